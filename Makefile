@@ -1,0 +1,104 @@
+# waiaas: privilege-separated wallet daemon for AI agents.
+#
+#   make            build build/waiaasd
+#   make test       sanitizer build (ASan+UBSan, no recover) and every test
+#   make fuzz       libFuzzer targets, each run briefly
+#   make bench      wrk against /health, with RSS figures
+#   make check-src  banned calls and style checks
+
+BUILD	?= build
+CC	?= cc
+PKGS	 = libevent libsodium libsecp256k1 sqlite3 jansson libcurl \
+	   libargon2 libseccomp nettle
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
+
+WARN	 = -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wformat=2 \
+	   -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
+INC	 = -Icommon -Iimsg -Iseccomp -Iapi
+CFLAGS	?= -O2 -g
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(INC) $(PKG_CFLAGS) \
+	   -fstack-protector-strong -fPIE $(CFLAGS) $(EXTRA_CFLAGS)
+ALL_LDFLAGS = -pie -Wl,-z,relro,-z,now $(LDFLAGS) $(EXTRA_LDFLAGS)
+
+ifeq ($(SAN),1)
+EXTRA_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all \
+		-fno-omit-frame-pointer
+EXTRA_LDFLAGS += -fsanitize=address,undefined
+else
+ALL_CFLAGS += -D_FORTIFY_SOURCE=2
+endif
+ifeq ($(SANDBOX_DEBUG),1)
+EXTRA_CFLAGS += -DSANDBOX_DEBUG
+endif
+
+COMMON_SRCS = common/log.c common/util.c common/config.c common/proc.c \
+	      imsg/imsg.c imsg/imsgev.c imsg/msg.c seccomp/sandbox.c
+DAEMON_SRCS = parent/waiaasd.c api/api.c api/api_health.c \
+	      policyd/policyd.c signer/signer.c relay/relay.c
+
+COMMON_OBJS = $(COMMON_SRCS:%.c=$(BUILD)/%.o)
+DAEMON_OBJS = $(DAEMON_SRCS:%.c=$(BUILD)/%.o)
+
+UNIT_TESTS = test_imsg test_config test_seccomp
+UNIT_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%)
+
+.PHONY: all clean test unit fuzz bench check-src
+all: $(BUILD)/waiaasd
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/waiaasd: $(COMMON_OBJS) $(DAEMON_OBJS)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(PKG_LIBS)
+
+# Unit tests link only the unit under test (and logging).
+$(BUILD)/tests/test_imsg: $(BUILD)/tests/unit/test_imsg.o \
+    $(BUILD)/imsg/imsg.o $(BUILD)/imsg/msg.o $(BUILD)/common/log.o
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka
+$(BUILD)/tests/test_config: $(BUILD)/tests/unit/test_config.o \
+    $(BUILD)/common/config.o $(BUILD)/common/log.o $(BUILD)/common/util.o \
+    $(BUILD)/imsg/msg.o
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(PKG_LIBS)
+$(BUILD)/tests/test_seccomp: $(BUILD)/seccomp/test_seccomp.o \
+    $(BUILD)/seccomp/sandbox.o $(BUILD)/common/log.o $(BUILD)/imsg/msg.o \
+    $(BUILD)/common/util.o
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(PKG_LIBS)
+
+unit: $(UNIT_BINS)
+
+# The test build: sanitizers on, in its own directory.
+test:
+	$(MAKE) BUILD=build-test SAN=1 build-test/waiaasd unit-san
+	tests/run.sh build-test
+
+unit-san:
+	$(MAKE) BUILD=build-test SAN=1 $(UNIT_TESTS:%=build-test/tests/%)
+
+FUZZ_TARGETS = fuzz_imsg fuzz_config
+FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 $(INC) $(PKG_CFLAGS) \
+	      -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_TIME ?= 20
+
+build-fuzz/fuzz_imsg: tests/fuzz/fuzz_imsg.c imsg/imsg.c imsg/msg.c common/log.c
+	@mkdir -p build-fuzz
+	clang $(FUZZ_CFLAGS) -o $@ $^
+build-fuzz/fuzz_config: tests/fuzz/fuzz_config.c common/config.c common/log.c common/util.c imsg/msg.c
+	@mkdir -p build-fuzz
+	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+fuzz: $(FUZZ_TARGETS:%=build-fuzz/%)
+	tests/fuzz/run.sh $(FUZZ_TIME) $(FUZZ_TARGETS)
+
+bench: $(BUILD)/waiaasd
+	bench/health.sh $(BUILD)/waiaasd
+
+check-src:
+	tests/checksrc.sh
+
+clean:
+	rm -rf build build-test build-fuzz
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

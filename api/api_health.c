@@ -1,0 +1,133 @@
+/*
+ * GET /health answers only after a round trip api -> policyd -> signer
+ * that started after the request arrived.  Requests that arrive while a
+ * ping is out wait for the next one, so under load one ping answers many
+ * requests and the proof still holds for each.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/event.h>
+
+#include "api.h"
+#include "log.h"
+#include "version.h"
+
+#define HEALTH_WAIT_MAX		4096
+#define HEALTH_TIMEOUT_MS	2000
+
+static struct {
+	struct evhttp_request	*cur[HEALTH_WAIT_MAX];	/* ping is out */
+	size_t			 ncur;
+	struct evhttp_request	*next[HEALTH_WAIT_MAX];	/* wait for next */
+	size_t			 nnext;
+	uint32_t		 seq;
+	int			 inflight;
+	struct event		*ev_timeout;
+} H;
+
+static void
+fail_current(const char *why)
+{
+	size_t	i;
+
+	for (i = 0; i < H.ncur; i++)
+		api_error(H.cur[i], 503, "SERVICE_UNAVAILABLE", why, 1);
+	H.ncur = 0;
+	H.inflight = 0;
+}
+
+static void
+health_ping(void)
+{
+	struct timeval	tv = { HEALTH_TIMEOUT_MS / 1000,
+			    (HEALTH_TIMEOUT_MS % 1000) * 1000 };
+
+	memcpy(H.cur, H.next, H.nnext * sizeof(H.next[0]));
+	H.ncur = H.nnext;
+	H.nnext = 0;
+	H.seq++;
+	H.inflight = 1;
+	if (imsgev_compose(&api.policyd, IMSG_HEALTH_PING, H.seq, -1, NULL,
+	    0) == -1) {
+		if (errno != ENOBUFS)
+			fatal("IMSG_HEALTH_PING");
+		fail_current("internal channel busy");
+		return;
+	}
+	evtimer_add(H.ev_timeout, &tv);
+}
+
+static void
+health_timeout(evutil_socket_t fd, short ev, void *arg)
+{
+	(void)fd;
+	(void)ev;
+	(void)arg;
+	log_warnx("health: no answer from policyd/signer in %d ms",
+	    HEALTH_TIMEOUT_MS);
+	fail_current("policyd or signer did not answer");
+	if (H.nnext > 0)
+		health_ping();
+}
+
+void
+api_health_init(void)
+{
+	if ((H.ev_timeout = evtimer_new(api.base, health_timeout,
+	    NULL)) == NULL)
+		fatalx("evtimer_new");
+}
+
+void
+api_health(struct evhttp_request *req)
+{
+	if (H.nnext == HEALTH_WAIT_MAX) {
+		api_error(req, 503, "SERVICE_UNAVAILABLE", "too many health "
+		    "checks waiting", 1);
+		return;
+	}
+	H.next[H.nnext++] = req;
+	if (!H.inflight)
+		health_ping();
+}
+
+void
+api_health_pong(struct imsgchan *ch, struct imsg *imsg, void *arg)
+{
+	struct health_pong	 pong;
+	char			 body[512];
+	int			 n, full;
+	size_t			 i;
+
+	(void)ch;
+	(void)arg;
+	memcpy(&pong, imsg->data, sizeof(pong));
+	if (!H.inflight || imsg->hdr.peerid != H.seq) {
+		log_debug("health: stale pong %u", imsg->hdr.peerid);
+		return;
+	}
+	evtimer_del(H.ev_timeout);
+	full = (api.p->cfg.flags & CTL_F_PRIVSEP) != 0;
+	n = snprintf(body, sizeof(body),
+	    "{\"status\":\"ok\",\"version\":\"%s\",\"uptime\":%lld,"
+	    "\"privsep\":{\"mode\":\"%s\",\"uidSeparation\":%s,"
+	    "\"chroot\":%s,\"seccomp\":true%s},"
+	    "\"processes\":{\"api\":\"ok\",\"policyd\":\"ok\","
+	    "\"signer\":\"ok\"}}",
+	    WAIAAS_VERSION, (long long)(time(NULL) - api.p->cfg.start_time),
+	    full ? "full" : "degraded", full ? "true" : "false",
+	    full ? "true" : "false",
+	    full ? "" : ",\"warning\":\"not started as root: all processes "
+	    "share one uid and none is chrooted\"");
+	if (n < 0 || (size_t)n >= sizeof(body))
+		fatalx("health body");
+	for (i = 0; i < H.ncur; i++)
+		api_reply_raw(H.cur[i], 200, body, (size_t)n);
+	H.ncur = 0;
+	H.inflight = 0;
+	if (H.nnext > 0)
+		health_ping();
+}

@@ -1,0 +1,528 @@
+#include <sys/stat.h>
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "log.h"
+#include "util.h"
+
+enum ktype {
+	K_INT,
+	K_HOST,
+	K_LEVEL,
+	K_USER,
+	K_URL
+};
+
+struct ckey {
+	const char	*section;
+	const char	*key;
+	enum ktype	 type;
+	size_t		 off;
+	size_t		 size;
+	long		 min;
+	long		 max;
+};
+
+#define CINT(s, k, f, lo, hi) \
+	{ s, k, K_INT, offsetof(struct config, f), sizeof(int), lo, hi }
+#define CSTR(s, k, t, f) \
+	{ s, k, t, offsetof(struct config, f), \
+	    sizeof(((struct config *)0)->f), 0, 0 }
+
+static const struct ckey keys[] = {
+	CSTR("daemon", "hostname", K_HOST, hostname),
+	CINT("daemon", "port", port, 1, 65535),
+	CSTR("daemon", "log_level", K_LEVEL, log_level),
+	CINT("daemon", "max_connections", max_connections, 4, 16384),
+	CINT("daemon", "request_timeout", request_timeout, 1, 600),
+	CINT("daemon", "max_body_size", max_body_size, 1024, 16 << 20),
+	CINT("daemon", "max_header_size", max_header_size, 1024, 64 << 10),
+	CSTR("security", "daemon_user", K_USER, user[PROC_PARENT]),
+	CSTR("security", "api_user", K_USER, user[PROC_API]),
+	CSTR("security", "policyd_user", K_USER, user[PROC_POLICYD]),
+	CSTR("security", "signer_user", K_USER, user[PROC_SIGNER]),
+	CSTR("security", "relay_user", K_USER, user[PROC_RELAY]),
+#define RPC_KEY(n)	CSTR("rpc", #n, K_URL, rpc[RPC_##n]),
+	RPC_NETWORKS(RPC_KEY)
+#undef RPC_KEY
+};
+#define NKEYS	(sizeof(keys) / sizeof(keys[0]))
+
+/* Sections whose keys later capabilities define; known, so not an error. */
+static const char *const sections[] = {
+	"daemon", "rpc", "security", "notifications", "keystore", "database"
+};
+#define NSECTIONS (sizeof(sections) / sizeof(sections[0]))
+
+/* Environment variables that are not config keys. */
+static const char *const env_special[] = {
+	"WAIAAS_DATA_DIR", "WAIAAS_MASTER_PASSWORD",
+	"WAIAAS_MASTER_PASSWORD_FILE", "WAIAAS_AUTO_PROVISION"
+};
+
+void
+config_defaults(struct config *cf)
+{
+	memset(cf, 0, sizeof(*cf));
+	strlcpy(cf->hostname, "127.0.0.1", sizeof(cf->hostname));
+	cf->port = 3100;
+	cf->log_level = LOGL_INFO;
+	cf->max_connections = 256;
+	cf->request_timeout = 30;
+	cf->max_body_size = 256 * 1024;
+	cf->max_header_size = 16 * 1024;
+	strlcpy(cf->user[PROC_PARENT], "waiaas", CONFIG_STR_MAX);
+	strlcpy(cf->user[PROC_API], "waiaas-api", CONFIG_STR_MAX);
+	strlcpy(cf->user[PROC_POLICYD], "waiaas-policyd", CONFIG_STR_MAX);
+	strlcpy(cf->user[PROC_SIGNER], "waiaas-signer", CONFIG_STR_MAX);
+	strlcpy(cf->user[PROC_RELAY], "waiaas-relay", CONFIG_STR_MAX);
+}
+
+static int
+seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int
+config_is_env_special(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof(env_special) / sizeof(env_special[0]); i++)
+		if (strcmp(name, env_special[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static const struct ckey *
+key_find(const char *section, const char *key)
+{
+	size_t	i;
+
+	for (i = 0; i < NKEYS; i++)
+		if (strcmp(keys[i].section, section) == 0 &&
+		    strcmp(keys[i].key, key) == 0)
+			return &keys[i];
+	return NULL;
+}
+
+static int
+section_known(const char *s, size_t len)
+{
+	size_t	i;
+
+	for (i = 0; i < NSECTIONS; i++)
+		if (strlen(sections[i]) == len &&
+		    strncmp(sections[i], s, len) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+valid_user(const char *s)
+{
+	size_t	i, n = strlen(s);
+
+	if (n == 0 || n > 32)
+		return 0;
+	if (isdigit((unsigned char)s[0])) {
+		for (i = 0; i < n; i++)
+			if (!isdigit((unsigned char)s[i]))
+				return 0;
+		return 1;
+	}
+	for (i = 0; i < n; i++)
+		if (!(islower((unsigned char)s[i]) || s[i] == '_' ||
+		    s[i] == '-' || (i > 0 && isdigit((unsigned char)s[i]))))
+			return 0;
+	return 1;
+}
+
+static int
+valid_url(const char *s)
+{
+	size_t	i;
+
+	if (strncmp(s, "http://", 7) != 0 && strncmp(s, "https://", 8) != 0)
+		return 0;
+	for (i = 0; s[i] != '\0'; i++)
+		if (s[i] <= ' ' || s[i] >= 0x7f)
+			return 0;
+	return strchr(s, '/') != NULL && strlen(s) > 8;
+}
+
+/*
+ * Store one value.  `str' says whether the source gave a string (TOML
+ * quoted, or any environment value) or a bare integer/boolean token.
+ */
+static int
+key_set(struct config *cf, const struct ckey *k, const char *val, int str,
+    int fromenv, const char *where, char *err, size_t errlen)
+{
+	char		*p = (char *)cf + k->off, *end;
+	long		 l;
+	int		 lvl;
+	struct in6_addr	 a6;
+	struct in_addr	 a4;
+
+	switch (k->type) {
+	case K_INT:
+		if (str && !fromenv)
+			return seterr(err, errlen, "%s: %s.%s must be an "
+			    "integer, not a string", where, k->section, k->key);
+		errno = 0;
+		l = strtol(val, &end, 10);
+		if (*val == '\0' || *end != '\0' || errno != 0)
+			return seterr(err, errlen, "%s: %s.%s: '%.64s' is not "
+			    "an integer", where, k->section, k->key, val);
+		if (l < k->min || l > k->max)
+			return seterr(err, errlen, "%s: %s.%s: %ld is out of "
+			    "range %ld..%ld", where, k->section, k->key, l,
+			    k->min, k->max);
+		*(int *)(void *)p = (int)l;
+		return 0;
+	default:
+		break;
+	}
+	if (!str)
+		return seterr(err, errlen, "%s: %s.%s must be a string",
+		    where, k->section, k->key);
+	if (k->type != K_LEVEL && strlen(val) >= k->size)
+		return seterr(err, errlen, "%s: %s.%s is too long (at most "
+		    "%zu bytes)", where, k->section, k->key, k->size - 1);
+	switch (k->type) {
+	case K_LEVEL:
+		if ((lvl = log_level_parse(val)) == -1)
+			return seterr(err, errlen, "%s: %s.%s: '%.32s' is not "
+			    "one of trace, debug, info, warn, error", where,
+			    k->section, k->key, val);
+		*(int *)(void *)p = lvl;
+		return 0;
+	case K_HOST:
+		if (strcmp(val, "localhost") != 0 &&
+		    inet_pton(AF_INET, val, &a4) != 1 &&
+		    inet_pton(AF_INET6, val, &a6) != 1)
+			return seterr(err, errlen, "%s: %s.%s: '%.64s' is not "
+			    "an IP address or localhost", where, k->section,
+			    k->key, val);
+		break;
+	case K_USER:
+		if (!valid_user(val) || strcmp(val, "0") == 0)
+			return seterr(err, errlen, "%s: %s.%s: '%.64s' is not "
+			    "a user name or a non-zero numeric id", where,
+			    k->section, k->key, val);
+		break;
+	case K_URL:
+		if (!valid_url(val))
+			return seterr(err, errlen, "%s: %s.%s: not an http(s) "
+			    "URL", where, k->section, k->key);
+		break;
+	default:
+		return seterr(err, errlen, "%s: %s.%s: bad key type", where,
+		    k->section, k->key);
+	}
+	strlcpy(p, val, k->size);
+	return 0;
+}
+
+static int
+iskeychar(int c)
+{
+	return isalnum(c) || c == '_' || c == '-';
+}
+
+/* Parse a basic "..." or literal '...' string from s into out. */
+static int
+parse_string(const char **sp, char *out, size_t outlen)
+{
+	const char	*s = *sp;
+	char		 q = *s++;
+	size_t		 n = 0;
+	unsigned int	 u;
+	int		 i, c;
+
+	for (;;) {
+		c = (unsigned char)*s++;
+		if (c == '\0' || c == '\n')
+			return -1;
+		if (c == q)
+			break;
+		if (c < 0x20 && c != '\t')
+			return -1;
+		if (c == '\\' && q == '"') {
+			c = (unsigned char)*s++;
+			switch (c) {
+			case '"': case '\\': break;
+			case 'n': c = '\n'; break;
+			case 't': c = '\t'; break;
+			case 'r': c = '\r'; break;
+			case 'u':
+				for (u = 0, i = 0; i < 4; i++, s++) {
+					if (!isxdigit((unsigned char)*s))
+						return -1;
+					u = u * 16 + (unsigned int)(isdigit(
+					    (unsigned char)*s) ? *s - '0' :
+					    (tolower((unsigned char)*s) - 'a' +
+					    10));
+				}
+				if (u == 0 || u > 0x7e)
+					return -1;	/* ASCII only */
+				c = (int)u;
+				break;
+			default:
+				return -1;
+			}
+		}
+		if (n + 1 >= outlen)
+			return -1;
+		out[n++] = (char)c;
+	}
+	out[n] = '\0';
+	*sp = s;
+	return 0;
+}
+
+int
+config_parse(struct config *cf, const char *buf, size_t len,
+    const char *fname, char *err, size_t errlen)
+{
+	char			 line[4096], section[64] = "", key[64];
+	char			 val[CONFIG_URL_MAX + 1], where[128];
+	const char		*p, *e, *s;
+	const struct ckey	*k;
+	unsigned char		 seen[NKEYS];
+	unsigned char		 seensec[NSECTIONS];
+	size_t			 ll, n, i;
+	int			 lineno = 0, str;
+
+	memset(seen, 0, sizeof(seen));
+	memset(seensec, 0, sizeof(seensec));
+	if (len > CONFIG_FILE_MAX)
+		return seterr(err, errlen, "%s: larger than %d bytes", fname,
+		    CONFIG_FILE_MAX);
+	if (memchr(buf, '\0', len) != NULL)
+		return seterr(err, errlen, "%s: contains a NUL byte", fname);
+
+	for (p = buf; p < buf + len; p = e + (e < buf + len)) {
+		lineno++;
+		snprintf(where, sizeof(where), "%s:%d", fname, lineno);
+		if ((e = memchr(p, '\n', (size_t)(buf + len - p))) == NULL)
+			e = buf + len;
+		ll = (size_t)(e - p);
+		if (ll >= sizeof(line))
+			return seterr(err, errlen, "%s: line too long", where);
+		memcpy(line, p, ll);
+		line[ll] = '\0';
+		if (ll > 0 && line[ll - 1] == '\r')
+			line[--ll] = '\0';
+
+		s = line;
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (*s == '\0' || *s == '#')
+			continue;
+
+		if (*s == '[') {
+			s++;
+			for (n = 0; iskeychar((unsigned char)s[n]); n++)
+				;
+			if (n == 0 || s[n] != ']')
+				return seterr(err, errlen, "%s: bad section "
+				    "header", where);
+			if (!section_known(s, n))
+				return seterr(err, errlen, "%s: unknown "
+				    "section '%.*s'", where, (int)n, s);
+			memcpy(section, s, n);
+			section[n] = '\0';
+			for (i = 0; i < NSECTIONS; i++)
+				if (strcmp(sections[i], section) == 0)
+					break;
+			if (seensec[i]++)
+				return seterr(err, errlen, "%s: section '%s' "
+				    "defined twice", where, section);
+			s += n + 1;
+		} else {
+			for (n = 0; iskeychar((unsigned char)s[n]); n++)
+				;
+			if (n == 0 || n >= sizeof(key))
+				return seterr(err, errlen, "%s: expected "
+				    "key = value", where);
+			memcpy(key, s, n);
+			key[n] = '\0';
+			s += n;
+			while (*s == ' ' || *s == '\t')
+				s++;
+			if (*s != '=')
+				return seterr(err, errlen, "%s: expected '=' "
+				    "after '%s'", where, key);
+			s++;
+			while (*s == ' ' || *s == '\t')
+				s++;
+			if (section[0] == '\0')
+				return seterr(err, errlen, "%s: key '%s' "
+				    "outside a section", where, key);
+			if ((k = key_find(section, key)) == NULL)
+				return seterr(err, errlen, "%s: unknown key "
+				    "'%s.%s'", where, section, key);
+			if (seen[k - keys]++)
+				return seterr(err, errlen, "%s: key '%s.%s' "
+				    "set twice", where, section, key);
+			if (*s == '"' || *s == '\'') {
+				if (strncmp(s, "\"\"\"", 3) == 0 ||
+				    strncmp(s, "'''", 3) == 0 ||
+				    parse_string(&s, val, sizeof(val)) == -1)
+					return seterr(err, errlen, "%s: bad "
+					    "string for '%s.%s'", where,
+					    section, key);
+				str = 1;
+			} else {
+				for (n = 0; s[n] != '\0' && s[n] != ' ' &&
+				    s[n] != '\t' && s[n] != '#'; n++)
+					if (!isalnum((unsigned char)s[n]) &&
+					    s[n] != '-' && s[n] != '+')
+						return seterr(err, errlen,
+						    "%s: bad value for "
+						    "'%s.%s'", where,
+						    section, key);
+				if (n == 0 || n >= sizeof(val))
+					return seterr(err, errlen, "%s: "
+					    "missing value for '%s.%s'",
+					    where, section, key);
+				memcpy(val, s, n);
+				val[n] = '\0';
+				s += n;
+				str = 0;
+			}
+			if (key_set(cf, k, val, str, 0, where, err,
+			    errlen) == -1)
+				return -1;
+		}
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (*s != '\0' && *s != '#')
+			return seterr(err, errlen, "%s: unexpected text after "
+			    "value", where);
+	}
+	return 0;
+}
+
+/*
+ * Read config.toml if it exists.  It must be a regular file that nobody
+ * but its owner can write: it names users and addresses.
+ */
+int
+config_load_file(struct config *cf, const char *path, char *err,
+    size_t errlen)
+{
+	struct stat	 st;
+	char		*buf;
+	ssize_t		 n;
+	size_t		 off = 0;
+	int		 fd, r;
+
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
+		if (errno == ENOENT)
+			return 0;
+		return seterr(err, errlen, "%s: %s", path, strerror(errno));
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return seterr(err, errlen, "%s: not a regular file", path);
+	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		close(fd);
+		return seterr(err, errlen, "%s: writable by group or others "
+		    "(chmod go-w)", path);
+	}
+	if (st.st_size > CONFIG_FILE_MAX) {
+		close(fd);
+		return seterr(err, errlen, "%s: larger than %d bytes", path,
+		    CONFIG_FILE_MAX);
+	}
+	if ((buf = malloc((size_t)st.st_size + 1)) == NULL) {
+		close(fd);
+		return seterr(err, errlen, "%s: out of memory", path);
+	}
+	while (off < (size_t)st.st_size) {
+		n = read(fd, buf + off, (size_t)st.st_size - off);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+	close(fd);
+	r = config_parse(cf, buf, off, "config.toml", err, errlen);
+	free(buf);
+	return r;
+}
+
+int
+config_apply_env(struct config *cf, char *const *envp, char *err,
+    size_t errlen)
+{
+	const struct ckey	*k;
+	const char		*eq, *rest;
+	char			 name[128], section[64];
+	size_t			 i, n, slen;
+
+	for (; *envp != NULL; envp++) {
+		if (strncmp(*envp, "WAIAAS_", 7) != 0)
+			continue;
+		if ((eq = strchr(*envp, '=')) == NULL)
+			continue;
+		n = (size_t)(eq - *envp);
+		if (n >= sizeof(name))
+			return seterr(err, errlen, "environment variable "
+			    "%.40s...: name too long", *envp);
+		memcpy(name, *envp, n);
+		name[n] = '\0';
+		if (config_is_env_special(name))
+			continue;
+		rest = name + 7;
+		k = NULL;
+		for (i = 0; i < NSECTIONS && k == NULL; i++) {
+			slen = strlen(sections[i]);
+			if (strncasecmp(rest, sections[i], slen) != 0 ||
+			    rest[slen] != '_')
+				continue;
+			strlcpy(section, sections[i], sizeof(section));
+			{
+				char	key[64];
+				size_t	j;
+
+				if (strlen(rest + slen + 1) >= sizeof(key))
+					break;
+				for (j = 0; rest[slen + 1 + j] != '\0'; j++)
+					key[j] = (char)tolower((unsigned char)
+					    rest[slen + 1 + j]);
+				key[j] = '\0';
+				k = key_find(section, key);
+			}
+		}
+		if (k == NULL)
+			return seterr(err, errlen, "%s: unknown setting (no "
+			    "such config.toml key)", name);
+		if (strlen(eq + 1) > CONFIG_URL_MAX)
+			return seterr(err, errlen, "%s: value too long", name);
+		if (key_set(cf, k, eq + 1, 1, 1, name, err, errlen) == -1)
+			return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,59 @@
+/*
+ * config.toml and WAIAAS_<SECTION>_<KEY> overrides.  One table lists every
+ * key with its type and bounds; an unknown key, a wrong type or a value
+ * out of range is an error that names the key.  Environment wins over the
+ * file.
+ */
+#ifndef WAIAAS_CONFIG_H
+#define WAIAAS_CONFIG_H
+
+#include <limits.h>
+#include <stddef.h>
+
+#include "msg.h"
+
+#define CONFIG_FILE_MAX		(64 * 1024)
+#define CONFIG_STR_MAX		256
+#define CONFIG_URL_MAX		2048
+
+/* rpc.* keys: the 15 networks of the public surface. */
+#define RPC_NETWORKS(X)						\
+	X(solana_mainnet) X(solana_devnet) X(solana_testnet)	\
+	X(evm_ethereum_mainnet) X(evm_ethereum_sepolia)		\
+	X(evm_polygon_mainnet) X(evm_polygon_amoy)		\
+	X(evm_arbitrum_mainnet) X(evm_arbitrum_sepolia)		\
+	X(evm_optimism_mainnet) X(evm_optimism_sepolia)		\
+	X(evm_base_mainnet) X(evm_base_sepolia)			\
+	X(evm_hyperevm_mainnet) X(evm_hyperevm_testnet)
+
+enum rpc_network {
+#define RPC_ENUM(n)	RPC_##n,
+	RPC_NETWORKS(RPC_ENUM)
+#undef RPC_ENUM
+	RPC_MAX
+};
+
+struct config {
+	char	datadir[PATH_MAX];
+	/* [daemon] */
+	char	hostname[CONFIG_STR_MAX];
+	int	port;
+	int	log_level;
+	int	max_connections;
+	int	request_timeout;
+	int	max_body_size;
+	int	max_header_size;
+	/* [security]: user names or numeric ids, per process */
+	char	user[PROC_MAX][CONFIG_STR_MAX];
+	/* [rpc] */
+	char	rpc[RPC_MAX][CONFIG_URL_MAX];
+};
+
+void	config_defaults(struct config *);
+int	config_parse(struct config *, const char *, size_t, const char *,
+	    char *, size_t);
+int	config_load_file(struct config *, const char *, char *, size_t);
+int	config_apply_env(struct config *, char *const *, char *, size_t);
+int	config_is_env_special(const char *);
+
+#endif

@@ -1,0 +1,307 @@
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+
+#include <linux/capability.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "log.h"
+#include "proc.h"
+#include "sandbox.h"
+#include "util.h"
+
+struct proc	*proc;
+
+/* Which process talks to which: the only channels that exist. */
+int
+proc_peer_wanted(int role, int peer)
+{
+	switch (role) {
+	case PROC_API:
+	case PROC_SIGNER:
+	case PROC_RELAY:
+		return peer == PROC_POLICYD;
+	case PROC_POLICYD:
+		return peer == PROC_API || peer == PROC_SIGNER ||
+		    peer == PROC_RELAY;
+	default:
+		return 0;
+	}
+}
+
+void
+proc_chan_sizes(int a, int b, size_t *max, size_t *wmax)
+{
+	if (a == PROC_API || b == PROC_API) {
+		*max = CHAN_API_MAX;
+		*wmax = CHAN_API_WMAX;
+	} else if (a == PROC_SIGNER || b == PROC_SIGNER) {
+		*max = CHAN_SIGNER_MAX;
+		*wmax = CHAN_SIGNER_WMAX;
+	} else {
+		*max = CHAN_RELAY_MAX;
+		*wmax = CHAN_RELAY_WMAX;
+	}
+}
+
+static void
+ctl_config(struct imsgchan *ch, struct imsg *imsg, void *arg)
+{
+	struct proc	*p = arg;
+
+	(void)ch;
+	if (p->have_cfg)
+		fatalx("IMSG_CTL_CONFIG twice");
+	memcpy(&p->cfg, imsg->data, sizeof(p->cfg));
+	if (p->cfg.role != (uint32_t)p->role)
+		fatalx("IMSG_CTL_CONFIG for role %u", p->cfg.role);
+	if (memchr(p->cfg.chroot, '\0', sizeof(p->cfg.chroot)) == NULL)
+		fatalx("IMSG_CTL_CONFIG: chroot path not terminated");
+	if (p->cfg.log_level < LOGL_ERROR || p->cfg.log_level > LOGL_TRACE)
+		fatalx("IMSG_CTL_CONFIG: bad log level");
+	log_setlevel(p->cfg.log_level);
+	p->have_cfg = 1;
+}
+
+static void
+ctl_peer(struct imsgchan *ch, struct imsg *imsg, void *arg)
+{
+	struct proc	*p = arg;
+	struct ctl_peer	 peer;
+
+	(void)ch;
+	memcpy(&peer, imsg->data, sizeof(peer));
+	if (peer.peer >= PROC_MAX || !proc_peer_wanted(p->role,
+	    (int)peer.peer) || p->peerfd[peer.peer] != -1)
+		fatalx("IMSG_CTL_PEER: unexpected peer %u", peer.peer);
+	p->peerfd[peer.peer] = imsg->fd;
+	if (set_nonblock(imsg->fd) == -1)
+		fatal("peer channel");
+}
+
+static void
+ctl_listen(struct imsgchan *ch, struct imsg *imsg, void *arg)
+{
+	struct proc	*p = arg;
+
+	(void)ch;
+	if (p->role != PROC_API || p->listenfd != -1)
+		fatalx("IMSG_CTL_LISTEN: unexpected");
+	p->listenfd = imsg->fd;
+}
+
+static int	started;
+
+static void
+ctl_start(struct imsgchan *ch, struct imsg *imsg, void *arg)
+{
+	struct proc	*p = arg;
+	int		 i;
+
+	(void)ch;
+	(void)imsg;
+	if (!p->have_cfg)
+		fatalx("IMSG_CTL_START before IMSG_CTL_CONFIG");
+	for (i = 0; i < PROC_MAX; i++)
+		if (proc_peer_wanted(p->role, i) && p->peerfd[i] == -1)
+			fatalx("IMSG_CTL_START without a channel to %s",
+			    proc_name(i));
+	if (p->role == PROC_API && p->listenfd == -1)
+		fatalx("IMSG_CTL_START without a listening socket");
+	started = 1;
+}
+
+/* In start-up, the parent may send only these. */
+static const struct imsg_rule startup_rules[] = {
+	IMSG_RULE_EXACT(IMSG_CTL_CONFIG, struct ctl_config, ctl_config),
+	IMSG_RULE_FD(IMSG_CTL_PEER, struct ctl_peer, ctl_peer),
+	{ IMSG_CTL_LISTEN, 0, 0, 1, ctl_listen },
+	IMSG_RULE_EMPTY(IMSG_CTL_START, ctl_start),
+};
+
+void
+proc_startup(struct proc *p, int role, int foreground)
+{
+	struct imsg	imsg;
+	struct pollfd	pfd;
+	ssize_t		n;
+	int		i, r;
+
+	memset(p, 0, sizeof(*p));
+	proc = p;
+	p->role = role;
+	p->foreground = foreground;
+	p->listenfd = -1;
+	p->ppid = getppid();
+	for (i = 0; i < PROC_MAX; i++)
+		p->peerfd[i] = -1;
+
+	log_init(foreground ? LOG_TO_STDERR : LOG_TO_PIPE, LOGL_INFO,
+	    proc_name(role));
+	signal(SIGPIPE, SIG_IGN);
+	/* Load time zone data now: libevent's Date header uses gmtime(3). */
+	tzset();
+	if (sodium_init() < 0)
+		fatalx("sodium_init");
+	if (set_nonblock(3) == -1)
+		fatal("parent channel");
+	if (imsgchan_init(&p->parent, 3, "parent", CHAN_CTL_MAX,
+	    CHAN_CTL_WMAX, 1) == -1)
+		fatal("imsgchan_init");
+
+	while (!started) {
+		pfd.fd = 3;
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, 10000) == 0)
+			fatalx("no start-up from the parent in 10 s");
+		if ((n = imsgchan_read(&p->parent)) == 0)
+			fatalx("parent closed the channel during start-up");
+		if (n == -1) {
+			if (errno == EAGAIN || errno == EINTR)
+				continue;
+			if (errno == EBADMSG)
+				fatalx("parent channel: %s", p->parent.err);
+			fatal("parent channel");
+		}
+		while (!started && (r = imsgchan_get(&p->parent, &imsg)) != 0) {
+			if (r == -1)
+				fatalx("parent channel: %s", p->parent.err);
+			imsg_dispatch(&p->parent, &imsg, startup_rules,
+			    nitems(startup_rules), p);
+		}
+	}
+	if (p->parent.rlen != p->parent.rpos || p->parent.nrfds != 0)
+		fatalx("parent sent more after IMSG_CTL_START");
+}
+
+/* Core files, ptrace attach and /proc/PID/mem of this process: off. */
+void
+priv_harden(void)
+{
+	struct rlimit	rl = { 0, 0 };
+
+	if (setrlimit(RLIMIT_CORE, &rl) == -1)
+		fatal("setrlimit RLIMIT_CORE");
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
+		fatal("PR_SET_DUMPABLE");
+}
+
+void
+priv_clear_bounding(void)
+{
+	int	cap;
+
+	for (cap = 0; cap <= 63; cap++) {
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == -1) {
+			if (errno == EINVAL)
+				break;	/* past the kernel's last cap */
+			fatal("PR_CAPBSET_DROP %d", cap);
+		}
+	}
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) == -1 &&
+	    errno != EINVAL)
+		fatal("PR_CAP_AMBIENT_CLEAR_ALL");
+}
+
+/* 1 when the effective, permitted and inheritable sets are all empty. */
+int
+priv_caps_zero(void)
+{
+	struct __user_cap_header_struct	hdr;
+	struct __user_cap_data_struct	data[2];
+
+	memset(&hdr, 0, sizeof(hdr));
+	memset(data, 0, sizeof(data));
+	hdr.version = _LINUX_CAPABILITY_VERSION_3;
+	if (syscall(SYS_capget, &hdr, data) == -1)
+		return 0;
+	return (data[0].effective | data[1].effective | data[0].permitted |
+	    data[1].permitted | data[0].inheritable |
+	    data[1].inheritable) == 0;
+}
+
+/*
+ * Chroot (if asked), then become uid/gid for good, in the order of
+ * OpenSSH's permanently_set_uid(), and prove there is no way back.
+ */
+void
+priv_drop(uid_t uid, gid_t gid, const char *root)
+{
+	uid_t	ru, eu, su;
+	gid_t	rg, eg, sg;
+
+	if (uid == 0 || gid == 0)
+		fatalx("refusing to run as uid or gid 0");
+	if (root != NULL && root[0] != '\0') {
+		if (chroot(root) == -1)
+			fatal("chroot %s", root);
+		if (chdir("/") == -1)
+			fatal("chdir /");
+	}
+	if (setgroups(1, &gid) == -1)
+		fatal("setgroups");
+	if (setresgid(gid, gid, gid) == -1)
+		fatal("setresgid %u", (unsigned)gid);
+	if (setresuid(uid, uid, uid) == -1)
+		fatal("setresuid %u", (unsigned)uid);
+
+	if (getresuid(&ru, &eu, &su) == -1 || getresgid(&rg, &eg, &sg) == -1)
+		fatal("getresuid");
+	if (ru != uid || eu != uid || su != uid || rg != gid || eg != gid ||
+	    sg != gid)
+		fatalx("uid/gid not dropped");
+	if (setuid(0) != -1 || seteuid(0) != -1 || setgid(0) != -1 ||
+	    setegid(0) != -1)
+		fatalx("could regain root after dropping privileges");
+	if (!priv_caps_zero())
+		fatalx("capabilities remain after dropping privileges");
+}
+
+void
+proc_sandbox(struct proc *p)
+{
+	struct rlimit	rl;
+
+	priv_harden();
+	rl.rlim_cur = rl.rlim_max = p->cfg.nofile;
+	if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+		fatal("setrlimit RLIMIT_NOFILE");
+
+	if (p->cfg.flags & CTL_F_PRIVSEP) {
+		priv_clear_bounding();
+		priv_drop(p->cfg.uid, p->cfg.gid, p->cfg.chroot);
+	} else
+		log_warnx("not started as root: running without uid "
+		    "separation or chroot (degraded privilege separation)");
+
+	/* The parent-death signal is reset by a credential change. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == -1)
+		fatal("PR_SET_PDEATHSIG");
+	if (getppid() != p->ppid)
+		fatalx("parent went away during start-up");
+
+	/* No descriptor crosses the parent channel after start-up. */
+	p->parent.passfd = 0;
+	if (sandbox_enter(p->role) == -1)
+		fatal("sandbox");
+	if (imsgchan_compose(&p->parent, IMSG_CTL_READY, 0, -1, NULL, 0) == -1 ||
+	    imsgchan_flush_all(&p->parent) == -1)
+		fatal("IMSG_CTL_READY");
+	/*
+	 * The role's loop reopens fd 3 as a channel that passes no
+	 * descriptors: none crosses it after start-up.
+	 */
+	imsgchan_clear(&p->parent);
+}

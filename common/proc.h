@@ -1,0 +1,55 @@
+/*
+ * Start-up of a child process.  The parent hands each child, over fd 3,
+ * its configuration, one descriptor per peer channel and (api) the bound
+ * listening socket, then IMSG_CTL_START.  The child prepares what needs
+ * files, then drops privileges, loads its seccomp filter and answers
+ * IMSG_CTL_READY.
+ */
+#ifndef WAIAAS_PROC_H
+#define WAIAAS_PROC_H
+
+#include <sys/types.h>
+
+#include "imsg.h"
+#include "msg.h"
+
+/* Channel sizes: maximum message, maximum queued bytes. */
+#define CHAN_CTL_MAX		(16 * 1024)
+#define CHAN_CTL_WMAX		(1024 * 1024)
+#define CHAN_API_MAX		(1024 * 1024 + 64 * 1024)
+#define CHAN_API_WMAX		(8 * 1024 * 1024)
+#define CHAN_SIGNER_MAX		(64 * 1024)
+#define CHAN_SIGNER_WMAX	(1024 * 1024)
+#define CHAN_RELAY_MAX		(64 * 1024)
+#define CHAN_RELAY_WMAX		(1024 * 1024)
+
+struct proc {
+	int			 role;
+	int			 foreground;
+	struct ctl_config	 cfg;
+	int			 have_cfg;
+	int			 peerfd[PROC_MAX];
+	int			 listenfd;
+	struct imsgchan		 parent;
+	pid_t			 ppid;
+};
+
+extern struct proc	*proc;
+
+void	proc_startup(struct proc *, int, int);
+void	proc_sandbox(struct proc *);
+void	proc_chan_sizes(int, int, size_t *, size_t *);
+int	proc_peer_wanted(int, int);
+
+void	priv_drop(uid_t, gid_t, const char *);
+void	priv_clear_bounding(void);
+int	priv_caps_zero(void);
+void	priv_harden(void);
+
+/* The role entry points. */
+void	api_main(struct proc *) __attribute__((noreturn));
+void	policyd_main(struct proc *) __attribute__((noreturn));
+void	signer_main(struct proc *) __attribute__((noreturn));
+void	relay_main(struct proc *) __attribute__((noreturn));
+
+#endif

@@ -1,0 +1,131 @@
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "imsgev.h"
+#include "log.h"
+
+static void
+imsgev_closed(struct imsgev *iev)
+{
+	if (iev->closed != NULL) {
+		iev->closed(iev);
+		return;
+	}
+	/* A child: the parent stopping, or a peer gone; the parent logs why. */
+	log_info("channel to %s closed, exiting", iev->ch.name);
+	exit(0);
+}
+
+static void
+imsgev_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct imsgev	*iev = arg;
+	struct imsg	 imsg;
+	ssize_t		 n;
+	int		 r;
+
+	(void)fd;
+	if (what & EV_WRITE) {
+		if (imsgchan_flush(&iev->ch) == -1) {
+			if (errno == EPIPE || errno == ECONNRESET) {
+				imsgev_closed(iev);
+				return;
+			}
+			fatal("write to %s", iev->ch.name);
+		}
+	}
+	if (what & EV_READ) {
+		n = imsgchan_read(&iev->ch);
+		if (n == 0 || (n == -1 && errno == ECONNRESET)) {
+			imsgev_closed(iev);
+			return;
+		}
+		if (n == -1 && errno != EAGAIN && errno != EINTR) {
+			if (errno == EBADMSG)
+				fatalx("channel from %s: %s", iev->ch.name,
+				    iev->ch.err);
+			fatal("read from %s", iev->ch.name);
+		}
+		while ((r = imsgchan_get(&iev->ch, &imsg)) != 0) {
+			if (r == -1)
+				fatalx("channel from %s: %s", iev->ch.name,
+				    iev->ch.err);
+			imsg_dispatch(&iev->ch, &imsg, iev->rules,
+			    iev->nrules, iev->arg);
+		}
+	}
+	imsgev_update(iev);
+}
+
+int
+imsgev_init(struct imsgev *iev, struct event_base *base, int fd,
+    const char *name, size_t max, size_t wmax, int passfd,
+    const struct imsg_rule *rules, size_t nrules, void *arg,
+    void (*closed)(struct imsgev *))
+{
+	memset(iev, 0, sizeof(*iev));
+	if (imsgchan_init(&iev->ch, fd, name, max, wmax, passfd) == -1)
+		return -1;
+	iev->rules = rules;
+	iev->nrules = nrules;
+	iev->arg = arg;
+	iev->closed = closed;
+	iev->events = EV_READ;
+	if ((iev->ev = event_new(base, fd, EV_READ | EV_PERSIST, imsgev_cb,
+	    iev)) == NULL)
+		return -1;
+	return event_add(iev->ev, NULL);
+}
+
+void
+imsgev_free(struct imsgev *iev)
+{
+	if (iev->ev != NULL) {
+		event_free(iev->ev);
+		iev->ev = NULL;
+	}
+	if (iev->ch.rbuf != NULL) {
+		close(iev->ch.fd);
+		imsgchan_clear(&iev->ch);
+	}
+}
+
+void
+imsgev_update(struct imsgev *iev)
+{
+	short	want = EV_READ;
+
+	if (iev->ev == NULL)
+		return;
+	if (imsgchan_queued(&iev->ch) > 0)
+		want |= EV_WRITE;
+	if (want == iev->events)
+		return;
+	iev->events = want;
+	event_del(iev->ev);
+	event_assign(iev->ev, event_get_base(iev->ev), iev->ch.fd,
+	    want | EV_PERSIST, imsgev_cb, iev);
+	event_add(iev->ev, NULL);
+}
+
+int
+imsgev_composev(struct imsgev *iev, uint32_t type, uint32_t peerid, int fd,
+    const struct iovec *iov, int iovcnt)
+{
+	if (imsgchan_composev(&iev->ch, type, peerid, fd, iov, iovcnt) == -1)
+		return -1;
+	imsgev_update(iev);
+	return 0;
+}
+
+int
+imsgev_compose(struct imsgev *iev, uint32_t type, uint32_t peerid, int fd,
+    const void *data, size_t len)
+{
+	if (imsgchan_compose(&iev->ch, type, peerid, fd, data, len) == -1)
+		return -1;
+	imsgev_update(iev);
+	return 0;
+}

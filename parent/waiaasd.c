@@ -1,0 +1,735 @@
+/*
+ * waiaasd: the parent.  Reads the configuration, prepares the data
+ * directory, binds the API socket, creates every channel, forks and
+ * re-executes one child per role, hands each its descriptors, waits until
+ * all are sandboxed and then drops its own privileges and supervises.
+ * Any child's death ends the daemon.
+ */
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <netdb.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <event2/buffer.h>
+
+#include "config.h"
+#include "imsgev.h"
+#include "log.h"
+#include "proc.h"
+#include "util.h"
+#include "version.h"
+
+#define STARTUP_TIMEOUT		10	/* s for every child to be ready */
+#define STOP_GRACE_MS		1500	/* SIGTERM: children finish */
+#define CRASH_GRACE_MS		400	/* a child died: the rest follow */
+
+/* Numeric ids when no passwd entry exists (containers). */
+static const uid_t default_uid[PROC_MAX] = {
+	[PROC_PARENT] = 1005, [PROC_API] = 1001, [PROC_POLICYD] = 1002,
+	[PROC_SIGNER] = 1003, [PROC_RELAY] = 1004,
+};
+
+static const char *const default_user[PROC_MAX] = {
+	[PROC_PARENT] = "waiaas", [PROC_API] = "waiaas-api",
+	[PROC_POLICYD] = "waiaas-policyd", [PROC_SIGNER] = "waiaas-signer",
+	[PROC_RELAY] = "waiaas-relay",
+};
+
+struct child {
+	int		 role;
+	pid_t		 pid;
+	int		 ready;
+	int		 exited;
+	struct imsgev	 iev;
+};
+
+static struct {
+	struct config	 cf;
+	int		 foreground;
+	int		 privsep;
+	uid_t		 uid[PROC_MAX];
+	gid_t		 gid[PROC_MAX];
+	time_t		 start;
+	struct event_base *base;
+	struct child	 child[PROC_MAX];
+	int		 nready;
+	int		 stopping;
+	int		 exitcode;
+	struct event	*ev_stop;
+	struct event	*ev_startup;
+	struct event	*ev_sig[4];
+	struct event	*ev_log;
+	struct evbuffer	*logbuf;
+} P;
+
+static void	parent_stop(int, int);
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: waiaasd [-dhV]\n"
+	    "  -d  run in the foreground, logging to stderr\n"
+	    "  -V  print the version\n"
+	    "data directory: $WAIAAS_DATA_DIR (default ~/.waiaas)\n");
+	exit(2);
+}
+
+static void
+resolve_users(void)
+{
+	struct passwd	*pw;
+	const char	*name;
+	char		*end;
+	unsigned long	 n;
+	int		 i, j;
+
+	for (i = 0; i < PROC_MAX; i++) {
+		name = P.cf.user[i];
+		if ((pw = getpwnam(name)) != NULL) {
+			P.uid[i] = pw->pw_uid;
+			P.gid[i] = pw->pw_gid;
+		} else if (name[0] >= '0' && name[0] <= '9') {
+			errno = 0;
+			n = strtoul(name, &end, 10);
+			if (*end != '\0' || errno != 0 || n == 0 ||
+			    n >= 0xfffffffful)
+				fatalx("security.%s_user: bad id '%s'",
+				    i == PROC_PARENT ? "daemon" : proc_name(i),
+				    name);
+			P.uid[i] = P.gid[i] = (uid_t)n;
+		} else if (strcmp(name, default_user[i]) == 0) {
+			P.uid[i] = P.gid[i] = default_uid[i];
+			/*
+			 * A default id that a real account owns would let
+			 * that account signal or inspect the sandboxed
+			 * process: refuse rather than share it.
+			 */
+			if ((pw = getpwuid(default_uid[i])) != NULL)
+				fatalx("no user %s, and its default uid %u "
+				    "belongs to %s: create the user (see "
+				    "README) or set security.%s_user", name,
+				    (unsigned)default_uid[i], pw->pw_name,
+				    i == PROC_PARENT ? "daemon" :
+				    proc_name(i));
+		} else
+			fatalx("security.%s_user: no such user '%s'",
+			    i == PROC_PARENT ? "daemon" : proc_name(i), name);
+		if (P.uid[i] == 0 || P.gid[i] == 0)
+			fatalx("user %s has uid or gid 0", name);
+	}
+	for (i = 0; i < PROC_MAX; i++)
+		for (j = i + 1; j < PROC_MAX; j++)
+			if (P.uid[i] == P.uid[j])
+				fatalx("%s and %s would share uid %u: each "
+				    "process needs its own user",
+				    proc_name(i), proc_name(j),
+				    (unsigned)P.uid[i]);
+}
+
+/*
+ * Create (or check) a directory below dfd, owned by uid:gid with mode,
+ * never following a symbolic link.  Returns an open descriptor.
+ */
+static int
+mkdir_owned(int dfd, const char *name, mode_t mode, uid_t uid, gid_t gid)
+{
+	struct stat	st;
+	int		fd;
+
+	if (mkdirat(dfd, name, mode) == -1 && errno != EEXIST)
+		fatal("mkdir %s/%s", P.cf.datadir, name);
+	if ((fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1)
+		fatal("open %s/%s", P.cf.datadir, name);
+	if (fstat(fd, &st) == -1)
+		fatal("fstat %s/%s", P.cf.datadir, name);
+	if (P.privsep) {
+		if ((st.st_uid != uid || st.st_gid != gid) &&
+		    fchown(fd, uid, gid) == -1)
+			fatal("chown %s/%s", P.cf.datadir, name);
+	} else if (st.st_uid != getuid())
+		fatalx("%s/%s is owned by uid %u, not by us", P.cf.datadir,
+		    name, (unsigned)st.st_uid);
+	if ((st.st_mode & 07777) != mode && fchmod(fd, mode) == -1)
+		fatal("chmod %s/%s", P.cf.datadir, name);
+	return fd;
+}
+
+/*
+ * The layout of DESIGN.md section 6, plus an empty, root-owned directory
+ * the chrooted children live in.
+ */
+static void
+datadir_setup(void)
+{
+	struct stat	 st;
+	DIR		*d;
+	struct dirent	*de;
+	int		 dfd, fd, n = 0;
+
+	if (mkdir(P.cf.datadir, 0700) == -1 && errno != EEXIST)
+		fatal("mkdir %s", P.cf.datadir);
+	if ((dfd = open(P.cf.datadir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1)
+		fatal("open %s", P.cf.datadir);
+	if (fstat(dfd, &st) == -1)
+		fatal("fstat %s", P.cf.datadir);
+	if (P.privsep) {
+		if ((st.st_uid != P.uid[PROC_PARENT] ||
+		    st.st_gid != P.gid[PROC_PARENT]) &&
+		    fchown(dfd, P.uid[PROC_PARENT], P.gid[PROC_PARENT]) == -1)
+			fatal("chown %s", P.cf.datadir);
+	} else if (st.st_uid != getuid())
+		fatalx("%s is owned by uid %u, not by us", P.cf.datadir,
+		    (unsigned)st.st_uid);
+	if ((st.st_mode & 077) != 0 && fchmod(dfd, 0700) == -1)
+		fatal("chmod %s", P.cf.datadir);
+
+	close(mkdir_owned(dfd, "data", 0700, P.uid[PROC_POLICYD],
+	    P.gid[PROC_POLICYD]));
+	close(mkdir_owned(dfd, "keystore", 0700, P.uid[PROC_PARENT],
+	    P.gid[PROC_PARENT]));
+	close(mkdir_owned(dfd, "backups", 0700, P.uid[PROC_PARENT],
+	    P.gid[PROC_PARENT]));
+	if (P.privsep) {
+		fd = mkdir_owned(dfd, "empty", 0555, 0, 0);
+		if ((d = fdopendir(fd)) == NULL)
+			fatal("fdopendir empty");
+		while ((de = readdir(d)) != NULL)
+			if (strcmp(de->d_name, ".") != 0 &&
+			    strcmp(de->d_name, "..") != 0)
+				n++;
+		closedir(d);
+		if (n != 0)
+			fatalx("%s/empty is not empty", P.cf.datadir);
+	}
+	close(dfd);
+}
+
+static int
+listen_socket(void)
+{
+	struct addrinfo	 hints, *res;
+	char		 port[8];
+	const char	*host = P.cf.hostname;
+	int		 fd, one = 1, e;
+
+	if (strcmp(host, "localhost") == 0)
+		host = "127.0.0.1";
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE;
+	hints.ai_socktype = SOCK_STREAM;
+	snprintf(port, sizeof(port), "%d", P.cf.port);
+	if ((e = getaddrinfo(host, port, &hints, &res)) != 0)
+		fatalx("daemon.hostname %s: %s", host, gai_strerror(e));
+	if ((fd = socket(res->ai_family, res->ai_socktype | SOCK_CLOEXEC |
+	    SOCK_NONBLOCK, 0)) == -1)
+		fatal("socket");
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == -1)
+		fatal("SO_REUSEADDR");
+	if (bind(fd, res->ai_addr, res->ai_addrlen) == -1)
+		fatal("bind %s:%d", host, P.cf.port);
+	if (listen(fd, 511) == -1)
+		fatal("listen");
+	if (!(res->ai_family == AF_INET &&
+	    ((struct sockaddr_in *)(void *)res->ai_addr)->sin_addr.s_addr ==
+	    htonl(INADDR_LOOPBACK)) && strcmp(host, "::1") != 0)
+		log_warnx("listening on %s:%d, not on loopback: the API is "
+		    "reachable from other hosts", host, P.cf.port);
+	freeaddrinfo(res);
+	return fd;
+}
+
+/* Children see only the sanitizer options (tests), never secrets. */
+static char **
+child_env(void)
+{
+	static char	*env[8];
+	const char	*names[] = { "ASAN_OPTIONS", "UBSAN_OPTIONS",
+			    "LSAN_OPTIONS" };
+	static char	 buf[3][512];
+	const char	*v;
+	size_t		 i, n = 0;
+
+	for (i = 0; i < nitems(names); i++) {
+		if ((v = getenv(names[i])) == NULL)
+			continue;
+		snprintf(buf[n], sizeof(buf[n]), "%s=%s", names[i], v);
+		env[n] = buf[n];
+		n++;
+	}
+	env[n] = NULL;
+	return env;
+}
+
+static pid_t
+start_child(int role, int chanfd, int logfd)
+{
+	char	*argv[5];
+	pid_t	 pid;
+	int	 null, i = 0;
+
+	switch ((pid = fork())) {
+	case -1:
+		fatal("fork");
+	case 0:
+		break;
+	default:
+		return pid;
+	}
+	/* In the child: fd 3 is the parent channel, nothing else open. */
+	if ((null = open("/dev/null", O_RDWR)) == -1)
+		_exit(127);
+	if (dup2(chanfd, 3) == -1 || dup2(null, 0) == -1 ||
+	    dup2(null, 1) == -1 || (logfd != -1 && dup2(logfd, 2) == -1))
+		_exit(127);
+	close_range(4, ~0U, 0);
+	argv[i++] = "waiaasd";
+	argv[i++] = "-P";
+	argv[i++] = (char *)proc_name(role);
+	if (P.foreground)
+		argv[i++] = "-d";
+	argv[i] = NULL;
+	execve("/proc/self/exe", argv, child_env());
+	_exit(127);
+}
+
+static void
+send_config(struct child *c, int listenfd)
+{
+	struct ctl_config	cfg;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.role = (uint32_t)c->role;
+	cfg.flags = (P.privsep ? CTL_F_PRIVSEP : 0) |
+	    (P.foreground ? CTL_F_FOREGROUND : 0);
+	cfg.uid = P.uid[c->role];
+	cfg.gid = P.gid[c->role];
+	cfg.log_level = P.cf.log_level;
+	cfg.start_time = P.start;
+	cfg.nofile = 32;
+	if (c->role == PROC_API) {
+		/* The descriptor limit is also the connection limit. */
+		cfg.nofile = (uint32_t)P.cf.max_connections + 32;
+		cfg.max_body = (uint32_t)P.cf.max_body_size;
+		cfg.max_headers = (uint32_t)P.cf.max_header_size;
+		cfg.timeout = (uint32_t)P.cf.request_timeout;
+		cfg.max_conn = (uint32_t)P.cf.max_connections;
+	}
+	if (P.privsep && (size_t)snprintf(cfg.chroot, sizeof(cfg.chroot),
+	    "%s/%s", P.cf.datadir, c->role == PROC_POLICYD ? "data" :
+	    "empty") >= sizeof(cfg.chroot))
+		fatalx("data directory path too long");
+	if (imsgev_compose(&c->iev, IMSG_CTL_CONFIG, 0, -1, &cfg,
+	    sizeof(cfg)) == -1)
+		fatal("IMSG_CTL_CONFIG");
+	if (c->role == PROC_API && imsgev_compose(&c->iev, IMSG_CTL_LISTEN, 0,
+	    listenfd, NULL, 0) == -1)
+		fatal("IMSG_CTL_LISTEN");
+}
+
+static void
+send_peer(int role, int peer, int fd)
+{
+	struct ctl_peer	msg;
+
+	msg.peer = (uint32_t)peer;
+	if (imsgev_compose(&P.child[role].iev, IMSG_CTL_PEER, 0, fd, &msg,
+	    sizeof(msg)) == -1)
+		fatal("IMSG_CTL_PEER");
+}
+
+static void
+parent_ready(void)
+{
+	log_debug("all children ready");
+	event_del(P.ev_startup);
+	priv_harden();
+	if (P.privsep) {
+		priv_clear_bounding();
+		priv_drop(P.uid[PROC_PARENT], P.gid[PROC_PARENT], NULL);
+	}
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
+		fatal("PR_SET_NO_NEW_PRIVS");
+	if (P.privsep)
+		log_info("waiaasd %s ready on %s:%d (privilege separation: "
+		    "full)", WAIAAS_VERSION, P.cf.hostname, P.cf.port);
+	else
+		log_warnx("waiaasd %s ready on %s:%d (privilege separation: "
+		    "DEGRADED, not started as root: all processes share uid "
+		    "%u, no chroot)", WAIAAS_VERSION, P.cf.hostname,
+		    P.cf.port, (unsigned)getuid());
+}
+
+static void
+ctl_ready(struct imsgchan *ch, struct imsg *imsg, void *arg)
+{
+	struct child	*c = arg;
+
+	(void)ch;
+	(void)imsg;
+	if (c->ready)
+		fatalx("second IMSG_CTL_READY from %s", proc_name(c->role));
+	c->ready = 1;
+	log_debug("%s ready (pid %d)", proc_name(c->role), (int)c->pid);
+	if (++P.nready == PROC_MAX - 1)
+		parent_ready();
+}
+
+static const struct imsg_rule parent_rules[] = {
+	IMSG_RULE_EMPTY(IMSG_CTL_READY, ctl_ready),
+};
+
+static void
+child_closed(struct imsgev *iev)
+{
+	/* The child is exiting; its SIGCHLD tells how. */
+	event_del(iev->ev);
+}
+
+static const char *
+signame(int sig)
+{
+	switch (sig) {
+	case SIGKILL:	return "SIGKILL";
+	case SIGTERM:	return "SIGTERM";
+	case SIGSEGV:	return "SIGSEGV";
+	case SIGABRT:	return "SIGABRT";
+	case SIGSYS:	return "SIGSYS";
+	case SIGBUS:	return "SIGBUS";
+	case SIGINT:	return "SIGINT";
+	case SIGILL:	return "SIGILL";
+	default:	return "a signal";
+	}
+}
+
+static void
+reap(void)
+{
+	struct child	*c;
+	pid_t		 pid;
+	int		 status, i, lvl;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		c = NULL;
+		for (i = 1; i < PROC_MAX; i++)
+			if (P.child[i].pid == pid)
+				c = &P.child[i];
+		if (c == NULL)
+			continue;
+		c->exited = 1;
+		lvl = P.stopping ? LOGL_DEBUG : LOGL_ERROR;
+		if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS)
+			log_at(LOGL_ERROR, "%s (pid %d) killed by SIGSYS: it "
+			    "made a system call its sandbox forbids; treat "
+			    "as a possible compromise", proc_name(c->role),
+			    (int)pid);
+		else if (WIFSIGNALED(status))
+			log_at(lvl, "%s (pid %d) terminated by %s (%d)",
+			    proc_name(c->role), (int)pid,
+			    signame(WTERMSIG(status)), WTERMSIG(status));
+		else
+			log_at(lvl, "%s (pid %d) exited with status %d",
+			    proc_name(c->role), (int)pid,
+			    WEXITSTATUS(status));
+		if (!P.stopping)
+			parent_stop(1, CRASH_GRACE_MS);
+	}
+	for (i = 1; i < PROC_MAX; i++)
+		if (!P.child[i].exited)
+			return;
+	if (P.stopping) {
+		log_info("stopped");
+		exit(P.exitcode);
+	}
+}
+
+static void
+stop_timeout(evutil_socket_t fd, short ev, void *arg)
+{
+	(void)fd;
+	(void)ev;
+	(void)arg;
+	/* Children left behind die of their parent-death signal. */
+	log_warnx("children did not stop in time; exiting");
+	exit(P.exitcode);
+}
+
+/*
+ * Closing the channels is the stop request: every child exits when its
+ * parent channel reaches end of file.
+ */
+static void
+parent_stop(int code, int grace_ms)
+{
+	struct timeval	tv;
+	int		i;
+
+	if (P.stopping)
+		return;
+	P.stopping = 1;
+	P.exitcode = code;
+	for (i = 1; i < PROC_MAX; i++)
+		if (P.child[i].iev.ev != NULL)
+			imsgev_free(&P.child[i].iev);
+	tv.tv_sec = grace_ms / 1000;
+	tv.tv_usec = (grace_ms % 1000) * 1000;
+	if ((P.ev_stop = evtimer_new(P.base, stop_timeout, NULL)) == NULL)
+		fatal("evtimer_new");
+	evtimer_add(P.ev_stop, &tv);
+}
+
+static void
+on_signal(evutil_socket_t sig, short ev, void *arg)
+{
+	(void)ev;
+	(void)arg;
+	switch (sig) {
+	case SIGCHLD:
+		reap();
+		break;
+	case SIGTERM:
+	case SIGINT:
+		log_info("received %s, stopping", sig == SIGTERM ? "SIGTERM" :
+		    "SIGINT");
+		parent_stop(0, STOP_GRACE_MS);
+		reap();
+		break;
+	case SIGHUP:
+		log_info("SIGHUP ignored: restart to reload the "
+		    "configuration");
+		break;
+	}
+}
+
+static void
+startup_timeout(evutil_socket_t fd, short ev, void *arg)
+{
+	int	i;
+
+	(void)fd;
+	(void)ev;
+	(void)arg;
+	for (i = 1; i < PROC_MAX; i++)
+		if (!P.child[i].ready)
+			log_warnx("%s did not become ready", proc_name(i));
+	log_warnx("start-up timed out after %d s", STARTUP_TIMEOUT);
+	parent_stop(1, CRASH_GRACE_MS);
+}
+
+/* Daemon mode: children log to a pipe; each line goes to syslog. */
+static void
+on_log(evutil_socket_t fd, short ev, void *arg)
+{
+	char	*line;
+	size_t	 len;
+	int	 lvl;
+
+	(void)ev;
+	(void)arg;
+	if (evbuffer_read(P.logbuf, fd, 4096) <= 0) {
+		event_del(P.ev_log);
+		return;
+	}
+	while ((line = evbuffer_readln(P.logbuf, &len,
+	    EVBUFFER_EOL_LF)) != NULL) {
+		lvl = LOGL_INFO;
+		if (len >= 3 && line[0] == '<' && line[2] == '>' &&
+		    line[1] >= '0' && line[1] <= '4') {
+			lvl = line[1] - '0';
+			log_at(lvl, "%.1000s", line + 3);
+		} else
+			log_at(lvl, "%.1000s", line);
+		free(line);
+	}
+	/* A child writing without newlines cannot grow the buffer. */
+	if (evbuffer_get_length(P.logbuf) > 4096)
+		evbuffer_drain(P.logbuf, evbuffer_get_length(P.logbuf));
+}
+
+static void
+resolve_datadir(void)
+{
+	const char	*d = getenv("WAIAAS_DATA_DIR"), *home;
+	int		 n;
+
+	if (d != NULL && d[0] != '\0')
+		n = snprintf(P.cf.datadir, sizeof(P.cf.datadir), "%s", d);
+	else {
+		if ((home = getenv("HOME")) == NULL || home[0] != '/')
+			fatalx("set WAIAAS_DATA_DIR or HOME");
+		n = snprintf(P.cf.datadir, sizeof(P.cf.datadir), "%s/.waiaas",
+		    home);
+	}
+	if (n < 0 || (size_t)n >= CTL_PATH_MAX - 16)
+		fatalx("WAIAAS_DATA_DIR: path too long");
+	if (P.cf.datadir[0] != '/')
+		fatalx("WAIAAS_DATA_DIR must be an absolute path");
+}
+
+static void
+parent_main(int foreground)
+{
+	extern char	**environ;
+	char		  err[512], path[PATH_MAX];
+	int		  chan[PROC_MAX][2], pair[2], logpipe[2] = { -1, -1 };
+	int		  listenfd, i;
+	struct timeval	  tv = { STARTUP_TIMEOUT, 0 };
+	static const int  sigs[] = { SIGTERM, SIGINT, SIGCHLD, SIGHUP };
+	static const int  pairs[][2] = {
+		{ PROC_API, PROC_POLICYD },
+		{ PROC_POLICYD, PROC_SIGNER },
+		{ PROC_POLICYD, PROC_RELAY },
+	};
+
+	P.foreground = foreground;
+	P.start = time(NULL);
+	log_init(LOG_TO_STDERR, LOGL_INFO, "parent");
+	signal(SIGPIPE, SIG_IGN);
+
+	config_defaults(&P.cf);
+	resolve_datadir();
+	if ((size_t)snprintf(path, sizeof(path), "%s/config.toml",
+	    P.cf.datadir) >= sizeof(path))
+		fatalx("data directory path too long");
+	if (config_load_file(&P.cf, path, err, sizeof(err)) == -1 ||
+	    config_apply_env(&P.cf, environ, err, sizeof(err)) == -1)
+		fatalx("configuration: %s", err);
+	log_setlevel(P.cf.log_level);
+
+	P.privsep = geteuid() == 0;
+	if (P.privsep)
+		resolve_users();
+	else {
+		for (i = 0; i < PROC_MAX; i++) {
+			P.uid[i] = getuid();
+			P.gid[i] = getgid();
+		}
+		log_warnx("not started as root: every process runs as uid %u "
+		    "without chroot (degraded privilege separation; start as "
+		    "root for one user per process)", (unsigned)getuid());
+	}
+	umask(077);
+	datadir_setup();
+	listenfd = listen_socket();
+
+	if (!foreground) {
+		if (daemon(0, 0) == -1)
+			fatal("daemon");
+		log_init(LOG_TO_SYSLOG, P.cf.log_level, "parent");
+		if (pipe2(logpipe, O_CLOEXEC) == -1)
+			fatal("pipe2");
+	}
+
+	if ((P.base = event_base_new()) == NULL)
+		fatalx("event_base_new");
+	for (i = 0; i < (int)nitems(sigs); i++) {
+		P.ev_sig[i] = evsignal_new(P.base, sigs[i], on_signal, NULL);
+		if (P.ev_sig[i] == NULL || evsignal_add(P.ev_sig[i], NULL) == -1)
+			fatalx("evsignal");
+	}
+
+	for (i = 1; i < PROC_MAX; i++) {
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC |
+		    SOCK_NONBLOCK, 0, chan[i]) == -1)
+			fatal("socketpair");
+		P.child[i].role = i;
+		P.child[i].pid = start_child(i, chan[i][1], logpipe[1]);
+		close(chan[i][1]);
+		if (imsgev_init(&P.child[i].iev, P.base, chan[i][0],
+		    proc_name(i), CHAN_CTL_MAX, CHAN_CTL_WMAX, 1, parent_rules,
+		    nitems(parent_rules), &P.child[i], child_closed) == -1)
+			fatal("imsgev_init");
+	}
+	if (logpipe[1] != -1) {
+		close(logpipe[1]);
+		if ((P.logbuf = evbuffer_new()) == NULL ||
+		    (P.ev_log = event_new(P.base, logpipe[0],
+		    EV_READ | EV_PERSIST, on_log, NULL)) == NULL ||
+		    event_add(P.ev_log, NULL) == -1)
+			fatalx("log pipe");
+	}
+
+	for (i = 1; i < PROC_MAX; i++)
+		send_config(&P.child[i], listenfd);
+	for (i = 0; i < (int)nitems(pairs); i++) {
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,
+		    pair) == -1)
+			fatal("socketpair");
+		send_peer(pairs[i][0], pairs[i][1], pair[0]);
+		send_peer(pairs[i][1], pairs[i][0], pair[1]);
+	}
+	for (i = 1; i < PROC_MAX; i++)
+		if (imsgev_compose(&P.child[i].iev, IMSG_CTL_START, 0, -1,
+		    NULL, 0) == -1)
+			fatal("IMSG_CTL_START");
+
+	if ((P.ev_startup = evtimer_new(P.base, startup_timeout, NULL)) ==
+	    NULL)
+		fatalx("evtimer_new");
+	evtimer_add(P.ev_startup, &tv);
+
+	event_base_dispatch(P.base);
+	fatalx("event loop ended");
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct proc	 p;
+	const char	*role = NULL;
+	int		 ch, foreground = 0, r;
+
+	while ((ch = getopt(argc, argv, "dhP:V")) != -1) {
+		switch (ch) {
+		case 'd':
+			foreground = 1;
+			break;
+		case 'P':
+			role = optarg;
+			break;
+		case 'V':
+			printf("waiaasd %s\n", WAIAAS_VERSION);
+			return 0;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	if (role == NULL)
+		parent_main(foreground);
+
+	/* A child, re-executed by the parent with its role. */
+	if ((r = proc_parse(role)) <= PROC_PARENT)
+		usage();
+	proc_startup(&p, r, foreground);
+	switch (r) {
+	case PROC_API:
+		api_main(&p);
+	case PROC_POLICYD:
+		policyd_main(&p);
+	case PROC_SIGNER:
+		signer_main(&p);
+	case PROC_RELAY:
+		relay_main(&p);
+	}
+	return 1;
+}

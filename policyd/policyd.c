@@ -1,0 +1,97 @@
+/*
+ * policyd: owns the store, authenticates, decides, and is the only process
+ * that may ask the signer for anything.  It never opens a network socket.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "imsgev.h"
+#include "log.h"
+#include "proc.h"
+#include "util.h"
+
+static struct {
+	struct proc		*p;
+	struct event_base	*base;
+	struct imsgev		 parent;
+	struct imsgev		 api;
+	struct imsgev		 signer;
+	struct imsgev		 relay;
+	uint32_t		 pid;
+} pd;
+
+/* api asks: is the signer alive?  Pass it on under the api's id. */
+static void
+policyd_dispatch_api_ping(struct imsgchan *ch, struct imsg *imsg, void *arg)
+{
+	(void)ch;
+	(void)arg;
+	if (imsgev_compose(&pd.signer, IMSG_HEALTH_PING, imsg->hdr.peerid, -1,
+	    NULL, 0) == -1) {
+		if (errno != ENOBUFS)
+			fatal("IMSG_HEALTH_PING");
+		log_warnx("signer channel full; health ping dropped");
+	}
+}
+
+static void
+policyd_dispatch_signer_pong(struct imsgchan *ch, struct imsg *imsg,
+    void *arg)
+{
+	struct health_pong	pong;
+
+	(void)ch;
+	(void)arg;
+	memcpy(&pong, imsg->data, sizeof(pong));
+	pong.policyd_pid = pd.pid;
+	if (imsgev_compose(&pd.api, IMSG_HEALTH_PONG, imsg->hdr.peerid, -1,
+	    &pong, sizeof(pong)) == -1) {
+		if (errno != ENOBUFS)
+			fatal("IMSG_HEALTH_PONG");
+		log_warnx("api channel full; health pong dropped");
+	}
+}
+
+static const struct imsg_rule api_rules[] = {
+	IMSG_RULE_EMPTY(IMSG_HEALTH_PING, policyd_dispatch_api_ping),
+};
+
+static const struct imsg_rule signer_rules[] = {
+	IMSG_RULE_EXACT(IMSG_HEALTH_PONG, struct health_pong,
+	    policyd_dispatch_signer_pong),
+};
+
+static void
+peer_init(struct imsgev *iev, int peer, const struct imsg_rule *rules,
+    size_t nrules)
+{
+	size_t	max, wmax;
+
+	proc_chan_sizes(PROC_POLICYD, peer, &max, &wmax);
+	if (imsgev_init(iev, pd.base, pd.p->peerfd[peer], proc_name(peer),
+	    max, wmax, 0, rules, nrules, NULL, NULL) == -1)
+		fatal("imsgev_init %s", proc_name(peer));
+}
+
+void
+policyd_main(struct proc *p)
+{
+	pd.p = p;
+	pd.pid = (uint32_t)getpid();
+	if ((pd.base = event_base_new()) == NULL)
+		fatalx("event_base_new");
+	peer_init(&pd.api, PROC_API, api_rules, nitems(api_rules));
+	peer_init(&pd.signer, PROC_SIGNER, signer_rules, nitems(signer_rules));
+	peer_init(&pd.relay, PROC_RELAY, NULL, 0);
+
+	proc_sandbox(p);
+	if (imsgev_init(&pd.parent, pd.base, 3, "parent", CHAN_CTL_MAX,
+	    CHAN_CTL_WMAX, 0, NULL, 0, NULL, NULL) == -1)
+		fatal("imsgev_init");
+	event_base_dispatch(pd.base);
+	fatalx("event loop ended");
+}

@@ -1,0 +1,119 @@
+/*
+ * signer: the only process that will hold decrypted keys.  It takes typed
+ * requests from policyd alone and sealed blobs from the parent; after
+ * start-up it can read, write, poll, manage memory, draw random bytes and
+ * exit, nothing more.  A plain poll(2) loop keeps that list short.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "imsg.h"
+#include "log.h"
+#include "proc.h"
+#include "util.h"
+
+static struct {
+	struct proc	*p;
+	struct imsgchan	 parent;
+	struct imsgchan	 policyd;
+	uint32_t	 pid;
+} sg;
+
+static void
+signer_dispatch_policyd_ping(struct imsgchan *ch, struct imsg *imsg,
+    void *arg)
+{
+	struct health_pong	pong;
+
+	(void)arg;
+	memset(&pong, 0, sizeof(pong));
+	pong.signer_pid = sg.pid;
+	if (imsgchan_compose(ch, IMSG_HEALTH_PONG, imsg->hdr.peerid, -1,
+	    &pong, sizeof(pong)) == -1) {
+		if (errno != ENOBUFS)
+			fatal("IMSG_HEALTH_PONG");
+		log_warnx("policyd channel full; health pong dropped");
+	}
+}
+
+static const struct imsg_rule policyd_rules[] = {
+	IMSG_RULE_EMPTY(IMSG_HEALTH_PING, signer_dispatch_policyd_ping),
+};
+
+/* Read and dispatch what a channel has; exit when it is closed. */
+static void
+signer_input(struct imsgchan *ch, const struct imsg_rule *rules, size_t n)
+{
+	struct imsg	imsg;
+	ssize_t		r;
+	int		g;
+
+	r = imsgchan_read(ch);
+	if (r == 0) {
+		log_info("channel to %s closed, exiting", ch->name);
+		exit(0);
+	}
+	if (r == -1) {
+		if (errno == EAGAIN || errno == EINTR)
+			return;
+		if (errno == EBADMSG)
+			fatalx("channel from %s: %s", ch->name, ch->err);
+		fatal("read from %s", ch->name);
+	}
+	while ((g = imsgchan_get(ch, &imsg)) != 0) {
+		if (g == -1)
+			fatalx("channel from %s: %s", ch->name, ch->err);
+		imsg_dispatch(ch, &imsg, rules, n, NULL);
+	}
+}
+
+void
+signer_main(struct proc *p)
+{
+	struct pollfd	pfd[2];
+	size_t		max, wmax;
+
+	sg.p = p;
+	sg.pid = (uint32_t)getpid();
+	proc_chan_sizes(PROC_SIGNER, PROC_POLICYD, &max, &wmax);
+	if (imsgchan_init(&sg.policyd, p->peerfd[PROC_POLICYD], "policyd",
+	    max, wmax, 0) == -1)
+		fatal("imsgchan_init");
+
+	proc_sandbox(p);
+	if (imsgchan_init(&sg.parent, 3, "parent", CHAN_CTL_MAX,
+	    CHAN_CTL_WMAX, 0) == -1)
+		fatal("imsgchan_init");
+
+	for (;;) {
+		pfd[0].fd = sg.parent.fd;
+		pfd[0].events = POLLIN |
+		    (imsgchan_queued(&sg.parent) ? POLLOUT : 0);
+		pfd[1].fd = sg.policyd.fd;
+		pfd[1].events = POLLIN |
+		    (imsgchan_queued(&sg.policyd) ? POLLOUT : 0);
+		if (poll(pfd, 2, -1) == -1) {
+			if (errno == EINTR)
+				continue;
+			fatal("poll");
+		}
+		if ((pfd[0].revents & POLLOUT) &&
+		    imsgchan_flush(&sg.parent) == -1)
+			fatal("write to parent");
+		if ((pfd[1].revents & POLLOUT) &&
+		    imsgchan_flush(&sg.policyd) == -1)
+			fatal("write to policyd");
+		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR))
+			signer_input(&sg.parent, NULL, 0);
+		if (pfd[1].revents & (POLLIN | POLLHUP | POLLERR))
+			signer_input(&sg.policyd, policyd_rules,
+			    nitems(policyd_rules));
+		/* Answers go out at once; POLLOUT only when the socket is full. */
+		if (imsgchan_queued(&sg.policyd) &&
+		    imsgchan_flush(&sg.policyd) == -1)
+			fatal("write to policyd");
+	}
+}
