@@ -35,49 +35,78 @@ endif
 
 COMMON_SRCS = common/log.c common/util.c common/config.c common/proc.c \
 	      imsg/imsg.c imsg/imsgev.c imsg/msg.c seccomp/sandbox.c
-DAEMON_SRCS = parent/waiaasd.c api/api.c api/api_health.c \
+DAEMON_SRCS = parent/waiaasd.c api/api.c api/api_health.c api/http.c \
+	      api/http_parse.c \
 	      policyd/policyd.c signer/signer.c relay/relay.c
 
 COMMON_OBJS = $(COMMON_SRCS:%.c=$(BUILD)/%.o)
 DAEMON_OBJS = $(DAEMON_SRCS:%.c=$(BUILD)/%.o)
 
-UNIT_TESTS = test_imsg test_config test_seccomp
+UNIT_TESTS = test_imsg test_config test_seccomp test_sandbox_debug
 UNIT_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 .PHONY: all clean test unit fuzz bench check-src
 all: $(BUILD)/waiaasd
 
+ifeq ($(V),1)
+Q =
+else
+Q = @
+endif
+
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/waiaasd: $(COMMON_OBJS) $(DAEMON_OBJS)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(PKG_LIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(PKG_LIBS)
 
 # Unit tests link only the unit under test (and logging).
 $(BUILD)/tests/test_imsg: $(BUILD)/tests/unit/test_imsg.o \
     $(BUILD)/imsg/imsg.o $(BUILD)/imsg/msg.o $(BUILD)/common/log.o
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka
 $(BUILD)/tests/test_config: $(BUILD)/tests/unit/test_config.o \
     $(BUILD)/common/config.o $(BUILD)/common/log.o $(BUILD)/common/util.o \
     $(BUILD)/imsg/msg.o
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(PKG_LIBS)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(PKG_LIBS)
 $(BUILD)/tests/test_seccomp: $(BUILD)/seccomp/test_seccomp.o \
     $(BUILD)/seccomp/sandbox.o $(BUILD)/common/log.o $(BUILD)/imsg/msg.o \
     $(BUILD)/common/util.o
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(PKG_LIBS)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(PKG_LIBS)
+
+# The same filters built to trap and name a forbidden call.
+$(BUILD)/seccomp/sandbox_debug.o: seccomp/sandbox.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -DSANDBOX_DEBUG -c -o $@ $<
+$(BUILD)/tests/test_sandbox_debug: $(BUILD)/tests/unit/test_sandbox_debug.o \
+    $(BUILD)/seccomp/sandbox_debug.o $(BUILD)/common/log.o \
+    $(BUILD)/imsg/msg.o $(BUILD)/common/util.o
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(PKG_LIBS)
 
 unit: $(UNIT_BINS)
 
-# The test build: sanitizers on, in its own directory.
+# The test build: sanitizers on, in its own directory; then every test,
+# the fuzz targets briefly, and the source checks.
 test:
 	$(MAKE) BUILD=build-test SAN=1 build-test/waiaasd unit-san
+	$(MAKE) $(FUZZ_TARGETS:%=build-fuzz/%)
+	tests/checksrc.sh
 	tests/run.sh build-test
 
 unit-san:
 	$(MAKE) BUILD=build-test SAN=1 $(UNIT_TESTS:%=build-test/tests/%)
 
-FUZZ_TARGETS = fuzz_imsg fuzz_config
+FUZZ_TARGETS = fuzz_imsg fuzz_config fuzz_http
 FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 $(INC) $(PKG_CFLAGS) \
 	      -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_TIME ?= 20
@@ -88,6 +117,10 @@ build-fuzz/fuzz_imsg: tests/fuzz/fuzz_imsg.c imsg/imsg.c imsg/msg.c common/log.c
 build-fuzz/fuzz_config: tests/fuzz/fuzz_config.c common/config.c common/log.c common/util.c imsg/msg.c
 	@mkdir -p build-fuzz
 	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+build-fuzz/fuzz_http: tests/fuzz/fuzz_http.c api/http_parse.c
+	@mkdir -p build-fuzz
+	clang $(FUZZ_CFLAGS) -o $@ $^
 
 fuzz: $(FUZZ_TARGETS:%=build-fuzz/%)
 	tests/fuzz/run.sh $(FUZZ_TIME) $(FUZZ_TARGETS)

@@ -19,9 +19,9 @@
 #define HEALTH_TIMEOUT_MS	2000
 
 static struct {
-	struct evhttp_request	*cur[HEALTH_WAIT_MAX];	/* ping is out */
+	struct http_req	*cur[HEALTH_WAIT_MAX];	/* ping is out */
 	size_t			 ncur;
-	struct evhttp_request	*next[HEALTH_WAIT_MAX];	/* wait for next */
+	struct http_req	*next[HEALTH_WAIT_MAX];	/* wait for next */
 	size_t			 nnext;
 	uint32_t		 seq;
 	int			 inflight;
@@ -34,7 +34,7 @@ fail_current(const char *why)
 	size_t	i;
 
 	for (i = 0; i < H.ncur; i++)
-		api_error(H.cur[i], 503, "SERVICE_UNAVAILABLE", why, 1);
+		http_error(H.cur[i], 503, "SERVICE_UNAVAILABLE", why, 1, NULL);
 	H.ncur = 0;
 	H.inflight = 0;
 }
@@ -82,11 +82,11 @@ api_health_init(void)
 }
 
 void
-api_health(struct evhttp_request *req)
+api_health(struct http_req *req)
 {
 	if (H.nnext == HEALTH_WAIT_MAX) {
-		api_error(req, 503, "SERVICE_UNAVAILABLE", "too many health "
-		    "checks waiting", 1);
+		http_error(req, 503, "SERVICE_UNAVAILABLE", "too many health "
+		    "checks waiting", 1, NULL);
 		return;
 	}
 	H.next[H.nnext++] = req;
@@ -125,7 +125,7 @@ api_health_pong(struct imsgchan *ch, struct imsg *imsg, void *arg)
 	if (n < 0 || (size_t)n >= sizeof(body))
 		fatalx("health body");
 	for (i = 0; i < H.ncur; i++)
-		api_reply_raw(H.cur[i], 200, body, (size_t)n);
+		http_reply(H.cur[i], 200, NULL, body, (size_t)n);
 	H.ncur = 0;
 	H.inflight = 0;
 	if (H.nnext > 0)

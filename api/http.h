@@ -1,0 +1,82 @@
+/*
+ * A small, strict HTTP/1.1 server on libevent bufferevents.  It knows
+ * exactly what it accepts: origin-form targets, CRLF line endings,
+ * Content-Length bodies (no chunked uploads), a bounded number and size
+ * of headers, a bounded body, a deadline per request and a fixed number of
+ * connections.  Every refusal is the documented JSON error.
+ */
+#ifndef WAIAAS_HTTP_H
+#define WAIAAS_HTTP_H
+
+#include <stddef.h>
+
+#include <event2/event.h>
+
+#include "util.h"
+
+#define HTTP_MAX_HEADERS	64
+#define HTTP_TARGET_MAX		2048
+
+enum http_method {
+	HTTP_GET = 1,
+	HTTP_POST = 2,
+	HTTP_PUT = 4,
+	HTTP_DELETE = 8
+};
+
+struct http_header {
+	const char	*name;
+	size_t		 namelen;
+	const char	*value;
+	size_t		 valuelen;
+};
+
+struct http_head {
+	int			 method;
+	const char		*path;		/* target up to '?' */
+	size_t			 pathlen;
+	const char		*query;		/* after '?', or NULL */
+	size_t			 querylen;
+	int			 minor;		/* HTTP/1.minor */
+	struct http_header	 hdr[HTTP_MAX_HEADERS];
+	int			 nhdr;
+	size_t			 content_length;
+	int			 keepalive;
+};
+
+/*
+ * Parse a request head.  Returns its length (through the blank line), 0
+ * when more bytes are needed, or minus an HTTP status with *why set.
+ */
+int	http_parse_head(const char *, size_t, size_t, struct http_head *,
+	    const char **);
+const char *http_header(const struct http_head *, const char *, size_t *);
+const char *http_method_name(int);
+
+struct http_conn;
+
+struct http_req {
+	struct http_conn	*conn;
+	struct http_head	 head;
+	const char		*body;
+	size_t			 bodylen;
+	char			 id[UUID_STR_LEN];	/* requestId */
+};
+
+struct http_limits {
+	size_t		max_head;
+	size_t		max_body;
+	unsigned int	max_conn;
+	int		timeout;	/* seconds for a request to arrive */
+};
+
+int	http_server_start(struct event_base *, int, const struct http_limits *,
+	    void (*)(struct http_req *));
+void	http_reply(struct http_req *, int, const char *, const char *,
+	    size_t);
+void	http_error(struct http_req *, int, const char *, const char *, int,
+	    const char *);
+size_t	http_error_body(char *, size_t, const char *, const char *, int,
+	    const char *);
+
+#endif
