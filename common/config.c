@@ -147,6 +147,8 @@ valid_user(const char *s)
 				return 0;
 		return 1;
 	}
+	if (s[0] == '-')
+		return 0;
 	for (i = 0; i < n; i++)
 		if (!(islower((unsigned char)s[i]) || s[i] == '_' ||
 		    s[i] == '-' || (i > 0 && isdigit((unsigned char)s[i]))))
@@ -188,7 +190,8 @@ key_set(struct config *cf, const struct ckey *k, const char *val, int str,
 			    "integer, not a string", where, k->section, k->key);
 		errno = 0;
 		l = strtol(val, &end, 10);
-		if (*val == '\0' || *end != '\0' || errno != 0)
+		if (*val == '\0' || *end != '\0' || errno != 0 ||
+		    isspace((unsigned char)*val))
 			return seterr(err, errlen, "%s: %s.%s: '%.64s' is not "
 			    "an integer", where, k->section, k->key, val);
 		if (l < k->min || l > k->max)
@@ -223,7 +226,7 @@ key_set(struct config *cf, const struct ckey *k, const char *val, int str,
 			    k->key, val);
 		break;
 	case K_USER:
-		if (!valid_user(val) || strcmp(val, "0") == 0)
+		if (!valid_user(val) || val[strspn(val, "0")] == '\0')
 			return seterr(err, errlen, "%s: %s.%s: '%.64s' is not "
 			    "a user name or a non-zero numeric id", where,
 			    k->section, k->key, val);
@@ -436,7 +439,9 @@ config_load_file(struct config *cf, const char *path, char *err,
 	size_t		 off = 0;
 	int		 fd, r;
 
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
+	/* O_NONBLOCK: a FIFO in its place must not hang start-up. */
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
+	    O_NONBLOCK)) == -1) {
 		if (errno == ENOENT)
 			return 0;
 		return seterr(err, errlen, "%s: %s", path, strerror(errno));

@@ -86,7 +86,8 @@ log_level_name(int lvl)
 static void
 utc_civil(time_t t, int *y, int *mo, int *d, int *h, int *mi, int *sec)
 {
-	long long	days = t / 86400, rem = t % 86400, era, doe, yoe, doy, mp;
+	long long	days = t / 86400, rem = t % 86400;
+	long long	era, doe, yoe, doy, mp;
 
 	if (rem < 0) {
 		rem += 86400;

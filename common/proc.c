@@ -296,7 +296,8 @@ proc_sandbox(struct proc *p)
 	p->parent.passfd = 0;
 	if (sandbox_enter(p->role) == -1)
 		fatal("sandbox");
-	if (imsgchan_compose(&p->parent, IMSG_CTL_READY, 0, -1, NULL, 0) == -1 ||
+	if (imsgchan_compose(&p->parent, IMSG_CTL_READY, 0, -1, NULL,
+	    0) == -1 ||
 	    imsgchan_flush_all(&p->parent) == -1)
 		fatal("IMSG_CTL_READY");
 	/*

@@ -104,9 +104,11 @@ struct imsg_rule {
 void	imsg_dispatch(struct imsgchan *, struct imsg *,
 	    const struct imsg_rule *, size_t, void *);
 
-#define IMSG_RULE_EXACT(t, type_, fn)	{ (t), sizeof(type_), sizeof(type_), 0, (fn) }
+#define IMSG_RULE_EXACT(t, type_, fn)	\
+	{ (t), sizeof(type_), sizeof(type_), 0, (fn) }
 #define IMSG_RULE_EMPTY(t, fn)		{ (t), 0, 0, 0, (fn) }
 #define IMSG_RULE_RANGE(t, lo, hi, fn)	{ (t), (lo), (hi), 0, (fn) }
-#define IMSG_RULE_FD(t, type_, fn)	{ (t), sizeof(type_), sizeof(type_), 1, (fn) }
+#define IMSG_RULE_FD(t, type_, fn)	\
+	{ (t), sizeof(type_), sizeof(type_), 1, (fn) }
 
 #endif

@@ -642,7 +642,8 @@ parent_main(int foreground)
 		fatalx("event_base_new");
 	for (i = 0; i < (int)nitems(sigs); i++) {
 		P.ev_sig[i] = evsignal_new(P.base, sigs[i], on_signal, NULL);
-		if (P.ev_sig[i] == NULL || evsignal_add(P.ev_sig[i], NULL) == -1)
+		if (P.ev_sig[i] == NULL ||
+		    evsignal_add(P.ev_sig[i], NULL) == -1)
 			fatalx("evsignal");
 	}
 

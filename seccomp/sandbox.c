@@ -18,14 +18,6 @@
 #include "sandbox.h"
 #include "util.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define SANITIZER_BUILD	1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(undefined_behavior_sanitizer)
-#define SANITIZER_BUILD	1
-#endif
-#endif
-
 #define A(name)	SCMP_SYS(name)
 
 /* Every role: its channels, memory, randomness, clocks and exit. */
@@ -187,7 +179,9 @@ sandbox_enter(int role)
 		    seccomp_rule_add(ctx, SCMP_ACT_ALLOW, A(ioctl), 1,
 		    SCMP_A1(SCMP_CMP_EQ, FIONREAD)) < 0 ||
 		    seccomp_rule_add(ctx, SCMP_ACT_ALLOW, A(socket), 1,
-		    SCMP_A0(SCMP_CMP_NE, AF_UNIX)) < 0)
+		    SCMP_A0(SCMP_CMP_EQ, AF_INET)) < 0 ||
+		    seccomp_rule_add(ctx, SCMP_ACT_ALLOW, A(socket), 1,
+		    SCMP_A0(SCMP_CMP_EQ, AF_INET6)) < 0)
 			goto out;
 		break;
 	default:

@@ -8,4 +8,18 @@
  */
 int	sandbox_enter(int role);
 
+/*
+ * Sanitizer builds (the test build) also allow the calls the ASan and
+ * UBSan runtimes make when they report; tests that expect such a call to
+ * be forbidden check SANITIZER_BUILD.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define SANITIZER_BUILD	1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || \
+    __has_feature(undefined_behavior_sanitizer)
+#define SANITIZER_BUILD	1
+#endif
+#endif
+
 #endif

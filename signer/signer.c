@@ -111,7 +111,7 @@ signer_main(struct proc *p)
 		if (pfd[1].revents & (POLLIN | POLLHUP | POLLERR))
 			signer_input(&sg.policyd, policyd_rules,
 			    nitems(policyd_rules));
-		/* Answers go out at once; POLLOUT only when the socket is full. */
+		/* Answers go out at once; POLLOUT only if the socket fills. */
 		if (imsgchan_queued(&sg.policyd) &&
 		    imsgchan_flush(&sg.policyd) == -1)
 			fatal("write to policyd");
