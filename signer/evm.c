@@ -1,0 +1,319 @@
+/*
+ * EVM signing: EIP-155 legacy and EIP-1559 transactions, EIP-191
+ * personal messages, EIP-712 digests, EIP-55 addresses.  The secret key
+ * stays in the caller's buffer and goes straight to libsecp256k1, whose
+ * RFC 6979 nonces make every signature here deterministic and low-s.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <secp256k1.h>
+#include <secp256k1_recovery.h>
+
+#include "evm.h"
+
+#define EVM_DATA_MAX	(128 * 1024)
+
+/*
+ * EIP-155 puts chain_id * 2 + 36 in a uint64 v; EIP-2294 bounds chain
+ * ids to what keeps that from overflowing.
+ */
+#define EVM_CHAIN_ID_MAX	((UINT64_MAX - 36) / 2)
+
+static const char hexdig[] = "0123456789abcdef";
+
+/* Sign a 32-byte digest: r || s in sig64, the recovery id in *recid. */
+static int
+sign_digest(const secp256k1_context *ctx, const uint8_t seckey[32],
+    const uint8_t digest[32], uint8_t sig64[64], int *recid)
+{
+	secp256k1_ecdsa_recoverable_signature	sig;
+
+	if (secp256k1_ecdsa_sign_recoverable(ctx, &sig, digest, seckey,
+	    NULL, NULL) != 1)
+		return -1;
+	if (secp256k1_ecdsa_recoverable_signature_serialize_compact(ctx,
+	    sig64, recid, &sig) != 1)
+		return -1;
+	if (*recid < 0 || *recid > 3)
+		return -1;
+	return 0;
+}
+
+/* The 65-byte r || s || v form of EIP-191 and EIP-712, v = 27 + recid. */
+static int
+sign_rsv(const secp256k1_context *ctx, const uint8_t seckey[32],
+    const uint8_t digest[32], uint8_t out[65])
+{
+	int	recid;
+
+	if (sign_digest(ctx, seckey, digest, out, &recid) == -1) {
+		memset(out, 0, 65);
+		return -1;
+	}
+	out[64] = (uint8_t)(27 + recid);
+	return 0;
+}
+
+/* gas, to, value, data: the same run of fields in both types. */
+static int
+put_common(struct rlp *r, const struct evm_tx *tx)
+{
+	if (rlp_u64(r, tx->gas_limit) == -1 ||
+	    rlp_bytes(r, tx->to, sizeof(tx->to)) == -1 ||
+	    rlp_uint(r, tx->value) == -1 ||
+	    rlp_bytes(r, tx->data, tx->datalen) == -1)
+		return -1;
+	return 0;
+}
+
+/*
+ * EIP-155: rlp([nonce, gasPrice, gas, to, value, data, chainId, 0, 0])
+ * is what gets hashed; the signed form puts v, r, s in the last three.
+ */
+static int
+put_legacy(struct rlp *r, const struct evm_tx *tx, const uint8_t *sig64,
+    int recid)
+{
+	r->len = 0;
+	if (rlp_u64(r, tx->nonce) == -1 ||
+	    rlp_uint(r, tx->gas_price) == -1 ||
+	    put_common(r, tx) == -1)
+		return -1;
+	if (sig64 == NULL) {
+		if (rlp_u64(r, tx->chain_id) == -1 ||
+		    rlp_u64(r, 0) == -1 ||
+		    rlp_u64(r, 0) == -1)
+			return -1;
+	} else {
+		if (rlp_u64(r, tx->chain_id * 2 + 35 + (uint64_t)recid) == -1 ||
+		    rlp_uint(r, sig64) == -1 ||
+		    rlp_uint(r, sig64 + 32) == -1)
+			return -1;
+	}
+	return rlp_list(r, 0);
+}
+
+/*
+ * EIP-1559: 0x02 || rlp([chainId, nonce, tip, maxFee, gas, to, value,
+ * data, accessList]) is hashed; the signed form appends yParity, r, s.
+ */
+static int
+put_1559(struct rlp *r, const struct evm_tx *tx, const uint8_t *sig64,
+    int recid)
+{
+	if (r->cap < 1)
+		return -1;
+	r->p[0] = EVM_TX_1559;
+	r->len = 1;
+	if (rlp_u64(r, tx->chain_id) == -1 ||
+	    rlp_u64(r, tx->nonce) == -1 ||
+	    rlp_uint(r, tx->max_priority_fee) == -1 ||
+	    rlp_uint(r, tx->max_fee) == -1 ||
+	    put_common(r, tx) == -1)
+		return -1;
+	/* No access list support: always the empty list. */
+	if (rlp_list(r, r->len) == -1)
+		return -1;
+	if (sig64 != NULL) {
+		if (rlp_u64(r, (uint64_t)recid) == -1 ||
+		    rlp_uint(r, sig64) == -1 ||
+		    rlp_uint(r, sig64 + 32) == -1)
+			return -1;
+	}
+	return rlp_list(r, 1);
+}
+
+static int
+put_tx(struct rlp *r, const struct evm_tx *tx, const uint8_t *sig64,
+    int recid)
+{
+	if (tx->type == EVM_TX_LEGACY)
+		return put_legacy(r, tx, sig64, recid);
+	return put_1559(r, tx, sig64, recid);
+}
+
+int
+evm_tx_sign(const secp256k1_context *ctx, const struct evm_tx *tx,
+    const uint8_t seckey[32], uint8_t *out, size_t outcap, size_t *outlen,
+    uint8_t txhash[32])
+{
+	struct rlp	r = { out, 0, outcap };
+	uint8_t		digest[32], sig[64];
+	size_t		used = 0;
+	int		recid;
+
+	*outlen = 0;
+	if (tx->type != EVM_TX_LEGACY && tx->type != EVM_TX_1559)
+		return -1;
+	/* chain id 0 would sign a replayable transaction. */
+	if (tx->chain_id == 0 ||
+	    (tx->type == EVM_TX_LEGACY && tx->chain_id > EVM_CHAIN_ID_MAX))
+		return -1;
+	if (tx->datalen > EVM_DATA_MAX ||
+	    (tx->data == NULL && tx->datalen > 0))
+		return -1;
+
+	/* out holds the signing preimage first, then the signed form. */
+	if (put_tx(&r, tx, NULL, 0) == -1)
+		goto fail;
+	used = r.len;
+	keccak256(r.p, r.len, digest);
+	if (sign_digest(ctx, seckey, digest, sig, &recid) == -1)
+		goto fail;
+	if (put_tx(&r, tx, sig, recid) == -1)
+		goto fail;
+	keccak256(r.p, r.len, txhash);
+	*outlen = r.len;
+	return 0;
+ fail:
+	/* Never leave a half-built transaction that looks sendable. */
+	if (r.len > used)
+		used = r.len;
+	if (used > 0)
+		memset(out, 0, used);
+	return -1;
+}
+
+int
+evm_sign_personal(const secp256k1_context *ctx, const uint8_t seckey[32],
+    const uint8_t *msg, size_t msglen, uint8_t sig[65])
+{
+	/* Split so the hex escape does not swallow the 'E'. */
+	static const char	 prefix[] = "\x19" "Ethereum Signed Message:\n";
+	struct keccak_ctx	 k;
+	uint8_t			 digest[32];
+	char			 num[24];
+	int			 n;
+
+	if (msg == NULL && msglen > 0)
+		return -1;
+	n = snprintf(num, sizeof(num), "%zu", msglen);
+	if (n < 0 || (size_t)n >= sizeof(num))
+		return -1;
+	keccak256_init(&k);
+	keccak256_update(&k, prefix, sizeof(prefix) - 1);
+	keccak256_update(&k, num, (size_t)n);
+	keccak256_update(&k, msg, msglen);
+	keccak256_final(&k, digest);
+	return sign_rsv(ctx, seckey, digest, sig);
+}
+
+int
+evm_sign_typed(const secp256k1_context *ctx, const uint8_t seckey[32],
+    const uint8_t domain[32], const uint8_t structhash[32], uint8_t sig[65])
+{
+	uint8_t	buf[2 + 32 + 32], digest[32];
+
+	buf[0] = 0x19;
+	buf[1] = 0x01;
+	memcpy(buf + 2, domain, 32);
+	memcpy(buf + 34, structhash, 32);
+	keccak256(buf, sizeof(buf), digest);
+	return sign_rsv(ctx, seckey, digest, sig);
+}
+
+/* Last 20 bytes of keccak256(X || Y), the point without its 0x04. */
+static int
+address_of(const secp256k1_context *ctx, const secp256k1_pubkey *pk,
+    uint8_t addr[20])
+{
+	uint8_t	ser[65], h[32];
+	size_t	len = sizeof(ser);
+
+	if (secp256k1_ec_pubkey_serialize(ctx, ser, &len, pk,
+	    SECP256K1_EC_UNCOMPRESSED) != 1 || len != sizeof(ser))
+		return -1;
+	keccak256(ser + 1, 64, h);
+	memcpy(addr, h + 12, 20);
+	return 0;
+}
+
+int
+evm_address_of_seckey(const secp256k1_context *ctx,
+    const uint8_t seckey[32], uint8_t addr[20])
+{
+	secp256k1_pubkey	pk;
+
+	if (secp256k1_ec_pubkey_create(ctx, &pk, seckey) != 1)
+		return -1;
+	return address_of(ctx, &pk, addr);
+}
+
+int
+evm_address_of_pubkey(const secp256k1_context *ctx, const uint8_t *pub,
+    size_t len, uint8_t addr[20])
+{
+	secp256k1_pubkey	pk;
+
+	if (pub == NULL || (len != 33 && len != 65))
+		return -1;
+	if (secp256k1_ec_pubkey_parse(ctx, &pk, pub, len) != 1)
+		return -1;
+	return address_of(ctx, &pk, addr);
+}
+
+/*
+ * EIP-55: a hex letter is upper case where the matching nibble of
+ * keccak256(lower-case hex, without "0x") is 8 or more.
+ */
+void
+evm_address_checksum(const uint8_t addr[20], char out[43])
+{
+	char	*hex = out + 2;
+	uint8_t	 h[32], nib;
+	size_t	 i;
+
+	out[0] = '0';
+	out[1] = 'x';
+	for (i = 0; i < 20; i++) {
+		hex[2 * i] = hexdig[addr[i] >> 4];
+		hex[2 * i + 1] = hexdig[addr[i] & 0x0f];
+	}
+	keccak256(hex, 40, h);
+	for (i = 0; i < 40; i++) {
+		nib = i % 2 == 0 ? h[i / 2] >> 4 : h[i / 2] & 0x0f;
+		if (hex[i] >= 'a' && nib >= 8)
+			hex[i] = (char)(hex[i] - 'a' + 'A');
+	}
+	out[42] = '\0';
+}
+
+int
+evm_address_parse(const char *s, size_t len, uint8_t addr[20])
+{
+	uint8_t	a[20];
+	char	want[43];
+	int	lower = 0, upper = 0, v;
+	size_t	i;
+	char	c;
+
+	if (s == NULL || len != 42 || s[0] != '0' || s[1] != 'x')
+		return -1;
+	for (i = 0; i < 40; i++) {
+		c = s[2 + i];
+		if (c >= '0' && c <= '9')
+			v = c - '0';
+		else if (c >= 'a' && c <= 'f') {
+			v = c - 'a' + 10;
+			lower = 1;
+		} else if (c >= 'A' && c <= 'F') {
+			v = c - 'A' + 10;
+			upper = 1;
+		} else
+			return -1;
+		if (i % 2 == 0)
+			a[i / 2] = (uint8_t)(v << 4);
+		else
+			a[i / 2] |= (uint8_t)v;
+	}
+	/* One case throughout carries no checksum; mixed case must match. */
+	if (lower && upper) {
+		evm_address_checksum(a, want);
+		if (memcmp(want, s, 42) != 0)
+			return -1;
+	}
+	memcpy(addr, a, 20);
+	return 0;
+}

@@ -1,0 +1,82 @@
+/*
+ * EVM formats the signer serializes itself: Keccak-256, RLP, EIP-155
+ * legacy and EIP-1559 transactions, EIP-191 personal messages, EIP-712
+ * digests, addresses with the EIP-55 checksum.  Pure functions: no I/O,
+ * no allocation beyond the caller's buffers.
+ */
+#ifndef WAIAAS_EVM_H
+#define WAIAAS_EVM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <nettle/sha3.h>
+#include <secp256k1.h>
+
+/* Keccak-256 as Ethereum uses it (padding 0x01, not SHA3's 0x06). */
+struct keccak_ctx {
+	struct sha3_state	st;	/* nettle's Keccak-f[1600] state */
+	uint8_t			buf[136];
+	size_t			n;
+};
+void	keccak256_init(struct keccak_ctx *);
+void	keccak256_update(struct keccak_ctx *, const void *, size_t);
+void	keccak256_final(struct keccak_ctx *, uint8_t [32]);
+void	keccak256(const void *, size_t, uint8_t [32]);
+
+/* RLP into a caller's bounded buffer; -1 when it does not fit. */
+struct rlp {
+	uint8_t	*p;
+	size_t	 len;
+	size_t	 cap;
+};
+int	rlp_bytes(struct rlp *, const uint8_t *, size_t);
+int	rlp_uint(struct rlp *, const uint8_t [32]);	/* big-endian */
+int	rlp_u64(struct rlp *, uint64_t);
+/* Wrap everything from byte `start' to the end as one list. */
+int	rlp_list(struct rlp *, size_t start);
+
+#define EVM_TX_LEGACY	0	/* EIP-155 replay-protected */
+#define EVM_TX_1559	2
+
+struct evm_tx {
+	int		 type;
+	uint64_t	 chain_id;
+	uint64_t	 nonce;
+	uint8_t		 gas_price[32];		/* legacy; big-endian */
+	uint8_t		 max_priority_fee[32];	/* 1559 */
+	uint8_t		 max_fee[32];		/* 1559 */
+	uint64_t	 gas_limit;
+	uint8_t		 to[20];		/* no contract creation */
+	uint8_t		 value[32];
+	const uint8_t	*data;
+	size_t		 datalen;
+};
+
+#define EVM_TX_MAX	(128 * 1024 + 512)
+
+/*
+ * Serialize, hash and sign with a low-s recoverable signature.  out gets
+ * the raw signed transaction (for eth_sendRawTransaction), txhash its
+ * hash.  Returns 0, or -1 (bad fields, buffer too small, signing failed).
+ */
+int	evm_tx_sign(const secp256k1_context *, const struct evm_tx *,
+	    const uint8_t [32], uint8_t *, size_t, size_t *, uint8_t [32]);
+
+/* 65-byte r || s || v signatures with v = 27 + recovery id. */
+int	evm_sign_personal(const secp256k1_context *, const uint8_t [32],
+	    const uint8_t *, size_t, uint8_t [65]);
+int	evm_sign_typed(const secp256k1_context *, const uint8_t [32],
+	    const uint8_t [32], const uint8_t [32], uint8_t [65]);
+
+/* Address of a secret key / of a 33- or 65-byte public key. */
+int	evm_address_of_seckey(const secp256k1_context *, const uint8_t [32],
+	    uint8_t [20]);
+int	evm_address_of_pubkey(const secp256k1_context *, const uint8_t *,
+	    size_t, uint8_t [20]);
+/* "0x" + 40 hex digits with the EIP-55 mixed-case checksum, NUL. */
+void	evm_address_checksum(const uint8_t [20], char [43]);
+/* Parse "0x" + 40 hex (any case; a mixed-case one must checksum). */
+int	evm_address_parse(const char *, size_t, uint8_t [20]);
+
+#endif

@@ -1,0 +1,82 @@
+/*
+ * Solana formats the signer serializes itself: compact-u16, legacy
+ * transaction messages, system and SPL token transfers, associated token
+ * account derivation, and off-chain messages.  Pure functions: no I/O.
+ */
+#ifndef WAIAAS_SOLANA_H
+#define WAIAAS_SOLANA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SOL_KEY_LEN		32
+#define SOL_MAX_KEYS		64
+#define SOL_MAX_INSTR		16
+#define SOL_MAX_IX_ACCTS	64
+#define SOL_MAX_IX_DATA		1232
+#define SOL_TX_MAX		1232	/* the packet limit */
+
+extern const uint8_t	sol_system_program[SOL_KEY_LEN];
+extern const uint8_t	sol_token_program[SOL_KEY_LEN];
+extern const uint8_t	sol_ata_program[SOL_KEY_LEN];
+
+/* compact-u16: returns the bytes written (1-3) to out[3]. */
+size_t	sol_compact_u16(uint16_t, uint8_t [3]);
+
+struct sol_meta {			/* an instruction's account */
+	uint8_t		pubkey[SOL_KEY_LEN];
+	int		is_signer;
+	int		is_writable;
+};
+
+struct sol_ix {
+	uint8_t		 program[SOL_KEY_LEN];
+	struct sol_meta	 accts[SOL_MAX_IX_ACCTS];
+	size_t		 naccts;
+	const uint8_t	*data;
+	size_t		 datalen;
+};
+
+/*
+ * Compile a legacy message as the runtime expects it: the fee payer
+ * first, then writable signers, read-only signers, writable non-signers,
+ * read-only non-signers (each key once, merged flags), the header, the
+ * account keys, the recent blockhash and the instructions with compact-u16
+ * lengths.  Returns the message length, or -1.
+ */
+int	sol_message(const uint8_t [SOL_KEY_LEN], const struct sol_ix *, size_t,
+	    const uint8_t [32], uint8_t *, size_t);
+
+/* The signed transaction: compact-u16 count, signatures, message. */
+int	sol_transaction(const uint8_t (*)[64], size_t, const uint8_t *, size_t,
+	    uint8_t *, size_t);
+
+/* System program transfer of lamports. */
+void	sol_ix_transfer(struct sol_ix *, const uint8_t [SOL_KEY_LEN],
+	    const uint8_t [SOL_KEY_LEN], uint64_t, uint8_t [12]);
+/* SPL Token TransferChecked between token accounts. */
+void	sol_ix_transfer_checked(struct sol_ix *, const uint8_t [SOL_KEY_LEN],
+	    const uint8_t [SOL_KEY_LEN], const uint8_t [SOL_KEY_LEN],
+	    const uint8_t [SOL_KEY_LEN], uint64_t, uint8_t, uint8_t [10]);
+/* Associated Token Account program: CreateIdempotent. */
+void	sol_ix_create_ata(struct sol_ix *, const uint8_t [SOL_KEY_LEN],
+	    const uint8_t [SOL_KEY_LEN], const uint8_t [SOL_KEY_LEN],
+	    const uint8_t [SOL_KEY_LEN], uint8_t [1]);
+
+/* 1 if 32 bytes decompress to a point of edwards25519 (as dalek does). */
+int	sol_is_on_curve(const uint8_t [SOL_KEY_LEN]);
+/* find_program_address; returns 0 and the bump, or -1. */
+int	sol_find_pda(const uint8_t *const *, const size_t *, size_t,
+	    const uint8_t [SOL_KEY_LEN], uint8_t [SOL_KEY_LEN], uint8_t *);
+/* The associated token account of (owner, mint) under the token program. */
+int	sol_ata(const uint8_t [SOL_KEY_LEN], const uint8_t [SOL_KEY_LEN],
+	    const uint8_t [SOL_KEY_LEN], uint8_t [SOL_KEY_LEN]);
+
+/*
+ * An off-chain message (version 0): "\xffsolana offchain", version,
+ * format, length (u16 little-endian), body.  The leading 0xff byte means
+ * it can never parse as a transaction message.  Returns length or -1.
+ */
+int	sol_offchain_message(const uint8_t *, size_t, uint8_t *, size_t);
+
+#endif
