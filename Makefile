@@ -16,7 +16,7 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
 
 WARN	 = -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wformat=2 \
 	   -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
-INC	 = -Icommon -Iimsg -Iseccomp -Iapi
+INC	 = -Icommon -Iimsg -Iseccomp -Iapi -Isigner -Iparent
 CFLAGS	?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(INC) $(PKG_CFLAGS) \
 	   -fstack-protector-strong -fPIE $(CFLAGS) $(EXTRA_CFLAGS)
@@ -34,15 +34,21 @@ EXTRA_CFLAGS += -DSANDBOX_DEBUG
 endif
 
 COMMON_SRCS = common/log.c common/util.c common/config.c common/proc.c \
+	      common/keystore.c common/wipe.c common/base58.c \
 	      imsg/imsg.c imsg/imsgev.c imsg/msg.c seccomp/sandbox.c
-DAEMON_SRCS = parent/waiaasd.c api/api.c api/api_health.c api/http.c \
+DAEMON_SRCS = parent/waiaasd.c parent/parent_keystore.c \
+	      signer/signer_keys.c api/api.c api/api_health.c api/http.c \
+	      api/api_wallets.c \
 	      api/http_parse.c \
-	      policyd/policyd.c signer/signer.c relay/relay.c
+	      policyd/policyd.c policyd/policyd_store.c policyd/policyd_auth.c \
+	      policyd/policyd_wallets.c signer/signer.c relay/relay.c \
+	      signer/evm.c signer/keccak.c signer/rlp.c signer/solana.c
 
 COMMON_OBJS = $(COMMON_SRCS:%.c=$(BUILD)/%.o)
 DAEMON_OBJS = $(DAEMON_SRCS:%.c=$(BUILD)/%.o)
 
-UNIT_TESTS = test_imsg test_config test_seccomp test_sandbox_debug
+UNIT_TESTS = test_imsg test_config test_seccomp test_sandbox_debug \
+	     test_evm test_solana
 UNIT_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 .PHONY: all clean test unit fuzz bench check-src
@@ -82,6 +88,17 @@ $(BUILD)/tests/test_seccomp: $(BUILD)/seccomp/test_seccomp.o \
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(PKG_LIBS)
 
+$(BUILD)/tests/test_evm: $(BUILD)/tests/unit/test_evm.o \
+    $(BUILD)/signer/evm.o $(BUILD)/signer/keccak.o $(BUILD)/signer/rlp.o
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(PKG_LIBS)
+$(BUILD)/tests/test_solana: $(BUILD)/tests/unit/test_solana.o \
+    $(BUILD)/signer/solana.o $(BUILD)/common/base58.o
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(PKG_LIBS)
+
 # The same filters built to trap and name a forbidden call.
 $(BUILD)/seccomp/sandbox_debug.o: seccomp/sandbox.c
 	@mkdir -p $(dir $@)
@@ -106,7 +123,7 @@ test:
 unit-san:
 	$(MAKE) BUILD=build-test SAN=1 $(UNIT_TESTS:%=build-test/tests/%)
 
-FUZZ_TARGETS = fuzz_imsg fuzz_config fuzz_http
+FUZZ_TARGETS = fuzz_imsg fuzz_config fuzz_http fuzz_base58
 FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 $(INC) $(PKG_CFLAGS) \
 	      -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_TIME ?= 20
@@ -121,6 +138,10 @@ build-fuzz/fuzz_config: tests/fuzz/fuzz_config.c common/config.c common/log.c co
 build-fuzz/fuzz_http: tests/fuzz/fuzz_http.c api/http_parse.c
 	@mkdir -p build-fuzz
 	clang $(FUZZ_CFLAGS) -o $@ $^
+
+build-fuzz/fuzz_base58: tests/fuzz/fuzz_base58.c common/base58.c
+	@mkdir -p build-fuzz
+	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
 
 fuzz: $(FUZZ_TARGETS:%=build-fuzz/%)
 	tests/fuzz/run.sh $(FUZZ_TIME) $(FUZZ_TARGETS)

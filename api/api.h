@@ -34,6 +34,24 @@ extern struct api_state	api;
 
 void	api_reply_json(struct http_req *, int, json_t *);
 
+/* Validation: issues collected as {path, message}, answered together. */
+struct api_issues {
+	json_t	*list;
+};
+json_t	*api_parse_body(struct http_req *, struct api_issues *);
+void	 api_issue(struct api_issues *, const char *, const char *);
+void	 api_only_fields(json_t *, struct api_issues *, ...)
+	    __attribute__((sentinel));
+int	 api_issues_reply(struct http_req *, struct api_issues *);
+void	 api_forward(struct http_req *, uint32_t, const void *, size_t);
+void	 api_policyd_reply(struct imsgchan *, struct imsg *, void *);
+
+/* api_wallets.c */
+void	api_wallets_create(struct http_req *);
+void	api_wallets_import(struct http_req *);
+void	api_wallets_list(struct http_req *);
+void	api_wallets_get(struct http_req *);
+
 /* api_health.c */
 void	api_health_init(void);
 void	api_health(struct http_req *);

@@ -20,6 +20,7 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/listener.h>
+#include <sodium.h>
 
 #include "http.h"
 #include "log.h"
@@ -230,6 +231,9 @@ http_reply(struct http_req *req, int status, const char *headers,
 
 	if (c->state != CONN_PENDING)
 		fatalx("http: answer to a request not pending");
+	/* The request may have carried a password or a key: wipe it. */
+	sodium_memzero(evbuffer_pullup(bufferevent_get_input(c->bev),
+	    (ev_ssize_t)c->consumed), c->consumed);
 	evbuffer_drain(bufferevent_get_input(c->bev), c->consumed);
 	c->consumed = 0;
 	conn_send(c, status, headers, body, len);

@@ -47,6 +47,9 @@ static const struct ckey keys[] = {
 	CINT("daemon", "request_timeout", request_timeout, 1, 600),
 	CINT("daemon", "max_body_size", max_body_size, 1024, 16 << 20),
 	CINT("daemon", "max_header_size", max_header_size, 1024, 64 << 10),
+	CINT("keystore", "kdf_memory_kib", kdf_memory_kib, 8192, 4194304),
+	CINT("keystore", "kdf_passes", kdf_passes, 1, 16),
+	CINT("keystore", "kdf_lanes", kdf_lanes, 1, 16),
 	CSTR("security", "daemon_user", K_USER, user[PROC_PARENT]),
 	CSTR("security", "api_user", K_USER, user[PROC_API]),
 	CSTR("security", "policyd_user", K_USER, user[PROC_POLICYD]),
@@ -81,6 +84,9 @@ config_defaults(struct config *cf)
 	cf->request_timeout = 30;
 	cf->max_body_size = 256 * 1024;
 	cf->max_header_size = 16 * 1024;
+	cf->kdf_memory_kib = 64 * 1024;
+	cf->kdf_passes = 3;
+	cf->kdf_lanes = 4;
 	strlcpy(cf->user[PROC_PARENT], "waiaas", CONFIG_STR_MAX);
 	strlcpy(cf->user[PROC_API], "waiaas-api", CONFIG_STR_MAX);
 	strlcpy(cf->user[PROC_POLICYD], "waiaas-policyd", CONFIG_STR_MAX);

@@ -45,6 +45,11 @@ struct config {
 	int	max_header_size;
 	/* [security]: user names or numeric ids, per process */
 	char	user[PROC_MAX][CONFIG_STR_MAX];
+	/* [keystore]: Argon2id for a new keystore (an existing one keeps
+	 * the parameters it was made with) */
+	int	kdf_memory_kib;
+	int	kdf_passes;
+	int	kdf_lanes;
 	/* [rpc] */
 	char	rpc[RPC_MAX][CONFIG_URL_MAX];
 };

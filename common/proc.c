@@ -67,8 +67,9 @@ ctl_config(struct imsgchan *ch, struct imsg *imsg, void *arg)
 	memcpy(&p->cfg, imsg->data, sizeof(p->cfg));
 	if (p->cfg.role != (uint32_t)p->role)
 		fatalx("IMSG_CTL_CONFIG for role %u", p->cfg.role);
-	if (memchr(p->cfg.chroot, '\0', sizeof(p->cfg.chroot)) == NULL)
-		fatalx("IMSG_CTL_CONFIG: chroot path not terminated");
+	if (memchr(p->cfg.chroot, '\0', sizeof(p->cfg.chroot)) == NULL ||
+	    memchr(p->cfg.workdir, '\0', sizeof(p->cfg.workdir)) == NULL)
+		fatalx("IMSG_CTL_CONFIG: path not terminated");
 	if (p->cfg.log_level < LOGL_ERROR || p->cfg.log_level > LOGL_TRACE)
 		fatalx("IMSG_CTL_CONFIG: bad log level");
 	log_setlevel(p->cfg.log_level);
@@ -275,6 +276,8 @@ proc_sandbox(struct proc *p)
 	struct rlimit	rl;
 
 	priv_harden();
+	if (p->cfg.workdir[0] != '\0' && chdir(p->cfg.workdir) == -1)
+		fatal("chdir %s", p->cfg.workdir);
 	rl.rlim_cur = rl.rlim_max = p->cfg.nofile;
 	if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
 		fatal("setrlimit RLIMIT_NOFILE");

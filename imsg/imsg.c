@@ -67,9 +67,12 @@ imsgchan_clear(struct imsgchan *ch)
 		TAILQ_REMOVE(&ch->wq, wb, entry);
 		if (wb->fd != -1)
 			close(wb->fd);
+		explicit_bzero(wb->data, wb->len);
 		free(wb);
 	}
 	rfds_close(ch);
+	if (ch->rbuf != NULL)
+		explicit_bzero(ch->rbuf, ch->rsize);
 	free(ch->rbuf);
 	ch->rbuf = NULL;
 	ch->wqueued = 0;
@@ -94,6 +97,9 @@ imsgchan_read(struct imsgchan *ch)
 
 	if (ch->rpos > 0) {
 		memmove(ch->rbuf, ch->rbuf + ch->rpos, ch->rlen - ch->rpos);
+		/* Consumed messages may have carried secrets: wipe them. */
+		explicit_bzero(ch->rbuf + ch->rlen - ch->rpos, ch->rpos);
+		ch->wipe_len = 0;
 		ch->rlen -= ch->rpos;
 		ch->roff += ch->rpos;
 		ch->rpos = 0;
@@ -173,6 +179,11 @@ imsgchan_get(struct imsgchan *ch, struct imsg *imsg)
 	size_t		avail = ch->rlen - ch->rpos;
 	uint64_t	start = ch->roff + ch->rpos;
 
+	/* The message handed out last is done with: wipe it. */
+	if (ch->wipe_len > 0) {
+		explicit_bzero(ch->rbuf + ch->wipe_off, ch->wipe_len);
+		ch->wipe_len = 0;
+	}
 	/*
 	 * A descriptor belongs to a marked message that starts within the
 	 * bytes of the read that delivered it; once parsing has moved past
@@ -207,6 +218,8 @@ imsgchan_get(struct imsgchan *ch, struct imsg *imsg)
 	imsg->hdr = hdr;
 	imsg->data = ch->rbuf + ch->rpos + IMSG_HDR_SIZE;
 	imsg->len = hdr.len - IMSG_HDR_SIZE;
+	ch->wipe_off = ch->rpos;
+	ch->wipe_len = hdr.len;
 	ch->rpos += hdr.len;
 	return 1;
 }
@@ -348,6 +361,7 @@ imsgchan_flush(struct imsgchan *ch)
 			done -= left;
 			ch->wqueued -= wb->len;
 			TAILQ_REMOVE(&ch->wq, wb, entry);
+			explicit_bzero(wb->data, wb->len);
 			free(wb);
 		}
 	}

@@ -66,6 +66,8 @@ struct imsgchan {
 	size_t			 rlen;	/* valid bytes in rbuf */
 	size_t			 rpos;	/* first unparsed byte */
 	uint64_t		 roff;	/* stream offset of rbuf[0] */
+	size_t			 wipe_off;	/* last message handed out */
+	size_t			 wipe_len;
 	struct imsg_rfd		 rfds[IMSG_MAXFDS];
 	int			 nrfds;
 	/* writing */

@@ -8,6 +8,8 @@
 
 #include <stdint.h>
 
+#include "keystore.h"
+
 #define IMSG_TYPES(X)							\
 	X(IMSG_NONE)							\
 	/* parent -> child start-up, then child -> parent */		\
@@ -18,7 +20,25 @@
 	X(IMSG_CTL_READY)						\
 	/* liveness: api -> policyd -> signer and back */		\
 	X(IMSG_HEALTH_PING)						\
-	X(IMSG_HEALTH_PONG)
+	X(IMSG_HEALTH_PONG)						\
+	/* unlock: parent <-> signer; the master hash to policyd */	\
+	X(IMSG_CTL_UNLOCK)						\
+	X(IMSG_CTL_UNLOCKED)						\
+	X(IMSG_CTL_MASTER_HASH)						\
+	/* sealed keys: parent <-> signer */				\
+	X(IMSG_KS_LOAD)							\
+	X(IMSG_KS_LOADED)						\
+	X(IMSG_KS_STORE)						\
+	X(IMSG_KS_STORED)						\
+	/* keys: policyd -> signer and back */				\
+	X(IMSG_SIGNER_KEYGEN)						\
+	X(IMSG_SIGNER_IMPORT)						\
+	X(IMSG_SIGNER_KEY)						\
+	/* REST: api -> policyd, one reply type back */		\
+	X(IMSG_API_WALLET_CREATE)					\
+	X(IMSG_API_WALLET_LIST)						\
+	X(IMSG_API_WALLET_GET)						\
+	X(IMSG_API_REPLY)
 
 enum imsg_type {
 #define IMSG_ENUM(n)	n,
@@ -61,10 +81,103 @@ struct ctl_config {
 	uint32_t	max_conn;	/* api: simultaneous connections */
 	int64_t		start_time;	/* parent's start, unix seconds */
 	char		chroot[CTL_PATH_MAX];	/* empty: no chroot */
+	char		workdir[CTL_PATH_MAX];	/* cwd before any chroot */
 };
 
 struct ctl_peer {
 	uint32_t	peer;		/* enum proc_id at the other end */
+};
+
+struct ctl_unlock {
+	uint32_t	have_meta;	/* 0: first start, create it */
+	struct ks_meta	meta;		/* or the KDF parameters to use */
+	uint32_t	pwlen;
+	char		pw[KS_PASSWORD_MAX + 1];
+};
+
+#define UNLOCK_OK		0
+#define UNLOCK_WRONG		1	/* verifier did not open */
+#define UNLOCK_ERROR		2
+
+struct ctl_unlocked {
+	int32_t		status;
+	struct ks_meta	meta;		/* new on a first start */
+};
+
+#define MASTER_HASH_MAX		160
+struct ctl_master_hash {
+	char		hash[MASTER_HASH_MAX];	/* crypto_pwhash_str */
+};
+
+#define KS_OK			0
+#define KS_BAD			1	/* does not open: corrupted */
+#define KS_ERROR		2
+#define KS_EXISTS		3	/* key already in the keystore */
+#define KS_LOCKED		4
+#define KS_INVALID		5	/* imported key malformed */
+
+struct ks_status {
+	int32_t		status;
+	char		id[KS_ID_LEN + 1];
+};
+
+#define KEYTEXT_MAX		128	/* hex or base58 of an imported key */
+
+struct signer_keygen {
+	char		id[KS_ID_LEN + 1];
+	uint32_t	chain;
+};
+
+struct signer_import {
+	char		id[KS_ID_LEN + 1];
+	uint32_t	chain;
+	uint32_t	keylen;
+	char		key[KEYTEXT_MAX + 1];
+};
+
+struct signer_key {
+	int32_t		status;
+	char		id[KS_ID_LEN + 1];
+	uint32_t	chain;
+	uint32_t	publen;
+	uint8_t		pub[KS_PUB_MAX];
+};
+
+/* Credentials the api forwards and forgets; policyd checks them. */
+#define CRED_NONE		0
+#define CRED_MASTER		1
+struct api_cred {
+	uint32_t	kind;
+	uint32_t	len;
+	char		value[KS_PASSWORD_MAX + 1];
+};
+
+#define WALLET_NAME_MAX		400	/* 100 characters of UTF-8 */
+#define ENV_TESTNET		1
+#define ENV_MAINNET		2
+
+struct api_wallet_create {
+	struct api_cred	cred;
+	char		name[WALLET_NAME_MAX + 1];
+	uint32_t	chain;		/* KS_CHAIN_* */
+	uint32_t	env;
+	uint32_t	create_session;
+	uint32_t	import;
+	uint32_t	keylen;
+	char		key[KEYTEXT_MAX + 1];
+};
+
+struct api_wallet_get {
+	struct api_cred	cred;
+	char		id[KS_ID_LEN + 1];
+};
+
+/* policyd -> api: this header, then a JSON body (or an error message). */
+#define API_CODE_MAX		48
+struct api_reply {
+	int32_t		status;		/* HTTP status */
+	uint32_t	retryable;
+	char		code[API_CODE_MAX];	/* empty on success */
 };
 
 struct health_pong {

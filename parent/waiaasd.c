@@ -29,8 +29,11 @@
 #include <event2/event.h>
 #include <event2/buffer.h>
 
+#include <sodium.h>
+
 #include "config.h"
 #include "imsgev.h"
+#include "parent.h"
 #include "log.h"
 #include "proc.h"
 #include "util.h"
@@ -77,16 +80,36 @@ static struct {
 	struct event	*ev_sig[4];
 	struct event	*ev_log;
 	struct evbuffer	*logbuf;
+	/* keystore */
+	int		 kfd;		/* keystore/, kept open after drop */
+	int		 have_meta;
+	struct ks_meta	 meta;
+	struct ks_file	*files;
+	size_t		 nfiles;
+	size_t		 nloaded;
+	size_t		 nbad;
+	char		*pw;		/* guarded, until the signer has it */
+	size_t		 pwlen;
+	char		 master_hash[MASTER_HASH_MAX];
 } P;
 
+const char *
+parent_datadir(void)
+{
+	return P.cf.datadir;
+}
+
 static void	parent_stop(int, int);
+static void	parent_serving(void);
 
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: waiaasd [-dhV]\n"
+	fprintf(stderr, "usage: waiaasd [-dhV] [--auto-provision]\n"
 	    "  -d  run in the foreground, logging to stderr\n"
 	    "  -V  print the version\n"
+	    "  --auto-provision  on a first start without a master password,\n"
+	    "      generate one into recovery.key\n"
 	    "data directory: $WAIAAS_DATA_DIR (default ~/.waiaas)\n");
 	exit(2);
 }
@@ -337,6 +360,10 @@ send_config(struct child *c, int listenfd)
 	    "%s/%s", P.cf.datadir, c->role == PROC_POLICYD ? "data" :
 	    "empty") >= sizeof(cfg.chroot))
 		fatalx("data directory path too long");
+	if (c->role == PROC_POLICYD && (size_t)snprintf(cfg.workdir,
+	    sizeof(cfg.workdir), "%s/data", P.cf.datadir) >=
+	    sizeof(cfg.workdir))
+		fatalx("data directory path too long");
 	if (imsgev_compose(&c->iev, IMSG_CTL_CONFIG, 0, -1, &cfg,
 	    sizeof(cfg)) == -1)
 		fatal("IMSG_CTL_CONFIG");
@@ -356,6 +383,135 @@ send_peer(int role, int peer, int fd)
 		fatal("IMSG_CTL_PEER");
 }
 
+/*
+ * Hand the master password to the signer (its only copy from now on) and
+ * the hash policyd checks operators against.
+ */
+static void
+unlock_send(void)
+{
+	struct ctl_unlock	*u;
+	struct ctl_master_hash	 h;
+
+	if ((u = sodium_malloc(sizeof(*u))) == NULL)
+		fatal("sodium_malloc");
+	memset(u, 0, sizeof(*u));
+	u->have_meta = (uint32_t)P.have_meta;
+	u->meta = P.meta;
+	u->pwlen = (uint32_t)P.pwlen;
+	memcpy(u->pw, P.pw, P.pwlen);
+	if (imsgev_compose(&P.child[PROC_SIGNER].iev, IMSG_CTL_UNLOCK, 0, -1,
+	    u, sizeof(*u)) == -1)
+		fatal("IMSG_CTL_UNLOCK");
+	sodium_free(u);
+	sodium_free(P.pw);
+	P.pw = NULL;
+	P.pwlen = 0;
+
+	memset(&h, 0, sizeof(h));
+	strlcpy(h.hash, P.master_hash, sizeof(h.hash));
+	if (imsgev_compose(&P.child[PROC_POLICYD].iev, IMSG_CTL_MASTER_HASH,
+	    0, -1, &h, sizeof(h)) == -1)
+		fatal("IMSG_CTL_MASTER_HASH");
+}
+
+static void
+ctl_unlocked(struct imsgchan *ch, struct imsg *imsg, void *arg)
+{
+	struct ctl_unlocked	r;
+	size_t			i;
+
+	(void)ch;
+	(void)arg;
+	memcpy(&r, imsg->data, sizeof(r));
+	if (r.status == UNLOCK_WRONG) {
+		log_at(LOGL_ERROR, "wrong master password: it does not open "
+		    "this keystore; refusing to start (nothing was changed)");
+		parent_stop(1, CRASH_GRACE_MS);
+		return;
+	}
+	if (r.status != UNLOCK_OK) {
+		log_warnx("the signer could not unlock the keystore");
+		parent_stop(1, CRASH_GRACE_MS);
+		return;
+	}
+	if (!P.have_meta) {
+		if (memcmp(r.meta.magic, KS_META_MAGIC, 8) != 0 ||
+		    keystore_write(P.kfd, "keystore.meta", &r.meta,
+		    sizeof(r.meta), 0) == -1)
+			fatal("keystore/keystore.meta");
+		P.have_meta = 1;
+		log_info("new keystore created");
+	}
+	for (i = 0; i < P.nfiles; i++) {
+		struct ks_blob	b;
+
+		if (P.files[i].len != sizeof(b) ||
+		    memcmp(P.files[i].data, KS_BLOB_MAGIC, 8) != 0) {
+			log_warnx("wallet %s: keystore file is not a sealed "
+			    "key; wallet unusable (file kept)", P.files[i].id);
+			P.nbad++;
+			continue;
+		}
+		memcpy(&b, P.files[i].data, sizeof(b));
+		/* The file name is the wallet: a blob must say the same. */
+		if (memcmp(b.id, P.files[i].id, KS_ID_LEN) != 0)
+			memset(b.id, 0, KS_ID_LEN);
+		if (imsgev_compose(&P.child[PROC_SIGNER].iev, IMSG_KS_LOAD, 0,
+		    -1, &b, sizeof(b)) == -1)
+			fatal("IMSG_KS_LOAD");
+		sodium_memzero(&b, sizeof(b));
+	}
+	if (P.nloaded + P.nbad == P.nfiles)
+		parent_serving();
+}
+
+static void
+ks_loaded(struct imsgchan *ch, struct imsg *imsg, void *arg)
+{
+	struct ks_status	r;
+
+	(void)ch;
+	(void)arg;
+	memcpy(&r, imsg->data, sizeof(r));
+	r.id[KS_ID_LEN] = '\0';
+	if (r.status == KS_OK)
+		P.nloaded++;
+	else {
+		log_warnx("wallet %s: its sealed key does not open "
+		    "(corrupted, or not of this keystore); the wallet is "
+		    "unusable and its file is kept", r.id);
+		P.nbad++;
+	}
+	if (P.nloaded + P.nbad == P.nfiles)
+		parent_serving();
+}
+
+/* The signer sealed a new key: write it, then tell the signer. */
+static void
+ks_store(struct imsgchan *ch, struct imsg *imsg, void *arg)
+{
+	struct ks_blob		b;
+	struct ks_status	r;
+	char			name[KS_ID_LEN + 8];
+
+	(void)arg;
+	memcpy(&b, imsg->data, sizeof(b));
+	memset(&r, 0, sizeof(r));
+	memcpy(r.id, b.id, KS_ID_LEN);
+	if (memcmp(b.magic, KS_BLOB_MAGIC, 8) != 0 ||
+	    !ks_valid_id(b.id, KS_ID_LEN))
+		fatalx("IMSG_KS_STORE: not a sealed key");
+	snprintf(name, sizeof(name), "%.36s.enc", b.id);
+	if (keystore_write(P.kfd, name, &b, sizeof(b), 1) == -1) {
+		log_warn("keystore/%s", name);
+		r.status = KS_ERROR;
+	} else
+		r.status = KS_OK;
+	if (imsgchan_compose(ch, IMSG_KS_STORED, 0, -1, &r, sizeof(r)) == -1)
+		fatal("IMSG_KS_STORED");
+}
+
 static void
 parent_ready(void)
 {
@@ -368,14 +524,25 @@ parent_ready(void)
 	}
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 		fatal("PR_SET_NO_NEW_PRIVS");
+	unlock_send();
+}
+
+/* Everything is up and the keystore is open: say so. */
+static void
+parent_serving(void)
+{
+	if (P.nbad > 0)
+		log_warnx("%zu of %zu wallets are unusable: their sealed keys "
+		    "do not open (files kept)", P.nbad, P.nfiles);
 	if (P.privsep)
-		log_info("waiaasd %s ready on %s:%d (privilege separation: "
-		    "full)", WAIAAS_VERSION, P.cf.hostname, P.cf.port);
+		log_info("waiaasd %s ready on %s:%d with %zu wallets "
+		    "(privilege separation: full)", WAIAAS_VERSION,
+		    P.cf.hostname, P.cf.port, P.nloaded);
 	else
-		log_warnx("waiaasd %s ready on %s:%d (privilege separation: "
-		    "DEGRADED, not started as root: all processes share uid "
-		    "%u, no chroot)", WAIAAS_VERSION, P.cf.hostname,
-		    P.cf.port, (unsigned)getuid());
+		log_warnx("waiaasd %s ready on %s:%d with %zu wallets "
+		    "(privilege separation: DEGRADED, not started as root: "
+		    "all processes share uid %u, no chroot)", WAIAAS_VERSION,
+		    P.cf.hostname, P.cf.port, P.nloaded, (unsigned)getuid());
 }
 
 static void
@@ -393,8 +560,16 @@ ctl_ready(struct imsgchan *ch, struct imsg *imsg, void *arg)
 		parent_ready();
 }
 
+/* What children may say; the signer alone speaks of keys. */
 static const struct imsg_rule parent_rules[] = {
 	IMSG_RULE_EMPTY(IMSG_CTL_READY, ctl_ready),
+};
+
+static const struct imsg_rule parent_signer_rules[] = {
+	IMSG_RULE_EMPTY(IMSG_CTL_READY, ctl_ready),
+	IMSG_RULE_EXACT(IMSG_CTL_UNLOCKED, struct ctl_unlocked, ctl_unlocked),
+	IMSG_RULE_EXACT(IMSG_KS_LOADED, struct ks_status, ks_loaded),
+	IMSG_RULE_EXACT(IMSG_KS_STORE, struct ks_blob, ks_store),
 };
 
 static void
@@ -477,18 +652,34 @@ stop_timeout(evutil_socket_t fd, short ev, void *arg)
  * parent channel reaches end of file.
  */
 static void
+stop_close(evutil_socket_t fd, short ev, void *arg)
+{
+	int	i;
+
+	(void)fd;
+	(void)ev;
+	(void)arg;
+	for (i = 1; i < PROC_MAX; i++)
+		if (P.child[i].iev.ev != NULL)
+			imsgev_free(&P.child[i].iev);
+}
+
+/*
+ * The channels close from the loop, not here: parent_stop() may be called
+ * from a handler of one of them, which must not be freed under it.
+ */
+static void
 parent_stop(int code, int grace_ms)
 {
-	struct timeval	tv;
-	int		i;
+	struct timeval	tv, now = { 0, 0 };
 
 	if (P.stopping)
 		return;
 	P.stopping = 1;
 	P.exitcode = code;
-	for (i = 1; i < PROC_MAX; i++)
-		if (P.child[i].iev.ev != NULL)
-			imsgev_free(&P.child[i].iev);
+	if (event_base_once(P.base, -1, EV_TIMEOUT, stop_close, NULL,
+	    &now) == -1)
+		fatalx("event_base_once");
 	tv.tv_sec = grace_ms / 1000;
 	tv.tv_usec = (grace_ms % 1000) * 1000;
 	if ((P.ev_stop = evtimer_new(P.base, stop_timeout, NULL)) == NULL)
@@ -584,8 +775,47 @@ resolve_datadir(void)
 		fatalx("WAIAAS_DATA_DIR must be an absolute path");
 }
 
+/*
+ * Before anything starts: the keystore's meta and blobs, the master
+ * password, and the hash policyd will check operators against.
+ */
 static void
-parent_main(int foreground)
+keystore_prepare(int provision)
+{
+	char	path[PATH_MAX];
+	int	dfd;
+
+	if ((dfd = open(P.cf.datadir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1)
+		fatal("%s", P.cf.datadir);
+	if ((size_t)snprintf(path, sizeof(path), "%s/keystore",
+	    P.cf.datadir) >= sizeof(path))
+		fatalx("data directory path too long");
+	if ((P.kfd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1)
+		fatal("%s", path);
+	P.have_meta = keystore_read_meta(P.kfd, &P.meta);
+	P.nfiles = keystore_scan(P.kfd, &P.files);
+	if (!P.have_meta && P.nfiles > 0)
+		fatalx("keystore/keystore.meta is missing but %zu sealed keys "
+		    "exist: restore it from a backup", P.nfiles);
+	if (!P.have_meta) {
+		P.meta.kdf_mem_kib = (uint32_t)P.cf.kdf_memory_kib;
+		P.meta.kdf_passes = (uint32_t)P.cf.kdf_passes;
+		P.meta.kdf_lanes = (uint32_t)P.cf.kdf_lanes;
+	}
+	if ((P.pw = sodium_malloc(KS_PASSWORD_MAX + 1)) == NULL)
+		fatal("sodium_malloc");
+	master_password(dfd, !P.have_meta, provision, P.pw, &P.pwlen);
+	close(dfd);
+	/* policyd checks X-Master-Password against this, never the text. */
+	if (crypto_pwhash_str(P.master_hash, P.pw, P.pwlen,
+	    P.meta.kdf_passes, (size_t)P.meta.kdf_mem_kib * 1024) != 0)
+		fatalx("crypto_pwhash_str: out of memory");
+}
+
+static void
+parent_main(int foreground, int provision)
 {
 	extern char	**environ;
 	char		  err[512], path[PATH_MAX];
@@ -603,6 +833,8 @@ parent_main(int foreground)
 	P.start = time(NULL);
 	log_init(LOG_TO_STDERR, LOGL_INFO, "parent");
 	signal(SIGPIPE, SIG_IGN);
+	if (sodium_init() < 0)
+		fatalx("sodium_init");
 
 	config_defaults(&P.cf);
 	resolve_datadir();
@@ -628,6 +860,7 @@ parent_main(int foreground)
 	}
 	umask(077);
 	datadir_setup();
+	keystore_prepare(provision);
 	listenfd = listen_socket();
 
 	if (!foreground) {
@@ -655,7 +888,9 @@ parent_main(int foreground)
 		P.child[i].pid = start_child(i, chan[i][1], logpipe[1]);
 		close(chan[i][1]);
 		if (imsgev_init(&P.child[i].iev, P.base, chan[i][0],
-		    proc_name(i), CHAN_CTL_MAX, CHAN_CTL_WMAX, 1, parent_rules,
+		    proc_name(i), CHAN_CTL_MAX, CHAN_CTL_WMAX, 1,
+		    i == PROC_SIGNER ? parent_signer_rules : parent_rules,
+		    i == PROC_SIGNER ? nitems(parent_signer_rules) :
 		    nitems(parent_rules), &P.child[i], child_closed) == -1)
 			fatal("imsgev_init");
 	}
@@ -696,10 +931,21 @@ main(int argc, char *argv[])
 {
 	struct proc	 p;
 	const char	*role = NULL;
-	int		 ch, foreground = 0, r;
+	int		 ch, foreground = 0, provision = 0, r;
+	const char	*ap;
+	static const struct option longopts[] = {
+		{ "auto-provision", no_argument, NULL, 'A' },
+		{ NULL, 0, NULL, 0 }
+	};
 
-	while ((ch = getopt(argc, argv, "dhP:V")) != -1) {
+	if ((ap = getenv("WAIAAS_AUTO_PROVISION")) != NULL &&
+	    strcmp(ap, "true") == 0)
+		provision = 1;
+	while ((ch = getopt_long(argc, argv, "dhP:V", longopts, NULL)) != -1) {
 		switch (ch) {
+		case 'A':
+			provision = 1;
+			break;
 		case 'd':
 			foreground = 1;
 			break;
@@ -716,7 +962,7 @@ main(int argc, char *argv[])
 	if (optind != argc)
 		usage();
 	if (role == NULL)
-		parent_main(foreground);
+		parent_main(foreground, provision);
 
 	/* A child, re-executed by the parent with its role. */
 	if ((r = proc_parse(role)) <= PROC_PARENT)

@@ -8,21 +8,16 @@
 #include <unistd.h>
 
 #include <event2/event.h>
+#include <jansson.h>
+#include <sodium.h>
 
 #include "imsgev.h"
 #include "log.h"
-#include "proc.h"
+#include "policyd.h"
 #include "util.h"
+#include "wipe.h"
 
-static struct {
-	struct proc		*p;
-	struct event_base	*base;
-	struct imsgev		 parent;
-	struct imsgev		 api;
-	struct imsgev		 signer;
-	struct imsgev		 relay;
-	uint32_t		 pid;
-} pd;
+struct policyd	pd;
 
 /* api asks: is the signer alive?  Pass it on under the api's id. */
 static void
@@ -56,13 +51,26 @@ policyd_dispatch_signer_pong(struct imsgchan *ch, struct imsg *imsg,
 	}
 }
 
+/* What each peer may send; anything else on a channel is fatal. */
 static const struct imsg_rule api_rules[] = {
 	IMSG_RULE_EMPTY(IMSG_HEALTH_PING, policyd_dispatch_api_ping),
+	IMSG_RULE_EXACT(IMSG_API_WALLET_CREATE, struct api_wallet_create,
+	    wallets_create),
+	IMSG_RULE_EXACT(IMSG_API_WALLET_LIST, struct api_cred, wallets_list),
+	IMSG_RULE_EXACT(IMSG_API_WALLET_GET, struct api_wallet_get,
+	    wallets_get),
 };
 
 static const struct imsg_rule signer_rules[] = {
 	IMSG_RULE_EXACT(IMSG_HEALTH_PONG, struct health_pong,
 	    policyd_dispatch_signer_pong),
+	IMSG_RULE_EXACT(IMSG_SIGNER_KEY, struct signer_key,
+	    wallets_signer_key),
+};
+
+static const struct imsg_rule parent_rules[] = {
+	IMSG_RULE_EXACT(IMSG_CTL_MASTER_HASH, struct ctl_master_hash,
+	    auth_master_hash),
 };
 
 static void
@@ -82,6 +90,8 @@ policyd_main(struct proc *p)
 {
 	pd.p = p;
 	pd.pid = (uint32_t)getpid();
+	wipe_install();
+	json_object_seed(randombytes_random());
 	if ((pd.base = event_base_new()) == NULL)
 		fatalx("event_base_new");
 	peer_init(&pd.api, PROC_API, api_rules, nitems(api_rules));
@@ -89,8 +99,11 @@ policyd_main(struct proc *p)
 	peer_init(&pd.relay, PROC_RELAY, NULL, 0);
 
 	proc_sandbox(p);
+	/* In the database directory: the chroot, or the cwd without one. */
+	store_open("waiaas.db");
 	if (imsgev_init(&pd.parent, pd.base, 3, "parent", CHAN_CTL_MAX,
-	    CHAN_CTL_WMAX, 0, NULL, 0, NULL, NULL) == -1)
+	    CHAN_CTL_WMAX, 0, parent_rules, nitems(parent_rules), NULL,
+	    NULL) == -1)
 		fatal("imsgev_init");
 	event_base_dispatch(pd.base);
 	fatalx("event loop ended");

@@ -44,14 +44,15 @@ static const int sys_policyd[] = {
 	A(openat), A(fstat), A(newfstatat), A(lstat), A(stat), A(statx),
 	A(lseek), A(pread64), A(pwrite64), A(fsync), A(fdatasync),
 	A(ftruncate), A(unlink), A(unlinkat), A(getcwd), A(access),
-	A(faccessat), A(faccessat2), A(fchown), A(mlock), A(munlock),
+	A(faccessat), A(faccessat2), A(fchown), A(fchmod), A(geteuid),
+	A(readlink), A(nanosleep), A(clock_nanosleep), A(mlock), A(munlock),
 };
 
 /* api: accept and serve HTTP on the descriptor the parent bound. */
 static const int sys_api[] = {
 	A(accept), A(accept4), A(setsockopt), A(getsockopt),
 	A(getsockname), A(getpeername), A(shutdown), A(recvfrom),
-	A(sendto), A(sendmsg), A(recvmsg),
+	A(sendto), A(sendmsg), A(recvmsg), A(mlock), A(munlock),
 };
 
 /* relay: outbound connections only. */

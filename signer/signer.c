@@ -13,6 +13,7 @@
 #include "imsg.h"
 #include "log.h"
 #include "proc.h"
+#include "signer.h"
 #include "util.h"
 
 static struct {
@@ -39,8 +40,19 @@ signer_dispatch_policyd_ping(struct imsgchan *ch, struct imsg *imsg,
 	}
 }
 
+/* What each peer may ask; anything else on a channel is fatal. */
 static const struct imsg_rule policyd_rules[] = {
 	IMSG_RULE_EMPTY(IMSG_HEALTH_PING, signer_dispatch_policyd_ping),
+	IMSG_RULE_EXACT(IMSG_SIGNER_KEYGEN, struct signer_keygen,
+	    keys_keygen),
+	IMSG_RULE_EXACT(IMSG_SIGNER_IMPORT, struct signer_import,
+	    keys_import),
+};
+
+static const struct imsg_rule parent_rules[] = {
+	IMSG_RULE_EXACT(IMSG_CTL_UNLOCK, struct ctl_unlock, keys_unlock),
+	IMSG_RULE_EXACT(IMSG_KS_LOAD, struct ks_blob, keys_load),
+	IMSG_RULE_EXACT(IMSG_KS_STORED, struct ks_status, keys_stored),
 };
 
 /* Read and dispatch what a channel has; exit when it is closed. */
@@ -83,6 +95,10 @@ signer_main(struct proc *p)
 	    max, wmax, 0) == -1)
 		fatal("imsgchan_init");
 
+	keys_init();
+	signer_policyd = &sg.policyd;
+	signer_parent = &sg.parent;
+
 	proc_sandbox(p);
 	if (imsgchan_init(&sg.parent, 3, "parent", CHAN_CTL_MAX,
 	    CHAN_CTL_WMAX, 0) == -1)
@@ -107,7 +123,8 @@ signer_main(struct proc *p)
 		    imsgchan_flush(&sg.policyd) == -1)
 			fatal("write to policyd");
 		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR))
-			signer_input(&sg.parent, NULL, 0);
+			signer_input(&sg.parent, parent_rules,
+			    nitems(parent_rules));
 		if (pfd[1].revents & (POLLIN | POLLHUP | POLLERR))
 			signer_input(&sg.policyd, policyd_rules,
 			    nitems(policyd_rules));
@@ -115,5 +132,8 @@ signer_main(struct proc *p)
 		if (imsgchan_queued(&sg.policyd) &&
 		    imsgchan_flush(&sg.policyd) == -1)
 			fatal("write to policyd");
+		if (imsgchan_queued(&sg.parent) &&
+		    imsgchan_flush(&sg.parent) == -1)
+			fatal("write to parent");
 	}
 }

@@ -7,6 +7,11 @@
 WAIAASD="$PWD/$BUILD/waiaasd"
 export ASAN_OPTIONS="detect_leaks=0:abort_on_error=0:allocator_may_return_null=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+# Every daemon in the tests gets a master password and a cheap KDF (the
+# default 64 MiB, 3 passes is for real keystores, not for 50 starts).
+export WAIAAS_MASTER_PASSWORD="${WAIAAS_MASTER_PASSWORD-test-master-password}"
+export WAIAAS_KEYSTORE_KDF_MEMORY_KIB=8192 WAIAAS_KEYSTORE_KDF_PASSES=1
+export WAIAAS_KEYSTORE_KDF_LANES=2
 
 T_TMP=$(mktemp -d /tmp/waiaas-test.XXXXXX)
 chmod 755 "$T_TMP"
@@ -44,8 +49,10 @@ start_daemon() {
 	# With a runner (setpriv), $! is the runner, which execs the daemon.
 	i=0
 	while [ $i -lt 100 ]; do
+		# Serving, and the keystore unlocked (the parent says ready).
 		if curl -s -o /dev/null "http://127.0.0.1:$PORT/health"; then
-			return 0
+			wait_log 'ready on'
+			return
 		fi
 		kill -0 "$DPID" 2>/dev/null || return 1
 		sleep 0.05
@@ -79,6 +86,17 @@ wait_gone() {
 		    return 0
 		sleep 0.02
 		n=$((n + 20))
+	done
+	return 1
+}
+
+# wait_log PATTERN: up to 3 s for the daemon's log to show PATTERN.
+wait_log() {
+	n=0
+	while [ $n -lt 150 ]; do
+		grep -q -- "$1" "$LOG" && return 0
+		sleep 0.02
+		n=$((n + 1))
 	done
 	return 1
 }

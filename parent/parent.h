@@ -1,0 +1,22 @@
+#ifndef WAIAAS_PARENT_H
+#define WAIAAS_PARENT_H
+
+#include <stddef.h>
+
+#include "keystore.h"
+
+struct ks_file {
+	char		id[KS_ID_LEN + 1];
+	size_t		len;
+	unsigned char	data[1024];
+};
+
+const char	*parent_datadir(void);
+
+/* parent_keystore.c */
+void	master_password(int, int, int, char *, size_t *);
+int	keystore_read_meta(int, struct ks_meta *);
+size_t	keystore_scan(int, struct ks_file **);
+int	keystore_write(int, const char *, const void *, size_t, int);
+
+#endif

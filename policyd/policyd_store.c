@@ -1,0 +1,174 @@
+/*
+ * The SQLite store, owned by policyd alone: WAL mode, foreign keys on,
+ * versioned migrations applied at start.  A database newer than this
+ * binary is refused rather than guessed at.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <sqlite3.h>
+
+#include "log.h"
+#include "policyd.h"
+
+static const char *const migrations[] = {
+	/* 1: wallets */
+	"CREATE TABLE wallets ("
+	"  id TEXT PRIMARY KEY,"
+	"  name TEXT NOT NULL,"
+	"  chain TEXT NOT NULL CHECK (chain IN ('solana', 'ethereum')),"
+	"  environment TEXT NOT NULL"
+	"    CHECK (environment IN ('testnet', 'mainnet')),"
+	"  network TEXT NOT NULL,"
+	"  public_key TEXT NOT NULL,"
+	"  status TEXT NOT NULL DEFAULT 'ACTIVE',"
+	"  owner_address TEXT,"
+	"  owner_state TEXT NOT NULL DEFAULT 'NONE',"
+	"  created_at INTEGER NOT NULL,"
+	"  UNIQUE (chain, public_key)"
+	");",
+};
+#define SCHEMA_VERSION	((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+static void
+exec_or_die(const char *sql)
+{
+	char	*err = NULL;
+
+	if (sqlite3_exec(pd.db, sql, NULL, NULL, &err) != SQLITE_OK)
+		fatalx("database: %s: %s", sql, err ? err : "?");
+}
+
+static int
+user_version(void)
+{
+	sqlite3_stmt	*st;
+	int		 v;
+
+	if (sqlite3_prepare_v2(pd.db, "PRAGMA user_version", -1, &st,
+	    NULL) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW)
+		fatalx("database: %s", sqlite3_errmsg(pd.db));
+	v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+void
+store_open(const char *path)
+{
+	char	sql[64];
+	int	v;
+
+	if (sqlite3_open_v2(path, &pd.db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW, NULL) != SQLITE_OK)
+		fatalx("database %s: %s", path, pd.db ?
+		    sqlite3_errmsg(pd.db) : "out of memory");
+	sqlite3_extended_result_codes(pd.db, 1);
+	exec_or_die("PRAGMA journal_mode = WAL");
+	exec_or_die("PRAGMA synchronous = FULL");
+	exec_or_die("PRAGMA foreign_keys = ON");
+	exec_or_die("PRAGMA secure_delete = ON");
+	sqlite3_busy_timeout(pd.db, 2000);
+
+	if ((v = user_version()) > SCHEMA_VERSION)
+		fatalx("database schema version %d is newer than this "
+		    "waiaasd knows (%d): refusing to start", v,
+		    SCHEMA_VERSION);
+	for (; v < SCHEMA_VERSION; v++) {
+		exec_or_die("BEGIN IMMEDIATE");
+		exec_or_die(migrations[v]);
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
+		exec_or_die(sql);
+		exec_or_die("COMMIT");
+		log_info("database migrated to schema version %d", v + 1);
+	}
+}
+
+int
+store_wallet_insert(const char *id, const char *name, int chain, int env,
+    const char *network, const char *pubkey, long long now)
+{
+	sqlite3_stmt	*st;
+	int		 r;
+
+	if (sqlite3_prepare_v2(pd.db, "INSERT INTO wallets (id, name, chain, "
+	    "environment, network, public_key, created_at) VALUES "
+	    "(?, ?, ?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, chain_name(chain), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, env_name(env), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, network, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, pubkey, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, now);
+	r = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (r != SQLITE_DONE) {
+		log_warnx("wallet insert: %s", sqlite3_errmsg(pd.db));
+		return -1;
+	}
+	return 0;
+}
+
+#define WALLET_COLS	"id, name, chain, network, environment, public_key, " \
+			"status, owner_address, owner_state, created_at"
+
+static json_t *
+wallet_row(sqlite3_stmt *st)
+{
+	json_t	*j;
+
+	j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:I}",
+	    "id", sqlite3_column_text(st, 0),
+	    "name", sqlite3_column_text(st, 1),
+	    "chain", sqlite3_column_text(st, 2),
+	    "network", sqlite3_column_text(st, 3),
+	    "environment", sqlite3_column_text(st, 4),
+	    "publicKey", sqlite3_column_text(st, 5),
+	    "status", sqlite3_column_text(st, 6),
+	    "ownerAddress", sqlite3_column_type(st, 7) == SQLITE_NULL ?
+	    json_null() : json_string((const char *)
+	    sqlite3_column_text(st, 7)),
+	    "ownerState", sqlite3_column_text(st, 8),
+	    "createdAt", (json_int_t)sqlite3_column_int64(st, 9));
+	if (j == NULL)
+		fatalx("json_pack wallet");
+	return j;
+}
+
+/* One wallet, or NULL. */
+json_t *
+store_wallet(const char *id)
+{
+	sqlite3_stmt	*st;
+	json_t		*j = NULL;
+
+	if (sqlite3_prepare_v2(pd.db, "SELECT " WALLET_COLS " FROM wallets "
+	    "WHERE id = ?", -1, &st, NULL) != SQLITE_OK)
+		fatalx("database: %s", sqlite3_errmsg(pd.db));
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		j = wallet_row(st);
+	sqlite3_finalize(st);
+	return j;
+}
+
+json_t *
+store_wallet_list(void)
+{
+	sqlite3_stmt	*st;
+	json_t		*items;
+
+	if ((items = json_array()) == NULL)
+		fatalx("json_array");
+	if (sqlite3_prepare_v2(pd.db, "SELECT " WALLET_COLS " FROM wallets "
+	    "ORDER BY created_at, id", -1, &st, NULL) != SQLITE_OK)
+		fatalx("database: %s", sqlite3_errmsg(pd.db));
+	while (sqlite3_step(st) == SQLITE_ROW)
+		json_array_append_new(items, wallet_row(st));
+	sqlite3_finalize(st);
+	return json_pack("{s:o}", "items", items);
+}

@@ -1,0 +1,39 @@
+#ifndef WAIAAS_SIGNER_H
+#define WAIAAS_SIGNER_H
+
+#include <stdint.h>
+
+#include <secp256k1.h>
+
+#include "imsg.h"
+#include "keystore.h"
+
+struct key_slot {
+	char		id[KS_ID_LEN + 1];
+	uint8_t		chain;
+	uint8_t		publen;
+	uint8_t		pub[KS_PUB_MAX];
+	uint8_t		secret[KS_SECRET_LEN];	/* seckey or Ed25519 seed */
+	uint8_t		edsk[64];		/* Ed25519 expanded key */
+	int		state;			/* SLOT_* */
+	uint32_t	peerid;			/* policyd request, pending */
+};
+
+#define SLOT_FREE	0
+#define SLOT_PENDING	1	/* sealed, waiting for the parent to store */
+#define SLOT_ACTIVE	2
+
+extern secp256k1_context	*signer_secp;
+
+void	keys_init(void);
+void	keys_unlock(struct imsgchan *, struct imsg *, void *);
+void	keys_load(struct imsgchan *, struct imsg *, void *);
+void	keys_stored(struct imsgchan *, struct imsg *, void *);
+void	keys_keygen(struct imsgchan *, struct imsg *, void *);
+void	keys_import(struct imsgchan *, struct imsg *, void *);
+struct key_slot *keys_find(const char *);
+
+extern struct imsgchan	*signer_parent;
+extern struct imsgchan	*signer_policyd;
+
+#endif

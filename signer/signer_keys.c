@@ -1,0 +1,484 @@
+/*
+ * The keys: unlocked once with Argon2id, kept in guarded, locked memory,
+ * generated or imported here, sealed here and handed to the parent only
+ * as sealed blobs.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <argon2.h>
+#include <sodium.h>
+
+#include "base58.h"
+#include "log.h"
+#include "msg.h"
+#include "signer.h"
+#include "util.h"
+
+static const char verifier_ad[] = "waiaas-keystore-verifier-v1";
+static const uint8_t verifier_pt[KS_VERIFIER_LEN] =
+    "waiaas keystore verifier, v1....";
+static const char blob_ad_tag[] = "waiaas-key-v1";
+
+secp256k1_context	*signer_secp;
+struct imsgchan		*signer_parent;
+struct imsgchan		*signer_policyd;
+
+static struct {
+	uint8_t		*kek;		/* guarded; NULL while locked */
+	struct key_slot	*slots;		/* guarded array */
+	size_t		 nslots;
+	size_t		 cap;
+} K;
+
+void
+keys_init(void)
+{
+	unsigned char	seed[32];
+
+	if ((signer_secp = secp256k1_context_create(SECP256K1_CONTEXT_NONE))
+	    == NULL)
+		fatalx("secp256k1_context_create");
+	randombytes_buf(seed, sizeof(seed));
+	if (!secp256k1_context_randomize(signer_secp, seed))
+		fatalx("secp256k1_context_randomize");
+	sodium_memzero(seed, sizeof(seed));
+	if ((K.kek = sodium_malloc(crypto_aead_xchacha20poly1305_ietf_KEYBYTES))
+	    == NULL)
+		fatal("sodium_malloc");
+	K.cap = 64;
+	if ((K.slots = sodium_allocarray(K.cap, sizeof(*K.slots))) == NULL)
+		fatal("sodium_allocarray");
+	memset(K.slots, 0, K.cap * sizeof(*K.slots));
+}
+
+static int	unlocked;
+
+static struct key_slot *
+slot_new(void)
+{
+	struct key_slot	*n;
+	size_t		 i;
+
+	for (i = 0; i < K.nslots; i++)
+		if (K.slots[i].state == SLOT_FREE)
+			return &K.slots[i];
+	if (K.nslots == K.cap) {
+		/* Grow into a new guarded array; the old one is wiped. */
+		if ((n = sodium_allocarray(K.cap * 2, sizeof(*n))) == NULL)
+			return NULL;
+		memset(n, 0, K.cap * 2 * sizeof(*n));
+		memcpy(n, K.slots, K.cap * sizeof(*n));
+		sodium_free(K.slots);
+		K.slots = n;
+		K.cap *= 2;
+	}
+	return &K.slots[K.nslots++];
+}
+
+static void
+slot_free(struct key_slot *s)
+{
+	sodium_memzero(s, sizeof(*s));
+}
+
+struct key_slot *
+keys_find(const char *id)
+{
+	size_t	i;
+
+	for (i = 0; i < K.nslots; i++)
+		if (K.slots[i].state == SLOT_ACTIVE &&
+		    strcmp(K.slots[i].id, id) == 0)
+			return &K.slots[i];
+	return NULL;
+}
+
+static int
+pub_exists(uint8_t chain, const uint8_t *pub, size_t len)
+{
+	size_t	i;
+
+	for (i = 0; i < K.nslots; i++)
+		if (K.slots[i].state != SLOT_FREE &&
+		    K.slots[i].chain == chain && K.slots[i].publen == len &&
+		    memcmp(K.slots[i].pub, pub, len) == 0)
+			return 1;
+	return 0;
+}
+
+/* Public key (and the Ed25519 expanded key) from the secret. */
+static int
+slot_derive(struct key_slot *s)
+{
+	secp256k1_pubkey	pk;
+	size_t			len = 33;
+	uint8_t			edpk[32];
+
+	if (s->chain == KS_CHAIN_ETHEREUM) {
+		if (!secp256k1_ec_seckey_verify(signer_secp, s->secret) ||
+		    !secp256k1_ec_pubkey_create(signer_secp, &pk, s->secret) ||
+		    !secp256k1_ec_pubkey_serialize(signer_secp, s->pub, &len,
+		    &pk, SECP256K1_EC_COMPRESSED))
+			return -1;
+		s->publen = 33;
+		return 0;
+	}
+	if (s->chain == KS_CHAIN_SOLANA) {
+		if (crypto_sign_seed_keypair(edpk, s->edsk, s->secret) != 0)
+			return -1;
+		memcpy(s->pub, edpk, 32);
+		s->publen = 32;
+		return 0;
+	}
+	return -1;
+}
+
+static size_t
+blob_ad(const struct ks_blob *b, uint8_t *ad)
+{
+	size_t	n = 0;
+
+	memcpy(ad + n, blob_ad_tag, sizeof(blob_ad_tag) - 1);
+	n += sizeof(blob_ad_tag) - 1;
+	memcpy(ad + n, b->id, KS_ID_LEN);
+	n += KS_ID_LEN;
+	ad[n++] = b->chain;
+	ad[n++] = b->publen;
+	memcpy(ad + n, b->pub, b->publen);
+	return n + b->publen;
+}
+
+static void
+seal(const struct key_slot *s, struct ks_blob *b)
+{
+	uint8_t			ad[128];
+	unsigned long long	clen;
+	size_t			adlen;
+
+	memset(b, 0, sizeof(*b));
+	memcpy(b->magic, KS_BLOB_MAGIC, 8);
+	b->chain = s->chain;
+	b->publen = s->publen;
+	memcpy(b->id, s->id, KS_ID_LEN);
+	memcpy(b->pub, s->pub, s->publen);
+	randombytes_buf(b->nonce, sizeof(b->nonce));
+	adlen = blob_ad(b, ad);
+	crypto_aead_xchacha20poly1305_ietf_encrypt(b->box, &clen, s->secret,
+	    KS_SECRET_LEN, ad, adlen, NULL, b->nonce, K.kek);
+}
+
+/* Open a blob into a slot; checks the public key it claims. */
+static int
+unseal(const struct ks_blob *b, struct key_slot *s)
+{
+	uint8_t			ad[128], pub[KS_PUB_MAX];
+	unsigned long long	mlen;
+	size_t			adlen;
+
+	if (memcmp(b->magic, KS_BLOB_MAGIC, 8) != 0 ||
+	    (b->chain != KS_CHAIN_ETHEREUM && b->chain != KS_CHAIN_SOLANA) ||
+	    b->publen != (b->chain == KS_CHAIN_ETHEREUM ? 33 : 32) ||
+	    !ks_valid_id(b->id, KS_ID_LEN))
+		return -1;
+	adlen = blob_ad(b, ad);
+	if (crypto_aead_xchacha20poly1305_ietf_decrypt(s->secret, &mlen, NULL,
+	    b->box, sizeof(b->box), ad, adlen, b->nonce, K.kek) != 0 ||
+	    mlen != KS_SECRET_LEN)
+		return -1;
+	s->chain = b->chain;
+	memcpy(pub, b->pub, b->publen);
+	if (slot_derive(s) == -1 || s->publen != b->publen ||
+	    memcmp(s->pub, pub, b->publen) != 0)
+		return -1;
+	memcpy(s->id, b->id, KS_ID_LEN);
+	s->id[KS_ID_LEN] = '\0';
+	return 0;
+}
+
+static int
+kdf_params_ok(const struct ks_meta *m)
+{
+	return m->kdf_mem_kib >= KS_KDF_MEM_MIN &&
+	    m->kdf_mem_kib <= KS_KDF_MEM_MAX && m->kdf_passes >= 1 &&
+	    m->kdf_passes <= KS_KDF_PASSES_MAX && m->kdf_lanes >= 1 &&
+	    m->kdf_lanes <= KS_KDF_LANES_MAX &&
+	    m->kdf_mem_kib >= 8 * m->kdf_lanes;
+}
+
+/*
+ * Derive the key-encryption key: Argon2id over all lanes computed in this
+ * one thread (the filter allows no thread), the same result as a
+ * parallel computation.
+ */
+static int
+derive_kek(const struct ks_meta *m, char *pw, size_t pwlen)
+{
+	argon2_context	ctx;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.out = K.kek;
+	ctx.outlen = crypto_aead_xchacha20poly1305_ietf_KEYBYTES;
+	ctx.pwd = (uint8_t *)pw;
+	ctx.pwdlen = (uint32_t)pwlen;
+	ctx.salt = (uint8_t *)(uintptr_t)m->salt;
+	ctx.saltlen = KS_SALT_LEN;
+	ctx.t_cost = m->kdf_passes;
+	ctx.m_cost = m->kdf_mem_kib;
+	ctx.lanes = m->kdf_lanes;
+	ctx.threads = 1;
+	ctx.version = ARGON2_VERSION_13;
+	ctx.flags = ARGON2_FLAG_CLEAR_PASSWORD;
+	return argon2_ctx(&ctx, Argon2_id) == ARGON2_OK ? 0 : -1;
+}
+
+void
+keys_unlock(struct imsgchan *ch, struct imsg *imsg, void *arg)
+{
+	struct ctl_unlock	*u;
+	struct ctl_unlocked	 r;
+	uint8_t			 pt[KS_VERIFIER_LEN];
+	unsigned long long	 len;
+
+	(void)arg;
+	if (unlocked)
+		fatalx("IMSG_CTL_UNLOCK twice");
+	/* In place in the read buffer, which is wiped once we return. */
+	u = (struct ctl_unlock *)(uintptr_t)imsg->data;
+	memset(&r, 0, sizeof(r));
+	r.status = UNLOCK_ERROR;
+	if (u->pwlen == 0 || u->pwlen > KS_PASSWORD_MAX ||
+	    !kdf_params_ok(&u->meta))
+		goto out;
+	r.meta = u->meta;
+	if (!u->have_meta) {
+		memcpy(r.meta.magic, KS_META_MAGIC, 8);
+		randombytes_buf(r.meta.salt, sizeof(r.meta.salt));
+	}
+	if (derive_kek(&r.meta, u->pw, u->pwlen) == -1)
+		goto out;
+	if (u->have_meta) {
+		if (crypto_aead_xchacha20poly1305_ietf_decrypt(pt, &len, NULL,
+		    r.meta.vbox, sizeof(r.meta.vbox),
+		    (const uint8_t *)verifier_ad, sizeof(verifier_ad) - 1,
+		    r.meta.vnonce, K.kek) != 0 || len != sizeof(pt) ||
+		    sodium_memcmp(pt, verifier_pt, sizeof(pt)) != 0) {
+			sodium_memzero(K.kek, 32);
+			r.status = UNLOCK_WRONG;
+			goto out;
+		}
+	} else {
+		randombytes_buf(r.meta.vnonce, sizeof(r.meta.vnonce));
+		crypto_aead_xchacha20poly1305_ietf_encrypt(r.meta.vbox, &len,
+		    verifier_pt, sizeof(verifier_pt),
+		    (const uint8_t *)verifier_ad, sizeof(verifier_ad) - 1, NULL,
+		    r.meta.vnonce, K.kek);
+	}
+	unlocked = 1;
+	r.status = UNLOCK_OK;
+	log_info("keystore unlocked (Argon2id %u KiB, %u passes, %u lanes)",
+	    r.meta.kdf_mem_kib, r.meta.kdf_passes, r.meta.kdf_lanes);
+out:
+	sodium_memzero(u->pw, sizeof(u->pw));
+	if (imsgchan_compose(ch, IMSG_CTL_UNLOCKED, 0, -1, &r,
+	    sizeof(r)) == -1)
+		fatal("IMSG_CTL_UNLOCKED");
+}
+
+static void
+reply_status(struct imsgchan *ch, uint32_t type, uint32_t peerid, int st,
+    const char *id)
+{
+	struct ks_status	r;
+
+	memset(&r, 0, sizeof(r));
+	r.status = st;
+	memcpy(r.id, id, KS_ID_LEN);
+	if (imsgchan_compose(ch, type, peerid, -1, &r, sizeof(r)) == -1)
+		fatal("%s", imsg_type_name(type));
+}
+
+/* The parent hands over a sealed key read from disk at start. */
+void
+keys_load(struct imsgchan *ch, struct imsg *imsg, void *arg)
+{
+	struct ks_blob	 b;
+	struct key_slot	*s;
+	char		 id[KS_ID_LEN + 1];
+
+	(void)arg;
+	memcpy(&b, imsg->data, sizeof(b));
+	memcpy(id, b.id, KS_ID_LEN);
+	id[KS_ID_LEN] = '\0';
+	if (!unlocked)
+		fatalx("IMSG_KS_LOAD while locked");
+	if (!ks_valid_id(id, KS_ID_LEN))
+		memset(id, '?', KS_ID_LEN);
+	if ((s = slot_new()) == NULL)
+		fatal("key slots");
+	if (unseal(&b, s) == -1 || keys_find(s->id) != NULL) {
+		slot_free(s);
+		reply_status(ch, IMSG_KS_LOADED, 0, KS_BAD, id);
+		return;
+	}
+	s->state = SLOT_ACTIVE;
+	reply_status(ch, IMSG_KS_LOADED, 0, KS_OK, id);
+}
+
+static void
+reply_key(uint32_t peerid, int st, const char *id, const struct key_slot *s)
+{
+	struct signer_key	r;
+
+	memset(&r, 0, sizeof(r));
+	r.status = st;
+	memcpy(r.id, id, KS_ID_LEN);
+	if (s != NULL) {
+		r.chain = s->chain;
+		r.publen = s->publen;
+		memcpy(r.pub, s->pub, s->publen);
+	}
+	if (imsgchan_compose(signer_policyd, IMSG_SIGNER_KEY, peerid, -1, &r,
+	    sizeof(r)) == -1)
+		fatal("IMSG_SIGNER_KEY");
+}
+
+/* A new or imported key: seal it and ask the parent to store it. */
+static void
+store(struct key_slot *s, uint32_t peerid)
+{
+	struct ks_blob	b;
+
+	seal(s, &b);
+	s->state = SLOT_PENDING;
+	s->peerid = peerid;
+	if (imsgchan_compose(signer_parent, IMSG_KS_STORE, 0, -1, &b,
+	    sizeof(b)) == -1)
+		fatal("IMSG_KS_STORE");
+}
+
+static int
+request_ok(uint32_t peerid, const char *id, uint32_t chain)
+{
+	if (memchr(id, '\0', KS_ID_LEN + 1) != id + KS_ID_LEN ||
+	    !ks_valid_id(id, KS_ID_LEN))
+		fatalx("key request with a malformed wallet id");
+	if (chain != KS_CHAIN_ETHEREUM && chain != KS_CHAIN_SOLANA)
+		fatalx("key request for unknown chain %u", chain);
+	if (!unlocked) {
+		reply_key(peerid, KS_LOCKED, id, NULL);
+		return 0;
+	}
+	return 1;
+}
+
+void
+keys_keygen(struct imsgchan *ch, struct imsg *imsg, void *arg)
+{
+	struct signer_keygen	 req;
+	struct key_slot		*s;
+
+	(void)ch;
+	(void)arg;
+	memcpy(&req, imsg->data, sizeof(req));
+	if (!request_ok(imsg->hdr.peerid, req.id, req.chain))
+		return;
+	if ((s = slot_new()) == NULL)
+		fatal("key slots");
+	s->chain = (uint8_t)req.chain;
+	memcpy(s->id, req.id, sizeof(s->id));
+	do {
+		randombytes_buf(s->secret, sizeof(s->secret));
+	} while (slot_derive(s) == -1);
+	store(s, imsg->hdr.peerid);
+}
+
+/* Hex (EVM, 32 bytes) or base58 (Solana, seed || public key). */
+static int
+decode_import(struct key_slot *s, const char *text, size_t len)
+{
+	uint8_t	raw[64], pub[32];
+	size_t	n;
+	int	r = -1;
+
+	if (s->chain == KS_CHAIN_ETHEREUM) {
+		if (len >= 2 && text[0] == '0' && (text[1] == 'x' ||
+		    text[1] == 'X')) {
+			text += 2;
+			len -= 2;
+		}
+		if (len == 64 && sodium_hex2bin(s->secret, 32, text, len,
+		    NULL, &n, NULL) == 0 && n == 32)
+			r = slot_derive(s);
+	} else if (base58_decode(text, len, raw, sizeof(raw)) == 64) {
+		memcpy(s->secret, raw, 32);
+		memcpy(pub, raw + 32, 32);
+		if (slot_derive(s) == 0 && memcmp(s->pub, pub, 32) == 0)
+			r = 0;
+	}
+	sodium_memzero(raw, sizeof(raw));
+	return r;
+}
+
+void
+keys_import(struct imsgchan *ch, struct imsg *imsg, void *arg)
+{
+	struct signer_import	*req;
+	struct key_slot		*s;
+	char			 id[KS_ID_LEN + 1];
+	uint32_t		 peerid = imsg->hdr.peerid;
+
+	(void)ch;
+	(void)arg;
+	/* Used in place: the read buffer is wiped when we return. */
+	req = (struct signer_import *)(uintptr_t)imsg->data;
+	memcpy(id, req->id, sizeof(id));
+	if (req->keylen > KEYTEXT_MAX)
+		fatalx("IMSG_SIGNER_IMPORT: key text too long");
+	if (!request_ok(peerid, id, req->chain))
+		goto out;
+	if ((s = slot_new()) == NULL)
+		fatal("key slots");
+	s->chain = (uint8_t)req->chain;
+	memcpy(s->id, id, sizeof(s->id));
+	if (decode_import(s, req->key, req->keylen) == -1) {
+		slot_free(s);
+		reply_key(peerid, KS_INVALID, id, NULL);
+		goto out;
+	}
+	if (pub_exists(s->chain, s->pub, s->publen)) {
+		slot_free(s);
+		reply_key(peerid, KS_EXISTS, id, NULL);
+		goto out;
+	}
+	store(s, peerid);
+out:
+	sodium_memzero(req->key, sizeof(req->key));
+}
+
+/* The parent wrote (or failed to write) a sealed key. */
+void
+keys_stored(struct imsgchan *ch, struct imsg *imsg, void *arg)
+{
+	struct ks_status	 r;
+	struct key_slot		*s = NULL;
+	size_t			 i;
+
+	(void)ch;
+	(void)arg;
+	memcpy(&r, imsg->data, sizeof(r));
+	for (i = 0; i < K.nslots; i++)
+		if (K.slots[i].state == SLOT_PENDING &&
+		    memcmp(K.slots[i].id, r.id, KS_ID_LEN) == 0)
+			s = &K.slots[i];
+	if (s == NULL)
+		fatalx("IMSG_KS_STORED for no pending key");
+	if (r.status != KS_OK) {
+		reply_key(s->peerid, KS_ERROR, s->id, NULL);
+		slot_free(s);
+		return;
+	}
+	s->state = SLOT_ACTIVE;
+	reply_key(s->peerid, KS_OK, s->id, s);
+}

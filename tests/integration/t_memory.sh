@@ -1,0 +1,55 @@
+#!/bin/sh
+# A key imported over REST lives in the signer's memory only: not in the
+# parent, api, policyd or relay (freed heap included), neither as raw
+# bytes nor as the hex or base58 text that carried it in the request.
+. tests/integration/lib.sh
+
+if [ "$(id -u)" != 0 ]; then
+	echo "skip - t_memory reads other processes' memory as root"
+	exit 0
+fi
+eval "$(python3 tests/integration/keys.py)"
+EVM_KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+hex() { printf '%s' "$1" | od -An -tx1 | tr -d ' \n'; }
+
+if ! start_daemon; then
+	notok "daemon starts"; cat "$LOG"; exit 0
+fi
+M="X-Master-Password: $WAIAAS_MASTER_PASSWORD"
+c1=$(http_code -X POST -H "$M" --data-binary \
+    "{\"name\":\"m\",\"chain\":\"ethereum\",\"privateKey\":\"0x$EVM_KEY\"}" \
+    "http://127.0.0.1:$PORT/v1/wallets/import")
+c2=$(http_code -X POST -H "$M" --data-binary \
+    "{\"name\":\"s\",\"chain\":\"solana\",\"privateKey\":\"$SOL_SECRET\"}" \
+    "http://127.0.0.1:$PORT/v1/wallets/import")
+check "both keys imported ($c1 $c2)" [ "$c1 $c2" = "201 201" ]
+# Some traffic after, as a real daemon would see.
+for i in 1 2 3; do
+	http_code -H "$M" "http://127.0.0.1:$PORT/v1/wallets" >/dev/null
+done
+
+RAW_EVM=$EVM_KEY
+TXT_EVM=$(hex "0x$EVM_KEY")
+RAW_SOL=$SOL_SEED_HEX
+TXT_SOL=$(hex "$SOL_SECRET")
+PWD_HEX=$(hex "$WAIAAS_MASTER_PASSWORD")
+for p in $DPID $(children_of "$DPID"); do
+	r=$(role_of "$p"); [ -z "$r" ] && r=parent
+	python3 tests/integration/memscan.py "$p" "$RAW_EVM" "$TXT_EVM" \
+	    "$RAW_SOL" "$TXT_SOL" "$PWD_HEX" > "$T_TMP/scan"
+	set -- $(awk '{ print $2 }' "$T_TMP/scan")
+	if [ "$r" = signer ]; then
+		check "signer holds the EVM key (the scan sees memory)" [ "$1" -ge 1 ]
+		check "signer holds the Solana seed" [ "$3" -ge 1 ]
+	else
+		check "$r: no raw EVM key in memory ($1)" [ "$1" = 0 ]
+		check "$r: no raw Solana seed in memory ($3)" [ "$3" = 0 ]
+	fi
+	check "$r: no hex text of the EVM key in memory ($2)" [ "$2" = 0 ]
+	check "$r: no base58 text of the Solana secret in memory ($4)" [ "$4" = 0 ]
+	if [ "$r" = api ] || [ "$r" = policyd ] || [ "$r" = relay ]; then
+		check "$r: no master password in memory ($5)" [ "$5" = 0 ]
+	fi
+done
+kill -TERM "$DPID"; wait_gone "$DPID" 2000; DPID=""
+check "no sanitizer reports" no_sanitizer_reports
