@@ -610,7 +610,13 @@ reap(void)
 		if (c == NULL)
 			continue;
 		c->exited = 1;
-		lvl = P.stopping ? LOGL_DEBUG : LOGL_ERROR;
+		/*
+		 * A death by signal or a failure is always an error, even
+		 * when reaped after a sibling that merely saw its channel
+		 * close: the log must name the child that died first.
+		 */
+		lvl = (WIFSIGNALED(status) || WEXITSTATUS(status) != 0) ?
+		    LOGL_ERROR : P.stopping ? LOGL_DEBUG : LOGL_WARN;
 		if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS)
 			log_at(LOGL_ERROR, "%s (pid %d) killed by SIGSYS: it "
 			    "made a system call its sandbox forbids; treat "
