@@ -42,7 +42,8 @@ DAEMON_SRCS = parent/waiaasd.c parent/parent_keystore.c \
 	      api/http_parse.c \
 	      policyd/policyd.c policyd/policyd_store.c policyd/policyd_auth.c \
 	      policyd/policyd_wallets.c signer/signer.c relay/relay.c \
-	      signer/evm.c signer/keccak.c signer/rlp.c signer/solana.c
+	      signer/evm.c signer/keccak.c signer/rlp.c signer/solana.c \
+	      signer/signer_sign.c
 
 COMMON_OBJS = $(COMMON_SRCS:%.c=$(BUILD)/%.o)
 DAEMON_OBJS = $(DAEMON_SRCS:%.c=$(BUILD)/%.o)

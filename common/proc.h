@@ -18,8 +18,8 @@
 #define CHAN_CTL_WMAX		(1024 * 1024)
 #define CHAN_API_MAX		(1024 * 1024 + 64 * 1024)
 #define CHAN_API_WMAX		(8 * 1024 * 1024)
-#define CHAN_SIGNER_MAX		(64 * 1024)
-#define CHAN_SIGNER_WMAX	(1024 * 1024)
+#define CHAN_SIGNER_MAX		(192 * 1024)	/* calldata up to 128 KiB */
+#define CHAN_SIGNER_WMAX	(4 * 1024 * 1024)
 #define CHAN_RELAY_MAX		(64 * 1024)
 #define CHAN_RELAY_WMAX		(1024 * 1024)
 

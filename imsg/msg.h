@@ -34,6 +34,12 @@
 	X(IMSG_SIGNER_KEYGEN)						\
 	X(IMSG_SIGNER_IMPORT)						\
 	X(IMSG_SIGNER_KEY)						\
+	/* signing: policyd -> signer, one reply type back */		\
+	X(IMSG_SIGNER_SIGN_EVM_TX)					\
+	X(IMSG_SIGNER_SIGN_EVM_MSG)					\
+	X(IMSG_SIGNER_SIGN_SOL_TX)					\
+	X(IMSG_SIGNER_SIGN_SOL_MSG)					\
+	X(IMSG_SIGNER_SIGNED)						\
 	/* REST: api -> policyd, one reply type back */		\
 	X(IMSG_API_WALLET_CREATE)					\
 	X(IMSG_API_WALLET_LIST)						\
@@ -141,6 +147,82 @@ struct signer_key {
 	uint32_t	chain;
 	uint32_t	publen;
 	uint8_t		pub[KS_PUB_MAX];
+};
+
+/*
+ * Sign requests carry fields, never bytes to sign: the signer serializes
+ * what it signs.  Each is a fixed header followed by exactly datalen
+ * bytes (calldata, a message, instruction data).
+ */
+#define SIGN_DATA_MAX		(128 * 1024)
+#define SIGN_MSG_MAX		(16 * 1024)
+
+struct sign_evm_tx {
+	char		id[KS_ID_LEN + 1];
+	uint32_t	type;		/* EVM_TX_LEGACY or EVM_TX_1559 */
+	uint64_t	chain_id;
+	uint64_t	nonce;
+	uint64_t	gas_limit;
+	uint8_t		gas_price[32];
+	uint8_t		max_priority_fee[32];
+	uint8_t		max_fee[32];
+	uint8_t		to[20];
+	uint8_t		value[32];
+	uint32_t	datalen;
+};
+
+#define SIGN_EVM_PERSONAL	1	/* EIP-191: the signer adds the prefix */
+#define SIGN_EVM_TYPED		2	/* EIP-712: data is domain || struct */
+
+struct sign_evm_msg {
+	char		id[KS_ID_LEN + 1];
+	uint32_t	kind;
+	uint32_t	datalen;
+};
+
+#define SIGN_SOL_TRANSFER	1	/* lamports to `to' */
+#define SIGN_SOL_TOKEN		2	/* TransferChecked between ATAs */
+#define SIGN_SOL_CALL		3	/* one instruction, wallet pays */
+#define SIGN_SOL_MAX_ACCTS	32
+
+struct sign_sol_acct {
+	uint8_t		pubkey[32];
+	uint8_t		is_signer;
+	uint8_t		is_writable;
+};
+
+struct sign_sol_tx {
+	char			id[KS_ID_LEN + 1];
+	uint32_t		kind;
+	uint8_t			blockhash[32];
+	uint8_t			to[32];		/* recipient (wallet owner) */
+	uint64_t		amount;
+	uint8_t			mint[32];	/* TOKEN */
+	uint8_t			decimals;	/* TOKEN */
+	uint8_t			create_ata;	/* TOKEN: idempotent create */
+	uint8_t			program[32];	/* CALL */
+	uint32_t		naccts;		/* CALL */
+	struct sign_sol_acct	accts[SIGN_SOL_MAX_ACCTS];
+	uint32_t		datalen;	/* CALL: instruction data */
+};
+
+struct sign_sol_msg {
+	char		id[KS_ID_LEN + 1];
+	uint32_t	datalen;
+};
+
+#define SIGN_OK			0
+#define SIGN_UNKNOWN_WALLET	1
+#define SIGN_WRONG_CHAIN	2
+#define SIGN_INVALID		3	/* fields the signer will not sign */
+#define SIGN_LOCKED		4
+
+/* signer -> policyd: this header, then the output (raw tx or signature). */
+struct sign_reply {
+	int32_t		status;
+	char		id[KS_ID_LEN + 1];
+	uint8_t		txhash[32];	/* EVM: keccak of the raw tx */
+	uint32_t	len;
 };
 
 /* Credentials the api forwards and forgets; policyd checks them. */

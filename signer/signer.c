@@ -14,6 +14,7 @@
 #include "log.h"
 #include "proc.h"
 #include "signer.h"
+#include "solana.h"
 #include "util.h"
 
 static struct {
@@ -47,6 +48,15 @@ static const struct imsg_rule policyd_rules[] = {
 	    keys_keygen),
 	IMSG_RULE_EXACT(IMSG_SIGNER_IMPORT, struct signer_import,
 	    keys_import),
+	/* Header plus data; each handler checks the data length. */
+	IMSG_RULE_RANGE(IMSG_SIGNER_SIGN_EVM_TX, sizeof(struct sign_evm_tx),
+	    sizeof(struct sign_evm_tx) + SIGN_DATA_MAX, sign_evm_tx),
+	IMSG_RULE_RANGE(IMSG_SIGNER_SIGN_EVM_MSG, sizeof(struct sign_evm_msg),
+	    sizeof(struct sign_evm_msg) + SIGN_MSG_MAX, sign_evm_msg),
+	IMSG_RULE_RANGE(IMSG_SIGNER_SIGN_SOL_TX, sizeof(struct sign_sol_tx),
+	    sizeof(struct sign_sol_tx) + SOL_MAX_IX_DATA, sign_sol_tx),
+	IMSG_RULE_RANGE(IMSG_SIGNER_SIGN_SOL_MSG, sizeof(struct sign_sol_msg),
+	    sizeof(struct sign_sol_msg) + SIGN_MSG_MAX, sign_sol_msg),
 };
 
 static const struct imsg_rule parent_rules[] = {

@@ -33,6 +33,12 @@ void	keys_keygen(struct imsgchan *, struct imsg *, void *);
 void	keys_import(struct imsgchan *, struct imsg *, void *);
 struct key_slot *keys_find(const char *);
 
+/* signer_sign.c */
+void	sign_evm_tx(struct imsgchan *, struct imsg *, void *);
+void	sign_evm_msg(struct imsgchan *, struct imsg *, void *);
+void	sign_sol_tx(struct imsgchan *, struct imsg *, void *);
+void	sign_sol_msg(struct imsgchan *, struct imsg *, void *);
+
 extern struct imsgchan	*signer_parent;
 extern struct imsgchan	*signer_policyd;
 
