@@ -171,7 +171,7 @@ struct sign_evm_tx {
 	uint32_t	datalen;
 };
 
-#define SIGN_EVM_PERSONAL	1	/* EIP-191: the signer adds the prefix */
+#define SIGN_EVM_PERSONAL	1	/* EIP-191: signer adds the prefix */
 #define SIGN_EVM_TYPED		2	/* EIP-712: data is domain || struct */
 
 struct sign_evm_msg {
