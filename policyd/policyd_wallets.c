@@ -57,15 +57,17 @@ default_network(int chain, int env)
 	return env == ENV_MAINNET ? "mainnet" : "devnet";
 }
 
-void
-pd_reply(uint32_t peerid, int status, const char *code, const char *body,
-    size_t len)
+/* The one reply type to the api: status, error code, then the body. */
+static void
+reply(uint32_t peerid, int status, int retryable, const char *code,
+    const char *body, size_t len)
 {
 	struct api_reply	r;
 	struct iovec		iov[2];
 
 	memset(&r, 0, sizeof(r));
 	r.status = status;
+	r.retryable = (uint32_t)retryable;
 	if (code != NULL)
 		strlcpy(r.code, code, sizeof(r.code));
 	iov[0].iov_base = &r;
@@ -74,6 +76,13 @@ pd_reply(uint32_t peerid, int status, const char *code, const char *body,
 	iov[1].iov_len = len;
 	if (imsgev_composev(&pd.api, IMSG_API_REPLY, peerid, -1, iov, 2) == -1)
 		fatal("IMSG_API_REPLY");
+}
+
+void
+pd_reply(uint32_t peerid, int status, const char *code, const char *body,
+    size_t len)
+{
+	reply(peerid, status, 0, code, body, len);
 }
 
 /* Answer with a JSON document, which this consumes (jansson allocates
@@ -94,19 +103,7 @@ void
 pd_fail(uint32_t peerid, int status, const char *code, const char *msg,
     int retryable)
 {
-	struct api_reply	r;
-	struct iovec		iov[2];
-
-	memset(&r, 0, sizeof(r));
-	r.status = status;
-	r.retryable = (uint32_t)retryable;
-	strlcpy(r.code, code, sizeof(r.code));
-	iov[0].iov_base = &r;
-	iov[0].iov_len = sizeof(r);
-	iov[1].iov_base = (void *)(uintptr_t)msg;
-	iov[1].iov_len = strlen(msg);
-	if (imsgev_composev(&pd.api, IMSG_API_REPLY, peerid, -1, iov, 2) == -1)
-		fatal("IMSG_API_REPLY");
+	reply(peerid, status, retryable, code, msg, strlen(msg));
 }
 
 static int
