@@ -34,14 +34,16 @@ EXTRA_CFLAGS += -DSANDBOX_DEBUG
 endif
 
 COMMON_SRCS = common/log.c common/util.c common/config.c common/proc.c \
-	      common/keystore.c common/wipe.c common/base58.c \
+	      common/keystore.c common/wipe.c common/base58.c common/routes.c \
 	      imsg/imsg.c imsg/imsgev.c imsg/msg.c seccomp/sandbox.c
 DAEMON_SRCS = parent/waiaasd.c parent/parent_keystore.c \
 	      signer/signer_keys.c api/api.c api/api_health.c api/http.c \
 	      api/api_wallets.c \
 	      api/http_parse.c \
 	      policyd/policyd.c policyd/policyd_store.c policyd/policyd_auth.c \
-	      policyd/policyd_wallets.c signer/signer.c relay/relay.c \
+	      policyd/policyd_wallets.c policyd/policyd_api.c \
+	      policyd/policyd_sessions.c policyd/policyd_audit.c \
+	      policyd/policyd_owner.c signer/signer.c relay/relay.c \
 	      signer/evm.c signer/keccak.c signer/rlp.c signer/solana.c \
 	      signer/signer_sign.c
 

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <strings.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,19 +18,25 @@
 #include <sodium.h>
 
 #include "api.h"
+#include "routes.h"
 #include "log.h"
 #include "util.h"
 #include "wipe.h"
 
 struct api_state	api;
 
-/* Every route and its auth, in one place (a test walks this table). */
-static const struct api_route routes[] = {
-	{ HTTP_GET, "/health", AUTH_NONE, api_health },
-	{ HTTP_POST, "/v1/wallets", AUTH_MASTER, api_wallets_create },
-	{ HTTP_GET, "/v1/wallets", AUTH_MASTER, api_wallets_list },
-	{ HTTP_POST, "/v1/wallets/import", AUTH_MASTER, api_wallets_import },
-	{ HTTP_GET, "/v1/wallets/{}", AUTH_MASTER, api_wallets_get },
+/*
+ * What the api does with each route before policyd sees it: check the
+ * shape of the body and forward.  A route with no entry here is
+ * forwarded as it is (no body); the auth is in the route table.
+ */
+static void (*const api_handlers[R_MAX])(struct http_req *,
+    const struct route *, const char *, size_t) = {
+	[R_HEALTH] = api_health,
+	[R_DOC] = api_doc,
+	[R_WALLET_CREATE] = api_wallets_create,
+	[R_WALLET_IMPORT] = api_wallets_import,
+	[R_SESSION_CREATE] = api_sessions_create,
 };
 
 /* Requests waiting for policyd, by the id they were sent under. */
@@ -43,32 +50,149 @@ static uint32_t			next_id;
 static size_t			npending;
 #define PENDING_MAX		4096
 
-/* Send a typed request to policyd; the reply answers req. */
-void
-api_forward(struct http_req *req, uint32_t type, const void *data,
-    size_t len)
+/* Copy a header into a credential; 0 if absent or out of bounds. */
+static int
+cred_header(struct http_req *req, const char *name, const char *prefix,
+    uint32_t kind, struct api_cred *cred)
 {
-	struct pending	*pe;
+	const char	*v;
+	size_t		 len, pl = prefix ? strlen(prefix) : 0;
+
+	if ((v = http_header(&req->head, name, &len)) == NULL || len <= pl ||
+	    (pl > 0 && strncasecmp(v, prefix, pl) != 0))
+		return 0;
+	v += pl;
+	len -= pl;
+	if (len > CRED_VALUE_MAX)
+		return 0;
+	cred->kind = kind;
+	cred->len = (uint32_t)len;
+	memcpy(cred->value, v, len);
+	return 1;
+}
+
+/* The owner's three headers as "address\nmessage\nsignature". */
+static int
+cred_owner(struct http_req *req, struct api_cred *cred)
+{
+	static const char *const names[] = {
+		"x-owner-address", "x-owner-message", "x-owner-signature"
+	};
+	const char	*v;
+	size_t		 len, off = 0, i;
+
+	for (i = 0; i < nitems(names); i++) {
+		if ((v = http_header(&req->head, names[i], &len)) == NULL ||
+		    len == 0 || off + len + 1 > CRED_VALUE_MAX)
+			return 0;
+		memcpy(cred->value + off, v, len);
+		off += len;
+		if (i + 1 < nitems(names))
+			cred->value[off++] = '\n';
+	}
+	cred->kind = CRED_OWNER;
+	cred->len = (uint32_t)off;
+	return 1;
+}
+
+/*
+ * The credential the route asks for, as sent; missing is CRED_NONE and
+ * policyd answers 401.  The api never judges a credential itself.
+ */
+static void
+take_cred(struct http_req *req, int auth, struct api_cred *cred)
+{
+	memset(cred, 0, sizeof(*cred));
+	switch (auth) {
+	case AUTH_MASTER:
+		cred_header(req, "x-master-password", NULL, CRED_MASTER, cred);
+		break;
+	case AUTH_SESSION:
+		cred_header(req, "authorization", "Bearer ", CRED_SESSION,
+		    cred);
+		break;
+	case AUTH_MASTER_OR_SESSION:
+		if (!cred_header(req, "authorization", "Bearer ",
+		    CRED_SESSION, cred))
+			cred_header(req, "x-master-password", NULL,
+			    CRED_MASTER, cred);
+		break;
+	case AUTH_OWNER:
+		cred_owner(req, cred);
+		break;
+	}
+}
+
+/*
+ * Forward a request to policyd with its credential and (if any) the body
+ * as validated; the reply answers req.  Consumes body.
+ */
+void
+api_forward(struct http_req *req, const struct route *rt, const char *param,
+    size_t paramlen, json_t *body)
+{
+	struct api_request	*r;
+	struct pending		*pe;
+	struct iovec		 iov[2];
+	char			*text = NULL;
+	size_t			 tlen = 0;
 
 	if (npending >= PENDING_MAX) {
+		json_decref(body);
 		http_error(req, 503, "SERVICE_UNAVAILABLE", "too many "
 		    "requests in progress", 1, NULL);
 		return;
 	}
+	if (paramlen > API_PARAM_MAX || req->head.querylen > API_QUERY_MAX) {
+		json_decref(body);
+		http_error(req, 404, "NOT_FOUND", "no such resource", 0,
+		    NULL);
+		return;
+	}
+	if (body != NULL) {
+		if ((text = json_dumps(body, JSON_COMPACT)) == NULL)
+			fatalx("json_dumps");
+		json_decref(body);
+		tlen = strlen(text);
+		if (tlen > API_BODY_MAX) {
+			wipe_free(text);
+			http_error(req, 413, "PAYLOAD_TOO_LARGE", "request "
+			    "body too large", 0, NULL);
+			return;
+		}
+	}
+	if ((r = sodium_malloc(sizeof(*r))) == NULL)
+		fatal("sodium_malloc");
+	memset(r, 0, sizeof(*r));
+	r->route = (uint32_t)rt->id;
+	take_cred(req, rt->auth, &r->cred);
+	if (param != NULL)
+		memcpy(r->param, param, paramlen);
+	if (req->head.query != NULL)
+		memcpy(r->query, req->head.query, req->head.querylen);
+	r->bodylen = (uint32_t)tlen;
+	iov[0].iov_base = r;
+	iov[0].iov_len = sizeof(*r);
+	iov[1].iov_base = text;
+	iov[1].iov_len = tlen;
 	if ((pe = calloc(1, sizeof(*pe))) == NULL)
 		fatal("calloc");
 	pe->id = ++next_id;
 	pe->req = req;
-	if (imsgev_compose(&api.policyd, type, pe->id, -1, data, len) == -1) {
+	if (imsgev_composev(&api.policyd, IMSG_API_REQUEST, pe->id, -1, iov,
+	    tlen > 0 ? 2 : 1) == -1) {
 		free(pe);
 		if (errno != ENOBUFS)
-			fatal("%s", imsg_type_name(type));
+			fatal("IMSG_API_REQUEST");
 		http_error(req, 503, "SERVICE_UNAVAILABLE", "internal "
 		    "channel busy", 1, NULL);
-		return;
+	} else {
+		TAILQ_INSERT_TAIL(&pending, pe, entry);
+		npending++;
 	}
-	TAILQ_INSERT_TAIL(&pending, pe, entry);
-	npending++;
+	sodium_free(r);
+	if (text != NULL)
+		wipe_free(text);
 }
 
 void
@@ -76,7 +200,7 @@ api_policyd_reply(struct imsgchan *ch, struct imsg *imsg, void *arg)
 {
 	struct api_reply	 r;
 	struct pending		*pe;
-	char			 msg[512];
+	char			 msg[512], hdr[64] = "";
 	size_t			 blen = imsg->len - sizeof(r);
 
 	(void)ch;
@@ -92,13 +216,16 @@ api_policyd_reply(struct imsgchan *ch, struct imsg *imsg, void *arg)
 	if (r.status < 200 || r.status > 599 ||
 	    memchr(r.code, '\0', sizeof(r.code)) == NULL)
 		fatalx("IMSG_API_REPLY: malformed");
+	if (r.retry_after > 0)
+		snprintf(hdr, sizeof(hdr), "Retry-After: %u\r\n",
+		    r.retry_after);
 	if (r.code[0] != '\0') {
 		snprintf(msg, sizeof(msg), "%.*s", (int)(blen > 500 ? 500 :
 		    blen), (const char *)imsg->data + sizeof(r));
 		http_error(pe->req, r.status, r.code, msg, r.retryable != 0,
-		    NULL);
+		    hdr[0] ? hdr : NULL);
 	} else
-		http_reply(pe->req, r.status, NULL,
+		http_reply(pe->req, r.status, hdr[0] ? hdr : NULL,
 		    (const char *)imsg->data + sizeof(r), blen);
 	free(pe);
 }
@@ -190,49 +317,32 @@ api_reply_json(struct http_req *req, int status, json_t *j)
 	json_decref(j);
 }
 
-/* Match a route pattern against a path. */
-static int
-path_match(const char *pat, const char *path, size_t plen)
-{
-	const char	*p = path, *end = path + plen;
-
-	while (*pat != '\0' && p < end) {
-		if (pat[0] == '{' && pat[1] == '}') {
-			if (*p == '/')
-				return 0;
-			while (p < end && *p != '/')
-				p++;
-			pat += 2;
-			continue;
-		}
-		if (*pat++ != *p++)
-			return 0;
-	}
-	return *pat == '\0' && p == end;
-}
-
 static void
 api_request(struct http_req *req)
 {
 	const struct http_head	*h = &req->head;
+	const struct route	*rt;
+	const char		*param;
 	char			 msg[160], allow[64] = "", hdr[96];
-	size_t			 i;
+	size_t			 plen;
+	int			 allowed, m;
 
-	for (i = 0; i < nitems(routes); i++) {
-		if (!path_match(routes[i].path, h->path, h->pathlen))
-			continue;
-		if (routes[i].method == h->method) {
-			routes[i].fn(req);
-			return;
-		}
-		if (allow[0] != '\0')
-			strlcpy(allow + strlen(allow), ", ",
-			    sizeof(allow) - strlen(allow));
-		strlcpy(allow + strlen(allow),
-		    http_method_name(routes[i].method),
-		    sizeof(allow) - strlen(allow));
+	if ((rt = route_match(h->method, h->path, h->pathlen, &param, &plen,
+	    &allowed)) != NULL) {
+		if (api_handlers[rt->id] != NULL)
+			api_handlers[rt->id](req, rt, param, plen);
+		else
+			api_forward(req, rt, param, plen, NULL);
+		return;
 	}
-	if (allow[0] != '\0') {
+	if (allowed != 0) {
+		for (m = HTTP_GET; m <= HTTP_DELETE; m <<= 1) {
+			if (!(allowed & m))
+				continue;
+			if (allow[0] != '\0')
+				strlcat(allow, ", ", sizeof(allow));
+			strlcat(allow, http_method_name(m), sizeof(allow));
+		}
 		snprintf(hdr, sizeof(hdr), "Allow: %s\r\n", allow);
 		snprintf(msg, sizeof(msg), "method %s not allowed here",
 		    http_method_name(h->method));

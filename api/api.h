@@ -6,22 +6,10 @@
 #include "http.h"
 #include "imsgev.h"
 #include "proc.h"
+#include "routes.h"
 
-/* Who may call a route; policyd checks every credential. */
-enum api_auth {
-	AUTH_NONE,
-	AUTH_MASTER,
-	AUTH_SESSION,
-	AUTH_MASTER_OR_SESSION,
-	AUTH_OWNER
-};
-
-struct api_route {
-	int		  method;	/* HTTP_* */
-	const char	 *path;		/* "{}" matches one segment */
-	enum api_auth	  auth;
-	void		(*fn)(struct http_req *);
-};
+#define API_HANDLER_ARGS	struct http_req *, const struct route *, \
+			const char *, size_t
 
 struct api_state {
 	struct proc		*p;
@@ -43,18 +31,20 @@ void	 api_issue(struct api_issues *, const char *, const char *);
 void	 api_only_fields(json_t *, struct api_issues *, ...)
 	    __attribute__((sentinel));
 int	 api_issues_reply(struct http_req *, struct api_issues *);
-void	 api_forward(struct http_req *, uint32_t, const void *, size_t);
+void	 api_forward(struct http_req *, const struct route *, const char *,
+	    size_t, json_t *);
 void	 api_policyd_reply(struct imsgchan *, struct imsg *, void *);
 
 /* api_wallets.c */
-void	api_wallets_create(struct http_req *);
-void	api_wallets_import(struct http_req *);
-void	api_wallets_list(struct http_req *);
-void	api_wallets_get(struct http_req *);
+void	api_wallets_create(API_HANDLER_ARGS);
+void	api_wallets_import(API_HANDLER_ARGS);
+void	api_sessions_create(API_HANDLER_ARGS);
+int	api_check_name(json_t *, struct api_issues *, const char *);
 
 /* api_health.c */
 void	api_health_init(void);
-void	api_health(struct http_req *);
+void	api_health(API_HANDLER_ARGS);
+void	api_doc(API_HANDLER_ARGS);
 void	api_health_pong(struct imsgchan *, struct imsg *, void *);
 
 #endif

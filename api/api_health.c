@@ -12,6 +12,7 @@
 #include <event2/event.h>
 
 #include "api.h"
+#include "routes.h"
 #include "log.h"
 #include "version.h"
 
@@ -82,8 +83,12 @@ api_health_init(void)
 }
 
 void
-api_health(struct http_req *req)
+api_health(struct http_req *req, const struct route *rt, const char *param,
+    size_t plen)
 {
+	(void)rt;
+	(void)param;
+	(void)plen;
 	if (H.nnext == HEALTH_WAIT_MAX) {
 		http_error(req, 503, "SERVICE_UNAVAILABLE", "too many health "
 		    "checks waiting", 1, NULL);
@@ -130,4 +135,88 @@ api_health_pong(struct imsgchan *ch, struct imsg *imsg, void *arg)
 	H.inflight = 0;
 	if (H.nnext > 0)
 		health_ping();
+}
+
+/* GET /doc: an OpenAPI 3 document made from the route table. */
+void
+api_doc(struct http_req *req, const struct route *rt, const char *param,
+    size_t plen)
+{
+	static char	*doc;
+	json_t		*paths, *item, *op, *sec, *j;
+	const char	*m;
+	char		 path[128], *d;
+	size_t		 i, k, n;
+
+	(void)rt;
+	(void)param;
+	(void)plen;
+	if (doc == NULL) {
+		paths = json_object();
+		for (i = 0; i < R_MAX; i++) {
+			/* "{}" becomes "{id}" */
+			for (k = 0, n = 0; routes[i].path[k] != '\0' &&
+			    n + 4 < sizeof(path); k++) {
+				path[n++] = routes[i].path[k];
+				if (routes[i].path[k] == '{') {
+					memcpy(path + n, "id", 2);
+					n += 2;
+				}
+			}
+			path[n] = '\0';
+			if ((item = json_object_get(paths, path)) == NULL) {
+				item = json_object();
+				json_object_set_new(paths, path, item);
+			}
+			switch (routes[i].auth) {
+			case AUTH_MASTER:
+				sec = json_pack("[{s:[]}]", "masterAuth");
+				break;
+			case AUTH_SESSION:
+				sec = json_pack("[{s:[]}]", "sessionAuth");
+				break;
+			case AUTH_MASTER_OR_SESSION:
+				sec = json_pack("[{s:[]},{s:[]}]",
+				    "masterAuth", "sessionAuth");
+				break;
+			case AUTH_OWNER:
+				sec = json_pack("[{s:[]}]", "ownerAuth");
+				break;
+			default:
+				sec = json_array();
+			}
+			op = json_pack("{s:s, s:o, s:{s:{s:s}}}",
+			    "operationId", routes[i].name, "security", sec,
+			    "responses", "default", "description",
+			    "JSON; errors as {code, message, requestId, "
+			    "retryable}");
+			m = http_method_name(routes[i].method);
+			{
+				char	lower[8];
+
+				for (k = 0; m[k] != '\0' && k < 7; k++)
+					lower[k] = (char)(m[k] | 0x20);
+				lower[k] = '\0';
+				json_object_set_new(item, lower, op);
+			}
+		}
+		j = json_pack("{s:s, s:{s:s, s:s}, s:o, s:{s:{"
+		    "s:{s:s, s:s, s:s}, s:{s:s, s:s, s:s}, "
+		    "s:{s:s, s:s, s:s}}}}",
+		    "openapi", "3.0.3",
+		    "info", "title", "waiaas", "version", WAIAAS_VERSION,
+		    "paths", paths,
+		    "components", "securitySchemes",
+		    "masterAuth", "type", "apiKey", "in", "header", "name",
+		    "X-Master-Password",
+		    "sessionAuth", "type", "http", "scheme", "bearer",
+		    "bearerFormat", "wai_sess_ JWT",
+		    "ownerAuth", "type", "apiKey", "in", "header", "name",
+		    "X-Owner-Signature");
+		if (j == NULL || (d = json_dumps(j, JSON_COMPACT)) == NULL)
+			fatalx("doc");
+		json_decref(j);
+		doc = d;
+	}
+	http_reply(req, 200, NULL, doc, strlen(doc));
 }

@@ -1,7 +1,7 @@
 /*
- * Wallet routes.  The api checks the shape of what it is sent and
- * forwards a typed request with the credential to policyd, which decides;
- * the request (a master password, an imported key) is wiped once sent.
+ * Shape checks for the wallet and session routes.  The api checks what
+ * it is sent and forwards a canonical body with the credential; policyd
+ * decides.  Imported keys and passwords are wiped once forwarded.
  */
 #include <string.h>
 
@@ -10,22 +10,6 @@
 #include "api.h"
 #include "log.h"
 #include "util.h"
-
-/* Copy X-Master-Password into a credential; 0 if absent. */
-static void
-master_cred(struct http_req *req, struct api_cred *cred)
-{
-	const char	*v;
-	size_t		 len;
-
-	memset(cred, 0, sizeof(*cred));
-	if ((v = http_header(&req->head, "x-master-password", &len)) ==
-	    NULL || len == 0 || len > KS_PASSWORD_MAX)
-		return;
-	cred->kind = CRED_MASTER;
-	cred->len = (uint32_t)len;
-	memcpy(cred->value, v, len);
-}
 
 static size_t
 utf8_chars(const char *s)
@@ -64,136 +48,203 @@ is_base58(const char *s, size_t len)
 	if (len < 64 || len > 90)
 		return 0;
 	for (i = 0; i < len; i++)
-		if (strchr("123456789ABCDEFGHJKLMNPQRSTUVWXYZ"
-		    "abcdefghijkmnopqrstuvwxyz", s[i]) == NULL || s[i] == '\0')
+		if (s[i] == '\0' || strchr("123456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+		    "abcdefghijkmnopqrstuvwxyz", s[i]) == NULL)
 			return 0;
 	return 1;
 }
 
-static void
-wallet_create(struct http_req *req, int import)
+/* A name: 1 to 100 characters, no control characters. */
+int
+api_check_name(json_t *v, struct api_issues *is, const char *path)
 {
-	struct api_wallet_create	*w;
-	struct api_issues		 is;
-	json_t				*body, *v;
-	const char			*key, *s;
-	size_t				 klen;
+	const char	*s;
+	size_t		 i;
+
+	if (!json_is_string(v) || (s = json_string_value(v))[0] == '\0' ||
+	    utf8_chars(s) > 100 || strlen(s) > WALLET_NAME_MAX ||
+	    json_string_length(v) != strlen(s)) {
+		api_issue(is, path, "a string of 1 to 100 characters");
+		return 0;
+	}
+	for (i = 0; s[i] != '\0'; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) {
+			api_issue(is, path, "control characters are not "
+			    "allowed");
+			return 0;
+		}
+	return 1;
+}
+
+/* An enumerated string member with a default; sets *out to its index. */
+static void
+enum_field(json_t *body, const char *key, const char *const *vals,
+    int dflt, json_t *out, struct api_issues *is, const char *expect)
+{
+	json_t	*v = json_object_get(body, key);
+	int	 i;
+
+	if (v == NULL) {
+		json_object_set_new(out, key, json_string(vals[dflt]));
+		return;
+	}
+	for (i = 0; vals[i] != NULL; i++)
+		if (json_is_string(v) && strcmp(json_string_value(v),
+		    vals[i]) == 0) {
+			json_object_set_new(out, key, json_string(vals[i]));
+			return;
+		}
+	api_issue(is, key, expect);
+}
+
+static void
+wallet_create(struct http_req *req, const struct route *rt, int import)
+{
+	static const char *const chains[] = { "solana", "ethereum", NULL };
+	static const char *const envs[] = { "testnet", "mainnet", NULL };
+	struct api_issues	 is;
+	json_t			*body, *out, *v;
+	const char		*key;
+	size_t			 klen;
 
 	if ((body = api_parse_body(req, &is)) == NULL)
 		return;
-	if ((w = sodium_malloc(sizeof(*w))) == NULL)
-		fatal("sodium_malloc");
-	memset(w, 0, sizeof(*w));
-	w->chain = KS_CHAIN_SOLANA;
-	w->env = ENV_TESTNET;
-	w->create_session = 1;
-	w->import = (uint32_t)import;
-
+	if ((out = json_object()) == NULL)
+		fatalx("json_object");
 	api_only_fields(body, &is, "name", "chain", "environment",
 	    "createSession", import ? "privateKey" : NULL, NULL);
 	if ((v = json_object_get(body, "name")) == NULL)
 		api_issue(&is, "name", "required");
-	else if (!json_is_string(v) || (s = json_string_value(v))[0] == '\0'
-	    || utf8_chars(s) > 100 || strlen(s) > WALLET_NAME_MAX)
-		api_issue(&is, "name", "a string of 1 to 100 characters");
-	else if (strpbrk(s, "\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b"
-	    "\x0c\x0d\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a"
-	    "\x1b\x1c\x1d\x1e\x1f\x7f") != NULL ||
-	    json_string_length(v) != strlen(s))
-		api_issue(&is, "name", "control characters are not allowed");
+	else if (api_check_name(v, &is, "name"))
+		json_object_set(out, "name", v);
+	enum_field(body, "chain", chains, 0, out, &is, "one of solana, "
+	    "ethereum");
+	enum_field(body, "environment", envs, 0, out, &is, "one of testnet, "
+	    "mainnet");
+	if ((v = json_object_get(body, "createSession")) == NULL)
+		json_object_set_new(out, "createSession", json_true());
+	else if (!json_is_boolean(v))
+		api_issue(&is, "createSession", "a boolean");
 	else
-		strlcpy(w->name, s, sizeof(w->name));
-	if ((v = json_object_get(body, "chain")) != NULL) {
-		if (json_is_string(v) && strcmp(json_string_value(v),
-		    "ethereum") == 0)
-			w->chain = KS_CHAIN_ETHEREUM;
-		else if (!json_is_string(v) || strcmp(json_string_value(v),
-		    "solana") != 0)
-			api_issue(&is, "chain", "one of solana, ethereum");
-	}
-	if ((v = json_object_get(body, "environment")) != NULL) {
-		if (json_is_string(v) && strcmp(json_string_value(v),
-		    "mainnet") == 0)
-			w->env = ENV_MAINNET;
-		else if (!json_is_string(v) || strcmp(json_string_value(v),
-		    "testnet") != 0)
-			api_issue(&is, "environment", "one of testnet, "
-			    "mainnet");
-	}
-	if ((v = json_object_get(body, "createSession")) != NULL) {
-		if (!json_is_boolean(v))
-			api_issue(&is, "createSession", "a boolean");
-		else
-			w->create_session = json_is_true(v);
-	}
+		json_object_set(out, "createSession", v);
 	if (import) {
-		if ((v = json_object_get(body, "privateKey")) == NULL)
+		v = json_object_get(body, "privateKey");
+		key = json_string_value(v);
+		klen = json_string_length(v);
+		if (v == NULL)
 			api_issue(&is, "privateKey", "required");
 		else if (!json_is_string(v))
 			api_issue(&is, "privateKey", "a string");
-		else {
-			key = json_string_value(v);
-			klen = json_string_length(v);
-			if (w->chain == KS_CHAIN_ETHEREUM ?
-			    !is_hex_key(key, klen) : !is_base58(key, klen))
-				api_issue(&is, "privateKey", w->chain ==
-				    KS_CHAIN_ETHEREUM ? "32 bytes of hex, "
-				    "with or without 0x" : "base58 of the "
-				    "64-byte secret key");
-			else {
-				memcpy(w->key, key, klen);
-				w->keylen = (uint32_t)klen;
-			}
-		}
+		else if (json_object_get(out, "chain") != NULL && strcmp(
+		    json_string_value(json_object_get(out, "chain")),
+		    "ethereum") == 0 ? !is_hex_key(key, klen) :
+		    !is_base58(key, klen))
+			api_issue(&is, "privateKey", "32 bytes of hex (with "
+			    "or without 0x) for ethereum, base58 of the "
+			    "64-byte secret key for solana");
+		else
+			json_object_set(out, "privateKey", v);
 	}
 	json_decref(body);
 	if (api_issues_reply(req, &is)) {
-		sodium_free(w);
+		json_decref(out);
 		return;
 	}
-	master_cred(req, &w->cred);
-	api_forward(req, IMSG_API_WALLET_CREATE, w, sizeof(*w));
-	sodium_free(w);
+	api_forward(req, rt, NULL, 0, out);
 }
 
 void
-api_wallets_create(struct http_req *req)
+api_wallets_create(struct http_req *req, const struct route *rt,
+    const char *param, size_t plen)
 {
-	wallet_create(req, 0);
+	(void)param;
+	(void)plen;
+	wallet_create(req, rt, 0);
 }
 
 void
-api_wallets_import(struct http_req *req)
+api_wallets_import(struct http_req *req, const struct route *rt,
+    const char *param, size_t plen)
 {
-	wallet_create(req, 1);
+	(void)param;
+	(void)plen;
+	wallet_create(req, rt, 1);
 }
 
-void
-api_wallets_list(struct http_req *req)
+/* An integer member within [lo, hi], copied to out when present. */
+static void
+int_field(json_t *body, const char *key, json_int_t lo, json_int_t hi,
+    json_t *out, struct api_issues *is)
 {
-	struct api_cred	cred;
+	json_t	*v = json_object_get(body, key);
+	char	 msg[96];
 
-	master_cred(req, &cred);
-	api_forward(req, IMSG_API_WALLET_LIST, &cred, sizeof(cred));
-	sodium_memzero(&cred, sizeof(cred));
-}
-
-void
-api_wallets_get(struct http_req *req)
-{
-	struct api_wallet_get	g;
-	const char		*id = req->head.path + strlen("/v1/wallets/");
-	size_t			 len;
-
-	len = req->head.pathlen - strlen("/v1/wallets/");
-	if (!ks_valid_id(id, len)) {
-		http_error(req, 404, "WALLET_NOT_FOUND", "no such wallet", 0,
-		    NULL);
+	if (v == NULL)
+		return;
+	if (!json_is_integer(v) || json_integer_value(v) < lo ||
+	    json_integer_value(v) > hi) {
+		snprintf(msg, sizeof(msg), "an integer from %lld to %lld",
+		    (long long)lo, (long long)hi);
+		api_issue(is, key, msg);
 		return;
 	}
-	memset(&g, 0, sizeof(g));
-	master_cred(req, &g.cred);
-	memcpy(g.id, id, len);
-	api_forward(req, IMSG_API_WALLET_GET, &g, sizeof(g));
-	sodium_memzero(&g, sizeof(g));
+	json_object_set(out, key, v);
+}
+
+/* POST /v1/sessions: {walletId | walletIds[], ttl?, maxRenewals?,
+ * absoluteLifetime?} */
+void
+api_sessions_create(struct http_req *req, const struct route *rt,
+    const char *param, size_t plen)
+{
+	struct api_issues	 is;
+	json_t			*body, *out, *v, *ids, *e;
+	size_t			 i;
+
+	(void)param;
+	(void)plen;
+	if ((body = api_parse_body(req, &is)) == NULL)
+		return;
+	out = json_object();
+	ids = json_array();
+	api_only_fields(body, &is, "walletId", "walletIds", "ttl",
+	    "maxRenewals", "absoluteLifetime", NULL);
+	if ((v = json_object_get(body, "walletId")) != NULL) {
+		if (!json_is_string(v) || !ks_valid_id(json_string_value(v),
+		    json_string_length(v)))
+			api_issue(&is, "walletId", "a wallet id");
+		else
+			json_array_append(ids, v);
+	}
+	if ((v = json_object_get(body, "walletIds")) != NULL) {
+		if (!json_is_array(v) || json_array_size(v) == 0 ||
+		    json_array_size(v) > 64)
+			api_issue(&is, "walletIds", "an array of 1 to 64 "
+			    "wallet ids");
+		else
+			json_array_foreach(v, i, e) {
+				if (!json_is_string(e) || !ks_valid_id(
+				    json_string_value(e),
+				    json_string_length(e))) {
+					api_issue(&is, "walletIds", "an array "
+					    "of wallet ids");
+					break;
+				}
+				json_array_append(ids, e);
+			}
+	}
+	if (json_object_get(body, "walletId") == NULL &&
+	    json_object_get(body, "walletIds") == NULL)
+		api_issue(&is, "walletId", "walletId or walletIds is "
+		    "required");
+	int_field(body, "ttl", 300, 31536000, out, &is);
+	int_field(body, "maxRenewals", 0, 1000000, out, &is);
+	int_field(body, "absoluteLifetime", 300, 10 * 31536000LL, out, &is);
+	json_object_set_new(out, "walletIds", ids);
+	json_decref(body);
+	if (api_issues_reply(req, &is)) {
+		json_decref(out);
+		return;
+	}
+	api_forward(req, rt, NULL, 0, out);
 }

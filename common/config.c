@@ -50,6 +50,12 @@ static const struct ckey keys[] = {
 	CINT("keystore", "kdf_memory_kib", kdf_memory_kib, 8192, 4194304),
 	CINT("keystore", "kdf_passes", kdf_passes, 1, 16),
 	CINT("keystore", "kdf_lanes", kdf_lanes, 1, 16),
+	CINT("security", "master_lock_failures", master_lock_failures, 3,
+	    1000),
+	CINT("security", "master_lock_seconds", master_lock_seconds, 1,
+	    86400),
+	CINT("security", "max_sessions_per_wallet", max_sessions_per_wallet,
+	    1, 1000),
 	CSTR("security", "daemon_user", K_USER, user[PROC_PARENT]),
 	CSTR("security", "api_user", K_USER, user[PROC_API]),
 	CSTR("security", "policyd_user", K_USER, user[PROC_POLICYD]),
@@ -84,6 +90,9 @@ config_defaults(struct config *cf)
 	cf->request_timeout = 30;
 	cf->max_body_size = 256 * 1024;
 	cf->max_header_size = 16 * 1024;
+	cf->master_lock_failures = 10;
+	cf->master_lock_seconds = 300;
+	cf->max_sessions_per_wallet = 10;
 	cf->kdf_memory_kib = 64 * 1024;
 	cf->kdf_passes = 3;
 	cf->kdf_lanes = 4;

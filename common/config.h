@@ -43,6 +43,10 @@ struct config {
 	int	request_timeout;
 	int	max_body_size;
 	int	max_header_size;
+	/* [security] */
+	int	master_lock_failures;
+	int	master_lock_seconds;
+	int	max_sessions_per_wallet;
 	/* [security]: user names or numeric ids, per process */
 	char	user[PROC_MAX][CONFIG_STR_MAX];
 	/* [keystore]: Argon2id for a new keystore (an existing one keeps

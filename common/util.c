@@ -21,6 +21,16 @@ strlcpy(char *dst, const char *src, size_t size)
 	}
 	return len;
 }
+
+size_t
+strlcat(char *dst, const char *src, size_t size)
+{
+	size_t	dlen = strnlen(dst, size);
+
+	if (dlen == size)
+		return size + strlen(src);
+	return dlen + strlcpy(dst + dlen, src, size - dlen);
+}
 #endif
 
 /* RFC 9562 UUIDv7: 48-bit unix milliseconds, then random bits. */

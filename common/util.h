@@ -8,6 +8,7 @@
 
 #if !defined(__GLIBC__) || !__GLIBC_PREREQ(2, 38)
 size_t	strlcpy(char *, const char *, size_t);
+size_t	strlcat(char *, const char *, size_t);
 #endif
 
 #define UUID_STR_LEN	37

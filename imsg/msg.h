@@ -40,10 +40,8 @@
 	X(IMSG_SIGNER_SIGN_SOL_TX)					\
 	X(IMSG_SIGNER_SIGN_SOL_MSG)					\
 	X(IMSG_SIGNER_SIGNED)						\
-	/* REST: api -> policyd, one reply type back */		\
-	X(IMSG_API_WALLET_CREATE)					\
-	X(IMSG_API_WALLET_LIST)						\
-	X(IMSG_API_WALLET_GET)						\
+	/* REST: api -> policyd, one envelope each way */		\
+	X(IMSG_API_REQUEST)						\
 	X(IMSG_API_REPLY)
 
 enum imsg_type {
@@ -86,6 +84,9 @@ struct ctl_config {
 	uint32_t	timeout;	/* api: HTTP idle/read timeout, s */
 	uint32_t	max_conn;	/* api: simultaneous connections */
 	int64_t		start_time;	/* parent's start, unix seconds */
+	uint32_t	lock_failures;	/* policyd: masterAuth lockout */
+	uint32_t	lock_seconds;
+	uint32_t	max_sessions;	/* policyd: per wallet */
 	char		chroot[CTL_PATH_MAX];	/* empty: no chroot */
 	char		workdir[CTL_PATH_MAX];	/* cwd before any chroot */
 };
@@ -227,31 +228,35 @@ struct sign_reply {
 
 /* Credentials the api forwards and forgets; policyd checks them. */
 #define CRED_NONE		0
-#define CRED_MASTER		1
+#define CRED_MASTER		1	/* X-Master-Password */
+#define CRED_SESSION		2	/* Authorization: Bearer wai_sess_ */
+#define CRED_OWNER		3	/* address \n message \n signature */
+#define CRED_VALUE_MAX		4096
+
 struct api_cred {
 	uint32_t	kind;
 	uint32_t	len;
-	char		value[KS_PASSWORD_MAX + 1];
+	char		value[CRED_VALUE_MAX + 1];
 };
 
 #define WALLET_NAME_MAX		400	/* 100 characters of UTF-8 */
 #define ENV_TESTNET		1
 #define ENV_MAINNET		2
+#define API_PARAM_MAX		64
+#define API_QUERY_MAX		512
+#define API_BODY_MAX		(1024 * 1024)
 
-struct api_wallet_create {
+/*
+ * Every REST request the api forwards: the route (see routes.h), the
+ * credential, the path parameter, the query string, then the body as the
+ * api validated it (compact JSON, or nothing).
+ */
+struct api_request {
+	uint32_t	route;
 	struct api_cred	cred;
-	char		name[WALLET_NAME_MAX + 1];
-	uint32_t	chain;		/* KS_CHAIN_* */
-	uint32_t	env;
-	uint32_t	create_session;
-	uint32_t	import;
-	uint32_t	keylen;
-	char		key[KEYTEXT_MAX + 1];
-};
-
-struct api_wallet_get {
-	struct api_cred	cred;
-	char		id[KS_ID_LEN + 1];
+	char		param[API_PARAM_MAX + 1];
+	char		query[API_QUERY_MAX + 1];
+	uint32_t	bodylen;
 };
 
 /* policyd -> api: this header, then a JSON body (or an error message). */
@@ -259,6 +264,7 @@ struct api_wallet_get {
 struct api_reply {
 	int32_t		status;		/* HTTP status */
 	uint32_t	retryable;
+	uint32_t	retry_after;	/* seconds; 0: no Retry-After */
 	char		code[API_CODE_MAX];	/* empty on success */
 };
 

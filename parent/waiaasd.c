@@ -347,6 +347,9 @@ send_config(struct child *c, int listenfd)
 	cfg.gid = P.gid[c->role];
 	cfg.log_level = P.cf.log_level;
 	cfg.start_time = P.start;
+	cfg.lock_failures = (uint32_t)P.cf.master_lock_failures;
+	cfg.lock_seconds = (uint32_t)P.cf.master_lock_seconds;
+	cfg.max_sessions = (uint32_t)P.cf.max_sessions_per_wallet;
 	cfg.nofile = 32;
 	if (c->role == PROC_API) {
 		/* The descriptor limit is also the connection limit. */

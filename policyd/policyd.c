@@ -54,11 +54,8 @@ policyd_dispatch_signer_pong(struct imsgchan *ch, struct imsg *imsg,
 /* What each peer may send; anything else on a channel is fatal. */
 static const struct imsg_rule api_rules[] = {
 	IMSG_RULE_EMPTY(IMSG_HEALTH_PING, policyd_dispatch_api_ping),
-	IMSG_RULE_EXACT(IMSG_API_WALLET_CREATE, struct api_wallet_create,
-	    wallets_create),
-	IMSG_RULE_EXACT(IMSG_API_WALLET_LIST, struct api_cred, wallets_list),
-	IMSG_RULE_EXACT(IMSG_API_WALLET_GET, struct api_wallet_get,
-	    wallets_get),
+	IMSG_RULE_RANGE(IMSG_API_REQUEST, sizeof(struct api_request),
+	    sizeof(struct api_request) + API_BODY_MAX, policyd_api_request),
 };
 
 static const struct imsg_rule signer_rules[] = {
@@ -101,6 +98,7 @@ policyd_main(struct proc *p)
 	proc_sandbox(p);
 	/* In the database directory: the chroot, or the cwd without one. */
 	store_open("waiaas.db");
+	sessions_init();
 	if (imsgev_init(&pd.parent, pd.base, 3, "parent", CHAN_CTL_MAX,
 	    CHAN_CTL_WMAX, 0, parent_rules, nitems(parent_rules), NULL,
 	    NULL) == -1)

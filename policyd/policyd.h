@@ -21,26 +21,76 @@ struct policyd {
 
 extern struct policyd	pd;
 
+/* One REST request being served. */
+struct pd_ctx {
+	uint32_t			 peerid;
+	int				 route;
+	int				 auth;		/* CRED_* proven */
+	char				 session[KS_ID_LEN + 1];
+	const struct api_request	*req;
+	json_t				*body;		/* NULL: none */
+	long long			 now;
+};
+typedef void	(*pd_handler)(struct pd_ctx *);
+
+/* policyd_api.c */
+void	policyd_api_request(struct imsgchan *, struct imsg *, void *);
+int	pd_can_see(const struct pd_ctx *, const char *);
+const char *pd_query_str(const char *, const char *, char *, size_t);
+long long pd_query_int(const char *, const char *, long long, long long,
+	    long long);
+
 /* policyd_store.c */
 void	store_open(const char *);
+int	store_begin(void);
+int	store_commit(void);
+void	store_rollback(void);
 int	store_wallet_insert(const char *, const char *, int, int,
 	    const char *, const char *, long long);
 json_t	*store_wallet(const char *);
-json_t	*store_wallet_list(void);
+json_t	*store_wallet_list(const char *);
+int	store_wallet_active(const char *, char *, size_t);
+int	store_meta_secret(const char *, uint8_t *, size_t);
+
+/* policyd_audit.c */
+int	audit_append(long long, const char *, const char *, const char *,
+	    json_t *);
+void	audit_event(long long, const char *, const char *, const char *,
+	    json_t *);
+void	audit_list(struct pd_ctx *);
+void	audit_verify(struct pd_ctx *);
 
 /* policyd_auth.c */
+#define AUTH_OK		0
+#define AUTH_WRONG	1
+#define AUTH_LOCKED	2
 void	auth_master_hash(struct imsgchan *, struct imsg *, void *);
-int	auth_master(const struct api_cred *);
+int	auth_master(const struct api_cred *, int *);
+
+/* policyd_sessions.c */
+void	sessions_init(void);
+int	session_check(struct pd_ctx *);
+int	session_has_wallet(const char *, const char *);
+json_t	*session_new(struct pd_ctx *, json_t *, long long, long long,
+	    long long, int *, const char **);
+void	sessions_create(struct pd_ctx *);
+void	sessions_list(struct pd_ctx *);
+void	sessions_revoke(struct pd_ctx *);
+void	sessions_renew(struct pd_ctx *);
+
+/* policyd_owner.c */
+int	owner_check(struct pd_ctx *);
 
 /* policyd_wallets.c */
-void	wallets_create(struct imsgchan *, struct imsg *, void *);
-void	wallets_list(struct imsgchan *, struct imsg *, void *);
-void	wallets_get(struct imsgchan *, struct imsg *, void *);
+void	wallets_create(struct pd_ctx *);
+void	wallets_list(struct pd_ctx *);
+void	wallets_get(struct pd_ctx *);
 void	wallets_signer_key(struct imsgchan *, struct imsg *, void *);
 
 void	pd_reply(uint32_t, int, const char *, const char *, size_t);
 void	pd_reply_json(uint32_t, int, json_t *);
 void	pd_fail(uint32_t, int, const char *, const char *, int);
+void	pd_fail_retry(uint32_t, int, const char *, const char *, int);
 
 const char *chain_name(int);
 const char *env_name(int);

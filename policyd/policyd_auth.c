@@ -3,19 +3,29 @@
  * hash, handed over by the parent at start.  Verifying costs a full
  * Argon2id, so a password once verified is recognised afterwards through
  * a keyed BLAKE2b of it, kept in guarded memory with a random key.
+ * Wrong passwords are counted: lock_failures of them within a minute lock
+ * masterAuth for lock_seconds, during which nothing is even hashed.
  */
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sodium.h>
 
 #include "log.h"
 #include "policyd.h"
 
+#define FAIL_WINDOW	60
+
 static struct {
 	char		 hash[MASTER_HASH_MAX];
 	int		 have_hash;
 	uint8_t		*cache;		/* guarded: key[32] || mac[32] */
 	int		 cached;
+	time_t		*fails;		/* ring of failure times */
+	unsigned int	 nfails;
+	unsigned int	 head;
+	time_t		 locked_until;
 } A;
 
 void
@@ -32,30 +42,77 @@ auth_master_hash(struct imsgchan *ch, struct imsg *imsg, void *arg)
 	if ((A.cache = sodium_malloc(64)) == NULL)
 		fatal("sodium_malloc");
 	randombytes_buf(A.cache, 32);
+	if ((A.fails = calloc(pd.p->cfg.lock_failures,
+	    sizeof(*A.fails))) == NULL)
+		fatal("calloc");
 	A.have_hash = 1;
 }
 
-/* 1 if cred is the master password; 0 if not, or not yet known. */
+/* Record a failure; 1 if it locks. */
+static int
+failed(time_t now)
+{
+	unsigned int	n = pd.p->cfg.lock_failures, i, recent = 0;
+
+	A.fails[A.head] = now;
+	A.head = (A.head + 1) % n;
+	if (A.nfails < n)
+		A.nfails++;
+	for (i = 0; i < A.nfails; i++)
+		if (now - A.fails[i] < FAIL_WINDOW)
+			recent++;
+	if (recent < n)
+		return 0;
+	A.locked_until = now + pd.p->cfg.lock_seconds;
+	A.nfails = 0;
+	log_warnx("masterAuth locked for %u s after %u wrong passwords in "
+	    "%d s", pd.p->cfg.lock_seconds, n, FAIL_WINDOW);
+	return 1;
+}
+
+/*
+ * AUTH_OK if cred is the master password, AUTH_WRONG, or AUTH_LOCKED with
+ * the seconds left in *wait.  Every failure is audited.
+ */
 int
-auth_master(const struct api_cred *cred)
+auth_master(const struct api_cred *cred, int *wait)
 {
 	uint8_t	mac[32];
+	time_t	now = time(NULL);
 	int	ok;
 
-	if (!A.have_hash || cred->kind != CRED_MASTER || cred->len == 0 ||
-	    cred->len > KS_PASSWORD_MAX)
-		return 0;
-	crypto_generichash(mac, sizeof(mac), (const uint8_t *)cred->value,
-	    cred->len, A.cache, 32);
-	if (A.cached && sodium_memcmp(mac, A.cache + 32, 32) == 0) {
+	*wait = 0;
+	if (!A.have_hash)
+		return AUTH_WRONG;
+	if (now < A.locked_until) {
+		*wait = (int)(A.locked_until - now);
+		return AUTH_LOCKED;
+	}
+	if (cred->len == 0 || cred->len > KS_PASSWORD_MAX)
+		ok = 0;
+	else {
+		crypto_generichash(mac, sizeof(mac),
+		    (const uint8_t *)cred->value, cred->len, A.cache, 32);
+		if (A.cached && sodium_memcmp(mac, A.cache + 32, 32) == 0) {
+			sodium_memzero(mac, sizeof(mac));
+			return AUTH_OK;
+		}
+		ok = crypto_pwhash_str_verify(A.hash, cred->value,
+		    cred->len) == 0;
+		if (ok) {
+			memcpy(A.cache + 32, mac, 32);
+			A.cached = 1;
+		}
 		sodium_memzero(mac, sizeof(mac));
-		return 1;
 	}
-	ok = crypto_pwhash_str_verify(A.hash, cred->value, cred->len) == 0;
-	if (ok) {
-		memcpy(A.cache + 32, mac, 32);
-		A.cached = 1;
+	if (ok)
+		return AUTH_OK;
+	audit_event(now, "auth.master_failed", "operator", NULL, NULL);
+	if (failed(now)) {
+		audit_event(now, "auth.master_locked", "policyd", NULL,
+		    json_pack("{s:i}", "seconds", pd.p->cfg.lock_seconds));
+		*wait = (int)pd.p->cfg.lock_seconds;
+		return AUTH_LOCKED;
 	}
-	sodium_memzero(mac, sizeof(mac));
-	return ok;
+	return AUTH_WRONG;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include <jansson.h>
+#include <sodium.h>
 #include <sqlite3.h>
 
 #include "log.h"
@@ -28,6 +29,38 @@ static const char *const migrations[] = {
 	"  owner_state TEXT NOT NULL DEFAULT 'NONE',"
 	"  created_at INTEGER NOT NULL,"
 	"  UNIQUE (chain, public_key)"
+	");",
+	/* 2: sessions, the audit trail, policyd's own secrets */
+	"CREATE TABLE sessions ("
+	"  id TEXT PRIMARY KEY,"
+	"  token_hash BLOB NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  ttl INTEGER NOT NULL,"
+	"  expires_at INTEGER NOT NULL,"
+	"  absolute_expires_at INTEGER NOT NULL,"
+	"  max_renewals INTEGER NOT NULL,"
+	"  renewal_count INTEGER NOT NULL DEFAULT 0,"
+	"  revoked_at INTEGER"
+	");"
+	"CREATE TABLE session_wallets ("
+	"  session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,"
+	"  wallet_id TEXT NOT NULL REFERENCES wallets(id),"
+	"  PRIMARY KEY (session_id, wallet_id)"
+	");"
+	"CREATE INDEX session_wallets_wallet ON session_wallets(wallet_id);"
+	"CREATE TABLE audit_log ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  ts INTEGER NOT NULL,"
+	"  event TEXT NOT NULL,"
+	"  actor TEXT NOT NULL,"
+	"  target TEXT,"
+	"  details TEXT NOT NULL,"
+	"  prev_hash TEXT NOT NULL,"
+	"  hash TEXT NOT NULL"
+	");"
+	"CREATE TABLE secrets ("
+	"  name TEXT PRIMARY KEY,"
+	"  value BLOB NOT NULL"
 	");",
 };
 #define SCHEMA_VERSION	((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -84,6 +117,78 @@ store_open(const char *path)
 		exec_or_die("COMMIT");
 		log_info("database migrated to schema version %d", v + 1);
 	}
+}
+
+int
+store_begin(void)
+{
+	return sqlite3_exec(pd.db, "BEGIN IMMEDIATE", NULL, NULL, NULL) ==
+	    SQLITE_OK ? 0 : -1;
+}
+
+int
+store_commit(void)
+{
+	return sqlite3_exec(pd.db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ?
+	    0 : -1;
+}
+
+void
+store_rollback(void)
+{
+	(void)sqlite3_exec(pd.db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/*
+ * A named secret of len random bytes, made on first use; it lives in the
+ * database, which only policyd can open.
+ */
+int
+store_meta_secret(const char *name, uint8_t *out, size_t len)
+{
+	sqlite3_stmt	*st;
+	int		 r = -1;
+
+	if (sqlite3_prepare_v2(pd.db, "SELECT value FROM secrets WHERE "
+	    "name = ?", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    (size_t)sqlite3_column_bytes(st, 0) == len) {
+		memcpy(out, sqlite3_column_blob(st, 0), len);
+		r = 0;
+	}
+	sqlite3_finalize(st);
+	if (r == 0)
+		return 0;
+	randombytes_buf(out, len);
+	if (sqlite3_prepare_v2(pd.db, "INSERT INTO secrets (name, value) "
+	    "VALUES (?, ?)", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, out, (int)len, SQLITE_STATIC);
+	r = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	sqlite3_finalize(st);
+	return r;
+}
+
+/* 1 if the wallet exists and is ACTIVE; its name into name. */
+int
+store_wallet_active(const char *id, char *name, size_t len)
+{
+	sqlite3_stmt	*st;
+	int		 r = 0;
+
+	if (sqlite3_prepare_v2(pd.db, "SELECT name FROM wallets WHERE id = ? "
+	    "AND status = 'ACTIVE'", -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		snprintf(name, len, "%s", sqlite3_column_text(st, 0));
+		r = 1;
+	}
+	sqlite3_finalize(st);
+	return r;
 }
 
 int
@@ -156,17 +261,23 @@ store_wallet(const char *id)
 	return j;
 }
 
+/* All wallets, or a session's only. */
 json_t *
-store_wallet_list(void)
+store_wallet_list(const char *session)
 {
 	sqlite3_stmt	*st;
 	json_t		*items;
 
 	if ((items = json_array()) == NULL)
 		fatalx("json_array");
-	if (sqlite3_prepare_v2(pd.db, "SELECT " WALLET_COLS " FROM wallets "
-	    "ORDER BY created_at, id", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(pd.db, session == NULL ?
+	    "SELECT " WALLET_COLS " FROM wallets ORDER BY created_at, id" :
+	    "SELECT " WALLET_COLS " FROM wallets WHERE id IN (SELECT "
+	    "wallet_id FROM session_wallets WHERE session_id = ?) ORDER BY "
+	    "created_at, id", -1, &st, NULL) != SQLITE_OK)
 		fatalx("database: %s", sqlite3_errmsg(pd.db));
+	if (session != NULL)
+		sqlite3_bind_text(st, 1, session, -1, SQLITE_STATIC);
 	while (sqlite3_step(st) == SQLITE_ROW)
 		json_array_append_new(items, wallet_row(st));
 	sqlite3_finalize(st);

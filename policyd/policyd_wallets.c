@@ -16,6 +16,7 @@
 #include "evm.h"
 #include "log.h"
 #include "policyd.h"
+#include "routes.h"
 #include "util.h"
 #include "wipe.h"
 
@@ -27,6 +28,8 @@ struct pending {
 	char			 name[WALLET_NAME_MAX + 1];
 	int			 chain;
 	int			 env;
+	int			 create_session;
+	int			 imported;
 };
 
 static TAILQ_HEAD(, pending)	pending = TAILQ_HEAD_INITIALIZER(pending);
@@ -106,64 +109,80 @@ pd_fail(uint32_t peerid, int status, const char *code, const char *msg,
 	reply(peerid, status, retryable, code, msg, strlen(msg));
 }
 
-static int
-master_or_fail(uint32_t peerid, const struct api_cred *cred)
+void
+pd_fail_retry(uint32_t peerid, int status, const char *code,
+    const char *msg, int seconds)
 {
-	if (auth_master(cred))
-		return 1;
-	log_warnx("masterAuth failed");
-	pd_fail(peerid, 401, "INVALID_MASTER_PASSWORD", cred->kind ==
-	    CRED_NONE ? "X-Master-Password is required" :
-	    "invalid master password", 0);
-	return 0;
+	struct api_reply	r;
+	struct iovec		iov[2];
+
+	memset(&r, 0, sizeof(r));
+	r.status = status;
+	r.retryable = 1;
+	r.retry_after = (uint32_t)seconds;
+	strlcpy(r.code, code, sizeof(r.code));
+	iov[0].iov_base = &r;
+	iov[0].iov_len = sizeof(r);
+	iov[1].iov_base = (void *)(uintptr_t)msg;
+	iov[1].iov_len = strlen(msg);
+	if (imsgev_composev(&pd.api, IMSG_API_REPLY, peerid, -1, iov, 2) == -1)
+		fatal("IMSG_API_REPLY");
 }
 
-void
-wallets_create(struct imsgchan *ch, struct imsg *imsg, void *arg)
+static int
+chain_of(const char *s)
 {
-	struct api_wallet_create	*req;
-	struct signer_import		*imp;
-	struct signer_keygen		 kg;
-	struct pending			*pe;
-	uint32_t			 peerid = imsg->hdr.peerid;
+	return strcmp(s, "ethereum") == 0 ? KS_CHAIN_ETHEREUM :
+	    KS_CHAIN_SOLANA;
+}
 
-	(void)ch;
-	(void)arg;
-	/* In place: the read buffer is wiped once this returns. */
-	req = (struct api_wallet_create *)(uintptr_t)imsg->data;
-	if (memchr(req->name, '\0', sizeof(req->name)) == NULL ||
-	    memchr(req->cred.value, '\0', sizeof(req->cred.value)) == NULL ||
-	    (req->chain != KS_CHAIN_ETHEREUM &&
-	    req->chain != KS_CHAIN_SOLANA) ||
-	    (req->env != ENV_TESTNET && req->env != ENV_MAINNET) ||
-	    req->keylen > KEYTEXT_MAX || req->name[0] == '\0')
-		fatalx("IMSG_API_WALLET_CREATE: malformed");
-	if (!master_or_fail(peerid, &req->cred))
-		goto out;
+/* POST /v1/wallets and /v1/wallets/import (the api checked the shape). */
+void
+wallets_create(struct pd_ctx *c)
+{
+	struct signer_import	*imp;
+	struct signer_keygen	 kg;
+	struct pending		*pe;
+	json_t			*key;
+	const char		*name, *chain, *env;
+
+	name = json_string_value(json_object_get(c->body, "name"));
+	chain = json_string_value(json_object_get(c->body, "chain"));
+	env = json_string_value(json_object_get(c->body, "environment"));
+	key = json_object_get(c->body, "privateKey");
+	if (name == NULL || chain == NULL || env == NULL ||
+	    strlen(name) > WALLET_NAME_MAX ||
+	    (key != NULL) != (c->route == R_WALLET_IMPORT) ||
+	    (key != NULL && (!json_is_string(key) ||
+	    json_string_length(key) > KEYTEXT_MAX)))
+		fatalx("wallet create: malformed body from the api");
 	if (npending >= PENDING_MAX) {
-		pd_fail(peerid, 503, "SERVICE_UNAVAILABLE", "too many "
+		pd_fail(c->peerid, 503, "SERVICE_UNAVAILABLE", "too many "
 		    "wallets being created", 1);
-		goto out;
+		return;
 	}
 	if ((pe = calloc(1, sizeof(*pe))) == NULL)
 		fatal("calloc");
 	pe->id = ++next_id;
-	pe->api_peerid = peerid;
-	pe->chain = (int)req->chain;
-	pe->env = (int)req->env;
+	pe->api_peerid = c->peerid;
+	pe->chain = chain_of(chain);
+	pe->env = strcmp(env, "mainnet") == 0 ? ENV_MAINNET : ENV_TESTNET;
+	pe->create_session = json_is_true(json_object_get(c->body,
+	    "createSession"));
+	pe->imported = key != NULL;
 	uuidv7(pe->wallet);
-	strlcpy(pe->name, req->name, sizeof(pe->name));
+	strlcpy(pe->name, name, sizeof(pe->name));
 	TAILQ_INSERT_TAIL(&pending, pe, entry);
 	npending++;
 
-	if (req->import) {
+	if (key != NULL) {
 		if ((imp = sodium_malloc(sizeof(*imp))) == NULL)
 			fatal("sodium_malloc");
 		memset(imp, 0, sizeof(*imp));
 		memcpy(imp->id, pe->wallet, sizeof(imp->id));
-		imp->chain = req->chain;
-		imp->keylen = req->keylen;
-		memcpy(imp->key, req->key, req->keylen);
+		imp->chain = (uint32_t)pe->chain;
+		imp->keylen = (uint32_t)json_string_length(key);
+		memcpy(imp->key, json_string_value(key), imp->keylen);
 		if (imsgev_compose(&pd.signer, IMSG_SIGNER_IMPORT, pe->id, -1,
 		    imp, sizeof(*imp)) == -1)
 			fatal("IMSG_SIGNER_IMPORT");
@@ -171,14 +190,11 @@ wallets_create(struct imsgchan *ch, struct imsg *imsg, void *arg)
 	} else {
 		memset(&kg, 0, sizeof(kg));
 		memcpy(kg.id, pe->wallet, sizeof(kg.id));
-		kg.chain = req->chain;
+		kg.chain = (uint32_t)pe->chain;
 		if (imsgev_compose(&pd.signer, IMSG_SIGNER_KEYGEN, pe->id, -1,
 		    &kg, sizeof(kg)) == -1)
 			fatal("IMSG_SIGNER_KEYGEN");
 	}
-out:
-	sodium_memzero(req->cred.value, sizeof(req->cred.value));
-	sodium_memzero(req->key, sizeof(req->key));
 }
 
 /* The address clients know a wallet by. */
@@ -206,10 +222,12 @@ wallets_signer_key(struct imsgchan *ch, struct imsg *imsg, void *arg)
 {
 	struct signer_key	 k;
 	struct pending		*pe;
-	const char		*net;
+	struct pd_ctx		 c;
+	const char		*net, *code;
 	char			 pub[64];
-	json_t			*j;
+	json_t			*j, *ids, *sess = NULL;
 	long long		 now = (long long)time(NULL);
+	int			 status;
 
 	(void)ch;
 	(void)arg;
@@ -246,61 +264,81 @@ wallets_signer_key(struct imsgchan *ch, struct imsg *imsg, void *arg)
 		goto done;
 	}
 	net = default_network(pe->chain, pe->env);
+	memset(&c, 0, sizeof(c));
+	c.peerid = pe->api_peerid;
+	c.auth = CRED_MASTER;
+	c.now = now;
+	/* The wallet, its audit entry and its first session: all or none. */
 	if (public_key_text(&k, pub, sizeof(pub)) == -1 ||
-	    store_wallet_insert(pe->wallet, pe->name, pe->chain, pe->env,
-	    net, pub, now) == -1) {
-		/* The sealed file stays; the wallet is not listed. */
-		log_warnx("wallet %s: key stored but the wallet row could "
-		    "not be written", pe->wallet);
-		pd_fail(pe->api_peerid, 500, "INTERNAL_ERROR", "the wallet "
-		    "could not be recorded", 1);
-		goto done;
+	    store_begin() == -1)
+		goto fail;
+	if (store_wallet_insert(pe->wallet, pe->name, pe->chain, pe->env,
+	    net, pub, now) == -1 || audit_append(now, pe->imported ?
+	    "wallet.imported" : "wallet.created", "operator", pe->wallet,
+	    json_pack("{s:s, s:s, s:s}", "chain", chain_name(pe->chain),
+	    "network", net, "publicKey", pub)) == -1) {
+		store_rollback();
+		goto fail;
 	}
-	log_info("wallet %s created (%s, %s)", pe->wallet,
-	    chain_name(pe->chain), net);
+	if (pe->create_session) {
+		ids = json_pack("[s]", pe->wallet);
+		sess = session_new(&c, ids, 2592000, 12, 31536000, &status,
+		    &code);
+		json_decref(ids);
+		if (sess == NULL) {
+			store_rollback();
+			goto fail;
+		}
+		json_object_del(sess, "walletId");
+		json_object_del(sess, "wallets");
+	}
+	if (store_commit() == -1) {
+		store_rollback();
+		json_decref(sess);
+		goto fail;
+	}
+	log_info("wallet %s %s (%s, %s)", pe->wallet, pe->imported ?
+	    "imported" : "created", chain_name(pe->chain), net);
 	if ((j = store_wallet(pe->wallet)) == NULL)
 		fatalx("wallet %s vanished", pe->wallet);
-	/* Sessions arrive with the session store; none is made yet. */
-	json_object_set_new(j, "session", json_null());
+	json_object_set_new(j, "session", sess != NULL ? sess : json_null());
 	pd_reply_json(pe->api_peerid, 201, j);
+	goto done;
+fail:
+	/* The sealed file stays; the wallet is not listed. */
+	log_warnx("wallet %s: key stored but the wallet could not be "
+	    "recorded: %s", pe->wallet, sqlite3_errmsg(pd.db));
+	pd_fail(pe->api_peerid, 500, "INTERNAL_ERROR", "the wallet could "
+	    "not be recorded", 1);
 done:
 	sodium_memzero(pe, sizeof(*pe));
 	free(pe);
 }
 
+/* GET /v1/wallets: all for the operator, its own for a session. */
 void
-wallets_list(struct imsgchan *ch, struct imsg *imsg, void *arg)
+wallets_list(struct pd_ctx *c)
 {
-	struct api_cred	*cred;
-
-	(void)ch;
-	(void)arg;
-	cred = (struct api_cred *)(uintptr_t)imsg->data;
-	if (memchr(cred->value, '\0', sizeof(cred->value)) == NULL)
-		fatalx("IMSG_API_WALLET_LIST: malformed");
-	if (master_or_fail(imsg->hdr.peerid, cred))
-		pd_reply_json(imsg->hdr.peerid, 200, store_wallet_list());
-	sodium_memzero(cred->value, sizeof(cred->value));
+	pd_reply_json(c->peerid, 200, store_wallet_list(c->auth ==
+	    CRED_SESSION ? c->session : NULL));
 }
 
 void
-wallets_get(struct imsgchan *ch, struct imsg *imsg, void *arg)
+wallets_get(struct pd_ctx *c)
 {
-	struct api_wallet_get	*req;
-	json_t			*j;
+	json_t	*j;
 
-	(void)ch;
-	(void)arg;
-	req = (struct api_wallet_get *)(uintptr_t)imsg->data;
-	if (memchr(req->cred.value, '\0', sizeof(req->cred.value)) == NULL ||
-	    memchr(req->id, '\0', sizeof(req->id)) == NULL)
-		fatalx("IMSG_API_WALLET_GET: malformed");
-	if (master_or_fail(imsg->hdr.peerid, &req->cred)) {
-		if ((j = store_wallet(req->id)) == NULL)
-			pd_fail(imsg->hdr.peerid, 404, "WALLET_NOT_FOUND",
-			    "no such wallet", 0);
-		else
-			pd_reply_json(imsg->hdr.peerid, 200, j);
+	if (!ks_valid_id(c->req->param, strlen(c->req->param)) ||
+	    (j = store_wallet(c->req->param)) == NULL) {
+		pd_fail(c->peerid, 404, "WALLET_NOT_FOUND", "no such wallet",
+		    0);
+		return;
 	}
-	sodium_memzero(req->cred.value, sizeof(req->cred.value));
+	if (!pd_can_see(c, c->req->param)) {
+		json_decref(j);
+		pd_fail(c->peerid, 403, "WALLET_ACCESS_DENIED", "this session "
+		    "has no access to that wallet", 0);
+		return;
+	}
+	pd_reply_json(c->peerid, 200, j);
 }

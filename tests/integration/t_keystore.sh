@@ -40,8 +40,10 @@ check "EVM: EIP-55 address" \
     python3 -c "import re,sys; sys.exit(not re.fullmatch('0x[0-9a-fA-F]{40}', '$(jget "j['publicKey']")'))"
 check "EVM: testnet by default, network ethereum-sepolia" \
     [ "$(jget "j['environment'] + ' ' + j['network']")" = "testnet ethereum-sepolia" ]
-check "EVM: ACTIVE, owner NONE, session null" \
-    [ "$(jget "j['status'] + j['ownerState'] + str(j['session'])")" = ACTIVENONENone ]
+check "EVM: ACTIVE, owner NONE" \
+    [ "$(jget "j['status'] + j['ownerState']")" = ACTIVENONE ]
+check "EVM: a session is made with the wallet (createSession default)" \
+    [ "$(jget "j['session']['token'][:9]")" = wai_sess_ ]
 code=$(post /v1/wallets '{"name":"sol one","environment":"mainnet"}')
 check "create a Solana wallet (the default chain): 201 ($code)" [ "$code" = 201 ]
 SID=$(jget "j['id']")

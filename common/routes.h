@@ -1,0 +1,53 @@
+/*
+ * The one route table: every route, its method, its path and the
+ * credential it needs.  The api matches requests against it and forwards
+ * the route id with the credential; policyd enforces the auth from its own
+ * copy of this table, never from anything the api says.  /doc is made
+ * from it, and a test walks it.
+ */
+#ifndef WAIAAS_ROUTES_H
+#define WAIAAS_ROUTES_H
+
+/* Auth kinds of a route. */
+#define AUTH_NONE		0
+#define AUTH_MASTER		1
+#define AUTH_SESSION		2
+#define AUTH_MASTER_OR_SESSION	3
+#define AUTH_OWNER		4
+
+#define ROUTES(X)							\
+	X(R_HEALTH,		GET,	"/health",		NONE)	\
+	X(R_DOC,		GET,	"/doc",			NONE)	\
+	X(R_WALLET_CREATE,	POST,	"/v1/wallets",		MASTER)	\
+	X(R_WALLET_LIST,	GET,	"/v1/wallets",	MASTER_OR_SESSION) \
+	X(R_WALLET_IMPORT,	POST,	"/v1/wallets/import",	MASTER)	\
+	X(R_WALLET_GET,		GET,	"/v1/wallets/{}", MASTER_OR_SESSION) \
+	X(R_SESSION_CREATE,	POST,	"/v1/sessions",		MASTER)	\
+	X(R_SESSION_LIST,	GET,	"/v1/sessions",		MASTER)	\
+	X(R_SESSION_REVOKE,	DELETE,	"/v1/sessions/{}",	MASTER)	\
+	X(R_SESSION_RENEW,	PUT,	"/v1/sessions/{}/renew", SESSION) \
+	X(R_AUDIT_LIST,		GET,	"/v1/audit-logs",	MASTER)	\
+	X(R_AUDIT_VERIFY,	GET,	"/v1/audit-logs/verify", MASTER)
+
+enum route_id {
+#define ROUTE_ENUM(id, m, p, a)	id,
+	ROUTES(ROUTE_ENUM)
+#undef ROUTE_ENUM
+	R_MAX
+};
+
+struct route {
+	int		 id;
+	int		 method;	/* HTTP_* */
+	const char	*path;		/* "{}" matches one segment */
+	int		 auth;
+	const char	*name;
+};
+
+extern const struct route	routes[R_MAX];
+
+const struct route *route_match(int, const char *, size_t, const char **,
+	    size_t *, int *);
+const char	*route_auth_name(int);
+
+#endif

@@ -1,0 +1,177 @@
+/*
+ * Every REST request arrives here in one envelope.  policyd checks it,
+ * authenticates the credential against what the route table (its own
+ * copy) says the route needs, then calls the route's handler.  The api's
+ * opinion of auth counts for nothing.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "log.h"
+#include "policyd.h"
+#include "routes.h"
+#include "util.h"
+
+static const pd_handler handlers[R_MAX] = {
+	[R_WALLET_CREATE] = wallets_create,
+	[R_WALLET_IMPORT] = wallets_create,
+	[R_WALLET_LIST] = wallets_list,
+	[R_WALLET_GET] = wallets_get,
+	[R_SESSION_CREATE] = sessions_create,
+	[R_SESSION_LIST] = sessions_list,
+	[R_SESSION_REVOKE] = sessions_revoke,
+	[R_SESSION_RENEW] = sessions_renew,
+	[R_AUDIT_LIST] = audit_list,
+	[R_AUDIT_VERIFY] = audit_verify,
+};
+
+/* Master password: 1 ok; 0 after answering the failure. */
+static int
+check_master(struct pd_ctx *c)
+{
+	const struct api_cred	*cred = &c->req->cred;
+	int			 wait;
+
+	if (cred->kind != CRED_MASTER) {
+		pd_fail(c->peerid, 401, "INVALID_MASTER_PASSWORD",
+		    "X-Master-Password is required", 0);
+		return 0;
+	}
+	switch (auth_master(cred, &wait)) {
+	case AUTH_OK:
+		c->auth = CRED_MASTER;
+		return 1;
+	case AUTH_LOCKED:
+		pd_fail_retry(c->peerid, 429, "MASTER_PASSWORD_LOCKED", "too "
+		    "many wrong master passwords; try again later", wait);
+		return 0;
+	default:
+		pd_fail(c->peerid, 401, "INVALID_MASTER_PASSWORD", "invalid "
+		    "master password", 0);
+		return 0;
+	}
+}
+
+static int
+authenticate(struct pd_ctx *c, int need)
+{
+	int	kind = (int)c->req->cred.kind;
+
+	switch (need) {
+	case AUTH_NONE:
+		return 1;
+	case AUTH_MASTER:
+		return check_master(c);
+	case AUTH_SESSION:
+		return session_check(c);
+	case AUTH_MASTER_OR_SESSION:
+		if (kind == CRED_SESSION)
+			return session_check(c);
+		if (kind == CRED_MASTER)
+			return check_master(c);
+		pd_fail(c->peerid, 401, "INVALID_TOKEN", "a session token "
+		    "(Authorization: Bearer wai_sess_...) or "
+		    "X-Master-Password is required", 0);
+		return 0;
+	case AUTH_OWNER:
+		return owner_check(c);
+	default:
+		fatalx("route with unknown auth %d", need);
+	}
+}
+
+void
+policyd_api_request(struct imsgchan *ch, struct imsg *imsg, void *arg)
+{
+	struct api_request	*r;
+	struct pd_ctx		 c;
+	json_error_t		 err;
+
+	(void)ch;
+	(void)arg;
+	/* In place: the read buffer is wiped once this returns. */
+	r = (struct api_request *)(uintptr_t)imsg->data;
+	if (imsg->len != sizeof(*r) + r->bodylen ||
+	    r->bodylen > API_BODY_MAX || r->route >= R_MAX ||
+	    r->cred.len > CRED_VALUE_MAX ||
+	    r->cred.value[r->cred.len] != '\0' ||
+	    memchr(r->param, '\0', sizeof(r->param)) == NULL ||
+	    memchr(r->query, '\0', sizeof(r->query)) == NULL)
+		fatalx("IMSG_API_REQUEST: malformed");
+	if (handlers[r->route] == NULL)
+		fatalx("IMSG_API_REQUEST for route %s, which policyd does not "
+		    "serve", routes[r->route].name);
+	memset(&c, 0, sizeof(c));
+	c.peerid = imsg->hdr.peerid;
+	c.route = (int)r->route;
+	c.req = r;
+	c.now = (long long)time(NULL);
+	if (r->bodylen > 0) {
+		/* The api made this body; anything but an object is fatal. */
+		c.body = json_loadb((const char *)imsg->data + sizeof(*r),
+		    r->bodylen, JSON_REJECT_DUPLICATES, &err);
+		if (c.body == NULL || !json_is_object(c.body))
+			fatalx("IMSG_API_REQUEST: body is not a JSON object");
+	}
+	if (authenticate(&c, routes[r->route].auth))
+		handlers[r->route](&c);
+	json_decref(c.body);
+	sodium_memzero(r->cred.value, sizeof(r->cred.value));
+}
+
+/* May the caller see (or act on) this wallet? Master sees all. */
+int
+pd_can_see(const struct pd_ctx *c, const char *wallet)
+{
+	if (c->auth == CRED_MASTER)
+		return 1;
+	if (c->auth == CRED_SESSION)
+		return session_has_wallet(c->session, wallet);
+	return 0;
+}
+
+/*
+ * A parameter of the query string: the raw text (no decoding; the values
+ * taken here are ids and numbers) into out, or NULL.
+ */
+const char *
+pd_query_str(const char *q, const char *key, char *out, size_t len)
+{
+	const char	*p = q, *v, *e;
+	size_t		 kl = strlen(key);
+
+	while (p != NULL && *p != '\0') {
+		if (strncmp(p, key, kl) == 0 && p[kl] == '=') {
+			v = p + kl + 1;
+			if ((e = strchr(v, '&')) == NULL)
+				e = v + strlen(v);
+			if ((size_t)(e - v) >= len)
+				return NULL;
+			memcpy(out, v, (size_t)(e - v));
+			out[e - v] = '\0';
+			return out;
+		}
+		if ((p = strchr(p, '&')) != NULL)
+			p++;
+	}
+	return NULL;
+}
+
+/* An integer parameter in [lo, hi], else dflt. */
+long long
+pd_query_int(const char *q, const char *key, long long dflt, long long lo,
+    long long hi)
+{
+	char		 buf[24], *end;
+	long long	 v;
+
+	if (pd_query_str(q, key, buf, sizeof(buf)) == NULL || buf[0] == '\0')
+		return dflt;
+	v = strtoll(buf, &end, 10);
+	if (*end != '\0' || v < lo || v > hi)
+		return dflt;
+	return v;
+}

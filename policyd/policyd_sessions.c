@@ -1,0 +1,518 @@
+/*
+ * sessionAuth.  A session token is "wai_sess_" + an HS256 JWT whose key
+ * lives in policyd's database; the hash of the current token is stored,
+ * so a renewed or revoked token stops working at once.  The signature is
+ * checked before anything in the token is parsed.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "log.h"
+#include "policyd.h"
+#include "util.h"
+#include "wipe.h"
+
+#define TOKEN_PREFIX	"wai_sess_"
+#define TOKEN_MAX	1024
+#define JWT_HEADER	"{\"alg\":\"HS256\",\"typ\":\"JWT\"}"
+
+#define DEFAULT_TTL		2592000		/* 30 days */
+#define DEFAULT_RENEWALS	12
+#define DEFAULT_LIFETIME	31536000	/* a year */
+
+static uint8_t	*jwt_key;	/* guarded */
+
+void
+sessions_init(void)
+{
+	if ((jwt_key = sodium_malloc(crypto_auth_hmacsha256_KEYBYTES)) ==
+	    NULL)
+		fatal("sodium_malloc");
+	if (store_meta_secret("jwt_hs256", jwt_key,
+	    crypto_auth_hmacsha256_KEYBYTES) == -1)
+		fatalx("session signing key: %s", sqlite3_errmsg(pd.db));
+}
+
+static void
+b64url(const uint8_t *in, size_t len, char *out, size_t outlen)
+{
+	sodium_bin2base64(out, outlen, in, len,
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+static void
+token_hash(const char *token, uint8_t out[32])
+{
+	crypto_hash_sha256(out, (const uint8_t *)token, strlen(token));
+}
+
+/* A new token for session sid; out holds TOKEN_MAX bytes. */
+static void
+token_make(const char *sid, long long iat, long long exp, char *out)
+{
+	uint8_t	jti[16], mac[32];
+	char	payload[256], h64[64], p64[400], s64[64], jti64[32];
+	int	n;
+
+	randombytes_buf(jti, sizeof(jti));
+	b64url(jti, sizeof(jti), jti64, sizeof(jti64));
+	n = snprintf(payload, sizeof(payload), "{\"sub\":\"%s\",\"iat\":%lld,"
+	    "\"exp\":%lld,\"jti\":\"%s\"}", sid, iat, exp, jti64);
+	if (n < 0 || (size_t)n >= sizeof(payload))
+		fatalx("token payload");
+	b64url((const uint8_t *)JWT_HEADER, strlen(JWT_HEADER), h64,
+	    sizeof(h64));
+	b64url((const uint8_t *)payload, (size_t)n, p64, sizeof(p64));
+	n = snprintf(out, TOKEN_MAX, TOKEN_PREFIX "%s.%s", h64, p64);
+	crypto_auth_hmacsha256(mac, (const uint8_t *)out +
+	    strlen(TOKEN_PREFIX), (size_t)n - strlen(TOKEN_PREFIX), jwt_key);
+	b64url(mac, sizeof(mac), s64, sizeof(s64));
+	if ((size_t)snprintf(out + n, TOKEN_MAX - (size_t)n, ".%s", s64) >=
+	    TOKEN_MAX - (size_t)n)
+		fatalx("token too long");
+}
+
+static int
+session_fail(struct pd_ctx *c, const char *code, const char *msg)
+{
+	audit_event(c->now, "auth.session_failed", "agent", NULL,
+	    json_pack("{s:s}", "reason", code));
+	pd_fail(c->peerid, 401, code, msg, 0);
+	return 0;
+}
+
+int
+session_check(struct pd_ctx *c)
+{
+	const struct api_cred	*cred = &c->req->cred;
+	const char		*tok = cred->value, *dot1, *dot2;
+	uint8_t			 mac[32], hash[32], dec[512];
+	char			 s64[64];
+	size_t			 dlen;
+	sqlite3_stmt		*st;
+	json_t			*j;
+	json_error_t		 err;
+	const char		*sub;
+	long long		 exp, absexp;
+	int			 ok = 0;
+
+	if (cred->kind != CRED_SESSION)
+		return session_fail(c, "INVALID_TOKEN", "a session token "
+		    "(Authorization: Bearer wai_sess_...) is required");
+	if (cred->len > TOKEN_MAX || strncmp(tok, TOKEN_PREFIX,
+	    strlen(TOKEN_PREFIX)) != 0 ||
+	    (dot1 = strchr(tok, '.')) == NULL ||
+	    (dot2 = strchr(dot1 + 1, '.')) == NULL ||
+	    strchr(dot2 + 1, '.') != NULL)
+		return session_fail(c, "INVALID_TOKEN", "not a session token");
+	/* The signature first: nothing unsigned is parsed. */
+	crypto_auth_hmacsha256(mac, (const uint8_t *)tok +
+	    strlen(TOKEN_PREFIX), (size_t)(dot2 - tok) - strlen(TOKEN_PREFIX),
+	    jwt_key);
+	b64url(mac, sizeof(mac), s64, sizeof(s64));
+	if (strlen(dot2 + 1) != strlen(s64) ||
+	    sodium_memcmp(dot2 + 1, s64, strlen(s64)) != 0)
+		return session_fail(c, "INVALID_TOKEN", "invalid token "
+		    "signature");
+	if (sodium_base642bin(dec, sizeof(dec), tok + strlen(TOKEN_PREFIX),
+	    (size_t)(dot1 - tok) - strlen(TOKEN_PREFIX), NULL, &dlen, NULL,
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+	    dlen != strlen(JWT_HEADER) || memcmp(dec, JWT_HEADER, dlen) != 0)
+		return session_fail(c, "INVALID_TOKEN", "unexpected token "
+		    "header");
+	if (sodium_base642bin(dec, sizeof(dec), dot1 + 1,
+	    (size_t)(dot2 - dot1 - 1), NULL, &dlen, NULL,
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+	    (j = json_loadb((const char *)dec, dlen, 0, &err)) == NULL)
+		return session_fail(c, "INVALID_TOKEN", "malformed token");
+	sub = json_string_value(json_object_get(j, "sub"));
+	if (sub == NULL || !ks_valid_id(sub, strlen(sub))) {
+		json_decref(j);
+		return session_fail(c, "INVALID_TOKEN", "malformed token");
+	}
+	strlcpy(c->session, sub, sizeof(c->session));
+	json_decref(j);
+
+	token_hash(tok, hash);
+	if (sqlite3_prepare_v2(pd.db, "SELECT token_hash, expires_at, "
+	    "absolute_expires_at, revoked_at FROM sessions WHERE id = ?", -1,
+	    &st, NULL) != SQLITE_OK)
+		fatalx("session: %s", sqlite3_errmsg(pd.db));
+	sqlite3_bind_text(st, 1, c->session, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		session_fail(c, "INVALID_TOKEN", "no such session");
+	else if (sqlite3_column_type(st, 3) != SQLITE_NULL)
+		session_fail(c, "SESSION_REVOKED", "the session was revoked");
+	else if (sqlite3_column_bytes(st, 0) != 32 || sodium_memcmp(
+	    sqlite3_column_blob(st, 0), hash, 32) != 0)
+		session_fail(c, "INVALID_TOKEN", "the token was replaced by a "
+		    "renewal");
+	else if (exp = sqlite3_column_int64(st, 1), absexp =
+	    sqlite3_column_int64(st, 2), c->now >= exp || c->now >= absexp)
+		session_fail(c, "TOKEN_EXPIRED", "the session token has "
+		    "expired");
+	else {
+		c->auth = CRED_SESSION;
+		ok = 1;
+	}
+	sqlite3_finalize(st);
+	return ok;
+}
+
+int
+session_has_wallet(const char *sid, const char *wallet)
+{
+	sqlite3_stmt	*st;
+	int		 r;
+
+	if (sqlite3_prepare_v2(pd.db, "SELECT 1 FROM session_wallets WHERE "
+	    "session_id = ? AND wallet_id = ?", -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(st, 1, sid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, wallet, -1, SQLITE_STATIC);
+	r = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return r;
+}
+
+static long long
+live_sessions(const char *wallet, long long now)
+{
+	sqlite3_stmt	*st;
+	long long	 n = 0;
+
+	if (sqlite3_prepare_v2(pd.db, "SELECT count(*) FROM sessions s JOIN "
+	    "session_wallets w ON w.session_id = s.id WHERE w.wallet_id = ? "
+	    "AND s.revoked_at IS NULL AND s.expires_at > ? AND "
+	    "s.absolute_expires_at > ?", -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(st, 1, wallet, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, now);
+	sqlite3_bind_int64(st, 3, now);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/*
+ * Make a session for the wallets (a JSON array of ids) inside the
+ * caller's transaction.  Returns the response object, or NULL with the
+ * HTTP status and code of the refusal.
+ */
+json_t *
+session_new(struct pd_ctx *c, json_t *ids, long long ttl, long long maxren,
+    long long lifetime, int *status, const char **code)
+{
+	sqlite3_stmt	*st;
+	json_t		*wallets, *e, *r;
+	char		 sid[UUID_STR_LEN], name[WALLET_NAME_MAX + 1];
+	char		 token[TOKEN_MAX];
+	uint8_t		 hash[32];
+	long long	 exp, absexp = c->now + lifetime;
+	size_t		 i;
+
+	*status = 500;
+	*code = "INTERNAL_ERROR";
+	exp = c->now + ttl < absexp ? c->now + ttl : absexp;
+	uuidv7(sid);
+	wallets = json_array();
+	json_array_foreach(ids, i, e) {
+		if (!store_wallet_active(json_string_value(e), name,
+		    sizeof(name))) {
+			*status = 404;
+			*code = "WALLET_NOT_FOUND";
+			json_decref(wallets);
+			return NULL;
+		}
+		if (live_sessions(json_string_value(e), c->now) >=
+		    pd.p->cfg.max_sessions) {
+			*status = 403;
+			*code = "SESSION_LIMIT_REACHED";
+			json_decref(wallets);
+			return NULL;
+		}
+		json_array_append_new(wallets, json_pack("{s:s, s:s}", "id",
+		    json_string_value(e), "name", name));
+	}
+	token_make(sid, c->now, exp, token);
+	token_hash(token, hash);
+	if (sqlite3_prepare_v2(pd.db, "INSERT INTO sessions (id, token_hash, "
+	    "created_at, ttl, expires_at, absolute_expires_at, max_renewals) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_text(st, 1, sid, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, hash, 32, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, c->now);
+	sqlite3_bind_int64(st, 4, ttl);
+	sqlite3_bind_int64(st, 5, exp);
+	sqlite3_bind_int64(st, 6, absexp);
+	sqlite3_bind_int64(st, 7, maxren);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		sqlite3_finalize(st);
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	json_array_foreach(ids, i, e) {
+		if (sqlite3_prepare_v2(pd.db, "INSERT OR IGNORE INTO "
+		    "session_wallets (session_id, wallet_id) VALUES (?, ?)",
+		    -1, &st, NULL) != SQLITE_OK)
+			goto fail;
+		sqlite3_bind_text(st, 1, sid, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, json_string_value(e), -1,
+		    SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			sqlite3_finalize(st);
+			goto fail;
+		}
+		sqlite3_finalize(st);
+	}
+	if (audit_append(c->now, "session.created", c->auth == CRED_MASTER ?
+	    "operator" : "agent", sid, json_pack("{s:O, s:I}", "wallets",
+	    ids, "expiresAt", (json_int_t)exp)) == -1)
+		goto fail;
+	r = json_pack("{s:s, s:s, s:I, s:s, s:o}", "id", sid, "token", token,
+	    "expiresAt", (json_int_t)exp, "walletId",
+	    json_string_value(json_array_get(ids, 0)), "wallets", wallets);
+	sodium_memzero(token, sizeof(token));
+	return r;
+fail:
+	log_warnx("session insert: %s", sqlite3_errmsg(pd.db));
+	json_decref(wallets);
+	sodium_memzero(token, sizeof(token));
+	return NULL;
+}
+
+static long long
+body_int(json_t *body, const char *key, long long dflt)
+{
+	json_t	*v = json_object_get(body, key);
+
+	return json_is_integer(v) ? (long long)json_integer_value(v) : dflt;
+}
+
+void
+sessions_create(struct pd_ctx *c)
+{
+	json_t		*ids = json_object_get(c->body, "walletIds"), *r;
+	const char	*code;
+	int		 status;
+
+	if (!json_is_array(ids) || json_array_size(ids) == 0)
+		fatalx("session create without wallet ids");
+	if (store_begin() == -1) {
+		pd_fail(c->peerid, 503, "SERVICE_UNAVAILABLE", "database "
+		    "busy", 1);
+		return;
+	}
+	r = session_new(c, ids, body_int(c->body, "ttl", DEFAULT_TTL),
+	    body_int(c->body, "maxRenewals", DEFAULT_RENEWALS),
+	    body_int(c->body, "absoluteLifetime", DEFAULT_LIFETIME), &status,
+	    &code);
+	if (r == NULL || store_commit() == -1) {
+		store_rollback();
+		json_decref(r);
+		pd_fail(c->peerid, status, code, status == 404 ? "no such "
+		    "active wallet" : status == 403 ? "this wallet has the "
+		    "most sessions allowed (security.max_sessions_per_wallet)"
+		    : "the session could not be created", status >= 500);
+		return;
+	}
+	pd_reply_json(c->peerid, 201, r);
+}
+
+static const char *
+session_status(sqlite3_stmt *st, long long now)
+{
+	if (sqlite3_column_type(st, 6) != SQLITE_NULL)
+		return "REVOKED";
+	if (now >= sqlite3_column_int64(st, 2) ||
+	    now >= sqlite3_column_int64(st, 3))
+		return "EXPIRED";
+	return "ACTIVE";
+}
+
+static json_t *
+session_wallets(const char *sid)
+{
+	sqlite3_stmt	*st;
+	json_t		*a = json_array();
+
+	if (sqlite3_prepare_v2(pd.db, "SELECT w.id, w.name FROM "
+	    "session_wallets s JOIN wallets w ON w.id = s.wallet_id WHERE "
+	    "s.session_id = ? ORDER BY w.created_at", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return a;
+	sqlite3_bind_text(st, 1, sid, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		json_array_append_new(a, json_pack("{s:s, s:s}", "id",
+		    sqlite3_column_text(st, 0), "name",
+		    sqlite3_column_text(st, 1)));
+	sqlite3_finalize(st);
+	return a;
+}
+
+/* GET /v1/sessions?limit&offset&walletId */
+void
+sessions_list(struct pd_ctx *c)
+{
+	sqlite3_stmt	*st;
+	json_t		*data = json_array(), *w;
+	char		 wid[KS_ID_LEN + 2];
+	const char	*filter, *sql;
+	long long	 limit, offset, total = 0;
+
+	limit = pd_query_int(c->req->query, "limit", 20, 1, 100);
+	offset = pd_query_int(c->req->query, "offset", 0, 0, 1LL << 40);
+	filter = pd_query_str(c->req->query, "walletId", wid, sizeof(wid));
+	sql = filter != NULL ? "SELECT count(*) FROM sessions WHERE id IN "
+	    "(SELECT session_id FROM session_wallets WHERE wallet_id = ?)" :
+	    "SELECT count(*) FROM sessions";
+	if (sqlite3_prepare_v2(pd.db, sql, -1, &st, NULL) == SQLITE_OK) {
+		if (filter != NULL)
+			sqlite3_bind_text(st, 1, filter, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			total = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	sql = filter != NULL ? "SELECT id, created_at, expires_at, "
+	    "absolute_expires_at, renewal_count, max_renewals, revoked_at "
+	    "FROM sessions WHERE id IN (SELECT session_id FROM "
+	    "session_wallets WHERE wallet_id = ?3) ORDER BY created_at DESC, "
+	    "id LIMIT ?1 OFFSET ?2" : "SELECT id, created_at, expires_at, "
+	    "absolute_expires_at, renewal_count, max_renewals, revoked_at "
+	    "FROM sessions ORDER BY created_at DESC, id LIMIT ?1 OFFSET ?2";
+	if (sqlite3_prepare_v2(pd.db, sql, -1, &st, NULL) != SQLITE_OK)
+		fatalx("sessions: %s", sqlite3_errmsg(pd.db));
+	sqlite3_bind_int64(st, 1, limit);
+	sqlite3_bind_int64(st, 2, offset);
+	if (filter != NULL)
+		sqlite3_bind_text(st, 3, filter, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		w = session_wallets((const char *)sqlite3_column_text(st, 0));
+		json_array_append_new(data, json_pack("{s:s, s:O, s:o, s:I, "
+		    "s:I, s:I, s:I, s:I, s:s}",
+		    "id", sqlite3_column_text(st, 0),
+		    "walletId", json_object_get(json_array_get(w, 0), "id") ?:
+		    json_null(), "wallets", w,
+		    "createdAt", (json_int_t)sqlite3_column_int64(st, 1),
+		    "expiresAt", (json_int_t)sqlite3_column_int64(st, 2),
+		    "absoluteExpiresAt", (json_int_t)sqlite3_column_int64(st,
+		    3), "renewalCount", (json_int_t)sqlite3_column_int64(st,
+		    4), "maxRenewals", (json_int_t)sqlite3_column_int64(st, 5),
+		    "status", session_status(st, c->now)));
+	}
+	sqlite3_finalize(st);
+	pd_reply_json(c->peerid, 200, json_pack("{s:o, s:I, s:I, s:I}",
+	    "data", data, "total", (json_int_t)total, "limit",
+	    (json_int_t)limit, "offset", (json_int_t)offset));
+}
+
+/* DELETE /v1/sessions/{id} */
+void
+sessions_revoke(struct pd_ctx *c)
+{
+	sqlite3_stmt	*st;
+	int		 changed;
+
+	if (!ks_valid_id(c->req->param, strlen(c->req->param))) {
+		pd_fail(c->peerid, 404, "SESSION_NOT_FOUND", "no such "
+		    "session", 0);
+		return;
+	}
+	if (store_begin() == -1) {
+		pd_fail(c->peerid, 503, "SERVICE_UNAVAILABLE", "database "
+		    "busy", 1);
+		return;
+	}
+	if (sqlite3_prepare_v2(pd.db, "UPDATE sessions SET revoked_at = "
+	    "coalesce(revoked_at, ?) WHERE id = ?", -1, &st, NULL) !=
+	    SQLITE_OK)
+		fatalx("revoke: %s", sqlite3_errmsg(pd.db));
+	sqlite3_bind_int64(st, 1, c->now);
+	sqlite3_bind_text(st, 2, c->req->param, -1, SQLITE_STATIC);
+	changed = sqlite3_step(st) == SQLITE_DONE && sqlite3_changes(pd.db);
+	sqlite3_finalize(st);
+	if (!changed) {
+		store_rollback();
+		pd_fail(c->peerid, 404, "SESSION_NOT_FOUND", "no such "
+		    "session", 0);
+		return;
+	}
+	if (audit_append(c->now, "session.revoked", "operator",
+	    c->req->param, NULL) == -1 || store_commit() == -1) {
+		store_rollback();
+		pd_fail(c->peerid, 500, "INTERNAL_ERROR", "the session could "
+		    "not be revoked", 1);
+		return;
+	}
+	pd_reply_json(c->peerid, 200, json_pack("{s:s, s:s}", "id",
+	    c->req->param, "status", "REVOKED"));
+}
+
+/* PUT /v1/sessions/{id}/renew: the session's own token only. */
+void
+sessions_renew(struct pd_ctx *c)
+{
+	sqlite3_stmt	*st;
+	char		 token[TOKEN_MAX];
+	uint8_t		 hash[32];
+	long long	 ttl, absexp, count, maxren, exp;
+
+	if (strcmp(c->req->param, c->session) != 0) {
+		pd_fail(c->peerid, 403, "SESSION_ACCESS_DENIED", "a session "
+		    "can renew only itself", 0);
+		return;
+	}
+	if (store_begin() == -1) {
+		pd_fail(c->peerid, 503, "SERVICE_UNAVAILABLE", "database "
+		    "busy", 1);
+		return;
+	}
+	if (sqlite3_prepare_v2(pd.db, "SELECT ttl, absolute_expires_at, "
+	    "renewal_count, max_renewals FROM sessions WHERE id = ?", -1, &st,
+	    NULL) != SQLITE_OK)
+		fatalx("renew: %s", sqlite3_errmsg(pd.db));
+	sqlite3_bind_text(st, 1, c->session, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		fatalx("renew: authenticated session vanished");
+	ttl = sqlite3_column_int64(st, 0);
+	absexp = sqlite3_column_int64(st, 1);
+	count = sqlite3_column_int64(st, 2);
+	maxren = sqlite3_column_int64(st, 3);
+	sqlite3_finalize(st);
+	if (count >= maxren) {
+		store_rollback();
+		pd_fail(c->peerid, 403, "RENEWAL_LIMIT_REACHED", "this "
+		    "session may not be renewed again", 0);
+		return;
+	}
+	exp = c->now + ttl < absexp ? c->now + ttl : absexp;
+	token_make(c->session, c->now, exp, token);
+	token_hash(token, hash);
+	if (sqlite3_prepare_v2(pd.db, "UPDATE sessions SET token_hash = ?, "
+	    "expires_at = ?, renewal_count = renewal_count + 1 WHERE id = ?",
+	    -1, &st, NULL) != SQLITE_OK)
+		fatalx("renew: %s", sqlite3_errmsg(pd.db));
+	sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, exp);
+	sqlite3_bind_text(st, 3, c->session, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE || audit_append(c->now,
+	    "session.renewed", "agent", c->session, json_pack("{s:I}",
+	    "expiresAt", (json_int_t)exp)) == -1 || store_commit() == -1) {
+		sqlite3_finalize(st);
+		store_rollback();
+		sodium_memzero(token, sizeof(token));
+		pd_fail(c->peerid, 500, "INTERNAL_ERROR", "the session could "
+		    "not be renewed", 1);
+		return;
+	}
+	sqlite3_finalize(st);
+	pd_reply_json(c->peerid, 200, json_pack("{s:s, s:s, s:I, s:I}", "id",
+	    c->session, "token", token, "expiresAt", (json_int_t)exp,
+	    "renewalCount", (json_int_t)(count + 1)));
+	sodium_memzero(token, sizeof(token));
+}
