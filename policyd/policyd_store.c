@@ -62,6 +62,26 @@ static const char *const migrations[] = {
 	"  name TEXT PRIMARY KEY,"
 	"  value BLOB NOT NULL"
 	");",
+	/* 3: ownerAuth nonces, policies */
+	"CREATE TABLE nonces ("
+	"  nonce TEXT PRIMARY KEY,"
+	"  created_at INTEGER NOT NULL,"
+	"  expires_at INTEGER NOT NULL,"
+	"  action TEXT,"			/* bound at issue, or NULL */
+	"  used_at INTEGER"
+	");"
+	"CREATE TABLE policies ("
+	"  id TEXT PRIMARY KEY,"
+	"  wallet_id TEXT REFERENCES wallets(id),"	/* NULL: global */
+	"  type TEXT NOT NULL,"
+	"  rules TEXT NOT NULL,"			/* canonical JSON */
+	"  priority INTEGER NOT NULL DEFAULT 0,"
+	"  enabled INTEGER NOT NULL DEFAULT 1,"
+	"  network TEXT,"				/* NULL: any */
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL"
+	");"
+	"CREATE INDEX policies_wallet ON policies(wallet_id);",
 };
 #define SCHEMA_VERSION	((int)(sizeof(migrations) / sizeof(migrations[0])))
 

@@ -25,3 +25,28 @@ for u in waiaas waiaas-api waiaas-policyd waiaas-signer waiaas-relay; do
 	    useradd --system --user-group --no-create-home \
 	    --home-dir /nonexistent --shell /usr/sbin/nologin "$u"
 done
+
+# The real peers the integration tests run against (anvil and cast, the
+# litesvm Solana runtime): npm packages pinned in tests/node.  litesvm
+# wants Node.js 20 or later.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+	echo "installing: nodejs npm"
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm \
+	    >/dev/null
+fi
+v=$(node --version | sed 's/^v//; s/\..*//')
+[ "$v" -ge 20 ] 2>/dev/null ||
+    echo "warning: node $(node --version) is older than 20: litesvm may fail"
+NODE_DIR=$(cd "$(dirname "$0")/../tests/node" && pwd)
+if [ ! -d "$NODE_DIR/node_modules" ] ||
+    [ "$NODE_DIR/package-lock.json" -nt "$NODE_DIR/node_modules" ]; then
+	# Not npm ci: it refuses this lock because litesvm names optional
+	# per-platform packages that were never published (404).  npm
+	# install with the lock present installs exactly the locked
+	# versions and integrity hashes; --no-save leaves the lock as is.
+	echo "installing: tests/node (npm install from package-lock.json)"
+	(cd "$NODE_DIR" && npm install --no-audit --no-fund --no-save \
+	    --loglevel=error >/dev/null)
+	touch "$NODE_DIR/node_modules"
+fi
