@@ -127,9 +127,41 @@ take_cred(struct http_req *req, int auth, struct api_cred *cred)
  * Forward a request to policyd with its credential and (if any) the body
  * as validated; the reply answers req.  Consumes body.
  */
+static void	forward(struct http_req *, const struct route *, const char *,
+		    size_t, json_t *, uint32_t);
+
 void
 api_forward(struct http_req *req, const struct route *rt, const char *param,
     size_t paramlen, json_t *body)
+{
+	forward(req, rt, param, paramlen, body, 0);
+}
+
+/*
+ * Refuse a request whose body is not valid: on a route with auth,
+ * policyd authenticates first and only then returns this answer.
+ */
+static void
+refuse(struct http_req *req, json_t *answer)
+{
+	const struct route	*rt = req->route;
+	char			*body;
+
+	if (rt != NULL && rt->auth != AUTH_NONE) {
+		forward(req, rt, req->param, req->paramlen, answer,
+		    APIREQ_INVALID);
+		return;
+	}
+	if ((body = json_dumps(answer, JSON_COMPACT)) == NULL)
+		fatalx("json_dumps");
+	json_decref(answer);
+	http_reply(req, 400, NULL, body, strlen(body));
+	wipe_free(body);
+}
+
+static void
+forward(struct http_req *req, const struct route *rt, const char *param,
+    size_t paramlen, json_t *body, uint32_t flags)
 {
 	struct api_request	*r;
 	struct pending		*pe;
@@ -165,6 +197,7 @@ api_forward(struct http_req *req, const struct route *rt, const char *param,
 		fatal("sodium_malloc");
 	memset(r, 0, sizeof(*r));
 	r->route = (uint32_t)rt->id;
+	r->flags = flags;
 	take_cred(req, rt->auth, &r->cred);
 	if (param != NULL)
 		memcpy(r->param, param, paramlen);
@@ -243,7 +276,9 @@ api_parse_body(struct http_req *req, struct api_issues *is)
 		snprintf(msg, sizeof(msg), "the body must be a JSON object%s%s",
 		    j == NULL ? ": " : "", j == NULL ? err.text : "");
 		json_decref(j);
-		http_error(req, 400, "VALIDATION_FAILED", msg, 0, NULL);
+		refuse(req, json_pack("{s:s, s:s, s:s, s:b}", "code",
+		    "VALIDATION_FAILED", "message", msg, "requestId", req->id,
+		    "retryable", 0));
 		return NULL;
 	}
 	if ((is->list = json_array()) == NULL)
@@ -286,7 +321,6 @@ api_only_fields(json_t *obj, struct api_issues *is, ...)
 int
 api_issues_reply(struct http_req *req, struct api_issues *is)
 {
-	char	*body;
 	json_t	*j;
 
 	if (json_array_size(is->list) == 0) {
@@ -297,11 +331,9 @@ api_issues_reply(struct http_req *req, struct api_issues *is)
 	    "VALIDATION_FAILED", "message", "the request is not valid",
 	    "details", "issues", is->list, "requestId", req->id,
 	    "retryable", 0);
-	if (j == NULL || (body = json_dumps(j, JSON_COMPACT)) == NULL)
+	if (j == NULL)
 		fatalx("json_pack");
-	http_reply(req, 400, NULL, body, strlen(body));
-	wipe_free(body);
-	json_decref(j);
+	refuse(req, j);
 	return 1;
 }
 
@@ -329,6 +361,9 @@ api_request(struct http_req *req)
 
 	if ((rt = route_match(h->method, h->path, h->pathlen, &param, &plen,
 	    &allowed)) != NULL) {
+		req->route = rt;
+		req->param = param;
+		req->paramlen = plen;
 		if (api_handlers[rt->id] != NULL)
 			api_handlers[rt->id](req, rt, param, plen);
 		else

@@ -61,6 +61,9 @@ struct http_req {
 	const char		*body;
 	size_t			 bodylen;
 	char			 id[UUID_STR_LEN];	/* requestId */
+	const void		*route;		/* the api's, once matched */
+	const char		*param;
+	size_t			 paramlen;
 };
 
 struct http_limits {

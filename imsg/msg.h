@@ -249,10 +249,16 @@ struct api_cred {
 /*
  * Every REST request the api forwards: the route (see routes.h), the
  * credential, the path parameter, the query string, then the body as the
- * api validated it (compact JSON, or nothing).
+ * api validated it (compact JSON, or nothing).  With APIREQ_INVALID the
+ * body is the api's validation error: policyd authenticates first and
+ * answers with it only then, so an unauthenticated caller learns nothing
+ * but 401.
  */
+#define APIREQ_INVALID		0x01	/* body is the api's 400 answer */
+
 struct api_request {
 	uint32_t	route;
+	uint32_t	flags;
 	struct api_cred	cred;
 	char		param[API_PARAM_MAX + 1];
 	char		query[API_QUERY_MAX + 1];

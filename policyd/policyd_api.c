@@ -109,6 +109,16 @@ policyd_api_request(struct imsgchan *ch, struct imsg *imsg, void *arg)
 	c.route = (int)r->route;
 	c.req = r;
 	c.now = (long long)time(NULL);
+	if (r->flags & ~APIREQ_INVALID)
+		fatalx("IMSG_API_REQUEST: unknown flags");
+	if (r->flags & APIREQ_INVALID) {
+		/* The api refused the body: after auth, say so. */
+		if (authenticate(&c, routes[r->route].auth))
+			pd_reply(c.peerid, 400, NULL, (const char *)imsg->data +
+			    sizeof(*r), r->bodylen);
+		sodium_memzero(r->cred.value, sizeof(r->cred.value));
+		return;
+	}
 	if (r->bodylen > 0) {
 		/* The api made this body; anything but an object is fatal. */
 		c.body = json_loadb((const char *)imsg->data + sizeof(*r),

@@ -5,7 +5,7 @@ set -eu
 PKGS="gcc make pkg-config libevent-dev libsodium-dev libsecp256k1-dev
 libsqlite3-dev libjansson-dev libcurl4-openssl-dev libargon2-dev
 libseccomp-dev nettle-dev libcmocka-dev clang libclang-rt-14-dev
-curl python3 procps util-linux wrk openssl"
+curl python3 procps util-linux wrk openssl sqlite3"
 
 missing=""
 for p in $PKGS; do
@@ -38,9 +38,10 @@ fi
 v=$(node --version | sed 's/^v//; s/\..*//')
 [ "$v" -ge 20 ] 2>/dev/null ||
     echo "warning: node $(node --version) is older than 20: litesvm may fail"
-NODE_DIR=$(cd "$(dirname "$0")/../tests/node" && pwd)
-if [ ! -d "$NODE_DIR/node_modules" ] ||
-    [ "$NODE_DIR/package-lock.json" -nt "$NODE_DIR/node_modules" ]; then
+NODE_DIR=$(cd "$(dirname "$0")/.." && pwd)/tests/node
+LOCK=$NODE_DIR/package-lock.json
+if [ -f "$LOCK" ] && { [ ! -d "$NODE_DIR/node_modules" ] ||
+    [ "$LOCK" -nt "$NODE_DIR/node_modules" ]; }; then
 	# Not npm ci: it refuses this lock because litesvm names optional
 	# per-platform packages that were never published (404).  npm
 	# install with the lock present installs exactly the locked

@@ -1,0 +1,125 @@
+#!/bin/sh
+# sessionAuth: expired, revoked, renewed-away and tampered tokens are all
+# refused; a session sees and reads only its own wallets; renewal and
+# per-wallet limits hold.
+. tests/integration/lib.sh
+
+U() { echo "http://127.0.0.1:$PORT$1"; }
+M="X-Master-Password: $WAIAAS_MASTER_PASSWORD"
+jget() { json_get "$T_TMP/body" "$1"; }
+as_token() {	# as_token TOKEN PATH -> status, body in $T_TMP/body
+	http_code -H "Authorization: Bearer $1" "$(U "$2")"
+}
+
+if ! WAIAAS_SECURITY_MAX_SESSIONS_PER_WALLET=3 start_daemon; then
+	notok "daemon starts"; cat "$LOG"; exit 0
+fi
+http_code -X POST -H "$M" --data-binary '{"name":"a"}' "$(U /v1/wallets)" \
+    >/dev/null
+A=$(jget "j['id']"); TA=$(jget "j['session']['token']")
+SA=$(jget "j['session']['id']")
+http_code -X POST -H "$M" --data-binary '{"name":"b","createSession":false}' \
+    "$(U /v1/wallets)" >/dev/null
+B=$(jget "j['id']")
+check "createSession false makes no session" [ "$(jget "j['session']")" = None ]
+
+code=$(as_token "$TA" /v1/wallets)
+check "a session lists wallets ($code)" [ "$code" = 200 ]
+check "... only its own" [ "$(jget "[w['id'] for w in j['items']]")" = "['$A']" ]
+code=$(as_token "$TA" "/v1/wallets/$A")
+check "a session reads its wallet ($code)" [ "$code" = 200 ]
+code=$(as_token "$TA" "/v1/wallets/$B")
+check "a session cannot read another wallet: 403 ($code)" \
+    [ "$code $(jget "j['code']")" = "403 WALLET_ACCESS_DENIED" ]
+code=$(as_token "$TA" "/v1/sessions")
+check "a session cannot list sessions (masterAuth): 401 ($code)" [ "$code" = 401 ]
+
+# Tampered tokens.
+H=$(echo "$TA" | sed 's/^wai_sess_//' | cut -d. -f1)
+P=$(echo "$TA" | cut -d. -f2)
+S=$(echo "$TA" | cut -d. -f3)
+NONE=$(printf '{"alg":"none","typ":"JWT"}' | base64 -w0 | tr '+/' '-_' | tr -d '=')
+code=$(as_token "wai_sess_$NONE.$P." /v1/wallets)
+check "alg none is refused ($code)" [ "$code $(jget "j['code']")" = "401 INVALID_TOKEN" ]
+code=$(as_token "wai_sess_$NONE.$P.$S" /v1/wallets)
+check "alg none with the real signature is refused ($code)" [ "$code" = 401 ]
+BADSIG=$(echo "$S" | cut -c2-)A
+code=$(as_token "wai_sess_$H.$P.$BADSIG" /v1/wallets)
+check "a wrong signature is refused ($code)" [ "$code $(jget "j['code']")" = "401 INVALID_TOKEN" ]
+EDITED=$(python3 -c "
+import base64, json, sys
+p = '$P'; p += '=' * (-len(p) % 4)
+c = json.loads(base64.urlsafe_b64decode(p))
+c['exp'] += 10 ** 6
+print(base64.urlsafe_b64encode(json.dumps(c, separators=(',', ':')).encode()).decode().rstrip('='))")
+code=$(as_token "wai_sess_$H.$EDITED.$S" /v1/wallets)
+check "edited claims are refused ($code)" [ "$code $(jget "j['code']")" = "401 INVALID_TOKEN" ]
+code=$(as_token "$H.$P.$S" /v1/wallets)
+check "a token without the wai_sess_ prefix is refused ($code)" [ "$code" = 401 ]
+code=$(http_code -H "Authorization: Basic $TA" "$(U /v1/wallets)")
+check "a non-Bearer scheme is refused ($code)" [ "$code" = 401 ]
+code=$(as_token "$TA" /v1/wallets)
+check "the genuine token still works ($code)" [ "$code" = 200 ]
+
+# Renewal: the old token stops working; the limit holds.
+code=$(http_code -X POST -H "$M" --data-binary \
+    "{\"walletIds\":[\"$A\",\"$B\"],\"ttl\":600,\"maxRenewals\":1}" \
+    "$(U /v1/sessions)")
+check "a session over two wallets: 201 ($code)" [ "$code" = 201 ]
+S2=$(jget "j['id']"); T2=$(jget "j['token']")
+check "... lists both wallets" [ "$(jget "len(j['wallets'])")" = 2 ]
+code=$(http_code -X PUT -H "Authorization: Bearer $T2" "$(U /v1/sessions/$S2/renew)")
+check "renew: 200 ($code)" [ "$code" = 200 ]
+T3=$(jget "j['token']")
+check "renew: a new token, renewalCount 1" \
+    [ "$(jget "str(j['renewalCount'])")" = 1 -a "$T3" != "$T2" ]
+code=$(as_token "$T2" /v1/wallets)
+check "the renewed-away token is refused ($code)" [ "$code $(jget "j['code']")" = "401 INVALID_TOKEN" ]
+code=$(as_token "$T3" /v1/wallets)
+check "the new token works ($code)" [ "$code" = 200 ]
+code=$(http_code -X PUT -H "Authorization: Bearer $T3" "$(U /v1/sessions/$S2/renew)")
+check "beyond maxRenewals: 403 RENEWAL_LIMIT_REACHED ($code)" \
+    [ "$code $(jget "j['code']")" = "403 RENEWAL_LIMIT_REACHED" ]
+code=$(http_code -X PUT -H "Authorization: Bearer $T3" "$(U /v1/sessions/$SA/renew)")
+check "a session cannot renew another: 403 ($code)" [ "$code" = 403 ]
+
+# Revocation.
+code=$(http_code -X DELETE -H "$M" "$(U /v1/sessions/$S2)")
+check "revoke: 200 REVOKED ($code)" [ "$code $(jget "j['status']")" = "200 REVOKED" ]
+code=$(as_token "$T3" /v1/wallets)
+check "a revoked session's token is refused ($code)" \
+    [ "$code $(jget "j['code']")" = "401 SESSION_REVOKED" ]
+code=$(http_code -X DELETE -H "$M" "$(U /v1/sessions/01a20210-0000-7000-8000-000000000000)")
+check "revoking an unknown session: 404 SESSION_NOT_FOUND ($code)" \
+    [ "$code $(jget "j['code']")" = "404 SESSION_NOT_FOUND" ]
+code=$(http_code -H "$M" "$(U "/v1/sessions?walletId=$B")")
+check "list sessions by wallet ($code)" \
+    [ "$code $(jget "j['total']") $(jget "j['data'][0]['status']")" = "200 1 REVOKED" ]
+
+# The per-wallet cap (3 here): A has one live session already.
+for i in 1 2; do
+	http_code -X POST -H "$M" --data-binary "{\"walletId\":\"$A\"}" \
+	    "$(U /v1/sessions)" >/dev/null
+done
+code=$(http_code -X POST -H "$M" --data-binary "{\"walletId\":\"$A\"}" "$(U /v1/sessions)")
+check "the 4th live session of a wallet: 403 SESSION_LIMIT_REACHED ($code)" \
+    [ "$code $(jget "j['code']")" = "403 SESSION_LIMIT_REACHED" ]
+code=$(http_code -X POST -H "$M" --data-binary '{"walletId":"01a20210-0000-7000-8000-000000000000"}' "$(U /v1/sessions)")
+check "a session for an unknown wallet: 404 ($code)" [ "$code" = 404 ]
+code=$(http_code -X POST -H "$M" --data-binary '{"walletId":"x","ttl":5}' "$(U /v1/sessions)")
+check "bad walletId and ttl: 400 naming both ($code)" \
+    [ "$code $(jget "','.join(sorted(i['path'][0] for i in j['details']['issues']))")" = "400 ttl,walletId" ]
+
+# Expiry: the clock is the database's; move this session's past.
+kill -TERM "$DPID"; wait_gone "$DPID" 2000
+sqlite3 "$DATA/data/waiaas.db" "UPDATE sessions SET expires_at = 1 WHERE id = '$SA'"
+if start_daemon; then
+	code=$(as_token "$TA" /v1/wallets)
+	check "an expired token is refused ($code)" \
+	    [ "$code $(jget "j['code']")" = "401 TOKEN_EXPIRED" ]
+	kill -TERM "$DPID"; wait_gone "$DPID" 2000
+else
+	notok "restart"; cat "$LOG"
+fi
+DPID=""
+check "no sanitizer reports" no_sanitizer_reports
