@@ -102,6 +102,16 @@ $(BUILD)/tests/test_solana: $(BUILD)/tests/unit/test_solana.o \
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(PKG_LIBS)
 
+# Plays parent and policyd to a real signer process (t_signer.sh,
+# bench/signer.sh); not a unit test, so not named test_*.
+$(BUILD)/tests/signer_driver: $(BUILD)/tests/tools/signer_driver.o \
+    $(BUILD)/imsg/imsg.o $(BUILD)/imsg/msg.o $(BUILD)/common/log.o \
+    $(BUILD)/common/base58.o $(BUILD)/common/util.o \
+    $(BUILD)/signer/evm.o $(BUILD)/signer/keccak.o $(BUILD)/signer/rlp.o
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(PKG_LIBS)
+
 # The same filters built to trap and name a forbidden call.
 $(BUILD)/seccomp/sandbox_debug.o: seccomp/sandbox.c
 	@mkdir -p $(dir $@)
@@ -118,7 +128,8 @@ unit: $(UNIT_BINS)
 # The test build: sanitizers on, in its own directory; then every test,
 # the fuzz targets briefly, and the source checks.
 test:
-	$(MAKE) BUILD=build-test SAN=1 build-test/waiaasd unit-san
+	$(MAKE) BUILD=build-test SAN=1 build-test/waiaasd \
+	    build-test/tests/signer_driver unit-san
 	$(MAKE) $(FUZZ_TARGETS:%=build-fuzz/%)
 	tests/checksrc.sh
 	tests/run.sh build-test
@@ -149,8 +160,10 @@ build-fuzz/fuzz_base58: tests/fuzz/fuzz_base58.c common/base58.c
 fuzz: $(FUZZ_TARGETS:%=build-fuzz/%)
 	tests/fuzz/run.sh $(FUZZ_TIME) $(FUZZ_TARGETS)
 
-bench: $(BUILD)/waiaasd
+bench: $(BUILD)/waiaasd $(BUILD)/tests/signer_driver
 	bench/health.sh $(BUILD)/waiaasd
+	bench/auth.sh $(BUILD)/waiaasd
+	BUILD=$(BUILD) bench/signer.sh
 
 check-src:
 	tests/checksrc.sh

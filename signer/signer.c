@@ -115,11 +115,18 @@ signer_main(struct proc *p)
 		fatal("imsgchan_init");
 
 	for (;;) {
+		/*
+		 * Backpressure: take no more requests from a peer whose
+		 * replies fill half its queue; what one read brings in never
+		 * needs more than the other half for its answers.
+		 */
 		pfd[0].fd = sg.parent.fd;
-		pfd[0].events = POLLIN |
-		    (imsgchan_queued(&sg.parent) ? POLLOUT : 0);
+		pfd[0].events = (imsgchan_room(&sg.parent) >= sg.parent.wmax /
+		    2 ? POLLIN : 0) | (imsgchan_queued(&sg.parent) ? POLLOUT :
+		    0);
 		pfd[1].fd = sg.policyd.fd;
-		pfd[1].events = POLLIN |
+		pfd[1].events = (imsgchan_room(&sg.policyd) >=
+		    sg.policyd.wmax / 2 ? POLLIN : 0) |
 		    (imsgchan_queued(&sg.policyd) ? POLLOUT : 0);
 		if (poll(pfd, 2, -1) == -1) {
 			if (errno == EINTR)

@@ -171,6 +171,9 @@ sign_sol_tx(struct imsgchan *ch, struct imsg *imsg, void *arg)
 	if ((s = request_key(imsg, req.id, sizeof(req), req.datalen,
 	    KS_CHAIN_SOLANA)) == NULL)
 		return;
+	/* Only a call carries instruction data and accounts. */
+	if (req.kind != SIGN_SOL_CALL && (req.datalen != 0 || req.naccts != 0))
+		goto invalid;
 	switch (req.kind) {
 	case SIGN_SOL_TRANSFER:
 		sol_ix_transfer(&ix[0], s->pub, req.to, req.amount, d1);
