@@ -208,6 +208,10 @@ check "a sign request on the parent channel: exit 1, no signature ($out)" \
     [ $st = 0 ]
 out=$(drv abuse-type "$DATA"); st=$?
 check "an unknown message type from policyd: exit 1 ($out)" [ $st = 0 ]
+mkdir -p "$T_TMP/pddb"
+out=$(drv pd-abuse-sign "$T_TMP/pddb"); st=$?
+check "a sign request on the api channel: policyd exits 1, nothing reaches the signer ($out)" \
+    [ $st = 0 ]
 out=$(drv evm-tx "$DATA" "$SID" 1 0 21000 1 2 "$RCPT" 1); st=$?
 check "an EVM request for a Solana wallet is refused ($out)" \
     sh -c "[ $st = 1 ] && echo '$out' | grep -q 'status 2'"

@@ -74,13 +74,13 @@ now_ms(void)
 }
 
 static void
-spawn(const char *bin)
+spawn(const char *bin, const char *role)
 {
 	static const char *const pass[] = { "ASAN_OPTIONS", "UBSAN_OPTIONS",
 	    "LSAN_OPTIONS" };
 	static char	 envbuf[3][1024];
-	char		*env[4], *argv[] = { "waiaasd", "-P", "signer", "-d",
-			    NULL };
+	char		*env[4], *argv[] = { "waiaasd", "-P", (char *)role,
+			    "-d", NULL };
 	const char	*v;
 	size_t		 i, n = 0;
 	int		 ctl[2], null;
@@ -308,7 +308,7 @@ start_signer(const char *bin, const char *datadir)
 	snprintf(path, sizeof(path), "%s/keystore", datadir);
 	if ((dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
 		fatal("%s", path);
-	spawn(bin);
+	spawn(bin, "signer");
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pd) == -1 ||
 	    set_nonblock(pd[0]) == -1)
 		fatal("socketpair");
@@ -831,6 +831,70 @@ cmd_abuse(const char *cmd, int ac, char **av)
 	return abuse_fatal(cmd, &D.pd, 9999, NULL, 0);
 }
 
+/*
+ * pd-abuse-sign DBDIR: play parent, api, signer and relay to a real
+ * policyd, send a well-formed sign request on the API channel, and
+ * expect policyd to exit 1 with nothing sent towards the signer.
+ */
+static int
+cmd_pd_abuse_sign(const char *bin, const char *dbdir)
+{
+	static const int	 peers[] = { PROC_API, PROC_SIGNER,
+				    PROC_RELAY };
+	struct chan		 ch[3];
+	struct ctl_config	 cfg;
+	struct ctl_peer		 peer;
+	struct sign_evm_tx	 q;
+	struct imsg		 imsg;
+	char			 buf[64];
+	char			*f[] = { UNKNOWN_ID, "1", "0", "21000", "1",
+				    "2", DEAD_ADDR, "1" };
+	ssize_t			 n;
+	size_t			 i;
+	int			 sp[2], st, leaked = 0;
+
+	spawn(bin, "policyd");
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.role = PROC_POLICYD;
+	cfg.flags = CTL_F_FOREGROUND;
+	cfg.uid = getuid();
+	cfg.gid = getgid();
+	cfg.log_level = LOGL_INFO;
+	cfg.nofile = 64;
+	cfg.lock_failures = 10;
+	cfg.lock_seconds = 60;
+	cfg.max_sessions = 10;
+	cfg.start_time = time(NULL);
+	if (strlen(dbdir) >= sizeof(cfg.workdir))
+		fatalx("path too long");
+	memcpy(cfg.workdir, dbdir, strlen(dbdir));
+	send1(&D.ctl, IMSG_CTL_CONFIG, 0, -1, &cfg, sizeof(cfg));
+	for (i = 0; i < nitems(peers); i++) {
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) ==
+		    -1 || set_nonblock(sp[0]) == -1)
+			fatal("socketpair");
+		memset(&ch[i], 0, sizeof(ch[i]));
+		if (imsgchan_init(&ch[i].ch, sp[0], proc_name(peers[i]),
+		    CHAN_API_MAX, CHAN_API_WMAX, 0) == -1)
+			fatal("imsgchan_init");
+		peer.peer = (uint32_t)peers[i];
+		send1(&D.ctl, IMSG_CTL_PEER, 0, sp[1], &peer, sizeof(peer));
+	}
+	send1(&D.ctl, IMSG_CTL_START, 0, -1, NULL, 0);
+	expect(&D.ctl, &imsg, IMSG_CTL_READY, 0);
+	evm_req(&q, 0, f);
+	if (imsgchan_compose(&ch[0].ch, IMSG_SIGNER_SIGN_EVM_TX, 1, -1, &q,
+	    sizeof(q)) == -1 || imsgchan_flush_all(&ch[0].ch) == -1)
+		fatal("api channel");
+	st = wait_exit();
+	/* The signer's end must see the close and nothing else. */
+	while ((n = read(ch[1].ch.fd, buf, sizeof(buf))) > 0)
+		leaked += (int)n;
+	printf("sign request on the api channel: policyd exited with status "
+	    "%d, %d bytes went to the signer\n", st, leaked);
+	return st == 1 && leaked == 0 ? 0 : 1;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -849,6 +913,8 @@ main(int argc, char *argv[])
 	cmd = argv[2];
 	av = argv + 4;
 	ac = argc - 4;
+	if (strcmp(cmd, "pd-abuse-sign") == 0)
+		return cmd_pd_abuse_sign(argv[1], argv[3]);
 	ms = start_signer(argv[1], argv[3]);
 	if (strcmp(cmd, "unlock-time") == 0) {
 		printf("unlock: %.1f ms for %d wallets\n", ms, D.nwallets);
