@@ -35,15 +35,17 @@ endif
 
 COMMON_SRCS = common/log.c common/util.c common/config.c common/proc.c \
 	      common/keystore.c common/wipe.c common/base58.c common/routes.c \
+	      common/policy_rules.c \
 	      imsg/imsg.c imsg/imsgev.c imsg/msg.c seccomp/sandbox.c
 DAEMON_SRCS = parent/waiaasd.c parent/parent_keystore.c \
 	      signer/signer_keys.c api/api.c api/api_health.c api/http.c \
-	      api/api_wallets.c \
-	      api/http_parse.c \
+	      api/api_wallets.c api/api_policies.c \
+	      api/http_parse.c api/api_owner.c policyd/siwe.c \
 	      policyd/policyd.c policyd/policyd_store.c policyd/policyd_auth.c \
 	      policyd/policyd_wallets.c policyd/policyd_api.c \
 	      policyd/policyd_sessions.c policyd/policyd_audit.c \
-	      policyd/policyd_owner.c signer/signer.c relay/relay.c \
+	      policyd/policyd_owner.c policyd/policyd_policies.c \
+	      signer/signer.c relay/relay.c \
 	      signer/evm.c signer/keccak.c signer/rlp.c signer/solana.c \
 	      signer/signer_sign.c
 
@@ -51,7 +53,7 @@ COMMON_OBJS = $(COMMON_SRCS:%.c=$(BUILD)/%.o)
 DAEMON_OBJS = $(DAEMON_SRCS:%.c=$(BUILD)/%.o)
 
 UNIT_TESTS = test_imsg test_config test_seccomp test_sandbox_debug \
-	     test_evm test_solana
+	     test_evm test_solana test_policy_rules test_siwe
 UNIT_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 .PHONY: all clean test unit fuzz bench check-src
@@ -101,6 +103,18 @@ $(BUILD)/tests/test_solana: $(BUILD)/tests/unit/test_solana.o \
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(PKG_LIBS)
+$(BUILD)/tests/test_policy_rules: $(BUILD)/tests/unit/test_policy_rules.o \
+    $(BUILD)/common/policy_rules.o $(BUILD)/common/base58.o
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka -ljansson
+$(BUILD)/tests/unit/test_siwe.o: INC += -Ipolicyd
+$(BUILD)/tests/test_siwe: $(BUILD)/tests/unit/test_siwe.o \
+    $(BUILD)/policyd/siwe.o $(BUILD)/common/base58.o \
+    $(BUILD)/signer/evm.o $(BUILD)/signer/keccak.o $(BUILD)/signer/rlp.o
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(PKG_LIBS)
 
 # Plays parent and policyd to a real signer process (t_signer.sh,
 # bench/signer.sh); not a unit test, so not named test_*.
@@ -137,7 +151,8 @@ test:
 unit-san:
 	$(MAKE) BUILD=build-test SAN=1 $(UNIT_TESTS:%=build-test/tests/%)
 
-FUZZ_TARGETS = fuzz_imsg fuzz_config fuzz_http fuzz_base58
+FUZZ_TARGETS = fuzz_imsg fuzz_config fuzz_http fuzz_base58 \
+	       fuzz_policy_rules fuzz_siwe
 FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 $(INC) $(PKG_CFLAGS) \
 	      -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_TIME ?= 20
@@ -156,6 +171,16 @@ build-fuzz/fuzz_http: tests/fuzz/fuzz_http.c api/http_parse.c
 build-fuzz/fuzz_base58: tests/fuzz/fuzz_base58.c common/base58.c
 	@mkdir -p build-fuzz
 	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+build-fuzz/fuzz_policy_rules: tests/fuzz/fuzz_policy_rules.c \
+    common/policy_rules.c common/base58.c
+	@mkdir -p build-fuzz
+	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+build-fuzz/fuzz_siwe: tests/fuzz/fuzz_siwe.c policyd/siwe.c common/base58.c \
+    signer/evm.c signer/keccak.c signer/rlp.c
+	@mkdir -p build-fuzz
+	clang $(FUZZ_CFLAGS) -Ipolicyd -o $@ $^ $(PKG_LIBS)
 
 fuzz: $(FUZZ_TARGETS:%=build-fuzz/%)
 	tests/fuzz/run.sh $(FUZZ_TIME) $(FUZZ_TARGETS)

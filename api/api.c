@@ -37,6 +37,11 @@ static void (*const api_handlers[R_MAX])(struct http_req *,
 	[R_WALLET_CREATE] = api_wallets_create,
 	[R_WALLET_IMPORT] = api_wallets_import,
 	[R_SESSION_CREATE] = api_sessions_create,
+	[R_POLICY_CREATE] = api_policies_create,
+	[R_POLICY_LIST] = api_policies_list,
+	[R_POLICY_UPDATE] = api_policies_update,
+	[R_NONCE] = api_nonce,
+	[R_OWNER_SET] = api_owner_set,
 };
 
 /* Requests waiting for policyd, by the id they were sent under. */
@@ -228,6 +233,31 @@ forward(struct http_req *req, const struct route *rt, const char *param,
 		wipe_free(text);
 }
 
+/*
+ * A validation answer only policyd can give (an update's rules against
+ * the policy's stored type): the issues come as a JSON array and are
+ * answered in the documented shape.
+ */
+static void
+policyd_issues(struct http_req *req, const char *text, size_t len)
+{
+	json_t	*issues, *j;
+	char	*body;
+
+	if ((issues = json_loadb(text, len, 0, NULL)) == NULL ||
+	    !json_is_array(issues) || json_array_size(issues) == 0)
+		fatalx("IMSG_API_REPLY: malformed issues");
+	j = json_pack("{s:s, s:s, s:{s:o}, s:s, s:b}", "code",
+	    "VALIDATION_FAILED", "message", "the request is not valid",
+	    "details", "issues", issues, "requestId", req->id,
+	    "retryable", 0);
+	if (j == NULL || (body = json_dumps(j, JSON_COMPACT)) == NULL)
+		fatalx("json_pack");
+	http_reply(req, 400, NULL, body, strlen(body));
+	wipe_free(body);
+	json_decref(j);
+}
+
 void
 api_policyd_reply(struct imsgchan *ch, struct imsg *imsg, void *arg)
 {
@@ -252,7 +282,11 @@ api_policyd_reply(struct imsgchan *ch, struct imsg *imsg, void *arg)
 	if (r.retry_after > 0)
 		snprintf(hdr, sizeof(hdr), "Retry-After: %u\r\n",
 		    r.retry_after);
-	if (r.code[0] != '\0') {
+	if (strcmp(r.code, "VALIDATION_FAILED") == 0 && blen > 0 &&
+	    ((const char *)imsg->data)[sizeof(r)] == '[')
+		policyd_issues(pe->req, (const char *)imsg->data + sizeof(r),
+		    blen);
+	else if (r.code[0] != '\0') {
 		snprintf(msg, sizeof(msg), "%.*s", (int)(blen > 500 ? 500 :
 		    blen), (const char *)imsg->data + sizeof(r));
 		http_error(pe->req, r.status, r.code, msg, r.retryable != 0,
@@ -315,6 +349,21 @@ api_only_fields(json_t *obj, struct api_issues *is, ...)
 		if (!known)
 			api_issue(is, key, "unknown field");
 	}
+}
+
+/*
+ * The end of every shape check: answer the issues found, or forward the
+ * canonical body.  Consumes out.
+ */
+void
+api_submit(struct http_req *req, const struct route *rt, const char *param,
+    size_t plen, struct api_issues *is, json_t *out)
+{
+	if (api_issues_reply(req, is)) {
+		json_decref(out);
+		return;
+	}
+	api_forward(req, rt, param, plen, out);
 }
 
 /* 1 and a 400 answer when there are issues; 0 otherwise. */

@@ -31,6 +31,8 @@ void	 api_issue(struct api_issues *, const char *, const char *);
 void	 api_only_fields(json_t *, struct api_issues *, ...)
 	    __attribute__((sentinel));
 int	 api_issues_reply(struct http_req *, struct api_issues *);
+void	 api_submit(struct http_req *, const struct route *, const char *,
+	    size_t, struct api_issues *, json_t *);
 void	 api_forward(struct http_req *, const struct route *, const char *,
 	    size_t, json_t *);
 void	 api_policyd_reply(struct imsgchan *, struct imsg *, void *);
@@ -40,6 +42,15 @@ void	api_wallets_create(API_HANDLER_ARGS);
 void	api_wallets_import(API_HANDLER_ARGS);
 void	api_sessions_create(API_HANDLER_ARGS);
 int	api_check_name(json_t *, struct api_issues *, const char *);
+
+/* api_policies.c */
+void	api_policies_create(API_HANDLER_ARGS);
+void	api_policies_update(API_HANDLER_ARGS);
+void	api_policies_list(API_HANDLER_ARGS);
+
+/* api_owner.c */
+void	api_nonce(API_HANDLER_ARGS);
+void	api_owner_set(API_HANDLER_ARGS);
 
 /* api_health.c */
 void	api_health_init(void);

@@ -146,11 +146,7 @@ wallet_create(struct http_req *req, const struct route *rt, int import)
 			json_object_set(out, "privateKey", v);
 	}
 	json_decref(body);
-	if (api_issues_reply(req, &is)) {
-		json_decref(out);
-		return;
-	}
-	api_forward(req, rt, NULL, 0, out);
+	api_submit(req, rt, NULL, 0, &is, out);
 }
 
 void
@@ -242,9 +238,5 @@ api_sessions_create(struct http_req *req, const struct route *rt,
 	int_field(body, "absoluteLifetime", 300, 10 * 31536000LL, out, &is);
 	json_object_set_new(out, "walletIds", ids);
 	json_decref(body);
-	if (api_issues_reply(req, &is)) {
-		json_decref(out);
-		return;
-	}
-	api_forward(req, rt, NULL, 0, out);
+	api_submit(req, rt, NULL, 0, &is, out);
 }

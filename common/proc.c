@@ -68,7 +68,8 @@ ctl_config(struct imsgchan *ch, struct imsg *imsg, void *arg)
 	if (p->cfg.role != (uint32_t)p->role)
 		fatalx("IMSG_CTL_CONFIG for role %u", p->cfg.role);
 	if (memchr(p->cfg.chroot, '\0', sizeof(p->cfg.chroot)) == NULL ||
-	    memchr(p->cfg.workdir, '\0', sizeof(p->cfg.workdir)) == NULL)
+	    memchr(p->cfg.workdir, '\0', sizeof(p->cfg.workdir)) == NULL ||
+	    memchr(p->cfg.hostname, '\0', sizeof(p->cfg.hostname)) == NULL)
 		fatalx("IMSG_CTL_CONFIG: path not terminated");
 	if (p->cfg.log_level < LOGL_ERROR || p->cfg.log_level > LOGL_TRACE)
 		fatalx("IMSG_CTL_CONFIG: bad log level");

@@ -18,14 +18,22 @@
 #define ROUTES(X)							\
 	X(R_HEALTH,		GET,	"/health",		NONE)	\
 	X(R_DOC,		GET,	"/doc",			NONE)	\
+	X(R_NONCE,		GET,	"/v1/nonce",		NONE)	\
 	X(R_WALLET_CREATE,	POST,	"/v1/wallets",		MASTER)	\
 	X(R_WALLET_LIST,	GET,	"/v1/wallets",	MASTER_OR_SESSION) \
 	X(R_WALLET_IMPORT,	POST,	"/v1/wallets/import",	MASTER)	\
 	X(R_WALLET_GET,		GET,	"/v1/wallets/{}", MASTER_OR_SESSION) \
+	X(R_OWNER_SET,		PUT,	"/v1/wallets/{}/owner",	MASTER)	\
+	X(R_OWNER_VERIFY,	POST,	"/v1/wallets/{}/owner/verify", OWNER) \
 	X(R_SESSION_CREATE,	POST,	"/v1/sessions",		MASTER)	\
 	X(R_SESSION_LIST,	GET,	"/v1/sessions",		MASTER)	\
 	X(R_SESSION_REVOKE,	DELETE,	"/v1/sessions/{}",	MASTER)	\
 	X(R_SESSION_RENEW,	PUT,	"/v1/sessions/{}/renew", SESSION) \
+	X(R_POLICY_CREATE,	POST,	"/v1/policies",		MASTER)	\
+	X(R_POLICY_LIST,	GET,	"/v1/policies",	MASTER_OR_SESSION) \
+	X(R_POLICY_GET,		GET,	"/v1/policies/{}", MASTER_OR_SESSION) \
+	X(R_POLICY_UPDATE,	PUT,	"/v1/policies/{}",	MASTER)	\
+	X(R_POLICY_DELETE,	DELETE,	"/v1/policies/{}",	MASTER)	\
 	X(R_AUDIT_LIST,		GET,	"/v1/audit-logs",	MASTER)	\
 	X(R_AUDIT_VERIFY,	GET,	"/v1/audit-logs/verify", MASTER)
 

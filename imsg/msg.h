@@ -87,6 +87,8 @@ struct ctl_config {
 	uint32_t	lock_failures;	/* policyd: masterAuth lockout */
 	uint32_t	lock_seconds;
 	uint32_t	max_sessions;	/* policyd: per wallet */
+	uint32_t	port;		/* daemon.port */
+	char		hostname[64];	/* daemon.hostname: IP or localhost */
 	char		chroot[CTL_PATH_MAX];	/* empty: no chroot */
 	char		workdir[CTL_PATH_MAX];	/* cwd before any chroot */
 };

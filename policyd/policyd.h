@@ -78,8 +78,21 @@ void	sessions_list(struct pd_ctx *);
 void	sessions_revoke(struct pd_ctx *);
 void	sessions_renew(struct pd_ctx *);
 
-/* policyd_owner.c */
+/*
+ * policyd_owner.c: ownerAuth opens the transaction it spends its nonce
+ * in; the route's handler commits it with its change or rolls back.
+ */
 int	owner_check(struct pd_ctx *);
+void	owner_nonce(struct pd_ctx *);
+void	owner_set(struct pd_ctx *);
+void	owner_verify(struct pd_ctx *);
+
+/* policyd_policies.c */
+void	policies_create(struct pd_ctx *);
+void	policies_list(struct pd_ctx *);
+void	policies_get(struct pd_ctx *);
+void	policies_update(struct pd_ctx *);
+void	policies_delete(struct pd_ctx *);
 
 /* policyd_wallets.c */
 void	wallets_create(struct pd_ctx *);

@@ -26,6 +26,14 @@ static const pd_handler handlers[R_MAX] = {
 	[R_SESSION_RENEW] = sessions_renew,
 	[R_AUDIT_LIST] = audit_list,
 	[R_AUDIT_VERIFY] = audit_verify,
+	[R_POLICY_CREATE] = policies_create,
+	[R_POLICY_LIST] = policies_list,
+	[R_POLICY_GET] = policies_get,
+	[R_POLICY_UPDATE] = policies_update,
+	[R_POLICY_DELETE] = policies_delete,
+	[R_NONCE] = owner_nonce,
+	[R_OWNER_SET] = owner_set,
+	[R_OWNER_VERIFY] = owner_verify,
 };
 
 /* Master password: 1 ok; 0 after answering the failure. */
@@ -113,9 +121,13 @@ policyd_api_request(struct imsgchan *ch, struct imsg *imsg, void *arg)
 		fatalx("IMSG_API_REQUEST: unknown flags");
 	if (r->flags & APIREQ_INVALID) {
 		/* The api refused the body: after auth, say so. */
-		if (authenticate(&c, routes[r->route].auth))
+		if (authenticate(&c, routes[r->route].auth)) {
+			/* ownerAuth's nonce stays unspent. */
+			if (!sqlite3_get_autocommit(pd.db))
+				store_rollback();
 			pd_reply(c.peerid, 400, NULL, (const char *)imsg->data +
 			    sizeof(*r), r->bodylen);
+		}
 		sodium_memzero(r->cred.value, sizeof(r->cred.value));
 		return;
 	}
@@ -128,6 +140,15 @@ policyd_api_request(struct imsgchan *ch, struct imsg *imsg, void *arg)
 	}
 	if (authenticate(&c, routes[r->route].auth))
 		handlers[r->route](&c);
+	/*
+	 * ownerAuth's transaction is the handler's to end; one left open
+	 * is a bug, not something to commit by default.
+	 */
+	if (!sqlite3_get_autocommit(pd.db)) {
+		store_rollback();
+		fatalx("route %s left a transaction open",
+		    routes[r->route].name);
+	}
 	json_decref(c.body);
 	sodium_memzero(r->cred.value, sizeof(r->cred.value));
 }

@@ -1,13 +1,568 @@
 /*
- * ownerAuth: the fund owner's signature over a single-use nonce.  No
- * route needs it yet; one that does must not reach this point.
+ * ownerAuth: the fund owner's signature over a single-use nonce.
+ *
+ * GET /v1/nonce issues a nonce (optionally bound to one action and
+ * target); the owner signs an EIP-4361 message carrying it, addressed to
+ * this daemon, short-lived, with a resource naming the action
+ * ("urn:waiaas:action:<action>:<target>").  owner_check() verifies all
+ * of it and spends the nonce inside a transaction it leaves open; the
+ * route's handler commits that transaction with its change (so a replay
+ * fails even if it raced the first use) or rolls it back.
+ *
+ * Owner states: NONE (no owner), GRACE (set by the operator, not yet
+ * proven), LOCKED (the owner proved the key; only the owner may change
+ * it from here).
  */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <secp256k1.h>
+#include <sodium.h>
+
+#include "base58.h"
+#include "evm.h"
 #include "log.h"
 #include "policyd.h"
+#include "routes.h"
+#include "siwe.h"
+#include "util.h"
+
+#define NONCE_TTL		300	/* seconds a nonce lives */
+#define NONCE_ROWS_MAX		10000	/* live nonces, used or not */
+#define OWNER_SKEW		60	/* clock skew allowed for Issued At */
+#define OWNER_LIFETIME		600	/* Expiration - Issued At, at most */
+#define OWNER_ADDR_MAX		64
+#define ACTION_MAX		32
+
+/*
+ * The action each ownerAuth route performs, as the nonce binding and the
+ * message's resource name it.  Its target is the route's path parameter
+ * (for the owner routes so far, the wallet id).
+ */
+static const struct {
+	int		 route;
+	const char	*action;
+} owner_actions[] = {
+	{ R_OWNER_VERIFY,	"owner.verify" },
+};
+
+static const char *
+route_action(int route)
+{
+	size_t	i;
+
+	for (i = 0; i < nitems(owner_actions); i++)
+		if (owner_actions[i].route == route)
+			return owner_actions[i].action;
+	return NULL;
+}
+
+static int
+known_action(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < nitems(owner_actions); i++)
+		if (strcmp(owner_actions[i].action, name) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * The domains a message may be addressed to: daemon.hostname:port as
+ * configured and localhost:port.  Not the request's Host header, which
+ * whoever replays a captured signature chooses freely.
+ */
+static const char *const *
+our_domains(void)
+{
+	static char		 d[2][96];
+	static const char	*list[3];
+	const struct ctl_config	*cf = &pd.p->cfg;
+
+	if (list[0] != NULL)
+		return list;
+	snprintf(d[0], sizeof(d[0]), strchr(cf->hostname, ':') != NULL ?
+	    "[%s]:%u" : "%s:%u", cf->hostname, cf->port);
+	snprintf(d[1], sizeof(d[1]), "localhost:%u", cf->port);
+	list[0] = d[0];
+	list[1] = d[1];
+	list[2] = NULL;
+	return list;
+}
+
+static const secp256k1_context *
+secp_ctx(void)
+{
+	static secp256k1_context	*ctx;
+
+	if (ctx == NULL && (ctx = secp256k1_context_create(
+	    SECP256K1_CONTEXT_NONE)) == NULL)
+		fatalx("secp256k1_context_create");
+	return ctx;
+}
+
+/*
+ * Refuse: roll back what owner_check began, audit the reason (never the
+ * message or the signature), answer.  Returns 0 for authenticate().
+ */
+static int
+owner_fail(struct pd_ctx *c, int status, const char *code, const char *why,
+    const char *addr)
+{
+	const char	*p = c->req->param;
+	json_t		*d;
+
+	if (!sqlite3_get_autocommit(pd.db))
+		store_rollback();
+	d = json_pack("{s:s, s:s}", "reason", why, "route",
+	    routes[c->route].name);
+	if (d != NULL && addr != NULL)
+		json_object_set_new(d, "address", json_string(addr));
+	audit_event(c->now, "auth.owner_failed", "owner",
+	    ks_valid_id(p, strlen(p)) ? p : NULL, d);
+	pd_fail(c->peerid, status, code, why, 0);
+	return 0;
+}
+
+/* The wallet's chain, status and owner state; 0 if not found. */
+static int
+wallet_row(const char *id, char *chain, char *status, char *state,
+    char *owner, size_t len)
+{
+	sqlite3_stmt	*st;
+	const char	*o;
+	int		 r = 0;
+
+	if (sqlite3_prepare_v2(pd.db, "SELECT chain, status, owner_state, "
+	    "owner_address FROM wallets WHERE id = ?", -1, &st, NULL) !=
+	    SQLITE_OK)
+		fatalx("wallet: %s", sqlite3_errmsg(pd.db));
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		strlcpy(chain, (const char *)sqlite3_column_text(st, 0), len);
+		strlcpy(status, (const char *)sqlite3_column_text(st, 1), len);
+		strlcpy(state, (const char *)sqlite3_column_text(st, 2), len);
+		o = (const char *)sqlite3_column_text(st, 3);
+		strlcpy(owner, o != NULL ? o : "", OWNER_ADDR_MAX + 1);
+		r = 1;
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+/*
+ * Spend the message's nonce inside the open transaction: it was issued
+ * here, is unused and unexpired, and if it was bound at issue, to this
+ * action (and target).  0, or -1 and *why.
+ */
+static int
+nonce_spend(struct pd_ctx *c, struct siwe_span n, const char *action,
+    const char *target, const char **why)
+{
+	sqlite3_stmt	*st;
+	const char	*bound;
+	char		 full[ACTION_MAX + API_PARAM_MAX + 2];
+	int		 r = -1;
+
+	snprintf(full, sizeof(full), "%s:%s", action, target);
+	if (sqlite3_prepare_v2(pd.db, "SELECT expires_at, action, used_at "
+	    "FROM nonces WHERE nonce = ?", -1, &st, NULL) != SQLITE_OK)
+		fatalx("nonce: %s", sqlite3_errmsg(pd.db));
+	sqlite3_bind_text(st, 1, n.p, (int)n.len, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		*why = "the nonce was not issued by GET /v1/nonce";
+	else if (sqlite3_column_type(st, 2) != SQLITE_NULL)
+		*why = "the nonce was already used";
+	else if (sqlite3_column_int64(st, 0) <= c->now)
+		*why = "the nonce has expired";
+	else if ((bound = (const char *)sqlite3_column_text(st, 1)) != NULL &&
+	    strcmp(bound, action) != 0 && strcmp(bound, full) != 0)
+		*why = "the nonce was issued for another action";
+	else
+		r = 0;
+	sqlite3_finalize(st);
+	if (r == -1)
+		return -1;
+	if (sqlite3_prepare_v2(pd.db, "UPDATE nonces SET used_at = ? WHERE "
+	    "nonce = ? AND used_at IS NULL", -1, &st, NULL) != SQLITE_OK)
+		fatalx("nonce: %s", sqlite3_errmsg(pd.db));
+	sqlite3_bind_int64(st, 1, c->now);
+	sqlite3_bind_text(st, 2, n.p, (int)n.len, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE || sqlite3_changes(pd.db) != 1) {
+		*why = "the nonce was already used";
+		r = -1;
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+/* X-Owner-Address: its bytes and the chain its form names. */
+static int
+claimed_address(const char *a, size_t len, uint8_t out[32], int *chain)
+{
+	if (len == 42 && a[0] == '0' && a[1] == 'x') {
+		*chain = SIWE_ETHEREUM;
+		return evm_address_parse(a, len, out);
+	}
+	*chain = SIWE_SOLANA;
+	return base58_decode(a, len, out, 32) == 32 ? 0 : -1;
+}
+
+/* The message and signature, with no database: 0, or -1 and *why. */
+static int
+check_message(const char *b64, size_t blen, const char *sig, size_t slen,
+    int chain, const uint8_t claimed[32], const char *urn,
+    struct pd_ctx *c, struct siwe_span *nonce, const char **why)
+{
+	static char		 msg[SIWE_MSG_MAX];
+	struct siwe_msg		 m;
+	struct siwe_rules	 r;
+	uint8_t			 rec[20];
+	size_t			 mlen;
+
+	if (sodium_base642bin((uint8_t *)msg, sizeof(msg), b64, blen, NULL,
+	    &mlen, NULL, sodium_base64_VARIANT_ORIGINAL) != 0) {
+		*why = "X-Owner-Message is not base64 of a message of at most "
+		    "4096 bytes";
+		return -1;
+	}
+	if (siwe_parse(msg, mlen, chain, &m, why) == -1)
+		return -1;
+	if (memcmp(m.addr, claimed, chain == SIWE_ETHEREUM ? 20 : 32) != 0) {
+		*why = "the message's address is not X-Owner-Address";
+		return -1;
+	}
+	r.domains = our_domains();
+	r.action = urn;
+	r.now = c->now;
+	r.skew = OWNER_SKEW;
+	r.max_lifetime = OWNER_LIFETIME;
+	if (siwe_check(&m, &r, why) == -1)
+		return -1;
+	if (chain == SIWE_ETHEREUM) {
+		if (siwe_recover_evm(secp_ctx(), msg, mlen, sig, slen, rec,
+		    why) == -1)
+			return -1;
+		if (memcmp(rec, claimed, 20) != 0) {
+			*why = "the signature was not made by X-Owner-Address";
+			return -1;
+		}
+	} else if (siwe_verify_solana(msg, mlen, sig, slen, claimed,
+	    why) == -1)
+		return -1;
+	/* The nonce points into msg, which lives until the next call. */
+	*nonce = m.nonce;
+	return 0;
+}
 
 int
 owner_check(struct pd_ctx *c)
 {
-	fatalx("route %d needs ownerAuth, which policyd does not serve yet",
-	    c->route);
+	const struct api_cred	*cred = &c->req->cred;
+	const char		*v = cred->value, *nl1, *nl2, *action, *why;
+	const char		*wallet = c->req->param;
+	char			 claimed[OWNER_ADDR_MAX + 1], urn[128];
+	char			 owner[OWNER_ADDR_MAX + 1], wchain[16];
+	char			 status[16], state[16];
+	uint8_t			 bin[32], obin[32];
+	struct siwe_span	 nonce;
+	size_t			 alen, slen;
+	int			 chain, ochain;
+
+	if ((action = route_action(c->route)) == NULL)
+		fatalx("route %s needs ownerAuth but has no owner action",
+		    routes[c->route].name);
+	if (cred->kind != CRED_OWNER)
+		return owner_fail(c, 401, "INVALID_SIGNATURE", "X-Owner-"
+		    "Address, X-Owner-Message and X-Owner-Signature are "
+		    "required", NULL);
+	/* "address\nmessage\nsignature", none of them empty */
+	if (memchr(v, '\0', cred->len) != NULL ||
+	    (nl1 = memchr(v, '\n', cred->len)) == NULL ||
+	    (nl2 = memchr(nl1 + 1, '\n', cred->len - (size_t)(nl1 + 1 - v)))
+	    == NULL || strchr(nl2 + 1, '\n') != NULL ||
+	    (alen = (size_t)(nl1 - v)) == 0 || alen > OWNER_ADDR_MAX ||
+	    nl2 == nl1 + 1 || (slen = strlen(nl2 + 1)) == 0)
+		return owner_fail(c, 401, "INVALID_SIGNATURE", "malformed "
+		    "owner headers", NULL);
+	memcpy(claimed, v, alen);
+	claimed[alen] = '\0';
+	if (claimed_address(claimed, alen, bin, &chain) == -1)
+		return owner_fail(c, 401, "INVALID_SIGNATURE", "X-Owner-"
+		    "Address is not an EVM address or a base58 Solana public "
+		    "key", NULL);
+	if ((size_t)snprintf(urn, sizeof(urn), SIWE_ACTION_URN "%s:%s",
+	    action, wallet) >= sizeof(urn))
+		fatalx("owner action urn too long");
+	if (check_message(nl1 + 1, (size_t)(nl2 - nl1 - 1), nl2 + 1, slen,
+	    chain, bin, urn, c, &nonce, &why) == -1)
+		return owner_fail(c, 401, "INVALID_SIGNATURE", why, claimed);
+
+	/* Only a valid signature learns whether the wallet exists. */
+	if (store_begin() == -1) {
+		pd_fail(c->peerid, 503, "SERVICE_UNAVAILABLE", "database "
+		    "busy", 1);
+		return 0;
+	}
+	if (!ks_valid_id(wallet, strlen(wallet)) || !wallet_row(wallet,
+	    wchain, status, state, owner, sizeof(wchain)))
+		return owner_fail(c, 404, "WALLET_NOT_FOUND", "no such wallet",
+		    claimed);
+	if (strcmp(status, "ACTIVE") != 0)
+		return owner_fail(c, 410, "WALLET_TERMINATED", "the wallet is "
+		    "not active", claimed);
+	if (owner[0] == '\0' || strcmp(state, "NONE") == 0)
+		return owner_fail(c, 404, "OWNER_NOT_CONNECTED", "the wallet "
+		    "has no owner", claimed);
+	/* EVM: the same 20 bytes in any case; Solana: the same text. */
+	if (claimed_address(owner, strlen(owner), obin, &ochain) == -1 ||
+	    ochain != chain || (chain == SIWE_ETHEREUM) !=
+	    (strcmp(wchain, "ethereum") == 0) || memcmp(obin, bin, chain ==
+	    SIWE_ETHEREUM ? 20 : 32) != 0 || (chain == SIWE_SOLANA &&
+	    strcmp(owner, claimed) != 0))
+		return owner_fail(c, 401, "INVALID_SIGNATURE", "X-Owner-"
+		    "Address is not this wallet's owner", claimed);
+	if (nonce_spend(c, nonce, action, wallet, &why) == -1)
+		return owner_fail(c, 401, "INVALID_NONCE", why, claimed);
+	c->auth = CRED_OWNER;
+	return 1;
+}
+
+/* A query value of allowed characters, 1 to max long; "" if absent. */
+static int
+query_value(const char *q, const char *key, const char *allowed,
+    char *out, size_t max)
+{
+	char	buf[API_QUERY_MAX + 1];
+	size_t	len;
+
+	out[0] = '\0';
+	if (pd_query_str(q, key, buf, sizeof(buf)) == NULL)
+		return 0;
+	len = strlen(buf);
+	if (len == 0 || len > max || strspn(buf, allowed) != len)
+		return -1;
+	strlcpy(out, buf, max + 1);
+	return 0;
+}
+
+#define ACTION_CHARS	"abcdefghijklmnopqrstuvwxyz0123456789.-"
+#define TARGET_CHARS	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" \
+			"0123456789-"
+
+/*
+ * GET /v1/nonce?action&target: 32 random bytes in hex, alive for
+ * NONCE_TTL seconds, bound to the action (and target) if given.  The
+ * table is bounded: expired rows go first, and a full table is 429.
+ */
+void
+owner_nonce(struct pd_ctx *c)
+{
+	sqlite3_stmt	*st;
+	uint8_t		 rnd[32];
+	char		 nonce[65], action[ACTION_MAX + 1];
+	char		 target[API_PARAM_MAX + 1];
+	char		 bound[ACTION_MAX + API_PARAM_MAX + 2];
+	long long	 live = 0, oldest = 0;
+	int		 ok;
+
+	if (query_value(c->req->query, "action", ACTION_CHARS, action,
+	    ACTION_MAX) == -1 || (action[0] != '\0' &&
+	    !known_action(action))) {
+		pd_fail(c->peerid, 400, "VALIDATION_FAILED", "action: not an "
+		    "action that takes ownerAuth (owner.verify)", 0);
+		return;
+	}
+	if (query_value(c->req->query, "target", TARGET_CHARS, target,
+	    API_PARAM_MAX) == -1 || (target[0] != '\0' &&
+	    action[0] == '\0')) {
+		pd_fail(c->peerid, 400, "VALIDATION_FAILED", "target: 1 to 64 "
+		    "letters, digits or '-', and only with action", 0);
+		return;
+	}
+	snprintf(bound, sizeof(bound), "%s%s%s", action, target[0] != '\0' ?
+	    ":" : "", target);
+	if (store_begin() == -1) {
+		pd_fail(c->peerid, 503, "SERVICE_UNAVAILABLE", "database "
+		    "busy", 1);
+		return;
+	}
+	if (sqlite3_prepare_v2(pd.db, "DELETE FROM nonces WHERE expires_at "
+	    "<= ?", -1, &st, NULL) != SQLITE_OK)
+		fatalx("nonce: %s", sqlite3_errmsg(pd.db));
+	sqlite3_bind_int64(st, 1, c->now);
+	ok = sqlite3_step(st) == SQLITE_DONE;
+	sqlite3_finalize(st);
+	if (ok && sqlite3_prepare_v2(pd.db, "SELECT count(*), "
+	    "coalesce(min(expires_at), 0) FROM nonces", -1, &st, NULL) ==
+	    SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			live = sqlite3_column_int64(st, 0);
+			oldest = sqlite3_column_int64(st, 1);
+		} else
+			ok = 0;
+		sqlite3_finalize(st);
+	}
+	if (ok && live >= NONCE_ROWS_MAX) {
+		store_rollback();
+		pd_fail_retry(c->peerid, 429, "RATE_LIMIT_EXCEEDED", "too many "
+		    "live nonces; try again later", (int)(oldest > c->now ?
+		    oldest - c->now : 1));
+		return;
+	}
+	randombytes_buf(rnd, sizeof(rnd));
+	sodium_bin2hex(nonce, sizeof(nonce), rnd, sizeof(rnd));
+	if (ok && sqlite3_prepare_v2(pd.db, "INSERT INTO nonces (nonce, "
+	    "created_at, expires_at, action) VALUES (?, ?, ?, ?)", -1, &st,
+	    NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, nonce, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, c->now);
+		sqlite3_bind_int64(st, 3, c->now + NONCE_TTL);
+		if (bound[0] != '\0')
+			sqlite3_bind_text(st, 4, bound, -1, SQLITE_STATIC);
+		ok = sqlite3_step(st) == SQLITE_DONE;
+		sqlite3_finalize(st);
+	} else
+		ok = 0;
+	if (!ok || store_commit() == -1) {
+		log_warnx("nonce: %s", sqlite3_errmsg(pd.db));
+		store_rollback();
+		pd_fail(c->peerid, 500, "INTERNAL_ERROR", "no nonce could be "
+		    "issued", 1);
+		return;
+	}
+	pd_reply_json(c->peerid, 200, json_pack("{s:s, s:I}", "nonce", nonce,
+	    "expiresAt", (json_int_t)(c->now + NONCE_TTL)));
+}
+
+/* An owner address for a wallet of chain into out (EIP-55 for EVM). */
+static int
+owner_address(const char *chain, const char *in, char *out, size_t len)
+{
+	uint8_t	a[32];
+
+	if (strcmp(chain, "ethereum") == 0) {
+		if (evm_address_parse(in, strlen(in), a) == -1 || len < 43)
+			return -1;
+		evm_address_checksum(a, out);
+		return 0;
+	}
+	/* A Solana owner signs with its key: it must be a curve point. */
+	if (base58_decode(in, strlen(in), a, sizeof(a)) != 32 ||
+	    crypto_core_ed25519_is_valid_point(a) != 1)
+		return -1;
+	return base58_encode(a, 32, out, len) == strlen(in) ? 0 : -1;
+}
+
+/* Set owner_state (and owner_address if addr) where the state is from. */
+static int
+set_owner(const char *id, const char *addr, const char *to,
+    const char *from1, const char *from2)
+{
+	sqlite3_stmt	*st;
+	int		 r;
+
+	if (sqlite3_prepare_v2(pd.db, "UPDATE wallets SET owner_address = "
+	    "coalesce(?1, owner_address), owner_state = ?2 WHERE id = ?3 AND "
+	    "owner_state IN (?4, ?5)", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (addr != NULL)
+		sqlite3_bind_text(st, 1, addr, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, to, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, from1, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, from2, -1, SQLITE_STATIC);
+	r = sqlite3_step(st) == SQLITE_DONE ? sqlite3_changes(pd.db) : -1;
+	sqlite3_finalize(st);
+	return r;
+}
+
+/* PUT /v1/wallets/{id}/owner {owner_address}: NONE or GRACE -> GRACE. */
+void
+owner_set(struct pd_ctx *c)
+{
+	const char	*id = c->req->param, *in;
+	char		 chain[16], status[16], state[16];
+	char		 prev[OWNER_ADDR_MAX + 1], addr[OWNER_ADDR_MAX + 1];
+	int		 n;
+
+	in = json_string_value(json_object_get(c->body, "owner_address"));
+	if (in == NULL || strlen(in) > OWNER_ADDR_MAX)
+		fatalx("owner set: malformed body from the api");
+	if (!ks_valid_id(id, strlen(id)) || !wallet_row(id, chain, status,
+	    state, prev, sizeof(chain))) {
+		pd_fail(c->peerid, 404, "WALLET_NOT_FOUND", "no such wallet",
+		    0);
+		return;
+	}
+	if (strcmp(status, "ACTIVE") != 0) {
+		pd_fail(c->peerid, 410, "WALLET_TERMINATED", "the wallet is "
+		    "not active", 0);
+		return;
+	}
+	if (owner_address(chain, in, addr, sizeof(addr)) == -1) {
+		pd_fail(c->peerid, 400, "INVALID_ADDRESS", strcmp(chain,
+		    "ethereum") == 0 ? "owner_address: not an EVM address "
+		    "(0x and 40 hex digits; mixed case must be EIP-55)" :
+		    "owner_address: not a base58 Ed25519 public key", 0);
+		return;
+	}
+	if (store_begin() == -1) {
+		pd_fail(c->peerid, 503, "SERVICE_UNAVAILABLE", "database "
+		    "busy", 1);
+		return;
+	}
+	if ((n = set_owner(id, addr, "GRACE", "NONE", "GRACE")) == 0) {
+		store_rollback();
+		pd_fail(c->peerid, 409, "OWNER_ALREADY_CONNECTED", "the owner "
+		    "is verified (LOCKED); only the owner can change it", 0);
+		return;
+	}
+	if (n == -1 || audit_append(c->now, "wallet.owner_set", "operator", id,
+	    json_pack("{s:s, s:s, s:s?}", "ownerAddress", addr,
+	    "previousState", state, "previousAddress", prev[0] != '\0' ?
+	    prev : NULL)) == -1 || store_commit() == -1) {
+		store_rollback();
+		pd_fail(c->peerid, 500, "INTERNAL_ERROR", "the owner could not "
+		    "be set", 1);
+		return;
+	}
+	log_info("wallet %s: owner %s (GRACE)", id, addr);
+	pd_reply_json(c->peerid, 200, store_wallet(id));
+}
+
+/*
+ * POST /v1/wallets/{id}/owner/verify (ownerAuth): GRACE -> LOCKED, in
+ * the transaction owner_check opened and spent the nonce in.
+ */
+void
+owner_verify(struct pd_ctx *c)
+{
+	const char	*id = c->req->param;
+	char		 chain[16], status[16], state[16];
+	char		 owner[OWNER_ADDR_MAX + 1];
+	int		 n;
+
+	if (c->auth != CRED_OWNER || sqlite3_get_autocommit(pd.db))
+		fatalx("owner verify without ownerAuth's transaction");
+	if (!wallet_row(id, chain, status, state, owner, sizeof(chain)))
+		fatalx("owner verify: the wallet vanished");
+	if ((n = set_owner(id, NULL, "LOCKED", "GRACE", "GRACE")) == 0) {
+		store_rollback();
+		pd_fail(c->peerid, 409, "OWNER_ALREADY_CONNECTED", "the owner "
+		    "is already verified", 0);
+		return;
+	}
+	if (n == -1 || audit_append(c->now, "wallet.owner_verified", "owner",
+	    id, json_pack("{s:s}", "ownerAddress", owner)) == -1 ||
+	    store_commit() == -1) {
+		store_rollback();
+		pd_fail(c->peerid, 500, "INTERNAL_ERROR", "the owner could not "
+		    "be verified", 1);
+		return;
+	}
+	log_info("wallet %s: owner %s verified (LOCKED)", id, owner);
+	pd_reply_json(c->peerid, 200, store_wallet(id));
 }

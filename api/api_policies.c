@@ -1,0 +1,253 @@
+/*
+ * Shape checks for the policy routes.  A new policy's rules go through
+ * the validator policyd runs again (common/policy_rules.c) and are
+ * forwarded in canonical form.  An update's rules can only be checked
+ * against the policy's stored type, which policyd holds: here they must
+ * be an object, and policyd answers their issues.  Every answer is the
+ * documented 400 with details.issues, bounded to POLICY_ISSUES_MAX.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "log.h"
+#include "policy_rules.h"
+#include "util.h"
+
+static const char *const create_keys[] = {
+	"walletId", "type", "rules", "priority", "enabled", "network", NULL
+};
+static const char *const update_keys[] = {
+	"rules", "priority", "enabled", "network", NULL
+};
+
+static int
+one_of(const char *s, size_t len, const char *const *names)
+{
+	size_t	i;
+
+	for (i = 0; names[i] != NULL; i++)
+		if (strlen(names[i]) == len && memcmp(s, names[i], len) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+unknown_fields(json_t *body, json_t *issues, const char *const *names)
+{
+	const char	*key;
+	json_t		*v;
+
+	json_object_foreach(body, key, v) {
+		if (one_of(key, strlen(key), names))
+			continue;
+		if (strcmp(key, "type") == 0 || strcmp(key, "walletId") == 0)
+			policy_issue(issues, key, "a policy's type and wallet "
+			    "do not change: delete it and create another");
+		else
+			policy_issue(issues, key, "unknown field");
+	}
+}
+
+/* priority, enabled and network, copied to out when valid. */
+static void
+common_fields(json_t *body, json_t *issues, json_t *out, int create)
+{
+	json_t	*v;
+	char	 msg[400];
+
+	if ((v = json_object_get(body, "priority")) != NULL) {
+		if (!json_is_integer(v) ||
+		    json_integer_value(v) < POLICY_PRIORITY_MIN ||
+		    json_integer_value(v) > POLICY_PRIORITY_MAX)
+			policy_issue(issues, "priority", "an integer from "
+			    "-1000 to 1000");
+		else
+			json_object_set(out, "priority", v);
+	} else if (create)
+		json_object_set_new(out, "priority", json_integer(0));
+	if ((v = json_object_get(body, "enabled")) != NULL) {
+		if (!json_is_boolean(v))
+			policy_issue(issues, "enabled", "true or false");
+		else
+			json_object_set(out, "enabled", v);
+	} else if (create)
+		json_object_set_new(out, "enabled", json_true());
+	/* null is "any network": absent on create, cleared on update. */
+	if ((v = json_object_get(body, "network")) == NULL ||
+	    (json_is_null(v) && create))
+		return;
+	if (json_is_null(v) || (json_is_string(v) &&
+	    policy_network(json_string_value(v)) != NULL))
+		json_object_set(out, "network", v);
+	else {
+		snprintf(msg, sizeof(msg), "one of %s, or null for any",
+		    policy_network_list());
+		policy_issue(issues, "network", msg);
+	}
+}
+
+/* POST /v1/policies: {walletId?, type, rules, priority?, enabled?,
+ * network?} */
+void
+api_policies_create(struct http_req *req, const struct route *rt,
+    const char *param, size_t plen)
+{
+	struct api_issues	 is;
+	json_t			*body, *out, *v, *rules;
+	const char		*type = NULL;
+	char			 msg[400];
+
+	(void)param;
+	(void)plen;
+	if ((body = api_parse_body(req, &is)) == NULL)
+		return;
+	if ((out = json_object()) == NULL)
+		fatalx("json_object");
+	unknown_fields(body, is.list, create_keys);
+	if ((v = json_object_get(body, "walletId")) != NULL &&
+	    !json_is_null(v)) {
+		if (!json_is_string(v) || !ks_valid_id(json_string_value(v),
+		    json_string_length(v)))
+			policy_issue(is.list, "walletId", "a wallet id, or "
+			    "absent (or null) for a global policy");
+		else
+			json_object_set(out, "walletId", v);
+	}
+	if ((v = json_object_get(body, "type")) == NULL)
+		policy_issue(is.list, "type", "required");
+	else if (!json_is_string(v) ||
+	    policy_type(json_string_value(v)) == -1) {
+		snprintf(msg, sizeof(msg), "one of %s", policy_type_list());
+		policy_issue(is.list, "type", msg);
+	} else {
+		type = json_string_value(v);
+		json_object_set(out, "type", v);
+	}
+	v = json_object_get(body, "rules");
+	if (type != NULL) {
+		if ((rules = policy_rules_check(type, v, is.list)) != NULL)
+			json_object_set_new(out, "rules", rules);
+	} else if (v == NULL)
+		policy_issue(is.list, "rules", "required");
+	else if (!json_is_object(v))
+		policy_issue(is.list, "rules", "an object");
+	common_fields(body, is.list, out, 1);
+	json_decref(body);
+	api_submit(req, rt, NULL, 0, &is, out);
+}
+
+/* PUT /v1/policies/{id}: any of {rules, priority, enabled, network}. */
+void
+api_policies_update(struct http_req *req, const struct route *rt,
+    const char *param, size_t plen)
+{
+	struct api_issues	 is;
+	json_t			*body, *out, *v;
+
+	if ((body = api_parse_body(req, &is)) == NULL)
+		return;
+	if ((out = json_object()) == NULL)
+		fatalx("json_object");
+	unknown_fields(body, is.list, update_keys);
+	if ((v = json_object_get(body, "rules")) != NULL) {
+		if (!json_is_object(v))
+			policy_issue(is.list, "rules", "an object");
+		else
+			json_object_set(out, "rules", v);
+	}
+	common_fields(body, is.list, out, 0);
+	if (json_object_size(body) == 0)
+		policy_issue(is.list, NULL, "nothing to update: give rules, "
+		    "priority, enabled or network");
+	json_decref(body);
+	api_submit(req, rt, param, plen, &is, out);
+}
+
+/* A decimal in [lo, hi] of exactly len bytes. */
+static int
+query_int(const char *s, size_t len, long long lo, long long hi)
+{
+	long long	v = 0;
+	size_t		i;
+
+	if (len == 0 || len > 13)
+		return 0;
+	for (i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v >= lo && v <= hi;
+}
+
+/* GET /v1/policies?walletId&type&limit&offset */
+void
+api_policies_list(struct http_req *req, const struct route *rt,
+    const char *param, size_t plen)
+{
+	static const char *const keys[] = {
+		"walletId", "type", "limit", "offset", NULL
+	};
+	struct api_issues	 is;
+	const char		*q = req->head.query, *end, *p, *e, *eq, *val;
+	char			 key[80], tbuf[32];
+	size_t			 klen, vlen, i;
+	int			 seen[4] = { 0 }, ok;
+
+	(void)param;
+	(void)plen;
+	if ((is.list = json_array()) == NULL)
+		fatalx("json_array");
+	end = q != NULL ? q + req->head.querylen : NULL;
+	for (p = q; p != NULL && p < end; p = e + 1) {
+		if ((e = memchr(p, '&', (size_t)(end - p))) == NULL)
+			e = end;
+		if (e == p)
+			continue;
+		if ((eq = memchr(p, '=', (size_t)(e - p))) == NULL)
+			eq = e;
+		klen = (size_t)(eq - p);
+		val = eq < e ? eq + 1 : e;
+		vlen = (size_t)(e - val);
+		snprintf(key, sizeof(key), "%.*s", (int)(klen < 70 ? klen :
+		    70), p);
+		for (i = 0; keys[i] != NULL; i++)
+			if (strlen(keys[i]) == klen &&
+			    memcmp(keys[i], p, klen) == 0)
+				break;
+		if (keys[i] == NULL) {
+			policy_issue(is.list, key, "unknown query parameter: "
+			    "walletId, type, limit and offset are known");
+			continue;
+		}
+		if (seen[i]++) {
+			policy_issue(is.list, key, "given more than once");
+			continue;
+		}
+		snprintf(tbuf, sizeof(tbuf), "%.*s", (int)(vlen < 31 ? vlen :
+		    31), val);
+		switch (i) {
+		case 0:
+			ok = ks_valid_id(val, vlen);
+			break;
+		case 1:
+			ok = vlen < sizeof(tbuf) && policy_type(tbuf) != -1;
+			break;
+		case 2:
+			ok = query_int(val, vlen, 1, 500);
+			break;
+		default:
+			ok = query_int(val, vlen, 0, 1LL << 40);
+			break;
+		}
+		if (!ok)
+			policy_issue(is.list, key, i == 0 ? "a wallet id" :
+			    i == 1 ? "a policy type" : i == 2 ? "an integer "
+			    "from 1 to 500" : "an integer from 0");
+	}
+	if (api_issues_reply(req, &is))
+		return;
+	api_forward(req, rt, NULL, 0, NULL);
+}

@@ -1,0 +1,276 @@
+#!/bin/sh
+# ownerAuth end to end: nonces from GET /v1/nonce, owners set by the
+# operator on an EVM and a Solana wallet (NONE -> GRACE), proven by a
+# signed SIWE / Sign-In with Solana message (GRACE -> LOCKED); replays,
+# expired messages, other actions, other wallets, other keys, nonces
+# bound elsewhere and garbage headers refused, with nothing changed.
+. tests/integration/lib.sh
+
+U() { echo "http://127.0.0.1:$PORT$1"; }
+M="X-Master-Password: $WAIAAS_MASTER_PASSWORD"
+# anvil's accounts 1 and 2: keys you can look up, addresses you know.
+OWNER_KEY=0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d
+OWNER_ADDR=0x70997970C51812dc3A010C7d01b50e0d17dc79C8
+OTHER_KEY=0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a
+SIGN="node tests/integration/sign_owner.js"
+jget() { json_get "$T_TMP/body" "$1"; }
+
+if [ ! -d tests/node/node_modules/siwe ] ||
+    [ ! -d tests/node/node_modules/ethers ]; then
+	notok "tests/node packages are missing (scripts/deps.sh installs them)"
+	exit 0
+fi
+eval "$(python3 tests/integration/keys.py)"
+SOL_OWNER=$SOL_PUB SOL_OWNER_SEED=$SOL_SEED_HEX
+eval "$(python3 tests/integration/keys.py)"
+SOL_OTHER_SEED=$SOL_SEED_HEX
+
+if ! start_daemon; then
+	notok "daemon starts"; cat "$LOG"; exit 0
+fi
+DOMAIN=127.0.0.1:$PORT
+
+put_owner() {	# put_owner WALLET JSON [header]
+	http_code -X PUT -H "Content-Type: application/json" \
+	    -H "${3:-$M}" --data-binary "$2" "$(U "/v1/wallets/$1/owner")"
+}
+get_nonce() {	# get_nonce [QUERY] -> NONCE
+	NONCE=
+	code=$(http_code "$(U "/v1/nonce$1")")
+	[ "$code" = 200 ] && NONCE=$(jget "j['nonce']")
+}
+sign() {	# sign JSON-FIELDS: OA, OM, OS from sign_owner.js
+	out=$($SIGN "{\"domain\": \"$DOMAIN\", $1}") || return 1
+	OA=$(echo "$out" | sed -n 1p)
+	OM=$(echo "$out" | sed -n 2p)
+	OS=$(echo "$out" | sed -n 3p)
+}
+verify() {	# verify WALLET: POST .../owner/verify with OA, OM, OS
+	http_code -X POST -H "X-Owner-Address: $OA" \
+	    -H "X-Owner-Message: $OM" -H "X-Owner-Signature: $OS" \
+	    "$(U "/v1/wallets/$1/owner/verify")"
+}
+state() {	# state WALLET -> ownerState ownerAddress
+	http_code -H "$M" "$(U "/v1/wallets/$1")" >/dev/null
+	jget "j['ownerState'] + ' ' + str(j['ownerAddress'])"
+}
+refused() {	# refused DESC CODE STATUS ERRCODE
+	check "$1 ($3 $(jget "j.get('code')"): $(jget "j.get('message')"))" \
+	    [ "$2 $(jget "j.get('code')")" = "$3 $4" ]
+}
+evm() {	# evm NONCE RESOURCE [more fields]: sign as the EVM owner
+	sign "\"chain\": \"evm\", \"key\": \"$OWNER_KEY\", \"nonce\": \"$1\",
+	    \"resources\": [\"$2\"]${3:+, $3}"
+}
+
+# Nonces
+get_nonce
+check "GET /v1/nonce: 200 ($code)" [ "$code" = 200 ]
+check "the nonce is 64 hex digits" \
+    python3 -c "import re,sys; sys.exit(not re.fullmatch('[0-9a-f]{64}', '$NONCE'))"
+check "it expires in 5 minutes" \
+    python3 -c "import time,sys; sys.exit(not abs($(jget "j['expiresAt']") - time.time() - 300) < 5)"
+N2=$NONCE
+get_nonce
+check "each nonce is new" [ "$NONCE" != "$N2" ]
+code=$(http_code "$(U '/v1/nonce?action=no.such')")
+check "a nonce for an unknown action: 400 ($code)" \
+    [ "$code $(jget "j['code']")" = "400 VALIDATION_FAILED" ]
+code=$(http_code "$(U '/v1/nonce?target=abc')")
+check "a target without an action: 400 naming target ($code)" \
+    [ "$code $(jget "j['details']['issues'][0]['path'][0]")" = "400 target" ]
+code=$(http_code "$(U '/v1/nonce?color=blue')")
+check "an unknown query parameter: 400 ($code)" [ "$code" = 400 ]
+
+# Wallets
+code=$(http_code -X POST -H "$M" --data-binary \
+    '{"name":"evm","chain":"ethereum","createSession":false}' "$(U /v1/wallets)")
+EID=$(jget "j['id']")
+check "an EVM wallet, owner NONE ($code)" \
+    [ "$code $(jget "j['ownerState']")" = "201 NONE" ]
+code=$(http_code -X POST -H "$M" --data-binary \
+    '{"name":"sol","chain":"solana","createSession":false}' "$(U /v1/wallets)")
+SID=$(jget "j['id']")
+check "a Solana wallet, owner NONE ($code)" \
+    [ "$code $(jget "j['ownerState']")" = "201 NONE" ]
+
+# Owner verify before there is an owner
+get_nonce
+evm "$NONCE" "urn:waiaas:action:owner.verify:$EID"
+code=$(verify "$EID")
+refused "verify with no owner set" "$code" 404 OWNER_NOT_CONNECTED
+
+# PUT owner
+code=$(put_owner "$EID" "{\"owner_address\":\"$OWNER_ADDR\"}" \
+    "X-Master-Password: wrong")
+refused "PUT owner with a wrong master password" "$code" 401 \
+    INVALID_MASTER_PASSWORD
+code=$(put_owner "$EID" "{\"owner_address\":\"$SOL_OWNER\"}")
+refused "an EVM wallet's owner must be an EVM address" "$code" 400 \
+    INVALID_ADDRESS
+code=$(put_owner "$EID" \
+    '{"owner_address":"0x70997970c51812dc3a010c7d01b50e0d17dc79C8"}')
+refused "a mixed-case address with a wrong checksum" "$code" 400 \
+    INVALID_ADDRESS
+code=$(put_owner "$EID" "{\"ownerAddress\":\"$OWNER_ADDR\"}")
+refused "only owner_address is accepted" "$code" 400 VALIDATION_FAILED
+code=$(put_owner "$SID" "{\"owner_address\":\"$OWNER_ADDR\"}")
+refused "a Solana wallet's owner must be a base58 key" "$code" 400 \
+    INVALID_ADDRESS
+code=$(put_owner 01960000-0000-7000-8000-00000000dead \
+    "{\"owner_address\":\"$OWNER_ADDR\"}")
+refused "PUT owner on no wallet" "$code" 404 WALLET_NOT_FOUND
+LOWER=$(echo "$OWNER_ADDR" | tr 'A-F' 'a-f')
+code=$(put_owner "$EID" "{\"owner_address\":\"$LOWER\"}")
+check "PUT owner (a lowercase address): 200 ($code)" [ "$code" = 200 ]
+check "NONE -> GRACE, the address stored EIP-55" \
+    [ "$(jget "j['ownerState'] + ' ' + j['ownerAddress']")" = \
+    "GRACE $OWNER_ADDR" ]
+code=$(put_owner "$SID" "{\"owner_address\":\"$SOL_OTHER_SEED\"}")
+refused "hex is not a Solana key" "$code" 400 INVALID_ADDRESS
+code=$(put_owner "$SID" "{\"owner_address\":\"$SOL_OWNER\"}")
+check "PUT owner on the Solana wallet: GRACE ($code)" \
+    [ "$code $(jget "j['ownerState'] + ' ' + j['ownerAddress']")" = \
+    "200 GRACE $SOL_OWNER" ]
+
+# Refusals of POST /v1/wallets/{id}/owner/verify; nothing may change.
+code=$(http_code -X POST "$(U "/v1/wallets/$EID/owner/verify")")
+refused "no owner headers" "$code" 401 INVALID_SIGNATURE
+check "... in the documented error format" python3 -c "
+import json,sys; j=json.load(open('$T_TMP/body'))
+sys.exit(not (isinstance(j['message'], str) and
+    isinstance(j['requestId'], str) and j['retryable'] is False))"
+code=$(http_code -X POST -H "X-Owner-Address: $OWNER_ADDR" \
+    -H "X-Owner-Message: Z2FyYmFnZQ==" -H "X-Owner-Signature: 0x00" \
+    "$(U "/v1/wallets/$EID/owner/verify")")
+refused "garbage owner headers" "$code" 401 INVALID_SIGNATURE
+code=$(http_code -X POST -H "X-Owner-Address: $OWNER_ADDR" \
+    -H "X-Owner-Message: not base64!" -H "X-Owner-Signature: 0x00" \
+    "$(U "/v1/wallets/$EID/owner/verify")")
+refused "a message that is not base64" "$code" 401 INVALID_SIGNATURE
+
+get_nonce "?action=owner.verify&target=$EID"
+GOOD_NONCE=$NONCE
+evm "$GOOD_NONCE" "urn:waiaas:action:owner.verify:$EID" '"issued": -400'
+code=$(verify "$EID")
+refused "an expired message" "$code" 401 INVALID_SIGNATURE
+evm "$GOOD_NONCE" "urn:waiaas:action:tx.approve:$EID"
+code=$(verify "$EID")
+refused "a message whose resource names another action" "$code" 401 \
+    INVALID_SIGNATURE
+evm "$GOOD_NONCE" "urn:waiaas:action:owner.verify:$SID"
+code=$(verify "$EID")
+refused "a message whose resource names another wallet" "$code" 401 \
+    INVALID_SIGNATURE
+sign "\"chain\": \"evm\", \"key\": \"$OTHER_KEY\",
+    \"address\": \"$OWNER_ADDR\", \"nonce\": \"$GOOD_NONCE\",
+    \"resources\": [\"urn:waiaas:action:owner.verify:$EID\"]"
+code=$(verify "$EID")
+refused "the owner's address signed by another key" "$code" 401 \
+    INVALID_SIGNATURE
+sign "\"chain\": \"evm\", \"key\": \"$OTHER_KEY\", \"nonce\": \"$GOOD_NONCE\",
+    \"resources\": [\"urn:waiaas:action:owner.verify:$EID\"]"
+code=$(verify "$EID")
+refused "another key signing as itself" "$code" 401 INVALID_SIGNATURE
+DOMAIN=evil.example:$PORT
+evm "$GOOD_NONCE" "urn:waiaas:action:owner.verify:$EID"
+DOMAIN=127.0.0.1:$PORT
+code=$(verify "$EID")
+refused "a message for another domain" "$code" 401 INVALID_SIGNATURE
+evm 0123456789abcdef0123456789abcdef "urn:waiaas:action:owner.verify:$EID"
+code=$(verify "$EID")
+refused "a nonce this daemon never issued" "$code" 401 INVALID_NONCE
+get_nonce "?action=owner.verify&target=$SID"
+evm "$NONCE" "urn:waiaas:action:owner.verify:$EID"
+code=$(verify "$EID")
+refused "a nonce bound to another wallet" "$code" 401 INVALID_NONCE
+evm "$GOOD_NONCE" "urn:waiaas:action:owner.verify:01960000-0000-7000-8000-00000000dead"
+code=$(verify 01960000-0000-7000-8000-00000000dead)
+refused "a valid signature for no wallet" "$code" 404 WALLET_NOT_FOUND
+check "after every refusal the owner is still GRACE" \
+    [ "$(state "$EID")" = "GRACE $OWNER_ADDR" ]
+code=$(http_code -H "$M" "$(U /v1/audit-logs/verify)")
+check "the audit chain verifies ($code)" \
+    [ "$code $(jget "j['valid']")" = "200 True" ]
+
+# The owner proves the key: GRACE -> LOCKED
+evm "$GOOD_NONCE" "urn:waiaas:action:owner.verify:$EID" \
+    '"statement": "I own this wallet."'
+code=$(verify "$EID")
+check "verify with a correct SIWE signature: 200 ($code)" [ "$code" = 200 ]
+check "GRACE -> LOCKED" [ "$(jget "j['ownerState']")" = LOCKED ]
+check "... and the wallet says so" [ "$(state "$EID")" = "LOCKED $OWNER_ADDR" ]
+code=$(verify "$EID")
+refused "the same message again (a replayed nonce)" "$code" 401 INVALID_NONCE
+
+# A locked owner stays
+code=$(put_owner "$EID" "{\"owner_address\":\"$LOWER\"}")
+refused "PUT owner on a LOCKED owner" "$code" 409 OWNER_ALREADY_CONNECTED
+get_nonce
+evm "$NONCE" "urn:waiaas:action:owner.verify:$EID"
+code=$(verify "$EID")
+refused "verify a LOCKED owner" "$code" 409 OWNER_ALREADY_CONNECTED
+code=$(verify "$EID")
+check "... the refused action did not spend its nonce ($code)" \
+    [ "$code" = 409 ]
+check "the owner is unchanged" [ "$(state "$EID")" = "LOCKED $OWNER_ADDR" ]
+
+# Solana: an unbound nonce, a message for localhost:<port>
+get_nonce
+sign "\"chain\": \"sol\", \"key\": \"$SOL_OTHER_SEED\",
+    \"address\": \"$SOL_OWNER\", \"nonce\": \"$NONCE\",
+    \"resources\": [\"urn:waiaas:action:owner.verify:$SID\"]"
+code=$(verify "$SID")
+refused "Solana: the owner's key signed by another key" "$code" 401 \
+    INVALID_SIGNATURE
+DOMAIN=localhost:$PORT
+sign "\"chain\": \"sol\", \"key\": \"$SOL_OWNER_SEED\", \"nonce\": \"$NONCE\",
+    \"resources\": [\"urn:waiaas:action:owner.verify:$SID\"]"
+DOMAIN=127.0.0.1:$PORT
+code=$(verify "$SID")
+check "Solana: verify with an Ed25519 signature: 200 ($code)" \
+    [ "$code $(jget "j['ownerState']")" = "200 LOCKED" ]
+code=$(verify "$SID")
+refused "Solana: the replay" "$code" 401 INVALID_NONCE
+
+# The audit trail
+code=$(http_code -H "$M" "$(U '/v1/audit-logs?limit=500')")
+check "audit: wallet.owner_set twice, owner_verified twice" \
+    [ "$(jget "sorted(e['event'] for e in j['data'] if e['event'].startswith('wallet.owner'))")" = \
+    "['wallet.owner_set', 'wallet.owner_set', 'wallet.owner_verified', 'wallet.owner_verified']" ]
+check "audit: every refusal is an auth.owner_failed with a reason" \
+    python3 -c "
+import json,sys; j=json.load(open('$T_TMP/body'))
+f=[e for e in j['data'] if e['event'] == 'auth.owner_failed']
+sys.exit(not (len(f) >= 15 and all(e['details'].get('reason') for e in f)))"
+check "audit: no message or signature in it" \
+    sh -c "! grep -q -e '$OS' -e '$(echo "$OM" | cut -c1-40)' '$T_TMP/body'"
+code=$(http_code -H "$M" "$(U /v1/audit-logs/verify)")
+check "the audit chain still verifies ($code)" \
+    [ "$code $(jget "j['valid']")" = "200 True" ]
+
+# The nonce table is bounded: expired rows go, a full table is 429.
+DB=$DATA/data/waiaas.db
+if command -v sqlite3 >/dev/null; then
+	sqlite3 "$DB" "PRAGMA busy_timeout=3000;
+	    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n
+	    WHERE i < 500) INSERT INTO nonces (nonce, created_at, expires_at)
+	    SELECT 'old' || i, 0, 1 FROM n;" >/dev/null
+	get_nonce
+	check "expired nonces are deleted when one is issued" \
+	    [ "$(sqlite3 "$DB" "SELECT count(*) FROM nonces WHERE nonce LIKE 'old%'")" = 0 ]
+	sqlite3 "$DB" "PRAGMA busy_timeout=3000;
+	    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n
+	    WHERE i < 10000) INSERT INTO nonces (nonce, created_at, expires_at)
+	    SELECT 'live' || i, 0, strftime('%s', 'now') + 200 FROM n;" \
+	    >/dev/null
+	code=$(curl -s -D "$T_TMP/hdr" -o "$T_TMP/body" -w '%{http_code}' \
+	    "$(U /v1/nonce)")
+	refused "a full nonce table" "$code" 429 RATE_LIMIT_EXCEEDED
+	check "... with Retry-After" grep -qi '^retry-after: [0-9]' "$T_TMP/hdr"
+else
+	notok "sqlite3 is missing (scripts/deps.sh installs it)"
+fi
+
+kill -TERM "$DPID"; wait_gone "$DPID" 2000; DPID=""
+check "no sanitizer reports" no_sanitizer_reports
