@@ -42,6 +42,7 @@ static void (*const api_handlers[R_MAX])(struct http_req *,
 	[R_POLICY_UPDATE] = api_policies_update,
 	[R_NONCE] = api_nonce,
 	[R_OWNER_SET] = api_owner_set,
+	[R_WALLET_RENAME] = api_wallets_rename,
 };
 
 /* Requests waiting for policyd, by the id they were sent under. */

@@ -42,6 +42,7 @@ void	api_wallets_create(API_HANDLER_ARGS);
 void	api_wallets_import(API_HANDLER_ARGS);
 void	api_sessions_create(API_HANDLER_ARGS);
 int	api_check_name(json_t *, struct api_issues *, const char *);
+void	api_wallets_rename(API_HANDLER_ARGS);
 
 /* api_policies.c */
 void	api_policies_create(API_HANDLER_ARGS);

@@ -167,6 +167,26 @@ api_wallets_import(struct http_req *req, const struct route *rt,
 	wallet_create(req, rt, 1);
 }
 
+/* PUT /v1/wallets/{id}: {name} */
+void
+api_wallets_rename(struct http_req *req, const struct route *rt,
+    const char *param, size_t plen)
+{
+	struct api_issues	 is;
+	json_t			*body, *out, *v;
+
+	if ((body = api_parse_body(req, &is)) == NULL)
+		return;
+	out = json_object();
+	api_only_fields(body, &is, "name", NULL);
+	if ((v = json_object_get(body, "name")) == NULL)
+		api_issue(&is, "name", "required");
+	else if (api_check_name(v, &is, "name"))
+		json_object_set(out, "name", v);
+	json_decref(body);
+	api_submit(req, rt, param, plen, &is, out);
+}
+
 /* An integer member within [lo, hi], copied to out when present. */
 static void
 int_field(json_t *body, const char *key, json_int_t lo, json_int_t hi,

@@ -23,6 +23,8 @@
 	X(R_WALLET_LIST,	GET,	"/v1/wallets",	MASTER_OR_SESSION) \
 	X(R_WALLET_IMPORT,	POST,	"/v1/wallets/import",	MASTER)	\
 	X(R_WALLET_GET,		GET,	"/v1/wallets/{}", MASTER_OR_SESSION) \
+	X(R_WALLET_RENAME,	PUT,	"/v1/wallets/{}",	MASTER)	\
+	X(R_WALLET_TERMINATE,	DELETE,	"/v1/wallets/{}",	MASTER)	\
 	X(R_OWNER_SET,		PUT,	"/v1/wallets/{}/owner",	MASTER)	\
 	X(R_OWNER_VERIFY,	POST,	"/v1/wallets/{}/owner/verify", OWNER) \
 	X(R_SESSION_CREATE,	POST,	"/v1/sessions",		MASTER)	\

@@ -98,6 +98,8 @@ void	policies_delete(struct pd_ctx *);
 void	wallets_create(struct pd_ctx *);
 void	wallets_list(struct pd_ctx *);
 void	wallets_get(struct pd_ctx *);
+void	wallets_rename(struct pd_ctx *);
+void	wallets_terminate(struct pd_ctx *);
 void	wallets_signer_key(struct imsgchan *, struct imsg *, void *);
 
 void	pd_reply(uint32_t, int, const char *, const char *, size_t);

@@ -342,3 +342,110 @@ wallets_get(struct pd_ctx *c)
 	}
 	pd_reply_json(c->peerid, 200, j);
 }
+
+/*
+ * The wallet named by the path, for a change: NULL after answering 404,
+ * or 410 when it is already terminated.
+ */
+static json_t *
+wallet_for_change(struct pd_ctx *c)
+{
+	json_t	*j;
+
+	if (!ks_valid_id(c->req->param, strlen(c->req->param)) ||
+	    (j = store_wallet(c->req->param)) == NULL) {
+		pd_fail(c->peerid, 404, "WALLET_NOT_FOUND", "no such wallet",
+		    0);
+		return NULL;
+	}
+	if (strcmp(json_string_value(json_object_get(j, "status")),
+	    "TERMINATED") == 0) {
+		json_decref(j);
+		pd_fail(c->peerid, 410, "WALLET_TERMINATED", "the wallet is "
+		    "terminated", 0);
+		return NULL;
+	}
+	return j;
+}
+
+static int
+exec_bind(const char *sql, const char *a, const char *b, long long n)
+{
+	sqlite3_stmt	*st;
+	int		 r;
+
+	if (sqlite3_prepare_v2(pd.db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+	if (b != NULL)
+		sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_int64(st, 2, n);
+	r = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	sqlite3_finalize(st);
+	return r;
+}
+
+/* PUT /v1/wallets/{id}: rename. */
+void
+wallets_rename(struct pd_ctx *c)
+{
+	const char	*name = json_string_value(json_object_get(c->body,
+			    "name"));
+	json_t		*j;
+
+	if (name == NULL || strlen(name) > WALLET_NAME_MAX)
+		fatalx("wallet rename: malformed body from the api");
+	if ((j = wallet_for_change(c)) == NULL)
+		return;
+	json_decref(j);
+	if (store_begin() == -1) {
+		pd_fail(c->peerid, 503, "SERVICE_UNAVAILABLE", "database "
+		    "busy", 1);
+		return;
+	}
+	if (exec_bind("UPDATE wallets SET name = ?2 WHERE id = ?1",
+	    c->req->param, name, 0) == -1 || audit_append(c->now,
+	    "wallet.renamed", "operator", c->req->param, json_pack("{s:s}",
+	    "name", name)) == -1 || store_commit() == -1) {
+		store_rollback();
+		pd_fail(c->peerid, 500, "INTERNAL_ERROR", "the wallet could "
+		    "not be renamed", 1);
+		return;
+	}
+	pd_reply_json(c->peerid, 200, store_wallet(c->req->param));
+}
+
+/*
+ * DELETE /v1/wallets/{id}: terminate.  Every session that includes the
+ * wallet is revoked with it; the sealed key file is kept (it is never
+ * deleted), but no request for this wallet is served again.
+ */
+void
+wallets_terminate(struct pd_ctx *c)
+{
+	json_t	*j;
+
+	if ((j = wallet_for_change(c)) == NULL)
+		return;
+	json_decref(j);
+	if (store_begin() == -1) {
+		pd_fail(c->peerid, 503, "SERVICE_UNAVAILABLE", "database "
+		    "busy", 1);
+		return;
+	}
+	if (exec_bind("UPDATE wallets SET status = 'TERMINATED' WHERE id = ?1",
+	    c->req->param, NULL, 0) == -1 ||
+	    exec_bind("UPDATE sessions SET revoked_at = coalesce(revoked_at, "
+	    "?2) WHERE id IN (SELECT session_id FROM session_wallets WHERE "
+	    "wallet_id = ?1)", c->req->param, NULL, c->now) == -1 ||
+	    audit_append(c->now, "wallet.terminated", "operator",
+	    c->req->param, NULL) == -1 || store_commit() == -1) {
+		store_rollback();
+		pd_fail(c->peerid, 500, "INTERNAL_ERROR", "the wallet could "
+		    "not be terminated", 1);
+		return;
+	}
+	log_info("wallet %s terminated", c->req->param);
+	pd_reply_json(c->peerid, 200, store_wallet(c->req->param));
+}

@@ -110,6 +110,37 @@ code=$(http_code -X POST -H "$M" --data-binary '{"walletId":"x","ttl":5}' "$(U /
 check "bad walletId and ttl: 400 naming both ($code)" \
     [ "$code $(jget "','.join(sorted(i['path'][0] for i in j['details']['issues']))")" = "400 ttl,walletId" ]
 
+# Rename and terminate (masterAuth).
+code=$(http_code -X PUT -H "$M" --data-binary '{"name":"renamed"}' "$(U /v1/wallets/$B)")
+check "rename: 200 with the new name ($code)" \
+    [ "$code $(jget "j['name']")" = "200 renamed" ]
+code=$(http_code -X PUT -H "$M" --data-binary '{"name":"x","chain":"solana"}' "$(U /v1/wallets/$B)")
+check "rename with another field: 400 ($code)" [ "$code" = 400 ]
+code=$(http_code -X PUT -H "Authorization: Bearer $TA" --data-binary '{"name":"x"}' "$(U /v1/wallets/$A)")
+check "a session cannot rename: 401 ($code)" [ "$code" = 401 ]
+http_code -X POST -H "$M" --data-binary '{"name":"c","createSession":false}' \
+    "$(U /v1/wallets)" >/dev/null
+C=$(jget "j['id']")
+http_code -X POST -H "$M" --data-binary "{\"walletIds\":[\"$C\",\"$B\"]}" \
+    "$(U /v1/sessions)" >/dev/null
+TAB=$(jget "j['token']")
+code=$(http_code -X DELETE -H "$M" "$(U /v1/wallets/$B)")
+check "terminate: 200 TERMINATED ($code)" \
+    [ "$code $(jget "j['status']")" = "200 TERMINATED" ]
+code=$(as_token "$TAB" /v1/wallets)
+check "a session that included it is revoked ($code)" \
+    [ "$code $(jget "j['code']")" = "401 SESSION_REVOKED" ]
+code=$(as_token "$TA" /v1/wallets)
+check "a session of another wallet still works ($code)" [ "$code" = 200 ]
+code=$(http_code -X DELETE -H "$M" "$(U /v1/wallets/$B)")
+check "terminating again: 410 WALLET_TERMINATED ($code)" \
+    [ "$code $(jget "j['code']")" = "410 WALLET_TERMINATED" ]
+code=$(http_code -X PUT -H "$M" --data-binary '{"name":"y"}' "$(U /v1/wallets/$B)")
+check "renaming a terminated wallet: 410 ($code)" [ "$code" = 410 ]
+code=$(http_code -X POST -H "$M" --data-binary "{\"walletId\":\"$B\"}" "$(U /v1/sessions)")
+check "no new session for a terminated wallet: 404 ($code)" [ "$code" = 404 ]
+check "its sealed key file is kept" [ -f "$DATA/keystore/$B.enc" ]
+
 # Expiry: the clock is the database's; move this session's past.
 kill -TERM "$DPID"; wait_gone "$DPID" 2000
 sqlite3 "$DATA/data/waiaas.db" "UPDATE sessions SET expires_at = 1 WHERE id = '$SA'"
