@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <event2/event.h>
 #include <sodium.h>
 
 #include "log.h"
@@ -38,6 +39,33 @@ static const pd_handler handlers[R_MAX] = {
 	[R_OWNER_VERIFY] = owner_verify,
 };
 
+static void
+fail_later_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	uint32_t	*peerid = arg;
+
+	(void)fd;
+	(void)ev;
+	pd_fail(*peerid, 401, "INVALID_MASTER_PASSWORD", "invalid master "
+	    "password", 0);
+	free(peerid);
+}
+
+/* A wrong password is answered after the back-off; others go on. */
+static void
+fail_later(uint32_t peerid, int ms)
+{
+	struct timeval	 tv = { ms / 1000, (ms % 1000) * 1000 };
+	uint32_t	*p;
+
+	if ((p = malloc(sizeof(*p))) == NULL)
+		fatal("malloc");
+	*p = peerid;
+	if (event_base_once(pd.base, -1, EV_TIMEOUT, fail_later_cb, p,
+	    &tv) == -1)
+		fatalx("event_base_once");
+}
+
 /* Master password: 1 ok; 0 after answering the failure. */
 static int
 check_master(struct pd_ctx *c)
@@ -59,8 +87,7 @@ check_master(struct pd_ctx *c)
 		    "many wrong master passwords; try again later", wait);
 		return 0;
 	default:
-		pd_fail(c->peerid, 401, "INVALID_MASTER_PASSWORD", "invalid "
-		    "master password", 0);
+		fail_later(c->peerid, wait);
 		return 0;
 	}
 }

@@ -48,9 +48,12 @@ auth_master_hash(struct imsgchan *ch, struct imsg *imsg, void *arg)
 	A.have_hash = 1;
 }
 
-/* Record a failure; 1 if it locks. */
+/*
+ * Record a failure; 1 if it locks.  *recent gets the failures within the
+ * window, for the back-off.
+ */
 static int
-failed(time_t now)
+failed(time_t now, unsigned int *recentp)
 {
 	unsigned int	n = pd.p->cfg.lock_failures, i, recent = 0;
 
@@ -61,6 +64,7 @@ failed(time_t now)
 	for (i = 0; i < A.nfails; i++)
 		if (now - A.fails[i] < FAIL_WINDOW)
 			recent++;
+	*recentp = recent;
 	if (recent < n)
 		return 0;
 	A.locked_until = now + pd.p->cfg.lock_seconds;
@@ -71,15 +75,18 @@ failed(time_t now)
 }
 
 /*
- * AUTH_OK if cred is the master password, AUTH_WRONG, or AUTH_LOCKED with
+ * AUTH_OK if cred is the master password; AUTH_WRONG with the back-off in
+ * milliseconds in *wait (the answer is delayed by that much: 50 ms,
+ * doubling with each recent failure, at most 500 ms); or AUTH_LOCKED with
  * the seconds left in *wait.  Every failure is audited.
  */
 int
 auth_master(const struct api_cred *cred, int *wait)
 {
-	uint8_t	mac[32];
-	time_t	now = time(NULL);
-	int	ok;
+	uint8_t		mac[32];
+	time_t		now = time(NULL);
+	unsigned int	recent = 0;
+	int		ok;
 
 	*wait = 0;
 	if (!A.have_hash)
@@ -108,11 +115,12 @@ auth_master(const struct api_cred *cred, int *wait)
 	if (ok)
 		return AUTH_OK;
 	audit_event(now, "auth.master_failed", "operator", NULL, NULL);
-	if (failed(now)) {
+	if (failed(now, &recent)) {
 		audit_event(now, "auth.master_locked", "policyd", NULL,
 		    json_pack("{s:i}", "seconds", pd.p->cfg.lock_seconds));
 		*wait = (int)pd.p->cfg.lock_seconds;
 		return AUTH_LOCKED;
 	}
+	*wait = recent >= 5 ? 500 : 50 << (recent > 0 ? recent - 1 : 0);
 	return AUTH_WRONG;
 }

@@ -82,6 +82,46 @@ static const char *const migrations[] = {
 	"  updated_at INTEGER NOT NULL"
 	");"
 	"CREATE INDEX policies_wallet ON policies(wallet_id);",
+	/* 4: transactions and the notification outbox */
+	"CREATE TABLE transactions ("
+	"  id TEXT PRIMARY KEY,"
+	"  wallet_id TEXT NOT NULL REFERENCES wallets(id),"
+	"  session_id TEXT REFERENCES sessions(id),"
+	"  type TEXT NOT NULL CHECK (type IN ('TRANSFER', 'TOKEN_TRANSFER',"
+	"    'CONTRACT_CALL', 'APPROVE', 'SIGN_MESSAGE')),"
+	"  status TEXT NOT NULL CHECK (status IN ('PENDING', 'QUEUED',"
+	"    'EXECUTING', 'SUBMITTED', 'CONFIRMED', 'FAILED', 'CANCELLED',"
+	"    'EXPIRED', 'SIGNED')),"
+	"  tier TEXT CHECK (tier IN ('INSTANT', 'NOTIFY', 'DELAY',"
+	"    'APPROVAL')),"
+	"  chain TEXT NOT NULL,"
+	"  network TEXT NOT NULL,"
+	"  to_address TEXT,"
+	"  amount TEXT,"				/* smallest unit */
+	"  token TEXT,"				/* JSON, or NULL */
+	"  request TEXT NOT NULL,"		/* canonical JSON */
+	"  reserved_usd REAL,"			/* counted in limits */
+	"  tx_hash TEXT,"
+	"  error TEXT,"
+	"  execute_after INTEGER,"		/* DELAY */
+	"  expires_at INTEGER,"		/* APPROVAL */
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL"
+	");"
+	"CREATE INDEX transactions_wallet ON transactions(wallet_id, "
+	"  created_at);"
+	"CREATE INDEX transactions_status ON transactions(status);"
+	"CREATE TABLE outbox ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  event_id TEXT NOT NULL UNIQUE,"	/* receivers deduplicate */
+	"  type TEXT NOT NULL,"
+	"  payload TEXT NOT NULL,"		/* JSON */
+	"  created_at INTEGER NOT NULL,"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  next_attempt_at INTEGER NOT NULL,"
+	"  delivered_at INTEGER"
+	");"
+	"CREATE INDEX outbox_due ON outbox(delivered_at, next_attempt_at);",
 };
 #define SCHEMA_VERSION	((int)(sizeof(migrations) / sizeof(migrations[0])))
 

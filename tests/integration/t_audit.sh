@@ -59,11 +59,16 @@ fi
 
 # The master password lockout: the 10th wrong try in a minute locks.
 codes=""
+t0=$(date +%s%N)
 for i in 1 2 3 4 5 6 7 8 9 10; do
 	codes="$codes$(http_code -H "X-Master-Password: wrong-$i" "$(U /v1/wallets)") "
 done
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 check "nine 401s, then 429 on the 10th ($codes)" \
     [ "$codes" = "401 401 401 401 401 401 401 401 401 429 " ]
+# 50 + 100 + 200 + 400 + 5 x 500 ms of back-off before the lock
+check "wrong passwords are answered ever more slowly ($ms ms)" \
+    [ "$ms" -ge 2500 ]
 check "429 is MASTER_PASSWORD_LOCKED, retryable" \
     [ "$(jget "j['code'] + str(j['retryable'])")" = MASTER_PASSWORD_LOCKEDTrue ]
 ra=$(curl -s -D - -o /dev/null -H "$M" "$(U /v1/wallets)" | tr -d '\r' |
