@@ -36,7 +36,8 @@ endif
 COMMON_SRCS = common/log.c common/util.c common/config.c common/proc.c \
 	      common/keystore.c common/wipe.c common/base58.c common/routes.c \
 	      common/policy_rules.c \
-	      imsg/imsg.c imsg/imsgev.c imsg/msg.c seccomp/sandbox.c
+	      imsg/imsg.c imsg/imsgev.c imsg/msg.c seccomp/sandbox.c \
+	      seccomp/landlock.c
 DAEMON_SRCS = parent/waiaasd.c parent/parent_keystore.c \
 	      signer/signer_keys.c api/api.c api/api_health.c api/http.c \
 	      api/api_wallets.c api/api_policies.c \
@@ -53,7 +54,7 @@ COMMON_OBJS = $(COMMON_SRCS:%.c=$(BUILD)/%.o)
 DAEMON_OBJS = $(DAEMON_SRCS:%.c=$(BUILD)/%.o)
 
 UNIT_TESTS = test_imsg test_config test_seccomp test_sandbox_debug \
-	     test_evm test_solana test_policy_rules test_siwe
+	     test_evm test_solana test_landlock test_policy_rules test_siwe
 UNIT_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 .PHONY: all clean test unit fuzz bench check-src
@@ -115,6 +116,12 @@ $(BUILD)/tests/test_siwe: $(BUILD)/tests/unit/test_siwe.o \
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(PKG_LIBS)
+
+$(BUILD)/tests/test_landlock: $(BUILD)/tests/unit/test_landlock.o \
+    $(BUILD)/seccomp/landlock.o
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka
 
 # Plays parent and policyd to a real signer process (t_signer.sh,
 # bench/signer.sh); not a unit test, so not named test_*.

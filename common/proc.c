@@ -296,6 +296,19 @@ proc_sandbox(struct proc *p)
 	if (getppid() != p->ppid)
 		fatalx("parent went away during start-up");
 
+	/* Files: policyd its database directory (its cwd), others none. */
+	switch (landlock_confine(p->role == PROC_POLICYD ? "." : NULL)) {
+	case 0:
+		log_debug("landlock: file access confined");
+		break;
+	case 1:
+		log_info("landlock: not available in this kernel; chroot "
+		    "and seccomp still apply");
+		break;
+	default:
+		fatal("landlock");
+	}
+
 	/* No descriptor crosses the parent channel after start-up. */
 	p->parent.passfd = 0;
 	if (sandbox_enter(p->role) == -1)

@@ -7,6 +7,7 @@
  * -DSANDBOX_DEBUG, is trapped and logged by name before the process exits.
  */
 int	sandbox_enter(int role);
+int	landlock_confine(const char *);
 
 /*
  * Sanitizer builds (the test build) also allow the calls the ASan and
