@@ -68,7 +68,10 @@ failed(time_t now, unsigned int *recentp)
 	if (recent < n)
 		return 0;
 	A.locked_until = now + pd.p->cfg.lock_seconds;
+	/* A lock starts the count afresh. */
 	A.nfails = 0;
+	A.head = 0;
+	memset(A.fails, 0, n * sizeof(*A.fails));
 	log_warnx("masterAuth locked for %u s after %u wrong passwords in "
 	    "%d s", pd.p->cfg.lock_seconds, n, FAIL_WINDOW);
 	return 1;

@@ -228,6 +228,21 @@ check_message(const char *b64, size_t blen, const char *sig, size_t slen,
 		    "4096 bytes";
 		return -1;
 	}
+	/*
+	 * The signature first, over the raw bytes: nothing unsigned is
+	 * parsed (the same rule as session tokens).
+	 */
+	if (chain == SIWE_ETHEREUM) {
+		if (siwe_recover_evm(secp_ctx(), msg, mlen, sig, slen, rec,
+		    why) == -1)
+			return -1;
+		if (memcmp(rec, claimed, 20) != 0) {
+			*why = "the signature was not made by X-Owner-Address";
+			return -1;
+		}
+	} else if (siwe_verify_solana(msg, mlen, sig, slen, claimed,
+	    why) == -1)
+		return -1;
 	if (siwe_parse(msg, mlen, chain, &m, why) == -1)
 		return -1;
 	if (memcmp(m.addr, claimed, chain == SIWE_ETHEREUM ? 20 : 32) != 0) {
@@ -240,17 +255,6 @@ check_message(const char *b64, size_t blen, const char *sig, size_t slen,
 	r.skew = OWNER_SKEW;
 	r.max_lifetime = OWNER_LIFETIME;
 	if (siwe_check(&m, &r, why) == -1)
-		return -1;
-	if (chain == SIWE_ETHEREUM) {
-		if (siwe_recover_evm(secp_ctx(), msg, mlen, sig, slen, rec,
-		    why) == -1)
-			return -1;
-		if (memcmp(rec, claimed, 20) != 0) {
-			*why = "the signature was not made by X-Owner-Address";
-			return -1;
-		}
-	} else if (siwe_verify_solana(msg, mlen, sig, slen, claimed,
-	    why) == -1)
 		return -1;
 	/* The nonce points into msg, which lives until the next call. */
 	*nonce = m.nonce;

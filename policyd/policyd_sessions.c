@@ -286,32 +286,54 @@ fail:
 	return NULL;
 }
 
+/*
+ * An integer the api already bounded; outside [lo, hi] the api is not
+ * doing its job, which is fatal (and keeps now + ttl from overflowing).
+ */
 static long long
-body_int(json_t *body, const char *key, long long dflt)
+body_int(json_t *body, const char *key, long long dflt, long long lo,
+    long long hi)
 {
-	json_t	*v = json_object_get(body, key);
+	json_t		*v = json_object_get(body, key);
+	long long	 n;
 
-	return json_is_integer(v) ? (long long)json_integer_value(v) : dflt;
+	if (v == NULL)
+		return dflt;
+	if (!json_is_integer(v) || (n = (long long)json_integer_value(v)) <
+	    lo || n > hi)
+		fatalx("session create: %s out of bounds from the api", key);
+	return n;
 }
 
 void
 sessions_create(struct pd_ctx *c)
 {
-	json_t		*ids = json_object_get(c->body, "walletIds"), *r;
-	const char	*code;
+	json_t		*ids = json_object_get(c->body, "walletIds"), *r, *e;
+	const char	*code, *key;
+	size_t		 i;
 	int		 status;
 
-	if (!json_is_array(ids) || json_array_size(ids) == 0)
+	if (!json_is_array(ids) || json_array_size(ids) == 0 ||
+	    json_array_size(ids) > 64)
 		fatalx("session create without wallet ids");
+	json_array_foreach(ids, i, e)
+		if (!json_is_string(e) || !ks_valid_id(json_string_value(e),
+		    json_string_length(e)))
+			fatalx("session create: a wallet id that is not one");
+	json_object_foreach(c->body, key, e)
+		if (strcmp(key, "walletIds") != 0 && strcmp(key, "ttl") != 0 &&
+		    strcmp(key, "maxRenewals") != 0 &&
+		    strcmp(key, "absoluteLifetime") != 0)
+			fatalx("session create: unknown field from the api");
 	if (store_begin() == -1) {
 		pd_fail(c->peerid, 503, "SERVICE_UNAVAILABLE", "database "
 		    "busy", 1);
 		return;
 	}
-	r = session_new(c, ids, body_int(c->body, "ttl", DEFAULT_TTL),
-	    body_int(c->body, "maxRenewals", DEFAULT_RENEWALS),
-	    body_int(c->body, "absoluteLifetime", DEFAULT_LIFETIME), &status,
-	    &code);
+	r = session_new(c, ids, body_int(c->body, "ttl", DEFAULT_TTL, 300,
+	    31536000), body_int(c->body, "maxRenewals", DEFAULT_RENEWALS, 0,
+	    1000000), body_int(c->body, "absoluteLifetime", DEFAULT_LIFETIME,
+	    300, 10 * 31536000LL), &status, &code);
 	if (r == NULL || store_commit() == -1) {
 		store_rollback();
 		json_decref(r);
