@@ -47,6 +47,8 @@ int	store_commit(void);
 void	store_rollback(void);
 int	store_wallet_insert(const char *, const char *, int, int,
 	    const char *, const char *, long long);
+json_t	*store_one(const char *, const char *,
+	    json_t *(*)(sqlite3_stmt *));
 json_t	*store_wallet(const char *);
 json_t	*store_wallet_list(const char *);
 int	store_wallet_active(const char *, char *, size_t);

@@ -74,17 +74,8 @@ policy_row(sqlite3_stmt *st)
 static json_t *
 policy_load(const char *id)
 {
-	sqlite3_stmt	*st;
-	json_t		*j = NULL;
-
-	if (sqlite3_prepare_v2(pd.db, "SELECT " POLICY_COLS " FROM policies "
-	    "WHERE id = ?", -1, &st, NULL) != SQLITE_OK)
-		fatalx("policy: %s", sqlite3_errmsg(pd.db));
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		j = policy_row(st);
-	sqlite3_finalize(st);
-	return j;
+	return store_one("SELECT " POLICY_COLS " FROM policies WHERE id = ?",
+	    id, policy_row);
 }
 
 /* The rules' sha256 in hex, for the audit trail (the rules may be big). */

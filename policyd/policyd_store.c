@@ -304,21 +304,28 @@ wallet_row(sqlite3_stmt *st)
 	return j;
 }
 
-/* One wallet, or NULL. */
+/* The one row sql (with one "?" for id) finds, as JSON, or NULL. */
 json_t *
-store_wallet(const char *id)
+store_one(const char *sql, const char *id, json_t *(*row)(sqlite3_stmt *))
 {
 	sqlite3_stmt	*st;
 	json_t		*j = NULL;
 
-	if (sqlite3_prepare_v2(pd.db, "SELECT " WALLET_COLS " FROM wallets "
-	    "WHERE id = ?", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(pd.db, sql, -1, &st, NULL) != SQLITE_OK)
 		fatalx("database: %s", sqlite3_errmsg(pd.db));
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW)
-		j = wallet_row(st);
+		j = row(st);
 	sqlite3_finalize(st);
 	return j;
+}
+
+/* One wallet, or NULL. */
+json_t *
+store_wallet(const char *id)
+{
+	return store_one("SELECT " WALLET_COLS " FROM wallets WHERE id = ?",
+	    id, wallet_row);
 }
 
 /* All wallets, or a session's only. */
