@@ -10,7 +10,7 @@ command -v wrk >/dev/null || { echo "bench: wrk is not installed"; exit 1; }
 TMP=$(mktemp -d)
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 WAIAAS_DATA_DIR=$TMP/data WAIAAS_DAEMON_PORT=$PORT WAIAAS_DAEMON_LOG_LEVEL=warn \
-    "$BIN" -d > "$TMP/log" 2>&1 &
+    WAIAAS_MASTER_PASSWORD=bench-master-password "$BIN" -d > "$TMP/log" 2>&1 &
 DPID=$!
 trap 'kill -TERM $DPID 2>/dev/null; sleep 0.5; rm -rf "$TMP"' EXIT
 i=0
@@ -18,16 +18,22 @@ until curl -s -o /dev/null "http://127.0.0.1:$PORT/health"; do
 	i=$((i + 1)); [ $i -lt 100 ] || { cat "$TMP/log"; exit 1; }; sleep 0.05
 done
 
-rss() {		# rss LABEL: VmRSS of the parent and each child, and the sum
+# rss LABEL: VmRSS of the parent and each child and the sum; and the sum
+# of PSS, which counts the pages the five processes share (one binary,
+# the same libraries) once, divided among them: the tree's real cost.
+rss() {
 	total=0
+	pss=0
 	line="$1:"
 	for p in $DPID $(pgrep -P $DPID); do
 		r=$(awk '/^VmRSS:/ { print $2 }' /proc/$p/status)
+		s=$(awk '/^Pss:/ { print $2 }' /proc/$p/smaps_rollup)
 		n=$(tr '\0' ' ' < /proc/$p/cmdline | awk '{ print ($3 == "" ? "parent" : $3) }')
 		line="$line $n=${r}kB"
 		total=$((total + r))
+		pss=$((pss + s))
 	done
-	echo "$line total=${total}kB ($((total / 1024)) MB)"
+	echo "$line total=${total}kB ($((total / 1024)) MB); PSS total=${pss}kB ($((pss / 1024)) MB)"
 }
 
 rss "rss idle"
