@@ -108,6 +108,7 @@ void	pd_reply(uint32_t, int, const char *, const char *, size_t);
 void	pd_reply_json(uint32_t, int, json_t *);
 void	pd_fail(uint32_t, int, const char *, const char *, int);
 void	pd_fail_retry(uint32_t, int, const char *, const char *, int);
+int	pd_begin(struct pd_ctx *);
 
 const char *chain_name(int);
 const char *env_name(int);

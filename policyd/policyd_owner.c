@@ -305,11 +305,8 @@ owner_check(struct pd_ctx *c)
 		return owner_fail(c, 401, "INVALID_SIGNATURE", why, claimed);
 
 	/* Only a valid signature learns whether the wallet exists. */
-	if (store_begin() == -1) {
-		pd_fail(c->peerid, 503, "SERVICE_UNAVAILABLE", "database "
-		    "busy", 1);
+	if (!pd_begin(c))
 		return 0;
-	}
 	if (!ks_valid_id(wallet, strlen(wallet)) || !wallet_row(wallet,
 	    wchain, status, state, owner, sizeof(wchain)))
 		return owner_fail(c, 404, "WALLET_NOT_FOUND", "no such wallet",
@@ -388,11 +385,8 @@ owner_nonce(struct pd_ctx *c)
 	}
 	snprintf(bound, sizeof(bound), "%s%s%s", action, target[0] != '\0' ?
 	    ":" : "", target);
-	if (store_begin() == -1) {
-		pd_fail(c->peerid, 503, "SERVICE_UNAVAILABLE", "database "
-		    "busy", 1);
+	if (!pd_begin(c))
 		return;
-	}
 	if (sqlite3_prepare_v2(pd.db, "DELETE FROM nonces WHERE expires_at "
 	    "<= ?", -1, &st, NULL) != SQLITE_OK)
 		fatalx("nonce: %s", sqlite3_errmsg(pd.db));
@@ -513,11 +507,8 @@ owner_set(struct pd_ctx *c)
 		    "owner_address: not a base58 Ed25519 public key", 0);
 		return;
 	}
-	if (store_begin() == -1) {
-		pd_fail(c->peerid, 503, "SERVICE_UNAVAILABLE", "database "
-		    "busy", 1);
+	if (!pd_begin(c))
 		return;
-	}
 	if ((n = set_owner(id, addr, "GRACE", "NONE", "GRACE")) == 0) {
 		store_rollback();
 		pd_fail(c->peerid, 409, "OWNER_ALREADY_CONNECTED", "the owner "

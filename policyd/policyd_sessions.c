@@ -325,11 +325,8 @@ sessions_create(struct pd_ctx *c)
 		    strcmp(key, "maxRenewals") != 0 &&
 		    strcmp(key, "absoluteLifetime") != 0)
 			fatalx("session create: unknown field from the api");
-	if (store_begin() == -1) {
-		pd_fail(c->peerid, 503, "SERVICE_UNAVAILABLE", "database "
-		    "busy", 1);
+	if (!pd_begin(c))
 		return;
-	}
 	r = session_new(c, ids, body_int(c->body, "ttl", DEFAULT_TTL, 300,
 	    31536000), body_int(c->body, "maxRenewals", DEFAULT_RENEWALS, 0,
 	    1000000), body_int(c->body, "absoluteLifetime", DEFAULT_LIFETIME,
@@ -445,11 +442,8 @@ sessions_revoke(struct pd_ctx *c)
 		    "session", 0);
 		return;
 	}
-	if (store_begin() == -1) {
-		pd_fail(c->peerid, 503, "SERVICE_UNAVAILABLE", "database "
-		    "busy", 1);
+	if (!pd_begin(c))
 		return;
-	}
 	if (sqlite3_prepare_v2(pd.db, "UPDATE sessions SET revoked_at = "
 	    "coalesce(revoked_at, ?) WHERE id = ?", -1, &st, NULL) !=
 	    SQLITE_OK)
@@ -489,11 +483,8 @@ sessions_renew(struct pd_ctx *c)
 		    "can renew only itself", 0);
 		return;
 	}
-	if (store_begin() == -1) {
-		pd_fail(c->peerid, 503, "SERVICE_UNAVAILABLE", "database "
-		    "busy", 1);
+	if (!pd_begin(c))
 		return;
-	}
 	if (sqlite3_prepare_v2(pd.db, "SELECT ttl, absolute_expires_at, "
 	    "renewal_count, max_renewals FROM sessions WHERE id = ?", -1, &st,
 	    NULL) != SQLITE_OK)

@@ -109,6 +109,16 @@ pd_fail(uint32_t peerid, int status, const char *code, const char *msg,
 	reply(peerid, status, retryable, code, msg, strlen(msg));
 }
 
+/* Begin a transaction: 1, or 0 after answering 503. */
+int
+pd_begin(struct pd_ctx *c)
+{
+	if (store_begin() == 0)
+		return 1;
+	pd_fail(c->peerid, 503, "SERVICE_UNAVAILABLE", "database busy", 1);
+	return 0;
+}
+
 void
 pd_fail_retry(uint32_t peerid, int status, const char *code,
     const char *msg, int seconds)
@@ -399,11 +409,8 @@ wallets_rename(struct pd_ctx *c)
 	if ((j = wallet_for_change(c)) == NULL)
 		return;
 	json_decref(j);
-	if (store_begin() == -1) {
-		pd_fail(c->peerid, 503, "SERVICE_UNAVAILABLE", "database "
-		    "busy", 1);
+	if (!pd_begin(c))
 		return;
-	}
 	if (exec_bind("UPDATE wallets SET name = ?2 WHERE id = ?1",
 	    c->req->param, name, 0) == -1 || audit_append(c->now,
 	    "wallet.renamed", "operator", c->req->param, json_pack("{s:s}",
@@ -429,11 +436,8 @@ wallets_terminate(struct pd_ctx *c)
 	if ((j = wallet_for_change(c)) == NULL)
 		return;
 	json_decref(j);
-	if (store_begin() == -1) {
-		pd_fail(c->peerid, 503, "SERVICE_UNAVAILABLE", "database "
-		    "busy", 1);
+	if (!pd_begin(c))
 		return;
-	}
 	if (exec_bind("UPDATE wallets SET status = 'TERMINATED' WHERE id = ?1",
 	    c->req->param, NULL, 0) == -1 ||
 	    exec_bind("UPDATE sessions SET revoked_at = coalesce(revoked_at, "
