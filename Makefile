@@ -35,17 +35,19 @@ endif
 
 COMMON_SRCS = common/log.c common/util.c common/config.c common/proc.c \
 	      common/keystore.c common/wipe.c common/base58.c common/routes.c \
-	      common/policy_rules.c \
+	      common/policy_rules.c common/network.c \
 	      imsg/imsg.c imsg/imsgev.c imsg/msg.c seccomp/sandbox.c \
 	      seccomp/landlock.c
 DAEMON_SRCS = parent/waiaasd.c parent/parent_keystore.c \
 	      signer/signer_keys.c api/api.c api/api_health.c api/http.c \
-	      api/api_wallets.c api/api_policies.c \
+	      api/api_wallets.c api/api_policies.c api/api_chain.c \
+	      api/rpc.c api/chain_evm.c api/chain_sol.c api/api_tx.c \
 	      api/http_parse.c api/api_owner.c policyd/siwe.c \
 	      policyd/policyd.c policyd/policyd_store.c policyd/policyd_auth.c \
 	      policyd/policyd_wallets.c policyd/policyd_api.c \
 	      policyd/policyd_sessions.c policyd/policyd_audit.c \
 	      policyd/policyd_owner.c policyd/policyd_policies.c \
+	      policyd/policyd_tx.c \
 	      signer/signer.c relay/relay.c \
 	      signer/evm.c signer/keccak.c signer/rlp.c signer/solana.c \
 	      signer/signer_sign.c
@@ -83,7 +85,7 @@ $(BUILD)/tests/test_imsg: $(BUILD)/tests/unit/test_imsg.o \
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka
 $(BUILD)/tests/test_config: $(BUILD)/tests/unit/test_config.o \
     $(BUILD)/common/config.o $(BUILD)/common/log.o $(BUILD)/common/util.o \
-    $(BUILD)/imsg/msg.o
+    $(BUILD)/imsg/msg.o $(BUILD)/common/network.o
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(PKG_LIBS)
@@ -133,6 +135,17 @@ $(BUILD)/tests/signer_driver: $(BUILD)/tests/tools/signer_driver.o \
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(PKG_LIBS)
 
+# Runs the api's chain clients alone against a node (t_chain_*.sh):
+# JSON in, JSON lines out; not a unit test, so not named test_*.
+CHAIN_DRIVER_OBJS = tests/tools/chain_driver.o api/rpc.o api/chain_evm.o \
+	api/chain_sol.o common/network.o common/log.o common/util.o \
+	common/base58.o common/wipe.o imsg/msg.o signer/solana.o \
+	signer/evm.o signer/keccak.o signer/rlp.o seccomp/sandbox.o
+$(BUILD)/tests/chain_driver: $(CHAIN_DRIVER_OBJS:%=$(BUILD)/%)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(PKG_LIBS)
+
 # The same filters built to trap and name a forbidden call.
 $(BUILD)/seccomp/sandbox_debug.o: seccomp/sandbox.c
 	@mkdir -p $(dir $@)
@@ -150,7 +163,8 @@ unit: $(UNIT_BINS)
 # the fuzz targets briefly, and the source checks.
 test:
 	$(MAKE) BUILD=build-test SAN=1 build-test/waiaasd \
-	    build-test/tests/signer_driver unit-san
+	    build-test/tests/signer_driver build-test/tests/chain_driver \
+	    unit-san
 	$(MAKE) $(FUZZ_TARGETS:%=build-fuzz/%)
 	tests/checksrc.sh
 	tests/run.sh build-test
@@ -159,7 +173,7 @@ unit-san:
 	$(MAKE) BUILD=build-test SAN=1 $(UNIT_TESTS:%=build-test/tests/%)
 
 FUZZ_TARGETS = fuzz_imsg fuzz_config fuzz_http fuzz_base58 \
-	       fuzz_policy_rules fuzz_siwe
+	       fuzz_policy_rules fuzz_siwe fuzz_rpc
 FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 $(INC) $(PKG_CFLAGS) \
 	      -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_TIME ?= 20
@@ -167,7 +181,8 @@ FUZZ_TIME ?= 20
 build-fuzz/fuzz_imsg: tests/fuzz/fuzz_imsg.c imsg/imsg.c imsg/msg.c common/log.c
 	@mkdir -p build-fuzz
 	clang $(FUZZ_CFLAGS) -o $@ $^
-build-fuzz/fuzz_config: tests/fuzz/fuzz_config.c common/config.c common/log.c common/util.c imsg/msg.c
+build-fuzz/fuzz_config: tests/fuzz/fuzz_config.c common/config.c common/log.c common/util.c imsg/msg.c \
+    common/network.c
 	@mkdir -p build-fuzz
 	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
 
@@ -189,6 +204,15 @@ build-fuzz/fuzz_siwe: tests/fuzz/fuzz_siwe.c policyd/siwe.c common/base58.c \
 	@mkdir -p build-fuzz
 	clang $(FUZZ_CFLAGS) -Ipolicyd -o $@ $^ $(PKG_LIBS)
 
+# rpc.c and chain_evm.c are included whole (static functions under test).
+build-fuzz/fuzz_rpc: tests/fuzz/fuzz_rpc.c api/rpc.c api/chain_evm.c \
+    common/network.c common/log.c common/util.c imsg/msg.c \
+    signer/evm.c signer/keccak.c signer/rlp.c
+	@mkdir -p build-fuzz
+	clang $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_rpc.c common/network.c \
+	    common/log.c common/util.c imsg/msg.c signer/evm.c \
+	    signer/keccak.c signer/rlp.c $(PKG_LIBS)
+
 fuzz: $(FUZZ_TARGETS:%=build-fuzz/%)
 	tests/fuzz/run.sh $(FUZZ_TIME) $(FUZZ_TARGETS)
 
@@ -196,6 +220,7 @@ bench: $(BUILD)/waiaasd $(BUILD)/tests/signer_driver
 	bench/health.sh $(BUILD)/waiaasd
 	bench/auth.sh $(BUILD)/waiaasd
 	BUILD=$(BUILD) bench/signer.sh
+	bench/send.sh $(BUILD)/waiaasd
 
 check-src:
 	tests/checksrc.sh

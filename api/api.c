@@ -43,6 +43,11 @@ static void (*const api_handlers[R_MAX])(struct http_req *,
 	[R_NONCE] = api_nonce,
 	[R_OWNER_SET] = api_owner_set,
 	[R_WALLET_RENAME] = api_wallets_rename,
+	[R_TX_SEND] = api_tx_send,
+	[R_WALLET_ADDRESS] = api_wallet_query,
+	[R_WALLET_BALANCE] = api_wallet_query,
+	[R_WALLET_ASSETS] = api_wallet_query,
+	[R_TX_LIST] = api_wallet_query,
 };
 
 /* Requests waiting for policyd, by the id they were sent under. */
@@ -259,6 +264,25 @@ policyd_issues(struct http_req *req, const char *text, size_t len)
 	json_decref(j);
 }
 
+/* The request policyd answered with peerid; NULL if none. */
+struct http_req *
+api_take_pending(uint32_t id)
+{
+	struct pending	*pe;
+	struct http_req	*req;
+
+	TAILQ_FOREACH(pe, &pending, entry)
+		if (pe->id == id)
+			break;
+	if (pe == NULL)
+		return NULL;
+	TAILQ_REMOVE(&pending, pe, entry);
+	npending--;
+	req = pe->req;
+	free(pe);
+	return req;
+}
+
 void
 api_policyd_reply(struct imsgchan *ch, struct imsg *imsg, void *arg)
 {
@@ -445,6 +469,13 @@ static const struct imsg_rule policyd_rules[] = {
 	    api_health_pong),
 	IMSG_RULE_RANGE(IMSG_API_REPLY, sizeof(struct api_reply),
 	    CHAN_API_MAX - IMSG_HDR_SIZE, api_policyd_reply),
+	IMSG_RULE_RANGE(IMSG_CHAIN_PREPARE, sizeof(struct chain_prep),
+	    sizeof(struct chain_prep) + SIGN_DATA_MAX, api_chain_prepare),
+	IMSG_RULE_RANGE(IMSG_CHAIN_SEND, sizeof(struct chain_send) + 1,
+	    sizeof(struct chain_send) + SIGN_DATA_MAX + 4096,
+	    api_chain_send),
+	IMSG_RULE_EXACT(IMSG_API_CHAINQ, struct chain_query,
+	    api_chain_query),
 };
 
 void
@@ -473,6 +504,7 @@ api_main(struct proc *p)
 	    NULL, NULL) == -1)
 		fatal("imsgev_init");
 	api_health_init();
+	api_chain_init(p);
 
 	proc_sandbox(p);
 	if (imsgev_init(&api.parent, api.base, 3, "parent", CHAN_CTL_MAX,

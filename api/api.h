@@ -53,6 +53,18 @@ void	api_policies_list(API_HANDLER_ARGS);
 void	api_nonce(API_HANDLER_ARGS);
 void	api_owner_set(API_HANDLER_ARGS);
 
+struct http_req *api_take_pending(uint32_t);
+
+/* api_chain.c */
+void	api_chain_init(struct proc *);
+void	api_chain_prepare(struct imsgchan *, struct imsg *, void *);
+void	api_chain_send(struct imsgchan *, struct imsg *, void *);
+void	api_chain_query(struct imsgchan *, struct imsg *, void *);
+
+/* api_tx.c */
+void	api_tx_send(API_HANDLER_ARGS);
+void	api_wallet_query(API_HANDLER_ARGS);
+
 /* api_health.c */
 void	api_health_init(void);
 void	api_health(API_HANDLER_ARGS);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "network.h"
 #include "log.h"
 #include "util.h"
 
@@ -20,7 +21,8 @@ enum ktype {
 	K_HOST,
 	K_LEVEL,
 	K_USER,
-	K_URL
+	K_URL,
+	K_EVM_CUSTOM
 };
 
 struct ckey {
@@ -64,6 +66,15 @@ static const struct ckey keys[] = {
 #define RPC_KEY(n)	CSTR("rpc", #n, K_URL, rpc[RPC_##n]),
 	RPC_NETWORKS(RPC_KEY)
 #undef RPC_KEY
+	CSTR("rpc", "evm_custom", K_EVM_CUSTOM, evm_custom),
+	CINT("rpc", "timeout_ms", rpc_timeout_ms, 100, 120000),
+	CINT("rpc", "max_response_kib", rpc_max_response_kib, 16, 65536),
+	CINT("rpc", "retries", rpc_retries, 0, 10),
+	CINT("rpc", "poll_interval_ms", rpc_poll_interval_ms, 50, 60000),
+	CINT("rpc", "resend_after_ms", rpc_resend_after_ms, 1000, 3600000),
+	CINT("security", "max_fee_per_gas_gwei", max_fee_per_gas_gwei, 1,
+	    1000000),
+	CINT("security", "max_gas_limit", max_gas_limit, 21000, 100000000),
 };
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
 
@@ -96,6 +107,13 @@ config_defaults(struct config *cf)
 	cf->kdf_memory_kib = 64 * 1024;
 	cf->kdf_passes = 3;
 	cf->kdf_lanes = 4;
+	cf->rpc_timeout_ms = 10000;
+	cf->rpc_max_response_kib = 4096;
+	cf->rpc_retries = 2;
+	cf->rpc_poll_interval_ms = 2000;
+	cf->rpc_resend_after_ms = 30000;
+	cf->max_fee_per_gas_gwei = 1000;
+	cf->max_gas_limit = 15000000;
 	strlcpy(cf->user[PROC_PARENT], "waiaas", CONFIG_STR_MAX);
 	strlcpy(cf->user[PROC_API], "waiaas-api", CONFIG_STR_MAX);
 	strlcpy(cf->user[PROC_POLICYD], "waiaas-policyd", CONFIG_STR_MAX);
@@ -251,6 +269,25 @@ key_set(struct config *cf, const struct ckey *k, const char *val, int str,
 			return seterr(err, errlen, "%s: %s.%s: not an http(s) "
 			    "URL", where, k->section, k->key);
 		break;
+	case K_EVM_CUSTOM: {
+		static struct network	nets[NET_CUSTOM_MAX];
+		static char		urls[NET_CUSTOM_MAX][NET_URL_MAX];
+		char			why[200];
+		int			i, n;
+
+		if (strlen(val) >= k->size)
+			return seterr(err, errlen, "%s: %s.%s: longer than %zu "
+			    "bytes", where, k->section, k->key, k->size - 1);
+		if ((n = net_parse_custom(val, nets, urls, NET_CUSTOM_MAX, why,
+		    sizeof(why))) == -1)
+			return seterr(err, errlen, "%s: %s", where, why);
+		for (i = 0; i < n; i++)
+			if (!valid_url(urls[i]))
+				return seterr(err, errlen, "%s: %s.%s: %s: not "
+				    "an http(s) URL", where, k->section,
+				    k->key, nets[i].name);
+		break;
+	}
 	default:
 		return seterr(err, errlen, "%s: %s.%s: bad key type", where,
 		    k->section, k->key);

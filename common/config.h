@@ -56,6 +56,15 @@ struct config {
 	int	kdf_lanes;
 	/* [rpc] */
 	char	rpc[RPC_MAX][CONFIG_URL_MAX];
+	char	evm_custom[8192];	/* see network.h */
+	int	rpc_timeout_ms;
+	int	rpc_max_response_kib;
+	int	rpc_retries;
+	int	rpc_poll_interval_ms;
+	int	rpc_resend_after_ms;
+	/* [security]: what policyd lets a transaction pay for gas */
+	int	max_fee_per_gas_gwei;
+	int	max_gas_limit;
 };
 
 void	config_defaults(struct config *);

@@ -104,6 +104,35 @@ ctl_listen(struct imsgchan *ch, struct imsg *imsg, void *arg)
 	p->listenfd = imsg->fd;
 }
 
+/* The network table; the api also keeps each URL and resolve entry. */
+static struct ctl_network	*netcfg[NET_MAX];
+
+static void
+ctl_network(struct imsgchan *ch, struct imsg *imsg, void *arg)
+{
+	struct proc		*p = arg;
+	struct ctl_network	*cn;
+
+	(void)ch;
+	if ((cn = malloc(sizeof(*cn))) == NULL)
+		fatal("malloc");
+	memcpy(cn, imsg->data, sizeof(*cn));
+	if (cn->index != net_count() || memchr(cn->url, '\0',
+	    sizeof(cn->url)) == NULL || memchr(cn->resolve, '\0',
+	    sizeof(cn->resolve)) == NULL || net_add(&cn->net) == -1)
+		fatalx("IMSG_CTL_NETWORK: malformed");
+	if (p->role != PROC_API && (cn->url[0] != '\0' ||
+	    cn->resolve[0] != '\0'))
+		fatalx("IMSG_CTL_NETWORK: a URL for %s", proc_name(p->role));
+	netcfg[cn->index] = cn;
+}
+
+const struct ctl_network *
+proc_network(uint32_t i)
+{
+	return i < NET_MAX ? netcfg[i] : NULL;
+}
+
 static int	started;
 
 static void
@@ -131,6 +160,7 @@ static const struct imsg_rule startup_rules[] = {
 	IMSG_RULE_FD(IMSG_CTL_PEER, struct ctl_peer, ctl_peer),
 	{ IMSG_CTL_LISTEN, 0, 0, 1, ctl_listen },
 	IMSG_RULE_EMPTY(IMSG_CTL_START, ctl_start),
+	IMSG_RULE_EXACT(IMSG_CTL_NETWORK, struct ctl_network, ctl_network),
 };
 
 void

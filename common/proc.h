@@ -37,6 +37,7 @@ struct proc {
 extern struct proc	*proc;
 
 void	proc_startup(struct proc *, int, int);
+const struct ctl_network *proc_network(uint32_t);
 void	proc_sandbox(struct proc *);
 void	proc_chan_sizes(int, int, size_t *, size_t *);
 int	proc_peer_wanted(int, int);

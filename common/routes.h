@@ -37,7 +37,13 @@
 	X(R_POLICY_UPDATE,	PUT,	"/v1/policies/{}",	MASTER)	\
 	X(R_POLICY_DELETE,	DELETE,	"/v1/policies/{}",	MASTER)	\
 	X(R_AUDIT_LIST,		GET,	"/v1/audit-logs",	MASTER)	\
-	X(R_AUDIT_VERIFY,	GET,	"/v1/audit-logs/verify", MASTER)
+	X(R_AUDIT_VERIFY,	GET,	"/v1/audit-logs/verify", MASTER) \
+	X(R_WALLET_ADDRESS,	GET,	"/v1/wallet/address",	SESSION) \
+	X(R_WALLET_BALANCE,	GET,	"/v1/wallet/balance",	SESSION) \
+	X(R_WALLET_ASSETS,	GET,	"/v1/wallet/assets",	SESSION) \
+	X(R_TX_SEND,		POST,	"/v1/transactions/send", SESSION) \
+	X(R_TX_LIST,		GET,	"/v1/transactions",	SESSION) \
+	X(R_TX_GET,		GET,	"/v1/transactions/{}",	SESSION)
 
 enum route_id {
 #define ROUTE_ENUM(id, m, p, a)	id,

@@ -9,6 +9,8 @@
 #include <stdint.h>
 
 #include "keystore.h"
+#include "network.h"
+#include "util.h"
 
 #define IMSG_TYPES(X)							\
 	X(IMSG_NONE)							\
@@ -42,7 +44,16 @@
 	X(IMSG_SIGNER_SIGNED)						\
 	/* REST: api -> policyd, one envelope each way */		\
 	X(IMSG_API_REQUEST)						\
-	X(IMSG_API_REPLY)
+	X(IMSG_API_REPLY)						\
+	/* networks: parent -> api, policyd at start */			\
+	X(IMSG_CTL_NETWORK)						\
+	/* chain work: policyd -> api and back */			\
+	X(IMSG_CHAIN_PREPARE)						\
+	X(IMSG_CHAIN_CONTEXT)						\
+	X(IMSG_CHAIN_SEND)						\
+	X(IMSG_CHAIN_STATUS)						\
+	/* a REST answer that needs the chain: policyd -> api */	\
+	X(IMSG_API_CHAINQ)
 
 enum imsg_type {
 #define IMSG_ENUM(n)	n,
@@ -83,6 +94,13 @@ struct ctl_config {
 	uint32_t	max_headers;	/* api: HTTP header limit */
 	uint32_t	timeout;	/* api: HTTP idle/read timeout, s */
 	uint32_t	max_conn;	/* api: simultaneous connections */
+	uint32_t	rpc_timeout_ms;	/* api: per RPC attempt */
+	uint32_t	rpc_max_response;	/* api: bytes */
+	uint32_t	rpc_retries;	/* api */
+	uint32_t	poll_ms;	/* api: receipt/status polls */
+	uint32_t	resend_ms;	/* api: unseen tx re-broadcast */
+	uint32_t	max_fee_gwei;	/* policyd: EVM maxFeePerGas cap */
+	uint32_t	max_gas;	/* policyd: EVM gas limit cap */
 	int64_t		start_time;	/* parent's start, unix seconds */
 	uint32_t	lock_failures;	/* policyd: masterAuth lockout */
 	uint32_t	lock_seconds;
@@ -274,6 +292,119 @@ struct api_reply {
 	uint32_t	retryable;
 	uint32_t	retry_after;	/* seconds; 0: no Retry-After */
 	char		code[API_CODE_MAX];	/* empty on success */
+};
+
+/*
+ * Networks: one message per entry, index first.  url and resolve go to
+ * the api only: resolve is "host:port:addr[,addr...]" as the parent found
+ * it before the api lost DNS (CURLOPT_RESOLVE; literals included).
+ */
+struct ctl_network {
+	uint32_t	index;
+	struct network	net;
+	char		url[NET_URL_MAX];
+	char		resolve[NET_RESOLVE_MAX];
+};
+
+/*
+ * Chain work for one transaction.  policyd decides and records; the api
+ * asks the chain.  Every answer of the api is checked again by policyd
+ * against its own bounds (fee caps, its nonce counter).
+ */
+#define CHAIN_ADDR_MAX		64
+#define CHAIN_MSG_MAX		256
+
+#define CHOP_EVM_TX		1	/* to, value, data: gas, fees, nonce */
+#define CHOP_SOL_TRANSFER	2	/* lamports from -> to */
+#define CHOP_SOL_TOKEN		3	/* SPL TransferChecked: mint, owner */
+#define CHOP_SOL_CALL		4	/* one instruction of a program */
+
+/* policyd -> api: what the chain must tell about this transaction. */
+struct chain_prep {
+	char		txid[UUID_STR_LEN];
+	uint32_t	net;
+	uint32_t	op;			/* CHOP_* */
+	char		from[CHAIN_ADDR_MAX + 1];	/* the wallet */
+	char		to[CHAIN_ADDR_MAX + 1];	/* EVM tx to; SOL recipient
+						   or program */
+	char		mint[CHAIN_ADDR_MAX + 1];	/* CHOP_SOL_TOKEN */
+	uint8_t		value[32];		/* EVM wei, big-endian */
+	uint32_t	datalen;		/* EVM calldata follows */
+};
+
+#define CHAIN_OK		0
+#define CHAIN_ERROR		1	/* RPC failed or answered nonsense */
+#define CHAIN_REVERT		2	/* the call would revert: message */
+#define CHAIN_REFUSED		3	/* network refused (wrong chain id,
+					   no URL) or the request is not
+					   possible (mint decimals differ) */
+
+/* api -> policyd: the answer to a chain_prep. */
+struct chain_ctx {
+	char		txid[UUID_STR_LEN];
+	int32_t		status;			/* CHAIN_* */
+	uint32_t	retryable;
+	char		message[CHAIN_MSG_MAX];
+	/* EVM */
+	uint64_t	nonce;			/* pending transaction count */
+	uint64_t	gas_limit;		/* estimate, with margin */
+	uint8_t		base_fee[32];		/* latest block's base fee */
+	uint8_t		priority_fee[32];	/* eth_maxPriorityFeePerGas */
+	/* Solana */
+	uint8_t		blockhash[32];
+	uint64_t	last_valid_height;
+	uint8_t		ata_exists;		/* SOL_TOKEN: recipient's */
+	uint8_t		decimals;		/* CHOP_SOL_TOKEN: the mint's */
+	uint64_t	fee;			/* SOL: lamports estimate */
+};
+
+/* policyd -> api: broadcast (unless WATCH_ONLY) and watch to the end. */
+#define CHSEND_WATCH_ONLY	0x01	/* after a restart: already sent */
+
+struct chain_send {
+	char		txid[UUID_STR_LEN];
+	uint32_t	net;
+	uint32_t	flags;
+	char		from[CHAIN_ADDR_MAX + 1];	/* the wallet */
+	uint32_t	hashlen;		/* 32 EVM, 64 Solana */
+	uint8_t		hash[64];
+	uint64_t	nonce;			/* EVM: the tx's nonce */
+	uint64_t	last_valid_height;	/* Solana */
+	uint32_t	rawlen;			/* raw signed tx follows */
+};
+
+#define CHST_SUBMITTED		1	/* accepted by the node */
+#define CHST_CONFIRMED		2
+#define CHST_FAILED		3	/* on chain, failed: message */
+#define CHST_NOT_SENT		4	/* broadcast failed, never accepted */
+#define CHST_NONCE_LOW		5	/* EVM: nonce already used */
+#define CHST_EXPIRED		6	/* SOL: blockhash expired, not landed */
+
+/* api -> policyd: each state change of a transaction sent. */
+struct chain_status {
+	char		txid[UUID_STR_LEN];
+	int32_t		state;			/* CHST_* */
+	uint32_t	retryable;
+	char		message[CHAIN_MSG_MAX];
+};
+
+/*
+ * policyd -> api, in answer to an IMSG_API_REQUEST (same peerid): the
+ * caller is authenticated and may see this wallet; the api asks the chain
+ * and answers the HTTP request itself.
+ */
+#define CQ_BALANCE		1
+#define CQ_ASSETS		2
+#define CQ_TOKENS_MAX		32
+
+struct chain_query {
+	uint32_t	kind;
+	uint32_t	net;
+	char		wallet_id[UUID_STR_LEN];
+	char		address[CHAIN_ADDR_MAX + 1];
+	char		token[CHAIN_ADDR_MAX + 1];	/* CQ_BALANCE: or "" */
+	uint32_t	ntokens;	/* CQ_ASSETS on EVM: known tokens */
+	char		tokens[CQ_TOKENS_MAX][CHAIN_ADDR_MAX + 1];
 };
 
 struct health_pong {

@@ -35,7 +35,9 @@
 #include "imsgev.h"
 #include "parent.h"
 #include "log.h"
+#include "network.h"
 #include "proc.h"
+#include "rpc.h"
 #include "util.h"
 #include "version.h"
 
@@ -334,6 +336,70 @@ start_child(int role, int chanfd, int logfd)
 	_exit(127);
 }
 
+/*
+ * The network table: built-ins with their [rpc] URLs, then the operator's
+ * EVM chains.  Names in URLs are resolved here, while the parent still
+ * has DNS: the api, chrooted and filtered, has none.  Only the api gets
+ * URLs (they may carry an API key).
+ */
+static struct ctl_network	nets[NET_MAX];
+static size_t			nnets;
+
+static void
+networks_init(void)
+{
+	static struct network	 custom[NET_CUSTOM_MAX];
+	static char		 urls[NET_CUSTOM_MAX][NET_URL_MAX];
+	struct ctl_network	*cn;
+	char			 err[256];
+	size_t			 i;
+	int			 n;
+
+	if ((n = net_parse_custom(P.cf.evm_custom, custom, urls,
+	    NET_CUSTOM_MAX, err, sizeof(err))) == -1)
+		fatalx("%s", err);
+	for (i = 0; i < net_nbuiltin + (size_t)n; i++) {
+		cn = &nets[nnets];
+		memset(cn, 0, sizeof(*cn));
+		cn->index = (uint32_t)nnets;
+		if (i < net_nbuiltin) {
+			cn->net = net_builtin[i];
+			strlcpy(cn->url, P.cf.rpc[i], sizeof(cn->url));
+		} else {
+			cn->net = custom[i - net_nbuiltin];
+			strlcpy(cn->url, urls[i - net_nbuiltin],
+			    sizeof(cn->url));
+		}
+		if (cn->url[0] != '\0' && rpc_resolve_entry(cn->url,
+		    cn->resolve, sizeof(cn->resolve), err, sizeof(err)) ==
+		    -1) {
+			/* The network stays, unusable, with the reason. */
+			log_warnx("network %s: %s", cn->net.name, err);
+			cn->resolve[0] = '\0';
+		}
+		nnets++;
+	}
+}
+
+static void
+send_networks(struct child *c)
+{
+	struct ctl_network	cn;
+	size_t			i;
+
+	for (i = 0; i < nnets; i++) {
+		cn = nets[i];
+		if (c->role != PROC_API) {
+			memset(cn.url, 0, sizeof(cn.url));
+			memset(cn.resolve, 0, sizeof(cn.resolve));
+		}
+		if (imsgev_compose(&c->iev, IMSG_CTL_NETWORK, 0, -1, &cn,
+		    sizeof(cn)) == -1)
+			fatal("IMSG_CTL_NETWORK");
+		explicit_bzero(&cn, sizeof(cn));
+	}
+}
+
 static void
 send_config(struct child *c, int listenfd)
 {
@@ -363,7 +429,15 @@ send_config(struct child *c, int listenfd)
 		cfg.max_headers = (uint32_t)P.cf.max_header_size;
 		cfg.timeout = (uint32_t)P.cf.request_timeout;
 		cfg.max_conn = (uint32_t)P.cf.max_connections;
+		cfg.rpc_timeout_ms = (uint32_t)P.cf.rpc_timeout_ms;
+		cfg.rpc_max_response = (uint32_t)P.cf.rpc_max_response_kib *
+		    1024;
+		cfg.rpc_retries = (uint32_t)P.cf.rpc_retries;
+		cfg.poll_ms = (uint32_t)P.cf.rpc_poll_interval_ms;
+		cfg.resend_ms = (uint32_t)P.cf.rpc_resend_after_ms;
 	}
+	cfg.max_fee_gwei = (uint32_t)P.cf.max_fee_per_gas_gwei;
+	cfg.max_gas = (uint32_t)P.cf.max_gas_limit;
 	if (P.privsep && (size_t)snprintf(cfg.chroot, sizeof(cfg.chroot),
 	    "%s/%s", P.cf.datadir, c->role == PROC_POLICYD ? "data" :
 	    "empty") >= sizeof(cfg.chroot))
@@ -378,6 +452,8 @@ send_config(struct child *c, int listenfd)
 	if (c->role == PROC_API && imsgev_compose(&c->iev, IMSG_CTL_LISTEN, 0,
 	    listenfd, NULL, 0) == -1)
 		fatal("IMSG_CTL_LISTEN");
+	if (c->role == PROC_API || c->role == PROC_POLICYD)
+		send_networks(c);
 }
 
 static void
@@ -859,6 +935,7 @@ parent_main(int foreground, int provision)
 	    config_apply_env(&P.cf, environ, err, sizeof(err)) == -1)
 		fatalx("configuration: %s", err);
 	log_setlevel(P.cf.log_level);
+	networks_init();
 
 	P.privsep = geteuid() == 0;
 	if (P.privsep)

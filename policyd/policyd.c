@@ -56,6 +56,8 @@ static const struct imsg_rule api_rules[] = {
 	IMSG_RULE_EMPTY(IMSG_HEALTH_PING, policyd_dispatch_api_ping),
 	IMSG_RULE_RANGE(IMSG_API_REQUEST, sizeof(struct api_request),
 	    sizeof(struct api_request) + API_BODY_MAX, policyd_api_request),
+	IMSG_RULE_EXACT(IMSG_CHAIN_CONTEXT, struct chain_ctx, tx_context),
+	IMSG_RULE_EXACT(IMSG_CHAIN_STATUS, struct chain_status, tx_status),
 };
 
 static const struct imsg_rule signer_rules[] = {
@@ -63,6 +65,8 @@ static const struct imsg_rule signer_rules[] = {
 	    policyd_dispatch_signer_pong),
 	IMSG_RULE_EXACT(IMSG_SIGNER_KEY, struct signer_key,
 	    wallets_signer_key),
+	IMSG_RULE_RANGE(IMSG_SIGNER_SIGNED, sizeof(struct sign_reply),
+	    sizeof(struct sign_reply) + SIGN_DATA_MAX + 1024, tx_signed),
 };
 
 static const struct imsg_rule parent_rules[] = {
@@ -99,6 +103,7 @@ policyd_main(struct proc *p)
 	/* In the database directory: the chroot, or the cwd without one. */
 	store_open("waiaas.db");
 	sessions_init();
+	tx_resume();
 	if (imsgev_init(&pd.parent, pd.base, 3, "parent", CHAN_CTL_MAX,
 	    CHAN_CTL_WMAX, 0, parent_rules, nitems(parent_rules), NULL,
 	    NULL) == -1)

@@ -104,6 +104,17 @@ void	wallets_rename(struct pd_ctx *);
 void	wallets_terminate(struct pd_ctx *);
 void	wallets_signer_key(struct imsgchan *, struct imsg *, void *);
 
+/* policyd_tx.c */
+void	tx_send(struct pd_ctx *);
+void	tx_get(struct pd_ctx *);
+void	tx_list(struct pd_ctx *);
+void	tx_wallet_address(struct pd_ctx *);
+void	tx_wallet_chain(struct pd_ctx *);
+void	tx_context(struct imsgchan *, struct imsg *, void *);
+void	tx_signed(struct imsgchan *, struct imsg *, void *);
+void	tx_status(struct imsgchan *, struct imsg *, void *);
+void	tx_resume(void);
+
 void	pd_reply(uint32_t, int, const char *, const char *, size_t);
 void	pd_reply_json(uint32_t, int, json_t *);
 void	pd_fail(uint32_t, int, const char *, const char *, int);

@@ -37,6 +37,12 @@ static const pd_handler handlers[R_MAX] = {
 	[R_NONCE] = owner_nonce,
 	[R_OWNER_SET] = owner_set,
 	[R_OWNER_VERIFY] = owner_verify,
+	[R_TX_SEND] = tx_send,
+	[R_TX_GET] = tx_get,
+	[R_TX_LIST] = tx_list,
+	[R_WALLET_ADDRESS] = tx_wallet_address,
+	[R_WALLET_BALANCE] = tx_wallet_chain,
+	[R_WALLET_ASSETS] = tx_wallet_chain,
 };
 
 static void
@@ -123,14 +129,19 @@ authenticate(struct pd_ctx *c, int need)
 void
 policyd_api_request(struct imsgchan *ch, struct imsg *imsg, void *arg)
 {
-	struct api_request	*r;
-	struct pd_ctx		 c;
-	json_error_t		 err;
+	static struct api_request	 req;
+	struct api_request		*r = &req;
+	struct pd_ctx			 c;
+	json_error_t			 err;
 
 	(void)ch;
 	(void)arg;
-	/* In place: the read buffer is wiped once this returns. */
-	r = (struct api_request *)(uintptr_t)imsg->data;
+	/*
+	 * Copied for alignment (messages follow each other in the read
+	 * buffer at any offset); this copy is wiped below, the read buffer
+	 * once this returns.
+	 */
+	memcpy(r, imsg->data, sizeof(*r));
 	if (imsg->len != sizeof(*r) + r->bodylen ||
 	    r->bodylen > API_BODY_MAX || r->route >= R_MAX ||
 	    r->cred.len > CRED_VALUE_MAX ||

@@ -122,6 +122,18 @@ static const char *const migrations[] = {
 	"  delivered_at INTEGER"
 	");"
 	"CREATE INDEX outbox_due ON outbox(delivered_at, next_attempt_at);",
+	/* 5: what execution needs to resume after a restart */
+	"ALTER TABLE transactions ADD COLUMN nonce INTEGER;"	/* EVM */
+	"ALTER TABLE transactions ADD COLUMN raw BLOB;"	/* signed tx */
+	"ALTER TABLE transactions ADD COLUMN sig_hash TEXT;"	/* its hash */
+	"ALTER TABLE transactions ADD COLUMN last_valid_height INTEGER;"
+	"ALTER TABLE transactions ADD COLUMN attempts INTEGER NOT NULL "
+	"  DEFAULT 0;"
+	"ALTER TABLE transactions ADD COLUMN error_code TEXT;"
+	"ALTER TABLE transactions ADD COLUMN retryable INTEGER NOT NULL "
+	"  DEFAULT 0;"
+	"CREATE INDEX transactions_nonce ON transactions(wallet_id, network, "
+	"  nonce) WHERE nonce IS NOT NULL;",
 };
 #define SCHEMA_VERSION	((int)(sizeof(migrations) / sizeof(migrations[0])))
 

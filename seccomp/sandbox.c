@@ -3,6 +3,8 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 
+#include <linux/futex.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -19,6 +21,9 @@
 #include "util.h"
 
 #define A(name)	SCMP_SYS(name)
+
+/* The kernel's mask of the type in socket(2)'s flags-and-type argument. */
+#define SOCK_TYPE_MASK	0xf
 
 /* Every role: its channels, memory, randomness, clocks and exit. */
 static const int sys_base[] = {
@@ -48,11 +53,19 @@ static const int sys_policyd[] = {
 	A(readlink), A(nanosleep), A(clock_nanosleep), A(mlock), A(munlock),
 };
 
-/* api: accept and serve HTTP on the descriptor the parent bound. */
+/*
+ * api: accept and serve HTTP on the descriptor the parent bound; chain
+ * RPC out through libcurl and OpenSSL: connect, and below, socket() for
+ * TCP over AF_INET and AF_INET6 only, and futex(FUTEX_WAKE_PRIVATE)
+ * alone, which pthread_once(3) makes the first time OpenSSL runs one of
+ * its lazy initialisations (a wake-up without waiters in a one-thread
+ * process).
+ */
 static const int sys_api[] = {
 	A(accept), A(accept4), A(setsockopt), A(getsockopt),
 	A(getsockname), A(getpeername), A(shutdown), A(recvfrom),
 	A(sendto), A(sendmsg), A(recvmsg), A(mlock), A(munlock),
+	A(connect),
 };
 
 /* relay: outbound connections only. */
@@ -153,7 +166,15 @@ sandbox_enter(int role)
 	    SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)) < 0)
 		goto out;
 #ifdef SANITIZER_BUILD
-	if (ALLOW(ctx, sys_sanitizer) == -1)
+	/*
+	 * A report wants /proc/self/maps and the executable's name: let
+	 * those fail instead of killing the process before it says why.
+	 */
+	if (ALLOW(ctx, sys_sanitizer) == -1 ||
+	    seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), A(open), 0) < 0 ||
+	    seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), A(readlink), 0) < 0 ||
+	    seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOTTY), A(ioctl), 1,
+	    SCMP_A1(SCMP_CMP_NE, FIONREAD)) < 0)
 		goto out;
 #endif
 
@@ -171,7 +192,17 @@ sandbox_enter(int role)
 		if (ALLOW(ctx, sys_evloop) == -1 ||
 		    ALLOW(ctx, sys_api) == -1 ||
 		    seccomp_rule_add(ctx, SCMP_ACT_ALLOW, A(ioctl), 1,
-		    SCMP_A1(SCMP_CMP_EQ, FIONREAD)) < 0)
+		    SCMP_A1(SCMP_CMP_EQ, FIONREAD)) < 0 ||
+		    seccomp_rule_add(ctx, SCMP_ACT_ALLOW, A(socket), 2,
+		    SCMP_A0(SCMP_CMP_EQ, AF_INET),
+		    SCMP_A1(SCMP_CMP_MASKED_EQ, SOCK_TYPE_MASK,
+		    SOCK_STREAM)) < 0 ||
+		    seccomp_rule_add(ctx, SCMP_ACT_ALLOW, A(socket), 2,
+		    SCMP_A0(SCMP_CMP_EQ, AF_INET6),
+		    SCMP_A1(SCMP_CMP_MASKED_EQ, SOCK_TYPE_MASK,
+		    SOCK_STREAM)) < 0 ||
+		    seccomp_rule_add(ctx, SCMP_ACT_ALLOW, A(futex), 1,
+		    SCMP_A1(SCMP_CMP_EQ, FUTEX_WAKE_PRIVATE)) < 0)
 			goto out;
 		break;
 	case PROC_RELAY:

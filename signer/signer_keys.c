@@ -424,15 +424,20 @@ decode_import(struct key_slot *s, const char *text, size_t len)
 void
 keys_import(struct imsgchan *ch, struct imsg *imsg, void *arg)
 {
-	struct signer_import	*req;
-	struct key_slot		*s;
-	char			 id[KS_ID_LEN + 1];
-	uint32_t		 peerid = imsg->hdr.peerid;
+	static struct signer_import	 copy;
+	struct signer_import		*req = &copy;
+	struct key_slot			*s;
+	char				 id[KS_ID_LEN + 1];
+	uint32_t			 peerid = imsg->hdr.peerid;
 
 	(void)ch;
 	(void)arg;
-	/* Used in place: the read buffer is wiped when we return. */
-	req = (struct signer_import *)(uintptr_t)imsg->data;
+	/*
+	 * Copied for alignment (a message may start at any offset of the
+	 * read buffer); the key text is wiped from this copy below and from
+	 * the read buffer when we return.
+	 */
+	memcpy(req, imsg->data, sizeof(*req));
 	memcpy(id, req->id, sizeof(id));
 	if (req->keylen > KEYTEXT_MAX)
 		fatalx("IMSG_SIGNER_IMPORT: key text too long");
@@ -454,7 +459,7 @@ keys_import(struct imsgchan *ch, struct imsg *imsg, void *arg)
 	}
 	store(s, peerid);
 out:
-	sodium_memzero(req->key, sizeof(req->key));
+	sodium_memzero(req, sizeof(*req));
 }
 
 /* The parent wrote (or failed to write) a sealed key. */

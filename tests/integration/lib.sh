@@ -21,6 +21,11 @@ t_cleanup() {
 	if [ -n "${DPID:-}" ] && kill -0 "$DPID" 2>/dev/null; then
 		kill -KILL "$DPID" 2>/dev/null
 	fi
+	# T_KEEP_LOG=FILE keeps the daemon's log for a look after the test.
+	[ -n "${T_KEEP_LOG:-}" ] && [ -f "${LOG:-}" ] && cp "$LOG" "$T_KEEP_LOG"
+	for p in ${PEER_PIDS:-}; do
+		kill -KILL "$p" 2>/dev/null
+	done
 	rm -rf "$T_TMP"
 }
 
@@ -111,4 +116,111 @@ json_get() {	# json_get FILE python-expression-on-j
 
 no_sanitizer_reports() {
 	! grep -qE 'AddressSanitizer|UndefinedBehaviorSanitizer|runtime error:|LeakSanitizer' "$LOG"
+}
+
+# Chain peers, killed at exit.  Each prints "listening PORT" or is polled.
+NODE_BIN=$PWD/tests/node/node_modules
+ANVIL=$NODE_BIN/@foundry-rs/anvil-linux-amd64/bin/anvil
+CAST=$NODE_BIN/@foundry-rs/cast-linux-amd64/bin/cast
+# anvil's dev accounts 0 and 1 (the public test mnemonic).
+ANVIL_KEY0=0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80
+ANVIL_KEY1=0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d
+
+# start_anvil [anvil args...]: sets ANVIL_URL, ANVIL_PID.
+start_anvil() {
+	ap=$(free_port)
+	"$ANVIL" --host 127.0.0.1 --port "$ap" --silent "$@" \
+	    >"$T_TMP/anvil.$ap.log" 2>&1 &
+	ANVIL_PID=$!
+	PEER_PIDS="${PEER_PIDS:-} $ANVIL_PID"
+	ANVIL_URL=http://127.0.0.1:$ap
+	n=0
+	while [ $n -lt 100 ]; do
+		"$CAST" chain-id --rpc-url "$ANVIL_URL" >/dev/null 2>&1 &&
+		    return 0
+		sleep 0.1
+		n=$((n + 1))
+	done
+	return 1
+}
+
+# start_svm: the Solana JSON-RPC server over litesvm; sets SVM_URL,
+# SVM_PID.
+start_svm() {
+	f=$T_TMP/svm.$$.$(date +%s%N)
+	node tests/node/svm_rpc.js --port 0 >"$f" 2>&1 &
+	SVM_PID=$!
+	PEER_PIDS="${PEER_PIDS:-} $SVM_PID"
+	n=0
+	while [ $n -lt 200 ]; do
+		sp=$(sed -n 's/^listening \([0-9]*\)$/\1/p' "$f")
+		if [ -n "$sp" ]; then
+			SVM_URL=http://127.0.0.1:$sp
+			return 0
+		fi
+		sleep 0.05
+		n=$((n + 1))
+	done
+	return 1
+}
+
+# rpc URL METHOD PARAMS_JSON: one JSON-RPC call; prints the response.
+rpc() {
+	curl -s -H 'Content-Type: application/json' --data \
+	    "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"$2\",\"params\":$3}" "$1"
+}
+
+# REST with the daemon from start_daemon.  req METHOD PATH [JSON] [HEADER]
+# (default header: the master password) prints the status; the body is
+# in $T_TMP/body, and jget EXPR reads it.
+req() {
+	if [ -n "${3:-}" ]; then
+		http_code -X "$1" -H "Content-Type: application/json" \
+		    -H "${4:-X-Master-Password: $WAIAAS_MASTER_PASSWORD}" \
+		    --data-binary "$3" "http://127.0.0.1:$PORT$2"
+	else
+		http_code -X "$1" \
+		    -H "${4:-X-Master-Password: $WAIAAS_MASTER_PASSWORD}" \
+		    "http://127.0.0.1:$PORT$2"
+	fi
+}
+jget() { json_get "$T_TMP/body" "$1"; }
+
+# send JSON: POST /v1/transactions/send with the session header $S;
+# prints the new transaction's id (nothing, and the answer on stderr, if
+# it was refused).
+send() {
+	c=$(req POST /v1/transactions/send "$1" "$S")
+	if [ "$c" = 201 ]; then jget 'j["id"]'; else cat "$T_TMP/body" >&2; echo; fi
+}
+
+# wait_tx ID: poll GET /v1/transactions/ID (session $S) until a final
+# status, up to 30 s; prints the last answer.
+wait_tx() {
+	n=0
+	while [ $n -lt 300 ]; do
+		req GET "/v1/transactions/$1" "" "$S" >/dev/null
+		case $(jget 'j["status"]') in
+		CONFIRMED|FAILED|CANCELLED|EXPIRED)
+			cat "$T_TMP/body"; return 0;;
+		esac
+		sleep 0.1
+		n=$((n + 1))
+	done
+	cat "$T_TMP/body"
+	return 1
+}
+
+# start_proxy UPSTREAM: tests/node/rpc_fault.js in front of a node; sets
+# PROXY.
+start_proxy() {
+	f=$T_TMP/proxy.$$.$(date +%s%N)
+	node tests/node/rpc_fault.js --upstream "$1" --port 0 >"$f" 2>&1 &
+	PEER_PIDS="${PEER_PIDS:-} $!"
+	n=0
+	while [ $n -lt 100 ] && ! grep -q '^listening' "$f" 2>/dev/null; do
+		sleep 0.05
+		n=$((n + 1))
+	done
+	PROXY=http://127.0.0.1:$(sed -n 's/^listening //p' "$f")
 }

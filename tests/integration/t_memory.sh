@@ -1,7 +1,9 @@
 #!/bin/sh
 # A key imported over REST lives in the signer's memory only: not in the
 # parent, api, policyd or relay (freed heap included), neither as raw
-# bytes nor as the hex or base58 text that carried it in the request.
+# bytes nor as the hex or base58 text that carried it in the request --
+# also after the daemon has signed and sent a transaction with each key
+# (to anvil and to the litesvm node).
 . tests/integration/lib.sh
 
 if [ "$(id -u)" != 0 ]; then
@@ -12,7 +14,10 @@ eval "$(python3 tests/integration/keys.py)"
 EVM_KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 hex() { printf '%s' "$1" | od -An -tx1 | tr -d ' \n'; }
 
-if ! start_daemon; then
+start_anvil --chain-id 11155111 && start_svm ||
+    { notok "anvil and svm_rpc start"; exit 0; }
+if ! WAIAAS_RPC_EVM_ETHEREUM_SEPOLIA=$ANVIL_URL WAIAAS_RPC_SOLANA_DEVNET=$SVM_URL \
+    WAIAAS_RPC_POLL_INTERVAL_MS=100 start_daemon; then
 	notok "daemon starts"; cat "$LOG"; exit 0
 fi
 M="X-Master-Password: $WAIAAS_MASTER_PASSWORD"
@@ -23,6 +28,37 @@ c2=$(http_code -X POST -H "$M" --data-binary \
     "{\"name\":\"s\",\"chain\":\"solana\",\"privateKey\":\"$SOL_SECRET\"}" \
     "http://127.0.0.1:$PORT/v1/wallets/import")
 check "both keys imported ($c1 $c2)" [ "$c1 $c2" = "201 201" ]
+http_code -H "$M" "http://127.0.0.1:$PORT/v1/wallets" >/dev/null
+EW=$(json_get "$T_TMP/body" '[w["id"] for w in j["items"] if w["chain"] == "ethereum"][0]')
+SW=$(json_get "$T_TMP/body" '[w["id"] for w in j["items"] if w["chain"] == "solana"][0]')
+EA=$(json_get "$T_TMP/body" '[w["publicKey"] for w in j["items"] if w["chain"] == "ethereum"][0]')
+SA=$(json_get "$T_TMP/body" '[w["publicKey"] for w in j["items"] if w["chain"] == "solana"][0]')
+http_code -X POST -H "$M" --data-binary "{\"walletIds\":[\"$EW\",\"$SW\"]}" \
+    "http://127.0.0.1:$PORT/v1/sessions" >/dev/null
+S="Authorization: Bearer $(json_get "$T_TMP/body" 'j["token"]')"
+http_code -X POST -H "$M" --data-binary \
+    '{"type":"SPENDING_LIMIT","rules":{"instant_max":"1000000000"}}' \
+    "http://127.0.0.1:$PORT/v1/policies" >/dev/null
+"$CAST" send -q --rpc-url "$ANVIL_URL" --private-key "$ANVIL_KEY0" "$EA" \
+    --value 1ether >/dev/null
+rpc "$SVM_URL" requestAirdrop "[\"$SA\",1000000000]" >/dev/null
+signed=0
+for b in "{\"walletId\":\"$EW\",\"network\":\"ethereum-sepolia\",\"to\":\"0x70997970C51812dc3A010C7d01b50e0d17dc79C8\",\"amount\":\"1000\"}" \
+    "{\"walletId\":\"$SW\",\"to\":\"11111111111111111111111111111112\",\"amount\":\"1000000\"}"; do
+	http_code -X POST -H "$S" --data-binary "$b" \
+	    "http://127.0.0.1:$PORT/v1/transactions/send" >/dev/null
+	id=$(json_get "$T_TMP/body" 'j["id"]')
+	n=0
+	while [ $n -lt 200 ]; do
+		http_code -H "$S" "http://127.0.0.1:$PORT/v1/transactions/$id" \
+		    >/dev/null
+		st=$(json_get "$T_TMP/body" 'j["status"]')
+		[ "$st" = CONFIRMED ] && { signed=$((signed + 1)); break; }
+		[ "$st" = FAILED ] && break
+		sleep 0.1; n=$((n + 1))
+	done
+done
+check "the daemon signed and sent with both imported keys" [ "$signed" = 2 ]
 # Some traffic after, as a real daemon would see.
 for i in 1 2 3; do
 	http_code -H "$M" "http://127.0.0.1:$PORT/v1/wallets" >/dev/null

@@ -1,0 +1,190 @@
+/*
+ * The daemon's side of chain.h: policyd's chain work arrives here over
+ * imsg and goes to the EVM or Solana client; their results go back to
+ * policyd, or answer the REST request policyd passed on.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "api.h"
+#include "chain.h"
+#include "keystore.h"
+#include "log.h"
+#include "util.h"
+#include "wipe.h"
+
+struct chain_timing	chain_timing = { 2000, 30000 };
+struct event_base	*chain_base;
+
+static struct chain_net	nets[NET_MAX];
+static size_t		nnets;
+
+/* Before the sandbox: the network table, the CA bundle, libcurl. */
+void
+api_chain_init(struct proc *p)
+{
+	const struct ctl_network	*cn;
+	struct rpc_limits		 lim;
+	struct chain_net		*n;
+	char				*ca;
+	size_t				 calen;
+	uint32_t			 i;
+
+	chain_base = api.base;
+	for (i = 0; (cn = proc_network(i)) != NULL; i++) {
+		n = &nets[i];
+		n->index = i;
+		n->net = cn->net;
+		strlcpy(n->url, cn->url, sizeof(n->url));
+		strlcpy(n->resolve, cn->resolve, sizeof(n->resolve));
+		n->ep.url = n->url;
+		n->ep.resolve = n->resolve;
+		n->state = NETSTATE_UNCHECKED;
+		nnets = i + 1;
+	}
+	lim.timeout_ms = p->cfg.rpc_timeout_ms;
+	lim.max_response = p->cfg.rpc_max_response;
+	lim.retries = (int)p->cfg.rpc_retries;
+	chain_timing.poll_ms = p->cfg.poll_ms;
+	chain_timing.resend_ms = p->cfg.resend_ms;
+	if (rpc_load_ca(&ca, &calen) == -1)
+		fatalx("cannot read the CA bundle");
+	if (rpc_init(api.base, &lim, ca, calen) == -1)
+		fatalx("rpc_init");
+	free(ca);
+}
+
+static struct chain_net *
+net_of(uint32_t i, const char *what)
+{
+	if (i >= nnets)
+		fatalx("%s: no network %u", what, i);
+	return &nets[i];
+}
+
+void
+api_chain_prepare(struct imsgchan *ch, struct imsg *imsg, void *arg)
+{
+	struct chain_prep	 p;
+	struct chain_net	*n;
+	const uint8_t		*data = (const uint8_t *)imsg->data + sizeof(p);
+
+	(void)ch;
+	(void)arg;
+	memcpy(&p, imsg->data, sizeof(p));
+	if (imsg->len != sizeof(p) + p.datalen ||
+	    memchr(p.txid, '\0', sizeof(p.txid)) == NULL ||
+	    memchr(p.from, '\0', sizeof(p.from)) == NULL ||
+	    memchr(p.to, '\0', sizeof(p.to)) == NULL ||
+	    memchr(p.mint, '\0', sizeof(p.mint)) == NULL)
+		fatalx("IMSG_CHAIN_PREPARE: malformed");
+	n = net_of(p.net, "IMSG_CHAIN_PREPARE");
+	if (p.op == CHOP_EVM_TX && n->net.chain == KS_CHAIN_ETHEREUM)
+		evm_prepare(n, &p, data);
+	else if (p.op >= CHOP_SOL_TRANSFER && p.op <= CHOP_SOL_CALL &&
+	    n->net.chain == KS_CHAIN_SOLANA && p.datalen == 0)
+		sol_prepare(n, &p);
+	else
+		fatalx("IMSG_CHAIN_PREPARE: op %u on %s", p.op, n->net.name);
+}
+
+void
+api_chain_send(struct imsgchan *ch, struct imsg *imsg, void *arg)
+{
+	struct chain_send	 s;
+	struct chain_net	*n;
+	const uint8_t		*raw = (const uint8_t *)imsg->data + sizeof(s);
+
+	(void)ch;
+	(void)arg;
+	memcpy(&s, imsg->data, sizeof(s));
+	if (imsg->len != sizeof(s) + s.rawlen || s.rawlen == 0 ||
+	    memchr(s.txid, '\0', sizeof(s.txid)) == NULL ||
+	    memchr(s.from, '\0', sizeof(s.from)) == NULL ||
+	    (s.flags & ~CHSEND_WATCH_ONLY) != 0)
+		fatalx("IMSG_CHAIN_SEND: malformed");
+	n = net_of(s.net, "IMSG_CHAIN_SEND");
+	if (n->net.chain == KS_CHAIN_ETHEREUM && s.hashlen == 32)
+		evm_send(n, &s, raw);
+	else if (n->net.chain == KS_CHAIN_SOLANA && s.hashlen == 64)
+		sol_send(n, &s, raw);
+	else
+		fatalx("IMSG_CHAIN_SEND: hash of %u bytes on %s", s.hashlen,
+		    n->net.name);
+}
+
+void
+api_chain_query(struct imsgchan *ch, struct imsg *imsg, void *arg)
+{
+	struct chain_query	 q;
+	struct chain_net	*n;
+	struct http_req		*req;
+	uint32_t		 i;
+
+	(void)ch;
+	(void)arg;
+	memcpy(&q, imsg->data, sizeof(q));
+	if (memchr(q.wallet_id, '\0', sizeof(q.wallet_id)) == NULL ||
+	    memchr(q.address, '\0', sizeof(q.address)) == NULL ||
+	    memchr(q.token, '\0', sizeof(q.token)) == NULL ||
+	    q.ntokens > CQ_TOKENS_MAX ||
+	    (q.kind != CQ_BALANCE && q.kind != CQ_ASSETS))
+		fatalx("IMSG_API_CHAINQ: malformed");
+	for (i = 0; i < q.ntokens; i++)
+		if (memchr(q.tokens[i], '\0', sizeof(q.tokens[i])) == NULL)
+			fatalx("IMSG_API_CHAINQ: malformed");
+	if ((req = api_take_pending(imsg->hdr.peerid)) == NULL)
+		fatalx("IMSG_API_CHAINQ for no request");
+	n = net_of(q.net, "IMSG_API_CHAINQ");
+	if (n->net.chain == KS_CHAIN_ETHEREUM)
+		evm_query(req, n, &q);
+	else
+		sol_query(req, n, &q);
+}
+
+void
+chain_prep_done(const struct chain_ctx *c)
+{
+	if (imsgev_compose(&api.policyd, IMSG_CHAIN_CONTEXT, 0, -1, c,
+	    sizeof(*c)) == -1)
+		fatal("IMSG_CHAIN_CONTEXT");
+}
+
+void
+chain_status_done(const char *txid, int state, int retryable,
+    const char *fmt, ...)
+{
+	struct chain_status	s;
+	va_list			ap;
+
+	memset(&s, 0, sizeof(s));
+	strlcpy(s.txid, txid, sizeof(s.txid));
+	s.state = state;
+	s.retryable = retryable != 0;
+	va_start(ap, fmt);
+	vsnprintf(s.message, sizeof(s.message), fmt, ap);
+	va_end(ap);
+	if (imsgev_compose(&api.policyd, IMSG_CHAIN_STATUS, 0, -1, &s,
+	    sizeof(s)) == -1)
+		fatal("IMSG_CHAIN_STATUS");
+}
+
+void
+chain_query_done(void *arg, int status, const char *code, const char *msg,
+    json_t *body)
+{
+	struct http_req	*req = arg;
+
+	if (status == 200 && body != NULL) {
+		api_reply_json(req, 200, body);
+		return;
+	}
+	json_decref(body);
+	http_error(req, status, code != NULL ? code : "CHAIN_ERROR",
+	    msg != NULL ? msg : "chain error", status == 502 || status == 504,
+	    NULL);
+}

@@ -1,0 +1,200 @@
+/*
+ * Shape checks for the transaction routes and the wallet reads.  What an
+ * address or an amount means on the wallet's chain is policyd's to check:
+ * only policyd knows the wallet.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "api.h"
+#include "log.h"
+#include "util.h"
+
+#define ID_CHARS	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" \
+			"0123456789-_"
+
+/* The query keys each read route takes. */
+static const struct {
+	int		 route;
+	const char	*keys[5];
+} query_keys[] = {
+	{ R_WALLET_ADDRESS,	{ "walletId", "network", NULL } },
+	{ R_WALLET_BALANCE,	{ "walletId", "network", "token", NULL } },
+	{ R_WALLET_ASSETS,	{ "walletId", "network", NULL } },
+	{ R_TX_LIST,		{ "walletId", "limit", "cursor", "status",
+				  NULL } },
+};
+
+/* GET routes with a query of ids, names and numbers only. */
+void
+api_wallet_query(struct http_req *req, const struct route *rt,
+    const char *param, size_t plen)
+{
+	const char		*q = req->head.query, *end, *amp, *eq;
+	const char *const	*keys = NULL;
+	struct api_issues	 is;
+	char			 key[24];
+	size_t			 i, kl, vl, n;
+
+	for (i = 0; i < nitems(query_keys); i++)
+		if (query_keys[i].route == rt->id)
+			keys = query_keys[i].keys;
+	if (keys == NULL)
+		fatalx("api_wallet_query: route %s", rt->name);
+	if ((is.list = json_array()) == NULL)
+		fatalx("json_array");
+	end = q != NULL ? q + req->head.querylen : NULL;
+	while (q != NULL && q < end) {
+		if ((amp = memchr(q, '&', (size_t)(end - q))) == NULL)
+			amp = end;
+		eq = memchr(q, '=', (size_t)(amp - q));
+		kl = eq != NULL ? (size_t)(eq - q) : (size_t)(amp - q);
+		snprintf(key, sizeof(key), "%.*s", (int)(kl < 23 ? kl : 23), q);
+		for (i = 0; keys[i] != NULL; i++)
+			if (strlen(keys[i]) == kl &&
+			    memcmp(keys[i], q, kl) == 0)
+				break;
+		if (keys[i] == NULL)
+			api_issue(&is, key, "unknown parameter");
+		else {
+			vl = eq != NULL ? (size_t)(amp - eq - 1) : 0;
+			for (n = 0; n < vl && eq[1 + n] != '\0' &&
+			    strchr(ID_CHARS, eq[1 + n]) != NULL; n++)
+				;
+			if (vl == 0 || vl > 128 || n != vl)
+				api_issue(&is, key, "1 to 128 of A-Z a-z 0-9 "
+				    "- _");
+		}
+		q = amp + 1;
+	}
+	if (api_issues_reply(req, &is))
+		return;
+	api_forward(req, rt, param, plen, NULL);
+}
+
+static void
+want_string(json_t *o, const char *key, size_t max, int required,
+    struct api_issues *is)
+{
+	json_t	*v = json_object_get(o, key);
+	char	 msg[64];
+
+	if (v == NULL) {
+		if (required)
+			api_issue(is, key, "required");
+		return;
+	}
+	snprintf(msg, sizeof(msg), "a string of 1 to %zu characters", max);
+	if (!json_is_string(v) || json_string_length(v) == 0 ||
+	    json_string_length(v) > max)
+		api_issue(is, key, msg);
+}
+
+static void
+want_token(json_t *o, struct api_issues *is, int string_ok)
+{
+	json_t	*t = json_object_get(o, "token"), *d;
+
+	if (t == NULL) {
+		api_issue(is, "token", "required");
+		return;
+	}
+	if (string_ok && json_is_string(t)) {
+		want_string(o, "token", 64, 1, is);
+		return;
+	}
+	if (!json_is_object(t)) {
+		api_issue(is, "token", "an object {address, decimals, "
+		    "symbol}");
+		return;
+	}
+	api_only_fields(t, is, "address", "decimals", "symbol", NULL);
+	want_string(t, "address", 64, 1, is);
+	want_string(t, "symbol", 32, 0, is);
+	d = json_object_get(t, "decimals");
+	if (d != NULL && (!json_is_integer(d) || json_integer_value(d) < 0 ||
+	    json_integer_value(d) > 36))
+		api_issue(is, "token.decimals", "an integer from 0 to 36");
+}
+
+static int
+account_ok(json_t *e)
+{
+	return json_is_object(e) && json_object_size(e) == 3 &&
+	    json_is_string(json_object_get(e, "pubkey")) &&
+	    json_string_length(json_object_get(e, "pubkey")) <= 64 &&
+	    json_is_boolean(json_object_get(e, "isSigner")) &&
+	    json_is_boolean(json_object_get(e, "isWritable"));
+}
+
+/* POST /v1/transactions/send */
+void
+api_tx_send(struct http_req *req, const struct route *rt, const char *param,
+    size_t plen)
+{
+	struct api_issues	 is;
+	json_t			*b, *t, *a, *e;
+	const char		*type = "TRANSFER";
+	size_t			 i;
+
+	if ((b = api_parse_body(req, &is)) == NULL)
+		return;
+	t = json_object_get(b, "type");
+	if (t != NULL && !json_is_string(t))
+		api_issue(&is, "type", "a string");
+	else if (t != NULL)
+		type = json_string_value(t);
+	want_string(b, "walletId", 64, 0, &is);
+	want_string(b, "network", 32, 0, &is);
+	if ((e = json_object_get(b, "dryRun")) != NULL && !json_is_boolean(e))
+		api_issue(&is, "dryRun", "true or false");
+	if (strcmp(type, "TRANSFER") == 0) {
+		api_only_fields(b, &is, "type", "walletId", "network", "to",
+		    "amount", "memo", "dryRun", NULL);
+		want_string(b, "to", 64, 1, &is);
+		want_string(b, "amount", 78, 1, &is);
+		want_string(b, "memo", 256, 0, &is);
+	} else if (strcmp(type, "TOKEN_TRANSFER") == 0) {
+		api_only_fields(b, &is, "type", "walletId", "network", "to",
+		    "amount", "token", "dryRun", NULL);
+		want_string(b, "to", 64, 1, &is);
+		want_string(b, "amount", 78, 1, &is);
+		want_token(b, &is, 0);
+	} else if (strcmp(type, "APPROVE") == 0) {
+		api_only_fields(b, &is, "type", "walletId", "network",
+		    "spender", "amount", "token", "dryRun", NULL);
+		want_string(b, "spender", 64, 1, &is);
+		want_string(b, "amount", 78, 1, &is);
+		want_token(b, &is, 1);
+	} else if (strcmp(type, "CONTRACT_CALL") == 0) {
+		api_only_fields(b, &is, "type", "walletId", "network", "to",
+		    "calldata", "value", "programId", "instructionData",
+		    "accounts", "dryRun", NULL);
+		want_string(b, "to", 64, 0, &is);
+		want_string(b, "calldata", 2 + 2 * 128 * 1024, 0, &is);
+		want_string(b, "value", 78, 0, &is);
+		want_string(b, "programId", 64, 0, &is);
+		want_string(b, "instructionData", 4 * 1024 * 4 / 3 + 4, 0,
+		    &is);
+		if ((a = json_object_get(b, "accounts")) != NULL) {
+			if (!json_is_array(a) || json_array_size(a) > 32)
+				api_issue(&is, "accounts", "an array of up to "
+				    "32 {pubkey, isSigner, isWritable}");
+			else
+				json_array_foreach(a, i, e) {
+					if (!account_ok(e)) {
+						api_issue(&is, "accounts",
+						    "each {pubkey, isSigner, "
+						    "isWritable}");
+						break;
+					}
+				}
+		}
+	} else
+		api_issue(&is, "type", "one of TRANSFER, TOKEN_TRANSFER, "
+		    "CONTRACT_CALL, APPROVE");
+	if (t == NULL && json_array_size(is.list) == 0 &&
+	    json_object_set_new(b, "type", json_string("TRANSFER")) == -1)
+		fatalx("json_object_set_new");
+	api_submit(req, rt, param, plen, &is, b);
+}

@@ -1,0 +1,70 @@
+/*
+ * The api's chain work: what policyd asks about a transaction (prepare),
+ * broadcasting and watching a signed one (send), and the chain answers
+ * of REST reads (query).  One module per chain family (chain_evm.c,
+ * chain_sol.c) over rpc.h; results leave through the chain_*_done()
+ * functions, which api_chain.c implements for the daemon (imsg to
+ * policyd, HTTP answers) and tests/tools/chain_driver.c for tests (JSON
+ * lines on stdout).
+ */
+#ifndef WAIAAS_CHAIN_H
+#define WAIAAS_CHAIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "msg.h"
+#include "network.h"
+#include "rpc.h"
+
+/* What the api knows of one network. */
+#define NETSTATE_UNCHECKED	0	/* EVM: eth_chainId not asked yet */
+#define NETSTATE_OK		1
+#define NETSTATE_WRONG		2	/* the node is another chain */
+
+struct chain_net {
+	uint32_t		index;
+	struct network		net;
+	char			url[NET_URL_MAX];	/* "" = not set */
+	char			resolve[NET_RESOLVE_MAX];
+	struct rpc_endpoint	ep;
+	int			state;		/* NETSTATE_* */
+	uint64_t		seen_chain_id;	/* what the node said */
+	int64_t			checked_at;	/* unix seconds */
+};
+
+/* Timing for watches, from the config. */
+struct chain_timing {
+	long		poll_ms;	/* receipt / status poll interval */
+	long		resend_ms;	/* EVM: unseen this long -> resend */
+};
+extern struct chain_timing	chain_timing;
+
+/* The api's event loop, for the watches' timers. */
+extern struct event_base	*chain_base;
+
+/* Results: exactly one *_done per prepare and per query; a send gives
+ * any number of chain_status_done and ends with a final state
+ * (CONFIRMED, FAILED, NOT_SENT, NONCE_LOW, EXPIRED). */
+void	chain_prep_done(const struct chain_ctx *);
+void	chain_status_done(const char *, int, int, const char *, ...)
+	    __attribute__((format(printf, 4, 5)));
+/* query: status 200 with body (stolen), or an error code and message. */
+void	chain_query_done(void *, int, const char *, const char *, json_t *);
+
+/* EVM (chain_evm.c). */
+void	evm_prepare(struct chain_net *, const struct chain_prep *,
+	    const uint8_t *);
+void	evm_send(struct chain_net *, const struct chain_send *,
+	    const uint8_t *);
+void	evm_query(void *, struct chain_net *, const struct chain_query *);
+
+/* Solana (chain_sol.c). */
+void	sol_prepare(struct chain_net *, const struct chain_prep *);
+void	sol_send(struct chain_net *, const struct chain_send *,
+	    const uint8_t *);
+void	sol_query(void *, struct chain_net *, const struct chain_query *);
+
+#endif

@@ -1,0 +1,1220 @@
+/*
+ * JSON-RPC 2.0 client of the api: libcurl's multi interface driven by the
+ * api's libevent loop through its socket and timer callbacks.  Nothing
+ * blocks and nothing starts a thread: the api is chrooted without a
+ * resolver and its seccomp filter has no clone, so libcurl must find
+ * every host name in the request's CURLOPT_RESOLVE entry, which the
+ * parent computed at start (rpc_resolve_entry).
+ *
+ * The URL may carry an API key: it never appears in a log line or an
+ * error message.  Messages from the node are untrusted: printable ASCII
+ * only, truncated.
+ */
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <event2/event.h>
+#include <jansson.h>
+#include <sodium.h>
+
+#include "log.h"
+#include "rpc.h"
+#include "util.h"
+
+#define RPC_INFLIGHT_MAX	256
+#define RPC_CONNS_MAX		64	/* open to nodes; the rest wait */
+#define RPC_RETRIES_MAX		10
+#define RPC_BACKOFF_MS		250	/* first back-off, doubling */
+#define RPC_BACKOFF_MAX_MS	5000
+#define RPC_HEADERS_MAX		(64 * 1024)	/* all header lines */
+#define RPC_BUF_MIN		4096
+#define RPC_METHOD_MAX		64
+#define RPC_NODEMSG_MAX		200	/* of a node's error message */
+#define RPC_CA_PATH		"/etc/ssl/certs/ca-certificates.crt"
+#define RPC_CA_MAX		(4 * 1024 * 1024)
+#define RPC_HOST_MAX		253
+#define TOOBIG_BODY		1
+#define TOOBIG_HEADERS		2
+
+#define RPC_ADDRS_MAX		32	/* distinct addresses looked at */
+
+/* One socket libcurl asked us to watch. */
+struct rpc_sock {
+	LIST_ENTRY(rpc_sock)	 entry;
+	struct event		*ev;
+};
+
+struct rpc_req {
+	TAILQ_ENTRY(rpc_req)	 entry;
+	CURL			*easy;
+	struct curl_slist	*resolve;
+	struct event		*ev;		/* back-off, deferred failure */
+	char			*body;
+	json_int_t		 id;
+	char			 method[RPC_METHOD_MAX + 1];
+	rpc_cb			 cb;
+	void			*arg;
+	int			 flags;
+	int			 attempts;
+	int			 running;	/* in the multi handle */
+	int			 counted;	/* in ninflight */
+	int			 failed;	/* err: a deferred failure */
+	int			 toobig;	/* TOOBIG_* */
+	int			 badstatus;	/* status not 200: aborted */
+	int			 statusok;
+	char			*buf;
+	size_t			 len;
+	size_t			 cap;
+	size_t			 hdrlen;
+	struct rpc_error	 err;
+};
+
+static struct event_base	*base;
+static CURLM			*multi;
+static struct event		*timer;
+static struct rpc_limits	 limits;
+static struct curl_slist	*headers;
+static struct curl_blob		 ca_blob;
+static char			*ca_pem;
+static json_int_t		 next_id = 1;
+static size_t			 ninflight;
+static int			 global_init;
+
+static TAILQ_HEAD(, rpc_req)	 reqs = TAILQ_HEAD_INITIALIZER(reqs);
+static LIST_HEAD(, rpc_sock)	 socks = LIST_HEAD_INITIALIZER(socks);
+
+static void	check_done(void);
+static int	req_start(struct rpc_req *);
+
+const char *
+rpc_errkind(int kind)
+{
+	switch (kind) {
+	case RPC_E_TRANSPORT:
+		return "transport";
+	case RPC_E_TIMEOUT:
+		return "timeout";
+	case RPC_E_HTTP:
+		return "http";
+	case RPC_E_TOOBIG:
+		return "toobig";
+	case RPC_E_GARBAGE:
+		return "garbage";
+	case RPC_E_RPC:
+		return "rpc";
+	}
+	return "unknown";
+}
+
+/* Copy untrusted text: printable ASCII only, at most max bytes. */
+static void
+copy_printable(char *dst, size_t dstlen, const char *src, size_t max)
+{
+	size_t	i, n = 0;
+
+	for (i = 0; src[i] != '\0' && i < max && n + 1 < dstlen; i++)
+		dst[n++] = (src[i] >= 0x20 && src[i] < 0x7f) ? src[i] : '?';
+	if (dstlen > 0)
+		dst[n] = '\0';
+}
+
+/*
+ * A host libcurl will look up exactly as written: a bracketed IPv6
+ * literal or plain letters, digits, '-', '_' and dots.  An IDN would be
+ * converted before the look-up and a trailing dot stripped, so neither
+ * would match its resolve entry.
+ */
+static int
+host_ok(const char *h)
+{
+	size_t	i, len = strlen(h);
+
+	if (len == 0 || len > RPC_HOST_MAX)
+		return 0;
+	if (h[0] == '[') {
+		if (len < 3 || h[len - 1] != ']')
+			return 0;
+		for (i = 1; i < len - 1; i++)
+			if (strchr("0123456789abcdefABCDEF:.", h[i]) == NULL)
+				return 0;
+		return 1;
+	}
+	if (h[len - 1] == '.' || h[0] == '.')
+		return 0;
+	for (i = 0; i < len; i++)
+		if (!((h[i] >= 'a' && h[i] <= 'z') ||
+		    (h[i] >= 'A' && h[i] <= 'Z') ||
+		    (h[i] >= '0' && h[i] <= '9') ||
+		    h[i] == '-' || h[i] == '_' || h[i] == '.'))
+			return 0;
+	return 1;
+}
+
+/*
+ * Split an http(s) URL into the host and port libcurl will connect to.
+ * Returns 0, or -1 with *why set; the URL itself is never quoted.
+ */
+static int
+url_hostport(const char *url, char **host, char **port, const char **why)
+{
+	CURLU	*u;
+	char	*scheme = NULL;
+	int	 r = -1;
+
+	*host = *port = NULL;
+	if ((u = curl_url()) == NULL) {
+		*why = "out of memory";
+		return -1;
+	}
+	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK) {
+		*why = "RPC URL does not parse";
+		goto out;
+	}
+	if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0)) {
+		*why = "RPC URL is not http or https";
+		goto out;
+	}
+	if (curl_url_get(u, CURLUPART_HOST, host, 0) != CURLUE_OK ||
+	    !host_ok(*host)) {
+		*why = "RPC URL has no usable host";
+		goto out;
+	}
+	if (curl_url_get(u, CURLUPART_PORT, port, CURLU_DEFAULT_PORT) !=
+	    CURLUE_OK) {
+		*why = "RPC URL has no port";
+		goto out;
+	}
+	r = 0;
+out:
+	if (r == -1) {
+		curl_free(*host);
+		curl_free(*port);
+		*host = *port = NULL;
+	}
+	curl_free(scheme);
+	curl_url_cleanup(u);
+	return r;
+}
+
+/*
+ * libcurl must find the endpoint's host in its resolve entry: a look-up
+ * of its own would start a resolver thread, which kills the sandboxed
+ * api.  So the entry must name the URL's very host and port.  Returns 0,
+ * or 1 for an IPv6 literal host: libcurl 7.88 cannot take one in
+ * CURLOPT_RESOLVE (a host with colons) and never looks one up.
+ */
+static int
+endpoint_check(const struct rpc_endpoint *ep, const char **why)
+{
+	const char	*e = ep->resolve, *p;
+	char		*host, *port;
+	size_t		 hlen, plen;
+	int		 r = -1;
+
+	if (url_hostport(ep->url, &host, &port, why) == -1)
+		return -1;
+	*why = "resolve entry does not match the RPC URL's host and port";
+	if (e[0] == '[')
+		p = strchr(e, ']') != NULL ? strchr(e, ']') + 1 : NULL;
+	else
+		p = strchr(e, ':');
+	if (p == NULL || *p != ':')
+		goto out;
+	hlen = (size_t)(p - e);
+	p++;
+	plen = strcspn(p, ":");
+	if (p[plen] != ':' || p[plen + 1] == '\0')
+		goto out;
+	if (hlen != strlen(host) || strncasecmp(e, host, hlen) != 0 ||
+	    plen != strlen(port) || strncmp(p, port, plen) != 0)
+		goto out;
+	r = host[0] == '[' ? 1 : 0;
+out:
+	curl_free(host);
+	curl_free(port);
+	return r;
+}
+
+static void
+sock_free(struct rpc_sock *s)
+{
+	LIST_REMOVE(s, entry);
+	event_free(s->ev);
+	free(s);
+}
+
+static void
+sock_ev(evutil_socket_t fd, short what, void *arg)
+{
+	int	action = 0, running;
+
+	(void)arg;
+	if (what & EV_READ)
+		action |= CURL_CSELECT_IN;
+	if (what & EV_WRITE)
+		action |= CURL_CSELECT_OUT;
+	/* This may free the rpc_sock behind arg. */
+	(void)curl_multi_socket_action(multi, fd, action, &running);
+	check_done();
+}
+
+static int
+sock_cb(CURL *easy, curl_socket_t fd, int what, void *userp, void *sockp)
+{
+	struct rpc_sock	*s = sockp;
+	short		 kind = EV_PERSIST;
+
+	(void)easy;
+	(void)userp;
+	if (what == CURL_POLL_REMOVE) {
+		if (s != NULL)
+			sock_free(s);
+		return 0;
+	}
+	if (what & CURL_POLL_IN)
+		kind |= EV_READ;
+	if (what & CURL_POLL_OUT)
+		kind |= EV_WRITE;
+	if (s == NULL) {
+		if ((s = calloc(1, sizeof(*s))) == NULL)
+			fatal("%s: calloc", __func__);
+		if ((s->ev = event_new(base, fd, kind, sock_ev, s)) == NULL)
+			fatalx("%s: event_new", __func__);
+		LIST_INSERT_HEAD(&socks, s, entry);
+		if (curl_multi_assign(multi, fd, s) != CURLM_OK)
+			fatalx("%s: curl_multi_assign", __func__);
+	} else {
+		event_del(s->ev);
+		if (event_assign(s->ev, base, fd, kind, sock_ev, s) == -1)
+			fatalx("%s: event_assign", __func__);
+	}
+	if (event_add(s->ev, NULL) == -1)
+		fatalx("%s: event_add", __func__);
+	return 0;
+}
+
+static void
+timer_ev(evutil_socket_t fd, short what, void *arg)
+{
+	int	running;
+
+	(void)fd;
+	(void)what;
+	(void)arg;
+	(void)curl_multi_socket_action(multi, CURL_SOCKET_TIMEOUT, 0,
+	    &running);
+	check_done();
+}
+
+/* libcurl's single timeout: never act from inside, only schedule. */
+static int
+timer_cb(CURLM *m, long ms, void *userp)
+{
+	struct timeval	tv;
+
+	(void)m;
+	(void)userp;
+	if (ms < 0) {
+		evtimer_del(timer);
+		return 0;
+	}
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	if (evtimer_add(timer, &tv) == -1)
+		return -1;
+	return 0;
+}
+
+/* json_dumps() allocates with jansson's allocator (the api's wipes). */
+static void
+json_str_free(char *s)
+{
+	json_malloc_t	m;
+	json_free_t	f;
+
+	if (s == NULL)
+		return;
+	json_get_alloc_funcs(&m, &f);
+	f(s);
+}
+
+static void
+req_free(struct rpc_req *r)
+{
+	if (r->running)
+		(void)curl_multi_remove_handle(multi, r->easy);
+	if (r->easy != NULL)
+		curl_easy_cleanup(r->easy);
+	curl_slist_free_all(r->resolve);
+	if (r->ev != NULL)
+		event_free(r->ev);
+	json_str_free(r->body);
+	free(r->buf);
+	free(r);
+}
+
+/* The one exit of a request: its callback, then nothing of it left. */
+static void
+req_finish(struct rpc_req *r, json_t *result, const struct rpc_error *e)
+{
+	TAILQ_REMOVE(&reqs, r, entry);
+	if (r->counted)
+		ninflight--;
+	r->cb(result, e, r->arg);
+	req_free(r);
+}
+
+static void
+set_err(struct rpc_error *e, int kind, int retryable, long code,
+    const char *msg)
+{
+	memset(e, 0, sizeof(*e));
+	e->kind = kind;
+	e->retryable = retryable;
+	e->code = code;
+	strlcpy(e->message, msg, sizeof(e->message));
+}
+
+/* Fail from the loop, never from inside rpc_call(). */
+static void
+req_defer(struct rpc_req *r, int kind, int retryable, const char *msg)
+{
+	struct timeval	tv = { 0, 0 };
+
+	set_err(&r->err, kind, retryable, 0, msg);
+	r->failed = 1;
+	log_debug("rpc %s: %s", r->method, msg);
+	if (evtimer_add(r->ev, &tv) == -1)
+		fatalx("%s: evtimer_add", __func__);
+}
+
+/* Back-off before attempt n + 1: doubling, capped, half of it jitter. */
+static long
+backoff_ms(int n)
+{
+	long	d = RPC_BACKOFF_MS;
+
+	while (--n > 0 && d < RPC_BACKOFF_MAX_MS)
+		d *= 2;
+	if (d > RPC_BACKOFF_MAX_MS)
+		d = RPC_BACKOFF_MAX_MS;
+	return d / 2 + (long)randombytes_uniform((uint32_t)(d / 2 + 1));
+}
+
+static void
+req_failed(struct rpc_req *r, struct rpc_error *e)
+{
+	struct timeval	tv;
+	size_t		used;
+	long		ms;
+
+	if (e->retryable && !(r->flags & RPC_NORETRY) &&
+	    r->attempts <= limits.retries) {
+		ms = backoff_ms(r->attempts);
+		log_debug("rpc %s #%lld: attempt %d: %s: %s; again in %ld ms",
+		    r->method, (long long)r->id, r->attempts,
+		    rpc_errkind(e->kind), e->message, ms);
+		tv.tv_sec = ms / 1000;
+		tv.tv_usec = (ms % 1000) * 1000;
+		if (evtimer_add(r->ev, &tv) == -1)
+			fatalx("%s: evtimer_add", __func__);
+		return;
+	}
+	if (r->attempts > 1 && e->kind != RPC_E_RPC) {
+		used = strlen(e->message);
+		snprintf(e->message + used, sizeof(e->message) - used,
+		    " (%d attempts)", r->attempts);
+	}
+	log_debug("rpc %s #%lld: %s: %s", r->method, (long long)r->id,
+	    rpc_errkind(e->kind), e->message);
+	req_finish(r, NULL, e);
+}
+
+static void
+req_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct rpc_req		*r = arg;
+	struct rpc_error	 e;
+
+	(void)fd;
+	(void)what;
+	if (r->failed)
+		req_finish(r, NULL, &r->err);
+	else if (req_start(r) == -1) {
+		set_err(&e, RPC_E_TRANSPORT, 1, 0,
+		    "transport: cannot start a transfer");
+		req_finish(r, NULL, &e);
+	}
+}
+
+static size_t
+write_cb(char *p, size_t size, size_t n, void *arg)
+{
+	struct rpc_req	*r = arg;
+	size_t		 len = size * n, ncap;
+	long		 code = 0;
+	char		*nb;
+
+	/* An error page is not read: the status says all. */
+	if (!r->statusok) {
+		if (curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE,
+		    &code) != CURLE_OK || code != 200) {
+			r->badstatus = 1;
+			return 0;
+		}
+		r->statusok = 1;
+	}
+	if (len == 0)
+		return 0;
+	if (len > limits.max_response - r->len) {
+		r->toobig = TOOBIG_BODY;
+		return 0;
+	}
+	if (r->len + len > r->cap) {
+		ncap = r->cap > 0 ? r->cap : RPC_BUF_MIN;
+		while (ncap < r->len + len && ncap < limits.max_response)
+			ncap *= 2;
+		if (ncap > limits.max_response)
+			ncap = limits.max_response;
+		if ((nb = realloc(r->buf, ncap)) == NULL)
+			return 0;
+		r->buf = nb;
+		r->cap = ncap;
+	}
+	memcpy(r->buf + r->len, p, len);
+	r->len += len;
+	return len;
+}
+
+static size_t
+header_cb(char *p, size_t size, size_t n, void *arg)
+{
+	struct rpc_req	*r = arg;
+	size_t		 len = size * n;
+
+	(void)p;
+	if (len > RPC_HEADERS_MAX - r->hdrlen) {
+		r->toobig = TOOBIG_HEADERS;
+		return 0;
+	}
+	r->hdrlen += len;
+	return len;
+}
+
+/* A JSON-RPC error object: its code, message and data. */
+static int
+parse_error(json_t *er, struct rpc_error *e)
+{
+	json_t	*code, *msg;
+
+	if (!json_is_object(er) ||
+	    !json_is_integer(code = json_object_get(er, "code")) ||
+	    !json_is_string(msg = json_object_get(er, "message")))
+		return -1;
+	memset(e, 0, sizeof(*e));
+	e->kind = RPC_E_RPC;
+	e->code = (long)json_integer_value(code);
+	/* -32005: limit exceeded (EIP-1474); 429: some providers. */
+	e->retryable = e->code == -32005 || e->code == 429;
+	copy_printable(e->message, sizeof(e->message),
+	    json_string_value(msg), RPC_NODEMSG_MAX);
+	e->data = json_object_get(er, "data");
+	return 0;
+}
+
+/*
+ * Integers jansson cannot hold (above 2^63 - 1: Solana's rentEpoch is
+ * u64::MAX as a bare number) become strings: every bare integer of 19
+ * digits or more is quoted, in a copy.  Returns the copy, or NULL if
+ * there is none to quote (or no memory: then jansson refuses the
+ * answer as before).
+ */
+static char *
+quote_big_ints(const char *buf, size_t len, size_t *outlen)
+{
+	size_t	 i, j, k, n = 0, o = 0;
+	char	*out;
+	int	 instr = 0, esc = 0;
+
+	for (i = 0; i < len; i++) {
+		if (instr) {
+			if (esc)
+				esc = 0;
+			else if (buf[i] == '\\')
+				esc = 1;
+			else if (buf[i] == '"')
+				instr = 0;
+			continue;
+		}
+		if (buf[i] == '"') {
+			instr = 1;
+			continue;
+		}
+		if (buf[i] != '-' && (buf[i] < '0' || buf[i] > '9'))
+			continue;
+		for (j = i + 1; j < len && buf[j] >= '0' && buf[j] <= '9'; j++)
+			;
+		if (j - i - (buf[i] == '-') >= 19 && (j == len ||
+		    (buf[j] != '.' && buf[j] != 'e' && buf[j] != 'E')))
+			n++;
+		i = j - 1;
+	}
+	if (n == 0 || (out = malloc(len + 2 * n)) == NULL)
+		return NULL;
+	instr = esc = 0;
+	for (i = 0; i < len; i++) {
+		if (instr || buf[i] == '"' || (buf[i] != '-' &&
+		    (buf[i] < '0' || buf[i] > '9'))) {
+			if (instr && esc)
+				esc = 0;
+			else if (instr && buf[i] == '\\')
+				esc = 1;
+			else if (buf[i] == '"')
+				instr = !instr;
+			out[o++] = buf[i];
+			continue;
+		}
+		for (j = i + 1; j < len && buf[j] >= '0' && buf[j] <= '9'; j++)
+			;
+		k = j - i - (buf[i] == '-') >= 19 && (j == len ||
+		    (buf[j] != '.' && buf[j] != 'e' && buf[j] != 'E'));
+		if (k)
+			out[o++] = '"';
+		memcpy(out + o, buf + i, j - i);
+		o += j - i;
+		if (k)
+			out[o++] = '"';
+		i = j - 1;
+	}
+	*outlen = o;
+	return out;
+}
+
+/*
+ * Check a 200 answer.  Returns the parsed document (for the caller to
+ * free) with *result set, or NULL with e filled.
+ */
+static json_t *
+parse_answer(struct rpc_req *r, json_t **result, struct rpc_error *e)
+{
+	json_error_t	 jerr;
+	json_t		*root, *v, *res, *er;
+	const char	*why;
+	char		*q;
+	size_t		 qlen;
+
+	*result = NULL;
+	if (r->buf != NULL && (q = quote_big_ints(r->buf, r->len, &qlen)) !=
+	    NULL) {
+		root = json_loadb(q, qlen, JSON_REJECT_DUPLICATES, &jerr);
+		free(q);
+	} else
+		root = json_loadb(r->buf != NULL ? r->buf : "", r->len,
+		    JSON_REJECT_DUPLICATES, &jerr);
+	if (root == NULL || !json_is_object(root)) {
+		why = "answer is not a JSON object";
+		goto bad;
+	}
+	v = json_object_get(root, "jsonrpc");
+	if (!json_is_string(v) || strcmp(json_string_value(v), "2.0") != 0) {
+		why = "answer is not JSON-RPC 2.0";
+		goto bad;
+	}
+	v = json_object_get(root, "id");
+	if (!json_is_integer(v) || json_integer_value(v) != r->id) {
+		why = "answer is not to this request";
+		goto bad;
+	}
+	res = json_object_get(root, "result");
+	er = json_object_get(root, "error");
+	if ((res == NULL) == (er == NULL)) {
+		why = "answer has not exactly one of result and error";
+		goto bad;
+	}
+	if (er != NULL) {
+		if (parse_error(er, e) == -1) {
+			why = "answer has a malformed error object";
+			goto bad;
+		}
+		return root;
+	}
+	*result = res;
+	return root;
+bad:
+	json_decref(root);
+	set_err(e, RPC_E_GARBAGE, 0, 0, why);
+	return NULL;
+}
+
+/* What a failed transfer means, and whether it is worth another try. */
+static void
+transfer_error(struct rpc_req *r, CURLcode cc, struct rpc_error *e)
+{
+	char	msg[sizeof(e->message)];
+	int	retryable = 1;
+
+	if (r->toobig || cc == CURLE_FILESIZE_EXCEEDED) {
+		if (r->toobig == TOOBIG_HEADERS)
+			snprintf(msg, sizeof(msg), "answer headers over %d "
+			    "bytes", RPC_HEADERS_MAX);
+		else
+			snprintf(msg, sizeof(msg), "answer over %zu bytes",
+			    limits.max_response);
+		set_err(e, RPC_E_TOOBIG, 0, 0, msg);
+		return;
+	}
+	if (cc == CURLE_OPERATION_TIMEDOUT) {
+		snprintf(msg, sizeof(msg), "no answer within %ld ms",
+		    limits.timeout_ms);
+		set_err(e, RPC_E_TIMEOUT, 1, 0, msg);
+		return;
+	}
+	if (cc == CURLE_WEIRD_SERVER_REPLY) {
+		set_err(e, RPC_E_GARBAGE, 0, 0, "answer is not HTTP");
+		return;
+	}
+	switch (cc) {
+	case CURLE_UNSUPPORTED_PROTOCOL:
+	case CURLE_URL_MALFORMAT:
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_RESOLVE_PROXY:
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+	case CURLE_SSL_INVALIDCERTSTATUS:
+	case CURLE_TOO_MANY_REDIRECTS:
+	case CURLE_OUT_OF_MEMORY:
+	case CURLE_BAD_FUNCTION_ARGUMENT:
+	case CURLE_NOT_BUILT_IN:
+	case CURLE_UNKNOWN_OPTION:
+	case CURLE_SETOPT_OPTION_SYNTAX:
+	case CURLE_LOGIN_DENIED:
+		retryable = 0;
+		break;
+	default:
+		break;
+	}
+	/* curl_easy_strerror() is fixed text: no host, no URL. */
+	snprintf(msg, sizeof(msg), "transport: %s", curl_easy_strerror(cc));
+	set_err(e, RPC_E_TRANSPORT, retryable, 0, msg);
+}
+
+static void
+req_done(struct rpc_req *r, CURLcode cc)
+{
+	struct rpc_error	 e;
+	json_t			*root, *result;
+	long			 code = 0;
+	char			 msg[32];
+
+	r->running = 0;
+	(void)curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &code);
+	if (code >= 200 && code != 200) {
+		snprintf(msg, sizeof(msg), "HTTP %ld", code);
+		set_err(&e, RPC_E_HTTP, code == 429 || (code >= 500 &&
+		    code <= 599), code, msg);
+		req_failed(r, &e);
+		return;
+	}
+	if (cc != CURLE_OK) {
+		transfer_error(r, cc, &e);
+		req_failed(r, &e);
+		return;
+	}
+	if ((root = parse_answer(r, &result, &e)) == NULL) {
+		req_failed(r, &e);
+		return;
+	}
+	if (result == NULL) {
+		/* A JSON-RPC error: the node answered, no retry here. */
+		log_debug("rpc %s #%lld: error %ld: %s", r->method,
+		    (long long)r->id, e.code, e.message);
+		req_finish(r, NULL, &e);
+	} else
+		req_finish(r, result, NULL);
+	json_decref(root);
+}
+
+static void
+check_done(void)
+{
+	struct rpc_req	*r;
+	CURLMsg		*m;
+	CURL		*easy;
+	CURLcode	 cc;
+	char		*priv;
+	int		 left;
+
+	while ((m = curl_multi_info_read(multi, &left)) != NULL) {
+		if (m->msg != CURLMSG_DONE)
+			continue;
+		easy = m->easy_handle;
+		cc = m->data.result;
+		if (curl_easy_getinfo(easy, CURLINFO_PRIVATE, &priv) !=
+		    CURLE_OK || priv == NULL)
+			fatalx("%s: transfer without request", __func__);
+		r = (struct rpc_req *)(void *)priv;
+		(void)curl_multi_remove_handle(multi, easy);
+		req_done(r, cc);
+	}
+}
+
+static int
+req_start(struct rpc_req *r)
+{
+	r->len = 0;
+	r->hdrlen = 0;
+	r->toobig = 0;
+	r->badstatus = 0;
+	r->statusok = 0;
+	r->attempts++;
+	if (curl_multi_add_handle(multi, r->easy) != CURLM_OK)
+		return -1;
+	r->running = 1;
+	return 0;
+}
+
+#define SETOPT(h, o, v)	do {						\
+	if (curl_easy_setopt((h), (o), (v)) != CURLE_OK)		\
+		goto fail;						\
+} while (0)
+
+static CURL *
+easy_new(struct rpc_req *r, const char *url)
+{
+	CURL	*h;
+
+	if ((h = curl_easy_init()) == NULL)
+		return NULL;
+	SETOPT(h, CURLOPT_URL, url);
+	SETOPT(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	SETOPT(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	SETOPT(h, CURLOPT_FOLLOWLOCATION, 0L);
+	/* No proxy from the environment. */
+	SETOPT(h, CURLOPT_PROXY, "");
+	SETOPT(h, CURLOPT_NOSIGNAL, 1L);
+	if (r->resolve != NULL)
+		SETOPT(h, CURLOPT_RESOLVE, r->resolve);
+	SETOPT(h, CURLOPT_HTTPHEADER, headers);
+	SETOPT(h, CURLOPT_USERAGENT, "waiaasd");
+	SETOPT(h, CURLOPT_POSTFIELDS, r->body);
+	SETOPT(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(r->body));
+	SETOPT(h, CURLOPT_TIMEOUT_MS, limits.timeout_ms);
+	SETOPT(h, CURLOPT_CONNECTTIMEOUT_MS, limits.timeout_ms);
+	SETOPT(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)limits.max_response);
+	SETOPT(h, CURLOPT_WRITEFUNCTION, write_cb);
+	SETOPT(h, CURLOPT_WRITEDATA, r);
+	SETOPT(h, CURLOPT_HEADERFUNCTION, header_cb);
+	SETOPT(h, CURLOPT_HEADERDATA, r);
+	SETOPT(h, CURLOPT_PRIVATE, r);
+	SETOPT(h, CURLOPT_TCP_KEEPALIVE, 1L);
+	SETOPT(h, CURLOPT_SSL_VERIFYPEER, 1L);
+	SETOPT(h, CURLOPT_SSL_VERIFYHOST, 2L);
+	SETOPT(h, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+	/*
+	 * The CA bundle from memory only: a CA directory would be searched
+	 * lazily, with open(2), in a process that may not open files.
+	 */
+	SETOPT(h, CURLOPT_CAINFO, NULL);
+	SETOPT(h, CURLOPT_CAPATH, NULL);
+	if (ca_pem != NULL)
+		SETOPT(h, CURLOPT_CAINFO_BLOB, &ca_blob);
+	return h;
+fail:
+	curl_easy_cleanup(h);
+	return NULL;
+}
+
+static char *
+request_body(json_int_t id, const char *method, json_t *params)
+{
+	json_t	*req;
+	char	*s;
+
+	if (params == NULL)
+		params = json_array();
+	else if (!json_is_array(params) && !json_is_object(params)) {
+		json_decref(params);
+		return NULL;
+	}
+	if (params == NULL)
+		return NULL;
+	if ((req = json_object()) == NULL) {
+		json_decref(params);
+		return NULL;
+	}
+	if (json_object_set_new(req, "jsonrpc", json_string("2.0")) == -1 ||
+	    json_object_set_new(req, "id", json_integer(id)) == -1 ||
+	    json_object_set_new(req, "method", json_string(method)) == -1 ||
+	    json_object_set_new(req, "params", params) == -1) {
+		json_decref(req);
+		return NULL;
+	}
+	s = json_dumps(req, JSON_COMPACT);
+	json_decref(req);
+	return s;
+}
+
+static int
+method_ok(const char *m)
+{
+	size_t	i;
+
+	if (m == NULL || m[0] == '\0' || strlen(m) > RPC_METHOD_MAX)
+		return 0;
+	for (i = 0; m[i] != '\0'; i++)
+		if (m[i] <= 0x20 || m[i] >= 0x7f || m[i] == '"' ||
+		    m[i] == '\\')
+			return 0;
+	return 1;
+}
+
+void
+rpc_call(const struct rpc_endpoint *ep, const char *method, json_t *params,
+    int flags, rpc_cb cb, void *arg)
+{
+	struct rpc_req	*r;
+	const char	*why;
+	int		 literal6;
+
+	if (base == NULL)
+		fatalx("%s: rpc_init() not called", __func__);
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		fatal("%s: calloc", __func__);
+	r->cb = cb;
+	r->arg = arg;
+	r->flags = flags;
+	r->id = next_id++;
+	if (method_ok(method))
+		strlcpy(r->method, method, sizeof(r->method));
+	else
+		strlcpy(r->method, "(bad method)", sizeof(r->method));
+	if ((r->ev = evtimer_new(base, req_timer, r)) == NULL)
+		fatalx("%s: evtimer_new", __func__);
+	TAILQ_INSERT_TAIL(&reqs, r, entry);
+
+	if (!method_ok(method)) {
+		json_decref(params);
+		req_defer(r, RPC_E_TRANSPORT, 0, "bad JSON-RPC method name");
+		return;
+	}
+	if (ep == NULL || ep->url == NULL || ep->url[0] == '\0') {
+		json_decref(params);
+		req_defer(r, RPC_E_TRANSPORT, 0, "no RPC URL for this network");
+		return;
+	}
+	if (ep->resolve == NULL || ep->resolve[0] == '\0') {
+		json_decref(params);
+		req_defer(r, RPC_E_TRANSPORT, 0, "RPC endpoint has no resolve "
+		    "entry: its host was not resolved at start");
+		return;
+	}
+	if ((literal6 = endpoint_check(ep, &why)) == -1) {
+		json_decref(params);
+		req_defer(r, RPC_E_TRANSPORT, 0, why);
+		return;
+	}
+	if (ninflight >= RPC_INFLIGHT_MAX) {
+		json_decref(params);
+		req_defer(r, RPC_E_TRANSPORT, 1, "too many requests in flight");
+		return;
+	}
+	if ((r->body = request_body(r->id, method, params)) == NULL) {
+		req_defer(r, RPC_E_TRANSPORT, 0, "cannot encode the request");
+		return;
+	}
+	if ((!literal6 && (r->resolve = curl_slist_append(NULL,
+	    ep->resolve)) == NULL) ||
+	    (r->easy = easy_new(r, ep->url)) == NULL) {
+		req_defer(r, RPC_E_TRANSPORT, 1, "cannot set up a transfer");
+		return;
+	}
+	if (req_start(r) == -1) {
+		req_defer(r, RPC_E_TRANSPORT, 1, "cannot start a transfer");
+		return;
+	}
+	r->counted = 1;
+	ninflight++;
+	log_trace("rpc %s #%lld: started", r->method, (long long)r->id);
+}
+
+size_t
+rpc_inflight(void)
+{
+	return ninflight;
+}
+
+int
+rpc_init(struct event_base *evb, const struct rpc_limits *lim,
+    const char *ca, size_t calen)
+{
+	if (base != NULL || evb == NULL || lim == NULL ||
+	    lim->timeout_ms <= 0 || lim->max_response == 0 ||
+	    lim->retries < 0 || lim->retries > RPC_RETRIES_MAX) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (sodium_init() == -1)
+		return -1;
+	/*
+	 * jansson seeds its hash function from /dev/urandom on the first
+	 * object it makes: let that be now, before the sandbox.
+	 */
+	json_object_seed(0);
+	/*
+	 * OpenSSL checks certificate times with gmtime_r(3), which loads the
+	 * time zone file on first use: load it now.
+	 */
+	tzset();
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return -1;
+	global_init = 1;
+	limits = *lim;
+	if (ca != NULL && calen > 0) {
+		if ((ca_pem = malloc(calen)) == NULL)
+			goto fail;
+		memcpy(ca_pem, ca, calen);
+		ca_blob.data = ca_pem;
+		ca_blob.len = calen;
+		/* One copy for every transfer: ours, kept until the end. */
+		ca_blob.flags = CURL_BLOB_NOCOPY;
+	}
+	/* No Expect: 100-continue round trip; no Accept-Encoding at all. */
+	if ((headers = curl_slist_append(NULL,
+	    "Content-Type: application/json")) == NULL ||
+	    curl_slist_append(headers, "Accept: application/json") == NULL ||
+	    curl_slist_append(headers, "Expect:") == NULL)
+		goto fail;
+	if ((timer = evtimer_new(evb, timer_ev, NULL)) == NULL)
+		goto fail;
+	if ((multi = curl_multi_init()) == NULL)
+		goto fail;
+	if (curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, sock_cb) !=
+	    CURLM_OK ||
+	    curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, timer_cb) !=
+	    CURLM_OK ||
+	    curl_multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
+	    (long)RPC_CONNS_MAX) != CURLM_OK ||
+	    curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS,
+	    (long)RPC_CONNS_MAX) != CURLM_OK)
+		goto fail;
+	base = evb;
+	return 0;
+fail:
+	base = evb;
+	rpc_shutdown();
+	return -1;
+}
+
+void
+rpc_shutdown(void)
+{
+	struct rpc_req	*r;
+	struct rpc_sock	*s;
+
+	while ((r = TAILQ_FIRST(&reqs)) != NULL) {
+		TAILQ_REMOVE(&reqs, r, entry);
+		req_free(r);
+	}
+	ninflight = 0;
+	if (multi != NULL)
+		(void)curl_multi_cleanup(multi);
+	multi = NULL;
+	while ((s = LIST_FIRST(&socks)) != NULL)
+		sock_free(s);
+	if (timer != NULL)
+		event_free(timer);
+	timer = NULL;
+	curl_slist_free_all(headers);
+	headers = NULL;
+	free(ca_pem);
+	ca_pem = NULL;
+	memset(&ca_blob, 0, sizeof(ca_blob));
+	if (global_init)
+		curl_global_cleanup();
+	global_init = 0;
+	base = NULL;
+}
+
+/* Append s to out at *off; -1 if it does not fit. */
+static int
+append(char *out, size_t outlen, size_t *off, const char *s)
+{
+	size_t	len = strlen(s);
+
+	if (len >= outlen - *off)
+		return -1;
+	memcpy(out + *off, s, len + 1);
+	*off += len;
+	return 0;
+}
+
+int
+rpc_resolve_entry(const char *url, char *out, size_t outlen, char *err,
+    size_t errlen)
+{
+	struct addrinfo	 hints, *res = NULL, *ai;
+	char		 addr[INET6_ADDRSTRLEN + 2], name[RPC_HOST_MAX + 1];
+	char		 seen[RPC_ADDRS_MAX][INET6_ADDRSTRLEN + 2];
+	char		*host = NULL, *port = NULL;
+	const char	*why;
+	size_t		 off = 0, hlen, nseen = 0, i, mark;
+	int		 r = -1, gai, n = 0;
+
+	if (outlen == 0)
+		return -1;
+	out[0] = '\0';
+	if (url_hostport(url, &host, &port, &why) == -1) {
+		snprintf(err, errlen, "%s", why);
+		return -1;
+	}
+	/* getaddrinfo() wants an IPv6 literal without its brackets. */
+	hlen = strlen(host);
+	if (host[0] == '[') {
+		memcpy(name, host + 1, hlen - 2);
+		name[hlen - 2] = '\0';
+	} else
+		strlcpy(name, host, sizeof(name));
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV;
+	if ((gai = getaddrinfo(name, port, &hints, &res)) != 0) {
+		snprintf(err, errlen, "cannot resolve the RPC host: %s",
+		    gai_strerror(gai));
+		goto out;
+	}
+	if (append(out, outlen, &off, host) == -1 ||
+	    append(out, outlen, &off, ":") == -1 ||
+	    append(out, outlen, &off, port) == -1 ||
+	    append(out, outlen, &off, ":") == -1) {
+		snprintf(err, errlen, "resolve entry too long");
+		goto out;
+	}
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		if (ai->ai_family == AF_INET) {
+			if (inet_ntop(AF_INET, &((struct sockaddr_in *)
+			    (void *)ai->ai_addr)->sin_addr, addr,
+			    sizeof(addr)) == NULL)
+				continue;
+		} else if (ai->ai_family == AF_INET6) {
+			addr[0] = '[';
+			if (inet_ntop(AF_INET6, &((struct sockaddr_in6 *)
+			    (void *)ai->ai_addr)->sin6_addr, addr + 1,
+			    sizeof(addr) - 2) == NULL)
+				continue;
+			strlcat(addr, "]", sizeof(addr));
+		} else
+			continue;
+		for (i = 0; i < nseen; i++)
+			if (strcmp(seen[i], addr) == 0)
+				break;
+		if (i < nseen)
+			continue;
+		if (nseen < RPC_ADDRS_MAX)
+			strlcpy(seen[nseen++], addr, sizeof(seen[0]));
+		/* What does not fit is left out; one address is enough. */
+		mark = off;
+		if ((n > 0 && append(out, outlen, &off, ",") == -1) ||
+		    append(out, outlen, &off, addr) == -1) {
+			out[mark] = '\0';
+			off = mark;
+			break;
+		}
+		n++;
+	}
+	if (n == 0) {
+		snprintf(err, errlen, "the RPC host has no usable address");
+		goto out;
+	}
+	r = 0;
+out:
+	if (r == -1)
+		out[0] = '\0';
+	if (res != NULL)
+		freeaddrinfo(res);
+	curl_free(host);
+	curl_free(port);
+	return r;
+}
+
+int
+rpc_load_ca_file(const char *path, char **pem, size_t *len)
+{
+	struct stat	 st;
+	char		*buf = NULL;
+	size_t		 off = 0;
+	ssize_t		 n;
+	int		 fd, saved;
+
+	*pem = NULL;
+	*len = 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return errno == ENOENT ? 0 : -1;
+	if (fstat(fd, &st) == -1)
+		goto fail;
+	if (!S_ISREG(st.st_mode) || st.st_size > RPC_CA_MAX) {
+		errno = EFBIG;
+		goto fail;
+	}
+	/* Read to the end, whatever the size said, within the bound. */
+	if ((buf = malloc(RPC_CA_MAX + 1)) == NULL)
+		goto fail;
+	for (;;) {
+		n = read(fd, buf + off, RPC_CA_MAX + 1 - off);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			goto fail;
+		if (n == 0)
+			break;
+		off += (size_t)n;
+		if (off > RPC_CA_MAX) {
+			errno = EFBIG;
+			goto fail;
+		}
+	}
+	close(fd);
+	if (off == 0) {
+		free(buf);
+		return 0;
+	}
+	buf[off] = '\0';
+	/* Shrink to fit: the bundle stays for the life of the process. */
+	if ((*pem = realloc(buf, off + 1)) == NULL)
+		*pem = buf;
+	*len = off;
+	return 0;
+fail:
+	saved = errno;
+	free(buf);
+	close(fd);
+	errno = saved;
+	return -1;
+}
+
+int
+rpc_load_ca(char **pem, size_t *len)
+{
+	return rpc_load_ca_file(RPC_CA_PATH, pem, len);
+}

@@ -1,0 +1,96 @@
+/*
+ * JSON-RPC 2.0 over HTTP(S) for the api: libcurl's multi interface driven
+ * by the api's libevent loop (no blocking call, no thread).  Every answer
+ * is untrusted: bounded in size and time, checked for shape (jsonrpc
+ * "2.0", our id, exactly one of result and error) before a callback sees
+ * it.  Transient failures (connection refused or reset, timeout, HTTP 429
+ * and 5xx) are retried with exponential back-off and jitter; the rest are
+ * not.
+ */
+#ifndef WAIAAS_RPC_H
+#define WAIAAS_RPC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <event2/event.h>
+#include <jansson.h>
+
+/* Where one network's node is. */
+struct rpc_endpoint {
+	const char	*url;
+	const char	*resolve;	/* CURLOPT_RESOLVE entry, or "" */
+};
+
+struct rpc_limits {
+	long		timeout_ms;	/* whole exchange, per attempt */
+	size_t		max_response;	/* bytes of body */
+	int		retries;	/* extra attempts on transient errors */
+};
+
+#define RPC_E_TRANSPORT	1	/* connect, reset, TLS: no answer */
+#define RPC_E_TIMEOUT	2
+#define RPC_E_HTTP	3	/* HTTP status not 200: code */
+#define RPC_E_TOOBIG	4	/* body over max_response */
+#define RPC_E_GARBAGE	5	/* not a JSON-RPC answer to our request */
+#define RPC_E_RPC	6	/* a JSON-RPC error object: code, data */
+
+struct rpc_error {
+	int		 kind;		/* RPC_E_* */
+	int		 retryable;	/* worth trying later */
+	long		 code;		/* HTTP status or JSON-RPC code */
+	char		 message[256];	/* printable ASCII, never a secret */
+	json_t		*data;		/* RPC_E_RPC: error.data, or NULL;
+					   borrowed for the callback */
+};
+
+/*
+ * result is the "result" member (borrowed; may be JSON null) when err is
+ * NULL; otherwise result is NULL and err says why.
+ */
+typedef void (*rpc_cb)(json_t *result, const struct rpc_error *err,
+	    void *arg);
+
+#define RPC_NORETRY	0x01	/* one attempt only */
+
+/*
+ * ca/calen: the CA bundle's PEM text, read before the chroot (may be
+ * NULL: then https URLs fail verification).  Call before proc_sandbox().
+ */
+int	rpc_init(struct event_base *, const struct rpc_limits *,
+	    const char *, size_t);
+/*
+ * Steals params (an array, or NULL for []).  cb runs exactly once, from
+ * the event loop, never from inside rpc_call().  The endpoint's resolve
+ * entry must name the URL's host and port, or the call fails (transport,
+ * not retryable) without a connection: libcurl never resolves a name.
+ */
+void	rpc_call(const struct rpc_endpoint *, const char *, json_t *, int,
+	    rpc_cb, void *);
+/* Requests in flight (bench and tests). */
+size_t	rpc_inflight(void);
+
+/*
+ * Free every request, without calling its callback, and the client
+ * itself (tests, and an orderly exit).
+ */
+void	rpc_shutdown(void);
+/* "transport", "timeout", "http", "toobig", "garbage", "rpc". */
+const char *rpc_errkind(int);
+
+/*
+ * For the parent, which still has DNS and files: the CURLOPT_RESOLVE
+ * entry "host:port:addr[,addr...]" of an http(s) URL, so that libcurl
+ * never resolves a name in the api (no resolver there, no thread).  The
+ * error never quotes the URL, which may hold an API key.
+ */
+int	rpc_resolve_entry(const char *, char *, size_t, char *, size_t);
+/*
+ * The system CA bundle (rpc_load_ca) or a given one, read whole and
+ * NUL-terminated (the length excludes the NUL), at most 4 MiB.  An
+ * absent file is not an error: *pem is then NULL.
+ */
+int	rpc_load_ca(char **, size_t *);
+int	rpc_load_ca_file(const char *, char **, size_t *);
+
+#endif

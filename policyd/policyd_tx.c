@@ -1,0 +1,1560 @@
+/*
+ * Transactions: the send route, the decision, and the pipeline that takes
+ * an allowed transaction to the chain.  policyd records every step before
+ * it asks the next process for anything, so a restart resumes where the
+ * database says it was:
+ *
+ *   PENDING -> EXECUTING: api asked for chain context (nonce, fees, gas,
+ *	blockhash); on its answer policyd checks the fee and gas caps,
+ *	picks the nonce and asks the signer for typed fields.
+ *   -> SIGNED: the raw transaction and its hash are stored; api
+ *	broadcasts it (the same bytes every time) and watches.
+ *   -> SUBMITTED -> CONFIRMED or FAILED, as api reports.
+ *
+ * An EVM nonce is max(the node's pending count, the highest nonce of
+ * this wallet's transactions in flight + 1), chosen inside one SQLite
+ * transaction, so concurrent sends get consecutive nonces.  "Nonce too
+ * low" at broadcast re-prepares and re-signs (twice at most); an expired
+ * Solana blockhash rebuilds and re-signs once.
+ */
+#include <sys/queue.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "base58.h"
+#include "evm.h"
+#include "log.h"
+#include "network.h"
+#include "policy_rules.h"
+#include "policyd.h"
+#include "routes.h"
+#include "solana.h"
+#include "util.h"
+#include "wipe.h"
+
+#define T_TRANSFER	1
+#define T_TOKEN		2
+#define T_CALL		3
+#define T_APPROVE	4
+
+#define NONCE_RETRIES	2	/* "nonce too low": re-sign this often */
+#define EXPIRE_RETRIES	1	/* Solana blockhash expired: rebuild once */
+#define JOBS_MAX	4096	/* transactions executing at once */
+
+/* A transaction as the chain sees it, from its stored request. */
+struct txspec {
+	int			 type;
+	int			 chain;
+	uint32_t		 net;
+	char			 from[CHAIN_ADDR_MAX + 1];
+	/* EVM: the transaction's to, value and calldata */
+	char			 to[CHAIN_ADDR_MAX + 1];
+	uint8_t			 to20[20];
+	uint8_t			 value[32];
+	uint8_t			*data;
+	size_t			 datalen;
+	/* Solana */
+	int			 sol_kind;	/* SIGN_SOL_* */
+	uint8_t			 sol_to[32];	/* recipient or program */
+	uint8_t			 mint[32];
+	char			 mint_text[CHAIN_ADDR_MAX + 1];
+	uint64_t		 amount;
+	int			 decimals;	/* -1: not given */
+	uint32_t		 naccts;
+	struct sign_sol_acct	 accts[SIGN_SOL_MAX_ACCTS];
+};
+
+#define J_PREPARE	1
+#define J_SIGN		2
+#define J_SEND		3
+
+struct job {
+	TAILQ_ENTRY(job)	 entry;
+	char			 id[UUID_STR_LEN];
+	char			 wallet[KS_ID_LEN + 1];
+	int			 state;
+	uint32_t		 sign_id;
+	int			 has_nonce;	/* EVM: chosen, not stored */
+	uint64_t		 nonce;
+	struct txspec		 s;
+	uint64_t		 last_valid_height;
+};
+
+static TAILQ_HEAD(, job)	jobs = TAILQ_HEAD_INITIALIZER(jobs);
+static size_t			njobs;
+static uint32_t			next_sign_id;
+
+static const char *const type_names[] = {
+	NULL, "TRANSFER", "TOKEN_TRANSFER", "CONTRACT_CALL", "APPROVE"
+};
+
+/* ---- numbers and addresses ---- */
+
+/* A decimal string into 32 big-endian bytes; -1 if not one or too big. */
+static int
+dec_u256(const char *s, uint8_t out[32])
+{
+	size_t	i, n = strlen(s);
+	int	j, carry;
+
+	memset(out, 0, 32);
+	if (n == 0 || n > 78 || (n > 1 && s[0] == '0'))
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return -1;
+		carry = s[i] - '0';
+		for (j = 31; j >= 0; j--) {
+			carry += out[j] * 10;
+			out[j] = (uint8_t)(carry & 0xff);
+			carry >>= 8;
+		}
+		if (carry != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+dec_u64(const char *s, uint64_t *v)
+{
+	uint8_t	b[32];
+	int	i;
+
+	if (dec_u256(s, b) == -1)
+		return -1;
+	for (i = 0; i < 24; i++)
+		if (b[i] != 0)
+			return -1;
+	*v = 0;
+	for (i = 24; i < 32; i++)
+		*v = (*v << 8) | b[i];
+	return 0;
+}
+
+static void
+u256_u64(uint8_t out[32], uint64_t v)
+{
+	int	i;
+
+	memset(out, 0, 32);
+	for (i = 31; i >= 24; i--, v >>= 8)
+		out[i] = (uint8_t)(v & 0xff);
+}
+
+/* out = a + b; -1 on overflow. */
+static int
+u256_add(uint8_t out[32], const uint8_t a[32], const uint8_t b[32])
+{
+	int	i, c = 0;
+
+	for (i = 31; i >= 0; i--) {
+		c += a[i] + b[i];
+		out[i] = (uint8_t)(c & 0xff);
+		c >>= 8;
+	}
+	return c ? -1 : 0;
+}
+
+static int
+u256_cmp(const uint8_t a[32], const uint8_t b[32])
+{
+	return memcmp(a, b, 32);
+}
+
+static int
+is_zero(const uint8_t *b, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (b[i] != 0)
+			return 0;
+	return 1;
+}
+
+/* An address of the wallet's chain: canonical text and bytes, or -1. */
+static int
+parse_addr(int chain, const char *s, char out[CHAIN_ADDR_MAX + 1],
+    uint8_t *bytes)
+{
+	uint8_t	b[32];
+
+	if (chain == KS_CHAIN_ETHEREUM) {
+		if (evm_address_parse(s, strlen(s), b) == -1)
+			return -1;
+		evm_address_checksum(b, out);
+		memcpy(bytes, b, 20);
+		return 0;
+	}
+	if (base58_decode(s, strlen(s), b, sizeof(b)) != 32)
+		return -1;
+	strlcpy(out, s, CHAIN_ADDR_MAX + 1);
+	memcpy(bytes, b, 32);
+	return 0;
+}
+
+static void
+issue(json_t *issues, const char *path, const char *msg)
+{
+	if (json_array_append_new(issues, json_pack("{s:[s], s:s}", "path",
+	    path, "message", msg)) == -1)
+		fatalx("json issue");
+}
+
+/* ERC-20 call data: selector, then two 32-byte words. */
+static uint8_t *
+erc20_call(uint32_t selector, const uint8_t addr[20], const uint8_t v[32])
+{
+	uint8_t	*d;
+
+	if ((d = calloc(1, 68)) == NULL)
+		fatal("calloc");
+	d[0] = (uint8_t)(selector >> 24);
+	d[1] = (uint8_t)(selector >> 16);
+	d[2] = (uint8_t)(selector >> 8);
+	d[3] = (uint8_t)selector;
+	memcpy(d + 4 + 12, addr, 20);
+	memcpy(d + 36, v, 32);
+	return d;
+}
+
+static const char *
+str(json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k));
+}
+
+/*
+ * The request (as the api shaped it) into a spec for the wallet's chain.
+ * Issues go to issues; the return is the number of them.
+ */
+static int
+spec_parse(json_t *req, int chain, uint32_t net, const char *from,
+    struct txspec *s, json_t *issues)
+{
+	const char	*type = str(req, "type"), *v;
+	json_t		*tok, *a;
+	uint8_t		 amount[32], addr[32], mint[32];
+	char		 canon[CHAIN_ADDR_MAX + 1];
+	size_t		 i, n;
+	int		 evm = chain == KS_CHAIN_ETHEREUM;
+
+	memset(s, 0, sizeof(*s));
+	s->chain = chain;
+	s->net = net;
+	s->decimals = -1;
+	strlcpy(s->from, from, sizeof(s->from));
+	for (i = 1; i < nitems(type_names); i++)
+		if (type != NULL && strcmp(type, type_names[i]) == 0)
+			s->type = (int)i;
+	if (s->type == 0) {
+		issue(issues, "type", "one of TRANSFER, TOKEN_TRANSFER, "
+		    "CONTRACT_CALL, APPROVE");
+		return 1;
+	}
+	if (json_object_get(req, "memo") != NULL)
+		issue(issues, "memo", "memos are not supported by this daemon "
+		    "yet");
+	if (json_is_true(json_object_get(req, "dryRun")))
+		issue(issues, "dryRun", "dry runs arrive with the policy "
+		    "engine; not supported yet");
+
+	/* The amount: TRANSFER, TOKEN_TRANSFER, APPROVE. */
+	memset(amount, 0, sizeof(amount));
+	if (s->type != T_CALL) {
+		v = str(req, "amount");
+		if (v == NULL || dec_u256(v, amount) == -1)
+			issue(issues, "amount", "an integer string in the "
+			    "smallest unit, at most 2^256-1");
+		else if (is_zero(amount, 32) && s->type != T_APPROVE)
+			issue(issues, "amount", "must be more than 0");
+		else if (!evm && !is_zero(amount, 24))
+			issue(issues, "amount", "at most 2^64-1 on Solana");
+		else if (!evm)
+			(void)dec_u64(v, &s->amount);
+	}
+	/* The token: an object with an address, or an address. */
+	if (s->type == T_TOKEN || s->type == T_APPROVE) {
+		tok = json_object_get(req, "token");
+		v = json_is_string(tok) ? json_string_value(tok) :
+		    str(tok, "address");
+		if (v == NULL || parse_addr(chain, v, s->mint_text, mint) ==
+		    -1)
+			issue(issues, "token.address", evm ? "an EVM address "
+			    "(0x and 40 hex digits, EIP-55 if mixed case)" :
+			    "a base58 Solana mint address");
+		else
+			memcpy(s->mint, mint, 32);
+		if (json_is_object(tok) && json_object_get(tok, "decimals") !=
+		    NULL)
+			s->decimals = (int)json_integer_value(
+			    json_object_get(tok, "decimals"));
+	}
+	switch (s->type) {
+	case T_TRANSFER:
+	case T_TOKEN:
+		if ((v = str(req, "to")) == NULL || parse_addr(chain, v, canon,
+		    addr) == -1) {
+			issue(issues, "to", evm ? "an EVM address (0x and 40 "
+			    "hex digits, EIP-55 if mixed case)" :
+			    "a base58 Solana address");
+			break;
+		}
+		if (evm && s->type == T_TRANSFER) {
+			strlcpy(s->to, canon, sizeof(s->to));
+			memcpy(s->to20, addr, 20);
+			memcpy(s->value, amount, 32);
+		} else if (evm) {
+			/* transfer(address,uint256) on the token */
+			strlcpy(s->to, s->mint_text, sizeof(s->to));
+			memcpy(s->to20, s->mint, 20);
+			s->data = erc20_call(0xa9059cbb, addr, amount);
+			s->datalen = 68;
+		} else {
+			strlcpy(s->to, canon, sizeof(s->to));
+			memcpy(s->sol_to, addr, 32);
+			s->sol_kind = s->type == T_TRANSFER ?
+			    SIGN_SOL_TRANSFER : SIGN_SOL_TOKEN;
+		}
+		break;
+	case T_APPROVE:
+		if (!evm) {
+			issue(issues, "type", "APPROVE is for EVM wallets; "
+			    "SPL delegation is not supported");
+			break;
+		}
+		if ((v = str(req, "spender")) == NULL || parse_addr(chain, v,
+		    canon, addr) == -1) {
+			issue(issues, "spender", "an EVM address (0x and 40 "
+			    "hex digits, EIP-55 if mixed case)");
+			break;
+		}
+		/* approve(address,uint256) on the token */
+		strlcpy(s->to, s->mint_text, sizeof(s->to));
+		memcpy(s->to20, s->mint, 20);
+		s->data = erc20_call(0x095ea7b3, addr, amount);
+		s->datalen = 68;
+		break;
+	case T_CALL:
+		if (evm) {
+			if (json_object_get(req, "programId") != NULL ||
+			    json_object_get(req, "accounts") != NULL ||
+			    json_object_get(req, "instructionData") != NULL)
+				issue(issues, "programId", "Solana fields on "
+				    "an EVM wallet");
+			if ((v = str(req, "to")) == NULL || parse_addr(chain,
+			    v, s->to, s->to20) == -1)
+				issue(issues, "to", "an EVM address (0x and 40 "
+				    "hex digits, EIP-55 if mixed case)");
+			if ((v = str(req, "value")) != NULL &&
+			    dec_u256(v, s->value) == -1)
+				issue(issues, "value", "an integer string in "
+				    "wei, at most 2^256-1");
+			v = str(req, "calldata");
+			if (v != NULL && (strncmp(v, "0x", 2) != 0 ||
+			    strlen(v) % 2 != 0 || strlen(v) - 2 >
+			    2 * SIGN_DATA_MAX)) {
+				issue(issues, "calldata", "0x and an even "
+				    "number of hex digits, at most 128 KiB");
+				break;
+			}
+			if (v != NULL && strlen(v) > 2) {
+				n = (strlen(v) - 2) / 2;
+				if ((s->data = malloc(n)) == NULL)
+					fatal("malloc");
+				if (sodium_hex2bin(s->data, n, v + 2,
+				    strlen(v) - 2, NULL, &s->datalen, NULL) !=
+				    0 || s->datalen != n)
+					issue(issues, "calldata", "hex digits "
+					    "only");
+			}
+			break;
+		}
+		if (json_object_get(req, "to") != NULL ||
+		    json_object_get(req, "calldata") != NULL ||
+		    json_object_get(req, "value") != NULL)
+			issue(issues, "to", "EVM fields on a Solana wallet");
+		s->sol_kind = SIGN_SOL_CALL;
+		if ((v = str(req, "programId")) == NULL ||
+		    parse_addr(chain, v, s->to, s->sol_to) == -1)
+			issue(issues, "programId", "a base58 Solana program "
+			    "id");
+		if ((v = str(req, "instructionData")) != NULL) {
+			if ((s->data = malloc(SOL_MAX_IX_DATA)) == NULL)
+				fatal("malloc");
+			if (sodium_base642bin(s->data, SOL_MAX_IX_DATA, v,
+			    strlen(v), NULL, &s->datalen, NULL,
+			    sodium_base64_VARIANT_ORIGINAL) != 0)
+				issue(issues, "instructionData", "base64 of at "
+				    "most 1232 bytes");
+		}
+		a = json_object_get(req, "accounts");
+		json_array_foreach(a, i, tok) {
+			if (i >= SIGN_SOL_MAX_ACCTS)
+				break;
+			if (base58_decode(str(tok, "pubkey"),
+			    strlen(str(tok, "pubkey")), s->accts[i].pubkey,
+			    32) != 32) {
+				issue(issues, "accounts", "pubkey: a base58 "
+				    "Solana address");
+				break;
+			}
+			s->accts[i].is_signer = json_is_true(
+			    json_object_get(tok, "isSigner"));
+			s->accts[i].is_writable = json_is_true(
+			    json_object_get(tok, "isWritable"));
+			if (s->accts[i].is_signer && strcmp(str(tok,
+			    "pubkey"), from) != 0) {
+				issue(issues, "accounts", "only the wallet "
+				    "itself can sign");
+				break;
+			}
+			s->naccts = (uint32_t)i + 1;
+		}
+		break;
+	}
+	return (int)json_array_size(issues);
+}
+
+static void
+spec_free(struct txspec *s)
+{
+	free(s->data);
+	s->data = NULL;
+}
+
+/* ---- the decision (INSTANT or deny until the tier engine lands) ---- */
+
+/* Does list (of strings or of objects with key) hold addr? */
+static int
+listed(json_t *list, const char *key, const char *addr, int evm)
+{
+	json_t		*e;
+	const char	*v;
+	size_t		 i;
+
+	json_array_foreach(list, i, e) {
+		v = key == NULL ? json_string_value(e) : str(e, key);
+		if (v != NULL && (evm ? strcasecmp(v, addr) == 0 :
+		    strcmp(v, addr) == 0))
+			return 1;
+	}
+	return 0;
+}
+
+static json_t *
+listed_entry(json_t *list, const char *key, const char *addr)
+{
+	json_t		*e;
+	const char	*v;
+	size_t		 i;
+
+	json_array_foreach(list, i, e)
+		if ((v = str(e, key)) != NULL && strcasecmp(v, addr) == 0)
+			return e;
+	return NULL;
+}
+
+/*
+ * The applicable policy of each type: a wallet's beats a global one, one
+ * for this network beats one for any, then priority.  rules[t] is NULL
+ * for a type with none.
+ */
+static void
+policies_for(const char *wallet, const char *network,
+    json_t *rules[POLICY_TYPE_MAX])
+{
+	sqlite3_stmt	*st;
+	int		 t;
+
+	memset(rules, 0, sizeof(json_t *) * POLICY_TYPE_MAX);
+	if (sqlite3_prepare_v2(pd.db, "SELECT type, rules FROM policies "
+	    "WHERE enabled = 1 AND (wallet_id = ? OR wallet_id IS NULL) AND "
+	    "(network IS NULL OR network = ?) ORDER BY wallet_id IS NULL, "
+	    "network IS NULL, priority DESC, created_at", -1, &st, NULL) !=
+	    SQLITE_OK)
+		fatalx("database: %s", sqlite3_errmsg(pd.db));
+	sqlite3_bind_text(st, 1, wallet, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, network, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		t = policy_type((const char *)sqlite3_column_text(st, 0));
+		if (t < 0 || rules[t] != NULL)
+			continue;
+		rules[t] = json_loads((const char *)sqlite3_column_text(st, 1),
+		    0, NULL);
+	}
+	sqlite3_finalize(st);
+}
+
+/* 1: allowed (INSTANT); 0 after answering why not. */
+static int
+decide(struct pd_ctx *c, const char *wallet, const char *network,
+    const struct txspec *s, json_t *req)
+{
+	json_t		*r[POLICY_TYPE_MAX], *e;
+	const char	*code = NULL, *native, *limit;
+	char		 msg[400], sel[11];
+	int		 evm = s->chain == KS_CHAIN_ETHEREUM, ok = 0, i;
+
+	policies_for(wallet, network, r);
+	native = s->type == T_TRANSFER ? str(req, "amount") :
+	    s->type == T_CALL && str(req, "value") != NULL ?
+	    str(req, "value") : "0";
+	if (r[POLICY_SPENDING_LIMIT] == NULL) {
+		code = "POLICY_DENIED";
+		snprintf(msg, sizeof(msg), "no policy allows this transaction "
+		    "(default deny); hint: add a SPENDING_LIMIT policy for "
+		    "this wallet or a global one");
+	} else if (r[POLICY_ALLOWED_NETWORKS] != NULL &&
+	    !listed(json_object_get(r[POLICY_ALLOWED_NETWORKS], "networks"),
+	    "network", network, 0)) {
+		code = "POLICY_DENIED";
+		snprintf(msg, sizeof(msg), "network %s is not in the "
+		    "ALLOWED_NETWORKS policy", network);
+	} else if (r[POLICY_WHITELIST] != NULL && (s->type == T_TRANSFER ||
+	    s->type == T_TOKEN) && !listed(json_object_get(
+	    r[POLICY_WHITELIST], "allowed_addresses"), NULL, str(req, "to"),
+	    evm)) {
+		code = "WHITELIST_DENIED";
+		snprintf(msg, sizeof(msg), "recipient %s is not in the "
+		    "WHITELIST policy", str(req, "to"));
+	} else if (s->type == T_TOKEN && (r[POLICY_ALLOWED_TOKENS] == NULL ||
+	    !listed(json_object_get(r[POLICY_ALLOWED_TOKENS], "tokens"),
+	    "address", s->mint_text, evm))) {
+		code = "TOKEN_NOT_ALLOWED";
+		snprintf(msg, sizeof(msg), "token %s is not allowed; hint: add "
+		    "it to an ALLOWED_TOKENS policy", s->mint_text);
+	} else if (s->type == T_CALL && (r[POLICY_CONTRACT_WHITELIST] ==
+	    NULL || !listed(json_object_get(r[POLICY_CONTRACT_WHITELIST],
+	    "contracts"), "address", s->to, evm))) {
+		code = "CONTRACT_NOT_WHITELISTED";
+		snprintf(msg, sizeof(msg), "contract %s is not whitelisted; "
+		    "hint: add it to a CONTRACT_WHITELIST policy", s->to);
+	} else if (s->type == T_CALL && evm &&
+	    r[POLICY_METHOD_WHITELIST] != NULL && (e = listed_entry(
+	    json_object_get(r[POLICY_METHOD_WHITELIST], "methods"),
+	    "contractAddress", s->to)) != NULL && (s->datalen < 4 ||
+	    (snprintf(sel, sizeof(sel), "0x%02x%02x%02x%02x", s->data[0],
+	    s->data[1], s->data[2], s->data[3]), !listed(json_object_get(e,
+	    "selectors"), NULL, sel, 1)))) {
+		code = "METHOD_NOT_WHITELISTED";
+		snprintf(msg, sizeof(msg), "this method of %s is not in the "
+		    "METHOD_WHITELIST policy", s->to);
+	} else if (s->type == T_APPROVE && (r[POLICY_APPROVED_SPENDERS] ==
+	    NULL || (e = listed_entry(json_object_get(
+	    r[POLICY_APPROVED_SPENDERS], "spenders"), "address",
+	    str(req, "spender"))) == NULL)) {
+		code = "SPENDER_NOT_APPROVED";
+		snprintf(msg, sizeof(msg), "spender %s is not approved; hint: "
+		    "add it to an APPROVED_SPENDERS policy",
+		    str(req, "spender"));
+	} else if (s->type == T_APPROVE && (limit = str(e, "maxAmount")) !=
+	    NULL && policy_amount_cmp(str(req, "amount"), limit) > 0) {
+		code = "POLICY_DENIED";
+		snprintf(msg, sizeof(msg), "approval amount above the "
+		    "spender's maxAmount %s", limit);
+	} else if (s->type == T_APPROVE &&
+	    r[POLICY_APPROVE_AMOUNT_LIMIT] != NULL &&
+	    (((limit = str(r[POLICY_APPROVE_AMOUNT_LIMIT], "maxAmount")) !=
+	    NULL && policy_amount_cmp(str(req, "amount"), limit) > 0) ||
+	    (json_is_true(json_object_get(r[POLICY_APPROVE_AMOUNT_LIMIT],
+	    "blockUnlimited")) && strcmp(str(req, "amount"), "115792089237"
+	    "316195423570985008687907853269984665640564039457584007913129639"
+	    "935") == 0))) {
+		code = "POLICY_DENIED";
+		snprintf(msg, sizeof(msg), "approval amount refused by the "
+		    "APPROVE_AMOUNT_LIMIT policy");
+	} else if ((limit = str(r[POLICY_SPENDING_LIMIT], "instant_max")) ==
+	    NULL) {
+		code = "SPENDING_LIMIT_EXCEEDED";
+		snprintf(msg, sizeof(msg), "the SPENDING_LIMIT policy has no "
+		    "instant_max; USD limits and the NOTIFY, DELAY and "
+		    "APPROVAL tiers are not available in this build yet");
+	} else if (policy_amount_cmp(native, limit) > 0) {
+		code = "SPENDING_LIMIT_EXCEEDED";
+		snprintf(msg, sizeof(msg), "amount %s is above instant_max %s; "
+		    "the NOTIFY, DELAY and APPROVAL tiers are not available in "
+		    "this build yet", native, limit);
+	} else
+		ok = 1;
+	for (i = 0; i < POLICY_TYPE_MAX; i++)
+		json_decref(r[i]);
+	if (!ok)
+		pd_fail(c->peerid, 403, code, msg, 0);
+	return ok;
+}
+
+/* ---- wallet and network of a request ---- */
+
+struct wref {
+	char			 id[KS_ID_LEN + 1];
+	int			 chain;
+	int			 env;
+	char			 address[CHAIN_ADDR_MAX + 1];
+	char			 status[16];
+	const struct network	*net;
+};
+
+/*
+ * The wallet a session request means (walletId, or its only wallet) and
+ * the network (given, or the wallet's default; EVM testnets must name
+ * theirs).  1, or 0 after answering.
+ */
+static int
+wallet_ref(struct pd_ctx *c, const char *wid, const char *network,
+    struct wref *w)
+{
+	sqlite3_stmt	*st;
+	char		 msg[200];
+	const char	*dflt;
+	int		 n = 0;
+
+	memset(w, 0, sizeof(*w));
+	if (sqlite3_prepare_v2(pd.db, "SELECT w.id, w.chain, w.environment, "
+	    "w.public_key, w.status, w.network FROM wallets w JOIN "
+	    "session_wallets s ON s.wallet_id = w.id WHERE s.session_id = ? "
+	    "AND (? IS NULL OR w.id = ?) LIMIT 2", -1, &st, NULL) != SQLITE_OK)
+		fatalx("database: %s", sqlite3_errmsg(pd.db));
+	sqlite3_bind_text(st, 1, c->session, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, wid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, wid, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW && ++n == 1) {
+		strlcpy(w->id, (const char *)sqlite3_column_text(st, 0),
+		    sizeof(w->id));
+		w->chain = strcmp((const char *)sqlite3_column_text(st, 1),
+		    "ethereum") == 0 ? KS_CHAIN_ETHEREUM : KS_CHAIN_SOLANA;
+		w->env = strcmp((const char *)sqlite3_column_text(st, 2),
+		    "mainnet") == 0 ? ENV_MAINNET : ENV_TESTNET;
+		strlcpy(w->address, (const char *)sqlite3_column_text(st, 3),
+		    sizeof(w->address));
+		strlcpy(w->status, (const char *)sqlite3_column_text(st, 4),
+		    sizeof(w->status));
+	}
+	sqlite3_finalize(st);
+	if (n == 0) {
+		if (wid != NULL)
+			pd_fail(c->peerid, 403, "WALLET_ACCESS_DENIED", "this "
+			    "session has no such wallet", 0);
+		else
+			pd_fail(c->peerid, 404, "WALLET_NOT_FOUND", "this "
+			    "session has no wallet", 0);
+		return 0;
+	}
+	if (n > 1) {
+		pd_fail(c->peerid, 400, "VALIDATION_FAILED", "walletId is "
+		    "required: this session has several wallets", 0);
+		return 0;
+	}
+	if (network == NULL) {
+		if (w->chain == KS_CHAIN_ETHEREUM && w->env == ENV_TESTNET) {
+			pd_fail(c->peerid, 400, "NETWORK_REQUIRED", "an EVM "
+			    "testnet wallet must name the network (e.g. "
+			    "ethereum-sepolia)", 0);
+			return 0;
+		}
+		dflt = default_network(w->chain, w->env);
+		network = dflt;
+	}
+	if ((w->net = net_find(network)) == NULL) {
+		snprintf(msg, sizeof(msg), "unknown network %.40s", network);
+		pd_fail(c->peerid, 400, "VALIDATION_FAILED", msg, 0);
+		return 0;
+	}
+	if (w->net->chain != (uint32_t)w->chain ||
+	    w->net->env != (uint32_t)w->env) {
+		snprintf(msg, sizeof(msg), "network %s is not a %s %s network",
+		    w->net->name, chain_name(w->chain), env_name(w->env));
+		pd_fail(c->peerid, 400, "ENVIRONMENT_NETWORK_MISMATCH", msg,
+		    0);
+		return 0;
+	}
+	return 1;
+}
+
+/* ---- storage ---- */
+
+static void
+exec_sql(const char *sql, const char *id, const char *t1, long long i1)
+{
+	sqlite3_stmt	*st;
+
+	if (sqlite3_prepare_v2(pd.db, sql, -1, &st, NULL) != SQLITE_OK)
+		fatalx("database: %s", sqlite3_errmsg(pd.db));
+	sqlite3_bind_text(st, 1, t1, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, i1);
+	sqlite3_bind_int64(st, 3, (long long)time(NULL));
+	sqlite3_bind_text(st, 4, id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		fatalx("database: %s", sqlite3_errmsg(pd.db));
+	sqlite3_finalize(st);
+}
+
+static struct job *
+job_find(const char *id)
+{
+	struct job	*j;
+
+	TAILQ_FOREACH(j, &jobs, entry)
+		if (strcmp(j->id, id) == 0)
+			return j;
+	return NULL;
+}
+
+static void
+job_end(struct job *j)
+{
+	TAILQ_REMOVE(&jobs, j, entry);
+	njobs--;
+	spec_free(&j->s);
+	free(j);
+}
+
+/* The end of a transaction: FAILED with why, in the audit trail too. */
+static void
+tx_fail(struct job *j, const char *code, int retryable, const char *msg)
+{
+	sqlite3_stmt	*st;
+	long long	 now = (long long)time(NULL);
+
+	log_info("transaction %s failed: %s", j->id, msg);
+	if (store_begin() == -1)
+		fatalx("database busy");
+	if (sqlite3_prepare_v2(pd.db, "UPDATE transactions SET status = "
+	    "'FAILED', error = ?, error_code = ?, retryable = ?, updated_at "
+	    "= ? WHERE id = ?", -1, &st, NULL) != SQLITE_OK)
+		fatalx("database: %s", sqlite3_errmsg(pd.db));
+	sqlite3_bind_text(st, 1, msg, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, code, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, retryable != 0);
+	sqlite3_bind_int64(st, 4, now);
+	sqlite3_bind_text(st, 5, j->id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		fatalx("database: %s", sqlite3_errmsg(pd.db));
+	sqlite3_finalize(st);
+	if (audit_append(now, "TX_FAILED", "system", j->id,
+	    json_pack("{s:s, s:s}", "code", code, "error", msg)) == -1 ||
+	    store_commit() == -1)
+		fatalx("database: cannot record a failed transaction");
+	job_end(j);
+}
+
+/* ---- the pipeline ---- */
+
+static void
+prepare(struct job *j)
+{
+	struct chain_prep	p;
+	struct iovec		iov[2];
+
+	memset(&p, 0, sizeof(p));
+	strlcpy(p.txid, j->id, sizeof(p.txid));
+	p.net = j->s.net;
+	strlcpy(p.from, j->s.from, sizeof(p.from));
+	strlcpy(p.to, j->s.to, sizeof(p.to));
+	if (j->s.chain == KS_CHAIN_ETHEREUM) {
+		p.op = CHOP_EVM_TX;
+		memcpy(p.value, j->s.value, 32);
+		p.datalen = (uint32_t)j->s.datalen;
+	} else {
+		p.op = j->s.sol_kind == SIGN_SOL_TRANSFER ? CHOP_SOL_TRANSFER :
+		    j->s.sol_kind == SIGN_SOL_TOKEN ? CHOP_SOL_TOKEN :
+		    CHOP_SOL_CALL;
+		strlcpy(p.mint, j->s.mint_text, sizeof(p.mint));
+	}
+	iov[0].iov_base = &p;
+	iov[0].iov_len = sizeof(p);
+	iov[1].iov_base = j->s.data;
+	iov[1].iov_len = p.datalen;
+	j->state = J_PREPARE;
+	if (imsgev_composev(&pd.api, IMSG_CHAIN_PREPARE, 0, -1, iov,
+	    p.datalen > 0 ? 2 : 1) == -1)
+		fatal("IMSG_CHAIN_PREPARE");
+}
+
+/* A job for a stored transaction, or NULL after failing it. */
+static struct job *
+job_load(const char *id)
+{
+	sqlite3_stmt		*st;
+	struct job		*j;
+	json_t			*req, *issues;
+	const struct network	*net;
+	int			 chain, bad;
+
+	if (sqlite3_prepare_v2(pd.db, "SELECT t.wallet_id, t.network, "
+	    "t.request, w.public_key, w.chain FROM transactions t JOIN "
+	    "wallets w ON w.id = t.wallet_id WHERE t.id = ?", -1, &st, NULL) !=
+	    SQLITE_OK)
+		fatalx("database: %s", sqlite3_errmsg(pd.db));
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		fatalx("transaction %s vanished", id);
+	if ((j = calloc(1, sizeof(*j))) == NULL)
+		fatal("calloc");
+	strlcpy(j->id, id, sizeof(j->id));
+	strlcpy(j->wallet, (const char *)sqlite3_column_text(st, 0),
+	    sizeof(j->wallet));
+	TAILQ_INSERT_TAIL(&jobs, j, entry);
+	njobs++;
+	net = net_find((const char *)sqlite3_column_text(st, 1));
+	chain = strcmp((const char *)sqlite3_column_text(st, 4), "ethereum") ==
+	    0 ? KS_CHAIN_ETHEREUM : KS_CHAIN_SOLANA;
+	req = json_loads((const char *)sqlite3_column_text(st, 2), 0, NULL);
+	if ((issues = json_array()) == NULL)
+		fatalx("json_array");
+	bad = net == NULL || req == NULL || spec_parse(req, chain,
+	    net_index(net), (const char *)sqlite3_column_text(st, 3), &j->s,
+	    issues) != 0;
+	sqlite3_finalize(st);
+	json_decref(req);
+	json_decref(issues);
+	if (bad) {
+		tx_fail(j, "INTERNAL_ERROR", 0, net == NULL ? "the network is "
+		    "no longer configured" : "the stored request no longer "
+		    "parses");
+		return NULL;
+	}
+	return j;
+}
+
+/* Start the execution of an allowed transaction. */
+static void
+execute(const char *id)
+{
+	struct job	*j;
+
+	if (job_find(id) != NULL || (j = job_load(id)) == NULL)
+		return;
+	/* PENDING until signed: no write (and no sync) on the way. */
+	prepare(j);
+}
+
+/* EVM: caps, the nonce, then the signer. */
+static void
+sign_evm(struct job *j, const struct chain_ctx *x)
+{
+	struct sign_evm_tx	 t;
+	struct iovec		 iov[2];
+	struct job		*o;
+	sqlite3_stmt		*st;
+	uint8_t			 cap[32], max_fee[32];
+	uint64_t		 nonce;
+	char			 msg[160];
+
+	/* maxFeePerGas = 2 * base fee + tip, never above the cap. */
+	u256_u64(cap, (uint64_t)pd.p->cfg.max_fee_gwei * 1000000000ULL);
+	if (u256_add(max_fee, x->base_fee, x->base_fee) == -1 ||
+	    u256_add(max_fee, max_fee, x->priority_fee) == -1 ||
+	    u256_cmp(max_fee, cap) > 0) {
+		snprintf(msg, sizeof(msg), "the node's fees exceed the cap of "
+		    "%u gwei per gas (security.max_fee_per_gas_gwei)",
+		    pd.p->cfg.max_fee_gwei);
+		tx_fail(j, "CHAIN_ERROR", 1, msg);
+		return;
+	}
+	if (x->gas_limit < 21000 || x->gas_limit > pd.p->cfg.max_gas) {
+		snprintf(msg, sizeof(msg), "gas estimate %llu outside 21000.."
+		    "%u (security.max_gas_limit)",
+		    (unsigned long long)x->gas_limit, pd.p->cfg.max_gas);
+		tx_fail(j, "CHAIN_ERROR", 0, msg);
+		return;
+	}
+	/*
+	 * The next nonce: above every one this wallet has in flight, stored
+	 * or being signed.  It is stored with the signed transaction, in
+	 * one commit: a crash before that leaves nothing signed on record
+	 * and nothing sent, and the transaction starts over.
+	 */
+	if (sqlite3_prepare_v2(pd.db, "SELECT max(nonce) FROM transactions "
+	    "WHERE wallet_id = ? AND network = ? AND nonce IS NOT NULL AND "
+	    "status IN ('PENDING', 'EXECUTING', 'SIGNED', 'SUBMITTED') AND "
+	    "id != ?", -1, &st, NULL) != SQLITE_OK)
+		fatalx("database: %s", sqlite3_errmsg(pd.db));
+	sqlite3_bind_text(st, 1, j->wallet, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, net_get(j->s.net)->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, j->id, -1, SQLITE_STATIC);
+	nonce = x->nonce;
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) !=
+	    SQLITE_NULL && (uint64_t)sqlite3_column_int64(st, 0) >= nonce)
+		nonce = (uint64_t)sqlite3_column_int64(st, 0) + 1;
+	sqlite3_finalize(st);
+	TAILQ_FOREACH(o, &jobs, entry)
+		if (o != j && o->has_nonce && o->s.net == j->s.net &&
+		    strcmp(o->wallet, j->wallet) == 0 && o->nonce >= nonce)
+			nonce = o->nonce + 1;
+	j->has_nonce = 1;
+	j->nonce = nonce;
+
+	memset(&t, 0, sizeof(t));
+	strlcpy(t.id, j->wallet, sizeof(t.id));
+	t.type = EVM_TX_1559;
+	t.chain_id = net_get(j->s.net)->chain_id;
+	t.nonce = nonce;
+	t.gas_limit = x->gas_limit;
+	memcpy(t.max_priority_fee, x->priority_fee, 32);
+	memcpy(t.max_fee, max_fee, 32);
+	memcpy(t.to, j->s.to20, 20);
+	memcpy(t.value, j->s.value, 32);
+	t.datalen = (uint32_t)j->s.datalen;
+	iov[0].iov_base = &t;
+	iov[0].iov_len = sizeof(t);
+	iov[1].iov_base = j->s.data;
+	iov[1].iov_len = j->s.datalen;
+	j->state = J_SIGN;
+	j->sign_id = ++next_sign_id;
+	if (imsgev_composev(&pd.signer, IMSG_SIGNER_SIGN_EVM_TX, j->sign_id,
+	    -1, iov, t.datalen > 0 ? 2 : 1) == -1)
+		fatal("IMSG_SIGNER_SIGN_EVM_TX");
+}
+
+static void
+sign_sol(struct job *j, const struct chain_ctx *x)
+{
+	struct sign_sol_tx	t;
+	struct iovec		iov[2];
+	char			msg[160];
+
+	if (j->s.sol_kind == SIGN_SOL_TOKEN && j->s.decimals >= 0 &&
+	    j->s.decimals != x->decimals) {
+		snprintf(msg, sizeof(msg), "token.decimals is %d but the mint "
+		    "has %u", j->s.decimals, x->decimals);
+		tx_fail(j, "VALIDATION_FAILED", 0, msg);
+		return;
+	}
+	memset(&t, 0, sizeof(t));
+	strlcpy(t.id, j->wallet, sizeof(t.id));
+	t.kind = (uint32_t)j->s.sol_kind;
+	memcpy(t.blockhash, x->blockhash, 32);
+	j->last_valid_height = x->last_valid_height;
+	if (j->s.sol_kind == SIGN_SOL_CALL) {
+		memcpy(t.program, j->s.sol_to, 32);
+		t.naccts = j->s.naccts;
+		memcpy(t.accts, j->s.accts, sizeof(t.accts));
+		t.datalen = (uint32_t)j->s.datalen;
+	} else {
+		memcpy(t.to, j->s.sol_to, 32);
+		t.amount = j->s.amount;
+		memcpy(t.mint, j->s.mint, 32);
+		t.decimals = x->decimals;
+		t.create_ata = !x->ata_exists;
+	}
+	iov[0].iov_base = &t;
+	iov[0].iov_len = sizeof(t);
+	iov[1].iov_base = j->s.data;
+	iov[1].iov_len = t.datalen;
+	j->state = J_SIGN;
+	j->sign_id = ++next_sign_id;
+	if (imsgev_composev(&pd.signer, IMSG_SIGNER_SIGN_SOL_TX, j->sign_id,
+	    -1, iov, t.datalen > 0 ? 2 : 1) == -1)
+		fatal("IMSG_SIGNER_SIGN_SOL_TX");
+}
+
+/* api -> policyd: the chain context of a transaction. */
+void
+tx_context(struct imsgchan *ch, struct imsg *imsg, void *arg)
+{
+	struct chain_ctx	 x;
+	struct job		*j;
+
+	(void)ch;
+	(void)arg;
+	memcpy(&x, imsg->data, sizeof(x));
+	if (memchr(x.txid, '\0', sizeof(x.txid)) == NULL ||
+	    memchr(x.message, '\0', sizeof(x.message)) == NULL)
+		fatalx("IMSG_CHAIN_CONTEXT: malformed");
+	if ((j = job_find(x.txid)) == NULL || j->state != J_PREPARE) {
+		log_warnx("chain context for %s, which is not preparing",
+		    x.txid);
+		return;
+	}
+	if (x.status != CHAIN_OK) {
+		tx_fail(j, "CHAIN_ERROR", x.status == CHAIN_ERROR &&
+		    x.retryable, x.message[0] != '\0' ? x.message :
+		    "chain error");
+		return;
+	}
+	if (j->s.chain == KS_CHAIN_ETHEREUM)
+		sign_evm(j, &x);
+	else
+		sign_sol(j, &x);
+}
+
+static void
+broadcast(struct job *j, const uint8_t *raw, size_t rawlen,
+    const uint8_t *hash, size_t hashlen, uint64_t nonce, int flags)
+{
+	struct chain_send	s;
+	struct iovec		iov[2];
+
+	memset(&s, 0, sizeof(s));
+	strlcpy(s.txid, j->id, sizeof(s.txid));
+	s.net = j->s.net;
+	s.flags = (uint32_t)flags;
+	strlcpy(s.from, j->s.from, sizeof(s.from));
+	s.hashlen = (uint32_t)hashlen;
+	memcpy(s.hash, hash, hashlen);
+	s.nonce = nonce;
+	s.last_valid_height = j->last_valid_height;
+	s.rawlen = (uint32_t)rawlen;
+	iov[0].iov_base = &s;
+	iov[0].iov_len = sizeof(s);
+	iov[1].iov_base = (void *)(uintptr_t)raw;
+	iov[1].iov_len = rawlen;
+	j->state = J_SEND;
+	if (imsgev_composev(&pd.api, IMSG_CHAIN_SEND, 0, -1, iov, 2) == -1)
+		fatal("IMSG_CHAIN_SEND");
+}
+
+static void
+hash_text(int chain, const uint8_t *h, char *out, size_t len)
+{
+	if (chain == KS_CHAIN_ETHEREUM) {
+		strlcpy(out, "0x", len);
+		sodium_bin2hex(out + 2, len - 2, h, 32);
+	} else
+		base58_encode(h, 64, out, len);
+}
+
+/* signer -> policyd: the signed transaction. */
+void
+tx_signed(struct imsgchan *ch, struct imsg *imsg, void *arg)
+{
+	struct sign_reply	 r;
+	struct job		*j;
+	const uint8_t		*raw = (const uint8_t *)imsg->data + sizeof(r);
+	sqlite3_stmt		*st;
+	uint8_t			 hash[64];
+	char			 text[100];
+	size_t			 hlen;
+	uint64_t		 nonce = 0;
+
+	(void)ch;
+	(void)arg;
+	memcpy(&r, imsg->data, sizeof(r));
+	if (imsg->len != sizeof(r) + r.len)
+		fatalx("IMSG_SIGNER_SIGNED: malformed");
+	TAILQ_FOREACH(j, &jobs, entry)
+		if (j->state == J_SIGN && j->sign_id == imsg->hdr.peerid)
+			break;
+	if (j == NULL)
+		fatalx("IMSG_SIGNER_SIGNED for no transaction");
+	if (r.status != SIGN_OK || r.len == 0) {
+		tx_fail(j, r.status == SIGN_LOCKED ? "KEYSTORE_LOCKED" :
+		    "INTERNAL_ERROR", 0, r.status == SIGN_UNKNOWN_WALLET ?
+		    "the signer has no key for this wallet" :
+		    r.status == SIGN_INVALID ? "the signer refused the "
+		    "transaction's fields" : "the signer could not sign");
+		return;
+	}
+	if (j->s.chain == KS_CHAIN_ETHEREUM) {
+		memcpy(hash, r.txhash, 32);
+		hlen = 32;
+	} else {
+		/* compact-u16 signature count (1), then the first one */
+		if (r.len < 65 || raw[0] != 1)
+			fatalx("IMSG_SIGNER_SIGNED: not a Solana transaction");
+		memcpy(hash, raw + 1, 64);
+		hlen = 64;
+	}
+	hash_text(j->s.chain, hash, text, sizeof(text));
+	if (store_begin() == -1)
+		fatalx("database busy");
+	if (sqlite3_prepare_v2(pd.db, "UPDATE transactions SET status = "
+	    "'SIGNED', raw = ?, sig_hash = ?, last_valid_height = ?, nonce = "
+	    "?, updated_at = ? WHERE id = ?", -1, &st, NULL) != SQLITE_OK)
+		fatalx("database: %s", sqlite3_errmsg(pd.db));
+	sqlite3_bind_blob(st, 1, raw, (int)r.len, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (long long)j->last_valid_height);
+	if (j->has_nonce)
+		sqlite3_bind_int64(st, 4, (long long)j->nonce);
+	else
+		sqlite3_bind_null(st, 4);
+	sqlite3_bind_int64(st, 5, (long long)time(NULL));
+	sqlite3_bind_text(st, 6, j->id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		fatalx("database: %s", sqlite3_errmsg(pd.db));
+	sqlite3_finalize(st);
+	if (store_commit() == -1)
+		fatalx("database: cannot record a signed transaction");
+	nonce = j->nonce;
+	j->has_nonce = 0;
+	broadcast(j, raw, r.len, hash, hlen, nonce, 0);
+}
+
+/* Back to the start after "nonce too low" or an expired blockhash. */
+static void
+reprepare(struct job *j)
+{
+	j->has_nonce = 0;
+	exec_sql("UPDATE transactions SET status = 'EXECUTING', raw = NULL, "
+	    "sig_hash = NULL, nonce = NULL, attempts = attempts + 1, "
+	    "updated_at = ?3 WHERE id = ?4 AND ?1 IS NULL AND ?2 = ?2",
+	    j->id, NULL, 0);
+	prepare(j);
+}
+
+static int
+attempts_of(const char *id)
+{
+	sqlite3_stmt	*st;
+	int		 n = 0;
+
+	if (sqlite3_prepare_v2(pd.db, "SELECT attempts FROM transactions "
+	    "WHERE id = ?", -1, &st, NULL) != SQLITE_OK)
+		fatalx("database: %s", sqlite3_errmsg(pd.db));
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* api -> policyd: a state change of a transaction sent. */
+void
+tx_status(struct imsgchan *ch, struct imsg *imsg, void *arg)
+{
+	struct chain_status	 s;
+	struct job		*j;
+	long long		 now = (long long)time(NULL);
+
+	(void)ch;
+	(void)arg;
+	memcpy(&s, imsg->data, sizeof(s));
+	if (memchr(s.txid, '\0', sizeof(s.txid)) == NULL ||
+	    memchr(s.message, '\0', sizeof(s.message)) == NULL)
+		fatalx("IMSG_CHAIN_STATUS: malformed");
+	if ((j = job_find(s.txid)) == NULL || j->state != J_SEND) {
+		log_warnx("chain status for %s, which is not being sent",
+		    s.txid);
+		return;
+	}
+	switch (s.state) {
+	case CHST_SUBMITTED:
+		exec_sql("UPDATE transactions SET status = 'SUBMITTED', "
+		    "tx_hash = sig_hash, updated_at = ?3 WHERE id = ?4 AND "
+		    "status = 'SIGNED' AND ?1 IS NULL AND ?2 = ?2", j->id,
+		    NULL, 0);
+		return;
+	case CHST_CONFIRMED:
+		if (store_begin() == -1)
+			fatalx("database busy");
+		exec_sql("UPDATE transactions SET status = 'CONFIRMED', "
+		    "tx_hash = sig_hash, updated_at = ?3 WHERE id = ?4 AND "
+		    "?1 IS NULL AND ?2 = ?2", j->id, NULL, 0);
+		if (audit_append(now, "TX_CONFIRMED", "system", j->id,
+		    json_object()) == -1 || store_commit() == -1)
+			fatalx("database: cannot record a confirmation");
+		log_info("transaction %s confirmed", j->id);
+		job_end(j);
+		return;
+	case CHST_FAILED:
+		/* On chain: the hash is the proof. */
+		exec_sql("UPDATE transactions SET tx_hash = sig_hash, "
+		    "updated_at = ?3 WHERE id = ?4 AND ?1 IS NULL AND ?2 = ?2",
+		    j->id, NULL, 0);
+		tx_fail(j, "CHAIN_ERROR", 0, s.message);
+		return;
+	case CHST_NOT_SENT:
+		tx_fail(j, "CHAIN_ERROR", s.retryable != 0, s.message);
+		return;
+	case CHST_NONCE_LOW:
+		if (attempts_of(j->id) >= NONCE_RETRIES) {
+			tx_fail(j, "CHAIN_ERROR", 1, "nonce too low, again "
+			    "after re-signing");
+			return;
+		}
+		log_info("transaction %s: nonce too low; re-signing", j->id);
+		reprepare(j);
+		return;
+	case CHST_EXPIRED:
+		if (attempts_of(j->id) >= EXPIRE_RETRIES) {
+			tx_fail(j, "CHAIN_ERROR", 1, "the blockhash expired "
+			    "again after re-signing");
+			return;
+		}
+		log_info("transaction %s: blockhash expired; re-signing",
+		    j->id);
+		reprepare(j);
+		return;
+	default:
+		fatalx("IMSG_CHAIN_STATUS: state %d", s.state);
+	}
+}
+
+/*
+ * At start: every transaction the database says is under way goes on.
+ * Not yet signed: from the start.  Signed: the same bytes again (a
+ * duplicate broadcast of one signed transaction cannot spend twice).
+ * Submitted: watched.
+ */
+void
+tx_resume(void)
+{
+	sqlite3_stmt	*st;
+	struct job	*j;
+	const char	*h;
+	char		 id[UUID_STR_LEN];
+	uint8_t		 hash[64];
+	size_t		 n = 0, hlen;
+	int		 submitted;
+
+	if (sqlite3_prepare_v2(pd.db, "SELECT id, status, raw, sig_hash, "
+	    "nonce, last_valid_height FROM transactions WHERE status IN "
+	    "('PENDING', 'EXECUTING', 'SIGNED', 'SUBMITTED') AND type != "
+	    "'SIGN_MESSAGE' ORDER BY created_at", -1, &st, NULL) != SQLITE_OK)
+		fatalx("database: %s", sqlite3_errmsg(pd.db));
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		strlcpy(id, (const char *)sqlite3_column_text(st, 0),
+		    sizeof(id));
+		submitted = strcmp((const char *)sqlite3_column_text(st, 1),
+		    "SUBMITTED") == 0;
+		n++;
+		if (sqlite3_column_type(st, 2) == SQLITE_NULL) {
+			execute(id);
+			continue;
+		}
+		if ((j = job_load(id)) == NULL)
+			continue;
+		j->last_valid_height = (uint64_t)sqlite3_column_int64(st, 5);
+		h = (const char *)sqlite3_column_text(st, 3);
+		hlen = 0;
+		if (h != NULL && j->s.chain == KS_CHAIN_ETHEREUM &&
+		    strlen(h) == 66 && sodium_hex2bin(hash, 32, h + 2, 64,
+		    NULL, NULL, NULL) == 0)
+			hlen = 32;
+		else if (h != NULL && j->s.chain == KS_CHAIN_SOLANA &&
+		    base58_decode(h, strlen(h), hash, 64) == 64)
+			hlen = 64;
+		if (hlen == 0)
+			fatalx("transaction %s: stored hash malformed", id);
+		broadcast(j, sqlite3_column_blob(st, 2),
+		    (size_t)sqlite3_column_bytes(st, 2), hash, hlen,
+		    (uint64_t)sqlite3_column_int64(st, 4),
+		    submitted ? CHSEND_WATCH_ONLY : 0);
+	}
+	sqlite3_finalize(st);
+	if (n > 0)
+		log_info("resuming %zu transactions", n);
+}
+
+/* ---- routes ---- */
+
+static void
+fail_issues(uint32_t peerid, json_t *issues)
+{
+	char	*text;
+
+	if ((text = json_dumps(issues, JSON_COMPACT)) == NULL)
+		fatalx("json_dumps");
+	pd_reply(peerid, 400, "VALIDATION_FAILED", text, strlen(text));
+	wipe_free(text);
+	json_decref(issues);
+}
+
+/* POST /v1/transactions/send */
+void
+tx_send(struct pd_ctx *c)
+{
+	struct wref	 w;
+	struct txspec	 s;
+	sqlite3_stmt	*st;
+	json_t		*issues, *req;
+	char		 id[UUID_STR_LEN], actor[64], *text;
+	const char	*amount;
+
+	if (!wallet_ref(c, str(c->body, "walletId"), str(c->body, "network"),
+	    &w))
+		return;
+	if (strcmp(w.status, "ACTIVE") != 0) {
+		pd_fail(c->peerid, 410, "WALLET_TERMINATED", "the wallet is "
+		    "terminated", 0);
+		return;
+	}
+	if ((issues = json_array()) == NULL)
+		fatalx("json_array");
+	if (spec_parse(c->body, w.chain, net_index(w.net), w.address, &s,
+	    issues) > 0) {
+		spec_free(&s);
+		fail_issues(c->peerid, issues);
+		return;
+	}
+	json_decref(issues);
+	if (njobs >= JOBS_MAX) {
+		spec_free(&s);
+		pd_fail(c->peerid, 503, "SERVICE_UNAVAILABLE", "too many "
+		    "transactions executing; try again", 1);
+		return;
+	}
+	if (!pd_begin(c)) {
+		spec_free(&s);
+		return;
+	}
+	if (!decide(c, w.id, w.net->name, &s, c->body)) {
+		store_rollback();
+		spec_free(&s);
+		return;
+	}
+	/* The request as it will execute: its network named. */
+	req = json_deep_copy(c->body);
+	json_object_del(req, "dryRun");
+	json_object_set_new(req, "network", json_string(w.net->name));
+	json_object_set_new(req, "walletId", json_string(w.id));
+	if ((text = json_dumps(req, JSON_COMPACT | JSON_SORT_KEYS)) == NULL)
+		fatalx("json_dumps");
+	json_decref(req);
+	uuidv7(id);
+	amount = s.type == T_CALL ? str(c->body, "value") :
+	    str(c->body, "amount");
+	if (sqlite3_prepare_v2(pd.db, "INSERT INTO transactions (id, "
+	    "wallet_id, session_id, type, status, tier, chain, network, "
+	    "to_address, amount, token, request, created_at, updated_at) "
+	    "VALUES (?, ?, ?, ?, 'PENDING', 'INSTANT', ?, ?, ?, ?, ?, ?, ?, "
+	    "?)", -1, &st, NULL) != SQLITE_OK)
+		fatalx("database: %s", sqlite3_errmsg(pd.db));
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, w.id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, c->session, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, type_names[s.type], -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, chain_name(w.chain), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, w.net->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, s.type == T_APPROVE ? str(c->body,
+	    "spender") : s.to, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, amount != NULL ? amount : "0", -1,
+	    SQLITE_STATIC);
+	if (s.type == T_TOKEN || s.type == T_APPROVE)
+		sqlite3_bind_text(st, 9, s.mint_text, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 9);
+	sqlite3_bind_text(st, 10, text, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 11, c->now);
+	sqlite3_bind_int64(st, 12, c->now);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		fatalx("database: %s", sqlite3_errmsg(pd.db));
+	sqlite3_finalize(st);
+	wipe_free(text);
+	spec_free(&s);
+	snprintf(actor, sizeof(actor), "session:%s", c->session);
+	if (audit_append(c->now, "TX_REQUESTED", actor, id, json_pack(
+	    "{s:s, s:s, s:s, s:s}", "walletId", w.id, "type",
+	    type_names[s.type], "network", w.net->name, "tier", "INSTANT")) ==
+	    -1 || store_commit() == -1) {
+		store_rollback();
+		pd_fail(c->peerid, 503, "SERVICE_UNAVAILABLE", "cannot record "
+		    "the transaction", 1);
+		return;
+	}
+	pd_reply_json(c->peerid, 201, json_pack("{s:s, s:s}", "id", id,
+	    "status", "PENDING"));
+	execute(id);
+}
+
+#define TX_COLS	"id, wallet_id, type, status, tier, chain, network, " \
+		"to_address, amount, token, tx_hash, error, error_code, " \
+		"retryable, nonce, created_at, updated_at"
+
+static json_t *
+coltext(sqlite3_stmt *st, int i)
+{
+	return sqlite3_column_type(st, i) == SQLITE_NULL ? json_null() :
+	    json_string((const char *)sqlite3_column_text(st, i));
+}
+
+static json_t *
+tx_row(sqlite3_stmt *st)
+{
+	json_t	*j;
+
+	j = json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:o, s:o, s:o, "
+	    "s:o, s:o, s:o, s:b, s:o, s:I, s:I}",
+	    "id", sqlite3_column_text(st, 0),
+	    "walletId", sqlite3_column_text(st, 1),
+	    "type", sqlite3_column_text(st, 2),
+	    "status", sqlite3_column_text(st, 3),
+	    "tier", coltext(st, 4),
+	    "chain", sqlite3_column_text(st, 5),
+	    "network", sqlite3_column_text(st, 6),
+	    "toAddress", coltext(st, 7),
+	    "amount", coltext(st, 8),
+	    "token", coltext(st, 9),
+	    "txHash", coltext(st, 10),
+	    "error", coltext(st, 11),
+	    "errorCode", coltext(st, 12),
+	    "retryable", sqlite3_column_int(st, 13) != 0,
+	    "nonce", sqlite3_column_type(st, 14) == SQLITE_NULL ?
+	    json_null() : json_integer(sqlite3_column_int64(st, 14)),
+	    "createdAt", (json_int_t)sqlite3_column_int64(st, 15),
+	    "updatedAt", (json_int_t)sqlite3_column_int64(st, 16));
+	if (j == NULL)
+		fatalx("json_pack transaction");
+	/* Being prepared or signed: recorded as PENDING, shown as it is. */
+	if (strcmp(str(j, "status"), "PENDING") == 0 &&
+	    job_find(str(j, "id")) != NULL)
+		json_object_set_new(j, "status", json_string("EXECUTING"));
+	return j;
+}
+
+/* GET /v1/transactions/{id}: the session's own wallets only. */
+void
+tx_get(struct pd_ctx *c)
+{
+	json_t	*t;
+
+	t = store_one("SELECT " TX_COLS " FROM transactions WHERE id = ?",
+	    c->req->param, tx_row);
+	if (t == NULL || !pd_can_see(c, str(t, "walletId"))) {
+		json_decref(t);
+		pd_fail(c->peerid, 404, "TX_NOT_FOUND", "no such transaction",
+		    0);
+		return;
+	}
+	pd_reply_json(c->peerid, 200, t);
+}
+
+/* GET /v1/transactions?walletId&status&limit&cursor: newest first. */
+void
+tx_list(struct pd_ctx *c)
+{
+	sqlite3_stmt	*st;
+	json_t		*items;
+	char		 wid[KS_ID_LEN + 1], cursor[UUID_STR_LEN], status[16];
+	long long	 limit, n = 0;
+	int		 more = 0;
+
+	limit = pd_query_int(c->req->query, "limit", 20, 1, 100);
+	if (sqlite3_prepare_v2(pd.db, "SELECT " TX_COLS " FROM transactions "
+	    "WHERE wallet_id IN (SELECT wallet_id FROM session_wallets WHERE "
+	    "session_id = ?1) AND (?2 IS NULL OR wallet_id = ?2) AND (?3 IS "
+	    "NULL OR id < ?3) AND (?4 IS NULL OR status = ?4) ORDER BY id "
+	    "DESC LIMIT ?5", -1, &st, NULL) != SQLITE_OK)
+		fatalx("database: %s", sqlite3_errmsg(pd.db));
+	sqlite3_bind_text(st, 1, c->session, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, pd_query_str(c->req->query, "walletId", wid,
+	    sizeof(wid)), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, pd_query_str(c->req->query, "cursor",
+	    cursor, sizeof(cursor)), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, pd_query_str(c->req->query, "status",
+	    status, sizeof(status)), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, limit + 1);
+	if ((items = json_array()) == NULL)
+		fatalx("json_array");
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (n++ == limit) {
+			more = 1;
+			break;
+		}
+		json_array_append_new(items, tx_row(st));
+	}
+	sqlite3_finalize(st);
+	pd_reply_json(c->peerid, 200, json_pack("{s:o, s:o, s:b}", "items",
+	    items, "cursor", more ? json_copy(json_object_get(
+	    json_array_get(items, json_array_size(items) - 1), "id")) :
+	    json_null(), "hasMore", more));
+}
+
+/* The wallet and network of a read: walletId and network from the query. */
+static int
+read_ref(struct pd_ctx *c, struct wref *w)
+{
+	char	wid[KS_ID_LEN + 1], net[NET_NAME_MAX + 1];
+
+	return wallet_ref(c, pd_query_str(c->req->query, "walletId", wid,
+	    sizeof(wid)), pd_query_str(c->req->query, "network", net,
+	    sizeof(net)), w);
+}
+
+/* GET /v1/wallet/address */
+void
+tx_wallet_address(struct pd_ctx *c)
+{
+	struct wref	w;
+
+	if (!read_ref(c, &w))
+		return;
+	pd_reply_json(c->peerid, 200, json_pack("{s:s, s:s, s:s, s:s}",
+	    "walletId", w.id, "chain", chain_name(w.chain), "network",
+	    w.net->name, "address", w.address));
+}
+
+/* Tokens an EVM wallet's assets list: allowed by policy or used. */
+static void
+known_tokens(const struct wref *w, struct chain_query *q)
+{
+	sqlite3_stmt	*st;
+	json_t		*rules[POLICY_TYPE_MAX], *e;
+	const char	*a;
+	char		 canon[CHAIN_ADDR_MAX + 1];
+	uint8_t		 b[32];
+	size_t		 i, k;
+
+	policies_for(w->id, w->net->name, rules);
+	json_array_foreach(json_object_get(rules[POLICY_ALLOWED_TOKENS],
+	    "tokens"), i, e) {
+		a = str(e, "address");
+		if (q->ntokens < CQ_TOKENS_MAX && a != NULL &&
+		    parse_addr(w->chain, a, canon, b) == 0)
+			strlcpy(q->tokens[q->ntokens++], canon, sizeof(canon));
+	}
+	for (i = 0; i < POLICY_TYPE_MAX; i++)
+		json_decref(rules[i]);
+	if (sqlite3_prepare_v2(pd.db, "SELECT DISTINCT token FROM "
+	    "transactions WHERE wallet_id = ? AND network = ? AND token IS "
+	    "NOT NULL AND type = 'TOKEN_TRANSFER' LIMIT 64", -1, &st, NULL) !=
+	    SQLITE_OK)
+		fatalx("database: %s", sqlite3_errmsg(pd.db));
+	sqlite3_bind_text(st, 1, w->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, w->net->name, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW && q->ntokens < CQ_TOKENS_MAX) {
+		a = (const char *)sqlite3_column_text(st, 0);
+		for (k = 0; k < q->ntokens; k++)
+			if (strcasecmp(q->tokens[k], a) == 0)
+				break;
+		if (k == q->ntokens)
+			strlcpy(q->tokens[q->ntokens++], a,
+			    sizeof(q->tokens[0]));
+	}
+	sqlite3_finalize(st);
+}
+
+/* GET /v1/wallet/balance, /v1/wallet/assets: the api asks the chain. */
+void
+tx_wallet_chain(struct pd_ctx *c)
+{
+	struct wref		 w;
+	struct chain_query	 q;
+	json_t			*issues;
+	char			 token[CHAIN_ADDR_MAX + 1];
+	uint8_t			 b[32];
+
+	if (!read_ref(c, &w))
+		return;
+	memset(&q, 0, sizeof(q));
+	q.kind = c->route == R_WALLET_ASSETS ? CQ_ASSETS : CQ_BALANCE;
+	q.net = net_index(w.net);
+	strlcpy(q.wallet_id, w.id, sizeof(q.wallet_id));
+	strlcpy(q.address, w.address, sizeof(q.address));
+	if (q.kind == CQ_BALANCE && pd_query_str(c->req->query, "token",
+	    token, sizeof(token)) != NULL) {
+		if (parse_addr(w.chain, token, q.token, b) == -1) {
+			if ((issues = json_array()) == NULL)
+				fatalx("json_array");
+			issue(issues, "token", w.chain == KS_CHAIN_ETHEREUM ?
+			    "an ERC-20 contract address" : "an SPL mint "
+			    "address");
+			fail_issues(c->peerid, issues);
+			return;
+		}
+	}
+	if (q.kind == CQ_ASSETS && w.chain == KS_CHAIN_ETHEREUM)
+		known_tokens(&w, &q);
+	if (imsgev_compose(&pd.api, IMSG_API_CHAINQ, c->peerid, -1, &q,
+	    sizeof(q)) == -1)
+		fatal("IMSG_API_CHAINQ");
+}

@@ -1,0 +1,82 @@
+/*
+ * libFuzzer target for what a chain node answers: the api's JSON-RPC
+ * answer check (rpc.c, big-integer quoting included) and the EVM
+ * client's decoders of quantities, hex data, revert reasons and token
+ * symbols (chain_evm.c).  Both are included whole: the functions under
+ * test are static.  The first byte picks the decoder.
+ */
+#include "../../api/rpc.c"
+#include "../../api/chain_evm.c"
+
+struct chain_timing	 chain_timing = { 100, 1000 };
+struct event_base	*chain_base;
+
+void
+chain_prep_done(const struct chain_ctx *c)
+{
+	(void)c;
+}
+
+void
+chain_status_done(const char *txid, int state, int retryable,
+    const char *fmt, ...)
+{
+	(void)txid; (void)state; (void)retryable; (void)fmt;
+}
+
+void
+chain_query_done(void *req, int status, const char *code, const char *msg,
+    json_t *body)
+{
+	(void)req; (void)status; (void)code; (void)msg;
+	json_decref(body);
+}
+
+int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct rpc_req		 r;
+	struct rpc_error	 e;
+	json_t			*root, *res, *v;
+	uint8_t			 q[32], *d = NULL;
+	char			 out[300], sym[SYMBOL_MAX + 1];
+	size_t			 dlen;
+
+	if (size < 1)
+		return 0;
+	memset(&r, 0, sizeof(r));
+	memset(&e, 0, sizeof(e));
+	switch (data[0] % 3) {
+	case 0:
+		/* A whole answer to request id 1. */
+		r.id = 1;
+		r.buf = (char *)(uintptr_t)(data + 1);
+		r.len = size - 1;
+		if ((root = parse_answer(&r, &res, &e)) != NULL) {
+			if (res != NULL) {
+				(void)qty_parse(res, q);
+				if (data_parse(res, 4096, &d, &dlen) == 0)
+					free(d);
+			} else
+				revert_message(&e, out, sizeof(out));
+			json_decref(root);
+		}
+		break;
+	case 1:
+		revert_data_reason(data + 1, size - 1, out, sizeof(out));
+		break;
+	default:
+		symbol_decode(data + 1, size - 1, sym);
+		v = json_stringn((const char *)data + 1, size - 1);
+		if (v != NULL) {
+			(void)qty_parse(v, q);
+			if (data_parse(v, 4096, &d, &dlen) == 0)
+				free(d);
+			json_decref(v);
+		}
+		break;
+	}
+	return 0;
+}

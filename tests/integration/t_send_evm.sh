@@ -1,0 +1,165 @@
+#!/bin/sh
+# EVM transactions end to end: the real daemon against anvil (chain id
+# 11155111, configured as ethereum-sepolia) with the test ERC-20.  A new
+# wallet is funded, then sends ETH, a token transfer, an approve and a
+# contract call; each reaches CONFIRMED and the chain's balances and
+# allowances change exactly; a reverting transfer ends FAILED with the
+# reason; 20 concurrent sends all confirm with 20 consecutive nonces; the
+# balance, assets and address reads match the chain.
+. tests/integration/lib.sh
+
+U() { echo "http://127.0.0.1:$PORT$1"; }
+M="X-Master-Password: $WAIAAS_MASTER_PASSWORD"
+NET=ethereum-sepolia
+ACC1=0x70997970C51812dc3A010C7d01b50e0d17dc79C8
+
+st() { printf '%s' "$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["'"$2"'"])'; }
+
+# A second chain (anvil's default id 31337) as an operator-defined network.
+start_anvil || { notok "anvil starts"; exit 0; }
+LOCAL_URL=$ANVIL_URL
+start_anvil --chain-id 11155111 || { notok "anvil starts"; exit 0; }
+WAIAAS_RPC_EVM_ETHEREUM_SEPOLIA=$ANVIL_URL \
+WAIAAS_RPC_EVM_CUSTOM="localdev,31337,testnet,LETH,$LOCAL_URL" \
+WAIAAS_RPC_POLL_INTERVAL_MS=100 start_daemon ||
+    { notok "daemon starts with an RPC URL"; exit 0; }
+
+req POST /v1/wallets '{"name":"evm","chain":"ethereum","environment":"testnet"}' >/dev/null
+W=$(jget 'j["id"]')
+ADDR=$(jget 'j["publicKey"]')
+S="Authorization: Bearer $(jget 'j["session"]["token"]')"
+"$CAST" send -q --rpc-url "$ANVIL_URL" --private-key "$ANVIL_KEY0" "$ADDR" \
+    --value 10ether >/dev/null
+TOKEN=$(sh tests/contracts/deploy.sh "$ANVIL_URL" "$ANVIL_KEY0" 6)
+"$CAST" send -q --rpc-url "$ANVIL_URL" --private-key "$ANVIL_KEY0" "$TOKEN" \
+    'mint(address,uint256)' "$ADDR" 1000000000 >/dev/null
+
+bal() { "$CAST" balance --rpc-url "$ANVIL_URL" "$1"; }
+tbal() { "$CAST" call --rpc-url "$ANVIL_URL" "$TOKEN" 'balanceOf(address)(uint256)' "$1" | awk '{print $1}'; }
+allow() { "$CAST" call --rpc-url "$ANVIL_URL" "$TOKEN" 'allowance(address,address)(uint256)' "$ADDR" "$1" | awk '{print $1}'; }
+
+# Default deny: no policy, no transaction.
+code=$(req POST /v1/transactions/send "{\"network\":\"$NET\",\"to\":\"$ACC1\",\"amount\":\"1\"}" "$S")
+check "without a policy a send is denied (403 POLICY_DENIED, hint)" \
+    sh -c "[ $code = 403 ] && grep -q POLICY_DENIED $T_TMP/body && grep -q SPENDING_LIMIT $T_TMP/body"
+code=$(req POST /v1/transactions/send "{\"to\":\"$ACC1\",\"amount\":\"1\"}" "$S")
+check "an EVM testnet send without network: 400 NETWORK_REQUIRED" \
+    sh -c "[ $code = 400 ] && grep -q NETWORK_REQUIRED $T_TMP/body"
+
+req POST /v1/policies '{"type":"SPENDING_LIMIT","rules":{"instant_max":"2000000000000000000"}}' >/dev/null
+req POST /v1/policies "{\"walletId\":\"$W\",\"type\":\"ALLOWED_TOKENS\",\"rules\":{\"tokens\":[{\"address\":\"$TOKEN\"}]}}" >/dev/null
+req POST /v1/policies "{\"walletId\":\"$W\",\"type\":\"APPROVED_SPENDERS\",\"rules\":{\"spenders\":[{\"address\":\"$ACC1\"}]}}" >/dev/null
+req POST /v1/policies "{\"walletId\":\"$W\",\"type\":\"CONTRACT_WHITELIST\",\"rules\":{\"contracts\":[{\"address\":\"$TOKEN\"}]}}" >/dev/null
+
+code=$(req POST /v1/transactions/send "{\"network\":\"$NET\",\"to\":\"$ACC1\",\"amount\":\"3000000000000000000\"}" "$S")
+check "above instant_max: 403 SPENDING_LIMIT_EXCEEDED" \
+    sh -c "[ $code = 403 ] && grep -q SPENDING_LIMIT_EXCEEDED $T_TMP/body"
+code=$(req POST /v1/transactions/send "{\"network\":\"$NET\",\"to\":\"0x1234\",\"amount\":\"1\"}" "$S")
+check "a malformed recipient: 400 with the path" \
+    sh -c "[ $code = 400 ] && grep -q '\"to\"' $T_TMP/body"
+code=$(req POST /v1/transactions/send "{\"network\":\"devnet\",\"to\":\"$ACC1\",\"amount\":\"1\"}" "$S")
+check "a Solana network for an EVM wallet: 400 ENVIRONMENT_NETWORK_MISMATCH" \
+    sh -c "[ $code = 400 ] && grep -q ENVIRONMENT_NETWORK_MISMATCH $T_TMP/body"
+
+# ETH
+b0=$(bal "$ACC1")
+id=$(send "{\"network\":\"$NET\",\"to\":\"$ACC1\",\"amount\":\"1234567890123\"}")
+r=$(wait_tx "$id")
+check "TRANSFER reaches CONFIRMED" [ "$(st "$r" status)" = CONFIRMED ]
+check "the recipient got exactly the amount" \
+    [ "$(python3 -c "print($(bal "$ACC1") - $b0)")" = 1234567890123 ]
+check "txHash is the chain's transaction" \
+    [ "$("$CAST" receipt --rpc-url "$ANVIL_URL" "$(st "$r" txHash)" status)" = true ]
+
+# ERC-20 transfer
+id=$(send "{\"type\":\"TOKEN_TRANSFER\",\"network\":\"$NET\",\"to\":\"$ACC1\",\"amount\":\"250000\",\"token\":{\"address\":\"$TOKEN\",\"decimals\":6,\"symbol\":\"TEST\"}}")
+r=$(wait_tx "$id")
+check "TOKEN_TRANSFER reaches CONFIRMED" [ "$(st "$r" status)" = CONFIRMED ]
+check "token balances moved exactly" \
+    sh -c "[ $(tbal "$ACC1") = 250000 ] && [ $(tbal "$ADDR") = 999750000 ]"
+
+# approve
+id=$(send "{\"type\":\"APPROVE\",\"network\":\"$NET\",\"spender\":\"$ACC1\",\"amount\":\"4242\",\"token\":{\"address\":\"$TOKEN\",\"decimals\":6,\"symbol\":\"TEST\"}}")
+r=$(wait_tx "$id")
+check "APPROVE reaches CONFIRMED and sets the allowance" \
+    sh -c "[ $(st "$r" status) = CONFIRMED ] && [ $(allow "$ACC1") = 4242 ]"
+
+# contract call: approve(ACC1, 777) as raw calldata
+cd=$("$CAST" calldata 'approve(address,uint256)' "$ACC1" 777)
+id=$(send "{\"type\":\"CONTRACT_CALL\",\"network\":\"$NET\",\"to\":\"$TOKEN\",\"calldata\":\"$cd\"}")
+r=$(wait_tx "$id")
+check "CONTRACT_CALL reaches CONFIRMED and its effect is on chain" \
+    sh -c "[ $(st "$r" status) = CONFIRMED ] && [ $(allow "$ACC1") = 777 ]"
+code=$(req POST /v1/transactions/send "{\"type\":\"CONTRACT_CALL\",\"network\":\"$NET\",\"to\":\"$ACC1\",\"calldata\":\"0x\"}" "$S")
+check "a call to a contract not whitelisted: 403 CONTRACT_NOT_WHITELISTED" \
+    sh -c "[ $code = 403 ] && grep -q CONTRACT_NOT_WHITELISTED $T_TMP/body"
+
+# revert
+id=$(send "{\"type\":\"TOKEN_TRANSFER\",\"network\":\"$NET\",\"to\":\"$ACC1\",\"amount\":\"5000000000\",\"token\":{\"address\":\"$TOKEN\",\"decimals\":6,\"symbol\":\"TEST\"}}")
+r=$(wait_tx "$id")
+check "a reverting transfer ends FAILED" [ "$(st "$r" status)" = FAILED ]
+check "with the revert reason and CHAIN_ERROR" \
+    sh -c "printf '%s' '$r' | grep -q 'TestToken: insufficient balance' && printf '%s' '$r' | grep -q CHAIN_ERROR"
+check "and the token balance did not move" [ "$(tbal "$ADDR")" = 999750000 ]
+
+# 20 concurrent sends from one wallet
+n0=$("$CAST" nonce --rpc-url "$ANVIL_URL" "$ADDR")
+b0=$(bal "$ACC1")
+python3 - "$(U /v1/transactions/send)" "${S#Authorization: Bearer }" "$NET" "$ACC1" > "$T_TMP/ids" <<'EOF'
+import json, sys, threading, urllib.request
+url, tok, net, to = sys.argv[1:5]
+ids = [None] * 20
+def one(i):
+    body = json.dumps({"network": net, "to": to, "amount": str(1000 + i)}).encode()
+    r = urllib.request.Request(url, body, {"Content-Type": "application/json",
+        "Authorization": "Bearer " + tok})
+    ids[i] = json.load(urllib.request.urlopen(r))["id"]
+ts = [threading.Thread(target=one, args=(i,)) for i in range(20)]
+[t.start() for t in ts]
+[t.join() for t in ts]
+print("\n".join(ids))
+EOF
+ok20=0
+nonces=""
+for id in $(cat "$T_TMP/ids"); do
+	r=$(wait_tx "$id")
+	[ "$(st "$r" status)" = CONFIRMED ] && ok20=$((ok20 + 1))
+	nonces="$nonces $(st "$r" nonce)"
+done
+check "20 concurrent sends all CONFIRMED" [ "$ok20" = 20 ]
+check "with 20 distinct consecutive nonces" \
+    [ "$(echo $nonces | tr ' ' '\n' | sort -n | uniq | tr '\n' ' ')" = "$(seq "$n0" $((n0 + 19)) | tr '\n' ' ')" ]
+check "the recipient got exactly their sum" \
+    [ "$(python3 -c "print($(bal "$ACC1") - $b0)")" = "$(python3 -c 'print(sum(1000 + i for i in range(20)))')" ]
+
+# The operator's own chain from [rpc] evm_custom.
+"$CAST" send -q --rpc-url "$LOCAL_URL" --private-key "$ANVIL_KEY0" "$ADDR" \
+    --value 1ether >/dev/null
+b0=$("$CAST" balance --rpc-url "$LOCAL_URL" "$ACC1")
+r=$(wait_tx "$(send "{\"network\":\"localdev\",\"to\":\"$ACC1\",\"amount\":\"31337\"}")")
+check "a send on an operator-defined EVM chain (evm_custom) confirms there" \
+    sh -c "[ $(st "$r" status) = CONFIRMED ] && [ $(python3 -c "print($("$CAST" balance --rpc-url "$LOCAL_URL" "$ACC1") - $b0)") = 31337 ]"
+code=$(req GET "/v1/wallet/balance?network=localdev" "" "$S")
+check "its balance reads in its own symbol" \
+    sh -c "[ $code = 200 ] && [ \"$(jget 'j["symbol"]')\" = LETH ]"
+
+# reads
+code=$(req GET "/v1/wallet/balance?network=$NET" "" "$S")
+check "GET /v1/wallet/balance is the chain's balance" \
+    sh -c "[ $code = 200 ] && [ \"$(jget 'j["balance"]')\" = \"$(bal "$ADDR")\" ] && [ \"$(jget 'j["symbol"]')\" = ETH ] && [ \"$(jget 'j["decimals"]')\" = 18 ]"
+code=$(req GET "/v1/wallet/balance?network=$NET&token=$TOKEN" "" "$S")
+check "with token=: the ERC-20 balance" \
+    sh -c "[ $code = 200 ] && [ \"$(jget 'j["balance"]')\" = 999750000 ] && [ \"$(jget 'j["decimals"]')\" = 6 ]"
+code=$(req GET "/v1/wallet/assets?network=$NET" "" "$S")
+check "GET /v1/wallet/assets lists ETH and the allowed token" \
+    sh -c "[ $code = 200 ] && [ \"$(jget '[a["balance"] for a in j["assets"] if not a["isNative"]]')\" = \"['999750000']\" ]"
+code=$(req GET "/v1/wallet/address?network=$NET" "" "$S")
+check "GET /v1/wallet/address" \
+    sh -c "[ $code = 200 ] && [ \"$(jget 'j["address"]')\" = $ADDR ]"
+code=$(req GET "/v1/transactions?limit=5" "" "$S")
+check "GET /v1/transactions pages newest first" \
+    sh -c "[ $code = 200 ] && [ \"$(jget 'len(j["items"])')\" = 5 ] && [ \"$(jget 'j["hasMore"]')\" = True ]"
+code=$(req GET "/v1/transactions/$id" "" "$M")
+check "a transaction is not visible with the master password alone (session route)" \
+    [ "$code" = 401 ]
+check "no sanitizer reports" no_sanitizer_reports
