@@ -110,13 +110,28 @@ imsgev_update(struct imsgev *iev)
 	event_add(iev->ev, NULL);
 }
 
+/*
+ * Write at once what the socket takes: a message waits for the next
+ * turn of the loop only when the peer is behind.  A write error is left
+ * for the callback, which sees it again and handles it.
+ */
+static void
+imsgev_write_through(struct imsgev *iev)
+{
+	int	save = errno;
+
+	(void)imsgchan_flush(&iev->ch);
+	errno = save;
+	imsgev_update(iev);
+}
+
 int
 imsgev_composev(struct imsgev *iev, uint32_t type, uint32_t peerid, int fd,
     const struct iovec *iov, int iovcnt)
 {
 	if (imsgchan_composev(&iev->ch, type, peerid, fd, iov, iovcnt) == -1)
 		return -1;
-	imsgev_update(iev);
+	imsgev_write_through(iev);
 	return 0;
 }
 
@@ -126,6 +141,6 @@ imsgev_compose(struct imsgev *iev, uint32_t type, uint32_t peerid, int fd,
 {
 	if (imsgchan_compose(&iev->ch, type, peerid, fd, data, len) == -1)
 		return -1;
-	imsgev_update(iev);
+	imsgev_write_through(iev);
 	return 0;
 }

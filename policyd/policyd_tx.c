@@ -1265,6 +1265,7 @@ tx_send(struct pd_ctx *c)
 {
 	struct wref	 w;
 	struct txspec	 s;
+	struct job	*j;
 	sqlite3_stmt	*st;
 	json_t		*issues, *req;
 	char		 id[UUID_STR_LEN], actor[64], *text;
@@ -1345,15 +1346,28 @@ tx_send(struct pd_ctx *c)
 	if (audit_append(c->now, "TX_REQUESTED", actor, id, json_pack(
 	    "{s:s, s:s, s:s, s:s}", "walletId", w.id, "type",
 	    type_names[s.type], "network", w.net->name, "tier", "INSTANT")) ==
-	    -1 || store_commit() == -1) {
+	    -1) {
 		store_rollback();
+		pd_fail(c->peerid, 503, "SERVICE_UNAVAILABLE", "cannot record "
+		    "the transaction", 1);
+		return;
+	}
+	/*
+	 * Asking the chain for context changes nothing, so it starts now,
+	 * while the commit waits for the disk.  Nothing is signed unless
+	 * the commit succeeds: without it there is no job for the context.
+	 */
+	execute(id);
+	if (store_commit() == -1) {
+		store_rollback();
+		if ((j = job_find(id)) != NULL)
+			job_end(j);
 		pd_fail(c->peerid, 503, "SERVICE_UNAVAILABLE", "cannot record "
 		    "the transaction", 1);
 		return;
 	}
 	pd_reply_json(c->peerid, 201, json_pack("{s:s, s:s}", "id", id,
 	    "status", "PENDING"));
-	execute(id);
 }
 
 #define TX_COLS	"id, wallet_id, type, status, tier, chain, network, " \
