@@ -107,10 +107,11 @@ $(BUILD)/tests/test_solana: $(BUILD)/tests/unit/test_solana.o \
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(PKG_LIBS)
 $(BUILD)/tests/test_policy_rules: $(BUILD)/tests/unit/test_policy_rules.o \
-    $(BUILD)/common/policy_rules.o $(BUILD)/common/base58.o
+    $(BUILD)/common/policy_rules.o $(BUILD)/common/base58.o \
+    $(BUILD)/common/network.o $(BUILD)/common/util.o
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka -ljansson
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(PKG_LIBS)
 $(BUILD)/tests/unit/test_siwe.o: INC += -Ipolicyd
 $(BUILD)/tests/test_siwe: $(BUILD)/tests/unit/test_siwe.o \
     $(BUILD)/policyd/siwe.o $(BUILD)/common/base58.o \
@@ -195,7 +196,7 @@ build-fuzz/fuzz_base58: tests/fuzz/fuzz_base58.c common/base58.c
 	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
 
 build-fuzz/fuzz_policy_rules: tests/fuzz/fuzz_policy_rules.c \
-    common/policy_rules.c common/base58.c
+    common/policy_rules.c common/base58.c common/network.c common/util.c
 	@mkdir -p build-fuzz
 	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
 

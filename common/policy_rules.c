@@ -25,6 +25,8 @@
 #include <string.h>
 
 #include "base58.h"
+#include "msg.h"
+#include "network.h"
 #include "policy_rules.h"
 
 static const char *const type_names[POLICY_TYPE_MAX] = {
@@ -116,15 +118,24 @@ policy_type_list(void)
 	return buf;
 }
 
+/* A built-in network, or one the operator added ([rpc] evm_custom). */
 const struct policy_network *
 policy_network(const char *s)
 {
-	size_t	i;
+	static struct policy_network	 custom[NET_MAX];
+	const struct network		*n;
+	size_t				 i;
 
 	for (i = 0; s != NULL && i < NNETWORKS; i++)
 		if (strcmp(s, networks[i].name) == 0)
 			return &networks[i];
-	return NULL;
+	if (s == NULL || (n = net_find(s)) == NULL || !n->custom)
+		return NULL;
+	i = net_index(n);
+	custom[i].name = n->name;
+	custom[i].chain = "ethereum";
+	custom[i].environment = n->env == ENV_MAINNET ? "mainnet" : "testnet";
+	return &custom[i];
 }
 
 const char *

@@ -135,6 +135,8 @@ check "the recipient got exactly their sum" \
 # The operator's own chain from [rpc] evm_custom.
 "$CAST" send -q --rpc-url "$LOCAL_URL" --private-key "$ANVIL_KEY0" "$ADDR" \
     --value 1ether >/dev/null
+code=$(req POST /v1/policies "{\"walletId\":\"$W\",\"type\":\"ALLOWED_NETWORKS\",\"rules\":{\"networks\":[{\"network\":\"$NET\"},{\"network\":\"localdev\"}]}}")
+check "policies may name an operator-defined network" [ "$code" = 201 ]
 b0=$("$CAST" balance --rpc-url "$LOCAL_URL" "$ACC1")
 r=$(wait_tx "$(send "{\"network\":\"localdev\",\"to\":\"$ACC1\",\"amount\":\"31337\"}")")
 check "a send on an operator-defined EVM chain (evm_custom) confirms there" \
