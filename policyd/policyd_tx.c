@@ -81,6 +81,7 @@ struct job {
 	int			 state;
 	uint32_t		 sign_id;
 	int			 has_nonce;	/* EVM: chosen, not stored */
+	int			 filler;	/* EVM: fills a nonce gap */
 	uint64_t		 nonce;
 	struct txspec		 s;
 	uint64_t		 last_valid_height;
@@ -789,15 +790,21 @@ job_load(const char *id)
 	int			 chain, bad;
 
 	if (sqlite3_prepare_v2(pd.db, "SELECT t.wallet_id, t.network, "
-	    "t.request, w.public_key, w.chain FROM transactions t JOIN "
-	    "wallets w ON w.id = t.wallet_id WHERE t.id = ?", -1, &st, NULL) !=
-	    SQLITE_OK)
+	    "t.request, w.public_key, w.chain, t.nonce, t.raw IS NULL FROM "
+	    "transactions t JOIN wallets w ON w.id = t.wallet_id WHERE t.id = "
+	    "?", -1, &st, NULL) != SQLITE_OK)
 		fatalx("database: %s", sqlite3_errmsg(pd.db));
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_ROW)
 		fatalx("transaction %s vanished", id);
 	if ((j = calloc(1, sizeof(*j))) == NULL)
 		fatal("calloc");
+	/* Unsigned with a nonce: a gap filler, bound to that nonce. */
+	if (sqlite3_column_type(st, 5) != SQLITE_NULL &&
+	    sqlite3_column_int(st, 6)) {
+		j->filler = 1;
+		j->nonce = (uint64_t)sqlite3_column_int64(st, 5);
+	}
 	strlcpy(j->id, id, sizeof(j->id));
 	strlcpy(j->wallet, (const char *)sqlite3_column_text(st, 0),
 	    sizeof(j->wallet));
@@ -870,8 +877,13 @@ sign_evm(struct job *j, const struct chain_ctx *x)
 	 * The next nonce: above every one this wallet has in flight, stored
 	 * or being signed.  It is stored with the signed transaction, in
 	 * one commit: a crash before that leaves nothing signed on record
-	 * and nothing sent, and the transaction starts over.
+	 * and nothing sent, and the transaction starts over.  A gap filler
+	 * has its nonce already.
 	 */
+	if (j->filler) {
+		nonce = j->nonce;
+		goto sign;
+	}
 	if (sqlite3_prepare_v2(pd.db, "SELECT max(nonce) FROM transactions "
 	    "WHERE wallet_id = ? AND network = ? AND nonce IS NOT NULL AND "
 	    "status IN ('PENDING', 'EXECUTING', 'SIGNED', 'SUBMITTED') AND "
@@ -889,6 +901,7 @@ sign_evm(struct job *j, const struct chain_ctx *x)
 		if (o != j && o->has_nonce && o->s.net == j->s.net &&
 		    strcmp(o->wallet, j->wallet) == 0 && o->nonce >= nonce)
 			nonce = o->nonce + 1;
+sign:
 	j->has_nonce = 1;
 	j->nonce = nonce;
 
@@ -1117,13 +1130,101 @@ attempts_of(const char *id)
 	return n;
 }
 
+static long long
+stored_nonce(const char *id)
+{
+	sqlite3_stmt	*st;
+	long long	 n = -1;
+
+	if (sqlite3_prepare_v2(pd.db, "SELECT nonce FROM transactions WHERE "
+	    "id = ? AND nonce IS NOT NULL", -1, &st, NULL) != SQLITE_OK)
+		fatalx("database: %s", sqlite3_errmsg(pd.db));
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/*
+ * An EVM transaction the node refused leaves its nonce unused; if later
+ * ones of the wallet were signed above it, they wait behind the gap for
+ * ever.  Re-signing them lower would be wrong (the originals could still
+ * land: a double spend).  The gap is filled instead: a transaction of
+ * nothing from the wallet to itself, at exactly that nonce.
+ */
+static void
+fill_gap(const char *wallet, uint32_t net, long long nonce)
+{
+	sqlite3_stmt		*st;
+	const struct network	*n = net_get(net);
+	json_t			*req;
+	char			 id[UUID_STR_LEN], addr[CHAIN_ADDR_MAX + 1];
+	char			*text;
+	long long		 now = (long long)time(NULL);
+	int			 behind = 0;
+
+	if (sqlite3_prepare_v2(pd.db, "SELECT count(*), (SELECT public_key "
+	    "FROM wallets WHERE id = ?1) FROM transactions WHERE wallet_id = "
+	    "?1 AND network = ?2 AND nonce > ?3 AND status IN ('SIGNED', "
+	    "'SUBMITTED')", -1, &st, NULL) != SQLITE_OK)
+		fatalx("database: %s", sqlite3_errmsg(pd.db));
+	sqlite3_bind_text(st, 1, wallet, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, n->name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, nonce);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		behind = sqlite3_column_int(st, 0);
+		strlcpy(addr, (const char *)sqlite3_column_text(st, 1),
+		    sizeof(addr));
+	}
+	sqlite3_finalize(st);
+	if (behind == 0)
+		return;
+	if ((req = json_pack("{s:s, s:s, s:s, s:s}", "type", "CONTRACT_CALL",
+	    "to", addr, "walletId", wallet, "network", n->name)) == NULL)
+		fatalx("json_pack");
+	text = json_dumps(req, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(req);
+	uuidv7(id);
+	if (text == NULL || store_begin() == -1)
+		fatalx("cannot record a nonce filler");
+	if (sqlite3_prepare_v2(pd.db, "INSERT INTO transactions (id, "
+	    "wallet_id, type, status, tier, chain, network, to_address, "
+	    "amount, request, nonce, created_at, updated_at) VALUES (?, ?, "
+	    "'CONTRACT_CALL', 'PENDING', 'INSTANT', 'ethereum', ?, ?, '0', ?, "
+	    "?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+		fatalx("database: %s", sqlite3_errmsg(pd.db));
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, wallet, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, n->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, addr, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, text, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, nonce);
+	sqlite3_bind_int64(st, 7, now);
+	sqlite3_bind_int64(st, 8, now);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		fatalx("database: %s", sqlite3_errmsg(pd.db));
+	sqlite3_finalize(st);
+	wipe_free(text);
+	if (audit_append(now, "TX_NONCE_FILLER", "system", id, json_pack(
+	    "{s:s, s:s, s:I}", "walletId", wallet, "network", n->name,
+	    "nonce", (json_int_t)nonce)) == -1 || store_commit() == -1)
+		fatalx("database: cannot record a nonce filler");
+	log_info("wallet %s: nonce %lld unused on %s, %d waiting behind it; "
+	    "filling it with %s", wallet, nonce, n->name, behind, id);
+	execute(id);
+}
+
 /* api -> policyd: a state change of a transaction sent. */
 void
 tx_status(struct imsgchan *ch, struct imsg *imsg, void *arg)
 {
 	struct chain_status	 s;
 	struct job		*j;
-	long long		 now = (long long)time(NULL);
+	long long		 now = (long long)time(NULL), nonce = -1;
+	char			 wallet[KS_ID_LEN + 1];
+	uint32_t		 net = 0;
+	int			 gap_wallet;
 
 	(void)ch;
 	(void)arg;
@@ -1163,9 +1264,23 @@ tx_status(struct imsgchan *ch, struct imsg *imsg, void *arg)
 		tx_fail(j, "CHAIN_ERROR", 0, s.message);
 		return;
 	case CHST_NOT_SENT:
+		gap_wallet = j->s.chain == KS_CHAIN_ETHEREUM;
+		if (gap_wallet) {
+			strlcpy(wallet, j->wallet, sizeof(wallet));
+			net = j->s.net;
+			nonce = stored_nonce(j->id);
+		}
 		tx_fail(j, "CHAIN_ERROR", s.retryable != 0, s.message);
+		if (gap_wallet && nonce != -1)
+			fill_gap(wallet, net, nonce);
 		return;
 	case CHST_NONCE_LOW:
+		if (j->filler) {
+			/* Another transaction took the nonce: no gap left. */
+			tx_fail(j, "CHAIN_ERROR", 0, "the nonce gap was filled "
+			    "by another transaction");
+			return;
+		}
 		if (attempts_of(j->id) >= NONCE_RETRIES) {
 			tx_fail(j, "CHAIN_ERROR", 1, "nonce too low, again "
 			    "after re-signing");

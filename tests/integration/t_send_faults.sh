@@ -139,6 +139,27 @@ check "nonce too low: re-signed with the next nonce and CONFIRMED" \
 check "both transfers landed once" \
     [ "$(python3 -c "print($(bal "$ACC2") - $b0)")" = 4243 ]
 
+# A nonce gap: the node refuses one transaction (nonce n) after the
+# next one (n + 1) was already accepted; the daemon fills n with a
+# transaction of nothing to the wallet itself, and n + 1 confirms.
+curl -s -X POST "$PROXY/__reset" >/dev/null
+fault '{"mode":"error","code":-32000,"message":"insufficient funds for gas * price + value","ms":1500,"count":1,"methods":["eth_sendRawTransaction"]}'
+n0=$("$CAST" nonce --rpc-url "$ANVIL_URL" "$ADDR")
+b0=$(bal "$ACC2")
+A=$(send "{\"network\":\"$NET\",\"to\":\"$ACC2\",\"amount\":\"11\"}")
+sleep 0.5
+B=$(send "{\"network\":\"$NET\",\"to\":\"$ACC2\",\"amount\":\"22\"}")
+ra=$(wait_tx "$A"); rb=$(wait_tx "$B")
+printf '%s' "$ra" > "$T_TMP/ra"; printf '%s' "$rb" > "$T_TMP/rb"
+check "the refused transaction ends FAILED (not sent)" \
+    [ "$(json_get "$T_TMP/ra" 'j["status"]')" = FAILED ]
+check "the next one, signed above the gap, still CONFIRMED" \
+    sh -c "[ \"$(json_get "$T_TMP/rb" 'j["status"]')\" = CONFIRMED ] && [ \"$(json_get "$T_TMP/rb" 'j["nonce"]')\" = $((n0 + 1)) ]"
+check "only it was paid, and the gap was filled on chain" \
+    sh -c "[ $(python3 -c "print($(bal "$ACC2") - $b0)") = 22 ] && [ $("$CAST" nonce --rpc-url "$ANVIL_URL" "$ADDR") = $((n0 + 2)) ]"
+grep -q "filling it with" "$LOG" && ok "the daemon says it filled nonce $n0" ||
+    notok "the daemon says it filled nonce $n0"
+
 # A node of another chain: the api checks the chain id before a
 # network's first use (and every few minutes); a fresh daemon on the same
 # data finds out at once.

@@ -23,7 +23,7 @@
 //                              a Content-Length if "contentLength": true
 //         status               HTTP "code" (default 503)
 //         error                a JSON-RPC error object: "code" (default
-//                              -32000), "message", "data"
+//                              -32000), "message", "data", after "ms"
 //         wrongchain           forward, but eth_chainId answers "chainId"
 //                              (applies to eth_chainId only)
 //         hang_after_forward   forward, never answer, close after "ms"
@@ -250,7 +250,11 @@ function handleRpc(req, res, body) {
 		};
 		if (f.data !== undefined)
 			e.data = f.data;
-		sendJson(res, 200, { jsonrpc: '2.0', id: id, error: e });
+		setTimeout(() => {
+			if (!res.destroyed)
+				sendJson(res, 200, { jsonrpc: '2.0', id: id,
+				    error: e });
+		}, Number(f.ms || 0));
 		return;
 	}
 	case 'wrongchain':
