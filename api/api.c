@@ -478,6 +478,11 @@ static const struct imsg_rule policyd_rules[] = {
 	    api_chain_query),
 };
 
+static const struct imsg_rule parent_rules[] = {
+	IMSG_RULE_EXACT(IMSG_CTL_RESOLVE, struct ctl_resolve,
+	    api_chain_resolve),
+};
+
 void
 api_main(struct proc *p)
 {
@@ -508,7 +513,8 @@ api_main(struct proc *p)
 
 	proc_sandbox(p);
 	if (imsgev_init(&api.parent, api.base, 3, "parent", CHAN_CTL_MAX,
-	    CHAN_CTL_WMAX, 0, NULL, 0, NULL, NULL) == -1)
+	    CHAN_CTL_WMAX, 0, parent_rules, nitems(parent_rules), NULL,
+	    NULL) == -1)
 		fatal("imsgev_init");
 	log_debug("serving");
 	event_base_dispatch(api.base);

@@ -57,6 +57,7 @@ struct http_req *api_take_pending(uint32_t);
 
 /* api_chain.c */
 void	api_chain_init(struct proc *);
+void	api_chain_resolve(struct imsgchan *, struct imsg *, void *);
 void	api_chain_prepare(struct imsgchan *, struct imsg *, void *);
 void	api_chain_send(struct imsgchan *, struct imsg *, void *);
 void	api_chain_query(struct imsgchan *, struct imsg *, void *);

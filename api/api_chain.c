@@ -58,6 +58,24 @@ api_chain_init(struct proc *p)
 	free(ca);
 }
 
+/* parent -> api: new addresses for a network's host. */
+void
+api_chain_resolve(struct imsgchan *ch, struct imsg *imsg, void *arg)
+{
+	struct ctl_resolve	r;
+
+	(void)ch;
+	(void)arg;
+	memcpy(&r, imsg->data, sizeof(r));
+	if (r.index >= nnets || nets[r.index].url[0] == '\0' ||
+	    memchr(r.resolve, '\0', sizeof(r.resolve)) == NULL)
+		fatalx("IMSG_CTL_RESOLVE: malformed");
+	/* Requests in flight keep their own copy (rpc_call copies it). */
+	strlcpy(nets[r.index].resolve, r.resolve,
+	    sizeof(nets[r.index].resolve));
+	log_info("network %s: new addresses", nets[r.index].net.name);
+}
+
 static struct chain_net *
 net_of(uint32_t i, const char *what)
 {

@@ -72,6 +72,7 @@ static const struct ckey keys[] = {
 	CINT("rpc", "retries", rpc_retries, 0, 10),
 	CINT("rpc", "poll_interval_ms", rpc_poll_interval_ms, 50, 60000),
 	CINT("rpc", "resend_after_ms", rpc_resend_after_ms, 1000, 3600000),
+	CINT("rpc", "resolve_interval", rpc_resolve_interval, 1, 86400),
 	CINT("security", "max_fee_per_gas_gwei", max_fee_per_gas_gwei, 1,
 	    1000000),
 	CINT("security", "max_gas_limit", max_gas_limit, 21000, 100000000),
@@ -112,6 +113,7 @@ config_defaults(struct config *cf)
 	cf->rpc_retries = 2;
 	cf->rpc_poll_interval_ms = 2000;
 	cf->rpc_resend_after_ms = 30000;
+	cf->rpc_resolve_interval = 300;
 	cf->max_fee_per_gas_gwei = 1000;
 	cf->max_gas_limit = 15000000;
 	strlcpy(cf->user[PROC_PARENT], "waiaas", CONFIG_STR_MAX);

@@ -62,6 +62,7 @@ struct config {
 	int	rpc_retries;
 	int	rpc_poll_interval_ms;
 	int	rpc_resend_after_ms;
+	int	rpc_resolve_interval;	/* s between DNS lookups */
 	/* [security]: what policyd lets a transaction pay for gas */
 	int	max_fee_per_gas_gwei;
 	int	max_gas_limit;

@@ -47,6 +47,7 @@
 	X(IMSG_API_REPLY)						\
 	/* networks: parent -> api, policyd at start */			\
 	X(IMSG_CTL_NETWORK)						\
+	X(IMSG_CTL_RESOLVE)						\
 	/* chain work: policyd -> api and back */			\
 	X(IMSG_CHAIN_PREPARE)						\
 	X(IMSG_CHAIN_CONTEXT)						\
@@ -303,6 +304,12 @@ struct ctl_network {
 	uint32_t	index;
 	struct network	net;
 	char		url[NET_URL_MAX];
+	char		resolve[NET_RESOLVE_MAX];
+};
+
+/* parent -> api, later: a network's addresses changed. */
+struct ctl_resolve {
+	uint32_t	index;
 	char		resolve[NET_RESOLVE_MAX];
 };
 

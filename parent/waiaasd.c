@@ -79,6 +79,7 @@ static struct {
 	int		 exitcode;
 	struct event	*ev_stop;
 	struct event	*ev_startup;
+	struct event	*ev_resolve;	/* RPC host names, looked up again */
 	struct event	*ev_sig[4];
 	struct event	*ev_log;
 	struct evbuffer	*logbuf;
@@ -381,6 +382,44 @@ networks_init(void)
 	}
 }
 
+/*
+ * Names move (a provider's addresses change behind its name): look them
+ * up again now and then, and tell the api what changed.  An answer that
+ * fails keeps the addresses the api has.
+ */
+static void
+networks_reresolve(evutil_socket_t fd, short ev, void *arg)
+{
+	struct ctl_resolve	 r;
+	struct timeval		 tv = { P.cf.rpc_resolve_interval, 0 };
+	char			 err[256];
+	size_t			 i;
+
+	(void)fd;
+	(void)ev;
+	(void)arg;
+	for (i = 0; i < nnets; i++) {
+		if (nets[i].url[0] == '\0')
+			continue;
+		memset(&r, 0, sizeof(r));
+		r.index = (uint32_t)i;
+		if (rpc_resolve_entry(nets[i].url, r.resolve,
+		    sizeof(r.resolve), err, sizeof(err)) == -1) {
+			log_warnx("network %s: %s (keeping the addresses "
+			    "known)", nets[i].net.name, err);
+			continue;
+		}
+		if (strcmp(r.resolve, nets[i].resolve) == 0)
+			continue;
+		log_info("network %s: addresses changed", nets[i].net.name);
+		strlcpy(nets[i].resolve, r.resolve, sizeof(nets[i].resolve));
+		if (imsgev_compose(&P.child[PROC_API].iev, IMSG_CTL_RESOLVE, 0,
+		    -1, &r, sizeof(r)) == -1)
+			fatal("IMSG_CTL_RESOLVE");
+	}
+	evtimer_add(P.ev_resolve, &tv);
+}
+
 static void
 send_networks(struct child *c)
 {
@@ -615,6 +654,12 @@ parent_ready(void)
 static void
 parent_serving(void)
 {
+	struct timeval	tv = { P.cf.rpc_resolve_interval, 0 };
+
+	if ((P.ev_resolve = evtimer_new(P.base, networks_reresolve, NULL)) ==
+	    NULL)
+		fatalx("evtimer_new");
+	evtimer_add(P.ev_resolve, &tv);
 	if (P.nbad > 0)
 		log_warnx("%zu of %zu wallets are unusable: their sealed keys "
 		    "do not open (files kept)", P.nbad, P.nfiles);
