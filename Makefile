@@ -174,7 +174,7 @@ unit-san:
 	$(MAKE) BUILD=build-test SAN=1 $(UNIT_TESTS:%=build-test/tests/%)
 
 FUZZ_TARGETS = fuzz_imsg fuzz_config fuzz_http fuzz_base58 \
-	       fuzz_policy_rules fuzz_siwe fuzz_rpc
+	       fuzz_policy_rules fuzz_siwe fuzz_rpc fuzz_sol_rpc
 FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 $(INC) $(PKG_CFLAGS) \
 	      -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_TIME ?= 20
@@ -213,6 +213,14 @@ build-fuzz/fuzz_rpc: tests/fuzz/fuzz_rpc.c api/rpc.c api/chain_evm.c \
 	clang $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_rpc.c common/network.c \
 	    common/log.c common/util.c imsg/msg.c signer/evm.c \
 	    signer/keccak.c signer/rlp.c $(PKG_LIBS)
+
+build-fuzz/fuzz_sol_rpc: tests/fuzz/fuzz_sol_rpc.c api/chain_sol.c api/rpc.c \
+    common/network.c common/log.c common/util.c common/base58.c \
+    imsg/msg.c signer/solana.c
+	@mkdir -p build-fuzz
+	clang $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_sol_rpc.c api/rpc.c \
+	    common/network.c common/log.c common/util.c common/base58.c \
+	    imsg/msg.c signer/solana.c $(PKG_LIBS)
 
 fuzz: $(FUZZ_TARGETS:%=build-fuzz/%)
 	tests/fuzz/run.sh $(FUZZ_TIME) $(FUZZ_TARGETS)

@@ -51,7 +51,7 @@ done
 for t in build-fuzz/fuzz_*; do
 	[ -x "$t" ] || continue
 	name=$(basename "$t")
-	if tests/fuzz/run.sh "${FUZZ_TIME:-15}" "$name" > "$out" 2>&1; then
+	if tests/fuzz/run.sh "${FUZZ_TIME:-10}" "$name" > "$out" 2>&1; then
 		passed=$((passed + 1))
 		echo "== $name: 1 passed, 0 failed"
 	else

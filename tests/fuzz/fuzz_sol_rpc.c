@@ -1,0 +1,78 @@
+/*
+ * libFuzzer target for what a Solana node answers, as the api's Solana
+ * client reads it (chain_sol.c, included whole: the readers are static):
+ * account data and owner, RpcResponse values, token account lists with
+ * their sums, transaction errors and preflight logs.  The input is a JSON
+ * document; the first byte picks the reader.
+ */
+#include "../../api/chain_sol.c"
+
+struct chain_timing	 chain_timing = { 100, 1000 };
+struct event_base	*chain_base;
+
+void
+chain_prep_done(const struct chain_ctx *c)
+{
+	(void)c;
+}
+
+void
+chain_status_done(const char *txid, int state, int retryable,
+    const char *fmt, ...)
+{
+	(void)txid; (void)state; (void)retryable; (void)fmt;
+}
+
+void
+chain_query_done(void *req, int status, const char *code, const char *msg,
+    json_t *body)
+{
+	(void)req; (void)status; (void)code; (void)msg;
+	json_decref(body);
+}
+
+int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct sol_query	 q;
+	struct rpc_error	 e;
+	json_t			*j, *v;
+	uint8_t			 owner[SOL_KEY_LEN], *d = NULL;
+	size_t			 len;
+	char			 buf[CHAIN_MSG_MAX], why[CHAIN_MSG_MAX];
+
+	if (size < 1)
+		return 0;
+	j = json_loadb((const char *)data + 1, size - 1,
+	    JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, NULL);
+	if (j == NULL)
+		return 0;
+	switch (data[0] % 4) {
+	case 0:
+		if ((v = rpc_value(j)) != NULL &&
+		    acct_data(v, owner, &d, &len) == 0)
+			free(d);
+		break;
+	case 1:
+		memset(&q, 0, sizeof(q));
+		(void)add_token_accounts(&q, j, data[0] & 4 ?
+		    "So11111111111111111111111111111111111111112" : NULL,
+		    why, sizeof(why));
+		free(q.assets);
+		break;
+	case 2:
+		tx_err_text(j, buf, sizeof(buf));
+		break;
+	default:
+		memset(&e, 0, sizeof(e));
+		e.kind = RPC_E_RPC;
+		e.code = -32002;
+		e.data = j;
+		preflight_text(&e, buf, sizeof(buf));
+		break;
+	}
+	json_decref(j);
+	return 0;
+}
