@@ -56,7 +56,8 @@ COMMON_OBJS = $(COMMON_SRCS:%.c=$(BUILD)/%.o)
 DAEMON_OBJS = $(DAEMON_SRCS:%.c=$(BUILD)/%.o)
 
 UNIT_TESTS = test_imsg test_config test_seccomp test_sandbox_debug \
-	     test_evm test_solana test_landlock test_policy_rules test_siwe
+	     test_evm test_solana test_landlock test_policy_rules test_siwe \
+	     test_policy_eval
 UNIT_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 .PHONY: all clean test unit fuzz bench check-src
@@ -109,6 +110,14 @@ $(BUILD)/tests/test_solana: $(BUILD)/tests/unit/test_solana.o \
 $(BUILD)/tests/test_policy_rules: $(BUILD)/tests/unit/test_policy_rules.o \
     $(BUILD)/common/policy_rules.o $(BUILD)/common/base58.o \
     $(BUILD)/common/network.o $(BUILD)/common/util.o
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(PKG_LIBS)
+$(BUILD)/tests/unit/test_policy_eval.o: INC += -Ipolicyd
+$(BUILD)/tests/test_policy_eval: $(BUILD)/tests/unit/test_policy_eval.o \
+    $(BUILD)/policyd/policy_eval.o $(BUILD)/common/policy_rules.o \
+    $(BUILD)/common/base58.o $(BUILD)/common/network.o \
+    $(BUILD)/common/util.o
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(PKG_LIBS)
