@@ -43,7 +43,9 @@
 	X(R_WALLET_ASSETS,	GET,	"/v1/wallet/assets",	SESSION) \
 	X(R_TX_SEND,		POST,	"/v1/transactions/send", SESSION) \
 	X(R_TX_LIST,		GET,	"/v1/transactions",	SESSION) \
-	X(R_TX_GET,		GET,	"/v1/transactions/{}",	SESSION)
+	X(R_TX_GET,		GET,	"/v1/transactions/{}",	SESSION) \
+	X(R_ADMIN_KILL,		POST,	"/v1/admin/kill-switch", MASTER) \
+	X(R_ADMIN_RECOVER,	POST,	"/v1/admin/recover",	MASTER)
 
 enum route_id {
 #define ROUTE_ENUM(id, m, p, a)	id,

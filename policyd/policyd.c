@@ -103,6 +103,7 @@ policyd_main(struct proc *p)
 	/* In the database directory: the chroot, or the cwd without one. */
 	store_open("waiaas.db");
 	sessions_init();
+	kill_load();
 	tx_resume();
 	if (imsgev_init(&pd.parent, pd.base, 3, "parent", CHAN_CTL_MAX,
 	    CHAN_CTL_WMAX, 0, parent_rules, nitems(parent_rules), NULL,

@@ -17,6 +17,7 @@ struct policyd {
 	struct imsgev		 relay;
 	uint32_t		 pid;
 	sqlite3			*db;
+	int			 killed;	/* the kill switch is on */
 };
 
 extern struct policyd	pd;
@@ -114,6 +115,10 @@ void	tx_context(struct imsgchan *, struct imsg *, void *);
 void	tx_signed(struct imsgchan *, struct imsg *, void *);
 void	tx_status(struct imsgchan *, struct imsg *, void *);
 void	tx_resume(void);
+void	kill_activate(struct pd_ctx *);
+void	kill_recover(struct pd_ctx *);
+int	kill_refuse(struct pd_ctx *);
+void	kill_load(void);
 
 void	pd_reply(uint32_t, int, const char *, const char *, size_t);
 void	pd_reply_json(uint32_t, int, json_t *);

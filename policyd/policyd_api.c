@@ -43,6 +43,8 @@ static const pd_handler handlers[R_MAX] = {
 	[R_WALLET_ADDRESS] = tx_wallet_address,
 	[R_WALLET_BALANCE] = tx_wallet_chain,
 	[R_WALLET_ASSETS] = tx_wallet_chain,
+	[R_ADMIN_KILL] = kill_activate,
+	[R_ADMIN_RECOVER] = kill_recover,
 };
 
 static void

@@ -217,6 +217,11 @@ session_new(struct pd_ctx *c, json_t *ids, long long ttl, long long maxren,
 
 	*status = 500;
 	*code = "INTERNAL_ERROR";
+	if (pd.killed) {
+		*status = 503;
+		*code = "KILL_SWITCH_ACTIVE";
+		return NULL;
+	}
 	exp = c->now + ttl < absexp ? c->now + ttl : absexp;
 	uuidv7(sid);
 	wallets = json_array();
@@ -337,7 +342,9 @@ sessions_create(struct pd_ctx *c)
 		pd_fail(c->peerid, status, code, status == 404 ? "no such "
 		    "active wallet" : status == 403 ? "this wallet has the "
 		    "most sessions allowed (security.max_sessions_per_wallet)"
-		    : "the session could not be created", status >= 500);
+		    : pd.killed ? "the kill switch is active; the operator "
+		    "must recover first" : "the session could not be created",
+		    status >= 500 && !pd.killed);
 		return;
 	}
 	pd_reply_json(c->peerid, 201, r);

@@ -134,6 +134,14 @@ static const char *const migrations[] = {
 	"  DEFAULT 0;"
 	"CREATE INDEX transactions_nonce ON transactions(wallet_id, network, "
 	"  nonce) WHERE nonce IS NOT NULL;",
+	/* 6: the kill switch, one row */
+	"CREATE TABLE kill_switch ("
+	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  active INTEGER NOT NULL,"
+	"  actor TEXT,"
+	"  changed_at INTEGER"
+	");"
+	"INSERT INTO kill_switch (id, active) VALUES (1, 0);",
 };
 #define SCHEMA_VERSION	((int)(sizeof(migrations) / sizeof(migrations[0])))
 

@@ -717,33 +717,54 @@ job_end(struct job *j)
 	free(j);
 }
 
-/* The end of a transaction: FAILED with why, in the audit trail too. */
+/* The end of a transaction: FAILED (or CANCELLED) with why, audited. */
 static void
-tx_fail(struct job *j, const char *code, int retryable, const char *msg)
+tx_end(struct job *j, int cancelled, const char *code, int retryable,
+    const char *msg)
 {
 	sqlite3_stmt	*st;
 	long long	 now = (long long)time(NULL);
 
-	log_info("transaction %s failed: %s", j->id, msg);
+	log_info("transaction %s %s: %s", j->id, cancelled ? "cancelled" :
+	    "failed", msg);
 	if (store_begin() == -1)
 		fatalx("database busy");
-	if (sqlite3_prepare_v2(pd.db, "UPDATE transactions SET status = "
-	    "'FAILED', error = ?, error_code = ?, retryable = ?, updated_at "
-	    "= ? WHERE id = ?", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(pd.db, "UPDATE transactions SET status = ?, "
+	    "error = ?, error_code = ?, retryable = ?, updated_at = ? WHERE "
+	    "id = ?", -1, &st, NULL) != SQLITE_OK)
 		fatalx("database: %s", sqlite3_errmsg(pd.db));
-	sqlite3_bind_text(st, 1, msg, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, code, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 3, retryable != 0);
-	sqlite3_bind_int64(st, 4, now);
-	sqlite3_bind_text(st, 5, j->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, cancelled ? "CANCELLED" : "FAILED", -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, msg, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, code, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 4, retryable != 0);
+	sqlite3_bind_int64(st, 5, now);
+	sqlite3_bind_text(st, 6, j->id, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		fatalx("database: %s", sqlite3_errmsg(pd.db));
 	sqlite3_finalize(st);
-	if (audit_append(now, "TX_FAILED", "system", j->id,
-	    json_pack("{s:s, s:s}", "code", code, "error", msg)) == -1 ||
-	    store_commit() == -1)
-		fatalx("database: cannot record a failed transaction");
+	if (audit_append(now, cancelled ? "TX_CANCELLED" : "TX_FAILED",
+	    "system", j->id, json_pack("{s:s, s:s}", "code", code, "error",
+	    msg)) == -1 || store_commit() == -1)
+		fatalx("database: cannot record the end of a transaction");
 	job_end(j);
+}
+
+static void
+tx_fail(struct job *j, const char *code, int retryable, const char *msg)
+{
+	tx_end(j, 0, code, retryable, msg);
+}
+
+/* The kill switch stops a transaction before anything is signed. */
+static int
+killed(struct job *j)
+{
+	if (!pd.killed)
+		return 0;
+	tx_end(j, 1, "KILL_SWITCH_ACTIVE", 0, "the kill switch is active: "
+	    "nothing is signed until the operator recovers");
+	return 1;
 }
 
 /* ---- the pipeline ---- */
@@ -840,7 +861,8 @@ execute(const char *id)
 	if (job_find(id) != NULL || (j = job_load(id)) == NULL)
 		return;
 	/* PENDING until signed: no write (and no sync) on the way. */
-	prepare(j);
+	if (!killed(j))
+		prepare(j);
 }
 
 /* EVM: caps, the nonce, then the signer. */
@@ -987,6 +1009,8 @@ tx_context(struct imsgchan *ch, struct imsg *imsg, void *arg)
 		    x.txid);
 		return;
 	}
+	if (killed(j))
+		return;
 	if (x.status != CHAIN_OK) {
 		tx_fail(j, "CHAIN_ERROR", x.status == CHAIN_ERROR &&
 		    x.retryable, x.message[0] != '\0' ? x.message :
@@ -1058,6 +1082,9 @@ tx_signed(struct imsgchan *ch, struct imsg *imsg, void *arg)
 			break;
 	if (j == NULL)
 		fatalx("IMSG_SIGNER_SIGNED for no transaction");
+	/* Signed as the switch went on: the bytes are dropped, unsent. */
+	if (killed(j))
+		return;
 	if (r.status != SIGN_OK || r.len == 0) {
 		tx_fail(j, r.status == SIGN_LOCKED ? "KEYSTORE_LOCKED" :
 		    "INTERNAL_ERROR", 0, r.status == SIGN_UNKNOWN_WALLET ?
@@ -1106,6 +1133,8 @@ tx_signed(struct imsgchan *ch, struct imsg *imsg, void *arg)
 static void
 reprepare(struct job *j)
 {
+	if (killed(j))
+		return;
 	j->has_nonce = 0;
 	exec_sql("UPDATE transactions SET status = 'EXECUTING', raw = NULL, "
 	    "sig_hash = NULL, nonce = NULL, attempts = attempts + 1, "
@@ -1386,8 +1415,8 @@ tx_send(struct pd_ctx *c)
 	char		 id[UUID_STR_LEN], actor[64], *text;
 	const char	*amount;
 
-	if (!wallet_ref(c, str(c->body, "walletId"), str(c->body, "network"),
-	    &w))
+	if (kill_refuse(c) || !wallet_ref(c, str(c->body, "walletId"),
+	    str(c->body, "network"), &w))
 		return;
 	if (strcmp(w.status, "ACTIVE") != 0) {
 		pd_fail(c->peerid, 410, "WALLET_TERMINATED", "the wallet is "
@@ -1686,4 +1715,118 @@ tx_wallet_chain(struct pd_ctx *c)
 	if (imsgev_compose(&pd.api, IMSG_API_CHAINQ, c->peerid, -1, &q,
 	    sizeof(q)) == -1)
 		fatal("IMSG_API_CHAINQ");
+}
+
+/* ---- the kill switch ---- */
+
+/* 1 after answering 503 while the switch is on; 0 otherwise. */
+int
+kill_refuse(struct pd_ctx *c)
+{
+	if (!pd.killed)
+		return 0;
+	pd_fail(c->peerid, 503, "KILL_SWITCH_ACTIVE", "the kill switch is "
+	    "active; the operator must recover first", 0);
+	return 1;
+}
+
+void
+kill_load(void)
+{
+	sqlite3_stmt	*st;
+
+	if (sqlite3_prepare_v2(pd.db, "SELECT active FROM kill_switch WHERE "
+	    "id = 1", -1, &st, NULL) != SQLITE_OK)
+		fatalx("database: %s", sqlite3_errmsg(pd.db));
+	pd.killed = sqlite3_step(st) == SQLITE_ROW &&
+	    sqlite3_column_int(st, 0) != 0;
+	sqlite3_finalize(st);
+	if (pd.killed)
+		log_warnx("the kill switch is active: no transaction is signed "
+		    "and no session made until the operator recovers");
+}
+
+static int
+kill_set(struct pd_ctx *c, int on, const char *actor, long long *nsess,
+    long long *ntx)
+{
+	sqlite3_stmt	*st;
+
+	*nsess = *ntx = 0;
+	if (sqlite3_prepare_v2(pd.db, "UPDATE kill_switch SET active = ?, "
+	    "actor = ?, changed_at = ? WHERE id = 1", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return -1;
+	sqlite3_bind_int(st, 1, on);
+	sqlite3_bind_text(st, 2, actor, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, c->now);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		sqlite3_finalize(st);
+		return -1;
+	}
+	sqlite3_finalize(st);
+	if (!on)
+		return 0;
+	if (sqlite3_exec(pd.db, "UPDATE sessions SET revoked_at = "
+	    "strftime('%s', 'now') WHERE revoked_at IS NULL", NULL, NULL,
+	    NULL) != SQLITE_OK)
+		return -1;
+	*nsess = sqlite3_changes(pd.db);
+	/* Waiting work (DELAY, APPROVAL) never runs. */
+	if (sqlite3_exec(pd.db, "UPDATE transactions SET status = "
+	    "'CANCELLED', error = 'the kill switch was activated', "
+	    "error_code = 'KILL_SWITCH_ACTIVE', updated_at = strftime('%s', "
+	    "'now') WHERE status = 'QUEUED'", NULL, NULL, NULL) != SQLITE_OK)
+		return -1;
+	*ntx = sqlite3_changes(pd.db);
+	return 0;
+}
+
+/* POST /v1/admin/kill-switch: stop everything, now and after restarts. */
+void
+kill_activate(struct pd_ctx *c)
+{
+	long long	nsess, ntx;
+
+	if (!pd_begin(c))
+		return;
+	if (kill_set(c, 1, "master", &nsess, &ntx) == -1 ||
+	    audit_append(c->now, "KILL_SWITCH_ACTIVATED", "master", NULL,
+	    json_pack("{s:I, s:I}", "sessionsRevoked", (json_int_t)nsess,
+	    "transactionsCancelled", (json_int_t)ntx)) == -1 ||
+	    store_commit() == -1) {
+		store_rollback();
+		pd_fail(c->peerid, 503, "SERVICE_UNAVAILABLE", "cannot record "
+		    "the kill switch", 1);
+		return;
+	}
+	pd.killed = 1;
+	log_warnx("kill switch activated by the operator: %lld sessions "
+	    "revoked, %lld queued transactions cancelled", nsess, ntx);
+	pd_reply_json(c->peerid, 200, json_pack("{s:b, s:I, s:I, s:I}",
+	    "active", 1, "activatedAt", (json_int_t)c->now, "sessionsRevoked",
+	    (json_int_t)nsess, "transactionsCancelled", (json_int_t)ntx));
+}
+
+/* POST /v1/admin/recover */
+void
+kill_recover(struct pd_ctx *c)
+{
+	long long	nsess, ntx;
+
+	if (!pd_begin(c))
+		return;
+	if (kill_set(c, 0, "master", &nsess, &ntx) == -1 ||
+	    audit_append(c->now, "KILL_SWITCH_RECOVERED", "master", NULL,
+	    json_object()) == -1 || store_commit() == -1) {
+		store_rollback();
+		pd_fail(c->peerid, 503, "SERVICE_UNAVAILABLE", "cannot record "
+		    "the recovery", 1);
+		return;
+	}
+	if (pd.killed)
+		log_info("kill switch released by the operator");
+	pd.killed = 0;
+	pd_reply_json(c->peerid, 200, json_pack("{s:b, s:I}", "active", 0,
+	    "recoveredAt", (json_int_t)c->now));
 }

@@ -156,6 +156,8 @@ wallets_create(struct pd_ctx *c)
 	json_t			*key;
 	const char		*name, *chain, *env;
 
+	if (kill_refuse(c))
+		return;
 	name = json_string_value(json_object_get(c->body, "name"));
 	chain = json_string_value(json_object_get(c->body, "chain"));
 	env = json_string_value(json_object_get(c->body, "environment"));
