@@ -45,7 +45,8 @@
 	X(R_TX_LIST,		GET,	"/v1/transactions",	SESSION) \
 	X(R_TX_GET,		GET,	"/v1/transactions/{}",	SESSION) \
 	X(R_ADMIN_KILL,		POST,	"/v1/admin/kill-switch", MASTER) \
-	X(R_ADMIN_RECOVER,	POST,	"/v1/admin/recover",	MASTER)
+	X(R_ADMIN_RECOVER,	POST,	"/v1/admin/recover",	MASTER) \
+	X(R_OWNER_KILL,		POST,	"/v1/owner/kill-switch", OWNER)
 
 enum route_id {
 #define ROUTE_ENUM(id, m, p, a)	id,

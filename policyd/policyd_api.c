@@ -45,6 +45,7 @@ static const pd_handler handlers[R_MAX] = {
 	[R_WALLET_ASSETS] = tx_wallet_chain,
 	[R_ADMIN_KILL] = kill_activate,
 	[R_ADMIN_RECOVER] = kill_recover,
+	[R_OWNER_KILL] = kill_owner,
 };
 
 static void

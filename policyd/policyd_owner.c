@@ -45,6 +45,7 @@ static const struct {
 	const char	*action;
 } owner_actions[] = {
 	{ R_OWNER_VERIFY,	"owner.verify" },
+	{ R_OWNER_KILL,		"owner.kill-switch" },
 };
 
 static const char *
@@ -268,6 +269,7 @@ owner_check(struct pd_ctx *c)
 	const char		*v = cred->value, *nl1, *nl2, *action, *why;
 	const char		*wallet = c->req->param;
 	char			 claimed[OWNER_ADDR_MAX + 1], urn[128];
+	char			 qwallet[KS_ID_LEN + 1];
 	char			 owner[OWNER_ADDR_MAX + 1], wchain[16];
 	char			 status[16], state[16];
 	uint8_t			 bin[32], obin[32];
@@ -278,6 +280,10 @@ owner_check(struct pd_ctx *c)
 	if ((action = route_action(c->route)) == NULL)
 		fatalx("route %s needs ownerAuth but has no owner action",
 		    routes[c->route].name);
+	/* A route without a wallet in its path names it in the query. */
+	if (wallet[0] == '\0' && (wallet = pd_query_str(c->req->query,
+	    "walletId", qwallet, sizeof(qwallet))) == NULL)
+		wallet = "";
 	if (cred->kind != CRED_OWNER)
 		return owner_fail(c, 401, "INVALID_SIGNATURE", "X-Owner-"
 		    "Address, X-Owner-Message and X-Owner-Signature are "

@@ -1782,16 +1782,18 @@ kill_set(struct pd_ctx *c, int on, const char *actor, long long *nsess,
 	return 0;
 }
 
-/* POST /v1/admin/kill-switch: stop everything, now and after restarts. */
-void
-kill_activate(struct pd_ctx *c)
+/*
+ * POST /v1/admin/kill-switch (master), POST /v1/owner/kill-switch
+ * (ownerAuth for a wallet, ?walletId=): stop everything, now and after
+ * restarts.  ownerAuth has opened the transaction its nonce is spent in.
+ */
+static void
+kill_on(struct pd_ctx *c, const char *actor)
 {
 	long long	nsess, ntx;
 
-	if (!pd_begin(c))
-		return;
-	if (kill_set(c, 1, "master", &nsess, &ntx) == -1 ||
-	    audit_append(c->now, "KILL_SWITCH_ACTIVATED", "master", NULL,
+	if (kill_set(c, 1, actor, &nsess, &ntx) == -1 ||
+	    audit_append(c->now, "KILL_SWITCH_ACTIVATED", actor, NULL,
 	    json_pack("{s:I, s:I}", "sessionsRevoked", (json_int_t)nsess,
 	    "transactionsCancelled", (json_int_t)ntx)) == -1 ||
 	    store_commit() == -1) {
@@ -1801,11 +1803,29 @@ kill_activate(struct pd_ctx *c)
 		return;
 	}
 	pd.killed = 1;
-	log_warnx("kill switch activated by the operator: %lld sessions "
-	    "revoked, %lld queued transactions cancelled", nsess, ntx);
+	log_warnx("kill switch activated by %s: %lld sessions revoked, %lld "
+	    "queued transactions cancelled", actor, nsess, ntx);
 	pd_reply_json(c->peerid, 200, json_pack("{s:b, s:I, s:I, s:I}",
 	    "active", 1, "activatedAt", (json_int_t)c->now, "sessionsRevoked",
 	    (json_int_t)nsess, "transactionsCancelled", (json_int_t)ntx));
+}
+
+void
+kill_activate(struct pd_ctx *c)
+{
+	if (pd_begin(c))
+		kill_on(c, "master");
+}
+
+void
+kill_owner(struct pd_ctx *c)
+{
+	char	wallet[KS_ID_LEN + 1], actor[64];
+
+	snprintf(actor, sizeof(actor), "owner:%s", pd_query_str(
+	    c->req->query, "walletId", wallet, sizeof(wallet)) != NULL ?
+	    wallet : "?");
+	kill_on(c, actor);
 }
 
 /* POST /v1/admin/recover */

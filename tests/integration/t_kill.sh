@@ -67,6 +67,32 @@ S="Authorization: Bearer $(jget 'j["token"]')"
 r=$(wait_tx "$(send "{\"network\":\"$NET\",\"to\":\"$ACC1\",\"amount\":\"3\"}")")
 check "after recovery a new session sends and confirms" \
     sh -c "printf '%s' '$r' | grep -q CONFIRMED"
+# The fund owner can pull the switch too (ownerAuth: a signature over a
+# single-use nonce bound to this action and wallet); a replay cannot.
+OWNER_KEY=0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d
+req PUT "/v1/wallets/$W/owner" "{\"owner_address\":\"$ACC1\"}" >/dev/null
+http_code "http://127.0.0.1:$PORT/v1/nonce?action=owner.kill-switch&target=$W" >/dev/null
+out=$(node tests/integration/sign_owner.js "{\"domain\": \"127.0.0.1:$PORT\",
+    \"chain\": \"evm\", \"key\": \"$OWNER_KEY\", \"nonce\": \"$(jget 'j["nonce"]')\",
+    \"resources\": [\"urn:waiaas:action:owner.kill-switch:$W\"]}")
+owner_kill() {
+	http_code -X POST -H "X-Owner-Address: $(echo "$out" | sed -n 1p)" \
+	    -H "X-Owner-Message: $(echo "$out" | sed -n 2p)" \
+	    -H "X-Owner-Signature: $(echo "$out" | sed -n 3p)" \
+	    "http://127.0.0.1:$PORT/v1/owner/kill-switch?walletId=$W"
+}
+code=$(owner_kill)
+check "POST /v1/owner/kill-switch with the owner's signature: 200, active" \
+    sh -c "[ $code = 200 ] && [ \"$(jget 'j["active"]')\" = True ]"
+code=$(req GET "/v1/transactions/$HELD" "" "$S")
+check "the owner's switch revokes the new session too" [ "$code" = 401 ]
+req POST /v1/admin/recover >/dev/null
+code=$(owner_kill)
+check "the same signed message again: refused (nonce spent)" \
+    sh -c "[ $code = 401 ] && grep -q INVALID_NONCE $T_TMP/body"
+code=$(req POST /v1/sessions "{\"walletIds\":[\"$W\"]}")
+check "and the daemon stays recovered" [ "$code" = 201 ]
+
 code=$(req GET "/v1/audit-logs?limit=100")
 check "activation and recovery are in the audit trail" \
     sh -c "grep -q KILL_SWITCH_ACTIVATED $T_TMP/body && grep -q KILL_SWITCH_RECOVERED $T_TMP/body"
