@@ -47,7 +47,7 @@ DAEMON_SRCS = parent/waiaasd.c parent/parent_keystore.c \
 	      policyd/policyd_wallets.c policyd/policyd_api.c \
 	      policyd/policyd_sessions.c policyd/policyd_audit.c \
 	      policyd/policyd_owner.c policyd/policyd_policies.c \
-	      policyd/policyd_tx.c \
+	      policyd/policyd_tx.c policyd/policyd_kill.c \
 	      signer/signer.c relay/relay.c \
 	      signer/evm.c signer/keccak.c signer/rlp.c signer/solana.c \
 	      signer/signer_sign.c
