@@ -215,7 +215,8 @@ build-fuzz/fuzz_siwe: tests/fuzz/fuzz_siwe.c policyd/siwe.c common/base58.c \
 	clang $(FUZZ_CFLAGS) -Ipolicyd -o $@ $^ $(PKG_LIBS)
 
 # rpc.c and chain_evm.c are included whole (static functions under test).
-build-fuzz/fuzz_rpc: tests/fuzz/fuzz_rpc.c api/rpc.c api/chain_evm.c \
+build-fuzz/fuzz_rpc: tests/fuzz/fuzz_rpc.c tests/fuzz/chain_stubs.h \
+    api/rpc.c api/chain_evm.c \
     common/network.c common/log.c common/util.c imsg/msg.c \
     signer/evm.c signer/keccak.c signer/rlp.c
 	@mkdir -p build-fuzz
@@ -223,7 +224,8 @@ build-fuzz/fuzz_rpc: tests/fuzz/fuzz_rpc.c api/rpc.c api/chain_evm.c \
 	    common/log.c common/util.c imsg/msg.c signer/evm.c \
 	    signer/keccak.c signer/rlp.c $(PKG_LIBS)
 
-build-fuzz/fuzz_sol_rpc: tests/fuzz/fuzz_sol_rpc.c api/chain_sol.c api/rpc.c \
+build-fuzz/fuzz_sol_rpc: tests/fuzz/fuzz_sol_rpc.c tests/fuzz/chain_stubs.h \
+    api/chain_sol.c api/rpc.c \
     common/network.c common/log.c common/util.c common/base58.c \
     imsg/msg.c signer/solana.c
 	@mkdir -p build-fuzz

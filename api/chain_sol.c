@@ -1339,22 +1339,31 @@ oom:
 	query_reply(q, NULL);
 }
 
-static void
-assets_2022_cb(json_t *result, const struct rpc_error *e, void *arg)
+/* One program's token accounts into q: 0, or -1 after failing q. */
+static int
+assets_add(struct sol_query *q, json_t *result, const struct rpc_error *e)
 {
-	struct sol_query	*q = arg;
-	char			 why[CHAIN_MSG_MAX];
+	char	why[CHAIN_MSG_MAX];
 
 	if (e != NULL) {
 		query_rpc_fail(q, "getTokenAccountsByOwner", e);
-		return;
+		return -1;
 	}
 	if (add_token_accounts(q, result, NULL, why, sizeof(why)) == -1) {
 		query_fail(q, 502, "CHAIN_ERROR",
 		    "getTokenAccountsByOwner: %s", why);
-		return;
+		return -1;
 	}
-	assets_done(q);
+	return 0;
+}
+
+static void
+assets_2022_cb(json_t *result, const struct rpc_error *e, void *arg)
+{
+	struct sol_query	*q = arg;
+
+	if (assets_add(q, result, e) == 0)
+		assets_done(q);
 }
 
 static json_t *
@@ -1368,19 +1377,10 @@ static void
 assets_token_cb(json_t *result, const struct rpc_error *e, void *arg)
 {
 	struct sol_query	*q = arg;
-	char			 why[CHAIN_MSG_MAX];
 
-	if (e != NULL) {
-		query_rpc_fail(q, "getTokenAccountsByOwner", e);
-		return;
-	}
-	if (add_token_accounts(q, result, NULL, why, sizeof(why)) == -1) {
-		query_fail(q, 502, "CHAIN_ERROR",
-		    "getTokenAccountsByOwner: %s", why);
-		return;
-	}
-	query_call(q, "getTokenAccountsByOwner", by_program(q, tok_2022),
-	    assets_2022_cb);
+	if (assets_add(q, result, e) == 0)
+		query_call(q, "getTokenAccountsByOwner", by_program(q,
+		    tok_2022), assets_2022_cb);
 }
 
 static void

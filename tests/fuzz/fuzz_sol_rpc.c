@@ -7,29 +7,7 @@
  */
 #include "../../api/chain_sol.c"
 
-struct chain_timing	 chain_timing = { 100, 1000 };
-struct event_base	*chain_base;
-
-void
-chain_prep_done(const struct chain_ctx *c)
-{
-	(void)c;
-}
-
-void
-chain_status_done(const char *txid, int state, int retryable,
-    const char *fmt, ...)
-{
-	(void)txid; (void)state; (void)retryable; (void)fmt;
-}
-
-void
-chain_query_done(void *req, int status, const char *code, const char *msg,
-    json_t *body)
-{
-	(void)req; (void)status; (void)code; (void)msg;
-	json_decref(body);
-}
+#include "chain_stubs.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
