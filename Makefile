@@ -43,11 +43,14 @@ DAEMON_SRCS = parent/waiaasd.c parent/parent_keystore.c \
 	      api/api_wallets.c api/api_policies.c api/api_chain.c \
 	      api/rpc.c api/chain_evm.c api/chain_sol.c api/api_tx.c \
 	      api/http_parse.c api/api_owner.c policyd/siwe.c \
+	      policyd/eip712.c \
 	      policyd/policyd.c policyd/policyd_store.c policyd/policyd_auth.c \
 	      policyd/policyd_wallets.c policyd/policyd_api.c \
 	      policyd/policyd_sessions.c policyd/policyd_audit.c \
 	      policyd/policyd_owner.c policyd/policyd_policies.c \
 	      policyd/policyd_tx.c policyd/policyd_kill.c \
+	      policyd/policyd_decide.c policyd/policyd_queue.c \
+	      policyd/policyd_price.c policyd/policy_eval.c \
 	      signer/signer.c relay/relay.c \
 	      signer/evm.c signer/keccak.c signer/rlp.c signer/solana.c \
 	      signer/signer_sign.c
@@ -57,7 +60,7 @@ DAEMON_OBJS = $(DAEMON_SRCS:%.c=$(BUILD)/%.o)
 
 UNIT_TESTS = test_imsg test_config test_seccomp test_sandbox_debug \
 	     test_evm test_solana test_landlock test_policy_rules test_siwe \
-	     test_policy_eval
+	     test_policy_eval test_eip712
 UNIT_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 .PHONY: all clean test unit fuzz bench check-src
@@ -128,6 +131,13 @@ $(BUILD)/tests/test_siwe: $(BUILD)/tests/unit/test_siwe.o \
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(PKG_LIBS)
+$(BUILD)/tests/unit/test_eip712.o: INC += -Ipolicyd
+$(BUILD)/tests/test_eip712: $(BUILD)/tests/unit/test_eip712.o \
+    $(BUILD)/policyd/eip712.o \
+    $(BUILD)/signer/evm.o $(BUILD)/signer/keccak.o $(BUILD)/signer/rlp.o
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(PKG_LIBS)
 
 $(BUILD)/tests/test_landlock: $(BUILD)/tests/unit/test_landlock.o \
     $(BUILD)/seccomp/landlock.o
@@ -183,7 +193,7 @@ unit-san:
 	$(MAKE) BUILD=build-test SAN=1 $(UNIT_TESTS:%=build-test/tests/%)
 
 FUZZ_TARGETS = fuzz_imsg fuzz_config fuzz_http fuzz_base58 \
-	       fuzz_policy_rules fuzz_siwe fuzz_rpc fuzz_sol_rpc
+	       fuzz_policy_rules fuzz_siwe fuzz_rpc fuzz_sol_rpc fuzz_eip712
 FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 $(INC) $(PKG_CFLAGS) \
 	      -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_TIME ?= 20
@@ -210,6 +220,11 @@ build-fuzz/fuzz_policy_rules: tests/fuzz/fuzz_policy_rules.c \
 	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
 
 build-fuzz/fuzz_siwe: tests/fuzz/fuzz_siwe.c policyd/siwe.c common/base58.c \
+    signer/evm.c signer/keccak.c signer/rlp.c
+	@mkdir -p build-fuzz
+	clang $(FUZZ_CFLAGS) -Ipolicyd -o $@ $^ $(PKG_LIBS)
+
+build-fuzz/fuzz_eip712: tests/fuzz/fuzz_eip712.c policyd/eip712.c \
     signer/evm.c signer/keccak.c signer/rlp.c
 	@mkdir -p build-fuzz
 	clang $(FUZZ_CFLAGS) -Ipolicyd -o $@ $^ $(PKG_LIBS)

@@ -48,6 +48,9 @@ static void (*const api_handlers[R_MAX])(struct http_req *,
 	[R_WALLET_BALANCE] = api_wallet_query,
 	[R_WALLET_ASSETS] = api_wallet_query,
 	[R_TX_LIST] = api_wallet_query,
+	[R_TX_PENDING] = api_wallet_query,
+	[R_TX_SIMULATE] = api_tx_send,
+	[R_TX_SIGN_MESSAGE] = api_tx_sign_message,
 };
 
 /* Requests waiting for policyd, by the id they were sent under. */

@@ -64,6 +64,7 @@ void	api_chain_query(struct imsgchan *, struct imsg *, void *);
 
 /* api_tx.c */
 void	api_tx_send(API_HANDLER_ARGS);
+void	api_tx_sign_message(API_HANDLER_ARGS);
 void	api_wallet_query(API_HANDLER_ARGS);
 
 /* api_health.c */

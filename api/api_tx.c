@@ -23,6 +23,7 @@ static const struct {
 	{ R_WALLET_ASSETS,	{ "walletId", "network", NULL } },
 	{ R_TX_LIST,		{ "walletId", "limit", "cursor", "status",
 				  NULL } },
+	{ R_TX_PENDING,		{ "walletId", "limit", "cursor", NULL } },
 };
 
 /* GET routes with a query of ids, names and numbers only. */
@@ -196,5 +197,42 @@ api_tx_send(struct http_req *req, const struct route *rt, const char *param,
 	if (t == NULL && json_array_size(is.list) == 0 &&
 	    json_object_set_new(b, "type", json_string("TRANSFER")) == -1)
 		fatalx("json_object_set_new");
+	api_submit(req, rt, param, plen, &is, b);
+}
+
+/* POST /v1/transactions/sign-message */
+void
+api_tx_sign_message(struct http_req *req, const struct route *rt,
+    const char *param, size_t plen)
+{
+	struct api_issues	 is;
+	json_t			*b, *t;
+	const char		*type = "personal";
+
+	if ((b = api_parse_body(req, &is)) == NULL)
+		return;
+	api_only_fields(b, &is, "walletId", "network", "message", "signType",
+	    "typedData", NULL);
+	want_string(b, "walletId", 64, 0, &is);
+	want_string(b, "network", 32, 0, &is);
+	t = json_object_get(b, "signType");
+	if (t != NULL && !json_is_string(t))
+		api_issue(&is, "signType", "personal or typedData");
+	else if (t != NULL)
+		type = json_string_value(t);
+	if (strcmp(type, "personal") == 0) {
+		want_string(b, "message", SIGN_MSG_MAX, 1, &is);
+		if (json_object_get(b, "typedData") != NULL)
+			api_issue(&is, "typedData", "only with signType "
+			    "typedData");
+	} else if (strcmp(type, "typedData") == 0) {
+		if (!json_is_object(json_object_get(b, "typedData")))
+			api_issue(&is, "typedData", "an object {types, "
+			    "primaryType, domain, message}");
+		if (json_object_get(b, "message") != NULL)
+			api_issue(&is, "message", "only with signType "
+			    "personal");
+	} else
+		api_issue(&is, "signType", "personal or typedData");
 	api_submit(req, rt, param, plen, &is, b);
 }

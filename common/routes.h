@@ -42,8 +42,16 @@
 	X(R_WALLET_BALANCE,	GET,	"/v1/wallet/balance",	SESSION) \
 	X(R_WALLET_ASSETS,	GET,	"/v1/wallet/assets",	SESSION) \
 	X(R_TX_SEND,		POST,	"/v1/transactions/send", SESSION) \
+	X(R_TX_SIMULATE,	POST,	"/v1/transactions/simulate", SESSION) \
+	X(R_TX_SIGN_MESSAGE,	POST,	"/v1/transactions/sign-message", \
+	    SESSION)							\
 	X(R_TX_LIST,		GET,	"/v1/transactions",	SESSION) \
+	X(R_TX_PENDING,		GET,	"/v1/transactions/pending", SESSION) \
 	X(R_TX_GET,		GET,	"/v1/transactions/{}",	SESSION) \
+	X(R_TX_APPROVE,		POST,	"/v1/transactions/{}/approve", OWNER) \
+	X(R_TX_REJECT,		POST,	"/v1/transactions/{}/reject", OWNER) \
+	X(R_TX_CANCEL,		POST,	"/v1/transactions/{}/cancel",	\
+	    MASTER_OR_SESSION)						\
 	X(R_ADMIN_KILL,		POST,	"/v1/admin/kill-switch", MASTER) \
 	X(R_ADMIN_RECOVER,	POST,	"/v1/admin/recover",	MASTER) \
 	X(R_OWNER_KILL,		POST,	"/v1/owner/kill-switch", OWNER)

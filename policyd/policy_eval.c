@@ -203,6 +203,7 @@ policy_eval(const struct pe_tx *tx, const struct pe_policy *p, size_t n,
 		    env->requests_since(env->arg, env->now - window) >= max) {
 			snprintf(num, sizeof(num), "%lld in %lld s", max,
 			    window);
+			r->retry_after = window;
 			return deny(r, "RATE_LIMIT_EXCEEDED", "more than the "
 			    "RATE_LIMIT policy allows (%s)", num);
 		}
@@ -269,7 +270,8 @@ policy_eval(const struct pe_tx *tx, const struct pe_policy *p, size_t n,
 	    "approval_timeout"));
 	tier = 0;
 	/* Native thresholds judge native amounts only. */
-	if (tx->type == PE_TRANSFER || tx->type == PE_CALL) {
+	if (tx->type == PE_TRANSFER || tx->type == PE_CALL ||
+	    tx->type == PE_MESSAGE) {
 		t = tier_native(sl, tx->amount != NULL ? tx->amount : "0",
 		    &have_n);
 		if (have_n) {

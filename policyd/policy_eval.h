@@ -16,6 +16,7 @@
 #define PE_TOKEN	2
 #define PE_CALL		3
 #define PE_APPROVE	4
+#define PE_MESSAGE	5	/* a message to sign: value 0 */
 
 #define TIER_INSTANT	1
 #define TIER_NOTIFY	2
@@ -60,6 +61,7 @@ struct pe_result {
 	char		 reason[320];	/* why denied, or what set the tier */
 	long long	 delay_seconds;	/* TIER_DELAY */
 	long long	 approval_timeout; /* TIER_APPROVAL */
+	long long	 retry_after;	/* RATE_LIMIT_EXCEEDED: seconds */
 };
 
 /* 1: allowed, r->tier set; 0: denied, r->code and r->reason set. */

@@ -6,6 +6,8 @@
 
 #include "imsgev.h"
 #include "msg.h"
+#include "network.h"
+#include "policy_eval.h"
 #include "proc.h"
 
 struct policyd {
@@ -31,6 +33,7 @@ struct pd_ctx {
 	const struct api_request	*req;
 	json_t				*body;		/* NULL: none */
 	long long			 now;
+	char				 intent[65];	/* ownerAuth's, or "" */
 };
 typedef void	(*pd_handler)(struct pd_ctx *);
 
@@ -105,8 +108,32 @@ void	wallets_rename(struct pd_ctx *);
 void	wallets_terminate(struct pd_ctx *);
 void	wallets_signer_key(struct imsgchan *, struct imsg *, void *);
 
+/* policyd_decide.c: 1 allowed (tier set), 0 denied (code, reason) */
+int	decide_eval(const char *, const char *, const struct pe_tx *,
+	    long long, struct pe_result *);
+
+/*
+ * policyd_price.c: the USD value of amount (a decimal string in the
+ * smallest unit) of the network's native coin (token NULL) or of a token
+ * on it; -1 when there is no fresh, plausible price (or no decimals for
+ * a token).  why (may be NULL) gets a short reason when -1.
+ */
+double	price_value(const struct network *, const char *, const char *,
+	    long long, char *, size_t);
+int	price_unpriced_deny(void);
+
+/* policyd_queue.c: DELAY and APPROVAL, the outbox */
+void	queue_arm(void);
+void	tx_cancel(struct pd_ctx *);
+void	tx_approve(struct pd_ctx *);
+void	tx_reject(struct pd_ctx *);
+int	outbox_add(long long, const char *, json_t *);
+
 /* policyd_tx.c */
 void	tx_send(struct pd_ctx *);
+void	tx_execute(const char *);
+void	tx_sign_message(struct pd_ctx *);
+int	tx_intent(const char *, char *, size_t, char [65]);
 void	tx_get(struct pd_ctx *);
 void	tx_list(struct pd_ctx *);
 void	tx_wallet_address(struct pd_ctx *);

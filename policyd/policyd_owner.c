@@ -46,7 +46,18 @@ static const struct {
 } owner_actions[] = {
 	{ R_OWNER_VERIFY,	"owner.verify" },
 	{ R_OWNER_KILL,		"owner.kill-switch" },
+	{ R_TX_APPROVE,		"tx.approve" },
+	{ R_TX_REJECT,		"tx.reject" },
 };
+
+/* Routes whose target is a transaction: the owner is its wallet's. */
+static int
+tx_route(int route)
+{
+	return route == R_TX_APPROVE || route == R_TX_REJECT;
+}
+
+#define INTENT_URN	"urn:waiaas:intent:"
 
 static const char *
 route_action(int route)
@@ -125,6 +136,26 @@ owner_fail(struct pd_ctx *c, int status, const char *code, const char *why,
 	    ks_valid_id(p, strlen(p)) ? p : NULL, d);
 	pd_fail(c->peerid, status, code, why, 0);
 	return 0;
+}
+
+/* The wallet of a transaction; 0 if there is no such transaction. */
+static int
+tx_wallet(const char *id, char wallet[KS_ID_LEN + 1])
+{
+	sqlite3_stmt	*st;
+	int		 r = 0;
+
+	if (sqlite3_prepare_v2(pd.db, "SELECT wallet_id FROM transactions "
+	    "WHERE id = ?", -1, &st, NULL) != SQLITE_OK)
+		fatalx("transaction: %s", sqlite3_errmsg(pd.db));
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		strlcpy(wallet, (const char *)sqlite3_column_text(st, 0),
+		    KS_ID_LEN + 1);
+		r = 1;
+	}
+	sqlite3_finalize(st);
+	return r;
 }
 
 /* The wallet's chain, status and owner state; 0 if not found. */
@@ -211,6 +242,47 @@ claimed_address(const char *a, size_t len, uint8_t out[32], int *chain)
 	return base58_decode(a, len, out, 32) == 32 ? 0 : -1;
 }
 
+/*
+ * The intent a message binds (resource urn:waiaas:intent:<64 hex>), or ""
+ * without one; -1 if malformed or given twice.
+ */
+static size_t
+strspn_n(const char *p, size_t n, const char *set)
+{
+	size_t	i;
+
+	for (i = 0; i < n && p[i] != '\0' && strchr(set, p[i]) != NULL; i++)
+		;
+	return i;
+}
+
+static int
+intent_of(const struct siwe_msg *m, char out[65], const char **why)
+{
+	size_t	i, pl = strlen(INTENT_URN);
+
+	out[0] = '\0';
+	for (i = 0; i < m->nresources; i++) {
+		if (m->resources[i].len < pl || memcmp(m->resources[i].p,
+		    INTENT_URN, pl) != 0)
+			continue;
+		if (out[0] != '\0') {
+			*why = "more than one intent resource";
+			return -1;
+		}
+		if (m->resources[i].len != pl + 64 ||
+		    strspn_n(m->resources[i].p + pl, 64,
+		    "0123456789abcdef") != 64) {
+			*why = "the intent resource is not 64 lowercase hex "
+			    "digits";
+			return -1;
+		}
+		memcpy(out, m->resources[i].p + pl, 64);
+		out[64] = '\0';
+	}
+	return 0;
+}
+
 /* The message and signature, with no database: 0, or -1 and *why. */
 static int
 check_message(const char *b64, size_t blen, const char *sig, size_t slen,
@@ -257,6 +329,8 @@ check_message(const char *b64, size_t blen, const char *sig, size_t slen,
 	r.max_lifetime = OWNER_LIFETIME;
 	if (siwe_check(&m, &r, why) == -1)
 		return -1;
+	if (intent_of(&m, c->intent, why) == -1)
+		return -1;
 	/* The nonce points into msg, which lives until the next call. */
 	*nonce = m.nonce;
 	return 0;
@@ -267,9 +341,9 @@ owner_check(struct pd_ctx *c)
 {
 	const struct api_cred	*cred = &c->req->cred;
 	const char		*v = cred->value, *nl1, *nl2, *action, *why;
-	const char		*wallet = c->req->param;
+	const char		*wallet = c->req->param, *target;
 	char			 claimed[OWNER_ADDR_MAX + 1], urn[128];
-	char			 qwallet[KS_ID_LEN + 1];
+	char			 qwallet[KS_ID_LEN + 1], txwallet[KS_ID_LEN + 1];
 	char			 owner[OWNER_ADDR_MAX + 1], wchain[16];
 	char			 status[16], state[16];
 	uint8_t			 bin[32], obin[32];
@@ -284,6 +358,8 @@ owner_check(struct pd_ctx *c)
 	if (wallet[0] == '\0' && (wallet = pd_query_str(c->req->query,
 	    "walletId", qwallet, sizeof(qwallet))) == NULL)
 		wallet = "";
+	/* A transaction route names the transaction; its wallet follows. */
+	target = wallet;
 	if (cred->kind != CRED_OWNER)
 		return owner_fail(c, 401, "INVALID_SIGNATURE", "X-Owner-"
 		    "Address, X-Owner-Message and X-Owner-Signature are "
@@ -304,7 +380,7 @@ owner_check(struct pd_ctx *c)
 		    "Address is not an EVM address or a base58 Solana public "
 		    "key", NULL);
 	if ((size_t)snprintf(urn, sizeof(urn), SIWE_ACTION_URN "%s:%s",
-	    action, wallet) >= sizeof(urn))
+	    action, target) >= sizeof(urn))
 		fatalx("owner action urn too long");
 	if (check_message(nl1 + 1, (size_t)(nl2 - nl1 - 1), nl2 + 1, slen,
 	    chain, bin, urn, c, &nonce, &why) == -1)
@@ -313,6 +389,12 @@ owner_check(struct pd_ctx *c)
 	/* Only a valid signature learns whether the wallet exists. */
 	if (!pd_begin(c))
 		return 0;
+	if (tx_route(c->route)) {
+		if (!tx_wallet(target, txwallet))
+			return owner_fail(c, 404, "TX_NOT_FOUND", "no such "
+			    "transaction", claimed);
+		wallet = txwallet;
+	}
 	if (!ks_valid_id(wallet, strlen(wallet)) || !wallet_row(wallet,
 	    wchain, status, state, owner, sizeof(wchain)))
 		return owner_fail(c, 404, "WALLET_NOT_FOUND", "no such wallet",
@@ -331,7 +413,7 @@ owner_check(struct pd_ctx *c)
 	    strcmp(owner, claimed) != 0))
 		return owner_fail(c, 401, "INVALID_SIGNATURE", "X-Owner-"
 		    "Address is not this wallet's owner", claimed);
-	if (nonce_spend(c, nonce, action, wallet, &why) == -1)
+	if (nonce_spend(c, nonce, action, target, &why) == -1)
 		return owner_fail(c, 401, "INVALID_NONCE", why, claimed);
 	c->auth = CRED_OWNER;
 	return 1;

@@ -142,6 +142,12 @@ static const char *const migrations[] = {
 	"  changed_at INTEGER"
 	");"
 	"INSERT INTO kill_switch (id, active) VALUES (1, 0);",
+	/* 7: the tiers: what an approval binds, what a message signed */
+	"ALTER TABLE transactions ADD COLUMN fee_cap INTEGER;"	/* gwei */
+	"ALTER TABLE transactions ADD COLUMN signature TEXT;"	/* message */
+	"ALTER TABLE transactions ADD COLUMN decided_by TEXT;"	/* owner */
+	"CREATE INDEX transactions_spend ON transactions(wallet_id, "
+	"  created_at, status, reserved_usd);",
 };
 #define SCHEMA_VERSION	((int)(sizeof(migrations) / sizeof(migrations[0])))
 

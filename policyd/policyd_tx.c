@@ -28,6 +28,8 @@
 #include <sodium.h>
 
 #include "base58.h"
+#include "eip712.h"
+#include "policy_eval.h"
 #include "evm.h"
 #include "log.h"
 #include "network.h"
@@ -56,11 +58,16 @@ struct txspec {
 	/* EVM: the transaction's to, value and calldata */
 	char			 to[CHAIN_ADDR_MAX + 1];
 	uint8_t			 to20[20];
+	/* who the policies judge: recipient, spender, contract or program */
+	char			 rcpt[CHAIN_ADDR_MAX + 1];
 	uint8_t			 value[32];
 	uint8_t			*data;
 	size_t			 datalen;
 	/* Solana */
 	int			 sol_kind;	/* SIGN_SOL_* */
+	/* a message to sign (SIGN_MESSAGE): its bytes are data */
+	int			 msg;
+	int			 msg_kind;	/* SIGN_EVM_PERSONAL, _TYPED */
 	uint8_t			 sol_to[32];	/* recipient or program */
 	uint8_t			 mint[32];
 	char			 mint_text[CHAIN_ADDR_MAX + 1];
@@ -73,6 +80,7 @@ struct txspec {
 #define J_PREPARE	1
 #define J_SIGN		2
 #define J_SEND		3
+#define J_SIM		4	/* a dry run waiting for its fee estimate */
 
 struct job {
 	TAILQ_ENTRY(job)	 entry;
@@ -85,6 +93,11 @@ struct job {
 	uint64_t		 nonce;
 	struct txspec		 s;
 	uint64_t		 last_valid_height;
+	uint64_t		 fee_cap;	/* EVM: gwei per gas; 0: config */
+	/* a dry run: who asked, and the decision */
+	uint32_t		 peerid;
+	struct pe_result	 r;
+	double			 usd;
 };
 
 static TAILQ_HEAD(, job)	jobs = TAILQ_HEAD_INITIALIZER(jobs);
@@ -167,6 +180,46 @@ static int
 u256_cmp(const uint8_t a[32], const uint8_t b[32])
 {
 	return memcmp(a, b, 32);
+}
+
+static int	is_zero(const uint8_t *, size_t);
+#define is_zero_bytes(b)	is_zero((b), 32)
+
+/* out = a * m; -1 on overflow. */
+static int
+u256_mul64(uint8_t out[32], const uint8_t a[32], uint64_t m)
+{
+	unsigned __int128	c = 0;
+	int			i;
+
+	for (i = 31; i >= 0; i--) {
+		c += (unsigned __int128)a[i] * m;
+		out[i] = (uint8_t)(c & 0xff);
+		c >>= 8;
+	}
+	return c ? -1 : 0;
+}
+
+/* 32 big-endian bytes as a decimal string (at most 78 digits). */
+static void
+u256_dec(const uint8_t a[32], char out[80])
+{
+	uint8_t	b[32];
+	char	d[80];
+	int	i, n = 0, r;
+
+	memcpy(b, a, 32);
+	do {
+		for (r = 0, i = 0; i < 32; i++) {
+			r = r * 256 + b[i];
+			b[i] = (uint8_t)(r / 10);
+			r %= 10;
+		}
+		d[n++] = (char)('0' + r);
+	} while (!is_zero_bytes(b));
+	for (i = 0; i < n; i++)
+		out[i] = d[n - 1 - i];
+	out[n] = '\0';
 }
 
 static int
@@ -263,9 +316,6 @@ spec_parse(json_t *req, int chain, uint32_t net, const char *from,
 	if (json_object_get(req, "memo") != NULL)
 		issue(issues, "memo", "memos are not supported by this daemon "
 		    "yet");
-	if (json_is_true(json_object_get(req, "dryRun")))
-		issue(issues, "dryRun", "dry runs arrive with the policy "
-		    "engine; not supported yet");
 
 	/* The amount: TRANSFER, TOKEN_TRANSFER, APPROVE. */
 	memset(amount, 0, sizeof(amount));
@@ -308,6 +358,7 @@ spec_parse(json_t *req, int chain, uint32_t net, const char *from,
 			    "a base58 Solana address");
 			break;
 		}
+		strlcpy(s->rcpt, canon, sizeof(s->rcpt));
 		if (evm && s->type == T_TRANSFER) {
 			strlcpy(s->to, canon, sizeof(s->to));
 			memcpy(s->to20, addr, 20);
@@ -338,6 +389,7 @@ spec_parse(json_t *req, int chain, uint32_t net, const char *from,
 			break;
 		}
 		/* approve(address,uint256) on the token */
+		strlcpy(s->rcpt, canon, sizeof(s->rcpt));
 		strlcpy(s->to, s->mint_text, sizeof(s->to));
 		memcpy(s->to20, s->mint, 20);
 		s->data = erc20_call(0x095ea7b3, addr, amount);
@@ -421,6 +473,8 @@ spec_parse(json_t *req, int chain, uint32_t net, const char *from,
 		}
 		break;
 	}
+	if (s->type == T_CALL)
+		strlcpy(s->rcpt, s->to, sizeof(s->rcpt));
 	return (int)json_array_size(issues);
 }
 
@@ -431,37 +485,7 @@ spec_free(struct txspec *s)
 	s->data = NULL;
 }
 
-/* ---- the decision (INSTANT or deny until the tier engine lands) ---- */
-
-/* Does list (of strings or of objects with key) hold addr? */
-static int
-listed(json_t *list, const char *key, const char *addr, int evm)
-{
-	json_t		*e;
-	const char	*v;
-	size_t		 i;
-
-	json_array_foreach(list, i, e) {
-		v = key == NULL ? json_string_value(e) : str(e, key);
-		if (v != NULL && (evm ? strcasecmp(v, addr) == 0 :
-		    strcmp(v, addr) == 0))
-			return 1;
-	}
-	return 0;
-}
-
-static json_t *
-listed_entry(json_t *list, const char *key, const char *addr)
-{
-	json_t		*e;
-	const char	*v;
-	size_t		 i;
-
-	json_array_foreach(list, i, e)
-		if ((v = str(e, key)) != NULL && strcasecmp(v, addr) == 0)
-			return e;
-	return NULL;
-}
+/* ---- the decision ---- */
 
 /*
  * The applicable policy of each type: a wallet's beats a global one, one
@@ -494,102 +518,41 @@ policies_for(const char *wallet, const char *network,
 	sqlite3_finalize(st);
 }
 
-/* 1: allowed (INSTANT); 0 after answering why not. */
-static int
-decide(struct pd_ctx *c, const char *wallet, const char *network,
-    const struct txspec *s, json_t *req)
+/* What the policies see of a transaction. */
+static void
+spec_pe(const struct txspec *s, json_t *req, const char *network,
+    struct pe_tx *t, char sel[11])
 {
-	json_t		*r[POLICY_TYPE_MAX], *e;
-	const char	*code = NULL, *native, *limit;
-	char		 msg[400], sel[11];
-	int		 evm = s->chain == KS_CHAIN_ETHEREUM, ok = 0, i;
+	const char	*v;
 
-	policies_for(wallet, network, r);
-	native = s->type == T_TRANSFER ? str(req, "amount") :
-	    s->type == T_CALL && str(req, "value") != NULL ?
-	    str(req, "value") : "0";
-	if (r[POLICY_SPENDING_LIMIT] == NULL) {
-		code = "POLICY_DENIED";
-		snprintf(msg, sizeof(msg), "no policy allows this transaction "
-		    "(default deny); hint: add a SPENDING_LIMIT policy for "
-		    "this wallet or a global one");
-	} else if (r[POLICY_ALLOWED_NETWORKS] != NULL &&
-	    !listed(json_object_get(r[POLICY_ALLOWED_NETWORKS], "networks"),
-	    "network", network, 0)) {
-		code = "POLICY_DENIED";
-		snprintf(msg, sizeof(msg), "network %s is not in the "
-		    "ALLOWED_NETWORKS policy", network);
-	} else if (r[POLICY_WHITELIST] != NULL && (s->type == T_TRANSFER ||
-	    s->type == T_TOKEN) && !listed(json_object_get(
-	    r[POLICY_WHITELIST], "allowed_addresses"), NULL, str(req, "to"),
-	    evm)) {
-		code = "WHITELIST_DENIED";
-		snprintf(msg, sizeof(msg), "recipient %s is not in the "
-		    "WHITELIST policy", str(req, "to"));
-	} else if (s->type == T_TOKEN && (r[POLICY_ALLOWED_TOKENS] == NULL ||
-	    !listed(json_object_get(r[POLICY_ALLOWED_TOKENS], "tokens"),
-	    "address", s->mint_text, evm))) {
-		code = "TOKEN_NOT_ALLOWED";
-		snprintf(msg, sizeof(msg), "token %s is not allowed; hint: add "
-		    "it to an ALLOWED_TOKENS policy", s->mint_text);
-	} else if (s->type == T_CALL && (r[POLICY_CONTRACT_WHITELIST] ==
-	    NULL || !listed(json_object_get(r[POLICY_CONTRACT_WHITELIST],
-	    "contracts"), "address", s->to, evm))) {
-		code = "CONTRACT_NOT_WHITELISTED";
-		snprintf(msg, sizeof(msg), "contract %s is not whitelisted; "
-		    "hint: add it to a CONTRACT_WHITELIST policy", s->to);
-	} else if (s->type == T_CALL && evm &&
-	    r[POLICY_METHOD_WHITELIST] != NULL && (e = listed_entry(
-	    json_object_get(r[POLICY_METHOD_WHITELIST], "methods"),
-	    "contractAddress", s->to)) != NULL && (s->datalen < 4 ||
-	    (snprintf(sel, sizeof(sel), "0x%02x%02x%02x%02x", s->data[0],
-	    s->data[1], s->data[2], s->data[3]), !listed(json_object_get(e,
-	    "selectors"), NULL, sel, 1)))) {
-		code = "METHOD_NOT_WHITELISTED";
-		snprintf(msg, sizeof(msg), "this method of %s is not in the "
-		    "METHOD_WHITELIST policy", s->to);
-	} else if (s->type == T_APPROVE && (r[POLICY_APPROVED_SPENDERS] ==
-	    NULL || (e = listed_entry(json_object_get(
-	    r[POLICY_APPROVED_SPENDERS], "spenders"), "address",
-	    str(req, "spender"))) == NULL)) {
-		code = "SPENDER_NOT_APPROVED";
-		snprintf(msg, sizeof(msg), "spender %s is not approved; hint: "
-		    "add it to an APPROVED_SPENDERS policy",
-		    str(req, "spender"));
-	} else if (s->type == T_APPROVE && (limit = str(e, "maxAmount")) !=
-	    NULL && policy_amount_cmp(str(req, "amount"), limit) > 0) {
-		code = "POLICY_DENIED";
-		snprintf(msg, sizeof(msg), "approval amount above the "
-		    "spender's maxAmount %s", limit);
-	} else if (s->type == T_APPROVE &&
-	    r[POLICY_APPROVE_AMOUNT_LIMIT] != NULL &&
-	    (((limit = str(r[POLICY_APPROVE_AMOUNT_LIMIT], "maxAmount")) !=
-	    NULL && policy_amount_cmp(str(req, "amount"), limit) > 0) ||
-	    (json_is_true(json_object_get(r[POLICY_APPROVE_AMOUNT_LIMIT],
-	    "blockUnlimited")) && strcmp(str(req, "amount"), "115792089237"
-	    "316195423570985008687907853269984665640564039457584007913129639"
-	    "935") == 0))) {
-		code = "POLICY_DENIED";
-		snprintf(msg, sizeof(msg), "approval amount refused by the "
-		    "APPROVE_AMOUNT_LIMIT policy");
-	} else if ((limit = str(r[POLICY_SPENDING_LIMIT], "instant_max")) ==
-	    NULL) {
-		code = "SPENDING_LIMIT_EXCEEDED";
-		snprintf(msg, sizeof(msg), "the SPENDING_LIMIT policy has no "
-		    "instant_max; USD limits and the NOTIFY, DELAY and "
-		    "APPROVAL tiers are not available in this build yet");
-	} else if (policy_amount_cmp(native, limit) > 0) {
-		code = "SPENDING_LIMIT_EXCEEDED";
-		snprintf(msg, sizeof(msg), "amount %s is above instant_max %s; "
-		    "the NOTIFY, DELAY and APPROVAL tiers are not available in "
-		    "this build yet", native, limit);
-	} else
-		ok = 1;
-	for (i = 0; i < POLICY_TYPE_MAX; i++)
-		json_decref(r[i]);
-	if (!ok)
-		pd_fail(c->peerid, 403, code, msg, 0);
-	return ok;
+	memset(t, 0, sizeof(*t));
+	t->type = s->type;		/* PE_* and T_* are the same numbers */
+	t->evm = s->chain == KS_CHAIN_ETHEREUM;
+	t->network = network;
+	t->to = s->rcpt;
+	if (s->type == T_TOKEN || s->type == T_APPROVE)
+		t->token = s->mint_text;
+	if (s->type == T_APPROVE)
+		t->spender = s->rcpt;
+	v = s->type == T_CALL ? str(req, "value") : str(req, "amount");
+	t->amount = v != NULL ? v : "0";
+	if (s->type == T_CALL && t->evm && s->datalen >= 4) {
+		snprintf(sel, 11, "0x%02x%02x%02x%02x", s->data[0],
+		    s->data[1], s->data[2], s->data[3]);
+		t->selector = sel;
+	}
+}
+
+/* The transaction's value in USD, or -1 without a usable price. */
+static double
+spec_usd(const struct txspec *s, const char *amount, long long now,
+    char *why, size_t whylen)
+{
+	if (strcmp(amount, "0") == 0)
+		return 0;
+	return price_value(net_get(s->net), s->type == T_TOKEN ||
+	    s->type == T_APPROVE ? s->mint_text : NULL, amount, now, why,
+	    whylen);
 }
 
 /* ---- wallet and network of a request ---- */
@@ -799,6 +762,9 @@ prepare(struct job *j)
 		fatal("IMSG_CHAIN_PREPARE");
 }
 
+static int	msg_parse(json_t *, int, struct txspec *, const char **);
+static void	msg_sign(struct job *);
+
 /* A job for a stored transaction, or NULL after failing it. */
 static struct job *
 job_load(const char *id)
@@ -807,12 +773,14 @@ job_load(const char *id)
 	struct job		*j;
 	json_t			*req, *issues;
 	const struct network	*net;
+	const char		*why;
 	int			 chain, bad;
 
 	if (sqlite3_prepare_v2(pd.db, "SELECT t.wallet_id, t.network, "
-	    "t.request, w.public_key, w.chain, t.nonce, t.raw IS NULL FROM "
-	    "transactions t JOIN wallets w ON w.id = t.wallet_id WHERE t.id = "
-	    "?", -1, &st, NULL) != SQLITE_OK)
+	    "t.request, w.public_key, w.chain, t.nonce, t.raw IS NULL, "
+	    "t.fee_cap, t.type = 'SIGN_MESSAGE' FROM transactions t JOIN "
+	    "wallets w ON w.id = t.wallet_id WHERE t.id = ?", -1, &st, NULL) !=
+	    SQLITE_OK)
 		fatalx("database: %s", sqlite3_errmsg(pd.db));
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_ROW)
@@ -828,6 +796,7 @@ job_load(const char *id)
 	strlcpy(j->id, id, sizeof(j->id));
 	strlcpy(j->wallet, (const char *)sqlite3_column_text(st, 0),
 	    sizeof(j->wallet));
+	j->fee_cap = (uint64_t)sqlite3_column_int64(st, 7);
 	TAILQ_INSERT_TAIL(&jobs, j, entry);
 	njobs++;
 	net = net_find((const char *)sqlite3_column_text(st, 1));
@@ -836,9 +805,16 @@ job_load(const char *id)
 	req = json_loads((const char *)sqlite3_column_text(st, 2), 0, NULL);
 	if ((issues = json_array()) == NULL)
 		fatalx("json_array");
-	bad = net == NULL || req == NULL || spec_parse(req, chain,
-	    net_index(net), (const char *)sqlite3_column_text(st, 3), &j->s,
-	    issues) != 0;
+	if (sqlite3_column_int(st, 8)) {
+		j->s.chain = chain;
+		j->s.net = net != NULL ? net_index(net) : 0;
+		j->s.msg = 1;
+		bad = net == NULL || req == NULL || msg_parse(req, chain, &j->s,
+		    &why) == -1;
+	} else
+		bad = net == NULL || req == NULL || spec_parse(req, chain,
+		    net_index(net), (const char *)sqlite3_column_text(st, 3),
+		    &j->s, issues) != 0;
 	sqlite3_finalize(st);
 	json_decref(req);
 	json_decref(issues);
@@ -852,15 +828,19 @@ job_load(const char *id)
 }
 
 /* Start the execution of an allowed transaction. */
-static void
-execute(const char *id)
+void
+tx_execute(const char *id)
 {
 	struct job	*j;
 
 	if (job_find(id) != NULL || (j = job_load(id)) == NULL)
 		return;
 	/* PENDING until signed: no write (and no sync) on the way. */
-	if (!killed(j))
+	if (killed(j))
+		return;
+	if (j->s.msg)
+		msg_sign(j);
+	else
 		prepare(j);
 }
 
@@ -873,17 +853,21 @@ sign_evm(struct job *j, const struct chain_ctx *x)
 	struct job		*o;
 	sqlite3_stmt		*st;
 	uint8_t			 cap[32], max_fee[32];
-	uint64_t		 nonce;
+	uint64_t		 nonce, gwei;
 	char			 msg[160];
 
 	/* maxFeePerGas = 2 * base fee + tip, never above the cap. */
-	u256_u64(cap, (uint64_t)pd.p->cfg.max_fee_gwei * 1000000000ULL);
+	gwei = pd.p->cfg.max_fee_gwei;
+	if (j->fee_cap > 0 && j->fee_cap < gwei)
+		gwei = j->fee_cap;
+	u256_u64(cap, gwei * 1000000000ULL);
 	if (u256_add(max_fee, x->base_fee, x->base_fee) == -1 ||
 	    u256_add(max_fee, max_fee, x->priority_fee) == -1 ||
 	    u256_cmp(max_fee, cap) > 0) {
 		snprintf(msg, sizeof(msg), "the node's fees exceed the cap of "
-		    "%u gwei per gas (security.max_fee_per_gas_gwei)",
-		    pd.p->cfg.max_fee_gwei);
+		    "%llu gwei per gas (security.max_fee_per_gas_gwei, or the "
+		    "cap the transaction was decided with)",
+		    (unsigned long long)gwei);
 		tx_fail(j, "CHAIN_ERROR", 1, msg);
 		return;
 	}
@@ -990,6 +974,264 @@ sign_sol(struct job *j, const struct chain_ctx *x)
 		fatal("IMSG_SIGNER_SIGN_SOL_TX");
 }
 
+/* ---- dry runs ---- */
+
+static json_t *
+sim_json(const struct pe_result *r, double usd, const char *wallet,
+    const struct txspec *s, json_t *fee, json_t *warnings, int chain_ok)
+{
+	const struct network	*n = net_get(s->net);
+	json_t			*pol, *o;
+
+	if (r->allowed) {
+		pol = json_pack("{s:b, s:s, s:s}", "allowed", 1, "tier",
+		    tier_name(r->tier), "reason", r->reason);
+		if (pol != NULL && r->tier == TIER_DELAY)
+			json_object_set_new(pol, "delaySeconds",
+			    json_integer(r->delay_seconds));
+		if (pol != NULL && r->tier == TIER_APPROVAL)
+			json_object_set_new(pol, "approvalTimeout",
+			    json_integer(r->approval_timeout));
+	} else
+		pol = json_pack("{s:b, s:n, s:s, s:s}", "allowed", 0, "tier",
+		    "reason", r->reason, "code", r->code);
+	o = json_pack("{s:b, s:o, s:o, s:o, s:{s:s, s:s, s:s, s:s, s:o}}",
+	    "success", r->allowed && chain_ok, "policy", pol, "fee",
+	    fee != NULL ? fee : json_null(), "warnings", warnings, "meta",
+	    "walletId", wallet, "chain", chain_name((int)n->chain), "network",
+	    n->name, "type", type_names[s->type], "usdValue", usd >= 0 ?
+	    json_real(usd) : json_null());
+	if (o == NULL)
+		fatalx("json_pack simulation");
+	return o;
+}
+
+static void
+warn(json_t *w, const char *msg)
+{
+	if (json_array_append_new(w, json_string(msg)) == -1)
+		fatalx("json warning");
+}
+
+/* The chain's answer for a dry run: its fee, and what would fail. */
+static void
+sim_done(struct job *j, const struct chain_ctx *x)
+{
+	const struct network	*n = net_get(j->s.net);
+	json_t			*fee = NULL, *w = json_array();
+	uint8_t			 per_gas[32], max_gas[32], est[32], max[32];
+	uint8_t			 cap[32];
+	char			 d1[80], d2[80], msg[CHAIN_MSG_MAX + 40];
+	int			 ok = 1;
+
+	if (w == NULL)
+		fatalx("json_array");
+	if (j->usd < 0 && j->r.allowed)
+		warn(w, "no usable USD price for this asset: its value counts "
+		    "as unknown, which never lowers a tier");
+	if (x->status != CHAIN_OK) {
+		snprintf(msg, sizeof(msg), "the chain cannot run it: %s",
+		    x->message[0] != '\0' ? x->message : "chain error");
+		warn(w, msg);
+		ok = 0;
+	} else if (j->s.chain == KS_CHAIN_ETHEREUM) {
+		u256_u64(cap, (uint64_t)pd.p->cfg.max_fee_gwei * 1000000000ULL);
+		if (u256_add(per_gas, x->base_fee, x->priority_fee) == -1 ||
+		    u256_add(max_gas, per_gas, x->base_fee) == -1 ||
+		    u256_mul64(est, per_gas, x->gas_limit) == -1 ||
+		    u256_mul64(max, max_gas, x->gas_limit) == -1) {
+			warn(w, "the node's fees are out of range");
+			ok = 0;
+		} else {
+			u256_dec(est, d1);
+			u256_dec(max, d2);
+			fee = json_pack("{s:s, s:s, s:s, s:i, s:I}",
+			    "estimatedFee", d1, "maxFee", d2, "feeSymbol",
+			    n->symbol, "feeDecimals", (int)n->decimals,
+			    "gasLimit", (json_int_t)x->gas_limit);
+			if (u256_cmp(max_gas, cap) > 0) {
+				snprintf(msg, sizeof(msg), "the node's fees "
+				    "exceed the cap of %u gwei per gas",
+				    pd.p->cfg.max_fee_gwei);
+				warn(w, msg);
+				ok = 0;
+			}
+			if (x->gas_limit > pd.p->cfg.max_gas) {
+				warn(w, "the gas estimate exceeds "
+				    "security.max_gas_limit");
+				ok = 0;
+			}
+		}
+	} else {
+		snprintf(d1, sizeof(d1), "%llu", (unsigned long long)x->fee);
+		fee = json_pack("{s:s, s:s, s:i}", "estimatedFee", d1,
+		    "feeSymbol", n->symbol, "feeDecimals", (int)n->decimals);
+		if (j->s.sol_kind == SIGN_SOL_TOKEN && !x->ata_exists)
+			warn(w, "the recipient has no token account for this "
+			    "mint: the transaction creates it and pays its "
+			    "rent");
+		if (j->s.sol_kind == SIGN_SOL_TOKEN && j->s.decimals >= 0 &&
+		    j->s.decimals != x->decimals) {
+			snprintf(msg, sizeof(msg), "token.decimals is %d but "
+			    "the mint has %u", j->s.decimals, x->decimals);
+			warn(w, msg);
+			ok = 0;
+		}
+	}
+	pd_reply_json(j->peerid, 200, sim_json(&j->r, j->usd, j->wallet,
+	    &j->s, fee, w, ok));
+	job_end(j);
+}
+
+/*
+ * A dry run: the decision without a write, then (if allowed) the chain's
+ * estimate.  Nothing is stored, reserved or signed.  Consumes s.
+ */
+static void
+sim_start(struct pd_ctx *c, const struct wref *w, struct txspec *s,
+    const struct pe_tx *t)
+{
+	struct pe_result	 r;
+	struct job		*j;
+
+	decide_eval(w->id, w->net->name, t, c->now, &r);
+	if (!r.allowed) {
+		pd_reply_json(c->peerid, 200, sim_json(&r, t->usd, w->id, s,
+		    NULL, json_array(), 0));
+		spec_free(s);
+		return;
+	}
+	if (njobs >= JOBS_MAX) {
+		spec_free(s);
+		pd_fail(c->peerid, 503, "SERVICE_UNAVAILABLE", "too many "
+		    "transactions executing; try again", 1);
+		return;
+	}
+	if ((j = calloc(1, sizeof(*j))) == NULL)
+		fatal("calloc");
+	uuidv7(j->id);
+	strlcpy(j->wallet, w->id, sizeof(j->wallet));
+	j->s = *s;			/* the job owns the call data now */
+	j->peerid = c->peerid;
+	j->r = r;
+	j->usd = t->usd;
+	TAILQ_INSERT_TAIL(&jobs, j, entry);
+	njobs++;
+	prepare(j);
+	j->state = J_SIM;
+}
+
+/* ---- what an owner approves ---- */
+
+/*
+ * The intent of a transaction as text, and its SHA-256 in hex: what the
+ * owner's signature binds (resource urn:waiaas:intent:<hex>).  Everything
+ * the chain will see that moves value: wallet, network, type, recipient
+ * (or spender, contract, program), amount, token, the hash of the call
+ * data (Solana: accounts and data), and the fee cap.
+ */
+static void
+intent_make(const char *id, const char *wallet, const struct txspec *s,
+    const char *amount, uint64_t fee_cap, char *text, size_t len,
+    char hex[65])
+{
+	crypto_hash_sha256_state	st;
+	uint8_t				h[32];
+	char				data[65], cap[64];
+	uint32_t			i;
+
+	strlcpy(data, "none", sizeof(data));
+	if (s->datalen > 0 || s->naccts > 0) {
+		crypto_hash_sha256_init(&st);
+		for (i = 0; i < s->naccts; i++) {
+			crypto_hash_sha256_update(&st, s->accts[i].pubkey, 32);
+			crypto_hash_sha256_update(&st,
+			    &s->accts[i].is_signer, 1);
+			crypto_hash_sha256_update(&st,
+			    &s->accts[i].is_writable, 1);
+		}
+		if (s->datalen > 0)
+			crypto_hash_sha256_update(&st, s->data, s->datalen);
+		crypto_hash_sha256_final(&st, h);
+		sodium_bin2hex(data, sizeof(data), h, 32);
+	}
+	if (s->chain == KS_CHAIN_ETHEREUM)
+		snprintf(cap, sizeof(cap), "%llu gwei per gas",
+		    (unsigned long long)fee_cap);
+	else
+		strlcpy(cap, "5000 lamports (one signature, no priority fee)",
+		    sizeof(cap));
+	snprintf(text, len, "WAIaaS transaction\nid: %s\nwallet: %s\n"
+	    "network: %s\ntype: %s\nto: %s\namount: %s\ntoken: %s\n"
+	    "calldata: %s\nfee cap: %s\n", id, wallet, net_get(s->net)->name,
+	    type_names[s->type], s->rcpt, amount, s->type == T_TOKEN ||
+	    s->type == T_APPROVE ? s->mint_text : "none", data, cap);
+	crypto_hash_sha256(h, (const uint8_t *)text, strlen(text));
+	sodium_bin2hex(hex, 65, h, 32);
+}
+
+/* The intent of a stored transaction; -1 if it has none. */
+int
+tx_intent(const char *id, char *text, size_t len, char hex[65])
+{
+	sqlite3_stmt		*st;
+	struct txspec		 s;
+	const struct network	*net;
+	json_t			*req, *issues;
+	const char		*why;
+	uint8_t			 h[32];
+	char			 mh[65];
+	int			 r = -1, chain;
+
+	memset(&s, 0, sizeof(s));
+	if (sqlite3_prepare_v2(pd.db, "SELECT t.wallet_id, t.network, "
+	    "t.request, w.public_key, w.chain, t.amount, t.fee_cap, t.type = "
+	    "'SIGN_MESSAGE' FROM transactions t JOIN wallets w ON w.id = "
+	    "t.wallet_id WHERE t.id = ?", -1, &st, NULL) != SQLITE_OK)
+		fatalx("database: %s", sqlite3_errmsg(pd.db));
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return -1;
+	}
+	net = net_find((const char *)sqlite3_column_text(st, 1));
+	chain = strcmp((const char *)sqlite3_column_text(st, 4), "ethereum") ==
+	    0 ? KS_CHAIN_ETHEREUM : KS_CHAIN_SOLANA;
+	req = json_loads((const char *)sqlite3_column_text(st, 2), 0, NULL);
+	if ((issues = json_array()) == NULL)
+		fatalx("json_array");
+	if (sqlite3_column_int(st, 7)) {
+		s.chain = chain;
+		s.net = net != NULL ? net_index(net) : 0;
+		if (net != NULL && req != NULL && msg_parse(req, chain, &s,
+		    &why) == 0) {
+			crypto_hash_sha256(h, s.data, s.datalen);
+			sodium_bin2hex(mh, sizeof(mh), h, 32);
+			snprintf(text, len, "WAIaaS message signature\nid: %s\n"
+			    "wallet: %s\nnetwork: %s\nsignType: %s\n"
+			    "message sha256: %s\n", id, (const char *)
+			    sqlite3_column_text(st, 0), net->name, s.msg_kind ==
+			    SIGN_EVM_TYPED ? "typedData" : "personal", mh);
+			crypto_hash_sha256(h, (const uint8_t *)text,
+			    strlen(text));
+			sodium_bin2hex(hex, 65, h, 32);
+			r = 0;
+		}
+	} else if (net != NULL && req != NULL && spec_parse(req, chain,
+	    net_index(net), (const char *)sqlite3_column_text(st, 3), &s,
+	    issues) == 0) {
+		intent_make(id, (const char *)sqlite3_column_text(st, 0), &s,
+		    (const char *)sqlite3_column_text(st, 5),
+		    (uint64_t)sqlite3_column_int64(st, 6), text, len, hex);
+		r = 0;
+	}
+	spec_free(&s);
+	json_decref(req);
+	json_decref(issues);
+	sqlite3_finalize(st);
+	return r;
+}
+
 /* api -> policyd: the chain context of a transaction. */
 void
 tx_context(struct imsgchan *ch, struct imsg *imsg, void *arg)
@@ -1003,7 +1245,11 @@ tx_context(struct imsgchan *ch, struct imsg *imsg, void *arg)
 	if (memchr(x.txid, '\0', sizeof(x.txid)) == NULL ||
 	    memchr(x.message, '\0', sizeof(x.message)) == NULL)
 		fatalx("IMSG_CHAIN_CONTEXT: malformed");
-	if ((j = job_find(x.txid)) == NULL || j->state != J_PREPARE) {
+	if ((j = job_find(x.txid)) != NULL && j->state == J_SIM) {
+		sim_done(j, &x);
+		return;
+	}
+	if (j == NULL || j->state != J_PREPARE) {
 		log_warnx("chain context for %s, which is not preparing",
 		    x.txid);
 		return;
@@ -1058,6 +1304,194 @@ hash_text(int chain, const uint8_t *h, char *out, size_t len)
 		base58_encode(h, 64, out, len);
 }
 
+/* ---- message signing ---- */
+
+/*
+ * The bytes a message request signs: personal (EVM: the signer adds the
+ * EIP-191 prefix; Solana: the off-chain message header) or typed data
+ * (EVM: the domain separator and the struct hash).  0, or -1 and *why.
+ */
+static int
+msg_parse(json_t *req, int chain, struct txspec *s, const char **why)
+{
+	const char	*type = str(req, "signType"), *m;
+	json_t		*typed;
+	uint8_t		 d[32], h[32];
+	uint64_t	 cid;
+
+	s->msg_kind = type == NULL || strcmp(type, "personal") == 0 ?
+	    SIGN_EVM_PERSONAL : SIGN_EVM_TYPED;
+	if (s->msg_kind == SIGN_EVM_PERSONAL) {
+		if ((m = str(req, "message")) == NULL || strlen(m) == 0 ||
+		    strlen(m) > SIGN_MSG_MAX) {
+			*why = "message: 1 to 16384 bytes of text";
+			return -1;
+		}
+		s->datalen = strlen(m);
+		if ((s->data = malloc(s->datalen)) == NULL)
+			fatal("malloc");
+		memcpy(s->data, m, s->datalen);
+		return 0;
+	}
+	if (chain != KS_CHAIN_ETHEREUM) {
+		*why = "typed data (EIP-712) is for EVM wallets";
+		return -1;
+	}
+	typed = json_object_get(req, "typedData");
+	if (eip712_hash(typed, d, h, why) == -1)
+		return -1;
+	/* Signed for another chain, it could be replayed there. */
+	if (eip712_chain_id(typed, &cid) == 0 &&
+	    cid != net_get(s->net)->chain_id) {
+		*why = "typedData.domain.chainId is not the network's chain id";
+		return -1;
+	}
+	if ((s->data = malloc(64)) == NULL)
+		fatal("malloc");
+	memcpy(s->data, d, 32);
+	memcpy(s->data + 32, h, 32);
+	s->datalen = 64;
+	return 0;
+}
+
+/*
+ * The policies' view of a message: a token permit is an approval of
+ * each token it grants (APPROVED_SPENDERS, APPROVE_AMOUNT_LIMIT, the
+ * tiers of its value); other typed data for a contract is a call to it
+ * (CONTRACT_WHITELIST); anything else a message of no value.  The
+ * strictest tier wins; one refusal refuses.  Inside the caller's
+ * transaction.  1 allowed, 0 denied; *usd the value (-1 unknown).
+ */
+static int
+msg_decide(struct pd_ctx *c, const struct wref *w, struct pe_result *r,
+    double *usd, char *to, char *token, char *amount)
+{
+	struct eip712_permit	 pm;
+	struct pe_tx		 t;
+	struct pe_result	 one;
+	json_t			*typed = json_object_get(c->body, "typedData");
+	const char		*why;
+	size_t			 i;
+
+	memset(&t, 0, sizeof(t));
+	t.evm = w->chain == KS_CHAIN_ETHEREUM;
+	t.network = w->net->name;
+	t.amount = "0";
+	*usd = 0;
+	if (typed != NULL && eip712_permit(typed, &pm, &why) == 1 &&
+	    pm.n > 0) {
+		for (i = 0; i < pm.n; i++) {
+			t.type = PE_APPROVE;
+			t.token = pm.grant[i].token;
+			t.to = t.spender = pm.grant[i].spender;
+			t.amount = pm.grant[i].amount;
+			t.usd = strcmp(t.amount, "0") == 0 ? 0 :
+			    price_value(w->net, t.token, t.amount, c->now,
+			    NULL, 0);
+			*usd = t.usd < 0 || *usd < 0 ? -1 : *usd + t.usd;
+			if (!decide_eval(w->id, w->net->name, &t, c->now,
+			    i == 0 ? r : &one)) {
+				if (i > 0)
+					*r = one;
+				return 0;
+			}
+			if (i > 0 && one.tier > r->tier)
+				*r = one;
+		}
+		strlcpy(to, pm.grant[0].spender, CHAIN_ADDR_MAX + 1);
+		strlcpy(token, pm.grant[0].token, CHAIN_ADDR_MAX + 1);
+		strlcpy(amount, pm.grant[0].amount, 80);
+		return 1;
+	}
+	if (typed != NULL && eip712_verifying_contract(typed, to) == 0) {
+		t.type = PE_CALL;
+		t.to = to;
+	} else
+		t.type = PE_MESSAGE;
+	return decide_eval(w->id, w->net->name, &t, c->now, r);
+}
+
+/* Ask the signer to sign a message job's bytes. */
+static void
+msg_sign(struct job *j)
+{
+	struct sign_evm_msg	e;
+	struct sign_sol_msg	m;
+	struct iovec		iov[2];
+
+	iov[1].iov_base = j->s.data;
+	iov[1].iov_len = j->s.datalen;
+	j->state = J_SIGN;
+	j->sign_id = ++next_sign_id;
+	if (j->s.chain == KS_CHAIN_ETHEREUM) {
+		memset(&e, 0, sizeof(e));
+		strlcpy(e.id, j->wallet, sizeof(e.id));
+		e.kind = (uint32_t)j->s.msg_kind;
+		e.datalen = (uint32_t)j->s.datalen;
+		iov[0].iov_base = &e;
+		iov[0].iov_len = sizeof(e);
+		if (imsgev_composev(&pd.signer, IMSG_SIGNER_SIGN_EVM_MSG,
+		    j->sign_id, -1, iov, 2) == -1)
+			fatal("IMSG_SIGNER_SIGN_EVM_MSG");
+	} else {
+		memset(&m, 0, sizeof(m));
+		strlcpy(m.id, j->wallet, sizeof(m.id));
+		m.datalen = (uint32_t)j->s.datalen;
+		iov[0].iov_base = &m;
+		iov[0].iov_len = sizeof(m);
+		if (imsgev_composev(&pd.signer, IMSG_SIGNER_SIGN_SOL_MSG,
+		    j->sign_id, -1, iov, 2) == -1)
+			fatal("IMSG_SIGNER_SIGN_SOL_MSG");
+	}
+}
+
+/* The signature of a message job: stored, audited, answered. */
+static void
+msg_signed(struct job *j, const struct sign_reply *r, const uint8_t *sig)
+{
+	sqlite3_stmt	*st;
+	char		 text[200];
+	long long	 now = (long long)time(NULL);
+
+	if (r->status != SIGN_OK || r->len != (j->s.chain == KS_CHAIN_ETHEREUM ?
+	    65U : 64U)) {
+		if (j->peerid != 0)
+			pd_fail(j->peerid, r->status == SIGN_LOCKED ? 503 :
+			    500, r->status == SIGN_LOCKED ? "KEYSTORE_LOCKED" :
+			    "INTERNAL_ERROR", "the signer could not sign", 0);
+		tx_fail(j, r->status == SIGN_LOCKED ? "KEYSTORE_LOCKED" :
+		    "INTERNAL_ERROR", 0, "the signer could not sign");
+		return;
+	}
+	if (j->s.chain == KS_CHAIN_ETHEREUM) {
+		strlcpy(text, "0x", sizeof(text));
+		sodium_bin2hex(text + 2, sizeof(text) - 2, sig, 65);
+	} else
+		base58_encode(sig, 64, text, sizeof(text));
+	if (store_begin() == -1)
+		fatalx("database busy");
+	if (sqlite3_prepare_v2(pd.db, "UPDATE transactions SET status = "
+	    "'SIGNED', signature = ?, updated_at = ? WHERE id = ?", -1, &st,
+	    NULL) != SQLITE_OK)
+		fatalx("database: %s", sqlite3_errmsg(pd.db));
+	sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, now);
+	sqlite3_bind_text(st, 3, j->id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		fatalx("database: %s", sqlite3_errmsg(pd.db));
+	sqlite3_finalize(st);
+	if (audit_append(now, "TX_MESSAGE_SIGNED", "system", j->id,
+	    json_object()) == -1 || store_commit() == -1)
+		fatalx("database: cannot record a signature");
+	if (j->peerid != 0)
+		pd_reply_json(j->peerid, 200, json_pack("{s:s, s:s, s:s, s:s}",
+		    "id", j->id, "status", "SIGNED", "signType",
+		    j->s.msg_kind == SIGN_EVM_TYPED ? "typedData" : "personal",
+		    "signature", text));
+	job_end(j);
+}
+
+
 /* signer -> policyd: the signed transaction. */
 void
 tx_signed(struct imsgchan *ch, struct imsg *imsg, void *arg)
@@ -1082,8 +1516,15 @@ tx_signed(struct imsgchan *ch, struct imsg *imsg, void *arg)
 	if (j == NULL)
 		fatalx("IMSG_SIGNER_SIGNED for no transaction");
 	/* Signed as the switch went on: the bytes are dropped, unsent. */
+	if (j->s.msg && pd.killed && j->peerid != 0)
+		pd_fail(j->peerid, 503, "KILL_SWITCH_ACTIVE", "the kill switch "
+		    "is active", 0);
 	if (killed(j))
 		return;
+	if (j->s.msg) {
+		msg_signed(j, &r, raw);
+		return;
+	}
 	if (r.status != SIGN_OK || r.len == 0) {
 		tx_fail(j, r.status == SIGN_LOCKED ? "KEYSTORE_LOCKED" :
 		    "INTERNAL_ERROR", 0, r.status == SIGN_UNKNOWN_WALLET ?
@@ -1239,7 +1680,7 @@ fill_gap(const char *wallet, uint32_t net, long long nonce)
 		fatalx("database: cannot record a nonce filler");
 	log_info("wallet %s: nonce %lld unused on %s, %d waiting behind it; "
 	    "filling it with %s", wallet, nonce, n->name, behind, id);
-	execute(id);
+	tx_execute(id);
 }
 
 /* api -> policyd: a state change of a transaction sent. */
@@ -1348,8 +1789,9 @@ tx_resume(void)
 
 	if (sqlite3_prepare_v2(pd.db, "SELECT id, status, raw, sig_hash, "
 	    "nonce, last_valid_height FROM transactions WHERE status IN "
-	    "('PENDING', 'EXECUTING', 'SIGNED', 'SUBMITTED') AND type != "
-	    "'SIGN_MESSAGE' ORDER BY created_at", -1, &st, NULL) != SQLITE_OK)
+	    "('PENDING', 'EXECUTING', 'SIGNED', 'SUBMITTED') AND (type != "
+	    "'SIGN_MESSAGE' OR status = 'PENDING') ORDER BY created_at", -1,
+	    &st, NULL) != SQLITE_OK)
 		fatalx("database: %s", sqlite3_errmsg(pd.db));
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		strlcpy(id, (const char *)sqlite3_column_text(st, 0),
@@ -1358,7 +1800,7 @@ tx_resume(void)
 		    "SUBMITTED") == 0;
 		n++;
 		if (sqlite3_column_type(st, 2) == SQLITE_NULL) {
-			execute(id);
+			tx_execute(id);
 			continue;
 		}
 		if ((j = job_load(id)) == NULL)
@@ -1383,6 +1825,7 @@ tx_resume(void)
 	sqlite3_finalize(st);
 	if (n > 0)
 		log_info("resuming %zu transactions", n);
+	queue_arm();
 }
 
 /* ---- routes ---- */
@@ -1399,17 +1842,113 @@ fail_issues(uint32_t peerid, json_t *issues)
 	json_decref(issues);
 }
 
-/* POST /v1/transactions/send */
+/*
+ * The row of an allowed transaction, its audit record and the owner's
+ * notification, inside the caller's SQLite transaction: the decision,
+ * the reservation (reserved_usd) and the row are one commit, so
+ * concurrent requests see each other's reservations.
+ */
+static int
+tx_insert(struct pd_ctx *c, const struct wref *w, const struct txspec *s,
+    const struct pe_tx *t, const struct pe_result *r, const char *id)
+{
+	sqlite3_stmt	*st;
+	json_t		*req, *ev;
+	char		*text, actor[64], intent[1024], hex[65];
+	uint64_t	 cap = 0;
+	int		 queued = r->tier >= TIER_DELAY, rc;
+
+	/* The request as it will execute: its network named. */
+	req = json_deep_copy(c->body);
+	json_object_del(req, "dryRun");
+	json_object_set_new(req, "network", json_string(w->net->name));
+	json_object_set_new(req, "walletId", json_string(w->id));
+	if ((text = json_dumps(req, JSON_COMPACT | JSON_SORT_KEYS)) == NULL)
+		fatalx("json_dumps");
+	json_decref(req);
+	if (s->chain == KS_CHAIN_ETHEREUM)
+		cap = pd.p->cfg.max_fee_gwei;
+	if (sqlite3_prepare_v2(pd.db, "INSERT INTO transactions (id, "
+	    "wallet_id, session_id, type, status, tier, chain, network, "
+	    "to_address, amount, token, request, reserved_usd, execute_after, "
+	    "expires_at, fee_cap, created_at, updated_at) VALUES (?, ?, ?, ?, "
+	    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", -1, &st, NULL) !=
+	    SQLITE_OK)
+		fatalx("database: %s", sqlite3_errmsg(pd.db));
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, w->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, c->session, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, type_names[s->type], -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, queued ? "QUEUED" : "PENDING", -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, tier_name(r->tier), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, chain_name(w->chain), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, w->net->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, s->rcpt, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 10, t->amount, -1, SQLITE_STATIC);
+	if (t->token != NULL)
+		sqlite3_bind_text(st, 11, t->token, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 12, text, -1, SQLITE_STATIC);
+	if (t->usd >= 0)
+		sqlite3_bind_double(st, 13, t->usd);
+	if (r->tier == TIER_DELAY)
+		sqlite3_bind_int64(st, 14, c->now + r->delay_seconds);
+	if (r->tier == TIER_APPROVAL)
+		sqlite3_bind_int64(st, 15, c->now + r->approval_timeout);
+	if (cap > 0)
+		sqlite3_bind_int64(st, 16, (long long)cap);
+	sqlite3_bind_int64(st, 17, c->now);
+	sqlite3_bind_int64(st, 18, c->now);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	wipe_free(text);
+	if (rc != SQLITE_DONE)
+		fatalx("database: %s", sqlite3_errmsg(pd.db));
+	snprintf(actor, sizeof(actor), "session:%s", c->session);
+	if (audit_append(c->now, "TX_REQUESTED", actor, id, json_pack(
+	    "{s:s, s:s, s:s, s:s, s:s, s:o}", "walletId", w->id, "type",
+	    type_names[s->type], "network", w->net->name, "tier",
+	    tier_name(r->tier), "reason", r->reason, "usdValue", t->usd >= 0 ?
+	    json_real(t->usd) : json_null())) == -1)
+		return -1;
+	if (r->tier == TIER_INSTANT)
+		return 0;
+	/* The owner hears of everything above INSTANT. */
+	ev = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:o, s:s}",
+	    "txId", id, "walletId", w->id, "network", w->net->name, "type",
+	    type_names[s->type], "to", s->rcpt, "amount", t->amount, "token",
+	    t->token != NULL ? json_string(t->token) : json_null(), "tier",
+	    tier_name(r->tier), "usdValue", t->usd >= 0 ? json_real(t->usd) :
+	    json_null(), "reason", r->reason);
+	if (ev == NULL)
+		fatalx("json_pack event");
+	if (r->tier == TIER_DELAY)
+		json_object_set_new(ev, "executeAfter",
+		    json_integer(c->now + r->delay_seconds));
+	if (r->tier == TIER_APPROVAL) {
+		intent_make(id, w->id, s, t->amount, cap, intent,
+		    sizeof(intent), hex);
+		json_object_set_new(ev, "expiresAt",
+		    json_integer(c->now + r->approval_timeout));
+		json_object_set_new(ev, "intent", json_string(intent));
+		json_object_set_new(ev, "intentHash", json_string(hex));
+	}
+	return outbox_add(c->now, r->tier == TIER_NOTIFY ? "TX_NOTIFY" :
+	    r->tier == TIER_DELAY ? "TX_DELAYED" : "TX_APPROVAL_REQUIRED", ev);
+}
+
+/* POST /v1/transactions/send (dryRun too), /v1/transactions/simulate */
 void
 tx_send(struct pd_ctx *c)
 {
-	struct wref	 w;
-	struct txspec	 s;
-	struct job	*j;
-	sqlite3_stmt	*st;
-	json_t		*issues, *req;
-	char		 id[UUID_STR_LEN], actor[64], *text;
-	const char	*amount;
+	struct wref		 w;
+	struct txspec		 s;
+	struct pe_tx		 t;
+	struct pe_result	 r;
+	struct job		*j;
+	json_t			*issues;
+	char			 id[UUID_STR_LEN], sel[11], actor[64];
+	int			 queued;
 
 	if (kill_refuse(c) || !wallet_ref(c, str(c->body, "walletId"),
 	    str(c->body, "network"), &w))
@@ -1428,6 +1967,13 @@ tx_send(struct pd_ctx *c)
 		return;
 	}
 	json_decref(issues);
+	spec_pe(&s, c->body, w.net->name, &t, sel);
+	t.usd = spec_usd(&s, t.amount, c->now, NULL, 0);
+	if (c->route == R_TX_SIMULATE ||
+	    json_is_true(json_object_get(c->body, "dryRun"))) {
+		sim_start(c, &w, &s, &t);
+		return;
+	}
 	if (njobs >= JOBS_MAX) {
 		spec_free(&s);
 		pd_fail(c->peerid, 503, "SERVICE_UNAVAILABLE", "too many "
@@ -1438,66 +1984,38 @@ tx_send(struct pd_ctx *c)
 		spec_free(&s);
 		return;
 	}
-	if (!decide(c, w.id, w.net->name, &s, c->body)) {
+	if (!decide_eval(w.id, w.net->name, &t, c->now, &r)) {
 		store_rollback();
+		snprintf(actor, sizeof(actor), "session:%s", c->session);
+		audit_event(c->now, "TX_DENIED", actor, NULL, json_pack(
+		    "{s:s, s:s, s:s, s:s, s:s}", "walletId", w.id, "type",
+		    type_names[s.type], "network", w.net->name, "code",
+		    r.code, "reason", r.reason));
 		spec_free(&s);
+		if (r.retry_after > 0)
+			pd_fail_retry(c->peerid, 429, r.code, r.reason,
+			    (int)r.retry_after);
+		else
+			pd_fail(c->peerid, 403, r.code, r.reason, 0);
 		return;
 	}
-	/* The request as it will execute: its network named. */
-	req = json_deep_copy(c->body);
-	json_object_del(req, "dryRun");
-	json_object_set_new(req, "network", json_string(w.net->name));
-	json_object_set_new(req, "walletId", json_string(w.id));
-	if ((text = json_dumps(req, JSON_COMPACT | JSON_SORT_KEYS)) == NULL)
-		fatalx("json_dumps");
-	json_decref(req);
 	uuidv7(id);
-	amount = s.type == T_CALL ? str(c->body, "value") :
-	    str(c->body, "amount");
-	if (sqlite3_prepare_v2(pd.db, "INSERT INTO transactions (id, "
-	    "wallet_id, session_id, type, status, tier, chain, network, "
-	    "to_address, amount, token, request, created_at, updated_at) "
-	    "VALUES (?, ?, ?, ?, 'PENDING', 'INSTANT', ?, ?, ?, ?, ?, ?, ?, "
-	    "?)", -1, &st, NULL) != SQLITE_OK)
-		fatalx("database: %s", sqlite3_errmsg(pd.db));
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, w.id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, c->session, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, type_names[s.type], -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, chain_name(w.chain), -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, w.net->name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 7, s.type == T_APPROVE ? str(c->body,
-	    "spender") : s.to, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 8, amount != NULL ? amount : "0", -1,
-	    SQLITE_STATIC);
-	if (s.type == T_TOKEN || s.type == T_APPROVE)
-		sqlite3_bind_text(st, 9, s.mint_text, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, 9);
-	sqlite3_bind_text(st, 10, text, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 11, c->now);
-	sqlite3_bind_int64(st, 12, c->now);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		fatalx("database: %s", sqlite3_errmsg(pd.db));
-	sqlite3_finalize(st);
-	wipe_free(text);
-	spec_free(&s);
-	snprintf(actor, sizeof(actor), "session:%s", c->session);
-	if (audit_append(c->now, "TX_REQUESTED", actor, id, json_pack(
-	    "{s:s, s:s, s:s, s:s}", "walletId", w.id, "type",
-	    type_names[s.type], "network", w.net->name, "tier", "INSTANT")) ==
-	    -1) {
+	queued = r.tier >= TIER_DELAY;
+	if (tx_insert(c, &w, &s, &t, &r, id) == -1) {
+		spec_free(&s);
 		store_rollback();
 		pd_fail(c->peerid, 503, "SERVICE_UNAVAILABLE", "cannot record "
 		    "the transaction", 1);
 		return;
 	}
+	spec_free(&s);
 	/*
 	 * Asking the chain for context changes nothing, so it starts now,
 	 * while the commit waits for the disk.  Nothing is signed unless
 	 * the commit succeeds: without it there is no job for the context.
 	 */
-	execute(id);
+	if (!queued)
+		tx_execute(id);
 	if (store_commit() == -1) {
 		store_rollback();
 		if ((j = job_find(id)) != NULL)
@@ -1506,13 +2024,17 @@ tx_send(struct pd_ctx *c)
 		    "the transaction", 1);
 		return;
 	}
-	pd_reply_json(c->peerid, 201, json_pack("{s:s, s:s}", "id", id,
-	    "status", "PENDING"));
+	if (queued)
+		queue_arm();
+	pd_reply_json(c->peerid, 201, json_pack("{s:s, s:s, s:s}", "id", id,
+	    "status", queued ? "QUEUED" : "PENDING", "tier",
+	    tier_name(r.tier)));
 }
 
 #define TX_COLS	"id, wallet_id, type, status, tier, chain, network, " \
 		"to_address, amount, token, tx_hash, error, error_code, " \
-		"retryable, nonce, created_at, updated_at"
+		"retryable, nonce, created_at, updated_at, execute_after, " \
+		"expires_at, signature"
 
 static json_t *
 coltext(sqlite3_stmt *st, int i)
@@ -1548,6 +2070,14 @@ tx_row(sqlite3_stmt *st)
 	    "updatedAt", (json_int_t)sqlite3_column_int64(st, 16));
 	if (j == NULL)
 		fatalx("json_pack transaction");
+	if (sqlite3_column_type(st, 17) != SQLITE_NULL)
+		json_object_set_new(j, "executeAfter",
+		    json_integer(sqlite3_column_int64(st, 17)));
+	if (sqlite3_column_type(st, 18) != SQLITE_NULL)
+		json_object_set_new(j, "expiresAt",
+		    json_integer(sqlite3_column_int64(st, 18)));
+	if (sqlite3_column_type(st, 19) != SQLITE_NULL)
+		json_object_set_new(j, "signature", coltext(st, 19));
 	/* Being prepared or signed: recorded as PENDING, shown as it is. */
 	if (strcmp(str(j, "status"), "PENDING") == 0 &&
 	    job_find(str(j, "id")) != NULL)
@@ -1560,6 +2090,7 @@ void
 tx_get(struct pd_ctx *c)
 {
 	json_t	*t;
+	char	 text[1024], hex[65], urn[96];
 
 	t = store_one("SELECT " TX_COLS " FROM transactions WHERE id = ?",
 	    c->req->param, tx_row);
@@ -1569,6 +2100,14 @@ tx_get(struct pd_ctx *c)
 		    0);
 		return;
 	}
+	/* What the owner signs to approve it. */
+	if (strcmp(str(t, "status"), "QUEUED") == 0 &&
+	    strcmp(str(t, "tier"), "APPROVAL") == 0 &&
+	    tx_intent(c->req->param, text, sizeof(text), hex) == 0)
+		json_object_set_new(t, "approval", json_pack("{s:s, s:s, s:s}",
+		    "intent", text, "intentHash", hex, "resource",
+		    (snprintf(urn, sizeof(urn), "urn:waiaas:intent:%s", hex),
+		    urn)));
 	pd_reply_json(c->peerid, 200, t);
 }
 
@@ -1594,8 +2133,9 @@ tx_list(struct pd_ctx *c)
 	    sizeof(wid)), -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, pd_query_str(c->req->query, "cursor",
 	    cursor, sizeof(cursor)), -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, pd_query_str(c->req->query, "status",
-	    status, sizeof(status)), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, c->route == R_TX_PENDING ? "QUEUED" :
+	    pd_query_str(c->req->query, "status", status, sizeof(status)), -1,
+	    SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, limit + 1);
 	if ((items = json_array()) == NULL)
 		fatalx("json_array");
@@ -1713,3 +2253,154 @@ tx_wallet_chain(struct pd_ctx *c)
 		fatal("IMSG_API_CHAINQ");
 }
 
+
+/* POST /v1/transactions/sign-message */
+void
+tx_sign_message(struct pd_ctx *c)
+{
+	struct wref		 w;
+	struct txspec		 s;
+	struct eip712_permit	 pm;
+	struct pe_result	 r;
+	struct job		*j;
+	json_t			*issues, *req;
+	const char		*why;
+	char			 id[UUID_STR_LEN], actor[64], *text;
+	char			 to[CHAIN_ADDR_MAX + 1], token[CHAIN_ADDR_MAX + 1];
+	char			 amount[80];
+	double			 usd;
+	int			 queued, rc;
+	sqlite3_stmt		*st;
+
+	if (kill_refuse(c) || !wallet_ref(c, str(c->body, "walletId"),
+	    str(c->body, "network"), &w))
+		return;
+	if (strcmp(w.status, "ACTIVE") != 0) {
+		pd_fail(c->peerid, 410, "WALLET_TERMINATED", "the wallet is "
+		    "terminated", 0);
+		return;
+	}
+	memset(&s, 0, sizeof(s));
+	s.chain = w.chain;
+	s.net = net_index(w.net);
+	s.msg = 1;
+	if (msg_parse(c->body, w.chain, &s, &why) == -1) {
+		spec_free(&s);
+		if ((issues = json_array()) == NULL)
+			fatalx("json_array");
+		issue(issues, "message", why);
+		fail_issues(c->peerid, issues);
+		return;
+	}
+	/* Permit-like typed data of another layout is refused, not guessed. */
+	if (s.msg_kind == SIGN_EVM_TYPED && eip712_permit(json_object_get(
+	    c->body, "typedData"), &pm, &why) == -1) {
+		spec_free(&s);
+		if ((issues = json_array()) == NULL)
+			fatalx("json_array");
+		issue(issues, "typedData", why);
+		fail_issues(c->peerid, issues);
+		return;
+	}
+	if (njobs >= JOBS_MAX) {
+		spec_free(&s);
+		pd_fail(c->peerid, 503, "SERVICE_UNAVAILABLE", "too many "
+		    "transactions executing; try again", 1);
+		return;
+	}
+	if (!pd_begin(c)) {
+		spec_free(&s);
+		return;
+	}
+	snprintf(actor, sizeof(actor), "session:%s", c->session);
+	to[0] = token[0] = '\0';
+	strlcpy(amount, "0", sizeof(amount));
+	if (!msg_decide(c, &w, &r, &usd, to, token, amount)) {
+		store_rollback();
+		audit_event(c->now, "TX_DENIED", actor, NULL, json_pack(
+		    "{s:s, s:s, s:s, s:s, s:s}", "walletId", w.id, "type",
+		    "SIGN_MESSAGE", "network", w.net->name, "code", r.code,
+		    "reason", r.reason));
+		spec_free(&s);
+		if (r.retry_after > 0)
+			pd_fail_retry(c->peerid, 429, r.code, r.reason,
+			    (int)r.retry_after);
+		else
+			pd_fail(c->peerid, 403, r.code, r.reason, 0);
+		return;
+	}
+	queued = r.tier >= TIER_DELAY;
+	req = json_deep_copy(c->body);
+	json_object_set_new(req, "network", json_string(w.net->name));
+	json_object_set_new(req, "walletId", json_string(w.id));
+	if ((text = json_dumps(req, JSON_COMPACT | JSON_SORT_KEYS)) == NULL)
+		fatalx("json_dumps");
+	json_decref(req);
+	uuidv7(id);
+	if (sqlite3_prepare_v2(pd.db, "INSERT INTO transactions (id, "
+	    "wallet_id, session_id, type, status, tier, chain, network, "
+	    "request, execute_after, expires_at, created_at, updated_at, "
+	    "amount, to_address, token, reserved_usd) VALUES (?, ?, ?, "
+	    "'SIGN_MESSAGE', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", -1, &st,
+	    NULL) != SQLITE_OK)
+		fatalx("database: %s", sqlite3_errmsg(pd.db));
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, w.id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, c->session, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, queued ? "QUEUED" : "PENDING", -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, tier_name(r.tier), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, chain_name(w.chain), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, w.net->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, text, -1, SQLITE_STATIC);
+	if (r.tier == TIER_DELAY)
+		sqlite3_bind_int64(st, 9, c->now + r.delay_seconds);
+	if (r.tier == TIER_APPROVAL)
+		sqlite3_bind_int64(st, 10, c->now + r.approval_timeout);
+	sqlite3_bind_int64(st, 11, c->now);
+	sqlite3_bind_int64(st, 12, c->now);
+	sqlite3_bind_text(st, 13, amount, -1, SQLITE_STATIC);
+	if (to[0] != '\0')
+		sqlite3_bind_text(st, 14, to, -1, SQLITE_STATIC);
+	if (token[0] != '\0')
+		sqlite3_bind_text(st, 15, token, -1, SQLITE_STATIC);
+	if (usd > 0)
+		sqlite3_bind_double(st, 16, usd);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	wipe_free(text);
+	if (rc != SQLITE_DONE)
+		fatalx("database: %s", sqlite3_errmsg(pd.db));
+	if (audit_append(c->now, "TX_REQUESTED", actor, id, json_pack(
+	    "{s:s, s:s, s:s, s:s, s:s}", "walletId", w.id, "type",
+	    "SIGN_MESSAGE", "network", w.net->name, "tier", tier_name(r.tier),
+	    "reason", r.reason)) == -1 || (r.tier > TIER_INSTANT &&
+	    outbox_add(c->now, r.tier == TIER_NOTIFY ? "TX_NOTIFY" :
+	    r.tier == TIER_DELAY ? "TX_DELAYED" : "TX_APPROVAL_REQUIRED",
+	    json_pack("{s:s, s:s, s:s, s:s, s:s}", "txId", id, "walletId",
+	    w.id, "network", w.net->name, "type", "SIGN_MESSAGE", "tier",
+	    tier_name(r.tier))) == -1) || store_commit() == -1) {
+		store_rollback();
+		spec_free(&s);
+		pd_fail(c->peerid, 503, "SERVICE_UNAVAILABLE", "cannot record "
+		    "the request", 1);
+		return;
+	}
+	if (queued) {
+		spec_free(&s);
+		queue_arm();
+		pd_reply_json(c->peerid, 201, json_pack("{s:s, s:s, s:s}",
+		    "id", id, "status", "QUEUED", "tier", tier_name(r.tier)));
+		return;
+	}
+	if ((j = calloc(1, sizeof(*j))) == NULL)
+		fatal("calloc");
+	strlcpy(j->id, id, sizeof(j->id));
+	strlcpy(j->wallet, w.id, sizeof(j->wallet));
+	j->s = s;
+	j->peerid = c->peerid;
+	TAILQ_INSERT_TAIL(&jobs, j, entry);
+	njobs++;
+	if (!killed(j))
+		msg_sign(j);
+}

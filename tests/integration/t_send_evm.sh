@@ -52,8 +52,8 @@ req POST /v1/policies "{\"walletId\":\"$W\",\"type\":\"APPROVED_SPENDERS\",\"rul
 req POST /v1/policies "{\"walletId\":\"$W\",\"type\":\"CONTRACT_WHITELIST\",\"rules\":{\"contracts\":[{\"address\":\"$TOKEN\"}]}}" >/dev/null
 
 code=$(req POST /v1/transactions/send "{\"network\":\"$NET\",\"to\":\"$ACC1\",\"amount\":\"3000000000000000000\"}" "$S")
-check "above instant_max: 403 SPENDING_LIMIT_EXCEEDED" \
-    sh -c "[ $code = 403 ] && grep -q SPENDING_LIMIT_EXCEEDED $T_TMP/body"
+check "above every threshold: 201 QUEUED for the owner's APPROVAL" \
+    sh -c "[ $code = 201 ] && grep -q '\"status\":\"QUEUED\"' $T_TMP/body && grep -q '\"tier\":\"APPROVAL\"' $T_TMP/body"
 code=$(req POST /v1/transactions/send "{\"network\":\"$NET\",\"to\":\"0x1234\",\"amount\":\"1\"}" "$S")
 check "a malformed recipient: 400 with the path" \
     sh -c "[ $code = 400 ] && grep -q '\"to\"' $T_TMP/body"
