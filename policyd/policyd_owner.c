@@ -343,7 +343,8 @@ owner_check(struct pd_ctx *c)
 	const char		*v = cred->value, *nl1, *nl2, *action, *why;
 	const char		*wallet = c->req->param, *target;
 	char			 claimed[OWNER_ADDR_MAX + 1], urn[128];
-	char			 qwallet[KS_ID_LEN + 1], txwallet[KS_ID_LEN + 1];
+	char			 qwallet[KS_ID_LEN + 1];
+	char			 txwallet[KS_ID_LEN + 1];
 	char			 owner[OWNER_ADDR_MAX + 1], wchain[16];
 	char			 status[16], state[16];
 	uint8_t			 bin[32], obin[32];

@@ -93,7 +93,7 @@ struct job {
 	uint64_t		 nonce;
 	struct txspec		 s;
 	uint64_t		 last_valid_height;
-	uint64_t		 fee_cap;	/* EVM: gwei per gas; 0: config */
+	uint64_t		 fee_cap;	/* EVM gwei/gas; 0: config */
 	/* a dry run: who asked, and the decision */
 	uint32_t		 peerid;
 	struct pe_result	 r;
@@ -1774,7 +1774,9 @@ tx_status(struct imsgchan *ch, struct imsg *imsg, void *arg)
  * At start: every transaction the database says is under way goes on.
  * Not yet signed: from the start.  Signed: the same bytes again (a
  * duplicate broadcast of one signed transaction cannot spend twice).
- * Submitted: watched.
+ * Submitted: watched.  With the kill switch on, nothing is sent: a
+ * signed transaction is only watched for (it may have left before the
+ * stop), and an unsigned one ends CANCELLED.
  */
 void
 tx_resume(void)
@@ -1820,7 +1822,7 @@ tx_resume(void)
 		broadcast(j, sqlite3_column_blob(st, 2),
 		    (size_t)sqlite3_column_bytes(st, 2), hash, hlen,
 		    (uint64_t)sqlite3_column_int64(st, 4),
-		    submitted ? CHSEND_WATCH_ONLY : 0);
+		    submitted || pd.killed ? CHSEND_WATCH_ONLY : 0);
 	}
 	sqlite3_finalize(st);
 	if (n > 0)
@@ -2266,7 +2268,8 @@ tx_sign_message(struct pd_ctx *c)
 	json_t			*issues, *req;
 	const char		*why;
 	char			 id[UUID_STR_LEN], actor[64], *text;
-	char			 to[CHAIN_ADDR_MAX + 1], token[CHAIN_ADDR_MAX + 1];
+	char			 to[CHAIN_ADDR_MAX + 1];
+	char			 token[CHAIN_ADDR_MAX + 1];
 	char			 amount[80];
 	double			 usd;
 	int			 queued, rc;
