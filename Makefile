@@ -35,15 +35,15 @@ endif
 
 COMMON_SRCS = common/log.c common/util.c common/config.c common/proc.c \
 	      common/keystore.c common/wipe.c common/base58.c common/routes.c \
-	      common/policy_rules.c common/network.c \
+	      common/policy_rules.c common/network.c common/price.c \
 	      imsg/imsg.c imsg/imsgev.c imsg/msg.c seccomp/sandbox.c \
 	      seccomp/landlock.c
 DAEMON_SRCS = parent/waiaasd.c parent/parent_keystore.c \
 	      signer/signer_keys.c api/api.c api/api_health.c api/http.c \
 	      api/api_wallets.c api/api_policies.c api/api_chain.c \
 	      api/rpc.c api/chain_evm.c api/chain_sol.c api/api_tx.c \
-	      api/http_parse.c api/api_owner.c policyd/siwe.c \
-	      policyd/eip712.c \
+	      api/http_parse.c api/api_owner.c api/api_price.c \
+	      policyd/siwe.c policyd/eip712.c \
 	      policyd/policyd.c policyd/policyd_store.c policyd/policyd_auth.c \
 	      policyd/policyd_wallets.c policyd/policyd_api.c \
 	      policyd/policyd_sessions.c policyd/policyd_audit.c \
@@ -60,7 +60,7 @@ DAEMON_OBJS = $(DAEMON_SRCS:%.c=$(BUILD)/%.o)
 
 UNIT_TESTS = test_imsg test_config test_seccomp test_sandbox_debug \
 	     test_evm test_solana test_landlock test_policy_rules test_siwe \
-	     test_policy_eval test_eip712
+	     test_policy_eval test_eip712 test_price
 UNIT_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 .PHONY: all clean test unit fuzz bench check-src
@@ -87,9 +87,16 @@ $(BUILD)/tests/test_imsg: $(BUILD)/tests/unit/test_imsg.o \
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka
+PRICE_OBJS = common/price.o common/base58.o common/network.o common/util.o \
+	signer/evm.o signer/keccak.o signer/rlp.o
 $(BUILD)/tests/test_config: $(BUILD)/tests/unit/test_config.o \
-    $(BUILD)/common/config.o $(BUILD)/common/log.o $(BUILD)/common/util.o \
-    $(BUILD)/imsg/msg.o $(BUILD)/common/network.o
+    $(BUILD)/common/config.o $(BUILD)/common/log.o \
+    $(BUILD)/imsg/msg.o $(PRICE_OBJS:%=$(BUILD)/%)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(PKG_LIBS)
+$(BUILD)/tests/test_price: $(BUILD)/tests/unit/test_price.o \
+    $(PRICE_OBJS:%=$(BUILD)/%)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(PKG_LIBS)
@@ -193,7 +200,8 @@ unit-san:
 	$(MAKE) BUILD=build-test SAN=1 $(UNIT_TESTS:%=build-test/tests/%)
 
 FUZZ_TARGETS = fuzz_imsg fuzz_config fuzz_http fuzz_base58 \
-	       fuzz_policy_rules fuzz_siwe fuzz_rpc fuzz_sol_rpc fuzz_eip712
+	       fuzz_policy_rules fuzz_siwe fuzz_rpc fuzz_sol_rpc fuzz_eip712 \
+	       fuzz_price
 FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 $(INC) $(PKG_CFLAGS) \
 	      -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_TIME ?= 20
@@ -201,8 +209,14 @@ FUZZ_TIME ?= 20
 build-fuzz/fuzz_imsg: tests/fuzz/fuzz_imsg.c imsg/imsg.c imsg/msg.c common/log.c
 	@mkdir -p build-fuzz
 	clang $(FUZZ_CFLAGS) -o $@ $^
-build-fuzz/fuzz_config: tests/fuzz/fuzz_config.c common/config.c common/log.c common/util.c imsg/msg.c \
-    common/network.c
+FUZZ_PRICE_SRCS = common/price.c common/base58.c common/network.c \
+	common/util.c signer/evm.c signer/keccak.c signer/rlp.c
+build-fuzz/fuzz_config: tests/fuzz/fuzz_config.c common/config.c common/log.c \
+    imsg/msg.c $(FUZZ_PRICE_SRCS)
+	@mkdir -p build-fuzz
+	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+build-fuzz/fuzz_price: tests/fuzz/fuzz_price.c $(FUZZ_PRICE_SRCS)
 	@mkdir -p build-fuzz
 	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
 

@@ -484,6 +484,8 @@ static const struct imsg_rule policyd_rules[] = {
 static const struct imsg_rule parent_rules[] = {
 	IMSG_RULE_EXACT(IMSG_CTL_RESOLVE, struct ctl_resolve,
 	    api_chain_resolve),
+	IMSG_RULE_EXACT(IMSG_CTL_PRICE_RESOLVE, struct ctl_resolve,
+	    api_price_resolve),
 };
 
 void
@@ -513,6 +515,7 @@ api_main(struct proc *p)
 		fatal("imsgev_init");
 	api_health_init();
 	api_chain_init(p);
+	api_price_init();
 
 	proc_sandbox(p);
 	if (imsgev_init(&api.parent, api.base, 3, "parent", CHAN_CTL_MAX,

@@ -62,6 +62,10 @@ void	api_chain_prepare(struct imsgchan *, struct imsg *, void *);
 void	api_chain_send(struct imsgchan *, struct imsg *, void *);
 void	api_chain_query(struct imsgchan *, struct imsg *, void *);
 
+/* api_price.c */
+void	api_price_init(void);
+void	api_price_resolve(struct imsgchan *, struct imsg *, void *);
+
 /* api_tx.c */
 void	api_tx_send(API_HANDLER_ARGS);
 void	api_tx_sign_message(API_HANDLER_ARGS);

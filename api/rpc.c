@@ -1,5 +1,6 @@
 /*
- * JSON-RPC 2.0 client of the api: libcurl's multi interface driven by the
+ * JSON-RPC 2.0 client of the api (and plain GETs of a price endpoint over
+ * the same transport): libcurl's multi interface driven by the
  * api's libevent loop through its socket and timer callbacks.  Nothing
  * blocks and nothing starts a thread: the api is chrooted without a
  * resolver and its seccomp filter has no clone, so libcurl must find
@@ -69,7 +70,9 @@ struct rpc_req {
 	json_int_t		 id;
 	char			 method[RPC_METHOD_MAX + 1];
 	rpc_cb			 cb;
+	rpc_get_cb		 gcb;		/* a plain GET: the body */
 	void			*arg;
+	size_t			 max;		/* bytes of body */
 	int			 flags;
 	int			 attempts;
 	int			 running;	/* in the multi handle */
@@ -90,6 +93,7 @@ static CURLM			*multi;
 static struct event		*timer;
 static struct rpc_limits	 limits;
 static struct curl_slist	*headers;
+static struct curl_slist	*get_headers;
 static struct curl_blob		 ca_blob;
 static char			*ca_pem;
 static json_int_t		 next_id = 1;
@@ -377,7 +381,11 @@ req_finish(struct rpc_req *r, json_t *result, const struct rpc_error *e)
 	TAILQ_REMOVE(&reqs, r, entry);
 	if (r->counted)
 		ninflight--;
-	r->cb(result, e, r->arg);
+	if (r->gcb != NULL)
+		r->gcb(e == NULL ? (r->buf != NULL ? r->buf : "") : NULL,
+		    e == NULL ? r->len : 0, e, r->arg);
+	else
+		r->cb(result, e, r->arg);
 	req_free(r);
 }
 
@@ -483,16 +491,16 @@ write_cb(char *p, size_t size, size_t n, void *arg)
 	}
 	if (len == 0)
 		return 0;
-	if (len > limits.max_response - r->len) {
+	if (len > r->max - r->len) {
 		r->toobig = TOOBIG_BODY;
 		return 0;
 	}
 	if (r->len + len > r->cap) {
 		ncap = r->cap > 0 ? r->cap : RPC_BUF_MIN;
-		while (ncap < r->len + len && ncap < limits.max_response)
+		while (ncap < r->len + len && ncap < r->max)
 			ncap *= 2;
-		if (ncap > limits.max_response)
-			ncap = limits.max_response;
+		if (ncap > r->max)
+			ncap = r->max;
 		if ((nb = realloc(r->buf, ncap)) == NULL)
 			return 0;
 		r->buf = nb;
@@ -676,7 +684,7 @@ transfer_error(struct rpc_req *r, CURLcode cc, struct rpc_error *e)
 			    "bytes", RPC_HEADERS_MAX);
 		else
 			snprintf(msg, sizeof(msg), "answer over %zu bytes",
-			    limits.max_response);
+			    r->max);
 		set_err(e, RPC_E_TOOBIG, 0, 0, msg);
 		return;
 	}
@@ -739,6 +747,11 @@ req_done(struct rpc_req *r, CURLcode cc)
 	if (cc != CURLE_OK) {
 		transfer_error(r, cc, &e);
 		req_failed(r, &e);
+		return;
+	}
+	if (r->gcb != NULL) {
+		/* A plain GET: the body is the caller's to judge. */
+		req_finish(r, NULL, NULL);
 		return;
 	}
 	if ((root = parse_answer(r, &result, &e)) == NULL) {
@@ -815,13 +828,19 @@ easy_new(struct rpc_req *r, const char *url)
 	SETOPT(h, CURLOPT_NOSIGNAL, 1L);
 	if (r->resolve != NULL)
 		SETOPT(h, CURLOPT_RESOLVE, r->resolve);
-	SETOPT(h, CURLOPT_HTTPHEADER, headers);
 	SETOPT(h, CURLOPT_USERAGENT, "waiaasd");
-	SETOPT(h, CURLOPT_POSTFIELDS, r->body);
-	SETOPT(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(r->body));
+	if (r->body != NULL) {
+		SETOPT(h, CURLOPT_HTTPHEADER, headers);
+		SETOPT(h, CURLOPT_POSTFIELDS, r->body);
+		SETOPT(h, CURLOPT_POSTFIELDSIZE_LARGE,
+		    (curl_off_t)strlen(r->body));
+	} else {
+		SETOPT(h, CURLOPT_HTTPHEADER, get_headers);
+		SETOPT(h, CURLOPT_HTTPGET, 1L);
+	}
 	SETOPT(h, CURLOPT_TIMEOUT_MS, limits.timeout_ms);
 	SETOPT(h, CURLOPT_CONNECTTIMEOUT_MS, limits.timeout_ms);
-	SETOPT(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)limits.max_response);
+	SETOPT(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)r->max);
 	SETOPT(h, CURLOPT_WRITEFUNCTION, write_cb);
 	SETOPT(h, CURLOPT_WRITEDATA, r);
 	SETOPT(h, CURLOPT_HEADERFUNCTION, header_cb);
@@ -889,58 +908,51 @@ method_ok(const char *m)
 	return 1;
 }
 
-void
-rpc_call(const struct rpc_endpoint *ep, const char *method, json_t *params,
-    int flags, rpc_cb cb, void *arg)
+static struct rpc_req *
+req_new(const char *label, int flags, void *arg)
 {
 	struct rpc_req	*r;
-	const char	*why;
-	int		 literal6;
 
 	if (base == NULL)
 		fatalx("%s: rpc_init() not called", __func__);
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		fatal("%s: calloc", __func__);
-	r->cb = cb;
 	r->arg = arg;
 	r->flags = flags;
 	r->id = next_id++;
-	if (method_ok(method))
-		strlcpy(r->method, method, sizeof(r->method));
+	r->max = limits.max_response;
+	if (method_ok(label))
+		strlcpy(r->method, label, sizeof(r->method));
 	else
 		strlcpy(r->method, "(bad method)", sizeof(r->method));
 	if ((r->ev = evtimer_new(base, req_timer, r)) == NULL)
 		fatalx("%s: evtimer_new", __func__);
 	TAILQ_INSERT_TAIL(&reqs, r, entry);
+	return r;
+}
 
-	if (!method_ok(method)) {
-		json_decref(params);
-		req_defer(r, RPC_E_TRANSPORT, 0, "bad JSON-RPC method name");
-		return;
-	}
+/* Check the endpoint and start the transfer, or fail from the loop. */
+static void
+req_launch(struct rpc_req *r, const struct rpc_endpoint *ep)
+{
+	const char	*why;
+	int		 literal6;
+
 	if (ep == NULL || ep->url == NULL || ep->url[0] == '\0') {
-		json_decref(params);
 		req_defer(r, RPC_E_TRANSPORT, 0, "no RPC URL for this network");
 		return;
 	}
 	if (ep->resolve == NULL || ep->resolve[0] == '\0') {
-		json_decref(params);
 		req_defer(r, RPC_E_TRANSPORT, 0, "RPC endpoint has no resolve "
 		    "entry: its host was not resolved at start");
 		return;
 	}
 	if ((literal6 = endpoint_check(ep, &why)) == -1) {
-		json_decref(params);
 		req_defer(r, RPC_E_TRANSPORT, 0, why);
 		return;
 	}
 	if (ninflight >= RPC_INFLIGHT_MAX) {
-		json_decref(params);
 		req_defer(r, RPC_E_TRANSPORT, 1, "too many requests in flight");
-		return;
-	}
-	if ((r->body = request_body(r->id, method, params)) == NULL) {
-		req_defer(r, RPC_E_TRANSPORT, 0, "cannot encode the request");
 		return;
 	}
 	if ((!literal6 && (r->resolve = curl_slist_append(NULL,
@@ -956,6 +968,43 @@ rpc_call(const struct rpc_endpoint *ep, const char *method, json_t *params,
 	r->counted = 1;
 	ninflight++;
 	log_trace("rpc %s #%lld: started", r->method, (long long)r->id);
+}
+
+void
+rpc_call(const struct rpc_endpoint *ep, const char *method, json_t *params,
+    int flags, rpc_cb cb, void *arg)
+{
+	struct rpc_req	*r;
+
+	r = req_new(method, flags, arg);
+	r->cb = cb;
+	if (!method_ok(method)) {
+		json_decref(params);
+		req_defer(r, RPC_E_TRANSPORT, 0, "bad JSON-RPC method name");
+		return;
+	}
+	if ((r->body = request_body(r->id, method, params)) == NULL) {
+		req_defer(r, RPC_E_TRANSPORT, 0, "cannot encode the request");
+		return;
+	}
+	req_launch(r, ep);
+}
+
+void
+rpc_get(const struct rpc_endpoint *ep, const char *label, size_t max,
+    rpc_get_cb cb, void *arg)
+{
+	struct rpc_req	*r;
+
+	r = req_new(label, 0, arg);
+	r->gcb = cb;
+	if (max > 0 && max < r->max)
+		r->max = max;
+	if (!method_ok(label)) {
+		req_defer(r, RPC_E_TRANSPORT, 0, "bad request label");
+		return;
+	}
+	req_launch(r, ep);
 }
 
 size_t
@@ -1005,6 +1054,9 @@ rpc_init(struct event_base *evb, const struct rpc_limits *lim,
 	    curl_slist_append(headers, "Accept: application/json") == NULL ||
 	    curl_slist_append(headers, "Expect:") == NULL)
 		goto fail;
+	if ((get_headers = curl_slist_append(NULL,
+	    "Accept: application/json")) == NULL)
+		goto fail;
 	if ((timer = evtimer_new(evb, timer_ev, NULL)) == NULL)
 		goto fail;
 	if ((multi = curl_multi_init()) == NULL)
@@ -1047,6 +1099,8 @@ rpc_shutdown(void)
 	timer = NULL;
 	curl_slist_free_all(headers);
 	headers = NULL;
+	curl_slist_free_all(get_headers);
+	get_headers = NULL;
 	free(ca_pem);
 	ca_pem = NULL;
 	memset(&ca_blob, 0, sizeof(ca_blob));

@@ -67,6 +67,20 @@ int	rpc_init(struct event_base *, const struct rpc_limits *,
  */
 void	rpc_call(const struct rpc_endpoint *, const char *, json_t *, int,
 	    rpc_cb, void *);
+/*
+ * A plain GET of the endpoint's URL (a price endpoint) over the same
+ * transport as rpc_call(): the resolve entry, the CA bundle, the timeout
+ * and the retries on transient errors.  cb runs exactly once, from the
+ * event loop, with the body of a 200 answer (len bytes, not
+ * NUL-terminated, borrowed for the callback) and err NULL, or with body
+ * NULL and err set.  max bounds the body below the limits'
+ * max_response (0: that bound).  label names the request in debug
+ * logs, like a JSON-RPC method; the URL is never logged.
+ */
+typedef void (*rpc_get_cb)(const char *body, size_t len,
+	    const struct rpc_error *err, void *arg);
+void	rpc_get(const struct rpc_endpoint *, const char *, size_t,
+	    rpc_get_cb, void *);
 /* Requests in flight (bench and tests). */
 size_t	rpc_inflight(void);
 

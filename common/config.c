@@ -14,6 +14,7 @@
 #include "config.h"
 #include "network.h"
 #include "log.h"
+#include "price.h"
 #include "util.h"
 
 enum ktype {
@@ -22,7 +23,9 @@ enum ktype {
 	K_LEVEL,
 	K_USER,
 	K_URL,
-	K_EVM_CUSTOM
+	K_EVM_CUSTOM,
+	K_TEXT,		/* printable ASCII, checked by config_check() */
+	K_UNPRICED	/* approval | deny */
 };
 
 struct ckey {
@@ -76,6 +79,15 @@ static const struct ckey keys[] = {
 	CINT("security", "max_fee_per_gas_gwei", max_fee_per_gas_gwei, 1,
 	    1000000),
 	CINT("security", "max_gas_limit", max_gas_limit, 21000, 100000000),
+	CSTR("security", "price_static", K_TEXT, price_static),
+	CSTR("security", "price_url", K_URL, price_url),
+	CSTR("security", "price_ids", K_TEXT, price_ids),
+	CINT("security", "price_refresh", price_refresh, 5, 86400),
+	CINT("security", "price_max_age", price_max_age, 10, 86400),
+	CINT("security", "price_max_change_pct", price_max_change_pct, 1,
+	    1000),
+	{ "security", "price_unpriced", K_UNPRICED,
+	    offsetof(struct config, price_unpriced_deny), sizeof(int), 0, 0 },
 };
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
 
@@ -116,6 +128,10 @@ config_defaults(struct config *cf)
 	cf->rpc_resolve_interval = 300;
 	cf->max_fee_per_gas_gwei = 1000;
 	cf->max_gas_limit = 15000000;
+	cf->price_refresh = 60;
+	cf->price_max_age = 600;
+	cf->price_max_change_pct = 50;
+	cf->price_unpriced_deny = 0;
 	strlcpy(cf->user[PROC_PARENT], "waiaas", CONFIG_STR_MAX);
 	strlcpy(cf->user[PROC_API], "waiaas-api", CONFIG_STR_MAX);
 	strlcpy(cf->user[PROC_POLICYD], "waiaas-policyd", CONFIG_STR_MAX);
@@ -241,7 +257,8 @@ key_set(struct config *cf, const struct ckey *k, const char *val, int str,
 	if (!str)
 		return seterr(err, errlen, "%s: %s.%s must be a string",
 		    where, k->section, k->key);
-	if (k->type != K_LEVEL && strlen(val) >= k->size)
+	if (k->type != K_LEVEL && k->type != K_UNPRICED &&
+	    strlen(val) >= k->size)
 		return seterr(err, errlen, "%s: %s.%s is too long (at most "
 		    "%zu bytes)", where, k->section, k->key, k->size - 1);
 	switch (k->type) {
@@ -252,6 +269,23 @@ key_set(struct config *cf, const struct ckey *k, const char *val, int str,
 			    k->section, k->key, val);
 		*(int *)(void *)p = lvl;
 		return 0;
+	case K_UNPRICED:
+		if (strcmp(val, "approval") != 0 && strcmp(val, "deny") != 0)
+			return seterr(err, errlen, "%s: %s.%s: '%.32s' is not "
+			    "approval or deny", where, k->section, k->key,
+			    val);
+		*(int *)(void *)p = strcmp(val, "deny") == 0;
+		return 0;
+	case K_TEXT: {
+		size_t	i;
+
+		for (i = 0; val[i] != '\0'; i++)
+			if (val[i] < 0x20 || val[i] >= 0x7f)
+				return seterr(err, errlen, "%s: %s.%s: "
+				    "printable ASCII only", where,
+				    k->section, k->key);
+		break;
+	}
 	case K_HOST:
 		if (strcmp(val, "localhost") != 0 &&
 		    inet_pton(AF_INET, val, &a4) != 1 &&
@@ -359,8 +393,8 @@ int
 config_parse(struct config *cf, const char *buf, size_t len,
     const char *fname, char *err, size_t errlen)
 {
-	char			 line[4096], section[64] = "", key[64];
-	char			 val[CONFIG_URL_MAX + 1], where[128];
+	char			 line[CONFIG_LINE_MAX], section[64] = "";
+	char			 key[64], val[CONFIG_VAL_MAX + 1], where[128];
 	const char		*p, *e, *s;
 	const struct ckey	*k;
 	unsigned char		 seen[NKEYS];
@@ -578,10 +612,40 @@ config_apply_env(struct config *cf, char *const *envp, char *err,
 		if (k == NULL)
 			return seterr(err, errlen, "%s: unknown setting (no "
 			    "such config.toml key)", name);
-		if (strlen(eq + 1) > CONFIG_URL_MAX)
+		if (strlen(eq + 1) > CONFIG_VAL_MAX)
 			return seterr(err, errlen, "%s: value too long", name);
 		if (key_set(cf, k, eq + 1, 1, 1, name, err, errlen) == -1)
 			return -1;
 	}
+	return 0;
+}
+
+/*
+ * The price tables name networks, and [rpc] evm_custom may add some in a
+ * later line or through the environment: check them once all is set.
+ */
+int
+config_check(const struct config *cf, char *err, size_t errlen)
+{
+	static struct network	nets[NET_MAX];
+	static char		urls[NET_CUSTOM_MAX][NET_URL_MAX];
+	char			why[200];
+	size_t			n;
+	int			c;
+
+	if ((c = net_parse_custom(cf->evm_custom, nets + net_nbuiltin, urls,
+	    NET_CUSTOM_MAX, why, sizeof(why))) == -1)
+		return seterr(err, errlen, "%s", why);
+	memcpy(nets, net_builtin, net_nbuiltin * sizeof(nets[0]));
+	n = net_nbuiltin + (size_t)c;
+	if (price_config_check(cf->price_static, cf->price_ids,
+	    cf->price_url, nets, n, err, errlen) == -1)
+		return -1;
+	if (cf->price_url[0] != '\0' &&
+	    cf->price_max_age < cf->price_refresh)
+		return seterr(err, errlen, "security.price_max_age (%d s) is "
+		    "shorter than security.price_refresh (%d s): every "
+		    "fetched price would go stale between fetches",
+		    cf->price_max_age, cf->price_refresh);
 	return 0;
 }

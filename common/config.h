@@ -15,6 +15,8 @@
 #define CONFIG_FILE_MAX		(64 * 1024)
 #define CONFIG_STR_MAX		256
 #define CONFIG_URL_MAX		2048
+#define CONFIG_VAL_MAX		8192	/* the longest value (evm_custom) */
+#define CONFIG_LINE_MAX		(CONFIG_VAL_MAX + 256)
 
 /* rpc.* keys: the 15 networks of the public surface. */
 #define RPC_NETWORKS(X)						\
@@ -66,6 +68,14 @@ struct config {
 	/* [security]: what policyd lets a transaction pay for gas */
 	int	max_fee_per_gas_gwei;
 	int	max_gas_limit;
+	/* [security]: USD prices for the policy engine (price.h) */
+	char	price_static[PRICE_CONF_MAX + 1];
+	char	price_url[CONFIG_URL_MAX];
+	char	price_ids[PRICE_CONF_MAX + 1];
+	int	price_refresh;		/* s between fetches */
+	int	price_max_age;		/* s: an older fetched price is stale */
+	int	price_max_change_pct;	/* more: held until confirmed */
+	int	price_unpriced_deny;	/* price_unpriced = deny */
 };
 
 void	config_defaults(struct config *);
@@ -73,6 +83,8 @@ int	config_parse(struct config *, const char *, size_t, const char *,
 	    char *, size_t);
 int	config_load_file(struct config *, const char *, char *, size_t);
 int	config_apply_env(struct config *, char *const *, char *, size_t);
+/* What single keys cannot say: checks across keys, once all are set. */
+int	config_check(const struct config *, char *, size_t);
 int	config_is_env_special(const char *);
 
 #endif

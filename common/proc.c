@@ -133,6 +133,42 @@ proc_network(uint32_t i)
 	return i < NET_MAX ? netcfg[i] : NULL;
 }
 
+/* Prices (api and policyd): the one IMSG_CTL_PRICE, kept as sent. */
+static struct ctl_price		*pricecfg;
+
+static void
+ctl_price(struct imsgchan *ch, struct imsg *imsg, void *arg)
+{
+	struct proc		*p = arg;
+	struct ctl_price	*cp;
+
+	(void)ch;
+	if (pricecfg != NULL || (p->role != PROC_API &&
+	    p->role != PROC_POLICYD))
+		fatalx("IMSG_CTL_PRICE: unexpected");
+	if ((cp = malloc(sizeof(*cp))) == NULL)
+		fatal("malloc");
+	memcpy(cp, imsg->data, sizeof(*cp));
+	if (memchr(cp->url, '\0', sizeof(cp->url)) == NULL ||
+	    memchr(cp->resolve, '\0', sizeof(cp->resolve)) == NULL ||
+	    memchr(cp->statics, '\0', sizeof(cp->statics)) == NULL ||
+	    memchr(cp->ids, '\0', sizeof(cp->ids)) == NULL ||
+	    cp->unpriced_deny > 1)
+		fatalx("IMSG_CTL_PRICE: malformed");
+	/* The URL (an API key in it) to the api, the table to policyd. */
+	if ((p->role != PROC_API && (cp->url[0] != '\0' ||
+	    cp->resolve[0] != '\0')) || (p->role != PROC_POLICYD &&
+	    cp->statics[0] != '\0'))
+		fatalx("IMSG_CTL_PRICE: not for %s", proc_name(p->role));
+	pricecfg = cp;
+}
+
+const struct ctl_price *
+proc_price(void)
+{
+	return pricecfg;
+}
+
 static int	started;
 
 static void
@@ -151,6 +187,9 @@ ctl_start(struct imsgchan *ch, struct imsg *imsg, void *arg)
 			    proc_name(i));
 	if (p->role == PROC_API && p->listenfd == -1)
 		fatalx("IMSG_CTL_START without a listening socket");
+	if ((p->role == PROC_API || p->role == PROC_POLICYD) &&
+	    pricecfg == NULL)
+		fatalx("IMSG_CTL_START without IMSG_CTL_PRICE");
 	started = 1;
 }
 
@@ -161,6 +200,7 @@ static const struct imsg_rule startup_rules[] = {
 	{ IMSG_CTL_LISTEN, 0, 0, 1, ctl_listen },
 	IMSG_RULE_EMPTY(IMSG_CTL_START, ctl_start),
 	IMSG_RULE_EXACT(IMSG_CTL_NETWORK, struct ctl_network, ctl_network),
+	IMSG_RULE_EXACT(IMSG_CTL_PRICE, struct ctl_price, ctl_price),
 };
 
 void

@@ -10,6 +10,7 @@
 
 #include "keystore.h"
 #include "network.h"
+#include "price.h"
 #include "util.h"
 
 #define IMSG_TYPES(X)							\
@@ -54,7 +55,12 @@
 	X(IMSG_CHAIN_SEND)						\
 	X(IMSG_CHAIN_STATUS)						\
 	/* a REST answer that needs the chain: policyd -> api */	\
-	X(IMSG_API_CHAINQ)
+	X(IMSG_API_CHAINQ)						\
+	/* prices: parent -> api, policyd at start; later api */	\
+	/* -> policyd (fetched), parent -> api (new addresses) */	\
+	X(IMSG_CTL_PRICE)						\
+	X(IMSG_PRICE_UPDATE)						\
+	X(IMSG_CTL_PRICE_RESOLVE)
 
 enum imsg_type {
 #define IMSG_ENUM(n)	n,
@@ -311,6 +317,38 @@ struct ctl_network {
 struct ctl_resolve {
 	uint32_t	index;
 	char		resolve[NET_RESOLVE_MAX];
+};
+
+/*
+ * Prices ([security] price_*), one message to api and policyd at start.
+ * url and resolve go to the api only (the URL may carry an API key),
+ * the static table to policyd only; both get the coin ids, each parses
+ * them against its network table (price.h).  The parent has checked
+ * everything at config load.  Later the parent sends the api new
+ * addresses of the price host as IMSG_CTL_PRICE_RESOLVE (a ctl_resolve,
+ * index 0).
+ */
+struct ctl_price {
+	char		url[NET_URL_MAX];	/* "": no fetching */
+	char		resolve[NET_RESOLVE_MAX];
+	char		statics[PRICE_CONF_MAX + 1];
+	char		ids[PRICE_CONF_MAX + 1];
+	uint32_t	refresh;		/* s between fetches */
+	uint32_t	max_age;		/* s */
+	uint32_t	max_change_pct;
+	uint32_t	unpriced_deny;
+};
+
+/*
+ * api -> policyd, after each fetch that parsed: every price the api
+ * holds as accepted now (0 to PRICE_ENTRIES_MAX of these, nothing else
+ * in the message).  A key held as unconfirmed is left out; policyd
+ * replaces what it had.
+ */
+struct price_update {
+	char		key[PRICE_KEY_MAX];	/* canonical, of price_ids */
+	double		usd;			/* (0, PRICE_USD_MAX] */
+	int64_t		fetched_at;		/* unix seconds */
 };
 
 /*

@@ -345,6 +345,8 @@ start_child(int role, int chanfd, int logfd)
  */
 static struct ctl_network	nets[NET_MAX];
 static size_t			nnets;
+/* The price endpoint's resolve entry, like a network's ("" if none). */
+static char			price_resolve[NET_RESOLVE_MAX];
 
 static void
 networks_init(void)
@@ -379,6 +381,12 @@ networks_init(void)
 			cn->resolve[0] = '\0';
 		}
 		nnets++;
+	}
+	if (P.cf.price_url[0] != '\0' && rpc_resolve_entry(P.cf.price_url,
+	    price_resolve, sizeof(price_resolve), err, sizeof(err)) == -1) {
+		/* Every fetch fails (and says so) until a look-up works. */
+		log_warnx("price endpoint: %s", err);
+		price_resolve[0] = '\0';
 	}
 }
 
@@ -417,6 +425,22 @@ networks_reresolve(evutil_socket_t fd, short ev, void *arg)
 		    -1, &r, sizeof(r)) == -1)
 			fatal("IMSG_CTL_RESOLVE");
 	}
+	if (P.cf.price_url[0] != '\0') {
+		memset(&r, 0, sizeof(r));
+		if (rpc_resolve_entry(P.cf.price_url, r.resolve,
+		    sizeof(r.resolve), err, sizeof(err)) == -1)
+			log_warnx("price endpoint: %s (keeping the addresses "
+			    "known)", err);
+		else if (strcmp(r.resolve, price_resolve) != 0) {
+			log_info("price endpoint: addresses changed");
+			strlcpy(price_resolve, r.resolve,
+			    sizeof(price_resolve));
+			if (imsgev_compose(&P.child[PROC_API].iev,
+			    IMSG_CTL_PRICE_RESOLVE, 0, -1, &r,
+			    sizeof(r)) == -1)
+				fatal("IMSG_CTL_PRICE_RESOLVE");
+		}
+	}
 	evtimer_add(P.ev_resolve, &tv);
 }
 
@@ -437,6 +461,31 @@ send_networks(struct child *c)
 			fatal("IMSG_CTL_NETWORK");
 		explicit_bzero(&cn, sizeof(cn));
 	}
+}
+
+/* The price settings: the URL to the api, the static table to policyd. */
+static void
+send_price(struct child *c)
+{
+	struct ctl_price	*cp;
+
+	if ((cp = calloc(1, sizeof(*cp))) == NULL)
+		fatal("calloc");
+	if (c->role == PROC_API) {
+		strlcpy(cp->url, P.cf.price_url, sizeof(cp->url));
+		strlcpy(cp->resolve, price_resolve, sizeof(cp->resolve));
+	} else
+		strlcpy(cp->statics, P.cf.price_static, sizeof(cp->statics));
+	strlcpy(cp->ids, P.cf.price_ids, sizeof(cp->ids));
+	cp->refresh = (uint32_t)P.cf.price_refresh;
+	cp->max_age = (uint32_t)P.cf.price_max_age;
+	cp->max_change_pct = (uint32_t)P.cf.price_max_change_pct;
+	cp->unpriced_deny = (uint32_t)P.cf.price_unpriced_deny;
+	if (imsgev_compose(&c->iev, IMSG_CTL_PRICE, 0, -1, cp,
+	    sizeof(*cp)) == -1)
+		fatal("IMSG_CTL_PRICE");
+	explicit_bzero(cp, sizeof(*cp));
+	free(cp);
 }
 
 static void
@@ -491,8 +540,10 @@ send_config(struct child *c, int listenfd)
 	if (c->role == PROC_API && imsgev_compose(&c->iev, IMSG_CTL_LISTEN, 0,
 	    listenfd, NULL, 0) == -1)
 		fatal("IMSG_CTL_LISTEN");
-	if (c->role == PROC_API || c->role == PROC_POLICYD)
+	if (c->role == PROC_API || c->role == PROC_POLICYD) {
 		send_networks(c);
+		send_price(c);
+	}
 }
 
 static void
@@ -977,7 +1028,8 @@ parent_main(int foreground, int provision)
 	    P.cf.datadir) >= sizeof(path))
 		fatalx("data directory path too long");
 	if (config_load_file(&P.cf, path, err, sizeof(err)) == -1 ||
-	    config_apply_env(&P.cf, environ, err, sizeof(err)) == -1)
+	    config_apply_env(&P.cf, environ, err, sizeof(err)) == -1 ||
+	    config_check(&P.cf, err, sizeof(err)) == -1)
 		fatalx("configuration: %s", err);
 	log_setlevel(P.cf.log_level);
 	networks_init();

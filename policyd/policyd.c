@@ -58,6 +58,8 @@ static const struct imsg_rule api_rules[] = {
 	    sizeof(struct api_request) + API_BODY_MAX, policyd_api_request),
 	IMSG_RULE_EXACT(IMSG_CHAIN_CONTEXT, struct chain_ctx, tx_context),
 	IMSG_RULE_EXACT(IMSG_CHAIN_STATUS, struct chain_status, tx_status),
+	IMSG_RULE_RANGE(IMSG_PRICE_UPDATE, 0,
+	    PRICE_ENTRIES_MAX * sizeof(struct price_update), price_update),
 };
 
 static const struct imsg_rule signer_rules[] = {
@@ -98,6 +100,7 @@ policyd_main(struct proc *p)
 	peer_init(&pd.api, PROC_API, api_rules, nitems(api_rules));
 	peer_init(&pd.signer, PROC_SIGNER, signer_rules, nitems(signer_rules));
 	peer_init(&pd.relay, PROC_RELAY, NULL, 0);
+	price_init();
 
 	proc_sandbox(p);
 	/* In the database directory: the chroot, or the cwd without one. */

@@ -112,16 +112,6 @@ void	wallets_signer_key(struct imsgchan *, struct imsg *, void *);
 int	decide_eval(const char *, const char *, const struct pe_tx *,
 	    long long, struct pe_result *);
 
-/*
- * policyd_price.c: the USD value of amount (a decimal string in the
- * smallest unit) of the network's native coin (token NULL) or of a token
- * on it; -1 when there is no fresh, plausible price (or no decimals for
- * a token).  why (may be NULL) gets a short reason when -1.
- */
-double	price_value(const struct network *, const char *, const char *,
-	    long long, char *, size_t);
-int	price_unpriced_deny(void);
-
 /* policyd_queue.c: DELAY and APPROVAL, the outbox */
 void	queue_arm(void);
 void	tx_cancel(struct pd_ctx *);
@@ -153,6 +143,19 @@ void	pd_reply_json(uint32_t, int, json_t *);
 void	pd_fail(uint32_t, int, const char *, const char *, int);
 void	pd_fail_retry(uint32_t, int, const char *, const char *, int);
 int	pd_begin(struct pd_ctx *);
+
+/*
+ * policyd_price.c: the static table and the prices the api fetched.
+ * The USD value of amount (a decimal string in the smallest unit) of
+ * the network's native coin (token NULL) or of a token on it; -1 when
+ * there is no fresh, plausible price (or no decimals for a token).
+ * why (may be NULL) gets a short reason when -1.
+ */
+double	price_value(const struct network *, const char *token,
+	    const char *amount, long long now, char *why, size_t whylen);
+int	price_unpriced_deny(void);	/* security.price_unpriced = deny */
+void	price_init(void);
+void	price_update(struct imsgchan *, struct imsg *, void *);
 
 const char *chain_name(int);
 const char *env_name(int);

@@ -1,8 +1,9 @@
 /*
  * config_parse() on arbitrary bytes, and, for short inputs, the same bytes
  * as the value (or the whole text) of a WAIAAS_* environment variable.
- * Besides the sanitizers, a result that breaks the table's bounds or an
- * error without a message aborts.
+ * A configuration that parses goes through config_check() too (the price
+ * tables).  Besides the sanitizers, a result that breaks the table's
+ * bounds or an error without a message aborts.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -23,6 +24,9 @@ static const char *const env_names[] = {
 	"WAIAAS_DAEMON_LOG_LEVEL=",
 	"WAIAAS_SECURITY_API_USER=",
 	"WAIAAS_RPC_SOLANA_MAINNET=",
+	"WAIAAS_SECURITY_PRICE_STATIC=",
+	"WAIAAS_SECURITY_PRICE_IDS=",
+	"WAIAAS_SECURITY_PRICE_UNPRICED=",
 };
 
 static struct config	cf;
@@ -38,6 +42,7 @@ check_bounded(const char *s, size_t size)
 static void
 check_config(void)
 {
+	char	err[256];
 	size_t	i;
 
 	if (cf.port < 1 || cf.port > 65535)
@@ -62,6 +67,16 @@ check_config(void)
 		    strncmp(cf.rpc[i], "https://", 8) != 0)
 			abort();
 	}
+	check_bounded(cf.price_static, sizeof(cf.price_static));
+	check_bounded(cf.price_ids, sizeof(cf.price_ids));
+	check_bounded(cf.price_url, sizeof(cf.price_url));
+	if (cf.price_refresh < 5 || cf.price_max_age < 10 ||
+	    cf.price_max_change_pct < 1 || cf.price_unpriced_deny < 0 ||
+	    cf.price_unpriced_deny > 1)
+		abort();
+	err[0] = '\0';
+	if (config_check(&cf, err, sizeof(err)) == -1 && err[0] == '\0')
+		abort();
 }
 
 static void

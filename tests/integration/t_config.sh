@@ -51,6 +51,56 @@ expect_refusal "a non-IP hostname is refused" \
     "daemon.hostname" WAIAAS_DAEMON_HOSTNAME=example.com
 expect_refusal "a relative data directory is refused" "absolute" \
     WAIAAS_DATA_DIR=relative/dir
+
+# Prices ([security] price_*): each refusal names the key and the entry.
+U=0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913
+expect_refusal "price_static: an unknown network is named" \
+    "security.price_static: 'nosuch:$U@6=1': unknown network 'nosuch'" \
+    WAIAAS_SECURITY_PRICE_STATIC="ETH=2000;nosuch:$U@6=1"
+expect_refusal "price_static: a bad address for the chain" \
+    "'mainnet:$U@6=1': not a Solana address" \
+    WAIAAS_SECURITY_PRICE_STATIC="mainnet:$U@6=1"
+expect_refusal "price_static: an address with a wrong checksum" \
+    "not an EVM address" \
+    WAIAAS_SECURITY_PRICE_STATIC="base-mainnet:0x833589FCD6eDb6E08f4c7C32D4f71b54bdA02913@6=1"
+expect_refusal "price_static: decimals over 36" "decimals must be 0 to 36" \
+    WAIAAS_SECURITY_PRICE_STATIC="base-mainnet:$U@37=1"
+expect_refusal "price_static: a price of 0" "'ETH=0': the USD price" \
+    WAIAAS_SECURITY_PRICE_STATIC="ETH=0"
+expect_refusal "price_static: a price over 1e12" "'ETH=2000000000000'" \
+    WAIAAS_SECURITY_PRICE_STATIC="ETH=2000000000000"
+expect_refusal "price_static: a symbol no network has" \
+    "no network has the native coin 'BTC'" WAIAAS_SECURITY_PRICE_STATIC="BTC=1"
+expect_refusal "price_static: a key twice (address case aside)" \
+    "listed twice" WAIAAS_SECURITY_PRICE_STATIC="base-mainnet:$U@6=1;base-mainnet:$(echo $U | tr A-F a-f)@6=1"
+expect_refusal "price_ids: a coin id with a '&'" \
+    "security.price_ids: 'ETH=eth&x=1': a coin id" \
+    WAIAAS_SECURITY_PRICE_IDS="ETH=eth&x=1" \
+    WAIAAS_SECURITY_PRICE_URL=https://p.example/simple/price
+expect_refusal "price_ids without price_url" "security.price_url is not" \
+    WAIAAS_SECURITY_PRICE_IDS="ETH=ethereum"
+expect_refusal "price_url without price_ids" \
+    "security.price_ids names no coin" \
+    WAIAAS_SECURITY_PRICE_URL=https://p.example/simple/price
+expect_refusal "price_ids and price_static disagree on decimals" \
+    "security.price_static has it as base-mainnet:$U@6" \
+    WAIAAS_SECURITY_PRICE_STATIC="base-mainnet:$U@6=1" \
+    WAIAAS_SECURITY_PRICE_IDS="base-mainnet:$U@18=usd-coin" \
+    WAIAAS_SECURITY_PRICE_URL=https://p.example/simple/price
+expect_refusal "price_unpriced is approval or deny" "security.price_unpriced" \
+    WAIAAS_SECURITY_PRICE_UNPRICED=maybe
+expect_refusal "price_refresh below 5 s" "security.price_refresh" \
+    WAIAAS_SECURITY_PRICE_REFRESH=1
+expect_refusal "price_max_age shorter than price_refresh" \
+    "security.price_max_age (60 s) is shorter" \
+    WAIAAS_SECURITY_PRICE_MAX_AGE=60 WAIAAS_SECURITY_PRICE_REFRESH=120 \
+    WAIAAS_SECURITY_PRICE_IDS="ETH=ethereum" \
+    WAIAAS_SECURITY_PRICE_URL=https://p.example/simple/price
+printf '[security]\nprice_static = "ETH=1;nosuch:%s@6=1"\n' "$U" \
+    > "$DATA/config.toml"
+expect_refusal "price_static in config.toml: the entry is named" \
+    "security.price_static: 'nosuch:$U@6=1'"
+rm -f "$DATA/config.toml"
 check "no process left running" [ -z "$(pgrep -f "$WAIAASD")" ]
 
 # A port in use is reported by the parent before any child starts.
@@ -71,11 +121,18 @@ kill $BPID 2>/dev/null
 # Overrides and a valid file are applied.
 DATA=$T_TMP/good
 mkdir -p "$DATA"; chmod 700 "$DATA"
-printf '# comment\n[daemon]\nlog_level = "debug"  # trailing\nport = 1\n' \
-    > "$DATA/config.toml"
+# A price for an operator's chain that [rpc] defines further down.
+{
+	printf '# comment\n[daemon]\nlog_level = "debug"  # trailing\n'
+	printf 'port = 1\n[security]\nprice_static = "LETH=3;SOL=150"\n'
+	printf '[rpc]\nevm_custom = "localdev,31337,testnet,LETH,%s"\n' \
+	    http://127.0.0.1:1
+} > "$DATA/config.toml"
 chmod 600 "$DATA/config.toml"
 if start_daemon; then
 	ok "environment port overrides config.toml's port"
+	check "a static price for a chain defined later in the file is taken" \
+	    wait_log 'policyd.*prices: 2 static'
 	check "log_level from config.toml applies (debug lines)" \
 	    grep -q 'debug:' "$LOG"
 	kill -TERM "$DPID"; wait_gone "$DPID" 2000; DPID=""

@@ -249,6 +249,43 @@ check "404: not retryable, one attempt" \
     is 'j["error"]["code"] == 404 and not j["error"]["retryable"] and
 	"attempts" not in j["error"]["message"]'
 
+# --- plain GET: the price endpoint's transport (rpc_get) ----------------
+reset_fault
+fault '{"mode":"result","result":{"ethereum":{"usd":2000}}}'
+drv get "http://localhost:$FAULT_PORT/k/SECRETKEY123/simple/price?ids=a"
+check "GET through a host name: the body comes back as sent" \
+    is '"\"ethereum\":{\"usd\":2000}" in j["body"]'
+fault '[{"mode":"status","code":503,"count":2},
+    {"mode":"result","result":{"ethereum":{"usd":1}}}]'
+RETRIES=2 drv get "$FAULT/simple/price"
+check "GET: 503 twice, then an answer: retries recover" \
+    is '"usd" in j["body"]'
+fault '{"mode":"garbage"}'
+drv get "$FAULT/simple/price"
+check "GET: the body is not judged (garbage comes back)" \
+    is '"Bad Gateway" in j["body"]'
+fault '{"mode":"status","code":404}'
+RETRIES=3 drv get "$FAULT/simple/price"
+check "GET: 404 is an http error, not retried" \
+    is 'j["error"]["code"] == 404 and not j["error"]["retryable"]'
+fault '{"mode":"huge","bytes":2000}'
+CHAIN_DRIVER_MAX_RESPONSE=1000 drv get "$FAULT/simple/price"
+check "GET: a body over the bound is toobig" \
+    is 'j["error"]["kind"] == "toobig"'
+fault '{"mode":"slow","ms":3000}'
+TMO=300 RETRIES=0 drv get "$FAULT/simple/price"
+check "GET: timeout" is 'j["error"]["kind"] == "timeout"'
+DOWN=$(free_port)
+CHAIN_DRIVER_DEBUG=1 drv get "http://127.0.0.1:$DOWN/k/SECRETKEY123/p"
+check "GET: down is a retryable transport error" \
+    is 'j["error"]["kind"] == "transport" and j["error"]["retryable"]'
+check "GET: the URL (an API key in it) is in no message or log line" \
+    sh -c '! grep -q SECRETKEY123 "$1" "$2"' sh "$OUT" "$ERR"
+fault '{"mode":"result","result":{"x":1}}'
+DRV_ASAN_OPTIONS="detect_leaks=0" CHAIN_DRIVER_SANDBOX=1 \
+    drv get "http://localhost:$FAULT_PORT/simple/price"
+check "GET sandboxed (api filter): works" is '"x" in j["body"]'
+
 # --- many at once ------------------------------------------------------
 reset_fault
 CHAIN_DRIVER_REPEAT=300 drv rpc "$FAULT" eth_chainId

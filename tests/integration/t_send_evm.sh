@@ -19,8 +19,12 @@ st() { printf '%s' "$1" | python3 -c 'import json,sys; print(json.load(sys.stdin
 start_anvil || { notok "anvil starts"; exit 0; }
 LOCAL_URL=$ANVIL_URL
 start_anvil --chain-id 11155111 || { notok "anvil starts"; exit 0; }
+# The token first: the static price table names it (token transfers are
+# valued in USD; without a price they would wait for the owner).
+TOKEN=$(sh tests/contracts/deploy.sh "$ANVIL_URL" "$ANVIL_KEY0" 6)
 WAIAAS_RPC_EVM_ETHEREUM_SEPOLIA=$ANVIL_URL \
 WAIAAS_RPC_EVM_CUSTOM="localdev,31337,testnet,LETH,$LOCAL_URL" \
+WAIAAS_SECURITY_PRICE_STATIC="ETH=2000;LETH=1;ethereum-sepolia:$TOKEN@6=1" \
 WAIAAS_RPC_POLL_INTERVAL_MS=100 start_daemon ||
     { notok "daemon starts with an RPC URL"; exit 0; }
 
@@ -30,7 +34,6 @@ ADDR=$(jget 'j["publicKey"]')
 S="Authorization: Bearer $(jget 'j["session"]["token"]')"
 "$CAST" send -q --rpc-url "$ANVIL_URL" --private-key "$ANVIL_KEY0" "$ADDR" \
     --value 10ether >/dev/null
-TOKEN=$(sh tests/contracts/deploy.sh "$ANVIL_URL" "$ANVIL_KEY0" 6)
 "$CAST" send -q --rpc-url "$ANVIL_URL" --private-key "$ANVIL_KEY0" "$TOKEN" \
     'mint(address,uint256)' "$ADDR" 1000000000 >/dev/null
 
@@ -46,7 +49,7 @@ code=$(req POST /v1/transactions/send "{\"to\":\"$ACC1\",\"amount\":\"1\"}" "$S"
 check "an EVM testnet send without network: 400 NETWORK_REQUIRED" \
     sh -c "[ $code = 400 ] && grep -q NETWORK_REQUIRED $T_TMP/body"
 
-req POST /v1/policies '{"type":"SPENDING_LIMIT","rules":{"instant_max":"2000000000000000000"}}' >/dev/null
+req POST /v1/policies '{"type":"SPENDING_LIMIT","rules":{"instant_max":"2000000000000000000","instant_max_usd":1000000}}' >/dev/null
 req POST /v1/policies "{\"walletId\":\"$W\",\"type\":\"ALLOWED_TOKENS\",\"rules\":{\"tokens\":[{\"address\":\"$TOKEN\"}]}}" >/dev/null
 req POST /v1/policies "{\"walletId\":\"$W\",\"type\":\"APPROVED_SPENDERS\",\"rules\":{\"spenders\":[{\"address\":\"$ACC1\"}]}}" >/dev/null
 req POST /v1/policies "{\"walletId\":\"$W\",\"type\":\"CONTRACT_WHITELIST\",\"rules\":{\"contracts\":[{\"address\":\"$TOKEN\"}]}}" >/dev/null

@@ -30,7 +30,11 @@ print("1" * (len(b) - len(b.lstrip(b"\0"))) + s)'
 start_svm || { notok "svm_rpc starts"; exit 0; }
 # Through the fault proxy, to expire a blockhash at the worst moment.
 start_proxy "$SVM_URL"
+# The mint first: the static price table names it (token transfers are
+# valued in USD; without a price they would wait for the owner).
+MINT=$(res waiaas_createMint "[{\"decimals\":6,\"mintAuthority\":\"$(newkey)\"}]" r)
 WAIAAS_RPC_SOLANA_DEVNET=$PROXY WAIAAS_RPC_POLL_INTERVAL_MS=100 \
+WAIAAS_SECURITY_PRICE_STATIC="SOL=150;devnet:$MINT@6=1" \
     start_daemon || { notok "daemon starts with a Solana RPC URL"; exit 0; }
 
 req POST /v1/wallets '{"name":"sol","chain":"solana","environment":"testnet"}' >/dev/null
@@ -38,9 +42,8 @@ W=$(jget 'j["id"]')
 ADDR=$(jget 'j["publicKey"]')
 S="Authorization: Bearer $(jget 'j["session"]["token"]')"
 rpc "$SVM_URL" requestAirdrop "[\"$ADDR\",5000000000]" >/dev/null
-MINT=$(res waiaas_createMint "[{\"decimals\":6,\"mintAuthority\":\"$(newkey)\"}]" r)
 rpc "$SVM_URL" waiaas_mintTo "[{\"mint\":\"$MINT\",\"owner\":\"$ADDR\",\"amount\":5000000}]" >/dev/null
-req POST /v1/policies '{"type":"SPENDING_LIMIT","rules":{"instant_max":"2000000000"}}' >/dev/null
+req POST /v1/policies '{"type":"SPENDING_LIMIT","rules":{"instant_max":"2000000000","instant_max_usd":1000000}}' >/dev/null
 req POST /v1/policies "{\"walletId\":\"$W\",\"type\":\"ALLOWED_TOKENS\",\"rules\":{\"tokens\":[{\"address\":\"$MINT\"}]}}" >/dev/null
 
 # SOL to a new account

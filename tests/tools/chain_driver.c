@@ -5,6 +5,7 @@
  * print one line each.
  *
  * usage: chain_driver rpc URL METHOD [PARAMS_JSON]
+ *	  chain_driver get URL
  *	  chain_driver prepare NETWORK URL JSON
  *	  chain_driver send NETWORK URL JSON
  *	  chain_driver query NETWORK URL JSON
@@ -19,6 +20,8 @@
  * resolve entry looked up from the URL ("" for none);
  * CHAIN_DRIVER_DEBUG=1 logs to stderr; CHAIN_DRIVER_REPEAT=N makes the rpc
  * command N calls at once (one line each, in the order they end).
+ * get (rpc_get(), a price endpoint's plain GET) prints {"body": text},
+ * the body's bytes outside printable ASCII as '?', or {"error": ...}.
  *
  * Exit: 0 after a result (an error result too), 2 usage or bad input,
  * 3 no result within the deadline.
@@ -88,6 +91,7 @@ static void __attribute__((noreturn))
 usage(void)
 {
 	fprintf(stderr, "usage: chain_driver rpc URL METHOD [PARAMS_JSON]\n"
+	    "       chain_driver get URL\n"
 	    "       chain_driver prepare|send|query NETWORK URL JSON\n");
 	exit(EX_USAGE);
 }
@@ -449,6 +453,30 @@ rpc_done(json_t *result, const struct rpc_error *e, void *arg)
 		finish();
 }
 
+static void
+get_done(const char *body, size_t len, const struct rpc_error *e, void *arg)
+{
+	json_t	*o;
+	char	*text;
+	size_t	 i;
+
+	(void)arg;
+	if (e != NULL) {
+		rpc_done(NULL, e, arg);
+		return;
+	}
+	if ((text = malloc(len + 1)) == NULL)
+		fatal("malloc");
+	for (i = 0; i < len; i++)
+		text[i] = body[i] >= 0x20 && body[i] < 0x7f ? body[i] : '?';
+	text[len] = '\0';
+	o = json_pack("{s:s}", "body", text);
+	free(text);
+	emit(o);
+	if (--rpc_left == 0)
+		finish();
+}
+
 /* What one command does once the loop runs. */
 struct work {
 	int			 cmd;
@@ -467,6 +495,7 @@ struct work {
 #define CMD_PREPARE	2
 #define CMD_SEND	3
 #define CMD_QUERY	4
+#define CMD_GET		5
 
 static void
 setup_rpc(struct work *w, int argc, char *argv[])
@@ -474,10 +503,10 @@ setup_rpc(struct work *w, int argc, char *argv[])
 	const char	*env;
 	char		 err[256];
 
-	if (argc < 4 || argc > 5)
+	if (w->cmd == CMD_RPC ? argc < 4 || argc > 5 : argc != 3)
 		usage();
 	w->ep.url = argv[2];
-	w->method = argv[3];
+	w->method = w->cmd == CMD_RPC ? argv[3] : "get";
 	if ((env = getenv("CHAIN_DRIVER_RESOLVE")) != NULL) {
 		if (strlcpy(w->resolve, env, sizeof(w->resolve)) >=
 		    sizeof(w->resolve))
@@ -486,7 +515,7 @@ setup_rpc(struct work *w, int argc, char *argv[])
 	    err, sizeof(err)) == -1)
 		usage_err("%s", err);
 	w->ep.resolve = w->resolve;
-	if (argc == 5)
+	if (w->cmd == CMD_RPC && argc == 5)
 		w->params = parse_arg(argv[4], "PARAMS_JSON");
 }
 
@@ -610,8 +639,8 @@ setup(struct work *w, int argc, char *argv[])
 
 	if (argc < 2)
 		usage();
-	if (strcmp(argv[1], "rpc") == 0) {
-		w->cmd = CMD_RPC;
+	if (strcmp(argv[1], "rpc") == 0 || strcmp(argv[1], "get") == 0) {
+		w->cmd = argv[1][0] == 'r' ? CMD_RPC : CMD_GET;
 		setup_rpc(w, argc, argv);
 		return;
 	}
@@ -647,7 +676,7 @@ static void
 start(struct work *w)
 {
 	long	i;
-	int	evm = w->cmd != CMD_RPC &&
+	int	evm = w->cmd != CMD_RPC && w->cmd != CMD_GET &&
 		    w->cn.net.chain == KS_CHAIN_ETHEREUM;
 
 	switch (w->cmd) {
@@ -657,6 +686,10 @@ start(struct work *w)
 			    w->params != NULL ? json_deep_copy(w->params) :
 			    w->params, 0, rpc_done, NULL);
 		w->params = NULL;
+		break;
+	case CMD_GET:
+		for (rpc_left = repeat, i = 0; i < repeat; i++)
+			rpc_get(&w->ep, w->method, 0, get_done, NULL);
 		break;
 	case CMD_PREPARE:
 		if (evm)

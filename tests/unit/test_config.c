@@ -440,27 +440,27 @@ test_errors(void **state)
 		    errcases[i].want1, errcases[i].want2);
 }
 
-/* A line of 4095 bytes fits; 4096 does not. */
+/* A line of CONFIG_LINE_MAX - 1 bytes fits; CONFIG_LINE_MAX does not. */
 static void
 test_line_length(void **state)
 {
 	struct config	 cf;
 	char		 err[256], *text;
-	size_t		 hdr = strlen("[daemon]\n");
+	size_t		 hdr = strlen("[daemon]\n"), max = CONFIG_LINE_MAX;
 
-	text = malloc(hdr + 4097 + 1);
+	text = malloc(hdr + max + 2);
 	assert_non_null(text);
 	memcpy(text, "[daemon]\n", hdr);
-	memset(text + hdr, '#', 4095);
-	text[hdr + 4095] = '\n';
+	memset(text + hdr, '#', max - 1);
+	text[hdr + max - 1] = '\n';
 	config_defaults(&cf);
-	assert_int_equal(config_parse(&cf, text, hdr + 4096, FNAME, err,
+	assert_int_equal(config_parse(&cf, text, hdr + max, FNAME, err,
 	    sizeof(err)), 0);
-	memset(text + hdr, '#', 4096);
-	text[hdr + 4096] = '\n';
-	assert_int_equal(config_parse(&cf, text, hdr + 4097, FNAME, err,
+	memset(text + hdr, '#', max);
+	text[hdr + max] = '\n';
+	assert_int_equal(config_parse(&cf, text, hdr + max + 1, FNAME, err,
 	    sizeof(err)), -1);
-	want_in("4096-byte line", err, FNAME ":2");
+	want_in("long line", err, FNAME ":2");
 	free(text);
 }
 
@@ -859,6 +859,175 @@ test_env_url_length(void **state)
 	free(var);
 }
 
+/*
+ * [security] price_*: the keys, their defaults and bounds, and
+ * config_check(), which judges the tables once every key is set (an
+ * [rpc] evm_custom network may come after them, or from the
+ * environment).
+ */
+#define USDC	"0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913"
+
+static void
+test_price_keys(void **state)
+{
+	static const struct {
+		const char	*text;
+		const char	*env;
+		const char	*want;		/* NULL: accepted */
+	} rows[] = {
+		{ "", NULL, NULL },
+		{ "[security]\nprice_static = \"ETH=2000;SOL=150\"\n", NULL,
+		  NULL },
+		{ "[security]\nprice_url = \"https://p.example/simple/price\"\n"
+		  "price_ids = 'ETH=ethereum;base-mainnet:" USDC
+		  "@6=usd-coin'\n"
+		  "price_refresh = 5\nprice_max_age = 10\n"
+		  "price_max_change_pct = 1000\nprice_unpriced = \"deny\"\n",
+		  NULL, NULL },
+		/* a network of [rpc] evm_custom, defined after its price */
+		{ "[security]\nprice_static = \"LETH=3;localdev:" USDC "@18="
+		  "1\"\n[rpc]\nevm_custom = \"localdev,31337,testnet,LETH,"
+		  "http://127.0.0.1:8545\"\n", NULL, NULL },
+		{ "[security]\nprice_static = \"LETH=3\"\n",
+		  "WAIAAS_RPC_EVM_CUSTOM=localdev,31337,testnet,LETH,"
+		  "http://127.0.0.1:8545", NULL },
+		{ "[security]\nprice_static = \"LETH=3\"\n", NULL,
+		  "no network has the native coin 'LETH'" },
+		{ "[security]\nprice_static = \"foo:" USDC "@6=1\"\n", NULL,
+		  "security.price_static: 'foo:" USDC "@6=1': unknown network "
+		  "'foo'" },
+		{ "[security]\nprice_static = \"ETH=0\"\n", NULL,
+		  "security.price_static: 'ETH=0'" },
+		{ "", "WAIAAS_SECURITY_PRICE_STATIC=ETH=1;ETH=2",
+		  "ETH is listed twice" },
+		{ "[security]\nprice_ids = \"ETH=ethereum\"\n", NULL,
+		  "security.price_url is not" },
+		{ "", "WAIAAS_SECURITY_PRICE_URL=https://p.example/x",
+		  "security.price_ids names no coin" },
+		{ "[security]\nprice_url = \"https://p.example/x\"\n"
+		  "price_ids = \"ETH=ethereum\"\nprice_refresh = 120\n"
+		  "price_max_age = 60\n", NULL,
+		  "security.price_max_age (60 s) is shorter" },
+		/* without a URL the ages do not matter */
+		{ "[security]\nprice_refresh = 120\nprice_max_age = 60\n",
+		  NULL, NULL },
+	};
+	struct config	cf;
+	const char	*env[2];
+	char		err[512];
+	size_t		i;
+	int		r;
+
+	(void)state;
+	config_defaults(&cf);
+	assert_int_equal(cf.price_refresh, 60);
+	assert_int_equal(cf.price_max_age, 600);
+	assert_int_equal(cf.price_max_change_pct, 50);
+	assert_int_equal(cf.price_unpriced_deny, 0);
+	assert_string_equal(cf.price_static, "");
+	assert_string_equal(cf.price_url, "");
+	assert_string_equal(cf.price_ids, "");
+	for (i = 0; i < NITEMS(rows); i++) {
+		err[0] = '\0';
+		r = parse(&cf, rows[i].text, err, sizeof(err));
+		if (r == 0 && rows[i].env != NULL) {
+			env[0] = rows[i].env;
+			env[1] = NULL;
+			r = apply_env(&cf, env, err, sizeof(err));
+		}
+		if (r == 0)
+			r = config_check(&cf, err, sizeof(err));
+		if (rows[i].want == NULL && r != 0)
+			fail_msg("row %zu: refused: %s", i, err);
+		if (rows[i].want != NULL) {
+			if (r != -1)
+				fail_msg("row %zu: accepted", i);
+			want_in("price", err, rows[i].want);
+		}
+	}
+	check_ok("price", rows[2].text, &cf);
+	assert_string_equal(cf.price_url, "https://p.example/simple/price");
+	assert_int_equal(cf.price_refresh, 5);
+	assert_int_equal(cf.price_max_age, 10);
+	assert_int_equal(cf.price_max_change_pct, 1000);
+	assert_int_equal(cf.price_unpriced_deny, 1);
+	check_ok("approval", "[security]\nprice_unpriced = 'approval'\n", &cf);
+	assert_int_equal(cf.price_unpriced_deny, 0);
+
+	/* What a single key says. */
+	check_err("unpriced", "[security]\nprice_unpriced = \"maybe\"\n",
+	    "security.price_unpriced", "approval or deny");
+	check_err("unpriced bare", "[security]\nprice_unpriced = deny\n",
+	    "security.price_unpriced", "string");
+	check_err("refresh", "[security]\nprice_refresh = 4\n",
+	    "security.price_refresh", "5..86400");
+	check_err("max_age", "[security]\nprice_max_age = 9\n",
+	    "security.price_max_age", "10..86400");
+	check_err("max_age", "[security]\nprice_max_age = 86401\n",
+	    "security.price_max_age", NULL);
+	check_err("change", "[security]\nprice_max_change_pct = 0\n",
+	    "security.price_max_change_pct", "1..1000");
+	check_err("change", "[security]\nprice_max_change_pct = 1001\n",
+	    "security.price_max_change_pct", NULL);
+	check_err("url", "[security]\nprice_url = \"ftp://x/y\"\n",
+	    "security.price_url", "http");
+	check_err("control", "[security]\nprice_static = \"ETH=1\\tX\"\n",
+	    "security.price_static", "printable");
+}
+
+/* price_static of 4096 bytes fits (in a file and the environment). */
+static void
+test_price_lengths(void **state)
+{
+	static const size_t	lens[] = { 4095, 4096, 4097, 8000 };
+	struct config		cf;
+	const char		*env[2];
+	char			*text, err[512];
+	size_t			i, off, hdr;
+	int			r;
+
+	(void)state;
+	text = malloc(16384);
+	assert_non_null(text);
+	for (i = 0; i < NITEMS(lens); i++) {
+		/* "ETH=1;" then blanks and ';' up to the length */
+		hdr = (size_t)snprintf(text, 64, "[security]\nprice_static = "
+		    "\"");
+		off = hdr;
+		memcpy(text + off, "ETH=1", 5);
+		memset(text + off + 5, ';', lens[i] - 5);
+		off += lens[i];
+		memcpy(text + off, "\"\n", 3);
+		r = parse(&cf, text, err, sizeof(err));
+		if (lens[i] <= PRICE_CONF_MAX) {
+			if (r != 0 || config_check(&cf, err, sizeof(err)) != 0)
+				fail_msg("%zu bytes: %s", lens[i], err);
+			assert_int_equal(strlen(cf.price_static), lens[i]);
+		} else {
+			assert_int_equal(r, -1);
+			want_in("long price_static", err,
+			    "security.price_static");
+		}
+		/* The same through the environment. */
+		memcpy(text, "WAIAAS_SECURITY_PRICE_STATIC=", 29);
+		memcpy(text + 29, "ETH=1", 5);
+		memset(text + 34, ';', lens[i] - 5);
+		text[29 + lens[i]] = '\0';
+		env[0] = text;
+		env[1] = NULL;
+		config_defaults(&cf);
+		r = apply_env(&cf, env, err, sizeof(err));
+		if (lens[i] <= PRICE_CONF_MAX)
+			assert_int_equal(r, 0);
+		else {
+			assert_int_equal(r, -1);
+			want_in("long env", err,
+			    "WAIAAS_SECURITY_PRICE_STATIC");
+		}
+	}
+	free(text);
+}
+
 /* Files on disk: each test gets its own scratch directory. */
 static int
 dir_setup(void **state)
@@ -1082,6 +1251,8 @@ main(void)
 		cmocka_unit_test(test_env_ignored),
 		cmocka_unit_test(test_env_errors),
 		cmocka_unit_test(test_env_url_length),
+		cmocka_unit_test(test_price_keys),
+		cmocka_unit_test(test_price_lengths),
 		cmocka_unit_test_setup_teardown(test_load_missing, dir_setup,
 		    dir_teardown),
 		cmocka_unit_test_setup_teardown(test_load_valid, dir_setup,

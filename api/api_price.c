@@ -1,0 +1,189 @@
+/*
+ * The price fetcher: every price_refresh seconds (the first right after
+ * start) one GET of the operator's simple-price endpoint over rpc.c's
+ * transport, the answer parsed strictly and each value put through the
+ * plausibility rules (price.h); then policyd gets every price accepted
+ * (IMSG_PRICE_UPDATE).  A fetch that fails changes nothing: policyd lets
+ * the prices it has go stale.  The URL may carry an API key: it is never
+ * logged, and neither is the answer.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "api.h"
+#include "log.h"
+#include "price.h"
+#include "rpc.h"
+#include "util.h"
+
+static struct {
+	struct price_id		 ids[PRICE_ENTRIES_MAX];
+	struct price_track	 track[PRICE_ENTRIES_MAX];
+	int			 missing[PRICE_ENTRIES_MAX];
+	size_t			 nids;
+	char			 url[PRICE_REQ_URL_MAX];
+	char			 resolve[NET_RESOLVE_MAX];
+	struct rpc_endpoint	 ep;
+	struct event		*timer;
+	struct timeval		 every;
+	int			 max_change;
+	int			 inflight;
+} pr;
+
+static void	price_fetched(const char *, size_t, const struct rpc_error *,
+		    void *);
+
+/* Every accepted price, to policyd. */
+static void
+price_send(void)
+{
+	struct price_update	u[PRICE_ENTRIES_MAX];
+	size_t			i, n = 0;
+
+	memset(u, 0, sizeof(u));
+	for (i = 0; i < pr.nids; i++) {
+		if (!price_track_usable(&pr.track[i]))
+			continue;
+		strlcpy(u[n].key, pr.ids[i].key.text, sizeof(u[n].key));
+		u[n].usd = pr.track[i].usd;
+		u[n].fetched_at = pr.track[i].at;
+		n++;
+	}
+	if (imsgev_compose(&api.policyd, IMSG_PRICE_UPDATE, 0, -1,
+	    n > 0 ? u : NULL, n * sizeof(u[0])) == -1)
+		fatal("IMSG_PRICE_UPDATE");
+	log_debug("price: %zu of %zu prices to policyd", n, pr.nids);
+}
+
+static void
+price_tick(evutil_socket_t fd, short ev, void *arg)
+{
+	(void)fd;
+	(void)ev;
+	(void)arg;
+	evtimer_add(pr.timer, &pr.every);
+	if (pr.inflight) {
+		log_debug("price: the last fetch is still under way");
+		return;
+	}
+	pr.inflight = 1;
+	rpc_get(&pr.ep, "price", PRICE_ANSWER_MAX, price_fetched, NULL);
+}
+
+static void
+price_apply(size_t i, double v, int64_t now)
+{
+	struct price_track	*t = &pr.track[i];
+	const char		*key = pr.ids[i].key.text;
+	double			 before = t->usd;
+
+	if (isnan(v)) {
+		if (!pr.missing[i])
+			log_warnx("price: %s: the answer has no %s; the last "
+			    "price stands until it is stale", key,
+			    pr.ids[i].id);
+		pr.missing[i] = 1;
+		return;
+	}
+	pr.missing[i] = 0;
+	switch (price_track(t, v, pr.max_change, now)) {
+	case PRICE_ACCEPTED:
+		break;
+	case PRICE_CONFIRMED:
+		log_info("price: %s: %.8g USD confirmed by a second fetch",
+		    key, v);
+		break;
+	case PRICE_HELD:
+		log_warnx("price: %s: %.8g USD moved more than %d%% from "
+		    "%.8g; held (no price) until a fetch confirms it", key,
+		    v, pr.max_change, before);
+		break;
+	case PRICE_REFUSED:
+		log_warnx("price: %s: %.8g USD is not plausible; ignored",
+		    key, v);
+		break;
+	}
+}
+
+static void
+price_fetched(const char *body, size_t len, const struct rpc_error *err,
+    void *arg)
+{
+	double		 vals[PRICE_ENTRIES_MAX];
+	char		 why[160];
+	const char	*kind;
+	int64_t		 now = (int64_t)time(NULL);
+	size_t		 i;
+
+	(void)arg;
+	pr.inflight = 0;
+	if (err != NULL) {
+		/* rpc.c's messages never quote the URL. */
+		kind = rpc_errkind(err->kind);
+		if (strncmp(err->message, kind, strlen(kind)) == 0)
+			kind = "";
+		log_warnx("price: fetch failed: %s%s%s", kind, kind[0] != '\0' ?
+		    ": " : "", err->message);
+		return;
+	}
+	if (price_answer_parse(body, len, pr.ids, pr.nids, vals, why,
+	    sizeof(why)) == -1) {
+		log_warnx("price: answer refused: %s", why);
+		return;
+	}
+	for (i = 0; i < pr.nids; i++)
+		price_apply(i, vals[i], now);
+	price_send();
+}
+
+/* Before the sandbox: the coin ids, the request and its timer. */
+void
+api_price_init(void)
+{
+	const struct ctl_price	*cp = proc_price();
+	struct timeval		 first = { 0, 0 };
+	char			 err[256];
+	int			 n;
+
+	if (cp == NULL)
+		fatalx("no price configuration");
+	if (cp->url[0] == '\0')
+		return;
+	if ((n = price_parse_ids(cp->ids, net_get(0), net_count(), pr.ids,
+	    PRICE_ENTRIES_MAX, err, sizeof(err))) <= 0)
+		fatalx("IMSG_CTL_PRICE: %s", n == 0 ? "no coin ids" : err);
+	pr.nids = (size_t)n;
+	if (price_request_url(cp->url, pr.ids, pr.nids, pr.url,
+	    sizeof(pr.url)) == -1)
+		fatalx("price: the request URL is too long");
+	strlcpy(pr.resolve, cp->resolve, sizeof(pr.resolve));
+	pr.ep.url = pr.url;
+	pr.ep.resolve = pr.resolve;
+	pr.max_change = (int)cp->max_change_pct;
+	pr.every.tv_sec = cp->refresh;
+	pr.every.tv_usec = 0;
+	if ((pr.timer = evtimer_new(api.base, price_tick, NULL)) == NULL)
+		fatalx("evtimer_new");
+	/* The first fetch as soon as the loop runs. */
+	evtimer_add(pr.timer, &first);
+	log_debug("price: %zu coin ids, every %u s", pr.nids, cp->refresh);
+}
+
+/* parent -> api: new addresses for the price endpoint's host. */
+void
+api_price_resolve(struct imsgchan *ch, struct imsg *imsg, void *arg)
+{
+	struct ctl_resolve	r;
+
+	(void)ch;
+	(void)arg;
+	memcpy(&r, imsg->data, sizeof(r));
+	if (pr.url[0] == '\0' || r.index != 0 ||
+	    memchr(r.resolve, '\0', sizeof(r.resolve)) == NULL)
+		fatalx("IMSG_CTL_PRICE_RESOLVE: malformed");
+	strlcpy(pr.resolve, r.resolve, sizeof(pr.resolve));
+	log_info("price endpoint: new addresses");
+}
