@@ -843,6 +843,7 @@ cmd_pd_abuse_sign(const char *bin, const char *dbdir)
 				    PROC_RELAY };
 	struct chan		 ch[3];
 	struct ctl_config	 cfg;
+	static struct ctl_price	 cp;
 	struct ctl_peer		 peer;
 	struct sign_evm_tx	 q;
 	struct imsg		 imsg;
@@ -880,6 +881,10 @@ cmd_pd_abuse_sign(const char *bin, const char *dbdir)
 		peer.peer = (uint32_t)peers[i];
 		send1(&D.ctl, IMSG_CTL_PEER, 0, sp[1], &peer, sizeof(peer));
 	}
+	/* No prices: the one IMSG_CTL_PRICE policyd needs before start. */
+	memset(&cp, 0, sizeof(cp));
+	cp.max_age = 600;
+	send1(&D.ctl, IMSG_CTL_PRICE, 0, -1, &cp, sizeof(cp));
 	send1(&D.ctl, IMSG_CTL_START, 0, -1, NULL, 0);
 	expect(&D.ctl, &imsg, IMSG_CTL_READY, 0);
 	evm_req(&q, 0, f);
