@@ -166,6 +166,17 @@ $(BUILD)/tests/chain_driver: $(CHAIN_DRIVER_OBJS:%=$(BUILD)/%)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(PKG_LIBS)
 
+# Times policyd's decide_eval() against a large history (bench/policy.sh):
+# the decision code and the store as policyd links them, a few stubs.
+POLICY_BENCH_OBJS = bench/policy_bench.o policyd/policyd_decide.o \
+	policyd/policy_eval.o policyd/policyd_store.o common/policy_rules.o \
+	common/base58.o common/network.o common/util.o common/log.o
+$(BUILD)/bench/policy_bench.o: INC += -Ipolicyd
+$(BUILD)/bench/policy_bench: $(POLICY_BENCH_OBJS:%=$(BUILD)/%)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(PKG_LIBS) -lm
+
 # The same filters built to trap and name a forbidden call.
 $(BUILD)/seccomp/sandbox_debug.o: seccomp/sandbox.c
 	@mkdir -p $(dir $@)
