@@ -3,7 +3,7 @@
 #   make            build build/waiaasd
 #   make test       sanitizer build (ASan+UBSan, no recover) and every test
 #   make fuzz       libFuzzer targets, each run briefly
-#   make bench      wrk against /health, with RSS figures
+#   make bench      throughput, latency and memory figures (bench/*.sh)
 #   make check-src  banned calls and style checks
 
 BUILD	?= build
@@ -262,11 +262,13 @@ build-fuzz/fuzz_sol_rpc: tests/fuzz/fuzz_sol_rpc.c tests/fuzz/chain_stubs.h \
 fuzz: $(FUZZ_TARGETS:%=build-fuzz/%)
 	tests/fuzz/run.sh $(FUZZ_TIME) $(FUZZ_TARGETS)
 
-bench: $(BUILD)/waiaasd $(BUILD)/tests/signer_driver
+bench: $(BUILD)/waiaasd $(BUILD)/tests/signer_driver $(BUILD)/bench/policy_bench
 	bench/health.sh $(BUILD)/waiaasd
 	bench/auth.sh $(BUILD)/waiaasd
 	BUILD=$(BUILD) bench/signer.sh
 	bench/send.sh $(BUILD)/waiaasd
+	bench/simulate.sh $(BUILD)/waiaasd
+	BUILD=$(BUILD) bench/policy.sh
 
 check-src:
 	tests/checksrc.sh
