@@ -1258,11 +1258,12 @@ query(sqlite3_stmt *st, const char *wallet, long long t, double *us)
 }
 
 static void
-plan_of(const char *sql)
+plan_of(const char *label, const char *sql)
 {
 	sqlite3_stmt	*st;
 	char		 q[1024];
 
+	printf("    plan, %s:\n", label);
 	snprintf(q, sizeof(q), "EXPLAIN QUERY PLAN %s", sql);
 	st = prep(q);
 	while (sqlite3_step(st) == SQLITE_ROW)
@@ -1395,15 +1396,15 @@ design(const char *path, size_t n)
 	exec("CREATE INDEX policies_pick ON policies(wallet_id, enabled, "
 	    "type, network, priority, created_at)");
 	time_pol("rowids, covering index, once", q_pol_rowid, n, 1, 0);
-	plan_of(q_pol_rowid);
+	plan_of("rowids, covering index", q_pol_rowid);
 	time_pol("as now, covering index", q_pol, n, 1, 1);
 	exec("DROP INDEX policies_pick");
-	printf("the history queries, microseconds:\n");
+	printf("the history queries again, microseconds:\n");
 	exec("CREATE INDEX transactions_counted ON transactions(wallet_id, "
 	    "created_at, reserved_usd) WHERE " COUNTED);
-	plan_of(q_usd);
+	plan_of("USD as now, with the partial index there", q_usd);
 	time_sql("partial covering index", q_usd_partial, now, n);
-	plan_of(q_usd_partial);
+	plan_of("partial covering index (INDEXED BY)", q_usd_partial);
 	exec("DROP INDEX transactions_counted");
 
 	exec("PRAGMA cache_size = -262144");
@@ -1418,7 +1419,7 @@ design(const char *path, size_t n)
 	    "'spend_hours'") / 1048576);
 	agree(now);
 	time_sql("hourly totals", q_usd_hours, now, n);
-	plan_of(q_usd_hours);
+	plan_of("hourly totals", q_usd_hours);
 	time_sql("count, hourly totals", q_count_hours, now, n);
 	write_cost("with the triggers:", now);
 	agree(now);
