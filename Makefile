@@ -3,7 +3,7 @@
 #   make            build build/waiaasd
 #   make test       sanitizer build (ASan+UBSan, no recover) and every test
 #   make fuzz       libFuzzer targets, each run briefly
-#   make bench      wrk against /health, with RSS figures
+#   make bench      throughput, latency and memory figures (bench/*.sh)
 #   make check-src  banned calls and style checks
 
 BUILD	?= build
@@ -173,6 +173,17 @@ $(BUILD)/tests/chain_driver: $(CHAIN_DRIVER_OBJS:%=$(BUILD)/%)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(PKG_LIBS)
 
+# Times policyd's decide_eval() against a large history (bench/policy.sh):
+# the decision code and the store as policyd links them, a few stubs.
+POLICY_BENCH_OBJS = bench/policy_bench.o policyd/policyd_decide.o \
+	policyd/policy_eval.o policyd/policyd_store.o common/policy_rules.o \
+	common/base58.o common/network.o common/util.o common/log.o
+$(BUILD)/bench/policy_bench.o: INC += -Ipolicyd
+$(BUILD)/bench/policy_bench: $(POLICY_BENCH_OBJS:%=$(BUILD)/%)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(PKG_LIBS) -lm
+
 # The same filters built to trap and name a forbidden call.
 $(BUILD)/seccomp/sandbox_debug.o: seccomp/sandbox.c
 	@mkdir -p $(dir $@)
@@ -265,11 +276,13 @@ build-fuzz/fuzz_sol_rpc: tests/fuzz/fuzz_sol_rpc.c tests/fuzz/chain_stubs.h \
 fuzz: $(FUZZ_TARGETS:%=build-fuzz/%)
 	tests/fuzz/run.sh $(FUZZ_TIME) $(FUZZ_TARGETS)
 
-bench: $(BUILD)/waiaasd $(BUILD)/tests/signer_driver
+bench: $(BUILD)/waiaasd $(BUILD)/tests/signer_driver $(BUILD)/bench/policy_bench
 	bench/health.sh $(BUILD)/waiaasd
 	bench/auth.sh $(BUILD)/waiaasd
 	BUILD=$(BUILD) bench/signer.sh
 	bench/send.sh $(BUILD)/waiaasd
+	bench/simulate.sh $(BUILD)/waiaasd
+	BUILD=$(BUILD) bench/policy.sh
 
 check-src:
 	tests/checksrc.sh
