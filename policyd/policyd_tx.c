@@ -642,6 +642,57 @@ wallet_ref(struct pd_ctx *c, const char *wid, const char *network,
 	return 1;
 }
 
+/*
+ * The wallet and network a send or a signature acts for: no kill switch,
+ * an active wallet.  1, or 0 after answering.
+ */
+static int
+send_ref(struct pd_ctx *c, struct wref *w)
+{
+	if (kill_refuse(c) || !wallet_ref(c, str(c->body, "walletId"),
+	    str(c->body, "network"), w))
+		return 0;
+	if (strcmp(w->status, "ACTIVE") != 0) {
+		pd_fail(c->peerid, 410, "WALLET_TERMINATED", "the wallet is "
+		    "terminated", 0);
+		return 0;
+	}
+	return 1;
+}
+
+/* Too many transactions executing: 1 after answering 503. */
+static int
+busy(struct pd_ctx *c)
+{
+	if (njobs < JOBS_MAX)
+		return 0;
+	pd_fail(c->peerid, 503, "SERVICE_UNAVAILABLE", "too many transactions "
+	    "executing; try again", 1);
+	return 1;
+}
+
+/*
+ * A refusal by policy, inside the transaction the decision began: rolled
+ * back, audited on its own, answered (RATE_LIMIT with Retry-After).
+ */
+static void
+denied(struct pd_ctx *c, const struct wref *w, const char *type,
+    const struct pe_result *r)
+{
+	char	actor[64];
+
+	store_rollback();
+	snprintf(actor, sizeof(actor), "session:%s", c->session);
+	audit_event(c->now, "TX_DENIED", actor, NULL, json_pack(
+	    "{s:s, s:s, s:s, s:s, s:s}", "walletId", w->id, "type", type,
+	    "network", w->net->name, "code", r->code, "reason", r->reason));
+	if (r->retry_after > 0)
+		pd_fail_retry(c->peerid, 429, r->code, r->reason,
+		    (int)r->retry_after);
+	else
+		pd_fail(c->peerid, 403, r->code, r->reason, 0);
+}
+
 /* ---- storage ---- */
 
 /* One UPDATE of a transaction: ?1 is now, ?2 its id. */
@@ -1101,10 +1152,8 @@ sim_start(struct pd_ctx *c, const struct wref *w, struct txspec *s,
 		spec_free(s);
 		return;
 	}
-	if (njobs >= JOBS_MAX) {
+	if (busy(c)) {
 		spec_free(s);
-		pd_fail(c->peerid, 503, "SERVICE_UNAVAILABLE", "too many "
-		    "transactions executing; try again", 1);
 		return;
 	}
 	if ((j = calloc(1, sizeof(*j))) == NULL)
@@ -1949,17 +1998,11 @@ tx_send(struct pd_ctx *c)
 	struct pe_result	 r;
 	struct job		*j;
 	json_t			*issues;
-	char			 id[UUID_STR_LEN], sel[11], actor[64];
+	char			 id[UUID_STR_LEN], sel[11];
 	int			 queued;
 
-	if (kill_refuse(c) || !wallet_ref(c, str(c->body, "walletId"),
-	    str(c->body, "network"), &w))
+	if (!send_ref(c, &w))
 		return;
-	if (strcmp(w.status, "ACTIVE") != 0) {
-		pd_fail(c->peerid, 410, "WALLET_TERMINATED", "the wallet is "
-		    "terminated", 0);
-		return;
-	}
 	if ((issues = json_array()) == NULL)
 		fatalx("json_array");
 	if (spec_parse(c->body, w.chain, net_index(w.net), w.address, &s,
@@ -1976,10 +2019,8 @@ tx_send(struct pd_ctx *c)
 		sim_start(c, &w, &s, &t);
 		return;
 	}
-	if (njobs >= JOBS_MAX) {
+	if (busy(c)) {
 		spec_free(&s);
-		pd_fail(c->peerid, 503, "SERVICE_UNAVAILABLE", "too many "
-		    "transactions executing; try again", 1);
 		return;
 	}
 	if (!pd_begin(c)) {
@@ -1987,18 +2028,8 @@ tx_send(struct pd_ctx *c)
 		return;
 	}
 	if (!decide_eval(w.id, w.net->name, &t, c->now, &r)) {
-		store_rollback();
-		snprintf(actor, sizeof(actor), "session:%s", c->session);
-		audit_event(c->now, "TX_DENIED", actor, NULL, json_pack(
-		    "{s:s, s:s, s:s, s:s, s:s}", "walletId", w.id, "type",
-		    type_names[s.type], "network", w.net->name, "code",
-		    r.code, "reason", r.reason));
 		spec_free(&s);
-		if (r.retry_after > 0)
-			pd_fail_retry(c->peerid, 429, r.code, r.reason,
-			    (int)r.retry_after);
-		else
-			pd_fail(c->peerid, 403, r.code, r.reason, 0);
+		denied(c, &w, type_names[s.type], &r);
 		return;
 	}
 	uuidv7(id);
@@ -2275,14 +2306,8 @@ tx_sign_message(struct pd_ctx *c)
 	int			 queued, rc;
 	sqlite3_stmt		*st;
 
-	if (kill_refuse(c) || !wallet_ref(c, str(c->body, "walletId"),
-	    str(c->body, "network"), &w))
+	if (!send_ref(c, &w))
 		return;
-	if (strcmp(w.status, "ACTIVE") != 0) {
-		pd_fail(c->peerid, 410, "WALLET_TERMINATED", "the wallet is "
-		    "terminated", 0);
-		return;
-	}
 	memset(&s, 0, sizeof(s));
 	s.chain = w.chain;
 	s.net = net_index(w.net);
@@ -2305,10 +2330,8 @@ tx_sign_message(struct pd_ctx *c)
 		fail_issues(c->peerid, issues);
 		return;
 	}
-	if (njobs >= JOBS_MAX) {
+	if (busy(c)) {
 		spec_free(&s);
-		pd_fail(c->peerid, 503, "SERVICE_UNAVAILABLE", "too many "
-		    "transactions executing; try again", 1);
 		return;
 	}
 	if (!pd_begin(c)) {
@@ -2319,17 +2342,8 @@ tx_sign_message(struct pd_ctx *c)
 	to[0] = token[0] = '\0';
 	strlcpy(amount, "0", sizeof(amount));
 	if (!msg_decide(c, &w, &r, &usd, to, token, amount)) {
-		store_rollback();
-		audit_event(c->now, "TX_DENIED", actor, NULL, json_pack(
-		    "{s:s, s:s, s:s, s:s, s:s}", "walletId", w.id, "type",
-		    "SIGN_MESSAGE", "network", w.net->name, "code", r.code,
-		    "reason", r.reason));
 		spec_free(&s);
-		if (r.retry_after > 0)
-			pd_fail_retry(c->peerid, 429, r.code, r.reason,
-			    (int)r.retry_after);
-		else
-			pd_fail(c->peerid, 403, r.code, r.reason, 0);
+		denied(c, &w, "SIGN_MESSAGE", &r);
 		return;
 	}
 	queued = r.tier >= TIER_DELAY;
