@@ -1356,12 +1356,20 @@ send_known(const char *m)
 	    strcasestr(m, "already in the mempool") != NULL;
 }
 
+/*
+ * The nonce is taken by a transaction that is not ours: mined ("nonce
+ * too low") or still in the node's pool ("replacement transaction
+ * underpriced": another holder of the key got there first and its
+ * transaction is not mined yet).  Both mean: re-sign with the next one.
+ */
 static int
 send_nonce_low(const char *m)
 {
 	return strcasestr(m, "nonce too low") != NULL ||
 	    strcasestr(m, "nonce is too low") != NULL ||
-	    strcasestr(m, "already been used") != NULL;
+	    strcasestr(m, "already been used") != NULL ||
+	    strcasestr(m, "replacement transaction underpriced") != NULL ||
+	    strcasestr(m, "could not replace existing tx") != NULL;
 }
 
 static void

@@ -139,6 +139,23 @@ check "nonce too low: re-signed with the next nonce and CONFIRMED" \
 check "both transfers landed once" \
     [ "$(python3 -c "print($(bal "$ACC2") - $b0)")" = 4243 ]
 
+# The same race while the other transaction is still in the node's pool:
+# the node says "replacement transaction underpriced" (anvil and geth do
+# when the pool holds another transaction with our nonce).  That too
+# means: re-sign with the next free nonce.
+curl -s -X POST "$PROXY/__reset" >/dev/null
+fault '{"mode":"error","code":-32000,"message":"replacement transaction underpriced","count":1,"methods":["eth_sendRawTransaction"]}'
+b0=$(bal "$ACC2")
+l0=$(grep -c "nonce too low; re-signing" "$LOG")
+r=$(wait_tx "$(send "{\"network\":\"$NET\",\"to\":\"$ACC2\",\"amount\":\"4244\"}")")
+printf '%s' "$r" > "$T_TMP/r"
+check "replacement underpriced: re-signed and CONFIRMED" \
+    [ "$(json_get "$T_TMP/r" 'j["status"]')" = CONFIRMED ]
+check "and paid once" \
+    [ "$(python3 -c "print($(bal "$ACC2") - $b0)")" = 4244 ]
+check "the daemon says it re-signed" \
+    [ "$(grep -c "nonce too low; re-signing" "$LOG")" -gt "$l0" ]
+
 # A nonce gap: the node refuses one transaction (nonce n) after the
 # next one (n + 1) was already accepted; the daemon fills n with a
 # transaction of nothing to the wallet itself, and n + 1 confirms.
