@@ -60,7 +60,7 @@ DAEMON_OBJS = $(DAEMON_SRCS:%.c=$(BUILD)/%.o)
 
 UNIT_TESTS = test_imsg test_config test_seccomp test_sandbox_debug \
 	     test_evm test_solana test_landlock test_policy_rules test_siwe \
-	     test_policy_eval test_eip712 test_price
+	     test_policy_eval test_eip712 test_price test_spend
 UNIT_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 .PHONY: all clean test unit fuzz bench check-src
@@ -128,6 +128,15 @@ $(BUILD)/tests/test_policy_eval: $(BUILD)/tests/unit/test_policy_eval.o \
     $(BUILD)/policyd/policy_eval.o $(BUILD)/common/policy_rules.o \
     $(BUILD)/common/base58.o $(BUILD)/common/network.o \
     $(BUILD)/common/util.o
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(PKG_LIBS)
+$(BUILD)/tests/unit/test_spend.o: INC += -Ipolicyd
+$(BUILD)/tests/test_spend: $(BUILD)/tests/unit/test_spend.o \
+    $(BUILD)/policyd/policyd_decide.o $(BUILD)/policyd/policy_eval.o \
+    $(BUILD)/policyd/policyd_store.o $(BUILD)/common/policy_rules.o \
+    $(BUILD)/common/base58.o $(BUILD)/common/network.o \
+    $(BUILD)/common/util.o $(BUILD)/common/log.o
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(PKG_LIBS)

@@ -2,8 +2,9 @@
 # Policy evaluation with a large history: a database with the daemon's
 # own schema, 10,000 policies and 1,000,000 transactions (one hot wallet
 # with about 200,000 in the last 30 days), then decide_eval() timed as
-# policyd runs it, the query plans, and what faster designs would give
-# (bench/policy_bench.c says how).  Run from the repository root.
+# policyd runs it, the query plans, and the queries alone, before and
+# since the hourly totals of schema 8 (bench/policy_bench.c says how).
+# Run from the repository root.
 # Prints figures; asserts nothing.
 # usage: bench/policy.sh [EVALS [HOT%]]		BUILD=build by default
 # POLICY_BENCH_DB=FILE keeps the database, and reuses it when it exists
@@ -23,5 +24,5 @@ if [ ! -f "$DB" ]; then
 fi
 echo "== decide_eval, $N calls, $HOT% for the hot wallet"
 "$BIN" run "$DB" "$N" "$HOT"
-echo "== the queries alone, and faster designs (rolled back)"
+echo "== the queries alone, then and now (rolled back)"
 "$BIN" design "$DB"

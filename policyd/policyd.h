@@ -45,6 +45,16 @@ long long pd_query_int(const char *, const char *, long long, long long,
 	    long long);
 
 /* policyd_store.c */
+/*
+ * SQL: what a transaction row (columns prefixed by r: "", "NEW." ...)
+ * counts toward its wallet's spending, in micro-dollars: its
+ * reservation, unless it ended without moving value.  The store's
+ * spend_hours triggers and decide's partial hours use the same.
+ */
+#define SPEND_MICRO(r)	"(CASE WHEN " r "status NOT IN ('FAILED', " \
+	"'CANCELLED', 'EXPIRED') THEN CAST(round(coalesce(" r \
+	"reserved_usd, 0) * 1e6) AS INTEGER) ELSE 0 END)"
+
 void	store_open(const char *);
 int	store_begin(void);
 int	store_commit(void);

@@ -148,6 +148,40 @@ static const char *const migrations[] = {
 	"ALTER TABLE transactions ADD COLUMN decided_by TEXT;"	/* owner */
 	"CREATE INDEX transactions_spend ON transactions(wallet_id, "
 	"  created_at, status, reserved_usd);",
+	/*
+	 * 8: per wallet and hour, the transactions requested and the USD
+	 * they count (micro-dollars, so sums are exact), kept by triggers
+	 * in the commit of every row and every status change: a 30-day
+	 * window reads 720 rows, not every transaction of a busy wallet.
+	 * Rows of transactions are never deleted and never change wallet
+	 * or created_at; if that changes, these triggers must follow.
+	 */
+	"CREATE TABLE spend_hours ("
+	"  wallet_id TEXT NOT NULL,"
+	"  hour INTEGER NOT NULL,"		/* created_at / 3600 */
+	"  requests INTEGER NOT NULL,"
+	"  usd_micro INTEGER NOT NULL,"
+	"  PRIMARY KEY (wallet_id, hour)"
+	") WITHOUT ROWID;"
+	"INSERT INTO spend_hours SELECT wallet_id, created_at / 3600, "
+	"  count(*), sum(" SPEND_MICRO("") ") FROM transactions "
+	"  GROUP BY 1, 2;"
+	"CREATE TRIGGER spend_hours_insert AFTER INSERT ON transactions "
+	"BEGIN"
+	"  INSERT INTO spend_hours VALUES (NEW.wallet_id, NEW.created_at / "
+	"    3600, 1, " SPEND_MICRO("NEW.") ")"
+	"  ON CONFLICT (wallet_id, hour) DO UPDATE SET requests = "
+	"    requests + 1, usd_micro = usd_micro + excluded.usd_micro;"
+	"END;"
+	"CREATE TRIGGER spend_hours_update AFTER UPDATE OF status, "
+	"  reserved_usd ON transactions WHEN " SPEND_MICRO("OLD.")
+	"  IS NOT " SPEND_MICRO("NEW.") " "
+	"BEGIN"
+	"  UPDATE spend_hours SET usd_micro = usd_micro - "
+	"    " SPEND_MICRO("OLD.") " + " SPEND_MICRO("NEW.")
+	"    WHERE wallet_id = NEW.wallet_id AND hour = NEW.created_at / "
+	"    3600;"
+	"END;",
 };
 #define SCHEMA_VERSION	((int)(sizeof(migrations) / sizeof(migrations[0])))
 
