@@ -12,6 +12,7 @@
 
 #include "log.h"
 #include "policyd.h"
+#include "util.h"
 #include "wipe.h"
 
 #define GENESIS	"00000000000000000000000000000000" \
@@ -49,6 +50,89 @@ entry_hash(const char *prev, long long ts, const char *event,
 }
 
 /*
+ * Audit entries the owner hears of: the notification each becomes,
+ * queued in the outbox in the entry's own transaction, so an event is
+ * sent if and only if the change it tells of was committed.  (The tiers
+ * queue TX_NOTIFY, TX_DELAYED and TX_APPROVAL_REQUIRED themselves, with
+ * what the owner must see; auth failures become AUTH_FAILURES in bursts,
+ * below.)
+ */
+static const struct {
+	const char	*audit;
+	const char	*event;
+} notify_map[] = {
+	{ "TX_CONFIRMED",		"TX_CONFIRMED" },
+	{ "TX_FAILED",			"TX_FAILED" },
+	{ "TX_CANCELLED",		"TX_CANCELLED" },
+	{ "TX_EXPIRED",			"TX_EXPIRED" },
+	{ "KILL_SWITCH_ACTIVATED",	"KILL_SWITCH_ACTIVATED" },
+	{ "KILL_SWITCH_RECOVERED",	"KILL_SWITCH_RECOVERED" },
+	{ "session.created",		"SESSION_CREATED" },
+	{ "session.revoked",		"SESSION_REVOKED" },
+	{ "session.renewed",		"SESSION_RENEWED" },
+	{ "wallet.owner_set",		"OWNER_SET" },
+	{ "wallet.owner_verified",	"OWNER_VERIFIED" },
+	{ "auth.master_locked",		"MASTER_PASSWORD_LOCKED" },
+};
+
+static const char *
+notify_event(const char *audit)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof(notify_map) / sizeof(notify_map[0]); i++)
+		if (strcmp(notify_map[i].audit, audit) == 0)
+			return notify_map[i].event;
+	return NULL;
+}
+
+/*
+ * The event's payload: the entry's details, who and what, and for a
+ * transaction what it was (the details of its end carry only why).
+ */
+static json_t *
+notify_payload(const char *event, const char *actor, const char *target,
+    const json_t *details)
+{
+	static const char *const cols[] = { "walletId", "network", "type",
+	    "to", "amount", "token", "tier", "txHash" };
+	sqlite3_stmt	*st;
+	json_t		*ev, *v;
+	const char	*t;
+	int		 i;
+
+	if ((ev = json_deep_copy(details)) == NULL)
+		return NULL;
+	json_object_set_new(ev, "actor", json_string(actor));
+	if (target == NULL)
+		return ev;
+	json_object_set_new(ev, "target", json_string(target));
+	if (strncmp(event, "TX_", 3) != 0)
+		return ev;
+	if (sqlite3_prepare_v2(pd.db, "SELECT wallet_id, network, type, "
+	    "to_address, amount, token, tier, tx_hash FROM transactions "
+	    "WHERE id = ?", -1, &st, NULL) != SQLITE_OK) {
+		json_decref(ev);
+		return NULL;
+	}
+	sqlite3_bind_text(st, 1, target, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		json_object_set_new(ev, "txId", json_string(target));
+		for (i = 0; i < (int)(sizeof(cols) / sizeof(cols[0])); i++) {
+			t = (const char *)sqlite3_column_text(st, i);
+			/* token is stored as JSON; the rest as text */
+			v = t == NULL ? json_null() : strcmp(cols[i],
+			    "token") == 0 ? json_loads(t, 0, NULL) :
+			    json_string(t);
+			json_object_set_new(ev, cols[i], v != NULL ? v :
+			    json_null());
+		}
+	}
+	sqlite3_finalize(st);
+	return ev;
+}
+
+/*
  * Append one entry (inside the caller's transaction).  details is
  * consumed.  Returns -1 on failure: the caller's change must fail too.
  */
@@ -57,15 +141,25 @@ audit_append(long long ts, const char *event, const char *actor,
     const char *target, json_t *details)
 {
 	sqlite3_stmt	*st;
+	json_t		*ev = NULL;
+	const char	*notify;
 	char		 prev[65] = GENESIS, hash[65], *d;
 	int		 r = -1;
 
 	if (details == NULL)
 		details = json_object();
 	d = json_dumps(details, JSON_COMPACT | JSON_SORT_KEYS);
-	json_decref(details);
-	if (d == NULL)
+	if ((notify = notify_event(event)) != NULL &&
+	    (ev = notify_payload(event, actor, target, details)) == NULL) {
+		json_decref(details);
+		wipe_free(d);
 		return -1;
+	}
+	json_decref(details);
+	if (d == NULL) {
+		json_decref(ev);
+		return -1;
+	}
 	if (sqlite3_prepare_v2(pd.db, "SELECT hash FROM audit_log ORDER BY "
 	    "id DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK)
 		goto out;
@@ -89,12 +183,63 @@ audit_append(long long ts, const char *event, const char *actor,
 	if (sqlite3_step(st) == SQLITE_DONE)
 		r = 0;
 	sqlite3_finalize(st);
+	if (r == 0 && ev != NULL) {
+		r = outbox_add(ts, notify, ev);
+		ev = NULL;
+	}
 out:
+	json_decref(ev);
 	if (r == -1)
 		log_warnx("audit append %s: %s", event,
 		    sqlite3_errmsg(pd.db));
 	wipe_free(d);
 	return r;
+}
+
+/*
+ * Auth failures are audited one by one; the owner hears of bursts: an
+ * AUTH_FAILURES event when BURST_N failures of one kind fall within
+ * BURST_WINDOW seconds, then none of that kind for BURST_QUIET seconds
+ * (an attacker must not be able to flood the owner's phone).
+ */
+#define BURST_N		5
+#define BURST_WINDOW	60
+#define BURST_QUIET	600
+#define BURST_KINDS	4
+
+static struct burst {
+	char		kind[32];
+	long long	t[BURST_N];	/* the last BURST_N, a ring */
+	unsigned	n;
+	long long	told;
+} bursts[BURST_KINDS];
+
+static int
+burst(long long ts, const char *event)
+{
+	struct burst	*b = NULL;
+	long long	 oldest;
+	size_t		 i;
+
+	if (strncmp(event, "auth.", 5) != 0 || strlen(event) < 7 ||
+	    strcmp(event + strlen(event) - 7, "_failed") != 0)
+		return 0;
+	for (i = 0; i < BURST_KINDS && b == NULL; i++)
+		if (bursts[i].kind[0] == '\0' ||
+		    strcmp(bursts[i].kind, event) == 0)
+			b = &bursts[i];
+	if (b == NULL || strlcpy(b->kind, event, sizeof(b->kind)) >=
+	    sizeof(b->kind))
+		return 0;
+	b->t[b->n++ % BURST_N] = ts;
+	oldest = b->t[b->n % BURST_N];
+	if (b->n < BURST_N || ts - oldest > BURST_WINDOW ||
+	    (b->told != 0 && ts - b->told < BURST_QUIET))
+		return 0;
+	b->told = ts;
+	return outbox_add(ts, "AUTH_FAILURES", json_pack("{s:s, s:i, s:i}",
+	    "kind", event + 5, "count", BURST_N, "windowSeconds",
+	    BURST_WINDOW)) == -1 ? -1 : 1;
 }
 
 /* An event with no change attached (an auth failure): its own commit. */
@@ -108,7 +253,7 @@ audit_event(long long ts, const char *event, const char *actor,
 		return;
 	}
 	if (audit_append(ts, event, actor, target, details) == -1 ||
-	    store_commit() == -1)
+	    burst(ts, event) == -1 || store_commit() == -1)
 		store_rollback();
 }
 

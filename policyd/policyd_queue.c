@@ -127,14 +127,10 @@ unqueue(const char *id, long long now, const char *status, const char *code,
 	if ((n = sqlite3_changes(pd.db)) != 1)
 		return -1;
 	log_info("transaction %s %s: %s", id, status, why);
-	if (audit_append(now, strcmp(status, "EXPIRED") == 0 ? "TX_EXPIRED" :
-	    "TX_CANCELLED", actor, id, json_pack("{s:s, s:s}", "code", code,
-	    "error", why)) == -1 ||
-	    outbox_add(now, strcmp(status, "EXPIRED") == 0 ? "TX_EXPIRED" :
-	    "TX_CANCELLED", json_pack("{s:s, s:s, s:s}", "txId", id, "code",
-	    code, "reason", why)) == -1)
-		return -1;
-	return 0;
+	/* The audit entry queues the owner's TX_CANCELLED / TX_EXPIRED. */
+	return audit_append(now, strcmp(status, "EXPIRED") == 0 ?
+	    "TX_EXPIRED" : "TX_CANCELLED", actor, id, json_pack("{s:s, s:s}",
+	    "code", code, "error", why));
 }
 
 /* QUEUED -> PENDING, audited, inside the caller's transaction. */
