@@ -679,6 +679,7 @@ struct prep {
 	char			 value[67];
 	char			*data;		/* "0x..." or NULL if none */
 	int			 pending;
+	int			 balance;	/* CHPREP_BALANCE asked */
 	int			 legacy;	/* no baseFeePerGas */
 	uint64_t		 block_gas;	/* 0: not said */
 	uint64_t		 estimate;
@@ -877,6 +878,19 @@ prep_prio(json_t *res, const struct rpc_error *err, void *arg)
 	prep_unref(p);
 }
 
+/* A dry run's balance: unknown is not an error, only not said. */
+static void
+prep_balance(json_t *res, const struct rpc_error *err, void *arg)
+{
+	struct prep	*p = arg;
+
+	if (err == NULL && qty_parse(res, p->ctx.balance) == 0)
+		p->ctx.have_balance = 1;
+	else
+		memset(p->ctx.balance, 0, sizeof(p->ctx.balance));
+	prep_unref(p);
+}
+
 static void
 prep_estimate(json_t *res, const struct rpc_error *err, void *arg)
 {
@@ -923,6 +937,11 @@ prep_ready(void *arg, int st, int retryable, const char *msg)
 	    p);
 	call(p->net, "eth_estimateGas", tx != NULL ? json_pack("[o]", tx) :
 	    NULL, 0, prep_estimate, p);
+	if (p->balance) {
+		p->pending++;
+		call(p->net, "eth_getBalance", json_pack("[s,s]", p->from,
+		    "pending"), 0, prep_balance, p);
+	}
 	prep_unref(p);
 }
 
@@ -945,6 +964,7 @@ evm_prepare(struct chain_net *n, const struct chain_prep *in,
 	}
 	p->net = n;
 	p->pending = 1;
+	p->balance = (in->flags & CHPREP_BALANCE) != 0;
 	memcpy(p->ctx.txid, in->txid, sizeof(p->ctx.txid));
 	p->ctx.txid[sizeof(p->ctx.txid) - 1] = '\0';
 	p->ctx.status = CHAIN_OK;

@@ -369,6 +369,8 @@ preflight_text(const struct rpc_error *e, char *buf, size_t len)
 struct sol_prep {
 	struct chain_net	*n;
 	struct chain_ctx	 c;
+	uint32_t		 op;		/* CHOP_SOL_* */
+	char			 from58[CHAIN_ADDR_MAX + 1];
 	uint8_t			 to[SOL_KEY_LEN];
 	uint8_t			 mint[SOL_KEY_LEN];
 	uint8_t			 ata[SOL_KEY_LEN];
@@ -579,6 +581,42 @@ prep_mint_cb(json_t *result, const struct rpc_error *e, void *arg)
 	prep_call(p, "getAccountInfo", account_params(p->ata58), prep_ata_cb);
 }
 
+/* What each operation needs from the chain, after the balance if asked. */
+static void
+prep_start(struct sol_prep *p)
+{
+	switch (p->op) {
+	case CHOP_SOL_TRANSFER:
+	case CHOP_SOL_CALL:
+		prep_blockhash(p);
+		return;
+	case CHOP_SOL_TOKEN:
+		prep_call(p, "getAccountInfo", account_params(p->mint58),
+		    prep_mint_cb);
+		return;
+	default:
+		prep_fail(p, CHAIN_REFUSED, 0, "operation %u is not a Solana "
+		    "operation", p->op);
+		return;
+	}
+}
+
+/* A dry run's balance: unknown is not an error, only not said. */
+static void
+prep_balance_cb(json_t *result, const struct rpc_error *e, void *arg)
+{
+	struct sol_prep	*p = arg;
+	uint64_t	 lamports;
+	int		 i;
+
+	if (e == NULL && json_u64(rpc_value(result), &lamports) == 0) {
+		for (i = 0; i < 8; i++)
+			p->c.balance[31 - i] = (uint8_t)(lamports >> (8 * i));
+		p->c.have_balance = 1;
+	}
+	prep_start(p);
+}
+
 void
 sol_prepare(struct chain_net *n, const struct chain_prep *req)
 {
@@ -586,7 +624,6 @@ sol_prepare(struct chain_net *n, const struct chain_prep *req)
 	struct chain_ctx	 c;
 	uint8_t			 from[SOL_KEY_LEN];
 	char			 to[CHAIN_ADDR_MAX + 1];
-	char			 from58[CHAIN_ADDR_MAX + 1];
 	char			 mint[CHAIN_ADDR_MAX + 1];
 
 	if ((p = calloc(1, sizeof(*p))) == NULL) {
@@ -602,8 +639,8 @@ sol_prepare(struct chain_net *n, const struct chain_prep *req)
 	p->n = n;
 	memcpy(p->c.txid, req->txid, sizeof(p->c.txid));
 	p->c.txid[sizeof(p->c.txid) - 1] = '\0';
-	memcpy(from58, req->from, sizeof(from58));
-	from58[sizeof(from58) - 1] = '\0';
+	memcpy(p->from58, req->from, sizeof(p->from58));
+	p->from58[sizeof(p->from58) - 1] = '\0';
 	memcpy(to, req->to, sizeof(to));
 	to[sizeof(to) - 1] = '\0';
 	memcpy(mint, req->mint, sizeof(mint));
@@ -614,7 +651,7 @@ sol_prepare(struct chain_net *n, const struct chain_prep *req)
 		    n->net.name);
 		return;
 	}
-	if (key58(from58, from) == -1) {
+	if (key58(p->from58, from) == -1) {
 		prep_fail(p, CHAIN_REFUSED, 0, "invalid wallet address");
 		return;
 	}
@@ -623,25 +660,20 @@ sol_prepare(struct chain_net *n, const struct chain_prep *req)
 		    req->op == CHOP_SOL_CALL ? "program" : "recipient");
 		return;
 	}
-	switch (req->op) {
-	case CHOP_SOL_TRANSFER:
-	case CHOP_SOL_CALL:
-		prep_blockhash(p);
-		return;
-	case CHOP_SOL_TOKEN:
+	if (req->op == CHOP_SOL_TOKEN) {
 		if (key58(mint, p->mint) == -1) {
 			prep_fail(p, CHAIN_REFUSED, 0, "invalid mint address");
 			return;
 		}
 		enc58(p->mint, SOL_KEY_LEN, p->mint58, sizeof(p->mint58));
-		prep_call(p, "getAccountInfo", account_params(p->mint58),
-		    prep_mint_cb);
-		return;
-	default:
-		prep_fail(p, CHAIN_REFUSED, 0, "operation %u is not a Solana "
-		    "operation", req->op);
+	}
+	p->op = req->op;
+	if (req->flags & CHPREP_BALANCE) {
+		prep_call(p, "getBalance", json_pack("[s,{s:s}]", p->from58,
+		    "commitment", "confirmed"), prep_balance_cb);
 		return;
 	}
+	prep_start(p);
 }
 
 /* ---- send and watch ---- */

@@ -374,8 +374,11 @@ struct chain_prep {
 						   or program */
 	char		mint[CHAIN_ADDR_MAX + 1];	/* CHOP_SOL_TOKEN */
 	uint8_t		value[32];		/* EVM wei, big-endian */
+	uint32_t	flags;			/* CHPREP_* */
 	uint32_t	datalen;		/* EVM calldata follows */
 };
+
+#define CHPREP_BALANCE	0x01	/* a dry run: read the wallet's balance */
 
 #define CHAIN_OK		0
 #define CHAIN_ERROR		1	/* RPC failed or answered nonsense */
@@ -401,6 +404,9 @@ struct chain_ctx {
 	uint8_t		ata_exists;		/* SOL_TOKEN: recipient's */
 	uint8_t		decimals;		/* CHOP_SOL_TOKEN: the mint's */
 	uint64_t	fee;			/* SOL: lamports estimate */
+	/* CHPREP_BALANCE: wei or lamports, big-endian; unknown if not have */
+	uint8_t		balance[32];
+	uint32_t	have_balance;
 };
 
 /* policyd -> api: broadcast (unless WATCH_ONLY) and watch to the end. */

@@ -46,6 +46,7 @@
 #define T_APPROVE	4
 
 #define NONCE_RETRIES	2	/* "nonce too low": re-sign this often */
+#define SOL_ATA_RENT	2039280	/* lamports: a token account, rent-exempt */
 #define EXPIRE_RETRIES	1	/* Solana blockhash expired: rebuild once */
 #define JOBS_MAX	4096	/* transactions executing at once */
 
@@ -90,6 +91,7 @@ struct job {
 	uint32_t		 sign_id;
 	int			 has_nonce;	/* EVM: chosen, not stored */
 	int			 filler;	/* EVM: fills a nonce gap */
+	int			 dry;		/* a dry run (J_SIM) */
 	uint64_t		 nonce;
 	struct txspec		 s;
 	uint64_t		 last_valid_height;
@@ -793,6 +795,8 @@ prepare(struct job *j)
 	p.net = j->s.net;
 	strlcpy(p.from, j->s.from, sizeof(p.from));
 	strlcpy(p.to, j->s.to, sizeof(p.to));
+	if (j->dry)
+		p.flags = CHPREP_BALANCE;
 	if (j->s.chain == KS_CHAIN_ETHEREUM) {
 		p.op = CHOP_EVM_TX;
 		memcpy(p.value, j->s.value, 32);
@@ -1064,6 +1068,32 @@ warn(json_t *w, const char *msg)
 		fatalx("json warning");
 }
 
+/*
+ * Does the wallet hold what the transaction can take (value and the
+ * highest fee, in the native coin)?  A token's own balance is not read.
+ */
+static int
+sim_funded(json_t *w, const struct chain_ctx *x, const uint8_t need[32],
+    const char *symbol)
+{
+	char	have[80], want[80], msg[320];
+
+	if (!x->have_balance) {
+		warn(w, "the wallet's balance could not be read: the dry run "
+		    "does not know whether it can pay");
+		return 1;
+	}
+	if (u256_cmp(x->balance, need) >= 0)
+		return 1;
+	u256_dec(x->balance, have);
+	u256_dec(need, want);
+	snprintf(msg, sizeof(msg), "INSUFFICIENT_BALANCE: the wallet holds "
+	    "%s and this can take up to %s (smallest unit of %s: value and "
+	    "the highest fee)", have, want, symbol);
+	warn(w, msg);
+	return 0;
+}
+
 /* The chain's answer for a dry run: its fee, and what would fail. */
 static void
 sim_done(struct job *j, const struct chain_ctx *x)
@@ -1071,7 +1101,7 @@ sim_done(struct job *j, const struct chain_ctx *x)
 	const struct network	*n = net_get(j->s.net);
 	json_t			*fee = NULL, *w = json_array();
 	uint8_t			 per_gas[32], max_gas[32], est[32], max[32];
-	uint8_t			 cap[32];
+	uint8_t			 cap[32], need[32];
 	char			 d1[80], d2[80], msg[CHAIN_MSG_MAX + 40];
 	int			 ok = 1;
 
@@ -1112,6 +1142,9 @@ sim_done(struct job *j, const struct chain_ctx *x)
 				    "security.max_gas_limit");
 				ok = 0;
 			}
+			if (u256_add(need, j->s.value, max) == -1 ||
+			    !sim_funded(w, x, need, n->symbol))
+				ok = 0;
 		}
 	} else {
 		snprintf(d1, sizeof(d1), "%llu", (unsigned long long)x->fee);
@@ -1128,6 +1161,12 @@ sim_done(struct job *j, const struct chain_ctx *x)
 			warn(w, msg);
 			ok = 0;
 		}
+		/* Lamports out: the transfer, the fee, a new account's rent. */
+		u256_u64(need, (j->s.sol_kind == SIGN_SOL_TRANSFER ?
+		    j->s.amount : 0) + x->fee + (j->s.sol_kind ==
+		    SIGN_SOL_TOKEN && !x->ata_exists ? SOL_ATA_RENT : 0));
+		if (!sim_funded(w, x, need, n->symbol))
+			ok = 0;
 	}
 	pd_reply_json(j->peerid, 200, sim_json(&j->r, j->usd, j->wallet,
 	    &j->s, fee, w, ok));
@@ -1164,6 +1203,7 @@ sim_start(struct pd_ctx *c, const struct wref *w, struct txspec *s,
 	j->peerid = c->peerid;
 	j->r = r;
 	j->usd = t->usd;
+	j->dry = 1;
 	TAILQ_INSERT_TAIL(&jobs, j, entry);
 	njobs++;
 	prepare(j);

@@ -58,6 +58,16 @@ check "the wallet paid the amount and one 5000-lamport fee" \
 check "txHash is the transaction's signature on chain" \
     [ "$(res getSignatureStatuses "[[\"$(st "$r" txHash)\"]]" 'r["value"][0]["err"]')" = None ]
 
+# Dry runs read the balance: exactly enough (amount and the fee) passes,
+# one lamport less is INSUFFICIENT_BALANCE and not a success.
+b=$(sol_bal "$ADDR")
+code=$(req POST /v1/transactions/simulate "{\"to\":\"$(newkey)\",\"amount\":\"$((b - 5000))\"}" "$S")
+check "simulate all but the fee: success, no balance warning" \
+    [ "$code:$(jget 'j["success"], any("INSUFFICIENT_BALANCE" in w for w in j["warnings"])')" = "200:True False" ]
+code=$(req POST /v1/transactions/simulate "{\"to\":\"$(newkey)\",\"amount\":\"$((b - 4999))\"}" "$S")
+check "simulate one lamport more: INSUFFICIENT_BALANCE, success false" \
+    [ "$code:$(jget 'j["success"], any(w.startswith("INSUFFICIENT_BALANCE: the wallet holds %d " % '"$b"') for w in j["warnings"])')" = "200:False True" ]
+
 # SPL to a recipient without a token account
 TO2=$(newkey)
 b0=$(sol_bal "$ADDR")
