@@ -44,15 +44,6 @@ clean_page() {	# nothing the CSP refused, no script error
 		cat "$T_TMP/page.json" "$T_TMP/page.err" >&2; return 1; }
 }
 status() { req GET "/v1/transactions/$1" "" "$S" >/dev/null; jget 'j["status"]'; }
-wait_status() {	# wait_status ID STATUS SECONDS
-	n=0
-	while [ $n -lt $(($3 * 10)) ]; do
-		[ "$(status "$1")" = "$2" ] && return 0
-		sleep 0.1
-		n=$((n + 1))
-	done
-	return 1
-}
 # verify_owner WALLET CHAIN KEY: the owner proves the key (GRACE ->
 # LOCKED) as in t_owner.sh.
 verify_owner() {
@@ -82,6 +73,12 @@ start_svm || { notok "svm_rpc starts"; exit 0; }
 export WAIAAS_RPC_EVM_ETHEREUM_SEPOLIA=$ANVIL_URL
 export WAIAAS_RPC_SOLANA_DEVNET=$SVM_URL WAIAAS_RPC_POLL_INTERVAL_MS=100
 start_daemon || { notok "daemon starts"; exit 0; }
+
+# One left alone to expire, checked at the end (approval_timeout 60 s).
+wallet ethereum "$OWNER" '{"instant_max":"1000","approval_timeout":60}'
+"$CAST" send -q --rpc-url "$ANVIL_URL" --private-key "$ANVIL_KEY0" "$ADDR" \
+    --value 1ether >/dev/null
+E1=$(send "{\"network\":\"$NET\",\"to\":\"$(R 9)\",\"amount\":\"3500\"}")
 
 wallet ethereum "$OWNER" "$LIMITS"
 "$CAST" send -q --rpc-url "$ANVIL_URL" --private-key "$ANVIL_KEY0" "$ADDR" \
@@ -241,6 +238,14 @@ check "the page says Approved. and follows it to CONFIRMED" \
 check "clean: no CSP violation, no script error" clean_page
 check "the SOL transfer is CONFIRMED and the recipient has 2000000 lamports" \
     [ "$(status "$C1") $(rpc "$SVM_URL" getBalance "[\"$SOL_TO\"]" | python3 -c 'import json,sys; print(json.load(sys.stdin)["result"]["value"])')" = "CONFIRMED 2000000" ]
+
+# The one left alone: the page follows it to its expiry (or finds it
+# expired).
+page "$(approval_url "$E1")" evm "$OWNER_KEY" "" true \
+    '"expired: it was not approved in time"'
+check "an expired one: 'expired: it was not approved in time', no buttons" \
+    pis 'j["status"], j["actionsHidden"], j["errors"]' \
+    "expired: it was not approved in time True []"
 
 kill -TERM "$DPID"; wait_gone "$DPID" 5000; DPID=""
 check "no sanitizer reports" no_sanitizer_reports
