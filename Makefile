@@ -43,6 +43,7 @@ DAEMON_SRCS = parent/waiaasd.c parent/parent_keystore.c \
 	      api/api_wallets.c api/api_policies.c api/api_chain.c \
 	      api/rpc.c api/chain_evm.c api/chain_sol.c api/api_tx.c \
 	      api/http_parse.c api/api_owner.c api/api_price.c \
+	      api/api_approve.c \
 	      policyd/siwe.c policyd/eip712.c \
 	      policyd/policyd.c policyd/policyd_store.c policyd/policyd_auth.c \
 	      policyd/policyd_wallets.c policyd/policyd_api.c \
@@ -80,6 +81,14 @@ $(BUILD)/%.o: %.c
 $(BUILD)/waiaasd: $(COMMON_OBJS) $(DAEMON_OBJS)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(PKG_LIBS)
+
+# The approval page, compiled in as a C string.
+$(BUILD)/api/approve_html.h: api/approve.html scripts/embed.sh
+	@mkdir -p $(dir $@)
+	$(Q)sh scripts/embed.sh approve_html api/approve.html > $@.tmp
+	$(Q)mv $@.tmp $@
+$(BUILD)/api/api_approve.o: $(BUILD)/api/approve_html.h
+$(BUILD)/api/api_approve.o: INC += -I$(BUILD)/api
 
 # Unit tests link only the unit under test (and logging).
 $(BUILD)/tests/test_imsg: $(BUILD)/tests/unit/test_imsg.o \

@@ -51,6 +51,7 @@ static void (*const api_handlers[R_MAX])(struct http_req *,
 	[R_TX_PENDING] = api_wallet_query,
 	[R_TX_SIMULATE] = api_tx_send,
 	[R_TX_SIGN_MESSAGE] = api_tx_sign_message,
+	[R_APPROVE_PAGE] = api_approve_page,
 };
 
 /* Requests waiting for policyd, by the id they were sent under. */
@@ -514,6 +515,7 @@ api_main(struct proc *p)
 	    NULL, NULL) == -1)
 		fatal("imsgev_init");
 	api_health_init();
+	api_approve_init();
 	api_chain_init(p);
 	api_price_init();
 

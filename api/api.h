@@ -71,6 +71,10 @@ void	api_tx_send(API_HANDLER_ARGS);
 void	api_tx_sign_message(API_HANDLER_ARGS);
 void	api_wallet_query(API_HANDLER_ARGS);
 
+/* api_approve.c */
+void	api_approve_init(void);
+void	api_approve_page(API_HANDLER_ARGS);
+
 /* api_health.c */
 void	api_health_init(void);
 void	api_health(API_HANDLER_ARGS);

@@ -188,6 +188,8 @@ api_doc(struct http_req *req, const struct route *rt, const char *param,
 			op = json_pack("{s:s, s:o, s:{s:{s:s}}}",
 			    "operationId", routes[i].name, "security", sec,
 			    "responses", "default", "description",
+			    routes[i].id == R_APPROVE_PAGE ? "text/html: the "
+			    "owner's approval page; errors as JSON" :
 			    "JSON; errors as {code, message, requestId, "
 			    "retryable}");
 			m = http_method_name(routes[i].method);

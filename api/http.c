@@ -99,20 +99,23 @@ timer_arm(struct http_conn *c)
 	evtimer_add(c->timer, &tv);
 }
 
-/* Write an answer; with close_after the connection ends once it is out. */
+/*
+ * Write an answer; with close_after the connection ends once it is out.
+ * Every answer is no-store and nosniff, whatever its type.
+ */
 static void
-conn_send(struct http_conn *c, int status, const char *headers,
-    const char *body, size_t len)
+conn_send(struct http_conn *c, int status, const char *ctype,
+    const char *headers, const char *body, size_t len)
 {
 	struct evbuffer	*out = bufferevent_get_output(c->bev);
 
 	evtimer_del(c->timer);
 	evbuffer_add_printf(out, "HTTP/1.1 %d %s\r\n"
-	    "Content-Type: application/json\r\n"
+	    "Content-Type: %s\r\n"
 	    "Content-Length: %zu\r\n"
 	    "Cache-Control: no-store\r\n"
 	    "X-Content-Type-Options: nosniff\r\n"
-	    "%s%s\r\n", status, status_text(status), len,
+	    "%s%s\r\n", status, status_text(status), ctype, len,
 	    headers != NULL ? headers : "",
 	    c->close_after ? "Connection: close\r\n" : "");
 	evbuffer_add(out, body, len);
@@ -161,7 +164,7 @@ conn_fail(struct http_conn *c, int status, const char *code, const char *msg)
 	uuidv7(id);
 	len = http_error_body(body, sizeof(body), code, msg, 0, id);
 	c->close_after = 1;
-	conn_send(c, status, NULL, body, len);
+	conn_send(c, status, "application/json", NULL, body, len);
 }
 
 static const char *
@@ -227,6 +230,13 @@ void
 http_reply(struct http_req *req, int status, const char *headers,
     const char *body, size_t len)
 {
+	http_reply_type(req, status, "application/json", headers, body, len);
+}
+
+void
+http_reply_type(struct http_req *req, int status, const char *ctype,
+    const char *headers, const char *body, size_t len)
+{
 	struct http_conn	*c = req->conn;
 
 	if (c->state != CONN_PENDING)
@@ -236,7 +246,7 @@ http_reply(struct http_req *req, int status, const char *headers,
 	    (ev_ssize_t)c->consumed), c->consumed);
 	evbuffer_drain(bufferevent_get_input(c->bev), c->consumed);
 	c->consumed = 0;
-	conn_send(c, status, headers, body, len);
+	conn_send(c, status, ctype, headers, body, len);
 }
 
 void

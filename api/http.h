@@ -77,6 +77,8 @@ int	http_server_start(struct event_base *, int, const struct http_limits *,
 	    void (*)(struct http_req *));
 void	http_reply(struct http_req *, int, const char *, const char *,
 	    size_t);
+void	http_reply_type(struct http_req *, int, const char *, const char *,
+	    const char *, size_t);
 void	http_error(struct http_req *, int, const char *, const char *, int,
 	    const char *);
 size_t	http_error_body(char *, size_t, const char *, const char *, int,

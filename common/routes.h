@@ -48,13 +48,15 @@
 	X(R_TX_LIST,		GET,	"/v1/transactions",	SESSION) \
 	X(R_TX_PENDING,		GET,	"/v1/transactions/pending", SESSION) \
 	X(R_TX_GET,		GET,	"/v1/transactions/{}",	SESSION) \
+	X(R_TX_APPROVAL,	GET,	"/v1/transactions/{}/approval", NONE) \
 	X(R_TX_APPROVE,		POST,	"/v1/transactions/{}/approve", OWNER) \
 	X(R_TX_REJECT,		POST,	"/v1/transactions/{}/reject", OWNER) \
 	X(R_TX_CANCEL,		POST,	"/v1/transactions/{}/cancel",	\
 	    MASTER_OR_SESSION)						\
 	X(R_ADMIN_KILL,		POST,	"/v1/admin/kill-switch", MASTER) \
 	X(R_ADMIN_RECOVER,	POST,	"/v1/admin/recover",	MASTER) \
-	X(R_OWNER_KILL,		POST,	"/v1/owner/kill-switch", OWNER)
+	X(R_OWNER_KILL,		POST,	"/v1/owner/kill-switch", OWNER) \
+	X(R_APPROVE_PAGE,	GET,	"/approve/{}",		NONE)
 
 enum route_id {
 #define ROUTE_ENUM(id, m, p, a)	id,

@@ -99,6 +99,7 @@ void	sessions_renew(struct pd_ctx *);
  * in; the route's handler commits it with its change or rolls back.
  */
 int	owner_check(struct pd_ctx *);
+const char *const *owner_domains(void);
 void	owner_nonce(struct pd_ctx *);
 void	owner_set(struct pd_ctx *);
 void	owner_verify(struct pd_ctx *);
@@ -135,6 +136,7 @@ void	tx_execute(const char *);
 void	tx_sign_message(struct pd_ctx *);
 int	tx_intent(const char *, char *, size_t, char [65]);
 void	tx_get(struct pd_ctx *);
+void	tx_approval(struct pd_ctx *);
 void	tx_list(struct pd_ctx *);
 void	tx_wallet_address(struct pd_ctx *);
 void	tx_wallet_chain(struct pd_ctx *);

@@ -39,6 +39,7 @@ static const pd_handler handlers[R_MAX] = {
 	[R_OWNER_VERIFY] = owner_verify,
 	[R_TX_SEND] = tx_send,
 	[R_TX_GET] = tx_get,
+	[R_TX_APPROVAL] = tx_approval,
 	[R_TX_LIST] = tx_list,
 	[R_TX_PENDING] = tx_list,
 	[R_TX_SIMULATE] = tx_send,

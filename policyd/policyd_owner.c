@@ -86,8 +86,8 @@ known_action(const char *name)
  * configured and localhost:port.  Not the request's Host header, which
  * whoever replays a captured signature chooses freely.
  */
-static const char *const *
-our_domains(void)
+const char *const *
+owner_domains(void)
 {
 	static char		 d[2][96];
 	static const char	*list[3];
@@ -322,7 +322,7 @@ check_message(const char *b64, size_t blen, const char *sig, size_t slen,
 		*why = "the message's address is not X-Owner-Address";
 		return -1;
 	}
-	r.domains = our_domains();
+	r.domains = owner_domains();
 	r.action = urn;
 	r.now = c->now;
 	r.skew = OWNER_SKEW;

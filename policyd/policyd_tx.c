@@ -2184,6 +2184,92 @@ tx_get(struct pd_ctx *c)
 	pd_reply_json(c->peerid, 200, t);
 }
 
+/*
+ * GET /v1/transactions/{id}/approval, without auth: what the approval
+ * page (/approve/{id}) shows the owner, who has no session token.  Safe
+ * to answer to anyone holding the id: ids are UUIDv7, whose 74 random
+ * bits cannot be guessed or enumerated, and the link carrying one goes
+ * only to the owner's channels; the answer grants nothing, since only
+ * the owner's signature over a fresh nonce approves or rejects; and it
+ * holds only what the owner must see before signing (the recipient and
+ * amount the chain would show anyway), nothing about the session, the
+ * agent or other transactions.  Only APPROVAL-tier transactions, in any
+ * status, so the page can say what became of one; every other id is
+ * TX_NOT_FOUND, as is an id that does not exist.
+ */
+void
+tx_approval(struct pd_ctx *c)
+{
+	sqlite3_stmt		*st;
+	const struct network	*net;
+	const char *const	*d;
+	json_t			*t, *dom, *tok = NULL;
+	const char		*status;
+	char			 text[1024], hex[65], urn[96], cid[24];
+
+	if (sqlite3_prepare_v2(pd.db, "SELECT t.id, t.status, t.wallet_id, "
+	    "t.chain, t.network, w.owner_address, t.type, t.to_address, "
+	    "t.amount, t.token, t.expires_at, t.error_code, t.tx_hash FROM "
+	    "transactions t JOIN wallets w ON w.id = t.wallet_id WHERE t.id "
+	    "= ? AND t.tier = 'APPROVAL'", -1, &st, NULL) != SQLITE_OK)
+		fatalx("database: %s", sqlite3_errmsg(pd.db));
+	sqlite3_bind_text(st, 1, c->req->param, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW || tx_intent(c->req->param, text,
+	    sizeof(text), hex) == -1 || (net = net_find((const char *)
+	    sqlite3_column_text(st, 4))) == NULL) {
+		sqlite3_finalize(st);
+		pd_fail(c->peerid, 404, "TX_NOT_FOUND", "no such transaction "
+		    "waiting for an owner's approval", 0);
+		return;
+	}
+	if (sqlite3_column_type(st, 9) != SQLITE_NULL)
+		tok = json_loads((const char *)sqlite3_column_text(st, 9), 0,
+		    NULL);
+	status = (const char *)sqlite3_column_text(st, 1);
+	/* Approved and being prepared or signed: as tx_row shows it. */
+	if (strcmp(status, "PENDING") == 0 && job_find(c->req->param) != NULL)
+		status = "EXECUTING";
+	/* The message's domain and Chain ID, and the clock to date it by. */
+	if ((dom = json_array()) == NULL)
+		fatalx("json_array");
+	for (d = owner_domains(); *d != NULL; d++)
+		json_array_append_new(dom, json_string(*d));
+	if (net->chain == KS_CHAIN_ETHEREUM)
+		snprintf(cid, sizeof(cid), "%llu",
+		    (unsigned long long)net->chain_id);
+	else
+		strlcpy(cid, net->name, sizeof(cid));
+	snprintf(urn, sizeof(urn), "urn:waiaas:intent:%s", hex);
+	t = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:o, s:o, s:o, "
+	    "s:s, s:s, s:s, s:o, s:o, s:o, s:s, s:i, s:o, s:s, s:I}",
+	    "id", sqlite3_column_text(st, 0),
+	    "status", status,
+	    "walletId", sqlite3_column_text(st, 2),
+	    "chain", sqlite3_column_text(st, 3),
+	    "network", net->name,
+	    "ownerAddress", coltext(st, 5),
+	    "type", sqlite3_column_text(st, 6),
+	    "toAddress", coltext(st, 7),
+	    "amount", coltext(st, 8),
+	    "token", tok != NULL ? tok : json_null(),
+	    "intent", text,
+	    "intentHash", hex,
+	    "resource", urn,
+	    "expiresAt", sqlite3_column_type(st, 10) == SQLITE_NULL ?
+	    json_null() : json_integer(sqlite3_column_int64(st, 10)),
+	    "errorCode", coltext(st, 11),
+	    "txHash", coltext(st, 12),
+	    "symbol", net->symbol,
+	    "decimals", (int)net->decimals,
+	    "domains", dom,
+	    "chainId", cid,
+	    "serverTime", (json_int_t)c->now);
+	sqlite3_finalize(st);
+	if (t == NULL)
+		fatalx("json_pack approval");
+	pd_reply_json(c->peerid, 200, t);
+}
+
 /* GET /v1/transactions?walletId&status&limit&cursor: newest first. */
 void
 tx_list(struct pd_ctx *c)

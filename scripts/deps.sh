@@ -2,10 +2,11 @@
 # Install what building, running and testing waiaas needs on Debian 12,
 # and create one system user per process.  Run as root; safe to repeat.
 set -eu
+# chromium: the approval page's test in a real browser (t_approve_page).
 PKGS="gcc make pkg-config libevent-dev libsodium-dev libsecp256k1-dev
 libsqlite3-dev libjansson-dev libcurl4-openssl-dev libargon2-dev
 libseccomp-dev nettle-dev libcmocka-dev clang libclang-rt-14-dev
-curl python3 procps util-linux wrk openssl sqlite3"
+curl python3 procps util-linux wrk openssl sqlite3 chromium"
 
 missing=""
 for p in $PKGS; do
