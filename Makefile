@@ -16,7 +16,7 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
 
 WARN	 = -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wformat=2 \
 	   -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
-INC	 = -Icommon -Iimsg -Iseccomp -Iapi -Isigner -Iparent
+INC	 = -Icommon -Iimsg -Iseccomp -Iapi -Isigner -Iparent -Irelay
 CFLAGS	?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(INC) $(PKG_CFLAGS) \
 	   -fstack-protector-strong -fPIE $(CFLAGS) $(EXTRA_CFLAGS)
@@ -43,6 +43,7 @@ DAEMON_SRCS = parent/waiaasd.c parent/parent_keystore.c \
 	      api/api_wallets.c api/api_policies.c api/api_chain.c \
 	      api/rpc.c api/chain_evm.c api/chain_sol.c api/api_tx.c \
 	      api/http_parse.c api/api_owner.c api/api_price.c \
+	      api/api_notify.c \
 	      policyd/siwe.c policyd/eip712.c \
 	      policyd/policyd.c policyd/policyd_store.c policyd/policyd_auth.c \
 	      policyd/policyd_wallets.c policyd/policyd_api.c \
@@ -51,7 +52,8 @@ DAEMON_SRCS = parent/waiaasd.c parent/parent_keystore.c \
 	      policyd/policyd_tx.c policyd/policyd_kill.c \
 	      policyd/policyd_decide.c policyd/policyd_queue.c \
 	      policyd/policyd_price.c policyd/policy_eval.c \
-	      signer/signer.c relay/relay.c \
+	      policyd/policyd_notify.c \
+	      signer/signer.c relay/relay.c relay/relay_format.c \
 	      signer/evm.c signer/keccak.c signer/rlp.c signer/solana.c \
 	      signer/signer_sign.c
 

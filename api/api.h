@@ -71,6 +71,9 @@ void	api_tx_send(API_HANDLER_ARGS);
 void	api_tx_sign_message(API_HANDLER_ARGS);
 void	api_wallet_query(API_HANDLER_ARGS);
 
+/* api_notify.c */
+void	api_notify_test(API_HANDLER_ARGS);
+
 /* api_health.c */
 void	api_health_init(void);
 void	api_health(API_HANDLER_ARGS);

@@ -54,7 +54,9 @@
 	    MASTER_OR_SESSION)						\
 	X(R_ADMIN_KILL,		POST,	"/v1/admin/kill-switch", MASTER) \
 	X(R_ADMIN_RECOVER,	POST,	"/v1/admin/recover",	MASTER) \
-	X(R_OWNER_KILL,		POST,	"/v1/owner/kill-switch", OWNER)
+	X(R_OWNER_KILL,		POST,	"/v1/owner/kill-switch", OWNER)	\
+	X(R_ADMIN_NOTIFY_TEST,	POST,	"/v1/admin/notifications/test", \
+	    MASTER)
 
 enum route_id {
 #define ROUTE_ENUM(id, m, p, a)	id,
