@@ -535,6 +535,7 @@ static void
 send_notify(struct child *c)
 {
 	struct ctl_notify	*cn;
+	int			 i;
 
 	if ((cn = calloc(1, sizeof(*cn))) == NULL)
 		fatal("calloc");
@@ -549,6 +550,11 @@ send_notify(struct child *c)
 		fatal("IMSG_CTL_NOTIFY");
 	explicit_bzero(cn, sizeof(*cn));
 	free(cn);
+	/* relay has the credentials now; the parent keeps URLs only. */
+	if (c->role == PROC_RELAY)
+		for (i = 0; i < NOTIFY_MAX; i++)
+			explicit_bzero(notify->chan[i].secret,
+			    sizeof(notify->chan[i].secret));
 }
 
 /* A channel host's addresses, looked up again: relay gets changes. */

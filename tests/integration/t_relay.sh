@@ -22,6 +22,7 @@ db() { sqlite3 "$DATA/data/waiaas.db" "$1"; }
 WH_SECRET=whsec-$(openssl rand -hex 12)
 TG_TOKEN=123456:TG-$(openssl rand -hex 10)
 NTFY_TOKEN=tk_$(openssl rand -hex 12)
+URL_TOKEN=urltok$(openssl rand -hex 8)	# a key in the webhook's URL
 PUBLIC=https://wallet.example.test:8443
 printf '%s\n' "$WH_SECRET" > "$T_TMP/wh.secret"
 printf '%s\n' "$TG_TOKEN" > "$T_TMP/tg.token"
@@ -80,7 +81,7 @@ RECV=http://127.0.0.1:$RPORT
 start_anvil --chain-id 11155111 || { notok "anvil starts"; exit 0; }
 export WAIAAS_RPC_EVM_ETHEREUM_SEPOLIA=$ANVIL_URL WAIAAS_RPC_POLL_INTERVAL_MS=100
 export WAIAAS_DAEMON_PUBLIC_URL=$PUBLIC
-export WAIAAS_NOTIFICATIONS_WEBHOOK_URL=http://127.0.0.1:$WPORT/hooks/waiaas
+export WAIAAS_NOTIFICATIONS_WEBHOOK_URL=http://127.0.0.1:$WPORT/hooks/waiaas?key=$URL_TOKEN
 export WAIAAS_NOTIFICATIONS_WEBHOOK_SECRET_FILE=$T_TMP/wh.secret
 export WAIAAS_NOTIFICATIONS_NTFY_URL=$RECV/
 export WAIAAS_NOTIFICATIONS_NTFY_TOPIC=waiaas-owner
@@ -214,8 +215,8 @@ check "without the master password: 401" [ "$code" = 401 ]
 
 # Secrets: not in the log, not in argv, gone from the parent's env.
 ps -eo args > "$T_TMP/ps"
-check "no credential in the daemon's log" sh -c "! grep -qF -e '$WH_SECRET' -e '$TG_TOKEN' -e '$NTFY_TOKEN' '$LOG'"
-check "no credential in any argv (ps)" sh -c "! grep -qF -e '$WH_SECRET' -e '$TG_TOKEN' -e '$NTFY_TOKEN' '$T_TMP/ps'"
+check "no credential in the daemon's log" sh -c "! grep -qF -e '$WH_SECRET' -e '$TG_TOKEN' -e '$NTFY_TOKEN' -e '$URL_TOKEN' '$LOG'"
+check "no credential in any argv (ps)" sh -c "! grep -qF -e '$WH_SECRET' -e '$TG_TOKEN' -e '$NTFY_TOKEN' -e '$URL_TOKEN' '$T_TMP/ps'"
 check "the parent scrubbed the token from its environment" \
     sh -c "! tr '\\0' '\\n' < /proc/$DPID/environ | grep -qF -- '$NTFY_TOKEN'"
 RELAY=""
@@ -291,6 +292,6 @@ check "test-send to it: not configured" \
 kill -TERM "$DPID"; wait_gone "$DPID" 3000; DPID=""
 cat "$LOG" >> "$T_TMP/all.log"
 check "no credential in any log of the run ($(grep -c 'ready on' "$T_TMP/all.log") starts)" \
-    sh -c "! grep -qF -e '$WH_SECRET' -e '$TG_TOKEN' -e '$NTFY_TOKEN' '$T_TMP/all.log'"
+    sh -c "! grep -qF -e '$WH_SECRET' -e '$TG_TOKEN' -e '$NTFY_TOKEN' -e '$URL_TOKEN' '$T_TMP/all.log'"
 LOG=$T_TMP/all.log
 check "no sanitizer reports" no_sanitizer_reports
