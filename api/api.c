@@ -52,6 +52,7 @@ static void (*const api_handlers[R_MAX])(struct http_req *,
 	[R_TX_SIMULATE] = api_tx_send,
 	[R_TX_SIGN_MESSAGE] = api_tx_sign_message,
 	[R_APPROVE_PAGE] = api_approve_page,
+	[R_ADMIN_NOTIFY_TEST] = api_notify_test,
 };
 
 /* Requests waiting for policyd, by the id they were sent under. */

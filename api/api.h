@@ -74,6 +74,8 @@ void	api_wallet_query(API_HANDLER_ARGS);
 /* api_approve.c */
 void	api_approve_init(void);
 void	api_approve_page(API_HANDLER_ARGS);
+/* api_notify.c */
+void	api_notify_test(API_HANDLER_ARGS);
 
 /* api_health.c */
 void	api_health_init(void);

@@ -71,6 +71,11 @@ struct rpc_req {
 	char			 method[RPC_METHOD_MAX + 1];
 	rpc_cb			 cb;
 	rpc_get_cb		 gcb;		/* a plain GET: the body */
+	rpc_post_cb		 pcb;		/* a POST: any answer */
+	struct curl_slist	*hdrs;		/* its extra headers */
+	char			*pbody;		/* its body, wiped at free */
+	size_t			 pbodylen;
+	char			 retry_after[RPC_RETRY_AFTER_MAX + 1];
 	void			*arg;
 	size_t			 max;		/* bytes of body */
 	int			 flags;
@@ -359,6 +364,17 @@ json_str_free(char *s)
 	f(s);
 }
 
+/* A POST's headers and body may carry a token: wiped, then freed. */
+static void
+slist_wipe_free(struct curl_slist *l)
+{
+	struct curl_slist	*n;
+
+	for (n = l; n != NULL; n = n->next)
+		explicit_bzero(n->data, strlen(n->data));
+	curl_slist_free_all(l);
+}
+
 static void
 req_free(struct rpc_req *r)
 {
@@ -367,11 +383,39 @@ req_free(struct rpc_req *r)
 	if (r->easy != NULL)
 		curl_easy_cleanup(r->easy);
 	curl_slist_free_all(r->resolve);
+	slist_wipe_free(r->hdrs);
+	if (r->pbody != NULL) {
+		explicit_bzero(r->pbody, r->pbodylen);
+		free(r->pbody);
+	}
+	if (r->buf != NULL)
+		explicit_bzero(r->buf, r->cap);
 	if (r->ev != NULL)
 		event_free(r->ev);
 	json_str_free(r->body);
 	free(r->buf);
 	free(r);
+}
+
+/* A POST's callback: whatever the status, the answer as it came. */
+static void
+post_answer(struct rpc_req *r, const struct rpc_error *e)
+{
+	struct rpc_answer	a;
+	long			code = 0;
+
+	if (e != NULL) {
+		r->pcb(NULL, e, r->arg);
+		return;
+	}
+	(void)curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &code);
+	memset(&a, 0, sizeof(a));
+	a.status = code;
+	a.retry_after = r->retry_after;
+	a.body = r->buf != NULL ? r->buf : "";
+	a.len = r->len;
+	a.truncated = r->toobig == TOOBIG_BODY;
+	r->pcb(&a, NULL, r->arg);
 }
 
 /* The one exit of a request: its callback, then nothing of it left. */
@@ -381,7 +425,9 @@ req_finish(struct rpc_req *r, json_t *result, const struct rpc_error *e)
 	TAILQ_REMOVE(&reqs, r, entry);
 	if (r->counted)
 		ninflight--;
-	if (r->gcb != NULL)
+	if (r->pcb != NULL)
+		post_answer(r, e);
+	else if (r->gcb != NULL)
 		r->gcb(e == NULL ? (r->buf != NULL ? r->buf : "") : NULL,
 		    e == NULL ? r->len : 0, e, r->arg);
 	else
@@ -480,8 +526,8 @@ write_cb(char *p, size_t size, size_t n, void *arg)
 	long		 code = 0;
 	char		*nb;
 
-	/* An error page is not read: the status says all. */
-	if (!r->statusok) {
+	/* An error page is not read: the status says all (a POST's is). */
+	if (!r->statusok && r->pcb == NULL) {
 		if (curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE,
 		    &code) != CURLE_OK || code != 200) {
 			r->badstatus = 1;
@@ -511,18 +557,47 @@ write_cb(char *p, size_t size, size_t n, void *arg)
 	return len;
 }
 
+/*
+ * A POST's answer: keep the last response's Retry-After value, printable
+ * and bounded, for the caller to judge.
+ */
+static void
+header_retry_after(struct rpc_req *r, const char *p, size_t len)
+{
+	static const char	 name[] = "retry-after:";
+	size_t			 i, n = 0;
+
+	if (len >= 5 && strncmp(p, "HTTP/", 5) == 0) {
+		r->retry_after[0] = '\0';
+		return;
+	}
+	if (len < sizeof(name) - 1 || strncasecmp(p, name,
+	    sizeof(name) - 1) != 0)
+		return;
+	for (i = sizeof(name) - 1; i < len && (p[i] == ' ' || p[i] == '\t');
+	    i++)
+		;
+	for (; i < len && n < RPC_RETRY_AFTER_MAX && p[i] >= 0x20 &&
+	    p[i] < 0x7f; i++)
+		r->retry_after[n++] = p[i];
+	while (n > 0 && r->retry_after[n - 1] == ' ')
+		n--;
+	r->retry_after[n] = '\0';
+}
+
 static size_t
 header_cb(char *p, size_t size, size_t n, void *arg)
 {
 	struct rpc_req	*r = arg;
 	size_t		 len = size * n;
 
-	(void)p;
 	if (len > RPC_HEADERS_MAX - r->hdrlen) {
 		r->toobig = TOOBIG_HEADERS;
 		return 0;
 	}
 	r->hdrlen += len;
+	if (r->pcb != NULL)
+		header_retry_after(r, p, len);
 	return len;
 }
 
@@ -737,6 +812,17 @@ req_done(struct rpc_req *r, CURLcode cc)
 
 	r->running = 0;
 	(void)curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &code);
+	if (r->pcb != NULL) {
+		/* Any status is an answer; a long body is cut, not lost. */
+		if (cc == CURLE_OK || (code >= 100 &&
+		    r->toobig == TOOBIG_BODY))
+			req_finish(r, NULL, NULL);
+		else {
+			transfer_error(r, cc, &e);
+			req_finish(r, NULL, &e);
+		}
+		return;
+	}
 	if (code >= 200 && code != 200) {
 		snprintf(msg, sizeof(msg), "HTTP %ld", code);
 		set_err(&e, RPC_E_HTTP, code == 429 || (code >= 500 &&
@@ -797,6 +883,7 @@ req_start(struct rpc_req *r)
 {
 	r->len = 0;
 	r->hdrlen = 0;
+	r->retry_after[0] = '\0';
 	r->toobig = 0;
 	r->badstatus = 0;
 	r->statusok = 0;
@@ -829,7 +916,12 @@ easy_new(struct rpc_req *r, const char *url)
 	if (r->resolve != NULL)
 		SETOPT(h, CURLOPT_RESOLVE, r->resolve);
 	SETOPT(h, CURLOPT_USERAGENT, "waiaasd");
-	if (r->body != NULL) {
+	if (r->pcb != NULL) {
+		SETOPT(h, CURLOPT_HTTPHEADER, r->hdrs);
+		SETOPT(h, CURLOPT_POSTFIELDS, r->pbody);
+		SETOPT(h, CURLOPT_POSTFIELDSIZE_LARGE,
+		    (curl_off_t)r->pbodylen);
+	} else if (r->body != NULL) {
 		SETOPT(h, CURLOPT_HTTPHEADER, headers);
 		SETOPT(h, CURLOPT_POSTFIELDS, r->body);
 		SETOPT(h, CURLOPT_POSTFIELDSIZE_LARGE,
@@ -1005,6 +1097,41 @@ rpc_get(const struct rpc_endpoint *ep, const char *label, size_t max,
 		return;
 	}
 	req_launch(r, ep);
+}
+
+void
+rpc_post(const struct rpc_endpoint *ep, const char *label,
+    const struct rpc_post *p, rpc_post_cb cb, void *arg)
+{
+	struct rpc_req		*r;
+	struct curl_slist	*l;
+	size_t			 i;
+
+	r = req_new(label, RPC_NORETRY, arg);
+	r->pcb = cb;
+	if (p->max > 0 && p->max < r->max)
+		r->max = p->max;
+	if (!method_ok(label)) {
+		req_defer(r, RPC_E_TRANSPORT, 0, "bad request label");
+		return;
+	}
+	/* No Expect: 100-continue round trip. */
+	if ((r->hdrs = curl_slist_append(NULL, "Expect:")) == NULL)
+		goto fail;
+	for (i = 0; p->headers != NULL && p->headers[i] != NULL; i++) {
+		if ((l = curl_slist_append(r->hdrs, p->headers[i])) == NULL)
+			goto fail;
+		r->hdrs = l;
+	}
+	if ((r->pbody = malloc(p->len + 1)) == NULL)
+		goto fail;
+	memcpy(r->pbody, p->body, p->len);
+	r->pbody[p->len] = '\0';
+	r->pbodylen = p->len;
+	req_launch(r, ep);
+	return;
+fail:
+	req_defer(r, RPC_E_TRANSPORT, 1, "cannot set up a transfer");
 }
 
 size_t

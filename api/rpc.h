@@ -81,6 +81,38 @@ typedef void (*rpc_get_cb)(const char *body, size_t len,
 	    const struct rpc_error *err, void *arg);
 void	rpc_get(const struct rpc_endpoint *, const char *, size_t,
 	    rpc_get_cb, void *);
+/*
+ * A POST with the caller's headers ("Name: value" lines, a NULL-ended
+ * list) and body, over the same transport, one attempt (the caller
+ * keeps its own retries).  Every HTTP status is an answer, not an
+ * error: cb gets the status, the last Retry-After value ("" if none),
+ * and at most max bytes of body (truncated set if there was more); err
+ * only for a transfer without an answer (connect, TLS, timeout).
+ * Headers and body are copied, and wiped when the request ends: they
+ * may hold a token.  The URL (a token in its path) is never logged.
+ */
+#define RPC_RETRY_AFTER_MAX	64
+
+struct rpc_post {
+	const char *const	*headers;
+	const char		*body;
+	size_t			 len;
+	size_t			 max;	/* 0: the limits' max_response */
+};
+
+struct rpc_answer {
+	long		 status;
+	const char	*retry_after;
+	const char	*body;		/* len bytes, not NUL-terminated */
+	size_t		 len;
+	int		 truncated;
+};
+
+typedef void (*rpc_post_cb)(const struct rpc_answer *,
+	    const struct rpc_error *, void *);
+void	rpc_post(const struct rpc_endpoint *, const char *,
+	    const struct rpc_post *, rpc_post_cb, void *);
+
 /* Requests in flight (bench and tests). */
 size_t	rpc_inflight(void);
 

@@ -25,6 +25,8 @@ enum ktype {
 	K_URL,
 	K_EVM_CUSTOM,
 	K_TEXT,		/* printable ASCII, checked by config_check() */
+	K_SECRET,	/* printable ASCII, no space; never quoted; may come
+			   from WAIAAS_<SECTION>_<KEY>_FILE */
 	K_UNPRICED	/* approval | deny */
 };
 
@@ -88,6 +90,18 @@ static const struct ckey keys[] = {
 	    1000),
 	{ "security", "price_unpriced", K_UNPRICED,
 	    offsetof(struct config, price_unpriced_deny), sizeof(int), 0, 0 },
+	CSTR("daemon", "public_url", K_URL, public_url),
+	CSTR("notifications", "webhook_url", K_URL, webhook_url),
+	CSTR("notifications", "webhook_secret", K_SECRET, webhook_secret),
+	CSTR("notifications", "ntfy_url", K_URL, ntfy_url),
+	CSTR("notifications", "ntfy_topic", K_TEXT, ntfy_topic),
+	CSTR("notifications", "ntfy_token", K_SECRET, ntfy_token),
+	CSTR("notifications", "telegram_bot_token", K_SECRET,
+	    telegram_bot_token),
+	CSTR("notifications", "telegram_chat_id", K_TEXT, telegram_chat_id),
+	CSTR("notifications", "telegram_api_url", K_URL, telegram_api_url),
+	CINT("notifications", "max_age", notify_max_age, 10, 30 * 86400),
+	CINT("notifications", "timeout_ms", notify_timeout_ms, 100, 60000),
 };
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
 
@@ -132,6 +146,10 @@ config_defaults(struct config *cf)
 	cf->price_max_age = 600;
 	cf->price_max_change_pct = 50;
 	cf->price_unpriced_deny = 0;
+	strlcpy(cf->telegram_api_url, "https://api.telegram.org",
+	    sizeof(cf->telegram_api_url));
+	cf->notify_max_age = 86400;
+	cf->notify_timeout_ms = 10000;
 	strlcpy(cf->user[PROC_PARENT], "waiaas", CONFIG_STR_MAX);
 	strlcpy(cf->user[PROC_API], "waiaas-api", CONFIG_STR_MAX);
 	strlcpy(cf->user[PROC_POLICYD], "waiaas-policyd", CONFIG_STR_MAX);
@@ -284,6 +302,17 @@ key_set(struct config *cf, const struct ckey *k, const char *val, int str,
 				return seterr(err, errlen, "%s: %s.%s: "
 				    "printable ASCII only", where,
 				    k->section, k->key);
+		break;
+	}
+	case K_SECRET: {
+		size_t	i;
+
+		/* It goes into headers and URLs: no space, no control. */
+		for (i = 0; val[i] != '\0'; i++)
+			if (val[i] <= 0x20 || val[i] >= 0x7f)
+				return seterr(err, errlen, "%s: %s.%s: "
+				    "printable ASCII without spaces only",
+				    where, k->section, k->key);
 		break;
 	}
 	case K_HOST:
@@ -566,14 +595,118 @@ config_load_file(struct config *cf, const char *path, char *err,
 	return r;
 }
 
+/* The key WAIAAS_<SECTION>_<KEY> names, or NULL. */
+static const struct ckey *
+env_key(const char *name)
+{
+	const struct ckey	*k;
+	char			 key[64];
+	size_t			 i, j, slen;
+
+	if (strncmp(name, "WAIAAS_", 7) != 0)
+		return NULL;
+	name += 7;
+	for (i = 0; i < NSECTIONS; i++) {
+		slen = strlen(sections[i]);
+		if (strncasecmp(name, sections[i], slen) != 0 ||
+		    name[slen] != '_' || strlen(name + slen + 1) >=
+		    sizeof(key))
+			continue;
+		for (j = 0; name[slen + 1 + j] != '\0'; j++)
+			key[j] = (char)tolower((unsigned char)
+			    name[slen + 1 + j]);
+		key[j] = '\0';
+		if ((k = key_find(sections[i], key)) != NULL)
+			return k;
+	}
+	return NULL;
+}
+
+/* WAIAAS_<SECTION>_<KEY>_FILE of a credential: its key, or NULL. */
+static const struct ckey *
+env_file_key(const char *name)
+{
+	const struct ckey	*k;
+	char			 base[128];
+	size_t			 n = strlen(name);
+
+	if (n <= 5 || n >= sizeof(base) || strcmp(name + n - 5, "_FILE") != 0)
+		return NULL;
+	memcpy(base, name, n - 5);
+	base[n - 5] = '\0';
+	if ((k = env_key(base)) == NULL || k->type != K_SECRET)
+		return NULL;
+	return k;
+}
+
+int
+config_env_is_secret(const char *name)
+{
+	const struct ckey	*k;
+
+	return ((k = env_key(name)) != NULL && k->type == K_SECRET) ||
+	    env_file_key(name) != NULL;
+}
+
+/*
+ * A credential from a file (a Docker or systemd secret): the whole file,
+ * one trailing newline dropped.  Errors name the variable, never the
+ * content; the buffer is wiped.
+ */
+static int
+env_secret_file(struct config *cf, const struct ckey *k, char *const *envp,
+    const char *name, const char *path, char *err, size_t errlen)
+{
+	char	 buf[NOTIFY_SECRET_MAX + 2];
+	size_t	 n = strlen(name) - 5, off = 0;
+	ssize_t	 r;
+	int	 fd, rc;
+
+	for (; *envp != NULL; envp++)
+		if (strncmp(*envp, name, n) == 0 && (*envp)[n] == '=')
+			return seterr(err, errlen, "%s and %.*s are both set: "
+			    "use one", name, (int)n, name);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1)
+		return seterr(err, errlen, "%s: %s", name, strerror(errno));
+	while (off < sizeof(buf) - 1) {
+		r = read(fd, buf + off, sizeof(buf) - 1 - off);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1) {
+			rc = errno;
+			close(fd);
+			explicit_bzero(buf, sizeof(buf));
+			return seterr(err, errlen, "%s: %s", name,
+			    strerror(rc));
+		}
+		if (r == 0)
+			break;
+		off += (size_t)r;
+	}
+	close(fd);
+	buf[off] = '\0';
+	if (off > 0 && buf[off - 1] == '\n')
+		buf[--off] = '\0';
+	if (off > 0 && buf[off - 1] == '\r')
+		buf[--off] = '\0';
+	if (off == 0 || off >= k->size)
+		rc = seterr(err, errlen, "%s: the file is empty or longer than "
+		    "%zu bytes", name, k->size - 1);
+	else
+		rc = key_set(cf, k, buf, 1, 1, name, err, errlen);
+	explicit_bzero(buf, sizeof(buf));
+	return rc;
+}
+
 int
 config_apply_env(struct config *cf, char *const *envp, char *err,
     size_t errlen)
 {
 	const struct ckey	*k;
-	const char		*eq, *rest;
-	char			 name[128], section[64];
-	size_t			 i, n, slen;
+	const char		*eq;
+	char *const		*envp0 = envp;
+	char			 name[128];
+	size_t			 n;
 
 	for (; *envp != NULL; envp++) {
 		if (strncmp(*envp, "WAIAAS_", 7) != 0)
@@ -588,26 +721,12 @@ config_apply_env(struct config *cf, char *const *envp, char *err,
 		name[n] = '\0';
 		if (config_is_env_special(name))
 			continue;
-		rest = name + 7;
-		k = NULL;
-		for (i = 0; i < NSECTIONS && k == NULL; i++) {
-			slen = strlen(sections[i]);
-			if (strncasecmp(rest, sections[i], slen) != 0 ||
-			    rest[slen] != '_')
-				continue;
-			strlcpy(section, sections[i], sizeof(section));
-			{
-				char	key[64];
-				size_t	j;
-
-				if (strlen(rest + slen + 1) >= sizeof(key))
-					break;
-				for (j = 0; rest[slen + 1 + j] != '\0'; j++)
-					key[j] = (char)tolower((unsigned char)
-					    rest[slen + 1 + j]);
-				key[j] = '\0';
-				k = key_find(section, key);
-			}
+		k = env_key(name);
+		if (k == NULL && (k = env_file_key(name)) != NULL) {
+			if (env_secret_file(cf, k, envp0, name, eq + 1, err,
+			    errlen) == -1)
+				return -1;
+			continue;
 		}
 		if (k == NULL)
 			return seterr(err, errlen, "%s: unknown setting (no "
@@ -617,6 +736,70 @@ config_apply_env(struct config *cf, char *const *envp, char *err,
 		if (key_set(cf, k, eq + 1, 1, 1, name, err, errlen) == -1)
 			return -1;
 	}
+	return 0;
+}
+
+static int
+chars_ok(const char *s, const char *extra)
+{
+	for (; *s != '\0'; s++)
+		if (!isalnum((unsigned char)*s) && strchr(extra, *s) == NULL)
+			return 0;
+	return 1;
+}
+
+unsigned int
+config_notify_channels(const struct config *cf)
+{
+	unsigned int	m = 0;
+
+	if (cf->webhook_url[0] != '\0')
+		m |= 1U << NOTIFY_WEBHOOK;
+	if (cf->ntfy_url[0] != '\0')
+		m |= 1U << NOTIFY_NTFY;
+	if (cf->telegram_bot_token[0] != '\0')
+		m |= 1U << NOTIFY_TELEGRAM;
+	return m;
+}
+
+/*
+ * A channel is on when its URL (Telegram: its token) is set, and then
+ * needs the rest; what goes into a URL path or a header is checked
+ * here.  No message quotes a credential.
+ */
+static int
+notify_check(const struct config *cf, char *err, size_t errlen)
+{
+	const char	*c = cf->telegram_chat_id;
+
+	if (cf->webhook_url[0] != '\0' && cf->webhook_secret[0] == '\0')
+		return seterr(err, errlen, "notifications.webhook_url needs "
+		    "notifications.webhook_secret (the HMAC key)");
+	if (cf->webhook_url[0] == '\0' && cf->webhook_secret[0] != '\0')
+		return seterr(err, errlen, "notifications.webhook_secret is "
+		    "set without notifications.webhook_url");
+	if (cf->ntfy_url[0] != '\0' && cf->ntfy_topic[0] == '\0')
+		return seterr(err, errlen, "notifications.ntfy_url needs "
+		    "notifications.ntfy_topic");
+	if (cf->ntfy_url[0] == '\0' && (cf->ntfy_topic[0] != '\0' ||
+	    cf->ntfy_token[0] != '\0'))
+		return seterr(err, errlen, "notifications.ntfy_topic or "
+		    "ntfy_token is set without notifications.ntfy_url");
+	if (strlen(cf->ntfy_topic) > 64 || !chars_ok(cf->ntfy_topic, "_-"))
+		return seterr(err, errlen, "notifications.ntfy_topic: at most "
+		    "64 letters, digits, '_' and '-'");
+	if ((cf->telegram_bot_token[0] != '\0') != (c[0] != '\0'))
+		return seterr(err, errlen, "notifications.telegram_bot_token "
+		    "and notifications.telegram_chat_id go together");
+	if (!chars_ok(cf->telegram_bot_token, ":_-"))
+		return seterr(err, errlen, "notifications.telegram_bot_token: "
+		    "not a bot token (letters, digits, ':', '_', '-')");
+	if (c[0] != '\0' && !((c[0] == '@' && c[1] != '\0' &&
+	    chars_ok(c + 1, "_")) || (c[c[0] == '-'] != '\0' &&
+	    strspn(c + (c[0] == '-'), "0123456789") ==
+	    strlen(c + (c[0] == '-')))))
+		return seterr(err, errlen, "notifications.telegram_chat_id: "
+		    "a number or @channelname");
 	return 0;
 }
 
@@ -640,6 +823,8 @@ config_check(const struct config *cf, char *err, size_t errlen)
 	n = net_nbuiltin + (size_t)c;
 	if (price_config_check(cf->price_static, cf->price_ids,
 	    cf->price_url, nets, n, err, errlen) == -1)
+		return -1;
+	if (notify_check(cf, err, errlen) == -1)
 		return -1;
 	if (cf->price_url[0] != '\0' &&
 	    cf->price_max_age < cf->price_refresh)

@@ -76,6 +76,20 @@ struct config {
 	int	price_max_age;		/* s: an older fetched price is stale */
 	int	price_max_change_pct;	/* more: held until confirmed */
 	int	price_unpriced_deny;	/* price_unpriced = deny */
+	/* [daemon]: the base of links sent out (approval pages); "":
+	 * http://hostname:port */
+	char	public_url[CONFIG_URL_MAX];
+	/* [notifications]: channel settings; credentials never logged */
+	char	webhook_url[CONFIG_URL_MAX];
+	char	webhook_secret[NOTIFY_SECRET_MAX];
+	char	ntfy_url[CONFIG_URL_MAX];
+	char	ntfy_topic[NOTIFY_TARGET_MAX];
+	char	ntfy_token[NOTIFY_SECRET_MAX];
+	char	telegram_bot_token[NOTIFY_SECRET_MAX];
+	char	telegram_chat_id[NOTIFY_TARGET_MAX];
+	char	telegram_api_url[CONFIG_URL_MAX];
+	int	notify_max_age;		/* s: then a delivery is given up */
+	int	notify_timeout_ms;	/* per request */
 };
 
 void	config_defaults(struct config *);
@@ -86,5 +100,9 @@ int	config_apply_env(struct config *, char *const *, char *, size_t);
 /* What single keys cannot say: checks across keys, once all are set. */
 int	config_check(const struct config *, char *, size_t);
 int	config_is_env_special(const char *);
+/* 1 if the variable sets a credential (scrubbed once read). */
+int	config_env_is_secret(const char *);
+/* A channel's configured: 1 << NOTIFY_* of the complete ones. */
+unsigned int config_notify_channels(const struct config *);
 
 #endif

@@ -169,6 +169,63 @@ proc_price(void)
 	return pricecfg;
 }
 
+/*
+ * Notification channels (relay and policyd): the one IMSG_CTL_NOTIFY.
+ * policyd must get names only: a credential or URL for it is fatal.
+ */
+static struct ctl_notify	*notifycfg;
+
+static int
+notify_chan_empty(const struct notify_chan *c)
+{
+	return c->url[0] == '\0' && c->resolve[0] == '\0' &&
+	    c->secret[0] == '\0' && c->target[0] == '\0';
+}
+
+static void
+ctl_notify(struct imsgchan *ch, struct imsg *imsg, void *arg)
+{
+	struct proc		*p = arg;
+	struct ctl_notify	*cn;
+	struct notify_chan	*c;
+	int			 i;
+
+	(void)ch;
+	if (notifycfg != NULL || (p->role != PROC_RELAY &&
+	    p->role != PROC_POLICYD))
+		fatalx("IMSG_CTL_NOTIFY: unexpected");
+	if ((cn = malloc(sizeof(*cn))) == NULL)
+		fatal("malloc");
+	memcpy(cn, imsg->data, sizeof(*cn));
+	if (cn->channels >= 1U << NOTIFY_MAX ||
+	    memchr(cn->public_url, '\0', sizeof(cn->public_url)) == NULL)
+		fatalx("IMSG_CTL_NOTIFY: malformed");
+	for (i = 0; i < NOTIFY_MAX; i++) {
+		c = &cn->chan[i];
+		if (memchr(c->url, '\0', sizeof(c->url)) == NULL ||
+		    memchr(c->resolve, '\0', sizeof(c->resolve)) == NULL ||
+		    memchr(c->secret, '\0', sizeof(c->secret)) == NULL ||
+		    memchr(c->target, '\0', sizeof(c->target)) == NULL)
+			fatalx("IMSG_CTL_NOTIFY: malformed");
+		if (p->role == PROC_POLICYD && !notify_chan_empty(c))
+			fatalx("IMSG_CTL_NOTIFY: a channel setting for "
+			    "policyd");
+		if (p->role == PROC_RELAY && (cn->channels & (1U << i)) &&
+		    c->url[0] == '\0')
+			fatalx("IMSG_CTL_NOTIFY: channel %s without a URL",
+			    notify_channel_name(i));
+	}
+	if (p->role == PROC_POLICYD && cn->public_url[0] != '\0')
+		fatalx("IMSG_CTL_NOTIFY: a URL for policyd");
+	notifycfg = cn;
+}
+
+const struct ctl_notify *
+proc_notify(void)
+{
+	return notifycfg;
+}
+
 static int	started;
 
 static void
@@ -190,6 +247,9 @@ ctl_start(struct imsgchan *ch, struct imsg *imsg, void *arg)
 	if ((p->role == PROC_API || p->role == PROC_POLICYD) &&
 	    pricecfg == NULL)
 		fatalx("IMSG_CTL_START without IMSG_CTL_PRICE");
+	if ((p->role == PROC_RELAY || p->role == PROC_POLICYD) &&
+	    notifycfg == NULL)
+		fatalx("IMSG_CTL_START without IMSG_CTL_NOTIFY");
 	started = 1;
 }
 
@@ -201,6 +261,7 @@ static const struct imsg_rule startup_rules[] = {
 	IMSG_RULE_EMPTY(IMSG_CTL_START, ctl_start),
 	IMSG_RULE_EXACT(IMSG_CTL_NETWORK, struct ctl_network, ctl_network),
 	IMSG_RULE_EXACT(IMSG_CTL_PRICE, struct ctl_price, ctl_price),
+	IMSG_RULE_EXACT(IMSG_CTL_NOTIFY, struct ctl_notify, ctl_notify),
 };
 
 void

@@ -39,6 +39,7 @@ extern struct proc	*proc;
 void	proc_startup(struct proc *, int, int);
 const struct ctl_network *proc_network(uint32_t);
 const struct ctl_price *proc_price(void);
+const struct ctl_notify *proc_notify(void);
 void	proc_sandbox(struct proc *);
 void	proc_chan_sizes(int, int, size_t *, size_t *);
 int	proc_peer_wanted(int, int);

@@ -56,6 +56,8 @@
 	X(R_ADMIN_KILL,		POST,	"/v1/admin/kill-switch", MASTER) \
 	X(R_ADMIN_RECOVER,	POST,	"/v1/admin/recover",	MASTER) \
 	X(R_OWNER_KILL,		POST,	"/v1/owner/kill-switch", OWNER) \
+	X(R_ADMIN_NOTIFY_TEST,	POST,	"/v1/admin/notifications/test", \
+	    MASTER)							\
 	X(R_APPROVE_PAGE,	GET,	"/approve/{}",		NONE)
 
 enum route_id {

@@ -38,3 +38,26 @@ proc_parse(const char *s)
 			return i;
 	return -1;
 }
+
+static const char *const notify_names[NOTIFY_MAX] = {
+	"webhook", "ntfy", "telegram"
+};
+
+const char *
+notify_channel_name(int ch)
+{
+	if (ch < 0 || ch >= NOTIFY_MAX)
+		return "?";
+	return notify_names[ch];
+}
+
+int
+notify_channel_parse(const char *s)
+{
+	int	i;
+
+	for (i = 0; i < NOTIFY_MAX; i++)
+		if (strcmp(s, notify_names[i]) == 0)
+			return i;
+	return -1;
+}

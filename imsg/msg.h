@@ -60,7 +60,13 @@
 	/* -> policyd (fetched), parent -> api (new addresses) */	\
 	X(IMSG_CTL_PRICE)						\
 	X(IMSG_PRICE_UPDATE)						\
-	X(IMSG_CTL_PRICE_RESOLVE)
+	X(IMSG_CTL_PRICE_RESOLVE)					\
+	/* notifications: parent -> relay, policyd at start; */	\
+	/* policyd -> relay and back; parent -> relay (addresses) */	\
+	X(IMSG_CTL_NOTIFY)						\
+	X(IMSG_RELAY_DELIVER)						\
+	X(IMSG_RELAY_RESULT)						\
+	X(IMSG_CTL_NOTIFY_RESOLVE)
 
 enum imsg_type {
 #define IMSG_ENUM(n)	n,
@@ -83,6 +89,15 @@ enum proc_id {
 
 const char	*proc_name(int);
 int		 proc_parse(const char *);
+
+/* Notification channels ([notifications]); names in msg.c. */
+#define NOTIFY_WEBHOOK		0
+#define NOTIFY_NTFY		1
+#define NOTIFY_TELEGRAM		2
+#define NOTIFY_MAX		3
+
+const char	*notify_channel_name(int);
+int		 notify_channel_parse(const char *);
 
 /* Payloads.  Fixed-size structs; strings are NUL-terminated in place. */
 #define CTL_PATH_MAX	1024
@@ -456,6 +471,69 @@ struct chain_query {
 	char		token[CHAIN_ADDR_MAX + 1];	/* CQ_BALANCE: or "" */
 	uint32_t	ntokens;	/* CQ_ASSETS on EVM: known tokens */
 	char		tokens[CQ_TOKENS_MAX][CHAIN_ADDR_MAX + 1];
+};
+
+/*
+ * Notification channels, one message at start.  relay gets everything
+ * (URLs, credentials, resolve entries: CURLOPT_RESOLVE, as for the
+ * api); policyd only which channels exist and how long to retry, never
+ * a URL or a credential.  Later the parent sends relay new addresses of
+ * a channel's host as IMSG_CTL_NOTIFY_RESOLVE (a ctl_resolve whose
+ * index is the channel).
+ */
+#define NOTIFY_SECRET_MAX	256
+#define NOTIFY_TARGET_MAX	128
+
+struct notify_chan {
+	char		url[NET_URL_MAX];	/* webhook_url, ntfy_url,
+						   telegram_api_url */
+	char		resolve[NET_RESOLVE_MAX];
+	char		secret[NOTIFY_SECRET_MAX];	/* webhook_secret,
+						   ntfy_token, bot token */
+	char		target[NOTIFY_TARGET_MAX];	/* ntfy topic,
+						   telegram chat id */
+};
+
+struct ctl_notify {
+	uint32_t		channels;	/* 1 << NOTIFY_*: configured */
+	uint32_t		max_age;	/* policyd: s, then give up */
+	uint32_t		timeout_ms;	/* relay: per request */
+	char			public_url[NET_URL_MAX];	/* relay */
+	struct notify_chan	chan[NOTIFY_MAX];	/* relay */
+};
+
+/*
+ * policyd -> relay: deliver one event to one channel; this header, then
+ * len bytes of the event's JSON payload (an object).  relay answers
+ * each with one relay_result of the same id.
+ */
+#define NOTIFY_TYPE_MAX		64
+#define NOTIFY_PAYLOAD_MAX	(32 * 1024)
+#define RELAY_F_TEST		0x01	/* the operator's test message */
+
+struct relay_deliver {
+	uint64_t	id;			/* the delivery */
+	uint32_t	channel;		/* NOTIFY_* */
+	uint32_t	flags;
+	char		event_id[UUID_STR_LEN];	/* stable: receivers dedup */
+	char		type[NOTIFY_TYPE_MAX];	/* TX_APPROVAL_REQUIRED ... */
+	int64_t		created_at;		/* unix seconds */
+	uint32_t	attempt;		/* 1, 2, ... */
+	uint32_t	len;
+};
+
+#define RELAY_OK		0	/* delivered */
+#define RELAY_RETRY		1	/* try again later */
+#define RELAY_FAIL		2	/* will never work: give up */
+#define RELAY_ERR_MAX		160
+
+struct relay_result {
+	uint64_t	id;
+	uint32_t	channel;
+	int32_t		status;			/* RELAY_* */
+	uint32_t	retry_after;		/* s the server asked; 0 */
+	int32_t		http_status;		/* 0: no answer */
+	char		error[RELAY_ERR_MAX];	/* printable, no secret */
 };
 
 struct health_pong {

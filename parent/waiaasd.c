@@ -104,6 +104,7 @@ parent_datadir(void)
 
 static void	parent_stop(int, int);
 static void	parent_serving(void);
+static void	notify_reresolve(void);
 
 static void
 usage(void)
@@ -441,6 +442,7 @@ networks_reresolve(evutil_socket_t fd, short ev, void *arg)
 				fatal("IMSG_CTL_PRICE_RESOLVE");
 		}
 	}
+	notify_reresolve();
 	evtimer_add(P.ev_resolve, &tv);
 }
 
@@ -460,6 +462,130 @@ send_networks(struct child *c)
 		    sizeof(cn)) == -1)
 			fatal("IMSG_CTL_NETWORK");
 		explicit_bzero(&cn, sizeof(cn));
+	}
+}
+
+/*
+ * Notification channels: every setting and credential to relay, with
+ * the resolve entry of each channel's host (relay, like the api, has no
+ * resolver); to policyd only which channels exist.  Never logged: a
+ * failed look-up names the channel, not its URL (a token may be in it).
+ */
+static struct ctl_notify	*notify;
+
+static void
+notify_init(void)
+{
+	struct notify_chan	*c;
+	const char		*url[NOTIFY_MAX], *secret[NOTIFY_MAX];
+	const char		*target[NOTIFY_MAX];
+	char			 err[256];
+	size_t			 n;
+	int			 i;
+
+	if ((notify = calloc(1, sizeof(*notify))) == NULL)
+		fatal("calloc");
+	notify->channels = config_notify_channels(&P.cf);
+	notify->max_age = (uint32_t)P.cf.notify_max_age;
+	notify->timeout_ms = (uint32_t)P.cf.notify_timeout_ms;
+	if (P.cf.public_url[0] != '\0')
+		strlcpy(notify->public_url, P.cf.public_url,
+		    sizeof(notify->public_url));
+	else
+		snprintf(notify->public_url, sizeof(notify->public_url),
+		    strchr(P.cf.hostname, ':') != NULL ? "http://[%s]:%d" :
+		    "http://%s:%d", P.cf.hostname, P.cf.port);
+	/* Links are public_url + "/approve/<id>": no slash doubled. */
+	n = strlen(notify->public_url);
+	while (n > 8 && notify->public_url[n - 1] == '/')
+		notify->public_url[--n] = '\0';
+	url[NOTIFY_WEBHOOK] = P.cf.webhook_url;
+	secret[NOTIFY_WEBHOOK] = P.cf.webhook_secret;
+	target[NOTIFY_WEBHOOK] = "";
+	url[NOTIFY_NTFY] = P.cf.ntfy_url;
+	secret[NOTIFY_NTFY] = P.cf.ntfy_token;
+	target[NOTIFY_NTFY] = P.cf.ntfy_topic;
+	url[NOTIFY_TELEGRAM] = P.cf.telegram_api_url;
+	secret[NOTIFY_TELEGRAM] = P.cf.telegram_bot_token;
+	target[NOTIFY_TELEGRAM] = P.cf.telegram_chat_id;
+	for (i = 0; i < NOTIFY_MAX; i++) {
+		if (!(notify->channels & (1U << i)))
+			continue;
+		c = &notify->chan[i];
+		strlcpy(c->url, url[i], sizeof(c->url));
+		strlcpy(c->secret, secret[i], sizeof(c->secret));
+		strlcpy(c->target, target[i], sizeof(c->target));
+		if (rpc_resolve_entry(c->url, c->resolve, sizeof(c->resolve),
+		    err, sizeof(err)) == -1) {
+			/* Deliveries wait (and retry) until a look-up works. */
+			log_warnx("notifications: %s: %s",
+			    notify_channel_name(i), err);
+			c->resolve[0] = '\0';
+		}
+		log_info("notifications: channel %s on",
+		    notify_channel_name(i));
+	}
+	explicit_bzero(P.cf.webhook_secret, sizeof(P.cf.webhook_secret));
+	explicit_bzero(P.cf.ntfy_token, sizeof(P.cf.ntfy_token));
+	explicit_bzero(P.cf.telegram_bot_token,
+	    sizeof(P.cf.telegram_bot_token));
+}
+
+static void
+send_notify(struct child *c)
+{
+	struct ctl_notify	*cn;
+	int			 i;
+
+	if ((cn = calloc(1, sizeof(*cn))) == NULL)
+		fatal("calloc");
+	if (c->role == PROC_RELAY)
+		memcpy(cn, notify, sizeof(*cn));
+	else {
+		cn->channels = notify->channels;
+		cn->max_age = notify->max_age;
+	}
+	if (imsgev_compose(&c->iev, IMSG_CTL_NOTIFY, 0, -1, cn,
+	    sizeof(*cn)) == -1)
+		fatal("IMSG_CTL_NOTIFY");
+	explicit_bzero(cn, sizeof(*cn));
+	free(cn);
+	/* relay has the credentials now; the parent keeps URLs only. */
+	if (c->role == PROC_RELAY)
+		for (i = 0; i < NOTIFY_MAX; i++)
+			explicit_bzero(notify->chan[i].secret,
+			    sizeof(notify->chan[i].secret));
+}
+
+/* A channel host's addresses, looked up again: relay gets changes. */
+static void
+notify_reresolve(void)
+{
+	struct ctl_resolve	 r;
+	struct notify_chan	*c;
+	char			 err[256];
+	int			 i;
+
+	for (i = 0; i < NOTIFY_MAX; i++) {
+		c = &notify->chan[i];
+		if (!(notify->channels & (1U << i)))
+			continue;
+		memset(&r, 0, sizeof(r));
+		r.index = (uint32_t)i;
+		if (rpc_resolve_entry(c->url, r.resolve, sizeof(r.resolve),
+		    err, sizeof(err)) == -1) {
+			log_warnx("notifications: %s: %s (keeping the "
+			    "addresses known)", notify_channel_name(i), err);
+			continue;
+		}
+		if (strcmp(r.resolve, c->resolve) == 0)
+			continue;
+		log_info("notifications: %s: addresses changed",
+		    notify_channel_name(i));
+		strlcpy(c->resolve, r.resolve, sizeof(c->resolve));
+		if (imsgev_compose(&P.child[PROC_RELAY].iev,
+		    IMSG_CTL_NOTIFY_RESOLVE, 0, -1, &r, sizeof(r)) == -1)
+			fatal("IMSG_CTL_NOTIFY_RESOLVE");
 	}
 }
 
@@ -544,6 +670,8 @@ send_config(struct child *c, int listenfd)
 		send_networks(c);
 		send_price(c);
 	}
+	if (c->role == PROC_RELAY || c->role == PROC_POLICYD)
+		send_notify(c);
 }
 
 static void
@@ -941,6 +1069,36 @@ on_log(evutil_socket_t fd, short ev, void *arg)
 		evbuffer_drain(P.logbuf, evbuffer_get_length(P.logbuf));
 }
 
+/*
+ * Credentials set in the environment: overwritten where
+ * /proc/PID/environ shows them, and removed, once the config has them.
+ */
+static void
+scrub_env_secrets(void)
+{
+	extern char	**environ;
+	char		  name[128], *eq;
+	size_t		  n;
+	int		  again = 1;
+
+	while (again) {
+		again = 0;
+		for (n = 0; environ[n] != NULL; n++) {
+			if ((eq = strchr(environ[n], '=')) == NULL ||
+			    (size_t)(eq - environ[n]) >= sizeof(name))
+				continue;
+			memcpy(name, environ[n], (size_t)(eq - environ[n]));
+			name[eq - environ[n]] = '\0';
+			if (!config_env_is_secret(name))
+				continue;
+			explicit_bzero(eq + 1, strlen(eq + 1));
+			unsetenv(name);
+			again = 1;	/* environ changed under us */
+			break;
+		}
+	}
+}
+
 static void
 resolve_datadir(void)
 {
@@ -1032,7 +1190,9 @@ parent_main(int foreground, int provision)
 	    config_check(&P.cf, err, sizeof(err)) == -1)
 		fatalx("configuration: %s", err);
 	log_setlevel(P.cf.log_level);
+	scrub_env_secrets();
 	networks_init();
+	notify_init();
 
 	P.privsep = geteuid() == 0;
 	if (P.privsep)

@@ -71,6 +71,11 @@ static const struct imsg_rule signer_rules[] = {
 	    sizeof(struct sign_reply) + SIGN_DATA_MAX + 1024, tx_signed),
 };
 
+static const struct imsg_rule relay_rules[] = {
+	IMSG_RULE_EXACT(IMSG_RELAY_RESULT, struct relay_result,
+	    notify_result),
+};
+
 static const struct imsg_rule parent_rules[] = {
 	IMSG_RULE_EXACT(IMSG_CTL_MASTER_HASH, struct ctl_master_hash,
 	    auth_master_hash),
@@ -99,7 +104,7 @@ policyd_main(struct proc *p)
 		fatalx("event_base_new");
 	peer_init(&pd.api, PROC_API, api_rules, nitems(api_rules));
 	peer_init(&pd.signer, PROC_SIGNER, signer_rules, nitems(signer_rules));
-	peer_init(&pd.relay, PROC_RELAY, NULL, 0);
+	peer_init(&pd.relay, PROC_RELAY, relay_rules, nitems(relay_rules));
 	price_init();
 
 	proc_sandbox(p);
@@ -108,6 +113,7 @@ policyd_main(struct proc *p)
 	sessions_init();
 	kill_load();
 	tx_resume();
+	notify_init();
 	if (imsgev_init(&pd.parent, pd.base, 3, "parent", CHAN_CTL_MAX,
 	    CHAN_CTL_WMAX, 0, parent_rules, nitems(parent_rules), NULL,
 	    NULL) == -1)

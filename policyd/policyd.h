@@ -67,6 +67,7 @@ json_t	*store_wallet(const char *);
 json_t	*store_wallet_list(const char *);
 int	store_wallet_active(const char *, char *, size_t);
 int	store_meta_secret(const char *, uint8_t *, size_t);
+sqlite3_stmt *store_prepare(const char *);
 
 /* policyd_audit.c */
 int	audit_append(long long, const char *, const char *, const char *,
@@ -123,12 +124,17 @@ void	wallets_signer_key(struct imsgchan *, struct imsg *, void *);
 int	decide_eval(const char *, const char *, const struct pe_tx *,
 	    long long, struct pe_result *);
 
-/* policyd_queue.c: DELAY and APPROVAL, the outbox */
+/* policyd_queue.c: DELAY and APPROVAL */
 void	queue_arm(void);
 void	tx_cancel(struct pd_ctx *);
 void	tx_approve(struct pd_ctx *);
 void	tx_reject(struct pd_ctx *);
+
+/* policyd_notify.c: the outbox, per channel, and its pump to relay */
 int	outbox_add(long long, const char *, json_t *);
+void	notify_init(void);
+void	notify_result(struct imsgchan *, struct imsg *, void *);
+void	notify_test(struct pd_ctx *);
 
 /* policyd_tx.c */
 void	tx_send(struct pd_ctx *);

@@ -53,6 +53,7 @@ static const pd_handler handlers[R_MAX] = {
 	[R_ADMIN_KILL] = kill_activate,
 	[R_ADMIN_RECOVER] = kill_recover,
 	[R_OWNER_KILL] = kill_owner,
+	[R_ADMIN_NOTIFY_TEST] = notify_test,
 };
 
 static void

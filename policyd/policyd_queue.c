@@ -7,7 +7,7 @@
  * it again.  A transaction that leaves the queue to run goes through
  * the checks of a fresh request first: kill switch, wallet, session.
  *
- * The notification outbox lives here too: rows that relay delivers.
+ * The notification outbox is in policyd_notify.c.
  */
 #include <stdio.h>
 #include <string.h>
@@ -30,36 +30,6 @@ prepare(const char *sql)
 	if (sqlite3_prepare_v2(pd.db, sql, -1, &st, NULL) != SQLITE_OK)
 		fatalx("database: %s", sqlite3_errmsg(pd.db));
 	return st;
-}
-
-/* Queue a notification for relay, inside the caller's transaction. */
-int
-outbox_add(long long now, const char *type, json_t *payload)
-{
-	sqlite3_stmt	*st;
-	char		 id[UUID_STR_LEN], *text;
-	int		 rc;
-
-	if (payload == NULL)
-		return -1;
-	json_object_set_new(payload, "event", json_string(type));
-	json_object_set_new(payload, "timestamp", json_integer(now));
-	text = json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS);
-	json_decref(payload);
-	if (text == NULL)
-		return -1;
-	uuidv7(id);
-	st = prepare("INSERT INTO outbox (event_id, type, payload, created_at, "
-	    "next_attempt_at) VALUES (?, ?, ?, ?, ?)");
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, type, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, text, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, now);
-	sqlite3_bind_int64(st, 5, now);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	wipe_free(text);
-	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 /*

@@ -182,6 +182,24 @@ static const char *const migrations[] = {
 	"    WHERE wallet_id = NEW.wallet_id AND hour = NEW.created_at / "
 	"    3600;"
 	"END;",
+	/*
+	 * 9: the outbox per channel: one row per event and configured
+	 * channel, written with the event; next_attempt_at in ms.
+	 */
+	"CREATE TABLE deliveries ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  outbox_id INTEGER NOT NULL REFERENCES outbox(id),"
+	"  channel TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"	/* the event's, s */
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  next_attempt_at INTEGER NOT NULL,"	/* ms */
+	"  delivered_at INTEGER,"
+	"  failed_at INTEGER,"			/* given up */
+	"  last_error TEXT,"
+	"  UNIQUE (outbox_id, channel)"
+	");"
+	"CREATE INDEX deliveries_due ON deliveries(channel, next_attempt_at) "
+	"  WHERE delivered_at IS NULL AND failed_at IS NULL;",
 };
 #define SCHEMA_VERSION	((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -409,4 +427,15 @@ store_wallet_list(const char *session)
 		json_array_append_new(items, wallet_row(st));
 	sqlite3_finalize(st);
 	return json_pack("{s:o}", "items", items);
+}
+
+/* A statement of the store; a bad one is a bug, so fatal. */
+sqlite3_stmt *
+store_prepare(const char *sql)
+{
+	sqlite3_stmt	*st;
+
+	if (sqlite3_prepare_v2(pd.db, sql, -1, &st, NULL) != SQLITE_OK)
+		fatalx("database: %s", sqlite3_errmsg(pd.db));
+	return st;
 }

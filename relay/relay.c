@@ -2,40 +2,223 @@
  * relay: forwards notifications from policyd's outbox to the configured
  * channels.  It holds channel credentials and nothing else: no keys, no
  * tokens, no master password, no files after start-up.
+ *
+ * It keeps no state of its own.  policyd pushes one delivery at a time
+ * (an event for a channel), relay makes one HTTP attempt and answers
+ * delivered, retry (when), or failed for good; policyd records that and
+ * decides when to try again, so nothing is lost when relay dies.  The
+ * transport is the api's (rpc.c): libcurl's multi interface in this
+ * loop, host names resolved by the parent before the sandbox.
  */
+#include <errno.h>
 #include <stdlib.h>
+#include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
+#include <jansson.h>
+#include <sodium.h>
 
 #include "imsgev.h"
 #include "log.h"
 #include "proc.h"
+#include "relay.h"
+#include "rpc.h"
 #include "util.h"
+#include "wipe.h"
+
+#define RELAY_INFLIGHT_MAX	32	/* policyd's window is smaller */
+#define RELAY_ANSWER_MAX	(16 * 1024)	/* bytes of an answer read */
+
+/* One attempt in flight: what the answer goes back under. */
+struct delivery {
+	uint64_t	id;
+	int		channel;
+	char		event_id[UUID_STR_LEN];
+};
 
 static struct {
 	struct proc		*p;
 	struct event_base	*base;
 	struct imsgev		 parent;
 	struct imsgev		 policyd;
+	struct ctl_notify	*cn;
+	size_t			 inflight;
 } rl;
+
+static void
+answer(uint64_t id, int channel, const struct relay_result *res)
+{
+	struct relay_result	r = *res;
+
+	r.id = id;
+	r.channel = (uint32_t)channel;
+	if (imsgev_compose(&rl.policyd, IMSG_RELAY_RESULT, 0, -1, &r,
+	    sizeof(r)) == -1)
+		fatal("IMSG_RELAY_RESULT");
+}
+
+static void
+answer_now(uint64_t id, int channel, int status, const char *why)
+{
+	struct relay_result	r;
+
+	memset(&r, 0, sizeof(r));
+	r.status = status;
+	strlcpy(r.error, why, sizeof(r.error));
+	answer(id, channel, &r);
+}
+
+static void
+delivered(const struct rpc_answer *a, const struct rpc_error *err,
+    void *arg)
+{
+	struct delivery		*d = arg;
+	struct relay_result	 r;
+
+	memset(&r, 0, sizeof(r));
+	relay_judge(d->channel, a, err, rl.cn->chan[d->channel].secret,
+	    time(NULL), &r);
+	log_debug("event %s to %s: %s%s", d->event_id,
+	    notify_channel_name(d->channel), r.status == RELAY_OK ?
+	    "delivered" : r.status == RELAY_RETRY ? "retry: " : "failed: ",
+	    r.error);
+	answer(d->id, d->channel, &r);
+	rl.inflight--;
+	free(d);
+}
+
+static void
+relay_dispatch_policyd(struct imsgchan *ch, struct imsg *imsg, void *arg)
+{
+	struct relay_deliver	 q;
+	struct relay_event	 ev;
+	struct rpc_endpoint	 ep;
+	struct rpc_post		 post;
+	struct delivery		*d;
+	static struct relay_msg	 m;
+	json_t			*payload;
+	const char		*why;
+
+	(void)ch;
+	(void)arg;
+	memcpy(&q, imsg->data, sizeof(q));
+	if (imsg->len != sizeof(q) + q.len || q.len > NOTIFY_PAYLOAD_MAX ||
+	    q.channel >= NOTIFY_MAX || memchr(q.event_id, '\0',
+	    sizeof(q.event_id)) == NULL || memchr(q.type, '\0',
+	    sizeof(q.type)) == NULL || (q.flags & ~RELAY_F_TEST) != 0)
+		fatalx("IMSG_RELAY_DELIVER: malformed");
+	if (!(rl.cn->channels & (1U << q.channel)))
+		fatalx("IMSG_RELAY_DELIVER: channel %s is not configured",
+		    notify_channel_name((int)q.channel));
+	if (rl.inflight >= RELAY_INFLIGHT_MAX) {
+		answer_now(q.id, (int)q.channel, RELAY_RETRY, "relay busy");
+		return;
+	}
+	payload = json_loadb((const char *)imsg->data + sizeof(q), q.len,
+	    JSON_REJECT_DUPLICATES, NULL);
+	memset(&ev, 0, sizeof(ev));
+	ev.channel = (int)q.channel;
+	ev.event_id = q.event_id;
+	ev.type = q.type;
+	ev.created_at = q.created_at;
+	ev.now = (long long)time(NULL);
+	ev.payload = payload;
+	if (payload == NULL || relay_build(rl.cn, &ev, &m, &why) == -1) {
+		/* Nothing to send, ever: policyd gives it up. */
+		log_warnx("event %.36s to %s: %s", q.event_id,
+		    notify_channel_name(ev.channel), payload == NULL ?
+		    "payload is not JSON" : why);
+		answer_now(q.id, ev.channel, RELAY_FAIL, payload == NULL ?
+		    "payload is not JSON" : why);
+		json_decref(payload);
+		return;
+	}
+	json_decref(payload);
+	if ((d = calloc(1, sizeof(*d))) == NULL)
+		fatal("calloc");
+	d->id = q.id;
+	d->channel = ev.channel;
+	strlcpy(d->event_id, q.event_id, sizeof(d->event_id));
+	ep.url = m.url;
+	ep.resolve = rl.cn->chan[ev.channel].resolve;
+	memset(&post, 0, sizeof(post));
+	post.headers = m.hdrs;
+	post.body = m.body;
+	post.len = m.len;
+	post.max = RELAY_ANSWER_MAX;
+	rl.inflight++;
+	log_debug("event %s (%s%s) to %s: attempt %u", d->event_id, q.type,
+	    (q.flags & RELAY_F_TEST) ? ", a test" : "",
+	    notify_channel_name(ev.channel), q.attempt);
+	/* Copied by rpc_post(): ours is wiped at once. */
+	rpc_post(&ep, notify_channel_name(ev.channel), &post, delivered, d);
+	relay_msg_clear(&m);
+}
+
+/* The parent looked a channel's host up again: new addresses. */
+static void
+relay_dispatch_parent_resolve(struct imsgchan *ch, struct imsg *imsg,
+    void *arg)
+{
+	struct ctl_resolve	r;
+
+	(void)ch;
+	(void)arg;
+	memcpy(&r, imsg->data, sizeof(r));
+	if (r.index >= NOTIFY_MAX || !(rl.cn->channels & (1U << r.index)) ||
+	    memchr(r.resolve, '\0', sizeof(r.resolve)) == NULL)
+		fatalx("IMSG_CTL_NOTIFY_RESOLVE: malformed");
+	strlcpy(rl.cn->chan[r.index].resolve, r.resolve,
+	    sizeof(rl.cn->chan[r.index].resolve));
+}
+
+static const struct imsg_rule policyd_rules[] = {
+	IMSG_RULE_RANGE(IMSG_RELAY_DELIVER, sizeof(struct relay_deliver),
+	    sizeof(struct relay_deliver) + NOTIFY_PAYLOAD_MAX,
+	    relay_dispatch_policyd),
+};
+
+static const struct imsg_rule parent_rules[] = {
+	IMSG_RULE_EXACT(IMSG_CTL_NOTIFY_RESOLVE, struct ctl_resolve,
+	    relay_dispatch_parent_resolve),
+};
 
 void
 relay_main(struct proc *p)
 {
-	size_t	max, wmax;
+	struct rpc_limits	 lim;
+	size_t			 max, wmax, calen = 0;
+	char			*ca = NULL;
 
 	rl.p = p;
+	wipe_install();
+	if ((rl.cn = (struct ctl_notify *)proc_notify()) == NULL)
+		fatalx("no notification settings");
 	if ((rl.base = event_base_new()) == NULL)
 		fatalx("event_base_new");
 	proc_chan_sizes(PROC_RELAY, PROC_POLICYD, &max, &wmax);
 	if (imsgev_init(&rl.policyd, rl.base, p->peerfd[PROC_POLICYD],
-	    "policyd", max, wmax, 0, NULL, 0, NULL, NULL) == -1)
+	    "policyd", max, wmax, 0, policyd_rules, nitems(policyd_rules),
+	    NULL, NULL) == -1)
 		fatal("imsgev_init");
+
+	/* Files now, before the sandbox: the CA bundle, read whole. */
+	if (rl.cn->channels != 0 && rpc_load_ca(&ca, &calen) == -1)
+		fatal("CA bundle");
+	memset(&lim, 0, sizeof(lim));
+	lim.timeout_ms = rl.cn->timeout_ms > 0 ? rl.cn->timeout_ms : 10000;
+	lim.max_response = RELAY_ANSWER_MAX;
+	lim.retries = 0;	/* policyd retries, durably */
+	if (rpc_init(rl.base, &lim, ca, calen) == -1)
+		fatalx("rpc_init");
+	free(ca);
 
 	proc_sandbox(p);
 	if (imsgev_init(&rl.parent, rl.base, 3, "parent", CHAN_CTL_MAX,
-	    CHAN_CTL_WMAX, 0, NULL, 0, NULL, NULL) == -1)
+	    CHAN_CTL_WMAX, 0, parent_rules, nitems(parent_rules), NULL,
+	    NULL) == -1)
 		fatal("imsgev_init");
 	event_base_dispatch(rl.base);
 	fatalx("event loop ended");

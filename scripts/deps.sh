@@ -6,7 +6,7 @@ set -eu
 PKGS="gcc make pkg-config libevent-dev libsodium-dev libsecp256k1-dev
 libsqlite3-dev libjansson-dev libcurl4-openssl-dev libargon2-dev
 libseccomp-dev nettle-dev libcmocka-dev clang libclang-rt-14-dev
-curl python3 procps util-linux wrk openssl sqlite3 chromium"
+curl python3 procps util-linux wrk openssl sqlite3 chromium webhook"
 
 missing=""
 for p in $PKGS; do

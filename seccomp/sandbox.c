@@ -68,7 +68,10 @@ static const int sys_api[] = {
 	A(connect),
 };
 
-/* relay: outbound connections only. */
+/*
+ * relay: outbound connections only (allow_tcp_out() below).  No open,
+ * no accept, no file call of any kind.
+ */
 static const int sys_relay[] = {
 	A(connect), A(setsockopt), A(getsockopt), A(getsockname),
 	A(getpeername), A(shutdown), A(recvfrom), A(sendto),
@@ -139,6 +142,32 @@ allow(scmp_filter_ctx ctx, const int *calls, size_t n)
 
 #define ALLOW(ctx, list)	allow(ctx, list, nitems(list))
 
+/*
+ * Outbound TCP through libcurl and OpenSSL (api, relay): FIONREAD,
+ * socket() for TCP over AF_INET and AF_INET6 only, and
+ * futex(FUTEX_WAKE_PRIVATE) alone, which pthread_once(3) makes the
+ * first time OpenSSL runs one of its lazy initialisations.
+ */
+static int
+allow_tcp_out(scmp_filter_ctx ctx)
+{
+	static const int	fam[] = { AF_INET, AF_INET6 };
+	size_t			i;
+
+	for (i = 0; i < nitems(fam); i++)
+		if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, A(socket), 2,
+		    SCMP_A0(SCMP_CMP_EQ, fam[i]),
+		    SCMP_A1(SCMP_CMP_MASKED_EQ, SOCK_TYPE_MASK,
+		    SOCK_STREAM)) < 0)
+			return -1;
+	if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, A(ioctl), 1,
+	    SCMP_A1(SCMP_CMP_EQ, FIONREAD)) < 0 ||
+	    seccomp_rule_add(ctx, SCMP_ACT_ALLOW, A(futex), 1,
+	    SCMP_A1(SCMP_CMP_EQ, FUTEX_WAKE_PRIVATE)) < 0)
+		return -1;
+	return 0;
+}
+
 int
 sandbox_enter(int role)
 {
@@ -190,30 +219,12 @@ sandbox_enter(int role)
 		break;
 	case PROC_API:
 		if (ALLOW(ctx, sys_evloop) == -1 ||
-		    ALLOW(ctx, sys_api) == -1 ||
-		    seccomp_rule_add(ctx, SCMP_ACT_ALLOW, A(ioctl), 1,
-		    SCMP_A1(SCMP_CMP_EQ, FIONREAD)) < 0 ||
-		    seccomp_rule_add(ctx, SCMP_ACT_ALLOW, A(socket), 2,
-		    SCMP_A0(SCMP_CMP_EQ, AF_INET),
-		    SCMP_A1(SCMP_CMP_MASKED_EQ, SOCK_TYPE_MASK,
-		    SOCK_STREAM)) < 0 ||
-		    seccomp_rule_add(ctx, SCMP_ACT_ALLOW, A(socket), 2,
-		    SCMP_A0(SCMP_CMP_EQ, AF_INET6),
-		    SCMP_A1(SCMP_CMP_MASKED_EQ, SOCK_TYPE_MASK,
-		    SOCK_STREAM)) < 0 ||
-		    seccomp_rule_add(ctx, SCMP_ACT_ALLOW, A(futex), 1,
-		    SCMP_A1(SCMP_CMP_EQ, FUTEX_WAKE_PRIVATE)) < 0)
+		    ALLOW(ctx, sys_api) == -1 || allow_tcp_out(ctx) == -1)
 			goto out;
 		break;
 	case PROC_RELAY:
 		if (ALLOW(ctx, sys_evloop) == -1 ||
-		    ALLOW(ctx, sys_relay) == -1 ||
-		    seccomp_rule_add(ctx, SCMP_ACT_ALLOW, A(ioctl), 1,
-		    SCMP_A1(SCMP_CMP_EQ, FIONREAD)) < 0 ||
-		    seccomp_rule_add(ctx, SCMP_ACT_ALLOW, A(socket), 1,
-		    SCMP_A0(SCMP_CMP_EQ, AF_INET)) < 0 ||
-		    seccomp_rule_add(ctx, SCMP_ACT_ALLOW, A(socket), 1,
-		    SCMP_A0(SCMP_CMP_EQ, AF_INET6)) < 0)
+		    ALLOW(ctx, sys_relay) == -1 || allow_tcp_out(ctx) == -1)
 			goto out;
 		break;
 	default:

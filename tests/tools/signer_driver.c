@@ -844,6 +844,7 @@ cmd_pd_abuse_sign(const char *bin, const char *dbdir)
 	struct chan		 ch[3];
 	struct ctl_config	 cfg;
 	static struct ctl_price	 cp;
+	static struct ctl_notify cn;
 	struct ctl_peer		 peer;
 	struct sign_evm_tx	 q;
 	struct imsg		 imsg;
@@ -885,6 +886,10 @@ cmd_pd_abuse_sign(const char *bin, const char *dbdir)
 	memset(&cp, 0, sizeof(cp));
 	cp.max_age = 600;
 	send1(&D.ctl, IMSG_CTL_PRICE, 0, -1, &cp, sizeof(cp));
+	/* No notification channels, as IMSG_CTL_NOTIFY says. */
+	memset(&cn, 0, sizeof(cn));
+	cn.max_age = 86400;
+	send1(&D.ctl, IMSG_CTL_NOTIFY, 0, -1, &cn, sizeof(cn));
 	send1(&D.ctl, IMSG_CTL_START, 0, -1, NULL, 0);
 	expect(&D.ctl, &imsg, IMSG_CTL_READY, 0);
 	evm_req(&q, 0, f);

@@ -1231,6 +1231,99 @@ test_load_size(void **state)
 	free(buf);
 }
 
+/*
+ * [notifications]: credentials from *_FILE (one newline dropped), never
+ * both ways, never quoted in an error; the checks across keys.
+ */
+static void
+test_notify_keys(void **state)
+{
+	const char	*dir = *state;
+	struct config	 cf;
+	char		 err[256], path[PATH_MAX], var[PATH_MAX + 64];
+	const char	*env[4] = { NULL };
+	static const struct {
+		const char	*toml;
+		const char	*want;		/* NULL: accepted */
+	} checks[] = {
+		{ "webhook_url = \"http://h/x\"", "webhook_secret" },
+		{ "webhook_secret = \"k\"",
+		    "without notifications.webhook_url" },
+		{ "ntfy_url = \"http://h/\"", "ntfy_topic" },
+		{ "ntfy_url = \"http://h/\"\nntfy_topic = \"a/b\"",
+		    "ntfy_topic: at most" },
+		{ "ntfy_token = \"t\"", "without notifications.ntfy_url" },
+		{ "telegram_bot_token = \"1:A\"", "telegram_chat_id" },
+		{ "telegram_bot_token = \"1:A\"\ntelegram_chat_id = \"abc\"",
+		    "a number or @channelname" },
+		{ "telegram_bot_token = \"1/A\"\ntelegram_chat_id = \"1\"",
+		    "not a bot token" },
+		{ "telegram_bot_token = \"1:A\"\ntelegram_chat_id = \"-100\"",
+		    NULL },
+		{ "telegram_bot_token = \"1:A\"\ntelegram_chat_id = \"@ch_1\"",
+		    NULL },
+		{ "webhook_secret = \"two words\"", "without spaces" },
+	};
+	char		 text[256];
+	size_t		 i;
+	int		 r;
+
+	for (i = 0; i < NITEMS(checks); i++) {
+		snprintf(text, sizeof(text), "[notifications]\n%s\n",
+		    checks[i].toml);
+		r = parse(&cf, text, err, sizeof(err));
+		if (r == 0)
+			r = config_check(&cf, err, sizeof(err));
+		if (checks[i].want == NULL) {
+			if (r != 0)
+				fail_msg("%s: %s", checks[i].toml, err);
+			continue;
+		}
+		if (r != -1)
+			fail_msg("%s: accepted", checks[i].toml);
+		want_in(checks[i].toml, err, checks[i].want);
+		assert_null(strstr(err, "two words"));
+	}
+
+	write_file(dir, "secret", "s3cret-value\n", 13, 0600, path,
+	    sizeof(path));
+	snprintf(var, sizeof(var), "WAIAAS_NOTIFICATIONS_WEBHOOK_SECRET_FILE="
+	    "%s", path);
+	env[0] = "WAIAAS_NOTIFICATIONS_WEBHOOK_URL=http://h/x";
+	env[1] = var;
+	config_defaults(&cf);
+	assert_int_equal(apply_env(&cf, env, err, sizeof(err)), 0);
+	assert_string_equal(cf.webhook_secret, "s3cret-value");
+	assert_int_equal(config_check(&cf, err, sizeof(err)), 0);
+	assert_int_equal(config_notify_channels(&cf), 1U << NOTIFY_WEBHOOK);
+
+	env[2] = "WAIAAS_NOTIFICATIONS_WEBHOOK_SECRET=other";
+	config_defaults(&cf);
+	assert_int_equal(apply_env(&cf, env, err, sizeof(err)), -1);
+	want_in("both", err, "both set");
+	assert_null(strstr(err, "s3cret"));
+	env[2] = NULL;
+
+	snprintf(var, sizeof(var), "WAIAAS_NOTIFICATIONS_NTFY_TOKEN_FILE="
+	    "%s/none", dir);
+	env[1] = var;
+	config_defaults(&cf);
+	assert_int_equal(apply_env(&cf, env, err, sizeof(err)), -1);
+	want_in("missing file", err, "WAIAAS_NOTIFICATIONS_NTFY_TOKEN_FILE");
+
+	/* Only credentials come from files. */
+	env[1] = "WAIAAS_NOTIFICATIONS_NTFY_URL_FILE=/etc/hostname";
+	config_defaults(&cf);
+	assert_int_equal(apply_env(&cf, env, err, sizeof(err)), -1);
+	want_in("url file", err, "unknown setting");
+
+	assert_true(config_env_is_secret("WAIAAS_NOTIFICATIONS_NTFY_TOKEN"));
+	assert_true(config_env_is_secret(
+	    "WAIAAS_NOTIFICATIONS_TELEGRAM_BOT_TOKEN_FILE"));
+	assert_false(config_env_is_secret("WAIAAS_NOTIFICATIONS_NTFY_URL"));
+	assert_false(config_env_is_secret("WAIAAS_DAEMON_PORT"));
+}
+
 int
 main(void)
 {
@@ -1266,6 +1359,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_load_directory,
 		    dir_setup, dir_teardown),
 		cmocka_unit_test_setup_teardown(test_load_size, dir_setup,
+		    dir_teardown),
+		cmocka_unit_test_setup_teardown(test_notify_keys, dir_setup,
 		    dir_teardown),
 	};
 
