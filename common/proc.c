@@ -69,7 +69,9 @@ ctl_config(struct imsgchan *ch, struct imsg *imsg, void *arg)
 		fatalx("IMSG_CTL_CONFIG for role %u", p->cfg.role);
 	if (memchr(p->cfg.chroot, '\0', sizeof(p->cfg.chroot)) == NULL ||
 	    memchr(p->cfg.workdir, '\0', sizeof(p->cfg.workdir)) == NULL ||
-	    memchr(p->cfg.hostname, '\0', sizeof(p->cfg.hostname)) == NULL)
+	    memchr(p->cfg.hostname, '\0', sizeof(p->cfg.hostname)) == NULL ||
+	    memchr(p->cfg.public_domain, '\0',
+	    sizeof(p->cfg.public_domain)) == NULL)
 		fatalx("IMSG_CTL_CONFIG: path not terminated");
 	if (p->cfg.log_level < LOGL_ERROR || p->cfg.log_level > LOGL_TRACE)
 		fatalx("IMSG_CTL_CONFIG: bad log level");

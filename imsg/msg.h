@@ -129,6 +129,8 @@ struct ctl_config {
 	uint32_t	max_sessions;	/* policyd: per wallet */
 	uint32_t	port;		/* daemon.port */
 	char		hostname[64];	/* daemon.hostname: IP or localhost */
+	/* daemon.public_url's host[:port], lowercase; "": not set */
+	char		public_domain[128];
 	char		chroot[CTL_PATH_MAX];	/* empty: no chroot */
 	char		workdir[CTL_PATH_MAX];	/* cwd before any chroot */
 };

@@ -83,24 +83,30 @@ known_action(const char *name)
 
 /*
  * The domains a message may be addressed to: daemon.hostname:port as
- * configured and localhost:port.  Not the request's Host header, which
- * whoever replays a captured signature chooses freely.
+ * configured, localhost:port, and the host of daemon.public_url (where
+ * the approval page is opened through a proxy).  Not the request's Host
+ * header, which whoever replays a captured signature chooses freely.
  */
 const char *const *
 owner_domains(void)
 {
 	static char		 d[2][96];
-	static const char	*list[3];
+	static const char	*list[4];
 	const struct ctl_config	*cf = &pd.p->cfg;
+	size_t			 n = 0;
 
 	if (list[0] != NULL)
 		return list;
 	snprintf(d[0], sizeof(d[0]), strchr(cf->hostname, ':') != NULL ?
 	    "[%s]:%u" : "%s:%u", cf->hostname, cf->port);
 	snprintf(d[1], sizeof(d[1]), "localhost:%u", cf->port);
-	list[0] = d[0];
-	list[1] = d[1];
-	list[2] = NULL;
+	list[n++] = d[0];
+	list[n++] = d[1];
+	if (cf->public_domain[0] != '\0' &&
+	    strcmp(cf->public_domain, d[0]) != 0 &&
+	    strcmp(cf->public_domain, d[1]) != 0)
+		list[n++] = cf->public_domain;
+	list[n] = NULL;
 	return list;
 }
 

@@ -23,9 +23,24 @@ SOL_SEED=9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60
 R() { printf '0x6%039d' "$1"; }	# one recipient per transaction
 bal() { "$CAST" balance --rpc-url "$ANVIL_URL" "$1"; }
 
-# The link the owner opens.  The relay's notification carries it as
-# <public_url>/approve/<txId>; here it is made from the daemon's address.
-approval_url() { echo "http://127.0.0.1:$PORT/approve/$1"; }
+# The link the owner opens: the one the relay's push notification
+# (ntfy, tests/tools/notify_receiver.py) carries as its Click URL,
+# <public_url>/approve/<txId>, waited for up to 15 s.
+approval_url() {
+	n=0
+	while [ $n -lt 150 ]; do
+		curl -s "$RECV/waiaas-owner/json?poll=1" | python3 -c '
+import json, sys
+for l in sys.stdin:
+    c = json.loads(l).get("click") or ""
+    if c.endswith("/approve/" + sys.argv[1]):
+        print(c); sys.exit(0)
+sys.exit(1)' "$1" && return 0
+		sleep 0.1; n=$((n + 1))
+	done
+	echo "no notification for $1" >&2
+	return 1
+}
 
 # page URL WALLET KEY CLICK CONFIRM WAITSTATUS: the browser at the page;
 # its report in $T_TMP/page.json, read with pget EXPR.
@@ -68,6 +83,17 @@ wallet() {
 }
 LIMITS='{"instant_max":"1000","notify_max":"2000","delay_max":"3000","delay_seconds":60,"approval_timeout":600}'
 
+# The owner's phone: an ntfy-compatible receiver the relay pushes to.
+python3 tests/tools/notify_receiver.py > "$T_TMP/recv.out" 2>&1 &
+PEER_PIDS="${PEER_PIDS:-} $!"
+n=0
+while [ $n -lt 100 ] && ! grep -qs "^listening" "$T_TMP/recv.out"; do
+	sleep 0.05; n=$((n + 1))
+done
+RECV=http://127.0.0.1:$(sed -n 's/^listening //p' "$T_TMP/recv.out")
+export WAIAAS_NOTIFICATIONS_NTFY_URL=$RECV/
+export WAIAAS_NOTIFICATIONS_NTFY_TOPIC=waiaas-owner
+
 start_anvil --chain-id 11155111 || { notok "anvil starts"; exit 0; }
 start_svm || { notok "svm_rpc starts"; exit 0; }
 export WAIAAS_RPC_EVM_ETHEREUM_SEPOLIA=$ANVIL_URL
@@ -93,6 +119,8 @@ check "two APPROVAL-tier transfers wait (QUEUED)" \
     [ "$(status "$A1") $(status "$A2")" = "QUEUED QUEUED" ]
 req GET "/v1/transactions/$A1" "" "$S" >/dev/null
 H1=$(jget 'j["approval"]["intentHash"]')
+check "the owner's push notification carries the page's link" \
+    [ "$(approval_url "$A1")" = "http://127.0.0.1:$PORT/approve/$A1" ]
 
 # The public read, without any credential.
 code=$(http_code "http://127.0.0.1:$PORT/v1/transactions/$A1/approval")
@@ -196,7 +224,7 @@ check "and nothing moved" [ "$(bal "$(R 2)")" = 0 ]
 page "$(approval_url "$A1")" evm "$OWNER_KEY"
 check "an approved one: 'approved and confirmed', no buttons" \
     pis 'j["status"], j["actionsHidden"]' "approved and confirmed True"
-page "$(approval_url "$I1")" evm "$OWNER_KEY"
+page "http://127.0.0.1:$PORT/approve/$I1" evm "$OWNER_KEY"
 check "an INSTANT one: not found" pis 'j["status"]' "not found"
 
 # Another wallet's owner: the connected account is not it.

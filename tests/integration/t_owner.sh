@@ -25,7 +25,9 @@ SOL_OWNER=$SOL_PUB SOL_OWNER_SEED=$SOL_SEED_HEX
 eval "$(python3 tests/integration/keys.py)"
 SOL_OTHER_SEED=$SOL_SEED_HEX
 
-if ! start_daemon; then
+# Behind a reverse proxy: the approval page is opened under public_url,
+# whose host a wallet puts in the message (lowercase, without the path).
+if ! WAIAAS_DAEMON_PUBLIC_URL=https://Owner.Example:8443/waiaas/ start_daemon; then
 	notok "daemon starts"; cat "$LOG"; exit 0
 fi
 DOMAIN=127.0.0.1:$PORT
@@ -193,11 +195,14 @@ code=$(http_code -H "$M" "$(U /v1/audit-logs/verify)")
 check "the audit chain verifies ($code)" \
     [ "$code $(jget "j['valid']")" = "200 True" ]
 
-# The owner proves the key: GRACE -> LOCKED
+# The owner proves the key: GRACE -> LOCKED (the message addressed to
+# the public URL's host)
+DOMAIN=owner.example:8443
 evm "$GOOD_NONCE" "urn:waiaas:action:owner.verify:$EID" \
     '"statement": "I own this wallet."'
+DOMAIN=127.0.0.1:$PORT
 code=$(verify "$EID")
-check "verify with a correct SIWE signature: 200 ($code)" [ "$code" = 200 ]
+check "verify with a correct SIWE signature for public_url's host: 200 ($code)" [ "$code" = 200 ]
 check "GRACE -> LOCKED" [ "$(jget "j['ownerState']")" = LOCKED ]
 check "... and the wallet says so" [ "$(state "$EID")" = "LOCKED $OWNER_ADDR" ]
 code=$(verify "$EID")
