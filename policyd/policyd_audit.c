@@ -89,10 +89,13 @@ notify_event(const char *audit)
 /*
  * The event's payload: the entry's details, who and what, and for a
  * transaction what it was (the details of its end carry only why).
+ * *skip is set for a transaction of the INSTANT tier: the owner's
+ * policy said not to be told of those (that is what sets INSTANT apart
+ * from NOTIFY), so neither its confirmation nor its end is sent.
  */
 static json_t *
 notify_payload(const char *event, const char *actor, const char *target,
-    const json_t *details)
+    const json_t *details, int *skip)
 {
 	static const char *const cols[] = { "walletId", "network", "type",
 	    "to", "amount", "token", "tier", "txHash" };
@@ -127,6 +130,8 @@ notify_payload(const char *event, const char *actor, const char *target,
 			json_object_set_new(ev, cols[i], v != NULL ? v :
 			    json_null());
 		}
+		t = (const char *)sqlite3_column_text(st, 6);
+		*skip = t != NULL && strcmp(t, "INSTANT") == 0;
 	}
 	sqlite3_finalize(st);
 	return ev;
@@ -144,13 +149,14 @@ audit_append(long long ts, const char *event, const char *actor,
 	json_t		*ev = NULL;
 	const char	*notify;
 	char		 prev[65] = GENESIS, hash[65], *d;
-	int		 r = -1;
+	int		 r = -1, skip = 0;
 
 	if (details == NULL)
 		details = json_object();
 	d = json_dumps(details, JSON_COMPACT | JSON_SORT_KEYS);
 	if ((notify = notify_event(event)) != NULL &&
-	    (ev = notify_payload(event, actor, target, details)) == NULL) {
+	    (ev = notify_payload(event, actor, target, details, &skip)) ==
+	    NULL) {
 		json_decref(details);
 		wipe_free(d);
 		return -1;
@@ -183,7 +189,7 @@ audit_append(long long ts, const char *event, const char *actor,
 	if (sqlite3_step(st) == SQLITE_DONE)
 		r = 0;
 	sqlite3_finalize(st);
-	if (r == 0 && ev != NULL) {
+	if (r == 0 && ev != NULL && !skip) {
 		r = outbox_add(ts, notify, ev);
 		ev = NULL;
 	}

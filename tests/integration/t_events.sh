@@ -35,15 +35,20 @@ check "wallet creation with a session: SESSION_CREATED" \
     has SESSION_CREATED "j['target'] == '$SID' and j['actor'] == 'operator'"
 "$CAST" send -q --rpc-url "$ANVIL_URL" --private-key "$ANVIL_KEY0" "$ADDR" \
     --value 1ether >/dev/null
-req POST /v1/policies '{"type":"SPENDING_LIMIT","rules":{"instant_max":"10000000000000000000"}}' >/dev/null
+req POST /v1/policies '{"type":"SPENDING_LIMIT","rules":{"instant_max":"100","notify_max":"10000000000000000000"}}' >/dev/null
+
+# INSTANT is the tier the owner is not told of: nothing, not even its end.
+ID=$(send "{\"network\":\"$NET\",\"to\":\"$ACC1\",\"amount\":\"50\"}")
+wait_tx "$ID" >/dev/null
+check "an INSTANT transfer confirms and queues no event at all" \
+    [ "$(sqlite3 "$DB" "SELECT count(*) FROM outbox WHERE payload LIKE '%$ID%'")" = 0 ]
 
 ID=$(send "{\"network\":\"$NET\",\"to\":\"$ACC1\",\"amount\":\"12345\"}")
 r=$(wait_tx "$ID")
 printf '%s' "$r" > "$T_TMP/r"
 HASH=$(json_get "$T_TMP/r" 'j["txHash"]')
-check "a confirmed transfer: TX_CONFIRMED with what it was and its hash" \
-    has TX_CONFIRMED "j['txId'] == '$ID' and j['walletId'] == '$W' and j['amount'] == '12345' and j['to'] == '$ACC1' and j['txHash'] == '$HASH' and j['network'] == '$NET' and j['tier'] == 'INSTANT' and j['event'] == 'TX_CONFIRMED'"
-check "an INSTANT transfer queues no tier event" [ "$(nevents TX_NOTIFY)" = 0 ]
+check "a NOTIFY transfer: TX_NOTIFY, then TX_CONFIRMED with what it was and its hash" \
+    sh -c "[ $(nevents TX_NOTIFY) = 1 ] && $(has TX_CONFIRMED "j['txId'] == '$ID' and j['walletId'] == '$W' and j['amount'] == '12345' and j['to'] == '$ACC1' and j['txHash'] == '$HASH' and j['network'] == '$NET' and j['tier'] == 'NOTIFY' and j['event'] == 'TX_CONFIRMED'" && echo true || echo false)"
 
 # More than the wallet holds: the node refuses it.
 ID=$(send "{\"network\":\"$NET\",\"to\":\"$ACC1\",\"amount\":\"5000000000000000000\"}")
