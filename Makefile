@@ -36,6 +36,7 @@ endif
 COMMON_SRCS = common/log.c common/util.c common/config.c common/proc.c \
 	      common/keystore.c common/wipe.c common/base58.c common/routes.c \
 	      common/policy_rules.c common/network.c common/price.c \
+	      common/secret.c \
 	      imsg/imsg.c imsg/imsgev.c imsg/msg.c seccomp/sandbox.c \
 	      seccomp/landlock.c
 DAEMON_SRCS = parent/waiaasd.c parent/parent_keystore.c \
