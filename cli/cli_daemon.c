@@ -442,7 +442,7 @@ cmd_stop(int argc, char **argv)
 		{ "timeout", required_argument, NULL, 't' },
 		CLI_COMMON_OPTS, { NULL, 0, NULL, 0 }
 	};
-	pid_t	pid;
+	pid_t	pid, p;
 	int	i;
 
 	opt_timeout = 30;
@@ -471,7 +471,7 @@ cmd_stop(int argc, char **argv)
 		    strerror(errno), errno == EPERM ? " (run as its user or "
 		    "root)" : "");
 	for (i = 0; i < opt_timeout * 20; i++) {
-		if (pidfile_state(&pid, NULL, 1) != PID_ALIVE) {
+		if (pidfile_state(&p, NULL, 1) != PID_ALIVE) {
 			printf("waiaasd stopped (pid %d)\n", (int)pid);
 			return 0;
 		}
@@ -510,9 +510,8 @@ cmd_status(int argc, char **argv)
 		cli_usage_error("unexpected argument '%.64s'", argv[optind]);
 	cli_datadir();
 	cli_address();
-	/* Without the data directory (a container's healthcheck with
-	 * --url), the pid file is not needed. */
-	if (!cli.url_given || access(cli.datadir, X_OK) == 0)
+	/* With --url the daemon may be elsewhere: only /health counts. */
+	if (!cli.url_given)
 		ps = pidfile_state(&pid, NULL, 0);
 	if (health(&h)) {
 		if (cli.json)

@@ -80,9 +80,9 @@ cli_fail(const char *fmt, ...)
 }
 
 /*
- * getopt_long with the common options; "+" stops at the first operand,
- * so "waiaas wallet info ID" leaves ID for the verb.  opterr is off: an
- * unknown option is reported here, once, in our words.
+ * getopt_long with the common options; options may follow operands
+ * ("wallet info ID --json"), which end up last, at optind.  opterr is
+ * off: an unknown option is reported here, once, in our words.
  */
 void
 cli_getopt(int argc, char **argv, const char *shortopts,
@@ -92,7 +92,7 @@ cli_getopt(int argc, char **argv, const char *shortopts,
 	char	spec[64];
 	int	ch;
 
-	if (snprintf(spec, sizeof(spec), "+:%s", shortopts) >=
+	if (snprintf(spec, sizeof(spec), ":%s", shortopts) >=
 	    (int)sizeof(spec))
 		abort();
 	opterr = 0;

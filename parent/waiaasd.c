@@ -1019,7 +1019,9 @@ pidfile_write(const char *state)
 /*
  * On a clean exit only: fatal() leaves the file, unlocked, which reads
  * as stale.  The parent keeps write access to the data directory after
- * dropping privileges (it owns it), so the unlink works then too.
+ * dropping privileges (it owns it), so the unlink works then too.  The
+ * descriptor stays open: the kernel drops the lock when the process has
+ * ended, which is what `waiaas stop` waits for.
  */
 static void
 pidfile_remove(void)
@@ -1028,8 +1030,6 @@ pidfile_remove(void)
 		return;
 	if (unlink(P.pidpath) == -1 && errno != ENOENT)
 		log_warn("unlink %s", P.pidpath);
-	close(P.pidfd);
-	P.pidfd = -1;
 }
 
 static void
