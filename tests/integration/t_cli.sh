@@ -31,10 +31,10 @@ PEER_PIDS="${PEER_PIDS:-} $!"
 
 # Runs the CLI, output in $O and $E (kept for the leak check); $? is its.
 cli() {
-	"$CLI" "$@" >"$O" 2>"$E"
-	rc=$?
+	${RUN:-} "$CLI" "$@" >"$O" 2>"$E"
+	_rc=$?
 	cat "$O" "$E" >> "$T_TMP/all_output"
-	return $rc
+	return $_rc
 }
 daemon_pid() { head -n 1 "$WAIAAS_DATA_DIR/waiaasd.pid" 2>/dev/null; }
 
@@ -234,6 +234,28 @@ cli stop
 check "stop with a stale pid file: removes it, signals nothing" \
     sh -c "[ $? = 0 ] && grep -q 'stale pid file of pid 999999' '$O' &&
 	[ ! -e '$WAIAAS_DATA_DIR/waiaasd.pid' ]"
+
+# --- as an unprivileged user: degraded privilege separation, same verbs
+U=$T_TMP/nobody
+mkdir -p "$U"
+chown 65534:65534 "$U"
+UPORT=$(free_port)
+RUN="setpriv --reuid=65534 --regid=65534 --clear-groups env WAIAAS_DATA_DIR=$U/.waiaas WAIAAS_DAEMON_PORT=$UPORT"
+cli init --auto-provision
+check "as nobody: init" [ $? = 0 ]
+cli start
+rc=$?
+UP=$(head -n 1 "$U/.waiaas/waiaasd.pid" 2>/dev/null)
+PEER_PIDS="$PEER_PIDS $UP"
+check "as nobody: start, the daemon runs as nobody" \
+    sh -c "[ $rc = 0 ] && [ \$(stat -c %u /proc/$UP) = 65534 ]"
+cli wallet create --name mine --chain solana
+check "as nobody: wallet create with recovery.key" [ $? = 0 ]
+cli stop
+rc=$?
+cli status
+check "as nobody: stop, then status 3" sh -c "[ $rc = 0 ] && [ $? = 3 ]"
+RUN=
 
 # --- the password stayed out of every command line and every output
 sleep 0.1
