@@ -402,20 +402,16 @@ cmd_start(int argc, char **argv)
 			cli_fail("waitpid: %s", strerror(errno));
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		cli_fail("waiaasd did not start (its reason is above)");
+	/*
+	 * waiaasd created and locked its pid file before detaching: from
+	 * now on, a file unlocked or gone means it has ended (a clean stop
+	 * removes it, a wrong master password is such a stop).
+	 */
 	for (i = 0; i < opt_timeout * 10; i++) {
-		switch (pidfile_state(&pid, &serving, 0)) {
-		case PID_ALIVE:
-			break;
-		case PID_STALE:
+		if (pidfile_state(&pid, &serving, 0) != PID_ALIVE)
 			cli_fail("waiaasd stopped during start-up; its "
 			    "reason is in the system log (journalctl -t "
 			    "waiaasd)");
-		default:
-			/* Not yet written: daemon(3) has just returned. */
-			if (i > 50)
-				cli_fail("waiaasd left no %s/waiaasd.pid",
-				    cli.datadir);
-		}
 		if (serving && health(&h)) {
 			print_running(h, pid);
 			json_decref(h);

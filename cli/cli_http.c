@@ -224,7 +224,8 @@ cli_http(const char *method, const char *path, json_t *body, int auth,
 
 /*
  * A call that must succeed: any failure is the one line of cli_fail(),
- * with the daemon's code and message when it answered.
+ * with the daemon's code and message when it answered.  Takes the body's
+ * reference.
  */
 json_t *
 cli_call(const char *method, const char *path, json_t *body, int auth,
@@ -234,10 +235,13 @@ cli_call(const char *method, const char *path, json_t *body, int auth,
 	const char	*code, *msg;
 	char		 err[256];
 	long		 st;
+	int		 r;
 
 	cli_address();
-	if (cli_http(method, path, body, auth, CLI_TIMEOUT, &st, &ans, err,
-	    sizeof(err)) == -1)
+	r = cli_http(method, path, body, auth, CLI_TIMEOUT, &st, &ans, err,
+	    sizeof(err));
+	json_decref(body);
+	if (r == -1)
 		cli_fail("cannot reach waiaasd at %s: %s (is it running? "
 		    "waiaas status)", cli.url, err);
 	if (st == ok || (ok == 0 && st >= 200 && st < 300)) {

@@ -174,6 +174,22 @@ rc=$?
 check "a wrong password: exit 1 and one line naming INVALID_MASTER_PASSWORD" \
     sh -c "[ $rc = 1 ] && [ \$(wc -l < '$E') = 1 ] &&
 	grep -q '^waiaas wallet: INVALID_MASTER_PASSWORD' '$E' && [ ! -s '$O' ]"
+# No env, no file, no recovery.key: the prompt on the terminal, no echo.
+mv "$WAIAAS_DATA_DIR/recovery.key" "$T_TMP/recovery.bak"
+# Typed once the prompt is up (input sent before it is echoed by the
+# terminal and then flushed by the prompt, as a human's would not be).
+(sleep 1; printf '%s\n' "$PW") | script -qec "$CLI wallet list" /dev/null \
+    > "$T_TMP/tty.out" 2>&1
+check "the password typed at the prompt, not echoed" \
+    sh -c "grep -q 'Master password:' '$T_TMP/tty.out' &&
+	grep -q evm-testnet '$T_TMP/tty.out' && ! grep -qF -- '$PW' '$T_TMP/tty.out'"
+mv "$T_TMP/recovery.bak" "$WAIAAS_DATA_DIR/recovery.key"
+check "no password anywhere and no terminal: exit 1, one line" \
+    sh -c "mv '$WAIAAS_DATA_DIR/recovery.key' '$T_TMP/r2'
+	'$CLI' wallet list < /dev/null > /dev/null 2> '$T_TMP/nopw'; r=\$?
+	mv '$T_TMP/r2' '$WAIAAS_DATA_DIR/recovery.key'
+	[ \$r = 1 ] && [ \$(wc -l < '$T_TMP/nopw') = 1 ] &&
+	grep -q 'no master password' '$T_TMP/nopw'"
 cli status --url "http://127.0.0.1:$(free_port)"
 check "status against nothing: exit 3" [ $? = 3 ]
 cli wallet list --url "http://127.0.0.1:$(free_port)"
@@ -234,6 +250,17 @@ cli stop
 check "stop with a stale pid file: removes it, signals nothing" \
     sh -c "[ $? = 0 ] && grep -q 'stale pid file of pid 999999' '$O' &&
 	[ ! -e '$WAIAAS_DATA_DIR/waiaasd.pid' ]"
+
+# A password that does not open the keystore: the daemon detaches, then
+# stops; start says so in one line.
+cp "$WAIAAS_DATA_DIR/recovery.key" "$T_TMP/recovery.good"
+echo not-the-password > "$WAIAAS_DATA_DIR/recovery.key"
+cli start --timeout 30
+check "start with a wrong password: exit 1, one line, points to the log" \
+    sh -c "[ $? = 1 ] && [ \$(grep -vc '^20..-' '$E') = 1 ] &&
+	grep -q 'stopped during start-up' '$E'"
+cp "$T_TMP/recovery.good" "$WAIAAS_DATA_DIR/recovery.key"
+"$CLI" stop >/dev/null 2>&1
 
 # --- as an unprivileged user: degraded privilege separation, same verbs
 U=$T_TMP/nobody
