@@ -1,6 +1,7 @@
 # waiaas: privilege-separated wallet daemon for AI agents.
 #
-#   make            build build/waiaasd
+#   make            build build/waiaasd and build/waiaas (the CLI)
+#   make install    waiaasd and waiaas into $(DESTDIR)$(PREFIX)/bin
 #   make test       sanitizer build (ASan+UBSan, no recover) and every test
 #   make fuzz       libFuzzer targets, each run briefly
 #   make bench      throughput, latency and memory figures (bench/*.sh)
@@ -36,6 +37,7 @@ endif
 COMMON_SRCS = common/log.c common/util.c common/config.c common/proc.c \
 	      common/keystore.c common/wipe.c common/base58.c common/routes.c \
 	      common/policy_rules.c common/network.c common/price.c \
+	      common/secret.c \
 	      imsg/imsg.c imsg/imsgev.c imsg/msg.c seccomp/sandbox.c \
 	      seccomp/landlock.c
 DAEMON_SRCS = parent/waiaasd.c parent/parent_keystore.c \
@@ -66,8 +68,8 @@ UNIT_TESTS = test_imsg test_config test_seccomp test_sandbox_debug \
 	     test_policy_eval test_eip712 test_price test_spend
 UNIT_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
-.PHONY: all clean test unit fuzz bench check-src
-all: $(BUILD)/waiaasd
+.PHONY: all clean test unit fuzz bench check-src install
+all: $(BUILD)/waiaasd $(BUILD)/waiaas
 
 ifeq ($(V),1)
 Q =
@@ -91,6 +93,29 @@ $(BUILD)/api/approve_html.h: api/approve.html scripts/embed.sh
 	$(Q)mv $@.tmp $@
 $(BUILD)/api/api_approve.o: $(BUILD)/api/approve_html.h
 $(BUILD)/api/api_approve.o: INC += -I$(BUILD)/api
+
+# The operator's command: REST client, and the daemon's own config
+# loader and master password search, so it reads what the daemon reads.
+CLI_OBJS = cli/waiaas.o cli/cli_http.o cli/cli_daemon.o cli/cli_rest.o \
+	common/config.o common/log.o common/secret.o common/wipe.o \
+	imsg/msg.o common/price.o common/base58.o common/network.o \
+	common/util.o signer/evm.o signer/keccak.o signer/rlp.o
+$(BUILD)/waiaas: $(CLI_OBJS:%=$(BUILD)/%)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(PKG_LIBS)
+
+# PREFIX and DESTDIR as usual.  The systemd unit (issue 8) will install
+# from here too: $(DESTDIR)$(UNITDIR)/waiaasd.service.
+PREFIX	?= /usr/local
+BINDIR	?= $(PREFIX)/bin
+UNITDIR	?= /etc/systemd/system
+install: $(BUILD)/waiaasd $(BUILD)/waiaas
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 755 $(BUILD)/waiaasd $(DESTDIR)$(BINDIR)/waiaasd
+	install -m 755 $(BUILD)/waiaas $(DESTDIR)$(BINDIR)/waiaas
+# systemd unit goes here:
+#	install -d $(DESTDIR)$(UNITDIR)
+#	install -m 644 systemd/waiaasd.service $(DESTDIR)$(UNITDIR)/
 
 # Unit tests link only the unit under test (and logging).
 $(BUILD)/tests/test_imsg: $(BUILD)/tests/unit/test_imsg.o \
@@ -220,7 +245,7 @@ unit: $(UNIT_BINS)
 # The test build: sanitizers on, in its own directory; then every test,
 # the fuzz targets briefly, and the source checks.
 test:
-	$(MAKE) BUILD=build-test SAN=1 build-test/waiaasd \
+	$(MAKE) BUILD=build-test SAN=1 build-test/waiaasd build-test/waiaas \
 	    build-test/tests/signer_driver build-test/tests/chain_driver \
 	    unit-san
 	$(MAKE) $(FUZZ_TARGETS:%=build-fuzz/%)

@@ -136,6 +136,9 @@ vlog(int lvl, const char *fmt, va_list ap, const char *errstr)
 		n = snprintf(line, sizeof(line), "<%d>%s: %s\n", lvl,
 		    procname, msg);
 		break;
+	case LOG_TO_TERM:
+		n = snprintf(line, sizeof(line), "%s: %s\n", procname, msg);
+		break;
 	case LOG_TO_STDERR:
 	default:
 		clock_gettime(CLOCK_REALTIME, &ts);

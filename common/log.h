@@ -20,7 +20,8 @@ enum log_level {
 enum log_sink {
 	LOG_TO_STDERR,		/* human-readable lines on fd 2 */
 	LOG_TO_SYSLOG,		/* the parent in daemon mode */
-	LOG_TO_PIPE		/* a child in daemon mode: "<level>text\n" */
+	LOG_TO_PIPE,		/* a child in daemon mode: "<level>text\n" */
+	LOG_TO_TERM		/* a command (waiaas): "name: text\n" */
 };
 
 void	log_init(enum log_sink, int, const char *);

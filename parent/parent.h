@@ -11,10 +11,7 @@ struct ks_file {
 	unsigned char	data[1024];
 };
 
-const char	*parent_datadir(void);
-
 /* parent_keystore.c */
-void	master_password(int, int, int, char *, size_t *);
 int	keystore_read_meta(int, struct ks_meta *);
 size_t	keystore_scan(int, struct ks_file **);
 int	keystore_write(int, const char *, const void *, size_t, int);

@@ -5,6 +5,7 @@
  * all are sandboxed and then drops its own privileges and supervises.
  * Any child's death ends the daemon.
  */
+#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -39,6 +40,7 @@
 #include "network.h"
 #include "proc.h"
 #include "rpc.h"
+#include "secret.h"
 #include "util.h"
 #include "version.h"
 
@@ -95,17 +97,16 @@ static struct {
 	char		*pw;		/* guarded, until the signer has it */
 	size_t		 pwlen;
 	char		 master_hash[MASTER_HASH_MAX];
+	/* waiaasd.pid: locked while we run (waiaas stop, status) */
+	int		 pidfd;
+	char		 pidpath[PATH_MAX];
 } P;
-
-const char *
-parent_datadir(void)
-{
-	return P.cf.datadir;
-}
 
 static void	parent_stop(int, int);
 static void	parent_serving(void);
 static void	notify_reresolve(void);
+static void	pidfile_write(const char *);
+static void	pidfile_remove(void);
 
 static void
 usage(void)
@@ -869,6 +870,7 @@ parent_serving(void)
 	    NULL)
 		fatalx("evtimer_new");
 	evtimer_add(P.ev_resolve, &tv);
+	pidfile_write("serving\n");
 	if (P.nbad > 0)
 		log_warnx("%zu of %zu wallets are unusable: their sealed keys "
 		    "do not open (files kept)", P.nbad, P.nfiles);
@@ -976,6 +978,7 @@ reap(void)
 			return;
 	if (P.stopping) {
 		log_info("stopped");
+		pidfile_remove();
 		exit(P.exitcode);
 	}
 }
@@ -988,6 +991,7 @@ stop_timeout(evutil_socket_t fd, short ev, void *arg)
 	(void)arg;
 	/* Children left behind die of their parent-death signal. */
 	log_warnx("children did not stop in time; exiting");
+	pidfile_remove();
 	exit(P.exitcode);
 }
 
@@ -1129,6 +1133,93 @@ scrub_env_secrets(void)
 	}
 }
 
+/*
+ * waiaasd.pid in the data directory, for `waiaas stop` and `status`:
+ * held with flock(2) for as long as this process lives, so a file left by
+ * a daemon that was killed is told apart from a running one by whether
+ * its lock can be taken.  flock, not fcntl: the lock belongs to the open
+ * file, which survives daemon(3)'s fork; the descriptor is close-on-exec,
+ * so no child holds it.  A file whose lock we take but which was replaced
+ * or removed meanwhile (a `waiaas stop` cleaning up a stale one) is opened
+ * again.
+ */
+static void
+pidfile_lock(void)
+{
+	struct stat	 a, b;
+	char		 buf[32];
+	ssize_t		 n;
+	int		 fd, tries;
+
+	if ((size_t)snprintf(P.pidpath, sizeof(P.pidpath), "%s/waiaasd.pid",
+	    P.cf.datadir) >= sizeof(P.pidpath))
+		fatalx("data directory path too long");
+	for (tries = 0; tries < 5; tries++) {
+		if ((fd = open(P.pidpath, O_RDWR | O_CREAT | O_NOFOLLOW |
+		    O_CLOEXEC | O_NONBLOCK, 0644)) == -1)
+			fatal("%s", P.pidpath);
+		/*
+		 * The directory belongs to the dropped parent's user: as
+		 * root, never truncate a file that user linked there.
+		 */
+		if (fstat(fd, &a) == -1 || !S_ISREG(a.st_mode) ||
+		    a.st_nlink != 1)
+			fatalx("%s: not a regular file with one link",
+			    P.pidpath);
+		if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+			if (errno != EWOULDBLOCK)
+				fatal("flock %s", P.pidpath);
+			n = read(fd, buf, sizeof(buf) - 1);
+			buf[n > 0 ? n : 0] = '\0';
+			buf[strcspn(buf, "\n")] = '\0';
+			fatalx("another waiaasd (pid %s) runs with data "
+			    "directory %s", buf[0] != '\0' ? buf : "?",
+			    P.cf.datadir);
+		}
+		if (stat(P.pidpath, &b) == 0 && a.st_dev == b.st_dev &&
+		    a.st_ino == b.st_ino) {
+			P.pidfd = fd;
+			return;
+		}
+		close(fd);
+	}
+	fatalx("%s keeps changing under us", P.pidpath);
+}
+
+/*
+ * After daemon(3): the pid that stays; then, once the keystore is open,
+ * a second line "serving", which `waiaas start` waits for (/health
+ * answers before the signer has unlocked).  The descriptor stays open
+ * for writing after the privilege drop.
+ */
+static void
+pidfile_write(const char *state)
+{
+	char	buf[48];
+	int	n;
+
+	n = snprintf(buf, sizeof(buf), "%d\n%s", (int)getpid(), state);
+	if (ftruncate(P.pidfd, 0) == -1 ||
+	    pwrite(P.pidfd, buf, (size_t)n, 0) != n)
+		fatal("%s", P.pidpath);
+}
+
+/*
+ * On a clean exit only: fatal() leaves the file, unlocked, which reads
+ * as stale.  The parent keeps write access to the data directory after
+ * dropping privileges (it owns it), so the unlink works then too.  The
+ * descriptor stays open: the kernel drops the lock when the process has
+ * ended, which is what `waiaas stop` waits for.
+ */
+static void
+pidfile_remove(void)
+{
+	if (P.pidfd < 0)
+		return;
+	if (unlink(P.pidpath) == -1 && errno != ENOENT)
+		log_warn("unlink %s", P.pidpath);
+}
+
 static void
 resolve_datadir(void)
 {
@@ -1180,7 +1271,8 @@ keystore_prepare(int provision)
 	}
 	if ((P.pw = sodium_malloc(KS_PASSWORD_MAX + 1)) == NULL)
 		fatal("sodium_malloc");
-	master_password(dfd, !P.have_meta, provision, P.pw, &P.pwlen);
+	master_password(dfd, P.cf.datadir, !P.have_meta, provision, P.pw,
+	    &P.pwlen);
 	close(dfd);
 	/* policyd checks X-Master-Password against this, never the text. */
 	if (crypto_pwhash_str(P.master_hash, P.pw, P.pwlen,
@@ -1205,6 +1297,7 @@ parent_main(int foreground, int provision)
 
 	P.foreground = foreground;
 	P.start = time(NULL);
+	P.pidfd = -1;
 	log_init(LOG_TO_STDERR, LOGL_INFO, "parent");
 	signal(SIGPIPE, SIG_IGN);
 	if (sodium_init() < 0)
@@ -1238,6 +1331,7 @@ parent_main(int foreground, int provision)
 	}
 	umask(077);
 	datadir_setup();
+	pidfile_lock();
 	keystore_prepare(provision);
 	listenfd = listen_socket();
 
@@ -1248,6 +1342,7 @@ parent_main(int foreground, int provision)
 		if (pipe2(logpipe, O_CLOEXEC) == -1)
 			fatal("pipe2");
 	}
+	pidfile_write("");
 
 	if ((P.base = event_base_new()) == NULL)
 		fatalx("event_base_new");

@@ -1,0 +1,297 @@
+#!/bin/sh
+# The waiaas CLI quick start on a fresh data directory, as a WAIaaS user
+# follows it: init --auto-provision, start, status, quickset (its MCP JSON
+# parsed), a transfer on anvil with the printed EVM session token, stop,
+# status.  Then: the password is never on a command line nor in any
+# output, a wrong one is one line and exit 1, --help on every verb,
+# unknown options refused, a stale pid file (daemon SIGKILLed) handled, a
+# second daemon on the same data directory refused, init refusing to
+# overwrite, make install.
+. tests/integration/lib.sh
+
+CLI=$PWD/$BUILD/waiaas
+NET=ethereum-sepolia
+ACC1=0x70997970C51812dc3A010C7d01b50e0d17dc79C8
+# The quick start finds the password in recovery.key, not in the env.
+unset WAIAAS_MASTER_PASSWORD
+export WAIAAS_DATA_DIR=$T_TMP/home/.waiaas
+mkdir -p "$T_TMP/home"
+PORT=$(free_port)
+export WAIAAS_DAEMON_PORT=$PORT
+O=$T_TMP/out
+E=$T_TMP/err
+
+start_anvil --chain-id 11155111 || { notok "anvil starts"; exit 0; }
+export WAIAAS_RPC_EVM_ETHEREUM_SEPOLIA=$ANVIL_URL
+export WAIAAS_RPC_POLL_INTERVAL_MS=100
+
+# Every command line on the machine, sampled while the CLI works.
+( while :; do ps -eo args; sleep 0.05; done ) > "$T_TMP/ps.log" 2>/dev/null &
+PEER_PIDS="${PEER_PIDS:-} $!"
+
+# Runs the CLI, output in $O and $E (kept for the leak check); $? is its.
+cli() {
+	${RUN:-} "$CLI" "$@" >"$O" 2>"$E"
+	_rc=$?
+	cat "$O" "$E" >> "$T_TMP/all_output"
+	return $_rc
+}
+daemon_pid() { head -n 1 "$WAIAAS_DATA_DIR/waiaasd.pid" 2>/dev/null; }
+
+# --- the quick start
+cli init --auto-provision
+check "init --auto-provision: exit 0" [ $? = 0 ]
+check "init: config.toml and recovery.key, both mode 600, directory 700" \
+    sh -c "[ \$(stat -c %a '$WAIAAS_DATA_DIR') = 700 ] &&
+	[ \$(stat -c %a '$WAIAAS_DATA_DIR/config.toml') = 600 ] &&
+	[ \$(stat -c %a '$WAIAAS_DATA_DIR/recovery.key') = 600 ]"
+check "init: config.toml is commented and names every section" \
+    sh -c "grep -q '^# ' '$WAIAAS_DATA_DIR/config.toml' &&
+	for s in daemon rpc security keystore notifications database; do
+	grep -q \"^\\[\$s\\]\" '$WAIAAS_DATA_DIR/config.toml' || exit 1; done"
+PW=$(cat "$WAIAAS_DATA_DIR/recovery.key")
+check "init: recovery.key holds a random 43-character password" \
+    [ ${#PW} -eq 43 ]
+
+cli init
+check "init again: refused (exit 1, one line, says --force)" \
+    sh -c "[ $? = 1 ] && [ \$(wc -l < '$E') = 1 ] && grep -q -- --force '$E'"
+echo '# edited' >> "$WAIAAS_DATA_DIR/config.toml"
+cli init --force --auto-provision
+check "init --force rewrites config.toml and keeps recovery.key" \
+    sh -c "[ $? = 0 ] && ! grep -q edited '$WAIAAS_DATA_DIR/config.toml' &&
+	[ \"\$(cat '$WAIAAS_DATA_DIR/recovery.key')\" = '$PW' ]"
+
+cli start
+rc=$?
+DP=$(daemon_pid)
+PEER_PIDS="$PEER_PIDS $DP"
+check "start: exit 0 once serving" [ $rc = 0 ]
+check "start: one line with the address" \
+    sh -c "[ \$(wc -l < '$O') = 1 ] &&
+	grep -q 'running on http://127.0.0.1:$PORT' '$O'"
+check "start: the daemon detached, its pid file locked and serving" \
+    sh -c "kill -0 '$DP' && sed -n 2p '$WAIAAS_DATA_DIR/waiaasd.pid' |
+	grep -qx serving && ! flock -n -s '$WAIAAS_DATA_DIR/waiaasd.pid' true"
+
+cli start
+check "start while running: exit 0, says it already runs" \
+    sh -c "[ $? = 0 ] && grep -q 'already runs' '$O'"
+WAIAAS_DATA_DIR=$WAIAAS_DATA_DIR WAIAAS_DAEMON_PORT=$(free_port) \
+    "$WAIAASD" -d > "$T_TMP/second.log" 2>&1
+check "a second waiaasd on the same data directory is refused" \
+    sh -c "[ $? = 1 ] && grep -q 'another waiaasd (pid $DP)' '$T_TMP/second.log'"
+
+cli status
+check "status: exit 0 and one line with version, address, pid, uptime" \
+    sh -c "[ $? = 0 ] && [ \$(wc -l < '$O') = 1 ] && grep -Eq '^waiaasd [0-9.]+ running on http://127.0.0.1:$PORT, pid $DP, up [0-9]+s$' '$O'"
+cli status --json
+check "status --json: the daemon's /health" \
+    sh -c "[ $? = 0 ] && [ \"\$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[\"status\"])' '$O')\" = ok ]"
+
+cli quickset --mode testnet
+check "quickset: exit 0" [ $? = 0 ]
+cp "$O" "$T_TMP/mcp.json"
+python3 - "$T_TMP/mcp.json" "http://127.0.0.1:$PORT" > "$T_TMP/qs.env" <<'EOF'
+import json, sys
+j = json.load(open(sys.argv[1]))
+s = j["mcpServers"]
+assert set(s) == {"waiaas-solana-testnet", "waiaas-evm-testnet"}, s
+for k, v in s.items():
+    assert v["command"] == "npx" and v["args"] == ["@waiaas/mcp"], v
+    assert v["env"]["WAIAAS_BASE_URL"] == sys.argv[2], v
+    assert v["env"]["WAIAAS_SESSION_TOKEN"].startswith("wai_sess_"), v
+print("EVM_TOKEN=" + s["waiaas-evm-testnet"]["env"]["WAIAAS_SESSION_TOKEN"])
+print("EVM_W=" + s["waiaas-evm-testnet"]["env"]["WAIAAS_WALLET_ID"])
+print("SOL_W=" + s["waiaas-solana-testnet"]["env"]["WAIAAS_WALLET_ID"])
+EOF
+check "quickset: stdout is the MCP JSON: two servers, npx @waiaas/mcp, the base URL, a session token each" [ $? = 0 ]
+. "$T_TMP/qs.env"
+S="Authorization: Bearer $EVM_TOKEN"
+
+cli policy list
+check "quickset: one SPENDING_LIMIT per wallet" \
+    sh -c "[ \$(grep -c SPENDING_LIMIT '$O') = 2 ] && grep -q '$EVM_W' '$O' &&
+	grep -q '$SOL_W' '$O'"
+cli quickset
+check "quickset again reuses the wallets and adds no second limit" \
+    sh -c "[ $? = 0 ] && grep -q 'reusing wallet evm-testnet' '$E' &&
+	'$CLI' wallet list | grep -c testnet | grep -qx 2 &&
+	'$CLI' policy list | grep -c SPENDING_LIMIT | grep -qx 2"
+
+# The transfer, with the token quickset printed.
+req GET "/v1/wallets/$EVM_W" "" "$S" >/dev/null
+ADDR=$(jget 'j["publicKey"]')
+"$CAST" send -q --rpc-url "$ANVIL_URL" --private-key "$ANVIL_KEY0" "$ADDR" \
+    --value 1ether >/dev/null
+b0=$("$CAST" balance --rpc-url "$ANVIL_URL" "$ACC1")
+id=$(send "{\"network\":\"$NET\",\"to\":\"$ACC1\",\"amount\":\"1000000000000000\"}")
+r=$(wait_tx "$id")
+check "a transfer with quickset's EVM session token reaches CONFIRMED" \
+    sh -c "printf '%s' '$r' | grep -q '\"status\":\"CONFIRMED\"'"
+check "the recipient got exactly 0.001 ETH" \
+    [ "$(python3 -c "print($("$CAST" balance --rpc-url "$ANVIL_URL" "$ACC1") - $b0)")" = 1000000000000000 ]
+code=$(req POST /v1/transactions/send "{\"network\":\"$NET\",\"to\":\"$ACC1\",\"amount\":\"500000000000000000\"}" "$S")
+check "0.5 ETH falls in the default limit's DELAY tier" \
+    sh -c "[ $code = 201 ] && grep -q '\"tier\":\"DELAY\"' '$T_TMP/body'"
+
+# --- the thin verbs
+cli wallet create --name extra --chain ethereum --session
+check "wallet create --session: the wallet and a token" \
+    sh -c "[ $? = 0 ] && grep -q '^address *0x' '$O' && grep -q '^token *wai_sess_' '$O'"
+XW=$(awk '$1 == "id" { print $2 }' "$O")
+cli wallet info "$XW"
+check "wallet info ID" sh -c "[ $? = 0 ] && grep -q '^name *extra$' '$O'"
+cli wallet info "$XW" --json
+check "wallet info --json is the daemon's JSON" \
+    sh -c "[ $? = 0 ] && python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))[\"name\"] == \"extra\"' '$O'"
+cli session create --wallet "$XW" --ttl 600
+check "session create prints a token" \
+    sh -c "[ $? = 0 ] && grep -q '^token *wai_sess_' '$O'"
+SID=$(awk '$1 == "session" { print $2 }' "$O")
+XT=$(awk '$1 == "token" { print $2 }' "$O")
+cli session list --wallet "$XW"
+check "session list --wallet: both sessions of the wallet, ACTIVE" \
+    sh -c "[ $? = 0 ] && [ \$(grep -c ' ACTIVE$' '$O') = 2 ] && grep -q '^$SID ' '$O'"
+cli session revoke "$SID"
+code=$(req GET /v1/wallet/address "" "Authorization: Bearer $XT")
+check "session revoke: the token stops working" \
+    sh -c "[ $code = 401 ] && grep -q '^revoked session $SID' '$O'"
+cli policy create --wallet "$XW" --type WHITELIST --rules "{\"allowed_addresses\":[\"$ACC1\"]}"
+check "policy create" sh -c "[ $? = 0 ] && grep -q '^created policy ' '$O'"
+cli policy list --wallet "$XW"
+check "policy list --wallet shows it" sh -c "[ $? = 0 ] && grep -q WHITELIST '$O'"
+cli policy create --type WHITELIST --rules '[1]'
+check "policy create with rules that are not an object: exit 2" [ $? = 2 ]
+
+# --- passwords
+printf '%s\n' "$PW" > "$T_TMP/pwfile"
+chmod 600 "$T_TMP/pwfile"
+WAIAAS_MASTER_PASSWORD_FILE=$T_TMP/pwfile cli wallet list
+check "the password from WAIAAS_MASTER_PASSWORD_FILE" [ $? = 0 ]
+WAIAAS_MASTER_PASSWORD=wrong-password cli wallet list
+rc=$?
+check "a wrong password: exit 1 and one line naming INVALID_MASTER_PASSWORD" \
+    sh -c "[ $rc = 1 ] && [ \$(wc -l < '$E') = 1 ] &&
+	grep -q '^waiaas wallet: INVALID_MASTER_PASSWORD' '$E' && [ ! -s '$O' ]"
+# No env, no file, no recovery.key: the prompt on the terminal, no echo.
+mv "$WAIAAS_DATA_DIR/recovery.key" "$T_TMP/recovery.bak"
+# Typed once the prompt is up (input sent before it is echoed by the
+# terminal and then flushed by the prompt, as a human's would not be).
+(sleep 1; printf '%s\n' "$PW") | script -qec "$CLI wallet list" /dev/null \
+    > "$T_TMP/tty.out" 2>&1
+check "the password typed at the prompt, not echoed" \
+    sh -c "grep -q 'Master password:' '$T_TMP/tty.out' &&
+	grep -q evm-testnet '$T_TMP/tty.out' && ! grep -qF -- '$PW' '$T_TMP/tty.out'"
+mv "$T_TMP/recovery.bak" "$WAIAAS_DATA_DIR/recovery.key"
+check "no password anywhere and no terminal: exit 1, one line" \
+    sh -c "mv '$WAIAAS_DATA_DIR/recovery.key' '$T_TMP/r2'
+	'$CLI' wallet list < /dev/null > /dev/null 2> '$T_TMP/nopw'; r=\$?
+	mv '$T_TMP/r2' '$WAIAAS_DATA_DIR/recovery.key'
+	[ \$r = 1 ] && [ \$(wc -l < '$T_TMP/nopw') = 1 ] &&
+	grep -q 'no master password' '$T_TMP/nopw'"
+cli status --url "http://127.0.0.1:$(free_port)"
+check "status against nothing: exit 3" [ $? = 3 ]
+cli wallet list --url "http://127.0.0.1:$(free_port)"
+check "a daemon that is not there: exit 1, one line" \
+    sh -c "[ $? = 1 ] && [ \$(wc -l < '$E') = 1 ] && grep -q 'cannot reach' '$E'"
+
+# --- help and options
+for v in init start stop status quickset wallet session policy; do
+	cli "$v" --help
+	check "$v --help: exit 0 with its usage" \
+	    sh -c "[ $? = 0 ] && grep -q '^usage: waiaas $v' '$O' && [ ! -s '$E' ]"
+	cli "$v" --no-such-flag
+	check "$v --no-such-flag: exit 2, one line" \
+	    sh -c "[ $? = 2 ] && [ \$(wc -l < '$E') = 1 ] && grep -q 'unknown option' '$E'"
+done
+cli wallet list --url
+check "an option without its value: exit 2" [ $? = 2 ]
+cli frobnicate
+check "an unknown verb: exit 2" [ $? = 2 ]
+
+# --- stop, status
+cli stop
+rc=$?
+# Gone: ended, maybe a zombie until pid 1 reaps it (wait_gone's "gone").
+check "stop: exit 0 once the daemon has ended, its pid file removed" \
+    sh -c "[ $rc = 0 ] && grep -q 'stopped (pid $DP)' '$O' &&
+	[ ! -e '$WAIAAS_DATA_DIR/waiaasd.pid' ] &&
+	! pgrep -P $DP >/dev/null"
+wait_gone "$DP" 20
+check "stop: the daemon had ended when stop returned" [ $? = 0 ]
+cli status
+check "status after stop: exit 3, one line" \
+    sh -c "[ $? = 3 ] && grep -q 'not running' '$O'"
+cli stop
+check "stop when not running: exit 0, says so" \
+    sh -c "[ $? = 0 ] && grep -q 'not running' '$O'"
+
+# --- a daemon killed: its pid file stays, unlocked
+cli start
+DP=$(daemon_pid)
+PEER_PIDS="$PEER_PIDS $DP"
+kill -KILL "$DP"
+wait_gone "$DP" 3000
+sleep 0.5	# its children follow (parent-death signal)
+check "SIGKILL leaves the pid file" [ -e "$WAIAAS_DATA_DIR/waiaasd.pid" ]
+cli status
+check "status with a stale pid file: exit 3, says stale" \
+    sh -c "[ $? = 3 ] && grep -q stale '$O'"
+cli start
+rc=$?
+DP2=$(daemon_pid)
+PEER_PIDS="$PEER_PIDS $DP2"
+check "start over a stale pid file works" \
+    sh -c "[ $rc = 0 ] && [ '$DP2' != '$DP' ] && kill -0 '$DP2'"
+"$CLI" stop >/dev/null 2>&1
+echo 999999 > "$WAIAAS_DATA_DIR/waiaasd.pid"
+cli stop
+check "stop with a stale pid file: removes it, signals nothing" \
+    sh -c "[ $? = 0 ] && grep -q 'stale pid file of pid 999999' '$O' &&
+	[ ! -e '$WAIAAS_DATA_DIR/waiaasd.pid' ]"
+
+# A password that does not open the keystore: the daemon detaches, then
+# stops; start says so in one line.
+cp "$WAIAAS_DATA_DIR/recovery.key" "$T_TMP/recovery.good"
+echo not-the-password > "$WAIAAS_DATA_DIR/recovery.key"
+cli start --timeout 30
+check "start with a wrong password: exit 1, one line, points to the log" \
+    sh -c "[ $? = 1 ] && [ \$(grep -vc '^20..-' '$E') = 1 ] &&
+	grep -q 'stopped during start-up' '$E'"
+cp "$T_TMP/recovery.good" "$WAIAAS_DATA_DIR/recovery.key"
+"$CLI" stop >/dev/null 2>&1
+
+# --- as an unprivileged user: degraded privilege separation, same verbs
+U=$T_TMP/nobody
+mkdir -p "$U"
+chown 65534:65534 "$U"
+UPORT=$(free_port)
+RUN="setpriv --reuid=65534 --regid=65534 --clear-groups env WAIAAS_DATA_DIR=$U/.waiaas WAIAAS_DAEMON_PORT=$UPORT"
+cli init --auto-provision
+check "as nobody: init" [ $? = 0 ]
+cli start
+rc=$?
+UP=$(head -n 1 "$U/.waiaas/waiaasd.pid" 2>/dev/null)
+PEER_PIDS="$PEER_PIDS $UP"
+check "as nobody: start, the daemon runs as nobody" \
+    sh -c "[ $rc = 0 ] && [ \$(stat -c %u /proc/$UP) = 65534 ]"
+cli wallet create --name mine --chain solana
+check "as nobody: wallet create with recovery.key" [ $? = 0 ]
+cli stop
+rc=$?
+cli status
+check "as nobody: stop, then status 3" sh -c "[ $rc = 0 ] && [ $? = 3 ]"
+RUN=
+
+# --- the password stayed out of every command line and every output
+sleep 0.1
+check "the password never appears in ps output ($(wc -l < "$T_TMP/ps.log") lines sampled)" \
+    sh -c "[ -s '$T_TMP/ps.log' ] && ! grep -qF -- '$PW' '$T_TMP/ps.log'"
+check "nor in anything the CLI printed" \
+    sh -c "! grep -qF -- '$PW' '$T_TMP/all_output' && grep -q wai_sess_ '$T_TMP/all_output'"
+
+# --- make install
+make -s BUILD="$BUILD" install DESTDIR="$T_TMP/inst" PREFIX=/usr >/dev/null 2>&1
+check "make install DESTDIR PREFIX: waiaasd and waiaas in bin" \
+    sh -c "[ -x '$T_TMP/inst/usr/bin/waiaasd' ] && [ -x '$T_TMP/inst/usr/bin/waiaas' ]"
