@@ -105,12 +105,11 @@ outbox_add(long long now, const char *type, json_t *payload)
 		return -1;
 	uuidv7(id);
 	st = store_prepare("INSERT INTO outbox (event_id, type, payload, "
-	    "created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?)");
+	    "created_at) VALUES (?, ?, ?, ?)");
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, type, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, text, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, now);
-	sqlite3_bind_int64(st, 5, now);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	wipe_free(text);

@@ -22,16 +22,6 @@
 
 static struct event	*timer;
 
-static sqlite3_stmt *
-prepare(const char *sql)
-{
-	sqlite3_stmt	*st;
-
-	if (sqlite3_prepare_v2(pd.db, sql, -1, &st, NULL) != SQLITE_OK)
-		fatalx("database: %s", sqlite3_errmsg(pd.db));
-	return st;
-}
-
 /*
  * May a waiting transaction run now?  NULL, or the error code with why.
  * The same checks as a new request: no kill switch, an active wallet, a
@@ -47,7 +37,7 @@ reentry(const char *id, long long now, char *why, size_t len)
 		strlcpy(why, "the kill switch is active", len);
 		return "KILL_SWITCH_ACTIVE";
 	}
-	st = prepare("SELECT w.status, s.revoked_at IS NOT NULL, "
+	st = store_prepare("SELECT w.status, s.revoked_at IS NOT NULL, "
 	    "s.expires_at <= ?2 OR s.absolute_expires_at <= ?2, s.id IS NULL "
 	    "FROM transactions t JOIN wallets w ON w.id = t.wallet_id LEFT "
 	    "JOIN sessions s ON s.id = t.session_id WHERE t.id = ?1");
@@ -83,7 +73,7 @@ unqueue(const char *id, long long now, const char *status, const char *code,
 	sqlite3_stmt	*st;
 	int		 n;
 
-	st = prepare("UPDATE transactions SET status = ?, error = ?, "
+	st = store_prepare("UPDATE transactions SET status = ?, error = ?, "
 	    "error_code = ?, updated_at = ? WHERE id = ? AND status = "
 	    "'QUEUED'");
 	sqlite3_bind_text(st, 1, status, -1, SQLITE_STATIC);
@@ -109,7 +99,7 @@ release(const char *id, long long now, const char *event, const char *actor)
 {
 	sqlite3_stmt	*st;
 
-	st = prepare("UPDATE transactions SET status = 'PENDING', "
+	st = store_prepare("UPDATE transactions SET status = 'PENDING', "
 	    "decided_by = ?, updated_at = ? WHERE id = ? AND status = "
 	    "'QUEUED'");
 	sqlite3_bind_text(st, 1, actor, -1, SQLITE_STATIC);
@@ -130,7 +120,8 @@ expired(const char *id, long long now)
 	sqlite3_stmt	*st;
 	int		 over = 0;
 
-	st = prepare("SELECT expires_at <= ? FROM transactions WHERE id = ?");
+	st = store_prepare("SELECT expires_at <= ? FROM transactions WHERE "
+	    "id = ?");
 	sqlite3_bind_int64(st, 1, now);
 	sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW)
@@ -191,10 +182,10 @@ fire(int fd, short ev, void *arg)
 	(void)ev;
 	(void)arg;
 	/* A batch at a time: the statement is done before any write. */
-	st = prepare("SELECT id, tier = 'DELAY' FROM transactions WHERE status "
-	    "= 'QUEUED' AND ((tier = 'DELAY' AND execute_after <= ?1) OR "
-	    "(tier = 'APPROVAL' AND expires_at <= ?1)) ORDER BY created_at "
-	    "LIMIT 64");
+	st = store_prepare("SELECT id, tier = 'DELAY' FROM transactions "
+	    "WHERE status = 'QUEUED' AND ((tier = 'DELAY' AND execute_after "
+	    "<= ?1) OR (tier = 'APPROVAL' AND expires_at <= ?1)) ORDER BY "
+	    "created_at LIMIT 64");
 	sqlite3_bind_int64(st, 1, now);
 	while (n < 64 && sqlite3_step(st) == SQLITE_ROW) {
 		strlcpy(ids[n], (const char *)sqlite3_column_text(st, 0),
@@ -218,8 +209,9 @@ queue_arm(void)
 	if (timer == NULL && (timer = evtimer_new(pd.base, fire, NULL)) ==
 	    NULL)
 		fatalx("evtimer_new");
-	st = prepare("SELECT min(CASE tier WHEN 'DELAY' THEN execute_after "
-	    "ELSE expires_at END) FROM transactions WHERE status = 'QUEUED'");
+	st = store_prepare("SELECT min(CASE tier WHEN 'DELAY' THEN "
+	    "execute_after ELSE expires_at END) FROM transactions WHERE "
+	    "status = 'QUEUED'");
 	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) !=
 	    SQLITE_NULL)
 		next = sqlite3_column_int64(st, 0);
@@ -242,8 +234,8 @@ queued_row(struct pd_ctx *c, char *tier, size_t len)
 	char		 wallet[KS_ID_LEN + 1], status[16];
 	int		 found = 0;
 
-	st = prepare("SELECT wallet_id, status, tier FROM transactions WHERE "
-	    "id = ?");
+	st = store_prepare("SELECT wallet_id, status, tier FROM transactions "
+	    "WHERE id = ?");
 	sqlite3_bind_text(st, 1, c->req->param, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		found = 1;
