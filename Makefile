@@ -25,7 +25,7 @@ ALL_LDFLAGS = -pie -Wl,-z,relro,-z,now $(LDFLAGS) $(EXTRA_LDFLAGS)
 
 ifeq ($(SAN),1)
 EXTRA_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all \
-		-fno-omit-frame-pointer
+		-fno-omit-frame-pointer -DWAIAAS_TEST_HOOKS
 EXTRA_LDFLAGS += -fsanitize=address,undefined
 else
 ALL_CFLAGS += -D_FORTIFY_SOURCE=2
@@ -46,7 +46,7 @@ DAEMON_SRCS = parent/waiaasd.c parent/parent_keystore.c \
 	      api/rpc.c api/chain_evm.c api/chain_sol.c api/api_tx.c \
 	      api/http_parse.c api/api_owner.c api/api_price.c \
 	      api/api_approve.c \
-	      api/api_notify.c \
+	      api/api_notify.c api/api_admin.c \
 	      policyd/siwe.c policyd/eip712.c \
 	      policyd/policyd.c policyd/policyd_store.c policyd/policyd_auth.c \
 	      policyd/policyd_wallets.c policyd/policyd_api.c \
@@ -55,7 +55,7 @@ DAEMON_SRCS = parent/waiaasd.c parent/parent_keystore.c \
 	      policyd/policyd_tx.c policyd/policyd_kill.c \
 	      policyd/policyd_decide.c policyd/policyd_queue.c \
 	      policyd/policyd_price.c policyd/policy_eval.c \
-	      policyd/policyd_notify.c \
+	      policyd/policyd_notify.c policyd/policyd_admin.c \
 	      signer/signer.c relay/relay.c relay/relay_format.c \
 	      signer/evm.c signer/keccak.c signer/rlp.c signer/solana.c \
 	      signer/signer_sign.c
@@ -97,6 +97,7 @@ $(BUILD)/api/api_approve.o: INC += -I$(BUILD)/api
 # The operator's command: REST client, and the daemon's own config
 # loader and master password search, so it reads what the daemon reads.
 CLI_OBJS = cli/waiaas.o cli/cli_http.o cli/cli_daemon.o cli/cli_rest.o \
+	cli/cli_admin.o \
 	common/config.o common/log.o common/secret.o common/wipe.o \
 	imsg/msg.o common/price.o common/base58.o common/network.o \
 	common/util.o signer/evm.o signer/keccak.o signer/rlp.o

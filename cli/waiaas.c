@@ -34,6 +34,7 @@ static const struct {
 	{ "wallet", cmd_wallet, "create, list, info" },
 	{ "session", cmd_session, "create, list, revoke" },
 	{ "policy", cmd_policy, "create, list" },
+	{ "set-master", cmd_set_master, "change the master password" },
 };
 
 static void
