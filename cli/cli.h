@@ -83,4 +83,8 @@ int	cmd_policy(int, char **);
 /* cli_admin.c */
 int	cmd_set_master(int, char **);
 
+/* cli_backup.c */
+int	cmd_backup(int, char **);
+int	cmd_restore(int, char **);
+
 #endif

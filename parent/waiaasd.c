@@ -232,8 +232,15 @@ datadir_setup(void)
 	if ((st.st_mode & 077) != 0 && fchmod(dfd, 0700) == -1)
 		fatal("chmod %s", P.cf.datadir);
 
-	close(mkdir_owned(dfd, "data", 0700, P.uid[PROC_POLICYD],
-	    P.gid[PROC_POLICYD]));
+	fd = mkdir_owned(dfd, "data", 0700, P.uid[PROC_POLICYD],
+	    P.gid[PROC_POLICYD]);
+	/* A database put there by `waiaas restore` as root: policyd's. */
+	if (P.privsep && fstatat(fd, "waiaas.db", &st, AT_SYMLINK_NOFOLLOW) ==
+	    0 && S_ISREG(st.st_mode) && st.st_uid != P.uid[PROC_POLICYD] &&
+	    fchownat(fd, "waiaas.db", P.uid[PROC_POLICYD],
+	    P.gid[PROC_POLICYD], AT_SYMLINK_NOFOLLOW) == -1)
+		fatal("chown %s/data/waiaas.db", P.cf.datadir);
+	close(fd);
 	/* A master password change a crash interrupted: finish or undo. */
 	keystore_recover(dfd);
 	close(mkdir_owned(dfd, "keystore", 0700, P.uid[PROC_PARENT],
