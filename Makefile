@@ -25,7 +25,7 @@ ALL_LDFLAGS = -pie -Wl,-z,relro,-z,now $(LDFLAGS) $(EXTRA_LDFLAGS)
 
 ifeq ($(SAN),1)
 EXTRA_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all \
-		-fno-omit-frame-pointer
+		-fno-omit-frame-pointer -DWAIAAS_TEST_HOOKS
 EXTRA_LDFLAGS += -fsanitize=address,undefined
 else
 ALL_CFLAGS += -D_FORTIFY_SOURCE=2
@@ -46,7 +46,7 @@ DAEMON_SRCS = parent/waiaasd.c parent/parent_keystore.c \
 	      api/rpc.c api/chain_evm.c api/chain_sol.c api/api_tx.c \
 	      api/http_parse.c api/api_owner.c api/api_price.c \
 	      api/api_approve.c \
-	      api/api_notify.c \
+	      api/api_notify.c api/api_admin.c \
 	      policyd/siwe.c policyd/eip712.c \
 	      policyd/policyd.c policyd/policyd_store.c policyd/policyd_auth.c \
 	      policyd/policyd_wallets.c policyd/policyd_api.c \
@@ -55,7 +55,7 @@ DAEMON_SRCS = parent/waiaasd.c parent/parent_keystore.c \
 	      policyd/policyd_tx.c policyd/policyd_kill.c \
 	      policyd/policyd_decide.c policyd/policyd_queue.c \
 	      policyd/policyd_price.c policyd/policy_eval.c \
-	      policyd/policyd_notify.c \
+	      policyd/policyd_notify.c policyd/policyd_admin.c \
 	      signer/signer.c relay/relay.c relay/relay_format.c \
 	      signer/evm.c signer/keccak.c signer/rlp.c signer/solana.c \
 	      signer/signer_sign.c
@@ -97,6 +97,7 @@ $(BUILD)/api/api_approve.o: INC += -I$(BUILD)/api
 # The operator's command: REST client, and the daemon's own config
 # loader and master password search, so it reads what the daemon reads.
 CLI_OBJS = cli/waiaas.o cli/cli_http.o cli/cli_daemon.o cli/cli_rest.o \
+	cli/cli_admin.o cli/cli_backup.o common/backup.o common/keystore.o \
 	common/config.o common/log.o common/secret.o common/wipe.o \
 	imsg/msg.o common/price.o common/base58.o common/network.o \
 	common/util.o signer/evm.o signer/keccak.o signer/rlp.o
@@ -257,7 +258,7 @@ unit-san:
 
 FUZZ_TARGETS = fuzz_imsg fuzz_config fuzz_http fuzz_base58 \
 	       fuzz_policy_rules fuzz_siwe fuzz_rpc fuzz_sol_rpc fuzz_eip712 \
-	       fuzz_price fuzz_relay
+	       fuzz_price fuzz_relay fuzz_backup
 FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 $(INC) $(PKG_CFLAGS) \
 	      -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_TIME ?= 20
@@ -278,6 +279,11 @@ build-fuzz/fuzz_price: tests/fuzz/fuzz_price.c $(FUZZ_PRICE_SRCS)
 
 build-fuzz/fuzz_relay: tests/fuzz/fuzz_relay.c relay/relay_format.c \
     common/wipe.c common/util.c
+	@mkdir -p build-fuzz
+	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+build-fuzz/fuzz_backup: tests/fuzz/fuzz_backup.c common/backup.c \
+    common/keystore.c common/util.c
 	@mkdir -p build-fuzz
 	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
 

@@ -53,6 +53,7 @@ static void (*const api_handlers[R_MAX])(struct http_req *,
 	[R_TX_SIGN_MESSAGE] = api_tx_sign_message,
 	[R_APPROVE_PAGE] = api_approve_page,
 	[R_ADMIN_NOTIFY_TEST] = api_notify_test,
+	[R_ADMIN_MASTER_PASSWORD] = api_master_password,
 };
 
 /* Requests waiting for policyd, by the id they were sent under. */

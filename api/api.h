@@ -76,6 +76,7 @@ void	api_approve_init(void);
 void	api_approve_page(API_HANDLER_ARGS);
 /* api_notify.c */
 void	api_notify_test(API_HANDLER_ARGS);
+void	api_master_password(API_HANDLER_ARGS);
 
 /* api_health.c */
 void	api_health_init(void);

@@ -62,6 +62,8 @@ int	cli_http(const char *, const char *, json_t *, int, long, long *,
 	    json_t **, char *, size_t);
 /* A masterAuth (or plain, auth 0) call that must succeed: the answer. */
 json_t	*cli_call(const char *, const char *, json_t *, int, long);
+void	cli_fail_answer(json_t *, long, const char *)
+	    __attribute__((noreturn));
 void	cli_print_safe(FILE *, const char *);
 const char *cli_str(json_t *, const char *);
 void	cli_dump(json_t *);
@@ -77,5 +79,12 @@ int	cmd_quickset(int, char **);
 int	cmd_wallet(int, char **);
 int	cmd_session(int, char **);
 int	cmd_policy(int, char **);
+
+/* cli_admin.c */
+int	cmd_set_master(int, char **);
+
+/* cli_backup.c */
+int	cmd_backup(int, char **);
+int	cmd_restore(int, char **);
 
 #endif

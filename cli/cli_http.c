@@ -232,7 +232,6 @@ cli_call(const char *method, const char *path, json_t *body, int auth,
     long ok)
 {
 	json_t		*ans;
-	const char	*code, *msg;
 	char		 err[256];
 	long		 st;
 	int		 r;
@@ -250,13 +249,21 @@ cli_call(const char *method, const char *path, json_t *body, int auth,
 			    st);
 		return ans;
 	}
+	cli_fail_answer(ans, st, path);
+}
+
+/* The daemon refused: one line, its words, control characters replaced. */
+void
+cli_fail_answer(json_t *ans, long st, const char *path)
+{
+	const char	*code, *msg;
+
 	code = cli_str(ans, "code");
 	msg = cli_str(ans, "message");
 	if (code == NULL) {
 		json_decref(ans);
 		cli_fail("HTTP %ld from %s%s", st, cli.url, path);
 	}
-	/* One line, the daemon's words, control characters replaced. */
 	cli_password_free();
 	fprintf(stderr, "waiaas %s: ", cli.verb);
 	cli_print_safe(stderr, code);

@@ -34,6 +34,9 @@ static const struct {
 	{ "wallet", cmd_wallet, "create, list, info" },
 	{ "session", cmd_session, "create, list, revoke" },
 	{ "policy", cmd_policy, "create, list" },
+	{ "set-master", cmd_set_master, "change the master password" },
+	{ "backup", cmd_backup, "create, list, inspect encrypted backups" },
+	{ "restore", cmd_restore, "restore a backup (daemon stopped)" },
 };
 
 static void

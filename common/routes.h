@@ -58,7 +58,10 @@
 	X(R_OWNER_KILL,		POST,	"/v1/owner/kill-switch", OWNER) \
 	X(R_ADMIN_NOTIFY_TEST,	POST,	"/v1/admin/notifications/test", \
 	    MASTER)							\
-	X(R_APPROVE_PAGE,	GET,	"/approve/{}",		NONE)
+	X(R_APPROVE_PAGE,	GET,	"/approve/{}",		NONE)	\
+	X(R_ADMIN_MASTER_PASSWORD, POST, "/v1/admin/master-password",	\
+	    MASTER)							\
+	X(R_ADMIN_BACKUP,	POST,	"/v1/admin/backup",	MASTER)
 
 enum route_id {
 #define ROUTE_ENUM(id, m, p, a)	id,

@@ -60,7 +60,7 @@ read_secret_file(int dfd, const char *path, int strict, char *pw,
 }
 
 static int
-prompt_tty(char *pw, size_t *len)
+prompt_tty(const char *prompt, char *pw, size_t *len)
 {
 	struct termios	old, noecho;
 	ssize_t		n;
@@ -77,7 +77,7 @@ prompt_tty(char *pw, size_t *len)
 	noecho = old;
 	noecho.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
 	noecho.c_lflag |= ICANON;
-	(void)!write(fd, "Master password: ", 17);
+	(void)!write(fd, prompt, strlen(prompt));
 	tcsetattr(fd, TCSAFLUSH, &noecho);
 	while ((n = read(fd, &c, 1)) == 1 && c != '\n') {
 		if (off < KS_PASSWORD_MAX + 1)
@@ -164,7 +164,8 @@ master_password(int dfd, const char *dir, int first, int provision, char *pw,
 		fatal("%s/recovery.key", dir);
 	} else if (dfd != -1 && first && provision) {
 		secret_provision(dfd, dir, pw, len);
-	} else if (isatty(STDIN_FILENO) && prompt_tty(pw, len) == 0) {
+	} else if (isatty(STDIN_FILENO) && prompt_tty("Master password: ", pw,
+	    len) == 0) {
 		/* typed */
 	} else
 		fatalx("no master password: set WAIAAS_MASTER_PASSWORD_FILE "
@@ -176,4 +177,51 @@ master_password(int dfd, const char *dir, int first, int provision, char *pw,
 	if (memchr(pw, '\0', *len) != NULL)
 		fatalx("the master password contains a NUL byte");
 	pw[*len] = '\0';
+}
+
+/*
+ * A new master password (waiaas set-master): WAIAAS_NEW_MASTER_PASSWORD_FILE,
+ * WAIAAS_NEW_MASTER_PASSWORD (scrubbed from the environment), or typed
+ * twice on the terminal.  0, or -1 when there is no source.  pw as
+ * master_password(); the rules on length and NUL are the same.
+ */
+int
+secret_new_password(char *pw, size_t *len)
+{
+	const char	*file, *env;
+	char		*again, *v;
+	size_t		 n, alen;
+
+	if ((file = getenv("WAIAAS_NEW_MASTER_PASSWORD_FILE")) != NULL &&
+	    file[0] != '\0') {
+		if (read_secret_file(AT_FDCWD, file, 0, pw, len) == -1)
+			fatal("WAIAAS_NEW_MASTER_PASSWORD_FILE %s", file);
+	} else if ((env = getenv("WAIAAS_NEW_MASTER_PASSWORD")) != NULL) {
+		if ((n = strlen(env)) > KS_PASSWORD_MAX)
+			fatalx("WAIAAS_NEW_MASTER_PASSWORD longer than %d "
+			    "bytes", KS_PASSWORD_MAX);
+		memcpy(pw, env, n);
+		*len = n;
+		v = (char *)(uintptr_t)env;
+		sodium_memzero(v, n);
+		unsetenv("WAIAAS_NEW_MASTER_PASSWORD");
+	} else if (isatty(STDIN_FILENO)) {
+		if ((again = sodium_malloc(KS_PASSWORD_MAX + 1)) == NULL)
+			fatalx("out of memory");
+		if (prompt_tty("New master password: ", pw, len) == -1 ||
+		    prompt_tty("Again: ", again, &alen) == -1) {
+			sodium_free(again);
+			return -1;
+		}
+		n = alen;
+		alen = alen != *len || sodium_memcmp(again, pw, n) != 0;
+		sodium_free(again);
+		if (alen)
+			fatalx("the two new passwords differ");
+	} else
+		return -1;
+	if (memchr(pw, '\0', *len) != NULL)
+		fatalx("the new master password contains a NUL byte");
+	pw[*len] = '\0';
+	return 0;
 }

@@ -10,5 +10,6 @@
  */
 void	master_password(int, const char *, int, int, char *, size_t *);
 void	secret_provision(int, const char *, char *, size_t *);
+int	secret_new_password(char *, size_t *);
 
 #endif

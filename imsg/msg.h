@@ -66,7 +66,14 @@
 	X(IMSG_CTL_NOTIFY)						\
 	X(IMSG_RELAY_DELIVER)						\
 	X(IMSG_RELAY_RESULT)						\
-	X(IMSG_CTL_NOTIFY_RESOLVE)
+	X(IMSG_CTL_NOTIFY_RESOLVE)					\
+	/* set-master: policyd -> signer -> parent and back */		\
+	X(IMSG_SIGNER_REKEY)						\
+	X(IMSG_SIGNER_REKEYED)						\
+	X(IMSG_KS_REKEY_BEGIN)						\
+	X(IMSG_KS_REKEY_BLOB)						\
+	X(IMSG_KS_REKEY_COMMIT)						\
+	X(IMSG_KS_REKEYED)
 
 enum imsg_type {
 #define IMSG_ENUM(n)	n,
@@ -166,10 +173,29 @@ struct ctl_master_hash {
 #define KS_EXISTS		3	/* key already in the keystore */
 #define KS_LOCKED		4
 #define KS_INVALID		5	/* imported key malformed */
+#define KS_BUSY			6	/* a master password change runs */
 
 struct ks_status {
 	int32_t		status;
 	char		id[KS_ID_LEN + 1];
+};
+
+/*
+ * set-master.  policyd -> signer: the new password (never logged, wiped
+ * on both sides).  signer -> parent: the new meta and how many blobs
+ * follow (IMSG_KS_REKEY_BLOB each), then IMSG_KS_REKEY_COMMIT; the
+ * parent answers IMSG_KS_REKEYED (struct ks_status, id empty) once the
+ * new keystore is the one on disk, and the signer then answers policyd
+ * with IMSG_SIGNER_REKEYED (struct ks_status).
+ */
+struct signer_rekey {
+	uint32_t	pwlen;
+	char		pw[KS_PASSWORD_MAX + 1];
+};
+
+struct ks_rekey_begin {
+	struct ks_meta	meta;
+	uint32_t	count;
 };
 
 #define KEYTEXT_MAX		128	/* hex or base58 of an imported key */

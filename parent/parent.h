@@ -15,5 +15,11 @@ struct ks_file {
 int	keystore_read_meta(int, struct ks_meta *);
 size_t	keystore_scan(int, struct ks_file **);
 int	keystore_write(int, const char *, const void *, size_t, int);
+void	keystore_recover(int);
+void	keystore_test_crash(const char *);
+int	rekey_active(void);
+void	rekey_begin(int, const struct ks_meta *, uint32_t);
+void	rekey_blob(const struct ks_blob *);
+int	rekey_commit(int, int *);
 
 #endif

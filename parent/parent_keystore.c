@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -133,4 +134,273 @@ keystore_write(int kfd, const char *name, const void *data, size_t len,
 		return -1;
 	}
 	return fsync(kfd);
+}
+
+/*
+ * set-master on disk.  The new keystore (meta and every blob, sealed
+ * under the new password) is written whole into keystore.next/ and
+ * synced; then two renames in the data directory switch it in:
+ *
+ *	keystore      -> keystore.prev	(the commit point)
+ *	keystore.next -> keystore
+ *
+ * and keystore.prev is removed.  At start keystore_recover() reads what
+ * a crash left: keystore.next beside keystore is an unfinished new set
+ * (discarded: the old password stays); keystore.next without keystore
+ * was complete before the first rename (finished: the new password);
+ * keystore.prev beside keystore is the old set, replaced (removed).  At
+ * every instant one complete keystore opens with one of the passwords.
+ */
+#define KS_NEXT		"keystore.next"
+#define KS_PREV		"keystore.prev"
+
+static struct {
+	int		 active;
+	int		 failed;
+	int		 nfd;		/* keystore.next/ */
+	uint32_t	 expect;
+	uint32_t	 got;
+	char		(*ids)[KS_ID_LEN + 1];
+} RK = { 0, 0, -1, 0, 0, NULL };
+
+/*
+ * Test builds only: WAIAASD_TEST_CRASH=<step> kills the parent with
+ * SIGKILL at that step of a master password change, as a power cut
+ * would (tests/integration/t_set_master.sh).
+ */
+void
+keystore_test_crash(const char *step)
+{
+#ifdef WAIAAS_TEST_HOOKS
+	const char	*v = getenv("WAIAASD_TEST_CRASH");
+
+	if (v != NULL && strcmp(v, step) == 0) {
+		log_warnx("test hook: SIGKILL at %s", step);
+		raise(SIGKILL);
+	}
+#else
+	(void)step;
+#endif
+}
+
+static int
+exists(int dfd, const char *name)
+{
+	struct stat	st;
+
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1) {
+		if (errno == ENOENT)
+			return 0;
+		fatal("%s", name);
+	}
+	if (!S_ISDIR(st.st_mode))
+		fatalx("%s: not a directory", name);
+	return 1;
+}
+
+/* Remove a keystore-like directory: its plain files, then itself. */
+static int
+rmdir_flat(int dfd, const char *name)
+{
+	struct dirent	*de;
+	DIR		*d;
+	int		 fd, r = 0;
+
+	if ((fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1)
+		return errno == ENOENT ? 0 : -1;
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		if (unlinkat(fd, de->d_name, 0) == -1)
+			r = -1;
+	}
+	closedir(d);
+	if (unlinkat(dfd, name, AT_REMOVEDIR) == -1)
+		r = -1;
+	return r;
+}
+
+/* At start, before keystore/ is opened: finish or undo a switch. */
+void
+keystore_recover(int dfd)
+{
+	int	ks, next, prev;
+
+	ks = exists(dfd, "keystore");
+	next = exists(dfd, KS_NEXT);
+	prev = exists(dfd, KS_PREV);
+	if (!ks && next) {
+		if (!prev)
+			fatalx("keystore.next exists but neither keystore nor "
+			    "keystore.prev: not left by waiaasd; move it "
+			    "aside by hand");
+		if (renameat(dfd, KS_NEXT, dfd, "keystore") == -1 ||
+		    fsync(dfd) == -1)
+			fatal("rename keystore.next");
+		log_warnx("finished an interrupted master password change: "
+		    "the NEW password opens the keystore");
+	} else if (!ks && prev) {
+		/* Not a state a switch passes through; be safe anyway. */
+		if (renameat(dfd, KS_PREV, dfd, "keystore") == -1 ||
+		    fsync(dfd) == -1)
+			fatal("rename keystore.prev");
+		log_warnx("keystore.prev restored as keystore");
+		return;
+	} else if (next) {
+		if (rmdir_flat(dfd, KS_NEXT) == -1)
+			fatal("remove keystore.next");
+		(void)fsync(dfd);
+		log_warnx("discarded an unfinished master password change: "
+		    "the OLD password still opens the keystore");
+	}
+	if (exists(dfd, KS_PREV)) {
+		if (rmdir_flat(dfd, KS_PREV) == -1)
+			fatal("remove keystore.prev");
+		(void)fsync(dfd);
+	}
+}
+
+static void
+rekey_reset(int dfd)
+{
+	if (RK.nfd != -1)
+		close(RK.nfd);
+	RK.nfd = -1;
+	if (dfd != -1 && RK.failed)
+		(void)rmdir_flat(dfd, KS_NEXT);
+	free(RK.ids);
+	RK.ids = NULL;
+	RK.active = RK.failed = 0;
+	RK.expect = RK.got = 0;
+}
+
+int
+rekey_active(void)
+{
+	return RK.active;
+}
+
+/* The new meta: a fresh keystore.next/ with it. */
+void
+rekey_begin(int dfd, const struct ks_meta *meta, uint32_t count)
+{
+	if (RK.active)
+		fatalx("IMSG_KS_REKEY_BEGIN twice");
+	if (memcmp(meta->magic, KS_META_MAGIC, 8) != 0 || count > 1000000)
+		fatalx("IMSG_KS_REKEY_BEGIN: malformed");
+	RK.active = 1;
+	RK.expect = count;
+	if ((RK.ids = calloc(count + 1, sizeof(*RK.ids))) == NULL)
+		fatal("calloc");
+	if (rmdir_flat(dfd, KS_NEXT) == -1 || (mkdirat(dfd, KS_NEXT, 0700) ==
+	    -1) || (RK.nfd = openat(dfd, KS_NEXT, O_RDONLY | O_DIRECTORY |
+	    O_NOFOLLOW | O_CLOEXEC)) == -1 || keystore_write(RK.nfd,
+	    "keystore.meta", meta, sizeof(*meta), 1) == -1) {
+		log_warn("keystore.next");
+		RK.failed = 1;
+		return;
+	}
+	keystore_test_crash("rekey-begin");
+}
+
+void
+rekey_blob(const struct ks_blob *b)
+{
+	char	name[KS_ID_LEN + 8];
+
+	if (!RK.active || RK.got >= RK.expect)
+		fatalx("IMSG_KS_REKEY_BLOB out of order");
+	if (memcmp(b->magic, KS_BLOB_MAGIC, 8) != 0 ||
+	    !ks_valid_id(b->id, KS_ID_LEN))
+		fatalx("IMSG_KS_REKEY_BLOB: not a sealed key");
+	memcpy(RK.ids[RK.got++], b->id, KS_ID_LEN);
+	if (RK.failed)
+		return;
+	snprintf(name, sizeof(name), "%.36s.enc", b->id);
+	if (keystore_write(RK.nfd, name, b, sizeof(*b), 1) == -1) {
+		log_warn("keystore.next/%s", name);
+		RK.failed = 1;
+	}
+	if (RK.got == 1)
+		keystore_test_crash("rekey-blob");
+}
+
+/*
+ * Files of the old keystore no key was sealed from (blobs that did not
+ * open at start): carried over as they are.  A key file is never lost.
+ */
+static int
+rekey_carry(int kfd)
+{
+	struct ks_file	*files;
+	size_t		 n, i;
+	uint32_t	 j;
+	char		 name[KS_ID_LEN + 8];
+	int		 r = 0;
+
+	n = keystore_scan(kfd, &files);
+	for (i = 0; i < n && r == 0; i++) {
+		for (j = 0; j < RK.got; j++)
+			if (strcmp(RK.ids[j], files[i].id) == 0)
+				break;
+		if (j < RK.got)
+			continue;
+		snprintf(name, sizeof(name), "%s.enc", files[i].id);
+		log_warnx("keystore/%s: does not open; carried over as it is",
+		    name);
+		r = keystore_write(RK.nfd, name, files[i].data, files[i].len,
+		    1);
+	}
+	explicit_bzero(files, n * sizeof(*files));
+	free(files);
+	return r;
+}
+
+/*
+ * Everything is written: switch.  0 and *kfd the new keystore/; -1 and
+ * nothing changed.  After the commit point a failure is fatal: the next
+ * start finishes the switch.
+ */
+int
+rekey_commit(int dfd, int *kfd)
+{
+	int	fd;
+
+	if (!RK.active || RK.got != RK.expect)
+		fatalx("IMSG_KS_REKEY_COMMIT out of order");
+	if (RK.failed || rekey_carry(*kfd) == -1 || fsync(RK.nfd) == -1) {
+		RK.failed = 1;
+		rekey_reset(dfd);
+		return -1;
+	}
+	keystore_test_crash("rekey-written");
+	if (renameat(dfd, "keystore", dfd, KS_PREV) == -1) {
+		log_warn("rename keystore");
+		RK.failed = 1;
+		rekey_reset(dfd);
+		return -1;
+	}
+	if (fsync(dfd) == -1)
+		fatal("fsync data directory");
+	keystore_test_crash("rekey-moved");
+	if (renameat(dfd, KS_NEXT, dfd, "keystore") == -1 || fsync(dfd) == -1)
+		fatal("rename keystore.next (the next start finishes it)");
+	keystore_test_crash("rekey-switched");
+	if ((fd = openat(dfd, "keystore", O_RDONLY | O_DIRECTORY |
+	    O_NOFOLLOW | O_CLOEXEC)) == -1)
+		fatal("keystore");
+	close(*kfd);
+	*kfd = fd;
+	if (rmdir_flat(dfd, KS_PREV) == -1)
+		log_warn("remove keystore.prev (removed at the next start)");
+	(void)fsync(dfd);
+	rekey_reset(-1);
+	keystore_test_crash("rekey-done");
+	return 0;
 }

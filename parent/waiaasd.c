@@ -88,6 +88,7 @@ static struct {
 	struct evbuffer	*logbuf;
 	/* keystore */
 	int		 kfd;		/* keystore/, kept open after drop */
+	int		 dfd;		/* the data directory (set-master) */
 	int		 have_meta;
 	struct ks_meta	 meta;
 	struct ks_file	*files;
@@ -231,8 +232,17 @@ datadir_setup(void)
 	if ((st.st_mode & 077) != 0 && fchmod(dfd, 0700) == -1)
 		fatal("chmod %s", P.cf.datadir);
 
-	close(mkdir_owned(dfd, "data", 0700, P.uid[PROC_POLICYD],
-	    P.gid[PROC_POLICYD]));
+	fd = mkdir_owned(dfd, "data", 0700, P.uid[PROC_POLICYD],
+	    P.gid[PROC_POLICYD]);
+	/* A database put there by `waiaas restore` as root: policyd's. */
+	if (P.privsep && fstatat(fd, "waiaas.db", &st, AT_SYMLINK_NOFOLLOW) ==
+	    0 && S_ISREG(st.st_mode) && st.st_uid != P.uid[PROC_POLICYD] &&
+	    fchownat(fd, "waiaas.db", P.uid[PROC_POLICYD],
+	    P.gid[PROC_POLICYD], AT_SYMLINK_NOFOLLOW) == -1)
+		fatal("chown %s/data/waiaas.db", P.cf.datadir);
+	close(fd);
+	/* A master password change a crash interrupted: finish or undo. */
+	keystore_recover(dfd);
 	close(mkdir_owned(dfd, "keystore", 0700, P.uid[PROC_PARENT],
 	    P.gid[PROC_PARENT]));
 	close(mkdir_owned(dfd, "backups", 0700, P.uid[PROC_PARENT],
@@ -829,6 +839,8 @@ ks_store(struct imsgchan *ch, struct imsg *imsg, void *arg)
 	char			name[KS_ID_LEN + 8];
 
 	(void)arg;
+	if (rekey_active())
+		fatalx("IMSG_KS_STORE during a master password change");
 	memcpy(&b, imsg->data, sizeof(b));
 	memset(&r, 0, sizeof(r));
 	memcpy(r.id, b.id, KS_ID_LEN);
@@ -843,6 +855,53 @@ ks_store(struct imsgchan *ch, struct imsg *imsg, void *arg)
 		r.status = KS_OK;
 	if (imsgchan_compose(ch, IMSG_KS_STORED, 0, -1, &r, sizeof(r)) == -1)
 		fatal("IMSG_KS_STORED");
+}
+
+/*
+ * set-master: the signer sends the new meta, every key sealed under the
+ * new password, then the commit; parent_keystore.c writes them beside
+ * the keystore and switches (see rekey_commit()).
+ */
+static void
+ks_rekey_begin(struct imsgchan *ch, struct imsg *imsg, void *arg)
+{
+	struct ks_rekey_begin	rb;
+
+	(void)ch;
+	(void)arg;
+	memcpy(&rb, imsg->data, sizeof(rb));
+	rekey_begin(P.dfd, &rb.meta, rb.count);
+}
+
+static void
+ks_rekey_blob(struct imsgchan *ch, struct imsg *imsg, void *arg)
+{
+	struct ks_blob	b;
+
+	(void)ch;
+	(void)arg;
+	memcpy(&b, imsg->data, sizeof(b));
+	rekey_blob(&b);
+}
+
+static void
+ks_rekey_commit(struct imsgchan *ch, struct imsg *imsg, void *arg)
+{
+	struct ks_status	r;
+
+	(void)imsg;
+	(void)arg;
+	memset(&r, 0, sizeof(r));
+	if (rekey_commit(P.dfd, &P.kfd) == -1) {
+		log_warnx("master password change: the new keystore could "
+		    "not be written; the old one stays");
+		r.status = KS_ERROR;
+	} else {
+		log_info("master password changed: keystore switched");
+		r.status = KS_OK;
+	}
+	if (imsgchan_compose(ch, IMSG_KS_REKEYED, 0, -1, &r, sizeof(r)) == -1)
+		fatal("IMSG_KS_REKEYED");
 }
 
 static void
@@ -910,6 +969,10 @@ static const struct imsg_rule parent_signer_rules[] = {
 	IMSG_RULE_EXACT(IMSG_CTL_UNLOCKED, struct ctl_unlocked, ctl_unlocked),
 	IMSG_RULE_EXACT(IMSG_KS_LOADED, struct ks_status, ks_loaded),
 	IMSG_RULE_EXACT(IMSG_KS_STORE, struct ks_blob, ks_store),
+	IMSG_RULE_EXACT(IMSG_KS_REKEY_BEGIN, struct ks_rekey_begin,
+	    ks_rekey_begin),
+	IMSG_RULE_EXACT(IMSG_KS_REKEY_BLOB, struct ks_blob, ks_rekey_blob),
+	IMSG_RULE_EMPTY(IMSG_KS_REKEY_COMMIT, ks_rekey_commit),
 };
 
 static void
@@ -1273,7 +1336,7 @@ keystore_prepare(int provision)
 		fatal("sodium_malloc");
 	master_password(dfd, P.cf.datadir, !P.have_meta, provision, P.pw,
 	    &P.pwlen);
-	close(dfd);
+	P.dfd = dfd;
 	/* policyd checks X-Master-Password against this, never the text. */
 	if (crypto_pwhash_str(P.master_hash, P.pw, P.pwlen,
 	    P.meta.kdf_passes, (size_t)P.meta.kdf_mem_kib * 1024) != 0)

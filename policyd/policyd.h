@@ -84,6 +84,13 @@ void	audit_verify(struct pd_ctx *);
 #define AUTH_LOCKED	2
 void	auth_master_hash(struct imsgchan *, struct imsg *, void *);
 int	auth_master(const struct api_cred *, int *);
+int	auth_master_newhash(const char *, size_t, char *);
+void	auth_master_replace(const char *);
+
+/* policyd_admin.c */
+void	admin_master_password(struct pd_ctx *);
+void	admin_rekeyed(struct imsgchan *, struct imsg *, void *);
+void	admin_backup_snapshot(struct pd_ctx *);
 
 /* policyd_sessions.c */
 void	sessions_init(void);

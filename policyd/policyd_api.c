@@ -54,6 +54,8 @@ static const pd_handler handlers[R_MAX] = {
 	[R_ADMIN_RECOVER] = kill_recover,
 	[R_OWNER_KILL] = kill_owner,
 	[R_ADMIN_NOTIFY_TEST] = notify_test,
+	[R_ADMIN_MASTER_PASSWORD] = admin_master_password,
+	[R_ADMIN_BACKUP] = admin_backup_snapshot,
 };
 
 static void

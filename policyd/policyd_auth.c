@@ -6,6 +6,7 @@
  * Wrong passwords are counted: lock_failures of them within a minute lock
  * masterAuth for lock_seconds, during which nothing is even hashed.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -126,4 +127,33 @@ auth_master(const struct api_cred *cred, int *wait)
 	}
 	*wait = recent >= 5 ? 500 : 50 << (recent > 0 ? recent - 1 : 0);
 	return AUTH_WRONG;
+}
+
+/*
+ * The hash of a new master password, with the cost of the current one
+ * (the keystore's Argon2id parameters, which the parent used).
+ */
+int
+auth_master_newhash(const char *pw, size_t len, char *out)
+{
+	unsigned int	m, t, p;
+
+	if (!A.have_hash || sscanf(A.hash, "$argon2id$v=19$m=%u,t=%u,p=%u$",
+	    &m, &t, &p) != 3 || m < 8 || t < 1)
+		return -1;
+	return crypto_pwhash_str(out, pw, len, t, (size_t)m * 1024) == 0 ?
+	    0 : -1;
+}
+
+/* set-master done: the new hash; the old password's cache is gone. */
+void
+auth_master_replace(const char *hash)
+{
+	if (memchr(hash, '\0', MASTER_HASH_MAX) == NULL ||
+	    strncmp(hash, "$argon2id$", 10) != 0)
+		fatalx("new master hash is not an Argon2id hash");
+	memcpy(A.hash, hash, MASTER_HASH_MAX);
+	sodium_memzero(A.cache + 32, 32);
+	randombytes_buf(A.cache, 32);
+	A.cached = 0;
 }

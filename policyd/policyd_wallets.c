@@ -270,6 +270,10 @@ wallets_signer_key(struct imsgchan *ch, struct imsg *imsg, void *arg)
 		pd_fail(pe->api_peerid, 503, "KEYSTORE_LOCKED", "the "
 		    "keystore is not unlocked yet", 1);
 		goto done;
+	case KS_BUSY:
+		pd_fail(pe->api_peerid, 503, "SERVICE_UNAVAILABLE", "the "
+		    "master password is being changed; try again", 1);
+		goto done;
 	default:
 		pd_fail(pe->api_peerid, 500, "INTERNAL_ERROR", "the key "
 		    "could not be stored", 1);

@@ -48,6 +48,7 @@ static const struct imsg_rule policyd_rules[] = {
 	    keys_keygen),
 	IMSG_RULE_EXACT(IMSG_SIGNER_IMPORT, struct signer_import,
 	    keys_import),
+	IMSG_RULE_EXACT(IMSG_SIGNER_REKEY, struct signer_rekey, keys_rekey),
 	/* Header plus data; each handler checks the data length. */
 	IMSG_RULE_RANGE(IMSG_SIGNER_SIGN_EVM_TX, sizeof(struct sign_evm_tx),
 	    sizeof(struct sign_evm_tx) + SIGN_DATA_MAX, sign_evm_tx),
@@ -63,6 +64,7 @@ static const struct imsg_rule parent_rules[] = {
 	IMSG_RULE_EXACT(IMSG_CTL_UNLOCK, struct ctl_unlock, keys_unlock),
 	IMSG_RULE_EXACT(IMSG_KS_LOAD, struct ks_blob, keys_load),
 	IMSG_RULE_EXACT(IMSG_KS_STORED, struct ks_status, keys_stored),
+	IMSG_RULE_EXACT(IMSG_KS_REKEYED, struct ks_status, keys_rekeyed),
 };
 
 /* Read and dispatch what a channel has; exit when it is closed. */

@@ -31,6 +31,8 @@ void	keys_load(struct imsgchan *, struct imsg *, void *);
 void	keys_stored(struct imsgchan *, struct imsg *, void *);
 void	keys_keygen(struct imsgchan *, struct imsg *, void *);
 void	keys_import(struct imsgchan *, struct imsg *, void *);
+void	keys_rekey(struct imsgchan *, struct imsg *, void *);
+void	keys_rekeyed(struct imsgchan *, struct imsg *, void *);
 struct key_slot *keys_find(const char *);
 
 /* signer_sign.c */

@@ -30,6 +30,12 @@ static struct {
 	struct key_slot	*slots;		/* guarded array */
 	size_t		 nslots;
 	size_t		 cap;
+	struct ks_meta	 meta;		/* the keystore's, since unlock */
+	/* set-master under way: the new key until the parent has it all */
+	uint8_t		*newkek;	/* guarded */
+	struct ks_meta	 newmeta;
+	int		 rekeying;
+	uint32_t	 rekey_peerid;
 } K;
 
 void
@@ -45,7 +51,8 @@ keys_init(void)
 		fatalx("secp256k1_context_randomize");
 	sodium_memzero(seed, sizeof(seed));
 	if ((K.kek = sodium_malloc(crypto_aead_xchacha20poly1305_ietf_KEYBYTES))
-	    == NULL)
+	    == NULL || (K.newkek = sodium_malloc(
+	    crypto_aead_xchacha20poly1305_ietf_KEYBYTES)) == NULL)
 		fatal("sodium_malloc");
 	K.cap = 64;
 	if ((K.slots = sodium_allocarray(K.cap, sizeof(*K.slots))) == NULL)
@@ -151,7 +158,7 @@ blob_ad(const struct ks_blob *b, uint8_t *ad)
 }
 
 static void
-seal(const struct key_slot *s, struct ks_blob *b)
+seal(const struct key_slot *s, struct ks_blob *b, const uint8_t *kek)
 {
 	uint8_t			ad[128];
 	unsigned long long	clen;
@@ -166,7 +173,7 @@ seal(const struct key_slot *s, struct ks_blob *b)
 	randombytes_buf(b->nonce, sizeof(b->nonce));
 	adlen = blob_ad(b, ad);
 	crypto_aead_xchacha20poly1305_ietf_encrypt(b->box, &clen, s->secret,
-	    KS_SECRET_LEN, ad, adlen, NULL, b->nonce, K.kek);
+	    KS_SECRET_LEN, ad, adlen, NULL, b->nonce, kek);
 }
 
 /* Open a blob into a slot; checks the public key it claims. */
@@ -213,12 +220,12 @@ kdf_params_ok(const struct ks_meta *m)
  * parallel computation.
  */
 static int
-derive_kek(const struct ks_meta *m, char *pw, size_t pwlen)
+derive_kek(uint8_t *kek, const struct ks_meta *m, char *pw, size_t pwlen)
 {
 	argon2_context	ctx;
 
 	memset(&ctx, 0, sizeof(ctx));
-	ctx.out = K.kek;
+	ctx.out = kek;
 	ctx.outlen = crypto_aead_xchacha20poly1305_ietf_KEYBYTES;
 	ctx.pwd = (uint8_t *)pw;
 	ctx.pwdlen = (uint32_t)pwlen;
@@ -231,6 +238,18 @@ derive_kek(const struct ks_meta *m, char *pw, size_t pwlen)
 	ctx.version = ARGON2_VERSION_13;
 	ctx.flags = ARGON2_FLAG_CLEAR_PASSWORD;
 	return argon2_ctx(&ctx, Argon2_id) == ARGON2_OK ? 0 : -1;
+}
+
+/* The verifier box: the fixed plaintext under kek, a fresh nonce. */
+static void
+make_verifier(struct ks_meta *m, const uint8_t *kek)
+{
+	unsigned long long	len;
+
+	randombytes_buf(m->vnonce, sizeof(m->vnonce));
+	crypto_aead_xchacha20poly1305_ietf_encrypt(m->vbox, &len,
+	    verifier_pt, sizeof(verifier_pt), (const uint8_t *)verifier_ad,
+	    sizeof(verifier_ad) - 1, NULL, m->vnonce, kek);
 }
 
 void
@@ -256,7 +275,7 @@ keys_unlock(struct imsgchan *ch, struct imsg *imsg, void *arg)
 		memcpy(r.meta.magic, KS_META_MAGIC, 8);
 		randombytes_buf(r.meta.salt, sizeof(r.meta.salt));
 	}
-	if (derive_kek(&r.meta, u->pw, u->pwlen) == -1)
+	if (derive_kek(K.kek, &r.meta, u->pw, u->pwlen) == -1)
 		goto out;
 	if (u->have_meta) {
 		if (crypto_aead_xchacha20poly1305_ietf_decrypt(pt, &len, NULL,
@@ -268,13 +287,9 @@ keys_unlock(struct imsgchan *ch, struct imsg *imsg, void *arg)
 			r.status = UNLOCK_WRONG;
 			goto out;
 		}
-	} else {
-		randombytes_buf(r.meta.vnonce, sizeof(r.meta.vnonce));
-		crypto_aead_xchacha20poly1305_ietf_encrypt(r.meta.vbox, &len,
-		    verifier_pt, sizeof(verifier_pt),
-		    (const uint8_t *)verifier_ad, sizeof(verifier_ad) - 1, NULL,
-		    r.meta.vnonce, K.kek);
-	}
+	} else
+		make_verifier(&r.meta, K.kek);
+	K.meta = r.meta;
 	unlocked = 1;
 	r.status = UNLOCK_OK;
 	log_info("keystore unlocked (Argon2id %u KiB, %u passes, %u lanes)",
@@ -350,7 +365,7 @@ store(struct key_slot *s, uint32_t peerid)
 {
 	struct ks_blob	b;
 
-	seal(s, &b);
+	seal(s, &b, K.kek);
 	s->state = SLOT_PENDING;
 	s->peerid = peerid;
 	if (imsgchan_compose(signer_parent, IMSG_KS_STORE, 0, -1, &b,
@@ -368,6 +383,11 @@ request_ok(uint32_t peerid, const char *id, uint32_t chain)
 		fatalx("key request for unknown chain %u", chain);
 	if (!unlocked) {
 		reply_key(peerid, KS_LOCKED, id, NULL);
+		return 0;
+	}
+	/* A key made now would miss the new keystore being written. */
+	if (K.rekeying) {
+		reply_key(peerid, KS_BUSY, id, NULL);
 		return 0;
 	}
 	return 1;
@@ -486,4 +506,110 @@ keys_stored(struct imsgchan *ch, struct imsg *imsg, void *arg)
 	}
 	s->state = SLOT_ACTIVE;
 	reply_key(s->peerid, KS_OK, s->id, s);
+}
+
+static void
+reply_rekeyed(uint32_t peerid, int st)
+{
+	struct ks_status	r;
+
+	memset(&r, 0, sizeof(r));
+	r.status = st;
+	if (imsgchan_compose(signer_policyd, IMSG_SIGNER_REKEYED, peerid, -1,
+	    &r, sizeof(r)) == -1)
+		fatal("IMSG_SIGNER_REKEYED");
+}
+
+/*
+ * set-master: a new salt, a new key-encryption key from the new
+ * password, every key sealed again under it and handed to the parent,
+ * which writes the whole new keystore beside the old one and switches
+ * in one step.  The old key stays in use until the parent says the new
+ * keystore is the one on disk: a failure anywhere leaves the old one.
+ * Signing goes on meanwhile; new keys wait (KS_BUSY).
+ */
+void
+keys_rekey(struct imsgchan *ch, struct imsg *imsg, void *arg)
+{
+	static struct signer_rekey	 copy;
+	struct signer_rekey		*req = &copy;
+	struct ks_rekey_begin		 begin;
+	struct ks_blob			 b;
+	size_t				 i, n = 0;
+	uint32_t			 peerid = imsg->hdr.peerid;
+
+	(void)ch;
+	(void)arg;
+	/* Copied for alignment; wiped below, the read buffer on return. */
+	memcpy(req, imsg->data, sizeof(*req));
+	if (req->pwlen == 0 || req->pwlen > KS_PASSWORD_MAX)
+		fatalx("IMSG_SIGNER_REKEY: bad password length");
+	if (!unlocked) {
+		reply_rekeyed(peerid, KS_LOCKED);
+		goto out;
+	}
+	for (i = 0; i < K.nslots; i++)
+		if (K.slots[i].state == SLOT_PENDING)
+			break;
+	if (K.rekeying || i < K.nslots) {
+		reply_rekeyed(peerid, KS_BUSY);
+		goto out;
+	}
+	K.newmeta = K.meta;
+	randombytes_buf(K.newmeta.salt, sizeof(K.newmeta.salt));
+	if (derive_kek(K.newkek, &K.newmeta, req->pw, req->pwlen) == -1) {
+		sodium_memzero(K.newkek, 32);
+		reply_rekeyed(peerid, KS_ERROR);
+		goto out;
+	}
+	make_verifier(&K.newmeta, K.newkek);
+	for (i = 0; i < K.nslots; i++)
+		if (K.slots[i].state == SLOT_ACTIVE)
+			n++;
+	memset(&begin, 0, sizeof(begin));
+	begin.meta = K.newmeta;
+	begin.count = (uint32_t)n;
+	if (imsgchan_compose(signer_parent, IMSG_KS_REKEY_BEGIN, 0, -1,
+	    &begin, sizeof(begin)) == -1)
+		fatal("IMSG_KS_REKEY_BEGIN");
+	for (i = 0; i < K.nslots; i++) {
+		if (K.slots[i].state != SLOT_ACTIVE)
+			continue;
+		seal(&K.slots[i], &b, K.newkek);
+		if (imsgchan_compose(signer_parent, IMSG_KS_REKEY_BLOB, 0, -1,
+		    &b, sizeof(b)) == -1)
+			fatal("IMSG_KS_REKEY_BLOB");
+	}
+	if (imsgchan_compose(signer_parent, IMSG_KS_REKEY_COMMIT, 0, -1,
+	    NULL, 0) == -1)
+		fatal("IMSG_KS_REKEY_COMMIT");
+	K.rekeying = 1;
+	K.rekey_peerid = peerid;
+	log_info("master password change: %zu keys sealed under a new "
+	    "key-encryption key", n);
+out:
+	sodium_memzero(req, sizeof(*req));
+}
+
+/* The parent switched to the new keystore (or failed and kept the old). */
+void
+keys_rekeyed(struct imsgchan *ch, struct imsg *imsg, void *arg)
+{
+	struct ks_status	r;
+
+	(void)ch;
+	(void)arg;
+	memcpy(&r, imsg->data, sizeof(r));
+	if (!K.rekeying)
+		fatalx("IMSG_KS_REKEYED without a change under way");
+	K.rekeying = 0;
+	if (r.status == KS_OK) {
+		memcpy(K.kek, K.newkek, 32);
+		K.meta = K.newmeta;
+		log_info("master password changed");
+	} else
+		log_warnx("master password change failed; the old one "
+		    "stays");
+	sodium_memzero(K.newkek, 32);
+	reply_rekeyed(K.rekey_peerid, r.status == KS_OK ? KS_OK : KS_ERROR);
 }

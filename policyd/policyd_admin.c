@@ -1,0 +1,160 @@
+/*
+ * Operator maintenance: changing the master password (set-master) and
+ * the database snapshot a backup is made of.
+ *
+ * set-master: policyd hashes the new password (for masterAuth), hands it
+ * to the signer, which seals every key again under a key derived from it
+ * and has the parent switch the keystore on disk in one step.  Only when
+ * the signer says the new keystore is in place does policyd take the new
+ * hash.  The hash is never stored: at every start the parent derives it
+ * from the password that unlocked the keystore, so the keystore is the
+ * one truth and the two cannot disagree across a crash.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "log.h"
+#include "policyd.h"
+
+#define MASTER_PASSWORD_MIN	8
+
+static struct {
+	int		 busy;
+	uint32_t	 peerid;	/* the api request waiting */
+	char		*hash;		/* guarded: the new one */
+} SM;
+
+/* POST /v1/admin/master-password {"password": "..."} */
+void
+admin_master_password(struct pd_ctx *c)
+{
+	struct signer_rekey	*rk;
+	json_t			*v;
+	size_t			 len;
+
+	v = json_object_get(c->body, "password");
+	if (v == NULL || !json_is_string(v) ||
+	    (len = json_string_length(v)) > KS_PASSWORD_MAX)
+		fatalx("master-password: malformed body from the api");
+	if (len < MASTER_PASSWORD_MIN) {
+		pd_fail(c->peerid, 400, "VALIDATION_ERROR", "password: at "
+		    "least 8 characters", 0);
+		return;
+	}
+	if (SM.busy) {
+		pd_fail(c->peerid, 409, "MASTER_PASSWORD_CHANGING", "a master "
+		    "password change is already under way", 0);
+		return;
+	}
+	if (SM.hash == NULL && (SM.hash = sodium_malloc(MASTER_HASH_MAX)) ==
+	    NULL)
+		fatal("sodium_malloc");
+	if (auth_master_newhash(json_string_value(v), len, SM.hash) == -1) {
+		pd_fail(c->peerid, 500, "INTERNAL_ERROR", "cannot hash the "
+		    "new password", 1);
+		return;
+	}
+	if ((rk = sodium_malloc(sizeof(*rk))) == NULL)
+		fatal("sodium_malloc");
+	memset(rk, 0, sizeof(*rk));
+	rk->pwlen = (uint32_t)len;
+	memcpy(rk->pw, json_string_value(v), len);
+	if (imsgev_compose(&pd.signer, IMSG_SIGNER_REKEY, 1, -1, rk,
+	    sizeof(*rk)) == -1)
+		fatal("IMSG_SIGNER_REKEY");
+	sodium_free(rk);
+	SM.busy = 1;
+	SM.peerid = c->peerid;
+}
+
+void
+admin_rekeyed(struct imsgchan *ch, struct imsg *imsg, void *arg)
+{
+	struct ks_status	r;
+	long long		now = (long long)time(NULL);
+
+	(void)ch;
+	(void)arg;
+	memcpy(&r, imsg->data, sizeof(r));
+	if (!SM.busy)
+		fatalx("IMSG_SIGNER_REKEYED without a change under way");
+	SM.busy = 0;
+	switch (r.status) {
+	case KS_OK:
+		auth_master_replace(SM.hash);
+		audit_event(now, "master.password_changed", "operator", NULL,
+		    NULL);
+		log_info("master password changed");
+		pd_reply_json(SM.peerid, 200, json_pack("{s:b}", "changed",
+		    1));
+		break;
+	case KS_BUSY:
+		pd_fail(SM.peerid, 409, "MASTER_PASSWORD_CHANGING", "keys are "
+		    "being created; try again", 1);
+		break;
+	case KS_LOCKED:
+		pd_fail(SM.peerid, 503, "KEYSTORE_LOCKED", "the keystore is "
+		    "not unlocked yet", 1);
+		break;
+	default:
+		pd_fail(SM.peerid, 500, "INTERNAL_ERROR", "the new keystore "
+		    "could not be written; the old password stays", 1);
+		break;
+	}
+	sodium_memzero(SM.hash, MASTER_HASH_MAX);
+}
+
+/*
+ * POST /v1/admin/backup: a consistent copy of the database for `waiaas
+ * backup create`, written beside it (data/backup-snapshot.db) with
+ * VACUUM INTO, which reads one snapshot of the WAL database without
+ * stopping writers.  The command reads the copy, puts it in the
+ * encrypted archive and deletes it.  The answer says what the copy
+ * holds, for the archive's metadata.
+ */
+#define SNAPSHOT_NAME	"backup-snapshot.db"
+
+void
+admin_backup_snapshot(struct pd_ctx *c)
+{
+	sqlite3_stmt	*st;
+	long long	 wallets = 0;
+	int		 schema = 0;
+	char		*err = NULL;
+
+	if (unlink(SNAPSHOT_NAME) == -1 && errno != ENOENT) {
+		log_warn("%s", SNAPSHOT_NAME);
+		pd_fail(c->peerid, 500, "INTERNAL_ERROR", "cannot remove an "
+		    "old snapshot", 1);
+		return;
+	}
+	if (sqlite3_exec(pd.db, "VACUUM INTO '" SNAPSHOT_NAME "'", NULL,
+	    NULL, &err) != SQLITE_OK) {
+		log_warnx("backup snapshot: %s", err != NULL ? err : "?");
+		sqlite3_free(err);
+		(void)unlink(SNAPSHOT_NAME);
+		pd_fail(c->peerid, 500, "INTERNAL_ERROR", "the database "
+		    "snapshot failed", 1);
+		return;
+	}
+	if (sqlite3_prepare_v2(pd.db, "SELECT count(*) FROM wallets", -1,
+	    &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		wallets = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (sqlite3_prepare_v2(pd.db, "PRAGMA user_version", -1, &st,
+	    NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		schema = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	audit_event(c->now, "backup.snapshot", "operator", NULL, NULL);
+	pd_reply_json(c->peerid, 200, json_pack("{s:s, s:i, s:I}", "snapshot",
+	    "data/" SNAPSHOT_NAME, "schemaVersion", schema, "walletCount",
+	    (json_int_t)wallets));
+}
