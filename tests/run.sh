@@ -8,6 +8,7 @@ BUILD=${1:-build-test}
 export BUILD
 passed=0
 failed=0
+begin=$(date +%s)
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 
@@ -30,8 +31,10 @@ done
 
 for t in tests/integration/t_*.sh; do
 	name=$(basename "$t" .sh)
+	t0=$(date +%s)
 	sh "$t" > "$out" 2>&1
 	st=$?
+	secs=$(($(date +%s) - t0))
 	p=$(grep -c '^ok - ' "$out")
 	f=$(grep -c '^not ok - ' "$out")
 	if [ $st != 0 ]; then
@@ -41,7 +44,7 @@ for t in tests/integration/t_*.sh; do
 		f=$((f + 1))
 		echo "$name ran no check" >> "$out"
 	fi
-	echo "== $name: $p passed, $f failed"
+	echo "== $name: $p passed, $f failed (${secs}s)"
 	[ "$f" != 0 ] && grep -v '^ok - ' "$out"
 	passed=$((passed + p))
 	failed=$((failed + f))
@@ -61,5 +64,5 @@ for t in build-fuzz/fuzz_*; do
 	fi
 done
 
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed ($(($(date +%s) - begin))s)"
 [ "$failed" = 0 ]
