@@ -37,7 +37,7 @@ d_cleanup() {
 	for v in $VOLUMES; do
 		$DOCKER volume rm -f "$v" >/dev/null 2>&1
 	done
-	[ -n "${REBUILT:-}" ] && $DOCKER rmi "$REBUILT" >/dev/null 2>&1
+	[ -n "${REBUILT:-}" ] && $DOCKER rmi waiaas-test:rebuilt >/dev/null 2>&1
 	if [ -n "$DOCKERD_PID" ]; then
 		kill -TERM "$DOCKERD_PID" 2>/dev/null
 		wait_gone "$DOCKERD_PID" 20000
@@ -113,12 +113,19 @@ fi
 check "base image $BASE" $DOCKER image inspect "$BASE" >/dev/null
 
 # ---- the image ----
-build() {	# build [extra docker build args]
+# build TAG [docker build args]: the build stage keeps a tag of its own,
+# so the layer cache survives the prune of the stages it replaced.
+build() {
+	tag=$1; shift
 	$DOCKER build --network host --build-arg BASE="$BASE" \
-	    -f docker/Dockerfile -t "$IMAGE" "$@" . >"$T_TMP/build.log" 2>&1
+	    -f docker/Dockerfile --target build -t waiaas-test:build . \
+	    >"$T_TMP/build.log" 2>&1 &&
+	$DOCKER build --network host --build-arg BASE="$BASE" \
+	    -f docker/Dockerfile -t "$tag" "$@" . >>"$T_TMP/build.log" 2>&1 &&
+	$DOCKER image prune -f --filter label=waiaas.stage=build >/dev/null
 }
 t0=$(date +%s)
-if build; then ok "the image builds from source (docker/Dockerfile)"
+if build "$IMAGE"; then ok "the image builds from source (docker/Dockerfile)"
 else tail -20 "$T_TMP/build.log"; notok "the image builds"; exit 0; fi
 echo "# image build: $(($(date +%s) - t0)) s (layer cache from earlier runs)"
 IMAGE_ID=$($DOCKER image inspect -f '{{.Id}}' "$IMAGE")
@@ -306,12 +313,13 @@ $DOCKER rm "$C1" >/dev/null
 
 # ---- a rebuilt image, a new container, the same volume ----
 t0=$(date +%s)
-build --label "waiaas.test.rebuild=$$-$t0"
-REBUILT=$($DOCKER image inspect -f '{{.Id}}' "$IMAGE")
+build waiaas-test:rebuilt --label "waiaas.test.rebuild=$$-$t0"
+REBUILT=$($DOCKER image inspect -f '{{.Id}}' waiaas-test:rebuilt)
 echo "# rebuild: $(($(date +%s) - t0)) s"
 check "the image is rebuilt (a new image id)" \
     [ -n "$REBUILT" -a "$REBUILT" != "$IMAGE_ID" ]
 C2=$T-2
+RUN_IMAGE=waiaas-test:rebuilt
 run "$C2" --volume "$VOL"
 check "a new container from the rebuilt image on the same volume is healthy" \
     healthy "$C2"
@@ -322,6 +330,7 @@ check "the same recovery.key, the keystore opens with it" \
     sh -c "[ \"\$($DOCKER exec -u waiaas $C2 cat /data/recovery.key)\" = '$PW' ] &&
     $DOCKER logs $C2 2>&1 | grep -q 'ready on 0.0.0.0:3100 with 2 wallets'"
 $DOCKER rm -f "$C2" >/dev/null
+RUN_IMAGE=$IMAGE
 
 # ---- the secrets overlay ----
 # The compose files as shipped, beside a secrets/ directory of our own.
