@@ -329,6 +329,45 @@ check "the same wallets and addresses after the rebuild" \
 check "the same recovery.key, the keystore opens with it" \
     sh -c "[ \"\$($DOCKER exec -u waiaas $C2 cat /data/recovery.key)\" = '$PW' ] &&
     $DOCKER logs $C2 2>&1 | grep -q 'ready on 0.0.0.0:3100 with 2 wallets'"
+
+# ownerAuth through the published address: policyd accepts
+# hostname:port (0.0.0.0:3100 here), localhost:3100 and public_url's
+# host, which the compose file sets to http://127.0.0.1:3100.
+OWNER_KEY=0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d
+OWNER_ADDR=0x70997970C51812dc3A010C7d01b50e0d17dc79C8
+creq "$C2" GET /v1/wallets "" "X-Master-Password: $PW" >/dev/null
+EID=$(python3 -c '
+import json, sys
+j = json.load(open(sys.argv[1]))
+items = j.get("items", j) if isinstance(j, dict) else j
+print([w["id"] for w in items if w["name"] == "d-evm"][0])' "$T_TMP/body")
+code=$(creq "$C2" PUT "/v1/wallets/$EID/owner" \
+    "{\"owner_address\":\"$OWNER_ADDR\"}" "X-Master-Password: $PW")
+check "an owner set on the EVM wallet ($code)" [ "$code" = 200 ]
+owner_verify() {	# owner_verify DOMAIN -> status of .../owner/verify
+	creq "$C2" GET "/v1/nonce?action=owner.verify&target=$EID" "" \
+	    "X-Nothing: 0" >/dev/null
+	nonce=$(json_get "$T_TMP/body" "j['nonce']")
+	out=$(node tests/integration/sign_owner.js "{\"chain\": \"evm\",
+	    \"key\": \"$OWNER_KEY\", \"domain\": \"$1\", \"nonce\": \"$nonce\",
+	    \"resources\": [\"urn:waiaas:action:owner.verify:$EID\"]}") ||
+	    return 1
+	cpid=$($DOCKER inspect -f '{{.State.Pid}}' "$C2")
+	nsenter -t "$cpid" -n curl -s -o "$T_TMP/body" -w '%{http_code}' \
+	    -X POST -H "X-Owner-Address: $(echo "$out" | sed -n 1p)" \
+	    -H "X-Owner-Message: $(echo "$out" | sed -n 2p)" \
+	    -H "X-Owner-Signature: $(echo "$out" | sed -n 3p)" \
+	    "http://127.0.0.1:3100/v1/wallets/$EID/owner/verify"
+}
+if [ -d tests/node/node_modules/siwe ]; then
+	code=$(owner_verify wallet.example:3100)
+	check "ownerAuth for another domain is refused ($code)" [ "$code" = 401 ]
+	code=$(owner_verify 127.0.0.1:3100)
+	check "ownerAuth naming the published 127.0.0.1:3100 (public_url) is accepted ($code)" \
+	    [ "$code" = 200 ]
+else
+	notok "tests/node packages are missing (scripts/deps.sh installs them)"
+fi
 $DOCKER rm -f "$C2" >/dev/null
 RUN_IMAGE=$IMAGE
 
