@@ -326,6 +326,8 @@ check "a new container from the rebuilt image on the same volume is healthy" \
 wallets "$C2" "$PW" > "$T_TMP/w2"
 check "the same wallets and addresses after the rebuild" \
     cmp -s "$T_TMP/w1" "$T_TMP/w2"
+check "the CLI in the container (docker exec -u waiaas ... waiaas wallet list) lists them" \
+    [ "$($DOCKER exec -u waiaas "$C2" waiaas wallet list | grep -c ACTIVE)" = 2 ]
 check "the same recovery.key, the keystore opens with it" \
     sh -c "[ \"\$($DOCKER exec -u waiaas $C2 cat /data/recovery.key)\" = '$PW' ] &&
     $DOCKER logs $C2 2>&1 | grep -q 'ready on 0.0.0.0:3100 with 2 wallets'"
