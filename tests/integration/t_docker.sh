@@ -17,7 +17,8 @@
 # Engine: a running one, or dockerd started here without bridge or NAT
 # and stopped at the end.  Base image: debootstrap --variant=minbase,
 # cached as a tarball under $WAIAAS_DOCKER_CACHE (default
-# /var/tmp/waiaas-docker) for 7 days, imported as waiaas-debian:bookworm.
+# /var/tmp/waiaas-docker) for 7 days, imported as
+# waiaas-debian:bookworm-DATE.
 . tests/integration/lib.sh
 
 DOCKER=${DOCKER:-docker}
@@ -85,31 +86,33 @@ apt_mirror() {
 		if ($i == "bookworm") { print uri; exit } }'
 }
 
-if ! $DOCKER image inspect "$BASE" >/dev/null 2>&1; then
-	mkdir -p "$CACHE"
-	tarball=$(find "$CACHE" -maxdepth 1 -name 'bookworm-*.tar' -mtime -7 |
-	    sort | tail -1)
-	if [ -z "$tarball" ]; then
-		tarball=$CACHE/bookworm-$(date +%Y%m%d).tar
-		mirror=$(apt_mirror)
-		root=$T_TMP/rootfs
-		t0=$(date +%s)
-		if ! debootstrap --variant=minbase bookworm "$root" \
-		    "${mirror:-http://deb.debian.org/debian}" \
-		    >"$T_TMP/debootstrap.log" 2>&1; then
-			tail -5 "$T_TMP/debootstrap.log"
-			notok "debootstrap bookworm from ${mirror:-the default mirror}"
-			exit 0
-		fi
-		rm -f "$root"/var/cache/apt/archives/*.deb
-		tar -C "$root" -cf "$tarball.tmp" . && mv "$tarball.tmp" "$tarball"
-		rm -rf "$root"
-		find "$CACHE" -maxdepth 1 -name 'bookworm-*.tar' ! -newer \
-		    "$tarball" ! -name "$(basename "$tarball")" -delete
-		echo "# debootstrap: $(($(date +%s) - t0)) s"
+# The newest tarball of the last 7 days, else a new one; the image is
+# tagged with the tarball's date, so a week later a fresh base is used.
+mkdir -p "$CACHE"
+tarball=$(find "$CACHE" -maxdepth 1 -name 'bookworm-*.tar' -mtime -7 |
+    sort | tail -1)
+if [ -z "$tarball" ]; then
+	tarball=$CACHE/bookworm-$(date +%Y%m%d).tar
+	mirror=$(apt_mirror)
+	root=$T_TMP/rootfs
+	t0=$(date +%s)
+	if ! debootstrap --variant=minbase bookworm "$root" \
+	    "${mirror:-http://deb.debian.org/debian}" \
+	    >"$T_TMP/debootstrap.log" 2>&1; then
+		tail -5 "$T_TMP/debootstrap.log"
+		notok "debootstrap bookworm from ${mirror:-the default mirror}"
+		exit 0
 	fi
-	$DOCKER import "$tarball" "$BASE" >/dev/null
+	rm -f "$root"/var/cache/apt/archives/*.deb
+	tar -C "$root" -cf "$tarball.tmp" . && mv "$tarball.tmp" "$tarball"
+	rm -rf "$root"
+	find "$CACHE" -maxdepth 1 -name 'bookworm-*.tar' \
+	    ! -name "$(basename "$tarball")" -delete
+	echo "# debootstrap: $(($(date +%s) - t0)) s"
 fi
+BASE=$BASE-$(basename "$tarball" .tar | sed 's/^bookworm-//')
+$DOCKER image inspect "$BASE" >/dev/null 2>&1 ||
+    $DOCKER import "$tarball" "$BASE" >/dev/null
 check "base image $BASE" $DOCKER image inspect "$BASE" >/dev/null
 
 # ---- the image ----
