@@ -429,7 +429,8 @@ while [ $n -lt 60 ] && ! $DOCKER logs "$C4" 2>&1 | grep -q 'chown'; do
 done
 $DOCKER logs "$C4" 2>&1 | grep chown | head -1 | sed 's/^/# /'
 check "wrong owner: a clear error naming the path and the uid:gid to chown" \
-    sh -c "$DOCKER logs $C4 2>&1 | grep -q '/data is owned by 4242:4242 and must belong to 1005:1005 (user waiaas).*run chown 1005:1005 /data'"
+    sh -c "$DOCKER logs $C4 2>&1 | grep -q '/data is owned by 4242:4242 \
+and must belong to 1005:1005 (user waiaas).*run chown 1005:1005 /data'"
 check "wrong owner: the daemon does not serve" \
     [ "$($DOCKER inspect -f '{{.State.Health.Status}}' "$C4")" != healthy ]
 $DOCKER rm -f "$C4" >/dev/null
@@ -437,6 +438,21 @@ $DOCKER rm -f "$C4" >/dev/null
 install -d -o 1005 -g 1005 -m 0700 "$BIND" "$BIND/keystore" "$BIND/backups"
 install -d -o 1002 -g 1002 -m 0700 "$BIND/data"
 install -d -o 0 -g 0 -m 0555 "$BIND/empty"
+# A subdirectory with the wrong owner is named the same way.
+chown 4242:4242 "$BIND/data"
+C4b=$T-4b
+run "$C4b" --bind "$BIND"
+n=0
+while [ $n -lt 60 ] && ! $DOCKER logs "$C4b" 2>&1 | grep -q 'chown'; do
+	sleep 0.25
+	n=$((n + 1))
+done
+check "wrong owner of data/: the error names /data/data and 1002:1002" \
+    sh -c "$DOCKER logs $C4b 2>&1 | grep -q '/data/data is owned by \
+4242:4242 and must belong to 1002:1002 (user waiaas-policyd).*run chown \
+1002:1002 /data/data'"
+$DOCKER rm -f "$C4b" >/dev/null
+chown 1002:1002 "$BIND/data"
 C5=$T-5
 run "$C5" --bind "$BIND"
 check "bind mount prepared as the README says: healthy" healthy "$C5"
