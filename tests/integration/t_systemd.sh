@@ -101,3 +101,15 @@ check "only the data directory was written (recovery.key, owned by waiaas)" \
 kill -TERM "$DPID"
 wait_gone "$DPID" 5000
 check "a clean stop removes the pid file" [ ! -e "$DATA/waiaasd.pid" ]
+
+# Without CAP_SETPCAP a process cannot empty its bounding set: the
+# daemon stops and says what it needs, rather than run with one.
+LOG2=$T_TMP/nosetpcap.log
+env -u WAIAAS_MASTER_PASSWORD WAIAAS_DATA_DIR="$DATA" \
+    WAIAAS_DAEMON_PORT="$(free_port)" timeout 20 setpriv \
+    --bounding-set -all,+setuid,+setgid,+sys_chroot --inh-caps=-all \
+    --no-new-privs "$WAIAASD" -d > "$LOG2" 2>&1
+st=$?
+check "without CAP_SETPCAP: it stops ($st) and names the capability" \
+    sh -c "[ $st != 0 -a $st != 124 ] &&
+    grep -q 'without CAP_SETPCAP: start with it' '$LOG2'"
