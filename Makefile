@@ -105,8 +105,8 @@ $(BUILD)/waiaas: $(CLI_OBJS:%=$(BUILD)/%)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(PKG_LIBS)
 
-# PREFIX and DESTDIR as usual.  The systemd unit (issue 8) will install
-# from here too: $(DESTDIR)$(UNITDIR)/waiaasd.service.
+# PREFIX and DESTDIR as usual; the systemd unit goes to
+# $(DESTDIR)$(UNITDIR)/waiaasd.service (README: systemd).
 PREFIX	?= /usr/local
 BINDIR	?= $(PREFIX)/bin
 UNITDIR	?= /etc/systemd/system
@@ -114,9 +114,8 @@ install: $(BUILD)/waiaasd $(BUILD)/waiaas
 	install -d $(DESTDIR)$(BINDIR)
 	install -m 755 $(BUILD)/waiaasd $(DESTDIR)$(BINDIR)/waiaasd
 	install -m 755 $(BUILD)/waiaas $(DESTDIR)$(BINDIR)/waiaas
-# systemd unit goes here:
-#	install -d $(DESTDIR)$(UNITDIR)
-#	install -m 644 systemd/waiaasd.service $(DESTDIR)$(UNITDIR)/
+	install -d $(DESTDIR)$(UNITDIR)
+	install -m 644 systemd/waiaasd.service $(DESTDIR)$(UNITDIR)/
 
 # Unit tests link only the unit under test (and logging).
 $(BUILD)/tests/test_imsg: $(BUILD)/tests/unit/test_imsg.o \

@@ -527,9 +527,8 @@ restore_files(struct archive *a, int sfd, int olddfd, char *err,
 				    strerror(errno));
 				return -1;
 			}
-			if (dir != sfd)
-				owner_like(olddfd, dir == dirs[0] ? "data" :
-				    "keystore", fd);
+			owner_like(olddfd, dir == sfd ? "." : dir == dirs[0] ?
+			    "data" : "keystore", fd);
 			left = f->size;
 			crypto_hash_sha256_init(&hs);
 			if (left == 0)

@@ -1,5 +1,7 @@
+#include <sys/fsuid.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 
 #include <linux/capability.h>
@@ -336,12 +338,26 @@ priv_harden(void)
 void
 priv_clear_bounding(void)
 {
-	int	cap;
+	int	cap, r;
 
+	/*
+	 * Only what the set still holds: a container starts with a few
+	 * (SETUID, SETGID, SYS_CHROOT, SETPCAP), and dropping one from the
+	 * bounding set takes CAP_SETPCAP.
+	 */
 	for (cap = 0; cap <= 63; cap++) {
-		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == -1) {
+		if ((r = prctl(PR_CAPBSET_READ, cap, 0, 0, 0)) == -1) {
 			if (errno == EINVAL)
 				break;	/* past the kernel's last cap */
+			fatal("PR_CAPBSET_READ %d", cap);
+		}
+		if (r == 0)
+			continue;
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == -1) {
+			if (errno == EPERM)
+				fatalx("cannot empty the capability bounding "
+				    "set without CAP_SETPCAP: start with it "
+				    "(docker: cap_add SETPCAP)");
 			fatal("PR_CAPBSET_DROP %d", cap);
 		}
 	}
@@ -368,6 +384,56 @@ priv_caps_zero(void)
 }
 
 /*
+ * File access as uid:gid (the file-system ids), while the effective ids
+ * stay root for the setresuid() to come.  Root without CAP_DAC_OVERRIDE
+ * (a container with only SETUID, SETGID and SYS_CHROOT) cannot enter
+ * a directory that belongs to one of our users; that user can.  Moving
+ * away from fsuid 0 also lowers every file capability, so this only
+ * ever narrows what the process may touch.
+ */
+void
+priv_fsid(uid_t uid, gid_t gid)
+{
+	setfsgid(gid);
+	setfsuid(uid);
+	if ((uid_t)setfsuid((uid_t)-1) != uid ||
+	    (gid_t)setfsgid((gid_t)-1) != gid)
+		fatalx("cannot access files as %u:%u", (unsigned)uid,
+		    (unsigned)gid);
+}
+
+/*
+ * Open the directory a child is chrooted to.  Its path runs through the
+ * data directory, which only the parent's user may enter, and ends in a
+ * directory of the child's user (policyd) or of root: look it up as the
+ * owner of the data directory (O_PATH needs no access to the last part),
+ * then change to it as the child's own user.  Leaves the cwd there.
+ */
+static void
+priv_chdir_root(const char *root, uid_t uid, gid_t gid)
+{
+	struct stat	 st;
+	char		 up[CTL_PATH_MAX], *slash;
+	int		 fd;
+
+	if (strlcpy(up, root, sizeof(up)) >= sizeof(up))
+		fatalx("chroot path too long");
+	if ((slash = strrchr(up, '/')) == NULL)
+		fatalx("chroot %s: not an absolute path", root);
+	slash[slash == up ? 1 : 0] = '\0';
+	if (stat(up, &st) == -1)
+		fatal("%s", up);
+	priv_fsid(st.st_uid, st.st_gid);
+	if ((fd = open(root, O_PATH | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1)
+		fatal("open %s", root);
+	priv_fsid(uid, gid);
+	if (fchdir(fd) == -1)
+		fatal("chdir %s", root);
+	close(fd);
+}
+
+/*
  * Chroot (if asked), then become uid/gid for good, in the order of
  * OpenSSH's permanently_set_uid(), and prove there is no way back.
  */
@@ -380,7 +446,8 @@ priv_drop(uid_t uid, gid_t gid, const char *root)
 	if (uid == 0 || gid == 0)
 		fatalx("refusing to run as uid or gid 0");
 	if (root != NULL && root[0] != '\0') {
-		if (chroot(root) == -1)
+		priv_chdir_root(root, uid, gid);
+		if (chroot(".") == -1)
 			fatal("chroot %s", root);
 		if (chdir("/") == -1)
 			fatal("chdir /");
@@ -410,7 +477,9 @@ proc_sandbox(struct proc *p)
 	struct rlimit	rl;
 
 	priv_harden();
-	if (p->cfg.workdir[0] != '\0' && chdir(p->cfg.workdir) == -1)
+	/* With a chroot, the workdir is its root (priv_drop goes there). */
+	if (p->cfg.workdir[0] != '\0' && !((p->cfg.flags & CTL_F_PRIVSEP) &&
+	    p->cfg.chroot[0] != '\0') && chdir(p->cfg.workdir) == -1)
 		fatal("chdir %s", p->cfg.workdir);
 	rl.rlim_cur = rl.rlim_max = p->cfg.nofile;
 	if (setrlimit(RLIMIT_NOFILE, &rl) == -1)

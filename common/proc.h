@@ -45,6 +45,7 @@ void	proc_chan_sizes(int, int, size_t *, size_t *);
 int	proc_peer_wanted(int, int);
 
 void	priv_drop(uid_t, gid_t, const char *);
+void	priv_fsid(uid_t, gid_t);
 void	priv_clear_bounding(void);
 int	priv_caps_zero(void);
 void	priv_harden(void);

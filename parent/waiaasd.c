@@ -173,38 +173,185 @@ resolve_users(void)
 				    (unsigned)P.uid[i]);
 }
 
+/* Run file work in the data directory as uid:gid (see priv_fsid()). */
+static void
+fs_as(uid_t uid, gid_t gid)
+{
+	if (P.privsep)
+		priv_fsid(uid, gid);
+}
+
+static void
+fs_as_parent(void)
+{
+	fs_as(P.uid[PROC_PARENT], P.gid[PROC_PARENT]);
+}
+
+/*
+ * Give fd (path name, for messages) to uid:gid.  Only root with
+ * CAP_CHOWN can; a container started with SETUID, SETGID and SYS_CHROOT
+ * only cannot, and the operator is told what to run instead.
+ */
+static void
+give_to(int fd, const char *name, const struct stat *st, uid_t uid,
+    gid_t gid, const char *user)
+{
+	fs_as(0, 0);
+	if (fchownat(fd, "", uid, gid, AT_EMPTY_PATH) == -1) {
+		if (errno != EPERM)
+			fatal("chown %s", name);
+		fatalx("%s is owned by %u:%u and must belong to %u:%u (user "
+		    "%s); waiaasd, without CAP_CHOWN, cannot change that: run "
+		    "chown %u:%u %s", name, (unsigned)st->st_uid,
+		    (unsigned)st->st_gid, (unsigned)uid, (unsigned)gid, user,
+		    (unsigned)uid, (unsigned)gid, name);
+	}
+	fs_as_parent();
+}
+
+/*
+ * Set the mode of fd as its owner (who may always), through
+ * /proc/self/fd: an O_PATH descriptor has no fchmod().
+ */
+static void
+set_mode(int fd, const char *name, mode_t mode, uid_t uid, gid_t gid)
+{
+	char	p[64];
+
+	snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
+	fs_as(uid, gid);
+	if (chmod(p, mode) == -1)
+		fatal("chmod %o %s", (unsigned)mode, name);
+	fs_as_parent();
+}
+
 /*
  * Create (or check) a directory below dfd, owned by uid:gid with mode,
- * never following a symbolic link.  Returns an open descriptor.
+ * never following a symbolic link.  As root, this runs with the parent
+ * user's file access (the data directory is its own), and changes an
+ * owner only where it must.  Returns an O_PATH descriptor.
  */
 static int
-mkdir_owned(int dfd, const char *name, mode_t mode, uid_t uid, gid_t gid)
+mkdir_owned(int dfd, const char *name, mode_t mode, uid_t uid, gid_t gid,
+    const char *user)
 {
 	struct stat	st;
+	char		path[PATH_MAX];
 	int		fd;
 
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", P.cf.datadir,
+	    name) >= sizeof(path))
+		fatalx("data directory path too long");
 	if (mkdirat(dfd, name, mode) == -1 && errno != EEXIST)
-		fatal("mkdir %s/%s", P.cf.datadir, name);
-	if ((fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+		fatal("mkdir %s", path);
+	if ((fd = openat(dfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW |
 	    O_CLOEXEC)) == -1)
-		fatal("open %s/%s", P.cf.datadir, name);
+		fatal("open %s", path);
 	if (fstat(fd, &st) == -1)
-		fatal("fstat %s/%s", P.cf.datadir, name);
+		fatal("fstat %s", path);
 	if (P.privsep) {
-		if ((st.st_uid != uid || st.st_gid != gid) &&
-		    fchown(fd, uid, gid) == -1)
-			fatal("chown %s/%s", P.cf.datadir, name);
+		if (st.st_uid != uid || st.st_gid != gid)
+			give_to(fd, path, &st, uid, gid, user);
 	} else if (st.st_uid != getuid())
-		fatalx("%s/%s is owned by uid %u, not by us", P.cf.datadir,
-		    name, (unsigned)st.st_uid);
-	if ((st.st_mode & 07777) != mode && fchmod(fd, mode) == -1)
-		fatal("chmod %s/%s", P.cf.datadir, name);
+		fatalx("%s is owned by uid %u, not by us", path,
+		    (unsigned)st.st_uid);
+	if ((st.st_mode & 07777) != mode)
+		set_mode(fd, path, mode, uid, gid);
 	return fd;
 }
 
 /*
+ * A file the parent reads at start-up, made by root (`waiaas init` run
+ * as root, an older waiaasd): the parent's user takes it over, or it
+ * could not read it.
+ */
+static void
+adopt_file(int dfd, const char *name)
+{
+	struct stat	st;
+	char		path[PATH_MAX];
+	int		fd;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", P.cf.datadir,
+	    name) >= sizeof(path))
+		fatalx("data directory path too long");
+	if ((fd = openat(dfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC)) == -1) {
+		if (errno == ENOENT)
+			return;
+		fatal("open %s", path);
+	}
+	if (fstat(fd, &st) == -1)
+		fatal("fstat %s", path);
+	if (P.privsep && S_ISREG(st.st_mode) &&
+	    (st.st_uid != P.uid[PROC_PARENT] ||
+	    st.st_gid != P.gid[PROC_PARENT]))
+		give_to(fd, path, &st, P.uid[PROC_PARENT], P.gid[PROC_PARENT],
+		    P.cf.user[PROC_PARENT]);
+	close(fd);
+}
+
+/*
+ * A database put in data/ by `waiaas restore` run as root: policyd's.
+ * data/ is policyd's own (0700), so it is looked at as policyd.
+ */
+static void
+adopt_db(int datafd)
+{
+	struct stat	st;
+	char		path[PATH_MAX];
+	int		fd;
+
+	if (!P.privsep)
+		return;
+	if ((size_t)snprintf(path, sizeof(path), "%s/data/waiaas.db",
+	    P.cf.datadir) >= sizeof(path))
+		fatalx("data directory path too long");
+	fs_as(P.uid[PROC_POLICYD], P.gid[PROC_POLICYD]);
+	fd = openat(datafd, "waiaas.db", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	fs_as_parent();
+	if (fd == -1) {
+		if (errno != ENOENT)
+			fatal("open %s", path);
+		return;
+	}
+	if (fstat(fd, &st) == -1)
+		fatal("fstat %s", path);
+	if (S_ISREG(st.st_mode) && (st.st_uid != P.uid[PROC_POLICYD] ||
+	    st.st_gid != P.gid[PROC_POLICYD]))
+		give_to(fd, path, &st, P.uid[PROC_POLICYD],
+		    P.gid[PROC_POLICYD], P.cf.user[PROC_POLICYD]);
+	close(fd);
+}
+
+/* Sealed keys put in keystore/ by `waiaas restore` run as root. */
+static void
+adopt_keystore(int dfd)
+{
+	struct dirent	*de;
+	DIR		*d;
+	char		 name[PATH_MAX];
+	int		 kfd;
+
+	if (!P.privsep)
+		return;
+	if ((kfd = openat(dfd, "keystore", O_RDONLY | O_DIRECTORY |
+	    O_NOFOLLOW | O_CLOEXEC)) == -1 || (d = fdopendir(kfd)) == NULL)
+		fatal("open %s/keystore", P.cf.datadir);
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		if ((size_t)snprintf(name, sizeof(name), "keystore/%s",
+		    de->d_name) >= sizeof(name))
+			fatalx("keystore/%s: name too long", de->d_name);
+		adopt_file(dfd, name);
+	}
+	closedir(d);
+}
+
+/*
  * The layout of DESIGN.md section 6, plus an empty, root-owned directory
- * the chrooted children live in.
+ * the chrooted children live in.  Started as root, the directory itself
+ * is created or checked as root, everything in it as the parent's user.
  */
 static void
 datadir_setup(void)
@@ -212,43 +359,54 @@ datadir_setup(void)
 	struct stat	 st;
 	DIR		*d;
 	struct dirent	*de;
+	const char	*files[] = { "config.toml", "recovery.key",
+			    "waiaasd.pid" };
+	size_t		 i;
 	int		 dfd, fd, n = 0;
 
+	fs_as(0, 0);
 	if (mkdir(P.cf.datadir, 0700) == -1 && errno != EEXIST)
 		fatal("mkdir %s", P.cf.datadir);
-	if ((dfd = open(P.cf.datadir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	if ((dfd = open(P.cf.datadir, O_PATH | O_DIRECTORY | O_NOFOLLOW |
 	    O_CLOEXEC)) == -1)
 		fatal("open %s", P.cf.datadir);
 	if (fstat(dfd, &st) == -1)
 		fatal("fstat %s", P.cf.datadir);
 	if (P.privsep) {
-		if ((st.st_uid != P.uid[PROC_PARENT] ||
-		    st.st_gid != P.gid[PROC_PARENT]) &&
-		    fchown(dfd, P.uid[PROC_PARENT], P.gid[PROC_PARENT]) == -1)
-			fatal("chown %s", P.cf.datadir);
+		if (st.st_uid != P.uid[PROC_PARENT] ||
+		    st.st_gid != P.gid[PROC_PARENT])
+			give_to(dfd, P.cf.datadir, &st, P.uid[PROC_PARENT],
+			    P.gid[PROC_PARENT], P.cf.user[PROC_PARENT]);
 	} else if (st.st_uid != getuid())
 		fatalx("%s is owned by uid %u, not by us", P.cf.datadir,
 		    (unsigned)st.st_uid);
-	if ((st.st_mode & 077) != 0 && fchmod(dfd, 0700) == -1)
-		fatal("chmod %s", P.cf.datadir);
+	fs_as_parent();
+	if ((st.st_mode & 077) != 0)
+		set_mode(dfd, P.cf.datadir, 0700, P.uid[PROC_PARENT],
+		    P.gid[PROC_PARENT]);
+	close(dfd);
+	if ((dfd = open(P.cf.datadir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1)
+		fatal("open %s", P.cf.datadir);
 
+	for (i = 0; i < nitems(files); i++)
+		adopt_file(dfd, files[i]);
 	fd = mkdir_owned(dfd, "data", 0700, P.uid[PROC_POLICYD],
-	    P.gid[PROC_POLICYD]);
-	/* A database put there by `waiaas restore` as root: policyd's. */
-	if (P.privsep && fstatat(fd, "waiaas.db", &st, AT_SYMLINK_NOFOLLOW) ==
-	    0 && S_ISREG(st.st_mode) && st.st_uid != P.uid[PROC_POLICYD] &&
-	    fchownat(fd, "waiaas.db", P.uid[PROC_POLICYD],
-	    P.gid[PROC_POLICYD], AT_SYMLINK_NOFOLLOW) == -1)
-		fatal("chown %s/data/waiaas.db", P.cf.datadir);
+	    P.gid[PROC_POLICYD], P.cf.user[PROC_POLICYD]);
+	adopt_db(fd);
 	close(fd);
 	/* A master password change a crash interrupted: finish or undo. */
 	keystore_recover(dfd);
 	close(mkdir_owned(dfd, "keystore", 0700, P.uid[PROC_PARENT],
-	    P.gid[PROC_PARENT]));
+	    P.gid[PROC_PARENT], P.cf.user[PROC_PARENT]));
+	adopt_keystore(dfd);
 	close(mkdir_owned(dfd, "backups", 0700, P.uid[PROC_PARENT],
-	    P.gid[PROC_PARENT]));
+	    P.gid[PROC_PARENT], P.cf.user[PROC_PARENT]));
 	if (P.privsep) {
-		fd = mkdir_owned(dfd, "empty", 0555, 0, 0);
+		close(mkdir_owned(dfd, "empty", 0555, 0, 0, "root"));
+		if ((fd = openat(dfd, "empty", O_RDONLY | O_DIRECTORY |
+		    O_NOFOLLOW | O_CLOEXEC)) == -1)
+			fatal("open %s/empty", P.cf.datadir);
 		if ((d = fdopendir(fd)) == NULL)
 			fatal("fdopendir empty");
 		while ((de = readdir(d)) != NULL)
@@ -1310,8 +1468,9 @@ resolve_datadir(void)
 static void
 keystore_prepare(int provision)
 {
-	char	path[PATH_MAX];
-	int	dfd;
+	char		 path[PATH_MAX];
+	const char	*file;
+	int		 dfd, fd;
 
 	if ((dfd = open(P.cf.datadir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 	    O_CLOEXEC)) == -1)
@@ -1334,9 +1493,22 @@ keystore_prepare(int provision)
 	}
 	if ((P.pw = sodium_malloc(KS_PASSWORD_MAX + 1)) == NULL)
 		fatal("sodium_malloc");
+	/*
+	 * A password file only root may read (a systemd credential, a
+	 * root-owned Docker secret) is read as root; any other as us.
+	 */
+	file = getenv("WAIAAS_MASTER_PASSWORD_FILE");
+	if (P.privsep && file != NULL && file[0] != '\0') {
+		if ((fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
+		    O_NONBLOCK)) != -1)
+			close(fd);
+		else if (errno == EACCES)
+			fs_as(0, 0);
+	}
 	master_password(dfd, P.cf.datadir, !P.have_meta, provision, P.pw,
 	    &P.pwlen);
-	P.dfd = dfd;
+	fs_as_parent();
+	P.dfd = dfd;	/* kept: set-master switches keystore/ in it */
 	/* policyd checks X-Master-Password against this, never the text. */
 	if (crypto_pwhash_str(P.master_hash, P.pw, P.pwlen,
 	    P.meta.kdf_passes, (size_t)P.meta.kdf_mem_kib * 1024) != 0)
@@ -1351,6 +1523,7 @@ parent_main(int foreground, int provision)
 	int		  chan[PROC_MAX][2], pair[2], logpipe[2] = { -1, -1 };
 	int		  listenfd, i;
 	struct timeval	  tv = { STARTUP_TIMEOUT, 0 };
+	struct stat	  st;
 	static const int  sigs[] = { SIGTERM, SIGINT, SIGCHLD, SIGHUP };
 	static const int  pairs[][2] = {
 		{ PROC_API, PROC_POLICYD },
@@ -1368,6 +1541,13 @@ parent_main(int foreground, int provision)
 
 	config_defaults(&P.cf);
 	resolve_datadir();
+	/*
+	 * Started as root: read config.toml as the data directory's owner.
+	 * Root without CAP_DAC_OVERRIDE (a container) could not enter it,
+	 * and that user could read the file anyway.
+	 */
+	if (geteuid() == 0 && stat(P.cf.datadir, &st) == 0)
+		priv_fsid(st.st_uid, st.st_gid);
 	if ((size_t)snprintf(path, sizeof(path), "%s/config.toml",
 	    P.cf.datadir) >= sizeof(path))
 		fatalx("data directory path too long");
