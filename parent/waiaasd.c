@@ -1551,9 +1551,24 @@ parent_main(int foreground, int provision)
 	if ((size_t)snprintf(path, sizeof(path), "%s/config.toml",
 	    P.cf.datadir) >= sizeof(path))
 		fatalx("data directory path too long");
-	if (config_load_file(&P.cf, path, err, sizeof(err)) == -1 ||
-	    config_apply_env(&P.cf, environ, err, sizeof(err)) == -1 ||
-	    config_check(&P.cf, err, sizeof(err)) == -1)
+	if (config_load_file(&P.cf, path, err, sizeof(err)) == -1)
+		fatalx("configuration: %s", err);
+	/*
+	 * Credentials named by *_FILE: as root first (a secret only root
+	 * may read: a Docker secret, a systemd credential), then as the
+	 * data directory's owner (its own file, which root without
+	 * CAP_DAC_OVERRIDE cannot read).  Applying twice is harmless.
+	 */
+	if (geteuid() == 0)
+		priv_fsid(0, 0);
+	if (config_apply_env(&P.cf, environ, err, sizeof(err)) == -1) {
+		if (geteuid() != 0 || stat(P.cf.datadir, &st) == -1)
+			fatalx("configuration: %s", err);
+		priv_fsid(st.st_uid, st.st_gid);
+		if (config_apply_env(&P.cf, environ, err, sizeof(err)) == -1)
+			fatalx("configuration: %s", err);
+	}
+	if (config_check(&P.cf, err, sizeof(err)) == -1)
 		fatalx("configuration: %s", err);
 	log_setlevel(P.cf.log_level);
 	scrub_env_secrets();

@@ -2,8 +2,19 @@
 # Run every test against one build directory and print one closing line
 # "N passed, N failed".  Unit tests are cmocka programs; integration
 # tests are shell scripts printing "ok - " / "not ok - " lines.
-# usage: tests/run.sh BUILD_DIR
+# usage: tests/run.sh BUILD_DIR	(TEST_JOBS=N: integration tests at once)
 set -u
+
+one() {	# one DIR NAME: run tests/integration/NAME.sh, results in DIR
+	t0=$(date +%s)
+	sh "tests/integration/$2.sh" > "$1/$2.out" 2>&1
+	echo $? > "$1/$2.rc"
+	echo $(($(date +%s) - t0)) > "$1/$2.secs"
+}
+if [ "${1:-}" = --one ]; then	# xargs calls back here: one DIR NAME
+	one "$2" "$3"
+	exit 0
+fi
 BUILD=${1:-build-test}
 export BUILD
 passed=0
@@ -29,12 +40,26 @@ for t in "$BUILD"/tests/test_*; do
 	failed=$((failed + f))
 done
 
-for t in tests/integration/t_*.sh; do
-	name=$(basename "$t" .sh)
-	t0=$(date +%s)
-	sh "$t" > "$out" 2>&1
-	st=$?
-	secs=$(($(date +%s) - t0))
+# Integration tests, two at a time: most of their time is spent waiting
+# on timers (a DELAY is at least 60 s) and nodes.  The slowest start
+# first; those that measure memory or inject timed faults run alone
+# afterwards.  Each writes its output, status and seconds to $dir.
+SLOW="t_tiers t_approve_page t_price t_policies t_set_master t_chain_evm
+t_owner t_docker"
+ALONE="t_memory t_send_faults"
+dir=$(mktemp -d)
+trap 'rm -f "$out"; rm -rf "$dir"' EXIT
+all=$(for t in tests/integration/t_*.sh; do basename "$t" .sh; done)
+pool=$(for n in $SLOW; do echo "$all" | grep -qx "$n" && echo "$n"; done
+    echo "$all" | grep -vx -e "$(echo $SLOW $ALONE | tr ' ' '\n')")
+printf '%s\n' $pool | xargs -P "${TEST_JOBS:-2}" -I{} sh "$0" --one "$dir" {}
+for n in $ALONE; do
+	if echo "$all" | grep -qx "$n"; then one "$dir" "$n"; fi
+done
+for name in $all; do
+	cp "$dir/$name.out" "$out"
+	st=$(cat "$dir/$name.rc")
+	secs=$(cat "$dir/$name.secs")
 	p=$(grep -c '^ok - ' "$out")
 	f=$(grep -c '^not ok - ' "$out")
 	if [ $st != 0 ]; then
@@ -54,7 +79,7 @@ done
 for t in build-fuzz/fuzz_*; do
 	[ -x "$t" ] || continue
 	name=$(basename "$t")
-	if tests/fuzz/run.sh "${FUZZ_TIME:-10}" "$name" > "$out" 2>&1; then
+	if tests/fuzz/run.sh "${FUZZ_TIME:-5}" "$name" > "$out" 2>&1; then
 		passed=$((passed + 1))
 		echo "== $name: 1 passed, 0 failed"
 	else
