@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include <event2/event.h>
 #include <sodium.h>
 
 #include "log.h"
@@ -203,49 +205,107 @@ out:
 }
 
 /*
- * Auth failures are audited one by one; the owner hears of bursts: an
- * AUTH_FAILURES event when BURST_N failures of one kind fall within
- * BURST_WINDOW seconds, then none of that kind for BURST_QUIET seconds
- * (an attacker must not be able to flood the owner's phone).
+ * Auth failures.  Each is audited, up to AUTH_AUDIT_MAX of a kind in
+ * AUTH_AUDIT_WINDOW seconds; past that a spray of bad credentials would
+ * be a database write (and fsync) per request, so the rest of the
+ * window is counted and written as one auth.failures_suppressed entry
+ * when it ends.  The owner hears of bursts: AUTH_FAILURES when BURST_N
+ * failures of a kind fall within BURST_WINDOW seconds, then none of
+ * that kind for BURST_QUIET seconds (no flooding the owner's phone).
  */
-#define BURST_N		5
-#define BURST_WINDOW	60
-#define BURST_QUIET	600
-#define BURST_KINDS	4
+#define AUTH_AUDIT_MAX		20
+#define AUTH_AUDIT_WINDOW	10
+#define BURST_N			5
+#define BURST_WINDOW		60
+#define BURST_QUIET		600
+#define BURST_KINDS		4
 
 static struct burst {
 	char		kind[32];
 	long long	t[BURST_N];	/* the last BURST_N, a ring */
 	unsigned	n;
 	long long	told;
+	long long	win;		/* this audit window's start */
+	unsigned	inwin;		/* failures in it */
+	unsigned	suppressed;	/* of those, not written */
+	long long	sup_from, sup_to;
 } bursts[BURST_KINDS];
+static struct event	*flush_ev;
 
-static int
-burst(long long ts, const char *event)
+static struct burst *
+auth_kind(const char *event)
 {
-	struct burst	*b = NULL;
-	long long	 oldest;
-	size_t		 i;
+	size_t	i, len = strlen(event);
 
-	if (strncmp(event, "auth.", 5) != 0 || strlen(event) < 7 ||
-	    strcmp(event + strlen(event) - 7, "_failed") != 0)
-		return 0;
-	for (i = 0; i < BURST_KINDS && b == NULL; i++)
-		if (bursts[i].kind[0] == '\0' ||
-		    strcmp(bursts[i].kind, event) == 0)
-			b = &bursts[i];
-	if (b == NULL || strlcpy(b->kind, event, sizeof(b->kind)) >=
-	    sizeof(b->kind))
-		return 0;
+	if (strncmp(event, "auth.", 5) != 0 || len < 7 ||
+	    strcmp(event + len - 7, "_failed") != 0 ||
+	    len >= sizeof(bursts[0].kind))
+		return NULL;
+	for (i = 0; i < BURST_KINDS; i++) {
+		if (bursts[i].kind[0] == '\0')
+			strlcpy(bursts[i].kind, event, sizeof(bursts[i].kind));
+		if (strcmp(bursts[i].kind, event) == 0)
+			return &bursts[i];
+	}
+	return NULL;
+}
+
+/* Is it time to tell the owner?  (Counts the failure.) */
+static int
+burst_due(struct burst *b, long long ts)
+{
+	long long	oldest;
+
 	b->t[b->n++ % BURST_N] = ts;
 	oldest = b->t[b->n % BURST_N];
 	if (b->n < BURST_N || ts - oldest > BURST_WINDOW ||
 	    (b->told != 0 && ts - b->told < BURST_QUIET))
 		return 0;
 	b->told = ts;
-	return outbox_add(ts, "AUTH_FAILURES", json_pack("{s:s, s:i, s:i}",
-	    "kind", event + 5, "count", BURST_N, "windowSeconds",
-	    BURST_WINDOW)) == -1 ? -1 : 1;
+	return 1;
+}
+
+/* Write what a window suppressed, if anything (its own commit). */
+static void
+flush_suppressed(struct burst *b)
+{
+	if (b->suppressed == 0)
+		return;
+	if (store_begin() == -1) {
+		log_warnx("audit auth.failures_suppressed: cannot begin");
+		return;
+	}
+	if (audit_append(b->sup_to, "auth.failures_suppressed", "policyd",
+	    NULL, json_pack("{s:s, s:i, s:I, s:I}", "kind", b->kind + 5,
+	    "count", (int)b->suppressed, "from", (json_int_t)b->sup_from,
+	    "to", (json_int_t)b->sup_to)) == -1 || store_commit() == -1) {
+		store_rollback();
+		return;
+	}
+	b->suppressed = 0;
+}
+
+static void
+flush_due(evutil_socket_t fd, short ev, void *arg)
+{
+	struct timeval	tv = { AUTH_AUDIT_WINDOW, 0 };
+	long long	now = (long long)time(NULL);
+	size_t		i;
+	int		more = 0;
+
+	(void)fd;
+	(void)ev;
+	(void)arg;
+	for (i = 0; i < BURST_KINDS; i++) {
+		if (bursts[i].suppressed == 0)
+			continue;
+		if (now - bursts[i].win >= AUTH_AUDIT_WINDOW)
+			flush_suppressed(&bursts[i]);
+		else
+			more = 1;
+	}
+	if (more)
+		evtimer_add(flush_ev, &tv);
 }
 
 /* An event with no change attached (an auth failure): its own commit. */
@@ -253,13 +313,39 @@ void
 audit_event(long long ts, const char *event, const char *actor,
     const char *target, json_t *details)
 {
+	struct timeval	 tv = { AUTH_AUDIT_WINDOW, 0 };
+	struct burst	*b;
+	int		 due = 0;
+
+	if ((b = auth_kind(event)) != NULL) {
+		due = burst_due(b, ts);
+		if (ts - b->win >= AUTH_AUDIT_WINDOW) {
+			flush_suppressed(b);
+			b->win = ts;
+			b->inwin = 0;
+		}
+		if (++b->inwin > AUTH_AUDIT_MAX && !due) {
+			if (b->suppressed++ == 0)
+				b->sup_from = ts;
+			b->sup_to = ts;
+			json_decref(details);
+			if (flush_ev == NULL && (flush_ev = evtimer_new(pd.base,
+			    flush_due, NULL)) == NULL)
+				fatalx("evtimer_new");
+			if (!evtimer_pending(flush_ev, NULL))
+				evtimer_add(flush_ev, &tv);
+			return;
+		}
+	}
 	if (store_begin() == -1) {
 		json_decref(details);
 		log_warnx("audit %s: cannot begin", event);
 		return;
 	}
 	if (audit_append(ts, event, actor, target, details) == -1 ||
-	    burst(ts, event) == -1 || store_commit() == -1)
+	    (due && outbox_add(ts, "AUTH_FAILURES", json_pack("{s:s, s:i, "
+	    "s:i}", "kind", event + 5, "count", BURST_N, "windowSeconds",
+	    BURST_WINDOW)) == -1) || store_commit() == -1)
 		store_rollback();
 }
 

@@ -75,6 +75,22 @@ check "15 bad tokens: one AUTH_FAILURES (session), not 15" \
     sh -c "[ $(nevents AUTH_FAILURES) = 1 ] && sqlite3 '$DB' \"SELECT payload FROM outbox WHERE type = 'AUTH_FAILURES'\" | grep -q '\"kind\":\"session_failed\"'"
 check "while every failure is audited" \
     [ "$(sqlite3 "$DB" "SELECT count(*) FROM audit_log WHERE event = 'auth.session_failed'")" -ge 15 ]
+# A spray: past 20 entries of a kind in 10 s, the rest is counted and
+# written as one auth.failures_suppressed when the window ends.
+i=0
+while [ $i -lt 45 ]; do
+	req GET /v1/wallet/address "" "Authorization: Bearer wai_sess_x.y.z" >/dev/null
+	i=$((i + 1))
+done
+audited() {	# individual entries + the suppressed counts = all 60
+	[ "$(sqlite3 "$DB" "SELECT (SELECT count(*) FROM audit_log WHERE event = 'auth.session_failed') + (SELECT coalesce(sum(json_extract(details, '$.count')), 0) FROM audit_log WHERE event = 'auth.failures_suppressed' AND json_extract(details, '$.kind') = 'session_failed')")" = 60 ]
+}
+n=0
+while [ $n -lt 250 ] && ! audited; do sleep 0.1; n=$((n + 1)); done
+check "60 bad tokens: each audited or counted in auth.failures_suppressed" audited
+check "and fewer than 60 entries written" \
+    [ "$(sqlite3 "$DB" "SELECT count(*) FROM audit_log WHERE event = 'auth.session_failed'")" -lt 60 ]
+check "still one AUTH_FAILURES for the owner" [ "$(nevents AUTH_FAILURES)" = 1 ]
 i=0
 while [ $i -lt 5 ]; do
 	req GET /v1/wallets "" "X-Master-Password: wrong-$i" >/dev/null
