@@ -19,6 +19,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -218,6 +219,33 @@ out:
 		*host = *port = NULL;
 	}
 	curl_free(scheme);
+	curl_url_cleanup(u);
+	return r;
+}
+
+int
+rpc_url_domain(const char *url, char *out, size_t len)
+{
+	CURLU	*u;
+	char	*host = NULL, *port = NULL, *c;
+	int	 n, r = -1;
+
+	if ((u = curl_url()) == NULL)
+		return -1;
+	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+	    host_ok(host)) {
+		/* No port, or the scheme's own: not part of the domain. */
+		(void)curl_url_get(u, CURLUPART_PORT, &port,
+		    CURLU_NO_DEFAULT_PORT);
+		for (c = host; *c != '\0'; c++)
+			*c = (char)tolower((unsigned char)*c);
+		n = snprintf(out, len, port != NULL ? "%s:%s" : "%s", host,
+		    port);
+		r = n > 0 && (size_t)n < len ? 0 : -1;
+	}
+	curl_free(host);
+	curl_free(port);
 	curl_url_cleanup(u);
 	return r;
 }

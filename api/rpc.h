@@ -132,6 +132,11 @@ const char *rpc_errkind(int);
  */
 int	rpc_resolve_entry(const char *, char *, size_t, char *, size_t);
 /*
+ * The domain of an http(s) URL as a browser's location.host shows it:
+ * host, lowercase, and ":port" unless it is the scheme's default.
+ */
+int	rpc_url_domain(const char *, char *, size_t);
+/*
  * The system CA bundle (rpc_load_ca) or a given one, read whole and
  * NUL-terminated (the length excludes the NUL), at most 4 MiB.  An
  * absent file is not an error: *pem is then NULL.

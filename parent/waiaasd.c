@@ -15,7 +15,6 @@
 #include <arpa/inet.h>
 
 #include <dirent.h>
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -784,33 +783,6 @@ send_price(struct child *c)
 	free(cp);
 }
 
-/*
- * The authority (host[:port], lowercase, without user info) of
- * daemon.public_url, which config.c checked is an http(s) URL: the
- * domain a wallet puts in the owner's message when the approval page is
- * opened through a reverse proxy.  "" when not set or too long.
- */
-static void
-public_domain(char *out, size_t len)
-{
-	const char	*b, *e, *at;
-	size_t		 i, n;
-
-	out[0] = '\0';
-	if ((b = strstr(P.cf.public_url, "://")) == NULL)
-		return;
-	b += 3;
-	e = b + strcspn(b, "/?#");
-	for (at = b; at < e; at++)
-		if (*at == '@')
-			b = at + 1;
-	if ((n = (size_t)(e - b)) == 0 || n >= len)
-		return;
-	for (i = 0; i < n; i++)
-		out[i] = (char)tolower((unsigned char)b[i]);
-	out[n] = '\0';
-}
-
 static void
 send_config(struct child *c, int listenfd)
 {
@@ -833,7 +805,9 @@ send_config(struct child *c, int listenfd)
 	    sizeof(cfg.hostname))
 		fatalx("daemon.hostname too long");
 	/* And to the public address the approval page is opened under. */
-	public_domain(cfg.public_domain, sizeof(cfg.public_domain));
+	if (P.cf.public_url[0] != '\0' && rpc_url_domain(P.cf.public_url,
+	    cfg.public_domain, sizeof(cfg.public_domain)) == -1)
+		cfg.public_domain[0] = '\0';
 	cfg.nofile = 32;
 	if (c->role == PROC_API) {
 		/* The descriptor limit is also the connection limit. */
