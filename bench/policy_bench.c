@@ -1116,21 +1116,13 @@ static const char q_count[] = "SELECT count(*) FROM transactions WHERE "
     "wallet_id = ?1 AND created_at >= ?2";
 
 /*
- * policyd_decide.c's queries since schema 8: a window's whole hours from
- * spend_hours (kept by triggers), its first, partial hour from the rows;
+ * policyd_decide.c's queries since schema 8 (the daemon's own strings),
  * and the sum they must equal, in micro-dollars, read from the rows.
  */
 static const char q_usd_micro[] = "SELECT coalesce(sum(" SPEND_MICRO("")
     "), 0) FROM transactions WHERE wallet_id = ?1 AND created_at >= ?2";
-static const char q_usd_hours[] = "SELECT (SELECT coalesce(sum(usd_micro), "
-    "0) FROM spend_hours WHERE wallet_id = ?1 AND hour > ?2 / 3600) + "
-    "(SELECT coalesce(sum(" SPEND_MICRO("") "), 0) FROM transactions WHERE "
-    "wallet_id = ?1 AND created_at >= ?2 AND created_at < (?2 / 3600 + 1) "
-    "* 3600)";
-static const char q_count_hours[] = "SELECT (SELECT coalesce(sum(requests), "
-    "0) FROM spend_hours WHERE wallet_id = ?1 AND hour > ?2 / 3600) + "
-    "(SELECT count(*) FROM transactions WHERE wallet_id = ?1 AND created_at "
-    ">= ?2 AND created_at < (?2 / 3600 + 1) * 3600)";
+#define q_usd_hours	decide_sql_usd
+#define q_count_hours	decide_sql_requests
 
 /* policyd_decide.c's policy query, and one that sorts rowids only. */
 #define PICK	"row_number() OVER (PARTITION BY type ORDER BY wallet_id " \

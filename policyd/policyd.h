@@ -55,6 +55,7 @@ long long pd_query_int(const char *, const char *, long long, long long,
 	"'CANCELLED', 'EXPIRED') THEN CAST(round(coalesce(" r \
 	"reserved_usd, 0) * 1e6) AS INTEGER) ELSE 0 END)"
 
+extern const char decide_sql_requests[], decide_sql_usd[];
 extern int store_schema_max;
 void	store_open(const char *);
 int	store_begin(void);

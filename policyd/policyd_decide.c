@@ -21,6 +21,21 @@
 #include "policyd.h"
 #include "util.h"
 
+/*
+ * A wallet's history since ?2: the window's whole hours from
+ * spend_hours, its first, partial hour from the rows (bench/ times and
+ * checks these very statements).
+ */
+const char decide_sql_requests[] = "SELECT (SELECT coalesce(sum(requests), "
+    "0) FROM spend_hours WHERE wallet_id = ?1 AND hour > ?2 / 3600) + "
+    "(SELECT count(*) FROM transactions WHERE wallet_id = ?1 AND "
+    "created_at >= ?2 AND created_at < (?2 / 3600 + 1) * 3600)";
+const char decide_sql_usd[] = "SELECT (SELECT coalesce(sum(usd_micro), 0) "
+    "FROM spend_hours WHERE wallet_id = ?1 AND hour > ?2 / 3600) + (SELECT "
+    "coalesce(sum(" SPEND_MICRO("") "), 0) FROM transactions WHERE "
+    "wallet_id = ?1 AND created_at >= ?2 AND created_at < (?2 / 3600 + "
+    "1) * 3600)";
+
 /* Statements prepared once and kept: policyd has one thread. */
 enum { Q_POLICIES, Q_REQUESTS, Q_USD, Q_MAX };
 
@@ -37,15 +52,8 @@ static const char *const queries[Q_MAX] = {
 	    "AS rn FROM policies WHERE enabled = 1 AND (wallet_id = ?1 OR "
 	    "wallet_id IS NULL) AND (network IS NULL OR network = ?2)) WHERE "
 	    "rn = 1",
-	[Q_REQUESTS] = "SELECT (SELECT coalesce(sum(requests), 0) FROM "
-	    "spend_hours WHERE wallet_id = ?1 AND hour > ?2 / 3600) + (SELECT "
-	    "count(*) FROM transactions WHERE wallet_id = ?1 AND created_at "
-	    ">= ?2 AND created_at < (?2 / 3600 + 1) * 3600)",
-	[Q_USD] = "SELECT (SELECT coalesce(sum(usd_micro), 0) FROM "
-	    "spend_hours WHERE wallet_id = ?1 AND hour > ?2 / 3600) + (SELECT "
-	    "coalesce(sum(" SPEND_MICRO("") "), 0) FROM transactions WHERE "
-	    "wallet_id = ?1 AND created_at >= ?2 AND created_at < (?2 / 3600 "
-	    "+ 1) * 3600)",
+	[Q_REQUESTS] = decide_sql_requests,
+	[Q_USD] = decide_sql_usd,
 };
 static sqlite3_stmt	*stmts[Q_MAX];
 
