@@ -13,36 +13,13 @@ set -eu
 BIN=${1:-build/waiaasd}
 N=${2:-200}
 case $BIN in /*) ;; *) BIN=$PWD/$BIN ;; esac
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-NM=$ROOT/tests/node/node_modules
-ANVIL=$NM/@foundry-rs/anvil-linux-amd64/bin/anvil
-CAST=$NM/@foundry-rs/cast-linux-amd64/bin/cast
-ANVIL_KEY0=0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80
+. "$(dirname "$0")/lib.sh"
 ACC1=0x70997970C51812dc3A010C7d01b50e0d17dc79C8
-NET=ethereum-sepolia
-PW=bench-master-password
+PPID_=
 command -v node >/dev/null || { echo "bench: node is not installed"; exit 1; }
-[ -x "$ANVIL" ] && [ -x "$CAST" ] ||
-    { echo "bench: no anvil/cast in tests/node/node_modules"; exit 1; }
-[ -x "$BIN" ] || { echo "bench: no $BIN"; exit 1; }
-
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-TMP=$(mktemp -d)
-chmod 755 "$TMP"
-DPID= KIDS= APID= PPID_=
 cleanup() {
-	if [ -n "$DPID" ]; then
-		KIDS=$(pgrep -P "$DPID" || true)
-		kill -TERM "$DPID" 2>/dev/null || true
-		i=0
-		while kill -0 "$DPID" 2>/dev/null && [ $i -lt 40 ]; do
-			sleep 0.05; i=$((i + 1))
-		done
-		for p in $DPID $KIDS; do kill -KILL "$p" 2>/dev/null || true; done
-	fi
-	for p in $PPID_ $APID; do kill -KILL "$p" 2>/dev/null || true; done
+	bench_stop
+	if [ -n "$PPID_" ]; then kill -KILL "$PPID_" 2>/dev/null || true; fi
 	[ -n "${BENCH_KEEP_LOG:-}" ] && [ -f "$TMP/log" ] &&
 	    cp "$TMP/log" "$BENCH_KEEP_LOG"
 	rm -rf "$TMP"
@@ -50,17 +27,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP PIPE
 
-# anvil, automining, as Sepolia.
-AP=$(free_port)
-"$ANVIL" --host 127.0.0.1 --port "$AP" --chain-id 11155111 --silent \
-    > "$TMP/anvil.log" 2>&1 &
-APID=$!
-ANVIL_URL=http://127.0.0.1:$AP
-i=0
-until "$CAST" chain-id --rpc-url "$ANVIL_URL" >/dev/null 2>&1; do
-	i=$((i + 1)); [ $i -lt 100 ] || { cat "$TMP/anvil.log"; exit 1; }
-	sleep 0.1
-done
+bench_anvil
 
 # The timing proxy, which is also the client.
 node "$ROOT/bench/rpc_timer.js" --upstream "$ANVIL_URL" --port 0 \

@@ -2,10 +2,10 @@
 # Dry-run sends per second through the whole tree: wrk POSTs
 # /v1/transactions/simulate (session auth) to the real daemon, with anvil
 # as the chain.  Every allowed dry run asks the node for the nonce, the
-# latest block, the priority fee and a gas estimate (four calls), so
-# anvil is part of the figure; three more runs say how much: the same
-# dry run for a wallet with no policy (denied by default: it answers
-# before any chain call), anvil alone under those four calls, and
+# latest block, the priority fee, a gas estimate and the balance (five
+# calls), so anvil is part of the figure; three more runs say how much:
+# the same dry run for a wallet with no policy (denied by default: it answers
+# before any chain call), anvil alone under those five calls, and
 # GET /health (api -> policyd -> signer, no database, no chain); and
 # after each run the CPU time every process spent per request.
 # Prints figures; asserts nothing.
@@ -14,52 +14,17 @@ set -eu
 BIN=${1:-build/waiaasd}
 SECS=${2:-10}
 case $BIN in /*) ;; *) BIN=$PWD/$BIN ;; esac
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-NM=$ROOT/tests/node/node_modules
-ANVIL=$NM/@foundry-rs/anvil-linux-amd64/bin/anvil
-CAST=$NM/@foundry-rs/cast-linux-amd64/bin/cast
-ANVIL_KEY0=0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80
-NET=ethereum-sepolia
+. "$(dirname "$0")/lib.sh"
 TO=0x5000000000000000000000000000000000000001
-PW=bench-master-password
 command -v wrk >/dev/null || { echo "bench: wrk is not installed"; exit 1; }
-[ -x "$ANVIL" ] && [ -x "$CAST" ] ||
-    { echo "bench: no anvil/cast in tests/node/node_modules"; exit 1; }
-[ -x "$BIN" ] || { echo "bench: no $BIN"; exit 1; }
-
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-TMP=$(mktemp -d)
-chmod 755 "$TMP"
-DPID= APID=
 cleanup() {
-	if [ -n "$DPID" ]; then
-		KIDS=$(pgrep -P "$DPID" || true)
-		kill -TERM "$DPID" 2>/dev/null || true
-		i=0
-		while kill -0 "$DPID" 2>/dev/null && [ $i -lt 40 ]; do
-			sleep 0.05; i=$((i + 1))
-		done
-		for p in $DPID $KIDS; do kill -KILL "$p" 2>/dev/null || true; done
-	fi
-	[ -n "$APID" ] && kill -KILL "$APID" 2>/dev/null || true
+	bench_stop
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP PIPE
 
-# anvil, automining, as Sepolia.
-AP=$(free_port)
-"$ANVIL" --host 127.0.0.1 --port "$AP" --chain-id 11155111 --silent \
-    > "$TMP/anvil.log" 2>&1 &
-APID=$!
-ANVIL_URL=http://127.0.0.1:$AP
-i=0
-until "$CAST" chain-id --rpc-url "$ANVIL_URL" >/dev/null 2>&1; do
-	i=$((i + 1)); [ $i -lt 100 ] || { cat "$TMP/anvil.log"; exit 1; }
-	sleep 0.1
-done
+bench_anvil
 
 # The daemon, as root: full privilege separation; a cheap KDF.
 PORT=$(free_port)
@@ -152,27 +117,28 @@ run() {	# run LABEL TOKEN CONNECTIONS
 }
 TA=$(jf "$TMP/a" 'j["session"]["token"]')
 TB=$(jf "$TMP/b" 'j["session"]["token"]')
-run "allowed dry run (policy, then 4 calls to anvil)" "$TA" 32
+run "allowed dry run (policy, then 5 calls to anvil)" "$TA" 32
 run "denied dry run (policy only, no chain call)" "$TB" 32
 run "allowed dry run, one at a time" "$TA" 1
 run "denied dry run, one at a time" "$TB" 1
 
-# anvil alone: the four calls of an allowed dry run, in turn.
+# anvil alone: the five calls of an allowed dry run, in turn.
 FROM=$(jf "$TMP/a" 'j["publicKey"]')
 cat > "$TMP/rpc.lua" <<LUA
 local bodies = {
   '{"jsonrpc":"2.0","id":1,"method":"eth_getTransactionCount","params":["$FROM","pending"]}',
   '{"jsonrpc":"2.0","id":2,"method":"eth_getBlockByNumber","params":["latest",false]}',
   '{"jsonrpc":"2.0","id":3,"method":"eth_maxPriorityFeePerGas","params":[]}',
-  '{"jsonrpc":"2.0","id":4,"method":"eth_estimateGas","params":[{"from":"$FROM","to":"$TO","value":"0x1f4"}]}'
+  '{"jsonrpc":"2.0","id":4,"method":"eth_estimateGas","params":[{"from":"$FROM","to":"$TO","value":"0x1f4"}]}',
+  '{"jsonrpc":"2.0","id":5,"method":"eth_getBalance","params":["$FROM","pending"]}'
 }
 local i = 0
 request = function()
-  i = i % 4 + 1
+  i = i % 5 + 1
   return wrk.format("POST", "/", {["Content-Type"] = "application/json"}, bodies[i])
 end
 LUA
-echo "== anvil alone: the same four calls in turn, wrk -t2 -c32 -d${SECS}s"
+echo "== anvil alone: the same five calls in turn, wrk -t2 -c32 -d${SECS}s"
 wrkcpu -t2 -c32 -d"${SECS}s" --latency -s "$TMP/rpc.lua" "$ANVIL_URL"
 echo "== anvil alone, one call at a time"
 wrkcpu -t1 -c1 -d"${SECS}s" --latency -s "$TMP/rpc.lua" "$ANVIL_URL"
