@@ -46,7 +46,7 @@ DAEMON_SRCS = parent/waiaasd.c parent/parent_keystore.c \
 	      api/rpc.c api/chain_evm.c api/chain_sol.c api/api_tx.c \
 	      api/http_parse.c api/api_owner.c api/api_price.c \
 	      api/api_approve.c \
-	      api/api_notify.c api/api_admin.c \
+	      api/api_notify.c api/api_admin.c api/api_check.c \
 	      policyd/siwe.c policyd/eip712.c \
 	      policyd/policyd.c policyd/policyd_store.c policyd/policyd_auth.c \
 	      policyd/policyd_wallets.c policyd/policyd_api.c \

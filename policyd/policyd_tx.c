@@ -2280,7 +2280,8 @@ tx_list(struct pd_ctx *c)
 	long long	 limit, n = 0;
 	int		 more = 0;
 
-	limit = pd_query_int(c->req->query, "limit", 20, 1, 100);
+	if (pd_query_int(c, "limit", &limit) == -1)
+		return;
 	if (sqlite3_prepare_v2(pd.db, "SELECT " TX_COLS " FROM transactions "
 	    "WHERE wallet_id IN (SELECT wallet_id FROM session_wallets WHERE "
 	    "session_id = ?1) AND (?2 IS NULL OR wallet_id = ?2) AND (?3 IS "
