@@ -68,8 +68,11 @@ cred_owner(struct http_req *req, struct api_cred *cred)
 
 	for (i = 0; i < nitems(names); i++) {
 		if ((v = http_header(&req->head, names[i], &len)) == NULL ||
-		    len == 0 || off + len + 1 > CRED_VALUE_MAX)
+		    len == 0 || off + len + 1 > CRED_VALUE_MAX) {
+			/* Two headers of three are no credential at all. */
+			sodium_memzero(cred->value, off);
 			return 0;
+		}
 		memcpy(cred->value + off, v, len);
 		off += len;
 		if (i + 1 < nitems(names))

@@ -257,8 +257,6 @@ pd_query_int(struct pd_ctx *c, const char *key, long long *out)
 	const struct route_query	*q;
 	char				 buf[API_QUERY_MAX + 1], msg[96];
 	const char			*v;
-	json_t				*issues;
-	char				*text;
 	long long			 n = 0;
 	size_t				 i, len;
 
@@ -278,11 +276,21 @@ pd_query_int(struct pd_ctx *c, const char *key, long long *out)
 	}
 	snprintf(msg, sizeof(msg), "an integer from %lld to %lld", q->lo,
 	    q->hi);
-	if ((issues = json_pack("[{s:[s], s:s}]", "path", key, "message",
+	pd_fail_issue(c->peerid, key, msg);
+	return -1;
+}
+
+/* The documented 400 with one issue at [path]. */
+void
+pd_fail_issue(uint32_t peerid, const char *path, const char *msg)
+{
+	json_t	*issues;
+	char	*text;
+
+	if ((issues = json_pack("[{s:[s], s:s}]", "path", path, "message",
 	    msg)) == NULL || (text = json_dumps(issues, JSON_COMPACT)) == NULL)
 		fatalx("json_pack");
-	pd_reply(c->peerid, 400, "VALIDATION_FAILED", text, strlen(text));
+	pd_reply(peerid, 400, "VALIDATION_FAILED", text, strlen(text));
 	wipe_free(text);
 	json_decref(issues);
-	return -1;
 }

@@ -614,8 +614,8 @@ wallet_ref(struct pd_ctx *c, const char *wid, const char *network,
 		return 0;
 	}
 	if (n > 1) {
-		pd_fail(c->peerid, 400, "VALIDATION_FAILED", "walletId is "
-		    "required: this session has several wallets", 0);
+		pd_fail_issue(c->peerid, "walletId", "required: this session "
+		    "has several wallets");
 		return 0;
 	}
 	if (network == NULL) {
@@ -630,7 +630,7 @@ wallet_ref(struct pd_ctx *c, const char *wid, const char *network,
 	}
 	if ((w->net = net_find(network)) == NULL) {
 		snprintf(msg, sizeof(msg), "unknown network %.40s", network);
-		pd_fail(c->peerid, 400, "VALIDATION_FAILED", msg, 0);
+		pd_fail_issue(c->peerid, "network", msg);
 		return 0;
 	}
 	if (w->net->chain != (uint32_t)w->chain ||
