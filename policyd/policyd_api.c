@@ -4,6 +4,7 @@
  * copy) says the route needs, then calls the route's handler.  The api's
  * opinion of auth counts for nothing.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
