@@ -46,7 +46,7 @@ DAEMON_SRCS = parent/waiaasd.c parent/parent_keystore.c \
 	      api/rpc.c api/chain_evm.c api/chain_sol.c api/api_tx.c \
 	      api/http_parse.c api/api_owner.c api/api_price.c \
 	      api/api_approve.c \
-	      api/api_notify.c api/api_admin.c \
+	      api/api_notify.c api/api_admin.c api/api_check.c \
 	      policyd/siwe.c policyd/eip712.c \
 	      policyd/policyd.c policyd/policyd_store.c policyd/policyd_auth.c \
 	      policyd/policyd_wallets.c policyd/policyd_api.c \
@@ -257,7 +257,7 @@ unit-san:
 
 FUZZ_TARGETS = fuzz_imsg fuzz_config fuzz_http fuzz_base58 \
 	       fuzz_policy_rules fuzz_siwe fuzz_rpc fuzz_sol_rpc fuzz_eip712 \
-	       fuzz_price fuzz_relay fuzz_backup
+	       fuzz_price fuzz_relay fuzz_backup fuzz_api_body
 FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 $(INC) $(PKG_CFLAGS) \
 	      -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_TIME ?= 20
@@ -285,6 +285,19 @@ build-fuzz/fuzz_backup: tests/fuzz/fuzz_backup.c common/backup.c \
     common/keystore.c common/util.c
 	@mkdir -p build-fuzz
 	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# The api's query table and body shape checks, with tests/fuzz/api_sink.c
+# in place of the forwarding path and the event loop.
+FUZZ_API_BODY_SRCS = tests/fuzz/fuzz_api_body.c tests/fuzz/api_sink.c \
+	api/api_check.c api/api_wallets.c api/api_policies.c \
+	api/api_owner.c api/api_tx.c api/api_notify.c api/api_admin.c \
+	common/routes.c common/policy_rules.c common/keystore.c \
+	common/base58.c common/network.c common/util.c common/log.c \
+	imsg/msg.c
+build-fuzz/fuzz_api_body: $(FUZZ_API_BODY_SRCS) tests/fuzz/api_sink.h
+	@mkdir -p build-fuzz
+	clang $(FUZZ_CFLAGS) -Itests/fuzz -o $@ $(FUZZ_API_BODY_SRCS) \
+	    $(PKG_LIBS)
 
 build-fuzz/fuzz_http: tests/fuzz/fuzz_http.c api/http_parse.c
 	@mkdir -p build-fuzz

@@ -7,7 +7,6 @@
 #include <sys/queue.h>
 
 #include <errno.h>
-#include <stdarg.h>
 #include <strings.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,37 +23,6 @@
 #include "wipe.h"
 
 struct api_state	api;
-
-/*
- * What the api does with each route before policyd sees it: check the
- * shape of the body and forward.  A route with no entry here is
- * forwarded as it is (no body); the auth is in the route table.
- */
-static void (*const api_handlers[R_MAX])(struct http_req *,
-    const struct route *, const char *, size_t) = {
-	[R_HEALTH] = api_health,
-	[R_DOC] = api_doc,
-	[R_WALLET_CREATE] = api_wallets_create,
-	[R_WALLET_IMPORT] = api_wallets_import,
-	[R_SESSION_CREATE] = api_sessions_create,
-	[R_POLICY_CREATE] = api_policies_create,
-	[R_POLICY_LIST] = api_policies_list,
-	[R_POLICY_UPDATE] = api_policies_update,
-	[R_NONCE] = api_nonce,
-	[R_OWNER_SET] = api_owner_set,
-	[R_WALLET_RENAME] = api_wallets_rename,
-	[R_TX_SEND] = api_tx_send,
-	[R_WALLET_ADDRESS] = api_wallet_query,
-	[R_WALLET_BALANCE] = api_wallet_query,
-	[R_WALLET_ASSETS] = api_wallet_query,
-	[R_TX_LIST] = api_wallet_query,
-	[R_TX_PENDING] = api_wallet_query,
-	[R_TX_SIMULATE] = api_tx_send,
-	[R_TX_SIGN_MESSAGE] = api_tx_sign_message,
-	[R_APPROVE_PAGE] = api_approve_page,
-	[R_ADMIN_NOTIFY_TEST] = api_notify_test,
-	[R_ADMIN_MASTER_PASSWORD] = api_master_password,
-};
 
 /* Requests waiting for policyd, by the id they were sent under. */
 struct pending {
@@ -100,8 +68,11 @@ cred_owner(struct http_req *req, struct api_cred *cred)
 
 	for (i = 0; i < nitems(names); i++) {
 		if ((v = http_header(&req->head, names[i], &len)) == NULL ||
-		    len == 0 || off + len + 1 > CRED_VALUE_MAX)
+		    len == 0 || off + len + 1 > CRED_VALUE_MAX) {
+			/* Two headers of three are no credential at all. */
+			sodium_memzero(cred->value, off);
 			return 0;
+		}
 		memcpy(cred->value + off, v, len);
 		off += len;
 		if (i + 1 < nitems(names))
@@ -155,11 +126,12 @@ api_forward(struct http_req *req, const struct route *rt, const char *param,
 }
 
 /*
- * Refuse a request whose body is not valid: on a route with auth,
- * policyd authenticates first and only then returns this answer.
+ * Refuse a request whose query or body is not valid: on a route with
+ * auth, policyd authenticates first and only then returns this answer.
+ * Consumes answer.
  */
-static void
-refuse(struct http_req *req, json_t *answer)
+void
+api_refuse(struct http_req *req, json_t *answer)
 {
 	const struct route	*rt = req->route;
 	char			*body;
@@ -328,95 +300,6 @@ api_policyd_reply(struct imsgchan *ch, struct imsg *imsg, void *arg)
 	free(pe);
 }
 
-json_t *
-api_parse_body(struct http_req *req, struct api_issues *is)
-{
-	json_error_t	 err;
-	json_t		*j;
-	char		 msg[200];
-
-	is->list = NULL;
-	j = json_loadb(req->body, req->bodylen, JSON_REJECT_DUPLICATES, &err);
-	if (j == NULL || !json_is_object(j)) {
-		snprintf(msg, sizeof(msg), "the body must be a JSON object%s%s",
-		    j == NULL ? ": " : "", j == NULL ? err.text : "");
-		json_decref(j);
-		refuse(req, json_pack("{s:s, s:s, s:s, s:b}", "code",
-		    "VALIDATION_FAILED", "message", msg, "requestId", req->id,
-		    "retryable", 0));
-		return NULL;
-	}
-	if ((is->list = json_array()) == NULL)
-		fatalx("json_array");
-	return j;
-}
-
-void
-api_issue(struct api_issues *is, const char *path, const char *message)
-{
-	json_t	*i;
-
-	i = json_pack("{s:[s], s:s}", "path", path, "message", message);
-	if (i == NULL || json_array_append_new(is->list, i) == -1)
-		fatalx("json_pack issue");
-}
-
-/* Every field of obj must be one of the NULL-terminated names. */
-void
-api_only_fields(json_t *obj, struct api_issues *is, ...)
-{
-	const char	*key, *name;
-	json_t		*v;
-	va_list		 ap;
-	int		 known;
-
-	json_object_foreach(obj, key, v) {
-		known = 0;
-		va_start(ap, is);
-		while ((name = va_arg(ap, const char *)) != NULL)
-			if (strcmp(name, key) == 0)
-				known = 1;
-		va_end(ap);
-		if (!known)
-			api_issue(is, key, "unknown field");
-	}
-}
-
-/*
- * The end of every shape check: answer the issues found, or forward the
- * canonical body.  Consumes out.
- */
-void
-api_submit(struct http_req *req, const struct route *rt, const char *param,
-    size_t plen, struct api_issues *is, json_t *out)
-{
-	if (api_issues_reply(req, is)) {
-		json_decref(out);
-		return;
-	}
-	api_forward(req, rt, param, plen, out);
-}
-
-/* 1 and a 400 answer when there are issues; 0 otherwise. */
-int
-api_issues_reply(struct http_req *req, struct api_issues *is)
-{
-	json_t	*j;
-
-	if (json_array_size(is->list) == 0) {
-		json_decref(is->list);
-		return 0;
-	}
-	j = json_pack("{s:s, s:s, s:{s:o}, s:s, s:b}", "code",
-	    "VALIDATION_FAILED", "message", "the request is not valid",
-	    "details", "issues", is->list, "requestId", req->id,
-	    "retryable", 0);
-	if (j == NULL)
-		fatalx("json_pack");
-	refuse(req, j);
-	return 1;
-}
-
 void
 api_reply_json(struct http_req *req, int status, json_t *j)
 {
@@ -444,10 +327,7 @@ api_request(struct http_req *req)
 		req->route = rt;
 		req->param = param;
 		req->paramlen = plen;
-		if (api_handlers[rt->id] != NULL)
-			api_handlers[rt->id](req, rt, param, plen);
-		else
-			api_forward(req, rt, param, plen, NULL);
+		api_dispatch(req, rt, param, plen);
 		return;
 	}
 	if (allowed != 0) {

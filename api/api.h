@@ -35,6 +35,10 @@ void	 api_submit(struct http_req *, const struct route *, const char *,
 	    size_t, struct api_issues *, json_t *);
 void	 api_forward(struct http_req *, const struct route *, const char *,
 	    size_t, json_t *);
+void	 api_refuse(struct http_req *, json_t *);
+const char *api_query_value(const struct http_req *, const char *, size_t *);
+void	 api_dispatch(struct http_req *, const struct route *, const char *,
+	    size_t);
 void	 api_policyd_reply(struct imsgchan *, struct imsg *, void *);
 
 /* api_wallets.c */
@@ -47,10 +51,8 @@ void	api_wallets_rename(API_HANDLER_ARGS);
 /* api_policies.c */
 void	api_policies_create(API_HANDLER_ARGS);
 void	api_policies_update(API_HANDLER_ARGS);
-void	api_policies_list(API_HANDLER_ARGS);
 
 /* api_owner.c */
-void	api_nonce(API_HANDLER_ARGS);
 void	api_owner_set(API_HANDLER_ARGS);
 
 struct http_req *api_take_pending(uint32_t);
@@ -69,7 +71,6 @@ void	api_price_resolve(struct imsgchan *, struct imsg *, void *);
 /* api_tx.c */
 void	api_tx_send(API_HANDLER_ARGS);
 void	api_tx_sign_message(API_HANDLER_ARGS);
-void	api_wallet_query(API_HANDLER_ARGS);
 
 /* api_approve.c */
 void	api_approve_init(void);

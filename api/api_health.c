@@ -137,6 +137,60 @@ api_health_pong(struct imsgchan *ch, struct imsg *imsg, void *arg)
 		health_ping();
 }
 
+/* An OpenAPI schema for a kind of query value. */
+static json_t *
+doc_schema(const struct route_query *q)
+{
+	json_t		*e;
+	const char	*p, *bar;
+
+	switch (q->kind) {
+	case QK_ID:
+		return json_pack("{s:s, s:s}", "type", "string", "format",
+		    "uuid");
+	case QK_INT:
+		return json_pack("{s:s, s:I, s:I, s:I}", "type", "integer",
+		    "minimum", (json_int_t)q->lo, "maximum", (json_int_t)q->hi,
+		    "default", (json_int_t)q->dflt);
+	case QK_BOOL:
+		return json_pack("{s:s}", "type", "boolean");
+	case QK_ENUM:
+		e = json_array();
+		for (p = q->set; *p != '\0'; p = *bar != '\0' ? bar + 1 : bar) {
+			if ((bar = strchr(p, '|')) == NULL)
+				bar = p + strlen(p);
+			if (bar > p)
+				json_array_append_new(e, json_stringn(p,
+				    (size_t)(bar - p)));
+		}
+		return json_pack("{s:s, s:o}", "type", "string", "enum", e);
+	default:
+		return json_pack("{s:s, s:I, s:I}", "type", "string",
+		    "minLength", (json_int_t)q->lo, "maxLength",
+		    (json_int_t)q->hi);
+	}
+}
+
+/* The query parameters of a route, from the query table; NULL if none. */
+static json_t *
+doc_params(int route)
+{
+	json_t	*a = NULL;
+	size_t	 i;
+
+	for (i = 0; i < route_nqueries; i++) {
+		if (route_queries[i].route != route ||
+		    route_queries[i].kind == QK_UNSUPPORTED)
+			continue;
+		if (a == NULL)
+			a = json_array();
+		json_array_append_new(a, json_pack("{s:s, s:s, s:o}", "name",
+		    route_queries[i].key, "in", "query", "schema",
+		    doc_schema(&route_queries[i])));
+	}
+	return a;
+}
+
 /* GET /doc: an OpenAPI 3 document made from the route table. */
 void
 api_doc(struct http_req *req, const struct route *rt, const char *param,
@@ -192,6 +246,8 @@ api_doc(struct http_req *req, const struct route *rt, const char *param,
 			    "owner's approval page; errors as JSON" :
 			    "JSON; errors as {code, message, requestId, "
 			    "retryable}");
+			if ((j = doc_params(routes[i].id)) != NULL)
+				json_object_set_new(op, "parameters", j);
 			m = http_method_name(routes[i].method);
 			{
 				char	lower[8];

@@ -1,7 +1,7 @@
 /*
- * Shape checks for the transaction routes and the wallet reads.  What an
- * address or an amount means on the wallet's chain is policyd's to check:
- * only policyd knows the wallet.
+ * Shape checks for the transaction routes.  What an address or an amount
+ * means on the wallet's chain is policyd's to check: only policyd knows
+ * the wallet.
  */
 #include <stdio.h>
 #include <string.h>
@@ -9,69 +9,6 @@
 #include "api.h"
 #include "log.h"
 #include "util.h"
-
-#define ID_CHARS	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" \
-			"0123456789-_"
-
-/* The query keys each read route takes. */
-static const struct {
-	int		 route;
-	const char	*keys[5];
-} query_keys[] = {
-	{ R_WALLET_ADDRESS,	{ "walletId", "network", NULL } },
-	{ R_WALLET_BALANCE,	{ "walletId", "network", "token", NULL } },
-	{ R_WALLET_ASSETS,	{ "walletId", "network", NULL } },
-	{ R_TX_LIST,		{ "walletId", "limit", "cursor", "status",
-				  NULL } },
-	{ R_TX_PENDING,		{ "walletId", "limit", "cursor", NULL } },
-};
-
-/* GET routes with a query of ids, names and numbers only. */
-void
-api_wallet_query(struct http_req *req, const struct route *rt,
-    const char *param, size_t plen)
-{
-	const char		*q = req->head.query, *end, *amp, *eq;
-	const char *const	*keys = NULL;
-	struct api_issues	 is;
-	char			 key[24];
-	size_t			 i, kl, vl, n;
-
-	for (i = 0; i < nitems(query_keys); i++)
-		if (query_keys[i].route == rt->id)
-			keys = query_keys[i].keys;
-	if (keys == NULL)
-		fatalx("api_wallet_query: route %s", rt->name);
-	if ((is.list = json_array()) == NULL)
-		fatalx("json_array");
-	end = q != NULL ? q + req->head.querylen : NULL;
-	while (q != NULL && q < end) {
-		if ((amp = memchr(q, '&', (size_t)(end - q))) == NULL)
-			amp = end;
-		eq = memchr(q, '=', (size_t)(amp - q));
-		kl = eq != NULL ? (size_t)(eq - q) : (size_t)(amp - q);
-		snprintf(key, sizeof(key), "%.*s", (int)(kl < 23 ? kl : 23), q);
-		for (i = 0; keys[i] != NULL; i++)
-			if (strlen(keys[i]) == kl &&
-			    memcmp(keys[i], q, kl) == 0)
-				break;
-		if (keys[i] == NULL)
-			api_issue(&is, key, "unknown parameter");
-		else {
-			vl = eq != NULL ? (size_t)(amp - eq - 1) : 0;
-			for (n = 0; n < vl && eq[1 + n] != '\0' &&
-			    strchr(ID_CHARS, eq[1 + n]) != NULL; n++)
-				;
-			if (vl == 0 || vl > 128 || n != vl)
-				api_issue(&is, key, "1 to 128 of A-Z a-z 0-9 "
-				    "- _");
-		}
-		q = amp + 1;
-	}
-	if (api_issues_reply(req, &is))
-		return;
-	api_forward(req, rt, param, plen, NULL);
-}
 
 static void
 want_string(json_t *o, const char *key, size_t max, int required,
@@ -128,7 +65,35 @@ account_ok(json_t *e)
 	    json_is_boolean(json_object_get(e, "isWritable"));
 }
 
-/* POST /v1/transactions/send */
+/*
+ * ?dryRun= on send (agents send it: the reference takes it on its action
+ * routes) means what "dryRun" in the body means; false is as if absent.
+ * A query and a body that disagree are refused: neither may win quietly
+ * when one of them says not to move money.
+ */
+static void
+query_dry_run(struct http_req *req, json_t *b, struct api_issues *is)
+{
+	json_t		*e = json_object_get(b, "dryRun");
+	const char	*q;
+	size_t		 len;
+	int		 dry;
+
+	/* The query table allows only true or false. */
+	if ((q = api_query_value(req, "dryRun", &len)) == NULL)
+		return;
+	dry = len == 4 && memcmp(q, "true", 4) == 0;
+	if (e == NULL && dry) {
+		if (json_object_set_new(b, "dryRun", json_true()) == -1)
+			fatalx("json_object_set_new");
+	} else if (json_is_boolean(e) && json_is_true(e) != dry)
+		api_issue(is, "dryRun", dry ? "the query says dryRun=true "
+		    "and the body false: give one, or the same in both" :
+		    "the query says dryRun=false and the body true: give "
+		    "one, or the same in both");
+}
+
+/* POST /v1/transactions/send, /v1/transactions/simulate */
 void
 api_tx_send(struct http_req *req, const struct route *rt, const char *param,
     size_t plen)
@@ -140,6 +105,7 @@ api_tx_send(struct http_req *req, const struct route *rt, const char *param,
 
 	if ((b = api_parse_body(req, &is)) == NULL)
 		return;
+	query_dry_run(req, b, &is);
 	t = json_object_get(b, "type");
 	if (t != NULL && !json_is_string(t))
 		api_issue(&is, "type", "a string");

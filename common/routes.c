@@ -2,13 +2,97 @@
 #include <string.h>
 
 #include "http.h"
+#include "policy_rules.h"
 #include "routes.h"
+#include "util.h"
 
 const struct route routes[R_MAX] = {
 #define ROUTE_ROW(id, m, p, a)	{ id, HTTP_##m, p, AUTH_##a, #id },
 	ROUTES(ROUTE_ROW)
 #undef ROUTE_ROW
 };
+
+#define Q_ID(r, k)	{ r, k, QK_ID, 0, 0, 0, NULL, NULL, NULL }
+#define Q_INT(r, k, lo, hi, d) { r, k, QK_INT, lo, hi, d, NULL, NULL, NULL }
+#define Q_BOOL(r, k)	{ r, k, QK_BOOL, 0, 0, 0, NULL, NULL, NULL }
+#define Q_ENUM(r, k, s)	{ r, k, QK_ENUM, 0, 0, 0, s, NULL, NULL }
+#define Q_NO(r, k, why)	{ r, k, QK_UNSUPPORTED, 0, 0, 0, NULL, why, NULL }
+#define Q_NET(r)	{ r, "network", QK_TEXT, 1, 32, 0, \
+	"abcdefghijklmnopqrstuvwxyz0123456789-", "a-z 0-9 -", NULL }
+#define OFFSET_MAX	(1LL << 40)
+#define PT_NAME(t)	#t "|"
+#define TX_STATUSES	"PENDING|QUEUED|EXECUTING|SUBMITTED|CONFIRMED|FAILED|" \
+	"CANCELLED|EXPIRED|SIGNED"
+#define NO_FIAT		"not supported: amounts are in the chain's units " \
+	"(and USD where a price is known)"
+#define NO_AUDIT	"not supported: this audit log takes limit and offset"
+
+/*
+ * Limits: the reference's where it has them (sessions 1-200, transactions
+ * 1-100), wider where this daemon always allowed more (policies and audit
+ * entries up to 500).
+ */
+const struct route_query route_queries[] = {
+	{ R_NONCE, "action", QK_TEXT, 1, 32, 0,
+	    "abcdefghijklmnopqrstuvwxyz0123456789.-", "a-z 0-9 . -", NULL },
+	{ R_NONCE, "target", QK_TEXT, 1, 64, 0,
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-",
+	    "A-Z a-z 0-9 -", "action" },
+	Q_ID(R_SESSION_LIST, "walletId"),
+	Q_INT(R_SESSION_LIST, "limit", 1, 200, 20),
+	Q_INT(R_SESSION_LIST, "offset", 0, OFFSET_MAX, 0),
+	Q_ID(R_POLICY_LIST, "walletId"),
+	Q_ENUM(R_POLICY_LIST, "type", POLICY_TYPES(PT_NAME)),
+	Q_INT(R_POLICY_LIST, "limit", 1, 500, 50),
+	Q_INT(R_POLICY_LIST, "offset", 0, OFFSET_MAX, 0),
+	Q_INT(R_AUDIT_LIST, "limit", 1, 500, 50),
+	Q_INT(R_AUDIT_LIST, "offset", 0, OFFSET_MAX, 0),
+	Q_NO(R_AUDIT_LIST, "wallet_id", NO_AUDIT),
+	Q_NO(R_AUDIT_LIST, "event_type", NO_AUDIT),
+	Q_NO(R_AUDIT_LIST, "severity", NO_AUDIT),
+	Q_NO(R_AUDIT_LIST, "from", NO_AUDIT),
+	Q_NO(R_AUDIT_LIST, "to", NO_AUDIT),
+	Q_NO(R_AUDIT_LIST, "tx_id", NO_AUDIT),
+	Q_NO(R_AUDIT_LIST, "cursor", NO_AUDIT),
+	Q_NO(R_AUDIT_LIST, "include_total", NO_AUDIT),
+	Q_ID(R_WALLET_ADDRESS, "walletId"),
+	Q_NET(R_WALLET_ADDRESS),
+	Q_ID(R_WALLET_BALANCE, "walletId"),
+	Q_NET(R_WALLET_BALANCE),
+	{ R_WALLET_BALANCE, "token", QK_TEXT, 1, 64, 0,
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
+	    "A-Z a-z 0-9 (a token contract or mint address)", NULL },
+	Q_NO(R_WALLET_BALANCE, "display_currency", NO_FIAT),
+	Q_ID(R_WALLET_ASSETS, "walletId"),
+	Q_NET(R_WALLET_ASSETS),
+	Q_NO(R_WALLET_ASSETS, "display_currency", NO_FIAT),
+	Q_BOOL(R_TX_SEND, "dryRun"),
+	Q_ID(R_TX_LIST, "walletId"),
+	Q_INT(R_TX_LIST, "limit", 1, 100, 20),
+	Q_ID(R_TX_LIST, "cursor"),
+	Q_ENUM(R_TX_LIST, "status", TX_STATUSES),
+	Q_NO(R_TX_LIST, "display_currency", NO_FIAT),
+	Q_ID(R_TX_PENDING, "walletId"),
+	Q_INT(R_TX_PENDING, "limit", 1, 100, 20),
+	Q_ID(R_TX_PENDING, "cursor"),
+	Q_NO(R_TX_GET, "display_currency", NO_FIAT),
+	Q_ID(R_OWNER_KILL, "walletId"),
+};
+const size_t	route_nqueries = nitems(route_queries);
+
+/* The row for a route's key (not NUL-terminated), or NULL. */
+const struct route_query *
+route_query(int route, const char *key, size_t len)
+{
+	size_t	i;
+
+	for (i = 0; i < route_nqueries; i++)
+		if (route_queries[i].route == route &&
+		    strlen(route_queries[i].key) == len &&
+		    memcmp(route_queries[i].key, key, len) == 0)
+			return &route_queries[i];
+	return NULL;
+}
 
 /*
  * Match a path against a pattern; the one "{}" segment, if any, is

@@ -80,6 +80,36 @@ struct route {
 
 extern const struct route	routes[R_MAX];
 
+/*
+ * The query parameters each route takes, and of what kind.  The api
+ * refuses, before any handler runs, a key the route does not take, a key
+ * given twice and a value not of its kind; policyd reads integers with
+ * the bounds and defaults written here.  Values are taken as sent, not
+ * percent-decoded: every kind is made of characters that need no
+ * encoding.  A route with no row takes no query at all.
+ */
+#define QK_ID		1	/* a wallet or transaction id (UUID) */
+#define QK_INT		2	/* a decimal from lo to hi; dflt if absent */
+#define QK_BOOL		3	/* true or false */
+#define QK_ENUM		4	/* one of the '|'-separated names in set */
+#define QK_TEXT		5	/* lo to hi characters of set (what says) */
+#define QK_UNSUPPORTED	6	/* the reference's, not served here: why */
+
+struct route_query {
+	int		 route;
+	const char	*key;
+	int		 kind;
+	long long	 lo, hi, dflt;
+	const char	*set;
+	const char	*what;	/* QK_TEXT: set for people; QK_UNSUPPORTED */
+	const char	*needs;	/* a key this one is only valid with */
+};
+
+extern const struct route_query	route_queries[];
+extern const size_t		route_nqueries;
+
+const struct route_query *route_query(int, const char *, size_t);
+
 const struct route *route_match(int, const char *, size_t, const char **,
 	    size_t *, int *);
 const char	*route_auth_name(int);

@@ -41,8 +41,8 @@ typedef void	(*pd_handler)(struct pd_ctx *);
 void	policyd_api_request(struct imsgchan *, struct imsg *, void *);
 int	pd_can_see(const struct pd_ctx *, const char *);
 const char *pd_query_str(const char *, const char *, char *, size_t);
-long long pd_query_int(const char *, const char *, long long, long long,
-	    long long);
+int	pd_query_int(struct pd_ctx *, const char *, long long *);
+void	pd_fail_issue(uint32_t, const char *, const char *);
 
 /* policyd_store.c */
 /*

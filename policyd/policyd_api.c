@@ -4,6 +4,7 @@
  * copy) says the route needs, then calls the route's handler.  The api's
  * opinion of auth counts for nothing.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -15,6 +16,7 @@
 #include "policyd.h"
 #include "routes.h"
 #include "util.h"
+#include "wipe.h"
 
 static const pd_handler handlers[R_MAX] = {
 	[R_WALLET_CREATE] = wallets_create,
@@ -244,18 +246,52 @@ pd_query_str(const char *q, const char *key, char *out, size_t len)
 	return NULL;
 }
 
-/* An integer parameter in [lo, hi], else dflt. */
-long long
-pd_query_int(const char *q, const char *key, long long dflt, long long lo,
-    long long hi)
+/*
+ * An integer parameter of the route's row in the query table: its
+ * default when absent.  The api refused anything else already; should it
+ * come anyway, it is a 400 here too, never the default.  0, or -1 after
+ * answering.
+ */
+int
+pd_query_int(struct pd_ctx *c, const char *key, long long *out)
 {
-	char		 buf[24], *end;
-	long long	 v;
+	const struct route_query	*q;
+	char				 buf[API_QUERY_MAX + 1], msg[96];
+	const char			*v;
+	long long			 n = 0;
+	size_t				 i, len;
 
-	if (pd_query_str(q, key, buf, sizeof(buf)) == NULL || buf[0] == '\0')
-		return dflt;
-	v = strtoll(buf, &end, 10);
-	if (*end != '\0' || v < lo || v > hi)
-		return dflt;
-	return v;
+	q = route_query(c->route, key, strlen(key));
+	if (q == NULL || q->kind != QK_INT)
+		fatalx("route %s reads %s, which its query table has not as "
+		    "an integer", routes[c->route].name, key);
+	*out = q->dflt;
+	if ((v = pd_query_str(c->req->query, key, buf, sizeof(buf))) == NULL)
+		return 0;
+	len = strlen(v);
+	for (i = 0; i < len && i < 16 && v[i] >= '0' && v[i] <= '9'; i++)
+		n = n * 10 + (v[i] - '0');
+	if (len > 0 && i == len && n >= q->lo && n <= q->hi) {
+		*out = n;
+		return 0;
+	}
+	snprintf(msg, sizeof(msg), "an integer from %lld to %lld", q->lo,
+	    q->hi);
+	pd_fail_issue(c->peerid, key, msg);
+	return -1;
+}
+
+/* The documented 400 with one issue at [path]. */
+void
+pd_fail_issue(uint32_t peerid, const char *path, const char *msg)
+{
+	json_t	*issues;
+	char	*text;
+
+	if ((issues = json_pack("[{s:[s], s:s}]", "path", path, "message",
+	    msg)) == NULL || (text = json_dumps(issues, JSON_COMPACT)) == NULL)
+		fatalx("json_pack");
+	pd_reply(peerid, 400, "VALIDATION_FAILED", text, strlen(text));
+	wipe_free(text);
+	json_decref(issues);
 }

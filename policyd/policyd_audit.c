@@ -357,8 +357,9 @@ audit_list(struct pd_ctx *c)
 	json_t		*data, *e;
 	long long	 limit, offset, total = 0;
 
-	limit = pd_query_int(c->req->query, "limit", 50, 1, 500);
-	offset = pd_query_int(c->req->query, "offset", 0, 0, 1LL << 40);
+	if (pd_query_int(c, "limit", &limit) == -1 ||
+	    pd_query_int(c, "offset", &offset) == -1)
+		return;
 	if (sqlite3_prepare_v2(pd.db, "SELECT count(*) FROM audit_log", -1,
 	    &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
 		total = sqlite3_column_int64(st, 0);

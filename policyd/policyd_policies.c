@@ -295,8 +295,9 @@ policies_list(struct pd_ctx *c)
 
 	wallet = pd_query_str(q, "walletId", wid, sizeof(wid));
 	type = pd_query_str(q, "type", tbuf, sizeof(tbuf));
-	limit = pd_query_int(q, "limit", 50, 1, 500);
-	offset = pd_query_int(q, "offset", 0, 0, 1LL << 40);
+	if (pd_query_int(c, "limit", &limit) == -1 ||
+	    pd_query_int(c, "offset", &offset) == -1)
+		return;
 	sess = c->auth == CRED_SESSION ? c->session : NULL;
 	if ((wallet != NULL && !ks_valid_id(wallet, strlen(wallet))) ||
 	    (type != NULL && policy_type(type) == -1)) {

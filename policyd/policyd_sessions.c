@@ -386,13 +386,16 @@ void
 sessions_list(struct pd_ctx *c)
 {
 	sqlite3_stmt	*st;
-	json_t		*data = json_array(), *w;
+	json_t		*data, *w;
 	char		 wid[KS_ID_LEN + 2];
 	const char	*filter, *sql;
 	long long	 limit, offset, total = 0;
 
-	limit = pd_query_int(c->req->query, "limit", 20, 1, 100);
-	offset = pd_query_int(c->req->query, "offset", 0, 0, 1LL << 40);
+	if (pd_query_int(c, "limit", &limit) == -1 ||
+	    pd_query_int(c, "offset", &offset) == -1)
+		return;
+	if ((data = json_array()) == NULL)
+		fatalx("json_array");
 	filter = pd_query_str(c->req->query, "walletId", wid, sizeof(wid));
 	sql = filter != NULL ? "SELECT count(*) FROM sessions WHERE id IN "
 	    "(SELECT session_id FROM session_wallets WHERE wallet_id = ?)" :

@@ -614,8 +614,8 @@ wallet_ref(struct pd_ctx *c, const char *wid, const char *network,
 		return 0;
 	}
 	if (n > 1) {
-		pd_fail(c->peerid, 400, "VALIDATION_FAILED", "walletId is "
-		    "required: this session has several wallets", 0);
+		pd_fail_issue(c->peerid, "walletId", "required: this session "
+		    "has several wallets");
 		return 0;
 	}
 	if (network == NULL) {
@@ -630,7 +630,7 @@ wallet_ref(struct pd_ctx *c, const char *wid, const char *network,
 	}
 	if ((w->net = net_find(network)) == NULL) {
 		snprintf(msg, sizeof(msg), "unknown network %.40s", network);
-		pd_fail(c->peerid, 400, "VALIDATION_FAILED", msg, 0);
+		pd_fail_issue(c->peerid, "network", msg);
 		return 0;
 	}
 	if (w->net->chain != (uint32_t)w->chain ||
@@ -2280,7 +2280,8 @@ tx_list(struct pd_ctx *c)
 	long long	 limit, n = 0;
 	int		 more = 0;
 
-	limit = pd_query_int(c->req->query, "limit", 20, 1, 100);
+	if (pd_query_int(c, "limit", &limit) == -1)
+		return;
 	if (sqlite3_prepare_v2(pd.db, "SELECT " TX_COLS " FROM transactions "
 	    "WHERE wallet_id IN (SELECT wallet_id FROM session_wallets WHERE "
 	    "session_id = ?1) AND (?2 IS NULL OR wallet_id = ?2) AND (?3 IS "

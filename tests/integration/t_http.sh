@@ -33,7 +33,8 @@ allow=$(curl -s -D - -o /dev/null -X DELETE "$U/health" | tr -d '\r' |
     awk -F': ' 'tolower($1) == "allow" { print $2 }')
 check "405 carries Allow: GET ($allow)" [ "$allow" = GET ]
 code=$(http_code "$U/health?x=1")
-check "a query string does not change the route" [ "$code" = 200 ]
+check "a query string does not change the route: /health's 400 naming x" \
+    [ "$code $(json_get "$T_TMP/body" "j['details']['issues'][0]['path'][0]")" = "400 x" ]
 
 code=$(http_code -X PATCH "$U/health")
 check "a method outside the API is 501 ($code)" [ "$code" = 501 ]
