@@ -109,6 +109,8 @@ void	sessions_renew(struct pd_ctx *);
  * in; the route's handler commits it with its change or rolls back.
  */
 int	owner_check(struct pd_ctx *);
+int	owner_check_body(struct pd_ctx *, const char *);
+void	owner_init(void);
 const char *const *owner_domains(void);
 void	owner_nonce(struct pd_ctx *);
 void	owner_set(struct pd_ctx *);
