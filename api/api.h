@@ -52,6 +52,7 @@ void	api_policies_list(API_HANDLER_ARGS);
 /* api_owner.c */
 void	api_nonce(API_HANDLER_ARGS);
 void	api_owner_set(API_HANDLER_ARGS);
+void	api_recover(API_HANDLER_ARGS);
 
 struct http_req *api_take_pending(uint32_t);
 

@@ -768,6 +768,13 @@ owner_set(struct pd_ctx *c)
 	}
 	if (!pd_begin(c))
 		return;
+	if (kill_held_by(id)) {
+		store_rollback();
+		pd_fail(c->peerid, 409, "KILL_SWITCH_OWNER_HOLD", "this "
+		    "wallet's owner holds the kill switch: the owner cannot be "
+		    "changed until it is recovered", 0);
+		return;
+	}
 	if ((n = set_owner(id, addr, "GRACE", "NONE", "GRACE")) == 0) {
 		store_rollback();
 		pd_fail(c->peerid, 409, "OWNER_ALREADY_CONNECTED", "the owner "
