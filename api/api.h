@@ -54,6 +54,7 @@ void	api_policies_update(API_HANDLER_ARGS);
 
 /* api_owner.c */
 void	api_owner_set(API_HANDLER_ARGS);
+void	api_recover(API_HANDLER_ARGS);
 
 struct http_req *api_take_pending(uint32_t);
 

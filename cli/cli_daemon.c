@@ -141,6 +141,8 @@ static const char config_text[] =
 "# master_lock_failures = 10  # wrong master passwords in a minute ...\n"
 "# master_lock_seconds = 300  # ... lock masterAuth this long\n"
 "# max_sessions_per_wallet = 10\n"
+"# owner_kill_recover_delay = 86400  # an owner's kill switch: the master\n"
+"#                                   # alone recovers only after this\n"
 "# price_static = \"ETH=2000;SOL=150\"   # USD prices for the USD limits\n"
 "\n"
 "[keystore]\n"

@@ -63,6 +63,8 @@ static const struct ckey keys[] = {
 	    86400),
 	CINT("security", "max_sessions_per_wallet", max_sessions_per_wallet,
 	    1, 1000),
+	CINT("security", "owner_kill_recover_delay", owner_kill_recover_delay,
+	    0, 30 * 86400),
 	CSTR("security", "daemon_user", K_USER, user[PROC_PARENT]),
 	CSTR("security", "api_user", K_USER, user[PROC_API]),
 	CSTR("security", "policyd_user", K_USER, user[PROC_POLICYD]),
@@ -131,6 +133,7 @@ config_defaults(struct config *cf)
 	cf->master_lock_failures = 10;
 	cf->master_lock_seconds = 300;
 	cf->max_sessions_per_wallet = 10;
+	cf->owner_kill_recover_delay = 86400;
 	cf->kdf_memory_kib = 64 * 1024;
 	cf->kdf_passes = 3;
 	cf->kdf_lanes = 4;

@@ -49,6 +49,9 @@ struct config {
 	int	master_lock_failures;
 	int	master_lock_seconds;
 	int	max_sessions_per_wallet;
+	/* s after an owner pulled the kill switch before the master alone
+	 * may recover; 0: at once */
+	int	owner_kill_recover_delay;
 	/* [security]: user names or numeric ids, per process */
 	char	user[PROC_MAX][CONFIG_STR_MAX];
 	/* [keystore]: Argon2id for a new keystore (an existing one keeps

@@ -134,6 +134,7 @@ struct ctl_config {
 	uint32_t	lock_failures;	/* policyd: masterAuth lockout */
 	uint32_t	lock_seconds;
 	uint32_t	max_sessions;	/* policyd: per wallet */
+	uint32_t	kill_hold;	/* policyd: an owner's kill switch, s */
 	uint32_t	port;		/* daemon.port */
 	char		hostname[64];	/* daemon.hostname: IP or localhost */
 	/* daemon.public_url's host[:port], lowercase; "": not set */

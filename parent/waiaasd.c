@@ -799,6 +799,7 @@ send_config(struct child *c, int listenfd)
 	cfg.lock_failures = (uint32_t)P.cf.master_lock_failures;
 	cfg.lock_seconds = (uint32_t)P.cf.master_lock_seconds;
 	cfg.max_sessions = (uint32_t)P.cf.max_sessions_per_wallet;
+	cfg.kill_hold = (uint32_t)P.cf.owner_kill_recover_delay;
 	/* policyd checks ownerAuth messages are addressed to this daemon. */
 	cfg.port = (uint32_t)P.cf.port;
 	if (strlcpy(cfg.hostname, P.cf.hostname, sizeof(cfg.hostname)) >=

@@ -112,6 +112,7 @@ policyd_main(struct proc *p)
 	/* In the database directory: the chroot, or the cwd without one. */
 	store_open("waiaas.db");
 	sessions_init();
+	owner_init();
 	kill_load();
 	tx_resume();
 	notify_init();

@@ -109,6 +109,8 @@ void	sessions_renew(struct pd_ctx *);
  * in; the route's handler commits it with its change or rolls back.
  */
 int	owner_check(struct pd_ctx *);
+int	owner_check_body(struct pd_ctx *, const char *);
+void	owner_init(void);
 const char *const *owner_domains(void);
 void	owner_nonce(struct pd_ctx *);
 void	owner_set(struct pd_ctx *);
@@ -135,6 +137,8 @@ int	decide_eval(const char *, const char *, const struct pe_tx *,
 
 /* policyd_queue.c: DELAY and APPROVAL */
 void	queue_arm(void);
+int	queue_stop(const char *, long long, const char *, const char *,
+	    const char *, long long *);
 void	tx_cancel(struct pd_ctx *);
 void	tx_approve(struct pd_ctx *);
 void	tx_reject(struct pd_ctx *);
@@ -163,6 +167,7 @@ void	kill_activate(struct pd_ctx *);
 void	kill_recover(struct pd_ctx *);
 void	kill_owner(struct pd_ctx *);
 int	kill_refuse(struct pd_ctx *);
+int	kill_held_by(const char *);
 void	kill_load(void);
 
 void	pd_reply(uint32_t, int, const char *, const char *, size_t);

@@ -69,6 +69,7 @@ static const struct {
 	{ "TX_EXPIRED",			"TX_EXPIRED" },
 	{ "KILL_SWITCH_ACTIVATED",	"KILL_SWITCH_ACTIVATED" },
 	{ "KILL_SWITCH_RECOVERED",	"KILL_SWITCH_RECOVERED" },
+	{ "KILL_SWITCH_RECOVERY_HELD",	"KILL_SWITCH_RECOVERY_HELD" },
 	{ "session.created",		"SESSION_CREATED" },
 	{ "session.revoked",		"SESSION_REVOKED" },
 	{ "session.renewed",		"SESSION_RENEWED" },

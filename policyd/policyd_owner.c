@@ -2,12 +2,21 @@
  * ownerAuth: the fund owner's signature over a single-use nonce.
  *
  * GET /v1/nonce issues a nonce (optionally bound to one action and
- * target); the owner signs an EIP-4361 message carrying it, addressed to
- * this daemon, short-lived, with a resource naming the action
- * ("urn:waiaas:action:<action>:<target>").  owner_check() verifies all
- * of it and spends the nonce inside a transaction it leaves open; the
- * route's handler commits that transaction with its change (so a replay
- * fails even if it raced the first use) or rolls it back.
+ * target) and stores nothing: the nonce is 12 random bytes, its expiry
+ * and a MAC over both and the binding, under a key only policyd holds,
+ * so an anonymous flood of requests costs no write and cannot use up a
+ * table the owner needs.  The owner signs an EIP-4361 message carrying
+ * it, addressed to this daemon, short-lived, with a resource naming the
+ * action ("urn:waiaas:action:<action>:<target>").  owner_check()
+ * verifies all of it and records the nonce as spent inside a
+ * transaction it leaves open; the route's handler commits that
+ * transaction with its change (so a replay fails even if it raced the
+ * first use) or rolls it back.  Only a valid owner signature writes a
+ * spent nonce; the rows go when the nonce would have expired.
+ *
+ * The MAC key lives in the database's secrets table, like the session
+ * key: a nonce issued before a restart still works after it, and the
+ * spent ones are remembered across it.
  *
  * Owner states: NONE (no owner), GRACE (set by the operator, not yet
  * proven), LOCKED (the owner proved the key; only the owner may change
@@ -29,7 +38,11 @@
 #include "util.h"
 
 #define NONCE_TTL		300	/* seconds a nonce lives */
-#define NONCE_ROWS_MAX		10000	/* live nonces, used or not */
+#define NONCE_SPENT_MAX		1000	/* a wallet's spent, unexpired */
+#define NONCE_RAND		12	/* random bytes of a nonce */
+#define NONCE_HEAD		16	/* random and expiry: its identity */
+#define NONCE_MAC		16
+#define NONCE_BYTES		(NONCE_HEAD + NONCE_MAC)
 #define OWNER_SKEW		60	/* clock skew allowed for Issued At */
 #define OWNER_LIFETIME		600	/* Expiration - Issued At, at most */
 #define OWNER_ADDR_MAX		64
@@ -48,7 +61,11 @@ static const struct {
 	{ R_OWNER_KILL,		"owner.kill-switch" },
 	{ R_TX_APPROVE,		"tx.approve" },
 	{ R_TX_REJECT,		"tx.reject" },
+	/* the owner's half of a dual-auth recovery (policyd_kill.c) */
+	{ R_ADMIN_RECOVER,	"owner.recover" },
 };
+
+static uint8_t	*nonce_key;	/* crypto_generichash_KEYBYTES */
 
 /* Routes whose target is a transaction: the owner is its wallet's. */
 static int
@@ -123,11 +140,12 @@ secp_ctx(void)
 
 /*
  * Refuse: roll back what owner_check began, audit the reason (never the
- * message or the signature), answer.  Returns 0 for authenticate().
+ * message or the signature), answer (with Retry-After if retry > 0).
+ * Returns 0 for authenticate().
  */
 static int
-owner_fail(struct pd_ctx *c, int status, const char *code, const char *why,
-    const char *addr)
+owner_refuse(struct pd_ctx *c, int status, const char *code,
+    const char *why, const char *addr, int retry)
 {
 	const char	*p = c->req->param;
 	json_t		*d;
@@ -140,8 +158,18 @@ owner_fail(struct pd_ctx *c, int status, const char *code, const char *why,
 		json_object_set_new(d, "address", json_string(addr));
 	audit_event(c->now, "auth.owner_failed", "owner",
 	    ks_valid_id(p, strlen(p)) ? p : NULL, d);
-	pd_fail(c->peerid, status, code, why, 0);
+	if (retry > 0)
+		pd_fail_retry(c->peerid, status, code, why, retry);
+	else
+		pd_fail(c->peerid, status, code, why, 0);
 	return 0;
+}
+
+static int
+owner_fail(struct pd_ctx *c, int status, const char *code, const char *why,
+    const char *addr)
+{
+	return owner_refuse(c, status, code, why, addr, 0);
 }
 
 /* The wallet of a transaction; 0 if there is no such transaction. */
@@ -190,50 +218,115 @@ wallet_row(const char *id, char *chain, char *status, char *state,
 	return r;
 }
 
+/* The MAC of a nonce's head for one binding ("", action, action:target). */
+static void
+nonce_mac(const uint8_t head[NONCE_HEAD], const char *bound,
+    uint8_t out[NONCE_MAC])
+{
+	static const char		 tag[] = "waiaas ownerAuth nonce v1";
+	crypto_generichash_state	 st;
+
+	if (nonce_key == NULL)
+		fatalx("nonce: no key");
+	if (crypto_generichash_init(&st, nonce_key,
+	    crypto_generichash_KEYBYTES, NONCE_MAC) != 0 ||
+	    crypto_generichash_update(&st, (const uint8_t *)tag,
+	    sizeof(tag)) != 0 ||
+	    crypto_generichash_update(&st, head, NONCE_HEAD) != 0 ||
+	    crypto_generichash_update(&st, (const uint8_t *)bound,
+	    strlen(bound)) != 0 ||
+	    crypto_generichash_final(&st, out, NONCE_MAC) != 0)
+		fatalx("nonce: generichash");
+}
+
+static uint32_t
+be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | (uint32_t)p[3];
+}
+
 /*
- * Spend the message's nonce inside the open transaction: it was issued
- * here, is unused and unexpired, and if it was bound at issue, to this
- * action (and target).  0, or -1 and *why.
+ * Spend the message's nonce inside the open transaction: made here (its
+ * MAC), unexpired, bound to nothing, to this action or to this action
+ * and target, and not spent before.  The spend is a row of the owner's
+ * wallet, kept until the nonce would have expired; a wallet has at most
+ * NONCE_SPENT_MAX of them (so only its own owner can fill its share).
+ * 0; -1 and *why; -2 and *retry (seconds) when the wallet's share is
+ * full; -3 when the database failed.
  */
 static int
 nonce_spend(struct pd_ctx *c, struct siwe_span n, const char *action,
-    const char *target, const char **why)
+    const char *target, const char *wallet, const char **why, int *retry)
 {
 	sqlite3_stmt	*st;
-	const char	*bound;
+	uint8_t		 b[NONCE_BYTES], mac[NONCE_MAC];
 	char		 full[ACTION_MAX + API_PARAM_MAX + 2];
-	int		 r = -1;
+	const char	*bound[3];
+	long long	 exp, live = 0, oldest = 0;
+	size_t		 blen, i;
+	int		 ok = 0, rc;
 
 	snprintf(full, sizeof(full), "%s:%s", action, target);
-	if (sqlite3_prepare_v2(pd.db, "SELECT expires_at, action, used_at "
-	    "FROM nonces WHERE nonce = ?", -1, &st, NULL) != SQLITE_OK)
-		fatalx("nonce: %s", sqlite3_errmsg(pd.db));
-	sqlite3_bind_text(st, 1, n.p, (int)n.len, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_ROW)
+	bound[0] = "";
+	bound[1] = action;
+	bound[2] = full;
+	if (n.len != 2 * NONCE_BYTES || sodium_hex2bin(b, sizeof(b), n.p,
+	    n.len, NULL, &blen, NULL) != 0 || blen != sizeof(b)) {
 		*why = "the nonce was not issued by GET /v1/nonce";
-	else if (sqlite3_column_type(st, 2) != SQLITE_NULL)
-		*why = "the nonce was already used";
-	else if (sqlite3_column_int64(st, 0) <= c->now)
-		*why = "the nonce has expired";
-	else if ((bound = (const char *)sqlite3_column_text(st, 1)) != NULL &&
-	    strcmp(bound, action) != 0 && strcmp(bound, full) != 0)
-		*why = "the nonce was issued for another action";
-	else
-		r = 0;
-	sqlite3_finalize(st);
-	if (r == -1)
 		return -1;
-	if (sqlite3_prepare_v2(pd.db, "UPDATE nonces SET used_at = ? WHERE "
-	    "nonce = ? AND used_at IS NULL", -1, &st, NULL) != SQLITE_OK)
-		fatalx("nonce: %s", sqlite3_errmsg(pd.db));
+	}
+	for (i = 0; i < nitems(bound); i++) {
+		nonce_mac(b, bound[i], mac);
+		ok |= sodium_memcmp(mac, b + NONCE_HEAD, NONCE_MAC) == 0;
+	}
+	if (!ok) {
+		*why = "the nonce was not issued by GET /v1/nonce, or was "
+		    "issued for another action or target";
+		return -1;
+	}
+	if ((exp = (long long)be32(b + NONCE_RAND)) <= c->now) {
+		*why = "the nonce has expired";
+		return -1;
+	}
+	st = store_prepare("DELETE FROM spent_nonces WHERE expires_at <= ?");
 	sqlite3_bind_int64(st, 1, c->now);
-	sqlite3_bind_text(st, 2, n.p, (int)n.len, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE || sqlite3_changes(pd.db) != 1) {
-		*why = "the nonce was already used";
-		r = -1;
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		goto dberr;
+	st = store_prepare("SELECT count(*), coalesce(min(expires_at), 0) "
+	    "FROM spent_nonces WHERE wallet_id = ?");
+	sqlite3_bind_text(st, 1, wallet, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		live = sqlite3_column_int64(st, 0);
+		oldest = sqlite3_column_int64(st, 1);
 	}
 	sqlite3_finalize(st);
-	return r;
+	if (live >= NONCE_SPENT_MAX) {
+		*retry = (int)(oldest > c->now ? oldest - c->now : 1);
+		*why = "this wallet's owner has spent too many nonces in the "
+		    "last 5 minutes; try again later";
+		return -2;
+	}
+	st = store_prepare("INSERT INTO spent_nonces (nonce, wallet_id, "
+	    "expires_at, used_at) VALUES (?, ?, ?, ?)");
+	sqlite3_bind_blob(st, 1, b, NONCE_HEAD, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, wallet, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, exp);
+	sqlite3_bind_int64(st, 4, c->now);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if ((rc & 0xff) == SQLITE_CONSTRAINT) {
+		*why = "the nonce was already used";
+		return -1;
+	}
+	if (rc == SQLITE_DONE)
+		return 0;
+dberr:
+	log_warnx("nonce: %s", sqlite3_errmsg(pd.db));
+	*why = "the nonce could not be recorded";
+	return -3;
 }
 
 /* X-Owner-Address: its bytes and the chain its form names. */
@@ -289,11 +382,27 @@ intent_of(const struct siwe_msg *m, char out[65], const char **why)
 	return 0;
 }
 
+/*
+ * What the owner sent, from ownerAuth's headers or a request body: the
+ * claimed address, the message (its base64, as X-Owner-Message carries
+ * it, or the text itself) and the signature.
+ */
+struct owner_proof {
+	const char	*addr;
+	size_t		 alen;
+	const char	*msg;
+	size_t		 mlen;
+	int		 b64;
+	const char	*sig;
+	size_t		 slen;
+	int		 chain;		/* SIWE_*, or -1: whatever addr says */
+};
+
 /* The message and signature, with no database: 0, or -1 and *why. */
 static int
-check_message(const char *b64, size_t blen, const char *sig, size_t slen,
-    int chain, const uint8_t claimed[32], const char *urn,
-    struct pd_ctx *c, struct siwe_span *nonce, const char **why)
+check_message(const struct owner_proof *p, int chain,
+    const uint8_t claimed[32], const char *urn, struct pd_ctx *c,
+    struct siwe_span *nonce, const char **why)
 {
 	static char		 msg[SIWE_MSG_MAX];
 	struct siwe_msg		 m;
@@ -301,10 +410,14 @@ check_message(const char *b64, size_t blen, const char *sig, size_t slen,
 	uint8_t			 rec[20];
 	size_t			 mlen;
 
-	if (sodium_base642bin((uint8_t *)msg, sizeof(msg), b64, blen, NULL,
-	    &mlen, NULL, sodium_base64_VARIANT_ORIGINAL) != 0) {
-		*why = "X-Owner-Message is not base64 of a message of at most "
-		    "4096 bytes";
+	if (!p->b64 && p->mlen <= sizeof(msg)) {
+		memcpy(msg, p->msg, p->mlen);
+		mlen = p->mlen;
+	} else if (!p->b64 || sodium_base642bin((uint8_t *)msg, sizeof(msg),
+	    p->msg, p->mlen, NULL, &mlen, NULL,
+	    sodium_base64_VARIANT_ORIGINAL) != 0) {
+		*why = "the message is not a message (or its base64) of at "
+		    "most 4096 bytes";
 		return -1;
 	}
 	/*
@@ -312,20 +425,21 @@ check_message(const char *b64, size_t blen, const char *sig, size_t slen,
 	 * parsed (the same rule as session tokens).
 	 */
 	if (chain == SIWE_ETHEREUM) {
-		if (siwe_recover_evm(secp_ctx(), msg, mlen, sig, slen, rec,
-		    why) == -1)
+		if (siwe_recover_evm(secp_ctx(), msg, mlen, p->sig, p->slen,
+		    rec, why) == -1)
 			return -1;
 		if (memcmp(rec, claimed, 20) != 0) {
-			*why = "the signature was not made by X-Owner-Address";
+			*why = "the signature was not made by the owner "
+			    "address given";
 			return -1;
 		}
-	} else if (siwe_verify_solana(msg, mlen, sig, slen, claimed,
+	} else if (siwe_verify_solana(msg, mlen, p->sig, p->slen, claimed,
 	    why) == -1)
 		return -1;
 	if (siwe_parse(msg, mlen, chain, &m, why) == -1)
 		return -1;
 	if (memcmp(m.addr, claimed, chain == SIWE_ETHEREUM ? 20 : 32) != 0) {
-		*why = "the message's address is not X-Owner-Address";
+		*why = "the message's address is not the owner address given";
 		return -1;
 	}
 	r.domains = owner_domains();
@@ -342,55 +456,44 @@ check_message(const char *b64, size_t blen, const char *sig, size_t slen,
 	return 0;
 }
 
-int
-owner_check(struct pd_ctx *c)
+/*
+ * The one owner verifier, for ownerAuth's headers and for a body that
+ * carries the same proof: the signature over a message for this action
+ * and target, by the owner of the wallet (the target's, for a
+ * transaction route), over an unspent nonce.  1 with the transaction
+ * open and the nonce spent in it (the caller commits it with its
+ * change); 0 after answering.
+ */
+static int
+owner_prove(struct pd_ctx *c, const char *action, const char *target,
+    const struct owner_proof *p)
 {
-	const struct api_cred	*cred = &c->req->cred;
-	const char		*v = cred->value, *nl1, *nl2, *action, *why;
-	const char		*wallet = c->req->param, *target;
-	char			 claimed[OWNER_ADDR_MAX + 1], urn[128];
-	char			 qwallet[KS_ID_LEN + 1];
-	char			 txwallet[KS_ID_LEN + 1];
-	char			 owner[OWNER_ADDR_MAX + 1], wchain[16];
-	char			 status[16], state[16];
-	uint8_t			 bin[32], obin[32];
-	struct siwe_span	 nonce;
-	size_t			 alen, slen;
-	int			 chain, ochain;
+	const char	*wallet = target, *why;
+	char		 claimed[OWNER_ADDR_MAX + 1], urn[128];
+	char		 txwallet[KS_ID_LEN + 1];
+	char		 owner[OWNER_ADDR_MAX + 1], wchain[16];
+	char		 status[16], state[16];
+	uint8_t		 bin[32], obin[32];
+	struct siwe_span nonce;
+	int		 chain, ochain, retry = 0;
 
-	if ((action = route_action(c->route)) == NULL)
-		fatalx("route %s needs ownerAuth but has no owner action",
-		    routes[c->route].name);
-	/* A route without a wallet in its path names it in the query. */
-	if (wallet[0] == '\0' && (wallet = pd_query_str(c->req->query,
-	    "walletId", qwallet, sizeof(qwallet))) == NULL)
-		wallet = "";
-	/* A transaction route names the transaction; its wallet follows. */
-	target = wallet;
-	if (cred->kind != CRED_OWNER)
-		return owner_fail(c, 401, "INVALID_SIGNATURE", "X-Owner-"
-		    "Address, X-Owner-Message and X-Owner-Signature are "
-		    "required", NULL);
-	/* "address\nmessage\nsignature", none of them empty */
-	if (memchr(v, '\0', cred->len) != NULL ||
-	    (nl1 = memchr(v, '\n', cred->len)) == NULL ||
-	    (nl2 = memchr(nl1 + 1, '\n', cred->len - (size_t)(nl1 + 1 - v)))
-	    == NULL || strchr(nl2 + 1, '\n') != NULL ||
-	    (alen = (size_t)(nl1 - v)) == 0 || alen > OWNER_ADDR_MAX ||
-	    nl2 == nl1 + 1 || (slen = strlen(nl2 + 1)) == 0)
+	if (p->alen == 0 || p->alen > OWNER_ADDR_MAX ||
+	    memchr(p->addr, '\0', p->alen) != NULL)
 		return owner_fail(c, 401, "INVALID_SIGNATURE", "malformed "
-		    "owner headers", NULL);
-	memcpy(claimed, v, alen);
-	claimed[alen] = '\0';
-	if (claimed_address(claimed, alen, bin, &chain) == -1)
-		return owner_fail(c, 401, "INVALID_SIGNATURE", "X-Owner-"
-		    "Address is not an EVM address or a base58 Solana public "
+		    "owner address", NULL);
+	memcpy(claimed, p->addr, p->alen);
+	claimed[p->alen] = '\0';
+	if (claimed_address(claimed, p->alen, bin, &chain) == -1)
+		return owner_fail(c, 401, "INVALID_SIGNATURE", "the owner "
+		    "address is not an EVM address or a base58 Solana public "
 		    "key", NULL);
+	if (p->chain != -1 && p->chain != chain)
+		return owner_fail(c, 401, "INVALID_SIGNATURE", "chain does "
+		    "not match the owner address", NULL);
 	if ((size_t)snprintf(urn, sizeof(urn), SIWE_ACTION_URN "%s:%s",
 	    action, target) >= sizeof(urn))
 		fatalx("owner action urn too long");
-	if (check_message(nl1 + 1, (size_t)(nl2 - nl1 - 1), nl2 + 1, slen,
-	    chain, bin, urn, c, &nonce, &why) == -1)
+	if (check_message(p, chain, bin, urn, c, &nonce, &why) == -1)
 		return owner_fail(c, 401, "INVALID_SIGNATURE", why, claimed);
 
 	/* Only a valid signature learns whether the wallet exists. */
@@ -418,12 +521,100 @@ owner_check(struct pd_ctx *c)
 	    (strcmp(wchain, "ethereum") == 0) || memcmp(obin, bin, chain ==
 	    SIWE_ETHEREUM ? 20 : 32) != 0 || (chain == SIWE_SOLANA &&
 	    strcmp(owner, claimed) != 0))
-		return owner_fail(c, 401, "INVALID_SIGNATURE", "X-Owner-"
-		    "Address is not this wallet's owner", claimed);
-	if (nonce_spend(c, nonce, action, target, &why) == -1)
+		return owner_fail(c, 401, "INVALID_SIGNATURE", "the owner "
+		    "address is not this wallet's owner", claimed);
+	switch (nonce_spend(c, nonce, action, target, wallet, &why, &retry)) {
+	case 0:
+		return 1;
+	case -2:
+		return owner_refuse(c, 429, "RATE_LIMIT_EXCEEDED", why,
+		    claimed, retry);
+	case -3:
+		store_rollback();
+		pd_fail(c->peerid, 503, "SERVICE_UNAVAILABLE", why, 1);
+		return 0;
+	default:
 		return owner_fail(c, 401, "INVALID_NONCE", why, claimed);
+	}
+}
+
+int
+owner_check(struct pd_ctx *c)
+{
+	const struct api_cred	*cred = &c->req->cred;
+	const char		*v = cred->value, *nl1, *nl2, *action;
+	const char		*target = c->req->param;
+	char			 qwallet[KS_ID_LEN + 1];
+	struct owner_proof	 p;
+
+	if ((action = route_action(c->route)) == NULL)
+		fatalx("route %s needs ownerAuth but has no owner action",
+		    routes[c->route].name);
+	/*
+	 * A route without a wallet in its path names it in the query; a
+	 * transaction route names the transaction (its wallet follows).
+	 */
+	if (target[0] == '\0' && (target = pd_query_str(c->req->query,
+	    "walletId", qwallet, sizeof(qwallet))) == NULL)
+		target = "";
+	if (cred->kind != CRED_OWNER)
+		return owner_fail(c, 401, "INVALID_SIGNATURE", "X-Owner-"
+		    "Address, X-Owner-Message and X-Owner-Signature are "
+		    "required", NULL);
+	/* "address\nmessage\nsignature", none of them empty */
+	if (memchr(v, '\0', cred->len) != NULL ||
+	    (nl1 = memchr(v, '\n', cred->len)) == NULL ||
+	    (nl2 = memchr(nl1 + 1, '\n', cred->len - (size_t)(nl1 + 1 - v)))
+	    == NULL || strchr(nl2 + 1, '\n') != NULL || nl1 == v ||
+	    nl2 == nl1 + 1 || nl2[1] == '\0')
+		return owner_fail(c, 401, "INVALID_SIGNATURE", "malformed "
+		    "owner headers", NULL);
+	p.addr = v;
+	p.alen = (size_t)(nl1 - v);
+	p.msg = nl1 + 1;
+	p.mlen = (size_t)(nl2 - nl1 - 1);
+	p.b64 = 1;
+	p.sig = nl2 + 1;
+	p.slen = strlen(nl2 + 1);
+	p.chain = -1;
+	if (!owner_prove(c, action, target, &p))
+		return 0;
 	c->auth = CRED_OWNER;
 	return 1;
+}
+
+/*
+ * The owner's half of a dual-auth request whose body carries the proof
+ * (ownerAddress, message, ownerSignature, chain?; the api checked their
+ * shape): the route's owner action on this wallet.  1 with the
+ * transaction open and the nonce spent in it; 0 after answering.
+ */
+int
+owner_check_body(struct pd_ctx *c, const char *wallet)
+{
+	const char		*action, *chain;
+	struct owner_proof	 p;
+	json_t			*a, *m, *s;
+
+	if ((action = route_action(c->route)) == NULL)
+		fatalx("route %s has no owner action", routes[c->route].name);
+	a = json_object_get(c->body, "ownerAddress");
+	m = json_object_get(c->body, "message");
+	s = json_object_get(c->body, "ownerSignature");
+	if (!json_is_string(a) || !json_is_string(m) || !json_is_string(s))
+		fatalx("owner proof: malformed body from the api");
+	chain = json_string_value(json_object_get(c->body, "chain"));
+	p.addr = json_string_value(a);
+	p.alen = json_string_length(a);
+	p.msg = json_string_value(m);
+	p.mlen = json_string_length(m);
+	/* A message has lines; its base64 has none. */
+	p.b64 = memchr(p.msg, '\n', p.mlen) == NULL;
+	p.sig = json_string_value(s);
+	p.slen = json_string_length(s);
+	p.chain = chain == NULL ? -1 : strcmp(chain, "ethereum") == 0 ?
+	    SIWE_ETHEREUM : SIWE_SOLANA;
+	return owner_prove(c, action, wallet, &p);
 }
 
 /* A query value of allowed characters, 1 to max long; "" if absent. */
@@ -448,27 +639,39 @@ query_value(const char *q, const char *key, const char *allowed,
 #define TARGET_CHARS	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" \
 			"0123456789-"
 
+/* The nonce MAC key, from the store (made on the first start). */
+void
+owner_init(void)
+{
+	if ((nonce_key = sodium_malloc(crypto_generichash_KEYBYTES)) == NULL)
+		fatal("sodium_malloc");
+	if (store_meta_secret("nonce_mac", nonce_key,
+	    crypto_generichash_KEYBYTES) == -1)
+		fatalx("nonce key: %s", sqlite3_errmsg(pd.db));
+}
+
 /*
- * GET /v1/nonce?action&target: 32 random bytes in hex, alive for
- * NONCE_TTL seconds, bound to the action (and target) if given.  The
- * table is bounded: expired rows go first, and a full table is 429.
+ * GET /v1/nonce?action&target: 12 random bytes, the expiry (NONCE_TTL
+ * seconds from now, 4 bytes big-endian) and the MAC over both and the
+ * binding (the action, and target, if given), in hex.  Nothing is
+ * written: issuing costs no commit and has no table to fill.
  */
 void
 owner_nonce(struct pd_ctx *c)
 {
-	sqlite3_stmt	*st;
-	uint8_t		 rnd[32];
-	char		 nonce[65], action[ACTION_MAX + 1];
+	uint8_t		 b[NONCE_BYTES];
+	uint32_t	 exp = (uint32_t)(c->now + NONCE_TTL);
+	char		 nonce[2 * NONCE_BYTES + 1], action[ACTION_MAX + 1];
 	char		 target[API_PARAM_MAX + 1];
 	char		 bound[ACTION_MAX + API_PARAM_MAX + 2];
-	long long	 live = 0, oldest = 0;
-	int		 ok;
 
 	if (query_value(c->req->query, "action", ACTION_CHARS, action,
 	    ACTION_MAX) == -1 || (action[0] != '\0' &&
 	    !known_action(action))) {
 		pd_fail(c->peerid, 400, "VALIDATION_FAILED", "action: not an "
-		    "action that takes ownerAuth (owner.verify)", 0);
+		    "action that takes ownerAuth (owner.verify, "
+		    "owner.kill-switch, owner.recover, tx.approve, tx.reject)",
+		    0);
 		return;
 	}
 	if (query_value(c->req->query, "target", TARGET_CHARS, target,
@@ -480,54 +683,15 @@ owner_nonce(struct pd_ctx *c)
 	}
 	snprintf(bound, sizeof(bound), "%s%s%s", action, target[0] != '\0' ?
 	    ":" : "", target);
-	if (!pd_begin(c))
-		return;
-	if (sqlite3_prepare_v2(pd.db, "DELETE FROM nonces WHERE expires_at "
-	    "<= ?", -1, &st, NULL) != SQLITE_OK)
-		fatalx("nonce: %s", sqlite3_errmsg(pd.db));
-	sqlite3_bind_int64(st, 1, c->now);
-	ok = sqlite3_step(st) == SQLITE_DONE;
-	sqlite3_finalize(st);
-	if (ok && sqlite3_prepare_v2(pd.db, "SELECT count(*), "
-	    "coalesce(min(expires_at), 0) FROM nonces", -1, &st, NULL) ==
-	    SQLITE_OK) {
-		if (sqlite3_step(st) == SQLITE_ROW) {
-			live = sqlite3_column_int64(st, 0);
-			oldest = sqlite3_column_int64(st, 1);
-		} else
-			ok = 0;
-		sqlite3_finalize(st);
-	}
-	if (ok && live >= NONCE_ROWS_MAX) {
-		store_rollback();
-		pd_fail_retry(c->peerid, 429, "RATE_LIMIT_EXCEEDED", "too many "
-		    "live nonces; try again later", (int)(oldest > c->now ?
-		    oldest - c->now : 1));
-		return;
-	}
-	randombytes_buf(rnd, sizeof(rnd));
-	sodium_bin2hex(nonce, sizeof(nonce), rnd, sizeof(rnd));
-	if (ok && sqlite3_prepare_v2(pd.db, "INSERT INTO nonces (nonce, "
-	    "created_at, expires_at, action) VALUES (?, ?, ?, ?)", -1, &st,
-	    NULL) == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, nonce, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, c->now);
-		sqlite3_bind_int64(st, 3, c->now + NONCE_TTL);
-		if (bound[0] != '\0')
-			sqlite3_bind_text(st, 4, bound, -1, SQLITE_STATIC);
-		ok = sqlite3_step(st) == SQLITE_DONE;
-		sqlite3_finalize(st);
-	} else
-		ok = 0;
-	if (!ok || store_commit() == -1) {
-		log_warnx("nonce: %s", sqlite3_errmsg(pd.db));
-		store_rollback();
-		pd_fail(c->peerid, 500, "INTERNAL_ERROR", "no nonce could be "
-		    "issued", 1);
-		return;
-	}
+	randombytes_buf(b, NONCE_RAND);
+	b[NONCE_RAND] = (uint8_t)(exp >> 24);
+	b[NONCE_RAND + 1] = (uint8_t)(exp >> 16);
+	b[NONCE_RAND + 2] = (uint8_t)(exp >> 8);
+	b[NONCE_RAND + 3] = (uint8_t)exp;
+	nonce_mac(b, bound, b + NONCE_HEAD);
+	sodium_bin2hex(nonce, sizeof(nonce), b, sizeof(b));
 	pd_reply_json(c->peerid, 200, json_pack("{s:s, s:I}", "nonce", nonce,
-	    "expiresAt", (json_int_t)(c->now + NONCE_TTL)));
+	    "expiresAt", (json_int_t)exp));
 }
 
 /* An owner address for a wallet of chain into out (EIP-55 for EVM). */
@@ -604,6 +768,13 @@ owner_set(struct pd_ctx *c)
 	}
 	if (!pd_begin(c))
 		return;
+	if (kill_held_by(id)) {
+		store_rollback();
+		pd_fail(c->peerid, 409, "KILL_SWITCH_OWNER_HOLD", "this "
+		    "wallet's owner holds the kill switch: the owner cannot be "
+		    "changed until it is recovered", 0);
+		return;
+	}
 	if ((n = set_owner(id, addr, "GRACE", "NONE", "GRACE")) == 0) {
 		store_rollback();
 		pd_fail(c->peerid, 409, "OWNER_ALREADY_CONNECTED", "the owner "

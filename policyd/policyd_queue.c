@@ -93,6 +93,61 @@ unqueue(const char *id, long long now, const char *status, const char *code,
 	    "code", code, "error", why));
 }
 
+/*
+ * Stop every transaction of a wallet (NULL: of every wallet) that is not
+ * signed yet: waiting (QUEUED), or on its way to the signer (PENDING,
+ * EXECUTING; the pipeline finds it ended when the api or the signer
+ * answers, and drops it, policyd_tx.c).  One signed or broadcast cannot
+ * be called back and is left alone.  CANCELLED with code and why,
+ * each audited (the owner told), inside the caller's transaction; the
+ * number stopped in *n.  0 or -1.
+ */
+int
+queue_stop(const char *wallet, long long now, const char *code,
+    const char *why, const char *actor, long long *n)
+{
+	sqlite3_stmt	*st;
+	char		 ids[64][UUID_STR_LEN];
+	int		 i, k;
+
+	*n = 0;
+	do {
+		/* A batch at a time: the statement is done before any write. */
+		st = store_prepare("SELECT id FROM transactions WHERE status "
+		    "IN ('QUEUED', 'PENDING', 'EXECUTING') AND raw IS NULL AND "
+		    "(?1 IS NULL OR wallet_id = ?1) LIMIT 64");
+		if (wallet != NULL)
+			sqlite3_bind_text(st, 1, wallet, -1, SQLITE_STATIC);
+		for (k = 0; k < 64 && sqlite3_step(st) == SQLITE_ROW; k++)
+			strlcpy(ids[k], (const char *)sqlite3_column_text(st,
+			    0), sizeof(ids[k]));
+		sqlite3_finalize(st);
+		for (i = 0; i < k; i++) {
+			st = store_prepare("UPDATE transactions SET status = "
+			    "'CANCELLED', error = ?, error_code = ?, "
+			    "updated_at = ? WHERE id = ? AND status IN "
+			    "('QUEUED', 'PENDING', 'EXECUTING') AND raw IS "
+			    "NULL");
+			sqlite3_bind_text(st, 1, why, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 2, code, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(st, 3, now);
+			sqlite3_bind_text(st, 4, ids[i], -1, SQLITE_STATIC);
+			if (sqlite3_step(st) != SQLITE_DONE ||
+			    sqlite3_changes(pd.db) != 1) {
+				sqlite3_finalize(st);
+				return -1;
+			}
+			sqlite3_finalize(st);
+			if (audit_append(now, "TX_CANCELLED", actor, ids[i],
+			    json_pack("{s:s, s:s}", "code", code, "error",
+			    why)) == -1)
+				return -1;
+			(*n)++;
+		}
+	} while (k == 64);
+	return 0;
+}
+
 /* QUEUED -> PENDING, audited, inside the caller's transaction. */
 static int
 release(const char *id, long long now, const char *event, const char *actor)

@@ -205,6 +205,21 @@ static const char *const migrations[] = {
 	"ALTER TABLE outbox DROP COLUMN attempts;"
 	"ALTER TABLE outbox DROP COLUMN next_attempt_at;"
 	"ALTER TABLE outbox DROP COLUMN delivered_at;",
+	/*
+	 * ownerAuth nonces are no longer stored when issued (they are
+	 * MAC'd, policyd_owner.c); only a spent one is, until it expires,
+	 * under the first 16 bytes of the nonce and its owner's wallet.
+	 */
+	"DROP TABLE nonces;"
+	"CREATE TABLE spent_nonces ("
+	"  nonce BLOB PRIMARY KEY,"
+	"  wallet_id TEXT NOT NULL,"
+	"  expires_at INTEGER NOT NULL,"
+	"  used_at INTEGER NOT NULL"
+	") WITHOUT ROWID;"
+	"CREATE INDEX spent_nonces_wallet ON spent_nonces(wallet_id, "
+	"  expires_at);"
+	"CREATE INDEX spent_nonces_expiry ON spent_nonces(expires_at);",
 };
 #define SCHEMA_VERSION	((int)(sizeof(migrations) / sizeof(migrations[0])))
 

@@ -771,6 +771,46 @@ tx_fail(struct job *j, const char *code, int retryable, const char *msg)
 	tx_end(j, 0, code, retryable, msg);
 }
 
+/*
+ * Something ended the job's transaction while it waited on the api or
+ * the signer (the kill switch, the wallet's termination, both in their
+ * own commit): it is over in the database already, so the job stops
+ * here, asks for no signature, stores none and writes nothing.  1 if
+ * so (the job is gone).
+ */
+static int
+ended(struct job *j)
+{
+	sqlite3_stmt	*st;
+	char		 code[API_CODE_MAX] = "TX_CANCELLED";
+	char		 why[160] = "the transaction was cancelled";
+	int		 live = 0;
+
+	st = store_prepare("SELECT status IN ('PENDING', 'EXECUTING'), "
+	    "error_code, error FROM transactions WHERE id = ?");
+	sqlite3_bind_text(st, 1, j->id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		live = sqlite3_column_int(st, 0);
+		if (sqlite3_column_type(st, 1) != SQLITE_NULL)
+			strlcpy(code, (const char *)sqlite3_column_text(st, 1),
+			    sizeof(code));
+		if (sqlite3_column_type(st, 2) != SQLITE_NULL)
+			strlcpy(why, (const char *)sqlite3_column_text(st, 2),
+			    sizeof(why));
+	}
+	sqlite3_finalize(st);
+	if (live)
+		return 0;
+	log_info("transaction %s ended while in flight (%s): nothing signed",
+	    j->id, code);
+	if (j->peerid != 0)
+		pd_fail(j->peerid, strcmp(code, "KILL_SWITCH_ACTIVE") == 0 ?
+		    503 : strcmp(code, "WALLET_TERMINATED") == 0 ? 410 : 409,
+		    code, why, 0);
+	job_end(j);
+	return 1;
+}
+
 /* The kill switch stops a transaction before anything is signed. */
 static int
 killed(struct job *j)
@@ -1343,7 +1383,7 @@ tx_context(struct imsgchan *ch, struct imsg *imsg, void *arg)
 		    x.txid);
 		return;
 	}
-	if (killed(j))
+	if (ended(j) || killed(j))
 		return;
 	if (x.status != CHAIN_OK) {
 		tx_fail(j, "CHAIN_ERROR", x.status == CHAIN_ERROR &&
@@ -1604,6 +1644,9 @@ tx_signed(struct imsgchan *ch, struct imsg *imsg, void *arg)
 			break;
 	if (j == NULL)
 		fatalx("IMSG_SIGNER_SIGNED for no transaction");
+	/* Ended while the signer worked: the bytes are dropped, unsent. */
+	if (ended(j))
+		return;
 	/* Signed as the switch went on: the bytes are dropped, unsent. */
 	if (j->s.msg && pd.killed && j->peerid != 0)
 		pd_fail(j->peerid, 503, "KILL_SWITCH_ACTIVE", "the kill switch "

@@ -431,13 +431,16 @@ wallets_rename(struct pd_ctx *c)
 
 /*
  * DELETE /v1/wallets/{id}: terminate.  Every session that includes the
- * wallet is revoked with it; the sealed key file is kept (it is never
+ * wallet is revoked with it, and every transaction of it not yet signed
+ * (waiting for its delay or its owner, or on its way to the signer) is
+ * CANCELLED in the same commit; the sealed key file is kept (it is never
  * deleted), but no request for this wallet is served again.
  */
 void
 wallets_terminate(struct pd_ctx *c)
 {
-	json_t	*j;
+	json_t		*j;
+	long long	 ntx = 0;
 
 	if ((j = wallet_for_change(c)) == NULL)
 		return;
@@ -449,13 +452,19 @@ wallets_terminate(struct pd_ctx *c)
 	    exec_bind("UPDATE sessions SET revoked_at = coalesce(revoked_at, "
 	    "?2) WHERE id IN (SELECT session_id FROM session_wallets WHERE "
 	    "wallet_id = ?1)", c->req->param, NULL, c->now) == -1 ||
+	    queue_stop(c->req->param, c->now, "WALLET_TERMINATED", "the "
+	    "wallet was terminated before this transaction was signed",
+	    "operator", &ntx) == -1 ||
 	    audit_append(c->now, "wallet.terminated", "operator",
-	    c->req->param, NULL) == -1 || store_commit() == -1) {
+	    c->req->param, json_pack("{s:I}", "transactionsCancelled",
+	    (json_int_t)ntx)) == -1 || store_commit() == -1) {
 		store_rollback();
 		pd_fail(c->peerid, 500, "INTERNAL_ERROR", "the wallet could "
 		    "not be terminated", 1);
 		return;
 	}
-	log_info("wallet %s terminated", c->req->param);
+	queue_arm();
+	log_info("wallet %s terminated, %lld unsigned transactions cancelled",
+	    c->req->param, ntx);
 	pd_reply_json(c->peerid, 200, store_wallet(c->req->param));
 }

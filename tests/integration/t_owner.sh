@@ -254,25 +254,49 @@ code=$(http_code -H "$M" "$(U /v1/audit-logs/verify)")
 check "the audit chain still verifies ($code)" \
     [ "$code $(jget "j['valid']")" = "200 True" ]
 
-# The nonce table is bounded: expired rows go, a full table is 429.
+# Issuing a nonce stores nothing; a spent one is a row of its owner's
+# wallet until it would have expired.  Expired rows go with the next
+# spend; a wallet with 1,000 unexpired spent nonces is 429 for its own
+# owner only.
 DB=$DATA/data/waiaas.db
 if command -v sqlite3 >/dev/null; then
+	code=$(http_code -X POST -H "$M" --data-binary \
+	    '{"name":"evm3","chain":"ethereum","createSession":false}' "$(U /v1/wallets)")
+	W3=$(jget "j['id']")
+	put_owner "$W3" "{\"owner_address\":\"$OWNER_ADDR\"}" >/dev/null
 	sqlite3 "$DB" "PRAGMA busy_timeout=3000;
 	    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n
-	    WHERE i < 500) INSERT INTO nonces (nonce, created_at, expires_at)
-	    SELECT 'old' || i, 0, 1 FROM n;" >/dev/null
-	get_nonce
-	check "expired nonces are deleted when one is issued" \
-	    [ "$(sqlite3 "$DB" "SELECT count(*) FROM nonces WHERE nonce LIKE 'old%'")" = 0 ]
-	sqlite3 "$DB" "PRAGMA busy_timeout=3000;
+	    WHERE i < 500) INSERT INTO spent_nonces SELECT randomblob(16),
+	    '$EID', 1, 0 FROM n;
 	    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n
-	    WHERE i < 10000) INSERT INTO nonces (nonce, created_at, expires_at)
-	    SELECT 'live' || i, 0, strftime('%s', 'now') + 200 FROM n;" \
-	    >/dev/null
+	    WHERE i < 1000) INSERT INTO spent_nonces SELECT randomblob(16),
+	    '$W3', strftime('%s', 'now') + 200, 0 FROM n;" >/dev/null
+	get_nonce "?action=owner.verify&target=$W3"
+	evm "$NONCE" "urn:waiaas:action:owner.verify:$W3"
 	code=$(curl -s -D "$T_TMP/hdr" -o "$T_TMP/body" -w '%{http_code}' \
-	    "$(U /v1/nonce)")
-	refused "a full nonce table" "$code" 429 RATE_LIMIT_EXCEEDED
+	    -X POST -H "X-Owner-Address: $OA" -H "X-Owner-Message: $OM" \
+	    -H "X-Owner-Signature: $OS" "$(U "/v1/wallets/$W3/owner/verify")")
+	refused "a wallet whose owner spent 1,000 nonces in 5 minutes" \
+	    "$code" 429 RATE_LIMIT_EXCEEDED
 	check "... with Retry-After" grep -qi '^retry-after: [0-9]' "$T_TMP/hdr"
+	check "... and the owner is still GRACE" [ "$(state "$W3")" = "GRACE $OWNER_ADDR" ]
+	W3A=$OA W3M=$OM W3S=$OS
+	get_nonce
+	sign "\"chain\": \"sol\", \"key\": \"$SOL_OWNER_SEED\", \"nonce\": \"$NONCE\",
+	    \"resources\": [\"urn:waiaas:action:owner.verify:$SID\"]"
+	code=$(verify "$SID")
+	refused "another wallet's owner is not held by it (the nonce is taken)" \
+	    "$code" 409 OWNER_ALREADY_CONNECTED
+	sqlite3 "$DB" "PRAGMA busy_timeout=3000; DELETE FROM spent_nonces
+	    WHERE wallet_id = '$W3'" >/dev/null
+	OA=$W3A OM=$W3M OS=$W3S
+	code=$(verify "$W3")
+	check "once the share has room, the same message verifies ($code)" \
+	    [ "$code $(jget "j['ownerState']")" = "200 LOCKED" ]
+	check "expired spent nonces are deleted by the next spend" \
+	    [ "$(sqlite3 "$DB" "SELECT count(*) FROM spent_nonces WHERE expires_at <= strftime('%s', 'now')")" = 0 ]
+	check "the spend is the wallet's one row" \
+	    [ "$(sqlite3 "$DB" "SELECT count(*) FROM spent_nonces WHERE wallet_id = '$W3'")" = 1 ]
 else
 	notok "sqlite3 is missing (scripts/deps.sh installs it)"
 fi
