@@ -114,7 +114,7 @@ PY
 probes_ok() {
 	awk -v p="$2" '$1 == "probe" && $2 == p {
 	    split($3, n, "="); split($4, k, "=");
-	    exit !(n[2] >= 25 && n[2] == k[2]) }' "$1"
+	    good = n[2] >= 25 && n[2] == k[2] } END { exit !good }' "$1"
 }
 field() {	# field FILE NAME: NAME=value from the flood line
 	sed -n "s/^flood .*$2=\([0-9.]*\).*/\1/p" "$1"
@@ -166,7 +166,7 @@ if WAIAAS_DAEMON_MAX_CONNECTIONS=600 WAIAAS_DAEMON_HEADER_TIMEOUT=120 \
 	check "the log says the connection limit was reached" \
 	    grep -q 'connection limit reached (600); closing the oldest' "$LOG"
 	check "the api held at most 600 connections ($nfd fds)" \
-	    [ "$nfd" -gt 400 ] && [ "$nfd" -le 640 ]
+	    [ "$nfd" -gt 400 -a "$nfd" -le 640 ]
 	check "no sanitizer reports" no_sanitizer_reports
 	kill -TERM "$DPID"
 	check "SIGTERM stops it" wait_gone "$DPID" 3000
@@ -185,7 +185,7 @@ DPID=""
     setpriv --bounding-set=-sys_resource "$WAIAASD" -d) > "$T_TMP/c" 2>&1
 rc=$?
 check "max_connections above the hard descriptor limit: no start ($rc)" \
-    [ "$rc" != 0 ] && [ "$rc" != 124 ]
+    [ "$rc" != 0 -a "$rc" != 124 ]
 check "... and the message names the key and both numbers" \
     grep -q 'max_connections = 4096 needs 4224 open files.*hard limit of 1000' \
     "$T_TMP/c"
