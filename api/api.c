@@ -388,6 +388,7 @@ api_main(struct proc *p)
 	lim.max_body = p->cfg.max_body;
 	lim.max_conn = p->cfg.max_conn;
 	lim.timeout = (int)p->cfg.timeout;
+	lim.header_timeout = (int)p->cfg.header_timeout;
 	if (http_server_start(api.base, p->listenfd, &lim, api_request) == -1)
 		fatalx("http_server_start");
 

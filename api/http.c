@@ -1,16 +1,25 @@
 /*
  * Connections: accept up to max_conn, read one request at a time (a
  * pipelined next request waits in the buffer), hand it to the handler,
- * which answers now or later, then write and go on or close.  Each
- * request must arrive whole within the timeout, counted from the end of
- * the previous answer, so a slow sender cannot hold a connection.
+ * which answers now or later, then write and go on or close.
+ *
+ * One client must not be able to hold every slot (slowloris): a slot
+ * costs a descriptor and a few KiB, so the limit is high; a request's
+ * head must arrive within header_timeout and the whole request within
+ * request_timeout, both counted from accept or from the previous
+ * answer; and when the table is full a new connection takes the slot of
+ * the oldest one that has not delivered a complete request, so a
+ * flood of half-open connections evicts itself while a request that is
+ * complete (at policyd, or its answer going out) is never cut.
  */
+#include <sys/queue.h>
 #include <sys/socket.h>
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,28 +34,72 @@
 #include "http.h"
 #include "log.h"
 
+/*
+ * Closing a socket with unread input makes the kernel send RST, which
+ * can destroy the answer we just wrote before the client reads it (a
+ * 413 to a client still uploading its body).  So a connection we close
+ * first shuts down its sending side, then reads and discards what is
+ * still coming until the client closes, for at most LINGER_SECS and
+ * LINGER_MAX bytes: enough for curl to see the answer and stop sending
+ * a 10 MiB body, too little to hold a slot or cost real CPU.  A
+ * lingering connection can be evicted like an unfinished one.
+ */
+#define LINGER_SECS	2
+#define LINGER_MAX	(16 * 1024 * 1024)
+
+/*
+ * libevent accepts until the backlog is empty, and each accept past the
+ * limit evicts the oldest unfinished connection.  A flood that connects
+ * as fast as it is evicted could then push a new client's connection
+ * out before its request, already in the socket, is ever read.  So at
+ * most ACCEPT_BATCH are accepted per turn of the loop, and the reads of
+ * the ones accepted run before the next batch: a connection is safe
+ * from eviction until it has been read if max_connections is at least
+ * twice this.
+ */
+#define ACCEPT_BATCH	64
+
 enum conn_state {
 	CONN_READ,		/* waiting for a whole request */
 	CONN_PENDING,		/* the handler has it */
-	CONN_WRITE		/* answer going out */
+	CONN_WRITE,		/* answer going out */
+	CONN_LINGER		/* answer out, our side shut: discarding */
 };
 
 struct http_conn {
+	TAILQ_ENTRY(http_conn)	 entry;		/* S.open, when listed */
+	int			 listed;
 	struct bufferevent	*bev;
 	struct event		*timer;
 	enum conn_state		 state;
 	int			 close_after;
+	int			 head_done;	/* head in: next deadline */
+	int			 sent_continue;
+	uint64_t		 since;		/* ms: accept, last answer */
 	size_t			 consumed;	/* head + body of req */
+	size_t			 drained;	/* bytes discarded lingering */
 	struct http_req		 req;
 };
+
+/*
+ * S.open lists the connections that may be evicted (CONN_READ and
+ * CONN_LINGER), oldest first: appended when they start waiting, so the
+ * head is the one that has waited longest without a complete request.
+ */
+TAILQ_HEAD(conn_list, http_conn);
 
 static struct {
 	struct event_base	*base;
 	struct evconnlistener	*lev;
 	struct event		*ev_retry;
+	struct event		*ev_batch;	/* after an accept batch */
 	struct http_limits	 lim;
+	struct conn_list	 open;
 	unsigned int		 nconn;
-	int			 paused;
+	int			 listening;
+	int			 paused;	/* every slot busy */
+	int			 err_wait;	/* accept failed; retry soon */
+	int			 batch;		/* accepted this turn */
 	void			(*handler)(struct http_req *);
 } S;
 
@@ -78,25 +131,133 @@ status_text(int st)
 	}
 }
 
-static void
-conn_free(struct http_conn *c)
+static uint64_t
+now_ms(void)
 {
-	bufferevent_free(c->bev);
-	event_free(c->timer);
-	free(c);
-	S.nconn--;
-	if (S.paused && S.nconn < S.lim.max_conn) {
-		S.paused = 0;
-		evconnlistener_enable(S.lev);
-	}
+	struct timespec	ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
+		fatal("clock_gettime");
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 static void
+listen_sync(void)
+{
+	int	on = !S.paused && !S.err_wait && S.batch < ACCEPT_BATCH;
+
+	if (on == S.listening)
+		return;
+	S.listening = on;
+	if (on)
+		evconnlistener_enable(S.lev);
+	else
+		evconnlistener_disable(S.lev);
+}
+
+/*
+ * Accept while a slot is free or can be freed by eviction.  Only when
+ * every connection has a complete request (at the handler, or its
+ * answer going out) does accepting pause; those end by themselves.
+ */
+static void
+accept_update(void)
+{
+	static time_t	last;
+	int		pause = S.nconn >= S.lim.max_conn &&
+			    TAILQ_EMPTY(&S.open);
+
+	if (pause && !S.paused) {
+		if (time(NULL) != last)
+			log_warnx("connection limit reached (%u) with every "
+			    "request complete; not accepting until one ends",
+			    S.lim.max_conn);
+		last = time(NULL);
+	}
+	S.paused = pause;
+	listen_sync();
+}
+
+static void
+conn_unlist(struct http_conn *c)
+{
+	if (c->listed) {
+		TAILQ_REMOVE(&S.open, c, entry);
+		c->listed = 0;
+	}
+}
+
+/* Start waiting in state st (CONN_READ or CONN_LINGER), from now. */
+static void
+conn_list(struct http_conn *c, enum conn_state st)
+{
+	conn_unlist(c);
+	c->state = st;
+	c->since = now_ms();
+	TAILQ_INSERT_TAIL(&S.open, c, entry);
+	c->listed = 1;
+	accept_update();
+}
+
+/*
+ * The descriptor is closed here, not by bufferevent_free(): libevent
+ * finalizes a freed bufferevent later in the loop, and an accept batch
+ * that evicts hundreds of connections would run out of descriptors
+ * before any of theirs was closed.  Its events are gone from epoll once
+ * bufferevent_free() returns (or once the callback it was called from
+ * returns; no descriptor is opened in between).
+ */
+static void
+conn_free(struct http_conn *c)
+{
+	evutil_socket_t	fd = bufferevent_getfd(c->bev);
+
+	conn_unlist(c);
+	bufferevent_free(c->bev);
+	evutil_closesocket(fd);
+	event_free(c->timer);
+	free(c);
+	S.nconn--;
+	accept_update();
+}
+
+static void
+timer_ms(struct http_conn *c, uint64_t ms)
+{
+	struct timeval	tv;
+
+	tv.tv_sec = (time_t)(ms / 1000);
+	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+	evtimer_add(c->timer, &tv);
+}
+
+/*
+ * The deadline of a request still arriving: its head within
+ * header_timeout, the whole of it within request_timeout, both from
+ * c->since.  A short head deadline is what frees a slot from a client
+ * that trickles bytes; the longer one leaves time for a body.
+ */
+static void
 timer_arm(struct http_conn *c)
 {
-	struct timeval	tv = { S.lim.timeout, 0 };
+	uint64_t	limit, spent = now_ms() - c->since;
+	int		s;
 
-	evtimer_add(c->timer, &tv);
+	s = c->head_done || S.lim.header_timeout > S.lim.timeout ?
+	    S.lim.timeout : S.lim.header_timeout;
+	limit = (uint64_t)s * 1000;
+	timer_ms(c, limit > spent ? limit - spent : 0);
+}
+
+/* Waiting for the next request from now on (after accept or answer). */
+static void
+conn_wait(struct http_conn *c)
+{
+	conn_list(c, CONN_READ);
+	c->head_done = 0;
+	c->sent_continue = 0;
+	bufferevent_enable(c->bev, EV_READ);
+	timer_arm(c);
 }
 
 /*
@@ -109,7 +270,8 @@ conn_send(struct http_conn *c, int status, const char *ctype,
 {
 	struct evbuffer	*out = bufferevent_get_output(c->bev);
 
-	evtimer_del(c->timer);
+	conn_unlist(c);
+	accept_update();
 	evbuffer_add_printf(out, "HTTP/1.1 %d %s\r\n"
 	    "Content-Type: %s\r\n"
 	    "Content-Length: %zu\r\n"
@@ -122,6 +284,8 @@ conn_send(struct http_conn *c, int status, const char *ctype,
 	c->state = CONN_WRITE;
 	bufferevent_disable(c->bev, EV_READ);
 	bufferevent_enable(c->bev, EV_WRITE);
+	/* A client that does not read its answer does not keep the slot. */
+	timer_ms(c, (uint64_t)S.lim.timeout * 1000);
 }
 
 size_t
@@ -200,6 +364,11 @@ conn_try(struct http_conn *c)
 		conn_fail(c, -r, status_code_name(-r), why);
 		return;
 	}
+	/*
+	 * Refused from its headers: the answer goes out now, and the
+	 * lingering close lets the client read it.  A client that sent
+	 * Expect: 100-continue has not sent the body and will not.
+	 */
 	if (c->req.head.content_length > S.lim.max_body) {
 		snprintf(msg, sizeof(msg), "request body larger than %zu "
 		    "bytes", S.lim.max_body);
@@ -207,8 +376,21 @@ conn_try(struct http_conn *c)
 		return;
 	}
 	total = (size_t)r + c->req.head.content_length;
-	if (n < total)
+	if (n < total) {
+		if (!c->head_done) {
+			c->head_done = 1;
+			timer_arm(c);
+		}
+		/* Asked to confirm before the body is sent: do. */
+		if (c->req.head.expect_continue && !c->sent_continue &&
+		    n == (size_t)r) {
+			c->sent_continue = 1;
+			evbuffer_add(bufferevent_get_output(c->bev),
+			    "HTTP/1.1 100 Continue\r\n\r\n", 25);
+			bufferevent_enable(c->bev, EV_WRITE);
+		}
 		return;
+	}
 	/* Whole: make it contiguous and parse again for stable pointers. */
 	p = (const char *)evbuffer_pullup(in, (ev_ssize_t)total);
 	if (http_parse_head(p, total, S.lim.max_head, &c->req.head,
@@ -219,6 +401,8 @@ conn_try(struct http_conn *c)
 	c->req.bodylen = c->req.head.content_length;
 	c->consumed = total;
 	c->close_after = !c->req.head.keepalive;
+	conn_unlist(c);
+	accept_update();
 	c->state = CONN_PENDING;
 	bufferevent_disable(c->bev, EV_READ);
 	evtimer_del(c->timer);
@@ -264,8 +448,35 @@ http_error(struct http_req *req, int status, const char *code,
 static void
 conn_read(struct bufferevent *bev, void *arg)
 {
-	(void)bev;
-	conn_try(arg);
+	struct http_conn	*c = arg;
+	struct evbuffer		*in = bufferevent_get_input(bev);
+	size_t			 n;
+
+	if (c->state != CONN_LINGER) {
+		conn_try(c);
+		return;
+	}
+	n = evbuffer_get_length(in);
+	evbuffer_drain(in, n);
+	if ((c->drained += n) > LINGER_MAX)
+		conn_free(c);
+}
+
+/* The answer is out and the connection ends: see LINGER_SECS. */
+static void
+conn_linger(struct http_conn *c)
+{
+	struct evbuffer	*in = bufferevent_get_input(c->bev);
+
+	if (shutdown(bufferevent_getfd(c->bev), SHUT_WR) == -1) {
+		conn_free(c);
+		return;
+	}
+	c->drained = evbuffer_get_length(in);
+	evbuffer_drain(in, c->drained);
+	conn_list(c, CONN_LINGER);
+	bufferevent_enable(c->bev, EV_READ);
+	timer_ms(c, LINGER_SECS * 1000);
 }
 
 static void
@@ -277,12 +488,10 @@ conn_written(struct bufferevent *bev, void *arg)
 	if (c->state != CONN_WRITE)
 		return;
 	if (c->close_after) {
-		conn_free(c);
+		conn_linger(c);
 		return;
 	}
-	c->state = CONN_READ;
-	bufferevent_enable(c->bev, EV_READ);
-	timer_arm(c);
+	conn_wait(c);
 	conn_try(c);		/* a pipelined request may be waiting */
 }
 
@@ -292,6 +501,10 @@ conn_event(struct bufferevent *bev, short what, void *arg)
 	struct http_conn	*c = arg;
 
 	(void)bev;
+	if (c->state == CONN_LINGER) {
+		conn_free(c);	/* the client has closed: done */
+		return;
+	}
 	/*
 	 * End of input with a request at the handler or an answer going
 	 * out (a client that shut down its sending side): finish that, then
@@ -319,6 +532,10 @@ conn_timeout(evutil_socket_t fd, short ev, void *arg)
 
 	(void)fd;
 	(void)ev;
+	if (c->state == CONN_WRITE || c->state == CONN_LINGER) {
+		conn_free(c);
+		return;
+	}
 	if (c->state != CONN_READ)
 		return;
 	if (evbuffer_get_length(bufferevent_get_input(c->bev)) == 0) {
@@ -340,13 +557,37 @@ on_accept(struct evconnlistener *lev, evutil_socket_t fd,
 	(void)sa;
 	(void)salen;
 	(void)arg;
+	if (S.batch++ == 0)
+		event_active(S.ev_batch, EV_TIMEOUT, 1);
+	else if (S.batch == ACCEPT_BATCH)
+		listen_sync();
+	/*
+	 * Full: the oldest connection without a complete request gives up
+	 * its slot.  Under a flood of idle or trickling connections that
+	 * is one of the flood's own, and a client whose request arrives
+	 * promptly is served before max_conn newer connections pass it.
+	 */
+	if (S.nconn >= S.lim.max_conn) {
+		static time_t	last;
+
+		if ((c = TAILQ_FIRST(&S.open)) == NULL) {
+			evutil_closesocket(fd);	/* accept_update lagged */
+			return;
+		}
+		if (time(NULL) != last)
+			log_warnx("connection limit reached (%u); closing the "
+			    "oldest connection without a complete request",
+			    S.lim.max_conn);
+		last = time(NULL);
+		conn_free(c);
+	}
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
 		log_warnx("http: out of memory for a connection");
 		evutil_closesocket(fd);
 		return;
 	}
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	c->bev = bufferevent_socket_new(S.base, fd, BEV_OPT_CLOSE_ON_FREE);
+	c->bev = bufferevent_socket_new(S.base, fd, 0);	/* conn_free */
 	c->timer = evtimer_new(S.base, conn_timeout, c);
 	if (c->bev == NULL || c->timer == NULL)
 		fatalx("http: bufferevent");
@@ -354,19 +595,8 @@ on_accept(struct evconnlistener *lev, evutil_socket_t fd,
 	bufferevent_setwatermark(c->bev, EV_READ, 0,
 	    S.lim.max_head + S.lim.max_body + 1);
 	bufferevent_setcb(c->bev, conn_read, conn_written, conn_event, c);
-	bufferevent_enable(c->bev, EV_READ);
-	c->state = CONN_READ;
-	timer_arm(c);
-	if (++S.nconn >= S.lim.max_conn) {
-		static time_t	last;
-
-		if (time(NULL) != last)
-			log_warnx("connection limit reached (%u); not "
-			    "accepting until one closes", S.lim.max_conn);
-		last = time(NULL);
-		S.paused = 1;
-		evconnlistener_disable(S.lev);
-	}
+	S.nconn++;
+	conn_wait(c);
 }
 
 static void
@@ -375,8 +605,19 @@ accept_retry(evutil_socket_t fd, short ev, void *arg)
 	(void)fd;
 	(void)ev;
 	(void)arg;
-	if (!S.paused)
-		evconnlistener_enable(S.lev);
+	S.err_wait = 0;
+	listen_sync();
+}
+
+/* The loop has run the accept callbacks of this turn: next batch. */
+static void
+accept_batch_done(evutil_socket_t fd, short ev, void *arg)
+{
+	(void)fd;
+	(void)ev;
+	(void)arg;
+	S.batch = 0;
+	listen_sync();
 }
 
 /*
@@ -394,7 +635,9 @@ accept_error(struct evconnlistener *lev, void *arg)
 	if (now != last)
 		log_warn("http: accept");
 	last = now;
-	evconnlistener_disable(lev);
+	(void)lev;
+	S.err_wait = 1;
+	listen_sync();
 	evtimer_add(S.ev_retry, &tv);
 }
 
@@ -405,11 +648,15 @@ http_server_start(struct event_base *base, int fd,
 	S.base = base;
 	S.lim = *lim;
 	S.handler = handler;
+	TAILQ_INIT(&S.open);
 	if ((S.lev = evconnlistener_new(base, on_accept, NULL,
 	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 0, fd)) == NULL)
 		return -1;
 	evconnlistener_set_error_cb(S.lev, accept_error);
-	if ((S.ev_retry = evtimer_new(base, accept_retry, NULL)) == NULL)
+	if ((S.ev_retry = evtimer_new(base, accept_retry, NULL)) == NULL ||
+	    (S.ev_batch = event_new(base, -1, 0, accept_batch_done,
+	    NULL)) == NULL)
 		return -1;
+	S.listening = 1;
 	return 0;
 }

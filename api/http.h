@@ -1,9 +1,10 @@
 /*
  * A small, strict HTTP/1.1 server on libevent bufferevents.  It knows
  * exactly what it accepts: origin-form targets, CRLF line endings,
- * Content-Length bodies (no chunked uploads), a bounded number and size
- * of headers, a bounded body, a deadline per request and a fixed number of
- * connections.  Every refusal is the documented JSON error.
+ * Content-Length bodies (no chunked uploads), a Host in HTTP/1.1, a
+ * bounded number and size of headers, a bounded body, deadlines for a
+ * request's head and for all of it, and a fixed number of connections.
+ * Every refusal is the documented JSON error.
  */
 #ifndef WAIAAS_HTTP_H
 #define WAIAAS_HTTP_H
@@ -42,6 +43,7 @@ struct http_head {
 	int			 nhdr;
 	size_t			 content_length;
 	int			 keepalive;
+	int			 expect_continue;	/* waits for a 100 */
 };
 
 /*
@@ -71,6 +73,7 @@ struct http_limits {
 	size_t		max_body;
 	unsigned int	max_conn;
 	int		timeout;	/* seconds for a request to arrive */
+	int		header_timeout;	/* seconds for its head */
 };
 
 int	http_server_start(struct event_base *, int, const struct http_limits *,

@@ -21,6 +21,44 @@ tchar(int c)
 
 #define FAIL(st, msg)	do { *why = (msg); return -(st); } while (0)
 
+/*
+ * Bytes that can never be part of a head we accept: a NUL, and a CR or
+ * LF that is not half of a CRLF.  Checked before the head is complete,
+ * so a client using bare LF line endings gets its 400 at once instead
+ * of waiting for a blank line we would never see.  A CR in the last
+ * byte may still be followed by its LF.
+ */
+static const char *
+head_bytes_bad(const char *buf, size_t len)
+{
+	size_t	i;
+
+	for (i = 0; i < len; i++) {
+		if (buf[i] == '\0')
+			return "NUL byte in request head";
+		if (buf[i] == '\n' && (i == 0 || buf[i - 1] != '\r'))
+			return "bare LF in request head; lines end in CRLF";
+		if (buf[i] == '\r' && i + 1 < len && buf[i + 1] != '\n')
+			return "bare CR in request head";
+	}
+	return NULL;
+}
+
+/* RFC 3986 host[:port]: reg-name, IP literal, IPv4; no userinfo. */
+static int
+host_ok(const char *v, size_t len)
+{
+	size_t	i;
+
+	for (i = 0; i < len; i++)
+		if (!((v[i] >= '0' && v[i] <= '9') ||
+		    ((v[i] | 0x20) >= 'a' && (v[i] | 0x20) <= 'z') ||
+		    (v[i] != '\0' && strchr("-._~!$&'()*+,;=:[]%", v[i]) !=
+		    NULL)))
+			return 0;
+	return 1;
+}
+
 static int
 has_token(const char *v, size_t len, const char *tok)
 {
@@ -42,23 +80,24 @@ int
 http_parse_head(const char *buf, size_t len, size_t maxhead,
     struct http_head *h, const char **why)
 {
-	const char	*end, *p, *eol, *sp, *colon, *v, *ve;
-	size_t		 headlen, i;
-	int		 have_cl = 0, conn_close = 0, conn_keep = 0;
+	const char	*end, *p, *eol, *sp, *colon, *v, *ve, *bad;
+	size_t		 headlen;
+	int		 have_cl = 0, nhost = 0, conn_close = 0, conn_keep = 0;
 
 	*why = NULL;
 	if (len > maxhead)
 		len = maxhead;
 	if ((end = memmem(buf, len, "\r\n\r\n", 4)) == NULL) {
+		/* Refuse early what can never become a request. */
+		if ((bad = head_bytes_bad(buf, len)) != NULL)
+			FAIL(400, bad);
 		if (len >= maxhead)
 			FAIL(431, "request headers too large");
-		/* Refuse early what can never become a request. */
-		for (i = 0; i < len; i++)
-			if (buf[i] == '\0')
-				FAIL(400, "NUL byte in request head");
 		return 0;
 	}
 	headlen = (size_t)(end - buf) + 4;
+	if ((bad = head_bytes_bad(buf, headlen)) != NULL)
+		FAIL(400, bad);
 	memset(h, 0, sizeof(*h));
 
 	/* Request line: METHOD SP origin-form SP HTTP/1.x CRLF */
@@ -154,6 +193,16 @@ http_parse_head(const char *buf, size_t len, size_t maxhead,
 		    strncasecmp(p, "transfer-encoding", 17) == 0)
 			FAIL(501, "Transfer-Encoding is not supported; send "
 			    "Content-Length");
+		else if (colon - p == 4 && strncasecmp(p, "host", 4) == 0) {
+			/* Two Hosts could route one request two ways. */
+			if (nhost++)
+				FAIL(400, "repeated Host");
+			if (!host_ok(v, (size_t)(ve - v)))
+				FAIL(400, "bad Host");
+		} else if (colon - p == 6 &&
+		    strncasecmp(p, "expect", 6) == 0)
+			h->expect_continue = ve - v == 12 &&
+			    strncasecmp(v, "100-continue", 12) == 0;
 		else if (colon - p == 10 &&
 		    strncasecmp(p, "connection", 10) == 0) {
 			conn_close |= has_token(v, (size_t)(ve - v), "close");
@@ -161,7 +210,13 @@ http_parse_head(const char *buf, size_t len, size_t maxhead,
 			    "keep-alive");
 		}
 	}
+	/* RFC 9112 3.2: required in 1.1; a 1.0 client may leave it out. */
+	if (h->minor == 1 && nhost == 0)
+		FAIL(400, "HTTP/1.1 request without Host");
 	h->keepalive = h->minor == 1 ? !conn_close : conn_keep && !conn_close;
+	/* A 1.0 client cannot be waiting for a 100 (RFC 9110 10.1.1). */
+	if (h->minor == 0)
+		h->expect_continue = 0;
 	return (int)headlen;
 }
 

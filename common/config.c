@@ -52,6 +52,7 @@ static const struct ckey keys[] = {
 	CSTR("daemon", "log_level", K_LEVEL, log_level),
 	CINT("daemon", "max_connections", max_connections, 4, 16384),
 	CINT("daemon", "request_timeout", request_timeout, 1, 600),
+	CINT("daemon", "header_timeout", header_timeout, 1, 600),
 	CINT("daemon", "max_body_size", max_body_size, 1024, 16 << 20),
 	CINT("daemon", "max_header_size", max_header_size, 1024, 64 << 10),
 	CINT("keystore", "kdf_memory_kib", kdf_memory_kib, 8192, 4194304),
@@ -126,8 +127,10 @@ config_defaults(struct config *cf)
 	strlcpy(cf->hostname, "127.0.0.1", sizeof(cf->hostname));
 	cf->port = 3100;
 	cf->log_level = LOGL_INFO;
-	cf->max_connections = 256;
+	/* An idle connection costs the api a descriptor and a few KiB. */
+	cf->max_connections = 4096;
 	cf->request_timeout = 30;
+	cf->header_timeout = 10;
 	cf->max_body_size = 256 * 1024;
 	cf->max_header_size = 16 * 1024;
 	cf->master_lock_failures = 10;

@@ -43,6 +43,7 @@ struct config {
 	int	log_level;
 	int	max_connections;
 	int	request_timeout;
+	int	header_timeout;
 	int	max_body_size;
 	int	max_header_size;
 	/* [security] */

@@ -483,7 +483,7 @@ proc_sandbox(struct proc *p)
 		fatal("chdir %s", p->cfg.workdir);
 	rl.rlim_cur = rl.rlim_max = p->cfg.nofile;
 	if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
-		fatal("setrlimit RLIMIT_NOFILE");
+		fatal("setrlimit RLIMIT_NOFILE %u", p->cfg.nofile);
 
 	if (p->cfg.flags & CTL_F_PRIVSEP) {
 		priv_clear_bounding();

@@ -123,6 +123,7 @@ struct ctl_config {
 	uint32_t	max_headers;	/* api: HTTP header limit */
 	uint32_t	timeout;	/* api: HTTP idle/read timeout, s */
 	uint32_t	max_conn;	/* api: simultaneous connections */
+	uint32_t	header_timeout;	/* api: HTTP request head, s */
 	uint32_t	rpc_timeout_ms;	/* api: per RPC attempt */
 	uint32_t	rpc_max_response;	/* api: bytes */
 	uint32_t	rpc_retries;	/* api */

@@ -7,6 +7,7 @@
  */
 #include <sys/file.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -46,6 +47,12 @@
 #define STARTUP_TIMEOUT		10	/* s for every child to be ready */
 #define STOP_GRACE_MS		1500	/* SIGTERM: children finish */
 #define CRASH_GRACE_MS		400	/* a child died: the rest follow */
+/*
+ * Descriptors the api needs beside its client connections: up to 64
+ * chain RPC connections (api/rpc.c), its channels, the listener, the
+ * event loop's own, and one for a connection accepted while full.
+ */
+#define API_FD_RESERVE		128
 
 /* Numeric ids when no passwd entry exists (containers). */
 static const uid_t default_uid[PROC_MAX] = {
@@ -783,6 +790,34 @@ send_price(struct child *c)
 	free(cp);
 }
 
+/*
+ * The api sets its descriptor limit to max_connections plus what it
+ * needs besides (proc_sandbox), which only works below the hard limit
+ * it inherits from us, unless we may raise that (CAP_SYS_RESOURCE, up
+ * to fs.nr_open).  Find out now and say what to change, rather than
+ * have the api die at start-up or run out of descriptors later.
+ */
+static void
+nofile_check(void)
+{
+	struct rlimit	rl;
+	rlim_t		need = (rlim_t)P.cf.max_connections + API_FD_RESERVE;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		fatal("getrlimit RLIMIT_NOFILE");
+	if (rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= need)
+		return;
+	rl.rlim_max = need;
+	if (setrlimit(RLIMIT_NOFILE, &rl) == 0)
+		return;
+	(void)getrlimit(RLIMIT_NOFILE, &rl);
+	fatalx("daemon.max_connections = %d needs %llu open files in the "
+	    "api, above the hard limit of %llu that cannot be raised here: "
+	    "lower max_connections or raise the limit (ulimit -Hn, systemd "
+	    "LimitNOFILE=, docker --ulimit nofile=)", P.cf.max_connections,
+	    (unsigned long long)need, (unsigned long long)rl.rlim_max);
+}
+
 static void
 send_config(struct child *c, int listenfd)
 {
@@ -811,12 +846,13 @@ send_config(struct child *c, int listenfd)
 		cfg.public_domain[0] = '\0';
 	cfg.nofile = 32;
 	if (c->role == PROC_API) {
-		/* The descriptor limit is also the connection limit. */
-		cfg.nofile = (uint32_t)P.cf.max_connections + 32;
+		/* max_connections fits: see nofile_check(). */
+		cfg.nofile = (uint32_t)P.cf.max_connections + API_FD_RESERVE;
 		cfg.max_body = (uint32_t)P.cf.max_body_size;
 		cfg.max_headers = (uint32_t)P.cf.max_header_size;
 		cfg.timeout = (uint32_t)P.cf.request_timeout;
 		cfg.max_conn = (uint32_t)P.cf.max_connections;
+		cfg.header_timeout = (uint32_t)P.cf.header_timeout;
 		cfg.rpc_timeout_ms = (uint32_t)P.cf.rpc_timeout_ms;
 		cfg.rpc_max_response = (uint32_t)P.cf.rpc_max_response_kib *
 		    1024;
@@ -1550,6 +1586,7 @@ parent_main(int foreground, int provision)
 	networks_init();
 	notify_init();
 
+	nofile_check();
 	P.privsep = geteuid() == 0;
 	if (P.privsep)
 		resolve_users();

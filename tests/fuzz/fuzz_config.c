@@ -50,6 +50,7 @@ check_config(void)
 	if (cf.log_level < LOGL_ERROR || cf.log_level > LOGL_TRACE)
 		abort();
 	if (cf.max_connections < 4 || cf.request_timeout < 1 ||
+	    cf.header_timeout < 1 ||
 	    cf.max_body_size < 1024 || cf.max_header_size < 1024)
 		abort();
 	check_bounded(cf.hostname, sizeof(cf.hostname));

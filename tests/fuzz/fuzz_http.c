@@ -44,6 +44,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		v = http_header(&h, "content-type", &vlen);
 		if (v != NULL && v + vlen > buf + r)
 			abort();
+		/* HTTP/1.1 has its Host; every LF ends a CRLF. */
+		if (h.minor == 1 && http_header(&h, "host", &vlen) == NULL)
+			abort();
+		for (i = 0; i < r; i++)
+			if (buf[i] == '\n' && (i == 0 || buf[i - 1] != '\r'))
+				abort();
 	} else if (r < 0 && why == NULL)
 		abort();
 	free(buf);

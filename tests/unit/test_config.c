@@ -93,8 +93,9 @@ test_defaults(void **state)
 	assert_int_equal(cf.port, 3100);
 	assert_string_equal(cf.hostname, "127.0.0.1");
 	assert_int_equal(cf.log_level, LOGL_INFO);
-	assert_int_equal(cf.max_connections, 256);
+	assert_int_equal(cf.max_connections, 4096);
 	assert_int_equal(cf.request_timeout, 30);
+	assert_int_equal(cf.header_timeout, 10);
 	assert_int_equal(cf.max_body_size, 256 * 1024);
 	assert_int_equal(cf.max_header_size, 16 * 1024);
 	assert_string_equal(cf.user[PROC_PARENT], "waiaas");
