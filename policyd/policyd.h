@@ -76,6 +76,8 @@ int	audit_append(long long, const char *, const char *, const char *,
 	    json_t *);
 void	audit_event(long long, const char *, const char *, const char *,
 	    json_t *);
+void	audit_event_with(long long, const char *, const char *, const char *,
+	    json_t *, int (*)(void));
 void	audit_list(struct pd_ctx *);
 void	audit_verify(struct pd_ctx *);
 

@@ -205,6 +205,16 @@ static const char *const migrations[] = {
 	"ALTER TABLE outbox DROP COLUMN attempts;"
 	"ALTER TABLE outbox DROP COLUMN next_attempt_at;"
 	"ALTER TABLE outbox DROP COLUMN delivered_at;",
+	/*
+	 * masterAuth's lockout, so a restart forgets nothing: the lock's
+	 * end and the failures of the current window (a JSON array of
+	 * times), one row written with the failure's audit entry.
+	 */
+	"CREATE TABLE master_lock ("
+	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  locked_until INTEGER NOT NULL,"
+	"  failures TEXT NOT NULL"
+	");",
 };
 #define SCHEMA_VERSION	((int)(sizeof(migrations) / sizeof(migrations[0])))
 
