@@ -215,6 +215,24 @@ static const char *const migrations[] = {
 	"  locked_until INTEGER NOT NULL,"
 	"  failures TEXT NOT NULL"
 	");",
+	/*
+	 * Idempotency-Key: per credential ("master" or a session id) and
+	 * key (its sha256), the request (sha256 of its canonical body),
+	 * what it created and its answer (no token in it); 24 h.
+	 */
+	"CREATE TABLE idempotency ("
+	"  cred TEXT NOT NULL,"
+	"  key_hash BLOB NOT NULL,"
+	"  route INTEGER NOT NULL,"
+	"  body_hash BLOB NOT NULL,"
+	"  ref TEXT NOT NULL,"
+	"  status INTEGER NOT NULL,"
+	"  answer TEXT,"			/* NULL: not known yet */
+	"  created_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (cred, key_hash)"
+	");"
+	"CREATE INDEX idempotency_age ON idempotency(created_at);"
+	"CREATE INDEX idempotency_cred ON idempotency(cred, created_at);",
 };
 #define SCHEMA_VERSION	((int)(sizeof(migrations) / sizeof(migrations[0])))
 
