@@ -52,7 +52,7 @@ check "as MASTER_PASSWORD_LOCKED, retryable ($(cat "$T_TMP/body"))" \
 ra=$(retry_after)
 left=$((t_lock + 6 - $(date +%s)))
 check "with Retry-After for what is left of the lock ($ra, ~$left s)" \
-    [ -n "$ra" ] && [ "$ra" -ge 1 ] && [ "$ra" -le 6 ]
+    [ "${ra:-0}" -ge 1 -a "${ra:-0}" -le 6 ]
 check "the restart logs the lock it kept" wait_log 'kept across the restart'
 while [ "$(date +%s)" -le $((t_lock + 6)) ]; do sleep 0.2; done
 code=$(http_code -H "$M" "$(U /v1/wallets)")

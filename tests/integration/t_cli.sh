@@ -166,6 +166,22 @@ check "policy list --wallet shows it" sh -c "[ $? = 0 ] && grep -q WHITELIST '$O
 cli policy create --type WHITELIST --rules '[1]'
 check "policy create with rules that are not an object: exit 2" [ $? = 2 ]
 
+# --- every create sends its own Idempotency-Key: the daemon keeps one
+# per create, and two identical commands make two wallets
+idem_rows() {
+	python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("select count(*) from idempotency where cred = \"master\"").fetchone()[0])' \
+	    "$WAIAAS_DATA_DIR/data/waiaas.db" 2>&1
+}
+n0=$(idem_rows)
+cli wallet create --name twin --chain ethereum
+T1=$(awk '$1 == "id" { print $2 }' "$O")
+cli wallet create --name twin --chain ethereum
+T2=$(awk '$1 == "id" { print $2 }' "$O")
+check "two identical wallet creates: two wallets ($T1 $T2)" \
+    sh -c "[ -n '$T1' ] && [ -n '$T2' ] && [ '$T1' != '$T2' ]"
+check "each sent an Idempotency-Key ($n0 -> $(idem_rows) keys kept)" \
+    [ "$(idem_rows)" = $((n0 + 2)) ]
+
 # --- passwords
 printf '%s\n' "$PW" > "$T_TMP/pwfile"
 chmod 600 "$T_TMP/pwfile"
