@@ -358,9 +358,9 @@ audit_event_with(long long ts, const char *event, const char *actor,
 		return;
 	}
 	if (!suppressed && (audit_append(ts, event, actor, target,
-	    details) == -1 || (due && outbox_add(ts,
-	    "AUTH_FAILURES", json_pack("{s:s, s:i, s:i}", "kind", event + 5,
-	    "count", BURST_N, "windowSeconds", BURST_WINDOW)) == -1)))
+	    details) == -1 || (due && outbox_add(ts, "AUTH_FAILURES",
+	    json_pack("{s:s, s:i, s:i}", "kind", event + 5, "count", BURST_N,
+	    "windowSeconds", BURST_WINDOW)) == -1)))
 		goto fail;
 	if ((with != NULL && with() == -1) || store_commit() == -1)
 		goto fail;

@@ -88,6 +88,9 @@ lock_load(time_t now)
 			A.nfails++;
 	}
 	json_decref(f);
+	/* A shorter lock_seconds (or a clock set back) shortens it. */
+	if (A.locked_until > now + (time_t)pd.p->cfg.lock_seconds)
+		A.locked_until = now + (time_t)pd.p->cfg.lock_seconds;
 	if (A.locked_until > now)
 		log_warnx("masterAuth locked for %lld s more (kept across "
 		    "the restart)", (long long)(A.locked_until - now));

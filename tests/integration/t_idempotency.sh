@@ -45,8 +45,9 @@ check "the same answer, byte for byte" cmp -s "$T_TMP/w1" "$T_TMP/w2"
 check "one wallet exists" [ "$(count /v1/wallets)" = 1 ]
 W=$(json_get "$T_TMP/w1" 'j["id"]')
 ADDR=$(json_get "$T_TMP/w1" 'j["publicKey"]')
-TW=$(json_get "$T_TMP/w2" 'j["session"]["token"]')
-code=$(req GET /v1/wallets "" "Authorization: Bearer $TW")
+TW=$(json_get "$T_TMP/w1" 'j["session"]["token"]')
+code=$(req GET /v1/wallets "" \
+    "Authorization: Bearer $(json_get "$T_TMP/w2" 'j["session"]["token"]')")
 check "the session token given again works ($code)" [ "$code" = 200 ]
 S="Authorization: Bearer $TW"
 "$CAST" send -q --rpc-url "$ANVIL_URL" --private-key "$ANVIL_KEY0" "$ADDR" \
