@@ -25,9 +25,10 @@ post() {
 # same GOT WANT FILE1 FILE2: the codes, and the answers byte for byte
 same() { [ "$1" = "$2" ] && cmp -s "$3" "$4"; }
 bal() { "$CAST" balance --rpc-url "$ANVIL_URL" "$1"; }
-count() {	# count PATH [AUTH]: entries of a list answer
+count() {	# count PATH [AUTH]: entries of a list answer, or -1
 	req GET "$1" "" "${2:-$M}" >/dev/null
-	jget 'j["total"] if "total" in j else len(j["items"])'
+	jget 'j["total"] if "total" in j else len(j["items"])' 2>/dev/null ||
+	    echo -1
 }
 
 start_anvil --chain-id 11155111 || { notok "anvil starts"; exit 0; }
