@@ -19,6 +19,7 @@
 #define CLI_ANSWER_MAX	(1024 * 1024)	/* bytes of one REST answer */
 #define CLI_URL_MAX	512
 #define CLI_TIMEOUT	60		/* s for one request */
+#define CLI_CREATE_TRIES	3	/* a create, with its Idempotency-Key */
 
 /* Exit codes. */
 #define EX_FAIL		1	/* the request or the operation failed */

@@ -114,6 +114,9 @@ cli_password_free(void)
 	cli.pwlen = 0;
 }
 
+/* The Idempotency-Key of the create being sent, or "". */
+static char	idem_key[48];
+
 struct answer {
 	char	*buf;
 	size_t	 len;
@@ -154,7 +157,7 @@ cli_http(const char *method, const char *path, json_t *body, int auth,
 	struct curl_slist	*h = NULL, *nh;
 	struct answer		 a = { NULL, 0, 0 };
 	char			 url[CLI_URL_MAX + 512], *hdr = NULL;
-	char			*data = NULL;
+	char			*data = NULL, ih[80];
 	size_t			 hlen;
 	int			 r = -1;
 
@@ -176,6 +179,12 @@ cli_http(const char *method, const char *path, json_t *body, int auth,
 			cli_fail("out of memory");
 		snprintf(hdr, hlen, "X-Master-Password: %s", cli.pw);
 		if ((nh = curl_slist_append(h, hdr)) == NULL)
+			cli_fail("out of memory");
+		h = nh;
+	}
+	if (idem_key[0] != '\0') {
+		snprintf(ih, sizeof(ih), "Idempotency-Key: %s", idem_key);
+		if ((nh = curl_slist_append(h, ih)) == NULL)
 			cli_fail("out of memory");
 		h = nh;
 	}
@@ -232,13 +241,38 @@ cli_call(const char *method, const char *path, json_t *body, int auth,
     long ok)
 {
 	json_t		*ans;
+	uint8_t		 raw[16];
 	char		 err[256];
+	const char	*code;
 	long		 st;
-	int		 r;
+	int		 r, tries = 0;
 
 	cli_address();
-	r = cli_http(method, path, body, auth, CLI_TIMEOUT, &st, &ans, err,
-	    sizeof(err));
+	/*
+	 * A create carries a fresh Idempotency-Key, and a retry of it the
+	 * same key: an answer lost on the way (a reset, a timeout) or one
+	 * still being made is asked for again, and nothing is made twice.
+	 */
+	idem_key[0] = '\0';
+	if (strcmp(method, "POST") == 0 && strncmp(path, "/v1/admin/", 10)
+	    != 0) {
+		randombytes_buf(raw, sizeof(raw));
+		memcpy(idem_key, "cli-", 4);
+		sodium_bin2hex(idem_key + 4, sizeof(idem_key) - 4, raw,
+		    sizeof(raw));
+	}
+	for (;;) {
+		r = cli_http(method, path, body, auth, CLI_TIMEOUT, &st, &ans,
+		    err, sizeof(err));
+		code = r == 0 ? cli_str(ans, "code") : NULL;
+		if (idem_key[0] == '\0' || ++tries >= CLI_CREATE_TRIES ||
+		    (r == 0 && !(st == 409 && code != NULL && strcmp(code,
+		    "IDEMPOTENCY_KEY_IN_PROGRESS") == 0)))
+			break;
+		json_decref(ans);
+		sleep(1);
+	}
+	idem_key[0] = '\0';
 	json_decref(body);
 	if (r == -1)
 		cli_fail("cannot reach waiaasd at %s: %s (is it running? "

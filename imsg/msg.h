@@ -327,6 +327,7 @@ struct api_cred {
  * but 401.
  */
 #define APIREQ_INVALID		0x01	/* body is the api's 400 answer */
+#define IDEM_KEY_MAX		255	/* Idempotency-Key, printable ASCII */
 
 struct api_request {
 	uint32_t	route;
@@ -334,6 +335,7 @@ struct api_request {
 	struct api_cred	cred;
 	char		param[API_PARAM_MAX + 1];
 	char		query[API_QUERY_MAX + 1];
+	char		idem[IDEM_KEY_MAX + 1];	/* "" if none */
 	uint32_t	bodylen;
 };
 

@@ -76,8 +76,16 @@ int	audit_append(long long, const char *, const char *, const char *,
 	    json_t *);
 void	audit_event(long long, const char *, const char *, const char *,
 	    json_t *);
+void	audit_event_with(long long, const char *, const char *, const char *,
+	    json_t *, int (*)(void));
 void	audit_list(struct pd_ctx *);
 void	audit_verify(struct pd_ctx *);
+
+/* policyd_idem.c: Idempotency-Key */
+int	idem_start(struct pd_ctx *);
+int	idem_record(uint32_t, const char *, int, int, const json_t *);
+int	idem_answer(uint32_t, int, const json_t *);
+void	idem_done(uint32_t);
 
 /* policyd_auth.c */
 #define AUTH_OK		0
@@ -94,7 +102,9 @@ void	admin_rekeyed(struct imsgchan *, struct imsg *, void *);
 void	admin_backup_snapshot(struct pd_ctx *);
 
 /* policyd_sessions.c */
+#define SESSION_TOKEN_MAX	1024
 void	sessions_init(void);
+int	session_token_again(const char *, long long, char *);
 int	session_check(struct pd_ctx *);
 int	session_has_wallet(const char *, const char *);
 json_t	*session_new(struct pd_ctx *, json_t *, long long, long long,
@@ -155,6 +165,7 @@ void	tx_execute(const char *);
 void	tx_sign_message(struct pd_ctx *);
 int	tx_intent(const char *, char *, size_t, char [65]);
 void	tx_get(struct pd_ctx *);
+json_t	*tx_json(const char *);
 void	tx_approval(struct pd_ctx *);
 void	tx_list(struct pd_ctx *);
 void	tx_wallet_address(struct pd_ctx *);

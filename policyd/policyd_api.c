@@ -162,7 +162,8 @@ policyd_api_request(struct imsgchan *ch, struct imsg *imsg, void *arg)
 	    r->cred.len > CRED_VALUE_MAX ||
 	    r->cred.value[r->cred.len] != '\0' ||
 	    memchr(r->param, '\0', sizeof(r->param)) == NULL ||
-	    memchr(r->query, '\0', sizeof(r->query)) == NULL)
+	    memchr(r->query, '\0', sizeof(r->query)) == NULL ||
+	    memchr(r->idem, '\0', sizeof(r->idem)) == NULL)
 		fatalx("IMSG_API_REQUEST: malformed");
 	if (handlers[r->route] == NULL)
 		fatalx("IMSG_API_REQUEST for route %s, which policyd does not "
@@ -193,7 +194,7 @@ policyd_api_request(struct imsgchan *ch, struct imsg *imsg, void *arg)
 		if (c.body == NULL || !json_is_object(c.body))
 			fatalx("IMSG_API_REQUEST: body is not a JSON object");
 	}
-	if (authenticate(&c, routes[r->route].auth))
+	if (authenticate(&c, routes[r->route].auth) && idem_start(&c))
 		handlers[r->route](&c);
 	/*
 	 * ownerAuth's transaction is the handler's to end; one left open

@@ -314,9 +314,21 @@ void
 audit_event(long long ts, const char *event, const char *actor,
     const char *target, json_t *details)
 {
+	audit_event_with(ts, event, actor, target, details, NULL);
+}
+
+/*
+ * The same, and with() (if not NULL) writes state of the caller's in the
+ * same commit; that commit is made even when the entry itself is
+ * suppressed, so the caller's state is never lost to the batching.
+ */
+void
+audit_event_with(long long ts, const char *event, const char *actor,
+    const char *target, json_t *details, int (*with)(void))
+{
 	struct timeval	 tv = { AUTH_AUDIT_WINDOW, 0 };
 	struct burst	*b;
-	int		 due = 0;
+	int		 due = 0, suppressed = 0;
 
 	if ((b = auth_kind(event)) != NULL) {
 		due = burst_due(b, ts);
@@ -335,7 +347,10 @@ audit_event(long long ts, const char *event, const char *actor,
 				fatalx("evtimer_new");
 			if (!evtimer_pending(flush_ev, NULL))
 				evtimer_add(flush_ev, &tv);
-			return;
+			if (with == NULL)
+				return;
+			details = NULL;
+			suppressed = 1;
 		}
 	}
 	if (store_begin() == -1) {
@@ -343,11 +358,17 @@ audit_event(long long ts, const char *event, const char *actor,
 		log_warnx("audit %s: cannot begin", event);
 		return;
 	}
-	if (audit_append(ts, event, actor, target, details) == -1 ||
-	    (due && outbox_add(ts, "AUTH_FAILURES", json_pack("{s:s, s:i, "
-	    "s:i}", "kind", event + 5, "count", BURST_N, "windowSeconds",
-	    BURST_WINDOW)) == -1) || store_commit() == -1)
-		store_rollback();
+	if (!suppressed && (audit_append(ts, event, actor, target,
+	    details) == -1 || (due && outbox_add(ts, "AUTH_FAILURES",
+	    json_pack("{s:s, s:i, s:i}", "kind", event + 5, "count", BURST_N,
+	    "windowSeconds", BURST_WINDOW)) == -1)))
+		goto fail;
+	if ((with != NULL && with() == -1) || store_commit() == -1)
+		goto fail;
+	return;
+fail:
+	log_warnx("audit %s: not recorded", event);
+	store_rollback();
 }
 
 /* GET /v1/audit-logs?limit&offset: newest first. */

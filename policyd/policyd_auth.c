@@ -4,7 +4,13 @@
  * Argon2id, so a password once verified is recognised afterwards through
  * a keyed BLAKE2b of it, kept in guarded memory with a random key.
  * Wrong passwords are counted: lock_failures of them within a minute lock
- * masterAuth for lock_seconds, during which nothing is even hashed.
+ * masterAuth for lock_seconds, during which nothing is even hashed.  The
+ * count and the lock are kept in the store (master_lock), written in the
+ * commit that audits the failure, and read back at start: a restart
+ * neither lifts a lock nor forgets the failures of the window.  That
+ * costs no commit the audit did not already make, and a spray cannot
+ * make more than lock_failures of them a minute: past that it is locked
+ * out and nothing is written.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +21,7 @@
 
 #include "log.h"
 #include "policyd.h"
+#include "wipe.h"
 
 #define FAIL_WINDOW	60
 
@@ -28,6 +35,8 @@ static struct {
 	unsigned int	 head;
 	time_t		 locked_until;
 } A;
+
+static void	lock_load(time_t);
 
 void
 auth_master_hash(struct imsgchan *ch, struct imsg *imsg, void *arg)
@@ -47,6 +56,79 @@ auth_master_hash(struct imsgchan *ch, struct imsg *imsg, void *arg)
 	    sizeof(*A.fails))) == NULL)
 		fatal("calloc");
 	A.have_hash = 1;
+	lock_load(time(NULL));
+}
+
+/* The failures of the window and the lock, as the store kept them. */
+static void
+lock_load(time_t now)
+{
+	sqlite3_stmt	*st;
+	json_t		*f, *v;
+	size_t		 i;
+	time_t		 t;
+
+	st = store_prepare("SELECT locked_until, failures FROM master_lock "
+	    "WHERE id = 1");
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return;
+	}
+	A.locked_until = (time_t)sqlite3_column_int64(st, 0);
+	f = json_loads((const char *)sqlite3_column_text(st, 1), 0, NULL);
+	sqlite3_finalize(st);
+	/* Oldest first: the ring keeps the newest lock_failures. */
+	json_array_foreach(f, i, v) {
+		t = (time_t)json_integer_value(v);
+		if (!json_is_integer(v) || now - t >= FAIL_WINDOW)
+			continue;
+		A.fails[A.head] = t;
+		A.head = (A.head + 1) % pd.p->cfg.lock_failures;
+		if (A.nfails < pd.p->cfg.lock_failures)
+			A.nfails++;
+	}
+	json_decref(f);
+	/* A shorter lock_seconds (or a clock set back) shortens it. */
+	if (A.locked_until > now + (time_t)pd.p->cfg.lock_seconds)
+		A.locked_until = now + (time_t)pd.p->cfg.lock_seconds;
+	if (A.locked_until > now)
+		log_warnx("masterAuth locked for %lld s more (kept across "
+		    "the restart)", (long long)(A.locked_until - now));
+	else if (A.nfails > 0)
+		log_info("masterAuth: %u wrong passwords in the last %d s "
+		    "(kept across the restart)", A.nfails, FAIL_WINDOW);
+}
+
+/* Write the window's failures and the lock (inside a transaction). */
+static int
+lock_save(void)
+{
+	sqlite3_stmt	*st;
+	json_t		*f;
+	unsigned int	 n = pd.p->cfg.lock_failures, i, k;
+	char		*text;
+	int		 r;
+
+	if ((f = json_array()) == NULL)
+		return -1;
+	/* From the oldest slot of the ring to the newest. */
+	for (i = 0; i < n; i++) {
+		k = (A.head + i) % n;
+		if (A.fails[k] != 0)
+			json_array_append_new(f, json_integer(A.fails[k]));
+	}
+	text = json_dumps(f, JSON_COMPACT);
+	json_decref(f);
+	if (text == NULL)
+		return -1;
+	st = store_prepare("INSERT OR REPLACE INTO master_lock (id, "
+	    "locked_until, failures) VALUES (1, ?, ?)");
+	sqlite3_bind_int64(st, 1, (long long)A.locked_until);
+	sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
+	r = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	sqlite3_finalize(st);
+	wipe_free(text);
+	return r;
 }
 
 /*
@@ -90,7 +172,7 @@ auth_master(const struct api_cred *cred, int *wait)
 	uint8_t		mac[32];
 	time_t		now = time(NULL);
 	unsigned int	recent = 0;
-	int		ok;
+	int		ok, locked;
 
 	*wait = 0;
 	if (!A.have_hash)
@@ -118,8 +200,10 @@ auth_master(const struct api_cred *cred, int *wait)
 	}
 	if (ok)
 		return AUTH_OK;
-	audit_event(now, "auth.master_failed", "operator", NULL, NULL);
-	if (failed(now, &recent)) {
+	locked = failed(now, &recent);
+	audit_event_with(now, "auth.master_failed", "operator", NULL, NULL,
+	    lock_save);
+	if (locked) {
 		audit_event(now, "auth.master_locked", "policyd", NULL,
 		    json_pack("{s:i}", "seconds", pd.p->cfg.lock_seconds));
 		*wait = (int)pd.p->cfg.lock_seconds;

@@ -263,14 +263,21 @@ policies_create(struct pd_ctx *c)
 	    "operator", id, json_pack("{s:s, s:s, s:s?, s:s?, s:I, s:b, s:s}",
 	    "id", id, "type", type, "walletId", wallet, "network", net,
 	    "priority", prio, "enabled", enabled, "rulesSha256", hash)) ==
-	    -1 || store_commit() == -1) {
+	    -1) {
+		fail_internal(c, "create");
+		goto done;
+	}
+	/* The answer, and its Idempotency-Key with it. */
+	if ((v = policy_load(id)) == NULL)
+		fatalx("policy %s vanished", id);
+	if (idem_record(c->peerid, id, c->route, 201, v) == -1 ||
+	    store_commit() == -1) {
+		json_decref(v);
 		fail_internal(c, "create");
 		goto done;
 	}
 	log_info("policy %s created (%s, %s)", id, type, wallet != NULL ?
 	    wallet : "global");
-	if ((v = policy_load(id)) == NULL)
-		fatalx("policy %s vanished", id);
 	pd_reply_json(c->peerid, 201, v);
 done:
 	wipe_free(text);

@@ -16,7 +16,7 @@
 #include "wipe.h"
 
 #define TOKEN_PREFIX	"wai_sess_"
-#define TOKEN_MAX	1024
+#define TOKEN_MAX	SESSION_TOKEN_MAX
 #define JWT_HEADER	"{\"alg\":\"HS256\",\"typ\":\"JWT\"}"
 
 #define DEFAULT_TTL		2592000		/* 30 days */
@@ -49,15 +49,30 @@ token_hash(const char *token, uint8_t out[32])
 	crypto_hash_sha256(out, (const uint8_t *)token, strlen(token));
 }
 
-/* A new token for session sid; out holds TOKEN_MAX bytes. */
+/*
+ * The token of session sid's generation gen (0 at creation, then its
+ * renewal count); out holds TOKEN_MAX bytes.  Its jti is derived, not
+ * drawn, under the signing key: the same claims make the same token, so
+ * an answer replayed for an Idempotency-Key gives the token again
+ * without the database ever holding it.
+ */
 static void
-token_make(const char *sid, long long iat, long long exp, char *out)
+token_make(const char *sid, long long iat, long long exp, long long gen,
+    char *out)
 {
-	uint8_t	jti[16], mac[32];
-	char	payload[256], h64[64], p64[400], s64[64], jti64[32];
-	int	n;
+	crypto_generichash_state	st;
+	uint8_t				jti[16], mac[32];
+	char				payload[256], h64[64], p64[400];
+	char				s64[64], jti64[32], g[24];
+	int				n;
 
-	randombytes_buf(jti, sizeof(jti));
+	snprintf(g, sizeof(g), "%lld", gen);
+	crypto_generichash_init(&st, jwt_key, crypto_auth_hmacsha256_KEYBYTES,
+	    sizeof(jti));
+	crypto_generichash_update(&st, (const uint8_t *)"jti", 4);
+	crypto_generichash_update(&st, (const uint8_t *)sid, strlen(sid) + 1);
+	crypto_generichash_update(&st, (const uint8_t *)g, strlen(g));
+	crypto_generichash_final(&st, jti, sizeof(jti));
 	b64url(jti, sizeof(jti), jti64, sizeof(jti64));
 	n = snprintf(payload, sizeof(payload), "{\"sub\":\"%s\",\"iat\":%lld,"
 	    "\"exp\":%lld,\"jti\":\"%s\"}", sid, iat, exp, jti64);
@@ -73,6 +88,31 @@ token_make(const char *sid, long long iat, long long exp, char *out)
 	if ((size_t)snprintf(out + n, TOKEN_MAX - (size_t)n, ".%s", s64) >=
 	    TOKEN_MAX - (size_t)n)
 		fatalx("token too long");
+}
+
+/*
+ * The token session sid was created with, expiring at exp, made again;
+ * -1 if there is no such session.  (A renewed or revoked session's
+ * first token no longer works, as its holder would expect.)
+ */
+int
+session_token_again(const char *sid, long long exp, char *out)
+{
+	sqlite3_stmt	*st;
+	long long	 iat;
+
+	if (sid == NULL)
+		return -1;
+	st = store_prepare("SELECT created_at FROM sessions WHERE id = ?");
+	sqlite3_bind_text(st, 1, sid, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return -1;
+	}
+	iat = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	token_make(sid, iat, exp, 0, out);
+	return 0;
 }
 
 static int
@@ -243,7 +283,7 @@ session_new(struct pd_ctx *c, json_t *ids, long long ttl, long long maxren,
 		json_array_append_new(wallets, json_pack("{s:s, s:s}", "id",
 		    json_string_value(e), "name", name));
 	}
-	token_make(sid, c->now, exp, token);
+	token_make(sid, c->now, exp, 0, token);
 	token_hash(token, hash);
 	if (sqlite3_prepare_v2(pd.db, "INSERT INTO sessions (id, token_hash, "
 	    "created_at, ttl, expires_at, absolute_expires_at, max_renewals) "
@@ -336,7 +376,9 @@ sessions_create(struct pd_ctx *c)
 	    31536000), body_int(c->body, "maxRenewals", DEFAULT_RENEWALS, 0,
 	    1000000), body_int(c->body, "absoluteLifetime", DEFAULT_LIFETIME,
 	    300, 10 * 31536000LL), &status, &code);
-	if (r == NULL || store_commit() == -1) {
+	if (r == NULL || idem_record(c->peerid, json_string_value(
+	    json_object_get(r, "id")), c->route, 201, r) == -1 ||
+	    store_commit() == -1) {
 		store_rollback();
 		json_decref(r);
 		pd_fail(c->peerid, status, code, status == 404 ? "no such "
@@ -514,7 +556,7 @@ sessions_renew(struct pd_ctx *c)
 		return;
 	}
 	exp = c->now + ttl < absexp ? c->now + ttl : absexp;
-	token_make(c->session, c->now, exp, token);
+	token_make(c->session, c->now, exp, count + 1, token);
 	token_hash(token, hash);
 	if (sqlite3_prepare_v2(pd.db, "UPDATE sessions SET token_hash = ?, "
 	    "expires_at = ?, renewal_count = renewal_count + 1 WHERE id = ?",

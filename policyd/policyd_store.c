@@ -220,6 +220,34 @@ static const char *const migrations[] = {
 	"CREATE INDEX spent_nonces_wallet ON spent_nonces(wallet_id, "
 	"  expires_at);"
 	"CREATE INDEX spent_nonces_expiry ON spent_nonces(expires_at);",
+	/*
+	 * masterAuth's lockout, so a restart forgets nothing: the lock's
+	 * end and the failures of the current window (a JSON array of
+	 * times), one row written with the failure's audit entry.
+	 */
+	"CREATE TABLE master_lock ("
+	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  locked_until INTEGER NOT NULL,"
+	"  failures TEXT NOT NULL"
+	");",
+	/*
+	 * Idempotency-Key: per credential ("master" or a session id) and
+	 * key (its sha256), the request (sha256 of its canonical body),
+	 * what it created and its answer (no token in it); 24 h.
+	 */
+	"CREATE TABLE idempotency ("
+	"  cred TEXT NOT NULL,"
+	"  key_hash BLOB NOT NULL,"
+	"  route INTEGER NOT NULL,"
+	"  body_hash BLOB NOT NULL,"
+	"  ref TEXT NOT NULL,"
+	"  status INTEGER NOT NULL,"
+	"  answer TEXT,"			/* NULL: not known yet */
+	"  created_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (cred, key_hash)"
+	");"
+	"CREATE INDEX idempotency_age ON idempotency(created_at);"
+	"CREATE INDEX idempotency_cred ON idempotency(cred, created_at);",
 };
 #define SCHEMA_VERSION	((int)(sizeof(migrations) / sizeof(migrations[0])))
 

@@ -1579,6 +1579,7 @@ static void
 msg_signed(struct job *j, const struct sign_reply *r, const uint8_t *sig)
 {
 	sqlite3_stmt	*st;
+	json_t		*a;
 	char		 text[200];
 	long long	 now = (long long)time(NULL);
 
@@ -1609,14 +1610,17 @@ msg_signed(struct job *j, const struct sign_reply *r, const uint8_t *sig)
 	if (sqlite3_step(st) != SQLITE_DONE)
 		fatalx("database: %s", sqlite3_errmsg(pd.db));
 	sqlite3_finalize(st);
-	if (audit_append(now, "TX_MESSAGE_SIGNED", "system", j->id,
-	    json_object()) == -1 || store_commit() == -1)
+	a = json_pack("{s:s, s:s, s:s, s:s}", "id", j->id, "status", "SIGNED",
+	    "signType", j->s.msg_kind == SIGN_EVM_TYPED ? "typedData" :
+	    "personal", "signature", text);
+	if (a == NULL || audit_append(now, "TX_MESSAGE_SIGNED", "system",
+	    j->id, json_object()) == -1 || (j->peerid != 0 &&
+	    idem_answer(j->peerid, 200, a) == -1) || store_commit() == -1)
 		fatalx("database: cannot record a signature");
 	if (j->peerid != 0)
-		pd_reply_json(j->peerid, 200, json_pack("{s:s, s:s, s:s, s:s}",
-		    "id", j->id, "status", "SIGNED", "signType",
-		    j->s.msg_kind == SIGN_EVM_TYPED ? "typedData" : "personal",
-		    "signature", text));
+		pd_reply_json(j->peerid, 200, a);
+	else
+		json_decref(a);
 	job_end(j);
 }
 
@@ -2080,7 +2084,7 @@ tx_send(struct pd_ctx *c)
 	struct pe_tx		 t;
 	struct pe_result	 r;
 	struct job		*j;
-	json_t			*issues;
+	json_t			*issues, *a;
 	char			 id[UUID_STR_LEN], sel[11];
 	int			 queued;
 
@@ -2132,7 +2136,12 @@ tx_send(struct pd_ctx *c)
 	 */
 	if (!queued)
 		tx_execute(id);
-	if (store_commit() == -1) {
+	/* The answer, and its Idempotency-Key with the transaction. */
+	a = json_pack("{s:s, s:s, s:s}", "id", id, "status", queued ?
+	    "QUEUED" : "PENDING", "tier", tier_name(r.tier));
+	if (a == NULL || idem_record(c->peerid, id, c->route, 201, a) == -1 ||
+	    store_commit() == -1) {
+		json_decref(a);
 		store_rollback();
 		if ((j = job_find(id)) != NULL)
 			job_end(j);
@@ -2142,9 +2151,7 @@ tx_send(struct pd_ctx *c)
 	}
 	if (queued)
 		queue_arm();
-	pd_reply_json(c->peerid, 201, json_pack("{s:s, s:s, s:s}", "id", id,
-	    "status", queued ? "QUEUED" : "PENDING", "tier",
-	    tier_name(r.tier)));
+	pd_reply_json(c->peerid, 201, a);
 }
 
 #define TX_COLS	"id, wallet_id, type, status, tier, chain, network, " \
@@ -2199,6 +2206,14 @@ tx_row(sqlite3_stmt *st)
 	    job_find(str(j, "id")) != NULL)
 		json_object_set_new(j, "status", json_string("EXECUTING"));
 	return j;
+}
+
+/* A transaction as GET shows it (no approval intent), or NULL. */
+json_t *
+tx_json(const char *id)
+{
+	return store_one("SELECT " TX_COLS " FROM transactions WHERE id = ?",
+	    id, tx_row);
 }
 
 /* GET /v1/transactions/{id}: the session's own wallets only. */
@@ -2466,7 +2481,7 @@ tx_sign_message(struct pd_ctx *c)
 	struct eip712_permit	 pm;
 	struct pe_result	 r;
 	struct job		*j;
-	json_t			*issues, *req;
+	json_t			*issues, *req, *a = NULL;
 	const char		*why;
 	char			 id[UUID_STR_LEN], actor[64], *text;
 	char			 to[CHAIN_ADDR_MAX + 1];
@@ -2566,7 +2581,13 @@ tx_sign_message(struct pd_ctx *c)
 	    r.tier == TIER_DELAY ? "TX_DELAYED" : "TX_APPROVAL_REQUIRED",
 	    json_pack("{s:s, s:s, s:s, s:s, s:s}", "txId", id, "walletId",
 	    w.id, "network", w.net->name, "type", "SIGN_MESSAGE", "tier",
-	    tier_name(r.tier))) == -1) || store_commit() == -1) {
+	    tier_name(r.tier))) == -1) ||
+	    /* Queued, the answer is known now; signed, once signed. */
+	    (queued && (a = json_pack("{s:s, s:s, s:s}", "id", id, "status",
+	    "QUEUED", "tier", tier_name(r.tier))) == NULL) ||
+	    idem_record(c->peerid, id, c->route, 201, a) == -1 ||
+	    store_commit() == -1) {
+		json_decref(a);
 		store_rollback();
 		spec_free(&s);
 		pd_fail(c->peerid, 503, "SERVICE_UNAVAILABLE", "cannot record "
@@ -2576,8 +2597,7 @@ tx_sign_message(struct pd_ctx *c)
 	if (queued) {
 		spec_free(&s);
 		queue_arm();
-		pd_reply_json(c->peerid, 201, json_pack("{s:s, s:s, s:s}",
-		    "id", id, "status", "QUEUED", "tier", tier_name(r.tier)));
+		pd_reply_json(c->peerid, 201, a);
 		return;
 	}
 	if ((j = calloc(1, sizeof(*j))) == NULL)

@@ -79,6 +79,7 @@ reply(uint32_t peerid, int status, int retryable, const char *code,
 	iov[1].iov_len = len;
 	if (imsgev_composev(&pd.api, IMSG_API_REPLY, peerid, -1, iov, 2) == -1)
 		fatal("IMSG_API_REPLY");
+	idem_done(peerid);
 }
 
 void
@@ -137,6 +138,7 @@ pd_fail_retry(uint32_t peerid, int status, const char *code,
 	iov[1].iov_len = strlen(msg);
 	if (imsgev_composev(&pd.api, IMSG_API_REPLY, peerid, -1, iov, 2) == -1)
 		fatal("IMSG_API_REPLY");
+	idem_done(peerid);
 }
 
 static int
@@ -308,16 +310,19 @@ wallets_signer_key(struct imsgchan *ch, struct imsg *imsg, void *arg)
 		json_object_del(sess, "walletId");
 		json_object_del(sess, "wallets");
 	}
-	if (store_commit() == -1) {
+	/* The answer, and its Idempotency-Key with it. */
+	if ((j = store_wallet(pe->wallet)) == NULL)
+		fatalx("wallet %s vanished", pe->wallet);
+	json_object_set_new(j, "session", sess != NULL ? sess : json_null());
+	if (idem_record(pe->api_peerid, pe->wallet, pe->imported ?
+	    R_WALLET_IMPORT : R_WALLET_CREATE, 201, j) == -1 ||
+	    store_commit() == -1) {
 		store_rollback();
-		json_decref(sess);
+		json_decref(j);
 		goto fail;
 	}
 	log_info("wallet %s %s (%s, %s)", pe->wallet, pe->imported ?
 	    "imported" : "created", chain_name(pe->chain), net);
-	if ((j = store_wallet(pe->wallet)) == NULL)
-		fatalx("wallet %s vanished", pe->wallet);
-	json_object_set_new(j, "session", sess != NULL ? sess : json_null());
 	pd_reply_json(pe->api_peerid, 201, j);
 	goto done;
 fail:

@@ -166,6 +166,51 @@ check "policy list --wallet shows it" sh -c "[ $? = 0 ] && grep -q WHITELIST '$O
 cli policy create --type WHITELIST --rules '[1]'
 check "policy create with rules that are not an object: exit 2" [ $? = 2 ]
 
+# --- every create sends its own Idempotency-Key: the daemon keeps one
+# per create, and two identical commands make two wallets
+rows() {	# rows TABLE: its rows, read from the database (the password
+		# stays off curl's command line)
+	python3 -c '
+import sqlite3, sys
+try:
+    print(sqlite3.connect(sys.argv[1]).execute("select count(*) from " + sys.argv[2]).fetchone()[0])
+except sqlite3.Error:
+    print(-1)	# no such table: a number all the same
+' "$WAIAAS_DATA_DIR/data/waiaas.db" "$1"
+}
+idem_rows() { rows idempotency; }
+n0=$(idem_rows)
+cli wallet create --name twin --chain ethereum
+T1=$(awk '$1 == "id" { print $2 }' "$O")
+cli wallet create --name twin --chain ethereum
+T2=$(awk '$1 == "id" { print $2 }' "$O")
+check "two identical wallet creates: two wallets ($T1 $T2)" \
+    sh -c "[ -n '$T1' ] && [ -n '$T2' ] && [ '$T1' != '$T2' ]"
+check "each sent an Idempotency-Key ($n0 -> $(idem_rows) keys kept)" \
+    [ "$(idem_rows)" = $((n0 + 2)) ]
+# The first answer lost on the way (the connection reset after the
+# daemon made the wallet): the CLI asks again with the same key and
+# prints the wallet that was made; no second one.
+python3 tests/integration/drop_first.py "$PORT" > "$T_TMP/drop.log" 2>&1 &
+PEER_PIDS="${PEER_PIDS:-} $!"
+n=0
+while [ $n -lt 100 ] && ! grep -q '^listening' "$T_TMP/drop.log"; do
+	sleep 0.05; n=$((n + 1))
+done
+DROP_PORT=$(sed -n 's/^listening //p' "$T_TMP/drop.log")
+nw=$(rows wallets)
+WAIAAS_DAEMON_PORT=$DROP_PORT cli wallet create --name lost --chain ethereum
+rc=$?
+T3=$(awk '$1 == "id" { print $2 }' "$O")
+check "a create whose answer is lost: retried, exit 0 ($rc, $T3)" \
+    sh -c "[ $rc = 0 ] && [ -n '$T3' ]"
+check "sent twice with one key ($(sed 1d "$T_TMP/drop.log" | tr '\n' ' '))" \
+    sh -c "[ \$(sed 1d '$T_TMP/drop.log' | wc -l) = 2 ] &&
+	[ \$(sed 1d '$T_TMP/drop.log' | sort -u | wc -l) = 1 ] &&
+	! grep -qx -- - '$T_TMP/drop.log'"
+check "one wallet made ($nw -> $(rows wallets))" \
+    [ "$(rows wallets)" = $((nw + 1)) ]
+
 # --- passwords
 printf '%s\n' "$PW" > "$T_TMP/pwfile"
 chmod 600 "$T_TMP/pwfile"
