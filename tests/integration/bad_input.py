@@ -782,6 +782,47 @@ case("policy delete: an undefined query parameter", "DELETE",
      "/v1/policies/%s?bogus=1" % POL, M, field="bogus")
 case("terminate: an undefined query parameter", "DELETE",
      "/v1/wallets/%s?bogus=1" % W, M, field="bogus")
+# The dual-auth recovery body (the switch is off: the body is refused
+# before anything is looked at).
+PROOF = {"ownerAddress": "0x" + "ab" * 20, "message": "Z2FyYmFnZQ==",
+         "ownerSignature": "0x" + "00" * 65, "chain": "ethereum"}
+case("recover: body not an object", "POST", "/v1/admin/recover", M,
+     "[1]")
+case("recover: unknown field", "POST", "/v1/admin/recover", M,
+     dict(PROOF, extra=1), field="extra")
+case("recover: chain not ethereum or solana", "POST",
+     "/v1/admin/recover", M, dict(PROOF, chain="ripple"), field="chain")
+case("recover: ownerAddress not a string", "POST", "/v1/admin/recover", M,
+     dict(PROOF, ownerAddress=5), field="ownerAddress")
+case("recover: ownerAddress with punctuation", "POST",
+     "/v1/admin/recover", M, dict(PROOF, ownerAddress="0x'; --"),
+     field="ownerAddress")
+case("recover: message over 8192 bytes", "POST", "/v1/admin/recover", M,
+     dict(PROOF, message="a" * 8193), field="message")
+case("recover: ownerSignature over 256 bytes", "POST",
+     "/v1/admin/recover", M, dict(PROOF, ownerSignature="0x" + "0" * 300),
+     field="ownerSignature")
+case("recover: a proof without its signature", "POST",
+     "/v1/admin/recover", M,
+     {k: v for k, v in PROOF.items() if k != "ownerSignature"},
+     field="ownerSignature")
+# Idempotency-Key: 1 to 255 printable ASCII characters.
+for what, route, hdr, body in (
+        ("send", "/v1/transactions/send", S, XFER),
+        ("wallet create", "/v1/wallets", M,
+         {"name": "idem", "chain": "ethereum", "environment": "testnet"}),
+        ("policy create", "/v1/policies", M,
+         {"walletId": W, "type": "WHITELIST",
+          "rules": {"allowed_addresses": [ACC1]}})):
+    case("%s: Idempotency-Key of 256 characters" % what, "POST", route,
+         dict(hdr, **{"Idempotency-Key": "k" * 256}), body,
+         field="Idempotency-Key")
+    case("%s: Idempotency-Key with a byte above 0x7e" % what, "POST",
+         route, dict(hdr, **{"Idempotency-Key": "caf\u00e9"}), body,
+         field="Idempotency-Key")
+case("session create: empty Idempotency-Key", "POST", "/v1/sessions",
+     dict(M, **{"Idempotency-Key": ""}), {"walletId": W},
+     field="Idempotency-Key")
 # Two of the three owner headers once made policyd exit (a credential
 # half copied): last, so that on such a tree the rest still runs.
 case("owner headers missing one", "POST",

@@ -109,7 +109,12 @@ python3 -c 'import socket,time,sys
 s=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(1)
 print(s.getsockname()[1]); sys.stdout.flush(); time.sleep(10)' > "$T_TMP/busyport" &
 BPID=$!
-sleep 0.3
+# Python may take a while to start on a loaded machine: wait for the port.
+i=0
+while [ ! -s "$T_TMP/busyport" ] && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
 bp=$(cat "$T_TMP/busyport")
 WAIAAS_DATA_DIR=$DATA WAIAAS_DAEMON_PORT=$bp timeout 5 "$WAIAASD" -d \
     > "$T_TMP/out" 2>&1

@@ -782,16 +782,30 @@ function reply(res, status, body) {
 	res.end(s);
 }
 
+function refuse(req, res) {
+	let dropped = 0;
+
+	res.writeHead(413, { Connection: 'close' });
+	res.end();
+	req.on('data', (c) => {
+		if ((dropped += c.length) > 16 * MAX_BODY)
+			req.destroy();
+	});
+}
+
 async function handle(req, res) {
 	if (req.method !== 'POST') {
 		res.writeHead(405, { Allow: 'POST' });
 		res.end();
 		return;
 	}
+	/*
+	 * Too big: answer 413, then read and drop the rest (up to 16 MiB)
+	 * rather than destroy the socket, whose unread input would make
+	 * the kernel reset the connection before the client reads the 413.
+	 */
 	if (Number(req.headers['content-length'] ?? 0) > MAX_BODY) {
-		res.writeHead(413, { Connection: 'close' });
-		res.end();
-		req.destroy();
+		refuse(req, res);
 		return;
 	}
 	const chunks = [];
@@ -799,16 +813,18 @@ async function handle(req, res) {
 	let tooBig = false;
 	for await (const c of req) {
 		size += c.length;
-		if (size > MAX_BODY) {
-			tooBig = true;
-			break;
+		if (size > 16 * MAX_BODY) {
+			req.destroy();
+			return;
 		}
-		chunks.push(c);
+		if (size > MAX_BODY)
+			tooBig = true;
+		else
+			chunks.push(c);
 	}
 	if (tooBig) {
 		res.writeHead(413, { Connection: 'close' });
 		res.end();
-		req.destroy();
 		return;
 	}
 	let body;
