@@ -146,14 +146,15 @@ S="Authorization: Bearer $(jget 'j["token"]')"
 # A send held in preparation (the node is slow to estimate) when the
 # switch goes on and stays on: it ends CANCELLED and nothing reaches
 # the chain.
-fault '{"mode":"slow","ms":1500,"count":1,"methods":["eth_estimateGas"]}'
+# (4 s: long enough that a loaded machine still pulls the switch first.)
+fault '{"mode":"slow","ms":4000,"count":1,"methods":["eth_estimateGas"]}'
 b0=$(bal "$ACC1")
 HELD=$(send "{\"network\":\"$NET\",\"to\":\"$ACC1\",\"amount\":\"2\"}")
 sleep 0.3
 code=$(req POST /v1/admin/kill-switch)
 check "POST /v1/admin/kill-switch (master): 200, active, sessions revoked, 1 cancelled" \
     sh -c "[ $code = 200 ] && [ \"$(jget 'j["active"], j["sessionsRevoked"] >= 1, j["transactionsCancelled"], j["activatedBy"]')\" = 'True True 1 master' ]"
-sleep 2
+sleep 4.5	# the node has answered the estimate
 code=$(req GET "/v1/transactions/$HELD" "" "$S")
 check "the agent's session is revoked at once (401)" [ "$code" = 401 ]
 check "the transaction in preparation ends CANCELLED, KILL_SWITCH_ACTIVE" \
