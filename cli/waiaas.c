@@ -47,7 +47,8 @@ usage(FILE *f)
 
 	fprintf(f, "usage: waiaas VERB [options]   (waiaas VERB --help)\n\n");
 	for (i = 0; i < nitems(verbs); i++)
-		fprintf(f, "  %-9s %s\n", verbs[i].name, verbs[i].what);
+		fprintf(f, "  %-10s %s\n", verbs[i].name, verbs[i].what);
+	fprintf(f, "\nwaiaas --version prints the version.\n");
 	fprintf(f, "\nenvironment: WAIAAS_DATA_DIR (default ~/.waiaas), "
 	    "WAIAAS_DAEMON_HOSTNAME,\nWAIAAS_DAEMON_PORT (else config.toml's "
 	    "[daemon], else 127.0.0.1:3100),\nWAIAAS_MASTER_PASSWORD_FILE, "

@@ -350,8 +350,9 @@ check "a daemon that is not there: exit 1, one line" \
     sh -c "[ $? = 1 ] && [ \$(wc -l < '$E') = 1 ] && grep -q 'cannot reach' '$E'"
 
 # --- help and options
-for v in init start stop status quickset wallet session policy backup \
-    update; do
+VERBS="init start stop status quickset wallet session policy set-master
+    backup restore update"
+for v in $VERBS; do
 	cli "$v" --help
 	check "$v --help: exit 0 with its usage" \
 	    sh -c "[ $? = 0 ] && grep -q '^usage: waiaas $v' '$O' && [ ! -s '$E' ]"
@@ -359,6 +360,20 @@ for v in init start stop status quickset wallet session policy backup \
 	check "$v --no-such-flag: exit 2, one line" \
 	    sh -c "[ $? = 2 ] && [ \$(wc -l < '$E') = 1 ] && grep -q 'unknown option' '$E'"
 done
+cli --help
+rc=$?
+miss=
+for v in $VERBS; do grep -q "^  $v " "$O" || miss="$miss $v"; done
+check "waiaas --help: exit 0, lists every verb (missing:${miss:- none})" \
+    sh -c "[ $rc = 0 ] && [ -z '$miss' ] && [ \$(grep -c '^  [a-z]' '$O') = $(echo $VERBS | wc -w) ]"
+for v in $VERBS; do
+	"$CLI" "$v" --help | grep -q "^usage: waiaas $v" ||
+	    echo "$v" >> "$T_TMP/nohelp"
+done
+check "every verb answers --help with its usage" [ ! -s "$T_TMP/nohelp" ]
+cli
+check "waiaas alone: the list on stderr, exit 2" \
+    sh -c "[ $? = 2 ] && grep -q '^  update ' '$E'"
 cli wallet list --url
 check "an option without its value: exit 2" [ $? = 2 ]
 cli frobnicate
