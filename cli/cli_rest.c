@@ -302,6 +302,19 @@ has_limit(json_t *policies, const char *wallet)
 	return 0;
 }
 
+/* The directory of --output, for the temporary file and its fsync. */
+static void
+qs_dir(char *dir, size_t len)
+{
+	char	*slash;
+
+	strlcpy(dir, o_output, len);
+	if ((slash = strrchr(dir, '/')) != NULL)
+		*(slash == dir ? slash + 1 : slash) = '\0';
+	else
+		strlcpy(dir, ".", len);
+}
+
 /*
  * Where the MCP configuration goes; it holds session tokens, so whatever
  * file receives it is mode 0600.  Checked before any request: --output
@@ -319,6 +332,10 @@ qs_target(void)
 		if (!o_force && lstat(o_output, &sb) == 0)
 			cli_usage_error("%.200s exists; --force to replace it",
 			    o_output);
+		qs_dir(path, sizeof(path));
+		if (access(path, W_OK | X_OK) == -1)
+			cli_fail("--output: cannot write in %.200s: %s; "
+			    "nothing was done", path, strerror(errno));
 		return;
 	}
 	if (o_force)
@@ -349,7 +366,7 @@ qs_target(void)
 static void
 qs_write(const char *text)
 {
-	char	 tmp[PATH_MAX], dir[PATH_MAX], *slash;
+	char	 tmp[PATH_MAX], dir[PATH_MAX];
 	size_t	 len = strlen(text);
 	int	 fd, dfd, r;
 
@@ -374,11 +391,7 @@ qs_write(const char *text)
 		cli_fail("%s: %s%s", o_output, strerror(r), r == EEXIST ?
 		    " (--force to replace it)" : "");
 	}
-	strlcpy(dir, o_output, sizeof(dir));
-	if ((slash = strrchr(dir, '/')) != NULL)
-		*(slash == dir ? slash + 1 : slash) = '\0';
-	else
-		strlcpy(dir, ".", sizeof(dir));
+	qs_dir(dir, sizeof(dir));
 	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
 		(void)fsync(dfd);
 		close(dfd);

@@ -306,6 +306,10 @@ cli quickset --output "$QF"
 rc=$?
 check "quickset --output over an existing FILE: exit 2, FILE kept, nothing made" \
     sh -c "[ $rc = 2 ] && grep -q 'exists; --force' '$E' && cmp -s '$QF' '$T_TMP/qs.before' && [ $(rows sessions) = $nsess ]"
+cli quickset --output "$T_TMP/no/such/dir/mcp.json"
+rc=$?
+check "quickset --output in a missing directory: exit 1 before any request" \
+    sh -c "[ $rc = 1 ] && grep -q 'cannot write in' '$E' && [ $(rows sessions) = $nsess ]"
 chmod 644 "$QF"
 cli quickset --output "$QF" --force
 check "with --force: replaced, mode 0600" \
