@@ -99,6 +99,7 @@ $(BUILD)/api/api_approve.o: INC += -I$(BUILD)/api
 # loader and master password search, so it reads what the daemon reads.
 CLI_OBJS = cli/waiaas.o cli/cli_http.o cli/cli_daemon.o cli/cli_rest.o \
 	cli/cli_admin.o cli/cli_backup.o common/backup.o common/keystore.o \
+	common/policy_rules.o \
 	common/config.o common/log.o common/secret.o common/wipe.o \
 	imsg/msg.o common/price.o common/base58.o common/network.o \
 	common/util.o signer/evm.o signer/keccak.o signer/rlp.o

@@ -83,6 +83,7 @@ int	cmd_policy(int, char **);
 
 /* cli_admin.c */
 int	cmd_set_master(int, char **);
+int	cmd_update(int, char **);
 
 /* cli_backup.c */
 int	cmd_backup(int, char **);

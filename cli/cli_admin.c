@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,8 @@
 #include "cli.h"
 #include "keystore.h"
 #include "secret.h"
+#include "util.h"
+#include "version.h"
 
 #define NEW_MIN		8
 
@@ -150,5 +153,63 @@ cmd_set_master(int argc, char **argv)
 		printf("master password changed\n");
 	if (dfd != -1)
 		close(dfd);
+	return 0;
+}
+
+/* ---- update ---- */
+
+static void
+up_opt(int ch, const char *arg)
+{
+	(void)arg;
+	(void)ch;
+	cli_usage_error("unexpected option");
+}
+
+/*
+ * How this install is updated.  No network call: there is no release
+ * registry to ask, so the newest version this command can name is its
+ * own, and it says so rather than guess.
+ */
+int
+cmd_update(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		CLI_COMMON_OPTS, { NULL, 0, NULL, 0 }
+	};
+	static const char help[] =
+	    "usage: waiaas update\n"
+	    "Prints this build's version and how an install like this one\n"
+	    "is updated (a clone with make install, or a Docker image).  It\n"
+	    "changes nothing and makes no network call.\n";
+	char	exe[PATH_MAX];
+	ssize_t	n;
+	int	container;
+
+	cli_getopt(argc, argv, "", opts, up_opt, help);
+	if (optind != argc)
+		cli_usage_error("no operands");
+	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) < 0)
+		strlcpy(exe, "waiaas", sizeof(exe));
+	else
+		exe[n] = '\0';
+	container = access("/.dockerenv", F_OK) == 0 ||
+	    access("/run/.containerenv", F_OK) == 0;
+	printf("waiaas %s (%s%s)\n", WAIAAS_VERSION, exe, container ?
+	    ", in a container" : "");
+	printf("The newest version known to this build is %s, its own: "
+	    "waiaas asks no\nserver for releases (there is none to ask).  "
+	    "Updates come from the\nsource repository this was built from.\n"
+	    "\n", WAIAAS_VERSION);
+	printf("Installed from a clone with make install:\n"
+	    "  cd CLONE && git pull && make && make install\n"
+	    "  waiaas stop && waiaas start\n"
+	    "Run as a Docker image built from the clone:\n"
+	    "  cd CLONE && git pull && docker compose build && "
+	    "docker compose up -d\n"
+	    "  (or docker build -t IMAGE . and run the container again on "
+	    "the same volume)\n"
+	    "Either way the data directory (wallets, keys, database) stays "
+	    "as it is;\ntake a backup first: waiaas backup create\n");
 	return 0;
 }

@@ -35,7 +35,7 @@
 #define SS_HEADER	crypto_secretstream_xchacha20poly1305_HEADERBYTES
 #define SS_ABYTES	crypto_secretstream_xchacha20poly1305_ABYTES
 
-static int	o_noverify;
+static int	o_noverify, o_encrypt;
 
 static void
 bk_opt(int ch, const char *arg)
@@ -43,6 +43,8 @@ bk_opt(int ch, const char *arg)
 	(void)arg;
 	if (ch == 'n')
 		o_noverify = 1;
+	else if (ch == 'e')
+		o_encrypt = 1;
 }
 
 static void
@@ -413,13 +415,16 @@ cmd_backup(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "no-verify", no_argument, NULL, 'n' },
+		{ "encrypt", no_argument, NULL, 'e' },
 		CLI_COMMON_OPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	static const char help[] =
-	    "usage: waiaas backup create\n"
+	    "usage: waiaas backup create [--encrypt]\n"
 	    "       waiaas backup list\n"
 	    "       waiaas backup inspect [--no-verify] NAME|PATH\n"
+	    "Every backup is encrypted (XChaCha20-Poly1305); --encrypt is\n"
+	    "accepted for scripts that say so and changes nothing.\n"
 	    "create: one encrypted archive in <datadir>/backups/ with a\n"
 	    "consistent database snapshot (the daemon must run), the sealed\n"
 	    "keys and config.toml, under a key derived from the master\n"
@@ -431,6 +436,8 @@ cmd_backup(int argc, char **argv)
 	cli_getopt(argc, argv, "", opts, bk_opt, help);
 	if (optind >= argc)
 		cli_usage_error("create, list or inspect");
+	if (o_encrypt && strcmp(argv[optind], "create") != 0)
+		cli_usage_error("--encrypt: only with create");
 	if (strcmp(argv[optind], "create") == 0 && optind + 1 == argc)
 		backup_create();
 	else if (strcmp(argv[optind], "list") == 0 && optind + 1 == argc)

@@ -37,6 +37,7 @@ static const struct {
 	{ "set-master", cmd_set_master, "change the master password" },
 	{ "backup", cmd_backup, "create, list, inspect encrypted backups" },
 	{ "restore", cmd_restore, "restore a backup (daemon stopped)" },
+	{ "update", cmd_update, "how this install is updated; its version" },
 };
 
 static void
@@ -46,7 +47,8 @@ usage(FILE *f)
 
 	fprintf(f, "usage: waiaas VERB [options]   (waiaas VERB --help)\n\n");
 	for (i = 0; i < nitems(verbs); i++)
-		fprintf(f, "  %-9s %s\n", verbs[i].name, verbs[i].what);
+		fprintf(f, "  %-10s %s\n", verbs[i].name, verbs[i].what);
+	fprintf(f, "\nwaiaas --version prints the version.\n");
 	fprintf(f, "\nenvironment: WAIAAS_DATA_DIR (default ~/.waiaas), "
 	    "WAIAAS_DAEMON_HOSTNAME,\nWAIAAS_DAEMON_PORT (else config.toml's "
 	    "[daemon], else 127.0.0.1:3100),\nWAIAAS_MASTER_PASSWORD_FILE, "

@@ -570,16 +570,18 @@ struct wref {
 
 /*
  * The wallet a session request means (walletId, or its only wallet) and
- * the network (given, or the wallet's default; EVM testnets must name
- * theirs).  1, or 0 after answering.
+ * the network (given, or the wallet's own).  A read without a network
+ * reads the network the wallet was created with and is shown with; a
+ * send without one on an EVM testnet is refused (NETWORK_REQUIRED):
+ * the same address exists on every EVM testnet, and value moves only on
+ * a chain the caller named.  1, or 0 after answering.
  */
 static int
 wallet_ref(struct pd_ctx *c, const char *wid, const char *network,
-    struct wref *w)
+    int read, struct wref *w)
 {
 	sqlite3_stmt	*st;
-	char		 msg[200];
-	const char	*dflt;
+	char		 msg[200], own[NET_NAME_MAX + 1];
 	int		 n = 0;
 
 	memset(w, 0, sizeof(*w));
@@ -602,6 +604,8 @@ wallet_ref(struct pd_ctx *c, const char *wid, const char *network,
 		    sizeof(w->address));
 		strlcpy(w->status, (const char *)sqlite3_column_text(st, 4),
 		    sizeof(w->status));
+		strlcpy(own, (const char *)sqlite3_column_text(st, 5),
+		    sizeof(own));
 	}
 	sqlite3_finalize(st);
 	if (n == 0) {
@@ -619,14 +623,14 @@ wallet_ref(struct pd_ctx *c, const char *wid, const char *network,
 		return 0;
 	}
 	if (network == NULL) {
-		if (w->chain == KS_CHAIN_ETHEREUM && w->env == ENV_TESTNET) {
+		if (!read && w->chain == KS_CHAIN_ETHEREUM &&
+		    w->env == ENV_TESTNET) {
 			pd_fail(c->peerid, 400, "NETWORK_REQUIRED", "an EVM "
-			    "testnet wallet must name the network (e.g. "
+			    "testnet send must name the network (e.g. "
 			    "ethereum-sepolia)", 0);
 			return 0;
 		}
-		dflt = default_network(w->chain, w->env);
-		network = dflt;
+		network = own;
 	}
 	if ((w->net = net_find(network)) == NULL) {
 		snprintf(msg, sizeof(msg), "unknown network %.40s", network);
@@ -652,7 +656,7 @@ static int
 send_ref(struct pd_ctx *c, struct wref *w)
 {
 	if (kill_refuse(c) || !wallet_ref(c, str(c->body, "walletId"),
-	    str(c->body, "network"), w))
+	    str(c->body, "network"), 0, w))
 		return 0;
 	if (strcmp(w->status, "ACTIVE") != 0) {
 		pd_fail(c->peerid, 410, "WALLET_TERMINATED", "the wallet is "
@@ -2379,7 +2383,7 @@ read_ref(struct pd_ctx *c, struct wref *w)
 
 	return wallet_ref(c, pd_query_str(c->req->query, "walletId", wid,
 	    sizeof(wid)), pd_query_str(c->req->query, "network", net,
-	    sizeof(net)), w);
+	    sizeof(net)), 1, w);
 }
 
 /* GET /v1/wallet/address */

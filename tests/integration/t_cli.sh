@@ -6,7 +6,10 @@
 # output, a wrong one is one line and exit 1, --help on every verb,
 # unknown options refused, a stale pid file (daemon SIGKILLed) handled, a
 # second daemon on the same data directory refused, init refusing to
-# overwrite, make install.
+# overwrite, make install.  The write-ups' verbs: policy create
+# SPENDING_LIMIT by USD flags (read back; bad values exit 2 and create
+# nothing), backup create --encrypt, update (no network), and quickset's
+# MCP configuration kept mode 0600 (--output, --force, stdout a file).
 . tests/integration/lib.sh
 
 CLI=$PWD/$BUILD/waiaas
@@ -211,6 +214,113 @@ check "sent twice with one key ($(sed 1d "$T_TMP/drop.log" | tr '\n' ' '))" \
 check "one wallet made ($nw -> $(rows wallets))" \
     [ "$(rows wallets)" = $((nw + 1)) ]
 
+# --- the write-ups' verbs (issue 15: 9)
+# SPENDING_LIMIT by USD flags, as the write-ups type it; it reads back
+# with the USD rules.
+np=$(rows policies)
+cli policy create SPENDING_LIMIT --instant-max 10 --daily-limit 500
+rc=$?
+PID_USD=$(awk '$1 == "created" { print $3 }' "$O")
+check "policy create SPENDING_LIMIT --instant-max 10 --daily-limit 500: exit 0 ($rc)" \
+    sh -c "[ $rc = 0 ] && [ -n '$PID_USD' ]"
+# pol ID EXPR: EXPR over policy ID (j) as policy list --json reads it
+# (the password stays off curl's command line: the ps sampler runs).
+pol() {
+	"$CLI" policy list --json 2>/dev/null | python3 -c '
+import json, sys
+j = [p for p in json.load(sys.stdin)["data"] if p["id"] == sys.argv[1]]
+print(eval(sys.argv[2], {"j": j[0]}) if j else "no such policy")
+' "$1" "$2"
+}
+check "it reads back global, with instant_max_usd 10 and daily_limit_usd 500" \
+    [ "$(pol "$PID_USD" '(j["type"], j["walletId"], j["rules"]["instant_max_usd"], j["rules"]["daily_limit_usd"])')" = "('SPENDING_LIMIT', None, 10, 500)" ]
+cli policy create SPENDING_LIMIT --wallet "$XW" --instant-max 1.5 \
+    --notify-max 20 --delay-max 300 --daily-limit 1000 --monthly-limit 20000 \
+    --delay-seconds 120
+rc=$?
+PID_ALL=$(awk '$1 == "created" { print $3 }' "$O")
+check "every USD flag and --delay-seconds land in their rules ($rc)" \
+    [ "$rc.$(pol "$PID_ALL" '[j["walletId"]] + [j["rules"][k] for k in ("instant_max_usd", "notify_max_usd", "delay_max_usd", "daily_limit_usd", "monthly_limit_usd", "delay_seconds")]')" = "0.['$XW', 1.5, 20, 300, 1000, 20000, 120]" ]
+np=$((np + 2))
+for bad in "--instant-max abc" "--instant-max -5" "--instant-max 1e3" \
+    "--instant-max 0x10" "--instant-max nan" "--instant-max 0.1234567" \
+    "--instant-max 2000000000000000" "--instant-max 10 --instant-max 5" \
+    "--instant-max 100 --notify-max 10" "--daily-limit 500" \
+    "--instant-max 10 --delay-seconds 5" \
+    "--instant-max 10 --rules {\"instant_max_usd\":3}"; do
+	# shellcheck disable=SC2086
+	cli policy create SPENDING_LIMIT $bad
+	rc=$?
+	check "policy create SPENDING_LIMIT $bad: exit 2, refused in words, nothing created" \
+	    sh -c "[ $rc = 2 ] && grep -q '^waiaas policy: ' '$E' && [ ! -s '$O' ] && [ $(rows policies) = $np ]"
+done
+cli policy create WHITELIST --instant-max 10 --rules "{\"allowed_addresses\":[\"$ACC1\"]}"
+check "USD flags on another type: exit 2" \
+    sh -c "[ $? = 2 ] && grep -q SPENDING_LIMIT '$E'"
+cli policy create SPENDING_LIMIT --type WHITELIST --instant-max 1
+check "two different types: exit 2" [ $? = 2 ]
+cli policy --help
+check "policy --help names the USD flags" \
+    sh -c "grep -q -- '--instant-max USD' '$O' && grep -q -- '--daily-limit USD' '$O' && grep -q -- '--delay-seconds' '$O'"
+
+# backup create --encrypt: accepted, backups are always encrypted.
+nb=$(ls "$WAIAAS_DATA_DIR/backups" 2>/dev/null | wc -l)
+cli backup create --encrypt
+rc=$?
+check "backup create --encrypt: exit 0, one more archive ($rc)" \
+    sh -c "[ $rc = 0 ] && [ \$(ls '$WAIAAS_DATA_DIR/backups' | wc -l) = $((nb + 1)) ]"
+cli backup --help
+check "backup --help says every backup is encrypted" \
+    sh -c "grep -q -- '--encrypt' '$O' && grep -qi 'every backup is encrypted' '$O'"
+cli backup list --encrypt
+check "--encrypt with list: exit 2" [ $? = 2 ]
+
+# update: the version and both ways to update, without the network.
+V=$("$CLI" --version | awk '{ print $2 }')
+cli update
+rc=$?
+check "update: exit 0, its version, the newest it knows, clone and Docker ($rc)" \
+    sh -c "[ $rc = 0 ] && grep -q '^waiaas $V ' '$O' &&
+	grep -q 'newest version known to this build is $V' '$O' &&
+	grep -q 'git pull && make && make install' '$O' &&
+	grep -q 'docker compose build' '$O' && [ ! -s '$E' ]"
+unshare -n "$CLI" update > "$T_TMP/upd.net" 2>&1
+check "update without any network: the same answer" \
+    sh -c "[ $? = 0 ] && cmp -s '$T_TMP/upd.net' '$O'"
+cli update now
+check "update takes no operand: exit 2" [ $? = 2 ]
+
+# quickset's MCP configuration holds tokens: mode 0600 wherever it goes.
+QF=$T_TMP/qs/mcp.json
+mkdir -p "$T_TMP/qs"
+( umask 022; cli quickset --output "$QF" )
+rc=$?
+check "quickset --output FILE: exit 0, FILE mode 0600, the MCP JSON, says where ($rc)" \
+    sh -c "[ $rc = 0 ] && [ \$(stat -c %a '$QF') = 600 ] &&
+	python3 -c 'import json,sys; assert len(json.load(open(sys.argv[1]))[\"mcpServers\"]) == 2' '$QF' &&
+	grep -q 'written to $QF, mode 0600' '$E' && ! grep -q wai_sess_ '$O' &&
+	[ \$(ls '$T_TMP/qs' | wc -l) = 1 ]"
+cp "$QF" "$T_TMP/qs.before"
+nsess=$(rows sessions)
+cli quickset --output "$QF"
+rc=$?
+check "quickset --output over an existing FILE: exit 2, FILE kept, nothing made" \
+    sh -c "[ $rc = 2 ] && grep -q 'exists; --force' '$E' && cmp -s '$QF' '$T_TMP/qs.before' && [ $(rows sessions) = $nsess ]"
+cli quickset --output "$T_TMP/no/such/dir/mcp.json"
+rc=$?
+check "quickset --output in a missing directory: exit 1 before any request" \
+    sh -c "[ $rc = 1 ] && grep -q 'cannot write in' '$E' && [ $(rows sessions) = $nsess ]"
+chmod 644 "$QF"
+cli quickset --output "$QF" --force
+check "with --force: replaced, mode 0600" \
+    sh -c "[ $? = 0 ] && [ \$(stat -c %a '$QF') = 600 ] && ! cmp -s '$QF' '$T_TMP/qs.before' &&
+	[ \$(ls '$T_TMP/qs' | wc -l) = 1 ]"
+QS=$T_TMP/qs/stdout.json
+( umask 022; "$CLI" quickset > "$QS" 2> "$E" )
+check "quickset > FILE: FILE made mode 0600, stderr says so" \
+    sh -c "[ \$(stat -c %a '$QS') = 600 ] && grep -q 'goes to $QS (stdout), made mode 0600' '$E' &&
+	python3 -c 'import json,sys; json.load(open(sys.argv[1]))' '$QS'"
+
 # --- passwords
 printf '%s\n' "$PW" > "$T_TMP/pwfile"
 chmod 600 "$T_TMP/pwfile"
@@ -244,7 +354,9 @@ check "a daemon that is not there: exit 1, one line" \
     sh -c "[ $? = 1 ] && [ \$(wc -l < '$E') = 1 ] && grep -q 'cannot reach' '$E'"
 
 # --- help and options
-for v in init start stop status quickset wallet session policy; do
+VERBS="init start stop status quickset wallet session policy set-master
+    backup restore update"
+for v in $VERBS; do
 	cli "$v" --help
 	check "$v --help: exit 0 with its usage" \
 	    sh -c "[ $? = 0 ] && grep -q '^usage: waiaas $v' '$O' && [ ! -s '$E' ]"
@@ -252,6 +364,20 @@ for v in init start stop status quickset wallet session policy; do
 	check "$v --no-such-flag: exit 2, one line" \
 	    sh -c "[ $? = 2 ] && [ \$(wc -l < '$E') = 1 ] && grep -q 'unknown option' '$E'"
 done
+cli --help
+rc=$?
+miss=
+for v in $VERBS; do grep -q "^  $v " "$O" || miss="$miss $v"; done
+check "waiaas --help: exit 0, lists every verb (missing:${miss:- none})" \
+    sh -c "[ $rc = 0 ] && [ -z '$miss' ] && [ \$(grep -c '^  [a-z]' '$O') = $(echo $VERBS | wc -w) ]"
+for v in $VERBS; do
+	"$CLI" "$v" --help | grep -q "^usage: waiaas $v" ||
+	    echo "$v" >> "$T_TMP/nohelp"
+done
+check "every verb answers --help with its usage" [ ! -s "$T_TMP/nohelp" ]
+cli
+check "waiaas alone: the list on stderr, exit 2" \
+    sh -c "[ $? = 2 ] && grep -q '^  update ' '$E'"
 cli wallet list --url
 check "an option without its value: exit 2" [ $? = 2 ]
 cli frobnicate

@@ -161,6 +161,22 @@ check "GET /v1/wallet/assets lists ETH and the allowed token" \
 code=$(req GET "/v1/wallet/address?network=$NET" "" "$S")
 check "GET /v1/wallet/address" \
     sh -c "[ $code = 200 ] && [ \"$(jget 'j["address"]')\" = $ADDR ]"
+# Reads without network: the wallet's own network (what create said).
+code=$(req GET /v1/wallets/$W "" "$M")
+check "the new wallet says ethereum-sepolia" \
+    sh -c "[ $code = 200 ] && [ \"$(jget 'j["network"]')\" = $NET ]"
+code=$(req GET /v1/wallet/balance "" "$S")
+check "GET /v1/wallet/balance without network: the wallet's network's balance" \
+    sh -c "[ $code = 200 ] && [ \"$(jget 'j["network"]')\" = $NET ] && [ \"$(jget 'j["balance"]')\" = \"$(bal "$ADDR")\" ] && [ \"$(jget 'j["symbol"]')\" = ETH ]"
+code=$(req GET /v1/wallet/assets "" "$S")
+check "GET /v1/wallet/assets without network: the wallet's network" \
+    sh -c "[ $code = 200 ] && [ \"$(jget 'j["network"]')\" = $NET ] && [ \"$(jget '[a["balance"] for a in j["assets"] if not a["isNative"]]')\" = \"['999750000']\" ]"
+code=$(req GET /v1/wallet/address "" "$S")
+check "GET /v1/wallet/address without network: the wallet's network" \
+    sh -c "[ $code = 200 ] && [ \"$(jget 'j["network"]')\" = $NET ] && [ \"$(jget 'j["address"]')\" = $ADDR ]"
+code=$(req POST /v1/transactions/send "{\"to\":\"$ACC1\",\"amount\":\"1\"}" "$S")
+check "a send without network still names it (400 NETWORK_REQUIRED)" \
+    sh -c "[ $code = 400 ] && grep -q NETWORK_REQUIRED $T_TMP/body"
 code=$(req GET "/v1/transactions?limit=5" "" "$S")
 check "GET /v1/transactions pages newest first" \
     sh -c "[ $code = 200 ] && [ \"$(jget 'len(j["items"])')\" = 5 ] && [ \"$(jget 'j["hasMore"]')\" = True ]"
