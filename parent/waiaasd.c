@@ -15,6 +15,7 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -1366,6 +1367,39 @@ scrub_env_secrets(void)
 }
 
 /*
+ * A WAIAAS_* variable that is neither ours nor a known client's does not
+ * stop the start (an agent's container has its own), but may be a typo of
+ * a setting that then keeps its default: say so loudly, with the nearest
+ * name.  The name only, made printable; never the value.
+ */
+static void
+env_warn_unknown(void)
+{
+	extern char	**environ;
+	char		  name[128], nearest[128];
+	size_t		  i, n;
+
+	for (i = 0; environ[i] != NULL; i++) {
+		if (strncmp(environ[i], "WAIAAS_", 7) != 0)
+			continue;
+		n = strcspn(environ[i], "=");
+		if (n >= sizeof(name))
+			n = sizeof(name) - 1;
+		memcpy(name, environ[i], n);
+		name[n] = '\0';
+		if (!config_env_unknown(name))
+			continue;
+		config_env_closest(name, nearest, sizeof(nearest));
+		for (n = 0; name[n] != '\0'; n++)
+			if (!isalnum((unsigned char)name[n]) && name[n] != '_')
+				name[n] = '?';
+		log_warnx("environment: %s is not a waiaasd setting and is "
+		    "ignored (closest known: %s); a misspelt setting keeps "
+		    "its default", name, nearest);
+	}
+}
+
+/*
  * waiaasd.pid in the data directory, for `waiaas stop` and `status`:
  * held with flock(2) for as long as this process lives, so a file left by
  * a daemon that was killed is told apart from a running one by whether
@@ -1582,6 +1616,7 @@ parent_main(int foreground, int provision)
 	if (config_check(&P.cf, err, sizeof(err)) == -1)
 		fatalx("configuration: %s", err);
 	log_setlevel(P.cf.log_level);
+	env_warn_unknown();
 	scrub_env_secrets();
 	networks_init();
 	notify_init();

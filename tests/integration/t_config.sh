@@ -41,8 +41,12 @@ chmod 666 "$DATA/config.toml"
 expect_refusal "a group/world-writable config.toml is refused" "writable"
 chmod 600 "$DATA/config.toml"
 
-expect_refusal "an unknown WAIAAS_ variable is named" \
-    "WAIAAS_DAEMON_PROT" WAIAAS_DAEMON_PROT=1
+# An unknown key in config.toml refuses even when the environment has
+# variables the daemon only warns about.
+printf '[daemon]\nprot = 3100\n' > "$DATA/config.toml"
+expect_refusal "config.toml stays strict next to unknown WAIAAS_ variables" \
+    "unknown key 'daemon.prot'" WAIAAS_DIR=x WAIAAS_BASE_URL=http://x/
+rm -f "$DATA/config.toml"
 expect_refusal "a bad environment value is named" \
     "WAIAAS_DAEMON_MAX_CONNECTIONS" WAIAAS_DAEMON_MAX_CONNECTIONS=lots
 expect_refusal "a bad RPC URL is refused" \
@@ -122,6 +126,33 @@ st=$?
 check "a busy port is an error naming the address (status $st)" \
     grep -q "bind 127.0.0.1:$bp" "$T_TMP/out"
 kill $BPID 2>/dev/null
+
+# Other WAIAAS_* variables do not stop the start: an agent's (the MCP
+# server's, the SDK's) are ignored in silence, any other is a warning that
+# names it and the nearest known setting.  Values never reach the log.
+DATA=$T_TMP/envwarn
+TOK=wai_sess_h15NotForTheLog
+if start_daemon env WAIAAS_DIR=x WAIAAS_BASE_URL=http://127.0.0.1:1 \
+    WAIAAS_SESSION_TOKEN=$TOK WAIAAS_WALLET_ID=w WAIAAS_WALLET_NAME=n \
+    WAIAAS_SECURITY_MASTER_LOCK_SECOND=5; then
+	ok "the daemon starts with WAIAAS_DIR and an agent's variables set"
+else
+	notok "the daemon starts with WAIAAS_DIR and an agent's variables set"
+	cat "$LOG"
+fi
+check "WAIAAS_DIR is a warning naming WAIAAS_DATA_DIR" \
+    grep -q 'warn: environment: WAIAAS_DIR is not a waiaasd setting.*closest known: WAIAAS_DATA_DIR' "$LOG"
+check "a misspelt setting is a warning naming the right one" \
+    grep -q 'warn: environment: WAIAAS_SECURITY_MASTER_LOCK_SECOND is not.*closest known: WAIAAS_SECURITY_MASTER_LOCK_SECONDS)' "$LOG"
+check "the agent's variables are not mentioned" \
+    sh -c '! grep -qE "WAIAAS_(BASE_URL|SESSION_TOKEN|WALLET_ID|WALLET_NAME)" "$1"' \
+    sh "$LOG"
+check "no value of any variable reaches the log" \
+    sh -c '! grep -qE "h15NotForTheLog|127.0.0.1:1[^0-9]|=x" "$1"' sh "$LOG"
+check "GET /health answers" [ "$(http_code \
+    "http://127.0.0.1:$PORT/health")" = 200 ]
+if kill -TERM "$DPID" 2>/dev/null; then wait_gone "$DPID" 2000; fi
+DPID=""
 
 # Overrides and a valid file are applied.
 DATA=$T_TMP/good
