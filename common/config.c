@@ -567,6 +567,14 @@ int
 config_load_file(struct config *cf, const char *path, char *err,
     size_t errlen)
 {
+	return config_load_at(cf, AT_FDCWD, path, path, err, errlen);
+}
+
+/* name below dirfd (a path if AT_FDCWD); path is for messages. */
+int
+config_load_at(struct config *cf, int dirfd, const char *name,
+    const char *path, char *err, size_t errlen)
+{
 	struct stat	 st;
 	char		*buf;
 	ssize_t		 n;
@@ -574,7 +582,7 @@ config_load_file(struct config *cf, const char *path, char *err,
 	int		 fd, r;
 
 	/* O_NONBLOCK: a FIFO in its place must not hang start-up. */
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
+	if ((fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
 	    O_NONBLOCK)) == -1) {
 		if (errno == ENOENT)
 			return 0;

@@ -100,6 +100,8 @@ void	config_defaults(struct config *);
 int	config_parse(struct config *, const char *, size_t, const char *,
 	    char *, size_t);
 int	config_load_file(struct config *, const char *, char *, size_t);
+int	config_load_at(struct config *, int, const char *, const char *,
+	    char *, size_t);
 int	config_apply_env(struct config *, char *const *, char *, size_t);
 /* What single keys cannot say: checks across keys, once all are set. */
 int	config_check(const struct config *, char *, size_t);

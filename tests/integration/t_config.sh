@@ -175,3 +175,59 @@ if start_daemon; then
 else
 	notok "environment port overrides config.toml's port"; cat "$LOG"
 fi
+
+# The default data directory as root: $HOME/.waiaas with $HOME 0700 and
+# root's (as /root is), WAIAAS_DATA_DIR unset, config.toml in it on the
+# second start.  The parent finds the directory as root; no child may
+# walk that path as its own user.  Then the same for a directory below a
+# 0700 one (mktemp -d).
+home_round() {	# home_round DESC NAME [runner...]
+	d=$1; nm=$2; shift 2
+	if start_daemon "$@"; then
+		ok "$d: starts"
+	else
+		notok "$d: starts"; cat "$LOG"
+	fi
+	check "$d: /health answers" [ "$(http_code \
+	    "http://127.0.0.1:$PORT/health")" = 200 ]
+	check "$d: a wallet is created" [ "$(req POST /v1/wallets \
+	    "{\"name\":\"$nm\",\"chain\":\"ethereum\",\"environment\":\"testnet\"}")" = 201 ]
+	c=$(children_of "$DPID" | wc -l)
+	n=0
+	for p in $(children_of "$DPID"); do
+		[ "$(status_field "$p" Uid | awk '{ print $2 }')" != 0 ] &&
+		    [ "$(readlink "/proc/$p/root")" != / ] && n=$((n + 1))
+	done
+	check "$d: four children, each not root and chrooted ($n of $c)" \
+	    [ "$c" = 4 -a "$n" = 4 ]
+}
+home_done() {	# home_done DESC: the wallets of both rounds are there
+	c=$(req GET /v1/wallets)
+	w=$(jget 'sorted(w["name"] for w in j["items"])' 2>/dev/null)
+	check "$1: after a restart both wallets are there ($c, $w)" \
+	    [ "$c" = 200 -a "$w" = "['h1', 'h2']" ]
+	if kill -TERM "$DPID" 2>/dev/null; then wait_gone "$DPID" 2000; fi
+	DPID=""
+}
+H=$T_TMP/roothome
+mkdir -m 700 "$H"
+for r in 1 2; do
+	DATA=$T_TMP/unused
+	home_round "HOME 0700, WAIAAS_DATA_DIR unset (start $r)" "h$r" \
+	    env -u WAIAAS_DATA_DIR HOME="$H"
+	[ $r = 1 ] && { kill -TERM "$DPID"; wait_gone "$DPID" 2000; }
+	[ $r = 1 ] && printf '[daemon]\nlog_level = "info"\n' \
+	    > "$H/.waiaas/config.toml"
+done
+home_done "HOME 0700"
+check "HOME 0700: the data directory is \$HOME/.waiaas" \
+    [ -f "$H/.waiaas/data/waiaas.db" -a ! -e "$T_TMP/unused" ]
+
+M=$(mktemp -d "$T_TMP/m.XXXXXX")	# 0700, as mktemp -d makes it
+for r in 1 2; do
+	DATA=$M/data
+	home_round "a data directory below mktemp -d (start $r)" "h$r"
+	[ $r = 1 ] && { kill -TERM "$DPID"; wait_gone "$DPID" 2000; }
+done
+home_done "below mktemp -d"
+rm -rf "$M"
