@@ -742,15 +742,14 @@ config_env_unknown(const char *name)
 	    env_key(name) == NULL && env_file_key(name) == NULL;
 }
 
-/* Levenshtein distance, capped: names are at most 127 bytes here. */
+/* Levenshtein distance over at most the first 127 bytes of each. */
 static size_t
 edit_distance(const char *a, const char *b)
 {
 	size_t	row[128], i, j, diag, up, best;
-	size_t	la = strlen(a), lb = strlen(b);
+	size_t	la = strnlen(a, nitems(row) - 1);
+	size_t	lb = strnlen(b, nitems(row) - 1);
 
-	if (la >= nitems(row) || lb >= nitems(row))
-		return SIZE_MAX;
 	for (j = 0; j <= lb; j++)
 		row[j] = j;
 	for (i = 1; i <= la; i++) {

@@ -834,6 +834,12 @@ test_env_closest(void **state)
 			fail_msg("%s: '%s', not '%s'", cases[i].name, out,
 			    cases[i].want);
 	}
+	/* A name longer than the distance table still gets an answer. */
+	memset(out, 'X', sizeof(out));
+	memcpy(out, "WAIAAS_DAEMON_PORT", 18);
+	out[sizeof(out) - 1] = '\0';
+	config_env_closest(out, tiny, sizeof(tiny));
+	assert_int_equal(strncmp(tiny, "WAIAAS_", 7), 0);
 	/* A short buffer gets a terminated prefix. */
 	config_env_closest("WAIAAS_DIR", tiny, sizeof(tiny));
 	assert_string_equal(tiny, "WAIAAS_");
