@@ -154,6 +154,31 @@ check "GET /health answers" [ "$(http_code \
 if kill -TERM "$DPID" 2>/dev/null; then wait_gone "$DPID" 2000; fi
 DPID=""
 
+# The CLI reads the same environment: its verbs run, and `waiaas start`
+# passes the daemon's warning on.
+CLI=$PWD/$BUILD/waiaas
+DATA=$T_TMP/clienv
+(
+	export WAIAAS_DATA_DIR=$DATA WAIAAS_DAEMON_PORT=$(free_port) \
+	    WAIAAS_DIR=x WAIAAS_BASE_URL=http://127.0.0.1:1 \
+	    WAIAAS_SESSION_TOKEN=$TOK
+	unset WAIAAS_MASTER_PASSWORD
+	"$CLI" init --auto-provision >/dev/null 2>&1 || echo "init failed"
+	"$CLI" start || echo "start failed"
+	"$CLI" wallet create --name c --chain solana >/dev/null ||
+	    echo "wallet failed"
+	"$CLI" status >/dev/null || echo "status failed"
+	"$CLI" stop >/dev/null || echo "stop failed"
+) > "$T_TMP/cli.out" 2>&1
+check "waiaas init, start, wallet, status, stop run with WAIAAS_DIR set" \
+    sh -c '! grep -q failed "$1"' sh "$T_TMP/cli.out"
+check "waiaas start shows the warning about WAIAAS_DIR" \
+    grep -q 'warn: environment: WAIAAS_DIR is not' "$T_TMP/cli.out"
+check "nothing of the agent's variables in the CLI's output" \
+    sh -c '! grep -qE "SESSION_TOKEN|BASE_URL|h15NotForTheLog" "$1"' sh \
+    "$T_TMP/cli.out"
+[ -n "$(grep failed "$T_TMP/cli.out")" ] && cat "$T_TMP/cli.out"
+
 # Overrides and a valid file are applied.
 DATA=$T_TMP/good
 mkdir -p "$DATA"; chmod 700 "$DATA"
