@@ -4,7 +4,8 @@
 # Argon2id check).  Prints figures; asserts nothing.
 # usage: bench/auth.sh [WAIAASD] [SECONDS]
 set -eu
-BIN=${1:-build/waiaasd}
+# The default is this checkout's build, wherever this runs from.
+BIN=${1:-$(cd "$(dirname "$0")/.." && pwd)/build/waiaasd}
 SECS=${2:-8}
 command -v wrk >/dev/null || { echo "bench: wrk is not installed"; exit 1; }
 TMP=$(mktemp -d)

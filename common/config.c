@@ -120,6 +120,17 @@ static const char *const env_special[] = {
 	"WAIAAS_MASTER_PASSWORD_FILE", "WAIAAS_AUTO_PROVISION"
 };
 
+/*
+ * Other programs' variables that share our prefix: the MCP server's and
+ * SDK's (an agent container sets them next to ours), the CLI's set-master
+ * input and the test harness's cache.  Not ours to read: ignored.
+ */
+static const char *const env_client[] = {
+	"WAIAAS_BASE_URL", "WAIAAS_SESSION_TOKEN", "WAIAAS_WALLET_ID",
+	"WAIAAS_WALLET_NAME", "WAIAAS_NEW_MASTER_PASSWORD",
+	"WAIAAS_NEW_MASTER_PASSWORD_FILE", "WAIAAS_DOCKER_CACHE"
+};
+
 void
 config_defaults(struct config *cf)
 {
@@ -556,6 +567,14 @@ int
 config_load_file(struct config *cf, const char *path, char *err,
     size_t errlen)
 {
+	return config_load_at(cf, AT_FDCWD, path, path, err, errlen);
+}
+
+/* name below dirfd (a path if AT_FDCWD); path is for messages. */
+int
+config_load_at(struct config *cf, int dirfd, const char *name,
+    const char *path, char *err, size_t errlen)
+{
 	struct stat	 st;
 	char		*buf;
 	ssize_t		 n;
@@ -563,7 +582,7 @@ config_load_file(struct config *cf, const char *path, char *err,
 	int		 fd, r;
 
 	/* O_NONBLOCK: a FIFO in its place must not hang start-up. */
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
+	if ((fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
 	    O_NONBLOCK)) == -1) {
 		if (errno == ENOENT)
 			return 0;
@@ -704,6 +723,96 @@ env_secret_file(struct config *cf, const struct ckey *k, char *const *envp,
 	return rc;
 }
 
+static int
+env_is_client(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof(env_client) / sizeof(env_client[0]); i++)
+		if (strcmp(name, env_client[i]) == 0)
+			return 1;
+	return 0;
+}
+
+int
+config_env_unknown(const char *name)
+{
+	return strncmp(name, "WAIAAS_", 7) == 0 &&
+	    !config_is_env_special(name) && !env_is_client(name) &&
+	    env_key(name) == NULL && env_file_key(name) == NULL;
+}
+
+/* Levenshtein distance over at most the first 127 bytes of each. */
+static size_t
+edit_distance(const char *a, const char *b)
+{
+	size_t	row[128], i, j, diag, up, best;
+	size_t	la = strnlen(a, nitems(row) - 1);
+	size_t	lb = strnlen(b, nitems(row) - 1);
+
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		diag = row[0];
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			up = row[j];
+			best = diag + (a[i - 1] != b[j - 1]);
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+static void
+closest_try(const char *name, const char *cand, size_t *best, char *out,
+    size_t outlen)
+{
+	size_t	d = edit_distance(name, cand);
+
+	if (d < *best) {
+		*best = d;
+		strlcpy(out, cand, outlen);
+	}
+}
+
+/*
+ * The known variable nearest to name: every WAIAAS_<SECTION>_<KEY>, the
+ * _FILE form of each credential, the daemon's own and the clients'.
+ */
+void
+config_env_closest(const char *name, char *out, size_t outlen)
+{
+	char	cand[128];
+	size_t	i, j, best = SIZE_MAX;
+
+	out[0] = '\0';
+	for (i = 0; i < NKEYS; i++) {
+		snprintf(cand, sizeof(cand), "WAIAAS_%s_%s", keys[i].section,
+		    keys[i].key);
+		for (j = 7; cand[j] != '\0'; j++)
+			cand[j] = (char)toupper((unsigned char)cand[j]);
+		closest_try(name, cand, &best, out, outlen);
+		if (keys[i].type == K_SECRET &&
+		    strlcat(cand, "_FILE", sizeof(cand)) < sizeof(cand))
+			closest_try(name, cand, &best, out, outlen);
+	}
+	for (i = 0; i < nitems(env_special); i++)
+		closest_try(name, env_special[i], &best, out, outlen);
+	for (i = 0; i < nitems(env_client); i++)
+		closest_try(name, env_client[i], &best, out, outlen);
+}
+
+/*
+ * Unknown WAIAAS_* variables are skipped here (config_env_unknown() lets
+ * the daemon warn about them): an agent's or another tool's variable must
+ * not stop the daemon.  config.toml stays strict.
+ */
 int
 config_apply_env(struct config *cf, char *const *envp, char *err,
     size_t errlen)
@@ -721,8 +830,7 @@ config_apply_env(struct config *cf, char *const *envp, char *err,
 			continue;
 		n = (size_t)(eq - *envp);
 		if (n >= sizeof(name))
-			return seterr(err, errlen, "environment variable "
-			    "%.40s...: name too long", *envp);
+			continue;	/* longer than any of ours */
 		memcpy(name, *envp, n);
 		name[n] = '\0';
 		if (config_is_env_special(name))
@@ -735,8 +843,7 @@ config_apply_env(struct config *cf, char *const *envp, char *err,
 			continue;
 		}
 		if (k == NULL)
-			return seterr(err, errlen, "%s: unknown setting (no "
-			    "such config.toml key)", name);
+			continue;
 		if (strlen(eq + 1) > CONFIG_VAL_MAX)
 			return seterr(err, errlen, "%s: value too long", name);
 		if (key_set(cf, k, eq + 1, 1, 1, name, err, errlen) == -1)

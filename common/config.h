@@ -100,10 +100,16 @@ void	config_defaults(struct config *);
 int	config_parse(struct config *, const char *, size_t, const char *,
 	    char *, size_t);
 int	config_load_file(struct config *, const char *, char *, size_t);
+int	config_load_at(struct config *, int, const char *, const char *,
+	    char *, size_t);
 int	config_apply_env(struct config *, char *const *, char *, size_t);
 /* What single keys cannot say: checks across keys, once all are set. */
 int	config_check(const struct config *, char *, size_t);
 int	config_is_env_special(const char *);
+/* 1 for a WAIAAS_* name that is neither ours nor a known client's. */
+int	config_env_unknown(const char *);
+/* The known WAIAAS_* name nearest to one (edit distance). */
+void	config_env_closest(const char *, char *, size_t);
 /* 1 if the variable sets a credential (scrubbed once read). */
 int	config_env_is_secret(const char *);
 /* A channel's configured: 1 << NOTIFY_* of the complete ones. */

@@ -405,28 +405,33 @@ priv_fsid(uid_t uid, gid_t gid)
 /*
  * Open the directory a child is chrooted to.  Its path runs through the
  * data directory, which only the parent's user may enter, and ends in a
- * directory of the child's user (policyd) or of root: look it up as the
- * owner of the data directory (O_PATH needs no access to the last part),
- * then change to it as the child's own user.  Leaves the cwd there.
+ * directory of the child's user (policyd) or of root.  The data
+ * directory is found as root (the way there may pass a directory only
+ * root may enter, such as /root; O_PATH needs no access to the last
+ * part), its entry looked up as its owner, and then changed to as the
+ * child's own user.  Leaves the cwd there.
  */
 static void
 priv_chdir_root(const char *root, uid_t uid, gid_t gid)
 {
 	struct stat	 st;
 	char		 up[CTL_PATH_MAX], *slash;
-	int		 fd;
+	int		 fd, dfd;
 
 	if (strlcpy(up, root, sizeof(up)) >= sizeof(up))
 		fatalx("chroot path too long");
-	if ((slash = strrchr(up, '/')) == NULL)
-		fatalx("chroot %s: not an absolute path", root);
-	slash[slash == up ? 1 : 0] = '\0';
-	if (stat(up, &st) == -1)
+	if ((slash = strrchr(up, '/')) == NULL || slash == up ||
+	    slash[1] == '\0')
+		fatalx("chroot %s: not a directory below another", root);
+	*slash = '\0';
+	if ((dfd = open(up, O_PATH | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1 || fstat(dfd, &st) == -1)
 		fatal("%s", up);
 	priv_fsid(st.st_uid, st.st_gid);
-	if ((fd = open(root, O_PATH | O_DIRECTORY | O_NOFOLLOW |
+	if ((fd = openat(dfd, slash + 1, O_PATH | O_DIRECTORY | O_NOFOLLOW |
 	    O_CLOEXEC)) == -1)
 		fatal("open %s", root);
+	close(dfd);
 	priv_fsid(uid, gid);
 	if (fchdir(fd) == -1)
 		fatal("chdir %s", root);

@@ -15,6 +15,7 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -95,6 +96,9 @@ static struct {
 	/* keystore */
 	int		 kfd;		/* keystore/, kept open after drop */
 	int		 dfd;		/* the data directory (set-master) */
+	/* The data directory, opened as root: its path may run through a
+	 * directory only root may enter (/root), which our user cannot. */
+	int		 ddir;
 	int		 have_meta;
 	struct ks_meta	 meta;
 	struct ks_file	*files;
@@ -390,10 +394,13 @@ datadir_setup(void)
 	if ((st.st_mode & 077) != 0)
 		set_mode(dfd, P.cf.datadir, 0700, P.uid[PROC_PARENT],
 		    P.gid[PROC_PARENT]);
-	close(dfd);
-	if ((dfd = open(P.cf.datadir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	/* Through the descriptor: no search of the directories above. */
+	if ((P.ddir = openat(dfd, ".", O_RDONLY | O_DIRECTORY |
 	    O_CLOEXEC)) == -1)
 		fatal("open %s", P.cf.datadir);
+	close(dfd);
+	if ((dfd = fcntl(P.ddir, F_DUPFD_CLOEXEC, 0)) == -1)
+		fatal("dup");
 
 	for (i = 0; i < nitems(files); i++)
 		adopt_file(dfd, files[i]);
@@ -1366,6 +1373,39 @@ scrub_env_secrets(void)
 }
 
 /*
+ * A WAIAAS_* variable that is neither ours nor a known client's does not
+ * stop the start (an agent's container has its own), but may be a typo of
+ * a setting that then keeps its default: say so loudly, with the nearest
+ * name.  The name only, made printable; never the value.
+ */
+static void
+env_warn_unknown(void)
+{
+	extern char	**environ;
+	char		  name[128], nearest[128];
+	size_t		  i, n;
+
+	for (i = 0; environ[i] != NULL; i++) {
+		if (strncmp(environ[i], "WAIAAS_", 7) != 0)
+			continue;
+		n = strcspn(environ[i], "=");
+		if (n >= sizeof(name))
+			n = sizeof(name) - 1;
+		memcpy(name, environ[i], n);
+		name[n] = '\0';
+		if (!config_env_unknown(name))
+			continue;
+		config_env_closest(name, nearest, sizeof(nearest));
+		for (n = 0; name[n] != '\0'; n++)
+			if (!isalnum((unsigned char)name[n]) && name[n] != '_')
+				name[n] = '?';
+		log_warnx("environment: %s is not a waiaasd setting and is "
+		    "ignored (closest known: %s); a misspelt setting keeps "
+		    "its default", name, nearest);
+	}
+}
+
+/*
  * waiaasd.pid in the data directory, for `waiaas stop` and `status`:
  * held with flock(2) for as long as this process lives, so a file left by
  * a daemon that was killed is told apart from a running one by whether
@@ -1387,8 +1427,8 @@ pidfile_lock(void)
 	    P.cf.datadir) >= sizeof(P.pidpath))
 		fatalx("data directory path too long");
 	for (tries = 0; tries < 5; tries++) {
-		if ((fd = open(P.pidpath, O_RDWR | O_CREAT | O_NOFOLLOW |
-		    O_CLOEXEC | O_NONBLOCK, 0644)) == -1)
+		if ((fd = openat(P.ddir, "waiaasd.pid", O_RDWR | O_CREAT |
+		    O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0644)) == -1)
 			fatal("%s", P.pidpath);
 		/*
 		 * The directory belongs to the dropped parent's user: as
@@ -1408,7 +1448,8 @@ pidfile_lock(void)
 			    "directory %s", buf[0] != '\0' ? buf : "?",
 			    P.cf.datadir);
 		}
-		if (stat(P.pidpath, &b) == 0 && a.st_dev == b.st_dev &&
+		if (fstatat(P.ddir, "waiaasd.pid", &b, AT_SYMLINK_NOFOLLOW) ==
+		    0 && a.st_dev == b.st_dev &&
 		    a.st_ino == b.st_ino) {
 			P.pidfd = fd;
 			return;
@@ -1448,7 +1489,7 @@ pidfile_remove(void)
 {
 	if (P.pidfd < 0)
 		return;
-	if (unlink(P.pidpath) == -1 && errno != ENOENT)
+	if (unlinkat(P.ddir, "waiaasd.pid", 0) == -1 && errno != ENOENT)
 		log_warn("unlink %s", P.pidpath);
 }
 
@@ -1483,14 +1524,13 @@ keystore_prepare(int provision)
 	const char	*file;
 	int		 dfd, fd;
 
-	if ((dfd = open(P.cf.datadir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-	    O_CLOEXEC)) == -1)
-		fatal("%s", P.cf.datadir);
+	if ((dfd = fcntl(P.ddir, F_DUPFD_CLOEXEC, 0)) == -1)
+		fatal("dup");
 	if ((size_t)snprintf(path, sizeof(path), "%s/keystore",
 	    P.cf.datadir) >= sizeof(path))
 		fatalx("data directory path too long");
-	if ((P.kfd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-	    O_CLOEXEC)) == -1)
+	if ((P.kfd = openat(dfd, "keystore", O_RDONLY | O_DIRECTORY |
+	    O_NOFOLLOW | O_CLOEXEC)) == -1)
 		fatal("%s", path);
 	P.have_meta = keystore_read_meta(P.kfd, &P.meta);
 	P.nfiles = keystore_scan(P.kfd, &P.files);
@@ -1532,7 +1572,7 @@ parent_main(int foreground, int provision)
 	extern char	**environ;
 	char		  err[512], path[PATH_MAX];
 	int		  chan[PROC_MAX][2], pair[2], logpipe[2] = { -1, -1 };
-	int		  listenfd, i;
+	int		  listenfd, i, dfd;
 	struct timeval	  tv = { STARTUP_TIMEOUT, 0 };
 	struct stat	  st;
 	static const int  sigs[] = { SIGTERM, SIGINT, SIGCHLD, SIGHUP };
@@ -1545,6 +1585,7 @@ parent_main(int foreground, int provision)
 	P.foreground = foreground;
 	P.start = time(NULL);
 	P.pidfd = -1;
+	P.ddir = -1;
 	log_init(LOG_TO_STDERR, LOGL_INFO, "parent");
 	signal(SIGPIPE, SIG_IGN);
 	if (sodium_init() < 0)
@@ -1557,12 +1598,19 @@ parent_main(int foreground, int provision)
 	 * Root without CAP_DAC_OVERRIDE (a container) could not enter it,
 	 * and that user could read the file anyway.
 	 */
-	if (geteuid() == 0 && stat(P.cf.datadir, &st) == 0)
-		priv_fsid(st.st_uid, st.st_gid);
 	if ((size_t)snprintf(path, sizeof(path), "%s/config.toml",
 	    P.cf.datadir) >= sizeof(path))
 		fatalx("data directory path too long");
-	if (config_load_file(&P.cf, path, err, sizeof(err)) == -1)
+	/* Found as root (a path through /root), read as its owner. */
+	if ((dfd = open(P.cf.datadir, O_PATH | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) != -1) {
+		if (geteuid() == 0 && fstat(dfd, &st) == 0)
+			priv_fsid(st.st_uid, st.st_gid);
+		if (config_load_at(&P.cf, dfd, "config.toml", path, err,
+		    sizeof(err)) == -1)
+			fatalx("configuration: %s", err);
+		close(dfd);
+	} else if (config_load_file(&P.cf, path, err, sizeof(err)) == -1)
 		fatalx("configuration: %s", err);
 	/*
 	 * Credentials named by *_FILE: as root first (a secret only root
@@ -1582,6 +1630,7 @@ parent_main(int foreground, int provision)
 	if (config_check(&P.cf, err, sizeof(err)) == -1)
 		fatalx("configuration: %s", err);
 	log_setlevel(P.cf.log_level);
+	env_warn_unknown();
 	scrub_env_secrets();
 	networks_init();
 	notify_init();

@@ -120,6 +120,13 @@ fuzz_env(const uint8_t *data, size_t size)
 	err[0] = '\0';
 	r = config_apply_env(&cf, envp, err, sizeof(err));
 	check_result(r, err);
+
+	/* The same string as a name: the daemon's warning about it. */
+	if (config_env_unknown(var)) {
+		config_env_closest(var, err, sizeof(err));
+		if (strncmp(err, "WAIAAS_", 7) != 0)
+			abort();
+	}
 }
 
 int

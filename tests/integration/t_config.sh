@@ -41,8 +41,12 @@ chmod 666 "$DATA/config.toml"
 expect_refusal "a group/world-writable config.toml is refused" "writable"
 chmod 600 "$DATA/config.toml"
 
-expect_refusal "an unknown WAIAAS_ variable is named" \
-    "WAIAAS_DAEMON_PROT" WAIAAS_DAEMON_PROT=1
+# An unknown key in config.toml refuses even when the environment has
+# variables the daemon only warns about.
+printf '[daemon]\nprot = 3100\n' > "$DATA/config.toml"
+expect_refusal "config.toml stays strict next to unknown WAIAAS_ variables" \
+    "unknown key 'daemon.prot'" WAIAAS_DIR=x WAIAAS_BASE_URL=http://x/
+rm -f "$DATA/config.toml"
 expect_refusal "a bad environment value is named" \
     "WAIAAS_DAEMON_MAX_CONNECTIONS" WAIAAS_DAEMON_MAX_CONNECTIONS=lots
 expect_refusal "a bad RPC URL is refused" \
@@ -123,6 +127,58 @@ check "a busy port is an error naming the address (status $st)" \
     grep -q "bind 127.0.0.1:$bp" "$T_TMP/out"
 kill $BPID 2>/dev/null
 
+# Other WAIAAS_* variables do not stop the start: an agent's (the MCP
+# server's, the SDK's) are ignored in silence, any other is a warning that
+# names it and the nearest known setting.  Values never reach the log.
+DATA=$T_TMP/envwarn
+TOK=wai_sess_h15NotForTheLog
+if start_daemon env WAIAAS_DIR=x WAIAAS_BASE_URL=http://127.0.0.1:1 \
+    WAIAAS_SESSION_TOKEN=$TOK WAIAAS_WALLET_ID=w WAIAAS_WALLET_NAME=n \
+    WAIAAS_SECURITY_MASTER_LOCK_SECOND=5; then
+	ok "the daemon starts with WAIAAS_DIR and an agent's variables set"
+else
+	notok "the daemon starts with WAIAAS_DIR and an agent's variables set"
+	cat "$LOG"
+fi
+check "WAIAAS_DIR is a warning naming WAIAAS_DATA_DIR" \
+    grep -q 'warn: environment: WAIAAS_DIR is not a waiaasd setting.*closest known: WAIAAS_DATA_DIR' "$LOG"
+check "a misspelt setting is a warning naming the right one" \
+    grep -q 'warn: environment: WAIAAS_SECURITY_MASTER_LOCK_SECOND is not.*closest known: WAIAAS_SECURITY_MASTER_LOCK_SECONDS)' "$LOG"
+check "the agent's variables are not mentioned" \
+    sh -c '! grep -qE "WAIAAS_(BASE_URL|SESSION_TOKEN|WALLET_ID|WALLET_NAME)" "$1"' \
+    sh "$LOG"
+check "no value of any variable reaches the log" \
+    sh -c '! grep -qE "h15NotForTheLog|127.0.0.1:1[^0-9]|=x" "$1"' sh "$LOG"
+check "GET /health answers" [ "$(http_code \
+    "http://127.0.0.1:$PORT/health")" = 200 ]
+if kill -TERM "$DPID" 2>/dev/null; then wait_gone "$DPID" 2000; fi
+DPID=""
+
+# The CLI reads the same environment: its verbs run, and `waiaas start`
+# passes the daemon's warning on.
+CLI=$PWD/$BUILD/waiaas
+DATA=$T_TMP/clienv
+(
+	export WAIAAS_DATA_DIR=$DATA WAIAAS_DAEMON_PORT=$(free_port) \
+	    WAIAAS_DIR=x WAIAAS_BASE_URL=http://127.0.0.1:1 \
+	    WAIAAS_SESSION_TOKEN=$TOK
+	unset WAIAAS_MASTER_PASSWORD
+	"$CLI" init --auto-provision >/dev/null 2>&1 || echo "init failed"
+	"$CLI" start || echo "start failed"
+	"$CLI" wallet create --name c --chain solana >/dev/null ||
+	    echo "wallet failed"
+	"$CLI" status >/dev/null || echo "status failed"
+	"$CLI" stop >/dev/null || echo "stop failed"
+) > "$T_TMP/cli.out" 2>&1
+check "waiaas init, start, wallet, status, stop run with WAIAAS_DIR set" \
+    sh -c '! grep -q failed "$1"' sh "$T_TMP/cli.out"
+check "waiaas start shows the warning about WAIAAS_DIR" \
+    grep -q 'warn: environment: WAIAAS_DIR is not' "$T_TMP/cli.out"
+check "nothing of the agent's variables in the CLI's output" \
+    sh -c '! grep -qE "SESSION_TOKEN|BASE_URL|h15NotForTheLog" "$1"' sh \
+    "$T_TMP/cli.out"
+[ -n "$(grep failed "$T_TMP/cli.out")" ] && cat "$T_TMP/cli.out"
+
 # Overrides and a valid file are applied.
 DATA=$T_TMP/good
 mkdir -p "$DATA"; chmod 700 "$DATA"
@@ -144,3 +200,59 @@ if start_daemon; then
 else
 	notok "environment port overrides config.toml's port"; cat "$LOG"
 fi
+
+# The default data directory as root: $HOME/.waiaas with $HOME 0700 and
+# root's (as /root is), WAIAAS_DATA_DIR unset, config.toml in it on the
+# second start.  The parent finds the directory as root; no child may
+# walk that path as its own user.  Then the same for a directory below a
+# 0700 one (mktemp -d).
+home_round() {	# home_round DESC NAME [runner...]
+	d=$1; nm=$2; shift 2
+	if start_daemon "$@"; then
+		ok "$d: starts"
+	else
+		notok "$d: starts"; cat "$LOG"
+	fi
+	check "$d: /health answers" [ "$(http_code \
+	    "http://127.0.0.1:$PORT/health")" = 200 ]
+	check "$d: a wallet is created" [ "$(req POST /v1/wallets \
+	    "{\"name\":\"$nm\",\"chain\":\"ethereum\",\"environment\":\"testnet\"}")" = 201 ]
+	c=$(children_of "$DPID" | wc -l)
+	n=0
+	for p in $(children_of "$DPID"); do
+		[ "$(status_field "$p" Uid | awk '{ print $2 }')" != 0 ] &&
+		    [ "$(readlink "/proc/$p/root")" != / ] && n=$((n + 1))
+	done
+	check "$d: four children, each not root and chrooted ($n of $c)" \
+	    [ "$c" = 4 -a "$n" = 4 ]
+}
+home_done() {	# home_done DESC: the wallets of both rounds are there
+	c=$(req GET /v1/wallets)
+	w=$(jget 'sorted(w["name"] for w in j["items"])' 2>/dev/null)
+	check "$1: after a restart both wallets are there ($c, $w)" \
+	    [ "$c" = 200 -a "$w" = "['h1', 'h2']" ]
+	if kill -TERM "$DPID" 2>/dev/null; then wait_gone "$DPID" 2000; fi
+	DPID=""
+}
+H=$T_TMP/roothome
+mkdir -m 700 "$H"
+for r in 1 2; do
+	DATA=$T_TMP/unused
+	home_round "HOME 0700, WAIAAS_DATA_DIR unset (start $r)" "h$r" \
+	    env -u WAIAAS_DATA_DIR HOME="$H"
+	[ $r = 1 ] && { kill -TERM "$DPID"; wait_gone "$DPID" 2000; }
+	[ $r = 1 ] && printf '[daemon]\nlog_level = "info"\n' \
+	    > "$H/.waiaas/config.toml"
+done
+home_done "HOME 0700"
+check "HOME 0700: the data directory is \$HOME/.waiaas" \
+    [ -f "$H/.waiaas/data/waiaas.db" -a ! -e "$T_TMP/unused" ]
+
+M=$(mktemp -d "$T_TMP/m.XXXXXX")	# 0700, as mktemp -d makes it
+for r in 1 2; do
+	DATA=$M/data
+	home_round "a data directory below mktemp -d (start $r)" "h$r"
+	[ $r = 1 ] && { kill -TERM "$DPID"; wait_gone "$DPID" 2000; }
+done
+home_done "below mktemp -d"
+rm -rf "$M"

@@ -732,6 +732,23 @@ test_env_ignored(void **state)
 		"WAIAAS_DAEMON_PROT",
 		"WAIAAS_DAEMON_PORT",
 		"",
+		/* Not ours: skipped here, warned about by the daemon. */
+		"WAIAAS_DAEMON_PROT=1",
+		"WAIAAS_DAEMONS_PORT=1",
+		"WAIAAS_PORT=1",
+		"WAIAAS_=1",
+		"WAIAAS_DAEMON_=1",
+		"WAIAAS_KEYSTORE_PATH=/x",
+		"WAIAAS_DIR=/x",
+		"WAIAAS_BASE_URL=http://127.0.0.1:3100",
+		"WAIAAS_SESSION_TOKEN=wai_sess_secret",
+		"WAIAAS_WALLET_ID=x",
+		"WAIAAS_WALLET_NAME=x",
+		"WAIAAS_NOTIFICATIONS_NTFY_URL_FILE=/etc/hostname",
+		/* Longer than any name of ours. */
+		"WAIAAS_XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX"
+		    "XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX"
+		    "XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX=1",
 		NULL
 	};
 	struct config	 cf, def;
@@ -761,15 +778,74 @@ test_env_ignored(void **state)
 	assert_int_equal(config_apply_env(&cf, envp, err, sizeof(err)), 0);
 }
 
+/* Ours and the clients' are known; anything else is named. */
+static void
+test_env_unknown(void **state)
+{
+	static const char *const known[] = {
+		"WAIAAS_DATA_DIR", "WAIAAS_MASTER_PASSWORD_FILE",
+		"WAIAAS_AUTO_PROVISION", "WAIAAS_DAEMON_PORT",
+		"WAIAAS_daemon_port", "WAIAAS_SECURITY_MASTER_LOCK_SECONDS",
+		"WAIAAS_NOTIFICATIONS_WEBHOOK_SECRET_FILE",
+		"WAIAAS_BASE_URL", "WAIAAS_SESSION_TOKEN", "WAIAAS_WALLET_ID",
+		"WAIAAS_WALLET_NAME", "WAIAAS_NEW_MASTER_PASSWORD",
+		"WAIAAS_NEW_MASTER_PASSWORD_FILE", "PATH", "XWAIAAS_DIR",
+	};
+	static const char *const unknown[] = {
+		"WAIAAS_DIR", "WAIAAS_", "WAIAAS_DAEMON_", "WAIAAS_PORT",
+		"WAIAAS_SESSION_TOKENS", "WAIAAS_DAEMON_PORT_FILE",
+	};
+	size_t	i;
+
+	for (i = 0; i < NITEMS(known); i++)
+		if (config_env_unknown(known[i]))
+			fail_msg("%s: unknown", known[i]);
+	for (i = 0; i < NITEMS(unknown); i++)
+		if (!config_env_unknown(unknown[i]))
+			fail_msg("%s: known", unknown[i]);
+}
+
+static void
+test_env_closest(void **state)
+{
+	static const struct {
+		const char	*name, *want;
+	} cases[] = {
+		{ "WAIAAS_DIR", "WAIAAS_DATA_DIR" },
+		{ "WAIAAS_DATADIR", "WAIAAS_DATA_DIR" },
+		{ "WAIAAS_SECURITY_MASTER_LOCK_SECOND",
+		    "WAIAAS_SECURITY_MASTER_LOCK_SECONDS" },
+		{ "WAIAAS_DAEMON_PROT", "WAIAAS_DAEMON_PORT" },
+		{ "WAIAAS_DEAMON_PORT", "WAIAAS_DAEMON_PORT" },
+		{ "WAIAAS_MASTER_PASSWD_FILE", "WAIAAS_MASTER_PASSWORD_FILE" },
+		{ "WAIAAS_NOTIFICATIONS_NTFY_TOKEN_FIL",
+		    "WAIAAS_NOTIFICATIONS_NTFY_TOKEN_FILE" },
+		{ "WAIAAS_RPC_EVM_ETHEREUM_SEPOLA",
+		    "WAIAAS_RPC_EVM_ETHEREUM_SEPOLIA" },
+		{ "WAIAAS_AUTOPROVISION", "WAIAAS_AUTO_PROVISION" },
+		{ "WAIAAS_SESION_TOKEN", "WAIAAS_SESSION_TOKEN" },
+	};
+	char	out[128], tiny[8];
+	size_t	i;
+
+	for (i = 0; i < NITEMS(cases); i++) {
+		config_env_closest(cases[i].name, out, sizeof(out));
+		if (strcmp(out, cases[i].want) != 0)
+			fail_msg("%s: '%s', not '%s'", cases[i].name, out,
+			    cases[i].want);
+	}
+	/* A name longer than the distance table still gets an answer. */
+	memset(out, 'X', sizeof(out));
+	memcpy(out, "WAIAAS_DAEMON_PORT", 18);
+	out[sizeof(out) - 1] = '\0';
+	config_env_closest(out, tiny, sizeof(tiny));
+	assert_int_equal(strncmp(tiny, "WAIAAS_", 7), 0);
+	/* A short buffer gets a terminated prefix. */
+	config_env_closest("WAIAAS_DIR", tiny, sizeof(tiny));
+	assert_string_equal(tiny, "WAIAAS_");
+}
+
 static const struct envcase envcases[] = {
-	{ "unknown key", { "WAIAAS_DAEMON_PROT=1" }, "WAIAAS_DAEMON_PROT" },
-	{ "unknown section", { "WAIAAS_DAEMONS_PORT=1" },
-	    "WAIAAS_DAEMONS_PORT" },
-	{ "no section", { "WAIAAS_PORT=1" }, "WAIAAS_PORT" },
-	{ "prefix only", { "WAIAAS_=1" }, "WAIAAS_" },
-	{ "section only", { "WAIAAS_DAEMON_=1" }, "WAIAAS_DAEMON_" },
-	{ "keyless section", { "WAIAAS_KEYSTORE_PATH=/x" },
-	    "WAIAAS_KEYSTORE_PATH" },
 	{ "port not a number", { "WAIAAS_DAEMON_PORT=abc" },
 	    "WAIAAS_DAEMON_PORT" },
 	{ "port empty", { "WAIAAS_DAEMON_PORT=" }, "WAIAAS_DAEMON_PORT" },
@@ -1312,11 +1388,10 @@ test_notify_keys(void **state)
 	assert_int_equal(apply_env(&cf, env, err, sizeof(err)), -1);
 	want_in("missing file", err, "WAIAAS_NOTIFICATIONS_NTFY_TOKEN_FILE");
 
-	/* Only credentials come from files. */
-	env[1] = "WAIAAS_NOTIFICATIONS_NTFY_URL_FILE=/etc/hostname";
-	config_defaults(&cf);
-	assert_int_equal(apply_env(&cf, env, err, sizeof(err)), -1);
-	want_in("url file", err, "unknown setting");
+	/* Only credentials come from files: another _FILE is unknown. */
+	assert_true(config_env_unknown("WAIAAS_NOTIFICATIONS_NTFY_URL_FILE"));
+	assert_false(config_env_unknown(
+	    "WAIAAS_NOTIFICATIONS_NTFY_TOKEN_FILE"));
 
 	assert_true(config_env_is_secret("WAIAAS_NOTIFICATIONS_NTFY_TOKEN"));
 	assert_true(config_env_is_secret(
@@ -1344,6 +1419,8 @@ main(void)
 		cmocka_unit_test(test_env_rpc_all),
 		cmocka_unit_test(test_env_ignored),
 		cmocka_unit_test(test_env_errors),
+		cmocka_unit_test(test_env_unknown),
+		cmocka_unit_test(test_env_closest),
 		cmocka_unit_test(test_env_url_length),
 		cmocka_unit_test(test_price_keys),
 		cmocka_unit_test(test_price_lengths),
