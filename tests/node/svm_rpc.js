@@ -785,11 +785,13 @@ function reply(res, status, body) {
 function refuse(req, res) {
 	let dropped = 0;
 
-	res.writeHead(413, { Connection: 'close' });
-	res.end();
 	req.on('data', (c) => {
 		if ((dropped += c.length) > 16 * MAX_BODY)
 			req.destroy();
+	});
+	req.on('end', () => {
+		res.writeHead(413, { Connection: 'close' });
+		res.end();
 	});
 }
 
@@ -800,9 +802,9 @@ async function handle(req, res) {
 		return;
 	}
 	/*
-	 * Too big: answer 413, then read and drop the rest (up to 16 MiB)
-	 * rather than destroy the socket, whose unread input would make
-	 * the kernel reset the connection before the client reads the 413.
+	 * Too big: read and drop the body (up to 16 MiB), then answer 413.
+	 * Destroying the socket with input unread makes the kernel reset
+	 * the connection, and a client may never see the answer.
 	 */
 	if (Number(req.headers['content-length'] ?? 0) > MAX_BODY) {
 		refuse(req, res);
