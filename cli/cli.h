@@ -48,6 +48,7 @@ struct option;
 /* getopt_long over argv; calls back for the verb's own options. */
 void	cli_getopt(int, char **, const char *, const struct option *,
 	    void (*)(int, const char *), const char *);
+void	cli_no_opt(int, const char *);
 void	cli_usage_error(const char *, ...)
 	    __attribute__((format(printf, 1, 2), noreturn));
 void	cli_fail(const char *, ...)

@@ -158,14 +158,6 @@ cmd_set_master(int argc, char **argv)
 
 /* ---- update ---- */
 
-static void
-up_opt(int ch, const char *arg)
-{
-	(void)arg;
-	(void)ch;
-	cli_usage_error("unexpected option");
-}
-
 /*
  * How this install is updated.  No network call: there is no release
  * registry to ask, so the newest version this command can name is its
@@ -186,7 +178,7 @@ cmd_update(int argc, char **argv)
 	ssize_t	n;
 	int	container;
 
-	cli_getopt(argc, argv, "", opts, up_opt, help);
+	cli_getopt(argc, argv, "", opts, cli_no_opt, help);
 	if (optind != argc)
 		cli_usage_error("no operands");
 	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) < 0)

@@ -482,8 +482,9 @@ cmd_stop(int argc, char **argv)
 
 /* ---- status ---- */
 
-static void
-no_opt(int ch, const char *arg)
+/* The option handler of a verb that takes only the common options. */
+void
+cli_no_opt(int ch, const char *arg)
 {
 	(void)ch;
 	(void)arg;
@@ -500,7 +501,7 @@ cmd_status(int argc, char **argv)
 	pid_t	 pid = 0;
 	int	 ps = PID_NONE;
 
-	cli_getopt(argc, argv, "", opts, no_opt,
+	cli_getopt(argc, argv, "", opts, cli_no_opt,
 	    "usage: waiaas status [--json] [--url URL]\n"
 	    "One line for a health check: version, address, pid, uptime.\n"
 	    "Exit 0: serving; 1: a daemon runs but /health does not answer;\n"
