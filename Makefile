@@ -295,7 +295,7 @@ FUZZ_API_BODY_SRCS = tests/fuzz/fuzz_api_body.c tests/fuzz/api_sink.c \
 	api/api_owner.c api/api_tx.c api/api_notify.c api/api_admin.c \
 	common/routes.c common/policy_rules.c common/keystore.c \
 	common/base58.c common/network.c common/util.c common/log.c \
-	imsg/msg.c
+	api/http_parse.c imsg/msg.c
 build-fuzz/fuzz_api_body: $(FUZZ_API_BODY_SRCS) tests/fuzz/api_sink.h
 	@mkdir -p build-fuzz
 	clang $(FUZZ_CFLAGS) -Itests/fuzz -o $@ $(FUZZ_API_BODY_SRCS) \

@@ -148,29 +148,6 @@ api_refuse(struct http_req *req, json_t *answer)
 	wipe_free(body);
 }
 
-/*
- * The Idempotency-Key header into out: 1 if absent or well formed (1 to
- * IDEM_KEY_MAX printable ASCII characters), 0 if not.
- */
-static int
-idem_key(struct http_req *req, char out[IDEM_KEY_MAX + 1])
-{
-	const char	*v;
-	size_t		 len, i;
-
-	out[0] = '\0';
-	if ((v = http_header(&req->head, "idempotency-key", &len)) == NULL)
-		return 1;
-	if (len == 0 || len > IDEM_KEY_MAX)
-		return 0;
-	for (i = 0; i < len; i++)
-		if (v[i] < 0x20 || v[i] > 0x7e)
-			return 0;
-	memcpy(out, v, len);
-	out[len] = '\0';
-	return 1;
-}
-
 static void
 forward(struct http_req *req, const struct route *rt, const char *param,
     size_t paramlen, json_t *body, uint32_t flags)
@@ -193,18 +170,8 @@ forward(struct http_req *req, const struct route *rt, const char *param,
 		    NULL);
 		return;
 	}
-	if (!idem_key(req, idem) && !(flags & APIREQ_INVALID)) {
-		/* Refused like a bad body: after policyd's auth. */
-		json_decref(body);
-		body = json_pack("{s:s, s:s, s:{s:[{s:[s], s:s}]}, s:s, s:b}",
-		    "code", "VALIDATION_FAILED", "message", "the request is "
-		    "not valid", "details", "issues", "path", "Idempotency-Key",
-		    "message", "must be 1 to 255 printable ASCII characters",
-		    "requestId", req->id, "retryable", 0);
-		if (body == NULL)
-			fatalx("json_pack");
-		flags |= APIREQ_INVALID;
-	}
+	/* api_dispatch() refused a malformed key: "" here, as if absent. */
+	(void)api_idem_key(req, idem);
 	if (body != NULL) {
 		if ((text = json_dumps(body, JSON_COMPACT)) == NULL)
 			fatalx("json_dumps");

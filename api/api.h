@@ -36,6 +36,7 @@ void	 api_submit(struct http_req *, const struct route *, const char *,
 void	 api_forward(struct http_req *, const struct route *, const char *,
 	    size_t, json_t *);
 void	 api_refuse(struct http_req *, json_t *);
+int	 api_idem_key(const struct http_req *, char *);
 const char *api_query_value(const struct http_req *, const char *, size_t *);
 void	 api_dispatch(struct http_req *, const struct route *, const char *,
 	    size_t);

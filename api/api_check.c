@@ -263,6 +263,7 @@ api_dispatch(struct http_req *req, const struct route *rt, const char *param,
     size_t plen)
 {
 	struct api_issues	is;
+	char			idem[IDEM_KEY_MAX + 1];
 
 	if (req->head.querylen > API_QUERY_MAX) {
 		/* Like a target too long for the parser: before auth. */
@@ -271,12 +272,41 @@ api_dispatch(struct http_req *req, const struct route *rt, const char *param,
 		return;
 	}
 	is.list = query_check(req, rt);
+	/* Routes the api answers itself take no Idempotency-Key. */
+	if (rt->id != R_HEALTH && rt->id != R_DOC &&
+	    rt->id != R_APPROVE_PAGE && !api_idem_key(req, idem))
+		api_issue(&is, "Idempotency-Key", "must be 1 to 255 printable "
+		    "ASCII characters");
 	if (api_issues_reply(req, &is))
 		return;
 	if (api_handlers[rt->id] != NULL)
 		api_handlers[rt->id](req, rt, param, plen);
 	else
 		api_forward(req, rt, param, plen, NULL);
+}
+
+/*
+ * The Idempotency-Key header into out: 1 if absent or well formed (1 to
+ * IDEM_KEY_MAX printable ASCII characters), 0 if not; out holds
+ * IDEM_KEY_MAX + 1 bytes.
+ */
+int
+api_idem_key(const struct http_req *req, char *out)
+{
+	const char	*v;
+	size_t		 len, i;
+
+	out[0] = '\0';
+	if ((v = http_header(&req->head, "idempotency-key", &len)) == NULL)
+		return 1;
+	if (len == 0 || len > IDEM_KEY_MAX)
+		return 0;
+	for (i = 0; i < len; i++)
+		if ((unsigned char)v[i] < 0x20 || (unsigned char)v[i] > 0x7e)
+			return 0;
+	memcpy(out, v, len);
+	out[len] = '\0';
+	return 1;
 }
 
 json_t *
