@@ -87,7 +87,7 @@ total=0
 line="rss after the run:"
 for p in $DPID $(pgrep -P $DPID); do
 	r=$(awk '/^VmRSS:/ { print $2 }' /proc/$p/status)
-	n=$(tr '\0' ' ' < /proc/$p/cmdline | awk '{ print ($3 == "" ? "parent" : $3) }')
+	n=$(tr '\0' '\n' < /proc/$p/cmdline | sed -n '1{/^waiaasd: /{s///p;q;};s/.*/parent/p;}')
 	line="$line $n=${r}kB"
 	total=$((total + r))
 done

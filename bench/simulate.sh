@@ -84,8 +84,8 @@ LUA
 # CPU time of each process (the tree's and anvil) in clock ticks.
 cpu() {
 	for p in $DPID $(pgrep -P "$DPID") $APID; do
-		n=$(tr '\0' ' ' < /proc/$p/cmdline |
-		    awk '{ print ($3 == "" ? "parent" : $3) }')
+		n=$(tr '\0' '\n' < /proc/$p/cmdline |
+		    sed -n '1{/^waiaasd: /{s///p;q;};s/.*/parent/p;}')
 		[ "$p" = "$APID" ] && n=anvil
 		awk -v n="$n" '{ print n, $14 + $15 }' /proc/$p/stat
 	done

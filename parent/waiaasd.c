@@ -54,6 +54,8 @@
  * event loop's own, and one for a connection accepted while full.
  */
 #define API_FD_RESERVE		128
+#define CHILD_TITLE		"waiaasd: "	/* argv[0] of a child */
+#define CHILD_STDERR		"WAIAASD_CHILD_STDERR"	/* its log: fd 2 */
 
 /* Numeric ids when no passwd entry exists (containers). */
 static const uid_t default_uid[PROC_MAX] = {
@@ -485,6 +487,9 @@ child_env(void)
 		env[n] = buf[n];
 		n++;
 	}
+	/* Not a flag: argv is only the name ps(1) shows. */
+	if (P.foreground)
+		env[n++] = CHILD_STDERR "=1";
 	env[n] = NULL;
 	return env;
 }
@@ -492,7 +497,7 @@ child_env(void)
 static pid_t
 start_child(int role, int chanfd, int logfd)
 {
-	char	*argv[5];
+	char	*argv[2], title[32];
 	pid_t	 pid;
 	int	 null, i = 0;
 
@@ -511,11 +516,12 @@ start_child(int role, int chanfd, int logfd)
 	    dup2(null, 1) == -1 || (logfd != -1 && dup2(logfd, 2) == -1))
 		_exit(127);
 	close_range(4, ~0U, 0);
-	argv[i++] = "waiaasd";
-	argv[i++] = "-P";
-	argv[i++] = (char *)proc_name(role);
-	if (P.foreground)
-		argv[i++] = "-d";
+	/*
+	 * The role is argv[0], as ps(1) shows it: "waiaasd: api", in the
+	 * manner of OpenBSD's daemons.
+	 */
+	snprintf(title, sizeof(title), "%s%s", CHILD_TITLE, proc_name(role));
+	argv[i++] = title;
 	argv[i] = NULL;
 	execve("/proc/self/exe", argv, child_env());
 	_exit(127);
@@ -1733,16 +1739,17 @@ main(int argc, char *argv[])
 	if ((ap = getenv("WAIAAS_AUTO_PROVISION")) != NULL &&
 	    strcmp(ap, "true") == 0)
 		provision = 1;
-	while ((ch = getopt_long(argc, argv, "dhP:V", longopts, NULL)) != -1) {
+	/* A child, re-executed by the parent: its role is in argv[0]. */
+	if (argc > 0 && strncmp(argv[0], CHILD_TITLE,
+	    strlen(CHILD_TITLE)) == 0)
+		role = argv[0] + strlen(CHILD_TITLE);
+	while ((ch = getopt_long(argc, argv, "dhV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'A':
 			provision = 1;
 			break;
 		case 'd':
 			foreground = 1;
-			break;
-		case 'P':
-			role = optarg;
 			break;
 		case 'V':
 			printf("waiaasd %s\n", WAIAAS_VERSION);
@@ -1756,9 +1763,13 @@ main(int argc, char *argv[])
 	if (role == NULL)
 		parent_main(foreground, provision);
 
-	/* A child, re-executed by the parent with its role. */
 	if ((r = proc_parse(role)) <= PROC_PARENT)
 		usage();
+	if (getenv(CHILD_STDERR) != NULL)
+		foreground = 1;
+	/* comm is "exe" after an exec of /proc/self/exe: name it. */
+	if (prctl(PR_SET_NAME, "waiaasd", 0, 0, 0) == -1)
+		fatal("PR_SET_NAME");
 	proc_startup(&p, r, foreground);
 	switch (r) {
 	case PROC_API:

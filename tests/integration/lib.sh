@@ -71,8 +71,8 @@ children_of() {
 	pgrep -P "$1"
 }
 
-role_of() {
-	tr '\0' ' ' < "/proc/$1/cmdline" | awk '{ print $3 }'
+role_of() {	# a child's argv[0] is "waiaasd: ROLE"
+	tr '\0' '\n' < "/proc/$1/cmdline" | sed -n '1s/^waiaasd: //p'
 }
 
 status_field() {	# status_field PID Field -> value(s)

@@ -205,8 +205,8 @@ procs() {
 		grep -q "$id" "$s" 2>/dev/null || continue
 		p=${s#/proc/}; p=${p%/cgroup}
 		u=$(awk '$1 == "Uid:" { print $2 }' "/proc/$p/status")
-		r=$(tr '\0' ' ' < "/proc/$p/cmdline" |
-		    sed -n 's/.*-P \([a-z]*\).*/\1/p')
+		r=$(tr '\0' '\n' < "/proc/$p/cmdline" |
+		    sed -n '1s/^waiaasd: //p')
 		echo "$p $u ${r:-parent}"
 	done
 }

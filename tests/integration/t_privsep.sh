@@ -26,6 +26,11 @@ kids=$(children_of "$DPID")
 check "four children" [ "$(echo "$kids" | wc -l)" = 4 ]
 roles=$(for k in $kids; do role_of "$k"; done | sort | tr '\n' ' ')
 check "one child per role ($roles)" [ "$roles" = "api policyd relay signer " ]
+check "ps names each child \"waiaasd: ROLE\" and no other word" \
+    [ "$(for k in $kids; do ps -o args= -p "$k"; done | sort | tr '\n' ,)" = \
+    "waiaasd: api,waiaasd: policyd,waiaasd: relay,waiaasd: signer," ]
+check "every process's name (comm) is waiaasd, none \"exe\"" \
+    [ "$(for k in $DPID $kids; do cat "/proc/$k/comm"; done | sort -u)" = waiaasd ]
 
 uids=""
 for k in $kids; do

@@ -1,6 +1,6 @@
 /*
  * signer_driver: plays the parent and policyd to a real signer process
- * (waiaasd -P signer -d, no privilege drop) over the real protocol, so
+ * (argv[0] "waiaasd: signer", -d, no privilege drop) over the real protocol, so
  * tests and the bench can have it sign before policyd asks for signatures
  * itself.  A test tool: blocking poll(2) loops, every wait bounded.
  *
@@ -78,9 +78,8 @@ spawn(const char *bin, const char *role)
 {
 	static const char *const pass[] = { "ASAN_OPTIONS", "UBSAN_OPTIONS",
 	    "LSAN_OPTIONS" };
-	static char	 envbuf[3][1024];
-	char		*env[4], *argv[] = { "waiaasd", "-P", (char *)role,
-			    "-d", NULL };
+	static char	 envbuf[3][1024], title[32];
+	char		*env[4], *argv[] = { title, "-d", NULL };
 	const char	*v;
 	size_t		 i, n = 0;
 	int		 ctl[2], null;
@@ -93,6 +92,8 @@ spawn(const char *bin, const char *role)
 			n++;
 		}
 	env[n] = NULL;
+	/* As the parent starts a child: the role is argv[0]. */
+	snprintf(title, sizeof(title), "waiaasd: %s", role);
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ctl) == -1)
 		fatal("socketpair");
 	if ((D.pid = fork()) == -1)
