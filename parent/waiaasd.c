@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -1661,6 +1662,12 @@ parent_main(int foreground, int provision)
 	listenfd = listen_socket();
 
 	if (!foreground) {
+		/* A minimal system or a container may have no syslog. */
+		if (access(_PATH_LOG, W_OK) == -1)
+			log_warnx("no syslog listens on %s: once detached, "
+			    "this daemon's log is lost; run it in the "
+			    "foreground (waiaasd -d, waiaas start -d) or "
+			    "start a syslog daemon", _PATH_LOG);
 		if (daemon(0, 0) == -1)
 			fatal("daemon");
 		log_init(LOG_TO_SYSLOG, P.cf.log_level, "parent");

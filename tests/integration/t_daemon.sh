@@ -9,6 +9,15 @@ DATA=$T_TMP/bg
 WAIAAS_DATA_DIR=$DATA WAIAAS_DAEMON_PORT=$PORT "$WAIAASD" > "$T_TMP/out" 2>&1
 st=$?
 check "the starting command returns 0 once detached ($st)" [ $st = 0 ]
+# Lines logged after detaching go to syslog: with no syslog listening
+# (a minimal system, a container) the start says they will be lost.
+if [ -w /dev/log ]; then
+	check "a syslog listens: no warning about a lost log" \
+	    sh -c "! grep -q 'no syslog' '$T_TMP/out'"
+else
+	check "no syslog at /dev/log: the start warns that the log is lost" \
+	    grep -q "no syslog listens on /dev/log.*foreground" "$T_TMP/out"
+fi
 i=0
 while [ $i -lt 100 ] && ! curl -s -o /dev/null "http://127.0.0.1:$PORT/health"; do
 	sleep 0.05; i=$((i + 1))
