@@ -14,10 +14,6 @@ if [ ! -x "$DRIVER" ]; then
 	notok "no $DRIVER (make BUILD=$BUILD SAN=1 $BUILD/tests/chain_driver)"
 	exit 0
 fi
-if [ ! -x "$ANVIL" ] || [ ! -x "$CAST" ]; then
-	notok "anvil and cast are not installed (npm install in tests/node)"
-	exit 0
-fi
 export CHAIN_DRIVER_POLL_MS=100 CHAIN_DRIVER_RESEND_MS=700
 export CHAIN_DRIVER_TIMEOUT_MS=20000
 ERR=$T_TMP/driver.err
@@ -62,10 +58,7 @@ is() {		# is A B -> 1 when equal
 	[ "$1" = "$2" ] && echo 1 || echo 0
 }
 
-if ! start_anvil --chain-id $CHAIN_ID; then
-	notok "anvil starts"
-	exit 0
-fi
+start_anvil --chain-id $CHAIN_ID
 URL=$ANVIL_URL
 A0=$("$CAST" wallet address "$ANVIL_KEY0")
 A1=$("$CAST" wallet address "$ANVIL_KEY1")

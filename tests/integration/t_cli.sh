@@ -24,7 +24,7 @@ export WAIAAS_DAEMON_PORT=$PORT
 O=$T_TMP/out
 E=$T_TMP/err
 
-start_anvil --chain-id 11155111 || { notok "anvil starts"; exit 0; }
+start_anvil --chain-id 11155111
 export WAIAAS_RPC_EVM_ETHEREUM_SEPOLIA=$ANVIL_URL
 export WAIAAS_RPC_POLL_INTERVAL_MS=100
 

@@ -31,7 +31,7 @@ count() {	# count PATH [AUTH]: entries of a list answer, or -1
 	    echo -1
 }
 
-start_anvil --chain-id 11155111 || { notok "anvil starts"; exit 0; }
+start_anvil --chain-id 11155111
 export WAIAAS_RPC_EVM_ETHEREUM_SEPOLIA=$ANVIL_URL
 export WAIAAS_SECURITY_PRICE_STATIC="ETH=2000"
 export WAIAAS_RPC_POLL_INTERVAL_MS=100

@@ -60,7 +60,7 @@ EOF
 # by the owner (or KEY); sets OA, OM (base64), OS.
 owner_sign() {
 	http_code "http://127.0.0.1:$PORT/v1/nonce?action=$1&target=$2" >/dev/null
-	out=$(node tests/integration/sign_owner.js "{\"domain\": \"127.0.0.1:$PORT\",
+	out=$(node_bin tests/integration/sign_owner.js "{\"domain\": \"127.0.0.1:$PORT\",
 	    \"chain\": \"evm\", \"key\": \"${3:-$OWNER_KEY}\", \"nonce\": \"$(jget 'j["nonce"]')\",
 	    \"resources\": [\"urn:waiaas:action:$1:$2\"]}")
 	OA=$(echo "$out" | sed -n 1p)
@@ -83,7 +83,7 @@ print(json.dumps({"ownerAddress": a, "message": base64.b64decode(m).decode()
 }
 is_on() { [ "$(req POST /v1/sessions "{\"walletIds\":[\"$W\"]}")" = 503 ]; }
 
-start_anvil --chain-id 11155111 || { notok "anvil starts"; exit 0; }
+start_anvil --chain-id 11155111
 start_proxy "$ANVIL_URL"
 export WAIAAS_RPC_EVM_ETHEREUM_SEPOLIA=$PROXY WAIAAS_RPC_POLL_INTERVAL_MS=100
 start_daemon || { notok "daemon starts"; exit 0; }

@@ -12,14 +12,10 @@ M="X-Master-Password: $WAIAAS_MASTER_PASSWORD"
 OWNER_KEY=0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d
 OWNER_ADDR=0x70997970C51812dc3A010C7d01b50e0d17dc79C8
 OTHER_KEY=0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a
-SIGN="node tests/integration/sign_owner.js"
+SIGN="node_bin tests/integration/sign_owner.js"
 jget() { json_get "$T_TMP/body" "$1"; }
 
-if [ ! -d tests/node/node_modules/siwe ] ||
-    [ ! -d tests/node/node_modules/ethers ]; then
-	notok "tests/node packages are missing (scripts/deps.sh installs them)"
-	exit 0
-fi
+need_node_modules siwe ethers @solana/wallet-standard-util
 eval "$(python3 tests/integration/keys.py)"
 SOL_OWNER=$SOL_PUB SOL_OWNER_SEED=$SOL_SEED_HEX
 eval "$(python3 tests/integration/keys.py)"

@@ -12,7 +12,7 @@
 # operator's test-send route answers per channel.
 . tests/integration/lib.sh
 
-command -v webhook >/dev/null || { notok "webhook installed (scripts/deps.sh)"; exit 0; }
+command -v webhook >/dev/null || peer_missing "webhook"
 [ "$(id -u)" = 0 ] || { echo "skip - t_relay needs root (per-process uids)"; exit 0; }
 
 NET=ethereum-sepolia
@@ -79,7 +79,7 @@ while [ $n -lt 100 ] && ! grep -qs "^listening" "$T_TMP/recv.out"; do sleep 0.05
 RPORT=$(sed -n 's/^listening //p' "$T_TMP/recv.out")
 RECV=http://127.0.0.1:$RPORT
 
-start_anvil --chain-id 11155111 || { notok "anvil starts"; exit 0; }
+start_anvil --chain-id 11155111
 export WAIAAS_RPC_EVM_ETHEREUM_SEPOLIA=$ANVIL_URL WAIAAS_RPC_POLL_INTERVAL_MS=100
 export WAIAAS_DAEMON_PUBLIC_URL=$PUBLIC
 export WAIAAS_NOTIFICATIONS_WEBHOOK_URL=http://127.0.0.1:$WPORT/hooks/waiaas?key=$URL_TOKEN

@@ -27,7 +27,8 @@ PEER_PIDS="$A_PID $B_PID"
 n=0
 until "$CAST" chain-id --rpc-url "http://127.0.0.1:$P" >/dev/null 2>&1 &&
     "$CAST" chain-id --rpc-url "http://127.0.0.2:$P" >/dev/null 2>&1; do
-	n=$((n + 1)); [ $n -gt 100 ] && { notok "two anvils start"; exit 0; }
+	n=$((n + 1))
+	[ $n -gt 100 ] && { peer_missing "two anvils"; break; }
 	sleep 0.1
 done
 printf '127.0.0.1\t%s\n' "$NAME" >> /etc/hosts

@@ -16,9 +16,9 @@ ACC1=0x70997970C51812dc3A010C7d01b50e0d17dc79C8
 st() { printf '%s' "$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["'"$2"'"])'; }
 
 # A second chain (anvil's default id 31337) as an operator-defined network.
-start_anvil || { notok "anvil starts"; exit 0; }
+start_anvil
 LOCAL_URL=$ANVIL_URL
-start_anvil --chain-id 11155111 || { notok "anvil starts"; exit 0; }
+start_anvil --chain-id 11155111
 # The token first: the static price table names it (token transfers are
 # valued in USD; without a price they would wait for the owner).
 TOKEN=$(sh tests/contracts/deploy.sh "$ANVIL_URL" "$ANVIL_KEY0" 6)
