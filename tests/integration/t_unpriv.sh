@@ -4,6 +4,7 @@
 . tests/integration/lib.sh
 
 NOBODY=65534
+bins_for_others
 DATA=$T_TMP/user-data
 mkdir -p "$DATA"
 chown $NOBODY:$NOBODY "$DATA"
