@@ -294,7 +294,7 @@ if command -v sqlite3 >/dev/null; then
 	check "the spend is the wallet's one row" \
 	    [ "$(sqlite3 "$DB" "SELECT count(*) FROM spent_nonces WHERE wallet_id = '$W3'")" = 1 ]
 else
-	notok "sqlite3 is missing (scripts/deps.sh installs it)"
+	notok "sqlite3 is missing (scripts/test-deps.sh installs it)"
 fi
 
 kill -TERM "$DPID"; wait_gone "$DPID" 2000; DPID=""

@@ -26,7 +26,7 @@ jget() { json_get "$T_TMP/body" "$1"; }
 # need WHAT PATH [HINT]: a missing tool is a failure, never a skip.
 need() {
 	[ -e "$2" ] && return 0
-	notok "$1 is missing ($2): ${3:-scripts/deps.sh installs it}"
+	notok "$1 is missing ($2): ${3:-scripts/test-deps.sh installs it}"
 	return 1
 }
 drv() { "$DRIVER" "$WAIAASD" "$@" 2>>"$DLOG"; }
