@@ -255,7 +255,8 @@ check "the audit chain still verifies ($code)" \
 # spend; a wallet with 1,000 unexpired spent nonces is 429 for its own
 # owner only.
 DB=$DATA/data/waiaas.db
-if command -v sqlite3 >/dev/null; then
+command -v sqlite3 >/dev/null || peer_missing sqlite3
+{
 	code=$(http_code -X POST -H "$M" --data-binary \
 	    '{"name":"evm3","chain":"ethereum","createSession":false}' "$(U /v1/wallets)")
 	W3=$(jget "j['id']")
@@ -293,9 +294,7 @@ if command -v sqlite3 >/dev/null; then
 	    [ "$(sqlite3 "$DB" "SELECT count(*) FROM spent_nonces WHERE expires_at <= strftime('%s', 'now')")" = 0 ]
 	check "the spend is the wallet's one row" \
 	    [ "$(sqlite3 "$DB" "SELECT count(*) FROM spent_nonces WHERE wallet_id = '$W3'")" = 1 ]
-else
-	notok "sqlite3 is missing (scripts/test-deps.sh installs it)"
-fi
+}
 
 kill -TERM "$DPID"; wait_gone "$DPID" 2000; DPID=""
 check "no sanitizer reports" no_sanitizer_reports
