@@ -48,7 +48,15 @@ check() {	# check "description" command...
 # every later check fails (above).
 peer_missing() {
 	notok "$1 is there (${2:-sh scripts/test-deps.sh installs the test peers})"
-	MISSING="${MISSING:+$MISSING, }$1"
+	MISSING="${MISSING:+$MISSING, }no $1"
+}
+# cannot_run DESC: what the rest of the test stands on failed (the daemon
+# did not start): "not ok - DESC", the log's end, and every later check
+# "not ok" too.
+cannot_run() {
+	notok "$1"
+	[ -f "${LOG:-}" ] && tail -n 20 "$LOG" | sed 's/^/# /'
+	MISSING="${MISSING:+$MISSING, }$1 failed"
 }
 
 free_port() {
@@ -177,6 +185,7 @@ ANVIL_KEY1=0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d
 
 # start_anvil [anvil args...]: sets ANVIL_URL, ANVIL_PID.
 start_anvil() {
+	ANVIL_URL=http://127.0.0.1:9	# nothing there, and the daemon starts
 	if [ ! -x "$ANVIL" ] || [ ! -x "$CAST" ]; then
 		peer_missing "anvil and cast (tests/node/node_modules/@foundry-rs)"
 		return 1
@@ -203,6 +212,7 @@ start_anvil() {
 # start_svm: the Solana JSON-RPC server over litesvm; sets SVM_URL,
 # SVM_PID.
 start_svm() {
+	SVM_URL=http://127.0.0.1:9	# nothing there, and the daemon starts
 	need_node_modules litesvm || return 1
 	f=$T_TMP/svm.$$.$(date +%s%N)
 	node_bin tests/node/svm_rpc.js --port 0 >"$f" 2>&1 &
@@ -287,6 +297,7 @@ start_proxy() {
 	done
 	PROXY=http://127.0.0.1:$(sed -n 's/^listening //p' "$f")
 	grep -q '^listening' "$f" && return 0
+	PROXY=http://127.0.0.1:9
 	peer_missing "tests/node/rpc_fault.js" "it did not start: $(tail -c 300 \
 	    "$f" | tr '\n' ' ')"
 	return 1

@@ -98,7 +98,7 @@ start_anvil --chain-id 11155111
 start_svm
 export WAIAAS_RPC_EVM_ETHEREUM_SEPOLIA=$ANVIL_URL
 export WAIAAS_RPC_SOLANA_DEVNET=$SVM_URL WAIAAS_RPC_POLL_INTERVAL_MS=100
-start_daemon || { notok "daemon starts"; exit 0; }
+start_daemon || cannot_run "daemon starts"
 
 # One left alone to expire, checked at the end (approval_timeout 60 s).
 wallet ethereum "$OWNER" '{"instant_max":"1000","approval_timeout":60}'

@@ -18,7 +18,7 @@ start_anvil --chain-id 11155111
 start_svm
 if ! WAIAAS_RPC_EVM_ETHEREUM_SEPOLIA=$ANVIL_URL WAIAAS_RPC_SOLANA_DEVNET=$SVM_URL \
     WAIAAS_RPC_POLL_INTERVAL_MS=100 start_daemon; then
-	notok "daemon starts"; cat "$LOG"; exit 0
+	cannot_run "daemon starts"
 fi
 M="X-Master-Password: $WAIAAS_MASTER_PASSWORD"
 c1=$(http_code -X POST -H "$M" --data-binary \

@@ -14,7 +14,7 @@ need_node_modules siwe ethers
 # Messages name public_url's host, which stays when a restart picks
 # another port.
 export WAIAAS_DAEMON_PUBLIC_URL=https://owner.test:8443/
-start_daemon || { notok "daemon starts"; exit 0; }
+start_daemon || cannot_run "daemon starts"
 DB=$DATA/data/waiaas.db
 rows() { sqlite3 "$DB" "PRAGMA busy_timeout=3000; SELECT count(*) FROM $1" | tail -1; }
 
@@ -62,7 +62,7 @@ check "the same signed message again: 401 INVALID_NONCE ($code)" \
 code=$(http_code "http://127.0.0.1:$PORT/v1/nonce?action=owner.verify&target=$W")
 N2=$(jget 'j["nonce"]')
 kill -TERM "$DPID"; wait_gone "$DPID" 5000
-start_daemon || { notok "daemon restarts"; exit 0; }
+start_daemon || cannot_run "daemon restarts"
 code=$(owner_kill)
 check "after a restart, a spent nonce is still spent ($code)" \
     [ "$code $(jget 'j.get("code")')" = "401 INVALID_NONCE" ]

@@ -23,9 +23,8 @@ SOL_OTHER_SEED=$SOL_SEED_HEX
 
 # Behind a reverse proxy: the approval page is opened under public_url,
 # whose host a wallet puts in the message (lowercase, without the path).
-if ! WAIAAS_DAEMON_PUBLIC_URL=https://Owner.Example:8443/waiaas/ start_daemon; then
-	notok "daemon starts"; cat "$LOG"; exit 0
-fi
+WAIAAS_DAEMON_PUBLIC_URL=https://Owner.Example:8443/waiaas/ start_daemon ||
+    cannot_run "daemon starts"
 DOMAIN=127.0.0.1:$PORT
 
 put_owner() {	# put_owner WALLET JSON [header]

@@ -81,7 +81,7 @@ daemon() {
 	    WAIAAS_RPC_TIMEOUT_MS=1500 WAIAAS_RPC_RETRIES=0 \
 	    WAIAAS_DAEMON_LOG_LEVEL=debug "$@"
 }
-daemon || { notok "the daemon starts with a price URL"; cat "$LOG"; exit 0; }
+daemon || cannot_run "the daemon starts with a price URL"
 T0=$(date +%s)
 
 # --- the request ---------------------------------------------------------

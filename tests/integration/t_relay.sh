@@ -91,11 +91,11 @@ export WAIAAS_NOTIFICATIONS_TELEGRAM_BOT_TOKEN_FILE=$T_TMP/tg.token
 export WAIAAS_NOTIFICATIONS_TELEGRAM_CHAT_ID=-1001234
 export WAIAAS_NOTIFICATIONS_TELEGRAM_API_URL=$RECV
 export WAIAAS_NOTIFICATIONS_TIMEOUT_MS=3000
-start_daemon || { notok "daemon starts"; cat "$LOG"; exit 0; }
+start_daemon || cannot_run "daemon starts"
 # Each start empties $LOG: the run's whole log is kept in all.log.
 restart() {
 	cat "$LOG" >> "$T_TMP/all.log"
-	start_daemon || { notok "daemon restarts"; cat "$LOG"; exit 0; }
+	start_daemon || cannot_run "daemon restarts"
 }
 check "the three channels are on" \
     [ "$(grep -c 'notifications: channel .* on' "$LOG")" = 3 ]
@@ -248,7 +248,7 @@ kill -KILL "$RELAY"
 check "relay killed: the daemon goes down" wait_gone "$DPID" 5000
 check "the log names relay's death" grep -q 'relay (pid [0-9]*) terminated by SIGKILL' "$LOG"
 DPID=""
-restart || { notok "daemon restarts"; exit 0; }
+restart || cannot_run "daemon restarts"
 check "after the restart the event reaches every channel" wait_for 15 delivered_all "$E2"
 check "once each" sh -c "[ $(wh_count "$E2") = 1 ] && [ $(ntfy_count "$E2") = 1 ] && [ $(tg_count "$E2") = 1 ]"
 

@@ -34,8 +34,7 @@ done
 printf '127.0.0.1\t%s\n' "$NAME" >> /etc/hosts
 
 WAIAAS_RPC_EVM_ETHEREUM_SEPOLIA=http://$NAME:$P \
-WAIAAS_RPC_RESOLVE_INTERVAL=1 WAIAAS_RPC_TIMEOUT_MS=2000 start_daemon ||
-    { notok "daemon starts"; exit 0; }
+WAIAAS_RPC_RESOLVE_INTERVAL=1 WAIAAS_RPC_TIMEOUT_MS=2000 start_daemon || cannot_run "daemon starts"
 req POST /v1/wallets '{"name":"r","chain":"ethereum","environment":"testnet"}' >/dev/null
 ADDR=$(jget 'j["publicKey"]')
 S="Authorization: Bearer $(jget 'j["session"]["token"]')"

@@ -25,8 +25,7 @@ TOKEN=$(sh tests/contracts/deploy.sh "$ANVIL_URL" "$ANVIL_KEY0" 6)
 WAIAAS_RPC_EVM_ETHEREUM_SEPOLIA=$ANVIL_URL \
 WAIAAS_RPC_EVM_CUSTOM="localdev,31337,testnet,LETH,$LOCAL_URL" \
 WAIAAS_SECURITY_PRICE_STATIC="ETH=2000;LETH=1;ethereum-sepolia:$TOKEN@6=1" \
-WAIAAS_RPC_POLL_INTERVAL_MS=100 start_daemon ||
-    { notok "daemon starts with an RPC URL"; exit 0; }
+WAIAAS_RPC_POLL_INTERVAL_MS=100 start_daemon || cannot_run "daemon starts with an RPC URL"
 
 req POST /v1/wallets '{"name":"evm","chain":"ethereum","environment":"testnet"}' >/dev/null
 W=$(jget 'j["id"]')

@@ -52,7 +52,7 @@ no_leftovers() {
 }
 
 P0=first-master-password
-start "$P0" || { notok "daemon starts"; exit 0; }
+start "$P0" || cannot_run "daemon starts"
 for i in 1 2; do
 	req POST /v1/wallets "{\"name\":\"e$i\",\"chain\":\"ethereum\",\"environment\":\"testnet\",\"createSession\":true}" >/dev/null
 	eval "W$i=$(jget 'j["id"]') A$i=$(jget 'j["publicKey"]')"

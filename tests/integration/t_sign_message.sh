@@ -15,7 +15,7 @@ TOKEN=0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48
 MAIL=0xCcCCccccCCCCcCCCCCCcCcCccCcCCCcCcccccccC
 VERIFY="node_bin tests/integration/verify_sig.js"
 
-start_daemon || { notok "daemon starts"; exit 0; }
+start_daemon || cannot_run "daemon starts"
 req POST /v1/wallets '{"name":"m","chain":"ethereum","environment":"testnet"}' >/dev/null
 W=$(jget 'j["id"]')
 ADDR=$(jget 'j["publicKey"]')
