@@ -112,6 +112,7 @@ except Exception as e:
 	print("jf-error: %s" % e)' "$2"
 }
 drv() {	# drv prepare|send|query URL JSON
+	[ -z "$MISSING" ] || return 1	# no chain: the checks say "not ok"
 	"$DRV" "$1" "$NET" "$2" "$3" 2>>"$SANLOG"
 }
 drv_nourl() {	# drv_nourl prepare|send|query JSON: a network without URL
