@@ -66,6 +66,9 @@ start_webhook() {
 	done
 }
 start_webhook
+[ -n "$MISSING" ] || curl -s -o /dev/null "http://127.0.0.1:$WPORT/" ||
+    peer_missing "webhook on 127.0.0.1:$WPORT" "it did not start: $(tail -c 300 \
+    "$T_TMP/webhook.log" | tr '\n' ' ')"
 
 # The ntfy and Telegram receiver (its faults are set before the
 # approval below, once what came before it is delivered).
