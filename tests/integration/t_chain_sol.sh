@@ -355,9 +355,8 @@ done
 fault() {
 	curl -s -o /dev/null -X POST --data "$1" "$FAULT/__fault"
 }
-if [ -z "$FAULT" ]; then
-	notok "rpc_fault.js did not start"
-else
+[ -n "$FAULT" ] || peer_missing "tests/node/rpc_fault.js" "it did not start"
+{
 	# Forwarded, then no answer: sent or not, the watch finds out.
 	fault '{"mode":"hang_after_forward","ms":3000,"count":1,
 	    "methods":["sendTransaction"]}'
@@ -395,7 +394,7 @@ else
 	    [ "$(printf '%s\n' "$out" | while read -r l; do \
 	    jf "$l" 'j["state"]'; done | tr '\n' ' ')" = \
 	    "SUBMITTED CONFIRMED " ]
-fi
+}
 
 # A node that is not there: no final state, only the driver's deadline.
 out=$(CHAIN_DRIVER_DEADLINE_MS=1500 drv send "http://127.0.0.1:$(free_port)" \
