@@ -62,8 +62,9 @@ check "typed data for a contract not whitelisted: 403 CONTRACT_NOT_WHITELISTED" 
     sh -c "[ $code = 403 ] && grep -q CONTRACT_NOT_WHITELISTED $T_TMP/body"
 req POST /v1/policies "{\"walletId\":\"$W\",\"type\":\"CONTRACT_WHITELIST\",\"rules\":{\"contracts\":[{\"address\":\"$MAIL\"}]}}" >/dev/null
 code=$(sign "$(typed "$(mail 11155111)")")
+rec=$($VERIFY typed "$(mail 11155111 | tr -d '\n')" "$(jget 'j["signature"]')")
 check "listed: 200, and ethers verifies the EIP-712 signature" \
-    sh -c "[ $code = 200 ] && [ \"$($VERIFY typed '$(mail 11155111 | tr -d '\n')' \"$(jget 'j["signature"]')\")\" = $ADDR ]"
+    [ "$code $rec" = "200 $ADDR" ]
 code=$(sign "$(typed "$(mail 1)")")
 check "typed data for another chain id: 400" \
     sh -c "[ $code = 400 ] && grep -q chainId $T_TMP/body"
@@ -98,8 +99,9 @@ while [ $n -lt 50 ]; do
 	[ "$(jget 'j["status"]')" = SIGNED ] && break
 	sleep 0.1; n=$((n + 1))
 done
+rec=$($VERIFY typed "$(permit 5000000 | tr -d '\n')" "$(jget 'j["signature"]')")
 check "the owner approves: the permit is signed, and ethers verifies it" \
-    sh -c "[ $code = 200 ] && [ \"$(jget 'j["status"]')\" = SIGNED ] && [ \"$($VERIFY typed '$(permit 5000000 | tr -d '\n')' \"$(jget 'j["signature"]')\")\" = $ADDR ]"
+    [ "$code $(jget 'j["status"]') $rec" = "200 SIGNED $ADDR" ]
 
 # Solana: the off-chain message format, never a transaction.
 req POST /v1/wallets '{"name":"s","chain":"solana","environment":"testnet"}' >/dev/null
