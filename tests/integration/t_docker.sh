@@ -125,7 +125,7 @@ build() {
 }
 t0=$(date +%s)
 if build "$IMAGE"; then ok "the image builds from source (docker/Dockerfile)"
-else tail -20 "$T_TMP/build.log"; peer_missing "the image" "it does not build"; fi
+else tail -20 "$T_TMP/build.log"; cannot_run "the image builds"; fi
 echo "# image build: $(($(date +%s) - t0)) s (layer cache from earlier runs)"
 IMAGE_ID=$($DOCKER image inspect -f '{{.Id}}' "$IMAGE")
 
