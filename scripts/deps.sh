@@ -13,7 +13,8 @@ libsecp256k1-dev libsqlite3-dev libjansson-dev libcurl4-openssl-dev
 libargon2-dev libseccomp-dev nettle-dev curl ca-certificates"
 
 # apt_install WHY PACKAGE...: install those not yet installed, with
-# apt's own progress.  Shared with scripts/test-deps.sh.
+# apt's own progress; without what they only recommend unless
+# APT_RECOMMENDS=1.  Shared with scripts/test-deps.sh.
 apt_install() {
 	why=$1
 	shift
@@ -33,8 +34,9 @@ apt_install() {
 		return 1
 	fi
 	apt-get update
-	DEBIAN_FRONTEND=noninteractive apt-get install -y \
-	    --no-install-recommends $missing
+	r=--no-install-recommends
+	[ "${APT_RECOMMENDS:-0}" = 1 ] && r=
+	DEBIAN_FRONTEND=noninteractive apt-get install -y $r $missing
 }
 
 [ "${DEPS_LIB_ONLY:-0}" = 1 ] && return 0

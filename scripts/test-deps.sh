@@ -17,8 +17,11 @@ DEPS_LIB_ONLY=1 . scripts/deps.sh	# apt_install
 # receiver (t_relay); systemd: systemd-analyze (t_systemd); wrk, sqlite3,
 # openssl, procps, util-linux, python3: the tests' own tools; nodejs and
 # npm (unless an npm is there already): npm, to install the peers below.
+# With what they recommend: Docker wants apparmor where the kernel has
+# AppArmor, Chromium its fonts.
 NPM=
 command -v npm >/dev/null || NPM="nodejs npm"
+APT_RECOMMENDS=1
 apt_install "test tools and peers (about 2 GB with Chromium and Docker)" \
     clang libclang-rt-14-dev libcmocka-dev chromium docker.io debootstrap \
     python3 python3-yaml webhook systemd wrk sqlite3 openssl procps \
