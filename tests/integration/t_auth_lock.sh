@@ -34,7 +34,7 @@ retry_after() {
 	    awk -F': ' 'tolower($1) == "retry-after" { print $2 }'
 }
 
-start_daemon || { notok "daemon starts"; cat "$LOG"; exit 0; }
+start_daemon || cannot_run "daemon starts"
 code=$(http_code -H "$M" "$(U /v1/wallets)")
 check "the right password works at first ($code)" [ "$code" = 200 ]
 codes=$(wrong 10)
@@ -43,7 +43,7 @@ check "nine 401s, then 429 on the 10th ($codes)" \
     [ "$codes" = "401 401 401 401 401 401 401 401 401 429 " ]
 
 # SIGKILL right after the answer: the lock was committed before it.
-restart KILL || { notok "daemon starts again"; cat "$LOG"; exit 0; }
+restart KILL || cannot_run "daemon starts again"
 code=$(http_code -H "$M" "$(U /v1/wallets)")
 check "after a restart the right password is still refused ($code)" \
     [ "$code" = 429 ]
@@ -62,7 +62,7 @@ check "once the lock ends the right password works ($code)" [ "$code" = 200 ]
 codes=$(wrong 9)
 check "nine wrong passwords: nine 401s ($codes)" \
     [ "$codes" = "401 401 401 401 401 401 401 401 401 " ]
-restart TERM || { notok "daemon starts a third time"; cat "$LOG"; exit 0; }
+restart TERM || cannot_run "daemon starts a third time"
 codes=$(wrong 1)
 check "one more after the restart locks ($codes)" [ "$codes" = "429 " ]
 code=$(http_code -H "$M" "$(U /v1/wallets)")

@@ -31,7 +31,7 @@ tree() { (cd "$DATA" && find . -type f ! -name waiaasd.pid -exec sha256sum {} + 
 
 mkdir -m 700 "$DATA"
 printf '[daemon]\nlog_level = "info"\n' > "$DATA/config.toml"
-start_daemon || { notok "daemon starts"; exit 0; }
+start_daemon || cannot_run "daemon starts"
 req POST /v1/wallets '{"name":"evm","chain":"ethereum","environment":"testnet","createSession":true}' >/dev/null
 ADDR=$(jget 'j["publicKey"]')
 TOKEN=$(jget 'j["session"]["token"]')
@@ -110,7 +110,7 @@ rm -rf "$DATA"
 C restore "$T_TMP/good.wbk" >"$T_TMP/out" 2>&1
 check "restore into a wiped data directory: exit 0" [ $? = 0 ]
 check "config.toml restored as it was" cmp -s "$DATA/config.toml" "$T_TMP/good.conf"
-start_daemon || { notok "daemon starts on the restored data"; cat "$LOG"; exit 0; }
+start_daemon || cannot_run "daemon starts on the restored data"
 check "every wallet opens" sh -c "grep -q 'with 2 wallets' $LOG && ! grep -q unusable $LOG"
 state "$T_TMP/after"
 check "same wallets, policies, sessions; the audit chain verifies" \

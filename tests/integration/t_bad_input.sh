@@ -14,12 +14,11 @@
 NET=ethereum-sepolia
 ACC1=0x70997970C51812dc3A010C7d01b50e0d17dc79C8
 
-start_anvil --chain-id 11155111 || { notok "anvil starts"; exit 0; }
+start_anvil --chain-id 11155111
 WAIAAS_RPC_EVM_ETHEREUM_SEPOLIA=$ANVIL_URL \
 WAIAAS_SECURITY_PRICE_STATIC="ETH=2000" \
 WAIAAS_SECURITY_MASTER_LOCK_FAILURES=1000 \
-WAIAAS_RPC_POLL_INTERVAL_MS=100 start_daemon ||
-    { notok "daemon starts"; exit 0; }
+WAIAAS_RPC_POLL_INTERVAL_MS=100 start_daemon || cannot_run "daemon starts"
 
 req POST /v1/wallets '{"name":"bad-input","chain":"ethereum","environment":"testnet"}' >/dev/null
 W=$(jget 'j["id"]')
@@ -37,7 +36,7 @@ r=$(wait_tx "$TX")
 check "setup: a real transfer reaches CONFIRMED" \
     sh -c "printf '%s' '$r' | grep -q '\"status\":\"CONFIRMED\"'"
 DB=$DATA/data/waiaas.db
-[ -f "$DB" ] || { notok "the database is at $DB"; exit 0; }
+[ -f "$DB" ] || cannot_run "the database is at $DB"
 
 python3 tests/integration/bad_input.py --port "$PORT" \
     --master "$WAIAAS_MASTER_PASSWORD" --session "$TOKEN" --wallet "$W" \

@@ -14,16 +14,13 @@ if [ ! -x "$DRIVER" ]; then
 	notok "no $DRIVER (make BUILD=$BUILD SAN=1 $BUILD/tests/chain_driver)"
 	exit 0
 fi
-if [ ! -x "$ANVIL" ] || [ ! -x "$CAST" ]; then
-	notok "anvil and cast are not installed (npm install in tests/node)"
-	exit 0
-fi
 export CHAIN_DRIVER_POLL_MS=100 CHAIN_DRIVER_RESEND_MS=700
 export CHAIN_DRIVER_TIMEOUT_MS=20000
 ERR=$T_TMP/driver.err
 : > "$ERR"
 
 drv() {		# drv VERB URL JSON: the driver's output lines
+	[ -z "$MISSING" ] || return 1	# no chain: the checks say "not ok"
 	timeout 30 "$DRIVER" "$1" "$NET" "$2" "$3" 2>>"$ERR"
 }
 jv() {		# jv JSON-LINE PYTHON-EXPR-ON-j
@@ -62,10 +59,7 @@ is() {		# is A B -> 1 when equal
 	[ "$1" = "$2" ] && echo 1 || echo 0
 }
 
-if ! start_anvil --chain-id $CHAIN_ID; then
-	notok "anvil starts"
-	exit 0
-fi
+start_anvil --chain-id $CHAIN_ID
 URL=$ANVIL_URL
 A0=$("$CAST" wallet address "$ANVIL_KEY0")
 A1=$("$CAST" wallet address "$ANVIL_KEY1")

@@ -24,7 +24,7 @@ export WAIAAS_DAEMON_PORT=$PORT
 O=$T_TMP/out
 E=$T_TMP/err
 
-start_anvil --chain-id 11155111 || { notok "anvil starts"; exit 0; }
+start_anvil --chain-id 11155111
 export WAIAAS_RPC_EVM_ETHEREUM_SEPOLIA=$ANVIL_URL
 export WAIAAS_RPC_POLL_INTERVAL_MS=100
 
@@ -439,6 +439,9 @@ cp "$T_TMP/recovery.good" "$WAIAAS_DATA_DIR/recovery.key"
 U=$T_TMP/nobody
 mkdir -p "$U"
 chown 65534:65534 "$U"
+ROOT_CLI=$CLI
+bins_for_others
+CLI=$OTHERS_CLI
 UPORT=$(free_port)
 RUN="setpriv --reuid=65534 --regid=65534 --clear-groups env WAIAAS_DATA_DIR=$U/.waiaas WAIAAS_DAEMON_PORT=$UPORT"
 cli init --auto-provision
@@ -456,6 +459,7 @@ rc=$?
 cli status
 check "as nobody: stop, then status 3" sh -c "[ $rc = 0 ] && [ $? = 3 ]"
 RUN=
+CLI=$ROOT_CLI
 
 # --- the password stayed out of every command line and every output
 # (the sampler stops first, and the checks take the password from a

@@ -10,9 +10,9 @@
 NET=ethereum-sepolia
 ACC1=0x70997970C51812dc3A010C7d01b50e0d17dc79C8
 
-start_anvil --chain-id 11155111 || { notok "anvil starts"; exit 0; }
+start_anvil --chain-id 11155111
 export WAIAAS_RPC_EVM_ETHEREUM_SEPOLIA=$ANVIL_URL WAIAAS_RPC_POLL_INTERVAL_MS=100
-start_daemon || { notok "daemon starts"; exit 0; }
+start_daemon || cannot_run "daemon starts"
 DB=$DATA/data/waiaas.db
 
 # events TYPE: the payloads of that type, one JSON per line, oldest first

@@ -7,7 +7,7 @@
 if ! WAIAAS_DAEMON_MAX_CONNECTIONS=8 WAIAAS_DAEMON_REQUEST_TIMEOUT=2 \
     WAIAAS_DAEMON_MAX_BODY_SIZE=4096 WAIAAS_DAEMON_MAX_HEADER_SIZE=4096 \
     start_daemon; then
-	notok "daemon starts"; cat "$LOG"; exit 0
+	cannot_run "daemon starts"
 fi
 U=http://127.0.0.1:$PORT
 

@@ -31,11 +31,11 @@ count() {	# count PATH [AUTH]: entries of a list answer, or -1
 	    echo -1
 }
 
-start_anvil --chain-id 11155111 || { notok "anvil starts"; exit 0; }
+start_anvil --chain-id 11155111
 export WAIAAS_RPC_EVM_ETHEREUM_SEPOLIA=$ANVIL_URL
 export WAIAAS_SECURITY_PRICE_STATIC="ETH=2000"
 export WAIAAS_RPC_POLL_INTERVAL_MS=100
-start_daemon || { notok "daemon starts"; cat "$LOG"; exit 0; }
+start_daemon || cannot_run "daemon starts"
 
 # A wallet, created twice with one key: one wallet, the same answer.
 WB='{"name":"idem","chain":"ethereum","environment":"testnet","createSession":true}'
@@ -207,7 +207,7 @@ PY
 
 # A restart forgets nothing: the send's key still answers the same.
 kill -TERM "$DPID"; wait_gone "$DPID" 5000; DPID=""
-start_daemon || { notok "daemon starts again"; exit 0; }
+start_daemon || cannot_run "daemon starts again"
 c=$(post /v1/transactions/send "$TB" send-key-1 "$S")
 check "after a restart the key still answers the first answer ($c)" \
     same "$c" 201 "$T_TMP/body" "$T_TMP/t1"

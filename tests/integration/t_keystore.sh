@@ -17,9 +17,7 @@ post() {	# post PATH JSON [header]
 }
 jget() { json_get "$T_TMP/body" "$1"; }
 
-if ! start_daemon; then
-	notok "daemon starts"; cat "$LOG"; exit 0
-fi
+start_daemon || cannot_run "daemon starts"
 ok "daemon starts with WAIAAS_MASTER_PASSWORD"
 check "the keystore meta is written, mode 600" \
     [ "$(stat -c %a "$DATA/keystore/keystore.meta")" = 600 ]

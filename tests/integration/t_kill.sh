@@ -60,7 +60,7 @@ EOF
 # by the owner (or KEY); sets OA, OM (base64), OS.
 owner_sign() {
 	http_code "http://127.0.0.1:$PORT/v1/nonce?action=$1&target=$2" >/dev/null
-	out=$(node tests/integration/sign_owner.js "{\"domain\": \"127.0.0.1:$PORT\",
+	out=$(node_bin tests/integration/sign_owner.js "{\"domain\": \"127.0.0.1:$PORT\",
 	    \"chain\": \"evm\", \"key\": \"${3:-$OWNER_KEY}\", \"nonce\": \"$(jget 'j["nonce"]')\",
 	    \"resources\": [\"urn:waiaas:action:$1:$2\"]}")
 	OA=$(echo "$out" | sed -n 1p)
@@ -83,10 +83,10 @@ print(json.dumps({"ownerAddress": a, "message": base64.b64decode(m).decode()
 }
 is_on() { [ "$(req POST /v1/sessions "{\"walletIds\":[\"$W\"]}")" = 503 ]; }
 
-start_anvil --chain-id 11155111 || { notok "anvil starts"; exit 0; }
+start_anvil --chain-id 11155111
 start_proxy "$ANVIL_URL"
 export WAIAAS_RPC_EVM_ETHEREUM_SEPOLIA=$PROXY WAIAAS_RPC_POLL_INTERVAL_MS=100
-start_daemon || { notok "daemon starts"; exit 0; }
+start_daemon || cannot_run "daemon starts"
 
 req POST /v1/wallets '{"name":"k","chain":"ethereum","environment":"testnet"}' >/dev/null
 W=$(jget 'j["id"]')
@@ -171,7 +171,7 @@ code=$(req POST /v1/admin/kill-switch "" "X-Master-Password: wrong")
 check "the switch needs the master password" [ "$code" = 401 ]
 
 kill -TERM "$DPID"; wait_gone "$DPID" 5000
-start_daemon || { notok "daemon restarts"; exit 0; }
+start_daemon || cannot_run "daemon restarts"
 code=$(req POST /v1/sessions "{\"walletIds\":[\"$W\"]}")
 check "it holds across a restart" [ "$code" = 503 ]
 check "and the daemon says so at start" wait_log 'kill switch is active'
@@ -254,8 +254,7 @@ check "dual auth with the message in base64 (as in X-Owner-Message): 200 ($code)
 
 # With a short hold the master alone recovers once it is over.
 kill -TERM "$DPID"; wait_gone "$DPID" 5000
-WAIAAS_SECURITY_OWNER_KILL_RECOVER_DELAY=3 start_daemon ||
-    { notok "daemon restarts"; exit 0; }
+WAIAAS_SECURITY_OWNER_KILL_RECOVER_DELAY=3 start_daemon || cannot_run "daemon restarts"
 owner_sign owner.kill-switch "$W"
 code=$(owner_kill)
 code=$(curl -s -D "$T_TMP/hdr" -o "$T_TMP/body" -w '%{http_code}' -X POST \

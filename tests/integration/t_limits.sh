@@ -10,10 +10,10 @@ NET=ethereum-sepolia
 TO=0x5000000000000000000000000000000000000050
 bal() { "$CAST" balance --rpc-url "$ANVIL_URL" "$1"; }
 
-start_anvil --chain-id 11155111 || { notok "anvil starts"; exit 0; }
+start_anvil --chain-id 11155111
 export WAIAAS_RPC_EVM_ETHEREUM_SEPOLIA=$ANVIL_URL WAIAAS_RPC_POLL_INTERVAL_MS=100
 export WAIAAS_SECURITY_PRICE_STATIC="ETH=2000"
-start_daemon || { notok "daemon starts"; exit 0; }
+start_daemon || cannot_run "daemon starts"
 req POST /v1/wallets '{"name":"l","chain":"ethereum","environment":"testnet"}' >/dev/null
 W=$(jget 'j["id"]')
 S="Authorization: Bearer $(jget 'j["session"]["token"]')"

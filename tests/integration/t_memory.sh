@@ -14,11 +14,11 @@ eval "$(python3 tests/integration/keys.py)"
 EVM_KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 hex() { printf '%s' "$1" | od -An -tx1 | tr -d ' \n'; }
 
-start_anvil --chain-id 11155111 && start_svm ||
-    { notok "anvil and svm_rpc start"; exit 0; }
+start_anvil --chain-id 11155111
+start_svm
 if ! WAIAAS_RPC_EVM_ETHEREUM_SEPOLIA=$ANVIL_URL WAIAAS_RPC_SOLANA_DEVNET=$SVM_URL \
     WAIAAS_RPC_POLL_INTERVAL_MS=100 start_daemon; then
-	notok "daemon starts"; cat "$LOG"; exit 0
+	cannot_run "daemon starts"
 fi
 M="X-Master-Password: $WAIAAS_MASTER_PASSWORD"
 c1=$(http_code -X POST -H "$M" --data-binary \

@@ -10,14 +10,11 @@ OWNER_KEY=0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d
 OWNER_ADDR=0x70997970C51812dc3A010C7d01b50e0d17dc79C8
 N=${FLOOD_N:-20000}
 
-if [ ! -d tests/node/node_modules/siwe ]; then
-	notok "tests/node packages are missing (scripts/deps.sh installs them)"
-	exit 0
-fi
+need_node_modules siwe ethers
 # Messages name public_url's host, which stays when a restart picks
 # another port.
 export WAIAAS_DAEMON_PUBLIC_URL=https://owner.test:8443/
-start_daemon || { notok "daemon starts"; exit 0; }
+start_daemon || cannot_run "daemon starts"
 DB=$DATA/data/waiaas.db
 rows() { sqlite3 "$DB" "PRAGMA busy_timeout=3000; SELECT count(*) FROM $1" | tail -1; }
 
@@ -42,7 +39,7 @@ check "... no row: no spent nonce, no audit entry" \
 # The owner, right after the flood.
 code=$(http_code "http://127.0.0.1:$PORT/v1/nonce?action=owner.kill-switch&target=$W")
 check "the owner gets a kill-switch nonce at once ($code)" [ "$code" = 200 ]
-out=$(node tests/integration/sign_owner.js "{\"domain\": \"owner.test:8443\",
+out=$(node_bin tests/integration/sign_owner.js "{\"domain\": \"owner.test:8443\",
     \"chain\": \"evm\", \"key\": \"$OWNER_KEY\", \"nonce\": \"$(jget 'j["nonce"]')\",
     \"resources\": [\"urn:waiaas:action:owner.kill-switch:$W\"]}")
 owner_kill() {
@@ -65,11 +62,11 @@ check "the same signed message again: 401 INVALID_NONCE ($code)" \
 code=$(http_code "http://127.0.0.1:$PORT/v1/nonce?action=owner.verify&target=$W")
 N2=$(jget 'j["nonce"]')
 kill -TERM "$DPID"; wait_gone "$DPID" 5000
-start_daemon || { notok "daemon restarts"; exit 0; }
+start_daemon || cannot_run "daemon restarts"
 code=$(owner_kill)
 check "after a restart, a spent nonce is still spent ($code)" \
     [ "$code $(jget 'j.get("code")')" = "401 INVALID_NONCE" ]
-out=$(node tests/integration/sign_owner.js "{\"domain\": \"owner.test:8443\",
+out=$(node_bin tests/integration/sign_owner.js "{\"domain\": \"owner.test:8443\",
     \"chain\": \"evm\", \"key\": \"$OWNER_KEY\", \"nonce\": \"$N2\",
     \"resources\": [\"urn:waiaas:action:owner.verify:$W\"]}")
 code=$(http_code -X POST -H "X-Owner-Address: $(echo "$out" | sed -n 1p)" \

@@ -12,14 +12,10 @@ M="X-Master-Password: $WAIAAS_MASTER_PASSWORD"
 OWNER_KEY=0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d
 OWNER_ADDR=0x70997970C51812dc3A010C7d01b50e0d17dc79C8
 OTHER_KEY=0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a
-SIGN="node tests/integration/sign_owner.js"
+SIGN="node_bin tests/integration/sign_owner.js"
 jget() { json_get "$T_TMP/body" "$1"; }
 
-if [ ! -d tests/node/node_modules/siwe ] ||
-    [ ! -d tests/node/node_modules/ethers ]; then
-	notok "tests/node packages are missing (scripts/deps.sh installs them)"
-	exit 0
-fi
+need_node_modules siwe ethers @solana/wallet-standard-util
 eval "$(python3 tests/integration/keys.py)"
 SOL_OWNER=$SOL_PUB SOL_OWNER_SEED=$SOL_SEED_HEX
 eval "$(python3 tests/integration/keys.py)"
@@ -27,9 +23,8 @@ SOL_OTHER_SEED=$SOL_SEED_HEX
 
 # Behind a reverse proxy: the approval page is opened under public_url,
 # whose host a wallet puts in the message (lowercase, without the path).
-if ! WAIAAS_DAEMON_PUBLIC_URL=https://Owner.Example:8443/waiaas/ start_daemon; then
-	notok "daemon starts"; cat "$LOG"; exit 0
-fi
+WAIAAS_DAEMON_PUBLIC_URL=https://Owner.Example:8443/waiaas/ start_daemon ||
+    cannot_run "daemon starts"
 DOMAIN=127.0.0.1:$PORT
 
 put_owner() {	# put_owner WALLET JSON [header]
@@ -259,7 +254,8 @@ check "the audit chain still verifies ($code)" \
 # spend; a wallet with 1,000 unexpired spent nonces is 429 for its own
 # owner only.
 DB=$DATA/data/waiaas.db
-if command -v sqlite3 >/dev/null; then
+command -v sqlite3 >/dev/null || peer_missing sqlite3
+{
 	code=$(http_code -X POST -H "$M" --data-binary \
 	    '{"name":"evm3","chain":"ethereum","createSession":false}' "$(U /v1/wallets)")
 	W3=$(jget "j['id']")
@@ -297,9 +293,7 @@ if command -v sqlite3 >/dev/null; then
 	    [ "$(sqlite3 "$DB" "SELECT count(*) FROM spent_nonces WHERE expires_at <= strftime('%s', 'now')")" = 0 ]
 	check "the spend is the wallet's one row" \
 	    [ "$(sqlite3 "$DB" "SELECT count(*) FROM spent_nonces WHERE wallet_id = '$W3'")" = 1 ]
-else
-	notok "sqlite3 is missing (scripts/deps.sh installs it)"
-fi
+}
 
 kill -TERM "$DPID"; wait_gone "$DPID" 2000; DPID=""
 check "no sanitizer reports" no_sanitizer_reports

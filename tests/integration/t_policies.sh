@@ -88,9 +88,7 @@ snapshot() {	# snapshot FILE: every policy, and the audit trail's length
 	jget "j['total']" >> "$1"
 }
 
-if ! start_daemon; then
-	notok "daemon starts"; cat "$LOG"; exit 0
-fi
+start_daemon || cannot_run "daemon starts"
 ok "daemon starts"
 NCHILD=$(children_of "$DPID" | wc -l)
 code=$(req POST /v1/wallets '{"name":"evm","chain":"ethereum"}')

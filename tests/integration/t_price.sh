@@ -23,16 +23,12 @@ E001=10000000000000000
 E01=100000000000000000
 E1=1000000000000000000
 
-if ! command -v node >/dev/null || [ ! -x "$ANVIL" ]; then
-	notok "node or anvil missing (scripts/deps.sh)"
-	exit 0
-fi
 
 # start_prices: sets PRICE (the server's base URL) and PP (its port).
 start_prices() {
 	f=$T_TMP/prices.out
 	: > "$f"
-	node tests/node/price_server.js --port 0 >"$f" 2>&1 &
+	node_bin tests/node/price_server.js --port 0 >"$f" 2>&1 &
 	PEER_PIDS="${PEER_PIDS:-} $!"
 	n=0
 	while [ $n -lt 100 ]; do
@@ -72,8 +68,8 @@ alive() {
 	    "http://127.0.0.1:$PORT/health")" = 200 ]
 }
 
-start_prices || { notok "price_server.js starts"; exit 0; }
-start_anvil --chain-id 11155111 || { notok "anvil starts"; exit 0; }
+start_prices || peer_missing "tests/node/price_server.js" "it did not start"
+start_anvil --chain-id 11155111
 pset '{"prices":{"ethereum":2000,"solana":150,"usd-coin":1}}'
 
 # The URL names the server by a host name and carries a "key".
@@ -85,7 +81,7 @@ daemon() {
 	    WAIAAS_RPC_TIMEOUT_MS=1500 WAIAAS_RPC_RETRIES=0 \
 	    WAIAAS_DAEMON_LOG_LEVEL=debug "$@"
 }
-daemon || { notok "the daemon starts with a price URL"; cat "$LOG"; exit 0; }
+daemon || cannot_run "the daemon starts with a price URL"
 T0=$(date +%s)
 
 # --- the request ---------------------------------------------------------

@@ -9,9 +9,7 @@ if [ "$(id -u)" != 0 ]; then
 	exit 0
 fi
 
-if ! start_daemon; then
-	notok "daemon starts as root"; cat "$LOG"; exit 0
-fi
+start_daemon || cannot_run "daemon starts as root"
 ok "daemon starts as root and answers /health"
 
 code=$(http_code "http://127.0.0.1:$PORT/health")

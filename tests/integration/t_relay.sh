@@ -12,7 +12,7 @@
 # operator's test-send route answers per channel.
 . tests/integration/lib.sh
 
-command -v webhook >/dev/null || { notok "webhook installed (scripts/deps.sh)"; exit 0; }
+command -v webhook >/dev/null || peer_missing "webhook"
 [ "$(id -u)" = 0 ] || { echo "skip - t_relay needs root (per-process uids)"; exit 0; }
 
 NET=ethereum-sepolia
@@ -66,6 +66,9 @@ start_webhook() {
 	done
 }
 start_webhook
+[ -n "$MISSING" ] || curl -s -o /dev/null "http://127.0.0.1:$WPORT/" ||
+    peer_missing "webhook on 127.0.0.1:$WPORT" "it did not start: $(tail -c 300 \
+    "$T_TMP/webhook.log" | tr '\n' ' ')"
 
 # The ntfy and Telegram receiver (its faults are set before the
 # approval below, once what came before it is delivered).
@@ -79,7 +82,7 @@ while [ $n -lt 100 ] && ! grep -qs "^listening" "$T_TMP/recv.out"; do sleep 0.05
 RPORT=$(sed -n 's/^listening //p' "$T_TMP/recv.out")
 RECV=http://127.0.0.1:$RPORT
 
-start_anvil --chain-id 11155111 || { notok "anvil starts"; exit 0; }
+start_anvil --chain-id 11155111
 export WAIAAS_RPC_EVM_ETHEREUM_SEPOLIA=$ANVIL_URL WAIAAS_RPC_POLL_INTERVAL_MS=100
 export WAIAAS_DAEMON_PUBLIC_URL=$PUBLIC
 export WAIAAS_NOTIFICATIONS_WEBHOOK_URL=http://127.0.0.1:$WPORT/hooks/waiaas?key=$URL_TOKEN
@@ -91,11 +94,11 @@ export WAIAAS_NOTIFICATIONS_TELEGRAM_BOT_TOKEN_FILE=$T_TMP/tg.token
 export WAIAAS_NOTIFICATIONS_TELEGRAM_CHAT_ID=-1001234
 export WAIAAS_NOTIFICATIONS_TELEGRAM_API_URL=$RECV
 export WAIAAS_NOTIFICATIONS_TIMEOUT_MS=3000
-start_daemon || { notok "daemon starts"; cat "$LOG"; exit 0; }
+start_daemon || cannot_run "daemon starts"
 # Each start empties $LOG: the run's whole log is kept in all.log.
 restart() {
 	cat "$LOG" >> "$T_TMP/all.log"
-	start_daemon || { notok "daemon restarts"; cat "$LOG"; exit 0; }
+	start_daemon || cannot_run "daemon restarts"
 }
 check "the three channels are on" \
     [ "$(grep -c 'notifications: channel .* on' "$LOG")" = 3 ]
@@ -248,7 +251,7 @@ kill -KILL "$RELAY"
 check "relay killed: the daemon goes down" wait_gone "$DPID" 5000
 check "the log names relay's death" grep -q 'relay (pid [0-9]*) terminated by SIGKILL' "$LOG"
 DPID=""
-restart || { notok "daemon restarts"; exit 0; }
+restart || cannot_run "daemon restarts"
 check "after the restart the event reaches every channel" wait_for 15 delivered_all "$E2"
 check "once each" sh -c "[ $(wh_count "$E2") = 1 ] && [ $(ntfy_count "$E2") = 1 ] && [ $(tg_count "$E2") = 1 ]"
 

@@ -27,14 +27,14 @@ PEER_PIDS="$A_PID $B_PID"
 n=0
 until "$CAST" chain-id --rpc-url "http://127.0.0.1:$P" >/dev/null 2>&1 &&
     "$CAST" chain-id --rpc-url "http://127.0.0.2:$P" >/dev/null 2>&1; do
-	n=$((n + 1)); [ $n -gt 100 ] && { notok "two anvils start"; exit 0; }
+	n=$((n + 1))
+	[ $n -gt 100 ] && { peer_missing "two anvils"; break; }
 	sleep 0.1
 done
 printf '127.0.0.1\t%s\n' "$NAME" >> /etc/hosts
 
 WAIAAS_RPC_EVM_ETHEREUM_SEPOLIA=http://$NAME:$P \
-WAIAAS_RPC_RESOLVE_INTERVAL=1 WAIAAS_RPC_TIMEOUT_MS=2000 start_daemon ||
-    { notok "daemon starts"; exit 0; }
+WAIAAS_RPC_RESOLVE_INTERVAL=1 WAIAAS_RPC_TIMEOUT_MS=2000 start_daemon || cannot_run "daemon starts"
 req POST /v1/wallets '{"name":"r","chain":"ethereum","environment":"testnet"}' >/dev/null
 ADDR=$(jget 'j["publicKey"]')
 S="Authorization: Bearer $(jget 'j["session"]["token"]')"

@@ -16,17 +16,16 @@ ACC1=0x70997970C51812dc3A010C7d01b50e0d17dc79C8
 st() { printf '%s' "$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["'"$2"'"])'; }
 
 # A second chain (anvil's default id 31337) as an operator-defined network.
-start_anvil || { notok "anvil starts"; exit 0; }
+start_anvil
 LOCAL_URL=$ANVIL_URL
-start_anvil --chain-id 11155111 || { notok "anvil starts"; exit 0; }
+start_anvil --chain-id 11155111
 # The token first: the static price table names it (token transfers are
 # valued in USD; without a price they would wait for the owner).
 TOKEN=$(sh tests/contracts/deploy.sh "$ANVIL_URL" "$ANVIL_KEY0" 6)
 WAIAAS_RPC_EVM_ETHEREUM_SEPOLIA=$ANVIL_URL \
 WAIAAS_RPC_EVM_CUSTOM="localdev,31337,testnet,LETH,$LOCAL_URL" \
 WAIAAS_SECURITY_PRICE_STATIC="ETH=2000;LETH=1;ethereum-sepolia:$TOKEN@6=1" \
-WAIAAS_RPC_POLL_INTERVAL_MS=100 start_daemon ||
-    { notok "daemon starts with an RPC URL"; exit 0; }
+WAIAAS_RPC_POLL_INTERVAL_MS=100 start_daemon || cannot_run "daemon starts with an RPC URL"
 
 req POST /v1/wallets '{"name":"evm","chain":"ethereum","environment":"testnet"}' >/dev/null
 W=$(jget 'j["id"]')

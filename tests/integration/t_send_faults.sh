@@ -17,11 +17,10 @@ fault() { curl -s -X POST --data-binary "$1" "$PROXY/__fault" >/dev/null; }
 stats() { curl -s "$PROXY/__stats"; }
 bal() { "$CAST" balance --rpc-url "$ANVIL_URL" "$1"; }
 
-start_anvil --chain-id 11155111 || { notok "anvil starts"; exit 0; }
+start_anvil --chain-id 11155111
 start_proxy "$ANVIL_URL"
 WAIAAS_RPC_EVM_ETHEREUM_SEPOLIA=$PROXY WAIAAS_RPC_TIMEOUT_MS=1000 \
-WAIAAS_RPC_RETRIES=1 WAIAAS_RPC_POLL_INTERVAL_MS=100 start_daemon ||
-    { notok "daemon starts"; exit 0; }
+WAIAAS_RPC_RETRIES=1 WAIAAS_RPC_POLL_INTERVAL_MS=100 start_daemon || cannot_run "daemon starts"
 
 req POST /v1/wallets '{"name":"f","chain":"ethereum","environment":"testnet"}' >/dev/null
 ADDR=$(jget 'j["publicKey"]')
@@ -109,8 +108,7 @@ for k in $kids; do wait_gone "$k" 5000; done
 curl -s -X POST "$PROXY/__reset" >/dev/null
 # (A longer timeout from here: the next test must not see a retry.)
 WAIAAS_RPC_EVM_ETHEREUM_SEPOLIA=$PROXY WAIAAS_RPC_TIMEOUT_MS=10000 \
-WAIAAS_RPC_RETRIES=1 WAIAAS_RPC_POLL_INTERVAL_MS=100 start_daemon ||
-    { notok "daemon restarts after SIGKILL"; exit 0; }
+WAIAAS_RPC_RETRIES=1 WAIAAS_RPC_POLL_INTERVAL_MS=100 start_daemon || cannot_run "daemon restarts after SIGKILL"
 r=$(wait_tx "$KID")
 printf '%s' "$r" > "$T_TMP/r"
 check "after SIGKILL and a restart it is watched to CONFIRMED" \
@@ -182,8 +180,7 @@ grep -q "filling it with" "$LOG" && ok "the daemon says it filled nonce $n0" ||
 # data finds out at once.
 kill -TERM "$DPID"; wait_gone "$DPID" 5000
 WAIAAS_RPC_EVM_ETHEREUM_SEPOLIA=$PROXY WAIAAS_RPC_TIMEOUT_MS=1000 \
-WAIAAS_RPC_RETRIES=1 WAIAAS_RPC_POLL_INTERVAL_MS=100 start_daemon ||
-    { notok "daemon restarts"; exit 0; }
+WAIAAS_RPC_RETRIES=1 WAIAAS_RPC_POLL_INTERVAL_MS=100 start_daemon || cannot_run "daemon restarts"
 try "node of another chain" '{"mode":"wrongchain","chainId":"0x1"}' false
 grep -q "chain id" "$T_TMP/r" && ok "the error names the chain id" ||
     notok "the error names the chain id ($(cat "$T_TMP/r"))"

@@ -27,7 +27,7 @@ while n: n, r = divmod(n, 58); s = a[r] + s
 print("1" * (len(b) - len(b.lstrip(b"\0"))) + s)'
 }
 
-start_svm || { notok "svm_rpc starts"; exit 0; }
+start_svm
 # Through the fault proxy, to expire a blockhash at the worst moment.
 start_proxy "$SVM_URL"
 # The mint first: the static price table names it (token transfers are
@@ -35,7 +35,7 @@ start_proxy "$SVM_URL"
 MINT=$(res waiaas_createMint "[{\"decimals\":6,\"mintAuthority\":\"$(newkey)\"}]" r)
 WAIAAS_RPC_SOLANA_DEVNET=$PROXY WAIAAS_RPC_POLL_INTERVAL_MS=100 \
 WAIAAS_SECURITY_PRICE_STATIC="SOL=150;devnet:$MINT@6=1" \
-    start_daemon || { notok "daemon starts with a Solana RPC URL"; exit 0; }
+    start_daemon || cannot_run "daemon starts with a Solana RPC URL"
 
 req POST /v1/wallets '{"name":"sol","chain":"solana","environment":"testnet"}' >/dev/null
 W=$(jget 'j["id"]')

@@ -11,9 +11,8 @@ as_token() {	# as_token TOKEN PATH -> status, body in $T_TMP/body
 	http_code -H "Authorization: Bearer $1" "$(U "$2")"
 }
 
-if ! WAIAAS_SECURITY_MAX_SESSIONS_PER_WALLET=3 start_daemon; then
-	notok "daemon starts"; cat "$LOG"; exit 0
-fi
+WAIAAS_SECURITY_MAX_SESSIONS_PER_WALLET=3 start_daemon ||
+    cannot_run "daemon starts"
 http_code -X POST -H "$M" --data-binary '{"name":"a"}' "$(U /v1/wallets)" \
     >/dev/null
 A=$(jget "j['id']"); TA=$(jget "j['session']['token']")

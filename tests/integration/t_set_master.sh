@@ -13,10 +13,10 @@
 CLI=$PWD/$BUILD/waiaas
 NET=ethereum-sepolia
 ACC1=0x70997970C51812dc3A010C7d01b50e0d17dc79C8
-VERIFY="node tests/integration/verify_sig.js"
+VERIFY="node_bin tests/integration/verify_sig.js"
 DATA=$T_TMP/data
 
-start_anvil --chain-id 11155111 || { notok "anvil starts"; exit 0; }
+start_anvil --chain-id 11155111
 export WAIAAS_RPC_EVM_ETHEREUM_SEPOLIA=$ANVIL_URL
 export WAIAAS_SECURITY_PRICE_STATIC="ETH=2000"
 export WAIAAS_RPC_POLL_INTERVAL_MS=100
@@ -52,7 +52,7 @@ no_leftovers() {
 }
 
 P0=first-master-password
-start "$P0" || { notok "daemon starts"; exit 0; }
+start "$P0" || cannot_run "daemon starts"
 for i in 1 2; do
 	req POST /v1/wallets "{\"name\":\"e$i\",\"chain\":\"ethereum\",\"environment\":\"testnet\",\"createSession\":true}" >/dev/null
 	eval "W$i=$(jget 'j["id"]') A$i=$(jget 'j["publicKey"]')"

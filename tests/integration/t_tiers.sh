@@ -26,7 +26,7 @@ owner_post() {
 	http_code "http://127.0.0.1:$PORT/v1/nonce?action=tx.$2&target=$1" >/dev/null
 	res="\"urn:waiaas:action:tx.$2:$1\""
 	[ -n "${3:-}" ] && res="$res, \"urn:waiaas:intent:$3\""
-	out=$(node tests/integration/sign_owner.js "{\"domain\": \"127.0.0.1:$PORT\",
+	out=$(node_bin tests/integration/sign_owner.js "{\"domain\": \"127.0.0.1:$PORT\",
 	    \"chain\": \"evm\", \"key\": \"$OWNER_KEY\", \"nonce\": \"$(jget 'j["nonce"]')\",
 	    \"resources\": [$res]}")
 	echo "$out" > "$T_TMP/owner.$1.$2"
@@ -51,9 +51,9 @@ wait_status() {
 }
 db() { sqlite3 "$DATA/data/waiaas.db" "$1"; }
 
-start_anvil --chain-id 11155111 || { notok "anvil starts"; exit 0; }
+start_anvil --chain-id 11155111
 export WAIAAS_RPC_EVM_ETHEREUM_SEPOLIA=$ANVIL_URL WAIAAS_RPC_POLL_INTERVAL_MS=100
-start_daemon || { notok "daemon starts"; exit 0; }
+start_daemon || cannot_run "daemon starts"
 
 wallet() {	# a funded wallet with an owner; sets W, S
 	req POST /v1/wallets '{"name":"t","chain":"ethereum","environment":"testnet"}' >/dev/null
@@ -177,7 +177,7 @@ check "a rejected transaction cannot be approved afterwards" \
 
 # A second daemon: the kill switch while a DELAY and an APPROVAL wait.
 A_PORT=$PORT A_DPID=$DPID A_DATA=$DATA A_S=$S
-DATA=$T_TMP/data2; start_daemon || { notok "a second daemon starts"; exit 0; }
+DATA=$T_TMP/data2; start_daemon || cannot_run "a second daemon starts"
 PEER_PIDS="${PEER_PIDS:-} $DPID"
 wallet
 K0=$(date +%s)
@@ -193,7 +193,7 @@ PORT=$A_PORT DPID=$A_DPID DATA=$A_DATA S=$A_S
 kids=$(children_of "$DPID")
 kill -KILL "$DPID" $kids
 for k in $DPID $kids; do wait_gone "$k" 5000; done
-start_daemon || { notok "daemon restarts after SIGKILL"; exit 0; }
+start_daemon || cannot_run "daemon restarts after SIGKILL"
 check "after the restart they still wait" \
     sh -c "[ \"$(status "$D1")\" = QUEUED ] && [ \"$(status "$D3")\" = QUEUED ] && [ \"$(status "$A4")\" = QUEUED ]"
 req GET "/v1/transactions/$A4" "" "$S" >/dev/null

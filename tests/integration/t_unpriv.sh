@@ -4,12 +4,12 @@
 . tests/integration/lib.sh
 
 NOBODY=65534
+bins_for_others
 DATA=$T_TMP/user-data
 mkdir -p "$DATA"
 chown $NOBODY:$NOBODY "$DATA"
-if ! start_daemon setpriv --reuid=$NOBODY --regid=$NOBODY --clear-groups; then
-	notok "daemon starts as an unprivileged user"; cat "$LOG"; exit 0
-fi
+start_daemon setpriv --reuid=$NOBODY --regid=$NOBODY --clear-groups ||
+    cannot_run "daemon starts as an unprivileged user"
 ok "daemon starts as an unprivileged user"
 
 code=$(http_code "http://127.0.0.1:$PORT/health")
