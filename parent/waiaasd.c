@@ -687,36 +687,47 @@ default_lookup(const char *what, size_t slot, const char *url, char *known,
 static void
 defaults_resolve(evutil_socket_t fd, short ev, void *arg)
 {
+	/* A pass starts after the name that stalled the last one: a name
+	 * that always stalls does not keep the others from their turn.
+	 * Slot nnets is the price source. */
+	static size_t		 start;
 	struct ctl_resolve	 r;
 	struct timeval		 tv = { P.cf.rpc_resolve_interval, 0 };
 	char			 what[64];
-	size_t			 i;
-	int			 stalled = 0, failed = 0, rc;
+	size_t			 i, k;
+	int			 stalled = 0, failed = 0, rc, type;
 
 	(void)fd;
 	(void)ev;
 	(void)arg;
-	for (i = 0; i < nnets && !stalled; i++) {
-		if (!(nets[i].flags & NETF_DEFAULT))
-			continue;
-		snprintf(what, sizeof(what), "network %s", nets[i].net.name);
-		r.index = (uint32_t)i;
-		if ((rc = default_lookup(what, i, nets[i].url, nets[i].resolve,
-		    sizeof(nets[i].resolve), &r, &stalled)) == -1)
+	for (k = 0; k <= nnets && !stalled; k++) {
+		i = (start + k) % (nnets + 1);
+		memset(&r, 0, sizeof(r));
+		if (i == nnets) {
+			if (!P.cf.price_default)
+				continue;
+			rc = default_lookup("price source", NET_MAX,
+			    P.cf.price_url, price_resolve,
+			    sizeof(price_resolve), &r, &stalled);
+			type = IMSG_CTL_PRICE_RESOLVE;
+		} else {
+			if (!(nets[i].flags & NETF_DEFAULT))
+				continue;
+			snprintf(what, sizeof(what), "network %s",
+			    nets[i].net.name);
+			r.index = (uint32_t)i;
+			rc = default_lookup(what, i, nets[i].url,
+			    nets[i].resolve, sizeof(nets[i].resolve), &r,
+			    &stalled);
+			type = IMSG_CTL_RESOLVE;
+		}
+		if (rc == -1) {
 			failed = 1;
-		else if (rc == 1 && imsgev_compose(&P.child[PROC_API].iev,
-		    IMSG_CTL_RESOLVE, 0, -1, &r, sizeof(r)) == -1)
-			fatal("IMSG_CTL_RESOLVE");
-	}
-	if (P.cf.price_default && !stalled) {
-		r.index = 0;
-		if ((rc = default_lookup("price source", NET_MAX,
-		    P.cf.price_url, price_resolve, sizeof(price_resolve), &r,
-		    &stalled)) == -1)
-			failed = 1;
-		else if (rc == 1 && imsgev_compose(&P.child[PROC_API].iev,
-		    IMSG_CTL_PRICE_RESOLVE, 0, -1, &r, sizeof(r)) == -1)
-			fatal("IMSG_CTL_PRICE_RESOLVE");
+			if (stalled)
+				start = i + 1;
+		} else if (rc == 1 && imsgev_compose(&P.child[PROC_API].iev,
+		    type, 0, -1, &r, sizeof(r)) == -1)
+			fatal("%s", imsg_type_name(type));
 	}
 	if ((failed || stalled) && tv.tv_sec > DEFAULTS_RETRY_S)
 		tv.tv_sec = DEFAULTS_RETRY_S;
