@@ -1,0 +1,33 @@
+#!/bin/sh
+# with_names.sh [-c CA_BUNDLE] [-r RESOLV_CONF] HOSTS CMD [ARG...]
+#
+# Run CMD with HOSTS as /etc/hosts (and, if given, CA_BUNDLE as the
+# system's CA bundle and RESOLV_CONF as /etc/resolv.conf), in private
+# mount and network namespaces: the host's files stay as they are, and
+# CMD sees only a loopback interface, so nothing it starts reaches the
+# internet whatever names it looks up.  The tests of the built-in public
+# endpoints use it to point those names at local peers.  Root only
+# (unshare(1) from util-linux).
+set -eu
+CA= RESOLV=
+while getopts c:r: o; do
+	case $o in
+	c) CA=$OPTARG ;;
+	r) RESOLV=$OPTARG ;;
+	*) echo "usage: with_names.sh [-c CA] [-r RESOLV] HOSTS CMD..." >&2
+	   exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -ge 2 ] || { echo "with_names.sh: HOSTS and CMD needed" >&2; exit 2; }
+HOSTS=$1
+shift
+BUNDLE=/etc/ssl/certs/ca-certificates.crt
+exec unshare --mount --net --propagation private sh -c '
+	set -e
+	ip link set lo up
+	mount --bind "$1" /etc/hosts
+	[ -z "$2" ] || mount --bind "$2" "$4"
+	[ -z "$3" ] || mount --bind "$3" /etc/resolv.conf
+	shift 4
+	exec "$@"' with_names "$HOSTS" "$CA" "$RESOLV" "$BUNDLE" "$@"
