@@ -999,15 +999,15 @@ void
 sol_send(struct chain_net *n, const struct chain_send *s, const uint8_t *raw)
 {
 	struct sol_watch	*w;
-	char			 txid[UUID_STR_LEN];
+	char			 txid[UUID_STR_LEN], msg[CHAIN_MSG_MAX];
 	size_t			 b64len;
 	json_t			*params;
 
 	memcpy(txid, s->txid, sizeof(txid));
 	txid[sizeof(txid) - 1] = '\0';
 	if (n->url[0] == '\0') {
-		chain_status_done(txid, CHST_NOT_SENT, 0,
-		    "no RPC URL for network %s", n->net.name);
+		net_rpc_advice(&n->net, 0, NULL, msg, sizeof(msg));
+		chain_status_done(txid, CHST_NOT_SENT, 0, "%s", msg);
 		return;
 	}
 	if (s->hashlen != 64) {
