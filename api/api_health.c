@@ -15,6 +15,7 @@
 #include "routes.h"
 #include "log.h"
 #include "version.h"
+#include "wipe.h"
 
 #define HEALTH_WAIT_MAX		4096
 #define HEALTH_TIMEOUT_MS	2000
@@ -135,7 +136,8 @@ api_health_pong(struct imsgchan *ch, struct imsg *imsg, void *arg)
 {
 	struct health_pong	 pong;
 	json_t			*body;
-	size_t			 i;
+	char			*s;
+	size_t			 i, len;
 
 	(void)ch;
 	(void)arg;
@@ -145,10 +147,15 @@ api_health_pong(struct imsgchan *ch, struct imsg *imsg, void *arg)
 		return;
 	}
 	evtimer_del(H.ev_timeout);
+	/* One answer for every request this pong proves. */
 	body = health_body(&pong);
-	for (i = 0; i < H.ncur; i++)
-		api_reply_json(H.cur[i], 200, json_incref(body));
+	if ((s = json_dumps(body, JSON_COMPACT)) == NULL)
+		fatalx("health body");
 	json_decref(body);
+	len = strlen(s);
+	for (i = 0; i < H.ncur; i++)
+		http_reply(H.cur[i], 200, NULL, s, len);
+	wipe_free(s);
 	H.ncur = 0;
 	H.inflight = 0;
 	if (H.nnext > 0)
