@@ -43,7 +43,7 @@ fail_all() {	# every check this test would have run, not ok, with why
 # --- outside: certificates and names, then the test again inside ------
 if [ -z "${T_DEFAULTS_DIR:-}" ]; then
 	[ "$(id -u)" = 0 ] || fail_all "needs root for private namespaces"
-	for t in unshare ip openssl node python3; do
+	for t in unshare openssl node python3; do
 		command -v $t >/dev/null || fail_all "no $t"
 	done
 	[ -x "$ANVIL" ] || fail_all "no anvil"

@@ -23,11 +23,16 @@ shift $((OPTIND - 1))
 HOSTS=$1
 shift
 BUNDLE=/etc/ssl/certs/ca-certificates.crt
+# The loopback interface up (SIOCSIFFLAGS: IFF_UP | IFF_LOOPBACK |
+# IFF_RUNNING), without needing iproute2.
+LO_UP='import fcntl, socket, struct
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+fcntl.ioctl(s, 0x8914, struct.pack("16sH14s", b"lo", 0x49, b""))'
 exec unshare --mount --net --propagation private sh -c '
 	set -e
-	ip link set lo up
+	python3 -c "$5"
 	mount --bind "$1" /etc/hosts
 	[ -z "$2" ] || mount --bind "$2" "$4"
 	[ -z "$3" ] || mount --bind "$3" /etc/resolv.conf
-	shift 4
-	exec "$@"' with_names "$HOSTS" "$CA" "$RESOLV" "$BUNDLE" "$@"
+	shift 5
+	exec "$@"' with_names "$HOSTS" "$CA" "$RESOLV" "$BUNDLE" "$LO_UP" "$@"
