@@ -559,20 +559,17 @@ networks_init(void)
 		if (i < net_nbuiltin) {
 			cn->net = net_builtin[i];
 			strlcpy(cn->url, P.cf.rpc[i], sizeof(cn->url));
-			if (P.cf.rpc_default[i]) {
-				/* Looked up once serving: never a delay. */
+			/* Looked up once serving: never a delay. */
+			if (P.cf.rpc_default[i])
 				cn->flags |= NETF_DEFAULT;
-				nnets++;
-				continue;
-			}
 		} else {
 			cn->net = custom[i - net_nbuiltin];
 			strlcpy(cn->url, urls[i - net_nbuiltin],
 			    sizeof(cn->url));
 		}
-		if (cn->url[0] != '\0' && rpc_resolve_entry(cn->url,
-		    cn->resolve, sizeof(cn->resolve), err, sizeof(err)) ==
-		    -1) {
+		if (cn->url[0] != '\0' && !(cn->flags & NETF_DEFAULT) &&
+		    rpc_resolve_entry(cn->url, cn->resolve,
+		    sizeof(cn->resolve), err, sizeof(err)) == -1) {
 			/* The network stays, unusable, with the reason. */
 			log_warnx("network %s: %s", cn->net.name, err);
 			cn->resolve[0] = '\0';
@@ -580,8 +577,8 @@ networks_init(void)
 		nnets++;
 	}
 	if (P.cf.price_url[0] != '\0' && !P.cf.price_default &&
-	    rpc_resolve_entry(P.cf.price_url,
-	    price_resolve, sizeof(price_resolve), err, sizeof(err)) == -1) {
+	    rpc_resolve_entry(P.cf.price_url, price_resolve,
+	    sizeof(price_resolve), err, sizeof(err)) == -1) {
 		/* Every fetch fails (and says so) until a look-up works. */
 		log_warnx("price endpoint: %s", err);
 		price_resolve[0] = '\0';
