@@ -65,10 +65,14 @@ void	api_chain_resolve(struct imsgchan *, struct imsg *, void *);
 void	api_chain_prepare(struct imsgchan *, struct imsg *, void *);
 void	api_chain_send(struct imsgchan *, struct imsg *, void *);
 void	api_chain_query(struct imsgchan *, struct imsg *, void *);
+/* /health: {"<network>": {"source", "state"[, "error"]}, ...} */
+json_t	*api_chain_health(void);
 
 /* api_price.c */
 void	api_price_init(void);
 void	api_price_resolve(struct imsgchan *, struct imsg *, void *);
+/* /health: {"source", "state", "prices"[, "fetchedAt", "error"]} */
+json_t	*api_price_health(void);
 
 /* api_tx.c */
 void	api_tx_send(API_HANDLER_ARGS);

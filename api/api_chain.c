@@ -43,6 +43,8 @@ api_chain_init(struct proc *p)
 		strlcpy(n->resolve, cn->resolve, sizeof(n->resolve));
 		n->ep.url = n->url;
 		n->ep.resolve = n->resolve;
+		n->ep.health = &n->health;
+		n->flags = cn->flags;
 		n->state = NETSTATE_UNCHECKED;
 		nnets = i + 1;
 	}
@@ -56,6 +58,47 @@ api_chain_init(struct proc *p)
 	if (rpc_init(api.base, &lim, ca, calen) == -1)
 		fatalx("rpc_init");
 	free(ca);
+}
+
+/*
+ * A network's RPC as /health shows it: where the URL came from and what
+ * the last call found.  Never the URL (it may hold an API key).
+ */
+json_t *
+api_chain_health(void)
+{
+	json_t			*o, *e;
+	const struct chain_net	*n;
+	const char		*src, *st;
+	size_t			 i;
+
+	if ((o = json_object()) == NULL)
+		return NULL;
+	for (i = 0; i < nnets; i++) {
+		n = &nets[i];
+		src = n->url[0] == '\0' ? "none" : (n->flags & NETF_DEFAULT) ?
+		    "default" : "config";
+		if (n->url[0] == '\0')
+			st = "off";
+		else if (n->resolve[0] == '\0')
+			st = "unresolved";
+		else if (n->state == NETSTATE_WRONG)
+			st = "wrong_chain";
+		else if (n->health.err_at > n->health.ok_at)
+			st = "unreachable";
+		else if (n->health.ok_at > 0)
+			st = "ok";
+		else
+			st = "unchecked";
+		if ((e = json_pack("{s:s, s:s}", "source", src, "state",
+		    st)) == NULL)
+			break;
+		if (strcmp(st, "unreachable") == 0)
+			json_object_set_new(e, "error",
+			    json_string(n->health.err));
+		json_object_set_new(o, n->net.name, e);
+	}
+	return o;
 }
 
 /* parent -> api: new addresses for a network's host. */

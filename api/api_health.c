@@ -15,6 +15,7 @@
 #include "routes.h"
 #include "log.h"
 #include "version.h"
+#include "wipe.h"
 
 #define HEALTH_WAIT_MAX		4096
 #define HEALTH_TIMEOUT_MS	2000
@@ -99,13 +100,44 @@ api_health(struct http_req *req, const struct route *rt, const char *param,
 		health_ping();
 }
 
+/*
+ * The reference's fields (this daemon does not look for releases:
+ * latestVersion null), then ours: privilege separation, processes, and
+ * each network's RPC and the price source as the api last found them.
+ */
+static json_t *
+health_body(const struct health_pong *pong)
+{
+	json_t	*b;
+	int	 full = (api.p->cfg.flags & CTL_F_PRIVSEP) != 0;
+
+	b = json_pack("{s:s, s:s, s:n, s:b, s:i, s:I, s:I,"
+	    " s:{s:s, s:b, s:b, s:b}, s:{s:s, s:s, s:s}}",
+	    "status", "ok", "version", WAIAAS_VERSION, "latestVersion",
+	    "updateAvailable", 0, "schemaVersion", (int)pong->schema_version,
+	    "uptime", (json_int_t)(time(NULL) - api.p->cfg.start_time),
+	    "timestamp", (json_int_t)time(NULL),
+	    "privsep", "mode", full ? "full" : "degraded", "uidSeparation",
+	    full, "chroot", full, "seccomp", 1,
+	    "processes", "api", "ok", "policyd", "ok", "signer", "ok");
+	if (b == NULL)
+		fatalx("health body");
+	if (!full)
+		json_object_set_new(json_object_get(b, "privsep"), "warning",
+		    json_string("not started as root: all processes share "
+		    "one uid and none is chrooted"));
+	json_object_set_new(b, "rpc", api_chain_health());
+	json_object_set_new(b, "price", api_price_health());
+	return b;
+}
+
 void
 api_health_pong(struct imsgchan *ch, struct imsg *imsg, void *arg)
 {
 	struct health_pong	 pong;
-	char			 body[512];
-	int			 n, full;
-	size_t			 i;
+	json_t			*body;
+	char			*s;
+	size_t			 i, len;
 
 	(void)ch;
 	(void)arg;
@@ -115,22 +147,15 @@ api_health_pong(struct imsgchan *ch, struct imsg *imsg, void *arg)
 		return;
 	}
 	evtimer_del(H.ev_timeout);
-	full = (api.p->cfg.flags & CTL_F_PRIVSEP) != 0;
-	n = snprintf(body, sizeof(body),
-	    "{\"status\":\"ok\",\"version\":\"%s\",\"uptime\":%lld,"
-	    "\"privsep\":{\"mode\":\"%s\",\"uidSeparation\":%s,"
-	    "\"chroot\":%s,\"seccomp\":true%s},"
-	    "\"processes\":{\"api\":\"ok\",\"policyd\":\"ok\","
-	    "\"signer\":\"ok\"}}",
-	    WAIAAS_VERSION, (long long)(time(NULL) - api.p->cfg.start_time),
-	    full ? "full" : "degraded", full ? "true" : "false",
-	    full ? "true" : "false",
-	    full ? "" : ",\"warning\":\"not started as root: all processes "
-	    "share one uid and none is chrooted\"");
-	if (n < 0 || (size_t)n >= sizeof(body))
+	/* One answer for every request this pong proves. */
+	body = health_body(&pong);
+	if ((s = json_dumps(body, JSON_COMPACT)) == NULL)
 		fatalx("health body");
+	json_decref(body);
+	len = strlen(s);
 	for (i = 0; i < H.ncur; i++)
-		http_reply(H.cur[i], 200, NULL, body, (size_t)n);
+		http_reply(H.cur[i], 200, NULL, s, len);
+	wipe_free(s);
 	H.ncur = 0;
 	H.inflight = 0;
 	if (H.nnext > 0)

@@ -8,6 +8,7 @@
  * logged, and neither is the answer.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,10 @@ static struct {
 	char			 url[PRICE_REQ_URL_MAX];
 	char			 resolve[NET_RESOLVE_MAX];
 	struct rpc_endpoint	 ep;
+	struct rpc_health	 health;
+	int			 is_default;
+	int64_t			 parsed_at;	/* the last answer taken */
+	char			 refused[160];	/* why the last was not */
 	struct event		*timer;
 	struct timeval		 every;
 	int			 max_change;
@@ -67,6 +72,11 @@ price_tick(evutil_socket_t fd, short ev, void *arg)
 	evtimer_add(pr.timer, &pr.every);
 	if (pr.inflight) {
 		log_debug("price: the last fetch is still under way");
+		return;
+	}
+	if (pr.resolve[0] == '\0') {
+		/* The public default before its name is looked up. */
+		log_debug("price: the source's host is not resolved yet");
 		return;
 	}
 	pr.inflight = 1;
@@ -132,8 +142,11 @@ price_fetched(const char *body, size_t len, const struct rpc_error *err,
 	if (price_answer_parse(body, len, pr.ids, pr.nids, vals, why,
 	    sizeof(why)) == -1) {
 		log_warnx("price: answer refused: %s", why);
+		strlcpy(pr.refused, why, sizeof(pr.refused));
 		return;
 	}
+	pr.refused[0] = '\0';
+	pr.parsed_at = now;
 	for (i = 0; i < pr.nids; i++)
 		price_apply(i, vals[i], now);
 	price_send();
@@ -162,6 +175,8 @@ api_price_init(void)
 	strlcpy(pr.resolve, cp->resolve, sizeof(pr.resolve));
 	pr.ep.url = pr.url;
 	pr.ep.resolve = pr.resolve;
+	pr.ep.health = &pr.health;
+	pr.is_default = cp->is_default != 0;
 	pr.max_change = (int)cp->max_change_pct;
 	pr.every.tv_sec = cp->refresh;
 	pr.every.tv_usec = 0;
@@ -177,6 +192,8 @@ void
 api_price_resolve(struct imsgchan *ch, struct imsg *imsg, void *arg)
 {
 	struct ctl_resolve	r;
+	struct timeval		now = { 0, 0 };
+	int			first;
 
 	(void)ch;
 	(void)arg;
@@ -184,6 +201,53 @@ api_price_resolve(struct imsgchan *ch, struct imsg *imsg, void *arg)
 	if (pr.url[0] == '\0' || r.index != 0 ||
 	    memchr(r.resolve, '\0', sizeof(r.resolve)) == NULL)
 		fatalx("IMSG_CTL_PRICE_RESOLVE: malformed");
+	first = pr.resolve[0] == '\0';
 	strlcpy(pr.resolve, r.resolve, sizeof(pr.resolve));
 	log_info("price endpoint: new addresses");
+	/* The first addresses: fetch now rather than at the next tick. */
+	if (first) {
+		evtimer_del(pr.timer);
+		evtimer_add(pr.timer, &now);
+	}
+}
+
+/*
+ * The price source as /health shows it.  "ok": the last fetch gave an
+ * answer that parsed; prices is how many keys have a usable price now
+ * (policyd still lets each go stale after max_age).
+ */
+json_t *
+api_price_health(void)
+{
+	json_t		*o;
+	const char	*st;
+	size_t		 i, n = 0;
+
+	for (i = 0; i < pr.nids; i++)
+		if (price_track_usable(&pr.track[i]))
+			n++;
+	if (pr.url[0] == '\0')
+		st = "off";
+	else if (pr.resolve[0] == '\0')
+		st = "unresolved";
+	else if (pr.health.err_at > pr.health.ok_at)
+		st = "unreachable";
+	else if (pr.refused[0] != '\0')
+		st = "refused";
+	else if (pr.parsed_at > 0)
+		st = "ok";
+	else
+		st = "waiting";
+	if ((o = json_pack("{s:s, s:s, s:I}", "source", pr.url[0] == '\0' ?
+	    "none" : pr.is_default ? "default" : "config", "state", st,
+	    "prices", (json_int_t)n)) == NULL)
+		return NULL;
+	if (pr.parsed_at > 0)
+		json_object_set_new(o, "fetchedAt",
+		    json_integer((json_int_t)pr.parsed_at));
+	if (strcmp(st, "unreachable") == 0)
+		json_object_set_new(o, "error", json_string(pr.health.err));
+	else if (strcmp(st, "refused") == 0)
+		json_object_set_new(o, "error", json_string(pr.refused));
+	return o;
 }

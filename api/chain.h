@@ -30,6 +30,8 @@ struct chain_net {
 	char			url[NET_URL_MAX];	/* "" = not set */
 	char			resolve[NET_RESOLVE_MAX];
 	struct rpc_endpoint	ep;
+	struct rpc_health	health;		/* ep.health points here */
+	uint32_t		flags;		/* NETF_* */
 	int			state;		/* NETSTATE_* */
 	uint64_t		seen_chain_id;	/* what the node said */
 	int64_t			checked_at;	/* unix seconds */

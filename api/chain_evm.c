@@ -583,12 +583,20 @@ nc_done(json_t *res, const struct rpc_error *err, void *arg)
 	struct chain_net	*n = nc->net;
 	struct nc_waiters	 list;
 	struct nc_waiter	*w;
-	char			 msg[CHAIN_MSG_MAX];
+	char			 msg[CHAIN_MSG_MAX], why[300];
+	char			 advice[CHAIN_MSG_MAX];
 	uint64_t		 id;
 	int			 st, retry = 0;
 
 	nc->inflight = 0;
-	if (err != NULL) {
+	if (err != NULL && err->kind != RPC_E_RPC) {
+		st = NC_ERROR;
+		retry = err->retryable;
+		snprintf(why, sizeof(why), "eth_chainId: %s", err->message);
+		net_rpc_advice(&n->net, (n->flags & NETF_DEFAULT) != 0, why,
+		    advice, sizeof(advice));
+		msg_fmt(msg, sizeof(msg), "%s", advice);
+	} else if (err != NULL) {
 		st = NC_ERROR;
 		retry = err->retryable;
 		msg_fmt(msg, sizeof(msg), "network %s: eth_chainId: %s",
@@ -635,8 +643,7 @@ net_ready(struct chain_net *n, nc_cb cb, void *arg)
 	int64_t			 now = time(NULL), age;
 
 	if (n->url[0] == '\0') {
-		msg_fmt(msg, sizeof(msg), "no RPC URL for network %s",
-		    n->net.name);
+		net_rpc_advice(&n->net, 0, NULL, msg, sizeof(msg));
 		cb(arg, NC_NOURL, 0, msg);
 		return;
 	}

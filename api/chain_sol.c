@@ -405,7 +405,17 @@ static void
 prep_rpc_fail(struct sol_prep *p, const char *method,
     const struct rpc_error *e)
 {
-	prep_fail(p, CHAIN_ERROR, e->retryable, "%s: %s", method, e->message);
+	char	why[300], msg[CHAIN_MSG_MAX];
+
+	if (e->kind == RPC_E_RPC) {
+		prep_fail(p, CHAIN_ERROR, e->retryable, "%s: %s", method,
+		    e->message);
+		return;
+	}
+	snprintf(why, sizeof(why), "%s: %s", method, e->message);
+	net_rpc_advice(&p->n->net, (p->n->flags & NETF_DEFAULT) != 0, why,
+	    msg, sizeof(msg));
+	prep_fail(p, CHAIN_ERROR, e->retryable, "%s", msg);
 }
 
 static void
@@ -625,6 +635,7 @@ sol_prepare(struct chain_net *n, const struct chain_prep *req)
 	uint8_t			 from[SOL_KEY_LEN];
 	char			 to[CHAIN_ADDR_MAX + 1];
 	char			 mint[CHAIN_ADDR_MAX + 1];
+	char			 msg[CHAIN_MSG_MAX];
 
 	if ((p = calloc(1, sizeof(*p))) == NULL) {
 		memset(&c, 0, sizeof(c));
@@ -647,8 +658,8 @@ sol_prepare(struct chain_net *n, const struct chain_prep *req)
 	mint[sizeof(mint) - 1] = '\0';
 
 	if (n->url[0] == '\0') {
-		prep_fail(p, CHAIN_REFUSED, 0, "no RPC URL for network %s",
-		    n->net.name);
+		net_rpc_advice(&n->net, 0, NULL, msg, sizeof(msg));
+		prep_fail(p, CHAIN_REFUSED, 0, "%s", msg);
 		return;
 	}
 	if (key58(p->from58, from) == -1) {
@@ -988,15 +999,15 @@ void
 sol_send(struct chain_net *n, const struct chain_send *s, const uint8_t *raw)
 {
 	struct sol_watch	*w;
-	char			 txid[UUID_STR_LEN];
+	char			 txid[UUID_STR_LEN], msg[CHAIN_MSG_MAX];
 	size_t			 b64len;
 	json_t			*params;
 
 	memcpy(txid, s->txid, sizeof(txid));
 	txid[sizeof(txid) - 1] = '\0';
 	if (n->url[0] == '\0') {
-		chain_status_done(txid, CHST_NOT_SENT, 0,
-		    "no RPC URL for network %s", n->net.name);
+		net_rpc_advice(&n->net, 0, NULL, msg, sizeof(msg));
+		chain_status_done(txid, CHST_NOT_SENT, 0, "%s", msg);
 		return;
 	}
 	if (s->hashlen != 64) {
@@ -1106,7 +1117,17 @@ static void
 query_rpc_fail(struct sol_query *q, const char *method,
     const struct rpc_error *e)
 {
-	query_fail(q, 502, "CHAIN_ERROR", "%s: %s", method, e->message);
+	char	why[300], msg[CHAIN_MSG_MAX];
+
+	if (e->kind == RPC_E_RPC) {
+		query_fail(q, 502, "CHAIN_ERROR", "%s: %s", method,
+		    e->message);
+		return;
+	}
+	snprintf(why, sizeof(why), "%s: %s", method, e->message);
+	net_rpc_advice(&q->n->net, (q->n->flags & NETF_DEFAULT) != 0, why,
+	    msg, sizeof(msg));
+	query_fail(q, 502, "CHAIN_ERROR", "%s", msg);
 }
 
 static void
@@ -1453,6 +1474,7 @@ sol_query(void *req, struct chain_net *n, const struct chain_query *cq)
 	struct sol_query	*q;
 	uint8_t			 key[SOL_KEY_LEN];
 	char			 addr[CHAIN_ADDR_MAX + 1];
+	char			 msg[CHAIN_MSG_MAX];
 
 	if ((q = calloc(1, sizeof(*q))) == NULL) {
 		chain_query_done(req, 502, "CHAIN_ERROR", "out of memory",
@@ -1466,8 +1488,8 @@ sol_query(void *req, struct chain_net *n, const struct chain_query *cq)
 	q->wallet_id[sizeof(q->wallet_id) - 1] = '\0';
 	sanitize(q->wallet_id);
 	if (n->url[0] == '\0') {
-		query_fail(q, 503, "CHAIN_ERROR", "no RPC URL for network %s",
-		    n->net.name);
+		net_rpc_advice(&n->net, 0, NULL, msg, sizeof(msg));
+		query_fail(q, 503, "CHAIN_ERROR", "%s", msg);
 		return;
 	}
 	memcpy(addr, cq->address, sizeof(addr));

@@ -92,6 +92,7 @@ struct rpc_req {
 	size_t			 cap;
 	size_t			 hdrlen;
 	struct rpc_error	 err;
+	struct rpc_health	*health;	/* the endpoint's, or NULL */
 };
 
 static struct event_base	*base;
@@ -453,6 +454,13 @@ req_finish(struct rpc_req *r, json_t *result, const struct rpc_error *e)
 	TAILQ_REMOVE(&reqs, r, entry);
 	if (r->counted)
 		ninflight--;
+	/* A JSON-RPC error is an answer: the node is there. */
+	if (r->health != NULL && (e == NULL || e->kind == RPC_E_RPC))
+		r->health->ok_at = (int64_t)time(NULL);
+	else if (r->health != NULL) {
+		r->health->err_at = (int64_t)time(NULL);
+		strlcpy(r->health->err, e->message, sizeof(r->health->err));
+	}
 	if (r->pcb != NULL)
 		post_answer(r, e);
 	else if (r->gcb != NULL)
@@ -1058,13 +1066,15 @@ req_launch(struct rpc_req *r, const struct rpc_endpoint *ep)
 	const char	*why;
 	int		 literal6;
 
+	if (ep != NULL)
+		r->health = ep->health;
 	if (ep == NULL || ep->url == NULL || ep->url[0] == '\0') {
 		req_defer(r, RPC_E_TRANSPORT, 0, "no RPC URL for this network");
 		return;
 	}
 	if (ep->resolve == NULL || ep->resolve[0] == '\0') {
-		req_defer(r, RPC_E_TRANSPORT, 0, "RPC endpoint has no resolve "
-		    "entry: its host was not resolved at start");
+		req_defer(r, RPC_E_TRANSPORT, 0, "its host name is not "
+		    "resolved (yet)");
 		return;
 	}
 	if ((literal6 = endpoint_check(ep, &why)) == -1) {
@@ -1278,9 +1288,84 @@ append(char *out, size_t outlen, size_t *off, const char *s)
 	return 0;
 }
 
+/*
+ * A look-up that may be given up on: getaddrinfo_a(3) in glibc's own
+ * thread, waited for at most timeout_ms.  A look-up given up on keeps
+ * running (it cannot always be cancelled), so its control block is
+ * static and the next call waits for nothing while it still runs.
+ */
+static struct {
+	struct gaicb	cb;
+	struct addrinfo	hints;
+	char		name[RPC_HOST_MAX + 1];
+	char		port[8];
+	int		busy;
+} slow;
+
+static int
+lookup_bounded(const char *name, const char *port, int timeout_ms,
+    struct addrinfo **res, int *stalled)
+{
+	struct gaicb	*list[1] = { &slow.cb };
+	struct timespec	 ts, start, now;
+	long		 left;
+	int		 gai;
+
+	*res = NULL;
+	if (slow.busy) {
+		if (gai_error(&slow.cb) == EAI_INPROGRESS) {
+			*stalled = 1;
+			return EAI_AGAIN;
+		}
+		if (slow.cb.ar_result != NULL)
+			freeaddrinfo(slow.cb.ar_result);
+		slow.busy = 0;
+	}
+	memset(&slow.cb, 0, sizeof(slow.cb));
+	memset(&slow.hints, 0, sizeof(slow.hints));
+	slow.hints.ai_family = AF_UNSPEC;
+	slow.hints.ai_socktype = SOCK_STREAM;
+	slow.hints.ai_flags = AI_NUMERICSERV;
+	strlcpy(slow.name, name, sizeof(slow.name));
+	strlcpy(slow.port, port, sizeof(slow.port));
+	slow.cb.ar_name = slow.name;
+	slow.cb.ar_service = slow.port;
+	slow.cb.ar_request = &slow.hints;
+	if ((gai = getaddrinfo_a(GAI_NOWAIT, list, 1, NULL)) != 0)
+		return gai;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	while ((gai = gai_error(&slow.cb)) == EAI_INPROGRESS) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left = timeout_ms - ((now.tv_sec - start.tv_sec) * 1000L +
+		    (now.tv_nsec - start.tv_nsec) / 1000000L);
+		if (left <= 0)
+			break;
+		ts.tv_sec = left / 1000;
+		ts.tv_nsec = (left % 1000) * 1000000L;
+		(void)gai_suspend((const struct gaicb *const *)list, 1, &ts);
+	}
+	if (gai == EAI_INPROGRESS) {
+		if (gai_cancel(&slow.cb) != EAI_CANCELED)
+			slow.busy = 1;	/* collected by a later call */
+		*stalled = 1;
+		return EAI_AGAIN;
+	}
+	*res = slow.cb.ar_result;
+	slow.cb.ar_result = NULL;
+	return gai;
+}
+
 int
 rpc_resolve_entry(const char *url, char *out, size_t outlen, char *err,
     size_t errlen)
+{
+	return rpc_resolve_entry_bounded(url, 0, NULL, out, outlen, err,
+	    errlen);
+}
+
+int
+rpc_resolve_entry_bounded(const char *url, int timeout_ms, int *stalled,
+    char *out, size_t outlen, char *err, size_t errlen)
 {
 	struct addrinfo	 hints, *res = NULL, *ai;
 	char		 addr[INET6_ADDRSTRLEN + 2], name[RPC_HOST_MAX + 1];
@@ -1308,7 +1393,18 @@ rpc_resolve_entry(const char *url, char *out, size_t outlen, char *err,
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_NUMERICSERV;
-	if ((gai = getaddrinfo(name, port, &hints, &res)) != 0) {
+	if (stalled != NULL)
+		*stalled = 0;
+	if (timeout_ms > 0 && stalled != NULL)
+		gai = lookup_bounded(name, port, timeout_ms, &res, stalled);
+	else
+		gai = getaddrinfo(name, port, &hints, &res);
+	if (stalled != NULL && *stalled) {
+		snprintf(err, errlen, "DNS did not answer within %d ms",
+		    timeout_ms);
+		goto out;
+	}
+	if (gai != 0) {
 		snprintf(err, errlen, "cannot resolve the RPC host: %s",
 		    gai_strerror(gai));
 		goto out;

@@ -17,9 +17,16 @@
 #include <jansson.h>
 
 /* Where one network's node is. */
+struct rpc_health {
+	int64_t		ok_at;		/* unix s: last answer (any) */
+	int64_t		err_at;		/* unix s: last call with none */
+	char		err[128];	/* why, printable, never the URL */
+};
+
 struct rpc_endpoint {
 	const char	*url;
 	const char	*resolve;	/* CURLOPT_RESOLVE entry, or "" */
+	struct rpc_health *health;	/* updated per call, or NULL */
 };
 
 struct rpc_limits {
@@ -131,6 +138,13 @@ const char *rpc_errkind(int);
  * error never quotes the URL, which may hold an API key.
  */
 int	rpc_resolve_entry(const char *, char *, size_t, char *, size_t);
+/*
+ * The same, waiting at most timeout_ms for DNS (0: as long as the
+ * resolver takes); *stalled says the time ran out.  While a look-up
+ * given up on still runs, the next call reports a stall at once.
+ */
+int	rpc_resolve_entry_bounded(const char *, int, int *, char *, size_t,
+	    char *, size_t);
 /*
  * The domain of an http(s) URL as a browser's location.host shows it:
  * host, lowercase, and ":port" unless it is the scheme's default.

@@ -4,6 +4,8 @@
 # Argon2id check).  Prints figures; asserts nothing.
 # usage: bench/auth.sh [WAIAASD] [SECONDS]
 set -eu
+# Figures of this machine only: no built-in public RPC or price source.
+export WAIAAS_RPC_PUBLIC_DEFAULTS=false
 # The default is this checkout's build, wherever this runs from.
 BIN=${1:-$(cd "$(dirname "$0")/.." && pwd)/build/waiaasd}
 SECS=${2:-8}

@@ -10,6 +10,8 @@ CAST=$NM/@foundry-rs/cast-linux-amd64/bin/cast
 ANVIL_KEY0=0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80
 NET=ethereum-sepolia
 PW=bench-master-password
+# Figures of this machine only: no built-in public RPC or price source.
+export WAIAAS_RPC_PUBLIC_DEFAULTS=false
 [ -x "$ANVIL" ] && [ -x "$CAST" ] ||
     { echo "bench: no anvil/cast in tests/node/node_modules"; exit 1; }
 [ -x "$BIN" ] || { echo "bench: no $BIN"; exit 1; }

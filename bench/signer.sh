@@ -7,6 +7,8 @@
 # Prints figures; asserts nothing.
 # usage: bench/signer.sh [N]		BUILD=build by default
 set -eu
+# Figures of this machine only: no built-in public RPC or price source.
+export WAIAAS_RPC_PUBLIC_DEFAULTS=false
 BUILD=${BUILD:-build}
 N=${1:-20000}
 BIN=$PWD/$BUILD/waiaasd

@@ -133,9 +133,13 @@ static const char config_text[] =
 "[rpc]\n"
 "# One URL per network: solana_mainnet, solana_devnet, solana_testnet,\n"
 "# evm_<chain>_<env> for ethereum, polygon, arbitrum, optimism, base and\n"
-"# hyperevm.  A network without one answers CHAIN_ERROR (\"no RPC URL\").\n"
-"# solana_devnet = \"https://api.devnet.solana.com\"\n"
+"# hyperevm.  A network without a key uses a built-in public endpoint\n"
+"# (rate-limited: set your own provider for real traffic); \"\" turns\n"
+"# one network off, public_defaults = false every built-in endpoint\n"
+"# and the built-in price source.\n"
+"# public_defaults = true\n"
 "# evm_ethereum_sepolia = \"https://sepolia.example.org/v1/KEY\"\n"
+"# solana_testnet = \"\"\n"
 "# timeout_ms = 10000\n"
 "\n"
 "[security]\n"
@@ -144,7 +148,9 @@ static const char config_text[] =
 "# max_sessions_per_wallet = 10\n"
 "# owner_kill_recover_delay = 86400  # an owner's kill switch: the master\n"
 "#                                   # alone recovers only after this\n"
-"# price_static = \"ETH=2000;SOL=150\"   # USD prices for the USD limits\n"
+"# USD prices for the USD limits: by default CoinGecko's public simple\n"
+"# price (no key); price_url = \"\" turns it off.\n"
+"# price_static = \"ETH=2000;SOL=150\"\n"
 "\n"
 "[keystore]\n"
 "# Argon2id cost of a new keystore (an existing one keeps its own).\n"
@@ -340,8 +346,11 @@ uptime_str(long long s, char *buf, size_t len)
 }
 
 /* "waiaasd 0.1 running on URL, pid N, up 5s" */
+static void	print_summary(json_t *);
+
+/* The status line; with sources, the RPC and price summary too. */
 static void
-print_running(json_t *h, pid_t pid)
+print_running(json_t *h, pid_t pid, int sources)
 {
 	json_t	*up = json_object_get(h, "uptime");
 	char	 ut[64];
@@ -353,7 +362,10 @@ print_running(json_t *h, pid_t pid)
 	printf(" running on %s", cli.url);
 	if (pid > 0)
 		printf(", pid %d", (int)pid);
-	printf(", up %s\n", ut);
+	printf(", up %s", ut);
+	if (sources)
+		print_summary(h);
+	printf("\n");
 }
 
 int
@@ -416,7 +428,7 @@ cmd_start(int argc, char **argv)
 			    "reason is in the system log (journalctl -t "
 			    "waiaasd)");
 		if (serving && health(&h)) {
-			print_running(h, pid);
+			print_running(h, pid, 0);
 			json_decref(h);
 			return 0;
 		}
@@ -491,21 +503,130 @@ cli_no_opt(int ch, const char *arg)
 	cli_usage_error("unexpected option");
 }
 
+static int	opt_verbose;
+
+static void
+status_opt(int ch, const char *arg)
+{
+	if (ch == 'v')
+		opt_verbose = 1;
+	else
+		cli_no_opt(ch, arg);
+}
+
+/* States /health reports, in the order a summary lists them. */
+static const char *const rpc_states[] = {
+	"ok", "unchecked", "unresolved", "unreachable", "wrong_chain", "off"
+};
+
+/* "state (source)[: error]" and a newline. */
+static void
+print_state(json_t *e)
+{
+	cli_print_safe(stdout, cli_str(e, "state") != NULL ?
+	    cli_str(e, "state") : "?");
+	printf(" (");
+	cli_print_safe(stdout, cli_str(e, "source") != NULL ?
+	    cli_str(e, "source") : "?");
+	printf(")");
+	if (cli_str(e, "error") != NULL) {
+		printf(": ");
+		cli_print_safe(stdout, cli_str(e, "error"));
+	}
+	printf("\n");
+}
+
+/*
+ * What /health says of the chain RPCs and the price source, for the end
+ * of status's line: "; rpc: 2 ok, 13 unresolved; prices: ok (4,
+ * default)".  Everything printed from the answer is made safe.
+ */
+static void
+print_summary(json_t *h)
+{
+	json_t		*rpc = json_object_get(h, "rpc"), *e;
+	json_t		*pr = json_object_get(h, "price"), *n;
+	const char	*name, *st;
+	size_t		 count[nitems(rpc_states)], other = 0, i;
+	int		 first = 1;
+
+	memset(count, 0, sizeof(count));
+	if (json_is_object(rpc)) {
+		json_object_foreach(rpc, name, e) {
+			st = cli_str(e, "state");
+			for (i = 0; i < nitems(rpc_states); i++)
+				if (st != NULL && strcmp(st, rpc_states[i]) ==
+				    0)
+					break;
+			if (i < nitems(rpc_states))
+				count[i]++;
+			else
+				other++;
+		}
+		printf("; rpc:");
+		for (i = 0; i < nitems(rpc_states); i++) {
+			if (count[i] == 0)
+				continue;
+			printf("%s %zu %s", first ? "" : ",", count[i],
+			    rpc_states[i]);
+			first = 0;
+		}
+		if (other > 0)
+			printf("%s %zu other", first ? "" : ",", other);
+	}
+	if (json_is_object(pr)) {
+		n = json_object_get(pr, "prices");
+		printf("; prices: ");
+		cli_print_safe(stdout, cli_str(pr, "state") != NULL ?
+		    cli_str(pr, "state") : "?");
+		printf(" (%lld, ", json_is_integer(n) ?
+		    (long long)json_integer_value(n) : 0LL);
+		cli_print_safe(stdout, cli_str(pr, "source") != NULL ?
+		    cli_str(pr, "source") : "?");
+		printf(")");
+	}
+}
+
+/* status -v: one line per network, and one for the price source. */
+static void
+print_sources(json_t *h)
+{
+	json_t		*rpc = json_object_get(h, "rpc"), *e;
+	json_t		*pr = json_object_get(h, "price");
+	const char	*name;
+
+	if (json_is_object(rpc))
+		json_object_foreach(rpc, name, e) {
+			printf("  rpc ");
+			cli_print_safe(stdout, name);
+			printf(": ");
+			print_state(e);
+		}
+	if (json_is_object(pr)) {
+		printf("  prices: %lld, ", json_is_integer(json_object_get(pr,
+		    "prices")) ? (long long)json_integer_value(
+		    json_object_get(pr, "prices")) : 0LL);
+		print_state(pr);
+	}
+}
+
 int
 cmd_status(int argc, char **argv)
 {
 	static const struct option opts[] = {
+		{ "verbose", no_argument, NULL, 'v' },
 		CLI_COMMON_OPTS, { NULL, 0, NULL, 0 }
 	};
 	json_t	*h;
 	pid_t	 pid = 0;
 	int	 ps = PID_NONE;
 
-	cli_getopt(argc, argv, "", opts, cli_no_opt,
-	    "usage: waiaas status [--json] [--url URL]\n"
-	    "One line for a health check: version, address, pid, uptime.\n"
-	    "Exit 0: serving; 1: a daemon runs but /health does not answer;\n"
-	    "3: not running.  --json prints /health's answer instead.\n");
+	cli_getopt(argc, argv, "v", opts, status_opt,
+	    "usage: waiaas status [-v] [--json] [--url URL]\n"
+	    "A health check: version, address, pid, uptime; then the chain\n"
+	    "RPCs and the price source in one line (with -v, one line per\n"
+	    "network).  Exit 0: serving; 1: a daemon runs but /health does\n"
+	    "not answer; 3: not running.  --json prints /health's answer.\n");
 	if (optind != argc)
 		cli_usage_error("unexpected argument '%.64s'", argv[optind]);
 	cli_datadir();
@@ -516,8 +637,11 @@ cmd_status(int argc, char **argv)
 	if (health(&h)) {
 		if (cli.json)
 			cli_dump(h);
-		else
-			print_running(h, ps == PID_ALIVE ? pid : 0);
+		else {
+			print_running(h, ps == PID_ALIVE ? pid : 0, 1);
+			if (opt_verbose)
+				print_sources(h);
+		}
 		json_decref(h);
 		return 0;
 	}

@@ -23,6 +23,8 @@ enum ktype {
 	K_LEVEL,
 	K_USER,
 	K_URL,
+	K_OPT_URL,	/* a URL or "": given even when "" (no default) */
+	K_BOOL,		/* true | false */
 	K_EVM_CUSTOM,
 	K_TEXT,		/* printable ASCII, checked by config_check() */
 	K_SECRET,	/* printable ASCII, no space; never quoted; may come
@@ -71,10 +73,12 @@ static const struct ckey keys[] = {
 	CSTR("security", "policyd_user", K_USER, user[PROC_POLICYD]),
 	CSTR("security", "signer_user", K_USER, user[PROC_SIGNER]),
 	CSTR("security", "relay_user", K_USER, user[PROC_RELAY]),
-#define RPC_KEY(n)	CSTR("rpc", #n, K_URL, rpc[RPC_##n]),
+#define RPC_KEY(n)	CSTR("rpc", #n, K_OPT_URL, rpc[RPC_##n]),
 	RPC_NETWORKS(RPC_KEY)
 #undef RPC_KEY
 	CSTR("rpc", "evm_custom", K_EVM_CUSTOM, evm_custom),
+	{ "rpc", "public_defaults", K_BOOL,
+	    offsetof(struct config, rpc_public_defaults), sizeof(int), 0, 0 },
 	CINT("rpc", "timeout_ms", rpc_timeout_ms, 100, 120000),
 	CINT("rpc", "max_response_kib", rpc_max_response_kib, 16, 65536),
 	CINT("rpc", "retries", rpc_retries, 0, 10),
@@ -85,7 +89,7 @@ static const struct ckey keys[] = {
 	    1000000),
 	CINT("security", "max_gas_limit", max_gas_limit, 21000, 100000000),
 	CSTR("security", "price_static", K_TEXT, price_static),
-	CSTR("security", "price_url", K_URL, price_url),
+	CSTR("security", "price_url", K_OPT_URL, price_url),
 	CSTR("security", "price_ids", K_TEXT, price_ids),
 	CINT("security", "price_refresh", price_refresh, 5, 86400),
 	CINT("security", "price_max_age", price_max_age, 10, 86400),
@@ -131,6 +135,76 @@ static const char *const env_client[] = {
 	"WAIAAS_NEW_MASTER_PASSWORD_FILE", "WAIAAS_DOCKER_CACHE"
 };
 
+/*
+ * Public endpoints that need no account, so that a new wallet's first
+ * balance works on a networked host.  Rate-limited and run by others:
+ * an operator with real traffic sets its own ([rpc] <key>).
+ */
+static const char *const rpc_default[RPC_MAX] = {
+	[RPC_solana_mainnet] = "https://api.mainnet-beta.solana.com",
+	[RPC_solana_devnet] = "https://api.devnet.solana.com",
+	[RPC_solana_testnet] = "https://api.testnet.solana.com",
+	[RPC_evm_ethereum_mainnet] = "https://ethereum-rpc.publicnode.com",
+	[RPC_evm_ethereum_sepolia] =
+	    "https://ethereum-sepolia-rpc.publicnode.com",
+	[RPC_evm_polygon_mainnet] = "https://polygon-bor-rpc.publicnode.com",
+	[RPC_evm_polygon_amoy] =
+	    "https://polygon-amoy-bor-rpc.publicnode.com",
+	[RPC_evm_arbitrum_mainnet] = "https://arbitrum-one-rpc.publicnode.com",
+	[RPC_evm_arbitrum_sepolia] =
+	    "https://arbitrum-sepolia-rpc.publicnode.com",
+	[RPC_evm_optimism_mainnet] = "https://optimism-rpc.publicnode.com",
+	[RPC_evm_optimism_sepolia] =
+	    "https://optimism-sepolia-rpc.publicnode.com",
+	[RPC_evm_base_mainnet] = "https://base-rpc.publicnode.com",
+	[RPC_evm_base_sepolia] = "https://sepolia.base.org",
+	[RPC_evm_hyperevm_mainnet] = "https://rpc.hyperliquid.xyz/evm",
+	[RPC_evm_hyperevm_testnet] = "https://rpc.hyperliquid-testnet.xyz/evm",
+};
+
+static const char *const rpc_keyname[RPC_MAX] = {
+#define RPC_NAME(n)	[RPC_##n] = #n,
+	RPC_NETWORKS(RPC_NAME)
+#undef RPC_NAME
+};
+
+const char *
+config_rpc_default(int i)
+{
+	return i >= 0 && i < RPC_MAX ? rpc_default[i] : NULL;
+}
+
+const char *
+config_rpc_key(int i)
+{
+	return i >= 0 && i < RPC_MAX ? rpc_keyname[i] : NULL;
+}
+
+void
+config_apply_defaults(struct config *cf)
+{
+	int	i;
+
+	memset(cf->rpc_default, 0, sizeof(cf->rpc_default));
+	cf->price_default = 0;
+	if (!cf->rpc_public_defaults)
+		return;
+	for (i = 0; i < RPC_MAX; i++) {
+		if (cf->rpc_set[i] || rpc_default[i] == NULL)
+			continue;
+		strlcpy(cf->rpc[i], rpc_default[i], sizeof(cf->rpc[i]));
+		cf->rpc_default[i] = 1;
+	}
+	if (!cf->price_url_set) {
+		strlcpy(cf->price_url, CONFIG_PRICE_DEFAULT_URL,
+		    sizeof(cf->price_url));
+		if (cf->price_ids[0] == '\0')
+			strlcpy(cf->price_ids, CONFIG_PRICE_DEFAULT_IDS,
+			    sizeof(cf->price_ids));
+		cf->price_default = 1;
+	}
+}
+
 void
 config_defaults(struct config *cf)
 {
@@ -157,6 +231,7 @@ config_defaults(struct config *cf)
 	cf->rpc_poll_interval_ms = 2000;
 	cf->rpc_resend_after_ms = 30000;
 	cf->rpc_resolve_interval = 300;
+	cf->rpc_public_defaults = 1;
 	cf->max_fee_per_gas_gwei = 1000;
 	cf->max_gas_limit = 15000000;
 	cf->price_refresh = 60;
@@ -255,6 +330,19 @@ valid_url(const char *s)
 	return strchr(s, '/') != NULL && strlen(s) > 8;
 }
 
+/* An optional URL was given: its network (or the price source) has no
+ * built-in default then, even when the value is "". */
+static void
+opt_url_given(struct config *cf, size_t off)
+{
+	size_t	base = offsetof(struct config, rpc);
+
+	if (off >= base && off < base + sizeof(cf->rpc))
+		cf->rpc_set[(off - base) / sizeof(cf->rpc[0])] = 1;
+	else if (off == offsetof(struct config, price_url))
+		cf->price_url_set = 1;
+}
+
 /*
  * Store one value.  `str' says whether the source gave a string (TOML
  * quoted, or any environment value) or a bare integer/boolean token.
@@ -285,6 +373,20 @@ key_set(struct config *cf, const struct ckey *k, const char *val, int str,
 			    "range %ld..%ld", where, k->section, k->key, l,
 			    k->min, k->max);
 		*(int *)(void *)p = (int)l;
+		return 0;
+	case K_BOOL:
+		if (str && !fromenv)
+			return seterr(err, errlen, "%s: %s.%s must be true or "
+			    "false, not a string", where, k->section, k->key);
+		if (strcmp(val, "true") == 0 || (fromenv &&
+		    strcmp(val, "1") == 0))
+			*(int *)(void *)p = 1;
+		else if (strcmp(val, "false") == 0 || (fromenv &&
+		    strcmp(val, "0") == 0))
+			*(int *)(void *)p = 0;
+		else
+			return seterr(err, errlen, "%s: %s.%s: '%.32s' is not "
+			    "true or false", where, k->section, k->key, val);
 		return 0;
 	default:
 		break;
@@ -350,6 +452,13 @@ key_set(struct config *cf, const struct ckey *k, const char *val, int str,
 		if (!valid_url(val))
 			return seterr(err, errlen, "%s: %s.%s: not an http(s) "
 			    "URL", where, k->section, k->key);
+		break;
+	case K_OPT_URL:
+		if (val[0] != '\0' && !valid_url(val))
+			return seterr(err, errlen, "%s: %s.%s: not an http(s) "
+			    "URL (or \"\" for none)", where, k->section,
+			    k->key);
+		opt_url_given(cf, k->off);
 		break;
 	case K_EVM_CUSTOM: {
 		static struct network	nets[NET_CUSTOM_MAX];

@@ -62,6 +62,11 @@ struct config {
 	int	kdf_lanes;
 	/* [rpc] */
 	char	rpc[RPC_MAX][CONFIG_URL_MAX];
+	/* a key given (even ""): no built-in default for that network */
+	unsigned char rpc_set[RPC_MAX];
+	/* the URL is the built-in public default (config_apply_defaults) */
+	unsigned char rpc_default[RPC_MAX];
+	int	rpc_public_defaults;	/* [rpc] public_defaults */
 	char	evm_custom[8192];	/* see network.h */
 	int	rpc_timeout_ms;
 	int	rpc_max_response_kib;
@@ -76,6 +81,8 @@ struct config {
 	char	price_static[PRICE_CONF_MAX + 1];
 	char	price_url[CONFIG_URL_MAX];
 	char	price_ids[PRICE_CONF_MAX + 1];
+	int	price_url_set;		/* given, even "" */
+	int	price_default;		/* the built-in source is in use */
 	int	price_refresh;		/* s between fetches */
 	int	price_max_age;		/* s: an older fetched price is stale */
 	int	price_max_change_pct;	/* more: held until confirmed */
@@ -97,6 +104,21 @@ struct config {
 };
 
 void	config_defaults(struct config *);
+/*
+ * Once file and environment are read: every network without an [rpc]
+ * key gets its built-in public endpoint, and an unset price_url the
+ * built-in price source (with its coin ids), unless public_defaults is
+ * false.  A key set to "" keeps its network without an endpoint.
+ */
+void	config_apply_defaults(struct config *);
+/* The built-in public endpoint of a network (RPC_*), or NULL. */
+const char *config_rpc_default(int);
+/* The [rpc] key of a network (RPC_*): "evm_ethereum_sepolia". */
+const char *config_rpc_key(int);
+#define CONFIG_PRICE_DEFAULT_URL \
+	"https://api.coingecko.com/api/v3/simple/price"
+#define CONFIG_PRICE_DEFAULT_IDS \
+	"ETH=ethereum;SOL=solana;POL=polygon-ecosystem-token;HYPE=hyperliquid"
 int	config_parse(struct config *, const char *, size_t, const char *,
 	    char *, size_t);
 int	config_load_file(struct config *, const char *, char *, size_t);

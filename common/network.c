@@ -89,6 +89,44 @@ net_chain_name(uint32_t chain)
 	return chain == KS_CHAIN_SOLANA ? "solana" : "ethereum";
 }
 
+void
+net_rpc_setting(const struct network *n, char *key, size_t keylen,
+    char *env, size_t envlen)
+{
+	size_t	i;
+
+	if (n->custom)
+		strlcpy(key, "evm_custom", keylen);
+	else
+		snprintf(key, keylen, "%s_%s", n->chain == KS_CHAIN_SOLANA ?
+		    "solana" : "evm", n->name);
+	for (i = 0; key[i] != '\0'; i++)
+		if (key[i] == '-')
+			key[i] = '_';
+	snprintf(env, envlen, "WAIAAS_RPC_%s", key);
+	for (i = 11; env[i] != '\0'; i++)
+		env[i] = (char)toupper((unsigned char)env[i]);
+}
+
+void
+net_rpc_advice(const struct network *n, int isdefault, const char *why,
+    char *out, size_t outlen)
+{
+	char	key[NET_NAME_MAX + 16], env[NET_NAME_MAX + 32];
+
+	net_rpc_setting(n, key, sizeof(key), env, sizeof(env));
+	if (why == NULL)
+		snprintf(out, outlen, "no RPC for %s: set %s or [rpc] %s",
+		    n->name, env, key);
+	else if (isdefault)	/* why last: a cut message keeps the rest */
+		snprintf(out, outlen, "%s: the public default RPC did not "
+		    "answer: set %s or [rpc] %s to another endpoint (%s)",
+		    n->name, env, key, why);
+	else
+		snprintf(out, outlen, "%s: the RPC did not answer: check %s "
+		    "or [rpc] %s (%s)", n->name, env, key, why);
+}
+
 static int
 valid_name(const char *s)
 {

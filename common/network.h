@@ -40,6 +40,21 @@ size_t			 net_count(void);
 const char		*net_chain_name(uint32_t);
 
 /*
+ * The setting that gives a network its RPC URL: the [rpc] key
+ * ("evm_ethereum_sepolia", "solana_devnet"; "evm_custom" for the
+ * operator's chains) and its variable ("WAIAAS_RPC_EVM_ETHEREUM_SEPOLIA").
+ */
+void	net_rpc_setting(const struct network *, char *, size_t, char *,
+	    size_t);
+/*
+ * What a client is told when a network's RPC fails: with why NULL, that
+ * none is set; else that the endpoint (the built-in public one when
+ * isdefault) did not answer, and why.  Both name the setting.
+ */
+void	net_rpc_advice(const struct network *, int, const char *, char *,
+	    size_t);
+
+/*
  * Parse [rpc] evm_custom: entries separated by ';', each
  * "name,chainId,testnet|mainnet,SYMBOL,url".  Fills nets and urls; returns
  * the number of entries or -1 with err set.

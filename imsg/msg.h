@@ -355,10 +355,14 @@ struct api_reply {
  */
 struct ctl_network {
 	uint32_t	index;
+	uint32_t	flags;		/* NETF_* */
 	struct network	net;
 	char		url[NET_URL_MAX];
 	char		resolve[NET_RESOLVE_MAX];
 };
+/* The URL is a built-in public endpoint: resolved after start-up, so
+ * resolve is "" at first (IMSG_CTL_RESOLVE brings it). */
+#define NETF_DEFAULT	0x1
 
 /* parent -> api, later: a network's addresses changed. */
 struct ctl_resolve {
@@ -384,6 +388,7 @@ struct ctl_price {
 	uint32_t	max_age;		/* s */
 	uint32_t	max_change_pct;
 	uint32_t	unpriced_deny;
+	uint32_t	is_default;		/* the built-in source */
 };
 
 /*
@@ -571,6 +576,7 @@ struct relay_result {
 struct health_pong {
 	uint32_t	policyd_pid;
 	uint32_t	signer_pid;
+	uint32_t	schema_version;	/* the database's user_version */
 };
 
 #endif

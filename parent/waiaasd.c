@@ -93,6 +93,7 @@ static struct {
 	struct event	*ev_stop;
 	struct event	*ev_startup;
 	struct event	*ev_resolve;	/* RPC host names, looked up again */
+	struct event	*ev_defaults;	/* the built-in endpoints' names */
 	struct event	*ev_sig[4];
 	struct event	*ev_log;
 	struct evbuffer	*logbuf;
@@ -559,22 +560,26 @@ networks_init(void)
 		if (i < net_nbuiltin) {
 			cn->net = net_builtin[i];
 			strlcpy(cn->url, P.cf.rpc[i], sizeof(cn->url));
+			/* Looked up once serving: never a delay. */
+			if (P.cf.rpc_default[i])
+				cn->flags |= NETF_DEFAULT;
 		} else {
 			cn->net = custom[i - net_nbuiltin];
 			strlcpy(cn->url, urls[i - net_nbuiltin],
 			    sizeof(cn->url));
 		}
-		if (cn->url[0] != '\0' && rpc_resolve_entry(cn->url,
-		    cn->resolve, sizeof(cn->resolve), err, sizeof(err)) ==
-		    -1) {
+		if (cn->url[0] != '\0' && !(cn->flags & NETF_DEFAULT) &&
+		    rpc_resolve_entry(cn->url, cn->resolve,
+		    sizeof(cn->resolve), err, sizeof(err)) == -1) {
 			/* The network stays, unusable, with the reason. */
 			log_warnx("network %s: %s", cn->net.name, err);
 			cn->resolve[0] = '\0';
 		}
 		nnets++;
 	}
-	if (P.cf.price_url[0] != '\0' && rpc_resolve_entry(P.cf.price_url,
-	    price_resolve, sizeof(price_resolve), err, sizeof(err)) == -1) {
+	if (P.cf.price_url[0] != '\0' && !P.cf.price_default &&
+	    rpc_resolve_entry(P.cf.price_url, price_resolve,
+	    sizeof(price_resolve), err, sizeof(err)) == -1) {
 		/* Every fetch fails (and says so) until a look-up works. */
 		log_warnx("price endpoint: %s", err);
 		price_resolve[0] = '\0';
@@ -598,7 +603,7 @@ networks_reresolve(evutil_socket_t fd, short ev, void *arg)
 	(void)ev;
 	(void)arg;
 	for (i = 0; i < nnets; i++) {
-		if (nets[i].url[0] == '\0')
+		if (nets[i].url[0] == '\0' || (nets[i].flags & NETF_DEFAULT))
 			continue;
 		memset(&r, 0, sizeof(r));
 		r.index = (uint32_t)i;
@@ -616,7 +621,7 @@ networks_reresolve(evutil_socket_t fd, short ev, void *arg)
 		    -1, &r, sizeof(r)) == -1)
 			fatal("IMSG_CTL_RESOLVE");
 	}
-	if (P.cf.price_url[0] != '\0') {
+	if (P.cf.price_url[0] != '\0' && !P.cf.price_default) {
 		memset(&r, 0, sizeof(r));
 		if (rpc_resolve_entry(P.cf.price_url, r.resolve,
 		    sizeof(r.resolve), err, sizeof(err)) == -1)
@@ -634,6 +639,97 @@ networks_reresolve(evutil_socket_t fd, short ev, void *arg)
 	}
 	notify_reresolve();
 	evtimer_add(P.ev_resolve, &tv);
+}
+
+/*
+ * The built-in public endpoints' names, looked up once serving and then
+ * every resolve_interval (sooner while one fails).  A name that does not
+ * resolve is a warning, and its network answers 502 naming the setting;
+ * DNS that stalls (DEFAULTS_DNS_MS) ends the pass, so a host without a
+ * network costs the parent one short wait per pass, never start-up.
+ */
+#define DEFAULTS_DNS_MS		2000
+#define DEFAULTS_RETRY_S	30
+
+/* Warned about, per network (the price source last): once per failure,
+ * not once per pass. */
+static unsigned char	default_warned[NET_MAX + 1];
+
+static int
+default_lookup(const char *what, size_t slot, const char *url, char *known,
+    size_t knownlen, struct ctl_resolve *r, int *stalled)
+{
+	char	err[256];
+
+	memset(r->resolve, 0, sizeof(r->resolve));
+	if (rpc_resolve_entry_bounded(url, DEFAULTS_DNS_MS, stalled,
+	    r->resolve, sizeof(r->resolve), err, sizeof(err)) == -1) {
+		if (!default_warned[slot])
+			log_warnx("%s (public default): %s%s", what, err,
+			    *stalled ? "; the other public defaults wait "
+			    "for the next pass" : "");
+		default_warned[slot] = 1;
+		return -1;
+	}
+	default_warned[slot] = 0;
+	if (strcmp(r->resolve, known) == 0)
+		return 0;
+	if (known[0] == '\0')
+		log_info("%s: public default resolved", what);
+	else
+		log_info("%s: public default's addresses changed", what);
+	strlcpy(known, r->resolve, knownlen);
+	return 1;
+}
+
+static void
+defaults_resolve(evutil_socket_t fd, short ev, void *arg)
+{
+	/* A pass starts after the name that stalled the last one: a name
+	 * that always stalls does not keep the others from their turn.
+	 * Slot nnets is the price source. */
+	static size_t		 start;
+	struct ctl_resolve	 r;
+	struct timeval		 tv = { P.cf.rpc_resolve_interval, 0 };
+	char			 what[64];
+	size_t			 i, k;
+	int			 stalled = 0, failed = 0, rc, type;
+
+	(void)fd;
+	(void)ev;
+	(void)arg;
+	for (k = 0; k <= nnets && !stalled; k++) {
+		i = (start + k) % (nnets + 1);
+		memset(&r, 0, sizeof(r));
+		if (i == nnets) {
+			if (!P.cf.price_default)
+				continue;
+			rc = default_lookup("price source", NET_MAX,
+			    P.cf.price_url, price_resolve,
+			    sizeof(price_resolve), &r, &stalled);
+			type = IMSG_CTL_PRICE_RESOLVE;
+		} else {
+			if (!(nets[i].flags & NETF_DEFAULT))
+				continue;
+			snprintf(what, sizeof(what), "network %s",
+			    nets[i].net.name);
+			r.index = (uint32_t)i;
+			rc = default_lookup(what, i, nets[i].url,
+			    nets[i].resolve, sizeof(nets[i].resolve), &r,
+			    &stalled);
+			type = IMSG_CTL_RESOLVE;
+		}
+		if (rc == -1) {
+			failed = 1;
+			if (stalled)
+				start = i + 1;
+		} else if (rc == 1 && imsgev_compose(&P.child[PROC_API].iev,
+		    type, 0, -1, &r, sizeof(r)) == -1)
+			fatal("%s", imsg_type_name(type));
+	}
+	if ((failed || stalled) && tv.tv_sec > DEFAULTS_RETRY_S)
+		tv.tv_sec = DEFAULTS_RETRY_S;
+	evtimer_add(P.ev_defaults, &tv);
 }
 
 static void
@@ -790,6 +886,7 @@ send_price(struct child *c)
 	if (c->role == PROC_API) {
 		strlcpy(cp->url, P.cf.price_url, sizeof(cp->url));
 		strlcpy(cp->resolve, price_resolve, sizeof(cp->resolve));
+		cp->is_default = (uint32_t)P.cf.price_default;
 	} else
 		strlcpy(cp->statics, P.cf.price_static, sizeof(cp->statics));
 	strlcpy(cp->ids, P.cf.price_ids, sizeof(cp->ids));
@@ -1112,6 +1209,12 @@ parent_serving(void)
 	    NULL)
 		fatalx("evtimer_new");
 	evtimer_add(P.ev_resolve, &tv);
+	if ((P.ev_defaults = evtimer_new(P.base, defaults_resolve, NULL)) ==
+	    NULL)
+		fatalx("evtimer_new");
+	/* The first pass right after this: the pid file says serving. */
+	tv.tv_sec = 0;
+	evtimer_add(P.ev_defaults, &tv);
 	pidfile_write("serving\n");
 	if (P.nbad > 0)
 		log_warnx("%zu of %zu wallets are unusable: their sealed keys "
@@ -1634,6 +1737,7 @@ parent_main(int foreground, int provision)
 		if (config_apply_env(&P.cf, environ, err, sizeof(err)) == -1)
 			fatalx("configuration: %s", err);
 	}
+	config_apply_defaults(&P.cf);
 	if (config_check(&P.cf, err, sizeof(err)) == -1)
 		fatalx("configuration: %s", err);
 	log_setlevel(P.cf.log_level);

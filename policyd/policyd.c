@@ -43,6 +43,7 @@ policyd_dispatch_signer_pong(struct imsgchan *ch, struct imsg *imsg,
 	(void)arg;
 	memcpy(&pong, imsg->data, sizeof(pong));
 	pong.policyd_pid = pd.pid;
+	pong.schema_version = (uint32_t)store_schema_version();
 	if (imsgev_compose(&pd.api, IMSG_HEALTH_PONG, imsg->hdr.peerid, -1,
 	    &pong, sizeof(pong)) == -1) {
 		if (errno != ENOBUFS)

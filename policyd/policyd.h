@@ -58,6 +58,8 @@ void	pd_fail_issue(uint32_t, const char *, const char *);
 extern const char decide_sql_requests[], decide_sql_usd[];
 extern int store_schema_max;
 void	store_open(const char *);
+/* The schema this build migrates to (the database's user_version). */
+int	store_schema_version(void);
 int	store_begin(void);
 int	store_commit(void);
 void	store_rollback(void);

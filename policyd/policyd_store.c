@@ -277,6 +277,12 @@ user_version(void)
 	return v;
 }
 
+int
+store_schema_version(void)
+{
+	return SCHEMA_VERSION;
+}
+
 void
 store_open(const char *path)
 {

@@ -27,6 +27,8 @@ static const char *const env_names[] = {
 	"WAIAAS_SECURITY_PRICE_STATIC=",
 	"WAIAAS_SECURITY_PRICE_IDS=",
 	"WAIAAS_SECURITY_PRICE_UNPRICED=",
+	"WAIAAS_RPC_PUBLIC_DEFAULTS=",
+	"WAIAAS_SECURITY_PRICE_URL=",
 };
 
 static struct config	cf;
@@ -74,6 +76,24 @@ check_config(void)
 	if (cf.price_refresh < 5 || cf.price_max_age < 10 ||
 	    cf.price_max_change_pct < 1 || cf.price_unpriced_deny < 0 ||
 	    cf.price_unpriced_deny > 1)
+		abort();
+	err[0] = '\0';
+	if (config_check(&cf, err, sizeof(err)) == -1 && err[0] == '\0')
+		abort();
+	if (cf.rpc_public_defaults != 0 && cf.rpc_public_defaults != 1)
+		abort();
+	/* The built-in endpoints: only where no key was given. */
+	config_apply_defaults(&cf);
+	for (i = 0; i < RPC_MAX; i++) {
+		if (cf.rpc_default[i] && (cf.rpc_set[i] ||
+		    !cf.rpc_public_defaults ||
+		    strcmp(cf.rpc[i], config_rpc_default((int)i)) != 0))
+			abort();
+		if (!cf.rpc_default[i] && !cf.rpc_set[i] && cf.rpc[i][0] !=
+		    '\0')
+			abort();
+	}
+	if (cf.price_default && (cf.price_url_set || !cf.rpc_public_defaults))
 		abort();
 	err[0] = '\0';
 	if (config_check(&cf, err, sizeof(err)) == -1 && err[0] == '\0')

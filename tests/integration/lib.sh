@@ -12,6 +12,9 @@ export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 export WAIAAS_MASTER_PASSWORD="${WAIAAS_MASTER_PASSWORD-test-master-password}"
 export WAIAAS_KEYSTORE_KDF_MEMORY_KIB=8192 WAIAAS_KEYSTORE_KDF_PASSES=1
 export WAIAAS_KEYSTORE_KDF_LANES=2
+# Tests never reach the internet: no built-in public RPC or price source
+# (t_defaults.sh turns them on, with their names pointing at 127.0.0.1).
+export WAIAAS_RPC_PUBLIC_DEFAULTS=false
 
 T_TMP=$(mktemp -d /tmp/waiaas-test.XXXXXX)
 chmod 755 "$T_TMP"

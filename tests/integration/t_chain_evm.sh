@@ -117,11 +117,12 @@ say "$(is "$(jv "$out" 'j["status"]')/$(jv "$out" 'j["code"]')" 502/CHAIN_ERROR)
 # (The driver needs a resolve entry given for an empty URL.)
 out=$(CHAIN_DRIVER_RESOLVE=none drv prepare "" "{\"op\":\"evm_tx\",\"from\":\"$A0\",\"to\":\"$DEST\",\"value\":\"1\",\"data\":\"0x\"}")
 say "$(is "$(jv "$out" 'j["status"]')/$(jv "$out" 'j["message"]')" \
-    "REFUSED/no RPC URL for network $NET")" \
-    "prepare without an RPC URL: REFUSED" "$out"
+    "REFUSED/no RPC for $NET: set WAIAAS_RPC_EVM_ETHEREUM_SEPOLIA or [rpc] evm_ethereum_sepolia")" \
+    "prepare without an RPC URL: REFUSED, naming the variable and key" "$out"
 out=$(CHAIN_DRIVER_RESOLVE=none drv query "" "{\"kind\":\"balance\",\"walletId\":\"w\",\"address\":\"$A0\"}")
-say "$(is "$(jv "$out" 'j["status"]')" 503)" \
-    "query without an RPC URL: 503" "$out"
+say "$(is "$(jv "$out" 'j["status"]')/$(jv "$out" 'j["message"]')" \
+    "503/no RPC for $NET: set WAIAAS_RPC_EVM_ETHEREUM_SEPOLIA or [rpc] evm_ethereum_sepolia")" \
+    "query without an RPC URL: 503, naming the variable and key" "$out"
 
 # --- send and watch ----------------------------------------------------
 

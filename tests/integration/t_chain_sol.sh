@@ -209,9 +209,9 @@ rpc "$SVM_URL" waiaas_setAccount "[\"$ATA_C\", {\"lamports\":0}]" >/dev/null
 
 out=$(drv_nourl prepare "{\"op\":\"sol_transfer\",\"from\":\"$A\",
     \"to\":\"$B\"}")
-check "prepare without an RPC URL: REFUSED, no RPC URL for network devnet" \
+check "prepare without an RPC URL: REFUSED, naming WAIAAS_RPC_SOLANA_DEVNET and [rpc] solana_devnet" \
     [ "$(jf "$out" 'j["status"], j["message"]')" = \
-    "('REFUSED', 'no RPC URL for network devnet')" ]
+    "('REFUSED', 'no RPC for devnet: set WAIAAS_RPC_SOLANA_DEVNET or [rpc] solana_devnet')" ]
 out=$(drv prepare "$SVM_URL" "{\"op\":\"sol_transfer\",\"from\":\"$A\",
     \"to\":\"0OIl\"}")
 check "prepare to an invalid address: REFUSED" \

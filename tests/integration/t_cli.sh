@@ -88,8 +88,8 @@ check "a second waiaasd on the same data directory is refused" \
     sh -c "[ $? = 1 ] && grep -q 'another waiaasd (pid $DP)' '$T_TMP/second.log'"
 
 cli status
-check "status: exit 0 and one line with version, address, pid, uptime" \
-    sh -c "[ $? = 0 ] && [ \$(wc -l < '$O') = 1 ] && grep -Eq '^waiaasd [0-9.]+ running on http://127.0.0.1:$PORT, pid $DP, up [0-9]+s$' '$O'"
+check "status: exit 0 and one line with version, address, pid, uptime, rpc and prices" \
+    sh -c "[ $? = 0 ] && [ \$(wc -l < '$O') = 1 ] && grep -Eq '^waiaasd [0-9.]+ running on http://127.0.0.1:$PORT, pid $DP, up [0-9]+s; rpc: 1 (ok|unchecked), 14 off; prices: off \(0, none\)$' '$O'"
 cli status --json
 check "status --json: the daemon's /health" \
     sh -c "[ $? = 0 ] && [ \"\$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[\"status\"])' '$O')\" = ok ]"

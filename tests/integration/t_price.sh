@@ -13,6 +13,8 @@
 . tests/integration/lib.sh
 
 NET=ethereum-sepolia
+PY=python3
+[ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 ACC1=0x70997970C51812dc3A010C7d01b50e0d17dc79C8
 USDC=0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913
 SECRET=SECRETKEY123
@@ -100,6 +102,16 @@ check "it goes to the URL's path (the key in it included)" \
 	"/k/'$SECRET'/simple/price?ids=")')" = True ]
 check "policyd receives the three prices" \
     wait_log 'policyd.*prices: 3 fetched prices from the api'
+# hprice EXPR: a Python expression over /health's "price" p.
+hprice() {
+	curl -s "http://127.0.0.1:$PORT/health" | $PY -c 'import json,sys
+p = json.load(sys.stdin)["price"]
+print(eval(sys.argv[1]))' "$1" 2>/dev/null
+}
+check "/health: price from the operator's source, ok, 3 prices, when" \
+    [ "$(hprice 'p["source"] == "config" and p["state"] == "ok" and p["prices"] == 3 and p["fetchedAt"] > 0')" = True ]
+check "/health: the price source's URL (its key) is not in it" \
+    sh -c "! curl -s 'http://127.0.0.1:$PORT/health' | grep -q -e '$SECRET' -e 'localhost:$PP'"
 
 # --- what policyd sees: the tiers ------------------------------------------
 req POST /v1/wallets "{\"name\":\"p\",\"chain\":\"ethereum\",\"environment\":\"testnet\"}" >/dev/null
@@ -176,12 +188,16 @@ fault "HTTP 500" '{"mode":"status","code":500}' \
     'api.*warn.*price: fetch failed: http: HTTP 500'
 fault "garbage" '{"mode":"garbage"}' \
     'api.*warn.*price: answer refused: answer is not a JSON object'
+check "/health: an answer refused is state refused, with why" \
+    [ "$(hprice 'p["state"] == "refused" and "JSON" in p["error"]')" = True ]
 fault "a 1 MiB answer" '{"mode":"huge","bytes":1048576}' \
     'api.*warn.*price: fetch failed: toobig'
 fault "a server slower than the timeout" '{"mode":"slow","ms":4000}' \
     'api.*warn.*price: fetch failed: timeout'
 fault "a connection reset" '{"mode":"reset"}' \
     'api.*warn.*price: fetch failed: transport'
+check "/health: no answer is state unreachable, with why" \
+    [ "$(hprice 'p["state"] == "unreachable" and len(p["error"]) > 0')" = True ]
 fault "usd as a string" '{"mode":"raw","body":"{\"ethereum\":{\"usd\":\"2000\"}}"}' \
     'price: answer refused: ethereum: usd is not a finite number'
 check "no good answer for over price_max_age ($(($(date +%s) - T0)) s)" \

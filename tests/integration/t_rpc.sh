@@ -130,11 +130,28 @@ check "a node's message keeps printable ASCII only; data comes along" \
     is 'j["error"]["message"] == "bad?thing ???" and
 	j["error"]["data"] == {"why": 1}'
 
+# --- the parent's look-ups ----------------------------------------------
+drv resolve "http://localhost:$ANVIL_PORT/k/SECRETKEY123"
+check "a look-up makes the resolve entry host:port:addresses" \
+    is 'j["resolve"].startswith("localhost:'$ANVIL_PORT':") and
+	"127.0.0.1" in j["resolve"]'
+drv resolve "http://localhost:$ANVIL_PORT" 2000
+check "a bounded look-up (the built-in endpoints') gives the same entry" \
+    is 'j["resolve"].startswith("localhost:'$ANVIL_PORT':") and
+	j["ms"] < 2000'
+drv resolve "https://waiaas-no-such-host-$$.invalid/k/SECRETKEY123" 1
+check "a bounded look-up gives up within its bound whatever DNS does" \
+    is '(j.get("stalled") is True and "did not answer within 1 ms" in
+	j["error"] or "cannot resolve" in j.get("error", "")) and j["ms"] < 1500'
+check "a look-up that fails never quotes the URL" \
+    sh -c "! grep -q SECRETKEY123 '$OUT' '$ERR'"
+
 # --- endpoints refused before any connection ---------------------------
 CHAIN_DRIVER_RESOLVE= drv rpc "http://localhost:$ANVIL_PORT" eth_chainId
 check "an endpoint without a resolve entry is refused, not retried" \
     is 'j["error"]["kind"] == "transport" and
-	not j["error"]["retryable"] and "resolve" in j["error"]["message"]'
+	not j["error"]["retryable"] and
+	"host name is not resolved" in j["error"]["message"]'
 
 CHAIN_DRIVER_RESOLVE="elsewhere:$ANVIL_PORT:127.0.0.1" \
     drv rpc "http://localhost:$ANVIL_PORT" eth_chainId

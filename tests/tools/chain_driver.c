@@ -9,6 +9,7 @@
  *	  chain_driver prepare NETWORK URL JSON
  *	  chain_driver send NETWORK URL JSON
  *	  chain_driver query NETWORK URL JSON
+ *	  chain_driver resolve URL [TIMEOUT_MS]
  *
  * Environment (milliseconds): CHAIN_DRIVER_TIMEOUT_MS (5000),
  * CHAIN_DRIVER_RETRIES (1), CHAIN_DRIVER_MAX_RESPONSE (bytes, 1048576),
@@ -22,6 +23,9 @@
  * command N calls at once (one line each, in the order they end).
  * get (rpc_get(), a price endpoint's plain GET) prints {"body": text},
  * the body's bytes outside printable ASCII as '?', or {"error": ...}.
+ * resolve is the parent's look-up (rpc_resolve_entry_bounded(), as for
+ * the built-in endpoints, with TIMEOUT_MS): {"resolve": entry} or
+ * {"error": why, "stalled": bool}, and "ms" it took.
  *
  * Exit: 0 after a result (an error result too), 2 usage or bad input,
  * 3 no result within the deadline.
@@ -34,6 +38,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -91,6 +96,7 @@ static void __attribute__((noreturn))
 usage(void)
 {
 	fprintf(stderr, "usage: chain_driver rpc URL METHOD [PARAMS_JSON]\n"
+	    "       chain_driver resolve URL [TIMEOUT_MS]\n"
 	    "       chain_driver get URL\n"
 	    "       chain_driver prepare|send|query NETWORK URL JSON\n");
 	exit(EX_USAGE);
@@ -712,6 +718,45 @@ start(struct work *w)
 	}
 }
 
+/* The parent's look-up of a URL's host, timed. */
+static int
+cmd_resolve(int argc, char *argv[])
+{
+	struct timespec	 t0, t1;
+	char		 out[NET_RESOLVE_MAX], err[256];
+	long		 tmo = 0, ms;
+	int		 stalled = 0, r;
+	json_t		*j;
+	char		*s;
+
+	if (argc < 3 || argc > 4)
+		usage();
+	if (argc == 4)
+		tmo = strtol(argv[3], NULL, 10);
+	if (tmo < 0 || tmo > 60000)
+		usage_err("TIMEOUT_MS: 0 to 60000");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	r = rpc_resolve_entry_bounded(argv[2], (int)tmo, &stalled, out,
+	    sizeof(out), err, sizeof(err));
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (t1.tv_sec - t0.tv_sec) * 1000L + (t1.tv_nsec - t0.tv_nsec) /
+	    1000000L;
+	if (r == 0)
+		j = json_pack("{s:s, s:I}", "resolve", out, "ms",
+		    (json_int_t)ms);
+	else
+		j = json_pack("{s:s, s:b, s:I}", "error", err, "stalled",
+		    stalled, "ms", (json_int_t)ms);
+	if (j == NULL || (s = json_dumps(j, JSON_SORT_KEYS)) == NULL)
+		fatalx("json");
+	printf("%s\n", s);
+	wipe_free(s);
+	json_decref(j);
+	fflush(stdout);
+	/* A look-up given up on may still run in glibc's thread. */
+	_exit(0);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -742,6 +787,8 @@ main(int argc, char *argv[])
 	    86400000);
 	sandbox = env_long("CHAIN_DRIVER_SANDBOX", 0, 0, 1) == 1;
 	repeat = env_long("CHAIN_DRIVER_REPEAT", 1, 1, 100000);
+	if (argc >= 2 && strcmp(argv[1], "resolve") == 0)
+		return cmd_resolve(argc, argv);
 
 	if ((w = calloc(1, sizeof(*w))) == NULL)
 		fatal("calloc");

@@ -24,6 +24,8 @@
 #include "config.h"
 #include "log.h"
 #include "msg.h"
+#include "network.h"
+#include "util.h"
 
 #define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
 #define FNAME		"test.toml"
@@ -373,8 +375,19 @@ static const struct errcase errcases[] = {
 	    "rpc.solana_devnet", NULL },
 	{ "url no scheme", "[rpc]\nsolana_devnet = \"x.example/rpc\"\n",
 	    "rpc.solana_devnet", NULL },
-	{ "url empty", "[rpc]\nevm_optimism_mainnet = \"\"\n",
+	{ "url blank", "[rpc]\nevm_optimism_mainnet = \" \"\n",
 	    "rpc.evm_optimism_mainnet", NULL },
+	{ "price url blank", "[security]\nprice_url = \" \"\n",
+	    "security.price_url", NULL },
+	/* public_defaults */
+	{ "bool quoted", "[rpc]\npublic_defaults = \"false\"\n",
+	    "rpc.public_defaults", "true or false" },
+	{ "bool number", "[rpc]\npublic_defaults = 0\n",
+	    "rpc.public_defaults", "true or false" },
+	{ "bool word", "[rpc]\npublic_defaults = no\n",
+	    "rpc.public_defaults", "true or false" },
+	{ "bool other section", "[security]\npublic_defaults = false\n",
+	    "security.public_defaults", NULL },
 	/* users */
 	{ "user upper case", "[security]\ndaemon_user = \"Root\"\n",
 	    "security.daemon_user", "Root" },
@@ -1400,6 +1413,188 @@ test_notify_keys(void **state)
 	assert_false(config_env_is_secret("WAIAAS_DAEMON_PORT"));
 }
 
+/*
+ * The built-in public endpoints: every network gets one unless its key
+ * is given (even as ""), or public_defaults is false; the price source
+ * likewise, with its coin ids unless price_ids says otherwise.
+ */
+static void
+test_public_defaults(void **state)
+{
+	struct config	 cf, one;
+	char		 text[512], err[512];
+	int		 i;
+
+	(void)state;
+	config_defaults(&cf);
+	assert_int_equal(cf.rpc_public_defaults, 1);
+	config_apply_defaults(&cf);
+	for (i = 0; i < RPC_MAX; i++) {
+		assert_non_null(config_rpc_default(i));
+		assert_string_equal(cf.rpc[i], config_rpc_default(i));
+		assert_true(cf.rpc_default[i]);
+		assert_true(strncmp(cf.rpc[i], "https://", 8) == 0);
+		/* Each is a URL the key itself would take. */
+		snprintf(text, sizeof(text), "[rpc]\n%s = \"%s\"\n",
+		    config_rpc_key(i), config_rpc_default(i));
+		check_ok(config_rpc_key(i), text, &one);
+	}
+	assert_null(config_rpc_default(RPC_MAX));
+	assert_null(config_rpc_key(-1));
+	assert_string_equal(config_rpc_key(RPC_evm_ethereum_sepolia),
+	    "evm_ethereum_sepolia");
+	assert_string_equal(config_rpc_default(RPC_evm_ethereum_sepolia),
+	    "https://ethereum-sepolia-rpc.publicnode.com");
+	assert_string_equal(config_rpc_default(RPC_solana_devnet),
+	    "https://api.devnet.solana.com");
+	assert_string_equal(config_rpc_default(RPC_evm_base_sepolia),
+	    "https://sepolia.base.org");
+
+	config_defaults(&cf);
+	config_apply_defaults(&cf);
+	assert_string_equal(cf.price_url, CONFIG_PRICE_DEFAULT_URL);
+	assert_string_equal(cf.price_ids, CONFIG_PRICE_DEFAULT_IDS);
+	assert_true(cf.price_default);
+	if (config_check(&cf, err, sizeof(err)) != 0)
+		fail_msg("the defaults do not pass config_check: %s", err);
+
+	/* A key given: that network is the operator's; "" turns it off. */
+	check_ok("one set, one off", "[rpc]\nevm_ethereum_sepolia = "
+	    "\"http://127.0.0.1:8545\"\nsolana_devnet = \"\"\n", &cf);
+	config_apply_defaults(&cf);
+	assert_string_equal(cf.rpc[RPC_evm_ethereum_sepolia],
+	    "http://127.0.0.1:8545");
+	assert_false(cf.rpc_default[RPC_evm_ethereum_sepolia]);
+	assert_string_equal(cf.rpc[RPC_solana_devnet], "");
+	assert_false(cf.rpc_default[RPC_solana_devnet]);
+	assert_true(cf.rpc_default[RPC_solana_mainnet]);
+	assert_true(cf.price_default);
+
+	/* All off. */
+	check_ok("off", "[rpc]\npublic_defaults = false\n", &cf);
+	config_apply_defaults(&cf);
+	for (i = 0; i < RPC_MAX; i++) {
+		assert_string_equal(cf.rpc[i], "");
+		assert_false(cf.rpc_default[i]);
+	}
+	assert_string_equal(cf.price_url, "");
+	assert_string_equal(cf.price_ids, "");
+	assert_false(cf.price_default);
+	check_ok("on", "[rpc]\npublic_defaults = true\n", &cf);
+	assert_int_equal(cf.rpc_public_defaults, 1);
+
+	/* The price source: "" turns it off; own ids with the default. */
+	check_ok("price off", "[security]\nprice_url = \"\"\n", &cf);
+	config_apply_defaults(&cf);
+	assert_string_equal(cf.price_url, "");
+	assert_false(cf.price_default);
+	assert_true(cf.rpc_default[RPC_solana_mainnet]);
+	if (config_check(&cf, err, sizeof(err)) != 0)
+		fail_msg("price_url \"\": %s", err);
+	check_ok("own ids", "[security]\nprice_ids = \"ETH=ethereum\"\n",
+	    &cf);
+	config_apply_defaults(&cf);
+	assert_string_equal(cf.price_url, CONFIG_PRICE_DEFAULT_URL);
+	assert_string_equal(cf.price_ids, "ETH=ethereum");
+	check_ok("own url", "[security]\nprice_url = \"https://p.example/"
+	    "simple/price\"\nprice_ids = \"SOL=solana\"\n", &cf);
+	config_apply_defaults(&cf);
+	assert_string_equal(cf.price_url, "https://p.example/simple/price");
+	assert_string_equal(cf.price_ids, "SOL=solana");
+	assert_false(cf.price_default);
+}
+
+/* What a client is told names the variable and the key of the network. */
+static void
+test_rpc_advice(void **state)
+{
+	struct network	n;
+	char		key[64], env[96], msg[256];
+	size_t		i;
+
+	(void)state;
+	for (i = 0; i < net_nbuiltin; i++) {
+		net_rpc_setting(&net_builtin[i], key, sizeof(key), env,
+		    sizeof(env));
+		assert_string_equal(key, config_rpc_key((int)i));
+	}
+	net_rpc_setting(&net_builtin[RPC_evm_ethereum_sepolia], key,
+	    sizeof(key), env, sizeof(env));
+	assert_string_equal(env, "WAIAAS_RPC_EVM_ETHEREUM_SEPOLIA");
+	net_rpc_advice(&net_builtin[RPC_evm_polygon_amoy], 0, NULL, msg,
+	    sizeof(msg));
+	assert_string_equal(msg, "no RPC for polygon-amoy: set "
+	    "WAIAAS_RPC_EVM_POLYGON_AMOY or [rpc] evm_polygon_amoy");
+	net_rpc_advice(&net_builtin[RPC_solana_devnet], 1, "getBalance: "
+	    "transport: refused", msg, sizeof(msg));
+	assert_string_equal(msg, "devnet: the public default RPC did not "
+	    "answer: set WAIAAS_RPC_SOLANA_DEVNET or [rpc] solana_devnet to "
+	    "another endpoint (getBalance: transport: refused)");
+	net_rpc_advice(&net_builtin[RPC_solana_devnet], 0, "x", msg,
+	    sizeof(msg));
+	assert_string_equal(msg, "devnet: the RPC did not answer: check "
+	    "WAIAAS_RPC_SOLANA_DEVNET or [rpc] solana_devnet (x)");
+	n = net_builtin[RPC_evm_base_mainnet];
+	strlcpy(n.name, "localdev", sizeof(n.name));
+	n.custom = 1;
+	net_rpc_advice(&n, 0, NULL, msg, sizeof(msg));
+	assert_string_equal(msg, "no RPC for localdev: set "
+	    "WAIAAS_RPC_EVM_CUSTOM or [rpc] evm_custom");
+}
+
+static void
+test_env_public_defaults(void **state)
+{
+	static const struct envcase cases[] = {
+		{ "false", { "WAIAAS_RPC_PUBLIC_DEFAULTS=false", NULL },
+		    NULL },
+		{ "0", { "WAIAAS_RPC_PUBLIC_DEFAULTS=0", NULL }, NULL },
+		{ "true", { "WAIAAS_RPC_PUBLIC_DEFAULTS=true", NULL }, NULL },
+		{ "1", { "WAIAAS_RPC_PUBLIC_DEFAULTS=1", NULL }, NULL },
+		{ "empty", { "WAIAAS_RPC_PUBLIC_DEFAULTS=", NULL },
+		    "rpc.public_defaults" },
+		{ "yes", { "WAIAAS_RPC_PUBLIC_DEFAULTS=yes", NULL },
+		    "rpc.public_defaults" },
+		{ "FALSE", { "WAIAAS_RPC_PUBLIC_DEFAULTS=FALSE", NULL },
+		    "rpc.public_defaults" },
+	};
+	struct config	 cf;
+	const char	*off[] = { "WAIAAS_RPC_EVM_BASE_SEPOLIA=",
+			    "WAIAAS_SECURITY_PRICE_URL=", NULL };
+	char		 err[256];
+	size_t		 i;
+	int		 r;
+
+	(void)state;
+	for (i = 0; i < NITEMS(cases); i++) {
+		config_defaults(&cf);
+		r = apply_env(&cf, cases[i].env, err, sizeof(err));
+		if (cases[i].want == NULL && r != 0)
+			fail_msg("%s: unexpected error '%s'", cases[i].name,
+			    err);
+		if (cases[i].want != NULL && r == 0)
+			fail_msg("%s: accepted", cases[i].name);
+		if (cases[i].want != NULL)
+			want_in(cases[i].name, err, cases[i].want);
+		else
+			assert_int_equal(cf.rpc_public_defaults,
+			    cases[i].name[0] == 't' || cases[i].name[0] == '1');
+	}
+	/* The environment wins over the file, both ways. */
+	check_ok("file off", "[rpc]\npublic_defaults = false\n", &cf);
+	assert_int_equal(apply_env(&cf, cases[2].env, err, sizeof(err)), 0);
+	assert_int_equal(cf.rpc_public_defaults, 1);
+	/* An empty variable turns one network (or the price source) off. */
+	config_defaults(&cf);
+	assert_int_equal(apply_env(&cf, off, err, sizeof(err)), 0);
+	config_apply_defaults(&cf);
+	assert_string_equal(cf.rpc[RPC_evm_base_sepolia], "");
+	assert_false(cf.rpc_default[RPC_evm_base_sepolia]);
+	assert_true(cf.rpc_default[RPC_evm_base_mainnet]);
+	assert_string_equal(cf.price_url, "");
+	assert_false(cf.price_default);
+}
+
 int
 main(void)
 {
@@ -1417,6 +1612,9 @@ main(void)
 		cmocka_unit_test(test_small_errbuf),
 		cmocka_unit_test(test_env_overrides),
 		cmocka_unit_test(test_env_rpc_all),
+		cmocka_unit_test(test_public_defaults),
+		cmocka_unit_test(test_env_public_defaults),
+		cmocka_unit_test(test_rpc_advice),
 		cmocka_unit_test(test_env_ignored),
 		cmocka_unit_test(test_env_errors),
 		cmocka_unit_test(test_env_unknown),
