@@ -42,7 +42,7 @@ read_secret_file(int dfd, const char *path, int strict, char *pw,
 		close(fd);
 		fatalx("%s: not a regular file", path);
 	}
-	if (strict && (st.st_mode & 077))
+	if (strict && (st.st_mode & 077 & ~SECRET_GROUP_OK(&st, S_IRGRP)))
 		fatalx("%s: readable by group or others (chmod 600)", path);
 	while ((n = read(fd, pw + off, KS_PASSWORD_MAX + 1 - off)) > 0)
 		off += (size_t)n;
@@ -95,6 +95,24 @@ prompt_tty(const char *prompt, char *pw, size_t *len)
 }
 
 /*
+ * A secret file just made (mode 0600) in a directory of group root with
+ * the set-group-ID bit took the group root: it is made readable by that
+ * group (secret.h), for root without CAP_DAC_OVERRIDE.  Any other group
+ * keeps 0600.
+ */
+void
+secret_share_root(int fd)
+{
+	struct stat	st;
+
+	if (fstat(fd, &st) == -1)
+		fatal("fstat");
+	if (st.st_gid == 0 && (st.st_mode & 07777) == 0600 &&
+	    fchmod(fd, 0640) == -1)
+		fatal("chmod 640");
+}
+
+/*
  * A random password, as URL-safe base64 of 32 bytes, into recovery.key
  * (created, never replaced).  dir names the directory dfd is, for the
  * message.  Used by waiaasd's first start and by `waiaas init`.
@@ -113,6 +131,7 @@ secret_provision(int dfd, const char *dir, char *pw, size_t *len)
 	if ((fd = openat(dfd, "recovery.key", O_WRONLY | O_CREAT | O_EXCL |
 	    O_NOFOLLOW | O_CLOEXEC, 0600)) == -1)
 		fatal("recovery.key");
+	secret_share_root(fd);
 	if (write(fd, pw, *len) != (ssize_t)*len || write(fd, "\n", 1) != 1 ||
 	    fsync(fd) == -1)
 		fatal("recovery.key");
