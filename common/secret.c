@@ -95,20 +95,22 @@ prompt_tty(const char *prompt, char *pw, size_t *len)
 }
 
 /*
- * A secret file just made (mode 0600) in a directory of group root with
- * the set-group-ID bit took the group root: it is made readable by that
- * group (secret.h), for root without CAP_DAC_OVERRIDE.  Any other group
- * keeps 0600.
+ * fd, a secret file just made (mode 0600) in the directory dfd: when the
+ * operator made that directory group root, searchable by it and
+ * set-group-ID (2710, the image's /data), the file took the group root
+ * and is made readable by it (secret.h), for root without
+ * CAP_DAC_OVERRIDE.  Anywhere else it keeps 0600, whoever made it.
  */
 void
-secret_share_root(int fd)
+secret_share_root(int dfd, int fd)
 {
-	struct stat	st;
+	struct stat	d, st;
 
-	if (fstat(fd, &st) == -1)
+	if (fstat(dfd, &d) == -1 || fstat(fd, &st) == -1)
 		fatal("fstat");
-	if (st.st_gid == 0 && (st.st_mode & 07777) == 0600 &&
-	    fchmod(fd, 0640) == -1)
+	if (d.st_gid == 0 && (d.st_mode & (S_ISGID | S_IXGRP)) ==
+	    (S_ISGID | S_IXGRP) && st.st_gid == 0 &&
+	    (st.st_mode & 07777) == 0600 && fchmod(fd, 0640) == -1)
 		fatal("chmod 640");
 }
 
@@ -131,7 +133,7 @@ secret_provision(int dfd, const char *dir, char *pw, size_t *len)
 	if ((fd = openat(dfd, "recovery.key", O_WRONLY | O_CREAT | O_EXCL |
 	    O_NOFOLLOW | O_CLOEXEC, 0600)) == -1)
 		fatal("recovery.key");
-	secret_share_root(fd);
+	secret_share_root(dfd, fd);
 	if (write(fd, pw, *len) != (ssize_t)*len || write(fd, "\n", 1) != 1 ||
 	    fsync(fd) == -1)
 		fatal("recovery.key");

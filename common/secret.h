@@ -22,6 +22,6 @@ int	secret_new_password(char *, size_t *);
  * others may hold for that file.
  */
 #define SECRET_GROUP_OK(st, bits)	((st)->st_gid == 0 ? (bits) : 0)
-void	secret_share_root(int);
+void	secret_share_root(int, int);
 
 #endif
