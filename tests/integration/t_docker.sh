@@ -446,13 +446,15 @@ ns_post() {	# ns_post PATH JSON HEADER
 	    -w '%{http_code}' -X POST -H "Content-Type: application/json" \
 	    -H "$3" --data-binary "$2" "http://127.0.0.1:3100$1"
 }
-ns_ready() {	# up to 30 s for GET /health to answer 200
-	n=0
-	while [ $n -lt 60 ]; do
+ns_ready() {	# up to 90 s for GET /health to answer 200 (a loaded
+	n=0	# machine: the keystore's KDF is the default 64 MiB one)
+	while [ $n -lt 180 ]; do
 		[ "$(ns_get /health)" = 200 ] && return 0
 		sleep 0.5
 		n=$((n + 1))
 	done
+	echo "# GET /health does not answer; the container's log:"
+	DOCKER_HOST=$NS_HOST $DOCKER logs waiaas 2>&1 | tail -5 | sed 's/^/# /'
 	return 1
 }
 
@@ -513,6 +515,7 @@ echo "$COMPOSES" | while read -r COMPOSE; do
 	    { sed 's/^/# /' '$T_TMP/up.log'; false; }"
 	ns_ready
 	code=$(ns_get /v1/wallets "X-Master-Password: $PW")
+	[ "$code" = 200 ] || docker logs waiaas 2>&1 | tail -5 | sed 's/^/# /'
 	check "$COMPOSE: the same wallet, the password from /run/secrets ($code)" \
 	    sh -c "[ $code = 200 ] && grep -q '\"name\":\"v\"' '$T_TMP/body' &&
 	    docker inspect waiaas | grep -q WAIAAS_MASTER_PASSWORD_FILE=/run/secrets/master_password"
