@@ -88,25 +88,26 @@ scenario() {
 	dd=$3
 	want=$4
 	c() { $COMPOSE -p "$P" -f "$f" "$@"; }
-	x() { $DOCKER exec "$(c ps -q agent)" "$@"; }
+	x() { $DOCKER exec "$cid" "$@"; }
 	t0=$(date +%s)
 	if c build >"$T_TMP/build.log" 2>&1 && c up -d >>"$T_TMP/build.log" 2>&1
 	then
 		ok "$tag the agent image builds (make install) and starts ($(($(date +%s) - t0)) s)"
+		cid=$(c ps -q agent)
 	else
 		tail -20 "$T_TMP/build.log" | sed 's/^/# /'
 		d_fail_all "$tag no agent container" "$CHECKS_ONE"
 		return
 	fi
 	check "$tag waiaas init --auto-provision" sh -c \
-	    "$DOCKER exec $(c ps -q agent) waiaas init --auto-provision \
+	    "$DOCKER exec $cid waiaas init --auto-provision \
 	    > '$T_TMP/init' 2>&1 && grep -q 'wrote $dd/recovery.key' \
 	    '$T_TMP/init' || { sed 's/^/# /' '$T_TMP/init'; false; }"
-	check "$tag waiaas start" sh -c "$DOCKER exec $(c ps -q agent) \
+	check "$tag waiaas start" sh -c "$DOCKER exec $cid \
 	    waiaas start > '$T_TMP/start' 2>&1 ||
 	    { sed 's/^/# /' '$T_TMP/start'; false; }"
 	check "$tag waiaas status: serving" sh -c "$DOCKER exec \
-	    $(c ps -q agent) waiaas status > '$T_TMP/status' 2>&1 ||
+	    $cid waiaas status > '$T_TMP/status' 2>&1 ||
 	    { sed 's/^/# /' '$T_TMP/status'; false; }"
 	sed 's/^/# /' "$T_TMP/status"
 	x waiaas wallet create --name agent-evm --chain ethereum \
@@ -116,7 +117,7 @@ scenario() {
 	x waiaas wallet list > "$T_TMP/w1" 2>&1
 	check "$tag two wallets made (waiaas wallet create), listed" \
 	    [ "$(grep -c ACTIVE "$T_TMP/w1")" = 2 ]
-	procs "$(c ps -q agent)" > "$T_TMP/procs"
+	procs "$cid" > "$T_TMP/procs"
 	check "$tag the daemon's processes: $want" \
 	    [ "$(tr '\n' ' ' < "$T_TMP/procs")" = "$want" ]
 	[ "$(tr '\n' ' ' < "$T_TMP/procs")" = "$want" ] ||
@@ -132,8 +133,9 @@ scenario() {
 	    [ -n \"\$new\" ] && [ \"\$new\" != \"\$old\" ] ||
 	    { sed 's/^/# /' '$T_TMP/re.log'; false; }"
 	echo "# down, rebuild, up: $(($(date +%s) - t0)) s"
+	cid=$(c ps -q agent)
 	check "$tag waiaas start in the new container" sh -c "$DOCKER exec \
-	    $(c ps -q agent) waiaas start > '$T_TMP/start' 2>&1 ||
+	    $cid waiaas start > '$T_TMP/start' 2>&1 ||
 	    { sed 's/^/# /' '$T_TMP/start'; false; }"
 	x waiaas wallet list > "$T_TMP/w2" 2>&1
 	check "$tag the same wallets (ids, names, addresses)" \
