@@ -3,13 +3,15 @@
 # and create one system user per process.  Run as root; safe to repeat.
 set -eu
 # chromium: the approval page's test in a real browser (t_approve_page).
-# docker.io, debootstrap, python3-yaml: the image and its compose
-# settings (t_docker); systemd: systemd-analyze (t_systemd).
+# docker.io, docker-compose (1.29, Debian 12's), debootstrap,
+# python3-yaml: the image, its compose files run verbatim (t_docker) and
+# the agent container (t_agent_container); systemd: systemd-analyze
+# (t_systemd).
 PKGS="gcc make pkg-config libevent-dev libsodium-dev libsecp256k1-dev
 libsqlite3-dev libjansson-dev libcurl4-openssl-dev libargon2-dev
 libseccomp-dev nettle-dev libcmocka-dev clang libclang-rt-14-dev
 curl python3 procps util-linux wrk openssl sqlite3 chromium webhook
-docker.io debootstrap python3-yaml systemd"
+docker.io docker-compose debootstrap python3-yaml systemd"
 
 missing=""
 for p in $PKGS; do
