@@ -76,6 +76,10 @@ procs() {
 		*) continue ;;
 		esac
 		u=$(awk '$1 == "Uid:" { print $2 }' "/proc/$p/status")
+		# seccomp filter and no_new_privs, else a mark in the list
+		awk '$1 == "Seccomp:" && $2 == 2 { s = 1 }
+		    $1 == "NoNewPrivs:" && $2 == 1 { n = 1 }
+		    END { exit !(s && n) }' "/proc/$p/status" || r="$r(unconfined)"
 		echo "$u $r"
 	done | sort
 }
@@ -118,7 +122,7 @@ scenario() {
 	check "$tag two wallets made (waiaas wallet create), listed" \
 	    [ "$(grep -c ACTIVE "$T_TMP/w1")" = 2 ]
 	procs "$cid" > "$T_TMP/procs"
-	check "$tag the daemon's processes: $want" \
+	check "$tag the daemon's processes (uid, role), each with its seccomp filter and no_new_privs: $want" \
 	    [ "$(tr '\n' ' ' < "$T_TMP/procs")" = "$want" ]
 	[ "$(tr '\n' ' ' < "$T_TMP/procs")" = "$want" ] ||
 	    sed 's/^/# /' "$T_TMP/procs"
