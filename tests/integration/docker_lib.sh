@@ -148,6 +148,19 @@ d_ns_engine_up() {
 	NS_HOST=unix://$NS_RUN/docker.sock
 	NS_DOCKER="$DOCKER -H $NS_HOST"
 	mkdir -p "$NS_RUN" "$CACHE/ns-root"
+	# One left by a test that was killed: under the lock, nobody's now.
+	if [ -f "$NS_RUN/dockerd.pid" ]; then
+		p=$(cat "$NS_RUN/dockerd.pid")
+		if [ "$(cat "/proc/$p/comm" 2>/dev/null)" = dockerd ]; then
+			kill -TERM "$p"
+			n=0
+			while [ $n -lt 80 ] && kill -0 "$p" 2>/dev/null; do
+				sleep 0.25
+				n=$((n + 1))
+			done
+		fi
+		rm -f "$NS_RUN/dockerd.pid"
+	fi
 	unshare -n sh -c 'ip link set lo up && exec "$@"' sh \
 	    dockerd --data-root "$CACHE/ns-root" --exec-root "$NS_RUN/exec" \
 	    --pidfile "$NS_RUN/dockerd.pid" -H "$NS_HOST" \
