@@ -474,8 +474,15 @@ $DOCKER image inspect waiaas:latest >/dev/null 2>&1 ||
 git clone -q --no-checkout . "$WT" &&
     git ls-files -z | xargs -0 tar -cf - | tar -C "$WT" -xf - && made=1
 first=$(echo "$COMPOSES" | head -1)
+# This engine has no bridge: the build's apt-get runs on the host's
+# network, through an overlay of the test's own (the shipped file leaves
+# the build's network to the engine's default, which BuildKit builders
+# accept without the network.host entitlement).
+printf 'services:\n  waiaasd:\n    build:\n      network: host\n' \
+    > "$T_TMP/build-host.yml"
 t0=$(date +%s)
-if [ -n "$made" ] && (cd "$WT" && $first build) >"$T_TMP/cbuild.log" 2>&1
+if [ -n "$made" ] && (cd "$WT" && $first -f docker-compose.yml \
+    -f "$T_TMP/build-host.yml" build) >"$T_TMP/cbuild.log" 2>&1
 then
 	ok "$first build: the compose file builds the image from the clone ($(($(date +%s) - t0)) s)"
 else
