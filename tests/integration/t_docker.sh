@@ -7,12 +7,12 @@
 # the password out of `docker inspect` and every environment; a
 # bind-mounted data directory with the wrong owner says what to chown.
 #
-# No compose plugin here (Debian 12's docker.io has none): the compose
-# files are translated into `docker run` flags by compose_run.py, which
-# refuses any setting it does not know.  The network is "none" (no
-# bridge on these machines): REST goes through the container's own
-# network namespace (nsenter -n), and the published port is checked as
-# written.  The healthcheck interval is shortened to 1 s.
+# Most checks look into the processes with the compose files' settings
+# translated into `docker run` flags by compose_run.py (which refuses any
+# setting it does not know), so that the healthcheck interval can be
+# shortened to 1 s.  The network there is "none" (the first engine has
+# no bridge): REST goes through the container's own network namespace
+# (nsenter -n), and the published port is checked as written.
 #
 # Engine and base image: docker_lib.sh.  The README's own commands
 # (`docker compose up -d` from a clone, the secrets overlay, `docker run
@@ -21,7 +21,6 @@
 # docker-compose 1.29, and Compose v2 when `docker compose` works), on a
 # second engine in a network namespace of its own (docker_lib.sh).
 . tests/integration/lib.sh
-
 . tests/integration/docker_lib.sh
 IMAGE=waiaas-test:latest
 T=waiaas-t-$$
