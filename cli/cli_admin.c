@@ -52,6 +52,7 @@ write_new_key(int dfd, const char *pw, size_t len)
 	    O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) == -1)
 		cli_fail("%s/recovery.key.new: %s", cli.datadir,
 		    strerror(errno));
+	secret_share_root(dfd, fd);
 	if (write(fd, pw, len) != (ssize_t)len || write(fd, "\n", 1) != 1 ||
 	    fsync(fd) == -1 || close(fd) == -1 || fsync(dfd) == -1)
 		cli_fail("%s/recovery.key.new: %s", cli.datadir,

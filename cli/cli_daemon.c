@@ -251,7 +251,9 @@ cmd_init(int argc, char **argv)
 	if (st.st_uid != geteuid() && geteuid() != 0)
 		cli_fail("%s belongs to uid %u, not to us", cli.datadir,
 		    (unsigned)st.st_uid);
-	if ((st.st_mode & 077) != 0 && fchmod(dfd, 0700) == -1)
+	if ((st.st_mode & 077 & ~SECRET_GROUP_OK(&st, S_IXGRP)) != 0 &&
+	    fchmod(dfd, 0700 | (st.st_mode & SECRET_GROUP_OK(&st,
+	    S_ISGID | S_IXGRP))) == -1)
 		cli_fail("chmod %s: %s", cli.datadir, strerror(errno));
 	keystore = exists_at(dfd, "keystore/keystore.meta");
 	setup = exists_at(dfd, "config.toml") ||

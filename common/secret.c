@@ -42,7 +42,7 @@ read_secret_file(int dfd, const char *path, int strict, char *pw,
 		close(fd);
 		fatalx("%s: not a regular file", path);
 	}
-	if (strict && (st.st_mode & 077))
+	if (strict && (st.st_mode & 077 & ~SECRET_GROUP_OK(&st, S_IRGRP)))
 		fatalx("%s: readable by group or others (chmod 600)", path);
 	while ((n = read(fd, pw + off, KS_PASSWORD_MAX + 1 - off)) > 0)
 		off += (size_t)n;
@@ -95,6 +95,26 @@ prompt_tty(const char *prompt, char *pw, size_t *len)
 }
 
 /*
+ * fd, a secret file just made (mode 0600) in the directory dfd: when the
+ * operator made that directory group root, searchable by it and
+ * set-group-ID (2710, the image's /data), the file took the group root
+ * and is made readable by it (secret.h), for root without
+ * CAP_DAC_OVERRIDE.  Anywhere else it keeps 0600, whoever made it.
+ */
+void
+secret_share_root(int dfd, int fd)
+{
+	struct stat	d, st;
+
+	if (fstat(dfd, &d) == -1 || fstat(fd, &st) == -1)
+		fatal("fstat");
+	if (d.st_gid == 0 && (d.st_mode & (S_ISGID | S_IXGRP)) ==
+	    (S_ISGID | S_IXGRP) && st.st_gid == 0 &&
+	    (st.st_mode & 07777) == 0600 && fchmod(fd, 0640) == -1)
+		fatal("chmod 640");
+}
+
+/*
  * A random password, as URL-safe base64 of 32 bytes, into recovery.key
  * (created, never replaced).  dir names the directory dfd is, for the
  * message.  Used by waiaasd's first start and by `waiaas init`.
@@ -113,6 +133,7 @@ secret_provision(int dfd, const char *dir, char *pw, size_t *len)
 	if ((fd = openat(dfd, "recovery.key", O_WRONLY | O_CREAT | O_EXCL |
 	    O_NOFOLLOW | O_CLOEXEC, 0600)) == -1)
 		fatal("recovery.key");
+	secret_share_root(dfd, fd);
 	if (write(fd, pw, *len) != (ssize_t)*len || write(fd, "\n", 1) != 1 ||
 	    fsync(fd) == -1)
 		fatal("recovery.key");

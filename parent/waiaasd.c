@@ -298,7 +298,7 @@ adopt_file(int dfd, const char *name)
 		fatal("fstat %s", path);
 	if (P.privsep && S_ISREG(st.st_mode) &&
 	    (st.st_uid != P.uid[PROC_PARENT] ||
-	    st.st_gid != P.gid[PROC_PARENT]))
+	    (st.st_gid != P.gid[PROC_PARENT] && st.st_gid != 0)))
 		give_to(fd, path, &st, P.uid[PROC_PARENT], P.gid[PROC_PARENT],
 		    P.cf.user[PROC_PARENT]);
 	close(fd);
@@ -386,18 +386,20 @@ datadir_setup(void)
 		fatal("open %s", P.cf.datadir);
 	if (fstat(dfd, &st) == -1)
 		fatal("fstat %s", P.cf.datadir);
+	/* Group root may stay (secret.h): root alone is in it. */
 	if (P.privsep) {
 		if (st.st_uid != P.uid[PROC_PARENT] ||
-		    st.st_gid != P.gid[PROC_PARENT])
+		    (st.st_gid != P.gid[PROC_PARENT] && st.st_gid != 0))
 			give_to(dfd, P.cf.datadir, &st, P.uid[PROC_PARENT],
 			    P.gid[PROC_PARENT], P.cf.user[PROC_PARENT]);
 	} else if (st.st_uid != getuid())
 		fatalx("%s is owned by uid %u, not by us", P.cf.datadir,
 		    (unsigned)st.st_uid);
 	fs_as_parent();
-	if ((st.st_mode & 077) != 0)
-		set_mode(dfd, P.cf.datadir, 0700, P.uid[PROC_PARENT],
-		    P.gid[PROC_PARENT]);
+	if ((st.st_mode & 077 & ~SECRET_GROUP_OK(&st, S_IXGRP)) != 0)
+		set_mode(dfd, P.cf.datadir, 0700 | (st.st_mode &
+		    SECRET_GROUP_OK(&st, S_ISGID | S_IXGRP)),
+		    P.uid[PROC_PARENT], P.gid[PROC_PARENT]);
 	/* Through the descriptor: no search of the directories above. */
 	if ((P.ddir = openat(dfd, ".", O_RDONLY | O_DIRECTORY |
 	    O_CLOEXEC)) == -1)

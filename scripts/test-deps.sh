@@ -24,7 +24,7 @@ command -v npm >/dev/null || NPM="nodejs npm"
 APT_RECOMMENDS=1
 apt_install "test tools and peers (about 2 GB with Chromium and Docker)" \
     clang libclang-rt-14-dev libcmocka-dev chromium docker.io debootstrap \
-    python3 python3-yaml webhook systemd wrk sqlite3 openssl procps \
+    python3 python3-yaml docker-compose webhook systemd wrk sqlite3 openssl procps \
     util-linux $NPM
 
 # The npm peers, pinned in tests/node/package-lock.json: anvil and cast

@@ -45,7 +45,7 @@ done
 # first; those that measure memory or inject timed faults run alone
 # afterwards.  Each writes its output, status and seconds to $dir.
 SLOW="t_tiers t_approve_page t_price t_policies t_set_master t_chain_evm
-t_owner t_docker"
+t_owner t_docker t_agent_container"
 ALONE="t_memory t_send_faults"
 dir=$(mktemp -d)
 trap 'rm -f "$out"; rm -rf "$dir"' EXIT

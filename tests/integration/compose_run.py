@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Translate docker/docker-compose.yml (plus overlays) into `docker run`
+"""Translate docker-compose.yml (plus overlays) into `docker run`
 arguments, one per line, for t_docker.sh on machines without the compose
 plugin.  Strict: a service key it does not know is an error, so a setting
 added to the compose file cannot go untested unnoticed.

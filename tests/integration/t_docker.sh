@@ -7,29 +7,25 @@
 # the password out of `docker inspect` and every environment; a
 # bind-mounted data directory with the wrong owner says what to chown.
 #
-# No compose plugin here (Debian 12's docker.io has none): the compose
-# files are translated into `docker run` flags by compose_run.py, which
-# refuses any setting it does not know.  The network is "none" (no
-# bridge on these machines): REST goes through the container's own
-# network namespace (nsenter -n), and the published port is checked as
-# written.  The healthcheck interval is shortened to 1 s.
+# Most checks look into the processes with the compose files' settings
+# translated into `docker run` flags by compose_run.py (which refuses any
+# setting it does not know), so that the healthcheck interval can be
+# shortened to 1 s.  The network there is "none" (the first engine has
+# no bridge): REST goes through the container's own network namespace
+# (nsenter -n), and the published port is checked as written.
 #
-# Engine: a running one, or dockerd started here without bridge or NAT
-# and stopped at the end.  Base image: debootstrap --variant=minbase,
-# cached as a tarball under $WAIAAS_DOCKER_CACHE (default
-# /var/tmp/waiaas-docker) for 7 days, imported as
-# waiaas-debian:bookworm-DATE.
+# Engine and base image: docker_lib.sh.  The README's own commands
+# (`docker compose up -d` from a clone, the secrets overlay, `docker run
+# -p ...` and a plain `docker exec waiaas cat /data/recovery.key`) run
+# verbatim at the end, with a compose that is here (Debian 12's
+# docker-compose 1.29, and Compose v2 when `docker compose` works), on a
+# second engine in a network namespace of its own (docker_lib.sh).
 . tests/integration/lib.sh
-
-DOCKER=${DOCKER:-docker}
-CACHE=${WAIAAS_DOCKER_CACHE:-/var/tmp/waiaas-docker}
-BASE=waiaas-debian:bookworm
+. tests/integration/docker_lib.sh
 IMAGE=waiaas-test:latest
 T=waiaas-t-$$
 CONTAINERS=""
 VOLUMES=""
-DOCKERD_PID=""
-export DOCKER_BUILDKIT=0	# the classic builder: no buildx plugin here
 
 d_cleanup() {
 	for c in $CONTAINERS; do
@@ -39,10 +35,11 @@ d_cleanup() {
 		$DOCKER volume rm -f "$v" >/dev/null 2>&1
 	done
 	[ -n "${REBUILT:-}" ] && $DOCKER rmi waiaas-test:rebuilt >/dev/null 2>&1
-	if [ -n "$DOCKERD_PID" ]; then
-		kill -TERM "$DOCKERD_PID" 2>/dev/null
-		wait_gone "$DOCKERD_PID" 20000
-	fi
+	for i in ${UNTAG:-}; do
+		$DOCKER rmi "$i" >/dev/null 2>&1
+	done
+	d_ns_engine_down
+	d_engine_down
 	# The bind-mounted directories belong to the container's users.
 	rm -rf "$T_TMP"
 	t_cleanup
@@ -52,63 +49,10 @@ trap d_cleanup EXIT
 if ! command -v "$DOCKER" >/dev/null || ! command -v dockerd >/dev/null ||
     ! command -v debootstrap >/dev/null; then
 	peer_missing "docker, dockerd and debootstrap"
+elif ! d_engine_up || ! d_base; then
+	peer_missing "a Docker engine and a Debian 12 base image" \
+	    "see the lines above; sh scripts/test-deps.sh installs docker.io"
 fi
-
-# ---- the engine ----
-if [ -z "$MISSING" ] && ! $DOCKER info >/dev/null 2>&1; then
-	dockerd --bridge=none --iptables=false --ip-masq=false \
-	    --ip-forward=false >"$T_TMP/dockerd.log" 2>&1 &
-	DOCKERD_PID=$!
-	n=0
-	while [ $n -lt 60 ] && ! $DOCKER info >/dev/null 2>&1; do
-		kill -0 "$DOCKERD_PID" 2>/dev/null || break
-		sleep 0.5
-		n=$((n + 1))
-	done
-	if ! $DOCKER info >/dev/null 2>&1; then
-		peer_missing "the Docker engine" "it does not start: $(grep \
-		    -i 'level=fatal\|level=error' "$T_TMP/dockerd.log" | tail -1)"
-	fi
-fi
-
-# ---- the Debian 12 base image ----
-# The Debian mirror apt uses here (sources.list or deb822 .sources).
-apt_mirror() {
-	cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list \
-	    /etc/apt/sources.list.d/*.sources 2>/dev/null | awk '
-	/^deb / { sub(/\[[^]]*\] */, ""); if ($3 == "bookworm") { print $2; exit } }
-	/^$/ { uri = "" }
-	/^URIs:/ { uri = $2 }
-	/^Suites:/ && uri != "" { for (i = 2; i <= NF; i++)
-		if ($i == "bookworm") { print uri; exit } }'
-}
-
-# The newest tarball of the last 7 days, else a new one; the image is
-# tagged with the tarball's date, so a week later a fresh base is used.
-mkdir -p "$CACHE"
-tarball=$(find "$CACHE" -maxdepth 1 -name 'bookworm-*.tar' -mtime -7 |
-    sort | tail -1)
-if [ -z "$tarball" ] && [ -z "$MISSING" ]; then
-	tarball=$CACHE/bookworm-$(date +%Y%m%d).tar
-	mirror=$(apt_mirror)
-	root=$T_TMP/rootfs
-	t0=$(date +%s)
-	if ! debootstrap --variant=minbase bookworm "$root" \
-	    "${mirror:-http://deb.debian.org/debian}" \
-	    >"$T_TMP/debootstrap.log" 2>&1; then
-		tail -5 "$T_TMP/debootstrap.log"
-		peer_missing "a Debian 12 base (debootstrap bookworm from ${mirror:-the default mirror})"
-	fi
-	rm -f "$root"/var/cache/apt/archives/*.deb
-	tar -C "$root" -cf "$tarball.tmp" . && mv "$tarball.tmp" "$tarball"
-	rm -rf "$root"
-	find "$CACHE" -maxdepth 1 -name 'bookworm-*.tar' \
-	    ! -name "$(basename "$tarball")" -delete
-	echo "# debootstrap: $(($(date +%s) - t0)) s"
-fi
-BASE=$BASE-$(basename "$tarball" .tar | sed 's/^bookworm-//')
-$DOCKER image inspect "$BASE" >/dev/null 2>&1 ||
-    $DOCKER import "$tarball" "$BASE" >/dev/null
 check "base image $BASE" $DOCKER image inspect "$BASE" >/dev/null
 
 # ---- the image ----
@@ -149,10 +93,10 @@ check "image: only runtime libraries (no compiler, no headers)" \
 # ---- the compose settings ----
 check "compose: the port is published on the host's loopback only" \
     [ "$(python3 tests/integration/compose_run.py --ports \
-    docker/docker-compose.yml)" = "127.0.0.1:3100:3100" ]
+    docker-compose.yml)" = "127.0.0.1:3100:3100" ]
 check "compose: no Docker socket, no privileged mode, no extra devices" \
     sh -c '! grep -q "docker.sock\|privileged\|devices:\|pid: *host" \
-    docker/docker-compose.yml docker/docker-compose.secrets.yml'
+    docker-compose.yml docker-compose.secrets.yml'
 
 # run NAME [compose_run options...] -- [compose files]: a container with
 # the compose files' settings (default: docker-compose.yml alone).
@@ -163,7 +107,7 @@ run() {
 		opts="$opts $1"; shift
 	done
 	[ "${1:-}" = -- ] && shift
-	[ $# -eq 0 ] && set -- docker/docker-compose.yml
+	[ $# -eq 0 ] && set -- docker-compose.yml
 	# shellcheck disable=SC2086
 	args=$(python3 tests/integration/compose_run.py --health-interval 1 \
 	    $opts "$@") || return 1
@@ -285,11 +229,22 @@ check "the root file system is read-only (even /tmp)" sh -c \
     $DOCKER exec $C1 sh -c ': > /tmp/x' 2>&1 |
     grep -q 'Read-only file system'"
 
-PW=$($DOCKER exec -u waiaas "$C1" cat /data/recovery.key)
-check "auto-provisioned password: docker exec -u waiaas ... cat /data/recovery.key" \
+# Root in the container has no DAC_OVERRIDE: it reaches recovery.key
+# through the group root of /data (2710) and of the file (640), and
+# nothing else there.
+PW=$($DOCKER exec "$C1" cat /data/recovery.key)
+check "auto-provisioned password: a plain docker exec ... cat /data/recovery.key (root without DAC_OVERRIDE)" \
     [ ${#PW} -ge 40 ]
-check "a root shell in the container cannot read the data directory" \
-    sh -c "! $DOCKER exec $C1 cat /data/recovery.key 2>/dev/null"
+check "/data is waiaas:root 2710, recovery.key waiaas:root 640" \
+    [ "$($DOCKER exec "$C1" stat -c '%U:%G %a' /data /data/recovery.key |
+    tr '\n' ' ')" = "waiaas:root 2710 waiaas:root 640 " ]
+check "that root shell cannot list /data, nor enter keystore/ or data/" \
+    sh -c "! $DOCKER exec $C1 ls /data >/dev/null 2>&1 &&
+    ! $DOCKER exec $C1 ls /data/keystore >/dev/null 2>&1 &&
+    ! $DOCKER exec $C1 ls /data/data >/dev/null 2>&1"
+check "and the daemon's users cannot read recovery.key (api, as uid 1001)" \
+    sh -c "! $DOCKER exec -u 1001:1001 $C1 cat /data/recovery.key \
+    >/dev/null 2>&1"
 check "healthcheck command alone: waiaas status exits 0 with a line" \
     sh -c "$DOCKER exec $C1 sh /usr/local/lib/waiaas/healthcheck.sh |
     grep -q 'running'"
@@ -328,7 +283,7 @@ check "the same wallets and addresses after the rebuild" \
 check "the CLI in the container (docker exec -u waiaas ... waiaas wallet list) lists them" \
     [ "$($DOCKER exec -u waiaas "$C2" waiaas wallet list | grep -c ACTIVE)" = 2 ]
 check "the same recovery.key, the keystore opens with it" \
-    sh -c "[ \"\$($DOCKER exec -u waiaas $C2 cat /data/recovery.key)\" = '$PW' ] &&
+    sh -c "[ \"\$($DOCKER exec $C2 cat /data/recovery.key)\" = '$PW' ] &&
     $DOCKER logs $C2 2>&1 | grep -q 'ready on 0.0.0.0:3100 with 2 wallets'"
 
 # ownerAuth through the published address: policyd accepts
@@ -375,17 +330,16 @@ RUN_IMAGE=$IMAGE
 
 # ---- the secrets overlay ----
 # The compose files as shipped, beside a secrets/ directory of our own.
-mkdir -p "$T_TMP/compose/docker" "$T_TMP/compose/secrets"
-cp docker/docker-compose.yml docker/docker-compose.secrets.yml \
-    "$T_TMP/compose/docker/"
+mkdir -p "$T_TMP/compose/secrets"
+cp docker-compose.yml docker-compose.secrets.yml "$T_TMP/compose/"
 SPW=$(head -c 24 /dev/urandom | base64 | tr -d '/+=')
 ( umask 077; printf '%s\n' "$SPW" > "$T_TMP/compose/secrets/master_password.txt" )
 chmod 755 "$T_TMP/compose"
 VOL2=$T-secrets
 VOLUMES="$VOLUMES $VOL2"
 C3=$T-3
-run "$C3" --volume "$VOL2" -- "$T_TMP/compose/docker/docker-compose.yml" \
-    "$T_TMP/compose/docker/docker-compose.secrets.yml"
+run "$C3" --volume "$VOL2" -- "$T_TMP/compose/docker-compose.yml" \
+    "$T_TMP/compose/docker-compose.secrets.yml"
 check "secrets overlay: healthy, the password from /run/secrets" \
     healthy "$C3"
 check "secrets overlay: the password works for REST" \
@@ -432,7 +386,8 @@ check "wrong owner: the daemon does not serve" \
     [ "$($DOCKER inspect -f '{{.State.Health.Status}}' "$C4")" != healthy ]
 $DOCKER rm -f "$C4" >/dev/null
 # The README's commands for a bind mount, then it starts.
-install -d -o 1005 -g 1005 -m 0700 "$BIND" "$BIND/keystore" "$BIND/backups"
+install -d -o 1005 -g 0 -m 2710 "$BIND"
+install -d -o 1005 -g 1005 -m 0700 "$BIND/keystore" "$BIND/backups"
 install -d -o 1002 -g 1002 -m 0700 "$BIND/data"
 install -d -o 0 -g 0 -m 0555 "$BIND/empty"
 # A subdirectory with the wrong owner is named the same way.
@@ -453,6 +408,144 @@ chown 1002:1002 "$BIND/data"
 C5=$T-5
 run "$C5" --bind "$BIND"
 check "bind mount prepared as the README says: healthy" healthy "$C5"
-check "bind mount: recovery.key on the host, owned by 1005, mode 600" \
-    [ "$(stat -c '%u %a' "$BIND/recovery.key")" = "1005 600" ]
+check "bind mount: recovery.key on the host, owned by 1005:0, mode 640" \
+    [ "$(stat -c '%u:%g %a' "$BIND/recovery.key")" = "1005:0 640" ]
 $DOCKER rm -f "$C5" >/dev/null
+
+# ---- the README's commands, verbatim ----
+# A clone of this tree (its tracked files as they are now), built by
+# the compose file on the first engine, then started, exec'd into and
+# brought down on the second, whose network namespace has the bridge and
+# the published 127.0.0.1:3100.  The image is built under the name the
+# compose file gives it, waiaas:latest, from debian:bookworm-slim: both
+# names are made here if the engine has none, and removed at the end.
+VERBATIM_CHECKS="compose: docker compose up -d in a clone
+compose: GET /health on the published 127.0.0.1:3100
+compose: docker exec waiaas cat /data/recovery.key
+compose: a wallet made with that password
+compose: down, then the secrets overlay up -d with secrets/master_password.txt
+compose: the same wallet, the password from /run/secrets
+compose: down -v
+docker run -d --name waiaas -p 127.0.0.1:3100:3100 -v waiaas-data:/data -e WAIAAS_AUTO_PROVISION=true IMAGE
+docker run: docker exec waiaas cat /data/recovery.key opens it"
+
+# The composes here: Compose v2 when `docker compose` works, and
+# Debian 12's docker-compose 1.29 when installed.
+COMPOSES=""
+$DOCKER compose version >/dev/null 2>&1 && COMPOSES="docker compose"
+command -v docker-compose >/dev/null &&
+    COMPOSES="${COMPOSES:+$COMPOSES
+}docker-compose"
+
+# ns_get PATH [HEADER]: GET on the published port inside the second
+# engine's network namespace; status printed, body in $T_TMP/body.
+ns_get() {
+	nsenter -t "$NS_PID" -n curl -s -m 5 -o "$T_TMP/body" \
+	    -w '%{http_code}' -H "${2:-X-Nothing: 0}" \
+	    "http://127.0.0.1:3100$1"
+}
+ns_post() {	# ns_post PATH JSON HEADER
+	nsenter -t "$NS_PID" -n curl -s -m 5 -o "$T_TMP/body" \
+	    -w '%{http_code}' -X POST -H "Content-Type: application/json" \
+	    -H "$3" --data-binary "$2" "http://127.0.0.1:3100$1"
+}
+ns_ready() {	# up to 90 s for GET /health to answer 200 (a loaded
+	n=0	# machine: the keystore's KDF is the default 64 MiB one)
+	while [ $n -lt 180 ]; do
+		[ "$(ns_get /health)" = 200 ] && return 0
+		sleep 0.5
+		n=$((n + 1))
+	done
+	echo "# GET /health does not answer; the container's log:"
+	DOCKER_HOST=$NS_HOST $DOCKER logs waiaas 2>&1 | tail -5 | sed 's/^/# /'
+	return 1
+}
+
+WT=$T_TMP/w/waiaas
+mkdir -p "$T_TMP/w"
+made=""
+if [ -z "$COMPOSES" ]; then
+	echo "# neither docker compose (v2) nor docker-compose is installed"
+	d_fail_all "no compose" "$VERBATIM_CHECKS"
+	exit 0
+fi
+if ! $DOCKER image inspect debian:bookworm-slim >/dev/null 2>&1; then
+	$DOCKER tag "$BASE" debian:bookworm-slim && UNTAG="debian:bookworm-slim"
+fi
+$DOCKER image inspect waiaas:latest >/dev/null 2>&1 ||
+    UNTAG="$UNTAG waiaas:latest"
+git clone -q --no-checkout . "$WT" &&
+    git ls-files -z | xargs -0 tar -cf - | tar -C "$WT" -xf - && made=1
+first=$(echo "$COMPOSES" | head -1)
+# This engine has no bridge: the build's apt-get runs on the host's
+# network, through an overlay of the test's own (the shipped file leaves
+# the build's network to the engine's default, which BuildKit builders
+# accept without the network.host entitlement).
+printf 'services:\n  waiaasd:\n    build:\n      network: host\n' \
+    > "$T_TMP/build-host.yml"
+t0=$(date +%s)
+if [ -n "$made" ] && (cd "$WT" && $first -f docker-compose.yml \
+    -f "$T_TMP/build-host.yml" build) >"$T_TMP/cbuild.log" 2>&1
+then
+	ok "$first build: the compose file builds the image from the clone ($(($(date +%s) - t0)) s)"
+else
+	tail -20 "$T_TMP/cbuild.log" | sed 's/^/# /'
+	notok "$first build: the compose file builds the image from the clone"
+fi
+if ! d_ns_engine_up; then
+	d_fail_all "no second engine" "$VERBATIM_CHECKS"
+	exit 0
+fi
+t0=$(date +%s)
+$DOCKER save waiaas:latest | $NS_DOCKER load >/dev/null
+echo "# the image into the second engine: $(($(date +%s) - t0)) s"
+
+echo "$COMPOSES" | while read -r COMPOSE; do
+	echo "# with $COMPOSE ($($COMPOSE version --short 2>/dev/null))"
+	(
+	cd "$WT" || exit 1
+	export DOCKER_HOST=$NS_HOST
+	check "$COMPOSE up -d in a clone" sh -c \
+	    "$COMPOSE up -d >'$T_TMP/up.log' 2>&1 ||
+	    { sed 's/^/# /' '$T_TMP/up.log'; false; }"
+	check "$COMPOSE: GET /health on the published 127.0.0.1:3100" ns_ready
+	PW=$(docker exec waiaas cat /data/recovery.key)
+	check "$COMPOSE: docker exec waiaas cat /data/recovery.key (${#PW} characters)" \
+	    [ ${#PW} -ge 40 ]
+	check "$COMPOSE: a wallet made with that password" \
+	    [ "$(ns_post /v1/wallets \
+	    '{"name":"v","chain":"ethereum","environment":"testnet"}' \
+	    "X-Master-Password: $PW")" = 201 ]
+	mkdir -p secrets
+	( umask 077; printf '%s\n' "$PW" > secrets/master_password.txt )
+	check "$COMPOSE: down, then -f docker-compose.yml -f docker-compose.secrets.yml up -d" \
+	    sh -c "$COMPOSE down >>'$T_TMP/up.log' 2>&1 &&
+	    $COMPOSE -f docker-compose.yml -f docker-compose.secrets.yml \
+	    up -d >>'$T_TMP/up.log' 2>&1 ||
+	    { sed 's/^/# /' '$T_TMP/up.log'; false; }"
+	ns_ready
+	code=$(ns_get /v1/wallets "X-Master-Password: $PW")
+	[ "$code" = 200 ] || docker logs waiaas 2>&1 | tail -5 | sed 's/^/# /'
+	check "$COMPOSE: the same wallet, the password from /run/secrets ($code)" \
+	    sh -c "[ $code = 200 ] && grep -q '\"name\":\"v\"' '$T_TMP/body' &&
+	    docker inspect waiaas | grep -q WAIAAS_MASTER_PASSWORD_FILE=/run/secrets/master_password"
+	check "$COMPOSE -f ... -f ... down -v" sh -c \
+	    "$COMPOSE -f docker-compose.yml -f docker-compose.secrets.yml \
+	    down -v >>'$T_TMP/up.log' 2>&1 && ! docker volume ls -q |
+	    grep -q waiaas-data"
+	)
+done
+
+(
+export DOCKER_HOST=$NS_HOST
+check "docker run -d --name waiaas -p 127.0.0.1:3100:3100 -v waiaas-data:/data -e WAIAAS_AUTO_PROVISION=true waiaas:latest" \
+    sh -c 'docker run -d --name waiaas -p 127.0.0.1:3100:3100 \
+    -v waiaas-data:/data -e WAIAAS_AUTO_PROVISION=true waiaas:latest \
+    >/dev/null 2>&1'
+ns_ready
+PW=$(docker exec waiaas cat /data/recovery.key)
+check "docker run: docker exec waiaas cat /data/recovery.key opens it (${#PW} characters)" \
+    [ "$(ns_get /v1/wallets "X-Master-Password: $PW")" = 200 ]
+docker rm -f waiaas >/dev/null
+docker volume rm waiaas-data >/dev/null
+)
