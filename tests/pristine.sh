@@ -59,8 +59,6 @@ ns() {
 	mount --rbind /sys "$ROOT/sys" && mount --make-rslave "$ROOT/sys"
 	mount --rbind /dev "$ROOT/dev" && mount --make-rslave "$ROOT/dev"
 	mount -t tmpfs -o mode=755 tmpfs "$ROOT/run"
-	mount --bind -o ro "$REPO" "$ROOT/mnt/src"
-	# What git clone takes: the committed tree, never the work files.
 	if inside clone; then
 		ok "git installed and the repository cloned to /root/waiaas" \
 		    "($SECS s)"
@@ -176,8 +174,11 @@ for c in /usr/local/share/ca-certificates/*.crt; do
 done
 echo "# packages in the pristine system: $(chroot "$ROOT" dpkg-query -W | wc -l)"
 
+# What git clone takes: the committed tree at HEAD, never the work files
+# (a bundle, so that a worktree, whose .git points outside, works too).
+git -C "$REPO" bundle create -q "$ROOT/mnt/src.bundle" HEAD
+
 # Everything that runs inside: the commands, and the steps around them.
-mkdir -p "$ROOT/mnt/src"
 cat > "$ROOT/pristine-inside.sh" <<EOF
 set -u
 export HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
@@ -188,7 +189,7 @@ case \$step in
 clone)
 	apt-get update -qq && apt-get install -y -qq git ca-certificates \\
 	    >/dev/null && update-ca-certificates >/dev/null &&
-	git clone -q /mnt/src /root/waiaas ;;
+	git clone -q /mnt/src.bundle /root/waiaas ;;
 run)
 	cd /root/waiaas && {
 $RUN_CMD
