@@ -52,14 +52,16 @@ done
 # spend their time waiting (on timers: a DELAY is at least 60 s; on
 # nodes, browsers, restarts), so TEST_JOBS - 1 of them run side by side,
 # the slowest first.  Those that keep a core busy by themselves (the
-# docker build, floods, the memory scan, the fuzzers) run one after the
-# other in the CPU lane beside them: never two together, so the waiting
-# tests keep a core and their timeouts stay far.  The one that injects
-# timed faults runs alone at the end.
+# docker build, the nonce flood, the bad-input battery, the memory scan,
+# the fuzzers) run one after the other in the CPU lane beside them:
+# never two together, so the waiting tests keep a core and their
+# timeouts stay far.  At the end, alone: the slow-connection flood (it
+# checks that every probe is answered within a second) and the one that
+# injects timed faults.
 SLOW="t_approve_page t_price t_tiers t_chain_sol t_chain_evm t_set_master
 t_owner t_cli t_policies t_kill"
-CPU="t_docker t_slowloris t_nonce_flood t_bad_input t_memory"
-ALONE="t_send_faults"
+CPU="t_docker t_nonce_flood t_bad_input t_memory"
+ALONE="t_slowloris t_send_faults"
 jobs=${TEST_JOBS:-4}
 [ "$jobs" -ge 2 ] 2>/dev/null || jobs=2
 dir=$(mktemp -d)
