@@ -81,6 +81,22 @@ children_of() {
 	pgrep -P "$1"
 }
 
+# daemons_of DIR: the pids of waiaasd parents (and any child whose
+# environment is readable) started on data directory DIR, found by
+# WAIAAS_DATA_DIR in their environment: other tests' daemons, running
+# at the same time from the same binary, are not counted.
+daemons_of() {
+	_exe=$(readlink -f "$WAIAASD")
+	for e in /proc/[0-9]*/environ; do
+		_dp=${e#/proc/}; _dp=${_dp%/environ}
+		[ "$(readlink "/proc/$_dp/exe" 2>/dev/null)" = "$_exe" ] ||
+		    continue
+		tr '\0' '\n' < "$e" 2>/dev/null |
+		    grep -qxF "WAIAAS_DATA_DIR=$1" && echo "$_dp"
+	done
+	return 0
+}
+
 role_of() {	# a child's argv[0] is "waiaasd: ROLE"
 	tr '\0' '\n' < "/proc/$1/cmdline" | sed -n '1s/^waiaasd: //p'
 }
