@@ -246,11 +246,13 @@ unit: $(UNIT_BINS)
 
 # The test build: sanitizers on, in its own directory; then every test,
 # the fuzz targets briefly, and the source checks.
+# Both builds use every core (NPROC jobs).
+NPROC != nproc 2>/dev/null || echo 2
 test:
-	$(MAKE) BUILD=build-test SAN=1 build-test/waiaasd build-test/waiaas \
-	    build-test/tests/signer_driver build-test/tests/chain_driver \
-	    unit-san
-	$(MAKE) $(FUZZ_TARGETS:%=build-fuzz/%)
+	$(MAKE) -j$(NPROC) BUILD=build-test SAN=1 build-test/waiaasd \
+	    build-test/waiaas build-test/tests/signer_driver \
+	    build-test/tests/chain_driver unit-san
+	$(MAKE) -j$(NPROC) $(FUZZ_TARGETS:%=build-fuzz/%)
 	tests/checksrc.sh
 	tests/run.sh build-test
 

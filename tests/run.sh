@@ -1,13 +1,21 @@
 #!/bin/sh
 # Run every test against one build directory and print one closing line
 # "N passed, N failed".  Unit tests are cmocka programs; integration
-# tests are shell scripts printing "ok - " / "not ok - " lines.
-# usage: tests/run.sh BUILD_DIR	(TEST_JOBS=N: integration tests at once)
+# tests are shell scripts printing "ok - " / "not ok - " lines; each fuzz
+# target runs briefly over its seed corpus and counts as one test.
+# usage: tests/run.sh BUILD_DIR
+#   TEST_JOBS=N	tests at once (default 4), one of them the CPU lane
+#   FUZZ_TIME=S	seconds per fuzz target (default 5)
 set -u
 
-one() {	# one DIR NAME: run tests/integration/NAME.sh, results in DIR
+# one DIR NAME: run integration test or fuzz target NAME; its output,
+# status and seconds go to DIR/NAME.{out,rc,secs}.
+one() {
 	t0=$(date +%s)
-	sh "tests/integration/$2.sh" > "$1/$2.out" 2>&1
+	case $2 in
+	fuzz_*)	tests/fuzz/run.sh "${FUZZ_TIME:-5}" "$2" ;;
+	*)	sh "tests/integration/$2.sh" ;;
+	esac > "$1/$2.out" 2>&1
 	echo $? > "$1/$2.rc"
 	echo $(($(date +%s) - t0)) > "$1/$2.secs"
 }
@@ -40,29 +48,46 @@ for t in "$BUILD"/tests/test_*; do
 	failed=$((failed + f))
 done
 
-# Integration tests, two at a time: most of their time is spent waiting
-# on timers (a DELAY is at least 60 s) and nodes.  The slowest start
-# first; those that measure memory or inject timed faults run alone
-# afterwards.  Each writes its output, status and seconds to $dir.
-SLOW="t_tiers t_approve_page t_price t_policies t_set_master t_chain_evm
-t_owner t_docker t_agent_container"
-ALONE="t_memory t_send_faults"
+# Integration tests and fuzz targets, in two lanes at once.  Most tests
+# spend their time waiting (on timers: a DELAY is at least 60 s; on
+# nodes, browsers, restarts), so TEST_JOBS - 1 of them run side by side,
+# the slowest first.  Those that keep a core busy by themselves (the
+# docker build, the nonce flood, the bad-input battery, the memory scan,
+# the fuzzers) run one after the other in the CPU lane beside them:
+# never two together, so the waiting tests keep a core and their
+# timeouts stay far.  At the end, alone: the slow-connection flood (it
+# checks that every probe is answered within a second), t_chain_sol (it
+# checks that it runs in under 30 s: 16 s alone, 50 s beside three
+# others) and the one that injects timed faults.
+SLOW="t_approve_page t_tiers t_set_master t_price t_chain_evm t_policies
+t_owner t_kill t_cli t_auth_lock t_rpc"
+CPU="t_docker t_agent_container t_nonce_flood t_bad_input t_memory"
+ALONE="t_slowloris t_chain_sol t_send_faults"
+jobs=${TEST_JOBS:-4}
+[ "$jobs" -ge 2 ] 2>/dev/null || jobs=2
 dir=$(mktemp -d)
 trap 'rm -f "$out"; rm -rf "$dir"' EXIT
 all=$(for t in tests/integration/t_*.sh; do basename "$t" .sh; done)
-pool=$(for n in $SLOW; do echo "$all" | grep -qx "$n" && echo "$n"; done
-    echo "$all" | grep -vx -e "$(echo $SLOW $ALONE | tr ' ' '\n')")
-printf '%s\n' $pool | xargs -P "${TEST_JOBS:-2}" -I{} sh "$0" --one "$dir" {}
+fuzz=$(for t in build-fuzz/fuzz_*; do
+	[ -x "$t" ] && basename "$t"; done)
+has() { echo "$all" | grep -qx "$1"; }
+cpu=$(for n in $CPU; do has "$n" && echo "$n"; done; echo "$fuzz")
+pool=$(for n in $SLOW; do has "$n" && echo "$n"; done
+    echo "$all" | grep -vx -e "$(echo $SLOW $CPU $ALONE | tr ' ' '\n')")
+printf '%s\n' $cpu | xargs -P 1 -I{} sh "$0" --one "$dir" {} &
+lane=$!
+printf '%s\n' $pool | xargs -P $((jobs - 1)) -I{} sh "$0" --one "$dir" {}
+wait $lane
 for n in $ALONE; do
-	if echo "$all" | grep -qx "$n"; then one "$dir" "$n"; fi
+	if has "$n"; then one "$dir" "$n"; fi
 done
 for name in $all; do
-	cp "$dir/$name.out" "$out"
-	st=$(cat "$dir/$name.rc")
-	secs=$(cat "$dir/$name.secs")
+	cat "$dir/$name.out" > "$out" 2>/dev/null
+	st=$(cat "$dir/$name.rc" 2>/dev/null || echo "none (it never ran)")
+	secs=$(cat "$dir/$name.secs" 2>/dev/null)
 	p=$(grep -c '^ok - ' "$out")
 	f=$(grep -c '^not ok - ' "$out")
-	if [ $st != 0 ]; then
+	if [ "$st" != 0 ]; then
 		f=$((f + 1))
 		echo "$name exited with status $st" >> "$out"
 	elif [ "$p" = 0 ] && ! grep -q '^skip - ' "$out"; then
@@ -74,18 +99,15 @@ for name in $all; do
 	passed=$((passed + p))
 	failed=$((failed + f))
 done
-
-# Fuzz targets, each briefly over its seed corpus: one test apiece.
-for t in build-fuzz/fuzz_*; do
-	[ -x "$t" ] || continue
-	name=$(basename "$t")
-	if tests/fuzz/run.sh "${FUZZ_TIME:-5}" "$name" > "$out" 2>&1; then
+for name in $fuzz; do
+	secs=$(cat "$dir/$name.secs" 2>/dev/null)
+	if [ "$(cat "$dir/$name.rc" 2>/dev/null)" = 0 ]; then
 		passed=$((passed + 1))
-		echo "== $name: 1 passed, 0 failed"
+		echo "== $name: 1 passed, 0 failed (${secs}s)"
 	else
 		failed=$((failed + 1))
-		echo "== $name: 0 passed, 1 failed"
-		cat "$out"
+		echo "== $name: 0 passed, 1 failed (${secs}s)"
+		cat "$dir/$name.out"
 	fi
 done
 

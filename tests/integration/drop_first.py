@@ -5,6 +5,7 @@
 # "listening PORT", then each request's Idempotency-Key, one a line.
 #   python3 drop_first.py UPSTREAM_PORT
 import socket
+import struct
 import sys
 
 
@@ -35,6 +36,7 @@ def main():
         cf = c.makefile("rb")
         head, body = read_message(cf)
         if head is None:
+            cf.close()
             c.close()
             continue
         key = [h.split(b":", 1)[1].strip() for h in head.split(b"\r\n")
@@ -42,15 +44,23 @@ def main():
         print(key[0].decode() if key else "-", flush=True)
         u = socket.create_connection(("127.0.0.1", up))
         u.sendall(head + body)
-        rhead, rbody = read_message(u.makefile("rb"))
+        uf = u.makefile("rb")
+        rhead, rbody = read_message(uf)
+        uf.close()
         u.close()
         if first:
+            # A reset (RST), not a close: linger on, time 0.  The file
+            # from makefile() holds the socket open, so it is closed
+            # first; else close() leaves the descriptor open and the
+            # client waits out its whole timeout instead.
             first = False
             c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
-                         b"\1\0\0\0\0\0\0\0")
+                         struct.pack("ii", 1, 0))
+            cf.close()
             c.close()
             continue
         c.sendall((rhead or b"") + rbody)
+        cf.close()
         c.close()
 
 

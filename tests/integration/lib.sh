@@ -20,6 +20,16 @@ T_TMP=$(mktemp -d /tmp/waiaas-test.XXXXXX)
 chmod 755 "$T_TMP"
 trap 't_cleanup' EXIT
 
+# The system's python3 first: a version manager's shim in front of it
+# (pyenv) costs half a second a call, and the tests make hundreds.  Only
+# python3 moves; every other command is found as before.
+if [ -x /usr/bin/python3 ]; then
+	mkdir -p "$T_TMP/bin"
+	ln -s /usr/bin/python3 "$T_TMP/bin/python3"
+	PATH=$T_TMP/bin:$PATH
+	export PATH
+fi
+
 t_cleanup() {
 	if [ -n "${DPID:-}" ] && kill -0 "$DPID" 2>/dev/null; then
 		kill -KILL "$DPID" 2>/dev/null
@@ -106,6 +116,22 @@ start_daemon() {
 # children_of PID: the pids of the daemon's children, one per line.
 children_of() {
 	pgrep -P "$1"
+}
+
+# daemons_of DIR: the pids of waiaasd parents (and any child whose
+# environment is readable) started on data directory DIR, found by
+# WAIAAS_DATA_DIR in their environment: other tests' daemons, running
+# at the same time from the same binary, are not counted.
+daemons_of() {
+	_exe=$(readlink -f "$WAIAASD")
+	for e in /proc/[0-9]*/environ; do
+		_dp=${e#/proc/}; _dp=${_dp%/environ}
+		[ "$(readlink "/proc/$_dp/exe" 2>/dev/null)" = "$_exe" ] ||
+		    continue
+		tr '\0' '\n' < "$e" 2>/dev/null |
+		    grep -qxF "WAIAAS_DATA_DIR=$1" && echo "$_dp"
+	done
+	return 0
 }
 
 role_of() {	# a child's argv[0] is "waiaasd: ROLE"

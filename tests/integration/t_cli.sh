@@ -28,8 +28,38 @@ start_anvil --chain-id 11155111
 export WAIAAS_RPC_EVM_ETHEREUM_SEPOLIA=$ANVIL_URL
 export WAIAAS_RPC_POLL_INTERVAL_MS=100
 
-# Every command line on the machine, sampled while the CLI works.
-( while :; do ps -eo args; sleep 0.05; done ) > "$T_TMP/ps.log" 2>/dev/null &
+# Every command line on the machine, sampled while the CLI works: what
+# ps -eo args shows, read from /proc every 50 ms by one process (ps
+# costs a fork and an exec a sample); each distinct line once, and the
+# number of samples taken in ps.count when it is stopped.
+python3 - "$T_TMP/ps.log" "$T_TMP/ps.count" <<'EOF' &
+import os, signal, sys, time
+seen = set()
+n = 0
+out = open(sys.argv[1], "w")
+def end(*_):
+    out.close()
+    with open(sys.argv[2], "w") as f:
+        f.write("%d\n" % n)
+    sys.exit(0)
+signal.signal(signal.SIGTERM, end)
+while True:
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open("/proc/" + pid + "/cmdline", "rb") as f:
+                a = f.read()
+        except OSError:
+            continue
+        line = a.rstrip(b"\0").replace(b"\0", b" ")
+        if line and line not in seen:
+            seen.add(line)
+            out.write(line.decode("utf-8", "replace") + "\n")
+            out.flush()
+    n += 1
+    time.sleep(0.05)
+EOF
 PSPID=$!
 PEER_PIDS="${PEER_PIDS:-} $PSPID"
 
@@ -334,9 +364,12 @@ check "a wrong password: exit 1 and one line naming INVALID_MASTER_PASSWORD" \
 # No env, no file, no recovery.key: the prompt on the terminal, no echo.
 mv "$WAIAAS_DATA_DIR/recovery.key" "$T_TMP/recovery.bak"
 # Typed once the prompt is up (input sent before it is echoed by the
-# terminal and then flushed by the prompt, as a human's would not be).
-(sleep 1; printf '%s\n' "$PW") | script -qec "$CLI wallet list" /dev/null \
-    > "$T_TMP/tty.out" 2>&1
+# terminal and then flushed by the prompt, as a human's would not be):
+# the prompt shows, and the terminal's echo goes off right after it.
+: > "$T_TMP/tty.out"
+(n=0; while [ $n -lt 200 ] && ! grep -q 'Master password:' "$T_TMP/tty.out"
+    do sleep 0.05; n=$((n + 1)); done; sleep 0.3; printf '%s\n' "$PW") |
+    script -qec "$CLI wallet list" /dev/null > "$T_TMP/tty.out" 2>&1
 check "the password typed at the prompt, not echoed" \
     sh -c "grep -q 'Master password:' '$T_TMP/tty.out' &&
 	grep -q evm-testnet '$T_TMP/tty.out' && ! grep -qF -f '$T_TMP/pwfile' '$T_TMP/tty.out'"
@@ -404,9 +437,11 @@ check "stop when not running: exit 0, says so" \
 cli start
 DP=$(daemon_pid)
 PEER_PIDS="$PEER_PIDS $DP"
+kids=$(children_of "$DP")
 kill -KILL "$DP"
 wait_gone "$DP" 3000
-sleep 0.5	# its children follow (parent-death signal)
+# its children follow (parent-death signal)
+for k in $kids; do wait_gone "$k" 3000; done
 check "SIGKILL leaves the pid file" [ -e "$WAIAAS_DATA_DIR/waiaasd.pid" ]
 cli status
 check "status with a stale pid file: exit 3, says stale" \
@@ -467,8 +502,9 @@ CLI=$ROOT_CLI
 sleep 0.1
 kill "$PSPID" 2>/dev/null; wait "$PSPID" 2>/dev/null
 printf '%s\n' "$PW" > "$T_TMP/pw.pattern"
-check "the password never appears in ps output ($(wc -l < "$T_TMP/ps.log") lines sampled)" \
-    sh -c "[ -s '$T_TMP/ps.log' ] && ! grep -qF -f '$T_TMP/pw.pattern' '$T_TMP/ps.log'"
+check "the password never appears in ps output ($(wc -l < "$T_TMP/ps.log") distinct lines in $(cat "$T_TMP/ps.count" 2>/dev/null) samples)" \
+    sh -c "[ -s '$T_TMP/ps.log' ] && [ \"\$(cat '$T_TMP/ps.count')\" -gt 50 ] &&
+	! grep -qF -f '$T_TMP/pw.pattern' '$T_TMP/ps.log'"
 check "nor in anything the CLI printed" \
     sh -c "! grep -qF -f '$T_TMP/pw.pattern' '$T_TMP/all_output' && grep -q wai_sess_ '$T_TMP/all_output'"
 

@@ -105,7 +105,7 @@ printf '[security]\nprice_static = "ETH=1;nosuch:%s@6=1"\n' "$U" \
 expect_refusal "price_static in config.toml: the entry is named" \
     "security.price_static: 'nosuch:$U@6=1'"
 rm -f "$DATA/config.toml"
-check "no process left running" [ -z "$(pgrep -f "$WAIAASD")" ]
+check "no process left running" [ -z "$(daemons_of "$DATA")" ]
 
 # A port in use is reported by the parent before any child starts.
 DATA=$T_TMP/busy

@@ -24,7 +24,9 @@ while [ $i -lt 100 ] && ! curl -s -o /dev/null "http://127.0.0.1:$PORT/health"; 
 done
 code=$(http_code "http://127.0.0.1:$PORT/health")
 check "/health is 200 in daemon mode" [ "$code" = 200 ]
-DPID=$(pgrep -f "^$WAIAASD\$" | head -n 1)
+DPID=$(for p in $(daemons_of "$DATA"); do
+	[ "$(tr '\0' ' ' < "/proc/$p/cmdline")" = "$WAIAASD " ] && echo "$p"
+done | head -n 1)
 check "the detached parent is found" [ -n "$DPID" ]
 if [ -n "$DPID" ]; then
 	check "the parent has no controlling terminal (session leader)" \

@@ -81,6 +81,19 @@ print(json.dumps({"ownerAddress": a, "message": base64.b64decode(m).decode()
     if raw else m, "ownerSignature": s, "chain": "ethereum"}))' \
 	    "$OA" "$OM" "$OS" "${1:-}"
 }
+# in_flight_ended N SECONDS [ID]: until the log says N times that a
+# transaction (ID) ended while in flight: policyd got the node's answer
+# for it, found it cancelled, and signed nothing.
+in_flight_ended() {
+	n=0
+	while [ $n -lt $(($2 * 10)) ]; do
+		[ "$(grep -c "transaction ${3:-.*} ended while in flight" \
+		    "$LOG")" -ge "$1" ] && return 0
+		sleep 0.1
+		n=$((n + 1))
+	done
+	return 1
+}
 is_on() { [ "$(req POST /v1/sessions "{\"walletIds\":[\"$W\"]}")" = 503 ]; }
 
 start_anvil --chain-id 11155111
@@ -129,7 +142,8 @@ code=$(req POST /v1/admin/recover)
 check "the operator recovers at once, before the node answers ($code)" \
     [ "$code $(jget 'j["recoveredBy"]')" = "200 master" ]
 fault '[]'	# from here, what is sent goes out at once
-sleep 7
+# The node answers the 40 estimates (6 s after each was asked).
+in_flight_ended 40 30
 check "when the node answers, the 40 stay CANCELLED, unsigned" \
     [ "$(db "SELECT count(*) FROM transactions WHERE to_address = '$R40' AND status = 'CANCELLED' AND raw IS NULL AND nonce IS NULL AND tx_hash IS NULL")" = 40 ]
 check "... the pipeline dropped them without a word in the database" \
@@ -154,7 +168,7 @@ sleep 0.3
 code=$(req POST /v1/admin/kill-switch)
 check "POST /v1/admin/kill-switch (master): 200, active, sessions revoked, 1 cancelled" \
     sh -c "[ $code = 200 ] && [ \"$(jget 'j["active"], j["sessionsRevoked"] >= 1, j["transactionsCancelled"], j["activatedBy"]')\" = 'True True 1 master' ]"
-sleep 4.5	# the node has answered the estimate
+in_flight_ended 1 20 "$HELD"	# the node has answered the estimate
 code=$(req GET "/v1/transactions/$HELD" "" "$S")
 check "the agent's session is revoked at once (401)" [ "$code" = 401 ]
 check "the transaction in preparation ends CANCELLED, KILL_SWITCH_ACTIVE" \
@@ -296,7 +310,7 @@ check "all three are CANCELLED at once, WALLET_TERMINATED, saying why" \
     [ "$(db "SELECT count(*) FROM transactions WHERE id IN ('$D', '$A', '$F') AND status = 'CANCELLED' AND error_code = 'WALLET_TERMINATED' AND error LIKE '%wallet was terminated%'")" = 3 ]
 check "... each audited, and the termination counts them" \
     [ "$(db "SELECT (SELECT count(*) FROM audit_log WHERE event = 'TX_CANCELLED' AND target IN ('$D', '$A', '$F') AND actor = 'operator') || ' ' || (SELECT json_extract(details, '\$.transactionsCancelled') FROM audit_log WHERE event = 'wallet.terminated' AND target = '$W2')")" = "3 3" ]
-sleep 3.5
+in_flight_ended 1 20 "$F"	# the node has answered the estimate
 check "the one in preparation is not signed when the node answers" \
     [ "$(db "SELECT status || ' ' || (raw IS NULL) FROM transactions WHERE id = '$F'")" = "CANCELLED 1" ]
 check "nothing reached the chain" \

@@ -368,10 +368,19 @@ check "... at [rules, allowed_addresses]" \
 corpus "100,000 bad entries" 400 POST /v1/policies c_many
 check "... a bounded answer (at most 50 issues)" \
     [ "$(jget "len(j['details']['issues']) <= 50")" = True ]
-t0=$(date +%s%N)
+# Within a second of the daemon's own CPU time (its processes' user and
+# system time from /proc): what it spent, whatever else the machine does.
+cpu_ms() {
+	for p in $DPID $(children_of "$DPID"); do
+		cat "/proc/$p/stat"
+	done | awk -v hz="$(getconf CLK_TCK)" '{ sub(/.*\) /, "");
+	    t += $12 + $13 } END { print int(t * 1000 / hz) }'
+}
+t0=$(cpu_ms)
 corpus "10,000 nested arrays" 400 POST /v1/policies c_deep
-t1=$(date +%s%N)
-check "... answered within a second" [ $(((t1 - t0) / 1000000)) -lt 1000 ]
+t1=$(cpu_ms)
+check "... answered within a second ($((t1 - t0)) ms of CPU)" \
+    [ $((t1 - t0)) -lt 1000 ]
 corpus "2,040 nested arrays in an update's rules (policyd parses them)" \
     400 PUT "/v1/policies/$PG" c_deep_put
 check "... at [rules, max_requests]" has_issue '["rules","max_requests"]'

@@ -33,7 +33,12 @@
 //                              upstream, then forward (e.g. expire the
 //                              blockhash just before a sendTransaction)
 //   GET /__stats   {"calls": {method: count}, "broadcasts": [raw tx ...],
-//                   "faults": [...]}
+//                   "unsent": N, "unsentBytes": N, "faults": [...]}
+//       unsent: answers never (fully) sent because the client went away
+//       first: while a slow, error or hang fault held it, or in the
+//       middle of a huge body; unsentBytes: what was left of huge bodies
+//       then.  What a client's timeout or size bound did, without a
+//       clock.
 //   POST /__reset  clears faults and stats
 'use strict';
 
@@ -68,7 +73,29 @@ function parseArgs(argv) {
 const args = parseArgs(process.argv);
 const upstream = new URL(args.upstream);
 let faults = [];
-let stats = { calls: {}, broadcasts: [] };
+function freshStats() {
+	return { calls: {}, broadcasts: [], unsent: 0, unsentBytes: 0 };
+}
+let stats = freshStats();
+
+// hold(req, res): the client's connection may close while its answer is
+// held back; count it once as unsent if so.  Returns a function to call
+// when the answer goes out (or the hold ends otherwise).
+function hold(req, res) {
+	let done = false;
+	const st = stats;
+	const gone = () => {
+		if (!done) {
+			done = true;
+			st.unsent++;
+		}
+	};
+	res.on('close', () => {
+		if (!res.writableFinished)
+			gone();
+	});
+	return () => { done = true; };
+}
 
 function readBody(req, cb) {
 	const chunks = [];
@@ -175,6 +202,13 @@ function huge(res, id, f) {
 	res.writeHead(200, headers);
 	const chunk = Buffer.alloc(64 * 1024, 0x61);
 	let left = Math.max(total - head.length - tail.length, 0);
+	const st = stats;
+	res.on('close', () => {
+		if (!res.writableFinished) {
+			st.unsent++;
+			st.unsentBytes += left;
+		}
+	});
 	res.write(head);
 	const pump = () => {
 		while (left > 0 && !res.destroyed) {
@@ -211,13 +245,16 @@ function handleRpc(req, res, body) {
 	case 'reset':
 		req.socket.destroy();
 		return;
-	case 'slow':
+	case 'slow': {
+		const release = hold(req, res);
 		setTimeout(() => {
+			release();
 			if (res.destroyed || req.socket.destroyed)
 				return;
 			forward(body, calls, (e, c, b) => relay(res, e, c, b));
 		}, Number(f.ms || 10000));
 		return;
+	}
 	case 'result':
 		sendJson(res, 200, { jsonrpc: '2.0', id: id, result: f.result });
 		return;
@@ -250,7 +287,9 @@ function handleRpc(req, res, body) {
 		};
 		if (f.data !== undefined)
 			e.data = f.data;
+		const release = hold(req, res);
 		setTimeout(() => {
+			release();
 			if (!res.destroyed)
 				sendJson(res, 200, { jsonrpc: '2.0', id: id,
 				    error: e });
@@ -284,6 +323,7 @@ function handleRpc(req, res, body) {
 		});
 		return;
 	case 'hang_after_forward':
+		hold(req, res);
 		forward(body, calls, () => {
 			setTimeout(() => req.socket.destroy(),
 			    Number(f.ms || 10000));
@@ -318,7 +358,7 @@ function handle(req, res) {
 			    stats));
 		} else if (path === '/__reset' && req.method === 'POST') {
 			faults = [];
-			stats = { calls: {}, broadcasts: [] };
+			stats = freshStats();
 			sendJson(res, 200, { reset: true });
 		} else
 			handleRpc(req, res, body);
