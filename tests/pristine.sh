@@ -3,7 +3,9 @@
 # them: a minimal Debian 12 made with debootstrap (--variant=minbase), git
 # installed and the repository cloned under /root, then the "Run it"
 # command (the daemon must answer on 127.0.0.1:3100), `waiaas stop`, and
-# the "Test it" command, each copied out of README.md as it stands.
+# the "Test it" command, each copied out of README.md as it stands.  The
+# suite (make test) must take under 10 minutes; installing the test peers
+# before it is timed apart, since it depends on the mirror.
 #
 # It runs as root in a private mount and pid namespace (unshare), with
 # /proc, /sys and /dev of the host and the host's network (apt and npm
@@ -82,7 +84,24 @@ ns() {
 	if inside stop; then ok "waiaas stop"; else
 		tail -5 "$WORK/stop.log"; notok "waiaas stop"; fi
 	[ $RUN_ONLY = 1 ] && return
-	if inside test; then
+	# When the peers are in place, the suite starts: the two parts of
+	# the command are timed apart (installing depends on the mirror).
+	rm -f "$WORK/peers-ready"
+	: > "$WORK/test.log"
+	(while ! grep -q '^== test peers ready' "$WORK/test.log"; do
+		sleep 1; done; date +%s > "$WORK/peers-ready") &
+	watcher=$!
+	t_start=$(date +%s)
+	inside test && st=0 || st=$?
+	kill $watcher 2>/dev/null
+	SUITE=""
+	if [ -s "$WORK/peers-ready" ]; then
+		p=$(cat "$WORK/peers-ready")
+		SUITE=$((t_start + SECS - p))
+		echo "# installing the test peers: $((p - t_start)) s;" \
+		    "make test: $SUITE s"
+	fi
+	if [ $st = 0 ]; then
 		ok "the Test it command passes ($SECS s): $(grep -E \
 		    '^[0-9]+ passed, [0-9]+ failed' "$WORK/test.log" | tail -1)"
 	else
@@ -91,8 +110,9 @@ ns() {
 		notok "the Test it command ($SECS s): $(grep -E \
 		    '^[0-9]+ passed, [0-9]+ failed' "$WORK/test.log" | tail -1)"
 	fi
-	[ $SECS -lt 600 ] && ok "the Test it command took under 10 minutes" ||
-	    notok "the Test it command took under 10 minutes ($SECS s)"
+	[ -n "$SUITE" ] && [ "$SUITE" -lt 600 ] &&
+	    ok "make test took under 10 minutes ($SUITE s)" ||
+	    notok "make test took under 10 minutes (${SUITE:-?} s)"
 }
 
 # Inside the namespace (this script again, under unshare): the stages.

@@ -43,9 +43,10 @@ fail_all() {	# every check this test would have run, not ok, with why
 # --- outside: certificates and names, then the test again inside ------
 if [ -z "${T_DEFAULTS_DIR:-}" ]; then
 	[ "$(id -u)" = 0 ] || fail_all "needs root for private namespaces"
-	for t in unshare openssl node python3; do
+	for t in unshare openssl python3; do
 		command -v $t >/dev/null || fail_all "no $t"
 	done
+	[ -x "$NODE" ] || fail_all "no $NODE (sh scripts/test-deps.sh)"
 	[ -x "$ANVIL" ] || fail_all "no anvil"
 	D=$T_TMP/names
 	mkdir -p "$D"
@@ -90,7 +91,7 @@ PY=python3
 start_anvil --chain-id 11155111 || fail_all "anvil starts"
 start_svm || fail_all "the litesvm server starts"
 f=$T_TMP/price.out
-node tests/node/price_server.js --port 0 > "$f" 2>&1 &
+node_bin tests/node/price_server.js --port 0 > "$f" 2>&1 &
 PEER_PIDS="$PEER_PIDS $!"
 n=0
 until PP=$(sed -n 's/^listening \([0-9]*\)$/\1/p' "$f") && [ -n "$PP" ]; do
