@@ -141,6 +141,7 @@ relay_dispatch_policyd(struct imsgchan *ch, struct imsg *imsg, void *arg)
 	d->id = q.id;
 	d->channel = ev.channel;
 	strlcpy(d->event_id, q.event_id, sizeof(d->event_id));
+	memset(&ep, 0, sizeof(ep));
 	ep.url = m.url;
 	ep.resolve = rl.cn->chan[ev.channel].resolve;
 	memset(&post, 0, sizeof(post));
