@@ -57,6 +57,10 @@ inside() {
 
 # The namespace's own part: mounts, then the stages in order.
 ns() {
+	# The root a mount point of its own, as on a real machine: unshare
+	# --propagation and dockerd remount "/", which fails in a plain
+	# chroot (EINVAL).
+	mount --bind "$ROOT" "$ROOT"
 	mount -t proc proc "$ROOT/proc"
 	mount --rbind /sys "$ROOT/sys" && mount --make-rslave "$ROOT/sys"
 	mount --rbind /dev "$ROOT/dev" && mount --make-rslave "$ROOT/dev"
@@ -93,7 +97,7 @@ ns() {
 	watcher=$!
 	t_start=$(date +%s)
 	inside test && st=0 || st=$?
-	kill $watcher 2>/dev/null
+	kill $watcher 2>/dev/null || true	# it may have ended already
 	SUITE=""
 	if [ -s "$WORK/peers-ready" ]; then
 		p=$(cat "$WORK/peers-ready")
