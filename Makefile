@@ -37,7 +37,7 @@ endif
 COMMON_SRCS = common/log.c common/util.c common/config.c common/proc.c \
 	      common/keystore.c common/wipe.c common/base58.c common/routes.c \
 	      common/policy_rules.c common/network.c common/price.c \
-	      common/secret.c \
+	      common/secret.c common/errcodes.c \
 	      imsg/imsg.c imsg/imsgev.c imsg/msg.c seccomp/sandbox.c \
 	      seccomp/landlock.c
 DAEMON_SRCS = parent/waiaasd.c parent/parent_keystore.c \
@@ -66,7 +66,7 @@ DAEMON_OBJS = $(DAEMON_SRCS:%.c=$(BUILD)/%.o)
 
 UNIT_TESTS = test_imsg test_config test_seccomp test_sandbox_debug \
 	     test_evm test_solana test_landlock test_policy_rules test_siwe \
-	     test_policy_eval test_eip712 test_price test_spend
+	     test_policy_eval test_eip712 test_price test_spend test_errcodes
 UNIT_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 .PHONY: all clean test unit fuzz bench check-src install
@@ -133,6 +133,11 @@ $(BUILD)/tests/test_config: $(BUILD)/tests/unit/test_config.o \
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(PKG_LIBS)
+$(BUILD)/tests/test_errcodes: $(BUILD)/tests/unit/test_errcodes.o \
+    $(BUILD)/common/errcodes.o
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka
 $(BUILD)/tests/test_price: $(BUILD)/tests/unit/test_price.o \
     $(PRICE_OBJS:%=$(BUILD)/%)
 	@mkdir -p $(dir $@)

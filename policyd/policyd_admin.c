@@ -45,7 +45,7 @@ admin_master_password(struct pd_ctx *c)
 	    (len = json_string_length(v)) > KS_PASSWORD_MAX)
 		fatalx("master-password: malformed body from the api");
 	if (len < MASTER_PASSWORD_MIN) {
-		pd_fail(c->peerid, 400, "VALIDATION_ERROR", "password: at "
+		pd_fail(c->peerid, 400, "VALIDATION_FAILED", "password: at "
 		    "least 8 characters", 0);
 		return;
 	}

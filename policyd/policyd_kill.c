@@ -32,13 +32,13 @@ struct kstate {
 	long long	 at;		/* when it last changed */
 };
 
-/* 1 after answering 503 while the switch is on; 0 otherwise. */
+/* 1 after answering 409 while the switch is on; 0 otherwise. */
 int
 kill_refuse(struct pd_ctx *c)
 {
 	if (!pd.killed)
 		return 0;
-	pd_fail(c->peerid, 503, "KILL_SWITCH_ACTIVE", "the kill switch is "
+	pd_fail(c->peerid, 409, "KILL_SWITCH_ACTIVE", "the kill switch is "
 	    "active; the operator must recover first", 0);
 	return 1;
 }

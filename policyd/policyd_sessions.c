@@ -258,7 +258,7 @@ session_new(struct pd_ctx *c, json_t *ids, long long ttl, long long maxren,
 	*status = 500;
 	*code = "INTERNAL_ERROR";
 	if (pd.killed) {
-		*status = 503;
+		*status = 409;
 		*code = "KILL_SWITCH_ACTIVE";
 		return NULL;
 	}
@@ -276,7 +276,7 @@ session_new(struct pd_ctx *c, json_t *ids, long long ttl, long long maxren,
 		if (live_sessions(json_string_value(e), c->now) >=
 		    pd.p->cfg.max_sessions) {
 			*status = 403;
-			*code = "SESSION_LIMIT_REACHED";
+			*code = "SESSION_LIMIT_EXCEEDED";
 			json_decref(wallets);
 			return NULL;
 		}
@@ -531,7 +531,7 @@ sessions_renew(struct pd_ctx *c)
 	long long	 ttl, absexp, count, maxren, exp;
 
 	if (strcmp(c->req->param, c->session) != 0) {
-		pd_fail(c->peerid, 403, "SESSION_ACCESS_DENIED", "a session "
+		pd_fail(c->peerid, 403, "SESSION_RENEWAL_MISMATCH", "a session "
 		    "can renew only itself", 0);
 		return;
 	}

@@ -94,7 +94,7 @@ in_flight_ended() {
 	done
 	return 1
 }
-is_on() { [ "$(req POST /v1/sessions "{\"walletIds\":[\"$W\"]}")" = 503 ]; }
+is_on() { [ "$(req POST /v1/sessions "{\"walletIds\":[\"$W\"]}")" = 409 ]; }
 
 start_anvil --chain-id 11155111
 start_proxy "$ANVIL_URL"
@@ -176,18 +176,18 @@ check "the transaction in preparation ends CANCELLED, KILL_SWITCH_ACTIVE" \
 check "and nothing of it was broadcast" \
     sh -c "[ \"$(broadcasts)\" = 0 ] && [ $(bal "$ACC1") = $b0 ]"
 code=$(req POST /v1/sessions "{\"walletIds\":[\"$W\"]}")
-check "no new session while it is on (503 KILL_SWITCH_ACTIVE)" \
-    sh -c "[ $code = 503 ] && grep -q KILL_SWITCH_ACTIVE $T_TMP/body"
+check "no new session while it is on (409 KILL_SWITCH_ACTIVE, the reference's status, not retryable)" \
+    sh -c "[ $code = 409 ] && grep -q KILL_SWITCH_ACTIVE $T_TMP/body && [ \"$(jget 'j["retryable"]')\" = False ]"
 code=$(req POST /v1/wallets '{"name":"k2","chain":"ethereum","environment":"testnet"}')
 check "no new wallet while it is on" \
-    sh -c "[ $code = 503 ] && grep -q KILL_SWITCH_ACTIVE $T_TMP/body"
+    sh -c "[ $code = 409 ] && grep -q KILL_SWITCH_ACTIVE $T_TMP/body"
 code=$(req POST /v1/admin/kill-switch "" "X-Master-Password: wrong")
 check "the switch needs the master password" [ "$code" = 401 ]
 
 kill -TERM "$DPID"; wait_gone "$DPID" 5000
 start_daemon || cannot_run "daemon restarts"
 code=$(req POST /v1/sessions "{\"walletIds\":[\"$W\"]}")
-check "it holds across a restart" [ "$code" = 503 ]
+check "it holds across a restart" [ "$code" = 409 ]
 check "and the daemon says so at start" wait_log 'kill switch is active'
 
 code=$(req POST /v1/admin/recover)

@@ -101,8 +101,8 @@ for i in 1 2; do
 	    "$(U /v1/sessions)" >/dev/null
 done
 code=$(http_code -X POST -H "$M" --data-binary "{\"walletId\":\"$A\"}" "$(U /v1/sessions)")
-check "the 4th live session of a wallet: 403 SESSION_LIMIT_REACHED ($code)" \
-    [ "$code $(jget "j['code']")" = "403 SESSION_LIMIT_REACHED" ]
+check "the 4th live session of a wallet: 403 SESSION_LIMIT_EXCEEDED ($code)" \
+    [ "$code $(jget "j['code']")" = "403 SESSION_LIMIT_EXCEEDED" ]
 code=$(http_code -X POST -H "$M" --data-binary '{"walletId":"01a20210-0000-7000-8000-000000000000"}' "$(U /v1/sessions)")
 check "a session for an unknown wallet: 404 ($code)" [ "$code" = 404 ]
 code=$(http_code -X POST -H "$M" --data-binary '{"walletId":"x","ttl":5}' "$(U /v1/sessions)")
