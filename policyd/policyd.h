@@ -141,6 +141,7 @@ void	wallets_list(struct pd_ctx *);
 void	wallets_get(struct pd_ctx *);
 void	wallets_rename(struct pd_ctx *);
 void	wallets_terminate(struct pd_ctx *);
+int	wallet_touch(const char *, long long);
 void	wallets_signer_key(struct imsgchan *, struct imsg *, void *);
 
 /* policyd_decide.c: 1 allowed (tier set), 0 denied (code, reason) */
