@@ -39,6 +39,7 @@ static void (*const api_handlers[R_MAX])(struct http_req *,
 	[R_APPROVE_PAGE] = api_approve_page,
 	[R_ADMIN_NOTIFY_TEST] = api_notify_test,
 	[R_ADMIN_MASTER_PASSWORD] = api_master_password,
+	[R_ADMIN_MASTER_PASSWORD_PUT] = api_master_password,
 	[R_ADMIN_RECOVER] = api_recover,
 };
 

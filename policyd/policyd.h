@@ -178,6 +178,7 @@ void	tx_signed(struct imsgchan *, struct imsg *, void *);
 void	tx_status(struct imsgchan *, struct imsg *, void *);
 void	tx_resume(void);
 void	kill_activate(struct pd_ctx *);
+void	kill_state(struct pd_ctx *);
 void	kill_recover(struct pd_ctx *);
 void	kill_owner(struct pd_ctx *);
 int	kill_refuse(struct pd_ctx *);

@@ -32,7 +32,7 @@ static struct {
 	char		*hash;		/* guarded: the new one */
 } SM;
 
-/* POST /v1/admin/master-password {"password": "..."} */
+/* PUT (and POST) /v1/admin/master-password; the api named it password. */
 void
 admin_master_password(struct pd_ctx *c)
 {
@@ -45,7 +45,7 @@ admin_master_password(struct pd_ctx *c)
 	    (len = json_string_length(v)) > KS_PASSWORD_MAX)
 		fatalx("master-password: malformed body from the api");
 	if (len < MASTER_PASSWORD_MIN) {
-		pd_fail(c->peerid, 400, "VALIDATION_FAILED", "password: at "
+		pd_fail(c->peerid, 400, "VALIDATION_FAILED", "newPassword: at "
 		    "least 8 characters", 0);
 		return;
 	}
@@ -93,8 +93,11 @@ admin_rekeyed(struct imsgchan *ch, struct imsg *imsg, void *arg)
 		audit_event(now, "master.password_changed", "operator", NULL,
 		    NULL);
 		log_info("master password changed");
-		pd_reply_json(SM.peerid, 200, json_pack("{s:b}", "changed",
-		    1));
+		/* No setting here is sealed with the master password. */
+		pd_reply_json(SM.peerid, 200, json_pack("{s:b, s:s, s:I, s:i}",
+		    "changed", 1, "message", "master password changed",
+		    "walletsReEncrypted", (json_int_t)r.count,
+		    "settingsReEncrypted", 0));
 		break;
 	case KS_BUSY:
 		pd_fail(SM.peerid, 409, "MASTER_PASSWORD_CHANGING", "keys are "

@@ -163,11 +163,21 @@ S="Authorization: Bearer $(jget 'j["token"]')"
 # (4 s: long enough that a loaded machine still pulls the switch first.)
 fault '{"mode":"slow","ms":4000,"count":1,"methods":["eth_estimateGas"]}'
 b0=$(bal "$ACC1")
+code=$(req GET /v1/admin/kill-switch)
+check "GET /v1/admin/kill-switch while off: 200 ACTIVE, activatedAt and activatedBy null ($code)" \
+    [ "$code $(jget '[j["state"], j["activatedAt"], j["activatedBy"]]')" = "200 ['ACTIVE', None, None]" ]
+code=$(req GET /v1/admin/kill-switch "" "X-Master-Password: wrong")
+check "... it needs the master password ($code)" [ "$code" = 401 ]
 HELD=$(send "{\"network\":\"$NET\",\"to\":\"$ACC1\",\"amount\":\"2\"}")
 sleep 0.3
 code=$(req POST /v1/admin/kill-switch)
 check "POST /v1/admin/kill-switch (master): 200, active, sessions revoked, 1 cancelled" \
     sh -c "[ $code = 200 ] && [ \"$(jget 'j["active"], j["sessionsRevoked"] >= 1, j["transactionsCancelled"], j["activatedBy"]')\" = 'True True 1 master' ]"
+check "... with the reference's state SUSPENDED" [ "$(jget 'j["state"]')" = SUSPENDED ]
+AT=$(jget 'j["activatedAt"]')
+code=$(req GET /v1/admin/kill-switch)
+check "GET /v1/admin/kill-switch while on: SUSPENDED, when and by whom it was pulled ($code)" \
+    [ "$code $(jget '[j["state"], j["activatedAt"], j["activatedBy"]]')" = "200 ['SUSPENDED', $AT, 'master']" ]
 in_flight_ended 1 20 "$HELD"	# the node has answered the estimate
 code=$(req GET "/v1/transactions/$HELD" "" "$S")
 check "the agent's session is revoked at once (401)" [ "$code" = 401 ]
@@ -192,7 +202,10 @@ check "and the daemon says so at start" wait_log 'kill switch is active'
 
 code=$(req POST /v1/admin/recover)
 check "the operator's switch: the master alone recovers, 200, inactive" \
-    sh -c "[ $code = 200 ] && [ \"$(jget 'j["active"]')\" = False ]"
+    sh -c "[ $code = 200 ] && [ \"$(jget 'j["active"], j["state"]')\" = 'False ACTIVE' ]"
+code=$(req GET /v1/admin/kill-switch)
+check "GET /v1/admin/kill-switch after recovery: ACTIVE again ($code)" \
+    [ "$code $(jget '[j["state"], j["activatedAt"]]')" = "200 ['ACTIVE', None]" ]
 req POST /v1/sessions "{\"walletIds\":[\"$W\"]}" >/dev/null
 S="Authorization: Bearer $(jget 'j["token"]')"
 r=$(wait_tx "$(send "{\"network\":\"$NET\",\"to\":\"$ACC1\",\"amount\":\"3\"}")")
