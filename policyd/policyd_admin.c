@@ -23,6 +23,7 @@
 
 #include "log.h"
 #include "policyd.h"
+#include "version.h"
 
 #define MASTER_PASSWORD_MIN	8
 
@@ -129,9 +130,12 @@ void
 admin_backup_snapshot(struct pd_ctx *c)
 {
 	sqlite3_stmt	*st;
+	struct stat	 sb;
+	struct tm	 tm;
+	time_t		 t;
 	long long	 wallets = 0;
 	int		 schema = 0;
-	char		*err = NULL;
+	char		*err = NULL, at[32];
 
 	if (unlink(SNAPSHOT_NAME) == -1 && errno != ENOENT) {
 		log_warn("%s", SNAPSHOT_NAME);
@@ -156,8 +160,28 @@ admin_backup_snapshot(struct pd_ctx *c)
 	    NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
 		schema = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
+	if (stat(SNAPSHOT_NAME, &sb) == -1) {
+		log_warn("%s", SNAPSHOT_NAME);
+		pd_fail(c->peerid, 500, "INTERNAL_ERROR", "the database "
+		    "snapshot is missing", 1);
+		return;
+	}
+	t = (time_t)c->now;
+	if (gmtime_r(&t, &tm) == NULL || strftime(at, sizeof(at),
+	    "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		fatalx("backup snapshot: time");
 	audit_event(c->now, "backup.snapshot", "operator", NULL, NULL);
-	pd_reply_json(c->peerid, 200, json_pack("{s:s, s:i, s:I}", "snapshot",
-	    "data/" SNAPSHOT_NAME, "schemaVersion", schema, "walletCount",
-	    (json_int_t)wallets));
+	/*
+	 * The reference's fields describe the one file made here, the
+	 * snapshot (not yet encrypted: the command seals it into its
+	 * archive and deletes it); its path is in the data directory,
+	 * whose place policyd is not told.  The first three are what the
+	 * command reads.
+	 */
+	pd_reply_json(c->peerid, 200, json_pack("{s:s, s:i, s:I, s:s, s:s, "
+	    "s:I, s:s, s:s, s:i, s:i}", "snapshot", "data/" SNAPSHOT_NAME,
+	    "schemaVersion", schema, "walletCount", (json_int_t)wallets,
+	    "path", "data/" SNAPSHOT_NAME, "filename", SNAPSHOT_NAME, "size",
+	    (json_int_t)sb.st_size, "created_at", at, "daemon_version",
+	    WAIAAS_VERSION, "schema_version", schema, "file_count", 1));
 }
