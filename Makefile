@@ -45,7 +45,7 @@ DAEMON_SRCS = parent/waiaasd.c parent/parent_keystore.c \
 	      api/api_wallets.c api/api_policies.c api/api_chain.c \
 	      api/rpc.c api/chain_evm.c api/chain_sol.c api/api_tx.c \
 	      api/http_parse.c api/api_owner.c api/api_price.c \
-	      api/api_approve.c \
+	      api/api_approve.c api/api_txref.c \
 	      api/api_notify.c api/api_admin.c api/api_check.c \
 	      policyd/siwe.c policyd/eip712.c \
 	      policyd/policyd.c policyd/policyd_store.c policyd/policyd_auth.c \
@@ -299,8 +299,8 @@ build-fuzz/fuzz_backup: tests/fuzz/fuzz_backup.c common/backup.c \
 # in place of the forwarding path and the event loop.
 FUZZ_API_BODY_SRCS = tests/fuzz/fuzz_api_body.c tests/fuzz/api_sink.c \
 	api/api_check.c api/api_wallets.c api/api_policies.c \
-	api/api_owner.c api/api_tx.c api/api_notify.c api/api_admin.c \
-	common/routes.c common/policy_rules.c common/keystore.c \
+	api/api_owner.c api/api_tx.c api/api_txref.c api/api_notify.c \
+	api/api_admin.c common/routes.c common/policy_rules.c common/keystore.c \
 	common/base58.c common/network.c common/util.c common/log.c \
 	api/http_parse.c imsg/msg.c
 build-fuzz/fuzz_api_body: $(FUZZ_API_BODY_SRCS) tests/fuzz/api_sink.h
