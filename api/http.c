@@ -445,6 +445,13 @@ http_error(struct http_req *req, int status, const char *code,
 	size_t			 len;
 
 	/*
+	 * The chain clients' CHAIN_ERROR at 503 means no node to ask (no
+	 * RPC set for the network) rather than a node's failure: the
+	 * reference calls that ADAPTER_NOT_AVAILABLE.
+	 */
+	if (status == 503 && strcmp(code, "CHAIN_ERROR") == 0)
+		code = "ADAPTER_NOT_AVAILABLE";
+	/*
 	 * A code the reference has goes out with the reference's status
 	 * and retryable, whatever the caller said: one table, no drift.
 	 */

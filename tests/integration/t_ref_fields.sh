@@ -5,7 +5,8 @@
 # form, chain or pair is a 400 naming the field; fields of features this
 # daemon lacks (gasCondition, abi, Solana pre/post instructions and
 # lookup tables, action providers, NFT approvals, BATCH) are each a 400
-# naming the field with the reason, and nothing of them is recorded.
+# naming the field with the reason, and nothing of them is recorded; so
+# are the reference's policy types of features not here.
 . tests/integration/lib.sh
 
 NET=ethereum-sepolia
@@ -89,6 +90,14 @@ code=$(req POST /v1/transactions/simulate "{$T,\"gasCondition\":{\"maxGasPrice\"
 check "simulate refuses gasCondition the same way ($code)" \
     [ "$code $(jget "j['details']['issues'][0]['path'][0]")" = "400 gasCondition" ]
 check "none of the refusals was recorded" [ "$(ntx)" = "$n0" ]
+for t in X402_ALLOWED_DOMAINS LENDING_LTV_LIMIT PERP_MAX_LEVERAGE VENUE_WHITELIST; do
+	code=$(req POST /v1/policies "{\"type\":\"$t\",\"rules\":{}}")
+	check "a $t policy: 400 naming type, not supported ($code)" \
+	    [ "$code $(jget "[i['path'][0] for i in j['details']['issues'] if 'not supported by this daemon' in i['message']]")" = "400 ['type']" ]
+done
+code=$(req POST /v1/policies '{"type":"NO_SUCH_TYPE","rules":{}}')
+check "a type the reference does not have either: 400, not called unsupported ($code)" \
+    [ "$code $(jget "[i['path'][0] for i in j['details']['issues'] if 'not supported' in i['message']]")" = "400 []" ]
 
 kill -TERM "$DPID"; wait_gone "$DPID" 3000; DPID=""
 check "no sanitizer reports" no_sanitizer_reports
