@@ -122,13 +122,14 @@ code=$(put_owner 01960000-0000-7000-8000-00000000dead \
     "{\"owner_address\":\"$OWNER_ADDR\"}")
 refused "PUT owner on no wallet" "$code" 404 WALLET_NOT_FOUND
 LOWER=$(echo "$OWNER_ADDR" | tr 'A-F' 'a-f')
+sqlite3 "$DATA/data/waiaas.db" "UPDATE wallets SET updated_at = 7 WHERE id = '$EID'"
 code=$(put_owner "$EID" "{\"owner_address\":\"$LOWER\"}")
 check "PUT owner (a lowercase address): 200 ($code)" [ "$code" = 200 ]
 check "NONE -> GRACE, the address stored EIP-55" \
     [ "$(jget "j['ownerState'] + ' ' + j['ownerAddress']")" = \
     "GRACE $OWNER_ADDR" ]
-check "... ownerVerified false (not proven yet), updatedAt an integer" \
-    [ "$(jget "[j['ownerVerified'], type(j['updatedAt']) is int and j['updatedAt'] >= j['createdAt']]")" = "[False, True]" ]
+check "... ownerVerified false (not proven yet), updatedAt moved to now (it was 7)" \
+    [ "$(jget "[j['ownerVerified'], type(j['updatedAt']) is int and j['updatedAt'] >= j['createdAt'] > 7]")" = "[False, True]" ]
 check "... approvalMethod null (none given)" [ "$(jget "j['approvalMethod']")" = None ]
 code=$(put_owner "$EID" "{\"owner_address\":\"$OWNER_ADDR\",\"approval_method\":\"walletconnect\"}")
 check "approval_method walletconnect: 400 naming it, not supported here ($code)" \
@@ -220,6 +221,7 @@ check "the audit chain verifies ($code)" \
 
 # The owner proves the key: GRACE -> LOCKED (the message addressed to
 # the public URL's host)
+sqlite3 "$DATA/data/waiaas.db" "UPDATE wallets SET updated_at = 7 WHERE id = '$EID'"
 DOMAIN=owner.example:8443
 evm "$GOOD_NONCE" "urn:waiaas:action:owner.verify:$EID" \
     '"statement": "I own this wallet."'
@@ -227,7 +229,8 @@ DOMAIN=127.0.0.1:$PORT
 code=$(verify "$EID")
 check "verify with a correct SIWE signature for public_url's host: 200 ($code)" [ "$code" = 200 ]
 check "GRACE -> LOCKED" [ "$(jget "j['ownerState']")" = LOCKED ]
-check "... ownerVerified true in the answer" [ "$(jget "j['ownerVerified']")" = True ]
+check "... ownerVerified true in the answer, updatedAt moved (it was 7)" \
+    [ "$(jget "[j['ownerVerified'], j['updatedAt'] > 7]")" = "[True, True]" ]
 check "... and the wallet says so" [ "$(state "$EID")" = "LOCKED $OWNER_ADDR" ]
 code=$(verify "$EID")
 refused "the same message again (a replayed nonce)" "$code" 401 INVALID_NONCE
