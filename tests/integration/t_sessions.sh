@@ -172,9 +172,11 @@ C=$(jget "j['id']")
 http_code -X POST -H "$M" --data-binary "{\"walletIds\":[\"$C\",\"$B\"]}" \
     "$(U /v1/sessions)" >/dev/null
 TAB=$(jget "j['token']")
+sqlite3 "$DATA/data/waiaas.db" "UPDATE wallets SET updated_at = 7 WHERE id = '$B'"
 code=$(http_code -X DELETE -H "$M" "$(U /v1/wallets/$B)")
 check "terminate: 200 TERMINATED ($code)" \
     [ "$code $(jget "j['status']")" = "200 TERMINATED" ]
+check "... and updatedAt moved (it was 7)" [ "$(jget "j['updatedAt'] > 7")" = True ]
 code=$(as_token "$TAB" /v1/wallets)
 check "a session that included it is revoked ($code)" \
     [ "$code $(jget "j['code']")" = "401 SESSION_REVOKED" ]
