@@ -37,7 +37,7 @@ endif
 COMMON_SRCS = common/log.c common/util.c common/config.c common/proc.c \
 	      common/keystore.c common/wipe.c common/base58.c common/routes.c \
 	      common/policy_rules.c common/network.c common/price.c \
-	      common/secret.c \
+	      common/secret.c common/errcodes.c \
 	      imsg/imsg.c imsg/imsgev.c imsg/msg.c seccomp/sandbox.c \
 	      seccomp/landlock.c
 DAEMON_SRCS = parent/waiaasd.c parent/parent_keystore.c \
@@ -45,7 +45,7 @@ DAEMON_SRCS = parent/waiaasd.c parent/parent_keystore.c \
 	      api/api_wallets.c api/api_policies.c api/api_chain.c \
 	      api/rpc.c api/chain_evm.c api/chain_sol.c api/api_tx.c \
 	      api/http_parse.c api/api_owner.c api/api_price.c \
-	      api/api_approve.c \
+	      api/api_approve.c api/api_txref.c \
 	      api/api_notify.c api/api_admin.c api/api_check.c \
 	      policyd/siwe.c policyd/eip712.c \
 	      policyd/policyd.c policyd/policyd_store.c policyd/policyd_auth.c \
@@ -66,7 +66,7 @@ DAEMON_OBJS = $(DAEMON_SRCS:%.c=$(BUILD)/%.o)
 
 UNIT_TESTS = test_imsg test_config test_seccomp test_sandbox_debug \
 	     test_evm test_solana test_landlock test_policy_rules test_siwe \
-	     test_policy_eval test_eip712 test_price test_spend
+	     test_policy_eval test_eip712 test_price test_spend test_errcodes
 UNIT_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 .PHONY: all clean test unit fuzz bench check-src install
@@ -133,6 +133,11 @@ $(BUILD)/tests/test_config: $(BUILD)/tests/unit/test_config.o \
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(PKG_LIBS)
+$(BUILD)/tests/test_errcodes: $(BUILD)/tests/unit/test_errcodes.o \
+    $(BUILD)/common/errcodes.o
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka
 $(BUILD)/tests/test_price: $(BUILD)/tests/unit/test_price.o \
     $(PRICE_OBJS:%=$(BUILD)/%)
 	@mkdir -p $(dir $@)
@@ -294,8 +299,8 @@ build-fuzz/fuzz_backup: tests/fuzz/fuzz_backup.c common/backup.c \
 # in place of the forwarding path and the event loop.
 FUZZ_API_BODY_SRCS = tests/fuzz/fuzz_api_body.c tests/fuzz/api_sink.c \
 	api/api_check.c api/api_wallets.c api/api_policies.c \
-	api/api_owner.c api/api_tx.c api/api_notify.c api/api_admin.c \
-	common/routes.c common/policy_rules.c common/keystore.c \
+	api/api_owner.c api/api_tx.c api/api_txref.c api/api_notify.c \
+	api/api_admin.c common/routes.c common/policy_rules.c common/keystore.c \
 	common/base58.c common/network.c common/util.c common/log.c \
 	api/http_parse.c imsg/msg.c
 build-fuzz/fuzz_api_body: $(FUZZ_API_BODY_SRCS) tests/fuzz/api_sink.h

@@ -28,6 +28,9 @@ struct api_issues {
 };
 json_t	*api_parse_body(struct http_req *, struct api_issues *);
 void	 api_issue(struct api_issues *, const char *, const char *);
+void	 api_unsupported(json_t *, struct api_issues *, const char *,
+	    const char *);
+void	 api_tx_reference_fields(json_t *, struct api_issues *);
 void	 api_only_fields(json_t *, struct api_issues *, ...)
 	    __attribute__((sentinel));
 int	 api_issues_reply(struct http_req *, struct api_issues *);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "errcodes.h"
 #include "keystore.h"
 #include "log.h"
 #include "util.h"
@@ -38,6 +39,7 @@ static void (*const api_handlers[R_MAX])(struct http_req *,
 	[R_APPROVE_PAGE] = api_approve_page,
 	[R_ADMIN_NOTIFY_TEST] = api_notify_test,
 	[R_ADMIN_MASTER_PASSWORD] = api_master_password,
+	[R_ADMIN_MASTER_PASSWORD_PUT] = api_master_password,
 	[R_ADMIN_RECOVER] = api_recover,
 };
 
@@ -370,6 +372,24 @@ api_only_fields(json_t *obj, struct api_issues *is, ...)
 }
 
 /*
+ * A field the reference documents for a feature this daemon does not
+ * have: refused with the reason, and taken out so api_only_fields does
+ * not call it unknown as well.
+ */
+void
+api_unsupported(json_t *obj, struct api_issues *is, const char *key,
+    const char *why)
+{
+	char	msg[256];
+
+	if (json_object_get(obj, key) == NULL)
+		return;
+	snprintf(msg, sizeof(msg), "not supported by this daemon: %s", why);
+	api_issue(is, key, msg);
+	json_object_del(obj, key);
+}
+
+/*
  * The end of every shape check: answer the issues found, or forward the
  * canonical body.  Consumes out.
  */
@@ -388,17 +408,24 @@ api_submit(struct http_req *req, const struct route *rt, const char *param,
 int
 api_issues_reply(struct http_req *req, struct api_issues *is)
 {
-	json_t	*j;
+	json_t	*j, *v;
+	size_t	 i;
+	int	 unknown = 0;
 
 	if (json_array_size(is->list) == 0) {
 		json_decref(is->list);
 		return 0;
 	}
+	json_array_foreach(is->list, i, v)
+		if (strcmp(json_string_value(json_object_get(v, "message")),
+		    "unknown field") == 0)
+			unknown = 1;
 	j = json_pack("{s:s, s:s, s:{s:o}, s:s, s:b}", "code",
 	    "VALIDATION_FAILED", "message", "the request is not valid",
 	    "details", "issues", is->list, "requestId", req->id,
 	    "retryable", 0);
-	if (j == NULL)
+	if (j == NULL || (unknown && json_object_set_new(j, "hint",
+	    json_string(ERRHINT_UNKNOWN_FIELD)) == -1))
 		fatalx("json_pack");
 	api_refuse(req, j);
 	return 1;

@@ -32,31 +32,73 @@ alnum(const char *s, size_t len, size_t max)
 	return 1;
 }
 
-/* PUT /v1/wallets/{id}/owner {owner_address} */
+/*
+ * The reference's approval methods: only its REST approval (the owner
+ * signs and calls POST /v1/transactions/{id}/approve, which the
+ * approval page does too) exists here; null means the default, which
+ * is the same.
+ */
+static void
+approval_method(json_t *body, json_t *out, struct api_issues *is)
+{
+	static const char *const	 absent[] = { "sdk_push",
+		"sdk_telegram", "walletconnect", "telegram_bot" };
+	json_t				*v;
+	size_t				 i;
+
+	if ((v = json_object_get(body, "approval_method")) == NULL)
+		return;
+	if (json_is_null(v) || (json_is_string(v) &&
+	    strcmp(json_string_value(v), "rest") == 0)) {
+		json_object_set(out, "approval_method", v);
+		return;
+	}
+	for (i = 0; i < sizeof(absent) / sizeof(absent[0]); i++)
+		if (json_is_string(v) && strcmp(json_string_value(v),
+		    absent[i]) == 0) {
+			api_issue(is, "approval_method", "not supported by "
+			    "this daemon: it has no wallet SDK, Telegram or "
+			    "WalletConnect approval channel; use \"rest\" (the "
+			    "owner signs POST /v1/transactions/{id}/approve) "
+			    "or null");
+			return;
+		}
+	api_issue(is, "approval_method", "one of sdk_push, sdk_telegram, "
+	    "walletconnect, telegram_bot, rest, or null");
+}
+
+/* PUT /v1/wallets/{id}/owner {owner_address, approval_method?} */
 void
 api_owner_set(struct http_req *req, const struct route *rt,
     const char *param, size_t plen)
 {
 	struct api_issues	 is;
-	json_t			*body, *v;
+	json_t			*body, *v, *out;
 
 	if ((body = api_parse_body(req, &is)) == NULL)
 		return;
-	api_only_fields(body, &is, "owner_address", NULL);
+	api_unsupported(body, &is, "wallet_type", "wallet-app presets "
+	    "(dcent) need a wallet SDK approval channel, which this daemon "
+	    "does not have");
+	api_only_fields(body, &is, "owner_address", "approval_method", NULL);
 	if ((v = json_object_get(body, "owner_address")) == NULL)
 		api_issue(&is, "owner_address", "required");
 	else if (!json_is_string(v) || !alnum(json_string_value(v),
 	    json_string_length(v), OWNER_ADDR_MAX))
 		api_issue(&is, "owner_address", "an address: 0x and 40 hex "
 		    "digits (EVM) or a base58 public key (Solana)");
+	if ((out = json_object()) == NULL)
+		fatalx("json_object");
+	approval_method(body, out, &is);
 	if (api_issues_reply(req, &is)) {
+		json_decref(out);
 		json_decref(body);
 		return;
 	}
-	if ((v = json_pack("{s:O}", "owner_address", v)) == NULL)
-		fatalx("json_pack");
+	if (json_object_set(out, "owner_address", v) == -1)
+		fatalx("json_object_set");
 	json_decref(body);
-	api_forward(req, rt, param, plen, v);
+	api_forward(req, rt, param, plen, out);
 }
 
 /* A string field of 1 to max bytes without NUL, copied into out. */

@@ -33,6 +33,29 @@ one_of(const char *s, size_t len, const char *const *names)
 	return 0;
 }
 
+/*
+ * A policy type of the reference for a feature this daemon does not
+ * have (x402 payments, lending, perpetuals, reputation, venues, action
+ * categories, ERC-8128 signing).
+ */
+static int
+ref_type(json_t *v)
+{
+	static const char *const	 types[] = { "X402_ALLOWED_DOMAINS",
+		"LENDING_LTV_LIMIT", "LENDING_ASSET_WHITELIST",
+		"PERP_MAX_LEVERAGE", "PERP_MAX_POSITION_USD",
+		"PERP_ALLOWED_MARKETS", "REPUTATION_THRESHOLD",
+		"ERC8128_ALLOWED_DOMAINS", "VENUE_WHITELIST",
+		"ACTION_CATEGORY_LIMIT" };
+	size_t				 i;
+
+	for (i = 0; json_is_string(v) && i < sizeof(types) /
+	    sizeof(types[0]); i++)
+		if (strcmp(json_string_value(v), types[i]) == 0)
+			return 1;
+	return 0;
+}
+
 static void
 unknown_fields(json_t *body, json_t *issues, const char *const *names)
 {
@@ -119,7 +142,9 @@ api_policies_create(struct http_req *req, const struct route *rt,
 		policy_issue(is.list, "type", "required");
 	else if (!json_is_string(v) ||
 	    policy_type(json_string_value(v)) == -1) {
-		snprintf(msg, sizeof(msg), "one of %s", policy_type_list());
+		snprintf(msg, sizeof(msg), "%sone of %s", ref_type(v) ?
+		    "not supported by this daemon (its feature is not here); "
+		    : "", policy_type_list());
 		policy_issue(is.list, "type", msg);
 	} else {
 		type = json_string_value(v);

@@ -106,6 +106,7 @@ api_tx_send(struct http_req *req, const struct route *rt, const char *param,
 	if ((b = api_parse_body(req, &is)) == NULL)
 		return;
 	query_dry_run(req, b, &is);
+	api_tx_reference_fields(b, &is);
 	t = json_object_get(b, "type");
 	if (t != NULL && !json_is_string(t))
 		api_issue(&is, "type", "a string");

@@ -97,6 +97,35 @@ enum_field(json_t *body, const char *key, const char *const *vals,
 	api_issue(is, key, expect);
 }
 
+/*
+ * The reference's smart accounts (ERC-4337): not here, every wallet is
+ * a plain key; accountType "eoa" says just that and is taken.  A
+ * provider API key given is named, never echoed.
+ */
+static void
+smart_account(json_t *body, struct api_issues *is)
+{
+	static const char *const	 aa[] = { "aaProvider",
+		"aaProviderApiKey", "aaBundlerUrl", "aaPaymasterUrl",
+		"aaPaymasterPolicyId" };
+	json_t				*v;
+	size_t				 i;
+
+	for (i = 0; i < sizeof(aa) / sizeof(aa[0]); i++)
+		api_unsupported(body, is, aa[i], "smart accounts (ERC-4337); "
+		    "every wallet here is a plain key (accountType eoa)");
+	if ((v = json_object_get(body, "accountType")) == NULL)
+		return;
+	if (json_is_string(v) && strcmp(json_string_value(v), "eoa") == 0)
+		json_object_del(body, "accountType");
+	else if (json_is_string(v) && strcmp(json_string_value(v), "smart") ==
+	    0)
+		api_unsupported(body, is, "accountType", "smart accounts "
+		    "(ERC-4337); every wallet here is a plain key (eoa)");
+	else
+		api_issue(is, "accountType", "one of eoa, smart");
+}
+
 static void
 wallet_create(struct http_req *req, const struct route *rt, int import)
 {
@@ -111,6 +140,11 @@ wallet_create(struct http_req *req, const struct route *rt, int import)
 		return;
 	if ((out = json_object()) == NULL)
 		fatalx("json_object");
+	smart_account(body, &is);
+	if (json_is_string(v = json_object_get(body, "chain")) &&
+	    strcmp(json_string_value(v), "ripple") == 0)
+		api_unsupported(body, &is, "chain", "ripple: this daemon "
+		    "serves solana and ethereum wallets only");
 	api_only_fields(body, &is, "name", "chain", "environment",
 	    "createSession", import ? "privateKey" : NULL, NULL);
 	if ((v = json_object_get(body, "name")) == NULL)
@@ -223,6 +257,14 @@ api_sessions_create(struct http_req *req, const struct route *rt,
 		return;
 	out = json_object();
 	ids = json_array();
+	/* No constraints (null or {}) is what every session here has. */
+	if ((v = json_object_get(body, "constraints")) != NULL &&
+	    (json_is_null(v) || (json_is_object(v) &&
+	    json_object_size(v) == 0)))
+		json_object_del(body, "constraints");
+	api_unsupported(body, &is, "constraints", "per-session constraints; "
+	    "policies (POST /v1/policies) bound what a session's wallets "
+	    "may do");
 	api_only_fields(body, &is, "walletId", "walletIds", "ttl",
 	    "maxRenewals", "absoluteLifetime", NULL);
 	if ((v = json_object_get(body, "walletId")) != NULL) {

@@ -31,6 +31,7 @@
 #include <event2/listener.h>
 #include <sodium.h>
 
+#include "errcodes.h"
 #include "http.h"
 #include "log.h"
 
@@ -290,7 +291,7 @@ conn_send(struct http_conn *c, int status, const char *ctype,
 
 size_t
 http_error_body(char *buf, size_t size, const char *code, const char *msg,
-    int retryable, const char *id)
+    int retryable, const char *id, const char *hint)
 {
 	char		 esc[512];
 	size_t		 i, n = 0;
@@ -310,9 +311,11 @@ http_error_body(char *buf, size_t size, const char *code, const char *msg,
 			esc[n++] = (char)ch;
 	}
 	esc[n] = '\0';
+	/* A hint is ours and plain ASCII without quotes (errcodes.c). */
 	r = snprintf(buf, size, "{\"code\":\"%s\",\"message\":\"%s\","
-	    "\"requestId\":\"%s\",\"retryable\":%s}", code, esc, id,
-	    retryable ? "true" : "false");
+	    "\"requestId\":\"%s\",\"retryable\":%s%s%s%s}", code, esc, id,
+	    retryable ? "true" : "false", hint != NULL ? ",\"hint\":\"" : "",
+	    hint != NULL ? hint : "", hint != NULL ? "\"" : "");
 	if (r < 0 || (size_t)r >= size)
 		fatalx("error body too long");
 	return (size_t)r;
@@ -326,7 +329,7 @@ conn_fail(struct http_conn *c, int status, const char *code, const char *msg)
 	size_t	len;
 
 	uuidv7(id);
-	len = http_error_body(body, sizeof(body), code, msg, 0, id);
+	len = http_error_body(body, sizeof(body), code, msg, 0, id, NULL);
 	c->close_after = 1;
 	conn_send(c, status, "application/json", NULL, body, len);
 }
@@ -437,11 +440,30 @@ void
 http_error(struct http_req *req, int status, const char *code,
     const char *msg, int retryable, const char *headers)
 {
-	char	body[768];
-	size_t	len;
+	const struct errcode	*e;
+	char			 body[1024];
+	size_t			 len;
 
+	/*
+	 * The chain clients' CHAIN_ERROR at 503 means no node to ask (no
+	 * RPC set for the network) rather than a node's failure: the
+	 * reference calls that ADAPTER_NOT_AVAILABLE.
+	 */
+	if (status == 503 && strcmp(code, "CHAIN_ERROR") == 0)
+		code = "ADAPTER_NOT_AVAILABLE";
+	/*
+	 * A code the reference has goes out with the reference's status
+	 * and retryable, whatever the caller said: one table, no drift.
+	 */
+	if ((e = errcode_find(code)) != NULL) {
+		if (e->status != status)
+			log_debug("%s: status %d, not %d (errcodes.c)", code,
+			    e->status, status);
+		status = e->status;
+		retryable = e->retryable;
+	}
 	len = http_error_body(body, sizeof(body), code, msg, retryable,
-	    req->id);
+	    req->id, e != NULL ? e->hint : NULL);
 	http_reply(req, status, headers, body, len);
 }
 

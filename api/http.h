@@ -85,6 +85,6 @@ void	http_reply_type(struct http_req *, int, const char *, const char *,
 void	http_error(struct http_req *, int, const char *, const char *, int,
 	    const char *);
 size_t	http_error_body(char *, size_t, const char *, const char *, int,
-	    const char *);
+	    const char *, const char *);
 
 #endif

@@ -121,8 +121,8 @@ cmd_set_master(int argc, char **argv)
 		write_new_key(dfd, npw, nlen);
 
 	cli_address();
-	r = cli_http("POST", "/v1/admin/master-password",
-	    json_pack("{s:s%}", "password", npw, nlen), 1, CLI_TIMEOUT, &st,
+	r = cli_http("PUT", "/v1/admin/master-password",
+	    json_pack("{s:s%}", "newPassword", npw, nlen), 1, CLI_TIMEOUT, &st,
 	    &ans, err, sizeof(err));
 	sodium_free(npw);
 	if (r == -1 || (st >= 500 && ans == NULL)) {

@@ -54,12 +54,15 @@
 	X(R_TX_CANCEL,		POST,	"/v1/transactions/{}/cancel",	\
 	    MASTER_OR_SESSION)						\
 	X(R_ADMIN_KILL,		POST,	"/v1/admin/kill-switch", MASTER) \
+	X(R_ADMIN_KILL_STATE,	GET,	"/v1/admin/kill-switch", MASTER) \
 	X(R_ADMIN_RECOVER,	POST,	"/v1/admin/recover",	MASTER) \
 	X(R_OWNER_KILL,		POST,	"/v1/owner/kill-switch", OWNER) \
 	X(R_ADMIN_NOTIFY_TEST,	POST,	"/v1/admin/notifications/test", \
 	    MASTER)							\
 	X(R_APPROVE_PAGE,	GET,	"/approve/{}",		NONE)	\
 	X(R_ADMIN_MASTER_PASSWORD, POST, "/v1/admin/master-password",	\
+	    MASTER)							\
+	X(R_ADMIN_MASTER_PASSWORD_PUT, PUT, "/v1/admin/master-password", \
 	    MASTER)							\
 	X(R_ADMIN_BACKUP,	POST,	"/v1/admin/backup",	MASTER)
 

@@ -180,6 +180,7 @@ struct ctl_master_hash {
 struct ks_status {
 	int32_t		status;
 	char		id[KS_ID_LEN + 1];
+	uint32_t	count;		/* IMSG_SIGNER_REKEYED: keys resealed */
 };
 
 /*

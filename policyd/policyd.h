@@ -141,6 +141,7 @@ void	wallets_list(struct pd_ctx *);
 void	wallets_get(struct pd_ctx *);
 void	wallets_rename(struct pd_ctx *);
 void	wallets_terminate(struct pd_ctx *);
+int	wallet_touch(const char *, long long);
 void	wallets_signer_key(struct imsgchan *, struct imsg *, void *);
 
 /* policyd_decide.c: 1 allowed (tier set), 0 denied (code, reason) */
@@ -177,6 +178,7 @@ void	tx_signed(struct imsgchan *, struct imsg *, void *);
 void	tx_status(struct imsgchan *, struct imsg *, void *);
 void	tx_resume(void);
 void	kill_activate(struct pd_ctx *);
+void	kill_state(struct pd_ctx *);
 void	kill_recover(struct pd_ctx *);
 void	kill_owner(struct pd_ctx *);
 int	kill_refuse(struct pd_ctx *);

@@ -23,6 +23,7 @@
 
 #include "log.h"
 #include "policyd.h"
+#include "version.h"
 
 #define MASTER_PASSWORD_MIN	8
 
@@ -32,7 +33,7 @@ static struct {
 	char		*hash;		/* guarded: the new one */
 } SM;
 
-/* POST /v1/admin/master-password {"password": "..."} */
+/* PUT (and POST) /v1/admin/master-password; the api named it password. */
 void
 admin_master_password(struct pd_ctx *c)
 {
@@ -45,7 +46,7 @@ admin_master_password(struct pd_ctx *c)
 	    (len = json_string_length(v)) > KS_PASSWORD_MAX)
 		fatalx("master-password: malformed body from the api");
 	if (len < MASTER_PASSWORD_MIN) {
-		pd_fail(c->peerid, 400, "VALIDATION_ERROR", "password: at "
+		pd_fail(c->peerid, 400, "VALIDATION_FAILED", "newPassword: at "
 		    "least 8 characters", 0);
 		return;
 	}
@@ -93,8 +94,11 @@ admin_rekeyed(struct imsgchan *ch, struct imsg *imsg, void *arg)
 		audit_event(now, "master.password_changed", "operator", NULL,
 		    NULL);
 		log_info("master password changed");
-		pd_reply_json(SM.peerid, 200, json_pack("{s:b}", "changed",
-		    1));
+		/* No setting here is sealed with the master password. */
+		pd_reply_json(SM.peerid, 200, json_pack("{s:b, s:s, s:I, s:i}",
+		    "changed", 1, "message", "master password changed",
+		    "walletsReEncrypted", (json_int_t)r.count,
+		    "settingsReEncrypted", 0));
 		break;
 	case KS_BUSY:
 		pd_fail(SM.peerid, 409, "MASTER_PASSWORD_CHANGING", "keys are "
@@ -126,9 +130,12 @@ void
 admin_backup_snapshot(struct pd_ctx *c)
 {
 	sqlite3_stmt	*st;
+	struct stat	 sb;
+	struct tm	 tm;
+	time_t		 t;
 	long long	 wallets = 0;
 	int		 schema = 0;
-	char		*err = NULL;
+	char		*err = NULL, at[32];
 
 	if (unlink(SNAPSHOT_NAME) == -1 && errno != ENOENT) {
 		log_warn("%s", SNAPSHOT_NAME);
@@ -153,8 +160,28 @@ admin_backup_snapshot(struct pd_ctx *c)
 	    NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
 		schema = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
+	if (stat(SNAPSHOT_NAME, &sb) == -1) {
+		log_warn("%s", SNAPSHOT_NAME);
+		pd_fail(c->peerid, 500, "INTERNAL_ERROR", "the database "
+		    "snapshot is missing", 1);
+		return;
+	}
+	t = (time_t)c->now;
+	if (gmtime_r(&t, &tm) == NULL || strftime(at, sizeof(at),
+	    "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		fatalx("backup snapshot: time");
 	audit_event(c->now, "backup.snapshot", "operator", NULL, NULL);
-	pd_reply_json(c->peerid, 200, json_pack("{s:s, s:i, s:I}", "snapshot",
-	    "data/" SNAPSHOT_NAME, "schemaVersion", schema, "walletCount",
-	    (json_int_t)wallets));
+	/*
+	 * The reference's fields describe the one file made here, the
+	 * snapshot (not yet encrypted: the command seals it into its
+	 * archive and deletes it); its path is in the data directory,
+	 * whose place policyd is not told.  The first three are what the
+	 * command reads.
+	 */
+	pd_reply_json(c->peerid, 200, json_pack("{s:s, s:i, s:I, s:s, s:s, "
+	    "s:I, s:s, s:s, s:i, s:i}", "snapshot", "data/" SNAPSHOT_NAME,
+	    "schemaVersion", schema, "walletCount", (json_int_t)wallets,
+	    "path", "data/" SNAPSHOT_NAME, "filename", SNAPSHOT_NAME, "size",
+	    (json_int_t)sb.st_size, "created_at", at, "daemon_version",
+	    WAIAAS_VERSION, "schema_version", schema, "file_count", 1));
 }

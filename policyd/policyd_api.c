@@ -53,10 +53,12 @@ static const pd_handler handlers[R_MAX] = {
 	[R_WALLET_BALANCE] = tx_wallet_chain,
 	[R_WALLET_ASSETS] = tx_wallet_chain,
 	[R_ADMIN_KILL] = kill_activate,
+	[R_ADMIN_KILL_STATE] = kill_state,
 	[R_ADMIN_RECOVER] = kill_recover,
 	[R_OWNER_KILL] = kill_owner,
 	[R_ADMIN_NOTIFY_TEST] = notify_test,
 	[R_ADMIN_MASTER_PASSWORD] = admin_master_password,
+	[R_ADMIN_MASTER_PASSWORD_PUT] = admin_master_password,
 	[R_ADMIN_BACKUP] = admin_backup_snapshot,
 };
 

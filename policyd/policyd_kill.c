@@ -32,13 +32,13 @@ struct kstate {
 	long long	 at;		/* when it last changed */
 };
 
-/* 1 after answering 503 while the switch is on; 0 otherwise. */
+/* 1 after answering 409 while the switch is on; 0 otherwise. */
 int
 kill_refuse(struct pd_ctx *c)
 {
 	if (!pd.killed)
 		return 0;
-	pd_fail(c->peerid, 503, "KILL_SWITCH_ACTIVE", "the kill switch is "
+	pd_fail(c->peerid, 409, "KILL_SWITCH_ACTIVE", "the kill switch is "
 	    "active; the operator must recover first", 0);
 	return 1;
 }
@@ -168,10 +168,29 @@ kill_on(struct pd_ctx *c, const char *actor)
 	queue_arm();
 	log_warnx("kill switch activated by %s: %lld sessions revoked, %lld "
 	    "unsigned transactions cancelled", actor, nsess, ntx);
-	pd_reply_json(c->peerid, 200, json_pack("{s:b, s:I, s:s, s:I, s:I}",
+	pd_reply_json(c->peerid, 200, json_pack("{s:s, s:b, s:I, s:s, s:I, "
+	    "s:I}", "state", "SUSPENDED",
 	    "active", 1, "activatedAt", (json_int_t)at, "activatedBy", by,
 	    "sessionsRevoked", (json_int_t)nsess, "transactionsCancelled",
 	    (json_int_t)ntx));
+}
+
+/*
+ * GET /v1/admin/kill-switch: the state as the reference names it
+ * (ACTIVE: running; SUSPENDED: the switch is on), who pulled it and
+ * when; both null while it is off.
+ */
+void
+kill_state(struct pd_ctx *c)
+{
+	struct kstate	k;
+
+	kill_row(&k);
+	pd_reply_json(c->peerid, 200, json_pack("{s:s, s:b, s:o, s:o}",
+	    "state", k.active ? "SUSPENDED" : "ACTIVE", "active", k.active,
+	    "activatedAt", k.active ? json_integer((json_int_t)k.at) :
+	    json_null(), "activatedBy", k.active && k.actor[0] != '\0' ?
+	    json_string(k.actor) : json_null()));
 }
 
 void
@@ -211,8 +230,9 @@ recover(struct pd_ctx *c, const struct kstate *k, const char *by)
 	if (pd.killed)
 		log_info("kill switch released by %s", by);
 	pd.killed = 0;
-	pd_reply_json(c->peerid, 200, json_pack("{s:b, s:I, s:s}", "active", 0,
-	    "recoveredAt", (json_int_t)c->now, "recoveredBy", by));
+	pd_reply_json(c->peerid, 200, json_pack("{s:s, s:b, s:I, s:s}",
+	    "state", "ACTIVE", "active", 0, "recoveredAt", (json_int_t)c->now,
+	    "recoveredBy", by));
 }
 
 /*

@@ -736,6 +736,34 @@ set_owner(const char *id, const char *addr, const char *to,
 	return r;
 }
 
+/*
+ * How the owner approves, when the body says (null: this daemon's
+ * default, which is the same REST approval); the api let through only
+ * the methods this daemon has.
+ */
+static int
+owner_method(const char *id, json_t *body)
+{
+	sqlite3_stmt	*st;
+	json_t		*m;
+	int		 r;
+
+	if ((m = json_object_get(body, "approval_method")) == NULL)
+		return 0;
+	if (!json_is_null(m) && (!json_is_string(m) ||
+	    strcmp(json_string_value(m), "rest") != 0))
+		fatalx("owner set: approval_method from the api is not one");
+	st = store_prepare("UPDATE wallets SET approval_method = ? WHERE "
+	    "id = ?");
+	if (json_is_string(m))
+		sqlite3_bind_text(st, 1, json_string_value(m), -1,
+		    SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+	r = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	sqlite3_finalize(st);
+	return r;
+}
+
 /* PUT /v1/wallets/{id}/owner {owner_address}: NONE or GRACE -> GRACE. */
 void
 owner_set(struct pd_ctx *c)
@@ -781,10 +809,13 @@ owner_set(struct pd_ctx *c)
 		    "is verified (LOCKED); only the owner can change it", 0);
 		return;
 	}
-	if (n == -1 || audit_append(c->now, "wallet.owner_set", "operator", id,
-	    json_pack("{s:s, s:s, s:s?}", "ownerAddress", addr,
+	if (n == -1 || owner_method(id, c->body) == -1 ||
+	    wallet_touch(id, c->now) == -1 ||
+	    audit_append(c->now, "wallet.owner_set", "operator", id,
+	    json_pack("{s:s, s:s, s:s?, s:O?}", "ownerAddress", addr,
 	    "previousState", state, "previousAddress", prev[0] != '\0' ?
-	    prev : NULL)) == -1 || store_commit() == -1) {
+	    prev : NULL, "approvalMethod", json_object_get(c->body,
+	    "approval_method"))) == -1 || store_commit() == -1) {
 		store_rollback();
 		pd_fail(c->peerid, 500, "INTERNAL_ERROR", "the owner could not "
 		    "be set", 1);
@@ -816,7 +847,8 @@ owner_verify(struct pd_ctx *c)
 		    "is already verified", 0);
 		return;
 	}
-	if (n == -1 || audit_append(c->now, "wallet.owner_verified", "owner",
+	if (n == -1 || wallet_touch(id, c->now) == -1 ||
+	    audit_append(c->now, "wallet.owner_verified", "owner",
 	    id, json_pack("{s:s}", "ownerAddress", owner)) == -1 ||
 	    store_commit() == -1) {
 		store_rollback();

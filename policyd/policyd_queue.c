@@ -308,8 +308,8 @@ queued_row(struct pd_ctx *c, char *tier, size_t len)
 		return 0;
 	}
 	if (strcmp(status, "QUEUED") != 0) {
-		pd_fail(c->peerid, 409, "TX_NOT_QUEUED", "the transaction is "
-		    "not waiting (it is running or over)", 0);
+		pd_fail(c->peerid, 409, "TX_ALREADY_PROCESSED", "the "
+		    "transaction is not waiting (it is running or over)", 0);
 		return 0;
 	}
 	return 1;
@@ -371,8 +371,8 @@ tx_approve(struct pd_ctx *c)
 	}
 	if (strcmp(tier, "APPROVAL") != 0) {
 		store_rollback();
-		pd_fail(c->peerid, 409, "TX_NOT_QUEUED", "the transaction does "
-		    "not wait for an approval", 0);
+		pd_fail(c->peerid, 409, "INVALID_STATE_TRANSITION", "the "
+		    "transaction does not wait for an approval", 0);
 		return;
 	}
 	if (tx_intent(c->req->param, text, sizeof(text), hex) == -1)

@@ -258,7 +258,7 @@ session_new(struct pd_ctx *c, json_t *ids, long long ttl, long long maxren,
 	*status = 500;
 	*code = "INTERNAL_ERROR";
 	if (pd.killed) {
-		*status = 503;
+		*status = 409;
 		*code = "KILL_SWITCH_ACTIVE";
 		return NULL;
 	}
@@ -276,7 +276,7 @@ session_new(struct pd_ctx *c, json_t *ids, long long ttl, long long maxren,
 		if (live_sessions(json_string_value(e), c->now) >=
 		    pd.p->cfg.max_sessions) {
 			*status = 403;
-			*code = "SESSION_LIMIT_REACHED";
+			*code = "SESSION_LIMIT_EXCEEDED";
 			json_decref(wallets);
 			return NULL;
 		}
@@ -285,9 +285,11 @@ session_new(struct pd_ctx *c, json_t *ids, long long ttl, long long maxren,
 	}
 	token_make(sid, c->now, exp, 0, token);
 	token_hash(token, hash);
+	/* Made through the REST API: no other way to make one exists. */
 	if (sqlite3_prepare_v2(pd.db, "INSERT INTO sessions (id, token_hash, "
-	    "created_at, ttl, expires_at, absolute_expires_at, max_renewals) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+	    "created_at, ttl, expires_at, absolute_expires_at, max_renewals, "
+	    "source) VALUES (?, ?, ?, ?, ?, ?, ?, 'api')", -1, &st, NULL) !=
+	    SQLITE_OK)
 		goto fail;
 	sqlite3_bind_text(st, 1, sid, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 2, hash, 32, SQLITE_STATIC);
@@ -428,7 +430,7 @@ void
 sessions_list(struct pd_ctx *c)
 {
 	sqlite3_stmt	*st;
-	json_t		*data, *w;
+	json_t		*data, *w, *first;
 	char		 wid[KS_ID_LEN + 2];
 	const char	*filter, *sql;
 	long long	 limit, offset, total = 0;
@@ -449,13 +451,13 @@ sessions_list(struct pd_ctx *c)
 			total = sqlite3_column_int64(st, 0);
 		sqlite3_finalize(st);
 	}
-	sql = filter != NULL ? "SELECT id, created_at, expires_at, "
-	    "absolute_expires_at, renewal_count, max_renewals, revoked_at "
-	    "FROM sessions WHERE id IN (SELECT session_id FROM "
-	    "session_wallets WHERE wallet_id = ?3) ORDER BY created_at DESC, "
-	    "id LIMIT ?1 OFFSET ?2" : "SELECT id, created_at, expires_at, "
-	    "absolute_expires_at, renewal_count, max_renewals, revoked_at "
-	    "FROM sessions ORDER BY created_at DESC, id LIMIT ?1 OFFSET ?2";
+#define SESSION_COLS	"SELECT id, created_at, expires_at, " \
+	"absolute_expires_at, renewal_count, max_renewals, revoked_at, " \
+	"last_renewed_at, source FROM sessions "
+	sql = filter != NULL ? SESSION_COLS "WHERE id IN (SELECT session_id "
+	    "FROM session_wallets WHERE wallet_id = ?3) ORDER BY created_at "
+	    "DESC, id LIMIT ?1 OFFSET ?2" : SESSION_COLS "ORDER BY "
+	    "created_at DESC, id LIMIT ?1 OFFSET ?2";
 	if (sqlite3_prepare_v2(pd.db, sql, -1, &st, NULL) != SQLITE_OK)
 		fatalx("sessions: %s", sqlite3_errmsg(pd.db));
 	sqlite3_bind_int64(st, 1, limit);
@@ -464,17 +466,23 @@ sessions_list(struct pd_ctx *c)
 		sqlite3_bind_text(st, 3, filter, -1, SQLITE_STATIC);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		w = session_wallets((const char *)sqlite3_column_text(st, 0));
-		json_array_append_new(data, json_pack("{s:s, s:O, s:o, s:I, "
-		    "s:I, s:I, s:I, s:I, s:s}",
+		first = json_array_get(w, 0);
+		json_array_append_new(data, json_pack("{s:s, s:O, s:O, s:o, "
+		    "s:I, s:I, s:I, s:I, s:I, s:s, s:o, s:s}",
 		    "id", sqlite3_column_text(st, 0),
-		    "walletId", json_object_get(json_array_get(w, 0), "id") ?:
+		    "walletId", json_object_get(first, "id") ?: json_null(),
+		    "walletName", json_object_get(first, "name") ?:
 		    json_null(), "wallets", w,
 		    "createdAt", (json_int_t)sqlite3_column_int64(st, 1),
 		    "expiresAt", (json_int_t)sqlite3_column_int64(st, 2),
 		    "absoluteExpiresAt", (json_int_t)sqlite3_column_int64(st,
 		    3), "renewalCount", (json_int_t)sqlite3_column_int64(st,
 		    4), "maxRenewals", (json_int_t)sqlite3_column_int64(st, 5),
-		    "status", session_status(st, c->now)));
+		    "status", session_status(st, c->now),
+		    "lastRenewedAt", sqlite3_column_type(st, 7) ==
+		    SQLITE_NULL ? json_null() : json_integer((json_int_t)
+		    sqlite3_column_int64(st, 7)),
+		    "source", sqlite3_column_text(st, 8)));
 	}
 	sqlite3_finalize(st);
 	pd_reply_json(c->peerid, 200, json_pack("{s:o, s:I, s:I, s:I}",
@@ -531,7 +539,7 @@ sessions_renew(struct pd_ctx *c)
 	long long	 ttl, absexp, count, maxren, exp;
 
 	if (strcmp(c->req->param, c->session) != 0) {
-		pd_fail(c->peerid, 403, "SESSION_ACCESS_DENIED", "a session "
+		pd_fail(c->peerid, 403, "SESSION_RENEWAL_MISMATCH", "a session "
 		    "can renew only itself", 0);
 		return;
 	}
@@ -559,12 +567,13 @@ sessions_renew(struct pd_ctx *c)
 	token_make(c->session, c->now, exp, count + 1, token);
 	token_hash(token, hash);
 	if (sqlite3_prepare_v2(pd.db, "UPDATE sessions SET token_hash = ?, "
-	    "expires_at = ?, renewal_count = renewal_count + 1 WHERE id = ?",
-	    -1, &st, NULL) != SQLITE_OK)
+	    "expires_at = ?, renewal_count = renewal_count + 1, "
+	    "last_renewed_at = ? WHERE id = ?", -1, &st, NULL) != SQLITE_OK)
 		fatalx("renew: %s", sqlite3_errmsg(pd.db));
 	sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, exp);
-	sqlite3_bind_text(st, 3, c->session, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, c->now);
+	sqlite3_bind_text(st, 4, c->session, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE || audit_append(c->now,
 	    "session.renewed", "agent", c->session, json_pack("{s:I}",
 	    "expiresAt", (json_int_t)exp)) == -1 || store_commit() == -1) {

@@ -248,6 +248,18 @@ static const char *const migrations[] = {
 	");"
 	"CREATE INDEX idempotency_age ON idempotency(created_at);"
 	"CREATE INDEX idempotency_cred ON idempotency(cred, created_at);",
+	/*
+	 * What the reference's wallet and session bodies carry: when a
+	 * wallet last changed (NULL for one migrated: not known), how its
+	 * owner approves, when a session was last renewed and through
+	 * what it was made (every session so far: the REST API).
+	 */
+	"ALTER TABLE wallets ADD COLUMN updated_at INTEGER;"
+	"ALTER TABLE wallets ADD COLUMN approval_method TEXT"
+	"  CHECK (approval_method IN ('rest'));"
+	"ALTER TABLE sessions ADD COLUMN last_renewed_at INTEGER;"
+	"ALTER TABLE sessions ADD COLUMN source TEXT NOT NULL DEFAULT 'api'"
+	"  CHECK (source IN ('api', 'mcp'));",
 };
 #define SCHEMA_VERSION	((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -395,8 +407,8 @@ store_wallet_insert(const char *id, const char *name, int chain, int env,
 	int		 r;
 
 	if (sqlite3_prepare_v2(pd.db, "INSERT INTO wallets (id, name, chain, "
-	    "environment, network, public_key, created_at) VALUES "
-	    "(?, ?, ?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+	    "environment, network, public_key, created_at, updated_at) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?7, ?7)", -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
@@ -415,14 +427,39 @@ store_wallet_insert(const char *id, const char *name, int chain, int env,
 }
 
 #define WALLET_COLS	"id, name, chain, network, environment, public_key, " \
-			"status, owner_address, owner_state, created_at"
+			"status, owner_address, owner_state, created_at, " \
+			"updated_at, approval_method"
 
+/* An integer column, or JSON null. */
+static json_t *
+col_int_or_null(sqlite3_stmt *st, int i)
+{
+	return sqlite3_column_type(st, i) == SQLITE_NULL ? json_null() :
+	    json_integer((json_int_t)sqlite3_column_int64(st, i));
+}
+
+static json_t *
+col_text_or_null(sqlite3_stmt *st, int i)
+{
+	return sqlite3_column_type(st, i) == SQLITE_NULL ? json_null() :
+	    json_string((const char *)sqlite3_column_text(st, i));
+}
+
+/*
+ * A wallet as the reference's bodies have it.  Every wallet here is a
+ * plain key (accountType eoa, no wallet-app preset), no incoming
+ * transfer is watched (monitorIncoming false), and an owner is verified
+ * once it has signed (LOCKED); with no owner there is nothing to verify.
+ */
 static json_t *
 wallet_row(sqlite3_stmt *st)
 {
-	json_t	*j;
+	json_t		*j;
+	const char	*state = (const char *)sqlite3_column_text(st, 8);
+	int		 owner = sqlite3_column_type(st, 7) != SQLITE_NULL;
 
-	j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:I}",
+	j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:I, "
+	    "s:o, s:o, s:o, s:b, s:s, s:n}",
 	    "id", sqlite3_column_text(st, 0),
 	    "name", sqlite3_column_text(st, 1),
 	    "chain", sqlite3_column_text(st, 2),
@@ -433,8 +470,15 @@ wallet_row(sqlite3_stmt *st)
 	    "ownerAddress", sqlite3_column_type(st, 7) == SQLITE_NULL ?
 	    json_null() : json_string((const char *)
 	    sqlite3_column_text(st, 7)),
-	    "ownerState", sqlite3_column_text(st, 8),
-	    "createdAt", (json_int_t)sqlite3_column_int64(st, 9));
+	    "ownerState", state,
+	    "createdAt", (json_int_t)sqlite3_column_int64(st, 9),
+	    "updatedAt", col_int_or_null(st, 10),
+	    "approvalMethod", col_text_or_null(st, 11),
+	    "ownerVerified", owner ? json_boolean(strcmp(state, "LOCKED") ==
+	    0) : json_null(),
+	    "monitorIncoming", 0,
+	    "accountType", "eoa",
+	    "walletType");
 	if (j == NULL)
 		fatalx("json_pack wallet");
 	return j;

@@ -407,6 +407,14 @@ exec_bind(const char *sql, const char *a, const char *b, long long n)
 	return r;
 }
 
+/* The wallet changed now (its updatedAt), in the caller's transaction. */
+int
+wallet_touch(const char *id, long long now)
+{
+	return exec_bind("UPDATE wallets SET updated_at = ?2 WHERE id = ?1",
+	    id, NULL, now);
+}
+
 /* PUT /v1/wallets/{id}: rename. */
 void
 wallets_rename(struct pd_ctx *c)
@@ -422,7 +430,8 @@ wallets_rename(struct pd_ctx *c)
 	json_decref(j);
 	if (!pd_begin(c))
 		return;
-	if (exec_bind("UPDATE wallets SET name = ?2 WHERE id = ?1",
+	if (wallet_touch(c->req->param, c->now) == -1 ||
+	    exec_bind("UPDATE wallets SET name = ?2 WHERE id = ?1",
 	    c->req->param, name, 0) == -1 || audit_append(c->now,
 	    "wallet.renamed", "operator", c->req->param, json_pack("{s:s}",
 	    "name", name)) == -1 || store_commit() == -1) {
@@ -454,6 +463,7 @@ wallets_terminate(struct pd_ctx *c)
 		return;
 	if (exec_bind("UPDATE wallets SET status = 'TERMINATED' WHERE id = ?1",
 	    c->req->param, NULL, 0) == -1 ||
+	    wallet_touch(c->req->param, c->now) == -1 ||
 	    exec_bind("UPDATE sessions SET revoked_at = coalesce(revoked_at, "
 	    "?2) WHERE id IN (SELECT session_id FROM session_wallets WHERE "
 	    "wallet_id = ?1)", c->req->param, NULL, c->now) == -1 ||

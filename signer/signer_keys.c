@@ -36,6 +36,7 @@ static struct {
 	struct ks_meta	 newmeta;
 	int		 rekeying;
 	uint32_t	 rekey_peerid;
+	uint32_t	 rekey_count;	/* keys sealed under the new key */
 } K;
 
 void
@@ -509,12 +510,13 @@ keys_stored(struct imsgchan *ch, struct imsg *imsg, void *arg)
 }
 
 static void
-reply_rekeyed(uint32_t peerid, int st)
+reply_rekeyed(uint32_t peerid, int st, uint32_t count)
 {
 	struct ks_status	r;
 
 	memset(&r, 0, sizeof(r));
 	r.status = st;
+	r.count = count;
 	if (imsgchan_compose(signer_policyd, IMSG_SIGNER_REKEYED, peerid, -1,
 	    &r, sizeof(r)) == -1)
 		fatal("IMSG_SIGNER_REKEYED");
@@ -545,21 +547,21 @@ keys_rekey(struct imsgchan *ch, struct imsg *imsg, void *arg)
 	if (req->pwlen == 0 || req->pwlen > KS_PASSWORD_MAX)
 		fatalx("IMSG_SIGNER_REKEY: bad password length");
 	if (!unlocked) {
-		reply_rekeyed(peerid, KS_LOCKED);
+		reply_rekeyed(peerid, KS_LOCKED, 0);
 		goto out;
 	}
 	for (i = 0; i < K.nslots; i++)
 		if (K.slots[i].state == SLOT_PENDING)
 			break;
 	if (K.rekeying || i < K.nslots) {
-		reply_rekeyed(peerid, KS_BUSY);
+		reply_rekeyed(peerid, KS_BUSY, 0);
 		goto out;
 	}
 	K.newmeta = K.meta;
 	randombytes_buf(K.newmeta.salt, sizeof(K.newmeta.salt));
 	if (derive_kek(K.newkek, &K.newmeta, req->pw, req->pwlen) == -1) {
 		sodium_memzero(K.newkek, 32);
-		reply_rekeyed(peerid, KS_ERROR);
+		reply_rekeyed(peerid, KS_ERROR, 0);
 		goto out;
 	}
 	make_verifier(&K.newmeta, K.newkek);
@@ -585,6 +587,7 @@ keys_rekey(struct imsgchan *ch, struct imsg *imsg, void *arg)
 		fatal("IMSG_KS_REKEY_COMMIT");
 	K.rekeying = 1;
 	K.rekey_peerid = peerid;
+	K.rekey_count = (uint32_t)n;
 	log_info("master password change: %zu keys sealed under a new "
 	    "key-encryption key", n);
 out:
@@ -611,5 +614,6 @@ keys_rekeyed(struct imsgchan *ch, struct imsg *imsg, void *arg)
 		log_warnx("master password change failed; the old one "
 		    "stays");
 	sodium_memzero(K.newkek, 32);
-	reply_rekeyed(K.rekey_peerid, r.status == KS_OK ? KS_OK : KS_ERROR);
+	reply_rekeyed(K.rekey_peerid, r.status == KS_OK ? KS_OK : KS_ERROR,
+	    r.status == KS_OK ? K.rekey_count : 0);
 }

@@ -21,4 +21,13 @@ if awk '!/checksrc: ok/ {
 	echo "checksrc: lines over 80 columns above"
 	st=1
 fi
+# Every code of the reference's error table the daemon names goes out
+# with the reference's status: it must be in common/errcodes.c.
+for c in $(sed -n 's/^\t{ "\([A-Z0-9_]*\)".*/\1/p' tests/vectors/error_codes.h); do
+	if grep -q "\"$c\"" api/*.c policyd/*.c &&
+	    ! grep -q "{ \"$c\"," common/errcodes.c; then
+		echo "checksrc: $c is the reference's but not in common/errcodes.c"
+		st=1
+	fi
+done
 exit $st

@@ -501,8 +501,11 @@ for desc, b, f in [
         ("owner_address 65 characters", {"owner_address": "a" * 65},
          "owner_address"),
         ("owner_address a number", {"owner_address": 5}, "owner_address"),
-        ("unknown field", {"owner_address": ACC1, "approval_method": "x"},
-         "approval_method")]:
+        ("approval_method not the reference's", {"owner_address": ACC1,
+                                                  "approval_method": "x"},
+         "approval_method"),
+        ("unknown field", {"owner_address": ACC1, "approvalMethod": "rest"},
+         "approvalMethod")]:
     case("owner set: " + desc, "PUT", OS, M, b, field=f)
 case("owner set: not an address for the chain", "PUT", OS, M,
      {"owner_address": "abc"}, code="INVALID_ADDRESS")
@@ -624,8 +627,11 @@ for desc, b, f in [
          "walletId"),
         ("network 33 characters", dict(XFER, network="n" * 33), "network"),
         ("unknown field", dict(XFER, gas=21000), "gas"),
-        ("humanAmount is not taken", dict(XFER, humanAmount="1.5"),
+        ("humanAmount with amount", dict(XFER, humanAmount="1.5"),
          "humanAmount"),
+        ("humanAmount not a decimal", dict(
+            {k: v for k, v in XFER.items() if k != "amount"},
+            humanAmount="-1.5"), "humanAmount"),
         ("TOKEN_TRANSFER without token", {"type": "TOKEN_TRANSFER",
                                           "network": NET, "to": ACC1,
                                           "amount": "1"}, "token"),
@@ -771,6 +777,13 @@ case("master password: 1025 bytes", "POST", "/v1/admin/master-password",
      M, {"password": "p" * 1025}, field="password")
 case("master password: unknown field", "POST", "/v1/admin/master-password",
      M, {"password": "new password", "old": "x"}, field="old")
+case("master password (PUT): newPassword empty", "PUT",
+     "/v1/admin/master-password", M, {"newPassword": ""},
+     field="newPassword")
+case("master password (PUT): both names", "PUT",
+     "/v1/admin/master-password", M,
+     {"newPassword": "new password", "password": "new password"},
+     field="password")
 case("master password: an undefined query parameter", "POST",
      "/v1/admin/master-password?bogus=1", M, {"password": A.master + "2"},
      field="bogus")

@@ -37,6 +37,20 @@ ADDR=$(jget 'j["publicKey"]')
 TOKEN=$(jget 'j["session"]["token"]')
 req POST /v1/wallets '{"name":"sol","chain":"solana","environment":"testnet"}' >/dev/null
 req POST /v1/policies '{"type":"SPENDING_LIMIT","rules":{"instant_max":"1000"}}' >/dev/null
+
+# The route the command uses answers in the reference's shape, about
+# the one file it made: the snapshot.
+code=$(req POST /v1/admin/backup)
+SNAP=$DATA/data/backup-snapshot.db
+check "POST /v1/admin/backup: 200, filename and path of the snapshot, file_count 1 ($code)" \
+    [ "$code $(jget '[j["filename"], j["path"], j["file_count"]]')" = "200 ['backup-snapshot.db', 'data/backup-snapshot.db', 1]" ]
+check "... size is the snapshot's size on disk" \
+    [ "$(jget 'j["size"]')" = "$(stat -c %s "$SNAP" 2>/dev/null)" ]
+check "... schema_version is the snapshot's, daemon_version a string" \
+    [ "$(jget 'j["schema_version"], type(j["daemon_version"]).__name__')" = "$(sqlite3 "$SNAP" 'PRAGMA user_version') str" ]
+check "... created_at an ISO 8601 UTC time within a minute of now" \
+    [ "$(jget '__import__("datetime").datetime.strptime(j["created_at"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=__import__("datetime").timezone.utc).timestamp() > __import__("time").time() - 60')" = True ]
+rm -f "$SNAP"
 state "$T_TMP/before"
 
 C backup create >"$T_TMP/out" 2>"$T_TMP/err"

@@ -18,7 +18,7 @@ defaults: a Solana wallet's balance comes from the default devnet RPC
 defaults: the requests went to the public names (through the HTTPS front)
 defaults: a default that does not answer: 502 CHAIN_ERROR naming WAIAAS_RPC_EVM_BASE_SEPOLIA and [rpc] evm_base_sepolia
 defaults: a default whose name does not resolve: 502 naming WAIAAS_RPC_EVM_OPTIMISM_SEPOLIA
-defaults: a network set to \"\": 503 CHAIN_ERROR 'no RPC for polygon-amoy: set WAIAAS_RPC_EVM_POLYGON_AMOY or [rpc] evm_polygon_amoy'
+defaults: a network set to \"\": 503 ADAPTER_NOT_AVAILABLE (the reference's code for no node to ask), retryable, 'no RPC for polygon-amoy: set WAIAAS_RPC_EVM_POLYGON_AMOY or [rpc] evm_polygon_amoy'
 defaults: a name that does not resolve is a warning in the log
 defaults: the price source is CoinGecko's simple price, asked for ETH, SOL, POL and HYPE without a key
 defaults: /health: the reference's fields (latestVersion, updateAvailable, schemaVersion, timestamp)
@@ -178,8 +178,8 @@ code=$(req GET "/v1/wallet/balance?network=optimism-sepolia" "" "$S")
 check "defaults: a default whose name does not resolve: 502 naming WAIAAS_RPC_EVM_OPTIMISM_SEPOLIA" \
     sh -c "[ $code = 502 ] && grep -q 'WAIAAS_RPC_EVM_OPTIMISM_SEPOLIA or \[rpc\] evm_optimism_sepolia' '$T_TMP/body' && grep -q 'not resolved' '$T_TMP/body'"
 code=$(req GET "/v1/wallet/balance?network=polygon-amoy" "" "$S")
-check "defaults: a network set to \"\": 503 CHAIN_ERROR 'no RPC for polygon-amoy: set WAIAAS_RPC_EVM_POLYGON_AMOY or [rpc] evm_polygon_amoy'" \
-    sh -c "[ $code = 503 ] && grep -q CHAIN_ERROR '$T_TMP/body' && grep -q 'no RPC for polygon-amoy: set WAIAAS_RPC_EVM_POLYGON_AMOY or \[rpc\] evm_polygon_amoy' '$T_TMP/body'"
+check "defaults: a network set to \"\": 503 ADAPTER_NOT_AVAILABLE (the reference's code for no node to ask), retryable, 'no RPC for polygon-amoy: set WAIAAS_RPC_EVM_POLYGON_AMOY or [rpc] evm_polygon_amoy'" \
+    sh -c "[ $code = 503 ] && grep -q '\"code\":\"ADAPTER_NOT_AVAILABLE\"' '$T_TMP/body' && grep -q '\"retryable\":true' '$T_TMP/body' && grep -q 'no RPC for polygon-amoy: set WAIAAS_RPC_EVM_POLYGON_AMOY or \[rpc\] evm_polygon_amoy' '$T_TMP/body'"
 check "defaults: a name that does not resolve is a warning in the log" \
     grep -q 'warn: network optimism-sepolia (public default): cannot resolve' "$LOG"
 

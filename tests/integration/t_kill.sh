@@ -94,7 +94,7 @@ in_flight_ended() {
 	done
 	return 1
 }
-is_on() { [ "$(req POST /v1/sessions "{\"walletIds\":[\"$W\"]}")" = 503 ]; }
+is_on() { [ "$(req POST /v1/sessions "{\"walletIds\":[\"$W\"]}")" = 409 ]; }
 
 start_anvil --chain-id 11155111
 start_proxy "$ANVIL_URL"
@@ -163,11 +163,21 @@ S="Authorization: Bearer $(jget 'j["token"]')"
 # (4 s: long enough that a loaded machine still pulls the switch first.)
 fault '{"mode":"slow","ms":4000,"count":1,"methods":["eth_estimateGas"]}'
 b0=$(bal "$ACC1")
+code=$(req GET /v1/admin/kill-switch)
+check "GET /v1/admin/kill-switch while off: 200 ACTIVE, activatedAt and activatedBy null ($code)" \
+    [ "$code $(jget '[j["state"], j["activatedAt"], j["activatedBy"]]')" = "200 ['ACTIVE', None, None]" ]
+code=$(req GET /v1/admin/kill-switch "" "X-Master-Password: wrong")
+check "... it needs the master password ($code)" [ "$code" = 401 ]
 HELD=$(send "{\"network\":\"$NET\",\"to\":\"$ACC1\",\"amount\":\"2\"}")
 sleep 0.3
 code=$(req POST /v1/admin/kill-switch)
 check "POST /v1/admin/kill-switch (master): 200, active, sessions revoked, 1 cancelled" \
     sh -c "[ $code = 200 ] && [ \"$(jget 'j["active"], j["sessionsRevoked"] >= 1, j["transactionsCancelled"], j["activatedBy"]')\" = 'True True 1 master' ]"
+check "... with the reference's state SUSPENDED" [ "$(jget 'j["state"]')" = SUSPENDED ]
+AT=$(jget 'j["activatedAt"]')
+code=$(req GET /v1/admin/kill-switch)
+check "GET /v1/admin/kill-switch while on: SUSPENDED, when and by whom it was pulled ($code)" \
+    [ "$code $(jget '[j["state"], j["activatedAt"], j["activatedBy"]]')" = "200 ['SUSPENDED', $AT, 'master']" ]
 in_flight_ended 1 20 "$HELD"	# the node has answered the estimate
 code=$(req GET "/v1/transactions/$HELD" "" "$S")
 check "the agent's session is revoked at once (401)" [ "$code" = 401 ]
@@ -176,23 +186,26 @@ check "the transaction in preparation ends CANCELLED, KILL_SWITCH_ACTIVE" \
 check "and nothing of it was broadcast" \
     sh -c "[ \"$(broadcasts)\" = 0 ] && [ $(bal "$ACC1") = $b0 ]"
 code=$(req POST /v1/sessions "{\"walletIds\":[\"$W\"]}")
-check "no new session while it is on (503 KILL_SWITCH_ACTIVE)" \
-    sh -c "[ $code = 503 ] && grep -q KILL_SWITCH_ACTIVE $T_TMP/body"
+check "no new session while it is on (409 KILL_SWITCH_ACTIVE, the reference's status, not retryable)" \
+    sh -c "[ $code = 409 ] && grep -q KILL_SWITCH_ACTIVE $T_TMP/body && [ \"$(jget 'j["retryable"]')\" = False ]"
 code=$(req POST /v1/wallets '{"name":"k2","chain":"ethereum","environment":"testnet"}')
 check "no new wallet while it is on" \
-    sh -c "[ $code = 503 ] && grep -q KILL_SWITCH_ACTIVE $T_TMP/body"
+    sh -c "[ $code = 409 ] && grep -q KILL_SWITCH_ACTIVE $T_TMP/body"
 code=$(req POST /v1/admin/kill-switch "" "X-Master-Password: wrong")
 check "the switch needs the master password" [ "$code" = 401 ]
 
 kill -TERM "$DPID"; wait_gone "$DPID" 5000
 start_daemon || cannot_run "daemon restarts"
 code=$(req POST /v1/sessions "{\"walletIds\":[\"$W\"]}")
-check "it holds across a restart" [ "$code" = 503 ]
+check "it holds across a restart" [ "$code" = 409 ]
 check "and the daemon says so at start" wait_log 'kill switch is active'
 
 code=$(req POST /v1/admin/recover)
 check "the operator's switch: the master alone recovers, 200, inactive" \
-    sh -c "[ $code = 200 ] && [ \"$(jget 'j["active"]')\" = False ]"
+    sh -c "[ $code = 200 ] && [ \"$(jget 'j["active"], j["state"]')\" = 'False ACTIVE' ]"
+code=$(req GET /v1/admin/kill-switch)
+check "GET /v1/admin/kill-switch after recovery: ACTIVE again ($code)" \
+    [ "$code $(jget '[j["state"], j["activatedAt"]]')" = "200 ['ACTIVE', None]" ]
 req POST /v1/sessions "{\"walletIds\":[\"$W\"]}" >/dev/null
 S="Authorization: Bearer $(jget 'j["token"]')"
 r=$(wait_tx "$(send "{\"network\":\"$NET\",\"to\":\"$ACC1\",\"amount\":\"3\"}")")

@@ -122,11 +122,36 @@ code=$(put_owner 01960000-0000-7000-8000-00000000dead \
     "{\"owner_address\":\"$OWNER_ADDR\"}")
 refused "PUT owner on no wallet" "$code" 404 WALLET_NOT_FOUND
 LOWER=$(echo "$OWNER_ADDR" | tr 'A-F' 'a-f')
+sqlite3 "$DATA/data/waiaas.db" "UPDATE wallets SET updated_at = 7 WHERE id = '$EID'"
 code=$(put_owner "$EID" "{\"owner_address\":\"$LOWER\"}")
 check "PUT owner (a lowercase address): 200 ($code)" [ "$code" = 200 ]
 check "NONE -> GRACE, the address stored EIP-55" \
     [ "$(jget "j['ownerState'] + ' ' + j['ownerAddress']")" = \
     "GRACE $OWNER_ADDR" ]
+check "... ownerVerified false (not proven yet), updatedAt moved to now (it was 7)" \
+    [ "$(jget "[j['ownerVerified'], type(j['updatedAt']) is int and j['updatedAt'] >= j['createdAt'] > 7]")" = "[False, True]" ]
+check "... approvalMethod null (none given)" [ "$(jget "j['approvalMethod']")" = None ]
+code=$(put_owner "$EID" "{\"owner_address\":\"$OWNER_ADDR\",\"approval_method\":\"walletconnect\"}")
+check "approval_method walletconnect: 400 naming it, not supported here ($code)" \
+    [ "$code $(jget "j['details']['issues'][0]['path'][0]")" = "400 approval_method" ] &&
+    grep -q "not supported by this daemon" "$T_TMP/body"
+code=$(put_owner "$EID" "{\"owner_address\":\"$OWNER_ADDR\",\"approval_method\":\"carrier-pigeon\"}")
+check "approval_method not the reference's: 400 naming it ($code)" \
+    [ "$code $(jget "j['details']['issues'][0]['path'][0]")" = "400 approval_method" ]
+code=$(put_owner "$EID" "{\"owner_address\":\"$OWNER_ADDR\",\"wallet_type\":\"dcent\"}")
+check "wallet_type dcent: 400 naming it, not supported here ($code)" \
+    [ "$code $(jget "j['details']['issues'][0]['path'][0]")" = "400 wallet_type" ] &&
+    grep -q "not supported by this daemon" "$T_TMP/body"
+code=$(put_owner "$EID" "{\"owner_address\":\"$OWNER_ADDR\",\"approval_method\":\"rest\"}")
+check "approval_method rest: 200, stored and answered ($code)" \
+    [ "$code $(jget "j['approvalMethod']")" = "200 rest" ] &&
+    [ "$(sqlite3 "$DATA/data/waiaas.db" "SELECT approval_method FROM wallets WHERE id = '$EID'")" = rest ]
+code=$(put_owner "$EID" "{\"owner_address\":\"$OWNER_ADDR\"}")
+check "approval_method absent: unchanged ($code)" \
+    [ "$code $(jget "j['approvalMethod']")" = "200 rest" ]
+code=$(put_owner "$EID" "{\"owner_address\":\"$OWNER_ADDR\",\"approval_method\":null}")
+check "approval_method null: the default again ($code)" \
+    [ "$code $(jget "j['approvalMethod']")" = "200 None" ]
 code=$(put_owner "$SID" "{\"owner_address\":\"$SOL_OTHER_SEED\"}")
 refused "hex is not a Solana key" "$code" 400 INVALID_ADDRESS
 code=$(put_owner "$SID" "{\"owner_address\":\"$SOL_OWNER\"}")
@@ -196,6 +221,7 @@ check "the audit chain verifies ($code)" \
 
 # The owner proves the key: GRACE -> LOCKED (the message addressed to
 # the public URL's host)
+sqlite3 "$DATA/data/waiaas.db" "UPDATE wallets SET updated_at = 7 WHERE id = '$EID'"
 DOMAIN=owner.example:8443
 evm "$GOOD_NONCE" "urn:waiaas:action:owner.verify:$EID" \
     '"statement": "I own this wallet."'
@@ -203,9 +229,13 @@ DOMAIN=127.0.0.1:$PORT
 code=$(verify "$EID")
 check "verify with a correct SIWE signature for public_url's host: 200 ($code)" [ "$code" = 200 ]
 check "GRACE -> LOCKED" [ "$(jget "j['ownerState']")" = LOCKED ]
+check "... ownerVerified true in the answer, updatedAt moved (it was 7)" \
+    [ "$(jget "[j['ownerVerified'], j['updatedAt'] > 7]")" = "[True, True]" ]
 check "... and the wallet says so" [ "$(state "$EID")" = "LOCKED $OWNER_ADDR" ]
 code=$(verify "$EID")
 refused "the same message again (a replayed nonce)" "$code" 401 INVALID_NONCE
+check "... not retryable, and the hint says signatures are single-use here" \
+    [ "$(jget "[j['retryable'], 'single-use' in j['hint']]")" = "[False, True]" ]
 
 # A locked owner stays
 code=$(put_owner "$EID" "{\"owner_address\":\"$LOWER\"}")
@@ -239,9 +269,11 @@ refused "Solana: the replay" "$code" 401 INVALID_NONCE
 
 # The audit trail
 code=$(http_code -H "$M" "$(U '/v1/audit-logs?limit=500')")
-check "audit: wallet.owner_set twice, owner_verified twice" \
+check "audit: wallet.owner_set 5 times (3 of them the approval_method's), owner_verified twice" \
     [ "$(jget "sorted(e['event'] for e in j['data'] if e['event'].startswith('wallet.owner'))")" = \
-    "['wallet.owner_set', 'wallet.owner_set', 'wallet.owner_verified', 'wallet.owner_verified']" ]
+    "['wallet.owner_set', 'wallet.owner_set', 'wallet.owner_set', 'wallet.owner_set', 'wallet.owner_set', 'wallet.owner_verified', 'wallet.owner_verified']" ]
+check "audit: the approval_method set is recorded" \
+    [ "$(jget "sum(1 for e in j['data'] if e['event'] == 'wallet.owner_set' and e['details'].get('approvalMethod') == 'rest')")" = 1 ]
 check "audit: every refusal is an auth.owner_failed with a reason" \
     python3 -c "
 import json,sys; j=json.load(open('$T_TMP/body'))

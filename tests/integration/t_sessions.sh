@@ -22,6 +22,32 @@ http_code -X POST -H "$M" --data-binary '{"name":"b","createSession":false}' \
 B=$(jget "j['id']")
 check "createSession false makes no session" [ "$(jget "j['session']")" = None ]
 
+# The reference's wallet fields, with their true values here.
+code=$(http_code -H "$M" "$(U /v1/wallets/$A)")
+check "a wallet: monitorIncoming false, accountType eoa, walletType and approvalMethod null ($code)" \
+    [ "$code $(jget "[j['monitorIncoming'], j['accountType'], j['walletType'], j['approvalMethod']]")" = "200 [False, 'eoa', None, None]" ]
+check "... no owner: ownerVerified null, ownerState NONE" \
+    [ "$(jget "[j['ownerVerified'], j['ownerState'], j['ownerAddress']]")" = "[None, 'NONE', None]" ]
+check "... updatedAt an integer, the time it was made" \
+    [ "$(jget "type(j['updatedAt']) is int and j['updatedAt'] == j['createdAt']")" = True ]
+code=$(http_code -H "$M" "$(U /v1/wallets)")
+check "the list's items carry monitorIncoming and accountType too ($code)" \
+    [ "$(jget "sorted(set((w['monitorIncoming'], w['accountType']) for w in j['items']))")" = "[(False, 'eoa')]" ]
+code=$(http_code -X POST -H "$M" --data-binary '{"name":"s","accountType":"smart","aaProvider":"pimlico","aaProviderApiKey":"k-secret-1"}' "$(U /v1/wallets)")
+check "a smart account: 400 naming accountType and the aa fields, not echoing the key ($code)" \
+    [ "$code $(jget "','.join(sorted(i['path'][0] for i in j['details']['issues']))")" = "400 aaProvider,aaProviderApiKey,accountType" ] &&
+    ! grep -q k-secret-1 "$T_TMP/body" && grep -q "not supported by this daemon" "$T_TMP/body"
+code=$(http_code -X POST -H "$M" --data-binary '{"name":"r","chain":"ripple"}' "$(U /v1/wallets)")
+check "chain ripple: 400 naming chain, not supported ($code)" \
+    [ "$code $(jget "j['details']['issues'][0]['path'][0]")" = "400 chain" ] &&
+    grep -q "not supported by this daemon" "$T_TMP/body"
+code=$(http_code -X POST -H "$M" --data-binary '{"name":"e","accountType":"eoa","createSession":false}' "$(U /v1/wallets)")
+check "accountType eoa is taken ($code)" [ "$code $(jget "j['accountType']")" = "201 eoa" ]
+code=$(http_code -X POST -H "$M" --data-binary '{"name":"u","colour":"red"}' "$(U /v1/wallets)")
+check "an unknown field: 400, and the hint says this daemon refuses them ($code)" \
+    [ "$code $(jget "j['details']['issues'][0]['message']")" = "400 unknown field" ] &&
+    [ "$(jget "'refuses fields' in j['hint']")" = True ]
+
 code=$(as_token "$TA" /v1/wallets)
 check "a session lists wallets ($code)" [ "$code" = 200 ]
 check "... only its own" [ "$(jget "[w['id'] for w in j['items']]")" = "['$A']" ]
@@ -67,11 +93,19 @@ code=$(http_code -X POST -H "$M" --data-binary \
 check "a session over two wallets: 201 ($code)" [ "$code" = 201 ]
 S2=$(jget "j['id']"); T2=$(jget "j['token']")
 check "... lists both wallets" [ "$(jget "len(j['wallets'])")" = 2 ]
+check "... walletId is the first, with wallets' names" \
+    [ "$(jget "[j['walletId'], [w['name'] for w in j['wallets']]]")" = "['$A', ['a', 'b']]" ]
+code=$(http_code -H "$M" "$(U "/v1/sessions?walletId=$B")")
+check "listed: walletName of its first wallet, source api, never renewed ($code)" \
+    [ "$(jget "[(d['walletName'], d['source'], d['lastRenewedAt']) for d in j['data'] if d['id'] == '$S2']")" = "[('a', 'api', None)]" ]
 code=$(http_code -X PUT -H "Authorization: Bearer $T2" "$(U /v1/sessions/$S2/renew)")
 check "renew: 200 ($code)" [ "$code" = 200 ]
 T3=$(jget "j['token']")
 check "renew: a new token, renewalCount 1" \
     [ "$(jget "str(j['renewalCount'])")" = 1 -a "$T3" != "$T2" ]
+code=$(http_code -H "$M" "$(U "/v1/sessions?walletId=$B")")
+check "listed after renewal: lastRenewedAt an integer at or after createdAt, renewalCount 1" \
+    [ "$(jget "[(type(d['lastRenewedAt']) is int and d['lastRenewedAt'] >= d['createdAt'], d['renewalCount']) for d in j['data'] if d['id'] == '$S2']")" = "[(True, 1)]" ]
 code=$(as_token "$T2" /v1/wallets)
 check "the renewed-away token is refused ($code)" [ "$code $(jget "j['code']")" = "401 INVALID_TOKEN" ]
 code=$(as_token "$T3" /v1/wallets)
@@ -80,7 +114,15 @@ code=$(http_code -X PUT -H "Authorization: Bearer $T3" "$(U /v1/sessions/$S2/ren
 check "beyond maxRenewals: 403 RENEWAL_LIMIT_REACHED ($code)" \
     [ "$code $(jget "j['code']")" = "403 RENEWAL_LIMIT_REACHED" ]
 code=$(http_code -X PUT -H "Authorization: Bearer $T3" "$(U /v1/sessions/$SA/renew)")
-check "a session cannot renew another: 403 ($code)" [ "$code" = 403 ]
+check "a session cannot renew another: 403 SESSION_RENEWAL_MISMATCH ($code)" \
+    [ "$code $(jget "j['code']")" = "403 SESSION_RENEWAL_MISMATCH" ]
+code=$(http_code -X POST -H "$M" --data-binary "{\"walletId\":\"$A\",\"constraints\":null}" "$(U /v1/sessions)")
+check "constraints null (none): taken ($code)" [ "$code" = 201 ]
+http_code -X DELETE -H "$M" "$(U /v1/sessions/$(jget "j['id']"))" >/dev/null
+code=$(http_code -X POST -H "$M" --data-binary "{\"walletId\":\"$A\",\"constraints\":{\"maxAmount\":\"1\"}}" "$(U /v1/sessions)")
+check "constraints given: 400 naming constraints, not supported ($code)" \
+    [ "$code $(jget "j['details']['issues'][0]['path'][0]")" = "400 constraints" ] &&
+    grep -q "not supported by this daemon" "$T_TMP/body"
 
 # Revocation.
 code=$(http_code -X DELETE -H "$M" "$(U /v1/sessions/$S2)")
@@ -101,18 +143,25 @@ for i in 1 2; do
 	    "$(U /v1/sessions)" >/dev/null
 done
 code=$(http_code -X POST -H "$M" --data-binary "{\"walletId\":\"$A\"}" "$(U /v1/sessions)")
-check "the 4th live session of a wallet: 403 SESSION_LIMIT_REACHED ($code)" \
-    [ "$code $(jget "j['code']")" = "403 SESSION_LIMIT_REACHED" ]
+check "the 4th live session of a wallet: 403 SESSION_LIMIT_EXCEEDED ($code)" \
+    [ "$code $(jget "j['code']")" = "403 SESSION_LIMIT_EXCEEDED" ]
 code=$(http_code -X POST -H "$M" --data-binary '{"walletId":"01a20210-0000-7000-8000-000000000000"}' "$(U /v1/sessions)")
 check "a session for an unknown wallet: 404 ($code)" [ "$code" = 404 ]
 code=$(http_code -X POST -H "$M" --data-binary '{"walletId":"x","ttl":5}' "$(U /v1/sessions)")
 check "bad walletId and ttl: 400 naming both ($code)" \
     [ "$code $(jget "','.join(sorted(i['path'][0] for i in j['details']['issues']))")" = "400 ttl,walletId" ]
 
-# Rename and terminate (masterAuth).
+# Rename and terminate (masterAuth); updatedAt is the store's, and moves.
+sqlite3 "$DATA/data/waiaas.db" "UPDATE wallets SET updated_at = 7 WHERE id = '$B'"
+code=$(http_code -H "$M" "$(U /v1/wallets/$B)")
+check "updatedAt is what the store says ($code)" [ "$(jget "j['updatedAt']")" = 7 ]
 code=$(http_code -X PUT -H "$M" --data-binary '{"name":"renamed"}' "$(U /v1/wallets/$B)")
 check "rename: 200 with the new name ($code)" \
     [ "$code $(jget "j['name']")" = "200 renamed" ]
+check "... and updatedAt moved to now (at or after createdAt)" \
+    [ "$(jget "j['updatedAt'] >= j['createdAt'] > 7")" = True ]
+check "... with monitorIncoming in the rename's answer" \
+    [ "$(jget "j['monitorIncoming']")" = False ]
 code=$(http_code -X PUT -H "$M" --data-binary '{"name":"x","chain":"solana"}' "$(U /v1/wallets/$B)")
 check "rename with another field: 400 ($code)" [ "$code" = 400 ]
 code=$(http_code -X PUT -H "Authorization: Bearer $TA" --data-binary '{"name":"x"}' "$(U /v1/wallets/$A)")
@@ -123,9 +172,11 @@ C=$(jget "j['id']")
 http_code -X POST -H "$M" --data-binary "{\"walletIds\":[\"$C\",\"$B\"]}" \
     "$(U /v1/sessions)" >/dev/null
 TAB=$(jget "j['token']")
+sqlite3 "$DATA/data/waiaas.db" "UPDATE wallets SET updated_at = 7 WHERE id = '$B'"
 code=$(http_code -X DELETE -H "$M" "$(U /v1/wallets/$B)")
 check "terminate: 200 TERMINATED ($code)" \
     [ "$code $(jget "j['status']")" = "200 TERMINATED" ]
+check "... and updatedAt moved (it was 7)" [ "$(jget "j['updatedAt'] > 7")" = True ]
 code=$(as_token "$TAB" /v1/wallets)
 check "a session that included it is revoked ($code)" \
     [ "$code $(jget "j['code']")" = "401 SESSION_REVOKED" ]

@@ -65,6 +65,15 @@ check "before: three wallets, both EVM ones sign" sigs_ok
 # Refusals first: nothing changes.
 code=$(req POST /v1/admin/master-password '{"password":"short"}')
 check "a new password under 8 bytes: 400" [ "$code" = 400 ]
+code=$(req PUT /v1/admin/master-password '{"newPassword":"short"}')
+check "PUT (the reference's method), newPassword under 8 bytes: 400 ($code)" \
+    [ "$code $(jget 'j["code"]')" = "400 VALIDATION_FAILED" ]
+code=$(req PUT /v1/admin/master-password '{"newPassword":"p2-password","password":"p2-password"}')
+check "newPassword and password both: 400 naming password ($code)" \
+    [ "$code $(jget 'j["details"]["issues"][0]["path"][0]')" = "400 password" ]
+code=$(req PUT /v1/admin/master-password '{}')
+check "no new password: 400 naming newPassword ($code)" \
+    [ "$code $(jget 'j["details"]["issues"][0]["path"][0]')" = "400 newPassword" ]
 code=$(req POST /v1/admin/master-password '{"password":"p2-password"}' \
     "X-Master-Password: wrong")
 check "set-master with a wrong current password: 401" [ "$code" = 401 ]
@@ -101,6 +110,11 @@ stop
 start "$P1" || notok "restart with the new password"
 check "restart with the new password: every wallet opens" all_open 3
 check "after the restart both EVM wallets sign" sigs_ok
+code=$(req PUT /v1/admin/master-password "{\"newPassword\":\"$P1\"}" \
+    "X-Master-Password: $P1")
+check "PUT /v1/admin/master-password: 200, the reference's answer: 3 wallets resealed, no settings ($code)" \
+    [ "$code $(jget '[j["walletsReEncrypted"], j["settingsReEncrypted"], type(j["message"]).__name__]')" = "200 [3, 0, 'str']" ]
+check "... and both EVM wallets still sign after it" sigs_ok
 
 # A transfer on anvil, signed by a key sealed under the new password.
 "$CAST" send -q --rpc-url "$ANVIL_URL" --private-key "$ANVIL_KEY0" "$A1" \

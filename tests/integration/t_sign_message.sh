@@ -117,5 +117,5 @@ check "typed data on Solana: 400" [ "$code" = 400 ]
 req POST /v1/admin/kill-switch >/dev/null
 code=$(sign "{\"network\":\"$NET\",\"message\":\"x\"}")
 check "the kill switch stops message signing too" \
-    sh -c "[ $code = 503 ] || [ $code = 401 ]"
+    sh -c "[ $code = 409 ] || [ $code = 401 ]"
 check "no sanitizer reports" no_sanitizer_reports

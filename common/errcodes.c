@@ -1,0 +1,64 @@
+/*
+ * This daemon's share of the reference's error table (errcodes.h).
+ */
+#include <string.h>
+
+#include "errcodes.h"
+
+#define HINT_NONCE	"stricter than the reference: an owner signature " \
+	"is single-use here (its nonce is spent by the first request that " \
+	"carries it, and bound to one action); get a fresh nonce from " \
+	"GET /v1/nonce and sign again"
+
+const struct errcode errcodes[] = {
+	{ "ADAPTER_NOT_AVAILABLE",	503, 1, NULL },
+	{ "APPROVAL_TIMEOUT",		410, 0, NULL },
+	{ "CHAIN_ERROR",		502, 1, NULL },
+	{ "CONTRACT_NOT_WHITELISTED",	403, 0, NULL },
+	{ "ENVIRONMENT_NETWORK_MISMATCH", 400, 0, NULL },
+	{ "INTERNAL_ERROR",		500, 0, NULL },
+	{ "INVALID_ADDRESS",		400, 0, NULL },
+	{ "INVALID_MASTER_PASSWORD",	401, 0, NULL },
+	{ "INVALID_NONCE",		401, 0, HINT_NONCE },
+	{ "INVALID_STATE_TRANSITION",	409, 0, NULL },
+	{ "INVALID_SIGNATURE",		401, 0, NULL },
+	{ "INVALID_TOKEN",		401, 0, NULL },
+	{ "KEYSTORE_LOCKED",		503, 1, NULL },
+	{ "KILL_SWITCH_ACTIVE",		409, 0, NULL },
+	{ "MASTER_PASSWORD_LOCKED",	429, 0, NULL },
+	{ "METHOD_NOT_WHITELISTED",	403, 0, NULL },
+	{ "NETWORK_REQUIRED",		400, 0, NULL },
+	{ "OWNER_ALREADY_CONNECTED",	409, 0, NULL },
+	{ "OWNER_NOT_CONNECTED",	404, 0, NULL },
+	{ "POLICY_DENIED",		403, 0, NULL },
+	{ "POLICY_NOT_FOUND",		404, 0, NULL },
+	{ "RATE_LIMIT_EXCEEDED",	429, 1, NULL },
+	{ "RENEWAL_LIMIT_REACHED",	403, 0, NULL },
+	{ "SESSION_LIMIT_EXCEEDED",	403, 0, NULL },
+	{ "SESSION_NOT_FOUND",		404, 0, NULL },
+	{ "SESSION_RENEWAL_MISMATCH",	403, 0, NULL },
+	{ "SESSION_REVOKED",		401, 0, NULL },
+	{ "SPENDER_NOT_APPROVED",	403, 0, NULL },
+	{ "TOKEN_EXPIRED",		401, 0, NULL },
+	{ "TOKEN_NOT_ALLOWED",		403, 0, NULL },
+	{ "TX_ALREADY_PROCESSED",	409, 0, NULL },
+	{ "TX_EXPIRED",			410, 0, NULL },
+	{ "TX_NOT_FOUND",		404, 0, NULL },
+	{ "VALIDATION_FAILED",		400, 0, NULL },
+	{ "WALLET_ACCESS_DENIED",	403, 0, NULL },
+	{ "WALLET_NOT_FOUND",		404, 0, NULL },
+	{ "WALLET_TERMINATED",		410, 0, NULL },
+	{ "WHITELIST_DENIED",		403, 0, NULL },
+};
+const size_t	errcodes_len = sizeof(errcodes) / sizeof(errcodes[0]);
+
+const struct errcode *
+errcode_find(const char *code)
+{
+	size_t	i;
+
+	for (i = 0; i < errcodes_len; i++)
+		if (strcmp(errcodes[i].code, code) == 0)
+			return &errcodes[i];
+	return NULL;
+}
