@@ -229,6 +229,9 @@ struct signer_key {
  */
 #define SIGN_DATA_MAX		(128 * 1024)
 #define SIGN_MSG_MAX		(16 * 1024)
+/* A transfer's memo: EVM calldata of a native transfer, or the data of a
+ * Solana Memo instruction.  Bytes of UTF-8. */
+#define MEMO_MAX		256
 
 struct sign_evm_tx {
 	char		id[KS_ID_LEN + 1];
@@ -276,7 +279,9 @@ struct sign_sol_tx {
 	uint8_t			program[32];	/* CALL */
 	uint32_t		naccts;		/* CALL */
 	struct sign_sol_acct	accts[SIGN_SOL_MAX_ACCTS];
-	uint32_t		datalen;	/* CALL: instruction data */
+	uint32_t		datalen;	/* CALL: instruction data;
+						 * TRANSFER, TOKEN: a memo
+						 * (0 to MEMO_MAX bytes) */
 };
 
 struct sign_sol_msg {
