@@ -2315,7 +2315,8 @@ tx_approval(struct pd_ctx *c)
 	    "t.chain, t.network, w.owner_address, t.type, t.to_address, "
 	    "t.amount, t.token, t.expires_at, t.error_code, t.tx_hash, "
 	    "t.request FROM transactions t JOIN wallets w ON w.id = "
-	    "t.wallet_id WHERE t.id = ? AND t.tier = 'APPROVAL'", -1, &st, NULL) != SQLITE_OK)
+	    "t.wallet_id WHERE t.id = ? AND t.tier = 'APPROVAL'", -1, &st,
+	    NULL) != SQLITE_OK)
 		fatalx("database: %s", sqlite3_errmsg(pd.db));
 	sqlite3_bind_text(st, 1, c->req->param, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_ROW || tx_intent(c->req->param, text,
