@@ -5,7 +5,8 @@
 # contract call; each reaches CONFIRMED and the chain's balances and
 # allowances change exactly; a reverting transfer ends FAILED with the
 # reason; 20 concurrent sends all confirm with 20 consecutive nonces; the
-# balance, assets and address reads match the chain.
+# balance, assets and address reads match the chain.  A memo is the
+# native transfer's calldata, byte for byte; the owner sees it.
 . tests/integration/lib.sh
 
 U() { echo "http://127.0.0.1:$PORT$1"; }
