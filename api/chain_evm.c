@@ -1593,9 +1593,10 @@ query_body(struct query *q)
 		    "balance", dec, "decimals", (json_int_t)net->decimals,
 		    "symbol", net->symbol);
 	if ((assets = json_array()) == NULL ||
-	    (a = json_pack("{s:s,s:s,s:I,s:s,s:b}", "mint", "native",
-	    "symbol", net->symbol, "decimals", (json_int_t)net->decimals,
-	    "balance", dec, "isNative", 1)) == NULL ||
+	    (a = json_pack("{s:s,s:s,s:s,s:I,s:s,s:b}", "mint", "native",
+	    "symbol", net->symbol, "name", net->symbol, "decimals",
+	    (json_int_t)net->decimals, "balance", dec, "isNative", 1)) ==
+	    NULL ||
 	    json_array_append_new(assets, a) == -1)
 		goto fail;
 	for (i = 0; i < q->ntok; i++) {
@@ -1603,9 +1604,10 @@ query_body(struct query *q)
 		if (t->broken)
 			continue;
 		u256_dec(t->bal, dec);
-		if ((a = json_pack("{s:s,s:s,s:I,s:s,s:b}", "mint", t->addr,
-		    "symbol", t->symbol, "decimals", (json_int_t)t->dec,
-		    "balance", dec, "isNative", 0)) == NULL ||
+		if ((a = json_pack("{s:s,s:s,s:s,s:I,s:s,s:b}", "mint",
+		    t->addr, "symbol", t->symbol, "name", t->symbol,
+		    "decimals", (json_int_t)t->dec, "balance", dec,
+		    "isNative", 0)) == NULL ||
 		    json_array_append_new(assets, a) == -1)
 			goto fail;
 	}

@@ -321,12 +321,12 @@ rpc "$SVM_URL" waiaas_setAccount "[\"$(sol random)\", {\"lamports\":2039280,
 out=$(drv query "$SVM_URL" "{\"kind\":\"assets\",\"walletId\":\"w1\",
     \"address\":\"$A\"}")
 exp=$($PY -c 'import sys
-a = [{"mint": "native", "symbol": "SOL", "decimals": 9, "balance": sys.argv[1],
-    "isNative": True},
-    {"mint": sys.argv[2], "symbol": "", "decimals": 6, "balance": "1000000",
-    "isNative": False},
-    {"mint": sys.argv[3], "symbol": "", "decimals": 2, "balance": "777",
-    "isNative": False}]
+a = [{"mint": "native", "symbol": "SOL", "name": "SOL", "decimals": 9,
+    "balance": sys.argv[1], "isNative": True},
+    {"mint": sys.argv[2], "symbol": "", "name": "", "decimals": 6,
+    "balance": "1000000", "isNative": False},
+    {"mint": sys.argv[3], "symbol": "", "name": "", "decimals": 2,
+    "balance": "777", "isNative": False}]
 a[1:] = sorted(a[1:], key=lambda x: x["mint"])
 print((200, a))' "$(balance "$A")" "$MINT" "$MINT22")
 check "query assets: SOL, the SPL and the Token-2022 mint, exact" \

@@ -224,6 +224,13 @@ check "GET /v1/wallet/assets without network: the wallet's network" \
 code=$(req GET /v1/wallet/address "" "$S")
 check "GET /v1/wallet/address without network: the wallet's network" \
     sh -c "[ $code = 200 ] && [ \"$(jget 'j["network"]')\" = $NET ] && [ \"$(jget 'j["address"]')\" = $ADDR ]"
+# The fields the reference's schemas require (WalletAddressResponse,
+# WalletBalanceResponse, WalletAssetsResponse), with their JSON types.
+for r in address balance assets; do
+	code=$(req GET /v1/wallet/$r "" "$S")
+	check "GET /v1/wallet/$r without network: every field the reference requires" \
+	    sh -c "[ $code = 200 ] && python3 tests/integration/wallet_shape.py $r $T_TMP/body"
+done
 code=$(req POST /v1/transactions/send "{\"to\":\"$ACC1\",\"amount\":\"1\"}" "$S")
 check "a send without network still names it (400 NETWORK_REQUIRED)" \
     sh -c "[ $code = 400 ] && grep -q NETWORK_REQUIRED $T_TMP/body"

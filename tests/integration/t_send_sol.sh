@@ -190,4 +190,9 @@ check "with token=: the SPL balance and the mint's decimals" \
 code=$(req GET /v1/wallet/assets "" "$S")
 check "GET /v1/wallet/assets lists SOL and the token" \
     sh -c "[ $code = 200 ] && [ \"$(jget '[(a["mint"], a["balance"]) for a in j["assets"] if not a["isNative"]]')\" = \"[('$MINT', '4998690')]\" ]"
+for r in address balance assets; do
+	code=$(req GET /v1/wallet/$r "" "$S")
+	check "GET /v1/wallet/$r without network: every field the reference requires" \
+	    sh -c "[ $code = 200 ] && python3 tests/integration/wallet_shape.py $r $T_TMP/body"
+done
 check "no sanitizer reports" no_sanitizer_reports
