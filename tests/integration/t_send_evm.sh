@@ -89,6 +89,11 @@ check "the recipient got exactly the amount (the memo moves nothing)" \
     [ "$(python3 -c "print($(bal "$ACC1") - $b0)")" = 4242 ]
 check "its gas paid for the calldata (gasUsed above 21000, within the limit)" \
     sh -c "u=\$(\"$CAST\" receipt --rpc-url $ANVIL_URL $h gasUsed); l=\$(\"$CAST\" tx --rpc-url $ANVIL_URL $h gas); [ \$u -gt 21000 ] && [ \$u -le \$l ]"
+code=$(req POST /v1/transactions/simulate "{\"network\":\"$NET\",\"to\":\"$ACC1\",\"amount\":\"1\"}" "$S")
+g0=$(jget 'j["fee"]["gasLimit"]')
+code=$(req POST /v1/transactions/simulate "{\"network\":\"$NET\",\"to\":\"$ACC1\",\"amount\":\"1\",\"memo\":\"$MEMO\"}" "$S")
+check "a dry run with a memo: its gas estimate includes the calldata" \
+    sh -c "[ $code = 200 ] && [ \"$(jget 'j["success"]')\" = True ] && [ $(jget 'j["fee"]["gasLimit"]') -gt $g0 ]"
 check "the memo is not in the daemon's log" \
     sh -c "! grep -q 'invoice 42' $LOG"
 M256=$(python3 -c 'print("m" * 256)')
