@@ -436,6 +436,8 @@ struct chain_prep {
 };
 
 #define CHPREP_BALANCE	0x01	/* a dry run: read the wallet's balance */
+#define CHPREP_NO_CODE	0x02	/* EVM: refuse a `to' that has code (a
+				   transfer's memo would be call data) */
 
 #define CHAIN_OK		0
 #define CHAIN_ERROR		1	/* RPC failed or answered nonsense */

@@ -886,6 +886,9 @@ prepare(struct job *j)
 		p.op = CHOP_EVM_TX;
 		memcpy(p.value, j->s.value, 32);
 		p.datalen = (uint32_t)j->s.datalen;
+		/* a memo: calldata only to an account without code */
+		if (j->s.type == T_TRANSFER && j->s.datalen > 0)
+			p.flags |= CHPREP_NO_CODE;
 	} else {
 		p.op = j->s.sol_kind == SIGN_SOL_TRANSFER ? CHOP_SOL_TRANSFER :
 		    j->s.sol_kind == SIGN_SOL_TOKEN ? CHOP_SOL_TOKEN :

@@ -96,6 +96,15 @@ check "a dry run with a memo: its gas estimate includes the calldata" \
     sh -c "[ $code = 200 ] && [ \"$(jget 'j["success"]')\" = True ] && [ $(jget 'j["fee"]["gasLimit"]') -gt $g0 ]"
 check "the memo is not in the daemon's log" \
     sh -c "! grep -q 'invoice 42' $LOG"
+# To an account with code the memo would be call data (a call that
+# CONTRACT_WHITELIST never judged): refused before signing.
+n0=$("$CAST" nonce --rpc-url "$ANVIL_URL" "$ADDR")
+b0=$(bal "$TOKEN")
+r=$(wait_tx "$(send "{\"network\":\"$NET\",\"to\":\"$TOKEN\",\"amount\":\"5\",\"memo\":\"x\"}")")
+check "a memo to a contract: FAILED before signing, saying why" \
+    sh -c "[ $(st "$r" status) = FAILED ] && printf '%s' '$r' | grep -q 'has code: a memo would be call data'"
+check "and nothing reached the chain (same nonce, same balance)" \
+    sh -c "[ $("$CAST" nonce --rpc-url "$ANVIL_URL" "$ADDR") = $n0 ] && [ $(bal "$TOKEN") = $b0 ]"
 M256=$(python3 -c 'print("m" * 256)')
 M257=$(python3 -c 'print("m" * 257)')
 code=$(req POST /v1/transactions/send "{\"network\":\"$NET\",\"to\":\"$ACC1\",\"amount\":\"1\",\"memo\":\"$M257\"}" "$S")
