@@ -1,7 +1,8 @@
 /*
  * Solana formats the signer serializes itself: compact-u16, legacy
- * transaction messages, system and SPL token transfers, associated token
- * account derivation, and off-chain messages.  Pure functions: no I/O.
+ * transaction messages, system and SPL token transfers, memos, associated
+ * token account derivation, and off-chain messages.  Pure functions: no
+ * I/O.
  */
 #ifndef WAIAAS_SOLANA_H
 #define WAIAAS_SOLANA_H
