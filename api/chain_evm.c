@@ -688,7 +688,7 @@ struct prep {
 	int			 pending;
 	int			 balance;	/* CHPREP_BALANCE asked */
 	int			 no_code;	/* CHPREP_NO_CODE asked */
-	int			 has_code;	/* to has code: that error stands */
+	int			 has_code;	/* to has code: it wins */
 	int			 legacy;	/* no baseFeePerGas */
 	uint64_t		 block_gas;	/* 0: not said */
 	uint64_t		 estimate;
