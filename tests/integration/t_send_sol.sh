@@ -103,6 +103,9 @@ check "the landed transaction: the transfer, then the Memo instruction with the 
     sh -c "set -- $L; [ \$# = 3 ] && [ \${1%%:*} = $SYS_PROG ] && [ \$2 = $(memo_ix "$MEMO") ] && [ \$3 = ok ]"
 check "the recipient got exactly the amount; the wallet paid it and one fee" \
     sh -c "[ $(sol_bal "$TO5") = 1000000 ] && [ $(python3 -c "print($b0 - $(sol_bal "$ADDR"))") = 1005000 ]"
+code=$(req POST /v1/transactions/simulate "{\"to\":\"$TO5\",\"amount\":\"1000000\",\"memo\":\"$MEMO\"}" "$S")
+check "a dry run with a memo: success, the same one-signature fee" \
+    [ "$code:$(jget 'j["success"], j["fee"]["estimatedFee"]')" = "200:True 5000" ]
 check "the memo is not in the daemon's log" sh -c "! grep -q 'pay r' $LOG"
 code=$(req POST /v1/transactions/send "{\"to\":\"$TO5\",\"amount\":\"1\",\"memo\":\"$(python3 -c 'print("m" * 257)')\"}" "$S")
 check "a memo of 257 bytes: 400 naming memo" \
