@@ -342,7 +342,7 @@ check "query without an RPC URL: 503 CHAIN_ERROR" \
 # ---- faults: ambiguous sends and transient errors while watching ----
 
 fp=$T_TMP/fault.out
-node_bin tests/node/rpc_fault.js --upstream "$SVM_URL" --port 0 >"$fp" 2>&1 &
+node_bg tests/node/rpc_fault.js --upstream "$SVM_URL" --port 0 >"$fp" 2>&1
 PEER_PIDS="$PEER_PIDS $!"
 n=0
 FAULT=
