@@ -28,6 +28,26 @@ want_string(json_t *o, const char *key, size_t max, int required,
 		api_issue(is, key, msg);
 }
 
+/*
+ * A memo: a string of at most MEMO_MAX bytes of UTF-8 (jansson has
+ * checked the encoding; its length is in bytes).  Bytes, not characters:
+ * they go on chain as they are, and what a chain accepts is counted in
+ * bytes.  Empty is allowed and means none, as for the reference.
+ */
+static void
+want_memo(json_t *o, struct api_issues *is)
+{
+	json_t	*v = json_object_get(o, "memo");
+	char	 msg[80];
+
+	if (v == NULL)
+		return;
+	snprintf(msg, sizeof(msg), "a string of at most %d bytes of UTF-8",
+	    MEMO_MAX);
+	if (!json_is_string(v) || json_string_length(v) > MEMO_MAX)
+		api_issue(is, "memo", msg);
+}
+
 static void
 want_token(json_t *o, struct api_issues *is, int string_ok)
 {
@@ -121,13 +141,14 @@ api_tx_send(struct http_req *req, const struct route *rt, const char *param,
 		    "amount", "memo", "dryRun", NULL);
 		want_string(b, "to", 64, 1, &is);
 		want_string(b, "amount", 78, 1, &is);
-		want_string(b, "memo", 256, 0, &is);
+		want_memo(b, &is);
 	} else if (strcmp(type, "TOKEN_TRANSFER") == 0) {
 		api_only_fields(b, &is, "type", "walletId", "network", "to",
-		    "amount", "token", "dryRun", NULL);
+		    "amount", "token", "memo", "dryRun", NULL);
 		want_string(b, "to", 64, 1, &is);
 		want_string(b, "amount", 78, 1, &is);
 		want_token(b, &is, 0);
+		want_memo(b, &is);
 	} else if (strcmp(type, "APPROVE") == 0) {
 		api_only_fields(b, &is, "type", "walletId", "network",
 		    "spender", "amount", "token", "dryRun", NULL);

@@ -687,6 +687,8 @@ struct prep {
 	char			*data;		/* "0x..." or NULL if none */
 	int			 pending;
 	int			 balance;	/* CHPREP_BALANCE asked */
+	int			 no_code;	/* CHPREP_NO_CODE asked */
+	int			 has_code;	/* to has code: it wins */
 	int			 legacy;	/* no baseFeePerGas */
 	uint64_t		 block_gas;	/* 0: not said */
 	uint64_t		 estimate;
@@ -698,7 +700,12 @@ prep_fail(struct prep *p, int status, int retryable, const char *fmt, ...)
 	char	tmp[CHAIN_MSG_MAX * 2];
 	va_list	ap;
 
-	/* The first error speaks, but a revert beats any other. */
+	/*
+	 * The first error speaks, but a revert beats any other, and a
+	 * recipient with code beats a revert (the memo made the call).
+	 */
+	if (p->has_code)
+		return;
 	if (p->ctx.status == CHAIN_OK ||
 	    (status == CHAIN_REVERT && p->ctx.status != CHAIN_REVERT)) {
 		va_start(ap, fmt);
@@ -916,6 +923,32 @@ prep_estimate(json_t *res, const struct rpc_error *err, void *arg)
 	prep_unref(p);
 }
 
+/*
+ * A native transfer with a memo must go to an account without code:
+ * to a contract (or a delegated account) the memo would be call data,
+ * a call that CONTRACT_WHITELIST never judged.
+ */
+static void
+prep_code(json_t *res, const struct rpc_error *err, void *arg)
+{
+	struct prep	*p = arg;
+	const char	*c = json_string_value(res);
+
+	if (err != NULL)
+		prep_fail(p, CHAIN_ERROR, err->retryable, "eth_getCode: %s",
+		    err->message);
+	else if (c == NULL || strncmp(c, "0x", 2) != 0)
+		prep_fail(p, CHAIN_ERROR, 0, "eth_getCode: invalid answer");
+	else if (c[2] != '\0') {
+		p->ctx.status = CHAIN_OK;	/* this one speaks */
+		prep_fail(p, CHAIN_REFUSED, 0, "the recipient %s has code: a "
+		    "memo would be call data to it; send without memo, or as "
+		    "a CONTRACT_CALL", p->to);
+		p->has_code = 1;
+	}
+	prep_unref(p);
+}
+
 static void
 prep_ready(void *arg, int st, int retryable, const char *msg)
 {
@@ -949,6 +982,11 @@ prep_ready(void *arg, int st, int retryable, const char *msg)
 		call(p->net, "eth_getBalance", json_pack("[s,s]", p->from,
 		    "pending"), 0, prep_balance, p);
 	}
+	if (p->no_code) {
+		p->pending++;
+		call(p->net, "eth_getCode", json_pack("[s,s]", p->to,
+		    "latest"), 0, prep_code, p);
+	}
 	prep_unref(p);
 }
 
@@ -972,6 +1010,7 @@ evm_prepare(struct chain_net *n, const struct chain_prep *in,
 	p->net = n;
 	p->pending = 1;
 	p->balance = (in->flags & CHPREP_BALANCE) != 0;
+	p->no_code = (in->flags & CHPREP_NO_CODE) != 0;
 	memcpy(p->ctx.txid, in->txid, sizeof(p->ctx.txid));
 	p->ctx.txid[sizeof(p->ctx.txid) - 1] = '\0';
 	p->ctx.status = CHAIN_OK;
@@ -1593,9 +1632,10 @@ query_body(struct query *q)
 		    "balance", dec, "decimals", (json_int_t)net->decimals,
 		    "symbol", net->symbol);
 	if ((assets = json_array()) == NULL ||
-	    (a = json_pack("{s:s,s:s,s:I,s:s,s:b}", "mint", "native",
-	    "symbol", net->symbol, "decimals", (json_int_t)net->decimals,
-	    "balance", dec, "isNative", 1)) == NULL ||
+	    (a = json_pack("{s:s,s:s,s:s,s:I,s:s,s:b}", "mint", "native",
+	    "symbol", net->symbol, "name", net->symbol, "decimals",
+	    (json_int_t)net->decimals, "balance", dec, "isNative", 1)) ==
+	    NULL ||
 	    json_array_append_new(assets, a) == -1)
 		goto fail;
 	for (i = 0; i < q->ntok; i++) {
@@ -1603,9 +1643,10 @@ query_body(struct query *q)
 		if (t->broken)
 			continue;
 		u256_dec(t->bal, dec);
-		if ((a = json_pack("{s:s,s:s,s:I,s:s,s:b}", "mint", t->addr,
-		    "symbol", t->symbol, "decimals", (json_int_t)t->dec,
-		    "balance", dec, "isNative", 0)) == NULL ||
+		if ((a = json_pack("{s:s,s:s,s:s,s:I,s:s,s:b}", "mint",
+		    t->addr, "symbol", t->symbol, "name", t->symbol,
+		    "decimals", (json_int_t)t->dec, "balance", dec,
+		    "isNative", 0)) == NULL ||
 		    json_array_append_new(assets, a) == -1)
 			goto fail;
 	}

@@ -230,6 +230,9 @@ struct signer_key {
  */
 #define SIGN_DATA_MAX		(128 * 1024)
 #define SIGN_MSG_MAX		(16 * 1024)
+/* A transfer's memo: EVM calldata of a native transfer, or the data of a
+ * Solana Memo instruction.  Bytes of UTF-8. */
+#define MEMO_MAX		256
 
 struct sign_evm_tx {
 	char		id[KS_ID_LEN + 1];
@@ -277,7 +280,9 @@ struct sign_sol_tx {
 	uint8_t			program[32];	/* CALL */
 	uint32_t		naccts;		/* CALL */
 	struct sign_sol_acct	accts[SIGN_SOL_MAX_ACCTS];
-	uint32_t		datalen;	/* CALL: instruction data */
+	uint32_t		datalen;	/* CALL: instruction data;
+						 * TRANSFER, TOKEN: a memo
+						 * (0 to MEMO_MAX bytes) */
 };
 
 struct sign_sol_msg {
@@ -432,6 +437,8 @@ struct chain_prep {
 };
 
 #define CHPREP_BALANCE	0x01	/* a dry run: read the wallet's balance */
+#define CHPREP_NO_CODE	0x02	/* EVM: refuse a `to' that has code (a
+				   transfer's memo would be call data) */
 
 #define CHAIN_OK		0
 #define CHAIN_ERROR		1	/* RPC failed or answered nonsense */

@@ -288,6 +288,50 @@ str(json_t *o, const char *k)
 }
 
 /*
+ * A transfer's memo, as the bytes the chain will carry: a native EVM
+ * transfer's calldata, or a Solana Memo instruction's data (the signer
+ * adds the instruction).  Either way it is part of what is signed, of the
+ * gas estimate and of the intent an owner approves (its calldata hash).
+ * An ERC-20 transfer has no place for one: its calldata is the token's
+ * transfer(to, amount), and bytes after it are either ignored (and then
+ * no memo anyone reads) or refused by tokens that check the length.
+ * Empty means none.
+ */
+static void
+spec_memo(json_t *req, struct txspec *s, json_t *issues)
+{
+	json_t		*m = json_object_get(req, "memo");
+	size_t		 n;
+	char		 msg[80];
+
+	if (m == NULL)
+		return;
+	snprintf(msg, sizeof(msg), "a string of at most %d bytes of UTF-8",
+	    MEMO_MAX);
+	if (!json_is_string(m) || (n = json_string_length(m)) > MEMO_MAX) {
+		issue(issues, "memo", msg);
+		return;
+	}
+	if (n == 0)
+		return;
+	if (s->type != T_TRANSFER && s->type != T_TOKEN) {
+		issue(issues, "memo", "only a TRANSFER or TOKEN_TRANSFER "
+		    "carries a memo");
+		return;
+	}
+	if (s->type == T_TOKEN && s->chain == KS_CHAIN_ETHEREUM) {
+		issue(issues, "memo", "an ERC-20 transfer cannot carry a "
+		    "memo: its calldata is the token's transfer call; send "
+		    "without memo");
+		return;
+	}
+	if ((s->data = malloc(n)) == NULL)
+		fatal("malloc");
+	memcpy(s->data, json_string_value(m), n);
+	s->datalen = n;
+}
+
+/*
  * The request (as the api shaped it) into a spec for the wallet's chain.
  * Issues go to issues; the return is the number of them.
  */
@@ -315,10 +359,6 @@ spec_parse(json_t *req, int chain, uint32_t net, const char *from,
 		    "CONTRACT_CALL, APPROVE");
 		return 1;
 	}
-	if (json_object_get(req, "memo") != NULL)
-		issue(issues, "memo", "memos are not supported by this daemon "
-		    "yet");
-
 	/* The amount: TRANSFER, TOKEN_TRANSFER, APPROVE. */
 	memset(amount, 0, sizeof(amount));
 	if (s->type != T_CALL) {
@@ -477,6 +517,7 @@ spec_parse(json_t *req, int chain, uint32_t net, const char *from,
 	}
 	if (s->type == T_CALL)
 		strlcpy(s->rcpt, s->to, sizeof(s->rcpt));
+	spec_memo(req, s, issues);
 	return (int)json_array_size(issues);
 }
 
@@ -845,6 +886,9 @@ prepare(struct job *j)
 		p.op = CHOP_EVM_TX;
 		memcpy(p.value, j->s.value, 32);
 		p.datalen = (uint32_t)j->s.datalen;
+		/* a memo: calldata only to an account without code */
+		if (j->s.type == T_TRANSFER && j->s.datalen > 0)
+			p.flags |= CHPREP_NO_CODE;
 	} else {
 		p.op = j->s.sol_kind == SIGN_SOL_TRANSFER ? CHOP_SOL_TRANSFER :
 		    j->s.sol_kind == SIGN_SOL_TOKEN ? CHOP_SOL_TOKEN :
@@ -1054,7 +1098,6 @@ sign_sol(struct job *j, const struct chain_ctx *x)
 		memcpy(t.program, j->s.sol_to, 32);
 		t.naccts = j->s.naccts;
 		memcpy(t.accts, j->s.accts, sizeof(t.accts));
-		t.datalen = (uint32_t)j->s.datalen;
 	} else {
 		memcpy(t.to, j->s.sol_to, 32);
 		t.amount = j->s.amount;
@@ -1062,6 +1105,8 @@ sign_sol(struct job *j, const struct chain_ctx *x)
 		t.decimals = x->decimals;
 		t.create_ata = !x->ata_exists;
 	}
+	/* a call's instruction data, or a transfer's memo */
+	t.datalen = (uint32_t)j->s.datalen;
 	iov[0].iov_base = &t;
 	iov[0].iov_len = sizeof(t);
 	iov[1].iov_base = j->s.data;
@@ -2265,15 +2310,16 @@ tx_approval(struct pd_ctx *c)
 	sqlite3_stmt		*st;
 	const struct network	*net;
 	const char *const	*d;
-	json_t			*t, *dom, *tok = NULL;
+	json_t			*t, *dom, *tok = NULL, *req;
 	const char		*status;
 	char			 text[1024], hex[65], urn[96], cid[24];
 
 	if (sqlite3_prepare_v2(pd.db, "SELECT t.id, t.status, t.wallet_id, "
 	    "t.chain, t.network, w.owner_address, t.type, t.to_address, "
-	    "t.amount, t.token, t.expires_at, t.error_code, t.tx_hash FROM "
-	    "transactions t JOIN wallets w ON w.id = t.wallet_id WHERE t.id "
-	    "= ? AND t.tier = 'APPROVAL'", -1, &st, NULL) != SQLITE_OK)
+	    "t.amount, t.token, t.expires_at, t.error_code, t.tx_hash, "
+	    "t.request FROM transactions t JOIN wallets w ON w.id = "
+	    "t.wallet_id WHERE t.id = ? AND t.tier = 'APPROVAL'", -1, &st,
+	    NULL) != SQLITE_OK)
 		fatalx("database: %s", sqlite3_errmsg(pd.db));
 	sqlite3_bind_text(st, 1, c->req->param, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_ROW || tx_intent(c->req->param, text,
@@ -2326,6 +2372,14 @@ tx_approval(struct pd_ctx *c)
 	    "domains", dom,
 	    "chainId", cid,
 	    "serverTime", (json_int_t)c->now);
+	/* The memo the transaction carries: the owner reads what is sent. */
+	if (t != NULL && (req = json_loads((const char *)sqlite3_column_text(
+	    st, 13), 0, NULL)) != NULL) {
+		if (json_string_length(json_object_get(req, "memo")) > 0)
+			json_object_set(t, "memo", json_object_get(req,
+			    "memo"));
+		json_decref(req);
+	}
 	sqlite3_finalize(st);
 	if (t == NULL)
 		fatalx("json_pack approval");

@@ -158,10 +158,12 @@ void
 sign_sol_tx(struct imsgchan *ch, struct imsg *imsg, void *arg)
 {
 	static struct sign_sol_tx	 req;
-	static struct sol_ix		 ix[2];
+	static struct sol_ix		 ix[3];
 	struct key_slot			*s;
+	const uint8_t			*memo;
 	uint8_t				 d1[12], d2[10], src[32], dst[32];
 	uint32_t			 i;
+	size_t				 n;
 
 	(void)ch;
 	(void)arg;
@@ -171,31 +173,35 @@ sign_sol_tx(struct imsgchan *ch, struct imsg *imsg, void *arg)
 	if ((s = request_key(imsg, req.id, sizeof(req), req.datalen,
 	    KS_CHAIN_SOLANA)) == NULL)
 		return;
-	/* Only a call carries instruction data and accounts. */
-	if (req.kind != SIGN_SOL_CALL && (req.datalen != 0 || req.naccts != 0))
+	/*
+	 * Only a call carries accounts; a transfer's data is its memo, the
+	 * last instruction of the transaction.
+	 */
+	if (req.kind != SIGN_SOL_CALL && (req.datalen > MEMO_MAX ||
+	    req.naccts != 0))
 		goto invalid;
+	memo = imsg->data + sizeof(req);
 	switch (req.kind) {
 	case SIGN_SOL_TRANSFER:
 		sol_ix_transfer(&ix[0], s->pub, req.to, req.amount, d1);
-		sol_finish(imsg->hdr.peerid, req.id, s, ix, 1, req.blockhash);
+		n = 1;
+		if (req.datalen > 0)
+			sol_ix_memo(&ix[n++], memo, req.datalen);
+		sol_finish(imsg->hdr.peerid, req.id, s, ix, n, req.blockhash);
 		return;
 	case SIGN_SOL_TOKEN:
 		if (sol_ata(s->pub, req.mint, sol_token_program, src) == -1 ||
 		    sol_ata(req.to, req.mint, sol_token_program, dst) == -1)
 			break;
-		if (req.create_ata) {
-			sol_ix_create_ata(&ix[0], s->pub, dst, req.to,
+		n = 0;
+		if (req.create_ata)
+			sol_ix_create_ata(&ix[n++], s->pub, dst, req.to,
 			    req.mint, d2);
-			sol_ix_transfer_checked(&ix[1], src, req.mint, dst,
-			    s->pub, req.amount, req.decimals, d1);
-			sol_finish(imsg->hdr.peerid, req.id, s, ix, 2,
-			    req.blockhash);
-		} else {
-			sol_ix_transfer_checked(&ix[0], src, req.mint, dst,
-			    s->pub, req.amount, req.decimals, d1);
-			sol_finish(imsg->hdr.peerid, req.id, s, ix, 1,
-			    req.blockhash);
-		}
+		sol_ix_transfer_checked(&ix[n++], src, req.mint, dst, s->pub,
+		    req.amount, req.decimals, d1);
+		if (req.datalen > 0)
+			sol_ix_memo(&ix[n++], memo, req.datalen);
+		sol_finish(imsg->hdr.peerid, req.id, s, ix, n, req.blockhash);
 		return;
 	case SIGN_SOL_CALL:
 		memset(&ix[0], 0, sizeof(ix[0]));

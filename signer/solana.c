@@ -31,6 +31,14 @@ const uint8_t sol_ata_program[SOL_KEY_LEN] = {
 	0x04, 0x8e, 0x7b, 0xd8, 0xdb, 0xe9, 0xf8, 0x59,
 };
 
+/* MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr: SPL Memo v2 and later */
+const uint8_t sol_memo_program[SOL_KEY_LEN] = {
+	0x05, 0x4a, 0x53, 0x5a, 0x99, 0x29, 0x21, 0x06,
+	0x4d, 0x24, 0xe8, 0x71, 0x60, 0xda, 0x38, 0x7c,
+	0x7c, 0x35, 0xb5, 0xdd, 0xbc, 0x92, 0xbb, 0x81,
+	0xe4, 0x1f, 0xa8, 0x40, 0x41, 0x05, 0x44, 0x8d,
+};
+
 #define SOL_SIG_LEN		64
 /* The room base58_encode asks for to encode a key (46 bytes). */
 #define SOL_B58_KEY		(SOL_KEY_LEN * 138 / 100 + 2)
@@ -361,6 +369,19 @@ sol_ix_create_ata(struct sol_ix *ix, const uint8_t payer[SOL_KEY_LEN],
 	data[0] = 1;
 	ix->data = data;
 	ix->datalen = 1;
+}
+
+/*
+ * Memo program: the data is the memo (UTF-8, which the program checks)
+ * and no accounts, so it signs nothing but the transaction it is in.
+ */
+void
+sol_ix_memo(struct sol_ix *ix, const uint8_t *memo, size_t len)
+{
+	memset(ix, 0, sizeof(*ix));
+	memcpy(ix->program, sol_memo_program, SOL_KEY_LEN);
+	ix->data = memo;
+	ix->datalen = len;
 }
 
 /*

@@ -1,7 +1,8 @@
 /*
  * Solana formats the signer serializes itself: compact-u16, legacy
- * transaction messages, system and SPL token transfers, associated token
- * account derivation, and off-chain messages.  Pure functions: no I/O.
+ * transaction messages, system and SPL token transfers, memos, associated
+ * token account derivation, and off-chain messages.  Pure functions: no
+ * I/O.
  */
 #ifndef WAIAAS_SOLANA_H
 #define WAIAAS_SOLANA_H
@@ -19,6 +20,7 @@
 extern const uint8_t	sol_system_program[SOL_KEY_LEN];
 extern const uint8_t	sol_token_program[SOL_KEY_LEN];
 extern const uint8_t	sol_ata_program[SOL_KEY_LEN];
+extern const uint8_t	sol_memo_program[SOL_KEY_LEN];
 
 /* compact-u16: returns the bytes written (1-3) to out[3]. */
 size_t	sol_compact_u16(uint16_t, uint8_t [3]);
@@ -62,6 +64,9 @@ void	sol_ix_transfer_checked(struct sol_ix *, const uint8_t [SOL_KEY_LEN],
 void	sol_ix_create_ata(struct sol_ix *, const uint8_t [SOL_KEY_LEN],
 	    const uint8_t [SOL_KEY_LEN], const uint8_t [SOL_KEY_LEN],
 	    const uint8_t [SOL_KEY_LEN], uint8_t [1]);
+
+/* SPL Memo: the memo's bytes as data, no accounts. */
+void	sol_ix_memo(struct sol_ix *, const uint8_t *, size_t);
 
 /* 1 if 32 bytes decompress to a point of edwards25519 (as dalek does). */
 int	sol_is_on_curve(const uint8_t [SOL_KEY_LEN]);

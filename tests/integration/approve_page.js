@@ -158,6 +158,7 @@ async function main() {
 		out.messageIsError = await page.$eval('#message',
 		    (e) => e.className === 'error');
 		out.intent = await txt('#intent');
+		out.memo = await txt('#f-memo');
 		out.actionsHidden = await page.$eval('#actions',
 		    (e) => e.hidden);
 		/* The page's own style applied: the CSP hash let it in. */

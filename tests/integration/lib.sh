@@ -195,6 +195,13 @@ node_bin() {
 	fi
 	"$NODE" "$@"
 }
+# node_bg ARGS...: node in the background, with $! node's own pid (as
+# "node_bin ... &" would not be: that is a subshell, and killing it at
+# exit leaves node running).  Redirections on the call apply to node.
+node_bg() {
+	[ -x "$NODE" ] || echo "node_bg: no $NODE (sh scripts/test-deps.sh)" >&2
+	"$NODE" "$@" &
+}
 # need_node_modules WHAT...: the node binary and these packages are
 # there, or peer_missing names them.
 need_node_modules() {
@@ -244,7 +251,7 @@ start_svm() {
 	SVM_URL=http://127.0.0.1:9	# nothing there, and the daemon starts
 	need_node_modules litesvm || return 1
 	f=$T_TMP/svm.$$.$(date +%s%N)
-	node_bin tests/node/svm_rpc.js --port 0 >"$f" 2>&1 &
+	node_bg tests/node/svm_rpc.js --port 0 >"$f" 2>&1
 	SVM_PID=$!
 	PEER_PIDS="${PEER_PIDS:-} $SVM_PID"
 	n=0
@@ -315,7 +322,7 @@ wait_tx() {
 # PROXY.
 start_proxy() {
 	f=$T_TMP/proxy.$$.$(date +%s%N)
-	node_bin tests/node/rpc_fault.js --upstream "$1" --port 0 >"$f" 2>&1 &
+	node_bg tests/node/rpc_fault.js --upstream "$1" --port 0 >"$f" 2>&1
 	pp=$!
 	PEER_PIDS="${PEER_PIDS:-} $pp"
 	n=0

@@ -114,7 +114,8 @@ code=$(verify_owner "$W" evm "$OWNER_KEY")
 check "the owner is set and verified (LOCKED) ($code)" \
     [ "$code $(jget 'j["ownerState"]')" = "200 LOCKED" ]
 A1=$(send "{\"network\":\"$NET\",\"to\":\"$(R 1)\",\"amount\":\"3500\"}")
-A2=$(send "{\"network\":\"$NET\",\"to\":\"$(R 2)\",\"amount\":\"3600\"}")
+# A2 carries a memo with markup in it: the page shows it as text.
+A2=$(send "{\"network\":\"$NET\",\"to\":\"$(R 2)\",\"amount\":\"3600\",\"memo\":\"<b>rent</b> \u2713\"}")
 I1=$(send "{\"network\":\"$NET\",\"to\":\"$(R 3)\",\"amount\":\"500\"}")
 check "two APPROVAL-tier transfers wait (QUEUED)" \
     [ "$(status "$A1") $(status "$A2")" = "QUEUED QUEUED" ]
@@ -132,7 +133,7 @@ check "and what an approver must see" \
     [ "$(jget 'j["status"], j["walletId"], j["ownerAddress"], j["chain"], j["network"], j["type"], j["toAddress"].lower(), j["amount"], j["expiresAt"] > j["serverTime"], j["chainId"]')" = \
     "QUEUED $W $OWNER ethereum $NET TRANSFER $(R 1) 3500 True 11155111" ]
 check "and nothing else (no session, no request, no tier)" \
-    [ "$(jget 'sorted(set(j) - {"id", "status", "walletId", "chain", "network", "ownerAddress", "type", "toAddress", "amount", "token", "intent", "intentHash", "resource", "expiresAt", "errorCode", "txHash", "symbol", "decimals", "domains", "chainId", "serverTime"})')" = "[]" ]
+    [ "$(jget 'sorted(set(j) - {"id", "status", "walletId", "chain", "network", "ownerAddress", "type", "toAddress", "amount", "token", "memo", "intent", "intentHash", "resource", "expiresAt", "errorCode", "txHash", "symbol", "decimals", "domains", "chainId", "serverTime"})')" = "[]" ]
 code=$(http_code "http://127.0.0.1:$PORT/v1/transactions/$I1/approval")
 check "an INSTANT transaction has no approval: 404 TX_NOT_FOUND ($code)" \
     [ "$code $(jget 'j["code"]')" = "404 TX_NOT_FOUND" ]
@@ -208,6 +209,8 @@ check "the recipient was paid 3500 wei on anvil" [ "$(bal "$(R 1)")" = 3500 ]
 
 # Reject: dismissing the confirmation does nothing; accepting it does.
 page "$(approval_url "$A2")" evm "$OWNER_KEY" '"reject"' false
+check "the page shows the memo as text, markup and all" \
+    sh -c "[ \"\$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[\"memo\"] == \"<b>rent</b> \\u2713\")' $T_TMP/page.json)\" = True ]"
 check "reject asks for confirmation; dismissed, nothing is signed" \
     pis 'len(j["dialogs"]), len(j["signed"]), j["message"]' "1 0 Not rejected: nothing was done."
 check "and the transaction still waits" [ "$(status "$A2")" = QUEUED ]
@@ -225,6 +228,7 @@ check "and nothing moved" [ "$(bal "$(R 2)")" = 0 ]
 page "$(approval_url "$A1")" evm "$OWNER_KEY"
 check "an approved one: 'approved and confirmed', no buttons" \
     pis 'j["status"], j["actionsHidden"]' "approved and confirmed True"
+check "and, without a memo, Memo: none" pis 'j["memo"]' none
 page "http://127.0.0.1:$PORT/approve/$I1" evm "$OWNER_KEY"
 check "an INSTANT one: not found" pis 'j["status"]' "not found"
 

@@ -321,12 +321,12 @@ rpc "$SVM_URL" waiaas_setAccount "[\"$(sol random)\", {\"lamports\":2039280,
 out=$(drv query "$SVM_URL" "{\"kind\":\"assets\",\"walletId\":\"w1\",
     \"address\":\"$A\"}")
 exp=$($PY -c 'import sys
-a = [{"mint": "native", "symbol": "SOL", "decimals": 9, "balance": sys.argv[1],
-    "isNative": True},
-    {"mint": sys.argv[2], "symbol": "", "decimals": 6, "balance": "1000000",
-    "isNative": False},
-    {"mint": sys.argv[3], "symbol": "", "decimals": 2, "balance": "777",
-    "isNative": False}]
+a = [{"mint": "native", "symbol": "SOL", "name": "SOL", "decimals": 9,
+    "balance": sys.argv[1], "isNative": True},
+    {"mint": sys.argv[2], "symbol": "", "name": "", "decimals": 6,
+    "balance": "1000000", "isNative": False},
+    {"mint": sys.argv[3], "symbol": "", "name": "", "decimals": 2,
+    "balance": "777", "isNative": False}]
 a[1:] = sorted(a[1:], key=lambda x: x["mint"])
 print((200, a))' "$(balance "$A")" "$MINT" "$MINT22")
 check "query assets: SOL, the SPL and the Token-2022 mint, exact" \
@@ -342,7 +342,7 @@ check "query without an RPC URL: 503 CHAIN_ERROR" \
 # ---- faults: ambiguous sends and transient errors while watching ----
 
 fp=$T_TMP/fault.out
-node_bin tests/node/rpc_fault.js --upstream "$SVM_URL" --port 0 >"$fp" 2>&1 &
+node_bg tests/node/rpc_fault.js --upstream "$SVM_URL" --port 0 >"$fp" 2>&1
 PEER_PIDS="$PEER_PIDS $!"
 n=0
 FAULT=

@@ -91,7 +91,7 @@ PY=python3
 start_anvil --chain-id 11155111 || fail_all "anvil starts"
 start_svm || fail_all "the litesvm server starts"
 f=$T_TMP/price.out
-node_bin tests/node/price_server.js --port 0 > "$f" 2>&1 &
+node_bg tests/node/price_server.js --port 0 > "$f" 2>&1
 PEER_PIDS="$PEER_PIDS $!"
 n=0
 until PP=$(sed -n 's/^listening \([0-9]*\)$/\1/p' "$f") && [ -n "$PP" ]; do

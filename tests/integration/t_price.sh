@@ -30,7 +30,7 @@ E1=1000000000000000000
 start_prices() {
 	f=$T_TMP/prices.out
 	: > "$f"
-	node_bin tests/node/price_server.js --port 0 >"$f" 2>&1 &
+	node_bg tests/node/price_server.js --port 0 >"$f" 2>&1
 	PEER_PIDS="${PEER_PIDS:-} $!"
 	n=0
 	while [ $n -lt 100 ]; do

@@ -5,7 +5,8 @@
 # contract call; each reaches CONFIRMED and the chain's balances and
 # allowances change exactly; a reverting transfer ends FAILED with the
 # reason; 20 concurrent sends all confirm with 20 consecutive nonces; the
-# balance, assets and address reads match the chain.
+# balance, assets and address reads match the chain.  A memo is the
+# native transfer's calldata, byte for byte; the owner sees it.
 . tests/integration/lib.sh
 
 U() { echo "http://127.0.0.1:$PORT$1"; }
@@ -72,6 +73,70 @@ check "the recipient got exactly the amount" \
     [ "$(python3 -c "print($(bal "$ACC1") - $b0)")" = 1234567890123 ]
 check "txHash is the chain's transaction" \
     [ "$("$CAST" receipt --rpc-url "$ANVIL_URL" "$(st "$r" txHash)" status)" = true ]
+
+# A memo: the native transfer's calldata, UTF-8 bytes as sent (issue 16).
+# Quotes, a newline and characters of 2 and 3 bytes.
+MEMO='invoice 42: caf\u00e9 \u2713 \"q\"\nline two'
+memo_hex() { python3 -c 'import json,sys; print("0x" + json.loads("\"" + sys.argv[1] + "\"").encode().hex())' "$1"; }
+b0=$(bal "$ACC1")
+id=$(send "{\"network\":\"$NET\",\"to\":\"$ACC1\",\"amount\":\"4242\",\"memo\":\"$MEMO\"}")
+r=$(wait_tx "$id")
+h=$(st "$r" txHash 2>/dev/null)
+check "TRANSFER with a memo reaches CONFIRMED" [ "$(st "$r" status)" = CONFIRMED ]
+check "the mined transaction's input is the memo's UTF-8 bytes" \
+    [ "$("$CAST" tx --rpc-url "$ANVIL_URL" "$h" input)" = "$(memo_hex "$MEMO")" ]
+check "the recipient got exactly the amount (the memo moves nothing)" \
+    [ "$(python3 -c "print($(bal "$ACC1") - $b0)")" = 4242 ]
+check "its gas paid for the calldata (gasUsed above 21000, within the limit)" \
+    sh -c "u=\$(\"$CAST\" receipt --rpc-url $ANVIL_URL $h gasUsed); l=\$(\"$CAST\" tx --rpc-url $ANVIL_URL $h gas); [ \$u -gt 21000 ] && [ \$u -le \$l ]"
+code=$(req POST /v1/transactions/simulate "{\"network\":\"$NET\",\"to\":\"$ACC1\",\"amount\":\"1\"}" "$S")
+g0=$(jget 'j["fee"]["gasLimit"]')
+code=$(req POST /v1/transactions/simulate "{\"network\":\"$NET\",\"to\":\"$ACC1\",\"amount\":\"1\",\"memo\":\"$MEMO\"}" "$S")
+check "a dry run with a memo: its gas estimate includes the calldata" \
+    sh -c "[ $code = 200 ] && [ \"$(jget 'j["success"]')\" = True ] && [ $(jget 'j["fee"]["gasLimit"]') -gt $g0 ]"
+check "the memo is not in the daemon's log" \
+    sh -c "! grep -q 'invoice 42' $LOG"
+# To an account with code the memo would be call data (a call that
+# CONTRACT_WHITELIST never judged): refused before signing.
+n0=$("$CAST" nonce --rpc-url "$ANVIL_URL" "$ADDR")
+b0=$(bal "$TOKEN")
+r=$(wait_tx "$(send "{\"network\":\"$NET\",\"to\":\"$TOKEN\",\"amount\":\"5\",\"memo\":\"x\"}")")
+check "a memo to a contract: FAILED before signing, saying why" \
+    sh -c "[ $(st "$r" status) = FAILED ] && printf '%s' '$r' | grep -q 'has code: a memo would be call data'"
+check "and nothing reached the chain (same nonce, same balance)" \
+    sh -c "[ $("$CAST" nonce --rpc-url "$ANVIL_URL" "$ADDR") = $n0 ] && [ $(bal "$TOKEN") = $b0 ]"
+M256=$(python3 -c 'print("m" * 256)')
+M257=$(python3 -c 'print("m" * 257)')
+code=$(req POST /v1/transactions/send "{\"network\":\"$NET\",\"to\":\"$ACC1\",\"amount\":\"1\",\"memo\":\"$M257\"}" "$S")
+check "a memo of 257 bytes: 400 naming memo" \
+    sh -c "[ $code = 400 ] && grep -q '\"memo\"' $T_TMP/body"
+# 86 characters of 3 bytes: within 256 characters, over 256 bytes.
+M86=$(python3 -c 'print("\\u2713" * 86)')
+code=$(req POST /v1/transactions/send "{\"network\":\"$NET\",\"to\":\"$ACC1\",\"amount\":\"1\",\"memo\":\"$M86\"}" "$S")
+check "the bound is in bytes: 86 three-byte characters (258 bytes) are refused" \
+    sh -c "[ $code = 400 ] && grep -q '\"memo\"' $T_TMP/body && grep -q bytes $T_TMP/body"
+code=$(req POST /v1/transactions/send "{\"network\":\"$NET\",\"to\":\"$ACC1\",\"amount\":\"1\",\"memo\":42}" "$S")
+check "a memo that is not a string: 400 naming memo" \
+    sh -c "[ $code = 400 ] && grep -q '\"memo\"' $T_TMP/body"
+code=$(req POST /v1/transactions/send "{\"type\":\"TOKEN_TRANSFER\",\"network\":\"$NET\",\"to\":\"$ACC1\",\"amount\":\"1\",\"memo\":\"x\",\"token\":{\"address\":\"$TOKEN\",\"decimals\":6,\"symbol\":\"TEST\"}}" "$S")
+check "a memo on an ERC-20 transfer: 400 naming memo, saying why" \
+    sh -c "[ $code = 400 ] && grep -q '\"memo\"' $T_TMP/body && grep -q ERC-20 $T_TMP/body"
+b0=$(bal "$ACC1")
+id=$(send "{\"network\":\"$NET\",\"to\":\"$ACC1\",\"amount\":\"7\",\"memo\":\"$M256\"}")
+r=$(wait_tx "$id")
+h=$(st "$r" txHash 2>/dev/null)
+check "a memo of exactly 256 bytes is sent whole" \
+    sh -c "[ $(st "$r" status) = CONFIRMED ] && [ \"\$(\"$CAST\" tx --rpc-url $ANVIL_URL $h input)\" = $(memo_hex "$M256") ] && [ \$(python3 -c \"print(\$(\"$CAST\" balance --rpc-url $ANVIL_URL $ACC1) - $b0)\") = 7 ]"
+# Above the instant limit: the owner sees the memo, and the intent binds
+# its bytes (the calldata hash).
+code=$(req POST /v1/transactions/send "{\"network\":\"$NET\",\"to\":\"$ACC1\",\"amount\":\"3000000000000000000\",\"memo\":\"$MEMO\"}" "$S")
+qid=$(jget 'j["id"]')
+code=$(req GET "/v1/transactions/$qid/approval" "")
+check "a memo waiting for approval: the approval view shows it as sent" \
+    sh -c "[ $code = 200 ] && [ \"\$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[\"memo\"] == json.loads(sys.argv[2]))' $T_TMP/body '\"$MEMO\"')\" = True ]"
+check "and the intent the owner signs binds it (calldata: its SHA-256)" \
+    sh -c "grep -q \"calldata: \$(python3 -c 'import hashlib,json,sys; print(hashlib.sha256(json.loads(sys.argv[1]).encode()).hexdigest())' '\"$MEMO\"')\" $T_TMP/body"
+req POST "/v1/transactions/$qid/cancel" "" "$S" >/dev/null
 
 # ERC-20 transfer
 id=$(send "{\"type\":\"TOKEN_TRANSFER\",\"network\":\"$NET\",\"to\":\"$ACC1\",\"amount\":\"250000\",\"token\":{\"address\":\"$TOKEN\",\"decimals\":6,\"symbol\":\"TEST\"}}")
@@ -173,6 +238,13 @@ check "GET /v1/wallet/assets without network: the wallet's network" \
 code=$(req GET /v1/wallet/address "" "$S")
 check "GET /v1/wallet/address without network: the wallet's network" \
     sh -c "[ $code = 200 ] && [ \"$(jget 'j["network"]')\" = $NET ] && [ \"$(jget 'j["address"]')\" = $ADDR ]"
+# The fields the reference's schemas require (WalletAddressResponse,
+# WalletBalanceResponse, WalletAssetsResponse), with their JSON types.
+for r in address balance assets; do
+	code=$(req GET /v1/wallet/$r "" "$S")
+	check "GET /v1/wallet/$r without network: every field the reference requires" \
+	    sh -c "[ $code = 200 ] && python3 tests/integration/wallet_shape.py $r $T_TMP/body"
+done
 code=$(req POST /v1/transactions/send "{\"to\":\"$ACC1\",\"amount\":\"1\"}" "$S")
 check "a send without network still names it (400 NETWORK_REQUIRED)" \
     sh -c "[ $code = 400 ] && grep -q NETWORK_REQUIRED $T_TMP/body"

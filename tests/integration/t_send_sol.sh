@@ -4,11 +4,13 @@
 # devnet.  A funded wallet sends SOL to a new account and an SPL token to a
 # recipient without a token account (created in the same transaction);
 # both reach CONFIRMED with exact balances, fees and rent included; an
-# expired blockhash is rebuilt and re-signed once; the reads match.
+# expired blockhash is rebuilt and re-signed once; the reads match.  A
+# memo lands as a Memo program instruction of the same transaction.
 . tests/integration/lib.sh
 
 U() { echo "http://127.0.0.1:$PORT$1"; }
 M="X-Master-Password: $WAIAAS_MASTER_PASSWORD"
+SYS_PROG=11111111111111111111111111111111
 
 st() { printf '%s' "$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["'"$2"'"])'; }
 res() {	# res METHOD PARAMS EXPR: a field of a JSON-RPC result
@@ -58,6 +60,60 @@ check "the wallet paid the amount and one 5000-lamport fee" \
 check "txHash is the transaction's signature on chain" \
     [ "$(res getSignatureStatuses "[[\"$(st "$r" txHash)\"]]" 'r["value"][0]["err"]')" = None ]
 
+# A memo: a Memo program instruction in the same signed transaction
+# (issue 16).  Read back from the node (getTransaction): the wire bytes
+# decoded here, and the program's own log that it ran.
+MEMO_PROG=MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr
+MEMO='pay r\u00e9f 7 \u2713 \"q\"\nend'
+# landed SIG: "program:data-hex" of every instruction, then ok if the
+# Memo program logged success.
+landed() {
+	rpc "$SVM_URL" getTransaction "[\"$1\",{\"encoding\":\"base64\"}]" | python3 -c '
+import base64, json, sys
+r = json.load(sys.stdin)["result"]
+b = base64.b64decode(r["transaction"][0]); i = 0
+def cu16():
+    global i
+    v = s = 0
+    while True:
+        c = b[i]; i += 1; v |= (c & 0x7f) << s; s += 7
+        if c < 0x80: return v
+A = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+def b58(k):
+    n = int.from_bytes(k, "big"); s = ""
+    while n: n, m = divmod(n, 58); s = A[m] + s
+    return "1" * (len(k) - len(k.lstrip(b"\0"))) + s
+n = cu16(); i += 64 * n + 3
+keys = [b58(b[i + 32 * k:i + 32 * k + 32]) for k in range(cu16())]
+i += 32 * len(keys) + 32
+out = []
+for _ in range(cu16()):
+    p = keys[b[i]]; i += 1; n = cu16(); i += n; n = cu16()
+    out.append(p + ":" + b[i:i + n].hex()); i += n
+ok = any(l == "Program " + sys.argv[1] + " success" for l in r["meta"]["logMessages"])
+print(" ".join(out) + (" ok" if ok else " no-log"))' "$MEMO_PROG"
+}
+memo_ix() { python3 -c 'import json,sys; print(sys.argv[2] + ":" + json.loads("\"" + sys.argv[1] + "\"").encode().hex())' "$1" "$MEMO_PROG"; }
+TO5=$(newkey)
+b0=$(sol_bal "$ADDR")
+r=$(wait_tx "$(send "{\"to\":\"$TO5\",\"amount\":\"1000000\",\"memo\":\"$MEMO\"}")")
+check "SOL TRANSFER with a memo reaches CONFIRMED" [ "$(st "$r" status)" = CONFIRMED ]
+L=$(landed "$(st "$r" txHash 2>/dev/null)")
+check "the landed transaction: the transfer, then the Memo instruction with the memo's UTF-8 bytes" \
+    sh -c "set -- $L; [ \$# = 3 ] && [ \${1%%:*} = $SYS_PROG ] && [ \$2 = $(memo_ix "$MEMO") ] && [ \$3 = ok ]"
+check "the recipient got exactly the amount; the wallet paid it and one fee" \
+    sh -c "[ $(sol_bal "$TO5") = 1000000 ] && [ $(python3 -c "print($b0 - $(sol_bal "$ADDR"))") = 1005000 ]"
+code=$(req POST /v1/transactions/simulate "{\"to\":\"$TO5\",\"amount\":\"1000000\",\"memo\":\"$MEMO\"}" "$S")
+check "a dry run with a memo: success, the same one-signature fee" \
+    [ "$code:$(jget 'j["success"], j["fee"]["estimatedFee"]')" = "200:True 5000" ]
+check "the memo is not in the daemon's log" sh -c "! grep -q 'pay r' $LOG"
+code=$(req POST /v1/transactions/send "{\"to\":\"$TO5\",\"amount\":\"1\",\"memo\":\"$(python3 -c 'print("m" * 257)')\"}" "$S")
+check "a memo of 257 bytes: 400 naming memo" \
+    sh -c "[ $code = 400 ] && grep -q '\"memo\"' $T_TMP/body"
+code=$(req POST /v1/transactions/send "{\"to\":\"$TO5\",\"amount\":\"1\",\"memo\":[\"x\"]}" "$S")
+check "a memo that is not a string: 400 naming memo" \
+    sh -c "[ $code = 400 ] && grep -q '\"memo\"' $T_TMP/body"
+
 # Dry runs read the balance: exactly enough (amount and the fee) passes,
 # one lamport less is INSUFFICIENT_BALANCE and not a success.
 b=$(sol_bal "$ADDR")
@@ -80,6 +136,13 @@ check "the wallet's token balance fell by exactly the amount" \
     [ "$(tok_bal "$ADDR" "$MINT")" = 4998766 ]
 check "the wallet paid the fee and the new account's rent (2039280)" \
     [ "$(python3 -c "print($b0 - $(sol_bal "$ADDR"))")" = 2044280 ]
+# A memo on an SPL transfer to a new holder: create, transfer, memo.
+TO6=$(newkey)
+M256=$(python3 -c 'print("m" * 256)')
+r=$(wait_tx "$(send "{\"type\":\"TOKEN_TRANSFER\",\"to\":\"$TO6\",\"amount\":\"10\",\"memo\":\"$M256\",\"token\":{\"address\":\"$MINT\",\"decimals\":6}}")")
+L=$(landed "$(st "$r" txHash 2>/dev/null)")
+check "SPL TOKEN_TRANSFER with a 256-byte memo: CONFIRMED, memo last and whole" \
+    sh -c "set -- $L; [ $(st "$r" status) = CONFIRMED ] && [ \$# = 4 ] && [ \$3 = $(memo_ix "$M256") ] && [ \$4 = ok ] && [ $(tok_bal "$TO6" "$MINT") = 10 ]"
 # again: the account exists now
 id=$(send "{\"type\":\"TOKEN_TRANSFER\",\"to\":\"$TO2\",\"amount\":\"66\",\"token\":{\"address\":\"$MINT\",\"decimals\":6}}")
 r=$(wait_tx "$id")
@@ -126,8 +189,13 @@ check "GET /v1/wallet/balance is the chain's lamports" \
     sh -c "[ $code = 200 ] && [ \"$(jget 'j["balance"]')\" = \"$(sol_bal "$ADDR")\" ] && [ \"$(jget 'j["symbol"]')\" = SOL ] && [ \"$(jget 'j["network"]')\" = devnet ]"
 code=$(req GET "/v1/wallet/balance?token=$MINT" "" "$S")
 check "with token=: the SPL balance and the mint's decimals" \
-    sh -c "[ $code = 200 ] && [ \"$(jget 'j["balance"]')\" = 4998700 ] && [ \"$(jget 'j["decimals"]')\" = 6 ]"
+    sh -c "[ $code = 200 ] && [ \"$(jget 'j["balance"]')\" = 4998690 ] && [ \"$(jget 'j["decimals"]')\" = 6 ]"
 code=$(req GET /v1/wallet/assets "" "$S")
 check "GET /v1/wallet/assets lists SOL and the token" \
-    sh -c "[ $code = 200 ] && [ \"$(jget '[(a["mint"], a["balance"]) for a in j["assets"] if not a["isNative"]]')\" = \"[('$MINT', '4998700')]\" ]"
+    sh -c "[ $code = 200 ] && [ \"$(jget '[(a["mint"], a["balance"]) for a in j["assets"] if not a["isNative"]]')\" = \"[('$MINT', '4998690')]\" ]"
+for r in address balance assets; do
+	code=$(req GET /v1/wallet/$r "" "$S")
+	check "GET /v1/wallet/$r without network: every field the reference requires" \
+	    sh -c "[ $code = 200 ] && python3 tests/integration/wallet_shape.py $r $T_TMP/body"
+done
 check "no sanitizer reports" no_sanitizer_reports

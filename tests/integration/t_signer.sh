@@ -166,6 +166,21 @@ need_node_modules litesvm
 	    [ "$(jget "j['lamports']['$TO']['after'] - j['lamports']['$TO']['before']")" = 12345678 ]
 	check "the wallet paid the amount plus the 5000-lamport fee" \
 	    [ "$(jget "j['lamports']['$SPUB']['before'] - j['lamports']['$SPUB']['after']")" = 12350678 ]
+	# A memo: the last instruction, which the Memo program runs.
+	$SVM send --payer "$SPUB" --watch "$TO" -- "$DRIVER" "$WAIAASD" \
+	    sol-transfer "$DATA" "$SID" @BLOCKHASH@ "$TO" 1000000 "invoice 9 ✓" \
+	    > "$T_TMP/body" 2>>"$DLOG"
+	check "litesvm runs the signer's transfer and its Memo instruction" \
+	    [ "$(jget "j['ok'] and any('Memo (len 13)' in l for l in j['logs']) and j['lamports']['$TO']['after'] - j['lamports']['$TO']['before']")" = 1000000 ]
+	out=$(drv sol-transfer "$DATA" "$SID" \
+	    4vJ9JU1bJJE96FWSJKvHsmmFADCg4gpZQff4P3bkLKi "$TO" 1 \
+	    "$(py 'print("m" * 257)')")
+	check "a memo over 256 bytes: the signer refuses it (SIGN_INVALID)" \
+	    [ "$out" = "sign: status 3" ]
+	out=$(drv sol-token "$DATA" "$SID" \
+	    4vJ9JU1bJJE96FWSJKvHsmmFADCg4gpZQff4P3bkLKi "$TO" "$TO" 1 6 1 \
+	    "$(py 'print("m" * 257)')")
+	check "... on an SPL transfer too" [ "$out" = "sign: status 3" ]
 	$SVM send --payer "$SPUB" -- "$DRIVER" "$WAIAASD" sol-transfer \
 	    "$DATA" "$SID" 4vJ9JU1bJJE96FWSJKvHsmmFADCg4gpZQff4P3bkLKi "$TO" \
 	    1000000 > "$T_TMP/body" 2>>"$DLOG"

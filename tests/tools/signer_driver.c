@@ -9,8 +9,9 @@
  *   evm-legacy WALLETID CHAINID NONCE GAS GASPRICE TO VALUE [DATAHEX]
  *	raw transaction, then its hash (0x-hex)
  *   evm-personal WALLETID TEXT, evm-typed WALLETID DOMAINHEX STRUCTHEX
- *   sol-transfer WALLETID BLOCKHASH TO LAMPORTS	base64 transaction
+ *   sol-transfer WALLETID BLOCKHASH TO LAMPORTS [MEMO]	base64 transaction
  *   sol-token WALLETID BLOCKHASH MINT TO_OWNER AMOUNT DECIMALS CREATE
+ *	[MEMO]
  *   sol-msg WALLETID TEXT				base58 signature
  *   bench EVM_WALLETID SOL_WALLETID N, unlock-time
  *   abuse-unknown, abuse-badlen WALLETID, abuse-parent WALLETID,
@@ -601,12 +602,12 @@ cmd_sign(const char *cmd, int ac, char **av)
 		printf("%s\n", txt);
 		return 0;
 	}
-	if (strcmp(cmd, "sol-transfer") == 0 && ac == 4) {
+	if (strcmp(cmd, "sol-transfer") == 0 && (ac == 4 || ac == 5)) {
 		q.kind = SIGN_SOL_TRANSFER;
 		b58(av[1], q.blockhash);
 		b58(av[2], q.to);
 		q.amount = dec64(av[3]);
-	} else if (strcmp(cmd, "sol-token") == 0 && ac == 7) {
+	} else if (strcmp(cmd, "sol-token") == 0 && (ac == 7 || ac == 8)) {
 		q.kind = SIGN_SOL_TOKEN;
 		b58(av[1], q.blockhash);
 		b58(av[2], q.mint);
@@ -616,7 +617,14 @@ cmd_sign(const char *cmd, int ac, char **av)
 		q.create_ata = (uint8_t)dec64(av[6]);
 	} else
 		usage();
-	n = sign(IMSG_SIGNER_SIGN_SOL_TX, &q, sizeof(q), 0, &r);
+	/* A memo: sent as is, even over the bound (the signer refuses). */
+	if (ac == (q.kind == SIGN_SOL_TRANSFER ? 5 : 8)) {
+		if ((dlen = strlen(av[ac - 1])) > SOL_TX_MAX)
+			fatalx("memo too long");
+		memcpy(databuf, av[ac - 1], dlen);
+		q.datalen = (uint32_t)dlen;
+	}
+	n = sign(IMSG_SIGNER_SIGN_SOL_TX, &q, sizeof(q), dlen, &r);
 	sodium_bin2base64(txt, sizeof(txt), outbuf, n,
 	    sodium_base64_VARIANT_ORIGINAL);
 	printf("%s\n", txt);

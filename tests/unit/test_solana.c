@@ -408,6 +408,27 @@ test_message_ata_transfer(void **state)
 	assert_message(ix, 2, msg_ata_transfer, sizeof(msg_ata_transfer));
 }
 
+/* A memo after a transfer, and after an SPL transfer to a new account. */
+static void
+test_message_memo(void **state)
+{
+	struct sol_ix	ix[3];
+	uint8_t		d1[12], cdata[1], tdata[10];
+
+	assert_memory_equal(sol_memo_program, msg_memo_program, 32);
+	sol_ix_transfer(&ix[0], msg_payer, msg_dest, MSG_LAMPORTS, d1);
+	sol_ix_memo(&ix[1], msg_memo_text, sizeof(msg_memo_text));
+	assert_int_equal(ix[1].naccts, 0);
+	assert_message(ix, 2, msg_transfer_memo, sizeof(msg_transfer_memo));
+	sol_ix_create_ata(&ix[0], msg_payer, msg_dst_ata, msg_dest, msg_mint,
+	    cdata);
+	sol_ix_transfer_checked(&ix[1], msg_src_ata, msg_mint, msg_dst_ata,
+	    msg_payer, MSG_AMOUNT, MSG_DECIMALS, tdata);
+	sol_ix_memo(&ix[2], msg_memo_text, sizeof(msg_memo_text));
+	assert_message(ix, 3, msg_ata_transfer_memo,
+	    sizeof(msg_ata_transfer_memo));
+}
+
 /* Random messages: merged flags, repeated keys, the locale ordering. */
 static void
 test_message_random(void **state)
@@ -698,6 +719,7 @@ main(void)
 		cmocka_unit_test(test_message_transfer),
 		cmocka_unit_test(test_message_transfer_checked),
 		cmocka_unit_test(test_message_ata_transfer),
+		cmocka_unit_test(test_message_memo),
 		cmocka_unit_test(test_message_random),
 		cmocka_unit_test(test_message_limits),
 		cmocka_unit_test(test_message_merge),

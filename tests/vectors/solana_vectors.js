@@ -23,6 +23,7 @@ const {
 
 const TOKEN = new PublicKey('TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA');
 const ATA = new PublicKey('ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL');
+const MEMO = new PublicKey('MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr');
 
 /* splitmix32: small, seeded, reproducible. */
 let prngState = 0x5eed5a1a;
@@ -295,6 +296,21 @@ emit('');
 	const m3 = compile(payer, blockhash,
 	    [createIdempotent(payer, dstAta, dest, mint), tc]);
 	emit(`static const uint8_t msg_ata_transfer[] = ${cBytes(m3, '')};`);
+
+	/* A memo after each (no random draws: the rest stays the same). */
+	const memoText = Buffer.from('pay r\u00e9f 7 \u2713 "q"\nend', 'utf8');
+	const memo = new TransactionInstruction({ programId: MEMO, keys: [],
+	    data: memoText });
+	emit(`static const uint8_t msg_memo_text[] = ` +
+	    `${cBytes(memoText, '')};`);
+	emit(`static const uint8_t msg_memo_program[32] = ` +
+	    `${cBytes(MEMO.toBuffer(), '')};`);
+	const m4 = compile(payer, blockhash, [xfer, memo]);
+	emit(`static const uint8_t msg_transfer_memo[] = ${cBytes(m4, '')};`);
+	const m5 = compile(payer, blockhash,
+	    [createIdempotent(payer, dstAta, dest, mint), tc, memo]);
+	emit(`static const uint8_t msg_ata_transfer_memo[] = ` +
+	    `${cBytes(m5, '')};`);
 
 	const tx = new Transaction({ feePayer: payer,
 	    recentBlockhash: bs58.encode(blockhash) });
