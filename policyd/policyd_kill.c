@@ -168,15 +168,29 @@ kill_on(struct pd_ctx *c, const char *actor)
 	queue_arm();
 	log_warnx("kill switch activated by %s: %lld sessions revoked, %lld "
 	    "unsigned transactions cancelled", actor, nsess, ntx);
-	pd_reply_json(c->peerid, 200, json_pack("{s:b, s:I, s:s, s:I, s:I}",
-	    "active", 1, "activatedAt", (json_int_t)at, "activatedBy", by,
+	/* state: the wallets' state the reference names (SUSPENDED). */
+	pd_reply_json(c->peerid, 200, json_pack("{s:s, s:b, s:I, s:s, s:I, "
+	    "s:I}", "state", "SUSPENDED", "active", 1, "activatedAt", (json_int_t)at, "activatedBy", by,
 	    "sessionsRevoked", (json_int_t)nsess, "transactionsCancelled",
 	    (json_int_t)ntx));
 }
 
+/* The operator's switch: pulling it while it is on is refused (409), as
+ * the reference does; an owner's pull still takes the hold (kill_owner). */
 void
 kill_activate(struct pd_ctx *c)
 {
+	struct kstate	k;
+	char		msg[200];
+
+	kill_row(&k);
+	if (k.active) {
+		snprintf(msg, sizeof(msg), "the kill switch is already active "
+		    "(pulled by %s at %lld); POST /v1/admin/recover first",
+		    k.actor, k.at);
+		pd_fail(c->peerid, 409, "KILL_SWITCH_ACTIVE", msg, 0);
+		return;
+	}
 	if (pd_begin(c))
 		kill_on(c, "master");
 }
@@ -211,8 +225,9 @@ recover(struct pd_ctx *c, const struct kstate *k, const char *by)
 	if (pd.killed)
 		log_info("kill switch released by %s", by);
 	pd.killed = 0;
-	pd_reply_json(c->peerid, 200, json_pack("{s:b, s:I, s:s}", "active", 0,
-	    "recoveredAt", (json_int_t)c->now, "recoveredBy", by));
+	pd_reply_json(c->peerid, 200, json_pack("{s:s, s:b, s:I, s:s}",
+	    "state", "ACTIVE", "active", 0, "recoveredAt", (json_int_t)c->now,
+	    "recoveredBy", by));
 }
 
 /*
@@ -264,6 +279,11 @@ kill_recover(struct pd_ctx *c)
 	long long	 left;
 
 	kill_row(&k);
+	if (!k.active) {
+		pd_fail(c->peerid, 409, "KILL_SWITCH_NOT_ACTIVE", "the kill "
+		    "switch is not active: nothing to recover", 0);
+		return;
+	}
 	if ((wallet = holder(&k)) == NULL) {
 		if (pd_begin(c))
 			recover(c, &k, "master");

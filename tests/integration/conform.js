@@ -94,6 +94,16 @@ function validator(schema) {
 		compiled.set(schema, ajv.compile(schema));
 	return compiled.get(schema);
 }
+/* On a failure, every error, for the reader (the line names the first). */
+const ajvAll = new Ajv({ strict: false, allErrors: true });
+addFormats(ajvAll);
+function allErrors(schema, data) {
+	const v = ajvAll.compile(schema);
+	v(data);
+	return (v.errors || []).map((e) => (e.instancePath || '/') + ' ' +
+	    e.message + (e.keyword === 'required' || e.keyword ===
+	    'additionalProperties' ? '' : ' ' + JSON.stringify(e.params)));
+}
 
 /* The documented answer for a path, method and status: in the reference
  * if it has one, else in our /doc.  Returns {src, resp} or null. */
@@ -194,6 +204,10 @@ function expect(route, status, r, why) {
 	line(false, what + ' [' + d.src + ']: ' + (e.instancePath || '/') +
 	    ' ' + e.message + (e.params && Object.keys(e.params).length ?
 	    ' ' + JSON.stringify(e.params) : ''));
+	const more = [...new Set(allErrors(media.schema, data))];
+	if (more.length > 1)
+		comment('all ' + more.length + ': ' + more.slice(0, 40)
+		    .join('; '));
 	comment(r.text.slice(0, 1500));
 	return false;
 }
@@ -278,6 +292,10 @@ async function walk() {
 		expect(WC, 201, r, 'a Solana wallet');
 		SOLW = r.json && r.json.id;
 		SOLS = r.json && r.json.session && r.json.session.token;
+		/* Default deny: a policy, or sign-message is refused. */
+		await call('POST', '/v1/policies', { auth: 'master', body: {
+		    walletId: SOLW, type: 'SPENDING_LIMIT', rules: {
+		    instant_max: '1000000' } } });
 	}
 
 	expect('GET /v1/wallets', 200, await call('GET', '/v1/wallets',
