@@ -170,9 +170,9 @@ kill_on(struct pd_ctx *c, const char *actor)
 	    "unsigned transactions cancelled", actor, nsess, ntx);
 	/* state: the wallets' state the reference names (SUSPENDED). */
 	pd_reply_json(c->peerid, 200, json_pack("{s:s, s:b, s:I, s:s, s:I, "
-	    "s:I}", "state", "SUSPENDED", "active", 1, "activatedAt", (json_int_t)at, "activatedBy", by,
-	    "sessionsRevoked", (json_int_t)nsess, "transactionsCancelled",
-	    (json_int_t)ntx));
+	    "s:I}", "state", "SUSPENDED", "active", 1, "activatedAt",
+	    (json_int_t)at, "activatedBy", by, "sessionsRevoked",
+	    (json_int_t)nsess, "transactionsCancelled", (json_int_t)ntx));
 }
 
 /* The operator's switch: pulling it while it is on is refused (409), as

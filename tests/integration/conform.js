@@ -594,8 +594,16 @@ async function walk() {
 	/* Audit. */
 	expect('GET /v1/audit-logs', 200, await call('GET', '/v1/audit-logs',
 	    { auth: 'master' }), 'the log');
-	expect('GET /v1/audit-logs', 200, await call('GET', '/v1/audit-logs' +
-	    '?limit=2', { auth: 'master' }), 'a page of two');
+	r = await call('GET', '/v1/audit-logs?limit=2', { auth: 'master' });
+	expect('GET /v1/audit-logs', 200, r, 'a page of two');
+	const cur = r.json && r.json.nextCursor;
+	const r2 = await call('GET', '/v1/audit-logs?limit=2&cursor=' + cur,
+	    { auth: 'master' });
+	expect('GET /v1/audit-logs', 200, r2, 'the next page, by its cursor');
+	line(r.json && r.json.hasMore === true && r2.json && r2.json.data &&
+	    r2.json.data.length === 2 && r2.json.data[0].id < cur &&
+	    cur === r.json.data[1].id, 'the cursor pages on: its first entry ' +
+	    'is older than the last one of the page before');
 	expect('GET /v1/audit-logs', 400, await call('GET', '/v1/audit-logs' +
 	    '?limit=x', { auth: 'master' }), 'a bad limit');
 	expect('GET /v1/audit-logs', 401, await call('GET', '/v1/audit-logs'),
