@@ -1592,9 +1592,12 @@ query_body(struct query *q)
 		    "network", net->name, "address", q->addr,
 		    "balance", dec, "decimals", (json_int_t)net->decimals,
 		    "symbol", net->symbol);
+	/* name: the coin's name for ETH, else its symbol (a token's own
+	 * name() is not read; the symbol is what the daemon knows). */
 	if ((assets = json_array()) == NULL ||
-	    (a = json_pack("{s:s,s:s,s:I,s:s,s:b}", "mint", "native",
-	    "symbol", net->symbol, "decimals", (json_int_t)net->decimals,
+	    (a = json_pack("{s:s,s:s,s:s,s:I,s:s,s:b}", "mint", "native",
+	    "symbol", net->symbol, "name", strcmp(net->symbol, "ETH") == 0 ?
+	    "Ether" : net->symbol, "decimals", (json_int_t)net->decimals,
 	    "balance", dec, "isNative", 1)) == NULL ||
 	    json_array_append_new(assets, a) == -1)
 		goto fail;
@@ -1603,8 +1606,9 @@ query_body(struct query *q)
 		if (t->broken)
 			continue;
 		u256_dec(t->bal, dec);
-		if ((a = json_pack("{s:s,s:s,s:I,s:s,s:b}", "mint", t->addr,
-		    "symbol", t->symbol, "decimals", (json_int_t)t->dec,
+		if ((a = json_pack("{s:s,s:s,s:s,s:I,s:s,s:b}", "mint",
+		    t->addr, "symbol", t->symbol, "name", t->symbol,
+		    "decimals", (json_int_t)t->dec,
 		    "balance", dec, "isNative", 0)) == NULL ||
 		    json_array_append_new(assets, a) == -1)
 			goto fail;

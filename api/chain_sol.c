@@ -1371,14 +1371,16 @@ assets_done(struct sol_query *q)
 		query_reply(q, NULL);
 		return;
 	}
-	a = json_pack("{s:s,s:s,s:i,s:o,s:b}", "mint", "native",
-	    "symbol", "SOL", "decimals", SOL_DECIMALS,
+	/* name: a token's is its symbol (its metadata is not read). */
+	a = json_pack("{s:s,s:s,s:s,s:i,s:o,s:b}", "mint", "native",
+	    "symbol", "SOL", "name", "Solana", "decimals", SOL_DECIMALS,
 	    "balance", amount_json(q->lamports), "isNative", 1);
 	if (json_array_append_new(list, a) == -1)
 		goto oom;
 	for (i = 0; i < q->nassets; i++) {
-		a = json_pack("{s:s,s:s,s:i,s:o,s:b}", "mint",
+		a = json_pack("{s:s,s:s,s:s,s:i,s:o,s:b}", "mint",
 		    q->assets[i].mint, "symbol",
+		    known_symbol(q->n, q->assets[i].mint), "name",
 		    known_symbol(q->n, q->assets[i].mint), "decimals",
 		    q->assets[i].decimals, "balance",
 		    amount_json(q->assets[i].amount), "isNative", 0);
