@@ -1,7 +1,7 @@
 /*
  * GET /doc: this daemon's OpenAPI 3 document.  The text is api/openapi.json,
  * compiled in; each route's security and query parameters come from the
- * route table when the document is first served, so what a client reads is
+ * route table when the api starts, so what a client reads is
  * what policyd enforces and what the api accepts.  Built once, then the same
  * bytes for every request.  t_conform checks the file against the table and
  * validates the result as OpenAPI 3.
@@ -200,16 +200,23 @@ doc_build(void)
 	return d;
 }
 
+static char	*doc;
+static size_t	 doclen;
+
+/* At start, so that no request waits for the build. */
+void
+api_doc_init(void)
+{
+	doc = doc_build();
+	doclen = strlen(doc);
+}
+
 void
 api_doc(struct http_req *req, const struct route *rt, const char *param,
     size_t plen)
 {
-	static char	*doc;
-
 	(void)rt;
 	(void)param;
 	(void)plen;
-	if (doc == NULL)
-		doc = doc_build();
-	http_reply(req, 200, NULL, doc, strlen(doc));
+	http_reply(req, 200, NULL, doc, doclen);
 }
