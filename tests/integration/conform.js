@@ -38,10 +38,11 @@ const ANVIL_KEY0 =
 let master = E.MASTER;
 const MISSING = E.MISSING || '';
 
-let nok = 0;
+let nok = 0, nall = 0;
 function line(good, what) {
 	if (good && MISSING)
 		good = false, what += ' (not run: ' + MISSING + ')';
+	nall++;
 	if (!good)
 		nok++;
 	console.log((good ? 'ok' : 'not ok') + ' - ' + what);
@@ -851,7 +852,8 @@ async function main() {
 		if (!inTable.has(k))
 			line(false, 'walked ' + k + ', which is not in the table');
 	console.log('# ' + rows.length + ' routes, ' + pairs +
-	    ' route x status pairs walked; ' + nok + ' not ok');
+	    ' route x status pairs walked; ' + nall + ' checks, ' + nok +
+	    ' not ok');
 }
 
 main().catch((e) => {
