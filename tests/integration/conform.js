@@ -651,8 +651,14 @@ async function walk() {
 	const KS = 'POST /v1/admin/kill-switch';
 	expect(KS, 401, await call('POST', '/v1/admin/kill-switch'),
 	    'no master password');
-	expect(KS, 200, await call('POST', '/v1/admin/kill-switch',
-	    { auth: 'master' }), 'on');
+	expect(KS, 400, await call('POST', '/v1/admin/kill-switch', {
+	    auth: 'master', body: { reason: 'a field it does not take' } }),
+	    'a body, which this route does not take');
+	r = await call('GET', '/v1/wallets/' + W, { auth: S });
+	line(r.status === 200, 'and the switch was not pulled (its session ' +
+	    'still reads its wallet: ' + r.status + ')');
+	expect(KS, 200, await call('POST', '/v1/admin/kill-switch', {
+	    auth: 'master', body: {} }), 'on (an empty object is no body)');
 	expect(KS, 409, await call('POST', '/v1/admin/kill-switch',
 	    { auth: 'master' }), 'on already');
 	const RC = 'POST /v1/admin/recover';
