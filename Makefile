@@ -45,7 +45,7 @@ DAEMON_SRCS = parent/waiaasd.c parent/parent_keystore.c \
 	      api/api_wallets.c api/api_policies.c api/api_chain.c \
 	      api/rpc.c api/chain_evm.c api/chain_sol.c api/api_tx.c \
 	      api/http_parse.c api/api_owner.c api/api_price.c \
-	      api/api_approve.c api/api_txref.c \
+	      api/api_approve.c api/api_txref.c api/api_doc.c \
 	      api/api_notify.c api/api_admin.c api/api_check.c \
 	      policyd/siwe.c policyd/eip712.c \
 	      policyd/policyd.c policyd/policyd_store.c policyd/policyd_auth.c \
@@ -94,6 +94,14 @@ $(BUILD)/api/approve_html.h: api/approve.html scripts/embed.sh
 	$(Q)mv $@.tmp $@
 $(BUILD)/api/api_approve.o: $(BUILD)/api/approve_html.h
 $(BUILD)/api/api_approve.o: INC += -I$(BUILD)/api
+
+# This daemon's OpenAPI document (GET /doc), compiled in the same way.
+$(BUILD)/api/openapi_json.h: api/openapi.json scripts/embed.sh
+	@mkdir -p $(dir $@)
+	$(Q)sh scripts/embed.sh openapi_json api/openapi.json > $@.tmp
+	$(Q)mv $@.tmp $@
+$(BUILD)/api/api_doc.o: $(BUILD)/api/openapi_json.h
+$(BUILD)/api/api_doc.o: INC += -I$(BUILD)/api
 
 # The operator's command: REST client, and the daemon's own config
 # loader and master password search, so it reads what the daemon reads.

@@ -92,6 +92,7 @@ void	api_master_password(API_HANDLER_ARGS);
 void	api_health_init(void);
 void	api_health(API_HANDLER_ARGS);
 void	api_doc(API_HANDLER_ARGS);
+void	api_doc_init(void);
 void	api_health_pong(struct imsgchan *, struct imsg *, void *);
 
 #endif

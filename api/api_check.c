@@ -257,6 +257,31 @@ api_query_value(const struct http_req *req, const char *key, size_t *len)
 }
 
 /*
+ * A route without a shape check takes no body.  An empty one, or an
+ * empty JSON object (what some clients send with every POST), is let
+ * through; anything else is refused rather than silently ignored.
+ */
+static int
+body_none(const struct http_req *req)
+{
+	json_t	*j;
+	size_t	 i;
+	int	 ok;
+
+	for (i = 0; i < req->bodylen; i++)
+		if (req->body[i] != ' ' && req->body[i] != '\t' &&
+		    req->body[i] != '\r' && req->body[i] != '\n')
+			break;
+	if (i == req->bodylen)
+		return 1;
+	if ((j = json_loadb(req->body, req->bodylen, 0, NULL)) == NULL)
+		return 0;
+	ok = json_is_object(j) && json_object_size(j) == 0;
+	json_decref(j);
+	return ok;
+}
+
+/*
  * The route is matched: check the query, then let the route's shape
  * check have the body (or forward it as it is).
  */
@@ -279,6 +304,8 @@ api_dispatch(struct http_req *req, const struct route *rt, const char *param,
 	    rt->id != R_APPROVE_PAGE && !api_idem_key(req, idem))
 		api_issue(&is, "Idempotency-Key", "must be 1 to 255 printable "
 		    "ASCII characters");
+	if (api_handlers[rt->id] == NULL && !body_none(req))
+		api_issue(&is, "body", "this route takes no body (at most {})");
 	if (api_issues_reply(req, &is))
 		return;
 	if (api_handlers[rt->id] != NULL)

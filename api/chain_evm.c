@@ -1631,11 +1631,13 @@ query_body(struct query *q)
 		    "network", net->name, "address", q->addr,
 		    "balance", dec, "decimals", (json_int_t)net->decimals,
 		    "symbol", net->symbol);
+	/* name: the coin's name for ETH, else its symbol (a token's own
+	 * name() is not read; the symbol is what the daemon knows). */
 	if ((assets = json_array()) == NULL ||
 	    (a = json_pack("{s:s,s:s,s:s,s:I,s:s,s:b}", "mint", "native",
-	    "symbol", net->symbol, "name", net->symbol, "decimals",
-	    (json_int_t)net->decimals, "balance", dec, "isNative", 1)) ==
-	    NULL ||
+	    "symbol", net->symbol, "name", strcmp(net->symbol, "ETH") == 0 ?
+	    "Ether" : net->symbol, "decimals", (json_int_t)net->decimals,
+	    "balance", dec, "isNative", 1)) == NULL ||
 	    json_array_append_new(assets, a) == -1)
 		goto fail;
 	for (i = 0; i < q->ntok; i++) {
@@ -1645,8 +1647,8 @@ query_body(struct query *q)
 		u256_dec(t->bal, dec);
 		if ((a = json_pack("{s:s,s:s,s:s,s:I,s:s,s:b}", "mint",
 		    t->addr, "symbol", t->symbol, "name", t->symbol,
-		    "decimals", (json_int_t)t->dec, "balance", dec,
-		    "isNative", 0)) == NULL ||
+		    "decimals", (json_int_t)t->dec,
+		    "balance", dec, "isNative", 0)) == NULL ||
 		    json_array_append_new(assets, a) == -1)
 			goto fail;
 	}

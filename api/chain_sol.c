@@ -1371,8 +1371,9 @@ assets_done(struct sol_query *q)
 		query_reply(q, NULL);
 		return;
 	}
+	/* name: a token's is its symbol (its metadata is not read). */
 	a = json_pack("{s:s,s:s,s:s,s:i,s:o,s:b}", "mint", "native",
-	    "symbol", "SOL", "name", "SOL", "decimals", SOL_DECIMALS,
+	    "symbol", "SOL", "name", "Solana", "decimals", SOL_DECIMALS,
 	    "balance", amount_json(q->lamports), "isNative", 1);
 	if (json_array_append_new(list, a) == -1)
 		goto oom;

@@ -25,7 +25,8 @@ const struct route routes[R_MAX] = {
 	"CANCELLED|EXPIRED|SIGNED"
 #define NO_FIAT		"not supported: amounts are in the chain's units " \
 	"(and USD where a price is known)"
-#define NO_AUDIT	"not supported: this audit log takes limit and offset"
+#define NO_AUDIT	"not supported: this audit log takes limit, offset " \
+			"and cursor"
 
 /*
  * Limits: the reference's where it has them (sessions 1-200, transactions
@@ -53,7 +54,7 @@ const struct route_query route_queries[] = {
 	Q_NO(R_AUDIT_LIST, "from", NO_AUDIT),
 	Q_NO(R_AUDIT_LIST, "to", NO_AUDIT),
 	Q_NO(R_AUDIT_LIST, "tx_id", NO_AUDIT),
-	Q_NO(R_AUDIT_LIST, "cursor", NO_AUDIT),
+	Q_INT(R_AUDIT_LIST, "cursor", 0, OFFSET_MAX, 0),
 	Q_NO(R_AUDIT_LIST, "include_total", NO_AUDIT),
 	Q_ID(R_WALLET_ADDRESS, "walletId"),
 	Q_NET(R_WALLET_ADDRESS),

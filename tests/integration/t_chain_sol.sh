@@ -321,7 +321,7 @@ rpc "$SVM_URL" waiaas_setAccount "[\"$(sol random)\", {\"lamports\":2039280,
 out=$(drv query "$SVM_URL" "{\"kind\":\"assets\",\"walletId\":\"w1\",
     \"address\":\"$A\"}")
 exp=$($PY -c 'import sys
-a = [{"mint": "native", "symbol": "SOL", "name": "SOL", "decimals": 9,
+a = [{"mint": "native", "symbol": "SOL", "name": "Solana", "decimals": 9,
     "balance": sys.argv[1], "isNative": True},
     {"mint": sys.argv[2], "symbol": "", "name": "", "decimals": 6,
     "balance": "1000000", "isNative": False},
