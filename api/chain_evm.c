@@ -687,6 +687,7 @@ struct prep {
 	char			*data;		/* "0x..." or NULL if none */
 	int			 pending;
 	int			 balance;	/* CHPREP_BALANCE asked */
+	char			 token[43];	/* CHPREP_TOKEN_BAL: "" if not */
 	int			 legacy;	/* no baseFeePerGas */
 	uint64_t		 block_gas;	/* 0: not said */
 	uint64_t		 estimate;
@@ -730,6 +731,7 @@ prep_unref(struct prep *p)
 			    "estimate %" PRIu64 " above the gas cap %" PRIu64,
 			    p->estimate, cap);
 		else {
+			p->ctx.gas_used = p->estimate;
 			limit = p->estimate + p->estimate / 5;
 			p->ctx.gas_limit = limit < cap ? limit : cap;
 		}
@@ -898,6 +900,22 @@ prep_balance(json_t *res, const struct rpc_error *err, void *arg)
 	prep_unref(p);
 }
 
+/* A dry run's token balance: balanceOf(wallet), 32 bytes, or not said. */
+static void
+prep_token_balance(json_t *res, const struct rpc_error *err, void *arg)
+{
+	struct prep	*p = arg;
+	uint8_t		*d = NULL;
+	size_t		 len = 0;
+
+	if (err == NULL && data_parse(res, 32, &d, &len) == 0 && len == 32) {
+		memcpy(p->ctx.token_balance, d, 32);
+		p->ctx.have_token_balance = 1;
+	}
+	free(d);
+	prep_unref(p);
+}
+
 static void
 prep_estimate(json_t *res, const struct rpc_error *err, void *arg)
 {
@@ -921,6 +939,7 @@ prep_ready(void *arg, int st, int retryable, const char *msg)
 {
 	struct prep	*p = arg;
 	json_t		*tx;
+	char		 bal[80];
 
 	if (st != NC_OK) {
 		prep_fail(p, st == NC_ERROR ? CHAIN_ERROR : CHAIN_REFUSED,
@@ -948,6 +967,14 @@ prep_ready(void *arg, int st, int retryable, const char *msg)
 		p->pending++;
 		call(p->net, "eth_getBalance", json_pack("[s,s]", p->from,
 		    "pending"), 0, prep_balance, p);
+	}
+	if (p->token[0] != '\0') {
+		/* balanceOf(address): selector, the wallet in one word */
+		snprintf(bal, sizeof(bal), "0x70a08231%024d%s", 0, p->from + 2);
+		p->pending++;
+		call(p->net, "eth_call", json_pack("[{s:s,s:s},s]", "to",
+		    p->token, "data", bal, "pending"), 0, prep_token_balance,
+		    p);
 	}
 	prep_unref(p);
 }
@@ -982,6 +1009,9 @@ evm_prepare(struct chain_net *n, const struct chain_prep *in,
 		prep_fail(p, CHAIN_REFUSED, 0, "invalid from address");
 	else if (addr_arg(in->to, CHAIN_ADDR_MAX, p->to, NULL) == -1)
 		prep_fail(p, CHAIN_REFUSED, 0, "invalid to address");
+	else if ((in->flags & CHPREP_TOKEN_BAL) && addr_arg(in->mint,
+	    CHAIN_ADDR_MAX, p->token, NULL) == -1)
+		prep_fail(p, CHAIN_REFUSED, 0, "invalid token address");
 	else if (in->datalen > EVM_TX_MAX ||
 	    (in->datalen > 0 && data == NULL))
 		prep_fail(p, CHAIN_REFUSED, 0, "invalid calldata");

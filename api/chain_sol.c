@@ -376,6 +376,7 @@ struct sol_prep {
 	uint8_t			 ata[SOL_KEY_LEN];
 	char			 mint58[SOL_KEY58_MAX];
 	char			 ata58[SOL_KEY58_MAX];
+	int			 token_bal;	/* CHPREP_TOKEN_BAL asked */
 };
 
 static void	prep_blockhash(struct sol_prep *);
@@ -611,6 +612,52 @@ prep_start(struct sol_prep *p)
 	}
 }
 
+/*
+ * A dry run's token balance: the amount in the wallet's associated token
+ * account (0 if it has none); unknown is not an error, only not said.
+ */
+static void
+prep_token_cb(json_t *result, const struct rpc_error *e, void *arg)
+{
+	struct sol_prep	*p = arg;
+	json_t		*v;
+	uint8_t		 owner[SOL_KEY_LEN], *d;
+	size_t		 len;
+	int		 i;
+
+	v = e == NULL && json_is_object(result) ?
+	    json_object_get(result, "value") : NULL;
+	if (json_is_null(v))
+		p->c.have_token_balance = 1;
+	else if (v != NULL && acct_data(v, owner, &d, &len) == 0) {
+		/* amount: 8 bytes little-endian after the mint and owner */
+		if (memcmp(owner, sol_token_program, SOL_KEY_LEN) == 0 &&
+		    len == SOL_TOKACCT_LEN && memcmp(d, p->mint,
+		    SOL_KEY_LEN) == 0) {
+			for (i = 0; i < 8; i++)
+				p->c.token_balance[31 - i] = d[64 + i];
+			p->c.have_token_balance = 1;
+		}
+		free(d);
+	}
+	prep_start(p);
+}
+
+static void
+prep_token(struct sol_prep *p)
+{
+	uint8_t	from[SOL_KEY_LEN], ata[SOL_KEY_LEN];
+	char	ata58[SOL_KEY58_MAX];
+
+	if (!p->token_bal || key58(p->from58, from) == -1 ||
+	    sol_ata(from, p->mint, sol_token_program, ata) == -1) {
+		prep_start(p);
+		return;
+	}
+	enc58(ata, SOL_KEY_LEN, ata58, sizeof(ata58));
+	prep_call(p, "getAccountInfo", account_params(ata58), prep_token_cb);
+}
+
 /* A dry run's balance: unknown is not an error, only not said. */
 static void
 prep_balance_cb(json_t *result, const struct rpc_error *e, void *arg)
@@ -624,7 +671,7 @@ prep_balance_cb(json_t *result, const struct rpc_error *e, void *arg)
 			p->c.balance[31 - i] = (uint8_t)(lamports >> (8 * i));
 		p->c.have_balance = 1;
 	}
-	prep_start(p);
+	prep_token(p);
 }
 
 void
@@ -679,6 +726,8 @@ sol_prepare(struct chain_net *n, const struct chain_prep *req)
 		enc58(p->mint, SOL_KEY_LEN, p->mint58, sizeof(p->mint58));
 	}
 	p->op = req->op;
+	p->token_bal = req->op == CHOP_SOL_TOKEN &&
+	    (req->flags & CHPREP_TOKEN_BAL) != 0;
 	if (req->flags & CHPREP_BALANCE) {
 		prep_call(p, "getBalance", json_pack("[s,{s:s}]", p->from58,
 		    "commitment", "confirmed"), prep_balance_cb);

@@ -424,13 +424,15 @@ struct chain_prep {
 	char		from[CHAIN_ADDR_MAX + 1];	/* the wallet */
 	char		to[CHAIN_ADDR_MAX + 1];	/* EVM tx to; SOL recipient
 						   or program */
-	char		mint[CHAIN_ADDR_MAX + 1];	/* CHOP_SOL_TOKEN */
+	char		mint[CHAIN_ADDR_MAX + 1];	/* CHOP_SOL_TOKEN;
+						   EVM: CHPREP_TOKEN_BAL's */
 	uint8_t		value[32];		/* EVM wei, big-endian */
 	uint32_t	flags;			/* CHPREP_* */
 	uint32_t	datalen;		/* EVM calldata follows */
 };
 
 #define CHPREP_BALANCE	0x01	/* a dry run: read the wallet's balance */
+#define CHPREP_TOKEN_BAL 0x02	/* a dry run: and its balance of mint */
 
 #define CHAIN_OK		0
 #define CHAIN_ERROR		1	/* RPC failed or answered nonsense */
@@ -459,6 +461,11 @@ struct chain_ctx {
 	/* CHPREP_BALANCE: wei or lamports, big-endian; unknown if not have */
 	uint8_t		balance[32];
 	uint32_t	have_balance;
+	/* CHPREP_TOKEN_BAL: the wallet's balance of the token (mint) */
+	uint8_t		token_balance[32];
+	uint32_t	have_token_balance;
+	/* EVM: eth_estimateGas's own figure, before the margin */
+	uint64_t	gas_used;
 };
 
 /* policyd -> api: broadcast (unless WATCH_ONLY) and watch to the end. */

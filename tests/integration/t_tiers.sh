@@ -84,10 +84,10 @@ check "simulate a refused call: allowed false, the code and the hint" \
 # The wallet holds exactly 1 ETH: all of it cannot also pay the gas.
 code=$(req POST /v1/transactions/simulate "{\"network\":\"$NET\",\"to\":\"$(R 1)\",\"amount\":\"999999999999999999\"}" "$S")
 check "simulate more than value + fee: INSUFFICIENT_BALANCE, success false" \
-    [ "$code:$(jget 'j["success"], j["policy"]["allowed"], any(w.startswith("INSUFFICIENT_BALANCE: the wallet holds 1000000000000000000 ") for w in j["warnings"])')" = "200:False True True" ]
+    [ "$code:$(jget 'j["success"], j["policy"]["allowed"], any(w["code"] == "INSUFFICIENT_BALANCE" and w["message"].startswith("the wallet holds 1000000000000000000 ") for w in j["warnings"])')" = "200:False True True" ]
 req POST /v1/transactions/simulate "{\"network\":\"$NET\",\"to\":\"$(R 1)\",\"amount\":\"500\"}" "$S" >/dev/null
 check "and a small one says nothing of the balance" \
-    [ "$(jget 'j["success"], any("BALANCE" in w for w in j["warnings"])')" = "True False" ]
+    [ "$(jget 'j["success"], any("BALANCE" in w["code"] for w in j["warnings"])')" = "True False" ]
 check "dry runs changed nothing (no row, no notification)" [ "$(rows)" = "$before" ]
 
 # INSTANT and NOTIFY run at once.

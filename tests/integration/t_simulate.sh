@@ -1,0 +1,142 @@
+#!/bin/sh
+# POST /v1/transactions/simulate against the real chains (anvil as
+# ethereum-sepolia with the test ERC-20, litesvm as solana-devnet): every
+# answer validates against the reference's DryRunSimulationResult with a
+# JSON Schema validator, and its values are the chain's: fee.feeUsd is the
+# fee at the configured price, balanceChanges are the balances the nodes
+# report less amount and fee, simulation is the node's own verdict (a
+# reverting token transfer shows the contract's reason), warnings carry
+# codes, meta says the type and a measured duration.  Nothing is stored.
+. tests/integration/lib.sh
+
+EVM=ethereum-sepolia
+ACC1=0x70997970C51812dc3A010C7d01b50e0d17dc79C8
+SCHEMA=tests/vectors/ref_dry_run_schema.json
+py() { python3 -c "$1"; }
+res() {	# res METHOD PARAMS EXPR: a field of a JSON-RPC result (litesvm)
+	rpc "$SVM_URL" "$1" "$2" | python3 -c "import json,sys; r=json.load(sys.stdin)['result']; print($3)"
+}
+newkey() {	# a random 32-byte address in base58
+	python3 -c 'import os
+a = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+b = os.urandom(32); n = int.from_bytes(b, "big"); s = ""
+while n: n, r = divmod(n, 58); s = a[r] + s
+print("1" * (len(b) - len(b.lstrip(b"\0"))) + s)'
+}
+# valid: the last answer validates against the reference's schema.
+valid() {
+	out=$(python3 tests/integration/ref_schema.py "$SCHEMA" \
+	    DryRunSimulationResult "$T_TMP/body" 2>&1)
+	[ "$out" = valid ] && return 0
+	echo "$out" | sed 's/^/# /'
+	return 1
+}
+sim() { req POST /v1/transactions/simulate "$1" "$S"; }
+# is EXPR: a Python expression over the last answer (j) is True.
+is() {
+	v=$(jget "$1" 2>&1)
+	[ "$v" = True ] && return 0
+	echo "# $1 -> $v"
+	return 1
+}
+
+python3 -c 'import jsonschema' 2>/dev/null ||
+    peer_missing "python3-jsonschema"
+start_anvil --chain-id 11155111
+start_svm
+TOKEN=$(sh tests/contracts/deploy.sh "$ANVIL_URL" "$ANVIL_KEY0" 6 2>/dev/null)
+MINT=$(res waiaas_createMint "[{\"decimals\":6,\"mintAuthority\":\"$(newkey)\"}]" r 2>/dev/null)
+WAIAAS_RPC_EVM_ETHEREUM_SEPOLIA=$ANVIL_URL WAIAAS_RPC_SOLANA_DEVNET=$SVM_URL \
+WAIAAS_SECURITY_PRICE_STATIC="ETH=2000;SOL=150;ethereum-sepolia:$TOKEN@6=1;devnet:$MINT@6=1" \
+    start_daemon || cannot_run "daemon starts with both RPC URLs"
+req POST /v1/policies '{"type":"SPENDING_LIMIT","rules":{"instant_max":"20000000000000000000","instant_max_usd":1000000}}' >/dev/null
+
+# --- EVM -----------------------------------------------------------------
+req POST /v1/wallets '{"name":"evm","chain":"ethereum","environment":"testnet"}' >/dev/null
+W=$(jget 'j["id"]')
+ADDR=$(jget 'j["publicKey"]')
+S="Authorization: Bearer $(jget 'j["session"]["token"]')"
+"$CAST" send -q --rpc-url "$ANVIL_URL" --private-key "$ANVIL_KEY0" "$ADDR" \
+    --value 10ether >/dev/null 2>&1
+"$CAST" send -q --rpc-url "$ANVIL_URL" --private-key "$ANVIL_KEY0" "$TOKEN" \
+    'mint(address,uint256)' "$ADDR" 1000000000 >/dev/null 2>&1
+req POST /v1/policies "{\"walletId\":\"$W\",\"type\":\"ALLOWED_TOKENS\",\"rules\":{\"tokens\":[{\"address\":\"$TOKEN\"}]}}" >/dev/null
+EB=$("$CAST" balance --rpc-url "$ANVIL_URL" "$ADDR" 2>/dev/null)
+rows0=$(sqlite3 "$DATA/data/waiaas.db" "SELECT count(*) FROM transactions" 2>/dev/null)
+
+code=$(sim "{\"network\":\"$EVM\",\"to\":\"$ACC1\",\"amount\":\"10000000000000000\"}")
+check "EVM TRANSFER: 200" [ "$code" = 200 ]
+check "EVM TRANSFER: schema" valid
+check "EVM TRANSFER: success, INSTANT, meta.transactionType TRANSFER, a measured durationMs" \
+    is 'j["success"] and j["policy"]["tier"] == "INSTANT" and j["meta"]["transactionType"] == "TRANSFER" and j["meta"]["chain"] == "ethereum" and j["meta"]["network"] == "ethereum-sepolia" and 0 < j["meta"]["durationMs"] < 30000'
+check "EVM TRANSFER: fee.feeUsd is estimatedFee at ETH = 2000 USD" \
+    is 'abs(j["fee"]["feeUsd"] - int(j["fee"]["estimatedFee"]) * 2000 / 10**18) < 1e-9 and j["fee"]["feeUsd"] > 0'
+check "EVM TRANSFER: balanceChanges: the node's balance less amount and fee" \
+    is "[(c['asset'], c['symbol'], c['decimals'], c['currentBalance'], c['changeAmount'], c['afterBalance']) for c in j['balanceChanges']] == [('native', 'ETH', 18, '$EB', str(-(10**16 + int(j['fee']['estimatedFee']))), str($EB - 10**16 - int(j['fee']['estimatedFee'])))]"
+check "EVM TRANSFER: simulation is eth_estimateGas's: success, 21000 gas, no error" \
+    is 'j["simulation"] == {"success": True, "logs": [], "unitsConsumed": "21000", "error": None}'
+check "EVM TRANSFER: no warnings" is 'j["warnings"] == []'
+
+code=$(sim "{\"network\":\"$EVM\",\"type\":\"TOKEN_TRANSFER\",\"to\":\"$ACC1\",\"amount\":\"5000000\",\"token\":{\"address\":\"$TOKEN\",\"decimals\":6,\"symbol\":\"TST\"}}")
+check "EVM TOKEN_TRANSFER: 200, schema" sh -c "[ $code = 200 ]"
+check "EVM TOKEN_TRANSFER: schema" valid
+check "EVM TOKEN_TRANSFER: balanceChanges: ETH by the fee, the token by the amount (its balanceOf)" \
+    is "[(c['asset'].lower(), c['symbol'], c['decimals'], c['changeAmount'], c['afterBalance']) for c in j['balanceChanges']] == [('native', 'ETH', 18, str(-int(j['fee']['estimatedFee'])), str($EB - int(j['fee']['estimatedFee']))), ('$TOKEN'.lower(), 'TST', 6, '-5000000', '995000000')] and j['balanceChanges'][1]['currentBalance'] == '1000000000'"
+check "EVM TOKEN_TRANSFER: simulation succeeds with the node's gas figure" \
+    is 'j["simulation"]["success"] and int(j["simulation"]["unitsConsumed"]) > 21000 and j["simulation"]["error"] is None and j["success"]'
+
+code=$(sim "{\"network\":\"$EVM\",\"type\":\"TOKEN_TRANSFER\",\"to\":\"$ACC1\",\"amount\":\"2000000000\",\"token\":{\"address\":\"$TOKEN\",\"decimals\":6}}")
+check "EVM reverting TOKEN_TRANSFER: 200, schema" sh -c "[ $code = 200 ]"
+check "EVM reverting TOKEN_TRANSFER: schema" valid
+check "EVM reverting TOKEN_TRANSFER: simulation shows the contract's revert reason, success false" \
+    is '(not j["success"]) and (not j["simulation"]["success"]) and "TestToken: insufficient balance" in j["simulation"]["error"] and j["simulation"]["unitsConsumed"] is None'
+check "EVM reverting TOKEN_TRANSFER: a SIMULATION_FAILED warning (error)" \
+    is 'any(w["code"] == "SIMULATION_FAILED" and w["severity"] == "error" and "insufficient balance" in w["message"] for w in j["warnings"])'
+
+code=$(sim "{\"network\":\"$EVM\",\"to\":\"$ACC1\",\"amount\":\"11000000000000000000\"}")
+check "EVM more than the balance: schema" valid
+check "EVM more than the balance: INSUFFICIENT_BALANCE (error), afterBalance negative" \
+    is '(not j["success"]) and any(w["code"] == "INSUFFICIENT_BALANCE" and w["severity"] == "error" for w in j["warnings"]) and j["balanceChanges"][0]["afterBalance"].startswith("-")'
+
+code=$(sim "{\"network\":\"$EVM\",\"type\":\"CONTRACT_CALL\",\"to\":\"$ACC1\"}")
+check "EVM denied by policy: 200, schema" sh -c "[ $code = 200 ]"
+check "EVM denied by policy: schema" valid
+check "EVM denied by policy: tier DENIED, not simulated, fee null, no changes" \
+    is 'j["policy"]["allowed"] is False and j["policy"]["tier"] == "DENIED" and j["policy"]["code"] == "CONTRACT_NOT_WHITELISTED" and j["fee"] is None and j["balanceChanges"] == [] and j["simulation"]["success"] is False and j["meta"]["transactionType"] == "CONTRACT_CALL"'
+
+# --- Solana --------------------------------------------------------------
+req POST /v1/wallets '{"name":"sol","chain":"solana","environment":"testnet"}' >/dev/null
+W=$(jget 'j["id"]')
+SADDR=$(jget 'j["publicKey"]')
+S="Authorization: Bearer $(jget 'j["session"]["token"]')"
+rpc "$SVM_URL" requestAirdrop "[\"$SADDR\",5000000000]" >/dev/null 2>&1
+rpc "$SVM_URL" waiaas_mintTo "[{\"mint\":\"$MINT\",\"owner\":\"$SADDR\",\"amount\":5000000}]" >/dev/null 2>&1
+req POST /v1/policies "{\"walletId\":\"$W\",\"type\":\"ALLOWED_TOKENS\",\"rules\":{\"tokens\":[{\"address\":\"$MINT\"}]}}" >/dev/null
+SB=$(res getBalance "[\"$SADDR\"]" 'r["value"]' 2>/dev/null)
+
+code=$(sim "{\"to\":\"$(newkey)\",\"amount\":\"1000000\"}")
+check "SOL TRANSFER: 200, schema" sh -c "[ $code = 200 ]"
+check "SOL TRANSFER: schema" valid
+check "SOL TRANSFER: fee 5000 lamports, feeUsd at SOL = 150 USD" \
+    is 'j["fee"]["estimatedFee"] == "5000" and j["fee"]["feeSymbol"] == "SOL" and j["fee"]["feeDecimals"] == 9 and abs(j["fee"]["feeUsd"] - 5000 * 150 / 10**9) < 1e-12'
+check "SOL TRANSFER: balanceChanges: the node's balance less amount and fee" \
+    is "[(c['asset'], c['symbol'], c['decimals'], c['currentBalance'], c['changeAmount'], c['afterBalance']) for c in j['balanceChanges']] == [('native', 'SOL', 9, '$SB', '-1005000', str($SB - 1005000))]"
+check "SOL TRANSFER: meta (solana, solana-devnet, TRANSFER, durationMs)" \
+    is 'j["success"] and j["meta"]["chain"] == "solana" and j["meta"]["network"] == "devnet" and j["meta"]["transactionType"] == "TRANSFER" and j["meta"]["durationMs"] > 0'
+
+code=$(sim "{\"type\":\"TOKEN_TRANSFER\",\"to\":\"$(newkey)\",\"amount\":\"1234\",\"token\":{\"address\":\"$MINT\",\"decimals\":6,\"symbol\":\"TST\"}}")
+check "SPL TOKEN_TRANSFER to a new holder: 200, schema" sh -c "[ $code = 200 ]"
+check "SPL TOKEN_TRANSFER: schema" valid
+check "SPL TOKEN_TRANSFER: needsAtaCreation, its rent, an ATA_CREATION warning (info)" \
+    is 'j["fee"]["needsAtaCreation"] is True and j["fee"]["ataRentCost"] == "2039280" and [w["code"] for w in j["warnings"]] == ["ATA_CREATION"] and j["warnings"][0]["severity"] == "info" and j["success"]'
+check "SPL TOKEN_TRANSFER: balanceChanges: SOL by fee and rent, the token by the amount" \
+    is "[(c['asset'], c['symbol'], c['decimals'], c['currentBalance'], c['changeAmount'], c['afterBalance']) for c in j['balanceChanges']] == [('native', 'SOL', 9, '$SB', '-2044280', str($SB - 2044280)), ('$MINT', 'TST', 6, '5000000', '-1234', '4998766')]"
+code=$(sim "{\"type\":\"TOKEN_TRANSFER\",\"to\":\"$(newkey)\",\"amount\":\"1234\",\"token\":{\"address\":\"$MINT\",\"decimals\":9}}")
+check "SPL with the wrong decimals: schema, DECIMALS_MISMATCH (error), success false" \
+    sh -c "valid_ok=\$(python3 tests/integration/ref_schema.py $SCHEMA DryRunSimulationResult $T_TMP/body); [ \"\$valid_ok\" = valid ]"
+check "SPL with the wrong decimals: DECIMALS_MISMATCH (error), success false" \
+    is '(not j["success"]) and any(w["code"] == "DECIMALS_MISMATCH" and w["severity"] == "error" for w in j["warnings"])'
+
+check "dry runs stored nothing" \
+    [ "$(sqlite3 "$DATA/data/waiaas.db" "SELECT count(*) FROM transactions")" = "$rows0" ]
+check "no sanitizer report" no_sanitizer_reports
