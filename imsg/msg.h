@@ -410,6 +410,7 @@ struct price_update {
  */
 #define CHAIN_ADDR_MAX		64
 #define CHAIN_MSG_MAX		256
+#define CHAIN_LOGS_MAX		2048
 
 #define CHOP_EVM_TX		1	/* to, value, data: gas, fees, nonce */
 #define CHOP_SOL_TRANSFER	2	/* lamports from -> to */
@@ -428,11 +429,15 @@ struct chain_prep {
 						   EVM: CHPREP_TOKEN_BAL's */
 	uint8_t		value[32];		/* EVM wei, big-endian */
 	uint32_t	flags;			/* CHPREP_* */
+	uint32_t	naccts;			/* CHPREP_SIMULATE, SOL CALL */
 	uint32_t	datalen;		/* EVM calldata follows */
 };
 
 #define CHPREP_BALANCE	0x01	/* a dry run: read the wallet's balance */
 #define CHPREP_TOKEN_BAL 0x02	/* a dry run: and its balance of mint */
+#define CHPREP_SIMULATE	0x04	/* a dry run, Solana: simulateTransaction
+				   (value: the amount, big-endian; CALL:
+				   naccts sign_sol_acct, then its data) */
 
 #define CHAIN_OK		0
 #define CHAIN_ERROR		1	/* RPC failed or answered nonsense */
@@ -464,8 +469,15 @@ struct chain_ctx {
 	/* CHPREP_TOKEN_BAL: the wallet's balance of the token (mint) */
 	uint8_t		token_balance[32];
 	uint32_t	have_token_balance;
-	/* EVM: eth_estimateGas's own figure, before the margin */
+	/* EVM: eth_estimateGas's own figure, before the margin;
+	   CHPREP_SIMULATE: the compute units the runtime used */
 	uint64_t	gas_used;
+	/* CHPREP_SIMULATE: ran (1), and then ok, its error and its logs
+	   (whole lines, each ending in a newline, the first that fit) */
+	uint32_t	sim_ran;
+	uint32_t	sim_ok;
+	char		sim_error[CHAIN_MSG_MAX];
+	char		sim_logs[CHAIN_LOGS_MAX];
 };
 
 /* policyd -> api: broadcast (unless WATCH_ONLY) and watch to the end. */

@@ -103,7 +103,7 @@ struct job {
 	double			 usd;
 	double			 t0;		/* mono_ms() at the request */
 	json_t			*req;		/* the request */
-	char			*amount;	/* base units, as policies saw */
+	char			*amount;	/* base units, as judged */
 };
 
 static TAILQ_HEAD(, job)	jobs = TAILQ_HEAD_INITIALIZER(jobs);
@@ -838,7 +838,8 @@ static void
 prepare(struct job *j)
 {
 	struct chain_prep	p;
-	struct iovec		iov[2];
+	struct iovec		iov[3];
+	int			niov;
 
 	memset(&p, 0, sizeof(p));
 	strlcpy(p.txid, j->id, sizeof(p.txid));
@@ -865,9 +866,25 @@ prepare(struct job *j)
 	iov[0].iov_len = sizeof(p);
 	iov[1].iov_base = j->s.data;
 	iov[1].iov_len = p.datalen;
+	niov = p.datalen > 0 ? 2 : 1;
+	if (j->dry && j->s.chain == KS_CHAIN_SOLANA) {
+		/* The node simulates it: what the signer would build. */
+		p.flags |= CHPREP_SIMULATE;
+		u256_u64(p.value, j->s.amount);
+		if (j->s.sol_kind == SIGN_SOL_CALL) {
+			p.naccts = j->s.naccts;
+			iov[1].iov_base = j->s.accts;
+			iov[1].iov_len = j->s.naccts * sizeof(j->s.accts[0]);
+			iov[2].iov_base = j->s.data;
+			iov[2].iov_len = j->s.datalen;
+			p.datalen = (uint32_t)(iov[1].iov_len +
+			    iov[2].iov_len);
+			niov = 3;
+		}
+	}
 	j->state = J_PREPARE;
 	if (imsgev_composev(&pd.api, IMSG_CHAIN_PREPARE, 0, -1, iov,
-	    p.datalen > 0 ? 2 : 1) == -1)
+	    niov) == -1)
 		fatal("IMSG_CHAIN_PREPARE");
 }
 
@@ -1295,6 +1312,22 @@ sim_token(struct simout *o, const struct txspec *s, json_t *req,
 	warn(o, "INSUFFICIENT_TOKEN_BALANCE", "error", msg);
 }
 
+/* The node's log lines (sim_logs: each ends in a newline). */
+static json_t *
+sim_logs(const struct chain_ctx *x)
+{
+	json_t		*a = json_array();
+	const char	*p, *nl;
+
+	if (a == NULL)
+		fatalx("json_array");
+	for (p = x->sim_logs; (nl = strchr(p, '\n')) != NULL; p = nl + 1)
+		if (json_array_append_new(a, json_stringn(p,
+		    (size_t)(nl - p))) == -1)
+			fatalx("json log");
+	return a;
+}
+
 /* The fee's value in USD (fee.feeUsd): null without a usable price. */
 static json_t *
 fee_usd(const struct txspec *s, const char *fee)
@@ -1370,6 +1403,20 @@ sim_done(struct job *j, const struct chain_ctx *x)
 			sim_funded(&o, x, need, n->symbol);
 		sim_token(&o, &j->s, j->req, x, amount);
 	} else {
+		/* The node's verdict (simulateTransaction), if it ran. */
+		if (x->sim_ran)
+			sim_verdict(&o, x->sim_ok, sim_logs(x), x->gas_used,
+			    x->sim_ok ? NULL : x->sim_error);
+		else {
+			sim_verdict(&o, 0, NULL, 0, x->sim_error);
+			warn(&o, "SIMULATION_UNAVAILABLE", "warning",
+			    x->sim_error);
+		}
+		if (x->sim_ran && !x->sim_ok) {
+			snprintf(msg, sizeof(msg), "the node's simulation "
+			    "fails: %s", x->sim_error);
+			warn(&o, "SIMULATION_FAILED", "error", msg);
+		}
 		snprintf(d1, sizeof(d1), "%llu", (unsigned long long)x->fee);
 		o.fee = json_pack("{s:s, s:s, s:i, s:o}", "estimatedFee", d1,
 		    "feeSymbol", n->symbol, "feeDecimals", (int)n->decimals,
@@ -1381,9 +1428,10 @@ sim_done(struct job *j, const struct chain_ctx *x)
 				snprintf(d2, sizeof(d2), "%d", SOL_ATA_RENT);
 				json_object_set_new(o.fee, "ataRentCost",
 				    json_string(d2));
-				warn(&o, "ATA_CREATION", "info", "the recipient "
-				    "has no token account for this mint: the "
-				    "transaction creates it and pays its rent");
+				warn(&o, "ATA_CREATION", "info", "the "
+				    "recipient has no token account for this "
+				    "mint: the transaction creates it and pays "
+				    "its rent");
 			}
 		}
 		if (j->s.sol_kind == SIGN_SOL_TOKEN && j->s.decimals >= 0 &&
@@ -1572,7 +1620,9 @@ tx_context(struct imsgchan *ch, struct imsg *imsg, void *arg)
 	(void)arg;
 	memcpy(&x, imsg->data, sizeof(x));
 	if (memchr(x.txid, '\0', sizeof(x.txid)) == NULL ||
-	    memchr(x.message, '\0', sizeof(x.message)) == NULL)
+	    memchr(x.message, '\0', sizeof(x.message)) == NULL ||
+	    memchr(x.sim_error, '\0', sizeof(x.sim_error)) == NULL ||
+	    memchr(x.sim_logs, '\0', sizeof(x.sim_logs)) == NULL)
 		fatalx("IMSG_CHAIN_CONTEXT: malformed");
 	if ((j = job_find(x.txid)) != NULL && j->state == J_SIM) {
 		sim_done(j, &x);

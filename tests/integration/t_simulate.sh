@@ -124,6 +124,9 @@ check "SOL TRANSFER: balanceChanges: the node's balance less amount and fee" \
 check "SOL TRANSFER: meta (solana, solana-devnet, TRANSFER, durationMs)" \
     is 'j["success"] and j["meta"]["chain"] == "solana" and j["meta"]["network"] == "devnet" and j["meta"]["transactionType"] == "TRANSFER" and j["meta"]["durationMs"] > 0'
 
+check "SOL TRANSFER: simulation is the node's simulateTransaction: success, its logs, 150 units" \
+    is 'j["simulation"]["success"] and j["simulation"]["error"] is None and j["simulation"]["unitsConsumed"] == "150" and "Program 11111111111111111111111111111111 invoke [1]" in j["simulation"]["logs"]'
+
 code=$(sim "{\"type\":\"TOKEN_TRANSFER\",\"to\":\"$(newkey)\",\"amount\":\"1234\",\"token\":{\"address\":\"$MINT\",\"decimals\":6,\"symbol\":\"TST\"}}")
 check "SPL TOKEN_TRANSFER to a new holder: 200, schema" sh -c "[ $code = 200 ]"
 check "SPL TOKEN_TRANSFER: schema" valid
@@ -131,6 +134,12 @@ check "SPL TOKEN_TRANSFER: needsAtaCreation, its rent, an ATA_CREATION warning (
     is 'j["fee"]["needsAtaCreation"] is True and j["fee"]["ataRentCost"] == "2039280" and [w["code"] for w in j["warnings"]] == ["ATA_CREATION"] and j["warnings"][0]["severity"] == "info" and j["success"]'
 check "SPL TOKEN_TRANSFER: balanceChanges: SOL by fee and rent, the token by the amount" \
     is "[(c['asset'], c['symbol'], c['decimals'], c['currentBalance'], c['changeAmount'], c['afterBalance']) for c in j['balanceChanges']] == [('native', 'SOL', 9, '$SB', '-2044280', str($SB - 2044280)), ('$MINT', 'TST', 6, '5000000', '-1234', '4998766')]"
+check "SPL TOKEN_TRANSFER: simulated by the node (the ATA and token programs ran)" \
+    is 'j["simulation"]["success"] and int(j["simulation"]["unitsConsumed"]) > 0 and any("ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL invoke [1]" in l for l in j["simulation"]["logs"]) and any("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA invoke" in l for l in j["simulation"]["logs"])'
+code=$(sim "{\"type\":\"TOKEN_TRANSFER\",\"to\":\"$(newkey)\",\"amount\":\"6000000\",\"token\":{\"address\":\"$MINT\",\"decimals\":6}}")
+check "SPL more than the wallet holds: 200, schema" valid
+check "SPL more than the wallet holds: the node's simulation fails (custom error 0x1), SIMULATION_FAILED" \
+    is '(not j["success"]) and (not j["simulation"]["success"]) and "custom program error 0x1" in j["simulation"]["error"] and j["simulation"]["unitsConsumed"] is None and any(w["code"] == "SIMULATION_FAILED" for w in j["warnings"]) and any(w["code"] == "INSUFFICIENT_TOKEN_BALANCE" for w in j["warnings"])'
 code=$(sim "{\"type\":\"TOKEN_TRANSFER\",\"to\":\"$(newkey)\",\"amount\":\"1234\",\"token\":{\"address\":\"$MINT\",\"decimals\":9}}")
 check "SPL with the wrong decimals: schema, DECIMALS_MISMATCH (error), success false" \
     sh -c "valid_ok=\$(python3 tests/integration/ref_schema.py $SCHEMA DryRunSimulationResult $T_TMP/body); [ \"\$valid_ok\" = valid ]"
