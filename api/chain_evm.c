@@ -687,7 +687,7 @@ struct prep {
 	char			*data;		/* "0x..." or NULL if none */
 	int			 pending;
 	int			 balance;	/* CHPREP_BALANCE asked */
-	char			 token[43];	/* CHPREP_TOKEN_BAL: "" if not */
+	char			 token[43];	/* CHPREP_TOKEN_BAL, or "" */
 	int			 legacy;	/* no baseFeePerGas */
 	uint64_t		 block_gas;	/* 0: not said */
 	uint64_t		 estimate;
