@@ -620,7 +620,8 @@ prep_sim_cb(json_t *result, const struct rpc_error *e, void *arg)
 	v = e == NULL ? rpc_value(result) : NULL;
 	if (!json_is_object(v)) {
 		fmt(p->c.sim_error, sizeof(p->c.sim_error),
-		    "simulateTransaction: %s", e != NULL ? e->message : "malformed answer");
+		    "simulateTransaction: %s", e != NULL ? e->message :
+		    "malformed answer");
 		prep_done(p);
 		return;
 	}
