@@ -8,6 +8,7 @@
 
 #include "api.h"
 #include "log.h"
+#include "txinput.h"
 #include "util.h"
 
 static void
@@ -46,13 +47,40 @@ want_token(json_t *o, struct api_issues *is, int string_ok)
 		    "symbol}");
 		return;
 	}
-	api_only_fields(t, is, "address", "decimals", "symbol", NULL);
-	want_string(t, "address", 64, 1, is);
+	api_only_fields(t, is, "address", "decimals", "symbol", "assetId",
+	    NULL);
+	/* token.assetId (CAIP-19) may name the address alone */
+	want_string(t, "assetId", CAIP_ID_MAX, 0, is);
+	want_string(t, "address", 64, json_object_get(t, "assetId") == NULL,
+	    is);
 	want_string(t, "symbol", 32, 0, is);
 	d = json_object_get(t, "decimals");
 	if (d != NULL && (!json_is_integer(d) || json_integer_value(d) < 0 ||
 	    json_integer_value(d) > 36))
 		api_issue(is, "token.decimals", "an integer from 0 to 36");
+}
+
+/*
+ * The amount: "amount" in base units or "humanAmount" in the asset's
+ * decimals (policyd converts it), exactly one.  gasCondition is the
+ * reference's; this daemon does not wait for a gas price, and says so.
+ */
+static void
+want_amount(json_t *o, struct api_issues *is)
+{
+	json_t	*a = json_object_get(o, "amount");
+	json_t	*h = json_object_get(o, "humanAmount");
+
+	if (a != NULL && h != NULL)
+		api_issue(is, "humanAmount", "give amount or humanAmount, "
+		    "not both");
+	else if (h != NULL)
+		want_string(o, "humanAmount", HUMAN_AMOUNT_MAX, 1, is);
+	else
+		want_string(o, "amount", 78, 1, is);
+	if (json_object_get(o, "gasCondition") != NULL)
+		api_issue(is, "gasCondition", "not supported by this daemon: "
+		    "it does not hold a send until a gas price");
 }
 
 static int
@@ -117,26 +145,33 @@ api_tx_send(struct http_req *req, const struct route *rt, const char *param,
 		api_issue(&is, "dryRun", "true or false");
 	if (strcmp(type, "TRANSFER") == 0) {
 		api_only_fields(b, &is, "type", "walletId", "network", "to",
-		    "amount", "memo", "dryRun", NULL);
+		    "amount", "memo", "dryRun", "humanAmount", "gasCondition",
+		    NULL);
 		want_string(b, "to", 64, 1, &is);
-		want_string(b, "amount", 78, 1, &is);
+		want_amount(b, &is);
 		want_string(b, "memo", 256, 0, &is);
 	} else if (strcmp(type, "TOKEN_TRANSFER") == 0) {
 		api_only_fields(b, &is, "type", "walletId", "network", "to",
-		    "amount", "token", "dryRun", NULL);
+		    "amount", "token", "dryRun", "humanAmount",
+		    "gasCondition", NULL);
 		want_string(b, "to", 64, 1, &is);
-		want_string(b, "amount", 78, 1, &is);
+		want_amount(b, &is);
 		want_token(b, &is, 0);
 	} else if (strcmp(type, "APPROVE") == 0) {
 		api_only_fields(b, &is, "type", "walletId", "network",
-		    "spender", "amount", "token", "dryRun", NULL);
+		    "spender", "amount", "token", "dryRun", "humanAmount",
+		    "gasCondition", NULL);
 		want_string(b, "spender", 64, 1, &is);
-		want_string(b, "amount", 78, 1, &is);
+		want_amount(b, &is);
 		want_token(b, &is, 1);
 	} else if (strcmp(type, "CONTRACT_CALL") == 0) {
 		api_only_fields(b, &is, "type", "walletId", "network", "to",
 		    "calldata", "value", "programId", "instructionData",
-		    "accounts", "dryRun", NULL);
+		    "accounts", "dryRun", "gasCondition", NULL);
+		if (json_object_get(b, "gasCondition") != NULL)
+			api_issue(&is, "gasCondition", "not supported by "
+			    "this daemon: it does not hold a send until a gas "
+			    "price");
 		want_string(b, "to", 64, 0, &is);
 		want_string(b, "calldata", 2 + 2 * 128 * 1024, 0, &is);
 		want_string(b, "value", 78, 0, &is);

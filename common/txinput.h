@@ -25,6 +25,7 @@ int	human_amount(const char *s, size_t len, unsigned decimals, char *out,
 	    size_t outlen, const char **why);
 
 #define CAIP_NS_MAX		8
+#define CAIP_ID_MAX		179	/* 8 + 1 + 32 + 1 + 8 + 1 + 128 */
 #define CAIP_REF_MAX		32
 #define CAIP_ASSET_REF_MAX	128
 

@@ -38,6 +38,7 @@
 #include "policyd.h"
 #include "routes.h"
 #include "solana.h"
+#include "txinput.h"
 #include "util.h"
 #include "wipe.h"
 
@@ -482,6 +483,78 @@ spec_parse(json_t *req, int chain, uint32_t net, const char *from,
 	if (s->type == T_CALL)
 		strlcpy(s->rcpt, s->to, sizeof(s->rcpt));
 	return (int)json_array_size(issues);
+}
+
+/*
+ * The reference's other ways to say an amount and a token, into the
+ * fields spec_parse reads: humanAmount into amount (base units, with the
+ * network's decimals for the native coin, token.decimals for a token),
+ * token.assetId (CAIP-19) checked against the network and token.address
+ * (or giving it).  Done once, before the request is stored: what the
+ * policies judge and what is stored is the base-unit amount.  Issues go
+ * to issues.
+ */
+static void
+req_forms(json_t *req, int chain, const struct network *net, json_t *issues)
+{
+	json_t		*tok = json_object_get(req, "token"), *d;
+	const char	*type = str(req, "type"), *v, *why, *want;
+	struct caip19	 id;
+	char		 out[BASE_AMOUNT_MAX + 1], ref[24];
+	char		 a[CHAIN_ADDR_MAX + 1], b[CHAIN_ADDR_MAX + 1];
+	uint8_t		 ab[32], bb[32];
+	int		 evm = chain == KS_CHAIN_ETHEREUM, dec;
+
+	if (type == NULL || strcmp(type, "CONTRACT_CALL") == 0)
+		return;
+	if ((v = str(tok, "assetId")) != NULL) {
+		if (evm)
+			snprintf(ref, sizeof(ref), "%llu",
+			    (unsigned long long)net->chain_id);
+		want = evm ? ref : caip_solana_ref(net->name);
+		if (caip19_parse(v, strlen(v), &id, &why) == -1)
+			issue(issues, "token.assetId", why);
+		else if (want == NULL)
+			issue(issues, "token.assetId", "this network has no "
+			    "CAIP-2 reference here: give token.address");
+		else if (strcmp(id.ns, evm ? "eip155" : "solana") != 0 ||
+		    strcmp(id.ref, want) != 0)
+			issue(issues, "token.assetId", "names another chain "
+			    "than the wallet's network");
+		else if (strcmp(id.asset_ns, evm ? "erc20" : "token") != 0)
+			issue(issues, "token.assetId", evm ? "an erc20 asset "
+			    "on an EVM network" : "a token asset on Solana");
+		else if (parse_addr(chain, id.asset_ref, a, ab) == -1)
+			issue(issues, "token.assetId", "its asset reference "
+			    "is not an address of this chain");
+		else if ((v = str(tok, "address")) == NULL) {
+			if (json_object_set_new(tok, "address",
+			    json_string(a)) == -1)
+				fatalx("json token address");
+		} else if (parse_addr(chain, v, b, bb) == 0 &&
+		    memcmp(ab, bb, evm ? 20 : 32) != 0)
+			issue(issues, "token.assetId", "names another token "
+			    "than token.address");
+	}
+	if ((v = str(req, "humanAmount")) == NULL)
+		return;
+	if (strcmp(type, "TRANSFER") == 0)
+		dec = (int)net->decimals;
+	else if (json_is_integer(d = json_object_get(tok, "decimals")))
+		dec = (int)json_integer_value(d);
+	else {
+		issue(issues, "token.decimals", "required with humanAmount: "
+		    "the amount is converted with it");
+		return;
+	}
+	if (human_amount(v, strlen(v), (unsigned)dec, out, sizeof(out),
+	    &why) == -1) {
+		issue(issues, "humanAmount", why);
+		return;
+	}
+	if (json_object_set_new(req, "amount", json_string(out)) == -1 ||
+	    json_object_del(req, "humanAmount") == -1)
+		fatalx("json humanAmount");
 }
 
 static void
@@ -2343,8 +2416,10 @@ tx_send(struct pd_ctx *c)
 		return;
 	if ((issues = json_array()) == NULL)
 		fatalx("json_array");
-	if (spec_parse(c->body, w.chain, net_index(w.net), w.address, &s,
-	    issues) > 0) {
+	memset(&s, 0, sizeof(s));
+	req_forms(c->body, w.chain, w.net, issues);
+	if (json_array_size(issues) > 0 || spec_parse(c->body, w.chain,
+	    net_index(w.net), w.address, &s, issues) > 0) {
 		spec_free(&s);
 		fail_issues(c->peerid, issues);
 		return;
