@@ -426,7 +426,9 @@ struct chain_prep {
 	char		to[CHAIN_ADDR_MAX + 1];	/* EVM tx to; SOL recipient
 						   or program */
 	char		mint[CHAIN_ADDR_MAX + 1];	/* CHOP_SOL_TOKEN;
-						   EVM: CHPREP_TOKEN_BAL's */
+						   EVM: the token of
+						   CHPREP_TOKEN_BAL and
+						   CHPREP_DECIMALS */
 	uint8_t		value[32];		/* EVM wei, big-endian */
 	uint32_t	flags;			/* CHPREP_* */
 	uint32_t	naccts;			/* CHPREP_SIMULATE, SOL CALL */
@@ -435,6 +437,7 @@ struct chain_prep {
 
 #define CHPREP_BALANCE	0x01	/* a dry run: read the wallet's balance */
 #define CHPREP_TOKEN_BAL 0x02	/* a dry run: and its balance of mint */
+#define CHPREP_DECIMALS	0x08	/* EVM: the token's (mint's) decimals() */
 #define CHPREP_SIMULATE	0x04	/* a dry run, Solana: simulateTransaction
 				   (value: the amount, big-endian; CALL:
 				   naccts sign_sol_acct, then its data) */
@@ -461,7 +464,9 @@ struct chain_ctx {
 	uint8_t		blockhash[32];
 	uint64_t	last_valid_height;
 	uint8_t		ata_exists;		/* SOL_TOKEN: recipient's */
-	uint8_t		decimals;		/* CHOP_SOL_TOKEN: the mint's */
+	uint8_t		decimals;		/* CHOP_SOL_TOKEN: the mint's;
+						   EVM: CHPREP_DECIMALS' */
+	uint8_t		have_decimals;		/* EVM: decimals() answered */
 	uint64_t	fee;			/* SOL: lamports estimate */
 	/* CHPREP_BALANCE: wei or lamports, big-endian; unknown if not have */
 	uint8_t		balance[32];

@@ -927,7 +927,11 @@ prepare(struct job *j)
 		p.op = CHOP_EVM_TX;
 		memcpy(p.value, j->s.value, 32);
 		p.datalen = (uint32_t)j->s.datalen;
-		if (p.flags & CHPREP_TOKEN_BAL)
+		/* a token's decimals as the request says: the chain's too */
+		if ((j->s.type == T_TOKEN || j->s.type == T_APPROVE) &&
+		    j->s.decimals >= 0)
+			p.flags |= CHPREP_DECIMALS;
+		if (p.flags & (CHPREP_TOKEN_BAL | CHPREP_DECIMALS))
 			strlcpy(p.mint, j->s.mint_text, sizeof(p.mint));
 	} else {
 		p.op = j->s.sol_kind == SIGN_SOL_TRANSFER ? CHOP_SOL_TRANSFER :
@@ -1465,6 +1469,13 @@ sim_done(struct job *j, const struct chain_ctx *x)
 		if (x->gas_limit > pd.p->cfg.max_gas)
 			warn(&o, "GAS_LIMIT_EXCEEDED", "error", "the gas "
 			    "estimate exceeds security.max_gas_limit");
+		if (x->have_decimals && j->s.decimals >= 0 &&
+		    j->s.decimals != x->decimals) {
+			snprintf(msg, sizeof(msg), "token.decimals is %d but "
+			    "the token's decimals() says %u", j->s.decimals,
+			    x->decimals);
+			warn(&o, "DECIMALS_MISMATCH", "error", msg);
+		}
 		/* What leaves: the value and the expected fee. */
 		if (x->have_balance && u256_add(out, j->s.value, est) == 0)
 			sim_change(&o, "native", n->symbol, (int)n->decimals,
@@ -1688,6 +1699,7 @@ tx_context(struct imsgchan *ch, struct imsg *imsg, void *arg)
 {
 	struct chain_ctx	 x;
 	struct job		*j;
+	char			 msg[120];
 
 	(void)ch;
 	(void)arg;
@@ -1714,7 +1726,12 @@ tx_context(struct imsgchan *ch, struct imsg *imsg, void *arg)
 		    "chain error");
 		return;
 	}
-	if (j->s.chain == KS_CHAIN_ETHEREUM)
+	if (j->s.chain == KS_CHAIN_ETHEREUM && x.have_decimals &&
+	    j->s.decimals >= 0 && j->s.decimals != x.decimals) {
+		snprintf(msg, sizeof(msg), "token.decimals is %d but the "
+		    "token's decimals() says %u", j->s.decimals, x.decimals);
+		tx_fail(j, "VALIDATION_FAILED", 0, msg);
+	} else if (j->s.chain == KS_CHAIN_ETHEREUM)
 		sign_evm(j, &x);
 	else
 		sign_sol(j, &x);

@@ -167,6 +167,20 @@ wait_tx "$id" >/dev/null
 check "a real send with humanAmount 0.001: CONFIRMED, exactly 10^15 wei arrived" \
     [ "$(jget 'j["status"]'):$("$CAST" balance --rpc-url "$ANVIL_URL" "$HTO" 2>/dev/null)" = "CONFIRMED:1000000000000000" ]
 
+# The token's own decimals() wins over token.decimals: a mismatch is
+# refused, in a dry run and in a send (the amount would be off by 10^n).
+code=$(sim "{\"network\":\"$EVM\",\"type\":\"TOKEN_TRANSFER\",\"to\":\"$ACC1\",\"humanAmount\":\"0.001\",\"token\":{\"address\":\"$TOKEN\",\"decimals\":9}}")
+check "EVM token.decimals 9 on a 6-decimal token: schema" valid
+check "EVM token.decimals 9 on a 6-decimal token: DECIMALS_MISMATCH (error)" \
+    is '(not j["success"]) and any(w["code"] == "DECIMALS_MISMATCH" and "decimals() says 6" in w["message"] for w in j["warnings"])'
+tbal() { "$CAST" call --rpc-url "$ANVIL_URL" "$TOKEN" 'balanceOf(address)(uint256)' "$ADDR" 2>/dev/null | awk '{print $1}'; }
+tb0=$(tbal)
+id=$(send "{\"network\":\"$EVM\",\"type\":\"TOKEN_TRANSFER\",\"to\":\"$ACC1\",\"humanAmount\":\"1\",\"token\":{\"address\":\"$TOKEN\",\"decimals\":9}}")
+wait_tx "$id" >/dev/null
+check "a send with the wrong token.decimals ends FAILED, naming decimals()" \
+    is 'j["status"] == "FAILED" and "decimals() says 6" in json.dumps(j)'
+check "and no token moved" [ "$(tbal)" = "$tb0" ]
+
 # --- Solana --------------------------------------------------------------
 req POST /v1/wallets '{"name":"sol","chain":"solana","environment":"testnet"}' >/dev/null
 W=$(jget 'j["id"]')
@@ -219,6 +233,6 @@ check "SPL token.assetId on devnet (its genesis prefix): the mint" \
 code=$(sim "{\"type\":\"TOKEN_TRANSFER\",\"to\":\"$(newkey)\",\"amount\":\"1234\",\"token\":{\"address\":\"$MINT\",\"assetId\":\"solana:5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp/token:$MINT\",\"decimals\":6}}")
 check "SPL token.assetId of mainnet on devnet: 400 naming token.assetId" \
     bad token.assetId "$code"
-check "dry runs stored nothing (one row: the real send)" \
-    [ "$(sqlite3 "$DATA/data/waiaas.db" "SELECT count(*) FROM transactions")" = "$((rows0 + 1))" ]
+check "dry runs stored nothing (two rows: the real sends)" \
+    [ "$(sqlite3 "$DATA/data/waiaas.db" "SELECT count(*) FROM transactions")" = "$((rows0 + 2))" ]
 check "no sanitizer report" no_sanitizer_reports
