@@ -222,6 +222,19 @@ check "SPL with the wrong decimals: schema" valid
 check "SPL with the wrong decimals: DECIMALS_MISMATCH (error), success false" \
     is '(not j["success"]) and any(w["code"] == "DECIMALS_MISMATCH" and w["severity"] == "error" for w in j["warnings"])'
 
+# A CONTRACT_CALL: the System program's transfer as one instruction
+# (program, accounts, data), simulated as the signer would build it.
+SYS=11111111111111111111111111111111
+req POST /v1/policies "{\"walletId\":\"$W\",\"type\":\"CONTRACT_WHITELIST\",\"rules\":{\"contracts\":[{\"address\":\"$SYS\",\"chain\":\"solana\"}]}}" >/dev/null
+IX=$(python3 -c 'import base64, struct; print(base64.b64encode(struct.pack("<IQ", 2, 3000000)).decode())')
+code=$(sim "{\"type\":\"CONTRACT_CALL\",\"programId\":\"$SYS\",\"instructionData\":\"$IX\",\"accounts\":[{\"pubkey\":\"$SADDR\",\"isSigner\":true,\"isWritable\":true},{\"pubkey\":\"$(newkey)\",\"isSigner\":false,\"isWritable\":true}]}")
+check "SOL CONTRACT_CALL: schema" valid
+check "SOL CONTRACT_CALL: the node ran its instruction (System transfer, 150 units)" \
+    is 'j["success"] and j["simulation"]["success"] and j["simulation"]["unitsConsumed"] == "150" and "Program 11111111111111111111111111111111 success" in j["simulation"]["logs"] and j["meta"]["transactionType"] == "CONTRACT_CALL"'
+IX=$(python3 -c 'import base64, struct; print(base64.b64encode(struct.pack("<IQ", 2, 50000000000)).decode())')
+code=$(sim "{\"type\":\"CONTRACT_CALL\",\"programId\":\"$SYS\",\"instructionData\":\"$IX\",\"accounts\":[{\"pubkey\":\"$SADDR\",\"isSigner\":true,\"isWritable\":true},{\"pubkey\":\"$(newkey)\",\"isSigner\":false,\"isWritable\":true}]}")
+check "SOL CONTRACT_CALL moving more than the wallet holds: the node's simulation fails" \
+    is '(not j["success"]) and (not j["simulation"]["success"]) and j["simulation"]["error"].startswith("instruction 0: custom program error 0x1") and any("insufficient lamports" in l for l in j["simulation"]["logs"])'
 code=$(sim "{\"to\":\"$(newkey)\",\"humanAmount\":\"0.001\"}")
 check "SOL humanAmount 0.001: 10^6 lamports and the fee leave" \
     is "j['balanceChanges'][0]['changeAmount'] == '-1005000'"
