@@ -61,9 +61,52 @@ want_token(json_t *o, struct api_issues *is, int string_ok)
 }
 
 /*
+ * gasCondition: the send waits until the node's gas price (base fee and
+ * priority fee, in wei) is at most maxGasPrice and its priority fee at
+ * most maxPriorityFee, for up to timeout seconds (60 to 86400, default
+ * 3600).  One of the two maxima at least.
+ */
+static void
+want_gas(json_t *o, struct api_issues *is)
+{
+	json_t		*g = json_object_get(o, "gasCondition"), *t;
+	const char	*k[] = { "maxGasPrice", "maxPriorityFee" }, *v;
+	size_t		 i, n = 0;
+	char		 path[40];
+
+	if (g == NULL)
+		return;
+	if (!json_is_object(g)) {
+		api_issue(is, "gasCondition", "an object {maxGasPrice, "
+		    "maxPriorityFee, timeout}");
+		return;
+	}
+	api_only_fields(g, is, "maxGasPrice", "maxPriorityFee", "timeout",
+	    NULL);
+	for (i = 0; i < nitems(k); i++) {
+		if ((t = json_object_get(g, k[i])) == NULL)
+			continue;
+		n++;
+		v = json_string_value(t);
+		snprintf(path, sizeof(path), "gasCondition.%s", k[i]);
+		if (v == NULL || json_string_length(t) == 0 ||
+		    json_string_length(t) > 78 ||
+		    strspn(v, "0123456789") != json_string_length(t))
+			api_issue(is, path, "an integer string in wei");
+	}
+	if (n == 0)
+		api_issue(is, "gasCondition", "maxGasPrice or maxPriorityFee "
+		    "(or both)");
+	t = json_object_get(g, "timeout");
+	if (t != NULL && (!json_is_integer(t) || json_integer_value(t) < 60 ||
+	    json_integer_value(t) > 86400))
+		api_issue(is, "gasCondition.timeout", "an integer from 60 to "
+		    "86400 (seconds)");
+}
+
+/*
  * The amount: "amount" in base units or "humanAmount" in the asset's
- * decimals (policyd converts it), exactly one.  gasCondition is the
- * reference's; this daemon does not wait for a gas price, and says so.
+ * decimals (policyd converts it), exactly one; and a gasCondition.
  */
 static void
 want_amount(json_t *o, struct api_issues *is)
@@ -78,9 +121,7 @@ want_amount(json_t *o, struct api_issues *is)
 		want_string(o, "humanAmount", HUMAN_AMOUNT_MAX, 1, is);
 	else
 		want_string(o, "amount", 78, 1, is);
-	if (json_object_get(o, "gasCondition") != NULL)
-		api_issue(is, "gasCondition", "not supported by this daemon: "
-		    "it does not hold a send until a gas price");
+	want_gas(o, is);
 }
 
 static int
@@ -168,10 +209,7 @@ api_tx_send(struct http_req *req, const struct route *rt, const char *param,
 		api_only_fields(b, &is, "type", "walletId", "network", "to",
 		    "calldata", "value", "programId", "instructionData",
 		    "accounts", "dryRun", "gasCondition", NULL);
-		if (json_object_get(b, "gasCondition") != NULL)
-			api_issue(&is, "gasCondition", "not supported by "
-			    "this daemon: it does not hold a send until a gas "
-			    "price");
+		want_gas(b, &is);
 		want_string(b, "to", 64, 0, &is);
 		want_string(b, "calldata", 2 + 2 * 128 * 1024, 0, &is);
 		want_string(b, "value", 78, 0, &is);

@@ -127,7 +127,8 @@ struct ctl_config {
 	uint32_t	rpc_timeout_ms;	/* api: per RPC attempt */
 	uint32_t	rpc_max_response;	/* api: bytes */
 	uint32_t	rpc_retries;	/* api */
-	uint32_t	poll_ms;	/* api: receipt/status polls */
+	uint32_t	poll_ms;	/* api: receipt/status polls;
+				   policyd: gasCondition's (x3) */
 	uint32_t	resend_ms;	/* api: unseen tx re-broadcast */
 	uint32_t	max_fee_gwei;	/* policyd: EVM maxFeePerGas cap */
 	uint32_t	max_gas;	/* policyd: EVM gas limit cap */

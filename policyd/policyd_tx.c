@@ -26,6 +26,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <event2/event.h>
 #include <sodium.h>
 
 #include "base58.h"
@@ -51,6 +52,8 @@
 #define SOL_ATA_RENT	2039280	/* lamports: a token account, rent-exempt */
 #define EXPIRE_RETRIES	1	/* Solana blockhash expired: rebuild once */
 #define JOBS_MAX	4096	/* transactions executing at once */
+#define GAS_TIMEOUT_DEFAULT 3600 /* gasCondition without a timeout: s */
+#define GAS_POLL_MS	3000	/* gasCondition: how often to look again */
 
 /* A transaction as the chain sees it, from its stored request. */
 struct txspec {
@@ -78,6 +81,11 @@ struct txspec {
 	int			 decimals;	/* -1: not given */
 	uint32_t		 naccts;
 	struct sign_sol_acct	 accts[SIGN_SOL_MAX_ACCTS];
+	/* EVM gasCondition: wait for the gas price (wei), up to timeout s */
+	int			 gas_cond;
+	int			 has_gas_max, has_prio_max;
+	uint8_t			 gas_max[32], prio_max[32];
+	long long		 gas_timeout;
 };
 
 #define J_PREPARE	1
@@ -103,6 +111,7 @@ struct job {
 	struct pe_result	 r;
 	double			 usd;
 	double			 t0;		/* mono_ms() at the request */
+	struct event		*gas_ev;	/* gasCondition: next look */
 	json_t			*req;		/* the request */
 	char			*amount;	/* base units, as judged */
 };
@@ -323,6 +332,30 @@ spec_parse(json_t *req, int chain, uint32_t net, const char *from,
 	if (json_object_get(req, "memo") != NULL)
 		issue(issues, "memo", "memos are not supported by this daemon "
 		    "yet");
+
+	if ((tok = json_object_get(req, "gasCondition")) != NULL) {
+		/* the api checked its shape */
+		if (!evm)
+			issue(issues, "gasCondition", "for EVM networks only: "
+			    "a Solana fee does not follow a gas price");
+		s->gas_cond = 1;
+		s->gas_timeout = json_is_integer(json_object_get(tok,
+		    "timeout")) ? json_integer_value(json_object_get(tok,
+		    "timeout")) : GAS_TIMEOUT_DEFAULT;
+		if ((v = str(tok, "maxGasPrice")) != NULL) {
+			s->has_gas_max = 1;
+			if (dec_u256(v, s->gas_max) == -1)
+				issue(issues, "gasCondition.maxGasPrice", "an "
+				    "integer string in wei, at most 2^256-1");
+		}
+		if ((v = str(tok, "maxPriorityFee")) != NULL) {
+			s->has_prio_max = 1;
+			if (dec_u256(v, s->prio_max) == -1)
+				issue(issues, "gasCondition.maxPriorityFee",
+				    "an integer string in wei, at most "
+				    "2^256-1");
+		}
+	}
 
 	/* The amount: TRANSFER, TOKEN_TRANSFER, APPROVE. */
 	memset(amount, 0, sizeof(amount));
@@ -810,6 +843,8 @@ job_end(struct job *j)
 	TAILQ_REMOVE(&jobs, j, entry);
 	njobs--;
 	spec_free(&j->s);
+	if (j->gas_ev != NULL)
+		event_free(j->gas_ev);
 	json_decref(j->req);
 	free(j->amount);
 	free(j);
@@ -1190,6 +1225,7 @@ struct simout {
 	json_t		*changes;
 	json_t		*warnings;
 	json_t		*sim;		/* NULL: not run */
+	json_t		*gas;		/* gasCondition: NULL if none */
 	int		 ok;
 };
 
@@ -1276,6 +1312,8 @@ sim_reply(uint32_t peerid, const struct pe_result *r, double usd,
 	    "durationMs", mono_ms() - t0);
 	if (a == NULL)
 		fatalx("json_pack simulation");
+	if (o->gas != NULL)
+		json_object_set_new(a, "gasCondition", o->gas);
 	pd_reply_json(peerid, 200, a);
 }
 
@@ -1416,6 +1454,34 @@ fee_usd(const struct txspec *s, const char *fee)
 	return v >= 0 ? json_real(v) : json_null();
 }
 
+static int	gas_met(const struct txspec *, const struct chain_ctx *,
+		    char [80], char [80]);
+
+/* A dry run's gasCondition: met now or not (a send would wait). */
+static void
+sim_gas(struct simout *o, const struct txspec *s, const struct chain_ctx *x)
+{
+	char	price[80], prio[80], d[80];
+	int	met = gas_met(s, x, price, prio);
+
+	o->gas = json_pack("{s:b, s:s, s:s}", "met", met, "currentGasPrice",
+	    price, "currentPriorityFee", prio);
+	if (o->gas == NULL)
+		fatalx("json gasCondition");
+	if (s->has_gas_max) {
+		u256_dec(s->gas_max, d);
+		json_object_set_new(o->gas, "maxGasPrice", json_string(d));
+	}
+	if (s->has_prio_max) {
+		u256_dec(s->prio_max, d);
+		json_object_set_new(o->gas, "maxPriorityFee", json_string(d));
+	}
+	if (!met)
+		warn(o, "GAS_CONDITION_NOT_MET", "warning", "the node's gas "
+		    "price is above the gasCondition now: a send would wait "
+		    "for it, up to its timeout");
+}
+
 /* The chain's answer for a dry run: its fee, and what would fail. */
 static void
 sim_done(struct job *j, const struct chain_ctx *x)
@@ -1476,6 +1542,8 @@ sim_done(struct job *j, const struct chain_ctx *x)
 			    x->decimals);
 			warn(&o, "DECIMALS_MISMATCH", "error", msg);
 		}
+		if (j->s.gas_cond)
+			sim_gas(&o, &j->s, x);
 		/* What leaves: the value and the expected fee. */
 		if (x->have_balance && u256_add(out, j->s.value, est) == 0)
 			sim_change(&o, "native", n->symbol, (int)n->decimals,
@@ -1693,6 +1761,111 @@ tx_intent(const char *id, char *text, size_t len, char hex[65])
 	return r;
 }
 
+/* ---- gasCondition ---- */
+
+/*
+ * Is the node's gas price within the gasCondition?  The price a
+ * transaction pays per gas is the base fee and the priority fee; the
+ * priority fee is also held to its own maximum.  prices gets both in
+ * decimal, for messages.
+ */
+static int
+gas_met(const struct txspec *s, const struct chain_ctx *x, char price[80],
+    char prio[80])
+{
+	uint8_t	per_gas[32];
+
+	if (u256_add(per_gas, x->base_fee, x->priority_fee) == -1)
+		memset(per_gas, 0xff, sizeof(per_gas));
+	u256_dec(per_gas, price);
+	u256_dec(x->priority_fee, prio);
+	return (!s->has_gas_max || u256_cmp(per_gas, s->gas_max) <= 0) &&
+	    (!s->has_prio_max || u256_cmp(x->priority_fee, s->prio_max) <= 0);
+}
+
+static void
+gas_again(evutil_socket_t fd, short what, void *arg)
+{
+	struct job	*j = arg;
+
+	(void)fd;
+	(void)what;
+	if (!ended(j) && !killed(j))
+		prepare(j);
+}
+
+static long long
+created_at(const char *id)
+{
+	sqlite3_stmt	*st;
+	long long	 t = 0;
+
+	if (sqlite3_prepare_v2(pd.db, "SELECT created_at FROM transactions "
+	    "WHERE id = ?", -1, &st, NULL) != SQLITE_OK)
+		fatalx("database: %s", sqlite3_errmsg(pd.db));
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		t = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return t;
+}
+
+/*
+ * A send with a gasCondition the node's prices do not meet waits: its
+ * row says so (error, status EXECUTING) and the prices are asked again
+ * every few seconds, until they do or its timeout from the request's
+ * time has passed (then FAILED, GAS_CONDITION_TIMEOUT).  A restart
+ * resumes the wait with the same deadline.  1 when it waits or failed.
+ */
+static int
+gas_wait(struct job *j, const struct chain_ctx *x)
+{
+	sqlite3_stmt	*st;
+	struct timeval	 tv;
+	long long	 now = (long long)time(NULL), until;
+	char		 price[80], prio[80], msg[400];
+	long		 ms;
+
+	if (!j->s.gas_cond)
+		return 0;
+	if (gas_met(&j->s, x, price, prio)) {
+		tx_update("UPDATE transactions SET error = NULL, updated_at = "
+		    "?1 WHERE id = ?2 AND error LIKE 'waiting for gas%'",
+		    j->id);
+		return 0;
+	}
+	until = created_at(j->id) + j->s.gas_timeout;
+	if (now >= until) {
+		snprintf(msg, sizeof(msg), "gasCondition not met within %llds:"
+		    " the node's gas price is %s wei (priority fee %s)",
+		    j->s.gas_timeout, price, prio);
+		tx_fail(j, "GAS_CONDITION_TIMEOUT", 0, msg);
+		return 1;
+	}
+	snprintf(msg, sizeof(msg), "waiting for gas: the node's gas price is "
+	    "%s wei (priority fee %s), above the gasCondition; gives up at "
+	    "%lld", price, prio, until);
+	if (sqlite3_prepare_v2(pd.db, "UPDATE transactions SET error = ?1, "
+	    "updated_at = ?2 WHERE id = ?3", -1, &st, NULL) != SQLITE_OK)
+		fatalx("database: %s", sqlite3_errmsg(pd.db));
+	sqlite3_bind_text(st, 1, msg, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, now);
+	sqlite3_bind_text(st, 3, j->id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		fatalx("database: %s", sqlite3_errmsg(pd.db));
+	sqlite3_finalize(st);
+	if (j->gas_ev == NULL &&
+	    (j->gas_ev = evtimer_new(pd.base, gas_again, j)) == NULL)
+		fatalx("evtimer_new");
+	ms = (long)pd.p->cfg.poll_ms * 3L;
+	ms = ms < 300 ? 300 : ms > GAS_POLL_MS ? GAS_POLL_MS : ms;
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	evtimer_add(j->gas_ev, &tv);
+	j->state = J_PREPARE;
+	return 1;
+}
+
 /* api -> policyd: the chain context of a transaction. */
 void
 tx_context(struct imsgchan *ch, struct imsg *imsg, void *arg)
@@ -1726,6 +1899,8 @@ tx_context(struct imsgchan *ch, struct imsg *imsg, void *arg)
 		    "chain error");
 		return;
 	}
+	if (gas_wait(j, &x))
+		return;
 	if (j->s.chain == KS_CHAIN_ETHEREUM && x.have_decimals &&
 	    j->s.decimals >= 0 && j->s.decimals != x.decimals) {
 		snprintf(msg, sizeof(msg), "token.decimals is %d but the "

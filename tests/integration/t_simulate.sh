@@ -156,11 +156,43 @@ check "token.assetId of another token than token.address: 400 naming token.asset
     bad token.assetId "$code"
 code=$(sim "{\"network\":\"$EVM\",\"type\":\"TOKEN_TRANSFER\",\"to\":\"$ACC1\",\"amount\":\"5000000\",\"token\":{\"assetId\":\"eip155:11155111/erc20\",\"decimals\":6}}")
 check "a malformed token.assetId: 400 naming token.assetId" bad token.assetId "$code"
-code=$(sim "{\"network\":\"$EVM\",\"to\":\"$ACC1\",\"amount\":\"1\",\"gasCondition\":{\"maxGasPrice\":\"1000000000\",\"timeout\":60}}")
-check "gasCondition: 400 naming gasCondition (not supported), never ignored" \
-    sh -c "[ $code = 400 ] && grep -q 'not supported' $T_TMP/body && grep -q gasCondition $T_TMP/body"
-code=$(req POST /v1/transactions/send "{\"network\":\"$EVM\",\"to\":\"$ACC1\",\"amount\":\"1\",\"gasCondition\":{\"maxGasPrice\":\"1000000000\",\"timeout\":60}}" "$S")
-check "gasCondition on send: 400 too" bad gasCondition "$code"
+# gasCondition: a dry run says whether the node's price meets it now; a
+# send waits (its row says so) until it does, or fails at its timeout.
+gwei() { "$CAST" rpc --rpc-url "$ANVIL_URL" anvil_setNextBlockBaseFeePerGas "$(($1 * 1000000000))" >/dev/null 2>&1; "$CAST" rpc --rpc-url "$ANVIL_URL" evm_mine >/dev/null 2>&1; }
+gwei 50
+code=$(sim "{\"network\":\"$EVM\",\"to\":\"$ACC1\",\"amount\":\"1\",\"gasCondition\":{\"maxGasPrice\":\"10000000000\",\"timeout\":60}}")
+check "gasCondition in a dry run: schema" valid
+check "gasCondition above the node's price (50 gwei base fee): met false, the prices, GAS_CONDITION_NOT_MET" \
+    is 'j["gasCondition"]["met"] is False and int(j["gasCondition"]["currentGasPrice"]) > 50 * 10**9 and j["gasCondition"]["maxGasPrice"] == "10000000000" and "currentPriorityFee" in j["gasCondition"] and any(w["code"] == "GAS_CONDITION_NOT_MET" for w in j["warnings"])'
+code=$(sim "{\"network\":\"$EVM\",\"to\":\"$ACC1\",\"amount\":\"1\",\"gasCondition\":{\"maxGasPrice\":\"100000000000\"}}")
+check "a gasCondition the price meets: met true, no warning" \
+    is 'j["gasCondition"]["met"] is True and j["warnings"] == []'
+for g in '{"maxGasPrice":"1","timeout":59}:gasCondition.timeout' \
+    '{"maxGasPrice":"1","timeout":86401}:gasCondition.timeout' \
+    '{"maxGasPrice":"1.5"}:gasCondition.maxGasPrice' \
+    '{"maxPriorityFee":-1}:gasCondition.maxPriorityFee' \
+    '{"timeout":60}:gasCondition' '"fast":gasCondition' \
+    '{"maxGasPrice":"1","speed":2}:speed'; do
+	code=$(sim "{\"network\":\"$EVM\",\"to\":\"$ACC1\",\"amount\":\"1\",\"gasCondition\":${g%:*}}")
+	check "gasCondition ${g%:*}: 400 naming ${g##*:}" bad "${g##*:}" "$code"
+done
+GTO=0x5000000000000000000000000000000000000017
+id=$(send "{\"network\":\"$EVM\",\"to\":\"$GTO\",\"amount\":\"777\",\"gasCondition\":{\"maxGasPrice\":\"10000000000\",\"timeout\":600}}")
+sleep 2
+req GET "/v1/transactions/$id" "" "$S" >/dev/null
+check "a send whose gasCondition the node's price exceeds waits: EXECUTING, its row says so, nothing sent" \
+    is "j['status'] == 'EXECUTING' and j['error'].startswith('waiting for gas') and '$("$CAST" balance --rpc-url "$ANVIL_URL" "$GTO" 2>/dev/null)' == '0'"
+gwei 1
+wait_tx "$id" >/dev/null
+check "once the base fee falls to 1 gwei it is sent: CONFIRMED, 777 wei arrived, no error left" \
+    is "j['status'] == 'CONFIRMED' and j['error'] is None and '$("$CAST" balance --rpc-url "$ANVIL_URL" "$GTO" 2>/dev/null)' == '777'"
+id=$(send "{\"network\":\"$EVM\",\"to\":\"$GTO\",\"amount\":\"1\",\"gasCondition\":{\"maxGasPrice\":\"1\",\"timeout\":60}}")
+sleep 1
+# Its 60 s pass at once: the row's time moves back (the daemon reads it).
+sqlite3 "$DATA/data/waiaas.db" "UPDATE transactions SET created_at = created_at - 61 WHERE id = '$id'" 2>/dev/null
+wait_tx "$id" >/dev/null
+check "a gasCondition never met: FAILED at its timeout, GAS_CONDITION_TIMEOUT with the price" \
+    is "j['status'] == 'FAILED' and j['errorCode'] == 'GAS_CONDITION_TIMEOUT' and 'gas price is' in j['error']"
 HTO=0x5000000000000000000000000000000000000016
 id=$(send "{\"network\":\"$EVM\",\"to\":\"$HTO\",\"humanAmount\":\"0.001\"}")
 wait_tx "$id" >/dev/null
@@ -238,6 +270,8 @@ check "SOL CONTRACT_CALL moving more than the wallet holds: the node's simulatio
 code=$(sim "{\"to\":\"$(newkey)\",\"humanAmount\":\"0.001\"}")
 check "SOL humanAmount 0.001: 10^6 lamports and the fee leave" \
     is "j['balanceChanges'][0]['changeAmount'] == '-1005000'"
+code=$(sim "{\"to\":\"$(newkey)\",\"amount\":\"1000000\",\"gasCondition\":{\"maxGasPrice\":\"1\"}}")
+check "gasCondition on a Solana wallet: 400 naming gasCondition" bad gasCondition "$code"
 code=$(sim "{\"to\":\"$(newkey)\",\"humanAmount\":\"0.0000000001\"}")
 check "SOL humanAmount with 10 decimals: 400 naming humanAmount" bad humanAmount "$code"
 code=$(sim "{\"type\":\"TOKEN_TRANSFER\",\"to\":\"$(newkey)\",\"amount\":\"1234\",\"token\":{\"assetId\":\"solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1/token:$MINT\",\"decimals\":6}}")
@@ -246,6 +280,6 @@ check "SPL token.assetId on devnet (its genesis prefix): the mint" \
 code=$(sim "{\"type\":\"TOKEN_TRANSFER\",\"to\":\"$(newkey)\",\"amount\":\"1234\",\"token\":{\"address\":\"$MINT\",\"assetId\":\"solana:5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp/token:$MINT\",\"decimals\":6}}")
 check "SPL token.assetId of mainnet on devnet: 400 naming token.assetId" \
     bad token.assetId "$code"
-check "dry runs stored nothing (two rows: the real sends)" \
-    [ "$(sqlite3 "$DATA/data/waiaas.db" "SELECT count(*) FROM transactions")" = "$((rows0 + 2))" ]
+check "dry runs stored nothing (four rows: the real sends)" \
+    [ "$(sqlite3 "$DATA/data/waiaas.db" "SELECT count(*) FROM transactions")" = "$((rows0 + 4))" ]
 check "no sanitizer report" no_sanitizer_reports
