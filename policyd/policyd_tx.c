@@ -1794,14 +1794,16 @@ gas_again(evutil_socket_t fd, short what, void *arg)
 		prepare(j);
 }
 
+/* When a transaction could first run: its request, or its DELAY's end. */
 static long long
-created_at(const char *id)
+runnable_at(const char *id)
 {
 	sqlite3_stmt	*st;
 	long long	 t = 0;
 
-	if (sqlite3_prepare_v2(pd.db, "SELECT created_at FROM transactions "
-	    "WHERE id = ?", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(pd.db, "SELECT max(created_at, "
+	    "coalesce(execute_after, 0)) FROM transactions WHERE id = ?", -1,
+	    &st, NULL) != SQLITE_OK)
 		fatalx("database: %s", sqlite3_errmsg(pd.db));
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW)
@@ -1813,8 +1815,8 @@ created_at(const char *id)
 /*
  * A send with a gasCondition the node's prices do not meet waits: its
  * row says so (error, status EXECUTING) and the prices are asked again
- * every few seconds, until they do or its timeout from the request's
- * time has passed (then FAILED, GAS_CONDITION_TIMEOUT).  A restart
+ * every few seconds, until they do or its timeout from the request (or
+ * its DELAY's end) has passed (then FAILED, GAS_CONDITION_TIMEOUT).  A restart
  * resumes the wait with the same deadline.  1 when it waits or failed.
  */
 static int
@@ -1834,7 +1836,7 @@ gas_wait(struct job *j, const struct chain_ctx *x)
 		    j->id);
 		return 0;
 	}
-	until = created_at(j->id) + j->s.gas_timeout;
+	until = runnable_at(j->id) + j->s.gas_timeout;
 	if (now >= until) {
 		snprintf(msg, sizeof(msg), "gasCondition not met within %llds:"
 		    " the node's gas price is %s wei (priority fee %s)",
