@@ -54,9 +54,9 @@ start_anvil --chain-id 11155111
 start_svm
 TOKEN=$(sh tests/contracts/deploy.sh "$ANVIL_URL" "$ANVIL_KEY0" 6 2>/dev/null)
 MINT=$(res waiaas_createMint "[{\"decimals\":6,\"mintAuthority\":\"$(newkey)\"}]" r 2>/dev/null)
-WAIAAS_RPC_EVM_ETHEREUM_SEPOLIA=$ANVIL_URL WAIAAS_RPC_SOLANA_DEVNET=$SVM_URL \
-WAIAAS_SECURITY_PRICE_STATIC="ETH=2000;SOL=150;ethereum-sepolia:$TOKEN@6=1;devnet:$MINT@6=1" \
-    start_daemon || cannot_run "daemon starts with both RPC URLs"
+export WAIAAS_RPC_EVM_ETHEREUM_SEPOLIA=$ANVIL_URL WAIAAS_RPC_SOLANA_DEVNET=$SVM_URL \
+    WAIAAS_SECURITY_PRICE_STATIC="ETH=2000;SOL=150;ethereum-sepolia:$TOKEN@6=1;devnet:$MINT@6=1"
+start_daemon || cannot_run "daemon starts with both RPC URLs"
 req POST /v1/policies '{"type":"SPENDING_LIMIT","rules":{"instant_max":"20000000000000000000","instant_max_usd":1000000}}' >/dev/null
 
 # --- EVM -----------------------------------------------------------------
@@ -181,6 +181,15 @@ id=$(send "{\"network\":\"$EVM\",\"to\":\"$GTO\",\"amount\":\"777\",\"gasConditi
 sleep 2
 req GET "/v1/transactions/$id" "" "$S" >/dev/null
 check "a send whose gasCondition the node's price exceeds waits: EXECUTING, its row says so, nothing sent" \
+    is "j['status'] == 'EXECUTING' and j['error'].startswith('waiting for gas') and '$("$CAST" balance --rpc-url "$ANVIL_URL" "$GTO" 2>/dev/null)' == '0'"
+# A restart while it waits: it waits again, with the same deadline.
+check "no sanitizer report before the restart" no_sanitizer_reports
+kill -TERM "$DPID"
+wait_gone "$DPID" 5000
+start_daemon || cannot_run "the daemon starts again"
+sleep 2
+req GET "/v1/transactions/$id" "" "$S" >/dev/null
+check "after a restart it still waits (EXECUTING, waiting for gas), nothing sent" \
     is "j['status'] == 'EXECUTING' and j['error'].startswith('waiting for gas') and '$("$CAST" balance --rpc-url "$ANVIL_URL" "$GTO" 2>/dev/null)' == '0'"
 gwei 1
 wait_tx "$id" >/dev/null
