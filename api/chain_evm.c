@@ -687,12 +687,12 @@ struct prep {
 	char			*data;		/* "0x..." or NULL if none */
 	int			 pending;
 	int			 balance;	/* CHPREP_BALANCE asked */
-	char			 token[43];	/* CHPREP_TOKEN_BAL, or "" */
-	int			 token_bal;	/* CHPREP_TOKEN_BAL asked */
-	int			 decimals;	/* CHPREP_DECIMALS asked */
 	int			 legacy;	/* no baseFeePerGas */
 	uint64_t		 block_gas;	/* 0: not said */
 	uint64_t		 estimate;
+	char			 token[43];	/* CHPREP_TOKEN_BAL, or "" */
+	int			 token_bal;	/* CHPREP_TOKEN_BAL asked */
+	int			 decimals;	/* CHPREP_DECIMALS asked */
 };
 
 static void __attribute__((format(printf, 4, 5)))
@@ -985,19 +985,6 @@ prep_ready(void *arg, int st, int retryable, const char *msg)
 	}
 	/* pending: one for each call, one held until all are made. */
 	p->pending = 5;
-	call(p->net, "eth_getTransactionCount",
-	    json_pack("[s,s]", p->from, "pending"), 0, prep_nonce, p);
-	call(p->net, "eth_getBlockByNumber", json_pack("[s,b]", "latest", 0),
-	    0, prep_block, p);
-	call(p->net, "eth_maxPriorityFeePerGas", json_array(), 0, prep_prio,
-	    p);
-	call(p->net, "eth_estimateGas", tx != NULL ? json_pack("[o]", tx) :
-	    NULL, 0, prep_estimate, p);
-	if (p->balance) {
-		p->pending++;
-		call(p->net, "eth_getBalance", json_pack("[s,s]", p->from,
-		    "pending"), 0, prep_balance, p);
-	}
 	if (p->decimals) {
 		p->pending++;
 		call(p->net, "eth_call", json_pack("[{s:s,s:s},s]", "to",
@@ -1011,6 +998,19 @@ prep_ready(void *arg, int st, int retryable, const char *msg)
 		call(p->net, "eth_call", json_pack("[{s:s,s:s},s]", "to",
 		    p->token, "data", bal, "pending"), 0, prep_token_balance,
 		    p);
+	}
+	call(p->net, "eth_getTransactionCount",
+	    json_pack("[s,s]", p->from, "pending"), 0, prep_nonce, p);
+	call(p->net, "eth_getBlockByNumber", json_pack("[s,b]", "latest", 0),
+	    0, prep_block, p);
+	call(p->net, "eth_maxPriorityFeePerGas", json_array(), 0, prep_prio,
+	    p);
+	call(p->net, "eth_estimateGas", tx != NULL ? json_pack("[o]", tx) :
+	    NULL, 0, prep_estimate, p);
+	if (p->balance) {
+		p->pending++;
+		call(p->net, "eth_getBalance", json_pack("[s,s]", p->from,
+		    "pending"), 0, prep_balance, p);
 	}
 	prep_unref(p);
 }
@@ -1035,11 +1035,11 @@ evm_prepare(struct chain_net *n, const struct chain_prep *in,
 	p->net = n;
 	p->pending = 1;
 	p->balance = (in->flags & CHPREP_BALANCE) != 0;
-	p->token_bal = (in->flags & CHPREP_TOKEN_BAL) != 0;
-	p->decimals = (in->flags & CHPREP_DECIMALS) != 0;
 	memcpy(p->ctx.txid, in->txid, sizeof(p->ctx.txid));
 	p->ctx.txid[sizeof(p->ctx.txid) - 1] = '\0';
 	p->ctx.status = CHAIN_OK;
+	p->token_bal = (in->flags & CHPREP_TOKEN_BAL) != 0;
+	p->decimals = (in->flags & CHPREP_DECIMALS) != 0;
 	qty_hex(in->value, p->value);
 	if (in->op != CHOP_EVM_TX)
 		prep_fail(p, CHAIN_REFUSED, 0, "not an EVM operation");

@@ -437,11 +437,6 @@ struct chain_prep {
 };
 
 #define CHPREP_BALANCE	0x01	/* a dry run: read the wallet's balance */
-#define CHPREP_TOKEN_BAL 0x02	/* a dry run: and its balance of mint */
-#define CHPREP_DECIMALS	0x08	/* EVM: the token's (mint's) decimals() */
-#define CHPREP_SIMULATE	0x04	/* a dry run, Solana: simulateTransaction
-				   (value: the amount, big-endian; CALL:
-				   naccts sign_sol_acct, then its data) */
 
 #define CHAIN_OK		0
 #define CHAIN_ERROR		1	/* RPC failed or answered nonsense */
@@ -449,6 +444,13 @@ struct chain_prep {
 #define CHAIN_REFUSED		3	/* network refused (wrong chain id,
 					   no URL) or the request is not
 					   possible (mint decimals differ) */
+
+/* chain_prep flags of dry runs and token sends (with CHPREP_BALANCE) */
+#define CHPREP_SIMULATE	0x04	/* a dry run, Solana: simulateTransaction
+				   (value: the amount, big-endian; CALL:
+				   naccts sign_sol_acct, then its data) */
+#define CHPREP_DECIMALS	0x08	/* EVM: the token's (mint's) decimals() */
+#define CHPREP_TOKEN_BAL 0x10	/* a dry run: and its balance of mint */
 
 /* api -> policyd: the answer to a chain_prep. */
 struct chain_ctx {

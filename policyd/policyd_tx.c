@@ -333,30 +333,6 @@ spec_parse(json_t *req, int chain, uint32_t net, const char *from,
 		issue(issues, "memo", "memos are not supported by this daemon "
 		    "yet");
 
-	if ((tok = json_object_get(req, "gasCondition")) != NULL) {
-		/* the api checked its shape */
-		if (!evm)
-			issue(issues, "gasCondition", "for EVM networks only: "
-			    "a Solana fee does not follow a gas price");
-		s->gas_cond = 1;
-		s->gas_timeout = json_is_integer(json_object_get(tok,
-		    "timeout")) ? json_integer_value(json_object_get(tok,
-		    "timeout")) : GAS_TIMEOUT_DEFAULT;
-		if ((v = str(tok, "maxGasPrice")) != NULL) {
-			s->has_gas_max = 1;
-			if (dec_u256(v, s->gas_max) == -1)
-				issue(issues, "gasCondition.maxGasPrice", "an "
-				    "integer string in wei, at most 2^256-1");
-		}
-		if ((v = str(tok, "maxPriorityFee")) != NULL) {
-			s->has_prio_max = 1;
-			if (dec_u256(v, s->prio_max) == -1)
-				issue(issues, "gasCondition.maxPriorityFee",
-				    "an integer string in wei, at most "
-				    "2^256-1");
-		}
-	}
-
 	/* The amount: TRANSFER, TOKEN_TRANSFER, APPROVE. */
 	memset(amount, 0, sizeof(amount));
 	if (s->type != T_CALL) {
@@ -388,6 +364,30 @@ spec_parse(json_t *req, int chain, uint32_t net, const char *from,
 			s->decimals = (int)json_integer_value(
 			    json_object_get(tok, "decimals"));
 	}
+	if ((tok = json_object_get(req, "gasCondition")) != NULL) {
+		/* the api checked its shape */
+		if (!evm)
+			issue(issues, "gasCondition", "for EVM networks only: "
+			    "a Solana fee does not follow a gas price");
+		s->gas_cond = 1;
+		s->gas_timeout = json_is_integer(json_object_get(tok,
+		    "timeout")) ? json_integer_value(json_object_get(tok,
+		    "timeout")) : GAS_TIMEOUT_DEFAULT;
+		if ((v = str(tok, "maxGasPrice")) != NULL) {
+			s->has_gas_max = 1;
+			if (dec_u256(v, s->gas_max) == -1)
+				issue(issues, "gasCondition.maxGasPrice", "an "
+				    "integer string in wei, at most 2^256-1");
+		}
+		if ((v = str(tok, "maxPriorityFee")) != NULL) {
+			s->has_prio_max = 1;
+			if (dec_u256(v, s->prio_max) == -1)
+				issue(issues, "gasCondition.maxPriorityFee",
+				    "an integer string in wei, at most "
+				    "2^256-1");
+		}
+	}
+
 	switch (s->type) {
 	case T_TRANSFER:
 	case T_TOKEN:
@@ -962,18 +962,19 @@ prepare(struct job *j)
 		p.op = CHOP_EVM_TX;
 		memcpy(p.value, j->s.value, 32);
 		p.datalen = (uint32_t)j->s.datalen;
-		/* a token's decimals as the request says: the chain's too */
-		if ((j->s.type == T_TOKEN || j->s.type == T_APPROVE) &&
-		    j->s.decimals >= 0)
-			p.flags |= CHPREP_DECIMALS;
-		if (p.flags & (CHPREP_TOKEN_BAL | CHPREP_DECIMALS))
-			strlcpy(p.mint, j->s.mint_text, sizeof(p.mint));
 	} else {
 		p.op = j->s.sol_kind == SIGN_SOL_TRANSFER ? CHOP_SOL_TRANSFER :
 		    j->s.sol_kind == SIGN_SOL_TOKEN ? CHOP_SOL_TOKEN :
 		    CHOP_SOL_CALL;
 		strlcpy(p.mint, j->s.mint_text, sizeof(p.mint));
 	}
+	/* an EVM token's decimals as the request says: the chain's too */
+	if (j->s.chain == KS_CHAIN_ETHEREUM && (j->s.type == T_TOKEN ||
+	    j->s.type == T_APPROVE) && j->s.decimals >= 0)
+		p.flags |= CHPREP_DECIMALS;
+	if (j->s.chain == KS_CHAIN_ETHEREUM &&
+	    (p.flags & (CHPREP_TOKEN_BAL | CHPREP_DECIMALS)))
+		strlcpy(p.mint, j->s.mint_text, sizeof(p.mint));
 	iov[0].iov_base = &p;
 	iov[0].iov_len = sizeof(p);
 	iov[1].iov_base = j->s.data;
