@@ -52,6 +52,9 @@ human_amount(const char *s, size_t len, unsigned decimals, char *out,
 				    "no spaces, no separators)";
 				return -1;
 			}
+		/* zeros past the decimals carry nothing: "1.50" is 1.5 */
+		while (flen > decimals && frac[flen - 1] == '0')
+			flen--;
 		if (flen > decimals) {
 			*why = "more fractional digits than the asset's "
 			    "decimals allow (it is never rounded)";

@@ -15,7 +15,8 @@
 /*
  * s (len bytes, no NUL needed): digits, optionally '.' and at least one
  * more digit; no sign, exponent, space or leading '.', no leading zero
- * before another digit, at most decimals digits after the '.'.  out
+ * before another digit, at most decimals digits after the '.' (zeros
+ * past them carry nothing and are allowed: "1.50" with 1 decimal).  out
  * (at least BASE_AMOUNT_MAX + 1) gets the amount in base units as a
  * decimal string without leading zeros ("0" for zero).  0, or -1 with
  * *why saying what is wrong (static text).  The size against 2^256 is

@@ -576,8 +576,9 @@ req_forms(json_t *req, int chain, const struct network *net, json_t *issues)
 	else if (json_is_integer(d = json_object_get(tok, "decimals")))
 		dec = (int)json_integer_value(d);
 	else {
-		issue(issues, "token.decimals", "required with humanAmount: "
-		    "the amount is converted with it");
+		issue(issues, "humanAmount", "give token.decimals with it "
+		    "(the amount is converted with it), or amount in the "
+		    "smallest unit");
 		return;
 	}
 	if (human_amount(v, strlen(v), (unsigned)dec, out, sizeof(out),

@@ -3,8 +3,8 @@
  * The first byte picks the decimals (0..80); the rest is the text, in
  * an exact-size copy.  An accepted amount is digits only, without a
  * leading zero, and converts back: its integer part and fraction are the
- * input's.  An accepted id holds only its alphabets and, joined again,
- * is the input.
+ * input's (zeros past the decimals aside).  An accepted id holds only
+ * its alphabets and, joined again, is the input.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -37,6 +37,8 @@ check_amount(const char *s, size_t len, unsigned dec)
 	dot = memchr(s, '.', len);
 	ilen = dot != NULL ? (size_t)(dot - s) : len;
 	flen = dot != NULL ? len - ilen - 1 : 0;
+	while (flen > dec && dot[flen] == '0')	/* zeros past dec */
+		flen--;
 	if (flen > dec)
 		abort();
 	if (strcmp(out, "0") != 0) {

@@ -47,7 +47,11 @@ test_human(void **state)
 	/* refusals: never a rounding, never a guess */
 	assert_null(conv("0.0000000001", 9));
 	assert_null(conv("1.5", 0));
-	assert_null(conv("1.0", 0));
+	assert_string_equal(conv("1.0", 0), "1");
+	assert_string_equal(conv("1.500", 1), "15");
+	assert_string_equal(conv("0.00000123456789012300", 18),
+	    "1234567890123");
+	assert_null(conv("1.01", 1));
 	assert_null(conv("", 18));
 	assert_null(conv(".5", 18));
 	assert_null(conv("1.", 18));
