@@ -73,6 +73,8 @@ code=$(req POST /v1/transactions/simulate "{\"network\":\"$NET\",\"to\":\"$(R 1)
 check "simulate: 200, success, INSTANT, a fee estimate in ETH" \
     [ "$code:$(jget 'j["success"], j["policy"]["tier"], j["policy"]["allowed"], j["fee"]["feeSymbol"], int(j["fee"]["estimatedFee"]) > 0, int(j["fee"]["maxFee"]) >= int(j["fee"]["estimatedFee"])')" = "200:True INSTANT True ETH True True" ]
 code=$(req POST /v1/transactions/simulate "{\"network\":\"$NET\",\"to\":\"$(R 1)\",\"amount\":\"2500\"}" "$S")
+check "simulate without a price for ETH: fee.feeUsd null (never invented), a PRICE_UNAVAILABLE warning" \
+    [ "$(jget 'j["fee"]["feeUsd"] is None and [w["code"] for w in j["warnings"]] == ["PRICE_UNAVAILABLE"]')" = True ]
 check "simulate a DELAY: its delaySeconds" \
     [ "$(jget 'j["policy"]["tier"], j["policy"]["delaySeconds"]')" = "DELAY 60" ]
 code=$(req POST /v1/transactions/send "{\"network\":\"$NET\",\"to\":\"$(R 1)\",\"amount\":\"3500\",\"dryRun\":true}" "$S")
