@@ -211,6 +211,13 @@ wait_tx "$id" >/dev/null
 check "a real send with humanAmount 0.001: CONFIRMED, exactly 10^15 wei arrived" \
     [ "$(jget 'j["status"]'):$("$CAST" balance --rpc-url "$ANVIL_URL" "$HTO" 2>/dev/null)" = "CONFIRMED:1000000000000000" ]
 
+# APPROVE takes humanAmount too: the allowance on chain is exact.
+req POST /v1/policies "{\"walletId\":\"$W\",\"type\":\"APPROVED_SPENDERS\",\"rules\":{\"spenders\":[{\"address\":\"$ACC1\"}]}}" >/dev/null
+id=$(send "{\"network\":\"$EVM\",\"type\":\"APPROVE\",\"spender\":\"$ACC1\",\"humanAmount\":\"2.5\",\"token\":{\"address\":\"$TOKEN\",\"decimals\":6}}")
+wait_tx "$id" >/dev/null
+check "APPROVE with humanAmount 2.5 of a 6-decimal token: CONFIRMED, allowance exactly 2500000, amount stored in base units" \
+    is "j['status'] == 'CONFIRMED' and j['amount'] == '2500000' and '$("$CAST" call --rpc-url "$ANVIL_URL" "$TOKEN" 'allowance(address,address)(uint256)' "$ADDR" "$ACC1" 2>/dev/null | awk '{print $1}')' == '2500000'"
+
 # The token's own decimals() wins over token.decimals: a mismatch is
 # refused, in a dry run and in a send (the amount would be off by 10^n).
 code=$(sim "{\"network\":\"$EVM\",\"type\":\"TOKEN_TRANSFER\",\"to\":\"$ACC1\",\"humanAmount\":\"0.001\",\"token\":{\"address\":\"$TOKEN\",\"decimals\":9}}")
@@ -292,6 +299,6 @@ check "SPL token.assetId on devnet (its genesis prefix): the mint" \
 code=$(sim "{\"type\":\"TOKEN_TRANSFER\",\"to\":\"$(newkey)\",\"amount\":\"1234\",\"token\":{\"address\":\"$MINT\",\"assetId\":\"solana:5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp/token:$MINT\",\"decimals\":6}}")
 check "SPL token.assetId of mainnet on devnet: 400 naming token.assetId" \
     bad token.assetId "$code"
-check "dry runs stored nothing (four rows: the real sends)" \
-    [ "$(sqlite3 "$DATA/data/waiaas.db" "SELECT count(*) FROM transactions")" = "$((rows0 + 4))" ]
+check "dry runs stored nothing (five rows: the real sends)" \
+    [ "$(sqlite3 "$DATA/data/waiaas.db" "SELECT count(*) FROM transactions")" = "$((rows0 + 5))" ]
 check "no sanitizer report" no_sanitizer_reports
