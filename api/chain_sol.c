@@ -714,6 +714,9 @@ prep_simulate(struct sol_prep *p)
 	    prep_sim_cb);
 	return;
 nobuild:
+	/* Not the node's verdict, but as final: the signer would refuse. */
+	p->c.sim_ran = 1;
+	p->c.sim_ok = 0;
 	strlcpy(p->c.sim_error, "the transaction cannot be built (too large "
 	    "or malformed)", sizeof(p->c.sim_error));
 	prep_done(p);
