@@ -286,6 +286,10 @@ IX=$(python3 -c 'import base64, struct; print(base64.b64encode(struct.pack("<IQ"
 code=$(sim "{\"type\":\"CONTRACT_CALL\",\"programId\":\"$SYS\",\"instructionData\":\"$IX\",\"accounts\":[{\"pubkey\":\"$SADDR\",\"isSigner\":true,\"isWritable\":true},{\"pubkey\":\"$(newkey)\",\"isSigner\":false,\"isWritable\":true}]}")
 check "SOL CONTRACT_CALL moving more than the wallet holds: the node's simulation fails" \
     is '(not j["success"]) and (not j["simulation"]["success"]) and j["simulation"]["error"].startswith("instruction 0: custom program error 0x1") and any("insufficient lamports" in l for l in j["simulation"]["logs"])'
+IX=$(python3 -c 'import base64; print(base64.b64encode(bytes(1200)).decode())')
+code=$(sim "{\"type\":\"CONTRACT_CALL\",\"programId\":\"$SYS\",\"instructionData\":\"$IX\",\"accounts\":[{\"pubkey\":\"$SADDR\",\"isSigner\":true,\"isWritable\":true}]}")
+check "SOL CONTRACT_CALL too large for a transaction: schema, simulation fails (cannot be built), success false" \
+    eval 'valid && is "(not j[\"success\"]) and (not j[\"simulation\"][\"success\"]) and \"cannot be built\" in j[\"simulation\"][\"error\"]"'
 code=$(sim "{\"to\":\"$(newkey)\",\"humanAmount\":\"0.001\"}")
 check "SOL humanAmount 0.001: 10^6 lamports and the fee leave" \
     is "j['balanceChanges'][0]['changeAmount'] == '-1005000'"
