@@ -37,7 +37,7 @@ endif
 COMMON_SRCS = common/log.c common/util.c common/config.c common/proc.c \
 	      common/keystore.c common/wipe.c common/base58.c common/routes.c \
 	      common/policy_rules.c common/network.c common/price.c \
-	      common/secret.c common/errcodes.c \
+	      common/secret.c common/errcodes.c common/txinput.c \
 	      imsg/imsg.c imsg/imsgev.c imsg/msg.c seccomp/sandbox.c \
 	      seccomp/landlock.c
 DAEMON_SRCS = parent/waiaasd.c parent/parent_keystore.c \
@@ -66,7 +66,8 @@ DAEMON_OBJS = $(DAEMON_SRCS:%.c=$(BUILD)/%.o)
 
 UNIT_TESTS = test_imsg test_config test_seccomp test_sandbox_debug \
 	     test_evm test_solana test_landlock test_policy_rules test_siwe \
-	     test_policy_eval test_eip712 test_price test_spend test_errcodes
+	     test_policy_eval test_eip712 test_price test_spend test_errcodes \
+	     test_txinput
 UNIT_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 .PHONY: all clean test unit fuzz bench check-src install
@@ -146,6 +147,11 @@ $(BUILD)/tests/test_errcodes: $(BUILD)/tests/unit/test_errcodes.o \
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka
+$(BUILD)/tests/test_txinput: $(BUILD)/tests/unit/test_txinput.o \
+    $(BUILD)/common/txinput.o
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(PKG_LIBS)
 $(BUILD)/tests/test_price: $(BUILD)/tests/unit/test_price.o \
     $(PRICE_OBJS:%=$(BUILD)/%)
 	@mkdir -p $(dir $@)
@@ -274,7 +280,7 @@ unit-san:
 
 FUZZ_TARGETS = fuzz_imsg fuzz_config fuzz_http fuzz_base58 \
 	       fuzz_policy_rules fuzz_siwe fuzz_rpc fuzz_sol_rpc fuzz_eip712 \
-	       fuzz_price fuzz_relay fuzz_backup fuzz_api_body
+	       fuzz_price fuzz_relay fuzz_backup fuzz_api_body fuzz_txinput
 FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 $(INC) $(PKG_CFLAGS) \
 	      -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_TIME ?= 20
@@ -288,6 +294,10 @@ build-fuzz/fuzz_config: tests/fuzz/fuzz_config.c common/config.c common/log.c \
     imsg/msg.c $(FUZZ_PRICE_SRCS)
 	@mkdir -p build-fuzz
 	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+build-fuzz/fuzz_txinput: tests/fuzz/fuzz_txinput.c common/txinput.c
+	@mkdir -p build-fuzz
+	clang $(FUZZ_CFLAGS) -o $@ $^
 
 build-fuzz/fuzz_price: tests/fuzz/fuzz_price.c $(FUZZ_PRICE_SRCS)
 	@mkdir -p build-fuzz

@@ -8,6 +8,7 @@
 
 #include "api.h"
 #include "log.h"
+#include "txinput.h"
 #include "util.h"
 
 static void
@@ -66,13 +67,81 @@ want_token(json_t *o, struct api_issues *is, int string_ok)
 		    "symbol}");
 		return;
 	}
-	api_only_fields(t, is, "address", "decimals", "symbol", NULL);
-	want_string(t, "address", 64, 1, is);
+	api_only_fields(t, is, "address", "decimals", "symbol", "assetId",
+	    NULL);
+	/* token.assetId (CAIP-19) may name the address alone */
+	want_string(t, "assetId", CAIP_ID_MAX, 0, is);
+	want_string(t, "address", 64, json_object_get(t, "assetId") == NULL,
+	    is);
 	want_string(t, "symbol", 32, 0, is);
 	d = json_object_get(t, "decimals");
 	if (d != NULL && (!json_is_integer(d) || json_integer_value(d) < 0 ||
 	    json_integer_value(d) > 36))
 		api_issue(is, "token.decimals", "an integer from 0 to 36");
+}
+
+/*
+ * gasCondition: the send waits until the node's gas price (base fee and
+ * priority fee, in wei) is at most maxGasPrice and its priority fee at
+ * most maxPriorityFee, for up to timeout seconds (60 to 86400, default
+ * 3600).  One of the two maxima at least.
+ */
+static void
+want_gas(json_t *o, struct api_issues *is)
+{
+	json_t		*g = json_object_get(o, "gasCondition"), *t;
+	const char	*k[] = { "maxGasPrice", "maxPriorityFee" }, *v;
+	size_t		 i, n = 0;
+	char		 path[40];
+
+	if (g == NULL)
+		return;
+	if (!json_is_object(g)) {
+		api_issue(is, "gasCondition", "an object {maxGasPrice, "
+		    "maxPriorityFee, timeout}");
+		return;
+	}
+	api_only_fields(g, is, "maxGasPrice", "maxPriorityFee", "timeout",
+	    NULL);
+	for (i = 0; i < nitems(k); i++) {
+		if ((t = json_object_get(g, k[i])) == NULL)
+			continue;
+		n++;
+		v = json_string_value(t);
+		snprintf(path, sizeof(path), "gasCondition.%s", k[i]);
+		if (v == NULL || json_string_length(t) == 0 ||
+		    json_string_length(t) > 78 ||
+		    strspn(v, "0123456789") != json_string_length(t))
+			api_issue(is, path, "an integer string in wei");
+	}
+	if (n == 0)
+		api_issue(is, "gasCondition", "maxGasPrice or maxPriorityFee "
+		    "(or both)");
+	t = json_object_get(g, "timeout");
+	if (t != NULL && (!json_is_integer(t) || json_integer_value(t) < 60 ||
+	    json_integer_value(t) > 86400))
+		api_issue(is, "gasCondition.timeout", "an integer from 60 to "
+		    "86400 (seconds)");
+}
+
+/*
+ * The amount: "amount" in base units or "humanAmount" in the asset's
+ * decimals (policyd converts it), exactly one; and a gasCondition.
+ */
+static void
+want_amount(json_t *o, struct api_issues *is)
+{
+	json_t	*a = json_object_get(o, "amount");
+	json_t	*h = json_object_get(o, "humanAmount");
+
+	if (a != NULL && h != NULL)
+		api_issue(is, "humanAmount", "give amount or humanAmount, "
+		    "not both");
+	else if (h != NULL)
+		want_string(o, "humanAmount", HUMAN_AMOUNT_MAX, 1, is);
+	else
+		want_string(o, "amount", 78, 1, is);
+	want_gas(o, is);
 }
 
 static int
@@ -138,27 +207,31 @@ api_tx_send(struct http_req *req, const struct route *rt, const char *param,
 		api_issue(&is, "dryRun", "true or false");
 	if (strcmp(type, "TRANSFER") == 0) {
 		api_only_fields(b, &is, "type", "walletId", "network", "to",
-		    "amount", "memo", "dryRun", NULL);
+		    "amount", "memo", "dryRun", "humanAmount", "gasCondition",
+		    NULL);
 		want_string(b, "to", 64, 1, &is);
-		want_string(b, "amount", 78, 1, &is);
+		want_amount(b, &is);
 		want_memo(b, &is);
 	} else if (strcmp(type, "TOKEN_TRANSFER") == 0) {
 		api_only_fields(b, &is, "type", "walletId", "network", "to",
-		    "amount", "token", "memo", "dryRun", NULL);
+		    "amount", "token", "memo", "dryRun", "humanAmount",
+		    "gasCondition", NULL);
 		want_string(b, "to", 64, 1, &is);
-		want_string(b, "amount", 78, 1, &is);
+		want_amount(b, &is);
 		want_token(b, &is, 0);
 		want_memo(b, &is);
 	} else if (strcmp(type, "APPROVE") == 0) {
 		api_only_fields(b, &is, "type", "walletId", "network",
-		    "spender", "amount", "token", "dryRun", NULL);
+		    "spender", "amount", "token", "dryRun", "humanAmount",
+		    "gasCondition", NULL);
 		want_string(b, "spender", 64, 1, &is);
-		want_string(b, "amount", 78, 1, &is);
+		want_amount(b, &is);
 		want_token(b, &is, 1);
 	} else if (strcmp(type, "CONTRACT_CALL") == 0) {
 		api_only_fields(b, &is, "type", "walletId", "network", "to",
 		    "calldata", "value", "programId", "instructionData",
-		    "accounts", "dryRun", NULL);
+		    "accounts", "dryRun", "gasCondition", NULL);
+		want_gas(b, &is);
 		want_string(b, "to", 64, 0, &is);
 		want_string(b, "calldata", 2 + 2 * 128 * 1024, 0, &is);
 		want_string(b, "value", 78, 0, &is);

@@ -64,7 +64,8 @@ void	evm_send(struct chain_net *, const struct chain_send *,
 void	evm_query(void *, struct chain_net *, const struct chain_query *);
 
 /* Solana (chain_sol.c). */
-void	sol_prepare(struct chain_net *, const struct chain_prep *);
+void	sol_prepare(struct chain_net *, const struct chain_prep *,
+	    const uint8_t *);
 void	sol_send(struct chain_net *, const struct chain_send *,
 	    const uint8_t *);
 void	sol_query(void *, struct chain_net *, const struct chain_query *);

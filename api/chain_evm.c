@@ -692,6 +692,9 @@ struct prep {
 	int			 legacy;	/* no baseFeePerGas */
 	uint64_t		 block_gas;	/* 0: not said */
 	uint64_t		 estimate;
+	char			 token[43];	/* CHPREP_TOKEN_BAL, or "" */
+	int			 token_bal;	/* CHPREP_TOKEN_BAL asked */
+	int			 decimals;	/* CHPREP_DECIMALS asked */
 };
 
 static void __attribute__((format(printf, 4, 5)))
@@ -737,6 +740,7 @@ prep_unref(struct prep *p)
 			    "estimate %" PRIu64 " above the gas cap %" PRIu64,
 			    p->estimate, cap);
 		else {
+			p->ctx.gas_used = p->estimate;
 			limit = p->estimate + p->estimate / 5;
 			p->ctx.gas_limit = limit < cap ? limit : cap;
 		}
@@ -905,6 +909,50 @@ prep_balance(json_t *res, const struct rpc_error *err, void *arg)
 	prep_unref(p);
 }
 
+static int
+is_zero_prefix(const uint8_t *d, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (d[i] != 0)
+			return 0;
+	return 1;
+}
+
+/* A dry run's token balance: balanceOf(wallet), 32 bytes, or not said. */
+static void
+prep_token_balance(json_t *res, const struct rpc_error *err, void *arg)
+{
+	struct prep	*p = arg;
+	uint8_t		*d = NULL;
+	size_t		 len = 0;
+
+	if (err == NULL && data_parse(res, 32, &d, &len) == 0 && len == 32) {
+		memcpy(p->ctx.token_balance, d, 32);
+		p->ctx.have_token_balance = 1;
+	}
+	free(d);
+	prep_unref(p);
+}
+
+/* The token's decimals(): one word, at most 255; or not said. */
+static void
+prep_decimals(json_t *res, const struct rpc_error *err, void *arg)
+{
+	struct prep	*p = arg;
+	uint8_t		*d = NULL;
+	size_t		 len = 0;
+
+	if (err == NULL && data_parse(res, 32, &d, &len) == 0 && len == 32 &&
+	    is_zero_prefix(d, 31)) {
+		p->ctx.decimals = d[31];
+		p->ctx.have_decimals = 1;
+	}
+	free(d);
+	prep_unref(p);
+}
+
 static void
 prep_estimate(json_t *res, const struct rpc_error *err, void *arg)
 {
@@ -954,6 +1002,7 @@ prep_ready(void *arg, int st, int retryable, const char *msg)
 {
 	struct prep	*p = arg;
 	json_t		*tx;
+	char		 bal[80];
 
 	if (st != NC_OK) {
 		prep_fail(p, st == NC_ERROR ? CHAIN_ERROR : CHAIN_REFUSED,
@@ -969,6 +1018,20 @@ prep_ready(void *arg, int st, int retryable, const char *msg)
 	}
 	/* pending: one for each call, one held until all are made. */
 	p->pending = 5;
+	if (p->decimals) {
+		p->pending++;
+		call(p->net, "eth_call", json_pack("[{s:s,s:s},s]", "to",
+		    p->token, "data", SEL_DECIMALS, "latest"), 0,
+		    prep_decimals, p);
+	}
+	if (p->token_bal) {
+		/* balanceOf(address): selector, the wallet in one word */
+		snprintf(bal, sizeof(bal), "0x70a08231%024d%s", 0, p->from + 2);
+		p->pending++;
+		call(p->net, "eth_call", json_pack("[{s:s,s:s},s]", "to",
+		    p->token, "data", bal, "pending"), 0, prep_token_balance,
+		    p);
+	}
 	call(p->net, "eth_getTransactionCount",
 	    json_pack("[s,s]", p->from, "pending"), 0, prep_nonce, p);
 	call(p->net, "eth_getBlockByNumber", json_pack("[s,b]", "latest", 0),
@@ -1014,6 +1077,8 @@ evm_prepare(struct chain_net *n, const struct chain_prep *in,
 	memcpy(p->ctx.txid, in->txid, sizeof(p->ctx.txid));
 	p->ctx.txid[sizeof(p->ctx.txid) - 1] = '\0';
 	p->ctx.status = CHAIN_OK;
+	p->token_bal = (in->flags & CHPREP_TOKEN_BAL) != 0;
+	p->decimals = (in->flags & CHPREP_DECIMALS) != 0;
 	qty_hex(in->value, p->value);
 	if (in->op != CHOP_EVM_TX)
 		prep_fail(p, CHAIN_REFUSED, 0, "not an EVM operation");
@@ -1021,6 +1086,9 @@ evm_prepare(struct chain_net *n, const struct chain_prep *in,
 		prep_fail(p, CHAIN_REFUSED, 0, "invalid from address");
 	else if (addr_arg(in->to, CHAIN_ADDR_MAX, p->to, NULL) == -1)
 		prep_fail(p, CHAIN_REFUSED, 0, "invalid to address");
+	else if ((in->flags & (CHPREP_TOKEN_BAL | CHPREP_DECIMALS)) &&
+	    addr_arg(in->mint, CHAIN_ADDR_MAX, p->token, NULL) == -1)
+		prep_fail(p, CHAIN_REFUSED, 0, "invalid token address");
 	else if (in->datalen > EVM_TX_MAX ||
 	    (in->datalen > 0 && data == NULL))
 		prep_fail(p, CHAIN_REFUSED, 0, "invalid calldata");

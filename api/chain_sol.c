@@ -376,14 +376,24 @@ struct sol_prep {
 	uint8_t			 ata[SOL_KEY_LEN];
 	char			 mint58[SOL_KEY58_MAX];
 	char			 ata58[SOL_KEY58_MAX];
+	int			 token_bal;	/* CHPREP_TOKEN_BAL asked */
+	/* CHPREP_SIMULATE: what the transaction carries */
+	int			 simulate;
+	uint64_t		 amount;
+	uint32_t		 naccts;
+	struct sign_sol_acct	 accts[SIGN_SOL_MAX_ACCTS];
+	uint8_t			*data;		/* CALL: instruction data */
+	size_t			 datalen;
 };
 
 static void	prep_blockhash(struct sol_prep *);
+static void	prep_simulate(struct sol_prep *);
 
 static void
 prep_done(struct sol_prep *p)
 {
 	chain_prep_done(&p->c);
+	free(p->data);
 	free(p);
 }
 
@@ -451,7 +461,10 @@ prep_blockhash_cb(json_t *result, const struct rpc_error *e, void *arg)
 	p->c.last_valid_height = h;
 	p->c.fee = SOL_FEE_PER_SIG;
 	p->c.status = CHAIN_OK;
-	prep_done(p);
+	if (p->simulate)
+		prep_simulate(p);
+	else
+		prep_done(p);
 }
 
 static void
@@ -591,6 +604,124 @@ prep_mint_cb(json_t *result, const struct rpc_error *e, void *arg)
 	prep_call(p, "getAccountInfo", account_params(p->ata58), prep_ata_cb);
 }
 
+/*
+ * A dry run: the node's own verdict on the transaction, unsigned (a zero
+ * signature, sigVerify off), built as the signer would build it.  Its
+ * answer is the simulation, never a failure of the prepare.
+ */
+static void
+prep_sim_cb(json_t *result, const struct rpc_error *e, void *arg)
+{
+	struct sol_prep	*p = arg;
+	json_t		*v, *logs, *l;
+	size_t		 i, used = 0, n;
+	uint64_t	 units;
+
+	v = e == NULL ? rpc_value(result) : NULL;
+	if (!json_is_object(v)) {
+		fmt(p->c.sim_error, sizeof(p->c.sim_error),
+		    "simulateTransaction: %s", e != NULL ? e->message :
+		    "malformed answer");
+		prep_done(p);
+		return;
+	}
+	p->c.sim_ran = 1;
+	p->c.sim_ok = json_is_null(json_object_get(v, "err"));
+	if (!p->c.sim_ok)
+		tx_err_text(json_object_get(v, "err"), p->c.sim_error,
+		    sizeof(p->c.sim_error));
+	if (json_u64(json_object_get(v, "unitsConsumed"), &units) == 0)
+		p->c.gas_used = units;
+	logs = json_object_get(v, "logs");
+	json_array_foreach(logs, i, l) {
+		if (!json_is_string(l))
+			continue;
+		n = json_string_length(l);
+		if (used + n + 2 > sizeof(p->c.sim_logs))
+			break;
+		memcpy(p->c.sim_logs + used, json_string_value(l), n);
+		used += n;
+		p->c.sim_logs[used++] = '\n';
+	}
+	p->c.sim_logs[used] = '\0';
+	/* A log line is the node's text: printable, no newline inside. */
+	for (i = 0; i < used; i++)
+		if (p->c.sim_logs[i] != '\n' &&
+		    ((unsigned char)p->c.sim_logs[i] < 0x20 ||
+		    p->c.sim_logs[i] == 0x7f))
+			p->c.sim_logs[i] = '?';
+	prep_done(p);
+}
+
+static void
+prep_simulate(struct sol_prep *p)
+{
+	struct sol_ix	 ix[2];
+	uint8_t		 from[SOL_KEY_LEN], src[SOL_KEY_LEN], d1[12], d2[10];
+	uint8_t		 msg[SOL_TX_MAX], tx[SOL_TX_MAX];
+	uint8_t		 sig[1][64];
+	char		 b64[sodium_base64_ENCODED_LEN(SOL_TX_MAX,
+			    sodium_base64_VARIANT_ORIGINAL)];
+	size_t		 nix = 1;
+	uint32_t	 i;
+	int		 mlen, tlen;
+
+	memset(ix, 0, sizeof(ix));
+	memset(sig, 0, sizeof(sig));
+	if (key58(p->from58, from) == -1)
+		goto nobuild;
+	switch (p->op) {
+	case CHOP_SOL_TRANSFER:
+		sol_ix_transfer(&ix[0], from, p->to, p->amount, d1);
+		break;
+	case CHOP_SOL_TOKEN:
+		if (sol_ata(from, p->mint, sol_token_program, src) == -1)
+			goto nobuild;
+		if (!p->c.ata_exists) {
+			sol_ix_create_ata(&ix[0], from, p->ata, p->to, p->mint,
+			    d2);
+			nix = 2;
+		}
+		sol_ix_transfer_checked(&ix[nix - 1], src, p->mint, p->ata,
+		    from, p->amount, p->c.decimals, d1);
+		break;
+	case CHOP_SOL_CALL:
+		memcpy(ix[0].program, p->to, SOL_KEY_LEN);
+		for (i = 0; i < p->naccts; i++) {
+			memcpy(ix[0].accts[i].pubkey, p->accts[i].pubkey,
+			    SOL_KEY_LEN);
+			ix[0].accts[i].is_signer = p->accts[i].is_signer != 0;
+			ix[0].accts[i].is_writable =
+			    p->accts[i].is_writable != 0;
+		}
+		ix[0].naccts = p->naccts;
+		ix[0].data = p->data;
+		ix[0].datalen = p->datalen;
+		break;
+	default:
+		goto nobuild;
+	}
+	if ((mlen = sol_message(from, ix, nix, p->c.blockhash, msg,
+	    sizeof(msg))) == -1 || (tlen = sol_transaction(
+	    (const uint8_t (*)[64])sig, 1, msg, (size_t)mlen, tx,
+	    sizeof(tx))) == -1)
+		goto nobuild;
+	sodium_bin2base64(b64, sizeof(b64), tx, (size_t)tlen,
+	    sodium_base64_VARIANT_ORIGINAL);
+	prep_call(p, "simulateTransaction", json_pack("[s,{s:s,s:b,s:b,s:s}]",
+	    b64, "encoding", "base64", "sigVerify", 0,
+	    "replaceRecentBlockhash", 1, "commitment", "confirmed"),
+	    prep_sim_cb);
+	return;
+nobuild:
+	/* Not the node's verdict, but as final: the signer would refuse. */
+	p->c.sim_ran = 1;
+	p->c.sim_ok = 0;
+	strlcpy(p->c.sim_error, "the transaction cannot be built (too large "
+	    "or malformed)", sizeof(p->c.sim_error));
+	prep_done(p);
+}
+
 /* What each operation needs from the chain, after the balance if asked. */
 static void
 prep_start(struct sol_prep *p)
@@ -611,6 +742,52 @@ prep_start(struct sol_prep *p)
 	}
 }
 
+/*
+ * A dry run's token balance: the amount in the wallet's associated token
+ * account (0 if it has none); unknown is not an error, only not said.
+ */
+static void
+prep_token_cb(json_t *result, const struct rpc_error *e, void *arg)
+{
+	struct sol_prep	*p = arg;
+	json_t		*v;
+	uint8_t		 owner[SOL_KEY_LEN], *d;
+	size_t		 len;
+	int		 i;
+
+	v = e == NULL && json_is_object(result) ?
+	    json_object_get(result, "value") : NULL;
+	if (json_is_null(v))
+		p->c.have_token_balance = 1;
+	else if (v != NULL && acct_data(v, owner, &d, &len) == 0) {
+		/* amount: 8 bytes little-endian after the mint and owner */
+		if (memcmp(owner, sol_token_program, SOL_KEY_LEN) == 0 &&
+		    len == SOL_TOKACCT_LEN && memcmp(d, p->mint,
+		    SOL_KEY_LEN) == 0) {
+			for (i = 0; i < 8; i++)
+				p->c.token_balance[31 - i] = d[64 + i];
+			p->c.have_token_balance = 1;
+		}
+		free(d);
+	}
+	prep_start(p);
+}
+
+static void
+prep_token(struct sol_prep *p)
+{
+	uint8_t	from[SOL_KEY_LEN], ata[SOL_KEY_LEN];
+	char	ata58[SOL_KEY58_MAX];
+
+	if (!p->token_bal || key58(p->from58, from) == -1 ||
+	    sol_ata(from, p->mint, sol_token_program, ata) == -1) {
+		prep_start(p);
+		return;
+	}
+	enc58(ata, SOL_KEY_LEN, ata58, sizeof(ata58));
+	prep_call(p, "getAccountInfo", account_params(ata58), prep_token_cb);
+}
+
 /* A dry run's balance: unknown is not an error, only not said. */
 static void
 prep_balance_cb(json_t *result, const struct rpc_error *e, void *arg)
@@ -624,11 +801,12 @@ prep_balance_cb(json_t *result, const struct rpc_error *e, void *arg)
 			p->c.balance[31 - i] = (uint8_t)(lamports >> (8 * i));
 		p->c.have_balance = 1;
 	}
-	prep_start(p);
+	prep_token(p);
 }
 
 void
-sol_prepare(struct chain_net *n, const struct chain_prep *req)
+sol_prepare(struct chain_net *n, const struct chain_prep *req,
+    const uint8_t *data)
 {
 	struct sol_prep		*p;
 	struct chain_ctx	 c;
@@ -636,6 +814,7 @@ sol_prepare(struct chain_net *n, const struct chain_prep *req)
 	char			 to[CHAIN_ADDR_MAX + 1];
 	char			 mint[CHAIN_ADDR_MAX + 1];
 	char			 msg[CHAIN_MSG_MAX];
+	int			 i;
 
 	if ((p = calloc(1, sizeof(*p))) == NULL) {
 		memset(&c, 0, sizeof(c));
@@ -679,6 +858,37 @@ sol_prepare(struct chain_net *n, const struct chain_prep *req)
 		enc58(p->mint, SOL_KEY_LEN, p->mint58, sizeof(p->mint58));
 	}
 	p->op = req->op;
+	if (req->flags & CHPREP_SIMULATE) {
+		p->simulate = 1;
+		for (i = 0; i < 24; i++)
+			if (req->value[i] != 0)
+				fatalx("IMSG_CHAIN_PREPARE: amount too big");
+		for (i = 24; i < 32; i++)
+			p->amount = p->amount << 8 | req->value[i];
+	}
+	if (req->datalen > 0) {
+		/* CHPREP_SIMULATE of a CALL (api_chain.c checked) */
+		if (req->naccts > SIGN_SOL_MAX_ACCTS || req->datalen <
+		    req->naccts * sizeof(struct sign_sol_acct) ||
+		    req->datalen - req->naccts * sizeof(struct sign_sol_acct) >
+		    SOL_MAX_IX_DATA)
+			fatalx("IMSG_CHAIN_PREPARE: malformed accounts");
+		p->naccts = req->naccts;
+		memcpy(p->accts, data, p->naccts *
+		    sizeof(struct sign_sol_acct));
+		p->datalen = req->datalen - p->naccts *
+		    sizeof(struct sign_sol_acct);
+		if (p->datalen > 0) {
+			if ((p->data = malloc(p->datalen)) == NULL) {
+				prep_fail(p, CHAIN_ERROR, 1, "out of memory");
+				return;
+			}
+			memcpy(p->data, data + p->naccts *
+			    sizeof(struct sign_sol_acct), p->datalen);
+		}
+	}
+	p->token_bal = req->op == CHOP_SOL_TOKEN &&
+	    (req->flags & CHPREP_TOKEN_BAL) != 0;
 	if (req->flags & CHPREP_BALANCE) {
 		prep_call(p, "getBalance", json_pack("[s,{s:s}]", p->from58,
 		    "commitment", "confirmed"), prep_balance_cb);

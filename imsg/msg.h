@@ -127,7 +127,8 @@ struct ctl_config {
 	uint32_t	rpc_timeout_ms;	/* api: per RPC attempt */
 	uint32_t	rpc_max_response;	/* api: bytes */
 	uint32_t	rpc_retries;	/* api */
-	uint32_t	poll_ms;	/* api: receipt/status polls */
+	uint32_t	poll_ms;	/* api: receipt/status polls;
+				   policyd: gasCondition's (x3) */
 	uint32_t	resend_ms;	/* api: unseen tx re-broadcast */
 	uint32_t	max_fee_gwei;	/* policyd: EVM maxFeePerGas cap */
 	uint32_t	max_gas;	/* policyd: EVM gas limit cap */
@@ -416,6 +417,7 @@ struct price_update {
  */
 #define CHAIN_ADDR_MAX		64
 #define CHAIN_MSG_MAX		256
+#define CHAIN_LOGS_MAX		2048
 
 #define CHOP_EVM_TX		1	/* to, value, data: gas, fees, nonce */
 #define CHOP_SOL_TRANSFER	2	/* lamports from -> to */
@@ -430,9 +432,13 @@ struct chain_prep {
 	char		from[CHAIN_ADDR_MAX + 1];	/* the wallet */
 	char		to[CHAIN_ADDR_MAX + 1];	/* EVM tx to; SOL recipient
 						   or program */
-	char		mint[CHAIN_ADDR_MAX + 1];	/* CHOP_SOL_TOKEN */
+	char		mint[CHAIN_ADDR_MAX + 1];	/* CHOP_SOL_TOKEN;
+						   EVM: the token of
+						   CHPREP_TOKEN_BAL and
+						   CHPREP_DECIMALS */
 	uint8_t		value[32];		/* EVM wei, big-endian */
 	uint32_t	flags;			/* CHPREP_* */
+	uint32_t	naccts;			/* CHPREP_SIMULATE, SOL CALL */
 	uint32_t	datalen;		/* EVM calldata follows */
 };
 
@@ -446,6 +452,13 @@ struct chain_prep {
 #define CHAIN_REFUSED		3	/* network refused (wrong chain id,
 					   no URL) or the request is not
 					   possible (mint decimals differ) */
+
+/* chain_prep flags of dry runs and token sends (with CHPREP_BALANCE) */
+#define CHPREP_SIMULATE	0x04	/* a dry run, Solana: simulateTransaction
+				   (value: the amount, big-endian; CALL:
+				   naccts sign_sol_acct, then its data) */
+#define CHPREP_DECIMALS	0x08	/* EVM: the token's (mint's) decimals() */
+#define CHPREP_TOKEN_BAL 0x10	/* a dry run: and its balance of mint */
 
 /* api -> policyd: the answer to a chain_prep. */
 struct chain_ctx {
@@ -462,11 +475,25 @@ struct chain_ctx {
 	uint8_t		blockhash[32];
 	uint64_t	last_valid_height;
 	uint8_t		ata_exists;		/* SOL_TOKEN: recipient's */
-	uint8_t		decimals;		/* CHOP_SOL_TOKEN: the mint's */
+	uint8_t		decimals;		/* CHOP_SOL_TOKEN: the mint's;
+						   EVM: CHPREP_DECIMALS' */
+	uint8_t		have_decimals;		/* EVM: decimals() answered */
 	uint64_t	fee;			/* SOL: lamports estimate */
 	/* CHPREP_BALANCE: wei or lamports, big-endian; unknown if not have */
 	uint8_t		balance[32];
 	uint32_t	have_balance;
+	/* CHPREP_TOKEN_BAL: the wallet's balance of the token (mint) */
+	uint8_t		token_balance[32];
+	uint32_t	have_token_balance;
+	/* EVM: eth_estimateGas's own figure, before the margin;
+	   CHPREP_SIMULATE: the compute units the runtime used */
+	uint64_t	gas_used;
+	/* CHPREP_SIMULATE: ran (1), and then ok, its error and its logs
+	   (whole lines, each ending in a newline, the first that fit) */
+	uint32_t	sim_ran;
+	uint32_t	sim_ok;
+	char		sim_error[CHAIN_MSG_MAX];
+	char		sim_logs[CHAIN_LOGS_MAX];
 };
 
 /* policyd -> api: broadcast (unless WATCH_ONLY) and watch to the end. */

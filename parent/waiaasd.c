@@ -973,6 +973,8 @@ send_config(struct child *c, int listenfd)
 		cfg.poll_ms = (uint32_t)P.cf.rpc_poll_interval_ms;
 		cfg.resend_ms = (uint32_t)P.cf.rpc_resend_after_ms;
 	}
+	/* policyd too: how often a gasCondition looks again */
+	cfg.poll_ms = (uint32_t)P.cf.rpc_poll_interval_ms;
 	cfg.max_fee_gwei = (uint32_t)P.cf.max_fee_per_gas_gwei;
 	cfg.max_gas = (uint32_t)P.cf.max_gas_limit;
 	if (P.privsep && (size_t)snprintf(cfg.chroot, sizeof(cfg.chroot),

@@ -24,7 +24,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include <event2/event.h>
 #include <sodium.h>
 
 #include "base58.h"
@@ -37,6 +39,7 @@
 #include "policyd.h"
 #include "routes.h"
 #include "solana.h"
+#include "txinput.h"
 #include "util.h"
 #include "wipe.h"
 
@@ -49,6 +52,8 @@
 #define SOL_ATA_RENT	2039280	/* lamports: a token account, rent-exempt */
 #define EXPIRE_RETRIES	1	/* Solana blockhash expired: rebuild once */
 #define JOBS_MAX	4096	/* transactions executing at once */
+#define GAS_TIMEOUT_DEFAULT 3600 /* gasCondition without a timeout: s */
+#define GAS_POLL_MS	3000	/* gasCondition: how often to look again */
 
 /* A transaction as the chain sees it, from its stored request. */
 struct txspec {
@@ -76,6 +81,11 @@ struct txspec {
 	int			 decimals;	/* -1: not given */
 	uint32_t		 naccts;
 	struct sign_sol_acct	 accts[SIGN_SOL_MAX_ACCTS];
+	/* EVM gasCondition: wait for the gas price (wei), up to timeout s */
+	int			 gas_cond;
+	int			 has_gas_max, has_prio_max;
+	uint8_t			 gas_max[32], prio_max[32];
+	long long		 gas_timeout;
 };
 
 #define J_PREPARE	1
@@ -100,6 +110,10 @@ struct job {
 	uint32_t		 peerid;
 	struct pe_result	 r;
 	double			 usd;
+	double			 t0;		/* mono_ms() at the request */
+	struct event		*gas_ev;	/* gasCondition: next look */
+	json_t			*req;		/* the request */
+	char			*amount;	/* base units, as judged */
 };
 
 static TAILQ_HEAD(, job)	jobs = TAILQ_HEAD_INITIALIZER(jobs);
@@ -390,6 +404,30 @@ spec_parse(json_t *req, int chain, uint32_t net, const char *from,
 			s->decimals = (int)json_integer_value(
 			    json_object_get(tok, "decimals"));
 	}
+	if ((tok = json_object_get(req, "gasCondition")) != NULL) {
+		/* the api checked its shape */
+		if (!evm)
+			issue(issues, "gasCondition", "for EVM networks only: "
+			    "a Solana fee does not follow a gas price");
+		s->gas_cond = 1;
+		s->gas_timeout = json_is_integer(json_object_get(tok,
+		    "timeout")) ? json_integer_value(json_object_get(tok,
+		    "timeout")) : GAS_TIMEOUT_DEFAULT;
+		if ((v = str(tok, "maxGasPrice")) != NULL) {
+			s->has_gas_max = 1;
+			if (dec_u256(v, s->gas_max) == -1)
+				issue(issues, "gasCondition.maxGasPrice", "an "
+				    "integer string in wei, at most 2^256-1");
+		}
+		if ((v = str(tok, "maxPriorityFee")) != NULL) {
+			s->has_prio_max = 1;
+			if (dec_u256(v, s->prio_max) == -1)
+				issue(issues, "gasCondition.maxPriorityFee",
+				    "an integer string in wei, at most "
+				    "2^256-1");
+		}
+	}
+
 	switch (s->type) {
 	case T_TRANSFER:
 	case T_TOKEN:
@@ -519,6 +557,79 @@ spec_parse(json_t *req, int chain, uint32_t net, const char *from,
 		strlcpy(s->rcpt, s->to, sizeof(s->rcpt));
 	spec_memo(req, s, issues);
 	return (int)json_array_size(issues);
+}
+
+/*
+ * The reference's other ways to say an amount and a token, into the
+ * fields spec_parse reads: humanAmount into amount (base units, with the
+ * network's decimals for the native coin, token.decimals for a token),
+ * token.assetId (CAIP-19) checked against the network and token.address
+ * (or giving it).  Done once, before the request is stored: what the
+ * policies judge and what is stored is the base-unit amount.  Issues go
+ * to issues.
+ */
+static void
+req_forms(json_t *req, int chain, const struct network *net, json_t *issues)
+{
+	json_t		*tok = json_object_get(req, "token"), *d;
+	const char	*type = str(req, "type"), *v, *why, *want;
+	struct caip19	 id;
+	char		 out[BASE_AMOUNT_MAX + 1], ref[24];
+	char		 a[CHAIN_ADDR_MAX + 1], b[CHAIN_ADDR_MAX + 1];
+	uint8_t		 ab[32], bb[32];
+	int		 evm = chain == KS_CHAIN_ETHEREUM, dec;
+
+	if (type == NULL || strcmp(type, "CONTRACT_CALL") == 0)
+		return;
+	if ((v = str(tok, "assetId")) != NULL) {
+		if (evm)
+			snprintf(ref, sizeof(ref), "%llu",
+			    (unsigned long long)net->chain_id);
+		want = evm ? ref : caip_solana_ref(net->name);
+		if (caip19_parse(v, strlen(v), &id, &why) == -1)
+			issue(issues, "token.assetId", why);
+		else if (want == NULL)
+			issue(issues, "token.assetId", "this network has no "
+			    "CAIP-2 reference here: give token.address");
+		else if (strcmp(id.ns, evm ? "eip155" : "solana") != 0 ||
+		    strcmp(id.ref, want) != 0)
+			issue(issues, "token.assetId", "names another chain "
+			    "than the wallet's network");
+		else if (strcmp(id.asset_ns, evm ? "erc20" : "token") != 0)
+			issue(issues, "token.assetId", evm ? "an erc20 asset "
+			    "on an EVM network" : "a token asset on Solana");
+		else if (parse_addr(chain, id.asset_ref, a, ab) == -1)
+			issue(issues, "token.assetId", "its asset reference "
+			    "is not an address of this chain");
+		else if ((v = str(tok, "address")) == NULL) {
+			if (json_object_set_new(tok, "address",
+			    json_string(a)) == -1)
+				fatalx("json token address");
+		} else if (parse_addr(chain, v, b, bb) == 0 &&
+		    memcmp(ab, bb, evm ? 20 : 32) != 0)
+			issue(issues, "token.assetId", "names another token "
+			    "than token.address");
+	}
+	if ((v = str(req, "humanAmount")) == NULL)
+		return;
+	if (strcmp(type, "TRANSFER") == 0)
+		dec = (int)net->decimals;
+	else if (json_is_integer(d = json_object_get(tok, "decimals")))
+		dec = (int)json_integer_value(d);
+	else {
+		issue(issues, "humanAmount", "give token.decimals with it "
+		    "(the amount is converted with it), or amount in the "
+		    "smallest unit");
+		return;
+	}
+	if (human_amount(v, strlen(v), (unsigned)dec, out, sizeof(out),
+	    &why) == -1) {
+		issue(issues, "humanAmount", why);
+		return;
+	}
+	if (json_object_set_new(req, "amount", json_string(out)) == -1 ||
+	    json_object_del(req, "humanAmount") == -1)
+		fatalx("json humanAmount");
 }
 
 static void
@@ -774,6 +885,10 @@ job_end(struct job *j)
 	TAILQ_REMOVE(&jobs, j, entry);
 	njobs--;
 	spec_free(&j->s);
+	if (j->gas_ev != NULL)
+		event_free(j->gas_ev);
+	json_decref(j->req);
+	free(j->amount);
 	free(j);
 }
 
@@ -873,7 +988,8 @@ static void
 prepare(struct job *j)
 {
 	struct chain_prep	p;
-	struct iovec		iov[2];
+	struct iovec		iov[3];
+	int			niov;
 
 	memset(&p, 0, sizeof(p));
 	strlcpy(p.txid, j->id, sizeof(p.txid));
@@ -882,6 +998,8 @@ prepare(struct job *j)
 	strlcpy(p.to, j->s.to, sizeof(p.to));
 	if (j->dry)
 		p.flags = CHPREP_BALANCE;
+	if (j->dry && j->s.type == T_TOKEN)
+		p.flags |= CHPREP_TOKEN_BAL;
 	if (j->s.chain == KS_CHAIN_ETHEREUM) {
 		p.op = CHOP_EVM_TX;
 		memcpy(p.value, j->s.value, 32);
@@ -895,13 +1013,36 @@ prepare(struct job *j)
 		    CHOP_SOL_CALL;
 		strlcpy(p.mint, j->s.mint_text, sizeof(p.mint));
 	}
+	/* an EVM token's decimals as the request says: the chain's too */
+	if (j->s.chain == KS_CHAIN_ETHEREUM && (j->s.type == T_TOKEN ||
+	    j->s.type == T_APPROVE) && j->s.decimals >= 0)
+		p.flags |= CHPREP_DECIMALS;
+	if (j->s.chain == KS_CHAIN_ETHEREUM &&
+	    (p.flags & (CHPREP_TOKEN_BAL | CHPREP_DECIMALS)))
+		strlcpy(p.mint, j->s.mint_text, sizeof(p.mint));
 	iov[0].iov_base = &p;
 	iov[0].iov_len = sizeof(p);
 	iov[1].iov_base = j->s.data;
 	iov[1].iov_len = p.datalen;
+	niov = p.datalen > 0 ? 2 : 1;
+	if (j->dry && j->s.chain == KS_CHAIN_SOLANA) {
+		/* The node simulates it: what the signer would build. */
+		p.flags |= CHPREP_SIMULATE;
+		u256_u64(p.value, j->s.amount);
+		if (j->s.sol_kind == SIGN_SOL_CALL) {
+			p.naccts = j->s.naccts;
+			iov[1].iov_base = j->s.accts;
+			iov[1].iov_len = j->s.naccts * sizeof(j->s.accts[0]);
+			iov[2].iov_base = j->s.data;
+			iov[2].iov_len = j->s.datalen;
+			p.datalen = (uint32_t)(iov[1].iov_len +
+			    iov[2].iov_len);
+			niov = 3;
+		}
+	}
 	j->state = J_PREPARE;
 	if (imsgev_composev(&pd.api, IMSG_CHAIN_PREPARE, 0, -1, iov,
-	    p.datalen > 0 ? 2 : 1) == -1)
+	    niov) == -1)
 		fatal("IMSG_CHAIN_PREPARE");
 }
 
@@ -1120,12 +1261,74 @@ sign_sol(struct job *j, const struct chain_ctx *x)
 
 /* ---- dry runs ---- */
 
-static json_t *
-sim_json(const struct pe_result *r, double usd, const char *wallet,
-    const struct txspec *s, json_t *fee, json_t *warnings, int chain_ok)
+/*
+ * The answer of a dry run (the reference's DryRunSimulationResult): the
+ * decision, the chain's fee and its USD value, what the wallet's balances
+ * would change by, the node's own verdict on the transaction, warnings
+ * with a code, and how long it took.
+ */
+struct simout {
+	json_t		*fee;		/* NULL: no estimate */
+	json_t		*changes;
+	json_t		*warnings;
+	json_t		*sim;		/* NULL: not run */
+	json_t		*gas;		/* gasCondition: NULL if none */
+	int		 ok;
+};
+
+/* Milliseconds on the monotonic clock, for durationMs. */
+static double
+mono_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+static void
+sim_init(struct simout *o)
+{
+	memset(o, 0, sizeof(*o));
+	if ((o->changes = json_array()) == NULL ||
+	    (o->warnings = json_array()) == NULL)
+		fatalx("json_array");
+	o->ok = 1;
+}
+
+static void
+warn(struct simout *o, const char *code, const char *severity,
+    const char *msg)
+{
+	if (json_array_append_new(o->warnings, json_pack("{s:s, s:s, s:s}",
+	    "code", code, "message", msg, "severity", severity)) == -1)
+		fatalx("json warning");
+	if (strcmp(severity, "error") == 0)
+		o->ok = 0;
+}
+
+/* The node's verdict: success, its logs, units (gas) used, its error. */
+static void
+sim_verdict(struct simout *o, int success, json_t *logs, uint64_t units,
+    const char *error)
+{
+	char	u[24];
+
+	snprintf(u, sizeof(u), "%llu", (unsigned long long)units);
+	o->sim = json_pack("{s:b, s:o, s:o, s:o}", "success", success,
+	    "logs", logs != NULL ? logs : json_array(), "unitsConsumed",
+	    success ? json_string(u) : json_null(), "error",
+	    error != NULL ? json_string(error) : json_null());
+	if (o->sim == NULL)
+		fatalx("json simulation");
+}
+
+static void
+sim_reply(uint32_t peerid, const struct pe_result *r, double usd,
+    const char *wallet, const struct txspec *s, struct simout *o, double t0)
 {
 	const struct network	*n = net_get(s->net);
-	json_t			*pol, *o;
+	json_t			*pol, *a;
 
 	if (r->allowed) {
 		pol = json_pack("{s:b, s:s, s:s}", "allowed", 1, "tier",
@@ -1136,51 +1339,194 @@ sim_json(const struct pe_result *r, double usd, const char *wallet,
 		if (pol != NULL && r->tier == TIER_APPROVAL)
 			json_object_set_new(pol, "approvalTimeout",
 			    json_integer(r->approval_timeout));
-	} else
-		pol = json_pack("{s:b, s:n, s:s, s:s}", "allowed", 0, "tier",
-		    "reason", r->reason, "code", r->code);
-	o = json_pack("{s:b, s:o, s:o, s:o, s:{s:s, s:s, s:s, s:s, s:o}}",
-	    "success", r->allowed && chain_ok, "policy", pol, "fee",
-	    fee != NULL ? fee : json_null(), "warnings", warnings, "meta",
-	    "walletId", wallet, "chain", chain_name((int)n->chain), "network",
-	    n->name, "type", type_names[s->type], "usdValue", usd >= 0 ?
-	    json_real(usd) : json_null());
-	if (o == NULL)
+	} else {
+		/* No tier applies: the request stops at the policy. */
+		pol = json_pack("{s:b, s:s, s:s, s:s}", "allowed", 0, "tier",
+		    "DENIED", "reason", r->reason, "code", r->code);
+		o->ok = 0;
+	}
+	if (o->sim == NULL)
+		sim_verdict(o, 0, NULL, 0, r->allowed ? "not simulated" :
+		    "not simulated: the policy denies it");
+	a = json_pack("{s:b, s:o, s:o, s:o, s:o, s:o, s:{s:s, s:s, s:s, "
+	    "s:s, s:s, s:o, s:f}}", "success", r->allowed && o->ok, "policy",
+	    pol, "fee", o->fee != NULL ? o->fee : json_null(),
+	    "balanceChanges", o->changes, "warnings", o->warnings,
+	    "simulation", o->sim, "meta", "walletId", wallet, "chain",
+	    chain_name((int)n->chain), "network", n->name, "type",
+	    type_names[s->type], "transactionType", type_names[s->type],
+	    "usdValue", usd >= 0 ? json_real(usd) : json_null(),
+	    "durationMs", mono_ms() - t0);
+	if (a == NULL)
 		fatalx("json_pack simulation");
-	return o;
+	if (o->gas != NULL)
+		json_object_set_new(a, "gasCondition", o->gas);
+	pd_reply_json(peerid, 200, a);
 }
 
+/* A decimal string of a, or of -a: "-123". */
 static void
-warn(json_t *w, const char *msg)
+signed_dec(const uint8_t a[32], int neg, char out[82])
 {
-	if (json_array_append_new(w, json_string(msg)) == -1)
-		fatalx("json warning");
+	char	d[80];
+
+	u256_dec(a, d);
+	snprintf(out, 82, "%s%s", neg && !is_zero_bytes(a) ? "-" : "", d);
+}
+
+/* out = a - b; -1 (and b - a in out) when b is more. */
+static int
+u256_sub(uint8_t out[32], const uint8_t a[32], const uint8_t b[32])
+{
+	const uint8_t	*x = a, *y = b;
+	int		 i, c = 0, neg = u256_cmp(a, b) < 0;
+
+	if (neg) {
+		x = b;
+		y = a;
+	}
+	for (i = 31; i >= 0; i--) {
+		c = x[i] - y[i] - c;
+		out[i] = (uint8_t)(c & 0xff);
+		c = c < 0 ? 1 : 0;
+	}
+	return neg ? -1 : 0;
+}
+
+/*
+ * One entry of balanceChanges: the wallet holds have, the transaction
+ * takes out.  Nothing when the balance could not be read.
+ */
+static void
+sim_change(struct simout *o, const char *asset, const char *symbol,
+    int decimals, const uint8_t have[32], const uint8_t out[32])
+{
+	uint8_t	after[32];
+	char	cur[82], chg[82], aft[82];
+	int	neg;
+
+	neg = u256_sub(after, have, out) == -1;
+	signed_dec(have, 0, cur);
+	signed_dec(out, 1, chg);
+	signed_dec(after, neg, aft);
+	if (json_array_append_new(o->changes, json_pack("{s:s, s:s, s:i, "
+	    "s:s, s:s, s:s}", "asset", asset, "symbol", symbol, "decimals",
+	    decimals, "currentBalance", cur, "changeAmount", chg,
+	    "afterBalance", aft)) == -1)
+		fatalx("json balance change");
 }
 
 /*
  * Does the wallet hold what the transaction can take (value and the
- * highest fee, in the native coin)?  A token's own balance is not read.
+ * highest fee, in the native coin)?
  */
-static int
-sim_funded(json_t *w, const struct chain_ctx *x, const uint8_t need[32],
-    const char *symbol)
+static void
+sim_funded(struct simout *o, const struct chain_ctx *x,
+    const uint8_t need[32], const char *symbol)
 {
 	char	have[80], want[80], msg[320];
 
 	if (!x->have_balance) {
-		warn(w, "the wallet's balance could not be read: the dry run "
-		    "does not know whether it can pay");
-		return 1;
+		warn(o, "BALANCE_UNKNOWN", "warning", "the wallet's balance "
+		    "could not be read: the dry run does not know whether it "
+		    "can pay");
+		return;
 	}
 	if (u256_cmp(x->balance, need) >= 0)
-		return 1;
+		return;
 	u256_dec(x->balance, have);
 	u256_dec(need, want);
-	snprintf(msg, sizeof(msg), "INSUFFICIENT_BALANCE: the wallet holds "
-	    "%s and this can take up to %s (smallest unit of %s: value and "
-	    "the highest fee)", have, want, symbol);
-	warn(w, msg);
-	return 0;
+	snprintf(msg, sizeof(msg), "the wallet holds %s and this can take "
+	    "up to %s (smallest unit of %s: value and the highest fee)", have,
+	    want, symbol);
+	warn(o, "INSUFFICIENT_BALANCE", "error", msg);
+}
+
+/* A token's entry in balanceChanges, and whether it holds the amount. */
+static void
+sim_token(struct simout *o, const struct txspec *s, json_t *req,
+    const struct chain_ctx *x, const uint8_t amount[32])
+{
+	json_t		*tok = json_object_get(req, "token");
+	const char	*sym = str(tok, "symbol");
+	int		 dec = s->decimals;
+	char		 have[80], want[80], msg[320];
+
+	if (s->type != T_TOKEN)
+		return;
+	if (dec < 0 && s->chain == KS_CHAIN_SOLANA)
+		dec = x->decimals;
+	if (!x->have_token_balance || dec < 0) {
+		warn(o, "BALANCE_UNKNOWN", "warning", !x->have_token_balance ?
+		    "the wallet's token balance could not be read" :
+		    "token.decimals not given: the token's balance change "
+		    "is not shown");
+		return;
+	}
+	sim_change(o, s->mint_text, sym != NULL ? sym : "", dec,
+	    x->token_balance, amount);
+	if (u256_cmp(x->token_balance, amount) >= 0)
+		return;
+	u256_dec(x->token_balance, have);
+	u256_dec(amount, want);
+	snprintf(msg, sizeof(msg), "the wallet holds %s of token %s and "
+	    "this sends %s", have, s->mint_text, want);
+	warn(o, "INSUFFICIENT_TOKEN_BALANCE", "error", msg);
+}
+
+/* The node's log lines (sim_logs: each ends in a newline). */
+static json_t *
+sim_logs(const struct chain_ctx *x)
+{
+	json_t		*a = json_array();
+	const char	*p, *nl;
+
+	if (a == NULL)
+		fatalx("json_array");
+	for (p = x->sim_logs; (nl = strchr(p, '\n')) != NULL; p = nl + 1)
+		if (json_array_append_new(a, json_stringn(p,
+		    (size_t)(nl - p))) == -1)
+			fatalx("json log");
+	return a;
+}
+
+/* The fee's value in USD (fee.feeUsd): null without a usable price. */
+static json_t *
+fee_usd(const struct txspec *s, const char *fee)
+{
+	double	v;
+
+	v = price_value(net_get(s->net), NULL, fee, (long long)time(NULL),
+	    NULL, 0);
+	return v >= 0 ? json_real(v) : json_null();
+}
+
+static int	gas_met(const struct txspec *, const struct chain_ctx *,
+		    char [80], char [80]);
+
+/* A dry run's gasCondition: met now or not (a send would wait). */
+static void
+sim_gas(struct simout *o, const struct txspec *s, const struct chain_ctx *x)
+{
+	char	price[80], prio[80], d[80];
+	int	met = gas_met(s, x, price, prio);
+
+	o->gas = json_pack("{s:b, s:s, s:s}", "met", met, "currentGasPrice",
+	    price, "currentPriorityFee", prio);
+	if (o->gas == NULL)
+		fatalx("json gasCondition");
+	if (s->has_gas_max) {
+		u256_dec(s->gas_max, d);
+		json_object_set_new(o->gas, "maxGasPrice", json_string(d));
+	}
+	if (s->has_prio_max) {
+		u256_dec(s->prio_max, d);
+		json_object_set_new(o->gas, "maxPriorityFee", json_string(d));
+	}
+	if (!met)
+		warn(o, "GAS_CONDITION_NOT_MET", "warning", "the node's gas "
+		    "price is above the gasCondition now: a send would wait "
+		    "for it, up to its timeout");
 }
 
 /* The chain's answer for a dry run: its fee, and what would fail. */
@@ -1188,77 +1534,124 @@ static void
 sim_done(struct job *j, const struct chain_ctx *x)
 {
 	const struct network	*n = net_get(j->s.net);
-	json_t			*fee = NULL, *w = json_array();
+	struct simout		 o;
 	uint8_t			 per_gas[32], max_gas[32], est[32], max[32];
-	uint8_t			 cap[32], need[32];
+	uint8_t			 cap[32], need[32], out[32], amount[32];
+	uint64_t		 lamports;
 	char			 d1[80], d2[80], msg[CHAIN_MSG_MAX + 40];
-	int			 ok = 1;
 
-	if (w == NULL)
-		fatalx("json_array");
+	sim_init(&o);
+	memset(amount, 0, sizeof(amount));
+	if (j->amount != NULL)
+		(void)dec_u256(j->amount, amount);
 	if (j->usd < 0 && j->r.allowed)
-		warn(w, "no usable USD price for this asset: its value counts "
-		    "as unknown, which never lowers a tier");
+		warn(&o, "PRICE_UNAVAILABLE", "warning", "no usable USD price "
+		    "for this asset: its value counts as unknown, which never "
+		    "lowers a tier");
 	if (x->status != CHAIN_OK) {
 		snprintf(msg, sizeof(msg), "the chain cannot run it: %s",
 		    x->message[0] != '\0' ? x->message : "chain error");
-		warn(w, msg);
-		ok = 0;
+		warn(&o, x->status == CHAIN_REVERT ? "SIMULATION_FAILED" :
+		    "CHAIN_ERROR", "error", msg);
+		if (x->status == CHAIN_REVERT || j->s.chain ==
+		    KS_CHAIN_ETHEREUM)
+			sim_verdict(&o, 0, NULL, 0, x->message);
 	} else if (j->s.chain == KS_CHAIN_ETHEREUM) {
+		sim_verdict(&o, 1, NULL, x->gas_used, NULL);
 		u256_u64(cap, (uint64_t)pd.p->cfg.max_fee_gwei * 1000000000ULL);
 		if (u256_add(per_gas, x->base_fee, x->priority_fee) == -1 ||
 		    u256_add(max_gas, per_gas, x->base_fee) == -1 ||
 		    u256_mul64(est, per_gas, x->gas_limit) == -1 ||
 		    u256_mul64(max, max_gas, x->gas_limit) == -1) {
-			warn(w, "the node's fees are out of range");
-			ok = 0;
-		} else {
-			u256_dec(est, d1);
-			u256_dec(max, d2);
-			fee = json_pack("{s:s, s:s, s:s, s:i, s:I}",
-			    "estimatedFee", d1, "maxFee", d2, "feeSymbol",
-			    n->symbol, "feeDecimals", (int)n->decimals,
-			    "gasLimit", (json_int_t)x->gas_limit);
-			if (u256_cmp(max_gas, cap) > 0) {
-				snprintf(msg, sizeof(msg), "the node's fees "
-				    "exceed the cap of %u gwei per gas",
-				    pd.p->cfg.max_fee_gwei);
-				warn(w, msg);
-				ok = 0;
-			}
-			if (x->gas_limit > pd.p->cfg.max_gas) {
-				warn(w, "the gas estimate exceeds "
-				    "security.max_gas_limit");
-				ok = 0;
-			}
-			if (u256_add(need, j->s.value, max) == -1 ||
-			    !sim_funded(w, x, need, n->symbol))
-				ok = 0;
+			warn(&o, "CHAIN_ERROR", "error", "the node's fees are "
+			    "out of range");
+			goto reply;
 		}
+		u256_dec(est, d1);
+		u256_dec(max, d2);
+		o.fee = json_pack("{s:s, s:s, s:s, s:i, s:I, s:o}",
+		    "estimatedFee", d1, "maxFee", d2, "feeSymbol", n->symbol,
+		    "feeDecimals", (int)n->decimals, "gasLimit",
+		    (json_int_t)x->gas_limit, "feeUsd", fee_usd(&j->s, d1));
+		if (u256_cmp(max_gas, cap) > 0) {
+			snprintf(msg, sizeof(msg), "the node's fees exceed "
+			    "the cap of %u gwei per gas",
+			    pd.p->cfg.max_fee_gwei);
+			warn(&o, "FEE_CAP_EXCEEDED", "error", msg);
+		}
+		if (x->gas_limit > pd.p->cfg.max_gas)
+			warn(&o, "GAS_LIMIT_EXCEEDED", "error", "the gas "
+			    "estimate exceeds security.max_gas_limit");
+		if (x->have_decimals && j->s.decimals >= 0 &&
+		    j->s.decimals != x->decimals) {
+			snprintf(msg, sizeof(msg), "token.decimals is %d but "
+			    "the token's decimals() says %u", j->s.decimals,
+			    x->decimals);
+			warn(&o, "DECIMALS_MISMATCH", "error", msg);
+		}
+		if (j->s.gas_cond)
+			sim_gas(&o, &j->s, x);
+		/* What leaves: the value and the expected fee. */
+		if (x->have_balance && u256_add(out, j->s.value, est) == 0)
+			sim_change(&o, "native", n->symbol, (int)n->decimals,
+			    x->balance, out);
+		if (u256_add(need, j->s.value, max) == -1)
+			warn(&o, "INSUFFICIENT_BALANCE", "error", "value and "
+			    "fee are out of range");
+		else
+			sim_funded(&o, x, need, n->symbol);
+		sim_token(&o, &j->s, j->req, x, amount);
 	} else {
+		/* The node's verdict (simulateTransaction), if it ran. */
+		if (x->sim_ran)
+			sim_verdict(&o, x->sim_ok, sim_logs(x), x->gas_used,
+			    x->sim_ok ? NULL : x->sim_error);
+		else {
+			sim_verdict(&o, 0, NULL, 0, x->sim_error);
+			warn(&o, "SIMULATION_UNAVAILABLE", "warning",
+			    x->sim_error);
+		}
+		if (x->sim_ran && !x->sim_ok) {
+			snprintf(msg, sizeof(msg), "the node's simulation "
+			    "fails: %s", x->sim_error);
+			warn(&o, "SIMULATION_FAILED", "error", msg);
+		}
 		snprintf(d1, sizeof(d1), "%llu", (unsigned long long)x->fee);
-		fee = json_pack("{s:s, s:s, s:i}", "estimatedFee", d1,
-		    "feeSymbol", n->symbol, "feeDecimals", (int)n->decimals);
-		if (j->s.sol_kind == SIGN_SOL_TOKEN && !x->ata_exists)
-			warn(w, "the recipient has no token account for this "
-			    "mint: the transaction creates it and pays its "
-			    "rent");
+		o.fee = json_pack("{s:s, s:s, s:i, s:o}", "estimatedFee", d1,
+		    "feeSymbol", n->symbol, "feeDecimals", (int)n->decimals,
+		    "feeUsd", fee_usd(&j->s, d1));
+		if (j->s.sol_kind == SIGN_SOL_TOKEN) {
+			json_object_set_new(o.fee, "needsAtaCreation",
+			    json_boolean(!x->ata_exists));
+			if (!x->ata_exists) {
+				snprintf(d2, sizeof(d2), "%d", SOL_ATA_RENT);
+				json_object_set_new(o.fee, "ataRentCost",
+				    json_string(d2));
+				warn(&o, "ATA_CREATION", "info", "the "
+				    "recipient has no token account for this "
+				    "mint: the transaction creates it and pays "
+				    "its rent");
+			}
+		}
 		if (j->s.sol_kind == SIGN_SOL_TOKEN && j->s.decimals >= 0 &&
 		    j->s.decimals != x->decimals) {
 			snprintf(msg, sizeof(msg), "token.decimals is %d but "
 			    "the mint has %u", j->s.decimals, x->decimals);
-			warn(w, msg);
-			ok = 0;
+			warn(&o, "DECIMALS_MISMATCH", "error", msg);
 		}
 		/* Lamports out: the transfer, the fee, a new account's rent. */
-		u256_u64(need, (j->s.sol_kind == SIGN_SOL_TRANSFER ?
+		lamports = (j->s.sol_kind == SIGN_SOL_TRANSFER ?
 		    j->s.amount : 0) + x->fee + (j->s.sol_kind ==
-		    SIGN_SOL_TOKEN && !x->ata_exists ? SOL_ATA_RENT : 0));
-		if (!sim_funded(w, x, need, n->symbol))
-			ok = 0;
+		    SIGN_SOL_TOKEN && !x->ata_exists ? SOL_ATA_RENT : 0);
+		u256_u64(need, lamports);
+		if (x->have_balance)
+			sim_change(&o, "native", n->symbol, (int)n->decimals,
+			    x->balance, need);
+		sim_funded(&o, x, need, n->symbol);
+		sim_token(&o, &j->s, j->req, x, amount);
 	}
-	pd_reply_json(j->peerid, 200, sim_json(&j->r, j->usd, j->wallet,
-	    &j->s, fee, w, ok));
+reply:
+	sim_reply(j->peerid, &j->r, j->usd, j->wallet, &j->s, &o, j->t0);
 	job_end(j);
 }
 
@@ -1268,15 +1661,16 @@ sim_done(struct job *j, const struct chain_ctx *x)
  */
 static void
 sim_start(struct pd_ctx *c, const struct wref *w, struct txspec *s,
-    const struct pe_tx *t)
+    const struct pe_tx *t, double t0)
 {
 	struct pe_result	 r;
+	struct simout		 o;
 	struct job		*j;
 
 	decide_eval(w->id, w->net->name, t, c->now, &r);
 	if (!r.allowed) {
-		pd_reply_json(c->peerid, 200, sim_json(&r, t->usd, w->id, s,
-		    NULL, json_array(), 0));
+		sim_init(&o);
+		sim_reply(c->peerid, &r, t->usd, w->id, s, &o, t0);
 		spec_free(s);
 		return;
 	}
@@ -1293,6 +1687,10 @@ sim_start(struct pd_ctx *c, const struct wref *w, struct txspec *s,
 	j->r = r;
 	j->usd = t->usd;
 	j->dry = 1;
+	j->t0 = t0;
+	j->req = json_incref(c->body);
+	if ((j->amount = strdup(t->amount)) == NULL)
+		fatal("strdup");
 	TAILQ_INSERT_TAIL(&jobs, j, entry);
 	njobs++;
 	prepare(j);
@@ -1410,18 +1808,128 @@ tx_intent(const char *id, char *text, size_t len, char hex[65])
 	return r;
 }
 
+/* ---- gasCondition ---- */
+
+/*
+ * Is the node's gas price within the gasCondition?  The price a
+ * transaction pays per gas is the base fee and the priority fee; the
+ * priority fee is also held to its own maximum.  prices gets both in
+ * decimal, for messages.
+ */
+static int
+gas_met(const struct txspec *s, const struct chain_ctx *x, char price[80],
+    char prio[80])
+{
+	uint8_t	per_gas[32];
+
+	if (u256_add(per_gas, x->base_fee, x->priority_fee) == -1)
+		memset(per_gas, 0xff, sizeof(per_gas));
+	u256_dec(per_gas, price);
+	u256_dec(x->priority_fee, prio);
+	return (!s->has_gas_max || u256_cmp(per_gas, s->gas_max) <= 0) &&
+	    (!s->has_prio_max || u256_cmp(x->priority_fee, s->prio_max) <= 0);
+}
+
+static void
+gas_again(evutil_socket_t fd, short what, void *arg)
+{
+	struct job	*j = arg;
+
+	(void)fd;
+	(void)what;
+	if (!ended(j) && !killed(j))
+		prepare(j);
+}
+
+/* When a transaction could first run: its request, or its DELAY's end. */
+static long long
+runnable_at(const char *id)
+{
+	sqlite3_stmt	*st;
+	long long	 t = 0;
+
+	if (sqlite3_prepare_v2(pd.db, "SELECT max(created_at, "
+	    "coalesce(execute_after, 0)) FROM transactions WHERE id = ?", -1,
+	    &st, NULL) != SQLITE_OK)
+		fatalx("database: %s", sqlite3_errmsg(pd.db));
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		t = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return t;
+}
+
+/*
+ * A send with a gasCondition the node's prices do not meet waits: its
+ * row says so (error, status EXECUTING) and the prices are asked again
+ * every few seconds, until they do or its timeout from the request (or
+ * its DELAY's end) has passed (then FAILED, GAS_CONDITION_TIMEOUT).  A restart
+ * resumes the wait with the same deadline.  1 when it waits or failed.
+ */
+static int
+gas_wait(struct job *j, const struct chain_ctx *x)
+{
+	sqlite3_stmt	*st;
+	struct timeval	 tv;
+	long long	 now = (long long)time(NULL), until;
+	char		 price[80], prio[80], msg[400];
+	long		 ms;
+
+	if (!j->s.gas_cond)
+		return 0;
+	if (gas_met(&j->s, x, price, prio)) {
+		tx_update("UPDATE transactions SET error = NULL, updated_at = "
+		    "?1 WHERE id = ?2 AND error LIKE 'waiting for gas%'",
+		    j->id);
+		return 0;
+	}
+	until = runnable_at(j->id) + j->s.gas_timeout;
+	if (now >= until) {
+		snprintf(msg, sizeof(msg), "gasCondition not met within %llds:"
+		    " the node's gas price is %s wei (priority fee %s)",
+		    j->s.gas_timeout, price, prio);
+		tx_fail(j, "GAS_CONDITION_TIMEOUT", 0, msg);
+		return 1;
+	}
+	snprintf(msg, sizeof(msg), "waiting for gas: the node's gas price is "
+	    "%s wei (priority fee %s), above the gasCondition; gives up at "
+	    "%lld", price, prio, until);
+	if (sqlite3_prepare_v2(pd.db, "UPDATE transactions SET error = ?1, "
+	    "updated_at = ?2 WHERE id = ?3", -1, &st, NULL) != SQLITE_OK)
+		fatalx("database: %s", sqlite3_errmsg(pd.db));
+	sqlite3_bind_text(st, 1, msg, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, now);
+	sqlite3_bind_text(st, 3, j->id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		fatalx("database: %s", sqlite3_errmsg(pd.db));
+	sqlite3_finalize(st);
+	if (j->gas_ev == NULL &&
+	    (j->gas_ev = evtimer_new(pd.base, gas_again, j)) == NULL)
+		fatalx("evtimer_new");
+	ms = (long)pd.p->cfg.poll_ms * 3L;
+	ms = ms < 300 ? 300 : ms > GAS_POLL_MS ? GAS_POLL_MS : ms;
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	evtimer_add(j->gas_ev, &tv);
+	j->state = J_PREPARE;
+	return 1;
+}
+
 /* api -> policyd: the chain context of a transaction. */
 void
 tx_context(struct imsgchan *ch, struct imsg *imsg, void *arg)
 {
 	struct chain_ctx	 x;
 	struct job		*j;
+	char			 msg[120];
 
 	(void)ch;
 	(void)arg;
 	memcpy(&x, imsg->data, sizeof(x));
 	if (memchr(x.txid, '\0', sizeof(x.txid)) == NULL ||
-	    memchr(x.message, '\0', sizeof(x.message)) == NULL)
+	    memchr(x.message, '\0', sizeof(x.message)) == NULL ||
+	    memchr(x.sim_error, '\0', sizeof(x.sim_error)) == NULL ||
+	    memchr(x.sim_logs, '\0', sizeof(x.sim_logs)) == NULL)
 		fatalx("IMSG_CHAIN_CONTEXT: malformed");
 	if ((j = job_find(x.txid)) != NULL && j->state == J_SIM) {
 		sim_done(j, &x);
@@ -1440,7 +1948,14 @@ tx_context(struct imsgchan *ch, struct imsg *imsg, void *arg)
 		    "chain error");
 		return;
 	}
-	if (j->s.chain == KS_CHAIN_ETHEREUM)
+	if (gas_wait(j, &x))
+		return;
+	if (j->s.chain == KS_CHAIN_ETHEREUM && x.have_decimals &&
+	    j->s.decimals >= 0 && j->s.decimals != x.decimals) {
+		snprintf(msg, sizeof(msg), "token.decimals is %d but the "
+		    "token's decimals() says %u", j->s.decimals, x.decimals);
+		tx_fail(j, "VALIDATION_FAILED", 0, msg);
+	} else if (j->s.chain == KS_CHAIN_ETHEREUM)
 		sign_evm(j, &x);
 	else
 		sign_sol(j, &x);
@@ -2136,13 +2651,16 @@ tx_send(struct pd_ctx *c)
 	json_t			*issues, *a;
 	char			 id[UUID_STR_LEN], sel[11];
 	int			 queued;
+	double			 t0 = mono_ms();
 
 	if (!send_ref(c, &w))
 		return;
 	if ((issues = json_array()) == NULL)
 		fatalx("json_array");
-	if (spec_parse(c->body, w.chain, net_index(w.net), w.address, &s,
-	    issues) > 0) {
+	memset(&s, 0, sizeof(s));
+	req_forms(c->body, w.chain, w.net, issues);
+	if (json_array_size(issues) > 0 || spec_parse(c->body, w.chain,
+	    net_index(w.net), w.address, &s, issues) > 0) {
 		spec_free(&s);
 		fail_issues(c->peerid, issues);
 		return;
@@ -2152,7 +2670,7 @@ tx_send(struct pd_ctx *c)
 	t.usd = spec_usd(&s, t.amount, c->now, NULL, 0);
 	if (c->route == R_TX_SIMULATE ||
 	    json_is_true(json_object_get(c->body, "dryRun"))) {
-		sim_start(c, &w, &s, &t);
+		sim_start(c, &w, &s, &t, t0);
 		return;
 	}
 	if (busy(c)) {

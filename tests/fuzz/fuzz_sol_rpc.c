@@ -2,14 +2,39 @@
  * libFuzzer target for what a Solana node answers, as the api's Solana
  * client reads it (chain_sol.c, included whole: the readers are static):
  * account data and owner, RpcResponse values, token account lists with
- * their sums, transaction errors and preflight logs.  The input is a JSON
- * document; the first byte picks the reader.
+ * their sums, transaction errors and preflight logs, a dry run's
+ * simulateTransaction answer (logs kept whole and printable).  The input
+ * is a JSON document; the first byte picks the reader.
  */
 #include "../../api/chain_sol.c"
 
 #include "chain_stubs.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+/* A simulateTransaction answer as prep_sim_cb reads it. */
+static void
+sim_answer(json_t *j)
+{
+	struct sol_prep	*p;
+	size_t		 n;
+
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		return;
+	p->c.sim_logs[0] = '\0';
+	/* prep_done frees p: check what it filled through a copy hook */
+	prep_sim_cb(j, NULL, p);
+	n = strnlen(last_ctx.sim_logs, sizeof(last_ctx.sim_logs));
+	if (n == sizeof(last_ctx.sim_logs) ||
+	    strnlen(last_ctx.sim_error, sizeof(last_ctx.sim_error)) ==
+	    sizeof(last_ctx.sim_error) || (n > 0 &&
+	    last_ctx.sim_logs[n - 1] != '\n'))
+		abort();
+	while (n-- > 0)
+		if ((unsigned char)last_ctx.sim_logs[n] < 0x20 &&
+		    last_ctx.sim_logs[n] != '\n')
+			abort();
+}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -27,7 +52,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, NULL);
 	if (j == NULL)
 		return 0;
-	switch (data[0] % 4) {
+	switch (data[0] % 5) {
 	case 0:
 		if ((v = rpc_value(j)) != NULL &&
 		    acct_data(v, owner, &d, &len) == 0)
@@ -42,6 +67,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	case 2:
 		tx_err_text(j, buf, sizeof(buf));
+		break;
+	case 3:
+		sim_answer(j);
 		break;
 	default:
 		memset(&e, 0, sizeof(e));

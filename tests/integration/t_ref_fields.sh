@@ -2,8 +2,9 @@
 # The reference's send fields (issue 16: 7), against anvil: humanAmount
 # is converted with the coin's or the token's decimals and the chain
 # moves exactly that; token.assetId (CAIP-19) names the token; a wrong
-# form, chain or pair is a 400 naming the field; fields of features this
-# daemon lacks (gasCondition, abi, Solana pre/post instructions and
+# form, chain or pair is a 400 naming the field (gasCondition is taken
+# and enforced: t_simulate.sh); fields of features this
+# daemon lacks (abi, Solana pre/post instructions and
 # lookup tables, action providers, NFT approvals, BATCH) are each a 400
 # naming the field with the reason, and nothing of them is recorded; so
 # are the reference's policy types of features not here.
@@ -70,14 +71,14 @@ n0=$(ntx)
 refused "amount and humanAmount both" "{\"network\":\"$NET\",\"to\":\"$ACC1\",\"amount\":\"1\",\"humanAmount\":\"1\"}" humanAmount
 refused "more decimal places than ETH has" "{\"network\":\"$NET\",\"to\":\"$ACC1\",\"humanAmount\":\"0.0000000000000000001\"}" humanAmount
 refused "humanAmount not a number" "{\"network\":\"$NET\",\"to\":\"$ACC1\",\"humanAmount\":\"1e5\"}" humanAmount
-refused "humanAmount without network (decimals unknown)" "{\"to\":\"$ACC1\",\"humanAmount\":\"1\"}" humanAmount
+refused "humanAmount with a sign" "{\"network\":\"$NET\",\"to\":\"$ACC1\",\"humanAmount\":\"-1\"}" humanAmount
 refused "a token humanAmount without token.decimals" "{\"type\":\"TOKEN_TRANSFER\",\"network\":\"$NET\",\"to\":\"$ACC1\",\"humanAmount\":\"1\",\"token\":{\"address\":\"$TOKEN\"}}" humanAmount
 refused "assetId of another chain than the network" "{\"type\":\"TOKEN_TRANSFER\",\"network\":\"$NET\",\"to\":\"$ACC1\",\"amount\":\"1\",\"token\":{\"assetId\":\"eip155:1/erc20:$TOKEN\"}}" token.assetId
 refused "assetId and another token.address" "{\"type\":\"TOKEN_TRANSFER\",\"network\":\"$NET\",\"to\":\"$ACC1\",\"amount\":\"1\",\"token\":{\"assetId\":\"eip155:11155111/erc20:$TOKEN\",\"address\":\"$ACC1\"}}" token.assetId
 refused "assetId not CAIP-19" "{\"type\":\"TOKEN_TRANSFER\",\"network\":\"$NET\",\"to\":\"$ACC1\",\"amount\":\"1\",\"token\":{\"assetId\":\"erc20-$TOKEN\"}}" token.assetId
 T="\"network\":\"$NET\",\"to\":\"$ACC1\",\"amount\":\"1\""
 C="\"type\":\"CONTRACT_CALL\",\"network\":\"$NET\",\"to\":\"$TOKEN\",\"calldata\":\"0x18160ddd\""
-unsupported "gasCondition" "{$T,\"gasCondition\":{\"maxGasPrice\":\"1000000000\"}}" gasCondition
+refused "gasCondition with a timeout under 60 s" "{$T,\"gasCondition\":{\"maxGasPrice\":\"1\",\"timeout\":59}}" gasCondition
 unsupported "abi" "{$C,\"abi\":[]}" abi
 unsupported "preInstructions" "{$C,\"preInstructions\":[]}" preInstructions
 unsupported "postInstructions" "{$C,\"postInstructions\":[]}" postInstructions
@@ -86,8 +87,8 @@ unsupported "actionProvider" "{$C,\"actionProvider\":\"x\"}" actionProvider
 unsupported "actionName" "{$C,\"actionName\":\"x\"}" actionName
 unsupported "nft on APPROVE" "{\"type\":\"APPROVE\",\"network\":\"$NET\",\"spender\":\"$ACC1\",\"amount\":\"1\",\"token\":\"$TOKEN\",\"nft\":{\"tokenId\":\"1\"}}" nft
 unsupported "BATCH's instructions" "{\"type\":\"BATCH\",\"network\":\"$NET\",\"instructions\":[]}" instructions
-code=$(req POST /v1/transactions/simulate "{$T,\"gasCondition\":{\"maxGasPrice\":\"1\"}}" "$S")
-check "simulate refuses gasCondition the same way ($code)" \
+code=$(req POST /v1/transactions/simulate "{$T,\"gasCondition\":{\"maxGasPrice\":\"1\",\"timeout\":59}}" "$S")
+check "simulate refuses that gasCondition the same way ($code)" \
     [ "$code $(jget "j['details']['issues'][0]['path'][0]")" = "400 gasCondition" ]
 check "none of the refusals was recorded" [ "$(ntx)" = "$n0" ]
 for t in X402_ALLOWED_DOMAINS LENDING_LTV_LIMIT PERP_MAX_LEVERAGE VENUE_WHITELIST; do

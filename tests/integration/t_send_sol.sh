@@ -119,10 +119,10 @@ check "a memo that is not a string: 400 naming memo" \
 b=$(sol_bal "$ADDR")
 code=$(req POST /v1/transactions/simulate "{\"to\":\"$(newkey)\",\"amount\":\"$((b - 5000))\"}" "$S")
 check "simulate all but the fee: success, no balance warning" \
-    [ "$code:$(jget 'j["success"], any("INSUFFICIENT_BALANCE" in w for w in j["warnings"])')" = "200:True False" ]
+    [ "$code:$(jget 'j["success"], any(w["code"] == "INSUFFICIENT_BALANCE" for w in j["warnings"])')" = "200:True False" ]
 code=$(req POST /v1/transactions/simulate "{\"to\":\"$(newkey)\",\"amount\":\"$((b - 4999))\"}" "$S")
 check "simulate one lamport more: INSUFFICIENT_BALANCE, success false" \
-    [ "$code:$(jget 'j["success"], any(w.startswith("INSUFFICIENT_BALANCE: the wallet holds %d " % '"$b"') for w in j["warnings"])')" = "200:False True" ]
+    [ "$code:$(jget 'j["success"], any(w["code"] == "INSUFFICIENT_BALANCE" and w["message"].startswith("the wallet holds %d " % '"$b"') for w in j["warnings"])')" = "200:False True" ]
 
 # SPL to a recipient without a token account
 TO2=$(newkey)

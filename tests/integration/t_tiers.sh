@@ -73,6 +73,8 @@ code=$(req POST /v1/transactions/simulate "{\"network\":\"$NET\",\"to\":\"$(R 1)
 check "simulate: 200, success, INSTANT, a fee estimate in ETH" \
     [ "$code:$(jget 'j["success"], j["policy"]["tier"], j["policy"]["allowed"], j["fee"]["feeSymbol"], int(j["fee"]["estimatedFee"]) > 0, int(j["fee"]["maxFee"]) >= int(j["fee"]["estimatedFee"])')" = "200:True INSTANT True ETH True True" ]
 code=$(req POST /v1/transactions/simulate "{\"network\":\"$NET\",\"to\":\"$(R 1)\",\"amount\":\"2500\"}" "$S")
+check "simulate without a price for ETH: fee.feeUsd null (never invented), a PRICE_UNAVAILABLE warning" \
+    [ "$(jget 'j["fee"]["feeUsd"] is None and [w["code"] for w in j["warnings"]] == ["PRICE_UNAVAILABLE"]')" = True ]
 check "simulate a DELAY: its delaySeconds" \
     [ "$(jget 'j["policy"]["tier"], j["policy"]["delaySeconds"]')" = "DELAY 60" ]
 code=$(req POST /v1/transactions/send "{\"network\":\"$NET\",\"to\":\"$(R 1)\",\"amount\":\"3500\",\"dryRun\":true}" "$S")
@@ -84,10 +86,10 @@ check "simulate a refused call: allowed false, the code and the hint" \
 # The wallet holds exactly 1 ETH: all of it cannot also pay the gas.
 code=$(req POST /v1/transactions/simulate "{\"network\":\"$NET\",\"to\":\"$(R 1)\",\"amount\":\"999999999999999999\"}" "$S")
 check "simulate more than value + fee: INSUFFICIENT_BALANCE, success false" \
-    [ "$code:$(jget 'j["success"], j["policy"]["allowed"], any(w.startswith("INSUFFICIENT_BALANCE: the wallet holds 1000000000000000000 ") for w in j["warnings"])')" = "200:False True True" ]
+    [ "$code:$(jget 'j["success"], j["policy"]["allowed"], any(w["code"] == "INSUFFICIENT_BALANCE" and w["message"].startswith("the wallet holds 1000000000000000000 ") for w in j["warnings"])')" = "200:False True True" ]
 req POST /v1/transactions/simulate "{\"network\":\"$NET\",\"to\":\"$(R 1)\",\"amount\":\"500\"}" "$S" >/dev/null
 check "and a small one says nothing of the balance" \
-    [ "$(jget 'j["success"], any("BALANCE" in w for w in j["warnings"])')" = "True False" ]
+    [ "$(jget 'j["success"], any("BALANCE" in w["code"] for w in j["warnings"])')" = "True False" ]
 check "dry runs changed nothing (no row, no notification)" [ "$(rows)" = "$before" ]
 
 # INSTANT and NOTIFY run at once.

@@ -701,7 +701,7 @@ start(struct work *w)
 		if (evm)
 			evm_prepare(&w->cn, &w->prep, w->data);
 		else
-			sol_prepare(&w->cn, &w->prep);
+			sol_prepare(&w->cn, &w->prep, w->data);
 		break;
 	case CMD_SEND:
 		if (evm)
