@@ -349,7 +349,7 @@ async function walk() {
 	    auth: 'master', body: { owner_address: OWNER } }), 'register');
 	expect(OS, 200, await call('PUT', '/v1/wallets/' + W + '/owner', {
 	    auth: 'master', body: { owner_address: OWNER,
-	    approval_method: 'sdk_push' } }),
+	    approval_method: 'rest' } }),
 	    'register with approval_method, as the reference accepts');
 	expect(OS, 400, await call('PUT', '/v1/wallets/' + W + '/owner', {
 	    auth: 'master', body: { owner_address: 'nope' } }),
@@ -648,6 +648,11 @@ async function walk() {
 	    'no master password');
 
 	/* Kill switch: on, again (409), recovered by owner and operator. */
+	const KG = 'GET /v1/admin/kill-switch';
+	expect(KG, 401, await call('GET', '/v1/admin/kill-switch'),
+	    'no master password');
+	expect(KG, 200, await call('GET', '/v1/admin/kill-switch',
+	    { auth: 'master' }), 'off');
 	const KS = 'POST /v1/admin/kill-switch';
 	expect(KS, 401, await call('POST', '/v1/admin/kill-switch'),
 	    'no master password');
@@ -661,6 +666,8 @@ async function walk() {
 	    auth: 'master', body: {} }), 'on (an empty object is no body)');
 	expect(KS, 409, await call('POST', '/v1/admin/kill-switch',
 	    { auth: 'master' }), 'on already');
+	expect(KG, 200, await call('GET', '/v1/admin/kill-switch',
+	    { auth: 'master' }), 'on');
 	const RC = 'POST /v1/admin/recover';
 	const recoverBody = async () => {
 		const h = await ownerHeaders('owner.recover', W);
@@ -696,6 +703,16 @@ async function walk() {
 	    auth: 'master', body: { password: 'conform-new-password' } }),
 	    'a new one');
 	master = 'conform-new-password';
+	const MQ = 'PUT /v1/admin/master-password';
+	expect(MQ, 400, await call('PUT', '/v1/admin/master-password', {
+	    auth: 'master', body: { newPassword: 'short' } }), 'too short');
+	expect(MQ, 401, await call('PUT', '/v1/admin/master-password', {
+	    body: { newPassword: 'conform-put-password' } }),
+	    'no master password');
+	expect(MQ, 200, await call('PUT', '/v1/admin/master-password', {
+	    auth: 'master', body: { newPassword: 'conform-put-password' } }),
+	    'a new one, the reference\'s way');
+	master = 'conform-put-password';
 
 	r = await call('POST', '/v1/sessions', { auth: 'master', body: {
 	    walletId: WIMP } });
