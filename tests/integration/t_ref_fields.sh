@@ -78,7 +78,7 @@ refused "assetId and another token.address" "{\"type\":\"TOKEN_TRANSFER\",\"netw
 refused "assetId not CAIP-19" "{\"type\":\"TOKEN_TRANSFER\",\"network\":\"$NET\",\"to\":\"$ACC1\",\"amount\":\"1\",\"token\":{\"assetId\":\"erc20-$TOKEN\"}}" token.assetId
 T="\"network\":\"$NET\",\"to\":\"$ACC1\",\"amount\":\"1\""
 C="\"type\":\"CONTRACT_CALL\",\"network\":\"$NET\",\"to\":\"$TOKEN\",\"calldata\":\"0x18160ddd\""
-refused "gasCondition with a timeout under 60 s" "{$T,\"gasCondition\":{\"maxGasPrice\":\"1\",\"timeout\":59}}" gasCondition
+refused "gasCondition with a timeout under 60 s" "{$T,\"gasCondition\":{\"maxGasPrice\":\"1\",\"timeout\":59}}" gasCondition.timeout
 unsupported "abi" "{$C,\"abi\":[]}" abi
 unsupported "preInstructions" "{$C,\"preInstructions\":[]}" preInstructions
 unsupported "postInstructions" "{$C,\"postInstructions\":[]}" postInstructions
@@ -89,7 +89,7 @@ unsupported "nft on APPROVE" "{\"type\":\"APPROVE\",\"network\":\"$NET\",\"spend
 unsupported "BATCH's instructions" "{\"type\":\"BATCH\",\"network\":\"$NET\",\"instructions\":[]}" instructions
 code=$(req POST /v1/transactions/simulate "{$T,\"gasCondition\":{\"maxGasPrice\":\"1\",\"timeout\":59}}" "$S")
 check "simulate refuses that gasCondition the same way ($code)" \
-    [ "$code $(jget "j['details']['issues'][0]['path'][0]")" = "400 gasCondition" ]
+    [ "$code $(jget "j['details']['issues'][0]['path'][0]")" = "400 gasCondition.timeout" ]
 check "none of the refusals was recorded" [ "$(ntx)" = "$n0" ]
 for t in X402_ALLOWED_DOMAINS LENDING_LTV_LIMIT PERP_MAX_LEVERAGE VENUE_WHITELIST; do
 	code=$(req POST /v1/policies "{\"type\":\"$t\",\"rules\":{}}")
