@@ -644,8 +644,6 @@ for desc, b, f in [
         ("humanAmount not a decimal", dict(
             {k: v for k, v in XFER.items() if k != "amount"},
             humanAmount="-1.5"), "humanAmount"),
-        ("amount and humanAmount together", dict(XFER, humanAmount="1.5"),
-         "humanAmount"),
         ("humanAmount with an exponent", {"network": NET, "to": ACC1,
                                           "humanAmount": "1e18"},
          "humanAmount"),
