@@ -148,7 +148,7 @@ $(BUILD)/tests/test_errcodes: $(BUILD)/tests/unit/test_errcodes.o \
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka
 $(BUILD)/tests/test_txinput: $(BUILD)/tests/unit/test_txinput.o \
-    $(BUILD)/common/txinput.o
+    $(BUILD)/common/txinput.o $(BUILD)/common/network.o $(BUILD)/common/util.o
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(PKG_LIBS)

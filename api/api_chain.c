@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/queue.h>
 
 #include <sodium.h>
 
@@ -14,6 +15,8 @@
 #include "chain.h"
 #include "keystore.h"
 #include "log.h"
+#include "network.h"
+#include "txinput.h"
 #include "util.h"
 #include "wipe.h"
 
@@ -179,12 +182,38 @@ api_chain_send(struct imsgchan *ch, struct imsg *imsg, void *arg)
 		    n->net.name);
 }
 
+/*
+ * A REST read in flight.  One network: a struct cq alone.  network=all:
+ * one struct cq per network, all pointing at a struct cq_all that holds
+ * the request and collects each network's result in its slot.
+ */
+struct cq_all {
+	TAILQ_ENTRY(cq_all)	 entry;
+	uint32_t		 peerid;
+	struct http_req		*req;
+	uint32_t		 kind;
+	json_t			*parts;		/* one slot per network */
+	uint32_t		 nparts, nasked, ndone;
+	json_t			*head;		/* walletId, chain, ... */
+};
+static TAILQ_HEAD(, cq_all)	cq_alls = TAILQ_HEAD_INITIALIZER(cq_alls);
+
+struct cq {
+	struct http_req		*req;		/* one network */
+	struct cq_all		*all;		/* or a part of these */
+	uint32_t		 slot;
+	uint32_t		 kind;
+	const struct network	*net;
+	char			 token[CHAIN_ADDR_MAX + 1];
+};
+
 void
 api_chain_query(struct imsgchan *ch, struct imsg *imsg, void *arg)
 {
 	struct chain_query	 q;
 	struct chain_net	*n;
-	struct http_req		*req;
+	struct cq		*c;
+	struct cq_all		*a;
 	uint32_t		 i;
 
 	(void)ch;
@@ -194,18 +223,62 @@ api_chain_query(struct imsgchan *ch, struct imsg *imsg, void *arg)
 	    memchr(q.address, '\0', sizeof(q.address)) == NULL ||
 	    memchr(q.token, '\0', sizeof(q.token)) == NULL ||
 	    q.ntokens > CQ_TOKENS_MAX ||
-	    (q.kind != CQ_BALANCE && q.kind != CQ_ASSETS))
+	    (q.kind != CQ_BALANCE && q.kind != CQ_ASSETS) ||
+	    q.nparts > NET_MAX || (q.nparts == 0 && q.part != 0) ||
+	    (q.nparts > 0 && (q.part >= q.nparts || q.token[0] != '\0')))
 		fatalx("IMSG_API_CHAINQ: malformed");
 	for (i = 0; i < q.ntokens; i++)
 		if (memchr(q.tokens[i], '\0', sizeof(q.tokens[i])) == NULL)
 			fatalx("IMSG_API_CHAINQ: malformed");
-	if ((req = api_take_pending(imsg->hdr.peerid)) == NULL)
-		fatalx("IMSG_API_CHAINQ for no request");
 	n = net_of(q.net, "IMSG_API_CHAINQ");
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		fatal("calloc");
+	c->kind = q.kind;
+	c->net = &n->net;
+	strlcpy(c->token, q.token, sizeof(c->token));
+	if (q.nparts == 0) {
+		if ((c->req = api_take_pending(imsg->hdr.peerid)) == NULL)
+			fatalx("IMSG_API_CHAINQ for no request");
+	} else if (q.part == 0) {
+		if ((a = calloc(1, sizeof(*a))) == NULL ||
+		    (a->parts = json_array()) == NULL)
+			fatal("cq_all");
+		if ((a->req = api_take_pending(imsg->hdr.peerid)) == NULL)
+			fatalx("IMSG_API_CHAINQ for no request");
+		a->peerid = imsg->hdr.peerid;
+		a->kind = q.kind;
+		a->nparts = q.nparts;
+		for (i = 0; i < q.nparts; i++)
+			if (json_array_append_new(a->parts, json_null()) == -1)
+				fatalx("json_array_append");
+		/* The whole answer's head: the wallet, as the one-network
+		 * answer names it, and the environment every part shares. */
+		a->head = json_pack("{s:s,s:s,s:s,s:s}", "walletId",
+		    q.wallet_id, "chain", net_chain_name(n->net.chain),
+		    "environment", n->net.env == ENV_MAINNET ? "mainnet" :
+		    "testnet", "address", q.address);
+		if (a->head == NULL)
+			fatalx("json_pack");
+		TAILQ_INSERT_TAIL(&cq_alls, a, entry);
+		c->all = a;
+	} else {
+		TAILQ_FOREACH(a, &cq_alls, entry)
+			if (a->peerid == imsg->hdr.peerid)
+				break;
+		if (a == NULL || a->nasked != q.part || a->nparts != q.nparts ||
+		    a->kind != q.kind)
+			fatalx("IMSG_API_CHAINQ: part %u out of order", q.part);
+		c->all = a;
+	}
+	if (c->all != NULL) {
+		c->slot = q.part;
+		if (++c->all->nasked == c->all->nparts)
+			TAILQ_REMOVE(&cq_alls, c->all, entry);
+	}
 	if (n->net.chain == KS_CHAIN_ETHEREUM)
-		evm_query(req, n, &q);
+		evm_query(c, n, &q);
 	else
-		sol_query(req, n, &q);
+		sol_query(c, n, &q);
 }
 
 void
@@ -235,18 +308,111 @@ chain_status_done(const char *txid, int state, int retryable,
 		fatal("IMSG_CHAIN_STATUS");
 }
 
+/*
+ * What WAIaaS's answers add to the chain's: the CAIP-2 id of the network,
+ * the CAIP-19 id of each asset and the amounts shown with their decimals.
+ * Each is left out when this network has none (a custom chain's coin).
+ */
+static void
+formatted(json_t *o)
+{
+	json_t	*dec = json_object_get(o, "decimals");
+	char	 shown[BASE_AMOUNT_MAX + 3];
+
+	if (json_is_integer(dec) && json_integer_value(dec) >= 0 &&
+	    json_string_value(json_object_get(o, "balance")) != NULL &&
+	    units_format(json_string_value(json_object_get(o, "balance")),
+	    (unsigned)json_integer_value(dec), shown, sizeof(shown)) == 0)
+		json_object_set_new(o, "balanceFormatted", json_string(shown));
+}
+
+static void
+asset_id(json_t *o, const struct network *net, const char *token)
+{
+	char	id[NET_ASSET_ID_MAX + 1];
+
+	if (net_asset_id(net, token, id, sizeof(id)) == 0)
+		json_object_set_new(o, "assetId", json_string(id));
+}
+
+static void
+enrich(json_t *body, const struct cq *c)
+{
+	json_t		*e;
+	const char	*mint;
+	char		 id[NET_CAIP2_MAX + 1];
+	size_t		 i;
+
+	if (net_caip2(c->net, id, sizeof(id)) == 0)
+		json_object_set_new(body, "chainId", json_string(id));
+	if (c->kind == CQ_BALANCE) {
+		formatted(body);
+		asset_id(body, c->net, c->token[0] != '\0' ? c->token : NULL);
+		return;
+	}
+	json_array_foreach(json_object_get(body, "assets"), i, e) {
+		formatted(e);
+		mint = json_string_value(json_object_get(e, "mint"));
+		if (mint != NULL)
+			asset_id(e, c->net, json_is_true(json_object_get(e,
+			    "isNative")) ? NULL : mint);
+	}
+}
+
+/* network=all: this network's slot; the answer once all are in. */
+static void
+cq_part_done(struct cq *c, int status, const char *msg, json_t *body)
+{
+	struct cq_all	*a = c->all;
+	json_t		*slot, *v;
+	const char	*k;
+
+	if (status == 200) {
+		/* the wallet's fields are the head's; the rest is this
+		 * network's */
+		json_object_del(body, "walletId");
+		json_object_del(body, "chain");
+		json_object_del(body, "address");
+		slot = body;
+	} else {
+		json_decref(body);
+		slot = json_pack("{s:s,s:s}", "network", c->net->name, "error",
+		    msg != NULL ? msg : "chain error");
+	}
+	if (slot == NULL || json_array_set_new(a->parts, c->slot, slot) == -1)
+		fatalx("cq_part_done: out of memory");
+	if (++a->ndone < a->nparts)
+		return;
+	v = a->head;
+	k = a->kind == CQ_BALANCE ? "balances" : "networkAssets";
+	if (json_object_set_new(v, k, a->parts) == -1)
+		fatalx("cq_part_done: out of memory");
+	api_reply_json(a->req, 200, v);
+	free(a);
+}
+
 void
 chain_query_done(void *arg, int status, const char *code, const char *msg,
     json_t *body)
 {
-	struct http_req	*req = arg;
+	struct cq	*c = arg;
+	struct http_req	*req = c->req;
 
-	if (status == 200 && body != NULL) {
-		api_reply_json(req, 200, body);
-		return;
+	if (status == 200 && body == NULL) {
+		status = 502;
+		msg = "out of memory";
 	}
-	json_decref(body);
-	http_error(req, status, code != NULL ? code : "CHAIN_ERROR",
-	    msg != NULL ? msg : "chain error", status == 502 || status == 504,
-	    NULL);
+	if (status == 200)
+		enrich(body, c);
+	if (c->all != NULL)
+		cq_part_done(c, status, msg, body);
+	else if (status == 200)
+		api_reply_json(req, 200, body);
+	else {
+		json_decref(body);
+		http_error(req, status, code != NULL ? code : "CHAIN_ERROR",
+		    msg != NULL ? msg : "chain error", status == 502 ||
+		    status == 504, NULL);
+	}
+	free(c);
 }

@@ -7,6 +7,7 @@
  * (health, /doc, the approval page).  Nothing here touches the event
  * loop, so the fuzz target links this file and the shape checks alone.
  */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -67,9 +68,16 @@ all_of(const char *s, size_t len, const char *set)
 {
 	size_t	i;
 
-	for (i = 0; i < len; i++)
+	for (i = 0; i < len; i++) {
 		if (s[i] == '\0' || strchr(set, s[i]) == NULL)
 			return 0;
+		/* where '%' is allowed, as an escape %XX (never %00) */
+		if (s[i] == '%' && (len - i < 3 ||
+		    !isxdigit((unsigned char)s[i + 1]) ||
+		    !isxdigit((unsigned char)s[i + 2]) ||
+		    (s[i + 1] == '0' && s[i + 2] == '0')))
+			return 0;
+	}
 	return 1;
 }
 

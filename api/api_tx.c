@@ -8,6 +8,7 @@
 
 #include "api.h"
 #include "log.h"
+#include "network.h"
 #include "txinput.h"
 #include "util.h"
 
@@ -202,7 +203,7 @@ api_tx_send(struct http_req *req, const struct route *rt, const char *param,
 	else if (t != NULL)
 		type = json_string_value(t);
 	want_string(b, "walletId", 64, 0, &is);
-	want_string(b, "network", 32, 0, &is);
+	want_string(b, "network", NET_CAIP2_MAX, 0, &is);
 	if ((e = json_object_get(b, "dryRun")) != NULL && !json_is_boolean(e))
 		api_issue(&is, "dryRun", "true or false");
 	if (strcmp(type, "TRANSFER") == 0) {
@@ -275,7 +276,7 @@ api_tx_sign_message(struct http_req *req, const struct route *rt,
 	api_only_fields(b, &is, "walletId", "network", "message", "signType",
 	    "typedData", NULL);
 	want_string(b, "walletId", 64, 0, &is);
-	want_string(b, "network", 32, 0, &is);
+	want_string(b, "network", NET_CAIP2_MAX, 0, &is);
 	t = json_object_get(b, "signType");
 	if (t != NULL && !json_is_string(t))
 		api_issue(&is, "signType", "personal or typedData");

@@ -71,6 +71,106 @@ net_find(const char *name)
 	return NULL;
 }
 
+/* The first 32 characters of each cluster's genesis hash (CAIP-30). */
+static const struct {
+	const char	*network;
+	const char	*ref;
+} sol_refs[] = {
+	{ "mainnet", "5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp" },
+	{ "devnet", "EtWTRABZaYq6iMfeYKouRu166VU2xqa1" },
+	{ "testnet", "4uhcVJyU9pJkvQyS88uRDiswHXSCkY3z" },
+};
+
+const char *
+caip_solana_ref(const char *network)
+{
+	size_t	i;
+
+	for (i = 0; i < nitems(sol_refs); i++)
+		if (strcmp(network, sol_refs[i].network) == 0)
+			return sol_refs[i].ref;
+	return NULL;
+}
+
+int
+net_caip2(const struct network *n, char *out, size_t outlen)
+{
+	const char	*ref;
+	int		 r;
+
+	if (n->chain == KS_CHAIN_ETHEREUM)
+		r = snprintf(out, outlen, "eip155:%llu",
+		    (unsigned long long)n->chain_id);
+	else if ((ref = caip_solana_ref(n->name)) != NULL)
+		r = snprintf(out, outlen, "solana:%s", ref);
+	else
+		r = -1;
+	if (r < 0 || (size_t)r >= outlen) {
+		if (outlen > 0)
+			out[0] = '\0';
+		return -1;
+	}
+	return 0;
+}
+
+/* SLIP-44 coin types of the native coins the built-in networks carry
+ * (HYPE has none registered: its chain id stands in, as WAIaaS does). */
+static const struct {
+	const char	*symbol;
+	unsigned	 slip44;
+} slip44s[] = {
+	{ "ETH", 60 }, { "SOL", 501 }, { "POL", 966 }, { "BNB", 714 },
+	{ "AVAX", 9000 }, { "HYPE", 999 },
+};
+
+int
+net_asset_id(const struct network *n, const char *token, char *out,
+    size_t outlen)
+{
+	char	 chain[NET_CAIP2_MAX + 1], low[CHAIN_ADDR_MAX + 1];
+	size_t	 i;
+	int	 r = -1;
+
+	if (net_caip2(n, chain, sizeof(chain)) == -1)
+		goto fail;
+	if (token != NULL && n->chain == KS_CHAIN_ETHEREUM) {
+		/* EIP-55 case is presentation: CAIP-19 keeps it lowercase */
+		for (i = 0; token[i] != '\0' && i < sizeof(low) - 1; i++)
+			low[i] = (char)tolower((unsigned char)token[i]);
+		low[i] = '\0';
+		r = snprintf(out, outlen, "%s/erc20:%s", chain, low);
+	} else if (token != NULL)
+		r = snprintf(out, outlen, "%s/token:%s", chain, token);
+	else
+		for (i = 0; i < nitems(slip44s); i++)
+			if (strcmp(n->symbol, slip44s[i].symbol) == 0) {
+				r = snprintf(out, outlen, "%s/slip44:%u", chain,
+				    slip44s[i].slip44);
+				break;
+			}
+	if (r >= 0 && (size_t)r < outlen)
+		return 0;
+ fail:
+	if (outlen > 0)
+		out[0] = '\0';
+	return -1;
+}
+
+const struct network *
+net_lookup(const char *s)
+{
+	char	 id[NET_CAIP2_MAX + 1];
+	size_t	 i;
+
+	if (strchr(s, ':') == NULL)
+		return net_find(s);
+	for (i = 0; i < ntable; i++)
+		if (net_caip2(&table[i], id, sizeof(id)) == 0 &&
+		    strcmp(id, s) == 0)
+			return &table[i];
+	return NULL;
+}
+
 uint32_t
 net_index(const struct network *n)
 {

@@ -40,6 +40,22 @@ size_t			 net_count(void);
 const char		*net_chain_name(uint32_t);
 
 /*
+ * CAIP ids.  net_caip2: "eip155:11155111", "solana:<genesis prefix>".
+ * net_asset_id: CAIP-19 of the native coin (token NULL; slip44) or of a
+ * token ("eip155:1/erc20:0x..." lowercase, "solana:.../token:<mint>").
+ * Both 0, or -1 and "" when the network has none.  net_lookup: a
+ * network by name or by CAIP-2 id.  caip_solana_ref: the CAIP-2
+ * reference of a Solana network, or NULL.
+ */
+#define NET_CAIP2_MAX	48
+#define NET_ASSET_ID_MAX	128	/* caip2 + "/erc20:" + an address */
+int			 net_caip2(const struct network *, char *, size_t);
+int			 net_asset_id(const struct network *, const char *,
+			    char *, size_t);
+const struct network	*net_lookup(const char *);
+const char		*caip_solana_ref(const char *);
+
+/*
  * The setting that gives a network its RPC URL: the [rpc] key
  * ("evm_ethereum_sepolia", "solana_devnet"; "evm_custom" for the
  * operator's chains) and its variable ("WAIAAS_RPC_EVM_ETHEREUM_SEPOLIA").

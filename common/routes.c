@@ -17,8 +17,15 @@ const struct route routes[R_MAX] = {
 #define Q_BOOL(r, k)	{ r, k, QK_BOOL, 0, 0, 0, NULL, NULL, NULL }
 #define Q_ENUM(r, k, s)	{ r, k, QK_ENUM, 0, 0, 0, s, NULL, NULL }
 #define Q_NO(r, k, why)	{ r, k, QK_UNSUPPORTED, 0, 0, 0, NULL, why, NULL }
-#define Q_NET(r)	{ r, "network", QK_TEXT, 1, 32, 0, \
-	"abcdefghijklmnopqrstuvwxyz0123456789-", "a-z 0-9 -", NULL }
+/* a name ("ethereum-sepolia"), "all", or a CAIP-2 id, its ':' as is or
+ * %3A; policyd decodes and takes only what its table names */
+#define NET_CHARS	"abcdefghijklmnopqrstuvwxyz" \
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-:%"
+#define Q_NET(r)	{ r, "network", QK_TEXT, 1, NET_QUERY_MAX, 0, \
+	NET_CHARS, "a network name or a CAIP-2 id", NULL }
+#define Q_NETS(r)	{ r, "network", QK_TEXT, 1, NET_QUERY_MAX, 0, \
+	NET_CHARS, "a network name, a CAIP-2 id, or all (every network of " \
+	"the wallet's environment)", NULL }
 #define OFFSET_MAX	(1LL << 40)
 #define PT_NAME(t)	#t "|"
 #define TX_STATUSES	"PENDING|QUEUED|EXECUTING|SUBMITTED|CONFIRMED|FAILED|" \
@@ -59,13 +66,13 @@ const struct route_query route_queries[] = {
 	Q_ID(R_WALLET_ADDRESS, "walletId"),
 	Q_NET(R_WALLET_ADDRESS),
 	Q_ID(R_WALLET_BALANCE, "walletId"),
-	Q_NET(R_WALLET_BALANCE),
+	Q_NETS(R_WALLET_BALANCE),
 	{ R_WALLET_BALANCE, "token", QK_TEXT, 1, 64, 0,
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
 	    "A-Z a-z 0-9 (a token contract or mint address)", NULL },
 	Q_NO(R_WALLET_BALANCE, "display_currency", NO_FIAT),
 	Q_ID(R_WALLET_ASSETS, "walletId"),
-	Q_NET(R_WALLET_ASSETS),
+	Q_NETS(R_WALLET_ASSETS),
 	Q_NO(R_WALLET_ASSETS, "display_currency", NO_FIAT),
 	Q_BOOL(R_TX_SEND, "dryRun"),
 	Q_ID(R_TX_LIST, "walletId"),

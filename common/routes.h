@@ -98,6 +98,9 @@ extern const struct route	routes[R_MAX];
 #define QK_TEXT		5	/* lo to hi characters of set (what says) */
 #define QK_UNSUPPORTED	6	/* the reference's, not served here: why */
 
+/* The network parameter's longest text (a CAIP-2 id, ':' as %3A). */
+#define NET_QUERY_MAX	64
+
 struct route_query {
 	int		 route;
 	const char	*key;

@@ -81,6 +81,39 @@ human_amount(const char *s, size_t len, unsigned decimals, char *out,
 	return 0;
 }
 
+int
+units_format(const char *units, unsigned decimals, char *out, size_t outlen)
+{
+	size_t	n = strlen(units), i, o = 0, whole, lead;
+
+	if (n == 0 || n > BASE_AMOUNT_MAX || decimals > BASE_AMOUNT_MAX ||
+	    outlen < BASE_AMOUNT_MAX + 3)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (!is_digit(units[i]))
+			return -1;
+	while (n > 1 && units[0] == '0') {	/* "007" is 7 */
+		units++;
+		n--;
+	}
+	whole = n > decimals ? n - decimals : 0;
+	if (whole == 0)
+		out[o++] = '0';
+	memcpy(out + o, units, whole);
+	o += whole;
+	out[o++] = '.';
+	for (lead = whole == 0 ? decimals - n : 0; lead > 0; lead--)
+		out[o++] = '0';
+	memcpy(out + o, units + whole, n - whole);
+	o += n - whole;
+	while (out[o - 1] == '0')
+		o--;
+	if (out[o - 1] == '.')
+		o--;
+	out[o] = '\0';
+	return 0;
+}
+
 /* One part: 1..max characters of the alphabet (ranges "a-z" etc.). */
 static int
 part(const char *s, size_t len, size_t min, size_t max, const char *extra,
@@ -131,25 +164,4 @@ caip19_parse(const char *s, size_t len, struct caip19 *c,
 		return -1;
 	}
 	return 0;
-}
-
-/* The first 32 characters of each cluster's genesis hash (CAIP-30). */
-static const struct {
-	const char	*network;
-	const char	*ref;
-} sol_refs[] = {
-	{ "mainnet", "5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp" },
-	{ "devnet", "EtWTRABZaYq6iMfeYKouRu166VU2xqa1" },
-	{ "testnet", "4uhcVJyU9pJkvQyS88uRDiswHXSCkY3z" },
-};
-
-const char *
-caip_solana_ref(const char *network)
-{
-	size_t	i;
-
-	for (i = 0; i < nitems(sol_refs); i++)
-		if (strcmp(network, sol_refs[i].network) == 0)
-			return sol_refs[i].ref;
-	return NULL;
 }

@@ -25,6 +25,16 @@
 int	human_amount(const char *s, size_t len, unsigned decimals, char *out,
 	    size_t outlen, const char **why);
 
+/*
+ * The other way: base units (digits only, 1 to BASE_AMOUNT_MAX of them)
+ * shown with decimals places, trailing zeros dropped ("1500000000000000000"
+ * with 18 -> "1.5", "0" -> "0").  out needs BASE_AMOUNT_MAX + 3 bytes
+ * (decimals at most BASE_AMOUNT_MAX).  0, or -1 when units is not such
+ * a string.
+ */
+int	units_format(const char *units, unsigned decimals, char *out,
+	    size_t outlen);
+
 #define CAIP_NS_MAX		8
 #define CAIP_ID_MAX		179	/* 8 + 1 + 32 + 1 + 8 + 1 + 128 */
 #define CAIP_REF_MAX		32
@@ -44,8 +54,5 @@ struct caip19 {
  */
 int	caip19_parse(const char *s, size_t len, struct caip19 *,
 	    const char **why);
-
-/* The CAIP-2 reference of a Solana network (genesis hash prefix), or NULL. */
-const char *caip_solana_ref(const char *network);
 
 #endif

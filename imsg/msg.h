@@ -529,7 +529,9 @@ struct chain_status {
 /*
  * policyd -> api, in answer to an IMSG_API_REQUEST (same peerid): the
  * caller is authenticated and may see this wallet; the api asks the chain
- * and answers the HTTP request itself.
+ * and answers the HTTP request itself.  network=all comes as nparts
+ * messages in a row, part 0 to nparts - 1, one network each; the api
+ * answers once, with every network's result or error.
  */
 #define CQ_BALANCE		1
 #define CQ_ASSETS		2
@@ -543,6 +545,8 @@ struct chain_query {
 	char		token[CHAIN_ADDR_MAX + 1];	/* CQ_BALANCE: or "" */
 	uint32_t	ntokens;	/* CQ_ASSETS on EVM: known tokens */
 	char		tokens[CQ_TOKENS_MAX][CHAIN_ADDR_MAX + 1];
+	uint32_t	part;		/* network=all: this one's place */
+	uint32_t	nparts;		/* 0: one network, no aggregate */
 };
 
 /*

@@ -222,9 +222,48 @@ pd_can_see(const struct pd_ctx *c, const char *wallet)
 	return 0;
 }
 
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* A query value's %XX escapes decoded (the api let through only what its
+ * table allows); NULL when it does not fit or an escape is malformed. */
+static char *
+pct_decode(const char *v, size_t n, char *out, size_t len)
+{
+	size_t	i, o = 0;
+	int	hi, lo;
+
+	for (i = 0; i < n; i++) {
+		if (o + 1 >= len)
+			return NULL;
+		if (v[i] != '%') {
+			out[o++] = v[i];
+			continue;
+		}
+		if (n - i < 3 || (hi = hexval(v[i + 1])) < 0 ||
+		    (lo = hexval(v[i + 2])) < 0 || (hi == 0 && lo == 0))
+			return NULL;
+		out[o++] = (char)(hi << 4 | lo);
+		i += 2;
+	}
+	out[o] = '\0';
+	return out;
+}
+
 /*
- * A parameter of the query string: the raw text (no decoding; the values
- * taken here are ids and numbers) into out, or NULL.
+ * A parameter of the query string, its %XX escapes decoded, into out; or
+ * NULL when absent.  One too long for out or badly escaped (the api lets
+ * neither through) is "", so that it names nothing rather than nothing
+ * being asked.
  */
 const char *
 pd_query_str(const char *q, const char *key, char *out, size_t len)
@@ -237,10 +276,9 @@ pd_query_str(const char *q, const char *key, char *out, size_t len)
 			v = p + kl + 1;
 			if ((e = strchr(v, '&')) == NULL)
 				e = v + strlen(v);
-			if ((size_t)(e - v) >= len)
-				return NULL;
-			memcpy(out, v, (size_t)(e - v));
-			out[e - v] = '\0';
+			/* present but bad: "", which names nothing */
+			if (pct_decode(v, (size_t)(e - v), out, len) == NULL)
+				out[0] = '\0';
 			return out;
 		}
 		if ((p = strchr(p, '&')) != NULL)

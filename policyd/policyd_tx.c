@@ -784,7 +784,7 @@ wallet_ref(struct pd_ctx *c, const char *wid, const char *network,
 		}
 		network = own;
 	}
-	if ((w->net = net_find(network)) == NULL) {
+	if ((w->net = net_lookup(network)) == NULL) {
 		snprintf(msg, sizeof(msg), "unknown network %.40s", network);
 		pd_fail_issue(c->peerid, "network", msg);
 		return 0;
@@ -2951,7 +2951,7 @@ tx_list(struct pd_ctx *c)
 static int
 read_ref(struct pd_ctx *c, struct wref *w)
 {
-	char	wid[KS_ID_LEN + 1], net[NET_NAME_MAX + 1];
+	char	wid[KS_ID_LEN + 1], net[NET_QUERY_MAX + 1];
 
 	return wallet_ref(c, pd_query_str(c->req->query, "walletId", wid,
 	    sizeof(wid)), pd_query_str(c->req->query, "network", net,
@@ -2969,6 +2969,14 @@ tx_wallet_address(struct pd_ctx *c)
 	pd_reply_json(c->peerid, 200, json_pack("{s:s, s:s, s:s, s:s}",
 	    "walletId", w.id, "chain", chain_name(w.chain), "network",
 	    w.net->name, "address", w.address));
+}
+
+static void
+chain_ask(struct pd_ctx *c, const struct chain_query *q)
+{
+	if (imsgev_compose(&pd.api, IMSG_API_CHAINQ, c->peerid, -1, q,
+	    sizeof(*q)) == -1)
+		fatal("IMSG_API_CHAINQ");
 }
 
 /* Tokens an EVM wallet's assets list: allowed by policy or used. */
@@ -3011,17 +3019,31 @@ known_tokens(const struct wref *w, struct chain_query *q)
 	sqlite3_finalize(st);
 }
 
-/* GET /v1/wallet/balance, /v1/wallet/assets: the api asks the chain. */
+/*
+ * GET /v1/wallet/balance, /v1/wallet/assets: the api asks the chain.
+ * network=all: every network of the wallet's chain and environment, one
+ * message each (msg.h says how the api puts them together).
+ */
 void
 tx_wallet_chain(struct pd_ctx *c)
 {
 	struct wref		 w;
 	struct chain_query	 q;
-	json_t			*issues;
+	const struct network	*n;
 	char			 token[CHAIN_ADDR_MAX + 1];
+	char			 wid[KS_ID_LEN + 1], net[NET_QUERY_MAX + 1];
 	uint8_t			 b[32];
+	uint32_t		 i, all = 0;
 
-	if (!read_ref(c, &w))
+	if (pd_query_str(c->req->query, "network", net, sizeof(net)) !=
+	    NULL && strcmp(net, "all") == 0) {
+		if (!wallet_ref(c, pd_query_str(c->req->query, "walletId", wid,
+		    sizeof(wid)), NULL, 1, &w))
+			return;
+		for (i = 0; (n = net_get(i)) != NULL; i++)
+			all += n->chain == (uint32_t)w.chain &&
+			    n->env == (uint32_t)w.env;
+	} else if (!read_ref(c, &w))
 		return;
 	memset(&q, 0, sizeof(q));
 	q.kind = c->route == R_WALLET_ASSETS ? CQ_ASSETS : CQ_BALANCE;
@@ -3030,23 +3052,38 @@ tx_wallet_chain(struct pd_ctx *c)
 	strlcpy(q.address, w.address, sizeof(q.address));
 	if (q.kind == CQ_BALANCE && pd_query_str(c->req->query, "token",
 	    token, sizeof(token)) != NULL) {
+		if (all) {
+			pd_fail_issue(c->peerid, "token", "one network's: not "
+			    "with network=all");
+			return;
+		}
 		if (parse_addr(w.chain, token, q.token, b) == -1) {
-			if ((issues = json_array()) == NULL)
-				fatalx("json_array");
-			issue(issues, "token", w.chain == KS_CHAIN_ETHEREUM ?
-			    "an ERC-20 contract address" : "an SPL mint "
-			    "address");
-			fail_issues(c->peerid, issues);
+			pd_fail_issue(c->peerid, "token", w.chain ==
+			    KS_CHAIN_ETHEREUM ? "an ERC-20 contract address" :
+			    "an SPL mint address");
 			return;
 		}
 	}
-	if (q.kind == CQ_ASSETS && w.chain == KS_CHAIN_ETHEREUM)
-		known_tokens(&w, &q);
-	if (imsgev_compose(&pd.api, IMSG_API_CHAINQ, c->peerid, -1, &q,
-	    sizeof(q)) == -1)
-		fatal("IMSG_API_CHAINQ");
+	if (!all) {
+		if (q.kind == CQ_ASSETS && w.chain == KS_CHAIN_ETHEREUM)
+			known_tokens(&w, &q);
+		chain_ask(c, &q);
+		return;
+	}
+	q.nparts = all;
+	for (i = 0; (n = net_get(i)) != NULL; i++) {
+		if (n->chain != (uint32_t)w.chain || n->env != (uint32_t)w.env)
+			continue;
+		w.net = n;
+		q.net = i;
+		q.ntokens = 0;
+		memset(q.tokens, 0, sizeof(q.tokens));
+		if (q.kind == CQ_ASSETS && w.chain == KS_CHAIN_ETHEREUM)
+			known_tokens(&w, &q);
+		chain_ask(c, &q);
+		q.part++;
+	}
 }
-
 
 /* POST /v1/transactions/sign-message */
 void

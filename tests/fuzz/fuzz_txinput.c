@@ -1,5 +1,6 @@
 /*
- * libFuzzer target for common/txinput.c: humanAmount and CAIP-19 ids.
+ * libFuzzer target for common/txinput.c: humanAmount, its inverse
+ * units_format, and CAIP-19 ids.
  * The first byte picks the decimals (0..80); the rest is the text, in
  * an exact-size copy.  An accepted amount is digits only, without a
  * leading zero, and converts back: its integer part and fraction are the
@@ -14,6 +15,23 @@
 #include "txinput.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+/* Base units shown with decimals read back as the same units. */
+static void
+check_format(const char *units, unsigned dec)
+{
+	char		 shown[BASE_AMOUNT_MAX + 3], back[BASE_AMOUNT_MAX + 1];
+	const char	*why = NULL;
+
+	if (units_format(units, dec, shown, sizeof(shown)) == -1) {
+		if (dec <= BASE_AMOUNT_MAX)
+			abort();
+		return;
+	}
+	if (human_amount(shown, strlen(shown), dec, back, sizeof(back),
+	    &why) == -1 || strcmp(back, units) != 0)
+		abort();
+}
 
 static void
 check_amount(const char *s, size_t len, unsigned dec)
@@ -57,6 +75,7 @@ check_amount(const char *s, size_t len, unsigned dec)
 		if (strcmp(full + z, out) != 0)
 			abort();
 	}
+	check_format(out, dec);
 }
 
 static void

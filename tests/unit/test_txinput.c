@@ -11,6 +11,9 @@
 
 #include <cmocka.h>
 
+#include "keystore.h"
+#include "msg.h"
+#include "network.h"
 #include "txinput.h"
 
 static const char *
@@ -129,12 +132,107 @@ test_caip19(void **state)
 	assert_null(caip_solana_ref("ethereum-mainnet"));
 }
 
+static const char *
+fmt(const char *units, unsigned dec)
+{
+	static char	out[BASE_AMOUNT_MAX + 3];
+
+	return units_format(units, dec, out, sizeof(out)) == 0 ? out : "ERR";
+}
+
+/* base units shown with their decimals */
+static void
+test_units_format(void **state)
+{
+	char	max[BASE_AMOUNT_MAX + 2], small[BASE_AMOUNT_MAX + 2];
+
+	(void)state;
+	assert_string_equal(fmt("1500000000000000000", 18), "1.5");
+	assert_string_equal(fmt("0", 18), "0");
+	assert_string_equal(fmt("0", 0), "0");
+	assert_string_equal(fmt("100", 0), "100");
+	assert_string_equal(fmt("100", 2), "1");
+	assert_string_equal(fmt("1", 9), "0.000000001");
+	assert_string_equal(fmt("1234567", 3), "1234.567");
+	assert_string_equal(fmt("1000000010", 9), "1.00000001");
+	assert_string_equal(fmt("007", 1), "0.7");
+	assert_string_equal(fmt("", 1), "ERR");
+	assert_string_equal(fmt("1.5", 1), "ERR");
+	assert_string_equal(fmt("-1", 1), "ERR");
+	assert_string_equal(fmt("1", BASE_AMOUNT_MAX + 1), "ERR");
+	memset(max, '9', BASE_AMOUNT_MAX);
+	max[BASE_AMOUNT_MAX] = '\0';
+	assert_int_equal(strlen(fmt(max, 0)), BASE_AMOUNT_MAX);
+	assert_int_equal(strlen(fmt("1", BASE_AMOUNT_MAX)),
+	    BASE_AMOUNT_MAX + 2);
+	memset(max, '9', BASE_AMOUNT_MAX + 1);
+	max[BASE_AMOUNT_MAX + 1] = '\0';
+	assert_string_equal(fmt(max, 0), "ERR");
+	assert_int_equal(units_format("1", 0, small, BASE_AMOUNT_MAX + 2), -1);
+}
+
+/* CAIP-2 and CAIP-19 ids of the networks, and finding one by either. */
+static void
+test_caip_ids(void **state)
+{
+	struct network	 custom = { "anvil-local", KS_CHAIN_ETHEREUM,
+			    ENV_TESTNET, 31337, "GO", 18, 1 };
+	char		 id[NET_ASSET_ID_MAX + 1], tiny[12];
+	size_t		 i;
+
+	(void)state;
+	for (i = 0; i < net_nbuiltin; i++)
+		assert_int_equal(net_add(&net_builtin[i]), 0);
+	assert_int_equal(net_add(&custom), 0);
+	assert_int_equal(net_caip2(net_find("ethereum-sepolia"), id,
+	    sizeof(id)), 0);
+	assert_string_equal(id, "eip155:11155111");
+	assert_int_equal(net_caip2(net_find("devnet"), id, sizeof(id)), 0);
+	assert_string_equal(id, "solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1");
+	assert_int_equal(net_asset_id(net_find("polygon-amoy"), NULL, id,
+	    sizeof(id)), 0);
+	assert_string_equal(id, "eip155:80002/slip44:966");
+	assert_int_equal(net_asset_id(net_find("mainnet"), NULL, id,
+	    sizeof(id)), 0);
+	assert_string_equal(id,
+	    "solana:5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp/slip44:501");
+	assert_int_equal(net_asset_id(net_find("ethereum-mainnet"),
+	    "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48", id, sizeof(id)), 0);
+	assert_string_equal(id,
+	    "eip155:1/erc20:0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48");
+	assert_int_equal(net_asset_id(net_find("devnet"),
+	    "Gh9ZwEmdLJ8DscKNTkTqPbNwLNNBjuSzaG9Vp2KGtKJr", id, sizeof(id)), 0);
+	assert_string_equal(id, "solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1/"
+	    "token:Gh9ZwEmdLJ8DscKNTkTqPbNwLNNBjuSzaG9Vp2KGtKJr");
+	/* a native coin with no SLIP-44 type has no id; nor a short buffer */
+	assert_int_equal(net_asset_id(net_find("anvil-local"), NULL, id,
+	    sizeof(id)), -1);
+	assert_string_equal(id, "");
+	assert_int_equal(net_caip2(net_find("anvil-local"), id, sizeof(id)),
+	    0);
+	assert_string_equal(id, "eip155:31337");
+	assert_int_equal(net_caip2(net_find("ethereum-sepolia"), tiny,
+	    sizeof(tiny)), -1);
+	assert_string_equal(tiny, "");
+	/* lookups: name or CAIP-2, nothing else */
+	assert_ptr_equal(net_lookup("eip155:84532"), net_find("base-sepolia"));
+	assert_ptr_equal(net_lookup("solana:4uhcVJyU9pJkvQyS88uRDiswHXSCkY3z"),
+	    net_find("testnet"));
+	assert_ptr_equal(net_lookup("devnet"), net_find("devnet"));
+	assert_null(net_lookup("eip155:5"));
+	assert_null(net_lookup("eip155:84532 "));
+	assert_null(net_lookup("solana:devnet"));
+	assert_null(net_lookup("eip155:"));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest	tests[] = {
 		cmocka_unit_test(test_human),
 		cmocka_unit_test(test_caip19),
+		cmocka_unit_test(test_caip_ids),
+		cmocka_unit_test(test_units_format),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
