@@ -24,7 +24,8 @@ void	api_reply_json(struct http_req *, int, json_t *);
 
 /* Validation: issues collected as {path, message}, answered together. */
 struct api_issues {
-	json_t	*list;
+	json_t		*list;
+	const char	*hint;	/* the 400's hint: NULL for the default */
 };
 json_t	*api_parse_body(struct http_req *, struct api_issues *);
 void	 api_issue(struct api_issues *, const char *, const char *);

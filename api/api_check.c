@@ -192,6 +192,7 @@ query_check(const struct http_req *req, const struct route *rt)
 	struct api_issues		 is;
 	size_t				 kl, vl, nseen = 0, i;
 
+	is.hint = NULL;
 	if ((is.list = json_array()) == NULL)
 		fatalx("json_array");
 	p = req->head.query;
@@ -307,6 +308,7 @@ api_dispatch(struct http_req *req, const struct route *rt, const char *param,
 		return;
 	}
 	is.list = query_check(req, rt);
+	is.hint = NULL;
 	/* Routes the api answers itself take no Idempotency-Key. */
 	if (rt->id != R_HEALTH && rt->id != R_DOC &&
 	    rt->id != R_APPROVE_PAGE && !api_idem_key(req, idem))
@@ -354,6 +356,7 @@ api_parse_body(struct http_req *req, struct api_issues *is)
 	char		 msg[200];
 
 	is->list = NULL;
+	is->hint = NULL;
 	j = json_loadb(req->body, req->bodylen, JSON_REJECT_DUPLICATES, &err);
 	if (j == NULL || !json_is_object(j)) {
 		snprintf(msg, sizeof(msg), "the body must be a JSON object%s%s",
@@ -459,8 +462,10 @@ api_issues_reply(struct http_req *req, struct api_issues *is)
 	    "VALIDATION_FAILED", "message", "the request is not valid",
 	    "details", "issues", is->list, "requestId", req->id,
 	    "retryable", 0);
-	if (j == NULL || (unknown && json_object_set_new(j, "hint",
-	    json_string(ERRHINT_UNKNOWN_FIELD)) == -1))
+	if (is->hint == NULL && unknown)
+		is->hint = ERRHINT_UNKNOWN_FIELD;
+	if (j == NULL || (is->hint != NULL && json_object_set_new(j, "hint",
+	    json_string(is->hint)) == -1))
 		fatalx("json_pack");
 	api_refuse(req, j);
 	return 1;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "errcodes.h"
 #include "log.h"
 #include "network.h"
 #include "txinput.h"
@@ -176,11 +177,13 @@ query_dry_run(struct http_req *req, json_t *b, struct api_issues *is)
 	if (e == NULL && dry) {
 		if (json_object_set_new(b, "dryRun", json_true()) == -1)
 			fatalx("json_object_set_new");
-	} else if (json_is_boolean(e) && json_is_true(e) != dry)
+	} else if (json_is_boolean(e) && json_is_true(e) != dry) {
 		api_issue(is, "dryRun", dry ? "the query says dryRun=true "
 		    "and the body false: give one, or the same in both" :
 		    "the query says dryRun=false and the body true: give "
 		    "one, or the same in both");
+		is->hint = ERRHINT_DRY_RUN;
+	}
 }
 
 /* POST /v1/transactions/send, /v1/transactions/simulate */

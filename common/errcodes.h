@@ -30,4 +30,9 @@ const struct errcode	*errcode_find(const char *);
 	"know rather than ignoring them; a documented field of a feature it " \
 	"lacks is named with the reason"
 
+/* The hint of a send whose query and body disagree on dryRun. */
+#define ERRHINT_DRY_RUN	"stricter than the reference: a request that " \
+	"might be a dry run is never broadcast on a guess, so dryRun given " \
+	"two ways must agree"
+
 #endif

@@ -178,7 +178,7 @@ def report(good, desc, why=""):
 
 def case(desc, method, path, headers=None, body=None, status=400,
          code="VALIDATION_FAILED", field=None, raw=None, check=None,
-         settle=0):
+         settle=0, hint=None):
     """One malformed request, checked for its answer and for no change;
     settle: seconds to watch the chain afterwards (a send is broadcast
     after its answer)."""
@@ -222,6 +222,9 @@ def case(desc, method, path, headers=None, body=None, status=400,
         good, w = issues_ok(j, field)
         if not good:
             why.append(w)
+    if hint is not None and (not isinstance(j, dict) or
+                             hint not in str(j.get("hint"))):
+        why.append("no hint saying %r: %r" % (hint, data[:300]))
     changed = state_diff(before, after)
     if changed:
         why.append("changed: " + ", ".join(changed))
@@ -251,10 +254,10 @@ case("?dryRun=true with a legacy body (no type, no network)", "POST",
      {"to": ACC1, "amount": "1"}, status=400, code="NETWORK_REQUIRED")
 case("?dryRun=true and the body false disagree", "POST",
      "/v1/transactions/send?dryRun=true", S, dict(XFER, dryRun=False),
-     field="dryRun")
+     field="dryRun", hint="stricter than the reference")
 case("?dryRun=false and the body true disagree", "POST",
      "/v1/transactions/send?dryRun=false", S, dict(XFER, dryRun=True),
-     field="dryRun")
+     field="dryRun", hint="never broadcast on a guess")
 for v in ("yes", "1", "TRUE", "", "on"):
     case("dryRun=%s is not a boolean" % v, "POST",
          "/v1/transactions/send?dryRun=" + v, S, XFER, field="dryRun")
