@@ -151,7 +151,7 @@ api_chain_prepare(struct imsgchan *ch, struct imsg *imsg, void *arg)
 		evm_prepare(n, &p, data);
 	else if (p.op >= CHOP_SOL_TRANSFER && p.op <= CHOP_SOL_CALL &&
 	    n->net.chain == KS_CHAIN_SOLANA && (p.datalen == 0 ||
-	    ((p.flags & CHPREP_SIMULATE) && p.op == CHOP_SOL_CALL)))
+	    (p.flags & CHPREP_SIMULATE)))
 		sol_prepare(n, &p, data);
 	else
 		fatalx("IMSG_CHAIN_PREPARE: op %u on %s", p.op, n->net.name);

@@ -382,7 +382,8 @@ struct sol_prep {
 	uint64_t		 amount;
 	uint32_t		 naccts;
 	struct sign_sol_acct	 accts[SIGN_SOL_MAX_ACCTS];
-	uint8_t			*data;		/* CALL: instruction data */
+	uint8_t			*data;		/* CALL: instruction data;
+						   TRANSFER, TOKEN: memo */
 	size_t			 datalen;
 };
 
@@ -656,7 +657,7 @@ prep_sim_cb(json_t *result, const struct rpc_error *e, void *arg)
 static void
 prep_simulate(struct sol_prep *p)
 {
-	struct sol_ix	 ix[2];
+	struct sol_ix	 ix[3];
 	uint8_t		 from[SOL_KEY_LEN], src[SOL_KEY_LEN], d1[12], d2[10];
 	uint8_t		 msg[SOL_TX_MAX], tx[SOL_TX_MAX];
 	uint8_t		 sig[1][64];
@@ -701,6 +702,9 @@ prep_simulate(struct sol_prep *p)
 	default:
 		goto nobuild;
 	}
+	/* a transfer's memo, after it, as the signer builds it */
+	if (p->op != CHOP_SOL_CALL && p->datalen > 0)
+		sol_ix_memo(&ix[nix++], p->data, p->datalen);
 	if ((mlen = sol_message(from, ix, nix, p->c.blockhash, msg,
 	    sizeof(msg))) == -1 || (tlen = sol_transaction(
 	    (const uint8_t (*)[64])sig, 1, msg, (size_t)mlen, tx,
@@ -866,7 +870,17 @@ sol_prepare(struct chain_net *n, const struct chain_prep *req,
 		for (i = 24; i < 32; i++)
 			p->amount = p->amount << 8 | req->value[i];
 	}
-	if (req->datalen > 0) {
+	if (req->datalen > 0 && req->op != CHOP_SOL_CALL) {
+		/* CHPREP_SIMULATE of a transfer: its memo */
+		if (req->naccts != 0 || req->datalen > MEMO_MAX)
+			fatalx("IMSG_CHAIN_PREPARE: malformed memo");
+		if ((p->data = malloc(req->datalen)) == NULL) {
+			prep_fail(p, CHAIN_ERROR, 1, "out of memory");
+			return;
+		}
+		memcpy(p->data, data, req->datalen);
+		p->datalen = req->datalen;
+	} else if (req->datalen > 0) {
 		/* CHPREP_SIMULATE of a CALL (api_chain.c checked) */
 		if (req->naccts > SIGN_SOL_MAX_ACCTS || req->datalen <
 		    req->naccts * sizeof(struct sign_sol_acct) ||

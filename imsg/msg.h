@@ -456,7 +456,8 @@ struct chain_prep {
 /* chain_prep flags of dry runs and token sends (with CHPREP_BALANCE) */
 #define CHPREP_SIMULATE	0x04	/* a dry run, Solana: simulateTransaction
 				   (value: the amount, big-endian; CALL:
-				   naccts sign_sol_acct, then its data) */
+				   naccts sign_sol_acct, then its data;
+				   TRANSFER, TOKEN: the memo, if any) */
 #define CHPREP_DECIMALS	0x08	/* EVM: the token's (mint's) decimals() */
 #define CHPREP_TOKEN_BAL 0x10	/* a dry run: and its balance of mint */
 

@@ -1038,6 +1038,11 @@ prepare(struct job *j)
 			p.datalen = (uint32_t)(iov[1].iov_len +
 			    iov[2].iov_len);
 			niov = 3;
+		} else if (j->s.datalen > 0) {
+			/* a transfer's memo: simulated as it will be sent */
+			p.datalen = (uint32_t)j->s.datalen;
+			iov[1].iov_len = p.datalen;
+			niov = 2;
 		}
 	}
 	j->state = J_PREPARE;

@@ -255,6 +255,14 @@ check "SOL TRANSFER: meta (solana, devnet, TRANSFER, durationMs)" \
 check "SOL TRANSFER: simulation is the node's simulateTransaction: success, its logs, 150 units" \
     is 'j["simulation"]["success"] and j["simulation"]["error"] is None and j["simulation"]["unitsConsumed"] == "150" and "Program 11111111111111111111111111111111 invoke [1]" in j["simulation"]["logs"]'
 
+MEMO_PROG=MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr
+code=$(sim "{\"to\":\"$(newkey)\",\"amount\":\"1000000\",\"memo\":\"invoice 42\"}")
+check "SOL TRANSFER with a memo: 200, simulated with its Memo instruction (the memo program ran on it)" \
+    is "j['simulation']['success'] and 'Program $MEMO_PROG invoke [1]' in j['simulation']['logs'] and any('invoice 42' in l for l in j['simulation']['logs'])"
+code=$(sim "{\"type\":\"TOKEN_TRANSFER\",\"to\":\"$(newkey)\",\"amount\":\"1234\",\"memo\":\"spl memo\",\"token\":{\"address\":\"$MINT\",\"decimals\":6}}")
+check "SPL TOKEN_TRANSFER with a memo: simulated with it too" \
+    is "j['simulation']['success'] and any('$MEMO_PROG invoke' in l for l in j['simulation']['logs']) and any('spl memo' in l for l in j['simulation']['logs'])"
+
 code=$(sim "{\"type\":\"TOKEN_TRANSFER\",\"to\":\"$(newkey)\",\"amount\":\"1234\",\"token\":{\"address\":\"$MINT\",\"decimals\":6,\"symbol\":\"TST\"}}")
 check "SPL TOKEN_TRANSFER to a new holder: 200, schema" sh -c "[ $code = 200 ]"
 check "SPL TOKEN_TRANSFER: schema" valid
