@@ -8,6 +8,7 @@
 #include <sodium.h>
 
 #include "api.h"
+#include "errcodes.h"
 #include "log.h"
 #include "util.h"
 
@@ -297,7 +298,12 @@ api_sessions_create(struct http_req *req, const struct route *rt,
 		    "required");
 	int_field(body, "ttl", 300, 31536000, out, &is);
 	int_field(body, "maxRenewals", 0, 1000000, out, &is);
-	int_field(body, "absoluteLifetime", 300, 10 * 31536000LL, out, &is);
+	/* Any lifetime: shorter than ttl caps the token's expiry too.  The
+	 * reference's 0 (no lifetime) is not one this daemon gives. */
+	int_field(body, "absoluteLifetime", 1, 10 * 31536000LL, out, &is);
+	if (json_is_integer(json_object_get(body, "absoluteLifetime")) &&
+	    json_integer_value(json_object_get(body, "absoluteLifetime")) == 0)
+		is.hint = ERRHINT_LIFETIME;
 	json_object_set_new(out, "walletIds", ids);
 	json_decref(body);
 	api_submit(req, rt, NULL, 0, &is, out);

@@ -35,4 +35,9 @@ const struct errcode	*errcode_find(const char *);
 	"might be a dry run is never broadcast on a guess, so dryRun given " \
 	"two ways must agree"
 
+/* The hint of a session asked for with absoluteLifetime 0. */
+#define ERRHINT_LIFETIME	"stricter than the reference: every session " \
+	"here ends, at the latest after its absoluteLifetime (up to ten " \
+	"years); 0, a session that never ends, is not given"
+
 #endif

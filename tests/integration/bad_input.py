@@ -530,10 +530,17 @@ for desc, b, f in [
         ("ttl a fraction", {"walletId": W, "ttl": 3600.5}, "ttl"),
         ("maxRenewals -1", {"walletId": W, "maxRenewals": -1},
          "maxRenewals"),
-        ("absoluteLifetime 1", {"walletId": W, "absoluteLifetime": 1},
+        ("absoluteLifetime -1", {"walletId": W, "absoluteLifetime": -1},
+         "absoluteLifetime"),
+        ("absoluteLifetime over ten years",
+         {"walletId": W, "absoluteLifetime": 10 * 31536000 + 1},
          "absoluteLifetime"),
         ("unknown field", {"walletId": W, "scope": "all"}, "scope")]:
     case("session create: " + desc, "POST", SC, M, b, field=f)
+case("session create: absoluteLifetime 0 (never ending) is refused, and the "
+     "hint says it is on purpose", "POST", SC, M,
+     {"walletId": W, "absoluteLifetime": 0}, field="absoluteLifetime",
+     hint="stricter than the reference")
 case("session create: no such wallet", "POST", SC, M,
      {"walletId": NOWALLET}, status=404, code="WALLET_NOT_FOUND")
 case("session revoke: not an id", "DELETE", "/v1/sessions/xyz", M,

@@ -86,6 +86,20 @@ check "a non-Bearer scheme is refused ($code)" [ "$code" = 401 ]
 code=$(as_token "$TA" /v1/wallets)
 check "the genuine token still works ($code)" [ "$code" = 200 ]
 
+# A lifetime shorter than ttl (the reference takes any from 0; 0 is
+# refused here, bad_input.py) ends the token with it.
+code=$(http_code -X POST -H "$M" --data-binary \
+    "{\"walletId\":\"$A\",\"ttl\":3600,\"absoluteLifetime\":2}" \
+    "$(U /v1/sessions)")
+check "absoluteLifetime 2 under ttl 3600: 201, expiresAt within 2 s ($code)" \
+    [ "$code $(jget "j['expiresAt'] - $(date +%s) <= 2")" = "201 True" ]
+TL=$(jget "j['token']")
+code=$(as_token "$TL" /v1/wallets)
+check "... the token works at first ($code)" [ "$code" = 200 ]
+sleep 3
+code=$(as_token "$TL" /v1/wallets)
+check "... and not after its lifetime ($code)" [ "$code" = 401 ]
+
 # Renewal: the old token stops working; the limit holds.
 code=$(http_code -X POST -H "$M" --data-binary \
     "{\"walletIds\":[\"$A\",\"$B\"],\"ttl\":600,\"maxRenewals\":1}" \
