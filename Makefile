@@ -56,7 +56,7 @@ DAEMON_SRCS = parent/waiaasd.c parent/parent_keystore.c \
 	      policyd/policyd_decide.c policyd/policyd_queue.c \
 	      policyd/policyd_price.c policyd/policy_eval.c \
 	      policyd/policyd_notify.c policyd/policyd_admin.c \
-	      policyd/policyd_idem.c \
+	      policyd/policyd_idem.c policyd/policyd_connect.c \
 	      signer/signer.c relay/relay.c relay/relay_format.c \
 	      signer/evm.c signer/keccak.c signer/rlp.c signer/solana.c \
 	      signer/signer_sign.c

@@ -37,6 +37,9 @@ struct pd_ctx {
 };
 typedef void	(*pd_handler)(struct pd_ctx *);
 
+/* policyd_connect.c */
+void	connect_info(struct pd_ctx *);
+
 /* policyd_api.c */
 void	policyd_api_request(struct imsgchan *, struct imsg *, void *);
 int	pd_can_see(const struct pd_ctx *, const char *);

@@ -478,6 +478,14 @@ async function walk() {
 		    'no token');
 	}
 
+	/* What an agent reads first. */
+	const CI = 'GET /v1/connect-info';
+	expect(CI, 200, await call('GET', '/v1/connect-info', { auth: S }),
+	    'the session\'s wallets, policies and prompt');
+	expect(CI, 401, await call('GET', '/v1/connect-info'), 'no token');
+	expect(CI, 401, await call('GET', '/v1/connect-info',
+	    { auth: 'master' }), 'the master password is not a session');
+
 	/* Transactions. */
 	const to = (n) => '0x5' + String(n).padStart(39, '0');
 	const SIM = 'POST /v1/transactions/simulate';
@@ -765,6 +773,8 @@ const EXCUSED = {
 	'POST /v1/transactions/simulate 504': 'a node that answers too late ' +
 	    'is t_send_faults\' subject',
 	'POST /v1/admin/backup 501': 'backups are always available here',
+	'GET /v1/connect-info 404': 'only a live session authenticates: ' +
+	    'a revoked or unknown one is 401 before the route runs',
 	'POST /v1/wallets/{id}/owner/verify 400': 'owner routes check the ' +
 	    'signature before the query, and a signed request spends its nonce',
 	'POST /v1/transactions/{id}/approve 400': 'as for owner/verify',

@@ -1,0 +1,58 @@
+#!/bin/sh
+# GET /v1/connect-info (issue 18: discovery): a session sees its own
+# wallets only, the networks each can use, every enabled policy that
+# applies to each (its own and the global ones, never another wallet's
+# or a disabled one), and a prompt naming them; the master password and
+# a revoked session get nothing.  The schema is t_conform's.
+. tests/integration/lib.sh
+
+start_daemon || cannot_run "daemon starts"
+
+req POST /v1/wallets '{"name":"alpha","chain":"ethereum","environment":"testnet"}' >/dev/null
+A=$(jget 'j["id"]'); AADDR=$(jget 'j["publicKey"]')
+SA="Authorization: Bearer $(jget 'j["session"]["token"]')"
+SIDA=$(jget 'j["session"]["id"]')
+req POST /v1/wallets '{"name":"beta","chain":"solana","environment":"testnet"}' >/dev/null
+B=$(jget 'j["id"]')
+SB="Authorization: Bearer $(jget 'j["session"]["token"]')"
+req POST /v1/policies '{"type":"SPENDING_LIMIT","rules":{"instant_max":"1000"}}' >/dev/null
+req POST /v1/policies "{\"walletId\":\"$A\",\"type\":\"ALLOWED_TOKENS\",\"rules\":{\"tokens\":[{\"address\":\"0x5FbDB2315678afecb367f032d93F642f64180aa3\"}]},\"network\":\"base-sepolia\"}" >/dev/null
+req POST /v1/policies "{\"walletId\":\"$B\",\"type\":\"WHITELIST\",\"rules\":{\"allowed_addresses\":[\"11111111111111111111111111111112\"]}}" >/dev/null
+req POST /v1/policies "{\"walletId\":\"$A\",\"type\":\"CONTRACT_WHITELIST\",\"rules\":{\"contracts\":[{\"address\":\"0x5FbDB2315678afecb367f032d93F642f64180aa3\"}]},\"enabled\":false}" >/dev/null
+
+code=$(req GET /v1/connect-info "" "$SA")
+check "connect-info with A's token: 200 ($code)" [ "$code" = 200 ]
+check "... its session, from the api, expiring in the future" \
+    [ "$(jget "(j['session']['id'], j['session']['source'], j['session']['expiresAt'] > $(date +%s))")" = "('$SIDA', 'api', True)" ]
+check "... wallet A only, with its address, owner state and networks" \
+    [ "$(jget "[(w['id'], w['name'], w['address'], w['ownerState'], w['availableNetworks']) for w in j['wallets']]")" = \
+      "[('$A', 'alpha', '$AADDR', 'NONE', ['ethereum-sepolia', 'polygon-amoy', 'arbitrum-sepolia', 'optimism-sepolia', 'base-sepolia', 'hyperevm-testnet'])]" ]
+check "... A's policies: its own enabled one (with its network) and the global one, not B's nor a disabled one" \
+    [ "$(jget "(list(j['policies']), [(p['type'], p['network']) for p in j['policies']['$A']])")" = \
+      "(['$A'], [('ALLOWED_TOKENS', 'base-sepolia'), ('SPENDING_LIMIT', None)])" ]
+check "... the rules as stored" \
+    [ "$(jget "[p['rules']['instant_max'] for p in j['policies']['$A'] if p['type'] == 'SPENDING_LIMIT']")" = "['1000']" ]
+check "... default deny on every kind, no RPC proxy, the daemon's own address" \
+    [ "$(jget "(all(j['defaultDeny'].values()), j['rpcProxy'], j['daemon']['baseUrl'])")" = "(True, None, 'http://127.0.0.1:$PORT')" ]
+check "... capabilities name sends and reads, not x402" \
+    [ "$(jget "('transfer' in j['capabilities'], 'simulate' in j['capabilities'], 'x402' in j['capabilities'])")" = "(True, True, False)" ]
+check "... supportedChainIds are CAIP-2 ids, Sepolia and Solana devnet among them" \
+    [ "$(jget "('eip155:11155111' in j['supportedChainIds'], 'solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1' in j['supportedChainIds'])")" = "(True, True)" ]
+check "... the prompt names the wallet, its policies, the session and the tiers" \
+    [ "$(jget "all(s in j['prompt'] for s in ('$A', '$AADDR', 'ALLOWED_TOKENS, SPENDING_LIMIT', '$SIDA', 'APPROVAL', 'master password'))")" = True ]
+check "... and not wallet B" [ "$(jget "'$B' in j['prompt']")" = False ]
+
+code=$(req GET /v1/connect-info "" "$SB")
+check "B's token: B's Solana wallet, its networks, its whitelist and the global limit ($code)" \
+    [ "$code $(jget "([(w['id'], w['availableNetworks']) for w in j['wallets']], [p['type'] for p in j['policies']['$B']])")" = \
+      "200 ([('$B', ['devnet', 'testnet'])], ['WHITELIST', 'SPENDING_LIMIT'])" ]
+
+code=$(req GET /v1/connect-info)
+check "the master password is not a session: 401 ($code)" [ "$code" = 401 ]
+req DELETE "/v1/sessions/$SIDA" >/dev/null
+code=$(req GET /v1/connect-info "" "$SA")
+check "a revoked session: 401 SESSION_REVOKED or INVALID_TOKEN ($code)" \
+    [ "$code $(jget "j['code'] in ('SESSION_REVOKED', 'INVALID_TOKEN')")" = "401 True" ]
+
+kill -TERM "$DPID"; wait_gone "$DPID" 3000; DPID=""
+check "no sanitizer reports" no_sanitizer_reports
