@@ -47,6 +47,7 @@ DAEMON_SRCS = parent/waiaasd.c parent/parent_keystore.c \
 	      api/http_parse.c api/api_owner.c api/api_price.c \
 	      api/api_approve.c api/api_txref.c api/api_doc.c \
 	      api/api_notify.c api/api_admin.c api/api_check.c \
+	      api/api_skills.c \
 	      policyd/siwe.c policyd/eip712.c \
 	      policyd/policyd.c policyd/policyd_store.c policyd/policyd_auth.c \
 	      policyd/policyd_wallets.c policyd/policyd_api.c \
@@ -70,7 +71,7 @@ UNIT_TESTS = test_imsg test_config test_seccomp test_sandbox_debug \
 	     test_txinput
 UNIT_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
-.PHONY: all clean test unit fuzz bench check-src install
+.PHONY: all clean test unit fuzz bench check-src install install-skills
 all: $(BUILD)/waiaasd $(BUILD)/waiaas
 
 ifeq ($(V),1)
@@ -103,6 +104,28 @@ $(BUILD)/api/openapi_json.h: api/openapi.json scripts/embed.sh
 	$(Q)mv $@.tmp $@
 $(BUILD)/api/api_doc.o: $(BUILD)/api/openapi_json.h
 $(BUILD)/api/api_doc.o: INC += -I$(BUILD)/api
+
+# The skill files (GET /v1/skills/{name}), compiled in the same way.
+SKILLS	= quickstart wallet transactions policies approvals admin
+$(BUILD)/api/skills_md.h: $(SKILLS:%=skills/%.skill.md) scripts/embed.sh
+	@mkdir -p $(dir $@)
+	$(Q)for s in $(SKILLS); do \
+		sh scripts/embed.sh skill_$$s skills/$$s.skill.md || exit 1; \
+	done > $@.tmp
+	$(Q)mv $@.tmp $@
+$(BUILD)/api/api_skills.o: $(BUILD)/api/skills_md.h
+$(BUILD)/api/api_skills.o: INC += -I$(BUILD)/api
+
+# An agent's skills directory gets them as <dir>/waiaas-<name>/SKILL.md
+# (the layout OpenClaw and Claude read): make install-skills SKILLS_DIR=...
+install-skills:
+	@test -n "$(SKILLS_DIR)" || { echo "usage: make install-skills \
+	    SKILLS_DIR=<the agent's skills directory>" >&2; exit 2; }
+	for s in $(SKILLS); do \
+		install -d "$(SKILLS_DIR)/waiaas-$$s" && \
+		install -m 644 skills/$$s.skill.md \
+		    "$(SKILLS_DIR)/waiaas-$$s/SKILL.md" || exit 1; \
+	done
 
 # The operator's command: REST client, and the daemon's own config
 # loader and master password search, so it reads what the daemon reads.

@@ -27,6 +27,7 @@ static void (*const api_handlers[R_MAX])(struct http_req *,
     const struct route *, const char *, size_t) = {
 	[R_HEALTH] = api_health,
 	[R_DOC] = api_doc,
+	[R_SKILL] = api_skill,
 	[R_WALLET_CREATE] = api_wallets_create,
 	[R_WALLET_IMPORT] = api_wallets_import,
 	[R_SESSION_CREATE] = api_sessions_create,

@@ -42,6 +42,7 @@ const struct errcode errcodes[] = {
 	{ "SESSION_RENEWAL_MISMATCH",	403, 0, NULL },
 	{ "SESSION_REVOKED",		401, 0, NULL },
 	{ "SIMULATION_FAILED",		422, 0, NULL },
+	{ "SKILL_NOT_FOUND",		404, 0, NULL },
 	{ "SPENDER_NOT_APPROVED",	403, 0, NULL },
 	{ "TOKEN_EXPIRED",		401, 0, NULL },
 	{ "TOKEN_NOT_ALLOWED",		403, 0, NULL },

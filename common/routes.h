@@ -65,7 +65,8 @@
 	X(R_ADMIN_MASTER_PASSWORD_PUT, PUT, "/v1/admin/master-password", \
 	    MASTER)							\
 	X(R_ADMIN_BACKUP,	POST,	"/v1/admin/backup",	MASTER)	\
-	X(R_CONNECT_INFO,	GET,	"/v1/connect-info",	SESSION)
+	X(R_CONNECT_INFO,	GET,	"/v1/connect-info",	SESSION) \
+	X(R_SKILL,		GET,	"/v1/skills/{}",	NONE)
 
 enum route_id {
 #define ROUTE_ENUM(id, m, p, a)	id,

@@ -111,7 +111,11 @@ function allErrors(schema, data) {
 let REF, DOC;
 function documented(method, p, status) {
 	for (const [src, d] of [['reference', REF], ['our /doc', DOC]]) {
-		const op = d && d.paths[p] && d.paths[p][method.toLowerCase()];
+		/* the reference names some path parameters otherwise
+		 * ({name}); the table writes each {id} */
+		const k = d && (d.paths[p] ? p : Object.keys(d.paths).find(
+		    (q) => q.replace(/\{[^}]+\}/g, '{id}') === p));
+		const op = k && d.paths[k][method.toLowerCase()];
 		const r = op && op.responses && op.responses[String(status)];
 		if (r)
 			return { src, resp: r };
@@ -477,6 +481,15 @@ async function walk() {
 		expect(rt, 401, await call('GET', '/v1/wallet/' + p),
 		    'no token');
 	}
+
+	/* Skill files: no credential. */
+	const SK = 'GET /v1/skills/{id}';
+	expect(SK, 200, await call('GET', '/v1/skills/quickstart'),
+	    'the quickstart');
+	expect(SK, 404, await call('GET', '/v1/skills/x402'),
+	    'a feature this daemon lacks');
+	expect(SK, 404, await call('GET', '/v1/skills/..%2Fetc'),
+	    'not a skill');
 
 	/* What an agent reads first. */
 	const CI = 'GET /v1/connect-info';

@@ -1,9 +1,12 @@
 #!/bin/sh
-# GET /v1/connect-info (issue 18: discovery): a session sees its own
+# Discovery (issue 18).  GET /v1/connect-info: a session sees its own
 # wallets only, the networks each can use, every enabled policy that
 # applies to each (its own and the global ones, never another wallet's
 # or a disabled one), and a prompt naming them; the master password and
-# a revoked session get nothing.  The schema is t_conform's.
+# a revoked session get nothing.  GET /v1/skills/{name}: each skill file
+# of skills/ as it is in the repository, without a credential, and
+# `make install-skills` puts the same files where an agent reads them.
+# The schemas are t_conform's.
 . tests/integration/lib.sh
 
 start_daemon || cannot_run "daemon starts"
@@ -53,6 +56,23 @@ req DELETE "/v1/sessions/$SIDA" >/dev/null
 code=$(req GET /v1/connect-info "" "$SA")
 check "a revoked session: 401 SESSION_REVOKED or INVALID_TOKEN ($code)" \
     [ "$code $(jget "j['code'] in ('SESSION_REVOKED', 'INVALID_TOKEN')")" = "401 True" ]
+
+# ---- skills ----
+for n in quickstart wallet transactions policies approvals admin; do
+	code=$(http_code "http://127.0.0.1:$PORT/v1/skills/$n")
+	check "skill $n: 200, the repository's file exactly, its front matter naming waiaas-$n ($code)" \
+	    [ "$code $(jget "(j['name'] == '$n' and j['content'] == open('skills/$n.skill.md').read() and j['content'].startswith('---\\nname: waiaas-$n\\n'))")" = "200 True" ]
+done
+for n in x402 actions nosuch '..%2Fwallet' 'wallet.skill.md'; do
+	code=$(http_code "http://127.0.0.1:$PORT/v1/skills/$n")
+	check "skill $n: 404 SKILL_NOT_FOUND listing the skills there are ($code)" \
+	    [ "$code $(jget "(j['code'], 'quickstart' in j['message'])")" = "404 ('SKILL_NOT_FOUND', True)" ]
+done
+make -s install-skills SKILLS_DIR="$T_TMP/agent-skills" >/dev/null 2>&1
+check "make install-skills: <dir>/waiaas-<name>/SKILL.md for each, the same bytes" \
+    sh -c "for n in quickstart wallet transactions policies approvals admin; do cmp -s skills/\$n.skill.md '$T_TMP/agent-skills/waiaas-'\$n/SKILL.md || exit 1; done"
+check "make install-skills without SKILLS_DIR says how to use it" \
+    sh -c "! make -s install-skills 2>&1 >/dev/null | grep -q . && false || make -s install-skills 2>&1 | grep -q 'SKILLS_DIR='"
 
 kill -TERM "$DPID"; wait_gone "$DPID" 3000; DPID=""
 check "no sanitizer reports" no_sanitizer_reports
