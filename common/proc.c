@@ -323,6 +323,36 @@ proc_startup(struct proc *p, int role, int foreground)
 		fatalx("parent sent more after IMSG_CTL_START");
 }
 
+/*
+ * The role a child executable was started for: the parent names it in
+ * argv[0] ("waiaasd: signer").  -1 when argv[0] names none: then the
+ * program was not started by waiaasd.
+ */
+int
+proc_child_role(const char *argv0)
+{
+	size_t	n = strlen(PROC_CHILD_TITLE);
+	int	r;
+
+	if (argv0 == NULL || strncmp(argv0, PROC_CHILD_TITLE, n) != 0)
+		return -1;
+	if ((r = proc_parse(argv0 + n)) <= PROC_PARENT)
+		return -1;
+	return r;
+}
+
+/* A child's start-up from its main(): log, name, configuration. */
+void
+proc_child_start(struct proc *p, int role, int foreground)
+{
+	if (getenv(PROC_CHILD_STDERR) != NULL)
+		foreground = 1;
+	/* comm is the executable's name after an exec: name it. */
+	if (prctl(PR_SET_NAME, "waiaasd", 0, 0, 0) == -1)
+		fatal("PR_SET_NAME");
+	proc_startup(p, role, foreground);
+}
+
 /* Core files, ptrace attach and /proc/PID/mem of this process: off. */
 void
 priv_harden(void)

@@ -51,12 +51,12 @@
 #define CRASH_GRACE_MS		400	/* a child died: the rest follow */
 /*
  * Descriptors the api needs beside its client connections: up to 64
- * chain RPC connections (api/rpc.c), its channels, the listener, the
+ * chain RPC connections (common/rpc.c), its channels, the listener, the
  * event loop's own, and one for a connection accepted while full.
  */
 #define API_FD_RESERVE		128
-#define CHILD_TITLE		"waiaasd: "	/* argv[0] of a child */
-#define CHILD_STDERR		"WAIAASD_CHILD_STDERR"	/* its log: fd 2 */
+/* The signer's own executable, beside this one (README: Layout). */
+#define SIGNER_EXE		"waiaasd-signer"
 
 /* Numeric ids when no passwd entry exists (containers). */
 static const uid_t default_uid[PROC_MAX] = {
@@ -115,6 +115,7 @@ static struct {
 	/* waiaasd.pid: locked while we run (waiaas stop, status) */
 	int		 pidfd;
 	char		 pidpath[PATH_MAX];
+	char		 signer_exe[PATH_MAX];
 } P;
 
 static void	parent_stop(int, int);
@@ -493,9 +494,37 @@ child_env(void)
 	}
 	/* Not a flag: argv is only the name ps(1) shows. */
 	if (P.foreground)
-		env[n++] = CHILD_STDERR "=1";
+		env[n++] = PROC_CHILD_STDERR "=1";
 	env[n] = NULL;
 	return env;
+}
+
+/*
+ * The signer's executable: SIGNER_EXE in the directory of this one
+ * (make install puts both in BINDIR), found once, before any child.
+ */
+static void
+signer_exe_init(void)
+{
+	char		 self[PATH_MAX];
+	char		*slash;
+	struct stat	 st;
+	ssize_t		 n;
+
+	if ((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) == -1)
+		fatal("readlink /proc/self/exe");
+	self[n] = '\0';
+	if ((slash = strrchr(self, '/')) == NULL)
+		fatalx("/proc/self/exe: %s is not a path", self);
+	*slash = '\0';
+	if ((size_t)snprintf(P.signer_exe, sizeof(P.signer_exe), "%s/%s",
+	    self, SIGNER_EXE) >= sizeof(P.signer_exe))
+		fatalx("%s/%s: path too long", self, SIGNER_EXE);
+	if (stat(P.signer_exe, &st) == -1)
+		fatal("the signer's executable %s", P.signer_exe);
+	if (!S_ISREG(st.st_mode) || access(P.signer_exe, X_OK) == -1)
+		fatalx("the signer's executable %s is not an executable file",
+		    P.signer_exe);
 }
 
 static pid_t
@@ -524,10 +553,13 @@ start_child(int role, int chanfd, int logfd)
 	 * The role is argv[0], as ps(1) shows it: "waiaasd: api", in the
 	 * manner of OpenBSD's daemons.
 	 */
-	snprintf(title, sizeof(title), "%s%s", CHILD_TITLE, proc_name(role));
+	snprintf(title, sizeof(title), "%s%s", PROC_CHILD_TITLE,
+	    proc_name(role));
 	argv[i++] = title;
 	argv[i] = NULL;
-	execve("/proc/self/exe", argv, child_env());
+	/* The signer links only what signing needs: its own executable. */
+	execve(role == PROC_SIGNER ? P.signer_exe : "/proc/self/exe", argv,
+	    child_env());
 	_exit(127);
 }
 
@@ -1704,6 +1736,7 @@ parent_main(int foreground, int provision)
 	signal(SIGPIPE, SIG_IGN);
 	if (sodium_init() < 0)
 		fatalx("sodium_init");
+	signer_exe_init();
 
 	config_defaults(&P.cf);
 	resolve_datadir();
@@ -1843,8 +1876,7 @@ int
 main(int argc, char *argv[])
 {
 	struct proc	 p;
-	const char	*role = NULL;
-	int		 ch, foreground = 0, provision = 0, r;
+	int		 ch, child, foreground = 0, provision = 0, r;
 	const char	*ap;
 	static const struct option longopts[] = {
 		{ "auto-provision", no_argument, NULL, 'A' },
@@ -1855,9 +1887,8 @@ main(int argc, char *argv[])
 	    strcmp(ap, "true") == 0)
 		provision = 1;
 	/* A child, re-executed by the parent: its role is in argv[0]. */
-	if (argc > 0 && strncmp(argv[0], CHILD_TITLE,
-	    strlen(CHILD_TITLE)) == 0)
-		role = argv[0] + strlen(CHILD_TITLE);
+	child = argc > 0 && strncmp(argv[0], PROC_CHILD_TITLE,
+	    strlen(PROC_CHILD_TITLE)) == 0;
 	while ((ch = getopt_long(argc, argv, "dhV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'A':
@@ -1875,24 +1906,18 @@ main(int argc, char *argv[])
 	}
 	if (optind != argc)
 		usage();
-	if (role == NULL)
+	if (!child)
 		parent_main(foreground, provision);
 
-	if ((r = proc_parse(role)) <= PROC_PARENT)
+	/* The signer is never this executable (signer_exe_init). */
+	if ((r = proc_child_role(argv[0])) == -1 || r == PROC_SIGNER)
 		usage();
-	if (getenv(CHILD_STDERR) != NULL)
-		foreground = 1;
-	/* comm is "exe" after an exec of /proc/self/exe: name it. */
-	if (prctl(PR_SET_NAME, "waiaasd", 0, 0, 0) == -1)
-		fatal("PR_SET_NAME");
-	proc_startup(&p, r, foreground);
+	proc_child_start(&p, r, foreground);
 	switch (r) {
 	case PROC_API:
 		api_main(&p);
 	case PROC_POLICYD:
 		policyd_main(&p);
-	case PROC_SIGNER:
-		signer_main(&p);
 	case PROC_RELAY:
 		relay_main(&p);
 	}

@@ -15,8 +15,11 @@ INST=$T_TMP/inst
 make -s BUILD="$BUILD" DESTDIR="$INST" install >"$T_TMP/install.log" 2>&1
 check "make install puts the unit in \$(DESTDIR)/etc/systemd/system, mode 644" \
     [ "$(stat -c %a "$INST/etc/systemd/system/waiaasd.service" 2>/dev/null)" = 644 ]
-check "make install puts waiaasd and waiaas in \$(DESTDIR)/usr/local/bin" \
-    [ -x "$INST/usr/local/bin/waiaasd" -a -x "$INST/usr/local/bin/waiaas" ]
+check "make install puts waiaasd, waiaasd-signer and waiaas in \$(DESTDIR)/usr/local/bin" \
+    [ -x "$INST/usr/local/bin/waiaasd" -a -x "$INST/usr/local/bin/waiaas" \
+    -a -x "$INST/usr/local/bin/waiaasd-signer" ]
+# The daemon below is the installed one: it finds its signer there.
+WAIAASD=$INST/usr/local/bin/waiaasd
 
 if ! command -v systemd-analyze >/dev/null; then
 	peer_missing "systemd-analyze (the systemd package)"
