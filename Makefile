@@ -1,8 +1,9 @@
 # waiaas: privilege-separated wallet daemon for AI agents.
 #
-#   make            build build/waiaasd, build/waiaasd-signer and
-#                   build/waiaas (the CLI)
-#   make install    the three into $(DESTDIR)$(PREFIX)/bin
+#   make            build build/waiaasd (the parent), one executable per
+#                   child (build/waiaasd-api, -policyd, -signer, -relay)
+#                   and build/waiaas (the CLI)
+#   make install    all of them into $(DESTDIR)$(PREFIX)/bin
 #   make test       sanitizer build (ASan+UBSan, no recover) and every test
 #   make fuzz       libFuzzer targets, each run briefly
 #   make bench      throughput, latency and memory figures (bench/*.sh)
@@ -50,14 +51,14 @@ COMMON_SRCS = common/log.c common/util.c common/config.c common/proc.c \
 	      chain/solana.c chain/eip712.c \
 	      imsg/imsg.c imsg/imsgev.c imsg/msg.c seccomp/sandbox.c \
 	      seccomp/landlock.c
-DAEMON_SRCS = parent/waiaasd.c parent/parent_keystore.c \
-	      api/api.c api/api_health.c api/http.c \
+PARENT_SRCS = parent/waiaasd.c parent/parent_keystore.c
+API_SRCS    = api/api.c api/api_health.c api/http.c \
 	      api/api_wallets.c api/api_policies.c api/api_chain.c \
 	      api/chain_evm.c api/chain_sol.c api/api_tx.c \
 	      api/http_parse.c api/api_owner.c api/api_price.c \
 	      api/api_approve.c api/api_txref.c api/api_doc.c \
-	      api/api_notify.c api/api_admin.c api/api_check.c \
-	      policyd/siwe.c \
+	      api/api_notify.c api/api_admin.c api/api_check.c
+POLICYD_SRCS = policyd/siwe.c \
 	      policyd/policyd.c policyd/policyd_store.c policyd/policyd_auth.c \
 	      policyd/policyd_wallets.c policyd/policyd_api.c \
 	      policyd/policyd_sessions.c policyd/policyd_audit.c \
@@ -66,18 +67,18 @@ DAEMON_SRCS = parent/waiaasd.c parent/parent_keystore.c \
 	      policyd/policyd_decide.c policyd/policyd_queue.c \
 	      policyd/policyd_price.c policyd/policy_eval.c \
 	      policyd/policyd_notify.c policyd/policyd_admin.c \
-	      policyd/policyd_idem.c \
-	      relay/relay.c relay/relay_format.c
-# The signer's executable: its own folder, the chain formats, start-up,
-# framing and its filter; nothing that parses SQL, HTTP or JSON.
-SIGNER_OBJS = signer/signer.o signer/signer_keys.o signer/signer_sign.o \
-	      signer/evm_sign.o chain/evm.o chain/keccak.o chain/rlp.o \
-	      chain/solana.o chain/base58.o common/log.o common/util.o \
-	      common/proc.o common/keystore.o common/network.o imsg/imsg.o \
-	      imsg/msg.o seccomp/sandbox.o seccomp/landlock.o
+	      policyd/policyd_idem.c
+SIGNER_SRCS = signer/signer.c signer/signer_keys.c signer/signer_sign.c \
+	      signer/evm_sign.c
+RELAY_SRCS  = relay/relay.c relay/relay_format.c
 
+# The libraries' objects in one archive: each executable takes from it
+# only the objects its own code calls, and --as-needed keeps a shared
+# library it then does not call out of its address space.
 COMMON_OBJS = $(COMMON_SRCS:%.c=$(BUILD)/%.o)
-DAEMON_OBJS = $(DAEMON_SRCS:%.c=$(BUILD)/%.o)
+LIBWAIAAS = $(BUILD)/libwaiaas.a
+DAEMONS = waiaasd waiaasd-api waiaasd-policyd waiaasd-signer waiaasd-relay
+DAEMON_BINS = $(DAEMONS:%=$(BUILD)/%)
 
 UNIT_TESTS = test_imsg test_config test_seccomp test_sandbox_debug \
 	     test_evm test_solana test_landlock test_policy_rules test_siwe \
@@ -86,7 +87,7 @@ UNIT_TESTS = test_imsg test_config test_seccomp test_sandbox_debug \
 UNIT_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 .PHONY: all clean test unit fuzz bench check-src install
-all: $(BUILD)/waiaasd $(BUILD)/waiaasd-signer $(BUILD)/waiaas
+all: $(DAEMON_BINS) $(BUILD)/waiaas
 
 ifeq ($(V),1)
 Q =
@@ -99,15 +100,22 @@ $(BUILD)/%.o: %.c
 	@$(if $(Q),echo "  CC      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(BUILD)/waiaasd: $(COMMON_OBJS) $(DAEMON_OBJS)
-	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(PKG_LIBS)
+$(LIBWAIAAS): $(COMMON_OBJS)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
-# --as-needed: a library the signer's code does not call is not mapped.
-$(BUILD)/waiaasd-signer: $(SIGNER_OBJS:%=$(BUILD)/%)
+$(BUILD)/waiaasd: $(PARENT_SRCS:%.c=$(BUILD)/%.o)
+$(BUILD)/waiaasd-api: $(API_SRCS:%.c=$(BUILD)/%.o)
+$(BUILD)/waiaasd-policyd: $(POLICYD_SRCS:%.c=$(BUILD)/%.o)
+$(BUILD)/waiaasd-relay: $(RELAY_SRCS:%.c=$(BUILD)/%.o)
+$(BUILD)/waiaasd-signer: $(SIGNER_SRCS:%.c=$(BUILD)/%.o)
+# The signer names its few libraries: one more is a link error.
+$(BUILD)/waiaasd-signer: DAEMON_LIBS = $(SIGNER_LIBS)
+DAEMON_LIBS = $(PKG_LIBS)
+$(DAEMON_BINS): $(LIBWAIAAS)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -Wl,--as-needed \
-	    $(SIGNER_LIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(filter %.o,$^) $(LIBWAIAAS) \
+	    $(ALL_LDFLAGS) -Wl,--as-needed $(DAEMON_LIBS)
 
 # Tests, fuzz targets and benchmarks reach into every folder.
 $(BUILD)/tests/%.o: INC += $(PROC_INC)
@@ -146,11 +154,9 @@ $(BUILD)/waiaas: $(CLI_OBJS:%=$(BUILD)/%)
 PREFIX	?= /usr/local
 BINDIR	?= $(PREFIX)/bin
 UNITDIR	?= /etc/systemd/system
-install: $(BUILD)/waiaasd $(BUILD)/waiaasd-signer $(BUILD)/waiaas
+install: $(DAEMON_BINS) $(BUILD)/waiaas
 	install -d $(DESTDIR)$(BINDIR)
-	install -m 755 $(BUILD)/waiaasd $(DESTDIR)$(BINDIR)/waiaasd
-	install -m 755 $(BUILD)/waiaasd-signer \
-	    $(DESTDIR)$(BINDIR)/waiaasd-signer
+	install -m 755 $(DAEMON_BINS) $(DESTDIR)$(BINDIR)/
 	install -m 755 $(BUILD)/waiaas $(DESTDIR)$(BINDIR)/waiaas
 	install -d $(DESTDIR)$(UNITDIR)
 	install -m 644 systemd/waiaasd.service $(DESTDIR)$(UNITDIR)/
@@ -294,8 +300,8 @@ unit: $(UNIT_BINS)
 # Both builds use every core (NPROC jobs).
 NPROC != nproc 2>/dev/null || echo 2
 test:
-	$(MAKE) -j$(NPROC) BUILD=build-test SAN=1 build-test/waiaasd \
-	    build-test/waiaasd-signer build-test/waiaas build-test/tests/signer_driver \
+	$(MAKE) -j$(NPROC) BUILD=build-test SAN=1 \
+	    $(DAEMONS:%=build-test/%) build-test/waiaas build-test/tests/signer_driver \
 	    build-test/tests/chain_driver unit-san
 	$(MAKE) -j$(NPROC) $(FUZZ_TARGETS:%=build-fuzz/%)
 	tests/checksrc.sh
@@ -397,7 +403,7 @@ build-fuzz/fuzz_sol_rpc: tests/fuzz/fuzz_sol_rpc.c tests/fuzz/chain_stubs.h \
 fuzz: $(FUZZ_TARGETS:%=build-fuzz/%)
 	tests/fuzz/run.sh $(FUZZ_TIME) $(FUZZ_TARGETS)
 
-bench: $(BUILD)/waiaasd $(BUILD)/waiaasd-signer $(BUILD)/tests/signer_driver $(BUILD)/bench/policy_bench
+bench: $(DAEMON_BINS) $(BUILD)/tests/signer_driver $(BUILD)/bench/policy_bench
 	bench/health.sh $(BUILD)/waiaasd
 	bench/auth.sh $(BUILD)/waiaasd
 	BUILD=$(BUILD) bench/signer.sh

@@ -14,8 +14,7 @@ N=${1:-20000}
 BIN=$PWD/$BUILD/waiaasd
 SIGNER=$PWD/$BUILD/waiaasd-signer
 DRIVER=$PWD/$BUILD/tests/signer_driver
-make -s BUILD="$BUILD" "$BUILD/waiaasd" "$BUILD/waiaasd-signer" \
-    "$BUILD/tests/signer_driver"
+make -s BUILD="$BUILD" all "$BUILD/tests/signer_driver"
 
 # The real default KDF: no test overrides.
 unset WAIAAS_KEYSTORE_KDF_MEMORY_KIB WAIAAS_KEYSTORE_KDF_PASSES \

@@ -324,33 +324,34 @@ proc_startup(struct proc *p, int role, int foreground)
 }
 
 /*
- * The role a child executable was started for: the parent names it in
- * argv[0] ("waiaasd: signer").  -1 when argv[0] names none: then the
- * program was not started by waiaasd.
+ * The main() of a child's executable (waiaasd-<role>): started by the
+ * parent only, with argv[0] "waiaasd: <role>" and its channel on fd 3;
+ * -d or PROC_CHILD_STDERR in the environment: log to fd 2.
  */
 int
-proc_child_role(const char *argv0)
+proc_exec_main(int argc, char *argv[], int role,
+    void (*role_main)(struct proc *))
 {
-	size_t	n = strlen(PROC_CHILD_TITLE);
-	int	r;
+	static struct proc	 p;
+	const char		*t = PROC_CHILD_TITLE;
+	int			 foreground;
 
-	if (argv0 == NULL || strncmp(argv0, PROC_CHILD_TITLE, n) != 0)
-		return -1;
-	if ((r = proc_parse(argv0 + n)) <= PROC_PARENT)
-		return -1;
-	return r;
-}
-
-/* A child's start-up from its main(): log, name, configuration. */
-void
-proc_child_start(struct proc *p, int role, int foreground)
-{
+	foreground = argc == 2 && strcmp(argv[1], "-d") == 0;
+	if ((argc != 1 && !foreground) || argv[0] == NULL ||
+	    strncmp(argv[0], t, strlen(t)) != 0 ||
+	    proc_parse(argv[0] + strlen(t)) != role) {
+		fprintf(stderr, "waiaasd-%s: started by waiaasd only\n",
+		    proc_name(role));
+		return 1;
+	}
 	if (getenv(PROC_CHILD_STDERR) != NULL)
 		foreground = 1;
 	/* comm is the executable's name after an exec: name it. */
 	if (prctl(PR_SET_NAME, "waiaasd", 0, 0, 0) == -1)
 		fatal("PR_SET_NAME");
-	proc_startup(p, role, foreground);
+	proc_startup(&p, role, foreground);
+	role_main(&p);
+	return 1;
 }
 
 /* Core files, ptrace attach and /proc/PID/mem of this process: off. */

@@ -44,8 +44,7 @@ struct proc {
 extern struct proc	*proc;
 
 void	proc_startup(struct proc *, int, int);
-int	proc_child_role(const char *);
-void	proc_child_start(struct proc *, int, int);
+int	proc_exec_main(int, char *[], int, void (*)(struct proc *));
 const struct ctl_network *proc_network(uint32_t);
 const struct ctl_price *proc_price(void);
 const struct ctl_notify *proc_notify(void);

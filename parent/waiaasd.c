@@ -55,8 +55,8 @@
  * event loop's own, and one for a connection accepted while full.
  */
 #define API_FD_RESERVE		128
-/* The signer's own executable, beside this one (README: Layout). */
-#define SIGNER_EXE		"waiaasd-signer"
+/* A child's executable: this, then its role, beside waiaasd. */
+#define CHILD_EXE		"waiaasd-"
 
 /* Numeric ids when no passwd entry exists (containers). */
 static const uid_t default_uid[PROC_MAX] = {
@@ -115,7 +115,7 @@ static struct {
 	/* waiaasd.pid: locked while we run (waiaas stop, status) */
 	int		 pidfd;
 	char		 pidpath[PATH_MAX];
-	char		 signer_exe[PATH_MAX];
+	char		 exe[PROC_MAX][PATH_MAX];	/* each child's */
 } P;
 
 static void	parent_stop(int, int);
@@ -500,31 +500,36 @@ child_env(void)
 }
 
 /*
- * The signer's executable: SIGNER_EXE in the directory of this one
- * (make install puts both in BINDIR), found once, before any child.
+ * The children's executables, waiaasd-<role> in the directory of this
+ * one (make install puts them all in BINDIR), found once, before any
+ * child starts.  Each links only the libraries its role uses.
  */
 static void
-signer_exe_init(void)
+child_exe_init(void)
 {
-	char		 self[PATH_MAX];
+	char		 dir[PATH_MAX];
 	char		*slash;
 	struct stat	 st;
 	ssize_t		 n;
+	int		 i;
 
-	if ((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) == -1)
+	if ((n = readlink("/proc/self/exe", dir, sizeof(dir) - 1)) == -1)
 		fatal("readlink /proc/self/exe");
-	self[n] = '\0';
-	if ((slash = strrchr(self, '/')) == NULL)
-		fatalx("/proc/self/exe: %s is not a path", self);
+	dir[n] = '\0';
+	if ((slash = strrchr(dir, '/')) == NULL)
+		fatalx("/proc/self/exe: %s is not a path", dir);
 	*slash = '\0';
-	if ((size_t)snprintf(P.signer_exe, sizeof(P.signer_exe), "%s/%s",
-	    self, SIGNER_EXE) >= sizeof(P.signer_exe))
-		fatalx("%s/%s: path too long", self, SIGNER_EXE);
-	if (stat(P.signer_exe, &st) == -1)
-		fatal("the signer's executable %s", P.signer_exe);
-	if (!S_ISREG(st.st_mode) || access(P.signer_exe, X_OK) == -1)
-		fatalx("the signer's executable %s is not an executable file",
-		    P.signer_exe);
+	for (i = 1; i < PROC_MAX; i++) {
+		if ((size_t)snprintf(P.exe[i], sizeof(P.exe[i]), "%s/%s%s",
+		    dir, CHILD_EXE, proc_name(i)) >= sizeof(P.exe[i]))
+			fatalx("%s: path too long", dir);
+		if (stat(P.exe[i], &st) == -1)
+			fatal("the %s's executable %s", proc_name(i),
+			    P.exe[i]);
+		if (!S_ISREG(st.st_mode) || access(P.exe[i], X_OK) == -1)
+			fatalx("the %s's executable %s is not an executable "
+			    "file", proc_name(i), P.exe[i]);
+	}
 }
 
 static pid_t
@@ -557,9 +562,7 @@ start_child(int role, int chanfd, int logfd)
 	    proc_name(role));
 	argv[i++] = title;
 	argv[i] = NULL;
-	/* The signer links only what signing needs: its own executable. */
-	execve(role == PROC_SIGNER ? P.signer_exe : "/proc/self/exe", argv,
-	    child_env());
+	execve(P.exe[role], argv, child_env());
 	_exit(127);
 }
 
@@ -1736,7 +1739,7 @@ parent_main(int foreground, int provision)
 	signal(SIGPIPE, SIG_IGN);
 	if (sodium_init() < 0)
 		fatalx("sodium_init");
-	signer_exe_init();
+	child_exe_init();
 
 	config_defaults(&P.cf);
 	resolve_datadir();
@@ -1875,8 +1878,7 @@ parent_main(int foreground, int provision)
 int
 main(int argc, char *argv[])
 {
-	struct proc	 p;
-	int		 ch, child, foreground = 0, provision = 0, r;
+	int		 ch, foreground = 0, provision = 0;
 	const char	*ap;
 	static const struct option longopts[] = {
 		{ "auto-provision", no_argument, NULL, 'A' },
@@ -1886,9 +1888,10 @@ main(int argc, char *argv[])
 	if ((ap = getenv("WAIAAS_AUTO_PROVISION")) != NULL &&
 	    strcmp(ap, "true") == 0)
 		provision = 1;
-	/* A child, re-executed by the parent: its role is in argv[0]. */
-	child = argc > 0 && strncmp(argv[0], PROC_CHILD_TITLE,
-	    strlen(PROC_CHILD_TITLE)) == 0;
+	/* The children are their own executables (child_exe_init). */
+	if (argc > 0 && strncmp(argv[0], PROC_CHILD_TITLE,
+	    strlen(PROC_CHILD_TITLE)) == 0)
+		usage();
 	while ((ch = getopt_long(argc, argv, "dhV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'A':
@@ -1906,20 +1909,6 @@ main(int argc, char *argv[])
 	}
 	if (optind != argc)
 		usage();
-	if (!child)
-		parent_main(foreground, provision);
-
-	/* The signer is never this executable (signer_exe_init). */
-	if ((r = proc_child_role(argv[0])) == -1 || r == PROC_SIGNER)
-		usage();
-	proc_child_start(&p, r, foreground);
-	switch (r) {
-	case PROC_API:
-		api_main(&p);
-	case PROC_POLICYD:
-		policyd_main(&p);
-	case PROC_RELAY:
-		relay_main(&p);
-	}
+	parent_main(foreground, provision);
 	return 1;
 }

@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <poll.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -158,26 +157,9 @@ signer_main(struct proc *p)
 	}
 }
 
-/*
- * waiaasd-signer: started by the parent only, with argv[0] "waiaasd:
- * signer" and its channel on fd 3 (-d: log to fd 2).  Its own executable
- * so that it maps only what signing needs: no SQL, HTTP, JSON or TLS
- * code is in its address space.
- */
+/* waiaasd-signer: its own executable, mapping only what signing needs. */
 int
 main(int argc, char *argv[])
 {
-	struct proc	p;
-	int		foreground = 0;
-
-	if (argc == 2 && strcmp(argv[1], "-d") == 0)
-		foreground = 1;
-	else if (argc != 1)
-		foreground = -1;
-	if (foreground == -1 || proc_child_role(argv[0]) != PROC_SIGNER) {
-		fprintf(stderr, "waiaasd-signer: started by waiaasd only\n");
-		return 1;
-	}
-	proc_child_start(&p, PROC_SIGNER, foreground);
-	signer_main(&p);
+	return proc_exec_main(argc, argv, PROC_SIGNER, signer_main);
 }

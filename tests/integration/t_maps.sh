@@ -1,10 +1,12 @@
 #!/bin/sh
 # Each child maps only the libraries its role needs, read from
-# /proc/PID/maps of the running tree: the signer is its own executable
-# (waiaasd-signer) and maps libsodium, libsecp256k1, libargon2,
+# /proc/PID/maps of the running tree.  Every child is its own executable
+# (waiaasd-ROLE).  The signer maps libsodium, libsecp256k1, libargon2,
 # libseccomp, nettle and libc, and none of SQLite, libcurl, OpenSSL,
 # GnuTLS, jansson or libevent: a compromised signer finds no SQL, HTTP,
-# JSON or TLS code in its address space (DESIGN.md section 8).
+# JSON or TLS code in its address space (DESIGN.md section 8).  policyd,
+# which opens no socket, maps no HTTP client and no TLS; the api and the
+# relay map no SQLite.
 . tests/integration/lib.sh
 
 if [ "$(id -u)" != 0 ]; then
@@ -47,8 +49,10 @@ check "four children, one per role" \
 check "api maps libevent and libcurl" has "$APID" libevent-2.1 libcurl
 check "policyd maps libsqlite3" has "$PPID_" libsqlite3
 
-check "the signer runs waiaasd-signer, not waiaasd" \
-    [ "$(basename "$(readlink "/proc/$SPID/exe")")" = waiaasd-signer ]
+exe_of() { basename "$(readlink "/proc/$1/exe")"; }
+check "each child runs its own executable, waiaasd-ROLE" \
+    [ "$(exe_of "$APID") $(exe_of "$PPID_") $(exe_of "$SPID") $(exe_of "$RPID")" = \
+    "waiaasd-api waiaasd-policyd waiaasd-signer waiaasd-relay" ]
 check "the signer maps libsodium and libsecp256k1 (it signs)" \
     has "$SPID" libsodium libsecp256k1
 for l in $NEVER; do
@@ -58,6 +62,11 @@ extra=$(libs_of "$SPID" | grep -vx -e "$(echo $SIGNER_OK | tr ' ' '\n')" |
     tr '\n' ' ')
 check "the signer maps nothing beyond its list (extra: ${extra:-none})" \
     [ -z "$extra" ]
+for l in libcurl libssl libcrypto libgnutls; do
+	check "policyd does not map $l" lacks "$PPID_" "$l"
+done
+check "neither the api nor the relay maps libsqlite3" \
+    sh -c "! grep -q libsqlite3 /proc/$APID/maps /proc/$RPID/maps"
 check "the signer is still the sandboxed child (Seccomp 2, NoNewPrivs 1)" \
     [ "$(status_field "$SPID" Seccomp) $(status_field "$SPID" NoNewPrivs)" = "2 1" ]
 check "no sanitizer reports" no_sanitizer_reports

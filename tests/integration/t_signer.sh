@@ -226,7 +226,7 @@ check "a sign request on the parent channel: exit 1, no signature ($out)" \
 out=$(drv abuse-type "$DATA"); st=$?
 check "an unknown message type from policyd: exit 1 ($out)" [ $st = 0 ]
 mkdir -p "$T_TMP/pddb"
-out=$("$DRIVER" "$WAIAASD" pd-abuse-sign "$T_TMP/pddb" 2>>"$DLOG"); st=$?
+out=$("$DRIVER" "$PWD/$BUILD/waiaasd-policyd" pd-abuse-sign "$T_TMP/pddb" 2>>"$DLOG"); st=$?
 check "a sign request on the api channel: policyd exits 1, nothing reaches the signer ($out)" \
     [ $st = 0 ]
 out=$(drv evm-tx "$DATA" "$SID" 1 0 21000 1 2 "$RCPT" 1); st=$?

@@ -5,7 +5,7 @@
  * itself.  A test tool: blocking poll(2) loops, every wait bounded.
  *
  * usage: signer_driver PROGRAM COMMAND DATADIR ARGS...
- *   PROGRAM is waiaasd-signer; for pd-abuse-sign, waiaasd (policyd).
+ *   PROGRAM is waiaasd-signer; for pd-abuse-sign, waiaasd-policyd.
  *   evm-tx WALLETID CHAINID NONCE GAS MAXPRIO MAXFEE TO VALUE [DATAHEX]
  *   evm-legacy WALLETID CHAINID NONCE GAS GASPRICE TO VALUE [DATAHEX]
  *	raw transaction, then its hash (0x-hex)
