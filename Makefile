@@ -1,7 +1,9 @@
 # waiaas: privilege-separated wallet daemon for AI agents.
 #
-#   make            build build/waiaasd and build/waiaas (the CLI)
-#   make install    waiaasd and waiaas into $(DESTDIR)$(PREFIX)/bin
+#   make            build build/waiaasd (the parent), one executable per
+#                   child (build/waiaasd-api, -policyd, -signer, -relay)
+#                   and build/waiaas (the CLI)
+#   make install    all of them into $(DESTDIR)$(PREFIX)/bin
 #   make test       sanitizer build (ASan+UBSan, no recover) and every test
 #   make fuzz       libFuzzer targets, each run briefly
 #   make bench      throughput, latency and memory figures (bench/*.sh)
@@ -14,10 +16,17 @@ PKGS	 = libevent libsodium libsecp256k1 sqlite3 jansson libcurl \
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
+# The signer links only what signing needs (README: Layout).
+SIGNER_PKGS = libsodium libsecp256k1 libargon2 libseccomp nettle
+SIGNER_LIBS := $(shell pkg-config --libs $(SIGNER_PKGS))
 
 WARN	 = -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wformat=2 \
 	   -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
-INC	 = -Icommon -Iimsg -Iseccomp -Iapi -Isigner -Iparent -Irelay
+# Library folders only: a process folder's own headers are found beside
+# its sources, and no other process's are (tests/checksrc.sh checks the
+# includes too).  Tests, fuzz targets and benchmarks see every folder.
+INC	 = -Icommon -Iimsg -Iseccomp -Ichain
+PROC_INC = -Iapi -Ipolicyd -Isigner -Irelay -Iparent
 CFLAGS	?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(INC) $(PKG_CFLAGS) \
 	   -fstack-protector-strong -fPIE $(CFLAGS) $(EXTRA_CFLAGS)
@@ -35,20 +44,22 @@ EXTRA_CFLAGS += -DSANDBOX_DEBUG
 endif
 
 COMMON_SRCS = common/log.c common/util.c common/config.c common/proc.c \
-	      common/keystore.c common/wipe.c common/base58.c common/routes.c \
+	      common/keystore.c common/wipe.c common/routes.c \
 	      common/policy_rules.c common/network.c common/price.c \
-	      common/secret.c common/errcodes.c common/txinput.c \
+	      common/secret.c common/errcodes.c common/txinput.c common/rpc.c \
+	      chain/base58.c chain/keccak.c chain/rlp.c chain/evm.c \
+	      chain/solana.c chain/eip712.c \
 	      imsg/imsg.c imsg/imsgev.c imsg/msg.c seccomp/sandbox.c \
 	      seccomp/landlock.c
-DAEMON_SRCS = parent/waiaasd.c parent/parent_keystore.c \
-	      signer/signer_keys.c api/api.c api/api_health.c api/http.c \
+PARENT_SRCS = parent/waiaasd.c parent/parent_keystore.c
+API_SRCS    = api/api.c api/api_health.c api/http.c \
 	      api/api_wallets.c api/api_policies.c api/api_chain.c \
-	      api/rpc.c api/chain_evm.c api/chain_sol.c api/api_tx.c \
+	      api/chain_evm.c api/chain_sol.c api/api_tx.c \
 	      api/http_parse.c api/api_owner.c api/api_price.c \
 	      api/api_approve.c api/api_txref.c api/api_doc.c \
 	      api/api_notify.c api/api_admin.c api/api_check.c \
-	      api/api_skills.c \
-	      policyd/siwe.c policyd/eip712.c \
+	      api/api_skills.c
+POLICYD_SRCS = policyd/siwe.c \
 	      policyd/policyd.c policyd/policyd_store.c policyd/policyd_auth.c \
 	      policyd/policyd_wallets.c policyd/policyd_api.c \
 	      policyd/policyd_sessions.c policyd/policyd_audit.c \
@@ -57,13 +68,18 @@ DAEMON_SRCS = parent/waiaasd.c parent/parent_keystore.c \
 	      policyd/policyd_decide.c policyd/policyd_queue.c \
 	      policyd/policyd_price.c policyd/policy_eval.c \
 	      policyd/policyd_notify.c policyd/policyd_admin.c \
-	      policyd/policyd_idem.c policyd/policyd_connect.c \
-	      signer/signer.c relay/relay.c relay/relay_format.c \
-	      signer/evm.c signer/keccak.c signer/rlp.c signer/solana.c \
-	      signer/signer_sign.c
+	      policyd/policyd_idem.c policyd/policyd_connect.c
+SIGNER_SRCS = signer/signer.c signer/signer_keys.c signer/signer_sign.c \
+	      signer/evm_sign.c
+RELAY_SRCS  = relay/relay.c relay/relay_format.c
 
+# The libraries' objects in one archive: each executable takes from it
+# only the objects its own code calls, and --as-needed keeps a shared
+# library it then does not call out of its address space.
 COMMON_OBJS = $(COMMON_SRCS:%.c=$(BUILD)/%.o)
-DAEMON_OBJS = $(DAEMON_SRCS:%.c=$(BUILD)/%.o)
+LIBWAIAAS = $(BUILD)/libwaiaas.a
+DAEMONS = waiaasd waiaasd-api waiaasd-policyd waiaasd-signer waiaasd-relay
+DAEMON_BINS = $(DAEMONS:%=$(BUILD)/%)
 
 UNIT_TESTS = test_imsg test_config test_seccomp test_sandbox_debug \
 	     test_evm test_solana test_landlock test_policy_rules test_siwe \
@@ -72,7 +88,7 @@ UNIT_TESTS = test_imsg test_config test_seccomp test_sandbox_debug \
 UNIT_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 .PHONY: all clean test unit fuzz bench check-src install install-skills
-all: $(BUILD)/waiaasd $(BUILD)/waiaas
+all: $(DAEMON_BINS) $(BUILD)/waiaas
 
 ifeq ($(V),1)
 Q =
@@ -85,9 +101,26 @@ $(BUILD)/%.o: %.c
 	@$(if $(Q),echo "  CC      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(BUILD)/waiaasd: $(COMMON_OBJS) $(DAEMON_OBJS)
+$(LIBWAIAAS): $(COMMON_OBJS)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(BUILD)/waiaasd: $(PARENT_SRCS:%.c=$(BUILD)/%.o)
+$(BUILD)/waiaasd-api: $(API_SRCS:%.c=$(BUILD)/%.o)
+$(BUILD)/waiaasd-policyd: $(POLICYD_SRCS:%.c=$(BUILD)/%.o)
+$(BUILD)/waiaasd-relay: $(RELAY_SRCS:%.c=$(BUILD)/%.o)
+$(BUILD)/waiaasd-signer: $(SIGNER_SRCS:%.c=$(BUILD)/%.o)
+# The signer names its few libraries: one more is a link error.
+$(BUILD)/waiaasd-signer: DAEMON_LIBS = $(SIGNER_LIBS)
+DAEMON_LIBS = $(PKG_LIBS)
+$(DAEMON_BINS): $(LIBWAIAAS)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(PKG_LIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(filter %.o,$^) $(LIBWAIAAS) \
+	    $(ALL_LDFLAGS) -Wl,--as-needed $(DAEMON_LIBS)
+
+# Tests, fuzz targets and benchmarks reach into every folder.
+$(BUILD)/tests/%.o: INC += $(PROC_INC)
+$(BUILD)/bench/%.o: INC += $(PROC_INC)
 
 # The approval page, compiled in as a C string.
 $(BUILD)/api/approve_html.h: api/approve.html scripts/embed.sh
@@ -133,8 +166,8 @@ CLI_OBJS = cli/waiaas.o cli/cli_http.o cli/cli_daemon.o cli/cli_rest.o \
 	cli/cli_admin.o cli/cli_backup.o common/backup.o common/keystore.o \
 	common/policy_rules.o \
 	common/config.o common/log.o common/secret.o common/wipe.o \
-	imsg/msg.o common/price.o common/base58.o common/network.o \
-	common/util.o signer/evm.o signer/keccak.o signer/rlp.o
+	imsg/msg.o common/price.o chain/base58.o common/network.o \
+	common/util.o chain/evm.o chain/keccak.o chain/rlp.o
 $(BUILD)/waiaas: $(CLI_OBJS:%=$(BUILD)/%)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(PKG_LIBS)
@@ -144,9 +177,9 @@ $(BUILD)/waiaas: $(CLI_OBJS:%=$(BUILD)/%)
 PREFIX	?= /usr/local
 BINDIR	?= $(PREFIX)/bin
 UNITDIR	?= /etc/systemd/system
-install: $(BUILD)/waiaasd $(BUILD)/waiaas
+install: $(DAEMON_BINS) $(BUILD)/waiaas
 	install -d $(DESTDIR)$(BINDIR)
-	install -m 755 $(BUILD)/waiaasd $(DESTDIR)$(BINDIR)/waiaasd
+	install -m 755 $(DAEMON_BINS) $(DESTDIR)$(BINDIR)/
 	install -m 755 $(BUILD)/waiaas $(DESTDIR)$(BINDIR)/waiaas
 	install -d $(DESTDIR)$(UNITDIR)
 	install -m 644 systemd/waiaasd.service $(DESTDIR)$(UNITDIR)/
@@ -157,8 +190,8 @@ $(BUILD)/tests/test_imsg: $(BUILD)/tests/unit/test_imsg.o \
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka
-PRICE_OBJS = common/price.o common/base58.o common/network.o common/util.o \
-	signer/evm.o signer/keccak.o signer/rlp.o
+PRICE_OBJS = common/price.o chain/base58.o common/network.o common/util.o \
+	chain/evm.o chain/keccak.o chain/rlp.o
 $(BUILD)/tests/test_config: $(BUILD)/tests/unit/test_config.o \
     $(BUILD)/common/config.o $(BUILD)/common/log.o \
     $(BUILD)/imsg/msg.o $(PRICE_OBJS:%=$(BUILD)/%)
@@ -188,17 +221,17 @@ $(BUILD)/tests/test_seccomp: $(BUILD)/seccomp/test_seccomp.o \
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(PKG_LIBS)
 
 $(BUILD)/tests/test_evm: $(BUILD)/tests/unit/test_evm.o \
-    $(BUILD)/signer/evm.o $(BUILD)/signer/keccak.o $(BUILD)/signer/rlp.o
+    $(BUILD)/signer/evm_sign.o $(BUILD)/chain/evm.o $(BUILD)/chain/keccak.o $(BUILD)/chain/rlp.o
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(PKG_LIBS)
 $(BUILD)/tests/test_solana: $(BUILD)/tests/unit/test_solana.o \
-    $(BUILD)/signer/solana.o $(BUILD)/common/base58.o
+    $(BUILD)/chain/solana.o $(BUILD)/chain/base58.o
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(PKG_LIBS)
 $(BUILD)/tests/test_policy_rules: $(BUILD)/tests/unit/test_policy_rules.o \
-    $(BUILD)/common/policy_rules.o $(BUILD)/common/base58.o \
+    $(BUILD)/common/policy_rules.o $(BUILD)/chain/base58.o \
     $(BUILD)/common/network.o $(BUILD)/common/util.o
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
@@ -206,7 +239,7 @@ $(BUILD)/tests/test_policy_rules: $(BUILD)/tests/unit/test_policy_rules.o \
 $(BUILD)/tests/unit/test_policy_eval.o: INC += -Ipolicyd
 $(BUILD)/tests/test_policy_eval: $(BUILD)/tests/unit/test_policy_eval.o \
     $(BUILD)/policyd/policy_eval.o $(BUILD)/common/policy_rules.o \
-    $(BUILD)/common/base58.o $(BUILD)/common/network.o \
+    $(BUILD)/chain/base58.o $(BUILD)/common/network.o \
     $(BUILD)/common/util.o
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
@@ -215,22 +248,21 @@ $(BUILD)/tests/unit/test_spend.o: INC += -Ipolicyd
 $(BUILD)/tests/test_spend: $(BUILD)/tests/unit/test_spend.o \
     $(BUILD)/policyd/policyd_decide.o $(BUILD)/policyd/policy_eval.o \
     $(BUILD)/policyd/policyd_store.o $(BUILD)/common/policy_rules.o \
-    $(BUILD)/common/base58.o $(BUILD)/common/network.o \
+    $(BUILD)/chain/base58.o $(BUILD)/common/network.o \
     $(BUILD)/common/util.o $(BUILD)/common/log.o
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(PKG_LIBS)
 $(BUILD)/tests/unit/test_siwe.o: INC += -Ipolicyd
 $(BUILD)/tests/test_siwe: $(BUILD)/tests/unit/test_siwe.o \
-    $(BUILD)/policyd/siwe.o $(BUILD)/common/base58.o \
-    $(BUILD)/signer/evm.o $(BUILD)/signer/keccak.o $(BUILD)/signer/rlp.o
+    $(BUILD)/policyd/siwe.o $(BUILD)/chain/base58.o \
+    $(BUILD)/chain/evm.o $(BUILD)/chain/keccak.o $(BUILD)/chain/rlp.o
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(PKG_LIBS)
-$(BUILD)/tests/unit/test_eip712.o: INC += -Ipolicyd
 $(BUILD)/tests/test_eip712: $(BUILD)/tests/unit/test_eip712.o \
-    $(BUILD)/policyd/eip712.o \
-    $(BUILD)/signer/evm.o $(BUILD)/signer/keccak.o $(BUILD)/signer/rlp.o
+    $(BUILD)/chain/eip712.o $(BUILD)/signer/evm_sign.o \
+    $(BUILD)/chain/evm.o $(BUILD)/chain/keccak.o $(BUILD)/chain/rlp.o
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(PKG_LIBS)
@@ -245,18 +277,18 @@ $(BUILD)/tests/test_landlock: $(BUILD)/tests/unit/test_landlock.o \
 # bench/signer.sh); not a unit test, so not named test_*.
 $(BUILD)/tests/signer_driver: $(BUILD)/tests/tools/signer_driver.o \
     $(BUILD)/imsg/imsg.o $(BUILD)/imsg/msg.o $(BUILD)/common/log.o \
-    $(BUILD)/common/base58.o $(BUILD)/common/util.o \
-    $(BUILD)/signer/evm.o $(BUILD)/signer/keccak.o $(BUILD)/signer/rlp.o
+    $(BUILD)/chain/base58.o $(BUILD)/common/util.o \
+    $(BUILD)/signer/evm_sign.o $(BUILD)/chain/evm.o $(BUILD)/chain/keccak.o $(BUILD)/chain/rlp.o
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(PKG_LIBS)
 
 # Runs the api's chain clients alone against a node (t_chain_*.sh):
 # JSON in, JSON lines out; not a unit test, so not named test_*.
-CHAIN_DRIVER_OBJS = tests/tools/chain_driver.o api/rpc.o api/chain_evm.o \
+CHAIN_DRIVER_OBJS = tests/tools/chain_driver.o common/rpc.o api/chain_evm.o \
 	api/chain_sol.o common/network.o common/log.o common/util.o \
-	common/base58.o common/wipe.o imsg/msg.o signer/solana.o \
-	signer/evm.o signer/keccak.o signer/rlp.o seccomp/sandbox.o
+	chain/base58.o common/wipe.o imsg/msg.o chain/solana.o \
+	chain/evm.o chain/keccak.o chain/rlp.o seccomp/sandbox.o
 $(BUILD)/tests/chain_driver: $(CHAIN_DRIVER_OBJS:%=$(BUILD)/%)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
@@ -266,7 +298,7 @@ $(BUILD)/tests/chain_driver: $(CHAIN_DRIVER_OBJS:%=$(BUILD)/%)
 # the decision code and the store as policyd links them, a few stubs.
 POLICY_BENCH_OBJS = bench/policy_bench.o policyd/policyd_decide.o \
 	policyd/policy_eval.o policyd/policyd_store.o common/policy_rules.o \
-	common/base58.o common/network.o common/util.o common/log.o
+	chain/base58.o common/network.o common/util.o common/log.o
 $(BUILD)/bench/policy_bench.o: INC += -Ipolicyd
 $(BUILD)/bench/policy_bench: $(POLICY_BENCH_OBJS:%=$(BUILD)/%)
 	@mkdir -p $(dir $@)
@@ -291,8 +323,8 @@ unit: $(UNIT_BINS)
 # Both builds use every core (NPROC jobs).
 NPROC != nproc 2>/dev/null || echo 2
 test:
-	$(MAKE) -j$(NPROC) BUILD=build-test SAN=1 build-test/waiaasd \
-	    build-test/waiaas build-test/tests/signer_driver \
+	$(MAKE) -j$(NPROC) BUILD=build-test SAN=1 \
+	    $(DAEMONS:%=build-test/%) build-test/waiaas build-test/tests/signer_driver \
 	    build-test/tests/chain_driver unit-san
 	$(MAKE) -j$(NPROC) $(FUZZ_TARGETS:%=build-fuzz/%)
 	tests/checksrc.sh
@@ -304,15 +336,15 @@ unit-san:
 FUZZ_TARGETS = fuzz_imsg fuzz_config fuzz_http fuzz_base58 \
 	       fuzz_policy_rules fuzz_siwe fuzz_rpc fuzz_sol_rpc fuzz_eip712 \
 	       fuzz_price fuzz_relay fuzz_backup fuzz_api_body fuzz_txinput
-FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 $(INC) $(PKG_CFLAGS) \
+FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 $(INC) $(PROC_INC) $(PKG_CFLAGS) \
 	      -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_TIME ?= 20
 
 build-fuzz/fuzz_imsg: tests/fuzz/fuzz_imsg.c imsg/imsg.c imsg/msg.c common/log.c
 	@mkdir -p build-fuzz
 	clang $(FUZZ_CFLAGS) -o $@ $^
-FUZZ_PRICE_SRCS = common/price.c common/base58.c common/network.c \
-	common/util.c signer/evm.c signer/keccak.c signer/rlp.c
+FUZZ_PRICE_SRCS = common/price.c chain/base58.c common/network.c \
+	common/util.c chain/evm.c chain/keccak.c chain/rlp.c
 build-fuzz/fuzz_config: tests/fuzz/fuzz_config.c common/config.c common/log.c \
     imsg/msg.c $(FUZZ_PRICE_SRCS)
 	@mkdir -p build-fuzz
@@ -342,7 +374,7 @@ FUZZ_API_BODY_SRCS = tests/fuzz/fuzz_api_body.c tests/fuzz/api_sink.c \
 	api/api_check.c api/api_wallets.c api/api_policies.c \
 	api/api_owner.c api/api_tx.c api/api_txref.c api/api_notify.c \
 	api/api_admin.c common/routes.c common/policy_rules.c common/keystore.c \
-	common/base58.c common/network.c common/util.c common/log.c \
+	chain/base58.c common/network.c common/util.c common/log.c \
 	api/http_parse.c imsg/msg.c
 build-fuzz/fuzz_api_body: $(FUZZ_API_BODY_SRCS) tests/fuzz/api_sink.h
 	@mkdir -p build-fuzz
@@ -353,49 +385,50 @@ build-fuzz/fuzz_http: tests/fuzz/fuzz_http.c api/http_parse.c
 	@mkdir -p build-fuzz
 	clang $(FUZZ_CFLAGS) -o $@ $^
 
-build-fuzz/fuzz_base58: tests/fuzz/fuzz_base58.c common/base58.c
+build-fuzz/fuzz_base58: tests/fuzz/fuzz_base58.c chain/base58.c
 	@mkdir -p build-fuzz
 	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
 
 build-fuzz/fuzz_policy_rules: tests/fuzz/fuzz_policy_rules.c \
-    common/policy_rules.c common/base58.c common/network.c common/util.c
+    common/policy_rules.c chain/base58.c common/network.c common/util.c
 	@mkdir -p build-fuzz
 	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
 
-build-fuzz/fuzz_siwe: tests/fuzz/fuzz_siwe.c policyd/siwe.c common/base58.c \
-    signer/evm.c signer/keccak.c signer/rlp.c
+build-fuzz/fuzz_siwe: tests/fuzz/fuzz_siwe.c policyd/siwe.c chain/base58.c \
+    chain/evm.c chain/keccak.c chain/rlp.c
 	@mkdir -p build-fuzz
 	clang $(FUZZ_CFLAGS) -Ipolicyd -o $@ $^ $(PKG_LIBS)
 
-build-fuzz/fuzz_eip712: tests/fuzz/fuzz_eip712.c policyd/eip712.c \
-    signer/evm.c signer/keccak.c signer/rlp.c
+build-fuzz/fuzz_eip712: tests/fuzz/fuzz_eip712.c chain/eip712.c \
+    chain/evm.c chain/keccak.c chain/rlp.c
 	@mkdir -p build-fuzz
 	clang $(FUZZ_CFLAGS) -Ipolicyd -o $@ $^ $(PKG_LIBS)
 
 # rpc.c and chain_evm.c are included whole (static functions under test).
 build-fuzz/fuzz_rpc: tests/fuzz/fuzz_rpc.c tests/fuzz/chain_stubs.h \
-    api/rpc.c api/chain_evm.c \
+    common/rpc.c api/chain_evm.c \
     common/network.c common/log.c common/util.c imsg/msg.c \
-    signer/evm.c signer/keccak.c signer/rlp.c
+    chain/evm.c chain/keccak.c chain/rlp.c
 	@mkdir -p build-fuzz
 	clang $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_rpc.c common/network.c \
-	    common/log.c common/util.c imsg/msg.c signer/evm.c \
-	    signer/keccak.c signer/rlp.c $(PKG_LIBS)
+	    common/log.c common/util.c imsg/msg.c chain/evm.c \
+	    chain/keccak.c chain/rlp.c $(PKG_LIBS)
 
 build-fuzz/fuzz_sol_rpc: tests/fuzz/fuzz_sol_rpc.c tests/fuzz/chain_stubs.h \
-    api/chain_sol.c api/rpc.c \
-    common/network.c common/log.c common/util.c common/base58.c \
-    imsg/msg.c signer/solana.c
+    api/chain_sol.c common/rpc.c \
+    common/network.c common/log.c common/util.c chain/base58.c \
+    imsg/msg.c chain/solana.c
 	@mkdir -p build-fuzz
-	clang $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_sol_rpc.c api/rpc.c \
-	    common/network.c common/log.c common/util.c common/base58.c \
-	    imsg/msg.c signer/solana.c $(PKG_LIBS)
+	clang $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_sol_rpc.c common/rpc.c \
+	    common/network.c common/log.c common/util.c chain/base58.c \
+	    imsg/msg.c chain/solana.c $(PKG_LIBS)
 
 fuzz: $(FUZZ_TARGETS:%=build-fuzz/%)
 	tests/fuzz/run.sh $(FUZZ_TIME) $(FUZZ_TARGETS)
 
-bench: $(BUILD)/waiaasd $(BUILD)/tests/signer_driver $(BUILD)/bench/policy_bench
+bench: $(DAEMON_BINS) $(BUILD)/tests/signer_driver $(BUILD)/bench/policy_bench
 	bench/health.sh $(BUILD)/waiaasd
+	bench/memory.sh $(BUILD)/waiaasd
 	bench/auth.sh $(BUILD)/waiaasd
 	BUILD=$(BUILD) bench/signer.sh
 	bench/send.sh $(BUILD)/waiaasd

@@ -415,3 +415,10 @@ api_main(struct proc *p)
 	event_base_dispatch(api.base);
 	fatalx("event loop ended");
 }
+
+/* waiaasd-api: its own executable, mapping only what it links. */
+int
+main(int argc, char *argv[])
+{
+	return proc_exec_main(argc, argv, PROC_API, api_main);
+}

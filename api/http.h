@@ -13,17 +13,11 @@
 
 #include <event2/event.h>
 
+#include "routes.h"
 #include "util.h"
 
 #define HTTP_MAX_HEADERS	64
 #define HTTP_TARGET_MAX		2048
-
-enum http_method {
-	HTTP_GET = 1,
-	HTTP_POST = 2,
-	HTTP_PUT = 4,
-	HTTP_DELETE = 8
-};
 
 struct http_header {
 	const char	*name;

@@ -12,8 +12,9 @@ export WAIAAS_RPC_PUBLIC_DEFAULTS=false
 BUILD=${BUILD:-build}
 N=${1:-20000}
 BIN=$PWD/$BUILD/waiaasd
+SIGNER=$PWD/$BUILD/waiaasd-signer
 DRIVER=$PWD/$BUILD/tests/signer_driver
-make -s BUILD="$BUILD" "$BUILD/waiaasd" "$BUILD/tests/signer_driver"
+make -s BUILD="$BUILD" all "$BUILD/tests/signer_driver"
 
 # The real default KDF: no test overrides.
 unset WAIAAS_KEYSTORE_KDF_MEMORY_KIB WAIAAS_KEYSTORE_KDF_PASSES \
@@ -54,12 +55,12 @@ EID=$(create ethereum)
 SID=$(create solana)
 stop
 echo "signer throughput, N=$N each (default KDF keystore, $BUILD):"
-"$DRIVER" "$BIN" bench "$TMP/a" "$EID" "$SID" "$N" 2>/dev/null
+"$DRIVER" "$SIGNER" bench "$TMP/a" "$EID" "$SID" "$N" 2>/dev/null
 
 start "$TMP/b"
 create ethereum > /dev/null
 stop
-"$DRIVER" "$BIN" unlock-time "$TMP/b" 2>/dev/null
+"$DRIVER" "$SIGNER" unlock-time "$TMP/b" 2>/dev/null
 
 # 999 more, 16 requests at a time.
 start "$TMP/b"
@@ -82,4 +83,4 @@ t1=$(date +%s.%N)
 stop
 echo "created $(grep -c '^201$' "$TMP/codes") of 999 wallets over REST in" \
     "$(python3 -c "print('%.1f' % ($t1 - $t0))") s"
-"$DRIVER" "$BIN" unlock-time "$TMP/b" 2>/dev/null
+"$DRIVER" "$SIGNER" unlock-time "$TMP/b" 2>/dev/null

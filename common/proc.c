@@ -323,6 +323,37 @@ proc_startup(struct proc *p, int role, int foreground)
 		fatalx("parent sent more after IMSG_CTL_START");
 }
 
+/*
+ * The main() of a child's executable (waiaasd-<role>): started by the
+ * parent only, with argv[0] "waiaasd: <role>" and its channel on fd 3;
+ * -d or PROC_CHILD_STDERR in the environment: log to fd 2.
+ */
+int
+proc_exec_main(int argc, char *argv[], int role,
+    void (*role_main)(struct proc *))
+{
+	static struct proc	 p;
+	const char		*t = PROC_CHILD_TITLE;
+	int			 foreground;
+
+	foreground = argc == 2 && strcmp(argv[1], "-d") == 0;
+	if ((argc != 1 && !foreground) || argv[0] == NULL ||
+	    strncmp(argv[0], t, strlen(t)) != 0 ||
+	    proc_parse(argv[0] + strlen(t)) != role) {
+		fprintf(stderr, "waiaasd-%s: started by waiaasd only\n",
+		    proc_name(role));
+		return 1;
+	}
+	if (getenv(PROC_CHILD_STDERR) != NULL)
+		foreground = 1;
+	/* comm is the executable's name after an exec: name it. */
+	if (prctl(PR_SET_NAME, "waiaasd", 0, 0, 0) == -1)
+		fatal("PR_SET_NAME");
+	proc_startup(&p, role, foreground);
+	role_main(&p);
+	return 1;
+}
+
 /* Core files, ptrace attach and /proc/PID/mem of this process: off. */
 void
 priv_harden(void)

@@ -23,6 +23,13 @@
 #define CHAN_RELAY_MAX		(64 * 1024)
 #define CHAN_RELAY_WMAX		(1024 * 1024)
 
+/*
+ * argv[0] of a child, as ps(1) shows it: this, then the role's name;
+ * the environment variable that sends its log to fd 2 (waiaasd -d).
+ */
+#define PROC_CHILD_TITLE	"waiaasd: "
+#define PROC_CHILD_STDERR	"WAIAASD_CHILD_STDERR"
+
 struct proc {
 	int			 role;
 	int			 foreground;
@@ -37,6 +44,7 @@ struct proc {
 extern struct proc	*proc;
 
 void	proc_startup(struct proc *, int, int);
+int	proc_exec_main(int, char *[], int, void (*)(struct proc *));
 const struct ctl_network *proc_network(uint32_t);
 const struct ctl_price *proc_price(void);
 const struct ctl_notify *proc_notify(void);

@@ -1,7 +1,6 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "http.h"
 #include "policy_rules.h"
 #include "routes.h"
 #include "util.h"

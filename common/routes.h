@@ -8,6 +8,14 @@
 #ifndef WAIAAS_ROUTES_H
 #define WAIAAS_ROUTES_H
 
+/* A route's method; the api's HTTP parser gives these too. */
+enum http_method {
+	HTTP_GET = 1,
+	HTTP_POST = 2,
+	HTTP_PUT = 4,
+	HTTP_DELETE = 8
+};
+
 /* Auth kinds of a route. */
 #define AUTH_NONE		0
 #define AUTH_MASTER		1

@@ -51,12 +51,12 @@
 #define CRASH_GRACE_MS		400	/* a child died: the rest follow */
 /*
  * Descriptors the api needs beside its client connections: up to 64
- * chain RPC connections (api/rpc.c), its channels, the listener, the
+ * chain RPC connections (common/rpc.c), its channels, the listener, the
  * event loop's own, and one for a connection accepted while full.
  */
 #define API_FD_RESERVE		128
-#define CHILD_TITLE		"waiaasd: "	/* argv[0] of a child */
-#define CHILD_STDERR		"WAIAASD_CHILD_STDERR"	/* its log: fd 2 */
+/* A child's executable: this, then its role, beside waiaasd. */
+#define CHILD_EXE		"waiaasd-"
 
 /* Numeric ids when no passwd entry exists (containers). */
 static const uid_t default_uid[PROC_MAX] = {
@@ -115,6 +115,7 @@ static struct {
 	/* waiaasd.pid: locked while we run (waiaas stop, status) */
 	int		 pidfd;
 	char		 pidpath[PATH_MAX];
+	char		 exe[PROC_MAX][PATH_MAX];	/* each child's */
 } P;
 
 static void	parent_stop(int, int);
@@ -493,9 +494,42 @@ child_env(void)
 	}
 	/* Not a flag: argv is only the name ps(1) shows. */
 	if (P.foreground)
-		env[n++] = CHILD_STDERR "=1";
+		env[n++] = PROC_CHILD_STDERR "=1";
 	env[n] = NULL;
 	return env;
+}
+
+/*
+ * The children's executables, waiaasd-<role> in the directory of this
+ * one (make install puts them all in BINDIR), found once, before any
+ * child starts.  Each links only the libraries its role uses.
+ */
+static void
+child_exe_init(void)
+{
+	char		 dir[PATH_MAX];
+	char		*slash;
+	struct stat	 st;
+	ssize_t		 n;
+	int		 i;
+
+	if ((n = readlink("/proc/self/exe", dir, sizeof(dir) - 1)) == -1)
+		fatal("readlink /proc/self/exe");
+	dir[n] = '\0';
+	if ((slash = strrchr(dir, '/')) == NULL)
+		fatalx("/proc/self/exe: %s is not a path", dir);
+	*slash = '\0';
+	for (i = 1; i < PROC_MAX; i++) {
+		if ((size_t)snprintf(P.exe[i], sizeof(P.exe[i]), "%s/%s%s",
+		    dir, CHILD_EXE, proc_name(i)) >= sizeof(P.exe[i]))
+			fatalx("%s: path too long", dir);
+		if (stat(P.exe[i], &st) == -1)
+			fatal("the %s's executable %s", proc_name(i),
+			    P.exe[i]);
+		if (!S_ISREG(st.st_mode) || access(P.exe[i], X_OK) == -1)
+			fatalx("the %s's executable %s is not an executable "
+			    "file", proc_name(i), P.exe[i]);
+	}
 }
 
 static pid_t
@@ -524,10 +558,11 @@ start_child(int role, int chanfd, int logfd)
 	 * The role is argv[0], as ps(1) shows it: "waiaasd: api", in the
 	 * manner of OpenBSD's daemons.
 	 */
-	snprintf(title, sizeof(title), "%s%s", CHILD_TITLE, proc_name(role));
+	snprintf(title, sizeof(title), "%s%s", PROC_CHILD_TITLE,
+	    proc_name(role));
 	argv[i++] = title;
 	argv[i] = NULL;
-	execve("/proc/self/exe", argv, child_env());
+	execve(P.exe[role], argv, child_env());
 	_exit(127);
 }
 
@@ -1704,6 +1739,7 @@ parent_main(int foreground, int provision)
 	signal(SIGPIPE, SIG_IGN);
 	if (sodium_init() < 0)
 		fatalx("sodium_init");
+	child_exe_init();
 
 	config_defaults(&P.cf);
 	resolve_datadir();
@@ -1842,9 +1878,7 @@ parent_main(int foreground, int provision)
 int
 main(int argc, char *argv[])
 {
-	struct proc	 p;
-	const char	*role = NULL;
-	int		 ch, foreground = 0, provision = 0, r;
+	int		 ch, foreground = 0, provision = 0;
 	const char	*ap;
 	static const struct option longopts[] = {
 		{ "auto-provision", no_argument, NULL, 'A' },
@@ -1854,10 +1888,10 @@ main(int argc, char *argv[])
 	if ((ap = getenv("WAIAAS_AUTO_PROVISION")) != NULL &&
 	    strcmp(ap, "true") == 0)
 		provision = 1;
-	/* A child, re-executed by the parent: its role is in argv[0]. */
-	if (argc > 0 && strncmp(argv[0], CHILD_TITLE,
-	    strlen(CHILD_TITLE)) == 0)
-		role = argv[0] + strlen(CHILD_TITLE);
+	/* The children are their own executables (child_exe_init). */
+	if (argc > 0 && strncmp(argv[0], PROC_CHILD_TITLE,
+	    strlen(PROC_CHILD_TITLE)) == 0)
+		usage();
 	while ((ch = getopt_long(argc, argv, "dhV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'A':
@@ -1875,26 +1909,6 @@ main(int argc, char *argv[])
 	}
 	if (optind != argc)
 		usage();
-	if (role == NULL)
-		parent_main(foreground, provision);
-
-	if ((r = proc_parse(role)) <= PROC_PARENT)
-		usage();
-	if (getenv(CHILD_STDERR) != NULL)
-		foreground = 1;
-	/* comm is "exe" after an exec of /proc/self/exe: name it. */
-	if (prctl(PR_SET_NAME, "waiaasd", 0, 0, 0) == -1)
-		fatal("PR_SET_NAME");
-	proc_startup(&p, r, foreground);
-	switch (r) {
-	case PROC_API:
-		api_main(&p);
-	case PROC_POLICYD:
-		policyd_main(&p);
-	case PROC_SIGNER:
-		signer_main(&p);
-	case PROC_RELAY:
-		relay_main(&p);
-	}
+	parent_main(foreground, provision);
 	return 1;
 }

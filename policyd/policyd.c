@@ -124,3 +124,10 @@ policyd_main(struct proc *p)
 	event_base_dispatch(pd.base);
 	fatalx("event loop ended");
 }
+
+/* waiaasd-policyd: its own executable, mapping only what it links. */
+int
+main(int argc, char *argv[])
+{
+	return proc_exec_main(argc, argv, PROC_POLICYD, policyd_main);
+}

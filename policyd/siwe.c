@@ -556,18 +556,13 @@ int
 siwe_recover_evm(const secp256k1_context *ctx, const char *msg, size_t len,
     const char *sig, size_t siglen, uint8_t addr[20], const char **why)
 {
-	/* Split so the hex escape does not swallow the 'E'. */
-	static const char			 prefix[] = "\x19"
-	    "Ethereum Signed Message:\n";
 	secp256k1_ecdsa_recoverable_signature	 rsig;
 	secp256k1_ecdsa_signature		 plain;
 	secp256k1_pubkey			 pub;
-	struct keccak_ctx			 k;
 	uint8_t					 raw[65], digest[32];
 	uint8_t					 pub65[65];
-	char					 num[24];
 	size_t					 i, publen = sizeof(pub65);
-	int					 v, n;
+	int					 v;
 
 	if (siglen != 132 || sig[0] != '0' || sig[1] != 'x')
 		FAIL("the signature is not 0x and 65 bytes of hex");
@@ -586,14 +581,8 @@ siwe_recover_evm(const secp256k1_context *ctx, const char *msg, size_t len,
 	secp256k1_ecdsa_recoverable_signature_convert(ctx, &plain, &rsig);
 	if (secp256k1_ecdsa_signature_normalize(ctx, NULL, &plain))
 		FAIL("the signature has a high s");
-	n = snprintf(num, sizeof(num), "%zu", len);
-	if (n < 0 || (size_t)n >= sizeof(num))
+	if (evm_personal_hash((const uint8_t *)msg, len, digest) == -1)
 		FAIL("message too long");
-	keccak256_init(&k);
-	keccak256_update(&k, prefix, sizeof(prefix) - 1);
-	keccak256_update(&k, num, (size_t)n);
-	keccak256_update(&k, msg, len);
-	keccak256_final(&k, digest);
 	if (!secp256k1_ecdsa_recover(ctx, &pub, &rsig, digest) ||
 	    !secp256k1_ec_pubkey_serialize(ctx, pub65, &publen, &pub,
 	    SECP256K1_EC_UNCOMPRESSED) ||

@@ -224,3 +224,10 @@ relay_main(struct proc *p)
 	event_base_dispatch(rl.base);
 	fatalx("event loop ended");
 }
+
+/* waiaasd-relay: its own executable, mapping only what it links. */
+int
+main(int argc, char *argv[])
+{
+	return proc_exec_main(argc, argv, PROC_RELAY, relay_main);
+}

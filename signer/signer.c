@@ -156,3 +156,10 @@ signer_main(struct proc *p)
 			fatal("write to parent");
 	}
 }
+
+/* waiaasd-signer: its own executable, mapping only what signing needs. */
+int
+main(int argc, char *argv[])
+{
+	return proc_exec_main(argc, argv, PROC_SIGNER, signer_main);
+}

@@ -7,7 +7,7 @@
 
 #include <sodium.h>
 
-#include "evm.h"
+#include "evm_sign.h"
 #include "log.h"
 #include "msg.h"
 #include "signer.h"

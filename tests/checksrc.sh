@@ -30,4 +30,53 @@ for c in $(sed -n 's/^\t{ "\([A-Z0-9_]*\)".*/\1/p' tests/vectors/error_codes.h);
 		st=1
 	fi
 done
+# One-way arrows (README: Layout): a process folder includes its own
+# headers and the libraries', never another process's; a library folder
+# includes no process's header.  A header is known by its file name,
+# which is unique across the folders (checked too).
+PROCS="api cli parent policyd relay signer"
+LIBS="chain common imsg seccomp"
+map=$(mktemp)
+trap 'rm -f "$map"' EXIT
+for f in $files; do
+	case $f in */*.h) echo "${f##*/} ${f%%/*}" ;; esac
+done > "$map"
+# Made at build time from api/ (Makefile: embed.sh).
+printf 'approve_html.h api\nopenapi_json.h api\n' >> "$map"
+if awk -v procs="$PROCS" -v libs="$LIBS" '
+BEGIN {
+	n = split(procs, a, " "); for (i = 1; i <= n; i++) kind[a[i]] = "p"
+	n = split(libs, a, " "); for (i = 1; i <= n; i++) kind[a[i]] = "l"
+}
+NR == FNR {
+	if (($1 in owner) && owner[$1] != $2 && kind[$2] != "" &&
+	    kind[owner[$1]] != "") {
+		print "checksrc: " $1 " is in both " owner[$1] "/ and " $2 "/"
+		bad = 1
+	}
+	if (!($1 in owner) || kind[$2] != "")
+		owner[$1] = $2
+	next
+}
+FNR == 1 { d = FILENAME; sub(/\/.*/, "", d) }
+kind[d] != "" && /^#[ \t]*include[ \t]*"/ {
+	h = $0; sub(/^#[ \t]*include[ \t]*"/, "", h); sub(/".*/, "", h)
+	sub(/.*\//, "", h)
+	o = owner[h]
+	if (kind[o] == "p" && o != d) {
+		print FILENAME ":" FNR ": " h " is " o "/'"'"'s: " \
+		    (kind[d] == "p" ? "a process folder includes only its " \
+		    "own and the libraries'"'"' headers" : \
+		    "a library includes no process'"'"'s header")
+		bad = 1
+	}
+}
+END { exit bad }' "$map" $(for f in $files; do
+	for d in $PROCS $LIBS; do
+		case $f in "$d"/*) echo "$f" ;; esac
+	done
+done); then :; else
+	echo "checksrc: forbidden includes above (README: Layout)"
+	st=1
+fi
 exit $st

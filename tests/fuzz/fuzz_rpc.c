@@ -5,7 +5,7 @@
  * symbols (chain_evm.c).  Both are included whole: the functions under
  * test are static.  The first byte picks the decoder.
  */
-#include "../../api/rpc.c"
+#include "../../common/rpc.c"
 #include "../../api/chain_evm.c"
 
 #include "chain_stubs.h"

@@ -79,13 +79,15 @@ free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
-# bins_for_others: copies of waiaasd and waiaas in $T_TMP/bin (0755 under
+# bins_for_others: copies of waiaasd, its children's executables (which
+# it finds beside itself) and waiaas in $T_TMP/bin (0755 under
 # /tmp), for a test that runs them as another user (nobody): a clone
 # under /root (0700) is closed to it.  Sets WAIAASD and OTHERS_CLI.
 bins_for_others() {
 	mkdir -p "$T_TMP/bin"
-	cp "$PWD/$BUILD/waiaasd" "$PWD/$BUILD/waiaas" "$T_TMP/bin/" || return 1
-	chmod 755 "$T_TMP/bin" "$T_TMP/bin/waiaasd" "$T_TMP/bin/waiaas"
+	cp "$PWD/$BUILD"/waiaasd "$PWD/$BUILD"/waiaasd-* \
+	    "$PWD/$BUILD/waiaas" "$T_TMP/bin/" || return 1
+	chmod 755 "$T_TMP/bin" "$T_TMP/bin"/waiaas*
 	WAIAASD=$T_TMP/bin/waiaasd
 	OTHERS_CLI=$T_TMP/bin/waiaas
 }

@@ -510,5 +510,6 @@ check "nor in anything the CLI printed" \
 
 # --- make install
 make -s BUILD="$BUILD" install DESTDIR="$T_TMP/inst" PREFIX=/usr >/dev/null 2>&1
-check "make install DESTDIR PREFIX: waiaasd and waiaas in bin" \
-    sh -c "[ -x '$T_TMP/inst/usr/bin/waiaasd' ] && [ -x '$T_TMP/inst/usr/bin/waiaas' ]"
+check "make install DESTDIR PREFIX: waiaasd, waiaasd-signer and waiaas in bin" \
+    sh -c "[ -x '$T_TMP/inst/usr/bin/waiaasd' ] && [ -x '$T_TMP/inst/usr/bin/waiaas' ] &&
+    [ -x '$T_TMP/inst/usr/bin/waiaasd-signer' ]"

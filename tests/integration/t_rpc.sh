@@ -1,5 +1,5 @@
 #!/bin/sh
-# The api's JSON-RPC client (api/rpc.c) through the chain driver, against
+# The api's JSON-RPC client (common/rpc.c) through the chain driver, against
 # anvil directly and through the fault proxy (tests/node/rpc_fault.js):
 # answers, transport errors, timeouts, garbage, bodies too big, HTTP
 # errors with and without recovery by retries, JSON-RPC errors, names

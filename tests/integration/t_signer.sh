@@ -15,6 +15,7 @@ NM=tests/node/node_modules
 ANVIL=$NM/@foundry-rs/anvil-linux-amd64/bin/anvil
 CAST=$NM/@foundry-rs/cast-linux-amd64/bin/cast
 DRIVER=$PWD/$BUILD/tests/signer_driver
+SIGNER=$PWD/$BUILD/waiaasd-signer
 DLOG=$T_TMP/driver.log
 : > "$DLOG"
 
@@ -29,7 +30,7 @@ need() {
 	notok "$1 is missing ($2): ${3:-scripts/test-deps.sh installs it}"
 	return 1
 }
-drv() { "$DRIVER" "$WAIAASD" "$@" 2>>"$DLOG"; }
+drv() { "$DRIVER" "$SIGNER" "$@" 2>>"$DLOG"; }
 quiet() { "$@" >/dev/null 2>&1; }
 fails() { ! "$@" >/dev/null 2>&1; }
 py() { python3 -c "$@"; }
@@ -158,7 +159,7 @@ need_node_modules litesvm
 {
 	SVM="node_bin tests/node/svm.js"
 	TO=$(py "import os,sys; sys.path.insert(0,'tests/integration'); import keys; print(keys.b58(os.urandom(32)))")
-	$SVM send --payer "$SPUB" --watch "$TO" -- "$DRIVER" "$WAIAASD" \
+	$SVM send --payer "$SPUB" --watch "$TO" -- "$DRIVER" "$SIGNER" \
 	    sol-transfer "$DATA" "$SID" @BLOCKHASH@ "$TO" 12345678 \
 	    > "$T_TMP/body" 2>>"$DLOG"
 	check "litesvm accepts the signer's SOL transfer" [ "$(jget "j['ok']")" = True ]
@@ -167,7 +168,7 @@ need_node_modules litesvm
 	check "the wallet paid the amount plus the 5000-lamport fee" \
 	    [ "$(jget "j['lamports']['$SPUB']['before'] - j['lamports']['$SPUB']['after']")" = 12350678 ]
 	# A memo: the last instruction, which the Memo program runs.
-	$SVM send --payer "$SPUB" --watch "$TO" -- "$DRIVER" "$WAIAASD" \
+	$SVM send --payer "$SPUB" --watch "$TO" -- "$DRIVER" "$SIGNER" \
 	    sol-transfer "$DATA" "$SID" @BLOCKHASH@ "$TO" 1000000 "invoice 9 ✓" \
 	    > "$T_TMP/body" 2>>"$DLOG"
 	check "litesvm runs the signer's transfer and its Memo instruction" \
@@ -181,13 +182,13 @@ need_node_modules litesvm
 	    4vJ9JU1bJJE96FWSJKvHsmmFADCg4gpZQff4P3bkLKi "$TO" "$TO" 1 6 1 \
 	    "$(py 'print("m" * 257)')")
 	check "... on an SPL transfer too" [ "$out" = "sign: status 3" ]
-	$SVM send --payer "$SPUB" -- "$DRIVER" "$WAIAASD" sol-transfer \
+	$SVM send --payer "$SPUB" -- "$DRIVER" "$SIGNER" sol-transfer \
 	    "$DATA" "$SID" 4vJ9JU1bJJE96FWSJKvHsmmFADCg4gpZQff4P3bkLKi "$TO" \
 	    1000000 > "$T_TMP/body" 2>>"$DLOG"
 	check "a transaction with a blockhash litesvm never made is refused" \
 	    [ "$(jget "j['ok']")" = False ]
 	$SVM send --payer "$SPUB" --mint 6:1000000000 --token-owner "$SPUB" \
-	    --token-owner "$TO" -- "$DRIVER" "$WAIAASD" sol-token "$DATA" \
+	    --token-owner "$TO" -- "$DRIVER" "$SIGNER" sol-token "$DATA" \
 	    "$SID" @BLOCKHASH@ @MINT@ "$TO" 2500000 6 1 \
 	    > "$T_TMP/body" 2>>"$DLOG"
 	check "litesvm accepts the SPL TransferChecked with ATA creation" \
@@ -196,7 +197,7 @@ need_node_modules litesvm
 	    [ "$(jget "j['tokens']['$TO']['before'], j['tokens']['$TO']['after']")" = "None 2500000" ]
 	check "the wallet's token account gave exactly that" \
 	    [ "$(jget "j['tokens']['$SPUB']['after']")" = 997500000 ]
-	$SVM send --payer "$SPUB" --mint 6:1000 -- "$DRIVER" "$WAIAASD" \
+	$SVM send --payer "$SPUB" --mint 6:1000 -- "$DRIVER" "$SIGNER" \
 	    sol-token "$DATA" "$SID" @BLOCKHASH@ @MINT@ "$TO" 500 9 1 \
 	    > "$T_TMP/body" 2>>"$DLOG"
 	check "TransferChecked with the wrong decimals is refused" \
@@ -225,7 +226,7 @@ check "a sign request on the parent channel: exit 1, no signature ($out)" \
 out=$(drv abuse-type "$DATA"); st=$?
 check "an unknown message type from policyd: exit 1 ($out)" [ $st = 0 ]
 mkdir -p "$T_TMP/pddb"
-out=$(drv pd-abuse-sign "$T_TMP/pddb"); st=$?
+out=$("$DRIVER" "$PWD/$BUILD/waiaasd-policyd" pd-abuse-sign "$T_TMP/pddb" 2>>"$DLOG"); st=$?
 check "a sign request on the api channel: policyd exits 1, nothing reaches the signer ($out)" \
     [ $st = 0 ]
 out=$(drv evm-tx "$DATA" "$SID" 1 0 21000 1 2 "$RCPT" 1); st=$?

@@ -15,8 +15,13 @@ INST=$T_TMP/inst
 make -s BUILD="$BUILD" DESTDIR="$INST" install >"$T_TMP/install.log" 2>&1
 check "make install puts the unit in \$(DESTDIR)/etc/systemd/system, mode 644" \
     [ "$(stat -c %a "$INST/etc/systemd/system/waiaasd.service" 2>/dev/null)" = 644 ]
-check "make install puts waiaasd and waiaas in \$(DESTDIR)/usr/local/bin" \
-    [ -x "$INST/usr/local/bin/waiaasd" -a -x "$INST/usr/local/bin/waiaas" ]
+B=$INST/usr/local/bin
+check "make install puts waiaasd, its children's executables and waiaas in \$(DESTDIR)/usr/local/bin" \
+    [ -x "$B/waiaasd" -a -x "$B/waiaas" -a -x "$B/waiaasd-api" \
+    -a -x "$B/waiaasd-policyd" -a -x "$B/waiaasd-signer" \
+    -a -x "$B/waiaasd-relay" ]
+# The daemon below is the installed one: it finds its children there.
+WAIAASD=$INST/usr/local/bin/waiaasd
 
 if ! command -v systemd-analyze >/dev/null; then
 	peer_missing "systemd-analyze (the systemd package)"

@@ -4,7 +4,8 @@
  * tests and the bench can have it sign before policyd asks for signatures
  * itself.  A test tool: blocking poll(2) loops, every wait bounded.
  *
- * usage: signer_driver WAIAASD COMMAND DATADIR ARGS...
+ * usage: signer_driver PROGRAM COMMAND DATADIR ARGS...
+ *   PROGRAM is waiaasd-signer; for pd-abuse-sign, waiaasd-policyd.
  *   evm-tx WALLETID CHAINID NONCE GAS MAXPRIO MAXFEE TO VALUE [DATAHEX]
  *   evm-legacy WALLETID CHAINID NONCE GAS GASPRICE TO VALUE [DATAHEX]
  *	raw transaction, then its hash (0x-hex)
@@ -38,7 +39,7 @@
 #include <sodium.h>
 
 #include "base58.h"
-#include "evm.h"
+#include "evm_sign.h"
 #include "imsg.h"
 #include "keystore.h"
 #include "log.h"
@@ -413,7 +414,7 @@ finish(int rc)
 static void __attribute__((noreturn))
 usage(void)
 {
-	fprintf(stderr, "usage: signer_driver WAIAASD COMMAND DATADIR ARGS "
+	fprintf(stderr, "usage: signer_driver PROGRAM COMMAND DATADIR ARGS "
 	    "(see the comment in tests/tools/signer_driver.c)\n");
 	exit(2);
 }

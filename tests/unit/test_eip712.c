@@ -24,7 +24,7 @@
 #include <secp256k1_recovery.h>
 
 #include "eip712.h"
-#include "evm.h"
+#include "evm_sign.h"
 
 /* From the EIP-712 specification's example. */
 #define SPEC_DOMAIN	"f2cee375fa42b42143804025fc449deaf" \

@@ -27,7 +27,7 @@
 #include <secp256k1.h>
 #include <secp256k1_recovery.h>
 
-#include "evm.h"
+#include "evm_sign.h"
 
 #define K0	"ac0974bec39a17e36ba4a6b4d238ff94" \
 		"4bacb478cbed5efcae784d7bf4f2ff80"

@@ -1,8 +1,9 @@
 /*
- * EVM formats the signer serializes itself: Keccak-256, RLP, EIP-155
- * legacy and EIP-1559 transactions, EIP-191 personal messages, EIP-712
- * digests, addresses with the EIP-55 checksum.  Pure functions: no I/O,
- * no allocation beyond the caller's buffers.
+ * EVM formats: Keccak-256, RLP, EIP-155 legacy and EIP-1559
+ * transactions, EIP-191 personal message and EIP-712 digests, addresses
+ * with the EIP-55 checksum.  Pure functions: no I/O, no allocation beyond
+ * the caller's buffers.  The signer signs what these build
+ * (signer/evm_sign.h); every other process only encodes and checks.
  */
 #ifndef WAIAAS_EVM_H
 #define WAIAAS_EVM_H
@@ -55,19 +56,19 @@ struct evm_tx {
 
 #define EVM_TX_MAX	(128 * 1024 + 512)
 
+/* 0 if a transaction may be signed: known type, chain id, data bound. */
+int	evm_tx_check(const struct evm_tx *);
 /*
- * Serialize, hash and sign with a low-s recoverable signature.  out gets
- * the raw signed transaction (for eth_sendRawTransaction), txhash its
- * hash.  Returns 0, or -1 (bad fields, buffer too small, signing failed).
+ * The RLP of a transaction from r->p on (r->len reset): the signing
+ * preimage when the signature is NULL, else the signed form with r || s
+ * and the recovery id.  -1 when it does not fit.
  */
-int	evm_tx_sign(const secp256k1_context *, const struct evm_tx *,
-	    const uint8_t [32], uint8_t *, size_t, size_t *, uint8_t [32]);
+int	evm_tx_encode(struct rlp *, const struct evm_tx *, const uint8_t *,
+	    int);
 
-/* 65-byte r || s || v signatures with v = 27 + recovery id. */
-int	evm_sign_personal(const secp256k1_context *, const uint8_t [32],
-	    const uint8_t *, size_t, uint8_t [65]);
-int	evm_sign_typed(const secp256k1_context *, const uint8_t [32],
-	    const uint8_t [32], const uint8_t [32], uint8_t [65]);
+/* The digests EIP-191 (personal message) and EIP-712 sign. */
+int	evm_personal_hash(const uint8_t *, size_t, uint8_t [32]);
+void	evm_typed_hash(const uint8_t [32], const uint8_t [32], uint8_t [32]);
 
 /* Address of a secret key / of a 33- or 65-byte public key. */
 int	evm_address_of_seckey(const secp256k1_context *, const uint8_t [32],

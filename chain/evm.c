@@ -1,15 +1,14 @@
 /*
- * EVM signing: EIP-155 legacy and EIP-1559 transactions, EIP-191
- * personal messages, EIP-712 digests, EIP-55 addresses.  The secret key
- * stays in the caller's buffer and goes straight to libsecp256k1, whose
- * RFC 6979 nonces make every signature here deterministic and low-s.
+ * EVM formats: EIP-155 legacy and EIP-1559 transactions as RLP, the
+ * EIP-191 personal message and EIP-712 digests, addresses of public keys
+ * with the EIP-55 checksum.  Encodings only: signing is the signer's
+ * (signer/evm_sign.c), which hashes and signs what these build.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <secp256k1.h>
-#include <secp256k1_recovery.h>
 
 #include "evm.h"
 
@@ -22,39 +21,6 @@
 #define EVM_CHAIN_ID_MAX	((UINT64_MAX - 36) / 2)
 
 static const char hexdig[] = "0123456789abcdef";
-
-/* Sign a 32-byte digest: r || s in sig64, the recovery id in *recid. */
-static int
-sign_digest(const secp256k1_context *ctx, const uint8_t seckey[32],
-    const uint8_t digest[32], uint8_t sig64[64], int *recid)
-{
-	secp256k1_ecdsa_recoverable_signature	sig;
-
-	if (secp256k1_ecdsa_sign_recoverable(ctx, &sig, digest, seckey,
-	    NULL, NULL) != 1)
-		return -1;
-	if (secp256k1_ecdsa_recoverable_signature_serialize_compact(ctx,
-	    sig64, recid, &sig) != 1)
-		return -1;
-	if (*recid < 0 || *recid > 3)
-		return -1;
-	return 0;
-}
-
-/* The 65-byte r || s || v form of EIP-191 and EIP-712, v = 27 + recid. */
-static int
-sign_rsv(const secp256k1_context *ctx, const uint8_t seckey[32],
-    const uint8_t digest[32], uint8_t out[65])
-{
-	int	recid;
-
-	if (sign_digest(ctx, seckey, digest, out, &recid) == -1) {
-		memset(out, 0, 65);
-		return -1;
-	}
-	out[64] = (uint8_t)(27 + recid);
-	return 0;
-}
 
 /* gas, to, value, data: the same run of fields in both types. */
 static int
@@ -125,26 +91,9 @@ put_1559(struct rlp *r, const struct evm_tx *tx, const uint8_t *sig64,
 	return rlp_list(r, 1);
 }
 
-static int
-put_tx(struct rlp *r, const struct evm_tx *tx, const uint8_t *sig64,
-    int recid)
-{
-	if (tx->type == EVM_TX_LEGACY)
-		return put_legacy(r, tx, sig64, recid);
-	return put_1559(r, tx, sig64, recid);
-}
-
 int
-evm_tx_sign(const secp256k1_context *ctx, const struct evm_tx *tx,
-    const uint8_t seckey[32], uint8_t *out, size_t outcap, size_t *outlen,
-    uint8_t txhash[32])
+evm_tx_check(const struct evm_tx *tx)
 {
-	struct rlp	r = { out, 0, outcap };
-	uint8_t		digest[32], sig[64];
-	size_t		used = 0;
-	int		recid;
-
-	*outlen = 0;
 	if (tx->type != EVM_TX_LEGACY && tx->type != EVM_TX_1559)
 		return -1;
 	/* chain id 0 would sign a replayable transaction. */
@@ -154,36 +103,24 @@ evm_tx_sign(const secp256k1_context *ctx, const struct evm_tx *tx,
 	if (tx->datalen > EVM_DATA_MAX ||
 	    (tx->data == NULL && tx->datalen > 0))
 		return -1;
-
-	/* out holds the signing preimage first, then the signed form. */
-	if (put_tx(&r, tx, NULL, 0) == -1)
-		goto fail;
-	used = r.len;
-	keccak256(r.p, r.len, digest);
-	if (sign_digest(ctx, seckey, digest, sig, &recid) == -1)
-		goto fail;
-	if (put_tx(&r, tx, sig, recid) == -1)
-		goto fail;
-	keccak256(r.p, r.len, txhash);
-	*outlen = r.len;
 	return 0;
- fail:
-	/* Never leave a half-built transaction that looks sendable. */
-	if (r.len > used)
-		used = r.len;
-	if (used > 0)
-		memset(out, 0, used);
-	return -1;
 }
 
 int
-evm_sign_personal(const secp256k1_context *ctx, const uint8_t seckey[32],
-    const uint8_t *msg, size_t msglen, uint8_t sig[65])
+evm_tx_encode(struct rlp *r, const struct evm_tx *tx, const uint8_t *sig64,
+    int recid)
+{
+	if (tx->type == EVM_TX_LEGACY)
+		return put_legacy(r, tx, sig64, recid);
+	return put_1559(r, tx, sig64, recid);
+}
+
+int
+evm_personal_hash(const uint8_t *msg, size_t msglen, uint8_t digest[32])
 {
 	/* Split so the hex escape does not swallow the 'E'. */
 	static const char	 prefix[] = "\x19" "Ethereum Signed Message:\n";
 	struct keccak_ctx	 k;
-	uint8_t			 digest[32];
 	char			 num[24];
 	int			 n;
 
@@ -197,21 +134,20 @@ evm_sign_personal(const secp256k1_context *ctx, const uint8_t seckey[32],
 	keccak256_update(&k, num, (size_t)n);
 	keccak256_update(&k, msg, msglen);
 	keccak256_final(&k, digest);
-	return sign_rsv(ctx, seckey, digest, sig);
+	return 0;
 }
 
-int
-evm_sign_typed(const secp256k1_context *ctx, const uint8_t seckey[32],
-    const uint8_t domain[32], const uint8_t structhash[32], uint8_t sig[65])
+void
+evm_typed_hash(const uint8_t domain[32], const uint8_t structhash[32],
+    uint8_t digest[32])
 {
-	uint8_t	buf[2 + 32 + 32], digest[32];
+	uint8_t	buf[2 + 32 + 32];
 
 	buf[0] = 0x19;
 	buf[1] = 0x01;
 	memcpy(buf + 2, domain, 32);
 	memcpy(buf + 34, structhash, 32);
 	keccak256(buf, sizeof(buf), digest);
-	return sign_rsv(ctx, seckey, digest, sig);
 }
 
 /* Last 20 bytes of keccak256(X || Y), the point without its 0x04. */
