@@ -64,7 +64,10 @@ POLICYD_SRCS = policyd/siwe.c \
 	      policyd/policyd_wallets.c policyd/policyd_api.c \
 	      policyd/policyd_sessions.c policyd/policyd_audit.c \
 	      policyd/policyd_owner.c policyd/policyd_policies.c \
-	      policyd/policyd_tx.c policyd/policyd_kill.c \
+	      policyd/tx_spec.c policyd/tx_decide.c \
+	      policyd/tx_prepare.c policyd/tx_gas.c policyd/tx_watch.c \
+	      policyd/tx_sim.c policyd/tx_message.c policyd/tx_routes.c \
+	      policyd/policyd_kill.c \
 	      policyd/policyd_decide.c policyd/policyd_queue.c \
 	      policyd/policyd_price.c policyd/policy_eval.c \
 	      policyd/policyd_notify.c policyd/policyd_admin.c \

@@ -11,7 +11,7 @@
 
 #include <jansson.h>
 
-/* Transaction types, as policyd_tx.c numbers them. */
+/* Transaction types, as policyd/tx.h numbers them. */
 #define PE_TRANSFER	1
 #define PE_TOKEN	2
 #define PE_CALL		3

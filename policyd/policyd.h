@@ -165,19 +165,19 @@ void	notify_init(void);
 void	notify_result(struct imsgchan *, struct imsg *, void *);
 void	notify_test(struct pd_ctx *);
 
-/* policyd_tx.c */
-void	tx_send(struct pd_ctx *);
-void	tx_execute(const char *);
-void	tx_sign_message(struct pd_ctx *);
-int	tx_intent(const char *, char *, size_t, char [65]);
-void	tx_get(struct pd_ctx *);
+/* tx_*.c: transactions, in stages (tx.h) */
+void	tx_send(struct pd_ctx *);		/* tx_routes.c */
+void	tx_execute(const char *);		/* tx_prepare.c */
+void	tx_sign_message(struct pd_ctx *);	/* tx_message.c */
+int	tx_intent(const char *, char *, size_t, char [65]); /* tx_decide.c */
+void	tx_get(struct pd_ctx *);		/* tx_routes.c ... */
 json_t	*tx_json(const char *);
 void	tx_approval(struct pd_ctx *);
 void	tx_list(struct pd_ctx *);
 void	tx_wallet_address(struct pd_ctx *);
 void	tx_wallet_chain(struct pd_ctx *);
-void	tx_context(struct imsgchan *, struct imsg *, void *);
-void	tx_signed(struct imsgchan *, struct imsg *, void *);
+void	tx_context(struct imsgchan *, struct imsg *, void *); /* tx_gas.c */
+void	tx_signed(struct imsgchan *, struct imsg *, void *); /* tx_watch.c */
 void	tx_status(struct imsgchan *, struct imsg *, void *);
 void	tx_resume(void);
 void	kill_activate(struct pd_ctx *);

@@ -1,7 +1,7 @@
 /*
  * The kill switch: owner or operator stops everything.  One row in the
  * database holds it, so it survives restarts; pd.killed is its copy in
- * memory, which the pipeline (policyd_tx.c) checks before every sign
+ * memory, which the pipeline (policyd/tx_*.c) checks before every sign
  * request and every new session, wallet or send.
  *
  * Pulling it revokes every session and cancels every transaction not

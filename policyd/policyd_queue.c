@@ -97,7 +97,7 @@ unqueue(const char *id, long long now, const char *status, const char *code,
  * Stop every transaction of a wallet (NULL: of every wallet) that is not
  * signed yet: waiting (QUEUED), or on its way to the signer (PENDING,
  * EXECUTING; the pipeline finds it ended when the api or the signer
- * answers, and drops it, policyd_tx.c).  One signed or broadcast cannot
+ * answers, and drops it, tx_watch.c).  One signed or broadcast cannot
  * be called back and is left alone.  CANCELLED with code and why,
  * each audited (the owner told), inside the caller's transaction; the
  * number stopped in *n.  0 or -1.

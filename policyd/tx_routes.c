@@ -1,0 +1,568 @@
+/*
+ * The transaction routes: send, get, list, approval, and a wallet's
+ * address, balance and assets.
+ */
+
+#include <string.h>
+
+#include "log.h"
+#include "policy_rules.h"
+#include "policyd.h"
+#include "routes.h"
+#include "wipe.h"
+#include "tx.h"
+
+/* ---- routes ---- */
+
+void
+fail_issues(uint32_t peerid, json_t *issues)
+{
+	char	*text;
+
+	if ((text = json_dumps(issues, JSON_COMPACT)) == NULL)
+		fatalx("json_dumps");
+	pd_reply(peerid, 400, "VALIDATION_FAILED", text, strlen(text));
+	wipe_free(text);
+	json_decref(issues);
+}
+
+/*
+ * The row of an allowed transaction, its audit record and the owner's
+ * notification, inside the caller's SQLite transaction: the decision,
+ * the reservation (reserved_usd) and the row are one commit, so
+ * concurrent requests see each other's reservations.
+ */
+static int
+tx_insert(struct pd_ctx *c, const struct wref *w, const struct txspec *s,
+    const struct pe_tx *t, const struct pe_result *r, const char *id)
+{
+	sqlite3_stmt	*st;
+	json_t		*req, *ev;
+	char		*text, actor[64], intent[1024], hex[65];
+	uint64_t	 cap = 0;
+	int		 queued = r->tier >= TIER_DELAY, rc;
+
+	/* The request as it will execute: its network named. */
+	req = json_deep_copy(c->body);
+	json_object_del(req, "dryRun");
+	json_object_set_new(req, "network", json_string(w->net->name));
+	json_object_set_new(req, "walletId", json_string(w->id));
+	if ((text = json_dumps(req, JSON_COMPACT | JSON_SORT_KEYS)) == NULL)
+		fatalx("json_dumps");
+	json_decref(req);
+	if (s->chain == KS_CHAIN_ETHEREUM)
+		cap = pd.p->cfg.max_fee_gwei;
+	if (sqlite3_prepare_v2(pd.db, "INSERT INTO transactions (id, "
+	    "wallet_id, session_id, type, status, tier, chain, network, "
+	    "to_address, amount, token, request, reserved_usd, execute_after, "
+	    "expires_at, fee_cap, created_at, updated_at) VALUES (?, ?, ?, ?, "
+	    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", -1, &st, NULL) !=
+	    SQLITE_OK)
+		fatalx("database: %s", sqlite3_errmsg(pd.db));
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, w->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, c->session, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, type_names[s->type], -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, queued ? "QUEUED" : "PENDING", -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, tier_name(r->tier), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, chain_name(w->chain), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, w->net->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, s->rcpt, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 10, t->amount, -1, SQLITE_STATIC);
+	if (t->token != NULL)
+		sqlite3_bind_text(st, 11, t->token, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 12, text, -1, SQLITE_STATIC);
+	if (t->usd >= 0)
+		sqlite3_bind_double(st, 13, t->usd);
+	if (r->tier == TIER_DELAY)
+		sqlite3_bind_int64(st, 14, c->now + r->delay_seconds);
+	if (r->tier == TIER_APPROVAL)
+		sqlite3_bind_int64(st, 15, c->now + r->approval_timeout);
+	if (cap > 0)
+		sqlite3_bind_int64(st, 16, (long long)cap);
+	sqlite3_bind_int64(st, 17, c->now);
+	sqlite3_bind_int64(st, 18, c->now);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	wipe_free(text);
+	if (rc != SQLITE_DONE)
+		fatalx("database: %s", sqlite3_errmsg(pd.db));
+	snprintf(actor, sizeof(actor), "session:%s", c->session);
+	if (audit_append(c->now, "TX_REQUESTED", actor, id, json_pack(
+	    "{s:s, s:s, s:s, s:s, s:s, s:o}", "walletId", w->id, "type",
+	    type_names[s->type], "network", w->net->name, "tier",
+	    tier_name(r->tier), "reason", r->reason, "usdValue", t->usd >= 0 ?
+	    json_real(t->usd) : json_null())) == -1)
+		return -1;
+	if (r->tier == TIER_INSTANT)
+		return 0;
+	/* The owner hears of everything above INSTANT. */
+	ev = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:o, s:s}",
+	    "txId", id, "walletId", w->id, "network", w->net->name, "type",
+	    type_names[s->type], "to", s->rcpt, "amount", t->amount, "token",
+	    t->token != NULL ? json_string(t->token) : json_null(), "tier",
+	    tier_name(r->tier), "usdValue", t->usd >= 0 ? json_real(t->usd) :
+	    json_null(), "reason", r->reason);
+	if (ev == NULL)
+		fatalx("json_pack event");
+	if (r->tier == TIER_DELAY)
+		json_object_set_new(ev, "executeAfter",
+		    json_integer(c->now + r->delay_seconds));
+	if (r->tier == TIER_APPROVAL) {
+		intent_make(id, w->id, s, t->amount, cap, intent,
+		    sizeof(intent), hex);
+		json_object_set_new(ev, "expiresAt",
+		    json_integer(c->now + r->approval_timeout));
+		json_object_set_new(ev, "intent", json_string(intent));
+		json_object_set_new(ev, "intentHash", json_string(hex));
+	}
+	return outbox_add(c->now, r->tier == TIER_NOTIFY ? "TX_NOTIFY" :
+	    r->tier == TIER_DELAY ? "TX_DELAYED" : "TX_APPROVAL_REQUIRED", ev);
+}
+
+/* POST /v1/transactions/send (dryRun too), /v1/transactions/simulate */
+void
+tx_send(struct pd_ctx *c)
+{
+	struct wref		 w;
+	struct txspec		 s;
+	struct pe_tx		 t;
+	struct pe_result	 r;
+	struct job		*j;
+	json_t			*issues, *a;
+	char			 id[UUID_STR_LEN], sel[11];
+	int			 queued;
+	double			 t0 = mono_ms();
+
+	if (!send_ref(c, &w))
+		return;
+	if ((issues = json_array()) == NULL)
+		fatalx("json_array");
+	memset(&s, 0, sizeof(s));
+	req_forms(c->body, w.chain, w.net, issues);
+	if (json_array_size(issues) > 0 || spec_parse(c->body, w.chain,
+	    net_index(w.net), w.address, &s, issues) > 0) {
+		spec_free(&s);
+		fail_issues(c->peerid, issues);
+		return;
+	}
+	json_decref(issues);
+	spec_pe(&s, c->body, w.net->name, &t, sel);
+	t.usd = spec_usd(&s, t.amount, c->now, NULL, 0);
+	if (c->route == R_TX_SIMULATE ||
+	    json_is_true(json_object_get(c->body, "dryRun"))) {
+		sim_start(c, &w, &s, &t, t0);
+		return;
+	}
+	if (busy(c)) {
+		spec_free(&s);
+		return;
+	}
+	if (!pd_begin(c)) {
+		spec_free(&s);
+		return;
+	}
+	if (!decide_eval(w.id, w.net->name, &t, c->now, &r)) {
+		spec_free(&s);
+		denied(c, &w, type_names[s.type], &r);
+		return;
+	}
+	uuidv7(id);
+	queued = r.tier >= TIER_DELAY;
+	if (tx_insert(c, &w, &s, &t, &r, id) == -1) {
+		spec_free(&s);
+		store_rollback();
+		pd_fail(c->peerid, 503, "SERVICE_UNAVAILABLE", "cannot record "
+		    "the transaction", 1);
+		return;
+	}
+	spec_free(&s);
+	/*
+	 * Asking the chain for context changes nothing, so it starts now,
+	 * while the commit waits for the disk.  Nothing is signed unless
+	 * the commit succeeds: without it there is no job for the context.
+	 */
+	if (!queued)
+		tx_execute(id);
+	/* The answer, and its Idempotency-Key with the transaction. */
+	a = json_pack("{s:s, s:s, s:s}", "id", id, "status", queued ?
+	    "QUEUED" : "PENDING", "tier", tier_name(r.tier));
+	if (a == NULL || idem_record(c->peerid, id, c->route, 201, a) == -1 ||
+	    store_commit() == -1) {
+		json_decref(a);
+		store_rollback();
+		if ((j = job_find(id)) != NULL)
+			job_end(j);
+		pd_fail(c->peerid, 503, "SERVICE_UNAVAILABLE", "cannot record "
+		    "the transaction", 1);
+		return;
+	}
+	if (queued)
+		queue_arm();
+	pd_reply_json(c->peerid, 201, a);
+}
+
+#define TX_COLS	"id, wallet_id, type, status, tier, chain, network, " \
+		"to_address, amount, token, tx_hash, error, error_code, " \
+		"retryable, nonce, created_at, updated_at, execute_after, " \
+		"expires_at, signature"
+
+static json_t *
+coltext(sqlite3_stmt *st, int i)
+{
+	return sqlite3_column_type(st, i) == SQLITE_NULL ? json_null() :
+	    json_string((const char *)sqlite3_column_text(st, i));
+}
+
+static json_t *
+tx_row(sqlite3_stmt *st)
+{
+	json_t	*j;
+
+	j = json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:o, s:o, s:o, "
+	    "s:o, s:o, s:o, s:b, s:o, s:I, s:I}",
+	    "id", sqlite3_column_text(st, 0),
+	    "walletId", sqlite3_column_text(st, 1),
+	    "type", sqlite3_column_text(st, 2),
+	    "status", sqlite3_column_text(st, 3),
+	    "tier", coltext(st, 4),
+	    "chain", sqlite3_column_text(st, 5),
+	    "network", sqlite3_column_text(st, 6),
+	    "toAddress", coltext(st, 7),
+	    "amount", coltext(st, 8),
+	    "token", coltext(st, 9),
+	    "txHash", coltext(st, 10),
+	    "error", coltext(st, 11),
+	    "errorCode", coltext(st, 12),
+	    "retryable", sqlite3_column_int(st, 13) != 0,
+	    "nonce", sqlite3_column_type(st, 14) == SQLITE_NULL ?
+	    json_null() : json_integer(sqlite3_column_int64(st, 14)),
+	    "createdAt", (json_int_t)sqlite3_column_int64(st, 15),
+	    "updatedAt", (json_int_t)sqlite3_column_int64(st, 16));
+	if (j == NULL)
+		fatalx("json_pack transaction");
+	if (sqlite3_column_type(st, 17) != SQLITE_NULL)
+		json_object_set_new(j, "executeAfter",
+		    json_integer(sqlite3_column_int64(st, 17)));
+	if (sqlite3_column_type(st, 18) != SQLITE_NULL)
+		json_object_set_new(j, "expiresAt",
+		    json_integer(sqlite3_column_int64(st, 18)));
+	if (sqlite3_column_type(st, 19) != SQLITE_NULL)
+		json_object_set_new(j, "signature", coltext(st, 19));
+	/* Being prepared or signed: recorded as PENDING, shown as it is. */
+	if (strcmp(str(j, "status"), "PENDING") == 0 &&
+	    job_find(str(j, "id")) != NULL)
+		json_object_set_new(j, "status", json_string("EXECUTING"));
+	return j;
+}
+
+/* A transaction as GET shows it (no approval intent), or NULL. */
+json_t *
+tx_json(const char *id)
+{
+	return store_one("SELECT " TX_COLS " FROM transactions WHERE id = ?",
+	    id, tx_row);
+}
+
+/* GET /v1/transactions/{id}: the session's own wallets only. */
+void
+tx_get(struct pd_ctx *c)
+{
+	json_t	*t;
+	char	 text[1024], hex[65], urn[96];
+
+	t = store_one("SELECT " TX_COLS " FROM transactions WHERE id = ?",
+	    c->req->param, tx_row);
+	if (t == NULL || !pd_can_see(c, str(t, "walletId"))) {
+		json_decref(t);
+		pd_fail(c->peerid, 404, "TX_NOT_FOUND", "no such transaction",
+		    0);
+		return;
+	}
+	/* What the owner signs to approve it. */
+	if (strcmp(str(t, "status"), "QUEUED") == 0 &&
+	    strcmp(str(t, "tier"), "APPROVAL") == 0 &&
+	    tx_intent(c->req->param, text, sizeof(text), hex) == 0)
+		json_object_set_new(t, "approval", json_pack("{s:s, s:s, s:s}",
+		    "intent", text, "intentHash", hex, "resource",
+		    (snprintf(urn, sizeof(urn), "urn:waiaas:intent:%s", hex),
+		    urn)));
+	pd_reply_json(c->peerid, 200, t);
+}
+
+/*
+ * GET /v1/transactions/{id}/approval, without auth: what the approval
+ * page (/approve/{id}) shows the owner, who has no session token.  Safe
+ * to answer to anyone holding the id: ids are UUIDv7, whose 74 random
+ * bits cannot be guessed or enumerated, and the link carrying one goes
+ * only to the owner's channels; the answer grants nothing, since only
+ * the owner's signature over a fresh nonce approves or rejects; and it
+ * holds only what the owner must see before signing (the recipient and
+ * amount the chain would show anyway), nothing about the session, the
+ * agent or other transactions.  Only APPROVAL-tier transactions, in any
+ * status, so the page can say what became of one; every other id is
+ * TX_NOT_FOUND, as is an id that does not exist.
+ */
+void
+tx_approval(struct pd_ctx *c)
+{
+	sqlite3_stmt		*st;
+	const struct network	*net;
+	const char *const	*d;
+	json_t			*t, *dom, *tok = NULL, *req;
+	const char		*status;
+	char			 text[1024], hex[65], urn[96], cid[24];
+
+	if (sqlite3_prepare_v2(pd.db, "SELECT t.id, t.status, t.wallet_id, "
+	    "t.chain, t.network, w.owner_address, t.type, t.to_address, "
+	    "t.amount, t.token, t.expires_at, t.error_code, t.tx_hash, "
+	    "t.request FROM transactions t JOIN wallets w ON w.id = "
+	    "t.wallet_id WHERE t.id = ? AND t.tier = 'APPROVAL'", -1, &st,
+	    NULL) != SQLITE_OK)
+		fatalx("database: %s", sqlite3_errmsg(pd.db));
+	sqlite3_bind_text(st, 1, c->req->param, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW || tx_intent(c->req->param, text,
+	    sizeof(text), hex) == -1 || (net = net_find((const char *)
+	    sqlite3_column_text(st, 4))) == NULL) {
+		sqlite3_finalize(st);
+		pd_fail(c->peerid, 404, "TX_NOT_FOUND", "no such transaction "
+		    "waiting for an owner's approval", 0);
+		return;
+	}
+	if (sqlite3_column_type(st, 9) != SQLITE_NULL)
+		tok = json_loads((const char *)sqlite3_column_text(st, 9), 0,
+		    NULL);
+	status = (const char *)sqlite3_column_text(st, 1);
+	/* Approved and being prepared or signed: as tx_row shows it. */
+	if (strcmp(status, "PENDING") == 0 && job_find(c->req->param) != NULL)
+		status = "EXECUTING";
+	/* The message's domain and Chain ID, and the clock to date it by. */
+	if ((dom = json_array()) == NULL)
+		fatalx("json_array");
+	for (d = owner_domains(); *d != NULL; d++)
+		json_array_append_new(dom, json_string(*d));
+	if (net->chain == KS_CHAIN_ETHEREUM)
+		snprintf(cid, sizeof(cid), "%llu",
+		    (unsigned long long)net->chain_id);
+	else
+		strlcpy(cid, net->name, sizeof(cid));
+	snprintf(urn, sizeof(urn), "urn:waiaas:intent:%s", hex);
+	t = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:o, s:o, s:o, "
+	    "s:s, s:s, s:s, s:o, s:o, s:o, s:s, s:i, s:o, s:s, s:I}",
+	    "id", sqlite3_column_text(st, 0),
+	    "status", status,
+	    "walletId", sqlite3_column_text(st, 2),
+	    "chain", sqlite3_column_text(st, 3),
+	    "network", net->name,
+	    "ownerAddress", coltext(st, 5),
+	    "type", sqlite3_column_text(st, 6),
+	    "toAddress", coltext(st, 7),
+	    "amount", coltext(st, 8),
+	    "token", tok != NULL ? tok : json_null(),
+	    "intent", text,
+	    "intentHash", hex,
+	    "resource", urn,
+	    "expiresAt", sqlite3_column_type(st, 10) == SQLITE_NULL ?
+	    json_null() : json_integer(sqlite3_column_int64(st, 10)),
+	    "errorCode", coltext(st, 11),
+	    "txHash", coltext(st, 12),
+	    "symbol", net->symbol,
+	    "decimals", (int)net->decimals,
+	    "domains", dom,
+	    "chainId", cid,
+	    "serverTime", (json_int_t)c->now);
+	/* The memo the transaction carries: the owner reads what is sent. */
+	if (t != NULL && (req = json_loads((const char *)sqlite3_column_text(
+	    st, 13), 0, NULL)) != NULL) {
+		if (json_string_length(json_object_get(req, "memo")) > 0)
+			json_object_set(t, "memo", json_object_get(req,
+			    "memo"));
+		json_decref(req);
+	}
+	sqlite3_finalize(st);
+	if (t == NULL)
+		fatalx("json_pack approval");
+	pd_reply_json(c->peerid, 200, t);
+}
+
+/* GET /v1/transactions?walletId&status&limit&cursor: newest first. */
+void
+tx_list(struct pd_ctx *c)
+{
+	sqlite3_stmt	*st;
+	json_t		*items;
+	char		 wid[KS_ID_LEN + 1], cursor[UUID_STR_LEN], status[16];
+	long long	 limit, n = 0;
+	int		 more = 0;
+
+	if (pd_query_int(c, "limit", &limit) == -1)
+		return;
+	if (sqlite3_prepare_v2(pd.db, "SELECT " TX_COLS " FROM transactions "
+	    "WHERE wallet_id IN (SELECT wallet_id FROM session_wallets WHERE "
+	    "session_id = ?1) AND (?2 IS NULL OR wallet_id = ?2) AND (?3 IS "
+	    "NULL OR id < ?3) AND (?4 IS NULL OR status = ?4) ORDER BY id "
+	    "DESC LIMIT ?5", -1, &st, NULL) != SQLITE_OK)
+		fatalx("database: %s", sqlite3_errmsg(pd.db));
+	sqlite3_bind_text(st, 1, c->session, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, pd_query_str(c->req->query, "walletId", wid,
+	    sizeof(wid)), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, pd_query_str(c->req->query, "cursor",
+	    cursor, sizeof(cursor)), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, c->route == R_TX_PENDING ? "QUEUED" :
+	    pd_query_str(c->req->query, "status", status, sizeof(status)), -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, limit + 1);
+	if ((items = json_array()) == NULL)
+		fatalx("json_array");
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (n++ == limit) {
+			more = 1;
+			break;
+		}
+		json_array_append_new(items, tx_row(st));
+	}
+	sqlite3_finalize(st);
+	pd_reply_json(c->peerid, 200, json_pack("{s:o, s:o, s:b}", "items",
+	    items, "cursor", more ? json_copy(json_object_get(
+	    json_array_get(items, json_array_size(items) - 1), "id")) :
+	    json_null(), "hasMore", more));
+}
+
+/* The wallet and network of a read: walletId and network from the query. */
+static int
+read_ref(struct pd_ctx *c, struct wref *w)
+{
+	char	wid[KS_ID_LEN + 1], net[NET_QUERY_MAX + 1];
+
+	return wallet_ref(c, pd_query_str(c->req->query, "walletId", wid,
+	    sizeof(wid)), pd_query_str(c->req->query, "network", net,
+	    sizeof(net)), 1, w);
+}
+
+/* GET /v1/wallet/address */
+void
+tx_wallet_address(struct pd_ctx *c)
+{
+	struct wref	w;
+
+	if (!read_ref(c, &w))
+		return;
+	pd_reply_json(c->peerid, 200, json_pack("{s:s, s:s, s:s, s:s}",
+	    "walletId", w.id, "chain", chain_name(w.chain), "network",
+	    w.net->name, "address", w.address));
+}
+
+static void
+chain_ask(struct pd_ctx *c, const struct chain_query *q)
+{
+	if (imsgev_compose(&pd.api, IMSG_API_CHAINQ, c->peerid, -1, q,
+	    sizeof(*q)) == -1)
+		fatal("IMSG_API_CHAINQ");
+}
+
+/* Tokens an EVM wallet's assets list: allowed by policy or used. */
+static void
+known_tokens(const struct wref *w, struct chain_query *q)
+{
+	sqlite3_stmt	*st;
+	json_t		*rules[POLICY_TYPE_MAX], *e;
+	const char	*a;
+	char		 canon[CHAIN_ADDR_MAX + 1];
+	uint8_t		 b[32];
+	size_t		 i, k;
+
+	policies_for(w->id, w->net->name, rules);
+	json_array_foreach(json_object_get(rules[POLICY_ALLOWED_TOKENS],
+	    "tokens"), i, e) {
+		a = str(e, "address");
+		if (q->ntokens < CQ_TOKENS_MAX && a != NULL &&
+		    parse_addr(w->chain, a, canon, b) == 0)
+			strlcpy(q->tokens[q->ntokens++], canon, sizeof(canon));
+	}
+	for (i = 0; i < POLICY_TYPE_MAX; i++)
+		json_decref(rules[i]);
+	if (sqlite3_prepare_v2(pd.db, "SELECT DISTINCT token FROM "
+	    "transactions WHERE wallet_id = ? AND network = ? AND token IS "
+	    "NOT NULL AND type = 'TOKEN_TRANSFER' LIMIT 64", -1, &st, NULL) !=
+	    SQLITE_OK)
+		fatalx("database: %s", sqlite3_errmsg(pd.db));
+	sqlite3_bind_text(st, 1, w->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, w->net->name, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW && q->ntokens < CQ_TOKENS_MAX) {
+		a = (const char *)sqlite3_column_text(st, 0);
+		for (k = 0; k < q->ntokens; k++)
+			if (strcasecmp(q->tokens[k], a) == 0)
+				break;
+		if (k == q->ntokens)
+			strlcpy(q->tokens[q->ntokens++], a,
+			    sizeof(q->tokens[0]));
+	}
+	sqlite3_finalize(st);
+}
+
+/*
+ * GET /v1/wallet/balance, /v1/wallet/assets: the api asks the chain.
+ * network=all: every network of the wallet's chain and environment, one
+ * message each (msg.h says how the api puts them together).
+ */
+void
+tx_wallet_chain(struct pd_ctx *c)
+{
+	struct wref		 w;
+	struct chain_query	 q;
+	const struct network	*n;
+	char			 token[CHAIN_ADDR_MAX + 1];
+	char			 wid[KS_ID_LEN + 1], net[NET_QUERY_MAX + 1];
+	uint8_t			 b[32];
+	uint32_t		 i, all = 0;
+
+	if (pd_query_str(c->req->query, "network", net, sizeof(net)) !=
+	    NULL && strcmp(net, "all") == 0) {
+		if (!wallet_ref(c, pd_query_str(c->req->query, "walletId", wid,
+		    sizeof(wid)), NULL, 1, &w))
+			return;
+		for (i = 0; (n = net_get(i)) != NULL; i++)
+			all += n->chain == (uint32_t)w.chain &&
+			    n->env == (uint32_t)w.env;
+	} else if (!read_ref(c, &w))
+		return;
+	memset(&q, 0, sizeof(q));
+	q.kind = c->route == R_WALLET_ASSETS ? CQ_ASSETS : CQ_BALANCE;
+	q.net = net_index(w.net);
+	strlcpy(q.wallet_id, w.id, sizeof(q.wallet_id));
+	strlcpy(q.address, w.address, sizeof(q.address));
+	if (q.kind == CQ_BALANCE && pd_query_str(c->req->query, "token",
+	    token, sizeof(token)) != NULL) {
+		if (all) {
+			pd_fail_issue(c->peerid, "token", "one network's: not "
+			    "with network=all");
+			return;
+		}
+		if (parse_addr(w.chain, token, q.token, b) == -1) {
+			pd_fail_issue(c->peerid, "token", w.chain ==
+			    KS_CHAIN_ETHEREUM ? "an ERC-20 contract address" :
+			    "an SPL mint address");
+			return;
+		}
+	}
+	if (!all) {
+		if (q.kind == CQ_ASSETS && w.chain == KS_CHAIN_ETHEREUM)
+			known_tokens(&w, &q);
+		chain_ask(c, &q);
+		return;
+	}
+	q.nparts = all;
+	for (i = 0; (n = net_get(i)) != NULL; i++) {
+		if (n->chain != (uint32_t)w.chain || n->env != (uint32_t)w.env)
+			continue;
+		w.net = n;
+		q.net = i;
+		q.ntokens = 0;
+		memset(q.tokens, 0, sizeof(q.tokens));
+		if (q.kind == CQ_ASSETS && w.chain == KS_CHAIN_ETHEREUM)
+			known_tokens(&w, &q);
+		chain_ask(c, &q);
+		q.part++;
+	}
+}
