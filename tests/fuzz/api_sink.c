@@ -82,6 +82,13 @@ api_doc(struct http_req *req, const struct route *rt, const char *param,
 }
 
 void
+api_skill(struct http_req *req, const struct route *rt, const char *param,
+    size_t plen)
+{
+	served(req, rt, param, plen);
+}
+
+void
 api_approve_page(struct http_req *req, const struct route *rt,
     const char *param, size_t plen)
 {
