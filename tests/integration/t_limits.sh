@@ -70,7 +70,9 @@ code=$(http_code -D "$T_TMP/h" -X POST -H "Content-Type: application/json" -H "$
 check "RATE_LIMIT: the 4th request in its window is 429 RATE_LIMIT_EXCEEDED with Retry-After" \
     sh -c "[ $code = 429 ] && grep -q RATE_LIMIT_EXCEEDED $T_TMP/body && grep -qi '^retry-after: 60' $T_TMP/h"
 h=$(date -u +%H | sed 's/^0//')
-req POST /v1/policies "{\"walletId\":\"$W2\",\"type\":\"TIME_RESTRICTION\",\"rules\":{\"allowed_hours\":{\"start\":$(( (h + 2) % 24 )),\"end\":$(( (h + 4) % 24 ))},\"allowed_days\":[0,1,2,3,4,5,6]}}" >/dev/null
+# two hours from now for two hours; end is 1..24 (midnight is 24)
+e=$(( (h + 4) % 24 )); [ "$e" = 0 ] && e=24
+req POST /v1/policies "{\"walletId\":\"$W2\",\"type\":\"TIME_RESTRICTION\",\"rules\":{\"allowed_hours\":{\"start\":$(( (h + 2) % 24 )),\"end\":$e},\"allowed_days\":[0,1,2,3,4,5,6]}}" >/dev/null
 code=$(req POST /v1/transactions/simulate "$small" "$S")
 check "TIME_RESTRICTION: outside the allowed hours (UTC) it is refused" \
     sh -c "[ \"$(jget 'j["policy"]["allowed"]')\" = False ] && grep -q TIME_RESTRICTION $T_TMP/body"
