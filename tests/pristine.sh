@@ -7,10 +7,12 @@
 # suite (make test) must take under 10 minutes; installing the test peers
 # before it is timed apart, since it depends on the mirror.
 #
-# It runs as root in a private mount and pid namespace (unshare), with
-# /proc, /sys and /dev of the host and the host's network (apt and npm
-# need it; the daemon's port is the host's 127.0.0.1:3100, which must be
-# free).  When it ends, every process it started ends with the namespace.
+# It runs as root in a private mount and pid namespace (unshare), each
+# stage in a mount namespace whose root is the pristine system (see
+# inside), with /proc, /sys and /dev of the host and the host's network
+# (apt and npm need it; the daemon's port is the host's 127.0.0.1:3100,
+# which must be free).  When it ends, every process it started ends with
+# the namespace.
 #
 # usage: tests/pristine.sh [--run-only] [--keep]
 #   --run-only	stop after the "Run it" command
@@ -33,7 +35,7 @@ for a in "$@"; do
 	esac
 done
 [ "$(id -u)" = 0 ] || { echo "tests/pristine.sh: run it as root" >&2; exit 2; }
-for c in debootstrap unshare chroot curl git; do
+for c in debootstrap unshare chroot pivot_root curl git; do
 	command -v $c >/dev/null || {
 		echo "tests/pristine.sh: needs $c (apt-get install" \
 		    "debootstrap util-linux curl git)" >&2
@@ -45,11 +47,18 @@ failed=0
 ok() { echo "ok - $*"; }
 notok() { echo "not ok - $*"; failed=$((failed + 1)); }
 
-# stage NAME: run pristine-inside.sh NAME in the chroot; log, seconds.
+# stage NAME: run pristine-inside.sh NAME with $ROOT as the root of a
+# mount namespace of its own (pivot_root, the host's root detached), not
+# a chroot: `docker exec` (runc) enters a container's mount namespace at
+# that namespace's root, which under a chroot is the host's "/" (the
+# exec'd command then ran on the host's files, and the tests that exec
+# into containers failed).  Log, seconds.
 inside() {
 	t0=$(date +%s)
-	chroot "$ROOT" /usr/bin/env -i /bin/sh /pristine-inside.sh "$1" \
-	    >"$WORK/$1.log" 2>&1
+	unshare --mount sh -c 'cd "$1" && pivot_root . mnt/.host && cd / &&
+	    umount -l /mnt/.host &&
+	    exec /usr/bin/env -i /bin/sh /pristine-inside.sh "$2"' \
+	    sh "$ROOT" "$1" >"$WORK/$1.log" 2>&1
 	st=$?
 	SECS=$(($(date +%s) - t0))
 	return $st
@@ -65,6 +74,7 @@ ns() {
 	mount --rbind /sys "$ROOT/sys" && mount --make-rslave "$ROOT/sys"
 	mount --rbind /dev "$ROOT/dev" && mount --make-rslave "$ROOT/dev"
 	mount -t tmpfs -o mode=755 tmpfs "$ROOT/run"
+	mkdir -p "$ROOT/mnt/.host"	# pivot_root's put_old (inside)
 	if inside clone; then
 		ok "git installed and the repository cloned to /root/waiaas" \
 		    "($SECS s)"
