@@ -34,6 +34,7 @@ struct cli {
 	const char	*verb;			/* for messages */
 	char		*pw;			/* guarded; NULL until needed */
 	size_t		 pwlen;
+	char		*token;			/* auth 2: session Bearer */
 };
 extern struct cli cli;
 
@@ -81,6 +82,9 @@ int	cmd_quickset(int, char **);
 int	cmd_wallet(int, char **);
 int	cmd_session(int, char **);
 int	cmd_policy(int, char **);
+
+/* cli_mcp.c */
+int	cmd_mcp(int, char **);
 
 /* cli_admin.c */
 int	cmd_set_master(int, char **);

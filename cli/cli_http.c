@@ -144,7 +144,8 @@ on_data(char *ptr, size_t size, size_t nmemb, void *arg)
 }
 
 /*
- * One request.  auth: 1 sends X-Master-Password.  Returns 0 with the
+ * One request.  auth: 1 sends X-Master-Password, 2 the session token
+ * (cli.token) as a Bearer.  Returns 0 with the
  * HTTP status and the answer parsed (NULL if it was not JSON), or -1
  * with why in err when no answer came.
  */
@@ -172,7 +173,15 @@ cli_http(const char *method, const char *path, json_t *body, int auth,
 		snprintf(err, errlen, "curl_easy_init failed");
 		return -1;
 	}
-	if (auth) {
+	if (auth == 2) {
+		hlen = strlen("Authorization: Bearer ") + strlen(cli.token) + 1;
+		if ((hdr = wipe_malloc(hlen)) == NULL)
+			cli_fail("out of memory");
+		snprintf(hdr, hlen, "Authorization: Bearer %s", cli.token);
+		if ((nh = curl_slist_append(h, hdr)) == NULL)
+			cli_fail("out of memory");
+		h = nh;
+	} else if (auth) {
 		cli_password();
 		hlen = strlen("X-Master-Password: ") + cli.pwlen + 1;
 		if ((hdr = wipe_malloc(hlen)) == NULL)

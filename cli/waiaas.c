@@ -37,6 +37,7 @@ static const struct {
 	{ "set-master", cmd_set_master, "change the master password" },
 	{ "backup", cmd_backup, "create, list, inspect encrypted backups" },
 	{ "restore", cmd_restore, "restore a backup (daemon stopped)" },
+	{ "mcp", cmd_mcp, "MCP server on stdin/stdout (session token)" },
 	{ "update", cmd_update, "how this install is updated; its version" },
 };
 

@@ -388,7 +388,7 @@ check "a daemon that is not there: exit 1, one line" \
 
 # --- help and options
 VERBS="init start stop status quickset wallet session policy set-master
-    backup restore update"
+    backup restore update mcp"
 for v in $VERBS; do
 	cli "$v" --help
 	check "$v --help: exit 0 with its usage" \

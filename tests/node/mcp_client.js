@@ -1,0 +1,45 @@
+// An MCP client over stdio with the official SDK: spawns `waiaas mcp`
+// (argv[2]) with this process's environment, lists the tools, compiles
+// every inputSchema with ajv, then runs the calls in argv[3] (a JSON
+// array of {tool, args, until?}).  "$ID" in args is the id from the
+// previous result; "until" polls the call up to 30 s until its status is
+// one of the list.  Prints one JSON object: tools, schemaErrors, results.
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import Ajv from "ajv";
+
+const bin = process.argv[2];
+const calls = JSON.parse(process.argv[3] || "[]");
+const transport = new StdioClientTransport({
+	command: bin, args: ["mcp"], env: process.env, stderr: "inherit",
+});
+const client = new Client({ name: "waiaas-test", version: "0" });
+await client.connect(transport);
+const out = { server: client.getServerVersion(), tools: [],
+	schemaErrors: [], results: [] };
+const listed = await client.listTools();
+const ajv = new Ajv({ strict: false });
+for (const t of listed.tools) {
+	out.tools.push(t.name);
+	try { ajv.compile(t.inputSchema); }
+	catch (e) { out.schemaErrors.push(t.name + ": " + e.message); }
+	if (!t.description) out.schemaErrors.push(t.name + ": no description");
+}
+await client.ping();
+let prevId = null;
+const subst = (v) => JSON.parse(JSON.stringify(v).replaceAll('"$ID"',
+    JSON.stringify(prevId)));
+for (const c of calls) {
+	let r, j = null;
+	for (let n = 0; n < 300; n++) {
+		r = await client.callTool({ name: c.tool, arguments: subst(c.args || {}) });
+		try { j = JSON.parse(r.content[0].text); } catch { j = null; }
+		if (!c.until || r.isError || (j && c.until.includes(j.status)))
+			break;
+		await new Promise((res) => setTimeout(res, 100));
+	}
+	if (j && j.id) prevId = j.id;
+	out.results.push({ isError: !!r.isError, text: r.content[0].text, json: j });
+}
+await client.close();
+console.log(JSON.stringify(out));
