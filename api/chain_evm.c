@@ -78,18 +78,6 @@ msg_fmt(char *dst, size_t sz, const char *fmt, ...)
 	msg_clean(dst, sz, tmp);
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static const char	hexdig[] = "0123456789abcdef";
 
 /* A JSON-RPC quantity: "0x" and 1 to 64 hex digits, into 32 bytes. */
@@ -109,7 +97,7 @@ qty_parse(const json_t *v, uint8_t out[32])
 	memset(out, 0, 32);
 	for (i = 0; i < n - 2; i++) {
 		/* digit i from the right */
-		if ((d = hexval((unsigned char)s[n - 1 - i])) < 0)
+		if ((d = hex_digit((unsigned char)s[n - 1 - i])) < 0)
 			return -1;
 		out[31 - i / 2] |= (uint8_t)(i % 2 ? d << 4 : d);
 	}
@@ -236,8 +224,8 @@ data_parse(const json_t *v, size_t max, uint8_t **out, size_t *outlen)
 	if ((b = malloc((n - 2) / 2 + 1)) == NULL)
 		return -1;
 	for (i = 0; i < (n - 2) / 2; i++) {
-		hi = hexval((unsigned char)s[2 + 2 * i]);
-		lo = hexval((unsigned char)s[3 + 2 * i]);
+		hi = hex_digit((unsigned char)s[2 + 2 * i]);
+		lo = hex_digit((unsigned char)s[3 + 2 * i]);
 		if (hi < 0 || lo < 0) {
 			free(b);
 			return -1;
@@ -296,8 +284,8 @@ hash_eq(const json_t *v, const uint8_t h[32])
 	if (s[0] != '0' || (s[1] != 'x' && s[1] != 'X'))
 		return 0;
 	for (i = 0; i < 32; i++) {
-		hi = hexval((unsigned char)s[2 + 2 * i]);
-		lo = hexval((unsigned char)s[3 + 2 * i]);
+		hi = hex_digit((unsigned char)s[2 + 2 * i]);
+		lo = hex_digit((unsigned char)s[3 + 2 * i]);
 		if (hi < 0 || lo < 0 || (uint8_t)(hi << 4 | lo) != h[i])
 			return 0;
 	}

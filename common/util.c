@@ -64,3 +64,15 @@ set_nonblock(int fd)
 		return -1;
 	return fcntl(fd, F_SETFL, fl | O_NONBLOCK);
 }
+
+int
+hex_digit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}

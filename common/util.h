@@ -15,5 +15,7 @@ size_t	strlcat(char *, const char *, size_t);
 
 void	uuidv7(char [UUID_STR_LEN]);
 int	set_nonblock(int);
+/* A hex digit's value (either case), or -1. */
+int	hex_digit(int);
 
 #endif

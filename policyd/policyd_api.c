@@ -223,18 +223,6 @@ pd_can_see(const struct pd_ctx *c, const char *wallet)
 	return 0;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* A query value's %XX escapes decoded (the api let through only what its
  * table allows); NULL when it does not fit or an escape is malformed. */
 static char *
@@ -250,8 +238,8 @@ pct_decode(const char *v, size_t n, char *out, size_t len)
 			out[o++] = v[i];
 			continue;
 		}
-		if (n - i < 3 || (hi = hexval(v[i + 1])) < 0 ||
-		    (lo = hexval(v[i + 2])) < 0 || (hi == 0 && lo == 0))
+		if (n - i < 3 || (hi = hex_digit(v[i + 1])) < 0 ||
+		    (lo = hex_digit(v[i + 2])) < 0 || (hi == 0 && lo == 0))
 			return NULL;
 		out[o++] = (char)(hi << 4 | lo);
 		i += 2;
