@@ -562,6 +562,13 @@ start_child(int role, int chanfd, int logfd)
 	    proc_name(role));
 	argv[i++] = title;
 	argv[i] = NULL;
+	/*
+	 * The parent works in the data directory as its owner (fs_as()),
+	 * but the executables were found as root: a build below /root or
+	 * any 0700 directory is reachable only so.  The child drops its
+	 * ids itself, after the exec.
+	 */
+	fs_as(0, 0);
 	execve(P.exe[role], argv, child_env());
 	_exit(127);
 }

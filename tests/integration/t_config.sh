@@ -256,3 +256,17 @@ for r in 1 2; do
 done
 home_done "below mktemp -d"
 rm -rf "$M"
+
+# The daemon's executables below a 0700 directory, as a clone under
+# /root builds them: the parent reaches them as root, whatever its
+# file-system ids while it works in the data directory.
+X=$(mktemp -d "$T_TMP/x.XXXXXX")
+cp "$PWD/$BUILD"/waiaasd "$PWD/$BUILD"/waiaasd-* "$X/"
+DATA=$(mktemp -d "$T_TMP/xd.XXXXXX")/data
+W0=$WAIAASD
+WAIAASD=$X/waiaasd
+home_round "executables below a 0700 directory" "x1"
+WAIAASD=$W0
+if kill -TERM "$DPID" 2>/dev/null; then wait_gone "$DPID" 2000; fi
+DPID=""
+rm -rf "$X"
