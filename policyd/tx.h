@@ -147,8 +147,6 @@ void	req_forms(json_t *req, int chain, const struct network *net,
 void	spec_free(struct txspec *s);
 
 /* tx_decide.c */
-void	policies_for(const char *wallet, const char *network,
-    json_t *rules[POLICY_TYPE_MAX]);
 void	spec_pe(const struct txspec *s, json_t *req, const char *network,
     struct pe_tx *t, char sel[11]);
 double	spec_usd(const struct txspec *s, const char *amount, long long now,

@@ -473,23 +473,27 @@ chain_ask(struct pd_ctx *c, const struct chain_query *q)
 static void
 known_tokens(const struct wref *w, struct chain_query *q)
 {
-	sqlite3_stmt	*st;
-	json_t		*rules[POLICY_TYPE_MAX], *e;
-	const char	*a;
-	char		 canon[CHAIN_ADDR_MAX + 1];
-	uint8_t		 b[32];
-	size_t		 i, k;
+	sqlite3_stmt		*st;
+	struct pe_policy	 p[POLICY_TYPE_MAX];
+	json_t			*e;
+	const char		*a;
+	char			 canon[CHAIN_ADDR_MAX + 1];
+	uint8_t			 b[32];
+	size_t			 i, k, n;
 
-	policies_for(w->id, w->net->name, rules);
-	json_array_foreach(json_object_get(rules[POLICY_ALLOWED_TOKENS],
-	    "tokens"), i, e) {
-		a = str(e, "address");
-		if (q->ntokens < CQ_TOKENS_MAX && a != NULL &&
-		    parse_addr(w->chain, a, canon, b) == 0)
-			strlcpy(q->tokens[q->ntokens++], canon, sizeof(canon));
+	n = decide_policies(w->id, w->net->name, p);
+	for (k = 0; k < n; k++) {
+		if (p[k].type == POLICY_ALLOWED_TOKENS)
+			json_array_foreach(json_object_get(p[k].rules,
+			    "tokens"), i, e) {
+				a = str(e, "address");
+				if (q->ntokens < CQ_TOKENS_MAX && a != NULL &&
+				    parse_addr(w->chain, a, canon, b) == 0)
+					strlcpy(q->tokens[q->ntokens++], canon,
+					    sizeof(canon));
+			}
+		json_decref(p[k].rules);
 	}
-	for (i = 0; i < POLICY_TYPE_MAX; i++)
-		json_decref(rules[i]);
 	if (sqlite3_prepare_v2(pd.db, "SELECT DISTINCT token FROM "
 	    "transactions WHERE wallet_id = ? AND network = ? AND token IS "
 	    "NOT NULL AND type = 'TOKEN_TRANSFER' LIMIT 64", -1, &st, NULL) !=
