@@ -260,13 +260,15 @@ $(BUILD)/tests/test_spend: $(BUILD)/tests/unit/test_spend.o \
 $(BUILD)/tests/unit/test_siwe.o: INC += -Ipolicyd
 $(BUILD)/tests/test_siwe: $(BUILD)/tests/unit/test_siwe.o \
     $(BUILD)/policyd/siwe.o $(BUILD)/chain/base58.o \
-    $(BUILD)/chain/evm.o $(BUILD)/chain/keccak.o $(BUILD)/chain/rlp.o
+    $(BUILD)/chain/evm.o $(BUILD)/chain/keccak.o $(BUILD)/chain/rlp.o \
+    $(BUILD)/common/util.o
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(PKG_LIBS)
 $(BUILD)/tests/test_eip712: $(BUILD)/tests/unit/test_eip712.o \
     $(BUILD)/chain/eip712.o $(BUILD)/signer/evm_sign.o \
-    $(BUILD)/chain/evm.o $(BUILD)/chain/keccak.o $(BUILD)/chain/rlp.o
+    $(BUILD)/chain/evm.o $(BUILD)/chain/keccak.o $(BUILD)/chain/rlp.o \
+    $(BUILD)/common/util.o
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(PKG_LIBS)
@@ -407,12 +409,12 @@ build-fuzz/fuzz_policy_rules: tests/fuzz/fuzz_policy_rules.c \
 	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
 
 build-fuzz/fuzz_siwe: tests/fuzz/fuzz_siwe.c policyd/siwe.c chain/base58.c \
-    chain/evm.c chain/keccak.c chain/rlp.c
+    chain/evm.c chain/keccak.c chain/rlp.c common/util.c
 	@mkdir -p build-fuzz
 	clang $(FUZZ_CFLAGS) -Ipolicyd -o $@ $^ $(PKG_LIBS)
 
 build-fuzz/fuzz_eip712: tests/fuzz/fuzz_eip712.c chain/eip712.c \
-    chain/evm.c chain/keccak.c chain/rlp.c
+    chain/evm.c chain/keccak.c chain/rlp.c common/util.c
 	@mkdir -p build-fuzz
 	clang $(FUZZ_CFLAGS) -Ipolicyd -o $@ $^ $(PKG_LIBS)
 

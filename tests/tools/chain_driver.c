@@ -199,18 +199,6 @@ dec_be32(const char *s, uint8_t out[32])
 	return 0;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Hex, with or without 0x, into a new buffer; -1 if malformed. */
 static int
 hex_decode(const char *s, uint8_t **out, size_t *outlen, size_t max)
@@ -226,8 +214,8 @@ hex_decode(const char *s, uint8_t **out, size_t *outlen, size_t max)
 	if ((*out = malloc(len / 2 + 1)) == NULL)
 		fatal("malloc");
 	for (i = 0; i < len / 2; i++) {
-		if ((hi = hexval(s[2 * i])) < 0 ||
-		    (lo = hexval(s[2 * i + 1])) < 0) {
+		if ((hi = hex_digit(s[2 * i])) < 0 ||
+		    (lo = hex_digit(s[2 * i + 1])) < 0) {
 			free(*out);
 			*out = NULL;
 			return -1;
