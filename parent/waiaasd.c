@@ -41,8 +41,9 @@
 #include "log.h"
 #include "network.h"
 #include "proc.h"
-#include "rpc.h"
+#include "resolve.h"
 #include "secret.h"
+#include "url.h"
 #include "util.h"
 #include "version.h"
 
@@ -613,7 +614,7 @@ networks_init(void)
 			    sizeof(cn->url));
 		}
 		if (cn->url[0] != '\0' && !(cn->flags & NETF_DEFAULT) &&
-		    rpc_resolve_entry(cn->url, cn->resolve,
+		    resolve_entry(cn->url, cn->resolve,
 		    sizeof(cn->resolve), err, sizeof(err)) == -1) {
 			/* The network stays, unusable, with the reason. */
 			log_warnx("network %s: %s", cn->net.name, err);
@@ -622,7 +623,7 @@ networks_init(void)
 		nnets++;
 	}
 	if (P.cf.price_url[0] != '\0' && !P.cf.price_default &&
-	    rpc_resolve_entry(P.cf.price_url, price_resolve,
+	    resolve_entry(P.cf.price_url, price_resolve,
 	    sizeof(price_resolve), err, sizeof(err)) == -1) {
 		/* Every fetch fails (and says so) until a look-up works. */
 		log_warnx("price endpoint: %s", err);
@@ -651,7 +652,7 @@ networks_reresolve(evutil_socket_t fd, short ev, void *arg)
 			continue;
 		memset(&r, 0, sizeof(r));
 		r.index = (uint32_t)i;
-		if (rpc_resolve_entry(nets[i].url, r.resolve,
+		if (resolve_entry(nets[i].url, r.resolve,
 		    sizeof(r.resolve), err, sizeof(err)) == -1) {
 			log_warnx("network %s: %s (keeping the addresses "
 			    "known)", nets[i].net.name, err);
@@ -667,7 +668,7 @@ networks_reresolve(evutil_socket_t fd, short ev, void *arg)
 	}
 	if (P.cf.price_url[0] != '\0' && !P.cf.price_default) {
 		memset(&r, 0, sizeof(r));
-		if (rpc_resolve_entry(P.cf.price_url, r.resolve,
+		if (resolve_entry(P.cf.price_url, r.resolve,
 		    sizeof(r.resolve), err, sizeof(err)) == -1)
 			log_warnx("price endpoint: %s (keeping the addresses "
 			    "known)", err);
@@ -706,7 +707,7 @@ default_lookup(const char *what, size_t slot, const char *url, char *known,
 	char	err[256];
 
 	memset(r->resolve, 0, sizeof(r->resolve));
-	if (rpc_resolve_entry_bounded(url, DEFAULTS_DNS_MS, stalled,
+	if (resolve_entry_bounded(url, DEFAULTS_DNS_MS, stalled,
 	    r->resolve, sizeof(r->resolve), err, sizeof(err)) == -1) {
 		if (!default_warned[slot])
 			log_warnx("%s (public default): %s%s", what, err,
@@ -845,7 +846,7 @@ notify_init(void)
 		strlcpy(c->url, url[i], sizeof(c->url));
 		strlcpy(c->secret, secret[i], sizeof(c->secret));
 		strlcpy(c->target, target[i], sizeof(c->target));
-		if (rpc_resolve_entry(c->url, c->resolve, sizeof(c->resolve),
+		if (resolve_entry(c->url, c->resolve, sizeof(c->resolve),
 		    err, sizeof(err)) == -1) {
 			/* Deliveries wait (and retry) until a look-up works. */
 			log_warnx("notifications: %s: %s",
@@ -902,7 +903,7 @@ notify_reresolve(void)
 			continue;
 		memset(&r, 0, sizeof(r));
 		r.index = (uint32_t)i;
-		if (rpc_resolve_entry(c->url, r.resolve, sizeof(r.resolve),
+		if (resolve_entry(c->url, r.resolve, sizeof(r.resolve),
 		    err, sizeof(err)) == -1) {
 			log_warnx("notifications: %s: %s (keeping the "
 			    "addresses known)", notify_channel_name(i), err);
@@ -996,7 +997,7 @@ send_config(struct child *c, int listenfd)
 	    sizeof(cfg.hostname))
 		fatalx("daemon.hostname too long");
 	/* And to the public address the approval page is opened under. */
-	if (P.cf.public_url[0] != '\0' && rpc_url_domain(P.cf.public_url,
+	if (P.cf.public_url[0] != '\0' && url_domain(P.cf.public_url,
 	    cfg.public_domain, sizeof(cfg.public_domain)) == -1)
 		cfg.public_domain[0] = '\0';
 	cfg.nofile = 32;

@@ -6,7 +6,9 @@
 # GnuTLS, jansson or libevent: a compromised signer finds no SQL, HTTP,
 # JSON or TLS code in its address space (DESIGN.md section 8).  policyd,
 # which opens no socket, maps no HTTP client and no TLS; the api and the
-# relay map no SQLite.
+# relay map no SQLite.  The parent, which only splits the settings' URLs
+# (common/url.c) and looks their hosts up, maps no HTTP client, no TLS
+# and no SQLite either.
 . tests/integration/lib.sh
 
 if [ "$(id -u)" != 0 ]; then
@@ -64,6 +66,11 @@ check "the signer maps nothing beyond its list (extra: ${extra:-none})" \
     [ -z "$extra" ]
 for l in libcurl libssl libcrypto libgnutls; do
 	check "policyd does not map $l" lacks "$PPID_" "$l"
+done
+check "the parent maps libevent and libsodium" \
+    has "$DPID" libevent-2.1 libsodium
+for l in libcurl libssl libcrypto libgnutls libsqlite3 libargon2; do
+	check "the parent does not map $l" lacks "$DPID" "$l"
 done
 check "neither the api nor the relay maps libsqlite3" \
     sh -c "! grep -q libsqlite3 /proc/$APID/maps /proc/$RPID/maps"
