@@ -52,7 +52,10 @@ COMMON_SRCS = common/log.c common/util.c common/config.c common/proc.c \
 	      chain/solana.c chain/eip712.c \
 	      imsg/imsg.c imsg/imsgev.c imsg/msg.c seccomp/sandbox.c \
 	      seccomp/landlock.c
-PARENT_SRCS = parent/waiaasd.c parent/parent_keystore.c
+PARENT_SRCS = parent/waiaasd.c parent/parent_datadir.c \
+	      parent/parent_resolve.c parent/parent_unlock.c \
+	      parent/parent_children.c parent/parent_stop.c \
+	      parent/parent_keystore.c
 API_SRCS    = api/api.c api/api_health.c api/http.c \
 	      api/api_wallets.c api/api_policies.c api/api_chain.c \
 	      api/chain_evm.c api/chain_sol.c api/api_tx.c \
