@@ -294,10 +294,10 @@ $(BUILD)/tests/signer_driver: $(BUILD)/tests/tools/signer_driver.o \
 # Runs the api's chain clients alone against a node (t_chain_*.sh):
 # JSON in, JSON lines out; not a unit test, so not named test_*.
 CHAIN_DRIVER_OBJS = tests/tools/chain_driver.o common/rpc.o api/chain_evm.o \
-	common/url.o common/resolve.o \
 	api/chain_sol.o common/network.o common/log.o common/util.o \
 	chain/base58.o common/wipe.o imsg/msg.o chain/solana.o \
 	chain/evm.o chain/keccak.o chain/rlp.o seccomp/sandbox.o
+CHAIN_DRIVER_OBJS += common/url.o common/resolve.o
 $(BUILD)/tests/chain_driver: $(CHAIN_DRIVER_OBJS:%=$(BUILD)/%)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
