@@ -8,6 +8,7 @@
 #include "msg.h"
 #include "network.h"
 #include "policy_eval.h"
+#include "policy_rules.h"
 #include "proc.h"
 
 struct policyd {
@@ -147,7 +148,10 @@ void	wallets_terminate(struct pd_ctx *);
 int	wallet_touch(const char *, long long);
 void	wallets_signer_key(struct imsgchan *, struct imsg *, void *);
 
-/* policyd_decide.c: 1 allowed (tier set), 0 denied (code, reason) */
+/* policyd_decide.c: the policies that apply; 1 allowed (tier set), 0
+ * denied (code, reason) */
+size_t	decide_policies(const char *, const char *,
+	    struct pe_policy[POLICY_TYPE_MAX]);
 int	decide_eval(const char *, const char *, const struct pe_tx *,
 	    long long, struct pe_result *);
 
