@@ -44,14 +44,19 @@ EXTRA_CFLAGS += -DSANDBOX_DEBUG
 endif
 
 COMMON_SRCS = common/log.c common/util.c common/config.c common/proc.c \
+	      common/priv.c \
 	      common/keystore.c common/wipe.c common/routes.c \
 	      common/policy_rules.c common/network.c common/price.c \
 	      common/secret.c common/errcodes.c common/txinput.c common/rpc.c \
+	      common/url.c common/resolve.c \
 	      chain/base58.c chain/keccak.c chain/rlp.c chain/evm.c \
 	      chain/solana.c chain/eip712.c \
 	      imsg/imsg.c imsg/imsgev.c imsg/msg.c seccomp/sandbox.c \
 	      seccomp/landlock.c
-PARENT_SRCS = parent/waiaasd.c parent/parent_keystore.c
+PARENT_SRCS = parent/waiaasd.c parent/parent_datadir.c \
+	      parent/parent_resolve.c parent/parent_unlock.c \
+	      parent/parent_children.c parent/parent_stop.c \
+	      parent/parent_keystore.c
 API_SRCS    = api/api.c api/api_health.c api/http.c \
 	      api/api_wallets.c api/api_policies.c api/api_chain.c \
 	      api/chain_evm.c api/chain_sol.c api/api_tx.c \
@@ -87,7 +92,7 @@ DAEMON_BINS = $(DAEMONS:%=$(BUILD)/%)
 UNIT_TESTS = test_imsg test_config test_seccomp test_sandbox_debug \
 	     test_evm test_solana test_landlock test_policy_rules test_siwe \
 	     test_policy_eval test_eip712 test_price test_spend test_errcodes \
-	     test_txinput
+	     test_txinput test_url
 UNIT_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 .PHONY: all clean test unit fuzz bench check-src install install-skills
@@ -212,6 +217,11 @@ $(BUILD)/tests/test_txinput: $(BUILD)/tests/unit/test_txinput.o \
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(PKG_LIBS)
+$(BUILD)/tests/test_url: $(BUILD)/tests/unit/test_url.o \
+    $(BUILD)/common/url.o $(BUILD)/common/util.o
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(PKG_LIBS)
 $(BUILD)/tests/test_price: $(BUILD)/tests/unit/test_price.o \
     $(PRICE_OBJS:%=$(BUILD)/%)
 	@mkdir -p $(dir $@)
@@ -295,6 +305,7 @@ CHAIN_DRIVER_OBJS = tests/tools/chain_driver.o common/rpc.o api/chain_evm.o \
 	api/chain_sol.o common/network.o common/log.o common/util.o \
 	chain/base58.o common/wipe.o imsg/msg.o chain/solana.o \
 	chain/evm.o chain/keccak.o chain/rlp.o seccomp/sandbox.o
+CHAIN_DRIVER_OBJS += common/url.o common/resolve.o
 $(BUILD)/tests/chain_driver: $(CHAIN_DRIVER_OBJS:%=$(BUILD)/%)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
@@ -342,7 +353,7 @@ unit-san:
 FUZZ_TARGETS = fuzz_imsg fuzz_config fuzz_http fuzz_base58 \
 	       fuzz_policy_rules fuzz_siwe fuzz_rpc fuzz_sol_rpc fuzz_eip712 \
 	       fuzz_price fuzz_relay fuzz_backup fuzz_api_body fuzz_txinput \
-	       fuzz_txspec
+	       fuzz_txspec fuzz_url
 FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 $(INC) $(PROC_INC) $(PKG_CFLAGS) \
 	      -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_TIME ?= 20
@@ -360,6 +371,11 @@ build-fuzz/fuzz_config: tests/fuzz/fuzz_config.c common/config.c common/log.c \
 build-fuzz/fuzz_txinput: tests/fuzz/fuzz_txinput.c common/txinput.c
 	@mkdir -p build-fuzz
 	clang $(FUZZ_CFLAGS) -o $@ $^
+
+# The settings' URL parser, checked against libcurl's reading.
+build-fuzz/fuzz_url: tests/fuzz/fuzz_url.c common/url.c common/util.c
+	@mkdir -p build-fuzz
+	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
 
 build-fuzz/fuzz_price: tests/fuzz/fuzz_price.c $(FUZZ_PRICE_SRCS)
 	@mkdir -p build-fuzz
