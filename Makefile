@@ -47,6 +47,7 @@ COMMON_SRCS = common/log.c common/util.c common/config.c common/proc.c \
 	      common/keystore.c common/wipe.c common/routes.c \
 	      common/policy_rules.c common/network.c common/price.c \
 	      common/secret.c common/errcodes.c common/txinput.c common/rpc.c \
+	      common/mcp.c \
 	      chain/base58.c chain/keccak.c chain/rlp.c chain/evm.c \
 	      chain/solana.c chain/eip712.c \
 	      imsg/imsg.c imsg/imsgev.c imsg/msg.c seccomp/sandbox.c \
@@ -166,7 +167,7 @@ install-skills:
 # The operator's command: REST client, and the daemon's own config
 # loader and master password search, so it reads what the daemon reads.
 CLI_OBJS = cli/waiaas.o cli/cli_http.o cli/cli_daemon.o cli/cli_rest.o \
-	cli/cli_mcp.o \
+	cli/cli_mcp.o common/mcp.o \
 	cli/cli_admin.o cli/cli_backup.o common/backup.o common/keystore.o \
 	common/policy_rules.o \
 	common/config.o common/log.o common/secret.o common/wipe.o \
