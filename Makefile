@@ -59,7 +59,7 @@ API_SRCS    = api/api.c api/api_health.c api/http.c \
 	      api/http_parse.c api/api_owner.c api/api_price.c \
 	      api/api_approve.c api/api_txref.c api/api_doc.c \
 	      api/api_notify.c api/api_admin.c api/api_check.c \
-	      api/api_skills.c
+	      api/api_skills.c api/api_mcp.c
 POLICYD_SRCS = policyd/siwe.c \
 	      policyd/policyd.c policyd/policyd_store.c policyd/policyd_auth.c \
 	      policyd/policyd_wallets.c policyd/policyd_api.c \
