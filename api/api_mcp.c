@@ -7,13 +7,15 @@
  * sent, since every POST carries its Bearer token and nothing else is
  * kept between messages.
  *
- * Checked before anything else: the Origin (a browser page of another
- * origin must not reach a wallet through DNS rebinding: a present
- * Origin that is not this daemon's loopback or public origin is 403),
- * the Content-Type, an MCP-Protocol-Version header if given, the body's
- * size.  Then policyd authenticates the token (route R_MCP) as for any
+ * Checked before anything else, the Origin: a browser page of another
+ * origin must not reach a wallet through DNS rebinding, so a present
+ * Origin that is not this daemon's (http://127.0.0.1:PORT,
+ * http://localhost:PORT, or public_url's host over http or https) is
+ * 403.  Then policyd authenticates the token (route R_MCP) as for any
  * REST route: a bad or revoked token is the documented 401 here, not a
- * JSON-RPC answer.  The protocol and the tools are common/mcp.c's; a
+ * JSON-RPC answer.  Then the Content-Type (415), an MCP-Protocol-Version
+ * header if given (400), the body's size (413; the HTTP layer's limit
+ * came first).  The protocol and the tools are common/mcp.c's; a
  * tool's REST call runs as an internal request through api_dispatch(),
  * the REST route's own checks and policyd, with this request's token,
  * so policy, tiers and audit are those of the route.  The answer comes
@@ -68,19 +70,14 @@ origin_ok(const char *v, size_t len)
 	    strncasecmp(v + skip, pd, len - skip) == 0;
 }
 
-/* The transport's checks; 0 and an answer if one fails. */
+/* The transport's checks once the token is good; 0 and an answer if
+ * one fails. */
 static int
 transport_ok(struct http_req *req)
 {
 	const char	*v;
 	size_t		 len;
 
-	if ((v = http_header(&req->head, "origin", &len)) != NULL &&
-	    !origin_ok(v, len)) {
-		http_error(req, 403, "FORBIDDEN", "Origin not allowed: only "
-		    "this daemon's own origin may call /mcp", 0, NULL);
-		return 0;
-	}
 	if ((v = http_header(&req->head, "content-type", &len)) == NULL ||
 	    len < 16 || strncasecmp(v, "application/json", 16) != 0 ||
 	    (len > 16 && v[16] != ';' && v[16] != ' ')) {
@@ -256,6 +253,10 @@ resume(evutil_socket_t fd, short ev, void *arg)
 	}
 	wipe_free(m->answer);
 	m->answer = NULL;
+	if (!transport_ok(m->parent)) {
+		mcp_free(m);
+		return;
+	}
 	message(m);
 }
 
@@ -280,11 +281,18 @@ api_mcp(struct http_req *req, const struct route *rt, const char *param,
     size_t plen)
 {
 	struct mcp_req	*m;
+	const char	*v;
+	size_t		 len;
 
 	(void)param;
 	(void)plen;
-	if (!transport_ok(req))
+	/* Before anything, even the token: see the top of this file. */
+	if ((v = http_header(&req->head, "origin", &len)) != NULL &&
+	    !origin_ok(v, len)) {
+		http_error(req, 403, "FORBIDDEN", "Origin not allowed: only "
+		    "this daemon's own origin may call /mcp", 0, NULL);
 		return;
+	}
 	if ((m = calloc(1, sizeof(*m))) == NULL)
 		fatal("calloc");
 	m->parent = req;

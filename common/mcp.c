@@ -322,8 +322,15 @@ add_query(char *target, size_t len, const char *key, json_t *v)
 {
 	char		 num[32];
 	const char	*s;
+	size_t		 i;
 	int		 r;
 
+	/* A key is a name: nothing that would end it or start another. */
+	for (i = 0; key[i] != '\0'; i++)
+		if (!isalnum((unsigned char)key[i]))
+			return -1;
+	if (i == 0)
+		return -1;
 	if (json_is_string(v))
 		s = json_string_value(v);
 	else if (json_is_integer(v)) {
@@ -380,7 +387,8 @@ make_call(const struct tool *t, json_t *args, const char *wallet,
 			camel(k, ck, sizeof(ck));
 			if (add_query(c->target, sizeof(c->target), ck, v) ==
 			    -1)
-				return text_result("Error: an argument is "
+				return text_result("Error: an argument's "
+				    "name is not a plain name, or its value "
 				    "not a string or number, or too long", 1);
 		}
 		if (json_object_get(args, "wallet_id") == NULL &&
