@@ -10,7 +10,8 @@
 # cannot see wallet B.  stdio alone: the token file, read when mode 0600,
 # refused when group-readable.  HTTP alone: a foreign Origin is 403, an
 # oversized body 413, GET 405, a bad MCP-Protocol-Version 400, a body not
-# application/json 415, a bad token 401, a notification 202.
+# application/json 415, a bad token 401, a notification 202; the
+# loopback origins and public_url's are let through.
 . tests/integration/lib.sh
 
 CLI=$PWD/$BUILD/waiaas
@@ -22,6 +23,7 @@ start_anvil --chain-id 11155111
 start_svm
 WAIAAS_RPC_EVM_ETHEREUM_SEPOLIA=$ANVIL_URL WAIAAS_RPC_SOLANA_DEVNET=$SVM_URL \
 WAIAAS_SECURITY_PRICE_STATIC="ETH=2000;SOL=150" \
+WAIAAS_DAEMON_PUBLIC_URL=https://Wallet.Example:8443/waiaas/ \
 WAIAAS_RPC_POLL_INTERVAL_MS=100 start_daemon || cannot_run "daemon starts"
 export WAIAAS_BASE_URL=http://127.0.0.1:$PORT
 URL=http://127.0.0.1:$PORT/mcp
@@ -141,11 +143,15 @@ check "http: an Origin that only starts like ours is 403 ($code)" [ "$code" = 40
 MCP_ORIGIN=http://attacker.example mcp http "$TA" '[]'
 check "http: the SDK client sent with a foreign Origin cannot connect" \
     sh -c "grep -q connectError '$T_TMP/mcp.json' && grep -q 403 '$T_TMP/mcp.json'"
-for o in "http://127.0.0.1:$PORT" "http://localhost:$PORT"; do
+for o in "http://127.0.0.1:$PORT" "http://localhost:$PORT" \
+    "https://wallet.example:8443"; do
 	code=$(post -H "$J" -H "Origin: $o" --data "$PING")
 	check "http: Origin $o is ours: ping answers ($code)" \
 	    sh -c "[ $code = 200 ] && grep -q '\"result\":{}' $T_TMP/body"
 done
+code=$(post -H "$J" -H "Origin: https://wallet.example" --data "$PING")
+check "http: public_url's host on another port is not ours: 403 ($code)" \
+    [ "$code" = 403 ]
 python3 -c 'print("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\",\"params\":{\"x\":\"" + "a" * 300000 + "\"}}")' >"$T_TMP/big"
 code=$(post -H "$J" --data-binary @"$T_TMP/big")
 check "http: a body over the limit is 413 ($code)" [ "$code" = 413 ]
