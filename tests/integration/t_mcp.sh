@@ -92,7 +92,15 @@ for T in stdio http; do
 	    [ "$(mget 'j["results"][4]["isError"]')" = True ]
 	check "$T: connect_info names only wallet A" \
 	    sh -c "grep -q '$WA' '$T_TMP/mcp.json' && ! grep -q '$SADDR' '$T_TMP/mcp.json'"
+	mget 'j["results"][0]["json"]["id"]' >>"$T_TMP/txids"
 done
+# The same route, the same audit: each transport's send has the same
+# events, with wallet A's session as the actor.
+req GET "/v1/audit-logs?limit=200" >/dev/null
+AUD=$(json_get "$T_TMP/body" "[sorted((e['event'], e['actor'], e['sessionId']) for e in j['data'] if e['txId'] == t) for t in '''$(cat "$T_TMP/txids")'''.split()]")
+echo "# audit of the two sends: $AUD"
+check "both sends have the same audit entries, by the session" \
+    python3 -c "import sys; a = eval(sys.argv[1]); sys.exit(not (len(a) == 2 and a[0] == a[1] and any(e[0] == 'TX_REQUESTED' and e[2] == '$SA' for e in a[0])))" "$AUD"
 
 # Solana on litesvm: on stdio the token from a 0600 file and the wallet
 # from WAIAAS_WALLET_ID; on HTTP the token as the Bearer.
