@@ -110,18 +110,6 @@ mcp_free(struct mcp_req *m)
 	free(m);
 }
 
-static void
-reply_json(struct http_req *req, int status, json_t *j)
-{
-	char	*s;
-
-	if ((s = json_dumps(j, JSON_COMPACT)) == NULL)
-		fatalx("json_dumps");
-	json_decref(j);
-	http_reply(req, status, NULL, s, strlen(s));
-	wipe_free(s);
-}
-
 /* Answer the MCP request from the tool call's REST answer. */
 static void
 call_done(struct mcp_req *m)
@@ -129,7 +117,7 @@ call_done(struct mcp_req *m)
 	json_t	*ans;
 
 	ans = json_loadb(m->answer, m->answerlen, 0, NULL);
-	reply_json(m->parent, 200, mcp_result(&m->call, m->status, ans,
+	api_reply_json(m->parent, 200, mcp_result(&m->call, m->status, ans,
 	    NULL));
 	json_decref(ans);
 	mcp_free(m);
@@ -189,7 +177,7 @@ call_start(struct mcp_req *m)
 	/* An argument in the path may name no route ("" for an id). */
 	if ((rt = route_match(method, s->head.path, s->head.pathlen, &param,
 	    &plen, &allowed)) == NULL) {
-		reply_json(m->parent, 200, mcp_result(&m->call, 0, NULL,
+		api_reply_json(m->parent, 200, mcp_result(&m->call, 0, NULL,
 		    "Error: no such resource (an id argument is not valid)"));
 		mcp_free(m);
 		return;
@@ -213,10 +201,10 @@ message(struct mcp_req *m)
 		http_reply(req, 202, NULL, "", 0);
 		break;
 	case MCP_ANSWER:
-		reply_json(req, 200, out);
+		api_reply_json(req, 200, out);
 		break;
 	case MCP_INVALID:
-		reply_json(req, 400, out);
+		api_reply_json(req, 400, out);
 		break;
 	case MCP_CALL:
 		call_start(m);
