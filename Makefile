@@ -48,7 +48,7 @@ COMMON_SRCS = common/log.c common/util.c common/config.c common/proc.c \
 	      common/keystore.c common/wipe.c common/routes.c \
 	      common/policy_rules.c common/network.c common/price.c \
 	      common/secret.c common/errcodes.c common/txinput.c common/rpc.c \
-	      common/url.c common/resolve.c \
+	      common/url.c common/resolve.c common/mcp.c \
 	      chain/base58.c chain/keccak.c chain/rlp.c chain/evm.c \
 	      chain/solana.c chain/eip712.c \
 	      imsg/imsg.c imsg/imsgev.c imsg/msg.c seccomp/sandbox.c \
@@ -63,7 +63,7 @@ API_SRCS    = api/api.c api/api_health.c api/http.c \
 	      api/http_parse.c api/api_owner.c api/api_price.c \
 	      api/api_approve.c api/api_txref.c api/api_doc.c \
 	      api/api_notify.c api/api_admin.c api/api_check.c \
-	      api/api_skills.c
+	      api/api_skills.c api/api_mcp.c
 POLICYD_SRCS = policyd/siwe.c \
 	      policyd/policyd.c policyd/policyd_store.c policyd/policyd_auth.c \
 	      policyd/policyd_wallets.c policyd/policyd_api.c \
@@ -171,7 +171,7 @@ install-skills:
 # The operator's command: REST client, and the daemon's own config
 # loader and master password search, so it reads what the daemon reads.
 CLI_OBJS = cli/waiaas.o cli/cli_http.o cli/cli_daemon.o cli/cli_rest.o \
-	cli/cli_mcp.o \
+	cli/cli_mcp.o common/mcp.o \
 	cli/cli_admin.o cli/cli_backup.o common/backup.o common/keystore.o \
 	common/policy_rules.o \
 	common/config.o common/log.o common/secret.o common/wipe.o \
@@ -353,7 +353,7 @@ unit-san:
 FUZZ_TARGETS = fuzz_imsg fuzz_config fuzz_http fuzz_base58 \
 	       fuzz_policy_rules fuzz_siwe fuzz_rpc fuzz_sol_rpc fuzz_eip712 \
 	       fuzz_price fuzz_relay fuzz_backup fuzz_api_body fuzz_txinput \
-	       fuzz_txspec fuzz_url
+	       fuzz_txspec fuzz_url fuzz_mcp
 FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 $(INC) $(PROC_INC) $(PKG_CFLAGS) \
 	      -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_TIME ?= 20
@@ -410,6 +410,11 @@ build-fuzz/fuzz_txspec: tests/fuzz/fuzz_txspec.c policyd/tx_spec.c \
     chain/base58.c chain/solana.c
 	@mkdir -p build-fuzz
 	clang $(FUZZ_CFLAGS) -Ipolicyd -o $@ $^ $(PKG_LIBS)
+
+build-fuzz/fuzz_mcp: tests/fuzz/fuzz_mcp.c common/mcp.c common/routes.c \
+    common/wipe.c
+	@mkdir -p build-fuzz
+	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
 
 build-fuzz/fuzz_http: tests/fuzz/fuzz_http.c api/http_parse.c
 	@mkdir -p build-fuzz

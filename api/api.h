@@ -94,6 +94,8 @@ void	api_health_init(void);
 void	api_health(API_HANDLER_ARGS);
 void	api_doc(API_HANDLER_ARGS);
 void	api_doc_init(void);
+/* api_mcp.c */
+void	api_mcp(API_HANDLER_ARGS);
 /* api_skills.c */
 void	api_skill(API_HANDLER_ARGS);
 void	api_health_pong(struct imsgchan *, struct imsg *, void *);

@@ -74,7 +74,8 @@ enum http_method {
 	    MASTER)							\
 	X(R_ADMIN_BACKUP,	POST,	"/v1/admin/backup",	MASTER)	\
 	X(R_CONNECT_INFO,	GET,	"/v1/connect-info",	SESSION) \
-	X(R_SKILL,		GET,	"/v1/skills/{}",	NONE)
+	X(R_SKILL,		GET,	"/v1/skills/{}",	NONE)	\
+	X(R_MCP,		POST,	"/mcp",			SESSION)
 
 enum route_id {
 #define ROUTE_ENUM(id, m, p, a)	id,

@@ -40,6 +40,7 @@ typedef void	(*pd_handler)(struct pd_ctx *);
 
 /* policyd_connect.c */
 void	connect_info(struct pd_ctx *);
+void	mcp_auth(struct pd_ctx *);
 
 /* policyd_api.c */
 void	policyd_api_request(struct imsgchan *, struct imsg *, void *);

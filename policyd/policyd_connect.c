@@ -251,3 +251,14 @@ connect_info(struct pd_ctx *c)
 	json_decref(policies);
 	pd_reply_json(c->peerid, 200, r);
 }
+
+/*
+ * POST /mcp: policyd is asked only whether the session's token is good.
+ * The api answers the MCP message itself, and each tool's call comes
+ * here again through its own REST route.
+ */
+void
+mcp_auth(struct pd_ctx *c)
+{
+	pd_reply_json(c->peerid, 200, json_object());
+}

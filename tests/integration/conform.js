@@ -131,7 +131,8 @@ async function call(method, p, opt = {}) {
 		h.Authorization = 'Bearer ' + opt.auth;
 	let body;
 	if (opt.body !== undefined) {
-		h['Content-Type'] = 'application/json';
+		if (h['Content-Type'] === undefined)
+			h['Content-Type'] = 'application/json';
 		body = typeof opt.body === 'string' ? opt.body :
 		    JSON.stringify(opt.body);
 	}
@@ -499,6 +500,32 @@ async function walk() {
 	expect(CI, 401, await call('GET', '/v1/connect-info',
 	    { auth: 'master' }), 'the master password is not a session');
 
+	/* MCP over Streamable HTTP (t_mcp.sh walks the tools). */
+	const MCP = 'POST /mcp';
+	const rpc = (m, id) => ({ jsonrpc: '2.0', id, method: m,
+	    params: m === 'initialize' ? { protocolVersion: '2025-11-25',
+	    capabilities: {}, clientInfo: { name: 'conform', version: '0' } } :
+	    undefined });
+	expect(MCP, 200, await call('POST', '/mcp', { auth: S,
+	    body: rpc('initialize', 1) }), 'initialize');
+	expect(MCP, 200, await call('POST', '/mcp', { auth: S,
+	    body: rpc('no/such', 2) }), 'an unknown method: a JSON-RPC error');
+	expect(MCP, 400, await call('POST', '/mcp', { auth: S,
+	    body: 'nonsense' }), 'not JSON: -32700');
+	expect(MCP, 400, await call('POST', '/mcp', { auth: S,
+	    body: rpc('ping', 3), headers: { 'MCP-Protocol-Version': 'x' } }),
+	    'an unsupported MCP-Protocol-Version');
+	expect(MCP, 401, await call('POST', '/mcp', { body: rpc('ping', 4) }),
+	    'no token');
+	expect(MCP, 403, await call('POST', '/mcp', { auth: S,
+	    body: rpc('ping', 5), headers: { Origin: 'http://evil.example' } }),
+	    'a foreign Origin');
+	expect(MCP, 413, await call('POST', '/mcp', { auth: S,
+	    body: '"' + 'a'.repeat(300 * 1024) + '"' }), 'too large');
+	expect(MCP, 415, await call('POST', '/mcp', { auth: S,
+	    body: JSON.stringify(rpc('ping', 6)),
+	    headers: { 'Content-Type': 'text/plain' } }), 'not JSON');
+
 	/* Transactions. */
 	const to = (n) => '0x5' + String(n).padStart(39, '0');
 	const SIM = 'POST /v1/transactions/simulate';
@@ -786,6 +813,7 @@ const EXCUSED = {
 	'POST /v1/transactions/simulate 504': 'a node that answers too late ' +
 	    'is t_send_faults\' subject',
 	'POST /v1/admin/backup 501': 'backups are always available here',
+	'POST /mcp 202': 'no body to check: t_mcp.sh walks a notification',
 	'GET /v1/connect-info 404': 'only a live session authenticates: ' +
 	    'a revoked or unknown one is 401 before the route runs',
 	'POST /v1/wallets/{id}/owner/verify 400': 'owner routes check the ' +
