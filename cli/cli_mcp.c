@@ -422,10 +422,13 @@ rest_error(long st, json_t *ans)
 	code = cli_str(ans, "code");
 	msg = cli_str(ans, "message");
 	hint = cli_str(ans, "hint");
-	if (st == 401 && code != NULL && strcmp(code, "SESSION_REVOKED") == 0)
+	if (st == 401 && code != NULL && strcmp(code, "SESSION_REVOKED") ==
+	    0) {
+		mcp_token_revoked();
 		msg = "This session was revoked by the wallet's operator: no "
 		    "tool will work until the human gives this agent a new "
 		    "session token.";
+	}
 	if (json_object_get(ans, "details") != NULL)
 		det = json_dumps(json_object_get(ans, "details"),
 		    JSON_COMPACT | JSON_SORT_KEYS);
@@ -509,6 +512,10 @@ call_tool(const struct tool *t, json_t *args)
 			json_object_set_new(body, "type",
 			    json_string("TRANSFER"));
 		break;
+	}
+	if ((r = mcp_token_fresh()) != NULL) {
+		json_decref(body);
+		return r;
 	}
 	if (cli_http(body != NULL ? "POST" : "GET", path, body, 2,
 	    CLI_TIMEOUT, &st, &ans, err, sizeof(err)) == -1) {
@@ -607,6 +614,8 @@ cmd_mcp(int argc, char **argv)
 	size_t		 len;
 	int		 c, skip = 0;
 
+	if (argc > 1 && strcmp(argv[1], "setup") == 0)
+		return cmd_mcp_setup(argc - 1, argv + 1);
 	if (argc > 1) {
 		if (strcmp(argv[1], "--help") == 0) {
 			printf("usage: waiaas mcp\n  An MCP server on stdin/"
@@ -638,6 +647,7 @@ cmd_mcp(int argc, char **argv)
 	if ((cli.token = load_token()) == NULL)
 		cli_fail("no session token (WAIAAS_SESSION_TOKEN or the token "
 		    "file)");
+	mcp_token_init(default_wallet);
 	if ((line = malloc(MCP_LINE_MAX + 1)) == NULL)
 		cli_fail("out of memory");
 	len = 0;
