@@ -989,6 +989,7 @@ send_config(struct child *c, int listenfd)
 	cfg.lock_failures = (uint32_t)P.cf.master_lock_failures;
 	cfg.lock_seconds = (uint32_t)P.cf.master_lock_seconds;
 	cfg.max_sessions = (uint32_t)P.cf.max_sessions_per_wallet;
+	cfg.ttl_min = (uint32_t)P.cf.session_ttl_min;
 	cfg.kill_hold = (uint32_t)P.cf.owner_kill_recover_delay;
 	/* policyd checks ownerAuth messages are addressed to this daemon. */
 	cfg.port = (uint32_t)P.cf.port;
@@ -1291,9 +1292,60 @@ ctl_ready(struct imsgchan *ch, struct imsg *imsg, void *arg)
 		parent_ready();
 }
 
+/*
+ * POST /v1/mcp/tokens: policyd made a session; its token goes to
+ * tokens/<wallet> in the data directory, which is ours (policyd sees
+ * only its database directory).  Written as a key file is (temporary
+ * file, fsync, rename, fsync of the directory), mode 0600, owned by us;
+ * the token is wiped from memory after and never logged.
+ */
+static void
+ctl_token_write(struct imsgchan *ch, struct imsg *imsg, void *arg)
+{
+	struct ctl_token_write		 w;
+	struct ctl_token_written	 r;
+	size_t				 len;
+	int				 tfd;
+
+	(void)arg;
+	memcpy(&w, imsg->data, sizeof(w));
+	memset(&r, 0, sizeof(r));
+	if (memchr(w.token, '\0', sizeof(w.token)) == NULL ||
+	    strncmp(w.token, "wai_sess_", 9) != 0 ||
+	    !ks_valid_id(w.wallet, strnlen(w.wallet, sizeof(w.wallet))))
+		fatalx("IMSG_CTL_TOKEN_WRITE: not a token for a wallet");
+	memcpy(r.wallet, w.wallet, sizeof(r.wallet));
+	len = strlen(w.token);
+	w.token[len] = '\n';
+	if (strlcpy(r.datadir, P.cf.datadir, sizeof(r.datadir)) >=
+	    sizeof(r.datadir))
+		r.status = ENAMETOOLONG;
+	else if ((mkdirat(P.dfd, "tokens", 0700) == -1 && errno != EEXIST) ||
+	    (tfd = openat(P.dfd, "tokens", O_RDONLY | O_DIRECTORY |
+	    O_NOFOLLOW | O_CLOEXEC)) == -1)
+		r.status = errno;
+	else {
+		if (keystore_write(tfd, w.wallet, w.token, len + 1, 0) == -1)
+			r.status = errno;
+		close(tfd);
+	}
+	explicit_bzero(&w, sizeof(w));
+	if (r.status != 0)
+		log_warnx("tokens/%s: %s", r.wallet, strerror(r.status));
+	if (imsgchan_compose(ch, IMSG_CTL_TOKEN_WRITTEN, imsg->hdr.peerid, -1,
+	    &r, sizeof(r)) == -1)
+		fatal("IMSG_CTL_TOKEN_WRITTEN");
+}
+
 /* What children may say; the signer alone speaks of keys. */
 static const struct imsg_rule parent_rules[] = {
 	IMSG_RULE_EMPTY(IMSG_CTL_READY, ctl_ready),
+};
+
+static const struct imsg_rule parent_policyd_rules[] = {
+	IMSG_RULE_EMPTY(IMSG_CTL_READY, ctl_ready),
+	IMSG_RULE_EXACT(IMSG_CTL_TOKEN_WRITE, struct ctl_token_write,
+	    ctl_token_write),
 };
 
 static const struct imsg_rule parent_signer_rules[] = {
@@ -1845,8 +1897,10 @@ parent_main(int foreground, int provision)
 		close(chan[i][1]);
 		if (imsgev_init(&P.child[i].iev, P.base, chan[i][0],
 		    proc_name(i), CHAN_CTL_MAX, CHAN_CTL_WMAX, 1,
-		    i == PROC_SIGNER ? parent_signer_rules : parent_rules,
-		    i == PROC_SIGNER ? nitems(parent_signer_rules) :
+		    i == PROC_SIGNER ? parent_signer_rules : i ==
+		    PROC_POLICYD ? parent_policyd_rules : parent_rules,
+		    i == PROC_SIGNER ? nitems(parent_signer_rules) : i ==
+		    PROC_POLICYD ? nitems(parent_policyd_rules) :
 		    nitems(parent_rules), &P.child[i], child_closed) == -1)
 			fatal("imsgev_init");
 	}

@@ -39,6 +39,11 @@ typedef void	(*pd_handler)(struct pd_ctx *);
 
 /* policyd_connect.c */
 void	connect_info(struct pd_ctx *);
+void	pd_base_url(char *, size_t);
+
+/* policyd_mcp.c: POST /v1/mcp/tokens */
+void	mcp_token_create(struct pd_ctx *);
+void	mcp_token_written(struct imsgchan *, struct imsg *, void *);
 
 /* policyd_api.c */
 void	policyd_api_request(struct imsgchan *, struct imsg *, void *);
