@@ -375,9 +375,10 @@ sessions_create(struct pd_ctx *c)
 	if (!pd_begin(c))
 		return;
 	r = session_new(c, ids, body_int(c->body, "ttl", DEFAULT_TTL,
-	    pd.p->cfg.ttl_min, 31536000), body_int(c->body, "maxRenewals", DEFAULT_RENEWALS, 0,
-	    1000000), body_int(c->body, "absoluteLifetime", DEFAULT_LIFETIME,
-	    1, 10 * 31536000LL), &status, &code);
+	    pd.p->cfg.ttl_min, 31536000), body_int(c->body, "maxRenewals",
+	    DEFAULT_RENEWALS, 0, 1000000), body_int(c->body,
+	    "absoluteLifetime", DEFAULT_LIFETIME, 1, 10 * 31536000LL),
+	    &status, &code);
 	if (r == NULL || idem_record(c->peerid, json_string_value(
 	    json_object_get(r, "id")), c->route, 201, r) == -1 ||
 	    store_commit() == -1) {
