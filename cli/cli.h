@@ -94,6 +94,7 @@ int	mcp_token_claims(const char *, char *, size_t, long long *,
 	    long long *);
 char	*mcp_token_read(int, const char *, struct stat *, char *, size_t);
 int	mcp_token_write(int, const char *, const char *);
+char	*mcp_token_file(const char *);
 void	mcp_token_init(const char *);
 json_t	*mcp_token_fresh(void);
 void	mcp_token_revoked(void);

@@ -7,9 +7,9 @@
  *
  * Configuration, as the reference's server: WAIAAS_BASE_URL (default
  * http://127.0.0.1:3100), WAIAAS_SESSION_TOKEN, or else the token file
- * $WAIAAS_DATA_DIR/tokens/<WAIAAS_WALLET_ID or "default"> (one line, mode
- * 0600 or stricter, owned by the caller), and WAIAAS_WALLET_ID, the
- * wallet of tools called without wallet_id.
+ * $WAIAAS_DATA_DIR/tokens/<WAIAAS_WALLET_ID or "default"> (see
+ * cli_mcp_token.c, which also renews the token), and WAIAAS_WALLET_ID,
+ * the wallet of tools called without wallet_id.
  */
 #include <sys/stat.h>
 
@@ -214,53 +214,14 @@ logmsg(const char *fmt, ...)
 static char *
 load_token(void)
 {
-	const char	*env, *dir, *name;
-	char		 path[PATH_MAX], buf[MCP_TOKEN_MAX + 2], *t;
-	struct stat	 st;
-	ssize_t		 n;
-	size_t		 len;
-	int		 fd;
+	const char	*env;
 
 	if ((env = getenv("WAIAAS_SESSION_TOKEN")) != NULL && *env != '\0') {
 		if (strlen(env) > MCP_TOKEN_MAX)
 			return NULL;
 		return wdup(env);
 	}
-	if ((dir = getenv("WAIAAS_DATA_DIR")) == NULL || *dir == '\0') {
-		logmsg("no WAIAAS_SESSION_TOKEN and no WAIAAS_DATA_DIR");
-		return NULL;
-	}
-	name = default_wallet != NULL ? default_wallet : "default";
-	if (strchr(name, '/') != NULL || name[0] == '.' ||
-	    snprintf(path, sizeof(path), "%s/tokens/%s", dir, name) >=
-	    (int)sizeof(path)) {
-		logmsg("bad token file name");
-		return NULL;
-	}
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
-		logmsg("%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
-	    st.st_uid != geteuid() || (st.st_mode & 077) != 0) {
-		logmsg("%s: refused: not a regular file of this user with mode "
-		    "0600", path);
-		close(fd);
-		return NULL;
-	}
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0 || (size_t)n > MCP_TOKEN_MAX + 1) {
-		logmsg("%s: empty or too long", path);
-		explicit_bzero(buf, sizeof(buf));
-		return NULL;
-	}
-	buf[n] = '\0';
-	len = strcspn(buf, "\r\n");
-	buf[len] = '\0';
-	t = len > 0 ? wdup(buf) : NULL;
-	explicit_bzero(buf, sizeof(buf));
-	return t;
+	return mcp_token_file(default_wallet);
 }
 
 static int

@@ -280,18 +280,27 @@ write_atomic(const char *path, const char *data, size_t len, mode_t mode)
 	}
 }
 
-/* The directory of path, made (0700) when it is missing. */
+/* The directories of path, made (0700) where missing, as mkdir -p. */
 static void
 config_dir(const char *path)
 {
-	char	dir[PATH_MAX], *slash;
+	char	dir[PATH_MAX], *slash, c;
+	size_t	i, len;
 
 	strlcpy(dir, path, sizeof(dir));
 	if ((slash = strrchr(dir, '/')) == NULL || slash == dir)
 		return;
 	*slash = '\0';
-	if (mkdir(dir, 0700) == -1 && errno != EEXIST)
-		cli_fail("%s: %s", dir, strerror(errno));
+	len = strlen(dir);
+	for (i = 1; i <= len; i++) {
+		if (dir[i] != '/' && dir[i] != '\0')
+			continue;
+		c = dir[i];
+		dir[i] = '\0';
+		if (mkdir(dir, 0700) == -1 && errno != EEXIST)
+			cli_fail("%s: %s", dir, strerror(errno));
+		dir[i] = c;
+	}
 }
 
 /* The servers merged into the configuration at path; a backup kept. */

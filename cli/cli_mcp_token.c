@@ -105,13 +105,16 @@ mcp_token_claims(const char *tok, char *sid, size_t sidlen, long long *iat,
 }
 
 /*
- * A token file: one line, a regular file of this user, mode 0600 or
- * stricter.  The token (wiped memory) or NULL with why in err.
+ * A token file in tokens/ (dfd): one line, a regular file of mode 0600
+ * or stricter, owned by this user or by the data directory's owner (the
+ * daemon's user, which writes it for POST /v1/mcp/tokens, and holds the
+ * database anyway).  The token (wiped memory) or NULL with why in err.
  */
 char *
 mcp_token_read(int dfd, const char *name, struct stat *st, char *err,
     size_t errlen)
 {
+	struct stat	 dst;
 	char		 buf[CLI_TOKEN_MAX + 2], *t = NULL;
 	ssize_t		 n;
 	size_t		 len;
@@ -122,10 +125,13 @@ mcp_token_read(int dfd, const char *name, struct stat *st, char *err,
 		snprintf(err, errlen, "%s", strerror(errno));
 		return NULL;
 	}
+	if (fstatat(dfd, "..", &dst, 0) == -1)
+		dst.st_uid = geteuid();
 	if (fstat(fd, st) == -1 || !S_ISREG(st->st_mode) ||
-	    st->st_uid != geteuid() || (st->st_mode & 077) != 0) {
+	    (st->st_uid != geteuid() && st->st_uid != dst.st_uid) ||
+	    (st->st_mode & 077) != 0) {
 		snprintf(err, errlen, "refused: not a regular file of this "
-		    "user with mode 0600");
+		    "user (or the data directory's) with mode 0600");
 		close(fd);
 		return NULL;
 	}
@@ -184,6 +190,39 @@ mcp_token_write(int dfd, const char *name, const char *tok)
 		return -1;
 	}
 	return fsync(dfd);
+}
+
+/*
+ * The server's token file: $WAIAAS_DATA_DIR/tokens/<wallet or
+ * "default">; the token, or NULL (logged).
+ */
+char *
+mcp_token_file(const char *wallet)
+{
+	const char	*dir = getenv("WAIAAS_DATA_DIR");
+	const char	*name = wallet != NULL ? wallet : "default";
+	char		 path[PATH_MAX], err[128], *t;
+	struct stat	 st;
+	int		 dfd;
+
+	if (dir == NULL || *dir == '\0') {
+		tlog("no WAIAAS_SESSION_TOKEN and no WAIAAS_DATA_DIR");
+		return NULL;
+	}
+	if (strchr(name, '/') != NULL || name[0] == '.' ||
+	    (size_t)snprintf(path, sizeof(path), "%s/tokens", dir) >=
+	    sizeof(path)) {
+		tlog("bad token file name");
+		return NULL;
+	}
+	if ((dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
+		tlog("%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if ((t = mcp_token_read(dfd, name, &st, err, sizeof(err))) == NULL)
+		tlog("%s/%s: %s", path, name, err);
+	close(dfd);
+	return t;
 }
 
 /* The token in cli.token is now tok (taken). */

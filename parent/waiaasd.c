@@ -422,6 +422,9 @@ datadir_setup(void)
 	adopt_keystore(dfd);
 	close(mkdir_owned(dfd, "backups", 0700, P.uid[PROC_PARENT],
 	    P.gid[PROC_PARENT], P.cf.user[PROC_PARENT]));
+	/* Token files for waiaas mcp (POST /v1/mcp/tokens writes them). */
+	close(mkdir_owned(dfd, "tokens", 0700, P.uid[PROC_PARENT],
+	    P.gid[PROC_PARENT], P.cf.user[PROC_PARENT]));
 	if (P.privsep) {
 		close(mkdir_owned(dfd, "empty", 0555, 0, 0, "root"));
 		if ((fd = openat(dfd, "empty", O_RDONLY | O_DIRECTORY |
