@@ -340,7 +340,8 @@ unit-san:
 
 FUZZ_TARGETS = fuzz_imsg fuzz_config fuzz_http fuzz_base58 \
 	       fuzz_policy_rules fuzz_siwe fuzz_rpc fuzz_sol_rpc fuzz_eip712 \
-	       fuzz_price fuzz_relay fuzz_backup fuzz_api_body fuzz_txinput
+	       fuzz_price fuzz_relay fuzz_backup fuzz_api_body fuzz_txinput \
+	       fuzz_mcp_token
 FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 $(INC) $(PROC_INC) $(PKG_CFLAGS) \
 	      -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_TIME ?= 20
@@ -385,6 +386,12 @@ build-fuzz/fuzz_api_body: $(FUZZ_API_BODY_SRCS) tests/fuzz/api_sink.h
 	@mkdir -p build-fuzz
 	clang $(FUZZ_CFLAGS) -Itests/fuzz -o $@ $(FUZZ_API_BODY_SRCS) \
 	    $(PKG_LIBS)
+
+# The stdio MCP server's reading of a session token's claims.
+build-fuzz/fuzz_mcp_token: tests/fuzz/fuzz_mcp_token.c cli/cli_mcp_token.c \
+    common/wipe.c common/util.c common/log.c
+	@mkdir -p build-fuzz
+	clang $(FUZZ_CFLAGS) -Icli -o $@ $^ $(PKG_LIBS)
 
 build-fuzz/fuzz_http: tests/fuzz/fuzz_http.c api/http_parse.c
 	@mkdir -p build-fuzz

@@ -98,6 +98,8 @@ char	*mcp_token_file(const char *);
 void	mcp_token_init(const char *);
 json_t	*mcp_token_fresh(void);
 void	mcp_token_revoked(void);
+void	mcp_log(const char *, ...)
+	    __attribute__((format(printf, 1, 2)));
 
 /* cli_mcp_setup.c: waiaas mcp setup; quickset's MCP entries */
 int	cmd_mcp_setup(int, char **);

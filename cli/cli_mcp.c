@@ -194,21 +194,7 @@ wdup(const char *s)
 	return d;
 }
 
-static void
-logmsg(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2)));
-
-static void
-logmsg(const char *fmt, ...)
-{
-	va_list	ap;
-
-	fprintf(stderr, "waiaas mcp: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
+#define logmsg	mcp_log		/* cli_mcp_token.c */
 
 /* Token from the environment or the token file; NULL (logged) if none. */
 static char *

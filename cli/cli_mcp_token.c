@@ -43,12 +43,9 @@ static struct {
 	int		 revoked;
 } T;
 
-static void
-tlog(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2)));
-
-static void
-tlog(const char *fmt, ...)
+/* A line on stderr, the server's log; never a token. */
+void
+mcp_log(const char *fmt, ...)
 {
 	va_list	ap;
 
@@ -206,21 +203,21 @@ mcp_token_file(const char *wallet)
 	int		 dfd;
 
 	if (dir == NULL || *dir == '\0') {
-		tlog("no WAIAAS_SESSION_TOKEN and no WAIAAS_DATA_DIR");
+		mcp_log("no WAIAAS_SESSION_TOKEN and no WAIAAS_DATA_DIR");
 		return NULL;
 	}
 	if (strchr(name, '/') != NULL || name[0] == '.' ||
 	    (size_t)snprintf(path, sizeof(path), "%s/tokens", dir) >=
 	    sizeof(path)) {
-		tlog("bad token file name");
+		mcp_log("bad token file name");
 		return NULL;
 	}
 	if ((dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
-		tlog("%s: %s", path, strerror(errno));
+		mcp_log("%s: %s", path, strerror(errno));
 		return NULL;
 	}
 	if ((t = mcp_token_read(dfd, name, &st, err, sizeof(err))) == NULL)
-		tlog("%s/%s: %s", path, name, err);
+		mcp_log("%s/%s: %s", path, name, err);
 	close(dfd);
 	return t;
 }
@@ -290,12 +287,12 @@ reload(void)
 	    st.st_mtim.tv_nsec != T.st.st_mtim.tv_nsec)) {
 		if ((t = mcp_token_read(dfd, T.name, &st, err, sizeof(err))) ==
 		    NULL)
-			tlog("tokens/%s: %s; keeping the token in use", T.name,
+			mcp_log("tokens/%s: %s; keeping the token in use", T.name,
 			    err);
 		else if (strcmp(t, cli.token) == 0)
 			wipe_free(t);
 		else {
-			tlog("tokens/%s changed: using its token", T.name);
+			mcp_log("tokens/%s changed: using its token", T.name);
 			token_set(t);
 			T.norenew = 0;
 			T.revoked = 0;
@@ -315,7 +312,7 @@ store(void)
 	if ((dfd = open(T.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
 	    mcp_token_write(dfd, T.name, cli.token) == -1 ||
 	    fstatat(dfd, T.name, &T.st, AT_SYMLINK_NOFOLLOW) == -1)
-		tlog("tokens/%s: the renewed token could not be written (%s); "
+		mcp_log("tokens/%s: the renewed token could not be written (%s); "
 		    "a restarted server will read the old, dead one", T.name,
 		    strerror(errno));
 	if (dfd != -1)
@@ -333,7 +330,7 @@ renew(void)
 	snprintf(path, sizeof(path), "/v1/sessions/%s/renew", T.sid);
 	if (cli_http("PUT", path, NULL, 2, 30, &st, &ans, err,
 	    sizeof(err)) == -1) {
-		tlog("session renewal: %s; trying again at the next call",
+		mcp_log("session renewal: %s; trying again at the next call",
 		    err);
 		return;
 	}
@@ -344,7 +341,7 @@ renew(void)
 		memcpy(t, nt, strlen(nt) + 1);
 		token_set(t);
 		store();
-		tlog("session %s renewed; the token now expires at %lld",
+		mcp_log("session %s renewed; the token now expires at %lld",
 		    T.sid, T.exp);
 	} else if (st == 401 && code != NULL &&
 	    strcmp(code, "SESSION_REVOKED") == 0)
@@ -352,15 +349,15 @@ renew(void)
 	else if (st == 403 && code != NULL &&
 	    strcmp(code, "RENEWAL_LIMIT_REACHED") == 0) {
 		T.norenew = 1;
-		tlog("session %s may not be renewed again: it ends at %lld; "
+		mcp_log("session %s may not be renewed again: it ends at %lld; "
 		    "run `waiaas mcp setup` for a new one", T.sid, T.exp);
 	} else if (st == 401 || st == 403 || st == 404) {
 		T.norenew = 1;
-		tlog("session renewal refused (HTTP %ld %s): the token is no "
+		mcp_log("session renewal refused (HTTP %ld %s): the token is no "
 		    "longer valid; run `waiaas mcp setup` for a new one", st,
 		    code != NULL ? code : "");
 	} else
-		tlog("session renewal: HTTP %ld %s; trying again at the next "
+		mcp_log("session renewal: HTTP %ld %s; trying again at the next "
 		    "call", st, code != NULL ? code : "");
 	json_decref(ans);
 }
@@ -372,7 +369,7 @@ mcp_token_revoked(void)
 	if (T.revoked)
 		return;
 	T.revoked = 1;
-	tlog("REVOKED: the session%s%s was revoked by the wallet's "
+	mcp_log("REVOKED: the session%s%s was revoked by the wallet's "
 	    "operator; every tool call fails until this server is given a "
 	    "new token (waiaas mcp setup)", T.sid[0] != '\0' ? " " : "",
 	    T.sid);

@@ -119,6 +119,7 @@ int	session_check(struct pd_ctx *);
 int	session_has_wallet(const char *, const char *);
 json_t	*session_new(struct pd_ctx *, json_t *, long long, long long,
 	    long long, int *, const char **);
+void	session_refused(struct pd_ctx *, int, const char *);
 void	sessions_create(struct pd_ctx *);
 void	sessions_list(struct pd_ctx *);
 void	sessions_revoke(struct pd_ctx *);

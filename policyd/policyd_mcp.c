@@ -75,12 +75,7 @@ mcp_session(struct pd_ctx *c, const char *wid, long long ttl)
 	if (r == NULL || store_commit() == -1) {
 		store_rollback();
 		json_decref(r);
-		pd_fail(c->peerid, status, code, status == 404 ? "no such "
-		    "active wallet" : status == 403 ? "this wallet has the "
-		    "most sessions allowed (security.max_sessions_per_wallet)"
-		    : pd.killed ? "the kill switch is active; the operator "
-		    "must recover first" : "the session could not be created",
-		    status >= 500 && !pd.killed);
+		session_refused(c, status, code);
 		return NULL;
 	}
 	return r;

@@ -352,6 +352,17 @@ body_int(json_t *body, const char *key, long long dflt, long long lo,
 	return n;
 }
 
+/* session_new() said no (status, code): the answer. */
+void
+session_refused(struct pd_ctx *c, int status, const char *code)
+{
+	pd_fail(c->peerid, status, code, status == 404 ? "no such active "
+	    "wallet" : status == 403 ? "this wallet has the most sessions "
+	    "allowed (security.max_sessions_per_wallet)" : pd.killed ? "the "
+	    "kill switch is active; the operator must recover first" : "the "
+	    "session could not be created", status >= 500 && !pd.killed);
+}
+
 void
 sessions_create(struct pd_ctx *c)
 {
@@ -384,12 +395,7 @@ sessions_create(struct pd_ctx *c)
 	    store_commit() == -1) {
 		store_rollback();
 		json_decref(r);
-		pd_fail(c->peerid, status, code, status == 404 ? "no such "
-		    "active wallet" : status == 403 ? "this wallet has the "
-		    "most sessions allowed (security.max_sessions_per_wallet)"
-		    : pd.killed ? "the kill switch is active; the operator "
-		    "must recover first" : "the session could not be created",
-		    status >= 500 && !pd.killed);
+		session_refused(c, status, code);
 		return;
 	}
 	pd_reply_json(c->peerid, 201, r);
