@@ -287,8 +287,8 @@ reload(void)
 	    st.st_mtim.tv_nsec != T.st.st_mtim.tv_nsec)) {
 		if ((t = mcp_token_read(dfd, T.name, &st, err, sizeof(err))) ==
 		    NULL)
-			mcp_log("tokens/%s: %s; keeping the token in use", T.name,
-			    err);
+			mcp_log("tokens/%s: %s; keeping the token in use",
+			    T.name, err);
 		else if (strcmp(t, cli.token) == 0)
 			wipe_free(t);
 		else {
@@ -312,9 +312,9 @@ store(void)
 	if ((dfd = open(T.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
 	    mcp_token_write(dfd, T.name, cli.token) == -1 ||
 	    fstatat(dfd, T.name, &T.st, AT_SYMLINK_NOFOLLOW) == -1)
-		mcp_log("tokens/%s: the renewed token could not be written (%s); "
-		    "a restarted server will read the old, dead one", T.name,
-		    strerror(errno));
+		mcp_log("tokens/%s: the renewed token could not be written "
+		    "(%s); a restarted server will read the old, dead one",
+		    T.name, strerror(errno));
 	if (dfd != -1)
 		close(dfd);
 }
@@ -353,12 +353,12 @@ renew(void)
 		    "run `waiaas mcp setup` for a new one", T.sid, T.exp);
 	} else if (st == 401 || st == 403 || st == 404) {
 		T.norenew = 1;
-		mcp_log("session renewal refused (HTTP %ld %s): the token is no "
-		    "longer valid; run `waiaas mcp setup` for a new one", st,
+		mcp_log("session renewal refused (HTTP %ld %s): the token is "
+		    "no longer valid; run `waiaas mcp setup` for a new one", st,
 		    code != NULL ? code : "");
 	} else
-		mcp_log("session renewal: HTTP %ld %s; trying again at the next "
-		    "call", st, code != NULL ? code : "");
+		mcp_log("session renewal: HTTP %ld %s; trying again at the "
+		    "next call", st, code != NULL ? code : "");
 	json_decref(ans);
 }
 
