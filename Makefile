@@ -76,7 +76,8 @@ POLICYD_SRCS = policyd/siwe.c \
 	      policyd/policyd_decide.c policyd/policyd_queue.c \
 	      policyd/policyd_price.c policyd/policy_eval.c \
 	      policyd/policyd_notify.c policyd/policyd_admin.c \
-	      policyd/policyd_idem.c policyd/policyd_connect.c
+	      policyd/policyd_idem.c policyd/policyd_connect.c \
+	      policyd/policyd_mcp.c
 SIGNER_SRCS = signer/signer.c signer/signer_keys.c signer/signer_sign.c \
 	      signer/evm_sign.c
 RELAY_SRCS  = relay/relay.c relay/relay_format.c
@@ -171,7 +172,7 @@ install-skills:
 # The operator's command: REST client, and the daemon's own config
 # loader and master password search, so it reads what the daemon reads.
 CLI_OBJS = cli/waiaas.o cli/cli_http.o cli/cli_daemon.o cli/cli_rest.o \
-	cli/cli_mcp.o common/mcp.o \
+	cli/cli_mcp.o cli/cli_mcp_token.o cli/cli_mcp_setup.o common/mcp.o \
 	cli/cli_admin.o cli/cli_backup.o common/backup.o common/keystore.o \
 	common/policy_rules.o \
 	common/config.o common/log.o common/secret.o common/wipe.o \
@@ -353,7 +354,7 @@ unit-san:
 FUZZ_TARGETS = fuzz_imsg fuzz_config fuzz_http fuzz_base58 \
 	       fuzz_policy_rules fuzz_siwe fuzz_rpc fuzz_sol_rpc fuzz_eip712 \
 	       fuzz_price fuzz_relay fuzz_backup fuzz_api_body fuzz_txinput \
-	       fuzz_txspec fuzz_url fuzz_mcp
+	       fuzz_txspec fuzz_url fuzz_mcp fuzz_mcp_token
 FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 $(INC) $(PROC_INC) $(PKG_CFLAGS) \
 	      -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_TIME ?= 20
@@ -415,6 +416,12 @@ build-fuzz/fuzz_mcp: tests/fuzz/fuzz_mcp.c common/mcp.c common/routes.c \
     common/wipe.c
 	@mkdir -p build-fuzz
 	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# The stdio MCP server's reading of a session token's claims.
+build-fuzz/fuzz_mcp_token: tests/fuzz/fuzz_mcp_token.c cli/cli_mcp_token.c \
+    common/wipe.c common/util.c common/log.c
+	@mkdir -p build-fuzz
+	clang $(FUZZ_CFLAGS) -Icli -o $@ $^ $(PKG_LIBS)
 
 build-fuzz/fuzz_http: tests/fuzz/fuzz_http.c api/http_parse.c
 	@mkdir -p build-fuzz

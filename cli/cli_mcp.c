@@ -7,9 +7,9 @@
  *
  * Configuration, as the reference's server: WAIAAS_BASE_URL (default
  * http://127.0.0.1:3100), WAIAAS_SESSION_TOKEN, or else the token file
- * $WAIAAS_DATA_DIR/tokens/<WAIAAS_WALLET_ID or "default"> (one line, mode
- * 0600 or stricter, owned by the caller), and WAIAAS_WALLET_ID, the
- * wallet of tools called without wallet_id.
+ * $WAIAAS_DATA_DIR/tokens/<WAIAAS_WALLET_ID or "default"> (see
+ * cli_mcp_token.c, which also renews the token), and WAIAAS_WALLET_ID,
+ * the wallet of tools called without wallet_id.
  */
 #include <sys/stat.h>
 
@@ -41,73 +41,20 @@ wdup(const char *s)
 	return d;
 }
 
-static void
-logmsg(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2)));
-
-static void
-logmsg(const char *fmt, ...)
-{
-	va_list	ap;
-
-	fprintf(stderr, "waiaas mcp: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
+#define logmsg	mcp_log		/* cli_mcp_token.c */
 
 /* Token from the environment or the token file; NULL (logged) if none. */
 static char *
 load_token(void)
 {
-	const char	*env, *dir, *name;
-	char		 path[PATH_MAX], buf[MCP_TOKEN_MAX + 2], *t;
-	struct stat	 st;
-	ssize_t		 n;
-	size_t		 len;
-	int		 fd;
+	const char	*env;
 
 	if ((env = getenv("WAIAAS_SESSION_TOKEN")) != NULL && *env != '\0') {
 		if (strlen(env) > MCP_TOKEN_MAX)
 			return NULL;
 		return wdup(env);
 	}
-	if ((dir = getenv("WAIAAS_DATA_DIR")) == NULL || *dir == '\0') {
-		logmsg("no WAIAAS_SESSION_TOKEN and no WAIAAS_DATA_DIR");
-		return NULL;
-	}
-	name = default_wallet != NULL ? default_wallet : "default";
-	if (strchr(name, '/') != NULL || name[0] == '.' ||
-	    snprintf(path, sizeof(path), "%s/tokens/%s", dir, name) >=
-	    (int)sizeof(path)) {
-		logmsg("bad token file name");
-		return NULL;
-	}
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
-		logmsg("%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
-	    st.st_uid != geteuid() || (st.st_mode & 077) != 0) {
-		logmsg("%s: refused: not a regular file of this user with mode "
-		    "0600", path);
-		close(fd);
-		return NULL;
-	}
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0 || (size_t)n > MCP_TOKEN_MAX + 1) {
-		logmsg("%s: empty or too long", path);
-		explicit_bzero(buf, sizeof(buf));
-		return NULL;
-	}
-	buf[n] = '\0';
-	len = strcspn(buf, "\r\n");
-	buf[len] = '\0';
-	t = len > 0 ? wdup(buf) : NULL;
-	explicit_bzero(buf, sizeof(buf));
-	return t;
+	return mcp_token_file(default_wallet);
 }
 
 static void
@@ -131,10 +78,15 @@ send_msg(json_t *m)
 static void
 call_tool(struct mcp_call *c)
 {
-	json_t	*ans = NULL;
-	long	 st;
-	char	 err[256];
+	json_t		*ans = NULL;
+	const char	*why, *code;
+	long		 st;
+	char		 err[256];
 
+	if ((why = mcp_token_fresh()) != NULL) {
+		send_msg(mcp_result(c, 0, NULL, why));
+		return;
+	}
 	if (cli_http(c->method, c->target, c->body, 2, CLI_TIMEOUT, &st,
 	    &ans, err, sizeof(err)) == -1) {
 		logmsg("%s: %s", c->tool, err);
@@ -142,6 +94,9 @@ call_tool(struct mcp_call *c)
 		    "not answer; is waiaasd running at WAIAAS_BASE_URL?"));
 		return;
 	}
+	if (st == 401 && (code = cli_str(ans, "code")) != NULL &&
+	    strcmp(code, "SESSION_REVOKED") == 0)
+		mcp_token_revoked();
 	send_msg(mcp_result(c, st, ans, NULL));
 	json_decref(ans);
 }
@@ -173,6 +128,8 @@ cmd_mcp(int argc, char **argv)
 	size_t		 len;
 	int		 c, skip = 0;
 
+	if (argc > 1 && strcmp(argv[1], "setup") == 0)
+		return cmd_mcp_setup(argc - 1, argv + 1);
 	if (argc > 1) {
 		if (strcmp(argv[1], "--help") == 0) {
 			printf("usage: waiaas mcp\n  An MCP server on stdin/"
@@ -204,6 +161,7 @@ cmd_mcp(int argc, char **argv)
 	if ((cli.token = load_token()) == NULL)
 		cli_fail("no session token (WAIAAS_SESSION_TOKEN or the token "
 		    "file)");
+	mcp_token_init(default_wallet);
 	if ((line = malloc(MCP_MSG_MAX + 1)) == NULL)
 		cli_fail("out of memory");
 	len = 0;

@@ -144,6 +144,7 @@ send_config(struct child *c, int listenfd)
 	cfg.lock_failures = (uint32_t)P.cf.master_lock_failures;
 	cfg.lock_seconds = (uint32_t)P.cf.master_lock_seconds;
 	cfg.max_sessions = (uint32_t)P.cf.max_sessions_per_wallet;
+	cfg.ttl_min = (uint32_t)P.cf.session_ttl_min;
 	cfg.kill_hold = (uint32_t)P.cf.owner_kill_recover_delay;
 	/* policyd checks ownerAuth messages are addressed to this daemon. */
 	cfg.port = (uint32_t)P.cf.port;
@@ -262,6 +263,12 @@ static const struct imsg_rule parent_rules[] = {
 	IMSG_RULE_EMPTY(IMSG_CTL_READY, ctl_ready),
 };
 
+static const struct imsg_rule parent_policyd_rules[] = {
+	IMSG_RULE_EMPTY(IMSG_CTL_READY, ctl_ready),
+	IMSG_RULE_EXACT(IMSG_CTL_TOKEN_WRITE, struct ctl_token_write,
+	    ctl_token_write),
+};
+
 static const struct imsg_rule parent_signer_rules[] = {
 	IMSG_RULE_EMPTY(IMSG_CTL_READY, ctl_ready),
 	IMSG_RULE_EXACT(IMSG_CTL_UNLOCKED, struct ctl_unlocked, ctl_unlocked),
@@ -351,8 +358,10 @@ children_start(int listenfd, int logpipe[2])
 		close(chan[i][1]);
 		if (imsgev_init(&P.child[i].iev, P.base, chan[i][0],
 		    proc_name(i), CHAN_CTL_MAX, CHAN_CTL_WMAX, 1,
-		    i == PROC_SIGNER ? parent_signer_rules : parent_rules,
-		    i == PROC_SIGNER ? nitems(parent_signer_rules) :
+		    i == PROC_SIGNER ? parent_signer_rules : i ==
+		    PROC_POLICYD ? parent_policyd_rules : parent_rules,
+		    i == PROC_SIGNER ? nitems(parent_signer_rules) : i ==
+		    PROC_POLICYD ? nitems(parent_policyd_rules) :
 		    nitems(parent_rules), &P.child[i], child_closed) == -1)
 			fatal("imsgev_init");
 	}

@@ -18,6 +18,8 @@
 #include "log.h"
 #include "parent.h"
 #include "proc.h"
+#include "keystore.h"
+#include "msg.h"
 #include "secret.h"
 #include "util.h"
 
@@ -255,6 +257,9 @@ datadir_setup(void)
 	adopt_keystore(dfd);
 	close(mkdir_owned(dfd, "backups", 0700, P.uid[PROC_PARENT],
 	    P.gid[PROC_PARENT], P.cf.user[PROC_PARENT]));
+	/* Token files for waiaas mcp (POST /v1/mcp/tokens writes them). */
+	close(mkdir_owned(dfd, "tokens", 0700, P.uid[PROC_PARENT],
+	    P.gid[PROC_PARENT], P.cf.user[PROC_PARENT]));
 	if (P.privsep) {
 		close(mkdir_owned(dfd, "empty", 0555, 0, 0, "root"));
 		if ((fd = openat(dfd, "empty", O_RDONLY | O_DIRECTORY |
@@ -379,4 +384,49 @@ resolve_datadir(void)
 		fatalx("WAIAAS_DATA_DIR: path too long");
 	if (P.cf.datadir[0] != '/')
 		fatalx("WAIAAS_DATA_DIR must be an absolute path");
+}
+
+/*
+ * POST /v1/mcp/tokens: policyd made a session; its token goes to
+ * tokens/<wallet> in the data directory, which is ours (policyd sees
+ * only its database directory).  Written as a key file is (temporary
+ * file, fsync, rename, fsync of the directory), mode 0600, owned by us;
+ * the token is wiped from memory after and never logged.
+ */
+void
+ctl_token_write(struct imsgchan *ch, struct imsg *imsg, void *arg)
+{
+	struct ctl_token_write		 w;
+	struct ctl_token_written	 r;
+	size_t				 len;
+	int				 tfd;
+
+	(void)arg;
+	memcpy(&w, imsg->data, sizeof(w));
+	memset(&r, 0, sizeof(r));
+	if (memchr(w.token, '\0', sizeof(w.token)) == NULL ||
+	    strncmp(w.token, "wai_sess_", 9) != 0 ||
+	    !ks_valid_id(w.wallet, strnlen(w.wallet, sizeof(w.wallet))))
+		fatalx("IMSG_CTL_TOKEN_WRITE: not a token for a wallet");
+	memcpy(r.wallet, w.wallet, sizeof(r.wallet));
+	len = strlen(w.token);
+	w.token[len] = '\n';
+	if (strlcpy(r.datadir, P.cf.datadir, sizeof(r.datadir)) >=
+	    sizeof(r.datadir))
+		r.status = ENAMETOOLONG;
+	else if ((mkdirat(P.dfd, "tokens", 0700) == -1 && errno != EEXIST) ||
+	    (tfd = openat(P.dfd, "tokens", O_RDONLY | O_DIRECTORY |
+	    O_NOFOLLOW | O_CLOEXEC)) == -1)
+		r.status = errno;
+	else {
+		if (keystore_write(tfd, w.wallet, w.token, len + 1, 0) == -1)
+			r.status = errno;
+		close(tfd);
+	}
+	explicit_bzero(&w, sizeof(w));
+	if (r.status != 0)
+		log_warnx("tokens/%s: %s", r.wallet, strerror(r.status));
+	if (imsgchan_compose(ch, IMSG_CTL_TOKEN_WRITTEN, imsg->hdr.peerid, -1,
+	    &r, sizeof(r)) == -1)
+		fatal("IMSG_CTL_TOKEN_WRITTEN");
 }

@@ -41,6 +41,11 @@ typedef void	(*pd_handler)(struct pd_ctx *);
 /* policyd_connect.c */
 void	connect_info(struct pd_ctx *);
 void	mcp_auth(struct pd_ctx *);
+void	pd_base_url(char *, size_t);
+
+/* policyd_mcp.c: POST /v1/mcp/tokens */
+void	mcp_token_create(struct pd_ctx *);
+void	mcp_token_written(struct imsgchan *, struct imsg *, void *);
 
 /* policyd_api.c */
 void	policyd_api_request(struct imsgchan *, struct imsg *, void *);
@@ -116,6 +121,7 @@ int	session_check(struct pd_ctx *);
 int	session_has_wallet(const char *, const char *);
 json_t	*session_new(struct pd_ctx *, json_t *, long long, long long,
 	    long long, int *, const char **);
+void	session_refused(struct pd_ctx *, int, const char *);
 void	sessions_create(struct pd_ctx *);
 void	sessions_list(struct pd_ctx *);
 void	sessions_revoke(struct pd_ctx *);

@@ -62,6 +62,7 @@ static const pd_handler handlers[R_MAX] = {
 	[R_ADMIN_BACKUP] = admin_backup_snapshot,
 	[R_CONNECT_INFO] = connect_info,
 	[R_MCP] = mcp_auth,
+	[R_MCP_TOKEN] = mcp_token_create,
 };
 
 static void

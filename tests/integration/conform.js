@@ -398,6 +398,19 @@ async function walk() {
 	    'walletId=' + W, { auth: 'master' }), 'one wallet\'s');
 	expect('GET /v1/sessions', 401, await call('GET', '/v1/sessions'),
 	    'no master password');
+	expect('GET /v1/sessions', 200, await call('GET', '/v1/sessions',
+	    { auth: T2 }), 'a session: itself only');
+	/* A session and its token file for waiaas mcp. */
+	const MT = 'POST /v1/mcp/tokens';
+	expect(MT, 201, await call('POST', '/v1/mcp/tokens', { auth: 'master',
+	    body: { walletId: W, expiresIn: 3600 } }), 'a token file and ' +
+	    'the Claude Desktop entry');
+	expect(MT, 400, await call('POST', '/v1/mcp/tokens', { auth: 'master',
+	    body: { walletId: W, expiresIn: 10 } }), 'expiresIn under 300');
+	expect(MT, 404, await call('POST', '/v1/mcp/tokens', { auth: 'master',
+	    body: { walletId: U() } }), 'an unknown wallet');
+	expect(MT, 401, await call('POST', '/v1/mcp/tokens', { body: {
+	    walletId: W } }), 'no master password');
 	const SR = 'PUT /v1/sessions/{id}/renew';
 	expect(SR, 403, await call('PUT', '/v1/sessions/' + U() + '/renew',
 	    { auth: T2 }), 'another session\'s id');
@@ -796,6 +809,9 @@ const EXCUSED = {
 	'POST /v1/wallets 404': 'the reference\'s 404 has no counterpart ' +
 	    'here: creating a wallet names no other resource',
 	'POST /v1/sessions 403': 'no session limit is reached in a test',
+	'POST /v1/mcp/tokens 403': 'as for POST /v1/sessions',
+	'POST /v1/mcp/tokens 500': 'a token file that cannot be written is ' +
+	    't_mcp_setup\'s subject',
 	'GET /v1/sessions 404': 'a filter by an unknown wallet is an empty ' +
 	    'list here, not 404',
 	'PUT /v1/sessions/{id}/renew 404': 'a token renews only its own ' +

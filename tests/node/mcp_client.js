@@ -4,10 +4,11 @@
 // WAIAAS_SESSION_TOKEN as the Bearer and MCP_ORIGIN, if set, as the
 // Origin.  It lists the tools, compiles
 // every inputSchema with ajv, then runs the calls in argv[3] (a JSON
-// array of {tool, args, until?}).  "$ID" in args is the id from the
-// previous result; "until" polls the call up to 30 s until its status is
-// one of the list.  Prints one JSON object: tools, schemaErrors, results;
-// or {connectError} when the server refuses the connection.
+// array of {tool, args, until?, sleep?}).  "$ID" in args is the id from
+// the previous result; "until" polls the call up to 30 s until its
+// status is one of the list; "sleep" waits that many ms before the
+// call.  Prints one JSON object: tools, schemaErrors, results; or
+// {connectError} when the server refuses the connection.
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
@@ -52,6 +53,8 @@ const subst = (v) => JSON.parse(JSON.stringify(v).replaceAll('"$ID"',
     JSON.stringify(prevId)));
 for (const c of calls) {
 	let r, j = null;
+	if (c.sleep)	/* ms to wait before the call */
+		await new Promise((res) => setTimeout(res, c.sleep));
 	for (let n = 0; n < 300; n++) {
 		r = await client.callTool({ name: c.tool, arguments: subst(c.args || {}) });
 		try { j = JSON.parse(r.content[0].text); } catch { j = null; }
