@@ -54,7 +54,9 @@ COMMON_SRCS = common/log.c common/util.c common/config.c common/proc.c \
 PARENT_SRCS = parent/waiaasd.c parent/parent_keystore.c
 API_SRCS    = api/api.c api/api_health.c api/http.c \
 	      api/api_wallets.c api/api_policies.c api/api_chain.c \
-	      api/chain_evm.c api/chain_sol.c api/api_tx.c \
+	      api/chain_common.c api/chain_evm_decode.c api/chain_evm_net.c \
+	      api/chain_evm_prepare.c api/chain_evm_send.c \
+	      api/chain_evm_query.c api/chain_sol.c api/api_tx.c \
 	      api/http_parse.c api/api_owner.c api/api_price.c \
 	      api/api_approve.c api/api_txref.c api/api_doc.c \
 	      api/api_notify.c api/api_admin.c api/api_check.c \
@@ -289,7 +291,9 @@ $(BUILD)/tests/signer_driver: $(BUILD)/tests/tools/signer_driver.o \
 
 # Runs the api's chain clients alone against a node (t_chain_*.sh):
 # JSON in, JSON lines out; not a unit test, so not named test_*.
-CHAIN_DRIVER_OBJS = tests/tools/chain_driver.o common/rpc.o api/chain_evm.o \
+CHAIN_DRIVER_OBJS = tests/tools/chain_driver.o common/rpc.o \
+	api/chain_common.o api/chain_evm_decode.o api/chain_evm_net.o \
+	api/chain_evm_prepare.o api/chain_evm_send.o api/chain_evm_query.o \
 	api/chain_sol.o common/network.o common/log.o common/util.o \
 	chain/base58.o common/wipe.o imsg/msg.o chain/solana.o \
 	chain/evm.o chain/keccak.o chain/rlp.o seccomp/sandbox.o
@@ -408,15 +412,17 @@ build-fuzz/fuzz_eip712: tests/fuzz/fuzz_eip712.c chain/eip712.c \
 	@mkdir -p build-fuzz
 	clang $(FUZZ_CFLAGS) -Ipolicyd -o $@ $^ $(PKG_LIBS)
 
-# rpc.c and chain_evm.c are included whole (static functions under test).
+# rpc.c and chain_evm_decode.c are included whole (static functions
+# under test).
 build-fuzz/fuzz_rpc: tests/fuzz/fuzz_rpc.c tests/fuzz/chain_stubs.h \
-    common/rpc.c api/chain_evm.c \
+    common/rpc.c api/chain_evm_decode.c api/chain_evm.h api/chain.h \
+    api/chain_common.c \
     common/network.c common/log.c common/util.c imsg/msg.c \
     chain/evm.c chain/keccak.c chain/rlp.c
 	@mkdir -p build-fuzz
-	clang $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_rpc.c common/network.c \
-	    common/log.c common/util.c imsg/msg.c chain/evm.c \
-	    chain/keccak.c chain/rlp.c $(PKG_LIBS)
+	clang $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_rpc.c api/chain_common.c \
+	    common/network.c common/log.c common/util.c imsg/msg.c \
+	    chain/evm.c chain/keccak.c chain/rlp.c $(PKG_LIBS)
 
 build-fuzz/fuzz_sol_rpc: tests/fuzz/fuzz_sol_rpc.c tests/fuzz/chain_stubs.h \
     api/chain_sol.c common/rpc.c \
