@@ -59,7 +59,11 @@ PARENT_SRCS = parent/waiaasd.c parent/parent_datadir.c \
 	      parent/parent_keystore.c
 API_SRCS    = api/api.c api/api_health.c api/http.c \
 	      api/api_wallets.c api/api_policies.c api/api_chain.c \
-	      api/chain_evm.c api/chain_sol.c api/api_tx.c \
+	      api/chain_common.c api/chain_evm_decode.c api/chain_evm_net.c \
+	      api/chain_evm_prepare.c api/chain_evm_send.c \
+	      api/chain_evm_query.c api/chain_sol_decode.c \
+	      api/chain_sol_prepare.c api/chain_sol_simulate.c \
+	      api/chain_sol_send.c api/chain_sol_query.c api/api_tx.c \
 	      api/http_parse.c api/api_owner.c api/api_price.c \
 	      api/api_approve.c api/api_txref.c api/api_doc.c \
 	      api/api_notify.c api/api_admin.c api/api_check.c \
@@ -302,8 +306,12 @@ $(BUILD)/tests/signer_driver: $(BUILD)/tests/tools/signer_driver.o \
 
 # Runs the api's chain clients alone against a node (t_chain_*.sh):
 # JSON in, JSON lines out; not a unit test, so not named test_*.
-CHAIN_DRIVER_OBJS = tests/tools/chain_driver.o common/rpc.o api/chain_evm.o \
-	api/chain_sol.o common/network.o common/log.o common/util.o \
+CHAIN_DRIVER_OBJS = tests/tools/chain_driver.o common/rpc.o \
+	api/chain_common.o api/chain_evm_decode.o api/chain_evm_net.o \
+	api/chain_evm_prepare.o api/chain_evm_send.o api/chain_evm_query.o \
+	api/chain_sol_decode.o api/chain_sol_prepare.o \
+	api/chain_sol_simulate.o api/chain_sol_send.o api/chain_sol_query.o \
+	common/network.o common/log.o common/util.o \
 	chain/base58.o common/wipe.o imsg/msg.o chain/solana.o \
 	chain/evm.o chain/keccak.o chain/rlp.o seccomp/sandbox.o
 CHAIN_DRIVER_OBJS += common/url.o common/resolve.o
@@ -446,24 +454,31 @@ build-fuzz/fuzz_eip712: tests/fuzz/fuzz_eip712.c chain/eip712.c \
 	@mkdir -p build-fuzz
 	clang $(FUZZ_CFLAGS) -Ipolicyd -o $@ $^ $(PKG_LIBS)
 
-# rpc.c and chain_evm.c are included whole (static functions under test).
+# rpc.c and chain_evm_decode.c are included whole (static functions
+# under test).
 build-fuzz/fuzz_rpc: tests/fuzz/fuzz_rpc.c tests/fuzz/chain_stubs.h \
-    common/rpc.c api/chain_evm.c \
+    common/rpc.c api/chain_evm_decode.c api/chain_evm.h api/chain.h \
+    api/chain_common.c \
     common/network.c common/log.c common/util.c imsg/msg.c \
     chain/evm.c chain/keccak.c chain/rlp.c
 	@mkdir -p build-fuzz
-	clang $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_rpc.c common/network.c \
-	    common/log.c common/util.c imsg/msg.c chain/evm.c \
-	    chain/keccak.c chain/rlp.c $(PKG_LIBS)
+	clang $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_rpc.c api/chain_common.c \
+	    common/network.c common/log.c common/util.c imsg/msg.c \
+	    chain/evm.c chain/keccak.c chain/rlp.c $(PKG_LIBS)
 
+# The Solana client's files are included whole (static readers).
+SOL_CLIENT = api/chain_sol_decode.c api/chain_sol_prepare.c \
+	     api/chain_sol_simulate.c api/chain_sol_send.c \
+	     api/chain_sol_query.c
 build-fuzz/fuzz_sol_rpc: tests/fuzz/fuzz_sol_rpc.c tests/fuzz/chain_stubs.h \
-    api/chain_sol.c common/rpc.c \
-    common/network.c common/log.c common/util.c chain/base58.c \
-    imsg/msg.c chain/solana.c
+    $(SOL_CLIENT) api/chain_sol.h api/chain.h api/chain_common.c \
+    common/rpc.c common/network.c common/log.c common/util.c \
+    chain/base58.c imsg/msg.c chain/solana.c
 	@mkdir -p build-fuzz
 	clang $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_sol_rpc.c common/rpc.c \
-	    common/network.c common/log.c common/util.c chain/base58.c \
-	    imsg/msg.c chain/solana.c $(PKG_LIBS)
+	    api/chain_common.c common/network.c common/log.c \
+	    common/util.c chain/base58.c imsg/msg.c chain/solana.c \
+	    $(PKG_LIBS)
 
 fuzz: $(FUZZ_TARGETS:%=build-fuzz/%)
 	tests/fuzz/run.sh $(FUZZ_TIME) $(FUZZ_TARGETS)
