@@ -48,6 +48,7 @@ COMMON_SRCS = common/log.c common/util.c common/config.c common/proc.c \
 	      common/keystore.c common/wipe.c common/routes.c \
 	      common/policy_rules.c common/network.c common/price.c \
 	      common/secret.c common/errcodes.c common/txinput.c common/rpc.c \
+	      common/jsonrpc.c \
 	      common/url.c common/resolve.c common/mcp.c \
 	      chain/base58.c chain/keccak.c chain/rlp.c chain/evm.c \
 	      chain/solana.c chain/eip712.c \
@@ -454,15 +455,15 @@ build-fuzz/fuzz_eip712: tests/fuzz/fuzz_eip712.c chain/eip712.c \
 	@mkdir -p build-fuzz
 	clang $(FUZZ_CFLAGS) -Ipolicyd -o $@ $^ $(PKG_LIBS)
 
-# rpc.c and chain_evm_decode.c are included whole (static functions
-# under test).
+# chain_evm_decode.c is included whole (static functions under test).
 build-fuzz/fuzz_rpc: tests/fuzz/fuzz_rpc.c tests/fuzz/chain_stubs.h \
-    common/rpc.c api/chain_evm_decode.c api/chain_evm.h api/chain.h \
+    common/jsonrpc.c api/chain_evm_decode.c api/chain_evm.h api/chain.h \
     api/chain_common.c \
     common/network.c common/log.c common/util.c imsg/msg.c \
     chain/evm.c chain/keccak.c chain/rlp.c
 	@mkdir -p build-fuzz
-	clang $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_rpc.c api/chain_common.c \
+	clang $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_rpc.c common/jsonrpc.c \
+	    api/chain_common.c \
 	    common/network.c common/log.c common/util.c imsg/msg.c \
 	    chain/evm.c chain/keccak.c chain/rlp.c $(PKG_LIBS)
 
@@ -472,10 +473,11 @@ SOL_CLIENT = api/chain_sol_decode.c api/chain_sol_prepare.c \
 	     api/chain_sol_query.c
 build-fuzz/fuzz_sol_rpc: tests/fuzz/fuzz_sol_rpc.c tests/fuzz/chain_stubs.h \
     $(SOL_CLIENT) api/chain_sol.h api/chain.h api/chain_common.c \
-    common/rpc.c common/network.c common/log.c common/util.c \
-    chain/base58.c imsg/msg.c chain/solana.c
+    common/rpc.c common/jsonrpc.c common/network.c common/log.c \
+    common/util.c chain/base58.c imsg/msg.c chain/solana.c
 	@mkdir -p build-fuzz
 	clang $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_sol_rpc.c common/rpc.c \
+	    common/jsonrpc.c \
 	    api/chain_common.c common/network.c common/log.c \
 	    common/util.c chain/base58.c imsg/msg.c chain/solana.c \
 	    $(PKG_LIBS)
