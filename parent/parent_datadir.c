@@ -40,12 +40,24 @@ fs_as_parent(void)
 /*
  * Give fd (path name, for messages) to uid:gid.  Only root with
  * CAP_CHOWN can; a container started with SETUID, SETGID and SYS_CHROOT
- * only cannot, and the operator is told what to run instead.
+ * only cannot, and the operator is told what to run instead.  Where
+ * uid owns it already and only the group is wrong (a directory made in
+ * the image's set-group-ID /data takes /data's group), its owner may
+ * change the group to its own without any capability.
  */
 static void
 give_to(int fd, const char *name, const struct stat *st, uid_t uid,
     gid_t gid, const char *user)
 {
+	int	r;
+
+	if (st->st_uid == uid) {
+		fs_as(uid, gid);
+		r = fchownat(fd, "", (uid_t)-1, gid, AT_EMPTY_PATH);
+		fs_as_parent();
+		if (r == 0)
+			return;
+	}
 	fs_as(0, 0);
 	if (fchownat(fd, "", uid, gid, AT_EMPTY_PATH) == -1) {
 		if (errno != EPERM)
