@@ -56,13 +56,12 @@ done
 # the fuzzers) run one after the other in the CPU lane beside them:
 # never two together, so the waiting tests keep a core and their
 # timeouts stay far.  At the end, alone: the slow-connection flood (it
-# checks that every probe is answered within a second), t_chain_sol (it
-# checks that it runs in under 30 s: 16 s alone, 50 s beside three
-# others) and the one that injects timed faults.
+# checks that every probe is answered within a second) and the one that
+# injects timed faults.
 SLOW="t_approve_page t_tiers t_set_master t_price t_chain_evm t_policies
 t_owner t_kill t_cli t_auth_lock t_rpc t_simulate"
 CPU="t_docker t_agent_container t_nonce_flood t_bad_input t_memory"
-ALONE="t_slowloris t_chain_sol t_send_faults"
+ALONE="t_slowloris t_send_faults"
 jobs=${TEST_JOBS:-4}
 [ "$jobs" -ge 2 ] 2>/dev/null || jobs=2
 dir=$(mktemp -d)

@@ -484,4 +484,5 @@ check "fake node, huge preflight failure: NOT_SENT, bounded printable" \
 check "no sanitizer report from the driver" \
     eval '! grep -qE "AddressSanitizer|runtime error:|LeakSanitizer" "$SANLOG"'
 T1=$(date +%s)
-check "t_chain_sol ran in under 30 s ($((T1 - T0)) s)" [ $((T1 - T0)) -lt 30 ]
+# A figure, not a check: timings are measured in bench/, never asserted.
+echo "# the client's checks took $((T1 - T0)) s"
