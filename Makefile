@@ -48,7 +48,7 @@ COMMON_SRCS = common/log.c common/util.c common/config.c common/proc.c \
 	      common/policy_rules.c common/network.c common/price.c \
 	      common/secret.c common/errcodes.c common/txinput.c common/rpc.c \
 	      chain/base58.c chain/keccak.c chain/rlp.c chain/evm.c \
-	      chain/solana.c chain/eip712.c \
+	      chain/solana.c chain/eip712.c chain/abi_text.c common/tokens.c \
 	      imsg/imsg.c imsg/imsgev.c imsg/msg.c seccomp/sandbox.c \
 	      seccomp/landlock.c
 PARENT_SRCS = parent/waiaasd.c parent/parent_keystore.c
@@ -58,7 +58,7 @@ API_SRCS    = api/api.c api/api_health.c api/http.c \
 	      api/http_parse.c api/api_owner.c api/api_price.c \
 	      api/api_approve.c api/api_txref.c api/api_doc.c \
 	      api/api_notify.c api/api_admin.c api/api_check.c \
-	      api/api_skills.c
+	      api/api_skills.c api/api_tokens.c api/chain_tokens.c
 POLICYD_SRCS = policyd/siwe.c \
 	      policyd/policyd.c policyd/policyd_store.c policyd/policyd_auth.c \
 	      policyd/policyd_wallets.c policyd/policyd_api.c \
@@ -71,7 +71,8 @@ POLICYD_SRCS = policyd/siwe.c \
 	      policyd/policyd_decide.c policyd/policyd_queue.c \
 	      policyd/policyd_price.c policyd/policy_eval.c \
 	      policyd/policyd_notify.c policyd/policyd_admin.c \
-	      policyd/policyd_idem.c policyd/policyd_connect.c
+	      policyd/policyd_idem.c policyd/policyd_connect.c \
+	      policyd/policyd_tokens.c
 SIGNER_SRCS = signer/signer.c signer/signer_keys.c signer/signer_sign.c \
 	      signer/evm_sign.c
 RELAY_SRCS  = relay/relay.c relay/relay_format.c

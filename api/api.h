@@ -51,6 +51,7 @@ void	api_wallets_create(API_HANDLER_ARGS);
 void	api_wallets_import(API_HANDLER_ARGS);
 void	api_sessions_create(API_HANDLER_ARGS);
 int	api_check_name(json_t *, struct api_issues *, const char *);
+int	api_check_text(json_t *, struct api_issues *, const char *, size_t);
 void	api_wallets_rename(API_HANDLER_ARGS);
 
 /* api_policies.c */
@@ -77,6 +78,10 @@ void	api_price_init(void);
 void	api_price_resolve(struct imsgchan *, struct imsg *, void *);
 /* /health: {"source", "state", "prices"[, "fetchedAt", "error"]} */
 json_t	*api_price_health(void);
+
+/* api_tokens.c */
+void	api_tokens_add(API_HANDLER_ARGS);
+void	api_tokens_remove(API_HANDLER_ARGS);
 
 /* api_tx.c */
 void	api_tx_send(API_HANDLER_ARGS);

@@ -70,4 +70,7 @@ void	sol_send(struct chain_net *, const struct chain_send *,
 	    const uint8_t *);
 void	sol_query(void *, struct chain_net *, const struct chain_query *);
 
+/* GET /v1/tokens/resolve: a token's metadata (chain_tokens.c). */
+void	token_resolve(void *, struct chain_net *, const struct chain_query *);
+
 #endif

@@ -61,6 +61,10 @@ static const pd_handler handlers[R_MAX] = {
 	[R_ADMIN_MASTER_PASSWORD_PUT] = admin_master_password,
 	[R_ADMIN_BACKUP] = admin_backup_snapshot,
 	[R_CONNECT_INFO] = connect_info,
+	[R_TOKEN_LIST] = tokens_list,
+	[R_TOKEN_ADD] = tokens_add,
+	[R_TOKEN_REMOVE] = tokens_remove,
+	[R_TOKEN_RESOLVE] = tokens_resolve,
 };
 
 static void
