@@ -340,7 +340,8 @@ unit-san:
 
 FUZZ_TARGETS = fuzz_imsg fuzz_config fuzz_http fuzz_base58 \
 	       fuzz_policy_rules fuzz_siwe fuzz_rpc fuzz_sol_rpc fuzz_eip712 \
-	       fuzz_price fuzz_relay fuzz_backup fuzz_api_body fuzz_txinput
+	       fuzz_price fuzz_relay fuzz_backup fuzz_api_body fuzz_txinput \
+	       fuzz_abi_text
 FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 $(INC) $(PROC_INC) $(PKG_CFLAGS) \
 	      -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_TIME ?= 20
@@ -352,6 +353,10 @@ FUZZ_PRICE_SRCS = common/price.c chain/base58.c common/network.c \
 	common/util.c chain/evm.c chain/keccak.c chain/rlp.c
 build-fuzz/fuzz_config: tests/fuzz/fuzz_config.c common/config.c common/log.c \
     imsg/msg.c $(FUZZ_PRICE_SRCS)
+	@mkdir -p build-fuzz
+	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+build-fuzz/fuzz_abi_text: tests/fuzz/fuzz_abi_text.c chain/abi_text.c
 	@mkdir -p build-fuzz
 	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
 
@@ -378,7 +383,8 @@ build-fuzz/fuzz_backup: tests/fuzz/fuzz_backup.c common/backup.c \
 FUZZ_API_BODY_SRCS = tests/fuzz/fuzz_api_body.c tests/fuzz/api_sink.c \
 	api/api_check.c api/api_wallets.c api/api_policies.c \
 	api/api_owner.c api/api_tx.c api/api_txref.c api/api_notify.c \
-	api/api_admin.c common/routes.c common/policy_rules.c common/keystore.c \
+	api/api_admin.c api/api_tokens.c common/routes.c common/policy_rules.c \
+	common/keystore.c \
 	chain/base58.c common/network.c common/util.c common/log.c \
 	api/http_parse.c imsg/msg.c
 build-fuzz/fuzz_api_body: $(FUZZ_API_BODY_SRCS) tests/fuzz/api_sink.h
