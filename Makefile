@@ -44,21 +44,31 @@ EXTRA_CFLAGS += -DSANDBOX_DEBUG
 endif
 
 COMMON_SRCS = common/log.c common/util.c common/config.c common/proc.c \
+	      common/priv.c \
 	      common/keystore.c common/wipe.c common/routes.c \
 	      common/policy_rules.c common/network.c common/price.c \
 	      common/secret.c common/errcodes.c common/txinput.c common/rpc.c \
+	      common/url.c common/resolve.c common/mcp.c \
 	      chain/base58.c chain/keccak.c chain/rlp.c chain/evm.c \
 	      chain/solana.c chain/eip712.c chain/abi_text.c common/tokens.c \
 	      imsg/imsg.c imsg/imsgev.c imsg/msg.c seccomp/sandbox.c \
 	      seccomp/landlock.c
-PARENT_SRCS = parent/waiaasd.c parent/parent_keystore.c
+PARENT_SRCS = parent/waiaasd.c parent/parent_datadir.c \
+	      parent/parent_resolve.c parent/parent_unlock.c \
+	      parent/parent_children.c parent/parent_stop.c \
+	      parent/parent_keystore.c
 API_SRCS    = api/api.c api/api_health.c api/http.c \
 	      api/api_wallets.c api/api_policies.c api/api_chain.c \
-	      api/chain_evm.c api/chain_sol.c api/api_tx.c \
+	      api/chain_common.c api/chain_evm_decode.c api/chain_evm_net.c \
+	      api/chain_evm_prepare.c api/chain_evm_send.c \
+	      api/chain_evm_query.c api/chain_sol_decode.c \
+	      api/chain_sol_prepare.c api/chain_sol_simulate.c \
+	      api/chain_sol_send.c api/chain_sol_query.c api/api_tx.c \
 	      api/http_parse.c api/api_owner.c api/api_price.c \
 	      api/api_approve.c api/api_txref.c api/api_doc.c \
 	      api/api_notify.c api/api_admin.c api/api_check.c \
-	      api/api_skills.c api/api_tokens.c api/chain_tokens.c
+	      api/api_skills.c api/api_mcp.c api/api_tokens.c \
+	      api/chain_tokens.c
 POLICYD_SRCS = policyd/siwe.c \
 	      policyd/policyd.c policyd/policyd_store.c policyd/policyd_auth.c \
 	      policyd/policyd_wallets.c policyd/policyd_api.c \
@@ -72,7 +82,7 @@ POLICYD_SRCS = policyd/siwe.c \
 	      policyd/policyd_price.c policyd/policy_eval.c \
 	      policyd/policyd_notify.c policyd/policyd_admin.c \
 	      policyd/policyd_idem.c policyd/policyd_connect.c \
-	      policyd/policyd_tokens.c
+	      policyd/policyd_mcp.c policyd/policyd_tokens.c
 SIGNER_SRCS = signer/signer.c signer/signer_keys.c signer/signer_sign.c \
 	      signer/evm_sign.c
 RELAY_SRCS  = relay/relay.c relay/relay_format.c
@@ -88,7 +98,7 @@ DAEMON_BINS = $(DAEMONS:%=$(BUILD)/%)
 UNIT_TESTS = test_imsg test_config test_seccomp test_sandbox_debug \
 	     test_evm test_solana test_landlock test_policy_rules test_siwe \
 	     test_policy_eval test_eip712 test_price test_spend test_errcodes \
-	     test_txinput
+	     test_txinput test_url
 UNIT_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 .PHONY: all clean test unit fuzz bench check-src install install-skills
@@ -167,7 +177,7 @@ install-skills:
 # The operator's command: REST client, and the daemon's own config
 # loader and master password search, so it reads what the daemon reads.
 CLI_OBJS = cli/waiaas.o cli/cli_http.o cli/cli_daemon.o cli/cli_rest.o \
-	cli/cli_mcp.o \
+	cli/cli_mcp.o cli/cli_mcp_token.o cli/cli_mcp_setup.o common/mcp.o \
 	cli/cli_admin.o cli/cli_backup.o common/backup.o common/keystore.o \
 	common/policy_rules.o \
 	common/config.o common/log.o common/secret.o common/wipe.o \
@@ -210,6 +220,11 @@ $(BUILD)/tests/test_errcodes: $(BUILD)/tests/unit/test_errcodes.o \
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka
 $(BUILD)/tests/test_txinput: $(BUILD)/tests/unit/test_txinput.o \
     $(BUILD)/common/txinput.o $(BUILD)/common/network.o $(BUILD)/common/util.o
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(PKG_LIBS)
+$(BUILD)/tests/test_url: $(BUILD)/tests/unit/test_url.o \
+    $(BUILD)/common/url.o $(BUILD)/common/util.o
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(PKG_LIBS)
@@ -261,13 +276,15 @@ $(BUILD)/tests/test_spend: $(BUILD)/tests/unit/test_spend.o \
 $(BUILD)/tests/unit/test_siwe.o: INC += -Ipolicyd
 $(BUILD)/tests/test_siwe: $(BUILD)/tests/unit/test_siwe.o \
     $(BUILD)/policyd/siwe.o $(BUILD)/chain/base58.o \
-    $(BUILD)/chain/evm.o $(BUILD)/chain/keccak.o $(BUILD)/chain/rlp.o
+    $(BUILD)/chain/evm.o $(BUILD)/chain/keccak.o $(BUILD)/chain/rlp.o \
+    $(BUILD)/common/util.o
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(PKG_LIBS)
 $(BUILD)/tests/test_eip712: $(BUILD)/tests/unit/test_eip712.o \
     $(BUILD)/chain/eip712.o $(BUILD)/signer/evm_sign.o \
-    $(BUILD)/chain/evm.o $(BUILD)/chain/keccak.o $(BUILD)/chain/rlp.o
+    $(BUILD)/chain/evm.o $(BUILD)/chain/keccak.o $(BUILD)/chain/rlp.o \
+    $(BUILD)/common/util.o
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(PKG_LIBS)
@@ -290,10 +307,15 @@ $(BUILD)/tests/signer_driver: $(BUILD)/tests/tools/signer_driver.o \
 
 # Runs the api's chain clients alone against a node (t_chain_*.sh):
 # JSON in, JSON lines out; not a unit test, so not named test_*.
-CHAIN_DRIVER_OBJS = tests/tools/chain_driver.o common/rpc.o api/chain_evm.o \
-	api/chain_sol.o common/network.o common/log.o common/util.o \
+CHAIN_DRIVER_OBJS = tests/tools/chain_driver.o common/rpc.o \
+	api/chain_common.o api/chain_evm_decode.o api/chain_evm_net.o \
+	api/chain_evm_prepare.o api/chain_evm_send.o api/chain_evm_query.o \
+	api/chain_sol_decode.o api/chain_sol_prepare.o \
+	api/chain_sol_simulate.o api/chain_sol_send.o api/chain_sol_query.o \
+	common/network.o common/log.o common/util.o \
 	chain/base58.o common/wipe.o imsg/msg.o chain/solana.o \
 	chain/evm.o chain/keccak.o chain/rlp.o seccomp/sandbox.o
+CHAIN_DRIVER_OBJS += common/url.o common/resolve.o
 $(BUILD)/tests/chain_driver: $(CHAIN_DRIVER_OBJS:%=$(BUILD)/%)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
@@ -341,7 +363,7 @@ unit-san:
 FUZZ_TARGETS = fuzz_imsg fuzz_config fuzz_http fuzz_base58 \
 	       fuzz_policy_rules fuzz_siwe fuzz_rpc fuzz_sol_rpc fuzz_eip712 \
 	       fuzz_price fuzz_relay fuzz_backup fuzz_api_body fuzz_txinput \
-	       fuzz_abi_text
+	       fuzz_txspec fuzz_url fuzz_mcp fuzz_mcp_token fuzz_abi_text
 FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 $(INC) $(PROC_INC) $(PKG_CFLAGS) \
 	      -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_TIME ?= 20
@@ -363,6 +385,11 @@ build-fuzz/fuzz_abi_text: tests/fuzz/fuzz_abi_text.c chain/abi_text.c
 build-fuzz/fuzz_txinput: tests/fuzz/fuzz_txinput.c common/txinput.c
 	@mkdir -p build-fuzz
 	clang $(FUZZ_CFLAGS) -o $@ $^
+
+# The settings' URL parser, checked against libcurl's reading.
+build-fuzz/fuzz_url: tests/fuzz/fuzz_url.c common/url.c common/util.c
+	@mkdir -p build-fuzz
+	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
 
 build-fuzz/fuzz_price: tests/fuzz/fuzz_price.c $(FUZZ_PRICE_SRCS)
 	@mkdir -p build-fuzz
@@ -392,6 +419,24 @@ build-fuzz/fuzz_api_body: $(FUZZ_API_BODY_SRCS) tests/fuzz/api_sink.h
 	clang $(FUZZ_CFLAGS) -Itests/fuzz -o $@ $(FUZZ_API_BODY_SRCS) \
 	    $(PKG_LIBS)
 
+build-fuzz/fuzz_txspec: tests/fuzz/fuzz_txspec.c policyd/tx_spec.c \
+    common/txinput.c common/network.c common/util.c common/log.c \
+    common/policy_rules.c chain/evm.c chain/keccak.c chain/rlp.c \
+    chain/base58.c chain/solana.c
+	@mkdir -p build-fuzz
+	clang $(FUZZ_CFLAGS) -Ipolicyd -o $@ $^ $(PKG_LIBS)
+
+build-fuzz/fuzz_mcp: tests/fuzz/fuzz_mcp.c common/mcp.c common/routes.c \
+    common/wipe.c
+	@mkdir -p build-fuzz
+	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# The stdio MCP server's reading of a session token's claims.
+build-fuzz/fuzz_mcp_token: tests/fuzz/fuzz_mcp_token.c cli/cli_mcp_token.c \
+    common/wipe.c common/util.c common/log.c
+	@mkdir -p build-fuzz
+	clang $(FUZZ_CFLAGS) -Icli -o $@ $^ $(PKG_LIBS)
+
 build-fuzz/fuzz_http: tests/fuzz/fuzz_http.c api/http_parse.c
 	@mkdir -p build-fuzz
 	clang $(FUZZ_CFLAGS) -o $@ $^
@@ -406,33 +451,40 @@ build-fuzz/fuzz_policy_rules: tests/fuzz/fuzz_policy_rules.c \
 	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
 
 build-fuzz/fuzz_siwe: tests/fuzz/fuzz_siwe.c policyd/siwe.c chain/base58.c \
-    chain/evm.c chain/keccak.c chain/rlp.c
+    chain/evm.c chain/keccak.c chain/rlp.c common/util.c
 	@mkdir -p build-fuzz
 	clang $(FUZZ_CFLAGS) -Ipolicyd -o $@ $^ $(PKG_LIBS)
 
 build-fuzz/fuzz_eip712: tests/fuzz/fuzz_eip712.c chain/eip712.c \
-    chain/evm.c chain/keccak.c chain/rlp.c
+    chain/evm.c chain/keccak.c chain/rlp.c common/util.c
 	@mkdir -p build-fuzz
 	clang $(FUZZ_CFLAGS) -Ipolicyd -o $@ $^ $(PKG_LIBS)
 
-# rpc.c and chain_evm.c are included whole (static functions under test).
+# rpc.c and chain_evm_decode.c are included whole (static functions
+# under test).
 build-fuzz/fuzz_rpc: tests/fuzz/fuzz_rpc.c tests/fuzz/chain_stubs.h \
-    common/rpc.c api/chain_evm.c \
+    common/rpc.c api/chain_evm_decode.c api/chain_evm.h api/chain.h \
+    api/chain_common.c \
     common/network.c common/log.c common/util.c imsg/msg.c \
     chain/evm.c chain/keccak.c chain/rlp.c
 	@mkdir -p build-fuzz
-	clang $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_rpc.c common/network.c \
-	    common/log.c common/util.c imsg/msg.c chain/evm.c \
-	    chain/keccak.c chain/rlp.c $(PKG_LIBS)
+	clang $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_rpc.c api/chain_common.c \
+	    common/network.c common/log.c common/util.c imsg/msg.c \
+	    chain/evm.c chain/keccak.c chain/rlp.c $(PKG_LIBS)
 
+# The Solana client's files are included whole (static readers).
+SOL_CLIENT = api/chain_sol_decode.c api/chain_sol_prepare.c \
+	     api/chain_sol_simulate.c api/chain_sol_send.c \
+	     api/chain_sol_query.c
 build-fuzz/fuzz_sol_rpc: tests/fuzz/fuzz_sol_rpc.c tests/fuzz/chain_stubs.h \
-    api/chain_sol.c common/rpc.c \
-    common/network.c common/log.c common/util.c chain/base58.c \
-    imsg/msg.c chain/solana.c
+    $(SOL_CLIENT) api/chain_sol.h api/chain.h api/chain_common.c \
+    common/rpc.c common/network.c common/log.c common/util.c \
+    chain/base58.c imsg/msg.c chain/solana.c
 	@mkdir -p build-fuzz
 	clang $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_sol_rpc.c common/rpc.c \
-	    common/network.c common/log.c common/util.c chain/base58.c \
-	    imsg/msg.c chain/solana.c $(PKG_LIBS)
+	    api/chain_common.c common/network.c common/log.c \
+	    common/util.c chain/base58.c imsg/msg.c chain/solana.c \
+	    $(PKG_LIBS)
 
 fuzz: $(FUZZ_TARGETS:%=build-fuzz/%)
 	tests/fuzz/run.sh $(FUZZ_TIME) $(FUZZ_TARGETS)

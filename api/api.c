@@ -387,6 +387,7 @@ api_main(struct proc *p)
 	json_object_seed(randombytes_random());
 	if ((api.base = event_base_new()) == NULL)
 		fatalx("event_base_new");
+	api_ttl_min = p->cfg.ttl_min;
 	lim.max_head = p->cfg.max_headers;
 	lim.max_body = p->cfg.max_body;
 	lim.max_conn = p->cfg.max_conn;

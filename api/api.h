@@ -50,6 +50,9 @@ void	 api_policyd_reply(struct imsgchan *, struct imsg *, void *);
 void	api_wallets_create(API_HANDLER_ARGS);
 void	api_wallets_import(API_HANDLER_ARGS);
 void	api_sessions_create(API_HANDLER_ARGS);
+void	api_mcp_token(API_HANDLER_ARGS);
+/* security.session_ttl_min, set at start (300 until then) */
+extern long long	api_ttl_min;
 int	api_check_name(json_t *, struct api_issues *, const char *);
 int	api_check_text(json_t *, struct api_issues *, const char *, size_t);
 void	api_wallets_rename(API_HANDLER_ARGS);
@@ -99,6 +102,8 @@ void	api_health_init(void);
 void	api_health(API_HANDLER_ARGS);
 void	api_doc(API_HANDLER_ARGS);
 void	api_doc_init(void);
+/* api_mcp.c */
+void	api_mcp(API_HANDLER_ARGS);
 /* api_skills.c */
 void	api_skill(API_HANDLER_ARGS);
 void	api_health_pong(struct imsgchan *, struct imsg *, void *);

@@ -235,6 +235,8 @@ api_wallets_rename(struct http_req *req, const struct route *rt,
 	api_submit(req, rt, param, plen, &is, out);
 }
 
+long long	api_ttl_min = 300;
+
 /* An integer member within [lo, hi], copied to out when present. */
 static void
 int_field(json_t *body, const char *key, json_int_t lo, json_int_t hi,
@@ -253,6 +255,40 @@ int_field(json_t *body, const char *key, json_int_t lo, json_int_t hi,
 		return;
 	}
 	json_object_set(out, key, v);
+}
+
+/* POST /v1/mcp/tokens: {walletId, expiresIn?}, forwarded as
+ * {walletId, ttl?}. */
+void
+api_mcp_token(struct http_req *req, const struct route *rt,
+    const char *param, size_t plen)
+{
+	struct api_issues	 is;
+	json_t			*body, *out, *v;
+
+	(void)param;
+	(void)plen;
+	if ((body = api_parse_body(req, &is)) == NULL)
+		return;
+	out = json_object();
+	api_only_fields(body, &is, "walletId", "expiresIn", NULL);
+	if ((v = json_object_get(body, "walletId")) == NULL)
+		api_issue(&is, "walletId", "required");
+	else if (!json_is_string(v) || !ks_valid_id(json_string_value(v),
+	    json_string_length(v)))
+		api_issue(&is, "walletId", "a wallet id");
+	else
+		json_object_set(out, "walletId", v);
+	if ((v = json_object_get(body, "expiresIn")) != NULL) {
+		if (!json_is_integer(v) || json_integer_value(v) <
+		    api_ttl_min || json_integer_value(v) > 31536000)
+			api_issue(&is, "expiresIn", "an integer of seconds "
+			    "from security.session_ttl_min (300) to 31536000");
+		else
+			json_object_set(out, "ttl", v);
+	}
+	json_decref(body);
+	api_submit(req, rt, NULL, 0, &is, out);
 }
 
 /* POST /v1/sessions: {walletId | walletIds[], ttl?, maxRenewals?,
@@ -309,7 +345,7 @@ api_sessions_create(struct http_req *req, const struct route *rt,
 	    json_object_get(body, "walletIds") == NULL)
 		api_issue(&is, "walletId", "walletId or walletIds is "
 		    "required");
-	int_field(body, "ttl", 300, 31536000, out, &is);
+	int_field(body, "ttl", api_ttl_min, 31536000, out, &is);
 	int_field(body, "maxRenewals", 0, 1000000, out, &is);
 	/* Any lifetime: shorter than ttl caps the token's expiry too.  The
 	 * reference's 0 (no lifetime) is not one this daemon gives. */

@@ -1,15 +1,16 @@
 /*
  * The api's chain work: what policyd asks about a transaction (prepare),
  * broadcasting and watching a signed one (send), and the chain answers
- * of REST reads (query).  One module per chain family (chain_evm.c,
- * chain_sol.c) over rpc.h; results leave through the chain_*_done()
- * functions, which api_chain.c implements for the daemon (imsg to
- * policyd, HTTP answers) and tests/tools/chain_driver.c for tests (JSON
- * lines on stdout).
+ * of REST reads (query).  One client per chain family (chain_evm_*.c,
+ * chain_sol_*.c, each with a private header) over rpc.h; results leave
+ * through the chain_*_done() functions, which api_chain.c implements for
+ * the daemon (imsg to policyd, HTTP answers) and tests/tools/
+ * chain_driver.c for tests (JSON lines on stdout).
  */
 #ifndef WAIAAS_CHAIN_H
 #define WAIAAS_CHAIN_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -56,20 +57,36 @@ void	chain_status_done(const char *, int, int, const char *, ...)
 /* query: status 200 with body (stolen), or an error code and message. */
 void	chain_query_done(void *, int, const char *, const char *, json_t *);
 
-/* EVM (chain_evm.c). */
+/* EVM (chain_evm_*.c). */
 void	evm_prepare(struct chain_net *, const struct chain_prep *,
 	    const uint8_t *);
 void	evm_send(struct chain_net *, const struct chain_send *,
 	    const uint8_t *);
 void	evm_query(void *, struct chain_net *, const struct chain_query *);
 
-/* Solana (chain_sol.c). */
+/* Solana (chain_sol_*.c). */
 void	sol_prepare(struct chain_net *, const struct chain_prep *,
 	    const uint8_t *);
 void	sol_send(struct chain_net *, const struct chain_send *,
 	    const uint8_t *);
 void	sol_query(void *, struct chain_net *, const struct chain_query *);
 
+/* What both clients share (chain_common.c). */
+void	chain_clean(char *, size_t, const char *);
+void	chain_vfmt(char *, size_t, const char *, va_list)
+	    __attribute__((format(printf, 3, 0)));
+void	chain_fmt(char *, size_t, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
+int	chain_says(const char *, const char *const []);
+void	chain_rpc_msg(const struct chain_net *, const char *,
+	    const struct rpc_error *, char *, size_t);
+void	chain_prep_oom(const struct chain_prep *);
+int64_t	chain_now_ms(void);
+/* 256-bit big-endian unsigned numbers, as the chain messages carry them. */
+int	u256_fits_u64(const uint8_t [32]);
+uint64_t u256_low64(const uint8_t [32]);
+void	u256_from_u64(uint64_t, uint8_t [32]);
+void	u256_dec(const uint8_t [32], char [80]);
 /* GET /v1/tokens/resolve: a token's metadata (chain_tokens.c). */
 void	token_resolve(void *, struct chain_net *, const struct chain_query *);
 

@@ -112,6 +112,7 @@ status_text(int st)
 	switch (st) {
 	case 200: return "OK";
 	case 201: return "Created";
+	case 202: return "Accepted";
 	case 204: return "No Content";
 	case 400: return "Bad Request";
 	case 401: return "Unauthorized";
@@ -122,6 +123,7 @@ status_text(int st)
 	case 409: return "Conflict";
 	case 413: return "Content Too Large";
 	case 414: return "URI Too Long";
+	case 415: return "Unsupported Media Type";
 	case 429: return "Too Many Requests";
 	case 431: return "Request Header Fields Too Large";
 	case 500: return "Internal Server Error";
@@ -426,6 +428,10 @@ http_reply_type(struct http_req *req, int status, const char *ctype,
 {
 	struct http_conn	*c = req->conn;
 
+	if (req->sink != NULL) {
+		req->sink(req, status, body, len);
+		return;
+	}
 	if (c->state != CONN_PENDING)
 		fatalx("http: answer to a request not pending");
 	/* The request may have carried a password or a key: wipe it. */

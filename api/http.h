@@ -60,6 +60,13 @@ struct http_req {
 	const void		*route;		/* the api's, once matched */
 	const char		*param;
 	size_t			 paramlen;
+	/*
+	 * An internal request (api_mcp.c) has no connection: its answer
+	 * (status, body) goes to sink instead, headers dropped.
+	 */
+	void			(*sink)(struct http_req *, int, const char *,
+				    size_t);
+	void			*sink_arg;
 };
 
 struct http_limits {

@@ -20,6 +20,7 @@
 
 #include "eip712.h"
 #include "evm.h"
+#include "util.h"
 
 #define FAIL(s)		do { *why = (s); return -1; } while (0)
 
@@ -373,18 +374,6 @@ check_domain_type(const struct type *t, const char **why)
 	return 0;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* "0x" and an even number of hex digits: the byte count, or -1. */
 static long
 hex_check(const json_t *v)
@@ -399,7 +388,7 @@ hex_check(const json_t *v)
 	if (len < 2 || s[0] != '0' || s[1] != 'x' || len % 2 != 0)
 		return -1;
 	for (i = 2; i < len; i++)
-		if (hexval(s[i]) == -1)
+		if (hex_digit(s[i]) == -1)
 			return -1;
 	return (long)((len - 2) / 2);
 }
@@ -412,8 +401,8 @@ hex_get(const json_t *v, size_t off, size_t n, uint8_t *out)
 	size_t		 i;
 
 	for (i = 0; i < n; i++)
-		out[i] = (uint8_t)(hexval(s[2 * i]) << 4 |
-		    hexval(s[2 * i + 1]));
+		out[i] = (uint8_t)(hex_digit(s[2 * i]) << 4 |
+		    hex_digit(s[2 * i + 1]));
 }
 
 /*
@@ -459,7 +448,7 @@ parse_int(const json_t *v, uint8_t m[32], int *neg)
 	if (len == 0)
 		return -1;
 	for (i = 0; i < len; i++) {
-		if ((d = hexval(s[i])) == -1 || (!hex && d > 9))
+		if ((d = hex_digit(s[i])) == -1 || (!hex && d > 9))
 			return -1;
 		if (hex) {
 			if (m[0] >> 4)

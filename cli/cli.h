@@ -86,6 +86,25 @@ int	cmd_policy(int, char **);
 /* cli_mcp.c */
 int	cmd_mcp(int, char **);
 
+/* cli_mcp_token.c: the stdio server's token, token files */
+#define CLI_TOKEN_MAX	((size_t)4096)	/* bytes of a session token */
+#define MCP_SID_MAX	64		/* a session id and its NUL */
+struct stat;
+int	mcp_token_claims(const char *, char *, size_t, long long *,
+	    long long *);
+char	*mcp_token_read(int, const char *, struct stat *, char *, size_t);
+int	mcp_token_write(int, const char *, const char *);
+char	*mcp_token_file(const char *);
+void	mcp_token_init(const char *);
+const char *mcp_token_fresh(void);
+void	mcp_token_revoked(void);
+void	mcp_log(const char *, ...)
+	    __attribute__((format(printf, 1, 2)));
+
+/* cli_mcp_setup.c: waiaas mcp setup; quickset's MCP entries */
+int	cmd_mcp_setup(int, char **);
+json_t	*mcp_setup_wallet(const char *, const char *);
+
 /* cli_admin.c */
 int	cmd_set_master(int, char **);
 int	cmd_update(int, char **);

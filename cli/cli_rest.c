@@ -20,7 +20,6 @@
 #include "wipe.h"
 
 #define NAME_MAX_LEN	64
-#define QS_SESSION_TTL	2592000		/* 30 days, as the reference */
 
 static const char	*o_name, *o_chain, *o_wallet, *o_type, *o_rules;
 static const char	*o_network, *o_mode = "testnet", *o_output;
@@ -413,7 +412,7 @@ cmd_quickset(int argc, char **argv)
 		const char	*chain;
 		const char	*prefix;
 	} chains[] = { { "solana", "solana" }, { "ethereum", "evm" } };
-	json_t		*list, *pols, *w, *s, *p, *servers, *snippet;
+	json_t		*list, *pols, *w, *p, *servers, *snippet;
 	char		 name[32], key[48], *text;
 	const char	*wid;
 	size_t		 i;
@@ -472,25 +471,13 @@ cmd_quickset(int argc, char **argv)
 			    i == 1), 1, 201);
 			json_decref(p);
 		}
-		s = cli_call("POST", "/v1/sessions", json_pack("{s:s, s:i}",
-		    "walletId", wid, "ttl", QS_SESSION_TTL), 1, 201);
-		if (cli_str(s, "token") == NULL)
-			cli_fail("the daemon's session has no token");
 		fprintf(stderr, "%-7s wallet %s  %s  address ",
 		    i == 0 ? "Solana" : "EVM", name, wid);
 		cli_print_safe(stderr, cli_str(w, "publicKey"));
-		fprintf(stderr, "\n        session %s\n", cli_str(s, "id") ?
-		    cli_str(s, "id") : "?");
-		/* The reference's per-wallet entry, token in the env. */
+		fputc('\n', stderr);
+		/* `waiaas mcp setup`'s entry: session, token file. */
 		snprintf(key, sizeof(key), "waiaas-%s", name);
-		if (json_object_set_new(servers, key, json_pack("{s:s, s:[s], "
-		    "s:{s:s, s:s, s:s, s:s}}", "command", "npx", "args",
-		    "@waiaas/mcp", "env", "WAIAAS_BASE_URL", cli.url,
-		    "WAIAAS_SESSION_TOKEN", cli_str(s, "token"),
-		    "WAIAAS_WALLET_ID", wid, "WAIAAS_WALLET_NAME", name)) ==
-		    -1)
-			cli_fail("out of memory");
-		json_decref(s);
+		json_object_set_new(servers, key, mcp_setup_wallet(wid, name));
 		json_decref(w);
 	}
 	json_decref(list);

@@ -66,6 +66,7 @@ static const struct ckey keys[] = {
 	    86400),
 	CINT("security", "max_sessions_per_wallet", max_sessions_per_wallet,
 	    1, 1000),
+	CINT("security", "session_ttl_min", session_ttl_min, 1, 300),
 	CINT("security", "owner_kill_recover_delay", owner_kill_recover_delay,
 	    0, 30 * 86400),
 	CSTR("security", "daemon_user", K_USER, user[PROC_PARENT]),
@@ -221,6 +222,7 @@ config_defaults(struct config *cf)
 	cf->master_lock_failures = 10;
 	cf->master_lock_seconds = 300;
 	cf->max_sessions_per_wallet = 10;
+	cf->session_ttl_min = 300;
 	cf->owner_kill_recover_delay = 86400;
 	cf->kdf_memory_kib = 64 * 1024;
 	cf->kdf_passes = 3;

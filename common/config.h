@@ -50,6 +50,7 @@ struct config {
 	int	master_lock_failures;
 	int	master_lock_seconds;
 	int	max_sessions_per_wallet;
+	int	session_ttl_min;	/* s, the shortest session ttl */
 	/* s after an owner pulled the kill switch before the master alone
 	 * may recover; 0: at once */
 	int	owner_kill_recover_delay;

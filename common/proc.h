@@ -12,6 +12,7 @@
 
 #include "imsg.h"
 #include "msg.h"
+#include "priv.h"
 
 /* Channel sizes: maximum message, maximum queued bytes. */
 #define CHAN_CTL_MAX		(16 * 1024)
@@ -51,12 +52,6 @@ const struct ctl_notify *proc_notify(void);
 void	proc_sandbox(struct proc *);
 void	proc_chan_sizes(int, int, size_t *, size_t *);
 int	proc_peer_wanted(int, int);
-
-void	priv_drop(uid_t, gid_t, const char *);
-void	priv_fsid(uid_t, gid_t);
-void	priv_clear_bounding(void);
-int	priv_caps_zero(void);
-void	priv_harden(void);
 
 /* The role entry points. */
 void	api_main(struct proc *) __attribute__((noreturn));

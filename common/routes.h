@@ -36,7 +36,7 @@ enum http_method {
 	X(R_OWNER_SET,		PUT,	"/v1/wallets/{}/owner",	MASTER)	\
 	X(R_OWNER_VERIFY,	POST,	"/v1/wallets/{}/owner/verify", OWNER) \
 	X(R_SESSION_CREATE,	POST,	"/v1/sessions",		MASTER)	\
-	X(R_SESSION_LIST,	GET,	"/v1/sessions",		MASTER)	\
+	X(R_SESSION_LIST,	GET,	"/v1/sessions",	MASTER_OR_SESSION) \
 	X(R_SESSION_REVOKE,	DELETE,	"/v1/sessions/{}",	MASTER)	\
 	X(R_SESSION_RENEW,	PUT,	"/v1/sessions/{}/renew", SESSION) \
 	X(R_POLICY_CREATE,	POST,	"/v1/policies",		MASTER)	\
@@ -79,7 +79,9 @@ enum http_method {
 	    MASTER)							\
 	X(R_ADMIN_BACKUP,	POST,	"/v1/admin/backup",	MASTER)	\
 	X(R_CONNECT_INFO,	GET,	"/v1/connect-info",	SESSION) \
-	X(R_SKILL,		GET,	"/v1/skills/{}",	NONE)
+	X(R_SKILL,		GET,	"/v1/skills/{}",	NONE)	\
+	X(R_MCP,		POST,	"/mcp",			SESSION) \
+	X(R_MCP_TOKEN,		POST,	"/v1/mcp/tokens",	MASTER)
 
 enum route_id {
 #define ROUTE_ENUM(id, m, p, a)	id,

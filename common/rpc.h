@@ -132,25 +132,6 @@ void	rpc_shutdown(void);
 const char *rpc_errkind(int);
 
 /*
- * For the parent, which still has DNS and files: the CURLOPT_RESOLVE
- * entry "host:port:addr[,addr...]" of an http(s) URL, so that libcurl
- * never resolves a name in the api (no resolver there, no thread).  The
- * error never quotes the URL, which may hold an API key.
- */
-int	rpc_resolve_entry(const char *, char *, size_t, char *, size_t);
-/*
- * The same, waiting at most timeout_ms for DNS (0: as long as the
- * resolver takes); *stalled says the time ran out.  While a look-up
- * given up on still runs, the next call reports a stall at once.
- */
-int	rpc_resolve_entry_bounded(const char *, int, int *, char *, size_t,
-	    char *, size_t);
-/*
- * The domain of an http(s) URL as a browser's location.host shows it:
- * host, lowercase, and ":port" unless it is the scheme's default.
- */
-int	rpc_url_domain(const char *, char *, size_t);
-/*
  * The system CA bundle (rpc_load_ca) or a given one, read whole and
  * NUL-terminated (the length excludes the NUL), at most 4 MiB.  An
  * absent file is not an error: *pem is then NULL.

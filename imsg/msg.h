@@ -74,7 +74,10 @@
 	X(IMSG_KS_REKEY_BEGIN)						\
 	X(IMSG_KS_REKEY_BLOB)						\
 	X(IMSG_KS_REKEY_COMMIT)						\
-	X(IMSG_KS_REKEYED)
+	X(IMSG_KS_REKEYED)						\
+	/* POST /v1/mcp/tokens: policyd -> parent and back */		\
+	X(IMSG_CTL_TOKEN_WRITE)						\
+	X(IMSG_CTL_TOKEN_WRITTEN)
 
 enum imsg_type {
 #define IMSG_ENUM(n)	n,
@@ -137,6 +140,7 @@ struct ctl_config {
 	uint32_t	lock_failures;	/* policyd: masterAuth lockout */
 	uint32_t	lock_seconds;
 	uint32_t	max_sessions;	/* policyd: per wallet */
+	uint32_t	ttl_min;	/* api, policyd: a session's, s */
 	uint32_t	kill_hold;	/* policyd: an owner's kill switch, s */
 	uint32_t	port;		/* daemon.port */
 	char		hostname[64];	/* daemon.hostname: IP or localhost */
@@ -169,6 +173,23 @@ struct ctl_unlocked {
 #define MASTER_HASH_MAX		160
 struct ctl_master_hash {
 	char		hash[MASTER_HASH_MAX];	/* crypto_pwhash_str */
+};
+
+/*
+ * A session token for `waiaas mcp`, to be written by the parent (whose
+ * the data directory is) to tokens/<wallet>, mode 0600; the answer names
+ * the data directory, which policyd, in its chroot, does not know.
+ */
+#define CTL_TOKEN_MAX		1024
+struct ctl_token_write {
+	char		wallet[KS_ID_LEN + 1];
+	char		token[CTL_TOKEN_MAX];	/* NUL-terminated */
+};
+
+struct ctl_token_written {
+	int32_t		status;			/* 0, or an errno */
+	char		wallet[KS_ID_LEN + 1];
+	char		datadir[CTL_PATH_MAX];
 };
 
 #define KS_OK			0

@@ -81,6 +81,8 @@ static const struct imsg_rule relay_rules[] = {
 static const struct imsg_rule parent_rules[] = {
 	IMSG_RULE_EXACT(IMSG_CTL_MASTER_HASH, struct ctl_master_hash,
 	    auth_master_hash),
+	IMSG_RULE_EXACT(IMSG_CTL_TOKEN_WRITTEN, struct ctl_token_written,
+	    mcp_token_written),
 };
 
 static void

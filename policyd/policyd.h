@@ -8,6 +8,7 @@
 #include "msg.h"
 #include "network.h"
 #include "policy_eval.h"
+#include "policy_rules.h"
 #include "proc.h"
 
 struct policyd {
@@ -39,6 +40,12 @@ typedef void	(*pd_handler)(struct pd_ctx *);
 
 /* policyd_connect.c */
 void	connect_info(struct pd_ctx *);
+void	mcp_auth(struct pd_ctx *);
+void	pd_base_url(char *, size_t);
+
+/* policyd_mcp.c: POST /v1/mcp/tokens */
+void	mcp_token_create(struct pd_ctx *);
+void	mcp_token_written(struct imsgchan *, struct imsg *, void *);
 
 /* policyd_api.c */
 void	policyd_api_request(struct imsgchan *, struct imsg *, void *);
@@ -114,6 +121,7 @@ int	session_check(struct pd_ctx *);
 int	session_has_wallet(const char *, const char *);
 json_t	*session_new(struct pd_ctx *, json_t *, long long, long long,
 	    long long, int *, const char **);
+void	session_refused(struct pd_ctx *, int, const char *);
 void	sessions_create(struct pd_ctx *);
 void	sessions_list(struct pd_ctx *);
 void	sessions_revoke(struct pd_ctx *);
@@ -152,7 +160,10 @@ void	wallets_terminate(struct pd_ctx *);
 int	wallet_touch(const char *, long long);
 void	wallets_signer_key(struct imsgchan *, struct imsg *, void *);
 
-/* policyd_decide.c: 1 allowed (tier set), 0 denied (code, reason) */
+/* policyd_decide.c: the policies that apply; 1 allowed (tier set), 0
+ * denied (code, reason) */
+size_t	decide_policies(const char *, const char *,
+	    struct pe_policy[POLICY_TYPE_MAX]);
 int	decide_eval(const char *, const char *, const struct pe_tx *,
 	    long long, struct pe_result *);
 

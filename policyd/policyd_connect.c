@@ -172,6 +172,19 @@ prompt(json_t *wallets, json_t *policies, const char *base,
 	return p;
 }
 
+/* The address this daemon listens on, as a client reaches it. */
+void
+pd_base_url(char *out, size_t len)
+{
+	const char	*host = pd.p->cfg.hostname;
+
+	if (host[0] == '\0' || strcmp(host, "0.0.0.0") == 0 ||
+	    strcmp(host, "::") == 0)
+		host = "127.0.0.1";
+	snprintf(out, len, strchr(host, ':') != NULL ? "http://[%s]:%u" :
+	    "http://%s:%u", host, pd.p->cfg.port);
+}
+
 void
 connect_info(struct pd_ctx *c)
 {
@@ -179,7 +192,6 @@ connect_info(struct pd_ctx *c)
 	json_t		*ws, *wallets, *policies, *chains, *r, *w, *e;
 	const struct network *n;
 	char		 base[128], id[NET_CAIP2_MAX + 1];
-	const char	*host = pd.p->cfg.hostname;
 	long long	 exp = 0;
 	const char	*source = "api";
 	size_t		 i;
@@ -196,12 +208,7 @@ connect_info(struct pd_ctx *c)
 			source = "mcp";
 	}
 	sqlite3_finalize(st);
-	/* the address this daemon listens on, as a client reaches it */
-	if (host[0] == '\0' || strcmp(host, "0.0.0.0") == 0 ||
-	    strcmp(host, "::") == 0)
-		host = "127.0.0.1";
-	snprintf(base, sizeof(base), strchr(host, ':') != NULL ?
-	    "http://[%s]:%u" : "http://%s:%u", host, pd.p->cfg.port);
+	pd_base_url(base, sizeof(base));
 
 	ws = store_wallet_list(c->session);
 	if ((wallets = json_array()) == NULL ||
@@ -250,4 +257,15 @@ connect_info(struct pd_ctx *c)
 	json_decref(wallets);
 	json_decref(policies);
 	pd_reply_json(c->peerid, 200, r);
+}
+
+/*
+ * POST /mcp: policyd is asked only whether the session's token is good.
+ * The api answers the MCP message itself, and each tool's call comes
+ * here again through its own REST route.
+ */
+void
+mcp_auth(struct pd_ctx *c)
+{
+	pd_reply_json(c->peerid, 200, json_object());
 }

@@ -146,15 +146,17 @@ rules_of(const char *id, const char *text)
 	return json_loads(text, 0, NULL);
 }
 
-int
-decide_eval(const char *wallet, const char *network, const struct pe_tx *tx,
-    long long now, struct pe_result *r)
+/*
+ * The policies that apply to a wallet on a network, one per type at
+ * most (Q_POLICIES says which wins): the only place the precedence rule
+ * is written.  Each p[i].rules is a reference for the caller to drop.
+ */
+size_t
+decide_policies(const char *wallet, const char *network,
+    struct pe_policy p[POLICY_TYPE_MAX])
 {
-	struct pe_policy	 p[POLICY_TYPE_MAX];
-	struct pe_env		 env;
-	sqlite3_stmt		*st;
-	size_t			 n = 0, i;
-	int			 ok;
+	sqlite3_stmt	*st;
+	size_t		 n = 0;
 
 	st = stmt(Q_POLICIES);
 	sqlite3_bind_text(st, 1, wallet, -1, SQLITE_STATIC);
@@ -174,7 +176,19 @@ decide_eval(const char *wallet, const char *network, const struct pe_tx *tx,
 		n++;
 	}
 	stmt_done(st);
+	return n;
+}
 
+int
+decide_eval(const char *wallet, const char *network, const struct pe_tx *tx,
+    long long now, struct pe_result *r)
+{
+	struct pe_policy	 p[POLICY_TYPE_MAX];
+	struct pe_env		 env;
+	size_t			 n, i;
+	int			 ok;
+
+	n = decide_policies(wallet, network, p);
 	memset(&env, 0, sizeof(env));
 	env.now = now;
 	env.requests_since = requests_since;

@@ -352,6 +352,17 @@ body_int(json_t *body, const char *key, long long dflt, long long lo,
 	return n;
 }
 
+/* session_new() said no (status, code): the answer. */
+void
+session_refused(struct pd_ctx *c, int status, const char *code)
+{
+	pd_fail(c->peerid, status, code, status == 404 ? "no such active "
+	    "wallet" : status == 403 ? "this wallet has the most sessions "
+	    "allowed (security.max_sessions_per_wallet)" : pd.killed ? "the "
+	    "kill switch is active; the operator must recover first" : "the "
+	    "session could not be created", status >= 500 && !pd.killed);
+}
+
 void
 sessions_create(struct pd_ctx *c)
 {
@@ -374,21 +385,17 @@ sessions_create(struct pd_ctx *c)
 			fatalx("session create: unknown field from the api");
 	if (!pd_begin(c))
 		return;
-	r = session_new(c, ids, body_int(c->body, "ttl", DEFAULT_TTL, 300,
-	    31536000), body_int(c->body, "maxRenewals", DEFAULT_RENEWALS, 0,
-	    1000000), body_int(c->body, "absoluteLifetime", DEFAULT_LIFETIME,
-	    1, 10 * 31536000LL), &status, &code);
+	r = session_new(c, ids, body_int(c->body, "ttl", DEFAULT_TTL,
+	    pd.p->cfg.ttl_min, 31536000), body_int(c->body, "maxRenewals",
+	    DEFAULT_RENEWALS, 0, 1000000), body_int(c->body,
+	    "absoluteLifetime", DEFAULT_LIFETIME, 1, 10 * 31536000LL),
+	    &status, &code);
 	if (r == NULL || idem_record(c->peerid, json_string_value(
 	    json_object_get(r, "id")), c->route, 201, r) == -1 ||
 	    store_commit() == -1) {
 		store_rollback();
 		json_decref(r);
-		pd_fail(c->peerid, status, code, status == 404 ? "no such "
-		    "active wallet" : status == 403 ? "this wallet has the "
-		    "most sessions allowed (security.max_sessions_per_wallet)"
-		    : pd.killed ? "the kill switch is active; the operator "
-		    "must recover first" : "the session could not be created",
-		    status >= 500 && !pd.killed);
+		session_refused(c, status, code);
 		return;
 	}
 	pd_reply_json(c->peerid, 201, r);
@@ -425,14 +432,35 @@ session_wallets(const char *sid)
 	return a;
 }
 
-/* GET /v1/sessions?limit&offset&walletId */
+/*
+ * GET /v1/sessions?limit&offset&walletId.  The operator sees every
+ * session; a session sees only itself (what list_sessions shows an
+ * agent: its own expiry, renewals and wallets, never another token
+ * holder's sessions).
+ */
+#define SESSION_WHERE	"WHERE (?3 IS NULL OR id IN (SELECT session_id " \
+	"FROM session_wallets WHERE wallet_id = ?3)) AND (?4 IS NULL OR " \
+	"id = ?4) "
+#define SESSION_COLS	"SELECT id, created_at, expires_at, " \
+	"absolute_expires_at, renewal_count, max_renewals, revoked_at, " \
+	"last_renewed_at, source FROM sessions " SESSION_WHERE
+
+static void
+list_bind(sqlite3_stmt *st, const char *filter, const char *self)
+{
+	if (filter != NULL)
+		sqlite3_bind_text(st, 3, filter, -1, SQLITE_STATIC);
+	if (self != NULL)
+		sqlite3_bind_text(st, 4, self, -1, SQLITE_STATIC);
+}
+
 void
 sessions_list(struct pd_ctx *c)
 {
 	sqlite3_stmt	*st;
 	json_t		*data, *w, *first;
 	char		 wid[KS_ID_LEN + 2];
-	const char	*filter, *sql;
+	const char	*filter, *self;
 	long long	 limit, offset, total = 0;
 
 	if (pd_query_int(c, "limit", &limit) == -1 ||
@@ -441,29 +469,20 @@ sessions_list(struct pd_ctx *c)
 	if ((data = json_array()) == NULL)
 		fatalx("json_array");
 	filter = pd_query_str(c->req->query, "walletId", wid, sizeof(wid));
-	sql = filter != NULL ? "SELECT count(*) FROM sessions WHERE id IN "
-	    "(SELECT session_id FROM session_wallets WHERE wallet_id = ?)" :
-	    "SELECT count(*) FROM sessions";
-	if (sqlite3_prepare_v2(pd.db, sql, -1, &st, NULL) == SQLITE_OK) {
-		if (filter != NULL)
-			sqlite3_bind_text(st, 1, filter, -1, SQLITE_STATIC);
+	self = c->auth == CRED_SESSION ? c->session : NULL;
+	if (sqlite3_prepare_v2(pd.db, "SELECT count(*), ?1, ?2 FROM "
+	    "sessions " SESSION_WHERE, -1, &st, NULL) == SQLITE_OK) {
+		list_bind(st, filter, self);
 		if (sqlite3_step(st) == SQLITE_ROW)
 			total = sqlite3_column_int64(st, 0);
 		sqlite3_finalize(st);
 	}
-#define SESSION_COLS	"SELECT id, created_at, expires_at, " \
-	"absolute_expires_at, renewal_count, max_renewals, revoked_at, " \
-	"last_renewed_at, source FROM sessions "
-	sql = filter != NULL ? SESSION_COLS "WHERE id IN (SELECT session_id "
-	    "FROM session_wallets WHERE wallet_id = ?3) ORDER BY created_at "
-	    "DESC, id LIMIT ?1 OFFSET ?2" : SESSION_COLS "ORDER BY "
-	    "created_at DESC, id LIMIT ?1 OFFSET ?2";
-	if (sqlite3_prepare_v2(pd.db, sql, -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(pd.db, SESSION_COLS "ORDER BY created_at DESC, "
+	    "id LIMIT ?1 OFFSET ?2", -1, &st, NULL) != SQLITE_OK)
 		fatalx("sessions: %s", sqlite3_errmsg(pd.db));
 	sqlite3_bind_int64(st, 1, limit);
 	sqlite3_bind_int64(st, 2, offset);
-	if (filter != NULL)
-		sqlite3_bind_text(st, 3, filter, -1, SQLITE_STATIC);
+	list_bind(st, filter, self);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		w = session_wallets((const char *)sqlite3_column_text(st, 0));
 		first = json_array_get(w, 0);

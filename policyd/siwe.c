@@ -18,6 +18,7 @@
 #include "base58.h"
 #include "evm.h"
 #include "siwe.h"
+#include "util.h"
 
 #define FAIL(s)		do { *why = (s); return -1; } while (0)
 
@@ -77,18 +78,6 @@ is_digit(int ch)
 	return ch >= '0' && ch <= '9';
 }
 
-static int
-is_hex(int ch)
-{
-	return is_digit(ch) || ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'f');
-}
-
-static int
-hexval(int ch)
-{
-	return is_digit(ch) ? ch - '0' : (ch | 0x20) - 'a' + 10;
-}
-
 /*
  * RFC 3986 characters: every character of s is in set, or unreserved,
  * or a %XX escape.
@@ -104,8 +93,8 @@ uri_chars(struct siwe_span s, const char *set)
 		if (is_alpha(ch) || is_digit(ch) || strchr("-._~", ch) != NULL)
 			continue;
 		if (ch == '%') {
-			if (i + 2 >= s.len || !is_hex(s.p[i + 1]) ||
-			    !is_hex(s.p[i + 2]))
+			if (i + 2 >= s.len || hex_digit(s.p[i + 1]) == -1 ||
+			    hex_digit(s.p[i + 2]) == -1)
 				return 0;
 			i += 2;
 			continue;
@@ -567,10 +556,11 @@ siwe_recover_evm(const secp256k1_context *ctx, const char *msg, size_t len,
 	if (siglen != 132 || sig[0] != '0' || sig[1] != 'x')
 		FAIL("the signature is not 0x and 65 bytes of hex");
 	for (i = 0; i < 65; i++) {
-		if (!is_hex(sig[2 + 2 * i]) || !is_hex(sig[3 + 2 * i]))
+		if (hex_digit(sig[2 + 2 * i]) == -1 ||
+		    hex_digit(sig[3 + 2 * i]) == -1)
 			FAIL("the signature is not 0x and 65 bytes of hex");
-		raw[i] = (uint8_t)(hexval(sig[2 + 2 * i]) << 4 |
-		    hexval(sig[3 + 2 * i]));
+		raw[i] = (uint8_t)(hex_digit(sig[2 + 2 * i]) << 4 |
+		    hex_digit(sig[3 + 2 * i]));
 	}
 	v = raw[64] >= 27 ? raw[64] - 27 : raw[64];
 	if (v != 0 && v != 1)

@@ -34,6 +34,7 @@
 #include <event2/event.h>
 
 #include "policy_eval.h"
+#include "policy_rules.h"
 #include "policyd.h"
 
 #define T_TRANSFER	1
@@ -146,8 +147,6 @@ void	req_forms(json_t *req, int chain, const struct network *net,
 void	spec_free(struct txspec *s);
 
 /* tx_decide.c */
-void	policies_for(const char *wallet, const char *network,
-    json_t *rules[POLICY_TYPE_MAX]);
 void	spec_pe(const struct txspec *s, json_t *req, const char *network,
     struct pe_tx *t, char sel[11]);
 double	spec_usd(const struct txspec *s, const char *amount, long long now,
@@ -170,7 +169,10 @@ void	tx_fail(struct job *j, const char *code, int retryable,
 int	ended(struct job *j);
 int	killed(struct job *j);
 void	prepare(struct job *j);
+struct job	*job_new(const char *id, const char *wallet, uint64_t fee_cap);
 struct job	*job_load(const char *id);
+void	tx_execute_spec(const char *id, const char *wallet, uint64_t fee_cap,
+    struct txspec *s);
 void	sign_evm(struct job *j, const struct chain_ctx *x);
 void	sign_sol(struct job *j, const struct chain_ctx *x);
 

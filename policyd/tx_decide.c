@@ -15,37 +15,6 @@
 
 /* ---- the decision ---- */
 
-/*
- * The applicable policy of each type: a wallet's beats a global one, one
- * for this network beats one for any, then priority.  rules[t] is NULL
- * for a type with none.
- */
-void
-policies_for(const char *wallet, const char *network,
-    json_t *rules[POLICY_TYPE_MAX])
-{
-	sqlite3_stmt	*st;
-	int		 t;
-
-	memset(rules, 0, sizeof(json_t *) * POLICY_TYPE_MAX);
-	if (sqlite3_prepare_v2(pd.db, "SELECT type, rules FROM policies "
-	    "WHERE enabled = 1 AND (wallet_id = ? OR wallet_id IS NULL) AND "
-	    "(network IS NULL OR network = ?) ORDER BY wallet_id IS NULL, "
-	    "network IS NULL, priority DESC, created_at", -1, &st, NULL) !=
-	    SQLITE_OK)
-		fatalx("database: %s", sqlite3_errmsg(pd.db));
-	sqlite3_bind_text(st, 1, wallet, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, network, -1, SQLITE_STATIC);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		t = policy_type((const char *)sqlite3_column_text(st, 0));
-		if (t < 0 || rules[t] != NULL)
-			continue;
-		rules[t] = json_loads((const char *)sqlite3_column_text(st, 1),
-		    0, NULL);
-	}
-	sqlite3_finalize(st);
-}
-
 /* What the policies see of a transaction. */
 void
 spec_pe(const struct txspec *s, json_t *req, const char *network,

@@ -334,14 +334,9 @@ tx_sign_message(struct pd_ctx *c)
 		pd_reply_json(c->peerid, 201, a);
 		return;
 	}
-	if ((j = calloc(1, sizeof(*j))) == NULL)
-		fatal("calloc");
-	strlcpy(j->id, id, sizeof(j->id));
-	strlcpy(j->wallet, w.id, sizeof(j->wallet));
+	j = job_new(id, w.id, 0);
 	j->s = s;
 	j->peerid = c->peerid;
-	TAILQ_INSERT_TAIL(&jobs, j, entry);
-	njobs++;
 	if (!killed(j))
 		msg_sign(j);
 }

@@ -216,6 +216,23 @@ prepare(struct job *j)
 		fatal("IMSG_CHAIN_PREPARE");
 }
 
+/* A new job, listed: its decoded request (if any) is then the caller's
+ * to fill in, owned by the job from then on. */
+struct job *
+job_new(const char *id, const char *wallet, uint64_t fee_cap)
+{
+	struct job	*j;
+
+	if ((j = calloc(1, sizeof(*j))) == NULL)
+		fatal("calloc");
+	strlcpy(j->id, id, sizeof(j->id));
+	strlcpy(j->wallet, wallet, sizeof(j->wallet));
+	j->fee_cap = fee_cap;
+	TAILQ_INSERT_TAIL(&jobs, j, entry);
+	njobs++;
+	return j;
+}
+
 /* A job for a stored transaction, or NULL after failing it. */
 struct job *
 job_load(const char *id)
@@ -236,20 +253,14 @@ job_load(const char *id)
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_ROW)
 		fatalx("transaction %s vanished", id);
-	if ((j = calloc(1, sizeof(*j))) == NULL)
-		fatal("calloc");
+	j = job_new(id, (const char *)sqlite3_column_text(st, 0),
+	    (uint64_t)sqlite3_column_int64(st, 7));
 	/* Unsigned with a nonce: a gap filler, bound to that nonce. */
 	if (sqlite3_column_type(st, 5) != SQLITE_NULL &&
 	    sqlite3_column_int(st, 6)) {
 		j->filler = 1;
 		j->nonce = (uint64_t)sqlite3_column_int64(st, 5);
 	}
-	strlcpy(j->id, id, sizeof(j->id));
-	strlcpy(j->wallet, (const char *)sqlite3_column_text(st, 0),
-	    sizeof(j->wallet));
-	j->fee_cap = (uint64_t)sqlite3_column_int64(st, 7);
-	TAILQ_INSERT_TAIL(&jobs, j, entry);
-	njobs++;
 	net = net_find((const char *)sqlite3_column_text(st, 1));
 	chain = strcmp((const char *)sqlite3_column_text(st, 4), "ethereum") ==
 	    0 ? KS_CHAIN_ETHEREUM : KS_CHAIN_SOLANA;
@@ -278,14 +289,9 @@ job_load(const char *id)
 	return j;
 }
 
-/* Start the execution of an allowed transaction. */
-void
-tx_execute(const char *id)
+static void
+execute(struct job *j)
 {
-	struct job	*j;
-
-	if (job_find(id) != NULL || (j = job_load(id)) == NULL)
-		return;
 	/* PENDING until signed: no write (and no sync) on the way. */
 	if (killed(j))
 		return;
@@ -293,6 +299,36 @@ tx_execute(const char *id)
 		msg_sign(j);
 	else
 		prepare(j);
+}
+
+/*
+ * Start the execution of an allowed transaction: from its stored request
+ * (a queued one, or after a restart), the one durable form.
+ */
+void
+tx_execute(const char *id)
+{
+	struct job	*j;
+
+	if (job_find(id) == NULL && (j = job_load(id)) != NULL)
+		execute(j);
+}
+
+/*
+ * The same for a transaction just decided (INSTANT, NOTIFY): the request
+ * as decoded for the decision, never read back and decoded again.  The
+ * job takes *s.
+ */
+void
+tx_execute_spec(const char *id, const char *wallet, uint64_t fee_cap,
+    struct txspec *s)
+{
+	struct job	*j;
+
+	j = job_new(id, wallet, fee_cap);
+	j->s = *s;
+	memset(s, 0, sizeof(*s));
+	execute(j);
 }
 
 /* EVM: caps, the nonce, then the signer. */

@@ -26,6 +26,13 @@ fail_issues(uint32_t peerid, json_t *issues)
 	json_decref(issues);
 }
 
+/* The fee cap a transaction is recorded (and signed) with: gwei, EVM. */
+static uint64_t
+fee_cap(const struct txspec *s)
+{
+	return s->chain == KS_CHAIN_ETHEREUM ? pd.p->cfg.max_fee_gwei : 0;
+}
+
 /*
  * The row of an allowed transaction, its audit record and the owner's
  * notification, inside the caller's SQLite transaction: the decision,
@@ -39,7 +46,7 @@ tx_insert(struct pd_ctx *c, const struct wref *w, const struct txspec *s,
 	sqlite3_stmt	*st;
 	json_t		*req, *ev;
 	char		*text, actor[64], intent[1024], hex[65];
-	uint64_t	 cap = 0;
+	uint64_t	 cap;
 	int		 queued = r->tier >= TIER_DELAY, rc;
 
 	/* The request as it will execute: its network named. */
@@ -50,8 +57,7 @@ tx_insert(struct pd_ctx *c, const struct wref *w, const struct txspec *s,
 	if ((text = json_dumps(req, JSON_COMPACT | JSON_SORT_KEYS)) == NULL)
 		fatalx("json_dumps");
 	json_decref(req);
-	if (s->chain == KS_CHAIN_ETHEREUM)
-		cap = pd.p->cfg.max_fee_gwei;
+	cap = fee_cap(s);
 	if (sqlite3_prepare_v2(pd.db, "INSERT INTO transactions (id, "
 	    "wallet_id, session_id, type, status, tier, chain, network, "
 	    "to_address, amount, token, request, reserved_usd, execute_after, "
@@ -177,14 +183,16 @@ tx_send(struct pd_ctx *c)
 		    "the transaction", 1);
 		return;
 	}
-	spec_free(&s);
 	/*
 	 * Asking the chain for context changes nothing, so it starts now,
 	 * while the commit waits for the disk.  Nothing is signed unless
 	 * the commit succeeds: without it there is no job for the context.
+	 * The job carries the request as decoded above.
 	 */
 	if (!queued)
-		tx_execute(id);
+		tx_execute_spec(id, w.id, fee_cap(&s), &s);
+	else
+		spec_free(&s);
 	/* The answer, and its Idempotency-Key with the transaction. */
 	a = json_pack("{s:s, s:s, s:s}", "id", id, "status", queued ?
 	    "QUEUED" : "PENDING", "tier", tier_name(r.tier));
@@ -465,23 +473,27 @@ chain_ask(struct pd_ctx *c, const struct chain_query *q)
 static void
 known_tokens(const struct wref *w, struct chain_query *q)
 {
-	sqlite3_stmt	*st;
-	json_t		*rules[POLICY_TYPE_MAX], *e;
-	const char	*a;
-	char		 canon[CHAIN_ADDR_MAX + 1];
-	uint8_t		 b[32];
-	size_t		 i, k;
+	sqlite3_stmt		*st;
+	struct pe_policy	 p[POLICY_TYPE_MAX];
+	json_t			*e;
+	const char		*a;
+	char			 canon[CHAIN_ADDR_MAX + 1];
+	uint8_t			 b[32];
+	size_t			 i, k, n;
 
-	policies_for(w->id, w->net->name, rules);
-	json_array_foreach(json_object_get(rules[POLICY_ALLOWED_TOKENS],
-	    "tokens"), i, e) {
-		a = str(e, "address");
-		if (q->ntokens < CQ_TOKENS_MAX && a != NULL &&
-		    parse_addr(w->chain, a, canon, b) == 0)
-			strlcpy(q->tokens[q->ntokens++], canon, sizeof(canon));
+	n = decide_policies(w->id, w->net->name, p);
+	for (k = 0; k < n; k++) {
+		if (p[k].type == POLICY_ALLOWED_TOKENS)
+			json_array_foreach(json_object_get(p[k].rules,
+			    "tokens"), i, e) {
+				a = str(e, "address");
+				if (q->ntokens < CQ_TOKENS_MAX && a != NULL &&
+				    parse_addr(w->chain, a, canon, b) == 0)
+					strlcpy(q->tokens[q->ntokens++], canon,
+					    sizeof(canon));
+			}
+		json_decref(p[k].rules);
 	}
-	for (i = 0; i < POLICY_TYPE_MAX; i++)
-		json_decref(rules[i]);
 	if (sqlite3_prepare_v2(pd.db, "SELECT DISTINCT token FROM "
 	    "transactions WHERE wallet_id = ? AND network = ? AND token IS "
 	    "NOT NULL AND type = 'TOKEN_TRANSFER' LIMIT 64", -1, &st, NULL) !=

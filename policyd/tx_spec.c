@@ -423,11 +423,13 @@ spec_parse(json_t *req, int chain, uint32_t net, const char *from,
 				    "most 1232 bytes");
 		}
 		a = json_object_get(req, "accounts");
+		if (json_array_size(a) > SIGN_SOL_MAX_ACCTS)
+			issue(issues, "accounts", "at most 32 accounts");
 		json_array_foreach(a, i, tok) {
 			if (i >= SIGN_SOL_MAX_ACCTS)
 				break;
-			if (base58_decode(str(tok, "pubkey"),
-			    strlen(str(tok, "pubkey")), s->accts[i].pubkey,
+			if ((v = str(tok, "pubkey")) == NULL ||
+			    base58_decode(v, strlen(v), s->accts[i].pubkey,
 			    32) != 32) {
 				issue(issues, "accounts", "pubkey: a base58 "
 				    "Solana address");

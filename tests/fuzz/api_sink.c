@@ -94,3 +94,10 @@ api_approve_page(struct http_req *req, const struct route *rt,
 {
 	served(req, rt, param, plen);
 }
+
+void
+api_mcp(struct http_req *req, const struct route *rt, const char *param,
+    size_t plen)
+{
+	served(req, rt, param, plen);
+}

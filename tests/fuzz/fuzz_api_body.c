@@ -29,6 +29,7 @@ static const int body_routes[] = {
 	R_POLICY_UPDATE, R_OWNER_SET, R_WALLET_RENAME, R_TX_SEND,
 	R_TX_SIMULATE, R_TX_SIGN_MESSAGE, R_ADMIN_NOTIFY_TEST,
 	R_ADMIN_MASTER_PASSWORD, R_ADMIN_MASTER_PASSWORD_PUT, R_ADMIN_RECOVER,
+	R_MCP_TOKEN,
 };
 
 static int
@@ -272,7 +273,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (api_sink.status == 414 ?
 		    req.head.querylen <= API_QUERY_MAX :
 		    !qgood || (rt->id != R_HEALTH && rt->id != R_DOC &&
-		    rt->id != R_APPROVE_PAGE))
+		    rt->id != R_APPROVE_PAGE && rt->id != R_MCP))
 			abort();
 	} else if (api_sink.refused) {
 		check_refusal(api_sink.answer, req.id);

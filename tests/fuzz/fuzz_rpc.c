@@ -2,11 +2,11 @@
  * libFuzzer target for what a chain node answers: the api's JSON-RPC
  * answer check (rpc.c, big-integer quoting included) and the EVM
  * client's decoders of quantities, hex data, revert reasons and token
- * symbols (chain_evm.c).  Both are included whole: the functions under
- * test are static.  The first byte picks the decoder.
+ * symbols (chain_evm_decode.c).  Both are included whole: some of the
+ * functions under test are static.  The first byte picks the decoder.
  */
 #include "../../common/rpc.c"
-#include "../../api/chain_evm.c"
+#include "../../api/chain_evm_decode.c"
 
 #include "chain_stubs.h"
 
@@ -34,11 +34,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		r.len = size - 1;
 		if ((root = parse_answer(&r, &res, &e)) != NULL) {
 			if (res != NULL) {
-				(void)qty_parse(res, q);
-				if (data_parse(res, 4096, &d, &dlen) == 0)
+				(void)evm_qty_parse(res, q);
+				if (evm_data_parse(res, 4096, &d, &dlen) == 0)
 					free(d);
 			} else
-				revert_message(&e, out, sizeof(out));
+				evm_revert_message(&e, out, sizeof(out));
 			json_decref(root);
 		}
 		break;
@@ -46,11 +46,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		revert_data_reason(data + 1, size - 1, out, sizeof(out));
 		break;
 	default:
-		symbol_decode(data + 1, size - 1, sym);
+		evm_symbol_decode(data + 1, size - 1, sym);
 		v = json_stringn((const char *)data + 1, size - 1);
 		if (v != NULL) {
-			(void)qty_parse(v, q);
-			if (data_parse(v, 4096, &d, &dlen) == 0)
+			(void)evm_qty_parse(v, q);
+			if (evm_data_parse(v, 4096, &d, &dlen) == 0)
 				free(d);
 			json_decref(v);
 		}

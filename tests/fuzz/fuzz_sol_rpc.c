@@ -1,12 +1,17 @@
 /*
  * libFuzzer target for what a Solana node answers, as the api's Solana
- * client reads it (chain_sol.c, included whole: the readers are static):
+ * client reads it (chain_sol_*.c, included whole: some readers are
+ * static):
  * account data and owner, RpcResponse values, token account lists with
  * their sums, transaction errors and preflight logs, a dry run's
  * simulateTransaction answer (logs kept whole and printable).  The input
  * is a JSON document; the first byte picks the reader.
  */
-#include "../../api/chain_sol.c"
+#include "../../api/chain_sol_decode.c"
+#include "../../api/chain_sol_prepare.c"
+#include "../../api/chain_sol_simulate.c"
+#include "../../api/chain_sol_send.c"
+#include "../../api/chain_sol_query.c"
 
 #include "chain_stubs.h"
 
@@ -54,8 +59,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	switch (data[0] % 5) {
 	case 0:
-		if ((v = rpc_value(j)) != NULL &&
-		    acct_data(v, owner, &d, &len) == 0)
+		if ((v = sol_rpc_value(j)) != NULL &&
+		    sol_acct_data(v, owner, &d, &len) == 0)
 			free(d);
 		break;
 	case 1:
@@ -66,7 +71,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(q.assets);
 		break;
 	case 2:
-		tx_err_text(j, buf, sizeof(buf));
+		sol_tx_err_text(j, buf, sizeof(buf));
 		break;
 	case 3:
 		sim_answer(j);

@@ -131,7 +131,8 @@ async function call(method, p, opt = {}) {
 		h.Authorization = 'Bearer ' + opt.auth;
 	let body;
 	if (opt.body !== undefined) {
-		h['Content-Type'] = 'application/json';
+		if (h['Content-Type'] === undefined)
+			h['Content-Type'] = 'application/json';
 		body = typeof opt.body === 'string' ? opt.body :
 		    JSON.stringify(opt.body);
 	}
@@ -397,6 +398,19 @@ async function walk() {
 	    'walletId=' + W, { auth: 'master' }), 'one wallet\'s');
 	expect('GET /v1/sessions', 401, await call('GET', '/v1/sessions'),
 	    'no master password');
+	expect('GET /v1/sessions', 200, await call('GET', '/v1/sessions',
+	    { auth: T2 }), 'a session: itself only');
+	/* A session and its token file for waiaas mcp. */
+	const MT = 'POST /v1/mcp/tokens';
+	expect(MT, 201, await call('POST', '/v1/mcp/tokens', { auth: 'master',
+	    body: { walletId: W, expiresIn: 3600 } }), 'a token file and ' +
+	    'the Claude Desktop entry');
+	expect(MT, 400, await call('POST', '/v1/mcp/tokens', { auth: 'master',
+	    body: { walletId: W, expiresIn: 10 } }), 'expiresIn under 300');
+	expect(MT, 404, await call('POST', '/v1/mcp/tokens', { auth: 'master',
+	    body: { walletId: U() } }), 'an unknown wallet');
+	expect(MT, 401, await call('POST', '/v1/mcp/tokens', { body: {
+	    walletId: W } }), 'no master password');
 	const SR = 'PUT /v1/sessions/{id}/renew';
 	expect(SR, 403, await call('PUT', '/v1/sessions/' + U() + '/renew',
 	    { auth: T2 }), 'another session\'s id');
@@ -498,6 +512,32 @@ async function walk() {
 	expect(CI, 401, await call('GET', '/v1/connect-info'), 'no token');
 	expect(CI, 401, await call('GET', '/v1/connect-info',
 	    { auth: 'master' }), 'the master password is not a session');
+
+	/* MCP over Streamable HTTP (t_mcp.sh walks the tools). */
+	const MCP = 'POST /mcp';
+	const rpc = (m, id) => ({ jsonrpc: '2.0', id, method: m,
+	    params: m === 'initialize' ? { protocolVersion: '2025-11-25',
+	    capabilities: {}, clientInfo: { name: 'conform', version: '0' } } :
+	    undefined });
+	expect(MCP, 200, await call('POST', '/mcp', { auth: S,
+	    body: rpc('initialize', 1) }), 'initialize');
+	expect(MCP, 200, await call('POST', '/mcp', { auth: S,
+	    body: rpc('no/such', 2) }), 'an unknown method: a JSON-RPC error');
+	expect(MCP, 400, await call('POST', '/mcp', { auth: S,
+	    body: 'nonsense' }), 'not JSON: -32700');
+	expect(MCP, 400, await call('POST', '/mcp', { auth: S,
+	    body: rpc('ping', 3), headers: { 'MCP-Protocol-Version': 'x' } }),
+	    'an unsupported MCP-Protocol-Version');
+	expect(MCP, 401, await call('POST', '/mcp', { body: rpc('ping', 4) }),
+	    'no token');
+	expect(MCP, 403, await call('POST', '/mcp', { auth: S,
+	    body: rpc('ping', 5), headers: { Origin: 'http://evil.example' } }),
+	    'a foreign Origin');
+	expect(MCP, 413, await call('POST', '/mcp', { auth: S,
+	    body: '"' + 'a'.repeat(300 * 1024) + '"' }), 'too large');
+	expect(MCP, 415, await call('POST', '/mcp', { auth: S,
+	    body: JSON.stringify(rpc('ping', 6)),
+	    headers: { 'Content-Type': 'text/plain' } }), 'not JSON');
 
 	/* Transactions. */
 	const to = (n) => '0x5' + String(n).padStart(39, '0');
@@ -769,6 +809,9 @@ const EXCUSED = {
 	'POST /v1/wallets 404': 'the reference\'s 404 has no counterpart ' +
 	    'here: creating a wallet names no other resource',
 	'POST /v1/sessions 403': 'no session limit is reached in a test',
+	'POST /v1/mcp/tokens 403': 'as for POST /v1/sessions',
+	'POST /v1/mcp/tokens 500': 'a token file that cannot be written is ' +
+	    't_mcp_setup\'s subject',
 	'GET /v1/sessions 404': 'a filter by an unknown wallet is an empty ' +
 	    'list here, not 404',
 	'PUT /v1/sessions/{id}/renew 404': 'a token renews only its own ' +
@@ -786,6 +829,7 @@ const EXCUSED = {
 	'POST /v1/transactions/simulate 504': 'a node that answers too late ' +
 	    'is t_send_faults\' subject',
 	'POST /v1/admin/backup 501': 'backups are always available here',
+	'POST /mcp 202': 'no body to check: t_mcp.sh walks a notification',
 	'GET /v1/connect-info 404': 'only a live session authenticates: ' +
 	    'a revoked or unknown one is 401 before the route runs',
 	'POST /v1/wallets/{id}/owner/verify 400': 'owner routes check the ' +

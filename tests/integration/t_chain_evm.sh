@@ -1,5 +1,5 @@
 #!/bin/sh
-# The api's EVM client (api/chain_evm.c) alone against real and hostile
+# The api's EVM client (api/chain_evm_*.c) alone against real and hostile
 # nodes, through tests/tools/chain_driver: chain context (nonce, fees,
 # gas, reverts), the network check, broadcast and watch to a final state
 # (confirmed, reverted on chain, resent, nonce too low, dropped), and

@@ -1,5 +1,5 @@
 #!/bin/sh
-# The api's Solana client (api/chain_sol.c) alone, through
+# The api's Solana client (api/chain_sol_*.c) alone, through
 # tests/tools/chain_driver, against the litesvm JSON-RPC server
 # (tests/node/svm_rpc.js, the real Solana runtime) and against a fake
 # node that answers nonsense.  Transactions are built and signed here

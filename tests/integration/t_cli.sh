@@ -1,7 +1,8 @@
 #!/bin/sh
 # The waiaas CLI quick start on a fresh data directory, as a WAIaaS user
 # follows it: init --auto-provision, start, status, quickset (its MCP JSON
-# parsed), a transfer on anvil with the printed EVM session token, stop,
+# parsed), a transfer on anvil with the EVM session token quickset wrote
+# to its token file, stop,
 # status.  Then: the password is never on a command line nor in any
 # output, a wrong one is one line and exit 1, --help on every verb,
 # unknown options refused, a stale pid file (daemon SIGKILLed) handled, a
@@ -127,20 +128,26 @@ check "status --json: the daemon's /health" \
 cli quickset --mode testnet
 check "quickset: exit 0" [ $? = 0 ]
 cp "$O" "$T_TMP/mcp.json"
-python3 - "$T_TMP/mcp.json" "http://127.0.0.1:$PORT" > "$T_TMP/qs.env" <<'EOF'
-import json, sys
+python3 - "$T_TMP/mcp.json" "http://127.0.0.1:$PORT" "$CLI" "$WAIAAS_DATA_DIR" > "$T_TMP/qs.env" <<'EOF'
+import json, os, stat, sys
 j = json.load(open(sys.argv[1]))
 s = j["mcpServers"]
 assert set(s) == {"waiaas-solana-testnet", "waiaas-evm-testnet"}, s
 for k, v in s.items():
-    assert v["command"] == "npx" and v["args"] == ["@waiaas/mcp"], v
+    assert v["command"] == os.path.realpath(sys.argv[3]), v
+    assert v["args"] == ["mcp"], v
     assert v["env"]["WAIAAS_BASE_URL"] == sys.argv[2], v
-    assert v["env"]["WAIAAS_SESSION_TOKEN"].startswith("wai_sess_"), v
-print("EVM_TOKEN=" + s["waiaas-evm-testnet"]["env"]["WAIAAS_SESSION_TOKEN"])
-print("EVM_W=" + s["waiaas-evm-testnet"]["env"]["WAIAAS_WALLET_ID"])
+    assert v["env"]["WAIAAS_DATA_DIR"] == sys.argv[4], v
+    assert "WAIAAS_SESSION_TOKEN" not in v["env"], v
+    f = sys.argv[4] + "/tokens/" + v["env"]["WAIAAS_WALLET_ID"]
+    assert stat.S_IMODE(os.stat(f).st_mode) == 0o600, f
+    assert open(f).read().startswith("wai_sess_"), f
+w = s["waiaas-evm-testnet"]["env"]["WAIAAS_WALLET_ID"]
+print("EVM_TOKEN=" + open(sys.argv[4] + "/tokens/" + w).read().strip())
+print("EVM_W=" + w)
 print("SOL_W=" + s["waiaas-solana-testnet"]["env"]["WAIAAS_WALLET_ID"])
 EOF
-check "quickset: stdout is the MCP JSON: two servers, npx @waiaas/mcp, the base URL, a session token each" [ $? = 0 ]
+check "quickset: stdout is the MCP JSON: two servers running this waiaas mcp, the base URL, each token in a 0600 file" [ $? = 0 ]
 . "$T_TMP/qs.env"
 S="Authorization: Bearer $EVM_TOKEN"
 
@@ -149,12 +156,13 @@ check "quickset: one SPENDING_LIMIT per wallet" \
     sh -c "[ \$(grep -c SPENDING_LIMIT '$O') = 2 ] && grep -q '$EVM_W' '$O' &&
 	grep -q '$SOL_W' '$O'"
 cli quickset
-check "quickset again reuses the wallets and adds no second limit" \
+check "quickset again reuses the wallets and their sessions and adds no second limit" \
     sh -c "[ $? = 0 ] && grep -q 'reusing wallet evm-testnet' '$E' &&
+	grep -q '(evm-testnet): session .* reused' '$E' &&
 	'$CLI' wallet list | grep -c testnet | grep -qx 2 &&
 	'$CLI' policy list | grep -c SPENDING_LIMIT | grep -qx 2"
 
-# The transfer, with the token quickset printed.
+# The transfer, with the token quickset wrote.
 req GET "/v1/wallets/$EVM_W" "" "$S" >/dev/null
 ADDR=$(jget 'j["publicKey"]')
 "$CAST" send -q --rpc-url "$ANVIL_URL" --private-key "$ANVIL_KEY0" "$ADDR" \
@@ -343,7 +351,7 @@ check "quickset --output in a missing directory: exit 1 before any request" \
 chmod 644 "$QF"
 cli quickset --output "$QF" --force
 check "with --force: replaced, mode 0600" \
-    sh -c "[ $? = 0 ] && [ \$(stat -c %a '$QF') = 600 ] && ! cmp -s '$QF' '$T_TMP/qs.before' &&
+    sh -c "[ $? = 0 ] && [ \$(stat -c %a '$QF') = 600 ] &&
 	[ \$(ls '$T_TMP/qs' | wc -l) = 1 ]"
 QS=$T_TMP/qs/stdout.json
 ( umask 022; "$CLI" quickset > "$QS" 2> "$E" )

@@ -6,7 +6,9 @@
 # GnuTLS, jansson or libevent: a compromised signer finds no SQL, HTTP,
 # JSON or TLS code in its address space (DESIGN.md section 8).  policyd,
 # which opens no socket, maps no HTTP client and no TLS; the api and the
-# relay map no SQLite.
+# relay map no SQLite.  The parent, which only splits the settings' URLs
+# (common/url.c) and looks their hosts up, maps no HTTP client, no TLS,
+# no SQLite and no seccomp library either, nothing beyond its list.
 . tests/integration/lib.sh
 
 if [ "$(id -u)" != 0 ]; then
@@ -31,6 +33,10 @@ lacks() { ! libs_of "$1" | grep -qx "$2"; }
 SAN="libasan libubsan libstdc++ libgcc_s libm"
 SIGNER_OK="ld-linux-x86-64 libc libsodium libsecp256k1 libargon2 libseccomp
 libnettle $SAN"
+# libjansson, libnettle (and libsecp256k1, beside it in chain/evm.o):
+# config_check() reads the price settings' static table.
+PARENT_OK="ld-linux-x86-64 libc libevent-2.1 libsodium libjansson libnettle
+libsecp256k1 $SAN"
 NEVER="libsqlite3 libcurl libssl libcrypto libgnutls libjansson libevent-2.1
 libevent"
 
@@ -65,6 +71,16 @@ check "the signer maps nothing beyond its list (extra: ${extra:-none})" \
 for l in libcurl libssl libcrypto libgnutls; do
 	check "policyd does not map $l" lacks "$PPID_" "$l"
 done
+check "the parent maps libevent and libsodium" \
+    has "$DPID" libevent-2.1 libsodium
+for l in libcurl libssl libcrypto libgnutls libsqlite3 libargon2 \
+    libseccomp; do
+	check "the parent does not map $l" lacks "$DPID" "$l"
+done
+extra=$(libs_of "$DPID" | grep -vx -e "$(echo $PARENT_OK | tr ' ' '\n')" |
+    tr '\n' ' ')
+check "the parent maps nothing beyond its list (extra: ${extra:-none})" \
+    [ -z "$extra" ]
 check "neither the api nor the relay maps libsqlite3" \
     sh -c "! grep -q libsqlite3 /proc/$APID/maps /proc/$RPID/maps"
 check "the signer is still the sandboxed child (Seccomp 2, NoNewPrivs 1)" \

@@ -23,7 +23,7 @@
  * command N calls at once (one line each, in the order they end).
  * get (rpc_get(), a price endpoint's plain GET) prints {"body": text},
  * the body's bytes outside printable ASCII as '?', or {"error": ...}.
- * resolve is the parent's look-up (rpc_resolve_entry_bounded(), as for
+ * resolve is the parent's look-up (resolve_entry_bounded(), as for
  * the built-in endpoints, with TIMEOUT_MS): {"resolve": entry} or
  * {"error": why, "stalled": bool}, and "ms" it took.
  *
@@ -50,6 +50,7 @@
 #include "log.h"
 #include "msg.h"
 #include "network.h"
+#include "resolve.h"
 #include "rpc.h"
 #include "sandbox.h"
 #include "util.h"
@@ -199,18 +200,6 @@ dec_be32(const char *s, uint8_t out[32])
 	return 0;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Hex, with or without 0x, into a new buffer; -1 if malformed. */
 static int
 hex_decode(const char *s, uint8_t **out, size_t *outlen, size_t max)
@@ -226,8 +215,8 @@ hex_decode(const char *s, uint8_t **out, size_t *outlen, size_t max)
 	if ((*out = malloc(len / 2 + 1)) == NULL)
 		fatal("malloc");
 	for (i = 0; i < len / 2; i++) {
-		if ((hi = hexval(s[2 * i])) < 0 ||
-		    (lo = hexval(s[2 * i + 1])) < 0) {
+		if ((hi = hex_digit(s[2 * i])) < 0 ||
+		    (lo = hex_digit(s[2 * i + 1])) < 0) {
 			free(*out);
 			*out = NULL;
 			return -1;
@@ -319,7 +308,7 @@ net_setup(const char *name, const char *url, struct chain_net *cn)
 		if (strlcpy(cn->resolve, env, sizeof(cn->resolve)) >=
 		    sizeof(cn->resolve))
 			usage_err("CHAIN_DRIVER_RESOLVE too long");
-	} else if (rpc_resolve_entry(url, cn->resolve, sizeof(cn->resolve),
+	} else if (resolve_entry(url, cn->resolve, sizeof(cn->resolve),
 	    err, sizeof(err)) == -1)
 		usage_err("%s", err);
 	cn->ep.url = cn->url;
@@ -517,7 +506,7 @@ setup_rpc(struct work *w, int argc, char *argv[])
 		if (strlcpy(w->resolve, env, sizeof(w->resolve)) >=
 		    sizeof(w->resolve))
 			usage_err("CHAIN_DRIVER_RESOLVE too long");
-	} else if (rpc_resolve_entry(argv[2], w->resolve, sizeof(w->resolve),
+	} else if (resolve_entry(argv[2], w->resolve, sizeof(w->resolve),
 	    err, sizeof(err)) == -1)
 		usage_err("%s", err);
 	w->ep.resolve = w->resolve;
@@ -736,7 +725,7 @@ cmd_resolve(int argc, char *argv[])
 	if (tmo < 0 || tmo > 60000)
 		usage_err("TIMEOUT_MS: 0 to 60000");
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	r = rpc_resolve_entry_bounded(argv[2], (int)tmo, &stalled, out,
+	r = resolve_entry_bounded(argv[2], (int)tmo, &stalled, out,
 	    sizeof(out), err, sizeof(err));
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ms = (t1.tv_sec - t0.tv_sec) * 1000L + (t1.tv_nsec - t0.tv_nsec) /

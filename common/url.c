@@ -1,0 +1,236 @@
+/*
+ * A strict http(s) URL parser (url.h says what it takes): byte by byte,
+ * bounded, no allocation, no locale.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "url.h"
+#include "util.h"
+
+#define LABEL_MAX	63
+
+static int
+is_digit(int c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int
+is_alnum(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    is_digit(c);
+}
+
+/*
+ * s[0..len) holds only RFC 3986 unreserved characters, sub-delims, the
+ * characters in extra and %HH.
+ */
+static int
+chars_ok(const char *s, size_t len, const char *extra)
+{
+	size_t	i;
+	int	c;
+
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)s[i];
+		if (c == '%') {
+			if (len - i < 3 || hex_digit(s[i + 1]) == -1 ||
+			    hex_digit(s[i + 2]) == -1)
+				return 0;
+			i += 2;
+			continue;
+		}
+		if (c == '\0' || !(is_alnum(c) ||
+		    strchr("-._~!$&'()*+,;=", c) != NULL ||
+		    strchr(extra, c) != NULL))
+			return 0;
+	}
+	return 1;
+}
+
+/* Four decimal parts of 0-255, none with a leading zero. */
+static int
+ipv4_ok(const char *h, size_t len)
+{
+	size_t		i, parts = 0, digits = 0;
+	unsigned	v = 0;
+
+	for (i = 0; i <= len; i++) {
+		if (i == len || h[i] == '.') {
+			if (digits == 0 || v > 255)
+				return 0;
+			parts++;
+			digits = 0;
+			v = 0;
+			continue;
+		}
+		if (!is_digit(h[i]) || digits == 3 || (digits == 1 && v == 0))
+			return 0;
+		v = v * 10 + (unsigned)(h[i] - '0');
+		digits++;
+	}
+	return parts == 4;
+}
+
+static int
+name_ok(const char *h, size_t len)
+{
+	size_t	i, label = 0, last = 0;
+
+	if (len == 0 || len > URL_HOST_MAX)
+		return 0;
+	for (i = 0; i < len; i++) {
+		if (h[i] == '.') {
+			if (label == 0)
+				return 0;
+			label = 0;
+			last = i + 1;
+			continue;
+		}
+		if (!is_alnum((unsigned char)h[i]) && h[i] != '-' &&
+		    h[i] != '_')
+			return 0;
+		if (++label > LABEL_MAX)
+			return 0;
+	}
+	if (label == 0)
+		return 0;
+	/* A last label that starts with a digit is read as a number. */
+	if (is_digit(h[last]))
+		return ipv4_ok(h, len);
+	return 1;
+}
+
+/* The text between the brackets, exactly as inet_ntop(3) writes it. */
+static int
+ipv6_ok(const char *h, size_t len)
+{
+	struct in6_addr	a;
+	char		in[INET6_ADDRSTRLEN], out[INET6_ADDRSTRLEN];
+
+	if (len == 0 || len >= sizeof(in))
+		return 0;
+	memcpy(in, h, len);
+	in[len] = '\0';
+	if (inet_pton(AF_INET6, in, &a) != 1 ||
+	    inet_ntop(AF_INET6, &a, out, sizeof(out)) == NULL)
+		return 0;
+	return strcmp(in, out) == 0;
+}
+
+/* 1-65535, decimal, no leading zero. */
+static int
+port_parse(const char *p, size_t len, uint16_t *port)
+{
+	unsigned long	v = 0;
+	size_t		i;
+
+	if (len == 0 || len > 5 || p[0] == '0')
+		return 0;
+	for (i = 0; i < len; i++) {
+		if (!is_digit(p[i]))
+			return 0;
+		v = v * 10 + (unsigned long)(p[i] - '0');
+	}
+	if (v > 65535)
+		return 0;
+	*port = (uint16_t)v;
+	return 1;
+}
+
+int
+url_parse(const char *s, struct url *u, const char **why)
+{
+	const char	*auth, *end, *at, *hs, *he;
+	size_t		 len;
+
+	memset(u, 0, sizeof(*u));
+	u->path = "";
+	if ((len = strnlen(s, URL_MAX)) >= URL_MAX) {
+		*why = "URL too long";
+		return -1;
+	}
+	if (strncmp(s, "https://", 8) == 0) {
+		u->https = 1;
+		auth = s + 8;
+	} else if (strncmp(s, "http://", 7) == 0)
+		auth = s + 7;
+	else {
+		*why = "URL is not http or https";
+		return -1;
+	}
+	/* As libcurl: the authority ends at the first '/', '?' or '#'. */
+	end = auth + strcspn(auth, "/?#");
+	hs = auth;
+	if ((at = memchr(auth, '@', (size_t)(end - auth))) != NULL) {
+		if (at == auth || !chars_ok(auth, (size_t)(at - auth), ":")) {
+			*why = "URL has a bad user name or password";
+			return -1;
+		}
+		hs = at + 1;
+	}
+	if (*hs == '[') {
+		if ((he = memchr(hs, ']', (size_t)(end - hs))) == NULL ||
+		    !ipv6_ok(hs + 1, (size_t)(he - hs - 1))) {
+			*why = "URL has no usable host";
+			return -1;
+		}
+		he++;
+		u->ipv6 = 1;
+	} else {
+		if ((he = memchr(hs, ':', (size_t)(end - hs))) == NULL)
+			he = end;
+		if (!name_ok(hs, (size_t)(he - hs))) {
+			*why = "URL has no usable host";
+			return -1;
+		}
+	}
+	/* Both kinds are at most URL_HOST_MAX bytes (name_ok, ipv6_ok). */
+	memcpy(u->host, hs, (size_t)(he - hs));
+	u->host[he - hs] = '\0';
+	if (he < end) {
+		if (*he != ':' || !port_parse(he + 1, (size_t)(end - he - 1),
+		    &u->port)) {
+			*why = "URL has a bad port (1-65535)";
+			return -1;
+		}
+		u->port_given = 1;
+	} else
+		u->port = u->https ? 443 : 80;
+	/* Path and query; a fragment ('#') never reaches the server. */
+	if (!chars_ok(end, len - (size_t)(end - s), "/?:@")) {
+		*why = "URL has a character it may not have (a space, a "
+		    "fragment, a bad %-escape)";
+		return -1;
+	}
+	u->path = end;
+	return 0;
+}
+
+int
+url_domain(const char *s, char *out, size_t len)
+{
+	struct url	 u;
+	const char	*why;
+	char		*c;
+	int		 n;
+
+	if (url_parse(s, &u, &why) == -1)
+		return -1;
+	for (c = u.host; *c != '\0'; c++)
+		if (*c >= 'A' && *c <= 'Z')
+			*c = (char)(*c - 'A' + 'a');
+	if (u.port_given && u.port != (u.https ? 443 : 80))
+		n = snprintf(out, len, "%s:%u", u.host, (unsigned)u.port);
+	else
+		n = snprintf(out, len, "%s", u.host);
+	return n > 0 && (size_t)n < len ? 0 : -1;
+}

@@ -1,0 +1,139 @@
+/*
+ * common/url.c: what the settings' URLs may be.  The providers' shapes
+ * (an API key in the path or the query, a user and password), local
+ * nodes by address and name, and each refusal with the reason it gives:
+ * the forms libcurl would read as another host or port than the text
+ * says (numbers for a name, a long IPv6 form, a port with a leading
+ * zero), and what a URL of ours never needs (a fragment, a bad escape).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "url.h"
+
+static void
+ok(const char *s, const char *host, unsigned port, const char *path)
+{
+	struct url	 u;
+	const char	*why = NULL;
+
+	assert_int_equal(url_parse(s, &u, &why), 0);
+	assert_string_equal(u.host, host);
+	assert_int_equal(u.port, port);
+	assert_string_equal(u.path, path);
+}
+
+static void
+bad(const char *s, const char *why_part)
+{
+	struct url	 u;
+	const char	*why = NULL;
+
+	assert_int_equal(url_parse(s, &u, &why), -1);
+	assert_non_null(why);
+	assert_non_null(strstr(why, why_part));
+}
+
+static void
+test_accepted(void **state)
+{
+	struct url	 u;
+	const char	*why;
+
+	(void)state;
+	ok("https://eth-mainnet.g.alchemy.com/v2/Ab_c-1", "eth-mainnet.g."
+	    "alchemy.com", 443, "/v2/Ab_c-1");
+	ok("https://mainnet.helius-rpc.com/?api-key=1b2c-3d", "mainnet."
+	    "helius-rpc.com", 443, "/?api-key=1b2c-3d");
+	ok("https://lb.drpc.org/ogrpc?network=ethereum&dkey=K", "lb.drpc.org",
+	    443, "/ogrpc?network=ethereum&dkey=K");
+	ok("https://user:p%40ss@nd-1.p2pify.com/abc", "nd-1.p2pify.com", 443,
+	    "/abc");
+	ok("http://127.0.0.1:8545", "127.0.0.1", 8545, "");
+	ok("http://[::1]:8899/", "[::1]", 8899, "/");
+	ok("http://[::ffff:127.0.0.1]:1/x", "[::ffff:127.0.0.1]", 1, "/x");
+	ok("http://anvil:8545/", "anvil", 8545, "/");
+	ok("http://my_node.local:65535/rpc?x=1", "my_node.local", 65535,
+	    "/rpc?x=1");
+	ok("http://h?x", "h", 80, "?x");
+	ok("https://Example.COM:443/", "Example.COM", 443, "/");
+	assert_int_equal(url_parse("http://h:80/", &u, &why), 0);
+	assert_int_equal(u.port_given, 1);
+	assert_int_equal(url_parse("http://[::1]/", &u, &why), 0);
+	assert_int_equal(u.ipv6, 1);
+}
+
+static void
+test_refused(void **state)
+{
+	char	long_url[URL_MAX + 8];
+
+	(void)state;
+	bad("ftp://h/", "not http or https");
+	bad("HTTP://h/", "not http or https");
+	bad("http:/h/", "not http or https");
+	bad("http:///h", "no usable host");
+	bad("http://127.1/", "no usable host");
+	bad("http://0x7f.1/", "no usable host");
+	bad("http://1.2.3.04/", "no usable host");
+	bad("http://256.1.1.1/", "no usable host");
+	bad("http://[0:0::1]/", "no usable host");
+	bad("http://[::ABCD]/", "no usable host");
+	bad("http://[fe80::1%25eth0]/", "no usable host");
+	bad("http://[::1]x/", "bad port");
+	bad("http://h./", "no usable host");
+	bad("http://a..b/", "no usable host");
+	bad("http://h\\x/", "no usable host");
+	bad("http://u@p@h/", "no usable host");
+	bad("http://@h/", "user name or password");
+	bad("http://u[@h/", "user name or password");
+	bad("http://h:/", "bad port");
+	bad("http://h:0/", "bad port");
+	bad("http://h:0080/", "bad port");
+	bad("http://h:65536/", "bad port");
+	bad("http://h/#f", "fragment");
+	bad("http://h/a b", "a space");
+	bad("https://x/%zz", "escape");
+	bad("https://x/%4", "escape");
+	memset(long_url, 'a', sizeof(long_url) - 1);
+	memcpy(long_url, "http://h/", 9);
+	long_url[sizeof(long_url) - 1] = '\0';
+	bad(long_url, "too long");
+}
+
+static void
+test_domain(void **state)
+{
+	char	d[300];
+
+	(void)state;
+	assert_int_equal(url_domain("https://Owner.Example:8443/w/", d,
+	    sizeof(d)), 0);
+	assert_string_equal(d, "owner.example:8443");
+	assert_int_equal(url_domain("https://a.example:443/", d, sizeof(d)),
+	    0);
+	assert_string_equal(d, "a.example");
+	assert_int_equal(url_domain("http://[::1]:80", d, sizeof(d)), 0);
+	assert_string_equal(d, "[::1]");
+	assert_int_equal(url_domain("http://x.example:443", d, sizeof(d)), 0);
+	assert_string_equal(d, "x.example:443");
+	assert_int_equal(url_domain("http://x.example", d, 4), -1);
+	assert_int_equal(url_domain("http://127.1/", d, sizeof(d)), -1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_accepted),
+		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_domain),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
