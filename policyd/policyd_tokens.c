@@ -163,7 +163,7 @@ tokens_add(struct pd_ctx *c)
 	sqlite3_bind_int64(st, 7, c->now);
 	r = sqlite3_step(st);
 	sqlite3_finalize(st);
-	if (r == SQLITE_CONSTRAINT) {
+	if ((r & 0xff) == SQLITE_CONSTRAINT) {	/* extended codes */
 		store_rollback();
 		pd_fail_issue(c->peerid, "address", "already in the registry "
 		    "of this network (remove it first to change it)");
