@@ -98,7 +98,7 @@ DAEMON_BINS = $(DAEMONS:%=$(BUILD)/%)
 UNIT_TESTS = test_imsg test_config test_seccomp test_sandbox_debug \
 	     test_evm test_solana test_landlock test_policy_rules test_siwe \
 	     test_policy_eval test_eip712 test_price test_spend test_errcodes \
-	     test_txinput test_url
+	     test_txinput test_url test_tokens
 UNIT_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 .PHONY: all clean test unit fuzz bench check-src install install-skills
@@ -220,6 +220,13 @@ $(BUILD)/tests/test_errcodes: $(BUILD)/tests/unit/test_errcodes.o \
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka
 $(BUILD)/tests/test_txinput: $(BUILD)/tests/unit/test_txinput.o \
     $(BUILD)/common/txinput.o $(BUILD)/common/network.o $(BUILD)/common/util.o
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(PKG_LIBS)
+$(BUILD)/tests/test_tokens: $(BUILD)/tests/unit/test_tokens.o \
+    $(BUILD)/common/tokens.o $(BUILD)/common/network.o \
+    $(BUILD)/common/util.o $(BUILD)/chain/evm.o $(BUILD)/chain/keccak.o \
+    $(BUILD)/chain/rlp.o $(BUILD)/chain/base58.o
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(PKG_LIBS)
