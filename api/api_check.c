@@ -359,6 +359,7 @@ api_parse_body(struct http_req *req, struct api_issues *is)
 	json_error_t	 err;
 	json_t		*j;
 	char		 msg[200];
+	size_t		 i;
 
 	is->list = NULL;
 	is->hint = NULL;
@@ -366,6 +367,12 @@ api_parse_body(struct http_req *req, struct api_issues *is)
 	if (j == NULL || !json_is_object(j)) {
 		snprintf(msg, sizeof(msg), "the body must be a JSON object%s%s",
 		    j == NULL ? ": " : "", j == NULL ? err.text : "");
+		/* jansson quotes the bytes it stopped at, which need not be
+		 * UTF-8 (and json_pack refuses what is not): ASCII only. */
+		for (i = 0; msg[i] != '\0'; i++)
+			if ((unsigned char)msg[i] < 0x20 ||
+			    (unsigned char)msg[i] > 0x7e)
+				msg[i] = '?';
 		json_decref(j);
 		if ((is->list = json_array()) == NULL)
 			fatalx("json_array");

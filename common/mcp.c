@@ -73,6 +73,12 @@ static const struct tool {
 	    "on how to use this wallet daemon.  Call it first.",
 	    "{\"type\":\"object\",\"properties\":{}}", GET_Q,
 	    "/v1/connect-info", NULL },
+	{ "list_sessions", "This agent's session: its id, wallets, expiry "
+	    "and renewals (a session token sees only itself).",
+	    "{\"type\":\"object\",\"properties\":{" WALLET_SCHEMA ",\"limit\":"
+	    "{\"type\":\"integer\",\"minimum\":1,\"maximum\":200},\"offset\":"
+	    "{\"type\":\"integer\",\"minimum\":0}},\"additionalProperties\":"
+	    "false}", GET_Q, "/v1/sessions", NULL },
 	{ "get_wallet_info", "The wallet's id, chain, network and address.",
 	    "{\"type\":\"object\",\"properties\":{" WALLET_SCHEMA "},"
 	    "\"additionalProperties\":false}", GET_Q, "/v1/wallet/address",

@@ -23,6 +23,8 @@
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
+#define HEXDIGITS	"0123456789abcdefABCDEF"
+
 /* The routes whose shape check reads a body. */
 static const int body_routes[] = {
 	R_WALLET_CREATE, R_WALLET_IMPORT, R_SESSION_CREATE, R_POLICY_CREATE,
@@ -114,9 +116,16 @@ value_ok(const struct route_query *q, const char *v, size_t len)
 	case QK_TEXT:
 		if ((long long)len < q->lo || (long long)len > q->hi)
 			return 0;
-		for (i = 0; i < len; i++)
+		for (i = 0; i < len; i++) {
 			if (v[i] == '\0' || strchr(q->set, v[i]) == NULL)
 				return 0;
+			/* a '%' the set takes starts an escape, not %00 */
+			if (v[i] == '%' && (i + 2 >= len ||
+			    strchr(HEXDIGITS, v[i + 1]) == NULL ||
+			    strchr(HEXDIGITS, v[i + 2]) == NULL ||
+			    memcmp(v + i + 1, "00", 2) == 0))
+				return 0;
+		}
 		return 1;
 	default:
 		return 0;
@@ -273,7 +282,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (api_sink.status == 414 ?
 		    req.head.querylen <= API_QUERY_MAX :
 		    !qgood || (rt->id != R_HEALTH && rt->id != R_DOC &&
-		    rt->id != R_APPROVE_PAGE && rt->id != R_MCP))
+		    rt->id != R_APPROVE_PAGE && rt->id != R_MCP &&
+		    rt->id != R_SKILL))
 			abort();
 	} else if (api_sink.refused) {
 		check_refusal(api_sink.answer, req.id);

@@ -423,6 +423,10 @@ for desc, b in [("not JSON", "hello"), ("a JSON array", "[]"),
                 ("truncated", '{"name":"a"'),
                 ("a single quote string", "{'name':'a'}"),
                 ("invalid UTF-8", b'{"name":"\xff\xfe"}'),
+                # jansson's message quotes half of the character: the api
+                # died on it (json_pack refuses what is not UTF-8)
+                ("a backslash before a 2-byte character",
+                 b'{"name":"a\\\xc3\xa9"}'),
                 ("deep nesting", "[" * 5000 + "]" * 5000),
                 ("a NUL escape", '{"name":"a\\u0000b"}')]:
     case("wallet create, body " + desc, "POST", "/v1/wallets", M, b)
@@ -770,7 +774,7 @@ case("a token of 5000 bytes", "GET", "/v1/transactions",
      {"Authorization": "Bearer " + "a" * 5000}, status=401, code=None)
 case("the master password on a session route", "GET", "/v1/transactions",
      M, status=401, code="INVALID_TOKEN")
-case("a session token on a master route", "GET", "/v1/sessions", S,
+case("a session token on a master route", "GET", "/v1/audit-logs", S,
      status=401, code="INVALID_MASTER_PASSWORD")
 case("master route without a credential", "POST", "/v1/wallets", None,
      {"name": "a"}, status=401, code="INVALID_MASTER_PASSWORD")

@@ -71,7 +71,7 @@ for T in stdio http; do
 	check "$T: initialize: the server names itself waiaas" \
 	    [ "$(mget 'j["server"]["name"]')" = waiaas ]
 	check "$T: tools/list: the core tools, nothing this daemon lacks" \
-	    [ "$(mget '",".join(sorted(j["tools"]))')" = "approve_token,call_contract,connect_info,get_address,get_assets,get_balance,get_nonce,get_policies,get_tokens,get_transaction,get_wallet_info,list_transactions,resolve_asset,send_token,sign_message,simulate_transaction" ]
+	    [ "$(mget '",".join(sorted(j["tools"]))')" = "approve_token,call_contract,connect_info,get_address,get_assets,get_balance,get_nonce,get_policies,get_tokens,get_transaction,get_wallet_info,list_sessions,list_transactions,resolve_asset,send_token,sign_message,simulate_transaction" ]
 	check "$T: every inputSchema compiles with ajv and every tool has a description" \
 	    [ "$(mget 'j["schemaErrors"]')" = "[]" ]
 	check "$T: get_address (one wallet, no wallet_id): the wallet's address" \
@@ -99,7 +99,8 @@ for T in stdio http; do
 	    {\"tool\":\"send_token\",\"args\":{\"to\":\"$ACC1\",\"amount\":\"3000000000000000000\",\"network\":\"$NET\"}},
 	    {\"tool\":\"get_balance\",\"args\":{\"network\":\"$NET\"}},
 	    {\"tool\":\"get_address\",\"args\":{\"wallet_id\":\"$WB\"}},
-	    {\"tool\":\"connect_info\"}]"
+	    {\"tool\":\"connect_info\"},
+	    {\"tool\":\"list_sessions\"}]"
 	check "$T: send_token on anvil (gas_condition mapped) reaches CONFIRMED via get_transaction" \
 	    [ "$(mget 'j["results"][1]["json"]["status"]')" = CONFIRMED ]
 	check "$T: the chain has it" [ "$("$CAST" receipt --rpc-url "$ANVIL_URL" \
@@ -112,6 +113,8 @@ for T in stdio http; do
 	    [ "$(mget 'j["results"][4]["isError"]')" = True ]
 	check "$T: connect_info names only wallet A" \
 	    sh -c "grep -q '$WA' '$T_TMP/mcp.json' && ! grep -q '$SADDR' '$T_TMP/mcp.json'"
+	check "$T: list_sessions: the session sees itself alone" \
+	    [ "$(mget '[s["id"] for s in j["results"][6]["json"]["data"]]')" = "['$SA']" ]
 	mget 'j["results"][0]["json"]["id"]' >>"$T_TMP/txids"
 done
 # The same route, the same audit: each transport's send has the same
