@@ -226,7 +226,7 @@ $(BUILD)/tests/test_txinput: $(BUILD)/tests/unit/test_txinput.o \
 $(BUILD)/tests/test_tokens: $(BUILD)/tests/unit/test_tokens.o \
     $(BUILD)/common/tokens.o $(BUILD)/common/network.o \
     $(BUILD)/common/util.o $(BUILD)/chain/evm.o $(BUILD)/chain/keccak.o \
-    $(BUILD)/chain/rlp.o $(BUILD)/chain/base58.o
+    $(BUILD)/chain/rlp.o $(BUILD)/chain/base58.o $(BUILD)/chain/abi_text.o
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(PKG_LIBS)

@@ -5,7 +5,9 @@
  * each entry's network is a built-in network of its chain, its symbol,
  * name and decimals are within what POST /v1/tokens accepts, no token is
  * listed twice, and token_builtin_find finds each (EVM addresses in any
- * case, mints exactly).
+ * case, mints exactly).  And abi_text_decode, which reads a token's
+ * name() and symbol(): ABI strings and bytes32 answers, cleaned and
+ * bounded, malformed ones refused.
  */
 #include <ctype.h>
 #include <setjmp.h>
@@ -18,6 +20,7 @@
 
 #include <cmocka.h>
 
+#include "abi_text.h"
 #include "base58.h"
 #include "evm.h"
 #include "keystore.h"
@@ -181,6 +184,85 @@ test_entries(void **state)
 	    token_builtin[0].address));
 }
 
+/* An ABI-encoded string answer: offset 32, length, bytes padded to 32. */
+static size_t
+abi_string(const char *text, size_t n, uint8_t *out)
+{
+	size_t	padded = (n + 31) / 32 * 32;
+
+	memset(out, 0, 64 + padded);
+	out[31] = 32;
+	out[62] = (uint8_t)(n >> 8);
+	out[63] = (uint8_t)n;
+	memcpy(out + 64, text, n);
+	return 64 + padded;
+}
+
+static void
+test_abi_text(void **state)
+{
+	uint8_t	d[256], w[32];
+	char	out[TOKEN_NAME_MAX * 4 + 1];
+	size_t	len;
+
+	(void)state;
+	/* cast abi-encode 'f(string)' 'USD Coin' */
+	len = abi_string("USD Coin", 8, d);
+	assert_int_equal(len, 96);
+	assert_int_equal(abi_text_decode(d, len, out, sizeof(out), 100),
+	    ABI_TEXT_OK);
+	assert_string_equal(out, "USD Coin");
+	/* MKR's symbol(): a bytes32, NUL-padded */
+	memset(w, 0, sizeof(w));
+	memcpy(w, "MKR", 3);
+	assert_int_equal(abi_text_decode(w, 32, out, sizeof(out), 20),
+	    ABI_TEXT_OK);
+	assert_string_equal(out, "MKR");
+	/* UTF-8 kept; a stray byte and a control character become '?' */
+	len = abi_string("\xe2\x82\xacuro", 6, d);
+	assert_int_equal(abi_text_decode(d, len, out, sizeof(out), 100),
+	    ABI_TEXT_OK);
+	assert_string_equal(out, "\xe2\x82\xacuro");
+	len = abi_string("a\xff" "b\nc\x7f", 6, d);
+	assert_int_equal(abi_text_decode(d, len, out, sizeof(out), 100),
+	    ABI_TEXT_OK);
+	assert_string_equal(out, "a?b?c?");
+	/* an overlong '/' and a UTF-16 surrogate are not UTF-8 */
+	len = abi_string("\xc0\xaf\xed\xa0\x80", 5, d);
+	assert_int_equal(abi_text_decode(d, len, out, sizeof(out), 100),
+	    ABI_TEXT_OK);
+	assert_null(strstr(out, "\xc0"));
+	assert_null(strstr(out, "\xed"));
+	/* empty */
+	len = abi_string("", 0, d);
+	assert_int_equal(abi_text_decode(d, len, out, sizeof(out), 100),
+	    ABI_TEXT_OK);
+	assert_string_equal(out, "");
+	/* 21 characters for a 20-character symbol: too long, out empty */
+	len = abi_string("ABCDEFGHIJKLMNOPQRSTU", 21, d);
+	assert_int_equal(abi_text_decode(d, len, out, sizeof(out),
+	    TOKEN_SYMBOL_MAX), ABI_TEXT_LONG);
+	assert_string_equal(out, "");
+	/* a length past the answer's end, an offset past it, a huge
+	 * offset word, an odd size: refused */
+	len = abi_string("USD Coin", 8, d);
+	d[63] = 33;
+	assert_int_equal(abi_text_decode(d, len, out, sizeof(out), 100),
+	    ABI_TEXT_BAD);
+	len = abi_string("USD Coin", 8, d);
+	d[31] = 96;
+	assert_int_equal(abi_text_decode(d, len, out, sizeof(out), 100),
+	    ABI_TEXT_BAD);
+	len = abi_string("USD Coin", 8, d);
+	d[0] = 1;
+	assert_int_equal(abi_text_decode(d, len, out, sizeof(out), 100),
+	    ABI_TEXT_BAD);
+	assert_int_equal(abi_text_decode(d, 33, out, sizeof(out), 100),
+	    ABI_TEXT_BAD);
+	assert_int_equal(abi_text_decode(d, 0, out, sizeof(out), 100),
+	    ABI_TEXT_BAD);
+}
+
 int
 main(void)
 {
@@ -188,6 +270,7 @@ main(void)
 		cmocka_unit_test(test_evm_checksums),
 		cmocka_unit_test(test_spl_mints),
 		cmocka_unit_test(test_entries),
+		cmocka_unit_test(test_abi_text),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
