@@ -189,7 +189,7 @@ tokens_remove(struct pd_ctx *c)
 	const struct network	*n;
 	sqlite3_stmt		*st;
 	char			 addr[CHAIN_ADDR_MAX + 1], id[UUID_STR_LEN];
-	int			 found;
+	int			 found = 0, r;
 
 	if (token_body(c, &n, addr) == -1 || !pd_begin(c))
 		return;
@@ -197,10 +197,14 @@ tokens_remove(struct pd_ctx *c)
 	    "address = ? RETURNING id");
 	sqlite3_bind_text(st, 1, n->name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, addr, -1, SQLITE_STATIC);
-	if ((found = sqlite3_step(st) == SQLITE_ROW))
+	/* one row at most (UNIQUE): its id, then the end */
+	if ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		found = 1;
 		strlcpy(id, (const char *)sqlite3_column_text(st, 0),
 		    sizeof(id));
-	if (sqlite3_step(st) != SQLITE_DONE) {
+		r = sqlite3_step(st);
+	}
+	if (r != SQLITE_DONE) {
 		sqlite3_finalize(st);
 		token_fail(c, "remove");
 		return;
