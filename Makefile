@@ -48,6 +48,7 @@ COMMON_SRCS = common/log.c common/util.c common/config.c common/proc.c \
 	      common/keystore.c common/wipe.c common/routes.c \
 	      common/policy_rules.c common/network.c common/price.c \
 	      common/secret.c common/errcodes.c common/txinput.c common/rpc.c \
+	      common/jsonrpc.c \
 	      common/url.c common/resolve.c common/mcp.c \
 	      chain/base58.c chain/keccak.c chain/rlp.c chain/evm.c \
 	      chain/solana.c chain/eip712.c chain/abi_text.c common/tokens.c \
@@ -65,7 +66,7 @@ API_SRCS    = api/api.c api/api_health.c api/http.c \
 	      api/chain_sol_prepare.c api/chain_sol_simulate.c \
 	      api/chain_sol_send.c api/chain_sol_query.c api/api_tx.c \
 	      api/http_parse.c api/api_owner.c api/api_price.c \
-	      api/api_approve.c api/api_txref.c api/api_doc.c \
+	      api/api_page.c api/api_txref.c api/api_doc.c \
 	      api/api_notify.c api/api_admin.c api/api_check.c \
 	      api/api_skills.c api/api_mcp.c api/api_tokens.c \
 	      api/chain_tokens.c
@@ -136,13 +137,18 @@ $(DAEMON_BINS): $(LIBWAIAAS)
 $(BUILD)/tests/%.o: INC += $(PROC_INC)
 $(BUILD)/bench/%.o: INC += $(PROC_INC)
 
-# The approval page, compiled in as a C string.
+# The api's pages (approval, API reference), compiled in as C strings.
 $(BUILD)/api/approve_html.h: api/approve.html scripts/embed.sh
 	@mkdir -p $(dir $@)
 	$(Q)sh scripts/embed.sh approve_html api/approve.html > $@.tmp
 	$(Q)mv $@.tmp $@
-$(BUILD)/api/api_approve.o: $(BUILD)/api/approve_html.h
-$(BUILD)/api/api_approve.o: INC += -I$(BUILD)/api
+$(BUILD)/api/reference_html.h: api/reference.html scripts/embed.sh
+	@mkdir -p $(@D)
+	$(Q)sh scripts/embed.sh reference_html api/reference.html > $@.tmp
+	$(Q)mv $@.tmp $@
+$(BUILD)/api/api_page.o: $(BUILD)/api/approve_html.h \
+    $(BUILD)/api/reference_html.h
+$(BUILD)/api/api_page.o: INC += -I$(BUILD)/api
 
 # This daemon's OpenAPI document (GET /doc), compiled in the same way.
 $(BUILD)/api/openapi_json.h: api/openapi.json scripts/embed.sh
@@ -314,7 +320,7 @@ $(BUILD)/tests/signer_driver: $(BUILD)/tests/tools/signer_driver.o \
 
 # Runs the api's chain clients alone against a node (t_chain_*.sh):
 # JSON in, JSON lines out; not a unit test, so not named test_*.
-CHAIN_DRIVER_OBJS = tests/tools/chain_driver.o common/rpc.o \
+CHAIN_DRIVER_OBJS = tests/tools/chain_driver.o common/rpc.o common/jsonrpc.o \
 	api/chain_common.o api/chain_evm_decode.o api/chain_evm_net.o \
 	api/chain_evm_prepare.o api/chain_evm_send.o api/chain_evm_query.o \
 	api/chain_sol_decode.o api/chain_sol_prepare.o \
@@ -467,15 +473,15 @@ build-fuzz/fuzz_eip712: tests/fuzz/fuzz_eip712.c chain/eip712.c \
 	@mkdir -p build-fuzz
 	clang $(FUZZ_CFLAGS) -Ipolicyd -o $@ $^ $(PKG_LIBS)
 
-# rpc.c and chain_evm_decode.c are included whole (static functions
-# under test).
+# chain_evm_decode.c is included whole (static functions under test).
 build-fuzz/fuzz_rpc: tests/fuzz/fuzz_rpc.c tests/fuzz/chain_stubs.h \
-    common/rpc.c api/chain_evm_decode.c api/chain_evm.h api/chain.h \
+    common/jsonrpc.c api/chain_evm_decode.c api/chain_evm.h api/chain.h \
     api/chain_common.c \
     common/network.c common/log.c common/util.c imsg/msg.c \
     chain/evm.c chain/keccak.c chain/rlp.c
 	@mkdir -p build-fuzz
-	clang $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_rpc.c api/chain_common.c \
+	clang $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_rpc.c common/jsonrpc.c \
+	    api/chain_common.c \
 	    common/network.c common/log.c common/util.c imsg/msg.c \
 	    chain/evm.c chain/keccak.c chain/rlp.c $(PKG_LIBS)
 
@@ -485,10 +491,11 @@ SOL_CLIENT = api/chain_sol_decode.c api/chain_sol_prepare.c \
 	     api/chain_sol_query.c
 build-fuzz/fuzz_sol_rpc: tests/fuzz/fuzz_sol_rpc.c tests/fuzz/chain_stubs.h \
     $(SOL_CLIENT) api/chain_sol.h api/chain.h api/chain_common.c \
-    common/rpc.c common/network.c common/log.c common/util.c \
-    chain/base58.c imsg/msg.c chain/solana.c
+    common/rpc.c common/jsonrpc.c common/network.c common/log.c \
+    common/util.c chain/base58.c imsg/msg.c chain/solana.c
 	@mkdir -p build-fuzz
 	clang $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_sol_rpc.c common/rpc.c \
+	    common/jsonrpc.c \
 	    api/chain_common.c common/network.c common/log.c \
 	    common/util.c chain/base58.c imsg/msg.c chain/solana.c \
 	    $(PKG_LIBS)

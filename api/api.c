@@ -402,7 +402,7 @@ api_main(struct proc *p)
 	    NULL, NULL) == -1)
 		fatal("imsgev_init");
 	api_health_init();
-	api_approve_init();
+	api_page_init();
 	api_doc_init();
 	api_chain_init(p);
 	api_price_init();

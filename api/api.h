@@ -90,9 +90,10 @@ void	api_tokens_remove(API_HANDLER_ARGS);
 void	api_tx_send(API_HANDLER_ARGS);
 void	api_tx_sign_message(API_HANDLER_ARGS);
 
-/* api_approve.c */
-void	api_approve_init(void);
+/* api_page.c: the approval page and the API reference */
+void	api_page_init(void);
 void	api_approve_page(API_HANDLER_ARGS);
+void	api_reference_page(API_HANDLER_ARGS);
 /* api_notify.c */
 void	api_notify_test(API_HANDLER_ARGS);
 void	api_master_password(API_HANDLER_ARGS);

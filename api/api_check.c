@@ -27,6 +27,7 @@ static void (*const api_handlers[R_MAX])(struct http_req *,
     const struct route *, const char *, size_t) = {
 	[R_HEALTH] = api_health,
 	[R_DOC] = api_doc,
+	[R_REFERENCE] = api_reference_page,
 	[R_SKILL] = api_skill,
 	[R_MCP] = api_mcp,
 	[R_WALLET_CREATE] = api_wallets_create,
@@ -315,7 +316,7 @@ api_dispatch(struct http_req *req, const struct route *rt, const char *param,
 	is.list = query_check(req, rt);
 	is.hint = NULL;
 	/* Routes the api answers itself take no Idempotency-Key. */
-	if (rt->id != R_HEALTH && rt->id != R_DOC &&
+	if (rt->id != R_HEALTH && rt->id != R_DOC && rt->id != R_REFERENCE &&
 	    rt->id != R_APPROVE_PAGE && !api_idem_key(req, idem))
 		api_issue(&is, "Idempotency-Key", "must be 1 to 255 printable "
 		    "ASCII characters");

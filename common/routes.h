@@ -26,6 +26,7 @@ enum http_method {
 #define ROUTES(X)							\
 	X(R_HEALTH,		GET,	"/health",		NONE)	\
 	X(R_DOC,		GET,	"/doc",			NONE)	\
+	X(R_REFERENCE,		GET,	"/reference",		NONE)	\
 	X(R_NONCE,		GET,	"/v1/nonce",		NONE)	\
 	X(R_WALLET_CREATE,	POST,	"/v1/wallets",		MASTER)	\
 	X(R_WALLET_LIST,	GET,	"/v1/wallets",	MASTER_OR_SESSION) \

@@ -35,6 +35,7 @@
 #include <jansson.h>
 #include <sodium.h>
 
+#include "jsonrpc.h"
 #include "log.h"
 #include "rpc.h"
 #include "util.h"
@@ -46,8 +47,6 @@
 #define RPC_BACKOFF_MAX_MS	5000
 #define RPC_HEADERS_MAX		(64 * 1024)	/* all header lines */
 #define RPC_BUF_MIN		4096
-#define RPC_METHOD_MAX		64
-#define RPC_NODEMSG_MAX		200	/* of a node's error message */
 #define RPC_CA_PATH		"/etc/ssl/certs/ca-certificates.crt"
 #define RPC_CA_MAX		(4 * 1024 * 1024)
 #define RPC_HOST_MAX		253
@@ -67,7 +66,7 @@ struct rpc_req {
 	struct event		*ev;		/* back-off, deferred failure */
 	char			*body;
 	json_int_t		 id;
-	char			 method[RPC_METHOD_MAX + 1];
+	char			 method[JSONRPC_METHOD_MAX + 1];
 	rpc_cb			 cb;
 	rpc_get_cb		 gcb;		/* a plain GET: the body */
 	rpc_post_cb		 pcb;		/* a POST: any answer */
@@ -129,18 +128,6 @@ rpc_errkind(int kind)
 		return "rpc";
 	}
 	return "unknown";
-}
-
-/* Copy untrusted text: printable ASCII only, at most max bytes. */
-static void
-copy_printable(char *dst, size_t dstlen, const char *src, size_t max)
-{
-	size_t	i, n = 0;
-
-	for (i = 0; src[i] != '\0' && i < max && n + 1 < dstlen; i++)
-		dst[n++] = (src[i] >= 0x20 && src[i] < 0x7f) ? src[i] : '?';
-	if (dstlen > 0)
-		dst[n] = '\0';
 }
 
 /*
@@ -610,151 +597,6 @@ header_cb(char *p, size_t size, size_t n, void *arg)
 	return len;
 }
 
-/* A JSON-RPC error object: its code, message and data. */
-static int
-parse_error(json_t *er, struct rpc_error *e)
-{
-	json_t	*code, *msg;
-
-	if (!json_is_object(er) ||
-	    !json_is_integer(code = json_object_get(er, "code")) ||
-	    !json_is_string(msg = json_object_get(er, "message")))
-		return -1;
-	memset(e, 0, sizeof(*e));
-	e->kind = RPC_E_RPC;
-	e->code = (long)json_integer_value(code);
-	/* -32005: limit exceeded (EIP-1474); 429: some providers. */
-	e->retryable = e->code == -32005 || e->code == 429;
-	copy_printable(e->message, sizeof(e->message),
-	    json_string_value(msg), RPC_NODEMSG_MAX);
-	e->data = json_object_get(er, "data");
-	return 0;
-}
-
-/*
- * Integers jansson cannot hold (above 2^63 - 1: Solana's rentEpoch is
- * u64::MAX as a bare number) become strings: every bare integer of 19
- * digits or more is quoted, in a copy.  Returns the copy, or NULL if
- * there is none to quote (or no memory: then jansson refuses the
- * answer as before).
- */
-static char *
-quote_big_ints(const char *buf, size_t len, size_t *outlen)
-{
-	size_t	 i, j, k, n = 0, o = 0;
-	char	*out;
-	int	 instr = 0, esc = 0;
-
-	for (i = 0; i < len; i++) {
-		if (instr) {
-			if (esc)
-				esc = 0;
-			else if (buf[i] == '\\')
-				esc = 1;
-			else if (buf[i] == '"')
-				instr = 0;
-			continue;
-		}
-		if (buf[i] == '"') {
-			instr = 1;
-			continue;
-		}
-		if (buf[i] != '-' && (buf[i] < '0' || buf[i] > '9'))
-			continue;
-		for (j = i + 1; j < len && buf[j] >= '0' && buf[j] <= '9'; j++)
-			;
-		if (j - i - (buf[i] == '-') >= 19 && (j == len ||
-		    (buf[j] != '.' && buf[j] != 'e' && buf[j] != 'E')))
-			n++;
-		i = j - 1;
-	}
-	if (n == 0 || (out = malloc(len + 2 * n)) == NULL)
-		return NULL;
-	instr = esc = 0;
-	for (i = 0; i < len; i++) {
-		if (instr || buf[i] == '"' || (buf[i] != '-' &&
-		    (buf[i] < '0' || buf[i] > '9'))) {
-			if (instr && esc)
-				esc = 0;
-			else if (instr && buf[i] == '\\')
-				esc = 1;
-			else if (buf[i] == '"')
-				instr = !instr;
-			out[o++] = buf[i];
-			continue;
-		}
-		for (j = i + 1; j < len && buf[j] >= '0' && buf[j] <= '9'; j++)
-			;
-		k = j - i - (buf[i] == '-') >= 19 && (j == len ||
-		    (buf[j] != '.' && buf[j] != 'e' && buf[j] != 'E'));
-		if (k)
-			out[o++] = '"';
-		memcpy(out + o, buf + i, j - i);
-		o += j - i;
-		if (k)
-			out[o++] = '"';
-		i = j - 1;
-	}
-	*outlen = o;
-	return out;
-}
-
-/*
- * Check a 200 answer.  Returns the parsed document (for the caller to
- * free) with *result set, or NULL with e filled.
- */
-static json_t *
-parse_answer(struct rpc_req *r, json_t **result, struct rpc_error *e)
-{
-	json_error_t	 jerr;
-	json_t		*root, *v, *res, *er;
-	const char	*why;
-	char		*q;
-	size_t		 qlen;
-
-	*result = NULL;
-	if (r->buf != NULL && (q = quote_big_ints(r->buf, r->len, &qlen)) !=
-	    NULL) {
-		root = json_loadb(q, qlen, JSON_REJECT_DUPLICATES, &jerr);
-		free(q);
-	} else
-		root = json_loadb(r->buf != NULL ? r->buf : "", r->len,
-		    JSON_REJECT_DUPLICATES, &jerr);
-	if (root == NULL || !json_is_object(root)) {
-		why = "answer is not a JSON object";
-		goto bad;
-	}
-	v = json_object_get(root, "jsonrpc");
-	if (!json_is_string(v) || strcmp(json_string_value(v), "2.0") != 0) {
-		why = "answer is not JSON-RPC 2.0";
-		goto bad;
-	}
-	v = json_object_get(root, "id");
-	if (!json_is_integer(v) || json_integer_value(v) != r->id) {
-		why = "answer is not to this request";
-		goto bad;
-	}
-	res = json_object_get(root, "result");
-	er = json_object_get(root, "error");
-	if ((res == NULL) == (er == NULL)) {
-		why = "answer has not exactly one of result and error";
-		goto bad;
-	}
-	if (er != NULL) {
-		if (parse_error(er, e) == -1) {
-			why = "answer has a malformed error object";
-			goto bad;
-		}
-		return root;
-	}
-	*result = res;
-	return root;
-bad:
-	json_decref(root);
-	set_err(e, RPC_E_GARBAGE, 0, 0, why);
-	return NULL;
-}
-
 /* What a failed transfer means, and whether it is worth another try. */
 static void
 transfer_error(struct rpc_req *r, CURLcode cc, struct rpc_error *e)
@@ -849,7 +691,8 @@ req_done(struct rpc_req *r, CURLcode cc)
 		req_finish(r, NULL, NULL);
 		return;
 	}
-	if ((root = parse_answer(r, &result, &e)) == NULL) {
+	if ((root = jsonrpc_answer(r->buf, r->len, r->id, &result, &e)) ==
+	    NULL) {
 		req_failed(r, &e);
 		return;
 	}
@@ -965,50 +808,6 @@ fail:
 	return NULL;
 }
 
-static char *
-request_body(json_int_t id, const char *method, json_t *params)
-{
-	json_t	*req;
-	char	*s;
-
-	if (params == NULL)
-		params = json_array();
-	else if (!json_is_array(params) && !json_is_object(params)) {
-		json_decref(params);
-		return NULL;
-	}
-	if (params == NULL)
-		return NULL;
-	if ((req = json_object()) == NULL) {
-		json_decref(params);
-		return NULL;
-	}
-	if (json_object_set_new(req, "jsonrpc", json_string("2.0")) == -1 ||
-	    json_object_set_new(req, "id", json_integer(id)) == -1 ||
-	    json_object_set_new(req, "method", json_string(method)) == -1 ||
-	    json_object_set_new(req, "params", params) == -1) {
-		json_decref(req);
-		return NULL;
-	}
-	s = json_dumps(req, JSON_COMPACT);
-	json_decref(req);
-	return s;
-}
-
-static int
-method_ok(const char *m)
-{
-	size_t	i;
-
-	if (m == NULL || m[0] == '\0' || strlen(m) > RPC_METHOD_MAX)
-		return 0;
-	for (i = 0; m[i] != '\0'; i++)
-		if (m[i] <= 0x20 || m[i] >= 0x7f || m[i] == '"' ||
-		    m[i] == '\\')
-			return 0;
-	return 1;
-}
-
 static struct rpc_req *
 req_new(const char *label, int flags, void *arg)
 {
@@ -1022,7 +821,7 @@ req_new(const char *label, int flags, void *arg)
 	r->flags = flags;
 	r->id = next_id++;
 	r->max = limits.max_response;
-	if (method_ok(label))
+	if (jsonrpc_method_ok(label))
 		strlcpy(r->method, label, sizeof(r->method));
 	else
 		strlcpy(r->method, "(bad method)", sizeof(r->method));
@@ -1081,12 +880,12 @@ rpc_call(const struct rpc_endpoint *ep, const char *method, json_t *params,
 
 	r = req_new(method, flags, arg);
 	r->cb = cb;
-	if (!method_ok(method)) {
+	if (!jsonrpc_method_ok(method)) {
 		json_decref(params);
 		req_defer(r, RPC_E_TRANSPORT, 0, "bad JSON-RPC method name");
 		return;
 	}
-	if ((r->body = request_body(r->id, method, params)) == NULL) {
+	if ((r->body = jsonrpc_request(r->id, method, params)) == NULL) {
 		req_defer(r, RPC_E_TRANSPORT, 0, "cannot encode the request");
 		return;
 	}
@@ -1103,7 +902,7 @@ rpc_get(const struct rpc_endpoint *ep, const char *label, size_t max,
 	r->gcb = cb;
 	if (max > 0 && max < r->max)
 		r->max = max;
-	if (!method_ok(label)) {
+	if (!jsonrpc_method_ok(label)) {
 		req_defer(r, RPC_E_TRANSPORT, 0, "bad request label");
 		return;
 	}
@@ -1122,7 +921,7 @@ rpc_post(const struct rpc_endpoint *ep, const char *label,
 	r->pcb = cb;
 	if (p->max > 0 && p->max < r->max)
 		r->max = p->max;
-	if (!method_ok(label)) {
+	if (!jsonrpc_method_ok(label)) {
 		req_defer(r, RPC_E_TRANSPORT, 0, "bad request label");
 		return;
 	}

@@ -96,6 +96,13 @@ api_approve_page(struct http_req *req, const struct route *rt,
 }
 
 void
+api_reference_page(struct http_req *req, const struct route *rt,
+    const char *param, size_t plen)
+{
+	served(req, rt, param, plen);
+}
+
+void
 api_mcp(struct http_req *req, const struct route *rt, const char *param,
     size_t plen)
 {

@@ -1,12 +1,12 @@
 /*
- * libFuzzer target for what a chain node answers: the api's JSON-RPC
- * answer check (rpc.c, big-integer quoting included) and the EVM
+ * libFuzzer target for what a chain node answers: the JSON-RPC answer
+ * check (common/jsonrpc.c, big-integer quoting included) and the EVM
  * client's decoders of quantities, hex data, revert reasons and token
- * symbols (chain_evm_decode.c).  Both are included whole: some of the
- * functions under test are static.  The first byte picks the decoder.
+ * symbols (chain_evm_decode.c, included whole: some of the functions
+ * under test are static).  The first byte picks the decoder.
  */
-#include "../../common/rpc.c"
 #include "../../api/chain_evm_decode.c"
+#include "jsonrpc.h"
 
 #include "chain_stubs.h"
 
@@ -15,7 +15,6 @@ int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct rpc_req		 r;
 	struct rpc_error	 e;
 	json_t			*root, *res, *v;
 	uint8_t			 q[32], *d = NULL;
@@ -24,15 +23,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 1)
 		return 0;
-	memset(&r, 0, sizeof(r));
 	memset(&e, 0, sizeof(e));
 	switch (data[0] % 3) {
 	case 0:
 		/* A whole answer to request id 1. */
-		r.id = 1;
-		r.buf = (char *)(uintptr_t)(data + 1);
-		r.len = size - 1;
-		if ((root = parse_answer(&r, &res, &e)) != NULL) {
+		if ((root = jsonrpc_answer((const char *)data + 1, size - 1,
+		    1, &res, &e)) != NULL) {
 			if (res != NULL) {
 				(void)evm_qty_parse(res, q);
 				if (evm_data_parse(res, 4096, &d, &dlen) == 0)

@@ -269,6 +269,10 @@ async function walk() {
 	/* Unauthenticated reads. */
 	expect('GET /health', 200, await call('GET', '/health'), 'health');
 	expect('GET /doc', 200, await call('GET', '/doc'), 'the document');
+	expect('GET /reference', 200, await call('GET', '/reference'),
+	    'the reference page');
+	expect('GET /reference', 400, await call('GET', '/reference?x=1'),
+	    'an unknown query key');
 	expect('GET /v1/nonce', 200, await call('GET', '/v1/nonce'),
 	    'a nonce');
 	expect('GET /v1/nonce', 400, await call('GET', '/v1/nonce?color=' +
