@@ -51,7 +51,7 @@ COMMON_SRCS = common/log.c common/util.c common/config.c common/proc.c \
 	      common/jsonrpc.c \
 	      common/url.c common/resolve.c common/mcp.c \
 	      chain/base58.c chain/keccak.c chain/rlp.c chain/evm.c \
-	      chain/solana.c chain/eip712.c \
+	      chain/solana.c chain/eip712.c chain/abi_text.c common/tokens.c \
 	      imsg/imsg.c imsg/imsgev.c imsg/msg.c seccomp/sandbox.c \
 	      seccomp/landlock.c
 PARENT_SRCS = parent/waiaasd.c parent/parent_datadir.c \
@@ -68,7 +68,8 @@ API_SRCS    = api/api.c api/api_health.c api/http.c \
 	      api/http_parse.c api/api_owner.c api/api_price.c \
 	      api/api_page.c api/api_txref.c api/api_doc.c \
 	      api/api_notify.c api/api_admin.c api/api_check.c \
-	      api/api_skills.c api/api_mcp.c
+	      api/api_skills.c api/api_mcp.c api/api_tokens.c \
+	      api/chain_tokens.c
 POLICYD_SRCS = policyd/siwe.c \
 	      policyd/policyd.c policyd/policyd_store.c policyd/policyd_auth.c \
 	      policyd/policyd_wallets.c policyd/policyd_api.c \
@@ -82,7 +83,7 @@ POLICYD_SRCS = policyd/siwe.c \
 	      policyd/policyd_price.c policyd/policy_eval.c \
 	      policyd/policyd_notify.c policyd/policyd_admin.c \
 	      policyd/policyd_idem.c policyd/policyd_connect.c \
-	      policyd/policyd_mcp.c
+	      policyd/policyd_mcp.c policyd/policyd_tokens.c
 SIGNER_SRCS = signer/signer.c signer/signer_keys.c signer/signer_sign.c \
 	      signer/evm_sign.c
 RELAY_SRCS  = relay/relay.c relay/relay_format.c
@@ -98,7 +99,7 @@ DAEMON_BINS = $(DAEMONS:%=$(BUILD)/%)
 UNIT_TESTS = test_imsg test_config test_seccomp test_sandbox_debug \
 	     test_evm test_solana test_landlock test_policy_rules test_siwe \
 	     test_policy_eval test_eip712 test_price test_spend test_errcodes \
-	     test_txinput test_url
+	     test_txinput test_url test_tokens
 UNIT_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 .PHONY: all clean test unit fuzz bench check-src install install-skills
@@ -225,6 +226,13 @@ $(BUILD)/tests/test_errcodes: $(BUILD)/tests/unit/test_errcodes.o \
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka
 $(BUILD)/tests/test_txinput: $(BUILD)/tests/unit/test_txinput.o \
     $(BUILD)/common/txinput.o $(BUILD)/common/network.o $(BUILD)/common/util.o
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(PKG_LIBS)
+$(BUILD)/tests/test_tokens: $(BUILD)/tests/unit/test_tokens.o \
+    $(BUILD)/common/tokens.o $(BUILD)/common/network.o \
+    $(BUILD)/common/util.o $(BUILD)/chain/evm.o $(BUILD)/chain/keccak.o \
+    $(BUILD)/chain/rlp.o $(BUILD)/chain/base58.o $(BUILD)/chain/abi_text.o
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(PKG_LIBS)
@@ -368,7 +376,7 @@ unit-san:
 FUZZ_TARGETS = fuzz_imsg fuzz_config fuzz_http fuzz_base58 \
 	       fuzz_policy_rules fuzz_siwe fuzz_rpc fuzz_sol_rpc fuzz_eip712 \
 	       fuzz_price fuzz_relay fuzz_backup fuzz_api_body fuzz_txinput \
-	       fuzz_txspec fuzz_url fuzz_mcp fuzz_mcp_token
+	       fuzz_txspec fuzz_url fuzz_mcp fuzz_mcp_token fuzz_abi_text
 FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 $(INC) $(PROC_INC) $(PKG_CFLAGS) \
 	      -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_TIME ?= 20
@@ -380,6 +388,10 @@ FUZZ_PRICE_SRCS = common/price.c chain/base58.c common/network.c \
 	common/util.c chain/evm.c chain/keccak.c chain/rlp.c
 build-fuzz/fuzz_config: tests/fuzz/fuzz_config.c common/config.c common/log.c \
     imsg/msg.c $(FUZZ_PRICE_SRCS)
+	@mkdir -p build-fuzz
+	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+build-fuzz/fuzz_abi_text: tests/fuzz/fuzz_abi_text.c chain/abi_text.c
 	@mkdir -p build-fuzz
 	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
 
@@ -411,7 +423,8 @@ build-fuzz/fuzz_backup: tests/fuzz/fuzz_backup.c common/backup.c \
 FUZZ_API_BODY_SRCS = tests/fuzz/fuzz_api_body.c tests/fuzz/api_sink.c \
 	api/api_check.c api/api_wallets.c api/api_policies.c \
 	api/api_owner.c api/api_tx.c api/api_txref.c api/api_notify.c \
-	api/api_admin.c common/routes.c common/policy_rules.c common/keystore.c \
+	api/api_admin.c api/api_tokens.c common/routes.c common/policy_rules.c \
+	common/keystore.c \
 	chain/base58.c common/network.c common/util.c common/log.c \
 	api/http_parse.c imsg/msg.c
 build-fuzz/fuzz_api_body: $(FUZZ_API_BODY_SRCS) tests/fuzz/api_sink.h

@@ -54,6 +54,7 @@ void	api_mcp_token(API_HANDLER_ARGS);
 /* security.session_ttl_min, set at start (300 until then) */
 extern long long	api_ttl_min;
 int	api_check_name(json_t *, struct api_issues *, const char *);
+int	api_check_text(json_t *, struct api_issues *, const char *, size_t);
 void	api_wallets_rename(API_HANDLER_ARGS);
 
 /* api_policies.c */
@@ -80,6 +81,10 @@ void	api_price_init(void);
 void	api_price_resolve(struct imsgchan *, struct imsg *, void *);
 /* /health: {"source", "state", "prices"[, "fetchedAt", "error"]} */
 json_t	*api_price_health(void);
+
+/* api_tokens.c */
+void	api_tokens_add(API_HANDLER_ARGS);
+void	api_tokens_remove(API_HANDLER_ARGS);
 
 /* api_tx.c */
 void	api_tx_send(API_HANDLER_ARGS);

@@ -222,8 +222,11 @@ api_chain_query(struct imsgchan *ch, struct imsg *imsg, void *arg)
 	if (memchr(q.wallet_id, '\0', sizeof(q.wallet_id)) == NULL ||
 	    memchr(q.address, '\0', sizeof(q.address)) == NULL ||
 	    memchr(q.token, '\0', sizeof(q.token)) == NULL ||
-	    q.ntokens > CQ_TOKENS_MAX ||
-	    (q.kind != CQ_BALANCE && q.kind != CQ_ASSETS) ||
+	    memchr(q.symbol, '\0', sizeof(q.symbol)) == NULL ||
+	    memchr(q.name, '\0', sizeof(q.name)) == NULL ||
+	    q.ntokens > CQ_TOKENS_MAX || (q.kind != CQ_BALANCE &&
+	    q.kind != CQ_ASSETS && q.kind != CQ_RESOLVE) ||
+	    (q.kind == CQ_RESOLVE && (q.nparts != 0 || q.token[0] == '\0')) ||
 	    q.nparts > NET_MAX || (q.nparts == 0 && q.part != 0) ||
 	    (q.nparts > 0 && (q.part >= q.nparts || q.token[0] != '\0')))
 		fatalx("IMSG_API_CHAINQ: malformed");
@@ -275,7 +278,9 @@ api_chain_query(struct imsgchan *ch, struct imsg *imsg, void *arg)
 		if (++c->all->nasked == c->all->nparts)
 			TAILQ_REMOVE(&cq_alls, c->all, entry);
 	}
-	if (n->net.chain == KS_CHAIN_ETHEREUM)
+	if (q.kind == CQ_RESOLVE)
+		token_resolve(c, n, &q);
+	else if (n->net.chain == KS_CHAIN_ETHEREUM)
 		evm_query(c, n, &q);
 	else
 		sol_query(c, n, &q);

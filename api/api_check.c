@@ -46,6 +46,8 @@ static void (*const api_handlers[R_MAX])(struct http_req *,
 	[R_ADMIN_MASTER_PASSWORD] = api_master_password,
 	[R_ADMIN_MASTER_PASSWORD_PUT] = api_master_password,
 	[R_ADMIN_RECOVER] = api_recover,
+	[R_TOKEN_ADD] = api_tokens_add,
+	[R_TOKEN_REMOVE] = api_tokens_remove,
 };
 
 #define QUERY_ISSUES_MAX	20

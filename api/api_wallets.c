@@ -3,6 +3,7 @@
  * it is sent and forwards a canonical body with the credential; policyd
  * decides.  Imported keys and passwords are wiped once forwarded.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -59,13 +60,25 @@ is_base58(const char *s, size_t len)
 int
 api_check_name(json_t *v, struct api_issues *is, const char *path)
 {
+	return api_check_text(v, is, path, 100);
+}
+
+/* A string of 1 to maxchars characters (4 bytes each at most), no
+ * control characters. */
+int
+api_check_text(json_t *v, struct api_issues *is, const char *path,
+    size_t maxchars)
+{
 	const char	*s;
+	char		 msg[64];
 	size_t		 i;
 
 	if (!json_is_string(v) || (s = json_string_value(v))[0] == '\0' ||
-	    utf8_chars(s) > 100 || strlen(s) > WALLET_NAME_MAX ||
+	    utf8_chars(s) > maxchars || strlen(s) > maxchars * 4 ||
 	    json_string_length(v) != strlen(s)) {
-		api_issue(is, path, "a string of 1 to 100 characters");
+		snprintf(msg, sizeof(msg), "a string of 1 to %zu characters",
+		    maxchars);
+		api_issue(is, path, msg);
 		return 0;
 	}
 	for (i = 0; s[i] != '\0'; i++)

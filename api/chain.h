@@ -87,5 +87,7 @@ int	u256_fits_u64(const uint8_t [32]);
 uint64_t u256_low64(const uint8_t [32]);
 void	u256_from_u64(uint64_t, uint8_t [32]);
 void	u256_dec(const uint8_t [32], char [80]);
+/* GET /v1/tokens/resolve: a token's metadata (chain_tokens.c). */
+void	token_resolve(void *, struct chain_net *, const struct chain_query *);
 
 #endif

@@ -53,7 +53,12 @@ static const char *const protos[] = { "2025-11-25", "2025-06-18",
 	"QUEUED): the wallet's owner must approve it first; tell the human " \
 	"so, then poll.  A denial is an error naming the policy and a hint."
 
-enum how { GET_Q, GET_TX, POST_TX };
+/*
+ * GET_Q: the arguments as the query, and walletId (the default wallet)
+ * unless given; GET_ARGS: the arguments alone (routes of no wallet);
+ * GET_TX: the transaction's id in the path; POST_TX: the body.
+ */
+enum how { GET_Q, GET_ARGS, GET_TX, POST_TX };
 
 static const struct tool {
 	const char	*name;
@@ -164,6 +169,23 @@ static const struct tool {
 	    "{\"type\":\"integer\",\"minimum\":1,\"maximum\":200},\"offset\":"
 	    "{\"type\":\"integer\",\"minimum\":0}},\"additionalProperties\":"
 	    "false}", GET_Q, "/v1/policies", NULL },
+	{ "get_tokens", "The tokens this daemon knows on a network: the "
+	    "built-in well-known ones (source builtin) and those the "
+	    "operator added (custom), each with its address, symbol, name, "
+	    "decimals and CAIP-19 assetId.",
+	    "{\"type\":\"object\",\"properties\":{\"network\":{\"type\":"
+	    "\"string\",\"description\":\"Network id or CAIP-2 id, e.g. "
+	    "ethereum-sepolia or eip155:11155111\"}},\"required\":"
+	    "[\"network\"],\"additionalProperties\":false}", GET_ARGS,
+	    "/v1/tokens", NULL },
+	{ "resolve_asset", "A CAIP-19 asset id's token, read from its chain: "
+	    "network, address, decimals, symbol and name.  "
+	    "eip155:<chainId>/erc20:<address>, solana:<genesis>/token:<mint>, "
+	    "or <chain>/slip44:<coin> for the network's native coin.",
+	    "{\"type\":\"object\",\"properties\":{\"asset_id\":{\"type\":"
+	    "\"string\",\"description\":\"CAIP-19 asset id\"}},"
+	    "\"required\":[\"asset_id\"],\"additionalProperties\":false}",
+	    GET_ARGS, "/v1/tokens/resolve", NULL },
 	{ "get_nonce", "A fresh nonce for an owner's sign-in message "
 	    "(SIWE / SIWS).",
 	    "{\"type\":\"object\",\"properties\":{" WALLET_SCHEMA "},"
@@ -386,6 +408,7 @@ make_call(const struct tool *t, json_t *args, const char *wallet,
 			    "transaction id", 1);
 		break;
 	case GET_Q:
+	case GET_ARGS:
 		if (strcmp(t->name, "connect_info") == 0 ||
 		    strcmp(t->name, "get_nonce") == 0)
 			break;
@@ -397,8 +420,8 @@ make_call(const struct tool *t, json_t *args, const char *wallet,
 				    "name is not a plain name, or its value "
 				    "not a string or number, or too long", 1);
 		}
-		if (json_object_get(args, "wallet_id") == NULL &&
-		    wallet != NULL) {
+		if (t->how == GET_Q && json_object_get(args, "wallet_id") ==
+		    NULL && wallet != NULL) {
 			v = must(json_string(wallet));
 			r = add_query(c->target, sizeof(c->target),
 			    "walletId", v);

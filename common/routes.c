@@ -1,6 +1,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "network.h"
 #include "policy_rules.h"
 #include "routes.h"
 #include "util.h"
@@ -25,6 +26,10 @@ const struct route routes[R_MAX] = {
 #define Q_NETS(r)	{ r, "network", QK_TEXT, 1, NET_QUERY_MAX, 0, \
 	NET_CHARS, "a network name, a CAIP-2 id, or all (every network of " \
 	"the wallet's environment)", NULL }
+#define ADDR_CHARS	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" \
+	"0123456789"
+/* CAIP-19: namespaces a-z 0-9 '-', references also '.', '%' */
+#define ASSET_CHARS	ADDR_CHARS "-:/.%"
 #define OFFSET_MAX	(1LL << 40)
 #define PT_NAME(t)	#t "|"
 #define TX_STATUSES	"PENDING|QUEUED|EXECUTING|SUBMITTED|CONFIRMED|FAILED|" \
@@ -66,13 +71,20 @@ const struct route_query route_queries[] = {
 	Q_NET(R_WALLET_ADDRESS),
 	Q_ID(R_WALLET_BALANCE, "walletId"),
 	Q_NETS(R_WALLET_BALANCE),
-	{ R_WALLET_BALANCE, "token", QK_TEXT, 1, 64, 0,
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
+	{ R_WALLET_BALANCE, "token", QK_TEXT, 1, 64, 0, ADDR_CHARS,
 	    "A-Z a-z 0-9 (a token contract or mint address)", NULL },
 	Q_NO(R_WALLET_BALANCE, "display_currency", NO_FIAT),
 	Q_ID(R_WALLET_ASSETS, "walletId"),
 	Q_NETS(R_WALLET_ASSETS),
 	Q_NO(R_WALLET_ASSETS, "display_currency", NO_FIAT),
+	Q_NET(R_TOKEN_LIST),
+	Q_NET(R_TOKEN_RESOLVE),
+	{ R_TOKEN_RESOLVE, "address", QK_TEXT, 1, 64, 0, ADDR_CHARS,
+	    "A-Z a-z 0-9 (a token contract or mint address)", "network" },
+	{ R_TOKEN_RESOLVE, "assetId", QK_TEXT, 1, NET_ASSET_ID_MAX + 32, 0,
+	    ASSET_CHARS, "a CAIP-19 asset id (eip155:1/erc20:0x..., "
+	    "solana:<genesis>/token:<mint>), ':' and '/' as is or escaped",
+	    NULL },
 	Q_BOOL(R_TX_SEND, "dryRun"),
 	Q_ID(R_TX_LIST, "walletId"),
 	Q_INT(R_TX_LIST, "limit", 1, 100, 20),

@@ -50,6 +50,11 @@ enum http_method {
 	X(R_WALLET_ADDRESS,	GET,	"/v1/wallet/address",	SESSION) \
 	X(R_WALLET_BALANCE,	GET,	"/v1/wallet/balance",	SESSION) \
 	X(R_WALLET_ASSETS,	GET,	"/v1/wallet/assets",	SESSION) \
+	X(R_TOKEN_LIST,		GET,	"/v1/tokens",	MASTER_OR_SESSION) \
+	X(R_TOKEN_ADD,		POST,	"/v1/tokens",		MASTER)	\
+	X(R_TOKEN_REMOVE,	DELETE,	"/v1/tokens",		MASTER)	\
+	X(R_TOKEN_RESOLVE,	GET,	"/v1/tokens/resolve",		\
+	    MASTER_OR_SESSION)						\
 	X(R_TX_SEND,		POST,	"/v1/transactions/send", SESSION) \
 	X(R_TX_SIMULATE,	POST,	"/v1/transactions/simulate", SESSION) \
 	X(R_TX_SIGN_MESSAGE,	POST,	"/v1/transactions/sign-message", \

@@ -11,6 +11,7 @@
 #include "keystore.h"
 #include "network.h"
 #include "price.h"
+#include "tokens.h"
 #include "util.h"
 
 #define IMSG_TYPES(X)							\
@@ -553,10 +554,13 @@ struct chain_status {
  * caller is authenticated and may see this wallet; the api asks the chain
  * and answers the HTTP request itself.  network=all comes as nparts
  * messages in a row, part 0 to nparts - 1, one network each; the api
- * answers once, with every network's result or error.
+ * answers once, with every network's result or error.  CQ_RESOLVE
+ * reads a token's metadata on chain (token: its contract or mint), for
+ * GET /v1/tokens/resolve; no wallet, one network.
  */
 #define CQ_BALANCE		1
 #define CQ_ASSETS		2
+#define CQ_RESOLVE		3
 #define CQ_TOKENS_MAX		32
 
 struct chain_query {
@@ -569,6 +573,9 @@ struct chain_query {
 	char		tokens[CQ_TOKENS_MAX][CHAIN_ADDR_MAX + 1];
 	uint32_t	part;		/* network=all: this one's place */
 	uint32_t	nparts;		/* 0: one network, no aggregate */
+	/* CQ_RESOLVE: what the registry knows of the token, or "" */
+	char		symbol[TOKEN_SYMBOL_MAX * 4 + 1];
+	char		name[TOKEN_NAME_MAX * 4 + 1];
 };
 
 /*

@@ -146,6 +146,11 @@ void	policies_get(struct pd_ctx *);
 void	policies_update(struct pd_ctx *);
 void	policies_delete(struct pd_ctx *);
 
+/* policyd_tokens.c: the token registry */
+void	tokens_list(struct pd_ctx *);
+void	tokens_add(struct pd_ctx *);
+void	tokens_remove(struct pd_ctx *);
+void	tokens_resolve(struct pd_ctx *);
 /* policyd_wallets.c */
 void	wallets_create(struct pd_ctx *);
 void	wallets_list(struct pd_ctx *);

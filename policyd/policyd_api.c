@@ -63,6 +63,10 @@ static const pd_handler handlers[R_MAX] = {
 	[R_CONNECT_INFO] = connect_info,
 	[R_MCP] = mcp_auth,
 	[R_MCP_TOKEN] = mcp_token_create,
+	[R_TOKEN_LIST] = tokens_list,
+	[R_TOKEN_ADD] = tokens_add,
+	[R_TOKEN_REMOVE] = tokens_remove,
+	[R_TOKEN_RESOLVE] = tokens_resolve,
 };
 
 static void

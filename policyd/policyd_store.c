@@ -260,6 +260,21 @@ static const char *const migrations[] = {
 	"ALTER TABLE sessions ADD COLUMN last_renewed_at INTEGER;"
 	"ALTER TABLE sessions ADD COLUMN source TEXT NOT NULL DEFAULT 'api'"
 	"  CHECK (source IN ('api', 'mcp'));",
+	/*
+	 * The operator's tokens (GET/POST/DELETE /v1/tokens), beside the
+	 * built-in ones of common/tokens.c: one per network and address,
+	 * the address canonical (EIP-55, or the mint's base58).
+	 */
+	"CREATE TABLE tokens ("
+	"  id TEXT PRIMARY KEY,"
+	"  network TEXT NOT NULL,"
+	"  address TEXT NOT NULL,"
+	"  symbol TEXT NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  decimals INTEGER NOT NULL CHECK (decimals BETWEEN 0 AND 18),"
+	"  created_at INTEGER NOT NULL,"
+	"  UNIQUE (network, address)"
+	");",
 };
 #define SCHEMA_VERSION	((int)(sizeof(migrations) / sizeof(migrations[0])))
 

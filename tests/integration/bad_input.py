@@ -802,6 +802,82 @@ case("a body declared larger than the limit", "POST", "/v1/wallets", M,
           "Content-Type: application/json\r\nContent-Length: 10000000\r\n"
           "\r\n" % A.master).encode(), status=413, code=None)
 
+# ---- the token registry: nothing added, removed or read from a chain ----
+TADD = {"network": NET, "address": TOK, "symbol": "TT", "name": "T T",
+        "decimals": 6}
+for desc, body, field in (
+        ("body not an object", "[1]", None),
+        ("unknown field", dict(TADD, logo="x"), "logo"),
+        ("no network", {k: v for k, v in TADD.items() if k != "network"},
+         "network"),
+        ("no decimals", {k: v for k, v in TADD.items() if k != "decimals"},
+         "decimals"),
+        ("decimals 19", dict(TADD, decimals=19), "decimals"),
+        ("decimals -1", dict(TADD, decimals=-1), "decimals"),
+        ("decimals 1.5", dict(TADD, decimals=1.5), "decimals"),
+        ("decimals a string", dict(TADD, decimals="6"), "decimals"),
+        ("symbol of 21 characters", dict(TADD, symbol="S" * 21), "symbol"),
+        ("symbol a number", dict(TADD, symbol=5), "symbol"),
+        ("name of 101 characters", dict(TADD, name="n" * 101), "name"),
+        ("name with a control character", dict(TADD, name="a\u0007b"),
+         "name"),
+        ("name empty", dict(TADD, name=""), "name"),
+        ("address with punctuation", dict(TADD, address="0x'; --"),
+         "address"),
+        ("address of 65 characters", dict(TADD, address="a" * 65),
+         "address"),
+        ("address a short hex", dict(TADD, address="0x1234"), "address"),
+        ("address with a bad EIP-55 checksum",
+         dict(TADD, address=TOK[:-1] + "A"), "address"),
+        ("a mint on an EVM network",
+         dict(TADD, address="So11111111111111111111111111111111111111112"),
+         "address"),
+        ("a built-in token",
+         dict(TADD, address="0x1c7D4B196Cb0C7B01d743Fbc6116a902379C7238"),
+         "address"),
+        ("network with an underscore", dict(TADD, network="base_sepolia"),
+         "network"),
+        ("an unknown network", dict(TADD, network="nowhere"), "network")):
+    case("token add: " + desc, "POST", "/v1/tokens", M, body, field=field)
+case("token add: a session may not", "POST", "/v1/tokens", S,
+     dict(TADD, symbol="SS"), status=401, code=None)
+TDEL = {"network": NET, "address": TOK}
+for desc, body, field in (
+        ("body not an object", "\"x\"", None),
+        ("unknown field", dict(TDEL, symbol="TT"), "symbol"),
+        ("no address", {"network": NET}, "address"),
+        ("address with a slash", dict(TDEL, address="0x12/34"), "address"),
+        ("a built-in token",
+         dict(TDEL, address="0x1c7D4B196Cb0C7B01d743Fbc6116a902379C7238"),
+         "address")):
+    case("token remove: " + desc, "DELETE", "/v1/tokens", M, body,
+         field=field)
+for desc, q, field in (
+        ("no network", "", "network"),
+        ("network with a quote", "?network=eth'", "network"),
+        ("an unknown network", "?network=nowhere", "network"),
+        ("network twice", "?network=%s&network=%s" % (NET, NET), "network"),
+        ("an undefined query parameter", "?network=%s&walletId=%s" %
+         (NET, W), "walletId")):
+    case("token list: " + desc, "GET", "/v1/tokens" + q, S, field=field)
+for desc, q, field in (
+        ("address without network", "?address=" + TOK, None),
+        ("address with a quote", "?network=%s&address=0x'" % NET,
+         "address"),
+        ("assetId and network", "?assetId=eip155:11155111/erc20:%s"
+         "&network=%s" % (TOK, NET), "assetId"),
+        ("assetId with a space", "?assetId=eip155:1%20/erc20:" + TOK,
+         "assetId"),
+        ("assetId of an unknown chain", "?assetId=eip155:424242/erc20:" +
+         TOK, "assetId"),
+        ("assetId of another namespace", "?assetId=eip155:11155111/"
+         "erc721:" + TOK, "assetId"),
+        ("assetId without a slash", "?assetId=eip155:11155111", "assetId"),
+        ("assetId: another coin's slip44", "?assetId=eip155:11155111/"
+         "slip44:501", "assetId")):
+    case("token resolve: " + desc, "GET", "/v1/tokens/resolve" + q, S,
+         field=field)
+
 # ---- last: those whose success would change the most ----
 case("master password: empty", "POST", "/v1/admin/master-password", M,
      {"password": ""}, field="password")

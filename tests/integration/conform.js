@@ -500,6 +500,63 @@ async function walk() {
 		    'no token');
 	}
 
+	/* The token registry, with the test ERC-20 deployed on anvil. */
+	let TOKEN = '0x5FbDB2315678afecb367f032d93F642f64180aa3';
+	if (!MISSING)
+		try {
+			TOKEN = execFileSync('sh', [path.join(__dirname, '..',
+			    'contracts', 'deploy.sh'), E.ANVIL_URL, ANVIL_KEY0,
+			    '6'], { encoding: 'utf8' }).trim();
+		} catch (e) {
+			comment('deploying the test token: ' + e.message);
+		}
+	const KL = 'GET /v1/tokens', KA = 'POST /v1/tokens';
+	const KD = 'DELETE /v1/tokens', KR = 'GET /v1/tokens/resolve';
+	const tok = { network: NET, address: TOKEN, symbol: 'TEST',
+	    name: 'Test Token', decimals: 6 };
+	expect(KA, 201, await call('POST', '/v1/tokens', { auth: 'master',
+	    body: tok }), 'the test token');
+	expect(KA, 400, await call('POST', '/v1/tokens', { auth: 'master',
+	    body: tok }), 'the same token again');
+	expect(KA, 400, await call('POST', '/v1/tokens', { auth: 'master',
+	    body: Object.assign({}, tok, { decimals: 19 }) }), 'decimals 19');
+	expect(KA, 401, await call('POST', '/v1/tokens', { body: tok }),
+	    'no master password');
+	expect(KA, 401, await call('POST', '/v1/tokens', { auth: S,
+	    body: tok }), 'a session');
+	expect(KL, 200, await call('GET', '/v1/tokens?network=' + NET,
+	    { auth: S }), 'built-in and custom, a session');
+	expect(KL, 200, await call('GET', '/v1/tokens?network=ethereum-' +
+	    'mainnet', { auth: 'master' }), 'the built-in ones, master');
+	expect(KL, 400, await call('GET', '/v1/tokens', { auth: S }),
+	    'no network');
+	expect(KL, 401, await call('GET', '/v1/tokens?network=' + NET),
+	    'no credential');
+	expect(KR, 200, await call('GET', '/v1/tokens/resolve?network=' +
+	    NET + '&address=' + TOKEN, { auth: S }), 'the ERC-20 on anvil');
+	expect(KR, 200, await call('GET', '/v1/tokens/resolve?assetId=' +
+	    'eip155:11155111/erc20:' + TOKEN.toLowerCase(),
+	    { auth: 'master' }), 'by assetId');
+	expect(KR, 200, await call('GET', '/v1/tokens/resolve?assetId=' +
+	    'eip155:11155111/slip44:60', { auth: S }), 'the native coin');
+	expect(KR, 400, await call('GET', '/v1/tokens/resolve?network=' +
+	    NET + '&address=' + WADDR, { auth: S }), 'no contract there');
+	expect(KR, 400, await call('GET', '/v1/tokens/resolve?network=' +
+	    NET + '&address=0x12', { auth: S }), 'a malformed address');
+	expect(KR, 502, await call('GET', '/v1/tokens/resolve?network=' +
+	    'ethereum-mainnet&address=' + TOKEN, { auth: S }),
+	    'the node is down');
+	expect(KR, 503, await call('GET', '/v1/tokens/resolve?network=' +
+	    'base-sepolia&address=' + TOKEN, { auth: S }), 'no RPC URL');
+	expect(KR, 401, await call('GET', '/v1/tokens/resolve?network=' +
+	    NET + '&address=' + TOKEN), 'no credential');
+	expect(KD, 200, await call('DELETE', '/v1/tokens', { auth: 'master',
+	    body: { network: NET, address: TOKEN } }), 'the test token');
+	expect(KD, 400, await call('DELETE', '/v1/tokens', { auth: 'master',
+	    body: { network: NET } }), 'no address');
+	expect(KD, 401, await call('DELETE', '/v1/tokens', { auth: S,
+	    body: { network: NET, address: TOKEN } }), 'a session');
+
 	/* Skill files: no credential. */
 	const SK = 'GET /v1/skills/{id}';
 	expect(SK, 200, await call('GET', '/v1/skills/quickstart'),

@@ -4,6 +4,7 @@
 # daemon's /mcp over Streamable HTTP with the session token as a Bearer.
 # On each: initialize, ping, tools/list with every inputSchema compiled
 # by ajv; tools against a real daemon on anvil and litesvm: get_address,
+# get_tokens and resolve_asset (the test ERC-20 read from anvil),
 # a send that reaches CONFIRMED on each chain, one that waits for the
 # owner's APPROVAL, one denied by policy (a tool result with isError
 # naming the policy), a revoked session, and a token for wallet A that
@@ -21,6 +22,10 @@ ACC1=0x70997970C51812dc3A010C7d01b50e0d17dc79C8
 need_node_modules @modelcontextprotocol/sdk ajv || exit 0
 start_anvil --chain-id 11155111
 start_svm
+# The test ERC-20, for resolve_asset (cast prints it in lowercase).
+TOKEN=
+[ -n "$MISSING" ] || TOKEN=$(sh tests/contracts/deploy.sh "$ANVIL_URL" "$ANVIL_KEY0" 6) ||
+    peer_missing "the test ERC-20 deployed (tests/contracts/deploy.sh)"
 WAIAAS_RPC_EVM_ETHEREUM_SEPOLIA=$ANVIL_URL WAIAAS_RPC_SOLANA_DEVNET=$SVM_URL \
 WAIAAS_SECURITY_PRICE_STATIC="ETH=2000;SOL=150" \
 WAIAAS_DAEMON_PUBLIC_URL=https://Wallet.Example:8443/waiaas/ \
@@ -57,17 +62,32 @@ mget() { json_get "$T_TMP/mcp.json" "$1"; }
 
 for T in stdio http; do
 	mcp $T "$TA" "[{\"tool\":\"get_address\"},
-	    {\"tool\":\"send_token\",\"args\":{\"to\":\"$ACC1\",\"amount\":\"1\",\"network\":\"$NET\"}}]"
+	    {\"tool\":\"send_token\",\"args\":{\"to\":\"$ACC1\",\"amount\":\"1\",\"network\":\"$NET\"}},
+	    {\"tool\":\"get_tokens\",\"args\":{\"network\":\"$NET\"}},
+	    {\"tool\":\"resolve_asset\",\"args\":{\"asset_id\":\"eip155:11155111/erc20:$TOKEN\"}},
+	    {\"tool\":\"get_tokens\",\"args\":{\"network\":\"no-such-net\"}},
+	    {\"tool\":\"resolve_asset\",\"args\":{\"asset_id\":\"eip155:11155111/erc20:$ACC1\"}},
+	    {\"tool\":\"resolve_asset\",\"args\":{\"asset_id\":\"eip155:11155111/slip44:60\"}}]"
 	check "$T: initialize: the server names itself waiaas" \
 	    [ "$(mget 'j["server"]["name"]')" = waiaas ]
 	check "$T: tools/list: the core tools, nothing this daemon lacks" \
-	    [ "$(mget '",".join(sorted(j["tools"]))')" = "approve_token,call_contract,connect_info,get_address,get_assets,get_balance,get_nonce,get_policies,get_transaction,get_wallet_info,list_sessions,list_transactions,send_token,sign_message,simulate_transaction" ]
+	    [ "$(mget '",".join(sorted(j["tools"]))')" = "approve_token,call_contract,connect_info,get_address,get_assets,get_balance,get_nonce,get_policies,get_tokens,get_transaction,get_wallet_info,list_sessions,list_transactions,resolve_asset,send_token,sign_message,simulate_transaction" ]
 	check "$T: every inputSchema compiles with ajv and every tool has a description" \
 	    [ "$(mget 'j["schemaErrors"]')" = "[]" ]
 	check "$T: get_address (one wallet, no wallet_id): the wallet's address" \
 	    [ "$(mget 'j["results"][0]["json"]["address"].lower()')" = "$(echo "$ADDR" | tr A-Z a-z)" ]
 	check "$T: without a policy a send is a tool error naming POLICY_DENIED and SPENDING_LIMIT" \
 	    [ "$(mget '(lambda r: r["isError"] and "POLICY_DENIED" in r["text"] and "SPENDING_LIMIT" in r["text"])(j["results"][1])')" = True ]
+	check "$T: get_tokens: the network's built-in USDC, no wallet id asked" \
+	    [ "$(mget '(lambda r: (r["isError"], r["json"]["network"], [(t["symbol"], t["source"]) for t in r["json"]["tokens"]]))(j["results"][2])')" = "(False, '$NET', [('USDC', 'builtin')])" ]
+	check "$T: resolve_asset: the test ERC-20's decimals, symbol and name from anvil" \
+	    [ "$(mget '(lambda r: (r["isError"], r["json"]["network"], r["json"]["decimals"], r["json"]["symbol"], r["json"]["name"], r["json"]["address"].lower()))(j["results"][3])')" = "(False, '$NET', 6, 'TEST', 'Test Token', '$TOKEN')" ]
+	check "$T: get_tokens of an unknown network: a tool error (400)" \
+	    [ "$(mget '(lambda r: r["isError"] and "HTTP 400" in r["text"])(j["results"][4])')" = True ]
+	check "$T: resolve_asset of an account without code: a tool error naming INVALID_ADDRESS" \
+	    [ "$(mget '(lambda r: r["isError"] and "INVALID_ADDRESS" in r["text"])(j["results"][5])')" = True ]
+	check "$T: resolve_asset of the native coin: ETH, 18 decimals" \
+	    [ "$(mget '(lambda r: (r["isError"], r["json"]["symbol"], r["json"]["decimals"]))(j["results"][6])')" = "(False, 'ETH', 18)" ]
 done
 check "http: the protocol version negotiated is the SDK's latest" \
     [ "$(mget 'j["protocol"]')" = 2025-11-25 ]
@@ -118,7 +138,8 @@ while n: n, r = divmod(n, 58); s = a[r] + s
 print(s)'
 }
 SOLSEND='[{"tool":"send_token","args":{"to":"TO","amount":"1000000"}},
-    {"tool":"get_transaction","args":{"transaction_id":"$ID"},"until":["CONFIRMED","FAILED"]}]'
+    {"tool":"get_transaction","args":{"transaction_id":"$ID"},"until":["CONFIRMED","FAILED"]},
+    {"tool":"get_tokens","args":{"network":"devnet"}}]'
 for T in stdio http; do
 	TO=$(b58)
 	if [ $T = stdio ]; then
@@ -133,6 +154,8 @@ for T in stdio http; do
 	    [ "$(mget 'j["results"][1]["json"]["status"]')" = CONFIRMED ]
 	check "$T: the recipient got the lamports" [ "$(rpc "$SVM_URL" getBalance "[\"$TO\"]" | \
 	    python3 -c 'import json,sys; print(json.load(sys.stdin)["result"]["value"])')" = 1000000 ]
+	check "$T: $what: get_tokens lists devnet's mints (no walletId added to its query)" \
+	    [ "$(mget '(lambda r: (r["isError"], sorted(t["symbol"] for t in r["json"]["tokens"])))(j["results"][2])')" = "(False, ['USDC', 'wSOL'])" ]
 done
 chmod 640 "$T_TMP/dd/tokens/$WB"
 check "stdio: a group-readable token file is refused, the token not logged" \
