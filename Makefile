@@ -51,7 +51,7 @@ COMMON_SRCS = common/log.c common/util.c common/config.c common/proc.c \
 	      common/jsonrpc.c \
 	      common/url.c common/resolve.c common/mcp.c \
 	      chain/base58.c chain/keccak.c chain/rlp.c chain/evm.c \
-	      chain/solana.c chain/eip712.c \
+	      chain/solana.c chain/eip712.c chain/abi.c \
 	      imsg/imsg.c imsg/imsgev.c imsg/msg.c seccomp/sandbox.c \
 	      seccomp/landlock.c
 PARENT_SRCS = parent/waiaasd.c parent/parent_datadir.c \
@@ -98,7 +98,7 @@ DAEMON_BINS = $(DAEMONS:%=$(BUILD)/%)
 UNIT_TESTS = test_imsg test_config test_seccomp test_sandbox_debug \
 	     test_evm test_solana test_landlock test_policy_rules test_siwe \
 	     test_policy_eval test_eip712 test_price test_spend test_errcodes \
-	     test_txinput test_url
+	     test_txinput test_url test_abi
 UNIT_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 .PHONY: all clean test unit fuzz bench check-src install install-skills
@@ -290,6 +290,14 @@ $(BUILD)/tests/test_eip712: $(BUILD)/tests/unit/test_eip712.o \
     $(BUILD)/chain/eip712.o $(BUILD)/signer/evm_sign.o \
     $(BUILD)/chain/evm.o $(BUILD)/chain/keccak.o $(BUILD)/chain/rlp.o \
     $(BUILD)/common/util.o
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(PKG_LIBS)
+
+$(BUILD)/tests/unit/test_abi.o: INC += -Itests/vectors
+$(BUILD)/tests/test_abi: $(BUILD)/tests/unit/test_abi.o \
+    $(BUILD)/chain/abi.o $(BUILD)/chain/evm.o $(BUILD)/chain/keccak.o \
+    $(BUILD)/chain/rlp.o $(BUILD)/common/util.o
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(PKG_LIBS)
