@@ -46,6 +46,7 @@ static void (*const api_handlers[R_MAX])(struct http_req *,
 	[R_ADMIN_MASTER_PASSWORD] = api_master_password,
 	[R_ADMIN_MASTER_PASSWORD_PUT] = api_master_password,
 	[R_ADMIN_RECOVER] = api_recover,
+	[R_UTILS_ENCODE_CALLDATA] = api_encode_calldata,
 };
 
 #define QUERY_ISSUES_MAX	20

@@ -53,7 +53,12 @@ static const char *const protos[] = { "2025-11-25", "2025-06-18",
 	"QUEUED): the wallet's owner must approve it first; tell the human " \
 	"so, then poll.  A denial is an error naming the policy and a hint."
 
-enum how { GET_Q, GET_TX, POST_TX };
+/*
+ * GET_Q: arguments as the query; GET_TX: transaction_id in the path;
+ * POST_TX: the body, keys in camelCase, the default wallet's id added;
+ * POST_PLAIN: the body as given, less wallet_id (the route takes none).
+ */
+enum how { GET_Q, GET_TX, POST_TX, POST_PLAIN };
 
 static const struct tool {
 	const char	*name;
@@ -164,6 +169,19 @@ static const struct tool {
 	    "{\"type\":\"integer\",\"minimum\":1,\"maximum\":200},\"offset\":"
 	    "{\"type\":\"integer\",\"minimum\":0}},\"additionalProperties\":"
 	    "false}", GET_Q, "/v1/policies", NULL },
+	{ "encode_calldata", "EVM calldata for a contract function call, "
+	    "from its JSON ABI, the function's name and the arguments in "
+	    "order (integers as decimal strings, addresses as 0x strings, "
+	    "tuples as arrays or objects): calldata and selector, ready for "
+	    "call_contract.  Nothing is sent.",
+	    "{\"type\":\"object\",\"properties\":{\"abi\":{\"type\":"
+	    "\"array\",\"items\":{\"type\":\"object\","
+	    "\"additionalProperties\":{}},\"description\":\"The contract's "
+	    "ABI, or the function's entry alone\"},\"functionName\":"
+	    "{\"type\":\"string\"},\"args\":{\"type\":\"array\"},"
+	    WALLET_SCHEMA "},\"required\":[\"abi\",\"functionName\"],"
+	    "\"additionalProperties\":false}", POST_PLAIN,
+	    "/v1/utils/encode-calldata", NULL },
 	{ "get_nonce", "A fresh nonce for an owner's sign-in message "
 	    "(SIWE / SIWS).",
 	    "{\"type\":\"object\",\"properties\":{" WALLET_SCHEMA "},"
@@ -373,7 +391,8 @@ make_call(const struct tool *t, json_t *args, const char *wallet,
 	wipe_free(s);
 	if (n > MCP_ARG_MAX)
 		return text_result("Error: the arguments are too long", 1);
-	c->method = t->how == POST_TX ? "POST" : "GET";
+	c->method = t->how == POST_TX || t->how == POST_PLAIN ? "POST" :
+	    "GET";
 	c->tool = t->name;
 	snprintf(c->target, sizeof(c->target), "%s", t->path);
 	switch (t->how) {
@@ -407,6 +426,11 @@ make_call(const struct tool *t, json_t *args, const char *wallet,
 				return text_result("Error: the default "
 				    "wallet id is too long", 1);
 		}
+		break;
+	case POST_PLAIN:
+		/* wallet_id only names the session's wallet: no use here */
+		c->body = must(json_deep_copy(args));
+		json_object_del(c->body, "wallet_id");
 		break;
 	case POST_TX:
 		c->body = rest_body(args, t->type, wallet);

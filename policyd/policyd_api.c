@@ -63,6 +63,7 @@ static const pd_handler handlers[R_MAX] = {
 	[R_CONNECT_INFO] = connect_info,
 	[R_MCP] = mcp_auth,
 	[R_MCP_TOKEN] = mcp_token_create,
+	[R_UTILS_ENCODE_CALLDATA] = utils_encode_calldata,
 };
 
 static void
