@@ -376,7 +376,7 @@ unit-san:
 FUZZ_TARGETS = fuzz_imsg fuzz_config fuzz_http fuzz_base58 \
 	       fuzz_policy_rules fuzz_siwe fuzz_rpc fuzz_sol_rpc fuzz_eip712 \
 	       fuzz_price fuzz_relay fuzz_backup fuzz_api_body fuzz_txinput \
-	       fuzz_txspec fuzz_url fuzz_mcp fuzz_mcp_token
+	       fuzz_txspec fuzz_url fuzz_mcp fuzz_mcp_token fuzz_abi
 FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 $(INC) $(PROC_INC) $(PKG_CFLAGS) \
 	      -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_TIME ?= 20
@@ -388,6 +388,12 @@ FUZZ_PRICE_SRCS = common/price.c chain/base58.c common/network.c \
 	common/util.c chain/evm.c chain/keccak.c chain/rlp.c
 build-fuzz/fuzz_config: tests/fuzz/fuzz_config.c common/config.c common/log.c \
     imsg/msg.c $(FUZZ_PRICE_SRCS)
+	@mkdir -p build-fuzz
+	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# The ABI encoder behind POST /v1/utils/encode-calldata.
+build-fuzz/fuzz_abi: tests/fuzz/fuzz_abi.c chain/abi.c chain/evm.c \
+    chain/keccak.c chain/rlp.c common/util.c
 	@mkdir -p build-fuzz
 	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
 
