@@ -328,7 +328,7 @@ CHAIN_DRIVER_OBJS = tests/tools/chain_driver.o common/rpc.o common/jsonrpc.o \
 	common/network.o common/log.o common/util.o \
 	chain/base58.o common/wipe.o imsg/msg.o chain/solana.o \
 	chain/evm.o chain/keccak.o chain/rlp.o seccomp/sandbox.o
-CHAIN_DRIVER_OBJS += common/url.o common/resolve.o
+CHAIN_DRIVER_OBJS += common/url.o common/resolve.o chain/abi.o
 $(BUILD)/tests/chain_driver: $(CHAIN_DRIVER_OBJS:%=$(BUILD)/%)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
@@ -434,7 +434,7 @@ build-fuzz/fuzz_api_body: $(FUZZ_API_BODY_SRCS) tests/fuzz/api_sink.h
 	    $(PKG_LIBS)
 
 build-fuzz/fuzz_txspec: tests/fuzz/fuzz_txspec.c policyd/tx_spec.c \
-    common/txinput.c common/network.c common/util.c common/log.c \
+    chain/abi.c common/txinput.c common/network.c common/util.c common/log.c \
     common/policy_rules.c chain/evm.c chain/keccak.c chain/rlp.c \
     chain/base58.c chain/solana.c
 	@mkdir -p build-fuzz
