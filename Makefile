@@ -287,7 +287,7 @@ $(BUILD)/tests/test_siwe: $(BUILD)/tests/unit/test_siwe.o \
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(PKG_LIBS)
 $(BUILD)/tests/test_eip712: $(BUILD)/tests/unit/test_eip712.o \
-    $(BUILD)/chain/eip712.o $(BUILD)/signer/evm_sign.o \
+    $(BUILD)/chain/eip712.o $(BUILD)/chain/abi.o $(BUILD)/signer/evm_sign.o \
     $(BUILD)/chain/evm.o $(BUILD)/chain/keccak.o $(BUILD)/chain/rlp.o \
     $(BUILD)/common/util.o
 	@mkdir -p $(dir $@)
@@ -469,7 +469,7 @@ build-fuzz/fuzz_siwe: tests/fuzz/fuzz_siwe.c policyd/siwe.c chain/base58.c \
 	@mkdir -p build-fuzz
 	clang $(FUZZ_CFLAGS) -Ipolicyd -o $@ $^ $(PKG_LIBS)
 
-build-fuzz/fuzz_eip712: tests/fuzz/fuzz_eip712.c chain/eip712.c \
+build-fuzz/fuzz_eip712: tests/fuzz/fuzz_eip712.c chain/eip712.c chain/abi.c \
     chain/evm.c chain/keccak.c chain/rlp.c common/util.c
 	@mkdir -p build-fuzz
 	clang $(FUZZ_CFLAGS) -Ipolicyd -o $@ $^ $(PKG_LIBS)

@@ -21,7 +21,9 @@
 #include "util.h"
 
 enum kind {
-	K_ADDRESS = 1, K_BOOL, K_UINT, K_INT, K_BYTESN, K_BYTES, K_STRING,
+	K_ADDRESS = ABI_ADDRESS, K_BOOL = ABI_BOOL, K_STRING = ABI_STRING,
+	K_BYTES = ABI_BYTES, K_BYTESN = ABI_BYTESN, K_UINT = ABI_UINT,
+	K_INT = ABI_INT,
 	K_ARRAY,	/* T[] */
 	K_FARRAY,	/* T[k] */
 	K_TUPLE
@@ -38,8 +40,6 @@ struct type {
 	size_t		 size;	/* a static type's encoding; dynamic: 0 */
 };
 
-/* 2^256 - 1 has 78 digits; 0x and 64 hex digits; and a sign. */
-#define INT_TEXT_MAX	80
 #define TYPE_TEXT_MAX	128
 #define PATH_MAX_ABI	160
 
@@ -134,47 +134,54 @@ small_num(const char *s, size_t len)
 	return n;
 }
 
-/* An elementary type's name into t; -1 if it is none. */
-static int
-parse_atom(const char *s, size_t len, struct type *t)
+int
+abi_atom_parse(const char *s, size_t len, int *kind, unsigned int *width)
 {
 	long	n;
 
-	t->dynamic = 0;
-	t->size = 32;
+	*width = 0;
 	if (eq(s, len, "address"))
-		t->kind = K_ADDRESS;
+		*kind = ABI_ADDRESS;
 	else if (eq(s, len, "bool"))
-		t->kind = K_BOOL;
-	else if (eq(s, len, "string")) {
-		t->kind = K_STRING;
-		t->dynamic = 1;
-	} else if (eq(s, len, "bytes")) {
-		t->kind = K_BYTES;
-		t->dynamic = 1;
-	} else if (eq(s, len, "uint") || eq(s, len, "int")) {
-		/* aliases of the 256-bit ones */
-		t->kind = s[0] == 'u' ? K_UINT : K_INT;
-		t->width = 256;
-	} else if (len > 5 && memcmp(s, "bytes", 5) == 0) {
+		*kind = ABI_BOOL;
+	else if (eq(s, len, "string"))
+		*kind = ABI_STRING;
+	else if (eq(s, len, "bytes"))
+		*kind = ABI_BYTES;
+	else if (len > 5 && memcmp(s, "bytes", 5) == 0) {
 		if ((n = small_num(s + 5, len - 5)) < 1 || n > 32)
 			return -1;
-		t->kind = K_BYTESN;
-		t->width = (unsigned int)n;
+		*kind = ABI_BYTESN;
+		*width = (unsigned int)n;
 	} else if (len > 4 && memcmp(s, "uint", 4) == 0) {
 		if ((n = small_num(s + 4, len - 4)) < 8 || n > 256 || n % 8)
 			return -1;
-		t->kind = K_UINT;
-		t->width = (unsigned int)n;
+		*kind = ABI_UINT;
+		*width = (unsigned int)n;
 	} else if (len > 3 && memcmp(s, "int", 3) == 0) {
 		if ((n = small_num(s + 3, len - 3)) < 8 || n > 256 || n % 8)
 			return -1;
-		t->kind = K_INT;
-		t->width = (unsigned int)n;
+		*kind = ABI_INT;
+		*width = (unsigned int)n;
 	} else
 		return -1;
-	if (t->dynamic)
-		t->size = 0;
+	return 0;
+}
+
+/* An elementary type's name into t (uint, int: the 256-bit ones). */
+static int
+parse_atom(const char *s, size_t len, struct type *t)
+{
+	int	kind;
+
+	if (eq(s, len, "uint") || eq(s, len, "int")) {
+		kind = s[0] == 'u' ? ABI_UINT : ABI_INT;
+		t->width = 256;
+	} else if (abi_atom_parse(s, len, &kind, &t->width) == -1)
+		return -1;
+	t->kind = (enum kind)kind;
+	t->dynamic = kind == ABI_STRING || kind == ABI_BYTES;
+	t->size = t->dynamic ? 0 : 32;
 	return 0;
 }
 
@@ -204,7 +211,7 @@ static struct type *
 parse_param(struct enc *e, const json_t *p, int depth)
 {
 	struct type	*t, *a;
-	const char	*s, *name, *br, *end;
+	const char	*s, *c, *name, *br, *end;
 	const json_t	*jn;
 	size_t		 len, blen, dims = 0;
 	long		 k;
@@ -227,10 +234,9 @@ parse_param(struct enc *e, const json_t *p, int depth)
 		br = end;
 	blen = (size_t)(br - s);
 	/* the dimensions first, to bound the depth before recursing */
-	for (a = NULL, s = br; s < end; dims++) {
-		const char *c = memchr(s, ']', (size_t)(end - s));
-
-		if (*s != '[' || c == NULL)
+	for (s = br; s < end; dims++) {
+		if (*s != '[' || (c = memchr(s, ']', (size_t)(end - s))) ==
+		    NULL)
 			return fail(e, "type \"%s\": bad array suffix",
 			    json_string_value(jn)), NULL;
 		s = c + 1;
@@ -399,9 +405,8 @@ sig_type(struct sig *s, const struct type *t)
 
 /* ---- values ---- */
 
-/* "0x" and an even number of hex digits: the byte count, or -1. */
-static long
-hex_len(const json_t *v)
+long
+abi_hex_len(const json_t *v)
 {
 	const char	*s;
 	size_t		 len, i;
@@ -410,8 +415,7 @@ hex_len(const json_t *v)
 		return -1;
 	s = json_string_value(v);
 	len = json_string_length(v);
-	if (len < 2 || s[0] != '0' || (s[1] != 'x' && s[1] != 'X') ||
-	    len % 2 != 0)
+	if (len < 2 || s[0] != '0' || s[1] != 'x' || len % 2 != 0)
 		return -1;
 	for (i = 2; i < len; i++)
 		if (hex_digit((unsigned char)s[i]) == -1)
@@ -419,10 +423,10 @@ hex_len(const json_t *v)
 	return (long)((len - 2) / 2);
 }
 
-static void
-hex_get(const json_t *v, size_t n, uint8_t *out)
+void
+abi_hex_get(const json_t *v, size_t off, size_t n, uint8_t *out)
 {
-	const char	*s = json_string_value(v) + 2;
+	const char	*s = json_string_value(v) + 2 + 2 * off;
 	size_t		 i;
 
 	for (i = 0; i < n; i++)
@@ -458,14 +462,14 @@ parse_int(const json_t *v, uint8_t m[32], int *neg)
 	if (!json_is_string(v))
 		return -1;
 	s = json_string_value(v);
-	if ((len = json_string_length(v)) > INT_TEXT_MAX)
+	if ((len = json_string_length(v)) > ABI_INT_TEXT_MAX)
 		return -1;
 	if (len > 0 && s[0] == '-') {
 		*neg = 1;
 		s++;
 		len--;
 	}
-	if ((hex = len > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))) {
+	if ((hex = len > 2 && s[0] == '0' && s[1] == 'x')) {
 		if (*neg)
 			return -1;
 		s += 2;
@@ -521,29 +525,19 @@ is_top(const uint8_t m[32], unsigned int bits)
 	return ones == 1 && bitlen(m) == bits;
 }
 
-static int
-enc_int(struct enc *e, const struct type *t, const json_t *v,
-    uint8_t out[32])
+int
+abi_int_word(const json_t *v, int sgn, unsigned int bits, uint8_t out[32])
 {
 	unsigned int	b, c, i;
-	int		neg, sgn = t->kind == K_INT;
+	int		neg;
 
-	if (json_is_real(v))
-		return fail(e, "%sint%u: pass a number with a fraction or "
-		    "exponent as a string (no precision is lost that way)",
-		    sgn ? "" : "u", t->width);
 	if (parse_int(v, out, &neg) == -1)
-		return fail(e, "%sint%u: not an integer (a JSON integer, or "
-		    "a string: decimal%s or 0x hex, at most 2^256 - 1)",
-		    sgn ? "" : "u", t->width, sgn ? " with an optional '-'" :
-		    "");
+		return ABI_INT_BAD;
 	b = bitlen(out);
 	if (!sgn && neg && b != 0)
-		return fail(e, "uint%u: negative", t->width);
-	if (sgn ? b > t->width - 1 && !(neg && is_top(out, t->width)) :
-	    b > t->width)
-		return fail(e, "%sint%u: out of range", sgn ? "" : "u",
-		    t->width);
+		return ABI_INT_NEGATIVE;
+	if (sgn ? b > bits - 1 && !(neg && is_top(out, bits)) : b > bits)
+		return ABI_INT_RANGE;
 	if (neg && b != 0)
 		for (i = 32, c = 1; i-- > 0;) {
 			c += (uint8_t)~out[i];
@@ -551,6 +545,30 @@ enc_int(struct enc *e, const struct type *t, const json_t *v,
 			c >>= 8;
 		}
 	return 0;
+}
+
+static int
+enc_int(struct enc *e, const struct type *t, const json_t *v,
+    uint8_t out[32])
+{
+	const char	*u = t->kind == K_INT ? "" : "u";
+
+	if (json_is_real(v))
+		return fail(e, "%sint%u: pass a number with a fraction or "
+		    "exponent as a string (no precision is lost that way)",
+		    u, t->width);
+	switch (abi_int_word(v, t->kind == K_INT, t->width, out)) {
+	case 0:
+		return 0;
+	case ABI_INT_NEGATIVE:
+		return fail(e, "uint%u: negative", t->width);
+	case ABI_INT_RANGE:
+		return fail(e, "%sint%u: out of range", u, t->width);
+	default:
+		return fail(e, "%sint%u: not an integer (a JSON integer, or "
+		    "a string: decimal%s or 0x hex, at most 2^256 - 1)", u,
+		    t->width, *u ? "" : " with an optional '-'");
+	}
 }
 
 /* A word-sized value into out[32]. */
@@ -575,10 +593,10 @@ enc_atom(struct enc *e, const struct type *t, const json_t *v,
 		out[31] = json_is_true(v);
 		return 0;
 	case K_BYTESN:
-		if ((n = hex_len(v)) == -1 || (size_t)n != t->width)
+		if ((n = abi_hex_len(v)) == -1 || (size_t)n != t->width)
 			return fail(e, "bytes%u: not 0x and %u hex digits",
 			    t->width, 2 * t->width);
-		hex_get(v, t->width, out);
+		abi_hex_get(v, 0, t->width, out);
 		return 0;
 	case K_UINT:
 	case K_INT:
@@ -713,7 +731,7 @@ enc_dynamic(struct enc *e, const struct type *t, const json_t *v)
 				return fail(e, "string: not a string");
 			len = json_string_length(v);
 		} else {
-			if ((n = hex_len(v)) == -1)
+			if ((n = abi_hex_len(v)) == -1)
 				return fail(e, "bytes: not 0x and an even "
 				    "number of hex digits");
 			len = (size_t)n;
@@ -727,7 +745,7 @@ enc_dynamic(struct enc *e, const struct type *t, const json_t *v)
 		if (t->kind == K_STRING)
 			memcpy(e->out + at + 32, json_string_value(v), len);
 		else
-			hex_get(v, len, e->out + at + 32);
+			abi_hex_get(v, 0, len, e->out + at + 32);
 		return 0;
 	case K_ARRAY:
 		if (!json_is_array(v))
@@ -904,6 +922,8 @@ abi_encode_call(const json_t *abi, const char *fn, const json_t *args,
 			arity++;
 	}
 	if (r == 0) {
+		/* a failed overload before it may have said why */
+		out->err[0] = '\0';
 		abi_selector(out->sig, out->data);
 		out->len = 4 + e->len;
 	} else {

@@ -52,7 +52,36 @@ void	abi_call_free(struct abi_call *);
 /* The selector of a canonical signature: keccak256(sig)[0..4). */
 void	abi_selector(const char *, uint8_t [4]);
 
-/* One head word: a left-padded address; a big-endian uint256. */
+/* One head word: a left-padded address. */
 void	abi_word_address(uint8_t [32], const uint8_t [20]);
+
+/*
+ * The elementary types' values, shared with EIP-712 (chain/eip712.c).
+ * abi_atom_parse: a canonical elementary type name (no "uint" alias),
+ * 0 and its kind and width (bits of uintN/intN, bytes of bytesN), or -1.
+ */
+#define ABI_ADDRESS	1
+#define ABI_BOOL	2
+#define ABI_STRING	3
+#define ABI_BYTES	4
+#define ABI_BYTESN	5
+#define ABI_UINT	6
+#define ABI_INT		7
+int	abi_atom_parse(const char *, size_t, int *, unsigned int *);
+/*
+ * An integer value of uintN (signed 0) or intN: a JSON integer, or a
+ * string, decimal (with '-' for intN) or 0x hex of at most
+ * ABI_INT_TEXT_MAX characters; the word, two's complement if negative.
+ * 0, or one of the ABI_INT_* refusals.
+ */
+#define ABI_INT_TEXT_MAX	100
+#define ABI_INT_BAD		-1	/* not an integer, or above 2^256-1 */
+#define ABI_INT_NEGATIVE	-2	/* negative for uintN */
+#define ABI_INT_RANGE		-3	/* out of range for N bits */
+int	abi_int_word(const json_t *, int, unsigned int, uint8_t [32]);
+/* "0x" and an even number of hex digits: the byte count, or -1. */
+long	abi_hex_len(const json_t *);
+/* n bytes from byte off of a string abi_hex_len() accepted. */
+void	abi_hex_get(const json_t *, size_t, size_t, uint8_t *);
 
 #endif

@@ -331,6 +331,15 @@ test_overloads(void **state)
 	hex = encode(abi, "f", "[1,2,3]", &c);
 	assert_null(hex);
 	assert_non_null(strstr(c.err, "no overload of f takes 3"));
+	/* a failed overload's reason is not left behind on success */
+	hex = encode("[{\"name\":\"f\",\"inputs\":[{\"type\":\"uint7\"}]},"
+	    "{\"name\":\"f\",\"inputs\":[{\"type\":\"bool\"}]},"
+	    "{\"name\":\"f\",\"inputs\":[{\"type\":\"uint8\"}]}]", "f",
+	    "[1]", &c);
+	assert_non_null(hex);
+	assert_string_equal(c.sig, "f(uint8)");
+	assert_string_equal(c.err, "");
+	free(hex);
 	/* args absent: none */
 	hex = encode("[{\"type\":\"function\",\"name\":\"pause\"}]", "pause",
 	    NULL, &c);
