@@ -396,8 +396,10 @@ sig_type(struct sig *s, const struct type *t)
 		break;
 	case K_TUPLE:
 		sig_add(s, "(");
-		for (c = t->elem; c != NULL; c = c->next)
-			sig_type(s, c), sig_add(s, c->next ? "," : "");
+		for (c = t->elem; c != NULL; c = c->next) {
+			sig_type(s, c);
+			sig_add(s, c->next != NULL ? "," : "");
+		}
 		sig_add(s, ")");
 		break;
 	}
@@ -819,7 +821,7 @@ try_function(struct enc *e, const char *name, const json_t *inputs,
 {
 	struct type	*first;
 	struct sig	 s = { out->sig, 0, ABI_SIG_MAX, 0 };
-	size_t		 n, i;
+	size_t		 n;
 	struct type	*c;
 
 	e->nt = 0;
@@ -828,8 +830,10 @@ try_function(struct enc *e, const char *name, const json_t *inputs,
 	if (parse_params(e, inputs, 0, &first, &n) == -1)
 		return -1;
 	sig_add(&s, "%s(", name);
-	for (c = first, i = 0; c != NULL; c = c->next, i++)
-		sig_type(&s, c), sig_add(&s, c->next ? "," : "");
+	for (c = first; c != NULL; c = c->next) {
+		sig_type(&s, c);
+		sig_add(&s, c->next != NULL ? "," : "");
+	}
 	sig_add(&s, ")");
 	if (s.over)
 		return fail(e, "the signature is longer than %d bytes",
