@@ -51,7 +51,8 @@ COMMON_SRCS = common/log.c common/util.c common/config.c common/proc.c \
 	      common/jsonrpc.c \
 	      common/url.c common/resolve.c common/mcp.c \
 	      chain/base58.c chain/keccak.c chain/rlp.c chain/evm.c \
-	      chain/solana.c chain/eip712.c chain/abi_text.c common/tokens.c \
+	      chain/solana.c chain/eip712.c chain/abi.c chain/abi_text.c \
+	      common/tokens.c \
 	      imsg/imsg.c imsg/imsgev.c imsg/msg.c seccomp/sandbox.c \
 	      seccomp/landlock.c
 PARENT_SRCS = parent/waiaasd.c parent/parent_datadir.c \
@@ -83,7 +84,8 @@ POLICYD_SRCS = policyd/siwe.c \
 	      policyd/policyd_price.c policyd/policy_eval.c \
 	      policyd/policyd_notify.c policyd/policyd_admin.c \
 	      policyd/policyd_idem.c policyd/policyd_connect.c \
-	      policyd/policyd_mcp.c policyd/policyd_tokens.c
+	      policyd/policyd_mcp.c policyd/policyd_tokens.c \
+	      policyd/policyd_utils.c
 SIGNER_SRCS = signer/signer.c signer/signer_keys.c signer/signer_sign.c \
 	      signer/evm_sign.c
 RELAY_SRCS  = relay/relay.c relay/relay_format.c
@@ -99,7 +101,7 @@ DAEMON_BINS = $(DAEMONS:%=$(BUILD)/%)
 UNIT_TESTS = test_imsg test_config test_seccomp test_sandbox_debug \
 	     test_evm test_solana test_landlock test_policy_rules test_siwe \
 	     test_policy_eval test_eip712 test_price test_spend test_errcodes \
-	     test_txinput test_url test_tokens
+	     test_txinput test_url test_tokens test_abi
 UNIT_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 .PHONY: all clean test unit fuzz bench check-src install install-skills
@@ -295,9 +297,17 @@ $(BUILD)/tests/test_siwe: $(BUILD)/tests/unit/test_siwe.o \
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(PKG_LIBS)
 $(BUILD)/tests/test_eip712: $(BUILD)/tests/unit/test_eip712.o \
-    $(BUILD)/chain/eip712.o $(BUILD)/signer/evm_sign.o \
+    $(BUILD)/chain/eip712.o $(BUILD)/chain/abi.o $(BUILD)/signer/evm_sign.o \
     $(BUILD)/chain/evm.o $(BUILD)/chain/keccak.o $(BUILD)/chain/rlp.o \
     $(BUILD)/common/util.o
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(PKG_LIBS)
+
+$(BUILD)/tests/unit/test_abi.o: INC += -Itests/vectors
+$(BUILD)/tests/test_abi: $(BUILD)/tests/unit/test_abi.o \
+    $(BUILD)/chain/abi.o $(BUILD)/chain/evm.o $(BUILD)/chain/keccak.o \
+    $(BUILD)/chain/rlp.o $(BUILD)/common/util.o
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(PKG_LIBS)
@@ -328,7 +338,7 @@ CHAIN_DRIVER_OBJS = tests/tools/chain_driver.o common/rpc.o common/jsonrpc.o \
 	common/network.o common/log.o common/util.o \
 	chain/base58.o common/wipe.o imsg/msg.o chain/solana.o \
 	chain/evm.o chain/keccak.o chain/rlp.o seccomp/sandbox.o
-CHAIN_DRIVER_OBJS += common/url.o common/resolve.o
+CHAIN_DRIVER_OBJS += common/url.o common/resolve.o chain/abi.o
 $(BUILD)/tests/chain_driver: $(CHAIN_DRIVER_OBJS:%=$(BUILD)/%)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
@@ -376,7 +386,8 @@ unit-san:
 FUZZ_TARGETS = fuzz_imsg fuzz_config fuzz_http fuzz_base58 \
 	       fuzz_policy_rules fuzz_siwe fuzz_rpc fuzz_sol_rpc fuzz_eip712 \
 	       fuzz_price fuzz_relay fuzz_backup fuzz_api_body fuzz_txinput \
-	       fuzz_txspec fuzz_url fuzz_mcp fuzz_mcp_token fuzz_abi_text
+	       fuzz_txspec fuzz_url fuzz_mcp fuzz_mcp_token fuzz_abi_text \
+	       fuzz_abi
 FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 $(INC) $(PROC_INC) $(PKG_CFLAGS) \
 	      -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_TIME ?= 20
@@ -392,6 +403,12 @@ build-fuzz/fuzz_config: tests/fuzz/fuzz_config.c common/config.c common/log.c \
 	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
 
 build-fuzz/fuzz_abi_text: tests/fuzz/fuzz_abi_text.c chain/abi_text.c
+	@mkdir -p build-fuzz
+	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# The ABI encoder behind POST /v1/utils/encode-calldata.
+build-fuzz/fuzz_abi: tests/fuzz/fuzz_abi.c chain/abi.c chain/evm.c \
+    chain/keccak.c chain/rlp.c common/util.c
 	@mkdir -p build-fuzz
 	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
 
@@ -433,7 +450,7 @@ build-fuzz/fuzz_api_body: $(FUZZ_API_BODY_SRCS) tests/fuzz/api_sink.h
 	    $(PKG_LIBS)
 
 build-fuzz/fuzz_txspec: tests/fuzz/fuzz_txspec.c policyd/tx_spec.c \
-    common/txinput.c common/network.c common/util.c common/log.c \
+    chain/abi.c common/txinput.c common/network.c common/util.c common/log.c \
     common/policy_rules.c chain/evm.c chain/keccak.c chain/rlp.c \
     chain/base58.c chain/solana.c
 	@mkdir -p build-fuzz
@@ -468,7 +485,7 @@ build-fuzz/fuzz_siwe: tests/fuzz/fuzz_siwe.c policyd/siwe.c chain/base58.c \
 	@mkdir -p build-fuzz
 	clang $(FUZZ_CFLAGS) -Ipolicyd -o $@ $^ $(PKG_LIBS)
 
-build-fuzz/fuzz_eip712: tests/fuzz/fuzz_eip712.c chain/eip712.c \
+build-fuzz/fuzz_eip712: tests/fuzz/fuzz_eip712.c chain/eip712.c chain/abi.c \
     chain/evm.c chain/keccak.c chain/rlp.c common/util.c
 	@mkdir -p build-fuzz
 	clang $(FUZZ_CFLAGS) -Ipolicyd -o $@ $^ $(PKG_LIBS)

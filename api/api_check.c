@@ -48,6 +48,7 @@ static void (*const api_handlers[R_MAX])(struct http_req *,
 	[R_ADMIN_RECOVER] = api_recover,
 	[R_TOKEN_ADD] = api_tokens_add,
 	[R_TOKEN_REMOVE] = api_tokens_remove,
+	[R_UTILS_ENCODE_CALLDATA] = api_encode_calldata,
 };
 
 #define QUERY_ISSUES_MAX	20

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "abi.h"
 #include "api.h"
 #include "errcodes.h"
 #include "log.h"
@@ -299,5 +300,39 @@ api_tx_sign_message(struct http_req *req, const struct route *rt,
 			    "personal");
 	} else
 		api_issue(&is, "signType", "personal or typedData");
+	api_submit(req, rt, param, plen, &is, b);
+}
+
+/*
+ * POST /v1/utils/encode-calldata: {abi, functionName, args?}.  Only the
+ * shape here; policyd encodes (chain/abi.c), after the session's token
+ * is checked, and answers ABI_ENCODING_FAILED with the reason when the
+ * ABI or the arguments do not fit.
+ */
+void
+api_encode_calldata(struct http_req *req, const struct route *rt,
+    const char *param, size_t plen)
+{
+	struct api_issues	 is;
+	json_t			*b, *v, *e;
+	size_t			 i;
+
+	if ((b = api_parse_body(req, &is)) == NULL)
+		return;
+	api_only_fields(b, &is, "abi", "functionName", "args", NULL);
+	if ((v = json_object_get(b, "abi")) == NULL)
+		api_issue(&is, "abi", "required");
+	else if (!json_is_array(v))
+		api_issue(&is, "abi", "an array of ABI entries (objects)");
+	else
+		json_array_foreach(v, i, e)
+			if (!json_is_object(e)) {
+				api_issue(&is, "abi", "an array of ABI "
+				    "entries (objects)");
+				break;
+			}
+	want_string(b, "functionName", ABI_SIG_MAX - 1, 1, &is);
+	if ((v = json_object_get(b, "args")) != NULL && !json_is_array(v))
+		api_issue(&is, "args", "an array of the function's arguments");
 	api_submit(req, rt, param, plen, &is, b);
 }

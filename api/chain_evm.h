@@ -31,6 +31,9 @@ int	evm_addr_arg(const char *, size_t, char [43], uint8_t [20]);
 int	evm_is_revert(const struct rpc_error *);
 void	evm_revert_message(const struct rpc_error *, char *, size_t);
 void	evm_symbol_decode(const uint8_t *, size_t, char [SYMBOL_MAX + 1]);
+/* eth_call data of balanceOf(address) for a checked "0x" address. */
+#define BALANCEOF_HEX_LEN	(2 + 8 + 64 + 1)
+void	evm_balanceof_data(const char *, char [BALANCEOF_HEX_LEN]);
 
 /* The network check (chain_evm_net.c): the callback's status. */
 #define NC_OK		0

@@ -336,7 +336,7 @@ prep_ready(void *arg, int st, int retryable, const char *msg)
 {
 	struct prep	*p = arg;
 	json_t		*tx;
-	char		 bal[80];
+	char		 bal[BALANCEOF_HEX_LEN];
 
 	if (st != NC_OK) {
 		prep_fail(p, st == NC_ERROR ? CHAIN_ERROR : CHAIN_REFUSED,
@@ -359,8 +359,7 @@ prep_ready(void *arg, int st, int retryable, const char *msg)
 		    prep_decimals, p);
 	}
 	if (p->token_bal) {
-		/* balanceOf(address): selector, the wallet in one word */
-		snprintf(bal, sizeof(bal), "0x70a08231%024d%s", 0, p->from + 2);
+		evm_balanceof_data(p->from, bal);
 		p->pending++;
 		evm_call(p->net, "eth_call", json_pack("[{s:s,s:s},s]", "to",
 		    p->token, "data", bal, "pending"), 0, prep_token_balance,

@@ -11,10 +11,10 @@
 
 #include <jansson.h>
 
+#include "abi.h"
 #include "chain_evm.h"
 #include "util.h"
 
-#define SEL_BALANCEOF		"70a08231"
 #define SEL_SYMBOL		"0x95d89b41"
 
 #define QT_BAL		0
@@ -195,12 +195,31 @@ query_native(json_t *res, const struct rpc_error *err, void *arg)
 	query_unref(q);
 }
 
+/*
+ * "0x", the selector of balanceOf(address) and the address left-padded
+ * to a word (chain/abi.h), in lower case: addr is "0x" and 40 hex
+ * digits, checked already.
+ */
+void
+evm_balanceof_data(const char *addr, char out[BALANCEOF_HEX_LEN])
+{
+	uint8_t	sel[4];
+	size_t	i;
+
+	abi_selector("balanceOf(address)", sel);
+	snprintf(out, BALANCEOF_HEX_LEN, "0x%02x%02x%02x%02x%024d%.40s",
+	    sel[0], sel[1], sel[2], sel[3], 0, addr + 2);
+	for (i = 2; out[i] != '\0'; i++)
+		if (out[i] >= 'A' && out[i] <= 'F')
+			out[i] = (char)(out[i] - 'A' + 'a');
+}
+
 static void
 query_ready(void *arg, int st, int retryable, const char *msg)
 {
 	struct query	*q = arg;
 	struct qtoken	*t;
-	char		 bal[2 + 8 + 64 + 1], low[43];
+	char		 bal[BALANCEOF_HEX_LEN];
 	size_t		 i;
 	int		 k;
 
@@ -209,11 +228,7 @@ query_ready(void *arg, int st, int retryable, const char *msg)
 		query_unref(q);
 		return;
 	}
-	/* "0x" selector, the address left-padded to 32 bytes. */
-	for (i = 0; i < sizeof(low); i++)
-		low[i] = (q->addr[i] >= 'A' && q->addr[i] <= 'F') ?
-		    (char)(q->addr[i] - 'A' + 'a') : q->addr[i];
-	snprintf(bal, sizeof(bal), "0x%s%024d%s", SEL_BALANCEOF, 0, low + 2);
+	evm_balanceof_data(q->addr, bal);
 	q->pending += (int)(3 * q->ntok);
 	if (q->kind == CQ_ASSETS || q->ntok == 0) {
 		q->pending++;

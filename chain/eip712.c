@@ -18,19 +18,21 @@
 
 #include <jansson.h>
 
+#include "abi.h"
 #include "eip712.h"
 #include "evm.h"
 #include "util.h"
 
 #define FAIL(s)		do { *why = (s); return -1; } while (0)
 
-#define INT_TEXT_MAX	100	/* chars of an integer given as a string */
 /* A field's type: a name and its dimensions, "[256]" the longest. */
 #define TYPE_TEXT_MAX	(EIP712_NAME_MAX + 5 * EIP712_DIMS_MAX)
 
+/* The elementary types are chain/abi.c's. */
 enum atom {
-	A_STRUCT, A_ADDRESS, A_BOOL, A_STRING, A_BYTES, A_BYTESN, A_UINT,
-	A_INT
+	A_STRUCT = 0, A_ADDRESS = ABI_ADDRESS, A_BOOL = ABI_BOOL,
+	A_STRING = ABI_STRING, A_BYTES = ABI_BYTES, A_BYTESN = ABI_BYTESN,
+	A_UINT = ABI_UINT, A_INT = ABI_INT
 };
 
 /* Small: a registry holds EIP712_TYPES_MAX * EIP712_FIELDS_MAX. */
@@ -90,58 +92,6 @@ eq(const char *s, size_t len, const char *lit)
 	return strlen(lit) == len && memcmp(s, lit, len) == 0;
 }
 
-/* Digits only, no leading zero; the value, or -1. */
-static long
-small_num(const char *s, size_t len)
-{
-	long	n = 0;
-	size_t	i;
-
-	if (len == 0 || len > 3 || (len > 1 && s[0] == '0'))
-		return -1;
-	for (i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		n = n * 10 + (s[i] - '0');
-	}
-	return n;
-}
-
-/* An atomic type name: 0 and its kind, or -1. */
-static int
-parse_atom(const char *s, size_t len, enum atom *atom, unsigned int *width)
-{
-	long	n;
-
-	*width = 0;
-	if (eq(s, len, "address"))
-		*atom = A_ADDRESS;
-	else if (eq(s, len, "bool"))
-		*atom = A_BOOL;
-	else if (eq(s, len, "string"))
-		*atom = A_STRING;
-	else if (eq(s, len, "bytes"))
-		*atom = A_BYTES;
-	else if (len > 5 && memcmp(s, "bytes", 5) == 0) {
-		if ((n = small_num(s + 5, len - 5)) < 1 || n > 32)
-			return -1;
-		*atom = A_BYTESN;
-		*width = (unsigned int)n;
-	} else if (len > 4 && memcmp(s, "uint", 4) == 0) {
-		if ((n = small_num(s + 4, len - 4)) < 8 || n > 256 || n % 8)
-			return -1;
-		*atom = A_UINT;
-		*width = (unsigned int)n;
-	} else if (len > 3 && memcmp(s, "int", 3) == 0) {
-		if ((n = small_num(s + 3, len - 3)) < 8 || n > 256 || n % 8)
-			return -1;
-		*atom = A_INT;
-		*width = (unsigned int)n;
-	} else
-		return -1;
-	return 0;
-}
-
 /* A struct may not take a name that is, or reads like, an atomic one. */
 static int
 atomic_like(const char *s, size_t len)
@@ -185,8 +135,8 @@ parse_ftype(struct reg *r, struct type *t, struct field *f,
 {
 	const char	*s = f->type;
 	size_t		 len = f->typelen, blen, i, start, n, ref;
-	enum atom	 atom;
 	unsigned int	 width;
+	int		 atom;
 
 	for (blen = 0; blen < len && s[blen] != '['; blen++)
 		;
@@ -208,7 +158,7 @@ parse_ftype(struct reg *r, struct type *t, struct field *f,
 			FAIL("bad fixed array length");
 		f->dims[f->ndims++] = (uint16_t)n;
 	}
-	if (parse_atom(s, blen, &atom, &width) == 0) {
+	if (abi_atom_parse(s, blen, &atom, &width) == 0) {
 		f->atom = (uint8_t)atom;
 		f->width = (uint16_t)width;
 		return 0;
@@ -374,147 +324,20 @@ check_domain_type(const struct type *t, const char **why)
 	return 0;
 }
 
-/* "0x" and an even number of hex digits: the byte count, or -1. */
-static long
-hex_check(const json_t *v)
-{
-	const char	*s;
-	size_t		 len, i;
-
-	if (!json_is_string(v))
-		return -1;
-	s = json_string_value(v);
-	len = json_string_length(v);
-	if (len < 2 || s[0] != '0' || s[1] != 'x' || len % 2 != 0)
-		return -1;
-	for (i = 2; i < len; i++)
-		if (hex_digit(s[i]) == -1)
-			return -1;
-	return (long)((len - 2) / 2);
-}
-
-/* Decode a checked hex string's bytes from byte `off', n of them. */
-static void
-hex_get(const json_t *v, size_t off, size_t n, uint8_t *out)
-{
-	const char	*s = json_string_value(v) + 2 + 2 * off;
-	size_t		 i;
-
-	for (i = 0; i < n; i++)
-		out[i] = (uint8_t)(hex_digit(s[2 * i]) << 4 |
-		    hex_digit(s[2 * i + 1]));
-}
-
-/*
- * A JSON integer, or a string: decimal with an optional '-', or 0x hex
- * (as wallets do: no "-0x").  The magnitude big-endian in m, the sign.
- */
-static int
-parse_int(const json_t *v, uint8_t m[32], int *neg)
-{
-	const char	*s;
-	size_t		 len, i, j;
-	json_int_t	 x;
-	uint64_t	 u;
-	unsigned int	 c;
-	int		 d, hex;
-
-	memset(m, 0, 32);
-	*neg = 0;
-	if (json_is_integer(v)) {
-		x = json_integer_value(v);
-		*neg = x < 0;
-		u = x < 0 ? (uint64_t)0 - (uint64_t)x : (uint64_t)x;
-		for (i = 0; i < 8; i++)
-			m[31 - i] = (uint8_t)(u >> (8 * i));
-		return 0;
-	}
-	if (!json_is_string(v))
-		return -1;
-	s = json_string_value(v);
-	if ((len = json_string_length(v)) > INT_TEXT_MAX)
-		return -1;
-	if (len > 0 && s[0] == '-') {
-		*neg = 1;
-		s++;
-		len--;
-	}
-	if ((hex = len > 2 && s[0] == '0' && s[1] == 'x')) {
-		if (*neg)
-			return -1;
-		s += 2;
-		len -= 2;
-	}
-	if (len == 0)
-		return -1;
-	for (i = 0; i < len; i++) {
-		if ((d = hex_digit(s[i])) == -1 || (!hex && d > 9))
-			return -1;
-		if (hex) {
-			if (m[0] >> 4)
-				return -1;
-			for (j = 0; j < 31; j++)
-				m[j] = (uint8_t)(m[j] << 4 | m[j + 1] >> 4);
-			m[31] = (uint8_t)(m[31] << 4 | d);
-			continue;
-		}
-		for (j = 32, c = (unsigned int)d; j-- > 0;) {
-			c += m[j] * 10u;
-			m[j] = (uint8_t)c;
-			c >>= 8;
-		}
-		if (c != 0)
-			return -1;
-	}
-	return 0;
-}
-
-static unsigned int
-bitlen(const uint8_t m[32])
-{
-	unsigned int	i, b;
-
-	for (i = 0; i < 32; i++)
-		if (m[i] != 0) {
-			for (b = 8; !(m[i] & (1u << (b - 1))); b--)
-				;
-			return (31 - i) * 8 + b;
-		}
-	return 0;
-}
-
-/* m is exactly 2^(bits - 1). */
-static int
-is_top(const uint8_t m[32], unsigned int bits)
-{
-	unsigned int	i, ones = 0;
-
-	for (i = 0; i < 32; i++)
-		ones += (unsigned int)__builtin_popcount(m[i]);
-	return ones == 1 && bitlen(m) == bits;
-}
-
 static int
 enc_int(const json_t *v, int sgn, unsigned int bits, uint8_t out[32],
     const char **why)
 {
-	unsigned int	b, c, i;
-	int		neg;
-
-	if (parse_int(v, out, &neg) == -1)
-		FAIL("bad integer");
-	b = bitlen(out);
-	if (!sgn && neg && b != 0)
+	switch (abi_int_word(v, sgn, bits, out)) {
+	case 0:
+		return 0;
+	case ABI_INT_NEGATIVE:
 		FAIL("negative unsigned integer");
-	if (sgn ? b > bits - 1 && !(neg && is_top(out, bits)) : b > bits)
+	case ABI_INT_RANGE:
 		FAIL("integer out of range for its type");
-	if (neg && b != 0)
-		for (i = 32, c = 1; i-- > 0;) {
-			c += (uint8_t)~out[i];
-			out[i] = (uint8_t)c;
-			c >>= 8;
-		}
-	return 0;
+	default:
+		FAIL("bad integer");
+	}
 }
 
 static int
@@ -545,24 +368,24 @@ enc_atom(const struct field *f, const json_t *v, uint8_t out[32],
 		keccak256(json_string_value(v), json_string_length(v), out);
 		return 0;
 	case A_BYTES:
-		if ((n = hex_check(v)) == -1)
+		if ((n = abi_hex_len(v)) == -1)
 			FAIL("bytes is not 0x hex");
 		keccak256_init(&k);
 		for (off = 0; off < (size_t)n; off += chunk) {
 			chunk = (size_t)n - off;
 			if (chunk > sizeof(buf))
 				chunk = sizeof(buf);
-			hex_get(v, off, chunk, buf);
+			abi_hex_get(v, off, chunk, buf);
 			keccak256_update(&k, buf, chunk);
 		}
 		keccak256_final(&k, out);
 		return 0;
 	case A_BYTESN:
-		if ((n = hex_check(v)) == -1)
+		if ((n = abi_hex_len(v)) == -1)
 			FAIL("bytesN is not 0x hex");
 		if ((size_t)n != f->width)
 			FAIL("wrong length for bytesN");
-		hex_get(v, 0, f->width, out);
+		abi_hex_get(v, 0, f->width, out);
 		return 0;
 	case A_UINT:
 	case A_INT:
@@ -715,12 +538,10 @@ eip712_chain_id(const json_t *typed, uint64_t *out)
 	uint8_t		 m[32];
 	uint64_t	 u = 0;
 	size_t		 i;
-	int		 neg;
 
 	if (!json_is_object(d = json_object_get(typed, "domain")) ||
 	    (v = json_object_get(d, "chainId")) == NULL ||
-	    parse_int(v, m, &neg) == -1 || bitlen(m) > 64 ||
-	    (neg && bitlen(m) != 0))
+	    abi_int_word(v, 0, 64, m) != 0)
 		return -1;
 	for (i = 24; i < 32; i++)
 		u = u << 8 | m[i];
@@ -823,7 +644,7 @@ decimal(uint8_t m[32], char out[79])
 {
 	char		rev[79];
 	size_t		n = 0, i;
-	unsigned int	rem;
+	unsigned int	rem, any;
 
 	do {
 		for (i = 0, rem = 0; i < 32; i++) {
@@ -832,7 +653,9 @@ decimal(uint8_t m[32], char out[79])
 			rem %= 10;
 		}
 		rev[n++] = (char)('0' + rem);
-	} while (bitlen(m) != 0 && n < sizeof(rev) - 1);
+		for (i = 0, any = 0; i < 32; i++)
+			any |= m[i];
+	} while (any != 0 && n < sizeof(rev) - 1);
 	for (i = 0; i < n; i++)
 		out[i] = rev[n - 1 - i];
 	out[n] = '\0';
@@ -843,9 +666,8 @@ static void
 amount(const json_t *v, char out[79])
 {
 	uint8_t	m[32];
-	int	neg;
 
-	if (parse_int(v, m, &neg) == -1)
+	if (abi_int_word(v, 0, 256, m) != 0)
 		memset(m, 0, sizeof(m));
 	decimal(m, out);
 }

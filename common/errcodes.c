@@ -11,6 +11,7 @@
 	"GET /v1/nonce and sign again"
 
 const struct errcode errcodes[] = {
+	{ "ABI_ENCODING_FAILED",	400, 0, NULL },
 	{ "ADAPTER_NOT_AVAILABLE",	503, 1, NULL },
 	{ "APPROVAL_TIMEOUT",		410, 0, NULL },
 	{ "CHAIN_ERROR",		502, 1, NULL },

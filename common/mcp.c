@@ -56,9 +56,11 @@ static const char *const protos[] = { "2025-11-25", "2025-06-18",
 /*
  * GET_Q: the arguments as the query, and walletId (the default wallet)
  * unless given; GET_ARGS: the arguments alone (routes of no wallet);
- * GET_TX: the transaction's id in the path; POST_TX: the body.
+ * GET_TX: the transaction's id in the path; POST_TX: the body, keys in
+ * camelCase, the default wallet's id added; POST_PLAIN: the body as
+ * given, less wallet_id (the route takes none).
  */
-enum how { GET_Q, GET_ARGS, GET_TX, POST_TX };
+enum how { GET_Q, GET_ARGS, GET_TX, POST_TX, POST_PLAIN };
 
 static const struct tool {
 	const char	*name;
@@ -186,6 +188,19 @@ static const struct tool {
 	    "\"string\",\"description\":\"CAIP-19 asset id\"}},"
 	    "\"required\":[\"asset_id\"],\"additionalProperties\":false}",
 	    GET_ARGS, "/v1/tokens/resolve", NULL },
+	{ "encode_calldata", "EVM calldata for a contract function call, "
+	    "from its JSON ABI, the function's name and the arguments in "
+	    "order (integers as decimal strings, addresses as 0x strings, "
+	    "tuples as arrays or objects): calldata and selector, ready for "
+	    "call_contract.  Nothing is sent.",
+	    "{\"type\":\"object\",\"properties\":{\"abi\":{\"type\":"
+	    "\"array\",\"items\":{\"type\":\"object\","
+	    "\"additionalProperties\":{}},\"description\":\"The contract's "
+	    "ABI, or the function's entry alone\"},\"functionName\":"
+	    "{\"type\":\"string\"},\"args\":{\"type\":\"array\"},"
+	    WALLET_SCHEMA "},\"required\":[\"abi\",\"functionName\"],"
+	    "\"additionalProperties\":false}", POST_PLAIN,
+	    "/v1/utils/encode-calldata", NULL },
 	{ "get_nonce", "A fresh nonce for an owner's sign-in message "
 	    "(SIWE / SIWS).",
 	    "{\"type\":\"object\",\"properties\":{" WALLET_SCHEMA "},"
@@ -395,7 +410,8 @@ make_call(const struct tool *t, json_t *args, const char *wallet,
 	wipe_free(s);
 	if (n > MCP_ARG_MAX)
 		return text_result("Error: the arguments are too long", 1);
-	c->method = t->how == POST_TX ? "POST" : "GET";
+	c->method = t->how == POST_TX || t->how == POST_PLAIN ? "POST" :
+	    "GET";
 	c->tool = t->name;
 	snprintf(c->target, sizeof(c->target), "%s", t->path);
 	switch (t->how) {
@@ -430,6 +446,11 @@ make_call(const struct tool *t, json_t *args, const char *wallet,
 				return text_result("Error: the default "
 				    "wallet id is too long", 1);
 		}
+		break;
+	case POST_PLAIN:
+		/* wallet_id only names the session's wallet: no use here */
+		c->body = must(json_deep_copy(args));
+		json_object_del(c->body, "wallet_id");
 		break;
 	case POST_TX:
 		c->body = rest_body(args, t->type, wallet);

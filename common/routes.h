@@ -82,7 +82,9 @@ enum http_method {
 	X(R_CONNECT_INFO,	GET,	"/v1/connect-info",	SESSION) \
 	X(R_SKILL,		GET,	"/v1/skills/{}",	NONE)	\
 	X(R_MCP,		POST,	"/mcp",			SESSION) \
-	X(R_MCP_TOKEN,		POST,	"/v1/mcp/tokens",	MASTER)
+	X(R_MCP_TOKEN,		POST,	"/v1/mcp/tokens",	MASTER)	\
+	X(R_UTILS_ENCODE_CALLDATA, POST, "/v1/utils/encode-calldata",	\
+	    SESSION)
 
 enum route_id {
 #define ROUTE_ENUM(id, m, p, a)	id,

@@ -47,6 +47,9 @@ void	pd_base_url(char *, size_t);
 void	mcp_token_create(struct pd_ctx *);
 void	mcp_token_written(struct imsgchan *, struct imsg *, void *);
 
+/* policyd_utils.c: POST /v1/utils/encode-calldata */
+void	utils_encode_calldata(struct pd_ctx *);
+
 /* policyd_api.c */
 void	policyd_api_request(struct imsgchan *, struct imsg *, void *);
 int	pd_can_see(const struct pd_ctx *, const char *);

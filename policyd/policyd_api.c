@@ -67,6 +67,7 @@ static const pd_handler handlers[R_MAX] = {
 	[R_TOKEN_ADD] = tokens_add,
 	[R_TOKEN_REMOVE] = tokens_remove,
 	[R_TOKEN_RESOLVE] = tokens_resolve,
+	[R_UTILS_ENCODE_CALLDATA] = utils_encode_calldata,
 };
 
 static void

@@ -8,6 +8,7 @@
 
 #include <sodium.h>
 
+#include "abi.h"
 #include "base58.h"
 #include "evm.h"
 #include "log.h"
@@ -172,19 +173,19 @@ issue(json_t *issues, const char *path, const char *msg)
 		fatalx("json issue");
 }
 
-/* ERC-20 call data: selector, then two 32-byte words. */
+/*
+ * ERC-20 call data of sig(address,uint256): the selector of the
+ * canonical signature, then the two words (chain/abi.h).
+ */
 static uint8_t *
-erc20_call(uint32_t selector, const uint8_t addr[20], const uint8_t v[32])
+erc20_call(const char *sig, const uint8_t addr[20], const uint8_t v[32])
 {
 	uint8_t	*d;
 
 	if ((d = calloc(1, 68)) == NULL)
 		fatal("calloc");
-	d[0] = (uint8_t)(selector >> 24);
-	d[1] = (uint8_t)(selector >> 16);
-	d[2] = (uint8_t)(selector >> 8);
-	d[3] = (uint8_t)selector;
-	memcpy(d + 4 + 12, addr, 20);
+	abi_selector(sig, d);
+	abi_word_address(d + 4, addr);
 	memcpy(d + 36, v, 32);
 	return d;
 }
@@ -341,7 +342,8 @@ spec_parse(json_t *req, int chain, uint32_t net, const char *from,
 			/* transfer(address,uint256) on the token */
 			strlcpy(s->to, s->mint_text, sizeof(s->to));
 			memcpy(s->to20, s->mint, 20);
-			s->data = erc20_call(0xa9059cbb, addr, amount);
+			s->data = erc20_call("transfer(address,uint256)", addr,
+			    amount);
 			s->datalen = 68;
 		} else {
 			strlcpy(s->to, canon, sizeof(s->to));
@@ -366,7 +368,7 @@ spec_parse(json_t *req, int chain, uint32_t net, const char *from,
 		strlcpy(s->rcpt, canon, sizeof(s->rcpt));
 		strlcpy(s->to, s->mint_text, sizeof(s->to));
 		memcpy(s->to20, s->mint, 20);
-		s->data = erc20_call(0x095ea7b3, addr, amount);
+		s->data = erc20_call("approve(address,uint256)", addr, amount);
 		s->datalen = 68;
 		break;
 	case T_CALL:

@@ -574,6 +574,29 @@ async function walk() {
 	expect(CI, 401, await call('GET', '/v1/connect-info',
 	    { auth: 'master' }), 'the master password is not a session');
 
+	/* Calldata from a JSON ABI (t_abi.sh compares it with cast's). */
+	const EC = 'POST /v1/utils/encode-calldata';
+	const ERC20 = [{ type: 'function', name: 'transfer', inputs: [
+	    { name: 'to', type: 'address' }, { name: 'amount',
+	    type: 'uint256' }], outputs: [{ name: '', type: 'bool' }],
+	    stateMutability: 'nonpayable' }];
+	const ecr = await call('POST', '/v1/utils/encode-calldata', {
+	    auth: S, body: { abi: ERC20, functionName: 'transfer', args: [
+	    '0x70997970C51812dc3A010C7d01b50e0d17dc79C8', '1000'] } });
+	if (expect(EC, 200, ecr, 'an ERC-20 transfer'))
+		line(ecr.json.selector === '0xa9059cbb' &&
+		    ecr.json.calldata.length === 2 + 2 * 68, EC +
+		    ': transfer(address,uint256) is 0xa9059cbb, 68 bytes');
+	expect(EC, 400, await call('POST', '/v1/utils/encode-calldata', {
+	    auth: S, body: { abi: ERC20, functionName: 'transfer',
+	    args: ['0x1234', '1'] } }), 'ABI_ENCODING_FAILED: a bad address');
+	expect(EC, 401, await call('POST', '/v1/utils/encode-calldata', {
+	    body: { abi: ERC20, functionName: 'transfer', args: [] } }),
+	    'no token');
+	expect(EC, 401, await call('POST', '/v1/utils/encode-calldata', {
+	    auth: 'master', body: { abi: ERC20, functionName: 'transfer',
+	    args: [] } }), 'the master password is not a session');
+
 	/* MCP over Streamable HTTP (t_mcp.sh walks the tools). */
 	const MCP = 'POST /mcp';
 	const rpc = (m, id) => ({ jsonrpc: '2.0', id, method: m,
