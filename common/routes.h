@@ -74,6 +74,8 @@ enum http_method {
 	X(R_ADMIN_MASTER_PASSWORD_PUT, PUT, "/v1/admin/master-password", \
 	    MASTER)							\
 	X(R_ADMIN_BACKUP,	POST,	"/v1/admin/backup",	MASTER)	\
+	X(R_ADMIN_STATUS,	GET,	"/v1/admin/status",	MASTER)	\
+	X(R_ADMIN_STATS,	GET,	"/v1/admin/stats",	MASTER)	\
 	X(R_CONNECT_INFO,	GET,	"/v1/connect-info",	SESSION) \
 	X(R_SKILL,		GET,	"/v1/skills/{}",	NONE)	\
 	X(R_MCP,		POST,	"/mcp",			SESSION) \

@@ -114,6 +114,9 @@ int		 notify_channel_parse(const char *);
 
 #define CTL_F_PRIVSEP	0x01	/* started as root: uid drop and chroot */
 #define CTL_F_FOREGROUND 0x02
+/* recovery.key was there when the daemon started (the master password
+ * auto-provisioned, not yet hardened): GET /v1/admin/status says so */
+#define CTL_F_AUTOPROV	0x04
 
 struct ctl_config {
 	uint32_t	role;

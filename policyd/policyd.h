@@ -113,6 +113,10 @@ void	admin_master_password(struct pd_ctx *);
 void	admin_rekeyed(struct imsgchan *, struct imsg *, void *);
 void	admin_backup_snapshot(struct pd_ctx *);
 
+/* policyd_monitor.c: what /admin shows */
+void	admin_status(struct pd_ctx *);
+void	admin_stats(struct pd_ctx *);
+
 /* policyd_sessions.c */
 #define SESSION_TOKEN_MAX	1024
 void	sessions_init(void);

@@ -706,6 +706,24 @@ async function walk() {
 	    auth: 'master', body: { channel: 'sms' } }), 'an unknown channel');
 	expect(NT, 401, await call('POST', '/v1/admin/notifications/test', {
 	    body: {} }), 'no master password');
+	const AS = 'GET /v1/admin/status';
+	expect(AS, 200, await call('GET', '/v1/admin/status',
+	    { auth: 'master' }), 'the status');
+	expect(AS, 400, await call('GET', '/v1/admin/status?x=1',
+	    { auth: 'master' }), 'a query it does not take');
+	expect(AS, 401, await call('GET', '/v1/admin/status'),
+	    'no master password');
+	const AT = 'GET /v1/admin/stats';
+	r = await call('GET', '/v1/admin/stats', { auth: 'master' });
+	expect(AT, 200, r, 'the counts');
+	/* the reference documents no shape: ours, from /doc */
+	const ats = DOC && DOC.components.schemas.AdminStatsResponse;
+	line(ats !== undefined && validator(ats)(r.json), AT + ' 200 ' +
+	    'matches our /doc\'s AdminStatsResponse');
+	expect(AT, 400, await call('GET', '/v1/admin/stats?x=1',
+	    { auth: 'master' }), 'a query it does not take');
+	expect(AT, 401, await call('GET', '/v1/admin/stats'),
+	    'no master password');
 	const BK = 'POST /v1/admin/backup';
 	expect(BK, 200, await call('POST', '/v1/admin/backup',
 	    { auth: 'master' }), 'a backup');
