@@ -116,6 +116,7 @@ void	admin_backup_snapshot(struct pd_ctx *);
 /* policyd_monitor.c: what /admin shows */
 void	admin_status(struct pd_ctx *);
 void	admin_stats(struct pd_ctx *);
+void	admin_tx_list(struct pd_ctx *);
 
 /* policyd_sessions.c */
 #define SESSION_TOKEN_MAX	1024
@@ -173,6 +174,7 @@ int	queue_stop(const char *, long long, const char *, const char *,
 void	tx_cancel(struct pd_ctx *);
 void	tx_approve(struct pd_ctx *);
 void	tx_reject(struct pd_ctx *);
+void	tx_admin_reject(struct pd_ctx *);
 
 /* policyd_notify.c: the outbox, per channel, and its pump to relay */
 int	outbox_add(long long, const char *, json_t *);

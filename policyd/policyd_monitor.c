@@ -10,6 +10,7 @@
 
 #include "log.h"
 #include "policyd.h"
+#include "routes.h"
 #include "tx.h"
 #include "version.h"
 
@@ -294,4 +295,90 @@ admin_stats(struct pd_ctx *c)
 	if (j == NULL)
 		fatalx("json_pack admin stats");
 	pd_reply_json(c->peerid, 200, j);
+}
+
+/*
+ * The filters of GET /v1/admin/transactions, each ?n NULL when not
+ * given.  search: part of the id, the recipient, the hash or the
+ * wallet's name, any case (instr, so no character is a wildcard).
+ */
+#define ADMIN_TX_WHERE	" WHERE (?1 IS NULL OR t.wallet_id = ?1) AND " \
+	"(?2 IS NULL OR t.type = ?2) AND (?3 IS NULL OR t.status = ?3) AND " \
+	"(?4 IS NULL OR t.network = ?4) AND (?5 IS NULL OR t.created_at >= " \
+	"?5) AND (?6 IS NULL OR t.created_at <= ?6) AND (?7 IS NULL OR " \
+	"instr(lower(t.id), lower(?7)) > 0 OR instr(lower(coalesce(" \
+	"t.to_address, '')), lower(?7)) > 0 OR instr(lower(coalesce(" \
+	"t.tx_hash, '')), lower(?7)) > 0 OR instr(lower(coalesce(w.name, " \
+	"'')), lower(?7)) > 0)"
+
+struct admin_tx_filter {
+	char		 wallet[KS_ID_LEN + 1];
+	char		 type[16];
+	char		 status[16];
+	char		 network[NET_QUERY_MAX + 1];
+	char		 search[101];
+	const char	*w, *ty, *st, *net, *q;
+	long long	 since, until;
+};
+
+static void
+filter_bind(sqlite3_stmt *st, const struct admin_tx_filter *f)
+{
+	sqlite3_bind_text(st, 1, f->w, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, f->ty, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, f->st, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, f->net, -1, SQLITE_STATIC);
+	if (f->since >= 0)
+		sqlite3_bind_int64(st, 5, f->since);
+	if (f->until >= 0)
+		sqlite3_bind_int64(st, 6, f->until);
+	sqlite3_bind_text(st, 7, f->q, -1, SQLITE_STATIC);
+}
+
+/* GET /v1/admin/transactions: every wallet's, newest first, a page. */
+void
+admin_tx_list(struct pd_ctx *c)
+{
+	struct admin_tx_filter		 f;
+	const struct network		*n;
+	sqlite3_stmt			*st;
+	json_t				*items;
+	const char			*q = c->req->query;
+	long long			 offset, limit, total;
+
+	memset(&f, 0, sizeof(f));
+	if (pd_query_int(c, "offset", &offset) == -1 ||
+	    pd_query_int(c, "limit", &limit) == -1 ||
+	    pd_query_int(c, "since", &f.since) == -1 ||
+	    pd_query_int(c, "until", &f.until) == -1)
+		return;
+	f.w = pd_query_str(q, "wallet_id", f.wallet, sizeof(f.wallet));
+	f.ty = pd_query_str(q, "type", f.type, sizeof(f.type));
+	f.st = pd_query_str(q, "status", f.status, sizeof(f.status));
+	f.q = pd_query_str(q, "search", f.search, sizeof(f.search));
+	/* A name or a CAIP-2 id; one this daemon does not know (any more)
+	 * is matched as written. */
+	if ((f.net = pd_query_str(q, "network", f.network,
+	    sizeof(f.network))) != NULL && (n = net_lookup(f.net)) != NULL)
+		f.net = n->name;
+	st = store_prepare("SELECT count(*)" ADMIN_TX_FROM ADMIN_TX_WHERE);
+	filter_bind(st, &f);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		fatalx("database: %s", sqlite3_errmsg(pd.db));
+	total = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if ((items = json_array()) == NULL)
+		fatalx("json_array");
+	st = store_prepare("SELECT " ADMIN_TX_COLS ADMIN_TX_FROM
+	    ADMIN_TX_WHERE " ORDER BY t.created_at DESC, t.id DESC LIMIT ?8 "
+	    "OFFSET ?9");
+	filter_bind(st, &f);
+	sqlite3_bind_int64(st, 8, limit);
+	sqlite3_bind_int64(st, 9, offset);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		json_array_append_new(items, admin_tx_row(st));
+	sqlite3_finalize(st);
+	pd_reply_json(c->peerid, 200, json_pack("{s:o, s:I, s:I, s:I}",
+	    "items", items, "total", (json_int_t)total, "offset",
+	    (json_int_t)offset, "limit", (json_int_t)limit));
 }

@@ -676,6 +676,43 @@ async function walk() {
 	expect(CA, 401, await call('POST', '/v1/transactions/' + TD +
 	    '/cancel'), 'no credential');
 
+	/* The operator's view of every wallet, and hand on the queue. */
+	const AL = 'GET /v1/admin/transactions';
+	expect(AL, 200, await call('GET', '/v1/admin/transactions',
+	    { auth: 'master' }), 'every wallet\'s');
+	expect(AL, 200, await call('GET', '/v1/admin/transactions?' +
+	    'wallet_id=' + W + '&type=TRANSFER&status=CONFIRMED&network=' +
+	    NET + '&since=0&until=99999999999&search=0x5&limit=1&offset=0',
+	    { auth: 'master' }), 'every filter');
+	expect(AL, 400, await call('GET', '/v1/admin/transactions?status=' +
+	    'DONE', { auth: 'master' }), 'an unknown status');
+	expect(AL, 401, await call('GET', '/v1/admin/transactions'),
+	    'no master password');
+	r = await call('POST', '/v1/transactions/send', { auth: S, body: {
+	    network: NET, to: to(7), amount: '2500' } });
+	const TD2 = r.json && r.json.id;
+	r = await call('POST', '/v1/transactions/send', { auth: S, body: {
+	    network: NET, to: to(8), amount: '3500' } });
+	const TA2 = r.json && r.json.id;
+	const AC = 'POST /v1/admin/transactions/{id}/cancel';
+	expect(AC, 401, await call('POST', '/v1/admin/transactions/' + TD2 +
+	    '/cancel', { auth: S }), 'a session token');
+	expect(AC, 200, await call('POST', '/v1/admin/transactions/' + TD2 +
+	    '/cancel', { auth: 'master' }), 'a DELAY');
+	expect(AC, 409, await call('POST', '/v1/admin/transactions/' + TD2 +
+	    '/cancel', { auth: 'master' }), 'cancelled already');
+	expect(AC, 404, await call('POST', '/v1/admin/transactions/' + U() +
+	    '/cancel', { auth: 'master' }), 'an unknown id');
+	const AR = 'POST /v1/admin/transactions/{id}/reject';
+	expect(AR, 401, await call('POST', '/v1/admin/transactions/' + TA2 +
+	    '/reject'), 'no master password');
+	expect(AR, 200, await call('POST', '/v1/admin/transactions/' + TA2 +
+	    '/reject', { auth: 'master' }), 'one waiting for the owner');
+	expect(AR, 409, await call('POST', '/v1/admin/transactions/' + TA2 +
+	    '/reject', { auth: 'master' }), 'rejected already');
+	expect(AR, 404, await call('POST', '/v1/admin/transactions/' + U() +
+	    '/reject', { auth: 'master' }), 'an unknown id');
+
 	/* Audit. */
 	expect('GET /v1/audit-logs', 200, await call('GET', '/v1/audit-logs',
 	    { auth: 'master' }), 'the log');

@@ -1,9 +1,14 @@
 #!/bin/sh
-# The operator's read routes behind /admin, with the real daemon and
-# anvil: GET /v1/admin/status counts what was done (wallets, sessions,
-# policies, transactions) and follows every change, the kill switch
-# included.  No route here answers without the master password: none, a
-# wrong one and a session token are each a 401.
+# The operator's routes behind /admin, with the real daemon and anvil:
+# GET /v1/admin/status and /stats count what was done (wallets,
+# sessions, policies, transactions by status, tier and type) and follow
+# every change, the kill switch included; GET /v1/admin/transactions
+# lists every wallet's, each filter and the paging checked against the
+# sends made; the operator cancels a DELAY-queued send and rejects one
+# waiting for the owner (audited as master), and neither ever reaches
+# the chain while a DELAY send left alone confirms after the same delay.
+# No route here answers without the master password: none, a wrong one
+# and a session token are each a 401, and change nothing.
 . tests/integration/lib.sh
 
 NET=ethereum-sepolia
@@ -93,6 +98,94 @@ check "... no channel configured: nothing undelivered, no channel counted" \
 check "... the kill switch ACTIVE, the version, the database's schema ($(db 'PRAGMA user_version'))" \
     [ "$(jget 'j["killSwitch"]["state"], j["system"]["version"], j["system"]["schemaVersion"]')" = "ACTIVE $V $(db 'PRAGMA user_version')" ]
 admin_401 GET /v1/admin/stats
+
+# Every wallet's transactions, filtered and paged.  A second DELAY send
+# (TC) is left to run: it shows the delay did elapse for the one the
+# operator cancels.
+TC=$(send_to 4 2600)
+T0=$(date +%s)
+list() {	# list QUERY EXPR: GET /v1/admin/transactions?QUERY, EXPR on j
+	c=$(req GET "/v1/admin/transactions?$1")
+	echo "$c $(jget "$2")"
+}
+ids='[t["id"] for t in j["items"]], j["total"]'
+check "GET /v1/admin/transactions: 200, all 4, newest first" \
+    [ "$(list "" "$ids")" = "200 ['$TC', '$TA', '$TD', '$T1'] 4" ]
+check "... each row in the reference's shape: its wallet's name, tier, recipient, amount, chain" \
+    [ "$(list "limit=1" '[(t["walletName"], t["tier"], t["toAddress"].lower(), t["amount"], t["chain"], t["network"], t["type"], t["status"], t["txHash"], t["contractName"]) for t in j["items"]], j["limit"], j["offset"]')" = \
+    "200 [('<b>ops</b>', 'DELAY', '$(R 4)', '2600', 'ethereum', '$NET', 'TRANSFER', 'QUEUED', None, None)] 1 0" ]
+check "... limit=2&offset=1: the 2nd and 3rd, total still 4" \
+    [ "$(list "limit=2&offset=1" "$ids")" = "200 ['$TA', '$TD'] 4" ]
+check "... offset past the end: none, total 4" \
+    [ "$(list "offset=10" "$ids")" = "200 [] 4" ]
+check "... status=QUEUED: the three waiting" \
+    [ "$(list "status=QUEUED" "$ids")" = "200 ['$TC', '$TA', '$TD'] 3" ]
+check "... status=CONFIRMED&type=TRANSFER&wallet_id=W: the INSTANT one" \
+    [ "$(list "status=CONFIRMED&type=TRANSFER&wallet_id=$W" "$ids")" = "200 ['$T1'] 1" ]
+check "... wallet_id of the other wallet: none; type=APPROVE: none" \
+    [ "$(list "wallet_id=$W2" "$ids") $(list "type=APPROVE" "$ids")" = "200 [] 0 200 [] 0" ]
+check "... network by CAIP-2 id (its ':' as %3A): all 4; another network: none" \
+    [ "$(list "network=eip155%3A11155111" 'j["total"]') $(list "network=ethereum-mainnet" 'j["total"]')" = "200 4 200 0" ]
+check "... search: part of a recipient finds its one; the wallet's name in capitals all 4; part of an id its one" \
+    [ "$(list "search=$(R 2 | cut -c30-)" "$ids") $(list "search=OPS" 'j["total"]') $(list "search=$(echo "$TA" | cut -c25-)" "$ids")" = \
+    "200 ['$TD'] 1 200 4 200 ['$TA'] 1" ]
+check "... since in the future: none; until 0: none; since 0 and until now+9: all" \
+    [ "$(list "since=$((T0 + 100))" 'j["total"]') $(list "until=0" 'j["total"]') $(list "since=0&until=$((T0 + 9))" 'j["total"]')" = "200 0 200 0 200 4" ]
+code=$(req GET "/v1/admin/transactions?status=DONE")
+check "... an unknown status: 400 naming it ($code)" \
+    [ "$code $(jget 'j["details"]["issues"][0]["path"][0]')" = "400 status" ]
+check "... limit 101: 400; since -1: 400; an unknown key: 400" \
+    [ "$(req GET "/v1/admin/transactions?limit=101") $(req GET "/v1/admin/transactions?since=-1") $(req GET "/v1/admin/transactions?walletId=$W")" = "400 400 400" ]
+admin_401 GET /v1/admin/transactions
+
+# The operator's cancel and reject.
+admin_401 POST "/v1/admin/transactions/$TD/cancel"
+admin_401 POST "/v1/admin/transactions/$TA/reject"
+check "... and both still wait" \
+    [ "$(list "status=QUEUED" "$ids")" = "200 ['$TC', '$TA', '$TD'] 3" ]
+code=$(req POST "/v1/admin/transactions/$TD/reject")
+check "rejecting a DELAY one: 409 INVALID_STATE_TRANSITION ($code), it still waits" \
+    [ "$code $(jget 'j["code"]') $(list "status=QUEUED" 'j["total"]')" = "409 INVALID_STATE_TRANSITION 200 3" ]
+code=$(req POST "/v1/admin/transactions/$TD/cancel")
+check "POST /v1/admin/transactions/{TD}/cancel: 200, CANCELLED ($code)" \
+    [ "$code $(jget 'j["id"], j["status"]')" = "200 $TD CANCELLED" ]
+req GET "/v1/transactions/$TD" "" "$S" >/dev/null
+check "... the agent sees it CANCELLED, code CANCELLED" \
+    [ "$(jget 'j["status"], j["errorCode"]')" = "CANCELLED CANCELLED" ]
+check "... audited: TX_CANCELLED by master" \
+    [ "$(db "SELECT actor || ' ' || json_extract(details, '\$.code') FROM audit_log WHERE event = 'TX_CANCELLED' AND target = '$TD'")" = "master CANCELLED" ]
+code=$(req POST "/v1/admin/transactions/$TD/cancel")
+check "... again: 409 TX_ALREADY_PROCESSED ($code)" \
+    [ "$code $(jget 'j["code"]')" = "409 TX_ALREADY_PROCESSED" ]
+code=$(req POST "/v1/admin/transactions/$TA/reject")
+check "POST /v1/admin/transactions/{TA}/reject: 200, CANCELLED, rejectedAt now ($code)" \
+    [ "$code $(jget "j['id'], j['status'], abs(j['rejectedAt'] - $(date +%s)) <= 2")" = "200 $TA CANCELLED True" ]
+req GET "/v1/transactions/$TA" "" "$S" >/dev/null
+check "... the agent sees it CANCELLED, code APPROVAL_REJECTED" \
+    [ "$(jget 'j["status"], j["errorCode"]')" = "CANCELLED APPROVAL_REJECTED" ]
+check "... audited: TX_CANCELLED by master, APPROVAL_REJECTED" \
+    [ "$(db "SELECT actor || ' ' || json_extract(details, '\$.code') FROM audit_log WHERE event = 'TX_CANCELLED' AND target = '$TA'")" = "master APPROVAL_REJECTED" ]
+code=$(req POST "/v1/admin/transactions/$TA/reject")
+check "... again: 409 TX_ALREADY_PROCESSED ($code)" \
+    [ "$code $(jget 'j["code"]')" = "409 TX_ALREADY_PROCESSED" ]
+U=01234567-89ab-7def-8123-456789abcdef
+check "an unknown id: 404 TX_NOT_FOUND on both" \
+    [ "$(req POST "/v1/admin/transactions/$U/cancel") $(jget 'j["code"]') $(req POST "/v1/admin/transactions/$U/reject") $(jget 'j["code"]')" = "404 TX_NOT_FOUND 404 TX_NOT_FOUND" ]
+req GET /v1/admin/stats >/dev/null
+check "stats: 2 CANCELLED, only TC waiting (delay 1, approval 0)" \
+    [ "$(jget 'j["transactions"]["byStatus"]["CANCELLED"], j["transactions"]["waiting"]')" = "2 {'delay': 1, 'approval': 0}" ]
+
+# TC's delay elapses and it confirms; TD, sent before it with the same
+# delay, and TA never reach the chain.
+n=0
+while [ $n -lt 90 ] && [ "$(req GET "/v1/transactions/$TC" "" "$S" >/dev/null; jget 'j["status"]')" != CONFIRMED ]; do
+	sleep 1
+	n=$((n + 1))
+done
+check "TC, left in the queue, CONFIRMED after its delay (+2600 wei)" \
+    [ "$(jget 'j["status"]') $(bal "$(R 4)")" = "CONFIRMED 2600" ]
+check "TD and TA never reached the chain: nothing to their recipients, no hash, no signature, still CANCELLED" \
+    [ "$(bal "$(R 2)") $(bal "$(R 3)") $(db "SELECT count(*) FROM transactions WHERE id IN ('$TD', '$TA') AND status = 'CANCELLED' AND raw IS NULL AND tx_hash IS NULL")" = "0 0 2" ]
 
 req DELETE "/v1/sessions/$S2ID" >/dev/null
 req DELETE "/v1/wallets/$W2" >/dev/null
