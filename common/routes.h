@@ -81,6 +81,7 @@ enum http_method {
 	    MASTER)							\
 	X(R_ADMIN_TX_REJECT,	POST,	"/v1/admin/transactions/{}/reject", \
 	    MASTER)							\
+	X(R_ADMIN_BACKUPS,	GET,	"/v1/admin/backups",	MASTER)	\
 	X(R_CONNECT_INFO,	GET,	"/v1/connect-info",	SESSION) \
 	X(R_SKILL,		GET,	"/v1/skills/{}",	NONE)	\
 	X(R_MCP,		POST,	"/mcp",			SESSION) \

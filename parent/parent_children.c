@@ -271,6 +271,7 @@ static const struct imsg_rule parent_policyd_rules[] = {
 	IMSG_RULE_EMPTY(IMSG_CTL_READY, ctl_ready),
 	IMSG_RULE_EXACT(IMSG_CTL_TOKEN_WRITE, struct ctl_token_write,
 	    ctl_token_write),
+	IMSG_RULE_EMPTY(IMSG_CTL_BACKUP_LIST, ctl_backup_list),
 };
 
 static const struct imsg_rule parent_signer_rules[] = {

@@ -112,6 +112,9 @@ void	auth_master_replace(const char *);
 void	admin_master_password(struct pd_ctx *);
 void	admin_rekeyed(struct imsgchan *, struct imsg *, void *);
 void	admin_backup_snapshot(struct pd_ctx *);
+void	admin_backups(struct pd_ctx *);
+void	admin_backup_entry(struct imsgchan *, struct imsg *, void *);
+void	admin_backup_end(struct imsgchan *, struct imsg *, void *);
 
 /* policyd_monitor.c: what /admin shows */
 void	admin_status(struct pd_ctx *);

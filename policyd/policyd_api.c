@@ -65,6 +65,7 @@ static const pd_handler handlers[R_MAX] = {
 	[R_ADMIN_TX_LIST] = admin_tx_list,
 	[R_ADMIN_TX_CANCEL] = tx_cancel,
 	[R_ADMIN_TX_REJECT] = tx_admin_reject,
+	[R_ADMIN_BACKUPS] = admin_backups,
 	[R_CONNECT_INFO] = connect_info,
 	[R_MCP] = mcp_auth,
 	[R_MCP_TOKEN] = mcp_token_create,

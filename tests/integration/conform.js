@@ -761,6 +761,13 @@ async function walk() {
 	    { auth: 'master' }), 'a query it does not take');
 	expect(AT, 401, await call('GET', '/v1/admin/stats'),
 	    'no master password');
+	const BL = 'GET /v1/admin/backups';
+	expect(BL, 200, await call('GET', '/v1/admin/backups',
+	    { auth: 'master' }), 'the archives (none)');
+	expect(BL, 400, await call('GET', '/v1/admin/backups?x=1',
+	    { auth: 'master' }), 'a query it does not take');
+	expect(BL, 401, await call('GET', '/v1/admin/backups'),
+	    'no master password');
 	const BK = 'POST /v1/admin/backup';
 	expect(BK, 200, await call('POST', '/v1/admin/backup',
 	    { auth: 'master' }), 'a backup');
@@ -888,6 +895,9 @@ const EXCUSED = {
 	'POST /v1/transactions/simulate 504': 'a node that answers too late ' +
 	    'is t_send_faults\' subject',
 	'POST /v1/admin/backup 501': 'backups are always available here',
+	'GET /v1/admin/backups 501': 'backups are always available here',
+	'GET /v1/admin/backups 500': 'an unreadable backups/ (the parent ' +
+	    'owns it) is not made in the walk; t_admin reads junk in it',
 	'POST /mcp 202': 'no body to check: t_mcp.sh walks a notification',
 	'GET /v1/connect-info 404': 'only a live session authenticates: ' +
 	    'a revoked or unknown one is 401 before the route runs',

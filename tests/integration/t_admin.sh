@@ -7,6 +7,7 @@
 # sends made; the operator cancels a DELAY-queued send and rejects one
 # waiting for the owner (audited as master), and neither ever reaches
 # the chain while a DELAY send left alone confirms after the same delay.
+# GET /v1/admin/backups lists the archives of backups/ as the files say.
 # No route here answers without the master password: none, a wrong one
 # and a session token are each a 401, and change nothing.
 . tests/integration/lib.sh
@@ -194,6 +195,46 @@ check "a session revoked, a wallet terminated (and its session with it): 1 walle
 req GET /v1/admin/stats >/dev/null
 check "... stats: 1 wallet TERMINATED, 1 ethereum left; 2 sessions revoked of 3" \
     [ "$(jget 'j["wallets"]["byStatus"]["TERMINATED"], j["wallets"]["byChain"]["ethereum"], j["sessions"]["revoked"], j["sessions"]["active"], j["sessions"]["total"]')" = "1 1 2 1 3" ]
+
+# The archives of backups/, which the parent owns and reads; policyd
+# parses their metadata.  Checked against the files themselves.
+CLI=$PWD/$BUILD/waiaas
+C() { WAIAAS_DATA_DIR=$DATA WAIAAS_DAEMON_PORT=$PORT "$CLI" "$@"; }
+code=$(req GET /v1/admin/backups)
+check "GET /v1/admin/backups with none: 200, empty, retention_count 0 ($code)" \
+    [ "$code $(jget 'j["backups"], j["total"], j["retention_count"]')" = "200 [] 0 0" ]
+A1=$(basename "$(C backup create 2>/dev/null)")
+sleep 1.1
+A2=$(basename "$(C backup create 2>/dev/null)")
+# What an archive's clear metadata says, read here from the file.
+meta() {
+	python3 - "$DATA/backups/$1" <<'PY'
+import json, struct, sys
+b = open(sys.argv[1], "rb").read()
+assert b[:8] == b"WAIABK01"
+n = struct.unpack(">I", b[8:12])[0]
+m = json.loads(b[12:12 + n])
+print(m["created"], m["version"], m["schemaVersion"], len(m["files"]))
+PY
+}
+head -c 3000 /dev/urandom > "$DATA/backups/junk.wbk"
+touch -d @1000000000 "$DATA/backups/junk.wbk"
+printf 'x' > "$DATA/backups/notes.txt"
+mkdir "$DATA/backups/dir.wbk"
+ln -s "$DATA/backups/$A1" "$DATA/backups/link.wbk"
+code=$(req GET /v1/admin/backups)
+check "two archives made by waiaas backup create ($A1, $A2), and a junk .wbk: 3 listed, newest first, nothing else (not a .txt, a directory or a symlink)" \
+    [ "$code $(jget '[b["filename"] for b in j["backups"]], j["total"]')" = "200 ['$A2', '$A1', 'junk.wbk'] 3" ]
+row() { jget "(lambda b: '%s %s %s %s %s %s' % (b['path'], b['size'], b['created_at'], b['daemon_version'], b['schema_version'], b['file_count']))([b for b in j['backups'] if b['filename'] == '$1'][0])"; }
+check "... each archive's path, size, and its metadata's created, version, schema and file count" \
+    [ "$(row "$A1")|$(row "$A2")" = \
+    "$DATA/backups/$A1 $(stat -c %s "$DATA/backups/$A1") $(meta "$A1")|$DATA/backups/$A2 $(stat -c %s "$DATA/backups/$A2") $(meta "$A2")" ]
+check "... the metadata's schema is the database's, the version the daemon's, 2+ files" \
+    [ "$(row "$A2" | awk '{print $4, $5, ($6 >= 2)}')" = "$V $(db 'PRAGMA user_version') 1" ]
+check "... the junk one: its size, its file's time (2001), nothing from a metadata it lacks" \
+    [ "$(row junk.wbk)" = "$DATA/backups/junk.wbk 3000 2001-09-09T01:46:40Z unknown 0 0" ]
+admin_401 GET /v1/admin/backups
+check "the daemon is still whole after the lists" [ "$(req GET /health)" = 200 ]
 
 # The kill switch, as the status says it.
 req POST /v1/admin/kill-switch >/dev/null
