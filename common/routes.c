@@ -99,6 +99,15 @@ const struct route_query route_queries[] = {
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-",
 	    "A-Z a-z 0-9 - (part of an id, an address, a hash or a wallet's "
 	    "name)", NULL },
+	Q_INT(R_ADMIN_NOTIFY_LOG, "page", 1, OFFSET_MAX, 1),
+	Q_INT(R_ADMIN_NOTIFY_LOG, "pageSize", 1, 100, 20),
+	Q_ENUM(R_ADMIN_NOTIFY_LOG, "channel", "webhook|ntfy|telegram"),
+	Q_ENUM(R_ADMIN_NOTIFY_LOG, "status", "sent|failed|pending"),
+	{ R_ADMIN_NOTIFY_LOG, "eventType", QK_TEXT, 1, 64, 0,
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.",
+	    "A-Z a-z 0-9 _ . (an event's name: TX_DELAYED ...)", NULL },
+	Q_INT(R_ADMIN_NOTIFY_LOG, "since", 0, OFFSET_MAX, -1),
+	Q_INT(R_ADMIN_NOTIFY_LOG, "until", 0, OFFSET_MAX, -1),
 };
 const size_t	route_nqueries = nitems(route_queries);
 

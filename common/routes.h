@@ -82,6 +82,10 @@ enum http_method {
 	X(R_ADMIN_TX_REJECT,	POST,	"/v1/admin/transactions/{}/reject", \
 	    MASTER)							\
 	X(R_ADMIN_BACKUPS,	GET,	"/v1/admin/backups",	MASTER)	\
+	X(R_ADMIN_NOTIFY_STATUS, GET,	"/v1/admin/notifications/status", \
+	    MASTER)							\
+	X(R_ADMIN_NOTIFY_LOG,	GET,	"/v1/admin/notifications/log",	\
+	    MASTER)							\
 	X(R_CONNECT_INFO,	GET,	"/v1/connect-info",	SESSION) \
 	X(R_SKILL,		GET,	"/v1/skills/{}",	NONE)	\
 	X(R_MCP,		POST,	"/mcp",			SESSION) \

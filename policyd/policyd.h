@@ -120,6 +120,8 @@ void	admin_backup_end(struct imsgchan *, struct imsg *, void *);
 void	admin_status(struct pd_ctx *);
 void	admin_stats(struct pd_ctx *);
 void	admin_tx_list(struct pd_ctx *);
+void	admin_notify_status(struct pd_ctx *);
+void	admin_notify_log(struct pd_ctx *);
 
 /* policyd_sessions.c */
 #define SESSION_TOKEN_MAX	1024
@@ -184,6 +186,7 @@ int	outbox_add(long long, const char *, json_t *);
 void	notify_init(void);
 void	notify_result(struct imsgchan *, struct imsg *, void *);
 void	notify_test(struct pd_ctx *);
+unsigned int notify_channels(void);
 
 /* tx_*.c: transactions, in stages (tx.h) */
 void	tx_send(struct pd_ctx *);		/* tx_routes.c */

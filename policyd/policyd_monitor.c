@@ -382,3 +382,134 @@ admin_tx_list(struct pd_ctx *c)
 	    "items", items, "total", (json_int_t)total, "offset",
 	    (json_int_t)offset, "limit", (json_int_t)limit));
 }
+
+/*
+ * GET /v1/admin/notifications/status: every channel this daemon has,
+ * whether it is configured (its credentials stay with relay and the
+ * parent: none is here to show), and its deliveries so far.
+ */
+void
+admin_notify_status(struct pd_ctx *c)
+{
+	sqlite3_stmt	*st;
+	json_t		*chans, *o;
+	unsigned int	 on = notify_channels();
+	int		 ch;
+
+	if ((chans = json_array()) == NULL)
+		fatalx("json_array");
+	for (ch = 0; ch < NOTIFY_MAX; ch++) {
+		o = json_pack("{s:s, s:b, s:i, s:i, s:i}", "name",
+		    notify_channel_name(ch), "enabled", (on & (1U << ch)) != 0,
+		    "delivered", 0, "failed", 0, "pending", 0);
+		st = store_prepare("SELECT count(delivered_at), "
+		    "count(failed_at), coalesce(sum(delivered_at IS NULL AND "
+		    "failed_at IS NULL), 0) FROM deliveries WHERE channel = ?");
+		sqlite3_bind_text(st, 1, notify_channel_name(ch), -1,
+		    SQLITE_STATIC);
+		if (o == NULL || sqlite3_step(st) != SQLITE_ROW)
+			fatalx("notification status: %s", sqlite3_errmsg(
+			    pd.db));
+		json_object_set_new(o, "delivered", json_integer(
+		    sqlite3_column_int64(st, 0)));
+		json_object_set_new(o, "failed", json_integer(
+		    sqlite3_column_int64(st, 1)));
+		json_object_set_new(o, "pending", json_integer(
+		    sqlite3_column_int64(st, 2)));
+		sqlite3_finalize(st);
+		json_array_append_new(chans, o);
+	}
+	pd_reply_json(c->peerid, 200, json_pack("{s:b, s:o}", "enabled",
+	    on != 0, "channels", chans));
+}
+
+/*
+ * The notification log: one row per event and channel (the outbox's
+ * deliveries), newest first.  status: sent (delivered), failed (given
+ * up), pending (not yet, or being retried: error says why).
+ */
+#define NLOG_STATUS	"(CASE WHEN d.delivered_at IS NOT NULL THEN 'sent' " \
+	"WHEN d.failed_at IS NOT NULL THEN 'failed' ELSE 'pending' END)"
+#define NLOG_FROM	" FROM deliveries d JOIN outbox o ON o.id = " \
+	"d.outbox_id WHERE (?1 IS NULL OR d.channel = ?1) AND (?2 IS NULL " \
+	"OR " NLOG_STATUS " = ?2) AND (?3 IS NULL OR o.type = ?3) AND (?4 " \
+	"IS NULL OR d.created_at >= ?4) AND (?5 IS NULL OR d.created_at <= " \
+	"?5)"
+
+struct nlog_filter {
+	char		 channel[16], status[16], type[65];
+	const char	*ch, *st, *ty;
+	long long	 since, until;
+};
+
+static void
+nlog_bind(sqlite3_stmt *st, const struct nlog_filter *f)
+{
+	sqlite3_bind_text(st, 1, f->ch, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, f->st, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, f->ty, -1, SQLITE_STATIC);
+	if (f->since >= 0)
+		sqlite3_bind_int64(st, 4, f->since);
+	if (f->until >= 0)
+		sqlite3_bind_int64(st, 5, f->until);
+}
+
+/* GET /v1/admin/notifications/log */
+void
+admin_notify_log(struct pd_ctx *c)
+{
+	struct nlog_filter	 f;
+	sqlite3_stmt		*st;
+	json_t			*logs, *e;
+	const char		*q = c->req->query;
+	long long		 page, size, total;
+
+	memset(&f, 0, sizeof(f));
+	if (pd_query_int(c, "page", &page) == -1 ||
+	    pd_query_int(c, "pageSize", &size) == -1 ||
+	    pd_query_int(c, "since", &f.since) == -1 ||
+	    pd_query_int(c, "until", &f.until) == -1)
+		return;
+	f.ch = pd_query_str(q, "channel", f.channel, sizeof(f.channel));
+	f.st = pd_query_str(q, "status", f.status, sizeof(f.status));
+	f.ty = pd_query_str(q, "eventType", f.type, sizeof(f.type));
+	st = store_prepare("SELECT count(*)" NLOG_FROM);
+	nlog_bind(st, &f);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		fatalx("database: %s", sqlite3_errmsg(pd.db));
+	total = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if ((logs = json_array()) == NULL)
+		fatalx("json_array");
+	/* page * size fits: page < 2^40, size <= 100 */
+	st = store_prepare("SELECT d.id, o.type, json_extract(o.payload, "
+	    "'$.walletId'), d.channel, " NLOG_STATUS ", d.last_error, "
+	    "d.created_at, o.event_id, d.attempts, d.delivered_at"
+	    NLOG_FROM " ORDER BY d.id DESC LIMIT ?6 OFFSET ?7");
+	nlog_bind(st, &f);
+	sqlite3_bind_int64(st, 6, size);
+	sqlite3_bind_int64(st, 7, (page - 1) * size);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		e = json_pack("{s:s, s:s, s:o, s:s, s:s, s:o, s:n, s:I, s:s, "
+		    "s:I, s:o}",
+		    "id", sqlite3_column_text(st, 0),
+		    "eventType", sqlite3_column_text(st, 1),
+		    "walletId", coltext(st, 2),
+		    "channel", sqlite3_column_text(st, 3),
+		    "status", sqlite3_column_text(st, 4),
+		    "error", coltext(st, 5),
+		    "message",
+		    "createdAt", (json_int_t)sqlite3_column_int64(st, 6),
+		    "eventId", sqlite3_column_text(st, 7),
+		    "attempts", (json_int_t)sqlite3_column_int64(st, 8),
+		    "deliveredAt", sqlite3_column_type(st, 9) == SQLITE_NULL ?
+		    json_null() : json_integer(sqlite3_column_int64(st, 9)));
+		if (e == NULL)
+			fatalx("json_pack notification log");
+		json_array_append_new(logs, e);
+	}
+	sqlite3_finalize(st);
+	pd_reply_json(c->peerid, 200, json_pack("{s:o, s:I, s:I, s:I}",
+	    "logs", logs, "total", (json_int_t)total, "page",
+	    (json_int_t)page, "pageSize", (json_int_t)size));
+}

@@ -768,6 +768,23 @@ async function walk() {
 	    { auth: 'master' }), 'a query it does not take');
 	expect(BL, 401, await call('GET', '/v1/admin/backups'),
 	    'no master password');
+	const NS = 'GET /v1/admin/notifications/status';
+	expect(NS, 200, await call('GET', '/v1/admin/notifications/status',
+	    { auth: 'master' }), 'no channel configured');
+	expect(NS, 400, await call('GET', '/v1/admin/notifications/status?x=1',
+	    { auth: 'master' }), 'a query it does not take');
+	expect(NS, 401, await call('GET', '/v1/admin/notifications/status'),
+	    'no master password');
+	const NL = 'GET /v1/admin/notifications/log';
+	expect(NL, 200, await call('GET', '/v1/admin/notifications/log',
+	    { auth: 'master' }), 'the log');
+	expect(NL, 200, await call('GET', '/v1/admin/notifications/log?' +
+	    'page=2&pageSize=5&channel=ntfy&status=sent&eventType=TX_DELAYED' +
+	    '&since=0&until=99999999999', { auth: 'master' }), 'every filter');
+	expect(NL, 400, await call('GET', '/v1/admin/notifications/log?' +
+	    'pageSize=101', { auth: 'master' }), 'pageSize over 100');
+	expect(NL, 401, await call('GET', '/v1/admin/notifications/log'),
+	    'no master password');
 	const BK = 'POST /v1/admin/backup';
 	expect(BK, 200, await call('POST', '/v1/admin/backup',
 	    { auth: 'master' }), 'a backup');

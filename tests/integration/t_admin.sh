@@ -7,7 +7,9 @@
 # sends made; the operator cancels a DELAY-queued send and rejects one
 # waiting for the owner (audited as master), and neither ever reaches
 # the chain while a DELAY send left alone confirms after the same delay.
-# GET /v1/admin/backups lists the archives of backups/ as the files say.
+# GET /v1/admin/backups lists the archives of backups/ as the files say;
+# /notifications/status and /log say what reached ntfy (as its receiver
+# got it) and what the webhook, where nothing listens, gave up.
 # No route here answers without the master password: none, a wrong one
 # and a session token are each a 401, and change nothing.
 . tests/integration/lib.sh
@@ -20,6 +22,20 @@ send_to() {	# send_to N AMOUNT: a transfer to R(N); prints the id
 	send "{\"network\":\"$NET\",\"to\":\"$(R "$1")\",\"amount\":\"$2\"}"
 }
 status() { req GET /v1/admin/status >/dev/null; jget "$1"; }
+
+# Notifications: ntfy to a receiver that takes them; the webhook to a
+# port where nothing listens, so its deliveries fail and, older than
+# max_age (10 s), are given up.
+python3 tests/tools/notify_receiver.py > "$T_TMP/recv.out" 2>&1 &
+PEER_PIDS="${PEER_PIDS:-} $!"
+n=0
+while [ $n -lt 100 ] && ! grep -qs "^listening" "$T_TMP/recv.out"; do sleep 0.05; n=$((n + 1)); done
+RECV=http://127.0.0.1:$(sed -n 's/^listening //p' "$T_TMP/recv.out")
+openssl rand -hex 16 > "$T_TMP/wh.secret"
+export WAIAAS_NOTIFICATIONS_NTFY_URL=$RECV/ WAIAAS_NOTIFICATIONS_NTFY_TOPIC=ops
+export WAIAAS_NOTIFICATIONS_WEBHOOK_URL=http://127.0.0.1:$(free_port)/hook
+export WAIAAS_NOTIFICATIONS_WEBHOOK_SECRET_FILE=$T_TMP/wh.secret
+export WAIAAS_NOTIFICATIONS_MAX_AGE=10 WAIAAS_NOTIFICATIONS_TIMEOUT_MS=1000
 
 start_anvil --chain-id 11155111
 export WAIAAS_RPC_EVM_ETHEREUM_SEPOLIA=$ANVIL_URL WAIAAS_RPC_POLL_INTERVAL_MS=100
@@ -94,8 +110,8 @@ check "... sessions: 3, all active" \
     [ "$(jget 'j["sessions"]')" = "{'total': 3, 'active': 3, 'revoked': 0, 'expired': 0}" ]
 check "... policies: 1 SPENDING_LIMIT, every type listed" \
     [ "$(jget 'j["policies"]["total"], j["policies"]["byType"]["SPENDING_LIMIT"], len(j["policies"]["byType"]), sum(j["policies"]["byType"].values())')" = "1 1 11 1" ]
-check "... no channel configured: nothing undelivered, no channel counted" \
-    [ "$(jget 'j["notifications"]["undelivered"], j["notifications"]["byChannel"]')" = "0 {}" ]
+check "... notifications: events for DELAY and APPROVAL at least, counted for the two configured channels, undelivered the sum of their pending" \
+    [ "$(jget '(lambda n: (n["events"] >= 2, sorted(n["byChannel"]), n["undelivered"] == sum(c["pending"] for c in n["byChannel"].values())))(j["notifications"])')" = "(True, ['ntfy', 'webhook'], True)" ]
 check "... the kill switch ACTIVE, the version, the database's schema ($(db 'PRAGMA user_version'))" \
     [ "$(jget 'j["killSwitch"]["state"], j["system"]["version"], j["system"]["schemaVersion"]')" = "ACTIVE $V $(db 'PRAGMA user_version')" ]
 admin_401 GET /v1/admin/stats
@@ -187,6 +203,42 @@ check "TC, left in the queue, CONFIRMED after its delay (+2600 wei)" \
     [ "$(jget 'j["status"]') $(bal "$(R 4)")" = "CONFIRMED 2600" ]
 check "TD and TA never reached the chain: nothing to their recipients, no hash, no signature, still CANCELLED" \
     [ "$(bal "$(R 2)") $(bal "$(R 3)") $(db "SELECT count(*) FROM transactions WHERE id IN ('$TD', '$TA') AND status = 'CANCELLED' AND raw IS NULL AND tx_hash IS NULL")" = "0 0 2" ]
+
+# The notification channels and their log.  By now (a minute after
+# TD and TA) the webhook's deliveries of them are given up.
+code=$(req GET /v1/admin/notifications/status)
+check "GET /v1/admin/notifications/status: 200, enabled; webhook and ntfy configured, telegram not ($code)" \
+    [ "$code $(jget 'j["enabled"], [(c["name"], c["enabled"]) for c in j["channels"]]')" = \
+    "200 True [('webhook', True), ('ntfy', True), ('telegram', False)]" ]
+check "... no credential in it (the webhook's secret, its URL)" \
+    sh -c "! grep -qF -e '$(cat "$T_TMP/wh.secret")' -e '/hook' '$T_TMP/body'"
+NTFY_SENT=$(jget '[c["delivered"] for c in j["channels"] if c["name"] == "ntfy"][0]')
+ALL=$(jget 'sum(c["delivered"] + c["failed"] + c["pending"] for c in j["channels"])')
+GOT=$(curl -s "$RECV/ops/json?poll=1" | grep -c '"message"')
+check "... ntfy: as many delivered as the receiver got ($NTFY_SENT, $GOT), at least 4 (TX_DELAYED twice and more)" \
+    [ "$NTFY_SENT" = "$GOT" -a "$GOT" -ge 4 ]
+check "... webhook: none delivered, some given up; telegram: nothing" \
+    [ "$(jget '[(c["delivered"], c["failed"] > 0) for c in j["channels"] if c["name"] != "ntfy"]')" = "[(0, True), (0, False)]" ]
+code=$(req GET /v1/admin/notifications/log)
+check "GET /v1/admin/notifications/log: 200, total every delivery ($ALL), a first page of 20, newest first" \
+    [ "$code $(jget 'j["total"], j["page"], j["pageSize"], len(j["logs"]) == min(20, j["total"]), [int(e["id"]) for e in j["logs"]] == sorted((int(e["id"]) for e in j["logs"]), reverse=True)')" = "200 $ALL 1 20 True True" ]
+FIRST2=$(jget '[e["id"] for e in j["logs"][1:2]]')
+check "... pageSize=1&page=2: the second newest" \
+    [ "$(req GET "/v1/admin/notifications/log?pageSize=1&page=2") $(jget '[e["id"] for e in j["logs"]], j["total"]')" = "200 $FIRST2 $ALL" ]
+check "... channel=ntfy&status=sent: as many as ntfy delivered, all of them sent to ntfy" \
+    [ "$(req GET "/v1/admin/notifications/log?channel=ntfy&status=sent&pageSize=100") $(jget 'j["total"], set((e["channel"], e["status"]) for e in j["logs"])')" = "200 $NTFY_SENT {('ntfy', 'sent')}" ]
+code=$(req GET "/v1/admin/notifications/log?eventType=TX_DELAYED")
+check "... eventType=TX_DELAYED: TD and TC on both channels, the wallet named; ntfy's sent, the webhook's failed with why" \
+    [ "$code $(jget 'sorted((e["channel"], e["status"], e["walletId"], e["error"] is not None, e["message"]) for e in j["logs"])')" = \
+    "200 [('ntfy', 'sent', '$W', False, None), ('ntfy', 'sent', '$W', False, None), ('webhook', 'failed', '$W', True, None), ('webhook', 'failed', '$W', True, None)]" ]
+check "... the same event id on both channels, once per channel" \
+    [ "$(jget 'len(set(e["eventId"] for e in j["logs"])), len(set((e["eventId"], e["channel"]) for e in j["logs"]))')" = "2 4" ]
+check "... channel=telegram: none; since in the future: none; until 0: none" \
+    [ "$(req GET "/v1/admin/notifications/log?channel=telegram") $(jget 'j["total"]') $(req GET "/v1/admin/notifications/log?since=$(($(date +%s) + 100))") $(jget 'j["total"]') $(req GET "/v1/admin/notifications/log?until=0") $(jget 'j["total"]')" = "200 0 200 0 200 0" ]
+check "... pageSize 0, pageSize 101, page 0, channel sms, status done: 400 each" \
+    [ "$(req GET "/v1/admin/notifications/log?pageSize=0") $(req GET "/v1/admin/notifications/log?pageSize=101") $(req GET "/v1/admin/notifications/log?page=0") $(req GET "/v1/admin/notifications/log?channel=sms") $(req GET "/v1/admin/notifications/log?status=done")" = "400 400 400 400 400" ]
+admin_401 GET /v1/admin/notifications/status
+admin_401 GET /v1/admin/notifications/log
 
 req DELETE "/v1/sessions/$S2ID" >/dev/null
 req DELETE "/v1/wallets/$W2" >/dev/null
