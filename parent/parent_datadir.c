@@ -479,7 +479,7 @@ ctl_backup_list(struct imsgchan *ch, struct imsg *imsg, void *arg)
 	struct dirent		*de;
 	DIR			*d = NULL;
 	size_t			 nl;
-	int			 bfd;
+	int			 bfd = -1;
 
 	(void)arg;
 	memset(&end, 0, sizeof(end));

@@ -1,6 +1,6 @@
 /*
- * Operator maintenance: changing the master password (set-master) and
- * the database snapshot a backup is made of.
+ * Operator maintenance: changing the master password (set-master), the
+ * database snapshot a backup is made of, and the list of backups.
  *
  * set-master: policyd hashes the new password (for masterAuth), hands it
  * to the signer, which seals every key again under a key derived from it

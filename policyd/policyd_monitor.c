@@ -1,9 +1,10 @@
 /*
  * What the operator watches (the routes behind /admin): the daemon's
- * status and counts, every wallet's transactions.  All of it read from
- * policyd's own database in one go per request; nothing here writes but
- * the operator's cancel and reject, which go through the queue's own
- * code (policyd_queue.c).
+ * status and counts, every wallet's transactions, the notification
+ * channels and their log.  All of it read from policyd's own database
+ * in one go per request; nothing here writes (the operator's cancel and
+ * reject are the queue's own code, policyd_queue.c; the backup list is
+ * the parent's and policyd_admin.c's).
  */
 #include <stdio.h>
 #include <string.h>
