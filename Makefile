@@ -85,7 +85,7 @@ POLICYD_SRCS = policyd/siwe.c \
 	      policyd/policyd_notify.c policyd/policyd_admin.c \
 	      policyd/policyd_idem.c policyd/policyd_connect.c \
 	      policyd/policyd_mcp.c policyd/policyd_tokens.c \
-	      policyd/policyd_utils.c
+	      policyd/policyd_utils.c policyd/policyd_monitor.c
 SIGNER_SRCS = signer/signer.c signer/signer_keys.c signer/signer_sign.c \
 	      signer/evm_sign.c
 RELAY_SRCS  = relay/relay.c relay/relay_format.c

@@ -126,6 +126,7 @@ backup_create(void)
 	json_t			*snap, *meta, *files;
 	crypto_secretstream_xchacha20poly1305_state ss;
 	struct bk_meta		 bm;
+	struct stat		 bst;
 	uint8_t			 keys[2][32], mac[BK_MAC_LEN], hdr[12];
 	uint8_t			 sh[SS_HEADER];
 	uint8_t			 salt[BK_SALT_LEN], h[32];
@@ -237,6 +238,14 @@ backup_create(void)
 	    O_CLOEXEC, 0600)) == -1 || (out = fdopen(fd, "w")) == NULL)
 		cli_fail("%s/backups/%s: %s", cli.datadir, tmp,
 		    strerror(errno));
+	/*
+	 * backups/ is the daemon's parent's, which lists the archives for
+	 * GET /v1/admin/backups: one made by root is given to the
+	 * directory's owner (still 0600), as everything else in it is.
+	 */
+	if (geteuid() == 0 && fstat(bfd, &bst) == 0 && bst.st_uid != 0 &&
+	    fchown(fd, bst.st_uid, bst.st_gid) == -1)
+		cli_fail("chown %s: %s", tmp, strerror(errno));
 	crypto_secretstream_xchacha20poly1305_init_push(&ss, sh, keys[1]);
 	fwrite(hdr, 1, 12, out);
 	fwrite(mtext, 1, mlen, out);

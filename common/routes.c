@@ -34,6 +34,8 @@ const struct route routes[R_MAX] = {
 #define PT_NAME(t)	#t "|"
 #define TX_STATUSES	"PENDING|QUEUED|EXECUTING|SUBMITTED|CONFIRMED|FAILED|" \
 	"CANCELLED|EXPIRED|SIGNED"
+#define TX_TYPES	"TRANSFER|TOKEN_TRANSFER|CONTRACT_CALL|APPROVE|" \
+	"SIGN_MESSAGE"
 #define NO_FIAT		"not supported: amounts are in the chain's units " \
 	"(and USD where a price is known)"
 #define NO_AUDIT	"not supported: this audit log takes limit, offset " \
@@ -96,6 +98,28 @@ const struct route_query route_queries[] = {
 	Q_ID(R_TX_PENDING, "cursor"),
 	Q_NO(R_TX_GET, "display_currency", NO_FIAT),
 	Q_ID(R_OWNER_KILL, "walletId"),
+	Q_INT(R_ADMIN_TX_LIST, "offset", 0, OFFSET_MAX, 0),
+	Q_INT(R_ADMIN_TX_LIST, "limit", 1, 100, 20),
+	Q_ID(R_ADMIN_TX_LIST, "wallet_id"),
+	Q_ENUM(R_ADMIN_TX_LIST, "type", TX_TYPES),
+	Q_ENUM(R_ADMIN_TX_LIST, "status", TX_STATUSES),
+	Q_NET(R_ADMIN_TX_LIST),
+	/* unix seconds; -1: not given */
+	Q_INT(R_ADMIN_TX_LIST, "since", 0, OFFSET_MAX, -1),
+	Q_INT(R_ADMIN_TX_LIST, "until", 0, OFFSET_MAX, -1),
+	{ R_ADMIN_TX_LIST, "search", QK_TEXT, 1, 100, 0,
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-",
+	    "A-Z a-z 0-9 - (part of an id, an address, a hash or a wallet's "
+	    "name)", NULL },
+	Q_INT(R_ADMIN_NOTIFY_LOG, "page", 1, OFFSET_MAX, 1),
+	Q_INT(R_ADMIN_NOTIFY_LOG, "pageSize", 1, 100, 20),
+	Q_ENUM(R_ADMIN_NOTIFY_LOG, "channel", "webhook|ntfy|telegram"),
+	Q_ENUM(R_ADMIN_NOTIFY_LOG, "status", "sent|failed|pending"),
+	{ R_ADMIN_NOTIFY_LOG, "eventType", QK_TEXT, 1, 64, 0,
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.",
+	    "A-Z a-z 0-9 _ . (an event's name: TX_DELAYED ...)", NULL },
+	Q_INT(R_ADMIN_NOTIFY_LOG, "since", 0, OFFSET_MAX, -1),
+	Q_INT(R_ADMIN_NOTIFY_LOG, "until", 0, OFFSET_MAX, -1),
 };
 const size_t	route_nqueries = nitems(route_queries);
 

@@ -79,6 +79,18 @@ enum http_method {
 	X(R_ADMIN_MASTER_PASSWORD_PUT, PUT, "/v1/admin/master-password", \
 	    MASTER)							\
 	X(R_ADMIN_BACKUP,	POST,	"/v1/admin/backup",	MASTER)	\
+	X(R_ADMIN_STATUS,	GET,	"/v1/admin/status",	MASTER)	\
+	X(R_ADMIN_STATS,	GET,	"/v1/admin/stats",	MASTER)	\
+	X(R_ADMIN_TX_LIST,	GET,	"/v1/admin/transactions", MASTER) \
+	X(R_ADMIN_TX_CANCEL,	POST,	"/v1/admin/transactions/{}/cancel", \
+	    MASTER)							\
+	X(R_ADMIN_TX_REJECT,	POST,	"/v1/admin/transactions/{}/reject", \
+	    MASTER)							\
+	X(R_ADMIN_BACKUPS,	GET,	"/v1/admin/backups",	MASTER)	\
+	X(R_ADMIN_NOTIFY_STATUS, GET,	"/v1/admin/notifications/status", \
+	    MASTER)							\
+	X(R_ADMIN_NOTIFY_LOG,	GET,	"/v1/admin/notifications/log",	\
+	    MASTER)							\
 	X(R_CONNECT_INFO,	GET,	"/v1/connect-info",	SESSION) \
 	X(R_SKILL,		GET,	"/v1/skills/{}",	NONE)	\
 	X(R_MCP,		POST,	"/mcp",			SESSION) \

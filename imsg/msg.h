@@ -77,7 +77,11 @@
 	X(IMSG_KS_REKEYED)						\
 	/* POST /v1/mcp/tokens: policyd -> parent and back */		\
 	X(IMSG_CTL_TOKEN_WRITE)						\
-	X(IMSG_CTL_TOKEN_WRITTEN)
+	X(IMSG_CTL_TOKEN_WRITTEN)					\
+	/* GET /v1/admin/backups: policyd -> parent, entries back */	\
+	X(IMSG_CTL_BACKUP_LIST)						\
+	X(IMSG_CTL_BACKUP_ENTRY)					\
+	X(IMSG_CTL_BACKUP_END)
 
 enum imsg_type {
 #define IMSG_ENUM(n)	n,
@@ -115,6 +119,9 @@ int		 notify_channel_parse(const char *);
 
 #define CTL_F_PRIVSEP	0x01	/* started as root: uid drop and chroot */
 #define CTL_F_FOREGROUND 0x02
+/* recovery.key was there when the daemon started (the master password
+ * auto-provisioned, not yet hardened): GET /v1/admin/status says so */
+#define CTL_F_AUTOPROV	0x04
 
 struct ctl_config {
 	uint32_t	role;
@@ -189,6 +196,34 @@ struct ctl_token_write {
 struct ctl_token_written {
 	int32_t		status;			/* 0, or an errno */
 	char		wallet[KS_ID_LEN + 1];
+	char		datadir[CTL_PATH_MAX];
+};
+
+/*
+ * One archive of backups/: what the parent knows of it without parsing
+ * it (its name, size, time, and the metadata's bytes after checking only
+ * the magic and the length); the metadata bytes follow the struct.
+ * policyd, in its sandbox, parses them.
+ */
+#define CTL_BACKUP_NAME_MAX	256
+#define CTL_BACKUP_META_MAX	(48 * 1024)	/* below the channel's max */
+#define CTL_BACKUPS_MAX		500		/* entries listed */
+/* all of a list's metadata: with the entries, well within the 1 MiB
+ * write queue of the parent's channel to policyd */
+#define CTL_BACKUP_META_TOTAL	(256 * 1024)
+struct ctl_backup_entry {
+	char		name[CTL_BACKUP_NAME_MAX];	/* NUL-terminated */
+	int64_t		size;
+	int64_t		mtime;
+	uint32_t	metalen;	/* 0: not an archive, or too long */
+	uint32_t	pad;
+};
+
+struct ctl_backup_end {
+	int32_t		status;			/* 0, or an errno */
+	uint32_t	count;			/* entries sent */
+	uint32_t	more;			/* not sent (past the cap) */
+	uint32_t	pad;
 	char		datadir[CTL_PATH_MAX];
 };
 

@@ -89,6 +89,7 @@ void	pidfile_lock(void);
 void	pidfile_write(const char *);
 void	pidfile_remove(void);
 void	ctl_token_write(struct imsgchan *, struct imsg *, void *);
+void	ctl_backup_list(struct imsgchan *, struct imsg *, void *);
 
 /* parent_resolve.c */
 void	networks_init(void);

@@ -132,11 +132,15 @@ static void
 send_config(struct child *c, int listenfd)
 {
 	struct ctl_config	cfg;
+	struct stat		sb;
 
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.role = (uint32_t)c->role;
 	cfg.flags = (P.privsep ? CTL_F_PRIVSEP : 0) |
 	    (P.foreground ? CTL_F_FOREGROUND : 0);
+	/* Through the data directory's descriptor, as its owner. */
+	if (fstatat(P.ddir, "recovery.key", &sb, AT_SYMLINK_NOFOLLOW) == 0)
+		cfg.flags |= CTL_F_AUTOPROV;
 	cfg.uid = P.uid[c->role];
 	cfg.gid = P.gid[c->role];
 	cfg.log_level = P.cf.log_level;
@@ -267,6 +271,7 @@ static const struct imsg_rule parent_policyd_rules[] = {
 	IMSG_RULE_EMPTY(IMSG_CTL_READY, ctl_ready),
 	IMSG_RULE_EXACT(IMSG_CTL_TOKEN_WRITE, struct ctl_token_write,
 	    ctl_token_write),
+	IMSG_RULE_EMPTY(IMSG_CTL_BACKUP_LIST, ctl_backup_list),
 };
 
 static const struct imsg_rule parent_signer_rules[] = {

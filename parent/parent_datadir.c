@@ -22,6 +22,7 @@
 #include "msg.h"
 #include "secret.h"
 #include "util.h"
+#include "backup.h"	/* BK_MAGIC only: the parent parses no JSON */
 
 /* Run file work in the data directory as uid:gid (see priv_fsid()). */
 void
@@ -441,4 +442,102 @@ ctl_token_write(struct imsgchan *ch, struct imsg *imsg, void *arg)
 	if (imsgchan_compose(ch, IMSG_CTL_TOKEN_WRITTEN, imsg->hdr.peerid, -1,
 	    &r, sizeof(r)) == -1)
 		fatal("IMSG_CTL_TOKEN_WRITTEN");
+}
+
+/*
+ * The first bytes of an archive: its metadata (at most max bytes) into
+ * meta, its length returned; 0 when the file is not an archive (no
+ * magic) or its metadata is longer than max.  Only the magic and the
+ * length are looked at: the parent parses no JSON, policyd does.
+ */
+static uint32_t
+backup_meta(int dfd, const char *name, char *meta, size_t max)
+{
+	unsigned char	 hdr[sizeof(BK_MAGIC) - 1 + 4];
+	uint32_t	 len;
+	ssize_t		 n;
+	int		 fd;
+
+	if ((fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC)) == -1)
+		return 0;
+	memset(hdr, 0, sizeof(hdr));
+	n = pread(fd, hdr, sizeof(hdr), 0);
+	len = (uint32_t)hdr[8] << 24 | (uint32_t)hdr[9] << 16 |
+	    (uint32_t)hdr[10] << 8 | hdr[11];
+	if (n != (ssize_t)sizeof(hdr) || memcmp(hdr, BK_MAGIC,
+	    sizeof(BK_MAGIC) - 1) != 0 || len == 0 || len > max ||
+	    pread(fd, meta, len, sizeof(hdr)) != (ssize_t)len)
+		len = 0;
+	close(fd);
+	return len;
+}
+
+/*
+ * IMSG_CTL_BACKUP_LIST from policyd (GET /v1/admin/backups): the
+ * archives (*.wbk, regular files) of backups/, which the parent owns and
+ * policyd cannot see from its chroot, one IMSG_CTL_BACKUP_ENTRY each
+ * (up to CTL_BACKUPS_MAX), then IMSG_CTL_BACKUP_END.
+ */
+void
+ctl_backup_list(struct imsgchan *ch, struct imsg *imsg, void *arg)
+{
+	static char		 meta[CTL_BACKUP_META_MAX];
+	size_t			 budget = CTL_BACKUP_META_TOTAL;
+	struct ctl_backup_entry	 e;
+	struct ctl_backup_end	 end;
+	struct iovec		 iov[2];
+	struct stat		 sb;
+	struct dirent		*de;
+	DIR			*d = NULL;
+	size_t			 nl;
+	int			 bfd = -1;
+
+	(void)arg;
+	memset(&end, 0, sizeof(end));
+	if (strlcpy(end.datadir, P.cf.datadir, sizeof(end.datadir)) >=
+	    sizeof(end.datadir))
+		end.status = ENAMETOOLONG;
+	else if ((bfd = openat(P.dfd, "backups", O_RDONLY | O_DIRECTORY |
+	    O_NOFOLLOW | O_CLOEXEC)) == -1 || (d = fdopendir(bfd)) == NULL) {
+		end.status = errno;
+		if (bfd != -1)
+			close(bfd);
+	}
+	while (d != NULL && (de = readdir(d)) != NULL) {
+		nl = strlen(de->d_name);
+		if (de->d_name[0] == '.' || nl < 5 || nl >= sizeof(e.name) ||
+		    strcmp(de->d_name + nl - 4, ".wbk") != 0 ||
+		    fstatat(dirfd(d), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) ==
+		    -1 || !S_ISREG(sb.st_mode))
+			continue;
+		if (end.count == CTL_BACKUPS_MAX) {
+			end.more++;
+			continue;
+		}
+		memset(&e, 0, sizeof(e));
+		memcpy(e.name, de->d_name, nl + 1);
+		e.size = (int64_t)sb.st_size;
+		e.mtime = (int64_t)sb.st_mtime;
+		/* The channel's write queue is bounded: so is what all the
+		 * metadata may add to it (past that, policyd says unknown). */
+		e.metalen = backup_meta(dirfd(d), de->d_name, meta,
+		    budget < sizeof(meta) ? budget : sizeof(meta));
+		budget -= e.metalen;
+		iov[0].iov_base = &e;
+		iov[0].iov_len = sizeof(e);
+		iov[1].iov_base = meta;
+		iov[1].iov_len = e.metalen;
+		if (imsgchan_composev(ch, IMSG_CTL_BACKUP_ENTRY,
+		    imsg->hdr.peerid, -1, iov, 2) == -1)
+			fatal("IMSG_CTL_BACKUP_ENTRY");
+		end.count++;
+	}
+	if (d != NULL)
+		closedir(d);
+	if (end.status != 0)
+		log_warnx("backups: %s", strerror(end.status));
+	if (imsgchan_compose(ch, IMSG_CTL_BACKUP_END, imsg->hdr.peerid, -1,
+	    &end, sizeof(end)) == -1)
+		fatal("IMSG_CTL_BACKUP_END");
 }

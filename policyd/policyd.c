@@ -83,6 +83,11 @@ static const struct imsg_rule parent_rules[] = {
 	    auth_master_hash),
 	IMSG_RULE_EXACT(IMSG_CTL_TOKEN_WRITTEN, struct ctl_token_written,
 	    mcp_token_written),
+	IMSG_RULE_RANGE(IMSG_CTL_BACKUP_ENTRY, sizeof(struct ctl_backup_entry),
+	    sizeof(struct ctl_backup_entry) + CTL_BACKUP_META_MAX,
+	    admin_backup_entry),
+	IMSG_RULE_EXACT(IMSG_CTL_BACKUP_END, struct ctl_backup_end,
+	    admin_backup_end),
 };
 
 static void

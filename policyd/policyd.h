@@ -115,6 +115,16 @@ void	auth_master_replace(const char *);
 void	admin_master_password(struct pd_ctx *);
 void	admin_rekeyed(struct imsgchan *, struct imsg *, void *);
 void	admin_backup_snapshot(struct pd_ctx *);
+void	admin_backups(struct pd_ctx *);
+void	admin_backup_entry(struct imsgchan *, struct imsg *, void *);
+void	admin_backup_end(struct imsgchan *, struct imsg *, void *);
+
+/* policyd_monitor.c: what /admin shows */
+void	admin_status(struct pd_ctx *);
+void	admin_stats(struct pd_ctx *);
+void	admin_tx_list(struct pd_ctx *);
+void	admin_notify_status(struct pd_ctx *);
+void	admin_notify_log(struct pd_ctx *);
 
 /* policyd_sessions.c */
 #define SESSION_TOKEN_MAX	1024
@@ -177,12 +187,14 @@ int	queue_stop(const char *, long long, const char *, const char *,
 void	tx_cancel(struct pd_ctx *);
 void	tx_approve(struct pd_ctx *);
 void	tx_reject(struct pd_ctx *);
+void	tx_admin_reject(struct pd_ctx *);
 
 /* policyd_notify.c: the outbox, per channel, and its pump to relay */
 int	outbox_add(long long, const char *, json_t *);
 void	notify_init(void);
 void	notify_result(struct imsgchan *, struct imsg *, void *);
 void	notify_test(struct pd_ctx *);
+unsigned int notify_channels(void);
 
 /* tx_*.c: transactions, in stages (tx.h) */
 void	tx_send(struct pd_ctx *);		/* tx_routes.c */

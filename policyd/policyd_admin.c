@@ -1,6 +1,6 @@
 /*
- * Operator maintenance: changing the master password (set-master) and
- * the database snapshot a backup is made of.
+ * Operator maintenance: changing the master password (set-master), the
+ * database snapshot a backup is made of, and the list of backups.
  *
  * set-master: policyd hashes the new password (for masterAuth), hands it
  * to the signer, which seals every key again under a key derived from it
@@ -184,4 +184,154 @@ admin_backup_snapshot(struct pd_ctx *c)
 	    "path", "data/" SNAPSHOT_NAME, "filename", SNAPSHOT_NAME, "size",
 	    (json_int_t)sb.st_size, "created_at", at, "daemon_version",
 	    WAIAAS_VERSION, "schema_version", schema, "file_count", 1));
+}
+
+/*
+ * GET /v1/admin/backups: the archives of backups/, which the parent owns
+ * (policyd, chrooted in data/, cannot see it, and is not given it):
+ * the parent sends each archive's name, size, time and metadata bytes,
+ * and policyd parses the metadata here, in its sandbox.  What the
+ * metadata says is the archive's own word, not verified: only the
+ * master password checks its MAC (waiaas backup inspect).  One list at
+ * a time.
+ */
+static struct {
+	int		 busy;
+	uint32_t	 id;		/* the parent's request id */
+	uint32_t	 peerid;	/* the api request waiting */
+	json_t		*list;
+} BL;
+
+void
+admin_backups(struct pd_ctx *c)
+{
+	if (BL.busy) {
+		pd_fail(c->peerid, 503, "SERVICE_UNAVAILABLE", "a backup list "
+		    "is being read; try again", 1);
+		return;
+	}
+	if ((BL.list = json_array()) == NULL)
+		fatalx("json_array");
+	BL.busy = 1;
+	BL.id++;
+	BL.peerid = c->peerid;
+	if (imsgev_compose(&pd.parent, IMSG_CTL_BACKUP_LIST, BL.id, -1, NULL,
+	    0) == -1)
+		fatal("IMSG_CTL_BACKUP_LIST");
+}
+
+static void
+iso_time(long long t, char *out, size_t len)
+{
+	struct tm	tm;
+	time_t		tt = (time_t)t;
+
+	if (gmtime_r(&tt, &tm) == NULL || strftime(out, len,
+	    "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		strlcpy(out, "1970-01-01T00:00:00Z", len);
+}
+
+void
+admin_backup_entry(struct imsgchan *ch, struct imsg *imsg, void *arg)
+{
+	struct ctl_backup_entry	 e;
+	json_t			*m = NULL, *v, *files;
+	char			 at[32];
+	const char		*created = NULL, *version = "unknown";
+	json_int_t		 schema = 0, nfiles = 0;
+
+	(void)ch;
+	(void)arg;
+	memcpy(&e, imsg->data, sizeof(e));
+	if (!BL.busy || imsg->hdr.peerid != BL.id ||
+	    memchr(e.name, '\0', sizeof(e.name)) == NULL ||
+	    e.metalen > CTL_BACKUP_META_MAX ||
+	    imsg->len != sizeof(e) + e.metalen)
+		fatalx("IMSG_CTL_BACKUP_ENTRY: unexpected or malformed");
+	if (e.metalen > 0 && (m = json_loadb((const char *)imsg->data +
+	    sizeof(e), e.metalen, JSON_REJECT_DUPLICATES, NULL)) != NULL &&
+	    json_is_object(m)) {
+		if (json_is_string(v = json_object_get(m, "created")))
+			created = json_string_value(v);
+		if (json_is_string(v = json_object_get(m, "version")))
+			version = json_string_value(v);
+		if (json_is_integer(v = json_object_get(m, "schemaVersion")))
+			schema = json_integer_value(v);
+		if (json_is_array(files = json_object_get(m, "files")))
+			nfiles = (json_int_t)json_array_size(files);
+	}
+	/* Without a readable metadata: the file's time. */
+	if (created == NULL) {
+		iso_time(e.mtime, at, sizeof(at));
+		created = at;
+	}
+	/* path is completed with the data directory at the end */
+	if (json_array_append_new(BL.list, json_pack("{s:s, s:s, s:I, s:s, "
+	    "s:s, s:I, s:I}", "path", e.name, "filename", e.name, "size",
+	    (json_int_t)e.size, "created_at", created, "daemon_version",
+	    version, "schema_version", schema, "file_count", nfiles)) == -1)
+		fatalx("json_array_append");
+	json_decref(m);
+}
+
+/* Newest first: the ISO times sort as text; then by name. */
+static int
+backup_cmp(const void *a, const void *b)
+{
+	json_t	*x = *(json_t *const *)a, *y = *(json_t *const *)b;
+	int	 r;
+
+	r = strcmp(json_string_value(json_object_get(y, "created_at")),
+	    json_string_value(json_object_get(x, "created_at")));
+	if (r == 0)
+		r = strcmp(json_string_value(json_object_get(y, "filename")),
+		    json_string_value(json_object_get(x, "filename")));
+	return r;
+}
+
+void
+admin_backup_end(struct imsgchan *ch, struct imsg *imsg, void *arg)
+{
+	struct ctl_backup_end	 end;
+	json_t			**v, *sorted, *e;
+	char			 path[CTL_PATH_MAX + CTL_BACKUP_NAME_MAX + 16];
+	size_t			 i, n;
+
+	(void)ch;
+	(void)arg;
+	memcpy(&end, imsg->data, sizeof(end));
+	if (!BL.busy || imsg->hdr.peerid != BL.id ||
+	    memchr(end.datadir, '\0', sizeof(end.datadir)) == NULL ||
+	    end.count != json_array_size(BL.list))
+		fatalx("IMSG_CTL_BACKUP_END: unexpected or malformed");
+	BL.busy = 0;
+	if (end.status != 0) {
+		json_decref(BL.list);
+		pd_fail(BL.peerid, 500, "INTERNAL_ERROR", "the backups "
+		    "directory cannot be read", 1);
+		return;
+	}
+	n = json_array_size(BL.list);
+	if ((v = calloc(n + 1, sizeof(*v))) == NULL)
+		fatal("calloc");
+	json_array_foreach(BL.list, i, e)
+		v[i] = e;
+	qsort(v, n, sizeof(*v), backup_cmp);
+	if ((sorted = json_array()) == NULL)
+		fatalx("json_array");
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/backups/%s", end.datadir,
+		    json_string_value(json_object_get(v[i], "filename")));
+		json_object_set_new(v[i], "path", json_string(path));
+		json_array_append(sorted, v[i]);
+	}
+	free(v);
+	json_decref(BL.list);
+	if (end.more > 0)
+		log_warnx("backups: %u archives past the first %u not listed",
+		    end.more, (unsigned)CTL_BACKUPS_MAX);
+	/* No retention is configured: archives are kept until removed. */
+	pd_reply_json(BL.peerid, 200, json_pack("{s:o, s:I, s:i}", "backups",
+	    sorted, "total", (json_int_t)(n + end.more), "retention_count",
+	    0));
 }

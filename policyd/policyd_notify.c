@@ -402,6 +402,13 @@ notify_init(void)
 		kick(0);
 }
 
+/* The configured channels, 1 << NOTIFY_* (GET /v1/admin/...). */
+unsigned int
+notify_channels(void)
+{
+	return nt.channels;
+}
+
 static struct ntest *
 test_find(uint64_t seq)
 {

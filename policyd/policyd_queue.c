@@ -443,3 +443,40 @@ tx_reject(struct pd_ctx *c)
 	queue_arm();
 	answer(c, "CANCELLED");
 }
+
+/*
+ * POST /v1/admin/transactions/{id}/reject (masterAuth): the operator
+ * refuses one that waits for the owner, as the owner's reject does.  A
+ * DELAY one is cancelled, not rejected: 409.
+ */
+void
+tx_admin_reject(struct pd_ctx *c)
+{
+	char	tier[16];
+
+	if (!pd_begin(c))
+		return;
+	if (!queued_row(c, tier, sizeof(tier))) {
+		store_rollback();
+		return;
+	}
+	if (strcmp(tier, "APPROVAL") != 0) {
+		store_rollback();
+		pd_fail(c->peerid, 409, "INVALID_STATE_TRANSITION", "the "
+		    "transaction does not wait for an approval (cancel a "
+		    "DELAY one)", 0);
+		return;
+	}
+	if (unqueue(c->req->param, c->now, "CANCELLED", "APPROVAL_REJECTED",
+	    "rejected by the operator", "master") == -1 ||
+	    store_commit() == -1) {
+		store_rollback();
+		pd_fail(c->peerid, 503, "SERVICE_UNAVAILABLE", "cannot record "
+		    "the rejection", 1);
+		return;
+	}
+	queue_arm();
+	pd_reply_json(c->peerid, 200, json_pack("{s:s, s:s, s:I}", "id",
+	    c->req->param, "status", "CANCELLED", "rejectedAt",
+	    (json_int_t)c->now));
+}

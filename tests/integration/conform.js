@@ -756,6 +756,43 @@ async function walk() {
 	expect(CA, 401, await call('POST', '/v1/transactions/' + TD +
 	    '/cancel'), 'no credential');
 
+	/* The operator's view of every wallet, and hand on the queue. */
+	const AL = 'GET /v1/admin/transactions';
+	expect(AL, 200, await call('GET', '/v1/admin/transactions',
+	    { auth: 'master' }), 'every wallet\'s');
+	expect(AL, 200, await call('GET', '/v1/admin/transactions?' +
+	    'wallet_id=' + W + '&type=TRANSFER&status=CONFIRMED&network=' +
+	    NET + '&since=0&until=99999999999&search=0x5&limit=1&offset=0',
+	    { auth: 'master' }), 'every filter');
+	expect(AL, 400, await call('GET', '/v1/admin/transactions?status=' +
+	    'DONE', { auth: 'master' }), 'an unknown status');
+	expect(AL, 401, await call('GET', '/v1/admin/transactions'),
+	    'no master password');
+	r = await call('POST', '/v1/transactions/send', { auth: S, body: {
+	    network: NET, to: to(7), amount: '2500' } });
+	const TD2 = r.json && r.json.id;
+	r = await call('POST', '/v1/transactions/send', { auth: S, body: {
+	    network: NET, to: to(8), amount: '3500' } });
+	const TA2 = r.json && r.json.id;
+	const AC = 'POST /v1/admin/transactions/{id}/cancel';
+	expect(AC, 401, await call('POST', '/v1/admin/transactions/' + TD2 +
+	    '/cancel', { auth: S }), 'a session token');
+	expect(AC, 200, await call('POST', '/v1/admin/transactions/' + TD2 +
+	    '/cancel', { auth: 'master' }), 'a DELAY');
+	expect(AC, 409, await call('POST', '/v1/admin/transactions/' + TD2 +
+	    '/cancel', { auth: 'master' }), 'cancelled already');
+	expect(AC, 404, await call('POST', '/v1/admin/transactions/' + U() +
+	    '/cancel', { auth: 'master' }), 'an unknown id');
+	const AR = 'POST /v1/admin/transactions/{id}/reject';
+	expect(AR, 401, await call('POST', '/v1/admin/transactions/' + TA2 +
+	    '/reject'), 'no master password');
+	expect(AR, 200, await call('POST', '/v1/admin/transactions/' + TA2 +
+	    '/reject', { auth: 'master' }), 'one waiting for the owner');
+	expect(AR, 409, await call('POST', '/v1/admin/transactions/' + TA2 +
+	    '/reject', { auth: 'master' }), 'rejected already');
+	expect(AR, 404, await call('POST', '/v1/admin/transactions/' + U() +
+	    '/reject', { auth: 'master' }), 'an unknown id');
+
 	/* Audit. */
 	expect('GET /v1/audit-logs', 200, await call('GET', '/v1/audit-logs',
 	    { auth: 'master' }), 'the log');
@@ -786,6 +823,48 @@ async function walk() {
 	    auth: 'master', body: { channel: 'sms' } }), 'an unknown channel');
 	expect(NT, 401, await call('POST', '/v1/admin/notifications/test', {
 	    body: {} }), 'no master password');
+	const AS = 'GET /v1/admin/status';
+	expect(AS, 200, await call('GET', '/v1/admin/status',
+	    { auth: 'master' }), 'the status');
+	expect(AS, 400, await call('GET', '/v1/admin/status?x=1',
+	    { auth: 'master' }), 'a query it does not take');
+	expect(AS, 401, await call('GET', '/v1/admin/status'),
+	    'no master password');
+	const AT = 'GET /v1/admin/stats';
+	r = await call('GET', '/v1/admin/stats', { auth: 'master' });
+	expect(AT, 200, r, 'the counts');
+	/* the reference documents no shape: ours, from /doc */
+	const ats = DOC && DOC.components.schemas.AdminStatsResponse;
+	line(ats !== undefined && validator(ats)(r.json), AT + ' 200 ' +
+	    'matches our /doc\'s AdminStatsResponse');
+	expect(AT, 400, await call('GET', '/v1/admin/stats?x=1',
+	    { auth: 'master' }), 'a query it does not take');
+	expect(AT, 401, await call('GET', '/v1/admin/stats'),
+	    'no master password');
+	const BL = 'GET /v1/admin/backups';
+	expect(BL, 200, await call('GET', '/v1/admin/backups',
+	    { auth: 'master' }), 'the archives (none)');
+	expect(BL, 400, await call('GET', '/v1/admin/backups?x=1',
+	    { auth: 'master' }), 'a query it does not take');
+	expect(BL, 401, await call('GET', '/v1/admin/backups'),
+	    'no master password');
+	const NS = 'GET /v1/admin/notifications/status';
+	expect(NS, 200, await call('GET', '/v1/admin/notifications/status',
+	    { auth: 'master' }), 'no channel configured');
+	expect(NS, 400, await call('GET', '/v1/admin/notifications/status?x=1',
+	    { auth: 'master' }), 'a query it does not take');
+	expect(NS, 401, await call('GET', '/v1/admin/notifications/status'),
+	    'no master password');
+	const NL = 'GET /v1/admin/notifications/log';
+	expect(NL, 200, await call('GET', '/v1/admin/notifications/log',
+	    { auth: 'master' }), 'the log');
+	expect(NL, 200, await call('GET', '/v1/admin/notifications/log?' +
+	    'page=2&pageSize=5&channel=ntfy&status=sent&eventType=TX_DELAYED' +
+	    '&since=0&until=99999999999', { auth: 'master' }), 'every filter');
+	expect(NL, 400, await call('GET', '/v1/admin/notifications/log?' +
+	    'pageSize=101', { auth: 'master' }), 'pageSize over 100');
+	expect(NL, 401, await call('GET', '/v1/admin/notifications/log'),
+	    'no master password');
 	const BK = 'POST /v1/admin/backup';
 	expect(BK, 200, await call('POST', '/v1/admin/backup',
 	    { auth: 'master' }), 'a backup');
@@ -913,6 +992,9 @@ const EXCUSED = {
 	'POST /v1/transactions/simulate 504': 'a node that answers too late ' +
 	    'is t_send_faults\' subject',
 	'POST /v1/admin/backup 501': 'backups are always available here',
+	'GET /v1/admin/backups 501': 'backups are always available here',
+	'GET /v1/admin/backups 500': 'an unreadable backups/ (the parent ' +
+	    'owns it) is not made in the walk; t_admin reads junk in it',
 	'POST /mcp 202': 'no body to check: t_mcp.sh walks a notification',
 	'GET /v1/connect-info 404': 'only a live session authenticates: ' +
 	    'a revoked or unknown one is 401 before the route runs',

@@ -168,10 +168,14 @@ if WAIAAS_AUTO_PROVISION=true start_daemon; then
 	check "the provisioned password is strong (43 chars)" [ ${#PW} = 43 ]
 	check "and it is the master password" \
 	    [ "$(post /v1/wallets '{"name":"a"}' "X-Master-Password: $PW")" = 201 ]
+	check "GET /v1/admin/status says autoProvisioned" \
+	    [ "$(req GET /v1/admin/status "" "X-Master-Password: $PW") $(jget 'j["autoProvisioned"]')" = "200 True" ]
 	kill -TERM "$DPID"; wait_gone "$DPID" 2000
 	if start_daemon; then
 		check "a later start reads recovery.key" \
 		    wait_log 'master password from recovery.key'
+		check "... and still says autoProvisioned (the file is there)" \
+		    [ "$(req GET /v1/admin/status "" "X-Master-Password: $PW") $(jget 'j["autoProvisioned"]')" = "200 True" ]
 		kill -TERM "$DPID"; wait_gone "$DPID" 2000
 	else
 		notok "restart from recovery.key"; cat "$LOG"
