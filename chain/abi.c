@@ -91,13 +91,14 @@ pop(struct enc *e, size_t old)
 
 /* ---- types ---- */
 
-static int
-is_ident(const char *s, size_t len)
+/* A Solidity identifier of 1 to max bytes. */
+int
+abi_ident(const char *s, size_t len, size_t max)
 {
 	size_t	i;
 	char	c;
 
-	if (len == 0 || len > ABI_NAME_MAX)
+	if (len == 0 || len > max)
 		return 0;
 	for (i = 0; i < len; i++) {
 		c = s[i];
@@ -226,7 +227,7 @@ parse_param(struct enc *e, const json_t *p, int depth)
 	s = json_string_value(jn);
 	name = json_string_value(json_object_get(p, "name"));
 	if (name != NULL && name[0] != '\0' &&
-	    !is_ident(name, strlen(name)))
+	    !abi_ident(name, strlen(name), ABI_NAME_MAX))
 		return fail(e, "parameter name \"%.64s\" is not an "
 		    "identifier", name), NULL;
 	end = s + len;
@@ -866,8 +867,9 @@ abi_encode_call(const json_t *abi, const char *fn, const json_t *args,
 		want = fn;
 		fnlen = (size_t)(paren - fn);
 	}
-	if (fn == NULL || !is_ident(fn, fnlen) || (want != NULL &&
-	    (strlen(want) >= ABI_SIG_MAX || fn[strlen(fn) - 1] != ')'))) {
+	if (fn == NULL || !abi_ident(fn, fnlen, ABI_NAME_MAX) ||
+	    (want != NULL && (strlen(want) >= ABI_SIG_MAX ||
+	    fn[strlen(fn) - 1] != ')'))) {
 		snprintf(out->err, sizeof(out->err), "functionName: not a "
 		    "function name (or a canonical signature name(types))");
 		return -1;

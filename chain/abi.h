@@ -68,6 +68,8 @@ void	abi_word_address(uint8_t [32], const uint8_t [20]);
 #define ABI_UINT	6
 #define ABI_INT		7
 int	abi_atom_parse(const char *, size_t, int *, unsigned int *);
+/* A Solidity identifier ([A-Za-z_$][A-Za-z0-9_$]*) of 1 to max bytes. */
+int	abi_ident(const char *, size_t, size_t);
 /*
  * An integer value of uintN (signed 0) or intN: a JSON integer, or a
  * string, decimal (with '-' for intN) or 0x hex of at most

@@ -67,26 +67,6 @@ struct reg {
 };
 
 static int
-is_ident(const char *s, size_t len)
-{
-	size_t	i;
-	char	c;
-
-	if (len == 0 || len > EIP712_NAME_MAX)
-		return 0;
-	for (i = 0; i < len; i++) {
-		c = s[i];
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    c == '_' || c == '$')
-			continue;
-		if (i > 0 && c >= '0' && c <= '9')
-			continue;
-		return 0;
-	}
-	return 1;
-}
-
-static int
 eq(const char *s, size_t len, const char *lit)
 {
 	return strlen(lit) == len && memcmp(s, lit, len) == 0;
@@ -140,7 +120,7 @@ parse_ftype(struct reg *r, struct type *t, struct field *f,
 
 	for (blen = 0; blen < len && s[blen] != '['; blen++)
 		;
-	if (!is_ident(s, blen))
+	if (!abi_ident(s, blen, EIP712_NAME_MAX))
 		FAIL("bad field type");
 	for (i = blen, f->ndims = 0; i < len; i++) {
 		if (s[i] != '[')
@@ -190,7 +170,8 @@ load_fields(struct type *t, const json_t *arr, const char **why)
 		    !json_is_string(ty = json_object_get(fo, "type")))
 			FAIL("a field is not {name, type}");
 		f->name = json_string_value(nm);
-		if (!is_ident(f->name, json_string_length(nm)))
+		if (!abi_ident(f->name, json_string_length(nm),
+		    EIP712_NAME_MAX))
 			FAIL("bad field name");
 		f->type = json_string_value(ty);
 		if (json_string_length(ty) > TYPE_TEXT_MAX)
@@ -282,7 +263,8 @@ load_types(struct reg *r, const json_t *types, const char **why)
 	for (it = json_object_iter((json_t *)types); it != NULL;
 	    it = json_object_iter_next((json_t *)types, it)) {
 		key = json_object_iter_key(it);
-		if (!is_ident(key, json_object_iter_key_len(it)))
+		if (!abi_ident(key, json_object_iter_key_len(it),
+		    EIP712_NAME_MAX))
 			FAIL("bad type name");
 		if (atomic_like(key, strlen(key)))
 			FAIL("a struct takes an atomic type's name");
