@@ -164,9 +164,11 @@ wait_gone() {
 }
 
 # wait_log PATTERN: up to 3 s for the daemon's log to show PATTERN.
+# wait_log TEXT: up to 10 s for TEXT in the daemon's log (a child's
+# line crosses the parent's log pipe; on a busy machine 3 s was short).
 wait_log() {
 	n=0
-	while [ $n -lt 150 ]; do
+	while [ $n -lt 500 ]; do
 		grep -q -- "$1" "$LOG" && return 0
 		sleep 0.02
 		n=$((n + 1))
