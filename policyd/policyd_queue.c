@@ -422,6 +422,24 @@ tx_approve(struct pd_ctx *c)
 	    code, why, 0);
 }
 
+/*
+ * End the queued transaction of the request as rejected by actor, in the
+ * transaction pd_begin() opened: 0, or -1 once the failure is answered.
+ */
+static int
+reject_as(struct pd_ctx *c, const char *why, const char *actor)
+{
+	if (unqueue(c->req->param, c->now, "CANCELLED", "APPROVAL_REJECTED",
+	    why, actor) == -1 || store_commit() == -1) {
+		store_rollback();
+		pd_fail(c->peerid, 503, "SERVICE_UNAVAILABLE", "cannot record "
+		    "the rejection", 1);
+		return -1;
+	}
+	queue_arm();
+	return 0;
+}
+
 /* POST /v1/transactions/{id}/reject (ownerAuth). */
 void
 tx_reject(struct pd_ctx *c)
@@ -433,15 +451,8 @@ tx_reject(struct pd_ctx *c)
 		return;
 	}
 	owner_actor(c, actor, sizeof(actor));
-	if (unqueue(c->req->param, c->now, "CANCELLED", "APPROVAL_REJECTED",
-	    "rejected by the owner", actor) == -1 || store_commit() == -1) {
-		store_rollback();
-		pd_fail(c->peerid, 503, "SERVICE_UNAVAILABLE", "cannot record "
-		    "the rejection", 1);
-		return;
-	}
-	queue_arm();
-	answer(c, "CANCELLED");
+	if (reject_as(c, "rejected by the owner", actor) == 0)
+		answer(c, "CANCELLED");
 }
 
 /*
@@ -467,15 +478,8 @@ tx_admin_reject(struct pd_ctx *c)
 		    "DELAY one)", 0);
 		return;
 	}
-	if (unqueue(c->req->param, c->now, "CANCELLED", "APPROVAL_REJECTED",
-	    "rejected by the operator", "master") == -1 ||
-	    store_commit() == -1) {
-		store_rollback();
-		pd_fail(c->peerid, 503, "SERVICE_UNAVAILABLE", "cannot record "
-		    "the rejection", 1);
+	if (reject_as(c, "rejected by the operator", "master") == -1)
 		return;
-	}
-	queue_arm();
 	pd_reply_json(c->peerid, 200, json_pack("{s:s, s:s, s:I}", "id",
 	    c->req->param, "status", "CANCELLED", "rejectedAt",
 	    (json_int_t)c->now));
