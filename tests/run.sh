@@ -8,16 +8,41 @@
 #   FUZZ_TIME=S	seconds per fuzz target (default 5)
 set -u
 
-# one DIR NAME: run integration test or fuzz target NAME; its output,
-# status and seconds go to DIR/NAME.{out,rc,secs}.
+# cpu_group NAME: a new cgroup under $RUN_CG that only counts CPU time
+# (cgroup v1 cpuacct, else v2 under our own cgroup), or nothing where
+# cgroups cannot be written (a container).  Everything a test starts is
+# counted, its daemons and browsers too; not what the Docker engine runs.
+cpu_group() {
+	[ -n "${RUN_CG:-}" ] && mkdir -p "$RUN_CG/$1" 2>/dev/null &&
+	    echo "$RUN_CG/$1"
+}
+# cpu_secs GROUP: CPU seconds used in it.
+cpu_secs() {
+	if [ -r "$1/cpuacct.usage" ]; then
+		echo $(($(cat "$1/cpuacct.usage") / 1000000000))
+	elif [ -r "$1/cpu.stat" ]; then
+		echo $(($(sed -n 's/^usage_usec //p' "$1/cpu.stat") / 1000000))
+	fi
+}
+
+# one DIR NAME: run integration test or fuzz target NAME in a cgroup of
+# its own; its output, status, seconds and CPU seconds go to
+# DIR/NAME.{out,rc,secs,cpu}.
 one() {
 	t0=$(date +%s)
-	case $2 in
-	fuzz_*)	tests/fuzz/run.sh "${FUZZ_TIME:-5}" "$2" ;;
-	*)	sh "tests/integration/$2.sh" ;;
-	esac > "$1/$2.out" 2>&1
-	echo $? > "$1/$2.rc"
-	echo $(($(date +%s) - t0)) > "$1/$2.secs"
+	d=$1
+	n=$2
+	g=$(cpu_group "$n")
+	case $n in
+	fuzz_*)	set -- tests/fuzz/run.sh "${FUZZ_TIME:-5}" "$n" ;;
+	*)	set -- sh "tests/integration/$n.sh" ;;
+	esac
+	sh -c '[ -z "$1" ] || echo $$ > "$1/cgroup.procs"; shift; exec "$@"' \
+	    _ "$g" "$@" > "$d/$n.out" 2>&1
+	echo $? > "$d/$n.rc"
+	echo $(($(date +%s) - t0)) > "$d/$n.secs"
+	[ -n "$g" ] && cpu_secs "$g" > "$d/$n.cpu" && rmdir "$g" 2>/dev/null
+	:
 }
 if [ "${1:-}" = --one ]; then	# xargs calls back here: one DIR NAME
 	one "$2" "$3"
@@ -25,6 +50,16 @@ if [ "${1:-}" = --one ]; then	# xargs calls back here: one DIR NAME
 fi
 BUILD=${1:-build-test}
 export BUILD
+# The cgroup the tests' CPU groups go under (see cpu_group).
+RUN_CG=
+if [ -w /sys/fs/cgroup/cpuacct/cgroup.procs ]; then
+	RUN_CG=/sys/fs/cgroup/cpuacct/waiaas-tests-$$
+elif [ "$(stat -f -c %T /sys/fs/cgroup 2>/dev/null)" = cgroup2fs ]; then
+	RUN_CG=/sys/fs/cgroup$(sed -n 's/^0:://p' /proc/self/cgroup)
+	RUN_CG=${RUN_CG%/}/waiaas-tests-$$
+fi
+mkdir "$RUN_CG" 2>/dev/null || RUN_CG=
+export RUN_CG
 passed=0
 failed=0
 begin=$(date +%s)
@@ -65,7 +100,8 @@ ALONE="t_slowloris t_send_faults"
 jobs=${TEST_JOBS:-4}
 [ "$jobs" -ge 2 ] 2>/dev/null || jobs=2
 dir=$(mktemp -d)
-trap 'rm -f "$out"; rm -rf "$dir"' EXIT
+trap 'rm -f "$out"; rm -rf "$dir"
+    [ -z "$RUN_CG" ] || rmdir "$RUN_CG"/* "$RUN_CG" 2>/dev/null' EXIT
 all=$(for t in tests/integration/t_*.sh; do basename "$t" .sh; done)
 fuzz=$(for t in build-fuzz/fuzz_*; do
 	[ -x "$t" ] && basename "$t"; done)
@@ -84,6 +120,7 @@ for name in $all; do
 	cat "$dir/$name.out" > "$out" 2>/dev/null
 	st=$(cat "$dir/$name.rc" 2>/dev/null || echo "none (it never ran)")
 	secs=$(cat "$dir/$name.secs" 2>/dev/null)
+	cpu=$(cat "$dir/$name.cpu" 2>/dev/null)
 	p=$(grep -c '^ok - ' "$out")
 	f=$(grep -c '^not ok - ' "$out")
 	if [ "$st" != 0 ]; then
@@ -93,13 +130,15 @@ for name in $all; do
 		f=$((f + 1))
 		echo "$name ran no check" >> "$out"
 	fi
-	echo "== $name: $p passed, $f failed (${secs}s)"
+	echo "== $name: $p passed, $f failed (${secs}s${cpu:+, cpu ${cpu}s})"
 	[ "$f" != 0 ] && grep -v '^ok - ' "$out"
 	passed=$((passed + p))
 	failed=$((failed + f))
 done
 for name in $fuzz; do
 	secs=$(cat "$dir/$name.secs" 2>/dev/null)
+	cpu=$(cat "$dir/$name.cpu" 2>/dev/null)
+	secs="$secs${cpu:+s, cpu ${cpu}}"
 	if [ "$(cat "$dir/$name.rc" 2>/dev/null)" = 0 ]; then
 		passed=$((passed + 1))
 		echo "== $name: 1 passed, 0 failed (${secs}s)"
@@ -110,5 +149,7 @@ for name in $fuzz; do
 	fi
 done
 
+cpu=$(cat "$dir"/*.cpu 2>/dev/null | awk '{ s += $1 } END { print s + 0 }')
+[ -z "$RUN_CG" ] || echo "# CPU time of the integration tests and fuzzers: ${cpu}s"
 echo "$passed passed, $failed failed ($(($(date +%s) - begin))s)"
 [ "$failed" = 0 ]
