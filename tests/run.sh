@@ -99,9 +99,9 @@ CPU="t_docker t_agent_container t_nonce_flood t_bad_input t_memory"
 ALONE="t_slowloris t_send_faults"
 jobs=${TEST_JOBS:-4}
 [ "$jobs" -ge 2 ] 2>/dev/null || jobs=2
-dir=$(mktemp -d)
+dir=$(mktemp -d "${TMPDIR:-/tmp}/waiaas-run.XXXXXX")
 trap 'rm -f "$out"; rm -rf "$dir"
-    [ -z "$RUN_CG" ] || rmdir "$RUN_CG"/* "$RUN_CG" 2>/dev/null' EXIT
+    [ -z "$RUN_CG" ] || rmdir "$RUN_CG"/*/ "$RUN_CG" 2>/dev/null' EXIT
 all=$(for t in tests/integration/t_*.sh; do basename "$t" .sh; done)
 fuzz=$(for t in build-fuzz/fuzz_*; do
 	[ -x "$t" ] && basename "$t"; done)
