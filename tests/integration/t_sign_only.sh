@@ -9,7 +9,8 @@
 # another chain id, malformed RLP, trailing bytes and a deployment are
 # INVALID_TRANSACTION.  The nonce: a signed transaction reserves none,
 # so a send of the daemon's takes the same nonce and the dApp's
-# transaction, broadcast after it, is refused as nonce too low.
+# transaction, broadcast after it, is refused as nonce too low.  A
+# restart does not broadcast a signed transaction.
 . tests/integration/lib.sh
 
 need_node_modules ethers || exit 0
@@ -104,6 +105,21 @@ check "then a send of the daemon's takes the node's pending nonce, 1, and confir
 out=$(rj eth_sendRawTransaction "[\"$S3\"]" '"error" in j and "nonce" in j["error"]["message"].lower()')
 check "the dApp's transaction of nonce 1, broadcast after it, is refused (nonce too low)" \
     [ "$out $(rj eth_getTransactionReceipt "[\"$H3\"]" 'j["result"]')" = "True None" ]
+
+# A restart neither sends a signed transaction nor forgets it.
+sgn "$(utx 9 $ACC1 1000)" >/dev/null
+RID=$(jget 'j["id"]')
+RH=$(jget 'j["txHash"]')
+kill -TERM "$DPID"
+wait "$DPID" 2>/dev/null
+check "the daemon stops cleanly: no sanitizer reports" no_sanitizer_reports
+WAIAAS_RPC_EVM_ETHEREUM_SEPOLIA=$ANVIL_URL \
+WAIAAS_SECURITY_PRICE_STATIC="ETH=2000;ethereum-sepolia:$TOKEN@6=1" \
+WAIAAS_RPC_POLL_INTERVAL_MS=100 start_daemon || cannot_run "daemon restarts"
+sleep 1
+req GET "/v1/transactions/$RID" "" "$S" >/dev/null
+check "after a restart: still SIGNED, and the node never saw it" \
+    [ "$(jget 'j["status"]') $(rj eth_getTransactionByHash "[\"$RH\"]" 'j["result"]')" = "SIGNED None" ]
 
 # Tiers: DELAY and APPROVAL must wait, and sign-only does not wait.
 n0=$(ntx)
