@@ -51,6 +51,7 @@ COMMON_SRCS = common/log.c common/util.c common/config.c common/proc.c \
 	      common/jsonrpc.c \
 	      common/url.c common/resolve.c common/mcp.c \
 	      chain/base58.c chain/keccak.c chain/rlp.c chain/evm.c \
+	      chain/evm_decode.c \
 	      chain/solana.c chain/eip712.c chain/abi.c chain/abi_text.c \
 	      common/tokens.c \
 	      imsg/imsg.c imsg/imsgev.c imsg/msg.c seccomp/sandbox.c \
@@ -79,6 +80,7 @@ POLICYD_SRCS = policyd/siwe.c \
 	      policyd/tx_spec.c policyd/tx_decide.c \
 	      policyd/tx_prepare.c policyd/tx_gas.c policyd/tx_watch.c \
 	      policyd/tx_sim.c policyd/tx_message.c policyd/tx_routes.c \
+	      policyd/tx_sign.c \
 	      policyd/policyd_kill.c \
 	      policyd/policyd_decide.c policyd/policyd_queue.c \
 	      policyd/policyd_price.c policyd/policy_eval.c \
@@ -101,7 +103,7 @@ DAEMON_BINS = $(DAEMONS:%=$(BUILD)/%)
 UNIT_TESTS = test_imsg test_config test_seccomp test_sandbox_debug \
 	     test_evm test_solana test_landlock test_policy_rules test_siwe \
 	     test_policy_eval test_eip712 test_price test_spend test_errcodes \
-	     test_txinput test_url test_tokens test_abi
+	     test_txinput test_url test_tokens test_abi test_evm_decode
 UNIT_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 .PHONY: all clean test unit fuzz bench check-src install install-skills
@@ -260,6 +262,12 @@ $(BUILD)/tests/test_evm: $(BUILD)/tests/unit/test_evm.o \
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(PKG_LIBS)
+$(BUILD)/tests/test_evm_decode: $(BUILD)/tests/unit/test_evm_decode.o \
+    $(BUILD)/chain/evm_decode.o $(BUILD)/chain/evm.o $(BUILD)/chain/keccak.o \
+    $(BUILD)/chain/rlp.o
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(PKG_LIBS)
 $(BUILD)/tests/test_solana: $(BUILD)/tests/unit/test_solana.o \
     $(BUILD)/chain/solana.o $(BUILD)/chain/base58.o
 	@mkdir -p $(dir $@)
@@ -387,7 +395,7 @@ FUZZ_TARGETS = fuzz_imsg fuzz_config fuzz_http fuzz_base58 \
 	       fuzz_policy_rules fuzz_siwe fuzz_rpc fuzz_sol_rpc fuzz_eip712 \
 	       fuzz_price fuzz_relay fuzz_backup fuzz_api_body fuzz_txinput \
 	       fuzz_txspec fuzz_url fuzz_mcp fuzz_mcp_token fuzz_abi_text \
-	       fuzz_abi
+	       fuzz_abi fuzz_evm_tx
 FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 $(INC) $(PROC_INC) $(PKG_CFLAGS) \
 	      -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_TIME ?= 20
@@ -409,6 +417,12 @@ build-fuzz/fuzz_abi_text: tests/fuzz/fuzz_abi_text.c chain/abi_text.c
 # The ABI encoder behind POST /v1/utils/encode-calldata.
 build-fuzz/fuzz_abi: tests/fuzz/fuzz_abi.c chain/abi.c chain/evm.c \
     chain/keccak.c chain/rlp.c common/util.c
+	@mkdir -p build-fuzz
+	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# The unsigned transactions of POST /v1/transactions/sign.
+build-fuzz/fuzz_evm_tx: tests/fuzz/fuzz_evm_tx.c chain/evm_decode.c \
+    chain/evm.c chain/keccak.c chain/rlp.c
 	@mkdir -p build-fuzz
 	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
 

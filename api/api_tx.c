@@ -304,6 +304,34 @@ api_tx_sign_message(struct http_req *req, const struct route *rt,
 }
 
 /*
+ * POST /v1/transactions/sign: {transaction, chain?, network?,
+ * walletId?}.  The transaction's text is bounded here; policyd decodes
+ * it, for the wallet's chain.
+ */
+void
+api_tx_sign(struct http_req *req, const struct route *rt,
+    const char *param, size_t plen)
+{
+	struct api_issues	 is;
+	json_t			*b;
+	const char		*c;
+
+	if ((b = api_parse_body(req, &is)) == NULL)
+		return;
+	api_only_fields(b, &is, "transaction", "chain", "network", "walletId",
+	    NULL);
+	want_string(b, "transaction", SIGN_TX_TEXT_MAX, 1, &is);
+	want_string(b, "walletId", 64, 0, &is);
+	want_string(b, "network", NET_CAIP2_MAX, 0, &is);
+	want_string(b, "chain", 16, 0, &is);
+	c = json_string_value(json_object_get(b, "chain"));
+	if (c != NULL && strcmp(c, "ethereum") != 0 && strcmp(c, "solana") !=
+	    0)
+		api_issue(&is, "chain", "ethereum or solana");
+	api_submit(req, rt, param, plen, &is, b);
+}
+
+/*
  * POST /v1/utils/encode-calldata: {abi, functionName, args?}.  Only the
  * shape here; policyd encodes (chain/abi.c), after the session's token
  * is checked, and answers ABI_ENCODING_FAILED with the reason when the

@@ -12,8 +12,6 @@
 
 #include "evm.h"
 
-#define EVM_DATA_MAX	(128 * 1024)
-
 /*
  * EIP-155 puts chain_id * 2 + 36 in a uint64 v; EIP-2294 bounds chain
  * ids to what keeps that from overflowing.

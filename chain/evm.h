@@ -37,6 +37,15 @@ int	rlp_u64(struct rlp *, uint64_t);
 /* Wrap everything from byte `start' to the end as one list. */
 int	rlp_list(struct rlp *, size_t start);
 
+/* RLP decoding, strict and bounded by the input (evm_decode.c). */
+struct rlp_item {
+	const uint8_t	*p;		/* the payload, inside the input */
+	size_t		 len;
+	int		 list;
+};
+int	rlp_next(const uint8_t *, size_t, struct rlp_item *, size_t *);
+int	rlp_items(const uint8_t *, size_t, struct rlp_item *, size_t);
+
 #define EVM_TX_LEGACY	0	/* EIP-155 replay-protected */
 #define EVM_TX_1559	2
 
@@ -54,6 +63,7 @@ struct evm_tx {
 	size_t		 datalen;
 };
 
+#define EVM_DATA_MAX	(128 * 1024)	/* calldata */
 #define EVM_TX_MAX	(128 * 1024 + 512)
 
 /* 0 if a transaction may be signed: known type, chain id, data bound. */
@@ -65,6 +75,17 @@ int	evm_tx_check(const struct evm_tx *);
  */
 int	evm_tx_encode(struct rlp *, const struct evm_tx *, const uint8_t *,
 	    int);
+
+/*
+ * An unsigned transaction as a dApp gives it to be signed: the EIP-155
+ * preimage rlp([nonce, gasPrice, gas, to, value, data, chainId, 0, 0])
+ * or 0x02 || rlp([chainId, nonce, tip, maxFee, gas, to, value, data,
+ * []]), canonical, nothing after it.  tx->data points into the input.
+ * What decodes re-encodes (evm_tx_encode) to the same bytes.  -1 and
+ * *why when it is not one; a contract creation (empty to) is refused.
+ */
+int	evm_tx_decode(const uint8_t *, size_t, struct evm_tx *,
+	    const char **);
 
 /* The digests EIP-191 (personal message) and EIP-712 sign. */
 int	evm_personal_hash(const uint8_t *, size_t, uint8_t [32]);

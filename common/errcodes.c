@@ -26,6 +26,7 @@ const struct errcode errcodes[] = {
 	{ "INVALID_STATE_TRANSITION",	409, 0, NULL },
 	{ "INVALID_SIGNATURE",		401, 0, NULL },
 	{ "INVALID_TOKEN",		401, 0, NULL },
+	{ "INVALID_TRANSACTION",	400, 0, NULL },
 	{ "KEYSTORE_LOCKED",		503, 1, NULL },
 	{ "KILL_SWITCH_ACTIVE",		409, 0, NULL },
 	{ "KILL_SWITCH_NOT_ACTIVE",	409, 0, NULL },
@@ -53,6 +54,7 @@ const struct errcode errcodes[] = {
 	{ "VALIDATION_FAILED",		400, 0, NULL },
 	{ "WALLET_ACCESS_DENIED",	403, 0, NULL },
 	{ "WALLET_NOT_FOUND",		404, 0, NULL },
+	{ "WALLET_NOT_SIGNER",		400, 0, NULL },
 	{ "WALLET_TERMINATED",		410, 0, NULL },
 	{ "WHITELIST_DENIED",		403, 0, NULL },
 };

@@ -152,6 +152,15 @@ static const struct tool {
 	    "false}," NETWORK_SCHEMA "," WALLET_SCHEMA "},"
 	    "\"additionalProperties\":false}", POST_TX,
 	    "/v1/transactions/sign-message", NULL },
+	{ "sign_transaction", "Sign an unsigned EVM transaction that a dApp "
+	    "built (0x hex: EIP-1559 type 2, or an EIP-155 legacy one), "
+	    "judged by the policies as the send it amounts to.  The answer "
+	    "has signedTransaction and txHash; nothing is broadcast.  What "
+	    "would wait (tier DELAY or APPROVAL) is refused.",
+	    "{\"type\":\"object\",\"properties\":{\"transaction\":{\"type\":"
+	    "\"string\"}," NETWORK_SCHEMA "," WALLET_SCHEMA "},\"required\":"
+	    "[\"transaction\"],\"additionalProperties\":false}", POST_TX,
+	    "/v1/transactions/sign", NULL },
 	{ "get_transaction", "One transaction: its status (QUEUED, SUBMITTED, "
 	    "CONFIRMED, FAILED, CANCELLED, EXPIRED, ...), tier and hash.",
 	    "{\"type\":\"object\",\"properties\":{\"transaction_id\":{\"type\":"

@@ -59,6 +59,7 @@ enum http_method {
 	X(R_TX_SIMULATE,	POST,	"/v1/transactions/simulate", SESSION) \
 	X(R_TX_SIGN_MESSAGE,	POST,	"/v1/transactions/sign-message", \
 	    SESSION)							\
+	X(R_TX_SIGN,		POST,	"/v1/transactions/sign", SESSION) \
 	X(R_TX_LIST,		GET,	"/v1/transactions",	SESSION) \
 	X(R_TX_PENDING,		GET,	"/v1/transactions/pending", SESSION) \
 	X(R_TX_GET,		GET,	"/v1/transactions/{}",	SESSION) \

@@ -288,6 +288,8 @@ struct signer_key {
  */
 #define SIGN_DATA_MAX		(128 * 1024)
 #define SIGN_MSG_MAX		(16 * 1024)
+/* POST /v1/transactions/sign: "0x" and the hex of an EVM transaction */
+#define SIGN_TX_TEXT_MAX	(2 + 2 * (SIGN_DATA_MAX + 512))
 /* A transfer's memo: EVM calldata of a native transfer, or the data of a
  * Solana Memo instruction.  Bytes of UTF-8. */
 #define MEMO_MAX		256

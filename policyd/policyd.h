@@ -200,6 +200,7 @@ unsigned int notify_channels(void);
 void	tx_send(struct pd_ctx *);		/* tx_routes.c */
 void	tx_execute(const char *);		/* tx_prepare.c */
 void	tx_sign_message(struct pd_ctx *);	/* tx_message.c */
+void	tx_sign_tx(struct pd_ctx *);		/* tx_sign.c */
 int	tx_intent(const char *, char *, size_t, char [65]); /* tx_decide.c */
 void	tx_get(struct pd_ctx *);		/* tx_routes.c ... */
 json_t	*tx_json(const char *);

@@ -46,6 +46,7 @@ static const pd_handler handlers[R_MAX] = {
 	[R_TX_PENDING] = tx_list,
 	[R_TX_SIMULATE] = tx_send,
 	[R_TX_SIGN_MESSAGE] = tx_sign_message,
+	[R_TX_SIGN] = tx_sign_tx,
 	[R_TX_APPROVE] = tx_approve,
 	[R_TX_REJECT] = tx_reject,
 	[R_TX_CANCEL] = tx_cancel,

@@ -401,6 +401,7 @@ static const struct {
 	{ "TX_EXPIRED",			"TX_FAILED",		"warning" },
 	{ "TX_CANCELLED",		"TX_FAILED",		"info" },
 	{ "TX_MESSAGE_SIGNED",		"ACTION_SIGNED",	"info" },
+	{ "TX_SIGNED",			"ACTION_SIGNED",	"info" },
 	{ "KILL_SWITCH_ACTIVATED",	"KILL_SWITCH_ACTIVATED", "critical" },
 	{ "KILL_SWITCH_RECOVERED",	"KILL_SWITCH_RECOVERED", "warning" },
 	{ "KILL_SWITCH_RECOVERY_HELD",	"KILL_SWITCH_ESCALATED", "critical" },

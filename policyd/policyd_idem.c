@@ -43,6 +43,7 @@ idem_route(int route)
 	switch (route) {
 	case R_TX_SEND:
 	case R_TX_SIGN_MESSAGE:
+	case R_TX_SIGN:
 	case R_SESSION_CREATE:
 	case R_WALLET_CREATE:
 	case R_WALLET_IMPORT:

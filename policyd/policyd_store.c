@@ -275,6 +275,12 @@ static const char *const migrations[] = {
 	"  created_at INTEGER NOT NULL,"
 	"  UNIQUE (network, address)"
 	");",
+	/*
+	 * Sign-only transactions (POST /v1/transactions/sign): signed and
+	 * answered, never broadcast, never resumed.
+	 */
+	"ALTER TABLE transactions ADD COLUMN sign_only INTEGER NOT NULL "
+	"  DEFAULT 0;",
 };
 #define SCHEMA_VERSION	((int)(sizeof(migrations) / sizeof(migrations[0])))
 

@@ -22,7 +22,8 @@
  * tx_prepare.c (jobs, chain context asked, typed fields to the signer),
  * tx_gas.c (the context's answer, gasCondition, broadcast), tx_watch.c
  * (signed, status, resume), tx_sim.c (dry runs), tx_message.c (message
- * signing) and tx_routes.c (the REST routes).
+ * signing), tx_sign.c (sign-only: a dApp's transaction signed, never
+ * sent) and tx_routes.c (the REST routes).
  */
 #ifndef POLICYD_TX_H
 #define POLICYD_TX_H
@@ -96,6 +97,7 @@ struct job {
 	int			 has_nonce;	/* EVM: chosen, not stored */
 	int			 filler;	/* EVM: fills a nonce gap */
 	int			 dry;		/* a dry run (J_SIM) */
+	int			 sign_only;	/* signed, answered, not sent */
 	uint64_t		 nonce;
 	struct txspec		 s;
 	uint64_t		 last_valid_height;
@@ -154,6 +156,7 @@ double	spec_usd(const struct txspec *s, const char *amount, long long now,
 int	wallet_ref(struct pd_ctx *c, const char *wid, const char *network,
     int read, struct wref *w);
 int	send_ref(struct pd_ctx *c, struct wref *w);
+int	send_ref_net(struct pd_ctx *c, struct wref *w, const char *network);
 int	busy(struct pd_ctx *c);
 void	denied(struct pd_ctx *c, const struct wref *w, const char *type,
     const struct pe_result *r);
@@ -198,5 +201,12 @@ void	msg_signed(struct job *j, const struct sign_reply *r,
 
 /* tx_routes.c */
 void	fail_issues(uint32_t peerid, json_t *issues);
+int	tx_insert(struct pd_ctx *c, const struct wref *w,
+    const struct txspec *s, const struct pe_tx *t, const struct pe_result *r,
+    const char *id, json_t *request, int sign_only);
+
+/* tx_sign.c */
+void	tx_sign_signed(struct job *j, const struct sign_reply *r,
+    const uint8_t *raw);
 
 #endif

@@ -139,8 +139,15 @@ wallet_ref(struct pd_ctx *c, const char *wid, const char *network,
 int
 send_ref(struct pd_ctx *c, struct wref *w)
 {
+	return send_ref_net(c, w, str(c->body, "network"));
+}
+
+/* The same with the network given (NULL: the wallet's, as above). */
+int
+send_ref_net(struct pd_ctx *c, struct wref *w, const char *network)
+{
 	if (kill_refuse(c) || !wallet_ref(c, str(c->body, "walletId"),
-	    str(c->body, "network"), 0, w))
+	    network, 0, w))
 		return 0;
 	if (strcmp(w->status, "ACTIVE") != 0) {
 		pd_fail(c->peerid, 410, "WALLET_TERMINATED", "the wallet is "

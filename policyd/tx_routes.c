@@ -34,14 +34,16 @@ fee_cap(const struct txspec *s)
 }
 
 /*
- * The row of an allowed transaction, its audit record and the owner's
- * notification, inside the caller's SQLite transaction: the decision,
+ * The row of an allowed transaction (request: what to store, NULL for
+ * the body; sign_only: never broadcast), its audit record and the
+ * owner's notification, inside the caller's SQLite transaction: the decision,
  * the reservation (reserved_usd) and the row are one commit, so
  * concurrent requests see each other's reservations.
  */
-static int
+int
 tx_insert(struct pd_ctx *c, const struct wref *w, const struct txspec *s,
-    const struct pe_tx *t, const struct pe_result *r, const char *id)
+    const struct pe_tx *t, const struct pe_result *r, const char *id,
+    json_t *request, int sign_only)
 {
 	sqlite3_stmt	*st;
 	json_t		*req, *ev;
@@ -50,7 +52,7 @@ tx_insert(struct pd_ctx *c, const struct wref *w, const struct txspec *s,
 	int		 queued = r->tier >= TIER_DELAY, rc;
 
 	/* The request as it will execute: its network named. */
-	req = json_deep_copy(c->body);
+	req = json_deep_copy(request != NULL ? request : c->body);
 	json_object_del(req, "dryRun");
 	json_object_set_new(req, "network", json_string(w->net->name));
 	json_object_set_new(req, "walletId", json_string(w->id));
@@ -61,8 +63,9 @@ tx_insert(struct pd_ctx *c, const struct wref *w, const struct txspec *s,
 	if (sqlite3_prepare_v2(pd.db, "INSERT INTO transactions (id, "
 	    "wallet_id, session_id, type, status, tier, chain, network, "
 	    "to_address, amount, token, request, reserved_usd, execute_after, "
-	    "expires_at, fee_cap, created_at, updated_at) VALUES (?, ?, ?, ?, "
-	    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", -1, &st, NULL) !=
+	    "expires_at, fee_cap, created_at, updated_at, sign_only) VALUES "
+	    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", -1,
+	    &st, NULL) !=
 	    SQLITE_OK)
 		fatalx("database: %s", sqlite3_errmsg(pd.db));
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
@@ -89,6 +92,7 @@ tx_insert(struct pd_ctx *c, const struct wref *w, const struct txspec *s,
 		sqlite3_bind_int64(st, 16, (long long)cap);
 	sqlite3_bind_int64(st, 17, c->now);
 	sqlite3_bind_int64(st, 18, c->now);
+	sqlite3_bind_int(st, 19, sign_only != 0);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	wipe_free(text);
@@ -176,7 +180,7 @@ tx_send(struct pd_ctx *c)
 	}
 	uuidv7(id);
 	queued = r.tier >= TIER_DELAY;
-	if (tx_insert(c, &w, &s, &t, &r, id) == -1) {
+	if (tx_insert(c, &w, &s, &t, &r, id, NULL, 0) == -1) {
 		spec_free(&s);
 		store_rollback();
 		pd_fail(c->peerid, 503, "SERVICE_UNAVAILABLE", "cannot record "

@@ -42,13 +42,17 @@ tx_signed(struct imsgchan *ch, struct imsg *imsg, void *arg)
 	if (ended(j))
 		return;
 	/* Signed as the switch went on: the bytes are dropped, unsent. */
-	if (j->s.msg && pd.killed && j->peerid != 0)
+	if ((j->s.msg || j->sign_only) && pd.killed && j->peerid != 0)
 		pd_fail(j->peerid, 503, "KILL_SWITCH_ACTIVE", "the kill switch "
 		    "is active", 0);
 	if (killed(j))
 		return;
 	if (j->s.msg) {
 		msg_signed(j, &r, raw);
+		return;
+	}
+	if (j->sign_only) {
+		tx_sign_signed(j, &r, raw);
 		return;
 	}
 	if (r.status != SIGN_OK || r.len == 0) {
@@ -297,6 +301,45 @@ tx_status(struct imsgchan *ch, struct imsg *imsg, void *arg)
 }
 
 /*
+ * At start: a sign-only transaction that was not signed before the stop
+ * had a caller waiting for the signature, who is gone; it is never
+ * signed later (nor is one that was signed ever sent): FAILED, audited.
+ */
+static void
+sign_only_lost(void)
+{
+	sqlite3_stmt	*st;
+	long long	 now = (long long)time(NULL);
+	int		 n = 0;
+
+	if (store_begin() == -1)
+		fatalx("database busy");
+	st = store_prepare("SELECT id FROM transactions WHERE sign_only = 1 "
+	    "AND status = 'PENDING'");
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (audit_append(now, "TX_FAILED", "system", (const char *)
+		    sqlite3_column_text(st, 0), json_pack("{s:s, s:s}",
+		    "code", "INTERNAL_ERROR", "error", "restarted before "
+		    "signing")) == -1)
+			fatalx("database: cannot audit a sign-only failure");
+		n++;
+	}
+	sqlite3_finalize(st);
+	st = store_prepare("UPDATE transactions SET status = 'FAILED', error "
+	    "= 'restarted before signing', error_code = 'INTERNAL_ERROR', "
+	    "updated_at = ? WHERE sign_only = 1 AND status = 'PENDING'");
+	sqlite3_bind_int64(st, 1, now);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		fatalx("database: %s", sqlite3_errmsg(pd.db));
+	sqlite3_finalize(st);
+	if (store_commit() == -1)
+		fatalx("database: cannot end sign-only transactions");
+	if (n > 0)
+		log_info("%d sign-only transactions not signed before the "
+		    "stop: failed", n);
+}
+
+/*
  * At start: every transaction the database says is under way goes on.
  * Not yet signed: from the start.  Signed: the same bytes again (a
  * duplicate broadcast of one signed transaction cannot spend twice).
@@ -315,11 +358,12 @@ tx_resume(void)
 	size_t		 n = 0, hlen;
 	int		 submitted;
 
+	sign_only_lost();
 	if (sqlite3_prepare_v2(pd.db, "SELECT id, status, raw, sig_hash, "
 	    "nonce, last_valid_height FROM transactions WHERE status IN "
 	    "('PENDING', 'EXECUTING', 'SIGNED', 'SUBMITTED') AND (type != "
-	    "'SIGN_MESSAGE' OR status = 'PENDING') ORDER BY created_at", -1,
-	    &st, NULL) != SQLITE_OK)
+	    "'SIGN_MESSAGE' OR status = 'PENDING') AND sign_only = 0 ORDER "
+	    "BY created_at", -1, &st, NULL) != SQLITE_OK)
 		fatalx("database: %s", sqlite3_errmsg(pd.db));
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		strlcpy(id, (const char *)sqlite3_column_text(st, 0),

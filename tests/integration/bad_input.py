@@ -300,6 +300,8 @@ every = [
     ("POST", "/v1/transactions/simulate", S, XFER),
     ("POST", "/v1/transactions/sign-message", S,
      {"message": "hello", "network": NET}),
+    ("POST", "/v1/transactions/sign", S, {"transaction": "0x02c0",
+                                          "network": NET}),
     ("GET", "/v1/transactions", S, None),
     ("GET", "/v1/transactions/pending", S, None),
     ("GET", "/v1/transactions/" + TX, S, None),
@@ -433,6 +435,7 @@ for desc, b in [("not JSON", "hello"), ("a JSON array", "[]"),
 for p, h in [("/v1/sessions", M), ("/v1/policies", M),
              ("/v1/transactions/send", S),
              ("/v1/transactions/sign-message", S),
+             ("/v1/transactions/sign", S),
              ("/v1/admin/notifications/test", M)]:
     case("body not JSON", "POST", p, h, "{nope")
     case("body a JSON array", "POST", p, h, [1, 2])
@@ -453,6 +456,8 @@ for p, h, b in [
          '"amount":"1","dryRun":true,"dryRun":false}' % (NET, ACC1)),
         ("/v1/transactions/sign-message", S,
          '{"message":"a","message":"b"}'),
+        ("/v1/transactions/sign", S,
+         '{"transaction":"0x02c0","transaction":"0x02c1"}'),
         ("/v1/policies", M, '{"type":"RATE_LIMIT","rules":{'
          '"max_requests":1,"max_requests":2,"window_seconds":60}}')]:
     case("a duplicate key", "POST", p, h, b)
@@ -736,6 +741,22 @@ for desc, b, f in [
         ("unknown field", {"message": "a", "encoding": "hex"},
          "encoding")]:
     case("sign-message: " + desc, "POST", SM, S, b, field=f)
+SG = "/v1/transactions/sign"
+for desc, b, f in [
+        ("transaction missing", {"network": NET}, "transaction"),
+        ("transaction a number", {"transaction": 5}, "transaction"),
+        ("transaction empty", {"transaction": ""}, "transaction"),
+        ("chain unknown", {"transaction": "0x02c0", "chain": "bitcoin"},
+         "chain"),
+        ("unknown field", {"transaction": "0x02c0", "raw": "0x"},
+         "raw")]:
+    case("sign: " + desc, "POST", SG, S, b, field=f)
+for desc, t in [("not hex", "0xzz"), ("no 0x", "02c0"),
+                ("odd digits", "0x02c"), ("an empty list", "0xc0"),
+                ("type 1", "0x01c0")]:
+    case("sign: " + desc, "POST", SG, S, {"transaction": t,
+                                          "network": NET},
+         code="INVALID_TRANSACTION")
 for p, st in [("/v1/transactions/zzz", 404),
               ("/v1/transactions/" + NOWALLET, 404),
               ("/v1/transactions/%s/approval" % NOWALLET, 404)]:

@@ -684,6 +684,24 @@ async function walk() {
 	expect(SM, 401, await call('POST', '/v1/transactions/sign-message', {
 	    body: { network: NET, message: 'x' } }), 'no token');
 
+	/* Sign-only: an unsigned transfer built by ethers, never sent. */
+	const SG = 'POST /v1/transactions/sign';
+	const { Transaction } = req('ethers');
+	const utx = Transaction.from({ type: 2, chainId: 11155111,
+	    nonce: 900, maxPriorityFeePerGas: 1n, maxFeePerGas: 2000000000n,
+	    gasLimit: 21000, to: to(1), value: 1n }).unsignedSerialized;
+	expect(SG, 200, await call('POST', '/v1/transactions/sign', {
+	    auth: S, body: { network: NET, transaction: utx } }),
+	    'an unsigned transfer');
+	expect(SG, 400, await call('POST', '/v1/transactions/sign', {
+	    auth: S, body: { network: NET, transaction: utx + '00' } }),
+	    'a byte after the transaction');
+	expect(SG, 403, await call('POST', '/v1/transactions/sign', {
+	    auth: S, body: { walletId: U(), network: NET, transaction: utx } }),
+	    'a walletId the session does not hold');
+	expect(SG, 401, await call('POST', '/v1/transactions/sign', {
+	    body: { network: NET, transaction: utx } }), 'no token');
+
 	expect('GET /v1/transactions', 200, await call('GET',
 	    '/v1/transactions', { auth: S }), 'the list');
 	expect('GET /v1/transactions', 200, await call('GET',
@@ -987,6 +1005,7 @@ const EXCUSED = {
 	    'hold is 403 whether it exists or not (no probing for ids)',
 	'POST /v1/transactions/simulate 404': 'as for send',
 	'POST /v1/transactions/sign-message 404': 'as for send',
+	'POST /v1/transactions/sign 404': 'as for send',
 	'POST /v1/transactions/simulate 410': 'a terminated wallet\'s ' +
 	    'sessions are revoked: 401',
 	'POST /v1/transactions/simulate 504': 'a node that answers too late ' +

@@ -71,7 +71,7 @@ for T in stdio http; do
 	check "$T: initialize: the server names itself waiaas" \
 	    [ "$(mget 'j["server"]["name"]')" = waiaas ]
 	check "$T: tools/list: the core tools, nothing this daemon lacks" \
-	    [ "$(mget '",".join(sorted(j["tools"]))')" = "approve_token,call_contract,connect_info,encode_calldata,get_address,get_assets,get_balance,get_nonce,get_policies,get_tokens,get_transaction,get_wallet_info,list_sessions,list_transactions,resolve_asset,send_token,sign_message,simulate_transaction" ]
+	    [ "$(mget '",".join(sorted(j["tools"]))')" = "approve_token,call_contract,connect_info,encode_calldata,get_address,get_assets,get_balance,get_nonce,get_policies,get_tokens,get_transaction,get_wallet_info,list_sessions,list_transactions,resolve_asset,send_token,sign_message,sign_transaction,simulate_transaction" ]
 	check "$T: every inputSchema compiles with ajv and every tool has a description" \
 	    [ "$(mget 'j["schemaErrors"]')" = "[]" ]
 	check "$T: get_address (one wallet, no wallet_id): the wallet's address" \
@@ -93,6 +93,8 @@ check "http: the protocol version negotiated is the SDK's latest" \
     [ "$(mget 'j["protocol"]')" = 2025-11-25 ]
 
 req POST /v1/policies '{"type":"SPENDING_LIMIT","rules":{"instant_max":"2000000000000000000","instant_max_usd":1000000}}' >/dev/null
+# An unsigned transaction of a dApp's, for sign_transaction.
+UTX=$(node_bin tests/integration/evm_tx.js unsigned "{\"type\":2,\"chainId\":11155111,\"nonce\":500,\"maxPriorityFeePerGas\":\"1\",\"maxFeePerGas\":\"1000000000\",\"gasLimit\":21000,\"to\":\"$ACC1\",\"value\":\"1\"}")
 for T in stdio http; do
 	mcp $T "$TA" "[{\"tool\":\"send_token\",\"args\":{\"to\":\"$ACC1\",\"amount\":\"1234567\",\"network\":\"$NET\",\"gas_condition\":{\"max_gas_price\":\"1000000000000\"}}},
 	    {\"tool\":\"get_transaction\",\"args\":{\"transaction_id\":\"\$ID\"},\"until\":[\"CONFIRMED\",\"FAILED\"]},
@@ -100,7 +102,8 @@ for T in stdio http; do
 	    {\"tool\":\"get_balance\",\"args\":{\"network\":\"$NET\"}},
 	    {\"tool\":\"get_address\",\"args\":{\"wallet_id\":\"$WB\"}},
 	    {\"tool\":\"connect_info\"},
-	    {\"tool\":\"list_sessions\"}]"
+	    {\"tool\":\"list_sessions\"},
+	    {\"tool\":\"sign_transaction\",\"args\":{\"transaction\":\"$UTX\",\"network\":\"$NET\"}}]"
 	check "$T: send_token on anvil (gas_condition mapped) reaches CONFIRMED via get_transaction" \
 	    [ "$(mget 'j["results"][1]["json"]["status"]')" = CONFIRMED ]
 	check "$T: the chain has it" [ "$("$CAST" receipt --rpc-url "$ANVIL_URL" \
@@ -115,6 +118,8 @@ for T in stdio http; do
 	    sh -c "grep -q '$WA' '$T_TMP/mcp.json' && ! grep -q '$SADDR' '$T_TMP/mcp.json'"
 	check "$T: list_sessions: the session sees itself alone" \
 	    [ "$(mget '[s["id"] for s in j["results"][6]["json"]["data"]]')" = "['$SA']" ]
+	check "$T: sign_transaction: the dApp's transfer signed, a TRANSFER, not sent" \
+	    [ "$(mget '(lambda r: (r["isError"], r["json"]["signedTransaction"][:4], r["json"]["operations"][0]["type"]))(j["results"][7])')" = "(False, '0x02', 'TRANSFER')" ]
 	mget 'j["results"][0]["json"]["id"]' >>"$T_TMP/txids"
 done
 # The same route, the same audit: each transport's send has the same
