@@ -394,6 +394,21 @@ async function main() {
 		await page.reload();
 		await page.waitForSelector('body[data-state="login"]');
 		out.afterReload = await page.isVisible('#login-form');
+
+		/* Idle for the daemon's adminTimeout (made 1 s here): the
+		 * password is forgotten. */
+		await page.route('**/v1/admin/status', async (r) => {
+			const res = await r.fetch();
+			const j = await res.json();
+			j.adminTimeout = 1;
+			await r.fulfill({ response: res, json: j });
+		});
+		await page.fill('#password', master);
+		await page.click('#login-form button[type="submit"]');
+		await page.waitForSelector('body[data-state="in"]');
+		await page.waitForSelector('body[data-state="login"]',
+		    { timeout: 10000 });
+		out.idle = await page.textContent('#login-error');
 	} finally {
 		await browser.close();
 	}

@@ -8,7 +8,8 @@
 # never reaches the chain), verifies the audit log, makes a backup,
 # pulls and recovers the kill switch.  A wallet named like an <img> tag
 # shows as text, an injected inline script is blocked by the CSP, a 401
-# brings back the login form.  Screenshots: $BUILD/artifacts/admin-*.png.
+# brings back the login form, and so does idling (adminTimeout).
+# Screenshots: $BUILD/artifacts/admin-*.png.
 . tests/integration/lib.sh
 
 CSP_WANT="default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
@@ -136,6 +137,8 @@ check "the password is in no storage, cookie or the DOM" \
     [ "$(pget 'j["stored"]')" = "{'local': 0, 'session': 0, 'cookie': '', 'inDom': False}" ]
 check "a 401 brings back the login form; a reload forgets the password" \
     [ "$(pget 'j["after401"][0] and j["after401"][1] and "INVALID_MASTER_PASSWORD" in j["after401"][2] and j["afterReload"]')" = True ]
+check "idle for adminTimeout seconds: logged out ($(pget 'j.get("idle")'))" \
+    [ "$(pget '"1 s idle" in j.get("idle", "")')" = True ]
 n=$(ls "$SHOTS"/admin-*.png 2>/dev/null | wc -l)
 check "a screenshot of each page is kept ($n in $BUILD/artifacts)" [ "$n" -ge 11 ]
 [ -s "$T_TMP/p.err" ] && sed 's/^/# /' "$T_TMP/p.err" | head -20
