@@ -316,6 +316,45 @@ async function main() {
 		out.settingsErrors = await page.$$eval('#main .error',
 		    (es) => es.map((e) => e.textContent));
 		await shot(page, 'settings');
+		/* And with the route in the reference's shapes (served by
+		 * the browser here): every key shown, a change sent as
+		 * {settings: [{key: "category.name", value}]}, a refusal's
+		 * message shown. */
+		const puts = [];
+		await page.route('**/v1/admin/settings', (r) => {
+			if (r.request().method() === 'PUT') {
+				const b = r.request().postDataJSON();
+				puts.push(b);
+				if (b.settings[0].key === 'daemon.port')
+					return r.fulfill({ status: 400, json: {
+					    code: 'ACTION_VALIDATION_FAILED',
+					    message: 'daemon.port: not changed at ' +
+					    'run time', requestId: 'x',
+					    retryable: false } });
+				return r.fulfill({ json: { updated: 1,
+				    settings: {} } });
+			}
+			return r.fulfill({ json: { daemon: { port: '3100' },
+			    security: { max_sessions_per_wallet: '5' },
+			    notifications: { webhook_secret: true,
+			    enabled: false } } });
+		});
+		await page.click('#refresh');
+		await page.waitForSelector('#settings');
+		out.settingsKeys = await page.$$eval('#settings td.mono',
+		    (es) => es.map((e) => e.textContent));
+		const setRow = (k) => '#settings input[aria-label="' + k +
+		    '"]';
+		await page.fill(setRow('security.max_sessions_per_wallet'), '2');
+		await page.click(setRow('security.max_sessions_per_wallet') +
+		    ' + button');
+		await page.waitForSelector('#settings .ok');
+		out.settingsSaved = await page.textContent('#settings .ok');
+		await page.click(setRow('daemon.port') + ' + button');
+		await page.waitForSelector('#settings .error');
+		out.settingsRefused = await page.textContent('#settings .error');
+		out.settingsPuts = puts;
+		await page.unroute('**/v1/admin/settings');
 
 		/* Backups: a snapshot made; the archive the CLI made listed. */
 		await go(page, 'backups');
