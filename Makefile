@@ -141,7 +141,8 @@ $(DAEMON_BINS): $(LIBWAIAAS)
 $(BUILD)/tests/%.o: INC += $(PROC_INC)
 $(BUILD)/bench/%.o: INC += $(PROC_INC)
 
-# The api's pages (approval, API reference), compiled in as C strings.
+# The api's pages (approval, API reference, admin), compiled in as C
+# strings.
 $(BUILD)/api/approve_html.h: api/approve.html scripts/embed.sh
 	@mkdir -p $(dir $@)
 	$(Q)sh scripts/embed.sh approve_html api/approve.html > $@.tmp
@@ -150,8 +151,22 @@ $(BUILD)/api/reference_html.h: api/reference.html scripts/embed.sh
 	@mkdir -p $(@D)
 	$(Q)sh scripts/embed.sh reference_html api/reference.html > $@.tmp
 	$(Q)mv $@.tmp $@
+# The admin page's three files, each a constant of its own.
+$(BUILD)/api/admin_html.h: api/admin.html scripts/embed.sh
+	@mkdir -p $(@D)
+	$(Q)sh scripts/embed.sh admin_html api/admin.html > $@.tmp
+	$(Q)mv $@.tmp $@
+$(BUILD)/api/admin_js.h: api/admin.js scripts/embed.sh
+	@mkdir -p $(@D)
+	$(Q)sh scripts/embed.sh admin_js api/admin.js > $@.tmp
+	$(Q)mv $@.tmp $@
+$(BUILD)/api/admin_css.h: api/admin.css scripts/embed.sh
+	@mkdir -p $(@D)
+	$(Q)sh scripts/embed.sh admin_css api/admin.css > $@.tmp
+	$(Q)mv $@.tmp $@
 $(BUILD)/api/api_page.o: $(BUILD)/api/approve_html.h \
-    $(BUILD)/api/reference_html.h
+    $(BUILD)/api/reference_html.h $(BUILD)/api/admin_html.h \
+    $(BUILD)/api/admin_js.h $(BUILD)/api/admin_css.h
 $(BUILD)/api/api_page.o: INC += -I$(BUILD)/api
 
 # This daemon's OpenAPI document (GET /doc), compiled in the same way.

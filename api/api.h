@@ -41,6 +41,7 @@ void	 api_forward(struct http_req *, const struct route *, const char *,
 	    size_t, json_t *);
 void	 api_refuse(struct http_req *, json_t *);
 int	 api_idem_key(const struct http_req *, char *);
+int	 api_page_route(int);
 const char *api_query_value(const struct http_req *, const char *, size_t *);
 void	 api_dispatch(struct http_req *, const struct route *, const char *,
 	    size_t);
@@ -96,6 +97,7 @@ void	api_encode_calldata(API_HANDLER_ARGS);
 void	api_page_init(void);
 void	api_approve_page(API_HANDLER_ARGS);
 void	api_reference_page(API_HANDLER_ARGS);
+void	api_admin_page(API_HANDLER_ARGS);
 /* api_notify.c */
 void	api_notify_test(API_HANDLER_ARGS);
 void	api_master_password(API_HANDLER_ARGS);

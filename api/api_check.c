@@ -4,7 +4,7 @@
  * through the route's shape check.  Every request ends in exactly one of
  * api_forward() (with a JSON object or no body), api_refuse() (the
  * documented 400 with details.issues) or an answer the api gives itself
- * (health, /doc, the approval page).  Nothing here touches the event
+ * (health, /doc, the pages).  Nothing here touches the event
  * loop, so the fuzz target links this file and the shape checks alone.
  */
 #include <ctype.h>
@@ -43,6 +43,9 @@ static void (*const api_handlers[R_MAX])(struct http_req *,
 	[R_TX_SIGN_MESSAGE] = api_tx_sign_message,
 	[R_TX_SIGN] = api_tx_sign,
 	[R_APPROVE_PAGE] = api_approve_page,
+	[R_ADMIN_PAGE] = api_admin_page,
+	[R_ADMIN_JS] = api_admin_page,
+	[R_ADMIN_CSS] = api_admin_page,
 	[R_ADMIN_NOTIFY_TEST] = api_notify_test,
 	[R_ADMIN_MASTER_PASSWORD] = api_master_password,
 	[R_ADMIN_MASTER_PASSWORD_PUT] = api_master_password,
@@ -299,6 +302,27 @@ body_none(const struct http_req *req)
 }
 
 /*
+ * The routes the api answers itself with the same bytes for everyone
+ * (health, /doc, the pages): they take no Idempotency-Key.
+ */
+int
+api_page_route(int id)
+{
+	switch (id) {
+	case R_HEALTH:
+	case R_DOC:
+	case R_REFERENCE:
+	case R_APPROVE_PAGE:
+	case R_ADMIN_PAGE:
+	case R_ADMIN_JS:
+	case R_ADMIN_CSS:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/*
  * The route is matched: check the query, then let the route's shape
  * check have the body (or forward it as it is).
  */
@@ -317,9 +341,7 @@ api_dispatch(struct http_req *req, const struct route *rt, const char *param,
 	}
 	is.list = query_check(req, rt);
 	is.hint = NULL;
-	/* Routes the api answers itself take no Idempotency-Key. */
-	if (rt->id != R_HEALTH && rt->id != R_DOC && rt->id != R_REFERENCE &&
-	    rt->id != R_APPROVE_PAGE && !api_idem_key(req, idem))
+	if (!api_page_route(rt->id) && !api_idem_key(req, idem))
 		api_issue(&is, "Idempotency-Key", "must be 1 to 255 printable "
 		    "ASCII characters");
 	if (api_handlers[rt->id] == NULL && !body_none(req))

@@ -15,6 +15,13 @@
  * A page's headers allow its own one <style> and one <script>, by their
  * SHA-256, and requests to this origin only; no framing (no
  * clickjacking of the Approve button), no referrer.
+ *
+ * GET /admin, /admin/admin.js, /admin/admin.css: the operator's page
+ * (admin.html, admin.js, admin.css), static and public: everything it
+ * shows it reads from the masterAuth routes with the password the
+ * operator types, which the script keeps in memory only.  Its script
+ * and style are files of this origin ('self'), so the policy has no
+ * hash to keep in step and no inline script or style at all.
  */
 #include <stdio.h>
 #include <string.h>
@@ -27,6 +34,9 @@
 
 #include "approve_html.h"
 #include "reference_html.h"
+#include "admin_html.h"
+#include "admin_js.h"
+#include "admin_css.h"
 
 #define CSP_MAX		640
 
@@ -88,6 +98,46 @@ api_page_init(void)
 	    sizeof(approve_headers));
 	page_headers("reference.html", reference_html, reference_headers,
 	    sizeof(reference_headers));
+}
+
+/*
+ * The admin page's three files carry the same headers: its policy lets
+ * in script and style from this origin only (the two files below),
+ * fetches to this origin, no plugin, frame or form target.  img-src
+ * allows 'self' and data: for the browser's own icons; the page itself
+ * makes no image.
+ */
+static const char admin_headers[] =
+    "Content-Security-Policy: default-src 'none'; script-src 'self'; "
+    "style-src 'self'; connect-src 'self'; img-src 'self' data:; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'\r\n"
+    "X-Frame-Options: DENY\r\n"
+    "Referrer-Policy: no-referrer\r\n"
+    "Cross-Origin-Opener-Policy: same-origin\r\n"
+    "Cross-Origin-Resource-Policy: same-origin\r\n";
+
+void
+api_admin_page(struct http_req *req, const struct route *rt,
+    const char *param, size_t plen)
+{
+	(void)param;
+	(void)plen;
+	switch (rt->id) {
+	case R_ADMIN_PAGE:
+		http_reply_type(req, 200, "text/html; charset=utf-8",
+		    admin_headers, admin_html, sizeof(admin_html) - 1);
+		break;
+	case R_ADMIN_JS:
+		http_reply_type(req, 200, "text/javascript; charset=utf-8",
+		    admin_headers, admin_js, sizeof(admin_js) - 1);
+		break;
+	case R_ADMIN_CSS:
+		http_reply_type(req, 200, "text/css; charset=utf-8",
+		    admin_headers, admin_css, sizeof(admin_css) - 1);
+		break;
+	default:
+		fatalx("api_admin_page: route %s", rt->name);
+	}
 }
 
 void

@@ -75,6 +75,9 @@ enum http_method {
 	X(R_ADMIN_NOTIFY_TEST,	POST,	"/v1/admin/notifications/test", \
 	    MASTER)							\
 	X(R_APPROVE_PAGE,	GET,	"/approve/{}",		NONE)	\
+	X(R_ADMIN_PAGE,		GET,	"/admin",		NONE)	\
+	X(R_ADMIN_JS,		GET,	"/admin/admin.js",	NONE)	\
+	X(R_ADMIN_CSS,		GET,	"/admin/admin.css",	NONE)	\
 	X(R_ADMIN_MASTER_PASSWORD, POST, "/v1/admin/master-password",	\
 	    MASTER)							\
 	X(R_ADMIN_MASTER_PASSWORD_PUT, PUT, "/v1/admin/master-password", \

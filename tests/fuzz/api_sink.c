@@ -103,6 +103,13 @@ api_reference_page(struct http_req *req, const struct route *rt,
 }
 
 void
+api_admin_page(struct http_req *req, const struct route *rt,
+    const char *param, size_t plen)
+{
+	served(req, rt, param, plen);
+}
+
+void
 api_mcp(struct http_req *req, const struct route *rt, const char *param,
     size_t plen)
 {

@@ -282,9 +282,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (api_sink.answered) {
 		if (api_sink.status == 414 ?
 		    req.head.querylen <= API_QUERY_MAX :
-		    !qgood || (rt->id != R_HEALTH && rt->id != R_DOC &&
-		    rt->id != R_REFERENCE &&
-		    rt->id != R_APPROVE_PAGE && rt->id != R_MCP &&
+		    !qgood || (!api_page_route(rt->id) && rt->id != R_MCP &&
 		    rt->id != R_SKILL))
 			abort();
 	} else if (api_sink.refused) {

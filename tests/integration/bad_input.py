@@ -309,6 +309,9 @@ every = [
     ("POST", "/v1/transactions/%s/cancel" % TX, S, None),
     ("POST", "/v1/admin/notifications/test", M, None),
     ("GET", "/approve/" + TX, None, None),
+    ("GET", "/admin", None, None),
+    ("GET", "/admin/admin.js", None, None),
+    ("GET", "/admin/admin.css", None, None),
 ]
 for m, p, h, b in every:
     case("an undefined query parameter is refused, named", m,

@@ -273,6 +273,11 @@ async function walk() {
 	    'the reference page');
 	expect('GET /reference', 400, await call('GET', '/reference?x=1'),
 	    'an unknown query key');
+	for (const f of ['/admin', '/admin/admin.js', '/admin/admin.css']) {
+		expect('GET ' + f, 200, await call('GET', f), 'the admin page');
+		expect('GET ' + f, 400, await call('GET', f + '?x=1'),
+		    'an unknown query key');
+	}
 	expect('GET /v1/nonce', 200, await call('GET', '/v1/nonce'),
 	    'a nonce');
 	expect('GET /v1/nonce', 400, await call('GET', '/v1/nonce?color=' +
