@@ -70,7 +70,7 @@ API_SRCS    = api/api.c api/api_health.c api/http.c \
 	      api/api_page.c api/api_txref.c api/api_doc.c \
 	      api/api_notify.c api/api_admin.c api/api_check.c \
 	      api/api_skills.c api/api_mcp.c api/api_tokens.c \
-	      api/chain_tokens.c
+	      api/chain_tokens.c api/api_ops.c
 POLICYD_SRCS = policyd/siwe.c \
 	      policyd/policyd.c policyd/policyd_store.c policyd/policyd_auth.c \
 	      policyd/policyd_wallets.c policyd/policyd_api.c \
@@ -85,7 +85,8 @@ POLICYD_SRCS = policyd/siwe.c \
 	      policyd/policyd_notify.c policyd/policyd_admin.c \
 	      policyd/policyd_idem.c policyd/policyd_connect.c \
 	      policyd/policyd_mcp.c policyd/policyd_tokens.c \
-	      policyd/policyd_utils.c policyd/policyd_monitor.c
+	      policyd/policyd_utils.c policyd/policyd_monitor.c \
+	      policyd/policyd_ops.c
 SIGNER_SRCS = signer/signer.c signer/signer_keys.c signer/signer_sign.c \
 	      signer/evm_sign.c
 RELAY_SRCS  = relay/relay.c relay/relay_format.c

@@ -57,6 +57,8 @@
 	X(IMSG_CHAIN_STATUS)						\
 	/* a REST answer that needs the chain: policyd -> api */	\
 	X(IMSG_API_CHAINQ)						\
+	/* an admin answer the api gives: policyd -> api */		\
+	X(IMSG_API_ADMINQ)						\
 	/* prices: parent -> api, policyd at start; later api */	\
 	/* -> policyd (fetched), parent -> api (new addresses) */	\
 	X(IMSG_CTL_PRICE)						\
@@ -611,6 +613,29 @@ struct chain_query {
 	/* CQ_RESOLVE: what the registry knows of the token, or "" */
 	char		symbol[TOKEN_SYMBOL_MAX * 4 + 1];
 	char		name[TOKEN_NAME_MAX * 4 + 1];
+};
+
+/*
+ * policyd -> api, in answer to an IMSG_API_REQUEST (same peerid): the
+ * operator is authenticated (masterAuth) and the answer is what the api
+ * itself knows, so the api gives it.  AQ_RPC_STATUS: each network's
+ * endpoint and what the calls to it found (GET /v1/admin/rpc-status).
+ * AQ_ORACLE_STATUS: the price source's state, with the counters of
+ * policyd's price table, which only policyd sees
+ * (GET /v1/admin/oracle-status).
+ */
+#define AQ_RPC_STATUS		1
+#define AQ_ORACLE_STATUS	2
+
+struct admin_query {
+	uint32_t	kind;		/* AQ_* */
+	uint32_t	pad;
+	/* AQ_ORACLE_STATUS: policyd's lookups and table */
+	uint64_t	hits;		/* a usable price */
+	uint64_t	misses;		/* none */
+	uint64_t	stale;		/* a fetched one past max_age */
+	uint64_t	size;		/* prices held, static and fetched */
+	uint64_t	evictions;	/* fetched ones an update dropped */
 };
 
 /*

@@ -855,6 +855,20 @@ async function walk() {
 	    { auth: 'master' }), 'a query it does not take');
 	expect(NS, 401, await call('GET', '/v1/admin/notifications/status'),
 	    'no master password');
+	const ADM_RPC = 'GET /v1/admin/rpc-status';
+	expect(ADM_RPC, 200, await call('GET', '/v1/admin/rpc-status',
+	    { auth: 'master' }), 'each network\'s endpoint');
+	expect(ADM_RPC, 400, await call('GET', '/v1/admin/rpc-status?x=1',
+	    { auth: 'master' }), 'a query it does not take');
+	expect(ADM_RPC, 401, await call('GET', '/v1/admin/rpc-status'),
+	    'no master password');
+	const ADM_ORC = 'GET /v1/admin/oracle-status';
+	expect(ADM_ORC, 200, await call('GET', '/v1/admin/oracle-status',
+	    { auth: 'master' }), 'the price table and source');
+	expect(ADM_ORC, 400, await call('GET', '/v1/admin/oracle-status?x=1',
+	    { auth: 'master' }), 'a query it does not take');
+	expect(ADM_ORC, 401, await call('GET', '/v1/admin/oracle-status'),
+	    'no master password');
 	const NL = 'GET /v1/admin/notifications/log';
 	expect(NL, 200, await call('GET', '/v1/admin/notifications/log',
 	    { auth: 'master' }), 'the log');
