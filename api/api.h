@@ -104,6 +104,7 @@ void	api_reference_page(API_HANDLER_ARGS);
 /* api_notify.c */
 void	api_notify_test(API_HANDLER_ARGS);
 void	api_master_password(API_HANDLER_ARGS);
+void	api_settings_put(API_HANDLER_ARGS);
 
 /* api_health.c */
 void	api_health_init(void);

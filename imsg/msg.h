@@ -83,7 +83,9 @@
 	/* GET /v1/admin/backups: policyd -> parent, entries back */	\
 	X(IMSG_CTL_BACKUP_LIST)						\
 	X(IMSG_CTL_BACKUP_ENTRY)					\
-	X(IMSG_CTL_BACKUP_END)
+	X(IMSG_CTL_BACKUP_END)						\
+	/* GET /v1/admin/settings: parent -> policyd at start */	\
+	X(IMSG_CTL_SETTING)
 
 enum imsg_type {
 #define IMSG_ENUM(n)	n,
@@ -227,6 +229,27 @@ struct ctl_backup_end {
 	uint32_t	more;			/* not sent (past the cap) */
 	uint32_t	pad;
 	char		datadir[CTL_PATH_MAX];
+};
+
+/*
+ * One key of the configuration as an operator may see it, one message
+ * each, to policyd at start (config_show(): a credential is "true" or
+ * "false", never its value); the value's len bytes follow, its NUL
+ * included.
+ */
+#define SETTING_SECTION_MAX	16
+#define SETTING_KEY_MAX		40
+#define SETTING_VALUE_MAX	8192	/* = CONFIG_VAL_MAX */
+#define SETTINGS_MAX		128	/* keys */
+/* PUT /v1/admin/settings: entries, a key ("category.name"), a value */
+#define SETTINGS_PUT_MAX	32
+#define SETTING_NAME_MAX	64
+#define SETTING_PUT_VALUE_MAX	256
+struct ctl_setting {
+	char		section[SETTING_SECTION_MAX];
+	char		key[SETTING_KEY_MAX];
+	uint32_t	flags;			/* CONFIG_SHOW_* */
+	uint32_t	len;
 };
 
 #define KS_OK			0

@@ -242,6 +242,15 @@ void	price_init(void);
 void	price_update(struct imsgchan *, struct imsg *, void *);
 struct admin_query;
 void	price_counters(struct admin_query *);
+long long price_max_age(void);
+void	price_set_max_age(long long);
+void	price_set_unpriced_deny(int);
+long long notify_max_age(void);
+void	notify_set_max_age(long long);
+/* policyd_settings.c: GET and PUT /v1/admin/settings */
+void	settings_init(void);
+void	settings_get(struct pd_ctx *);
+void	settings_put(struct pd_ctx *);
 
 const char *chain_name(int);
 const char *env_name(int);

@@ -137,3 +137,22 @@ price_unpriced_deny(void)
 {
 	return unpriced_deny;
 }
+
+/* price_max_age and price_unpriced: PUT /v1/admin/settings sets them. */
+long long
+price_max_age(void)
+{
+	return tab.max_age;
+}
+
+void
+price_set_max_age(long long s)
+{
+	tab.max_age = s;
+}
+
+void
+price_set_unpriced_deny(int deny)
+{
+	unpriced_deny = deny != 0;
+}

@@ -7,7 +7,12 @@
 # shows the price source (its key masked), and policyd's price table
 # counting a priced send as a hit, a network without a price as a miss,
 # a price past price_max_age as a stale hit, and a price the api stopped
-# vouching for (a jump held) as an eviction.
+# vouching for (a jump held) as an eviction.  GET /v1/admin/settings
+# shows every key, credentials (a webhook secret, URLs with a password
+# or a key) only as set; PUT changes a run-time key (a session limit
+# that then refuses a session), all or nothing (a refused key, a bad
+# value change nothing), audited, and kept across a restart until
+# config.toml says otherwise for that key.
 # No route here answers without the master password.
 . tests/integration/lib.sh
 
@@ -29,6 +34,7 @@ ops() { req GET "$1" >/dev/null; jget "$2"; }
 # ep NETWORK EXPR: EXPR over the network's one endpoint e of rpc-status.
 ep() { ops /v1/admin/rpc-status "(lambda e: $2)(j['networks']['$1'][0])"; }
 cache() { ops /v1/admin/oracle-status "j['cache']['$1']"; }
+db_q() { sqlite3 "$DATA/data/waiaas.db" "PRAGMA busy_timeout=3000; $1" | tail -n +2; }
 
 node_bg tests/node/price_server.js --port 0 > "$T_TMP/prices.out" 2>&1
 PEER_PIDS="${PEER_PIDS:-} $!"
@@ -56,6 +62,11 @@ export WAIAAS_SECURITY_PRICE_URL=http://localhost:$PP/k/$KEY/simple/price
 export WAIAAS_SECURITY_PRICE_IDS="ETH=ethereum;SOL=solana"
 export WAIAAS_SECURITY_PRICE_REFRESH=5 WAIAAS_SECURITY_PRICE_MAX_AGE=10
 export WAIAAS_SECURITY_PRICE_MAX_CHANGE_PCT=30
+# A webhook (to the dead port) with its secret from a file.
+openssl rand -hex 16 > "$T_TMP/wh.secret"
+WHS=$(cat "$T_TMP/wh.secret")
+export WAIAAS_NOTIFICATIONS_WEBHOOK_URL=http://127.0.0.1:$DEAD/hook
+export WAIAAS_NOTIFICATIONS_WEBHOOK_SECRET_FILE=$T_TMP/wh.secret
 start_daemon || cannot_run "daemon starts"
 
 req POST /v1/wallets '{"name":"ops","chain":"ethereum","environment":"testnet"}' >/dev/null
@@ -163,4 +174,87 @@ code=$(req GET "/v1/admin/oracle-status?x=1")
 check "a query it does not take: 400 ($code)" [ "$code" = 400 ]
 admin_401 GET /v1/admin/oracle-status
 
+# --- GET and PUT /v1/admin/settings -------------------------------------
+code=$(req GET /v1/admin/settings)
+check "GET /v1/admin/settings: 200 ($code), the reference's twelve categories" \
+    [ "$code $(jget 'sorted(j)')" = "200 ['autostop', 'daemon', 'display', 'gas_condition', 'monitoring', 'notifications', 'oracle', 'rpc', 'security', 'signing_sdk', 'telegram', 'walletconnect']" ]
+check "... the webhook secret only as set, an unset bot token as not" \
+    [ "$(jget '[j["notifications"]["webhook_secret"], j["telegram"]["telegram_bot_token"]]')" = "[True, False]" ]
+check "... URLs with a password or a key only as set, a plain one as it is" \
+    [ "$(jget '[j["rpc"]["evm_base_sepolia"], j["oracle"]["price_url"], j["rpc"]["evm_ethereum_sepolia"], j["notifications"]["webhook_url"]]')" = \
+    "[True, True, '$ANVIL_URL', 'http://127.0.0.1:$DEAD/hook']" ]
+check "... the other keys as configured (port, price_max_age, the gas cap)" \
+    [ "$(jget '[j["daemon"]["port"], j["oracle"]["price_max_age"], j["gas_condition"]["max_gas_limit"], j["rpc"]["public_defaults"]]')" = \
+    "['$PORT', '10', '15000000', False]" ]
+check "... no secret, password or key in the answer" \
+    sh -c "! grep -q -e '$WHS' -e '$PW' -e '$KEY' '$T_TMP/body'"
+check "... max_sessions_per_wallet: the default, 10" \
+    [ "$(jget 'j["security"]["max_sessions_per_wallet"]')" = 10 ]
+
+put() { req PUT /v1/admin/settings "{\"settings\":$1}"; }
+setting() { ops /v1/admin/settings "j$1"; }
+sessions_ok() { req POST /v1/sessions "{\"walletIds\":[\"$W\"]}"; }
+
+code=$(put '[{"key":"security.max_sessions_per_wallet","value":"2"},{"key":"notifications.max_age","value":"120"}]')
+check "PUT two run-time keys: 200 ($code), both updated, the answer shows them" \
+    [ "$code $(jget '[j["updated"], j["settings"]["security"]["max_sessions_per_wallet"], j["settings"]["notifications"]["max_age"]]')" = \
+    "200 [2, '2', '120']" ]
+c1=$(sessions_ok)
+c2=$(sessions_ok)
+check "the limit applies at once: the wallet's second session ($c1), its third refused ($c2 $(jget 'j["code"]'))" \
+    [ "$c1 $c2 $(jget 'j["code"]')" = "201 403 SESSION_LIMIT_EXCEEDED" ]
+check "the audit log has each change, old and new value" \
+    [ "$(db_q "SELECT actor || ' ' || target || ' ' || json_extract(details, '\$.oldValue') || ' ' || json_extract(details, '\$.newValue') FROM audit_log WHERE event = 'settings.updated' ORDER BY id")" = \
+    "$(printf 'operator security.max_sessions_per_wallet 10 2\noperator notifications.max_age 86400 120')" ]
+
+code=$(put '[{"key":"notifications.max_age","value":"600"},{"key":"daemon.port","value":"1"}]')
+check "a key that cannot change at run time: 400 ACTION_VALIDATION_FAILED naming it ($code)" \
+    [ "$code $(jget '[j["code"], "daemon.port" in j["message"]]')" = "400 ['ACTION_VALIDATION_FAILED', True]" ]
+code=$(put '[{"key":"notifications.max_age","value":"600"},{"key":"security.max_sessions_per_wallet","value":"0"}]')
+check "a value out of bounds: 400 naming the key and the bounds ($code)" \
+    [ "$code $(jget '[j["code"], "max_sessions_per_wallet" in j["message"], "1 to 1000" in j["message"]]')" = "400 ['ACTION_VALIDATION_FAILED', True, True]" ]
+code=$(put '[{"key":"oracle.price_unpriced","value":"maybe"}]')
+check "a value not of the key's kind: 400 ($code)" [ "$code $(jget 'j["code"]')" = "400 ACTION_VALIDATION_FAILED" ]
+code=$(put '[{"key":"security.no_such_key","value":"1"}]')
+check "an unknown key: 400 ($code)" [ "$code $(jget 'j["code"]')" = "400 ACTION_VALIDATION_FAILED" ]
+code=$(put '[{"key":"notifications.max_age","value":"600"},{"key":"notifications.max_age","value":"700"}]')
+check "a key given twice: 400 ($code)" [ "$code" = 400 ]
+code=$(put '[{"key":"notifications.max_age","value":"600","extra":1}]')
+check "an entry with a field it does not take: 400 VALIDATION_FAILED ($code)" \
+    [ "$code $(jget 'j["code"]')" = "400 VALIDATION_FAILED" ]
+code=$(put "[$(python3 -c 'print(",".join(["{\"key\":\"notifications.max_age\",\"value\":\"60\"}"] * 33))')]")
+check "33 entries: 400 ($code)" [ "$code" = 400 ]
+check "none of the refused requests changed anything" \
+    [ "$(setting '["notifications"]["max_age"], j["security"]["max_sessions_per_wallet"]')" = "120 2" ]
+check "... nor was any audited" \
+    [ "$(db_q "SELECT count(*) FROM audit_log WHERE event = 'settings.updated'")" = 2 ]
+admin_401 GET /v1/admin/settings
+admin_401 PUT /v1/admin/settings '{"settings":[{"key":"security.max_sessions_per_wallet","value":"1000"}]}'
+check "... and the refused PUTs changed nothing" \
+    [ "$(setting '["security"]["max_sessions_per_wallet"]')" = 2 ]
+
+# A restart: the overrides are kept.
+check "no sanitizer reports before the restart" no_sanitizer_reports
+kill -TERM "$DPID"; wait_gone "$DPID" 5000; DPID=""
+start_daemon || cannot_run "daemon starts again"
+check "after a restart the overrides apply (and say so in the log)" \
+    [ "$(setting '["security"]["max_sessions_per_wallet"], j["notifications"]["max_age"]')" = "2 120" ]
+check "... logged" wait_log "setting security.max_sessions_per_wallet = 2 (set at run time"
+c=$(sessions_ok)
+check "... and the limit still refuses a third session ($c)" [ "$c" = 403 ]
+
+# The operator edits config.toml for one key: the file wins for that
+# key, the other override stays.
+printf '[security]\nmax_sessions_per_wallet = 4\n' > "$DATA/config.toml"
+kill -TERM "$DPID"; wait_gone "$DPID" 5000; DPID=""
+start_daemon || cannot_run "daemon starts with config.toml"
+check "config.toml edited for the key since: it wins (4), the other override stays (120)" \
+    [ "$(setting '["security"]["max_sessions_per_wallet"], j["notifications"]["max_age"]')" = "4 120" ]
+check "... the dropped override is logged and audited" \
+    [ "$(db_q "SELECT count(*) FROM audit_log WHERE event = 'settings.dropped' AND target = 'security.max_sessions_per_wallet'")" = 1 ]
+c=$(sessions_ok)
+check "... a third session is allowed again ($c)" [ "$c" = 201 ]
+code=$(put '[{"key":"notifications.max_age","value":"86400"}]')
+check "setting a key back to the configuration's value removes its override ($code)" \
+    [ "$code $(db_q "SELECT count(*) FROM settings")" = "200 0" ]
 check "no sanitizer reports" no_sanitizer_reports
