@@ -251,6 +251,7 @@ void	notify_set_max_age(long long);
 void	settings_init(void);
 void	settings_get(struct pd_ctx *);
 void	settings_put(struct pd_ctx *);
+void	settings_schema(struct pd_ctx *);
 
 const char *chain_name(int);
 const char *env_name(int);

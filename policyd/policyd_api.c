@@ -72,6 +72,7 @@ static const pd_handler handlers[R_MAX] = {
 	[R_ADMIN_ORACLE_STATUS] = admin_oracle_status,
 	[R_ADMIN_SETTINGS] = settings_get,
 	[R_ADMIN_SETTINGS_PUT] = settings_put,
+	[R_ADMIN_SETTINGS_SCHEMA] = settings_schema,
 	[R_CONNECT_INFO] = connect_info,
 	[R_MCP] = mcp_auth,
 	[R_MCP_TOKEN] = mcp_token_create,

@@ -17,6 +17,7 @@
  * config.toml (or the environment) for that key, the file wins and the
  * override is dropped, logged and audited.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -437,4 +438,111 @@ settings_put(struct pd_ctx *c)
 	}
 	pd_reply_json(c->peerid, 200, json_pack("{s:I, s:o}", "updated",
 	    (json_int_t)n, "settings", settings_view()));
+}
+
+/* "max_sessions_per_wallet" -> "Max sessions per wallet" */
+static void
+label_of(const char *key, char *out, size_t len)
+{
+	size_t	i;
+
+	for (i = 0; key[i] != '\0' && i + 1 < len; i++)
+		out[i] = key[i] == '_' ? ' ' : i == 0 ?
+		    (char)toupper((unsigned char)key[i]) : key[i];
+	out[i] = '\0';
+}
+
+/* One key's definition, in the reference's shape. */
+static json_t *
+schema_item(const struct proc_setting *ps, const struct config *def)
+{
+	const struct rkey	*k;
+	const char		*s, *key, *cat;
+	char			 name[SETTING_NAME_MAX + 1], label[64];
+	char			 var[96], desc[400], dflt[256], kind[64];
+	long			 lo, hi;
+	size_t			 i, j;
+	int			 fl = 0;
+
+	cat = category_of(ps->section, ps->key);
+	snprintf(name, sizeof(name), "%s.%s", cat, ps->key);
+	label_of(ps->key, label, sizeof(label));
+	snprintf(var, sizeof(var), "WAIAAS_%s_%s", ps->section, ps->key);
+	for (j = 0; var[j] != '\0'; j++)
+		var[j] = (char)toupper((unsigned char)var[j]);
+	/* the built-in default: what config_show() says of it */
+	dflt[0] = '\0';
+	for (i = 0; config_show(def, i, &s, &key, &fl, dflt, sizeof(dflt)) ==
+	    0; i++)
+		if (strcmp(s, ps->section) == 0 && strcmp(key, ps->key) == 0)
+			break;
+	if (config_int_bounds(ps->section, ps->key, &lo, &hi) == 0)
+		snprintf(kind, sizeof(kind), "an integer from %ld to %ld; ",
+		    lo, hi);
+	else
+		kind[0] = '\0';
+	k = rkey_by_name(name);
+	snprintf(desc, sizeof(desc), "[%s] %s in config.toml, or %s; %s%s",
+	    ps->section, ps->key, var, kind, k != NULL ? "changes at run "
+	    "time (PUT /v1/admin/settings)" : "read at start: edit "
+	    "config.toml and restart");
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:b}", "key", name,
+	    "category", cat, "label", label, "description", desc,
+	    "defaultValue", (fl & CONFIG_SHOW_SECRET) ? "" : dflt,
+	    "isCredential", (ps->flags & CONFIG_SHOW_SECRET) != 0);
+}
+
+/*
+ * GET /v1/admin/settings/schema[?grouped=true]: every key GET shows,
+ * with a label, where it is set, its bounds, whether it changes at run
+ * time, its built-in default and whether it is a credential (shown only
+ * as set or not).  An [rpc] network's default is "" here: the public
+ * endpoint applies only with public_defaults (see rpc-status'
+ * builtinUrls).
+ */
+void
+settings_schema(struct pd_ctx *c)
+{
+	const struct proc_setting	*ps;
+	struct config			*def;
+	json_t				*list, *cats, *cat, *item, *o;
+	char				 q[8], label[32];
+	const char			*g;
+	size_t				 n, i, j;
+	int				 grouped;
+
+	g = pd_query_str(c->req->query, "grouped", q, sizeof(q));
+	grouped = g != NULL && strcmp(g, "true") == 0;
+	if ((def = malloc(sizeof(*def))) == NULL)
+		fatal("malloc");
+	config_defaults(def);
+	ps = proc_settings(&n);
+	if ((list = json_array()) == NULL || (cats = json_array()) == NULL)
+		fatalx("json_array");
+	for (i = 0; i < n; i++)
+		if ((item = schema_item(&ps[i], def)) == NULL ||
+		    json_array_append_new(list, item) == -1)
+			fatalx("settings schema: json");
+	free(def);
+	if (!grouped) {
+		json_decref(cats);
+		pd_reply_json(c->peerid, 200, json_pack("{s:o}", "settings",
+		    list));
+		return;
+	}
+	for (j = 0; j < NCATEGORIES; j++) {
+		label_of(categories[j], label, sizeof(label));
+		if ((cat = json_pack("{s:s, s:s, s:[]}", "name",
+		    categories[j], "label", label, "settings")) == NULL)
+			fatalx("json_pack");
+		json_array_foreach(list, i, item)
+			if (strcmp(json_string_value(json_object_get(item,
+			    "category")), categories[j]) == 0)
+				json_array_append(json_object_get(cat,
+				    "settings"), item);
+		json_array_append_new(cats, cat);
+	}
+	json_decref(list);
+	o = json_pack("{s:o}", "categories", cats);
+	pd_reply_json(c->peerid, 200, o);
 }

@@ -888,6 +888,15 @@ async function walk() {
 	expect(ADM_SP, 401, await call('PUT', '/v1/admin/settings', {
 	    body: { settings: [{ key: 'notifications.max_age',
 	    value: '60' }] } }), 'no master password');
+	const ADM_SS = 'GET /v1/admin/settings/schema';
+	expect(ADM_SS, 200, await call('GET', '/v1/admin/settings/schema',
+	    { auth: 'master' }), 'every key\'s definition');
+	expect(ADM_SS, 200, await call('GET', '/v1/admin/settings/schema?' +
+	    'grouped=true', { auth: 'master' }), 'by category');
+	expect(ADM_SS, 400, await call('GET', '/v1/admin/settings/schema?' +
+	    'grouped=yes', { auth: 'master' }), 'grouped not a boolean');
+	expect(ADM_SS, 401, await call('GET', '/v1/admin/settings/schema'),
+	    'no master password');
 	const NL = 'GET /v1/admin/notifications/log';
 	expect(NL, 200, await call('GET', '/v1/admin/notifications/log',
 	    { auth: 'master' }), 'the log');

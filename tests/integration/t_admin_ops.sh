@@ -191,6 +191,24 @@ check "... no secret, password or key in the answer" \
 check "... max_sessions_per_wallet: the default, 10" \
     [ "$(jget 'j["security"]["max_sessions_per_wallet"]')" = 10 ]
 
+# GET /v1/admin/settings/schema: the same keys, each defined.
+n_keys=$(jget 'sum(len(v) for v in j.values())')
+code=$(req GET /v1/admin/settings/schema)
+check "GET /v1/admin/settings/schema: 200 ($code), a definition for each of the $n_keys keys" \
+    [ "$code $(jget 'len(j["settings"])')" = "200 $n_keys" ]
+sdef() { jget "[s for s in j['settings'] if s['key'] == '$1'][0]$2"; }
+check "... a run-time key: its default, bounds and variable, and that it changes at run time" \
+    [ "$(sdef security.max_sessions_per_wallet '["defaultValue"]') $(sdef security.max_sessions_per_wallet '["description"]')" = \
+    "10 [security] max_sessions_per_wallet in config.toml, or WAIAAS_SECURITY_MAX_SESSIONS_PER_WALLET; an integer from 1 to 1000; changes at run time (PUT /v1/admin/settings)" ]
+check "... one read at start says so; the webhook secret is a credential, with no default shown" \
+    [ "$(sdef daemon.port '["description"].endswith("restart")') $(sdef notifications.webhook_secret '["isCredential"]') $(sdef notifications.webhook_url '["isCredential"]')" = "True True False" ]
+code=$(req GET "/v1/admin/settings/schema?grouped=true")
+check "... grouped=true: the twelve categories, every key in one ($code)" \
+    [ "$code $(jget 'len(j["categories"]), sum(len(c["settings"]) for c in j["categories"])')" = "200 12 $n_keys" ]
+code=$(req GET "/v1/admin/settings/schema?grouped=1")
+check "... grouped not true or false: 400 ($code)" [ "$code" = 400 ]
+admin_401 GET /v1/admin/settings/schema
+
 put() { req PUT /v1/admin/settings "{\"settings\":$1}"; }
 setting() { ops /v1/admin/settings "j$1"; }
 sessions_ok() { req POST /v1/sessions "{\"walletIds\":[\"$W\"]}"; }
