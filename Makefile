@@ -71,7 +71,7 @@ API_SRCS    = api/api.c api/api_health.c api/http.c \
 	      api/api_page.c api/api_txref.c api/api_doc.c \
 	      api/api_notify.c api/api_admin.c api/api_check.c \
 	      api/api_skills.c api/api_mcp.c api/api_tokens.c \
-	      api/chain_tokens.c
+	      api/chain_tokens.c api/api_ops.c
 POLICYD_SRCS = policyd/siwe.c \
 	      policyd/policyd.c policyd/policyd_store.c policyd/policyd_auth.c \
 	      policyd/policyd_wallets.c policyd/policyd_api.c \
@@ -87,7 +87,8 @@ POLICYD_SRCS = policyd/siwe.c \
 	      policyd/policyd_notify.c policyd/policyd_admin.c \
 	      policyd/policyd_idem.c policyd/policyd_connect.c \
 	      policyd/policyd_mcp.c policyd/policyd_tokens.c \
-	      policyd/policyd_utils.c policyd/policyd_monitor.c
+	      policyd/policyd_utils.c policyd/policyd_monitor.c \
+	      policyd/policyd_ops.c policyd/policyd_settings.c
 SIGNER_SRCS = signer/signer.c signer/signer_keys.c signer/signer_sign.c \
 	      signer/evm_sign.c
 RELAY_SRCS  = relay/relay.c relay/relay_format.c
@@ -207,7 +208,7 @@ CLI_OBJS = cli/waiaas.o cli/cli_http.o cli/cli_daemon.o cli/cli_rest.o \
 	common/policy_rules.o \
 	common/config.o common/log.o common/secret.o common/wipe.o \
 	imsg/msg.o common/price.o chain/base58.o common/network.o \
-	common/util.o chain/evm.o chain/keccak.o chain/rlp.o
+	common/util.o chain/evm.o chain/keccak.o chain/rlp.o common/url.o
 $(BUILD)/waiaas: $(CLI_OBJS:%=$(BUILD)/%)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(PKG_LIBS)
@@ -233,7 +234,7 @@ $(BUILD)/tests/test_imsg: $(BUILD)/tests/unit/test_imsg.o \
 PRICE_OBJS = common/price.o chain/base58.o common/network.o common/util.o \
 	chain/evm.o chain/keccak.o chain/rlp.o
 $(BUILD)/tests/test_config: $(BUILD)/tests/unit/test_config.o \
-    $(BUILD)/common/config.o $(BUILD)/common/log.o \
+    $(BUILD)/common/config.o $(BUILD)/common/log.o $(BUILD)/common/url.o \
     $(BUILD)/imsg/msg.o $(PRICE_OBJS:%=$(BUILD)/%)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
@@ -421,7 +422,7 @@ build-fuzz/fuzz_imsg: tests/fuzz/fuzz_imsg.c imsg/imsg.c imsg/msg.c common/log.c
 FUZZ_PRICE_SRCS = common/price.c chain/base58.c common/network.c \
 	common/util.c chain/evm.c chain/keccak.c chain/rlp.c
 build-fuzz/fuzz_config: tests/fuzz/fuzz_config.c common/config.c common/log.c \
-    imsg/msg.c $(FUZZ_PRICE_SRCS)
+    common/url.c imsg/msg.c $(FUZZ_PRICE_SRCS)
 	@mkdir -p build-fuzz
 	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
 

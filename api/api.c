@@ -365,6 +365,8 @@ static const struct imsg_rule policyd_rules[] = {
 	    api_chain_send),
 	IMSG_RULE_EXACT(IMSG_API_CHAINQ, struct chain_query,
 	    api_chain_query),
+	IMSG_RULE_EXACT(IMSG_API_ADMINQ, struct admin_query,
+	    api_admin_query),
 };
 
 static const struct imsg_rule parent_rules[] = {

@@ -76,12 +76,18 @@ void	api_chain_send(struct imsgchan *, struct imsg *, void *);
 void	api_chain_query(struct imsgchan *, struct imsg *, void *);
 /* /health: {"<network>": {"source", "state"[, "error"]}, ...} */
 json_t	*api_chain_health(void);
+/* GET /v1/admin/rpc-status */
+json_t	*api_chain_rpc_status(void);
+void	 api_admin_query(struct imsgchan *, struct imsg *, void *);
 
 /* api_price.c */
 void	api_price_init(void);
 void	api_price_resolve(struct imsgchan *, struct imsg *, void *);
 /* /health: {"source", "state", "prices"[, "fetchedAt", "error"]} */
 json_t	*api_price_health(void);
+/* GET /v1/admin/oracle-status, with policyd's counters */
+struct admin_query;
+json_t	*api_price_oracle(const struct admin_query *);
 
 /* api_tokens.c */
 void	api_tokens_add(API_HANDLER_ARGS);
@@ -101,6 +107,7 @@ void	api_admin_page(API_HANDLER_ARGS);
 /* api_notify.c */
 void	api_notify_test(API_HANDLER_ARGS);
 void	api_master_password(API_HANDLER_ARGS);
+void	api_settings_put(API_HANDLER_ARGS);
 
 /* api_health.c */
 void	api_health_init(void);

@@ -13,10 +13,12 @@
 
 #include "api.h"
 #include "chain.h"
+#include "config.h"
 #include "keystore.h"
 #include "log.h"
 #include "network.h"
 #include "txinput.h"
+#include "url.h"
 #include "util.h"
 #include "wipe.h"
 
@@ -63,6 +65,8 @@ api_chain_init(struct proc *p)
 	free(ca);
 }
 
+static const char	*net_state(const struct chain_net *);
+
 /*
  * A network's RPC as /health shows it: where the URL came from and what
  * the last call found.  Never the URL (it may hold an API key).
@@ -81,18 +85,7 @@ api_chain_health(void)
 		n = &nets[i];
 		src = n->url[0] == '\0' ? "none" : (n->flags & NETF_DEFAULT) ?
 		    "default" : "config";
-		if (n->url[0] == '\0')
-			st = "off";
-		else if (n->resolve[0] == '\0')
-			st = "unresolved";
-		else if (n->state == NETSTATE_WRONG)
-			st = "wrong_chain";
-		else if (n->health.err_at > n->health.ok_at)
-			st = "unreachable";
-		else if (n->health.ok_at > 0)
-			st = "ok";
-		else
-			st = "unchecked";
+		st = net_state(n);
 		if ((e = json_pack("{s:s, s:s}", "source", src, "state",
 		    st)) == NULL)
 			break;
@@ -100,6 +93,106 @@ api_chain_health(void)
 			json_object_set_new(e, "error",
 			    json_string(n->health.err));
 		json_object_set_new(o, n->net.name, e);
+	}
+	return o;
+}
+
+/* A network's state as /health names it. */
+static const char *
+net_state(const struct chain_net *n)
+{
+	if (n->url[0] == '\0')
+		return "off";
+	if (n->resolve[0] == '\0')
+		return "unresolved";
+	if (n->state == NETSTATE_WRONG)
+		return "wrong_chain";
+	if (n->health.err_at > n->health.ok_at)
+		return "unreachable";
+	if (n->health.ok_at > 0)
+		return "ok";
+	return "unchecked";
+}
+
+/* A unix time, or null before the first. */
+static json_t *
+when(int64_t t)
+{
+	return t > 0 ? json_integer((json_int_t)t) : json_null();
+}
+
+/*
+ * GET /v1/admin/rpc-status: the reference's RpcStatusResponse.  This
+ * daemon has one endpoint per network, not a pool, and never holds one
+ * back: every call tries it (with rpc.c's retries).  So "status" is
+ * "cooldown" while the last call to it failed (failureCount: the calls
+ * failed since the last answer) and "available" otherwise, and
+ * cooldownRemainingMs is always 0.  Beside those, what rpc.c counted:
+ * the last answer and failure (unix s), the last call's latency, all
+ * calls and failures, and the last failure's reason.  The URL is
+ * masked (url_mask): a provider's key or a password never leaves.
+ * builtinUrls: the public endpoint each built-in network would use
+ * without an [rpc] key (config_rpc_default), whether in use or not.
+ */
+json_t *
+api_chain_rpc_status(void)
+{
+	json_t			*o, *nets_o, *bi, *e, *a;
+	const struct chain_net	*n;
+	const char		*d;
+	char			 shown[NET_URL_MAX];
+	size_t			 i, j;
+
+	if ((o = json_object()) == NULL || (nets_o = json_object()) == NULL ||
+	    (bi = json_object()) == NULL)
+		fatalx("json_object");
+	json_object_set_new(o, "networks", nets_o);
+	json_object_set_new(o, "builtinUrls", bi);
+	for (i = 0; i < nnets; i++) {
+		n = &nets[i];
+		if ((a = json_array()) == NULL)
+			fatalx("json_array");
+		json_object_set_new(nets_o, n->net.name, a);
+		/* net_builtin is in the order of the [rpc] keys */
+		for (j = 0; j < net_nbuiltin && (n->net.custom ||
+		    strcmp(net_builtin[j].name, n->net.name) != 0); j++)
+			;
+		if (j < net_nbuiltin &&
+		    (d = config_rpc_default((int)j)) != NULL) {
+			if (url_mask(d, shown, sizeof(shown)) == -1)
+				fatalx("built-in URL %zu does not parse", j);
+			json_object_set_new(bi, n->net.name,
+			    json_pack("[s]", shown));
+		}
+		if (n->url[0] == '\0')
+			continue;
+		if (url_mask(n->url, shown, sizeof(shown)) == -1)
+			strlcpy(shown, URL_MASKED, sizeof(shown));
+		e = json_pack("{s:s, s:s, s:I, s:I, s:s, s:s, s:o, s:o, "
+		    "s:o, s:I, s:I}",
+		    "url", shown,
+		    "status", n->health.consecutive > 0 ? "cooldown" :
+		    "available",
+		    "failureCount", (json_int_t)n->health.consecutive,
+		    "cooldownRemainingMs", (json_int_t)0,
+		    "source", (n->flags & NETF_DEFAULT) ? "default" : "config",
+		    "state", net_state(n),
+		    "lastSuccessAt", when(n->health.ok_at),
+		    "lastFailureAt", when(n->health.err_at),
+		    "lastLatencyMs", n->health.calls > 0 ?
+		    json_integer((json_int_t)n->health.latency_ms) :
+		    json_null(),
+		    "calls", (json_int_t)n->health.calls,
+		    "failures", (json_int_t)n->health.failures);
+		if (e == NULL)
+			fatalx("json_pack");
+		if (n->health.err_at > 0)
+			json_object_set_new(e, "lastError",
+			    json_string(n->health.err));
+		if (n->state == NETSTATE_WRONG)
+			json_object_set_new(e, "chainIdSeen",
+			    json_integer((json_int_t)n->seen_chain_id));
+		json_array_append_new(a, e);
 	}
 	return o;
 }

@@ -18,6 +18,7 @@
 #include "log.h"
 #include "price.h"
 #include "rpc.h"
+#include "url.h"
 #include "util.h"
 
 static struct {
@@ -26,6 +27,7 @@ static struct {
 	int			 missing[PRICE_ENTRIES_MAX];
 	size_t			 nids;
 	char			 url[PRICE_REQ_URL_MAX];
+	char			 base[NET_URL_MAX];	/* price_url */
 	char			 resolve[NET_RESOLVE_MAX];
 	struct rpc_endpoint	 ep;
 	struct rpc_health	 health;
@@ -173,6 +175,7 @@ api_price_init(void)
 	    sizeof(pr.url)) == -1)
 		fatalx("price: the request URL is too long");
 	strlcpy(pr.resolve, cp->resolve, sizeof(pr.resolve));
+	strlcpy(pr.base, cp->url, sizeof(pr.base));
 	pr.ep.url = pr.url;
 	pr.ep.resolve = pr.resolve;
 	pr.ep.health = &pr.health;
@@ -209,6 +212,55 @@ api_price_resolve(struct imsgchan *ch, struct imsg *imsg, void *arg)
 		evtimer_del(pr.timer);
 		evtimer_add(pr.timer, &now);
 	}
+}
+
+/*
+ * GET /v1/admin/oracle-status: the reference's OracleStatusResponse.
+ * The cache is policyd's price table (policyd values transactions; the
+ * api only fetches): its counters come in the query.  This daemon's one
+ * fetched source is a CoinGecko-style simple-price endpoint
+ * ([security] price_url, the public CoinGecko API by default), shown as
+ * "coingecko": available while its last fetch gave an answer that
+ * parsed, apiKeyConfigured when its URL carries a key (url_mask finds
+ * one in the query, the path or the userinfo), with the URL masked and
+ * its state as /health says it.  "pyth" is the reference's on-chain
+ * Pyth oracle (Hermes): this daemon has none, so it is never available
+ * and has no baseUrl.  crossValidation is the plausibility rule between
+ * fetches (price.h): a price that moved more than price_max_change_pct
+ * from the last accepted one is held until a later fetch confirms it;
+ * enabled whenever prices are fetched.
+ */
+json_t *
+api_price_oracle(const struct admin_query *q)
+{
+	const struct ctl_price	*cp = proc_price();
+	json_t			*o, *h;
+	char			 shown[NET_URL_MAX];
+	int			 key;
+
+	if (pr.base[0] == '\0') {
+		shown[0] = '\0';
+		key = 0;
+	} else if ((key = url_mask(pr.base, shown, sizeof(shown))) == -1) {
+		strlcpy(shown, URL_MASKED, sizeof(shown));
+		key = 0;
+	}
+	h = api_price_health();
+	o = json_pack("{s:{s:I, s:I, s:I, s:I, s:I}, "
+	    "s:{s:{s:b, s:s}, s:{s:b, s:b, s:s, s:o}}, s:{s:b, s:I}}",
+	    "cache", "hits", (json_int_t)q->hits, "misses",
+	    (json_int_t)q->misses, "staleHits", (json_int_t)q->stale,
+	    "size", (json_int_t)q->size, "evictions",
+	    (json_int_t)q->evictions,
+	    "sources", "pyth", "available", 0, "baseUrl", "",
+	    "coingecko", "available", h != NULL && strcmp(json_string_value(
+	    json_object_get(h, "state")), "ok") == 0, "apiKeyConfigured", key,
+	    "baseUrl", shown, "health", h != NULL ? h : json_null(),
+	    "crossValidation", "enabled", pr.base[0] != '\0', "threshold",
+	    (json_int_t)(cp != NULL ? cp->max_change_pct : 0));
+	if (o == NULL)
+		fatalx("json_pack");
+	return o;
 }
 
 /*

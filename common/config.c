@@ -15,6 +15,7 @@
 #include "network.h"
 #include "log.h"
 #include "price.h"
+#include "url.h"
 #include "util.h"
 
 enum ktype {
@@ -1056,5 +1057,123 @@ config_check(const struct config *cf, char *err, size_t errlen)
 		    "shorter than security.price_refresh (%d s): every "
 		    "fetched price would go stale between fetches",
 		    cf->price_max_age, cf->price_refresh);
+	return 0;
+}
+
+size_t
+config_nkeys(void)
+{
+	return NKEYS;
+}
+
+void
+config_note_secrets(struct config *cf)
+{
+	size_t	i;
+
+	for (i = 0; i < NKEYS && i < 64; i++)
+		if (keys[i].type == K_SECRET &&
+		    ((const char *)cf + keys[i].off)[0] != '\0')
+			cf->secrets_set |= 1ULL << i;
+}
+
+int
+config_int_bounds(const char *section, const char *key, long *lo, long *hi)
+{
+	const struct ckey	*k;
+
+	if ((k = key_find(section, key)) == NULL || k->type != K_INT)
+		return -1;
+	*lo = k->min;
+	*hi = k->max;
+	return 0;
+}
+
+/* evm_custom's entries, each URL (the last field) masked. */
+static void
+show_custom(const char *v, char *out, size_t len)
+{
+	char		 url[CONFIG_URL_MAX], shown[CONFIG_URL_MAX];
+	const char	*e, *c;
+	size_t		 n;
+
+	out[0] = '\0';
+	for (; *v != '\0'; v = *e != '\0' ? e + 1 : e) {
+		if ((e = strchr(v, ';')) == NULL)
+			e = v + strlen(v);
+		/* the URL is all after the fourth comma */
+		for (c = v, n = 0; c < e && n < 4; c++)
+			if (*c == ',')
+				n++;
+		if (out[0] != '\0')
+			strlcat(out, ";", len);
+		if ((size_t)(c - v) < len - strlen(out))
+			strncat(out, v, (size_t)(c - v));
+		if ((size_t)(e - c) >= sizeof(url))
+			continue;
+		memcpy(url, c, (size_t)(e - c));
+		url[e - c] = '\0';
+		if (url_mask(url, shown, sizeof(shown)) == -1)
+			strlcpy(shown, URL_MASKED, sizeof(shown));
+		strlcat(out, shown, len);
+	}
+}
+
+int
+config_show(const struct config *cf, size_t i, const char **section,
+    const char **key, int *flags, char *val, size_t len)
+{
+	const struct ckey	*k;
+	const char		*p;
+	char			 shown[CONFIG_URL_MAX];
+
+	if (i >= NKEYS)
+		return -1;
+	k = &keys[i];
+	p = (const char *)cf + k->off;
+	*section = k->section;
+	*key = k->key;
+	*flags = 0;
+	switch (k->type) {
+	case K_INT:
+		snprintf(val, len, "%d", *(const int *)(const void *)p);
+		break;
+	case K_LEVEL:
+		strlcpy(val, log_level_name(*(const int *)(const void *)p),
+		    len);
+		break;
+	case K_BOOL:
+		*flags = CONFIG_SHOW_BOOL;
+		strlcpy(val, *(const int *)(const void *)p ? "true" : "false",
+		    len);
+		break;
+	case K_UNPRICED:
+		strlcpy(val, *(const int *)(const void *)p ? "deny" :
+		    "approval", len);
+		break;
+	case K_SECRET:
+		*flags = CONFIG_SHOW_SECRET;
+		strlcpy(val, p[0] != '\0' || (i < 64 && (cf->secrets_set &
+		    1ULL << i)) ? "true" : "false", len);
+		break;
+	case K_URL:
+	case K_OPT_URL:
+		if (p[0] != '\0' && url_mask(p, shown, sizeof(shown)) != 0) {
+			*flags = CONFIG_SHOW_SECRET;
+			strlcpy(val, "true", len);
+		} else
+			strlcpy(val, p, len);
+		break;
+	case K_EVM_CUSTOM:
+		show_custom(p, val, len);
+		break;
+	default:
+		if (strcmp(k->key, "ntfy_topic") == 0) {
+			*flags = CONFIG_SHOW_SECRET;
+			strlcpy(val, p[0] != '\0' ? "true" : "false", len);
+		} else
+			strlcpy(val, p, len);
+		break;
+	}
 	return 0;
 }

@@ -102,6 +102,9 @@ struct config {
 	char	telegram_api_url[CONFIG_URL_MAX];
 	int	notify_max_age;		/* s: then a delivery is given up */
 	int	notify_timeout_ms;	/* per request */
+	/* the credentials that were set (config_note_secrets(), before
+	 * the parent wipes them): bit i for the i-th key of the table */
+	unsigned long long secrets_set;
 };
 
 void	config_defaults(struct config *);
@@ -135,6 +138,26 @@ int	config_env_unknown(const char *);
 void	config_env_closest(const char *, char *, size_t);
 /* 1 if the variable sets a credential (scrubbed once read). */
 int	config_env_is_secret(const char *);
+/*
+ * Every key as an operator may see it (GET /v1/admin/settings): the
+ * i-th key of the table (0 to config_nkeys() - 1), its section and
+ * name, and its value as text in val.  A credential (a K_SECRET key, the
+ * ntfy topic, which on a public server is the only thing that guards
+ * it, or a URL holding a password or a key, see url_mask) is "true" or
+ * "false", set or not, with CONFIG_SHOW_SECRET; a boolean is "true" or
+ * "false" with CONFIG_SHOW_BOOL.  The operator's chains (evm_custom)
+ * show each URL masked.  0, or -1 past the last key.
+ */
+#define CONFIG_SHOW_SECRET	0x1
+#define CONFIG_SHOW_BOOL	0x2
+size_t	config_nkeys(void);
+/* Before the credentials are wiped: which were set, for config_show(). */
+void	config_note_secrets(struct config *);
+int	config_show(const struct config *, size_t, const char **,
+	    const char **, int *, char *, size_t);
+/* An integer key's bounds: 0, or -1 if it is not an integer key. */
+int	config_int_bounds(const char *, const char *, long *, long *);
+
 /* A channel's configured: 1 << NOTIFY_* of the complete ones. */
 unsigned int config_notify_channels(const struct config *);
 

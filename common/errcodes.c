@@ -12,6 +12,7 @@
 
 const struct errcode errcodes[] = {
 	{ "ABI_ENCODING_FAILED",	400, 0, NULL },
+	{ "ACTION_VALIDATION_FAILED",	400, 0, NULL },
 	{ "ADAPTER_NOT_AVAILABLE",	503, 1, NULL },
 	{ "APPROVAL_TIMEOUT",		410, 0, NULL },
 	{ "CHAIN_ERROR",		502, 1, NULL },

@@ -578,6 +578,22 @@ price_find(const struct price_table *t, const struct network *net,
 	return NULL;
 }
 
+int
+price_look(const struct price_table *t, const struct network *net,
+    const char *token, long long now)
+{
+	const struct price_entry	*e;
+
+	if (net == NULL || (token != NULL && token[0] == '\0'))
+		return PRICE_LOOK_MISS;
+	if (match(t->st, t->nst, net, token) != NULL)
+		return PRICE_LOOK_HIT;
+	if ((e = match(t->fx, t->nfx, net, token)) == NULL)
+		return PRICE_LOOK_MISS;
+	return now - e->fetched_at <= t->max_age ? PRICE_LOOK_HIT :
+	    PRICE_LOOK_STALE;
+}
+
 /*
  * Precision: the digits accumulate in a long double (x86-64: a 64-bit
  * mantissa, about 19 significant digits, exponent up to 10^4932, so 78

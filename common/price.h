@@ -136,6 +136,16 @@ struct price_table {
 const struct price_entry *price_find(const struct price_table *,
 	    const struct network *, const char *, long long, char *, size_t);
 /*
+ * What price_find() would find, for counting: a usable price
+ * (PRICE_LOOK_HIT), a fetched one older than max_age (PRICE_LOOK_STALE,
+ * which is no price), or none (PRICE_LOOK_MISS).
+ */
+#define PRICE_LOOK_HIT		0
+#define PRICE_LOOK_STALE	1
+#define PRICE_LOOK_MISS		2
+int	price_look(const struct price_table *, const struct network *,
+	    const char *, long long);
+/*
  * amount, a decimal string in the smallest unit (up to 78 digits, no
  * sign, no leading zero), times usd / 10^decimals.  -1 if amount is not
  * such a string.  See price.c for the precision.

@@ -225,6 +225,43 @@ proc_notify(void)
 	return notifycfg;
 }
 
+/* policyd: the configuration as GET /v1/admin/settings shows it. */
+static struct proc_setting	settings[SETTINGS_MAX];
+static size_t			nsettings;
+
+static void
+ctl_setting(struct imsgchan *ch, struct imsg *imsg, void *arg)
+{
+	struct proc		*p = arg;
+	struct ctl_setting	 cs;
+	struct proc_setting	*ps;
+	const char		*v = (const char *)imsg->data + sizeof(cs);
+
+	(void)ch;
+	memcpy(&cs, imsg->data, sizeof(cs));
+	if (p->role != PROC_POLICYD || nsettings == SETTINGS_MAX)
+		fatalx("IMSG_CTL_SETTING: unexpected");
+	if (memchr(cs.section, '\0', sizeof(cs.section)) == NULL ||
+	    memchr(cs.key, '\0', sizeof(cs.key)) == NULL ||
+	    cs.len != imsg->len - sizeof(cs) || cs.len == 0 ||
+	    v[cs.len - 1] != '\0' || strlen(v) != cs.len - 1 ||
+	    (cs.flags & ~3U) != 0)
+		fatalx("IMSG_CTL_SETTING: malformed");
+	ps = &settings[nsettings++];
+	strlcpy(ps->section, cs.section, sizeof(ps->section));
+	strlcpy(ps->key, cs.key, sizeof(ps->key));
+	ps->flags = (int)cs.flags;
+	if ((ps->value = strdup(v)) == NULL)
+		fatal("strdup");
+}
+
+const struct proc_setting *
+proc_settings(size_t *n)
+{
+	*n = nsettings;
+	return settings;
+}
+
 static int	started;
 
 static void
@@ -249,6 +286,8 @@ ctl_start(struct imsgchan *ch, struct imsg *imsg, void *arg)
 	if ((p->role == PROC_RELAY || p->role == PROC_POLICYD) &&
 	    notifycfg == NULL)
 		fatalx("IMSG_CTL_START without IMSG_CTL_NOTIFY");
+	if (p->role == PROC_POLICYD && nsettings == 0)
+		fatalx("IMSG_CTL_START without IMSG_CTL_SETTING");
 	started = 1;
 }
 
@@ -261,6 +300,8 @@ static const struct imsg_rule startup_rules[] = {
 	IMSG_RULE_EXACT(IMSG_CTL_NETWORK, struct ctl_network, ctl_network),
 	IMSG_RULE_EXACT(IMSG_CTL_PRICE, struct ctl_price, ctl_price),
 	IMSG_RULE_EXACT(IMSG_CTL_NOTIFY, struct ctl_notify, ctl_notify),
+	IMSG_RULE_RANGE(IMSG_CTL_SETTING, sizeof(struct ctl_setting) + 1,
+	    sizeof(struct ctl_setting) + SETTING_VALUE_MAX, ctl_setting),
 };
 
 void

@@ -49,6 +49,14 @@ int	proc_exec_main(int, char *[], int, void (*)(struct proc *));
 const struct ctl_network *proc_network(uint32_t);
 const struct ctl_price *proc_price(void);
 const struct ctl_notify *proc_notify(void);
+/* policyd: each key of the configuration as IMSG_CTL_SETTING gave it */
+struct proc_setting {
+	char	 section[SETTING_SECTION_MAX];
+	char	 key[SETTING_KEY_MAX];
+	int	 flags;		/* CONFIG_SHOW_* */
+	char	*value;
+};
+const struct proc_setting *proc_settings(size_t *);
 void	proc_sandbox(struct proc *);
 void	proc_chan_sizes(int, int, size_t *, size_t *);
 int	proc_peer_wanted(int, int);

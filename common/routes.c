@@ -120,6 +120,7 @@ const struct route_query route_queries[] = {
 	    "A-Z a-z 0-9 _ . (an event's name: TX_DELAYED ...)", NULL },
 	Q_INT(R_ADMIN_NOTIFY_LOG, "since", 0, OFFSET_MAX, -1),
 	Q_INT(R_ADMIN_NOTIFY_LOG, "until", 0, OFFSET_MAX, -1),
+	Q_BOOL(R_ADMIN_SETTINGS_SCHEMA, "grouped"),
 };
 const size_t	route_nqueries = nitems(route_queries);
 

@@ -95,6 +95,12 @@ enum http_method {
 	    MASTER)							\
 	X(R_ADMIN_NOTIFY_LOG,	GET,	"/v1/admin/notifications/log",	\
 	    MASTER)							\
+	X(R_ADMIN_RPC_STATUS,	GET,	"/v1/admin/rpc-status",	MASTER)	\
+	X(R_ADMIN_ORACLE_STATUS, GET,	"/v1/admin/oracle-status", MASTER) \
+	X(R_ADMIN_SETTINGS,	GET,	"/v1/admin/settings",	MASTER)	\
+	X(R_ADMIN_SETTINGS_PUT,	PUT,	"/v1/admin/settings",	MASTER)	\
+	X(R_ADMIN_SETTINGS_SCHEMA, GET,	"/v1/admin/settings/schema",	\
+	    MASTER)							\
 	X(R_CONNECT_INFO,	GET,	"/v1/connect-info",	SESSION) \
 	X(R_SKILL,		GET,	"/v1/skills/{}",	NONE)	\
 	X(R_MCP,		POST,	"/mcp",			SESSION) \

@@ -90,6 +90,7 @@ struct rpc_req {
 	size_t			 hdrlen;
 	struct rpc_error	 err;
 	struct rpc_health	*health;	/* the endpoint's, or NULL */
+	struct timespec		 started;	/* CLOCK_MONOTONIC */
 };
 
 static struct event_base	*base;
@@ -407,6 +408,33 @@ post_answer(struct rpc_req *r, const struct rpc_error *e)
 	r->pcb(&a, NULL, r->arg);
 }
 
+/* The endpoint's counters, as a call ends (after its retries). */
+static void
+health_note(struct rpc_req *r, const struct rpc_error *e)
+{
+	struct rpc_health	*h = r->health;
+	struct timespec		 now;
+	long long		 ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (long long)(now.tv_sec - r->started.tv_sec) * 1000 +
+	    (now.tv_nsec - r->started.tv_nsec) / 1000000;
+	h->latency_ms = ms < 0 ? 0 : ms > UINT32_MAX ? UINT32_MAX :
+	    (uint32_t)ms;
+	h->calls++;
+	/* A JSON-RPC error is an answer: the node is there. */
+	if (e == NULL || e->kind == RPC_E_RPC) {
+		h->ok_at = (int64_t)time(NULL);
+		h->consecutive = 0;
+		return;
+	}
+	h->err_at = (int64_t)time(NULL);
+	h->failures++;
+	if (h->consecutive < UINT32_MAX)
+		h->consecutive++;
+	strlcpy(h->err, e->message, sizeof(h->err));
+}
+
 /* The one exit of a request: its callback, then nothing of it left. */
 static void
 req_finish(struct rpc_req *r, json_t *result, const struct rpc_error *e)
@@ -414,13 +442,8 @@ req_finish(struct rpc_req *r, json_t *result, const struct rpc_error *e)
 	TAILQ_REMOVE(&reqs, r, entry);
 	if (r->counted)
 		ninflight--;
-	/* A JSON-RPC error is an answer: the node is there. */
-	if (r->health != NULL && (e == NULL || e->kind == RPC_E_RPC))
-		r->health->ok_at = (int64_t)time(NULL);
-	else if (r->health != NULL) {
-		r->health->err_at = (int64_t)time(NULL);
-		strlcpy(r->health->err, e->message, sizeof(r->health->err));
-	}
+	if (r->health != NULL)
+		health_note(r, e);
 	if (r->pcb != NULL)
 		post_answer(r, e);
 	else if (r->gcb != NULL)
@@ -821,6 +844,7 @@ req_new(const char *label, int flags, void *arg)
 	r->flags = flags;
 	r->id = next_id++;
 	r->max = limits.max_response;
+	clock_gettime(CLOCK_MONOTONIC, &r->started);
 	if (jsonrpc_method_ok(label))
 		strlcpy(r->method, label, sizeof(r->method));
 	else

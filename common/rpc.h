@@ -16,11 +16,18 @@
 #include <event2/event.h>
 #include <jansson.h>
 
-/* Where one network's node is. */
+/*
+ * What the calls to one endpoint found, kept by rpc.c as each call ends
+ * (after its retries): /health and GET /v1/admin/rpc-status show it.
+ */
 struct rpc_health {
 	int64_t		ok_at;		/* unix s: last answer (any) */
 	int64_t		err_at;		/* unix s: last call with none */
 	char		err[128];	/* why, printable, never the URL */
+	uint64_t	calls;		/* calls ended, answered or not */
+	uint64_t	failures;	/* of these, with no answer */
+	uint32_t	consecutive;	/* failures since the last answer */
+	uint32_t	latency_ms;	/* the last call's, retries included */
 };
 
 struct rpc_endpoint {

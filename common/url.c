@@ -234,3 +234,100 @@ url_domain(const char *s, char *out, size_t len)
 		n = snprintf(out, len, "%s", u.host);
 	return n > 0 && (size_t)n < len ? 0 : -1;
 }
+
+/* Append n bytes of s; -1 when they do not fit. */
+static int
+put(char *out, size_t len, size_t *o, const char *s, size_t n)
+{
+	if (*o + n >= len)
+		return -1;
+	memcpy(out + *o, s, n);
+	*o += n;
+	out[*o] = '\0';
+	return 0;
+}
+
+/* A path segment an operator would not want shown: a provider's key. */
+static int
+key_like(const char *s, size_t n)
+{
+	size_t	i;
+
+	if (n < 16)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' &&
+		    s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') ||
+		    s[i] == '-' || s[i] == '_'))
+			return 0;
+	return 1;
+}
+
+int
+url_mask(const char *s, char *out, size_t len)
+{
+	struct url	 u;
+	const char	*why, *p, *e, *at, *hs;
+	size_t		 o = 0, n;
+	int		 masked = 0, first;
+
+	if (len == 0)
+		return -1;
+	out[0] = '\0';
+	if (url_parse(s, &u, &why) == -1)
+		return -1;
+	hs = strstr(s, "://") + 3;
+	/* userinfo: what comes before an '@' ahead of the path */
+	at = memchr(hs, '@', (size_t)(u.path - hs));
+	if (put(out, len, &o, s, (size_t)(hs - s)) == -1)
+		goto full;
+	if (at != NULL) {
+		if (put(out, len, &o, URL_MASKED "@", 4) == -1)
+			goto full;
+		masked = 1;
+		hs = at + 1;
+	}
+	if (put(out, len, &o, hs, (size_t)(u.path - hs)) == -1)
+		goto full;
+	/* the path, segment by segment, up to the query */
+	for (p = u.path; *p != '\0' && *p != '?'; p = e) {
+		if (*p == '/' && put(out, len, &o, "/", 1) == -1)
+			goto full;
+		if (*p == '/')
+			p++;
+		for (e = p; *e != '\0' && *e != '/' && *e != '?'; e++)
+			;
+		n = (size_t)(e - p);
+		if (key_like(p, n)) {
+			masked = 1;
+			if (put(out, len, &o, URL_MASKED, 3) == -1)
+				goto full;
+		} else if (put(out, len, &o, p, n) == -1)
+			goto full;
+	}
+	if (*p != '?')
+		return masked;
+	/* the query: each name kept, each value masked */
+	for (p++, first = 1; ; p = e + 1, first = 0) {
+		if (put(out, len, &o, first ? "?" : "&", 1) == -1)
+			goto full;
+		for (e = p; *e != '\0' && *e != '&'; e++)
+			;
+		at = memchr(p, '=', (size_t)(e - p));
+		n = at != NULL ? (size_t)(at - p) : (size_t)(e - p);
+		if (put(out, len, &o, p, n) == -1)
+			goto full;
+		if (at != NULL && at + 1 < e) {
+			masked = 1;
+			if (put(out, len, &o, "=" URL_MASKED, 4) == -1)
+				goto full;
+		} else if (at != NULL && put(out, len, &o, "=", 1) == -1)
+			goto full;
+		if (*e == '\0')
+			break;
+	}
+	return masked;
+full:
+	out[0] = '\0';
+	return -1;
+}

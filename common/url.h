@@ -52,5 +52,16 @@ int	url_parse(const char *, struct url *, const char **);
  * host, lowercase, and ":port" unless it is the scheme's default.
  */
 int	url_domain(const char *, char *, size_t);
+/*
+ * A URL as an operator may see it: "user:password@" becomes "***@", a
+ * path segment that looks like a key (16 or more of A-Z a-z 0-9 - _, as
+ * Infura's, Alchemy's and QuickNode's are) "***", and every query value
+ * "***" (the names stay).  The scheme, host, port and the rest of the
+ * path stay, so that the endpoint can be recognised.  Returns 1 when
+ * something was masked, 0 when nothing was, -1 when the URL does not
+ * parse or the result does not fit (out is then "").
+ */
+#define URL_MASKED	"***"
+int	url_mask(const char *, char *, size_t);
 
 #endif

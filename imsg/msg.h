@@ -57,6 +57,8 @@
 	X(IMSG_CHAIN_STATUS)						\
 	/* a REST answer that needs the chain: policyd -> api */	\
 	X(IMSG_API_CHAINQ)						\
+	/* an admin answer the api gives: policyd -> api */		\
+	X(IMSG_API_ADMINQ)						\
 	/* prices: parent -> api, policyd at start; later api */	\
 	/* -> policyd (fetched), parent -> api (new addresses) */	\
 	X(IMSG_CTL_PRICE)						\
@@ -81,7 +83,9 @@
 	/* GET /v1/admin/backups: policyd -> parent, entries back */	\
 	X(IMSG_CTL_BACKUP_LIST)						\
 	X(IMSG_CTL_BACKUP_ENTRY)					\
-	X(IMSG_CTL_BACKUP_END)
+	X(IMSG_CTL_BACKUP_END)						\
+	/* GET /v1/admin/settings: parent -> policyd at start */	\
+	X(IMSG_CTL_SETTING)
 
 enum imsg_type {
 #define IMSG_ENUM(n)	n,
@@ -225,6 +229,27 @@ struct ctl_backup_end {
 	uint32_t	more;			/* not sent (past the cap) */
 	uint32_t	pad;
 	char		datadir[CTL_PATH_MAX];
+};
+
+/*
+ * One key of the configuration as an operator may see it, one message
+ * each, to policyd at start (config_show(): a credential is "true" or
+ * "false", never its value); the value's len bytes follow, its NUL
+ * included.
+ */
+#define SETTING_SECTION_MAX	16
+#define SETTING_KEY_MAX		40
+#define SETTING_VALUE_MAX	8192	/* = CONFIG_VAL_MAX */
+#define SETTINGS_MAX		128	/* keys */
+/* PUT /v1/admin/settings: entries, a key ("category.name"), a value */
+#define SETTINGS_PUT_MAX	32
+#define SETTING_NAME_MAX	64
+#define SETTING_PUT_VALUE_MAX	256
+struct ctl_setting {
+	char		section[SETTING_SECTION_MAX];
+	char		key[SETTING_KEY_MAX];
+	uint32_t	flags;			/* CONFIG_SHOW_* */
+	uint32_t	len;
 };
 
 #define KS_OK			0
@@ -613,6 +638,29 @@ struct chain_query {
 	/* CQ_RESOLVE: what the registry knows of the token, or "" */
 	char		symbol[TOKEN_SYMBOL_MAX * 4 + 1];
 	char		name[TOKEN_NAME_MAX * 4 + 1];
+};
+
+/*
+ * policyd -> api, in answer to an IMSG_API_REQUEST (same peerid): the
+ * operator is authenticated (masterAuth) and the answer is what the api
+ * itself knows, so the api gives it.  AQ_RPC_STATUS: each network's
+ * endpoint and what the calls to it found (GET /v1/admin/rpc-status).
+ * AQ_ORACLE_STATUS: the price source's state, with the counters of
+ * policyd's price table, which only policyd sees
+ * (GET /v1/admin/oracle-status).
+ */
+#define AQ_RPC_STATUS		1
+#define AQ_ORACLE_STATUS	2
+
+struct admin_query {
+	uint32_t	kind;		/* AQ_* */
+	uint32_t	pad;
+	/* AQ_ORACLE_STATUS: policyd's lookups and table */
+	uint64_t	hits;		/* a usable price */
+	uint64_t	misses;		/* none */
+	uint64_t	stale;		/* a fetched one past max_age */
+	uint64_t	size;		/* prices held, static and fetched */
+	uint64_t	evictions;	/* fetched ones an update dropped */
 };
 
 /*

@@ -128,6 +128,8 @@ start_child(int role, int chanfd, int logfd)
 	_exit(127);
 }
 
+static void	send_settings(struct child *);
+
 static void
 send_config(struct child *c, int listenfd)
 {
@@ -199,6 +201,43 @@ send_config(struct child *c, int listenfd)
 	}
 	if (c->role == PROC_RELAY || c->role == PROC_POLICYD)
 		send_notify(c);
+	if (c->role == PROC_POLICYD)
+		send_settings(c);
+}
+
+/*
+ * GET /v1/admin/settings: every key to policyd as an operator may see
+ * it (config_show(): credentials as set or not, never their values).
+ */
+static void
+send_settings(struct child *c)
+{
+	struct ctl_setting	 cs;
+	const char		*sec, *key;
+	char			*buf;
+	size_t			 i, vlen;
+	int			 flags;
+
+	if (config_nkeys() > SETTINGS_MAX)
+		fatalx("more keys than SETTINGS_MAX");
+	if ((buf = malloc(sizeof(cs) + SETTING_VALUE_MAX)) == NULL)
+		fatal("malloc");
+	for (i = 0; config_show(&P.cf, i, &sec, &key, &flags,
+	    buf + sizeof(cs), SETTING_VALUE_MAX) == 0; i++) {
+		memset(&cs, 0, sizeof(cs));
+		if (strlcpy(cs.section, sec, sizeof(cs.section)) >=
+		    sizeof(cs.section) || strlcpy(cs.key, key,
+		    sizeof(cs.key)) >= sizeof(cs.key))
+			fatalx("config key %s.%s too long", sec, key);
+		cs.flags = (uint32_t)flags;
+		vlen = strlen(buf + sizeof(cs)) + 1;
+		cs.len = (uint32_t)vlen;
+		memcpy(buf, &cs, sizeof(cs));
+		if (imsgev_compose(&c->iev, IMSG_CTL_SETTING, 0, -1, buf,
+		    sizeof(cs) + vlen) == -1)
+			fatal("IMSG_CTL_SETTING");
+	}
+	free(buf);
 }
 
 static void

@@ -305,6 +305,8 @@ notify_init(void)
 		log_info("notifications: channel %s on",
 		    notify_channel_name(i));
 	}
+	/* GET /v1/admin/settings says which were set, and no more. */
+	config_note_secrets(&P.cf);
 	explicit_bzero(P.cf.webhook_secret, sizeof(P.cf.webhook_secret));
 	explicit_bzero(P.cf.ntfy_token, sizeof(P.cf.ntfy_token));
 	explicit_bzero(P.cf.telegram_bot_token,

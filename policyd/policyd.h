@@ -124,6 +124,9 @@ void	admin_status(struct pd_ctx *);
 void	admin_stats(struct pd_ctx *);
 void	admin_tx_list(struct pd_ctx *);
 void	admin_notify_status(struct pd_ctx *);
+/* policyd_ops.c: answers the api gives once the operator is checked */
+void	admin_rpc_status(struct pd_ctx *);
+void	admin_oracle_status(struct pd_ctx *);
 void	admin_notify_log(struct pd_ctx *);
 
 /* policyd_sessions.c */
@@ -238,6 +241,18 @@ double	price_value(const struct network *, const char *token,
 int	price_unpriced_deny(void);	/* security.price_unpriced = deny */
 void	price_init(void);
 void	price_update(struct imsgchan *, struct imsg *, void *);
+struct admin_query;
+void	price_counters(struct admin_query *);
+long long price_max_age(void);
+void	price_set_max_age(long long);
+void	price_set_unpriced_deny(int);
+long long notify_max_age(void);
+void	notify_set_max_age(long long);
+/* policyd_settings.c: GET and PUT /v1/admin/settings */
+void	settings_init(void);
+void	settings_get(struct pd_ctx *);
+void	settings_put(struct pd_ctx *);
+void	settings_schema(struct pd_ctx *);
 
 const char *chain_name(int);
 const char *env_name(int);

@@ -554,3 +554,16 @@ notify_test(struct pd_ctx *c)
 	else
 		evtimer_add(t->timer, &tv);
 }
+
+/* notifications.max_age, which PUT /v1/admin/settings may change. */
+long long
+notify_max_age(void)
+{
+	return nt.max_age;
+}
+
+void
+notify_set_max_age(long long s)
+{
+	nt.max_age = s;
+}

@@ -19,6 +19,8 @@ static struct price_table	tab;
 static struct price_id		ids[PRICE_ENTRIES_MAX];
 static size_t			nids;
 static int			unpriced_deny;
+/* GET /v1/admin/oracle-status: what the lookups found since start */
+static uint64_t			n_hits, n_misses, n_stale, n_evicted;
 
 void
 price_init(void)
@@ -84,6 +86,14 @@ price_update(struct imsgchan *ch, struct imsg *imsg, void *arg)
 		 */
 		fx[i].fetched_at = u.fetched_at < now ? u.fetched_at : now;
 	}
+	/* A fetched price the new set lacks is evicted. */
+	for (i = 0; i < tab.nfx; i++) {
+		for (j = 0; j < n; j++)
+			if (strcmp(tab.fx[i].key.text, fx[j].key.text) == 0)
+				break;
+		if (j == n)
+			n_evicted++;
+	}
 	memcpy(tab.fx, fx, n * sizeof(fx[0]));
 	tab.nfx = n;
 	log_debug("prices: %zu fetched prices from the api", n);
@@ -93,11 +103,56 @@ double
 price_value(const struct network *net, const char *token,
     const char *amount, long long now, char *why, size_t whylen)
 {
+	switch (price_look(&tab, net, token, now)) {
+	case PRICE_LOOK_HIT:
+		n_hits++;
+		break;
+	case PRICE_LOOK_STALE:
+		n_stale++;
+		break;
+	default:
+		n_misses++;
+		break;
+	}
 	return price_table_value(&tab, net, token, amount, now, why, whylen);
+}
+
+/*
+ * The table's counters for GET /v1/admin/oracle-status.  staleHits are
+ * lookups that found a fetched price past price_max_age, which counts
+ * as no price here (it is not used); misses found none at all.
+ */
+void
+price_counters(struct admin_query *q)
+{
+	q->hits = n_hits;
+	q->misses = n_misses;
+	q->stale = n_stale;
+	q->size = tab.nst + tab.nfx;
+	q->evictions = n_evicted;
 }
 
 int
 price_unpriced_deny(void)
 {
 	return unpriced_deny;
+}
+
+/* price_max_age and price_unpriced: PUT /v1/admin/settings sets them. */
+long long
+price_max_age(void)
+{
+	return tab.max_age;
+}
+
+void
+price_set_max_age(long long s)
+{
+	tab.max_age = s;
+}
+
+void
+price_set_unpriced_deny(int deny)
+{
+	unpriced_deny = deny != 0;
 }

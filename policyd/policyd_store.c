@@ -281,6 +281,19 @@ static const char *const migrations[] = {
 	 */
 	"ALTER TABLE transactions ADD COLUMN sign_only INTEGER NOT NULL "
 	"  DEFAULT 0;",
+	/*
+	 * The operator's run-time settings (PUT /v1/admin/settings): the
+	 * value set, and what the configuration (config.toml and the
+	 * environment) said when it was set.  At start an override applies
+	 * only while the configuration still says base: a value the
+	 * operator edits later wins, and the row goes (policyd_settings.c).
+	 */
+	"CREATE TABLE settings ("
+	"  key TEXT PRIMARY KEY,"
+	"  value TEXT NOT NULL,"
+	"  base TEXT NOT NULL,"
+	"  updated_at INTEGER NOT NULL"
+	");",
 };
 #define SCHEMA_VERSION	((int)(sizeof(migrations) / sizeof(migrations[0])))
 

@@ -33,6 +33,7 @@ static const int body_routes[] = {
 	R_ADMIN_MASTER_PASSWORD, R_ADMIN_MASTER_PASSWORD_PUT, R_ADMIN_RECOVER,
 	R_MCP_TOKEN, R_TOKEN_ADD, R_TOKEN_REMOVE, R_UTILS_ENCODE_CALLDATA,
 	R_TX_SIGN,
+	R_ADMIN_SETTINGS_PUT,
 };
 
 static int
@@ -44,6 +45,30 @@ takes_body(int route)
 		if (body_routes[i] == route)
 			return 1;
 	return 0;
+}
+
+/* What policyd may rely on in a PUT /v1/admin/settings body. */
+static int
+settings_ok(json_t *b)
+{
+	json_t		*l = json_object_get(b, "settings"), *e, *k, *v;
+	size_t		 i;
+
+	if (json_object_size(b) != 1 || !json_is_array(l) ||
+	    json_array_size(l) == 0 || json_array_size(l) > SETTINGS_PUT_MAX)
+		return 0;
+	json_array_foreach(l, i, e) {
+		k = json_object_get(e, "key");
+		v = json_object_get(e, "value");
+		if (json_object_size(e) != 2 || !json_is_string(k) ||
+		    !json_is_string(v) || json_string_length(k) == 0 ||
+		    json_string_length(k) > SETTING_NAME_MAX ||
+		    json_string_length(v) > SETTING_PUT_VALUE_MAX ||
+		    strlen(json_string_value(k)) != json_string_length(k) ||
+		    strlen(json_string_value(v)) != json_string_length(v))
+			return 0;
+	}
+	return 1;
 }
 
 /* A route without a shape check takes none: only blanks or {} pass. */
@@ -308,6 +333,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		if (b != NULL)
 			free(json_dumps(b, JSON_COMPACT));
+		if (rt->id == R_ADMIN_SETTINGS_PUT && !settings_ok(b))
+			abort();
 		/* ?dryRun= reaches policyd as the body's dryRun. */
 		dry = rt->id == R_TX_SEND ? api_query_value(&req, "dryRun",
 		    &dlen) : NULL;

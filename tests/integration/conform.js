@@ -878,6 +878,48 @@ async function walk() {
 	    { auth: 'master' }), 'a query it does not take');
 	expect(NS, 401, await call('GET', '/v1/admin/notifications/status'),
 	    'no master password');
+	const ADM_RPC = 'GET /v1/admin/rpc-status';
+	expect(ADM_RPC, 200, await call('GET', '/v1/admin/rpc-status',
+	    { auth: 'master' }), 'each network\'s endpoint');
+	expect(ADM_RPC, 400, await call('GET', '/v1/admin/rpc-status?x=1',
+	    { auth: 'master' }), 'a query it does not take');
+	expect(ADM_RPC, 401, await call('GET', '/v1/admin/rpc-status'),
+	    'no master password');
+	const ADM_ORC = 'GET /v1/admin/oracle-status';
+	expect(ADM_ORC, 200, await call('GET', '/v1/admin/oracle-status',
+	    { auth: 'master' }), 'the price table and source');
+	expect(ADM_ORC, 400, await call('GET', '/v1/admin/oracle-status?x=1',
+	    { auth: 'master' }), 'a query it does not take');
+	expect(ADM_ORC, 401, await call('GET', '/v1/admin/oracle-status'),
+	    'no master password');
+	const ADM_SG = 'GET /v1/admin/settings';
+	expect(ADM_SG, 200, await call('GET', '/v1/admin/settings',
+	    { auth: 'master' }), 'every setting');
+	expect(ADM_SG, 400, await call('GET', '/v1/admin/settings?x=1',
+	    { auth: 'master' }), 'a query it does not take');
+	expect(ADM_SG, 401, await call('GET', '/v1/admin/settings'),
+	    'no master password');
+	const ADM_SP = 'PUT /v1/admin/settings';
+	expect(ADM_SP, 200, await call('PUT', '/v1/admin/settings', {
+	    auth: 'master', body: { settings: [{ key:
+	    'notifications.max_age', value: '3600' }] } }), 'a run-time key');
+	expect(ADM_SP, 400, await call('PUT', '/v1/admin/settings', {
+	    auth: 'master', body: { settings: [{ key: 'daemon.port',
+	    value: '1' }] } }), 'a key that cannot change at run time');
+	expect(ADM_SP, 400, await call('PUT', '/v1/admin/settings', {
+	    auth: 'master', body: { settings: [] } }), 'no entry');
+	expect(ADM_SP, 401, await call('PUT', '/v1/admin/settings', {
+	    body: { settings: [{ key: 'notifications.max_age',
+	    value: '60' }] } }), 'no master password');
+	const ADM_SS = 'GET /v1/admin/settings/schema';
+	expect(ADM_SS, 200, await call('GET', '/v1/admin/settings/schema',
+	    { auth: 'master' }), 'every key\'s definition');
+	expect(ADM_SS, 200, await call('GET', '/v1/admin/settings/schema?' +
+	    'grouped=true', { auth: 'master' }), 'by category');
+	expect(ADM_SS, 400, await call('GET', '/v1/admin/settings/schema?' +
+	    'grouped=yes', { auth: 'master' }), 'grouped not a boolean');
+	expect(ADM_SS, 401, await call('GET', '/v1/admin/settings/schema'),
+	    'no master password');
 	const NL = 'GET /v1/admin/notifications/log';
 	expect(NL, 200, await call('GET', '/v1/admin/notifications/log',
 	    { auth: 'master' }), 'the log');

@@ -1595,11 +1595,91 @@ test_env_public_defaults(void **state)
 	assert_false(cf.price_default);
 }
 
+/* key's value as config_show() shows it, and its flags. */
+static const char *
+shown(const struct config *cf, const char *section, const char *key,
+    int *flags)
+{
+	static char	 val[CONFIG_VAL_MAX + 1];
+	const char	*s, *k;
+	size_t		 i;
+
+	for (i = 0; config_show(cf, i, &s, &k, flags, val, sizeof(val)) ==
+	    0; i++)
+		if (strcmp(s, section) == 0 && strcmp(k, key) == 0)
+			return val;
+	fail_msg("config_show has no %s.%s", section, key);
+	return NULL;
+}
+
+/* GET /v1/admin/settings: every key, no credential. */
+static void
+test_show(void **state)
+{
+	struct config	 cf;
+	int		 fl;
+	long		 lo, hi;
+
+	(void)state;
+	config_defaults(&cf);
+	assert_int_equal(config_nkeys(), 64);
+	assert_int_equal(config_show(&cf, config_nkeys(), NULL, NULL, &fl,
+	    NULL, 0), -1);
+	strlcpy(cf.webhook_secret, "s3cr3t-value", sizeof(cf.webhook_secret));
+	strlcpy(cf.ntfy_topic, "private-topic", sizeof(cf.ntfy_topic));
+	strlcpy(cf.rpc[RPC_evm_base_sepolia], "https://u:pw@h.example/",
+	    sizeof(cf.rpc[0]));
+	strlcpy(cf.rpc[RPC_evm_ethereum_sepolia], "http://127.0.0.1:8545",
+	    sizeof(cf.rpc[0]));
+	strlcpy(cf.evm_custom, "a,1,testnet,AA,https://h.example/v3/"
+	    "0123456789abcdef0123;b,2,mainnet,BB,http://10.0.0.1:8545",
+	    sizeof(cf.evm_custom));
+	assert_string_equal(shown(&cf, "notifications", "webhook_secret",
+	    &fl), "true");
+	assert_int_equal(fl, CONFIG_SHOW_SECRET);
+	assert_string_equal(shown(&cf, "notifications", "ntfy_token", &fl),
+	    "false");
+	/* wiped once noted: still shown as set */
+	config_note_secrets(&cf);
+	memset(cf.webhook_secret, 0, sizeof(cf.webhook_secret));
+	assert_string_equal(shown(&cf, "notifications", "webhook_secret",
+	    &fl), "true");
+	assert_string_equal(shown(&cf, "notifications", "ntfy_token", &fl),
+	    "false");
+	assert_int_equal(fl, CONFIG_SHOW_SECRET);
+	assert_string_equal(shown(&cf, "notifications", "ntfy_topic", &fl),
+	    "true");
+	assert_int_equal(fl, CONFIG_SHOW_SECRET);
+	assert_string_equal(shown(&cf, "rpc", "evm_base_sepolia", &fl),
+	    "true");
+	assert_int_equal(fl, CONFIG_SHOW_SECRET);
+	assert_string_equal(shown(&cf, "rpc", "evm_ethereum_sepolia", &fl),
+	    "http://127.0.0.1:8545");
+	assert_int_equal(fl, 0);
+	assert_string_equal(shown(&cf, "rpc", "evm_custom", &fl),
+	    "a,1,testnet,AA,https://h.example/v3/***;"
+	    "b,2,mainnet,BB,http://10.0.0.1:8545");
+	assert_string_equal(shown(&cf, "rpc", "public_defaults", &fl),
+	    "true");
+	assert_int_equal(fl, CONFIG_SHOW_BOOL);
+	assert_string_equal(shown(&cf, "daemon", "port", &fl), "3100");
+	assert_string_equal(shown(&cf, "daemon", "log_level", &fl), "info");
+	assert_string_equal(shown(&cf, "security", "price_unpriced", &fl),
+	    "approval");
+	assert_int_equal(config_int_bounds("security",
+	    "max_sessions_per_wallet", &lo, &hi), 0);
+	assert_true(lo == 1 && hi == 1000);
+	assert_int_equal(config_int_bounds("daemon", "hostname", &lo, &hi),
+	    -1);
+	assert_int_equal(config_int_bounds("daemon", "nope", &lo, &hi), -1);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_show),
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_valid_file),
 		cmocka_unit_test(test_valid_values),

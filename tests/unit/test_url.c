@@ -126,6 +126,44 @@ test_domain(void **state)
 	assert_int_equal(url_domain("http://127.1/", d, sizeof(d)), -1);
 }
 
+static void
+masked(const char *s, int want, const char *shown)
+{
+	char	out[URL_MAX];
+
+	assert_int_equal(url_mask(s, out, sizeof(out)), want);
+	assert_string_equal(out, shown);
+}
+
+/* What an operator is shown of an RPC or notification URL. */
+static void
+test_mask(void **state)
+{
+	char	small[24];
+
+	(void)state;
+	masked("http://127.0.0.1:8545", 0, "http://127.0.0.1:8545");
+	masked("https://rpc.hyperliquid.xyz/evm", 0,
+	    "https://rpc.hyperliquid.xyz/evm");
+	masked("https://u:p%40ss@node.example:8443/rpc", 1,
+	    "https://***@node.example:8443/rpc");
+	masked("https://mainnet.infura.io/v3/9aa3d95b3bc440fa88ea12eaa4456161",
+	    1, "https://mainnet.infura.io/v3/***");
+	masked("https://x.quiknode.pro/0123456789abcdef0123/", 1,
+	    "https://x.quiknode.pro/***/");
+	masked("https://api.example/simple/price?x_cg_demo_api_key=K&a=&b", 1,
+	    "https://api.example/simple/price?x_cg_demo_api_key=***&a=&b");
+	masked("https://h.example?apikey=secret", 1,
+	    "https://h.example?apikey=***");
+	masked("https://[::1]:8899/short-path", 0,
+	    "https://[::1]:8899/short-path");
+	masked("ftp://h.example/", -1, "");
+	/* a result that does not fit is no result */
+	assert_int_equal(url_mask("https://node.example/0123456789abcdef0",
+	    small, sizeof(small)), -1);
+	assert_string_equal(small, "");
+}
+
 int
 main(void)
 {
@@ -133,6 +171,7 @@ main(void)
 		cmocka_unit_test(test_accepted),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_domain),
+		cmocka_unit_test(test_mask),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
