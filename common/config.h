@@ -102,6 +102,8 @@ struct config {
 	char	telegram_api_url[CONFIG_URL_MAX];
 	int	notify_max_age;		/* s: then a delivery is given up */
 	int	notify_timeout_ms;	/* per request */
+	/* [security]: GET /metrics's bearer token; "": master password only */
+	char	metrics_token[METRICS_TOKEN_MAX + 1];
 };
 
 void	config_defaults(struct config *);

@@ -90,6 +90,7 @@ struct rpc_req {
 	size_t			 hdrlen;
 	struct rpc_error	 err;
 	struct rpc_health	*health;	/* the endpoint's, or NULL */
+	uint64_t		 t0_us;		/* made: monotonic */
 };
 
 static struct event_base	*base;
@@ -364,6 +365,16 @@ slist_wipe_free(struct curl_slist *l)
 	curl_slist_free_all(l);
 }
 
+static uint64_t
+mono_us(void)
+{
+	struct timespec	ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
 static void
 req_free(struct rpc_req *r)
 {
@@ -420,6 +431,14 @@ req_finish(struct rpc_req *r, json_t *result, const struct rpc_error *e)
 	else if (r->health != NULL) {
 		r->health->err_at = (int64_t)time(NULL);
 		strlcpy(r->health->err, e->message, sizeof(r->health->err));
+	}
+	if (r->health != NULL) {
+		if (e == NULL)
+			r->health->answered++;
+		else
+			r->health->failed[e->kind > 0 && e->kind < RPC_E_MAX ?
+			    e->kind : 0]++;
+		metrics_hist_add(&r->health->latency, mono_us() - r->t0_us);
 	}
 	if (r->pcb != NULL)
 		post_answer(r, e);
@@ -820,6 +839,7 @@ req_new(const char *label, int flags, void *arg)
 	r->arg = arg;
 	r->flags = flags;
 	r->id = next_id++;
+	r->t0_us = mono_us();
 	r->max = limits.max_response;
 	if (jsonrpc_method_ok(label))
 		strlcpy(r->method, label, sizeof(r->method));

@@ -16,11 +16,22 @@
 #include <event2/event.h>
 #include <jansson.h>
 
+#include "metrics.h"
+
+/* RPC_E_* below, and one past the last. */
+#define RPC_E_MAX	7
+
 /* Where one network's node is. */
 struct rpc_health {
 	int64_t		ok_at;		/* unix s: last answer (any) */
 	int64_t		err_at;		/* unix s: last call with none */
 	char		err[128];	/* why, printable, never the URL */
+	/* GET /metrics: calls answered with a result, calls that failed
+	 * by RPC_E_* (a JSON-RPC error object too), and the time of each
+	 * call from its first attempt to its end */
+	uint64_t	answered;
+	uint64_t	failed[RPC_E_MAX];
+	struct metrics_hist latency;
 };
 
 struct rpc_endpoint {

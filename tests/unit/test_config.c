@@ -1353,14 +1353,24 @@ test_notify_keys(void **state)
 		{ "telegram_bot_token = \"1:A\"\ntelegram_chat_id = \"@ch_1\"",
 		    NULL },
 		{ "webhook_secret = \"two words\"", "without spaces" },
+		/* [security] metrics_token, below in the same table */
+		{ "#metrics_token = \"0123456789abcdef\"", NULL },
+		{ "#metrics_token = \"0123456789abcde\"", "16 to 128" },
+		{ "#metrics_token = \"0123456789abcdef$\"", "16 to 128" },
+		{ "#metrics_token = \"A-_.~+/=0123456789\"", NULL },
 	};
 	char		 text[256];
 	size_t		 i;
 	int		 r;
 
 	for (i = 0; i < NITEMS(checks); i++) {
-		snprintf(text, sizeof(text), "[notifications]\n%s\n",
-		    checks[i].toml);
+		/* "#key": a [security] key */
+		if (checks[i].toml[0] == '#')
+			snprintf(text, sizeof(text), "[security]\n%s\n",
+			    checks[i].toml + 1);
+		else
+			snprintf(text, sizeof(text), "[notifications]\n%s\n",
+			    checks[i].toml);
 		r = parse(&cf, text, err, sizeof(err));
 		if (r == 0)
 			r = config_check(&cf, err, sizeof(err));
