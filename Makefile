@@ -55,7 +55,7 @@ COMMON_SRCS = common/log.c common/util.c common/config.c common/proc.c \
 	      chain/solana.c chain/eip712.c chain/abi.c chain/abi_text.c \
 	      common/tokens.c \
 	      imsg/imsg.c imsg/imsgev.c imsg/msg.c seccomp/sandbox.c \
-	      seccomp/landlock.c
+	      seccomp/landlock.c common/metrics.c
 PARENT_SRCS = parent/waiaasd.c parent/parent_datadir.c \
 	      parent/parent_resolve.c parent/parent_unlock.c \
 	      parent/parent_children.c parent/parent_stop.c \
@@ -71,7 +71,7 @@ API_SRCS    = api/api.c api/api_health.c api/http.c \
 	      api/api_page.c api/api_txref.c api/api_doc.c \
 	      api/api_notify.c api/api_admin.c api/api_check.c \
 	      api/api_skills.c api/api_mcp.c api/api_tokens.c \
-	      api/chain_tokens.c api/api_ops.c
+	      api/chain_tokens.c api/api_ops.c api/api_metrics.c
 POLICYD_SRCS = policyd/siwe.c \
 	      policyd/policyd.c policyd/policyd_store.c policyd/policyd_auth.c \
 	      policyd/policyd_wallets.c policyd/policyd_api.c \
@@ -88,7 +88,8 @@ POLICYD_SRCS = policyd/siwe.c \
 	      policyd/policyd_idem.c policyd/policyd_connect.c \
 	      policyd/policyd_mcp.c policyd/policyd_tokens.c \
 	      policyd/policyd_utils.c policyd/policyd_monitor.c \
-	      policyd/policyd_ops.c policyd/policyd_settings.c
+	      policyd/policyd_ops.c policyd/policyd_settings.c \
+	      policyd/policyd_metrics.c
 SIGNER_SRCS = signer/signer.c signer/signer_keys.c signer/signer_sign.c \
 	      signer/evm_sign.c
 RELAY_SRCS  = relay/relay.c relay/relay_format.c
@@ -104,6 +105,7 @@ DAEMON_BINS = $(DAEMONS:%=$(BUILD)/%)
 UNIT_TESTS = test_imsg test_config test_seccomp test_sandbox_debug \
 	     test_evm test_solana test_landlock test_policy_rules test_siwe \
 	     test_policy_eval test_eip712 test_price test_spend test_errcodes \
+	     test_metrics \
 	     test_txinput test_url test_tokens test_abi test_evm_decode
 UNIT_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
@@ -236,6 +238,11 @@ PRICE_OBJS = common/price.o chain/base58.o common/network.o common/util.o \
 $(BUILD)/tests/test_config: $(BUILD)/tests/unit/test_config.o \
     $(BUILD)/common/config.o $(BUILD)/common/log.o $(BUILD)/common/url.o \
     $(BUILD)/imsg/msg.o $(PRICE_OBJS:%=$(BUILD)/%)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(PKG_LIBS)
+$(BUILD)/tests/test_metrics: $(BUILD)/tests/unit/test_metrics.o \
+    $(BUILD)/common/metrics.o $(BUILD)/imsg/msg.o
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(PKG_LIBS)

@@ -108,6 +108,12 @@ take_cred(struct http_req *req, int auth, struct api_cred *cred)
 	case AUTH_OWNER:
 		cred_owner(req, cred);
 		break;
+	case AUTH_MASTER_OR_SCRAPE:
+		if (!cred_header(req, "authorization", "Bearer ", CRED_SCRAPE,
+		    cred))
+			cred_header(req, "x-master-password", NULL,
+			    CRED_MASTER, cred);
+		break;
 	}
 }
 
@@ -288,7 +294,11 @@ api_policyd_reply(struct imsgchan *ch, struct imsg *imsg, void *arg)
 	if (r.retry_after > 0)
 		snprintf(hdr, sizeof(hdr), "Retry-After: %u\r\n",
 		    r.retry_after);
-	if (strcmp(r.code, "VALIDATION_FAILED") == 0 && blen > 0 &&
+	if (r.code[0] == '\0' && r.status == 200 && pe->req->route != NULL &&
+	    ((const struct route *)pe->req->route)->id == R_METRICS)
+		api_metrics_reply(pe->req, (const char *)imsg->data +
+		    sizeof(r), blen);
+	else if (strcmp(r.code, "VALIDATION_FAILED") == 0 && blen > 0 &&
 	    ((const char *)imsg->data)[sizeof(r)] == '[')
 		policyd_issues(pe->req, (const char *)imsg->data + sizeof(r),
 		    blen);
@@ -397,6 +407,7 @@ api_main(struct proc *p)
 	lim.header_timeout = (int)p->cfg.header_timeout;
 	if (http_server_start(api.base, p->listenfd, &lim, api_request) == -1)
 		fatalx("http_server_start");
+	http_set_observer(api_metrics_observe);
 
 	proc_chan_sizes(PROC_API, PROC_POLICYD, &max, &wmax);
 	if (imsgev_init(&api.policyd, api.base, p->peerfd[PROC_POLICYD],

@@ -109,6 +109,13 @@ void	api_notify_test(API_HANDLER_ARGS);
 void	api_master_password(API_HANDLER_ARGS);
 void	api_settings_put(API_HANDLER_ARGS);
 
+/* api_metrics.c: GET /metrics, the api's series and policyd's */
+void	api_metrics_observe(const struct http_req *, int, uint64_t);
+void	api_metrics_reply(struct http_req *, const char *, size_t);
+/* api_chain.c: RPC calls by network */
+struct mbuf;
+void	api_chain_metrics(struct mbuf *);
+
 /* api_health.c */
 void	api_health_init(void);
 void	api_health(API_HANDLER_ARGS);

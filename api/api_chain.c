@@ -16,6 +16,7 @@
 #include "config.h"
 #include "keystore.h"
 #include "log.h"
+#include "metrics.h"
 #include "network.h"
 #include "txinput.h"
 #include "url.h"
@@ -513,4 +514,48 @@ chain_query_done(void *arg, int status, const char *code, const char *msg,
 		    status == 504, NULL);
 	}
 	free(c);
+}
+
+/* GET /metrics: each network with an endpoint, its calls and their time. */
+void
+api_chain_metrics(struct mbuf *b)
+{
+	const struct chain_net	*n;
+	char			 net[2 * NET_NAME_MAX + 2];
+	char			 lab[2 * NET_NAME_MAX + 16];
+	size_t			 i;
+	int			 k;
+
+	metrics_head(b, "waiaas_rpc_requests_total", "counter",
+	    "Chain RPC calls that got a result, by network.");
+	for (i = 0; i < nnets; i++)
+		if (nets[i].url[0] != '\0')
+			mbuf_printf(b, "waiaas_rpc_requests_total{network="
+			    "\"%s\"} %llu\n", metrics_label(net, sizeof(net),
+			    nets[i].net.name),
+			    (unsigned long long)nets[i].health.answered);
+	metrics_head(b, "waiaas_rpc_errors_total", "counter",
+	    "Chain RPC calls that failed, by network and kind.");
+	for (i = 0; i < nnets; i++) {
+		n = &nets[i];
+		if (n->url[0] == '\0')
+			continue;
+		metrics_label(net, sizeof(net), n->net.name);
+		for (k = 1; k < RPC_E_MAX; k++)
+			mbuf_printf(b, "waiaas_rpc_errors_total{network="
+			    "\"%s\",kind=\"%s\"} %llu\n", net,
+			    rpc_errkind(k),
+			    (unsigned long long)n->health.failed[k]);
+	}
+	metrics_head(b, "waiaas_rpc_request_duration_seconds", "histogram",
+	    "Chain RPC call time, retries included, by network.");
+	for (i = 0; i < nnets; i++) {
+		n = &nets[i];
+		if (n->url[0] == '\0')
+			continue;
+		snprintf(lab, sizeof(lab), "network=\"%s\"",
+		    metrics_label(net, sizeof(net), n->net.name));
+		metrics_hist_print(b, "waiaas_rpc_request_duration_seconds",
+		    lab, &n->health.latency);
+	}
 }

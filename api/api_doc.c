@@ -89,6 +89,9 @@ doc_security(int auth)
 		    "sessionAuth");
 	case AUTH_OWNER:
 		return json_pack("[{s:[]}]", "ownerAuth");
+	case AUTH_MASTER_OR_SCRAPE:
+		return json_pack("[{s:[]},{s:[]}]", "masterAuth",
+		    "metricsAuth");
 	default:
 		return json_array();
 	}
@@ -183,13 +186,15 @@ doc_build(void)
 			json_object_del(paths, key);
 	}
 	sec = json_pack("{s:{s:s, s:s, s:s}, s:{s:s, s:s, s:s}, "
-	    "s:{s:s, s:s, s:s}}",
+	    "s:{s:s, s:s, s:s}, s:{s:s, s:s, s:s}}",
 	    "masterAuth", "type", "apiKey", "in", "header", "name",
 	    "X-Master-Password",
 	    "sessionAuth", "type", "http", "scheme", "bearer",
 	    "bearerFormat", "wai_sess_ JWT",
 	    "ownerAuth", "type", "apiKey", "in", "header", "name",
-	    "X-Owner-Signature");
+	    "X-Owner-Signature",
+	    "metricsAuth", "type", "http", "scheme", "bearer",
+	    "bearerFormat", "[security] metrics_token");
 	if (sec == NULL || json_object_get(j, "components") == NULL)
 		fatalx("api/openapi.json: no components");
 	json_object_set_new(json_object_get(j, "components"),

@@ -102,6 +102,8 @@ static struct {
 	int			 err_wait;	/* accept failed; retry soon */
 	int			 batch;		/* accepted this turn */
 	void			(*handler)(struct http_req *);
+	void			(*observe)(const struct http_req *, int,
+				    uint64_t);
 } S;
 
 static void	conn_read(struct bufferevent *, void *);
@@ -142,6 +144,22 @@ now_ms(void)
 	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
 		fatal("clock_gettime");
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static uint64_t
+now_us(void)
+{
+	struct timespec	ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
+		fatal("clock_gettime");
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+void
+http_set_observer(void (*fn)(const struct http_req *, int, uint64_t))
+{
+	S.observe = fn;
 }
 
 static void
@@ -412,6 +430,11 @@ conn_try(struct http_conn *c)
 	bufferevent_disable(c->bev, EV_READ);
 	evtimer_del(c->timer);
 	uuidv7(c->req.id);
+	/* Nothing of the previous request on this connection. */
+	c->req.route = NULL;
+	c->req.param = NULL;
+	c->req.paramlen = 0;
+	c->req.t0_us = now_us();
 	S.handler(&c->req);
 }
 
@@ -434,6 +457,8 @@ http_reply_type(struct http_req *req, int status, const char *ctype,
 	}
 	if (c->state != CONN_PENDING)
 		fatalx("http: answer to a request not pending");
+	if (S.observe != NULL)
+		S.observe(req, status, now_us() - req->t0_us);
 	/* The request may have carried a password or a key: wipe it. */
 	sodium_memzero(evbuffer_pullup(bufferevent_get_input(c->bev),
 	    (ev_ssize_t)c->consumed), c->consumed);

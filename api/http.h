@@ -67,6 +67,7 @@ struct http_req {
 	void			(*sink)(struct http_req *, int, const char *,
 				    size_t);
 	void			*sink_arg;
+	uint64_t		 t0_us;		/* complete: monotonic */
 };
 
 struct http_limits {
@@ -81,6 +82,12 @@ int	http_server_start(struct event_base *, int, const struct http_limits *,
 	    void (*)(struct http_req *));
 void	http_reply(struct http_req *, int, const char *, const char *,
 	    size_t);
+/*
+ * Called with every answer the handler gives on a connection (not the
+ * connection layer's own refusals, not internal requests): the request,
+ * its status and the microseconds from its arrival.
+ */
+void	http_set_observer(void (*)(const struct http_req *, int, uint64_t));
 void	http_reply_type(struct http_req *, int, const char *, const char *,
 	    const char *, size_t);
 void	http_error(struct http_req *, int, const char *, const char *, int,

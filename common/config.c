@@ -111,6 +111,7 @@ static const struct ckey keys[] = {
 	CSTR("notifications", "telegram_api_url", K_URL, telegram_api_url),
 	CINT("notifications", "max_age", notify_max_age, 10, 30 * 86400),
 	CINT("notifications", "timeout_ms", notify_timeout_ms, 100, 60000),
+	CSTR("security", "metrics_token", K_SECRET, metrics_token),
 };
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
 
@@ -1051,6 +1052,13 @@ config_check(const struct config *cf, char *err, size_t errlen)
 		return -1;
 	if (notify_check(cf, err, errlen) == -1)
 		return -1;
+	/* A bearer token: long enough not to guess, base64 or URL-safe. */
+	if (cf->metrics_token[0] != '\0' &&
+	    (strlen(cf->metrics_token) < METRICS_TOKEN_MIN ||
+	    !chars_ok(cf->metrics_token, "-_.~+/=")))
+		return seterr(err, errlen, "security.metrics_token: %d to %d "
+		    "letters, digits and -_.~+/=", METRICS_TOKEN_MIN,
+		    METRICS_TOKEN_MAX);
 	if (cf->price_url[0] != '\0' &&
 	    cf->price_max_age < cf->price_refresh)
 		return seterr(err, errlen, "security.price_max_age (%d s) is "

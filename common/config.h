@@ -105,6 +105,8 @@ struct config {
 	/* the credentials that were set (config_note_secrets(), before
 	 * the parent wipes them): bit i for the i-th key of the table */
 	unsigned long long secrets_set;
+	/* [security]: GET /metrics's bearer token; "": master password only */
+	char	metrics_token[METRICS_TOKEN_MAX + 1];
 };
 
 void	config_defaults(struct config *);

@@ -15,6 +15,7 @@
 #include <sodium.h>
 
 #include "log.h"
+#include "metrics.h"
 #include "proc.h"
 #include "sandbox.h"
 #include "util.h"
@@ -403,6 +404,18 @@ proc_sandbox(struct proc *p)
 	rl.rlim_cur = rl.rlim_max = p->cfg.nofile;
 	if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
 		fatal("setrlimit RLIMIT_NOFILE %u", p->cfg.nofile);
+
+	/*
+	 * The resident set for GET /metrics: /proc is out of reach after
+	 * the chroot, so the file is opened now and only read later, with
+	 * pread(2) on this descriptor (the one the filter allows).
+	 */
+	p->statmfd = metrics_statm_open(0);
+	p->pstatmfd = p->role == PROC_API ? metrics_statm_open(p->ppid) : -1;
+	if (p->statmfd == -1)
+		log_warn("/proc/self/statm: no resident set in /metrics");
+	sandbox_pread_fd(p->statmfd);
+	sandbox_pread_fd(p->pstatmfd);
 
 	if (p->cfg.flags & CTL_F_PRIVSEP) {
 		priv_clear_bounding();

@@ -40,6 +40,10 @@ struct proc {
 	int			 listenfd;
 	struct imsgchan		 parent;
 	pid_t			 ppid;
+	/* /proc/self/statm, and (api) the parent's: opened before the
+	 * drop, read with pread(2) for GET /metrics; -1 if not there */
+	int			 statmfd;
+	int			 pstatmfd;
 };
 
 extern struct proc	*proc;

@@ -208,6 +208,7 @@ route_auth_name(int auth)
 	case AUTH_SESSION:		return "sessionAuth";
 	case AUTH_MASTER_OR_SESSION:	return "masterAuth or sessionAuth";
 	case AUTH_OWNER:		return "ownerAuth";
+	case AUTH_MASTER_OR_SCRAPE:	return "masterAuth or metricsAuth";
 	default:			return "?";
 	}
 }

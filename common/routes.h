@@ -22,6 +22,8 @@ enum http_method {
 #define AUTH_SESSION		2
 #define AUTH_MASTER_OR_SESSION	3
 #define AUTH_OWNER		4
+/* GET /metrics: the master password or the scrape token */
+#define AUTH_MASTER_OR_SCRAPE	5
 
 #define ROUTES(X)							\
 	X(R_HEALTH,		GET,	"/health",		NONE)	\
@@ -106,7 +108,8 @@ enum http_method {
 	X(R_MCP,		POST,	"/mcp",			SESSION) \
 	X(R_MCP_TOKEN,		POST,	"/v1/mcp/tokens",	MASTER)	\
 	X(R_UTILS_ENCODE_CALLDATA, POST, "/v1/utils/encode-calldata",	\
-	    SESSION)
+	    SESSION)							\
+	X(R_METRICS,		GET,	"/metrics",	MASTER_OR_SCRAPE)
 
 enum route_id {
 #define ROUTE_ENUM(id, m, p, a)	id,

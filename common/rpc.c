@@ -90,7 +90,7 @@ struct rpc_req {
 	size_t			 hdrlen;
 	struct rpc_error	 err;
 	struct rpc_health	*health;	/* the endpoint's, or NULL */
-	struct timespec		 started;	/* CLOCK_MONOTONIC */
+	uint64_t		 t0_us;		/* made: monotonic */
 };
 
 static struct event_base	*base;
@@ -365,6 +365,16 @@ slist_wipe_free(struct curl_slist *l)
 	curl_slist_free_all(l);
 }
 
+static uint64_t
+mono_us(void)
+{
+	struct timespec	ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
 static void
 req_free(struct rpc_req *r)
 {
@@ -413,15 +423,16 @@ static void
 health_note(struct rpc_req *r, const struct rpc_error *e)
 {
 	struct rpc_health	*h = r->health;
-	struct timespec		 now;
-	long long		 ms;
+	uint64_t		 us = mono_us() - r->t0_us;
 
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	ms = (long long)(now.tv_sec - r->started.tv_sec) * 1000 +
-	    (now.tv_nsec - r->started.tv_nsec) / 1000000;
-	h->latency_ms = ms < 0 ? 0 : ms > UINT32_MAX ? UINT32_MAX :
-	    (uint32_t)ms;
+	h->latency_ms = us / 1000 > UINT32_MAX ? UINT32_MAX :
+	    (uint32_t)(us / 1000);
+	metrics_hist_add(&h->latency, us);
 	h->calls++;
+	if (e == NULL)
+		h->answered++;
+	else
+		h->failed[e->kind > 0 && e->kind < RPC_E_MAX ? e->kind : 0]++;
 	/* A JSON-RPC error is an answer: the node is there. */
 	if (e == NULL || e->kind == RPC_E_RPC) {
 		h->ok_at = (int64_t)time(NULL);
@@ -843,8 +854,8 @@ req_new(const char *label, int flags, void *arg)
 	r->arg = arg;
 	r->flags = flags;
 	r->id = next_id++;
+	r->t0_us = mono_us();
 	r->max = limits.max_response;
-	clock_gettime(CLOCK_MONOTONIC, &r->started);
 	if (jsonrpc_method_ok(label))
 		strlcpy(r->method, label, sizeof(r->method));
 	else

@@ -16,6 +16,11 @@
 #include <event2/event.h>
 #include <jansson.h>
 
+#include "metrics.h"
+
+/* RPC_E_* below, and one past the last. */
+#define RPC_E_MAX	7
+
 /*
  * What the calls to one endpoint found, kept by rpc.c as each call ends
  * (after its retries): /health and GET /v1/admin/rpc-status show it.
@@ -28,6 +33,12 @@ struct rpc_health {
 	uint64_t	failures;	/* of these, with no answer */
 	uint32_t	consecutive;	/* failures since the last answer */
 	uint32_t	latency_ms;	/* the last call's, retries included */
+	/* GET /metrics: calls answered with a result, calls that failed
+	 * by RPC_E_* (a JSON-RPC error object too), and the time of each
+	 * call from its first attempt to its end */
+	uint64_t	answered;
+	uint64_t	failed[RPC_E_MAX];
+	struct metrics_hist latency;
 };
 
 struct rpc_endpoint {

@@ -85,7 +85,11 @@
 	X(IMSG_CTL_BACKUP_ENTRY)					\
 	X(IMSG_CTL_BACKUP_END)						\
 	/* GET /v1/admin/settings: parent -> policyd at start */	\
-	X(IMSG_CTL_SETTING)
+	X(IMSG_CTL_SETTING)						\
+	/* GET /metrics: policyd -> signer, relay; their counters back */ \
+	X(IMSG_METRICS_ASK)						\
+	X(IMSG_METRICS_SIGNER)						\
+	X(IMSG_METRICS_RELAY)
 
 enum imsg_type {
 #define IMSG_ENUM(n)	n,
@@ -127,6 +131,10 @@ int		 notify_channel_parse(const char *);
  * auto-provisioned, not yet hardened): GET /v1/admin/status says so */
 #define CTL_F_AUTOPROV	0x04
 
+/* [security] metrics_token: GET /metrics's bearer token, bounds. */
+#define METRICS_TOKEN_MIN	16
+#define METRICS_TOKEN_MAX	128
+
 struct ctl_config {
 	uint32_t	role;
 	uint32_t	flags;
@@ -157,6 +165,8 @@ struct ctl_config {
 	char		hostname[64];	/* daemon.hostname: IP or localhost */
 	/* daemon.public_url's host[:port], lowercase; "": not set */
 	char		public_domain[128];
+	/* policyd: [security] metrics_token, "" if none (others: "") */
+	char		metrics_token[METRICS_TOKEN_MAX + 1];
 	char		chroot[CTL_PATH_MAX];	/* empty: no chroot */
 	char		workdir[CTL_PATH_MAX];	/* cwd before any chroot */
 };
@@ -394,6 +404,7 @@ struct sign_reply {
 #define CRED_MASTER		1	/* X-Master-Password */
 #define CRED_SESSION		2	/* Authorization: Bearer wai_sess_ */
 #define CRED_OWNER		3	/* address \n message \n signature */
+#define CRED_SCRAPE		4	/* GET /metrics: Bearer metrics_token */
 #define CRED_VALUE_MAX		4096
 
 struct api_cred {

@@ -154,6 +154,10 @@ send_config(struct child *c, int listenfd)
 	cfg.kill_hold = (uint32_t)P.cf.owner_kill_recover_delay;
 	/* policyd checks ownerAuth messages are addressed to this daemon. */
 	cfg.port = (uint32_t)P.cf.port;
+	/* The scrape token: policyd checks it, no other process sees it. */
+	if (c->role == PROC_POLICYD)
+		strlcpy(cfg.metrics_token, P.cf.metrics_token,
+		    sizeof(cfg.metrics_token));
 	if (strlcpy(cfg.hostname, P.cf.hostname, sizeof(cfg.hostname)) >=
 	    sizeof(cfg.hostname))
 		fatalx("daemon.hostname too long");
@@ -192,6 +196,7 @@ send_config(struct child *c, int listenfd)
 	if (imsgev_compose(&c->iev, IMSG_CTL_CONFIG, 0, -1, &cfg,
 	    sizeof(cfg)) == -1)
 		fatal("IMSG_CTL_CONFIG");
+	explicit_bzero(cfg.metrics_token, sizeof(cfg.metrics_token));
 	if (c->role == PROC_API && imsgev_compose(&c->iev, IMSG_CTL_LISTEN, 0,
 	    listenfd, NULL, 0) == -1)
 		fatal("IMSG_CTL_LISTEN");
@@ -420,6 +425,8 @@ children_start(int listenfd, int logpipe[2])
 
 	for (i = 1; i < PROC_MAX; i++)
 		send_config(&P.child[i], listenfd);
+	/* policyd has the scrape token now: the parent keeps no copy. */
+	explicit_bzero(P.cf.metrics_token, sizeof(P.cf.metrics_token));
 	for (i = 0; i < (int)nitems(pairs); i++) {
 		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,
 		    pair) == -1)

@@ -71,11 +71,15 @@ static const struct imsg_rule signer_rules[] = {
 	IMSG_RULE_RANGE(IMSG_SIGNER_SIGNED, sizeof(struct sign_reply),
 	    sizeof(struct sign_reply) + SIGN_DATA_MAX + 1024, tx_signed),
 	IMSG_RULE_EXACT(IMSG_SIGNER_REKEYED, struct ks_status, admin_rekeyed),
+	IMSG_RULE_EXACT(IMSG_METRICS_SIGNER, struct metrics_signer,
+	    metrics_signer),
 };
 
 static const struct imsg_rule relay_rules[] = {
 	IMSG_RULE_EXACT(IMSG_RELAY_RESULT, struct relay_result,
 	    notify_result),
+	IMSG_RULE_EXACT(IMSG_METRICS_RELAY, struct metrics_relay,
+	    metrics_relay),
 };
 
 static const struct imsg_rule parent_rules[] = {

@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include "imsgev.h"
+#include "metrics.h"
 #include "msg.h"
 #include "network.h"
 #include "policy_eval.h"
@@ -49,6 +50,15 @@ void	mcp_token_written(struct imsgchan *, struct imsg *, void *);
 
 /* policyd_utils.c: POST /v1/utils/encode-calldata */
 void	utils_encode_calldata(struct pd_ctx *);
+
+/* policyd_metrics.c: GET /metrics */
+void	metrics_scrape(struct pd_ctx *);
+void	metrics_signer(struct imsgchan *, struct imsg *, void *);
+void	metrics_relay(struct imsgchan *, struct imsg *, void *);
+/* decisions by result, [0] denied, [TIER_*] allowed (policyd_decide.c) */
+extern uint64_t	decide_counts[TIER_APPROVAL + 1];
+/* relay results by channel: [0] delivered, [1] retry, [2] given up */
+extern uint64_t	notify_counts[NOTIFY_MAX][3];
 
 /* policyd_api.c */
 void	policyd_api_request(struct imsgchan *, struct imsg *, void *);

@@ -82,6 +82,7 @@ static const pd_handler handlers[R_MAX] = {
 	[R_TOKEN_REMOVE] = tokens_remove,
 	[R_TOKEN_RESOLVE] = tokens_resolve,
 	[R_UTILS_ENCODE_CALLDATA] = utils_encode_calldata,
+	[R_METRICS] = metrics_scrape,
 };
 
 static void
@@ -137,6 +138,36 @@ check_master(struct pd_ctx *c)
 	}
 }
 
+/*
+ * GET /metrics's bearer token against [security] metrics_token, in
+ * constant time (both hashed first, so not even the length shows); with
+ * no token configured, none is right.  1 ok; 0 after answering.
+ */
+static int
+check_scrape(struct pd_ctx *c)
+{
+	const struct api_cred	*cred = &c->req->cred;
+	const char		*tok = pd.p->cfg.metrics_token;
+	unsigned char		 a[crypto_generichash_BYTES];
+	unsigned char		 b[crypto_generichash_BYTES];
+	int			 ok;
+
+	crypto_generichash(a, sizeof(a), (const unsigned char *)cred->value,
+	    cred->len, NULL, 0);
+	crypto_generichash(b, sizeof(b), (const unsigned char *)tok,
+	    strlen(tok), NULL, 0);
+	ok = tok[0] != '\0' && sodium_memcmp(a, b, sizeof(a)) == 0;
+	sodium_memzero(a, sizeof(a));
+	sodium_memzero(b, sizeof(b));
+	if (!ok) {
+		pd_fail(c->peerid, 401, "INVALID_TOKEN", "invalid metrics "
+		    "token", 0);
+		return 0;
+	}
+	c->auth = CRED_SCRAPE;
+	return 1;
+}
+
 static int
 authenticate(struct pd_ctx *c, int need)
 {
@@ -160,6 +191,15 @@ authenticate(struct pd_ctx *c, int need)
 		return 0;
 	case AUTH_OWNER:
 		return owner_check(c);
+	case AUTH_MASTER_OR_SCRAPE:
+		if (kind == CRED_SCRAPE)
+			return check_scrape(c);
+		if (kind == CRED_MASTER)
+			return check_master(c);
+		pd_fail(c->peerid, 401, "INVALID_MASTER_PASSWORD",
+		    "X-Master-Password or Authorization: Bearer <metrics "
+		    "token> is required", 0);
+		return 0;
 	default:
 		fatalx("route with unknown auth %d", need);
 	}

@@ -179,6 +179,8 @@ decide_policies(const char *wallet, const char *network,
 	return n;
 }
 
+uint64_t	decide_counts[TIER_APPROVAL + 1];
+
 int
 decide_eval(const char *wallet, const char *network, const struct pe_tx *tx,
     long long now, struct pe_result *r)
@@ -196,6 +198,10 @@ decide_eval(const char *wallet, const char *network, const struct pe_tx *tx,
 	env.arg = (void *)(uintptr_t)wallet;
 	env.unpriced_deny = price_unpriced_deny();
 	ok = policy_eval(tx, p, n, &env, r);
+	if (!ok || !r->allowed)
+		decide_counts[0]++;
+	else if (r->tier >= TIER_INSTANT && r->tier <= TIER_APPROVAL)
+		decide_counts[r->tier]++;
 	for (i = 0; i < n; i++)
 		json_decref(p[i].rules);
 	return ok;

@@ -302,6 +302,8 @@ pump(evutil_socket_t fd, short ev, void *arg)
 static void	test_result(const struct relay_result *);
 
 /* relay's answer about one delivery: record it, then pump again. */
+uint64_t	notify_counts[NOTIFY_MAX][3];
+
 void
 notify_result(struct imsgchan *chan, struct imsg *imsg, void *arg)
 {
@@ -318,6 +320,8 @@ notify_result(struct imsgchan *chan, struct imsg *imsg, void *arg)
 	    r.status > RELAY_FAIL || memchr(r.error, '\0',
 	    sizeof(r.error)) == NULL)
 		fatalx("IMSG_RELAY_RESULT: malformed");
+	notify_counts[r.channel][r.status == RELAY_OK ? 0 :
+	    r.status == RELAY_RETRY ? 1 : 2]++;
 	if (r.id & NOTIFY_TEST_BIT) {
 		test_result(&r);
 		return;

@@ -22,6 +22,7 @@
 
 #include "imsgev.h"
 #include "log.h"
+#include "metrics.h"
 #include "proc.h"
 #include "relay.h"
 #include "rpc.h"
@@ -175,7 +176,27 @@ relay_dispatch_parent_resolve(struct imsgchan *ch, struct imsg *imsg,
 	    sizeof(rl.cn->chan[r.index].resolve));
 }
 
+/* GET /metrics: policyd asks; the resident set back. */
+static void
+relay_dispatch_policyd_metrics(struct imsgchan *ch, struct imsg *imsg,
+    void *arg)
+{
+	struct metrics_relay	m;
+
+	(void)ch;
+	(void)arg;
+	memset(&m, 0, sizeof(m));
+	m.rss = metrics_rss(rl.p->statmfd);
+	if (imsgev_compose(&rl.policyd, IMSG_METRICS_RELAY, imsg->hdr.peerid,
+	    -1, &m, sizeof(m)) == -1) {
+		if (errno != ENOBUFS)
+			fatal("IMSG_METRICS_RELAY");
+		log_warnx("policyd channel full; metrics dropped");
+	}
+}
+
 static const struct imsg_rule policyd_rules[] = {
+	IMSG_RULE_EMPTY(IMSG_METRICS_ASK, relay_dispatch_policyd_metrics),
 	IMSG_RULE_RANGE(IMSG_RELAY_DELIVER, sizeof(struct relay_deliver),
 	    sizeof(struct relay_deliver) + NOTIFY_PAYLOAD_MAX,
 	    relay_dispatch_policyd),

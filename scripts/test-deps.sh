@@ -15,8 +15,10 @@ DEPS_LIB_ONLY=1 . scripts/deps.sh	# apt_install
 # browser (t_approve_page); docker.io, debootstrap, python3-yaml: the
 # image and its compose files (t_docker); webhook: the notification
 # receiver (t_relay); systemd: systemd-analyze (t_systemd);
-# python3-jsonschema: the reference's schemas (t_simulate); wrk, sqlite3,
-# openssl, procps, util-linux, python3: the tests' own tools; nodejs and
+# python3-jsonschema: the reference's schemas (t_simulate);
+# python3-prometheus-client: the Prometheus text parser (t_metrics);
+# wrk, sqlite3, openssl, procps, util-linux, python3: the tests' own
+# tools; nodejs and
 # npm (unless an npm is there already): npm, to install the peers below.
 # With what they recommend: Docker wants apparmor where the kernel has
 # AppArmor, Chromium its fonts.
@@ -25,7 +27,8 @@ command -v npm >/dev/null || NPM="nodejs npm"
 APT_RECOMMENDS=1
 apt_install "test tools and peers (about 2 GB with Chromium and Docker)" \
     clang libclang-rt-14-dev libcmocka-dev chromium docker.io debootstrap \
-    python3 python3-yaml python3-jsonschema docker-compose webhook systemd wrk sqlite3 openssl procps \
+    python3 python3-yaml python3-jsonschema python3-prometheus-client \
+    docker-compose webhook systemd wrk sqlite3 openssl procps \
     util-linux $NPM
 
 # The npm peers, pinned in tests/node/package-lock.json: anvil and cast

@@ -142,6 +142,41 @@ allow(scmp_filter_ctx ctx, const int *calls, size_t n)
 
 #define ALLOW(ctx, list)	allow(ctx, list, nitems(list))
 
+/* Descriptors pread(2) may read (GET /metrics: statm files). */
+static int	pread_fds[2] = { -1, -1 };
+
+void
+sandbox_pread_fd(int fd)
+{
+	size_t	i;
+
+	if (fd < 0)
+		return;
+	for (i = 0; i < nitems(pread_fds); i++)
+		if (pread_fds[i] == -1) {
+			pread_fds[i] = fd;
+			return;
+		}
+	fatalx("sandbox_pread_fd: more than %zu", nitems(pread_fds));
+}
+
+/*
+ * pread(2) on the descriptors named, no other: they were opened before
+ * the drop, and the filter allows no open, so this reaches no new file.
+ */
+static int
+allow_pread(scmp_filter_ctx ctx)
+{
+	size_t	i;
+
+	for (i = 0; i < nitems(pread_fds); i++)
+		if (pread_fds[i] >= 0 && seccomp_rule_add(ctx, SCMP_ACT_ALLOW,
+		    A(pread64), 1, SCMP_A0(SCMP_CMP_EQ,
+		    (scmp_datum_t)pread_fds[i])) < 0)
+			return -1;
+	return 0;
+}
+
 /*
  * Outbound TCP through libcurl and OpenSSL (api, relay): FIONREAD,
  * socket() for TCP over AF_INET and AF_INET6 only, and
@@ -207,6 +242,9 @@ sandbox_enter(int role)
 		goto out;
 #endif
 
+	/* policyd has pread64 for its database already (sys_policyd). */
+	if (role != PROC_POLICYD && allow_pread(ctx) == -1)
+		goto out;
 	switch (role) {
 	case PROC_SIGNER:
 		if (ALLOW(ctx, sys_signer) == -1)

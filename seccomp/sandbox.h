@@ -7,6 +7,11 @@
  * -DSANDBOX_DEBUG, is trapped and logged by name before the process exits.
  */
 int	sandbox_enter(int role);
+/*
+ * Before sandbox_enter(): allow pread(2) on this descriptor (a
+ * /proc/.../statm opened before the drop); -1 is ignored.  At most two.
+ */
+void	sandbox_pread_fd(int);
 int	landlock_confine(const char *);
 
 /*

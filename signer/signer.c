@@ -41,9 +41,35 @@ signer_dispatch_policyd_ping(struct imsgchan *ch, struct imsg *imsg,
 	}
 }
 
+/* GET /metrics: operations by kind and result, and the resident set. */
+static struct metrics_signer	counts;
+
+void
+signer_count(int op, int ok)
+{
+	if (op >= 0 && op < SOP_MAX)
+		counts.ops[op][ok ? 0 : 1]++;
+}
+
+/* policyd asks for them; the answer goes back on its channel. */
+static void
+signer_dispatch_policyd_metrics(struct imsgchan *ch, struct imsg *imsg,
+    void *arg)
+{
+	(void)arg;
+	counts.rss = metrics_rss(sg.p->statmfd);
+	if (imsgchan_compose(ch, IMSG_METRICS_SIGNER, imsg->hdr.peerid, -1,
+	    &counts, sizeof(counts)) == -1) {
+		if (errno != ENOBUFS)
+			fatal("IMSG_METRICS_SIGNER");
+		log_warnx("policyd channel full; metrics dropped");
+	}
+}
+
 /* What each peer may ask; anything else on a channel is fatal. */
 static const struct imsg_rule policyd_rules[] = {
 	IMSG_RULE_EMPTY(IMSG_HEALTH_PING, signer_dispatch_policyd_ping),
+	IMSG_RULE_EMPTY(IMSG_METRICS_ASK, signer_dispatch_policyd_metrics),
 	IMSG_RULE_EXACT(IMSG_SIGNER_KEYGEN, struct signer_keygen,
 	    keys_keygen),
 	IMSG_RULE_EXACT(IMSG_SIGNER_IMPORT, struct signer_import,

@@ -7,6 +7,7 @@
 
 #include "imsg.h"
 #include "keystore.h"
+#include "metrics.h"
 
 struct key_slot {
 	char		id[KS_ID_LEN + 1];
@@ -43,5 +44,9 @@ void	sign_sol_msg(struct imsgchan *, struct imsg *, void *);
 
 extern struct imsgchan	*signer_parent;
 extern struct imsgchan	*signer_policyd;
+
+/* GET /metrics: operations by kind (SOP_*) and result, counted where
+ * each answer leaves. */
+void	signer_count(int, int);
 
 #endif

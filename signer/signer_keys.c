@@ -350,6 +350,7 @@ reply_key(uint32_t peerid, int st, const char *id, const struct key_slot *s)
 	memset(&r, 0, sizeof(r));
 	r.status = st;
 	memcpy(r.id, id, KS_ID_LEN);
+	signer_count(SOP_KEY, st == KS_OK);
 	if (s != NULL) {
 		r.chain = s->chain;
 		r.publen = s->publen;
@@ -517,6 +518,7 @@ reply_rekeyed(uint32_t peerid, int st, uint32_t count)
 	memset(&r, 0, sizeof(r));
 	r.status = st;
 	r.count = count;
+	signer_count(SOP_REKEY, st == KS_OK);
 	if (imsgchan_compose(signer_policyd, IMSG_SIGNER_REKEYED, peerid, -1,
 	    &r, sizeof(r)) == -1)
 		fatal("IMSG_SIGNER_REKEYED");

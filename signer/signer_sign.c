@@ -15,6 +15,9 @@
 
 static uint8_t	out[EVM_TX_MAX];	/* the largest output */
 
+/* The operation being answered (SOP_*), set by each handler. */
+static int	cur_op;
+
 static void
 reply(uint32_t peerid, int status, const char *id, const uint8_t *txhash,
     const uint8_t *data, size_t len)
@@ -28,6 +31,7 @@ reply(uint32_t peerid, int status, const char *id, const uint8_t *txhash,
 	if (txhash != NULL)
 		memcpy(r.txhash, txhash, 32);
 	r.len = (uint32_t)len;
+	signer_count(cur_op, status == SIGN_OK);
 	iov[0].iov_base = &r;
 	iov[0].iov_len = sizeof(r);
 	iov[1].iov_base = (void *)(uintptr_t)data;
@@ -75,6 +79,7 @@ sign_evm_tx(struct imsgchan *ch, struct imsg *imsg, void *arg)
 	uint8_t			 hash[32];
 	size_t			 len;
 
+	cur_op = SOP_EVM_TX;
 	(void)ch;
 	(void)arg;
 	memcpy(&req, imsg->data, sizeof(req));
@@ -110,6 +115,7 @@ sign_evm_msg(struct imsgchan *ch, struct imsg *imsg, void *arg)
 	uint8_t			 sig[65];
 	int			 r = -1;
 
+	cur_op = SOP_EVM_MSG;
 	(void)ch;
 	(void)arg;
 	memcpy(&req, imsg->data, sizeof(req));
@@ -165,6 +171,7 @@ sign_sol_tx(struct imsgchan *ch, struct imsg *imsg, void *arg)
 	uint32_t			 i;
 	size_t				 n;
 
+	cur_op = SOP_SOL_TX;
 	(void)ch;
 	(void)arg;
 	memcpy(&req, imsg->data, sizeof(req));
@@ -236,6 +243,7 @@ sign_sol_msg(struct imsgchan *ch, struct imsg *imsg, void *arg)
 	uint8_t			 msg[SIGN_MSG_MAX + 64], sig[64];
 	int			 len;
 
+	cur_op = SOP_SOL_MSG;
 	(void)ch;
 	(void)arg;
 	memcpy(&req, imsg->data, sizeof(req));

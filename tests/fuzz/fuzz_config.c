@@ -29,6 +29,7 @@ static const char *const env_names[] = {
 	"WAIAAS_SECURITY_PRICE_UNPRICED=",
 	"WAIAAS_RPC_PUBLIC_DEFAULTS=",
 	"WAIAAS_SECURITY_PRICE_URL=",
+	"WAIAAS_SECURITY_METRICS_TOKEN=",
 };
 
 static struct config	cf;

@@ -278,6 +278,11 @@ async function walk() {
 		expect('GET ' + f, 400, await call('GET', f + '?x=1'),
 		    'an unknown query key');
 	}
+	/* An extension (not in the reference): checked against our /doc. */
+	expect('GET /metrics', 200, await call('GET', '/metrics',
+	    { auth: 'master' }), 'Prometheus text, with the master password');
+	expect('GET /metrics', 401, await call('GET', '/metrics'),
+	    'no credential');
 	expect('GET /v1/nonce', 200, await call('GET', '/v1/nonce'),
 	    'a nonce');
 	expect('GET /v1/nonce', 400, await call('GET', '/v1/nonce?color=' +

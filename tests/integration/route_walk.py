@@ -15,6 +15,7 @@ EXPECT = {
     "masterAuth": "INVALID_MASTER_PASSWORD",
     "sessionAuth": "INVALID_TOKEN",
     "ownerAuth": None,   # any 401 code in the documented format
+    "metricsAuth": "INVALID_TOKEN",
 }
 
 

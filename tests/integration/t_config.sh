@@ -47,6 +47,12 @@ printf '[daemon]\nprot = 3100\n' > "$DATA/config.toml"
 expect_refusal "config.toml stays strict next to unknown WAIAAS_ variables" \
     "unknown key 'daemon.prot'" WAIAAS_DIR=x WAIAAS_BASE_URL=http://x/
 rm -f "$DATA/config.toml"
+
+# [security] metrics_token: 16 to 128 of letters, digits and -_.~+/=.
+expect_refusal "a short metrics_token is refused, the key named" \
+    "security.metrics_token" WAIAAS_SECURITY_METRICS_TOKEN=short
+expect_refusal "a metrics_token with a character outside the set is refused" \
+    "security.metrics_token" WAIAAS_SECURITY_METRICS_TOKEN='0123456789abcdef$'
 expect_refusal "a bad environment value is named" \
     "WAIAAS_DAEMON_MAX_CONNECTIONS" WAIAAS_DAEMON_MAX_CONNECTIONS=lots
 expect_refusal "a bad RPC URL is refused" \

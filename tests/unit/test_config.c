@@ -1353,14 +1353,24 @@ test_notify_keys(void **state)
 		{ "telegram_bot_token = \"1:A\"\ntelegram_chat_id = \"@ch_1\"",
 		    NULL },
 		{ "webhook_secret = \"two words\"", "without spaces" },
+		/* [security] metrics_token, below in the same table */
+		{ "#metrics_token = \"0123456789abcdef\"", NULL },
+		{ "#metrics_token = \"0123456789abcde\"", "16 to 128" },
+		{ "#metrics_token = \"0123456789abcdef$\"", "16 to 128" },
+		{ "#metrics_token = \"A-_.~+/=0123456789\"", NULL },
 	};
 	char		 text[256];
 	size_t		 i;
 	int		 r;
 
 	for (i = 0; i < NITEMS(checks); i++) {
-		snprintf(text, sizeof(text), "[notifications]\n%s\n",
-		    checks[i].toml);
+		/* "#key": a [security] key */
+		if (checks[i].toml[0] == '#')
+			snprintf(text, sizeof(text), "[security]\n%s\n",
+			    checks[i].toml + 1);
+		else
+			snprintf(text, sizeof(text), "[notifications]\n%s\n",
+			    checks[i].toml);
 		r = parse(&cf, text, err, sizeof(err));
 		if (r == 0)
 			r = config_check(&cf, err, sizeof(err));
@@ -1622,7 +1632,7 @@ test_show(void **state)
 
 	(void)state;
 	config_defaults(&cf);
-	assert_int_equal(config_nkeys(), 64);
+	assert_int_equal(config_nkeys(), 65);
 	assert_int_equal(config_show(&cf, config_nkeys(), NULL, NULL, &fl,
 	    NULL, 0), -1);
 	strlcpy(cf.webhook_secret, "s3cr3t-value", sizeof(cf.webhook_secret));
@@ -1639,6 +1649,11 @@ test_show(void **state)
 	assert_int_equal(fl, CONFIG_SHOW_SECRET);
 	assert_string_equal(shown(&cf, "notifications", "ntfy_token", &fl),
 	    "false");
+	strlcpy(cf.metrics_token, "scrape-token-0123456789",
+	    sizeof(cf.metrics_token));
+	assert_string_equal(shown(&cf, "security", "metrics_token", &fl),
+	    "true");
+	assert_int_equal(fl, CONFIG_SHOW_SECRET);
 	/* wiped once noted: still shown as set */
 	config_note_secrets(&cf);
 	memset(cf.webhook_secret, 0, sizeof(cf.webhook_secret));
