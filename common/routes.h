@@ -13,7 +13,8 @@ enum http_method {
 	HTTP_GET = 1,
 	HTTP_POST = 2,
 	HTTP_PUT = 4,
-	HTTP_DELETE = 8
+	HTTP_DELETE = 8,
+	HTTP_PATCH = 16
 };
 
 /* Auth kinds of a route. */
@@ -34,6 +35,9 @@ enum http_method {
 	X(R_WALLET_GET,		GET,	"/v1/wallets/{}", MASTER_OR_SESSION) \
 	X(R_WALLET_RENAME,	PUT,	"/v1/wallets/{}",	MASTER)	\
 	X(R_WALLET_TERMINATE,	DELETE,	"/v1/wallets/{}",	MASTER)	\
+	X(R_WALLET_PATCH,	PATCH,	"/v1/wallets/{}",	MASTER)	\
+	X(R_WALLET_NETWORKS,	GET,	"/v1/wallets/{}/networks",	\
+	    MASTER_OR_SESSION)						\
 	X(R_OWNER_SET,		PUT,	"/v1/wallets/{}/owner",	MASTER)	\
 	X(R_OWNER_VERIFY,	POST,	"/v1/wallets/{}/owner/verify", OWNER) \
 	X(R_SESSION_CREATE,	POST,	"/v1/sessions",		MASTER)	\

@@ -170,6 +170,8 @@ void	wallets_list(struct pd_ctx *);
 void	wallets_get(struct pd_ctx *);
 void	wallets_rename(struct pd_ctx *);
 void	wallets_terminate(struct pd_ctx *);
+void	wallets_patch(struct pd_ctx *);
+void	wallets_networks(struct pd_ctx *);
 int	wallet_touch(const char *, long long);
 void	wallets_signer_key(struct imsgchan *, struct imsg *, void *);
 

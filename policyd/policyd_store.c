@@ -275,6 +275,12 @@ static const char *const migrations[] = {
 	"  created_at INTEGER NOT NULL,"
 	"  UNIQUE (network, address)"
 	");",
+	/*
+	 * PATCH /v1/wallets/{id}: whether incoming transfers to the
+	 * wallet are to be watched (the reference's monitorIncoming).
+	 */
+	"ALTER TABLE wallets ADD COLUMN monitor_incoming INTEGER NOT NULL "
+	"  DEFAULT 0 CHECK (monitor_incoming IN (0, 1));",
 };
 #define SCHEMA_VERSION	((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -443,7 +449,7 @@ store_wallet_insert(const char *id, const char *name, int chain, int env,
 
 #define WALLET_COLS	"id, name, chain, network, environment, public_key, " \
 			"status, owner_address, owner_state, created_at, " \
-			"updated_at, approval_method"
+			"updated_at, approval_method, monitor_incoming"
 
 /* An integer column, or JSON null. */
 static json_t *
@@ -462,8 +468,8 @@ col_text_or_null(sqlite3_stmt *st, int i)
 
 /*
  * A wallet as the reference's bodies have it.  Every wallet here is a
- * plain key (accountType eoa, no wallet-app preset), no incoming
- * transfer is watched (monitorIncoming false), and an owner is verified
+ * plain key (accountType eoa, no wallet-app preset), monitorIncoming is
+ * what PATCH last set (false at first), and an owner is verified
  * once it has signed (LOCKED); with no owner there is nothing to verify.
  */
 static json_t *
@@ -491,7 +497,7 @@ wallet_row(sqlite3_stmt *st)
 	    "approvalMethod", col_text_or_null(st, 11),
 	    "ownerVerified", owner ? json_boolean(strcmp(state, "LOCKED") ==
 	    0) : json_null(),
-	    "monitorIncoming", 0,
+	    "monitorIncoming", sqlite3_column_int(st, 12) != 0,
 	    "accountType", "eoa",
 	    "walletType");
 	if (j == NULL)

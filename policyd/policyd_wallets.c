@@ -483,3 +483,83 @@ wallets_terminate(struct pd_ctx *c)
 	    c->req->param, ntx);
 	pd_reply_json(c->peerid, 200, store_wallet(c->req->param));
 }
+
+/*
+ * PATCH /v1/wallets/{id}: monitorIncoming, the one setting the
+ * reference's PATCH changes.  A terminated wallet is not changed (410).
+ */
+void
+wallets_patch(struct pd_ctx *c)
+{
+	json_t	*v = json_object_get(c->body, "monitorIncoming"), *j;
+	int	 on;
+
+	if (!json_is_boolean(v) || json_object_size(c->body) != 1)
+		fatalx("wallet patch: malformed body from the api");
+	on = json_is_true(v);
+	if ((j = wallet_for_change(c)) == NULL)
+		return;
+	json_decref(j);
+	if (!pd_begin(c))
+		return;
+	if (exec_bind("UPDATE wallets SET monitor_incoming = ?2 WHERE id = ?1",
+	    c->req->param, NULL, on) == -1 ||
+	    wallet_touch(c->req->param, c->now) == -1 ||
+	    audit_append(c->now, "wallet.updated", "operator", c->req->param,
+	    json_pack("{s:b}", "monitorIncoming", on)) == -1 ||
+	    store_commit() == -1) {
+		store_rollback();
+		pd_fail(c->peerid, 500, "INTERNAL_ERROR", "the wallet could "
+		    "not be changed", 1);
+		return;
+	}
+	pd_reply_json(c->peerid, 200, json_pack("{s:s, s:b}", "id",
+	    c->req->param, "monitorIncoming", on));
+}
+
+/*
+ * GET /v1/wallets/{id}/networks: every network this daemon knows (built
+ * in, and the operator's custom EVM ones) of the wallet's chain and
+ * environment, the wallet's default first.
+ */
+void
+wallets_networks(struct pd_ctx *c)
+{
+	const struct network	*n;
+	json_t			*j, *a;
+	const char		*chain, *env, *def;
+	size_t			 i;
+	uint32_t		 kc, ke;
+
+	if (!ks_valid_id(c->req->param, strlen(c->req->param)) ||
+	    (j = store_wallet(c->req->param)) == NULL) {
+		pd_fail(c->peerid, 404, "WALLET_NOT_FOUND", "no such wallet",
+		    0);
+		return;
+	}
+	if (!pd_can_see(c, c->req->param)) {
+		json_decref(j);
+		pd_fail(c->peerid, 403, "WALLET_ACCESS_DENIED", "this session "
+		    "has no access to that wallet", 0);
+		return;
+	}
+	chain = json_string_value(json_object_get(j, "chain"));
+	env = json_string_value(json_object_get(j, "environment"));
+	def = json_string_value(json_object_get(j, "network"));
+	kc = (uint32_t)chain_of(chain);
+	ke = strcmp(env, "mainnet") == 0 ? ENV_MAINNET : ENV_TESTNET;
+	if ((a = json_array()) == NULL)
+		fatalx("json_array");
+	json_array_append_new(a, json_pack("{s:s, s:b}", "network", def,
+	    "isDefault", 1));
+	for (i = 0; i < net_count(); i++) {
+		n = net_get((uint32_t)i);
+		if (n->chain == kc && n->env == ke && strcmp(n->name, def) != 0)
+			json_array_append_new(a, json_pack("{s:s, s:b}",
+			    "network", n->name, "isDefault", 0));
+	}
+	pd_reply_json(c->peerid, 200, json_pack("{s:O, s:s, s:s, s:o}", "id",
+	    json_object_get(j, "id"), "chain", chain, "environment", env,
+	    "availableNetworks", a));
+	json_decref(j);
+}

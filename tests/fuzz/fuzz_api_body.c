@@ -217,6 +217,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} methods[] = {
 		{ "GET ", HTTP_GET }, { "POST ", HTTP_POST },
 		{ "PUT ", HTTP_PUT }, { "DELETE ", HTTP_DELETE },
+		{ "PATCH ", HTTP_PATCH },
 	};
 	const struct route	*rt;
 	struct http_req		 req;

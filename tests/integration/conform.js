@@ -351,6 +351,30 @@ async function walk() {
 	expect(WR, 401, await call('PUT', '/v1/wallets/' + W, { body: {
 	    name: 'n' } }), 'no master password');
 
+	const WP = 'PATCH /v1/wallets/{id}';
+	expect(WP, 200, await call('PATCH', '/v1/wallets/' + W, {
+	    auth: 'master', body: { monitorIncoming: true } }),
+	    'monitorIncoming on');
+	expect(WP, 400, await call('PATCH', '/v1/wallets/' + W, {
+	    auth: 'master', body: { monitorIncoming: 'yes' } }),
+	    'monitorIncoming not a boolean');
+	expect(WP, 404, await call('PATCH', '/v1/wallets/' + U(), {
+	    auth: 'master', body: { monitorIncoming: false } }),
+	    'an unknown id');
+	expect(WP, 401, await call('PATCH', '/v1/wallets/' + W, { body: {
+	    monitorIncoming: false } }), 'no master password');
+	const WN = 'GET /v1/wallets/{id}/networks';
+	expect(WN, 200, await call('GET', '/v1/wallets/' + W + '/networks',
+	    { auth: 'master' }), 'the operator reads');
+	expect(WN, 200, await call('GET', '/v1/wallets/' + W + '/networks',
+	    { auth: S }), 'its session reads');
+	expect(WN, 403, await call('GET', '/v1/wallets/' + W + '/networks',
+	    { auth: MS }), 'another wallet\'s session');
+	expect(WN, 404, await call('GET', '/v1/wallets/' + U() + '/networks',
+	    { auth: 'master' }), 'an unknown id');
+	expect(WN, 401, await call('GET', '/v1/wallets/' + W + '/networks'),
+	    'no credential');
+
 	/* An owner: registered, then verified (which locks it). */
 	const OWNER = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
 	const OS = 'PUT /v1/wallets/{id}/owner';
@@ -951,6 +975,9 @@ async function walk() {
 	    { auth: 'master' }), 'terminate');
 	expect(WT, 410, await call('DELETE', '/v1/wallets/' + W,
 	    { auth: 'master' }), 'terminated already');
+	expect('PATCH /v1/wallets/{id}', 410, await call('PATCH',
+	    '/v1/wallets/' + W, { auth: 'master', body: {
+	    monitorIncoming: false } }), 'a terminated wallet');
 	void SOLW;
 
 	/* Every route refuses a query key it does not take (400), before
