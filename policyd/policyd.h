@@ -172,6 +172,8 @@ void	wallets_rename(struct pd_ctx *);
 void	wallets_terminate(struct pd_ctx *);
 void	wallets_patch(struct pd_ctx *);
 void	wallets_networks(struct pd_ctx *);
+void	wallets_suspend(struct pd_ctx *);
+void	wallets_resume(struct pd_ctx *);
 int	wallet_touch(const char *, long long);
 void	wallets_signer_key(struct imsgchan *, struct imsg *, void *);
 
@@ -184,7 +186,7 @@ int	decide_eval(const char *, const char *, const struct pe_tx *,
 
 /* policyd_queue.c: DELAY and APPROVAL */
 void	queue_arm(void);
-int	queue_stop(const char *, long long, const char *, const char *,
+int	queue_stop(const char *, int, long long, const char *, const char *,
 	    const char *, long long *);
 void	tx_cancel(struct pd_ctx *);
 void	tx_approve(struct pd_ctx *);

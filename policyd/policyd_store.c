@@ -281,6 +281,9 @@ static const char *const migrations[] = {
 	 */
 	"ALTER TABLE wallets ADD COLUMN monitor_incoming INTEGER NOT NULL "
 	"  DEFAULT 0 CHECK (monitor_incoming IN (0, 1));",
+	/* POST /v1/wallets/{id}/suspend: since when, and why. */
+	"ALTER TABLE wallets ADD COLUMN suspended_at INTEGER;"
+	"ALTER TABLE wallets ADD COLUMN suspension_reason TEXT;",
 };
 #define SCHEMA_VERSION	((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -449,7 +452,8 @@ store_wallet_insert(const char *id, const char *name, int chain, int env,
 
 #define WALLET_COLS	"id, name, chain, network, environment, public_key, " \
 			"status, owner_address, owner_state, created_at, " \
-			"updated_at, approval_method, monitor_incoming"
+			"updated_at, approval_method, monitor_incoming, " \
+			"suspended_at, suspension_reason"
 
 /* An integer column, or JSON null. */
 static json_t *
@@ -501,6 +505,11 @@ wallet_row(sqlite3_stmt *st)
 	    "accountType", "eoa",
 	    "walletType");
 	if (j == NULL)
+		fatalx("json_pack wallet");
+	if (sqlite3_column_type(st, 13) != SQLITE_NULL &&
+	    (json_object_set_new(j, "suspendedAt", col_int_or_null(st, 13)) ==
+	    -1 || json_object_set_new(j, "suspensionReason",
+	    col_text_or_null(st, 14)) == -1))
 		fatalx("json_pack wallet");
 	return j;
 }

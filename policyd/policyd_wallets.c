@@ -467,7 +467,7 @@ wallets_terminate(struct pd_ctx *c)
 	    exec_bind("UPDATE sessions SET revoked_at = coalesce(revoked_at, "
 	    "?2) WHERE id IN (SELECT session_id FROM session_wallets WHERE "
 	    "wallet_id = ?1)", c->req->param, NULL, c->now) == -1 ||
-	    queue_stop(c->req->param, c->now, "WALLET_TERMINATED", "the "
+	    queue_stop(c->req->param, 1, c->now, "WALLET_TERMINATED", "the "
 	    "wallet was terminated before this transaction was signed",
 	    "operator", &ntx) == -1 ||
 	    audit_append(c->now, "wallet.terminated", "operator",
@@ -562,4 +562,104 @@ wallets_networks(struct pd_ctx *c)
 	    json_object_get(j, "id"), "chain", chain, "environment", env,
 	    "availableNetworks", a));
 	json_decref(j);
+}
+
+/*
+ * POST /v1/wallets/{id}/suspend: the wallet signs nothing until it is
+ * resumed.  New sends, dry runs and signatures (sign-message, EIP-712
+ * typed data) are refused with 409 WALLET_SUSPENDED (send_ref); one on
+ * its way to the signer (PENDING, EXECUTING, nothing signed yet) is
+ * CANCELLED in this commit, so the job finds it ended and asks for no
+ * signature.  One waiting (QUEUED for its DELAY or its owner) is left
+ * waiting: the operator or the agent may still cancel it, and the owner
+ * reject it; if the wallet is resumed before its deadline it runs as
+ * decided, but if its delay ends (or its owner approves) while the
+ * wallet is still suspended, it is CANCELLED with WALLET_SUSPENDED
+ * (reentry() in policyd_queue.c): never held to run at a resume that
+ * may come days later.  A signed or broadcast one cannot be called
+ * back and goes on.  Sessions stay: reads work, signing does not.
+ */
+void
+wallets_suspend(struct pd_ctx *c)
+{
+	const char	*reason = NULL;
+	json_t		*j;
+	long long	 ntx = 0;
+	int		 suspended;
+
+	if (c->body != NULL && ((reason = json_string_value(json_object_get(
+	    c->body, "reason"))) == NULL ? json_object_size(c->body) != 0 :
+	    json_object_size(c->body) != 1 || strlen(reason) > 800))
+		fatalx("wallet suspend: malformed body from the api");
+	if (reason == NULL)
+		reason = "suspended by the operator";
+	if ((j = wallet_for_change(c)) == NULL)
+		return;
+	suspended = strcmp(json_string_value(json_object_get(j, "status")),
+	    "SUSPENDED") == 0;
+	json_decref(j);
+	if (suspended) {
+		pd_fail(c->peerid, 409, "INVALID_STATE_TRANSITION", "the "
+		    "wallet is suspended already", 0);
+		return;
+	}
+	if (!pd_begin(c))
+		return;
+	if (exec_bind("UPDATE wallets SET status = 'SUSPENDED', "
+	    "suspension_reason = ?2 WHERE id = ?1", c->req->param, reason,
+	    0) == -1 || exec_bind("UPDATE wallets SET suspended_at = ?2 WHERE "
+	    "id = ?1", c->req->param, NULL, c->now) == -1 ||
+	    wallet_touch(c->req->param, c->now) == -1 ||
+	    queue_stop(c->req->param, 0, c->now, "WALLET_SUSPENDED", "the "
+	    "wallet was suspended before this transaction was signed",
+	    "operator", &ntx) == -1 ||
+	    audit_append(c->now, "wallet.suspended", "operator",
+	    c->req->param, json_pack("{s:s, s:I}", "reason", reason,
+	    "transactionsCancelled", (json_int_t)ntx)) == -1 ||
+	    store_commit() == -1) {
+		store_rollback();
+		pd_fail(c->peerid, 500, "INTERNAL_ERROR", "the wallet could "
+		    "not be suspended", 1);
+		return;
+	}
+	log_info("wallet %s suspended, %lld unsigned transactions cancelled",
+	    c->req->param, ntx);
+	pd_reply_json(c->peerid, 200, json_pack("{s:s, s:s, s:I, s:s}", "id",
+	    c->req->param, "status", "SUSPENDED", "suspendedAt",
+	    (json_int_t)c->now, "suspensionReason", reason));
+}
+
+/* POST /v1/wallets/{id}/resume: a suspended wallet signs again. */
+void
+wallets_resume(struct pd_ctx *c)
+{
+	json_t	*j;
+	int	 suspended;
+
+	if ((j = wallet_for_change(c)) == NULL)
+		return;
+	suspended = strcmp(json_string_value(json_object_get(j, "status")),
+	    "SUSPENDED") == 0;
+	json_decref(j);
+	if (!suspended) {
+		pd_fail(c->peerid, 409, "INVALID_STATE_TRANSITION", "the "
+		    "wallet is not suspended", 0);
+		return;
+	}
+	if (!pd_begin(c))
+		return;
+	if (exec_bind("UPDATE wallets SET status = 'ACTIVE', suspended_at = "
+	    "NULL, suspension_reason = NULL WHERE id = ?1",
+	    c->req->param, NULL, 0) == -1 ||
+	    wallet_touch(c->req->param, c->now) == -1 ||
+	    audit_append(c->now, "wallet.resumed", "operator", c->req->param,
+	    NULL) == -1 || store_commit() == -1) {
+		store_rollback();
+		pd_fail(c->peerid, 500, "INTERNAL_ERROR", "the wallet could "
+		    "not be resumed", 1);
+		return;
+	}
+	log_info("wallet %s resumed", c->req->param);
+	pd_reply_json(c->peerid, 200, json_pack("{s:s, s:s}", "id",
+	    c->req->param, "status", "ACTIVE"));
 }

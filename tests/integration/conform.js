@@ -374,6 +374,26 @@ async function walk() {
 	    { auth: 'master' }), 'an unknown id');
 	expect(WN, 401, await call('GET', '/v1/wallets/' + W + '/networks'),
 	    'no credential');
+	const WSU = 'POST /v1/wallets/{id}/suspend';
+	const WRE = 'POST /v1/wallets/{id}/resume';
+	expect(WSU, 200, await call('POST', '/v1/wallets/' + W + '/suspend', {
+	    auth: 'master', body: { reason: 'conformance' } }), 'suspend');
+	expect(WSU, 409, await call('POST', '/v1/wallets/' + W + '/suspend', {
+	    auth: 'master' }), 'suspended already');
+	expect(WRE, 200, await call('POST', '/v1/wallets/' + W + '/resume', {
+	    auth: 'master' }), 'resume');
+	expect(WRE, 409, await call('POST', '/v1/wallets/' + W + '/resume', {
+	    auth: 'master' }), 'not suspended');
+	expect(WSU, 400, await call('POST', '/v1/wallets/' + W + '/suspend', {
+	    auth: 'master', body: { reason: 7 } }), 'a reason not a string');
+	expect(WSU, 404, await call('POST', '/v1/wallets/' + U() + '/suspend',
+	    { auth: 'master' }), 'an unknown id');
+	expect(WRE, 404, await call('POST', '/v1/wallets/' + U() + '/resume',
+	    { auth: 'master' }), 'an unknown id');
+	expect(WSU, 401, await call('POST', '/v1/wallets/' + W + '/suspend'),
+	    'no credential');
+	expect(WRE, 401, await call('POST', '/v1/wallets/' + W + '/resume'),
+	    'no credential');
 
 	/* An owner: registered, then verified (which locks it). */
 	const OWNER = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
@@ -978,6 +998,12 @@ async function walk() {
 	expect('PATCH /v1/wallets/{id}', 410, await call('PATCH',
 	    '/v1/wallets/' + W, { auth: 'master', body: {
 	    monitorIncoming: false } }), 'a terminated wallet');
+	expect('POST /v1/wallets/{id}/suspend', 410, await call('POST',
+	    '/v1/wallets/' + W + '/suspend', { auth: 'master' }),
+	    'a terminated wallet');
+	expect('POST /v1/wallets/{id}/resume', 410, await call('POST',
+	    '/v1/wallets/' + W + '/resume', { auth: 'master' }),
+	    'a terminated wallet');
 	void SOLW;
 
 	/* Every route refuses a query key it does not take (400), before

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Wallet and session controls (issue 21) against the real daemon on
-# anvil: PATCH /v1/wallets/{id} (monitorIncoming) and the wallet's
-# networks.
+# anvil: PATCH /v1/wallets/{id} (monitorIncoming), the wallet's
+# networks, suspend and resume (nothing signed while suspended; a
+# DELAY send due while suspended is cancelled, one resumed in time runs).
 . tests/integration/lib.sh
 
 NET=ethereum-sepolia
@@ -73,6 +74,106 @@ code=$(req GET "/v1/wallets/00000000-0000-7000-8000-000000000000/networks")
 check "networks of an unknown wallet: 404 ($code)" [ "$code" = 404 ]
 code=$(http_code "http://127.0.0.1:$PORT/v1/wallets/$W/networks")
 check "networks without a credential: 401 ($code)" [ "$code" = 401 ]
+
+# ---- suspend and resume ----
+# Sends up to 0.001 ETH are INSTANT, up to 1 ETH wait a DELAY of 60 s.
+req POST /v1/policies '{"type":"SPENDING_LIMIT","rules":{"instant_max":"1000000000000000","delay_max":"1000000000000000000","delay_seconds":60}}' >/dev/null
+ADDR2=$(req GET "/v1/wallets/$W2" >/dev/null; jget 'j["publicKey"]')
+"$CAST" send -q --rpc-url "$ANVIL_URL" --private-key "$ANVIL_KEY0" "$ADDR" --value 1ether >/dev/null
+"$CAST" send -q --rpc-url "$ANVIL_URL" --private-key "$ANVIL_KEY0" "$ADDR2" --value 1ether >/dev/null
+SEND='{"network":"'$NET'","to":"'$ACC1'","amount":"1000"}'
+DSEND='{"network":"'$NET'","to":"'$ACC1'","amount":"10000000000000000"}'
+# One waiting transaction per wallet: W's delay ends while W is
+# suspended, W2's after W2 was resumed.
+code=$(req POST /v1/transactions/send "$DSEND" "$S")
+DA=$(jget 'j["id"]')
+check "a DELAY send of W: 201 QUEUED ($code)" \
+    [ "$code $(jget 'j["status"]')" = "201 QUEUED" ]
+code=$(req POST /v1/transactions/send "$DSEND" "$S2")
+DB=$(jget 'j["id"]')
+check "a DELAY send of W2: 201 QUEUED ($code)" \
+    [ "$code $(jget 'j["status"]')" = "201 QUEUED" ]
+
+code=$(req POST "/v1/wallets/$W/suspend" '{"reason":"audit pending"}')
+check "suspend: 200 {id, SUSPENDED, suspendedAt, suspensionReason} ($code)" \
+    [ "$code $(jget '[j["id"], j["status"], type(j["suspendedAt"]).__name__, j["suspensionReason"]]')" = "200 ['$W', 'SUSPENDED', 'int', 'audit pending']" ]
+code=$(req POST "/v1/wallets/$W2/suspend")
+check "suspend without a body: the default reason ($code)" \
+    [ "$code $(jget 'j["suspensionReason"]')" = "200 suspended by the operator" ]
+code=$(req GET "/v1/wallets/$W")
+check "the wallet reads SUSPENDED, with when and why ($code)" \
+    [ "$code $(jget '[j["status"], j["suspensionReason"], j["suspendedAt"] > 0]')" = "200 ['SUSPENDED', 'audit pending', True]" ]
+check "... audited as wallet.suspended with its reason" \
+    [ "$(db "SELECT json_extract(details, '\$.reason') FROM audit_log WHERE event = 'wallet.suspended' AND target = '$W'")" = "audit pending" ]
+check "... its waiting transaction still waits" \
+    [ "$(db "SELECT status FROM transactions WHERE id = '$DA'")" = QUEUED ]
+code=$(req POST "/v1/wallets/$W/suspend")
+check "suspend again: 409 INVALID_STATE_TRANSITION ($code)" \
+    [ "$code $(jget 'j["code"]')" = "409 INVALID_STATE_TRANSITION" ]
+code=$(req POST "/v1/wallets/$W/suspend" '{"reason":""}')
+check "an empty reason: 400 naming reason ($code)" \
+    [ "$code $(jget 'j["details"]["issues"][0]["path"][0]')" = "400 reason" ]
+code=$(req POST "/v1/wallets/$W/suspend" "{\"reason\":\"$(head -c 201 /dev/zero | tr '\0' r)\"}")
+check "a reason of 201 characters: 400 ($code)" [ "$code" = 400 ]
+code=$(req POST "/v1/wallets/$W/suspend" '{}' "$S")
+check "suspend with a session token: 401 ($code)" [ "$code" = 401 ]
+code=$(req POST "/v1/wallets/00000000-0000-7000-8000-000000000000/suspend")
+check "suspend an unknown wallet: 404 ($code)" [ "$code" = 404 ]
+
+ntx=$(db "SELECT count(*) FROM transactions")
+code=$(req POST /v1/transactions/send "$SEND" "$S")
+check "a suspended wallet's send: 409 WALLET_SUSPENDED ($code)" \
+    [ "$code $(jget 'j["code"]')" = "409 WALLET_SUSPENDED" ]
+code=$(req POST /v1/transactions/sign-message '{"network":"'$NET'","message":"hello"}' "$S")
+check "... its personal message: 409 WALLET_SUSPENDED ($code)" \
+    [ "$code $(jget 'j["code"]')" = "409 WALLET_SUSPENDED" ]
+TYPED='{"types":{"EIP712Domain":[{"name":"name","type":"string"}],"M":[{"name":"x","type":"string"}]},"primaryType":"M","domain":{"name":"d"},"message":{"x":"y"}}'
+code=$(req POST /v1/transactions/sign-message '{"network":"'$NET'","signType":"typedData","typedData":'"$TYPED"'}' "$S")
+check "... its EIP-712 typed data: 409 WALLET_SUSPENDED ($code)" \
+    [ "$code $(jget 'j["code"]')" = "409 WALLET_SUSPENDED" ]
+code=$(req POST /v1/transactions/simulate "$SEND" "$S")
+check "... its dry run: 409 WALLET_SUSPENDED ($code)" \
+    [ "$code $(jget 'j["code"]')" = "409 WALLET_SUSPENDED" ]
+check "... no transaction recorded for any of them" \
+    [ "$(db "SELECT count(*) FROM transactions")" = "$ntx" ]
+code=$(req GET "/v1/wallets/$W" "" "$S")
+check "... its session still reads the wallet ($code)" [ "$code" = 200 ]
+
+code=$(req POST "/v1/wallets/$W2/resume")
+check "resume W2 before its delay ends: 200 ACTIVE ($code)" \
+    [ "$code $(jget '[j["id"], j["status"]]')" = "200 ['$W2', 'ACTIVE']" ]
+code=$(req GET "/v1/wallets/$W2")
+check "... suspendedAt and suspensionReason gone ($code)" \
+    [ "$code $(jget '[j["status"], "suspendedAt" in j, "suspensionReason" in j]')" = "200 ['ACTIVE', False, False]" ]
+code=$(req POST "/v1/wallets/$W2/resume")
+check "resume an active wallet: 409 INVALID_STATE_TRANSITION ($code)" \
+    [ "$code $(jget 'j["code"]')" = "409 INVALID_STATE_TRANSITION" ]
+check "... audited as wallet.resumed" \
+    [ "$(db "SELECT count(*) FROM audit_log WHERE event = 'wallet.resumed' AND target = '$W2'")" = 1 ]
+
+# The delays end (60 s after the sends): W's is cancelled, W2's runs.
+n=0
+while [ $n -lt 900 ]; do
+	a=$(db "SELECT status FROM transactions WHERE id = '$DA'")
+	b=$(db "SELECT status FROM transactions WHERE id = '$DB'")
+	[ "$a" != QUEUED ] && [ "$b" = CONFIRMED ] && break
+	sleep 0.1
+	n=$((n + 1))
+done
+check "W's DELAY send, due while W is suspended: CANCELLED WALLET_SUSPENDED" \
+    [ "$(db "SELECT status || ' ' || error_code FROM transactions WHERE id = '$DA'")" = "CANCELLED WALLET_SUSPENDED" ]
+check "... nothing signed, nothing on chain (W's nonce 0, no raw)" \
+    [ "$("$CAST" nonce --rpc-url "$ANVIL_URL" "$ADDR") $(db "SELECT raw IS NULL FROM transactions WHERE id = '$DA'")" = "0 1" ]
+check "W2's DELAY send, resumed before its delay ended: CONFIRMED" \
+    [ "$b" = CONFIRMED ] && [ "$("$CAST" nonce --rpc-url "$ANVIL_URL" "$ADDR2")" = 1 ]
+
+code=$(req POST "/v1/wallets/$W/resume")
+check "resume W: 200 ($code)" [ "$code" = 200 ]
+code=$(req POST /v1/transactions/send "$SEND" "$S")
+ID=$(jget 'j["id"]')
+check "a resumed wallet sends again: 201 ($code)" [ "$code" = 201 ]
+check "... and it confirms on chain" \
+    [ "$(wait_tx "$ID" | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])')" = CONFIRMED ]
 
 # ---- end ----
 kill -TERM "$DPID"; wait_gone "$DPID" 5000; DPID=""
