@@ -53,6 +53,7 @@ const struct errcode errcodes[] = {
 	{ "VALIDATION_FAILED",		400, 0, NULL },
 	{ "WALLET_ACCESS_DENIED",	403, 0, NULL },
 	{ "WALLET_NOT_FOUND",		404, 0, NULL },
+	{ "WALLET_NOT_TERMINATED",	409, 0, NULL },
 	{ "WALLET_SUSPENDED",		409, 0, NULL },
 	{ "WALLET_TERMINATED",		410, 0, NULL },
 	{ "WHITELIST_DENIED",		403, 0, NULL },

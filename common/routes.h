@@ -40,6 +40,7 @@ enum http_method {
 	    MASTER_OR_SESSION)						\
 	X(R_WALLET_SUSPEND,	POST,	"/v1/wallets/{}/suspend", MASTER) \
 	X(R_WALLET_RESUME,	POST,	"/v1/wallets/{}/resume", MASTER) \
+	X(R_WALLET_PURGE,	DELETE,	"/v1/wallets/{}/purge",	MASTER)	\
 	X(R_OWNER_SET,		PUT,	"/v1/wallets/{}/owner",	MASTER)	\
 	X(R_OWNER_VERIFY,	POST,	"/v1/wallets/{}/owner/verify", OWNER) \
 	X(R_SESSION_CREATE,	POST,	"/v1/sessions",		MASTER)	\

@@ -81,7 +81,12 @@
 	/* GET /v1/admin/backups: policyd -> parent, entries back */	\
 	X(IMSG_CTL_BACKUP_LIST)						\
 	X(IMSG_CTL_BACKUP_ENTRY)					\
-	X(IMSG_CTL_BACKUP_END)
+	X(IMSG_CTL_BACKUP_END)						\
+	/* DELETE /v1/wallets/{id}/purge: policyd -> signer -> parent */ \
+	X(IMSG_SIGNER_FORGET)						\
+	X(IMSG_SIGNER_FORGOTTEN)					\
+	X(IMSG_KS_REMOVE)						\
+	X(IMSG_KS_REMOVED)
 
 enum imsg_type {
 #define IMSG_ENUM(n)	n,
@@ -240,6 +245,17 @@ struct ks_status {
 	char		id[KS_ID_LEN + 1];
 	uint32_t	count;		/* IMSG_SIGNER_REKEYED: keys resealed */
 };
+
+/*
+ * A purged wallet's key, forgotten for good: policyd -> signer
+ * IMSG_SIGNER_FORGET (a ks_status naming the wallet); the signer stops
+ * using the key and asks the parent, IMSG_KS_REMOVE, to unlink
+ * keystore/<id>.enc; the parent answers IMSG_KS_REMOVED once the
+ * directory is synced (KS_OK also when there was no such file), and
+ * the signer wipes the key and answers policyd IMSG_SIGNER_FORGOTTEN.
+ * One at a time: another while one runs is KS_BUSY, as during a master
+ * password change.
+ */
 
 /*
  * set-master.  policyd -> signer: the new password (never logged, wiped

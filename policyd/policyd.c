@@ -71,6 +71,8 @@ static const struct imsg_rule signer_rules[] = {
 	IMSG_RULE_RANGE(IMSG_SIGNER_SIGNED, sizeof(struct sign_reply),
 	    sizeof(struct sign_reply) + SIGN_DATA_MAX + 1024, tx_signed),
 	IMSG_RULE_EXACT(IMSG_SIGNER_REKEYED, struct ks_status, admin_rekeyed),
+	IMSG_RULE_EXACT(IMSG_SIGNER_FORGOTTEN, struct ks_status,
+	    wallets_forgotten),
 };
 
 static const struct imsg_rule relay_rules[] = {

@@ -174,6 +174,8 @@ void	wallets_patch(struct pd_ctx *);
 void	wallets_networks(struct pd_ctx *);
 void	wallets_suspend(struct pd_ctx *);
 void	wallets_resume(struct pd_ctx *);
+void	wallets_purge(struct pd_ctx *);
+void	wallets_forgotten(struct imsgchan *, struct imsg *, void *);
 int	wallet_touch(const char *, long long);
 void	wallets_signer_key(struct imsgchan *, struct imsg *, void *);
 

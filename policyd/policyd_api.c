@@ -29,6 +29,7 @@ static const pd_handler handlers[R_MAX] = {
 	[R_WALLET_NETWORKS] = wallets_networks,
 	[R_WALLET_SUSPEND] = wallets_suspend,
 	[R_WALLET_RESUME] = wallets_resume,
+	[R_WALLET_PURGE] = wallets_purge,
 	[R_SESSION_CREATE] = sessions_create,
 	[R_SESSION_LIST] = sessions_list,
 	[R_SESSION_REVOKE] = sessions_revoke,

@@ -663,3 +663,167 @@ wallets_resume(struct pd_ctx *c)
 	pd_reply_json(c->peerid, 200, json_pack("{s:s, s:s}", "id",
 	    c->req->param, "status", "ACTIVE"));
 }
+
+/* DELETE /v1/wallets/{id}/purge waiting for the signer. */
+struct purge {
+	TAILQ_ENTRY(purge)	 entry;
+	uint32_t		 id;		/* our id to the signer */
+	uint32_t		 api_peerid;
+	char			 wallet[KS_ID_LEN + 1];
+};
+static TAILQ_HEAD(, purge)	purges = TAILQ_HEAD_INITIALIZER(purges);
+static uint32_t			next_purge;
+
+/* Transactions of the wallet not over: waiting, running or on chain. */
+static long long
+in_flight(const char *wallet)
+{
+	sqlite3_stmt	*st;
+	long long	 n;
+
+	st = store_prepare("SELECT count(*) FROM transactions WHERE "
+	    "wallet_id = ? AND (status IN ('QUEUED', 'PENDING', 'EXECUTING', "
+	    "'SUBMITTED') OR (status = 'SIGNED' AND type != "
+	    "'SIGN_MESSAGE'))");
+	sqlite3_bind_text(st, 1, wallet, -1, SQLITE_STATIC);
+	n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+	sqlite3_finalize(st);
+	return n;
+}
+
+/*
+ * DELETE /v1/wallets/{id}/purge: a TERMINATED wallet removed for good.
+ * Its key first (the signer forgets it, the parent unlinks its sealed
+ * file and syncs the directory), then, once the signer says so, its
+ * rows (wallets_forgotten).  Refused for a wallet not terminated (409
+ * WALLET_NOT_TERMINATED) and while any transaction of it is not over
+ * (409 INVALID_STATE_TRANSITION): a broadcast one must confirm or fail
+ * first.  The audit log keeps every entry (its hash chain stays
+ * verifiable) and gains wallet.purged.  Backups made before keep what
+ * they hold.
+ */
+void
+wallets_purge(struct pd_ctx *c)
+{
+	struct ks_status	 r;
+	struct purge		*pu;
+	json_t			*j;
+	const char		*status;
+	long long		 n;
+
+	if (!ks_valid_id(c->req->param, strlen(c->req->param)) ||
+	    (j = store_wallet(c->req->param)) == NULL) {
+		pd_fail(c->peerid, 404, "WALLET_NOT_FOUND", "no such wallet",
+		    0);
+		return;
+	}
+	status = json_string_value(json_object_get(j, "status"));
+	if (strcmp(status, "TERMINATED") != 0) {
+		json_decref(j);
+		pd_fail(c->peerid, 409, "WALLET_NOT_TERMINATED", "only a "
+		    "terminated wallet is purged (DELETE /v1/wallets/{id} "
+		    "first)", 0);
+		return;
+	}
+	json_decref(j);
+	if ((n = in_flight(c->req->param)) != 0) {
+		pd_fail(c->peerid, 409, "INVALID_STATE_TRANSITION", "a "
+		    "transaction of this wallet is still in flight; purge it "
+		    "once it is over", 0);
+		return;
+	}
+	TAILQ_FOREACH(pu, &purges, entry)
+		if (strcmp(pu->wallet, c->req->param) == 0) {
+			pd_fail(c->peerid, 409, "INVALID_STATE_TRANSITION",
+			    "this wallet is being purged", 0);
+			return;
+		}
+	if ((pu = calloc(1, sizeof(*pu))) == NULL)
+		fatal("calloc");
+	pu->id = ++next_purge;
+	pu->api_peerid = c->peerid;
+	strlcpy(pu->wallet, c->req->param, sizeof(pu->wallet));
+	TAILQ_INSERT_TAIL(&purges, pu, entry);
+	memset(&r, 0, sizeof(r));
+	memcpy(r.id, pu->wallet, KS_ID_LEN);
+	if (imsgev_compose(&pd.signer, IMSG_SIGNER_FORGET, pu->id, -1, &r,
+	    sizeof(r)) == -1)
+		fatal("IMSG_SIGNER_FORGET");
+}
+
+/* The wallet's rows, children first; in the caller's transaction. */
+static int
+purge_rows(const char *w)
+{
+	static const char *const sql[] = {
+		"DELETE FROM transactions WHERE wallet_id = ?1",
+		/* its sessions that reach no other wallet and that no
+		 * transaction left names */
+		"DELETE FROM sessions WHERE id IN (SELECT session_id FROM "
+		"session_wallets WHERE wallet_id = ?1) AND id NOT IN (SELECT "
+		"session_id FROM session_wallets WHERE wallet_id != ?1) AND "
+		"id NOT IN (SELECT session_id FROM transactions WHERE "
+		"session_id IS NOT NULL)",
+		"DELETE FROM session_wallets WHERE wallet_id = ?1",
+		"DELETE FROM policies WHERE wallet_id = ?1",
+		"DELETE FROM spend_hours WHERE wallet_id = ?1",
+		"DELETE FROM spent_nonces WHERE wallet_id = ?1",
+		"DELETE FROM idempotency WHERE ref = ?1",
+		"DELETE FROM wallets WHERE id = ?1",
+	};
+	size_t	i;
+
+	for (i = 0; i < nitems(sql); i++)
+		if (exec_bind(sql[i], w, NULL, 0) == -1)
+			return -1;
+	return 0;
+}
+
+void
+wallets_forgotten(struct imsgchan *ch, struct imsg *imsg, void *arg)
+{
+	struct ks_status	 r;
+	struct purge		*pu;
+	long long		 now = (long long)time(NULL), n;
+
+	(void)ch;
+	(void)arg;
+	memcpy(&r, imsg->data, sizeof(r));
+	TAILQ_FOREACH(pu, &purges, entry)
+		if (pu->id == imsg->hdr.peerid)
+			break;
+	if (pu == NULL || memcmp(r.id, pu->wallet, KS_ID_LEN) != 0)
+		fatalx("IMSG_SIGNER_FORGOTTEN for no purge");
+	TAILQ_REMOVE(&purges, pu, entry);
+	if (r.status == KS_LOCKED || r.status == KS_BUSY) {
+		pd_fail(pu->api_peerid, 503, r.status == KS_LOCKED ?
+		    "KEYSTORE_LOCKED" : "SERVICE_UNAVAILABLE", r.status ==
+		    KS_LOCKED ? "the keystore is not unlocked yet" : "the "
+		    "keystore is busy (a master password change or another "
+		    "purge); try again", 1);
+		goto done;
+	}
+	if (r.status != KS_OK) {
+		pd_fail(pu->api_peerid, 500, "INTERNAL_ERROR", "the key file "
+		    "could not be removed; nothing was purged", 1);
+		goto done;
+	}
+	/* The key is gone; a failure here leaves rows a retry removes. */
+	if (store_begin() == -1 || (n = in_flight(pu->wallet)) != 0 ||
+	    purge_rows(pu->wallet) == -1 || audit_append(now, "wallet.purged",
+	    "operator", pu->wallet, json_pack("{s:b}", "keyRemoved", 1)) ==
+	    -1 || store_commit() == -1) {
+		log_warnx("wallet %s: key removed, rows not: %s", pu->wallet,
+		    sqlite3_errmsg(pd.db));
+		if (!sqlite3_get_autocommit(pd.db))
+			store_rollback();
+		pd_fail(pu->api_peerid, 500, "INTERNAL_ERROR", "the key was "
+		    "removed but the rows were not; purge again", 1);
+		goto done;
+	}
+	log_info("wallet %s purged: key and rows removed", pu->wallet);
+	pd_reply_json(pu->api_peerid, 200, json_pack("{s:s, s:s}", "id",
+	    pu->wallet, "status", "PURGED"));
+done:
+	free(pu);
+}

@@ -985,6 +985,13 @@ async function walk() {
 	r = await call('POST', '/v1/sessions', { auth: 'master', body: {
 	    walletId: WIMP } });
 	S2b = r.json && r.json.token;
+	const WPG = 'DELETE /v1/wallets/{id}/purge';
+	expect(WPG, 409, await call('DELETE', '/v1/wallets/' + W + '/purge',
+	    { auth: 'master' }), 'an active wallet');
+	expect(WPG, 404, await call('DELETE', '/v1/wallets/' + U() + '/purge',
+	    { auth: 'master' }), 'an unknown id');
+	expect(WPG, 401, await call('DELETE', '/v1/wallets/' + W + '/purge'),
+	    'no credential');
 	/* Last, terminate: 200, then 410, 404, 401. */
 	const WT = 'DELETE /v1/wallets/{id}';
 	expect(WT, 401, await call('DELETE', '/v1/wallets/' + W),
@@ -1004,6 +1011,8 @@ async function walk() {
 	expect('POST /v1/wallets/{id}/resume', 410, await call('POST',
 	    '/v1/wallets/' + W + '/resume', { auth: 'master' }),
 	    'a terminated wallet');
+	expect(WPG, 200, await call('DELETE', '/v1/wallets/' + W + '/purge',
+	    { auth: 'master' }), 'a terminated wallet');
 	void SOLW;
 
 	/* Every route refuses a query key it does not take (400), before

@@ -2,7 +2,9 @@
 # Wallet and session controls (issue 21) against the real daemon on
 # anvil: PATCH /v1/wallets/{id} (monitorIncoming), the wallet's
 # networks, suspend and resume (nothing signed while suspended; a
-# DELAY send due while suspended is cancelled, one resumed in time runs).
+# DELAY send due while suspended is cancelled, one resumed in time runs),
+# purge (only a terminated wallet with nothing in flight; its key file
+# and the signer's copy gone, its rows gone, the audit chain intact).
 . tests/integration/lib.sh
 
 NET=ethereum-sepolia
@@ -174,6 +176,79 @@ ID=$(jget 'j["id"]')
 check "a resumed wallet sends again: 201 ($code)" [ "$code" = 201 ]
 check "... and it confirms on chain" \
     [ "$(wait_tx "$ID" | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])')" = CONFIRMED ]
+
+# ---- purge ----
+KS=$DATA/keystore
+code=$(req DELETE "/v1/wallets/$W2/purge")
+check "purge an active wallet: 409 WALLET_NOT_TERMINATED ($code)" \
+    [ "$code $(jget 'j["code"]')" = "409 WALLET_NOT_TERMINATED" ]
+code=$(req DELETE "/v1/wallets/00000000-0000-7000-8000-000000000000/purge")
+check "purge an unknown wallet: 404 ($code)" [ "$code" = 404 ]
+code=$(req DELETE "/v1/wallets/$W2/purge" "" "$S2")
+check "purge with a session token: 401 ($code)" [ "$code" = 401 ]
+
+# A key imported, so that importing it again shows whether the signer
+# still holds it (it refuses a key it has: 409 WALLET_ALREADY_EXISTS).
+PK=0x$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+code=$(req POST /v1/wallets/import '{"name":"p","chain":"ethereum","privateKey":"'$PK'"}')
+WP=$(jget 'j["id"]'); SP="Authorization: Bearer $(jget 'j["session"]["token"]')"
+check "a wallet to purge, its sealed key on disk ($code)" \
+    [ "$code" = 201 ] && [ -f "$KS/$WP.enc" ]
+req POST /v1/policies "{\"walletId\":\"$WP\",\"type\":\"SPENDING_LIMIT\",\"rules\":{\"instant_max\":\"1000\"}}" >/dev/null
+req POST /v1/transactions/sign-message '{"network":"'$NET'","message":"before purge"}' "$SP" >/dev/null
+code=$(req POST /v1/wallets/import '{"name":"p2","chain":"ethereum","privateKey":"'$PK'"}')
+check "the same key again while the wallet lives: 409 ($code)" [ "$code" = 409 ]
+req DELETE "/v1/wallets/$WP" >/dev/null
+check "terminated: its rows and its key file are still there" \
+    [ "$(db "SELECT count(*) FROM transactions WHERE wallet_id = '$WP'") $(db "SELECT count(*) FROM policies WHERE wallet_id = '$WP'")" = "1 1" ] &&
+    [ -f "$KS/$WP.enc" ]
+NAUDIT=$(db "SELECT count(*) FROM audit_log")
+code=$(req DELETE "/v1/wallets/$WP/purge")
+check "purge a terminated wallet: 200 {id, PURGED} ($code)" \
+    [ "$code $(jget '[j["id"], j["status"]]')" = "200 ['$WP', 'PURGED']" ]
+check "... its sealed key file is gone from the keystore" [ ! -e "$KS/$WP.enc" ]
+check "... its rows are gone (wallet, transactions, policies, session links, its session)" \
+    [ "$(db "SELECT (SELECT count(*) FROM wallets WHERE id = '$WP') + (SELECT count(*) FROM transactions WHERE wallet_id = '$WP') + (SELECT count(*) FROM policies WHERE wallet_id = '$WP') + (SELECT count(*) FROM session_wallets WHERE wallet_id = '$WP') + (SELECT count(*) FROM spend_hours WHERE wallet_id = '$WP')")" = 0 ]
+check "... the audit log kept every entry and added wallet.purged" \
+    [ "$(db "SELECT count(*) FROM audit_log")" = "$((NAUDIT + 1))" ] &&
+    [ "$(db "SELECT count(*) FROM audit_log WHERE event = 'wallet.purged' AND target = '$WP'")" = 1 ]
+code=$(req GET /v1/audit-logs/verify)
+check "... and its hash chain still verifies ($code)" \
+    [ "$code $(jget 'j["valid"]')" = "200 True" ]
+code=$(req GET "/v1/wallets/$WP")
+check "the purged wallet: 404 WALLET_NOT_FOUND ($code)" \
+    [ "$code $(jget 'j["code"]')" = "404 WALLET_NOT_FOUND" ]
+code=$(req DELETE "/v1/wallets/$WP/purge")
+check "purge it again: 404 ($code)" [ "$code" = 404 ]
+code=$(req POST /v1/wallets/import '{"name":"p3","chain":"ethereum","privateKey":"'$PK'"}')
+check "the signer no longer holds the key: importing it again is a new wallet (201) ($code)" \
+    [ "$code" = 201 ] && [ "$(jget 'j["id"]')" != "$WP" ]
+check "the daemon logged the key forgotten and the file removed" \
+    grep -q "key of wallet $WP forgotten" "$LOG" &&
+    grep -q "keystore/$WP.enc removed" "$LOG"
+
+# In flight: a broadcast transaction not yet mined keeps the wallet.
+"$CAST" rpc --rpc-url "$ANVIL_URL" evm_setAutomine false >/dev/null
+code=$(req POST /v1/transactions/send "$SEND" "$S2")
+IDF=$(jget 'j["id"]')
+n=0
+while [ $n -lt 100 ] && [ "$(db "SELECT status FROM transactions WHERE id = '$IDF'")" != SUBMITTED ]; do
+	sleep 0.1; n=$((n + 1))
+done
+req DELETE "/v1/wallets/$W2" >/dev/null
+code=$(req DELETE "/v1/wallets/$W2/purge")
+check "purge while its transaction is SUBMITTED, unmined: 409 INVALID_STATE_TRANSITION ($code)" \
+    [ "$code $(jget 'j["code"]')" = "409 INVALID_STATE_TRANSITION" ] &&
+    [ -f "$KS/$W2.enc" ] && [ "$(db "SELECT count(*) FROM wallets WHERE id = '$W2'")" = 1 ]
+"$CAST" rpc --rpc-url "$ANVIL_URL" evm_mine >/dev/null
+"$CAST" rpc --rpc-url "$ANVIL_URL" evm_setAutomine true >/dev/null
+n=0
+while [ $n -lt 200 ] && [ "$(db "SELECT status FROM transactions WHERE id = '$IDF'")" != CONFIRMED ]; do
+	sleep 0.1; n=$((n + 1))
+done
+code=$(req DELETE "/v1/wallets/$W2/purge")
+check "once it is CONFIRMED, the purge goes through ($code)" \
+    [ "$code" = 200 ] && [ ! -e "$KS/$W2.enc" ]
 
 # ---- end ----
 kill -TERM "$DPID"; wait_gone "$DPID" 5000; DPID=""
