@@ -47,6 +47,11 @@ enum http_method {
 	X(R_SESSION_LIST,	GET,	"/v1/sessions",	MASTER_OR_SESSION) \
 	X(R_SESSION_REVOKE,	DELETE,	"/v1/sessions/{}",	MASTER)	\
 	X(R_SESSION_RENEW,	PUT,	"/v1/sessions/{}/renew", SESSION) \
+	X(R_SESSION_ROTATE,	POST,	"/v1/sessions/{}/rotate", MASTER) \
+	X(R_SESSION_WALLETS,	GET,	"/v1/sessions/{}/wallets", MASTER) \
+	X(R_SESSION_LINK,	POST,	"/v1/sessions/{}/wallets", MASTER) \
+	X(R_SESSION_UNLINK,	DELETE,	"/v1/sessions/{}/wallets/{}",	\
+	    MASTER)							\
 	X(R_POLICY_CREATE,	POST,	"/v1/policies",		MASTER)	\
 	X(R_POLICY_LIST,	GET,	"/v1/policies",	MASTER_OR_SESSION) \
 	X(R_POLICY_GET,		GET,	"/v1/policies/{}", MASTER_OR_SESSION) \

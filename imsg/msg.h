@@ -394,7 +394,8 @@ struct api_cred {
 #define WALLET_NAME_MAX		400	/* 100 characters of UTF-8 */
 #define ENV_TESTNET		1
 #define ENV_MAINNET		2
-#define API_PARAM_MAX		64
+/* the path's "{}" segments: one id, or "<id>/wallets/<id>" (81) */
+#define API_PARAM_MAX		96
 #define API_QUERY_MAX		512
 #define API_BODY_MAX		(1024 * 1024)
 

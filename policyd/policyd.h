@@ -139,6 +139,10 @@ void	sessions_create(struct pd_ctx *);
 void	sessions_list(struct pd_ctx *);
 void	sessions_revoke(struct pd_ctx *);
 void	sessions_renew(struct pd_ctx *);
+void	sessions_rotate(struct pd_ctx *);
+void	sessions_wallets(struct pd_ctx *);
+void	sessions_link(struct pd_ctx *);
+void	sessions_unlink(struct pd_ctx *);
 
 /*
  * policyd_owner.c: ownerAuth opens the transaction it spends its nonce

@@ -284,6 +284,14 @@ static const char *const migrations[] = {
 	/* POST /v1/wallets/{id}/suspend: since when, and why. */
 	"ALTER TABLE wallets ADD COLUMN suspended_at INTEGER;"
 	"ALTER TABLE wallets ADD COLUMN suspension_reason TEXT;",
+	/*
+	 * POST /v1/sessions/{id}/rotate: tokens issued by rotation (with
+	 * the renewals, every token's generation differs); when a wallet
+	 * was linked to a session (NULL: with the session, before this).
+	 */
+	"ALTER TABLE sessions ADD COLUMN rotation_count INTEGER NOT NULL "
+	"  DEFAULT 0;"
+	"ALTER TABLE session_wallets ADD COLUMN created_at INTEGER;",
 };
 #define SCHEMA_VERSION	((int)(sizeof(migrations) / sizeof(migrations[0])))
 

@@ -4,7 +4,8 @@
 # networks, suspend and resume (nothing signed while suspended; a
 # DELAY send due while suspended is cancelled, one resumed in time runs),
 # purge (only a terminated wallet with nothing in flight; its key file
-# and the signer's copy gone, its rows gone, the audit chain intact).
+# and the signer's copy gone, its rows gone, the audit chain intact),
+# and a session's token rotation and wallet links.
 . tests/integration/lib.sh
 
 NET=ethereum-sepolia
@@ -15,7 +16,7 @@ bal() { "$CAST" balance --rpc-url "$ANVIL_URL" "$1"; }
 start_anvil --chain-id 11155111
 WAIAAS_RPC_EVM_ETHEREUM_SEPOLIA=$ANVIL_URL WAIAAS_RPC_POLL_INTERVAL_MS=100 \
 WAIAAS_SECURITY_PRICE_STATIC="ETH=2000" \
-    start_daemon || cannot_run "daemon starts"
+WAIAAS_SECURITY_MAX_SESSIONS_PER_WALLET=3 start_daemon || cannot_run "daemon starts"
 
 req POST /v1/wallets '{"name":"ctl","chain":"ethereum","environment":"testnet"}' >/dev/null
 W=$(jget 'j["id"]'); ADDR=$(jget 'j["publicKey"]')
@@ -192,6 +193,7 @@ check "purge with a session token: 401 ($code)" [ "$code" = 401 ]
 PK=0x$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 code=$(req POST /v1/wallets/import '{"name":"p","chain":"ethereum","privateKey":"'$PK'"}')
 WP=$(jget 'j["id"]'); SP="Authorization: Bearer $(jget 'j["session"]["token"]')"
+SPID=$(jget 'j["session"]["id"]')
 check "a wallet to purge, its sealed key on disk ($code)" \
     [ "$code" = 201 ] && [ -f "$KS/$WP.enc" ]
 req POST /v1/policies "{\"walletId\":\"$WP\",\"type\":\"SPENDING_LIMIT\",\"rules\":{\"instant_max\":\"1000\"}}" >/dev/null
@@ -208,7 +210,7 @@ check "purge a terminated wallet: 200 {id, PURGED} ($code)" \
     [ "$code $(jget '[j["id"], j["status"]]')" = "200 ['$WP', 'PURGED']" ]
 check "... its sealed key file is gone from the keystore" [ ! -e "$KS/$WP.enc" ]
 check "... its rows are gone (wallet, transactions, policies, session links, its session)" \
-    [ "$(db "SELECT (SELECT count(*) FROM wallets WHERE id = '$WP') + (SELECT count(*) FROM transactions WHERE wallet_id = '$WP') + (SELECT count(*) FROM policies WHERE wallet_id = '$WP') + (SELECT count(*) FROM session_wallets WHERE wallet_id = '$WP') + (SELECT count(*) FROM spend_hours WHERE wallet_id = '$WP')")" = 0 ]
+    [ "$(db "SELECT (SELECT count(*) FROM wallets WHERE id = '$WP') + (SELECT count(*) FROM transactions WHERE wallet_id = '$WP') + (SELECT count(*) FROM policies WHERE wallet_id = '$WP') + (SELECT count(*) FROM session_wallets WHERE wallet_id = '$WP') + (SELECT count(*) FROM spend_hours WHERE wallet_id = '$WP') + (SELECT count(*) FROM sessions WHERE id = '$SPID')")" = 0 ]
 check "... the audit log kept every entry and added wallet.purged" \
     [ "$(db "SELECT count(*) FROM audit_log")" = "$((NAUDIT + 1))" ] &&
     [ "$(db "SELECT count(*) FROM audit_log WHERE event = 'wallet.purged' AND target = '$WP'")" = 1 ]
@@ -249,6 +251,114 @@ done
 code=$(req DELETE "/v1/wallets/$W2/purge")
 check "once it is CONFIRMED, the purge goes through ($code)" \
     [ "$code" = 200 ] && [ ! -e "$KS/$W2.enc" ]
+
+# ---- sessions: rotate ----
+code=$(req GET /v1/sessions)
+EXP=$(jget "[x['expiresAt'] for x in j['data'] if x['id'] == '$SID'][0]")
+code=$(req POST "/v1/sessions/$SID/rotate")
+T1="Authorization: Bearer $(jget 'j["token"]')"
+check "rotate: 200 {id, token, expiresAt kept, tokenIssuedCount 2} ($code)" \
+    [ "$code $(jget '[j["id"], j["expiresAt"], j["tokenIssuedCount"], j["token"].startswith("wai_sess_")]')" = "200 ['$SID', $EXP, 2, True]" ] &&
+    [ "$T1" != "$S" ]
+code=$(req GET "/v1/wallets/$W" "" "$S")
+check "... the old token fails on the very next request: 401 ($code)" \
+    [ "$code $(jget 'j["code"]')" = "401 INVALID_TOKEN" ]
+code=$(req GET "/v1/wallets/$W" "" "$T1")
+check "... the new one works ($code)" [ "$code" = 200 ]
+check "... audited as session.rotated" \
+    [ "$(db "SELECT count(*) FROM audit_log WHERE event = 'session.rotated' AND target = '$SID'")" = 1 ]
+code=$(req POST "/v1/sessions/$SID/rotate")
+T2="Authorization: Bearer $(jget 'j["token"]')"
+check "rotate again: tokenIssuedCount 3, a third token ($code)" \
+    [ "$code $(jget 'j["tokenIssuedCount"]')" = "200 3" ] && [ "$T2" != "$T1" ]
+code=$(req GET "/v1/wallets/$W" "" "$T1")
+check "... the second token fails at once ($code)" [ "$code" = 401 ]
+code=$(req PUT "/v1/sessions/$SID/renew" "" "$T2")
+T3="Authorization: Bearer $(jget 'j["token"]')"
+check "a rotated token renews its session: a fourth token ($code)" \
+    [ "$code" = 200 ] && [ "$T3" != "$T2" ]
+code=$(req GET "/v1/wallets/$W" "" "$T3")
+check "... which works ($code)" [ "$code" = 200 ]
+code=$(req POST "/v1/sessions/$SID/rotate" "" "$T3")
+check "rotate with a session token: 401 ($code)" [ "$code" = 401 ]
+code=$(req POST "/v1/sessions/00000000-0000-7000-8000-000000000000/rotate")
+check "rotate an unknown session: 404 SESSION_NOT_FOUND ($code)" \
+    [ "$code $(jget 'j["code"]')" = "404 SESSION_NOT_FOUND" ]
+req POST /v1/sessions "{\"walletId\":\"$W\"}" >/dev/null
+SIDR=$(jget 'j["id"]')
+req DELETE "/v1/sessions/$SIDR" >/dev/null
+code=$(req POST "/v1/sessions/$SIDR/rotate")
+check "rotate a revoked session: 401 SESSION_REVOKED ($code)" \
+    [ "$code $(jget 'j["code"]')" = "401 SESSION_REVOKED" ]
+
+# ---- sessions: wallet links ----
+req POST /v1/wallets '{"name":"linked","chain":"ethereum","environment":"testnet","createSession":false}' >/dev/null
+W3=$(jget 'j["id"]')
+code=$(req GET "/v1/sessions/$SID/wallets")
+check "a session's wallets: its one wallet ($code)" \
+    [ "$code $(jget '[(w["id"], w["name"], w["chain"], type(w["createdAt"]).__name__) for w in j["wallets"]]')" = "200 [('$W', 'ctl', 'ethereum', 'int')]" ]
+code=$(req GET "/v1/wallets/$W3" "" "$T3")
+check "before the link, the session cannot read the other wallet: 403 ($code)" [ "$code" = 403 ]
+code=$(req POST "/v1/sessions/$SID/wallets" "{\"walletId\":\"$W3\"}")
+check "link a wallet: 201 {sessionId, walletId, createdAt} ($code)" \
+    [ "$code $(jget '[j["sessionId"], j["walletId"], type(j["createdAt"]).__name__]')" = "201 ['$SID', '$W3', 'int']" ]
+code=$(req GET "/v1/wallets/$W3" "" "$T3")
+check "... the same token now reads it ($code)" [ "$code" = 200 ]
+code=$(req GET /v1/wallets "" "$T3")
+check "... and lists both wallets ($code)" \
+    [ "$code $(jget 'sorted(w["id"] for w in j["items"])')" = "200 $(python3 -c "print(sorted(['$W', '$W3']))")" ]
+code=$(req GET "/v1/sessions/$SID/wallets")
+check "... GET lists both ($code)" [ "$code $(jget 'len(j["wallets"])')" = "200 2" ]
+check "... audited as session.wallet_linked" \
+    [ "$(db "SELECT json_extract(details, '\$.walletId') FROM audit_log WHERE event = 'session.wallet_linked' AND target = '$SID'")" = "$W3" ]
+code=$(req POST "/v1/sessions/$SID/wallets" "{\"walletId\":\"$W3\"}")
+check "link it again: 409 WALLET_ALREADY_LINKED ($code)" \
+    [ "$code $(jget 'j["code"]')" = "409 WALLET_ALREADY_LINKED" ]
+code=$(req POST "/v1/sessions/$SID/wallets" '{"walletId":"00000000-0000-7000-8000-000000000000"}')
+check "link an unknown wallet: 404 WALLET_NOT_FOUND ($code)" \
+    [ "$code $(jget 'j["code"]')" = "404 WALLET_NOT_FOUND" ]
+code=$(req POST "/v1/sessions/$SID/wallets" "{\"walletId\":\"$WP\"}")
+check "link a purged wallet: 404 ($code)" [ "$code" = 404 ]
+code=$(req POST "/v1/sessions/$SID/wallets" '{"walletId":"nope"}')
+check "link with a walletId not an id: 400 naming it ($code)" \
+    [ "$code $(jget 'j["details"]["issues"][0]["path"][0]')" = "400 walletId" ]
+code=$(req POST "/v1/sessions/00000000-0000-7000-8000-000000000000/wallets" "{\"walletId\":\"$W3\"}")
+check "link to an unknown session: 404 SESSION_NOT_FOUND ($code)" \
+    [ "$code $(jget 'j["code"]')" = "404 SESSION_NOT_FOUND" ]
+code=$(req POST "/v1/sessions/$SIDR/wallets" "{\"walletId\":\"$W3\"}")
+check "link to a revoked session: 409 ($code)" [ "$code" = 409 ]
+code=$(req POST "/v1/sessions/$SID/wallets" "{\"walletId\":\"$W3\"}" "$T3")
+check "link with a session token: 401 ($code)" [ "$code" = 401 ]
+# security.max_sessions_per_wallet is 3 here: a wallet with 3 sessions
+req POST /v1/wallets '{"name":"full","chain":"ethereum","environment":"testnet"}' >/dev/null
+W4=$(jget 'j["id"]')
+req POST /v1/sessions "{\"walletId\":\"$W4\"}" >/dev/null
+req POST /v1/sessions "{\"walletId\":\"$W4\"}" >/dev/null
+code=$(req POST "/v1/sessions/$SID/wallets" "{\"walletId\":\"$W4\"}")
+check "link a wallet that has the most sessions: 403 SESSION_LIMIT_EXCEEDED ($code)" \
+    [ "$code $(jget 'j["code"]')" = "403 SESSION_LIMIT_EXCEEDED" ]
+
+code=$(req DELETE "/v1/sessions/$SID/wallets/$W3")
+check "unlink: 204, no body ($code)" [ "$code" = 204 ] && [ ! -s "$T_TMP/body" ]
+code=$(req GET "/v1/wallets/$W3" "" "$T3")
+check "... the token loses the wallet at once: 403 ($code)" [ "$code" = 403 ]
+code=$(req POST /v1/transactions/send "{\"walletId\":\"$W3\",\"network\":\"$NET\",\"to\":\"$ACC1\",\"amount\":\"1\"}" "$T3")
+check "... and cannot send from it: 403 WALLET_ACCESS_DENIED ($code)" \
+    [ "$code $(jget 'j["code"]')" = "403 WALLET_ACCESS_DENIED" ]
+check "... audited as session.wallet_unlinked" \
+    [ "$(db "SELECT count(*) FROM audit_log WHERE event = 'session.wallet_unlinked' AND target = '$SID'")" = 1 ]
+code=$(req DELETE "/v1/sessions/$SID/wallets/$W3")
+check "unlink a wallet not linked: 404 ($code)" [ "$code" = 404 ]
+code=$(req DELETE "/v1/sessions/$SID/wallets/$W")
+check "unlink the last wallet: 400 SESSION_REQUIRES_WALLET ($code)" \
+    [ "$code $(jget 'j["code"]')" = "400 SESSION_REQUIRES_WALLET" ]
+code=$(req DELETE "/v1/sessions/00000000-0000-7000-8000-000000000000/wallets/$W")
+check "unlink from an unknown session: 404 SESSION_NOT_FOUND ($code)" \
+    [ "$code $(jget 'j["code"]')" = "404 SESSION_NOT_FOUND" ]
+code=$(req DELETE "/v1/sessions/$SID/wallets/$W" "" "$T3")
+check "unlink with a session token: 401 ($code)" [ "$code" = 401 ]
+code=$(req GET "/v1/wallets/$W" "" "$T3")
+check "the session still reaches its wallet ($code)" [ "$code" = 200 ]
 
 # ---- end ----
 kill -TERM "$DPID"; wait_gone "$DPID" 5000; DPID=""
