@@ -712,8 +712,9 @@ sessions_wallets(struct pd_ctx *c)
 		return;
 	if ((a = json_array()) == NULL)
 		fatalx("json_array");
-	st = store_prepare("SELECT w.id, w.name, w.chain, coalesce(l.created_at, "
-	    "s.created_at) FROM session_wallets l JOIN wallets w ON w.id = "
+	st = store_prepare("SELECT w.id, w.name, w.chain, "
+	    "coalesce(l.created_at, s.created_at) FROM session_wallets l "
+	    "JOIN wallets w ON w.id = "
 	    "l.wallet_id JOIN sessions s ON s.id = l.session_id WHERE "
 	    "l.session_id = ? ORDER BY 4, w.created_at, w.id");
 	sqlite3_bind_text(st, 1, c->req->param, -1, SQLITE_STATIC);
