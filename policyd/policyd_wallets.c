@@ -709,7 +709,6 @@ wallets_purge(struct pd_ctx *c)
 	struct purge		*pu;
 	json_t			*j;
 	const char		*status;
-	long long		 n;
 
 	if (!ks_valid_id(c->req->param, strlen(c->req->param)) ||
 	    (j = store_wallet(c->req->param)) == NULL) {
@@ -726,7 +725,7 @@ wallets_purge(struct pd_ctx *c)
 		return;
 	}
 	json_decref(j);
-	if ((n = in_flight(c->req->param)) != 0) {
+	if (in_flight(c->req->param) != 0) {
 		pd_fail(c->peerid, 409, "INVALID_STATE_TRANSITION", "a "
 		    "transaction of this wallet is still in flight; purge it "
 		    "once it is over", 0);
@@ -784,7 +783,7 @@ wallets_forgotten(struct imsgchan *ch, struct imsg *imsg, void *arg)
 {
 	struct ks_status	 r;
 	struct purge		*pu;
-	long long		 now = (long long)time(NULL), n;
+	long long		 now = (long long)time(NULL);
 
 	(void)ch;
 	(void)arg;
@@ -809,7 +808,7 @@ wallets_forgotten(struct imsgchan *ch, struct imsg *imsg, void *arg)
 		goto done;
 	}
 	/* The key is gone; a failure here leaves rows a retry removes. */
-	if (store_begin() == -1 || (n = in_flight(pu->wallet)) != 0 ||
+	if (store_begin() == -1 || in_flight(pu->wallet) != 0 ||
 	    purge_rows(pu->wallet) == -1 || audit_append(now, "wallet.purged",
 	    "operator", pu->wallet, json_pack("{s:b}", "keyRemoved", 1)) ==
 	    -1 || store_commit() == -1) {
