@@ -306,7 +306,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		/* Optional bodies: none, or recover's {} (master alone). */
 		if (takes_body(rt->id) != (b != NULL) &&
-		    !(rt->id == R_ADMIN_NOTIFY_TEST && req.bodylen == 0) &&
+		    !((rt->id == R_ADMIN_NOTIFY_TEST ||
+		    rt->id == R_WALLET_SUSPEND) && req.bodylen == 0) &&
 		    rt->id != R_ADMIN_RECOVER)
 			abort();
 		if (b != NULL)
