@@ -514,10 +514,10 @@ wallet_row(sqlite3_stmt *st)
 	    "walletType");
 	if (j == NULL)
 		fatalx("json_pack wallet");
-	if (sqlite3_column_type(st, 13) != SQLITE_NULL &&
-	    (json_object_set_new(j, "suspendedAt", col_int_or_null(st, 13)) ==
+	/* null unless suspended, as the reference's detail has them */
+	if (json_object_set_new(j, "suspendedAt", col_int_or_null(st, 13)) ==
 	    -1 || json_object_set_new(j, "suspensionReason",
-	    col_text_or_null(st, 14)) == -1))
+	    col_text_or_null(st, 14)) == -1)
 		fatalx("json_pack wallet");
 	return j;
 }

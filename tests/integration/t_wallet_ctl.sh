@@ -146,8 +146,8 @@ code=$(req POST "/v1/wallets/$W2/resume")
 check "resume W2 before its delay ends: 200 ACTIVE ($code)" \
     [ "$code $(jget '[j["id"], j["status"]]')" = "200 ['$W2', 'ACTIVE']" ]
 code=$(req GET "/v1/wallets/$W2")
-check "... suspendedAt and suspensionReason gone ($code)" \
-    [ "$code $(jget '[j["status"], "suspendedAt" in j, "suspensionReason" in j]')" = "200 ['ACTIVE', False, False]" ]
+check "... suspendedAt and suspensionReason null again ($code)" \
+    [ "$code $(jget '[j["status"], j["suspendedAt"], j["suspensionReason"]]')" = "200 ['ACTIVE', None, None]" ]
 code=$(req POST "/v1/wallets/$W2/resume")
 check "resume an active wallet: 409 INVALID_STATE_TRANSITION ($code)" \
     [ "$code $(jget 'j["code"]')" = "409 INVALID_STATE_TRANSITION" ]
