@@ -35,7 +35,7 @@ check "PATCH monitorIncoming true: 200 {id, monitorIncoming true} ($code)" \
     [ "$code $(jget '[j["id"], j["monitorIncoming"]]')" = "200 ['$W', True]" ]
 code=$(req GET "/v1/wallets/$W")
 check "... the wallet reads monitorIncoming true, updatedAt set ($code)" \
-    [ "$code $(jget 'j["monitorIncoming"], j["updatedAt"] is not None')" = "200 (True, True)" ]
+    [ "$code $(jget '[j["monitorIncoming"], j["updatedAt"] is not None]')" = "200 [True, True]" ]
 check "... the other wallet is unchanged" \
     [ "$(db "SELECT monitor_incoming FROM wallets WHERE id = '$W2'")" = 0 ]
 check "... audited as wallet.updated" \
@@ -64,7 +64,7 @@ code=$(req GET "/v1/wallets/$W/networks")
 check "networks of an EVM testnet wallet: 200, its default first ($code)" \
     [ "$code $(jget '[j["id"], j["chain"], j["environment"], j["availableNetworks"][0]]')" = "200 ['$W', 'ethereum', 'testnet', {'network': 'ethereum-sepolia', 'isDefault': True}]" ]
 check "... only EVM testnets, each once, sepolia among them" \
-    [ "$(jget 'n=[x["network"] for x in j["availableNetworks"]]; print(len(n) == len(set(n)) and len(n) > 1 and all("mainnet" not in x for x in n))' | tail -1)" = True ]
+    [ "$(jget '(lambda n: len(n) == len(set(n)) and len(n) > 1 and "ethereum-sepolia" in n and all("mainnet" not in x for x in n))([x["network"] for x in j["availableNetworks"]])')" = True ]
 code=$(req GET "/v1/wallets/$WS/networks")
 check "networks of a Solana testnet wallet: devnet (default) and testnet ($code)" \
     [ "$code $(jget 'sorted((x["network"], x["isDefault"]) for x in j["availableNetworks"])')" = "200 [('devnet', True), ('testnet', False)]" ]
