@@ -5,16 +5,23 @@
 # DELAY send due while suspended is cancelled, one resumed in time runs),
 # purge (only a terminated wallet with nothing in flight; its key file
 # and the signer's copy gone, its rows gone, the audit chain intact),
-# and a session's token rotation and wallet links.
+# and a session's token rotation and wallet links; a Solana wallet on
+# litesvm suspended, resumed and purged.
 . tests/integration/lib.sh
 
 NET=ethereum-sepolia
 ACC1=0x70997970C51812dc3A010C7d01b50e0d17dc79C8
 db() { sqlite3 "$DATA/data/waiaas.db" "PRAGMA busy_timeout=3000; $1" | tail -1; }
 bal() { "$CAST" balance --rpc-url "$ANVIL_URL" "$1"; }
+sol_bal() {
+	rpc "$SVM_URL" getBalance "[\"$1\"]" |
+	    python3 -c 'import json,sys; print(json.load(sys.stdin)["result"]["value"])'
+}
 
 start_anvil --chain-id 11155111
+start_svm
 WAIAAS_RPC_EVM_ETHEREUM_SEPOLIA=$ANVIL_URL WAIAAS_RPC_POLL_INTERVAL_MS=100 \
+WAIAAS_RPC_SOLANA_DEVNET=$SVM_URL \
 WAIAAS_SECURITY_PRICE_STATIC="ETH=2000" \
 WAIAAS_SECURITY_MAX_SESSIONS_PER_WALLET=3 start_daemon || cannot_run "daemon starts"
 
@@ -251,6 +258,38 @@ done
 code=$(req DELETE "/v1/wallets/$W2/purge")
 check "once it is CONFIRMED, the purge goes through ($code)" \
     [ "$code" = 200 ] && [ ! -e "$KS/$W2.enc" ]
+
+# ---- Solana (litesvm): suspended, resumed, purged ----
+req GET "/v1/wallets/$WS" >/dev/null; SADDR=$(jget 'j["publicKey"]')
+req POST /v1/wallets '{"name":"sol-to","chain":"solana","environment":"testnet","createSession":false}' >/dev/null
+STO=$(jget 'j["publicKey"]')
+req POST /v1/sessions "{\"walletId\":\"$WS\"}" >/dev/null
+SS="Authorization: Bearer $(jget 'j["token"]')"
+rpc "$SVM_URL" requestAirdrop "[\"$SADDR\",2000000000]" >/dev/null
+req POST "/v1/wallets/$WS/suspend" '{"reason":"sol"}' >/dev/null
+ntx=$(db "SELECT count(*) FROM transactions")
+code=$(req POST /v1/transactions/send "{\"to\":\"$STO\",\"amount\":\"1000000\"}" "$SS")
+check "a suspended Solana wallet's send: 409 WALLET_SUSPENDED ($code)" \
+    [ "$code $(jget 'j["code"]')" = "409 WALLET_SUSPENDED" ]
+code=$(req POST /v1/transactions/sign-message '{"message":"hello"}' "$SS")
+check "... its message: 409 WALLET_SUSPENDED ($code)" \
+    [ "$code $(jget 'j["code"]')" = "409 WALLET_SUSPENDED" ]
+check "... nothing recorded, nothing on chain" \
+    [ "$(db "SELECT count(*) FROM transactions") $(sol_bal "$SADDR") $(sol_bal "$STO")" = "$ntx 2000000000 0" ]
+req POST "/v1/wallets/$WS/resume" >/dev/null
+code=$(req POST /v1/transactions/send "{\"to\":\"$STO\",\"amount\":\"1000000\"}" "$SS")
+ID=$(jget 'j["id"]')
+S_SAVE=$S; S=$SS
+r=$(wait_tx "$ID" | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])')
+S=$S_SAVE
+check "resumed, it sends: CONFIRMED, the recipient has the amount ($code)" \
+    [ "$code $r $(sol_bal "$STO")" = "201 CONFIRMED 1000000" ]
+req DELETE "/v1/wallets/$WS" >/dev/null
+check "terminated: its sealed Ed25519 key is still on disk" [ -f "$KS/$WS.enc" ]
+code=$(req DELETE "/v1/wallets/$WS/purge")
+check "purged: 200, the key file gone, the wallet 404 ($code)" \
+    [ "$code" = 200 ] && [ ! -e "$KS/$WS.enc" ] &&
+    [ "$(req GET "/v1/wallets/$WS")" = 404 ]
 
 # ---- sessions: rotate ----
 code=$(req GET /v1/sessions)
