@@ -344,7 +344,7 @@ api_request(struct http_req *req)
 		return;
 	}
 	if (allowed != 0) {
-		for (m = HTTP_GET; m <= HTTP_DELETE; m <<= 1) {
+		for (m = HTTP_GET; m <= HTTP_PATCH; m <<= 1) {
 			if (!(allowed & m))
 				continue;
 			if (allow[0] != '\0')

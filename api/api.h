@@ -57,6 +57,9 @@ extern long long	api_ttl_min;
 int	api_check_name(json_t *, struct api_issues *, const char *);
 int	api_check_text(json_t *, struct api_issues *, const char *, size_t);
 void	api_wallets_rename(API_HANDLER_ARGS);
+void	api_wallets_patch(API_HANDLER_ARGS);
+void	api_wallets_suspend(API_HANDLER_ARGS);
+void	api_sessions_link(API_HANDLER_ARGS);
 
 /* api_policies.c */
 void	api_policies_create(API_HANDLER_ARGS);

@@ -65,6 +65,11 @@ doc_params(const struct route *rt)
 		json_array_append_new(a, json_pack("{s:s, s:s, s:b, s:{s:s}}",
 		    "name", "id", "in", "path", "required", 1, "schema",
 		    "type", "string"));
+	if (strstr(rt->path, "{}") != NULL &&
+	    strstr(strstr(rt->path, "{}") + 2, "{}") != NULL)
+		json_array_append_new(a, json_pack("{s:s, s:s, s:b, s:{s:s}}",
+		    "name", "walletId", "in", "path", "required", 1, "schema",
+		    "type", "string"));
 	for (i = 0; i < route_nqueries; i++) {
 		if (route_queries[i].route != rt->id ||
 		    route_queries[i].kind == QK_UNSUPPORTED)
@@ -97,17 +102,21 @@ doc_security(int auth)
 	}
 }
 
-/* A route's path as OpenAPI writes it: "{}" becomes "{id}". */
+/* A route's path as OpenAPI writes it: "{}" becomes "{id}", a second
+ * "{walletId}". */
 static void
 doc_path(const char *p, char *out, size_t outsz)
 {
-	size_t	n = 0;
+	const char	*name;
+	size_t		 n = 0;
+	int		 k = 0;
 
-	for (; *p != '\0' && n + 4 < outsz; p++) {
+	for (; *p != '\0' && n + 10 < outsz; p++) {
 		out[n++] = *p;
 		if (*p == '{') {
-			memcpy(out + n, "id", 2);
-			n += 2;
+			name = k++ == 0 ? "id" : "walletId";
+			memcpy(out + n, name, strlen(name));
+			n += strlen(name);
 		}
 	}
 	out[n] = '\0';

@@ -357,3 +357,72 @@ api_sessions_create(struct http_req *req, const struct route *rt,
 	json_decref(body);
 	api_submit(req, rt, NULL, 0, &is, out);
 }
+
+/* PATCH /v1/wallets/{id}: {monitorIncoming}, the reference's one field. */
+void
+api_wallets_patch(struct http_req *req, const struct route *rt,
+    const char *param, size_t plen)
+{
+	struct api_issues	 is;
+	json_t			*body, *out, *v;
+
+	if ((body = api_parse_body(req, &is)) == NULL)
+		return;
+	out = json_object();
+	api_only_fields(body, &is, "monitorIncoming", NULL);
+	if ((v = json_object_get(body, "monitorIncoming")) == NULL)
+		api_issue(&is, "monitorIncoming", "required (the one field "
+		    "PATCH changes; PUT renames)");
+	else if (!json_is_boolean(v))
+		api_issue(&is, "monitorIncoming", "a boolean");
+	else
+		json_object_set(out, "monitorIncoming", v);
+	json_decref(body);
+	api_submit(req, rt, param, plen, &is, out);
+}
+
+/* POST /v1/wallets/{id}/suspend: an optional {reason}, 1 to 200 chars. */
+void
+api_wallets_suspend(struct http_req *req, const struct route *rt,
+    const char *param, size_t plen)
+{
+	struct api_issues	 is;
+	json_t			*body, *out, *v;
+
+	if (req->bodylen == 0) {
+		api_forward(req, rt, param, plen, NULL);
+		return;
+	}
+	if ((body = api_parse_body(req, &is)) == NULL)
+		return;
+	out = json_object();
+	api_only_fields(body, &is, "reason", NULL);
+	if ((v = json_object_get(body, "reason")) != NULL &&
+	    api_check_text(v, &is, "reason", 200))
+		json_object_set(out, "reason", v);
+	json_decref(body);
+	api_submit(req, rt, param, plen, &is, out);
+}
+
+/* POST /v1/sessions/{id}/wallets: {walletId}, a wallet's id. */
+void
+api_sessions_link(struct http_req *req, const struct route *rt,
+    const char *param, size_t plen)
+{
+	struct api_issues	 is;
+	json_t			*body, *out, *v;
+
+	if ((body = api_parse_body(req, &is)) == NULL)
+		return;
+	out = json_object();
+	api_only_fields(body, &is, "walletId", NULL);
+	if ((v = json_object_get(body, "walletId")) == NULL)
+		api_issue(&is, "walletId", "required");
+	else if (!json_is_string(v) || !ks_valid_id(json_string_value(v),
+	    json_string_length(v)))
+		api_issue(&is, "walletId", "a wallet id (a lowercase UUID)");
+	else
+		json_object_set(out, "walletId", v);
+	json_decref(body);
+	api_submit(req, rt, param, plen, &is, out);
+}

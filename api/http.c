@@ -293,15 +293,25 @@ conn_send(struct http_conn *c, int status, const char *ctype,
 
 	conn_unlist(c);
 	accept_update();
-	evbuffer_add_printf(out, "HTTP/1.1 %d %s\r\n"
-	    "Content-Type: %s\r\n"
-	    "Content-Length: %zu\r\n"
-	    "Cache-Control: no-store\r\n"
-	    "X-Content-Type-Options: nosniff\r\n"
-	    "%s%s\r\n", status, status_text(status), ctype, len,
-	    headers != NULL ? headers : "",
-	    c->close_after ? "Connection: close\r\n" : "");
-	evbuffer_add(out, body, len);
+	/* 204 has no body, hence neither type nor length (RFC 9110). */
+	if (status == 204)
+		evbuffer_add_printf(out, "HTTP/1.1 204 %s\r\n"
+		    "Cache-Control: no-store\r\n"
+		    "X-Content-Type-Options: nosniff\r\n"
+		    "%s%s\r\n", status_text(status),
+		    headers != NULL ? headers : "",
+		    c->close_after ? "Connection: close\r\n" : "");
+	else
+		evbuffer_add_printf(out, "HTTP/1.1 %d %s\r\n"
+		    "Content-Type: %s\r\n"
+		    "Content-Length: %zu\r\n"
+		    "Cache-Control: no-store\r\n"
+		    "X-Content-Type-Options: nosniff\r\n"
+		    "%s%s\r\n", status, status_text(status), ctype, len,
+		    headers != NULL ? headers : "",
+		    c->close_after ? "Connection: close\r\n" : "");
+	if (status != 204)
+		evbuffer_add(out, body, len);
 	c->state = CONN_WRITE;
 	bufferevent_disable(c->bev, EV_READ);
 	bufferevent_enable(c->bev, EV_WRITE);

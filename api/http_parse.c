@@ -115,6 +115,8 @@ http_parse_head(const char *buf, size_t len, size_t maxhead,
 		h->method = HTTP_PUT;
 	else if (sp - buf == 6 && memcmp(buf, "DELETE", 6) == 0)
 		h->method = HTTP_DELETE;
+	else if (sp - buf == 5 && memcmp(buf, "PATCH", 5) == 0)
+		h->method = HTTP_PATCH;
 	else if (sp == buf)
 		FAIL(400, "malformed request line");
 	else
@@ -243,6 +245,7 @@ http_method_name(int m)
 	case HTTP_POST:		return "POST";
 	case HTTP_PUT:		return "PUT";
 	case HTTP_DELETE:	return "DELETE";
+	case HTTP_PATCH:	return "PATCH";
 	default:		return "?";
 	}
 }

@@ -139,8 +139,9 @@ route_query(int route, const char *key, size_t len)
 }
 
 /*
- * Match a path against a pattern; the one "{}" segment, if any, is
- * returned in param.
+ * Match a path against a pattern; the "{}" segment, if any, is returned
+ * in param.  A pattern with two (/v1/sessions/{}/wallets/{}) gives the
+ * path from the first to the end of the second, which policyd splits.
  */
 static int
 path_match(const char *pat, const char *path, size_t plen,
@@ -157,8 +158,9 @@ path_match(const char *pat, const char *path, size_t plen,
 				p++;
 			if (p == s)
 				return 0;
-			*param = s;
-			*paramlen = (size_t)(p - s);
+			if (*param == NULL)
+				*param = s;
+			*paramlen = (size_t)(p - *param);
 			pat += 2;
 			continue;
 		}

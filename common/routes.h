@@ -13,7 +13,8 @@ enum http_method {
 	HTTP_GET = 1,
 	HTTP_POST = 2,
 	HTTP_PUT = 4,
-	HTTP_DELETE = 8
+	HTTP_DELETE = 8,
+	HTTP_PATCH = 16
 };
 
 /* Auth kinds of a route. */
@@ -36,12 +37,23 @@ enum http_method {
 	X(R_WALLET_GET,		GET,	"/v1/wallets/{}", MASTER_OR_SESSION) \
 	X(R_WALLET_RENAME,	PUT,	"/v1/wallets/{}",	MASTER)	\
 	X(R_WALLET_TERMINATE,	DELETE,	"/v1/wallets/{}",	MASTER)	\
+	X(R_WALLET_PATCH,	PATCH,	"/v1/wallets/{}",	MASTER)	\
+	X(R_WALLET_NETWORKS,	GET,	"/v1/wallets/{}/networks",	\
+	    MASTER_OR_SESSION)						\
+	X(R_WALLET_SUSPEND,	POST,	"/v1/wallets/{}/suspend", MASTER) \
+	X(R_WALLET_RESUME,	POST,	"/v1/wallets/{}/resume", MASTER) \
+	X(R_WALLET_PURGE,	DELETE,	"/v1/wallets/{}/purge",	MASTER)	\
 	X(R_OWNER_SET,		PUT,	"/v1/wallets/{}/owner",	MASTER)	\
 	X(R_OWNER_VERIFY,	POST,	"/v1/wallets/{}/owner/verify", OWNER) \
 	X(R_SESSION_CREATE,	POST,	"/v1/sessions",		MASTER)	\
 	X(R_SESSION_LIST,	GET,	"/v1/sessions",	MASTER_OR_SESSION) \
 	X(R_SESSION_REVOKE,	DELETE,	"/v1/sessions/{}",	MASTER)	\
 	X(R_SESSION_RENEW,	PUT,	"/v1/sessions/{}/renew", SESSION) \
+	X(R_SESSION_ROTATE,	POST,	"/v1/sessions/{}/rotate", MASTER) \
+	X(R_SESSION_WALLETS,	GET,	"/v1/sessions/{}/wallets", MASTER) \
+	X(R_SESSION_LINK,	POST,	"/v1/sessions/{}/wallets", MASTER) \
+	X(R_SESSION_UNLINK,	DELETE,	"/v1/sessions/{}/wallets/{}",	\
+	    MASTER)							\
 	X(R_POLICY_CREATE,	POST,	"/v1/policies",		MASTER)	\
 	X(R_POLICY_LIST,	GET,	"/v1/policies",	MASTER_OR_SESSION) \
 	X(R_POLICY_GET,		GET,	"/v1/policies/{}", MASTER_OR_SESSION) \

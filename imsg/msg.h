@@ -89,7 +89,12 @@
 	/* GET /metrics: policyd -> signer, relay; their counters back */ \
 	X(IMSG_METRICS_ASK)						\
 	X(IMSG_METRICS_SIGNER)						\
-	X(IMSG_METRICS_RELAY)
+	X(IMSG_METRICS_RELAY)						\
+	/* DELETE /v1/wallets/{id}/purge: policyd -> signer -> parent */ \
+	X(IMSG_SIGNER_FORGET)						\
+	X(IMSG_SIGNER_FORGOTTEN)					\
+	X(IMSG_KS_REMOVE)						\
+	X(IMSG_KS_REMOVED)
 
 enum imsg_type {
 #define IMSG_ENUM(n)	n,
@@ -277,6 +282,17 @@ struct ks_status {
 };
 
 /*
+ * A purged wallet's key, forgotten for good: policyd -> signer
+ * IMSG_SIGNER_FORGET (a ks_status naming the wallet); the signer stops
+ * using the key and asks the parent, IMSG_KS_REMOVE, to unlink
+ * keystore/<id>.enc; the parent answers IMSG_KS_REMOVED once the
+ * directory is synced (KS_OK also when there was no such file), and
+ * the signer wipes the key and answers policyd IMSG_SIGNER_FORGOTTEN.
+ * One at a time: another while one runs is KS_BUSY, as during a master
+ * password change.
+ */
+
+/*
  * set-master.  policyd -> signer: the new password (never logged, wiped
  * on both sides).  signer -> parent: the new meta and how many blobs
  * follow (IMSG_KS_REKEY_BLOB each), then IMSG_KS_REKEY_COMMIT; the
@@ -416,7 +432,8 @@ struct api_cred {
 #define WALLET_NAME_MAX		400	/* 100 characters of UTF-8 */
 #define ENV_TESTNET		1
 #define ENV_MAINNET		2
-#define API_PARAM_MAX		64
+/* the path's "{}" segments: one id, or "<id>/wallets/<id>" (81) */
+#define API_PARAM_MAX		96
 #define API_QUERY_MAX		512
 #define API_BODY_MAX		(1024 * 1024)
 

@@ -105,6 +105,7 @@ void	unlock_send(void);
 void	ctl_unlocked(struct imsgchan *, struct imsg *, void *);
 void	ks_loaded(struct imsgchan *, struct imsg *, void *);
 void	ks_store(struct imsgchan *, struct imsg *, void *);
+void	ks_remove(struct imsgchan *, struct imsg *, void *);
 void	ks_rekey_begin(struct imsgchan *, struct imsg *, void *);
 void	ks_rekey_blob(struct imsgchan *, struct imsg *, void *);
 void	ks_rekey_commit(struct imsgchan *, struct imsg *, void *);

@@ -323,6 +323,7 @@ static const struct imsg_rule parent_signer_rules[] = {
 	IMSG_RULE_EXACT(IMSG_CTL_UNLOCKED, struct ctl_unlocked, ctl_unlocked),
 	IMSG_RULE_EXACT(IMSG_KS_LOADED, struct ks_status, ks_loaded),
 	IMSG_RULE_EXACT(IMSG_KS_STORE, struct ks_blob, ks_store),
+	IMSG_RULE_EXACT(IMSG_KS_REMOVE, struct ks_status, ks_remove),
 	IMSG_RULE_EXACT(IMSG_KS_REKEY_BEGIN, struct ks_rekey_begin,
 	    ks_rekey_begin),
 	IMSG_RULE_EXACT(IMSG_KS_REKEY_BLOB, struct ks_blob, ks_rekey_blob),

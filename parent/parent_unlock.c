@@ -206,6 +206,36 @@ ks_store(struct imsgchan *ch, struct imsg *imsg, void *arg)
 }
 
 /*
+ * A purged wallet's sealed key: unlinked and the directory synced, then
+ * the signer told.  No file is not an error (a retried purge).
+ */
+void
+ks_remove(struct imsgchan *ch, struct imsg *imsg, void *arg)
+{
+	struct ks_status	r;
+	char			name[KS_ID_LEN + 8];
+
+	(void)arg;
+	if (rekey_active())
+		fatalx("IMSG_KS_REMOVE during a master password change");
+	memcpy(&r, imsg->data, sizeof(r));
+	if (memchr(r.id, '\0', sizeof(r.id)) != r.id + KS_ID_LEN ||
+	    !ks_valid_id(r.id, KS_ID_LEN))
+		fatalx("IMSG_KS_REMOVE: a malformed wallet id");
+	snprintf(name, sizeof(name), "%.36s.enc", r.id);
+	if ((unlinkat(P.kfd, name, 0) == -1 && errno != ENOENT) ||
+	    fsync(P.kfd) == -1) {
+		log_warn("keystore/%s: cannot remove", name);
+		r.status = KS_ERROR;
+	} else {
+		log_info("keystore/%s removed (wallet purged)", name);
+		r.status = KS_OK;
+	}
+	if (imsgchan_compose(ch, IMSG_KS_REMOVED, 0, -1, &r, sizeof(r)) == -1)
+		fatal("IMSG_KS_REMOVED");
+}
+
+/*
  * set-master: the signer sends the new meta, every key sealed under the
  * new password, then the commit; parent_keystore.c writes them beside
  * the keystore and switches (see rekey_commit()).

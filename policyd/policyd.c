@@ -73,6 +73,8 @@ static const struct imsg_rule signer_rules[] = {
 	IMSG_RULE_EXACT(IMSG_SIGNER_REKEYED, struct ks_status, admin_rekeyed),
 	IMSG_RULE_EXACT(IMSG_METRICS_SIGNER, struct metrics_signer,
 	    metrics_signer),
+	IMSG_RULE_EXACT(IMSG_SIGNER_FORGOTTEN, struct ks_status,
+	    wallets_forgotten),
 };
 
 static const struct imsg_rule relay_rules[] = {

@@ -152,6 +152,10 @@ void	sessions_create(struct pd_ctx *);
 void	sessions_list(struct pd_ctx *);
 void	sessions_revoke(struct pd_ctx *);
 void	sessions_renew(struct pd_ctx *);
+void	sessions_rotate(struct pd_ctx *);
+void	sessions_wallets(struct pd_ctx *);
+void	sessions_link(struct pd_ctx *);
+void	sessions_unlink(struct pd_ctx *);
 
 /*
  * policyd_owner.c: ownerAuth opens the transaction it spends its nonce
@@ -183,6 +187,12 @@ void	wallets_list(struct pd_ctx *);
 void	wallets_get(struct pd_ctx *);
 void	wallets_rename(struct pd_ctx *);
 void	wallets_terminate(struct pd_ctx *);
+void	wallets_patch(struct pd_ctx *);
+void	wallets_networks(struct pd_ctx *);
+void	wallets_suspend(struct pd_ctx *);
+void	wallets_resume(struct pd_ctx *);
+void	wallets_purge(struct pd_ctx *);
+void	wallets_forgotten(struct imsgchan *, struct imsg *, void *);
 int	wallet_touch(const char *, long long);
 void	wallets_signer_key(struct imsgchan *, struct imsg *, void *);
 
@@ -195,7 +205,7 @@ int	decide_eval(const char *, const char *, const struct pe_tx *,
 
 /* policyd_queue.c: DELAY and APPROVAL */
 void	queue_arm(void);
-int	queue_stop(const char *, long long, const char *, const char *,
+int	queue_stop(const char *, int, long long, const char *, const char *,
 	    const char *, long long *);
 void	tx_cancel(struct pd_ctx *);
 void	tx_approve(struct pd_ctx *);

@@ -129,7 +129,7 @@ kill_stop(struct pd_ctx *c, const char *actor, long long *nsess,
 	    NULL) != SQLITE_OK)
 		return -1;
 	*nsess = sqlite3_changes(pd.db);
-	return queue_stop(NULL, c->now, "KILL_SWITCH_ACTIVE", "the kill "
+	return queue_stop(NULL, 1, c->now, "KILL_SWITCH_ACTIVE", "the kill "
 	    "switch was activated before it was signed", actor, ntx);
 }
 

@@ -257,7 +257,7 @@ admin_stats(struct pd_ctx *c)
 	    "wallets",
 	    "total", (json_int_t)count1("SELECT count(*) FROM wallets", -1),
 	    "byStatus", count_by("SELECT status, count(*) FROM wallets GROUP "
-	    "BY 1", -1, "ACTIVE|TERMINATED"),
+	    "BY 1", -1, "ACTIVE|SUSPENDED|TERMINATED"),
 	    "byChain", count_by("SELECT chain, count(*) FROM wallets WHERE "
 	    "status != 'TERMINATED' GROUP BY 1", -1, "ethereum|solana"),
 	    "withOwner", (json_int_t)count1("SELECT count(*) FROM wallets "

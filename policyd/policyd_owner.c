@@ -509,7 +509,9 @@ owner_prove(struct pd_ctx *c, const char *action, const char *target,
 	    wchain, status, state, owner, sizeof(wchain)))
 		return owner_fail(c, 404, "WALLET_NOT_FOUND", "no such wallet",
 		    claimed);
-	if (strcmp(status, "ACTIVE") != 0)
+	/* A suspended wallet's owner still rejects and verifies; an
+	 * approval finds the wallet suspended and cancels (queue). */
+	if (strcmp(status, "TERMINATED") == 0)
 		return owner_fail(c, 410, "WALLET_TERMINATED", "the wallet is "
 		    "not active", claimed);
 	if (owner[0] == '\0' || strcmp(state, "NONE") == 0)
@@ -782,7 +784,7 @@ owner_set(struct pd_ctx *c)
 		    0);
 		return;
 	}
-	if (strcmp(status, "ACTIVE") != 0) {
+	if (strcmp(status, "TERMINATED") == 0) {
 		pd_fail(c->peerid, 410, "WALLET_TERMINATED", "the wallet is "
 		    "not active", 0);
 		return;

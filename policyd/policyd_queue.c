@@ -45,7 +45,14 @@ reentry(const char *id, long long now, char *why, size_t len)
 	sqlite3_bind_int64(st, 2, now);
 	if (sqlite3_step(st) != SQLITE_ROW)
 		fatalx("transaction %s vanished", id);
-	if (strcmp((const char *)sqlite3_column_text(st, 0), "ACTIVE") != 0) {
+	if (strcmp((const char *)sqlite3_column_text(st, 0), "SUSPENDED") ==
+	    0) {
+		/* See wallets_suspend(): cancelled, never held for later. */
+		strlcpy(why, "the wallet was suspended when the transaction "
+		    "was to run", len);
+		code = "WALLET_SUSPENDED";
+	} else if (strcmp((const char *)sqlite3_column_text(st, 0),
+	    "ACTIVE") != 0) {
 		strlcpy(why, "the wallet is no longer active", len);
 		code = "WALLET_TERMINATED";
 	} else if (sqlite3_column_int(st, 3)) {
@@ -100,10 +107,11 @@ unqueue(const char *id, long long now, const char *status, const char *code,
  * answers, and drops it, tx_watch.c).  One signed or broadcast cannot
  * be called back and is left alone.  CANCELLED with code and why,
  * each audited (the owner told), inside the caller's transaction; the
- * number stopped in *n.  0 or -1.
+ * number stopped in *n.  With queued 0, the waiting ones are left
+ * waiting (a suspension).  0 or -1.
  */
 int
-queue_stop(const char *wallet, long long now, const char *code,
+queue_stop(const char *wallet, int queued, long long now, const char *code,
     const char *why, const char *actor, long long *n)
 {
 	sqlite3_stmt	*st;
@@ -115,9 +123,11 @@ queue_stop(const char *wallet, long long now, const char *code,
 		/* A batch at a time: the statement is done before any write. */
 		st = store_prepare("SELECT id FROM transactions WHERE status "
 		    "IN ('QUEUED', 'PENDING', 'EXECUTING') AND raw IS NULL AND "
-		    "(?1 IS NULL OR wallet_id = ?1) LIMIT 64");
+		    "(?1 IS NULL OR wallet_id = ?1) AND (?2 OR status != "
+		    "'QUEUED') LIMIT 64");
 		if (wallet != NULL)
 			sqlite3_bind_text(st, 1, wallet, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 2, queued);
 		for (k = 0; k < 64 && sqlite3_step(st) == SQLITE_ROW; k++)
 			strlcpy(ids[k], (const char *)sqlite3_column_text(st,
 			    0), sizeof(ids[k]));

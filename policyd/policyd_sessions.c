@@ -305,12 +305,13 @@ session_new(struct pd_ctx *c, json_t *ids, long long ttl, long long maxren,
 	sqlite3_finalize(st);
 	json_array_foreach(ids, i, e) {
 		if (sqlite3_prepare_v2(pd.db, "INSERT OR IGNORE INTO "
-		    "session_wallets (session_id, wallet_id) VALUES (?, ?)",
-		    -1, &st, NULL) != SQLITE_OK)
+		    "session_wallets (session_id, wallet_id, created_at) "
+		    "VALUES (?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
 			goto fail;
 		sqlite3_bind_text(st, 1, sid, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, json_string_value(e), -1,
 		    SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, c->now);
 		if (sqlite3_step(st) != SQLITE_DONE) {
 			sqlite3_finalize(st);
 			goto fail;
@@ -555,7 +556,7 @@ sessions_renew(struct pd_ctx *c)
 	sqlite3_stmt	*st;
 	char		 token[TOKEN_MAX];
 	uint8_t		 hash[32];
-	long long	 ttl, absexp, count, maxren, exp;
+	long long	 ttl, absexp, count, maxren, exp, rot;
 
 	if (strcmp(c->req->param, c->session) != 0) {
 		pd_fail(c->peerid, 403, "SESSION_RENEWAL_MISMATCH", "a session "
@@ -565,8 +566,8 @@ sessions_renew(struct pd_ctx *c)
 	if (!pd_begin(c))
 		return;
 	if (sqlite3_prepare_v2(pd.db, "SELECT ttl, absolute_expires_at, "
-	    "renewal_count, max_renewals FROM sessions WHERE id = ?", -1, &st,
-	    NULL) != SQLITE_OK)
+	    "renewal_count, max_renewals, rotation_count FROM sessions WHERE "
+	    "id = ?", -1, &st, NULL) != SQLITE_OK)
 		fatalx("renew: %s", sqlite3_errmsg(pd.db));
 	sqlite3_bind_text(st, 1, c->session, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_ROW)
@@ -575,6 +576,7 @@ sessions_renew(struct pd_ctx *c)
 	absexp = sqlite3_column_int64(st, 1);
 	count = sqlite3_column_int64(st, 2);
 	maxren = sqlite3_column_int64(st, 3);
+	rot = sqlite3_column_int64(st, 4);
 	sqlite3_finalize(st);
 	if (count >= maxren) {
 		store_rollback();
@@ -583,7 +585,8 @@ sessions_renew(struct pd_ctx *c)
 		return;
 	}
 	exp = c->now + ttl < absexp ? c->now + ttl : absexp;
-	token_make(c->session, c->now, exp, count + 1, token);
+	/* Generation: every token issued so far (renewed or rotated). */
+	token_make(c->session, c->now, exp, count + rot + 1, token);
 	token_hash(token, hash);
 	if (sqlite3_prepare_v2(pd.db, "UPDATE sessions SET token_hash = ?, "
 	    "expires_at = ?, renewal_count = renewal_count + 1, "
@@ -608,4 +611,251 @@ sessions_renew(struct pd_ctx *c)
 	    c->session, "token", token, "expiresAt", (json_int_t)exp,
 	    "renewalCount", (json_int_t)(count + 1)));
 	sodium_memzero(token, sizeof(token));
+}
+
+/*
+ * The session a route names (its path's first id): 1 and its row's
+ * state, or 0 after answering 404.  *live: neither revoked nor expired.
+ */
+static int
+session_row(struct pd_ctx *c, const char *sid, int *revoked, int *live)
+{
+	sqlite3_stmt	*st;
+	int		 found = 0;
+
+	if (ks_valid_id(sid, strlen(sid))) {
+		st = store_prepare("SELECT revoked_at IS NOT NULL, expires_at "
+		    "> ?2 AND absolute_expires_at > ?2 FROM sessions WHERE id "
+		    "= ?1");
+		sqlite3_bind_text(st, 1, sid, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, c->now);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			found = 1;
+			*revoked = sqlite3_column_int(st, 0);
+			*live = !*revoked && sqlite3_column_int(st, 1);
+		}
+		sqlite3_finalize(st);
+	}
+	if (!found)
+		pd_fail(c->peerid, 404, "SESSION_NOT_FOUND", "no such "
+		    "session", 0);
+	return found;
+}
+
+/*
+ * POST /v1/sessions/{id}/rotate (masterAuth): a new token for the same
+ * session (its wallets, expiry and renewals kept); the old token's hash
+ * is replaced in this commit, so it fails on the very next request.  A
+ * revoked session is 401 SESSION_REVOKED, an expired one 401
+ * TOKEN_EXPIRED: rotation does not bring a session back.
+ */
+void
+sessions_rotate(struct pd_ctx *c)
+{
+	sqlite3_stmt	*st;
+	char		 token[TOKEN_MAX];
+	uint8_t		 hash[32];
+	long long	 exp, issued;
+	int		 revoked = 0, live = 0;
+
+	if (!session_row(c, c->req->param, &revoked, &live))
+		return;
+	if (!live) {
+		pd_fail(c->peerid, 401, revoked ? "SESSION_REVOKED" :
+		    "TOKEN_EXPIRED", revoked ? "the session was revoked" :
+		    "the session has expired", 0);
+		return;
+	}
+	if (!pd_begin(c))
+		return;
+	st = store_prepare("SELECT expires_at, renewal_count + rotation_count "
+	    "+ 1 FROM sessions WHERE id = ?");
+	sqlite3_bind_text(st, 1, c->req->param, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		fatalx("rotate: session vanished");
+	exp = sqlite3_column_int64(st, 0);
+	issued = sqlite3_column_int64(st, 1);
+	sqlite3_finalize(st);
+	token_make(c->req->param, c->now, exp, issued, token);
+	token_hash(token, hash);
+	st = store_prepare("UPDATE sessions SET token_hash = ?, "
+	    "rotation_count = rotation_count + 1 WHERE id = ?");
+	sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, c->req->param, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE || audit_append(c->now,
+	    "session.rotated", "operator", c->req->param, json_pack("{s:I}",
+	    "tokenIssuedCount", (json_int_t)(issued + 1))) == -1 ||
+	    store_commit() == -1) {
+		sqlite3_finalize(st);
+		store_rollback();
+		sodium_memzero(token, sizeof(token));
+		pd_fail(c->peerid, 500, "INTERNAL_ERROR", "the session token "
+		    "could not be rotated", 1);
+		return;
+	}
+	sqlite3_finalize(st);
+	pd_reply_json(c->peerid, 200, json_pack("{s:s, s:s, s:I, s:I}", "id",
+	    c->req->param, "token", token, "expiresAt", (json_int_t)exp,
+	    "tokenIssuedCount", (json_int_t)(issued + 1)));
+	sodium_memzero(token, sizeof(token));
+}
+
+/* GET /v1/sessions/{id}/wallets: the wallets a session reaches. */
+void
+sessions_wallets(struct pd_ctx *c)
+{
+	sqlite3_stmt	*st;
+	json_t		*a;
+	int		 revoked, live;
+
+	if (!session_row(c, c->req->param, &revoked, &live))
+		return;
+	if ((a = json_array()) == NULL)
+		fatalx("json_array");
+	st = store_prepare("SELECT w.id, w.name, w.chain, "
+	    "coalesce(l.created_at, s.created_at) FROM session_wallets l "
+	    "JOIN wallets w ON w.id = "
+	    "l.wallet_id JOIN sessions s ON s.id = l.session_id WHERE "
+	    "l.session_id = ? ORDER BY 4, w.created_at, w.id");
+	sqlite3_bind_text(st, 1, c->req->param, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:I}",
+		    "id", sqlite3_column_text(st, 0), "name",
+		    sqlite3_column_text(st, 1), "chain",
+		    sqlite3_column_text(st, 2), "createdAt",
+		    (json_int_t)sqlite3_column_int64(st, 3)));
+	sqlite3_finalize(st);
+	pd_reply_json(c->peerid, 200, json_pack("{s:o}", "wallets", a));
+}
+
+/*
+ * POST /v1/sessions/{id}/wallets {walletId}: the session reaches one
+ * more wallet (not terminated), within security.max_sessions_per_wallet;
+ * a revoked or expired session is not extended (409).
+ */
+void
+sessions_link(struct pd_ctx *c)
+{
+	sqlite3_stmt	*st;
+	const char	*w = json_string_value(json_object_get(c->body,
+			    "walletId"));
+	json_t		*j;
+	int		 revoked, live, gone;
+
+	if (w == NULL || !ks_valid_id(w, strlen(w)) ||
+	    json_object_size(c->body) != 1)
+		fatalx("session link: malformed body from the api");
+	if (!session_row(c, c->req->param, &revoked, &live))
+		return;
+	if (!live) {
+		pd_fail(c->peerid, 409, "INVALID_STATE_TRANSITION", "the "
+		    "session is revoked or expired", 0);
+		return;
+	}
+	if ((j = store_wallet(w)) == NULL) {
+		pd_fail(c->peerid, 404, "WALLET_NOT_FOUND", "no such wallet",
+		    0);
+		return;
+	}
+	gone = strcmp(json_string_value(json_object_get(j, "status")),
+	    "TERMINATED") == 0;
+	json_decref(j);
+	if (gone) {
+		pd_fail(c->peerid, 404, "WALLET_NOT_FOUND", "the wallet is "
+		    "terminated", 0);
+		return;
+	}
+	if (session_has_wallet(c->req->param, w)) {
+		pd_fail(c->peerid, 409, "WALLET_ALREADY_LINKED", "the session "
+		    "reaches this wallet already", 0);
+		return;
+	}
+	if (live_sessions(w, c->now) >= pd.p->cfg.max_sessions) {
+		pd_fail(c->peerid, 403, "SESSION_LIMIT_EXCEEDED", "this wallet "
+		    "has the most sessions allowed "
+		    "(security.max_sessions_per_wallet)", 0);
+		return;
+	}
+	if (!pd_begin(c))
+		return;
+	st = store_prepare("INSERT INTO session_wallets (session_id, "
+	    "wallet_id, created_at) VALUES (?, ?, ?)");
+	sqlite3_bind_text(st, 1, c->req->param, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, w, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, c->now);
+	if (sqlite3_step(st) != SQLITE_DONE || audit_append(c->now,
+	    "session.wallet_linked", "operator", c->req->param,
+	    json_pack("{s:s}", "walletId", w)) == -1 ||
+	    store_commit() == -1) {
+		sqlite3_finalize(st);
+		store_rollback();
+		pd_fail(c->peerid, 500, "INTERNAL_ERROR", "the wallet could "
+		    "not be linked", 1);
+		return;
+	}
+	sqlite3_finalize(st);
+	pd_reply_json(c->peerid, 201, json_pack("{s:s, s:s, s:I}",
+	    "sessionId", c->req->param, "walletId", w, "createdAt",
+	    (json_int_t)c->now));
+}
+
+/*
+ * DELETE /v1/sessions/{id}/wallets/{walletId}: the session no longer
+ * reaches the wallet, from its next request on.  Its last wallet stays
+ * (400 SESSION_REQUIRES_WALLET: revoke the session instead).  What the
+ * session already asked for the wallet goes on as decided.
+ */
+void
+sessions_unlink(struct pd_ctx *c)
+{
+	sqlite3_stmt	*st;
+	char		 sid[KS_ID_LEN + 1];
+	const char	*w, *p = c->req->param;
+	long long	 n;
+	int		 revoked, live;
+
+	/* "<session>/wallets/<wallet>", as the route table matched it */
+	if (strlen(p) != 2 * KS_ID_LEN + 9 || strncmp(p + KS_ID_LEN,
+	    "/wallets/", 9) != 0) {
+		pd_fail(c->peerid, 404, "SESSION_NOT_FOUND", "no such "
+		    "session", 0);
+		return;
+	}
+	memcpy(sid, p, KS_ID_LEN);
+	sid[KS_ID_LEN] = '\0';
+	w = p + KS_ID_LEN + 9;
+	if (!session_row(c, sid, &revoked, &live))
+		return;
+	if (!ks_valid_id(w, strlen(w)) || !session_has_wallet(sid, w)) {
+		pd_fail(c->peerid, 404, "WALLET_NOT_FOUND", "the session does "
+		    "not reach that wallet", 0);
+		return;
+	}
+	st = store_prepare("SELECT count(*) FROM session_wallets WHERE "
+	    "session_id = ?");
+	sqlite3_bind_text(st, 1, sid, -1, SQLITE_STATIC);
+	n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	if (n <= 1) {
+		pd_fail(c->peerid, 400, "SESSION_REQUIRES_WALLET", "a session "
+		    "keeps at least one wallet; revoke it instead", 0);
+		return;
+	}
+	if (!pd_begin(c))
+		return;
+	st = store_prepare("DELETE FROM session_wallets WHERE session_id = ? "
+	    "AND wallet_id = ?");
+	sqlite3_bind_text(st, 1, sid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, w, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE || audit_append(c->now,
+	    "session.wallet_unlinked", "operator", sid, json_pack("{s:s}",
+	    "walletId", w)) == -1 || store_commit() == -1) {
+		sqlite3_finalize(st);
+		store_rollback();
+		pd_fail(c->peerid, 500, "INTERNAL_ERROR", "the wallet could "
+		    "not be unlinked", 1);
+		return;
+	}
+	sqlite3_finalize(st);
+	pd_reply(c->peerid, 204, NULL, "", 0);
 }

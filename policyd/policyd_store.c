@@ -294,6 +294,23 @@ static const char *const migrations[] = {
 	"  base TEXT NOT NULL,"
 	"  updated_at INTEGER NOT NULL"
 	");",
+	/*
+	 * PATCH /v1/wallets/{id}: whether incoming transfers to the
+	 * wallet are to be watched (the reference's monitorIncoming).
+	 */
+	"ALTER TABLE wallets ADD COLUMN monitor_incoming INTEGER NOT NULL "
+	"  DEFAULT 0 CHECK (monitor_incoming IN (0, 1));",
+	/* POST /v1/wallets/{id}/suspend: since when, and why. */
+	"ALTER TABLE wallets ADD COLUMN suspended_at INTEGER;"
+	"ALTER TABLE wallets ADD COLUMN suspension_reason TEXT;",
+	/*
+	 * POST /v1/sessions/{id}/rotate: tokens issued by rotation (with
+	 * the renewals, every token's generation differs); when a wallet
+	 * was linked to a session (NULL: with the session, before this).
+	 */
+	"ALTER TABLE sessions ADD COLUMN rotation_count INTEGER NOT NULL "
+	"  DEFAULT 0;"
+	"ALTER TABLE session_wallets ADD COLUMN created_at INTEGER;",
 };
 #define SCHEMA_VERSION	((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -462,7 +479,8 @@ store_wallet_insert(const char *id, const char *name, int chain, int env,
 
 #define WALLET_COLS	"id, name, chain, network, environment, public_key, " \
 			"status, owner_address, owner_state, created_at, " \
-			"updated_at, approval_method"
+			"updated_at, approval_method, monitor_incoming, " \
+			"suspended_at, suspension_reason"
 
 /* An integer column, or JSON null. */
 static json_t *
@@ -481,8 +499,8 @@ col_text_or_null(sqlite3_stmt *st, int i)
 
 /*
  * A wallet as the reference's bodies have it.  Every wallet here is a
- * plain key (accountType eoa, no wallet-app preset), no incoming
- * transfer is watched (monitorIncoming false), and an owner is verified
+ * plain key (accountType eoa, no wallet-app preset), monitorIncoming is
+ * what PATCH last set (false at first), and an owner is verified
  * once it has signed (LOCKED); with no owner there is nothing to verify.
  */
 static json_t *
@@ -510,10 +528,15 @@ wallet_row(sqlite3_stmt *st)
 	    "approvalMethod", col_text_or_null(st, 11),
 	    "ownerVerified", owner ? json_boolean(strcmp(state, "LOCKED") ==
 	    0) : json_null(),
-	    "monitorIncoming", 0,
+	    "monitorIncoming", sqlite3_column_int(st, 12) != 0,
 	    "accountType", "eoa",
 	    "walletType");
 	if (j == NULL)
+		fatalx("json_pack wallet");
+	/* null unless suspended, as the reference's detail has them */
+	if (json_object_set_new(j, "suspendedAt", col_int_or_null(st, 13)) ==
+	    -1 || json_object_set_new(j, "suspensionReason",
+	    col_text_or_null(st, 14)) == -1)
 		fatalx("json_pack wallet");
 	return j;
 }

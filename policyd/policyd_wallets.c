@@ -467,7 +467,7 @@ wallets_terminate(struct pd_ctx *c)
 	    exec_bind("UPDATE sessions SET revoked_at = coalesce(revoked_at, "
 	    "?2) WHERE id IN (SELECT session_id FROM session_wallets WHERE "
 	    "wallet_id = ?1)", c->req->param, NULL, c->now) == -1 ||
-	    queue_stop(c->req->param, c->now, "WALLET_TERMINATED", "the "
+	    queue_stop(c->req->param, 1, c->now, "WALLET_TERMINATED", "the "
 	    "wallet was terminated before this transaction was signed",
 	    "operator", &ntx) == -1 ||
 	    audit_append(c->now, "wallet.terminated", "operator",
@@ -482,4 +482,348 @@ wallets_terminate(struct pd_ctx *c)
 	log_info("wallet %s terminated, %lld unsigned transactions cancelled",
 	    c->req->param, ntx);
 	pd_reply_json(c->peerid, 200, store_wallet(c->req->param));
+}
+
+/*
+ * PATCH /v1/wallets/{id}: monitorIncoming, the one setting the
+ * reference's PATCH changes.  A terminated wallet is not changed (410).
+ */
+void
+wallets_patch(struct pd_ctx *c)
+{
+	json_t	*v = json_object_get(c->body, "monitorIncoming"), *j;
+	int	 on;
+
+	if (!json_is_boolean(v) || json_object_size(c->body) != 1)
+		fatalx("wallet patch: malformed body from the api");
+	on = json_is_true(v);
+	if ((j = wallet_for_change(c)) == NULL)
+		return;
+	json_decref(j);
+	if (!pd_begin(c))
+		return;
+	if (exec_bind("UPDATE wallets SET monitor_incoming = ?2 WHERE id = ?1",
+	    c->req->param, NULL, on) == -1 ||
+	    wallet_touch(c->req->param, c->now) == -1 ||
+	    audit_append(c->now, "wallet.updated", "operator", c->req->param,
+	    json_pack("{s:b}", "monitorIncoming", on)) == -1 ||
+	    store_commit() == -1) {
+		store_rollback();
+		pd_fail(c->peerid, 500, "INTERNAL_ERROR", "the wallet could "
+		    "not be changed", 1);
+		return;
+	}
+	pd_reply_json(c->peerid, 200, json_pack("{s:s, s:b}", "id",
+	    c->req->param, "monitorIncoming", on));
+}
+
+/*
+ * GET /v1/wallets/{id}/networks: every network this daemon knows (built
+ * in, and the operator's custom EVM ones) of the wallet's chain and
+ * environment, the wallet's default first.
+ */
+void
+wallets_networks(struct pd_ctx *c)
+{
+	const struct network	*n;
+	json_t			*j, *a;
+	const char		*chain, *env, *def;
+	size_t			 i;
+	uint32_t		 kc, ke;
+
+	if (!ks_valid_id(c->req->param, strlen(c->req->param)) ||
+	    (j = store_wallet(c->req->param)) == NULL) {
+		pd_fail(c->peerid, 404, "WALLET_NOT_FOUND", "no such wallet",
+		    0);
+		return;
+	}
+	if (!pd_can_see(c, c->req->param)) {
+		json_decref(j);
+		pd_fail(c->peerid, 403, "WALLET_ACCESS_DENIED", "this session "
+		    "has no access to that wallet", 0);
+		return;
+	}
+	chain = json_string_value(json_object_get(j, "chain"));
+	env = json_string_value(json_object_get(j, "environment"));
+	def = json_string_value(json_object_get(j, "network"));
+	kc = (uint32_t)chain_of(chain);
+	ke = strcmp(env, "mainnet") == 0 ? ENV_MAINNET : ENV_TESTNET;
+	if ((a = json_array()) == NULL)
+		fatalx("json_array");
+	json_array_append_new(a, json_pack("{s:s, s:b}", "network", def,
+	    "isDefault", 1));
+	for (i = 0; i < net_count(); i++) {
+		n = net_get((uint32_t)i);
+		if (n->chain == kc && n->env == ke && strcmp(n->name, def) != 0)
+			json_array_append_new(a, json_pack("{s:s, s:b}",
+			    "network", n->name, "isDefault", 0));
+	}
+	pd_reply_json(c->peerid, 200, json_pack("{s:O, s:s, s:s, s:o}", "id",
+	    json_object_get(j, "id"), "chain", chain, "environment", env,
+	    "availableNetworks", a));
+	json_decref(j);
+}
+
+/*
+ * POST /v1/wallets/{id}/suspend: the wallet signs nothing until it is
+ * resumed.  New sends, dry runs and signatures (sign-message, EIP-712
+ * typed data) are refused with 409 WALLET_SUSPENDED (send_ref); one on
+ * its way to the signer (PENDING, EXECUTING, nothing signed yet) is
+ * CANCELLED in this commit, so the job finds it ended and asks for no
+ * signature.  One waiting (QUEUED for its DELAY or its owner) is left
+ * waiting: the operator or the agent may still cancel it, and the owner
+ * reject it; if the wallet is resumed before its deadline it runs as
+ * decided, but if its delay ends (or its owner approves) while the
+ * wallet is still suspended, it is CANCELLED with WALLET_SUSPENDED
+ * (reentry() in policyd_queue.c): never held to run at a resume that
+ * may come days later.  A signed or broadcast one cannot be called
+ * back and goes on.  Sessions stay: reads work, signing does not.
+ */
+void
+wallets_suspend(struct pd_ctx *c)
+{
+	const char	*reason = NULL;
+	json_t		*j;
+	long long	 ntx = 0;
+	int		 suspended;
+
+	if (c->body != NULL && ((reason = json_string_value(json_object_get(
+	    c->body, "reason"))) == NULL ? json_object_size(c->body) != 0 :
+	    json_object_size(c->body) != 1 || strlen(reason) > 800))
+		fatalx("wallet suspend: malformed body from the api");
+	if (reason == NULL)
+		reason = "suspended by the operator";
+	if ((j = wallet_for_change(c)) == NULL)
+		return;
+	suspended = strcmp(json_string_value(json_object_get(j, "status")),
+	    "SUSPENDED") == 0;
+	json_decref(j);
+	if (suspended) {
+		pd_fail(c->peerid, 409, "INVALID_STATE_TRANSITION", "the "
+		    "wallet is suspended already", 0);
+		return;
+	}
+	if (!pd_begin(c))
+		return;
+	if (exec_bind("UPDATE wallets SET status = 'SUSPENDED', "
+	    "suspension_reason = ?2 WHERE id = ?1", c->req->param, reason,
+	    0) == -1 || exec_bind("UPDATE wallets SET suspended_at = ?2 WHERE "
+	    "id = ?1", c->req->param, NULL, c->now) == -1 ||
+	    wallet_touch(c->req->param, c->now) == -1 ||
+	    queue_stop(c->req->param, 0, c->now, "WALLET_SUSPENDED", "the "
+	    "wallet was suspended before this transaction was signed",
+	    "operator", &ntx) == -1 ||
+	    audit_append(c->now, "wallet.suspended", "operator",
+	    c->req->param, json_pack("{s:s, s:I}", "reason", reason,
+	    "transactionsCancelled", (json_int_t)ntx)) == -1 ||
+	    store_commit() == -1) {
+		store_rollback();
+		pd_fail(c->peerid, 500, "INTERNAL_ERROR", "the wallet could "
+		    "not be suspended", 1);
+		return;
+	}
+	log_info("wallet %s suspended, %lld unsigned transactions cancelled",
+	    c->req->param, ntx);
+	pd_reply_json(c->peerid, 200, json_pack("{s:s, s:s, s:I, s:s}", "id",
+	    c->req->param, "status", "SUSPENDED", "suspendedAt",
+	    (json_int_t)c->now, "suspensionReason", reason));
+}
+
+/* POST /v1/wallets/{id}/resume: a suspended wallet signs again. */
+void
+wallets_resume(struct pd_ctx *c)
+{
+	json_t	*j;
+	int	 suspended;
+
+	if ((j = wallet_for_change(c)) == NULL)
+		return;
+	suspended = strcmp(json_string_value(json_object_get(j, "status")),
+	    "SUSPENDED") == 0;
+	json_decref(j);
+	if (!suspended) {
+		pd_fail(c->peerid, 409, "INVALID_STATE_TRANSITION", "the "
+		    "wallet is not suspended", 0);
+		return;
+	}
+	if (!pd_begin(c))
+		return;
+	if (exec_bind("UPDATE wallets SET status = 'ACTIVE', suspended_at = "
+	    "NULL, suspension_reason = NULL WHERE id = ?1",
+	    c->req->param, NULL, 0) == -1 ||
+	    wallet_touch(c->req->param, c->now) == -1 ||
+	    audit_append(c->now, "wallet.resumed", "operator", c->req->param,
+	    NULL) == -1 || store_commit() == -1) {
+		store_rollback();
+		pd_fail(c->peerid, 500, "INTERNAL_ERROR", "the wallet could "
+		    "not be resumed", 1);
+		return;
+	}
+	log_info("wallet %s resumed", c->req->param);
+	pd_reply_json(c->peerid, 200, json_pack("{s:s, s:s}", "id",
+	    c->req->param, "status", "ACTIVE"));
+}
+
+/* DELETE /v1/wallets/{id}/purge waiting for the signer. */
+struct purge {
+	TAILQ_ENTRY(purge)	 entry;
+	uint32_t		 id;		/* our id to the signer */
+	uint32_t		 api_peerid;
+	char			 wallet[KS_ID_LEN + 1];
+};
+static TAILQ_HEAD(, purge)	purges = TAILQ_HEAD_INITIALIZER(purges);
+static uint32_t			next_purge;
+
+/* Transactions of the wallet not over: waiting, running or on chain. */
+static long long
+in_flight(const char *wallet)
+{
+	sqlite3_stmt	*st;
+	long long	 n;
+
+	st = store_prepare("SELECT count(*) FROM transactions WHERE "
+	    "wallet_id = ? AND (status IN ('QUEUED', 'PENDING', 'EXECUTING', "
+	    "'SUBMITTED') OR (status = 'SIGNED' AND type != "
+	    "'SIGN_MESSAGE' AND sign_only = 0))");
+	sqlite3_bind_text(st, 1, wallet, -1, SQLITE_STATIC);
+	n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+	sqlite3_finalize(st);
+	return n;
+}
+
+/*
+ * DELETE /v1/wallets/{id}/purge: a TERMINATED wallet removed for good.
+ * Its key first (the signer forgets it, the parent unlinks its sealed
+ * file and syncs the directory), then, once the signer says so, its
+ * rows (wallets_forgotten).  Refused for a wallet not terminated (409
+ * WALLET_NOT_TERMINATED) and while any transaction of it is not over
+ * (409 INVALID_STATE_TRANSITION): a broadcast one must confirm or fail
+ * first (a sign-only one is over once signed: the daemon never sends
+ * it).  The audit log keeps every entry (its hash chain stays
+ * verifiable) and gains wallet.purged.  Backups made before keep what
+ * they hold.
+ */
+void
+wallets_purge(struct pd_ctx *c)
+{
+	struct ks_status	 r;
+	struct purge		*pu;
+	json_t			*j;
+	const char		*status;
+
+	if (!ks_valid_id(c->req->param, strlen(c->req->param)) ||
+	    (j = store_wallet(c->req->param)) == NULL) {
+		pd_fail(c->peerid, 404, "WALLET_NOT_FOUND", "no such wallet",
+		    0);
+		return;
+	}
+	status = json_string_value(json_object_get(j, "status"));
+	if (strcmp(status, "TERMINATED") != 0) {
+		json_decref(j);
+		pd_fail(c->peerid, 409, "WALLET_NOT_TERMINATED", "only a "
+		    "terminated wallet is purged (DELETE /v1/wallets/{id} "
+		    "first)", 0);
+		return;
+	}
+	json_decref(j);
+	if (in_flight(c->req->param) != 0) {
+		pd_fail(c->peerid, 409, "INVALID_STATE_TRANSITION", "a "
+		    "transaction of this wallet is still in flight; purge it "
+		    "once it is over", 0);
+		return;
+	}
+	TAILQ_FOREACH(pu, &purges, entry)
+		if (strcmp(pu->wallet, c->req->param) == 0) {
+			pd_fail(c->peerid, 409, "INVALID_STATE_TRANSITION",
+			    "this wallet is being purged", 0);
+			return;
+		}
+	if ((pu = calloc(1, sizeof(*pu))) == NULL)
+		fatal("calloc");
+	pu->id = ++next_purge;
+	pu->api_peerid = c->peerid;
+	strlcpy(pu->wallet, c->req->param, sizeof(pu->wallet));
+	TAILQ_INSERT_TAIL(&purges, pu, entry);
+	memset(&r, 0, sizeof(r));
+	memcpy(r.id, pu->wallet, KS_ID_LEN);
+	if (imsgev_compose(&pd.signer, IMSG_SIGNER_FORGET, pu->id, -1, &r,
+	    sizeof(r)) == -1)
+		fatal("IMSG_SIGNER_FORGET");
+}
+
+/* The wallet's rows, children first; in the caller's transaction. */
+static int
+purge_rows(const char *w)
+{
+	static const char *const sql[] = {
+		"DELETE FROM transactions WHERE wallet_id = ?1",
+		/* its sessions that reach no other wallet and that no
+		 * transaction left names */
+		"DELETE FROM sessions WHERE id IN (SELECT session_id FROM "
+		"session_wallets WHERE wallet_id = ?1) AND id NOT IN (SELECT "
+		"session_id FROM session_wallets WHERE wallet_id != ?1) AND "
+		"id NOT IN (SELECT session_id FROM transactions WHERE "
+		"session_id IS NOT NULL)",
+		"DELETE FROM session_wallets WHERE wallet_id = ?1",
+		"DELETE FROM policies WHERE wallet_id = ?1",
+		"DELETE FROM spend_hours WHERE wallet_id = ?1",
+		"DELETE FROM spent_nonces WHERE wallet_id = ?1",
+		"DELETE FROM idempotency WHERE ref = ?1",
+		"DELETE FROM wallets WHERE id = ?1",
+	};
+	size_t	i;
+
+	for (i = 0; i < nitems(sql); i++)
+		if (exec_bind(sql[i], w, NULL, 0) == -1)
+			return -1;
+	return 0;
+}
+
+void
+wallets_forgotten(struct imsgchan *ch, struct imsg *imsg, void *arg)
+{
+	struct ks_status	 r;
+	struct purge		*pu;
+	long long		 now = (long long)time(NULL);
+
+	(void)ch;
+	(void)arg;
+	memcpy(&r, imsg->data, sizeof(r));
+	TAILQ_FOREACH(pu, &purges, entry)
+		if (pu->id == imsg->hdr.peerid)
+			break;
+	if (pu == NULL || memcmp(r.id, pu->wallet, KS_ID_LEN) != 0)
+		fatalx("IMSG_SIGNER_FORGOTTEN for no purge");
+	TAILQ_REMOVE(&purges, pu, entry);
+	if (r.status == KS_LOCKED || r.status == KS_BUSY) {
+		pd_fail(pu->api_peerid, 503, r.status == KS_LOCKED ?
+		    "KEYSTORE_LOCKED" : "SERVICE_UNAVAILABLE", r.status ==
+		    KS_LOCKED ? "the keystore is not unlocked yet" : "the "
+		    "keystore is busy (a master password change or another "
+		    "purge); try again", 1);
+		goto done;
+	}
+	if (r.status != KS_OK) {
+		pd_fail(pu->api_peerid, 500, "INTERNAL_ERROR", "the key file "
+		    "could not be removed; nothing was purged", 1);
+		goto done;
+	}
+	/* The key is gone; a failure here leaves rows a retry removes. */
+	if (store_begin() == -1 || in_flight(pu->wallet) != 0 ||
+	    purge_rows(pu->wallet) == -1 || audit_append(now, "wallet.purged",
+	    "operator", pu->wallet, json_pack("{s:b}", "keyRemoved", 1)) ==
+	    -1 || store_commit() == -1) {
+		log_warnx("wallet %s: key removed, rows not: %s", pu->wallet,
+		    sqlite3_errmsg(pd.db));
+		if (!sqlite3_get_autocommit(pd.db))
+			store_rollback();
+		pd_fail(pu->api_peerid, 500, "INTERNAL_ERROR", "the key was "
+		    "removed but the rows were not; purge again", 1);
+		goto done;
+	}
+	log_info("wallet %s purged: key and rows removed", pu->wallet);
+	pd_reply_json(pu->api_peerid, 200, json_pack("{s:s, s:s}", "id",
+	    pu->wallet, "status", "PURGED"));
+done:
+	free(pu);
 }

@@ -149,6 +149,12 @@ send_ref_net(struct pd_ctx *c, struct wref *w, const char *network)
 	if (kill_refuse(c) || !wallet_ref(c, str(c->body, "walletId"),
 	    network, 0, w))
 		return 0;
+	if (strcmp(w->status, "SUSPENDED") == 0) {
+		pd_fail(c->peerid, 409, "WALLET_SUSPENDED", "the wallet is "
+		    "suspended: it signs nothing until the operator resumes "
+		    "it", 0);
+		return 0;
+	}
 	if (strcmp(w->status, "ACTIVE") != 0) {
 		pd_fail(c->peerid, 410, "WALLET_TERMINATED", "the wallet is "
 		    "terminated", 0);

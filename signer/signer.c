@@ -75,6 +75,7 @@ static const struct imsg_rule policyd_rules[] = {
 	IMSG_RULE_EXACT(IMSG_SIGNER_IMPORT, struct signer_import,
 	    keys_import),
 	IMSG_RULE_EXACT(IMSG_SIGNER_REKEY, struct signer_rekey, keys_rekey),
+	IMSG_RULE_EXACT(IMSG_SIGNER_FORGET, struct ks_status, keys_forget),
 	/* Header plus data; each handler checks the data length. */
 	IMSG_RULE_RANGE(IMSG_SIGNER_SIGN_EVM_TX, sizeof(struct sign_evm_tx),
 	    sizeof(struct sign_evm_tx) + SIGN_DATA_MAX, sign_evm_tx),
@@ -91,6 +92,7 @@ static const struct imsg_rule parent_rules[] = {
 	IMSG_RULE_EXACT(IMSG_KS_LOAD, struct ks_blob, keys_load),
 	IMSG_RULE_EXACT(IMSG_KS_STORED, struct ks_status, keys_stored),
 	IMSG_RULE_EXACT(IMSG_KS_REKEYED, struct ks_status, keys_rekeyed),
+	IMSG_RULE_EXACT(IMSG_KS_REMOVED, struct ks_status, keys_removed),
 };
 
 /* Read and dispatch what a channel has; exit when it is closed. */

@@ -23,6 +23,7 @@ struct key_slot {
 #define SLOT_FREE	0
 #define SLOT_PENDING	1	/* sealed, waiting for the parent to store */
 #define SLOT_ACTIVE	2
+#define SLOT_FORGET	3	/* purged: the parent is removing its file */
 
 extern secp256k1_context	*signer_secp;
 
@@ -34,6 +35,8 @@ void	keys_keygen(struct imsgchan *, struct imsg *, void *);
 void	keys_import(struct imsgchan *, struct imsg *, void *);
 void	keys_rekey(struct imsgchan *, struct imsg *, void *);
 void	keys_rekeyed(struct imsgchan *, struct imsg *, void *);
+void	keys_forget(struct imsgchan *, struct imsg *, void *);
+void	keys_removed(struct imsgchan *, struct imsg *, void *);
 struct key_slot *keys_find(const char *);
 
 /* signer_sign.c */

@@ -37,6 +37,10 @@ static struct {
 	int		 rekeying;
 	uint32_t	 rekey_peerid;
 	uint32_t	 rekey_count;	/* keys sealed under the new key */
+	/* a purge under way: the wallet, and who asked */
+	int		 forgetting;
+	char		 forget_id[KS_ID_LEN + 1];
+	uint32_t	 forget_peerid;
 } K;
 
 void
@@ -555,7 +559,7 @@ keys_rekey(struct imsgchan *ch, struct imsg *imsg, void *arg)
 	for (i = 0; i < K.nslots; i++)
 		if (K.slots[i].state == SLOT_PENDING)
 			break;
-	if (K.rekeying || i < K.nslots) {
+	if (K.rekeying || K.forgetting || i < K.nslots) {
 		reply_rekeyed(peerid, KS_BUSY, 0);
 		goto out;
 	}
@@ -618,4 +622,71 @@ keys_rekeyed(struct imsgchan *ch, struct imsg *imsg, void *arg)
 	sodium_memzero(K.newkek, 32);
 	reply_rekeyed(K.rekey_peerid, r.status == KS_OK ? KS_OK : KS_ERROR,
 	    r.status == KS_OK ? K.rekey_count : 0);
+}
+
+/*
+ * A purged wallet's key: no longer used from now on, its file removed by
+ * the parent, then wiped (keys_removed).  A wallet whose key is not
+ * here (its file did not open at start, or a purge that failed after
+ * the key went) still has the parent remove a file it may have.
+ */
+void
+keys_forget(struct imsgchan *ch, struct imsg *imsg, void *arg)
+{
+	struct ks_status	 r;
+	struct key_slot		*s;
+
+	(void)arg;
+	memcpy(&r, imsg->data, sizeof(r));
+	if (memchr(r.id, '\0', sizeof(r.id)) != r.id + KS_ID_LEN ||
+	    !ks_valid_id(r.id, KS_ID_LEN))
+		fatalx("IMSG_SIGNER_FORGET: a malformed wallet id");
+	if (!unlocked) {
+		reply_status(ch, IMSG_SIGNER_FORGOTTEN, imsg->hdr.peerid,
+		    KS_LOCKED, r.id);
+		return;
+	}
+	if (K.rekeying || K.forgetting) {
+		reply_status(ch, IMSG_SIGNER_FORGOTTEN, imsg->hdr.peerid,
+		    KS_BUSY, r.id);
+		return;
+	}
+	if ((s = keys_find(r.id)) != NULL)
+		s->state = SLOT_FORGET;
+	K.forgetting = 1;
+	K.forget_peerid = imsg->hdr.peerid;
+	memcpy(K.forget_id, r.id, sizeof(K.forget_id));
+	memset(&r, 0, sizeof(r));
+	memcpy(r.id, K.forget_id, KS_ID_LEN);
+	if (imsgchan_compose(signer_parent, IMSG_KS_REMOVE, 0, -1, &r,
+	    sizeof(r)) == -1)
+		fatal("IMSG_KS_REMOVE");
+}
+
+/* The parent removed (or failed to remove) the purged key's file. */
+void
+keys_removed(struct imsgchan *ch, struct imsg *imsg, void *arg)
+{
+	struct ks_status	r;
+	size_t			i;
+
+	(void)ch;
+	(void)arg;
+	memcpy(&r, imsg->data, sizeof(r));
+	if (!K.forgetting || memcmp(r.id, K.forget_id, KS_ID_LEN) != 0)
+		fatalx("IMSG_KS_REMOVED for no key being forgotten");
+	for (i = 0; i < K.nslots; i++) {
+		if (K.slots[i].state != SLOT_FORGET)
+			continue;
+		/* The file is still there: the key stays usable. */
+		if (r.status != KS_OK)
+			K.slots[i].state = SLOT_ACTIVE;
+		else
+			slot_free(&K.slots[i]);
+	}
+	K.forgetting = 0;
+	if (r.status == KS_OK)
+		log_info("key of wallet %s forgotten", K.forget_id);
+	reply_status(signer_policyd, IMSG_SIGNER_FORGOTTEN, K.forget_peerid,
+	    r.status == KS_OK ? KS_OK : KS_ERROR, K.forget_id);
 }

@@ -34,6 +34,7 @@ static const int body_routes[] = {
 	R_MCP_TOKEN, R_TOKEN_ADD, R_TOKEN_REMOVE, R_UTILS_ENCODE_CALLDATA,
 	R_TX_SIGN,
 	R_ADMIN_SETTINGS_PUT,
+	R_WALLET_PATCH, R_WALLET_SUSPEND, R_SESSION_LINK,
 };
 
 static int
@@ -243,6 +244,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} methods[] = {
 		{ "GET ", HTTP_GET }, { "POST ", HTTP_POST },
 		{ "PUT ", HTTP_PUT }, { "DELETE ", HTTP_DELETE },
+		{ "PATCH ", HTTP_PATCH },
 	};
 	const struct route	*rt;
 	struct http_req		 req;
@@ -328,7 +330,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		/* Optional bodies: none, or recover's {} (master alone). */
 		if (takes_body(rt->id) != (b != NULL) &&
-		    !(rt->id == R_ADMIN_NOTIFY_TEST && req.bodylen == 0) &&
+		    !((rt->id == R_ADMIN_NOTIFY_TEST ||
+		    rt->id == R_WALLET_SUSPEND) && req.bodylen == 0) &&
 		    rt->id != R_ADMIN_RECOVER)
 			abort();
 		if (b != NULL)

@@ -819,7 +819,7 @@ case("garbage owner headers on owner verify", "POST",
 # ---- 14. routes and methods ----
 case("no such route", "GET", "/v1/nothing", status=404, code="NOT_FOUND")
 case("a method the route does not take", "DELETE", "/v1/wallets", M, status=405, code="METHOD_NOT_ALLOWED")
-case("a path parameter of 65 bytes", "GET", "/v1/wallets/" + "a" * 65, M,
+case("a path parameter of 97 bytes", "GET", "/v1/wallets/" + "a" * 97, M,
      status=404, code=None)
 case("a body declared larger than the limit", "POST", "/v1/wallets", M,
      raw=("POST /v1/wallets HTTP/1.1\r\nHost: x\r\nX-Master-Password: %s\r\n"

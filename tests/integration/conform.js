@@ -59,8 +59,8 @@ function routeTable() {
 	let m;
 
 	while ((m = re.exec(src.replace(/\\\n/g, ' '))) !== null)
-		rows.push({ id: m[1], method: m[2], path: m[3].replace(/\{\}/g,
-		    '{id}'), auth: m[4] });
+		rows.push({ id: m[1], method: m[2], path: m[3].replace('{}',
+		    '{id}').replace('{}', '{walletId}'), auth: m[4] });
 	return rows;
 }
 
@@ -114,7 +114,8 @@ function documented(method, p, status) {
 		/* the reference names some path parameters otherwise
 		 * ({name}); the table writes each {id} */
 		const k = d && (d.paths[p] ? p : Object.keys(d.paths).find(
-		    (q) => q.replace(/\{[^}]+\}/g, '{id}') === p));
+		    (q) => q.replace(/\{[^}]+\}/g, '{id}') ===
+		    p.replace(/\{[^}]+\}/g, '{id}')));
 		const op = k && d.paths[k][method.toLowerCase()];
 		const r = op && op.responses && op.responses[String(status)];
 		if (r)
@@ -180,7 +181,13 @@ function expect(route, status, r, why) {
 		comment(r.text.slice(0, 600));
 		return false;
 	}
-	const content = d.resp.content || {};
+	if (d.resp.content === undefined) {
+		/* documented without a body (204): none may come */
+		line(r.text === '', what + ' [' + d.src + ', no content]' +
+		    (r.text === '' ? '' : ': a body came'));
+		return r.text === '';
+	}
+	const content = d.resp.content;
 	const ct = r.ctype.split(';')[0].trim();
 	const media = content[ct];
 	if (media === undefined) {
@@ -361,6 +368,50 @@ async function walk() {
 	expect(WR, 401, await call('PUT', '/v1/wallets/' + W, { body: {
 	    name: 'n' } }), 'no master password');
 
+	const WP = 'PATCH /v1/wallets/{id}';
+	expect(WP, 200, await call('PATCH', '/v1/wallets/' + W, {
+	    auth: 'master', body: { monitorIncoming: true } }),
+	    'monitorIncoming on');
+	expect(WP, 400, await call('PATCH', '/v1/wallets/' + W, {
+	    auth: 'master', body: { monitorIncoming: 'yes' } }),
+	    'monitorIncoming not a boolean');
+	expect(WP, 404, await call('PATCH', '/v1/wallets/' + U(), {
+	    auth: 'master', body: { monitorIncoming: false } }),
+	    'an unknown id');
+	expect(WP, 401, await call('PATCH', '/v1/wallets/' + W, { body: {
+	    monitorIncoming: false } }), 'no master password');
+	const WN = 'GET /v1/wallets/{id}/networks';
+	expect(WN, 200, await call('GET', '/v1/wallets/' + W + '/networks',
+	    { auth: 'master' }), 'the operator reads');
+	expect(WN, 200, await call('GET', '/v1/wallets/' + W + '/networks',
+	    { auth: S }), 'its session reads');
+	expect(WN, 403, await call('GET', '/v1/wallets/' + W + '/networks',
+	    { auth: MS }), 'another wallet\'s session');
+	expect(WN, 404, await call('GET', '/v1/wallets/' + U() + '/networks',
+	    { auth: 'master' }), 'an unknown id');
+	expect(WN, 401, await call('GET', '/v1/wallets/' + W + '/networks'),
+	    'no credential');
+	const WSU = 'POST /v1/wallets/{id}/suspend';
+	const WRE = 'POST /v1/wallets/{id}/resume';
+	expect(WSU, 200, await call('POST', '/v1/wallets/' + W + '/suspend', {
+	    auth: 'master', body: { reason: 'conformance' } }), 'suspend');
+	expect(WSU, 409, await call('POST', '/v1/wallets/' + W + '/suspend', {
+	    auth: 'master' }), 'suspended already');
+	expect(WRE, 200, await call('POST', '/v1/wallets/' + W + '/resume', {
+	    auth: 'master' }), 'resume');
+	expect(WRE, 409, await call('POST', '/v1/wallets/' + W + '/resume', {
+	    auth: 'master' }), 'not suspended');
+	expect(WSU, 400, await call('POST', '/v1/wallets/' + W + '/suspend', {
+	    auth: 'master', body: { reason: 7 } }), 'a reason not a string');
+	expect(WSU, 404, await call('POST', '/v1/wallets/' + U() + '/suspend',
+	    { auth: 'master' }), 'an unknown id');
+	expect(WRE, 404, await call('POST', '/v1/wallets/' + U() + '/resume',
+	    { auth: 'master' }), 'an unknown id');
+	expect(WSU, 401, await call('POST', '/v1/wallets/' + W + '/suspend'),
+	    'no credential');
+	expect(WRE, 401, await call('POST', '/v1/wallets/' + W + '/resume'),
+	    'no credential');
+
 	/* An owner: registered, then verified (which locks it). */
 	const OWNER = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
 	const OS = 'PUT /v1/wallets/{id}/owner';
@@ -432,6 +483,40 @@ async function walk() {
 	    'no token');
 	r = await call('PUT', '/v1/sessions/' + S2 + '/renew', { auth: T2 });
 	expect(SR, 200, r, 'its own token');
+	/* A second wallet linked to S2, listed, unlinked; its token
+	 * rotated. */
+	const SL = 'POST /v1/sessions/{id}/wallets';
+	expect(SL, 201, await call('POST', '/v1/sessions/' + S2 + '/wallets',
+	    { auth: 'master', body: { walletId: WIMP } }), 'link a wallet');
+	expect(SL, 409, await call('POST', '/v1/sessions/' + S2 + '/wallets',
+	    { auth: 'master', body: { walletId: WIMP } }), 'linked already');
+	expect(SL, 400, await call('POST', '/v1/sessions/' + S2 + '/wallets',
+	    { auth: 'master', body: { walletId: 'x' } }), 'not a wallet id');
+	expect(SL, 404, await call('POST', '/v1/sessions/' + U() + '/wallets',
+	    { auth: 'master', body: { walletId: WIMP } }), 'an unknown session');
+	expect(SL, 401, await call('POST', '/v1/sessions/' + S2 + '/wallets',
+	    { body: { walletId: WIMP } }), 'no master password');
+	const SW = 'GET /v1/sessions/{id}/wallets';
+	expect(SW, 200, await call('GET', '/v1/sessions/' + S2 + '/wallets',
+	    { auth: 'master' }), 'its wallets');
+	expect(SW, 404, await call('GET', '/v1/sessions/' + U() + '/wallets',
+	    { auth: 'master' }), 'an unknown session');
+	expect(SW, 401, await call('GET', '/v1/sessions/' + S2 + '/wallets'),
+	    'no master password');
+	const SO = 'POST /v1/sessions/{id}/rotate';
+	expect(SO, 200, await call('POST', '/v1/sessions/' + S2 + '/rotate',
+	    { auth: 'master' }), 'a new token');
+	expect(SO, 404, await call('POST', '/v1/sessions/' + U() + '/rotate',
+	    { auth: 'master' }), 'an unknown session');
+	const SU = 'DELETE /v1/sessions/{id}/wallets/{walletId}';
+	expect(SU, 204, await call('DELETE', '/v1/sessions/' + S2 +
+	    '/wallets/' + WIMP, { auth: 'master' }), 'unlink a wallet');
+	expect(SU, 400, await call('DELETE', '/v1/sessions/' + S2 +
+	    '/wallets/' + W, { auth: 'master' }), 'its last wallet');
+	expect(SU, 404, await call('DELETE', '/v1/sessions/' + U() +
+	    '/wallets/' + W, { auth: 'master' }), 'an unknown session');
+	expect(SU, 401, await call('DELETE', '/v1/sessions/' + S2 +
+	    '/wallets/' + W), 'no master password');
 	const SD = 'DELETE /v1/sessions/{id}';
 	expect(SD, 200, await call('DELETE', '/v1/sessions/' + S2,
 	    { auth: 'master' }), 'revoke');
@@ -439,6 +524,8 @@ async function walk() {
 	    { auth: 'master' }), 'an unknown session');
 	expect(SD, 401, await call('DELETE', '/v1/sessions/' + S2),
 	    'no master password');
+	expect(SO, 401, await call('POST', '/v1/sessions/' + S2 + '/rotate',
+	    { auth: 'master' }), 'a revoked session (SESSION_REVOKED)');
 
 	/* Policies: a SPENDING_LIMIT with every tier. */
 	const rules = { instant_max: '1000', notify_max: '2000',
@@ -1011,6 +1098,13 @@ async function walk() {
 	r = await call('POST', '/v1/sessions', { auth: 'master', body: {
 	    walletId: WIMP } });
 	S2b = r.json && r.json.token;
+	const WPG = 'DELETE /v1/wallets/{id}/purge';
+	expect(WPG, 409, await call('DELETE', '/v1/wallets/' + W + '/purge',
+	    { auth: 'master' }), 'an active wallet');
+	expect(WPG, 404, await call('DELETE', '/v1/wallets/' + U() + '/purge',
+	    { auth: 'master' }), 'an unknown id');
+	expect(WPG, 401, await call('DELETE', '/v1/wallets/' + W + '/purge'),
+	    'no credential');
 	/* Last, terminate: 200, then 410, 404, 401. */
 	const WT = 'DELETE /v1/wallets/{id}';
 	expect(WT, 401, await call('DELETE', '/v1/wallets/' + W),
@@ -1021,6 +1115,17 @@ async function walk() {
 	    { auth: 'master' }), 'terminate');
 	expect(WT, 410, await call('DELETE', '/v1/wallets/' + W,
 	    { auth: 'master' }), 'terminated already');
+	expect('PATCH /v1/wallets/{id}', 410, await call('PATCH',
+	    '/v1/wallets/' + W, { auth: 'master', body: {
+	    monitorIncoming: false } }), 'a terminated wallet');
+	expect('POST /v1/wallets/{id}/suspend', 410, await call('POST',
+	    '/v1/wallets/' + W + '/suspend', { auth: 'master' }),
+	    'a terminated wallet');
+	expect('POST /v1/wallets/{id}/resume', 410, await call('POST',
+	    '/v1/wallets/' + W + '/resume', { auth: 'master' }),
+	    'a terminated wallet');
+	expect(WPG, 200, await call('DELETE', '/v1/wallets/' + W + '/purge',
+	    { auth: 'master' }), 'a terminated wallet');
 	void SOLW;
 
 	/* Every route refuses a query key it does not take (400), before
@@ -1030,8 +1135,8 @@ async function walk() {
 		const k = x.method + ' ' + x.path;
 		if ((walked.get(k) || new Set()).has(400) || x.auth === 'OWNER')
 			continue;
-		expect(k, 400, await call(x.method, x.path.replace('{id}', U()) +
-		    '?conformance=1', { auth: x.auth === 'SESSION' ? S2b :
+		expect(k, 400, await call(x.method, x.path.replace('{id}', U())
+		    .replace('{walletId}', U()) + '?conformance=1', { auth: x.auth === 'SESSION' ? S2b :
 		    x.auth === 'NONE' ? undefined : 'master' }),
 		    'an unknown query key');
 	}
@@ -1043,6 +1148,8 @@ const EXCUSED = {
 	    'here: creating a wallet names no other resource',
 	'POST /v1/sessions 403': 'no session limit is reached in a test',
 	'POST /v1/mcp/tokens 403': 'as for POST /v1/sessions',
+	'POST /v1/sessions/{id}/wallets 403': 'as for POST /v1/sessions: ' +
+	    't_wallet_ctl reaches the limit',
 	'POST /v1/mcp/tokens 500': 'a token file that cannot be written is ' +
 	    't_mcp_setup\'s subject',
 	'GET /v1/sessions 404': 'a filter by an unknown wallet is an empty ' +

@@ -3,6 +3,7 @@
 check that a missing, a wrong kind of and a garbage credential are each
 refused with 401 and the documented error JSON.  Prints ok/not ok."""
 import json
+import re
 import sys
 import urllib.error
 import urllib.request
@@ -58,7 +59,7 @@ for path, item in sorted(doc["paths"].items()):
             continue
         n += 1
         m = method.upper()
-        p = path.replace("{id}", str(uuid.uuid4()))
+        p = re.sub(r"\{[^}]+\}", lambda m: str(uuid.uuid4()), path)
         name = "%s %s" % (m, path)
         codes = set(filter(None, (EXPECT[k] for k in kinds)))
         want = codes if codes else None

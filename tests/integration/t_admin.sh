@@ -105,7 +105,7 @@ check "... every status listed, at 0 when none has it" \
     [ "$(jget 'len(j["transactions"]["byStatus"]), j["transactions"]["byStatus"]["FAILED"]')" = "9 0" ]
 check "... wallets: 2 ACTIVE, both ethereum, 1 with an owner" \
     [ "$(jget '(lambda w: (w["total"], w["byStatus"], w["byChain"], w["withOwner"]))(j["wallets"])')" = \
-    "(2, {'ACTIVE': 2, 'TERMINATED': 0}, {'ethereum': 2, 'solana': 0}, 1)" ]
+    "(2, {'ACTIVE': 2, 'SUSPENDED': 0, 'TERMINATED': 0}, {'ethereum': 2, 'solana': 0}, 1)" ]
 check "... sessions: 3, all active" \
     [ "$(jget 'j["sessions"]')" = "{'total': 3, 'active': 3, 'revoked': 0, 'expired': 0}" ]
 check "... policies: 1 SPENDING_LIMIT, every type listed" \
