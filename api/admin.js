@@ -430,11 +430,18 @@
 			for (const [net, eps] of Object.entries(j.networks || {}))
 				for (const ep of eps || [])
 					rows.push(Object.assign({ network: net }, ep));
+			/* Networks without an endpoint are left out. */
 			return table([['Network', (r) => r.network],
 			    ['URL', (r) => r.url, 'mono'],
 			    ['Status', (r) => r.status],
+			    ['State', (r) => r.state],
+			    ['Calls', (r) => r.calls],
 			    ['Failures', (r) => r.failureCount],
-			    ['Cooldown ms', (r) => r.cooldownRemainingMs]], rows);
+			    ['Latency ms', (r) => r.lastLatencyMs],
+			    ['Cooldown ms', (r) => r.cooldownRemainingMs],
+			    ['Last error', (r) => r.lastError]], rows,
+			    { cls: 'rpc', rowData: (r) => ({ network: r.network }),
+			    empty: 'No network has an RPC endpoint.' });
 		}));
 		grid.append(asyncPanel('Price sources', async () => {
 			const j = await api('GET', '/v1/admin/oracle-status');
@@ -444,7 +451,12 @@
 			    ['Available', (r) => r.available],
 			    ['Detail', (r) => r.baseUrl || (r.apiKeyConfigured ===
 			    undefined ? '' : 'API key: ' + r.apiKeyConfigured)]],
-			    rows), j.cache ? kv(j.cache) : null);
+			    rows, { rowData: (r) => ({ source: r.name }) }),
+			    j.cache ? kv(j.cache) : null, j.crossValidation ?
+			    el('p', { cls: 'muted', text: 'Cross-validation: ' +
+			    (j.crossValidation.enabled ? 'on, threshold ' +
+			    show(j.crossValidation.threshold) + ' %' : 'off') }) :
+			    null);
 		}));
 		grid.append(asyncPanel('Notification channels', async () => {
 			const j = await api('GET',
@@ -1028,36 +1040,81 @@
 		}));
 	};
 
+	/*
+	 * Settings: GET /v1/admin/settings for the values, its schema for
+	 * each key's label, whether PUT takes it (isEditable) and whether
+	 * it is a credential (its value then only true or false: shown as
+	 * set or not set, never as an input).  A key PUT does not take is
+	 * shown as text.  Without a schema every key not a credential may
+	 * be sent (a true or false shown as text), and the daemon says
+	 * which it refuses.
+	 */
+	async function settingsSchema() {
+		try {
+			const j = await api('GET', '/v1/admin/settings/schema');
+			const m = new Map();
+			for (const d of (j && j.settings) || [])
+				m.set(d.key, d);
+			return m;
+		} catch (e) {
+			if (notServed(e))
+				return null;
+			throw e;
+		}
+	}
+
+	function settingValue(r, def, msg) {
+		if (def && def.isCredential)
+			return el('span', { cls: 'cred', text: r.value ?
+			    'set' : 'not set' });
+		if ((def && !def.isEditable) || typeof r.value === 'boolean')
+			return el('span', { cls: 'mono', text: show(r.value) });
+		const i = el('input', { size: 30, 'aria-label': r.key });
+		i.value = show(r.value);
+		const b = el('button', { type: 'button', text: 'Save',
+		    on: { click: action(msg, async () => {
+			const u = await api('PUT', '/v1/admin/settings',
+			    { settings: [{ key: r.key, value: i.value }] });
+			const [c, k] = [r.key.slice(0, r.key.indexOf('.')),
+			    r.key.slice(r.key.indexOf('.') + 1)];
+			const now = u && u.settings && u.settings[c] ?
+			    u.settings[c][k] : undefined;
+			if (now !== undefined)
+				i.value = show(now);
+			msg.replaceChildren(el('p', { cls: 'ok', text: r.key +
+			    ' saved (' + show(u && u.updated) + ' updated)' +
+			    (now !== undefined ? ': now ' + show(now) : '') +
+			    '.' }));
+		    }) } });
+		return el('span', { cls: 'row' }, i, b);
+	}
+
 	RENDER.settings = function (main) {
 		main.append(asyncPanel('Settings', async () => {
-			const j = await api('GET', '/v1/admin/settings');
+			const [j, schema] = await Promise.all([
+			    api('GET', '/v1/admin/settings'), settingsSchema()]);
 			const box = el('div', { id: 'settings' });
+			if (schema)
+				box.append(el('p', { cls: 'muted', text: 'Keys with ' +
+				    'a Save button change at run time; the others ' +
+				    'are read at start (edit config.toml and ' +
+				    'restart). Credentials show only as set or ' +
+				    'not set.' }));
 			for (const [cat, vals] of Object.entries(j || {})) {
-				if (!vals || typeof vals !== 'object')
+				if (!vals || typeof vals !== 'object' ||
+				    Object.keys(vals).length === 0)
 					continue;
 				const msg = el('div');
 				const rows = Object.entries(vals).map(([k, v]) =>
 				    ({ key: cat + '.' + k, value: v }));
+				const def = (r) => schema && schema.get(r.key);
 				box.append(el('h3', { text: cat }), table([
 				    ['Key', (r) => r.key, 'mono'],
-				    ['Value', (r) => {
-					const i = el('input', { size: 30,
-					    'aria-label': r.key });
-					i.value = show(r.value);
-					const b = el('button', { type: 'button',
-					    text: 'Save', on: { click: action(msg,
-					    async () => {
-						const u = await api('PUT',
-						    '/v1/admin/settings',
-						    { settings: [{ key: r.key,
-						    value: i.value }] });
-						msg.replaceChildren(el('p', {
-						    cls: 'ok', text: r.key +
-						    ' saved (' + show(u && u.updated) +
-						    ' updated).' }));
-					    }) } });
-					return el('span', { cls: 'row' }, i, b);
-				    }]], rows), msg);
+				    ['Setting', (r) => def(r) ? def(r).label : ''],
+				    ['Value', (r) => settingValue(r, def(r), msg)]],
+				    rows, { rowData: (r) => def(r) ? { key: r.key,
+				    editable: def(r).isEditable } : { key: r.key } }),
+				    msg);
 			}
 			return box;
 		}));

@@ -486,19 +486,20 @@ schema_item(const struct proc_setting *ps, const struct config *def)
 	    ps->section, ps->key, var, kind, k != NULL ? "changes at run "
 	    "time (PUT /v1/admin/settings)" : "read at start: edit "
 	    "config.toml and restart");
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:b}", "key", name,
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:b}", "key", name,
 	    "category", cat, "label", label, "description", desc,
 	    "defaultValue", (fl & CONFIG_SHOW_SECRET) ? "" : dflt,
-	    "isCredential", (ps->flags & CONFIG_SHOW_SECRET) != 0);
+	    "isCredential", (ps->flags & CONFIG_SHOW_SECRET) != 0,
+	    "isEditable", k != NULL);
 }
 
 /*
  * GET /v1/admin/settings/schema[?grouped=true]: every key GET shows,
  * with a label, where it is set, its bounds, whether it changes at run
- * time, its built-in default and whether it is a credential (shown only
- * as set or not).  An [rpc] network's default is "" here: the public
- * endpoint applies only with public_defaults (see rpc-status'
- * builtinUrls).
+ * time (isEditable: PUT takes it), its built-in default and whether it
+ * is a credential (shown only as set or not).  An [rpc] network's
+ * default is "" here: the public endpoint applies only with
+ * public_defaults (see rpc-status' builtinUrls).
  */
 void
 settings_schema(struct pd_ctx *c)

@@ -6,7 +6,8 @@
  * like an HTML tag), a SPENDING_LIMIT policy (a refused one first, then
  * edit it), sessions (one revoked), watch a send made with the page's
  * session token appear, cancel a DELAY-queued one from the dashboard,
- * verify the audit log, test-send a notification, read the settings,
+ * verify the audit log, test-send a notification, read and change the
+ * settings (a refused value too),
  * make a backup, pull and recover the kill switch; then an injected
  * inline script, a 401 and a reload.  Screenshots of each page go to
  * DIR/admin-<page>.png.
@@ -41,6 +42,15 @@ async function rpc(method, params) {
 
 async function rest(method, p, token, body) {
 	const h = { Authorization: 'Bearer ' + token };
+	if (body !== undefined)
+		h['Content-Type'] = 'application/json';
+	const r = await fetch(base + p, { method, headers: h,
+	    body: body === undefined ? undefined : JSON.stringify(body) });
+	return { status: r.status, json: await r.json().catch(() => null) };
+}
+
+async function admin(method, p, body) {
+	const h = { 'X-Master-Password': master };
 	if (body !== undefined)
 		h['Content-Type'] = 'application/json';
 	const r = await fetch(base + p, { method, headers: h,
@@ -109,6 +119,12 @@ async function main() {
 		out.dashNA = await page.$$eval('#main .panel',
 		    (es) => es.filter((p) => p.querySelector('.na'))
 		    .map((p) => p.dataset.panel));
+		const cells = (title) => page.$$eval('#main .panel[data-panel="' +
+		    title + '"] tbody tr', (trs) => trs.map((tr) =>
+		    [...tr.children].map((td) => td.children.length ? null :
+		    td.textContent)));
+		out.rpcRows = await cells('RPC health');
+		out.priceRows = await cells('Price sources');
 		out.dashErrors = await page.$$eval('#main .panel .error',
 		    (es) => es.map((e) => e.textContent));
 		await shot(page, 'dashboard');
@@ -307,54 +323,53 @@ async function main() {
 		out.notifyResult = await page.textContent('#notify-result');
 		await shot(page, 'notifications');
 
-		/* Settings: read (or not served here). */
+		/* Settings, against the daemon's own routes: every key of
+		 * its schema shown with its label, an input and Save only
+		 * for the keys PUT takes, a credential only as set or not
+		 * set; a change saved, a value refused with the daemon's
+		 * message. */
 		await go(page, 'settings');
 		out.settingsNA = await page.$$eval('#main .na',
 		    (es) => es.map((e) => e.textContent));
-		out.settingsRows = await page.$$eval('#settings tr',
-		    (es) => es.length);
 		out.settingsErrors = await page.$$eval('#main .error',
 		    (es) => es.map((e) => e.textContent));
+		const schema = (await admin('GET',
+		    '/v1/admin/settings/schema')).json.settings;
+		out.schemaKeys = schema.map((d) => d.key).sort();
+		out.schemaEditable = schema.filter((d) => d.isEditable)
+		    .map((d) => d.key).sort();
+		out.schemaCreds = schema.filter((d) => d.isCredential)
+		    .map((d) => d.key).sort();
+		const rows = () => page.$$eval('#settings tr[data-key]',
+		    (trs) => trs.map((tr) => {
+			const i = tr.querySelector('input');
+			return { key: tr.dataset.key,
+			    editable: tr.dataset.editable,
+			    label: tr.children[1].textContent,
+			    text: tr.children[2].textContent,
+			    input: i ? i.value : null };
+		    }));
+		out.settingsShown = await rows();
 		await shot(page, 'settings');
-		/* And with the route in the reference's shapes (served by
-		 * the browser here): every key shown, a change sent as
-		 * {settings: [{key: "category.name", value}]}, a refusal's
-		 * message shown. */
-		const puts = [];
-		await page.route('**/v1/admin/settings', (r) => {
-			if (r.request().method() === 'PUT') {
-				const b = r.request().postDataJSON();
-				puts.push(b);
-				if (b.settings[0].key === 'daemon.port')
-					return r.fulfill({ status: 400, json: {
-					    code: 'ACTION_VALIDATION_FAILED',
-					    message: 'daemon.port: not changed at ' +
-					    'run time', requestId: 'x',
-					    retryable: false } });
-				return r.fulfill({ json: { updated: 1,
-				    settings: {} } });
-			}
-			return r.fulfill({ json: { daemon: { port: '3100' },
-			    security: { max_sessions_per_wallet: '5' },
-			    notifications: { webhook_secret: true,
-			    enabled: false } } });
-		});
-		await page.click('#refresh');
-		await page.waitForSelector('#settings');
-		out.settingsKeys = await page.$$eval('#settings td.mono',
-		    (es) => es.map((e) => e.textContent));
-		const setRow = (k) => '#settings input[aria-label="' + k +
-		    '"]';
-		await page.fill(setRow('security.max_sessions_per_wallet'), '2');
-		await page.click(setRow('security.max_sessions_per_wallet') +
-		    ' + button');
+		const inp = '#settings input[aria-label="' +
+		    'security.max_sessions_per_wallet"]';
+		await page.fill(inp, '3');
+		await page.click(inp + ' + button');
 		await page.waitForSelector('#settings .ok');
 		out.settingsSaved = await page.textContent('#settings .ok');
-		await page.click(setRow('daemon.port') + ' + button');
+		out.settingsGetAfterSave = (await admin('GET',
+		    '/v1/admin/settings')).json.security.max_sessions_per_wallet;
+		await page.fill(inp, '0');
+		await page.click(inp + ' + button');
 		await page.waitForSelector('#settings .error');
 		out.settingsRefused = await page.textContent('#settings .error');
-		out.settingsPuts = puts;
-		await page.unroute('**/v1/admin/settings');
+		out.settingsGetAfterRefusal = (await admin('GET',
+		    '/v1/admin/settings')).json.security.max_sessions_per_wallet;
+		/* Shown afresh: the saved value. */
+		await page.click('#refresh');
+		await page.waitForFunction(() => [...document.querySelectorAll(
+		    '#main [data-async]')].every((p) => p.dataset.loaded));
+		out.settingsReloaded = await page.inputValue(inp);
 
 		/* Backups: a snapshot made; the archive the CLI made listed. */
 		await go(page, 'backups');

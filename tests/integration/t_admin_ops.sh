@@ -200,6 +200,9 @@ sdef() { jget "[s for s in j['settings'] if s['key'] == '$1'][0]$2"; }
 check "... a run-time key: its default, bounds and variable, and that it changes at run time" \
     [ "$(sdef security.max_sessions_per_wallet '["defaultValue"]') $(sdef security.max_sessions_per_wallet '["description"]')" = \
     "10 [security] max_sessions_per_wallet in config.toml, or WAIAAS_SECURITY_MAX_SESSIONS_PER_WALLET; an integer from 1 to 1000; changes at run time (PUT /v1/admin/settings)" ]
+check "... isEditable: the keys PUT takes, and only those" \
+    [ "$(sdef security.max_sessions_per_wallet '["isEditable"]') $(sdef daemon.port '["isEditable"]') $(jget 'sorted(s["key"] for s in j["settings"] if s["isEditable"])')" = \
+    "True False ['gas_condition.max_fee_per_gas_gwei', 'gas_condition.max_gas_limit', 'notifications.max_age', 'oracle.price_max_age', 'oracle.price_unpriced', 'security.master_lock_seconds', 'security.max_sessions_per_wallet', 'security.owner_kill_recover_delay']" ]
 check "... one read at start says so; the webhook secret is a credential, with no default shown" \
     [ "$(sdef daemon.port '["description"].endswith("restart")') $(sdef notifications.webhook_secret '["isCredential"]') $(sdef notifications.webhook_url '["isCredential"]')" = "True True False" ]
 code=$(req GET "/v1/admin/settings/schema?grouped=true")

@@ -5,8 +5,10 @@
 # needed by every route it calls; then headless Chromium
 # (admin_page.js) logs in, creates wallets and a SPENDING_LIMIT policy,
 # sessions, watches a send appear, cancels a DELAY-queued one (which
-# never reaches the chain), verifies the audit log, makes a backup,
-# pulls and recovers the kill switch.  A wallet named like an <img> tag
+# never reaches the chain), verifies the audit log, reads the settings
+# and changes one (a refused value too; a credential only as set or
+# not set), makes a backup, pulls and recovers the kill switch.  The
+# dashboard shows RPC health and price sources from the daemon.  A wallet named like an <img> tag
 # shows as text, an injected inline script is blocked by the CSP, a 401
 # brings back the login form, and so does idling (adminTimeout).
 # Screenshots: $BUILD/artifacts/admin-*.png.
@@ -18,6 +20,9 @@ CSP_WANT="default-src 'none'; script-src 'self'; style-src 'self'; connect-src '
     peer_missing "chromium (${CHROMIUM:-/usr/bin/chromium})"
 need_node_modules playwright-core
 start_anvil --chain-id 11155111
+# A credential set (the scrape token), for settings to show as set.
+TOK=$(openssl rand -hex 24)
+export WAIAAS_SECURITY_METRICS_TOKEN=$TOK
 export WAIAAS_RPC_EVM_ETHEREUM_SEPOLIA=$ANVIL_URL \
     WAIAAS_RPC_POLL_INTERVAL_MS=100 WAIAAS_SECURITY_MASTER_LOCK_FAILURES=1000
 start_daemon || cannot_run "daemon starts"
@@ -66,7 +71,10 @@ for r in "GET /v1/admin/status" "GET /v1/admin/kill-switch" \
     "DELETE /v1/policies/$U" "GET /v1/audit-logs" \
     "GET /v1/audit-logs/verify" "GET /v1/admin/notifications/status" \
     "POST /v1/admin/notifications/test" "GET /v1/admin/notifications/log" \
-    "GET /v1/admin/backups" "POST /v1/admin/backup"; do
+    "GET /v1/admin/backups" "POST /v1/admin/backup" \
+    "GET /v1/admin/rpc-status" "GET /v1/admin/oracle-status" \
+    "GET /v1/admin/settings" "PUT /v1/admin/settings" \
+    "GET /v1/admin/settings/schema"; do
 	set -- $r
 	a=$(http_code -X "$1" "$URL$2")
 	b=$(http_code -X "$1" -H "X-Master-Password: wrong" "$URL$2")
@@ -94,8 +102,12 @@ check "the login form first; a wrong password is said and shows nothing" \
     [ "$(pget '[j["httpStatus"], j["loginFirst"], "INVALID_MASTER_PASSWORD" in j["wrongText"], j["wrongMainHidden"]]')" = "[200, True, True, True]" ]
 check "logged in: the dashboard's panels, none an error, the password field emptied" \
     [ "$(pget '(lambda p: all(x in p for x in ("Daemon", "Kill switch", "RPC health", "Price sources", "Notification channels", "Waiting: approvals and the DELAY queue", "Wallets", "Recent transactions")))(j["dashPanels"]) and j["dashErrors"] == [] and j["passwordFieldEmpty"]')" = True ]
-check "a route this daemon does not serve says so in its panel (here: $(pget '", ".join(j["dashNA"])'))" \
-    [ "$(pget 'all(p in ("RPC health", "Price sources", "Wallets") for p in j["dashNA"])')" = True ]
+check "every dashboard panel's route is served: none says not available ($(pget '", ".join(j["dashNA"])'))" \
+    [ "$(pget 'j["dashNA"]')" = "[]" ]
+check "RPC health, from /v1/admin/rpc-status: anvil's endpoint, available, as text ($(pget 'j["rpcRows"]'))" \
+    [ "$(pget '[r[:3] for r in j["rpcRows"]]')" = "[['ethereum-sepolia', '$ANVIL_URL', 'available']]" ]
+check "Price sources, from /v1/admin/oracle-status: CoinGecko and Pyth listed, as text ($(pget 'j["priceRows"]'))" \
+    [ "$(pget 'sorted(r[0] for r in j["priceRows"]), all(None not in r for r in j["priceRows"] + j["rpcRows"])')" = "['coingecko', 'pyth'] True" ]
 check "a wallet made on the page, its session token shown" \
     [ "$(pget 'j["walletToken"] and len(j["wallet"]["addr"]) == 42')" = True ]
 check "a wallet named <img src=x onerror=alert(1)> shows as text: no img in the DOM, no dialog" \
@@ -120,10 +132,23 @@ check "the audit log verified on the page" \
     [ "$(pget 'j["auditValid"][0] == "true" and j["auditRows"] > 5')" = True ]
 check "a test notification sent (its result shown)" \
     [ "$(pget 'len(j["notifyResult"]) > 0')" = True ]
-check "settings: read, or said not available in this daemon; no error" \
-    [ "$(pget '(j["settingsRows"] > 0 or j["settingsNA"] == ["not available in this daemon"]) and j["settingsErrors"] == []')" = True ]
-check "settings in the reference's shapes: every key shown as category.name, a change PUT as {settings: [{key, value}]}, a refusal's message shown" \
-    [ "$(pget 'j["settingsKeys"] == ["daemon.port", "security.max_sessions_per_wallet", "notifications.webhook_secret", "notifications.enabled"] and j["settingsPuts"] == [{"settings": [{"key": "security.max_sessions_per_wallet", "value": "2"}]}, {"settings": [{"key": "daemon.port", "value": "3100"}]}] and "security.max_sessions_per_wallet saved" in j["settingsSaved"] and "ACTION_VALIDATION_FAILED: daemon.port: not changed" in j["settingsRefused"]')" = True ]
+check "settings: read from the daemon, no error" \
+    [ "$(pget '[j["settingsNA"], j["settingsErrors"], len(j["settingsShown"]) > 20]')" = "[[], [], True]" ]
+check "every key of the schema shown, as category.name, with its label" \
+    [ "$(pget 'sorted(r["key"] for r in j["settingsShown"]) == j["schemaKeys"] and [r["label"] for r in j["settingsShown"] if r["key"] == "security.max_sessions_per_wallet"] == ["Max sessions per wallet"]')" = True ]
+check "an input only for the keys PUT takes ($(pget 'len(j["schemaEditable"])')), the others as text (daemon.port: its port)" \
+    [ "$(pget 'sorted(r["key"] for r in j["settingsShown"] if r["input"] is not None) == j["schemaEditable"] and [r["text"] for r in j["settingsShown"] if r["key"] == "daemon.port"] == ["'"$PORT"'"]')" = True ]
+check "credentials only as set or not set, no input; the scrape token set ($(pget 'j["schemaCreds"]'))" \
+    [ "$(pget '(lambda c: len(c) > 3 and all(r["input"] is None and r["text"] in ("set", "not set") for r in c) and [r["text"] for r in c if r["key"].endswith(".metrics_token")] == ["set"])([r for r in j["settingsShown"] if r["key"] in j["schemaCreds"]])')" = True ]
+check "the scrape token is nowhere in what the page read" \
+    sh -c "! grep -q '$TOK' '$T_TMP/p.json'"
+check "max_sessions_per_wallet changed on the page: saved, and GET says 3 ($(pget 'j["settingsSaved"]'))" \
+    [ "$(pget '["security.max_sessions_per_wallet saved" in j["settingsSaved"], j["settingsGetAfterSave"], j["settingsReloaded"]]')" = "[True, '3', '3']" ]
+check "a value out of bounds (0): the daemon's message shown, nothing changed ($(pget 'j["settingsRefused"]'))" \
+    [ "$(pget '[j["settingsRefused"].startswith("ACTION_VALIDATION_FAILED: ") and "max_sessions_per_wallet" in j["settingsRefused"] and "1 to 1000" in j["settingsRefused"], j["settingsGetAfterRefusal"]]')" = "[True, '3']" ]
+code=$(req GET /v1/admin/settings)
+check "... curl agrees: GET /v1/admin/settings says 3 ($code)" \
+    [ "$code $(jget 'j["security"]["max_sessions_per_wallet"]')" = "200 3" ]
 check "a snapshot made on the page; the CLI's archive listed ($(pget 'j["backupResult"], j["backupRows"]'))" \
     [ "$(pget 'j["backupResult"].startswith("Made ") and "backup-snapshot.db" in j["backupResult"] and j["backupRows"] == ["'"$A1"'"]')" = True ]
 check "the kill switch pulled on the page (sessions revoked), then recovered" \
