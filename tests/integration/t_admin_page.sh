@@ -18,7 +18,12 @@ CSP_WANT="default-src 'none'; script-src 'self'; style-src 'self'; connect-src '
     peer_missing "chromium (${CHROMIUM:-/usr/bin/chromium})"
 need_node_modules playwright-core
 start_anvil --chain-id 11155111
+DEAD=http://127.0.0.1:$(free_port)	# the other testnets: nothing listens
 export WAIAAS_RPC_EVM_ETHEREUM_SEPOLIA=$ANVIL_URL \
+    WAIAAS_RPC_EVM_BASE_SEPOLIA=$DEAD WAIAAS_RPC_EVM_POLYGON_AMOY=$DEAD \
+    WAIAAS_RPC_EVM_ARBITRUM_SEPOLIA=$DEAD \
+    WAIAAS_RPC_EVM_OPTIMISM_SEPOLIA=$DEAD \
+    WAIAAS_RPC_EVM_HYPEREVM_TESTNET=$DEAD \
     WAIAAS_RPC_POLL_INTERVAL_MS=100 WAIAAS_SECURITY_MASTER_LOCK_FAILURES=1000
 start_daemon || cannot_run "daemon starts"
 URL=http://127.0.0.1:$PORT
@@ -96,6 +101,8 @@ check "logged in: the dashboard's panels, none an error, the password field empt
     [ "$(pget '(lambda p: all(x in p for x in ("Daemon", "Kill switch", "RPC health", "Price sources", "Notification channels", "Waiting: approvals and the DELAY queue", "Wallets", "Recent transactions")))(j["dashPanels"]) and j["dashErrors"] == [] and j["passwordFieldEmpty"]')" = True ]
 check "a route this daemon does not serve says so in its panel (here: $(pget '", ".join(j["dashNA"])'))" \
     [ "$(pget 'all(p in ("RPC health", "Price sources", "Wallets") for p in j["dashNA"])')" = True ]
+check "the dashboard shows a funded wallet's balance: $(pget 'j["dashBalance"]')" \
+    [ "$(pget '"ethereum-sepolia: 1 ETH" in j["dashBalance"]')" = True ]
 check "a wallet made on the page, its session token shown" \
     [ "$(pget 'j["walletToken"] and len(j["wallet"]["addr"]) == 42')" = True ]
 check "a wallet named <img src=x onerror=alert(1)> shows as text: no img in the DOM, no dialog" \
