@@ -483,7 +483,9 @@
 					    w.id + '/balance');
 					bal.set(w.id, (b.balances || []).map((x) =>
 					    x.network + ': ' + (x.native ?
-					    x.native.balance + ' ' + x.native.symbol :
+					    (x.native.balanceFormatted ||
+					    x.native.balance) + ' ' +
+					    x.native.symbol :
 					    x.error || '')).join('; '));
 				} catch (e) {
 					if (!notServed(e))

@@ -288,6 +288,7 @@ struct cq_all {
 	uint32_t		 kind;
 	json_t			*parts;		/* one slot per network */
 	uint32_t		 nparts, nasked, ndone;
+	uint32_t		 admin;		/* the admin shape */
 	json_t			*head;		/* walletId, chain, ... */
 };
 static TAILQ_HEAD(, cq_all)	cq_alls = TAILQ_HEAD_INITIALIZER(cq_alls);
@@ -322,7 +323,9 @@ api_chain_query(struct imsgchan *ch, struct imsg *imsg, void *arg)
 	    q.kind != CQ_ASSETS && q.kind != CQ_RESOLVE) ||
 	    (q.kind == CQ_RESOLVE && (q.nparts != 0 || q.token[0] == '\0')) ||
 	    q.nparts > NET_MAX || (q.nparts == 0 && q.part != 0) ||
-	    (q.nparts > 0 && (q.part >= q.nparts || q.token[0] != '\0')))
+	    (q.nparts > 0 && (q.part >= q.nparts || q.token[0] != '\0')) ||
+	    q.admin > 1 || (q.admin && (q.kind != CQ_BALANCE ||
+	    q.nparts == 0)))
 		fatalx("IMSG_API_CHAINQ: malformed");
 	for (i = 0; i < q.ntokens; i++)
 		if (memchr(q.tokens[i], '\0', sizeof(q.tokens[i])) == NULL)
@@ -345,6 +348,7 @@ api_chain_query(struct imsgchan *ch, struct imsg *imsg, void *arg)
 		a->peerid = imsg->hdr.peerid;
 		a->kind = q.kind;
 		a->nparts = q.nparts;
+		a->admin = q.admin;
 		for (i = 0; i < q.nparts; i++)
 			if (json_array_append_new(a->parts, json_null()) == -1)
 				fatalx("json_array_append");
@@ -363,7 +367,7 @@ api_chain_query(struct imsgchan *ch, struct imsg *imsg, void *arg)
 			if (a->peerid == imsg->hdr.peerid)
 				break;
 		if (a == NULL || a->nasked != q.part || a->nparts != q.nparts ||
-		    a->kind != q.kind)
+		    a->kind != q.kind || a->admin != q.admin)
 			fatalx("IMSG_API_CHAINQ: part %u out of order", q.part);
 		c->all = a;
 	}
@@ -458,6 +462,36 @@ enrich(json_t *body, const struct cq *c)
 	}
 }
 
+/*
+ * GET /v1/admin/wallets/{id}/balance: a network's balance in the
+ * reference's admin shape, the native coin's amount in base units as
+ * /v1/wallet/balance gives it (with its decimals and the amount shown
+ * with them); usd: no price is looked up here.  A network that failed:
+ * native null and its error.
+ */
+static json_t *
+admin_slot(const struct cq *c, int status, const char *msg, json_t *body)
+{
+	json_t	*slot;
+
+	if (status != 200) {
+		json_decref(body);
+		return json_pack("{s:s,s:n,s:[],s:s}", "network",
+		    c->net->name, "native", "tokens", "error", msg != NULL ?
+		    msg : "chain error");
+	}
+	slot = json_pack("{s:s,s:{s:O,s:O,s:O,s:n},s:[]}", "network",
+	    c->net->name, "native", "balance", json_object_get(body,
+	    "balance"), "symbol", json_object_get(body, "symbol"), "decimals",
+	    json_object_get(body, "decimals"), "usd", "tokens");
+	if (slot != NULL && json_object_get(body, "balanceFormatted") != NULL)
+		json_object_set(json_object_get(slot, "native"),
+		    "balanceFormatted", json_object_get(body,
+		    "balanceFormatted"));
+	json_decref(body);
+	return slot;
+}
+
 /* network=all: this network's slot; the answer once all are in. */
 static void
 cq_part_done(struct cq *c, int status, const char *msg, json_t *body)
@@ -466,7 +500,9 @@ cq_part_done(struct cq *c, int status, const char *msg, json_t *body)
 	json_t		*slot, *v;
 	const char	*k;
 
-	if (status == 200) {
+	if (a->admin)
+		slot = admin_slot(c, status, msg, body);
+	else if (status == 200) {
 		/* the wallet's fields are the head's; the rest is this
 		 * network's */
 		json_object_del(body, "walletId");
@@ -483,6 +519,8 @@ cq_part_done(struct cq *c, int status, const char *msg, json_t *body)
 	if (++a->ndone < a->nparts)
 		return;
 	v = a->head;
+	if (a->admin)
+		json_object_clear(v);
 	k = a->kind == CQ_BALANCE ? "balances" : "networkAssets";
 	if (json_object_set_new(v, k, a->parts) == -1)
 		fatalx("cq_part_done: out of memory");

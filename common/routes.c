@@ -111,6 +111,8 @@ const struct route_query route_queries[] = {
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-",
 	    "A-Z a-z 0-9 - (part of an id, an address, a hash or a wallet's "
 	    "name)", NULL },
+	Q_INT(R_ADMIN_WALLET_TX, "limit", 1, 100, 20),
+	Q_INT(R_ADMIN_WALLET_TX, "offset", 0, OFFSET_MAX, 0),
 	Q_INT(R_ADMIN_NOTIFY_LOG, "page", 1, OFFSET_MAX, 1),
 	Q_INT(R_ADMIN_NOTIFY_LOG, "pageSize", 1, 100, 20),
 	Q_ENUM(R_ADMIN_NOTIFY_LOG, "channel", "webhook|ntfy|telegram"),

@@ -104,6 +104,10 @@ enum http_method {
 	    MASTER)							\
 	X(R_ADMIN_TX_REJECT,	POST,	"/v1/admin/transactions/{}/reject", \
 	    MASTER)							\
+	X(R_ADMIN_WALLET_BALANCE, GET,	"/v1/admin/wallets/{}/balance", \
+	    MASTER)							\
+	X(R_ADMIN_WALLET_TX,	GET,	"/v1/admin/wallets/{}/transactions", \
+	    MASTER)							\
 	X(R_ADMIN_BACKUPS,	GET,	"/v1/admin/backups",	MASTER)	\
 	X(R_ADMIN_NOTIFY_STATUS, GET,	"/v1/admin/notifications/status", \
 	    MASTER)							\

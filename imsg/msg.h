@@ -646,7 +646,9 @@ struct chain_status {
  * messages in a row, part 0 to nparts - 1, one network each; the api
  * answers once, with every network's result or error.  CQ_RESOLVE
  * reads a token's metadata on chain (token: its contract or mint), for
- * GET /v1/tokens/resolve; no wallet, one network.
+ * GET /v1/tokens/resolve; no wallet, one network.  admin: CQ_BALANCE
+ * for GET /v1/admin/wallets/{id}/balance, always in parts (every
+ * network), answered in the reference's admin shape.
  */
 #define CQ_BALANCE		1
 #define CQ_ASSETS		2
@@ -663,6 +665,7 @@ struct chain_query {
 	char		tokens[CQ_TOKENS_MAX][CHAIN_ADDR_MAX + 1];
 	uint32_t	part;		/* network=all: this one's place */
 	uint32_t	nparts;		/* 0: one network, no aggregate */
+	uint32_t	admin;		/* 1: the admin answer's shape */
 	/* CQ_RESOLVE: what the registry knows of the token, or "" */
 	char		symbol[TOKEN_SYMBOL_MAX * 4 + 1];
 	char		name[TOKEN_NAME_MAX * 4 + 1];

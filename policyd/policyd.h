@@ -231,6 +231,7 @@ void	tx_approval(struct pd_ctx *);
 void	tx_list(struct pd_ctx *);
 void	tx_wallet_address(struct pd_ctx *);
 void	tx_wallet_chain(struct pd_ctx *);
+void	admin_wallet_balance(struct pd_ctx *);
 void	tx_context(struct imsgchan *, struct imsg *, void *); /* tx_gas.c */
 void	tx_signed(struct imsgchan *, struct imsg *, void *); /* tx_watch.c */
 void	tx_status(struct imsgchan *, struct imsg *, void *);

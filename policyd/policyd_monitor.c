@@ -336,24 +336,41 @@ filter_bind(sqlite3_stmt *st, const struct admin_tx_filter *f)
 	sqlite3_bind_text(st, 7, f->q, -1, SQLITE_STATIC);
 }
 
-/* GET /v1/admin/transactions: every wallet's, newest first, a page. */
+/*
+ * GET /v1/admin/transactions: every wallet's, newest first, a page.
+ * GET /v1/admin/wallets/{id}/transactions: one wallet's, the same way.
+ */
 void
 admin_tx_list(struct pd_ctx *c)
 {
 	struct admin_tx_filter		 f;
 	const struct network		*n;
 	sqlite3_stmt			*st;
-	json_t				*items;
+	json_t				*items, *t, *w;
 	const char			*q = c->req->query;
 	long long			 offset, limit, total;
 
 	memset(&f, 0, sizeof(f));
+	f.since = f.until = -1;
 	if (pd_query_int(c, "offset", &offset) == -1 ||
 	    pd_query_int(c, "limit", &limit) == -1 ||
-	    pd_query_int(c, "since", &f.since) == -1 ||
-	    pd_query_int(c, "until", &f.until) == -1)
+	    (c->route == R_ADMIN_TX_LIST &&
+	    (pd_query_int(c, "since", &f.since) == -1 ||
+	    pd_query_int(c, "until", &f.until) == -1)))
 		return;
-	f.w = pd_query_str(q, "wallet_id", f.wallet, sizeof(f.wallet));
+	if (c->route == R_ADMIN_WALLET_TX) {
+		/* one wallet's, any status: the path names it */
+		if (!ks_valid_id(c->req->param, strlen(c->req->param)) ||
+		    (w = store_wallet(c->req->param)) == NULL) {
+			pd_fail(c->peerid, 404, "WALLET_NOT_FOUND", "no such "
+			    "wallet", 0);
+			return;
+		}
+		json_decref(w);
+		f.w = c->req->param;
+	} else
+		f.w = pd_query_str(q, "wallet_id", f.wallet,
+		    sizeof(f.wallet));
 	f.ty = pd_query_str(q, "type", f.type, sizeof(f.type));
 	f.st = pd_query_str(q, "status", f.status, sizeof(f.status));
 	f.q = pd_query_str(q, "search", f.search, sizeof(f.search));
@@ -376,8 +393,14 @@ admin_tx_list(struct pd_ctx *c)
 	filter_bind(st, &f);
 	sqlite3_bind_int64(st, 8, limit);
 	sqlite3_bind_int64(st, 9, offset);
-	while (sqlite3_step(st) == SQLITE_ROW)
-		json_array_append_new(items, admin_tx_row(st));
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		t = admin_tx_row(st);
+		/* the amount in base units: formatted needs the token's
+		 * decimals, which the row does not keep */
+		if (c->route == R_ADMIN_WALLET_TX)
+			json_object_set_new(t, "formattedAmount", json_null());
+		json_array_append_new(items, t);
+	}
 	sqlite3_finalize(st);
 	pd_reply_json(c->peerid, 200, json_pack("{s:o, s:I, s:I, s:I}",
 	    "items", items, "total", (json_int_t)total, "offset",

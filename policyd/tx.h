@@ -155,6 +155,7 @@ double	spec_usd(const struct txspec *s, const char *amount, long long now,
     char *why, size_t whylen);
 int	wallet_ref(struct pd_ctx *c, const char *wid, const char *network,
     int read, struct wref *w);
+int	wallet_ref_admin(struct pd_ctx *c, const char *wid, struct wref *w);
 int	send_ref(struct pd_ctx *c, struct wref *w);
 int	send_ref_net(struct pd_ctx *c, struct wref *w, const char *network);
 int	busy(struct pd_ctx *c);

@@ -60,6 +60,56 @@ spec_usd(const struct txspec *s, const char *amount, long long now,
  * the same address exists on every EVM testnet, and value moves only on
  * a chain the caller named.  1, or 0 after answering.
  */
+#define WREF_COLS	"w.id, w.chain, w.environment, w.public_key, " \
+	"w.status, w.network"
+
+/* A row of WREF_COLS; own: the wallet's network. */
+static void
+wref_row(sqlite3_stmt *st, struct wref *w, char *own, size_t ownlen)
+{
+	strlcpy(w->id, (const char *)sqlite3_column_text(st, 0),
+	    sizeof(w->id));
+	w->chain = strcmp((const char *)sqlite3_column_text(st, 1),
+	    "ethereum") == 0 ? KS_CHAIN_ETHEREUM : KS_CHAIN_SOLANA;
+	w->env = strcmp((const char *)sqlite3_column_text(st, 2),
+	    "mainnet") == 0 ? ENV_MAINNET : ENV_TESTNET;
+	strlcpy(w->address, (const char *)sqlite3_column_text(st, 3),
+	    sizeof(w->address));
+	strlcpy(w->status, (const char *)sqlite3_column_text(st, 4),
+	    sizeof(w->status));
+	strlcpy(own, (const char *)sqlite3_column_text(st, 5), ownlen);
+}
+
+/*
+ * The wallet a masterAuth request names in its path, any status, on its
+ * own network.  1, or 0 after answering 404.
+ */
+int
+wallet_ref_admin(struct pd_ctx *c, const char *wid, struct wref *w)
+{
+	sqlite3_stmt	*st;
+	char		 own[NET_NAME_MAX + 1];
+	int		 found = 0;
+
+	memset(w, 0, sizeof(*w));
+	if (ks_valid_id(wid, strlen(wid))) {
+		if (sqlite3_prepare_v2(pd.db, "SELECT " WREF_COLS " FROM "
+		    "wallets w WHERE w.id = ?", -1, &st, NULL) != SQLITE_OK)
+			fatalx("database: %s", sqlite3_errmsg(pd.db));
+		sqlite3_bind_text(st, 1, wid, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			wref_row(st, w, own, sizeof(own));
+			w->net = net_lookup(own);
+			found = 1;
+		}
+		sqlite3_finalize(st);
+	}
+	if (!found)
+		pd_fail(c->peerid, 404, "WALLET_NOT_FOUND", "no such wallet",
+		    0);
+	return found;
+}
+
 int
 wallet_ref(struct pd_ctx *c, const char *wid, const char *network,
     int read, struct wref *w)
@@ -69,28 +119,16 @@ wallet_ref(struct pd_ctx *c, const char *wid, const char *network,
 	int		 n = 0;
 
 	memset(w, 0, sizeof(*w));
-	if (sqlite3_prepare_v2(pd.db, "SELECT w.id, w.chain, w.environment, "
-	    "w.public_key, w.status, w.network FROM wallets w JOIN "
-	    "session_wallets s ON s.wallet_id = w.id WHERE s.session_id = ? "
-	    "AND (? IS NULL OR w.id = ?) LIMIT 2", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(pd.db, "SELECT " WREF_COLS " FROM wallets w "
+	    "JOIN session_wallets s ON s.wallet_id = w.id WHERE s.session_id "
+	    "= ? AND (? IS NULL OR w.id = ?) LIMIT 2", -1, &st, NULL) !=
+	    SQLITE_OK)
 		fatalx("database: %s", sqlite3_errmsg(pd.db));
 	sqlite3_bind_text(st, 1, c->session, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, wid, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, wid, -1, SQLITE_STATIC);
-	while (sqlite3_step(st) == SQLITE_ROW && ++n == 1) {
-		strlcpy(w->id, (const char *)sqlite3_column_text(st, 0),
-		    sizeof(w->id));
-		w->chain = strcmp((const char *)sqlite3_column_text(st, 1),
-		    "ethereum") == 0 ? KS_CHAIN_ETHEREUM : KS_CHAIN_SOLANA;
-		w->env = strcmp((const char *)sqlite3_column_text(st, 2),
-		    "mainnet") == 0 ? ENV_MAINNET : ENV_TESTNET;
-		strlcpy(w->address, (const char *)sqlite3_column_text(st, 3),
-		    sizeof(w->address));
-		strlcpy(w->status, (const char *)sqlite3_column_text(st, 4),
-		    sizeof(w->status));
-		strlcpy(own, (const char *)sqlite3_column_text(st, 5),
-		    sizeof(own));
-	}
+	while (sqlite3_step(st) == SQLITE_ROW && ++n == 1)
+		wref_row(st, w, own, sizeof(own));
 	sqlite3_finalize(st);
 	if (n == 0) {
 		if (wid != NULL)

@@ -517,6 +517,28 @@ known_tokens(const struct wref *w, struct chain_query *q)
 	sqlite3_finalize(st);
 }
 
+/* One message per network of the wallet's chain and environment. */
+static void
+ask_all(struct pd_ctx *c, struct wref *w, struct chain_query *q)
+{
+	const struct network	*n;
+	uint32_t		 i;
+
+	for (i = 0; (n = net_get(i)) != NULL; i++) {
+		if (n->chain != (uint32_t)w->chain ||
+		    n->env != (uint32_t)w->env)
+			continue;
+		w->net = n;
+		q->net = i;
+		q->ntokens = 0;
+		memset(q->tokens, 0, sizeof(q->tokens));
+		if (q->kind == CQ_ASSETS && w->chain == KS_CHAIN_ETHEREUM)
+			known_tokens(w, q);
+		chain_ask(c, q);
+		q->part++;
+	}
+}
+
 /*
  * GET /v1/wallet/balance, /v1/wallet/assets: the api asks the chain.
  * network=all: every network of the wallet's chain and environment, one
@@ -569,16 +591,37 @@ tx_wallet_chain(struct pd_ctx *c)
 		return;
 	}
 	q.nparts = all;
-	for (i = 0; (n = net_get(i)) != NULL; i++) {
-		if (n->chain != (uint32_t)w.chain || n->env != (uint32_t)w.env)
-			continue;
-		w.net = n;
-		q.net = i;
-		q.ntokens = 0;
-		memset(q.tokens, 0, sizeof(q.tokens));
-		if (q.kind == CQ_ASSETS && w.chain == KS_CHAIN_ETHEREUM)
-			known_tokens(&w, &q);
-		chain_ask(c, &q);
-		q.part++;
+	ask_all(c, &w, &q);
+}
+
+/*
+ * GET /v1/admin/wallets/{id}/balance: the wallet's native balance on
+ * every network of its chain and environment, asked like network=all.
+ * A terminated wallet is not asked about: no balances.
+ */
+void
+admin_wallet_balance(struct pd_ctx *c)
+{
+	struct wref		 w;
+	struct chain_query	 q;
+	const struct network	*n;
+	uint32_t		 i;
+
+	if (!wallet_ref_admin(c, c->req->param, &w))
+		return;
+	memset(&q, 0, sizeof(q));
+	if (strcmp(w.status, "TERMINATED") != 0)
+		for (i = 0; (n = net_get(i)) != NULL; i++)
+			q.nparts += n->chain == (uint32_t)w.chain &&
+			    n->env == (uint32_t)w.env;
+	if (q.nparts == 0) {
+		pd_reply_json(c->peerid, 200, json_pack("{s:[]}",
+		    "balances"));
+		return;
 	}
+	q.kind = CQ_BALANCE;
+	q.admin = 1;
+	strlcpy(q.wallet_id, w.id, sizeof(q.wallet_id));
+	strlcpy(q.address, w.address, sizeof(q.address));
+	ask_all(c, &w, &q);
 }

@@ -246,6 +246,11 @@ async function main() {
 		/* A send appears on the transactions page. */
 		await rpc('anvil_setBalance', [w1.addr,
 		    '0xde0b6b3a7640000']);
+		/* The dashboard's Wallets panel: its balance, from
+		 * GET /v1/admin/wallets/{id}/balance. */
+		await go(page, 'dashboard');
+		out.dashBalance = await page.$eval('#main tr[data-id="' +
+		    w1.id + '"]', (tr) => tr.lastElementChild.textContent);
 		const t1 = await rest('POST', '/v1/transactions/send', token,
 		    { network: NET, to: R(1), amount: '500' });
 		out.t1 = t1.status;

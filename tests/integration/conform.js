@@ -883,6 +883,22 @@ async function walk() {
 	    'DONE', { auth: 'master' }), 'an unknown status');
 	expect(AL, 401, await call('GET', '/v1/admin/transactions'),
 	    'no master password');
+	const AWB = 'GET /v1/admin/wallets/{id}/balance';
+	expect(AWB, 200, await call('GET', '/v1/admin/wallets/' + W +
+	    '/balance', { auth: 'master' }), 'every network of the wallet');
+	expect(AWB, 404, await call('GET', '/v1/admin/wallets/' + U() +
+	    '/balance', { auth: 'master' }), 'an unknown wallet');
+	expect(AWB, 401, await call('GET', '/v1/admin/wallets/' + W +
+	    '/balance', { auth: S }), 'a session token');
+	const AWT = 'GET /v1/admin/wallets/{id}/transactions';
+	expect(AWT, 200, await call('GET', '/v1/admin/wallets/' + W +
+	    '/transactions?limit=2&offset=1', { auth: 'master' }), 'a page');
+	expect(AWT, 404, await call('GET', '/v1/admin/wallets/' + U() +
+	    '/transactions', { auth: 'master' }), 'an unknown wallet');
+	expect(AWT, 400, await call('GET', '/v1/admin/wallets/' + W +
+	    '/transactions?limit=101', { auth: 'master' }), 'limit over 100');
+	expect(AWT, 401, await call('GET', '/v1/admin/wallets/' + W +
+	    '/transactions'), 'no master password');
 	r = await call('POST', '/v1/transactions/send', { auth: S, body: {
 	    network: NET, to: to(7), amount: '2500' } });
 	const TD2 = r.json && r.json.id;

@@ -23,7 +23,12 @@ start_anvil --chain-id 11155111
 # A credential set (the scrape token), for settings to show as set.
 TOK=$(openssl rand -hex 24)
 export WAIAAS_SECURITY_METRICS_TOKEN=$TOK
+DEAD=http://127.0.0.1:$(free_port)	# the other testnets: nothing listens
 export WAIAAS_RPC_EVM_ETHEREUM_SEPOLIA=$ANVIL_URL \
+    WAIAAS_RPC_EVM_BASE_SEPOLIA=$DEAD WAIAAS_RPC_EVM_POLYGON_AMOY=$DEAD \
+    WAIAAS_RPC_EVM_ARBITRUM_SEPOLIA=$DEAD \
+    WAIAAS_RPC_EVM_OPTIMISM_SEPOLIA=$DEAD \
+    WAIAAS_RPC_EVM_HYPEREVM_TESTNET=$DEAD \
     WAIAAS_RPC_POLL_INTERVAL_MS=100 WAIAAS_SECURITY_MASTER_LOCK_FAILURES=1000
 start_daemon || cannot_run "daemon starts"
 URL=http://127.0.0.1:$PORT
@@ -105,9 +110,11 @@ check "logged in: the dashboard's panels, none an error, the password field empt
 check "every dashboard panel's route is served: none says not available ($(pget '", ".join(j["dashNA"])'))" \
     [ "$(pget 'j["dashNA"]')" = "[]" ]
 check "RPC health, from /v1/admin/rpc-status: anvil's endpoint, available, as text ($(pget 'j["rpcRows"]'))" \
-    [ "$(pget '[r[:3] for r in j["rpcRows"]]')" = "[['ethereum-sepolia', '$ANVIL_URL', 'available']]" ]
+    [ "$(pget '[r[:3] for r in j["rpcRows"] if r[0] == "ethereum-sepolia"]')" = "[['ethereum-sepolia', '$ANVIL_URL', 'available']]" ]
 check "Price sources, from /v1/admin/oracle-status: CoinGecko and Pyth listed, as text ($(pget 'j["priceRows"]'))" \
     [ "$(pget 'sorted(r[0] for r in j["priceRows"]), all(None not in r for r in j["priceRows"] + j["rpcRows"])')" = "['coingecko', 'pyth'] True" ]
+check "the dashboard shows a funded wallet's balance: $(pget 'j["dashBalance"]')" \
+    [ "$(pget '"ethereum-sepolia: 1 ETH" in j["dashBalance"]')" = True ]
 check "a wallet made on the page, its session token shown" \
     [ "$(pget 'j["walletToken"] and len(j["wallet"]["addr"]) == 42')" = True ]
 check "a wallet named <img src=x onerror=alert(1)> shows as text: no img in the DOM, no dialog" \
