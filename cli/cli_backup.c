@@ -1,8 +1,9 @@
 /*
  * backup create|list|inspect, restore.  The archive format is in
  * common/backup.h.  create asks the running daemon to make the archive
- * (POST /v1/admin/backup with the master password).  restore runs with the daemon stopped (it holds
- * the pid file's lock meanwhile), authenticates and decrypts the whole
+ * (POST /v1/admin/backup with the master password).  restore runs with
+ * the daemon stopped (it holds the pid file's lock meanwhile),
+ * authenticates and decrypts the whole
  * archive into a new directory beside the data directory, and only then
  * swaps: the current data moves to <datadir>.before-restore-<time>.
  */

@@ -291,8 +291,8 @@ admin_backup_sealed(struct imsgchan *ch, struct imsg *imsg, void *arg)
 	pd_reply_json(BS.peerid, 200, json_pack("{s:s, s:s, s:I, s:s, s:s, "
 	    "s:I, s:i}", "path", path, "filename", r.name, "size",
 	    (json_int_t)r.size, "created_at", r.created, "daemon_version",
-	    WAIAAS_VERSION, "schema_version", (json_int_t)BS.schema, "file_count",
-	    (int)r.nfiles));
+	    WAIAAS_VERSION, "schema_version", (json_int_t)BS.schema,
+	    "file_count", (int)r.nfiles));
 }
 
 /*
