@@ -356,7 +356,7 @@ async function main() {
 		out.settingsPuts = puts;
 		await page.unroute('**/v1/admin/settings');
 
-		/* Backups: a snapshot made; the archive the CLI made listed. */
+		/* Backups: an archive made; the one the CLI made listed. */
 		await go(page, 'backups');
 		await page.click('#backup-create');
 		await page.waitForFunction(() => document.getElementById(

@@ -124,8 +124,8 @@ check "settings: read, or said not available in this daemon; no error" \
     [ "$(pget '(j["settingsRows"] > 0 or j["settingsNA"] == ["not available in this daemon"]) and j["settingsErrors"] == []')" = True ]
 check "settings in the reference's shapes: every key shown as category.name, a change PUT as {settings: [{key, value}]}, a refusal's message shown" \
     [ "$(pget 'j["settingsKeys"] == ["daemon.port", "security.max_sessions_per_wallet", "notifications.webhook_secret", "notifications.enabled"] and j["settingsPuts"] == [{"settings": [{"key": "security.max_sessions_per_wallet", "value": "2"}]}, {"settings": [{"key": "daemon.port", "value": "3100"}]}] and "security.max_sessions_per_wallet saved" in j["settingsSaved"] and "ACTION_VALIDATION_FAILED: daemon.port: not changed" in j["settingsRefused"]')" = True ]
-check "a snapshot made on the page; the CLI's archive listed ($(pget 'j["backupResult"], j["backupRows"]'))" \
-    [ "$(pget 'j["backupResult"].startswith("Made ") and "backup-snapshot.db" in j["backupResult"] and j["backupRows"] == ["'"$A1"'"]')" = True ]
+check "an archive made on the page, listed first; the CLI's listed too ($(pget 'j["backupResult"], j["backupRows"]'))" \
+    [ "$(pget 'j["backupResult"].startswith("Made ") and len(j["backupRows"]) == 2 and j["backupRows"][0] != "'"$A1"'" and j["backupRows"][0].endswith(".wbk") and "/backups/" + j["backupRows"][0] in j["backupResult"] and j["backupRows"][1] == "'"$A1"'"')" = True ]
 check "the kill switch pulled on the page (sessions revoked), then recovered" \
     [ "$(pget '["SUSPENDED" in j["killState"], j["killSessions"], j["recovered"]]')" = "[True, 401, True]" ]
 code=$(req GET /v1/admin/kill-switch)
