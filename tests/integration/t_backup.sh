@@ -168,4 +168,24 @@ check "restore over existing data: exit 0, the old data kept aside" \
 start_daemon || notok "daemon starts after the second restore"
 check "after the second restore every wallet opens" \
     sh -c "grep -q 'with 2 wallets' $LOG && ! grep -q unusable $LOG"
+
+# One backup at a time: requests at once each make their own archive or
+# get 409; none makes a broken one, none leaves a snapshot.
+n0=$(ls "$DATA/backups" | wc -l)
+pids=
+for i in 1 2 3; do
+	curl -s -o "$T_TMP/c$i" -w '%{http_code}\n' -X POST \
+	    -H "X-Master-Password: $WAIAAS_MASTER_PASSWORD" \
+	    "http://127.0.0.1:$PORT/v1/admin/backup" > "$T_TMP/code$i" &
+	pids="$pids $!"
+done
+wait $pids	# not the daemon
+codes=$(cat "$T_TMP"/code1 "$T_TMP"/code2 "$T_TMP"/code3 | sort | tr '\n' ' ')
+made=$(cat "$T_TMP"/code1 "$T_TMP"/code2 "$T_TMP"/code3 | grep -c '^200$')
+check "three backups at once: each 200 or 409 ($codes)" \
+    sh -c "! cat $T_TMP/code1 $T_TMP/code2 $T_TMP/code3 | grep -qv '^200$\|^409$' && [ $made -ge 1 ]"
+check "... one archive per 200, each verifies; no snapshot left" \
+    sh -c "[ \$(ls $DATA/backups | wc -l) = $((n0 + made)) ] && [ ! -e $DATA/data/backup-snapshot.db ] && for a in $DATA/backups/*.wbk; do WAIAAS_DATA_DIR=$DATA '$CLI' backup inspect \$a >/dev/null 2>&1 || exit 1; done"
+grep -q BACKUP_IN_PROGRESS "$T_TMP"/c1 "$T_TMP"/c2 "$T_TMP"/c3 &&
+    echo "# a 409 was seen" || echo "# no 409 this time (the backups did not overlap)"
 stop
