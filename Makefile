@@ -59,7 +59,8 @@ COMMON_SRCS = common/log.c common/util.c common/config.c common/proc.c \
 PARENT_SRCS = parent/waiaasd.c parent/parent_datadir.c \
 	      parent/parent_resolve.c parent/parent_unlock.c \
 	      parent/parent_children.c parent/parent_stop.c \
-	      parent/parent_keystore.c
+	      parent/parent_keystore.c parent/parent_backup.c \
+	      common/backup.c
 API_SRCS    = api/api.c api/api_health.c api/http.c \
 	      api/api_wallets.c api/api_policies.c api/api_chain.c \
 	      api/chain_common.c api/chain_evm_decode.c api/chain_evm_net.c \
@@ -468,7 +469,7 @@ build-fuzz/fuzz_relay: tests/fuzz/fuzz_relay.c relay/relay_format.c \
 	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
 
 build-fuzz/fuzz_backup: tests/fuzz/fuzz_backup.c common/backup.c \
-    common/keystore.c common/util.c
+    common/keystore.c common/util.c common/wipe.c
 	@mkdir -p build-fuzz
 	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
 

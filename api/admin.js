@@ -1125,20 +1125,22 @@
 	RENDER.backups = function (main) {
 		const msg = el('div', { id: 'backup-result' });
 		let list = asyncPanel('Backups', listBackups);
-		/* POST /v1/admin/backup makes the database snapshot; the
-		 * CLI seals it into an archive of backups/ (README). */
+		/* POST /v1/admin/backup makes an encrypted archive in
+		 * backups/, under a key from the master password (README). */
 		main.append(panel('New backup', el('p', { cls: 'muted',
-		    text: 'The daemon makes a snapshot of its database; ' +
-		    'it is not encrypted until "waiaas backup create" seals ' +
-		    'it into backups/, whose archives are listed below.' }),
+		    text: 'The daemon makes an encrypted archive of its ' +
+		    'database, sealed keys and configuration in backups/, ' +
+		    'under a key derived from the master password; the ' +
+		    'archives are listed below.' }),
 		    el('button', { type: 'button',
 		    id: 'backup-create', cls: 'primary',
-		    text: 'Make a snapshot', on: { click: action(msg,
+		    text: 'Make a backup', on: { click: action(msg,
 		    async () => {
 			const b = await api('POST', '/v1/admin/backup');
 			msg.replaceChildren(el('p', { cls: 'ok', text: 'Made ' +
 			    show(b.path) + ' (' + show(b.size) + ' bytes, ' +
-			    'schema ' + show(b.schema_version) + ').' }));
+			    show(b.file_count) + ' files, schema ' +
+			    show(b.schema_version) + ').' }));
 			const fresh = asyncPanel('Backups', listBackups);
 			list.replaceWith(fresh);
 			list = fresh;

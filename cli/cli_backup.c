@@ -1,10 +1,9 @@
 /*
  * backup create|list|inspect, restore.  The archive format is in
- * common/backup.h.  create asks the running daemon for a consistent
- * database snapshot (policyd's VACUUM INTO), then reads it, the sealed
- * key files and config.toml from the data directory, so it runs as the
- * daemon's user or root.  restore runs with the daemon stopped (it holds
- * the pid file's lock meanwhile), authenticates and decrypts the whole
+ * common/backup.h.  create asks the running daemon to make the archive
+ * (POST /v1/admin/backup with the master password).  restore runs with
+ * the daemon stopped (it holds the pid file's lock meanwhile),
+ * authenticates and decrypts the whole
  * archive into a new directory beside the data directory, and only then
  * swaps: the current data moves to <datadir>.before-restore-<time>.
  */
@@ -25,10 +24,8 @@
 
 #include "backup.h"
 #include "cli.h"
-#include "config.h"
 #include "keystore.h"
 #include "util.h"
-#include "version.h"
 #include "wipe.h"
 
 #define ARCHIVE_SUFFIX	".wbk"
@@ -47,259 +44,24 @@ bk_opt(int ch, const char *arg)
 		o_encrypt = 1;
 }
 
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	p[0] = v >> 24;
-	p[1] = v >> 16;
-	p[2] = v >> 8;
-	p[3] = v;
-}
-
-/* A whole regular file under dfd, at most max bytes; NULL and errno. */
-static uint8_t *
-slurp(int dfd, const char *name, long long max, size_t *len)
-{
-	struct stat	 st;
-	uint8_t		*buf;
-	size_t		 off = 0;
-	ssize_t		 n;
-	int		 fd;
-
-	if ((fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1)
-		return NULL;
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) || st.st_size > max) {
-		close(fd);
-		errno = EINVAL;
-		return NULL;
-	}
-	if ((buf = wipe_malloc((size_t)st.st_size + 1)) == NULL) {
-		close(fd);
-		return NULL;
-	}
-	while (off < (size_t)st.st_size && (n = read(fd, buf + off,
-	    (size_t)st.st_size - off)) > 0)
-		off += (size_t)n;
-	close(fd);
-	if (off != (size_t)st.st_size) {
-		wipe_free(buf);
-		errno = EIO;
-		return NULL;
-	}
-	*len = off;
-	return buf;
-}
-
 /* ---- create ---- */
 
-struct item {
-	char	 name[64];
-	char	 path[64];	/* under the data directory */
-	uint8_t	*data;
-	size_t	 len;
-};
-
-static void
-add_item(struct item **items, size_t *n, int dfd, const char *name,
-    const char *path)
-{
-	struct item	*it;
-
-	if ((*items = reallocarray(*items, *n + 1, sizeof(**items))) == NULL)
-		cli_fail("out of memory");
-	it = &(*items)[*n];
-	memset(it, 0, sizeof(*it));
-	strlcpy(it->name, name, sizeof(it->name));
-	strlcpy(it->path, path, sizeof(it->path));
-	if ((it->data = slurp(dfd, path, BK_FILE_MAX, &it->len)) == NULL)
-		cli_fail("%s/%s: %s", cli.datadir, path, strerror(errno));
-	(*n)++;
-}
-
+/*
+ * The daemon makes the archive (POST /v1/admin/backup; parent_backup.c
+ * with common/backup.c): one implementation, and the command needs no
+ * access to the data directory for it.
+ */
 static void
 backup_create(void)
 {
-	static struct config	 cf;
-	struct item		*items = NULL;
-	struct dirent		*de;
-	DIR			*d;
-	json_t			*snap, *meta, *files;
-	crypto_secretstream_xchacha20poly1305_state ss;
-	struct bk_meta		 bm;
-	struct stat		 bst;
-	uint8_t			 keys[2][32], mac[BK_MAC_LEN], hdr[12];
-	uint8_t			 sh[SS_HEADER];
-	uint8_t			 salt[BK_SALT_LEN], h[32];
-	uint8_t			*cbuf, lenb[4];
-	char			 hex[65], shex[BK_SALT_LEN * 2 + 1], err[256];
-	char			 name[96], tmp[128], path[PATH_MAX + 16];
-	char			 when[32], *mtext;
-	crypto_generichash_state gs;
-	unsigned long long	 clen;
-	size_t			 n = 0, i, off, total, done, mlen;
-	time_t			 now = time(NULL);
-	int			 dfd, bfd, fd, kfd;
-	FILE			*out;
-
-	cli_datadir();
-	if ((dfd = open(cli.datadir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-	    O_CLOEXEC)) == -1)
-		cli_fail("%s: %s", cli.datadir, strerror(errno));
-	/* The archive's KDF cost: the keystore's, as configured. */
-	config_defaults(&cf);
-	snprintf(path, sizeof(path), "%s/config.toml", cli.datadir);
-	if (config_load_file(&cf, path, err, sizeof(err)) == -1)
-		cli_fail("configuration: %s", err);
-	if (getenv("WAIAAS_KEYSTORE_KDF_MEMORY_KIB") != NULL)
-		cf.kdf_memory_kib = atoi(getenv(
-		    "WAIAAS_KEYSTORE_KDF_MEMORY_KIB"));
-	if (getenv("WAIAAS_KEYSTORE_KDF_PASSES") != NULL)
-		cf.kdf_passes = atoi(getenv("WAIAAS_KEYSTORE_KDF_PASSES"));
-	if (cf.kdf_memory_kib < KS_KDF_MEM_MIN ||
-	    cf.kdf_memory_kib > KS_KDF_MEM_MAX || cf.kdf_passes < 1 ||
-	    cf.kdf_passes > KS_KDF_PASSES_MAX)
-		cli_fail("keystore KDF settings out of bounds");
-	if (faccessat(dfd, "keystore.next", F_OK, AT_SYMLINK_NOFOLLOW) == 0)
-		cli_fail("a master password change is under way; try again");
+	json_t	*r;
 
 	cli_password();
-	snap = cli_call("POST", "/v1/admin/backup", NULL, 1, 200);
-	/* The snapshot first, then the keys: every wallet has its key. */
-	add_item(&items, &n, dfd, "data/waiaas.db",
-	    "data/backup-snapshot.db");
-	(void)unlinkat(dfd, "data/backup-snapshot.db", 0);
-	add_item(&items, &n, dfd, "keystore/keystore.meta",
-	    "keystore/keystore.meta");
-	if ((kfd = openat(dfd, "keystore", O_RDONLY | O_DIRECTORY |
-	    O_NOFOLLOW | O_CLOEXEC)) == -1 || (d = fdopendir(kfd)) == NULL)
-		cli_fail("%s/keystore: %s", cli.datadir, strerror(errno));
-	while ((de = readdir(d)) != NULL) {
-		if (strlen(de->d_name) != KS_ID_LEN + 4)
-			continue;
-		snprintf(name, sizeof(name), "keystore/%.40s", de->d_name);
-		if (bk_name_kind(name) == BK_NAME_KEY)
-			add_item(&items, &n, dfd, name, name);
-	}
-	closedir(d);
-	if (faccessat(dfd, "config.toml", F_OK, AT_SYMLINK_NOFOLLOW) == 0)
-		add_item(&items, &n, dfd, "config.toml", "config.toml");
-
-	randombytes_buf(salt, sizeof(salt));
-	sodium_bin2hex(shex, sizeof(shex), salt, sizeof(salt));
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
-	files = json_array();
-	for (i = 0; i < n; i++) {
-		crypto_hash_sha256(h, items[i].data, items[i].len);
-		sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
-		json_array_append_new(files, json_pack("{s:s, s:I, s:s}",
-		    "name", items[i].name, "size", (json_int_t)items[i].len,
-		    "sha256", hex));
-	}
-	meta = json_pack("{s:i, s:s, s:s, s:O, s:O, s:{s:s, s:i, s:i, s:s}, "
-	    "s:o}", "format", BK_FORMAT, "created", when, "version",
-	    WAIAAS_VERSION, "schemaVersion", json_object_get(snap,
-	    "schemaVersion"), "walletCount", json_object_get(snap,
-	    "walletCount"), "kdf", "alg", "argon2id13", "memKib",
-	    cf.kdf_memory_kib, "passes", cf.kdf_passes, "salt", shex,
-	    "files", files);
-	json_decref(snap);
-	if (meta == NULL || (mtext = json_dumps(meta, JSON_COMPACT |
-	    JSON_SORT_KEYS)) == NULL)
-		cli_fail("out of memory");
-	json_decref(meta);
-	mlen = strlen(mtext);
-	memcpy(hdr, BK_MAGIC, 8);
-	put32(hdr + 8, (uint32_t)mlen);
-	/* The same parser inspect and restore use: what we write reads. */
-	if ((cbuf = malloc(12 + mlen)) == NULL)
-		cli_fail("out of memory");
-	memcpy(cbuf, hdr, 12);
-	memcpy(cbuf + 12, mtext, mlen);
-	if (bk_parse_meta(cbuf, 12 + mlen, &bm, err, sizeof(err)) == -1)
-		cli_fail("internal: %s", err);
-	free(cbuf);
-	if (bk_derive(cli.pw, cli.pwlen, &bm, keys) == -1)
-		cli_fail("key derivation failed (out of memory?)");
-	bk_meta_free(&bm);
-	crypto_generichash_init(&gs, keys[0], 32, sizeof(mac));
-	crypto_generichash_update(&gs, hdr, 12);
-	crypto_generichash_update(&gs, (uint8_t *)mtext, mlen);
-	crypto_generichash_final(&gs, mac, sizeof(mac));
-
-	snprintf(name, sizeof(name), "waiaas-backup-%.4s%.2s%.2sT%.2s%.2s%.2sZ"
-	    ARCHIVE_SUFFIX, when, when + 5, when + 8, when + 11, when + 14,
-	    when + 17);
-	snprintf(tmp, sizeof(tmp), ".%s.tmp", name);
-	if ((bfd = openat(dfd, "backups", O_RDONLY | O_DIRECTORY |
-	    O_NOFOLLOW | O_CLOEXEC)) == -1)
-		cli_fail("%s/backups: %s", cli.datadir, strerror(errno));
-	(void)unlinkat(bfd, tmp, 0);
-	if ((fd = openat(bfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-	    O_CLOEXEC, 0600)) == -1 || (out = fdopen(fd, "w")) == NULL)
-		cli_fail("%s/backups/%s: %s", cli.datadir, tmp,
-		    strerror(errno));
-	/*
-	 * backups/ is the daemon's parent's, which lists the archives for
-	 * GET /v1/admin/backups: one made by root is given to the
-	 * directory's owner (still 0600), as everything else in it is.
-	 */
-	if (geteuid() == 0 && fstat(bfd, &bst) == 0 && bst.st_uid != 0 &&
-	    fchown(fd, bst.st_uid, bst.st_gid) == -1)
-		cli_fail("chown %s: %s", tmp, strerror(errno));
-	crypto_secretstream_xchacha20poly1305_init_push(&ss, sh, keys[1]);
-	fwrite(hdr, 1, 12, out);
-	fwrite(mtext, 1, mlen, out);
-	fwrite(mac, 1, sizeof(mac), out);
-	fwrite(sh, 1, sizeof(sh), out);
-	wipe_free(mtext);
-	if ((cbuf = malloc(BK_CHUNK + SS_ABYTES)) == NULL)
-		cli_fail("out of memory");
-	/* The files back to back, cut into chunks; the last one FINAL. */
-	for (total = 0, i = 0; i < n; i++)
-		total += items[i].len;
-	done = 0;
-	i = 0;
-	off = 0;
-	do {
-		uint8_t	chunk[BK_CHUNK];
-		size_t	k = 0, take;
-
-		while (k < BK_CHUNK && i < n) {
-			take = items[i].len - off;
-			if (take > BK_CHUNK - k)
-				take = BK_CHUNK - k;
-			memcpy(chunk + k, items[i].data + off, take);
-			k += take;
-			off += take;
-			if (off == items[i].len) {
-				i++;
-				off = 0;
-			}
-		}
-		done += k;
-		crypto_secretstream_xchacha20poly1305_push(&ss, cbuf, &clen,
-		    chunk, k, mac, sizeof(mac), done == total ?
-		    crypto_secretstream_xchacha20poly1305_TAG_FINAL : 0);
-		sodium_memzero(chunk, sizeof(chunk));
-		put32(lenb, (uint32_t)clen);
-		fwrite(lenb, 1, 4, out);
-		fwrite(cbuf, 1, clen, out);
-	} while (done < total);
-	free(cbuf);
-	sodium_memzero(keys, sizeof(keys));
-	if (fflush(out) == EOF || ferror(out) || fsync(fd) == -1 ||
-	    fclose(out) == EOF || renameat(bfd, tmp, bfd, name) == -1 ||
-	    fsync(bfd) == -1) {
-		(void)unlinkat(bfd, tmp, 0);
-		cli_fail("%s/backups/%s: %s", cli.datadir, name,
-		    strerror(errno));
-	}
-	for (i = 0; i < n; i++)
-		wipe_free(items[i].data);
-	free(items);
-	close(bfd);
-	close(dfd);
-	printf("%s/backups/%s\n", cli.datadir, name);
+	r = cli_call("POST", "/v1/admin/backup", NULL, 1, 200);
+	if (json_string_value(json_object_get(r, "path")) == NULL)
+		cli_fail("the daemon's answer names no archive");
+	printf("%s\n", json_string_value(json_object_get(r, "path")));
+	json_decref(r);
 }
 
 /* ---- reading an archive ---- */
@@ -327,7 +89,7 @@ archive_read(const char *arg, struct archive *a)
 		    arg);
 	} else
 		strlcpy(path, arg, sizeof(path));
-	if ((a->buf = slurp(dfd, path, 8LL * 1024 * 1024 * 1024, &a->len)) ==
+	if ((a->buf = bk_slurp(dfd, path, 8LL * 1024 * 1024 * 1024, &a->len)) ==
 	    NULL)
 		cli_fail("%s: %s", path, strerror(errno));
 	if (bk_parse_meta(a->buf, a->len, &a->meta, err, sizeof(err)) == -1)
@@ -402,7 +164,7 @@ backup_list(void)
 		snprintf(path, sizeof(path), "%s/backups/%s", cli.datadir,
 		    de->d_name);
 		/* The header alone; nothing here is authenticated. */
-		if ((buf = slurp(AT_FDCWD, path, 8LL * 1024 * 1024 * 1024,
+		if ((buf = bk_slurp(AT_FDCWD, path, 8LL * 1024 * 1024 * 1024,
 		    &len)) == NULL || bk_parse_meta(buf, len, &m, err,
 		    sizeof(err)) == -1) {
 			printf("%s\t(unreadable)\n", de->d_name);

@@ -65,6 +65,36 @@ int	bk_name_kind(const char *);
 int	bk_parse_meta(const uint8_t *, size_t, struct bk_meta *, char *,
 	    size_t);
 void	bk_meta_free(struct bk_meta *);
+/* A whole regular file (at dfd), at most max bytes, in wiped memory;
+ * NULL and errno. */
+uint8_t	*bk_slurp(int, const char *, long long, size_t *);
+
+/*
+ * Make an archive in <dfd>/backups: the database snapshot read from
+ * snapfd (given as data/waiaas.db), keystore/keystore.meta, the sealed
+ * keys and config.toml of the data directory dfd, sealed under
+ * Argon2id(pw, a new salt, mem_kib, passes).  Written as a temporary
+ * file, mode 0600, synced, then linked under its name (never over an
+ * existing one).  0, or -1 with err.
+ */
+struct bk_create {
+	int		 dfd;
+	int		 snapfd;
+	const char	*pw;
+	size_t		 pwlen;
+	uint32_t	 mem_kib;
+	uint32_t	 passes;
+	long long	 schema;
+	long long	 wallets;
+	long long	 now;
+	/* out */
+	char		 name[96];
+	char		 created[32];
+	long long	 size;
+	int		 nfiles;
+	long long	 kdf_ms;	/* the Argon2id derivation took */
+};
+int	bk_create(struct bk_create *, char *, size_t);
 /* keys[0] the metadata key, keys[1] the stream key; 0 or -1. */
 int	bk_derive(const char *, size_t, const struct bk_meta *,
 	    uint8_t keys[2][32]);

@@ -84,6 +84,12 @@
 	X(IMSG_CTL_BACKUP_LIST)						\
 	X(IMSG_CTL_BACKUP_ENTRY)					\
 	X(IMSG_CTL_BACKUP_END)						\
+	/* POST /v1/admin/backup: policyd -> parent (seal, data), */	\
+	/* parent -> policyd (more, sealed) */				\
+	X(IMSG_CTL_BACKUP_SEAL)						\
+	X(IMSG_CTL_BACKUP_DATA)						\
+	X(IMSG_CTL_BACKUP_MORE)						\
+	X(IMSG_CTL_BACKUP_SEALED)					\
 	/* GET /v1/admin/settings: parent -> policyd at start */	\
 	X(IMSG_CTL_SETTING)						\
 	/* GET /metrics: policyd -> signer, relay; their counters back */ \
@@ -456,6 +462,35 @@ struct api_request {
 	char		query[API_QUERY_MAX + 1];
 	char		idem[IDEM_KEY_MAX + 1];	/* "" if none */
 	uint32_t	bodylen;
+};
+
+/*
+ * POST /v1/admin/backup: policyd checked the master password and made
+ * the snapshot; the parent (whose backups/ and keystore/ are) seals it.
+ * SEAL carries the password (wiped by both after use) and the snapshot's
+ * size; the snapshot's bytes follow in DATA messages, at most
+ * CTL_BACKUP_WINDOW unanswered, each answered by MORE; then SEALED.
+ */
+#define CTL_BACKUP_CHUNK	(12 * 1024)
+#define CTL_BACKUP_WINDOW	32
+struct ctl_backup_seal {
+	uint32_t	pwlen;
+	uint32_t	pad;
+	int64_t		size;		/* of the snapshot, <= BK_FILE_MAX */
+	int64_t		schema;
+	int64_t		wallets;
+	int64_t		now;
+	char		pw[CRED_VALUE_MAX + 1];
+};
+
+struct ctl_backup_sealed {
+	int32_t		status;		/* 0, or an errno-like code */
+	int32_t		nfiles;
+	int64_t		size;
+	char		name[96];
+	char		created[32];
+	char		err[160];	/* status != 0: what failed */
+	char		datadir[CTL_PATH_MAX];
 };
 
 /* policyd -> api: this header, then a JSON body (or an error message). */

@@ -91,6 +91,10 @@ void	pidfile_remove(void);
 void	ctl_token_write(struct imsgchan *, struct imsg *, void *);
 void	ctl_backup_list(struct imsgchan *, struct imsg *, void *);
 
+/* parent_backup.c */
+void	ctl_backup_seal(struct imsgchan *, struct imsg *, void *);
+void	ctl_backup_data(struct imsgchan *, struct imsg *, void *);
+
 /* parent_resolve.c */
 void	networks_init(void);
 void	notify_init(void);

@@ -316,6 +316,10 @@ static const struct imsg_rule parent_policyd_rules[] = {
 	IMSG_RULE_EXACT(IMSG_CTL_TOKEN_WRITE, struct ctl_token_write,
 	    ctl_token_write),
 	IMSG_RULE_EMPTY(IMSG_CTL_BACKUP_LIST, ctl_backup_list),
+	IMSG_RULE_EXACT(IMSG_CTL_BACKUP_SEAL, struct ctl_backup_seal,
+	    ctl_backup_seal),
+	IMSG_RULE_RANGE(IMSG_CTL_BACKUP_DATA, 1, CTL_BACKUP_CHUNK,
+	    ctl_backup_data),
 };
 
 static const struct imsg_rule parent_signer_rules[] = {

@@ -94,6 +94,9 @@ static const struct imsg_rule parent_rules[] = {
 	    admin_backup_entry),
 	IMSG_RULE_EXACT(IMSG_CTL_BACKUP_END, struct ctl_backup_end,
 	    admin_backup_end),
+	IMSG_RULE_EMPTY(IMSG_CTL_BACKUP_MORE, admin_backup_more),
+	IMSG_RULE_EXACT(IMSG_CTL_BACKUP_SEALED, struct ctl_backup_sealed,
+	    admin_backup_sealed),
 };
 
 static void

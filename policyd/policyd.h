@@ -124,7 +124,9 @@ void	auth_master_replace(const char *);
 /* policyd_admin.c */
 void	admin_master_password(struct pd_ctx *);
 void	admin_rekeyed(struct imsgchan *, struct imsg *, void *);
-void	admin_backup_snapshot(struct pd_ctx *);
+void	admin_backup_create(struct pd_ctx *);
+void	admin_backup_more(struct imsgchan *, struct imsg *, void *);
+void	admin_backup_sealed(struct imsgchan *, struct imsg *, void *);
 void	admin_backups(struct pd_ctx *);
 void	admin_backup_entry(struct imsgchan *, struct imsg *, void *);
 void	admin_backup_end(struct imsgchan *, struct imsg *, void *);

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 
 #include <sodium.h>
 
+#include "backup.h"
 #include "log.h"
 #include "policyd.h"
 #include "version.h"
@@ -117,26 +119,47 @@ admin_rekeyed(struct imsgchan *ch, struct imsg *imsg, void *arg)
 }
 
 /*
- * POST /v1/admin/backup: a consistent copy of the database for `waiaas
- * backup create`, written beside it (data/backup-snapshot.db) with
- * VACUUM INTO, which reads one snapshot of the WAL database without
- * stopping writers.  The command reads the copy, puts it in the
- * encrypted archive and deletes it.  The answer says what the copy
- * holds, for the archive's metadata.
+ * POST /v1/admin/backup: an encrypted archive in backups/.  policyd
+ * makes a consistent copy of the database beside it
+ * (data/backup-snapshot.db) with VACUUM INTO, which reads one snapshot
+ * of the WAL database without stopping writers, opens it and unlinks it
+ * at once (nothing of it stays behind, whatever happens next), and sends
+ * it with the master password to the parent, whose keystore/ and
+ * backups/ are and which seals the archive (parent_backup.c).  The
+ * password goes over the parent channel only and is wiped here when
+ * sent.  One backup at a time: a second request meanwhile gets 409.
  */
 #define SNAPSHOT_NAME	"backup-snapshot.db"
 
-void
-admin_backup_snapshot(struct pd_ctx *c)
-{
-	sqlite3_stmt	*st;
-	struct stat	 sb;
-	struct tm	 tm;
-	time_t		 t;
-	long long	 wallets = 0;
-	int		 schema = 0;
-	char		*err = NULL, at[32];
+static struct {
+	int		 busy;
+	uint32_t	 id;		/* the parent's request id */
+	uint32_t	 peerid;	/* the api request waiting */
+	int		 fd;		/* the snapshot, unlinked */
+	int64_t		 left;		/* bytes still to send */
+	long long	 now;
+	int		 schema;
+} BS = { .fd = -1 };
 
+void
+admin_backup_create(struct pd_ctx *c)
+{
+	struct ctl_backup_seal	*s;
+	const struct api_cred	*cred = &c->req->cred;
+	sqlite3_stmt		*st;
+	struct stat		 sb;
+	long long		 wallets = 0;
+	int			 schema = 0, fd;
+	char			*err = NULL;
+
+	if (BS.busy) {
+		pd_fail(c->peerid, 409, "BACKUP_IN_PROGRESS", "a backup is "
+		    "being made; try again when it is done", 1);
+		return;
+	}
+	if (cred->kind != CRED_MASTER || cred->len == 0 ||
+	    cred->len > CRED_VALUE_MAX)
+		fatalx("backup: no master password");
 	if (unlink(SNAPSHOT_NAME) == -1 && errno != ENOENT) {
 		log_warn("%s", SNAPSHOT_NAME);
 		pd_fail(c->peerid, 500, "INTERNAL_ERROR", "cannot remove an "
@@ -152,6 +175,17 @@ admin_backup_snapshot(struct pd_ctx *c)
 		    "snapshot failed", 1);
 		return;
 	}
+	fd = open(SNAPSHOT_NAME, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	(void)unlink(SNAPSHOT_NAME);
+	if (fd == -1 || fstat(fd, &sb) == -1 || sb.st_size <= 0 ||
+	    sb.st_size > BK_FILE_MAX) {
+		log_warn("%s", SNAPSHOT_NAME);
+		if (fd != -1)
+			close(fd);
+		pd_fail(c->peerid, 500, "INTERNAL_ERROR", "the database "
+		    "snapshot is missing or too large", 1);
+		return;
+	}
 	if (sqlite3_prepare_v2(pd.db, "SELECT count(*) FROM wallets", -1,
 	    &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
 		wallets = sqlite3_column_int64(st, 0);
@@ -160,30 +194,105 @@ admin_backup_snapshot(struct pd_ctx *c)
 	    NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
 		schema = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
-	if (stat(SNAPSHOT_NAME, &sb) == -1) {
-		log_warn("%s", SNAPSHOT_NAME);
-		pd_fail(c->peerid, 500, "INTERNAL_ERROR", "the database "
-		    "snapshot is missing", 1);
+
+	BS.busy = 1;
+	BS.id++;
+	BS.peerid = c->peerid;
+	BS.fd = fd;
+	BS.left = (int64_t)sb.st_size;
+	BS.now = c->now;
+	BS.schema = schema;
+	if ((s = sodium_malloc(sizeof(*s))) == NULL)
+		fatal("sodium_malloc");
+	memset(s, 0, sizeof(*s));
+	s->pwlen = cred->len;
+	memcpy(s->pw, cred->value, cred->len);
+	s->size = (int64_t)sb.st_size;
+	s->schema = schema;
+	s->wallets = wallets;
+	s->now = c->now;
+	if (imsgev_compose(&pd.parent, IMSG_CTL_BACKUP_SEAL, BS.id, -1, s,
+	    sizeof(*s)) == -1)
+		fatal("IMSG_CTL_BACKUP_SEAL");
+	sodium_free(s);
+}
+
+/* The parent takes one more piece of the snapshot. */
+void
+admin_backup_more(struct imsgchan *ch, struct imsg *imsg, void *arg)
+{
+	static uint8_t	buf[CTL_BACKUP_CHUNK];
+	size_t		want, got = 0;
+	ssize_t		n;
+
+	(void)ch;
+	(void)arg;
+	if (!BS.busy || imsg->hdr.peerid != BS.id)
+		fatalx("IMSG_CTL_BACKUP_MORE: unexpected");
+	if (BS.left == 0)
+		return;		/* the window's credit past the end */
+	want = BS.left < (int64_t)sizeof(buf) ? (size_t)BS.left : sizeof(buf);
+	while (got < want) {
+		if ((n = read(BS.fd, buf + got, want - got)) == -1 &&
+		    errno == EINTR)
+			continue;
+		/* A file of ours, open and of known size: cannot shrink. */
+		if (n <= 0)
+			fatal("backup snapshot: read");
+		got += (size_t)n;
+	}
+	BS.left -= (int64_t)want;
+	if (imsgev_compose(&pd.parent, IMSG_CTL_BACKUP_DATA, BS.id, -1, buf,
+	    want) == -1)
+		fatal("IMSG_CTL_BACKUP_DATA");
+	sodium_memzero(buf, want);
+	if (BS.left == 0) {
+		close(BS.fd);
+		BS.fd = -1;
+	}
+}
+
+void
+admin_backup_sealed(struct imsgchan *ch, struct imsg *imsg, void *arg)
+{
+	struct ctl_backup_sealed	r;
+	char				path[CTL_PATH_MAX + 128];
+
+	(void)ch;
+	(void)arg;
+	memcpy(&r, imsg->data, sizeof(r));
+	if (!BS.busy || imsg->hdr.peerid != BS.id ||
+	    memchr(r.name, '\0', sizeof(r.name)) == NULL ||
+	    memchr(r.created, '\0', sizeof(r.created)) == NULL ||
+	    memchr(r.err, '\0', sizeof(r.err)) == NULL ||
+	    memchr(r.datadir, '\0', sizeof(r.datadir)) == NULL)
+		fatalx("IMSG_CTL_BACKUP_SEALED: unexpected or malformed");
+	BS.busy = 0;
+	if (BS.fd != -1) {
+		close(BS.fd);
+		BS.fd = -1;
+	}
+	if (r.status != 0) {
+		audit_event(BS.now, "backup.failed", "operator", NULL,
+		    json_pack("{s:s}", "error", r.err));
+		if (r.status == EBUSY)
+			pd_fail(BS.peerid, 409, "MASTER_PASSWORD_CHANGING",
+			    "a master password change is under way; try "
+			    "again", 1);
+		else
+			pd_fail(BS.peerid, 500, "INTERNAL_ERROR", "the "
+			    "backup could not be made", 1);
 		return;
 	}
-	t = (time_t)c->now;
-	if (gmtime_r(&t, &tm) == NULL || strftime(at, sizeof(at),
-	    "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		fatalx("backup snapshot: time");
-	audit_event(c->now, "backup.snapshot", "operator", NULL, NULL);
-	/*
-	 * The reference's fields describe the one file made here, the
-	 * snapshot (not yet encrypted: the command seals it into its
-	 * archive and deletes it); its path is in the data directory,
-	 * whose place policyd is not told.  The first three are what the
-	 * command reads.
-	 */
-	pd_reply_json(c->peerid, 200, json_pack("{s:s, s:i, s:I, s:s, s:s, "
-	    "s:I, s:s, s:s, s:i, s:i}", "snapshot", "data/" SNAPSHOT_NAME,
-	    "schemaVersion", schema, "walletCount", (json_int_t)wallets,
-	    "path", "data/" SNAPSHOT_NAME, "filename", SNAPSHOT_NAME, "size",
-	    (json_int_t)sb.st_size, "created_at", at, "daemon_version",
-	    WAIAAS_VERSION, "schema_version", schema, "file_count", 1));
+	audit_event(BS.now, "backup.created", "operator", NULL, json_pack(
+	    "{s:s, s:I, s:i}", "filename", r.name, "size", (json_int_t)r.size,
+	    "fileCount", (int)r.nfiles));
+	snprintf(path, sizeof(path), "%s/backups/%s", r.datadir, r.name);
+	pd_reply_json(BS.peerid, 200, json_pack("{s:s, s:s, s:I, s:s, s:s, "
+	    "s:I, s:i}", "path", path, "filename", r.name, "size",
+	    (json_int_t)r.size, "created_at", r.created, "daemon_version",
+	    WAIAAS_VERSION, "schema_version", (json_int_t)BS.schema,
+	    "file_count", (int)r.nfiles));
 }
 
 /*

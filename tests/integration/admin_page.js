@@ -376,7 +376,7 @@ async function main() {
 		    '#main [data-async]')].every((p) => p.dataset.loaded));
 		out.settingsReloaded = await page.inputValue(inp);
 
-		/* Backups: a snapshot made; the archive the CLI made listed. */
+		/* Backups: an archive made; the one the CLI made listed. */
 		await go(page, 'backups');
 		await page.click('#backup-create');
 		await page.waitForFunction(() => document.getElementById(

@@ -156,8 +156,8 @@ check "a value out of bounds (0): the daemon's message shown, nothing changed ($
 code=$(req GET /v1/admin/settings)
 check "... curl agrees: GET /v1/admin/settings says 3 ($code)" \
     [ "$code $(jget 'j["security"]["max_sessions_per_wallet"]')" = "200 3" ]
-check "a snapshot made on the page; the CLI's archive listed ($(pget 'j["backupResult"], j["backupRows"]'))" \
-    [ "$(pget 'j["backupResult"].startswith("Made ") and "backup-snapshot.db" in j["backupResult"] and j["backupRows"] == ["'"$A1"'"]')" = True ]
+check "an archive made on the page, listed first; the CLI's listed too ($(pget 'j["backupResult"], j["backupRows"]'))" \
+    [ "$(pget 'j["backupResult"].startswith("Made ") and len(j["backupRows"]) == 2 and j["backupRows"][0] != "'"$A1"'" and j["backupRows"][0].endswith(".wbk") and "/backups/" + j["backupRows"][0] in j["backupResult"] and j["backupRows"][1] == "'"$A1"'"')" = True ]
 check "the kill switch pulled on the page (sessions revoked), then recovered" \
     [ "$(pget '["SUSPENDED" in j["killState"], j["killSessions"], j["recovered"]]')" = "[True, 401, True]" ]
 code=$(req GET /v1/admin/kill-switch)

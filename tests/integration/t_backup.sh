@@ -38,27 +38,50 @@ TOKEN=$(jget 'j["session"]["token"]')
 req POST /v1/wallets '{"name":"sol","chain":"solana","environment":"testnet"}' >/dev/null
 req POST /v1/policies '{"type":"SPENDING_LIMIT","rules":{"instant_max":"1000"}}' >/dev/null
 
-# The route the command uses answers in the reference's shape, about
-# the one file it made: the snapshot.
+# A wrong or no master password: 401, and nothing is made.
+ls -a "$DATA/backups" > "$T_TMP/bk0"
+code=$(req POST /v1/admin/backup "" "X-Master-Password: wrong-password")
+check "POST /v1/admin/backup with a wrong password: 401 ($code)" [ "$code" = 401 ]
+code=$(req POST /v1/admin/backup "" "X-Nothing: 1")
+check "... with no password: 401 ($code)" [ "$code" = 401 ]
+ls -a "$DATA/backups" > "$T_TMP/bk1"
+check "... and nothing in backups/, no snapshot left" \
+    sh -c "cmp -s $T_TMP/bk0 $T_TMP/bk1 && [ ! -e $DATA/data/backup-snapshot.db ]"
+
+# The route makes the encrypted archive, and answers in the reference's
+# shape (BackupInfoResponse) about it.  What it holds: the state now
+# (its audit entry comes after the snapshot).
+state "$T_TMP/before"
 code=$(req POST /v1/admin/backup)
-SNAP=$DATA/data/backup-snapshot.db
-check "POST /v1/admin/backup: 200, filename and path of the snapshot, file_count 1 ($code)" \
-    [ "$code $(jget '[j["filename"], j["path"], j["file_count"]]')" = "200 ['backup-snapshot.db', 'data/backup-snapshot.db', 1]" ]
-check "... size is the snapshot's size on disk" \
-    [ "$(jget 'j["size"]')" = "$(stat -c %s "$SNAP" 2>/dev/null)" ]
-check "... schema_version is the snapshot's, daemon_version a string" \
-    [ "$(jget 'j["schema_version"], type(j["daemon_version"]).__name__')" = "$(sqlite3 "$SNAP" 'PRAGMA user_version') str" ]
+RARCH=$(jget 'j["path"]')
+RNAME=$(jget 'j["filename"]')
+check "POST /v1/admin/backup: 200, path is backups/<filename>, a .wbk ($code)" \
+    [ "$code $RARCH" = "200 $DATA/backups/$RNAME" -a "${RNAME%.wbk}" != "$RNAME" ]
+check "... the archive exists, mode 600, size as answered; no snapshot left" \
+    sh -c "[ -f '$RARCH' ] && [ \$(stat -c %a '$RARCH') = 600 ] && [ \$(stat -c %s '$RARCH') = $(jget 'j["size"]') ] && [ ! -e $DATA/data/backup-snapshot.db ] && [ \$(ls -A $DATA/backups | wc -l) = 1 ]"
+check "... schema_version is the database's, daemon_version a string, file_count 5" \
+    [ "$(jget 'j["schema_version"], type(j["daemon_version"]).__name__, j["file_count"]')" = "$(sqlite3 "$DATA/data/waiaas.db" 'PRAGMA user_version') str 5" ]
 check "... created_at an ISO 8601 UTC time within a minute of now" \
     [ "$(jget '__import__("datetime").datetime.strptime(j["created_at"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=__import__("datetime").timezone.utc).timestamp() > __import__("time").time() - 60')" = True ]
-rm -f "$SNAP"
-state "$T_TMP/before"
+check "the master password is not in it" \
+    sh -c "! grep -q '$WAIAAS_MASTER_PASSWORD' '$RARCH'"
+code=$(req GET /v1/admin/backups)
+check "GET /v1/admin/backups lists it, 2 wallets' worth of files ($code)" \
+    [ "$(jget '[(b["filename"], b["path"], b["file_count"]) for b in j["backups"]]')" = "[('$RNAME', '$RARCH', 5)]" ]
+C backup list >"$T_TMP/out" 2>&1
+check "backup list shows it with 2 wallets" grep -q "$RNAME.*2 wallets" "$T_TMP/out"
+C backup inspect "$RNAME" >"$T_TMP/insp" 2>&1
+check "backup inspect verifies it with the password" \
+    grep -q '"authenticated": true' "$T_TMP/insp"
+req GET '/v1/audit-logs?limit=100' >/dev/null
+check "the backup is audited" grep -q '"backup.created"' "$T_TMP/body"
 
 C backup create >"$T_TMP/out" 2>"$T_TMP/err"
 check "backup create: exit 0" [ $? = 0 ]
 ARCH=$(cat "$T_TMP/out")
 NAME=$(basename "$ARCH")
-check "one archive in backups/, mode 600" \
-    sh -c "[ -f '$ARCH' ] && [ \$(stat -c %a '$ARCH') = 600 ] && [ ! -e $DATA/data/backup-snapshot.db ]"
+check "a second archive in backups/ (not over the first), mode 600" \
+    sh -c "[ -f '$ARCH' ] && [ '$ARCH' != '$RARCH' ] && [ \$(stat -c %a '$ARCH') = 600 ] && [ ! -e $DATA/data/backup-snapshot.db ]"
 check "the master password is not in the archive" \
     sh -c "! grep -q '$WAIAAS_MASTER_PASSWORD' '$ARCH'"
 check "no private key text in the archive" sh -c "! grep -qi 'privateKey' '$ARCH'"
@@ -82,7 +105,8 @@ WAIAAS_MASTER_PASSWORD=wrong-password C backup inspect "$NAME" >/dev/null \
 check "inspect with a wrong password: refused" \
     sh -c "[ $? != 0 ] && grep -q 'does not authenticate' $T_TMP/err"
 
-cp "$ARCH" "$T_TMP/good.wbk"
+# What is restored below is the route's archive.
+cp "$RARCH" "$T_TMP/good.wbk"
 cp "$DATA/config.toml" "$T_TMP/good.conf"
 C restore "$T_TMP/good.wbk" >/dev/null 2>"$T_TMP/err"
 check "restore while the daemon runs: refused" \
@@ -144,4 +168,24 @@ check "restore over existing data: exit 0, the old data kept aside" \
 start_daemon || notok "daemon starts after the second restore"
 check "after the second restore every wallet opens" \
     sh -c "grep -q 'with 2 wallets' $LOG && ! grep -q unusable $LOG"
+
+# One backup at a time: requests at once each make their own archive or
+# get 409; none makes a broken one, none leaves a snapshot.
+n0=$(ls "$DATA/backups" | wc -l)
+pids=
+for i in 1 2 3; do
+	curl -s -o "$T_TMP/c$i" -w '%{http_code}\n' -X POST \
+	    -H "X-Master-Password: $WAIAAS_MASTER_PASSWORD" \
+	    "http://127.0.0.1:$PORT/v1/admin/backup" > "$T_TMP/code$i" &
+	pids="$pids $!"
+done
+wait $pids	# not the daemon
+codes=$(cat "$T_TMP"/code1 "$T_TMP"/code2 "$T_TMP"/code3 | sort | tr '\n' ' ')
+made=$(cat "$T_TMP"/code1 "$T_TMP"/code2 "$T_TMP"/code3 | grep -c '^200$')
+check "three backups at once: each 200 or 409 ($codes)" \
+    sh -c "! cat $T_TMP/code1 $T_TMP/code2 $T_TMP/code3 | grep -qv '^200$\|^409$' && [ $made -ge 1 ]"
+check "... one archive per 200, each verifies; no snapshot left" \
+    sh -c "[ \$(ls $DATA/backups | wc -l) = $((n0 + made)) ] && [ ! -e $DATA/data/backup-snapshot.db ] && for a in $DATA/backups/*.wbk; do WAIAAS_DATA_DIR=$DATA '$CLI' backup inspect \$a >/dev/null 2>&1 || exit 1; done"
+grep -q BACKUP_IN_PROGRESS "$T_TMP"/c1 "$T_TMP"/c2 "$T_TMP"/c3 &&
+    echo "# a 409 was seen" || echo "# no 409 this time (the backups did not overlap)"
 stop
