@@ -855,6 +855,8 @@ cmd_pd_abuse_sign(const char *bin, const char *dbdir)
 	struct ctl_config	 cfg;
 	static struct ctl_price	 cp;
 	static struct ctl_notify cn;
+	struct ctl_setting	 cs;
+	char			 setbuf[sizeof(struct ctl_setting) + 8];
 	struct ctl_peer		 peer;
 	struct sign_evm_tx	 q;
 	struct imsg		 imsg;
@@ -900,6 +902,15 @@ cmd_pd_abuse_sign(const char *bin, const char *dbdir)
 	memset(&cn, 0, sizeof(cn));
 	cn.max_age = 86400;
 	send1(&D.ctl, IMSG_CTL_NOTIFY, 0, -1, &cn, sizeof(cn));
+	/* One configuration key, as GET /v1/admin/settings shows it. */
+	memset(&cs, 0, sizeof(cs));
+	strlcpy(cs.section, "daemon", sizeof(cs.section));
+	strlcpy(cs.key, "log_level", sizeof(cs.key));
+	cs.len = sizeof("info");
+	memcpy(setbuf, &cs, sizeof(cs));
+	memcpy(setbuf + sizeof(cs), "info", sizeof("info"));
+	send1(&D.ctl, IMSG_CTL_SETTING, 0, -1, setbuf,
+	    sizeof(cs) + sizeof("info"));
 	send1(&D.ctl, IMSG_CTL_START, 0, -1, NULL, 0);
 	expect(&D.ctl, &imsg, IMSG_CTL_READY, 0);
 	evm_req(&q, 0, f);
