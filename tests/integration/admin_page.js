@@ -152,6 +152,23 @@ async function main() {
 		    (ts, x) => ts.filter((t) => t.textContent === x &&
 		    t.children.length === 0).length, XSS);
 		out.imgs = await page.$$eval('img', (es) => es.length);
+		/* Import a known key (anvil's third account). */
+		const IKEY = '0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca87' +
+		    '0fc3fb9a804cdab365a';
+		await page.fill('#wallet-create input[name="name"]',
+		    'ui-imported');
+		await page.fill('#wallet-create input[name="privateKey"]', IKEY);
+		await page.click('#wallet-import');
+		await page.waitForFunction(() => [...document.querySelectorAll(
+		    '#wallet-list td')].some((t) => t.textContent ===
+		    'ui-imported'));
+		out.imported = await page.$$eval('#wallet-list tr[data-id]',
+		    (trs) => trs.filter((tr) => tr.children[0].textContent ===
+		    'ui-imported').map((tr) => tr.textContent));
+		out.importKeyCleared = await page.$eval(
+		    '#wallet-create input[name="privateKey"]', (i) => i.value);
+		out.importKeyInDom = (await page.content()).toLowerCase()
+		    .includes(IKEY.slice(2));
 		/* Rename and set the owner of the tag-named one. */
 		const xssId = await page.$$eval('#wallet-list tr[data-id]',
 		    (trs, x) => trs.find((tr) => tr.children[0].textContent ===

@@ -117,6 +117,8 @@ check "the dashboard shows a funded wallet's balance: $(pget 'j["dashBalance"]')
     [ "$(pget '"ethereum-sepolia: 1 ETH" in j["dashBalance"]')" = True ]
 check "a wallet made on the page, its session token shown" \
     [ "$(pget 'j["walletToken"] and len(j["wallet"]["addr"]) == 42')" = True ]
+check "a private key imported on the page: its wallet listed with anvil's third address, the key field emptied, the key nowhere in the page" \
+    [ "$(pget '[len(j["imported"]), "0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc" in j["imported"][0].lower(), j["importKeyCleared"], j["importKeyInDom"]]')" = "[1, True, '', False]" ]
 check "a wallet named <img src=x onerror=alert(1)> shows as text: no img in the DOM, no dialog" \
     [ "$(pget '[j["xssCells"], j["imgs"], j["dialogs"]]')" = "[1, 0, []]" ]
 check "renamed, its owner set, terminated from the page ($(pget 'j["renamedOwner"], j["terminated"]'))" \
