@@ -63,6 +63,7 @@ extern uint64_t	notify_counts[NOTIFY_MAX][3];
 /* policyd_api.c */
 void	policyd_api_request(struct imsgchan *, struct imsg *, void *);
 int	pd_can_see(const struct pd_ctx *, const char *);
+json_t	*pd_path_wallet(struct pd_ctx *);
 const char *pd_query_str(const char *, const char *, char *, size_t);
 int	pd_query_int(struct pd_ctx *, const char *, long long *);
 void	pd_fail_issue(uint32_t, const char *, const char *);

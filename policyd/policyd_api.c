@@ -295,6 +295,30 @@ pd_can_see(const struct pd_ctx *c, const char *wallet)
 	return 0;
 }
 
+/*
+ * The wallet the path names, one the caller may see: NULL after
+ * answering 404 (no such wallet, or a malformed id) or 403.
+ */
+json_t *
+pd_path_wallet(struct pd_ctx *c)
+{
+	json_t	*j;
+
+	if (!ks_valid_id(c->req->param, strlen(c->req->param)) ||
+	    (j = store_wallet(c->req->param)) == NULL) {
+		pd_fail(c->peerid, 404, "WALLET_NOT_FOUND", "no such wallet",
+		    0);
+		return NULL;
+	}
+	if (!pd_can_see(c, c->req->param)) {
+		json_decref(j);
+		pd_fail(c->peerid, 403, "WALLET_ACCESS_DENIED", "this session "
+		    "has no access to that wallet", 0);
+		return NULL;
+	}
+	return j;
+}
+
 /* A query value's %XX escapes decoded (the api let through only what its
  * table allows); NULL when it does not fit or an escape is malformed. */
 static char *

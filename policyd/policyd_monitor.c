@@ -360,12 +360,8 @@ admin_tx_list(struct pd_ctx *c)
 		return;
 	if (c->route == R_ADMIN_WALLET_TX) {
 		/* one wallet's, any status: the path names it */
-		if (!ks_valid_id(c->req->param, strlen(c->req->param)) ||
-		    (w = store_wallet(c->req->param)) == NULL) {
-			pd_fail(c->peerid, 404, "WALLET_NOT_FOUND", "no such "
-			    "wallet", 0);
+		if ((w = pd_path_wallet(c)) == NULL)
 			return;
-		}
 		json_decref(w);
 		f.w = c->req->param;
 	} else

@@ -349,18 +349,8 @@ wallets_get(struct pd_ctx *c)
 {
 	json_t	*j;
 
-	if (!ks_valid_id(c->req->param, strlen(c->req->param)) ||
-	    (j = store_wallet(c->req->param)) == NULL) {
-		pd_fail(c->peerid, 404, "WALLET_NOT_FOUND", "no such wallet",
-		    0);
+	if ((j = pd_path_wallet(c)) == NULL)
 		return;
-	}
-	if (!pd_can_see(c, c->req->param)) {
-		json_decref(j);
-		pd_fail(c->peerid, 403, "WALLET_ACCESS_DENIED", "this session "
-		    "has no access to that wallet", 0);
-		return;
-	}
 	pd_reply_json(c->peerid, 200, j);
 }
 
@@ -373,12 +363,8 @@ wallet_for_change(struct pd_ctx *c)
 {
 	json_t	*j;
 
-	if (!ks_valid_id(c->req->param, strlen(c->req->param)) ||
-	    (j = store_wallet(c->req->param)) == NULL) {
-		pd_fail(c->peerid, 404, "WALLET_NOT_FOUND", "no such wallet",
-		    0);
+	if ((j = pd_path_wallet(c)) == NULL)
 		return NULL;
-	}
 	if (strcmp(json_string_value(json_object_get(j, "status")),
 	    "TERMINATED") == 0) {
 		json_decref(j);
@@ -531,18 +517,8 @@ wallets_networks(struct pd_ctx *c)
 	size_t			 i;
 	uint32_t		 kc, ke;
 
-	if (!ks_valid_id(c->req->param, strlen(c->req->param)) ||
-	    (j = store_wallet(c->req->param)) == NULL) {
-		pd_fail(c->peerid, 404, "WALLET_NOT_FOUND", "no such wallet",
-		    0);
+	if ((j = pd_path_wallet(c)) == NULL)
 		return;
-	}
-	if (!pd_can_see(c, c->req->param)) {
-		json_decref(j);
-		pd_fail(c->peerid, 403, "WALLET_ACCESS_DENIED", "this session "
-		    "has no access to that wallet", 0);
-		return;
-	}
 	chain = json_string_value(json_object_get(j, "chain"));
 	env = json_string_value(json_object_get(j, "environment"));
 	def = json_string_value(json_object_get(j, "network"));
@@ -711,12 +687,8 @@ wallets_purge(struct pd_ctx *c)
 	json_t			*j;
 	const char		*status;
 
-	if (!ks_valid_id(c->req->param, strlen(c->req->param)) ||
-	    (j = store_wallet(c->req->param)) == NULL) {
-		pd_fail(c->peerid, 404, "WALLET_NOT_FOUND", "no such wallet",
-		    0);
+	if ((j = pd_path_wallet(c)) == NULL)
 		return;
-	}
 	status = json_string_value(json_object_get(j, "status"));
 	if (strcmp(status, "TERMINATED") != 0) {
 		json_decref(j);
