@@ -178,6 +178,7 @@ struct job	*job_load(const char *id);
 void	tx_execute_spec(const char *id, const char *wallet, uint64_t fee_cap,
     struct txspec *s);
 void	sign_evm(struct job *j, const struct chain_ctx *x);
+void	sign_evm_ask(struct job *, struct sign_evm_tx *);
 void	sign_sol(struct job *j, const struct chain_ctx *x);
 
 /* tx_sim.c */

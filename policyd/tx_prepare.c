@@ -336,7 +336,6 @@ void
 sign_evm(struct job *j, const struct chain_ctx *x)
 {
 	struct sign_evm_tx	 t;
-	struct iovec		 iov[2];
 	struct job		*o;
 	sqlite3_stmt		*st;
 	uint8_t			 cap[32], max_fee[32];
@@ -407,15 +406,24 @@ sign:
 	memcpy(t.max_fee, max_fee, 32);
 	memcpy(t.to, j->s.to20, 20);
 	memcpy(t.value, j->s.value, 32);
-	t.datalen = (uint32_t)j->s.datalen;
-	iov[0].iov_base = &t;
-	iov[0].iov_len = sizeof(t);
+	sign_evm_ask(j, &t);
+}
+
+/* Ask the signer for t with the spec's calldata (a send, a sign-only). */
+void
+sign_evm_ask(struct job *j, struct sign_evm_tx *t)
+{
+	struct iovec	iov[2];
+
+	t->datalen = (uint32_t)j->s.datalen;
+	iov[0].iov_base = t;
+	iov[0].iov_len = sizeof(*t);
 	iov[1].iov_base = j->s.data;
 	iov[1].iov_len = j->s.datalen;
 	j->state = J_SIGN;
 	j->sign_id = ++next_sign_id;
 	if (imsgev_composev(&pd.signer, IMSG_SIGNER_SIGN_EVM_TX, j->sign_id,
-	    -1, iov, t.datalen > 0 ? 2 : 1) == -1)
+	    -1, iov, t->datalen > 0 ? 2 : 1) == -1)
 		fatal("IMSG_SIGNER_SIGN_EVM_TX");
 }
 

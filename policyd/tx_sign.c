@@ -186,7 +186,6 @@ static void
 sign_fields(struct job *j, const struct evm_tx *tx)
 {
 	struct sign_evm_tx	t;
-	struct iovec		iov[2];
 
 	memset(&t, 0, sizeof(t));
 	strlcpy(t.id, j->wallet, sizeof(t.id));
@@ -200,16 +199,7 @@ sign_fields(struct job *j, const struct evm_tx *tx)
 	memcpy(t.to, tx->to, 20);
 	memcpy(t.value, tx->value, 32);
 	/* the spec's data, checked equal to the decoded data */
-	t.datalen = (uint32_t)j->s.datalen;
-	iov[0].iov_base = &t;
-	iov[0].iov_len = sizeof(t);
-	iov[1].iov_base = j->s.data;
-	iov[1].iov_len = j->s.datalen;
-	j->state = J_SIGN;
-	j->sign_id = ++next_sign_id;
-	if (imsgev_composev(&pd.signer, IMSG_SIGNER_SIGN_EVM_TX, j->sign_id,
-	    -1, iov, t.datalen > 0 ? 2 : 1) == -1)
-		fatal("IMSG_SIGNER_SIGN_EVM_TX");
+	sign_evm_ask(j, &t);
 }
 
 /*
