@@ -110,7 +110,7 @@ UNIT_TESTS = test_imsg test_config test_seccomp test_sandbox_debug \
 	     test_txinput test_url test_tokens test_abi test_evm_decode
 UNIT_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
-.PHONY: all clean test unit fuzz bench check-src install install-skills
+.PHONY: all clean test test-build unit fuzz bench check-src install install-skills
 all: $(DAEMON_BINS) $(BUILD)/waiaas
 
 ifeq ($(V),1)
@@ -400,17 +400,20 @@ $(BUILD)/tests/test_sandbox_debug: $(BUILD)/tests/unit/test_sandbox_debug.o \
 
 unit: $(UNIT_BINS)
 
-# The test build: sanitizers on, in its own directory; then every test,
-# the fuzz targets briefly, and the source checks.
-# Both builds use every core (NPROC jobs).
+# The test build: sanitizers on, in its own directory, the fuzz targets
+# and the source checks; then every test, the fuzz targets briefly.
+# tests/run.sh runs the build itself, once it has started the tests that
+# need no build (the Docker image's).  Both builds use every core.
 NPROC != nproc 2>/dev/null || echo 2
 test:
+	tests/run.sh build-test '$(MAKE) test-build'
+
+test-build:
 	$(MAKE) -j$(NPROC) BUILD=build-test SAN=1 \
 	    $(DAEMONS:%=build-test/%) build-test/waiaas build-test/tests/signer_driver \
 	    build-test/tests/chain_driver unit-san
 	$(MAKE) -j$(NPROC) $(FUZZ_TARGETS:%=build-fuzz/%)
 	tests/checksrc.sh
-	tests/run.sh build-test
 
 unit-san:
 	$(MAKE) BUILD=build-test SAN=1 $(UNIT_TESTS:%=build-test/tests/%)

@@ -3,7 +3,9 @@
 # "N passed, N failed".  Unit tests are cmocka programs; integration
 # tests are shell scripts printing "ok - " / "not ok - " lines; each fuzz
 # target runs briefly over its seed corpus and counts as one test.
-# usage: tests/run.sh BUILD_DIR
+# usage: tests/run.sh BUILD_DIR [BUILD_COMMAND]
+#   BUILD_COMMAND	(sh -c) builds BUILD_DIR and the fuzz targets; the
+#		tests that need neither start before it
 #   TEST_JOBS=N	tests at once (default 4), one of them the CPU lane
 #   FUZZ_TIME=S	seconds per fuzz target (default 5)
 set -u
@@ -27,14 +29,15 @@ cpu_secs() {
 
 # one DIR NAME: run integration test or fuzz target NAME in a cgroup of
 # its own; its output, status, seconds and CPU seconds go to
-# DIR/NAME.{out,rc,secs,cpu}.
+# DIR/NAME.{out,rc,secs,cpu}.  Fuzz targets run at the lowest priority:
+# they only fill a core the tests leave idle.
 one() {
 	t0=$(date +%s)
 	d=$1
 	n=$2
 	g=$(cpu_group "$n")
 	case $n in
-	fuzz_*)	set -- tests/fuzz/run.sh "${FUZZ_TIME:-5}" "$n" ;;
+	fuzz_*)	set -- nice -n 19 tests/fuzz/run.sh "${FUZZ_TIME:-5}" "$n" ;;
 	*)	set -- sh "tests/integration/$n.sh" ;;
 	esac
 	sh -c '[ -z "$1" ] || echo $$ > "$1/cgroup.procs"; shift; exec "$@"' \
@@ -44,8 +47,19 @@ one() {
 	[ -n "$g" ] && cpu_secs "$g" > "$d/$n.cpu" && rmdir "$g" 2>/dev/null
 	:
 }
-if [ "${1:-}" = --one ]; then	# xargs calls back here: one DIR NAME
-	one "$2" "$3"
+# lane DIR NAME...: run, in order, each NAME that no other lane has taken
+# (a lane takes a name by creating DIR/NAME.taken, which only one can).
+lane() {
+	l_dir=$1
+	shift
+	for l_n in "$@"; do
+		mkdir "$l_dir/$l_n.taken" 2>/dev/null || continue
+		one "$l_dir" "$l_n"
+	done
+}
+if [ "${1:-}" = --lane ]; then	# the Docker lane, in a process group
+	shift			# of its own: --lane DIR NAME...
+	lane "$@"
 	exit 0
 fi
 BUILD=${1:-build-test}
@@ -64,7 +78,45 @@ passed=0
 failed=0
 begin=$(date +%s)
 out=$(mktemp)
-trap 'rm -f "$out"' EXIT
+dir=$(mktemp -d "${TMPDIR:-/tmp}/waiaas-run.XXXXXX")
+docker=
+trap 'rm -f "$out"
+    [ -z "$docker" ] || kill -TERM -- "-$docker" 2>/dev/null
+    rm -rf "$dir"
+    [ -z "$RUN_CG" ] || rmdir "$RUN_CG"/*/ "$RUN_CG" 2>/dev/null' EXIT
+all=$(for t in tests/integration/t_*.sh; do basename "$t" .sh; done)
+has() { echo "$all" | grep -qx "$1"; }
+
+# How the integration tests and fuzz targets share two cores.  Most tests
+# spend their time waiting (on timers: a DELAY is at least 60 s; on
+# nodes, browsers, restarts), so TEST_JOBS - 1 lanes run them side by
+# side, the slowest first.  Those that keep a core busy by themselves
+# (the nonce flood, the bad-input battery, the memory scan) run one after
+# the other in a CPU lane beside them, never two together, so that the
+# waiting tests keep a core and their timeouts stay far.  The fuzz
+# targets come last in every lane, at the lowest priority.
+# The Docker tests (the image is built from a fresh Debian base: on a new
+# machine a debootstrap and two apt stages that wait on the network) need
+# nothing of the test build: with a BUILD_COMMAND they start before it,
+# in a lane of their own; t_agent_container reuses t_docker's layers.
+# At the end, alone: the slow-connection flood (it checks that every
+# probe is answered within a second) and the one that injects timed
+# faults.
+SLOW="t_approve_page t_admin_page t_tiers t_set_master t_price t_chain_evm
+t_policies t_owner t_kill t_cli t_auth_lock t_rpc t_simulate t_wallet_ctl"
+DOCKER="t_docker t_agent_container"
+CPU="t_nonce_flood t_bad_input t_memory"
+ALONE="t_slowloris t_send_faults"
+jobs=${TEST_JOBS:-4}
+[ "$jobs" -ge 2 ] 2>/dev/null || jobs=2
+dock=$(for n in $DOCKER; do has "$n" && echo "$n"; done)
+if [ -n "$dock" ]; then
+	setsid sh "$0" --lane "$dir" $dock &
+	docker=$!
+fi
+if [ -n "${2:-}" ]; then
+	sh -c "$2" || { echo "tests/run.sh: the build failed" >&2; exit 1; }
+fi
 
 for t in "$BUILD"/tests/test_*; do
 	[ -x "$t" ] || continue
@@ -83,36 +135,24 @@ for t in "$BUILD"/tests/test_*; do
 	failed=$((failed + f))
 done
 
-# Integration tests and fuzz targets, in two lanes at once.  Most tests
-# spend their time waiting (on timers: a DELAY is at least 60 s; on
-# nodes, browsers, restarts), so TEST_JOBS - 1 of them run side by side,
-# the slowest first.  Those that keep a core busy by themselves (the
-# docker build, the nonce flood, the bad-input battery, the memory scan,
-# the fuzzers) run one after the other in the CPU lane beside them:
-# never two together, so the waiting tests keep a core and their
-# timeouts stay far.  At the end, alone: the slow-connection flood (it
-# checks that every probe is answered within a second) and the one that
-# injects timed faults.
-SLOW="t_approve_page t_admin_page t_tiers t_set_master t_price t_chain_evm
-t_policies t_owner t_kill t_cli t_auth_lock t_rpc t_simulate t_wallet_ctl"
-CPU="t_docker t_agent_container t_nonce_flood t_bad_input t_memory"
-ALONE="t_slowloris t_send_faults"
-jobs=${TEST_JOBS:-4}
-[ "$jobs" -ge 2 ] 2>/dev/null || jobs=2
-dir=$(mktemp -d "${TMPDIR:-/tmp}/waiaas-run.XXXXXX")
-trap 'rm -f "$out"; rm -rf "$dir"
-    [ -z "$RUN_CG" ] || rmdir "$RUN_CG"/*/ "$RUN_CG" 2>/dev/null' EXIT
-all=$(for t in tests/integration/t_*.sh; do basename "$t" .sh; done)
 fuzz=$(for t in build-fuzz/fuzz_*; do
 	[ -x "$t" ] && basename "$t"; done)
-has() { echo "$all" | grep -qx "$1"; }
-cpu=$(for n in $CPU; do has "$n" && echo "$n"; done; echo "$fuzz")
+cpu=$(for n in $CPU; do has "$n" && echo "$n"; done)
 pool=$(for n in $SLOW; do has "$n" && echo "$n"; done
-    echo "$all" | grep -vx -e "$(echo $SLOW $CPU $ALONE | tr ' ' '\n')")
-printf '%s\n' $cpu | xargs -P 1 -I{} sh "$0" --one "$dir" {} &
-lane=$!
-printf '%s\n' $pool | xargs -P $((jobs - 1)) -I{} sh "$0" --one "$dir" {}
-wait $lane
+    echo "$all" | grep -vx -e "$(echo $SLOW $DOCKER $CPU $ALONE | tr ' ' '\n')")
+lane "$dir" $cpu $fuzz &
+lanes=$!
+i=1
+while [ $i -lt "$jobs" ]; do
+	lane "$dir" $pool $fuzz &
+	lanes="$lanes $!"
+	i=$((i + 1))
+done
+wait $lanes
+if [ -n "$docker" ]; then
+	wait "$docker"
+	docker=
+fi
 for n in $ALONE; do
 	if has "$n"; then one "$dir" "$n"; fi
 done

@@ -19,9 +19,7 @@
 'use strict';
 
 const path = require('node:path');
-const req = require('node:module').createRequire(path.join(__dirname,
-    '..', 'node', 'package.json'));
-const { chromium } = req('playwright-core');
+const browsers = require('./browser.js');
 
 const base = process.env.URL;
 const master = process.env.MASTER;
@@ -74,11 +72,7 @@ async function go(page, name) {
 }
 
 async function main() {
-	const browser = await chromium.launch({
-		executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-		args: ['--no-sandbox', '--disable-gpu',
-		    '--disable-background-networking'],
-	});
+	const browser = await browsers.open();
 	try {
 		const page = await browser.newPage({ viewport:
 		    { width: 1280, height: 900 } });

@@ -23,7 +23,7 @@ const crypto = require('node:crypto');
 const path = require('node:path');
 const req = require('node:module').createRequire(path.join(__dirname,
     '..', 'node', 'package.json'));
-const { chromium } = req('playwright-core');
+const browsers = require('./browser.js');
 const ethers = req('ethers');
 
 const a = JSON.parse(process.argv[2]);
@@ -104,11 +104,7 @@ function inject(arg) {
 
 async function main() {
 	const o = owner();
-	const browser = await chromium.launch({
-		executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-		args: ['--no-sandbox', '--disable-gpu',
-		    '--disable-background-networking'],
-	});
+	const browser = await browsers.open();
 	try {
 		const page = await browser.newPage();
 		page.on('pageerror', (e) => out.errors.push(String(e)));

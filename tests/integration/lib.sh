@@ -19,6 +19,9 @@ export WAIAAS_RPC_PUBLIC_DEFAULTS=false
 T_TMP=$(mktemp -d /tmp/waiaas-test.XXXXXX)
 chmod 755 "$T_TMP"
 trap 't_cleanup' EXIT
+# Stopped (tests/run.sh stops the Docker lane when the build fails): the
+# EXIT trap still cleans up (dash runs it on exit, not on a signal).
+trap 'exit 143' TERM
 
 # The system's python3 first: a version manager's shim in front of it
 # (pyenv) costs half a second a call, and the tests make hundreds.  Only
@@ -180,9 +183,31 @@ http_code() {	# http_code [curl args...] -> status code
 	curl -s -o "$T_TMP/body" -w '%{http_code}' "$@"
 }
 
-json_get() {	# json_get FILE python-expression-on-j
-	python3 -c "import json,sys; j=json.load(open(sys.argv[1])); print($2)" "$1"
+# json_get FILE EXPR: print(EXPR) with j the JSON in FILE, through the
+# test's one json_get.py (started below), or a Python of its own when
+# that is gone.
+json_get() {
+	if [ -z "${JG_PID:-}" ] || ! kill -0 "$JG_PID" 2>/dev/null; then
+		python3 -c "import json,sys; j=json.load(open(sys.argv[1])); print($2)" "$1"
+		return
+	fi
+	jg_n=0
+	until mkfifo -m 600 "$T_TMP/jg.$$.$jg_n" 2>/dev/null; do
+		jg_n=$((jg_n + 1))
+	done
+	printf '%s\0%s\0%s\0' "$T_TMP/jg.$$.$jg_n" "$1" "$2" >"$T_TMP/jg.req"
+	{
+		read -r jg_st
+		while IFS= read -r jg_l; do printf '%s\n' "$jg_l"; done
+	} <"$T_TMP/jg.$$.$jg_n"
+	return "$jg_st"
 }
+JG_PID=
+if mkfifo -m 600 "$T_TMP/jg.req" 2>/dev/null; then
+	python3 tests/integration/json_get.py "$T_TMP/jg.req" &
+	JG_PID=$!
+	PEER_PIDS="${PEER_PIDS:-} $JG_PID"
+fi
 
 no_sanitizer_reports() {
 	! grep -qE 'AddressSanitizer|UndefinedBehaviorSanitizer|runtime error:|LeakSanitizer' "$LOG"
@@ -274,6 +299,31 @@ start_svm() {
 	done
 	peer_missing "litesvm (tests/node/svm_rpc.js)" "it did not start: $(tail -c 300 \
 	    "$f" | tr '\n' ' ')"
+	return 1
+}
+
+# start_browser: one headless Chromium for the whole test
+# (tests/integration/browser.js as a server); PW_WS, exported, makes
+# every page script of this test connect to it.  Without it each script
+# launches its own: nothing fails, it is only slower.
+start_browser() {
+	f=$T_TMP/browser.$$
+	node_bg tests/integration/browser.js >"$f" 2>&1
+	BROWSER_PID=$!
+	PEER_PIDS="${PEER_PIDS:-} $BROWSER_PID"
+	n=0
+	while [ $n -lt 300 ]; do
+		PW_WS=$(sed -n 's/^\(ws:.*\)$/\1/p' "$f")
+		if [ -n "$PW_WS" ]; then
+			export PW_WS
+			return 0
+		fi
+		kill -0 "$BROWSER_PID" 2>/dev/null || break
+		sleep 0.05
+		n=$((n + 1))
+	done
+	echo "# start_browser: $(tail -c 300 "$f" | tr '\n' ' ')" >&2
+	unset PW_WS
 	return 1
 }
 

@@ -13,10 +13,7 @@
  */
 'use strict';
 
-const path = require('node:path');
-const req = require('node:module').createRequire(path.join(__dirname,
-    '..', 'node', 'package.json'));
-const { chromium } = req('playwright-core');
+const browsers = require('./browser.js');
 
 const base = process.argv[2];
 const shot = process.argv[3];
@@ -45,11 +42,7 @@ async function main() {
 			if (item[m])
 				out.docOps.push(m.toUpperCase() + ' ' + p);
 	out.docSchemas = Object.keys(doc.components.schemas).length;
-	const browser = await chromium.launch({
-		executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-		args: ['--no-sandbox', '--disable-gpu',
-		    '--disable-background-networking'],
-	});
+	const browser = await browsers.open();
 	try {
 		let page = await browser.newPage();
 		await watch(page);

@@ -13,7 +13,7 @@
 
 [ -x "${CHROMIUM:-/usr/bin/chromium}" ] ||
     peer_missing "chromium (${CHROMIUM:-/usr/bin/chromium})"
-need_node_modules playwright-core siwe ethers
+need_node_modules playwright-core siwe ethers && start_browser
 NET=ethereum-sepolia
 # anvil's accounts 1 (the owner) and 2 (another wallet's owner)
 OWNER=0x70997970C51812dc3A010C7d01b50e0d17dc79C8

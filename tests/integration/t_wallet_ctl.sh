@@ -166,12 +166,13 @@ check "... audited as wallet.resumed" \
     [ "$(db "SELECT count(*) FROM audit_log WHERE event = 'wallet.resumed' AND target = '$W2'")" = 1 ]
 
 # The delays end (60 s after the sends): W's is cancelled, W2's runs.
+# Two reads of the store each half second (not more: a minute of it).
 n=0
-while [ $n -lt 900 ]; do
+while [ $n -lt 180 ]; do
 	a=$(db "SELECT status FROM transactions WHERE id = '$DA'")
 	b=$(db "SELECT status FROM transactions WHERE id = '$DB'")
 	[ "$a" != QUEUED ] && [ "$b" = CONFIRMED ] && break
-	sleep 0.1
+	sleep 0.5
 	n=$((n + 1))
 done
 check "W's DELAY send, due while W is suspended: CANCELLED WALLET_SUSPENDED" \
