@@ -427,136 +427,78 @@ FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 $(INC) $(PROC_INC) $(PKG_CFLAGS) \
 	      -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_TIME ?= 20
 
-build-fuzz/fuzz_imsg: tests/fuzz/fuzz_imsg.c imsg/imsg.c imsg/msg.c common/log.c
-	@mkdir -p build-fuzz
-	clang $(FUZZ_CFLAGS) -o $@ $^
+# Each source is compiled once for all the fuzz targets that link it
+# (build-fuzz/obj/, with its header dependencies); a target is its list
+# of sources.  fuzz_rpc and fuzz_sol_rpc #include the api files they
+# test whole (their static functions), so those are not in their lists.
+fuzz_o = $(patsubst %.c,build-fuzz/obj/%.o,$(1))
+build-fuzz/obj/%.o: %.c
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) -Itests/fuzz -Icli -MMD -MP -c -o $@ $<
+-include $(wildcard build-fuzz/obj/*/*.d build-fuzz/obj/*/*/*.d)
+$(FUZZ_TARGETS:%=build-fuzz/%):
+	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+FUZZ_CHAIN = chain/evm.c chain/keccak.c chain/rlp.c
 FUZZ_PRICE_SRCS = common/price.c chain/base58.c common/network.c \
-	common/util.c chain/evm.c chain/keccak.c chain/rlp.c
-build-fuzz/fuzz_config: tests/fuzz/fuzz_config.c common/config.c common/log.c \
-    common/url.c imsg/msg.c $(FUZZ_PRICE_SRCS)
-	@mkdir -p build-fuzz
-	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
-
-build-fuzz/fuzz_abi_text: tests/fuzz/fuzz_abi_text.c chain/abi_text.c
-	@mkdir -p build-fuzz
-	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
-
+	common/util.c $(FUZZ_CHAIN)
+build-fuzz/fuzz_imsg: $(call fuzz_o,tests/fuzz/fuzz_imsg.c imsg/imsg.c \
+    imsg/msg.c common/log.c)
+build-fuzz/fuzz_config: $(call fuzz_o,tests/fuzz/fuzz_config.c \
+    common/config.c common/log.c common/url.c imsg/msg.c $(FUZZ_PRICE_SRCS))
+build-fuzz/fuzz_abi_text: $(call fuzz_o,tests/fuzz/fuzz_abi_text.c \
+    chain/abi_text.c)
 # The ABI encoder behind POST /v1/utils/encode-calldata.
-build-fuzz/fuzz_abi: tests/fuzz/fuzz_abi.c chain/abi.c chain/evm.c \
-    chain/keccak.c chain/rlp.c common/util.c
-	@mkdir -p build-fuzz
-	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
-
+build-fuzz/fuzz_abi: $(call fuzz_o,tests/fuzz/fuzz_abi.c chain/abi.c \
+    $(FUZZ_CHAIN) common/util.c)
 # The unsigned transactions of POST /v1/transactions/sign.
-build-fuzz/fuzz_evm_tx: tests/fuzz/fuzz_evm_tx.c chain/evm_decode.c \
-    chain/evm.c chain/keccak.c chain/rlp.c
-	@mkdir -p build-fuzz
-	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
-
-build-fuzz/fuzz_txinput: tests/fuzz/fuzz_txinput.c common/txinput.c
-	@mkdir -p build-fuzz
-	clang $(FUZZ_CFLAGS) -o $@ $^
-
+build-fuzz/fuzz_evm_tx: $(call fuzz_o,tests/fuzz/fuzz_evm_tx.c \
+    chain/evm_decode.c $(FUZZ_CHAIN))
+build-fuzz/fuzz_txinput: $(call fuzz_o,tests/fuzz/fuzz_txinput.c \
+    common/txinput.c)
 # The settings' URL parser, checked against libcurl's reading.
-build-fuzz/fuzz_url: tests/fuzz/fuzz_url.c common/url.c common/util.c
-	@mkdir -p build-fuzz
-	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
-
-build-fuzz/fuzz_price: tests/fuzz/fuzz_price.c $(FUZZ_PRICE_SRCS)
-	@mkdir -p build-fuzz
-	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
-
-build-fuzz/fuzz_relay: tests/fuzz/fuzz_relay.c relay/relay_format.c \
-    common/wipe.c common/util.c
-	@mkdir -p build-fuzz
-	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
-
-build-fuzz/fuzz_backup: tests/fuzz/fuzz_backup.c common/backup.c \
-    common/keystore.c common/util.c common/wipe.c
-	@mkdir -p build-fuzz
-	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
-
+build-fuzz/fuzz_url: $(call fuzz_o,tests/fuzz/fuzz_url.c common/url.c \
+    common/util.c)
+build-fuzz/fuzz_price: $(call fuzz_o,tests/fuzz/fuzz_price.c \
+    $(FUZZ_PRICE_SRCS))
+build-fuzz/fuzz_relay: $(call fuzz_o,tests/fuzz/fuzz_relay.c \
+    relay/relay_format.c common/wipe.c common/util.c)
+build-fuzz/fuzz_backup: $(call fuzz_o,tests/fuzz/fuzz_backup.c \
+    common/backup.c common/keystore.c common/util.c common/wipe.c)
 # The api's query table and body shape checks, with tests/fuzz/api_sink.c
 # in place of the forwarding path and the event loop.
-FUZZ_API_BODY_SRCS = tests/fuzz/fuzz_api_body.c tests/fuzz/api_sink.c \
-	api/api_check.c api/api_wallets.c api/api_policies.c \
-	api/api_owner.c api/api_tx.c api/api_txref.c api/api_notify.c \
-	api/api_admin.c api/api_tokens.c common/routes.c common/policy_rules.c \
-	common/keystore.c \
-	chain/base58.c common/network.c common/util.c common/log.c \
-	api/http_parse.c imsg/msg.c
-build-fuzz/fuzz_api_body: $(FUZZ_API_BODY_SRCS) tests/fuzz/api_sink.h
-	@mkdir -p build-fuzz
-	clang $(FUZZ_CFLAGS) -Itests/fuzz -o $@ $(FUZZ_API_BODY_SRCS) \
-	    $(PKG_LIBS)
-
-build-fuzz/fuzz_txspec: tests/fuzz/fuzz_txspec.c policyd/tx_spec.c \
-    chain/abi.c common/txinput.c common/network.c common/util.c common/log.c \
-    common/policy_rules.c chain/evm.c chain/keccak.c chain/rlp.c \
-    chain/base58.c chain/solana.c
-	@mkdir -p build-fuzz
-	clang $(FUZZ_CFLAGS) -Ipolicyd -o $@ $^ $(PKG_LIBS)
-
-build-fuzz/fuzz_mcp: tests/fuzz/fuzz_mcp.c common/mcp.c common/routes.c \
-    common/wipe.c
-	@mkdir -p build-fuzz
-	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
-
+build-fuzz/fuzz_api_body: $(call fuzz_o,tests/fuzz/fuzz_api_body.c \
+    tests/fuzz/api_sink.c api/api_check.c api/api_wallets.c \
+    api/api_policies.c api/api_owner.c api/api_tx.c api/api_txref.c \
+    api/api_notify.c api/api_admin.c api/api_tokens.c common/routes.c \
+    common/policy_rules.c common/keystore.c chain/base58.c \
+    common/network.c common/util.c common/log.c api/http_parse.c imsg/msg.c)
+build-fuzz/fuzz_txspec: $(call fuzz_o,tests/fuzz/fuzz_txspec.c \
+    policyd/tx_spec.c chain/abi.c common/txinput.c common/network.c \
+    common/util.c common/log.c common/policy_rules.c $(FUZZ_CHAIN) \
+    chain/base58.c chain/solana.c)
+build-fuzz/fuzz_mcp: $(call fuzz_o,tests/fuzz/fuzz_mcp.c common/mcp.c \
+    common/routes.c common/wipe.c)
 # The stdio MCP server's reading of a session token's claims.
-build-fuzz/fuzz_mcp_token: tests/fuzz/fuzz_mcp_token.c cli/cli_mcp_token.c \
-    common/wipe.c common/util.c common/log.c
-	@mkdir -p build-fuzz
-	clang $(FUZZ_CFLAGS) -Icli -o $@ $^ $(PKG_LIBS)
-
-build-fuzz/fuzz_http: tests/fuzz/fuzz_http.c api/http_parse.c
-	@mkdir -p build-fuzz
-	clang $(FUZZ_CFLAGS) -o $@ $^
-
-build-fuzz/fuzz_base58: tests/fuzz/fuzz_base58.c chain/base58.c
-	@mkdir -p build-fuzz
-	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
-
-build-fuzz/fuzz_policy_rules: tests/fuzz/fuzz_policy_rules.c \
-    common/policy_rules.c chain/base58.c common/network.c common/util.c
-	@mkdir -p build-fuzz
-	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
-
-build-fuzz/fuzz_siwe: tests/fuzz/fuzz_siwe.c policyd/siwe.c chain/base58.c \
-    chain/evm.c chain/keccak.c chain/rlp.c common/util.c
-	@mkdir -p build-fuzz
-	clang $(FUZZ_CFLAGS) -Ipolicyd -o $@ $^ $(PKG_LIBS)
-
-build-fuzz/fuzz_eip712: tests/fuzz/fuzz_eip712.c chain/eip712.c chain/abi.c \
-    chain/evm.c chain/keccak.c chain/rlp.c common/util.c
-	@mkdir -p build-fuzz
-	clang $(FUZZ_CFLAGS) -Ipolicyd -o $@ $^ $(PKG_LIBS)
-
+build-fuzz/fuzz_mcp_token: $(call fuzz_o,tests/fuzz/fuzz_mcp_token.c \
+    cli/cli_mcp_token.c common/wipe.c common/util.c common/log.c)
+build-fuzz/fuzz_http: $(call fuzz_o,tests/fuzz/fuzz_http.c api/http_parse.c)
+build-fuzz/fuzz_base58: $(call fuzz_o,tests/fuzz/fuzz_base58.c \
+    chain/base58.c)
+build-fuzz/fuzz_policy_rules: $(call fuzz_o,tests/fuzz/fuzz_policy_rules.c \
+    common/policy_rules.c chain/base58.c common/network.c common/util.c)
+build-fuzz/fuzz_siwe: $(call fuzz_o,tests/fuzz/fuzz_siwe.c policyd/siwe.c \
+    chain/base58.c $(FUZZ_CHAIN) common/util.c)
+build-fuzz/fuzz_eip712: $(call fuzz_o,tests/fuzz/fuzz_eip712.c \
+    chain/eip712.c chain/abi.c $(FUZZ_CHAIN) common/util.c)
 # chain_evm_decode.c is included whole (static functions under test).
-build-fuzz/fuzz_rpc: tests/fuzz/fuzz_rpc.c tests/fuzz/chain_stubs.h \
-    common/jsonrpc.c api/chain_evm_decode.c api/chain_evm.h api/chain.h \
-    api/chain_common.c \
-    common/network.c common/log.c common/util.c imsg/msg.c \
-    chain/evm.c chain/keccak.c chain/rlp.c
-	@mkdir -p build-fuzz
-	clang $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_rpc.c common/jsonrpc.c \
-	    api/chain_common.c \
-	    common/network.c common/log.c common/util.c imsg/msg.c \
-	    chain/evm.c chain/keccak.c chain/rlp.c $(PKG_LIBS)
-
+build-fuzz/fuzz_rpc: $(call fuzz_o,tests/fuzz/fuzz_rpc.c common/jsonrpc.c \
+    api/chain_common.c common/network.c common/log.c common/util.c \
+    imsg/msg.c $(FUZZ_CHAIN))
 # The Solana client's files are included whole (static readers).
-SOL_CLIENT = api/chain_sol_decode.c api/chain_sol_prepare.c \
-	     api/chain_sol_simulate.c api/chain_sol_send.c \
-	     api/chain_sol_query.c
-build-fuzz/fuzz_sol_rpc: tests/fuzz/fuzz_sol_rpc.c tests/fuzz/chain_stubs.h \
-    $(SOL_CLIENT) api/chain_sol.h api/chain.h api/chain_common.c \
-    common/rpc.c common/jsonrpc.c common/network.c common/log.c \
-    common/util.c chain/base58.c imsg/msg.c chain/solana.c
-	@mkdir -p build-fuzz
-	clang $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_sol_rpc.c common/rpc.c \
-	    common/jsonrpc.c \
-	    api/chain_common.c common/network.c common/log.c \
-	    common/util.c chain/base58.c imsg/msg.c chain/solana.c \
-	    $(PKG_LIBS)
+build-fuzz/fuzz_sol_rpc: $(call fuzz_o,tests/fuzz/fuzz_sol_rpc.c \
+    common/rpc.c common/jsonrpc.c api/chain_common.c common/network.c \
+    common/log.c common/util.c chain/base58.c imsg/msg.c chain/solana.c)
 
 fuzz: $(FUZZ_TARGETS:%=build-fuzz/%)
 	tests/fuzz/run.sh $(FUZZ_TIME) $(FUZZ_TARGETS)

@@ -160,23 +160,32 @@ wait_gone() {
 		kill -0 "$1" 2>/dev/null || return 0
 		[ "$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)" = Z ] &&
 		    return 0
-		sleep 0.02
-		n=$((n + 20))
+		poll_wait
 	done
 	return 1
 }
 
-# wait_log PATTERN: up to 3 s for the daemon's log to show PATTERN.
 # wait_log TEXT: up to 10 s for TEXT in the daemon's log (a child's
 # line crosses the parent's log pipe; on a busy machine 3 s was short).
 wait_log() {
 	n=0
-	while [ $n -lt 500 ]; do
+	while [ $n -lt 10000 ]; do
 		grep -q -- "$1" "$LOG" && return 0
-		sleep 0.02
-		n=$((n + 1))
+		poll_wait
 	done
 	return 1
+}
+# poll_wait: the pause of a polling loop counting milliseconds in n: 20
+# ms for the first half second, then 100 ms (each poll costs a process or
+# two; a daemon unlocking a keystore can take seconds).
+poll_wait() {
+	if [ "$n" -lt 500 ]; then
+		sleep 0.02
+		n=$((n + 20))
+	else
+		sleep 0.1
+		n=$((n + 100))
+	fi
 }
 
 http_code() {	# http_code [curl args...] -> status code
