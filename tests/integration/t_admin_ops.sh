@@ -44,7 +44,10 @@ PP=$(sed -n 's/^listening \([0-9]*\)$/\1/p' "$T_TMP/prices.out")
 [ -n "$PP" ] || peer_missing "tests/node/price_server.js" "it did not start"
 PRICE=http://127.0.0.1:$PP
 pset() { curl -s -o /dev/null -X POST --data "$1" "$PRICE/__set"; }
-pcount() { curl -s "$PRICE/__stats" | python3 -c 'import json,sys; print(json.load(sys.stdin)["count"])'; }
+pcount() {
+	curl -s -o "$T_TMP/stats.json" "$PRICE/__stats"
+	json_get "$T_TMP/stats.json" 'j["count"]'
+}
 wait_fetch() {	# until the price server has been asked once more
 	c0=$(pcount)
 	n=0

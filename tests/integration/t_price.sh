@@ -47,9 +47,8 @@ start_prices() {
 pset() { curl -s -o /dev/null -X POST --data "$1" "$PRICE/__set"; }
 # pstat EXPR: a Python expression over the server's /__stats as j.
 pstat() {
-	curl -s "$PRICE/__stats" | python3 -c 'import json,sys
-j = json.load(sys.stdin)
-print(eval(sys.argv[1]))' "$1"
+	curl -s -o "$T_TMP/stats.json" "$PRICE/__stats"
+	json_get "$T_TMP/stats.json" "$1"
 }
 # wait_fetch: until the server sees one more request (up to 12 s).
 wait_fetch() {
