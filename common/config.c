@@ -1097,7 +1097,7 @@ config_int_bounds(const char *section, const char *key, long *lo, long *hi)
 	return 0;
 }
 
-/* evm_custom's entries, each URL (the last field) masked. */
+/* evm_custom's entries, each URL (the last field) as url_origin(). */
 static void
 show_custom(const char *v, char *out, size_t len)
 {
@@ -1121,7 +1121,7 @@ show_custom(const char *v, char *out, size_t len)
 			continue;
 		memcpy(url, c, (size_t)(e - c));
 		url[e - c] = '\0';
-		if (url_mask(url, shown, sizeof(shown)) == -1)
+		if (url_origin(url, shown, sizeof(shown)) == -1)
 			strlcpy(shown, URL_MASKED, sizeof(shown));
 		strlcat(out, shown, len);
 	}
@@ -1166,11 +1166,18 @@ config_show(const struct config *cf, size_t i, const char **section,
 		break;
 	case K_URL:
 	case K_OPT_URL:
-		if (p[0] != '\0' && url_mask(p, shown, sizeof(shown)) != 0) {
+		/*
+		 * Never the URL itself: the settings reach policyd, which
+		 * must not hold a provider's key (DESIGN.md), and a key the
+		 * mask would not recognise can sit anywhere in the path.
+		 */
+		if (p[0] == '\0')
+			val[0] = '\0';
+		else if (url_mask(p, shown, sizeof(shown)) != 0) {
 			*flags = CONFIG_SHOW_SECRET;
 			strlcpy(val, "true", len);
-		} else
-			strlcpy(val, p, len);
+		} else if (url_origin(p, val, len) == -1)
+			strlcpy(val, URL_MASKED, len);
 		break;
 	case K_EVM_CUSTOM:
 		show_custom(p, val, len);

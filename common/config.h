@@ -147,8 +147,9 @@ int	config_env_is_secret(const char *);
  * ntfy topic, which on a public server is the only thing that guards
  * it, or a URL holding a password or a key, see url_mask) is "true" or
  * "false", set or not, with CONFIG_SHOW_SECRET; a boolean is "true" or
- * "false" with CONFIG_SHOW_BOOL.  The operator's chains (evm_custom)
- * show each URL masked.  0, or -1 past the last key.
+ * "false" with CONFIG_SHOW_BOOL.  Any other URL, and each URL of the
+ * operator's chains (evm_custom), as url_origin() shows it: scheme, host
+ * and port, the path as "/" and the mask.  0, or -1 past the last key.
  */
 #define CONFIG_SHOW_SECRET	0x1
 #define CONFIG_SHOW_BOOL	0x2

@@ -235,6 +235,31 @@ url_domain(const char *s, char *out, size_t len)
 	return n > 0 && (size_t)n < len ? 0 : -1;
 }
 
+int
+url_origin(const char *s, char *out, size_t len)
+{
+	struct url	 u;
+	const char	*why;
+	int		 n, rest;
+
+	if (url_parse(s, &u, &why) == -1)
+		return -1;
+	rest = u.path[0] != '\0' && strcmp(u.path, "/") != 0;
+	if (u.port_given)
+		n = snprintf(out, len, "%s://%s:%u%s", u.https ? "https" :
+		    "http", u.host, (unsigned)u.port, rest ? "/" URL_MASKED :
+		    u.path);
+	else
+		n = snprintf(out, len, "%s://%s%s", u.https ? "https" : "http",
+		    u.host, rest ? "/" URL_MASKED : u.path);
+	if (n < 0 || (size_t)n >= len) {
+		if (len > 0)
+			out[0] = '\0';
+		return -1;
+	}
+	return rest;
+}
+
 /* Append n bytes of s; -1 when they do not fit. */
 static int
 put(char *out, size_t len, size_t *o, const char *s, size_t n)

@@ -63,5 +63,13 @@ int	url_domain(const char *, char *, size_t);
  */
 #define URL_MASKED	"***"
 int	url_mask(const char *, char *, size_t);
+/*
+ * A URL as a process that must not hold it may see it: scheme, host and
+ * port as written, the path and query as "/" and URL_MASKED (a key may be
+ * anywhere in them, of any length), no userinfo.  Returns 1 when a path
+ * was hidden, 0 when there was none ("" or "/"), -1 when the URL does
+ * not parse or the result does not fit (out is then "").
+ */
+int	url_origin(const char *, char *, size_t);
 
 #endif

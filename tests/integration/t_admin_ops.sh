@@ -183,9 +183,9 @@ check "GET /v1/admin/settings: 200 ($code), the reference's twelve categories" \
     [ "$code $(jget 'sorted(j)')" = "200 ['autostop', 'daemon', 'display', 'gas_condition', 'monitoring', 'notifications', 'oracle', 'rpc', 'security', 'signing_sdk', 'telegram', 'walletconnect']" ]
 check "... the webhook secret only as set, an unset bot token as not" \
     [ "$(jget '[j["notifications"]["webhook_secret"], j["telegram"]["telegram_bot_token"]]')" = "[True, False]" ]
-check "... URLs with a password or a key only as set, a plain one as it is" \
+check "... URLs with a password or a key only as set, a plain one without its path" \
     [ "$(jget '[j["rpc"]["evm_base_sepolia"], j["oracle"]["price_url"], j["rpc"]["evm_ethereum_sepolia"], j["notifications"]["webhook_url"]]')" = \
-    "[True, True, '$ANVIL_URL', 'http://127.0.0.1:$DEAD/hook']" ]
+    "[True, True, '$ANVIL_URL', 'http://127.0.0.1:$DEAD/***']" ]
 check "... the other keys as configured (port, price_max_age, the gas cap)" \
     [ "$(jget '[j["daemon"]["port"], j["oracle"]["price_max_age"], j["gas_condition"]["max_gas_limit"], j["rpc"]["public_defaults"]]')" = \
     "['$PORT', '10', '15000000', False]" ]

@@ -1672,8 +1672,18 @@ test_show(void **state)
 	    "http://127.0.0.1:8545");
 	assert_int_equal(fl, 0);
 	assert_string_equal(shown(&cf, "rpc", "evm_custom", &fl),
-	    "a,1,testnet,AA,https://h.example/v3/***;"
+	    "a,1,testnet,AA,https://h.example/***;"
 	    "b,2,mainnet,BB,http://10.0.0.1:8545");
+	/* a key the mask does not know (short, in a path) never shows */
+	strlcpy(cf.rpc[RPC_evm_polygon_amoy], "https://rpc.example:8443/k/"
+	    "shortkey1", sizeof(cf.rpc[0]));
+	assert_string_equal(shown(&cf, "rpc", "evm_polygon_amoy", &fl),
+	    "https://rpc.example:8443/***");
+	assert_int_equal(fl, 0);
+	strlcpy(cf.rpc[RPC_evm_polygon_amoy], "https://rpc.example/",
+	    sizeof(cf.rpc[0]));
+	assert_string_equal(shown(&cf, "rpc", "evm_polygon_amoy", &fl),
+	    "https://rpc.example/");
 	assert_string_equal(shown(&cf, "rpc", "public_defaults", &fl),
 	    "true");
 	assert_int_equal(fl, CONFIG_SHOW_BOOL);
