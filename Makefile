@@ -72,6 +72,7 @@ API_SRCS    = api/api.c api/api_health.c api/http.c \
 	      api/api_page.c api/api_txref.c api/api_doc.c \
 	      api/api_notify.c api/api_admin.c api/api_check.c \
 	      api/api_skills.c api/api_mcp.c api/api_tokens.c \
+	      api/api_webhooks.c \
 	      api/chain_tokens.c api/api_ops.c api/api_metrics.c
 POLICYD_SRCS = policyd/siwe.c \
 	      policyd/policyd.c policyd/policyd_store.c policyd/policyd_auth.c \
@@ -88,6 +89,7 @@ POLICYD_SRCS = policyd/siwe.c \
 	      policyd/policyd_notify.c policyd/policyd_admin.c \
 	      policyd/policyd_idem.c policyd/policyd_connect.c \
 	      policyd/policyd_mcp.c policyd/policyd_tokens.c \
+	      policyd/policyd_webhooks.c \
 	      policyd/policyd_utils.c policyd/policyd_monitor.c \
 	      policyd/policyd_ops.c policyd/policyd_settings.c \
 	      policyd/policyd_metrics.c
@@ -478,7 +480,8 @@ build-fuzz/fuzz_backup: tests/fuzz/fuzz_backup.c common/backup.c \
 FUZZ_API_BODY_SRCS = tests/fuzz/fuzz_api_body.c tests/fuzz/api_sink.c \
 	api/api_check.c api/api_wallets.c api/api_policies.c \
 	api/api_owner.c api/api_tx.c api/api_txref.c api/api_notify.c \
-	api/api_admin.c api/api_tokens.c common/routes.c common/policy_rules.c \
+	api/api_admin.c api/api_tokens.c api/api_webhooks.c common/routes.c \
+	common/policy_rules.c \
 	common/keystore.c \
 	chain/base58.c common/network.c common/util.c common/log.c \
 	api/http_parse.c imsg/msg.c
