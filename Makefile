@@ -51,7 +51,7 @@ COMMON_SRCS = common/log.c common/util.c common/config.c common/proc.c \
 	      common/jsonrpc.c \
 	      common/url.c common/resolve.c common/mcp.c \
 	      chain/base58.c chain/keccak.c chain/rlp.c chain/evm.c \
-	      chain/evm_decode.c \
+	      chain/evm_decode.c chain/sol_decode.c \
 	      chain/solana.c chain/eip712.c chain/abi.c chain/abi_text.c \
 	      common/tokens.c \
 	      imsg/imsg.c imsg/imsgev.c imsg/msg.c seccomp/sandbox.c \
@@ -295,7 +295,8 @@ $(BUILD)/tests/test_evm_decode: $(BUILD)/tests/unit/test_evm_decode.o \
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(PKG_LIBS)
 $(BUILD)/tests/test_solana: $(BUILD)/tests/unit/test_solana.o \
-    $(BUILD)/chain/solana.o $(BUILD)/chain/base58.o
+    $(BUILD)/chain/solana.o $(BUILD)/chain/sol_decode.o \
+    $(BUILD)/chain/base58.o
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(PKG_LIBS)
@@ -421,7 +422,7 @@ FUZZ_TARGETS = fuzz_imsg fuzz_config fuzz_http fuzz_base58 \
 	       fuzz_policy_rules fuzz_siwe fuzz_rpc fuzz_sol_rpc fuzz_eip712 \
 	       fuzz_price fuzz_relay fuzz_backup fuzz_api_body fuzz_txinput \
 	       fuzz_txspec fuzz_url fuzz_mcp fuzz_mcp_token fuzz_abi_text \
-	       fuzz_abi fuzz_evm_tx
+	       fuzz_abi fuzz_evm_tx fuzz_sol_tx
 FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 $(INC) $(PROC_INC) $(PKG_CFLAGS) \
 	      -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_TIME ?= 20
@@ -449,6 +450,12 @@ build-fuzz/fuzz_abi: tests/fuzz/fuzz_abi.c chain/abi.c chain/evm.c \
 # The unsigned transactions of POST /v1/transactions/sign.
 build-fuzz/fuzz_evm_tx: tests/fuzz/fuzz_evm_tx.c chain/evm_decode.c \
     chain/evm.c chain/keccak.c chain/rlp.c
+	@mkdir -p build-fuzz
+	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# The unsigned Solana transactions sign-only is to take.
+build-fuzz/fuzz_sol_tx: tests/fuzz/fuzz_sol_tx.c chain/sol_decode.c \
+    chain/solana.c chain/base58.c
 	@mkdir -p build-fuzz
 	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
 
