@@ -51,7 +51,7 @@ COMMON_SRCS = common/log.c common/util.c common/config.c common/proc.c \
 	      common/jsonrpc.c \
 	      common/url.c common/resolve.c common/mcp.c \
 	      chain/base58.c chain/keccak.c chain/rlp.c chain/evm.c \
-	      chain/evm_decode.c \
+	      chain/evm_decode.c chain/sol_decode.c \
 	      chain/solana.c chain/eip712.c chain/abi.c chain/abi_text.c \
 	      common/tokens.c \
 	      imsg/imsg.c imsg/imsgev.c imsg/msg.c seccomp/sandbox.c \
@@ -72,6 +72,7 @@ API_SRCS    = api/api.c api/api_health.c api/http.c \
 	      api/api_page.c api/api_txref.c api/api_doc.c \
 	      api/api_notify.c api/api_admin.c api/api_check.c \
 	      api/api_skills.c api/api_mcp.c api/api_tokens.c \
+	      api/api_webhooks.c \
 	      api/chain_tokens.c api/api_ops.c api/api_metrics.c
 POLICYD_SRCS = policyd/siwe.c \
 	      policyd/policyd.c policyd/policyd_store.c policyd/policyd_auth.c \
@@ -88,6 +89,7 @@ POLICYD_SRCS = policyd/siwe.c \
 	      policyd/policyd_notify.c policyd/policyd_admin.c \
 	      policyd/policyd_idem.c policyd/policyd_connect.c \
 	      policyd/policyd_mcp.c policyd/policyd_tokens.c \
+	      policyd/policyd_webhooks.c \
 	      policyd/policyd_utils.c policyd/policyd_monitor.c \
 	      policyd/policyd_ops.c policyd/policyd_settings.c \
 	      policyd/policyd_metrics.c
@@ -293,7 +295,8 @@ $(BUILD)/tests/test_evm_decode: $(BUILD)/tests/unit/test_evm_decode.o \
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(PKG_LIBS)
 $(BUILD)/tests/test_solana: $(BUILD)/tests/unit/test_solana.o \
-    $(BUILD)/chain/solana.o $(BUILD)/chain/base58.o
+    $(BUILD)/chain/solana.o $(BUILD)/chain/sol_decode.o \
+    $(BUILD)/chain/base58.o
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(PKG_LIBS)
@@ -422,7 +425,7 @@ FUZZ_TARGETS = fuzz_imsg fuzz_config fuzz_http fuzz_base58 \
 	       fuzz_policy_rules fuzz_siwe fuzz_rpc fuzz_sol_rpc fuzz_eip712 \
 	       fuzz_price fuzz_relay fuzz_backup fuzz_api_body fuzz_txinput \
 	       fuzz_txspec fuzz_url fuzz_mcp fuzz_mcp_token fuzz_abi_text \
-	       fuzz_abi fuzz_evm_tx
+	       fuzz_abi fuzz_evm_tx fuzz_sol_tx
 FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 $(INC) $(PROC_INC) $(PKG_CFLAGS) \
 	      -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_TIME ?= 20
@@ -454,6 +457,9 @@ build-fuzz/fuzz_abi: $(call fuzz_o,tests/fuzz/fuzz_abi.c chain/abi.c \
 # The unsigned transactions of POST /v1/transactions/sign.
 build-fuzz/fuzz_evm_tx: $(call fuzz_o,tests/fuzz/fuzz_evm_tx.c \
     chain/evm_decode.c $(FUZZ_CHAIN))
+# The unsigned Solana transactions sign-only is to take.
+build-fuzz/fuzz_sol_tx: $(call fuzz_o,tests/fuzz/fuzz_sol_tx.c \
+    chain/sol_decode.c chain/solana.c chain/base58.c)
 build-fuzz/fuzz_txinput: $(call fuzz_o,tests/fuzz/fuzz_txinput.c \
     common/txinput.c)
 # The settings' URL parser, checked against libcurl's reading.
@@ -470,7 +476,8 @@ build-fuzz/fuzz_backup: $(call fuzz_o,tests/fuzz/fuzz_backup.c \
 build-fuzz/fuzz_api_body: $(call fuzz_o,tests/fuzz/fuzz_api_body.c \
     tests/fuzz/api_sink.c api/api_check.c api/api_wallets.c \
     api/api_policies.c api/api_owner.c api/api_tx.c api/api_txref.c \
-    api/api_notify.c api/api_admin.c api/api_tokens.c common/routes.c \
+    api/api_notify.c api/api_admin.c api/api_tokens.c api/api_webhooks.c \
+    common/routes.c \
     common/policy_rules.c common/keystore.c chain/base58.c \
     common/network.c common/util.c common/log.c api/http_parse.c imsg/msg.c)
 build-fuzz/fuzz_txspec: $(call fuzz_o,tests/fuzz/fuzz_txspec.c \

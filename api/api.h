@@ -94,6 +94,8 @@ json_t	*api_price_oracle(const struct admin_query *);
 
 /* api_tokens.c */
 void	api_tokens_add(API_HANDLER_ARGS);
+/* api_webhooks.c */
+void	api_webhooks_create(API_HANDLER_ARGS);
 void	api_tokens_remove(API_HANDLER_ARGS);
 
 /* api_tx.c */

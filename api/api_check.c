@@ -56,6 +56,7 @@ static void (*const api_handlers[R_MAX])(struct http_req *,
 	[R_ADMIN_SETTINGS_PUT] = api_settings_put,
 	[R_TOKEN_ADD] = api_tokens_add,
 	[R_TOKEN_REMOVE] = api_tokens_remove,
+	[R_WEBHOOK_CREATE] = api_webhooks_create,
 	[R_UTILS_ENCODE_CALLDATA] = api_encode_calldata,
 };
 

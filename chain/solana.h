@@ -84,4 +84,43 @@ int	sol_ata(const uint8_t [SOL_KEY_LEN], const uint8_t [SOL_KEY_LEN],
  */
 int	sol_offchain_message(const uint8_t *, size_t, uint8_t *, size_t);
 
+/*
+ * A wire transaction as a dApp hands it over for sign-only (signature
+ * slots, then a legacy message), decoded strictly (chain/sol_decode.c).
+ * Pointers point into the bytes decoded.
+ */
+#define SOL_MAX_SIGS		16
+
+struct sol_tx_ix {
+	uint8_t		 program;		/* key index */
+	uint8_t		 accts[SOL_MAX_IX_ACCTS];	/* key indices */
+	size_t		 naccts;
+	const uint8_t	*data;
+	size_t		 datalen;
+};
+
+struct sol_tx {
+	size_t			 nsigs;
+	const uint8_t		*sigs;		/* nsigs * 64 bytes */
+	const uint8_t		*msg;		/* what is signed */
+	size_t			 msglen;
+	uint8_t			 nreq;		/* the message header */
+	uint8_t			 nro_signed;
+	uint8_t			 nro_unsigned;
+	uint8_t			 keys[SOL_MAX_KEYS][SOL_KEY_LEN];
+	size_t			 nkeys;
+	uint8_t			 blockhash[32];
+	struct sol_tx_ix	 ix[SOL_MAX_INSTR];
+	size_t			 nix;
+};
+
+/* 0, or -1 with *why (a fixed text). */
+int	sol_tx_decode(const uint8_t *, size_t, struct sol_tx *, const char **);
+/* Its bytes again: the length, or -1 if max is too small. */
+int	sol_tx_encode(const struct sol_tx *, uint8_t *, size_t);
+int	sol_tx_is_signer(const struct sol_tx *, size_t);
+int	sol_tx_is_writable(const struct sol_tx *, size_t);
+/* The key's index among the required signers, or -1. */
+int	sol_tx_signer_index(const struct sol_tx *, const uint8_t [SOL_KEY_LEN]);
+
 #endif

@@ -111,6 +111,9 @@ static const struct ckey keys[] = {
 	CSTR("notifications", "telegram_api_url", K_URL, telegram_api_url),
 	CINT("notifications", "max_age", notify_max_age, 10, 30 * 86400),
 	CINT("notifications", "timeout_ms", notify_timeout_ms, 100, 60000),
+	{ "notifications", "webhooks_allow_private", K_BOOL,
+	    offsetof(struct config, webhooks_allow_private), sizeof(int), 0,
+	    0 },
 	CSTR("security", "metrics_token", K_SECRET, metrics_token),
 };
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))

@@ -102,6 +102,8 @@ struct config {
 	char	telegram_api_url[CONFIG_URL_MAX];
 	int	notify_max_age;		/* s: then a delivery is given up */
 	int	notify_timeout_ms;	/* per request */
+	int	webhooks_allow_private;	/* POST /v1/webhooks to loopback,
+					   private, link-local addresses */
 	/* the credentials that were set (config_note_secrets(), before
 	 * the parent wipes them): bit i for the i-th key of the table */
 	unsigned long long secrets_set;

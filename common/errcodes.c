@@ -61,6 +61,7 @@ const struct errcode errcodes[] = {
 	{ "WALLET_NOT_TERMINATED",	409, 0, NULL },
 	{ "WALLET_SUSPENDED",		409, 0, NULL },
 	{ "WALLET_TERMINATED",		410, 0, NULL },
+	{ "WEBHOOK_NOT_FOUND",		404, 0, NULL },
 	{ "WHITELIST_DENIED",		403, 0, NULL },
 };
 const size_t	errcodes_len = sizeof(errcodes) / sizeof(errcodes[0]);

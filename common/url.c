@@ -356,3 +356,71 @@ full:
 	out[0] = '\0';
 	return -1;
 }
+
+/* 1 if a v4 address (network order bytes) is not one of the Internet. */
+static int
+v4_private(const unsigned char a[4])
+{
+	return a[0] == 0 || a[0] == 10 || a[0] == 127 || a[0] >= 224 ||
+	    (a[0] == 100 && (a[1] & 0xc0) == 64) ||
+	    (a[0] == 169 && a[1] == 254) ||
+	    (a[0] == 172 && (a[1] & 0xf0) == 16) ||
+	    (a[0] == 192 && a[1] == 168) ||
+	    (a[0] == 192 && a[1] == 0 && (a[2] == 0 || a[2] == 2)) ||
+	    (a[0] == 198 && (a[1] & 0xfe) == 18) ||
+	    (a[0] == 198 && a[1] == 51 && a[2] == 100) ||
+	    (a[0] == 203 && a[1] == 0 && a[2] == 113);
+}
+
+int
+url_hook_target(const char *s, int allow_private, char *resolve,
+    size_t rlen, const char **why)
+{
+	static const unsigned char	 mapped[12] = { 0, 0, 0, 0, 0, 0, 0,
+	    0, 0, 0, 0xff, 0xff };
+	struct url			 u;
+	unsigned char			 a[16];
+	char				 inner[URL_HOST_MAX + 1];
+	size_t				 len;
+	int				 priv, n;
+
+	if (url_parse(s, &u, why) == -1)
+		return -1;
+	if (u.ipv6) {
+		len = strlen(u.host);
+		if (len < 3 || len - 2 >= sizeof(inner))
+			goto name;
+		memcpy(inner, u.host + 1, len - 2);
+		inner[len - 2] = '\0';
+		if (inet_pton(AF_INET6, inner, a) != 1)
+			goto name;
+		if (memcmp(a, mapped, sizeof(mapped)) == 0)
+			priv = v4_private(a + 12);
+		else
+			priv = (a[0] & 0xfe) == 0xfc || a[0] == 0xff ||
+			    (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) ||
+			    memcmp(a, in6addr_any.s6_addr, 15) == 0 ||
+			    (a[0] == 0x20 && a[1] == 0x01 && a[2] == 0x0d &&
+			    a[3] == 0xb8) || (a[0] == 0 && a[1] == 0x64 &&
+			    a[2] == 0xff && a[3] == 0x9b);
+	} else {
+		if (inet_pton(AF_INET, u.host, a) != 1)
+			goto name;
+		priv = v4_private(a);
+	}
+	if (priv && !allow_private) {
+		*why = "a private, loopback, link-local or reserved address "
+		    "(notifications.webhooks_allow_private allows them)";
+		return -1;
+	}
+	n = snprintf(resolve, rlen, "%s:%u:%s", u.host, u.port, u.ipv6 ?
+	    inner : u.host);
+	if (n < 0 || (size_t)n >= rlen) {
+		*why = "URL too long";
+		return -1;
+	}
+	return 0;
+name:
+	*why = "the host must be an IP address (relay has no resolver)";
+	return -1;
+}

@@ -72,4 +72,13 @@ int	url_mask(const char *, char *, size_t);
  */
 int	url_origin(const char *, char *, size_t);
 
+/*
+ * A webhook's URL (POST /v1/webhooks, and relay again before each
+ * delivery): an http(s) URL whose host is an IP address literal, not a
+ * private, loopback, link-local, multicast or documentation one unless
+ * allow_private.  Its CURLOPT_RESOLVE entry ("host:port:addr") in
+ * resolve.  0, or -1 with *why (never quoting the URL).
+ */
+int	url_hook_target(const char *, int, char *, size_t, const char **);
+
 #endif

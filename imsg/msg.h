@@ -69,6 +69,7 @@
 	X(IMSG_CTL_NOTIFY)						\
 	X(IMSG_RELAY_DELIVER)						\
 	X(IMSG_RELAY_RESULT)						\
+	X(IMSG_RELAY_HOOK)						\
 	X(IMSG_CTL_NOTIFY_RESOLVE)					\
 	/* set-master: policyd -> signer -> parent and back */		\
 	X(IMSG_SIGNER_REKEY)						\
@@ -750,9 +751,14 @@ struct notify_chan {
 						   telegram chat id */
 };
 
+#define NOTIFYF_HOOK_PRIVATE	0x01	/* webhooks may target private,
+					   loopback, link-local addresses */
+
 struct ctl_notify {
 	uint32_t		channels;	/* 1 << NOTIFY_*: configured */
 	uint32_t		max_age;	/* policyd: s, then give up */
+	uint32_t		flags;		/* both: NOTIFYF_* */
+	uint32_t		pad;
 	uint32_t		timeout_ms;	/* relay: per request */
 	char			public_url[NET_URL_MAX];	/* relay */
 	struct notify_chan	chan[NOTIFY_MAX];	/* relay */
@@ -775,6 +781,28 @@ struct relay_deliver {
 	char		type[NOTIFY_TYPE_MAX];	/* TX_APPROVAL_REQUIRED ... */
 	int64_t		created_at;		/* unix seconds */
 	uint32_t	attempt;		/* 1, 2, ... */
+	uint32_t	len;
+};
+
+/*
+ * policyd -> relay: one event to one of the operator's webhooks (POST
+ * /v1/webhooks); this header, then len bytes of the payload as for
+ * relay_deliver.  The URL and the webhook's signing secret come with
+ * each delivery (relay keeps nothing; policyd_webhooks.c says why);
+ * relay wipes both once the request is made.  Answered by one
+ * relay_result of the same id whose channel is RELAY_HOOK_CHANNEL.
+ */
+#define WEBHOOK_SECRET_LEN	64	/* hex of 32 random bytes */
+#define RELAY_HOOK_CHANNEL	NOTIFY_MAX
+
+struct relay_hook {
+	uint64_t	id;			/* the delivery row */
+	char		url[NET_URL_MAX];
+	char		secret[WEBHOOK_SECRET_LEN + 1];
+	char		event_id[UUID_STR_LEN];
+	char		type[NOTIFY_TYPE_MAX];
+	int64_t		created_at;
+	uint32_t	attempt;
 	uint32_t	len;
 };
 

@@ -268,6 +268,8 @@ notify_init(void)
 	notify->channels = config_notify_channels(&P.cf);
 	notify->max_age = (uint32_t)P.cf.notify_max_age;
 	notify->timeout_ms = (uint32_t)P.cf.notify_timeout_ms;
+	if (P.cf.webhooks_allow_private)
+		notify->flags |= NOTIFYF_HOOK_PRIVATE;
 	if (P.cf.public_url[0] != '\0')
 		strlcpy(notify->public_url, P.cf.public_url,
 		    sizeof(notify->public_url));
@@ -326,6 +328,7 @@ send_notify(struct child *c)
 	else {
 		cn->channels = notify->channels;
 		cn->max_age = notify->max_age;
+		cn->flags = notify->flags;
 	}
 	if (imsgev_compose(&c->iev, IMSG_CTL_NOTIFY, 0, -1, cn,
 	    sizeof(*cn)) == -1)

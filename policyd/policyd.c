@@ -133,6 +133,7 @@ policyd_main(struct proc *p)
 	kill_load();
 	tx_resume();
 	notify_init();
+	webhooks_init();
 	settings_init();
 	if (imsgev_init(&pd.parent, pd.base, 3, "parent", CHAN_CTL_MAX,
 	    CHAN_CTL_WMAX, 0, parent_rules, nitems(parent_rules), NULL,

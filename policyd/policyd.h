@@ -51,6 +51,15 @@ void	mcp_token_written(struct imsgchan *, struct imsg *, void *);
 /* policyd_utils.c: POST /v1/utils/encode-calldata */
 void	utils_encode_calldata(struct pd_ctx *);
 
+/* policyd_webhooks.c: the operator's webhooks */
+void	webhooks_create(struct pd_ctx *);
+void	webhooks_list(struct pd_ctx *);
+void	webhooks_delete(struct pd_ctx *);
+void	webhooks_logs(struct pd_ctx *);
+int	webhook_enqueue(long long, long long, const char *);
+void	webhook_result(const struct relay_result *);
+void	webhooks_init(void);
+
 /* policyd_metrics.c: GET /metrics */
 void	metrics_scrape(struct pd_ctx *);
 void	metrics_signer(struct imsgchan *, struct imsg *, void *);

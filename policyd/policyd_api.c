@@ -92,6 +92,10 @@ static const pd_handler handlers[R_MAX] = {
 	[R_TOKEN_ADD] = tokens_add,
 	[R_TOKEN_REMOVE] = tokens_remove,
 	[R_TOKEN_RESOLVE] = tokens_resolve,
+	[R_WEBHOOK_CREATE] = webhooks_create,
+	[R_WEBHOOK_LIST] = webhooks_list,
+	[R_WEBHOOK_DELETE] = webhooks_delete,
+	[R_WEBHOOK_LOGS] = webhooks_logs,
 	[R_UTILS_ENCODE_CALLDATA] = utils_encode_calldata,
 	[R_METRICS] = metrics_scrape,
 };

@@ -116,6 +116,8 @@ outbox_add(long long now, const char *type, json_t *payload)
 	if (rc != SQLITE_DONE)
 		return -1;
 	row = sqlite3_last_insert_rowid(pd.db);
+	if (webhook_enqueue(now, row, type) == -1)
+		return -1;
 	for (ch = 0; ch < NOTIFY_MAX; ch++) {
 		if (!(nt.channels & (1U << ch)))
 			continue;
@@ -316,6 +318,12 @@ notify_result(struct imsgchan *chan, struct imsg *imsg, void *arg)
 	(void)chan;
 	(void)arg;
 	memcpy(&r, imsg->data, sizeof(r));
+	if (r.channel == RELAY_HOOK_CHANNEL && r.status >= RELAY_OK &&
+	    r.status <= RELAY_FAIL && memchr(r.error, '\0',
+	    sizeof(r.error)) != NULL) {
+		webhook_result(&r);
+		return;
+	}
 	if (r.channel >= NOTIFY_MAX || r.status < RELAY_OK ||
 	    r.status > RELAY_FAIL || memchr(r.error, '\0',
 	    sizeof(r.error)) == NULL)

@@ -311,6 +311,44 @@ static const char *const migrations[] = {
 	"ALTER TABLE sessions ADD COLUMN rotation_count INTEGER NOT NULL "
 	"  DEFAULT 0;"
 	"ALTER TABLE session_wallets ADD COLUMN created_at INTEGER;",
+	/*
+	 * The operator's webhooks (POST /v1/webhooks): the secret is the
+	 * HMAC key relay signs each delivery with (policyd_webhooks.c says
+	 * why it is kept here); deliveries due, and the bounded log of
+	 * attempts GET /v1/webhooks/{id}/logs shows.
+	 */
+	"CREATE TABLE webhooks ("
+	"  id TEXT PRIMARY KEY,"
+	"  url TEXT NOT NULL,"
+	"  events TEXT NOT NULL,"
+	"  description TEXT,"
+	"  secret TEXT NOT NULL,"
+	"  enabled INTEGER NOT NULL DEFAULT 1,"
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL"
+	");"
+	"CREATE TABLE webhook_deliveries ("
+	"  id INTEGER PRIMARY KEY,"
+	"  webhook_id TEXT NOT NULL,"
+	"  outbox_id INTEGER NOT NULL,"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  next_attempt_at INTEGER NOT NULL"
+	");"
+	"CREATE INDEX webhook_deliveries_due ON webhook_deliveries "
+	"  (next_attempt_at);"
+	"CREATE TABLE webhook_logs ("
+	"  id TEXT PRIMARY KEY,"
+	"  webhook_id TEXT NOT NULL,"
+	"  event_type TEXT NOT NULL,"
+	"  status TEXT NOT NULL CHECK (status IN ('success', 'failed')),"
+	"  http_status INTEGER,"
+	"  attempt INTEGER NOT NULL,"
+	"  error TEXT,"
+	"  request_duration INTEGER,"
+	"  created_at INTEGER NOT NULL"
+	");"
+	"CREATE INDEX webhook_logs_hook ON webhook_logs (webhook_id, "
+	"  created_at);",
 };
 #define SCHEMA_VERSION	((int)(sizeof(migrations) / sizeof(migrations[0])))
 

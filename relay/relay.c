@@ -26,6 +26,7 @@
 #include "proc.h"
 #include "relay.h"
 #include "rpc.h"
+#include "url.h"
 #include "util.h"
 #include "wipe.h"
 
@@ -79,9 +80,12 @@ delivered(const struct rpc_answer *a, const struct rpc_error *err,
 	struct relay_result	 r;
 
 	memset(&r, 0, sizeof(r));
-	relay_judge(d->channel, a, err, rl.cn->chan[d->channel].secret,
-	    time(NULL), &r);
+	/* A webhook's secret is gone by now: none to keep out of the text. */
+	relay_judge(d->channel == RELAY_HOOK_CHANNEL ? NOTIFY_WEBHOOK :
+	    d->channel, a, err, d->channel == RELAY_HOOK_CHANNEL ? "" :
+	    rl.cn->chan[d->channel].secret, time(NULL), &r);
 	log_debug("event %s to %s: %s%s", d->event_id,
+	    d->channel == RELAY_HOOK_CHANNEL ? "a webhook" :
 	    notify_channel_name(d->channel), r.status == RELAY_OK ?
 	    "delivered" : r.status == RELAY_RETRY ? "retry: " : "failed: ",
 	    r.error);
@@ -159,6 +163,95 @@ relay_dispatch_policyd(struct imsgchan *ch, struct imsg *imsg, void *arg)
 	relay_msg_clear(&m);
 }
 
+/*
+ * One event to one of the operator's webhooks: the URL checked again
+ * (the operator's switch may have changed since it was registered), the
+ * body signed as the configured webhook channel signs it, with this
+ * webhook's own secret, which is wiped as soon as the request is made.
+ */
+static void
+relay_dispatch_policyd_hook(struct imsgchan *ch, struct imsg *imsg,
+    void *arg)
+{
+	static struct ctl_notify	 hcn;
+	static struct relay_hook	 q;
+	static struct relay_msg		 m;
+	struct relay_event		 ev;
+	struct rpc_endpoint		 ep;
+	struct rpc_post			 post;
+	struct delivery			*d;
+	json_t				*payload;
+	const char			*why = NULL;
+	char				 resolve[NET_RESOLVE_MAX];
+
+	(void)ch;
+	(void)arg;
+	memcpy(&q, imsg->data, sizeof(q));
+	if (imsg->len != sizeof(q) + q.len || q.len > NOTIFY_PAYLOAD_MAX ||
+	    memchr(q.url, '\0', sizeof(q.url)) == NULL ||
+	    memchr(q.event_id, '\0', sizeof(q.event_id)) == NULL ||
+	    memchr(q.type, '\0', sizeof(q.type)) == NULL ||
+	    strlen(q.secret) != WEBHOOK_SECRET_LEN)
+		fatalx("IMSG_RELAY_HOOK: malformed");
+	if (rl.inflight >= RELAY_INFLIGHT_MAX) {
+		answer_now(q.id, RELAY_HOOK_CHANNEL, RELAY_RETRY,
+		    "relay busy");
+		sodium_memzero(&q, sizeof(q));
+		return;
+	}
+	payload = json_loadb((const char *)imsg->data + sizeof(q), q.len,
+	    JSON_REJECT_DUPLICATES, NULL);
+	memset(&ev, 0, sizeof(ev));
+	ev.channel = NOTIFY_WEBHOOK;
+	ev.event_id = q.event_id;
+	ev.type = q.type;
+	ev.created_at = q.created_at;
+	ev.now = (long long)time(NULL);
+	ev.payload = payload;
+	strlcpy(hcn.public_url, rl.cn->public_url, sizeof(hcn.public_url));
+	strlcpy(hcn.chan[NOTIFY_WEBHOOK].url, q.url,
+	    sizeof(hcn.chan[NOTIFY_WEBHOOK].url));
+	strlcpy(hcn.chan[NOTIFY_WEBHOOK].secret, q.secret,
+	    sizeof(hcn.chan[NOTIFY_WEBHOOK].secret));
+	if (payload == NULL)
+		why = "payload is not JSON";
+	else if (url_hook_target(q.url, (rl.cn->flags &
+	    NOTIFYF_HOOK_PRIVATE) != 0, resolve, sizeof(resolve), &why) == -1 ||
+	    relay_build(&hcn, &ev, &m, &why) == -1)
+		;
+	else
+		why = NULL;
+	json_decref(payload);
+	sodium_memzero(&hcn.chan[NOTIFY_WEBHOOK],
+	    sizeof(hcn.chan[NOTIFY_WEBHOOK]));
+	if (why != NULL) {
+		log_warnx("event %.36s to webhook delivery %llu: %s",
+		    q.event_id, (unsigned long long)q.id, why);
+		answer_now(q.id, RELAY_HOOK_CHANNEL, RELAY_FAIL, why);
+		sodium_memzero(&q, sizeof(q));
+		return;
+	}
+	if ((d = calloc(1, sizeof(*d))) == NULL)
+		fatal("calloc");
+	d->id = q.id;
+	d->channel = RELAY_HOOK_CHANNEL;
+	strlcpy(d->event_id, q.event_id, sizeof(d->event_id));
+	memset(&ep, 0, sizeof(ep));
+	ep.url = m.url;
+	ep.resolve = resolve;
+	memset(&post, 0, sizeof(post));
+	post.headers = m.hdrs;
+	post.body = m.body;
+	post.len = m.len;
+	post.max = RELAY_ANSWER_MAX;
+	rl.inflight++;
+	log_debug("event %s (%s) to webhook delivery %llu: attempt %u",
+	    d->event_id, q.type, (unsigned long long)q.id, q.attempt);
+	rpc_post(&ep, "webhook", &post, delivered, d);
+	relay_msg_clear(&m);
+	sodium_memzero(&q, sizeof(q));
+}
+
 /* The parent looked a channel's host up again: new addresses. */
 static void
 relay_dispatch_parent_resolve(struct imsgchan *ch, struct imsg *imsg,
@@ -200,6 +293,9 @@ static const struct imsg_rule policyd_rules[] = {
 	IMSG_RULE_RANGE(IMSG_RELAY_DELIVER, sizeof(struct relay_deliver),
 	    sizeof(struct relay_deliver) + NOTIFY_PAYLOAD_MAX,
 	    relay_dispatch_policyd),
+	IMSG_RULE_RANGE(IMSG_RELAY_HOOK, sizeof(struct relay_hook),
+	    sizeof(struct relay_hook) + NOTIFY_PAYLOAD_MAX,
+	    relay_dispatch_policyd_hook),
 };
 
 static const struct imsg_rule parent_rules[] = {
@@ -229,6 +325,12 @@ relay_main(struct proc *p)
 	/* Files now, before the sandbox: the CA bundle, read whole. */
 	if (rl.cn->channels != 0 && rpc_load_ca(&ca, &calen) == -1)
 		fatal("CA bundle");
+	/* Webhooks come later: without a CA bundle, only http ones work. */
+	if (rl.cn->channels == 0 && rpc_load_ca(&ca, &calen) == -1) {
+		log_warnx("no CA bundle: https webhooks will fail");
+		ca = NULL;
+		calen = 0;
+	}
 	memset(&lim, 0, sizeof(lim));
 	lim.timeout_ms = rl.cn->timeout_ms > 0 ? rl.cn->timeout_ms : 10000;
 	lim.max_response = RELAY_ANSWER_MAX;

@@ -72,6 +72,31 @@ check_curl(const char *s, const struct url *u)
 	curl_url_cleanup(cu);
 }
 
+/*
+ * A webhook's target: what is taken parses, its resolve entry fits and
+ * names an address; a private one is taken only when allowed.
+ */
+static void
+hook_check(const char *s)
+{
+	struct url	 u;
+	char		 r[512];	/* NET_RESOLVE_MAX */
+	const char	*why = NULL;
+	int		 pub, priv;
+
+	pub = url_hook_target(s, 0, r, sizeof(r), &why);
+	if (pub == -1 && why == NULL)
+		abort();
+	why = NULL;
+	priv = url_hook_target(s, 1, r, sizeof(r), &why);
+	if ((priv == -1 && why == NULL) || (pub == 0 && priv != 0))
+		abort();
+	if (priv == 0 && (url_parse(s, &u, &why) == -1 ||
+	    strncmp(r, u.host, strlen(u.host)) != 0 ||
+	    memchr(r, '\0', sizeof(r)) == NULL))
+		abort();
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -87,6 +112,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(s, data, size);
 	s[size] = '\0';
 	len = strlen(s);
+	hook_check(s);
 	if (url_parse(s, &u, &why) == -1) {
 		if (why == NULL || url_domain(s, out, sizeof(out)) != -1)
 			abort();

@@ -654,6 +654,40 @@ async function walk() {
 	expect(KD, 401, await call('DELETE', '/v1/tokens', { auth: S,
 	    body: { network: NET, address: TOKEN } }), 'a session');
 
+	/* The operator's webhooks (loopback allowed by the daemon's
+	 * notifications.webhooks_allow_private; port 9 answers nothing). */
+	const HC = 'POST /v1/webhooks', HL = 'GET /v1/webhooks';
+	const HD = 'DELETE /v1/webhooks/{id}';
+	const HG = 'GET /v1/webhooks/{id}/logs';
+	const hook = { url: 'http://127.0.0.1:9/hook', events: ['TX_FAILED'],
+	    description: 'conformance' };
+	const hc = await call('POST', '/v1/webhooks', { auth: 'master',
+	    body: hook });
+	expect(HC, 201, hc, 'a loopback URL, allowed here');
+	const HID = hc.json && hc.json.id;
+	expect(HC, 400, await call('POST', '/v1/webhooks', { auth: 'master',
+	    body: { url: 'http://hooks.example.test/x' } }), 'a host name');
+	expect(HC, 400, await call('POST', '/v1/webhooks', { auth: 'master',
+	    body: { url: 'ftp://127.0.0.1/x' } }), 'not http(s)');
+	expect(HC, 401, await call('POST', '/v1/webhooks', { auth: S,
+	    body: hook }), 'a session');
+	expect(HL, 200, await call('GET', '/v1/webhooks', { auth: 'master' }),
+	    'the list');
+	expect(HL, 401, await call('GET', '/v1/webhooks', { auth: S }),
+	    'a session');
+	expect(HG, 200, await call('GET', '/v1/webhooks/' + HID +
+	    '/logs?limit=5', { auth: 'master' }), 'its logs');
+	expect(HG, 404, await call('GET', '/v1/webhooks/' + U() + '/logs',
+	    { auth: 'master' }), 'no such webhook');
+	expect(HG, 401, await call('GET', '/v1/webhooks/' + HID + '/logs'),
+	    'no credential');
+	expect(HD, 401, await call('DELETE', '/v1/webhooks/' + HID,
+	    { auth: S }), 'a session');
+	expect(HD, 204, await call('DELETE', '/v1/webhooks/' + HID,
+	    { auth: 'master' }), 'the webhook');
+	expect(HD, 404, await call('DELETE', '/v1/webhooks/' + HID,
+	    { auth: 'master' }), 'deleted already');
+
 	/* Skill files: no credential. */
 	const SK = 'GET /v1/skills/{id}';
 	expect(SK, 200, await call('GET', '/v1/skills/quickstart'),

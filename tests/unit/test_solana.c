@@ -614,6 +614,83 @@ test_signed_transaction(void **state)
 	sodium_memzero(sk, sizeof(sk));
 }
 
+/* tx_transfer, decoded strictly, its refusals one byte away. */
+static void
+refused(const uint8_t *b, size_t len, const char *part)
+{
+	static struct sol_tx	t;
+	const char		*why = NULL;
+
+	assert_int_equal(sol_tx_decode(b, len, &t, &why), -1);
+	assert_non_null(why);
+	if (part != NULL)
+		assert_non_null(strstr(why, part));
+}
+
+static void
+test_tx_decode(void **state)
+{
+	static struct sol_tx	t;
+	uint8_t			b[SOL_TX_MAX + 1], out[SOL_TX_MAX];
+	const char		*why = NULL;
+	size_t			len = sizeof(tx_transfer), m = 65;
+
+	(void)state;
+	assert_int_equal(sol_tx_decode(tx_transfer, len, &t, &why), 0);
+	assert_int_equal(t.nsigs, 1);
+	assert_int_equal(t.nreq, 1);
+	assert_int_equal(t.nkeys, 3);
+	assert_memory_equal(t.keys[0], msg_payer, 32);
+	assert_memory_equal(t.keys[1], msg_dest, 32);
+	assert_memory_equal(t.keys[2], sol_system_program, 32);
+	assert_memory_equal(t.blockhash, msg_blockhash, 32);
+	assert_int_equal(t.nix, 1);
+	assert_int_equal(t.ix[0].program, 2);
+	assert_int_equal(t.ix[0].naccts, 2);
+	assert_int_equal(t.ix[0].accts[0], 0);
+	assert_int_equal(t.ix[0].accts[1], 1);
+	assert_int_equal(t.ix[0].datalen, 12);
+	assert_true(t.msg == tx_transfer + m);
+	assert_int_equal(t.msglen, len - m);
+	assert_int_equal(sol_tx_signer_index(&t, msg_payer), 0);
+	assert_int_equal(sol_tx_signer_index(&t, msg_dest), -1);
+	assert_true(sol_tx_is_signer(&t, 0) && !sol_tx_is_signer(&t, 1));
+	assert_true(sol_tx_is_writable(&t, 0) && sol_tx_is_writable(&t, 1));
+	assert_false(sol_tx_is_writable(&t, 2));
+	assert_int_equal(sol_tx_encode(&t, out, sizeof(out)), (int)len);
+	assert_memory_equal(out, tx_transfer, len);
+	assert_int_equal(sol_tx_encode(&t, out, len - 1), -1);
+
+	refused(NULL, 0, NULL);
+	refused(tx_transfer, len - 1, NULL);
+	memcpy(b, tx_transfer, len);
+	b[len] = 0;
+	refused(b, len + 1, "after");
+	/* 1 as the overlong compact-u16 81 00 */
+	b[0] = 0x81;
+	memcpy(b + 1, "\0", 1);
+	memcpy(b + 2, tx_transfer + 1, len - 1);
+	refused(b, len + 1, NULL);
+	memcpy(b, tx_transfer, len);
+	b[m] |= 0x80;
+	refused(b, len, "v0");
+	memcpy(b, tx_transfer, len);
+	b[m] = 2;			/* two signers, one slot */
+	refused(b, len, "header");
+	memcpy(b, tx_transfer, len);
+	b[m + 1] = 1;			/* the fee payer read-only */
+	refused(b, len, "header");
+	memcpy(b, tx_transfer, len);
+	memcpy(b + m + 4 + 32, b + m + 4, 32);	/* the payer twice */
+	refused(b, len, "twice");
+	memcpy(b, tx_transfer, len);
+	b[m + 4 + 96 + 32 + 1] = 0;	/* the program: the fee payer */
+	refused(b, len, "program");
+	memcpy(b, tx_transfer, len);
+	b[m + 4 + 96 + 32 + 3] = 3;	/* an account past the keys */
+	refused(b, len, "account index");
+}
+
 /* solana-sdk sdk/src/offchain_message.rs tests: bytes and sha256. */
 static void
 test_offchain_sdk(void **state)
@@ -724,6 +801,7 @@ main(void)
 		cmocka_unit_test(test_message_limits),
 		cmocka_unit_test(test_message_merge),
 		cmocka_unit_test(test_signed_transaction),
+		cmocka_unit_test(test_tx_decode),
 		cmocka_unit_test(test_offchain_sdk),
 		cmocka_unit_test(test_offchain_rules),
 	};

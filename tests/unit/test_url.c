@@ -164,6 +164,52 @@ test_mask(void **state)
 	assert_string_equal(small, "");
 }
 
+/* A webhook's target: an address literal, public unless allowed. */
+static void
+hook(const char *s, int allow, int want, const char *resolve)
+{
+	char		 r[300];
+	const char	*why = NULL;
+
+	assert_int_equal(url_hook_target(s, allow, r, sizeof(r), &why), want);
+	if (want == -1)
+		assert_non_null(why);
+	else if (resolve != NULL)
+		assert_string_equal(r, resolve);
+}
+
+static void
+test_hook_target(void **state)
+{
+	static const char *const private[] = {
+		"http://127.0.0.1/", "http://10.1.2.3/", "http://172.16.0.1/",
+		"http://172.31.255.255/", "http://192.168.1.1/",
+		"http://169.254.169.254/latest", "http://0.0.0.0/",
+		"http://100.64.0.1/", "http://224.0.0.1/",
+		"http://255.255.255.255/", "http://[::1]/", "http://[::]/",
+		"http://[fe80::1]/", "http://[fd00::1]/", "http://[ff02::1]/",
+		"http://[::ffff:127.0.0.1]/", "http://[::ffff:10.0.0.1]/",
+		"http://192.0.2.1/", "http://[2001:db8::1]/",
+	};
+	size_t	i;
+
+	(void)state;
+	for (i = 0; i < sizeof(private) / sizeof(private[0]); i++) {
+		hook(private[i], 0, -1, NULL);
+		hook(private[i], 1, 0, NULL);
+	}
+	hook("https://8.8.8.8/hook", 0, 0, "8.8.8.8:443:8.8.8.8");
+	hook("http://172.32.0.1:8080/x", 0, 0, "172.32.0.1:8080:172.32.0.1");
+	hook("http://[2606:4700::1111]:81/", 0, 0,
+	    "[2606:4700::1111]:81:2606:4700::1111");
+	hook("http://[::ffff:8.8.8.8]/", 0, 0,
+	    "[::ffff:8.8.8.8]:80:::ffff:8.8.8.8");
+	hook("http://127.0.0.1:9/", 1, 0, "127.0.0.1:9:127.0.0.1");
+	hook("http://hooks.example.com/", 1, -1, NULL);
+	hook("http://localhost/", 1, -1, NULL);
+	hook("ftp://8.8.8.8/", 1, -1, NULL);
+}
+
 int
 main(void)
 {
@@ -172,6 +218,7 @@ main(void)
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_domain),
 		cmocka_unit_test(test_mask),
+		cmocka_unit_test(test_hook_target),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
