@@ -16,6 +16,7 @@ with another: callers in subshells need no lock), the first the kind:
                       one HEADER line; the answer's body to OUT; the
                       status code printed, or 000 when no answer came
 
+It ends when the test's shell (its parent) or the request FIFO is gone.
 The answer goes to the FIFO REPLY: a line with the exit status (for H,
 curl's: 7 refused, 52 nothing answered, 56 cut short), then the output.
 A traceback goes to this process's stderr, the test's.
@@ -25,6 +26,7 @@ import http.client
 import io
 import json
 import os
+import select
 import sys
 import traceback
 import urllib.parse
@@ -90,8 +92,14 @@ def answer(kind, reply, args):
 
 def main():
     fd = os.open(sys.argv[1], os.O_RDWR)   # never an end of file
+    test = os.getppid()
     buf = b""
     while True:
+        # Gone with the test that started it, whatever its traps do.
+        if not select.select([fd], [], [], 1.0)[0]:
+            if os.getppid() != test or not os.path.exists(sys.argv[1]):
+                return
+            continue
         data = os.read(fd, 65536)
         if not data:
             return

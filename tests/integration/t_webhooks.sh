@@ -46,7 +46,7 @@ print(s.server_address[1], flush=True)
 s.serve_forever()
 PY
 python3 "$T_TMP/recv.py" "$REC" > "$T_TMP/recv.port" 2>"$T_TMP/recv.err" &
-PEER_PIDS="$!"
+PEER_PIDS="${PEER_PIDS:-} $!"
 n=0
 while [ $n -lt 100 ] && [ ! -s "$T_TMP/recv.port" ]; do sleep 0.05; n=$((n + 1)); done
 RP=$(head -n 1 "$T_TMP/recv.port")
