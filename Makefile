@@ -65,7 +65,8 @@ API_SRCS    = api/api.c api/api_health.c api/http.c \
 	      api/api_wallets.c api/api_policies.c api/api_chain.c \
 	      api/chain_common.c api/chain_evm_decode.c api/chain_evm_net.c \
 	      api/chain_evm_prepare.c api/chain_evm_send.c \
-	      api/chain_evm_query.c api/chain_sol_decode.c \
+	      api/chain_evm_query.c api/chain_evm_incoming.c \
+	      api/chain_sol_decode.c \
 	      api/chain_sol_prepare.c api/chain_sol_simulate.c \
 	      api/chain_sol_send.c api/chain_sol_query.c api/api_tx.c \
 	      api/http_parse.c api/api_owner.c api/api_price.c \
@@ -89,6 +90,7 @@ POLICYD_SRCS = policyd/siwe.c \
 	      policyd/policyd_idem.c policyd/policyd_connect.c \
 	      policyd/policyd_mcp.c policyd/policyd_tokens.c \
 	      policyd/policyd_utils.c policyd/policyd_monitor.c \
+	      policyd/policyd_incoming.c \
 	      policyd/policyd_ops.c policyd/policyd_settings.c \
 	      policyd/policyd_metrics.c
 SIGNER_SRCS = signer/signer.c signer/signer_keys.c signer/signer_sign.c \
