@@ -421,7 +421,7 @@ FUZZ_TARGETS = fuzz_imsg fuzz_config fuzz_http fuzz_base58 \
 	       fuzz_policy_rules fuzz_siwe fuzz_rpc fuzz_sol_rpc fuzz_eip712 \
 	       fuzz_price fuzz_relay fuzz_backup fuzz_api_body fuzz_txinput \
 	       fuzz_txspec fuzz_url fuzz_mcp fuzz_mcp_token fuzz_abi_text \
-	       fuzz_abi fuzz_evm_tx
+	       fuzz_abi fuzz_evm_tx fuzz_incoming
 FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 $(INC) $(PROC_INC) $(PKG_CFLAGS) \
 	      -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_TIME ?= 20
@@ -555,6 +555,16 @@ build-fuzz/fuzz_sol_rpc: tests/fuzz/fuzz_sol_rpc.c tests/fuzz/chain_stubs.h \
 	    common/jsonrpc.c \
 	    api/chain_common.c common/network.c common/log.c \
 	    common/util.c chain/base58.c imsg/msg.c chain/solana.c \
+	    $(PKG_LIBS)
+
+build-fuzz/fuzz_incoming: tests/fuzz/fuzz_incoming.c tests/fuzz/chain_stubs.h \
+    api/chain_evm_incoming.c api/chain_evm_decode.c api/chain_evm.h \
+    api/chain.h api/chain_common.c common/network.c common/log.c \
+    common/util.c imsg/msg.c chain/evm.c chain/keccak.c chain/abi.c
+	@mkdir -p build-fuzz
+	clang $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_incoming.c \
+	    api/chain_common.c common/network.c common/log.c common/util.c \
+	    imsg/msg.c chain/evm.c chain/keccak.c chain/abi.c chain/rlp.c \
 	    $(PKG_LIBS)
 
 fuzz: $(FUZZ_TARGETS:%=build-fuzz/%)

@@ -108,6 +108,18 @@ nonzero(const uint8_t v[32])
 	return 0;
 }
 
+/* A word holding an address: its first 12 bytes zero. */
+static int
+word_is_addr(const uint8_t w[32])
+{
+	size_t	i;
+
+	for (i = 0; i < 12; i++)
+		if (w[i] != 0)
+			return 0;
+	return 1;
+}
+
 /* Room for one more; NULL (and overflow set) when the answer is full. */
 static struct incoming_xfer *
 xfer_new(struct incoming_xfer *xs, size_t *n, size_t cap, int *overflow)
@@ -208,13 +220,15 @@ evm_incoming_logs(const json_t *logs, const char *topic, uint64_t lo,
 		    idx >= INCOMING_NATIVE ||
 		    evm_addr_json(json_object_get(l, "address"), tok) == -1 ||
 		    hash_json(json_object_get(l, "transactionHash"), hash) ==
-		    -1 || evm_qty_parse(json_array_get(topics, 1), w) == -1)
+		    -1)
 			return -1;
-		/* the sender: the low 20 bytes of topic 1 */
-		snprintf(from, sizeof(from), "0x%s",
-		    json_string_value(json_array_get(topics, 1)) + 26);
-		if (strlen(json_string_value(json_array_get(topics, 1))) !=
-		    66 || evm_addr_arg(from, 42, from, NULL) == -1)
+		/* the sender: topic 1, an address as a word */
+		t = json_array_get(topics, 1);
+		if (!json_is_string(t) || json_string_length(t) != 66 ||
+		    evm_qty_parse(t, w) == -1 || !word_is_addr(w))
+			return -1;
+		snprintf(from, sizeof(from), "0x%s", json_string_value(t) + 26);
+		if (evm_addr_arg(from, 42, from, NULL) == -1)
 			return -1;
 		if (evm_data_parse(json_object_get(l, "data"), 64, &d,
 		    &len) == -1)
