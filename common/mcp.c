@@ -400,9 +400,10 @@ add_query(char *target, size_t len, const char *key, json_t *v)
 	size_t		 i;
 	int		 r;
 
-	/* A key is a name: nothing that would end it or start another. */
+	/* A key is a name (snake_case too): nothing that would end it or
+	 * start another. */
 	for (i = 0; key[i] != '\0'; i++)
-		if (!isalnum((unsigned char)key[i]))
+		if (!isalnum((unsigned char)key[i]) && key[i] != '_')
 			return -1;
 	if (i == 0)
 		return -1;
