@@ -464,7 +464,7 @@ make_call(const struct tool *t, json_t *args, const char *wallet,
 			break;
 		json_object_foreach(args, k, v) {
 			if (t->how == GET_SNAKE)
-				strlcpy(ck, k, sizeof(ck));
+				snprintf(ck, sizeof(ck), "%s", k);
 			else
 				camel(k, ck, sizeof(ck));
 			if (add_query(c->target, sizeof(c->target), ck, v) ==
