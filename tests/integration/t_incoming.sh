@@ -149,6 +149,9 @@ check "... no duplicate row at all" \
 check "... notified: five in all" \
     wait_for 10 sh -c "[ \$(curl -s '$RECV/incoming/json?poll=1' | grep -c 'Incoming transfer') = 5 ]"
 check "the unmonitored wallet still records nothing" [ "$(rows "$W2")" = 0 ]
+code=$(req GET "/v1/wallet/incoming/summary?period=weekly" "" "$S")
+check "summary weekly after the restart: 5 transfers, 1.5 + 0.25 + 0.5 ETH summed exactly ($code)" \
+    [ "$code $(jget '[(e["totalCount"], e["totalAmountNative"]) for e in j["entries"]]')" = "200 [(5, '2250000000000000000')]" ]
 
 # monitoring off: a transfer is not recorded
 req PATCH "/v1/wallets/$W" '{"monitorIncoming":false}' >/dev/null
