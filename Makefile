@@ -65,7 +65,8 @@ API_SRCS    = api/api.c api/api_health.c api/http.c \
 	      api/api_wallets.c api/api_policies.c api/api_chain.c \
 	      api/chain_common.c api/chain_evm_decode.c api/chain_evm_net.c \
 	      api/chain_evm_prepare.c api/chain_evm_send.c \
-	      api/chain_evm_query.c api/chain_sol_decode.c \
+	      api/chain_evm_query.c api/chain_evm_incoming.c \
+	      api/chain_sol_decode.c \
 	      api/chain_sol_prepare.c api/chain_sol_simulate.c \
 	      api/chain_sol_send.c api/chain_sol_query.c api/api_tx.c \
 	      api/http_parse.c api/api_owner.c api/api_price.c \
@@ -91,6 +92,7 @@ POLICYD_SRCS = policyd/siwe.c \
 	      policyd/policyd_mcp.c policyd/policyd_tokens.c \
 	      policyd/policyd_webhooks.c \
 	      policyd/policyd_utils.c policyd/policyd_monitor.c \
+	      policyd/policyd_incoming.c \
 	      policyd/policyd_ops.c policyd/policyd_settings.c \
 	      policyd/policyd_metrics.c
 SIGNER_SRCS = signer/signer.c signer/signer_keys.c signer/signer_sign.c \
@@ -425,7 +427,7 @@ FUZZ_TARGETS = fuzz_imsg fuzz_config fuzz_http fuzz_base58 \
 	       fuzz_policy_rules fuzz_siwe fuzz_rpc fuzz_sol_rpc fuzz_eip712 \
 	       fuzz_price fuzz_relay fuzz_backup fuzz_api_body fuzz_txinput \
 	       fuzz_txspec fuzz_url fuzz_mcp fuzz_mcp_token fuzz_abi_text \
-	       fuzz_abi fuzz_evm_tx fuzz_sol_tx
+	       fuzz_abi fuzz_evm_tx fuzz_sol_tx fuzz_incoming
 FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 $(INC) $(PROC_INC) $(PKG_CFLAGS) \
 	      -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_TIME ?= 20
@@ -506,6 +508,11 @@ build-fuzz/fuzz_rpc: $(call fuzz_o,tests/fuzz/fuzz_rpc.c common/jsonrpc.c \
 build-fuzz/fuzz_sol_rpc: $(call fuzz_o,tests/fuzz/fuzz_sol_rpc.c \
     common/rpc.c common/jsonrpc.c api/chain_common.c common/network.c \
     common/log.c common/util.c chain/base58.c imsg/msg.c chain/solana.c)
+
+# The api's reading of the node's blocks and Transfer logs, whole.
+build-fuzz/fuzz_incoming: $(call fuzz_o,tests/fuzz/fuzz_incoming.c \
+    api/chain_common.c common/network.c common/log.c common/util.c \
+    imsg/msg.c chain/abi.c $(FUZZ_CHAIN))
 
 fuzz: $(FUZZ_TARGETS:%=build-fuzz/%)
 	tests/fuzz/run.sh $(FUZZ_TIME) $(FUZZ_TARGETS)

@@ -377,6 +377,8 @@ static const struct imsg_rule policyd_rules[] = {
 	    api_chain_query),
 	IMSG_RULE_EXACT(IMSG_API_ADMINQ, struct admin_query,
 	    api_admin_query),
+	IMSG_RULE_EXACT(IMSG_CHAIN_INCOMING_ASK, struct incoming_ask,
+	    api_chain_incoming),
 };
 
 static const struct imsg_rule parent_rules[] = {

@@ -77,6 +77,7 @@ void	api_chain_resolve(struct imsgchan *, struct imsg *, void *);
 void	api_chain_prepare(struct imsgchan *, struct imsg *, void *);
 void	api_chain_send(struct imsgchan *, struct imsg *, void *);
 void	api_chain_query(struct imsgchan *, struct imsg *, void *);
+void	api_chain_incoming(struct imsgchan *, struct imsg *, void *);
 /* /health: {"<network>": {"source", "state"[, "error"]}, ...} */
 json_t	*api_chain_health(void);
 /* GET /v1/admin/rpc-status */

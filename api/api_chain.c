@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
+#include <sys/uio.h>
 
 #include <sodium.h>
 
@@ -382,6 +383,51 @@ api_chain_query(struct imsgchan *ch, struct imsg *imsg, void *arg)
 		evm_query(c, n, &q);
 	else
 		sol_query(c, n, &q);
+}
+
+/* policyd -> api: the transfers into a wallet in a range of blocks. */
+void
+api_chain_incoming(struct imsgchan *ch, struct imsg *imsg, void *arg)
+{
+	struct incoming_ask	 a;
+	struct chain_net	*n;
+	struct incoming_head	 h;
+
+	(void)ch;
+	(void)arg;
+	memcpy(&a, imsg->data, sizeof(a));
+	if (memchr(a.wallet, '\0', sizeof(a.wallet)) == NULL ||
+	    memchr(a.address, '\0', sizeof(a.address)) == NULL ||
+	    a.max_blocks == 0 || a.max_blocks > INCOMING_MAX_BLOCKS ||
+	    a.have_from > 1)
+		fatalx("IMSG_CHAIN_INCOMING_ASK: malformed");
+	n = net_of(a.net, "IMSG_CHAIN_INCOMING_ASK");
+	if (n->net.chain == KS_CHAIN_ETHEREUM) {
+		evm_incoming(n, &a);
+		return;
+	}
+	memset(&h, 0, sizeof(h));
+	memcpy(h.wallet, a.wallet, sizeof(h.wallet));
+	h.net = a.net;
+	h.status = CHAIN_REFUSED;
+	strlcpy(h.message, "incoming transfers are watched on EVM networks "
+	    "only", sizeof(h.message));
+	chain_incoming_done(&h, NULL);
+}
+
+void
+chain_incoming_done(const struct incoming_head *h,
+    const struct incoming_xfer *x)
+{
+	struct iovec	iov[2];
+
+	iov[0].iov_base = (void *)(uintptr_t)h;
+	iov[0].iov_len = sizeof(*h);
+	iov[1].iov_base = (void *)(uintptr_t)x;
+	iov[1].iov_len = (size_t)h->count * sizeof(*x);
+	if (imsgev_composev(&api.policyd, IMSG_CHAIN_INCOMING, 0, -1, iov,
+	    h->count > 0 ? 2 : 1) == -1)
+		fatal("IMSG_CHAIN_INCOMING");
 }
 
 void

@@ -54,6 +54,9 @@ extern struct event_base	*chain_base;
 void	chain_prep_done(const struct chain_ctx *);
 void	chain_status_done(const char *, int, int, const char *, ...)
 	    __attribute__((format(printf, 4, 5)));
+/* incoming: one answer per ask, count transfers (NULL if none). */
+void	chain_incoming_done(const struct incoming_head *,
+	    const struct incoming_xfer *);
 /* query: status 200 with body (stolen), or an error code and message. */
 void	chain_query_done(void *, int, const char *, const char *, json_t *);
 
@@ -63,6 +66,7 @@ void	evm_prepare(struct chain_net *, const struct chain_prep *,
 void	evm_send(struct chain_net *, const struct chain_send *,
 	    const uint8_t *);
 void	evm_query(void *, struct chain_net *, const struct chain_query *);
+void	evm_incoming(struct chain_net *, const struct incoming_ask *);
 
 /* Solana (chain_sol_*.c). */
 void	sol_prepare(struct chain_net *, const struct chain_prep *,

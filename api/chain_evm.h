@@ -35,6 +35,12 @@ void	evm_symbol_decode(const uint8_t *, size_t, char [SYMBOL_MAX + 1]);
 #define BALANCEOF_HEX_LEN	(2 + 8 + 64 + 1)
 void	evm_balanceof_data(const char *, char [BALANCEOF_HEX_LEN]);
 
+/* Incoming transfers' parsers (chain_evm_incoming.c): 0 or -1. */
+int	evm_incoming_block(const json_t *, const char *, uint64_t,
+	    struct incoming_xfer *, size_t *, size_t, int *);
+int	evm_incoming_logs(const json_t *, const char *, uint64_t, uint64_t,
+	    struct incoming_xfer *, size_t *, size_t, int *);
+
 /* The network check (chain_evm_net.c): the callback's status. */
 #define NC_OK		0
 #define NC_NOURL	1	/* no RPC URL configured */

@@ -115,12 +115,15 @@ static const struct ckey keys[] = {
 	    offsetof(struct config, webhooks_allow_private), sizeof(int), 0,
 	    0 },
 	CSTR("security", "metrics_token", K_SECRET, metrics_token),
+	CINT("incoming", "poll_interval_ms", incoming_poll_ms, 200, 3600000),
+	CINT("incoming", "max_blocks", incoming_max_blocks, 1, 1000),
 };
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
 
 /* Sections whose keys later capabilities define; known, so not an error. */
 static const char *const sections[] = {
-	"daemon", "rpc", "security", "notifications", "keystore", "database"
+	"daemon", "rpc", "security", "notifications", "keystore", "database",
+	"incoming"
 };
 #define NSECTIONS (sizeof(sections) / sizeof(sections[0]))
 
@@ -249,6 +252,9 @@ config_defaults(struct config *cf)
 	    sizeof(cf->telegram_api_url));
 	cf->notify_max_age = 86400;
 	cf->notify_timeout_ms = 10000;
+	/* a wallet's node asked twice a minute, 100 blocks at most */
+	cf->incoming_poll_ms = 30000;
+	cf->incoming_max_blocks = 100;
 	strlcpy(cf->user[PROC_PARENT], "waiaas", CONFIG_STR_MAX);
 	strlcpy(cf->user[PROC_API], "waiaas-api", CONFIG_STR_MAX);
 	strlcpy(cf->user[PROC_POLICYD], "waiaas-policyd", CONFIG_STR_MAX);

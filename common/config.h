@@ -75,6 +75,9 @@ struct config {
 	int	rpc_poll_interval_ms;
 	int	rpc_resend_after_ms;
 	int	rpc_resolve_interval;	/* s between DNS lookups */
+	/* [incoming]: the watcher of transfers into monitored wallets */
+	int	incoming_poll_ms;
+	int	incoming_max_blocks;
 	/* [security]: what policyd lets a transaction pay for gas */
 	int	max_fee_per_gas_gwei;
 	int	max_gas_limit;

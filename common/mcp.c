@@ -58,9 +58,10 @@ static const char *const protos[] = { "2025-11-25", "2025-06-18",
  * unless given; GET_ARGS: the arguments alone (routes of no wallet);
  * GET_TX: the transaction's id in the path; POST_TX: the body, keys in
  * camelCase, the default wallet's id added; POST_PLAIN: the body as
- * given, less wallet_id (the route takes none).
+ * given, less wallet_id (the route takes none); GET_SNAKE: as GET_Q,
+ * the keys as given (the route's are snake_case, wallet_id too).
  */
-enum how { GET_Q, GET_ARGS, GET_TX, POST_TX, POST_PLAIN };
+enum how { GET_Q, GET_ARGS, GET_TX, POST_TX, POST_PLAIN, GET_SNAKE };
 
 static const struct tool {
 	const char	*name;
@@ -173,6 +174,28 @@ static const struct tool {
 	    "\"number\"},\"cursor\":{\"type\":\"string\"}," WALLET_SCHEMA "},"
 	    "\"additionalProperties\":false}", GET_Q, "/v1/transactions",
 	    NULL },
+	{ "list_incoming_transactions", "Transfers this wallet received "
+	    "(native coin and ERC-20 tokens on EVM networks, once the "
+	    "operator turned monitorIncoming on), newest first; amounts in "
+	    "the smallest unit, tokenAddress null for the coin.  Pass "
+	    "nextCursor as cursor for the next page.",
+	    "{\"type\":\"object\",\"properties\":{\"limit\":{\"type\":"
+	    "\"number\"},\"cursor\":{\"type\":\"string\"},\"chain\":{"
+	    "\"type\":\"string\"},\"network\":{\"type\":\"string\"},"
+	    "\"status\":{\"type\":\"string\"},\"token\":{\"type\":"
+	    "\"string\"},\"from_address\":{\"type\":\"string\"},\"since\":"
+	    "{\"type\":\"number\"},\"until\":{\"type\":\"number\"},"
+	    WALLET_SCHEMA "},\"additionalProperties\":false}", GET_SNAKE,
+	    "/v1/wallet/incoming", NULL },
+	{ "get_incoming_summary", "Received transfers per day, week or "
+	    "month (period daily, weekly, monthly): counts, and the native "
+	    "coin's amounts summed in the smallest unit.",
+	    "{\"type\":\"object\",\"properties\":{\"period\":{\"type\":"
+	    "\"string\"},\"chain\":{\"type\":\"string\"},\"network\":{"
+	    "\"type\":\"string\"},\"since\":{\"type\":\"number\"},"
+	    "\"until\":{\"type\":\"number\"}," WALLET_SCHEMA "},"
+	    "\"additionalProperties\":false}", GET_SNAKE,
+	    "/v1/wallet/incoming/summary", NULL },
 	{ "get_policies", "The policies in effect for the wallet (spending "
 	    "limits in USD with their INSTANT / NOTIFY / DELAY / APPROVAL "
 	    "tiers, allowed tokens, contracts, ...).",
@@ -377,9 +400,10 @@ add_query(char *target, size_t len, const char *key, json_t *v)
 	size_t		 i;
 	int		 r;
 
-	/* A key is a name: nothing that would end it or start another. */
+	/* A key is a name (snake_case too): nothing that would end it or
+	 * start another. */
 	for (i = 0; key[i] != '\0'; i++)
-		if (!isalnum((unsigned char)key[i]))
+		if (!isalnum((unsigned char)key[i]) && key[i] != '_')
 			return -1;
 	if (i == 0)
 		return -1;
@@ -434,22 +458,26 @@ make_call(const struct tool *t, json_t *args, const char *wallet,
 		break;
 	case GET_Q:
 	case GET_ARGS:
+	case GET_SNAKE:
 		if (strcmp(t->name, "connect_info") == 0 ||
 		    strcmp(t->name, "get_nonce") == 0)
 			break;
 		json_object_foreach(args, k, v) {
-			camel(k, ck, sizeof(ck));
+			if (t->how == GET_SNAKE)
+				snprintf(ck, sizeof(ck), "%s", k);
+			else
+				camel(k, ck, sizeof(ck));
 			if (add_query(c->target, sizeof(c->target), ck, v) ==
 			    -1)
 				return text_result("Error: an argument's "
 				    "name is not a plain name, or its value "
 				    "not a string or number, or too long", 1);
 		}
-		if (t->how == GET_Q && json_object_get(args, "wallet_id") ==
-		    NULL && wallet != NULL) {
+		if (t->how != GET_ARGS && json_object_get(args,
+		    "wallet_id") == NULL && wallet != NULL) {
 			v = must(json_string(wallet));
 			r = add_query(c->target, sizeof(c->target),
-			    "walletId", v);
+			    t->how == GET_SNAKE ? "wallet_id" : "walletId", v);
 			json_decref(v);
 			if (r != 0)
 				return text_result("Error: the default "

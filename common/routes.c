@@ -36,6 +36,7 @@ const struct route routes[R_MAX] = {
 	"CANCELLED|EXPIRED|SIGNED"
 #define TX_TYPES	"TRANSFER|TOKEN_TRANSFER|CONTRACT_CALL|APPROVE|" \
 	"SIGN_MESSAGE"
+#define INC_STATUSES	"DETECTED|CONFIRMED"
 #define NO_FIAT		"not supported: amounts are in the chain's units " \
 	"(and USD where a price is known)"
 #define NO_AUDIT	"not supported: this audit log takes limit, offset " \
@@ -127,6 +128,31 @@ const struct route_query route_queries[] = {
 	Q_INT(R_ADMIN_NOTIFY_LOG, "since", 0, OFFSET_MAX, -1),
 	Q_INT(R_ADMIN_NOTIFY_LOG, "until", 0, OFFSET_MAX, -1),
 	Q_BOOL(R_ADMIN_SETTINGS_SCHEMA, "grouped"),
+	Q_INT(R_INCOMING_LIST, "limit", 1, 100, 20),
+	Q_ID(R_INCOMING_LIST, "cursor"),
+	Q_ENUM(R_INCOMING_LIST, "chain", "solana|ethereum"),
+	Q_NET(R_INCOMING_LIST),
+	Q_ENUM(R_INCOMING_LIST, "status", INC_STATUSES),
+	{ R_INCOMING_LIST, "token", QK_TEXT, 1, 64, 0, ADDR_CHARS,
+	    "A-Z a-z 0-9 (a token contract or mint address, or native)",
+	    NULL },
+	{ R_INCOMING_LIST, "from_address", QK_TEXT, 1, 64, 0, ADDR_CHARS,
+	    "A-Z a-z 0-9 (an address)", NULL },
+	Q_INT(R_INCOMING_LIST, "since", 0, OFFSET_MAX, -1),
+	Q_INT(R_INCOMING_LIST, "until", 0, OFFSET_MAX, -1),
+	Q_ID(R_INCOMING_LIST, "wallet_id"),
+	Q_ENUM(R_INCOMING_SUMMARY, "period", "daily|weekly|monthly"),
+	Q_ENUM(R_INCOMING_SUMMARY, "chain", "solana|ethereum"),
+	Q_NET(R_INCOMING_SUMMARY),
+	Q_INT(R_INCOMING_SUMMARY, "since", 0, OFFSET_MAX, -1),
+	Q_INT(R_INCOMING_SUMMARY, "until", 0, OFFSET_MAX, -1),
+	Q_ID(R_INCOMING_SUMMARY, "wallet_id"),
+	Q_INT(R_ADMIN_INCOMING, "offset", 0, OFFSET_MAX, 0),
+	Q_INT(R_ADMIN_INCOMING, "limit", 1, 100, 20),
+	Q_ID(R_ADMIN_INCOMING, "wallet_id"),
+	Q_ENUM(R_ADMIN_INCOMING, "chain", "solana|ethereum"),
+	Q_ENUM(R_ADMIN_INCOMING, "status", INC_STATUSES),
+	Q_ENUM(R_ADMIN_INCOMING, "suspicious", "true|false"),
 };
 const size_t	route_nqueries = nitems(route_queries);
 

@@ -64,6 +64,9 @@ enum http_method {
 	X(R_WALLET_ADDRESS,	GET,	"/v1/wallet/address",	SESSION) \
 	X(R_WALLET_BALANCE,	GET,	"/v1/wallet/balance",	SESSION) \
 	X(R_WALLET_ASSETS,	GET,	"/v1/wallet/assets",	SESSION) \
+	X(R_INCOMING_LIST,	GET,	"/v1/wallet/incoming",	SESSION) \
+	X(R_INCOMING_SUMMARY,	GET,	"/v1/wallet/incoming/summary",	\
+	    SESSION)							\
 	X(R_TOKEN_LIST,		GET,	"/v1/tokens",	MASTER_OR_SESSION) \
 	X(R_TOKEN_ADD,		POST,	"/v1/tokens",		MASTER)	\
 	X(R_TOKEN_REMOVE,	DELETE,	"/v1/tokens",		MASTER)	\
@@ -109,6 +112,7 @@ enum http_method {
 	X(R_ADMIN_WALLET_TX,	GET,	"/v1/admin/wallets/{}/transactions", \
 	    MASTER)							\
 	X(R_ADMIN_BACKUPS,	GET,	"/v1/admin/backups",	MASTER)	\
+	X(R_ADMIN_INCOMING,	GET,	"/v1/admin/incoming",	MASTER)	\
 	X(R_ADMIN_NOTIFY_STATUS, GET,	"/v1/admin/notifications/status", \
 	    MASTER)							\
 	X(R_ADMIN_NOTIFY_LOG,	GET,	"/v1/admin/notifications/log",	\

@@ -101,7 +101,10 @@
 	X(IMSG_SIGNER_FORGET)						\
 	X(IMSG_SIGNER_FORGOTTEN)					\
 	X(IMSG_KS_REMOVE)						\
-	X(IMSG_KS_REMOVED)
+	X(IMSG_KS_REMOVED)						\
+	/* incoming transfers: policyd -> api (a range), api -> policyd */ \
+	X(IMSG_CHAIN_INCOMING_ASK)					\
+	X(IMSG_CHAIN_INCOMING)
 
 enum imsg_type {
 #define IMSG_ENUM(n)	n,
@@ -167,6 +170,8 @@ struct ctl_config {
 	uint32_t	resend_ms;	/* api: unseen tx re-broadcast */
 	uint32_t	max_fee_gwei;	/* policyd: EVM maxFeePerGas cap */
 	uint32_t	max_gas;	/* policyd: EVM gas limit cap */
+	uint32_t	incoming_poll_ms;	/* policyd: [incoming] */
+	uint32_t	incoming_max_blocks;	/* policyd: per ask */
 	int64_t		start_time;	/* parent's start, unix seconds */
 	uint32_t	lock_failures;	/* policyd: masterAuth lockout */
 	uint32_t	lock_seconds;
@@ -818,6 +823,51 @@ struct relay_result {
 	uint32_t	retry_after;		/* s the server asked; 0 */
 	int32_t		http_status;		/* 0: no answer */
 	char		error[RELAY_ERR_MAX];	/* printable, no secret */
+};
+
+/*
+ * Incoming transfers.  policyd, which holds the cursors, asks the api
+ * (which holds the RPC URLs) for the transfers into one wallet's address
+ * in a bounded range of blocks; the api answers with what it found there,
+ * parsed, and where the next range starts.  policyd records the transfers
+ * and moves the cursor in one transaction, so a restart resumes exactly
+ * where the last recorded answer ended.  have_from 0: no cursor yet (the
+ * api starts max_blocks back from the head).
+ */
+#define INCOMING_XFERS_MAX	256	/* per answer */
+#define INCOMING_MAX_BLOCKS	1000	/* the most one ask may cover */
+#define INCOMING_HASH_MAX	96	/* "0x" + 64 hex; a base58 signature */
+#define INCOMING_AMOUNT_MAX	80	/* a 256-bit decimal */
+#define INCOMING_NATIVE		UINT32_MAX	/* log_index of a native one */
+
+struct incoming_ask {
+	char		wallet[UUID_STR_LEN];
+	uint32_t	net;
+	uint32_t	have_from;
+	uint64_t	from;		/* EVM: the first block to look at */
+	uint32_t	max_blocks;	/* 1 to INCOMING_MAX_BLOCKS */
+	char		address[CHAIN_ADDR_MAX + 1];
+};
+
+/* api -> policyd: this header, then count incoming_xfer. */
+struct incoming_head {
+	char		wallet[UUID_STR_LEN];
+	uint32_t	net;
+	int32_t		status;		/* CHAIN_* */
+	char		message[CHAIN_MSG_MAX];
+	uint64_t	next;		/* the first block of the next ask */
+	uint64_t	head;		/* the node's latest block */
+	uint32_t	count;
+};
+
+struct incoming_xfer {
+	char		txhash[INCOMING_HASH_MAX + 1];
+	char		from[CHAIN_ADDR_MAX + 1];
+	char		token[CHAIN_ADDR_MAX + 1];	/* "": the coin */
+	char		amount[INCOMING_AMOUNT_MAX];	/* decimal, > 0 */
+	uint64_t	block;
+	uint32_t	log_index;	/* INCOMING_NATIVE: a tx's value */
+	uint32_t	pad;
 };
 
 struct health_pong {

@@ -185,6 +185,8 @@ send_config(struct child *c, int listenfd)
 	cfg.poll_ms = (uint32_t)P.cf.rpc_poll_interval_ms;
 	cfg.max_fee_gwei = (uint32_t)P.cf.max_fee_per_gas_gwei;
 	cfg.max_gas = (uint32_t)P.cf.max_gas_limit;
+	cfg.incoming_poll_ms = (uint32_t)P.cf.incoming_poll_ms;
+	cfg.incoming_max_blocks = (uint32_t)P.cf.incoming_max_blocks;
 	if (P.privsep && (size_t)snprintf(cfg.chroot, sizeof(cfg.chroot),
 	    "%s/%s", P.cf.datadir, c->role == PROC_POLICYD ? "data" :
 	    "empty") >= sizeof(cfg.chroot))

@@ -59,6 +59,9 @@ static const struct imsg_rule api_rules[] = {
 	    sizeof(struct api_request) + API_BODY_MAX, policyd_api_request),
 	IMSG_RULE_EXACT(IMSG_CHAIN_CONTEXT, struct chain_ctx, tx_context),
 	IMSG_RULE_EXACT(IMSG_CHAIN_STATUS, struct chain_status, tx_status),
+	IMSG_RULE_RANGE(IMSG_CHAIN_INCOMING, sizeof(struct incoming_head),
+	    sizeof(struct incoming_head) + INCOMING_XFERS_MAX *
+	    sizeof(struct incoming_xfer), incoming_result),
 	IMSG_RULE_RANGE(IMSG_PRICE_UPDATE, 0,
 	    PRICE_ENTRIES_MAX * sizeof(struct price_update), price_update),
 };
@@ -135,6 +138,7 @@ policyd_main(struct proc *p)
 	notify_init();
 	webhooks_init();
 	settings_init();
+	incoming_init();
 	if (imsgev_init(&pd.parent, pd.base, 3, "parent", CHAN_CTL_MAX,
 	    CHAN_CTL_WMAX, 0, parent_rules, nitems(parent_rules), NULL,
 	    NULL) == -1)

@@ -224,6 +224,13 @@ void	tx_approve(struct pd_ctx *);
 void	tx_reject(struct pd_ctx *);
 void	tx_admin_reject(struct pd_ctx *);
 
+/* policyd_incoming.c: transfers into monitored wallets */
+void	incoming_init(void);
+void	incoming_result(struct imsgchan *, struct imsg *, void *);
+void	incoming_list(struct pd_ctx *);
+void	incoming_summary(struct pd_ctx *);
+void	incoming_admin_list(struct pd_ctx *);
+
 /* policyd_notify.c: the outbox, per channel, and its pump to relay */
 int	outbox_add(long long, const char *, json_t *);
 void	notify_init(void);

@@ -130,6 +130,9 @@ category_of(const char *section, const char *key)
 	}
 	if (strcmp(section, "keystore") == 0)
 		return "security";
+	/* the incoming transfers' watcher: the reference's monitoring */
+	if (strcmp(section, "incoming") == 0)
+		return "monitoring";
 	if (strcmp(section, "notifications") == 0 &&
 	    strncmp(key, "telegram_", 9) == 0)
 		return "telegram";

@@ -349,6 +349,40 @@ static const char *const migrations[] = {
 	");"
 	"CREATE INDEX webhook_logs_hook ON webhook_logs (webhook_id, "
 	"  created_at);",
+	/*
+	 * Incoming transfers (policyd_incoming.c): one row per transfer
+	 * into a monitored wallet, keyed by the transaction and the log
+	 * entry (-1: the transaction's own value), so an answer recorded
+	 * twice adds nothing; and per wallet and network the first block
+	 * not yet looked at, moved in the transaction that records what
+	 * the blocks before it held.
+	 */
+	"CREATE TABLE incoming_tx ("
+	"  id TEXT PRIMARY KEY,"
+	"  wallet_id TEXT NOT NULL REFERENCES wallets(id),"
+	"  chain TEXT NOT NULL,"
+	"  network TEXT NOT NULL,"
+	"  tx_hash TEXT NOT NULL,"
+	"  log_index INTEGER NOT NULL,"
+	"  from_address TEXT NOT NULL,"
+	"  token_address TEXT,"
+	"  amount TEXT NOT NULL,"
+	"  block_number INTEGER,"
+	"  status TEXT NOT NULL DEFAULT 'CONFIRMED'"
+	"    CHECK (status IN ('DETECTED', 'CONFIRMED')),"
+	"  detected_at INTEGER NOT NULL,"
+	"  confirmed_at INTEGER,"
+	"  suspicious INTEGER NOT NULL DEFAULT 0,"
+	"  UNIQUE (wallet_id, network, tx_hash, log_index)"
+	");"
+	"CREATE INDEX incoming_tx_detected ON incoming_tx(detected_at);"
+	"CREATE TABLE incoming_cursors ("
+	"  wallet_id TEXT NOT NULL REFERENCES wallets(id),"
+	"  network TEXT NOT NULL,"
+	"  next_block INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (wallet_id, network)"
+	");",
 };
 #define SCHEMA_VERSION	((int)(sizeof(migrations) / sizeof(migrations[0])))
 

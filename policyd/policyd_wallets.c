@@ -737,6 +737,8 @@ purge_rows(const char *w)
 		"id NOT IN (SELECT session_id FROM transactions WHERE "
 		"session_id IS NOT NULL)",
 		"DELETE FROM session_wallets WHERE wallet_id = ?1",
+		"DELETE FROM incoming_tx WHERE wallet_id = ?1",
+		"DELETE FROM incoming_cursors WHERE wallet_id = ?1",
 		"DELETE FROM policies WHERE wallet_id = ?1",
 		"DELETE FROM spend_hours WHERE wallet_id = ?1",
 		"DELETE FROM spent_nonces WHERE wallet_id = ?1",

@@ -36,6 +36,7 @@ static const struct evfmt fmts[] = {
 	{ "TX_NOTIFY", "Transaction sent", 3, "outbox_tray" },
 	{ "TX_CONFIRMED", "Transaction confirmed", 3, "white_check_mark" },
 	{ "TX_FAILED", "Transaction failed", 4, "x" },
+	{ "TX_INCOMING", "Incoming transfer", 3, "inbox_tray" },
 	{ "TX_CANCELLED", "Transaction cancelled", 3, "no_entry_sign" },
 	{ "TX_EXPIRED", "Approval expired", 3, "alarm_clock" },
 	{ "KILL_SWITCH_", "Kill switch", 5, "rotating_light" },

@@ -933,6 +933,31 @@ async function walk() {
 	    '/transactions?limit=101', { auth: 'master' }), 'limit over 100');
 	expect(AWT, 401, await call('GET', '/v1/admin/wallets/' + W +
 	    '/transactions'), 'no master password');
+	const INL = 'GET /v1/wallet/incoming';
+	expect(INL, 200, await call('GET', '/v1/wallet/incoming?limit=5&' +
+	    'token=native&since=0', { auth: S }), 'the session\'s wallets');
+	expect(INL, 400, await call('GET', '/v1/wallet/incoming?limit=0',
+	    { auth: S }), 'limit 0');
+	expect(INL, 403, await call('GET', '/v1/wallet/incoming?wallet_id=' +
+	    U(), { auth: S }), 'a wallet not the session\'s');
+	expect(INL, 401, await call('GET', '/v1/wallet/incoming',
+	    { auth: 'master' }), 'the master password');
+	const INS = 'GET /v1/wallet/incoming/summary';
+	expect(INS, 200, await call('GET', '/v1/wallet/incoming/summary?' +
+	    'period=weekly', { auth: S }), 'weekly');
+	expect(INS, 400, await call('GET', '/v1/wallet/incoming/summary?' +
+	    'period=hourly', { auth: S }), 'an unknown period');
+	expect(INS, 403, await call('GET', '/v1/wallet/incoming/summary?' +
+	    'wallet_id=' + U(), { auth: S }), 'a wallet not the session\'s');
+	expect(INS, 401, await call('GET', '/v1/wallet/incoming/summary'),
+	    'no credential');
+	const AIN = 'GET /v1/admin/incoming';
+	expect(AIN, 200, await call('GET', '/v1/admin/incoming?limit=5&' +
+	    'offset=0&suspicious=false', { auth: 'master' }), 'a page');
+	expect(AIN, 400, await call('GET', '/v1/admin/incoming?limit=101',
+	    { auth: 'master' }), 'limit over 100');
+	expect(AIN, 401, await call('GET', '/v1/admin/incoming',
+	    { auth: S }), 'a session token');
 	r = await call('POST', '/v1/transactions/send', { auth: S, body: {
 	    network: NET, to: to(7), amount: '2500' } });
 	const TD2 = r.json && r.json.id;

@@ -67,11 +67,17 @@ for T in stdio http; do
 	    {\"tool\":\"resolve_asset\",\"args\":{\"asset_id\":\"eip155:11155111/erc20:$TOKEN\"}},
 	    {\"tool\":\"get_tokens\",\"args\":{\"network\":\"no-such-net\"}},
 	    {\"tool\":\"resolve_asset\",\"args\":{\"asset_id\":\"eip155:11155111/erc20:$ACC1\"}},
-	    {\"tool\":\"resolve_asset\",\"args\":{\"asset_id\":\"eip155:11155111/slip44:60\"}}]"
+	    {\"tool\":\"resolve_asset\",\"args\":{\"asset_id\":\"eip155:11155111/slip44:60\"}},
+	    {\"tool\":\"list_incoming_transactions\",\"args\":{\"limit\":5,\"from_address\":\"$ACC1\"}},
+	    {\"tool\":\"get_incoming_summary\",\"args\":{\"period\":\"monthly\"}}]"
+	check "$T: list_incoming_transactions (wallet_id, from_address as the route takes them): none yet" \
+	    [ "$(mget '(lambda r: (r["isError"], r["json"]["data"], r["json"]["hasMore"]))(j["results"][7])')" = "(False, [], False)" ]
+	check "$T: get_incoming_summary monthly: no entries" \
+	    [ "$(mget '(lambda r: (r["isError"], r["json"]["period"], r["json"]["entries"]))(j["results"][8])')" = "(False, 'monthly', [])" ]
 	check "$T: initialize: the server names itself waiaas" \
 	    [ "$(mget 'j["server"]["name"]')" = waiaas ]
 	check "$T: tools/list: the core tools, nothing this daemon lacks" \
-	    [ "$(mget '",".join(sorted(j["tools"]))')" = "approve_token,call_contract,connect_info,encode_calldata,get_address,get_assets,get_balance,get_nonce,get_policies,get_tokens,get_transaction,get_wallet_info,list_sessions,list_transactions,resolve_asset,send_token,sign_message,sign_transaction,simulate_transaction" ]
+	    [ "$(mget '",".join(sorted(j["tools"]))')" = "approve_token,call_contract,connect_info,encode_calldata,get_address,get_assets,get_balance,get_incoming_summary,get_nonce,get_policies,get_tokens,get_transaction,get_wallet_info,list_incoming_transactions,list_sessions,list_transactions,resolve_asset,send_token,sign_message,sign_transaction,simulate_transaction" ]
 	check "$T: every inputSchema compiles with ajv and every tool has a description" \
 	    [ "$(mget 'j["schemaErrors"]')" = "[]" ]
 	check "$T: get_address (one wallet, no wallet_id): the wallet's address" \
