@@ -6,7 +6,13 @@ receiver for the relay tests, on 127.0.0.1 (port 0: any; prints
 ntfy:     POST /<topic> publishes (headers Title, Priority, Tags, Click,
           Actions, Authorization; the body is the message);
           GET /<topic>/json?poll=1 returns what was published, one JSON
-          object per line, as ntfy does.
+          object per line, as ntfy does; since=<id> (after that message),
+          since=<unix time> (from then) or since=all; with a token, the
+          GET needs it as ntfy's auth=<base64url("Bearer token")> (or the
+          header).  Publishing answers CORS as ntfy.sh does (a page from
+          any origin may post).  POST /_junk/<topic>/<n> appends n junk
+          messages of assorted kinds at once; GET /_polls/<topic> says how
+          many polls came and the last message id they had read past.
 Telegram: POST /bot<token>/sendMessage with a JSON body; a wrong token is
           answered 401 {"ok": false, ...} as Telegram does;
           GET /_telegram returns the messages received (a JSON array).
@@ -16,6 +22,7 @@ Faults:   --ntfy-fail N answers 503 to the first N publishes;
           POST /_fail/ntfy/N, /_fail/tg/N set the counters at run time.
 """
 import argparse
+import base64
 import json
 import os
 import sys
@@ -40,7 +47,9 @@ for var, attr in (("NTFY_TOKEN_FILE", "ntfy_token"),
 
 lock = threading.Lock()
 state = {"ntfy_fail": args.ntfy_fail, "tg_429": args.tg_429,
-         "ntfy_attempts": 0, "tg_attempts": 0, "ntfy_auth_bad": 0}
+         "ntfy_attempts": 0, "tg_attempts": 0, "ntfy_auth_bad": 0,
+         "seq": 0}
+polls = {}      # topic -> {"polls": n, "since": last since asked}
 topics = {}     # topic -> [message]
 telegram = []   # received sendMessage bodies
 MAX_BODY = 64 * 1024
@@ -76,9 +85,31 @@ class H(BaseHTTPRequestHandler):
                 return self.answer(200, telegram)
             if path == "/_stats":
                 return self.answer(200, state)
+            if len(parts) == 2 and parts[0] == "_polls":
+                return self.answer(200, polls.get(parts[1], {}))
             if len(parts) == 2 and parts[1] == "json" and "poll=1" in query:
-                lines = "".join(json.dumps(m) + "\n"
-                                for m in topics.get(parts[0], []))
+                q = dict(kv.partition("=")[::2] for kv in query.split("&"))
+                if args.ntfy_token:
+                    want = base64.urlsafe_b64encode(
+                        ("Bearer " + args.ntfy_token).encode()).decode()
+                    if q.get("auth", "").rstrip("=") != want.rstrip("=") \
+                            and self.headers.get("Authorization") != \
+                            "Bearer " + args.ntfy_token:
+                        state["ntfy_auth_bad"] += 1
+                        return self.answer(401, {"code": 40101,
+                                                 "http": 401})
+                msgs = topics.get(parts[0], [])
+                since = q.get("since", "all")
+                if since.isdigit():
+                    msgs = [m for m in msgs if m["time"] >= int(since)]
+                elif since != "all":
+                    ids = [m["id"] for m in msgs]
+                    msgs = msgs[ids.index(since) + 1:] if since in ids \
+                        else msgs
+                p = polls.setdefault(parts[0], {"polls": 0})
+                p["polls"] += 1
+                p["since"] = since
+                lines = "".join(json.dumps(m) + "\n" for m in msgs)
                 return self.answer(200, lines)
         self.answer(404, {"error": "not found"})
 
@@ -90,6 +121,8 @@ class H(BaseHTTPRequestHandler):
         path = self.path.split("?")[0]
         parts = path.strip("/").split("/")
         with lock:
+            if len(parts) == 3 and parts[0] == "_junk":
+                return self.junk(parts[1], int(parts[2]))
             if len(parts) == 3 and parts[0] == "_fail":
                 state["ntfy_fail" if parts[1] == "ntfy" else "tg_429"] = \
                     int(parts[2])
@@ -100,6 +133,36 @@ class H(BaseHTTPRequestHandler):
             if len(parts) == 1 and parts[0] and not parts[0].startswith("_"):
                 return self.ntfy(parts[0], raw)
         self.answer(404, {"error": "not found"})
+
+    def do_OPTIONS(self):
+        self.send_response(200)
+        self.send_header("Access-Control-Allow-Origin", "*")
+        self.send_header("Access-Control-Allow-Methods", "GET, PUT, POST")
+        self.send_header("Access-Control-Allow-Headers", "*")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def junk(self, topic, n):
+        kinds = [
+            "not json",
+            json.dumps({"hello": "world"}),
+            json.dumps({"waiaas": "owner-reply/1", "action": "tx.approve",
+                        "target": "00000000-0000-0000-0000-000000000000",
+                        "address": "0x" + "11" * 20,
+                        "message": "x" * 200, "signature": "0x" + "22" * 65}),
+            json.dumps({"waiaas": "owner-reply/1", "action": "format.disk",
+                        "target": "x", "address": "a", "message": "m",
+                        "signature": "s"}),
+            "y" * 9000,
+        ]
+        t = int(time.time())
+        l = topics.setdefault(topic, [])
+        for i in range(n):
+            state["seq"] += 1
+            l.append({"id": "j%d" % state["seq"], "time": t,
+                      "event": "message", "topic": topic,
+                      "message": kinds[i % len(kinds)]})
+        self.answer(200, {"last": l[-1]["id"] if l else ""})
 
     def ntfy(self, topic, raw):
         state["ntfy_attempts"] += 1
@@ -113,7 +176,8 @@ class H(BaseHTTPRequestHandler):
             return self.answer(503, {"code": 50301, "http": 503,
                                      "error": "unavailable"},
                                {"Retry-After": "1"})
-        m = {"id": "m%d" % state["ntfy_attempts"], "time": int(time.time()),
+        state["seq"] += 1
+        m = {"id": "m%d" % state["seq"], "time": int(time.time()),
              "event": "message", "topic": topic,
              "message": raw.decode("utf-8"),
              "title": self.headers.get("Title", ""),
@@ -124,7 +188,7 @@ class H(BaseHTTPRequestHandler):
              "actions": self.headers.get("Actions", ""),
              "delivery": self.headers.get("X-WAIaaS-Delivery", "")}
         topics.setdefault(topic, []).append(m)
-        self.answer(200, m)
+        self.answer(200, m, {"Access-Control-Allow-Origin": "*"})
 
     def telegram(self, token, raw):
         state["tg_attempts"] += 1
