@@ -67,14 +67,19 @@ print(json.dumps({"waiaas": "owner-reply/1", "action": sys.argv[1],
 }
 post_reply() {	# to the topic, as the page does (no credential needed)
 	curl -s -o /dev/null -w '%{http_code}' --data-binary "@$T_TMP/reply.json" \
-	    "$RECV/$TOPIC"
+	    -H "Authorization: Bearer $NTFY_TOKEN" "$RECV/$TOPIC"
 }
 nonce() {	# nonce ACTION TARGET
 	http_code "http://127.0.0.1:$PORT/v1/nonce?action=$1&target=$2" >/dev/null
 	jget 'j["nonce"]'
 }
 
-python3 tests/tools/notify_receiver.py > "$T_TMP/recv.out" 2>&1 &
+# The ntfy server wants a token: relay reads the topic with it (ntfy's
+# auth= parameter); the page posts with one (here the same).
+NTFY_TOKEN=tk_$(openssl rand -hex 12)
+printf '%s' "$NTFY_TOKEN" > "$T_TMP/ntfy.token"
+NTFY_TOKEN_FILE=$T_TMP/ntfy.token \
+    python3 tests/tools/notify_receiver.py --read-auth > "$T_TMP/recv.out" 2>&1 &
 PEER_PIDS="${PEER_PIDS:-} $!"
 n=0
 while [ $n -lt 100 ] && ! grep -qs "^listening" "$T_TMP/recv.out"; do
@@ -84,6 +89,7 @@ RECV=http://127.0.0.1:$(sed -n 's/^listening //p' "$T_TMP/recv.out")
 TOPIC=$(python3 -c 'import secrets; print(secrets.token_urlsafe(24))')
 export WAIAAS_NOTIFICATIONS_NTFY_URL=$RECV/
 export WAIAAS_NOTIFICATIONS_NTFY_TOPIC=waiaas-owner
+export WAIAAS_NOTIFICATIONS_NTFY_TOKEN=$NTFY_TOKEN
 export WAIAAS_NOTIFICATIONS_NTFY_REPLY_TOPIC=$TOPIC
 export WAIAAS_NOTIFICATIONS_REPLY_POLL_MS=100
 
@@ -101,6 +107,8 @@ done
 check "relay polls the reply topic" \
     sh -c "curl -s '$RECV/_polls/$TOPIC' | grep -q '\"polls\"'"
 check "no reply counted yet" [ "$(metric junk) $(metric refused) $(metric accepted)" = "0 0 0" ]
+check "relay's polls carry the token (none refused)" \
+    [ "$(curl -s "$RECV/_stats" | python3 -c 'import json,sys; print(json.load(sys.stdin)["ntfy_auth_bad"])')" = 0 ]
 
 req POST /v1/wallets '{"name":"p","chain":"ethereum","environment":"testnet"}' >/dev/null
 W=$(jget 'j["id"]')
@@ -195,5 +203,9 @@ req GET /v1/admin/kill-switch >/dev/null
 check "the kill switch is on, pulled by this wallet's owner" \
     [ "$(jget 'j["active"], j["activatedBy"].endswith("'"$W"'")')" = "True True" ]
 
+check "relay's polls carried the token throughout" \
+    [ "$(curl -s "$RECV/_stats" | python3 -c 'import json,sys; print(json.load(sys.stdin)["ntfy_auth_bad"])')" = 0 ]
+check "the token and the reply topic are in no log line" \
+    sh -c "! grep -qF -e '$NTFY_TOKEN' -e '$TOPIC' '$LOG'"
 kill -TERM "$DPID"; wait_gone "$DPID" 5000; DPID=""
 check "no sanitizer reports" no_sanitizer_reports

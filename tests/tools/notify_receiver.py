@@ -7,9 +7,9 @@ ntfy:     POST /<topic> publishes (headers Title, Priority, Tags, Click,
           Actions, Authorization; the body is the message);
           GET /<topic>/json?poll=1 returns what was published, one JSON
           object per line, as ntfy does; since=<id> (after that message),
-          since=<unix time> (from then) or since=all; with a token, the
-          GET needs it as ntfy's auth=<base64url("Bearer token")> (or the
-          header).  Publishing answers CORS as ntfy.sh does (a page from
+          since=<unix time> (from then) or since=all; at most 4 MiB of
+          lines a poll.  With a token and --read-auth, the GET needs it as
+          ntfy's auth=<base64url("Bearer token")> (or the header).  Publishing answers CORS as ntfy.sh does (a page from
           any origin may post).  POST /_junk/<topic>/<n> appends n junk
           messages of assorted kinds at once; GET /_polls/<topic> says how
           many polls came and the last message id they had read past.
@@ -36,6 +36,7 @@ ap.add_argument("--ntfy-fail", type=int, default=0)
 # Tokens from files named in the environment, never in argv.
 ap.add_argument("--ntfy-token", default="")
 ap.add_argument("--tg-token", default="")
+ap.add_argument("--read-auth", action="store_true")
 ap.add_argument("--tg-429", type=int, default=0)
 ap.add_argument("--tg-retry-after", type=int, default=1)
 args = ap.parse_args()
@@ -50,9 +51,24 @@ state = {"ntfy_fail": args.ntfy_fail, "tg_429": args.tg_429,
          "ntfy_attempts": 0, "tg_attempts": 0, "ntfy_auth_bad": 0,
          "seq": 0}
 polls = {}      # topic -> {"polls": n, "since": last since asked}
+index = {}      # (topic, id) -> its place in topics[topic]
+
+
+def line(m):
+    """A message's JSON line, made once."""
+    if "_line" not in m:
+        m["_line"] = json.dumps(m) + "\n"
+    return m["_line"]
+
+
+def publish(topic, m):
+    l = topics.setdefault(topic, [])
+    index[(topic, m["id"])] = len(l)
+    l.append(m)
 topics = {}     # topic -> [message]
 telegram = []   # received sendMessage bodies
 MAX_BODY = 64 * 1024
+POLL_MAX = 4 * 1024 * 1024
 
 
 class H(BaseHTTPRequestHandler):
@@ -89,7 +105,7 @@ class H(BaseHTTPRequestHandler):
                 return self.answer(200, polls.get(parts[1], {}))
             if len(parts) == 2 and parts[1] == "json" and "poll=1" in query:
                 q = dict(kv.partition("=")[::2] for kv in query.split("&"))
-                if args.ntfy_token:
+                if args.ntfy_token and args.read_auth:
                     want = base64.urlsafe_b64encode(
                         ("Bearer " + args.ntfy_token).encode()).decode()
                     if q.get("auth", "").rstrip("=") != want.rstrip("=") \
@@ -103,13 +119,20 @@ class H(BaseHTTPRequestHandler):
                 if since.isdigit():
                     msgs = [m for m in msgs if m["time"] >= int(since)]
                 elif since != "all":
-                    ids = [m["id"] for m in msgs]
-                    msgs = msgs[ids.index(since) + 1:] if since in ids \
-                        else msgs
+                    i = index.get((parts[0], since))
+                    msgs = msgs[i + 1:] if i is not None else msgs
                 p = polls.setdefault(parts[0], {"polls": 0})
                 p["polls"] += 1
                 p["since"] = since
-                lines = "".join(json.dumps(m) + "\n" for m in msgs)
+                # At most POLL_MAX bytes of whole lines (a test economy:
+                # relay reads 1 MiB of a poll and asks again from there).
+                out, size = [], 0
+                for m in msgs:
+                    size += len(line(m))
+                    if size > POLL_MAX and out:
+                        break
+                    out.append(line(m))
+                lines = "".join(out)
                 return self.answer(200, lines)
         self.answer(404, {"error": "not found"})
 
@@ -156,13 +179,12 @@ class H(BaseHTTPRequestHandler):
             "y" * 9000,
         ]
         t = int(time.time())
-        l = topics.setdefault(topic, [])
         for i in range(n):
             state["seq"] += 1
-            l.append({"id": "j%d" % state["seq"], "time": t,
-                      "event": "message", "topic": topic,
-                      "message": kinds[i % len(kinds)]})
-        self.answer(200, {"last": l[-1]["id"] if l else ""})
+            publish(topic, {"id": "j%d" % state["seq"], "time": t,
+                            "event": "message", "topic": topic,
+                            "message": kinds[i % len(kinds)]})
+        self.answer(200, {"last": "j%d" % state["seq"]})
 
     def ntfy(self, topic, raw):
         state["ntfy_attempts"] += 1
@@ -187,7 +209,7 @@ class H(BaseHTTPRequestHandler):
              "click": self.headers.get("Click", ""),
              "actions": self.headers.get("Actions", ""),
              "delivery": self.headers.get("X-WAIaaS-Delivery", "")}
-        topics.setdefault(topic, []).append(m)
+        publish(topic, m)
         self.answer(200, m, {"Access-Control-Allow-Origin": "*"})
 
     def telegram(self, token, raw):
