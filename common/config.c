@@ -105,6 +105,8 @@ static const struct ckey keys[] = {
 	CSTR("notifications", "ntfy_url", K_URL, ntfy_url),
 	CSTR("notifications", "ntfy_topic", K_TEXT, ntfy_topic),
 	CSTR("notifications", "ntfy_token", K_SECRET, ntfy_token),
+	CSTR("notifications", "ntfy_reply_topic", K_TEXT, ntfy_reply_topic),
+	CINT("notifications", "reply_poll_ms", reply_poll_ms, 100, 600000),
 	CSTR("notifications", "telegram_bot_token", K_SECRET,
 	    telegram_bot_token),
 	CSTR("notifications", "telegram_chat_id", K_TEXT, telegram_chat_id),
@@ -255,6 +257,7 @@ config_defaults(struct config *cf)
 	/* a wallet's node asked twice a minute, 100 blocks at most */
 	cf->incoming_poll_ms = 30000;
 	cf->incoming_max_blocks = 100;
+	cf->reply_poll_ms = 5000;
 	strlcpy(cf->user[PROC_PARENT], "waiaas", CONFIG_STR_MAX);
 	strlcpy(cf->user[PROC_API], "waiaas-api", CONFIG_STR_MAX);
 	strlcpy(cf->user[PROC_POLICYD], "waiaas-policyd", CONFIG_STR_MAX);
@@ -1023,6 +1026,15 @@ notify_check(const struct config *cf, char *err, size_t errlen)
 	if (strlen(cf->ntfy_topic) > 64 || !chars_ok(cf->ntfy_topic, "_-"))
 		return seterr(err, errlen, "notifications.ntfy_topic: at most "
 		    "64 letters, digits, '_' and '-'");
+	/* The reply topic is all that keeps strangers off it: long. */
+	if (cf->ntfy_reply_topic[0] != '\0' && (cf->ntfy_url[0] == '\0' ||
+	    strlen(cf->ntfy_reply_topic) < 24 ||
+	    strlen(cf->ntfy_reply_topic) > 64 ||
+	    !chars_ok(cf->ntfy_reply_topic, "_-") ||
+	    strcmp(cf->ntfy_reply_topic, cf->ntfy_topic) == 0))
+		return seterr(err, errlen, "notifications.ntfy_reply_topic: "
+		    "24 to 64 letters, digits, '_' and '-', not the "
+		    "ntfy_topic, with notifications.ntfy_url");
 	if ((cf->telegram_bot_token[0] != '\0') != (c[0] != '\0'))
 		return seterr(err, errlen, "notifications.telegram_bot_token "
 		    "and notifications.telegram_chat_id go together");
@@ -1192,7 +1204,8 @@ config_show(const struct config *cf, size_t i, const char **section,
 		show_custom(p, val, len);
 		break;
 	default:
-		if (strcmp(k->key, "ntfy_topic") == 0) {
+		if (strcmp(k->key, "ntfy_topic") == 0 ||
+		    strcmp(k->key, "ntfy_reply_topic") == 0) {
 			*flags = CONFIG_SHOW_SECRET;
 			strlcpy(val, p[0] != '\0' ? "true" : "false", len);
 		} else

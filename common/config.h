@@ -100,6 +100,7 @@ struct config {
 	char	ntfy_url[CONFIG_URL_MAX];
 	char	ntfy_topic[NOTIFY_TARGET_MAX];
 	char	ntfy_token[NOTIFY_SECRET_MAX];
+	char	ntfy_reply_topic[NOTIFY_TARGET_MAX];	/* owner replies */
 	char	telegram_bot_token[NOTIFY_SECRET_MAX];
 	char	telegram_chat_id[NOTIFY_TARGET_MAX];
 	char	telegram_api_url[CONFIG_URL_MAX];
@@ -107,6 +108,7 @@ struct config {
 	int	notify_timeout_ms;	/* per request */
 	int	webhooks_allow_private;	/* POST /v1/webhooks to loopback,
 					   private, link-local addresses */
+	int	reply_poll_ms;		/* relay: the reply topic's poll */
 	/* the credentials that were set (config_note_secrets(), before
 	 * the parent wipes them): bit i for the i-th key of the table */
 	unsigned long long secrets_set;

@@ -708,6 +708,11 @@ req_done(struct rpc_req *r, CURLcode cc)
 		}
 		return;
 	}
+	if (r->gcb != NULL && (r->flags & RPC_CUTOK) && code == 200 &&
+	    r->toobig == TOOBIG_BODY) {
+		req_finish(r, NULL, NULL);
+		return;
+	}
 	if (code >= 200 && code != 200) {
 		snprintf(msg, sizeof(msg), "HTTP %ld", code);
 		set_err(&e, RPC_E_HTTP, code == 429 || (code >= 500 &&
@@ -818,7 +823,9 @@ easy_new(struct rpc_req *r, const char *url)
 	}
 	SETOPT(h, CURLOPT_TIMEOUT_MS, limits.timeout_ms);
 	SETOPT(h, CURLOPT_CONNECTTIMEOUT_MS, limits.timeout_ms);
-	SETOPT(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)r->max);
+	/* A body that may be cut is read up to max, whatever its length. */
+	if (!(r->flags & RPC_CUTOK))
+		SETOPT(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)r->max);
 	SETOPT(h, CURLOPT_WRITEFUNCTION, write_cb);
 	SETOPT(h, CURLOPT_WRITEDATA, r);
 	SETOPT(h, CURLOPT_HEADERFUNCTION, header_cb);
@@ -934,6 +941,23 @@ rpc_get(const struct rpc_endpoint *ep, const char *label, size_t max,
 	struct rpc_req	*r;
 
 	r = req_new(label, 0, arg);
+	r->gcb = cb;
+	if (max > 0 && max < r->max)
+		r->max = max;
+	if (!jsonrpc_method_ok(label)) {
+		req_defer(r, RPC_E_TRANSPORT, 0, "bad request label");
+		return;
+	}
+	req_launch(r, ep);
+}
+
+void
+rpc_get_cut(const struct rpc_endpoint *ep, const char *label, size_t max,
+    rpc_get_cb cb, void *arg)
+{
+	struct rpc_req	*r;
+
+	r = req_new(label, RPC_NORETRY | RPC_CUTOK, arg);
 	r->gcb = cb;
 	if (max > 0 && max < r->max)
 		r->max = max;

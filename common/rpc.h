@@ -77,6 +77,7 @@ typedef void (*rpc_cb)(json_t *result, const struct rpc_error *err,
 	    void *arg);
 
 #define RPC_NORETRY	0x01	/* one attempt only */
+#define RPC_CUTOK	0x02	/* rpc_get_cut: a long body is cut */
 
 /*
  * ca/calen: the CA bundle's PEM text, read before the chroot (may be
@@ -105,6 +106,13 @@ void	rpc_call(const struct rpc_endpoint *, const char *, json_t *, int,
 typedef void (*rpc_get_cb)(const char *body, size_t len,
 	    const struct rpc_error *err, void *arg);
 void	rpc_get(const struct rpc_endpoint *, const char *, size_t,
+	    rpc_get_cb, void *);
+/*
+ * The same, but a body longer than max is no error: cb gets what came
+ * before the write that overflowed (at most max bytes, cut anywhere), for
+ * a caller that reads whole lines and asks again for the rest.
+ */
+void	rpc_get_cut(const struct rpc_endpoint *, const char *, size_t,
 	    rpc_get_cb, void *);
 /*
  * A POST with the caller's headers ("Name: value" lines, a NULL-ended

@@ -71,6 +71,7 @@
 	X(IMSG_RELAY_RESULT)						\
 	X(IMSG_RELAY_HOOK)						\
 	X(IMSG_CTL_NOTIFY_RESOLVE)					\
+	X(IMSG_RELAY_REPLY)						\
 	/* set-master: policyd -> signer -> parent and back */		\
 	X(IMSG_SIGNER_REKEY)						\
 	X(IMSG_SIGNER_REKEYED)						\
@@ -767,7 +768,17 @@ struct ctl_notify {
 	uint32_t		timeout_ms;	/* relay: per request */
 	char			public_url[NET_URL_MAX];	/* relay */
 	struct notify_chan	chan[NOTIFY_MAX];	/* relay */
+	char			reply_topic[NOTIFY_TARGET_MAX];	/* relay:
+						   ntfy, "" for none */
+	uint32_t		reply_poll_ms;		/* relay */
 };
+
+/*
+ * relay -> policyd: one message of the ntfy reply topic, the JSON line
+ * exactly as the server sent it (at most RELAY_REPLY_MAX bytes), for
+ * policyd to read; relay only looked for its id.
+ */
+#define RELAY_REPLY_MAX		8192
 
 /*
  * policyd -> relay: deliver one event to one channel; this header, then

@@ -270,6 +270,10 @@ notify_init(void)
 	notify->timeout_ms = (uint32_t)P.cf.notify_timeout_ms;
 	if (P.cf.webhooks_allow_private)
 		notify->flags |= NOTIFYF_HOOK_PRIVATE;
+	if (notify->channels & (1U << NOTIFY_NTFY))
+		strlcpy(notify->reply_topic, P.cf.ntfy_reply_topic,
+		    sizeof(notify->reply_topic));
+	notify->reply_poll_ms = (uint32_t)P.cf.reply_poll_ms;
 	if (P.cf.public_url[0] != '\0')
 		strlcpy(notify->public_url, P.cf.public_url,
 		    sizeof(notify->public_url));

@@ -85,6 +85,7 @@ static const struct imsg_rule relay_rules[] = {
 	    notify_result),
 	IMSG_RULE_EXACT(IMSG_METRICS_RELAY, struct metrics_relay,
 	    metrics_relay),
+	IMSG_RULE_RANGE(IMSG_RELAY_REPLY, 1, RELAY_REPLY_MAX, reply_topic),
 };
 
 static const struct imsg_rule parent_rules[] = {

@@ -19,6 +19,7 @@ struct policyd {
 	struct imsgev		 api;
 	struct imsgev		 signer;
 	struct imsgev		 relay;
+	int			 topic_status;	/* reply_topic()'s answer */
 	uint32_t		 pid;
 	sqlite3			*db;
 	int			 killed;	/* the kill switch is on */
@@ -71,6 +72,20 @@ extern uint64_t	notify_counts[NOTIFY_MAX][3];
 
 /* policyd_api.c */
 void	policyd_api_request(struct imsgchan *, struct imsg *, void *);
+/* Authenticate c's request as its route says, run its handler. */
+void	pd_serve(struct pd_ctx *);
+
+/*
+ * policyd_reply.c: the owner's replies from the ntfy reply topic, served
+ * as REST requests from PD_PEER_TOPIC (never an api peer: the api counts
+ * from 1), whose answers reply() keeps in pd.topic_status and drops.
+ */
+#define PD_PEER_TOPIC	0
+struct reply_stats {
+	uint64_t	received, junk, refused, accepted;
+};
+extern struct reply_stats	reply_stats;
+void	reply_topic(struct imsgchan *, struct imsg *, void *);
 int	pd_can_see(const struct pd_ctx *, const char *);
 json_t	*pd_path_wallet(struct pd_ctx *);
 const char *pd_query_str(const char *, const char *, char *, size_t);

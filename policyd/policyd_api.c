@@ -224,6 +224,25 @@ authenticate(struct pd_ctx *c, int need)
 }
 
 void
+pd_serve(struct pd_ctx *c)
+{
+	if (handlers[c->route] == NULL)
+		fatalx("route %s, which policyd does not serve",
+		    routes[c->route].name);
+	if (authenticate(c, routes[c->route].auth) && idem_start(c))
+		handlers[c->route](c);
+	/*
+	 * ownerAuth's transaction is the handler's to end; one left open
+	 * is a bug, not something to commit by default.
+	 */
+	if (!sqlite3_get_autocommit(pd.db)) {
+		store_rollback();
+		fatalx("route %s left a transaction open",
+		    routes[c->route].name);
+	}
+}
+
+void
 policyd_api_request(struct imsgchan *ch, struct imsg *imsg, void *arg)
 {
 	static struct api_request	 req;
@@ -276,17 +295,7 @@ policyd_api_request(struct imsgchan *ch, struct imsg *imsg, void *arg)
 		if (c.body == NULL || !json_is_object(c.body))
 			fatalx("IMSG_API_REQUEST: body is not a JSON object");
 	}
-	if (authenticate(&c, routes[r->route].auth) && idem_start(&c))
-		handlers[r->route](&c);
-	/*
-	 * ownerAuth's transaction is the handler's to end; one left open
-	 * is a bug, not something to commit by default.
-	 */
-	if (!sqlite3_get_autocommit(pd.db)) {
-		store_rollback();
-		fatalx("route %s left a transaction open",
-		    routes[r->route].name);
-	}
+	pd_serve(&c);
 	json_decref(c.body);
 	sodium_memzero(r->cred.value, sizeof(r->cred.value));
 }

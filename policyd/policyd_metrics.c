@@ -120,6 +120,14 @@ text_notify(struct mbuf *b)
 		    "channel=\"%s\"} %llu\n", notify_channel_name(ch),
 		    (unsigned long long)(notify_counts[ch][1] +
 		    notify_counts[ch][2]));
+	metrics_head(b, "waiaas_owner_replies_total", "counter",
+	    "Messages read from the ntfy reply topic, by what came of them.");
+	mbuf_printf(b, "waiaas_owner_replies_total{result=\"junk\"} %llu\n"
+	    "waiaas_owner_replies_total{result=\"refused\"} %llu\n"
+	    "waiaas_owner_replies_total{result=\"accepted\"} %llu\n",
+	    (unsigned long long)reply_stats.junk,
+	    (unsigned long long)reply_stats.refused,
+	    (unsigned long long)reply_stats.accepted);
 }
 
 static void

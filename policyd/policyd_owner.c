@@ -152,6 +152,12 @@ owner_refuse(struct pd_ctx *c, int status, const char *code,
 
 	if (!sqlite3_get_autocommit(pd.db))
 		store_rollback();
+	/* From the reply topic: counted there, not audited (junk is free
+	 * to send, and must not fill the log). */
+	if (c->peerid == PD_PEER_TOPIC) {
+		pd_fail(c->peerid, status, code, why, 0);
+		return 0;
+	}
 	d = json_pack("{s:s, s:s}", "reason", why, "route",
 	    routes[c->route].name);
 	if (d != NULL && addr != NULL)

@@ -68,6 +68,11 @@ reply(uint32_t peerid, int status, int retryable, const char *code,
 	struct api_reply	r;
 	struct iovec		iov[2];
 
+	/* A reply from the ntfy topic: nobody waits for the answer. */
+	if (peerid == PD_PEER_TOPIC) {
+		pd.topic_status = status;
+		return;
+	}
 	memset(&r, 0, sizeof(r));
 	r.status = status;
 	r.retryable = (uint32_t)retryable;

@@ -32,6 +32,12 @@
 
 #define RELAY_INFLIGHT_MAX	32	/* policyd's window is smaller */
 #define RELAY_ANSWER_MAX	(16 * 1024)	/* bytes of an answer read */
+#define REPLY_POLL_MAX		(1024 * 1024)	/* bytes of one poll read */
+#define REPLY_ID_MAX		64
+#define REPLY_BACKOFF_MAX	300000	/* ms between failed polls */
+#define REPLY_AUTH_B64		sodium_base64_ENCODED_LEN( \
+	    NOTIFY_SECRET_MAX + 8, sodium_base64_VARIANT_URLSAFE_NO_PADDING)
+#define REPLY_LOOKBACK		600	/* s: the first poll's reach */
 
 /* One attempt in flight: what the answer goes back under. */
 struct delivery {
@@ -47,6 +53,12 @@ static struct {
 	struct imsgev		 policyd;
 	struct ctl_notify	*cn;
 	size_t			 inflight;
+	/* the reply topic (ntfy's JSON poll) */
+	struct event		*poll_ev;
+	char			 poll_url[RELAY_URL_MAX];
+	char			 since[REPLY_ID_MAX + 1];
+	long			 backoff_ms;
+	uint64_t		 replies, dropped;
 } rl;
 
 static void
@@ -252,6 +264,175 @@ relay_dispatch_policyd_hook(struct imsgchan *ch, struct imsg *imsg,
 	sodium_memzero(&q, sizeof(q));
 }
 
+/*
+ * The owner's replies: ntfy's JSON API (GET <server>/<topic>/json,
+ * poll=1, since the last message seen), outbound like a delivery, to the
+ * host and with the token a delivery already uses: the sandbox needs
+ * nothing new (the same connect to the same resolved address, a timer).
+ * Each message line goes to policyd as it came; relay reads only its
+ * "event" (messages only) and "id" (where the next poll starts).  A poll
+ * reads at most REPLY_POLL_MAX bytes, and one comes every reply_poll_ms
+ * at most: junk on the topic costs a bounded amount per interval, and a
+ * line longer than RELAY_REPLY_MAX is dropped here (counted).
+ */
+static void	reply_poll_arm(long);
+
+/*
+ * One line: 0 when handled (forwarded, or not ours to forward), -1 when
+ * policyd's channel is full: the line and those after it wait for the
+ * next poll, which starts after the last line handled.
+ */
+static int
+reply_line(const char *p, size_t len)
+{
+	json_t		*j, *id, *ev;
+	char		 mid[REPLY_ID_MAX + 1] = "";
+	int		 fwd;
+
+	if ((j = json_loadb(p, len, 0, NULL)) == NULL || !json_is_object(j)) {
+		json_decref(j);
+		rl.dropped++;
+		return 0;
+	}
+	id = json_object_get(j, "id");
+	ev = json_object_get(j, "event");
+	if (json_is_string(id) && json_string_length(id) > 0 &&
+	    json_string_length(id) <= REPLY_ID_MAX &&
+	    strspn(json_string_value(id), "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789_-") ==
+	    json_string_length(id))
+		strlcpy(mid, json_string_value(id), sizeof(mid));
+	fwd = json_is_string(ev) && strcmp(json_string_value(ev),
+	    "message") == 0;
+	json_decref(j);
+	if (fwd && len > RELAY_REPLY_MAX) {
+		rl.dropped++;
+		fwd = 0;
+	}
+	if (fwd && imsgev_compose(&rl.policyd, IMSG_RELAY_REPLY, 0, -1, p,
+	    len) == -1) {
+		if (errno != ENOBUFS)
+			fatal("IMSG_RELAY_REPLY");
+		return -1;
+	}
+	if (fwd)
+		rl.replies++;
+	if (mid[0] != '\0')
+		strlcpy(rl.since, mid, sizeof(rl.since));
+	return 0;
+}
+
+static void
+reply_polled(const char *body, size_t len, const struct rpc_error *err,
+    void *arg)
+{
+	const char	*p, *nl;
+	size_t		 n, seen = 0;
+
+	(void)arg;
+	if (err != NULL || body == NULL) {
+		rl.backoff_ms = rl.backoff_ms == 0 ? rl.cn->reply_poll_ms :
+		    rl.backoff_ms * 2;
+		if (rl.backoff_ms > REPLY_BACKOFF_MAX)
+			rl.backoff_ms = REPLY_BACKOFF_MAX;
+		log_debug("reply topic: %s; next poll in %ld ms", err != NULL ?
+		    err->message : "no answer", rl.backoff_ms);
+		reply_poll_arm(rl.backoff_ms);
+		return;
+	}
+	rl.backoff_ms = 0;
+	/* Whole lines only: a cut last line is read again next time. */
+	for (p = body; (nl = memchr(p, '\n', len - (size_t)(p - body))) !=
+	    NULL; p = nl + 1) {
+		n = (size_t)(nl - p);
+		if (n > 0 && reply_line(p, n) == -1)
+			break;
+		seen++;
+	}
+	if (seen > 0)
+		log_debug("reply topic: %zu lines; %llu to policyd, %llu "
+		    "dropped so far", seen, (unsigned long long)rl.replies,
+		    (unsigned long long)rl.dropped);
+	reply_poll_arm(rl.cn->reply_poll_ms);
+}
+
+static void
+reply_poll(evutil_socket_t fd, short what, void *arg)
+{
+	const struct notify_chan	*ch = &rl.cn->chan[NOTIFY_NTFY];
+	struct rpc_endpoint		 ep;
+	char				 url[RELAY_URL_MAX + REPLY_ID_MAX + 16];
+
+	(void)fd;
+	(void)what;
+	(void)arg;
+	/*
+	 * "since" the last message id; the first poll reaches back
+	 * REPLY_LOOKBACK seconds (a reply sent while relay restarted still
+	 * counts, and one read twice is refused as a spent nonce).
+	 */
+	if (rl.since[0] == '\0')
+		snprintf(rl.since, sizeof(rl.since), "%lld",
+		    (long long)time(NULL) - REPLY_LOOKBACK);
+	if ((size_t)snprintf(url, sizeof(url), "%s&since=%s", rl.poll_url,
+	    rl.since) >= sizeof(url))
+		fatalx("reply topic: URL too long");
+	memset(&ep, 0, sizeof(ep));
+	ep.url = url;
+	ep.resolve = ch->resolve;
+	rpc_get_cut(&ep, "ntfy_poll", REPLY_POLL_MAX, reply_polled, NULL);
+	explicit_bzero(url, sizeof(url));
+}
+
+static void
+reply_poll_arm(long ms)
+{
+	struct timeval	tv = { ms / 1000, (ms % 1000) * 1000 };
+
+	if (evtimer_add(rl.poll_ev, &tv) == -1)
+		fatalx("evtimer_add");
+}
+
+/*
+ * The poll URL: <server>/<reply topic>/json?poll=1, and the token as
+ * ntfy's auth parameter (the base64 of the Authorization header), since
+ * a GET here carries no headers of ours.  The URL is never logged.
+ */
+static void
+reply_init(void)
+{
+	const struct notify_chan	*ch = &rl.cn->chan[NOTIFY_NTFY];
+	char				 hdr[NOTIFY_SECRET_MAX + 8];
+	char				 b64[REPLY_AUTH_B64];
+	size_t				 n;
+
+	if (rl.cn->reply_topic[0] == '\0' ||
+	    !(rl.cn->channels & (1U << NOTIFY_NTFY)))
+		return;
+	n = strlen(ch->url);
+	while (n > 0 && ch->url[n - 1] == '/')
+		n--;
+	if ((size_t)snprintf(rl.poll_url, sizeof(rl.poll_url),
+	    "%.*s/%s/json?poll=1", (int)n, ch->url, rl.cn->reply_topic) >=
+	    sizeof(rl.poll_url))
+		fatalx("reply topic: URL too long");
+	if (ch->secret[0] != '\0') {
+		snprintf(hdr, sizeof(hdr), "Bearer %s", ch->secret);
+		sodium_bin2base64(b64, sizeof(b64), (const uint8_t *)hdr,
+		    strlen(hdr), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+		if (strlcat(rl.poll_url, "&auth=", sizeof(rl.poll_url)) >=
+		    sizeof(rl.poll_url) || strlcat(rl.poll_url, b64,
+		    sizeof(rl.poll_url)) >= sizeof(rl.poll_url))
+			fatalx("reply topic: URL too long");
+		explicit_bzero(hdr, sizeof(hdr));
+		explicit_bzero(b64, sizeof(b64));
+	}
+	if ((rl.poll_ev = evtimer_new(rl.base, reply_poll, NULL)) == NULL)
+		fatalx("evtimer_new");
+	log_info("reply topic: polling every %u ms", rl.cn->reply_poll_ms);
+	reply_poll_arm(0);
+}
+
 /* The parent looked a channel's host up again: new addresses. */
 static void
 relay_dispatch_parent_resolve(struct imsgchan *ch, struct imsg *imsg,
@@ -333,7 +514,8 @@ relay_main(struct proc *p)
 	}
 	memset(&lim, 0, sizeof(lim));
 	lim.timeout_ms = rl.cn->timeout_ms > 0 ? rl.cn->timeout_ms : 10000;
-	lim.max_response = RELAY_ANSWER_MAX;
+	/* deliveries read RELAY_ANSWER_MAX (post.max), polls more */
+	lim.max_response = REPLY_POLL_MAX;
 	lim.retries = 0;	/* policyd retries, durably */
 	if (rpc_init(rl.base, &lim, ca, calen) == -1)
 		fatalx("rpc_init");
@@ -344,6 +526,7 @@ relay_main(struct proc *p)
 	    CHAN_CTL_WMAX, 0, parent_rules, nitems(parent_rules), NULL,
 	    NULL) == -1)
 		fatal("imsgev_init");
+	reply_init();
 	event_base_dispatch(rl.base);
 	fatalx("event loop ended");
 }

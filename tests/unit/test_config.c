@@ -1343,6 +1343,21 @@ test_notify_keys(void **state)
 		{ "ntfy_url = \"http://h/\"\nntfy_topic = \"a/b\"",
 		    "ntfy_topic: at most" },
 		{ "ntfy_token = \"t\"", "without notifications.ntfy_url" },
+		/* the reply topic: long, its own, with a server */
+		{ "ntfy_url = \"http://h/\"\nntfy_topic = \"a\"\n"
+		    "ntfy_reply_topic = \"0123456789abcdefghij_-XY\"", NULL },
+		{ "ntfy_url = \"http://h/\"\nntfy_topic = \"a\"\n"
+		    "ntfy_reply_topic = \"0123456789abcdefghij_-X\"",
+		    "ntfy_reply_topic: 24 to 64" },
+		{ "ntfy_url = \"http://h/\"\n"
+		    "ntfy_topic = \"0123456789abcdefghij_-XY\"\n"
+		    "ntfy_reply_topic = \"0123456789abcdefghij_-XY\"",
+		    "not the ntfy_topic" },
+		{ "ntfy_reply_topic = \"0123456789abcdefghij_-XY\"",
+		    "with notifications.ntfy_url" },
+		{ "ntfy_url = \"http://h/\"\nntfy_topic = \"a\"\n"
+		    "ntfy_reply_topic = \"0123456789abcdefghij/-XY\"",
+		    "ntfy_reply_topic: 24 to 64" },
 		{ "telegram_bot_token = \"1:A\"", "telegram_chat_id" },
 		{ "telegram_bot_token = \"1:A\"\ntelegram_chat_id = \"abc\"",
 		    "a number or @channelname" },
@@ -1664,6 +1679,10 @@ test_show(void **state)
 	assert_int_equal(fl, CONFIG_SHOW_SECRET);
 	assert_string_equal(shown(&cf, "notifications", "ntfy_topic", &fl),
 	    "true");
+	assert_int_equal(fl, CONFIG_SHOW_SECRET);
+	/* the reply topic guards the owner's replies' way in: a secret */
+	assert_string_equal(shown(&cf, "notifications", "ntfy_reply_topic",
+	    &fl), "false");
 	assert_int_equal(fl, CONFIG_SHOW_SECRET);
 	assert_string_equal(shown(&cf, "rpc", "evm_base_sepolia", &fl),
 	    "true");
