@@ -1647,7 +1647,7 @@ test_show(void **state)
 
 	(void)state;
 	config_defaults(&cf);
-	assert_int_equal(config_nkeys(), 67);
+	assert_int_equal(config_nkeys(), 70);
 	assert_int_equal(config_show(&cf, config_nkeys(), NULL, NULL, &fl,
 	    NULL, 0), -1);
 	strlcpy(cf.webhook_secret, "s3cr3t-value", sizeof(cf.webhook_secret));
