@@ -1,7 +1,8 @@
 # waiaas: privilege-separated wallet daemon for AI agents.
 #
 #   make            build build/waiaasd (the parent), one executable per
-#                   child (build/waiaasd-api, -policyd, -signer, -relay)
+#                   child (build/waiaasd-api, -policyd, -signer, -relay,
+#                   -fetch)
 #                   and build/waiaas (the CLI)
 #   make install    all of them into $(DESTDIR)$(PREFIX)/bin
 #   make test       sanitizer build (ASan+UBSan, no recover) and every test
@@ -26,7 +27,7 @@ WARN	 = -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wformat=2 \
 # its sources, and no other process's are (tests/checksrc.sh checks the
 # includes too).  Tests, fuzz targets and benchmarks see every folder.
 INC	 = -Icommon -Iimsg -Iseccomp -Ichain
-PROC_INC = -Iapi -Ipolicyd -Isigner -Irelay -Iparent
+PROC_INC = -Iapi -Ipolicyd -Isigner -Irelay -Ifetch -Iparent
 CFLAGS	?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(INC) $(PKG_CFLAGS) \
 	   -fstack-protector-strong -fPIE $(CFLAGS) $(EXTRA_CFLAGS)
@@ -49,7 +50,7 @@ COMMON_SRCS = common/log.c common/util.c common/config.c common/proc.c \
 	      common/policy_rules.c common/network.c common/price.c \
 	      common/secret.c common/errcodes.c common/txinput.c common/rpc.c \
 	      common/jsonrpc.c \
-	      common/url.c common/resolve.c common/mcp.c \
+	      common/url.c common/resolve.c common/mcp.c common/x402.c \
 	      chain/base58.c chain/keccak.c chain/rlp.c chain/evm.c \
 	      chain/evm_decode.c chain/sol_decode.c \
 	      chain/solana.c chain/eip712.c chain/abi.c chain/abi_text.c \
@@ -60,7 +61,7 @@ PARENT_SRCS = parent/waiaasd.c parent/parent_datadir.c \
 	      parent/parent_resolve.c parent/parent_unlock.c \
 	      parent/parent_children.c parent/parent_stop.c \
 	      parent/parent_keystore.c parent/parent_backup.c \
-	      common/backup.c
+	      parent/parent_fetch.c common/backup.c
 API_SRCS    = api/api.c api/api_health.c api/http.c \
 	      api/api_wallets.c api/api_policies.c api/api_chain.c \
 	      api/chain_common.c api/chain_evm_decode.c api/chain_evm_net.c \
@@ -90,7 +91,7 @@ POLICYD_SRCS = policyd/siwe.c \
 	      policyd/policyd_notify.c policyd/policyd_admin.c \
 	      policyd/policyd_idem.c policyd/policyd_connect.c \
 	      policyd/policyd_mcp.c policyd/policyd_tokens.c \
-	      policyd/policyd_webhooks.c \
+	      policyd/policyd_webhooks.c policyd/policyd_x402.c \
 	      policyd/policyd_utils.c policyd/policyd_monitor.c \
 	      policyd/policyd_incoming.c \
 	      policyd/policyd_ops.c policyd/policyd_settings.c \
@@ -98,13 +99,15 @@ POLICYD_SRCS = policyd/siwe.c \
 SIGNER_SRCS = signer/signer.c signer/signer_keys.c signer/signer_sign.c \
 	      signer/evm_sign.c
 RELAY_SRCS  = relay/relay.c relay/relay_format.c
+FETCH_SRCS  = fetch/fetch.c
 
 # The libraries' objects in one archive: each executable takes from it
 # only the objects its own code calls, and --as-needed keeps a shared
 # library it then does not call out of its address space.
 COMMON_OBJS = $(COMMON_SRCS:%.c=$(BUILD)/%.o)
 LIBWAIAAS = $(BUILD)/libwaiaas.a
-DAEMONS = waiaasd waiaasd-api waiaasd-policyd waiaasd-signer waiaasd-relay
+DAEMONS = waiaasd waiaasd-api waiaasd-policyd waiaasd-signer waiaasd-relay \
+	  waiaasd-fetch
 DAEMON_BINS = $(DAEMONS:%=$(BUILD)/%)
 
 UNIT_TESTS = test_imsg test_config test_seccomp test_sandbox_debug \
@@ -136,6 +139,7 @@ $(BUILD)/waiaasd: $(PARENT_SRCS:%.c=$(BUILD)/%.o)
 $(BUILD)/waiaasd-api: $(API_SRCS:%.c=$(BUILD)/%.o)
 $(BUILD)/waiaasd-policyd: $(POLICYD_SRCS:%.c=$(BUILD)/%.o)
 $(BUILD)/waiaasd-relay: $(RELAY_SRCS:%.c=$(BUILD)/%.o)
+$(BUILD)/waiaasd-fetch: $(FETCH_SRCS:%.c=$(BUILD)/%.o)
 $(BUILD)/waiaasd-signer: $(SIGNER_SRCS:%.c=$(BUILD)/%.o)
 # The signer names its few libraries: one more is a link error.
 $(BUILD)/waiaasd-signer: DAEMON_LIBS = $(SIGNER_LIBS)

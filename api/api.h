@@ -104,6 +104,7 @@ void	api_tx_send(API_HANDLER_ARGS);
 void	api_tx_sign_message(API_HANDLER_ARGS);
 void	api_tx_sign(API_HANDLER_ARGS);
 void	api_encode_calldata(API_HANDLER_ARGS);
+void	api_x402_fetch(API_HANDLER_ARGS);
 
 /* api_page.c: the approval page and the API reference */
 void	api_page_init(void);

@@ -58,6 +58,7 @@ static void (*const api_handlers[R_MAX])(struct http_req *,
 	[R_TOKEN_REMOVE] = api_tokens_remove,
 	[R_WEBHOOK_CREATE] = api_webhooks_create,
 	[R_UTILS_ENCODE_CALLDATA] = api_encode_calldata,
+	[R_X402_FETCH] = api_x402_fetch,
 };
 
 #define QUERY_ISSUES_MAX	20

@@ -35,13 +35,13 @@ one_of(const char *s, size_t len, const char *const *names)
 
 /*
  * A policy type of the reference for a feature this daemon does not
- * have (x402 payments, lending, perpetuals, reputation, venues, action
+ * have (lending, perpetuals, reputation, venues, action
  * categories, ERC-8128 signing).
  */
 static int
 ref_type(json_t *v)
 {
-	static const char *const	 types[] = { "X402_ALLOWED_DOMAINS",
+	static const char *const	 types[] = {
 		"LENDING_LTV_LIMIT", "LENDING_ASSET_WHITELIST",
 		"PERP_MAX_LEVERAGE", "PERP_MAX_POSITION_USD",
 		"PERP_ALLOWED_MARKETS", "REPUTATION_THRESHOLD",

@@ -12,7 +12,9 @@
 #include "log.h"
 #include "network.h"
 #include "txinput.h"
+#include "url.h"
 #include "util.h"
+#include "x402.h"
 
 static void
 want_string(json_t *o, const char *key, size_t max, int required,
@@ -362,5 +364,67 @@ api_encode_calldata(struct http_req *req, const struct route *rt,
 	want_string(b, "functionName", ABI_SIG_MAX - 1, 1, &is);
 	if ((v = json_object_get(b, "args")) != NULL && !json_is_array(v))
 		api_issue(&is, "args", "an array of the function's arguments");
+	api_submit(req, rt, param, plen, &is, b);
+}
+
+/*
+ * POST /v1/x402/fetch: {url, method?, headers?, body?, walletId?}.  The
+ * shape here (a URL this daemon fetches, headers it may send); policyd
+ * decides whether the host may be asked and paid.
+ */
+void
+api_x402_fetch(struct http_req *req, const struct route *rt,
+    const char *param, size_t plen)
+{
+	static const char *const	 methods[] = { "GET", "POST", "PUT",
+		"DELETE", "PATCH" };
+	struct api_issues		 is;
+	struct url			 u;
+	json_t				*b, *v, *h;
+	const char			*k, *why;
+	size_t				 i;
+
+	if ((b = api_parse_body(req, &is)) == NULL)
+		return;
+	api_only_fields(b, &is, "url", "method", "headers", "body",
+	    "walletId", NULL);
+	if ((v = json_object_get(b, "url")) == NULL)
+		api_issue(&is, "url", "required");
+	else if (!json_is_string(v) || json_string_length(v) >=
+	    FETCH_URL_MAX)
+		api_issue(&is, "url", "an http(s) URL of at most 2047 bytes");
+	else if (url_parse(json_string_value(v), &u, &why) == -1)
+		api_issue(&is, "url", why);
+	if ((v = json_object_get(b, "method")) != NULL) {
+		for (i = 0; json_is_string(v) && i < nitems(methods); i++)
+			if (strcmp(json_string_value(v), methods[i]) == 0)
+				break;
+		if (!json_is_string(v) || i == nitems(methods))
+			api_issue(&is, "method", "one of GET, POST, PUT, "
+			    "DELETE, PATCH");
+	}
+	if ((h = json_object_get(b, "headers")) != NULL) {
+		if (!json_is_object(h) || json_object_size(h) >
+		    X402_HEADERS_MAX)
+			api_issue(&is, "headers", "an object of at most 32 "
+			    "header names and string values");
+		else
+			json_object_foreach(h, k, v)
+				if (!json_is_string(v) || !x402_header_ok(k,
+				    strlen(k), json_string_value(v),
+				    json_string_length(v), 0)) {
+					api_issue(&is, "headers", "a token "
+					    "name and a printable value of at "
+					    "most 1024 bytes; not Host, "
+					    "Content-Length, Connection, "
+					    "Transfer-Encoding, Expect or a "
+					    "payment header");
+					break;
+				}
+	}
+	if ((v = json_object_get(b, "body")) != NULL && (!json_is_string(v) ||
+	    json_string_length(v) > FETCH_BODY_MAX))
+		api_issue(&is, "body", "a string of at most 65536 bytes");
+	want_string(b, "walletId", UUID_STR_LEN - 1, 0, &is);
 	api_submit(req, rt, param, plen, &is, b);
 }

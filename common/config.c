@@ -75,6 +75,7 @@ static const struct ckey keys[] = {
 	CSTR("security", "policyd_user", K_USER, user[PROC_POLICYD]),
 	CSTR("security", "signer_user", K_USER, user[PROC_SIGNER]),
 	CSTR("security", "relay_user", K_USER, user[PROC_RELAY]),
+	CSTR("security", "fetch_user", K_USER, user[PROC_FETCH]),
 #define RPC_KEY(n)	CSTR("rpc", #n, K_OPT_URL, rpc[RPC_##n]),
 	RPC_NETWORKS(RPC_KEY)
 #undef RPC_KEY
@@ -119,13 +120,18 @@ static const struct ckey keys[] = {
 	CSTR("security", "metrics_token", K_SECRET, metrics_token),
 	CINT("incoming", "poll_interval_ms", incoming_poll_ms, 200, 3600000),
 	CINT("incoming", "max_blocks", incoming_max_blocks, 1, 1000),
+	{ "x402", "enabled", K_BOOL, offsetof(struct config, x402_enabled),
+	    sizeof(int), 0, 0 },
+	{ "x402", "allow_private", K_BOOL,
+	    offsetof(struct config, x402_allow_private), sizeof(int), 0, 0 },
+	CINT("x402", "timeout_ms", x402_timeout_ms, 1000, 120000),
 };
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
 
 /* Sections whose keys later capabilities define; known, so not an error. */
 static const char *const sections[] = {
 	"daemon", "rpc", "security", "notifications", "keystore", "database",
-	"incoming"
+	"incoming", "x402"
 };
 #define NSECTIONS (sizeof(sections) / sizeof(sections[0]))
 
@@ -258,11 +264,14 @@ config_defaults(struct config *cf)
 	cf->incoming_poll_ms = 30000;
 	cf->incoming_max_blocks = 100;
 	cf->reply_poll_ms = 5000;
+	cf->x402_enabled = 1;
+	cf->x402_timeout_ms = 30000;
 	strlcpy(cf->user[PROC_PARENT], "waiaas", CONFIG_STR_MAX);
 	strlcpy(cf->user[PROC_API], "waiaas-api", CONFIG_STR_MAX);
 	strlcpy(cf->user[PROC_POLICYD], "waiaas-policyd", CONFIG_STR_MAX);
 	strlcpy(cf->user[PROC_SIGNER], "waiaas-signer", CONFIG_STR_MAX);
 	strlcpy(cf->user[PROC_RELAY], "waiaas-relay", CONFIG_STR_MAX);
+	strlcpy(cf->user[PROC_FETCH], "waiaas-fetch", CONFIG_STR_MAX);
 }
 
 static int

@@ -114,6 +114,11 @@ struct config {
 	unsigned long long secrets_set;
 	/* [security]: GET /metrics's bearer token; "": master password only */
 	char	metrics_token[METRICS_TOKEN_MAX + 1];
+	/* [x402]: agents' paid fetches (the fetch process) */
+	int	x402_enabled;
+	int	x402_allow_private;	/* fetch from loopback, private,
+					   link-local addresses */
+	int	x402_timeout_ms;	/* one fetch, its redirects included */
 };
 
 void	config_defaults(struct config *);

@@ -63,6 +63,14 @@ const struct errcode errcodes[] = {
 	{ "WALLET_TERMINATED",		410, 0, NULL },
 	{ "WEBHOOK_NOT_FOUND",		404, 0, NULL },
 	{ "WHITELIST_DENIED",		403, 0, NULL },
+	{ "X402_APPROVAL_REQUIRED",	403, 0, NULL },
+	{ "X402_DELAY_TIMEOUT",		408, 1, NULL },
+	{ "X402_DISABLED",		403, 0, NULL },
+	{ "X402_DOMAIN_NOT_ALLOWED",	403, 0, NULL },
+	{ "X402_PAYMENT_REJECTED",	402, 0, NULL },
+	{ "X402_SERVER_ERROR",		502, 1, NULL },
+	{ "X402_SSRF_BLOCKED",		403, 0, NULL },
+	{ "X402_UNSUPPORTED_SCHEME",	400, 0, NULL },
 };
 const size_t	errcodes_len = sizeof(errcodes) / sizeof(errcodes[0]);
 

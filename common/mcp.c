@@ -233,6 +233,20 @@ static const struct tool {
 	    WALLET_SCHEMA "},\"required\":[\"abi\",\"functionName\"],"
 	    "\"additionalProperties\":false}", POST_PLAIN,
 	    "/v1/utils/encode-calldata", NULL },
+	{ "x402_fetch", "Fetch a URL through the daemon; if the server "
+	    "asks for an x402 payment (HTTP 402), pay it from the wallet "
+	    "within its policies (X402_ALLOWED_DOMAINS must list the host) "
+	    "and fetch again.  Answers the status, headers and body, and "
+	    "what was paid.  A payment that must wait (DELAY, APPROVAL) is "
+	    "named in the error: fetch again once it may run.",
+	    "{\"type\":\"object\",\"properties\":{\"url\":{\"type\":"
+	    "\"string\",\"format\":\"uri\"},\"method\":{\"type\":"
+	    "\"string\",\"enum\":[\"GET\",\"POST\",\"PUT\",\"DELETE\","
+	    "\"PATCH\"]},\"headers\":{\"type\":\"object\","
+	    "\"additionalProperties\":{\"type\":\"string\"}},\"body\":"
+	    "{\"type\":\"string\"}," WALLET_SCHEMA "},\"required\":"
+	    "[\"url\"],\"additionalProperties\":false}", POST_PLAIN,
+	    "/v1/x402/fetch", NULL },
 	{ "get_nonce", "A fresh nonce for an owner's sign-in message "
 	    "(SIWE / SIWS).",
 	    "{\"type\":\"object\",\"properties\":{" WALLET_SCHEMA "},"
@@ -485,9 +499,15 @@ make_call(const struct tool *t, json_t *args, const char *wallet,
 		}
 		break;
 	case POST_PLAIN:
-		/* wallet_id only names the session's wallet: no use here */
+		/* wallet_id only names the session's wallet: no use here,
+		 * but for x402_fetch, whose payment it makes */
 		c->body = must(json_deep_copy(args));
 		json_object_del(c->body, "wallet_id");
+		if (strcmp(t->name, "x402_fetch") == 0 && ((v =
+		    json_object_get(args, "wallet_id")) != NULL ||
+		    wallet != NULL))
+			json_object_set_new(c->body, "walletId", v != NULL ?
+			    json_incref(v) : must(json_string(wallet)));
 		break;
 	case POST_TX:
 		c->body = rest_body(args, t->type, wallet);

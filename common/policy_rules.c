@@ -872,6 +872,75 @@ rules_rate_limit(struct ck *ck, json_t *r, json_t *out)
 	    NULL);
 }
 
+/*
+ * A host an x402 payment may go to: a DNS name or an IPv4 address,
+ * lowercase, or "*." and a name; no scheme, port or path.
+ */
+static json_t *
+domain_entry(struct ck *ck, json_t *v, size_t i, json_t *seen)
+{
+	const char	*s, *p;
+	size_t		 len, label = 0;
+
+	(void)i;
+	(void)seen;
+	if (!json_is_string(v) || (len = json_string_length(v)) == 0 ||
+	    len > 253) {
+		issue(ck, NULL, "a host name such as api.example.com or "
+		    "*.example.com");
+		return NULL;
+	}
+	s = json_string_value(v);
+	p = strncmp(s, "*.", 2) == 0 ? s + 2 : s;
+	if (*p == '\0' || *p == '.' || s[len - 1] == '.')
+		goto bad;
+	for (; *p != '\0'; p++) {
+		if (*p == '.') {
+			if (label == 0)
+				goto bad;
+			label = 0;
+			continue;
+		}
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		    *p == '-' || *p == '_') || ++label > 63)
+			goto bad;
+	}
+	return json_incref(v);
+bad:
+	issue(ck, NULL, "a lowercase host name (letters, digits, '-', '_', "
+	    "dots) or *. and one; no scheme, port or path");
+	return NULL;
+}
+
+static void
+rules_x402_allowed_domains(struct ck *ck, json_t *r, json_t *out)
+{
+	static const char *const names[] = { "domains", NULL };
+
+	only(ck, r, names);
+	each(ck, r, "domains", POLICY_LIST_MAX, domain_entry, out);
+}
+
+int
+policy_domain_allowed(const json_t *rules, const char *host)
+{
+	json_t		*a, *v;
+	const char	*d;
+	size_t		 i, hl = strlen(host), dl;
+
+	a = json_object_get(rules, "domains");
+	json_array_foreach(a, i, v) {
+		if ((d = json_string_value(v)) == NULL)
+			continue;
+		if (strcmp(d, host) == 0)
+			return 1;
+		if (strncmp(d, "*.", 2) == 0 && (dl = strlen(d + 1)) < hl &&
+		    strcmp(host + hl - dl, d + 1) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 static const checker checkers[POLICY_TYPE_MAX] = {
 	[POLICY_SPENDING_LIMIT] = rules_spending_limit,
 	[POLICY_WHITELIST] = rules_whitelist,
@@ -884,6 +953,7 @@ static const checker checkers[POLICY_TYPE_MAX] = {
 	[POLICY_APPROVE_TIER_OVERRIDE] = rules_approve_tier_override,
 	[POLICY_TIME_RESTRICTION] = rules_time_restriction,
 	[POLICY_RATE_LIMIT] = rules_rate_limit,
+	[POLICY_X402_ALLOWED_DOMAINS] = rules_x402_allowed_domains,
 };
 
 json_t *

@@ -13,7 +13,8 @@
 	X(SPENDING_LIMIT) X(WHITELIST) X(ALLOWED_NETWORKS)		\
 	X(ALLOWED_TOKENS) X(CONTRACT_WHITELIST) X(METHOD_WHITELIST)	\
 	X(APPROVED_SPENDERS) X(APPROVE_AMOUNT_LIMIT)			\
-	X(APPROVE_TIER_OVERRIDE) X(TIME_RESTRICTION) X(RATE_LIMIT)
+	X(APPROVE_TIER_OVERRIDE) X(TIME_RESTRICTION) X(RATE_LIMIT)	\
+	X(X402_ALLOWED_DOMAINS)
 
 enum policy_type {
 #define POLICY_TYPE_ENUM(t)	POLICY_##t,
@@ -71,5 +72,12 @@ json_t	*policy_rules_check(const char *, json_t *, json_t *);
  * holds POLICY_ISSUES_MAX already; a long key is cut to 64 bytes.
  */
 void	 policy_issue(json_t *, const char *, const char *);
+
+/*
+ * X402_ALLOWED_DOMAINS: 1 if canonical rules {domains: [...]} allow a
+ * host (lowercase, no port): an entry equal to it, or "*.example.com"
+ * for any name below example.com (not example.com itself).
+ */
+int	 policy_domain_allowed(const json_t *, const char *);
 
 #endif

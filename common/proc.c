@@ -30,10 +30,11 @@ proc_peer_wanted(int role, int peer)
 	case PROC_API:
 	case PROC_SIGNER:
 	case PROC_RELAY:
+	case PROC_FETCH:
 		return peer == PROC_POLICYD;
 	case PROC_POLICYD:
 		return peer == PROC_API || peer == PROC_SIGNER ||
-		    peer == PROC_RELAY;
+		    peer == PROC_RELAY || peer == PROC_FETCH;
 	default:
 		return 0;
 	}
@@ -48,6 +49,9 @@ proc_chan_sizes(int a, int b, size_t *max, size_t *wmax)
 	} else if (a == PROC_SIGNER || b == PROC_SIGNER) {
 		*max = CHAN_SIGNER_MAX;
 		*wmax = CHAN_SIGNER_WMAX;
+	} else if (a == PROC_FETCH || b == PROC_FETCH) {
+		*max = CHAN_FETCH_MAX;
+		*wmax = CHAN_FETCH_WMAX;
 	} else {
 		*max = CHAN_RELAY_MAX;
 		*wmax = CHAN_RELAY_WMAX;

@@ -23,6 +23,9 @@
 #define CHAN_SIGNER_WMAX	(4 * 1024 * 1024)
 #define CHAN_RELAY_MAX		(64 * 1024)
 #define CHAN_RELAY_WMAX		(1024 * 1024)
+/* a fetched answer: its body, its headers and their envelope */
+#define CHAN_FETCH_MAX		(FETCH_ANSWER_MAX + FETCH_HDRS_MAX + 4096)
+#define CHAN_FETCH_WMAX		(4 * 1024 * 1024)
 
 /*
  * argv[0] of a child, as ps(1) shows it: this, then the role's name;
@@ -70,5 +73,6 @@ void	api_main(struct proc *) __attribute__((noreturn));
 void	policyd_main(struct proc *) __attribute__((noreturn));
 void	signer_main(struct proc *) __attribute__((noreturn));
 void	relay_main(struct proc *) __attribute__((noreturn));
+void	fetch_main(struct proc *) __attribute__((noreturn));
 
 #endif

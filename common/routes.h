@@ -129,6 +129,7 @@ enum http_method {
 	X(R_MCP_TOKEN,		POST,	"/v1/mcp/tokens",	MASTER)	\
 	X(R_UTILS_ENCODE_CALLDATA, POST, "/v1/utils/encode-calldata",	\
 	    SESSION)							\
+	X(R_X402_FETCH,		POST,	"/v1/x402/fetch",	SESSION) \
 	X(R_WEBHOOK_CREATE,	POST,	"/v1/webhooks",		MASTER)	\
 	X(R_WEBHOOK_LIST,	GET,	"/v1/webhooks",		MASTER)	\
 	X(R_WEBHOOK_DELETE,	DELETE,	"/v1/webhooks/{}",	MASTER)	\

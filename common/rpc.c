@@ -73,6 +73,11 @@ struct rpc_req {
 	struct curl_slist	*hdrs;		/* its extra headers */
 	char			*pbody;		/* its body, wiped at free */
 	size_t			 pbodylen;
+	char			 pmethod[8];	/* "" : POST */
+	long			 ptimeout;	/* ms, 0: the limits' */
+	char			*hbuf;		/* keep_headers: the lines */
+	size_t			 hbuflen;
+	int			 keephdr;
 	char			 retry_after[RPC_RETRY_AFTER_MAX + 1];
 	void			*arg;
 	size_t			 max;		/* bytes of body */
@@ -390,6 +395,9 @@ req_free(struct rpc_req *r)
 	}
 	if (r->buf != NULL)
 		explicit_bzero(r->buf, r->cap);
+	if (r->hbuf != NULL)
+		explicit_bzero(r->hbuf, r->hbuflen);
+	free(r->hbuf);
 	if (r->ev != NULL)
 		event_free(r->ev);
 	json_str_free(r->body);
@@ -415,6 +423,8 @@ post_answer(struct rpc_req *r, const struct rpc_error *e)
 	a.body = r->buf != NULL ? r->buf : "";
 	a.len = r->len;
 	a.truncated = r->toobig == TOOBIG_BODY;
+	a.headers = r->hbuf != NULL ? r->hbuf : "";
+	a.hlen = r->hbuf != NULL ? r->hbuflen : 0;
 	r->pcb(&a, NULL, r->arg);
 }
 
@@ -615,6 +625,50 @@ header_retry_after(struct rpc_req *r, const char *p, size_t len)
 	r->retry_after[n] = '\0';
 }
 
+/*
+ * keep_headers: the header lines of the last response (a status line
+ * starts them again: 100 Continue, and the like), each as "name: value"
+ * with the name lowercase and the value's bytes outside printable ASCII
+ * dropped; a line without a colon (the status line, the blank end) is
+ * not kept.  Bounded by RPC_HEADERS_MAX with the rest.
+ */
+static int
+header_keep(struct rpc_req *r, const char *p, size_t len)
+{
+	const char	*colon;
+	char		*nb;
+	size_t		 i, o;
+
+	if (len >= 5 && strncmp(p, "HTTP/", 5) == 0) {
+		r->hbuflen = 0;
+		if (r->hbuf != NULL)
+			r->hbuf[0] = '\0';
+		return 0;
+	}
+	if ((colon = memchr(p, ':', len)) == NULL || colon == p)
+		return 0;
+	if ((nb = realloc(r->hbuf, r->hbuflen + len + 2)) == NULL)
+		return -1;
+	r->hbuf = nb;
+	o = r->hbuflen;
+	for (i = 0; p + i < colon; i++)
+		nb[o++] = (char)tolower((unsigned char)p[i]);
+	nb[o++] = ':';
+	nb[o++] = ' ';
+	for (i = (size_t)(colon - p) + 1; i < len && (p[i] == ' ' ||
+	    p[i] == '\t'); i++)
+		;
+	for (; i < len; i++)
+		if ((unsigned char)p[i] >= 0x20 && (unsigned char)p[i] < 0x7f)
+			nb[o++] = p[i];
+	while (o > r->hbuflen && nb[o - 1] == ' ')
+		o--;
+	nb[o++] = '\n';
+	nb[o] = '\0';
+	r->hbuflen = o;
+	return 0;
+}
+
 static size_t
 header_cb(char *p, size_t size, size_t n, void *arg)
 {
@@ -628,6 +682,8 @@ header_cb(char *p, size_t size, size_t n, void *arg)
 	r->hdrlen += len;
 	if (r->pcb != NULL)
 		header_retry_after(r, p, len);
+	if (r->keephdr && header_keep(r, p, len) == -1)
+		return 0;
 	return len;
 }
 
@@ -774,6 +830,7 @@ req_start(struct rpc_req *r)
 {
 	r->len = 0;
 	r->hdrlen = 0;
+	r->hbuflen = 0;
 	r->retry_after[0] = '\0';
 	r->toobig = 0;
 	r->badstatus = 0;
@@ -807,11 +864,20 @@ easy_new(struct rpc_req *r, const char *url)
 	if (r->resolve != NULL)
 		SETOPT(h, CURLOPT_RESOLVE, r->resolve);
 	SETOPT(h, CURLOPT_USERAGENT, "waiaasd");
-	if (r->pcb != NULL) {
+	if (r->pcb != NULL && r->pmethod[0] != '\0' && r->pbodylen == 0 &&
+	    (strcmp(r->pmethod, "GET") == 0 || strcmp(r->pmethod,
+	    "DELETE") == 0)) {
+		SETOPT(h, CURLOPT_HTTPHEADER, r->hdrs);
+		SETOPT(h, CURLOPT_HTTPGET, 1L);
+		if (strcmp(r->pmethod, "DELETE") == 0)
+			SETOPT(h, CURLOPT_CUSTOMREQUEST, "DELETE");
+	} else if (r->pcb != NULL) {
 		SETOPT(h, CURLOPT_HTTPHEADER, r->hdrs);
 		SETOPT(h, CURLOPT_POSTFIELDS, r->pbody);
 		SETOPT(h, CURLOPT_POSTFIELDSIZE_LARGE,
 		    (curl_off_t)r->pbodylen);
+		if (r->pmethod[0] != '\0' && strcmp(r->pmethod, "POST") != 0)
+			SETOPT(h, CURLOPT_CUSTOMREQUEST, r->pmethod);
 	} else if (r->body != NULL) {
 		SETOPT(h, CURLOPT_HTTPHEADER, headers);
 		SETOPT(h, CURLOPT_POSTFIELDS, r->body);
@@ -821,8 +887,10 @@ easy_new(struct rpc_req *r, const char *url)
 		SETOPT(h, CURLOPT_HTTPHEADER, get_headers);
 		SETOPT(h, CURLOPT_HTTPGET, 1L);
 	}
-	SETOPT(h, CURLOPT_TIMEOUT_MS, limits.timeout_ms);
-	SETOPT(h, CURLOPT_CONNECTTIMEOUT_MS, limits.timeout_ms);
+	SETOPT(h, CURLOPT_TIMEOUT_MS, r->ptimeout > 0 ? r->ptimeout :
+	    limits.timeout_ms);
+	SETOPT(h, CURLOPT_CONNECTTIMEOUT_MS, r->ptimeout > 0 ? r->ptimeout :
+	    limits.timeout_ms);
 	/* A body that may be cut is read up to max, whatever its length. */
 	if (!(r->flags & RPC_CUTOK))
 		SETOPT(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)r->max);
@@ -980,6 +1048,17 @@ rpc_post(const struct rpc_endpoint *ep, const char *label,
 	r->pcb = cb;
 	if (p->max > 0 && p->max < r->max)
 		r->max = p->max;
+	r->keephdr = p->keep_headers;
+	r->ptimeout = p->timeout_ms;
+	if (p->method != NULL && strcmp(p->method, "GET") != 0 &&
+	    strcmp(p->method, "POST") != 0 && strcmp(p->method, "PUT") != 0 &&
+	    strcmp(p->method, "DELETE") != 0 && strcmp(p->method,
+	    "PATCH") != 0) {
+		req_defer(r, RPC_E_TRANSPORT, 0, "bad request method");
+		return;
+	}
+	if (p->method != NULL)
+		strlcpy(r->pmethod, p->method, sizeof(r->pmethod));
 	if (!jsonrpc_method_ok(label)) {
 		req_defer(r, RPC_E_TRANSPORT, 0, "bad request label");
 		return;

@@ -115,9 +115,10 @@ void	rpc_get(const struct rpc_endpoint *, const char *, size_t,
 void	rpc_get_cut(const struct rpc_endpoint *, const char *, size_t,
 	    rpc_get_cb, void *);
 /*
- * A POST with the caller's headers ("Name: value" lines, a NULL-ended
- * list) and body, over the same transport, one attempt (the caller
- * keeps its own retries).  Every HTTP status is an answer, not an
+ * A POST (or another method) with the caller's headers ("Name: value"
+ * lines, a NULL-ended list) and body, over the same transport, one
+ * attempt (the caller keeps its own retries); a redirect is an answer,
+ * never followed.  Every HTTP status is an answer, not an
  * error: cb gets the status, the last Retry-After value ("" if none),
  * and at most max bytes of body (truncated set if there was more); err
  * only for a transfer without an answer (connect, TLS, timeout).
@@ -131,6 +132,11 @@ struct rpc_post {
 	const char		*body;
 	size_t			 len;
 	size_t			 max;	/* 0: the limits' max_response */
+	/* NULL: POST; else GET, PUT, DELETE or PATCH (a GET or a DELETE
+	 * without a body sends none) */
+	const char		*method;
+	int			 keep_headers;	/* answer.headers wanted */
+	long			 timeout_ms;	/* 0: the limits' */
 };
 
 struct rpc_answer {
@@ -139,6 +145,11 @@ struct rpc_answer {
 	const char	*body;		/* len bytes, not NUL-terminated */
 	size_t		 len;
 	int		 truncated;
+	/* keep_headers: the last response's header lines, "name: value"
+	 * each ended by '\n', names lowercase, values printable ASCII;
+	 * hlen bytes, NUL-terminated */
+	const char	*headers;
+	size_t		 hlen;
 };
 
 typedef void (*rpc_post_cb)(const struct rpc_answer *,

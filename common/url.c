@@ -373,13 +373,32 @@ v4_private(const unsigned char a[4])
 }
 
 int
-url_hook_target(const char *s, int allow_private, char *resolve,
-    size_t rlen, const char **why)
+url_addr_private(const char *text)
 {
 	static const unsigned char	 mapped[12] = { 0, 0, 0, 0, 0, 0, 0,
 	    0, 0, 0, 0xff, 0xff };
-	struct url			 u;
 	unsigned char			 a[16];
+
+	if (inet_pton(AF_INET, text, a) == 1)
+		return v4_private(a);
+	if (inet_pton(AF_INET6, text, a) != 1)
+		return -1;
+	if (memcmp(a, mapped, sizeof(mapped)) == 0)
+		return v4_private(a + 12);
+	/* ULA, multicast, link-local, unspecified and loopback,
+	 * documentation, NAT64 */
+	return (a[0] & 0xfe) == 0xfc || a[0] == 0xff ||
+	    (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) ||
+	    memcmp(a, in6addr_any.s6_addr, 15) == 0 ||
+	    (a[0] == 0x20 && a[1] == 0x01 && a[2] == 0x0d && a[3] == 0xb8) ||
+	    (a[0] == 0 && a[1] == 0x64 && a[2] == 0xff && a[3] == 0x9b);
+}
+
+int
+url_hook_target(const char *s, int allow_private, char *resolve,
+    size_t rlen, const char **why)
+{
+	struct url			 u;
 	char				 inner[URL_HOST_MAX + 1];
 	size_t				 len;
 	int				 priv, n;
@@ -392,22 +411,10 @@ url_hook_target(const char *s, int allow_private, char *resolve,
 			goto name;
 		memcpy(inner, u.host + 1, len - 2);
 		inner[len - 2] = '\0';
-		if (inet_pton(AF_INET6, inner, a) != 1)
+		if ((priv = url_addr_private(inner)) == -1)
 			goto name;
-		if (memcmp(a, mapped, sizeof(mapped)) == 0)
-			priv = v4_private(a + 12);
-		else
-			priv = (a[0] & 0xfe) == 0xfc || a[0] == 0xff ||
-			    (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) ||
-			    memcmp(a, in6addr_any.s6_addr, 15) == 0 ||
-			    (a[0] == 0x20 && a[1] == 0x01 && a[2] == 0x0d &&
-			    a[3] == 0xb8) || (a[0] == 0 && a[1] == 0x64 &&
-			    a[2] == 0xff && a[3] == 0x9b);
-	} else {
-		if (inet_pton(AF_INET, u.host, a) != 1)
-			goto name;
-		priv = v4_private(a);
-	}
+	} else if ((priv = url_addr_private(u.host)) == -1)
+		goto name;
 	if (priv && !allow_private) {
 		*why = "a private, loopback, link-local or reserved address "
 		    "(notifications.webhooks_allow_private allows them)";

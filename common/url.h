@@ -80,5 +80,11 @@ int	url_origin(const char *, char *, size_t);
  * resolve.  0, or -1 with *why (never quoting the URL).
  */
 int	url_hook_target(const char *, int, char *, size_t, const char **);
+/*
+ * An address as inet_ntop(3) writes it: 1 if it is private, loopback,
+ * link-local, multicast, reserved or for documentation (not one of the
+ * Internet), 0 if it is, -1 if it is not an IPv4 or IPv6 address.
+ */
+int	url_addr_private(const char *);
 
 #endif

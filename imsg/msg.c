@@ -17,7 +17,8 @@ imsg_type_name(uint32_t type)
 }
 
 static const char *const proc_names[PROC_MAX] = {
-	"parent", "api", "policyd", "signer", "relay"
+	"parent", "api", "policyd", "signer", "relay",
+	"fetch"
 };
 
 const char *

@@ -105,7 +105,13 @@
 	X(IMSG_KS_REMOVED)						\
 	/* incoming transfers: policyd -> api (a range), api -> policyd */ \
 	X(IMSG_CHAIN_INCOMING_ASK)					\
-	X(IMSG_CHAIN_INCOMING)
+	X(IMSG_CHAIN_INCOMING)						\
+	/* x402: policyd <-> fetch, fetch <-> parent (look-ups) */	\
+	X(IMSG_FETCH_REQUEST)						\
+	X(IMSG_FETCH_ANSWER)						\
+	X(IMSG_CTL_FETCH_RESOLVE)					\
+	X(IMSG_CTL_FETCH_ADDRS)						\
+	X(IMSG_METRICS_FETCH)
 
 enum imsg_type {
 #define IMSG_ENUM(n)	n,
@@ -123,6 +129,7 @@ enum proc_id {
 	PROC_POLICYD,
 	PROC_SIGNER,
 	PROC_RELAY,
+	PROC_FETCH,
 	PROC_MAX
 };
 
@@ -146,6 +153,10 @@ int		 notify_channel_parse(const char *);
 /* recovery.key was there when the daemon started (the master password
  * auto-provisioned, not yet hardened): GET /v1/admin/status says so */
 #define CTL_F_AUTOPROV	0x04
+
+/* [x402] */
+#define CTL_X402_ENABLED	0x01	/* policyd: POST /v1/x402/fetch */
+#define CTL_X402_PRIVATE	0x02	/* fetch: private addresses too */
 
 /* [security] metrics_token: GET /metrics's bearer token, bounds. */
 #define METRICS_TOKEN_MIN	16
@@ -180,6 +191,8 @@ struct ctl_config {
 	uint32_t	ttl_min;	/* api, policyd: a session's, s */
 	uint32_t	kill_hold;	/* policyd: an owner's kill switch, s */
 	uint32_t	port;		/* daemon.port */
+	uint32_t	x402;		/* policyd, fetch: CTL_X402_* */
+	uint32_t	x402_timeout_ms;	/* policyd: one fetch */
 	char		hostname[64];	/* daemon.hostname: IP or localhost */
 	/* daemon.public_url's host[:port], lowercase; "": not set */
 	char		public_domain[128];
@@ -885,6 +898,76 @@ struct health_pong {
 	uint32_t	policyd_pid;
 	uint32_t	signer_pid;
 	uint32_t	schema_version;	/* the database's user_version */
+};
+
+/*
+ * x402 (POST /v1/x402/fetch): policyd asks the fetch process for one
+ * URL, this header, then hdrlen bytes of request headers ("Name: value"
+ * lines, each ended by '\n', checked by policyd) and bodylen bytes of
+ * body.  fetch answers one fetch_answer of the same id: this header,
+ * hdrlen bytes of the last response's header lines (the same form,
+ * names lowercase) and bodylen bytes of its body.  A redirect is
+ * followed by fetch, each hop looked up and checked again.
+ */
+#define FETCH_URL_MAX		2048	/* = URL_MAX */
+#define FETCH_HDRS_MAX		(16 * 1024)
+#define FETCH_BODY_MAX		(64 * 1024)	/* what an agent sends */
+#define FETCH_ANSWER_MAX	(128 * 1024)	/* what comes back */
+#define FETCH_CODE_MAX		40
+#define FETCH_MSG_MAX		200
+
+#define FETCH_GET		0
+#define FETCH_POST		1
+#define FETCH_PUT		2
+#define FETCH_DELETE		3
+#define FETCH_PATCH		4
+#define FETCH_METHOD_MAX	5
+
+#define FETCHF_PRIVATE		0x01	/* private addresses allowed */
+
+struct fetch_req {
+	uint64_t	id;
+	uint32_t	method;		/* FETCH_* */
+	uint32_t	flags;		/* FETCHF_* */
+	uint32_t	timeout_ms;	/* the whole fetch, hops included */
+	uint32_t	hdrlen;
+	uint32_t	bodylen;
+	uint32_t	pad;
+	char		url[FETCH_URL_MAX];
+};
+
+struct fetch_answer {
+	uint64_t	id;
+	int32_t		status;		/* HTTP status; 0: none, see code */
+	uint32_t	hops;		/* redirects followed */
+	char		code[FETCH_CODE_MAX];	/* "" or the error code */
+	char		message[FETCH_MSG_MAX];	/* printable, no URL */
+	char		url[FETCH_URL_MAX];	/* the last one asked */
+	uint32_t	hdrlen;
+	uint32_t	bodylen;
+};
+
+/*
+ * fetch -> parent: look a host name up (the fetch process has no
+ * resolver); the parent answers fetch_addrs of the same id, at most
+ * FETCH_ADDRS_MAX addresses as inet_ntop(3) writes them, or status
+ * non-zero (no address, or no answer in time).  Which addresses may be
+ * used is fetch's to judge.
+ */
+#define FETCH_HOST_MAX		253
+#define FETCH_ADDRS_MAX		8
+#define FETCH_ADDR_LEN		46	/* INET6_ADDRSTRLEN */
+
+struct fetch_resolve {
+	uint32_t	id;
+	char		host[FETCH_HOST_MAX + 1];
+};
+
+struct fetch_addrs {
+	uint32_t	id;
+	int32_t		status;		/* 0, or an EAI_* code */
+	uint32_t	n;
+	char		addr[FETCH_ADDRS_MAX][FETCH_ADDR_LEN];
 };
 
 #endif

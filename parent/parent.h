@@ -99,6 +99,8 @@ void	ctl_backup_data(struct imsgchan *, struct imsg *, void *);
 void	networks_init(void);
 void	notify_init(void);
 void	resolve_start(void);
+/* parent_fetch.c */
+void	ctl_fetch_resolve(struct imsgchan *, struct imsg *, void *);
 void	send_networks(struct child *);
 void	send_notify(struct child *);
 void	send_price(struct child *);

@@ -187,6 +187,11 @@ send_config(struct child *c, int listenfd)
 	cfg.max_gas = (uint32_t)P.cf.max_gas_limit;
 	cfg.incoming_poll_ms = (uint32_t)P.cf.incoming_poll_ms;
 	cfg.incoming_max_blocks = (uint32_t)P.cf.incoming_max_blocks;
+	if (c->role == PROC_POLICYD && P.cf.x402_enabled)
+		cfg.x402 |= CTL_X402_ENABLED;
+	if (c->role == PROC_FETCH && P.cf.x402_allow_private)
+		cfg.x402 |= CTL_X402_PRIVATE;
+	cfg.x402_timeout_ms = (uint32_t)P.cf.x402_timeout_ms;
 	if (P.privsep && (size_t)snprintf(cfg.chroot, sizeof(cfg.chroot),
 	    "%s/%s", P.cf.datadir, c->role == PROC_POLICYD ? "data" :
 	    "empty") >= sizeof(cfg.chroot))
@@ -336,6 +341,12 @@ static const struct imsg_rule parent_signer_rules[] = {
 	IMSG_RULE_EMPTY(IMSG_KS_REKEY_COMMIT, ks_rekey_commit),
 };
 
+static const struct imsg_rule parent_fetch_rules[] = {
+	IMSG_RULE_EMPTY(IMSG_CTL_READY, ctl_ready),
+	IMSG_RULE_EXACT(IMSG_CTL_FETCH_RESOLVE, struct fetch_resolve,
+	    ctl_fetch_resolve),
+};
+
 static void
 child_closed(struct imsgev *iev)
 {
@@ -403,7 +414,10 @@ children_start(int listenfd, int logpipe[2])
 		{ PROC_API, PROC_POLICYD },
 		{ PROC_POLICYD, PROC_SIGNER },
 		{ PROC_POLICYD, PROC_RELAY },
+		{ PROC_POLICYD, PROC_FETCH },
 	};
+	const struct imsg_rule	*rules;
+	size_t			 nrules;
 
 	for (i = 1; i < PROC_MAX; i++) {
 		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC |
@@ -412,13 +426,26 @@ children_start(int listenfd, int logpipe[2])
 		P.child[i].role = i;
 		P.child[i].pid = start_child(i, chan[i][1], logpipe[1]);
 		close(chan[i][1]);
+		switch (i) {
+		case PROC_SIGNER:
+			rules = parent_signer_rules;
+			nrules = nitems(parent_signer_rules);
+			break;
+		case PROC_POLICYD:
+			rules = parent_policyd_rules;
+			nrules = nitems(parent_policyd_rules);
+			break;
+		case PROC_FETCH:
+			rules = parent_fetch_rules;
+			nrules = nitems(parent_fetch_rules);
+			break;
+		default:
+			rules = parent_rules;
+			nrules = nitems(parent_rules);
+		}
 		if (imsgev_init(&P.child[i].iev, P.base, chan[i][0],
-		    proc_name(i), CHAN_CTL_MAX, CHAN_CTL_WMAX, 1,
-		    i == PROC_SIGNER ? parent_signer_rules : i ==
-		    PROC_POLICYD ? parent_policyd_rules : parent_rules,
-		    i == PROC_SIGNER ? nitems(parent_signer_rules) : i ==
-		    PROC_POLICYD ? nitems(parent_policyd_rules) :
-		    nitems(parent_rules), &P.child[i], child_closed) == -1)
+		    proc_name(i), CHAN_CTL_MAX, CHAN_CTL_WMAX, 1, rules,
+		    nrules, &P.child[i], child_closed) == -1)
 			fatal("imsgev_init");
 	}
 	if (logpipe[1] != -1) {

@@ -48,13 +48,13 @@
 /* Numeric ids when no passwd entry exists (containers). */
 static const uid_t default_uid[PROC_MAX] = {
 	[PROC_PARENT] = 1005, [PROC_API] = 1001, [PROC_POLICYD] = 1002,
-	[PROC_SIGNER] = 1003, [PROC_RELAY] = 1004,
+	[PROC_SIGNER] = 1003, [PROC_RELAY] = 1004, [PROC_FETCH] = 1006,
 };
 
 static const char *const default_user[PROC_MAX] = {
 	[PROC_PARENT] = "waiaas", [PROC_API] = "waiaas-api",
 	[PROC_POLICYD] = "waiaas-policyd", [PROC_SIGNER] = "waiaas-signer",
-	[PROC_RELAY] = "waiaas-relay",
+	[PROC_RELAY] = "waiaas-relay", [PROC_FETCH] = "waiaas-fetch",
 };
 
 struct parent	P;

@@ -88,6 +88,14 @@ static const struct imsg_rule relay_rules[] = {
 	IMSG_RULE_RANGE(IMSG_RELAY_REPLY, 1, RELAY_REPLY_MAX, reply_topic),
 };
 
+static const struct imsg_rule fetch_rules[] = {
+	IMSG_RULE_EXACT(IMSG_METRICS_FETCH, struct metrics_relay,
+	    metrics_fetch),
+	IMSG_RULE_RANGE(IMSG_FETCH_ANSWER, sizeof(struct fetch_answer),
+	    sizeof(struct fetch_answer) + FETCH_HDRS_MAX + FETCH_ANSWER_MAX,
+	    x402_answer),
+};
+
 static const struct imsg_rule parent_rules[] = {
 	IMSG_RULE_EXACT(IMSG_CTL_MASTER_HASH, struct ctl_master_hash,
 	    auth_master_hash),
@@ -127,6 +135,7 @@ policyd_main(struct proc *p)
 	peer_init(&pd.api, PROC_API, api_rules, nitems(api_rules));
 	peer_init(&pd.signer, PROC_SIGNER, signer_rules, nitems(signer_rules));
 	peer_init(&pd.relay, PROC_RELAY, relay_rules, nitems(relay_rules));
+	peer_init(&pd.fetch, PROC_FETCH, fetch_rules, nitems(fetch_rules));
 	price_init();
 
 	proc_sandbox(p);
@@ -135,6 +144,7 @@ policyd_main(struct proc *p)
 	sessions_init();
 	owner_init();
 	kill_load();
+	x402_resume();
 	tx_resume();
 	notify_init();
 	webhooks_init();

@@ -19,6 +19,7 @@ struct policyd {
 	struct imsgev		 api;
 	struct imsgev		 signer;
 	struct imsgev		 relay;
+	struct imsgev		 fetch;
 	int			 topic_status;	/* reply_topic()'s answer */
 	uint32_t		 pid;
 	sqlite3			*db;
@@ -49,6 +50,11 @@ void	pd_base_url(char *, size_t);
 void	mcp_token_create(struct pd_ctx *);
 void	mcp_token_written(struct imsgchan *, struct imsg *, void *);
 
+/* policyd_x402.c: POST /v1/x402/fetch */
+void	x402_fetch(struct pd_ctx *);
+void	x402_answer(struct imsgchan *, struct imsg *, void *);
+void	x402_resume(void);
+
 /* policyd_utils.c: POST /v1/utils/encode-calldata */
 void	utils_encode_calldata(struct pd_ctx *);
 
@@ -65,6 +71,7 @@ void	webhooks_init(void);
 void	metrics_scrape(struct pd_ctx *);
 void	metrics_signer(struct imsgchan *, struct imsg *, void *);
 void	metrics_relay(struct imsgchan *, struct imsg *, void *);
+void	metrics_fetch(struct imsgchan *, struct imsg *, void *);
 /* decisions by result, [0] denied, [TIER_*] allowed (policyd_decide.c) */
 extern uint64_t	decide_counts[TIER_APPROVAL + 1];
 /* relay results by channel: [0] delivered, [1] retry, [2] given up */

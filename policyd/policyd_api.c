@@ -100,6 +100,7 @@ static const pd_handler handlers[R_MAX] = {
 	[R_WEBHOOK_DELETE] = webhooks_delete,
 	[R_WEBHOOK_LOGS] = webhooks_logs,
 	[R_UTILS_ENCODE_CALLDATA] = utils_encode_calldata,
+	[R_X402_FETCH] = x402_fetch,
 	[R_METRICS] = metrics_scrape,
 };
 

@@ -17,10 +17,10 @@
 #include "util.h"
 #include "version.h"
 
-/* What a session can do here; x402, batches, NFTs and actions are not. */
+/* What a session can do here; batches, NFTs and actions are not. */
 static const char *const capabilities[] = {
 	"transfer", "token_transfer", "contract_call", "approve",
-	"sign_message", "simulate", "balance", "assets",
+	"sign_message", "simulate", "balance", "assets", "x402",
 };
 
 /* Every enabled policy that applies to the wallet, as the reference's

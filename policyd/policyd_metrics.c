@@ -1,7 +1,7 @@
 /*
  * GET /metrics, policyd's part.  After auth (policyd_api.c), policyd asks
- * the signer and the relay for their counters over the channels it has,
- * waits for both or for METRICS_WAIT_MS, and answers the api with a
+ * the signer, the relay and fetch for their counters over the channels it
+ * has, waits for all or for METRICS_WAIT_MS, and answers the api with a
  * struct metrics_head (each process's resident set, who did not answer)
  * and the text of its own series and the children's.  Scrapes that come
  * while one is out join it; a child that does not answer in time is a
@@ -29,8 +29,10 @@ static struct {
 	uint32_t		 seq;
 	int			 have_signer;	/* 1 yes, 0 waiting, */
 	int			 have_relay;	/* -1 could not ask */
+	int			 have_fetch;
 	struct metrics_signer	 sg;
 	struct metrics_relay	 rl;
+	struct metrics_relay	 ft;	/* fetch's: a resident set too */
 	struct event		*timer;
 	char			 out[sizeof(struct metrics_head) +
 				    METRICS_TEXT_MAX];
@@ -169,6 +171,10 @@ finish(void)
 		h.rss[PROC_RELAY] = M.rl.rss;
 	else
 		h.missing[PROC_RELAY] = 1;
+	if (M.have_fetch == 1)
+		h.rss[PROC_FETCH] = M.ft.rss;
+	else
+		h.missing[PROC_FETCH] = 1;
 	mbuf_init(&b, M.out + sizeof(h), METRICS_TEXT_MAX);
 	text_transactions(&b);
 	text_decisions(&b);
@@ -190,9 +196,8 @@ timeout_cb(evutil_socket_t fd, short ev, void *arg)
 	(void)ev;
 	(void)arg;
 	log_warnx("metrics: %s%s%s did not answer in %d ms",
-	    M.have_signer == 1 ? "" : "signer", M.have_signer != 1 &&
-	    M.have_relay != 1 ? " and " : "", M.have_relay == 1 ? "" :
-	    "relay", METRICS_WAIT_MS);
+	    M.have_signer == 1 ? "" : "signer ", M.have_relay == 1 ? "" :
+	    "relay ", M.have_fetch == 1 ? "" : "fetch ", METRICS_WAIT_MS);
 	finish();
 }
 
@@ -229,7 +234,9 @@ metrics_scrape(struct pd_ctx *c)
 	M.seq++;
 	M.have_signer = ask(&pd.signer, "signer") ? -1 : 0;
 	M.have_relay = ask(&pd.relay, "relay") ? -1 : 0;
-	if (M.have_signer == -1 && M.have_relay == -1) {
+	M.have_fetch = ask(&pd.fetch, "fetch") ? -1 : 0;
+	if (M.have_signer == -1 && M.have_relay == -1 &&
+	    M.have_fetch == -1) {
 		finish();
 		return;
 	}
@@ -240,7 +247,7 @@ metrics_scrape(struct pd_ctx *c)
 static void
 maybe_finish(void)
 {
-	if (M.have_signer != 0 && M.have_relay != 0)
+	if (M.have_signer != 0 && M.have_relay != 0 && M.have_fetch != 0)
 		finish();
 }
 
@@ -266,5 +273,17 @@ metrics_relay(struct imsgchan *ch, struct imsg *imsg, void *arg)
 		return;
 	memcpy(&M.rl, imsg->data, sizeof(M.rl));
 	M.have_relay = 1;
+	maybe_finish();
+}
+
+void
+metrics_fetch(struct imsgchan *ch, struct imsg *imsg, void *arg)
+{
+	(void)ch;
+	(void)arg;
+	if (!M.inflight || imsg->hdr.peerid != M.seq || M.have_fetch != 0)
+		return;
+	memcpy(&M.ft, imsg->data, sizeof(M.ft));
+	M.have_fetch = 1;
 	maybe_finish();
 }

@@ -14,6 +14,12 @@
 #include "log.h"
 #include "policyd.h"
 
+/*
+ * A migration that adds types to transactions.type's CHECK: this, then
+ * the quoted names, done in C (tx_type_add()).
+ */
+#define MIG_TX_TYPE	"-- transactions.type += "
+
 static const char *const migrations[] = {
 	/* 1: wallets */
 	"CREATE TABLE wallets ("
@@ -383,6 +389,8 @@ static const char *const migrations[] = {
 	"  updated_at INTEGER NOT NULL,"
 	"  PRIMARY KEY (wallet_id, network)"
 	");",
+	/* 22: x402 payments (policyd_x402.c) */
+	MIG_TX_TYPE "'X402_PAYMENT'",
 };
 #define SCHEMA_VERSION	((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -410,6 +418,69 @@ user_version(void)
 	v = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
 	return v;
+}
+
+static int
+pragma_int(const char *sql)
+{
+	sqlite3_stmt	*st;
+	int		 v;
+
+	if (sqlite3_prepare_v2(pd.db, sql, -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW)
+		fatalx("database: %s", sqlite3_errmsg(pd.db));
+	v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/*
+ * Types added to transactions.type's CHECK, the way SQLite documents
+ * for a change that leaves every stored row valid and the file format
+ * as it is: the table's text in sqlite_master rewritten, schema_version
+ * raised so that the new text is read, then an integrity check, all in
+ * the migration's transaction.  types: "'A', 'B'".
+ */
+static void
+tx_type_add(const char *types)
+{
+	static const char	 list[] = "type TEXT NOT NULL CHECK (type IN (";
+	sqlite3_stmt		*st;
+	const char		*sql, *at, *close;
+	char			*nsql, pragma[64];
+	int			 ver;
+
+	if (sqlite3_prepare_v2(pd.db, "SELECT sql FROM sqlite_master WHERE "
+	    "type = 'table' AND name = 'transactions'", -1, &st, NULL) !=
+	    SQLITE_OK || sqlite3_step(st) != SQLITE_ROW ||
+	    (sql = (const char *)sqlite3_column_text(st, 0)) == NULL)
+		fatalx("database: no transactions table");
+	if ((at = strstr(sql, list)) == NULL || strstr(at + 1, list) != NULL ||
+	    (close = strchr(at + sizeof(list) - 1, ')')) == NULL)
+		fatalx("database: transactions.type is not as written");
+	if (asprintf(&nsql, "%.*s, %s%s", (int)(close - sql), sql, types,
+	    close) == -1)
+		fatal("asprintf");
+	sqlite3_finalize(st);
+	ver = pragma_int("PRAGMA schema_version");
+	exec_or_die("PRAGMA writable_schema = ON");
+	st = store_prepare("UPDATE sqlite_master SET sql = ? WHERE type = "
+	    "'table' AND name = 'transactions'");
+	sqlite3_bind_text(st, 1, nsql, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		fatalx("database: %s", sqlite3_errmsg(pd.db));
+	sqlite3_finalize(st);
+	free(nsql);
+	snprintf(pragma, sizeof(pragma), "PRAGMA schema_version = %d",
+	    ver + 1);
+	exec_or_die(pragma);
+	exec_or_die("PRAGMA writable_schema = OFF");
+	if (sqlite3_prepare_v2(pd.db, "PRAGMA integrity_check", -1, &st,
+	    NULL) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW ||
+	    strcmp((const char *)sqlite3_column_text(st, 0), "ok") != 0)
+		fatalx("database: integrity check after widening "
+		    "transactions.type failed");
+	sqlite3_finalize(st);
 }
 
 int
@@ -442,7 +513,11 @@ store_open(const char *path)
 	for (; v < (store_schema_max > 0 && store_schema_max < SCHEMA_VERSION ?
 	    store_schema_max : SCHEMA_VERSION); v++) {
 		exec_or_die("BEGIN IMMEDIATE");
-		exec_or_die(migrations[v]);
+		if (strncmp(migrations[v], MIG_TX_TYPE,
+		    sizeof(MIG_TX_TYPE) - 1) == 0)
+			tx_type_add(migrations[v] + sizeof(MIG_TX_TYPE) - 1);
+		else
+			exec_or_die(migrations[v]);
 		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
 		exec_or_die(sql);
 		exec_or_die("COMMIT");

@@ -98,6 +98,7 @@ struct job {
 	int			 filler;	/* EVM: fills a nonce gap */
 	int			 dry;		/* a dry run (J_SIM) */
 	int			 sign_only;	/* signed, answered, not sent */
+	int			 x402;		/* an x402 payment's message */
 	uint64_t		 nonce;
 	struct txspec		 s;
 	uint64_t		 last_valid_height;
@@ -206,6 +207,9 @@ void	fail_issues(uint32_t peerid, json_t *issues);
 int	tx_insert(struct pd_ctx *c, const struct wref *w,
     const struct txspec *s, const struct pe_tx *t, const struct pe_result *r,
     const char *id, json_t *request, int sign_only);
+
+/* policyd_x402.c */
+void	x402_signed(struct job *, const struct sign_reply *, const uint8_t *);
 
 /* tx_sign.c */
 void	tx_sign_signed(struct job *j, const struct sign_reply *r,

@@ -299,8 +299,10 @@ tx_intent(const char *id, char *text, size_t len, char hex[65])
 	memset(&s, 0, sizeof(s));
 	if (sqlite3_prepare_v2(pd.db, "SELECT t.wallet_id, t.network, "
 	    "t.request, w.public_key, w.chain, t.amount, t.fee_cap, t.type = "
-	    "'SIGN_MESSAGE' FROM transactions t JOIN wallets w ON w.id = "
-	    "t.wallet_id WHERE t.id = ?", -1, &st, NULL) != SQLITE_OK)
+	    "'SIGN_MESSAGE', t.type = 'X402_PAYMENT', t.to_address, t.token, "
+	    "json_extract(t.request, '$.url') FROM transactions t JOIN "
+	    "wallets w ON w.id = t.wallet_id WHERE t.id = ?", -1, &st,
+	    NULL) != SQLITE_OK)
 		fatalx("database: %s", sqlite3_errmsg(pd.db));
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_ROW) {
@@ -313,7 +315,28 @@ tx_intent(const char *id, char *text, size_t len, char hex[65])
 	req = json_loads((const char *)sqlite3_column_text(st, 2), 0, NULL);
 	if ((issues = json_array()) == NULL)
 		fatalx("json_array");
-	if (sqlite3_column_int(st, 7)) {
+	if (sqlite3_column_int(st, 8)) {
+		/* x402: what is paid, to whom, for which URL */
+		s.chain = chain;
+		s.net = net != NULL ? net_index(net) : 0;
+		if (net != NULL && req != NULL && msg_parse(req, chain, &s,
+		    &why) == 0) {
+			crypto_hash_sha256(h, s.data, s.datalen);
+			sodium_bin2hex(mh, sizeof(mh), h, 32);
+			snprintf(text, len, "WAIaaS x402 payment\nid: %s\n"
+			    "wallet: %s\nnetwork: %s\nurl: %s\npay to: %s\n"
+			    "amount: %s\ntoken: %s\nauthorization sha256: "
+			    "%s\n", id, (const char *)sqlite3_column_text(st,
+			    0), net->name, (const char *)sqlite3_column_text(
+			    st, 11), (const char *)sqlite3_column_text(st, 9),
+			    (const char *)sqlite3_column_text(st, 5),
+			    (const char *)sqlite3_column_text(st, 10), mh);
+			crypto_hash_sha256(h, (const uint8_t *)text,
+			    strlen(text));
+			sodium_bin2hex(hex, 65, h, 32);
+			r = 0;
+		}
+	} else if (sqlite3_column_int(st, 7)) {
 		s.chain = chain;
 		s.net = net != NULL ? net_index(net) : 0;
 		if (net != NULL && req != NULL && msg_parse(req, chain, &s,

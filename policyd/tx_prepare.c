@@ -246,8 +246,9 @@ job_load(const char *id)
 
 	if (sqlite3_prepare_v2(pd.db, "SELECT t.wallet_id, t.network, "
 	    "t.request, w.public_key, w.chain, t.nonce, t.raw IS NULL, "
-	    "t.fee_cap, t.type = 'SIGN_MESSAGE' FROM transactions t JOIN "
-	    "wallets w ON w.id = t.wallet_id WHERE t.id = ?", -1, &st, NULL) !=
+	    "t.fee_cap, t.type IN ('SIGN_MESSAGE', 'X402_PAYMENT'), t.type = "
+	    "'X402_PAYMENT' FROM transactions t JOIN wallets w ON w.id = "
+	    "t.wallet_id WHERE t.id = ?", -1, &st, NULL) !=
 	    SQLITE_OK)
 		fatalx("database: %s", sqlite3_errmsg(pd.db));
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
@@ -271,6 +272,7 @@ job_load(const char *id)
 		j->s.chain = chain;
 		j->s.net = net != NULL ? net_index(net) : 0;
 		j->s.msg = 1;
+		j->x402 = sqlite3_column_int(st, 9);
 		bad = net == NULL || req == NULL || msg_parse(req, chain, &j->s,
 		    &why) == -1;
 	} else

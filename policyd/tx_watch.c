@@ -47,6 +47,10 @@ tx_signed(struct imsgchan *ch, struct imsg *imsg, void *arg)
 		    "is active", 0);
 	if (killed(j))
 		return;
+	if (j->x402) {
+		x402_signed(j, &r, raw);
+		return;
+	}
 	if (j->s.msg) {
 		msg_signed(j, &r, raw);
 		return;
@@ -361,9 +365,9 @@ tx_resume(void)
 	sign_only_lost();
 	if (sqlite3_prepare_v2(pd.db, "SELECT id, status, raw, sig_hash, "
 	    "nonce, last_valid_height FROM transactions WHERE status IN "
-	    "('PENDING', 'EXECUTING', 'SIGNED', 'SUBMITTED') AND (type != "
-	    "'SIGN_MESSAGE' OR status = 'PENDING') AND sign_only = 0 ORDER "
-	    "BY created_at", -1, &st, NULL) != SQLITE_OK)
+	    "('PENDING', 'EXECUTING', 'SIGNED', 'SUBMITTED') AND (type NOT IN "
+	    "('SIGN_MESSAGE', 'X402_PAYMENT') OR status = 'PENDING') AND "
+	    "sign_only = 0 ORDER BY created_at", -1, &st, NULL) != SQLITE_OK)
 		fatalx("database: %s", sqlite3_errmsg(pd.db));
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		strlcpy(id, (const char *)sqlite3_column_text(st, 0),

@@ -45,7 +45,8 @@ apt_install "to build and run waiaas" $PKGS
 
 # One user per process; the daemon falls back to fixed numeric ids where
 # these do not exist (containers).
-for u in waiaas waiaas-api waiaas-policyd waiaas-signer waiaas-relay; do
+for u in waiaas waiaas-api waiaas-policyd waiaas-signer waiaas-relay \
+    waiaas-fetch; do
 	getent passwd "$u" >/dev/null && continue
 	echo "== adding system user $u"
 	useradd --system --user-group --no-create-home \

@@ -29,7 +29,7 @@ apt_install "test tools and peers (about 2 GB with Chromium and Docker)" \
     clang libclang-rt-14-dev libcmocka-dev chromium docker.io debootstrap \
     python3 python3-yaml python3-jsonschema python3-prometheus-client \
     docker-compose webhook systemd wrk sqlite3 openssl procps \
-    util-linux $NPM
+    util-linux iproute2 $NPM
 
 # The npm peers, pinned in tests/node/package-lock.json: anvil and cast
 # (EVM), litesvm (the Solana runtime), solc, ethers, siwe, playwright-core,

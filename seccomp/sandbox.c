@@ -69,8 +69,8 @@ static const int sys_api[] = {
 };
 
 /*
- * relay: outbound connections only (allow_tcp_out() below).  No open,
- * no accept, no file call of any kind.
+ * relay and fetch: outbound connections only (allow_tcp_out() below).
+ * No open, no accept, no file call of any kind.
  */
 static const int sys_relay[] = {
 	A(connect), A(setsockopt), A(getsockopt), A(getsockname),
@@ -178,7 +178,7 @@ allow_pread(scmp_filter_ctx ctx)
 }
 
 /*
- * Outbound TCP through libcurl and OpenSSL (api, relay): FIONREAD,
+ * Outbound TCP through libcurl and OpenSSL (api, relay, fetch): FIONREAD,
  * socket() for TCP over AF_INET and AF_INET6 only, and
  * futex(FUTEX_WAKE_PRIVATE) alone, which pthread_once(3) makes the
  * first time OpenSSL runs one of its lazy initialisations.
@@ -261,6 +261,7 @@ sandbox_enter(int role)
 			goto out;
 		break;
 	case PROC_RELAY:
+	case PROC_FETCH:
 		if (ALLOW(ctx, sys_evloop) == -1 ||
 		    ALLOW(ctx, sys_relay) == -1 || allow_tcp_out(ctx) == -1)
 			goto out;

@@ -56,10 +56,11 @@
 #define R_POLICYD	(1U << PROC_POLICYD)
 #define R_SIGNER	(1U << PROC_SIGNER)
 #define R_RELAY		(1U << PROC_RELAY)
-#define R_ALL		(R_API | R_POLICYD | R_SIGNER | R_RELAY)
+#define R_FETCH		(1U << PROC_FETCH)
+#define R_ALL		(R_API | R_POLICYD | R_SIGNER | R_RELAY | R_FETCH)
 
 static const int roles[] = { PROC_API, PROC_POLICYD, PROC_SIGNER,
-    PROC_RELAY };
+    PROC_RELAY, PROC_FETCH };
 
 static pid_t	 self;		/* the child's pid, taken before the filter */
 static void	*rw_page;	/* mapped read-write before any fork */
@@ -286,7 +287,7 @@ static const struct forbidden {
 } forbidden[] = {
 	{ "open",			call_open,		R_ALL },
 	{ "openat",			call_openat,
-	    R_API | R_SIGNER | R_RELAY },
+	    R_API | R_SIGNER | R_RELAY | R_FETCH },
 	{ "socket(AF_INET)",		call_socket_inet,
 	    R_POLICYD | R_SIGNER },
 	{ "socket(AF_INET, SOCK_DGRAM)",	call_socket_inet_dgram,	R_ALL },
@@ -298,7 +299,7 @@ static const struct forbidden {
 	{ "connect",			call_connect,
 	    R_POLICYD | R_SIGNER },
 	{ "accept",			call_accept,
-	    R_POLICYD | R_SIGNER | R_RELAY },
+	    R_POLICYD | R_SIGNER | R_RELAY | R_FETCH },
 	{ "bind",			call_bind,		R_ALL },
 	{ "listen",			call_listen,		R_ALL },
 	{ "execve",			call_execve,		R_ALL },
@@ -514,6 +515,7 @@ allowed_work(int role, int in_r, int out_w)
 			return 38;
 		break;
 	case PROC_RELAY:
+	case PROC_FETCH:
 		if (ioctl(in_r, FIONREAD, &avail) == -1 || avail != 0)
 			return 40;
 		/* Outbound TCP sockets, as libcurl opens them. */

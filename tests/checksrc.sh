@@ -34,7 +34,7 @@ done
 # headers and the libraries', never another process's; a library folder
 # includes no process's header.  A header is known by its file name,
 # which is unique across the folders (checked too).
-PROCS="api cli parent policyd relay signer"
+PROCS="api cli fetch parent policyd relay signer"
 LIBS="chain common imsg seccomp"
 map=$(mktemp)
 trap 'rm -f "$map"' EXIT

@@ -55,7 +55,7 @@ function comment(s) {
 function routeTable() {
 	const src = fs.readFileSync(E.ROUTES_H, 'utf8');
 	const rows = [];
-	const re = /X\((R_[A-Z_]+),\s*(GET|POST|PUT|DELETE|PATCH),\s*"([^"]+)",\s*(?:\\\s*)?([A-Z_]+)\)/g;
+	const re = /X\((R_[A-Z0-9_]+),\s*(GET|POST|PUT|DELETE|PATCH),\s*"([^"]+)",\s*(?:\\\s*)?([A-Z_]+)\)/g;
 	let m;
 
 	while ((m = re.exec(src.replace(/\\\n/g, ' '))) !== null)

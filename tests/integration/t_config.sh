@@ -229,8 +229,8 @@ home_round() {	# home_round DESC NAME [runner...]
 		[ "$(status_field "$p" Uid | awk '{ print $2 }')" != 0 ] &&
 		    [ "$(readlink "/proc/$p/root")" != / ] && n=$((n + 1))
 	done
-	check "$d: four children, each not root and chrooted ($n of $c)" \
-	    [ "$c" = 4 -a "$n" = 4 ]
+	check "$d: five children, each not root and chrooted ($n of $c)" \
+	    [ "$c" = 5 -a "$n" = 5 ]
 }
 home_done() {	# home_done DESC: the wallets of both rounds are there
 	c=$(req GET /v1/wallets)

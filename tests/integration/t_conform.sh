@@ -27,7 +27,7 @@ if [ -x "$NODE" ]; then
 else
 	# No node, no walk: one "not ok" for each route it would walk.
 	tr -d '\\\n' < common/routes.h | tr '\t' ' ' |
-	    grep -o 'X(R_[A-Z_]*, *[A-Z]*, *"[^"]*"' |
+	    grep -o 'X(R_[A-Z0-9_]*, *[A-Z]*, *"[^"]*"' |
 	    sed 's/.*, *\([A-Z]*\), *"\([^"]*\)"/\1 \2/' |
 	    while read -r m p; do
 		notok "walked: $m $p (not run: $MISSING)"

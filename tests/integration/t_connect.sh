@@ -37,8 +37,8 @@ check "... the rules as stored" \
     [ "$(jget "[p['rules']['instant_max'] for p in j['policies']['$A'] if p['type'] == 'SPENDING_LIMIT']")" = "['1000']" ]
 check "... default deny on every kind, no RPC proxy, the daemon's own address" \
     [ "$(jget "(all(j['defaultDeny'].values()), j['rpcProxy'], j['daemon']['baseUrl'])")" = "(True, None, 'http://127.0.0.1:$PORT')" ]
-check "... capabilities name sends and reads, not x402" \
-    [ "$(jget "('transfer' in j['capabilities'], 'simulate' in j['capabilities'], 'x402' in j['capabilities'])")" = "(True, True, False)" ]
+check "... capabilities name sends, reads and x402" \
+    [ "$(jget "('transfer' in j['capabilities'], 'simulate' in j['capabilities'], 'x402' in j['capabilities'])")" = "(True, True, True)" ]
 check "... supportedChainIds are CAIP-2 ids, Sepolia and Solana devnet among them" \
     [ "$(jget "('eip155:11155111' in j['supportedChainIds'], 'solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1' in j['supportedChainIds'])")" = "(True, True)" ]
 check "... the prompt names the wallet, its policies, the session and the tiers" \

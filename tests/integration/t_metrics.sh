@@ -70,12 +70,12 @@ check "... the Prometheus text parser reads it whole ($(cat "$T_TMP/m.err" 2>/de
 check "... every family the issue names, with its type" \
     [ "$(mq '[d["families"].get(f) for f in ("waiaas_http_requests", "waiaas_http_request_duration_seconds", "waiaas_rpc_requests", "waiaas_rpc_errors", "waiaas_rpc_request_duration_seconds", "waiaas_transactions", "waiaas_policy_decisions", "waiaas_signer_operations", "waiaas_notification_outbox_depth", "waiaas_notification_delivery_failures", "waiaas_process_resident_memory_bytes", "waiaas_scrape_error")]')" = \
     "['counter', 'histogram', 'counter', 'counter', 'histogram', 'gauge', 'counter', 'counter', 'gauge', 'counter', 'gauge', 'gauge']" ]
-check "... a resident set for each of the five processes, each > 1 MB and < 200 MB" \
-    [ "$(mq '[p for p in ("parent", "api", "policyd", "signer", "relay") if not (1 << 20) < (v("waiaas_process_resident_memory_bytes", process=p) or 0) < 200 << 20]')" = "[]" ]
+check "... a resident set for each of the six processes, each > 1 MB and < 200 MB" \
+    [ "$(mq '[p for p in ("parent", "api", "policyd", "signer", "relay", "fetch") if not (1 << 20) < (v("waiaas_process_resident_memory_bytes", process=p) or 0) < 200 << 20]')" = "[]" ]
 mq '[(s[1]["process"], s[2]) for s in d["samples"] if s[0] == "waiaas_process_resident_memory_bytes"]' | sed 's/^/# rss: /'
-check "... no process missed the scrape (waiaas_scrape_error 0 for all five)" \
+check "... no process missed the scrape (waiaas_scrape_error 0 for all six)" \
     [ "$(mq 'sorted((s[1]["process"], s[2]) for s in d["samples"] if s[0] == "waiaas_scrape_error")')" = \
-    "[('api', 0.0), ('parent', 0.0), ('policyd', 0.0), ('relay', 0.0), ('signer', 0.0)]" ]
+    "[('api', 0.0), ('fetch', 0.0), ('parent', 0.0), ('policyd', 0.0), ('relay', 0.0), ('signer', 0.0)]" ]
 cp "$T_TMP/m.json" "$T_TMP/m0.json"
 
 code=$(scrape -H "$MASTER")

@@ -285,8 +285,16 @@ check "a short selector: [rules, methods, 0, selectors, 0] ($code)" \
 code=$(req POST /v1/policies '{"type":"TIME_RESTRICTION","rules":{"allowed_hours":{"start":9,"end":17},"allowed_days":[1],"timezone":"UTC"}}')
 check "no timezone field (UTC): [rules, timezone] ($code)" \
     has_issue '["rules","timezone"]'
-code=$(req POST /v1/policies '{"type":"X402_ALLOWED_DOMAINS","rules":{}}')
+code=$(req POST /v1/policies '{"type":"NO_SUCH_TYPE","rules":{}}')
 check "an unknown type: [type] ($code)" has_issue '["type"]'
+code=$(req POST /v1/policies '{"type":"X402_ALLOWED_DOMAINS","rules":{"domains":["API.example.com","https://x.example","x.example:443","*.","a..b",""]}}')
+check "X402_ALLOWED_DOMAINS: each bad domain named ($code)" \
+    has_issue '["rules","domains",0]' '["rules","domains",1]' \
+    '["rules","domains",2]' '["rules","domains",3]' '["rules","domains",4]' \
+    '["rules","domains",5]'
+code=$(req POST /v1/policies '{"type":"X402_ALLOWED_DOMAINS","rules":{"domains":["api.example.com","*.example.org","127.0.0.1"]}}')
+check "X402_ALLOWED_DOMAINS: names, wildcards and addresses are stored ($code)" \
+    [ "$code $(jget "j['rules']['domains']")" = "201 ['api.example.com', '*.example.org', '127.0.0.1']" ]
 code=$(req POST /v1/policies '{"type":"RATE_LIMIT"}')
 check "rules are required: [rules] ($code)" has_issue '["rules"]'
 code=$(req POST /v1/policies '{"type":"RATE_LIMIT","rules":{"max_requests":1,"window_seconds":1},"priority":1001,"enabled":"yes","network":"bitcoin","walletId":"x","bogus":1}')

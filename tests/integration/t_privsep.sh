@@ -1,5 +1,5 @@
 #!/bin/sh
-# Started as root: five processes, each child with its own uid and gid,
+# Started as root: six processes, each child with its own uid and gid,
 # no capability, no_new_privs, seccomp filter mode, chroot; the parent
 # keeps no capability; /health reports full separation.
 . tests/integration/lib.sh
@@ -21,12 +21,12 @@ check "/health has version and uptime" \
     [ -n "$(json_get "$T_TMP/body" "j['version'] + str(int(j['uptime']))")" ]
 
 kids=$(children_of "$DPID")
-check "four children" [ "$(echo "$kids" | wc -l)" = 4 ]
+check "five children" [ "$(echo "$kids" | wc -l)" = 5 ]
 roles=$(for k in $kids; do role_of "$k"; done | sort | tr '\n' ' ')
-check "one child per role ($roles)" [ "$roles" = "api policyd relay signer " ]
+check "one child per role ($roles)" [ "$roles" = "api fetch policyd relay signer " ]
 check "ps names each child \"waiaasd: ROLE\" and no other word" \
     [ "$(for k in $kids; do ps -o args= -p "$k"; done | sort | tr '\n' ,)" = \
-    "waiaasd: api,waiaasd: policyd,waiaasd: relay,waiaasd: signer," ]
+    "waiaasd: api,waiaasd: fetch,waiaasd: policyd,waiaasd: relay,waiaasd: signer," ]
 check "every process's name (comm) is waiaasd, none \"exe\"" \
     [ "$(for k in $DPID $kids; do cat "/proc/$k/comm"; done | sort -u)" = waiaasd ]
 
@@ -62,7 +62,7 @@ for k in $kids; do
 	    grep -qE '^Max core file size +0 +0' "/proc/$k/limits"
 done
 distinct=$(echo $uids | tr ' ' '\n' | sort -u | wc -l)
-check "every child has its own uid ($uids)" [ "$distinct" = 4 ]
+check "every child has its own uid ($uids)" [ "$distinct" = 5 ]
 
 pu=$(status_field "$DPID" Uid)
 set -- $pu

@@ -91,7 +91,7 @@ code=$(req POST /v1/transactions/simulate "{$T,\"gasCondition\":{\"maxGasPrice\"
 check "simulate refuses that gasCondition the same way ($code)" \
     [ "$code $(jget "j['details']['issues'][0]['path'][0]")" = "400 gasCondition.timeout" ]
 check "none of the refusals was recorded" [ "$(ntx)" = "$n0" ]
-for t in X402_ALLOWED_DOMAINS LENDING_LTV_LIMIT PERP_MAX_LEVERAGE VENUE_WHITELIST; do
+for t in LENDING_LTV_LIMIT PERP_MAX_LEVERAGE VENUE_WHITELIST; do
 	code=$(req POST /v1/policies "{\"type\":\"$t\",\"rules\":{}}")
 	check "a $t policy: 400 naming type, not supported ($code)" \
 	    [ "$code $(jget "[i['path'][0] for i in j['details']['issues'] if 'not supported by this daemon' in i['message']]")" = "400 ['type']" ]

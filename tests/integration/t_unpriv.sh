@@ -22,10 +22,10 @@ check "/health says uid separation is off" \
     [ "$(json_get "$T_TMP/body" "j['privsep']['uidSeparation']")" = False ]
 check "the log warns about degraded mode" grep -q 'DEGRADED' "$LOG"
 check "each child warns too" \
-    [ "$(grep -c 'degraded privilege separation' "$LOG")" -ge 4 ]
+    [ "$(grep -c 'degraded privilege separation' "$LOG")" -ge 5 ]
 
 kids=$(children_of "$DPID")
-check "four children" [ "$(echo "$kids" | wc -l)" = 4 ]
+check "five children" [ "$(echo "$kids" | wc -l)" = 5 ]
 for k in $kids; do
 	r=$(role_of "$k")
 	set -- $(status_field "$k" Uid)

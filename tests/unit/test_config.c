@@ -105,6 +105,10 @@ test_defaults(void **state)
 	assert_string_equal(cf.user[PROC_POLICYD], "waiaas-policyd");
 	assert_string_equal(cf.user[PROC_SIGNER], "waiaas-signer");
 	assert_string_equal(cf.user[PROC_RELAY], "waiaas-relay");
+	assert_string_equal(cf.user[PROC_FETCH], "waiaas-fetch");
+	assert_int_equal(cf.x402_enabled, 1);
+	assert_int_equal(cf.x402_allow_private, 0);
+	assert_int_equal(cf.x402_timeout_ms, 30000);
 	assert_string_equal(cf.datadir, "");
 	assert_string_equal(cf.rpc[RPC_solana_mainnet], "");
 	assert_string_equal(cf.rpc[RPC_evm_hyperevm_testnet], "");
@@ -1647,7 +1651,7 @@ test_show(void **state)
 
 	(void)state;
 	config_defaults(&cf);
-	assert_int_equal(config_nkeys(), 70);
+	assert_int_equal(config_nkeys(), 74);
 	assert_int_equal(config_show(&cf, config_nkeys(), NULL, NULL, &fl,
 	    NULL, 0), -1);
 	strlcpy(cf.webhook_secret, "s3cr3t-value", sizeof(cf.webhook_secret));
