@@ -160,7 +160,7 @@ test('GET /paid without payment is a 402 with x402 v1 requirements', async () =>
 
 let paidHeader;
 
-test('GET /paid with the x402 client\'s payment is 200 and settles on chain', async () => {
+test('GET /paid with a payment from the x402 client is 200 and settles on chain', async () => {
 	const a = challenge.accepts[0];
 	const payer0 = await balance(payer.address);
 	const payTo0 = await balance(ready.payTo);
@@ -234,7 +234,7 @@ test('a payment whose value was changed after signing is refused', async () => {
 	assert.equal(await balance(payer.address), payer0);
 });
 
-test('POST /expensive over the payer\'s balance is refused: insufficient_funds', async () => {
+test('POST /expensive over what the payer holds is refused: insufficient_funds', async () => {
 	const r0 = await fetch(ready.resource + '/expensive', { method: 'POST',
 	    body: 'x' });
 	assert.equal(r0.status, 402);
