@@ -7,7 +7,7 @@
 //
 //   node tests/node/x402_peers.js --rpc http://127.0.0.1:PORT --key 0xKEY
 //       [--usdc ADDR] [--pay-to ADDR] [--price N] [--expensive-price N]
-//       [--facilitator-port N] [--resource-port N] [--host H]
+//       [--facilitator-port N] [--resource-port N] [--host ADDR]
 //       [--mint ADDR=AMOUNT]...
 //
 // anvil must run with --chain-id 84532: x402 names that chain
@@ -19,7 +19,8 @@
 // it is.  Each --mint gives AMOUNT (atomic units, 6 decimals) to ADDR.
 // Prices are atomic units: --price 10000 (0.01 USDC) for /paid,
 // --expensive-price 5000000 (5 USDC) for /expensive.  Ports default to 0
-// (any free one).  When both servers listen it prints one JSON line:
+// (any free one); --host is the address both listen on (127.0.0.1).
+// When both servers listen it prints one JSON line:
 //
 //   {"facilitator":"http://127.0.0.1:P","resource":"http://127.0.0.1:Q",
 //    "usdc":"0x..","payTo":"0x..","network":"base-sepolia","chainId":84532,
@@ -44,6 +45,13 @@
 //   GET /stats    {verify: {ok, failed}, settle: {ok, failed},
 //                 served: {route: n}, payments: [{payer, value, nonce,
 //                 success, transaction, errorReason}] (last 100)}
+//                 x402-express runs the handler once a payment verifies
+//                 and settles after it, so "served" counts a replay
+//                 whose settlement then fails (its answer is a 402);
+//                 settle.ok counts what was paid.
+// x402-express answers a client that looks like a browser (Accept with
+// text/html and a User-Agent with "Mozilla") with an HTML paywall
+// instead of the JSON 402.
 'use strict';
 
 const path = require('path');
@@ -279,9 +287,14 @@ function listen(app, port) {
 	});
 }
 
+// The URL to reach a server by: a wildcard listener (--host 0.0.0.0, so
+// that another of this machine's addresses reaches it too) is named by
+// 127.0.0.1.
 function urlOf(srv) {
 	const a = srv.address();
-	const h = a.family === 'IPv6' ? `[${a.address}]` : a.address;
+	let h = a.address;
+	if (h === '0.0.0.0' || h === '::') h = '127.0.0.1';
+	else if (a.family === 'IPv6') h = `[${h}]`;
 	return `http://${h}:${a.port}`;
 }
 
