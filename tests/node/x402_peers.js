@@ -71,9 +71,17 @@ function usage(msg) {
 	process.exit(2);
 }
 
+function addr(v, what) {
+	try {
+		return getAddress(v);
+	} catch {
+		usage(`${what}: not an address: ${v}`);
+	}
+}
+
 const opt = {
 	rpc: null, key: null, usdc: null,
-	payTo: '0x0000000000000000000000000000000000000402',
+	payTo: getAddress('0x0000000000000000000000000000000000000402'),
 	price: '10000', expensivePrice: '5000000',
 	facilitatorPort: 0, resourcePort: 0, host: '127.0.0.1', mint: [],
 };
@@ -85,8 +93,8 @@ for (let i = 2; i < process.argv.length; i++) {
 	switch (a) {
 	case '--rpc': opt.rpc = v; break;
 	case '--key': opt.key = v; break;
-	case '--usdc': opt.usdc = getAddress(v); break;
-	case '--pay-to': opt.payTo = v; break;
+	case '--usdc': opt.usdc = addr(v, a); break;
+	case '--pay-to': opt.payTo = addr(v, a); break;
 	case '--price': opt.price = v; break;
 	case '--expensive-price': opt.expensivePrice = v; break;
 	case '--facilitator-port': opt.facilitatorPort = Number(v); break;
@@ -95,7 +103,7 @@ for (let i = 2; i < process.argv.length; i++) {
 	case '--mint': {
 		const m = /^(0x[0-9a-fA-F]{40})=([0-9]+)$/.exec(v);
 		if (!m) usage('--mint wants ADDR=AMOUNT');
-		opt.mint.push([getAddress(m[1]), BigInt(m[2])]);
+		opt.mint.push([addr(m[1], a), BigInt(m[2])]);
 		break;
 	}
 	default: usage(`unknown argument ${a}`);
@@ -104,13 +112,18 @@ for (let i = 2; i < process.argv.length; i++) {
 if (!opt.rpc || !opt.key) usage('--rpc URL and --key 0xKEY are required');
 if (!/^[0-9]+$/.test(opt.price) || !/^[0-9]+$/.test(opt.expensivePrice))
 	usage('prices are atomic amounts (digits)');
-opt.payTo = getAddress(opt.payTo);
 
 // One client for everything: a signer (the facilitator's account) with
 // the public actions x402's verify needs.  Polling fast: anvil mines at
 // once, and viem's default (4 s) would make every settlement slow.
+let account;
+try {
+	account = privateKeyToAccount(opt.key);
+} catch (e) {
+	usage('--key: ' + (e.shortMessage || e.message));
+}
 const client = createWalletClient({
-	account: privateKeyToAccount(opt.key),
+	account,
 	chain: baseSepolia,
 	transport: http(opt.rpc),
 	pollingInterval: 50,
