@@ -230,7 +230,7 @@ x402_payment_header(const struct x402_req *r, const json_t *typed,
     const char *sig, char *out, size_t len)
 {
 	json_t	*m, *p;
-	char	*text_;
+	char	 buf[X402_HEADER_MAX];
 	size_t	 n;
 	int	 rc = -1;
 
@@ -240,18 +240,15 @@ x402_payment_header(const struct x402_req *r, const json_t *typed,
 	p = json_pack("{s:i, s:s, s:s, s:{s:s, s:O}}", "x402Version", 1,
 	    "scheme", "exact", "network", r->network, "payload", "signature",
 	    sig, "authorization", m);
-	if (p == NULL || (text_ = json_dumps(p, JSON_COMPACT)) == NULL) {
-		json_decref(p);
-		return -1;
-	}
-	n = strlen(text_);
-	if (sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL) <=
-	    len) {
-		sodium_bin2base64(out, len, (const unsigned char *)text_, n,
+	/* Into a buffer of ours: jansson's allocator may be the caller's. */
+	if (p != NULL && (n = json_dumpb(p, buf, sizeof(buf), JSON_COMPACT)) >
+	    0 && n < sizeof(buf) && sodium_base64_ENCODED_LEN(n,
+	    sodium_base64_VARIANT_ORIGINAL) <= len) {
+		sodium_bin2base64(out, len, (const unsigned char *)buf, n,
 		    sodium_base64_VARIANT_ORIGINAL);
 		rc = 0;
 	}
-	free(text_);
+	explicit_bzero(buf, sizeof(buf));
 	json_decref(p);
 	return rc;
 }

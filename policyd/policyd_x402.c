@@ -425,19 +425,26 @@ pay_with(struct xf *x, const char *id)
 	explicit_bzero(hdr, sizeof(hdr));
 }
 
-/* A kept authorization for the same URL and terms, or "" if none. */
+/*
+ * A payment for the same URL and terms: kept (SIGNED, valid a while
+ * yet), or still waiting (QUEUED, *tier set).  1 and its id, or 0.
+ */
 static int
-kept(const struct xf *x, const struct network *net, char id[UUID_STR_LEN])
+same_terms(const struct xf *x, const struct network *net, int queued,
+    char id[UUID_STR_LEN], int *tier)
 {
 	sqlite3_stmt	*st;
+	const char	*t;
 	int		 found = 0;
 
-	st = store_prepare("SELECT id FROM transactions WHERE type = "
-	    "'X402_PAYMENT' AND status = 'SIGNED' AND wallet_id = ?1 AND "
+	st = store_prepare("SELECT id, tier FROM transactions WHERE type = "
+	    "'X402_PAYMENT' AND status = ?8 AND wallet_id = ?1 AND "
 	    "network = ?2 AND to_address = ?3 AND token = ?4 AND amount = ?5 "
 	    "AND json_extract(request, '$.url') = ?6 AND "
 	    "CAST(json_extract(request, '$.typedData.message.validBefore') AS "
 	    "INTEGER) >= ?7 ORDER BY created_at LIMIT 1");
+	sqlite3_bind_text(st, 8, queued ? "QUEUED" : "SIGNED", -1,
+	    SQLITE_STATIC);
 	sqlite3_bind_text(st, 1, x->w.id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, net->name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, x->req.pay_to, -1, SQLITE_STATIC);
@@ -448,10 +455,27 @@ kept(const struct xf *x, const struct network *net, char id[UUID_STR_LEN])
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		strlcpy(id, (const char *)sqlite3_column_text(st, 0),
 		    UUID_STR_LEN);
+		t = (const char *)sqlite3_column_text(st, 1);
+		*tier = t != NULL && strcmp(t, "DELAY") == 0 ? TIER_DELAY :
+		    TIER_APPROVAL;
 		found = 1;
 	}
 	sqlite3_finalize(st);
 	return found;
+}
+
+/* The answer for a payment that waits: its tier's code, naming it. */
+static void
+waits(const struct xf *x, const char *id, int tier)
+{
+	char	msg[320];
+
+	snprintf(msg, sizeof(msg), "the payment of %s of %s to %s waits in "
+	    "the %s tier as transaction %s: fetch again once it %s",
+	    x->req.amount, x->req.asset, x->req.pay_to, tier_name(tier), id,
+	    tier == TIER_DELAY ? "has run its delay" : "is approved");
+	xfail(x->c.peerid, tier == TIER_DELAY ? "X402_DELAY_TIMEOUT" :
+	    "X402_APPROVAL_REQUIRED", msg);
 }
 
 /* The row of a payment just decided (inside the caller's transaction). */
@@ -529,7 +553,7 @@ pay(struct xf *x, const struct fetch_answer *a, const char *body,
 	uint8_t			 nonce[32], addr[20];
 	long long		 now = (long long)time(NULL), vb;
 	size_t			 i;
-	int			 queued, rc;
+	int			 queued, rc, tier;
 
 	if ((ch = calloc(1, sizeof(*ch))) == NULL)
 		fatal("calloc");
@@ -564,12 +588,15 @@ pay(struct xf *x, const struct fetch_answer *a, const char *body,
 		    "of this wallet for this network");
 		goto done;
 	}
-	if (kept(x, net, id)) {
-		if (tx_spend(id) == 1) {
-			pay_with(x, id);
-			x = NULL;
-			goto done;
-		}
+	if (same_terms(x, net, 0, id, &tier) && tx_spend(id) == 1) {
+		pay_with(x, id);
+		x = NULL;
+		goto done;
+	}
+	/* Asked again while it waits: the same answer, no second one. */
+	if (same_terms(x, net, 1, id, &tier)) {
+		waits(x, id, tier);
+		goto done;
 	}
 	w = x->w;
 	w.net = net;
@@ -643,13 +670,7 @@ pay(struct xf *x, const struct fetch_answer *a, const char *body,
 	if (queued) {
 		spec_free(&s);
 		queue_arm();
-		snprintf(msg, sizeof(msg), "the payment of %s of %s to %s "
-		    "waits in the %s tier as transaction %s: fetch again once "
-		    "it %s", r->amount, r->asset, r->pay_to,
-		    tier_name(res.tier), id, res.tier == TIER_DELAY ?
-		    "has run its delay" : "is approved");
-		xfail(x->c.peerid, res.tier == TIER_DELAY ?
-		    "X402_DELAY_TIMEOUT" : "X402_APPROVAL_REQUIRED", msg);
+		waits(x, id, res.tier);
 		goto done;
 	}
 	/* Now: signed, then the paid request (x402_signed()). */
