@@ -114,7 +114,8 @@ UNIT_TESTS = test_imsg test_config test_seccomp test_sandbox_debug \
 	     test_evm test_solana test_landlock test_policy_rules test_siwe \
 	     test_policy_eval test_eip712 test_price test_spend test_errcodes \
 	     test_metrics \
-	     test_txinput test_url test_tokens test_abi test_evm_decode
+	     test_txinput test_url test_tokens test_abi test_evm_decode \
+	     test_x402
 UNIT_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 .PHONY: all clean test test-build unit fuzz bench check-src install install-skills
@@ -337,6 +338,14 @@ $(BUILD)/tests/test_siwe: $(BUILD)/tests/unit/test_siwe.o \
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(PKG_LIBS)
+$(BUILD)/tests/test_x402: $(BUILD)/tests/unit/test_x402.o \
+    $(BUILD)/common/x402.o $(BUILD)/common/policy_rules.o \
+    $(BUILD)/chain/base58.o $(BUILD)/common/network.o \
+    $(BUILD)/chain/eip712.o $(BUILD)/chain/abi.o $(BUILD)/chain/evm.o \
+    $(BUILD)/chain/keccak.o $(BUILD)/chain/rlp.o $(BUILD)/common/util.o
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(PKG_LIBS)
 $(BUILD)/tests/test_eip712: $(BUILD)/tests/unit/test_eip712.o \
     $(BUILD)/chain/eip712.o $(BUILD)/chain/abi.o $(BUILD)/signer/evm_sign.o \
     $(BUILD)/chain/evm.o $(BUILD)/chain/keccak.o $(BUILD)/chain/rlp.o \
@@ -431,7 +440,7 @@ FUZZ_TARGETS = fuzz_imsg fuzz_config fuzz_http fuzz_base58 \
 	       fuzz_policy_rules fuzz_siwe fuzz_rpc fuzz_sol_rpc fuzz_eip712 \
 	       fuzz_price fuzz_relay fuzz_backup fuzz_api_body fuzz_txinput \
 	       fuzz_txspec fuzz_url fuzz_mcp fuzz_mcp_token fuzz_abi_text \
-	       fuzz_abi fuzz_evm_tx fuzz_sol_tx fuzz_incoming
+	       fuzz_abi fuzz_evm_tx fuzz_sol_tx fuzz_incoming fuzz_x402
 FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 $(INC) $(PROC_INC) $(PKG_CFLAGS) \
 	      -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_TIME ?= 20
@@ -468,6 +477,10 @@ build-fuzz/fuzz_sol_tx: $(call fuzz_o,tests/fuzz/fuzz_sol_tx.c \
     chain/sol_decode.c chain/solana.c chain/base58.c)
 build-fuzz/fuzz_txinput: $(call fuzz_o,tests/fuzz/fuzz_txinput.c \
     common/txinput.c)
+# What an x402 resource server answers (policyd_x402.c).
+build-fuzz/fuzz_x402: $(call fuzz_o,tests/fuzz/fuzz_x402.c common/x402.c \
+    common/policy_rules.c chain/base58.c common/network.c chain/eip712.c \
+    chain/abi.c $(FUZZ_CHAIN) common/util.c)
 # The settings' URL parser, checked against libcurl's reading.
 build-fuzz/fuzz_url: $(call fuzz_o,tests/fuzz/fuzz_url.c common/url.c \
     common/util.c)
