@@ -22,7 +22,7 @@ until curl -s -o /dev/null "http://127.0.0.1:$PORT/health"; do
 done
 
 # rss LABEL: VmRSS of the parent and each child and the sum; and the sum
-# of PSS, which counts the pages the five processes share (one binary,
+# of PSS, which counts the pages the six processes share (one binary,
 # the same libraries) once, divided among them: the tree's real cost.
 rss() {
 	total=0

@@ -7,8 +7,10 @@
 
 #include <sodium.h>
 
+#include "abi.h"
 #include "base58.h"
 #include "eip712.h"
+#include "evm.h"
 #include "log.h"
 #include "policy_rules.h"
 #include "policyd.h"
@@ -66,6 +68,35 @@ msg_parse(json_t *req, int chain, struct txspec *s, const char **why)
 }
 
 /*
+ * EIP-3009 typed data (TransferWithAuthorization, ReceiveWithAuthorization:
+ * a signed transfer of the verifying contract's token): 1 and its
+ * recipient, token and amount (decimal), 0 if it is not one.  The
+ * typed data has been checked by eip712_hash() already.
+ */
+static int
+eip3009(json_t *typed, char to[CHAIN_ADDR_MAX + 1],
+    char token[CHAIN_ADDR_MAX + 1], char amount[80])
+{
+	const char	*pt = json_string_value(json_object_get(typed,
+			    "primaryType"));
+	json_t		*m = json_object_get(typed, "message");
+	uint8_t		 v[32], a[20];
+	const char	*s;
+
+	if (pt == NULL || (strcmp(pt, "TransferWithAuthorization") != 0 &&
+	    strcmp(pt, "ReceiveWithAuthorization") != 0))
+		return 0;
+	if ((s = json_string_value(json_object_get(m, "to"))) == NULL ||
+	    evm_address_parse(s, strlen(s), a) == -1 ||
+	    abi_int_word(json_object_get(m, "value"), 0, 256, v) != 0 ||
+	    eip712_verifying_contract(typed, token) != 0)
+		return 0;
+	evm_address_checksum(a, to);
+	u256_dec(v, amount);
+	return 1;
+}
+
+/*
  * The policies' view of a message: a token permit is an approval of
  * each token it grants (APPROVED_SPENDERS, APPROVE_AMOUNT_LIMIT, the
  * tiers of its value); other typed data for a contract is a call to it
@@ -113,6 +144,17 @@ msg_decide(struct pd_ctx *c, const struct wref *w, struct pe_result *r,
 		strlcpy(token, pm.grant[0].token, CHAIN_ADDR_MAX + 1);
 		strlcpy(amount, pm.grant[0].amount, 80);
 		return 1;
+	}
+	/* An EIP-3009 authorization moves the token: judged as its transfer
+	 * (as an x402 payment is), not as a call of no value. */
+	if (typed != NULL && eip3009(typed, to, token, amount) == 1) {
+		t.type = PE_TOKEN;
+		t.to = to;
+		t.token = token;
+		t.amount = amount;
+		t.usd = price_value(w->net, token, amount, c->now, NULL, 0);
+		*usd = t.usd;
+		return decide_eval(w->id, w->net->name, &t, c->now, r);
 	}
 	if (typed != NULL && eip712_verifying_contract(typed, to) == 0) {
 		t.type = PE_CALL;

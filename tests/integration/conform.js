@@ -1180,6 +1180,33 @@ async function walk() {
 	    { auth: 'master' }), 'an unknown id');
 	expect(WPG, 401, await call('DELETE', '/v1/wallets/' + W + '/purge'),
 	    'no credential');
+	/* x402: the answers' shapes (t_x402.sh pays, t_x402_fetch.sh
+	 * walks the fetch process's rules); the daemon's own /health is a
+	 * URL to fetch here ([x402] allow_private is on for the walk), as
+	 * the imported wallet's fresh session. */
+	const XF = 'POST /v1/x402/fetch';
+	expect(XF, 403, await call('POST', '/v1/x402/fetch', { auth: S2b,
+	    body: { url: BASE + '/health' } }), 'X402_DOMAIN_NOT_ALLOWED: no ' +
+	    'policy lists the host');
+	r = await call('POST', '/v1/policies', { auth: 'master', body: {
+	    walletId: WIMP, type: 'X402_ALLOWED_DOMAINS', rules: { domains: [
+	    '127.0.0.1'] } } });
+	const XP = r.json && r.json.id;
+	const xr = await call('POST', '/v1/x402/fetch', { auth: S2b, body: {
+	    url: BASE + '/health', headers: { Accept: 'application/json' } } });
+	if (expect(XF, 200, xr, 'the daemon\'s own /health, fetched'))
+		line(xr.json.status === 200 && JSON.parse(xr.json.body).status ===
+		    'ok' && !('payment' in xr.json), XF + ': /health\'s answer, ' +
+		    'nothing paid');
+	expect(XF, 502, await call('POST', '/v1/x402/fetch', { auth: S2b,
+	    body: { url: 'http://127.0.0.1:9/' } }), 'X402_SERVER_ERROR: ' +
+	    'nothing listens there');
+	expect(XF, 400, await call('POST', '/v1/x402/fetch', { auth: S2b,
+	    body: { url: 'ftp://127.0.0.1/' } }), 'not http(s)');
+	expect(XF, 401, await call('POST', '/v1/x402/fetch', { body: {
+	    url: BASE + '/health' } }), 'no token');
+	await call('DELETE', '/v1/policies/' + XP, { auth: 'master' });
+
 	/* Last, terminate: 200, then 410, 404, 401. */
 	const WT = 'DELETE /v1/wallets/{id}';
 	expect(WT, 401, await call('DELETE', '/v1/wallets/' + W),
@@ -1238,6 +1265,13 @@ const EXCUSED = {
 	'POST /v1/transactions/send 404': 'a walletId the session does not ' +
 	    'hold is 403 whether it exists or not (no probing for ids)',
 	'POST /v1/transactions/simulate 404': 'as for send',
+	'POST /v1/x402/fetch 404': 'as for send',
+	'POST /v1/x402/fetch 402': 'a payment the server refuses: ' +
+	    't_x402.sh, with x402\'s own facilitator on anvil',
+	'POST /v1/x402/fetch 408': 'a payment in the DELAY tier: t_x402.sh',
+	'POST /v1/x402/fetch 409': 'a suspended wallet: t_x402.sh',
+	'POST /v1/x402/fetch 503': 'too many fetches in flight is not made ' +
+	    'in the walk',
 	'POST /v1/transactions/sign-message 404': 'as for send',
 	'POST /v1/transactions/sign 404': 'as for send',
 	'POST /v1/transactions/simulate 410': 'a terminated wallet\'s ' +

@@ -2,7 +2,8 @@
 # POST /v1/transactions/sign-message under policy: EIP-191 personal
 # messages and EIP-712 typed data on EVM (verified by ethers), off-chain
 # messages on Solana.  A token permit is judged as the approval it is
-# (APPROVED_SPENDERS, the tiers of its value); typed data for a contract
+# (APPROVED_SPENDERS, the tiers of its value), an EIP-3009 authorization
+# as the token transfer it is; typed data for a contract
 # needs CONTRACT_WHITELIST; typed data for another chain is refused; a
 # message that must wait is signed only after the owner approves it.
 . tests/integration/lib.sh
@@ -56,6 +57,14 @@ permit() {	# permit VALUE
 JSON
 }
 typed() { printf '{"network":"%s","signType":"typedData","typedData":%s}' "$NET" "$(echo "$1" | tr -d '\n')"; }
+auth3009() {	# auth3009 CONTRACT VALUE: an EIP-3009 transfer authorization
+	cat <<JSON
+{"types":{"EIP712Domain":[{"name":"name","type":"string"},{"name":"version","type":"string"},{"name":"chainId","type":"uint256"},{"name":"verifyingContract","type":"address"}],
+"TransferWithAuthorization":[{"name":"from","type":"address"},{"name":"to","type":"address"},{"name":"value","type":"uint256"},{"name":"validAfter","type":"uint256"},{"name":"validBefore","type":"uint256"},{"name":"nonce","type":"bytes32"}]},
+"primaryType":"TransferWithAuthorization","domain":{"name":"USD Coin","version":"2","chainId":11155111,"verifyingContract":"$1"},
+"message":{"from":"$ADDR","to":"$SPENDER","value":"$2","validAfter":"0","validBefore":"1900000000","nonce":"0x$(printf '%064d' 7)"}}
+JSON
+}
 
 code=$(sign "$(typed "$(mail 11155111)")")
 check "typed data for a contract not whitelisted: 403 CONTRACT_NOT_WHITELISTED" \
@@ -71,6 +80,15 @@ check "typed data for another chain id: 400" \
 code=$(sign "{\"network\":\"$NET\",\"signType\":\"typedData\",\"typedData\":{\"types\":{},\"primaryType\":\"X\",\"domain\":{},\"message\":{}}}")
 check "malformed typed data: 400 with a reason" [ "$code" = 400 ]
 
+# An EIP-3009 authorization moves the token: judged as its transfer, so
+# a contract listed for calls does not let it through.
+code=$(sign "$(typed "$(auth3009 "$MAIL" 5000000)")")
+check "an EIP-3009 transfer authorization of a token not allowed: 403 TOKEN_NOT_ALLOWED, though its contract is whitelisted ($code)" \
+    sh -c "[ $code = 403 ] && grep -q TOKEN_NOT_ALLOWED $T_TMP/body"
+req POST /v1/policies "{\"walletId\":\"$W\",\"type\":\"ALLOWED_TOKENS\",\"rules\":{\"tokens\":[{\"address\":\"$MAIL\"}]}}" >/dev/null
+code=$(sign "$(typed "$(auth3009 "$MAIL" 5000000)")")
+check "allowed, but without a price: the owner must approve (QUEUED APPROVAL, $code)" \
+    sh -c "[ $code = 201 ] && [ \"$(jget 'j["tier"]')\" = APPROVAL ]"
 code=$(sign "$(typed "$(permit 5000000)")")
 check "an EIP-2612 permit to a spender not approved: 403 SPENDER_NOT_APPROVED" \
     sh -c "[ $code = 403 ] && grep -q SPENDER_NOT_APPROVED $T_TMP/body"

@@ -168,5 +168,10 @@ check "a payment the server refuses: 402 X402_PAYMENT_REJECTED ($code $(err))" \
 check "... one authorization signed and FAILED, the server asked to verify once" \
     [ "$(db "SELECT group_concat(status) FROM transactions WHERE wallet_id = '$W'") $(( $(x402_stat 'j["verify"]["failed"]') - v0 ))" = "FAILED 1" ]
 
+code=$(req POST "/v1/wallets/$W/suspend")
+code=$(fetch "{\"url\":\"$P/paid\"}")
+check "a suspended wallet: 409 WALLET_SUSPENDED, nothing fetched ($code $(err))" \
+    [ "$code $(err) $(db "SELECT count(*) FROM transactions WHERE wallet_id = '$W'")" = "409 WALLET_SUSPENDED 1" ]
+
 kill -TERM "$DPID"; wait_gone "$DPID" 3000; DPID=""
 check "no sanitizer reports" no_sanitizer_reports
