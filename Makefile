@@ -498,7 +498,8 @@ build-fuzz/fuzz_api_body: $(call fuzz_o,tests/fuzz/fuzz_api_body.c \
     api/api_notify.c api/api_admin.c api/api_tokens.c api/api_webhooks.c \
     common/routes.c \
     common/policy_rules.c common/keystore.c chain/base58.c \
-    common/network.c common/util.c common/log.c api/http_parse.c imsg/msg.c)
+    common/network.c common/util.c common/log.c api/http_parse.c imsg/msg.c \
+    common/url.c common/x402.c $(FUZZ_CHAIN))
 build-fuzz/fuzz_txspec: $(call fuzz_o,tests/fuzz/fuzz_txspec.c \
     policyd/tx_spec.c chain/abi.c common/txinput.c common/network.c \
     common/util.c common/log.c common/policy_rules.c $(FUZZ_CHAIN) \
