@@ -83,7 +83,7 @@ POLICYD_SRCS = policyd/siwe.c \
 	      policyd/tx_spec.c policyd/tx_decide.c \
 	      policyd/tx_prepare.c policyd/tx_gas.c policyd/tx_watch.c \
 	      policyd/tx_sim.c policyd/tx_message.c policyd/tx_routes.c \
-	      policyd/tx_sign.c \
+	      policyd/tx_sign.c policyd/tx_sign_sol.c \
 	      policyd/policyd_kill.c policyd/policyd_reply.c \
 	      policyd/policyd_decide.c policyd/policyd_queue.c \
 	      policyd/policyd_price.c policyd/policy_eval.c \

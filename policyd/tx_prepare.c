@@ -456,6 +456,7 @@ sign_sol(struct job *j, const struct chain_ctx *x)
 		memcpy(t.mint, j->s.mint, 32);
 		t.decimals = x->decimals;
 		t.create_ata = !x->ata_exists;
+		t.to_account = j->s.sol_to_account != 0;
 	}
 	/* a call's instruction data, or a transfer's memo */
 	t.datalen = (uint32_t)j->s.datalen;
