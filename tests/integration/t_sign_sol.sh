@@ -60,6 +60,14 @@ xfer() { echo "{\"kind\":\"transfer\",\"from\":\"$1\",\"to\":\"$2\",\"lamports\"
 sgn() { req POST /v1/transactions/sign "{\"transaction\":\"$1\"}" "$S"; }
 ntx() { req GET "/v1/transactions?limit=100" "" "$S" >/dev/null; jget 'len(j["items"])'; }
 pj() { printf '%s' "$P" | python3 -c "import json,sys; j=json.load(sys.stdin); print($1)"; }
+# same_msg UNSIGNED SIGNED: the wallet alone signed, and what it signed
+# is the message the dApp gave
+same_msg() {
+	a=$($SOLTX parse "$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["message"])')
+	$SOLTX parse "$2" | python3 -c 'import json,sys
+j = json.load(sys.stdin)
+sys.exit(0 if j["signers"] == ["'"$ADDR"'"] and j["signed"] == [True] and j["message"] == "'"$a"'" else 1)'
+}
 
 TO=$(newkey)
 U1=$(utx "$ADDR" "[$(xfer "$ADDR" "$TO" 1000000)]")
@@ -67,7 +75,10 @@ code=$(sgn "$U1")
 check "without a policy: 403 POLICY_DENIED (default deny), nothing recorded" \
     [ "$code $(jget 'j["code"], "signedTransaction" in j') $(ntx)" = "403 POLICY_DENIED False 0" ]
 
-req POST /v1/policies "{\"walletId\":\"$W\",\"type\":\"SPENDING_LIMIT\",\"rules\":{\"instant_max\":\"10000000\",\"notify_max\":\"20000000\",\"delay_max\":\"1000000000\",\"delay_seconds\":60}}" >/dev/null
+# Native thresholds judge SOL; a token is valued in USD (the mint at 1
+# USD, SOL at 150), else it would wait for APPROVAL, which sign-only
+# refuses.
+req POST /v1/policies "{\"walletId\":\"$W\",\"type\":\"SPENDING_LIMIT\",\"rules\":{\"instant_max\":\"10000000\",\"notify_max\":\"20000000\",\"delay_max\":\"1000000000\",\"instant_max_usd\":10,\"notify_max_usd\":20,\"delay_max_usd\":1000,\"delay_seconds\":60}}" >/dev/null
 code=$(sgn "$U1")
 ID=$(jget 'j["id"]')
 SIGNED=$(jget 'j["signedTransaction"]')
@@ -121,9 +132,12 @@ code=$(sgn "$(utx "$ADDR" "$TOK")")
 check "a token transfer without ALLOWED_TOKENS: 403 TOKEN_NOT_ALLOWED, nothing signed" \
     [ "$code $(jget 'j["code"], "signedTransaction" in j') $(ntx)" = "403 TOKEN_NOT_ALLOWED False $n0" ]
 req POST /v1/policies "{\"walletId\":\"$W\",\"type\":\"ALLOWED_TOKENS\",\"rules\":{\"tokens\":[{\"address\":\"$MINT\"}]}}" >/dev/null
-code=$(sgn "$(utx "$ADDR" "$TOK")")
+UT=$(utx "$ADDR" "$TOK")
+code=$(sgn "$UT")
 SG=$(jget 'j["signedTransaction"]')
 H=$(jget 'j["txHash"]')
+check "... signed as given: the wallet's signature over the dApp's message" \
+    same_msg "$UT" "$SG"
 check "allowed: 200, a TOKEN_TRANSFER of 250000 of the mint to the owner" \
     [ "$code $(jget 'j["operations"][0]["type"], j["operations"][0]["to"], j["operations"][0]["amount"], j["operations"][0]["token"]')" = "200 TOKEN_TRANSFER $R 250000 $MINT" ]
 check "submitted, it lands: the recipient's new account holds 250000" \
@@ -170,6 +184,16 @@ code=$(sgn "$(utx "$ADDR" "[$(xfer "$ADDR" "$TO" 1000),$(xfer "$ADDR" "$TO2" 100
 check "two transfers in one: 400 INVALID_TRANSACTION" inv "$code"
 code=$(sgn "$(utx "$ADDR" "[{\"kind\":\"raw\",\"program\":\"11111111111111111111111111111111\",\"data\":\"AQAAAA==\",\"accounts\":[{\"pubkey\":\"$ADDR\",\"signer\":true,\"writable\":true}]}]")")
 check "a system instruction other than a transfer: 400 INVALID_TRANSACTION" inv "$code"
+# What is judged is what is signed: the header made to mark the recipient
+# read-only still decodes as the same transfer, but it is not the message
+# the daemon compiles from that transfer, so nothing is signed.
+code=$(sgn "$(printf '%s' "$U1" | python3 -c 'import base64,sys
+b = bytearray(base64.b64decode(sys.stdin.read()))
+assert b[0] == 1 and b[65:68] == bytes([1, 0, 1])
+b[67] = 2
+print(base64.b64encode(b).decode())')")
+check "a message other than the one compiled from what it does: 400" \
+    sh -c "[ $code = 400 ] && grep -q 'not the one this daemon compiles' $T_TMP/body"
 check "none of these is recorded" [ "$(ntx)" = "$n0" ]
 
 req POST /v1/admin/kill-switch >/dev/null
