@@ -36,7 +36,7 @@ const struct rpc_endpoint *sol_endpoint(struct chain_net *);
 json_t	*sol_account_params(const char *);
 
 /* Incoming transfers (chain_sol_incoming.c): the node's answers read. */
-#define SINC_SIG58_MAX		89	/* base58 of 64 bytes, NUL */
+#define SINC_SIG58_MAX		90	/* base58_encode's room for 64 bytes */
 
 struct sinc_sig {
 	char		sig[SINC_SIG58_MAX];
