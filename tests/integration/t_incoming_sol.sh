@@ -45,6 +45,11 @@ outside() {
 	rpc "$SVM_URL" sendTransaction "[\"$w\",{\"encoding\":\"base64\"}]" |
 	    python3 -c 'import json,sys; print(json.load(sys.stdin)["result"])'
 }
+# a TransferChecked alone into the owner's existing account: the wallet's
+# address is not in that transaction, only its token account is
+tok_only() {
+	outside "[{\"kind\":\"transferChecked\",\"authority\":\"$X\",\"mint\":\"$MINT\",\"toOwner\":\"$1\",\"amount\":$2,\"decimals\":6}]"
+}
 sol_to() { outside "[{\"kind\":\"transfer\",\"from\":\"$X\",\"to\":\"$1\",\"lamports\":$2}]"; }
 tok_to() {
 	outside "[{\"kind\":\"createAta\",\"payer\":\"$X\",\"owner\":\"$1\",\"mint\":\"$MINT\"},{\"kind\":\"transferChecked\",\"authority\":\"$X\",\"mint\":\"$MINT\",\"toOwner\":\"$1\",\"amount\":$2,\"decimals\":6}]"
@@ -116,7 +121,9 @@ check "the daemon is gone" wait_gone "$DPID" 2000
 for k in $kids; do wait_gone "$k" 1000; done
 wait "$DPID" 2>/dev/null
 H3=$(sol_to "$ADDR" 250000000)
-H4=$(tok_to "$ADDR" 11)
+H4=$(tok_only "$ADDR" 11)
+check "... the token one names the wallet's token account, not the wallet" \
+    [ "$(res getTransaction "[\"$H4\",{\"encoding\":\"json\"}]" '"'"$ADDR"'" in r["transaction"]["message"]["accountKeys"]')" = False ]
 # more slots than one ask covers (max_blocks 4)
 for i in 1 2 3 4 5 6; do sol_to "$ADDR2" 1000 >/dev/null; done
 H5=$(sol_to "$ADDR" 500000000)
