@@ -498,10 +498,12 @@ sinc_page_done(json_t *res, const struct rpc_error *err, void *arg)
 			    (unsigned long long)q->from,
 			    (unsigned long long)q->to);
 		else if (!reached && json_array_size(res) == SINC_PAGE) {
+			/* pages run from the node's newest signature,
+			   whatever the range: max_blocks does not help */
 			if (p->page + 1 >= SINC_PAGES)
 				sinc_fail(q, "more than %d signatures of %s "
-				    "after slot %llu; lower "
-				    "incoming.max_blocks",
+				    "since slot %llu (listed from the newest): "
+				    "too far behind to catch up",
 				    SINC_PAGE * SINC_PAGES, q->accts[p->acct],
 				    (unsigned long long)q->from);
 			else
