@@ -67,7 +67,7 @@ API_SRCS    = api/api.c api/api_health.c api/http.c \
 	      api/chain_common.c api/chain_evm_decode.c api/chain_evm_net.c \
 	      api/chain_evm_prepare.c api/chain_evm_send.c \
 	      api/chain_evm_query.c api/chain_evm_incoming.c \
-	      api/chain_sol_decode.c \
+	      api/chain_sol_decode.c api/chain_sol_incoming.c \
 	      api/chain_sol_prepare.c api/chain_sol_simulate.c \
 	      api/chain_sol_send.c api/chain_sol_query.c api/api_tx.c \
 	      api/http_parse.c api/api_owner.c api/api_price.c \
@@ -84,7 +84,7 @@ POLICYD_SRCS = policyd/siwe.c \
 	      policyd/tx_spec.c policyd/tx_decide.c \
 	      policyd/tx_prepare.c policyd/tx_gas.c policyd/tx_watch.c \
 	      policyd/tx_sim.c policyd/tx_message.c policyd/tx_routes.c \
-	      policyd/tx_sign.c \
+	      policyd/tx_sign.c policyd/tx_sign_sol.c \
 	      policyd/policyd_kill.c policyd/policyd_reply.c \
 	      policyd/policyd_decide.c policyd/policyd_queue.c \
 	      policyd/policyd_price.c policyd/policy_eval.c \
@@ -440,7 +440,8 @@ FUZZ_TARGETS = fuzz_imsg fuzz_config fuzz_http fuzz_base58 \
 	       fuzz_policy_rules fuzz_siwe fuzz_rpc fuzz_sol_rpc fuzz_eip712 \
 	       fuzz_price fuzz_relay fuzz_backup fuzz_api_body fuzz_txinput \
 	       fuzz_txspec fuzz_url fuzz_mcp fuzz_mcp_token fuzz_abi_text \
-	       fuzz_abi fuzz_evm_tx fuzz_sol_tx fuzz_incoming fuzz_x402
+	       fuzz_abi fuzz_evm_tx fuzz_sol_tx fuzz_incoming fuzz_x402 \
+	       fuzz_sol_incoming
 FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 $(INC) $(PROC_INC) $(PKG_CFLAGS) \
 	      -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_TIME ?= 20
@@ -531,6 +532,11 @@ build-fuzz/fuzz_sol_rpc: $(call fuzz_o,tests/fuzz/fuzz_sol_rpc.c \
 build-fuzz/fuzz_incoming: $(call fuzz_o,tests/fuzz/fuzz_incoming.c \
     api/chain_common.c common/network.c common/log.c common/util.c \
     imsg/msg.c chain/abi.c $(FUZZ_CHAIN))
+
+# The Solana half: signatures and transactions by their balances, whole.
+build-fuzz/fuzz_sol_incoming: $(call fuzz_o,tests/fuzz/fuzz_sol_incoming.c \
+    api/chain_common.c common/network.c common/log.c common/util.c \
+    imsg/msg.c chain/base58.c chain/solana.c)
 
 fuzz: $(FUZZ_TARGETS:%=build-fuzz/%)
 	tests/fuzz/run.sh $(FUZZ_TIME) $(FUZZ_TARGETS)

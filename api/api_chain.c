@@ -391,7 +391,6 @@ api_chain_incoming(struct imsgchan *ch, struct imsg *imsg, void *arg)
 {
 	struct incoming_ask	 a;
 	struct chain_net	*n;
-	struct incoming_head	 h;
 
 	(void)ch;
 	(void)arg;
@@ -402,17 +401,10 @@ api_chain_incoming(struct imsgchan *ch, struct imsg *imsg, void *arg)
 	    a.have_from > 1)
 		fatalx("IMSG_CHAIN_INCOMING_ASK: malformed");
 	n = net_of(a.net, "IMSG_CHAIN_INCOMING_ASK");
-	if (n->net.chain == KS_CHAIN_ETHEREUM) {
+	if (n->net.chain == KS_CHAIN_ETHEREUM)
 		evm_incoming(n, &a);
-		return;
-	}
-	memset(&h, 0, sizeof(h));
-	memcpy(h.wallet, a.wallet, sizeof(h.wallet));
-	h.net = a.net;
-	h.status = CHAIN_REFUSED;
-	strlcpy(h.message, "incoming transfers are watched on EVM networks "
-	    "only", sizeof(h.message));
-	chain_incoming_done(&h, NULL);
+	else
+		sol_incoming(n, &a);
 }
 
 void

@@ -67,6 +67,7 @@ void	evm_send(struct chain_net *, const struct chain_send *,
 	    const uint8_t *);
 void	evm_query(void *, struct chain_net *, const struct chain_query *);
 void	evm_incoming(struct chain_net *, const struct incoming_ask *);
+void	sol_incoming(struct chain_net *, const struct incoming_ask *);
 
 /* Solana (chain_sol_*.c). */
 void	sol_prepare(struct chain_net *, const struct chain_prep *,

@@ -35,6 +35,19 @@ const struct rpc_endpoint *sol_endpoint(struct chain_net *);
 /* getAccountInfo's params: key, base64 data, "confirmed". */
 json_t	*sol_account_params(const char *);
 
+/* Incoming transfers (chain_sol_incoming.c): the node's answers read. */
+#define SINC_SIG58_MAX		90	/* base58_encode's room for 64 bytes */
+
+struct sinc_sig {
+	char		sig[SINC_SIG58_MAX];
+	uint64_t	slot;
+};
+
+int	sol_incoming_sigs(const json_t *, uint64_t, uint64_t,
+	    struct sinc_sig *, size_t *, size_t, int *, char [SINC_SIG58_MAX]);
+int	sol_incoming_tx(const json_t *, const char *, const char *, uint64_t,
+	    struct incoming_xfer *, size_t *, size_t, int *);
+
 /* A prepare in flight (chain_sol_prepare.c). */
 struct sol_prep {
 	struct chain_net	*n;

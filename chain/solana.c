@@ -384,6 +384,43 @@ sol_ix_memo(struct sol_ix *ix, const uint8_t *memo, size_t len)
 	ix->datalen = len;
 }
 
+int
+sol_typed_ixs(struct sol_typed *t, const uint8_t payer[SOL_KEY_LEN],
+    struct sol_ix ix[3])
+{
+	int	n = 0;
+
+	if (t->memolen > 0 && t->memo == NULL)
+		return -1;
+	switch (t->kind) {
+	case SOL_TYPED_TRANSFER:
+		if (t->create_ata || t->to_account)
+			return -1;
+		sol_ix_transfer(&ix[n++], payer, t->to, t->amount, t->d_main);
+		break;
+	case SOL_TYPED_TOKEN:
+		if ((t->create_ata && t->to_account) ||
+		    sol_ata(payer, t->mint, sol_token_program, t->src) == -1)
+			return -1;
+		if (t->to_account)
+			memcpy(t->dst, t->to, SOL_KEY_LEN);
+		else if (sol_ata(t->to, t->mint, sol_token_program, t->dst) ==
+		    -1)
+			return -1;
+		if (t->create_ata)
+			sol_ix_create_ata(&ix[n++], payer, t->dst, t->to,
+			    t->mint, t->d_create);
+		sol_ix_transfer_checked(&ix[n++], t->src, t->mint, t->dst,
+		    payer, t->amount, t->decimals, t->d_main);
+		break;
+	default:
+		return -1;
+	}
+	if (t->memolen > 0)
+		sol_ix_memo(&ix[n++], t->memo, t->memolen);
+	return n;
+}
+
 /*
  * Arithmetic mod p = 2^255 - 19 in five 51-bit limbs, just enough for the
  * curve test.  Nothing here handles secrets, so none of it tries to be

@@ -68,6 +68,37 @@ void	sol_ix_create_ata(struct sol_ix *, const uint8_t [SOL_KEY_LEN],
 /* SPL Memo: the memo's bytes as data, no accounts. */
 void	sol_ix_memo(struct sol_ix *, const uint8_t *, size_t);
 
+/*
+ * A transfer as typed fields, and the instructions the signer makes of
+ * them: SOL_TYPED_TRANSFER (lamports from the payer to `to'), or
+ * SOL_TYPED_TOKEN (TransferChecked from the payer's associated account of
+ * the mint to `to''s, created first if create_ata; or to the token
+ * account `to' itself if to_account, never with create_ata), then a Memo
+ * if memolen > 0.  One function for the signer, which signs them, and
+ * for policyd, which compiles them to compare with a dApp's message.
+ * The instructions point into t.  Returns their number, or -1.
+ */
+#define SOL_TYPED_TRANSFER	1
+#define SOL_TYPED_TOKEN		2
+
+struct sol_typed {
+	int		 kind;
+	uint8_t		 to[SOL_KEY_LEN];
+	uint8_t		 mint[SOL_KEY_LEN];
+	uint64_t	 amount;
+	uint8_t		 decimals;
+	int		 create_ata;
+	int		 to_account;
+	const uint8_t	*memo;
+	size_t		 memolen;
+	/* what the instructions point to */
+	uint8_t		 d_main[12], d_create[1];
+	uint8_t		 src[SOL_KEY_LEN], dst[SOL_KEY_LEN];
+};
+
+int	sol_typed_ixs(struct sol_typed *, const uint8_t [SOL_KEY_LEN],
+	    struct sol_ix [3]);
+
 /* 1 if 32 bytes decompress to a point of edwards25519 (as dalek does). */
 int	sol_is_on_curve(const uint8_t [SOL_KEY_LEN]);
 /* find_program_address; returns 0 and the bump, or -1. */

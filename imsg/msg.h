@@ -414,6 +414,8 @@ struct sign_sol_tx {
 	uint8_t			mint[32];	/* TOKEN */
 	uint8_t			decimals;	/* TOKEN */
 	uint8_t			create_ata;	/* TOKEN: idempotent create */
+	uint8_t			to_account;	/* TOKEN: `to' is the token
+						 * account (sign-only) */
 	uint8_t			program[32];	/* CALL */
 	uint32_t		naccts;		/* CALL */
 	struct sign_sol_acct	accts[SIGN_SOL_MAX_ACCTS];

@@ -116,8 +116,8 @@ inc_round(int fd, short ev, void *arg)
 	TAILQ_FOREACH(a, &asks, entry)
 		a->seen = 0;
 	st = store_prepare("SELECT id, public_key, network FROM wallets "
-	    "WHERE monitor_incoming = 1 AND status != 'TERMINATED' AND "
-	    "chain = 'ethereum' ORDER BY id LIMIT ?1");
+	    "WHERE monitor_incoming = 1 AND status != 'TERMINATED' "
+	    "ORDER BY id LIMIT ?1");
 	sqlite3_bind_int(st, 1, INC_WALLETS_MAX);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		rows++;

@@ -70,6 +70,7 @@ struct txspec {
 	int			 msg;
 	int			 msg_kind;	/* SIGN_EVM_PERSONAL, _TYPED */
 	uint8_t			 sol_to[32];	/* recipient or program */
+	int			 sol_to_account; /* sol_to: a token account */
 	uint8_t			 mint[32];
 	char			 mint_text[CHAIN_ADDR_MAX + 1];
 	uint64_t		 amount;
@@ -214,5 +215,12 @@ void	x402_signed(struct job *, const struct sign_reply *, const uint8_t *);
 /* tx_sign.c */
 void	tx_sign_signed(struct job *j, const struct sign_reply *r,
     const uint8_t *raw);
+void	sign_only_invalid(struct pd_ctx *c, const char *why);
+void	sign_only_decide(struct pd_ctx *c, const struct wref *w, json_t *req,
+    struct txspec *s, void (*ask)(struct job *, const void *),
+    const void *arg);
+
+/* tx_sign_sol.c */
+void	tx_sign_sol(struct pd_ctx *c, const struct wref *w, const char *text);
 
 #endif

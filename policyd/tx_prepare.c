@@ -457,7 +457,11 @@ sign_sol(struct job *j, const struct chain_ctx *x)
 		t.amount = j->s.amount;
 		memcpy(t.mint, j->s.mint, 32);
 		t.decimals = x->decimals;
-		t.create_ata = !x->ata_exists;
+		/* a token's: the signer refuses them on a SOL transfer */
+		if (j->s.sol_kind == SIGN_SOL_TOKEN) {
+			t.create_ata = !x->ata_exists;
+			t.to_account = j->s.sol_to_account != 0;
+		}
 	}
 	/* a call's instruction data, or a transfer's memo */
 	t.datalen = (uint32_t)j->s.datalen;

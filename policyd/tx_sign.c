@@ -37,8 +37,10 @@
 #define SEL_TRANSFER	0xa9059cbbU	/* transfer(address,uint256) */
 #define SEL_APPROVE	0x095ea7b3U	/* approve(address,uint256) */
 
-static void
-invalid(struct pd_ctx *c, const char *why)
+#define invalid	sign_only_invalid
+
+void
+sign_only_invalid(struct pd_ctx *c, const char *why)
 {
 	pd_fail(c->peerid, 400, "INVALID_TRANSACTION", why, 0);
 }
@@ -151,6 +153,15 @@ operation(const struct txspec *s, const struct pe_tx *t)
 	    json_string(t->token) : json_null(), "programId");
 	if (o == NULL)
 		fatalx("json_pack operation");
+	if (s->chain == KS_CHAIN_SOLANA) {
+		/* a Solana call names its program; its method is unknown */
+		if (s->type == T_CALL)
+			json_object_set_new(o, "programId",
+			    json_string(s->to));
+		json_object_set_new(o, "method", s->type == T_TOKEN ?
+		    json_string("transferChecked") : json_null());
+		return o;
+	}
 	json_object_set_new(o, "method", s->type == T_TOKEN ? json_string(
 	    "transfer") : s->type == T_APPROVE ? json_string("approve") :
 	    t->selector != NULL ? json_string(t->selector) : json_null());
@@ -183,9 +194,10 @@ over_caps(const struct evm_tx *tx)
 
 /* Ask the signer for the decoded fields, signed. */
 static void
-sign_fields(struct job *j, const struct evm_tx *tx)
+sign_fields(struct job *j, const void *arg)
 {
-	struct sign_evm_tx	t;
+	const struct evm_tx	*tx = arg;
+	struct sign_evm_tx	 t;
 
 	memset(&t, 0, sizeof(t));
 	strlcpy(t.id, j->wallet, sizeof(t.id));
@@ -204,11 +216,12 @@ sign_fields(struct job *j, const struct evm_tx *tx)
 
 /*
  * The decoded transaction judged and, if allowed at once, recorded and
- * sent to the signer; else answered.  Takes *s.
+ * sent to the signer (ask, with arg); else answered.  Takes *s.
  */
-static void
-decide(struct pd_ctx *c, const struct wref *w, const struct evm_tx *tx,
-    json_t *req, struct txspec *s)
+void
+sign_only_decide(struct pd_ctx *c, const struct wref *w, json_t *req,
+    struct txspec *s, void (*ask)(struct job *, const void *),
+    const void *arg)
 {
 	struct pe_tx		 t;
 	struct pe_result	 r;
@@ -260,7 +273,7 @@ decide(struct pd_ctx *c, const struct wref *w, const struct evm_tx *tx,
 	j->peerid = c->peerid;
 	j->req = a;
 	if (!killed(j))
-		sign_fields(j, tx);
+		ask(j, arg);
 }
 
 /* POST /v1/transactions/sign */
@@ -295,9 +308,8 @@ tx_sign_tx(struct pd_ctx *c)
 		pd_fail_issue(c->peerid, "chain", "not the wallet's chain");
 		goto done;
 	}
-	if (w.chain != KS_CHAIN_ETHEREUM) {
-		invalid(c, "sign-only takes EVM transactions here; Solana "
-		    "transactions are not supported yet");
+	if (w.chain == KS_CHAIN_SOLANA) {
+		tx_sign_sol(c, &w, text);
 		goto done;
 	}
 	if (b == NULL) {
@@ -362,7 +374,7 @@ tx_sign_tx(struct pd_ctx *c)
 		    "could not be judged as it is", 0);
 		goto done;
 	}
-	decide(c, &w, &tx, req, &s);
+	sign_only_decide(c, &w, req, &s, sign_fields, &tx);
  done:
 	json_decref(req);
 	free(out);
@@ -375,7 +387,7 @@ tx_sign_signed(struct job *j, const struct sign_reply *r, const uint8_t *raw)
 {
 	sqlite3_stmt	*st;
 	json_t		*a;
-	char		 hash[67], *signed_hex;
+	char		 hash[100], *signed_hex;
 	size_t		 cap;
 	long long	 now = (long long)time(NULL);
 
@@ -387,11 +399,25 @@ tx_sign_signed(struct job *j, const struct sign_reply *r, const uint8_t *raw)
 		    "INTERNAL_ERROR", 0, "the signer could not sign");
 		return;
 	}
-	hex0x(r->txhash, 32, hash, sizeof(hash));
-	cap = 2 + 2 * (size_t)r->len + 1;
-	if ((signed_hex = malloc(cap)) == NULL)
-		fatal("malloc");
-	hex0x(raw, r->len, signed_hex, cap);
+	if (j->s.chain == KS_CHAIN_SOLANA) {
+		/* one signature slot, then the message: the signature is
+		   the transaction's id; the bytes go back in base64 */
+		if (r->len < 65 || raw[0] != 1)
+			fatalx("IMSG_SIGNER_SIGNED: not a Solana transaction");
+		hash_text(KS_CHAIN_SOLANA, raw + 1, hash, sizeof(hash));
+		cap = sodium_base64_encoded_len(r->len,
+		    sodium_base64_VARIANT_ORIGINAL);
+		if ((signed_hex = malloc(cap)) == NULL)
+			fatal("malloc");
+		sodium_bin2base64(signed_hex, cap, raw, r->len,
+		    sodium_base64_VARIANT_ORIGINAL);
+	} else {
+		hex0x(r->txhash, 32, hash, sizeof(hash));
+		cap = 2 + 2 * (size_t)r->len + 1;
+		if ((signed_hex = malloc(cap)) == NULL)
+			fatal("malloc");
+		hex0x(raw, r->len, signed_hex, cap);
+	}
 	if (store_begin() == -1)
 		fatalx("database busy");
 	if (sqlite3_prepare_v2(pd.db, "UPDATE transactions SET status = "

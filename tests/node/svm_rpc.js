@@ -13,8 +13,13 @@
  * isBlockhashValid, getAccountInfo, getMultipleAccounts,
  * getTokenAccountsByOwner, getTokenAccountBalance,
  * getMinimumBalanceForRentExemption, getFeeForMessage, sendTransaction,
- * simulateTransaction, getSignatureStatuses, getTransaction,
- * requestAirdrop.
+ * simulateTransaction, getSignatureStatuses, getSignaturesForAddress,
+ * getTransaction (encodings json, the default, base64 and base58; its
+ * meta with the static keys' lamports and SPL token balances before and
+ * after), requestAirdrop.  getSignaturesForAddress lists the landed
+ * transactions whose static keys hold the address, newest first, with
+ * limit (1 to 1000), before and until; airdrops are not listed (litesvm's
+ * faucet has no address to show).
  *
  * Test-only methods (a real node has none of these):
  *   waiaas_setAccount [address, {lamports, owner, data(base64), executable}]
@@ -222,6 +227,9 @@ function parseMessage(b) {
 		off = 1;
 	}
 	const numSigners = b[off];
+	const header = { numRequiredSignatures: b[off],
+	    numReadonlySignedAccounts: b[off + 1],
+	    numReadonlyUnsignedAccounts: b[off + 2] };
 	off += 3;
 	let n;
 	[n, off] = compactU16(b, off);
@@ -236,18 +244,21 @@ function parseMessage(b) {
 	const ixs = [];
 	[n, off] = compactU16(b, off);
 	for (let i = 0; i < n; i++) {
-		const program = keys[b[off++]];
+		const programIdIndex = b[off++];
+		const program = keys[programIdIndex];
 		let k;
 		[k, off] = compactU16(b, off);
+		const accounts = [...b.subarray(off, off + k)];
 		off += k;
 		[k, off] = compactU16(b, off);
 		if (off + k > b.length)
 			throw new Error('truncated message');
-		ixs.push({ program, data: b.subarray(off, off + k) });
+		ixs.push({ program, programIdIndex, accounts,
+		    data: b.subarray(off, off + k) });
 		off += k;
 	}
-	return { version, numSigners, keys, blockhash, blockhashOffset,
-	    fee: feeOf(numSigners, ixs) };
+	return { version, numSigners, header, keys, blockhash,
+	    blockhashOffset, ixs, fee: feeOf(numSigners, ixs) };
 }
 
 /*
@@ -462,16 +473,20 @@ function sendTransaction([wire, cfg = {}]) {
 	/* Without preflight, a transaction that cannot land is dropped. */
 	if (!blockhashValid(msg.blockhash) || statuses.has(signature))
 		return signature;
+	const pre = balancesOf(msg.keys);
 	const r = runtime(bytes, msg, false);
 	const failed = r instanceof internal.FailedTransactionMetadata ||
 	    r instanceof FailedTransactionMetadata;
 	const meta = failed ? r.meta() : r;
 	if (svm.getTransaction(signature) === null)
 		return signature;	/* not landed: no fee, no status */
+	const post = balancesOf(msg.keys);
 	statuses.set(signature, { slot: slot(), err: failed ?
 	    errJson(r.err()) : null, fee: msg.fee,
 	    logs: meta.logs(), wire: bytes, version: msg.version,
-	    blockTime: Number(svm.getClock().unixTimestamp) });
+	    blockTime: Number(svm.getClock().unixTimestamp), msg,
+	    signatures: Object.values(tx.signatures).map((g) =>
+		b58dec.decode(g ?? new Uint8Array(64))), pre, post });
 	advance();
 	return signature;
 }
@@ -510,26 +525,101 @@ function statusOf(sig) {
 	    status: st.err === null ? { Ok: null } : { Err: st.err } };
 }
 
+/* The lamports and SPL token balances of keys, in their order. */
+function balancesOf(keys) {
+	const lamports = [], tokens = [];
+	keys.forEach((k, i) => {
+		const a = svm.getAccount(k);
+		lamports.push(a.exists ? Number(a.lamports) : 0);
+		if (!a.exists || (a.programAddress !== TOKEN &&
+		    a.programAddress !== TOKEN22))
+			return;
+		const d = a.data;
+		if (d.length < 165 || (d.length > 165 && d[165] !== 2))
+			return;
+		const mint = addrDec.decode(d.subarray(0, 32));
+		const dec = mintDecimals(mint);
+		if (dec === null)
+			return;
+		tokens.push({ accountIndex: i, mint,
+		    owner: addrDec.decode(d.subarray(32, 64)),
+		    programId: a.programAddress,
+		    uiTokenAmount: uiAmount(Buffer.from(d).readBigUInt64LE(64),
+			dec) });
+	});
+	return { lamports, tokens };
+}
+
+/* The "json" encoding of a landed transaction (legacy or v0). */
+function txJson(st) {
+	const m = st.msg;
+	const message = { accountKeys: m.keys, header: m.header,
+	    instructions: m.ixs.map((ix) => ({ accounts: ix.accounts,
+		data: b58dec.decode(ix.data), programIdIndex: ix.programIdIndex,
+		stackHeight: null })),
+	    recentBlockhash: m.blockhash };
+	if (m.version !== 'legacy')
+		message.addressTableLookups = [];
+	return { message, signatures: st.signatures };
+}
+
 function getTransaction([sig, cfg = {}]) {
 	if (typeof sig !== 'string')
 		throw invalidParams('Invalid param: signature');
 	const st = statuses.get(sig);
 	if (!st)
 		return null;
-	const enc = typeof cfg === 'string' ? cfg : cfg.encoding;
+	const enc = (typeof cfg === 'string' ? cfg : cfg.encoding) ?? 'json';
+	if (enc !== 'json' && enc !== 'base64' && enc !== 'base58')
+		throw invalidParams(`unsupported encoding: ${enc}`);
 	const wire = Buffer.from(st.wire);
+	const meta = { computeUnitsConsumed: 0, err: st.err,
+	    fee: Number(st.fee), innerInstructions: [],
+	    logMessages: st.logs, postBalances: st.post?.lamports ?? [],
+	    postTokenBalances: st.post?.tokens ?? [],
+	    preBalances: st.pre?.lamports ?? [],
+	    preTokenBalances: st.pre?.tokens ?? [], rewards: [],
+	    status: st.err === null ? { Ok: null } : { Err: st.err } };
+	if (st.version !== 'legacy')
+		meta.loadedAddresses = { readonly: [], writable: [] };
 	return {
 		blockTime: st.blockTime,
-		meta: { computeUnitsConsumed: 0, err: st.err,
-		    fee: Number(st.fee), innerInstructions: [],
-		    logMessages: st.logs, postBalances: [], postTokenBalances: [],
-		    preBalances: [], preTokenBalances: [], rewards: [],
-		    status: st.err === null ? { Ok: null } : { Err: st.err } },
+		meta,
 		slot: Number(st.slot),
 		transaction: enc === 'base58' ? [b58dec.decode(wire), 'base58'] :
-		    [wire.toString('base64'), 'base64'],
+		    enc === 'base64' ? [wire.toString('base64'), 'base64'] :
+		    st.msg ? txJson(st) : null,
 		version: st.version,
 	};
+}
+
+function getSignaturesForAddress([a, cfg]) {
+	const addr = address(a, 'address');
+	cfg = cfgOf(cfg);
+	const limit = cfg.limit === undefined ? 1000 : cfg.limit;
+	if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+		throw invalidParams('Invalid limit; max 1000');
+	for (const k of ['before', 'until'])
+		if (cfg[k] !== undefined && typeof cfg[k] !== 'string')
+			throw invalidParams(`Invalid param: ${k}`);
+	const all = [...statuses.entries()].filter(([, st]) =>
+	    st.msg && st.msg.keys.includes(addr)).reverse();
+	let i = 0;
+	if (cfg.before !== undefined) {
+		i = all.findIndex(([sig]) => sig === cfg.before);
+		i = i < 0 ? all.length : i + 1;
+	}
+	const out = [];
+	for (; i < all.length && out.length < limit; i++) {
+		const [sig, st] = all[i];
+		if (sig === cfg.until)
+			break;
+		const age = slot() - st.slot;
+		out.push({ blockTime: st.blockTime, confirmationStatus:
+		    age >= FINALIZE ? 'finalized' : 'confirmed', err: st.err,
+		    memo: null, signature: sig, slot: Number(st.slot) });
+	}
+	return out;
 }
 
 function requestAirdrop([to, lamports]) {
@@ -637,8 +727,12 @@ const methods = {
 	getHealth: () => 'ok',
 	getVersion: () => ({ 'feature-set': 3294202862,
 	    'solana-core': '2.2.0' }),
-	getSlot: () => Number(slot()),
+	/* The last slot whose transactions are all in: a transaction
+	   lands in the open one (slot()), which then closes, as a
+	   confirmed slot on a real node is complete. */
+	getSlot: () => Number(slot() - 1n),
 	getBlockHeight: () => Number(slot()),
+	getSignaturesForAddress,
 	getBalance: ([a]) => ctx(Number(svm.getBalance(address(a)) ?? 0n)),
 	getLatestBlockhash: () => {
 		const bh = svm.latestBlockhash();

@@ -292,6 +292,76 @@ test('SPL mint, mintTo, jsonParsed, token transfer', async () => {
 	    '1000000');
 });
 
+test('getSignaturesForAddress, getTransaction json with balances', async () => {
+	const alice = keypair();
+	const bob = keypair();
+	await rpc('requestAirdrop', [alice.address, 2e9]);
+	const mint = await rpc('waiaas_createMint',
+	    [{ decimals: 6, mintAuthority: alice.address }]);
+	const ata = await rpc('waiaas_mintTo',
+	    [{ mint, owner: alice.address, amount: '900' }]);
+	const bobAta = await rpc('waiaas_mintTo',
+	    [{ mint, owner: bob.address, amount: '100' }]);
+	const { blockhash } = (await rpc('getLatestBlockhash')).value;
+	const sigs = [];
+	for (const n of [1e6, 2e6, 3e6]) {
+		const tx = transferTx(alice, bob.address, n, blockhash);
+		sigs.push(await rpc('sendTransaction',
+		    [tx.wire.toString('base64'), { encoding: 'base64' }]));
+	}
+	/* Newest first; limit, before and until page through them. */
+	const all = await rpc('getSignaturesForAddress', [bob.address]);
+	assert.deepEqual(all.map((e) => e.signature), [...sigs].reverse());
+	assert.ok(all[0].slot > all[1].slot && all[1].slot > all[2].slot);
+	assert.ok(all.every((e) => e.err === null));
+	assert.ok(all[0].slot <= await rpc('getSlot'),
+	    'getSlot: the last slot whose transactions are in');
+	const one = await rpc('getSignaturesForAddress',
+	    [bob.address, { limit: 1 }]);
+	assert.deepEqual(one.map((e) => e.signature), [sigs[2]]);
+	const older = await rpc('getSignaturesForAddress',
+	    [bob.address, { before: sigs[2] }]);
+	assert.deepEqual(older.map((e) => e.signature), [sigs[1], sigs[0]]);
+	const newer = await rpc('getSignaturesForAddress',
+	    [bob.address, { until: sigs[0] }]);
+	assert.deepEqual(newer.map((e) => e.signature), [sigs[2], sigs[1]]);
+	assert.equal((await rpcRaw('getSignaturesForAddress',
+	    [bob.address, { limit: 1001 }])).error.code, -32602);
+
+	/* json: the keys, the header and each key's lamports around it. */
+	const got = await rpc('getTransaction', [sigs[1]]);
+	const m = got.transaction.message;
+	assert.deepEqual(got.transaction.signatures, [sigs[1]]);
+	assert.deepEqual(m.accountKeys, [alice.address, bob.address, SYSTEM]);
+	assert.deepEqual(m.header, { numRequiredSignatures: 1,
+	    numReadonlySignedAccounts: 0, numReadonlyUnsignedAccounts: 1 });
+	assert.equal(got.slot, all[1].slot);
+	assert.equal(got.meta.postBalances[1] - got.meta.preBalances[1], 2e6);
+	assert.equal(got.meta.preBalances[0] - got.meta.postBalances[0],
+	    2e6 + 5000);
+	assert.equal(m.instructions[0].programIdIndex, 2);
+	assert.deepEqual(m.instructions[0].accounts, [0, 1]);
+
+	/* A token transfer: the token accounts' amounts, mint and owner. */
+	const tt = tokenTransferTx(alice, ata, bobAta, 250, blockhash);
+	const ts = await rpc('sendTransaction', [tt.wire.toString('base64'),
+	    { encoding: 'base64' }]);
+	const tok = (await rpc('getTransaction', [ts,
+	    { encoding: 'json', maxSupportedTransactionVersion: 0 }])).meta;
+	const amt = (list, owner) => list.filter((b) => b.owner === owner)
+	    .map((b) => [b.accountIndex, b.mint, b.uiTokenAmount.amount]);
+	assert.deepEqual(amt(tok.preTokenBalances, bob.address),
+	    [[2, mint, '100']]);
+	assert.deepEqual(amt(tok.postTokenBalances, bob.address),
+	    [[2, mint, '350']]);
+	assert.deepEqual(amt(tok.postTokenBalances, alice.address),
+	    [[1, mint, '650']]);
+	assert.deepEqual((await rpc('getSignaturesForAddress', [bobAta]))
+	    .map((e) => e.signature), [ts]);
+	assert.equal((await rpcRaw('getTransaction', [ts, 'jsonParsed']))
+	    .error.code, -32602);
+});
+
 test('malformed, unknown, batch, oversized', async () => {
 	const bad = await post('{"jsonrpc":"2.0",');
 	assert.equal(bad.status, 200);

@@ -429,6 +429,72 @@ test_message_memo(void **state)
 	    sizeof(msg_ata_transfer_memo));
 }
 
+/*
+ * sol_typed_ixs, which the signer signs and sign-only compiles to compare:
+ * each kind gives the web3.js message of the same transfer, and what it
+ * cannot mean is refused.
+ */
+static void
+typed_message(struct sol_typed *t, const uint8_t *want, size_t wantlen)
+{
+	struct sol_ix	ix[3];
+	int		n;
+
+	n = sol_typed_ixs(t, msg_payer, ix);
+	assert_true(n > 0);
+	assert_message(ix, (size_t)n, want, wantlen);
+}
+
+static void
+test_typed_ixs(void **state)
+{
+	static struct sol_typed	t;
+	struct sol_ix		ix[3];
+
+	(void)state;
+	memset(&t, 0, sizeof(t));
+	t.kind = SOL_TYPED_TRANSFER;
+	memcpy(t.to, msg_dest, 32);
+	t.amount = MSG_LAMPORTS;
+	typed_message(&t, msg_transfer, sizeof(msg_transfer));
+	t.memo = msg_memo_text;
+	t.memolen = sizeof(msg_memo_text);
+	typed_message(&t, msg_transfer_memo, sizeof(msg_transfer_memo));
+	t.create_ata = 1;		/* a transfer creates nothing */
+	assert_int_equal(sol_typed_ixs(&t, msg_payer, ix), -1);
+
+	memset(&t, 0, sizeof(t));
+	t.kind = SOL_TYPED_TOKEN;
+	memcpy(t.to, msg_dest, 32);
+	memcpy(t.mint, msg_mint, 32);
+	t.amount = MSG_AMOUNT;
+	t.decimals = MSG_DECIMALS;
+	t.create_ata = 1;
+	typed_message(&t, msg_ata_transfer, sizeof(msg_ata_transfer));
+	assert_memory_equal(t.src, msg_src_ata, 32);
+	assert_memory_equal(t.dst, msg_dst_ata, 32);
+	t.memo = msg_memo_text;
+	t.memolen = sizeof(msg_memo_text);
+	typed_message(&t, msg_ata_transfer_memo,
+	    sizeof(msg_ata_transfer_memo));
+	/* to the owner's existing account, or to the token account named */
+	t.memo = NULL;
+	t.memolen = 0;
+	t.create_ata = 0;
+	typed_message(&t, msg_transfer_checked, sizeof(msg_transfer_checked));
+	memcpy(t.to, msg_dst_ata, 32);
+	t.to_account = 1;
+	typed_message(&t, msg_transfer_checked, sizeof(msg_transfer_checked));
+	t.create_ata = 1;		/* creating the named account: no */
+	assert_int_equal(sol_typed_ixs(&t, msg_payer, ix), -1);
+	t.create_ata = 0;
+	t.memolen = 3;			/* a length without the bytes */
+	assert_int_equal(sol_typed_ixs(&t, msg_payer, ix), -1);
+	t.memolen = 0;
+	t.kind = 0;
+	assert_int_equal(sol_typed_ixs(&t, msg_payer, ix), -1);
+}
+
 /* Random messages: merged flags, repeated keys, the locale ordering. */
 static void
 test_message_random(void **state)
@@ -793,6 +859,7 @@ main(void)
 		cmocka_unit_test(test_on_curve_dalek_edges),
 		cmocka_unit_test(test_ata_vectors),
 		cmocka_unit_test(test_pda_vectors),
+		cmocka_unit_test(test_typed_ixs),
 		cmocka_unit_test(test_message_transfer),
 		cmocka_unit_test(test_message_transfer_checked),
 		cmocka_unit_test(test_message_ata_transfer),
