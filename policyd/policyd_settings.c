@@ -128,7 +128,8 @@ category_of(const char *section, const char *key)
 			return "gas_condition";
 		return "security";
 	}
-	if (strcmp(section, "keystore") == 0)
+	/* the keystore's, and x402's fetches (what may be reached) */
+	if (strcmp(section, "keystore") == 0 || strcmp(section, "x402") == 0)
 		return "security";
 	/* the incoming transfers' watcher: the reference's monitoring */
 	if (strcmp(section, "incoming") == 0)

@@ -109,7 +109,7 @@ check "... wallets: 2 ACTIVE, both ethereum, 1 with an owner" \
 check "... sessions: 3, all active" \
     [ "$(jget 'j["sessions"]')" = "{'total': 3, 'active': 3, 'revoked': 0, 'expired': 0}" ]
 check "... policies: 1 SPENDING_LIMIT, every type listed" \
-    [ "$(jget 'j["policies"]["total"], j["policies"]["byType"]["SPENDING_LIMIT"], len(j["policies"]["byType"]), sum(j["policies"]["byType"].values())')" = "1 1 11 1" ]
+    [ "$(jget 'j["policies"]["total"], j["policies"]["byType"]["SPENDING_LIMIT"], len(j["policies"]["byType"]), sum(j["policies"]["byType"].values())')" = "1 1 12 1" ]
 check "... notifications: events for DELAY and APPROVAL at least, counted for the two configured channels, undelivered the sum of their pending" \
     [ "$(jget '(lambda n: (n["events"] >= 2, sorted(n["byChannel"]), n["undelivered"] == sum(c["pending"] for c in n["byChannel"].values())))(j["notifications"])')" = "(True, ['ntfy', 'webhook'], True)" ]
 check "... the kill switch ACTIVE, the version, the database's schema ($(db 'PRAGMA user_version'))" \

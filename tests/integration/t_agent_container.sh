@@ -24,7 +24,7 @@ init --auto-provision
 start
 status
 a wallet made
-five processes
+six processes
 compose down, rebuild, up -d
 start again
 the same wallets"
@@ -149,13 +149,13 @@ scenario() {
 }
 
 scenario "[root]" docker-compose.yml /root/.waiaas \
-    "1001 api 1002 policyd 1003 signer 1004 relay 1005 parent "
+    "1001 api 1002 policyd 1003 signer 1004 relay 1005 parent 1006 fetch "
 if grep -q '"mode": *"degraded"' "$T_TMP/health"; then
 	notok "[root] privsep is not degraded in /health"
 else
 	ok "[root] privsep is not degraded in /health"
 fi
 scenario "[1000:1000]" docker-compose.user.yml /home/agent/.waiaas \
-    "1000 api 1000 parent 1000 policyd 1000 relay 1000 signer "
+    "1000 api 1000 fetch 1000 parent 1000 policyd 1000 relay 1000 signer "
 check "[1000:1000] /health says privsep is degraded (one uid)" \
     grep -q 'degraded' "$T_TMP/health"

@@ -204,9 +204,9 @@ for b in (h.get("Binds") or []):
 
 procs "$C1" > "$T_TMP/procs"
 cat "$T_TMP/procs" | sed 's/^/# /'
-check "five processes: parent 1005, api 1001, policyd 1002, signer 1003, relay 1004" \
+check "six processes: parent 1005, api 1001, policyd 1002, signer 1003, relay 1004, fetch 1006" \
     [ "$(awk '{ print $3 ":" $2 }' "$T_TMP/procs" | sort | tr '\n' ' ')" = \
-    "api:1001 parent:1005 policyd:1002 relay:1004 signer:1003 " ]
+    "api:1001 fetch:1006 parent:1005 policyd:1002 relay:1004 signer:1003 " ]
 caps_ok=1
 while read -r p u r; do
 	st=/proc/$p/status

@@ -842,7 +842,7 @@ cmd_abuse(const char *cmd, int ac, char **av)
 }
 
 /*
- * pd-abuse-sign DBDIR: play parent, api, signer and relay to a real
+ * pd-abuse-sign DBDIR: play parent, api, signer, relay and fetch to a real
  * policyd, send a well-formed sign request on the API channel, and
  * expect policyd to exit 1 with nothing sent towards the signer.
  */
@@ -850,8 +850,8 @@ static int
 cmd_pd_abuse_sign(const char *bin, const char *dbdir)
 {
 	static const int	 peers[] = { PROC_API, PROC_SIGNER,
-				    PROC_RELAY };
-	struct chan		 ch[3];
+				    PROC_RELAY, PROC_FETCH };
+	struct chan		 ch[4];
 	struct ctl_config	 cfg;
 	static struct ctl_price	 cp;
 	static struct ctl_notify cn;
