@@ -8,7 +8,6 @@
  * fetched: that would be a request to a URL a contract chose.  Every
  * answer is bounded (the URI by abi_text_decode).
  */
-#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -197,8 +196,9 @@ nft_body(struct nft *r)
 		else
 			uri_id(uri, r->id, full, sizeof(full));
 	}
-	snprintf(asset, sizeof(asset), "eip155:%" PRIu64 "/%s:%s",
-	    r->n->net.chain_id, erc721 ? "erc721" : "erc1155", r->contract);
+	snprintf(asset, sizeof(asset), "eip155:%llu/%s:%s",
+	    (unsigned long long)r->n->net.chain_id, erc721 ? "erc721" :
+	    "erc1155", r->contract);
 	body = json_pack("{s:s,s:s,s:s,s:s,s:[],s:s,s:n}", "tokenId",
 	    r->id_dec, "contractAddress", r->contract, "standard", erc721 ?
 	    "ERC-721" : "ERC-1155", "amount", amount, "attributes",
@@ -232,7 +232,7 @@ nft_cb(json_t *res, const struct rpc_error *e, void *arg)
 
 	if (e != NULL && evm_is_revert(e))
 		c->reverted = 1;	/* not this standard, or no such id */
-	else if (e != NULL && (c->what == NC_IS721 || c->what == NC_IS1155))
+	else if (e != NULL)
 		nft_fail(r, 502, "CHAIN_ERROR", "eth_call on %s: %s",
 		    r->n->net.name, e->message);
 	else if (e == NULL && evm_data_parse(res, NFT_ABI_MAX, &c->d,
@@ -253,8 +253,8 @@ call_params(const char *contract, const char *sel, const uint8_t *w1,
 	int	 i;
 
 	for (i = 0; i < 4; i++)
-		d[i] = (uint8_t)hex_digit(sel[2 + 2 * i]) << 4 |
-		    (uint8_t)hex_digit(sel[3 + 2 * i]);
+		d[i] = (uint8_t)(hex_digit(sel[2 + 2 * i]) << 4 |
+		    hex_digit(sel[3 + 2 * i]));
 	if (w1 != NULL) {
 		memcpy(d + n, w1, 32);
 		n += 32;

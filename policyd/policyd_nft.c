@@ -116,8 +116,8 @@ nft_get(struct pd_ctx *c)
 		return;
 	}
 	memset(&q, 0, sizeof(q));
-	if (ident == NULL || nft_ident_parse(w.chain, ident, q.token, q.token_id,
-	    &why) == -1) {
+	if (ident == NULL || nft_ident_parse(w.chain, ident, q.token,
+	    q.token_id, &why) == -1) {
 		pd_fail_issue(c->peerid, "tokenIdentifier", why);
 		return;
 	}

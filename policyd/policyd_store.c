@@ -14,6 +14,9 @@
 #include "log.h"
 #include "policyd.h"
 
+/* A migration done in C: tx_types_widen(). */
+#define MIG_TX_TYPES	"-- widen transactions.type"
+
 static const char *const migrations[] = {
 	/* 1: wallets */
 	"CREATE TABLE wallets ("
@@ -383,6 +386,12 @@ static const char *const migrations[] = {
 	"  updated_at INTEGER NOT NULL,"
 	"  PRIMARY KEY (wallet_id, network)"
 	");",
+	/*
+	 * 22: the send types NFT_TRANSFER and CONTRACT_DEPLOY in
+	 * transactions.type's CHECK (tx_types_widen() below: SQLite
+	 * changes a CHECK only by rewriting the table's schema text).
+	 */
+	MIG_TX_TYPES,
 };
 #define SCHEMA_VERSION	((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -410,6 +419,75 @@ user_version(void)
 	v = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
 	return v;
+}
+
+static int
+pragma_int(const char *sql)
+{
+	sqlite3_stmt	*st;
+	int		 v;
+
+	if (sqlite3_prepare_v2(pd.db, sql, -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW)
+		fatalx("database: %s", sqlite3_errmsg(pd.db));
+	v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/*
+ * transactions.type's CHECK, widened to the types added since it was
+ * written, the way SQLite documents for a change that leaves every
+ * stored row valid and the file format as it is: the table's text in
+ * sqlite_master rewritten, schema_version raised so the new text is
+ * read, an integrity check, all inside the migration's transaction.
+ */
+static void
+tx_types_widen(void)
+{
+	static const char	 was[] = "'SIGN_MESSAGE')";
+	static const char	 now[] = "'SIGN_MESSAGE', 'NFT_TRANSFER', "
+	    "'CONTRACT_DEPLOY')";
+	sqlite3_stmt		*st;
+	const char		*sql, *at;
+	char			*nsql, pragma[64];
+	size_t			 len;
+	int			 ver;
+
+	if (sqlite3_prepare_v2(pd.db, "SELECT sql FROM sqlite_master WHERE "
+	    "type = 'table' AND name = 'transactions'", -1, &st, NULL) !=
+	    SQLITE_OK || sqlite3_step(st) != SQLITE_ROW ||
+	    (sql = (const char *)sqlite3_column_text(st, 0)) == NULL)
+		fatalx("database: no transactions table");
+	if ((at = strstr(sql, was)) == NULL || strstr(at + 1, was) != NULL)
+		fatalx("database: transactions.type is not as written");
+	len = strlen(sql) - strlen(was) + strlen(now) + 1;
+	if ((nsql = malloc(len)) == NULL)
+		fatal("malloc");
+	snprintf(nsql, len, "%.*s%s%s", (int)(at - sql), sql, now,
+	    at + strlen(was));
+	sqlite3_finalize(st);
+	ver = pragma_int("PRAGMA schema_version");
+	exec_or_die("PRAGMA writable_schema = ON");
+	if (sqlite3_prepare_v2(pd.db, "UPDATE sqlite_master SET sql = ? "
+	    "WHERE type = 'table' AND name = 'transactions'", -1, &st,
+	    NULL) != SQLITE_OK)
+		fatalx("database: %s", sqlite3_errmsg(pd.db));
+	sqlite3_bind_text(st, 1, nsql, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		fatalx("database: %s", sqlite3_errmsg(pd.db));
+	sqlite3_finalize(st);
+	free(nsql);
+	snprintf(pragma, sizeof(pragma), "PRAGMA schema_version = %d",
+	    ver + 1);
+	exec_or_die(pragma);
+	exec_or_die("PRAGMA writable_schema = OFF");
+	if (sqlite3_prepare_v2(pd.db, "PRAGMA integrity_check", -1, &st,
+	    NULL) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW ||
+	    strcmp((const char *)sqlite3_column_text(st, 0), "ok") != 0)
+		fatalx("database: integrity check after widening "
+		    "transactions.type failed");
+	sqlite3_finalize(st);
 }
 
 int
@@ -442,7 +520,10 @@ store_open(const char *path)
 	for (; v < (store_schema_max > 0 && store_schema_max < SCHEMA_VERSION ?
 	    store_schema_max : SCHEMA_VERSION); v++) {
 		exec_or_die("BEGIN IMMEDIATE");
-		exec_or_die(migrations[v]);
+		if (strcmp(migrations[v], MIG_TX_TYPES) == 0)
+			tx_types_widen();
+		else
+			exec_or_die(migrations[v]);
 		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
 		exec_or_die(sql);
 		exec_or_die("COMMIT");

@@ -73,7 +73,7 @@ struct txspec {
 	uint8_t			*data;
 	size_t			 datalen;
 	int			 create;	/* T_DEPLOY: no to */
-	int			 nft;		/* T_NFT: NFT_ERC721, _ERC1155 */
+	int			 nft;		/* T_NFT: NFT_ERC721 or 1155 */
 	/* Solana */
 	int			 sol_kind;	/* SIGN_SOL_* */
 	/* a message to sign (SIGN_MESSAGE): its bytes are data */

@@ -171,9 +171,10 @@ id=$(send "$DEP")
 r=$(wait_tx "$id")
 CA=$(st "$r" toAddress)
 check "CONTRACT_DEPLOY reaches CONFIRMED" [ "$(st "$r" status)" = CONFIRMED ]
+lc() { printf '%s' "$1" | tr 'A-F' 'a-f'; }
 check "its toAddress is the contract the chain created ($CA)" \
-    [ "$("$CAST" receipt --rpc-url "$ANVIL_URL" "$(st "$r" txHash)" contractAddress)" = "$CA" ]
-check "... which is the wallet's address and nonce's (CREATE)" \
+    [ "$(lc "$("$CAST" receipt --rpc-url "$ANVIL_URL" "$(st "$r" txHash)" contractAddress)")" = "$(lc "$CA")" ]
+check "... which is the wallet's address and nonce's (CREATE), EIP-55" \
     [ "$("$CAST" compute-address --nonce "$n0" "$ADDR" | awk '{print $NF}')" = "$CA" ]
 check "the deployed contract runs its constructor's argument (decimals 9)" \
     [ "$("$CAST" call --rpc-url "$ANVIL_URL" "$CA" 'decimals()(uint8)')" = 9 ]
