@@ -12,7 +12,7 @@ interface IERC1155Receiver {
 contract TestMulti {
     address public immutable minter;
 
-    mapping(uint256 => mapping(address => uint256)) public balanceOf;
+    mapping(uint256 => mapping(address => uint256)) private balances;
     mapping(address => mapping(address => bool)) public isApprovedForAll;
 
     event TransferSingle(address indexed operator, address indexed from,
@@ -27,6 +27,11 @@ contract TestMulti {
         return id == 0x01ffc9a7 || id == 0xd9b67a26 || id == 0x0e89341c;
     }
 
+    // The standard's order (account, id): selector 0x00fdd58e.
+    function balanceOf(address account, uint256 id) external view returns (uint256) {
+        return balances[id][account];
+    }
+
     function uri(uint256) external pure returns (string memory) {
         return "https://multi.example/{id}.json";
     }
@@ -34,7 +39,7 @@ contract TestMulti {
     function mint(address to, uint256 id, uint256 amount) external {
         require(msg.sender == minter, "TestMulti: caller is not the minter");
         require(to != address(0), "TestMulti: mint to the zero address");
-        balanceOf[id][to] += amount;
+        balances[id][to] += amount;
         emit TransferSingle(msg.sender, address(0), to, id, amount);
     }
 
@@ -47,9 +52,9 @@ contract TestMulti {
         bytes calldata data) external {
         require(msg.sender == from || isApprovedForAll[from][msg.sender], "TestMulti: not allowed");
         require(to != address(0), "TestMulti: transfer to the zero address");
-        require(balanceOf[id][from] >= amount, "TestMulti: insufficient balance");
-        balanceOf[id][from] -= amount;
-        balanceOf[id][to] += amount;
+        require(balances[id][from] >= amount, "TestMulti: insufficient balance");
+        balances[id][from] -= amount;
+        balances[id][to] += amount;
         emit TransferSingle(msg.sender, from, to, id, amount);
         if (to.code.length > 0)
             require(IERC1155Receiver(to).onERC1155Received(msg.sender, from, id, amount, data) ==

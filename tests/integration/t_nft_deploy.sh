@@ -35,7 +35,7 @@ MULTI=$(sh tests/contracts/deploy_nft.sh "$ANVIL_URL" "$ANVIL_KEY0" TestMulti "$
     peer_missing "the test ERC-1155 deployed (tests/contracts/deploy_nft.sh)"
 
 owner() { "$CAST" call --rpc-url "$ANVIL_URL" "$NFT" 'ownerOf(uint256)(address)' "$1"; }
-mbal() { "$CAST" call --rpc-url "$ANVIL_URL" "$MULTI" 'balanceOf(uint256,address)(uint256)' 1 "$1" | awk '{print $1}'; }
+mbal() { "$CAST" call --rpc-url "$ANVIL_URL" "$MULTI" 'balanceOf(address,uint256)(uint256)' "$1" 1 | awk '{print $1}'; }
 # audit_of TXID: the audit events of a transaction, oldest first.
 audit_of() {
 	req GET "/v1/audit-logs?limit=200" >/dev/null
