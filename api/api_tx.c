@@ -174,6 +174,27 @@ want_nft(json_t *o, struct api_issues *is)
 		    "METAPLEX, XLS-20");
 }
 
+/*
+ * CONTRACT_DEPLOY's bytecode and constructorArgs: strings of at most
+ * EIP-3860's 49152 bytes of init code as hex (0x optional).  Their
+ * digits and their sum are policyd's to judge (tx_nft.c).
+ */
+static void
+want_initcode(json_t *o, const char *key, int required,
+    struct api_issues *is)
+{
+	json_t	*v = json_object_get(o, key);
+
+	if (v == NULL) {
+		if (required)
+			api_issue(is, key, "required");
+		return;
+	}
+	if (!json_is_string(v) || json_string_length(v) > 2 + 2 * 49152)
+		api_issue(is, key, "a string of hex digits (0x optional), "
+		    "at most 49152 bytes of init code (EIP-3860)");
+}
+
 static int
 account_ok(json_t *e)
 {
@@ -270,16 +291,8 @@ api_tx_send(struct http_req *req, const struct route *rt, const char *param,
 		api_only_fields(b, &is, "type", "walletId", "network",
 		    "bytecode", "constructorArgs", "value", "dryRun",
 		    "gasCondition", NULL);
-		/* hex of at most 48 KiB of init code (EIP-3860), 0x optional */
-		want_string(b, "bytecode", 2 + 2 * 49152, 1, &is);
-		if (json_object_get(b, "constructorArgs") != NULL &&
-		    !json_is_string(json_object_get(b, "constructorArgs")))
-			api_issue(&is, "constructorArgs", "a string of hex "
-			    "digits");
-		else if (json_string_length(json_object_get(b,
-		    "constructorArgs")) > 2 + 2 * 49152)
-			api_issue(&is, "constructorArgs", "at most 48 KiB "
-			    "of hex");
+		want_initcode(b, "bytecode", 1, &is);
+		want_initcode(b, "constructorArgs", 0, &is);
 		want_string(b, "value", 78, 0, &is);
 		want_gas(b, &is);
 	} else if (strcmp(type, "CONTRACT_CALL") == 0) {
