@@ -441,6 +441,8 @@ pragma_int(const char *sql)
  * stored row valid and the file format as it is: the table's text in
  * sqlite_master rewritten, schema_version raised so the new text is
  * read, an integrity check, all inside the migration's transaction.
+ * Only the CHECK's own text is matched, so columns other migrations add
+ * (before or after this one) do not matter.
  */
 static void
 tx_types_widen(void)
@@ -452,7 +454,7 @@ tx_types_widen(void)
 	const char		*sql, *at;
 	char			*nsql, pragma[64];
 	size_t			 len;
-	int			 ver;
+	int			 ver, defensive = 0;
 
 	if (sqlite3_prepare_v2(pd.db, "SELECT sql FROM sqlite_master WHERE "
 	    "type = 'table' AND name = 'transactions'", -1, &st, NULL) !=
@@ -467,6 +469,12 @@ tx_types_widen(void)
 	snprintf(nsql, len, "%.*s%s%s", (int)(at - sql), sql, now,
 	    at + strlen(was));
 	sqlite3_finalize(st);
+	/* A library built defensive refuses writable_schema: off for this */
+	if (sqlite3_db_config(pd.db, SQLITE_DBCONFIG_DEFENSIVE, -1,
+	    &defensive) != SQLITE_OK || (defensive &&
+	    sqlite3_db_config(pd.db, SQLITE_DBCONFIG_DEFENSIVE, 0, NULL) !=
+	    SQLITE_OK))
+		fatalx("database: cannot leave defensive mode");
 	ver = pragma_int("PRAGMA schema_version");
 	exec_or_die("PRAGMA writable_schema = ON");
 	if (sqlite3_prepare_v2(pd.db, "UPDATE sqlite_master SET sql = ? "
@@ -482,6 +490,10 @@ tx_types_widen(void)
 	    ver + 1);
 	exec_or_die(pragma);
 	exec_or_die("PRAGMA writable_schema = OFF");
+	if (defensive && sqlite3_db_config(pd.db, SQLITE_DBCONFIG_DEFENSIVE,
+	    1, NULL) != SQLITE_OK)
+		fatalx("database: cannot return to defensive mode");
+	/* every row checked again, the widened CHECK included */
 	if (sqlite3_prepare_v2(pd.db, "PRAGMA integrity_check", -1, &st,
 	    NULL) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW ||
 	    strcmp((const char *)sqlite3_column_text(st, 0), "ok") != 0)
