@@ -667,47 +667,47 @@ async function walk() {
 		} catch (e) {
 			comment('deploying the test NFT: ' + e.message);
 		}
-	const NL = 'GET /v1/wallet/nfts', NG = 'GET /v1/wallet/nfts/' +
-	    '{tokenIdentifier}', AL = 'GET /v1/wallets/{id}/nfts',
-	    AG = 'GET /v1/wallets/{id}/nfts/{tokenIdentifier}';
-	expect(NL, 400, await call('GET', '/v1/wallet/nfts?network=' + NET,
+	const NFL = 'GET /v1/wallet/nfts', NFG = 'GET /v1/wallet/nfts/' +
+	    '{tokenIdentifier}', NFAL = 'GET /v1/wallets/{id}/nfts',
+	    NFAG = 'GET /v1/wallets/{id}/nfts/{tokenIdentifier}';
+	expect(NFL, 400, await call('GET', '/v1/wallet/nfts?network=' + NET,
 	    { auth: S }), 'INDEXER_NOT_CONFIGURED');
-	expect(NL, 403, await call('GET', '/v1/wallet/nfts?network=' + NET +
+	expect(NFL, 403, await call('GET', '/v1/wallet/nfts?network=' + NET +
 	    '&walletId=' + U(), { auth: S }), 'a wallet the session lacks');
-	expect(NL, 401, await call('GET', '/v1/wallet/nfts?network=' + NET),
+	expect(NFL, 401, await call('GET', '/v1/wallet/nfts?network=' + NET),
 	    'no token');
-	expect(NG, 200, await call('GET', '/v1/wallet/nfts/' + NFT +
+	expect(NFG, 200, await call('GET', '/v1/wallet/nfts/' + NFT +
 	    ':1?network=' + NET, { auth: S }), 'an ERC-721 token it holds');
-	expect(NG, 200, await call('GET', '/v1/wallet/nfts/' + NFT +
+	expect(NFG, 200, await call('GET', '/v1/wallet/nfts/' + NFT +
 	    '%3A2?network=' + NET, { auth: S }), 'the same, : as %3A');
-	expect(NG, 404, await call('GET', '/v1/wallet/nfts/' + NFT +
+	expect(NFG, 404, await call('GET', '/v1/wallet/nfts/' + NFT +
 	    ':99?network=' + NET, { auth: S }), 'no such token id');
-	expect(NG, 400, await call('GET', '/v1/wallet/nfts/' + NFT +
+	expect(NFG, 400, await call('GET', '/v1/wallet/nfts/' + NFT +
 	    '?network=' + NET, { auth: S }), 'no token id');
-	expect(NG, 400, await call('GET', '/v1/wallet/nfts/' + TOKEN +
+	expect(NFG, 400, await call('GET', '/v1/wallet/nfts/' + TOKEN +
 	    ':1?network=' + NET, { auth: S }), 'an ERC-20, not an NFT');
-	expect(NG, 502, await call('GET', '/v1/wallet/nfts/' + NFT + ':1',
+	expect(NFG, 502, await call('GET', '/v1/wallet/nfts/' + NFT + ':1',
 	    { auth: MS }), 'a mainnet wallet whose node is down');
-	expect(NG, 503, await call('GET', '/v1/wallet/nfts/' + NFT +
+	expect(NFG, 503, await call('GET', '/v1/wallet/nfts/' + NFT +
 	    ':1?network=base-sepolia', { auth: S }), 'no RPC URL');
-	expect(NG, 403, await call('GET', '/v1/wallet/nfts/' + NFT +
+	expect(NFG, 403, await call('GET', '/v1/wallet/nfts/' + NFT +
 	    ':1?network=' + NET + '&walletId=' + U(), { auth: S }),
 	    'a wallet the session lacks');
-	expect(NG, 401, await call('GET', '/v1/wallet/nfts/' + NFT + ':1'),
+	expect(NFG, 401, await call('GET', '/v1/wallet/nfts/' + NFT + ':1'),
 	    'no token');
-	expect(AL, 400, await call('GET', '/v1/wallets/' + W + '/nfts?' +
+	expect(NFAL, 400, await call('GET', '/v1/wallets/' + W + '/nfts?' +
 	    'network=' + NET, { auth: 'master' }), 'INDEXER_NOT_CONFIGURED');
-	expect(AL, 404, await call('GET', '/v1/wallets/' + U() + '/nfts',
+	expect(NFAL, 404, await call('GET', '/v1/wallets/' + U() + '/nfts',
 	    { auth: 'master' }), 'no such wallet');
-	expect(AL, 401, await call('GET', '/v1/wallets/' + W + '/nfts',
+	expect(NFAL, 401, await call('GET', '/v1/wallets/' + W + '/nfts',
 	    { auth: S }), 'a session');
-	expect(AG, 200, await call('GET', '/v1/wallets/' + W + '/nfts/' +
+	expect(NFAG, 200, await call('GET', '/v1/wallets/' + W + '/nfts/' +
 	    NFT + ':3?network=' + NET, { auth: 'master' }), 'the operator');
-	expect(AG, 404, await call('GET', '/v1/wallets/' + U() + '/nfts/' +
+	expect(NFAG, 404, await call('GET', '/v1/wallets/' + U() + '/nfts/' +
 	    NFT + ':3', { auth: 'master' }), 'no such wallet');
-	expect(AG, 400, await call('GET', '/v1/wallets/' + W + '/nfts/' +
+	expect(NFAG, 400, await call('GET', '/v1/wallets/' + W + '/nfts/' +
 	    'x:3?network=' + NET, { auth: 'master' }), 'no contract');
-	expect(AG, 401, await call('GET', '/v1/wallets/' + W + '/nfts/' +
+	expect(NFAG, 401, await call('GET', '/v1/wallets/' + W + '/nfts/' +
 	    NFT + ':3', { auth: S }), 'a session');
 
 	/* The operator's webhooks (loopback allowed by the daemon's
