@@ -510,6 +510,12 @@ req_forms(json_t *req, int chain, const struct network *net, json_t *issues)
 			    "NFT_TRANSFER") == 0 ? "an erc721 or erc1155 asset "
 			    "on an EVM network" : evm ? "an erc20 asset on an "
 			    "EVM network" : "a token asset on Solana");
+		else if (strcmp(type, "NFT_TRANSFER") == 0 &&
+		    (v = str(tok, "standard")) != NULL && strcmp(v,
+		    strcmp(id.asset_ns, "erc721") == 0 ? "ERC-721" :
+		    "ERC-1155") != 0)
+			issue(issues, "token.assetId", "names another NFT "
+			    "standard than token.standard");
 		else if (parse_addr(chain, id.asset_ref, a, ab) == -1)
 			issue(issues, "token.assetId", "its asset reference "
 			    "is not an address of this chain");

@@ -48,7 +48,8 @@ denied_audit() {
 }
 
 E721="{\"type\":\"NFT_TRANSFER\",\"network\":\"$NET\",\"to\":\"$ACC1\",\"token\":{\"address\":\"$NFT\",\"tokenId\":\"1\",\"standard\":\"ERC-721\"}}"
-E1155="{\"type\":\"NFT_TRANSFER\",\"network\":\"$NET\",\"to\":\"$ACC1\",\"amount\":\"3\",\"token\":{\"address\":\"$MULTI\",\"tokenId\":\"1\",\"standard\":\"ERC-1155\"}}"
+# the collection named by its CAIP-19 assetId alone
+E1155="{\"type\":\"NFT_TRANSFER\",\"network\":\"$NET\",\"to\":\"$ACC1\",\"amount\":\"3\",\"token\":{\"assetId\":\"eip155:11155111/erc1155:$MULTI\",\"tokenId\":\"1\",\"standard\":\"ERC-1155\"}}"
 
 # ---- NFT_TRANSFER: default deny ----
 code=$(req POST /v1/transactions/send "$E721" "$S")
@@ -81,8 +82,12 @@ bad "a hex token id" token.tokenId "{\"type\":\"NFT_TRANSFER\",\"network\":\"$NE
 bad "no token" token "{\"type\":\"NFT_TRANSFER\",\"network\":\"$NET\",\"to\":\"$ACC1\"}"
 bad "an unknown field" memo "{\"type\":\"NFT_TRANSFER\",\"network\":\"$NET\",\"to\":\"$ACC1\",\"memo\":\"x\",\"token\":{\"address\":\"$NFT\",\"tokenId\":\"1\",\"standard\":\"ERC-721\"}}"
 bad "an assetId of another standard" token.assetId "{\"type\":\"NFT_TRANSFER\",\"network\":\"$NET\",\"to\":\"$ACC1\",\"token\":{\"address\":\"$NFT\",\"tokenId\":\"1\",\"standard\":\"ERC-721\",\"assetId\":\"eip155:11155111/erc20:$NFT\"}}"
+bad "an assetId of the other NFT standard" token.assetId "{\"type\":\"NFT_TRANSFER\",\"network\":\"$NET\",\"to\":\"$ACC1\",\"token\":{\"address\":\"$NFT\",\"tokenId\":\"1\",\"standard\":\"ERC-721\",\"assetId\":\"eip155:11155111/erc1155:$NFT\"}}"
 
 # ---- allowed: ERC-721 ----
+code=$(req POST /v1/transactions/simulate "$E721" "$S")
+check "a dry run of the ERC-721 transfer: 200, success, NFT_TRANSFER, nothing moved" \
+    [ "$code $(jget '(j["success"], j["meta"]["transactionType"])') $(owner 1)" = "200 (True, 'NFT_TRANSFER') $ADDR" ]
 id=$(send "$E721")
 r=$(wait_tx "$id")
 check "ERC-721 safeTransferFrom reaches CONFIRMED" [ "$(st "$r" status)" = CONFIRMED ]
