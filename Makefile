@@ -75,7 +75,8 @@ API_SRCS    = api/api.c api/api_health.c api/http.c \
 	      api/api_notify.c api/api_admin.c api/api_check.c \
 	      api/api_skills.c api/api_mcp.c api/api_tokens.c \
 	      api/api_webhooks.c \
-	      api/chain_tokens.c api/api_ops.c api/api_metrics.c
+	      api/chain_tokens.c api/api_ops.c api/api_metrics.c \
+	      api/chain_nft.c
 POLICYD_SRCS = policyd/siwe.c \
 	      policyd/policyd.c policyd/policyd_store.c policyd/policyd_auth.c \
 	      policyd/policyd_wallets.c policyd/policyd_api.c \
@@ -84,7 +85,7 @@ POLICYD_SRCS = policyd/siwe.c \
 	      policyd/tx_spec.c policyd/tx_decide.c \
 	      policyd/tx_prepare.c policyd/tx_gas.c policyd/tx_watch.c \
 	      policyd/tx_sim.c policyd/tx_message.c policyd/tx_routes.c \
-	      policyd/tx_sign.c policyd/tx_sign_sol.c \
+	      policyd/tx_sign.c policyd/tx_sign_sol.c policyd/tx_nft.c \
 	      policyd/policyd_kill.c policyd/policyd_reply.c \
 	      policyd/policyd_decide.c policyd/policyd_queue.c \
 	      policyd/policyd_price.c policyd/policy_eval.c \
@@ -95,7 +96,7 @@ POLICYD_SRCS = policyd/siwe.c \
 	      policyd/policyd_utils.c policyd/policyd_monitor.c \
 	      policyd/policyd_incoming.c \
 	      policyd/policyd_ops.c policyd/policyd_settings.c \
-	      policyd/policyd_metrics.c
+	      policyd/policyd_metrics.c policyd/policyd_nft.c
 SIGNER_SRCS = signer/signer.c signer/signer_keys.c signer/signer_sign.c \
 	      signer/evm_sign.c
 RELAY_SRCS  = relay/relay.c relay/relay_format.c
@@ -502,7 +503,7 @@ build-fuzz/fuzz_api_body: $(call fuzz_o,tests/fuzz/fuzz_api_body.c \
     common/network.c common/util.c common/log.c api/http_parse.c imsg/msg.c \
     common/url.c common/x402.c $(FUZZ_CHAIN))
 build-fuzz/fuzz_txspec: $(call fuzz_o,tests/fuzz/fuzz_txspec.c \
-    policyd/tx_spec.c chain/abi.c common/txinput.c common/network.c \
+    policyd/tx_spec.c policyd/tx_nft.c chain/abi.c common/txinput.c common/network.c \
     common/util.c common/log.c common/policy_rules.c $(FUZZ_CHAIN) \
     chain/base58.c chain/solana.c)
 build-fuzz/fuzz_mcp: $(call fuzz_o,tests/fuzz/fuzz_mcp.c common/mcp.c \

@@ -320,8 +320,12 @@ api_chain_query(struct imsgchan *ch, struct imsg *imsg, void *arg)
 	    memchr(q.token, '\0', sizeof(q.token)) == NULL ||
 	    memchr(q.symbol, '\0', sizeof(q.symbol)) == NULL ||
 	    memchr(q.name, '\0', sizeof(q.name)) == NULL ||
+	    memchr(q.token_id, '\0', sizeof(q.token_id)) == NULL ||
 	    q.ntokens > CQ_TOKENS_MAX || (q.kind != CQ_BALANCE &&
-	    q.kind != CQ_ASSETS && q.kind != CQ_RESOLVE) ||
+	    q.kind != CQ_ASSETS && q.kind != CQ_RESOLVE && q.kind != CQ_NFT) ||
+	    (q.kind == CQ_NFT && (q.nparts != 0 || q.token[0] == '\0' ||
+	    q.token_id[0] == '\0' || strspn(q.token_id, "0123456789") !=
+	    strlen(q.token_id))) ||
 	    (q.kind == CQ_RESOLVE && (q.nparts != 0 || q.token[0] == '\0')) ||
 	    q.nparts > NET_MAX || (q.nparts == 0 && q.part != 0) ||
 	    (q.nparts > 0 && (q.part >= q.nparts || q.token[0] != '\0')) ||
@@ -379,6 +383,11 @@ api_chain_query(struct imsgchan *ch, struct imsg *imsg, void *arg)
 	}
 	if (q.kind == CQ_RESOLVE)
 		token_resolve(c, n, &q);
+	else if (q.kind == CQ_NFT) {
+		if (n->net.chain != KS_CHAIN_ETHEREUM)
+			fatalx("IMSG_API_CHAINQ: CQ_NFT on a Solana network");
+		nft_read(c, n, &q);
+	}
 	else if (n->net.chain == KS_CHAIN_ETHEREUM)
 		evm_query(c, n, &q);
 	else

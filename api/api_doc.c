@@ -52,24 +52,35 @@ doc_schema(const struct route_query *q)
 	}
 }
 
-/* The parameters of a route: its "{id}" segment and its query keys. */
+/*
+ * The name of a path's k-th "{}" (at p): the reference's, "id" then
+ * "walletId", and "tokenIdentifier" after "nfts/".
+ */
+static const char *
+param_name(const char *path, const char *p, int k)
+{
+	if (p - path >= 5 && strncmp(p - 5, "nfts/", 5) == 0)
+		return "tokenIdentifier";
+	return k == 0 ? "id" : "walletId";
+}
+
+/* The parameters of a route: its "{id}" segments and its query keys. */
 static json_t *
 doc_params(const struct route *rt)
 {
-	json_t	*a;
-	size_t	 i;
+	json_t		*a;
+	size_t		 i;
+	const char	*p, *name;
+	int		 k = 0;
 
 	if ((a = json_array()) == NULL)
 		fatalx("json_array");
-	if (strstr(rt->path, "{}") != NULL)
+	for (p = rt->path; (p = strstr(p, "{}")) != NULL; p += 2) {
+		name = param_name(rt->path, p, k++);
 		json_array_append_new(a, json_pack("{s:s, s:s, s:b, s:{s:s}}",
-		    "name", "id", "in", "path", "required", 1, "schema",
+		    "name", name, "in", "path", "required", 1, "schema",
 		    "type", "string"));
-	if (strstr(rt->path, "{}") != NULL &&
-	    strstr(strstr(rt->path, "{}") + 2, "{}") != NULL)
-		json_array_append_new(a, json_pack("{s:s, s:s, s:b, s:{s:s}}",
-		    "name", "walletId", "in", "path", "required", 1, "schema",
-		    "type", "string"));
+	}
 	for (i = 0; i < route_nqueries; i++) {
 		if (route_queries[i].route != rt->id ||
 		    route_queries[i].kind == QK_UNSUPPORTED)
@@ -103,18 +114,18 @@ doc_security(int auth)
 }
 
 /* A route's path as OpenAPI writes it: "{}" becomes "{id}", a second
- * "{walletId}". */
+ * "{walletId}", one after "nfts/" "{tokenIdentifier}". */
 static void
 doc_path(const char *p, char *out, size_t outsz)
 {
-	const char	*name;
+	const char	*name, *path = p;
 	size_t		 n = 0;
 	int		 k = 0;
 
-	for (; *p != '\0' && n + 10 < outsz; p++) {
+	for (; *p != '\0' && n + 20 < outsz; p++) {
 		out[n++] = *p;
 		if (*p == '{') {
-			name = k++ == 0 ? "id" : "walletId";
+			name = param_name(path, p, k++);
 			memcpy(out + n, name, strlen(name));
 			n += strlen(name);
 		}

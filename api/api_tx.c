@@ -149,6 +149,54 @@ want_amount(json_t *o, struct api_issues *is)
 	want_gas(o, is);
 }
 
+/* NFT_TRANSFER's token: {address, tokenId, standard, assetId?} */
+static void
+want_nft(json_t *o, struct api_issues *is)
+{
+	json_t		*t = json_object_get(o, "token");
+	const char	*std;
+
+	if (!json_is_object(t)) {
+		api_issue(is, "token", "an object {address, tokenId, "
+		    "standard}");
+		return;
+	}
+	api_only_fields(t, is, "address", "tokenId", "standard", "assetId",
+	    NULL);
+	want_string(t, "assetId", CAIP_ID_MAX, 0, is);
+	want_string(t, "address", 64, json_object_get(t, "assetId") == NULL,
+	    is);
+	want_string(t, "tokenId", 78, 1, is);
+	want_string(t, "standard", 16, 1, is);
+	std = json_string_value(json_object_get(t, "standard"));
+	if (std != NULL && strcmp(std, "ERC-721") != 0 &&
+	    strcmp(std, "ERC-1155") != 0 && strcmp(std, "METAPLEX") != 0 &&
+	    strcmp(std, "XLS-20") != 0)
+		api_issue(is, "token.standard", "one of ERC-721, ERC-1155, "
+		    "METAPLEX, XLS-20");
+}
+
+/*
+ * CONTRACT_DEPLOY's bytecode and constructorArgs: strings of at most
+ * EIP-3860's 49152 bytes of init code as hex (0x optional).  Their
+ * digits and their sum are policyd's to judge (tx_nft.c).
+ */
+static void
+want_initcode(json_t *o, const char *key, int required,
+    struct api_issues *is)
+{
+	json_t	*v = json_object_get(o, key);
+
+	if (v == NULL) {
+		if (required)
+			api_issue(is, key, "required");
+		return;
+	}
+	if (!json_is_string(v) || json_string_length(v) > 2 + 2 * 49152)
+		api_issue(is, key, "a string of hex digits (0x optional), "
+		    "at most 49152 bytes of init code (EIP-3860)");
+}
+
 static int
 account_ok(json_t *e)
 {
@@ -234,6 +282,21 @@ api_tx_send(struct http_req *req, const struct route *rt, const char *param,
 		want_string(b, "spender", 64, 1, &is);
 		want_amount(b, &is);
 		want_token(b, &is, 1);
+	} else if (strcmp(type, "NFT_TRANSFER") == 0) {
+		api_only_fields(b, &is, "type", "walletId", "network", "to",
+		    "token", "amount", "dryRun", "gasCondition", NULL);
+		want_string(b, "to", 64, 1, &is);
+		want_string(b, "amount", 78, 0, &is);
+		want_nft(b, &is);
+		want_gas(b, &is);
+	} else if (strcmp(type, "CONTRACT_DEPLOY") == 0) {
+		api_only_fields(b, &is, "type", "walletId", "network",
+		    "bytecode", "constructorArgs", "value", "dryRun",
+		    "gasCondition", NULL);
+		want_initcode(b, "bytecode", 1, &is);
+		want_initcode(b, "constructorArgs", 0, &is);
+		want_string(b, "value", 78, 0, &is);
+		want_gas(b, &is);
 	} else if (strcmp(type, "CONTRACT_CALL") == 0) {
 		api_only_fields(b, &is, "type", "walletId", "network", "to",
 		    "calldata", "value", "programId", "instructionData",
@@ -261,7 +324,7 @@ api_tx_send(struct http_req *req, const struct route *rt, const char *param,
 		}
 	} else
 		api_issue(&is, "type", "one of TRANSFER, TOKEN_TRANSFER, "
-		    "CONTRACT_CALL, APPROVE");
+		    "CONTRACT_CALL, APPROVE, NFT_TRANSFER, CONTRACT_DEPLOY");
 	if (t == NULL && json_array_size(is.list) == 0 &&
 	    json_object_set_new(b, "type", json_string("TRANSFER")) == -1)
 		fatalx("json_object_set_new");

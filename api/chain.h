@@ -94,5 +94,7 @@ void	u256_from_u64(uint64_t, uint8_t [32]);
 void	u256_dec(const uint8_t [32], char [80]);
 /* GET /v1/tokens/resolve: a token's metadata (chain_tokens.c). */
 void	token_resolve(void *, struct chain_net *, const struct chain_query *);
+/* chain_nft.c: CQ_NFT, one NFT as a wallet holds it (EVM) */
+void	nft_read(void *, struct chain_net *, const struct chain_query *);
 
 #endif

@@ -41,6 +41,7 @@ struct prep {
 	char			 token[43];	/* CHPREP_TOKEN_BAL, or "" */
 	int			 token_bal;	/* CHPREP_TOKEN_BAL asked */
 	int			 decimals;	/* CHPREP_DECIMALS asked */
+	int			 create;	/* CHPREP_CREATE: no to */
 };
 
 static void __attribute__((format(printf, 4, 5)))
@@ -344,8 +345,13 @@ prep_ready(void *arg, int st, int retryable, const char *msg)
 		prep_unref(p);
 		return;
 	}
-	if ((tx = json_pack("{s:s,s:s,s:s}", "from", p->from, "to", p->to,
-	    "value", p->value)) != NULL && p->data != NULL &&
+	if (p->create)
+		tx = json_pack("{s:s,s:s}", "from", p->from, "value",
+		    p->value);
+	else
+		tx = json_pack("{s:s,s:s,s:s}", "from", p->from, "to", p->to,
+		    "value", p->value);
+	if (tx != NULL && p->data != NULL &&
 	    json_object_set_new(tx, "data", json_string(p->data)) == -1) {
 		json_decref(tx);
 		tx = NULL;
@@ -405,12 +411,18 @@ evm_prepare(struct chain_net *n, const struct chain_prep *in,
 	p->ctx.status = CHAIN_OK;
 	p->token_bal = (in->flags & CHPREP_TOKEN_BAL) != 0;
 	p->decimals = (in->flags & CHPREP_DECIMALS) != 0;
+	p->create = (in->flags & CHPREP_CREATE) != 0;
 	evm_qty_hex(in->value, p->value);
 	if (in->op != CHOP_EVM_TX)
 		prep_fail(p, CHAIN_REFUSED, 0, "not an EVM operation");
 	else if (evm_addr_arg(in->from, CHAIN_ADDR_MAX, p->from, NULL) == -1)
 		prep_fail(p, CHAIN_REFUSED, 0, "invalid from address");
-	else if (evm_addr_arg(in->to, CHAIN_ADDR_MAX, p->to, NULL) == -1)
+	else if (p->create && (in->to[0] != '\0' || in->datalen == 0 ||
+	    p->no_code))
+		prep_fail(p, CHAIN_REFUSED, 0, "a contract creation has init "
+		    "code and no to address");
+	else if (!p->create && evm_addr_arg(in->to, CHAIN_ADDR_MAX, p->to,
+	    NULL) == -1)
 		prep_fail(p, CHAIN_REFUSED, 0, "invalid to address");
 	else if ((in->flags & (CHPREP_TOKEN_BAL | CHPREP_DECIMALS)) &&
 	    evm_addr_arg(in->mint, CHAIN_ADDR_MAX, p->token, NULL) == -1)

@@ -25,7 +25,7 @@ static int
 put_common(struct rlp *r, const struct evm_tx *tx)
 {
 	if (rlp_u64(r, tx->gas_limit) == -1 ||
-	    rlp_bytes(r, tx->to, sizeof(tx->to)) == -1 ||
+	    rlp_bytes(r, tx->to, tx->create ? 0 : sizeof(tx->to)) == -1 ||
 	    rlp_uint(r, tx->value) == -1 ||
 	    rlp_bytes(r, tx->data, tx->datalen) == -1)
 		return -1;
@@ -101,7 +101,26 @@ evm_tx_check(const struct evm_tx *tx)
 	if (tx->datalen > EVM_DATA_MAX ||
 	    (tx->data == NULL && tx->datalen > 0))
 		return -1;
+	/* A creation without init code would create an empty account. */
+	if (tx->create && tx->datalen == 0)
+		return -1;
 	return 0;
+}
+
+void
+evm_create_address(const uint8_t from[20], uint64_t nonce, uint8_t out[20])
+{
+	uint8_t		buf[64], h[32];
+	struct rlp	r = { buf, 0, sizeof(buf) };
+
+	/* 20 + 9 + headers fit in 64 bytes: neither call can fail */
+	if (rlp_bytes(&r, from, 20) == -1 || rlp_u64(&r, nonce) == -1 ||
+	    rlp_list(&r, 0) == -1) {
+		memset(out, 0, 20);
+		return;
+	}
+	keccak256(r.p, r.len, h);
+	memcpy(out, h + 12, 20);
 }
 
 int

@@ -57,7 +57,9 @@ struct evm_tx {
 	uint8_t		 max_priority_fee[32];	/* 1559 */
 	uint8_t		 max_fee[32];		/* 1559 */
 	uint64_t	 gas_limit;
-	uint8_t		 to[20];		/* no contract creation */
+	uint8_t		 to[20];		/* unless create */
+	int		 create;		/* a contract creation: no to,
+						   data is the init code */
 	uint8_t		 value[32];
 	const uint8_t	*data;
 	size_t		 datalen;
@@ -86,6 +88,12 @@ int	evm_tx_encode(struct rlp *, const struct evm_tx *, const uint8_t *,
  */
 int	evm_tx_decode(const uint8_t *, size_t, struct evm_tx *,
 	    const char **);
+
+/*
+ * The address a contract created by from with this nonce gets:
+ * keccak256(rlp([from, nonce]))[12..32].
+ */
+void	evm_create_address(const uint8_t [20], uint64_t, uint8_t [20]);
 
 /* The digests EIP-191 (personal message) and EIP-712 sign. */
 int	evm_personal_hash(const uint8_t *, size_t, uint8_t [32]);

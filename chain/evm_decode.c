@@ -118,8 +118,8 @@ get_common(const struct rlp_item *it, struct evm_tx *tx, const char **why)
 	    get_uint(&it[2], 32, tx->value) == -1 || it[3].list)
 		return -1;
 	if (it[1].len == 0) {
-		*why = "a contract creation (no to): not signed here "
-		    "(CONTRACT_DEPLOY is not supported)";
+		*why = "a contract creation (no to): not signed here; "
+		    "deploy with a send of type CONTRACT_DEPLOY";
 		return -1;
 	}
 	if (it[1].len != 20) {

@@ -61,7 +61,10 @@ static const char *const protos[] = { "2025-11-25", "2025-06-18",
  * given, less wallet_id (the route takes none); GET_SNAKE: as GET_Q,
  * the keys as given (the route's are snake_case, wallet_id too).
  */
-enum how { GET_Q, GET_ARGS, GET_TX, POST_TX, POST_PLAIN, GET_SNAKE };
+/* POST_NFT: transfer_nft's flat arguments as an NFT_TRANSFER body;
+ * GET_NFT: the token identifier in the path, the rest as GET_Q. */
+enum how { GET_Q, GET_ARGS, GET_TX, POST_TX, POST_PLAIN, GET_SNAKE, POST_NFT,
+	GET_NFT };
 
 static const struct tool {
 	const char	*name;
@@ -247,6 +250,39 @@ static const struct tool {
 	    "{\"type\":\"string\"}," WALLET_SCHEMA "},\"required\":"
 	    "[\"url\"],\"additionalProperties\":false}", POST_PLAIN,
 	    "/v1/x402/fetch", NULL },
+	{ "transfer_nft", "Send an NFT: an ERC-721 token (amount 1) or an "
+	    "amount of an ERC-1155 token, by safeTransferFrom on its "
+	    "collection's contract, which the policies must allow (a "
+	    "CONTRACT_WHITELIST entry).  EVM networks only." TIERS,
+	    "{\"type\":\"object\",\"properties\":{\"to\":{\"type\":"
+	    "\"string\"},\"token_address\":{\"type\":\"string\","
+	    "\"description\":\"The collection's contract\"},\"token_id\":"
+	    "{\"type\":\"string\",\"description\":\"Decimal token id\"},"
+	    "\"standard\":{\"type\":\"string\",\"enum\":[\"erc721\","
+	    "\"erc1155\",\"metaplex\"]}," NETWORK_SCHEMA ",\"amount\":"
+	    "{\"type\":\"string\",\"description\":\"ERC-1155: how many "
+	    "(default 1)\"}," WALLET_SCHEMA "},\"required\":[\"to\","
+	    "\"token_address\",\"token_id\",\"standard\",\"network\"],"
+	    "\"additionalProperties\":false}", POST_NFT,
+	    "/v1/transactions/send", "NFT_TRANSFER" },
+	{ "list_nfts", "Would list the wallet's NFTs; that needs an NFT "
+	    "indexer, which this daemon does not have, so it answers "
+	    "INDEXER_NOT_CONFIGURED.  Use get_nft_metadata for one token.",
+	    "{\"type\":\"object\",\"properties\":{" NETWORK_SCHEMA ","
+	    "\"cursor\":{\"type\":\"string\"},\"limit\":{\"type\":"
+	    "\"number\"},\"group_by\":{\"type\":\"string\",\"enum\":"
+	    "[\"collection\"]}," WALLET_SCHEMA "},\"required\":[\"network\"],"
+	    "\"additionalProperties\":false}", GET_Q, "/v1/wallet/nfts",
+	    NULL },
+	{ "get_nft_metadata", "One NFT as the wallet holds it, read from "
+	    "the node: standard (ERC-721 or ERC-1155), amount held and the "
+	    "token's URI.  token_identifier is contractAddress:tokenId.  The "
+	    "metadata document the URI names is not fetched.",
+	    "{\"type\":\"object\",\"properties\":{\"token_identifier\":"
+	    "{\"type\":\"string\",\"description\":\"contractAddress:"
+	    "tokenId\"}," NETWORK_SCHEMA "," WALLET_SCHEMA "},\"required\":"
+	    "[\"token_identifier\",\"network\"],\"additionalProperties\":"
+	    "false}", GET_NFT, "/v1/wallet/nfts/", NULL },
 	{ "get_nonce", "A fresh nonce for an owner's sign-in message "
 	    "(SIWE / SIWS).",
 	    "{\"type\":\"object\",\"properties\":{" WALLET_SCHEMA "},"
@@ -381,6 +417,46 @@ rest_body(json_t *args, const char *type, const char *wallet)
 	return b;
 }
 
+/*
+ * transfer_nft's arguments as the send's NFT_TRANSFER body: the token's
+ * address, id and standard (erc721 -> ERC-721) in token; anything else
+ * as given, for the route to judge.
+ */
+static json_t *
+nft_body(json_t *args, const char *wallet)
+{
+	static const char *const std[][2] = { { "erc721", "ERC-721" },
+	    { "erc1155", "ERC-1155" }, { "metaplex", "METAPLEX" } };
+	json_t		*b, *tok, *v;
+	const char	*k;
+	size_t		 i;
+
+	b = must(json_object());
+	tok = must(json_object());
+	json_object_foreach(args, k, v) {
+		if (strcmp(k, "token_address") == 0)
+			json_object_set(tok, "address", v);
+		else if (strcmp(k, "token_id") == 0)
+			json_object_set(tok, "tokenId", v);
+		else if (strcmp(k, "standard") == 0) {
+			for (i = 0; i < nitems(std); i++)
+				if (json_is_string(v) && strcmp(std[i][0],
+				    json_string_value(v)) == 0)
+					break;
+			json_object_set_new(tok, "standard", i < nitems(std) ?
+			    json_string(std[i][1]) : json_incref(v));
+		} else if (strcmp(k, "wallet_id") == 0)
+			json_object_set(b, "walletId", v);
+		else
+			json_object_set(b, k, v);
+	}
+	json_object_set_new(b, "token", tok);
+	json_object_set_new(b, "type", json_string("NFT_TRANSFER"));
+	if (json_object_get(b, "walletId") == NULL && wallet != NULL)
+		json_object_set_new(b, "walletId", json_string(wallet));
+	return b;
+}
+
 /* s percent-encoded (all but RFC 3986's unreserved) after out's end. */
 static int
 append_escaped(char *out, size_t len, const char *s)
@@ -457,8 +533,8 @@ make_call(const struct tool *t, json_t *args, const char *wallet,
 	wipe_free(s);
 	if (n > MCP_ARG_MAX)
 		return text_result("Error: the arguments are too long", 1);
-	c->method = t->how == POST_TX || t->how == POST_PLAIN ? "POST" :
-	    "GET";
+	c->method = t->how == POST_TX || t->how == POST_PLAIN ||
+	    t->how == POST_NFT ? "POST" : "GET";
 	c->tool = t->name;
 	snprintf(c->target, sizeof(c->target), "%s", t->path);
 	switch (t->how) {
@@ -470,6 +546,14 @@ make_call(const struct tool *t, json_t *args, const char *wallet,
 			return text_result("Error: transaction_id must be a "
 			    "transaction id", 1);
 		break;
+	case GET_NFT:
+		v = json_object_get(args, "token_identifier");
+		if (!json_is_string(v) || json_string_length(v) > 128 ||
+		    append_escaped(c->target, sizeof(c->target),
+		    json_string_value(v)) == -1)
+			return text_result("Error: token_identifier must be "
+			    "contractAddress:tokenId", 1);
+		/* FALLTHROUGH */
 	case GET_Q:
 	case GET_ARGS:
 	case GET_SNAKE:
@@ -477,8 +561,16 @@ make_call(const struct tool *t, json_t *args, const char *wallet,
 		    strcmp(t->name, "get_nonce") == 0)
 			break;
 		json_object_foreach(args, k, v) {
+			if (strcmp(k, "token_identifier") == 0)
+				continue;
 			if (t->how == GET_SNAKE)
 				snprintf(ck, sizeof(ck), "%s", k);
+			else if (strcmp(t->name, "list_nfts") == 0 &&
+			    strcmp(k, "cursor") == 0)
+				snprintf(ck, sizeof(ck), "pageKey");
+			else if (strcmp(t->name, "list_nfts") == 0 &&
+			    strcmp(k, "limit") == 0)
+				snprintf(ck, sizeof(ck), "pageSize");
 			else
 				camel(k, ck, sizeof(ck));
 			if (add_query(c->target, sizeof(c->target), ck, v) ==
@@ -497,6 +589,9 @@ make_call(const struct tool *t, json_t *args, const char *wallet,
 				return text_result("Error: the default "
 				    "wallet id is too long", 1);
 		}
+		break;
+	case POST_NFT:
+		c->body = nft_body(args, wallet);
 		break;
 	case POST_PLAIN:
 		/* wallet_id only names the session's wallet: no use here,

@@ -776,13 +776,21 @@ rules_allowed_tokens(struct ck *ck, json_t *r, json_t *out)
 	each(ck, r, "tokens", POLICY_LIST_MAX, token_entry, out);
 }
 
+/*
+ * allowDeploy: true also allows contract creations (CONTRACT_DEPLOY);
+ * such a policy may list no contract.
+ */
 static void
 rules_contract_whitelist(struct ck *ck, json_t *r, json_t *out)
 {
-	static const char *const names[] = { "contracts", NULL };
+	static const char *const names[] = { "contracts", "allowDeploy",
+	    NULL };
 
 	only(ck, r, names);
-	each(ck, r, "contracts", POLICY_LIST_MAX, contract_entry, out);
+	boolean(ck, r, "allowDeploy", 0, out);
+	if (json_object_get(r, "contracts") != NULL ||
+	    !json_is_true(json_object_get(r, "allowDeploy")))
+		each(ck, r, "contracts", POLICY_LIST_MAX, contract_entry, out);
 }
 
 static void

@@ -35,7 +35,7 @@ const struct route routes[R_MAX] = {
 #define TX_STATUSES	"PENDING|QUEUED|EXECUTING|SUBMITTED|CONFIRMED|FAILED|" \
 	"CANCELLED|EXPIRED|SIGNED"
 #define TX_TYPES	"TRANSFER|TOKEN_TRANSFER|CONTRACT_CALL|APPROVE|" \
-	"SIGN_MESSAGE"
+	"NFT_TRANSFER|CONTRACT_DEPLOY|SIGN_MESSAGE"
 #define INC_STATUSES	"DETECTED|CONFIRMED"
 #define NO_FIAT		"not supported: amounts are in the chain's units " \
 	"(and USD where a price is known)"
@@ -77,6 +77,20 @@ const struct route_query route_queries[] = {
 	{ R_WALLET_BALANCE, "token", QK_TEXT, 1, 64, 0, ADDR_CHARS,
 	    "A-Z a-z 0-9 (a token contract or mint address)", NULL },
 	Q_NO(R_WALLET_BALANCE, "display_currency", NO_FIAT),
+	Q_ID(R_NFT_LIST, "walletId"),
+	Q_NET(R_NFT_LIST),
+	Q_INT(R_NFT_LIST, "pageSize", 1, 100, 50),
+	{ R_NFT_LIST, "pageKey", QK_TEXT, 1, 256, 0, ADDR_CHARS "-_.:",
+	    "A-Z a-z 0-9 - _ . :", NULL },
+	Q_ENUM(R_NFT_LIST, "groupBy", "collection"),
+	Q_NET(R_ADMIN_NFT_LIST),
+	Q_INT(R_ADMIN_NFT_LIST, "pageSize", 1, 100, 50),
+	{ R_ADMIN_NFT_LIST, "pageKey", QK_TEXT, 1, 256, 0, ADDR_CHARS "-_.:",
+	    "A-Z a-z 0-9 - _ . :", NULL },
+	Q_ENUM(R_ADMIN_NFT_LIST, "groupBy", "collection"),
+	Q_ID(R_NFT_GET, "walletId"),
+	Q_NET(R_NFT_GET),
+	Q_NET(R_ADMIN_NFT_GET),
 	Q_ID(R_WALLET_ASSETS, "walletId"),
 	Q_NETS(R_WALLET_ASSETS),
 	Q_NO(R_WALLET_ASSETS, "display_currency", NO_FIAT),

@@ -40,6 +40,8 @@ enum http_method {
 	X(R_WALLET_PATCH,	PATCH,	"/v1/wallets/{}",	MASTER)	\
 	X(R_WALLET_NETWORKS,	GET,	"/v1/wallets/{}/networks",	\
 	    MASTER_OR_SESSION)						\
+	X(R_ADMIN_NFT_LIST,	GET,	"/v1/wallets/{}/nfts",	MASTER)	\
+	X(R_ADMIN_NFT_GET,	GET,	"/v1/wallets/{}/nfts/{}", MASTER) \
 	X(R_WALLET_SUSPEND,	POST,	"/v1/wallets/{}/suspend", MASTER) \
 	X(R_WALLET_RESUME,	POST,	"/v1/wallets/{}/resume", MASTER) \
 	X(R_WALLET_PURGE,	DELETE,	"/v1/wallets/{}/purge",	MASTER)	\
@@ -64,6 +66,8 @@ enum http_method {
 	X(R_WALLET_ADDRESS,	GET,	"/v1/wallet/address",	SESSION) \
 	X(R_WALLET_BALANCE,	GET,	"/v1/wallet/balance",	SESSION) \
 	X(R_WALLET_ASSETS,	GET,	"/v1/wallet/assets",	SESSION) \
+	X(R_NFT_LIST,		GET,	"/v1/wallet/nfts",	SESSION) \
+	X(R_NFT_GET,		GET,	"/v1/wallet/nfts/{}",	SESSION) \
 	X(R_INCOMING_LIST,	GET,	"/v1/wallet/incoming",	SESSION) \
 	X(R_INCOMING_SUMMARY,	GET,	"/v1/wallet/incoming/summary",	\
 	    SESSION)							\

@@ -380,9 +380,11 @@ struct sign_evm_tx {
 	uint8_t		gas_price[32];
 	uint8_t		max_priority_fee[32];
 	uint8_t		max_fee[32];
-	uint8_t		to[20];
+	uint8_t		to[20];		/* zero when create */
 	uint8_t		value[32];
 	uint32_t	datalen;
+	uint32_t	create;		/* 1: a contract creation, data is
+					   the init code */
 };
 
 #define SIGN_EVM_PERSONAL	1	/* EIP-191: signer adds the prefix */
@@ -461,7 +463,7 @@ struct api_cred {
 #define ENV_TESTNET		1
 #define ENV_MAINNET		2
 /* the path's "{}" segments: one id, or "<id>/wallets/<id>" (81) */
-#define API_PARAM_MAX		96
+#define API_PARAM_MAX		192	/* wallets/{id}/nfts/{contract:id} */
 #define API_QUERY_MAX		512
 #define API_BODY_MAX		(1024 * 1024)
 
@@ -629,6 +631,7 @@ struct chain_prep {
 				   TRANSFER, TOKEN: the memo, if any) */
 #define CHPREP_DECIMALS	0x08	/* EVM: the token's (mint's) decimals() */
 #define CHPREP_TOKEN_BAL 0x10	/* a dry run: and its balance of mint */
+#define CHPREP_CREATE	0x20	/* EVM: a contract creation (to is "") */
 
 /* api -> policyd: the answer to a chain_prep. */
 struct chain_ctx {
@@ -705,11 +708,15 @@ struct chain_status {
  * reads a token's metadata on chain (token: its contract or mint), for
  * GET /v1/tokens/resolve; no wallet, one network.  admin: CQ_BALANCE
  * for GET /v1/admin/wallets/{id}/balance, always in parts (every
- * network), answered in the reference's admin shape.
+ * network), answered in the reference's admin shape.  CQ_NFT reads one
+ * NFT (token: its contract, token_id: its id) as address holds it: the
+ * standard (ERC-165), the holding and the token's URI; one EVM network.
  */
 #define CQ_BALANCE		1
 #define CQ_ASSETS		2
 #define CQ_RESOLVE		3
+#define CQ_NFT			4
+#define CQ_TOKEN_ID_MAX		78	/* digits of 2^256 - 1 */
 #define CQ_TOKENS_MAX		32
 
 struct chain_query {
@@ -726,6 +733,7 @@ struct chain_query {
 	/* CQ_RESOLVE: what the registry knows of the token, or "" */
 	char		symbol[TOKEN_SYMBOL_MAX * 4 + 1];
 	char		name[TOKEN_NAME_MAX * 4 + 1];
+	char		token_id[CQ_TOKEN_ID_MAX + 1];	/* CQ_NFT: decimal */
 };
 
 /*

@@ -11,6 +11,11 @@
  * METHOD_WHITELIST (calls, refused unless listed), APPROVED_SPENDERS and
  * APPROVE_AMOUNT_LIMIT (approvals, refused unless listed), and no
  * SPENDING_LIMIT at all (every transaction needs one: it sets the tier).
+ * An NFT transfer is judged as the call that carries it (its contract in
+ * CONTRACT_WHITELIST, its selector against METHOD_WHITELIST, no native
+ * value) and its recipient as a transfer's (WHITELIST).  A contract
+ * creation is refused unless a CONTRACT_WHITELIST policy that applies
+ * says allowDeploy: true.
  *
  * Tier: native thresholds (instant_max, notify_max, delay_max) judge a
  * native amount; USD thresholds judge the USD value; the stricter tier
@@ -208,8 +213,8 @@ policy_eval(const struct pe_tx *tx, const struct pe_policy *p, size_t n,
 			    "RATE_LIMIT policy allows (%s)", num);
 		}
 	}
-	if ((tx->type == PE_TRANSFER || tx->type == PE_TOKEN) &&
-	    best[POLICY_WHITELIST] != NULL &&
+	if ((tx->type == PE_TRANSFER || tx->type == PE_TOKEN ||
+	    tx->type == PE_NFT) && best[POLICY_WHITELIST] != NULL &&
 	    find(json_object_get(best[POLICY_WHITELIST]->rules,
 	    "allowed_addresses"), NULL, tx->to, tx->evm) == NULL)
 		return deny(r, "WHITELIST_DENIED", "recipient %s is not in the "
@@ -219,23 +224,31 @@ policy_eval(const struct pe_tx *tx, const struct pe_policy *p, size_t n,
 	    "tokens"), "address", tx->token, tx->evm) == NULL))
 		return deny(r, "TOKEN_NOT_ALLOWED", "token %s is not allowed; "
 		    "hint: list it in an ALLOWED_TOKENS policy", tx->token);
-	if (tx->type == PE_CALL) {
+	if (tx->type == PE_CALL || tx->type == PE_NFT) {
+		v = tx->type == PE_NFT ? tx->contract : tx->to;
 		if (best[POLICY_CONTRACT_WHITELIST] == NULL ||
 		    find(json_object_get(best[POLICY_CONTRACT_WHITELIST]->rules,
-		    "contracts"), "address", tx->to, tx->evm) == NULL)
+		    "contracts"), "address", v, tx->evm) == NULL)
 			return deny(r, "CONTRACT_NOT_WHITELISTED", "contract "
 			    "%s is not whitelisted; hint: list it in a "
-			    "CONTRACT_WHITELIST policy", tx->to);
+			    "CONTRACT_WHITELIST policy%s", v != NULL ? v : "?",
+			    tx->type == PE_NFT ? " (an NFT transfer is a call "
+			    "to its collection's contract)" : "");
 		if (best[POLICY_METHOD_WHITELIST] != NULL && (e = find(
 		    json_object_get(best[POLICY_METHOD_WHITELIST]->rules,
-		    "methods"), "contractAddress", tx->to, tx->evm)) != NULL &&
+		    "methods"), "contractAddress", v, tx->evm)) != NULL &&
 		    find(json_object_get(e, "selectors"), NULL, tx->selector,
 		    1) == NULL)
 			return deny(r, "METHOD_NOT_WHITELISTED", "method %s of "
 			    "%s is not in the METHOD_WHITELIST policy",
-			    tx->selector != NULL ? tx->selector : "(none)",
-			    tx->to);
+			    tx->selector != NULL ? tx->selector : "(none)", v);
 	}
+	if (tx->type == PE_DEPLOY && (best[POLICY_CONTRACT_WHITELIST] ==
+	    NULL || !json_is_true(json_object_get(
+	    best[POLICY_CONTRACT_WHITELIST]->rules, "allowDeploy"))))
+		return deny(r, "POLICY_DENIED", "contract deployment is not "
+		    "allowed (default deny); hint: a CONTRACT_WHITELIST "
+		    "policy with allowDeploy: true");
 	if (tx->type == PE_APPROVE) {
 		if (best[POLICY_APPROVED_SPENDERS] == NULL || (e = find(
 		    json_object_get(best[POLICY_APPROVED_SPENDERS]->rules,
@@ -271,9 +284,11 @@ policy_eval(const struct pe_tx *tx, const struct pe_policy *p, size_t n,
 	tier = 0;
 	/* Native thresholds judge native amounts only. */
 	if (tx->type == PE_TRANSFER || tx->type == PE_CALL ||
-	    tx->type == PE_MESSAGE) {
-		t = tier_native(sl, tx->amount != NULL ? tx->amount : "0",
-		    &have_n);
+	    tx->type == PE_MESSAGE || tx->type == PE_NFT ||
+	    tx->type == PE_DEPLOY) {
+		/* an NFT transfer moves no native value: its call's is 0 */
+		t = tier_native(sl, tx->amount != NULL && tx->type != PE_NFT ?
+		    tx->amount : "0", &have_n);
 		if (have_n) {
 			tier = t;
 			why = "native amount";

@@ -17,6 +17,8 @@
 #define PE_CALL		3
 #define PE_APPROVE	4
 #define PE_MESSAGE	5	/* a message to sign: value 0 */
+#define PE_NFT		6	/* an NFT moved: a call to its contract */
+#define PE_DEPLOY	7	/* a contract created */
 
 #define TIER_INSTANT	1
 #define TIER_NOTIFY	2
@@ -36,6 +38,7 @@ struct pe_tx {
 	int		 evm;		/* addresses compare without case */
 	const char	*network;
 	const char	*to;		/* recipient, or the contract called */
+	const char	*contract;	/* PE_NFT: the collection's contract */
 	const char	*token;		/* PE_TOKEN, PE_APPROVE */
 	const char	*spender;	/* PE_APPROVE */
 	const char	*amount;	/* smallest unit: native (TRANSFER,

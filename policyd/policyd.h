@@ -223,6 +223,9 @@ void	wallets_rename(struct pd_ctx *);
 void	wallets_terminate(struct pd_ctx *);
 void	wallets_patch(struct pd_ctx *);
 void	wallets_networks(struct pd_ctx *);
+/* policyd_nft.c */
+void	nft_list(struct pd_ctx *);
+void	nft_get(struct pd_ctx *);
 void	wallets_suspend(struct pd_ctx *);
 void	wallets_resume(struct pd_ctx *);
 void	wallets_purge(struct pd_ctx *);

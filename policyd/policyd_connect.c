@@ -17,10 +17,11 @@
 #include "util.h"
 #include "version.h"
 
-/* What a session can do here; batches, NFTs and actions are not. */
+/* What a session can do here; batches and actions are not. */
 static const char *const capabilities[] = {
 	"transfer", "token_transfer", "contract_call", "approve",
-	"sign_message", "simulate", "balance", "assets", "x402",
+	"nft_transfer", "contract_deploy", "sign_message", "simulate",
+	"balance", "assets", "x402",
 };
 
 /* Every enabled policy that applies to the wallet, as the reference's
@@ -157,7 +158,9 @@ prompt(json_t *wallets, json_t *policies, const char *base,
 	    "do not send it again. A denied one (403 POLICY_DENIED and "
 	    "friends) names the policy: report it, do not retry.\n"
 	    "- Nothing is default-allowed: tokens need ALLOWED_TOKENS, "
-	    "contracts CONTRACT_WHITELIST, approvals APPROVED_SPENDERS, and "
+	    "contracts CONTRACT_WHITELIST, approvals APPROVED_SPENDERS, "
+	    "NFT_TRANSFER its collection in CONTRACT_WHITELIST, "
+	    "CONTRACT_DEPLOY a CONTRACT_WHITELIST with allowDeploy, and "
 	    "any value a SPENDING_LIMIT.\n"
 	    "- Read: GET /v1/wallet/balance, /v1/wallet/assets (network=all "
 	    "for every network), /v1/transactions, /v1/policies.\n"

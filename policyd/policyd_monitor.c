@@ -243,7 +243,7 @@ admin_stats(struct pd_ctx *c)
 	    "GROUP BY 1", -1, "INSTANT|NOTIFY|DELAY|APPROVAL"),
 	    "byType", count_by("SELECT type, count(*) FROM transactions "
 	    "GROUP BY 1", -1, "TRANSFER|TOKEN_TRANSFER|CONTRACT_CALL|"
-	    "APPROVE|SIGN_MESSAGE"),
+	    "APPROVE|NFT_TRANSFER|CONTRACT_DEPLOY|SIGN_MESSAGE"),
 	    "last24h", (json_int_t)count1("SELECT count(*) FROM transactions "
 	    "WHERE created_at > ?1", c->now - RECENT_SECONDS),
 	    "last7d", (json_int_t)count1("SELECT count(*) FROM transactions "

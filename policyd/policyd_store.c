@@ -391,6 +391,8 @@ static const char *const migrations[] = {
 	");",
 	/* 22: x402 payments (policyd_x402.c) */
 	MIG_TX_TYPE "'X402_PAYMENT'",
+	/* 23: NFT transfers and contract deployments (tx_nft.c) */
+	MIG_TX_TYPE "'NFT_TRANSFER', 'CONTRACT_DEPLOY'",
 };
 #define SCHEMA_VERSION	((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -448,7 +450,7 @@ tx_type_add(const char *types)
 	sqlite3_stmt		*st;
 	const char		*sql, *at, *close;
 	char			*nsql, pragma[64];
-	int			 ver;
+	int			 ver, defensive = 0;
 
 	if (sqlite3_prepare_v2(pd.db, "SELECT sql FROM sqlite_master WHERE "
 	    "type = 'table' AND name = 'transactions'", -1, &st, NULL) !=
@@ -462,6 +464,12 @@ tx_type_add(const char *types)
 	    close) == -1)
 		fatal("asprintf");
 	sqlite3_finalize(st);
+	/* A library built defensive refuses writable_schema: off for this */
+	if (sqlite3_db_config(pd.db, SQLITE_DBCONFIG_DEFENSIVE, -1,
+	    &defensive) != SQLITE_OK || (defensive &&
+	    sqlite3_db_config(pd.db, SQLITE_DBCONFIG_DEFENSIVE, 0, NULL) !=
+	    SQLITE_OK))
+		fatalx("database: cannot leave defensive mode");
 	ver = pragma_int("PRAGMA schema_version");
 	exec_or_die("PRAGMA writable_schema = ON");
 	st = store_prepare("UPDATE sqlite_master SET sql = ? WHERE type = "
@@ -475,6 +483,10 @@ tx_type_add(const char *types)
 	    ver + 1);
 	exec_or_die(pragma);
 	exec_or_die("PRAGMA writable_schema = OFF");
+	if (defensive && sqlite3_db_config(pd.db, SQLITE_DBCONFIG_DEFENSIVE,
+	    1, NULL) != SQLITE_OK)
+		fatalx("database: cannot return to defensive mode");
+	/* every row checked again, the widened CHECK included */
 	if (sqlite3_prepare_v2(pd.db, "PRAGMA integrity_check", -1, &st,
 	    NULL) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW ||
 	    strcmp((const char *)sqlite3_column_text(st, 0), "ok") != 0)

@@ -42,6 +42,14 @@
 #define T_TOKEN		2
 #define T_CALL		3
 #define T_APPROVE	4
+/* 5 is PE_MESSAGE: a message to sign, not a send */
+#define T_NFT		6	/* NFT_TRANSFER: ERC-721 or ERC-1155 */
+#define T_DEPLOY	7	/* CONTRACT_DEPLOY: no to, init code */
+#define T_MAX		T_DEPLOY
+
+#define NFT_ERC721	1
+#define NFT_ERC1155	2
+#define INITCODE_MAX	49152	/* EIP-3860: bytes of init code */
 
 #define NONCE_RETRIES	2	/* "nonce too low": re-sign this often */
 #define SOL_ATA_RENT	2039280	/* lamports: a token account, rent-exempt */
@@ -64,6 +72,8 @@ struct txspec {
 	uint8_t			 value[32];
 	uint8_t			*data;
 	size_t			 datalen;
+	int			 create;	/* T_DEPLOY: no to */
+	int			 nft;		/* T_NFT: NFT_ERC721 or 1155 */
 	/* Solana */
 	int			 sol_kind;	/* SIGN_SOL_* */
 	/* a message to sign (SIGN_MESSAGE): its bytes are data */
@@ -119,7 +129,7 @@ extern struct jobq	 jobs;
 extern size_t		 njobs;
 extern uint32_t		 next_sign_id;
 
-extern const char *const type_names[T_APPROVE + 1];
+extern const char *const type_names[T_MAX + 1];
 
 #define is_zero_bytes(b)	is_zero((b), 32)
 
@@ -149,6 +159,13 @@ int	spec_parse(json_t *req, int chain, uint32_t net, const char *from,
 void	req_forms(json_t *req, int chain, const struct network *net,
     json_t *issues);
 void	spec_free(struct txspec *s);
+
+/* tx_nft.c */
+void	spec_nft(json_t *req, struct txspec *s, json_t *issues);
+void	spec_deploy(json_t *req, struct txspec *s, json_t *issues);
+int	nft_ident_parse(int chain, const char *s,
+    char contract[CHAIN_ADDR_MAX + 1], char id[CQ_TOKEN_ID_MAX + 1],
+    const char **why);
 
 /* tx_decide.c */
 void	spec_pe(const struct txspec *s, json_t *req, const char *network,

@@ -27,13 +27,18 @@ spec_pe(const struct txspec *s, json_t *req, const char *network,
 	t->evm = s->chain == KS_CHAIN_ETHEREUM;
 	t->network = network;
 	t->to = s->rcpt;
-	if (s->type == T_TOKEN || s->type == T_APPROVE)
+	if (s->type == T_TOKEN || s->type == T_APPROVE || s->type == T_NFT)
 		t->token = s->mint_text;
+	if (s->type == T_NFT)
+		t->contract = s->to;
 	if (s->type == T_APPROVE)
 		t->spender = s->rcpt;
-	v = s->type == T_CALL ? str(req, "value") : str(req, "amount");
-	t->amount = v != NULL ? v : "0";
-	if (s->type == T_CALL && t->evm && s->datalen >= 4) {
+	v = s->type == T_CALL || s->type == T_DEPLOY ? str(req, "value") :
+	    str(req, "amount");
+	/* an NFT transfer's amount is a count of the token id, 1 unless said */
+	t->amount = v != NULL ? v : s->type == T_NFT ? "1" : "0";
+	if ((s->type == T_CALL || s->type == T_NFT) && t->evm &&
+	    s->datalen >= 4) {
 		snprintf(sel, 11, "0x%02x%02x%02x%02x", s->data[0],
 		    s->data[1], s->data[2], s->data[3]);
 		t->selector = sel;
@@ -45,7 +50,8 @@ double
 spec_usd(const struct txspec *s, const char *amount, long long now,
     char *why, size_t whylen)
 {
-	if (strcmp(amount, "0") == 0)
+	/* An NFT is not priced here: its transfer moves no native value. */
+	if (strcmp(amount, "0") == 0 || s->type == T_NFT)
 		return 0;
 	return price_value(net_get(s->net), s->type == T_TOKEN ||
 	    s->type == T_APPROVE ? s->mint_text : NULL, amount, now, why,
@@ -277,8 +283,9 @@ intent_make(const char *id, const char *wallet, const struct txspec *s,
 	snprintf(text, len, "WAIaaS transaction\nid: %s\nwallet: %s\n"
 	    "network: %s\ntype: %s\nto: %s\namount: %s\ntoken: %s\n"
 	    "calldata: %s\nfee cap: %s\n", id, wallet, net_get(s->net)->name,
-	    type_names[s->type], s->rcpt, amount, s->type == T_TOKEN ||
-	    s->type == T_APPROVE ? s->mint_text : "none", data, cap);
+	    type_names[s->type], s->create ? "(a new contract)" : s->rcpt,
+	    amount, s->type == T_TOKEN || s->type == T_APPROVE ||
+	    s->type == T_NFT ? s->mint_text : "none", data, cap);
 	crypto_hash_sha256(h, (const uint8_t *)text, strlen(text));
 	sodium_bin2hex(hex, 65, h, 32);
 }

@@ -172,6 +172,8 @@ prepare(struct job *j)
 		/* a memo: calldata only to an account without code */
 		if (j->s.type == T_TRANSFER && j->s.datalen > 0)
 			p.flags |= CHPREP_NO_CODE;
+		if (j->s.create)
+			p.flags |= CHPREP_CREATE;
 	} else {
 		p.op = j->s.sol_kind == SIGN_SOL_TRANSFER ? CHOP_SOL_TRANSFER :
 		    j->s.sol_kind == SIGN_SOL_TOKEN ? CHOP_SOL_TOKEN :
@@ -407,6 +409,7 @@ sign:
 	memcpy(t.max_priority_fee, x->priority_fee, 32);
 	memcpy(t.max_fee, max_fee, 32);
 	memcpy(t.to, j->s.to20, 20);
+	t.create = j->s.create != 0;
 	memcpy(t.value, j->s.value, 32);
 	sign_evm_ask(j, &t);
 }

@@ -77,7 +77,9 @@ tx_insert(struct pd_ctx *c, const struct wref *w, const struct txspec *s,
 	sqlite3_bind_text(st, 6, tier_name(r->tier), -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 7, chain_name(w->chain), -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 8, w->net->name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 9, s->rcpt, -1, SQLITE_STATIC);
+	/* a creation's address is known once signed (tx_watch.c) */
+	if (s->rcpt[0] != '\0')
+		sqlite3_bind_text(st, 9, s->rcpt, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 10, t->amount, -1, SQLITE_STATIC);
 	if (t->token != NULL)
 		sqlite3_bind_text(st, 11, t->token, -1, SQLITE_STATIC);

@@ -19,7 +19,8 @@
 #include "tx.h"
 
 const char *const type_names[] = {
-	NULL, "TRANSFER", "TOKEN_TRANSFER", "CONTRACT_CALL", "APPROVE"
+	NULL, "TRANSFER", "TOKEN_TRANSFER", "CONTRACT_CALL", "APPROVE",
+	NULL /* PE_MESSAGE */, "NFT_TRANSFER", "CONTRACT_DEPLOY"
 };
 
 /* ---- numbers and addresses ---- */
@@ -261,16 +262,18 @@ spec_parse(json_t *req, int chain, uint32_t net, const char *from,
 	s->decimals = -1;
 	strlcpy(s->from, from, sizeof(s->from));
 	for (i = 1; i < nitems(type_names); i++)
-		if (type != NULL && strcmp(type, type_names[i]) == 0)
+		if (type != NULL && type_names[i] != NULL &&
+		    strcmp(type, type_names[i]) == 0)
 			s->type = (int)i;
 	if (s->type == 0) {
 		issue(issues, "type", "one of TRANSFER, TOKEN_TRANSFER, "
-		    "CONTRACT_CALL, APPROVE");
+		    "CONTRACT_CALL, APPROVE, NFT_TRANSFER, CONTRACT_DEPLOY");
 		return 1;
 	}
 	/* The amount: TRANSFER, TOKEN_TRANSFER, APPROVE. */
 	memset(amount, 0, sizeof(amount));
-	if (s->type != T_CALL) {
+	if (s->type == T_TRANSFER || s->type == T_TOKEN ||
+	    s->type == T_APPROVE) {
 		v = str(req, "amount");
 		if (v == NULL || dec_u256(v, amount) == -1)
 			issue(issues, "amount", "an integer string in the "
@@ -324,6 +327,12 @@ spec_parse(json_t *req, int chain, uint32_t net, const char *from,
 	}
 
 	switch (s->type) {
+	case T_NFT:
+		spec_nft(req, s, issues);
+		break;
+	case T_DEPLOY:
+		spec_deploy(req, s, issues);
+		break;
 	case T_TRANSFER:
 	case T_TOKEN:
 		if ((v = str(req, "to")) == NULL || parse_addr(chain, v, canon,
@@ -493,9 +502,20 @@ req_forms(json_t *req, int chain, const struct network *net, json_t *issues)
 		    strcmp(id.ref, want) != 0)
 			issue(issues, "token.assetId", "names another chain "
 			    "than the wallet's network");
-		else if (strcmp(id.asset_ns, evm ? "erc20" : "token") != 0)
-			issue(issues, "token.assetId", evm ? "an erc20 asset "
-			    "on an EVM network" : "a token asset on Solana");
+		else if (strcmp(type, "NFT_TRANSFER") == 0 ? !evm ||
+		    (strcmp(id.asset_ns, "erc721") != 0 &&
+		    strcmp(id.asset_ns, "erc1155") != 0) :
+		    strcmp(id.asset_ns, evm ? "erc20" : "token") != 0)
+			issue(issues, "token.assetId", strcmp(type,
+			    "NFT_TRANSFER") == 0 ? "an erc721 or erc1155 asset "
+			    "on an EVM network" : evm ? "an erc20 asset on an "
+			    "EVM network" : "a token asset on Solana");
+		else if (strcmp(type, "NFT_TRANSFER") == 0 &&
+		    (v = str(tok, "standard")) != NULL && strcmp(v,
+		    strcmp(id.asset_ns, "erc721") == 0 ? "ERC-721" :
+		    "ERC-1155") != 0)
+			issue(issues, "token.assetId", "names another NFT "
+			    "standard than token.standard");
 		else if (parse_addr(chain, id.asset_ref, a, ab) == -1)
 			issue(issues, "token.assetId", "its asset reference "
 			    "is not an address of this chain");

@@ -9,11 +9,37 @@
 #include <sodium.h>
 
 #include "base58.h"
+#include "evm.h"
 #include "log.h"
 #include "policy_rules.h"
 #include "policyd.h"
 #include "wipe.h"
 #include "tx.h"
+
+/*
+ * A contract creation's address follows from the wallet and the nonce
+ * it is signed with: recorded as the transaction's toAddress with the
+ * signed bytes (and again if a re-sign takes another nonce).
+ */
+static void
+created_at(struct job *j)
+{
+	sqlite3_stmt	*st;
+	uint8_t		 from[20], a[20];
+	char		 text[43];
+
+	if (evm_address_parse(j->s.from, strlen(j->s.from), from) == -1)
+		fatalx("transaction %s: the wallet's address", j->id);
+	evm_create_address(from, j->nonce, a);
+	evm_address_checksum(a, text);
+	st = store_prepare("UPDATE transactions SET to_address = ? WHERE "
+	    "id = ?");
+	sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, j->id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		fatalx("database: %s", sqlite3_errmsg(pd.db));
+	sqlite3_finalize(st);
+}
 
 /* signer -> policyd: the signed transaction. */
 void
@@ -96,6 +122,8 @@ tx_signed(struct imsgchan *ch, struct imsg *imsg, void *arg)
 	if (sqlite3_step(st) != SQLITE_DONE)
 		fatalx("database: %s", sqlite3_errmsg(pd.db));
 	sqlite3_finalize(st);
+	if (j->s.create && j->has_nonce)
+		created_at(j);
 	if (store_commit() == -1)
 		fatalx("database: cannot record a signed transaction");
 	nonce = j->nonce;

@@ -94,7 +94,15 @@ sign_evm_tx(struct imsgchan *ch, struct imsg *imsg, void *arg)
 	memcpy(tx.gas_price, req.gas_price, 32);
 	memcpy(tx.max_priority_fee, req.max_priority_fee, 32);
 	memcpy(tx.max_fee, req.max_fee, 32);
-	memcpy(tx.to, req.to, 20);
+	/* a creation names no to: a to beside it is a confused request */
+	if (req.create > 1 || (req.create == 1 &&
+	    sodium_is_zero(req.to, sizeof(req.to)) != 1)) {
+		reply(imsg->hdr.peerid, SIGN_INVALID, req.id, NULL, NULL, 0);
+		return;
+	}
+	tx.create = req.create == 1;
+	if (!tx.create)
+		memcpy(tx.to, req.to, 20);
 	memcpy(tx.value, req.value, 32);
 	tx.data = imsg->data + sizeof(req);
 	tx.datalen = req.datalen;

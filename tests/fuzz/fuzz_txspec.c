@@ -1,9 +1,12 @@
 /*
  * libFuzzer target for policyd's request decoder (policyd/tx_spec.c):
  * the JSON body of a send, as a compromised api could hand it to policyd,
- * through req_forms() and spec_parse() for an EVM and a Solana wallet.
+ * through req_forms() and spec_parse() for an EVM and a Solana wallet;
+ * and a "tokenIdentifier" string through nft_ident_parse() (tx_nft.c).
  * Either it is refused with issues, or the decoded spec holds to its
- * bounds: a known type, calldata within its length, Solana accounts
+ * bounds: a known type, calldata within its length (an NFT transfer's
+ * exactly a safeTransferFrom's, a creation's init code within EIP-3860's
+ * bound and no to), Solana accounts
  * within SIGN_SOL_MAX_ACCTS, a recipient that is a string of its size.
  */
 #include <stdint.h>
@@ -36,7 +39,12 @@ one(json_t *body, int chain, const char *network, const char *from)
 	req_forms(req, chain, net, issues);
 	if (json_array_size(issues) == 0 && spec_parse(req, chain,
 	    net_index(net), from, &s, issues) == 0) {
-		if (s.type < T_TRANSFER || s.type > T_APPROVE ||
+		if (s.type < T_TRANSFER || s.type > T_MAX ||
+		    s.type == PE_MESSAGE ||
+		    (s.type == T_NFT && s.datalen != 100 &&
+		    s.datalen != 196) ||
+		    (s.create && (s.type != T_DEPLOY || s.datalen == 0 ||
+		    s.datalen > INITCODE_MAX || s.to[0] != '\0')) ||
 		    s.naccts > SIGN_SOL_MAX_ACCTS ||
 		    (s.datalen > 0 && s.data == NULL) ||
 		    memchr(s.rcpt, '\0', sizeof(s.rcpt)) == NULL ||
@@ -47,6 +55,27 @@ one(json_t *body, int chain, const char *network, const char *from)
 	spec_free(&s);
 	json_decref(issues);
 	json_decref(req);
+}
+
+/*
+ * An NFT read's path parameter (policyd_nft.c): bounded as the api bounds
+ * it; parsed, it is an address and a decimal of at most 78 digits.
+ */
+static void
+ident(const char *s)
+{
+	char		 c[CHAIN_ADDR_MAX + 1], id[CQ_TOKEN_ID_MAX + 1];
+	const char	*why;
+
+	if (s == NULL || strlen(s) > API_PARAM_MAX)
+		return;
+	memset(c, 'x', sizeof(c));
+	memset(id, 'x', sizeof(id));
+	if (nft_ident_parse(KS_CHAIN_ETHEREUM, s, c, id, &why) == 0 &&
+	    (memchr(c, '\0', sizeof(c)) == NULL || strlen(c) != 42 ||
+	    memchr(id, '\0', sizeof(id)) == NULL || id[0] == '\0' ||
+	    strspn(id, "0123456789") != strlen(id)))
+		abort();
 }
 
 int
@@ -70,6 +99,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		json_decref(body);
 		return 0;
 	}
+	ident(json_string_value(json_object_get(body, "tokenIdentifier")));
 	one(body, KS_CHAIN_ETHEREUM, "ethereum-sepolia",
 	    "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266");
 	one(body, KS_CHAIN_SOLANA, "devnet",

@@ -77,7 +77,7 @@ for T in stdio http; do
 	check "$T: initialize: the server names itself waiaas" \
 	    [ "$(mget 'j["server"]["name"]')" = waiaas ]
 	check "$T: tools/list: the core tools, nothing this daemon lacks" \
-	    [ "$(mget '",".join(sorted(j["tools"]))')" = "approve_token,call_contract,connect_info,encode_calldata,get_address,get_assets,get_balance,get_incoming_summary,get_nonce,get_policies,get_tokens,get_transaction,get_wallet_info,list_incoming_transactions,list_sessions,list_transactions,resolve_asset,send_token,sign_message,sign_transaction,simulate_transaction,x402_fetch" ]
+	    [ "$(mget '",".join(sorted(j["tools"]))')" = "approve_token,call_contract,connect_info,encode_calldata,get_address,get_assets,get_balance,get_incoming_summary,get_nft_metadata,get_nonce,get_policies,get_tokens,get_transaction,get_wallet_info,list_incoming_transactions,list_nfts,list_sessions,list_transactions,resolve_asset,send_token,sign_message,sign_transaction,simulate_transaction,transfer_nft,x402_fetch" ]
 	check "$T: every inputSchema compiles with ajv and every tool has a description" \
 	    [ "$(mget 'j["schemaErrors"]')" = "[]" ]
 	check "$T: get_address (one wallet, no wallet_id): the wallet's address" \

@@ -1168,6 +1168,63 @@ teardown(void **state)
 	return 0;
 }
 
+/*
+ * A contract creation: to is the empty string.  cast mktx --private-key
+ * $K0 --chain 11155111 --nonce 7 --gas-limit 100000 --gas-price
+ * 2000000000 --priority-gas-price 1000000000 --value 5 --create
+ * 0x6080604052; the addresses from cast compute-address --nonce N $A0.
+ */
+static void
+test_create(void **state)
+{
+	static const uint8_t	init[] = { 0x60, 0x80, 0x60, 0x40, 0x52 };
+	struct evm_tx		tx;
+	uint8_t			key[32], out[512], h[32], from[20], a[20];
+	size_t			outlen;
+	char			s[43];
+
+	(void)state;
+	memset(&tx, 0, sizeof(tx));
+	tx.type = EVM_TX_1559;
+	tx.chain_id = 11155111;
+	tx.nonce = 7;
+	tx.gas_limit = 100000;
+	u256(tx.max_fee, "77359400");		/* 2 gwei */
+	u256(tx.max_priority_fee, "3b9aca00");	/* 1 gwei */
+	u256(tx.value, "05");
+	tx.create = 1;
+	tx.data = init;
+	tx.datalen = sizeof(init);
+	unhex(K0, key, sizeof(key));
+	assert_int_equal(evm_tx_sign(ctx, &tx, key, out, sizeof(out),
+	    &outlen, h), 0);
+	assert_hex(out, outlen, "02f85f83aa36a707843b9aca008477359400830186"
+	    "a08005856080604052c001a001fcdf62a601abf09f0ece96dde848cd732151"
+	    "7404b742d20aeac3cc0b655625a0738d03f7a8e8c97749c2276901be8d59f1"
+	    "b02ed317ea4e2467f48c606ac683e4");
+	assert_hex(h, 32, "d5d180001773e2e610c7cd149466f10358d4ce82435923c1"
+	    "efef8dd463457aed");
+	/* a creation without init code is refused */
+	tx.datalen = 0;
+	tx.data = NULL;
+	assert_int_equal(evm_tx_sign(ctx, &tx, key, out, sizeof(out),
+	    &outlen, h), -1);
+
+	unhex(A0, from, sizeof(from));
+	evm_create_address(from, 0, a);
+	evm_address_checksum(a, s);
+	assert_string_equal(s, "0x5FbDB2315678afecb367f032d93F642f64180aa3");
+	evm_create_address(from, 1, a);
+	evm_address_checksum(a, s);
+	assert_string_equal(s, "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512");
+	evm_create_address(from, 300, a);
+	evm_address_checksum(a, s);
+	assert_string_equal(s, "0x9338CA7d556248055f5751d85cDA7aD6eF254433");
+	evm_create_address(from, 18446744073709551614ULL, a);
+	evm_address_checksum(a, s);
+	assert_string_equal(s, "0x91d657e4bB26C1bF384bB8CCCF4987730c38048d");
+}
+
 int
 main(void)
 {
@@ -1184,6 +1241,7 @@ main(void)
 		cmocka_unit_test(test_address),
 		cmocka_unit_test(test_checksum),
 		cmocka_unit_test(test_parse_reject),
+		cmocka_unit_test(test_create),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

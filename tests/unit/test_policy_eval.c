@@ -236,6 +236,55 @@ static const struct row rows[] = {
 	  "\"rules\":{\"max_requests\":3,\"window_seconds\":60}}]",
 	  PE_TRANSFER, 1, "n", TO, NULL, NULL, "1", NULL, -1, MON10, 3, 0, 0,
 	  "RATE_LIMIT_EXCEEDED", 0 },
+	/* NFT_TRANSFER: the collection (token) as a call's contract */
+	{ "NFT: no CONTRACT_WHITELIST", "[" SL3 "]", PE_NFT, 1, "n", TO, TOK,
+	  NULL, "1", "0x42842e0e", 0, MON10, 0, 0, 0,
+	  "CONTRACT_NOT_WHITELISTED", 0 },
+	{ "NFT: another collection listed", "[" SL3 ",{\"type\":"
+	  "\"CONTRACT_WHITELIST\",\"rules\":{\"contracts\":[{\"address\":"
+	  "\"" OTHER "\"}]}}]", PE_NFT, 1, "n", TO, TOK, NULL, "1",
+	  "0x42842e0e", 0, MON10, 0, 0, 0, "CONTRACT_NOT_WHITELISTED", 0 },
+	{ "NFT: its collection listed; a count is no native value", "[" SL3
+	  ",{\"type\":\"CONTRACT_WHITELIST\",\"rules\":{\"contracts\":"
+	  "[{\"address\":\"" TOKM "\"}]}}]", PE_NFT, 1, "n", TO, TOK, NULL,
+	  "1000", "0x42842e0e", 0, MON10, 0, 0, 0, "INSTANT", 0 },
+	{ "NFT: recipient outside the WHITELIST", "[" SL3 ",{\"type\":"
+	  "\"CONTRACT_WHITELIST\",\"rules\":{\"contracts\":[{\"address\":"
+	  "\"" TOKM "\"}]}},{\"type\":\"WHITELIST\",\"rules\":"
+	  "{\"allowed_addresses\":[\"" OTHER "\"]}}]", PE_NFT, 1, "n", TO,
+	  TOK, NULL, "1", "0x42842e0e", 0, MON10, 0, 0, 0,
+	  "WHITELIST_DENIED", 0 },
+	{ "NFT: its selector not in METHOD_WHITELIST", "[" SL3 ",{\"type\":"
+	  "\"CONTRACT_WHITELIST\",\"rules\":{\"contracts\":[{\"address\":"
+	  "\"" TOKM "\"}]}},{\"type\":\"METHOD_WHITELIST\",\"rules\":"
+	  "{\"methods\":[{\"contractAddress\":\"" TOK "\",\"selectors\":"
+	  "[\"0xf242432a\"]}]}}]", PE_NFT, 1, "n", TO, TOK, NULL, "1",
+	  "0x42842e0e", 0, MON10, 0, 0, 0, "METHOD_NOT_WHITELISTED", 0 },
+	/* CONTRACT_DEPLOY: only with allowDeploy */
+	{ "deploy: no policy but a spending limit", "[" SL3 "]", PE_DEPLOY, 1,
+	  "n", "", NULL, NULL, "0", NULL, 0, MON10, 0, 0, 0, "POLICY_DENIED",
+	  0 },
+	{ "deploy: a CONTRACT_WHITELIST without allowDeploy", "[" SL3
+	  ",{\"type\":\"CONTRACT_WHITELIST\",\"rules\":{\"contracts\":"
+	  "[{\"address\":\"" TOKM "\"}]}}]", PE_DEPLOY, 1, "n", "", NULL,
+	  NULL, "0", NULL, 0, MON10, 0, 0, 0, "POLICY_DENIED", 0 },
+	{ "deploy: allowDeploy false", "[" SL3 ",{\"type\":"
+	  "\"CONTRACT_WHITELIST\",\"rules\":{\"allowDeploy\":false,"
+	  "\"contracts\":[{\"address\":\"" TOKM "\"}]}}]", PE_DEPLOY, 1,
+	  "n", "", NULL, NULL, "0", NULL, 0, MON10, 0, 0, 0, "POLICY_DENIED",
+	  0 },
+	{ "deploy: allowDeploy, no contract listed", "[" SL3 ",{\"type\":"
+	  "\"CONTRACT_WHITELIST\",\"rules\":{\"allowDeploy\":true}}]",
+	  PE_DEPLOY, 1, "n", "", NULL, NULL, "0", NULL, 0, MON10, 0, 0, 0,
+	  "INSTANT", 0 },
+	{ "deploy: its value judged as native", "[" SL3 ",{\"type\":"
+	  "\"CONTRACT_WHITELIST\",\"rules\":{\"allowDeploy\":true}}]",
+	  PE_DEPLOY, 1, "n", "", NULL, NULL, "301", NULL, 0, MON10, 0, 0, 0,
+	  "APPROVAL", 0 },
+	{ "deploy: allowDeploy allows no calls", "[" SL3 ",{\"type\":"
+	  "\"CONTRACT_WHITELIST\",\"rules\":{\"allowDeploy\":true}}]",
+	  PE_CALL, 1, "n", TO, NULL, NULL, "0", NULL, 0, MON10, 0, 0, 0,
+	  "CONTRACT_NOT_WHITELISTED", 0 },
 };
 
 static const struct row	*cur;
@@ -303,6 +352,8 @@ test_rows(void **state)
 		tx.spender = cur->spender;
 		tx.amount = cur->amount;
 		tx.selector = cur->selector;
+		if (cur->type == PE_NFT)
+			tx.contract = cur->token;
 		tx.usd = cur->usd;
 		memset(&env, 0, sizeof(env));
 		env.now = cur->now;

@@ -5,7 +5,10 @@
  * after any mix of inserts and status changes, also when migration 8
  * fills it from an existing history; and the windows decide_eval()
  * builds from whole hours plus a partial first hour must put every row
- * on the right side of their start.
+ * on the right side of their start.  And the migration that widens
+ * transactions.type's CHECK by rewriting its schema text: a store of
+ * the schema before it keeps every row, passes integrity_check, and
+ * then takes the new types (and still refuses others).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -198,6 +201,170 @@ test_migration(void **state)
 	unlink(path);
 }
 
+/*
+ * Every row of every table (sqlite_master's rows included: tables,
+ * indexes, triggers), as text, in a fixed order; a malloc'd string.
+ * sqlite_master's own row for transactions is left out: the migration
+ * changes it.
+ */
+static char *
+dump(void)
+{
+	sqlite3_stmt	*tabs, *st;
+	char		 sql[256], *out = NULL;
+	size_t		 len = 0, n;
+	const char	*v;
+	int		 i;
+	FILE		*f;
+
+	if ((f = open_memstream(&out, &len)) == NULL)
+		fail_msg("open_memstream");
+	assert_int_equal(sqlite3_prepare_v2(pd.db, "SELECT name FROM "
+	    "sqlite_master WHERE type = 'table' ORDER BY name", -1, &tabs,
+	    NULL), SQLITE_OK);
+	while (sqlite3_step(tabs) == SQLITE_ROW) {
+		snprintf(sql, sizeof(sql), "SELECT * FROM \"%s\" ORDER BY 1, "
+		    "2", (const char *)sqlite3_column_text(tabs, 0));
+		assert_int_equal(sqlite3_prepare_v2(pd.db, sql, -1, &st, NULL),
+		    SQLITE_OK);
+		fprintf(f, "== %s\n", sqlite3_column_text(tabs, 0));
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			for (i = 0; i < sqlite3_column_count(st); i++) {
+				v = (const char *)sqlite3_column_text(st, i);
+				n = (size_t)sqlite3_column_bytes(st, i);
+				fprintf(f, "%d:", sqlite3_column_type(st, i));
+				fwrite(v != NULL ? v : "", 1, v != NULL ? n : 0,
+				    f);
+				fputc('|', f);
+			}
+			fputc('\n', f);
+		}
+		sqlite3_finalize(st);
+	}
+	sqlite3_finalize(tabs);
+	assert_int_equal(sqlite3_prepare_v2(pd.db, "SELECT type, name, "
+	    "tbl_name, sql FROM sqlite_master WHERE name != 'transactions' "
+	    "ORDER BY 1, 2", -1, &st, NULL), SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		fprintf(f, "%s %s %s %s\n", sqlite3_column_text(st, 0),
+		    sqlite3_column_text(st, 1), sqlite3_column_text(st, 2),
+		    sqlite3_column_text(st, 3));
+	sqlite3_finalize(st);
+	fclose(f);
+	return out;
+}
+
+static const char *
+text1(const char *sql)
+{
+	static char	 buf[4096];
+	sqlite3_stmt	*st;
+
+	assert_int_equal(sqlite3_prepare_v2(pd.db, sql, -1, &st, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	snprintf(buf, sizeof(buf), "%s", sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return buf;
+}
+
+static int
+insert_type(const char *id, const char *type)
+{
+	char	sql[512];
+
+	snprintf(sql, sizeof(sql), "INSERT INTO transactions (id, wallet_id, "
+	    "type, status, tier, chain, network, to_address, amount, request, "
+	    "reserved_usd, created_at, updated_at) VALUES ('%s', '" W1 "', "
+	    "'%s', 'PENDING', 'INSTANT', 'ethereum', 'ethereum-mainnet', '"
+	    TO "', '1', '{}', 1.5, %lld, %lld)", id, type, NOW, NOW);
+	return sqlite3_exec(pd.db, sql, NULL, NULL, NULL);
+}
+
+/*
+ * The store as the daemon before the widening made it (schema 21, the
+ * last one without NFT_TRANSFER), with rows of every older type and
+ * status, a session, an audit entry; extra, if set, a column added
+ * first (as another migration may add one, before or after this).
+ */
+#define SCHEMA_BEFORE_NFT	21
+
+static void
+types_widened(const char *extra)
+{
+	static const char *const types[] = { "TRANSFER", "TOKEN_TRANSFER",
+	    "CONTRACT_CALL", "APPROVE", "SIGN_MESSAGE" };
+	char		*before, *after, id[32];
+	size_t		 i;
+
+	store_schema_max = SCHEMA_BEFORE_NFT;
+	open_store();
+	store_schema_max = 0;
+	assert_int_equal(one("PRAGMA user_version"), SCHEMA_BEFORE_NFT);
+	assert_null(strstr(text1("SELECT sql FROM sqlite_master WHERE name "
+	    "= 'transactions'"), "NFT_TRANSFER"));
+	if (extra != NULL)
+		exec(extra);
+	random_history(300);
+	for (i = 0; i < 5; i++) {
+		snprintf(id, sizeof(id), "old-%zu", i);
+		assert_int_equal(insert_type(id, types[i]), SQLITE_OK);
+	}
+	exec("UPDATE transactions SET nonce = 7, raw = x'02f8', sig_hash = "
+	    "'0xab', fee_cap = 30, error = 'e', sign_only = 1 WHERE id = "
+	    "'old-2'");
+	exec("INSERT INTO sessions (id, token_hash, created_at, ttl, "
+	    "expires_at, absolute_expires_at, max_renewals) VALUES ('s1', "
+	    "x'0102', 1, 2, 3, 4, 5)");
+	exec("INSERT INTO audit_log (ts, event, actor, details, prev_hash, "
+	    "hash) VALUES (1, 'TX_REQUESTED', 'session:s1', '{}', 'p', 'h')");
+	/* before the new types are known, they are refused */
+	assert_int_not_equal(insert_type("nft-early", "NFT_TRANSFER"),
+	    SQLITE_OK);
+	before = dump();
+	sqlite3_close(pd.db);
+
+	store_open(path);
+	assert_int_equal(one("PRAGMA user_version"), store_schema_version());
+	after = dump();
+	assert_string_equal(before, after);
+	assert_string_equal(text1("PRAGMA integrity_check"), "ok");
+	assert_int_equal(one("SELECT count(*) FROM pragma_foreign_key_check"),
+	    0);
+	assert_non_null(strstr(text1("SELECT sql FROM sqlite_master WHERE "
+	    "name = 'transactions'"), "'NFT_TRANSFER', 'CONTRACT_DEPLOY'"));
+	/* the new types go in, the triggers still count them, others not */
+	assert_int_equal(insert_type("nft-1", "NFT_TRANSFER"), SQLITE_OK);
+	assert_int_equal(insert_type("dep-1", "CONTRACT_DEPLOY"), SQLITE_OK);
+	assert_int_not_equal(insert_type("bad-1", "BOGUS"), SQLITE_OK);
+	assert_int_equal(one("SELECT count(*) FROM transactions WHERE type IN "
+	    "('NFT_TRANSFER', 'CONTRACT_DEPLOY')"), 2);
+	assert_int_equal(differences(), 0);
+	exec("UPDATE transactions SET status = 'CONFIRMED' WHERE id = "
+	    "'nft-1'");
+	assert_int_equal(differences(), 0);
+	assert_string_equal(text1("PRAGMA integrity_check"), "ok");
+	sqlite3_close(pd.db);
+	/* and it opens again as it is: nothing left to migrate */
+	store_open(path);
+	assert_int_equal(one("SELECT count(*) FROM transactions WHERE id = "
+	    "'nft-1'"), 1);
+	assert_string_equal(text1("PRAGMA integrity_check"), "ok");
+	sqlite3_close(pd.db);
+	unlink(path);
+	free(before);
+	free(after);
+}
+
+static void
+test_types_migration(void **state)
+{
+	(void)state;
+	types_widened(NULL);
+	types_widened("ALTER TABLE transactions ADD COLUMN other_helper "
+	    "INTEGER NOT NULL DEFAULT 0");
+}
+
 static void
 policy(const char *type, const char *rules)
 {
@@ -311,6 +478,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_triggers),
 		cmocka_unit_test(test_migration),
+		cmocka_unit_test(test_types_migration),
 		cmocka_unit_test(test_windows),
 	};
 
