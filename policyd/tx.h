@@ -42,6 +42,7 @@
 #define T_TOKEN		2
 #define T_CALL		3
 #define T_APPROVE	4
+#define T_BATCH		5	/* instructions: items (tx_batch.c) */
 
 #define NONCE_RETRIES	2	/* "nonce too low": re-sign this often */
 #define SOL_ATA_RENT	2039280	/* lamports: a token account, rent-exempt */
@@ -81,6 +82,11 @@ struct txspec {
 	int			 has_gas_max, has_prio_max;
 	uint8_t			 gas_max[32], prio_max[32];
 	long long		 gas_timeout;
+	/* T_BATCH: the instructions decoded, and their total native value
+	 * in the smallest unit (what the batch is recorded and judged as) */
+	struct txspec		*items;
+	size_t			 nitems;
+	char			 total[80];
 };
 
 #define J_PREPARE	1
@@ -117,7 +123,7 @@ extern struct jobq	 jobs;
 extern size_t		 njobs;
 extern uint32_t		 next_sign_id;
 
-extern const char *const type_names[T_APPROVE + 1];
+extern const char *const type_names[T_BATCH + 1];
 
 #define is_zero_bytes(b)	is_zero((b), 32)
 
@@ -206,6 +212,16 @@ void	fail_issues(uint32_t peerid, json_t *issues);
 int	tx_insert(struct pd_ctx *c, const struct wref *w,
     const struct txspec *s, const struct pe_tx *t, const struct pe_result *r,
     const char *id, json_t *request, int sign_only);
+
+/* tx_batch.c */
+int	batch_parse(json_t *req, int chain, uint32_t net, const char *from,
+    struct txspec *s, json_t *issues);
+void	batch_forms(json_t *req, int chain, const struct network *net,
+    json_t *issues);
+int	batch_decide(const struct wref *w, struct txspec *s, json_t *req,
+    long long now, struct pe_tx *t, struct pe_result *r);
+void	batch_intent(const struct txspec *s, char hex[65]);
+void	sign_sol_items(struct job *j, const struct chain_ctx *x);
 
 /* tx_sign.c */
 void	tx_sign_signed(struct job *j, const struct sign_reply *r,

@@ -173,6 +173,7 @@ prepare(struct job *j)
 		if (j->s.type == T_TRANSFER && j->s.datalen > 0)
 			p.flags |= CHPREP_NO_CODE;
 	} else {
+		/* a BATCH (sol_kind 0): the blockhash, as for a call */
 		p.op = j->s.sol_kind == SIGN_SOL_TRANSFER ? CHOP_SOL_TRANSFER :
 		    j->s.sol_kind == SIGN_SOL_TOKEN ? CHOP_SOL_TOKEN :
 		    CHOP_SOL_CALL;
@@ -439,6 +440,10 @@ sign_sol(struct job *j, const struct chain_ctx *x)
 		snprintf(msg, sizeof(msg), "token.decimals is %d but the mint "
 		    "has %u", j->s.decimals, x->decimals);
 		tx_fail(j, "VALIDATION_FAILED", 0, msg);
+		return;
+	}
+	if (j->s.type == T_BATCH) {
+		sign_sol_items(j, x);
 		return;
 	}
 	memset(&t, 0, sizeof(t));

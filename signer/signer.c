@@ -85,6 +85,10 @@ static const struct imsg_rule policyd_rules[] = {
 	    sizeof(struct sign_sol_tx) + SOL_MAX_IX_DATA, sign_sol_tx),
 	IMSG_RULE_RANGE(IMSG_SIGNER_SIGN_SOL_MSG, sizeof(struct sign_sol_msg),
 	    sizeof(struct sign_sol_msg) + SIGN_MSG_MAX, sign_sol_msg),
+	IMSG_RULE_RANGE(IMSG_SIGNER_SIGN_SOL_BATCH,
+	    sizeof(struct sign_sol_batch) + 2 * sizeof(struct sign_sol_tx),
+	    sizeof(struct sign_sol_batch) + SIGN_SOL_BATCH_MAX *
+	    (sizeof(struct sign_sol_tx) + SOL_MAX_IX_DATA), sign_sol_batch),
 };
 
 static const struct imsg_rule parent_rules[] = {

@@ -4,7 +4,8 @@
  * through req_forms() and spec_parse() for an EVM and a Solana wallet.
  * Either it is refused with issues, or the decoded spec holds to its
  * bounds: a known type, calldata within its length, Solana accounts
- * within SIGN_SOL_MAX_ACCTS, a recipient that is a string of its size.
+ * within SIGN_SOL_MAX_ACCTS, a recipient that is a string of its size;
+ * a BATCH holds 2 to 20 decoded instructions.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include <jansson.h>
 
 #include "network.h"
+#include "txbatch.h"
 #include "policyd.h"
 #include "tx.h"
 
@@ -36,7 +38,9 @@ one(json_t *body, int chain, const char *network, const char *from)
 	req_forms(req, chain, net, issues);
 	if (json_array_size(issues) == 0 && spec_parse(req, chain,
 	    net_index(net), from, &s, issues) == 0) {
-		if (s.type < T_TRANSFER || s.type > T_APPROVE ||
+		if (s.type < T_TRANSFER || s.type > T_BATCH ||
+		    (s.type == T_BATCH) != (s.nitems > 0) ||
+		    s.nitems > BATCH_MAX ||
 		    s.naccts > SIGN_SOL_MAX_ACCTS ||
 		    (s.datalen > 0 && s.data == NULL) ||
 		    memchr(s.rcpt, '\0', sizeof(s.rcpt)) == NULL ||
