@@ -383,6 +383,12 @@ static const char *const migrations[] = {
 	"  updated_at INTEGER NOT NULL,"
 	"  PRIMARY KEY (wallet_id, network)"
 	");",
+	/*
+	 * An EVM BATCH (tx_batch.c) runs its instructions one after the
+	 * other, each a transaction of its own: what each became (status,
+	 * txHash, nonce), in order, as a JSON array.
+	 */
+	"ALTER TABLE transactions ADD COLUMN batch_done TEXT;",
 };
 #define SCHEMA_VERSION	((int)(sizeof(migrations) / sizeof(migrations[0])))
 

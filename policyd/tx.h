@@ -115,6 +115,8 @@ struct job {
 	double			 t0;		/* mono_ms() at the request */
 	struct event		*gas_ev;	/* gasCondition: next look */
 	json_t			*req;		/* the request */
+	size_t			 k;		/* EVM BATCH: the instruction
+						 * being executed */
 	char			*amount;	/* base units, as judged */
 };
 
@@ -222,6 +224,11 @@ int	batch_decide(const struct wref *w, struct txspec *s, json_t *req,
     long long now, struct pe_tx *t, struct pe_result *r);
 void	batch_intent(const struct txspec *s, char hex[65]);
 void	sign_sol_items(struct job *j, const struct chain_ctx *x);
+const struct txspec	*job_spec(const struct job *j);
+int	batch_evm(const struct job *j);
+void	batch_load(struct job *j);
+void	batch_record(const struct job *j, const char *status);
+int	batch_next(struct job *j);
 
 /* tx_sign.c */
 void	tx_sign_signed(struct job *j, const struct sign_reply *r,

@@ -11,6 +11,7 @@
  * sum, not the parts.  The tier is the highest of all those verdicts.
  */
 
+#include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -212,4 +213,141 @@ sign_sol_items(struct job *j, const struct chain_ctx *x)
 	    -1, buf, len) == -1)
 		fatal("IMSG_SIGNER_SIGN_SOL_BATCH");
 	free(buf);
+}
+
+/* ---- EVM: one instruction after the other ---- */
+
+/*
+ * An EVM BATCH runs its instructions in order, each a transaction of its
+ * own: instruction k+1 is prepared and signed only when k is confirmed,
+ * so each takes the wallet's next nonce (consecutive, unless another
+ * send of the wallet's comes between two of them).  The row goes back to
+ * EXECUTING between them; batch_done records what each became.  The
+ * first that fails (refused by the node, reverted on chain, or failing
+ * before it is signed: an estimate that reverts, a fee over the cap)
+ * ends the batch FAILED, naming it; those before it stay confirmed (an
+ * EVM batch is not atomic) and none after it is signed.
+ */
+
+int
+batch_evm(const struct job *j)
+{
+	return j->s.type == T_BATCH && j->s.chain == KS_CHAIN_ETHEREUM;
+}
+
+/* What is being executed: an EVM batch's instruction, or the spec. */
+const struct txspec *
+job_spec(const struct job *j)
+{
+	if (batch_evm(j) && j->k < j->s.nitems)
+		return &j->s.items[j->k];
+	return &j->s;
+}
+
+static json_t *
+done_of(const char *id)
+{
+	sqlite3_stmt	*st;
+	json_t		*d = NULL;
+
+	st = store_prepare("SELECT batch_done FROM transactions WHERE id = ?");
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) !=
+	    SQLITE_NULL)
+		d = json_loads((const char *)sqlite3_column_text(st, 0), 0,
+		    NULL);
+	sqlite3_finalize(st);
+	if (!json_is_array(d)) {
+		json_decref(d);
+		if ((d = json_array()) == NULL)
+			fatalx("json_array");
+	}
+	return d;
+}
+
+/* After a restart: the instruction to go on with. */
+void
+batch_load(struct job *j)
+{
+	json_t	*d;
+
+	if (!batch_evm(j))
+		return;
+	d = done_of(j->id);
+	j->k = json_array_size(d);
+	json_decref(d);
+	if (j->k >= j->s.nitems)
+		fatalx("batch %s: every instruction is done, yet it runs",
+		    j->id);
+}
+
+/*
+ * What instruction k became (CONFIRMED, FAILED, CANCELLED), with its
+ * hash and nonce if it was signed: in the caller's SQLite transaction.
+ */
+void
+batch_record(const struct job *j, const char *status)
+{
+	sqlite3_stmt	*st;
+	json_t		*d, *e;
+	char		*text;
+
+	d = done_of(j->id);
+	if (json_array_size(d) != j->k) {
+		log_warnx("batch %s: instruction %zu not recorded (%zu are)",
+		    j->id, j->k, json_array_size(d));
+		json_decref(d);
+		return;
+	}
+	st = store_prepare("SELECT sig_hash, nonce FROM transactions WHERE "
+	    "id = ?");
+	sqlite3_bind_text(st, 1, j->id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		fatalx("batch %s vanished", j->id);
+	e = json_pack("{s:I, s:s, s:o, s:o}", "index", (json_int_t)j->k,
+	    "status", status, "txHash", sqlite3_column_type(st, 0) ==
+	    SQLITE_NULL ? json_null() : json_string((const char *)
+	    sqlite3_column_text(st, 0)), "nonce", sqlite3_column_type(st,
+	    1) == SQLITE_NULL ? json_null() :
+	    json_integer(sqlite3_column_int64(st, 1)));
+	sqlite3_finalize(st);
+	if (e == NULL || json_array_append_new(d, e) == -1 ||
+	    (text = json_dumps(d, JSON_COMPACT)) == NULL)
+		fatalx("json batch_done");
+	json_decref(d);
+	st = store_prepare("UPDATE transactions SET batch_done = ? WHERE id "
+	    "= ?");
+	sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, j->id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		fatalx("database: %s", sqlite3_errmsg(pd.db));
+	sqlite3_finalize(st);
+	free(text);
+}
+
+/*
+ * Instruction k confirmed: 1 and the next one started, or 0 if it was
+ * the last (the caller records the batch CONFIRMED).
+ */
+int
+batch_next(struct job *j)
+{
+	if (!batch_evm(j) || j->k + 1 >= j->s.nitems)
+		return 0;
+	if (store_begin() == -1)
+		fatalx("database busy");
+	batch_record(j, "CONFIRMED");
+	tx_update("UPDATE transactions SET status = 'EXECUTING', raw = NULL, "
+	    "sig_hash = NULL, nonce = NULL, attempts = 0, updated_at = ?1 "
+	    "WHERE id = ?2", j->id);
+	if (store_commit() == -1)
+		fatalx("database: cannot record a batch's step");
+	log_info("batch %s: instruction %zu of %zu confirmed", j->id, j->k,
+	    j->s.nitems);
+	j->k++;
+	j->has_nonce = 0;
+	if (killed(j))
+		return 1;
+	prepare(j);
+	return 1;
 }

@@ -155,15 +155,8 @@ tx_send(struct pd_ctx *c)
 
 	if (!send_ref(c, &w))
 		return;
-	if ((batch = str(c->body, "type") != NULL &&
-	    strcmp(str(c->body, "type"), "BATCH") == 0) &&
-	    w.chain == KS_CHAIN_ETHEREUM) {
-		pd_fail(c->peerid, 400, "BATCH_NOT_SUPPORTED", "BATCH is for "
-		    "Solana wallets here (all instructions in one "
-		    "transaction); on EVM networks send the instructions one "
-		    "by one", 0);
-		return;
-	}
+	batch = str(c->body, "type") != NULL && strcmp(str(c->body, "type"),
+	    "BATCH") == 0;
 	if ((issues = json_array()) == NULL)
 		fatalx("json_array");
 	memset(&s, 0, sizeof(s));
@@ -307,26 +300,43 @@ tx_json(const char *id)
 
 /*
  * A BATCH as GET shows it: its instructions as recorded (each with its
- * type, amounts in the smallest unit), and atomic: one Solana
- * transaction, all of them land or none.
+ * type, amounts in the smallest unit; on EVM with the status, txHash
+ * and nonce of each one run so far), and atomic: true on Solana (one
+ * transaction, all of them land or none), false on EVM.
  */
 static void
 batch_show(json_t *t, const char *id)
 {
 	sqlite3_stmt	*st;
-	json_t		*req = NULL;
+	json_t		*req = NULL, *done = NULL, *ins, *d, *e;
+	size_t		 i;
 
-	st = store_prepare("SELECT request FROM transactions WHERE id = ?");
+	st = store_prepare("SELECT request, batch_done FROM transactions "
+	    "WHERE id = ?");
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
+	if (sqlite3_step(st) == SQLITE_ROW) {
 		req = json_loads((const char *)sqlite3_column_text(st, 0), 0,
 		    NULL);
+		if (sqlite3_column_type(st, 1) != SQLITE_NULL)
+			done = json_loads((const char *)sqlite3_column_text(
+			    st, 1), 0, NULL);
+	}
 	sqlite3_finalize(st);
-	if (json_is_array(json_object_get(req, "instructions")))
-		json_object_set(t, "instructions", json_object_get(req,
-		    "instructions"));
-	json_object_set_new(t, "atomic", json_true());
+	ins = json_object_get(req, "instructions");
+	if (json_is_array(ins))
+		json_object_set(t, "instructions", ins);
+	/* EVM: what each instruction became, in order */
+	json_array_foreach(done, i, d) {
+		if ((e = json_array_get(ins, i)) == NULL)
+			break;
+		json_object_set(e, "status", json_object_get(d, "status"));
+		json_object_set(e, "txHash", json_object_get(d, "txHash"));
+		json_object_set(e, "nonce", json_object_get(d, "nonce"));
+	}
+	json_object_set_new(t, "atomic", json_boolean(strcmp(str(t,
+	    "chain"), "solana") == 0));
 	json_decref(req);
+	json_decref(done);
 }
 
 /* GET /v1/transactions/{id}: the session's own wallets only. */

@@ -270,11 +270,9 @@ spec_parse(json_t *req, int chain, uint32_t net, const char *from,
 		    "CONTRACT_CALL, APPROVE, BATCH");
 		return 1;
 	}
-	if (s->type == T_BATCH)
-		return batch_parse(req, chain, net, from, s, issues);
 	/* The amount: TRANSFER, TOKEN_TRANSFER, APPROVE. */
 	memset(amount, 0, sizeof(amount));
-	if (s->type != T_CALL) {
+	if (s->type != T_CALL && s->type != T_BATCH) {
 		v = str(req, "amount");
 		if (v == NULL || dec_u256(v, amount) == -1)
 			issue(issues, "amount", "an integer string in the "
@@ -326,6 +324,9 @@ spec_parse(json_t *req, int chain, uint32_t net, const char *from,
 				    "2^256-1");
 		}
 	}
+	/* a BATCH's gasCondition holds for each of its instructions */
+	if (s->type == T_BATCH)
+		return batch_parse(req, chain, net, from, s, issues);
 
 	switch (s->type) {
 	case T_TRANSFER:
@@ -615,9 +616,9 @@ batch_forms(json_t *req, int chain, const struct network *net,
  * A BATCH: each instruction decoded as the send it would be on its own
  * (spec_parse), into s->items, and the total of native value they move
  * into s->total.  One network for all: an instruction may name the
- * batch's, no other.  Solana only (the caller refuses EVM): all of them
- * go in one transaction, so a token instruction names its decimals
- * (TransferChecked carries them; the mint refuses wrong ones).
+ * batch's, no other.  On Solana all of them go in one transaction, so
+ * a token instruction names its decimals (TransferChecked carries them;
+ * the mint refuses wrong ones).
  */
 int
 batch_parse(json_t *req, int chain, uint32_t net, const char *from,
@@ -635,10 +636,6 @@ batch_parse(json_t *req, int chain, uint32_t net, const char *from,
 		batch_issue(issues, index, field, why);
 		return (int)json_array_size(issues);
 	}
-	if (json_object_get(req, "gasCondition") != NULL &&
-	    chain != KS_CHAIN_ETHEREUM)
-		issue(issues, "gasCondition", "for EVM networks only: a "
-		    "Solana fee does not follow a gas price");
 	s->nitems = json_array_size(ins);
 	if ((s->items = calloc(s->nitems, sizeof(*s->items))) == NULL)
 		fatal("calloc");

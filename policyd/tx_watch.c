@@ -242,8 +242,12 @@ tx_status(struct imsgchan *ch, struct imsg *imsg, void *arg)
 		    "status = 'SIGNED'", j->id);
 		return;
 	case CHST_CONFIRMED:
+		if (batch_next(j))
+			return;
 		if (store_begin() == -1)
 			fatalx("database busy");
+		if (batch_evm(j))
+			batch_record(j, "CONFIRMED");
 		tx_update("UPDATE transactions SET status = 'CONFIRMED', "
 		    "tx_hash = sig_hash, updated_at = ?1 WHERE id = ?2",
 		    j->id);

@@ -1,17 +1,20 @@
 #!/bin/sh
-# BATCH (issue 21) on the Solana test node (litesvm as devnet): 2 to 20
-# instructions, one policy decision on the whole batch, one transaction
-# row with its instructions, one Solana transaction (one signature).
-# A batch of two SOL transfers (one as humanAmount) and an SPL transfer
-# to an owner without a token account reaches CONFIRMED with every
-# balance moved exactly (amounts, the one fee, the token account's
-# rent); an instruction that a policy denies denies the whole batch
-# (nothing signed, nothing moved, TX_DENIED audited); parts each under
-# the instant limit whose total is over it take the higher tier; 1 and 21
-# instructions, and malformed instructions, are 400s naming the field;
-# an EVM wallet's batch is BATCH_NOT_SUPPORTED; the audit entry names
-# the batch and its count.  GET /v1/transactions/{id}'s shape is
-# t_conform's (conform.js sends a batch too); send_batch is t_mcp's.
+# BATCH (issue 21), on the Solana test node (litesvm as devnet) and on
+# anvil: 2 to 20 instructions, one policy decision on the whole batch,
+# one transaction row with its instructions.  Solana: a batch of two SOL
+# transfers (one as humanAmount) and an SPL transfer to an owner without
+# a token account reaches CONFIRMED as ONE transaction (one signature)
+# with every balance moved exactly (amounts, the one fee, the token
+# account's rent); an instruction that a policy denies denies the whole
+# batch (nothing recorded, signed or moved, TX_DENIED audited); parts
+# each under a limit whose total is over it take the higher tier; 1 and
+# 21 instructions and malformed ones are 400s naming the field; the
+# audit entry names the batch, its count and total.  EVM: one
+# transaction per instruction at consecutive nonces, each CONFIRMED with
+# exact balances; an instruction that fails ends the batch FAILED naming
+# it, those before it stay confirmed, none after it is signed (README:
+# Batches).  GET /v1/transactions/{id}'s shape is also t_conform's
+# (conform.js sends a batch); send_batch is t_mcp's.
 . tests/integration/lib.sh
 
 st() { printf '%s' "$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["'"$2"'"])'; }
@@ -40,10 +43,15 @@ refused() {
 }
 
 start_svm
+start_anvil --chain-id 11155111
 MINT=$(res waiaas_createMint "[{\"decimals\":6,\"mintAuthority\":\"$(newkey)\"}]" r)
+TOKEN=
+[ -n "$MISSING" ] || TOKEN=$(sh tests/contracts/deploy.sh "$ANVIL_URL" "$ANVIL_KEY0" 6) ||
+    peer_missing "the test ERC-20 deployed (tests/contracts/deploy.sh)"
 WAIAAS_RPC_SOLANA_DEVNET=$SVM_URL WAIAAS_RPC_POLL_INTERVAL_MS=100 \
-WAIAAS_SECURITY_PRICE_STATIC="SOL=150;devnet:$MINT@6=1" \
-    start_daemon || cannot_run "daemon starts with a Solana RPC URL"
+WAIAAS_RPC_EVM_ETHEREUM_SEPOLIA=$ANVIL_URL \
+WAIAAS_SECURITY_PRICE_STATIC="SOL=150;ETH=2000;devnet:$MINT@6=1;ethereum-sepolia:$TOKEN@6=1" \
+    start_daemon || cannot_run "daemon starts with Solana and EVM RPC URLs"
 
 req POST /v1/wallets '{"name":"sol","chain":"solana","environment":"testnet"}' >/dev/null
 W=$(jget 'j["id"]')
@@ -144,12 +152,58 @@ check "none of the refusals was recorded" [ "$(ntx)" = "$n0" ]
 code=$(req POST /v1/transactions/send "{\"type\":\"BATCH\",\"instructions\":[$I20]}" "$S")
 check "20 instructions are taken (the bound is 2 to 20) ($code)" [ "$code" = 201 ]
 
-# An EVM wallet: BATCH_NOT_SUPPORTED, before any policy.
+# EVM on anvil: one transaction per instruction, in order, each signed
+# once the one before it is confirmed (consecutive nonces).
+NET=ethereum-sepolia
+ACC1=0x70997970C51812dc3A010C7d01b50e0d17dc79C8
+ACC2=0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC
+ACC3=0x90F79bf6EB2c4f870365E785982E1f101E93b906
 req POST /v1/wallets '{"name":"evm","chain":"ethereum","environment":"testnet"}' >/dev/null
-SE="Authorization: Bearer $(jget 'j["session"]["token"]')"
-code=$(req POST /v1/transactions/send "{\"type\":\"BATCH\",\"network\":\"ethereum-sepolia\",\"instructions\":[{\"to\":\"0x70997970C51812dc3A010C7d01b50e0d17dc79C8\",\"amount\":\"1\"},{\"to\":\"0x70997970C51812dc3A010C7d01b50e0d17dc79C8\",\"amount\":\"1\"}]}" "$SE")
-check "an EVM wallet's batch: 400 BATCH_NOT_SUPPORTED ($code)" \
-    [ "$code $(jget 'j["code"]')" = "400 BATCH_NOT_SUPPORTED" ]
+WE=$(jget 'j["id"]')
+EADDR=$(jget 'j["publicKey"]')
+S="Authorization: Bearer $(jget 'j["session"]["token"]')"
+"$CAST" send -q --rpc-url "$ANVIL_URL" --private-key "$ANVIL_KEY0" "$EADDR" \
+    --value 10ether >/dev/null
+"$CAST" send -q --rpc-url "$ANVIL_URL" --private-key "$ANVIL_KEY0" "$TOKEN" \
+    'mint(address,uint256)' "$EADDR" 1000000 >/dev/null
+req POST /v1/policies "{\"walletId\":\"$WE\",\"type\":\"SPENDING_LIMIT\",\"rules\":{\"instant_max\":\"1000000000000000000\",\"instant_max_usd\":1000000}}" >/dev/null
+req POST /v1/policies "{\"walletId\":\"$WE\",\"type\":\"ALLOWED_TOKENS\",\"rules\":{\"tokens\":[{\"address\":\"$TOKEN\"}]}}" >/dev/null
+bal() { "$CAST" balance --rpc-url "$ANVIL_URL" "$1"; }
+tbal() { "$CAST" call --rpc-url "$ANVIL_URL" "$TOKEN" 'balanceOf(address)(uint256)' "$1" | awk '{print $1}'; }
+enonce() { "$CAST" nonce --rpc-url "$ANVIL_URL" "$EADDR"; }
+
+a0=$(bal "$ACC1") c0=$(bal "$ACC2") k0=$(tbal "$ACC3") n0=$(enonce)
+id=$(send "{\"type\":\"BATCH\",\"network\":\"$NET\",\"instructions\":[{\"to\":\"$ACC1\",\"amount\":\"1000000000000000\"},{\"to\":\"$ACC2\",\"humanAmount\":\"0.002\"},{\"to\":\"$ACC3\",\"amount\":\"5000\",\"token\":{\"address\":\"$TOKEN\",\"decimals\":6,\"symbol\":\"TEST\"}}]}")
+r=$(wait_tx "$id")
+echo "# $r"
+check "EVM: a batch of two ETH transfers and an ERC-20 transfer reaches CONFIRMED" \
+    [ "$(st "$r" status)" = CONFIRMED ]
+check "... ACC1 got exactly 0.001 ETH, ACC2 0.002 ETH (humanAmount), ACC3 5000 token units" \
+    [ "$(python3 -c "print($(bal "$ACC1") - $a0, $(bal "$ACC2") - $c0, $(tbal "$ACC3") - $k0)")" = "1000000000000000 2000000000000000 5000" ]
+check "... three transactions, consecutive nonces from the wallet's next, each CONFIRMED" \
+    [ "$(jf "$r" '[(i["status"], i["nonce"]) for i in j["instructions"]]')" = "[('CONFIRMED', $n0), ('CONFIRMED', $((n0 + 1))), ('CONFIRMED', $((n0 + 2)))]" ]
+check "... each instruction's txHash mined and succeeded" \
+    [ "$(for h in $(jf "$r" '" ".join(i["txHash"] for i in j["instructions"])'); do "$CAST" receipt --rpc-url "$ANVIL_URL" "$h" status; done | tr '\n' ' ')" = "true true true " ]
+check "... the row: txHash the last one's, not atomic, amount the ETH total" \
+    [ "$(jf "$r" 'j["txHash"] == j["instructions"][2]["txHash"], j["atomic"], j["amount"]')" = "(True, False, '3000000000000000')" ]
+
+# Instruction 1 fails (more tokens than the wallet has: the estimate
+# reverts): the batch is FAILED naming it; instruction 0 stays
+# confirmed, instruction 2 is never signed.
+a0=$(bal "$ACC1") c0=$(bal "$ACC2") n0=$(enonce)
+id=$(send "{\"type\":\"BATCH\",\"network\":\"$NET\",\"instructions\":[{\"to\":\"$ACC1\",\"amount\":\"1000000000000000\"},{\"to\":\"$ACC3\",\"amount\":\"2000000\",\"token\":{\"address\":\"$TOKEN\",\"decimals\":6}},{\"to\":\"$ACC2\",\"amount\":\"1000000000000000\"}]}")
+r=$(wait_tx "$id")
+echo "# $r"
+check "EVM: instruction 1 reverts: the batch is FAILED, its error naming instructions.1 of 3" \
+    [ "$(jf "$r" 'j["status"], j["error"].startswith("instructions.1 of 3: ")')" = "('FAILED', True)" ]
+check "... instruction 0 was confirmed and stays (ACC1 +0.001 ETH); instruction 2 moved nothing" \
+    [ "$(python3 -c "print($(bal "$ACC1") - $a0, $(bal "$ACC2") - $c0)")" = "1000000000000000 0" ]
+check "... per instruction: CONFIRMED at the next nonce, FAILED unsigned, nothing for the third" \
+    [ "$(jf "$r" '[(i.get("status"), i.get("nonce")) for i in j["instructions"]]')" = "[('CONFIRMED', $n0), ('FAILED', None), (None, None)]" ]
+check "... the wallet's nonce moved by exactly one" [ "$(enonce)" = $((n0 + 1)) ]
+req GET "/v1/audit-logs?limit=200" >/dev/null
+check "... audited: TX_REQUESTED of the batch, then TX_FAILED naming the instruction" \
+    [ "$(jget "sorted((e['event'], (e['details'] or {}).get('error', '')[:16]) for e in j['data'] if e['txId'] == '$id' and e['event'] in ('TX_REQUESTED', 'TX_FAILED'))")" = "[('TX_FAILED', 'instructions.1 o'), ('TX_REQUESTED', '')]" ]
 
 kill -TERM "$DPID"; wait_gone "$DPID" 3000; DPID=""
 check "no sanitizer reports" no_sanitizer_reports
