@@ -120,8 +120,9 @@ token_ok(json_t *t, int string_ok, const char **why)
 		if (strcmp(k, "address") == 0 || strcmp(k, "symbol") == 0) {
 			if (!text_ok(v, strcmp(k, "symbol") == 0 ? 32 : 64,
 			    0)) {
-				*why = "token.address and token.symbol: strings "
-				    "of 1 to 64 and 1 to 32 characters";
+				*why = "token.address and token.symbol: "
+				    "strings of 1 to 64 and 1 to 32 "
+				    "characters";
 				return 0;
 			}
 		} else if (strcmp(k, "assetId") == 0) {

@@ -384,7 +384,19 @@ static const char *const migrations[] = {
 	"  PRIMARY KEY (wallet_id, network)"
 	");",
 	/*
-	 * An EVM BATCH (tx_batch.c) runs its instructions one after the
+	 * 23: type BATCH (tx_batch.c).  Widening the CHECK on type changes
+	 * no row, so the table's text is edited in place (SQLite's ALTER
+	 * TABLE page gives this way for a constraint no stored row can
+	 * break) and the schema reloaded, rather than the table rebuilt
+	 * with its indexes and triggers.
+	 */
+	"PRAGMA writable_schema = ON;"
+	"UPDATE sqlite_schema SET sql = replace(sql, '''SIGN_MESSAGE''))', "
+	"  '''SIGN_MESSAGE'', ''BATCH''))') WHERE type = 'table' AND "
+	"  name = 'transactions';"
+	"PRAGMA writable_schema = RESET;",
+	/*
+	 * 24: an EVM BATCH (tx_batch.c) runs its instructions one after the
 	 * other, each a transaction of its own: what each became (status,
 	 * txHash, nonce), in order, as a JSON array.
 	 */

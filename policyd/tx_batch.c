@@ -20,6 +20,7 @@
 #include "policy_rules.h"
 #include "policyd.h"
 #include "tx.h"
+#include "wipe.h"
 
 /* reason, prefixed with what in the batch was judged. */
 static void
@@ -27,7 +28,9 @@ batch_reason(struct pe_result *r, const char *what)
 {
 	char	tmp[sizeof(r->reason)];
 
-	snprintf(tmp, sizeof(tmp), "%s: %s", what, r->reason);
+	strlcpy(tmp, what, sizeof(tmp));
+	strlcat(tmp, ": ", sizeof(tmp));
+	strlcat(tmp, r->reason, sizeof(tmp));
 	strlcpy(r->reason, tmp, sizeof(r->reason));
 }
 
@@ -322,7 +325,7 @@ batch_record(const struct job *j, const char *status)
 	if (sqlite3_step(st) != SQLITE_DONE)
 		fatalx("database: %s", sqlite3_errmsg(pd.db));
 	sqlite3_finalize(st);
-	free(text);
+	wipe_free(text);
 }
 
 /*

@@ -39,7 +39,7 @@ one(json_t *body, int chain, const char *network, const char *from)
 	if (json_array_size(issues) == 0 && spec_parse(req, chain,
 	    net_index(net), from, &s, issues) == 0) {
 		if (s.type < T_TRANSFER || s.type > T_BATCH ||
-		    (s.type == T_BATCH) != (s.nitems > 0) ||
+		    (s.type == T_BATCH) != (s.nitems >= BATCH_MIN) ||
 		    s.nitems > BATCH_MAX ||
 		    s.naccts > SIGN_SOL_MAX_ACCTS ||
 		    (s.datalen > 0 && s.data == NULL) ||

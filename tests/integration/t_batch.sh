@@ -34,6 +34,38 @@ b = os.urandom(32); n = int.from_bytes(b, "big"); s = ""
 while n: n, r = divmod(n, 58); s = a[r] + s
 print("1" * (len(b) - len(b.lstrip(b"\0"))) + s)'
 }
+# landed SIG: the landed transaction's signature count and its
+# instructions' program ids, in order (the test node gives the wire
+# bytes only: a legacy message decoded here).
+landed() {
+	rpc "$SVM_URL" getTransaction "[\"$1\",{\"encoding\":\"base64\"}]" | python3 -c '
+import base64, json, sys
+a = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+def b58(b):
+    n = int.from_bytes(b, "big"); s = ""
+    while n: n, r = divmod(n, 58); s = a[r] + s
+    return "1" * (len(b) - len(b.lstrip(b"\0"))) + s
+w = base64.b64decode(json.load(sys.stdin)["result"]["transaction"][0])
+p = 0
+def cu16():
+    global p
+    v = s = 0
+    while True:
+        c = w[p]; p += 1; v |= (c & 0x7f) << s; s += 7
+        if not c & 0x80: return v
+nsig = cu16(); p += 64 * nsig + 3
+keys = [w[p + 32 * i:p + 32 * i + 32] for i in range(cu16())]
+p += 32 * len(keys) + 32
+progs = []
+for _ in range(cu16()):
+    progs.append(b58(keys[w[p]])); p += 1
+    na = cu16(); p += na
+    nd = cu16(); p += nd
+names = {"11111111111111111111111111111111": "system",
+    "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA": "token",
+    "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL": "ata"}
+print(nsig, " ".join(names.get(x, x) for x in progs))'
+}
 ntx() { req GET "/v1/transactions?limit=100" "" "$S" >/dev/null; jget 'len(j["items"])'; }
 # refused DESC BODY CODE PATH: a 400 with CODE whose first issue is PATH
 refused() {
@@ -91,8 +123,8 @@ check "... the wallet paid 1900000, ONE 5000-lamport fee and C's token account r
     [ "$(python3 -c "print($b0 - $(sol_bal "$ADDR"))")" = $((1900000 + 5000 + 2039280)) ]
 check "... one transaction on chain with one signature: txHash, status without error" \
     [ "$(res getSignatureStatuses "[[\"$(st "$r" txHash)\"]]" 'r["value"][0]["err"]')" = None ]
-check "... the landed transaction holds every instruction (2 transfers, create-ATA, TransferChecked)" \
-    [ "$(rpc "$SVM_URL" getTransaction "[\"$(st "$r" txHash)\",{\"encoding\":\"json\"}]" | python3 -c 'import json,sys; t=json.load(sys.stdin)["result"]["transaction"]; print(len(t["signatures"]), len(t["message"]["instructions"]))')" = "1 4" ]
+check "... ONE landed transaction, one signature, every instruction in order (2 transfers, create-ATA, TransferChecked)" \
+    [ "$(landed "$(st "$r" txHash)")" = "1 system system ata token" ]
 
 # The audit entry: TX_REQUESTED of the batch, with its count and total.
 req GET "/v1/audit-logs?limit=100" >/dev/null
@@ -151,6 +183,9 @@ refused "a dry run of a batch" "{\"type\":\"BATCH\",\"dryRun\":true,\"instructio
 check "none of the refusals was recorded" [ "$(ntx)" = "$n0" ]
 code=$(req POST /v1/transactions/send "{\"type\":\"BATCH\",\"instructions\":[$I20]}" "$S")
 check "20 instructions are taken (the bound is 2 to 20) ($code)" [ "$code" = 201 ]
+r=$(wait_tx "$(jget 'j["id"]')")
+check "... and land as one transaction of 20 transfers" \
+    [ "$(st "$r" status) $(landed "$(st "$r" txHash)")" = "CONFIRMED 1$(printf ' system%.0s' $(seq 20))" ]
 
 # EVM on anvil: one transaction per instruction, in order, each signed
 # once the one before it is confirmed (consecutive nonces).
@@ -185,7 +220,7 @@ check "... three transactions, consecutive nonces from the wallet's next, each C
 check "... each instruction's txHash mined and succeeded" \
     [ "$(for h in $(jf "$r" '" ".join(i["txHash"] for i in j["instructions"])'); do "$CAST" receipt --rpc-url "$ANVIL_URL" "$h" status; done | tr '\n' ' ')" = "true true true " ]
 check "... the row: txHash the last one's, not atomic, amount the ETH total" \
-    [ "$(jf "$r" 'j["txHash"] == j["instructions"][2]["txHash"], j["atomic"], j["amount"]')" = "(True, False, '3000000000000000')" ]
+    [ "$(jf "$r" '(j["txHash"] == j["instructions"][2]["txHash"], j["atomic"], j["amount"])')" = "(True, False, '3000000000000000')" ]
 
 # Instruction 1 fails (more tokens than the wallet has: the estimate
 # reverts): the batch is FAILED naming it; instruction 0 stays
@@ -195,7 +230,7 @@ id=$(send "{\"type\":\"BATCH\",\"network\":\"$NET\",\"instructions\":[{\"to\":\"
 r=$(wait_tx "$id")
 echo "# $r"
 check "EVM: instruction 1 reverts: the batch is FAILED, its error naming instructions.1 of 3" \
-    [ "$(jf "$r" 'j["status"], j["error"].startswith("instructions.1 of 3: ")')" = "('FAILED', True)" ]
+    [ "$(jf "$r" '(j["status"], j["error"].startswith("instructions.1 of 3: "))')" = "('FAILED', True)" ]
 check "... instruction 0 was confirmed and stays (ACC1 +0.001 ETH); instruction 2 moved nothing" \
     [ "$(python3 -c "print($(bal "$ACC1") - $a0, $(bal "$ACC2") - $c0)")" = "1000000000000000 0" ]
 check "... per instruction: CONFIRMED at the next nonce, FAILED unsigned, nothing for the third" \
