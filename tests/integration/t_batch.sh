@@ -179,6 +179,7 @@ refused "more decimals than SOL has" "{\"type\":\"BATCH\",\"instructions\":[$T1,
 refused "a Solana token instruction without decimals" "{\"type\":\"BATCH\",\"instructions\":[$T1,{\"to\":\"$A\",\"amount\":\"1\",\"token\":{\"address\":\"$MINT\"}}]}" VALIDATION_FAILED instructions.1.token.decimals
 refused "an APPROVE on Solana" "{\"type\":\"BATCH\",\"instructions\":[$T1,{\"spender\":\"$A\",\"amount\":\"1\",\"token\":\"$MINT\"}]}" VALIDATION_FAILED instructions.1.type
 refused "another network in an instruction" "{\"type\":\"BATCH\",\"instructions\":[$T1,{\"to\":\"$A\",\"amount\":\"1\",\"network\":\"mainnet\"}]}" VALIDATION_FAILED instructions.1.network
+refused "gasCondition on a Solana batch" "{\"type\":\"BATCH\",\"gasCondition\":{\"maxGasPrice\":\"1\",\"timeout\":60},\"instructions\":[$T1,$T1]}" VALIDATION_FAILED gasCondition
 refused "a dry run of a batch" "{\"type\":\"BATCH\",\"dryRun\":true,\"instructions\":[$T1,$T1]}" VALIDATION_FAILED dryRun
 check "none of the refusals was recorded" [ "$(ntx)" = "$n0" ]
 code=$(req POST /v1/transactions/send "{\"type\":\"BATCH\",\"instructions\":[$I20]}" "$S")
@@ -186,6 +187,19 @@ check "20 instructions are taken (the bound is 2 to 20) ($code)" [ "$code" = 201
 r=$(wait_tx "$(jget 'j["id"]')")
 check "... and land as one transaction of 20 transfers" \
     [ "$(st "$r" status) $(landed "$(st "$r" txHash)")" = "CONFIRMED 1$(printf ' system%.0s' $(seq 20))" ]
+
+# Too much for one Solana transaction (20 memos of 256 bytes, over the
+# 1232-byte packet): taken, then FAILED by the signer's refusal with a
+# reason that says so; nothing signed, nothing moved.
+M256=$(python3 -c "print('m' * 256)")
+I20M=$(python3 -c "print(','.join(['{\"to\":\"$A\",\"amount\":\"1\",\"memo\":\"$M256\"}'] * 20))")
+a0=$(sol_bal "$A") b1=$(sol_bal "$ADDR")
+id=$(send "{\"type\":\"BATCH\",\"instructions\":[$I20M]}")
+r=$(wait_tx "$id")
+check "a batch too large for one transaction: FAILED, VALIDATION_FAILED, the reason naming the limit" \
+    [ "$(jf "$r" '(j["status"], j["errorCode"], "do not fit one Solana transaction" in j["error"], j["txHash"])')" = "('FAILED', 'VALIDATION_FAILED', True, None)" ]
+check "... nothing moved: A has what it had, the wallet paid no fee" \
+    [ "$(sol_bal "$A") $(sol_bal "$ADDR")" = "$a0 $b1" ]
 
 # EVM on anvil: one transaction per instruction, in order, each signed
 # once the one before it is confirmed (consecutive nonces).
