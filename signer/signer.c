@@ -91,6 +91,11 @@ static const struct imsg_rule policyd_rules[] = {
 	    (sizeof(struct sign_sol_tx) + SOL_MAX_IX_DATA), sign_sol_batch),
 };
 
+/* The largest batch the rule above takes fits the channel. */
+_Static_assert(sizeof(struct sign_sol_batch) + SIGN_SOL_BATCH_MAX *
+    (sizeof(struct sign_sol_tx) + SOL_MAX_IX_DATA) + IMSG_HDR_SIZE <=
+    CHAN_SIGNER_MAX, "IMSG_SIGNER_SIGN_SOL_BATCH");
+
 static const struct imsg_rule parent_rules[] = {
 	IMSG_RULE_EXACT(IMSG_CTL_UNLOCK, struct ctl_unlock, keys_unlock),
 	IMSG_RULE_EXACT(IMSG_KS_LOAD, struct ks_blob, keys_load),
