@@ -254,5 +254,37 @@ req GET "/v1/audit-logs?limit=200" >/dev/null
 check "... audited: TX_REQUESTED of the batch, then TX_FAILED naming the instruction" \
     [ "$(jget "sorted((e['event'], (e['details'] or {}).get('error', '')[:16]) for e in j['data'] if e['txId'] == '$id' and e['event'] in ('TX_REQUESTED', 'TX_FAILED'))")" = "[('TX_FAILED', 'instructions.1 o'), ('TX_REQUESTED', '')]" ]
 
+# A restart in the middle: instruction 0 broadcast but not mined
+# (anvil mines on demand), the daemon stopped, the block mined, the
+# daemon started again: it goes on with instruction 1 at the next nonce
+# (batch_done says where it was) and the batch ends CONFIRMED.
+a0=$(bal "$ACC1") c0=$(bal "$ACC2") n0=$(enonce)
+"$CAST" rpc --rpc-url "$ANVIL_URL" evm_setAutomine false >/dev/null
+id=$(send "{\"type\":\"BATCH\",\"network\":\"$NET\",\"instructions\":[{\"to\":\"$ACC1\",\"amount\":\"3000000000000000\"},{\"to\":\"$ACC2\",\"amount\":\"4000000000000000\"}]}")
+n=0
+while [ $n -lt 100 ]; do
+	req GET "/v1/transactions/$id" "" "$S" >/dev/null
+	[ "$(jget 'j["status"]')" = SUBMITTED ] && break
+	sleep 0.1; n=$((n + 1))
+done
+check "restart: instruction 0 broadcast, unmined: the batch is SUBMITTED" \
+    [ "$(jget 'j["status"]')" = SUBMITTED ]
+kill -TERM "$DPID"; wait_gone "$DPID" 3000; DPID=""
+check "no sanitizer reports (before the restart)" no_sanitizer_reports
+"$CAST" rpc --rpc-url "$ANVIL_URL" evm_mine >/dev/null
+"$CAST" rpc --rpc-url "$ANVIL_URL" evm_setAutomine true >/dev/null
+WAIAAS_RPC_SOLANA_DEVNET=$SVM_URL WAIAAS_RPC_POLL_INTERVAL_MS=100 \
+WAIAAS_RPC_EVM_ETHEREUM_SEPOLIA=$ANVIL_URL \
+WAIAAS_SECURITY_PRICE_STATIC="SOL=150;ETH=2000;devnet:$MINT@6=1;ethereum-sepolia:$TOKEN@6=1" \
+    start_daemon || cannot_run "daemon starts again"
+r=$(wait_tx "$id")
+echo "# $r"
+check "... after the restart the batch goes on and reaches CONFIRMED" \
+    [ "$(st "$r" status)" = CONFIRMED ]
+check "... both instructions CONFIRMED at consecutive nonces" \
+    [ "$(jf "$r" '[(i["status"], i["nonce"]) for i in j["instructions"]]')" = "[('CONFIRMED', $n0), ('CONFIRMED', $((n0 + 1)))]" ]
+check "... each paid exactly once: ACC1 +0.003 ETH, ACC2 +0.004 ETH, the nonce moved by two" \
+    [ "$(python3 -c "print($(bal "$ACC1") - $a0, $(bal "$ACC2") - $c0)") $(enonce)" = "3000000000000000 4000000000000000 $((n0 + 2))" ]
+
 kill -TERM "$DPID"; wait_gone "$DPID" 3000; DPID=""
 check "no sanitizer reports" no_sanitizer_reports
