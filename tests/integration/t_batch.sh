@@ -286,5 +286,32 @@ check "... both instructions CONFIRMED at consecutive nonces" \
 check "... each paid exactly once: ACC1 +0.003 ETH, ACC2 +0.004 ETH, the nonce moved by two" \
     [ "$(python3 -c "print($(bal "$ACC1") - $a0, $(bal "$ACC2") - $c0)") $(enonce)" = "3000000000000000 4000000000000000 $((n0 + 2))" ]
 
+# The kill switch between two instructions: instruction 0 is broadcast
+# (unmined) when it goes on; once 0 is confirmed the batch ends
+# CANCELLED naming instruction 1, which is never signed.
+db() { sqlite3 "$DATA/data/waiaas.db" "PRAGMA busy_timeout=3000; $1" | tail -1; }
+a0=$(bal "$ACC1") c0=$(bal "$ACC2") n0=$(enonce)
+"$CAST" rpc --rpc-url "$ANVIL_URL" evm_setAutomine false >/dev/null
+id=$(send "{\"type\":\"BATCH\",\"network\":\"$NET\",\"instructions\":[{\"to\":\"$ACC1\",\"amount\":\"5000000000000000\"},{\"to\":\"$ACC2\",\"amount\":\"6000000000000000\"}]}")
+n=0
+while [ $n -lt 100 ] && [ "$(db "SELECT status FROM transactions WHERE id = '$id'")" != SUBMITTED ]; do
+	sleep 0.1; n=$((n + 1))
+done
+code=$(req POST /v1/admin/kill-switch)
+check "kill switch: activated while instruction 0 is SUBMITTED ($code)" [ "$code" = 200 ]
+"$CAST" rpc --rpc-url "$ANVIL_URL" evm_mine >/dev/null
+"$CAST" rpc --rpc-url "$ANVIL_URL" evm_setAutomine true >/dev/null
+n=0
+while [ $n -lt 100 ] && [ "$(db "SELECT status FROM transactions WHERE id = '$id'")" = SUBMITTED ]; do
+	sleep 0.1; n=$((n + 1))
+done
+sleep 0.5
+check "... the batch ends CANCELLED, KILL_SWITCH_ACTIVE, naming instructions.1 of 2" \
+    [ "$(db "SELECT status || ' ' || error_code || ' ' || substr(error, 1, 19) FROM transactions WHERE id = '$id'")" = "CANCELLED KILL_SWITCH_ACTIVE instructions.1 of 2" ]
+check "... batch_done: instruction 0 CONFIRMED at the next nonce, instruction 1 CANCELLED unsigned" \
+    [ "$(db "SELECT batch_done FROM transactions WHERE id = '$id'" | python3 -c 'import json,sys; print([(d["status"], d["nonce"]) for d in json.load(sys.stdin)])')" = "[('CONFIRMED', $n0), ('CANCELLED', None)]" ]
+check "... ACC1 got its 0.005 ETH, ACC2 nothing, the nonce moved by one" \
+    [ "$(python3 -c "print($(bal "$ACC1") - $a0, $(bal "$ACC2") - $c0)") $(enonce)" = "5000000000000000 0 $((n0 + 1))" ]
+
 kill -TERM "$DPID"; wait_gone "$DPID" 3000; DPID=""
 check "no sanitizer reports" no_sanitizer_reports
