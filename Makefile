@@ -49,6 +49,7 @@ COMMON_SRCS = common/log.c common/util.c common/config.c common/proc.c \
 	      common/keystore.c common/wipe.c common/routes.c \
 	      common/policy_rules.c common/network.c common/price.c \
 	      common/secret.c common/errcodes.c common/txinput.c common/rpc.c \
+	      common/txbatch.c \
 	      common/jsonrpc.c \
 	      common/url.c common/resolve.c common/mcp.c common/x402.c \
 	      chain/base58.c chain/keccak.c chain/rlp.c chain/evm.c \
@@ -86,6 +87,7 @@ POLICYD_SRCS = policyd/siwe.c \
 	      policyd/tx_prepare.c policyd/tx_gas.c policyd/tx_watch.c \
 	      policyd/tx_sim.c policyd/tx_message.c policyd/tx_routes.c \
 	      policyd/tx_sign.c policyd/tx_sign_sol.c policyd/tx_nft.c \
+	      policyd/tx_batch.c \
 	      policyd/policyd_kill.c policyd/policyd_reply.c \
 	      policyd/policyd_decide.c policyd/policyd_queue.c \
 	      policyd/policyd_price.c policyd/policy_eval.c \
@@ -442,7 +444,7 @@ FUZZ_TARGETS = fuzz_imsg fuzz_config fuzz_http fuzz_base58 \
 	       fuzz_price fuzz_relay fuzz_backup fuzz_api_body fuzz_txinput \
 	       fuzz_txspec fuzz_url fuzz_mcp fuzz_mcp_token fuzz_abi_text \
 	       fuzz_abi fuzz_evm_tx fuzz_sol_tx fuzz_incoming fuzz_x402 \
-	       fuzz_sol_incoming
+	       fuzz_sol_incoming fuzz_txbatch
 FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 $(INC) $(PROC_INC) $(PKG_CFLAGS) \
 	      -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_TIME ?= 20
@@ -483,6 +485,9 @@ build-fuzz/fuzz_txinput: $(call fuzz_o,tests/fuzz/fuzz_txinput.c \
 build-fuzz/fuzz_x402: $(call fuzz_o,tests/fuzz/fuzz_x402.c common/x402.c \
     common/policy_rules.c chain/base58.c common/network.c chain/eip712.c \
     chain/abi.c $(FUZZ_CHAIN) common/util.c)
+# A BATCH's instructions (POST /v1/transactions/send, type BATCH).
+build-fuzz/fuzz_txbatch: $(call fuzz_o,tests/fuzz/fuzz_txbatch.c \
+    common/txbatch.c)
 # The settings' URL parser, checked against libcurl's reading.
 build-fuzz/fuzz_url: $(call fuzz_o,tests/fuzz/fuzz_url.c common/url.c \
     common/util.c)
@@ -498,12 +503,13 @@ build-fuzz/fuzz_api_body: $(call fuzz_o,tests/fuzz/fuzz_api_body.c \
     tests/fuzz/api_sink.c api/api_check.c api/api_wallets.c \
     api/api_policies.c api/api_owner.c api/api_tx.c api/api_txref.c \
     api/api_notify.c api/api_admin.c api/api_tokens.c api/api_webhooks.c \
-    common/routes.c \
+    common/routes.c common/txbatch.c \
     common/policy_rules.c common/keystore.c chain/base58.c \
     common/network.c common/util.c common/log.c api/http_parse.c imsg/msg.c \
     common/url.c common/x402.c $(FUZZ_CHAIN))
 build-fuzz/fuzz_txspec: $(call fuzz_o,tests/fuzz/fuzz_txspec.c \
-    policyd/tx_spec.c policyd/tx_nft.c chain/abi.c common/txinput.c common/network.c \
+    policyd/tx_spec.c policyd/tx_nft.c chain/abi.c common/txinput.c \
+    common/txbatch.c common/network.c \
     common/util.c common/log.c common/policy_rules.c $(FUZZ_CHAIN) \
     chain/base58.c chain/solana.c)
 build-fuzz/fuzz_mcp: $(call fuzz_o,tests/fuzz/fuzz_mcp.c common/mcp.c \

@@ -11,6 +11,7 @@
 #include "errcodes.h"
 #include "log.h"
 #include "network.h"
+#include "txbatch.h"
 #include "txinput.h"
 #include "url.h"
 #include "util.h"
@@ -208,6 +209,34 @@ account_ok(json_t *e)
 }
 
 /*
+ * A BATCH's instructions (common/txbatch.c): the first problem, with
+ * its path (instructions.<index>.<field>).
+ */
+static void
+want_batch(json_t *b, struct api_issues *is)
+{
+	const char	*field, *why;
+	char		 path[96];
+	int		 index;
+
+	if (json_object_get(b, "instructions") == NULL) {
+		api_issue(is, "instructions", "required: 2 to 20 instructions");
+		return;
+	}
+	if (batch_check(json_object_get(b, "instructions"), &index, &field,
+	    &why) == 0)
+		return;
+	if (index < 0)
+		strlcpy(path, "instructions", sizeof(path));
+	else if (field == NULL)
+		snprintf(path, sizeof(path), "instructions.%d", index);
+	else
+		snprintf(path, sizeof(path), "instructions.%d.%.60s", index,
+		    field);
+	api_issue(is, path, why);
+}
+
+/*
  * ?dryRun= on send (agents send it: the reference takes it on its action
  * routes) means what "dryRun" in the body means; false is as if absent.
  * A query and a body that disagree are refused: neither may win quietly
@@ -322,9 +351,14 @@ api_tx_send(struct http_req *req, const struct route *rt, const char *param,
 					}
 				}
 		}
+	} else if (strcmp(type, "BATCH") == 0) {
+		api_only_fields(b, &is, "type", "walletId", "network",
+		    "instructions", "dryRun", "gasCondition", NULL);
+		want_gas(b, &is);
+		want_batch(b, &is);
 	} else
 		api_issue(&is, "type", "one of TRANSFER, TOKEN_TRANSFER, "
-		    "CONTRACT_CALL, APPROVE, NFT_TRANSFER, CONTRACT_DEPLOY");
+		    "CONTRACT_CALL, APPROVE, NFT_TRANSFER, CONTRACT_DEPLOY, BATCH");
 	if (t == NULL && json_array_size(is.list) == 0 &&
 	    json_object_set_new(b, "type", json_string("TRANSFER")) == -1)
 		fatalx("json_object_set_new");

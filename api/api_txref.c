@@ -25,7 +25,6 @@ static const struct {
 	{ "actionName", "action providers; give the call itself "
 	    "(CONTRACT_CALL)" },
 	{ "nft", "NFT approvals; APPROVE here is for fungible tokens" },
-	{ "instructions", "BATCH transactions; send them one by one" },
 };
 
 /* Before the shape check of a send or simulate body (api_tx_send). */

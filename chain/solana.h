@@ -12,7 +12,7 @@
 
 #define SOL_KEY_LEN		32
 #define SOL_MAX_KEYS		64
-#define SOL_MAX_INSTR		16
+#define SOL_MAX_INSTR		64	/* a BATCH: 20, 3 each at most */
 #define SOL_MAX_IX_ACCTS	64
 #define SOL_MAX_IX_DATA		1232
 #define SOL_TX_MAX		1232	/* the packet limit */

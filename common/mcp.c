@@ -131,6 +131,19 @@ static const struct tool {
 	    "[\"spender\",\"token\",\"amount\"],"
 	    "\"additionalProperties\":false}",
 	    POST_TX, "/v1/transactions/send", "APPROVE" },
+	{ "send_batch", "Send 2 to 20 instructions as one BATCH (Solana: "
+	    "one transaction, all land or none).  Each instruction is the "
+	    "fields of a send without walletId or network: {to, amount} "
+	    "(TRANSFER), {to, amount, token} (TOKEN_TRANSFER), {programId, "
+	    "instructionData, accounts} (CONTRACT_CALL); type may be given.  "
+	    "One policy decision on the whole batch: one instruction denied "
+	    "denies all, and the total counts against the limits." TIERS,
+	    "{\"type\":\"object\",\"properties\":{\"instructions\":{\"type\":"
+	    "\"array\",\"items\":{\"type\":\"object\","
+	    "\"additionalProperties\":{}},\"minItems\":2,\"maxItems\":20},"
+	    NETWORK_SCHEMA "," WALLET_SCHEMA "," GAS_SCHEMA "},\"required\":"
+	    "[\"instructions\"],\"additionalProperties\":false}", POST_TX,
+	    "/v1/transactions/send", "BATCH" },
 	{ "simulate_transaction", "Dry run of a transaction: the policy "
 	    "verdict and tier it would get and the node's simulation, "
 	    "without signing or sending.  Amounts in the smallest unit.",

@@ -43,6 +43,7 @@
 	X(IMSG_SIGNER_SIGN_EVM_MSG)					\
 	X(IMSG_SIGNER_SIGN_SOL_TX)					\
 	X(IMSG_SIGNER_SIGN_SOL_MSG)					\
+	X(IMSG_SIGNER_SIGN_SOL_BATCH)					\
 	X(IMSG_SIGNER_SIGNED)						\
 	/* REST: api -> policyd, one envelope each way */		\
 	X(IMSG_API_REQUEST)						\
@@ -424,6 +425,21 @@ struct sign_sol_tx {
 	uint32_t		datalen;	/* CALL: instruction data;
 						 * TRANSFER, TOKEN: a memo
 						 * (0 to MEMO_MAX bytes) */
+};
+
+/*
+ * A BATCH on Solana: one transaction of several instructions.  This
+ * header, then nitems struct sign_sol_tx (each as a send of its own
+ * would be; id and blockhash unused), then their data one after the
+ * other (each its datalen; datalen here is their sum).
+ */
+#define SIGN_SOL_BATCH_MAX	20
+
+struct sign_sol_batch {
+	char			id[KS_ID_LEN + 1];
+	uint8_t			blockhash[32];
+	uint32_t		nitems;		/* 2 .. SIGN_SOL_BATCH_MAX */
+	uint32_t		datalen;
 };
 
 struct sign_sol_msg {

@@ -393,6 +393,14 @@ static const char *const migrations[] = {
 	MIG_TX_TYPE "'X402_PAYMENT'",
 	/* 23: NFT transfers and contract deployments (tx_nft.c) */
 	MIG_TX_TYPE "'NFT_TRANSFER', 'CONTRACT_DEPLOY'",
+	/* 24: type BATCH (tx_batch.c) */
+	MIG_TX_TYPE "'BATCH'",
+	/*
+	 * 25: an EVM BATCH (tx_batch.c) runs its instructions one after the
+	 * other, each a transaction of its own: what each became (status,
+	 * txHash, nonce), in order, as a JSON array.
+	 */
+	"ALTER TABLE transactions ADD COLUMN batch_done TEXT;",
 };
 #define SCHEMA_VERSION	((int)(sizeof(migrations) / sizeof(migrations[0])))
 

@@ -45,7 +45,8 @@
 /* 5 is PE_MESSAGE: a message to sign, not a send */
 #define T_NFT		6	/* NFT_TRANSFER: ERC-721 or ERC-1155 */
 #define T_DEPLOY	7	/* CONTRACT_DEPLOY: no to, init code */
-#define T_MAX		T_DEPLOY
+#define T_BATCH		8	/* instructions: items (tx_batch.c) */
+#define T_MAX		T_BATCH
 
 #define NFT_ERC721	1
 #define NFT_ERC1155	2
@@ -92,6 +93,11 @@ struct txspec {
 	int			 has_gas_max, has_prio_max;
 	uint8_t			 gas_max[32], prio_max[32];
 	long long		 gas_timeout;
+	/* T_BATCH: the instructions decoded, and their total native value
+	 * in the smallest unit (what the batch is recorded and judged as) */
+	struct txspec		*items;
+	size_t			 nitems;
+	char			 total[80];
 };
 
 #define J_PREPARE	1
@@ -121,6 +127,8 @@ struct job {
 	double			 t0;		/* mono_ms() at the request */
 	struct event		*gas_ev;	/* gasCondition: next look */
 	json_t			*req;		/* the request */
+	size_t			 k;		/* EVM BATCH: the instruction
+						 * being executed */
 	char			*amount;	/* base units, as judged */
 };
 
@@ -228,6 +236,21 @@ int	tx_insert(struct pd_ctx *c, const struct wref *w,
 
 /* policyd_x402.c */
 void	x402_signed(struct job *, const struct sign_reply *, const uint8_t *);
+
+/* tx_batch.c */
+int	batch_parse(json_t *req, int chain, uint32_t net, const char *from,
+    struct txspec *s, json_t *issues);
+void	batch_forms(json_t *req, int chain, const struct network *net,
+    json_t *issues);
+int	batch_decide(const struct wref *w, struct txspec *s, json_t *req,
+    long long now, struct pe_tx *t, struct pe_result *r);
+void	batch_intent(const struct txspec *s, char hex[65]);
+void	sign_sol_items(struct job *j, const struct chain_ctx *x);
+const struct txspec	*job_spec(const struct job *j);
+int	batch_evm(const struct job *j);
+void	batch_load(struct job *j);
+void	batch_record(const struct job *j, const char *status);
+int	batch_next(struct job *j);
 
 /* tx_sign.c */
 void	tx_sign_signed(struct job *j, const struct sign_reply *r,

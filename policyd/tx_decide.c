@@ -257,10 +257,13 @@ intent_make(const char *id, const char *wallet, const struct txspec *s,
 	crypto_hash_sha256_state	st;
 	uint8_t				h[32];
 	char				data[65], cap[64];
+	char				to[CHAIN_ADDR_MAX + 1];
 	uint32_t			i;
 
 	strlcpy(data, "none", sizeof(data));
-	if (s->datalen > 0 || s->naccts > 0) {
+	if (s->type == T_BATCH)
+		batch_intent(s, data);
+	else if (s->datalen > 0 || s->naccts > 0) {
 		crypto_hash_sha256_init(&st);
 		for (i = 0; i < s->naccts; i++) {
 			crypto_hash_sha256_update(&st, s->accts[i].pubkey, 32);
@@ -280,10 +283,14 @@ intent_make(const char *id, const char *wallet, const struct txspec *s,
 	else
 		strlcpy(cap, "5000 lamports (one signature, no priority fee)",
 		    sizeof(cap));
+	if (s->type == T_BATCH)
+		snprintf(to, sizeof(to), "%zu instructions", s->nitems);
+	else
+		strlcpy(to, s->rcpt, sizeof(to));
 	snprintf(text, len, "WAIaaS transaction\nid: %s\nwallet: %s\n"
 	    "network: %s\ntype: %s\nto: %s\namount: %s\ntoken: %s\n"
 	    "calldata: %s\nfee cap: %s\n", id, wallet, net_get(s->net)->name,
-	    type_names[s->type], s->create ? "(a new contract)" : s->rcpt,
+	    type_names[s->type], s->create ? "(a new contract)" : to,
 	    amount, s->type == T_TOKEN || s->type == T_APPROVE ||
 	    s->type == T_NFT ? s->mint_text : "none", data, cap);
 	crypto_hash_sha256(h, (const uint8_t *)text, strlen(text));

@@ -156,9 +156,11 @@ tx_context(struct imsgchan *ch, struct imsg *imsg, void *arg)
 	if (gas_wait(j, &x))
 		return;
 	if (j->s.chain == KS_CHAIN_ETHEREUM && x.have_decimals &&
-	    j->s.decimals >= 0 && j->s.decimals != x.decimals) {
+	    job_spec(j)->decimals >= 0 && job_spec(j)->decimals !=
+	    x.decimals) {
 		snprintf(msg, sizeof(msg), "token.decimals is %d but the "
-		    "token's decimals() says %u", j->s.decimals, x.decimals);
+		    "token's decimals() says %u", job_spec(j)->decimals,
+		    x.decimals);
 		tx_fail(j, "VALIDATION_FAILED", 0, msg);
 	} else if (j->s.chain == KS_CHAIN_ETHEREUM)
 		sign_evm(j, &x);

@@ -64,11 +64,21 @@ tx_end(struct job *j, int cancelled, const char *code, int retryable,
 {
 	sqlite3_stmt	*st;
 	long long	 now = (long long)time(NULL);
+	char		 bmsg[512];
 
+	/* An EVM batch: which instruction, and what became of the rest. */
+	if (batch_evm(j)) {
+		snprintf(bmsg, sizeof(bmsg), "instructions.%zu of %zu: %s "
+		    "(the %zu before it were confirmed and stay; none after "
+		    "it was signed)", j->k, j->s.nitems, msg, j->k);
+		msg = bmsg;
+	}
 	log_info("transaction %s %s: %s", j->id, cancelled ? "cancelled" :
 	    "failed", msg);
 	if (store_begin() == -1)
 		fatalx("database busy");
+	if (batch_evm(j))
+		batch_record(j, cancelled ? "CANCELLED" : "FAILED");
 	if (sqlite3_prepare_v2(pd.db, "UPDATE transactions SET status = ?, "
 	    "error = ?, error_code = ?, retryable = ?, updated_at = ? WHERE "
 	    "id = ?", -1, &st, NULL) != SQLITE_OK)
@@ -152,6 +162,7 @@ killed(struct job *j)
 void
 prepare(struct job *j)
 {
+	const struct txspec	*s = job_spec(j);	/* EVM batch: one */
 	struct chain_prep	p;
 	struct iovec		iov[3];
 	int			niov;
@@ -160,36 +171,37 @@ prepare(struct job *j)
 	strlcpy(p.txid, j->id, sizeof(p.txid));
 	p.net = j->s.net;
 	strlcpy(p.from, j->s.from, sizeof(p.from));
-	strlcpy(p.to, j->s.to, sizeof(p.to));
+	strlcpy(p.to, s->to, sizeof(p.to));
 	if (j->dry)
 		p.flags = CHPREP_BALANCE;
 	if (j->dry && j->s.type == T_TOKEN)
 		p.flags |= CHPREP_TOKEN_BAL;
 	if (j->s.chain == KS_CHAIN_ETHEREUM) {
 		p.op = CHOP_EVM_TX;
-		memcpy(p.value, j->s.value, 32);
-		p.datalen = (uint32_t)j->s.datalen;
+		memcpy(p.value, s->value, 32);
+		p.datalen = (uint32_t)s->datalen;
 		/* a memo: calldata only to an account without code */
-		if (j->s.type == T_TRANSFER && j->s.datalen > 0)
+		if (s->type == T_TRANSFER && s->datalen > 0)
 			p.flags |= CHPREP_NO_CODE;
 		if (j->s.create)
 			p.flags |= CHPREP_CREATE;
 	} else {
+		/* a BATCH (sol_kind 0): the blockhash, as for a call */
 		p.op = j->s.sol_kind == SIGN_SOL_TRANSFER ? CHOP_SOL_TRANSFER :
 		    j->s.sol_kind == SIGN_SOL_TOKEN ? CHOP_SOL_TOKEN :
 		    CHOP_SOL_CALL;
 		strlcpy(p.mint, j->s.mint_text, sizeof(p.mint));
 	}
 	/* an EVM token's decimals as the request says: the chain's too */
-	if (j->s.chain == KS_CHAIN_ETHEREUM && (j->s.type == T_TOKEN ||
-	    j->s.type == T_APPROVE) && j->s.decimals >= 0)
+	if (j->s.chain == KS_CHAIN_ETHEREUM && (s->type == T_TOKEN ||
+	    s->type == T_APPROVE) && s->decimals >= 0)
 		p.flags |= CHPREP_DECIMALS;
 	if (j->s.chain == KS_CHAIN_ETHEREUM &&
 	    (p.flags & (CHPREP_TOKEN_BAL | CHPREP_DECIMALS)))
-		strlcpy(p.mint, j->s.mint_text, sizeof(p.mint));
+		strlcpy(p.mint, s->mint_text, sizeof(p.mint));
 	iov[0].iov_base = &p;
 	iov[0].iov_len = sizeof(p);
-	iov[1].iov_base = j->s.data;
+	iov[1].iov_base = s->data;
 	iov[1].iov_len = p.datalen;
 	niov = p.datalen > 0 ? 2 : 1;
 	if (j->dry && j->s.chain == KS_CHAIN_SOLANA) {
@@ -284,6 +296,8 @@ job_load(const char *id)
 	sqlite3_finalize(st);
 	json_decref(req);
 	json_decref(issues);
+	if (!bad)
+		batch_load(j);
 	if (bad) {
 		tx_fail(j, "INTERNAL_ERROR", 0, net == NULL ? "the network is "
 		    "no longer configured" : "the stored request no longer "
@@ -408,9 +422,9 @@ sign:
 	t.gas_limit = x->gas_limit;
 	memcpy(t.max_priority_fee, x->priority_fee, 32);
 	memcpy(t.max_fee, max_fee, 32);
-	memcpy(t.to, j->s.to20, 20);
-	t.create = j->s.create != 0;
-	memcpy(t.value, j->s.value, 32);
+	memcpy(t.to, job_spec(j)->to20, 20);
+	t.create = job_spec(j)->create != 0;
+	memcpy(t.value, job_spec(j)->value, 32);
 	sign_evm_ask(j, &t);
 }
 
@@ -418,13 +432,14 @@ sign:
 void
 sign_evm_ask(struct job *j, struct sign_evm_tx *t)
 {
-	struct iovec	iov[2];
+	const struct txspec	*s = job_spec(j);
+	struct iovec		 iov[2];
 
-	t->datalen = (uint32_t)j->s.datalen;
+	t->datalen = (uint32_t)s->datalen;
 	iov[0].iov_base = t;
 	iov[0].iov_len = sizeof(*t);
-	iov[1].iov_base = j->s.data;
-	iov[1].iov_len = j->s.datalen;
+	iov[1].iov_base = s->data;
+	iov[1].iov_len = s->datalen;
 	j->state = J_SIGN;
 	j->sign_id = ++next_sign_id;
 	if (imsgev_composev(&pd.signer, IMSG_SIGNER_SIGN_EVM_TX, j->sign_id,
@@ -444,6 +459,10 @@ sign_sol(struct job *j, const struct chain_ctx *x)
 		snprintf(msg, sizeof(msg), "token.decimals is %d but the mint "
 		    "has %u", j->s.decimals, x->decimals);
 		tx_fail(j, "VALIDATION_FAILED", 0, msg);
+		return;
+	}
+	if (j->s.type == T_BATCH) {
+		sign_sol_items(j, x);
 		return;
 	}
 	memset(&t, 0, sizeof(t));

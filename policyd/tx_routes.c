@@ -77,7 +77,8 @@ tx_insert(struct pd_ctx *c, const struct wref *w, const struct txspec *s,
 	sqlite3_bind_text(st, 6, tier_name(r->tier), -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 7, chain_name(w->chain), -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 8, w->net->name, -1, SQLITE_STATIC);
-	/* a creation's address is known once signed (tx_watch.c) */
+	/* a creation's address is known once signed (tx_watch.c); a BATCH
+	 * has many */
 	if (s->rcpt[0] != '\0')
 		sqlite3_bind_text(st, 9, s->rcpt, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 10, t->amount, -1, SQLITE_STATIC);
@@ -101,11 +102,18 @@ tx_insert(struct pd_ctx *c, const struct wref *w, const struct txspec *s,
 	if (rc != SQLITE_DONE)
 		fatalx("database: %s", sqlite3_errmsg(pd.db));
 	snprintf(actor, sizeof(actor), "session:%s", c->session);
-	if (audit_append(c->now, "TX_REQUESTED", actor, id, json_pack(
-	    "{s:s, s:s, s:s, s:s, s:s, s:o}", "walletId", w->id, "type",
-	    type_names[s->type], "network", w->net->name, "tier",
+	ev = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "walletId", w->id,
+	    "type", type_names[s->type], "network", w->net->name, "tier",
 	    tier_name(r->tier), "reason", r->reason, "usdValue", t->usd >= 0 ?
-	    json_real(t->usd) : json_null())) == -1)
+	    json_real(t->usd) : json_null());
+	if (ev == NULL)
+		fatalx("json_pack audit");
+	if (s->type == T_BATCH) {
+		json_object_set_new(ev, "instructions",
+		    json_integer((json_int_t)s->nitems));
+		json_object_set_new(ev, "amount", json_string(t->amount));
+	}
+	if (audit_append(c->now, "TX_REQUESTED", actor, id, ev) == -1)
 		return -1;
 	if (r->tier == TIER_INSTANT)
 		return 0;
@@ -144,11 +152,13 @@ tx_send(struct pd_ctx *c)
 	struct job		*j;
 	json_t			*issues, *a;
 	char			 id[UUID_STR_LEN], sel[11];
-	int			 queued;
+	int			 queued, batch;
 	double			 t0 = mono_ms();
 
 	if (!send_ref(c, &w))
 		return;
+	batch = str(c->body, "type") != NULL && strcmp(str(c->body, "type"),
+	    "BATCH") == 0;
 	if ((issues = json_array()) == NULL)
 		fatalx("json_array");
 	memset(&s, 0, sizeof(s));
@@ -160,8 +170,18 @@ tx_send(struct pd_ctx *c)
 		return;
 	}
 	json_decref(issues);
-	spec_pe(&s, c->body, w.net->name, &t, sel);
-	t.usd = spec_usd(&s, t.amount, c->now, NULL, 0);
+	if (batch && (c->route == R_TX_SIMULATE ||
+	    json_is_true(json_object_get(c->body, "dryRun")))) {
+		spec_free(&s);
+		pd_fail_issue(c->peerid, c->route == R_TX_SIMULATE ? "type" :
+		    "dryRun", "a BATCH is not simulated here: simulate its "
+		    "instructions one by one");
+		return;
+	}
+	if (!batch) {
+		spec_pe(&s, c->body, w.net->name, &t, sel);
+		t.usd = spec_usd(&s, t.amount, c->now, NULL, 0);
+	}
 	if (c->route == R_TX_SIMULATE ||
 	    json_is_true(json_object_get(c->body, "dryRun"))) {
 		sim_start(c, &w, &s, &t, t0);
@@ -175,7 +195,8 @@ tx_send(struct pd_ctx *c)
 		spec_free(&s);
 		return;
 	}
-	if (!decide_eval(w.id, w.net->name, &t, c->now, &r)) {
+	if (batch ? !batch_decide(&w, &s, c->body, c->now, &t, &r) :
+	    !decide_eval(w.id, w.net->name, &t, c->now, &r)) {
 		spec_free(&s);
 		denied(c, &w, type_names[s.type], &r);
 		return;
@@ -279,6 +300,47 @@ tx_json(const char *id)
 	    id, tx_row);
 }
 
+/*
+ * A BATCH as GET shows it: its instructions as recorded (each with its
+ * type, amounts in the smallest unit; on EVM with the status, txHash
+ * and nonce of each one run so far), and atomic: true on Solana (one
+ * transaction, all of them land or none), false on EVM.
+ */
+static void
+batch_show(json_t *t, const char *id)
+{
+	sqlite3_stmt	*st;
+	json_t		*req = NULL, *done = NULL, *ins, *d, *e;
+	size_t		 i;
+
+	st = store_prepare("SELECT request, batch_done FROM transactions "
+	    "WHERE id = ?");
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		req = json_loads((const char *)sqlite3_column_text(st, 0), 0,
+		    NULL);
+		if (sqlite3_column_type(st, 1) != SQLITE_NULL)
+			done = json_loads((const char *)sqlite3_column_text(
+			    st, 1), 0, NULL);
+	}
+	sqlite3_finalize(st);
+	ins = json_object_get(req, "instructions");
+	if (json_is_array(ins))
+		json_object_set(t, "instructions", ins);
+	/* EVM: what each instruction became, in order */
+	json_array_foreach(done, i, d) {
+		if ((e = json_array_get(ins, i)) == NULL)
+			break;
+		json_object_set(e, "status", json_object_get(d, "status"));
+		json_object_set(e, "txHash", json_object_get(d, "txHash"));
+		json_object_set(e, "nonce", json_object_get(d, "nonce"));
+	}
+	json_object_set_new(t, "atomic", json_boolean(strcmp(str(t,
+	    "chain"), "solana") == 0));
+	json_decref(req);
+	json_decref(done);
+}
+
 /* GET /v1/transactions/{id}: the session's own wallets only. */
 void
 tx_get(struct pd_ctx *c)
@@ -294,6 +356,8 @@ tx_get(struct pd_ctx *c)
 		    0);
 		return;
 	}
+	if (strcmp(str(t, "type"), "BATCH") == 0)
+		batch_show(t, c->req->param);
 	/* What the owner signs to approve it. */
 	if (strcmp(str(t, "status"), "QUEUED") == 0 &&
 	    strcmp(str(t, "tier"), "APPROVAL") == 0 &&

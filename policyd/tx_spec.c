@@ -15,12 +15,13 @@
 #include "policy_rules.h"
 #include "policyd.h"
 #include "solana.h"
+#include "txbatch.h"
 #include "txinput.h"
 #include "tx.h"
 
 const char *const type_names[] = {
 	NULL, "TRANSFER", "TOKEN_TRANSFER", "CONTRACT_CALL", "APPROVE",
-	NULL /* PE_MESSAGE */, "NFT_TRANSFER", "CONTRACT_DEPLOY"
+	NULL /* PE_MESSAGE */, "NFT_TRANSFER", "CONTRACT_DEPLOY", "BATCH"
 };
 
 /* ---- numbers and addresses ---- */
@@ -267,7 +268,7 @@ spec_parse(json_t *req, int chain, uint32_t net, const char *from,
 			s->type = (int)i;
 	if (s->type == 0) {
 		issue(issues, "type", "one of TRANSFER, TOKEN_TRANSFER, "
-		    "CONTRACT_CALL, APPROVE, NFT_TRANSFER, CONTRACT_DEPLOY");
+		    "CONTRACT_CALL, APPROVE, NFT_TRANSFER, CONTRACT_DEPLOY, BATCH");
 		return 1;
 	}
 	/* The amount: TRANSFER, TOKEN_TRANSFER, APPROVE. */
@@ -325,6 +326,9 @@ spec_parse(json_t *req, int chain, uint32_t net, const char *from,
 				    "2^256-1");
 		}
 	}
+	/* a BATCH's gasCondition holds for each of its instructions */
+	if (s->type == T_BATCH)
+		return batch_parse(req, chain, net, from, s, issues);
 
 	switch (s->type) {
 	case T_NFT:
@@ -488,6 +492,10 @@ req_forms(json_t *req, int chain, const struct network *net, json_t *issues)
 
 	if (type == NULL || strcmp(type, "CONTRACT_CALL") == 0)
 		return;
+	if (strcmp(type, "BATCH") == 0) {
+		batch_forms(req, chain, net, issues);
+		return;
+	}
 	if ((v = str(tok, "assetId")) != NULL) {
 		if (evm)
 			snprintf(ref, sizeof(ref), "%llu",
@@ -553,6 +561,136 @@ req_forms(json_t *req, int chain, const struct network *net, json_t *issues)
 void
 spec_free(struct txspec *s)
 {
+	size_t	i;
+
 	free(s->data);
 	s->data = NULL;
+	for (i = 0; i < s->nitems; i++)
+		spec_free(&s->items[i]);
+	free(s->items);
+	s->items = NULL;
+	s->nitems = 0;
+}
+
+/* ---- BATCH ---- */
+
+/* An issue of instruction index (< 0: of the array) at its path. */
+static void
+batch_issue(json_t *issues, int index, const char *field, const char *why)
+{
+	char	path[96];
+
+	if (index < 0)
+		strlcpy(path, "instructions", sizeof(path));
+	else if (field == NULL)
+		snprintf(path, sizeof(path), "instructions.%d", index);
+	else
+		snprintf(path, sizeof(path), "instructions.%d.%.60s", index,
+		    field);
+	issue(issues, path, why);
+}
+
+/* sub's issues as instruction index's, into issues. */
+static void
+batch_repath(json_t *issues, size_t index, json_t *sub)
+{
+	json_t	*v;
+	size_t	 k;
+
+	json_array_foreach(sub, k, v)
+		batch_issue(issues, (int)index, json_string_value(
+		    json_array_get(json_object_get(v, "path"), 0)),
+		    json_string_value(json_object_get(v, "message")));
+}
+
+/*
+ * req_forms of each instruction, in place: what is stored is what
+ * executes, each instruction with its type named and its amount in base
+ * units.  Shapes the api did not check (a compromised api) are left to
+ * batch_parse to refuse.
+ */
+void
+batch_forms(json_t *req, int chain, const struct network *net,
+    json_t *issues)
+{
+	json_t		*ins = json_object_get(req, "instructions"), *e, *sub;
+	const char	*name, *why;
+	size_t		 i;
+
+	if (!json_is_array(ins) || json_array_size(ins) > BATCH_MAX)
+		return;
+	json_array_foreach(ins, i, e) {
+		if (batch_ix_type(e, &name, &why) == -1)
+			continue;
+		if (json_object_set_new(e, "type", json_string(name)) == -1 ||
+		    (sub = json_array()) == NULL)
+			fatalx("json batch");
+		req_forms(e, chain, net, sub);
+		batch_repath(issues, i, sub);
+		json_decref(sub);
+	}
+}
+
+/*
+ * A BATCH: each instruction decoded as the send it would be on its own
+ * (spec_parse), into s->items, and the total of native value they move
+ * into s->total.  One network for all: an instruction may name the
+ * batch's, no other.  On Solana all of them go in one transaction, so
+ * a token instruction names its decimals (TransferChecked carries them;
+ * the mint refuses wrong ones).
+ */
+int
+batch_parse(json_t *req, int chain, uint32_t net, const char *from,
+    struct txspec *s, json_t *issues)
+{
+	const struct network	*n = net_get(net);
+	json_t			*ins = json_object_get(req, "instructions");
+	json_t			*e, *ix, *sub;
+	const char		*name, *why, *field, *v;
+	uint8_t			 total[32], one[32];
+	size_t			 i;
+	int			 index;
+
+	if (batch_check(ins, &index, &field, &why) == -1) {
+		batch_issue(issues, index, field, why);
+		return (int)json_array_size(issues);
+	}
+	s->nitems = json_array_size(ins);
+	if ((s->items = calloc(s->nitems, sizeof(*s->items))) == NULL)
+		fatal("calloc");
+	memset(total, 0, sizeof(total));
+	json_array_foreach(ins, i, e) {
+		if ((ix = json_deep_copy(e)) == NULL ||
+		    (sub = json_array()) == NULL)
+			fatalx("json batch");
+		(void)batch_ix_type(ix, &name, &why);	/* checked */
+		if (json_object_set_new(ix, "type", json_string(name)) == -1)
+			fatalx("json batch");
+		if ((v = str(ix, "network")) != NULL && net_lookup(v) != n)
+			issue(sub, "network", "the batch's network or none: "
+			    "one batch, one network");
+		json_object_del(ix, "network");
+		if (spec_parse(ix, chain, net, from, &s->items[i], sub) == 0 &&
+		    chain == KS_CHAIN_SOLANA && s->items[i].type == T_TOKEN &&
+		    s->items[i].decimals < 0)
+			issue(sub, "token.decimals", "required in a Solana "
+			    "batch: the transfer carries the mint's decimals");
+		/* native value: a transfer's amount, a call's value */
+		memset(one, 0, sizeof(one));
+		if (chain == KS_CHAIN_SOLANA && s->items[i].type ==
+		    T_TRANSFER)
+			u256_u64(one, s->items[i].amount);
+		else if (chain == KS_CHAIN_ETHEREUM)
+			memcpy(one, s->items[i].value, 32);
+		if (u256_add(total, total, one) == -1 ||
+		    (chain == KS_CHAIN_SOLANA && !is_zero(total, 24)))
+			issue(sub, "amount", "the batch's total is too large");
+		batch_repath(issues, i, sub);
+		json_decref(sub);
+		json_decref(ix);
+	}
+	u256_dec(total, s->total);
+	/* It is the wallet's: chain context is asked for it. */
+	strlcpy(s->to, from, sizeof(s->to));
+	return (int)json_array_size(issues);
 }

@@ -85,6 +85,14 @@ tx_signed(struct imsgchan *ch, struct imsg *imsg, void *arg)
 		tx_sign_signed(j, &r, raw);
 		return;
 	}
+	if (r.status == SIGN_INVALID && j->s.type == T_BATCH &&
+	    j->s.chain == KS_CHAIN_SOLANA) {
+		tx_fail(j, "VALIDATION_FAILED", 0, "the signer refused the "
+		    "batch: its instructions do not fit one Solana "
+		    "transaction (1232 bytes, 64 accounts) or one of them "
+		    "is not the signer's to sign");
+		return;
+	}
 	if (r.status != SIGN_OK || r.len == 0) {
 		tx_fail(j, r.status == SIGN_LOCKED ? "KEYSTORE_LOCKED" :
 		    "INTERNAL_ERROR", 0, r.status == SIGN_UNKNOWN_WALLET ?
@@ -274,8 +282,12 @@ tx_status(struct imsgchan *ch, struct imsg *imsg, void *arg)
 		    "status = 'SIGNED'", j->id);
 		return;
 	case CHST_CONFIRMED:
+		if (batch_next(j))
+			return;
 		if (store_begin() == -1)
 			fatalx("database busy");
+		if (batch_evm(j))
+			batch_record(j, "CONFIRMED");
 		tx_update("UPDATE transactions SET status = 'CONFIRMED', "
 		    "tx_hash = sig_hash, updated_at = ?1 WHERE id = ?2",
 		    j->id);

@@ -85,7 +85,16 @@ static const struct imsg_rule policyd_rules[] = {
 	    sizeof(struct sign_sol_tx) + SOL_MAX_IX_DATA, sign_sol_tx),
 	IMSG_RULE_RANGE(IMSG_SIGNER_SIGN_SOL_MSG, sizeof(struct sign_sol_msg),
 	    sizeof(struct sign_sol_msg) + SIGN_MSG_MAX, sign_sol_msg),
+	IMSG_RULE_RANGE(IMSG_SIGNER_SIGN_SOL_BATCH,
+	    sizeof(struct sign_sol_batch) + 2 * sizeof(struct sign_sol_tx),
+	    sizeof(struct sign_sol_batch) + SIGN_SOL_BATCH_MAX *
+	    (sizeof(struct sign_sol_tx) + SOL_MAX_IX_DATA), sign_sol_batch),
 };
+
+/* The largest batch the rule above takes fits the channel. */
+_Static_assert(sizeof(struct sign_sol_batch) + SIGN_SOL_BATCH_MAX *
+    (sizeof(struct sign_sol_tx) + SOL_MAX_IX_DATA) + IMSG_HDR_SIZE <=
+    CHAN_SIGNER_MAX, "IMSG_SIGNER_SIGN_SOL_BATCH");
 
 static const struct imsg_rule parent_rules[] = {
 	IMSG_RULE_EXACT(IMSG_CTL_UNLOCK, struct ctl_unlock, keys_unlock),

@@ -44,6 +44,7 @@ void	sign_evm_tx(struct imsgchan *, struct imsg *, void *);
 void	sign_evm_msg(struct imsgchan *, struct imsg *, void *);
 void	sign_sol_tx(struct imsgchan *, struct imsg *, void *);
 void	sign_sol_msg(struct imsgchan *, struct imsg *, void *);
+void	sign_sol_batch(struct imsgchan *, struct imsg *, void *);
 
 extern struct imsgchan	*signer_parent;
 extern struct imsgchan	*signer_policyd;

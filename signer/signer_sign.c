@@ -168,6 +168,72 @@ sol_finish(uint32_t peerid, const char *id, const struct key_slot *s,
 	reply(peerid, SIGN_OK, id, NULL, out, (size_t)tlen);
 }
 
+/*
+ * The instructions of one typed request, appended to ix at *n; t holds
+ * what they point to, alive until the message is compiled.  A transfer
+ * is built by sol_typed_ixs() (the same instructions policyd judged and
+ * sign-only compares with); a call's accounts may make only the wallet
+ * a signer.  -1 if the signer will not sign them.
+ */
+static int
+sol_build(const struct sign_sol_tx *req, const uint8_t *data,
+    const struct key_slot *s, struct sol_ix *ix, size_t *n,
+    struct sol_typed *t)
+{
+	uint32_t	i;
+	int		k;
+
+	/*
+	 * Only a call carries accounts; a transfer's data is its memo, the
+	 * last instruction of the transfer.
+	 */
+	if (req->datalen > SOL_MAX_IX_DATA || req->naccts >
+	    SIGN_SOL_MAX_ACCTS || (req->kind != SIGN_SOL_CALL &&
+	    (req->datalen > MEMO_MAX || req->naccts != 0)))
+		return -1;
+	switch (req->kind) {
+	case SIGN_SOL_TRANSFER:
+	case SIGN_SOL_TOKEN:
+		memset(t, 0, sizeof(*t));
+		t->kind = req->kind == SIGN_SOL_TRANSFER ? SOL_TYPED_TRANSFER :
+		    SOL_TYPED_TOKEN;
+		memcpy(t->to, req->to, 32);
+		memcpy(t->mint, req->mint, 32);
+		t->amount = req->amount;
+		t->decimals = req->decimals;
+		t->create_ata = req->create_ata != 0;
+		t->to_account = req->to_account != 0;
+		t->memo = data;
+		t->memolen = req->datalen;
+		if ((k = sol_typed_ixs(t, s->pub, ix + *n)) == -1)
+			return -1;
+		*n += (size_t)k;
+		return 0;
+	case SIGN_SOL_CALL:
+		memset(&ix[*n], 0, sizeof(ix[*n]));
+		memcpy(ix[*n].program, req->program, 32);
+		for (i = 0; i < req->naccts; i++) {
+			/* The wallet is the only key that can sign. */
+			if (req->accts[i].is_signer &&
+			    memcmp(req->accts[i].pubkey, s->pub, 32) != 0)
+				return -1;
+			memcpy(ix[*n].accts[i].pubkey, req->accts[i].pubkey,
+			    32);
+			ix[*n].accts[i].is_signer = req->accts[i].is_signer !=
+			    0;
+			ix[*n].accts[i].is_writable =
+			    req->accts[i].is_writable != 0;
+		}
+		ix[*n].naccts = req->naccts;
+		ix[*n].data = data;
+		ix[*n].datalen = req->datalen;
+		(*n)++;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
 void
 sign_sol_tx(struct imsgchan *ch, struct imsg *imsg, void *arg)
 {
@@ -175,8 +241,7 @@ sign_sol_tx(struct imsgchan *ch, struct imsg *imsg, void *arg)
 	static struct sol_ix		 ix[3];
 	static struct sol_typed		 t;
 	struct key_slot			*s;
-	uint32_t			 i;
-	int				 n;
+	size_t				 n = 0;
 
 	cur_op = SOP_SOL_TX;
 	(void)ch;
@@ -187,55 +252,56 @@ sign_sol_tx(struct imsgchan *ch, struct imsg *imsg, void *arg)
 	if ((s = request_key(imsg, req.id, sizeof(req), req.datalen,
 	    KS_CHAIN_SOLANA)) == NULL)
 		return;
-	/*
-	 * Only a call carries accounts; a transfer's data is its memo, the
-	 * last instruction of the transaction.
-	 */
-	if (req.kind != SIGN_SOL_CALL && (req.datalen > MEMO_MAX ||
-	    req.naccts != 0))
-		goto invalid;
-	switch (req.kind) {
-	case SIGN_SOL_TRANSFER:
-	case SIGN_SOL_TOKEN:
-		memset(&t, 0, sizeof(t));
-		t.kind = req.kind == SIGN_SOL_TRANSFER ? SOL_TYPED_TRANSFER :
-		    SOL_TYPED_TOKEN;
-		memcpy(t.to, req.to, 32);
-		memcpy(t.mint, req.mint, 32);
-		t.amount = req.amount;
-		t.decimals = req.decimals;
-		t.create_ata = req.create_ata != 0;
-		t.to_account = req.to_account != 0;
-		t.memo = imsg->data + sizeof(req);
-		t.memolen = req.datalen;
-		if ((n = sol_typed_ixs(&t, s->pub, ix)) == -1)
-			break;
-		sol_finish(imsg->hdr.peerid, req.id, s, ix, (size_t)n,
-		    req.blockhash);
+	if (sol_build(&req, imsg->data + sizeof(req), s, ix, &n, &t) == -1) {
+		reply(imsg->hdr.peerid, SIGN_INVALID, req.id, NULL, NULL, 0);
 		return;
-	case SIGN_SOL_CALL:
-		memset(&ix[0], 0, sizeof(ix[0]));
-		memcpy(ix[0].program, req.program, 32);
-		for (i = 0; i < req.naccts; i++) {
-			/* The wallet is the only key that can sign. */
-			if (req.accts[i].is_signer &&
-			    memcmp(req.accts[i].pubkey, s->pub, 32) != 0)
-				goto invalid;
-			memcpy(ix[0].accts[i].pubkey, req.accts[i].pubkey, 32);
-			ix[0].accts[i].is_signer = req.accts[i].is_signer != 0;
-			ix[0].accts[i].is_writable =
-			    req.accts[i].is_writable != 0;
-		}
-		ix[0].naccts = req.naccts;
-		ix[0].data = imsg->data + sizeof(req);
-		ix[0].datalen = req.datalen;
-		sol_finish(imsg->hdr.peerid, req.id, s, ix, 1, req.blockhash);
-		return;
-	default:
-		break;
 	}
-invalid:
-	reply(imsg->hdr.peerid, SIGN_INVALID, req.id, NULL, NULL, 0);
+	sol_finish(imsg->hdr.peerid, req.id, s, ix, n, req.blockhash);
+}
+
+/*
+ * A BATCH: every instruction of every item in one message, in order,
+ * one signature.  Each item is checked as sign_sol_tx checks one; a
+ * message too large for a packet is refused by sol_message.
+ */
+void
+sign_sol_batch(struct imsgchan *ch, struct imsg *imsg, void *arg)
+{
+	static struct sign_sol_tx	 item;
+	static struct sol_ix		 ix[3 * SIGN_SOL_BATCH_MAX];
+	static struct sol_typed		 t[SIGN_SOL_BATCH_MAX];
+	struct sign_sol_batch		 req;
+	struct key_slot			*s;
+	const uint8_t			*items, *data;
+	size_t				 n = 0, used = 0;
+	uint32_t			 i;
+
+	cur_op = SOP_SOL_TX;
+	(void)ch;
+	(void)arg;
+	memcpy(&req, imsg->data, sizeof(req));
+	if (req.nitems < 2 || req.nitems > SIGN_SOL_BATCH_MAX ||
+	    req.datalen > SIGN_SOL_BATCH_MAX * SOL_MAX_IX_DATA)
+		fatalx("IMSG_SIGNER_SIGN_SOL_BATCH: out of bounds");
+	if ((s = request_key(imsg, req.id, sizeof(req) + req.nitems *
+	    sizeof(item), req.datalen, KS_CHAIN_SOLANA)) == NULL)
+		return;
+	items = imsg->data + sizeof(req);
+	data = items + req.nitems * sizeof(item);
+	for (i = 0; i < req.nitems; i++) {
+		memcpy(&item, items + i * sizeof(item), sizeof(item));
+		if (item.datalen > req.datalen - used)
+			fatalx("IMSG_SIGNER_SIGN_SOL_BATCH: data lengths");
+		if (sol_build(&item, data + used, s, ix, &n, &t[i]) == -1) {
+			reply(imsg->hdr.peerid, SIGN_INVALID, req.id, NULL,
+			    NULL, 0);
+			return;
+		}
+		used += item.datalen;
+	}
+	if (used != req.datalen)
+		fatalx("IMSG_SIGNER_SIGN_SOL_BATCH: data lengths");
+	sol_finish(imsg->hdr.peerid, req.id, s, ix, n, req.blockhash);
 }
 
 void

@@ -6,8 +6,9 @@
  * Either it is refused with issues, or the decoded spec holds to its
  * bounds: a known type, calldata within its length (an NFT transfer's
  * exactly a safeTransferFrom's, a creation's init code within EIP-3860's
- * bound and no to), Solana accounts
- * within SIGN_SOL_MAX_ACCTS, a recipient that is a string of its size.
+ * bound and no to), Solana accounts within SIGN_SOL_MAX_ACCTS, a
+ * recipient that is a string of its size; a BATCH holds 2 to 20 decoded
+ * instructions.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include <jansson.h>
 
 #include "network.h"
+#include "txbatch.h"
 #include "policyd.h"
 #include "tx.h"
 
@@ -41,6 +43,8 @@ one(json_t *body, int chain, const char *network, const char *from)
 	    net_index(net), from, &s, issues) == 0) {
 		if (s.type < T_TRANSFER || s.type > T_MAX ||
 		    s.type == PE_MESSAGE ||
+		    (s.type == T_BATCH) != (s.nitems >= BATCH_MIN) ||
+		    s.nitems > BATCH_MAX ||
 		    (s.type == T_NFT && s.datalen != 100 &&
 		    s.datalen != 196) ||
 		    (s.create && (s.type != T_DEPLOY || s.datalen == 0 ||

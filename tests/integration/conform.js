@@ -314,13 +314,14 @@ async function walk() {
 	expect(WC, 401, await call('POST', '/v1/wallets', { body: {
 	    name: 'x' }, headers: { 'X-Master-Password': 'wrong' } }),
 	    'a wrong master password');
-	let SOLW, SOLS;
+	let SOLW, SOLS, SOLADDR;
 	if (E.SVM === '1') {
 		r = await call('POST', '/v1/wallets', { auth: 'master', body: {
 		    name: 'sol', chain: 'solana', environment: 'testnet' } });
 		expect(WC, 201, r, 'a Solana wallet');
 		SOLW = r.json && r.json.id;
 		SOLS = r.json && r.json.session && r.json.session.token;
+		SOLADDR = r.json && r.json.publicKey;
 		/* Default deny: a policy, or sign-message is refused. */
 		await call('POST', '/v1/policies', { auth: 'master', body: {
 		    walletId: SOLW, type: 'SPENDING_LIMIT', rules: {
@@ -911,6 +912,37 @@ async function walk() {
 	    { auth: S }), 'an unknown id');
 	expect(TG, 401, await call('GET', '/v1/transactions/' + TI),
 	    'no token');
+
+	/* A BATCH on Solana (issue 21): its send and its detail (type
+	 * BATCH, its instructions, atomic).  The total is under the
+	 * wallet's instant limit; the first transfer makes the new account
+	 * rent-exempt. */
+	if (SOLS && E.SVM_URL) {
+		const { encodeBase58, randomBytes } = req('ethers');
+		const k1 = encodeBase58(randomBytes(32));
+		await fetch(E.SVM_URL, { method: 'POST', headers: {
+		    'content-type': 'application/json' }, body: JSON.stringify({
+		    jsonrpc: '2.0', id: 1, method: 'requestAirdrop',
+		    params: [SOLADDR, 1000000000] }) });
+		r = await call('POST', '/v1/transactions/send', { auth: SOLS,
+		    body: { type: 'BATCH', network: 'devnet', instructions: [
+		    { to: k1, amount: '900000' }, { type: 'TRANSFER', to: k1,
+		    amount: '100000' }] } });
+		expect(SEND, 201, r, 'a Solana BATCH of two transfers');
+		const TB = r.json && r.json.id;
+		const sb = await waitStatus(TB, SOLS, ['CONFIRMED', 'FAILED'],
+		    30);
+		line(sb === 'CONFIRMED', 'the BATCH is CONFIRMED (' + sb + ')');
+		r = await call('GET', '/v1/transactions/' + TB, { auth: SOLS });
+		expect(TG, 200, r, 'a CONFIRMED BATCH');
+		line(r.json && r.json.type === 'BATCH' && r.json.atomic ===
+		    true && r.json.instructions.length === 2,
+		    'the BATCH shows its type, atomic and its two instructions');
+		expect(SEND, 400, await call('POST', '/v1/transactions/send', {
+		    auth: SOLS, body: { type: 'BATCH', network: 'devnet',
+		    instructions: [{ to: k1, amount: '1' }] } }),
+		    'a BATCH of one instruction');
+	}
 
 	const TAP = 'GET /v1/transactions/{id}/approval';
 	expect(TAP, 200, await call('GET', '/v1/transactions/' + TA +

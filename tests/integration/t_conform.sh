@@ -23,6 +23,7 @@ start_daemon || cannot_run "daemon starts"
 if [ -x "$NODE" ]; then
 	PORT=$PORT MASTER=$WAIAAS_MASTER_PASSWORD ANVIL_URL=$ANVIL_URL \
 	    CAST=$CAST ROUTES_H=common/routes.h REF=$REF SVM=${SVM:-0} \
+	    SVM_URL=${SVM_URL:-} \
 	    MISSING=$MISSING node_bin tests/integration/conform.js ||
 	    notok "tests/integration/conform.js ran"
 else

@@ -77,7 +77,7 @@ for T in stdio http; do
 	check "$T: initialize: the server names itself waiaas" \
 	    [ "$(mget 'j["server"]["name"]')" = waiaas ]
 	check "$T: tools/list: the core tools, nothing this daemon lacks" \
-	    [ "$(mget '",".join(sorted(j["tools"]))')" = "approve_token,call_contract,connect_info,encode_calldata,get_address,get_assets,get_balance,get_incoming_summary,get_nft_metadata,get_nonce,get_policies,get_tokens,get_transaction,get_wallet_info,list_incoming_transactions,list_nfts,list_sessions,list_transactions,resolve_asset,send_token,sign_message,sign_transaction,simulate_transaction,transfer_nft,x402_fetch" ]
+	    [ "$(mget '",".join(sorted(j["tools"]))')" = "approve_token,call_contract,connect_info,encode_calldata,get_address,get_assets,get_balance,get_incoming_summary,get_nft_metadata,get_nonce,get_policies,get_tokens,get_transaction,get_wallet_info,list_incoming_transactions,list_nfts,list_sessions,list_transactions,resolve_asset,send_batch,send_token,sign_message,sign_transaction,simulate_transaction,transfer_nft,x402_fetch" ]
 	check "$T: every inputSchema compiles with ajv and every tool has a description" \
 	    [ "$(mget 'j["schemaErrors"]')" = "[]" ]
 	check "$T: get_address (one wallet, no wallet_id): the wallet's address" \
@@ -150,17 +150,27 @@ print(s)'
 }
 SOLSEND='[{"tool":"send_token","args":{"to":"TO","amount":"1000000"}},
     {"tool":"get_transaction","args":{"transaction_id":"$ID"},"until":["CONFIRMED","FAILED"]},
-    {"tool":"get_tokens","args":{"network":"devnet"}}]'
+    {"tool":"get_tokens","args":{"network":"devnet"}},
+    {"tool":"send_batch","args":{"instructions":[{"to":"TO2","amount":"900000"},{"type":"TRANSFER","to":"TO3","amount":"950000"}]}},
+    {"tool":"get_transaction","args":{"transaction_id":"$ID"},"until":["CONFIRMED","FAILED"]},
+    {"tool":"send_batch","args":{"instructions":[{"to":"TO2","amount":"900000"}]}}]'
 for T in stdio http; do
-	TO=$(b58)
+	TO=$(b58) TO2=$(b58) TO3=$(b58)
+	SENDS=$(echo "$SOLSEND" | sed "s/\"TO\"/\"$TO\"/; s/\"TO2\"/\"$TO2\"/g; s/\"TO3\"/\"$TO3\"/")
 	if [ $T = stdio ]; then
 		WAIAAS_DATA_DIR=$T_TMP/dd WAIAAS_WALLET_ID=$WB mcp stdio "" \
-		    "$(echo "$SOLSEND" | sed "s/\"TO\"/\"$TO\"/")"
+		    "$SENDS"
 		what="token file 0600 + WAIAAS_WALLET_ID"
 	else
-		mcp http "$TB" "$(echo "$SOLSEND" | sed "s/\"TO\"/\"$TO\"/")"
+		mcp http "$TB" "$SENDS"
 		what="wallet B's token"
 	fi
+	check "$T: send_batch of two SOL transfers: one BATCH that reaches CONFIRMED" \
+	    [ "$(mget '(lambda r: (r["isError"], r["json"]["type"], r["json"]["status"], r["json"]["amount"], len(r["json"]["instructions"])))(j["results"][4])')" = "(False, 'BATCH', 'CONFIRMED', '1850000', 2)" ]
+	check "$T: both recipients got their lamports" [ "$(for a in "$TO2" "$TO3"; do rpc "$SVM_URL" getBalance "[\"$a\"]" | \
+	    python3 -c 'import json,sys; print(json.load(sys.stdin)["result"]["value"])'; done | tr '\n' ' ')" = "900000 950000 " ]
+	check "$T: send_batch of one instruction: a tool error (400)" \
+	    [ "$(mget '(lambda r: r["isError"] and "HTTP 400" in r["text"])(j["results"][5])')" = True ]
 	check "$T: $what: a SOL send on litesvm reaches CONFIRMED" \
 	    [ "$(mget 'j["results"][1]["json"]["status"]')" = CONFIRMED ]
 	check "$T: the recipient got the lamports" [ "$(rpc "$SVM_URL" getBalance "[\"$TO\"]" | \

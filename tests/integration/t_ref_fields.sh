@@ -5,7 +5,7 @@
 # form, chain or pair is a 400 naming the field (gasCondition is taken
 # and enforced: t_simulate.sh); fields of features this
 # daemon lacks (abi, Solana pre/post instructions and
-# lookup tables, action providers, NFT approvals, BATCH) are each a 400
+# lookup tables, action providers, NFT approvals) are each a 400
 # naming the field with the reason, and nothing of them is recorded; so
 # are the reference's policy types of features not here.
 . tests/integration/lib.sh
@@ -86,7 +86,7 @@ unsupported "addressLookupTableAddresses" "{$C,\"addressLookupTableAddresses\":[
 unsupported "actionProvider" "{$C,\"actionProvider\":\"x\"}" actionProvider
 unsupported "actionName" "{$C,\"actionName\":\"x\"}" actionName
 unsupported "nft on APPROVE" "{\"type\":\"APPROVE\",\"network\":\"$NET\",\"spender\":\"$ACC1\",\"amount\":\"1\",\"token\":\"$TOKEN\",\"nft\":{\"tokenId\":\"1\"}}" nft
-unsupported "BATCH's instructions" "{\"type\":\"BATCH\",\"network\":\"$NET\",\"instructions\":[]}" instructions
+refused "a BATCH of no instructions (t_batch.sh has the rest)" "{\"type\":\"BATCH\",\"network\":\"$NET\",\"instructions\":[]}" instructions
 code=$(req POST /v1/transactions/simulate "{$T,\"gasCondition\":{\"maxGasPrice\":\"1\",\"timeout\":59}}" "$S")
 check "simulate refuses that gasCondition the same way ($code)" \
     [ "$code $(jget "j['details']['issues'][0]['path'][0]")" = "400 gasCondition.timeout" ]

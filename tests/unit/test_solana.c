@@ -539,15 +539,31 @@ test_message_limits(void **state)
 	size_t			i, len;
 	int			n, last;
 
-	/* Instruction count: 0 and SOL_MAX_INSTR + 1 are refused. */
-	for (i = 0; i <= SOL_MAX_INSTR; i++)
-		sol_ix_transfer(&ix[i], msg_payer, msg_dest, 1, data);
+	/*
+	 * Instruction count: 0 and SOL_MAX_INSTR + 1 are refused.  Each an
+	 * instruction of no account and no data (3 bytes), so that
+	 * SOL_MAX_INSTR of them fit a packet.
+	 */
+	for (i = 0; i <= SOL_MAX_INSTR; i++) {
+		memset(&ix[i], 0, sizeof(ix[i]));
+		memcpy(ix[i].program, msg_dest, SOL_KEY_LEN);
+	}
 	assert_int_equal(sol_message(msg_payer, ix, 0, msg_blockhash, out,
 	    sizeof(out)), -1);
 	assert_true(sol_message(msg_payer, ix, SOL_MAX_INSTR, msg_blockhash,
 	    out, sizeof(out)) > 0);
 	assert_int_equal(sol_message(msg_payer, ix, SOL_MAX_INSTR + 1,
 	    msg_blockhash, out, sizeof(out)), -1);
+	/* 20 transfers to 20 recipients: a full BATCH fits a packet. */
+	for (i = 0; i < 20; i++) {
+		uint8_t	to[SOL_KEY_LEN];
+
+		memcpy(to, msg_dest, sizeof(to));
+		to[0] = (uint8_t)i;
+		sol_ix_transfer(&ix[i], msg_payer, to, 1, data);
+	}
+	assert_true(sol_message(msg_payer, ix, 20, msg_blockhash, out,
+	    sizeof(out)) > 0);
 
 	/*
 	 * Keys: 30 accounts fit a packet; 62 (64 keys with the payer and
