@@ -33,7 +33,8 @@ approval_url() {
 		curl -s "$RECV/waiaas-owner/json?poll=1" | python3 -c '
 import json, sys
 for l in sys.stdin:
-    c = json.loads(l).get("click") or ""
+    # the page, without the fragment the link carries (t_phone_page)
+    c = (json.loads(l).get("click") or "").split("#")[0]
     if c.endswith("/approve/" + sys.argv[1]):
         print(c); sys.exit(0)
 sys.exit(1)' "$1" && return 0

@@ -1,0 +1,282 @@
+#!/bin/sh
+# The approval page as a static file from another origin (issue 20): the
+# daemon on 127.0.0.1 only, the page (api/approve.html, unchanged) served
+# by a plain static server on another loopback port, and the owner's
+# phone as headless Chromium with an injected test wallet.  The link the
+# owner opens is the one the notification carried (ntfy's Click, and the
+# Telegram text): the page reads the transaction's intent and the nonces
+# policyd made for it from the fragment, shows what will be approved,
+# has the wallet sign, and posts the signed reply to the ntfy reply
+# topic, which relay reads and policyd verifies.  An APPROVAL-tier
+# transfer on anvil reaches CONFIRMED; one is rejected through the
+# Telegram link; tampered links (another amount, another recipient, a
+# nonce of another transaction) and a replayed reply approve nothing,
+# and the genuine link still works afterwards.  Nonces and the reply
+# topic are in no log, and the static host never sees the fragment.
+. tests/integration/lib.sh
+
+[ -x "${CHROMIUM:-/usr/bin/chromium}" ] ||
+    peer_missing "chromium (${CHROMIUM:-/usr/bin/chromium})"
+need_node_modules playwright-core ethers && start_browser
+NET=ethereum-sepolia
+OWNER=0x70997970C51812dc3A010C7d01b50e0d17dc79C8
+OWNER_KEY=0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d
+R() { printf '0x8%039d' "$1"; }
+bal() { "$CAST" balance --rpc-url "$ANVIL_URL" "$1"; }
+status() { req GET "/v1/transactions/$1" "" "$S" >/dev/null; jget 'j["status"]'; }
+metric() {
+	curl -s -H "X-Master-Password: $WAIAAS_MASTER_PASSWORD" \
+	    "http://127.0.0.1:$PORT/metrics" |
+	    sed -n "s/^waiaas_owner_replies_total{result=\"$1\"} //p"
+}
+wait_metric() {	# wait_metric RESULT N: up to 20 s
+	n=0
+	while [ $n -lt 400 ]; do
+		[ "$(metric "$1")" -ge "$2" ] 2>/dev/null && return 0
+		sleep 0.05; n=$((n + 1))
+	done
+	echo "$1: $(metric "$1"), not $2" >&2
+	return 1
+}
+wait_status() {	# wait_status ID STATUS: up to 30 s
+	n=0
+	while [ $n -lt 300 ]; do
+		[ "$(status "$1")" = "$2" ] && return 0
+		sleep 0.1; n=$((n + 1))
+	done
+	echo "$1: $(status "$1"), not $2" >&2
+	return 1
+}
+
+# link ID [ntfy|telegram]: the approval link the notification carried,
+# waited for up to 15 s.
+link() {
+	[ -z "$MISSING" ] || return 1
+	n=0
+	while [ $n -lt 150 ]; do
+		{ curl -s "$RECV/waiaas-owner/json?poll=1"; echo;
+		  curl -s "$RECV/_telegram"; } | python3 -c '
+import json, re, sys, urllib.parse
+lines = sys.stdin.read().split("\n")
+tg = json.loads(lines[-1] or "[]")
+links = [json.loads(l).get("click", "") for l in lines[:-1] if l.strip()] \
+    if sys.argv[2] == "ntfy" else \
+    [u for m in tg for u in re.findall(r"Approve or reject: (\S+)", m["text"])]
+for c in links:
+    f = dict(urllib.parse.parse_qsl(c.partition("#")[2]))
+    if f.get("id") == sys.argv[1]:
+        print(c); sys.exit(0)
+sys.exit(1)' "$1" "${2:-ntfy}" && return 0
+		sleep 0.1; n=$((n + 1))
+	done
+	echo "no link for $1" >&2
+	return 1
+}
+# frag LINK KEY: one field of the link's fragment.
+frag() {
+	python3 -c 'import sys, urllib.parse
+print(dict(urllib.parse.parse_qsl(sys.argv[1].partition("#")[2]))[sys.argv[2]])' "$1" "$2"
+}
+# tamper LINK KEY PYEXPR: the link with field KEY replaced by PYEXPR of v
+# (its value), everything else as it was.
+tamper() {
+	python3 -c 'import sys, urllib.parse
+base, _, f = sys.argv[1].partition("#")
+q = urllib.parse.parse_qsl(f)
+q = [(k, eval(sys.argv[3], {"v": v}) if k == sys.argv[2] else v) for k, v in q]
+print(base + "#" + urllib.parse.urlencode(q, quote_via=urllib.parse.quote, safe=""))' "$@"
+}
+# page URL CLICK [CONFIRM]: the phone at the link; report in page.json.
+page() {
+	node_bin tests/integration/approve_page.js "{\"url\": \"$1\",
+	    \"wallet\": \"evm\", \"key\": \"$OWNER_KEY\", \"click\": ${2:-null},
+	    \"confirm\": ${3:-true}, \"waitStatus\": null}" \
+	    >"$T_TMP/page.json" 2>"$T_TMP/page.err"
+}
+pget() { json_get "$T_TMP/page.json" "$1"; }
+pis() {	# pis EXPR WANT
+	[ "$(pget "$1")" = "$2" ] || { cat "$T_TMP/page.json" "$T_TMP/page.err" >&2; return 1; }
+}
+clean_page() {
+	[ "$(pget 'len(j["violations"]) + len(j["errors"])')" = 0 ] || {
+		cat "$T_TMP/page.json" "$T_TMP/page.err" >&2; return 1; }
+}
+topic_count() {	# messages on the reply topic
+	curl -s "$RECV/$TOPIC/json?poll=1" | grep -c '"event"'
+}
+
+# The ntfy-compatible server (and Telegram's API): publishing to the
+# reply topic needs no token, as with ntfy's "everyone: write-only".
+TG_TOKEN=123456:TG-$(openssl rand -hex 10)
+printf '%s' "$TG_TOKEN" > "$T_TMP/tg.token"
+TG_TOKEN_FILE=$T_TMP/tg.token \
+    python3 tests/tools/notify_receiver.py > "$T_TMP/recv.out" 2>&1 &
+PEER_PIDS="${PEER_PIDS:-} $!"
+n=0
+while [ $n -lt 100 ] && ! grep -qs "^listening" "$T_TMP/recv.out"; do
+	sleep 0.05; n=$((n + 1))
+done
+RECV=http://127.0.0.1:$(sed -n 's/^listening //p' "$T_TMP/recv.out")
+
+# The page's static host: another origin, the file as it is in the tree.
+mkdir -p "$T_TMP/www"
+cp api/approve.html "$T_TMP/www/approve.html"
+SPORT=$(free_port)
+python3 -m http.server --bind 127.0.0.1 --directory "$T_TMP/www" "$SPORT" \
+    > "$T_TMP/www.log" 2>&1 &
+PEER_PIDS="${PEER_PIDS:-} $!"
+PAGE=http://127.0.0.1:$SPORT/approve.html
+n=0
+while [ $n -lt 100 ] && ! curl -s -o /dev/null "$PAGE"; do
+	sleep 0.05; n=$((n + 1))
+done
+
+TOPIC=$(python3 -c 'import secrets; print(secrets.token_urlsafe(24))')
+export WAIAAS_NOTIFICATIONS_NTFY_URL=$RECV/
+export WAIAAS_NOTIFICATIONS_NTFY_TOPIC=waiaas-owner
+export WAIAAS_NOTIFICATIONS_NTFY_REPLY_TOPIC=$TOPIC
+export WAIAAS_NOTIFICATIONS_REPLY_POLL_MS=100
+export WAIAAS_NOTIFICATIONS_APPROVAL_PAGE_URL=$PAGE
+export WAIAAS_NOTIFICATIONS_TELEGRAM_BOT_TOKEN_FILE=$T_TMP/tg.token
+export WAIAAS_NOTIFICATIONS_TELEGRAM_CHAT_ID=-1001234
+export WAIAAS_NOTIFICATIONS_TELEGRAM_API_URL=$RECV
+
+start_anvil --chain-id 11155111
+export WAIAAS_RPC_EVM_ETHEREUM_SEPOLIA=$ANVIL_URL WAIAAS_RPC_POLL_INTERVAL_MS=100
+start_daemon || cannot_run "daemon starts"
+
+check "the daemon listens on 127.0.0.1 only" \
+    [ "$(ss -Htln "sport = :$PORT" | awk '{print $4}' | sort -u)" = "127.0.0.1:$PORT" ]
+check "the page is served from another origin ($PAGE)" \
+    [ "$(http_code "$PAGE")" = 200 -a "$SPORT" != "$PORT" ]
+
+req POST /v1/wallets '{"name":"p","chain":"ethereum","environment":"testnet"}' >/dev/null
+W=$(jget 'j["id"]')
+ADDR=$(jget 'j["publicKey"]')
+S="Authorization: Bearer $(jget 'j["session"]["token"]')"
+req PUT "/v1/wallets/$W/owner" "{\"owner_address\":\"$OWNER\"}" >/dev/null
+req POST /v1/policies "{\"walletId\":\"$W\",\"type\":\"SPENDING_LIMIT\",\"rules\":{\"instant_max\":\"1000\",\"notify_max\":\"2000\",\"delay_max\":\"3000\",\"delay_seconds\":60,\"approval_timeout\":600}}" >/dev/null
+"$CAST" send -q --rpc-url "$ANVIL_URL" --private-key "$ANVIL_KEY0" "$ADDR" \
+    --value 1ether >/dev/null
+A1=$(send "{\"network\":\"$NET\",\"to\":\"$(R 1)\",\"amount\":\"3500\"}")
+A2=$(send "{\"network\":\"$NET\",\"to\":\"$(R 2)\",\"amount\":\"3600\"}")
+A3=$(send "{\"network\":\"$NET\",\"to\":\"$(R 3)\",\"amount\":\"3700\"}")
+check "three APPROVAL-tier transfers wait" \
+    [ "$(status "$A1") $(status "$A2") $(status "$A3")" = "QUEUED QUEUED QUEUED" ]
+req GET "/v1/transactions/$A1" "" "$S" >/dev/null
+H1=$(jget 'j["approval"]["intentHash"]')
+
+L1=$(link "$A1")
+check "the ntfy push carries the link: the page, then a fragment" \
+    sh -c "case '$L1' in '$PAGE#v=1&'*) true ;; *) false ;; esac"
+check "the fragment: id, tier, owner, chain, Chain ID, domain, reply topic" \
+    [ "$(for k in id t o c n d p; do frag "$L1" $k; done | tr '\n' ' ')" = \
+    "$A1 APPROVAL $OWNER ethereum 11155111 127.0.0.1:$PORT $RECV/$TOPIC " ]
+check "two 64-hex nonces, and the intent whose hash the owner signs" \
+    python3 - "$(frag "$L1" a)" "$(frag "$L1" r)" "$(frag "$L1" i)" "$H1" <<'PYEOF'
+import hashlib, re, sys
+a, r, i, h = sys.argv[1:]
+sys.exit(not (re.fullmatch("[0-9a-f]{64}", a) and re.fullmatch("[0-9a-f]{64}", r)
+              and a != r and hashlib.sha256(i.encode()).hexdigest() == h))
+PYEOF
+check "the nonces expire with the approval (bytes 12..15: expiresAt)" \
+    python3 -c 'import sys, time
+a = bytes.fromhex(sys.argv[1]); e = int.from_bytes(a[12:16], "big")
+sys.exit(not (570 < e - time.time() <= 600))' "$(frag "$L1" a)"
+T2=$(link "$A2" telegram)
+check "the Telegram message carries a link of its own (its own nonces)" \
+    [ "$(frag "$T2" id) $(frag "$T2" p)" = "$A2 $RECV/$TOPIC" -a \
+    "$(frag "$T2" a)" != "$(frag "$(link "$A2")" a)" ]
+
+# The phone opens the link and approves.
+page "$L1"
+check "the page from the other origin shows the link's transaction" \
+    pis 'j["status"], j["id"], j["network"], j["to"].lower(), j["tier"]' \
+    "waiting for your approval $A1 $NET $(R 1) APPROVAL"
+check "amount as the coin and in wei, and the hash it will sign" \
+    pis 'j["amount"], j["hash"]' "0.0000000000000035 ETH (3500) $H1"
+check "where the reply goes: the ntfy server" \
+    pis 'j["reply"]' "${RECV#http://}"
+check "clean: no CSP violation (the meta policy lets its own in), no error" \
+    clean_page
+page "$L1" '"approve"'
+check "approve: the wallet was asked for the account, then one signature" \
+    pis '",".join(j["requests"]), len(j["signed"])' "eth_requestAccounts,personal_sign 1"
+check "the signed message: the link's domain, nonce, tx.approve of A1, its intent" \
+    python3 - "$T_TMP/page.json" "$A1" "$H1" "127.0.0.1:$PORT" "$OWNER" "$(frag "$L1" a)" <<'PYEOF'
+import json, sys
+m = json.load(open(sys.argv[1]))["signed"][0].split("\n")
+_, tx, h, dom, owner, nonce = sys.argv[1:]
+ok = (m[0] == dom + " wants you to sign in with your Ethereum account:"
+      and m[1] == owner and "Chain ID: 11155111" in m and "Nonce: " + nonce in m
+      and m[-3:] == ["Resources:", "- urn:waiaas:action:tx.approve:" + tx,
+                     "- urn:waiaas:intent:" + h])
+sys.exit(not ok)
+PYEOF
+check "the page says it sent the approval" \
+    pis 'j["status"], j["message"].startswith("Approval sent."), j["actionsHidden"]' \
+    "approval sent to your daemon True True"
+check "clean: no CSP violation, no script error" clean_page
+check "the reply is on the topic" [ "$(topic_count)" = 1 ]
+check "policyd accepts it" wait_metric accepted 1
+check "A1 is CONFIRMED on anvil" wait_status "$A1" CONFIRMED
+check "the recipient was paid 3500 wei" [ "$(bal "$(R 1)")" = 3500 ]
+req GET "/v1/audit-logs?limit=100" >/dev/null
+check "the audit log says the owner approved it" \
+    [ "$(jget 'any(e["event"] == "TX_APPROVED" and e["target"] == "'"$A1"'" for e in j["data"])')" = True ]
+
+# The same reply again: its nonce is spent.
+curl -s "$RECV/$TOPIC/json?poll=1" | python3 -c 'import json,sys
+sys.stdout.write(json.loads(sys.stdin.readline())["message"])' > "$T_TMP/replay"
+curl -s -o /dev/null --data-binary "@$T_TMP/replay" "$RECV/$TOPIC"
+check "a replayed reply is refused" wait_metric refused 1
+
+# Tampered links: the page shows and signs what the link says; policyd
+# refuses, because the intent signed is not A3's.
+L3=$(link "$A3")
+page "$(tamper "$L3" i 'v.replace("amount: 3700", "amount: 1")')" '"approve"'
+check "another amount: the page shows it, and signs it" \
+    pis 'j["amount"], j["status"], len(j["signed"])' \
+    "0.000000000000000001 ETH (1) approval sent to your daemon 1"
+check "policyd refuses it (another intent)" wait_metric refused 2
+R3=$(python3 -c 'import sys; print([l for l in sys.argv[1].split("\n") if l.startswith("to: ")][0])' "$(frag "$L3" i)")
+page "$(tamper "$L3" i "v.replace('$R3', 'to: $(R 9)')")" '"approve"'
+check "another recipient: shown, signed and sent" \
+    pis 'j["to"].lower(), len(j["signed"])' "$(R 9) 1"
+check "policyd refuses it" wait_metric refused 3
+L2=$(link "$A2")
+page "$(tamper "$L3" a "'$(frag "$L2" a)'")" '"approve"'
+check "A2's nonce in A3's link: refused (bound to A2)" wait_metric refused 4
+check "A3 still waits, nothing paid, one approval accepted in all" \
+    [ "$(status "$A3") $(bal "$(R 3)") $(bal "$(R 9)") $(metric accepted)" = "QUEUED 0 0 1" ]
+page "$(tamper "$L3" a "'0' * 63")"
+check "a damaged nonce: the page says the link is damaged, no buttons" \
+    pis 'j["status"], j["actionsHidden"]' "damaged link True"
+page "$(tamper "$L3" e "'1000'")"
+check "a link past its expiry: expired, no buttons" \
+    pis 'j["status"], j["actionsHidden"]' "expired: it was not approved in time True"
+page "$L3" '"approve"'
+check "the genuine link still approves A3 (the refusals spent nothing)" \
+    wait_status "$A3" CONFIRMED
+check "and pays 3700 wei to the real recipient" [ "$(bal "$(R 3)")" = 3700 ]
+
+# Reject through the Telegram message's link.
+page "$T2" '"reject"' false
+check "reject asks for confirmation; dismissed, nothing is signed" \
+    pis 'len(j["dialogs"]), len(j["signed"])' "1 0"
+page "$T2" '"reject"'
+check "reject confirmed: one signature over tx.reject of A2" \
+    pis 'len(j["signed"]), "- urn:waiaas:action:tx.reject:'"$A2"'" in j["signed"][0], j["status"]' \
+    "1 True rejection sent to your daemon"
+check "policyd accepts the rejection" wait_metric accepted 3
+req GET "/v1/transactions/$A2" "" "$S" >/dev/null
+check "A2 is CANCELLED (APPROVAL_REJECTED), nothing paid" \
+    [ "$(jget 'j["status"], j["errorCode"]') $(bal "$(R 2)")" = "CANCELLED APPROVAL_REJECTED 0" ]
+
+# What must stay secret from logs.
+check "no nonce of any link and not the reply topic in the daemon's log" \
+    sh -c "! grep -qF -e '$TOPIC' -e '$(frag "$L1" a)' -e '$(frag "$L1" r)' -e '$(frag "$L3" a)' -e '$(frag "$T2" r)' '$LOG'"
+check "the static host saw the page's path only, never the fragment" \
+    sh -c "grep -q 'GET /approve.html ' '$T_TMP/www.log' && ! grep -qF -e '#' -e '$TOPIC' -e '$(frag "$L1" a)' '$T_TMP/www.log'"
+kill -TERM "$DPID"; wait_gone "$DPID" 5000; DPID=""
+check "no sanitizer reports" no_sanitizer_reports
