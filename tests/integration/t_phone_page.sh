@@ -172,10 +172,13 @@ check "the ntfy push carries the link: the page, then a fragment" \
 check "the fragment: id, tier, owner, chain, Chain ID, domain, reply topic" \
     [ "$(for k in id t o c n d p; do frag "$L1" $k; done | tr '\n' ' ')" = \
     "$A1 APPROVAL $OWNER ethereum 11155111 127.0.0.1:$PORT $RECV/$TOPIC " ]
+# (the link itself, not "$(frag ...)": that would drop the intent's
+# final newline)
 check "two 64-hex nonces, and the intent whose hash the owner signs" \
-    python3 - "$(frag "$L1" a)" "$(frag "$L1" r)" "$(frag "$L1" i)" "$H1" <<'PYEOF'
-import hashlib, re, sys
-a, r, i, h = sys.argv[1:]
+    python3 - "$L1" "$H1" <<'PYEOF'
+import hashlib, re, sys, urllib.parse
+f = dict(urllib.parse.parse_qsl(sys.argv[1].partition("#")[2]))
+a, r, i, h = f["a"], f["r"], f["i"], sys.argv[2]
 sys.exit(not (re.fullmatch("[0-9a-f]{64}", a) and re.fullmatch("[0-9a-f]{64}", r)
               and a != r and hashlib.sha256(i.encode()).hexdigest() == h))
 PYEOF
