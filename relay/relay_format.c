@@ -132,6 +132,9 @@ text_add(char *out, size_t outlen, size_t *off, const char *s, size_t max)
 	out[*off] = '\0';
 }
 
+/* A link that fits in url[] fits in a text, with room for the title. */
+_Static_assert(RELAY_LINK_MAX + 320 < RELAY_TEXT_MAX, "RELAY_LINK_MAX");
+
 /*
  * The text of a push or a chat message: the title, one "key: value"
  * line per plain member (sorted, as policyd stores them), the approval
@@ -144,12 +147,17 @@ event_text(const struct relay_event *ev, const char *title, const char *url,
 	const char	*key, *val;
 	json_t		*v;
 	char		 num[64];
-	size_t		 off = 0;
+	size_t		 off = 0, room, tail;
 	void		*it;
 
+	/* The link and the event id are never cut: the lines above them
+	 * get what they leave. */
+	tail = sizeof("Approve or reject: \n") + strlen(url) +
+	    sizeof("Event: ") + UUID_STR_LEN;
+	room = tail + 256 < outlen ? outlen - tail : 256;
 	out[0] = '\0';
-	text_add(out, outlen, &off, title, RELAY_VALUE_MAX);
-	text_add(out, outlen, &off, "\n", 1);
+	text_add(out, room, &off, title, RELAY_VALUE_MAX);
+	text_add(out, room, &off, "\n", 1);
 	for (it = json_object_iter(ev->payload); it != NULL;
 	    it = json_object_iter_next(ev->payload, it)) {
 		key = json_object_iter_key(it);
@@ -169,10 +177,10 @@ event_text(const struct relay_event *ev, const char *title, const char *url,
 			    "true" : "false");
 		else
 			continue;	/* null, objects, arrays: webhook */
-		text_add(out, outlen, &off, key, 64);
-		text_add(out, outlen, &off, ": ", 2);
-		text_add(out, outlen, &off, val, RELAY_VALUE_MAX);
-		text_add(out, outlen, &off, "\n", 1);
+		text_add(out, room, &off, key, 64);
+		text_add(out, room, &off, ": ", 2);
+		text_add(out, room, &off, val, RELAY_VALUE_MAX);
+		text_add(out, room, &off, "\n", 1);
 	}
 	if (url[0] != '\0') {
 		text_add(out, outlen, &off, "Approve or reject: ", 32);
@@ -410,9 +418,12 @@ approval_link(const struct ctl_notify *cn, const struct relay_event *ev,
 	    (r = link_str(l, "rejectNonce", 64, "")) == NULL ||
 	    strlen(url) + 2 > len)
 		return;
-	if (cn->page_url[0] != '\0')
-		snprintf(url, len, "%.*s", (int)strcspn(cn->page_url, "#"),
-		    cn->page_url);
+	if (cn->page_url[0] != '\0') {
+		k = strcspn(cn->page_url, "#");
+		if (k + 2 > len)
+			goto nolink;
+		snprintf(url, len, "%.*s", (int)k, cn->page_url);
+	}
 	off = strlen(url);
 	url[off++] = '#';
 	url[off] = '\0';

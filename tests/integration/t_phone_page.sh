@@ -233,6 +233,19 @@ curl -s "$RECV/$TOPIC/json?poll=1" | python3 -c 'import json,sys
 sys.stdout.write(json.loads(sys.stdin.readline())["message"])' > "$T_TMP/replay"
 curl -s -o /dev/null --data-binary "@$T_TMP/replay" "$RECV/$TOPIC"
 check "a replayed reply is refused" wait_metric refused 1
+# The same signed approval straight to the REST route: refused for its
+# spent nonce (checked before the transaction's state).
+python3 - "$T_TMP/replay" > "$T_TMP/replay.hdr" <<'PYEOF'
+import base64, json, sys
+m = json.load(open(sys.argv[1]))
+print("X-Owner-Address: " + m["address"])
+print("X-Owner-Message: " + base64.b64encode(m["message"].encode()).decode())
+print("X-Owner-Signature: " + m["signature"])
+PYEOF
+check "the same approval to the REST route: 401, its nonce already used" \
+    [ "$(http_code -X POST -H @"$T_TMP/replay.hdr" \
+    "http://127.0.0.1:$PORT/v1/transactions/$A1/approve") $(jget 'j["code"], "already used" in j["message"]')" = \
+    "401 INVALID_NONCE True" ]
 
 # Tampered links: the page shows and signs what the link says; policyd
 # refuses, because the intent signed is not A3's.
@@ -250,6 +263,11 @@ check "policyd refuses it" wait_metric refused 3
 L2=$(link "$A2")
 page "$(tamper "$L3" a "'$(frag "$L2" a)'")" '"approve"'
 check "A2's nonce in A3's link: refused (bound to A2)" wait_metric refused 4
+# A forged nonce: well formed, but no MAC of policyd's key.
+page "$(tamper "$L3" a "'$(openssl rand -hex 32)'")" '"approve"'
+check "a forged nonce: the page signs and sends it" \
+    pis 'j["status"], len(j["signed"])' "approval sent to your daemon 1"
+check "policyd refuses it" wait_metric refused 5
 check "A3 still waits, nothing paid, one approval accepted in all" \
     [ "$(status "$A3") $(bal "$(R 3)") $(bal "$(R 9)") $(metric accepted)" = "QUEUED 0 0 1" ]
 page "$(tamper "$L3" a "'0' * 63")"
