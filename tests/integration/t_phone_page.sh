@@ -10,8 +10,9 @@
 # topic, which relay reads and policyd verifies.  An APPROVAL-tier
 # transfer on anvil reaches CONFIRMED; one is rejected through the
 # Telegram link; tampered links (another amount, another recipient, a
-# nonce of another transaction) and a replayed reply approve nothing,
-# and the genuine link still works afterwards.  Nonces and the reply
+# nonce of another transaction, a forged nonce) and a replayed reply
+# approve nothing, and the genuine link still works afterwards.  A
+# Solana owner approves a SOL transfer on litesvm the same way.  Nonces and the reply
 # topic are in no log, and the static host never sees the fragment.
 . tests/integration/lib.sh
 
@@ -142,7 +143,9 @@ export WAIAAS_NOTIFICATIONS_TELEGRAM_CHAT_ID=-1001234
 export WAIAAS_NOTIFICATIONS_TELEGRAM_API_URL=$RECV
 
 start_anvil --chain-id 11155111
+start_svm
 export WAIAAS_RPC_EVM_ETHEREUM_SEPOLIA=$ANVIL_URL WAIAAS_RPC_POLL_INTERVAL_MS=100
+export WAIAAS_RPC_SOLANA_DEVNET=$SVM_URL
 start_daemon || cannot_run "daemon starts"
 
 check "the daemon listens on 127.0.0.1 only" \
@@ -293,6 +296,41 @@ check "policyd accepts the rejection" wait_metric accepted 3
 req GET "/v1/transactions/$A2" "" "$S" >/dev/null
 check "A2 is CANCELLED (APPROVAL_REJECTED), nothing paid" \
     [ "$(jget 'j["status"], j["errorCode"]') $(bal "$(R 2)")" = "CANCELLED APPROVAL_REJECTED 0" ]
+
+# A Solana owner on litesvm, from the same page: window.solana's
+# signMessage (Ed25519), the link's chain and Chain ID.
+SOL_SEED=9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60
+SOL_OWNER=$(node_bin tests/integration/sign_owner.js "{\"chain\": \"sol\",
+    \"key\": \"$SOL_SEED\", \"domain\": \"x\", \"nonce\": \"00000000\"}" | sed -n 1p)
+req POST /v1/wallets '{"name":"s","chain":"solana","environment":"testnet"}' >/dev/null
+W=$(jget 'j["id"]')
+ADDR=$(jget 'j["publicKey"]')
+S="Authorization: Bearer $(jget 'j["session"]["token"]')"
+req PUT "/v1/wallets/$W/owner" "{\"owner_address\":\"$SOL_OWNER\"}" >/dev/null
+req POST /v1/policies "{\"walletId\":\"$W\",\"type\":\"SPENDING_LIMIT\",\"rules\":{\"instant_max\":\"1000000\",\"approval_timeout\":600}}" >/dev/null
+rpc "$SVM_URL" requestAirdrop "[\"$ADDR\",5000000000]" >/dev/null
+SOL_TO=$(node_bin -e 'const e = require("./tests/node/node_modules/ethers");
+    console.log(e.encodeBase58(require("crypto").randomBytes(32)))')
+C1=$(send "{\"to\":\"$SOL_TO\",\"amount\":\"2000000\"}")
+check "a SOL transfer waits for its owner" [ "$(status "$C1")" = QUEUED ]
+LS=$(link "$C1")
+check "its link: chain solana, the owner's base58 key, Chain ID devnet" \
+    [ "$(frag "$LS" c) $(frag "$LS" o) $(frag "$LS" n)" = "solana $SOL_OWNER devnet" ]
+node_bin tests/integration/approve_page.js "{\"url\": \"$LS\",
+    \"wallet\": \"sol\", \"key\": \"$SOL_SEED\", \"click\": \"approve\",
+    \"confirm\": true, \"waitStatus\": null}" \
+    >"$T_TMP/page.json" 2>"$T_TMP/page.err"
+check "the page shows it in SOL and has the Solana wallet sign once" \
+    pis 'j["amount"], ",".join(j["requests"]), len(j["signed"]), j["status"]' \
+    "0.002 SOL (2000000) connect,signMessage 1 approval sent to your daemon"
+check "the signed message: the Solana account, Chain ID devnet, tx.approve of C1" \
+    pis 'j["signed"][0].split(chr(10))[0].endswith("Solana account:"), j["signed"][0].split(chr(10))[1], "Chain ID: devnet" in j["signed"][0], "urn:waiaas:action:tx.approve:'"$C1"'" in j["signed"][0]' \
+    "True $SOL_OWNER True True"
+check "clean: no CSP violation, no script error" clean_page
+check "policyd accepts it" wait_metric accepted 4
+check "C1 is CONFIRMED" wait_status "$C1" CONFIRMED
+check "the recipient has 2000000 lamports" \
+    [ "$(rpc "$SVM_URL" getBalance "[\"$SOL_TO\"]" | python3 -c 'import json,sys; print(json.load(sys.stdin)["result"]["value"])')" = 2000000 ]
 
 # What must stay secret from logs.
 check "no nonce of any link and not the reply topic in the daemon's log" \
