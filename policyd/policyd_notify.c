@@ -211,9 +211,11 @@ send_one(int ch, sqlite3_stmt *st)
 		return 0;
 	}
 	/* The owner's push channels get the approval link's nonces,
-	 * made now (policyd_link.c); the webhook never does. */
+	 * made now (policyd_link.c); the webhook never does.  An event
+	 * too large with them goes without them (the daemon's link). */
 	if (ch != NOTIFY_WEBHOOK && strcmp(type, "TX_APPROVAL_REQUIRED") == 0 &&
-	    (linked = link_payload(payload, len)) != NULL) {
+	    (linked = link_payload(payload, len)) != NULL &&
+	    strlen(linked) <= NOTIFY_PAYLOAD_MAX) {
 		payload = linked;
 		len = strlen(linked);
 	}
