@@ -6,7 +6,8 @@
  * and one bound to tx.reject of this transaction, both expiring with the
  * approval (policyd_owner.c mints them; each is single use like any
  * other), and what the page needs to write the message policyd accepts:
- * the owner's address and chain, the Chain ID line and the domain.
+ * the owner's address and chain, the Chain ID line and the domain; and
+ * to show the amount, the network's coin and its decimals.
  *
  * None of it approves anything: only the owner's signature over a
  * message with one of these nonces, this transaction's id and its
@@ -75,9 +76,10 @@ link_payload(const char *payload, size_t len)
 	    owner_domains()[0];
 	owner_link_nonce("tx.approve", id, (uint32_t)exp, a);
 	owner_link_nonce("tx.reject", id, (uint32_t)exp, r);
-	l = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "owner", owner,
-	    "chain", (const char *)sqlite3_column_text(st, 3), "chainId", cid,
-	    "domain", dom, "approveNonce", a, "rejectNonce", r);
+	l = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i}", "owner",
+	    owner, "chain", (const char *)sqlite3_column_text(st, 3),
+	    "chainId", cid, "domain", dom, "approveNonce", a, "rejectNonce", r,
+	    "symbol", net->symbol, "decimals", (int)net->decimals);
 	sqlite3_finalize(st);
 	sodium_memzero(a, sizeof(a));
 	sodium_memzero(r, sizeof(r));

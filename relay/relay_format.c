@@ -386,8 +386,9 @@ link_str(json_t *l, const char *key, size_t max, const char *chars)
  * the owner sign without reaching the daemon: the transaction's id, its
  * intent (the text whose SHA-256 the signature binds), tier, expiry, the
  * owner's address and chain, the message's Chain ID and domain, the two
- * nonces policyd made for this transaction (ownerLink), and where to
- * post the signed reply (the ntfy reply topic).  Without ownerLink (no
+ * nonces policyd made for this transaction (ownerLink), the coin and its
+ * decimals to show the amount in, and where to post the signed reply
+ * (the ntfy reply topic).  Without ownerLink (no
  * owner, or no longer waiting; the webhook never has it) or if it does
  * not fit: the daemon's own page, public_url/approve/<txId>.
  * Nothing in it can approve: a tampered link makes, at worst, a
@@ -399,7 +400,8 @@ approval_link(const struct ctl_notify *cn, const struct relay_event *ev,
 {
 	const struct notify_chan	*nc = &cn->chan[NOTIFY_NTFY];
 	json_t				*l, *intent, *exp;
-	const char			*o, *c, *n, *d, *a, *r;
+	json_t				*dec;
+	const char			*o, *c, *n, *d, *a, *r, *sym;
 	char				 num[24], reply[NET_URL_MAX + 160];
 	size_t				 off, k;
 
@@ -440,6 +442,17 @@ approval_link(const struct ctl_notify *cn, const struct relay_event *ev,
 	    frag_add(url, len, &off, "r", r) == -1 ||
 	    frag_add(url, len, &off, "i", json_string_value(intent)) == -1)
 		goto nolink;
+	/* How to show the amount (the coin, its decimals): shown only. */
+	sym = link_str(l, "symbol", NET_SYMBOL_MAX, "");
+	dec = json_object_get(l, "decimals");
+	if (sym != NULL && json_is_integer(dec) && json_integer_value(dec) >=
+	    0 && json_integer_value(dec) <= 36) {
+		snprintf(num, sizeof(num), "%lld",
+		    (long long)json_integer_value(dec));
+		if (frag_add(url, len, &off, "s", sym) == -1 ||
+		    frag_add(url, len, &off, "u", num) == -1)
+			goto nolink;
+	}
 	if (cn->reply_topic[0] != '\0') {
 		k = strlen(nc->url);
 		while (k > 0 && nc->url[k - 1] == '/')

@@ -172,9 +172,9 @@ H1=$(jget 'j["approval"]["intentHash"]')
 L1=$(link "$A1")
 check "the ntfy push carries the link: the page, then a fragment" \
     sh -c "case '$L1' in '$PAGE#v=1&'*) true ;; *) false ;; esac"
-check "the fragment: id, tier, owner, chain, Chain ID, domain, reply topic" \
-    [ "$(for k in id t o c n d p; do frag "$L1" $k; done | tr '\n' ' ')" = \
-    "$A1 APPROVAL $OWNER ethereum 11155111 127.0.0.1:$PORT $RECV/$TOPIC " ]
+check "the fragment: id, tier, owner, chain, Chain ID, domain, coin, reply topic" \
+    [ "$(for k in id t o c n d s u p; do frag "$L1" $k; done | tr '\n' ' ')" = \
+    "$A1 APPROVAL $OWNER ethereum 11155111 127.0.0.1:$PORT ETH 18 $RECV/$TOPIC " ]
 # (the link itself, not "$(frag ...)": that would drop the intent's
 # final newline)
 check "two 64-hex nonces, and the intent whose hash the owner signs" \
@@ -314,8 +314,8 @@ SOL_TO=$(node_bin -e 'const e = require("./tests/node/node_modules/ethers");
 C1=$(send "{\"to\":\"$SOL_TO\",\"amount\":\"2000000\"}")
 check "a SOL transfer waits for its owner" [ "$(status "$C1")" = QUEUED ]
 LS=$(link "$C1")
-check "its link: chain solana, the owner's base58 key, Chain ID devnet" \
-    [ "$(frag "$LS" c) $(frag "$LS" o) $(frag "$LS" n)" = "solana $SOL_OWNER devnet" ]
+check "its link: chain solana, the owner's base58 key, Chain ID devnet, SOL" \
+    [ "$(for k in c o n s u; do frag "$LS" $k; done | tr '\n' ' ')" = "solana $SOL_OWNER devnet SOL 9 " ]
 node_bin tests/integration/approve_page.js "{\"url\": \"$LS\",
     \"wallet\": \"sol\", \"key\": \"$SOL_SEED\", \"click\": \"approve\",
     \"confirm\": true, \"waitStatus\": null}" \
