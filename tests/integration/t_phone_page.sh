@@ -338,4 +338,6 @@ check "no nonce of any link and not the reply topic in the daemon's log" \
 check "the static host saw the page's path only, never the fragment" \
     sh -c "grep -q 'GET /approve.html ' '$T_TMP/www.log' && ! grep -qF -e '#' -e '$TOPIC' -e '$(frag "$L1" a)' '$T_TMP/www.log'"
 kill -TERM "$DPID"; wait_gone "$DPID" 5000; DPID=""
+check "no nonce of any link in the daemon's files (database, WAL, keys)" \
+    sh -c "[ -d '$DATA' ] && ! grep -r -a -qF -e '$(frag "$L1" a)' -e '$(frag "$L1" r)' -e '$(frag "$L3" a)' -e '$(frag "$T2" r)' -e '$(frag "$LS" a)' '$DATA'"
 check "no sanitizer reports" no_sanitizer_reports
