@@ -6,8 +6,9 @@
  * and one bound to tx.reject of this transaction, both expiring with the
  * approval (policyd_owner.c mints them; each is single use like any
  * other), and what the page needs to write the message policyd accepts:
- * the owner's address and chain, the Chain ID line and the domain; and
- * to show the amount, the network's coin and its decimals.
+ * the owner's address and chain, the Chain ID line and the domain, the
+ * intent and when the approval expires; and to show the amount, the
+ * network's coin and its decimals.
  *
  * None of it approves anything: only the owner's signature over a
  * message with one of these nonces, this transaction's id and its
@@ -39,14 +40,18 @@ link_payload(const char *payload, size_t len)
 	const struct network	*net;
 	const char		*id, *owner, *dom;
 	char			 a[OWNER_NONCE_HEX], r[OWNER_NONCE_HEX];
-	char			 cid[24], *text = NULL;
+	char			 cid[24], intent[1024], hex[65], *text = NULL;
 	json_t			*p, *l;
 	long long		 exp, now = (long long)time(NULL);
 
 	if ((p = json_loadb(payload, len, 0, NULL)) == NULL)
 		return NULL;
 	id = json_string_value(json_object_get(p, "txId"));
-	if (id == NULL || !ks_valid_id(id, strlen(id))) {
+	/* The intent the owner's signature must bind, as policyd checks
+	 * it: from the stored transaction, a transfer's or a message's
+	 * (whose event has none of its own). */
+	if (id == NULL || !ks_valid_id(id, strlen(id)) ||
+	    tx_intent(id, intent, sizeof(intent), hex) == -1) {
 		json_decref(p);
 		return NULL;
 	}
@@ -76,10 +81,11 @@ link_payload(const char *payload, size_t len)
 	    owner_domains()[0];
 	owner_link_nonce("tx.approve", id, (uint32_t)exp, a);
 	owner_link_nonce("tx.reject", id, (uint32_t)exp, r);
-	l = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i}", "owner",
-	    owner, "chain", (const char *)sqlite3_column_text(st, 3),
+	l = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:I}",
+	    "owner", owner, "chain", (const char *)sqlite3_column_text(st, 3),
 	    "chainId", cid, "domain", dom, "approveNonce", a, "rejectNonce", r,
-	    "symbol", net->symbol, "decimals", (int)net->decimals);
+	    "symbol", net->symbol, "decimals", (int)net->decimals,
+	    "intent", intent, "expiresAt", (json_int_t)exp);
 	sqlite3_finalize(st);
 	sodium_memzero(a, sizeof(a));
 	sodium_memzero(r, sizeof(r));

@@ -383,14 +383,15 @@ link_str(json_t *l, const char *key, size_t max, const char *chars)
  * The owner's approval link (issue 20): the page (approval_page_url, or
  * public_url/approve/<txId>), and in its fragment, which a browser never
  * sends to any server, what the page shows and what it needs to have
- * the owner sign without reaching the daemon: the transaction's id, its
- * intent (the text whose SHA-256 the signature binds), tier, expiry, the
+ * the owner sign without reaching the daemon: the transaction's id and,
+ * all from ownerLink (policyd_link.c), its intent (the text whose
+ * SHA-256 the signature binds; a transfer's or a message's), expiry, the
  * owner's address and chain, the message's Chain ID and domain, the two
- * nonces policyd made for this transaction (ownerLink), the coin and its
- * decimals to show the amount in, and where to post the signed reply
- * (the ntfy reply topic).  Without ownerLink (no
- * owner, or no longer waiting; the webhook never has it) or if it does
- * not fit: the daemon's own page, public_url/approve/<txId>.
+ * nonces policyd made for this transaction, the coin and its decimals
+ * to show the amount in; then where to post the signed reply (the ntfy
+ * reply topic).  Without ownerLink (no owner, or no longer waiting; the
+ * webhook never has it) or if it does not fit: the daemon's own page,
+ * public_url/approve/<txId>.
  * Nothing in it can approve: a tampered link makes, at worst, a
  * signature policyd refuses.
  */
@@ -408,8 +409,8 @@ approval_link(const struct ctl_notify *cn, const struct relay_event *ev,
 	/* The daemon's own page: what a link without a fragment opens. */
 	snprintf(url, len, "%s/approve/%s", cn->public_url, id);
 	l = json_object_get(ev->payload, "ownerLink");
-	intent = json_object_get(ev->payload, "intent");
-	exp = json_object_get(ev->payload, "expiresAt");
+	intent = json_object_get(l, "intent");
+	exp = json_object_get(l, "expiresAt");
 	if (!json_is_object(l) || !json_is_string(intent) ||
 	    json_string_length(intent) > 1024 || !json_is_integer(exp) ||
 	    (o = link_str(l, "owner", 64, "")) == NULL ||

@@ -12,7 +12,8 @@
 # Telegram link; tampered links (another amount, another recipient, a
 # nonce of another transaction, a forged nonce) and a replayed reply
 # approve nothing, and the genuine link still works afterwards.  A
-# Solana owner approves a SOL transfer on litesvm the same way.  Nonces and the reply
+# permit (a message signature) that waits for the owner is approved the
+# same way, and a Solana owner approves a SOL transfer on litesvm.  Nonces and the reply
 # topic are in no log, and the static host never sees the fragment.
 . tests/integration/lib.sh
 
@@ -297,6 +298,40 @@ req GET "/v1/transactions/$A2" "" "$S" >/dev/null
 check "A2 is CANCELLED (APPROVAL_REJECTED), nothing paid" \
     [ "$(jget 'j["status"], j["errorCode"]') $(bal "$(R 2)")" = "CANCELLED APPROVAL_REJECTED 0" ]
 
+# A message the owner must approve (an EIP-2612 permit to an approved
+# spender, its token without a price): its link carries the message's
+# intent, which its event does not.
+SPENDER=0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC
+TOKEN=0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48
+req POST /v1/policies "{\"walletId\":\"$W\",\"type\":\"APPROVED_SPENDERS\",\"rules\":{\"spenders\":[{\"address\":\"$SPENDER\",\"maxAmount\":\"10000000\"}]}}" >/dev/null
+PERMIT='{"types":{"EIP712Domain":[{"name":"name","type":"string"},{"name":"version","type":"string"},{"name":"chainId","type":"uint256"},{"name":"verifyingContract","type":"address"}],"Permit":[{"name":"owner","type":"address"},{"name":"spender","type":"address"},{"name":"value","type":"uint256"},{"name":"nonce","type":"uint256"},{"name":"deadline","type":"uint256"}]},"primaryType":"Permit","domain":{"name":"USD Coin","version":"2","chainId":11155111,"verifyingContract":"'$TOKEN'"},"message":{"owner":"'$ADDR'","spender":"'$SPENDER'","value":"5000000","nonce":0,"deadline":"1900000000"}}'
+code=$(req POST /v1/transactions/sign-message "{\"network\":\"$NET\",\"signType\":\"typedData\",\"typedData\":$PERMIT}" "$S")
+P=$(jget 'j["id"]')
+check "a permit waits for the owner (201, APPROVAL)" \
+    [ "$code $(jget 'j["tier"]') $(status "$P")" = "201 APPROVAL QUEUED" ]
+req GET "/v1/transactions/$P" "" "$S" >/dev/null
+HP=$(jget 'j["approval"]["intentHash"]')
+LP=$(link "$P")
+check "its link carries the message's intent (its hash is the approval's)" \
+    python3 - "$LP" "$HP" <<'PYEOF'
+import hashlib, sys, urllib.parse
+f = dict(urllib.parse.parse_qsl(sys.argv[1].partition("#")[2]))
+i = f["i"]
+sys.exit(not (i.startswith("WAIaaS message signature\n") and
+              "message sha256: " in i and
+              hashlib.sha256(i.encode()).hexdigest() == sys.argv[2]))
+PYEOF
+page "$LP" '"approve"'
+check "the page shows a message signature and has the owner sign its intent" \
+    pis 'j["network"], len(j["signed"]), "- urn:waiaas:intent:'"$HP"'" in j["signed"][0], j["status"]' \
+    "$NET 1 True approval sent to your daemon"
+check "clean: no CSP violation, no script error" clean_page
+check "policyd accepts it" wait_metric accepted 4
+check "the permit is SIGNED" wait_status "$P" SIGNED
+req GET "/v1/transactions/$P" "" "$S" >/dev/null
+check "and ethers verifies the wallet's EIP-712 signature" \
+    [ "$(node_bin tests/integration/verify_sig.js typed "$PERMIT" "$(jget 'j["signature"]')")" = "$ADDR" ]
+
 # A Solana owner on litesvm, from the same page: window.solana's
 # signMessage (Ed25519), the link's chain and Chain ID.
 SOL_SEED=9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60
@@ -327,7 +362,7 @@ check "the signed message: the Solana account, Chain ID devnet, tx.approve of C1
     pis 'j["signed"][0].split(chr(10))[0].endswith("Solana account:"), j["signed"][0].split(chr(10))[1], "Chain ID: devnet" in j["signed"][0], "urn:waiaas:action:tx.approve:'"$C1"'" in j["signed"][0]' \
     "True $SOL_OWNER True True"
 check "clean: no CSP violation, no script error" clean_page
-check "policyd accepts it" wait_metric accepted 4
+check "policyd accepts it" wait_metric accepted 5
 check "C1 is CONFIRMED" wait_status "$C1" CONFIRMED
 check "the recipient has 2000000 lamports" \
     [ "$(rpc "$SVM_URL" getBalance "[\"$SOL_TO\"]" | python3 -c 'import json,sys; print(json.load(sys.stdin)["result"]["value"])')" = 2000000 ]
@@ -339,5 +374,5 @@ check "the static host saw the page's path only, never the fragment" \
     sh -c "grep -q 'GET /approve.html ' '$T_TMP/www.log' && ! grep -qF -e '#' -e '$TOPIC' -e '$(frag "$L1" a)' '$T_TMP/www.log'"
 kill -TERM "$DPID"; wait_gone "$DPID" 5000; DPID=""
 check "no nonce of any link in the daemon's files (database, WAL, keys)" \
-    sh -c "[ -d '$DATA' ] && ! grep -r -a -qF -e '$(frag "$L1" a)' -e '$(frag "$L1" r)' -e '$(frag "$L3" a)' -e '$(frag "$T2" r)' -e '$(frag "$LS" a)' '$DATA'"
+    sh -c "[ -d '$DATA' ] && ! grep -r -a -qF -e '$(frag "$L1" a)' -e '$(frag "$L1" r)' -e '$(frag "$L3" a)' -e '$(frag "$T2" r)' -e '$(frag "$LS" a)' -e '$(frag "$LP" r)' '$DATA'"
 check "no sanitizer reports" no_sanitizer_reports
