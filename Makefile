@@ -91,7 +91,8 @@ POLICYD_SRCS = policyd/siwe.c \
 	      policyd/policyd_kill.c policyd/policyd_reply.c \
 	      policyd/policyd_decide.c policyd/policyd_queue.c \
 	      policyd/policyd_price.c policyd/policy_eval.c \
-	      policyd/policyd_notify.c policyd/policyd_admin.c \
+	      policyd/policyd_notify.c policyd/policyd_link.c \
+	      policyd/policyd_admin.c \
 	      policyd/policyd_idem.c policyd/policyd_connect.c \
 	      policyd/policyd_mcp.c policyd/policyd_tokens.c \
 	      policyd/policyd_webhooks.c policyd/policyd_x402.c \

@@ -5,9 +5,11 @@
  *
  * GET /approve/<txId>: the page the owner opens from a notification to
  * approve or reject a transaction with their own wallet (approve.html).
- * It reads what it shows from GET /v1/transactions/<id>/approval.  The
- * link grants nothing; only the owner's signature, checked by policyd,
- * approves.
+ * Served here it reads what it shows from GET
+ * /v1/transactions/<id>/approval; the same file served anywhere else
+ * reads it from its link's fragment and posts to the reply topic (see
+ * the file).  The link grants nothing; only the owner's signature,
+ * checked by policyd, approves.
  *
  * GET /reference: the API reference (reference.html), rendered in the
  * browser from GET /doc.
@@ -69,6 +71,34 @@ element_hash(const char *name, const char *html, const char *open,
 		fatalx("%s: hash source too long", name);
 }
 
+/*
+ * A page that also works away from this daemon (approve.html) carries
+ * its own policy in a meta element, with the same two hashes
+ * (scripts/page_csp.py writes them): a stale one is a build mistake.
+ */
+static void
+meta_check(const char *name, const char *html, const char *script,
+    const char *style)
+{
+	static const char	 meta[] =
+	    "<meta http-equiv=\"Content-Security-Policy\" content=\"";
+	const char		*b, *e;
+	char			 policy[CSP_MAX];
+
+	if ((b = strstr(html, meta)) == NULL || strstr(b + 1, meta) != NULL)
+		fatalx("%s: not exactly one meta Content-Security-Policy",
+		    name);
+	b += sizeof(meta) - 1;
+	if ((e = strchr(b, '"')) == NULL || (size_t)(e - b) >= sizeof(policy))
+		fatalx("%s: meta Content-Security-Policy malformed", name);
+	memcpy(policy, b, (size_t)(e - b));
+	policy[e - b] = '\0';
+	if (strstr(policy, script) == NULL || strstr(policy, style) == NULL)
+		fatalx("%s: its meta Content-Security-Policy does not carry "
+		    "the hashes of its script and style (run "
+		    "scripts/page_csp.py)", name);
+}
+
 static void
 page_headers(const char *name, const char *html, char *out, size_t len)
 {
@@ -78,6 +108,8 @@ page_headers(const char *name, const char *html, char *out, size_t len)
 	element_hash(name, html, "<script>", "</script>", script,
 	    sizeof(script));
 	element_hash(name, html, "<style>", "</style>", style, sizeof(style));
+	if (strcmp(name, "approve.html") == 0)
+		meta_check(name, html, script, style);
 	n = snprintf(out, len,
 	    "Content-Security-Policy: default-src 'none'; script-src %s; "
 	    "style-src %s; connect-src 'self'; img-src 'none'; "

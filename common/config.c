@@ -108,6 +108,7 @@ static const struct ckey keys[] = {
 	CSTR("notifications", "ntfy_token", K_SECRET, ntfy_token),
 	CSTR("notifications", "ntfy_reply_topic", K_TEXT, ntfy_reply_topic),
 	CINT("notifications", "reply_poll_ms", reply_poll_ms, 100, 600000),
+	CSTR("notifications", "approval_page_url", K_URL, approval_page_url),
 	CSTR("notifications", "telegram_bot_token", K_SECRET,
 	    telegram_bot_token),
 	CSTR("notifications", "telegram_chat_id", K_TEXT, telegram_chat_id),
@@ -1044,6 +1045,10 @@ notify_check(const struct config *cf, char *err, size_t errlen)
 		return seterr(err, errlen, "notifications.ntfy_reply_topic: "
 		    "24 to 64 letters, digits, '_' and '-', not the "
 		    "ntfy_topic, with notifications.ntfy_url");
+	/* The link's fragment is the page's input: the page has none. */
+	if (strchr(cf->approval_page_url, '#') != NULL)
+		return seterr(err, errlen, "notifications.approval_page_url: "
+		    "no fragment ('#'): the link puts the transaction there");
 	if ((cf->telegram_bot_token[0] != '\0') != (c[0] != '\0'))
 		return seterr(err, errlen, "notifications.telegram_bot_token "
 		    "and notifications.telegram_chat_id go together");

@@ -101,6 +101,9 @@ struct config {
 	char	ntfy_topic[NOTIFY_TARGET_MAX];
 	char	ntfy_token[NOTIFY_SECRET_MAX];
 	char	ntfy_reply_topic[NOTIFY_TARGET_MAX];	/* owner replies */
+	/* the approval page the owner's links open ("": public_url's
+	 * /approve/<txId>); the transaction goes in the link's fragment */
+	char	approval_page_url[CONFIG_URL_MAX];
 	char	telegram_bot_token[NOTIFY_SECRET_MAX];
 	char	telegram_chat_id[NOTIFY_TARGET_MAX];
 	char	telegram_api_url[CONFIG_URL_MAX];

@@ -810,6 +810,9 @@ struct ctl_notify {
 	char			reply_topic[NOTIFY_TARGET_MAX];	/* relay:
 						   ntfy, "" for none */
 	uint32_t		reply_poll_ms;		/* relay */
+	char			page_url[NET_URL_MAX];	/* relay: the
+						   approval page, "" for
+						   public_url/approve/<id> */
 };
 
 /*

@@ -274,6 +274,8 @@ notify_init(void)
 		strlcpy(notify->reply_topic, P.cf.ntfy_reply_topic,
 		    sizeof(notify->reply_topic));
 	notify->reply_poll_ms = (uint32_t)P.cf.reply_poll_ms;
+	strlcpy(notify->page_url, P.cf.approval_page_url,
+	    sizeof(notify->page_url));
 	if (P.cf.public_url[0] != '\0')
 		strlcpy(notify->public_url, P.cf.public_url,
 		    sizeof(notify->public_url));

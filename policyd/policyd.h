@@ -200,6 +200,10 @@ int	owner_check_body(struct pd_ctx *, const char *);
 void	owner_init(void);
 const char *const *owner_domains(void);
 void	owner_nonce(struct pd_ctx *);
+#define OWNER_NONCE_HEX	65	/* a nonce in hex, and its NUL */
+void	owner_link_nonce(const char *, const char *, uint32_t,
+	    char [OWNER_NONCE_HEX]);
+char	*link_payload(const char *, size_t);	/* policyd_link.c */
 void	owner_set(struct pd_ctx *);
 void	owner_verify(struct pd_ctx *);
 

@@ -186,7 +186,8 @@ send_one(int ch, sqlite3_stmt *st)
 	struct relay_deliver	 q;
 	struct iovec		 iov[2];
 	const char		*type, *eid, *payload;
-	char			 why[96];
+	char			 why[96], *linked = NULL;
+	int			 r;
 	uint64_t		 id = (uint64_t)sqlite3_column_int64(st, 0);
 	long long		 age;
 	size_t			 len;
@@ -209,7 +210,17 @@ send_one(int ch, sqlite3_stmt *st)
 		give_up(id, q.event_id, ch, why, 0);
 		return 0;
 	}
+	/* The owner's push channels get the approval link's nonces,
+	 * made now (policyd_link.c); the webhook never does.  An event
+	 * too large with them goes without them (the daemon's link). */
+	if (ch != NOTIFY_WEBHOOK && strcmp(type, "TX_APPROVAL_REQUIRED") == 0 &&
+	    (linked = link_payload(payload, len)) != NULL &&
+	    strlen(linked) <= NOTIFY_PAYLOAD_MAX) {
+		payload = linked;
+		len = strlen(linked);
+	}
 	if (len > NOTIFY_PAYLOAD_MAX || strlen(type) >= sizeof(q.type)) {
+		wipe_free(linked);
 		give_up(id, q.event_id, ch, "event too large to send", 0);
 		return 0;
 	}
@@ -218,8 +229,9 @@ send_one(int ch, sqlite3_stmt *st)
 	iov[0].iov_len = sizeof(q);
 	iov[1].iov_base = (void *)(uintptr_t)payload;
 	iov[1].iov_len = len;
-	if (imsgev_composev(&pd.relay, IMSG_RELAY_DELIVER, 0, -1, iov,
-	    2) == -1) {
+	r = imsgev_composev(&pd.relay, IMSG_RELAY_DELIVER, 0, -1, iov, 2);
+	wipe_free(linked);
+	if (r == -1) {
 		if (errno != ENOBUFS)
 			fatal("IMSG_RELAY_DELIVER");
 		return -1;	/* full: the rest waits */

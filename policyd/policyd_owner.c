@@ -67,6 +67,8 @@ static const struct {
 
 static uint8_t	*nonce_key;	/* crypto_generichash_KEYBYTES */
 
+_Static_assert(OWNER_NONCE_HEX == 2 * NONCE_BYTES + 1, "OWNER_NONCE_HEX");
+
 /* Routes whose target is a transaction: the owner is its wallet's. */
 static int
 tx_route(int route)
@@ -659,6 +661,43 @@ owner_init(void)
 }
 
 /*
+ * A nonce for one binding ("", action or action:target) that expires at
+ * exp: 12 random bytes, exp (4 bytes big-endian), their MAC; in hex.
+ */
+static void
+nonce_mint(const char *bound, uint32_t exp, char out[2 * NONCE_BYTES + 1])
+{
+	uint8_t	b[NONCE_BYTES];
+
+	randombytes_buf(b, NONCE_RAND);
+	b[NONCE_RAND] = (uint8_t)(exp >> 24);
+	b[NONCE_RAND + 1] = (uint8_t)(exp >> 16);
+	b[NONCE_RAND + 2] = (uint8_t)(exp >> 8);
+	b[NONCE_RAND + 3] = (uint8_t)exp;
+	nonce_mac(b, bound, b + NONCE_HEAD);
+	sodium_bin2hex(out, 2 * NONCE_BYTES + 1, b, sizeof(b));
+	sodium_memzero(b, sizeof(b));
+}
+
+/*
+ * What the approval link of a transaction waiting for its owner carries
+ * (policyd_link.c): a nonce bound to action:txid that lives as long as
+ * the approval does, so the owner never has to reach GET /v1/nonce.  It
+ * is as single use as any other (nonce_spend records it when spent).
+ */
+void
+owner_link_nonce(const char *action, const char *txid, uint32_t exp,
+    char out[OWNER_NONCE_HEX])
+{
+	char	bound[ACTION_MAX + API_PARAM_MAX + 2];
+
+	if (!known_action(action) || (size_t)snprintf(bound, sizeof(bound),
+	    "%s:%s", action, txid) >= sizeof(bound))
+		fatalx("owner_link_nonce: %s", action);
+	nonce_mint(bound, exp, out);
+}
+
+/*
  * GET /v1/nonce?action&target: 12 random bytes, the expiry (NONCE_TTL
  * seconds from now, 4 bytes big-endian) and the MAC over both and the
  * binding (the action, and target, if given), in hex.  Nothing is
@@ -667,7 +706,6 @@ owner_init(void)
 void
 owner_nonce(struct pd_ctx *c)
 {
-	uint8_t		 b[NONCE_BYTES];
 	uint32_t	 exp = (uint32_t)(c->now + NONCE_TTL);
 	char		 nonce[2 * NONCE_BYTES + 1], action[ACTION_MAX + 1];
 	char		 target[API_PARAM_MAX + 1];
@@ -691,13 +729,7 @@ owner_nonce(struct pd_ctx *c)
 	}
 	snprintf(bound, sizeof(bound), "%s%s%s", action, target[0] != '\0' ?
 	    ":" : "", target);
-	randombytes_buf(b, NONCE_RAND);
-	b[NONCE_RAND] = (uint8_t)(exp >> 24);
-	b[NONCE_RAND + 1] = (uint8_t)(exp >> 16);
-	b[NONCE_RAND + 2] = (uint8_t)(exp >> 8);
-	b[NONCE_RAND + 3] = (uint8_t)exp;
-	nonce_mac(b, bound, b + NONCE_HEAD);
-	sodium_bin2hex(nonce, sizeof(nonce), b, sizeof(b));
+	nonce_mint(bound, exp, nonce);
 	pd_reply_json(c->peerid, 200, json_pack("{s:s, s:I}", "nonce", nonce,
 	    "expiresAt", (json_int_t)exp));
 }

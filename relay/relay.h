@@ -18,6 +18,8 @@
 #define RELAY_HDRS_MAX		10
 #define RELAY_HDR_MAX		(2 * NET_URL_MAX + 128)
 #define RELAY_TEXT_MAX		3000	/* Telegram allows 4096 */
+/* the approval link, with its fragment: it fits in a text */
+#define RELAY_LINK_MAX		(NET_URL_MAX + 64)
 #define RELAY_VALUE_MAX		200	/* bytes of one value shown */
 #define RELAY_RETRY_MAX		86400	/* s: a longer Retry-After is cut */
 

@@ -47,7 +47,7 @@ static const struct evfmt fmts[] = {
 
 /* Payload members not shown as text lines (shown otherwise, or long). */
 static const char *const hidden[] = {
-	"event", "timestamp", "intent", "approvalUrl",
+	"event", "timestamp", "intent", "approvalUrl", "ownerLink",
 };
 
 static const struct evfmt *
@@ -132,6 +132,9 @@ text_add(char *out, size_t outlen, size_t *off, const char *s, size_t max)
 	out[*off] = '\0';
 }
 
+/* A link that fits in url[] fits in a text, with room for the title. */
+_Static_assert(RELAY_LINK_MAX + 320 < RELAY_TEXT_MAX, "RELAY_LINK_MAX");
+
 /*
  * The text of a push or a chat message: the title, one "key: value"
  * line per plain member (sorted, as policyd stores them), the approval
@@ -144,12 +147,17 @@ event_text(const struct relay_event *ev, const char *title, const char *url,
 	const char	*key, *val;
 	json_t		*v;
 	char		 num[64];
-	size_t		 off = 0;
+	size_t		 off = 0, room, tail;
 	void		*it;
 
+	/* The link and the event id are never cut: the lines above them
+	 * get what they leave. */
+	tail = sizeof("Approve or reject: \n") + strlen(url) +
+	    sizeof("Event: ") + UUID_STR_LEN;
+	room = tail + 256 < outlen ? outlen - tail : 256;
 	out[0] = '\0';
-	text_add(out, outlen, &off, title, RELAY_VALUE_MAX);
-	text_add(out, outlen, &off, "\n", 1);
+	text_add(out, room, &off, title, RELAY_VALUE_MAX);
+	text_add(out, room, &off, "\n", 1);
 	for (it = json_object_iter(ev->payload); it != NULL;
 	    it = json_object_iter_next(ev->payload, it)) {
 		key = json_object_iter_key(it);
@@ -169,10 +177,10 @@ event_text(const struct relay_event *ev, const char *title, const char *url,
 			    "true" : "false");
 		else
 			continue;	/* null, objects, arrays: webhook */
-		text_add(out, outlen, &off, key, 64);
-		text_add(out, outlen, &off, ": ", 2);
-		text_add(out, outlen, &off, val, RELAY_VALUE_MAX);
-		text_add(out, outlen, &off, "\n", 1);
+		text_add(out, room, &off, key, 64);
+		text_add(out, room, &off, ": ", 2);
+		text_add(out, room, &off, val, RELAY_VALUE_MAX);
+		text_add(out, room, &off, "\n", 1);
 	}
 	if (url[0] != '\0') {
 		text_add(out, outlen, &off, "Approve or reject: ", 32);
@@ -323,13 +331,150 @@ build_telegram(const struct ctl_notify *cn, const char *url, const char *text,
 	return body_json(m, j);
 }
 
+/* Append s percent-encoded (all but ALPHA DIGIT - . _ ~): 0 or -1. */
+static int
+frag_add(char *out, size_t len, size_t *off, const char *name,
+    const char *s)
+{
+	static const char	 hx[] = "0123456789ABCDEF";
+	const unsigned char	*p;
+	size_t			 o = *off;
+	int			 n;
+
+	n = snprintf(out + o, len - o, "%s%s=", o == 0 || out[o - 1] ==
+	    '#' ? "" : "&", name);
+	if (n < 0 || (size_t)n >= len - o)
+		return -1;
+	o += (size_t)n;
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (o + 4 > len)
+			return -1;
+		if (isalnum(*p) || *p == '-' || *p == '.' || *p == '_' ||
+		    *p == '~')
+			out[o++] = (char)*p;
+		else {
+			out[o++] = '%';
+			out[o++] = hx[*p >> 4];
+			out[o++] = hx[*p & 15];
+		}
+	}
+	out[o] = '\0';
+	*off = o;
+	return 0;
+}
+
+/* A member of ownerLink: a string of 1 to max bytes of chars. */
+static const char *
+link_str(json_t *l, const char *key, size_t max, const char *chars)
+{
+	const char	*v = json_string_value(json_object_get(l, key));
+	size_t		 i;
+
+	if (v == NULL || v[0] == '\0' || strlen(v) > max)
+		return NULL;
+	for (i = 0; v[i] != '\0'; i++)
+		if (!isalnum((unsigned char)v[i]) && strchr(chars, v[i]) ==
+		    NULL)
+			return NULL;
+	return v;
+}
+
+/*
+ * The owner's approval link (issue 20): the page (approval_page_url, or
+ * public_url/approve/<txId>), and in its fragment, which a browser never
+ * sends to any server, what the page shows and what it needs to have
+ * the owner sign without reaching the daemon: the transaction's id and,
+ * all from ownerLink (policyd_link.c), its intent (the text whose
+ * SHA-256 the signature binds; a transfer's or a message's), expiry, the
+ * owner's address and chain, the message's Chain ID and domain, the two
+ * nonces policyd made for this transaction, the coin and its decimals
+ * to show the amount in; then where to post the signed reply (the ntfy
+ * reply topic).  Without ownerLink (no owner, or no longer waiting; the
+ * webhook never has it) or if it does not fit: the daemon's own page,
+ * public_url/approve/<txId>.
+ * Nothing in it can approve: a tampered link makes, at worst, a
+ * signature policyd refuses.
+ */
+static void
+approval_link(const struct ctl_notify *cn, const struct relay_event *ev,
+    const char *id, char *url, size_t len)
+{
+	const struct notify_chan	*nc = &cn->chan[NOTIFY_NTFY];
+	json_t				*l, *intent, *exp;
+	json_t				*dec;
+	const char			*o, *c, *n, *d, *a, *r, *sym;
+	char				 num[24], reply[NET_URL_MAX + 160];
+	size_t				 off, k;
+
+	/* The daemon's own page: what a link without a fragment opens. */
+	snprintf(url, len, "%s/approve/%s", cn->public_url, id);
+	l = json_object_get(ev->payload, "ownerLink");
+	intent = json_object_get(l, "intent");
+	exp = json_object_get(l, "expiresAt");
+	if (!json_is_object(l) || !json_is_string(intent) ||
+	    json_string_length(intent) > 1024 || !json_is_integer(exp) ||
+	    (o = link_str(l, "owner", 64, "")) == NULL ||
+	    (c = link_str(l, "chain", 16, "")) == NULL ||
+	    (n = link_str(l, "chainId", 24, "-")) == NULL ||
+	    (d = link_str(l, "domain", 127, ".-:[]")) == NULL ||
+	    (a = link_str(l, "approveNonce", 64, "")) == NULL ||
+	    (r = link_str(l, "rejectNonce", 64, "")) == NULL ||
+	    strlen(url) + 2 > len)
+		return;
+	if (cn->page_url[0] != '\0') {
+		k = strcspn(cn->page_url, "#");
+		if (k + 2 > len)
+			goto nolink;
+		snprintf(url, len, "%.*s", (int)k, cn->page_url);
+	}
+	off = strlen(url);
+	url[off++] = '#';
+	url[off] = '\0';
+	snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(exp));
+	if (frag_add(url, len, &off, "v", "1") == -1 ||
+	    frag_add(url, len, &off, "id", id) == -1 ||
+	    frag_add(url, len, &off, "t", "APPROVAL") == -1 ||
+	    frag_add(url, len, &off, "e", num) == -1 ||
+	    frag_add(url, len, &off, "o", o) == -1 ||
+	    frag_add(url, len, &off, "c", c) == -1 ||
+	    frag_add(url, len, &off, "n", n) == -1 ||
+	    frag_add(url, len, &off, "d", d) == -1 ||
+	    frag_add(url, len, &off, "a", a) == -1 ||
+	    frag_add(url, len, &off, "r", r) == -1 ||
+	    frag_add(url, len, &off, "i", json_string_value(intent)) == -1)
+		goto nolink;
+	/* How to show the amount (the coin, its decimals): shown only. */
+	sym = link_str(l, "symbol", NET_SYMBOL_MAX, "");
+	dec = json_object_get(l, "decimals");
+	if (sym != NULL && json_is_integer(dec) && json_integer_value(dec) >=
+	    0 && json_integer_value(dec) <= 36) {
+		snprintf(num, sizeof(num), "%lld",
+		    (long long)json_integer_value(dec));
+		if (frag_add(url, len, &off, "s", sym) == -1 ||
+		    frag_add(url, len, &off, "u", num) == -1)
+			goto nolink;
+	}
+	if (cn->reply_topic[0] != '\0') {
+		k = strlen(nc->url);
+		while (k > 0 && nc->url[k - 1] == '/')
+			k--;
+		if ((size_t)snprintf(reply, sizeof(reply), "%.*s/%s", (int)k,
+		    nc->url, cn->reply_topic) >= sizeof(reply) ||
+		    frag_add(url, len, &off, "p", reply) == -1)
+			goto nolink;
+	}
+	return;
+nolink:
+	snprintf(url, len, "%s/approve/%s", cn->public_url, id);
+}
+
 int
 relay_build(const struct ctl_notify *cn, const struct relay_event *ev,
     struct relay_msg *m, const char **why)
 {
 	const struct evfmt	*f;
 	json_t			*data, *tx;
-	char			 url[NET_URL_MAX + 64], *text = NULL;
+	char			 url[RELAY_LINK_MAX], *text = NULL;
 	int			 r = -1;
 
 	memset(m, 0, sizeof(*m));
@@ -343,14 +488,15 @@ relay_build(const struct ctl_notify *cn, const struct relay_event *ev,
 	tx = json_object_get(ev->payload, "txId");
 	if (strcmp(ev->type, "TX_APPROVAL_REQUIRED") == 0 &&
 	    json_is_string(tx) && relay_id_ok(json_string_value(tx)))
-		snprintf(url, sizeof(url), "%s/approve/%s", cn->public_url,
-		    json_string_value(tx));
-	/* The payload without what the envelope says, plus the link. */
+		approval_link(cn, ev, json_string_value(tx), url, sizeof(url));
+	/* The payload without what the envelope says, plus the link (to
+	 * the webhook: the page alone, it never has ownerLink). */
 	*why = "out of memory";
 	if ((data = json_deep_copy(ev->payload)) == NULL)
 		return -1;
 	json_object_del(data, "event");
 	json_object_del(data, "timestamp");
+	json_object_del(data, "ownerLink");
 	if (url[0] != '\0')
 		json_object_set_new(data, "approvalUrl", json_string(url));
 	if ((text = wipe_malloc(RELAY_TEXT_MAX + 1)) == NULL)
@@ -371,6 +517,7 @@ relay_build(const struct ctl_notify *cn, const struct relay_event *ev,
 out:
 	json_decref(data);
 	wipe_free(text);
+	sodium_memzero(url, sizeof(url));	/* the link's nonces */
 	if (r == -1)
 		relay_msg_clear(m);
 	return r;

@@ -102,7 +102,7 @@ has() { echo "$all" | grep -qx "$1"; }
 # At the end, alone: the slow-connection flood (it checks that every
 # probe is answered within a second) and the one that injects timed
 # faults.
-SLOW="t_approve_page t_admin_page t_tiers t_set_master t_price t_chain_evm
+SLOW="t_approve_page t_phone_page t_admin_page t_tiers t_set_master t_price t_chain_evm
 t_policies t_owner t_kill t_cli t_auth_lock t_rpc t_simulate t_wallet_ctl"
 DOCKER="t_docker t_agent_container"
 CPU="t_nonce_flood t_bad_input t_memory"

@@ -40,6 +40,11 @@ init(void)
 	json_object_seed(1);
 	cn.channels = (1U << NOTIFY_MAX) - 1;
 	strlcpy(cn.public_url, "https://wallet.example", sizeof(cn.public_url));
+	/* the owner's approval link: a static page and the reply topic */
+	strlcpy(cn.page_url, "https://pages.example/approve.html",
+	    sizeof(cn.page_url));
+	strlcpy(cn.reply_topic, "reply_topic_0123456789abcdef",
+	    sizeof(cn.reply_topic));
 	strlcpy(cn.chan[NOTIFY_WEBHOOK].url, "http://127.0.0.1:1/hook",
 	    sizeof(cn.chan[0].url));
 	strlcpy(cn.chan[NOTIFY_WEBHOOK].secret, SECRET,

@@ -13,7 +13,8 @@
  *       "click": "approve" | "reject" | null, "confirm": true,
  *       "waitStatus": "text the status must reach" | null}'
  *
- * prints one JSON object: status, message, intent, actionsHidden,
+ * prints one JSON object: status, message, intent, actionsHidden, the
+ * details shown (amount, to, network, tier, owner, reply, hash, id),
  * signed (what the wallet signed, as text), requests (the provider
  * methods the page called), dialogs, violations (CSP reports), errors.
  */
@@ -155,6 +156,9 @@ async function main() {
 		    (e) => e.className === 'error');
 		out.intent = await txt('#intent');
 		out.memo = await txt('#f-memo');
+		for (const f of ['amount', 'to', 'network', 'tier', 'owner',
+		    'reply', 'hash', 'id'])
+			out[f] = await txt('#f-' + f);
 		out.actionsHidden = await page.$eval('#actions',
 		    (e) => e.hidden);
 		/* The page's own style applied: the CSP hash let it in. */

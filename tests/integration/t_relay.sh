@@ -180,15 +180,23 @@ check "ntfy: title, priority 5, the approval URL as Click and view action, the t
 for l in open(sys.argv[1]):
     m = json.loads(l)
     if 'Event: $E1' in m['message']:
-        print(m['title'], m['priority'], m['click'], m['actions'], m['delivery'], '$URL' in m['message'])
+        print(m['title'], m['priority'], m['click'].split('#')[0], m['actions'].split('#')[0], m['delivery'], '$URL' in m['message'])
 " "$T_TMP/poll")" = "Approval required 5 $URL view, Review and approve, $URL $E1 True" ]
+check "ntfy's link carries the owner's nonces in its fragment; the webhook's none" \
+    [ "$(pyj "
+import re
+for l in open(sys.argv[1]):
+    m = json.loads(l)
+    if 'Event: $E1' in m['message']:
+        print(bool(re.search('#v=1&id=$A1&.*&a=[0-9a-f]{64}&r=[0-9a-f]{64}&', m['click'])))
+" "$T_TMP/poll") $(json_get "$T_TMP/wh.body" "'ownerLink' in j['data'] or '#' in j['data']['approvalUrl']")" = "True False" ]
 check "ntfy: the first two publishes got 503 and the event arrived once" \
     sh -c "[ \"\$(curl -s $RECV/_stats | python3 -c 'import json,sys; s=json.load(sys.stdin); print(s[\"ntfy_attempts\"] >= 3, s[\"ntfy_auth_bad\"])')\" = 'True 0' ] && [ $(ntfy_count "$E1") = 1 ]"
 check "the retries were logged with their back-off" \
     grep -q "notification $E1 to ntfy: attempt 1: HTTP 503; again in" "$LOG"
 curl -s "$RECV/_telegram" > "$T_TMP/tg"
 check "Telegram: chat_id, the text with the link, an inline button to the page" \
-    [ "$(json_get "$T_TMP/tg" "[(m['chat_id'], '$URL' in m['text'], m['reply_markup']['inline_keyboard'][0][0]['url']) for m in j if 'Event: $E1' in m['text']][0]")" = "('-1001234', True, '$URL')" ]
+    [ "$(json_get "$T_TMP/tg" "[(m['chat_id'], '$URL' in m['text'], m['reply_markup']['inline_keyboard'][0][0]['url'].split('#')[0]) for m in j if 'Event: $E1' in m['text']][0]")" = "('-1001234', True, '$URL')" ]
 check "Telegram's 429 retry_after was honoured (waited at least 1 s)" \
     grep -q "notification $E1 to telegram: attempt 1: HTTP 429: Too Many Requests: retry after 1; again in [1-9][0-9][0-9][0-9] ms" "$LOG"
 

@@ -1362,6 +1362,13 @@ test_notify_keys(void **state)
 		{ "ntfy_url = \"http://h/\"\nntfy_topic = \"a\"\n"
 		    "ntfy_reply_topic = \"0123456789abcdefghij/-XY\"",
 		    "ntfy_reply_topic: 24 to 64" },
+		/* the approval page: a URL, its fragment is the link's */
+		{ "approval_page_url = \"https://p.example/approve.html\"",
+		    NULL },
+		{ "approval_page_url = \"https://p.example/a.html#x\"",
+		    "no fragment" },
+		{ "approval_page_url = \"ftp://p.example/a.html\"",
+		    "not an http(s) URL" },
 		{ "telegram_bot_token = \"1:A\"", "telegram_chat_id" },
 		{ "telegram_bot_token = \"1:A\"\ntelegram_chat_id = \"abc\"",
 		    "a number or @channelname" },
@@ -1651,7 +1658,7 @@ test_show(void **state)
 
 	(void)state;
 	config_defaults(&cf);
-	assert_int_equal(config_nkeys(), 74);
+	assert_int_equal(config_nkeys(), 75);
 	assert_int_equal(config_show(&cf, config_nkeys(), NULL, NULL, &fl,
 	    NULL, 0), -1);
 	strlcpy(cf.webhook_secret, "s3cr3t-value", sizeof(cf.webhook_secret));
