@@ -358,7 +358,8 @@ api_tx_send(struct http_req *req, const struct route *rt, const char *param,
 		want_batch(b, &is);
 	} else
 		api_issue(&is, "type", "one of TRANSFER, TOKEN_TRANSFER, "
-		    "CONTRACT_CALL, APPROVE, NFT_TRANSFER, CONTRACT_DEPLOY, BATCH");
+		    "CONTRACT_CALL, APPROVE, NFT_TRANSFER, CONTRACT_DEPLOY, "
+		    "BATCH");
 	if (t == NULL && json_array_size(is.list) == 0 &&
 	    json_object_set_new(b, "type", json_string("TRANSFER")) == -1)
 		fatalx("json_object_set_new");

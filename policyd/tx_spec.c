@@ -268,7 +268,8 @@ spec_parse(json_t *req, int chain, uint32_t net, const char *from,
 			s->type = (int)i;
 	if (s->type == 0) {
 		issue(issues, "type", "one of TRANSFER, TOKEN_TRANSFER, "
-		    "CONTRACT_CALL, APPROVE, NFT_TRANSFER, CONTRACT_DEPLOY, BATCH");
+		    "CONTRACT_CALL, APPROVE, NFT_TRANSFER, CONTRACT_DEPLOY, "
+		    "BATCH");
 		return 1;
 	}
 	/* The amount: TRANSFER, TOKEN_TRANSFER, APPROVE. */

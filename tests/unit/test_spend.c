@@ -282,12 +282,15 @@ insert_type(const char *id, const char *type)
 }
 
 /*
- * The store as the daemon before the widening made it (schema 21, the
- * last one without NFT_TRANSFER), with rows of every older type and
- * status, a session, an audit entry; extra, if set, a column added
- * first (as another migration may add one, before or after this).
+ * The store as the daemon before the widenings made it (schema 21, the
+ * last one without X402_PAYMENT, NFT_TRANSFER, CONTRACT_DEPLOY and
+ * BATCH; 22 to 24 add them, 25 adds a column), with rows of every
+ * older type and status, a session, an audit entry; extra, if set, a
+ * column added first (as another migration may add one, before or
+ * after this).
  */
 #define SCHEMA_BEFORE_NFT	21
+#define SCHEMA_TYPES_DONE	24	/* the last widening */
 
 static void
 types_widened(const char *extra)
@@ -324,18 +327,27 @@ types_widened(const char *extra)
 	before = dump();
 	sqlite3_close(pd.db);
 
+	/* the widenings change no row (a later migration adds a column) */
+	store_schema_max = SCHEMA_TYPES_DONE;
 	store_open(path);
-	assert_int_equal(one("PRAGMA user_version"), store_schema_version());
+	store_schema_max = 0;
+	assert_int_equal(one("PRAGMA user_version"), SCHEMA_TYPES_DONE);
 	after = dump();
 	assert_string_equal(before, after);
+	sqlite3_close(pd.db);
+	store_open(path);
+	assert_int_equal(one("PRAGMA user_version"), store_schema_version());
 	assert_string_equal(text1("PRAGMA integrity_check"), "ok");
 	assert_int_equal(one("SELECT count(*) FROM pragma_foreign_key_check"),
 	    0);
 	assert_non_null(strstr(text1("SELECT sql FROM sqlite_master WHERE "
-	    "name = 'transactions'"), "'NFT_TRANSFER', 'CONTRACT_DEPLOY'"));
+	    "name = 'transactions'"), "'SIGN_MESSAGE', 'X402_PAYMENT', "
+	    "'NFT_TRANSFER', 'CONTRACT_DEPLOY', 'BATCH')"));
 	/* the new types go in, the triggers still count them, others not */
 	assert_int_equal(insert_type("nft-1", "NFT_TRANSFER"), SQLITE_OK);
 	assert_int_equal(insert_type("dep-1", "CONTRACT_DEPLOY"), SQLITE_OK);
+	assert_int_equal(insert_type("x402-1", "X402_PAYMENT"), SQLITE_OK);
+	assert_int_equal(insert_type("batch-1", "BATCH"), SQLITE_OK);
 	assert_int_not_equal(insert_type("bad-1", "BOGUS"), SQLITE_OK);
 	assert_int_equal(one("SELECT count(*) FROM transactions WHERE type IN "
 	    "('NFT_TRANSFER', 'CONTRACT_DEPLOY')"), 2);
