@@ -127,6 +127,8 @@ json_t	*store_wallet_list(const char *);
 int	store_wallet_active(const char *, char *, size_t);
 int	store_meta_secret(const char *, uint8_t *, size_t);
 sqlite3_stmt *store_prepare(const char *);
+sqlite3_stmt *store_cached(const char *);
+void	store_release(sqlite3_stmt *);
 
 /* policyd_audit.c */
 int	audit_append(long long, const char *, const char *, const char *,

@@ -127,6 +127,8 @@ session_fail(struct pd_ctx *c, const char *code, const char *msg)
 int
 session_check(struct pd_ctx *c)
 {
+	static const char	 q_session[] = "SELECT token_hash, expires_at, "
+	    "absolute_expires_at, revoked_at FROM sessions WHERE id = ?";
 	const struct api_cred	*cred = &c->req->cred;
 	const char		*tok = cred->value, *dot1, *dot2;
 	uint8_t			 mac[32], hash[32], dec[512];
@@ -177,10 +179,7 @@ session_check(struct pd_ctx *c)
 	json_decref(j);
 
 	token_hash(tok, hash);
-	if (sqlite3_prepare_v2(pd.db, "SELECT token_hash, expires_at, "
-	    "absolute_expires_at, revoked_at FROM sessions WHERE id = ?", -1,
-	    &st, NULL) != SQLITE_OK)
-		fatalx("session: %s", sqlite3_errmsg(pd.db));
+	st = store_cached(q_session);
 	sqlite3_bind_text(st, 1, c->session, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_ROW)
 		session_fail(c, "INVALID_TOKEN", "no such session");
@@ -198,7 +197,7 @@ session_check(struct pd_ctx *c)
 		c->auth = CRED_SESSION;
 		ok = 1;
 	}
-	sqlite3_finalize(st);
+	store_release(st);
 	return ok;
 }
 

@@ -515,8 +515,15 @@ store_open(const char *path)
 	char	sql[64];
 	int	v;
 
+	/*
+	 * One thread uses the store: no mutexes in SQLite (NOMUTEX), no
+	 * memory statistics it would keep under one (before the library
+	 * is first used; later it is refused, harmlessly).
+	 */
+	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	if (sqlite3_open_v2(path, &pd.db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW, NULL) != SQLITE_OK)
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX,
+	    NULL) != SQLITE_OK)
 		fatalx("database %s: %s", path, pd.db ?
 		    sqlite3_errmsg(pd.db) : "out of memory");
 	sqlite3_extended_result_codes(pd.db, 1);
@@ -708,19 +715,19 @@ wallet_row(sqlite3_stmt *st)
 	return j;
 }
 
-/* The one row sql (with one "?" for id) finds, as JSON, or NULL. */
+/* The one row sql (a string constant, with one "?" for id) finds, as
+ * JSON, or NULL. */
 json_t *
 store_one(const char *sql, const char *id, json_t *(*row)(sqlite3_stmt *))
 {
 	sqlite3_stmt	*st;
 	json_t		*j = NULL;
 
-	if (sqlite3_prepare_v2(pd.db, sql, -1, &st, NULL) != SQLITE_OK)
-		fatalx("database: %s", sqlite3_errmsg(pd.db));
+	st = store_cached(sql);
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		j = row(st);
-	sqlite3_finalize(st);
+	store_release(st);
 	return j;
 }
 
@@ -736,23 +743,77 @@ store_wallet(const char *id)
 json_t *
 store_wallet_list(const char *session)
 {
+	static const char	 q_all[] = "SELECT " WALLET_COLS " FROM "
+	    "wallets ORDER BY created_at, id";
+	static const char	 q_session[] = "SELECT " WALLET_COLS " FROM "
+	    "wallets WHERE id IN (SELECT wallet_id FROM session_wallets "
+	    "WHERE session_id = ?) ORDER BY created_at, id";
 	sqlite3_stmt	*st;
 	json_t		*items;
 
 	if ((items = json_array()) == NULL)
 		fatalx("json_array");
-	if (sqlite3_prepare_v2(pd.db, session == NULL ?
-	    "SELECT " WALLET_COLS " FROM wallets ORDER BY created_at, id" :
-	    "SELECT " WALLET_COLS " FROM wallets WHERE id IN (SELECT "
-	    "wallet_id FROM session_wallets WHERE session_id = ?) ORDER BY "
-	    "created_at, id", -1, &st, NULL) != SQLITE_OK)
-		fatalx("database: %s", sqlite3_errmsg(pd.db));
+	st = store_cached(session == NULL ? q_all : q_session);
 	if (session != NULL)
 		sqlite3_bind_text(st, 1, session, -1, SQLITE_STATIC);
 	while (sqlite3_step(st) == SQLITE_ROW)
 		json_array_append_new(items, wallet_row(st));
-	sqlite3_finalize(st);
+	store_release(st);
 	return json_pack("{s:o}", "items", items);
+}
+
+/*
+ * The statements every request runs (authentication, the reads agents
+ * make most), prepared once and kept (SQLITE_PREPARE_PERSISTENT), by
+ * the address of their SQL text, a string constant: parsing and
+ * planning them again on each request was a fifth of policyd's time on
+ * an authenticated read.  A statement asked for while it is in use
+ * (nested) is prepared afresh; store_release() tells them apart.
+ */
+#define STMT_CACHE	32
+
+static struct {
+	const char	*sql;
+	sqlite3_stmt	*st;
+	int		 busy;
+} cache[STMT_CACHE];
+
+sqlite3_stmt *
+store_cached(const char *sql)
+{
+	size_t	i;
+
+	for (i = 0; i < STMT_CACHE && cache[i].sql != NULL; i++)
+		if (cache[i].sql == sql) {
+			if (cache[i].busy)
+				return store_prepare(sql);
+			cache[i].busy = 1;
+			return cache[i].st;
+		}
+	if (i == STMT_CACHE)
+		return store_prepare(sql);
+	if (sqlite3_prepare_v3(pd.db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+	    &cache[i].st, NULL) != SQLITE_OK)
+		fatalx("database: %s", sqlite3_errmsg(pd.db));
+	cache[i].sql = sql;
+	cache[i].busy = 1;
+	return cache[i].st;
+}
+
+/* Done with a statement of store_cached(): reset, or finalized. */
+void
+store_release(sqlite3_stmt *st)
+{
+	size_t	i;
+
+	for (i = 0; i < STMT_CACHE && cache[i].sql != NULL; i++)
+		if (cache[i].st == st) {
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			cache[i].busy = 0;
+			return;
+		}
+	sqlite3_finalize(st);
 }
 
 /* A statement of the store; a bad one is a bug, so fatal. */

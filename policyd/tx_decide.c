@@ -120,22 +120,21 @@ int
 wallet_ref(struct pd_ctx *c, const char *wid, const char *network,
     int read, struct wref *w)
 {
+	static const char	 q_ref[] = "SELECT " WREF_COLS " FROM wallets "
+	    "w JOIN session_wallets s ON s.wallet_id = w.id WHERE "
+	    "s.session_id = ? AND (? IS NULL OR w.id = ?) LIMIT 2";
 	sqlite3_stmt	*st;
 	char		 msg[200], own[NET_NAME_MAX + 1];
 	int		 n = 0;
 
 	memset(w, 0, sizeof(*w));
-	if (sqlite3_prepare_v2(pd.db, "SELECT " WREF_COLS " FROM wallets w "
-	    "JOIN session_wallets s ON s.wallet_id = w.id WHERE s.session_id "
-	    "= ? AND (? IS NULL OR w.id = ?) LIMIT 2", -1, &st, NULL) !=
-	    SQLITE_OK)
-		fatalx("database: %s", sqlite3_errmsg(pd.db));
+	st = store_cached(q_ref);
 	sqlite3_bind_text(st, 1, c->session, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, wid, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, wid, -1, SQLITE_STATIC);
 	while (sqlite3_step(st) == SQLITE_ROW && ++n == 1)
 		wref_row(st, w, own, sizeof(own));
-	sqlite3_finalize(st);
+	store_release(st);
 	if (n == 0) {
 		if (wid != NULL)
 			pd_fail(c->peerid, 403, "WALLET_ACCESS_DENIED", "this "
