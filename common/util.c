@@ -33,10 +33,19 @@ strlcat(char *dst, const char *src, size_t size)
 }
 #endif
 
-/* RFC 9562 UUIDv7: 48-bit unix milliseconds, then random bits. */
+/*
+ * RFC 9562 UUIDv7: 48-bit unix milliseconds, a 12-bit counter (its
+ * "Method 1"), then random bits.  Within one process the ids only grow:
+ * two made in one millisecond count up (the counter starts at a random
+ * value below 2048), a full counter or a clock that went back takes the
+ * last millisecond and goes on from there, so "newest first" by id is
+ * the order they were made in.
+ */
 void
 uuidv7(char out[UUID_STR_LEN])
 {
+	static uint64_t	last_ms;
+	static uint16_t	seq;
 	struct timespec	ts;
 	uint8_t		b[16];
 	uint64_t	ms;
@@ -45,9 +54,19 @@ uuidv7(char out[UUID_STR_LEN])
 	clock_gettime(CLOCK_REALTIME, &ts);
 	ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 	randombytes_buf(b + 6, sizeof(b) - 6);
+	if (ms <= last_ms) {
+		ms = last_ms;
+		if (++seq > 0x0fff) {
+			ms++;
+			seq = (uint16_t)(((b[6] << 8) | b[7]) & 0x07ff);
+		}
+	} else
+		seq = (uint16_t)(((b[6] << 8) | b[7]) & 0x07ff);
+	last_ms = ms;
 	for (i = 0; i < 6; i++)
 		b[i] = (uint8_t)(ms >> (40 - 8 * i));
-	b[6] = (uint8_t)(0x70 | (b[6] & 0x0f));
+	b[6] = (uint8_t)(0x70 | (seq >> 8));
+	b[7] = (uint8_t)(seq & 0xff);
 	b[8] = (uint8_t)(0x80 | (b[8] & 0x3f));
 	snprintf(out, UUID_STR_LEN, "%02x%02x%02x%02x-%02x%02x-%02x%02x-"
 	    "%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2], b[3],

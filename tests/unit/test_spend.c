@@ -21,6 +21,8 @@
 
 #include <cmocka.h>
 #include <jansson.h>
+
+#include "util.h"
 #include <sqlite3.h>
 
 #include "log.h"
@@ -484,6 +486,27 @@ test_windows(void **state)
 	unlink(path);
 }
 
+/*
+ * The ids rows are listed by, newest first: made in one millisecond
+ * they still grow (UUIDv7 with a counter), and stay version 7.
+ */
+static void
+test_uuid_order(void **state)
+{
+	char	prev[UUID_STR_LEN], id[UUID_STR_LEN];
+	int	i;
+
+	(void)state;
+	uuidv7(prev);
+	for (i = 0; i < 20000; i++) {
+		uuidv7(id);
+		assert_true(strcmp(prev, id) < 0);
+		assert_int_equal(id[14], '7');
+		assert_non_null(strchr("89ab", id[19]));
+		memcpy(prev, id, sizeof(id));
+	}
+}
+
 int
 main(void)
 {
@@ -492,6 +515,7 @@ main(void)
 		cmocka_unit_test(test_migration),
 		cmocka_unit_test(test_types_migration),
 		cmocka_unit_test(test_windows),
+		cmocka_unit_test(test_uuid_order),
 	};
 
 	log_init(LOG_TO_STDERR, LOGL_WARN, "test_spend");
