@@ -430,10 +430,13 @@ NPROC != nproc 2>/dev/null || echo 2
 test:
 	tests/run.sh build-test '$(MAKE) test-build'
 
+# One make for the daemons and the unit tests: a second one (unit-san)
+# beside it built the same objects and archive at the same time, and a
+# link read the archive while it was being rewritten.
 test-build:
 	$(MAKE) -j$(NPROC) BUILD=build-test SAN=1 \
 	    $(DAEMONS:%=build-test/%) build-test/waiaas build-test/tests/signer_driver \
-	    build-test/tests/chain_driver unit-san
+	    build-test/tests/chain_driver $(UNIT_TESTS:%=build-test/tests/%)
 	$(MAKE) -j$(NPROC) $(FUZZ_TARGETS:%=build-fuzz/%)
 	tests/checksrc.sh
 
