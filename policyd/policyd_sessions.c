@@ -478,7 +478,7 @@ sessions_list(struct pd_ctx *c)
 		sqlite3_finalize(st);
 	}
 	if (sqlite3_prepare_v2(pd.db, SESSION_COLS "ORDER BY created_at DESC, "
-	    "id LIMIT ?1 OFFSET ?2", -1, &st, NULL) != SQLITE_OK)
+	    "id DESC LIMIT ?1 OFFSET ?2", -1, &st, NULL) != SQLITE_OK)
 		fatalx("sessions: %s", sqlite3_errmsg(pd.db));
 	sqlite3_bind_int64(st, 1, limit);
 	sqlite3_bind_int64(st, 2, offset);
