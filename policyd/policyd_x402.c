@@ -516,18 +516,20 @@ insert_payment(const struct xf *x, const char *id, const struct wref *w,
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-/* The EVM network of a chain id, of this wallet's environment. */
+/* The EVM network of a chain id (by its CAIP-2 id), of this wallet's
+ * environment, or NULL. */
 static const struct network *
 net_of(uint64_t chain_id, int env)
 {
 	const struct network	*n;
-	uint32_t		 i;
+	char			 caip2[32];
 
-	for (i = 0; (n = net_get(i)) != NULL; i++)
-		if (n->chain == KS_CHAIN_ETHEREUM && n->chain_id == chain_id &&
-		    n->env == (uint32_t)env)
-			return n;
-	return NULL;
+	snprintf(caip2, sizeof(caip2), "eip155:%llu",
+	    (unsigned long long)chain_id);
+	if ((n = net_lookup(caip2)) == NULL || n->chain != KS_CHAIN_ETHEREUM ||
+	    n->env != (uint32_t)env)
+		return NULL;
+	return n;
 }
 
 /*
