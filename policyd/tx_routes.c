@@ -468,6 +468,11 @@ tx_approval(struct pd_ctx *c)
 void
 tx_list(struct pd_ctx *c)
 {
+	static const char q_list[] = "SELECT " TX_COLS " FROM transactions "
+	    "WHERE wallet_id IN (SELECT wallet_id FROM session_wallets WHERE "
+	    "session_id = ?1) AND (?2 IS NULL OR wallet_id = ?2) AND (?3 IS "
+	    "NULL OR id < ?3) AND (?4 IS NULL OR status = ?4) ORDER BY id "
+	    "DESC LIMIT ?5";
 	sqlite3_stmt	*st;
 	json_t		*items;
 	char		 wid[KS_ID_LEN + 1], cursor[UUID_STR_LEN], status[16];
@@ -476,12 +481,7 @@ tx_list(struct pd_ctx *c)
 
 	if (pd_query_int(c, "limit", &limit) == -1)
 		return;
-	if (sqlite3_prepare_v2(pd.db, "SELECT " TX_COLS " FROM transactions "
-	    "WHERE wallet_id IN (SELECT wallet_id FROM session_wallets WHERE "
-	    "session_id = ?1) AND (?2 IS NULL OR wallet_id = ?2) AND (?3 IS "
-	    "NULL OR id < ?3) AND (?4 IS NULL OR status = ?4) ORDER BY id "
-	    "DESC LIMIT ?5", -1, &st, NULL) != SQLITE_OK)
-		fatalx("database: %s", sqlite3_errmsg(pd.db));
+	st = store_cached(q_list);
 	sqlite3_bind_text(st, 1, c->session, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, pd_query_str(c->req->query, "walletId", wid,
 	    sizeof(wid)), -1, SQLITE_STATIC);
@@ -500,7 +500,7 @@ tx_list(struct pd_ctx *c)
 		}
 		json_array_append_new(items, tx_row(st));
 	}
-	sqlite3_finalize(st);
+	store_release(st);
 	pd_reply_json(c->peerid, 200, json_pack("{s:o, s:o, s:b}", "items",
 	    items, "cursor", more ? json_copy(json_object_get(
 	    json_array_get(items, json_array_size(items) - 1), "id")) :
