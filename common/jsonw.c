@@ -24,14 +24,9 @@
 
 #include "jsonw.h"
 
-struct out {
-	char	*buf;
-	size_t	 size;
-	size_t	 len;		/* needed so far; may pass size */
-};
 
 static void
-put(struct out *o, const char *s, size_t n)
+put(struct jsonw_buf *o, const char *s, size_t n)
 {
 	if (o->len < o->size)
 		memcpy(o->buf + o->len, s, o->size - o->len < n ?
@@ -40,7 +35,7 @@ put(struct out *o, const char *s, size_t n)
 }
 
 static void
-put_c(struct out *o, char c)
+put_c(struct jsonw_buf *o, char c)
 {
 	if (o->len < o->size)
 		o->buf[o->len] = c;
@@ -74,7 +69,7 @@ utf8_len(const uint8_t *s, size_t n)
 }
 
 static int
-put_string(struct out *o, const char *str, size_t n)
+put_string(struct jsonw_buf *o, const char *str, size_t n)
 {
 	static const char	 hex[] = "0123456789ABCDEF";
 	const uint8_t		*s = (const uint8_t *)str;
@@ -117,7 +112,7 @@ put_string(struct out *o, const char *str, size_t n)
 }
 
 static void
-put_integer(struct out *o, json_int_t v)
+put_integer(struct jsonw_buf *o, json_int_t v)
 {
 	char			 d[24];
 	size_t			 i = sizeof(d);
@@ -135,7 +130,7 @@ put_integer(struct out *o, json_int_t v)
 }
 
 static int
-put_real(struct out *o, double v)
+put_real(struct jsonw_buf *o, double v)
 {
 	char	 d[40], *e, *from;
 	int	 n;
@@ -166,7 +161,7 @@ put_real(struct out *o, double v)
 }
 
 static int
-put_value(struct out *o, const json_t *j, int depth)
+put_value(struct jsonw_buf *o, const json_t *j, int depth)
 {
 	const char	*key;
 	json_t		*v;
@@ -232,11 +227,100 @@ put_value(struct out *o, const json_t *j, int depth)
 size_t
 jsonw_compact(const json_t *j, char *buf, size_t size)
 {
-	struct out	o = { buf, size, 0 };
+	struct jsonw_buf	o = { buf, size, 0 };
 
 	if (j == NULL || (!json_is_object(j) && !json_is_array(j)))
 		return 0;
 	if (put_value(&o, j, 0) == -1)
 		return 0;
 	return o.len;
+}
+
+
+void
+jsonw_init(struct jsonw *w, char *buf, size_t size)
+{
+	memset(w, 0, sizeof(*w));
+	w->o.buf = buf;
+	w->o.size = size;
+	w->depth = -1;
+}
+
+/* The comma before a member, then its key if in an object. */
+static void
+w_member(struct jsonw *w, const char *key)
+{
+	if (w->depth < 0)
+		return;
+	if (!w->first[w->depth])
+		put_c(&w->o, ',');
+	w->first[w->depth] = 0;
+	if (key != NULL) {
+		if (put_string(&w->o, key, strlen(key)) == -1)
+			w->err = 1;
+		put_c(&w->o, ':');
+	}
+}
+
+void
+jsonw_open(struct jsonw *w, const char *key, char brace)
+{
+	w_member(w, key);
+	if (w->depth + 1 >= JSONW_DEPTH_MAX) {
+		w->err = 1;
+		return;
+	}
+	w->first[++w->depth] = 1;
+	put_c(&w->o, brace);
+}
+
+void
+jsonw_close(struct jsonw *w, char brace)
+{
+	if (w->depth < 0) {
+		w->err = 1;
+		return;
+	}
+	w->depth--;
+	put_c(&w->o, brace);
+}
+
+void
+jsonw_str(struct jsonw *w, const char *key, const char *s)
+{
+	w_member(w, key);
+	if (s == NULL)
+		put(&w->o, "null", 4);
+	else if (put_string(&w->o, s, strlen(s)) == -1)
+		w->err = 1;
+}
+
+void
+jsonw_int(struct jsonw *w, const char *key, long long v)
+{
+	w_member(w, key);
+	put_integer(&w->o, (json_int_t)v);
+}
+
+void
+jsonw_bool(struct jsonw *w, const char *key, int v)
+{
+	w_member(w, key);
+	if (v)
+		put(&w->o, "true", 4);
+	else
+		put(&w->o, "false", 5);
+}
+
+void
+jsonw_null(struct jsonw *w, const char *key)
+{
+	w_member(w, key);
+	put(&w->o, "null", 4);
+}
+
+size_t
+jsonw_end(struct jsonw *w)
+{
+	return w->err || w->depth != -1 ? 0 : w->o.len;
 }
