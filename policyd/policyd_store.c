@@ -401,6 +401,12 @@ static const char *const migrations[] = {
 	 * txHash, nonce), in order, as a JSON array.
 	 */
 	"ALTER TABLE transactions ADD COLUMN batch_done TEXT;",
+	/*
+	 * 26: a wallet's transactions newest first straight from an index
+	 * (GET /v1/transactions): without it the list read every one of the
+	 * wallet's transactions and sorted them to return twenty.
+	 */
+	"CREATE INDEX transactions_wallet_id ON transactions(wallet_id, id);",
 };
 #define SCHEMA_VERSION	((int)(sizeof(migrations) / sizeof(migrations[0])))
 
