@@ -68,6 +68,16 @@ utf8_len(const uint8_t *s, size_t n)
 	return len;
 }
 
+/* ASCII that goes out as it is: not a control, '"' or '\\'. */
+static const uint8_t plain[256] = {
+	[0x20] = 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+};
+
 static int
 put_string(struct jsonw_buf *o, const char *str, size_t n)
 {
@@ -80,8 +90,12 @@ put_string(struct jsonw_buf *o, const char *str, size_t n)
 	while (i < n) {
 		/* The longest stretch that goes out as it is. */
 		for (run = i; run < n; run += k) {
-			if (s[run] < 0x20 || s[run] == '"' || s[run] == '\\')
-				break;
+			if (plain[s[run]]) {
+				k = 1;
+				continue;
+			}
+			if (s[run] < 0x80)
+				break;		/* to be escaped */
 			if ((k = utf8_len(s + run, n - run)) == 0)
 				return -1;
 		}
