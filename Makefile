@@ -561,13 +561,7 @@ fuzz: $(FUZZ_TARGETS:%=build-fuzz/%)
 	tests/fuzz/run.sh $(FUZZ_TIME) $(FUZZ_TARGETS)
 
 bench: $(DAEMON_BINS) $(BUILD)/tests/signer_driver $(BUILD)/bench/policy_bench
-	bench/health.sh $(BUILD)/waiaasd
-	bench/memory.sh $(BUILD)/waiaasd
-	bench/auth.sh $(BUILD)/waiaasd
-	BUILD=$(BUILD) bench/signer.sh
-	bench/send.sh $(BUILD)/waiaasd
-	bench/simulate.sh $(BUILD)/waiaasd
-	BUILD=$(BUILD) bench/policy.sh
+	sh bench/run.sh $(BUILD)
 
 check-src:
 	tests/checksrc.sh
