@@ -418,7 +418,6 @@ api_main(struct proc *p)
 		fatal("imsgev_init");
 	api_health_init();
 	api_page_init();
-	api_doc_init();
 	api_chain_init(p);
 	api_price_init();
 
