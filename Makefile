@@ -567,6 +567,7 @@ fuzz: $(FUZZ_TARGETS:%=build-fuzz/%)
 
 bench: $(DAEMON_BINS) $(BUILD)/tests/signer_driver $(BUILD)/bench/policy_bench
 	bench/health.sh $(BUILD)/waiaasd
+	bench/start.sh $(BUILD)/waiaasd
 	bench/memory.sh $(BUILD)/waiaasd
 	bench/auth.sh $(BUILD)/waiaasd
 	BUILD=$(BUILD) bench/signer.sh
