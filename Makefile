@@ -192,7 +192,20 @@ $(BUILD)/api/openapi_json.h: api/openapi.json scripts/embed.sh
 	@mkdir -p $(dir $@)
 	$(Q)sh scripts/embed.sh openapi_json api/openapi.json > $@.tmp
 	$(Q)mv $@.tmp $@
-$(BUILD)/api/api_doc.o: $(BUILD)/api/openapi_json.h
+# GET /doc's document itself, made at build time (api/api_docgen.c) from
+# that file and the route table, so that the api does not build it at
+# each start.
+$(BUILD)/api/api_docgen.o: $(BUILD)/api/openapi_json.h
+$(BUILD)/api/api_docgen.o: INC += -I$(BUILD)/api
+$(BUILD)/api/api_docgen: $(BUILD)/api/api_docgen.o $(LIBWAIAAS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBWAIAAS) $(ALL_LDFLAGS) \
+	    -Wl,--as-needed $(PKG_LIBS)
+$(BUILD)/api/doc_json.h: $(BUILD)/api/api_docgen
+	@$(if $(Q),echo "  GEN     $@")
+	$(Q)$(BUILD)/api/api_docgen > $@.tmp
+	$(Q)mv $@.tmp $@
+$(BUILD)/api/api_doc.o: $(BUILD)/api/doc_json.h
 $(BUILD)/api/api_doc.o: INC += -I$(BUILD)/api
 
 # The skill files (GET /v1/skills/{name}), compiled in the same way.

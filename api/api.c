@@ -427,7 +427,6 @@ api_main(struct proc *p)
 	imsgev_batch(&api.policyd);
 	api_health_init();
 	api_page_init();
-	api_doc_init();
 	api_chain_init(p);
 	api_price_init();
 

@@ -17,12 +17,13 @@ BIN=$BUILD/waiaasd
 [ -x "$BIN" ] || { echo "bench: no $BIN (make)"; exit 1; }
 
 # name: command line (run from /, to prove any directory works)
-SCRIPTS="health memory auth signer send simulate policy"
+SCRIPTS="health start memory auth signer send simulate policy"
 [ -z "${BENCH_ONLY:-}" ] || SCRIPTS=$BENCH_ONLY
 
 run_one() {
 	case $1 in
 	health) sh "$ROOT/bench/health.sh" "$BIN" ;;
+	start) sh "$ROOT/bench/start.sh" "$BIN" ;;
 	memory) sh "$ROOT/bench/memory.sh" "$BIN" ;;
 	auth) sh "$ROOT/bench/auth.sh" "$BIN" ;;
 	signer) BUILD=$BUILD sh "$ROOT/bench/signer.sh" ;;
