@@ -59,6 +59,30 @@ test_documents(void **state)
 	same_text("[[[[[[[[[[{\"a\":[{\"b\":[]}]}]]]]]]]]]]");
 }
 
+/* Each byte that needs care, at each place in a long string. */
+static void
+test_every_place(void **state)
+{
+	static const char	 odd[] = { '"', '\\', '\n', 0x01, 0x1f,
+	    (char)0xc3 };
+	char			 s[40];
+	json_t			*j;
+	size_t			 i, k;
+
+	(void)state;
+	for (k = 0; k < sizeof(odd); k++)
+		for (i = 0; i + 1 < sizeof(s); i++) {
+			memset(s, 'a', sizeof(s));
+			s[i] = odd[k];
+			if (odd[k] == (char)0xc3)	/* a whole e-acute */
+				s[i + 1] = (char)0xa9;
+			j = json_pack("[s#]", s, sizeof(s));
+			assert_non_null(j);
+			same(j);
+			json_decref(j);
+		}
+}
+
 static void
 test_refusals(void **state)
 {
@@ -204,6 +228,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_documents),
+		cmocka_unit_test(test_every_place),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_short_buffer),
 		cmocka_unit_test(test_random),
