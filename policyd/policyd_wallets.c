@@ -358,12 +358,21 @@ done:
 	free(pe);
 }
 
-/* GET /v1/wallets: all for the operator, its own for a session. */
+/*
+ * GET /v1/wallets: all for the operator, its own for a session, a page
+ * at a time (limit, offset: the reference has neither and answers every
+ * wallet, which the default page does up to 1000).
+ */
 void
 wallets_list(struct pd_ctx *c)
 {
+	long long	limit, offset;
+
+	if (pd_query_int(c, "limit", &limit) == -1 ||
+	    pd_query_int(c, "offset", &offset) == -1)
+		return;
 	pd_reply_json(c->peerid, 200, store_wallet_list(c->auth ==
-	    CRED_SESSION ? c->session : NULL));
+	    CRED_SESSION ? c->session : NULL, limit, offset));
 }
 
 void
