@@ -47,7 +47,10 @@ WAIAAS_DATA_DIR=$TMP/data WAIAAS_DAEMON_PORT=$PORT \
     WAIAAS_KEYSTORE_KDF_MEMORY_KIB=8192 WAIAAS_KEYSTORE_KDF_PASSES=1 \
     WAIAAS_KEYSTORE_KDF_LANES=2 "$BIN" -d > "$TMP/log" 2>&1 &
 DPID=$!
-trap 'kill -TERM $DPID 2>/dev/null; sleep 0.5; rm -rf "$TMP"' EXIT
+# On a failure, the daemon's last words first.
+trap 'rc=$?; [ $rc -eq 0 ] || { echo "bench: failed ($rc); the log:";
+	tail -20 "$TMP/log"; }
+	kill -TERM $DPID 2>/dev/null; sleep 0.5; rm -rf "$TMP"' EXIT
 i=0
 until curl -sf -o /dev/null "$D/health"; do
 	i=$((i + 1)); [ $i -lt 200 ] || { cat "$TMP/log"; exit 1; }

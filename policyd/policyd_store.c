@@ -11,6 +11,7 @@
 #include <sodium.h>
 #include <sqlite3.h>
 
+#include "jsonw.h"
 #include "log.h"
 #include "policyd.h"
 
@@ -799,7 +800,9 @@ store_wallet_list(const char *session, long long limit, long long offset)
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		w = wallet_row(st);
 		/* its exact size in the reply, and a comma */
-		size = json_dumpb(w, NULL, 0, JSON_COMPACT) + 1;
+		if ((size = jsonw_compact(w, NULL, 0)) == 0)
+			size = json_dumpb(w, NULL, 0, JSON_COMPACT);
+		size++;
 		if (n > 0 && used + size > LIST_REPLY_MAX) {
 			json_decref(w);
 			limit = n;
