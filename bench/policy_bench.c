@@ -991,8 +991,8 @@ run(const char *path, size_t n)
 	struct pe_tx		 t;
 	struct pe_result	 r;
 	struct wallet		*x;
-	double			*all, *grp[2], *bk[5], *cpu[2], *cpu_all, t0, c0;
-	double			 tot, d;
+	double			*all, *grp[2], *bk[5], *cpu[2], *cpu_all;
+	double			 tot, d, t0, c0;
 	size_t			 ng[2] = { 0, 0 }, nb[5] = { 0 }, i, k, w;
 	size_t			 np, denied = 0, approval = 0, inv = 0, vol = 0;
 	struct rusage		 ru0, ru1;

@@ -39,7 +39,8 @@ command -v wrk >/dev/null || { echo "bench: wrk is not installed"; exit 1; }
 
 TMP=$(mktemp -d /tmp/waiaas-bench.XXXXXX)
 chmod 755 "$TMP"
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+PORT=$(python3 -c 'import socket; s = socket.socket()
+s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 D=http://127.0.0.1:$PORT
 M="X-Master-Password: $PW"
 WAIAAS_DATA_DIR=$TMP/data WAIAAS_DAEMON_PORT=$PORT \
@@ -60,7 +61,8 @@ done
 curl -sf -X POST "$D/v1/wallets" -H "$M" -H 'Content-Type: application/json' \
     -d '{"name":"bench","chain":"ethereum","environment":"testnet"}' \
     > "$TMP/w" || { echo "bench: the first wallet"; cat "$TMP/log"; exit 1; }
-TOKEN=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['session']['token'])" "$TMP/w")
+TOKEN=$(python3 -c "import json, sys
+print(json.load(open(sys.argv[1]))['session']['token'])" "$TMP/w")
 S="Authorization: Bearer $TOKEN"
 : > "$TMP/ids"
 WALLETS=1 SESSIONS=1
