@@ -14,10 +14,12 @@
 # round robin); the rate of each seeding is printed.
 #
 # Works from any directory: the build is this checkout's.  Prints a
-# table, then RESULT lines: each figure at the largest size over the same
-# at the smallest, as shares of /health measured in the same row (the
-# machine's noise cancels); about 1 means it does not grow with size.
-# Asserts nothing.
+# table, then policyd's CPU time per request of each figure (from
+# /proc, over each wrk round: what the box's noise moves least), then
+# RESULT lines: each figure at the largest size over the same at the
+# smallest, as shares of /health measured in the same row, and the
+# same for policyd's CPU per session read; about 1 means it does not
+# grow with size.  Asserts nothing.
 # usage: bench/scale.sh [WAIAASD] [SECONDS]
 # SCALE_MAX=10000 (the most wallets and sessions), SCALE_ROUNDS=3 (wrk
 # rounds of SECONDS per figure, interleaved; the median is shown).
@@ -67,11 +69,27 @@ S="Authorization: Bearer $TOKEN"
 : > "$TMP/ids"
 WALLETS=1 SESSIONS=1
 
-rate() {	# rate PATH [HEADER]: req/s of one wrk round; "!" on non-2xx
-	wrk -t2 -c32 -d"${SECS}s" ${2:+-H "$2"} "$D$1" > "$TMP/wrk" 2>&1
+# policyd, whose CPU time each round is divided by its requests: a
+# figure of the code that the box's noise moves far less than a rate.
+PD=$(for p in $(pgrep -P "$DPID"); do
+	tr '\0' ' ' < "/proc/$p/cmdline" | grep -q policyd && echo "$p"
+done | head -1)
+TICK=$(getconf CLK_TCK)
+ticks() { awk '{ print $14 + $15 }' "/proc/$PD/stat"; }
+
+# rate NAME PATH [HEADER]: one wrk round; its req/s ("!" after it on
+# non-2xx answers or socket errors) appended to $TMP/NAME, policyd's
+# CPU microseconds per request to $TMP/NAME.cpu.
+rate() {
+	c0=$(ticks)
+	wrk -t2 -c32 -d"${SECS}s" ${3:+-H "$3"} "$D$2" > "$TMP/wrk" 2>&1
+	c1=$(ticks)
 	awk '/^Requests\/sec:/ { r = int($2) } /Non-2xx|Socket errors/ {
-		bad = "!" } END { printf "%s%s", r == "" ? "?" : r, bad }' \
-	    "$TMP/wrk"
+		bad = "!" } END { printf "%s%s\n", r == "" ? "?" : r, bad }' \
+	    "$TMP/wrk" >> "$TMP/$1"
+	awk -v c="$((c1 - c0))" -v tick="$TICK" '/ requests in / {
+		n = $1 } END { printf "%d\n", (n > 0 ? c * 1e6 / tick / n : 0) }' \
+	    "$TMP/wrk" >> "$TMP/$1.cpu"
 }
 
 ms() {	# ms: milliseconds of curl's last request, from -w
@@ -122,16 +140,17 @@ share() {	# share RATE HEALTH: percent, or ?
 ROWS=0
 row() {		# one row of the table, every figure in it measured now
 	w=$WALLETS s=$SESSIONS
-	: > "$TMP/h"; : > "$TMP/a"; : > "$TMP/t"; : > "$TMP/m"
+	for f in h a t m; do : > "$TMP/$f"; : > "$TMP/$f.cpu"; done
 	for k in $(seq "$ROUNDS"); do	# rounds interleaved against drift
-		rate /health >> "$TMP/h"; echo >> "$TMP/h"
-		rate /v1/wallet/address "$S" >> "$TMP/a"; echo >> "$TMP/a"
-		rate "/v1/transactions?limit=20" "$S" >> "$TMP/t"
-		echo >> "$TMP/t"
-		rate /v1/wallets "$M" >> "$TMP/m"; echo >> "$TMP/m"
+		rate h /health
+		rate a /v1/wallet/address "$S"
+		rate t "/v1/transactions?limit=20" "$S"
+		rate m /v1/wallets "$M"
 		settle
 	done
 	h=$(med "$TMP/h") a=$(med "$TMP/a") t=$(med "$TMP/t") m=$(med "$TMP/m")
+	echo "$w $s $(med "$TMP/h.cpu") $(med "$TMP/a.cpu")" \
+	    "$(med "$TMP/t.cpu") $(med "$TMP/m.cpu")" >> "$TMP/cpu"
 	curl -sf -H "$M" "$D/v1/wallets" > "$TMP/list"
 	page=$(python3 -c "import json,os,sys; d=json.load(open(sys.argv[1]))
 print('%d of %s, %d KB' % (len(d['items']), d.get('total', len(d['items'])),
@@ -171,6 +190,13 @@ seed sessions $((MAX - SESSIONS))
 SESSIONS=$MAX
 row
 
+echo "== policyd's CPU per request, microseconds (median of $ROUNDS rounds)"
+printf '%7s %8s %8s %8s %8s %8s\n' wallets sessions /health address \
+    "tx?l=20" wallets
+while read -r w s h a t m; do
+	printf '%7s %8s %8s %8s %8s %8s\n' "$w" "$s" "$h" "$a" "$t" "$m"
+done < "$TMP/cpu"
+
 # RESULT|what|ratio|goal: from the rows file (1: smallest; 3: most
 # wallets, one session; 4: the same wallets, most sessions).
 label() { awk -v n="$1" 'BEGIN { if (n >= 1000 && n % 1000 == 0)
@@ -197,3 +223,14 @@ END {
 	printf "RESULT|session create at %s sessions / at 1 session|%s|~1\n",
 	    wl, ratio(cs[4], cs[1])
 }' "$TMP/rows"
+# The same from policyd's CPU per read (the first row over the third,
+# the third over the fourth: about 1 when a read costs the same).
+awk -v wl="$WL" '
+function ratio(a, b) { return b > 0 ? sprintf("%.2f", a / b) : "?" }
+{ c[NR] = $4 + $5 }
+END {
+	printf "RESULT|policyd CPU per session read at %s wallets / at 1 " \
+	    "wallet|%s|~1\n", wl, ratio(c[3], c[1])
+	printf "RESULT|policyd CPU per session read at %s sessions / at 1 " \
+	    "session|%s|~1\n", wl, ratio(c[4], c[3])
+}' "$TMP/cpu"
