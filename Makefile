@@ -349,7 +349,7 @@ $(BUILD)/tests/test_spend: $(BUILD)/tests/unit/test_spend.o \
     $(BUILD)/policyd/policyd_decide.o $(BUILD)/policyd/policy_eval.o \
     $(BUILD)/policyd/policyd_store.o $(BUILD)/common/policy_rules.o \
     $(BUILD)/chain/base58.o $(BUILD)/common/network.o \
-    $(BUILD)/common/util.o $(BUILD)/common/log.o
+    $(BUILD)/common/util.o $(BUILD)/common/log.o $(BUILD)/common/jsonw.o
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(PKG_LIBS)
@@ -421,7 +421,8 @@ $(BUILD)/tests/chain_driver: $(CHAIN_DRIVER_OBJS:%=$(BUILD)/%)
 # the decision code and the store as policyd links them, a few stubs.
 POLICY_BENCH_OBJS = bench/policy_bench.o policyd/policyd_decide.o \
 	policyd/policy_eval.o policyd/policyd_store.o common/policy_rules.o \
-	chain/base58.o common/network.o common/util.o common/log.o
+	chain/base58.o common/network.o common/util.o common/log.o \
+	common/jsonw.o
 $(BUILD)/bench/policy_bench.o: INC += -Ipolicyd
 $(BUILD)/bench/policy_bench: $(POLICY_BENCH_OBJS:%=$(BUILD)/%)
 	@mkdir -p $(dir $@)

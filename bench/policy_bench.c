@@ -28,6 +28,7 @@
  *        policy_bench design DB
  * Deterministic: a fixed seed.  Prints figures; asserts nothing.
  */
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <math.h>
@@ -990,10 +991,11 @@ run(const char *path, size_t n)
 	struct pe_tx		 t;
 	struct pe_result	 r;
 	struct wallet		*x;
-	double			*all, *grp[2], *bk[5], *cpu[2], t0, c0, d;
-	double			 tot;
+	double			*all, *grp[2], *bk[5], *cpu[2], *cpu_all;
+	double			 tot, d, t0, c0;
 	size_t			 ng[2] = { 0, 0 }, nb[5] = { 0 }, i, k, w;
-	size_t			 np, denied = 0, approval = 0;
+	size_t			 np, denied = 0, approval = 0, inv = 0, vol = 0;
+	struct rusage		 ru0, ru1;
 	long long		 now;
 	char			 to[48];
 	int			 g;
@@ -1015,7 +1017,8 @@ run(const char *path, size_t n)
 	    (grp[0] = calloc(n, sizeof(double))) == NULL ||
 	    (grp[1] = calloc(n, sizeof(double))) == NULL ||
 	    (cpu[0] = calloc(n, sizeof(double))) == NULL ||
-	    (cpu[1] = calloc(n, sizeof(double))) == NULL)
+	    (cpu[1] = calloc(n, sizeof(double))) == NULL ||
+	    (cpu_all = calloc(n, sizeof(double))) == NULL)
 		fatal("calloc");
 	for (i = 0; i < 5; i++)
 		if ((bk[i] = calloc(n, sizeof(double))) == NULL)
@@ -1029,16 +1032,22 @@ run(const char *path, size_t n)
 		make_tx(x, &t, to);
 		if (store_begin() == -1)
 			fatalx("BEGIN: %s", sqlite3_errmsg(pd.db));
+		getrusage(RUSAGE_THREAD, &ru0);
 		t0 = now_us();
 		c0 = cpu_us();
 		decide_eval(x->id, x->net, &t, now, &r);
 		d = now_us() - t0;
 		c0 = cpu_us() - c0;
+		getrusage(RUSAGE_THREAD, &ru1);
 		store_rollback();
 		if (i < WARMUP)
 			continue;
 		k = i - WARMUP;
 		all[k] = d;
+		cpu_all[k] = c0;
+		/* taken off the CPU by the scheduler, or waiting on I/O */
+		inv += ru1.ru_nivcsw != ru0.ru_nivcsw;
+		vol += ru1.ru_nvcsw != ru0.ru_nvcsw;
 		g = w != 0;
 		cpu[g][ng[g]] = c0;
 		grp[g][ng[g]++] = d;
@@ -1058,6 +1067,9 @@ run(const char *path, size_t n)
 	    "does not inflate):\n");
 	print_group("hot wallet, CPU", cpu[0], ng[0]);
 	print_group("other wallets, CPU", cpu[1], ng[1]);
+	print_group("all, CPU", cpu_all, n);
+	printf("  calls preempted (involuntary switch): %zu of %zu; that "
+	    "waited (voluntary switch, I/O): %zu\n", inv, n, vol);
 	printf("  by the wallet's history:\n");
 	for (i = 0; i < 5; i++)
 		print_group(bucket_names[i], bk[i], nb[i]);

@@ -45,7 +45,9 @@ const struct route routes[R_MAX] = {
 /*
  * Limits: the reference's where it has them (sessions 1-200, transactions
  * 1-100), wider where this daemon always allowed more (policies and audit
- * entries up to 500).
+ * entries up to 500).  The reference's wallet list has no page at all;
+ * here its default page is the largest, so that up to WALLET_PAGE_MAX
+ * wallets it answers all of them as the reference does.
  */
 const struct route_query route_queries[] = {
 	{ R_NONCE, "action", QK_TEXT, 1, 32, 0,
@@ -53,6 +55,8 @@ const struct route_query route_queries[] = {
 	{ R_NONCE, "target", QK_TEXT, 1, 64, 0,
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-",
 	    "A-Z a-z 0-9 -", "action" },
+	Q_INT(R_WALLET_LIST, "limit", 1, WALLET_PAGE_MAX, WALLET_PAGE_MAX),
+	Q_INT(R_WALLET_LIST, "offset", 0, OFFSET_MAX, 0),
 	Q_ID(R_SESSION_LIST, "walletId"),
 	Q_INT(R_SESSION_LIST, "limit", 1, 200, 20),
 	Q_INT(R_SESSION_LIST, "offset", 0, OFFSET_MAX, 0),

@@ -174,6 +174,7 @@ extern const struct route	routes[R_MAX];
 
 /* The network parameter's longest text (a CAIP-2 id, ':' as %3A). */
 #define NET_QUERY_MAX	64
+#define WALLET_PAGE_MAX	1000	/* GET /v1/wallets: its default and most */
 
 struct route_query {
 	int		 route;

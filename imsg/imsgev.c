@@ -18,13 +18,34 @@ imsgev_closed(struct imsgev *iev)
 	exit(0);
 }
 
+/* Held (imsgev_hold): the write queue is past half its room. */
+static int
+imsgev_full(const struct imsgev *iev)
+{
+	return iev->hold && imsgchan_room(&iev->ch) < iev->ch.wmax / 2;
+}
+
+/* The messages read so far, unless the channel is held. */
+static void
+imsgev_dispatch(struct imsgev *iev)
+{
+	struct imsg	imsg;
+	int		r;
+
+	while (!imsgev_full(iev) && (r = imsgchan_get(&iev->ch, &imsg)) != 0) {
+		if (r == -1)
+			fatalx("channel from %s: %s", iev->ch.name,
+			    iev->ch.err);
+		imsg_dispatch(&iev->ch, &imsg, iev->rules, iev->nrules,
+		    iev->arg);
+	}
+}
+
 static void
 imsgev_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct imsgev	*iev = arg;
-	struct imsg	 imsg;
 	ssize_t		 n;
-	int		 r;
 
 	(void)fd;
 	if (what & EV_WRITE) {
@@ -48,14 +69,9 @@ imsgev_cb(evutil_socket_t fd, short what, void *arg)
 				    iev->ch.err);
 			fatal("read from %s", iev->ch.name);
 		}
-		while ((r = imsgchan_get(&iev->ch, &imsg)) != 0) {
-			if (r == -1)
-				fatalx("channel from %s: %s", iev->ch.name,
-				    iev->ch.err);
-			imsg_dispatch(&iev->ch, &imsg, iev->rules,
-			    iev->nrules, iev->arg);
-		}
 	}
+	/* After a write too: what a held channel kept waits no longer. */
+	imsgev_dispatch(iev);
 	imsgev_update(iev);
 }
 
@@ -99,7 +115,8 @@ imsgev_free(struct imsgev *iev)
 void
 imsgev_update(struct imsgev *iev)
 {
-	short	want = EV_READ;
+	/* Held, it reads nothing more: what it read waits in the buffer. */
+	short	want = imsgev_full(iev) ? 0 : EV_READ;
 
 	if (iev->ev == NULL)
 		return;
@@ -110,9 +127,27 @@ imsgev_update(struct imsgev *iev)
 		return;
 	iev->events = want;
 	event_del(iev->ev);
+	if (want == 0)
+		return;		/* the flush to come sets it again */
 	event_assign(iev->ev, event_get_base(iev->ev), iev->ch.fd,
 	    want | EV_PERSIST, imsgev_cb, iev);
 	event_add(iev->ev, NULL);
+}
+
+/*
+ * Backpressure for a channel whose answers are large (policyd's to the
+ * api, a list up to a MiB each): once its write queue is past half its
+ * room, it reads and dispatches nothing more until the peer has taken
+ * enough, so that an answer never finds the queue full.  A request
+ * answers at most one message, far less than half the room, so a
+ * request dispatched below the mark always fits.  Only for a peer that
+ * reads whatever it is sent (the api), or the two would wait on each
+ * other.
+ */
+void
+imsgev_hold(struct imsgev *iev)
+{
+	iev->hold = 1;
 }
 
 /*
@@ -139,6 +174,11 @@ imsgev_flush_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	iev->flushing = 0;
 	imsgev_write_through(iev);
+	/* Room made: what a held channel kept, then its events. */
+	if (iev->hold) {
+		imsgev_dispatch(iev);
+		imsgev_update(iev);
+	}
 }
 
 /*

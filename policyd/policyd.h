@@ -123,7 +123,11 @@ int	store_wallet_insert(const char *, const char *, int, int,
 json_t	*store_one(const char *, const char *,
 	    json_t *(*)(sqlite3_stmt *));
 json_t	*store_wallet(const char *);
-json_t	*store_wallet_list(const char *);
+json_t	*store_wallet_list(const char *, long long, long long);
+size_t	store_wallet_list_write(const char *, long long, long long, char *,
+	    size_t);
+/* A list answer's items stay within one reply to the api. */
+#define LIST_REPLY_MAX	(API_BODY_MAX - 4096)
 int	store_wallet_active(const char *, char *, size_t);
 int	store_meta_secret(const char *, uint8_t *, size_t);
 sqlite3_stmt *store_prepare(const char *);

@@ -14,6 +14,7 @@
 #include "log.h"
 #include "network.h"
 #include "policyd.h"
+#include "routes.h"
 #include "util.h"
 #include "version.h"
 
@@ -213,7 +214,7 @@ connect_info(struct pd_ctx *c)
 	sqlite3_finalize(st);
 	pd_base_url(base, sizeof(base));
 
-	ws = store_wallet_list(c->session);
+	ws = store_wallet_list(c->session, WALLET_PAGE_MAX, 0);
 	if ((wallets = json_array()) == NULL ||
 	    (policies = json_object()) == NULL ||
 	    (chains = json_array()) == NULL)

@@ -23,8 +23,6 @@
 #define POLICY_COLS	"id, wallet_id, type, rules, priority, enabled, " \
 			"network, created_at, updated_at"
 
-/* A list answer's items stay within one reply to the api. */
-#define LIST_REPLY_MAX	(API_BODY_MAX - 4096)
 #define LIST_ITEM_EXTRA	512	/* an item's fields besides its rules */
 
 static const char *const create_keys[] = {

@@ -11,8 +11,10 @@
 #include <sodium.h>
 #include <sqlite3.h>
 
+#include "jsonw.h"
 #include "log.h"
 #include "policyd.h"
+#include "util.h"
 
 /*
  * A migration that adds types to transactions.type's CHECK: this, then
@@ -407,6 +409,11 @@ static const char *const migrations[] = {
 	 * wallet's transactions and sorted them to return twenty.
 	 */
 	"CREATE INDEX transactions_wallet_id ON transactions(wallet_id, id);",
+	/*
+	 * 27: the master's wallet list, a page at a time in creation order,
+	 * walks this instead of sorting every wallet on each request.
+	 */
+	"CREATE INDEX wallets_created ON wallets(created_at, id);",
 };
 #define SCHEMA_VERSION	((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -671,19 +678,53 @@ store_wallet_insert(const char *id, const char *name, int chain, int env,
 			"updated_at, approval_method, monitor_incoming, " \
 			"suspended_at, suspension_reason"
 
-/* An integer column, or JSON null. */
-static json_t *
-col_int_or_null(sqlite3_stmt *st, int i)
+/*
+ * A wallet row goes either into a document (one wallet, GET or a
+ * create's answer) or straight into a list's text, with no document in
+ * between; wallet_put() says once what both show.
+ */
+struct wput {
+	json_t		*j;
+	struct jsonw	*w;
+};
+
+/* A text, or null for NULL. */
+static void
+put_text(struct wput *o, const char *key, const char *v)
 {
-	return sqlite3_column_type(st, i) == SQLITE_NULL ? json_null() :
-	    json_integer((json_int_t)sqlite3_column_int64(st, i));
+	if (o->w != NULL)
+		jsonw_str(o->w, key, v);
+	else if (json_object_set_new(o->j, key, v != NULL ? json_string(v) :
+	    json_null()) == -1)
+		fatalx("wallet %s", key);
 }
 
-static json_t *
-col_text_or_null(sqlite3_stmt *st, int i)
+/* An integer column, or null. */
+static void
+put_int(struct wput *o, const char *key, sqlite3_stmt *st, int i)
 {
-	return sqlite3_column_type(st, i) == SQLITE_NULL ? json_null() :
-	    json_string((const char *)sqlite3_column_text(st, i));
+	int	null = sqlite3_column_type(st, i) == SQLITE_NULL;
+
+	if (o->w != NULL && null)
+		jsonw_null(o->w, key);
+	else if (o->w != NULL)
+		jsonw_int(o->w, key, sqlite3_column_int64(st, i));
+	else if (json_object_set_new(o->j, key, null ? json_null() :
+	    json_integer((json_int_t)sqlite3_column_int64(st, i))) == -1)
+		fatalx("wallet %s", key);
+}
+
+/* true, false, or null for -1. */
+static void
+put_bool(struct wput *o, const char *key, int b)
+{
+	if (o->w != NULL && b == -1)
+		jsonw_null(o->w, key);
+	else if (o->w != NULL)
+		jsonw_bool(o->w, key, b);
+	else if (json_object_set_new(o->j, key, b == -1 ? json_null() :
+	    json_boolean(b)) == -1)
+		fatalx("wallet %s", key);
 }
 
 /*
@@ -691,43 +732,45 @@ col_text_or_null(sqlite3_stmt *st, int i)
  * plain key (accountType eoa, no wallet-app preset), monitorIncoming is
  * what PATCH last set (false at first), and an owner is verified
  * once it has signed (LOCKED); with no owner there is nothing to verify.
+ * suspendedAt and suspensionReason are null unless suspended, as the
+ * reference's detail has them.
  */
+static void
+wallet_put(struct wput *o, sqlite3_stmt *st)
+{
+	/* the first columns of WALLET_COLS, as they are */
+	static const char *const text[] = { "id", "name", "chain",
+	    "network", "environment", "publicKey", "status", "ownerAddress",
+	    "ownerState" };
+	const char	*state = (const char *)sqlite3_column_text(st, 8);
+	size_t		 i;
+
+	for (i = 0; i < nitems(text); i++)
+		put_text(o, text[i], (const char *)sqlite3_column_text(st,
+		    (int)i));
+	put_int(o, "createdAt", st, 9);
+	put_int(o, "updatedAt", st, 10);
+	put_text(o, "approvalMethod", (const char *)sqlite3_column_text(st,
+	    11));
+	put_bool(o, "ownerVerified", sqlite3_column_type(st, 7) ==
+	    SQLITE_NULL ? -1 : state != NULL && strcmp(state, "LOCKED") == 0);
+	put_bool(o, "monitorIncoming", sqlite3_column_int(st, 12) != 0);
+	put_text(o, "accountType", "eoa");
+	put_text(o, "walletType", NULL);
+	put_int(o, "suspendedAt", st, 13);
+	put_text(o, "suspensionReason", (const char *)sqlite3_column_text(st,
+	    14));
+}
+
 static json_t *
 wallet_row(sqlite3_stmt *st)
 {
-	json_t		*j;
-	const char	*state = (const char *)sqlite3_column_text(st, 8);
-	int		 owner = sqlite3_column_type(st, 7) != SQLITE_NULL;
+	struct wput	o = { NULL, NULL };
 
-	j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:I, "
-	    "s:o, s:o, s:o, s:b, s:s, s:n}",
-	    "id", sqlite3_column_text(st, 0),
-	    "name", sqlite3_column_text(st, 1),
-	    "chain", sqlite3_column_text(st, 2),
-	    "network", sqlite3_column_text(st, 3),
-	    "environment", sqlite3_column_text(st, 4),
-	    "publicKey", sqlite3_column_text(st, 5),
-	    "status", sqlite3_column_text(st, 6),
-	    "ownerAddress", sqlite3_column_type(st, 7) == SQLITE_NULL ?
-	    json_null() : json_string((const char *)
-	    sqlite3_column_text(st, 7)),
-	    "ownerState", state,
-	    "createdAt", (json_int_t)sqlite3_column_int64(st, 9),
-	    "updatedAt", col_int_or_null(st, 10),
-	    "approvalMethod", col_text_or_null(st, 11),
-	    "ownerVerified", owner ? json_boolean(strcmp(state, "LOCKED") ==
-	    0) : json_null(),
-	    "monitorIncoming", sqlite3_column_int(st, 12) != 0,
-	    "accountType", "eoa",
-	    "walletType");
-	if (j == NULL)
-		fatalx("json_pack wallet");
-	/* null unless suspended, as the reference's detail has them */
-	if (json_object_set_new(j, "suspendedAt", col_int_or_null(st, 13)) ==
-	    -1 || json_object_set_new(j, "suspensionReason",
-	    col_text_or_null(st, 14)) == -1)
-		fatalx("json_pack wallet");
-	return j;
+	if ((o.j = json_object()) == NULL)
+		fatalx("json_object");
+	wallet_put(&o, st);
+	return o.j;
 }
 
 /* The one row sql (a string constant, with one "?" for id) finds, as
@@ -754,27 +797,119 @@ store_wallet(const char *id)
 	    id, wallet_row);
 }
 
-/* All wallets, or a session's only. */
-json_t *
-store_wallet_list(const char *session)
+/*
+ * A page of the wallets the caller sees (all, or a session's only),
+ * oldest first: at most limit from offset, and no more than one reply
+ * to the api holds.  A page ends early rather than overflow it; its
+ * limit then says how many it holds, so that offset + limit is still
+ * the next page.  With many wallets this walks the index on created_at
+ * (schema 27) for the master; a session's own come from its rows.
+ */
+static const char	q_wallets_all[] = "SELECT " WALLET_COLS " FROM "
+    "wallets ORDER BY created_at, id LIMIT ?2 OFFSET ?3";
+static const char	q_wallets_session[] = "SELECT " WALLET_COLS " FROM "
+    "wallets WHERE id IN (SELECT wallet_id FROM session_wallets WHERE "
+    "session_id = ?1) ORDER BY created_at, id LIMIT ?2 OFFSET ?3";
+static const char	n_wallets_all[] = "SELECT count(*) FROM wallets";
+static const char	n_wallets_session[] = "SELECT count(*) FROM "
+    "session_wallets WHERE session_id = ?";
+
+/* How many the caller sees in all, and the statement of the page. */
+static sqlite3_stmt *
+wallet_page(const char *session, long long limit, long long offset,
+    long long *total)
 {
-	static const char	 q_all[] = "SELECT " WALLET_COLS " FROM "
-	    "wallets ORDER BY created_at, id";
-	static const char	 q_session[] = "SELECT " WALLET_COLS " FROM "
-	    "wallets WHERE id IN (SELECT wallet_id FROM session_wallets "
-	    "WHERE session_id = ?) ORDER BY created_at, id";
 	sqlite3_stmt	*st;
-	json_t		*items;
+
+	*total = 0;
+	st = store_cached(session == NULL ? n_wallets_all : n_wallets_session);
+	if (session != NULL)
+		sqlite3_bind_text(st, 1, session, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*total = sqlite3_column_int64(st, 0);
+	store_release(st);
+	st = store_cached(session == NULL ? q_wallets_all : q_wallets_session);
+	sqlite3_bind_text(st, 1, session, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, limit);
+	sqlite3_bind_int64(st, 3, offset);
+	return st;
+}
+
+/* The page as a document (for connect-info, which adds to each). */
+json_t *
+store_wallet_list(const char *session, long long limit, long long offset)
+{
+	sqlite3_stmt	*st;
+	json_t		*items, *w;
+	long long	 total, n = 0;
+	size_t		 used = 0, size;
 
 	if ((items = json_array()) == NULL)
 		fatalx("json_array");
-	st = store_cached(session == NULL ? q_all : q_session);
-	if (session != NULL)
-		sqlite3_bind_text(st, 1, session, -1, SQLITE_STATIC);
-	while (sqlite3_step(st) == SQLITE_ROW)
-		json_array_append_new(items, wallet_row(st));
+	st = wallet_page(session, limit, offset, &total);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		w = wallet_row(st);
+		/* its exact size in the reply, and a comma */
+		if ((size = jsonw_compact(w, NULL, 0)) == 0)
+			size = json_dumpb(w, NULL, 0, JSON_COMPACT);
+		size++;
+		if (n > 0 && used + size > LIST_REPLY_MAX) {
+			json_decref(w);
+			limit = n;
+			break;
+		}
+		used += size;
+		json_array_append_new(items, w);
+		n++;
+	}
 	store_release(st);
-	return json_pack("{s:o}", "items", items);
+	return json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total",
+	    (json_int_t)total, "limit", (json_int_t)limit, "offset",
+	    (json_int_t)offset);
+}
+
+/*
+ * The page as GET /v1/wallets answers it, written straight from the
+ * rows into buf (a page of 1000 built as a document first, then turned
+ * into text, cost policyd three times as much): the text's length,
+ * which when more than size says how large a buffer it needs.
+ */
+size_t
+store_wallet_list_write(const char *session, long long limit,
+    long long offset, char *buf, size_t size)
+{
+	sqlite3_stmt	*st;
+	struct jsonw	 w, before;
+	struct wput	 o = { NULL, &w };
+	long long	 total, n = 0;
+	size_t		 len;
+
+	st = wallet_page(session, limit, offset, &total);
+	jsonw_init(&w, buf, size);
+	jsonw_open(&w, NULL, '{');
+	jsonw_open(&w, "items", '[');
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		before = w;
+		jsonw_open(&w, NULL, '{');
+		wallet_put(&o, st);
+		jsonw_close(&w, '}');
+		/* past the reply's room: this row undone, the page ends */
+		if (n > 0 && w.o.len > LIST_REPLY_MAX) {
+			w = before;
+			limit = n;
+			break;
+		}
+		n++;
+	}
+	store_release(st);
+	jsonw_close(&w, ']');
+	jsonw_int(&w, "total", total);
+	jsonw_int(&w, "limit", limit);
+	jsonw_int(&w, "offset", offset);
+	jsonw_close(&w, '}');
+	if ((len = jsonw_end(&w)) == 0)
+		fatalx("wallet list: a stored text is not UTF-8");
+	return len;
 }
 
 /*

@@ -358,12 +358,41 @@ done:
 	free(pe);
 }
 
-/* GET /v1/wallets: all for the operator, its own for a session. */
+/*
+ * GET /v1/wallets: all for the operator, its own for a session, a page
+ * at a time (limit, offset: the reference has neither and answers every
+ * wallet, which the default page does up to 1000).
+ */
 void
 wallets_list(struct pd_ctx *c)
 {
-	pd_reply_json(c->peerid, 200, store_wallet_list(c->auth ==
-	    CRED_SESSION ? c->session : NULL));
+	static char	 buf[65536];
+	const char	*sid = c->auth == CRED_SESSION ? c->session : NULL;
+	char		*big;
+	long long	 limit, offset;
+	size_t		 len, again;
+
+	if (pd_query_int(c, "limit", &limit) == -1 ||
+	    pd_query_int(c, "offset", &offset) == -1)
+		return;
+	/* A page too long for the kept buffer is written again (tx_list). */
+	if ((len = store_wallet_list_write(sid, limit, offset, buf,
+	    sizeof(buf))) <= sizeof(buf))
+		pd_reply(c->peerid, 200, NULL, buf, len);
+	else {
+		if ((big = wipe_malloc(len)) == NULL)
+			fatal("wallet list");
+		/* Only a writer outside the daemon could change it between. */
+		if ((again = store_wallet_list_write(sid, limit, offset, big,
+		    len)) <= len)
+			pd_reply(c->peerid, 200, NULL, big, again);
+		else
+			pd_fail(c->peerid, 503, "SERVICE_UNAVAILABLE",
+			    "the list changed while it was read", 1);
+		sodium_memzero(big, len);
+		wipe_free(big);
+	}
+	sodium_memzero(buf, len < sizeof(buf) ? len : sizeof(buf));
 }
 
 void

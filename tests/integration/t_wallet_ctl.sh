@@ -351,6 +351,39 @@ check "... the same token now reads it ($code)" [ "$code" = 200 ]
 code=$(req GET /v1/wallets "" "$T3")
 check "... and lists both wallets ($code)" \
     [ "$code $(jget 'sorted(w["id"] for w in j["items"])')" = "200 $(python3 -c "print(sorted(['$W', '$W3']))")" ]
+code=$(req GET "/v1/wallets?limit=1&offset=1" "" "$T3")
+check "... a page of them: limit=1&offset=1, the newer, total 2 ($code)" \
+    [ "$code $(jget '[w["id"] for w in j["items"]], j["total"], j["limit"], j["offset"]')" = "200 ['$W3'] 2 1 1" ]
+# The operator's list, a page at a time, oldest first (issue 23).
+N=$(db "SELECT count(*) FROM wallets")
+code=$(req GET /v1/wallets)
+check "the operator's list: all $N, oldest first, limit 1000 ($code)" \
+    [ "$code $(jget '[w["id"] for w in j["items"]], j["total"], j["limit"], j["offset"]')" = "200 $(db "SELECT json_group_array(id) FROM (SELECT id FROM wallets ORDER BY created_at, id)" | python3 -c 'import json,sys; print(json.load(sys.stdin))') $N 1000 0" ]
+cp "$T_TMP/body" "$T_TMP/wlist"
+: > "$T_TMP/wrows"
+for w in $(jget '" ".join(w["id"] for w in j["items"])'); do
+	req GET "/v1/wallets/$w" >/dev/null
+	cat "$T_TMP/body" >> "$T_TMP/wrows"; echo >> "$T_TMP/wrows"
+done
+check "... each listed wallet is the wallet as GET shows it, key for key" \
+    python3 -c '
+import json, sys
+items = json.load(open(sys.argv[1]))["items"]
+rows = [json.loads(l) for l in open(sys.argv[2]) if l.strip()]
+assert len(items) == len(rows) == int(sys.argv[3])
+for i, r in zip(items, rows):
+    assert list(i.items()) == list(r.items()), (i, r)
+' "$T_TMP/wlist" "$T_TMP/wrows" "$N"
+code=$(req GET "/v1/wallets?limit=2&offset=1")
+check "... limit=2&offset=1: the second and third ($code)" \
+    [ "$code $(jget '[w["id"] for w in j["items"]], j["total"], j["limit"]')" = "200 $(db "SELECT json_group_array(id) FROM (SELECT id FROM wallets ORDER BY created_at, id LIMIT 2 OFFSET 1)" | python3 -c 'import json,sys; print(json.load(sys.stdin))') $N 2" ]
+code=$(req GET "/v1/wallets?offset=$N")
+check "... past the end: no items, the total still $N ($code)" \
+    [ "$code $(jget 'j["items"], j["total"]')" = "200 [] $N" ]
+for q in limit=0 limit=1001 offset=-1; do
+	code=$(req GET "/v1/wallets?$q")
+	check "... $q: 400 ($code)" [ "$code" = 400 ]
+done
 code=$(req GET "/v1/sessions/$SID/wallets")
 check "... GET lists both ($code)" [ "$code $(jget 'len(j["wallets"])')" = "200 2" ]
 check "... audited as session.wallet_linked" \
