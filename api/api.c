@@ -395,6 +395,7 @@ api_main(struct proc *p)
 	size_t			max, wmax;
 
 	api.p = p;
+	api_heap_thresholds();
 	/* Requests may carry secrets: every freed block is wiped. */
 	wipe_install();
 	/* jansson would seed its hash from /dev/urandom on first use. */
@@ -421,6 +422,7 @@ api_main(struct proc *p)
 	api_doc_init();
 	api_chain_init(p);
 	api_price_init();
+	api_heap_init(p->listenfd);
 
 	proc_sandbox(p);
 	if (imsgev_init(&api.parent, api.base, 3, "parent", CHAN_CTL_MAX,
