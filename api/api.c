@@ -395,13 +395,13 @@ api_main(struct proc *p)
 	size_t			max, wmax;
 
 	api.p = p;
-	api_heap_thresholds();
 	/* Requests may carry secrets: every freed block is wiped. */
 	wipe_install();
 	/* jansson would seed its hash from /dev/urandom on first use. */
 	json_object_seed(randombytes_random());
 	if ((api.base = event_base_new()) == NULL)
 		fatalx("event_base_new");
+	api_heap_init(p->listenfd, p->cfg.nofile);
 	api_ttl_min = p->cfg.ttl_min;
 	lim.max_head = p->cfg.max_headers;
 	lim.max_body = p->cfg.max_body;
@@ -422,7 +422,7 @@ api_main(struct proc *p)
 	api_doc_init();
 	api_chain_init(p);
 	api_price_init();
-	api_heap_init(p->listenfd);
+	api_heap_watch();
 
 	proc_sandbox(p);
 	if (imsgev_init(&api.parent, api.base, 3, "parent", CHAN_CTL_MAX,

@@ -1,13 +1,15 @@
 #!/bin/sh
-# Memory under load: the real daemon at full speed for SOAK_SECS seconds
-# (default 1800) under a mixed load from wrk (bench/soak.lua: GET
-# /health, session reads of /v1/wallets, /v1/wallet/address and
-# /v1/transactions?limit=20, and a few requests that must fail), with
-# the resident set of every process (RSS and its anonymous part) idle,
-# after a warm-up of SOAK_WARMUP seconds (default 60; the start), every
-# SOAK_EVERY seconds (default 300) and at the end; then each process's
-# growth, the api's heap and other mappings at start and end, the
-# requests and their statuses.
+# Memory under load: the real daemon at full speed under a mixed load
+# from wrk (bench/soak.lua: GET /health, session reads of /v1/wallets,
+# /v1/wallet/address and /v1/transactions?limit=20, and a few requests
+# that must fail) for SOAK_WARMUP seconds (default 60), then SOAK_SECS
+# (default 1800).  The resident set of every process (RSS and its
+# anonymous part) idle before the load, at the start (after the
+# warm-up), every SOAK_EVERY seconds (default 300) and at the end, all
+# under the load, and 10 s after it stopped; then each process's
+# growth from start to end, the api's heap and other mappings at start
+# and end, the requests (of the whole run, warm-up included) and their
+# statuses.
 #
 # The last two lines are for machines.  The api's growth is called
 # bounded when it grew by at most 256 KiB over the second half of the
@@ -16,7 +18,8 @@
 #
 # Run as root (the children's /proc files are root's), from any
 # directory.  Asserts nothing.
-# usage: [SOAK_SECS=N] [SOAK_EVERY=N] [SOAK_WARMUP=N] bench/soak.sh [WAIAASD]
+# usage: [SOAK_SECS=N] [SOAK_EVERY=N] [SOAK_WARMUP=N] [SOAK_CONNS=N]
+#        bench/soak.sh [WAIAASD]
 set -eu
 # Figures of this machine only: no built-in public RPC or price source.
 export WAIAAS_RPC_PUBLIC_DEFAULTS=false
@@ -75,7 +78,8 @@ done
 for n in 1 2 3; do
 	curl -s -X POST "$D/v1/wallets" -H "X-Master-Password: $PW" \
 	    -H 'Content-Type: application/json' \
-	    -d "{\"name\":\"soak $n\",\"chain\":\"ethereum\",\"environment\":\"testnet\"}" \
+	    -d "{\"name\":\"soak $n\",\"chain\":\"ethereum\",\
+\"environment\":\"testnet\"}" \
 	    > "$TMP/w"
 done
 grep -q '"token"' "$TMP/w" || { echo "bench: wallet:"; cat "$TMP/w"; exit 1; }
@@ -126,38 +130,44 @@ apimaps() {
 	    "/proc/$APID/smaps"
 }
 
-echo "== soak of $BIN: ${SECS} s of wrk -t2 -c$CONNS (bench/soak.lua)," \
-    "after ${WARM} s of warm-up"
+echo "== soak of $BIN: wrk -t2 -c$CONNS (bench/soak.lua) for ${WARM} s" \
+    "of warm-up, then ${SECS} s; samples under the load but idle and after"
 printf '%8s' "RSS/anon"
 for p in $PROCS; do printf ' %15s' "$(role "$p") kB"; done
 printf ' %15s\n' "sum kB"
 snap idle
 
-if [ "$WARM" -gt 0 ]; then
-	wrk -t2 -c"$CONNS" -d"${WARM}s" -s "$ROOT/bench/soak.lua" "$D" \
-	    -- "$TOKEN" > "$TMP/warm" 2>&1
-fi
-snap start
-apimaps start > "$TMP/maps"
-
-wrk -t2 -c"$CONNS" -d"${SECS}s" --timeout 10s --latency \
+# One wrk run of WARM + SECS seconds; the samples from start to end are
+# taken under the load, the last one 10 s after it stopped.
+wrk -t2 -c"$CONNS" -d"$((WARM + SECS))s" --timeout 10s --latency \
     -s "$ROOT/bench/soak.lua" "$D" -- "$TOKEN" > "$TMP/wrk" 2>&1 &
 WPID=$!
 T0=$(date +%s)
-next=$EVERY
-while kill -0 "$WPID" 2>/dev/null; do
+next=0
+while :; do
 	sleep 1
-	el=$(($(date +%s) - T0))
-	if [ "$el" -ge "$next" ] && [ "$el" -lt "$SECS" ]; then
+	kill -0 "$WPID" 2>/dev/null ||
+	    { echo "bench: wrk ended early"; cat "$TMP/wrk"; exit 1; }
+	el=$(($(date +%s) - T0 - WARM))
+	[ "$el" -ge "$next" ] || continue
+	if [ "$next" = 0 ]; then
+		snap start
+		apimaps start > "$TMP/maps"
+	elif [ "$el" -ge $((SECS - 3)) ]; then
+		snap end
+		apimaps end >> "$TMP/maps"
+		break
+	else
 		snap "$el"
 		echo "$el" >> "$TMP/times"
-		next=$((next + EVERY))
 	fi
+	next=$((next + EVERY))
+	[ "$next" -lt $((SECS - 3)) ] || next=$((SECS - 3))
 done
 wait "$WPID" || { echo "bench: wrk failed"; cat "$TMP/wrk"; exit 1; }
 WPID=
-snap end
-apimaps end >> "$TMP/maps"
+sleep 10
+snap after
 cat "$TMP/maps"
 
 # The sample nearest the middle (the start if none was taken after it).
@@ -168,11 +178,13 @@ if [ -f "$TMP/times" ]; then
 	[ -n "$MID" ] || MID=start
 fi
 
-echo "growth, start to end (and idle to end), kB:"
+echo "growth in kB, start to end (RSS and anonymous), idle to end, idle" \
+    "to 10 s after:"
 awk '$1 == "idle" { i[$2] = $3 } $1 == "start" { s[$2] = $3; sa[$2] = $4 }
-    $1 == "end" {
-	printf "  %-8s RSS %+7d (%+7d)  anon %+7d\n", $2, $3 - s[$2],
-	    $3 - i[$2], $4 - sa[$2]
+    $1 == "end" { e[$2] = $3; ea[$2] = $4 }
+    $1 == "after" {
+	printf "  %-8s %+7d %+7d  %+7d  %+7d\n", $2, e[$2] - s[$2],
+	    ea[$2] - sa[$2], e[$2] - i[$2], $3 - i[$2]
     }' "$TMP/snaps"
 
 REQ=$(awk '/requests in/ { print $1 }' "$TMP/wrk")
