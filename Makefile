@@ -76,7 +76,7 @@ API_SRCS    = api/api.c api/api_health.c api/http.c \
 	      api/api_page.c api/api_txref.c api/api_doc.c \
 	      api/api_notify.c api/api_admin.c api/api_check.c \
 	      api/api_skills.c api/api_mcp.c api/api_tokens.c \
-	      api/api_webhooks.c \
+	      api/api_webhooks.c api/api_heap.c \
 	      api/chain_tokens.c api/api_ops.c api/api_metrics.c \
 	      api/chain_nft.c
 POLICYD_SRCS = policyd/siwe.c \

@@ -409,6 +409,7 @@ api_main(struct proc *p)
 		fatal("sodium_malloc");
 	if ((api.base = event_base_new()) == NULL)
 		fatalx("event_base_new");
+	api_heap_init(p->listenfd, p->cfg.nofile);
 	api_ttl_min = p->cfg.ttl_min;
 	lim.max_head = p->cfg.max_headers;
 	lim.max_body = p->cfg.max_body;
@@ -429,6 +430,7 @@ api_main(struct proc *p)
 	api_page_init();
 	api_chain_init(p);
 	api_price_init();
+	api_heap_watch();
 
 	proc_sandbox(p);
 	if (imsgev_init(&api.parent, api.base, 3, "parent", CHAN_CTL_MAX,

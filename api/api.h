@@ -84,6 +84,10 @@ json_t	*api_chain_health(void);
 json_t	*api_chain_rpc_status(void);
 void	 api_admin_query(struct imsgchan *, struct imsg *, void *);
 
+/* api_heap.c */
+void	api_heap_init(int, unsigned int);
+void	api_heap_watch(void);
+
 /* api_price.c */
 void	api_price_init(void);
 void	api_price_resolve(struct imsgchan *, struct imsg *, void *);

@@ -101,6 +101,7 @@ static struct {
 	int			 paused;	/* every slot busy */
 	int			 err_wait;	/* accept failed; retry soon */
 	int			 batch;		/* accepted this turn */
+	uint64_t		 activity;	/* http_activity() */
 	void			(*handler)(struct http_req *);
 	void			(*observe)(const struct http_req *, int,
 				    uint64_t);
@@ -154,6 +155,12 @@ now_us(void)
 	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
 		fatal("clock_gettime");
 	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+uint64_t
+http_activity(void)
+{
+	return S.activity;
 }
 
 void
@@ -468,6 +475,7 @@ conn_try(struct http_conn *c)
 	c->req.param = NULL;
 	c->req.paramlen = 0;
 	c->req.t0_us = now_us();
+	S.activity++;
 	S.handler(&c->req);
 }
 
@@ -682,6 +690,7 @@ on_accept(struct evconnlistener *lev, evutil_socket_t fd,
 	    S.lim.max_head + S.lim.max_body + 1);
 	bufferevent_setcb(c->bev, conn_read, conn_written, conn_event, c);
 	S.nconn++;
+	S.activity++;
 	conn_wait(c);
 }
 

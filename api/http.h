@@ -88,6 +88,8 @@ void	http_reply(struct http_req *, int, const char *, const char *,
  * its status and the microseconds from its arrival.
  */
 void	http_set_observer(void (*)(const struct http_req *, int, uint64_t));
+/* Connections accepted plus requests handled, since the start. */
+uint64_t http_activity(void);
 void	http_reply_type(struct http_req *, int, const char *, const char *,
 	    const char *, size_t);
 void	http_error(struct http_req *, int, const char *, const char *, int,
