@@ -99,7 +99,7 @@ imsgev_update(struct imsgev *iev)
 
 	if (iev->ev == NULL)
 		return;
-	if (imsgchan_queued(&iev->ch) > 0)
+	if (imsgchan_writable(&iev->ch))
 		want |= EV_WRITE;
 	if (want == iev->events)
 		return;
@@ -143,4 +143,31 @@ imsgev_compose(struct imsgev *iev, uint32_t type, uint32_t peerid, int fd,
 		return -1;
 	imsgev_write_through(iev);
 	return 0;
+}
+
+/* A message that may pass held ones (imsgchan_composev_ahead). */
+int
+imsgev_composev_ahead(struct imsgev *iev, uint32_t type, uint32_t peerid,
+    const struct iovec *iov, int iovcnt)
+{
+	if (imsgchan_composev_ahead(&iev->ch, type, peerid, iov, iovcnt) ==
+	    -1)
+		return -1;
+	imsgev_write_through(iev);
+	return 0;
+}
+
+/* Messages queued from now on wait for imsgev_release(). */
+void
+imsgev_hold(struct imsgev *iev)
+{
+	imsgchan_hold(&iev->ch);
+}
+
+/* The held messages go now, as far as the socket takes them. */
+void
+imsgev_release(struct imsgev *iev)
+{
+	imsgchan_release(&iev->ch);
+	imsgev_write_through(iev);
 }
