@@ -111,6 +111,27 @@ static const struct imsg_rule parent_rules[] = {
 	    admin_backup_sealed),
 };
 
+/*
+ * Group commit (policyd_store.c): while a commit is due, every channel
+ * holds what policyd sends, so that nothing leaves before the rows
+ * that make it true are on disk; what may pass is sent "ahead" (a
+ * question to the chain, a request to sign).
+ */
+static void
+pd_hold(int on)
+{
+	struct imsgev	*c[] = { &pd.api, &pd.signer, &pd.relay, &pd.fetch,
+	    &pd.parent };
+	size_t		 i;
+
+	for (i = 0; i < nitems(c); i++) {
+		if (on)
+			imsgev_hold(c[i]);
+		else
+			imsgev_release(c[i]);
+	}
+}
+
 static void
 peer_init(struct imsgev *iev, int peer, const struct imsg_rule *rules,
     size_t nrules)
@@ -154,6 +175,7 @@ policyd_main(struct proc *p)
 	    CHAN_CTL_WMAX, 0, parent_rules, nitems(parent_rules), NULL,
 	    NULL) == -1)
 		fatal("imsgev_init");
+	store_group_init(pd.base, pd_hold);
 	event_base_dispatch(pd.base);
 	fatalx("event loop ended");
 }
