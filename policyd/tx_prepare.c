@@ -365,7 +365,7 @@ sign_evm(struct job *j, const struct chain_ctx *x)
 	static const char	 q_nonce[] = "SELECT max(nonce) FROM "
 	    "transactions WHERE wallet_id = ? AND network = ? AND nonce IS "
 	    "NOT NULL AND status IN ('PENDING', 'EXECUTING', 'SIGNED', "
-	    "'SUBMITTED') AND id != ?";
+	    "'SUBMITTED', 'CONFIRMED') AND id != ?";
 	struct sign_evm_tx	 t;
 	struct job		*o;
 	sqlite3_stmt		*st;
@@ -397,10 +397,13 @@ sign_evm(struct job *j, const struct chain_ctx *x)
 	}
 	/*
 	 * The next nonce: above every one this wallet has in flight, stored
-	 * or being signed.  It is stored with the signed transaction, in
-	 * one commit: a crash before that leaves nothing signed on record
-	 * and nothing sent, and the transaction starts over.  A gap filler
-	 * has its nonce already.
+	 * or being signed, and above every confirmed one: the node's pending
+	 * count may be older than a confirmation seen since (the agent's
+	 * next send asked the node while its previous transaction was
+	 * arriving there), and that nonce is taken for sure.  It is stored
+	 * with the signed transaction, in one commit: a crash before that
+	 * leaves nothing signed on record and nothing sent, and the
+	 * transaction starts over.  A gap filler has its nonce already.
 	 */
 	if (j->filler) {
 		nonce = j->nonce;
