@@ -96,6 +96,21 @@ tx_signed(struct imsgchan *ch, struct imsg *imsg, void *arg)
 		    "is not the signer's to sign");
 		return;
 	}
+	/*
+	 * After a stop, a transaction resumed at once may reach the signer
+	 * before the parent has handed it the keys (the unlock and the
+	 * node's first answer race): for a wallet still ACTIVE, the chain
+	 * context is asked again a little later, KEY_WAITS times at most.
+	 */
+	if ((r.status == SIGN_UNKNOWN_WALLET || r.status == SIGN_LOCKED) &&
+	    j->key_waits < KEY_WAITS && store_wallet_active(j->wallet, text,
+	    sizeof(text))) {
+		j->key_waits++;
+		log_info("transaction %s: the signer has no key for its wallet "
+		    "yet; asking again", j->id);
+		prepare_later(j, KEY_WAIT_MS);
+		return;
+	}
 	if (r.status != SIGN_OK || r.len == 0) {
 		tx_fail(j, r.status == SIGN_LOCKED ? "KEYSTORE_LOCKED" :
 		    "INTERNAL_ERROR", 0, r.status == SIGN_UNKNOWN_WALLET ?
