@@ -558,6 +558,7 @@ bench: $(DAEMON_BINS) $(BUILD)/tests/signer_driver $(BUILD)/bench/policy_bench
 	bench/auth.sh $(BUILD)/waiaasd
 	BUILD=$(BUILD) bench/signer.sh
 	bench/send.sh $(BUILD)/waiaasd
+	bench/send_bulk.sh $(BUILD)/waiaasd
 	bench/simulate.sh $(BUILD)/waiaasd
 	BUILD=$(BUILD) bench/policy.sh
 
