@@ -52,6 +52,7 @@ COMMON_SRCS = common/log.c common/util.c common/config.c common/proc.c \
 	      common/txbatch.c \
 	      common/jsonrpc.c \
 	      common/url.c common/resolve.c common/mcp.c common/x402.c \
+	      common/jsonw.c \
 	      chain/base58.c chain/keccak.c chain/rlp.c chain/evm.c \
 	      chain/evm_decode.c chain/sol_decode.c \
 	      chain/solana.c chain/eip712.c chain/abi.c chain/abi_text.c \
@@ -119,7 +120,7 @@ UNIT_TESTS = test_imsg test_config test_seccomp test_sandbox_debug \
 	     test_policy_eval test_eip712 test_price test_spend test_errcodes \
 	     test_metrics \
 	     test_txinput test_url test_tokens test_abi test_evm_decode \
-	     test_x402
+	     test_x402 test_jsonw
 UNIT_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 .PHONY: all clean test test-build unit fuzz bench check-src install install-skills
@@ -191,7 +192,20 @@ $(BUILD)/api/openapi_json.h: api/openapi.json scripts/embed.sh
 	@mkdir -p $(dir $@)
 	$(Q)sh scripts/embed.sh openapi_json api/openapi.json > $@.tmp
 	$(Q)mv $@.tmp $@
-$(BUILD)/api/api_doc.o: $(BUILD)/api/openapi_json.h
+# GET /doc's document itself, made at build time (api/api_docgen.c) from
+# that file and the route table, so that the api does not build it at
+# each start.
+$(BUILD)/api/api_docgen.o: $(BUILD)/api/openapi_json.h
+$(BUILD)/api/api_docgen.o: INC += -I$(BUILD)/api
+$(BUILD)/api/api_docgen: $(BUILD)/api/api_docgen.o $(LIBWAIAAS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBWAIAAS) $(ALL_LDFLAGS) \
+	    -Wl,--as-needed $(PKG_LIBS)
+$(BUILD)/api/doc_json.h: $(BUILD)/api/api_docgen
+	@$(if $(Q),echo "  GEN     $@")
+	$(Q)$(BUILD)/api/api_docgen > $@.tmp
+	$(Q)mv $@.tmp $@
+$(BUILD)/api/api_doc.o: $(BUILD)/api/doc_json.h
 $(BUILD)/api/api_doc.o: INC += -I$(BUILD)/api
 
 # The skill files (GET /v1/skills/{name}), compiled in the same way.
@@ -274,6 +288,11 @@ $(BUILD)/tests/test_tokens: $(BUILD)/tests/unit/test_tokens.o \
     $(BUILD)/common/tokens.o $(BUILD)/common/network.o \
     $(BUILD)/common/util.o $(BUILD)/chain/evm.o $(BUILD)/chain/keccak.o \
     $(BUILD)/chain/rlp.o $(BUILD)/chain/base58.o $(BUILD)/chain/abi_text.o
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(PKG_LIBS)
+$(BUILD)/tests/test_jsonw: $(BUILD)/tests/unit/test_jsonw.o \
+    $(BUILD)/common/jsonw.o
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(PKG_LIBS)
@@ -448,7 +467,7 @@ FUZZ_TARGETS = fuzz_imsg fuzz_config fuzz_http fuzz_base58 \
 	       fuzz_price fuzz_relay fuzz_backup fuzz_api_body fuzz_txinput \
 	       fuzz_txspec fuzz_url fuzz_mcp fuzz_mcp_token fuzz_abi_text \
 	       fuzz_abi fuzz_evm_tx fuzz_sol_tx fuzz_incoming fuzz_x402 \
-	       fuzz_sol_incoming fuzz_txbatch
+	       fuzz_sol_incoming fuzz_txbatch fuzz_jsonw
 FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 $(INC) $(PROC_INC) $(PKG_CFLAGS) \
 	      -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_TIME ?= 20
@@ -492,6 +511,8 @@ build-fuzz/fuzz_x402: $(call fuzz_o,tests/fuzz/fuzz_x402.c common/x402.c \
 # A BATCH's instructions (POST /v1/transactions/send, type BATCH).
 build-fuzz/fuzz_txbatch: $(call fuzz_o,tests/fuzz/fuzz_txbatch.c \
     common/txbatch.c)
+# The answers' JSON writer, checked against jansson's json_dumps().
+build-fuzz/fuzz_jsonw: $(call fuzz_o,tests/fuzz/fuzz_jsonw.c common/jsonw.c)
 # The settings' URL parser, checked against libcurl's reading.
 build-fuzz/fuzz_url: $(call fuzz_o,tests/fuzz/fuzz_url.c common/url.c \
     common/util.c)
@@ -553,14 +574,7 @@ fuzz: $(FUZZ_TARGETS:%=build-fuzz/%)
 	tests/fuzz/run.sh $(FUZZ_TIME) $(FUZZ_TARGETS)
 
 bench: $(DAEMON_BINS) $(BUILD)/tests/signer_driver $(BUILD)/bench/policy_bench
-	bench/health.sh $(BUILD)/waiaasd
-	bench/memory.sh $(BUILD)/waiaasd
-	bench/auth.sh $(BUILD)/waiaasd
-	BUILD=$(BUILD) bench/signer.sh
-	bench/send.sh $(BUILD)/waiaasd
-	bench/send_bulk.sh $(BUILD)/waiaasd
-	bench/simulate.sh $(BUILD)/waiaasd
-	BUILD=$(BUILD) bench/policy.sh
+	sh bench/run.sh $(BUILD)
 
 check-src:
 	tests/checksrc.sh

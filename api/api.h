@@ -127,7 +127,6 @@ void	api_chain_metrics(struct mbuf *);
 void	api_health_init(void);
 void	api_health(API_HANDLER_ARGS);
 void	api_doc(API_HANDLER_ARGS);
-void	api_doc_init(void);
 /* api_mcp.c */
 void	api_mcp(API_HANDLER_ARGS);
 /* api_skills.c */

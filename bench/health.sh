@@ -41,6 +41,11 @@ rss() {
 
 rss "rss idle"
 echo "wrk -t2 -c32 -d${SECS}s http://127.0.0.1:$PORT/health"
-wrk -t2 -c32 -d"${SECS}s" --latency "http://127.0.0.1:$PORT/health" |
-    grep -E 'Requests/sec|Latency|50%|99%|requests in|Non-2xx|Socket errors'
+wrk -t2 -c32 -d"${SECS}s" --latency "http://127.0.0.1:$PORT/health" \
+    > "$TMP/wrk"
+grep -E 'Requests/sec|Latency|50%|99%|requests in|Non-2xx|Socket errors' \
+    "$TMP/wrk"
 rss "rss after load"
+awk '/^Requests\/sec:/ { r = $2 } $1 == "99%" { p = $2 }
+    END { printf "RESULT|GET /health|%d req/s|-\n", r
+    print "RESULT|GET /health p99|" p "|-" }' "$TMP/wrk"

@@ -53,4 +53,6 @@ END {
 	printf "%-24s %7d %7d %7d %7d\n", "sum", rss, anon, file, pss
 	printf "summed RSS %.1f MB (goal: at most 20 MB), PSS %.1f MB\n",
 	    rss / 1024, pss / 1024
+	printf "RESULT|idle tree, summed RSS|%.1f MB|<= 20 MB\n", rss / 1024
+	printf "RESULT|idle tree, summed PSS|%.1f MB|-\n", pss / 1024
 }'

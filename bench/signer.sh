@@ -3,18 +3,20 @@
 # real channels by tests/tools/signer_driver, pipelined) against the raw
 # cost of the same signatures in one process, and the keystore unlock
 # time with 1 and with 1000 wallets under the default KDF (Argon2id,
-# 64 MiB, 3 passes, 4 lanes).  Run as root from the repository root.
+# 64 MiB, 3 passes, 4 lanes).  Run as root, from any directory.
 # Prints figures; asserts nothing.
-# usage: bench/signer.sh [N]		BUILD=build by default
+# usage: bench/signer.sh [N]	BUILD=build (under the checkout) by default
 set -eu
 # Figures of this machine only: no built-in public RPC or price source.
 export WAIAAS_RPC_PUBLIC_DEFAULTS=false
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-build}
+case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
 N=${1:-20000}
-BIN=$PWD/$BUILD/waiaasd
-SIGNER=$PWD/$BUILD/waiaasd-signer
-DRIVER=$PWD/$BUILD/tests/signer_driver
-make -s BUILD="$BUILD" all "$BUILD/tests/signer_driver"
+BIN=$BUILD/waiaasd
+SIGNER=$BUILD/waiaasd-signer
+DRIVER=$BUILD/tests/signer_driver
+make -s -C "$ROOT" BUILD="$BUILD" all "$BUILD/tests/signer_driver"
 
 # The real default KDF: no test overrides.
 unset WAIAAS_KEYSTORE_KDF_MEMORY_KIB WAIAAS_KEYSTORE_KDF_PASSES \

@@ -1,5 +1,7 @@
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -41,19 +43,53 @@ strlcat(char *dst, const char *src, size_t size)
  * last millisecond and goes on from there, so "newest first" by id is
  * the order they were made in.
  */
+/*
+ * Random bytes for ids, from the kernel a block at a time: one getrandom
+ * call per request was a syscall of its own on every answer.  A forked
+ * child starts with an empty pool, so two processes never hand out the
+ * same bytes.
+ */
+static uint8_t	id_pool[512];
+static size_t	id_left;
+
+static void
+id_pool_forked(void)
+{
+	id_left = 0;
+}
+
+static void
+id_random(uint8_t *out, size_t n)
+{
+	static int	registered;
+
+	if (!registered) {
+		if (pthread_atfork(NULL, NULL, id_pool_forked) != 0)
+			abort();
+		registered = 1;
+	}
+	if (id_left < n) {
+		randombytes_buf(id_pool, sizeof(id_pool));
+		id_left = sizeof(id_pool);
+	}
+	memcpy(out, id_pool + sizeof(id_pool) - id_left, n);
+	id_left -= n;
+}
+
 void
 uuidv7(char out[UUID_STR_LEN])
 {
+	static const char	hex[] = "0123456789abcdef";
 	static uint64_t	last_ms;
 	static uint16_t	seq;
 	struct timespec	ts;
 	uint8_t		b[16];
 	uint64_t	ms;
-	int		i;
+	int		i, j;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-	randombytes_buf(b + 6, sizeof(b) - 6);
+	id_random(b + 6, sizeof(b) - 6);
 	if (ms <= last_ms) {
 		ms = last_ms;
 		if (++seq > 0x0fff) {
@@ -68,10 +104,14 @@ uuidv7(char out[UUID_STR_LEN])
 	b[6] = (uint8_t)(0x70 | (seq >> 8));
 	b[7] = (uint8_t)(seq & 0xff);
 	b[8] = (uint8_t)(0x80 | (b[8] & 0x3f));
-	snprintf(out, UUID_STR_LEN, "%02x%02x%02x%02x-%02x%02x-%02x%02x-"
-	    "%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2], b[3],
-	    b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
-	    b[14], b[15]);
+	/* 8-4-4-4-12 hex digits */
+	for (i = 0, j = 0; i < 16; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			out[j++] = '-';
+		out[j++] = hex[b[i] >> 4];
+		out[j++] = hex[b[i] & 0xf];
+	}
+	out[j] = '\0';
 }
 
 int

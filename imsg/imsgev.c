@@ -82,6 +82,10 @@ imsgev_init(struct imsgev *iev, struct event_base *base, int fd,
 void
 imsgev_free(struct imsgev *iev)
 {
+	if (iev->flush != NULL) {
+		event_free(iev->flush);
+		iev->flush = NULL;
+	}
 	if (iev->ev != NULL) {
 		event_free(iev->ev);
 		iev->ev = NULL;
@@ -99,7 +103,9 @@ imsgev_update(struct imsgev *iev)
 
 	if (iev->ev == NULL)
 		return;
-	if (imsgchan_writable(&iev->ch))
+	/* A flush to come in this turn needs no write event; nor does a
+	 * queue whose first message is held. */
+	if (imsgchan_writable(&iev->ch) && !iev->flushing)
 		want |= EV_WRITE;
 	if (want == iev->events)
 		return;
@@ -125,13 +131,52 @@ imsgev_write_through(struct imsgev *iev)
 	imsgev_update(iev);
 }
 
+static void
+imsgev_flush_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct imsgev	*iev = arg;
+
+	(void)fd;
+	(void)what;
+	iev->flushing = 0;
+	imsgev_write_through(iev);
+}
+
+/*
+ * Messages composed in one turn of the loop go out in one write at its
+ * end, when every callback that was ready has run: a busy channel (the
+ * api's requests, policyd's answers) makes one system call for many
+ * messages, where it made one each.  The flush is an event made active,
+ * not a timer: it runs in the same turn, so nothing waits longer.
+ */
+void
+imsgev_batch(struct imsgev *iev)
+{
+	if (iev->flush == NULL && (iev->flush = event_new(
+	    event_get_base(iev->ev), -1, 0, imsgev_flush_cb, iev)) == NULL)
+		fatalx("imsgev_batch: event_new");
+}
+
+static void
+imsgev_queued(struct imsgev *iev)
+{
+	if (iev->flush == NULL) {
+		imsgev_write_through(iev);
+		return;
+	}
+	if (!iev->flushing) {
+		iev->flushing = 1;
+		event_active(iev->flush, 0, 0);
+	}
+}
+
 int
 imsgev_composev(struct imsgev *iev, uint32_t type, uint32_t peerid, int fd,
     const struct iovec *iov, int iovcnt)
 {
 	if (imsgchan_composev(&iev->ch, type, peerid, fd, iov, iovcnt) == -1)
 		return -1;
-	imsgev_write_through(iev);
+	imsgev_queued(iev);
 	return 0;
 }
 
@@ -141,7 +186,7 @@ imsgev_compose(struct imsgev *iev, uint32_t type, uint32_t peerid, int fd,
 {
 	if (imsgchan_compose(&iev->ch, type, peerid, fd, data, len) == -1)
 		return -1;
-	imsgev_write_through(iev);
+	imsgev_queued(iev);
 	return 0;
 }
 
@@ -153,7 +198,7 @@ imsgev_composev_ahead(struct imsgev *iev, uint32_t type, uint32_t peerid,
 	if (imsgchan_composev_ahead(&iev->ch, type, peerid, iov, iovcnt) ==
 	    -1)
 		return -1;
-	imsgev_write_through(iev);
+	imsgev_queued(iev);
 	return 0;
 }
 

@@ -14,6 +14,8 @@ struct imsgev {
 	size_t			 nrules;
 	void			*arg;
 	void			(*closed)(struct imsgev *);
+	struct event		*flush;		/* imsgev_batch() */
+	int			 flushing;
 };
 
 int	imsgev_init(struct imsgev *, struct event_base *, int, const char *,
@@ -21,6 +23,7 @@ int	imsgev_init(struct imsgev *, struct event_base *, int, const char *,
 	    void (*)(struct imsgev *));
 void	imsgev_free(struct imsgev *);
 void	imsgev_update(struct imsgev *);
+void	imsgev_batch(struct imsgev *);
 int	imsgev_compose(struct imsgev *, uint32_t, uint32_t, int, const void *,
 	    size_t);
 int	imsgev_composev(struct imsgev *, uint32_t, uint32_t, int,

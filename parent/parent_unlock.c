@@ -22,8 +22,8 @@
 #include "util.h"
 
 /*
- * Before anything starts: the keystore's meta and blobs, the master
- * password, and the hash policyd will check operators against.
+ * Before anything starts: the keystore's meta and blobs and the master
+ * password (hashed for policyd later, in unlock_send()).
  */
 void
 keystore_prepare(int provision)
@@ -68,15 +68,17 @@ keystore_prepare(int provision)
 	    &P.pwlen);
 	fs_as_parent();
 	P.dfd = dfd;	/* kept: set-master switches keystore/ in it */
-	/* policyd checks X-Master-Password against this, never the text. */
-	if (crypto_pwhash_str(P.master_hash, P.pw, P.pwlen,
-	    P.meta.kdf_passes, (size_t)P.meta.kdf_mem_kib * 1024) != 0)
-		fatalx("crypto_pwhash_str: out of memory");
 }
 
 /*
  * Hand the master password to the signer (its only copy from now on) and
- * the hash policyd checks operators against.
+ * the hash policyd checks operators against.  The hash is made here, once
+ * the signer has the password and derives its key on the other core: made
+ * before the children started, as it was, it put a second key derivation
+ * of the keystore's cost in front of every start.  The password is held
+ * no longer than then (from the start to this hash, as then to the
+ * unlock), and by a parent that no longer has any privilege.  policyd
+ * answers no health check until it has the hash.
  */
 void
 unlock_send(void)
@@ -91,10 +93,15 @@ unlock_send(void)
 	u->meta = P.meta;
 	u->pwlen = (uint32_t)P.pwlen;
 	memcpy(u->pw, P.pw, P.pwlen);
+	/* Written through at once (imsgev_compose): the signer starts now. */
 	if (imsgev_compose(&P.child[PROC_SIGNER].iev, IMSG_CTL_UNLOCK, 0, -1,
 	    u, sizeof(*u)) == -1)
 		fatal("IMSG_CTL_UNLOCK");
 	sodium_free(u);
+	/* policyd checks X-Master-Password against this, never the text. */
+	if (crypto_pwhash_str(P.master_hash, P.pw, P.pwlen,
+	    P.meta.kdf_passes, (size_t)P.meta.kdf_mem_kib * 1024) != 0)
+		fatalx("crypto_pwhash_str: out of memory");
 	sodium_free(P.pw);
 	P.pw = NULL;
 	P.pwlen = 0;

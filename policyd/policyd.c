@@ -20,18 +20,56 @@
 
 struct policyd	pd;
 
+/*
+ * Pings held until the parent's master hash arrives (it makes the hash
+ * while the signer derives its key): until then no operator could
+ * authenticate, so the daemon is not healthy yet.  The api has one ping
+ * out at a time and sends another only after its timeout, so a few
+ * slots are plenty; one more replaces the oldest, long given up on.
+ */
+#define PINGS_HELD_MAX	8
+
+static uint32_t	pings_held[PINGS_HELD_MAX];
+static size_t	npings_held;
+
+static void
+ping_forward(uint32_t id)
+{
+	if (imsgev_compose(&pd.signer, IMSG_HEALTH_PING, id, -1, NULL,
+	    0) == -1) {
+		if (errno != ENOBUFS)
+			fatal("IMSG_HEALTH_PING");
+		log_warnx("signer channel full; health ping dropped");
+	}
+}
+
 /* api asks: is the signer alive?  Pass it on under the api's id. */
 static void
 policyd_dispatch_api_ping(struct imsgchan *ch, struct imsg *imsg, void *arg)
 {
 	(void)ch;
 	(void)arg;
-	if (imsgev_compose(&pd.signer, IMSG_HEALTH_PING, imsg->hdr.peerid, -1,
-	    NULL, 0) == -1) {
-		if (errno != ENOBUFS)
-			fatal("IMSG_HEALTH_PING");
-		log_warnx("signer channel full; health ping dropped");
+	if (auth_ready()) {
+		ping_forward(imsg->hdr.peerid);
+		return;
 	}
+	if (npings_held == PINGS_HELD_MAX) {
+		memmove(pings_held, pings_held + 1, (PINGS_HELD_MAX - 1) *
+		    sizeof(pings_held[0]));
+		npings_held--;
+	}
+	pings_held[npings_held++] = imsg->hdr.peerid;
+}
+
+/* The master hash is in: the pings held pass on. */
+void
+policyd_pings_release(void)
+{
+	size_t	i;
+
+	for (i = 0; i < npings_held; i++)
+		ping_forward(pings_held[i]);
+	npings_held = 0;
 }
 
 static void
@@ -165,6 +203,7 @@ policyd_main(struct proc *p)
 	if ((pd.base = event_base_new()) == NULL)
 		fatalx("event_base_new");
 	peer_init(&pd.api, PROC_API, api_rules, nitems(api_rules));
+	imsgev_batch(&pd.api);
 	peer_init(&pd.signer, PROC_SIGNER, signer_rules, nitems(signer_rules));
 	peer_init(&pd.relay, PROC_RELAY, relay_rules, nitems(relay_rules));
 	peer_init(&pd.fetch, PROC_FETCH, fetch_rules, nitems(fetch_rules));

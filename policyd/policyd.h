@@ -159,6 +159,8 @@ void	idem_done(uint32_t);
 #define AUTH_WRONG	1
 #define AUTH_LOCKED	2
 void	auth_master_hash(struct imsgchan *, struct imsg *, void *);
+int	auth_ready(void);
+void	policyd_pings_release(void);
 int	auth_master(const struct api_cred *, int *);
 int	auth_master_newhash(const char *, size_t, char *);
 void	auth_master_replace(const char *);

@@ -57,6 +57,14 @@ auth_master_hash(struct imsgchan *ch, struct imsg *imsg, void *arg)
 		fatal("calloc");
 	A.have_hash = 1;
 	lock_load(time(NULL));
+	policyd_pings_release();
+}
+
+/* Operators can authenticate: the parent's hash is in. */
+int
+auth_ready(void)
+{
+	return A.have_hash;
 }
 
 /* The failures of the window and the lock, as the store kept them. */

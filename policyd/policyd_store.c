@@ -414,6 +414,12 @@ static const char *const migrations[] = {
 	 * txHash, nonce), in order, as a JSON array.
 	 */
 	"ALTER TABLE transactions ADD COLUMN batch_done TEXT;",
+	/*
+	 * 26: a wallet's transactions newest first straight from an index
+	 * (GET /v1/transactions): without it the list read every one of the
+	 * wallet's transactions and sorted them to return twenty.
+	 */
+	"CREATE INDEX transactions_wallet_id ON transactions(wallet_id, id);",
 };
 #define SCHEMA_VERSION	((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -526,7 +532,7 @@ void
 store_open(const char *path)
 {
 	char	sql[64];
-	int	v;
+	int	v, from, to;
 
 	/*
 	 * One thread uses the store: no mutexes in SQLite (NOMUTEX), no
@@ -550,19 +556,28 @@ store_open(const char *path)
 		fatalx("database schema version %d is newer than this "
 		    "waiaasd knows (%d): refusing to start", v,
 		    SCHEMA_VERSION);
-	for (; v < (store_schema_max > 0 && store_schema_max < SCHEMA_VERSION ?
-	    store_schema_max : SCHEMA_VERSION); v++) {
-		exec_or_die("BEGIN IMMEDIATE");
+	to = store_schema_max > 0 && store_schema_max < SCHEMA_VERSION ?
+	    store_schema_max : SCHEMA_VERSION;
+	if (v >= to)
+		return;
+	/*
+	 * Every pending migration in one transaction: the store goes from
+	 * its version to this one's or stays as it was, and a new store
+	 * costs one sync rather than one per migration.
+	 */
+	exec_or_die("BEGIN IMMEDIATE");
+	for (from = v; v < to; v++) {
 		if (strncmp(migrations[v], MIG_TX_TYPE,
 		    sizeof(MIG_TX_TYPE) - 1) == 0)
 			tx_type_add(migrations[v] + sizeof(MIG_TX_TYPE) - 1);
 		else
 			exec_or_die(migrations[v]);
-		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
-		exec_or_die(sql);
-		exec_or_die("COMMIT");
-		log_info("database migrated to schema version %d", v + 1);
 	}
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", to);
+	exec_or_die(sql);
+	exec_or_die("COMMIT");
+	for (v = from; v < to; v++)
+		log_info("database migrated to schema version %d", v + 1);
 }
 
 static struct {

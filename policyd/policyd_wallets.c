@@ -14,6 +14,7 @@
 
 #include "base58.h"
 #include "evm.h"
+#include "jsonw.h"
 #include "log.h"
 #include "policyd.h"
 #include "routes.h"
@@ -99,12 +100,28 @@ pd_reply(uint32_t peerid, int status, const char *code, const char *body,
 void
 pd_reply_json(uint32_t peerid, int status, json_t *j)
 {
-	char	*body;
+	/*
+	 * Most answers fit one buffer kept for them, wiped after each use,
+	 * and are written by jsonw_compact() (common/jsonw.c says why);
+	 * the rest by json_dumps().
+	 */
+	static char	 buf[32768];
+	char		*body;
+	size_t		 n;
 
-	if (j == NULL || (body = json_dumps(j, JSON_COMPACT)) == NULL)
-		fatalx("json_dumps");
-	pd_reply(peerid, status, NULL, body, strlen(body));
-	wipe_free(body);
+	if (j == NULL)
+		fatalx("pd_reply_json: no document");
+	if ((n = jsonw_compact(j, buf, sizeof(buf))) > 0 &&
+	    n <= sizeof(buf))
+		pd_reply(peerid, status, NULL, buf, n);
+	else {
+		if ((body = json_dumps(j, JSON_COMPACT)) == NULL)
+			fatalx("json_dumps");
+		pd_reply(peerid, status, NULL, body, strlen(body));
+		wipe_free(body);
+	}
+	/* What was written, whole or the part that fitted. */
+	sodium_memzero(buf, n < sizeof(buf) ? n : sizeof(buf));
 	json_decref(j);
 }
 

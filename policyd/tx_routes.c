@@ -5,6 +5,9 @@
 
 #include <string.h>
 
+#include <sodium.h>
+
+#include "jsonw.h"
 #include "log.h"
 #include "policy_rules.h"
 #include "policyd.h"
@@ -250,46 +253,102 @@ coltext(sqlite3_stmt *st, int i)
 	    json_string((const char *)sqlite3_column_text(st, i));
 }
 
+/*
+ * How a transaction shows TX_COLS, column by column in that order: one
+ * table for the document (tx_row) and for the text a list writes
+ * straight out (tx_row_write), so the two cannot drift apart.
+ */
+enum tx_field { TF_TEXT, TF_BOOL, TF_INT, TF_OPT_INT, TF_OPT_TEXT };
+static const struct {
+	const char	*key;
+	enum tx_field	 kind;
+} tx_fields[] = {
+	{ "id", TF_TEXT }, { "walletId", TF_TEXT }, { "type", TF_TEXT },
+	{ "status", TF_TEXT }, { "tier", TF_TEXT }, { "chain", TF_TEXT },
+	{ "network", TF_TEXT }, { "toAddress", TF_TEXT },
+	{ "amount", TF_TEXT }, { "token", TF_TEXT }, { "txHash", TF_TEXT },
+	{ "error", TF_TEXT }, { "errorCode", TF_TEXT },
+	{ "retryable", TF_BOOL }, { "nonce", TF_INT },
+	{ "createdAt", TF_INT }, { "updatedAt", TF_INT },
+	{ "executeAfter", TF_OPT_INT }, { "expiresAt", TF_OPT_INT },
+	{ "signature", TF_OPT_TEXT },
+};
+#define TX_F_ID		0
+#define TX_F_STATUS	3
+
+/* Being prepared or signed: recorded as PENDING, shown as it is. */
+static const char *
+tx_shown_status(sqlite3_stmt *st)
+{
+	const char	*s = (const char *)sqlite3_column_text(st, TX_F_STATUS);
+
+	if (s != NULL && strcmp(s, "PENDING") == 0 && job_find((const char *)
+	    sqlite3_column_text(st, TX_F_ID)) != NULL)
+		return "EXECUTING";
+	return s;
+}
+
 static json_t *
 tx_row(sqlite3_stmt *st)
 {
-	json_t	*j;
+	json_t		*j, *v;
+	size_t		 i;
+	int		 null;
 
-	j = json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:o, s:o, s:o, "
-	    "s:o, s:o, s:o, s:b, s:o, s:I, s:I}",
-	    "id", sqlite3_column_text(st, 0),
-	    "walletId", sqlite3_column_text(st, 1),
-	    "type", sqlite3_column_text(st, 2),
-	    "status", sqlite3_column_text(st, 3),
-	    "tier", coltext(st, 4),
-	    "chain", sqlite3_column_text(st, 5),
-	    "network", sqlite3_column_text(st, 6),
-	    "toAddress", coltext(st, 7),
-	    "amount", coltext(st, 8),
-	    "token", coltext(st, 9),
-	    "txHash", coltext(st, 10),
-	    "error", coltext(st, 11),
-	    "errorCode", coltext(st, 12),
-	    "retryable", sqlite3_column_int(st, 13) != 0,
-	    "nonce", sqlite3_column_type(st, 14) == SQLITE_NULL ?
-	    json_null() : json_integer(sqlite3_column_int64(st, 14)),
-	    "createdAt", (json_int_t)sqlite3_column_int64(st, 15),
-	    "updatedAt", (json_int_t)sqlite3_column_int64(st, 16));
-	if (j == NULL)
-		fatalx("json_pack transaction");
-	if (sqlite3_column_type(st, 17) != SQLITE_NULL)
-		json_object_set_new(j, "executeAfter",
-		    json_integer(sqlite3_column_int64(st, 17)));
-	if (sqlite3_column_type(st, 18) != SQLITE_NULL)
-		json_object_set_new(j, "expiresAt",
-		    json_integer(sqlite3_column_int64(st, 18)));
-	if (sqlite3_column_type(st, 19) != SQLITE_NULL)
-		json_object_set_new(j, "signature", coltext(st, 19));
-	/* Being prepared or signed: recorded as PENDING, shown as it is. */
-	if (strcmp(str(j, "status"), "PENDING") == 0 &&
-	    job_find(str(j, "id")) != NULL)
-		json_object_set_new(j, "status", json_string("EXECUTING"));
+	if ((j = json_object()) == NULL)
+		fatalx("json_object");
+	for (i = 0; i < nitems(tx_fields); i++) {
+		null = sqlite3_column_type(st, (int)i) == SQLITE_NULL;
+		if (null && (tx_fields[i].kind == TF_OPT_INT ||
+		    tx_fields[i].kind == TF_OPT_TEXT))
+			continue;
+		if (i == TX_F_STATUS)
+			v = json_string(tx_shown_status(st));
+		else if (null)
+			v = json_null();
+		else if (tx_fields[i].kind == TF_BOOL)
+			v = json_boolean(sqlite3_column_int(st, (int)i) != 0);
+		else if (tx_fields[i].kind == TF_INT ||
+		    tx_fields[i].kind == TF_OPT_INT)
+			v = json_integer(sqlite3_column_int64(st, (int)i));
+		else
+			v = coltext(st, (int)i);
+		if (v == NULL || json_object_set_new(j, tx_fields[i].key,
+		    v) == -1)
+			fatalx("transaction %s", tx_fields[i].key);
+	}
 	return j;
+}
+
+/* The same row as tx_row makes it, written into a list's text. */
+static void
+tx_row_write(struct jsonw *w, sqlite3_stmt *st)
+{
+	size_t	i;
+	int	null;
+
+	jsonw_open(w, NULL, '{');
+	for (i = 0; i < nitems(tx_fields); i++) {
+		null = sqlite3_column_type(st, (int)i) == SQLITE_NULL;
+		if (null && (tx_fields[i].kind == TF_OPT_INT ||
+		    tx_fields[i].kind == TF_OPT_TEXT))
+			continue;
+		if (i == TX_F_STATUS)
+			jsonw_str(w, tx_fields[i].key, tx_shown_status(st));
+		else if (null)
+			jsonw_null(w, tx_fields[i].key);
+		else if (tx_fields[i].kind == TF_BOOL)
+			jsonw_bool(w, tx_fields[i].key,
+			    sqlite3_column_int(st, (int)i) != 0);
+		else if (tx_fields[i].kind == TF_INT ||
+		    tx_fields[i].kind == TF_OPT_INT)
+			jsonw_int(w, tx_fields[i].key,
+			    sqlite3_column_int64(st, (int)i));
+		else
+			jsonw_str(w, tx_fields[i].key,
+			    (const char *)sqlite3_column_text(st, (int)i));
+	}
+	jsonw_close(w, '}');
 }
 
 /* A transaction as GET shows it (no approval intent), or NULL. */
@@ -464,47 +523,120 @@ tx_approval(struct pd_ctx *c)
 	pd_reply_json(c->peerid, 200, t);
 }
 
-/* GET /v1/transactions?walletId&status&limit&cursor: newest first. */
-void
-tx_list(struct pd_ctx *c)
+/*
+ * The list's text, written row by row into buf; its length, which is
+ * more than size when buf was too small.
+ */
+static size_t
+tx_list_write(struct pd_ctx *c, long long limit, char *buf, size_t size)
 {
-	sqlite3_stmt	*st;
-	json_t		*items;
-	char		 wid[KS_ID_LEN + 1], cursor[UUID_STR_LEN], status[16];
-	long long	 limit, n = 0;
-	int		 more = 0;
-
-	if (pd_query_int(c, "limit", &limit) == -1)
-		return;
-	if (sqlite3_prepare_v2(pd.db, "SELECT " TX_COLS " FROM transactions "
+	static const char q_wallets[] = "SELECT wallet_id FROM "
+	    "session_wallets WHERE session_id = ?1 AND (?2 IS NULL OR "
+	    "wallet_id = ?2) LIMIT 2";
+	/* One wallet: its newest first, from transactions_wallet_id. */
+	static const char q_one[] = "SELECT " TX_COLS " FROM transactions "
+	    "WHERE wallet_id = ?1 AND ?2 IS NOT NULL AND id < ?3 AND (?4 IS "
+	    "NULL OR status = ?4) ORDER BY id DESC LIMIT ?5";
+	/* Several: the session's wallets' transactions, sorted. */
+	static const char q_list[] = "SELECT " TX_COLS " FROM transactions "
 	    "WHERE wallet_id IN (SELECT wallet_id FROM session_wallets WHERE "
 	    "session_id = ?1) AND (?2 IS NULL OR wallet_id = ?2) AND (?3 IS "
 	    "NULL OR id < ?3) AND (?4 IS NULL OR status = ?4) ORDER BY id "
-	    "DESC LIMIT ?5", -1, &st, NULL) != SQLITE_OK)
-		fatalx("database: %s", sqlite3_errmsg(pd.db));
+	    "DESC LIMIT ?5";
+	sqlite3_stmt	*st;
+	struct jsonw	 w;
+	char		 wid[KS_ID_LEN + 1], cursor[UUID_STR_LEN], status[16];
+	char		 last[UUID_STR_LEN] = "", one[KS_ID_LEN + 1] = "";
+	const char	*want, *cur;
+	long long	 n = 0;
+	size_t		 len;
+	int		 more = 0, nw = 0;
+
+	want = pd_query_str(c->req->query, "walletId", wid, sizeof(wid));
+	st = store_cached(q_wallets);
 	sqlite3_bind_text(st, 1, c->session, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, pd_query_str(c->req->query, "walletId", wid,
-	    sizeof(wid)), -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, pd_query_str(c->req->query, "cursor",
-	    cursor, sizeof(cursor)), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, want, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW && nw++ == 0)
+		strlcpy(one, (const char *)sqlite3_column_text(st, 0),
+		    sizeof(one));
+	store_release(st);
+	if (nw == 1) {
+		/* ?2 is a placeholder here: nothing is filtered by it. */
+		st = store_cached(q_one);
+		sqlite3_bind_text(st, 1, one, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 2, 1);
+	} else {
+		st = store_cached(q_list);
+		sqlite3_bind_text(st, 1, c->session, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, want, -1, SQLITE_STATIC);
+	}
+	/*
+	 * For one wallet the cursor is a bound of the index's range, so a
+	 * page deep in the list costs what the first does; no cursor is a
+	 * bound above every id (they are lower-case hex and dashes).
+	 */
+	if ((cur = pd_query_str(c->req->query, "cursor", cursor,
+	    sizeof(cursor))) == NULL && nw == 1)
+		cur = "~";
+	sqlite3_bind_text(st, 3, cur, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, c->route == R_TX_PENDING ? "QUEUED" :
 	    pd_query_str(c->req->query, "status", status, sizeof(status)), -1,
 	    SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, limit + 1);
-	if ((items = json_array()) == NULL)
-		fatalx("json_array");
+	jsonw_init(&w, buf, size);
+	jsonw_open(&w, NULL, '{');
+	jsonw_open(&w, "items", '[');
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		if (n++ == limit) {
 			more = 1;
 			break;
 		}
-		json_array_append_new(items, tx_row(st));
+		tx_row_write(&w, st);
+		strlcpy(last, (const char *)sqlite3_column_text(st, TX_F_ID),
+		    sizeof(last));
 	}
-	sqlite3_finalize(st);
-	pd_reply_json(c->peerid, 200, json_pack("{s:o, s:o, s:b}", "items",
-	    items, "cursor", more ? json_copy(json_object_get(
-	    json_array_get(items, json_array_size(items) - 1), "id")) :
-	    json_null(), "hasMore", more));
+	store_release(st);
+	jsonw_close(&w, ']');
+	jsonw_str(&w, "cursor", more ? last : NULL);
+	jsonw_bool(&w, "hasMore", more);
+	jsonw_close(&w, '}');
+	if ((len = jsonw_end(&w)) == 0)
+		fatalx("transaction list: a stored text is not UTF-8");
+	return len;
+}
+
+/*
+ * GET /v1/transactions?walletId&status&limit&cursor: newest first.  The
+ * rows go straight from the statement into the answer's text (a list
+ * of twenty built as a document first cost policyd ten times a wallet
+ * read); a list too long for the kept buffer is written again into one
+ * of its size.
+ */
+void
+tx_list(struct pd_ctx *c)
+{
+	static char	 buf[65536];
+	char		*big;
+	long long	 limit;
+	size_t		 len, again;
+
+	if (pd_query_int(c, "limit", &limit) == -1)
+		return;
+	if ((len = tx_list_write(c, limit, buf, sizeof(buf))) <= sizeof(buf))
+		pd_reply(c->peerid, 200, NULL, buf, len);
+	else {
+		if ((big = wipe_malloc(len)) == NULL)
+			fatal("transaction list");
+		/* Only a writer outside the daemon could change it between. */
+		if ((again = tx_list_write(c, limit, big, len)) <= len)
+			pd_reply(c->peerid, 200, NULL, big, again);
+		else
+			pd_fail(c->peerid, 503, "SERVICE_UNAVAILABLE",
+			    "the list changed while it was read", 1);
+		sodium_memzero(big, len);
+		wipe_free(big);
+	}
+	sodium_memzero(buf, len < sizeof(buf) ? len : sizeof(buf));
 }
 
 /* The wallet and network of a read: walletId and network from the query. */

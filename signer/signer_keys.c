@@ -280,6 +280,8 @@ keys_unlock(struct imsgchan *ch, struct imsg *imsg, void *arg)
 		memcpy(r.meta.magic, KS_META_MAGIC, 8);
 		randombytes_buf(r.meta.salt, sizeof(r.meta.salt));
 	}
+	/* With "keystore unlocked", the derivation's time (bench/start.sh). */
+	log_debug("deriving the key-encryption key");
 	if (derive_kek(K.kek, &r.meta, u->pw, u->pwlen) == -1)
 		goto out;
 	if (u->have_meta) {

@@ -41,8 +41,8 @@ trap 'rm -f "$map"' EXIT
 for f in $files; do
 	case $f in */*.h) echo "${f##*/} ${f%%/*}" ;; esac
 done > "$map"
-# Made at build time from api/ (Makefile: embed.sh).
-printf 'approve_html.h api\nopenapi_json.h api\n' >> "$map"
+# Made at build time from api/ (Makefile: embed.sh, api_docgen).
+printf 'approve_html.h api\nopenapi_json.h api\ndoc_json.h api\n' >> "$map"
 if awk -v procs="$PROCS" -v libs="$LIBS" '
 BEGIN {
 	n = split(procs, a, " "); for (i = 1; i <= n; i++) kind[a[i]] = "p"

@@ -251,6 +251,49 @@ check "a send without network still names it (400 NETWORK_REQUIRED)" \
 code=$(req GET "/v1/transactions?limit=5" "" "$S")
 check "GET /v1/transactions pages newest first" \
     sh -c "[ $code = 200 ] && [ \"$(jget 'len(j["items"])')\" = 5 ] && [ \"$(jget 'j["hasMore"]')\" = True ]"
+# The list writes its rows straight into text; GET /v1/transactions/{id}
+# builds one as a document: the same keys in the same order, same values.
+cp "$T_TMP/body" "$T_TMP/list"
+: > "$T_TMP/rows"
+for t in $(jget '" ".join(i["id"] for i in j["items"])'); do
+	req GET "/v1/transactions/$t" "" "$S" >/dev/null
+	cat "$T_TMP/body" >> "$T_TMP/rows"; echo >> "$T_TMP/rows"
+done
+check "each listed row is the transaction as GET shows it, key for key" \
+    python3 -c '
+import json, sys
+items = json.load(open(sys.argv[1]))["items"]
+rows = [json.loads(l) for l in open(sys.argv[2]) if l.strip()]
+assert len(items) == len(rows) == 5
+for i, r in zip(items, rows):
+    assert list(i.items()) == list(r.items())[:len(i)], (i, r)
+' "$T_TMP/list" "$T_TMP/rows"
+code=$(req GET "/v1/transactions?limit=2&cursor=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["items"][2]["id"])' "$T_TMP/list")" "" "$S")
+check "the cursor pages on: the two after the third, a cursor of its own ($code)" \
+    [ "$code $(jget '[i["id"] for i in j["items"]] == [x["id"] for x in __import__("json").load(open("'"$T_TMP/list"'"))["items"][3:5]] and j["cursor"] == j["items"][1]["id"]')" = "200 True" ]
+# A session over two wallets lists both, merged newest first; walletId
+# narrows it to one; a wallet outside the session lists nothing.
+req POST /v1/wallets '{"name":"evm2","chain":"ethereum","environment":"testnet"}' >/dev/null
+W2=$(jget 'j["id"]'); S2="Authorization: Bearer $(jget 'j["session"]["token"]')"
+"$CAST" send -q --rpc-url "$ANVIL_URL" --private-key "$ANVIL_KEY0" \
+    "$(jget 'j["publicKey"]')" --value 1ether >/dev/null
+req POST /v1/transactions/send "{\"network\":\"$NET\",\"to\":\"$ACC1\",\"amount\":\"7\"}" "$S2" >/dev/null
+ID2=$(jget 'j["id"]')
+S_SAVE=$S; S=$S2; wait_tx "$ID2" >/dev/null; S=$S_SAVE
+req POST /v1/sessions "{\"walletIds\":[\"$W\",\"$W2\"]}" >/dev/null
+SB="Authorization: Bearer $(jget 'j["token"]')"
+req GET "/v1/transactions?limit=100" "" "$SB" >/dev/null
+check "a session over two wallets lists both, newest first" \
+    [ "$(jget '(lambda i: [len(set(t["walletId"] for t in i)), [t["id"] for t in i] == sorted([t["id"] for t in i], reverse=True), i[0]["id"]])(j["items"])')" = "[2, True, '$ID2']" ]
+req GET "/v1/transactions?limit=100&walletId=$W2" "" "$SB" >/dev/null
+check "... walletId narrows it to that wallet's one transaction" \
+    [ "$(jget '[t["id"] for t in j["items"]]')" = "['$ID2']" ]
+req GET "/v1/transactions?limit=1&cursor=$ID2" "" "$SB" >/dev/null
+check "... the cursor pages across the two wallets" \
+    [ "$(jget '[j["items"][0]["walletId"], j["hasMore"]]')" = "['$W', True]" ]
+req GET "/v1/transactions?limit=100&walletId=$W" "" "$S2" >/dev/null
+check "... a wallet outside the session lists nothing" \
+    [ "$(jget 'len(j["items"])')" = 0 ]
 code=$(req GET "/v1/transactions/$id" "" "$M")
 check "a transaction is not visible with the master password alone (session route)" \
     [ "$code" = 401 ]

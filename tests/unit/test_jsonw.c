@@ -1,0 +1,213 @@
+/*
+ * common/jsonw.c against jansson's own json_dumps(JSON_COMPACT): the same
+ * bytes for the documents policyd answers with (escapes, controls,
+ * UTF-8, the extreme integers, reals of every form), the same refusals
+ * (a string that is not UTF-8, a bare value), a short buffer holding a
+ * true prefix, and then thousands of random trees from a fixed seed.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "jsonw.h"
+
+static char	buf[1 << 16];
+
+static void
+same(const json_t *j)
+{
+	char	*want = json_dumps(j, JSON_COMPACT);
+	size_t	 n;
+
+	assert_non_null(want);
+	n = jsonw_compact(j, buf, sizeof(buf));
+	assert_int_equal(n, strlen(want));
+	assert_memory_equal(buf, want, n);
+	free(want);
+}
+
+static void
+same_text(const char *text)
+{
+	json_t	*j = json_loads(text, JSON_ALLOW_NUL, NULL);
+
+	assert_non_null(j);
+	same(j);
+	json_decref(j);
+}
+
+static void
+test_documents(void **state)
+{
+	(void)state;
+	same_text("{}");
+	same_text("[]");
+	same_text("{\"items\":[{\"id\":\"01a2\",\"name\":\"b\\u00e9 "
+	    "\\ud83d\\ude00 \\u4e2d\",\"ok\":true,\"no\":false,\"x\":null}],"
+	    "\"cursor\":null,\"hasMore\":false}");
+	same_text("[\"\\u0000\\u0001\\u001f\\u007f\\b\\f\\n\\r\\t\\\"\\\\/\"]");
+	same_text("{\"\\n key \\\"q\\\"\":1}");
+	same_text("[9223372036854775807,-9223372036854775808,0,-1,10]");
+	same_text("[0.1,100.0,1.5e-7,1e300,-0.0,2.5,1e22,123456.789,"
+	    "5e-324,1.7976931348623157e308,-1e-10,3.0e5]");
+	same_text("[[[[[[[[[[{\"a\":[{\"b\":[]}]}]]]]]]]]]]");
+}
+
+static void
+test_refusals(void **state)
+{
+	json_t	*j;
+
+	(void)state;
+	/* Not UTF-8: cut short, overlong, a surrogate, past U+10FFFF. */
+	static const char *const bad[] = { "\xc3", "\xc0\xaf", "\xed\xa0\x80",
+	    "\xf4\x90\x80\x80", "a\xff" };
+	size_t	i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		j = json_pack("{s:o}", "k", json_stringn_nocheck(bad[i],
+		    strlen(bad[i])));
+		assert_null(json_dumps(j, JSON_COMPACT));
+		assert_int_equal(jsonw_compact(j, buf, sizeof(buf)), 0);
+		json_decref(j);
+	}
+	/* A bare value is not a document. */
+	j = json_string("x");
+	assert_null(json_dumps(j, JSON_COMPACT));
+	assert_int_equal(jsonw_compact(j, buf, sizeof(buf)), 0);
+	json_decref(j);
+	assert_int_equal(jsonw_compact(NULL, buf, sizeof(buf)), 0);
+	/* Deeper than the bound: refused, for json_dumps to decide. */
+	j = json_array();
+	for (i = 0; i < JSONW_DEPTH_MAX; i++)
+		j = json_pack("[o]", j);
+	assert_int_equal(jsonw_compact(j, buf, sizeof(buf)), 0);
+	json_decref(j);
+}
+
+static void
+test_short_buffer(void **state)
+{
+	json_t	*j = json_pack("{s:s, s:I}", "name", "a \"quoted\" name",
+	    "n", (json_int_t)-42);
+	char	*want = json_dumps(j, JSON_COMPACT), small[8];
+	size_t	 n = strlen(want);
+
+	(void)state;
+	memset(small, '#', sizeof(small));
+	assert_int_equal(jsonw_compact(j, small, 5), n);
+	assert_memory_equal(small, want, 5);
+	assert_int_equal(small[5], '#');
+	assert_int_equal(jsonw_compact(j, NULL, 0), n);
+	free(want);
+	json_decref(j);
+}
+
+static uint64_t	rng = 0x9e3779b97f4a7c15ULL;
+
+static uint32_t
+next(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (uint32_t)(rng >> 11);
+}
+
+static json_t *
+random_string(void)
+{
+	static const char *const bits[] = { "a", "Z", " ", "\"", "\\", "/",
+	    "\n", "\t", "\x01", "\x1f", "\x7f", "\xc3\xa9", "\xe4\xb8\xad",
+	    "\xf0\x9f\x98\x80", "\xdf\xbf", "\xef\xbf\xbf", "0" };
+	const char	*b;
+	char		 s[64];
+	size_t		 n = 0, k, len = next() % 8;
+
+	while (len-- > 0) {
+		b = bits[next() % (sizeof(bits) / sizeof(bits[0]))];
+		if (n + (k = strlen(b)) >= sizeof(s))
+			break;
+		memcpy(s + n, b, k);
+		n += k;
+	}
+	/* Sometimes a whole sequence, sometimes a NUL inside. */
+	if (next() % 3 == 0 && n + 4 < sizeof(s)) {
+		memcpy(s + n, "\xf0\x9f\x98\x80", 4);
+		n += 4;
+	}
+	if (next() % 7 == 0 && n + 1 < sizeof(s))
+		s[n++] = '\0';
+	return json_stringn(s, n);
+}
+
+static json_t *
+random_value(int depth)
+{
+	json_t	*j;
+	size_t	 i, n;
+	char	 key[16];
+	double	 reals[] = { 0.0, -0.0, 0.5, 1e-7, 1e21, 1e22, 123.456,
+	    -2.5e-300, 1.0 / 3.0, 42.0 };
+
+	switch (depth > 4 ? next() % 5 : next() % 7) {
+	case 0:
+		return json_integer((json_int_t)((uint64_t)next() << 32 |
+		    next()));
+	case 1:
+		return json_real(reals[next() % 10] * (next() % 1000));
+	case 2:
+		j = random_string();
+		return j != NULL ? j : json_null();
+	case 3:
+		return json_boolean(next() % 2);
+	case 4:
+		return json_null();
+	case 5:
+		j = json_array();
+		for (i = 0, n = next() % 5; i < n; i++)
+			json_array_append_new(j, random_value(depth + 1));
+		return j;
+	default:
+		j = json_object();
+		for (i = 0, n = next() % 5; i < n; i++) {
+			snprintf(key, sizeof(key), "k%u\t\"%u", next() % 9,
+			    (unsigned)i);
+			json_object_set_new(j, key, random_value(depth + 1));
+		}
+		return j;
+	}
+}
+
+static void
+test_random(void **state)
+{
+	json_t	*j;
+	int	 i;
+
+	(void)state;
+	for (i = 0; i < 5000; i++) {
+		j = json_pack("[o]", random_value(0));
+		same(j);
+		json_decref(j);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_documents),
+		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_short_buffer),
+		cmocka_unit_test(test_random),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
