@@ -17,7 +17,7 @@ BIN=$BUILD/waiaasd
 [ -x "$BIN" ] || { echo "bench: no $BIN (make)"; exit 1; }
 
 # name: command line (run from /, to prove any directory works)
-SCRIPTS="health start memory auth signer send simulate policy scale"
+SCRIPTS="health start memory auth signer send send_bulk simulate policy scale soak"
 [ -z "${BENCH_ONLY:-}" ] || SCRIPTS=$BENCH_ONLY
 
 run_one() {
@@ -28,9 +28,11 @@ run_one() {
 	auth) sh "$ROOT/bench/auth.sh" "$BIN" ;;
 	signer) BUILD=$BUILD sh "$ROOT/bench/signer.sh" ;;
 	send) sh "$ROOT/bench/send.sh" "$BIN" ;;
+	send_bulk) sh "$ROOT/bench/send_bulk.sh" "$BIN" ;;
 	simulate) sh "$ROOT/bench/simulate.sh" "$BIN" ;;
 	policy) BUILD=$BUILD sh "$ROOT/bench/policy.sh" ;;
 	scale) sh "$ROOT/bench/scale.sh" "$BIN" ;;
+	soak) sh "$ROOT/bench/soak.sh" "$BIN" ;;
 	*) echo "bench: no such bench: $1"; return 1 ;;
 	esac
 }

@@ -76,6 +76,8 @@ imsgchan_clear(struct imsgchan *ch)
 	free(ch->rbuf);
 	ch->rbuf = NULL;
 	ch->wqueued = 0;
+	ch->holding = 0;
+	ch->held = NULL;
 }
 
 /*
@@ -224,13 +226,10 @@ imsgchan_get(struct imsgchan *ch, struct imsg *imsg)
 	return 1;
 }
 
-/*
- * Queue a message.  The channel takes fd (closed once sent) only when it
- * returns 0.  ENOBUFS means the write queue is full: backpressure.
- */
-int
-imsgchan_composev(struct imsgchan *ch, uint32_t type, uint32_t peerid,
-    int fd, const struct iovec *iov, int iovcnt)
+/* A message made into a write buffer, not yet queued; NULL with errno. */
+static struct imsg_wbuf *
+wbuf_make(struct imsgchan *ch, uint32_t type, uint32_t peerid, int fd,
+    const struct iovec *iov, int iovcnt)
 {
 	struct imsg_wbuf	*wb;
 	struct imsg_hdr		 hdr;
@@ -240,24 +239,24 @@ imsgchan_composev(struct imsgchan *ch, uint32_t type, uint32_t peerid,
 	for (i = 0; i < iovcnt; i++) {
 		if (iov[i].iov_len > ch->maxmsg) {
 			errno = EMSGSIZE;
-			return -1;
+			return NULL;
 		}
 		len += iov[i].iov_len;
 	}
 	if (len > ch->maxmsg) {
 		errno = EMSGSIZE;
-		return -1;
+		return NULL;
 	}
 	if (fd != -1 && !ch->passfd) {
 		errno = EINVAL;
-		return -1;
+		return NULL;
 	}
 	if (ch->wqueued + len > ch->wmax) {
 		errno = ENOBUFS;
-		return -1;
+		return NULL;
 	}
 	if ((wb = malloc(sizeof(*wb) + len)) == NULL)
-		return -1;
+		return NULL;
 	memset(&hdr, 0, sizeof(hdr));
 	hdr.type = type;
 	hdr.len = (uint32_t)len;
@@ -275,9 +274,61 @@ imsgchan_composev(struct imsgchan *ch, uint32_t type, uint32_t peerid,
 	wb->len = len;
 	wb->off = 0;
 	wb->fd = fd;
+	return wb;
+}
+
+/*
+ * Queue a message.  The channel takes fd (closed once sent) only when it
+ * returns 0.  ENOBUFS means the write queue is full: backpressure.
+ */
+int
+imsgchan_composev(struct imsgchan *ch, uint32_t type, uint32_t peerid,
+    int fd, const struct iovec *iov, int iovcnt)
+{
+	struct imsg_wbuf	*wb;
+
+	if ((wb = wbuf_make(ch, type, peerid, fd, iov, iovcnt)) == NULL)
+		return -1;
 	TAILQ_INSERT_TAIL(&ch->wq, wb, entry);
-	ch->wqueued += len;
+	if (ch->holding && ch->held == NULL)
+		ch->held = wb;
+	ch->wqueued += wb->len;
 	return 0;
+}
+
+/*
+ * The same for a message that may pass the held ones (no descriptor):
+ * it goes after every message not held, before the first held one.
+ */
+int
+imsgchan_composev_ahead(struct imsgchan *ch, uint32_t type, uint32_t peerid,
+    const struct iovec *iov, int iovcnt)
+{
+	struct imsg_wbuf	*wb;
+
+	if ((wb = wbuf_make(ch, type, peerid, -1, iov, iovcnt)) == NULL)
+		return -1;
+	if (ch->held != NULL)
+		TAILQ_INSERT_BEFORE(ch->held, wb, entry);
+	else
+		TAILQ_INSERT_TAIL(&ch->wq, wb, entry);
+	ch->wqueued += wb->len;
+	return 0;
+}
+
+/* What is queued from now on waits for imsgchan_release(). */
+void
+imsgchan_hold(struct imsgchan *ch)
+{
+	ch->holding = 1;
+}
+
+/* The held messages may go (the caller flushes). */
+void
+imsgchan_release(struct imsgchan *ch)
+{
+	ch->holding = 0;
+	ch->held = NULL;
 }
 
 int
@@ -292,9 +343,10 @@ imsgchan_compose(struct imsgchan *ch, uint32_t type, uint32_t peerid,
 }
 
 /*
- * Write as much as the socket takes.  Returns 0 (the queue may still hold
- * data; wait for POLLOUT) or -1 on a write error.  A descriptor goes out
- * with the first byte of its message, and never two in one sendmsg(2).
+ * Write as much as the socket takes, up to the first held message.
+ * Returns 0 (the queue may still hold data; wait for POLLOUT) or -1 on a
+ * write error.  A descriptor goes out with the first byte of its
+ * message, and never two in one sendmsg(2).
  */
 int
 imsgchan_flush(struct imsgchan *ch)
@@ -311,12 +363,12 @@ imsgchan_flush(struct imsgchan *ch)
 	size_t			 done;
 	int			 cnt, sendfd;
 
-	while ((first = TAILQ_FIRST(&ch->wq)) != NULL) {
+	while ((first = TAILQ_FIRST(&ch->wq)) != NULL && first != ch->held) {
 		cnt = 0;
 		sendfd = first->fd != -1 && first->off == 0 ? first->fd : -1;
 		TAILQ_FOREACH(wb, &ch->wq, entry) {
-			if (cnt == IMSG_IOV_MAX || (wb != first &&
-			    wb->fd != -1))
+			if (cnt == IMSG_IOV_MAX || wb == ch->held ||
+			    (wb != first && wb->fd != -1))
 				break;
 			iov[cnt].iov_base = wb->data + wb->off;
 			iov[cnt].iov_len = wb->len - wb->off;
@@ -368,16 +420,17 @@ imsgchan_flush(struct imsgchan *ch)
 	return 0;
 }
 
-/* Flush until the queue is empty, waiting for the socket: start-up only. */
+/* Flush until nothing writable is left, waiting for the socket: start-up
+ * only. */
 int
 imsgchan_flush_all(struct imsgchan *ch)
 {
 	struct pollfd	pfd;
 
-	while (!TAILQ_EMPTY(&ch->wq)) {
+	while (imsgchan_writable(ch)) {
 		if (imsgchan_flush(ch) == -1)
 			return -1;
-		if (TAILQ_EMPTY(&ch->wq))
+		if (!imsgchan_writable(ch))
 			break;
 		pfd.fd = ch->fd;
 		pfd.events = POLLOUT;
@@ -391,6 +444,13 @@ size_t
 imsgchan_queued(const struct imsgchan *ch)
 {
 	return ch->wqueued;
+}
+
+/* 1 if something queued may be written now (nothing held before it). */
+int
+imsgchan_writable(const struct imsgchan *ch)
+{
+	return !TAILQ_EMPTY(&ch->wq) && TAILQ_FIRST(&ch->wq) != ch->held;
 }
 
 size_t

@@ -5,9 +5,14 @@
  * bytes of payload.  A channel has a maximum message size, a bounded write
  * queue (a full queue is backpressure: compose fails with ENOBUFS and the
  * caller decides, e.g. the api answers 503) and a flag that says whether
- * descriptors may cross it.  A message carrying a descriptor is marked
- * with IMSGF_FD; a descriptor that arrives without a marked message, or a
- * marked message without a descriptor, is a protocol error.
+ * descriptors may cross it.  A channel may hold what is queued from a
+ * moment on (imsgchan_hold) until the sender says it may go
+ * (imsgchan_release): policyd holds its answers until the commit that
+ * makes them true is on disk.  A message queued "ahead" passes the held
+ * ones: one that changes nothing, which the peer may act on at once.
+ * A message carrying a descriptor is marked with IMSGF_FD; a descriptor
+ * that arrives without a marked message, or a marked message without a
+ * descriptor, is a protocol error.
  */
 #ifndef WAIAAS_IMSG_H
 #define WAIAAS_IMSG_H
@@ -73,6 +78,8 @@ struct imsgchan {
 	/* writing */
 	TAILQ_HEAD(, imsg_wbuf)	 wq;
 	size_t			 wqueued;
+	int			 holding;	/* new messages are held */
+	struct imsg_wbuf	*held;	/* the first held one, or NULL */
 	const char		*err;	/* what went wrong, for logs */
 };
 
@@ -85,10 +92,15 @@ int	imsgchan_compose(struct imsgchan *, uint32_t, uint32_t, int,
 	    const void *, size_t);
 int	imsgchan_composev(struct imsgchan *, uint32_t, uint32_t, int,
 	    const struct iovec *, int);
+int	imsgchan_composev_ahead(struct imsgchan *, uint32_t, uint32_t,
+	    const struct iovec *, int);
 int	imsgchan_flush(struct imsgchan *);
 int	imsgchan_flush_all(struct imsgchan *);
 size_t	imsgchan_queued(const struct imsgchan *);
 size_t	imsgchan_room(const struct imsgchan *);
+int	imsgchan_writable(const struct imsgchan *);
+void	imsgchan_hold(struct imsgchan *);
+void	imsgchan_release(struct imsgchan *);
 
 /*
  * A table of the types a process accepts on one channel, with the payload

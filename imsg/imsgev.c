@@ -120,8 +120,9 @@ imsgev_update(struct imsgev *iev)
 
 	if (iev->ev == NULL)
 		return;
-	/* A flush to come in this turn needs no write event. */
-	if (imsgchan_queued(&iev->ch) > 0 && !iev->flushing)
+	/* A flush to come in this turn needs no write event; nor does a
+	 * queue whose first message is held. */
+	if (imsgchan_writable(&iev->ch) && !iev->flushing)
 		want |= EV_WRITE;
 	if (want == iev->events)
 		return;
@@ -227,4 +228,31 @@ imsgev_compose(struct imsgev *iev, uint32_t type, uint32_t peerid, int fd,
 		return -1;
 	imsgev_queued(iev);
 	return 0;
+}
+
+/* A message that may pass held ones (imsgchan_composev_ahead). */
+int
+imsgev_composev_ahead(struct imsgev *iev, uint32_t type, uint32_t peerid,
+    const struct iovec *iov, int iovcnt)
+{
+	if (imsgchan_composev_ahead(&iev->ch, type, peerid, iov, iovcnt) ==
+	    -1)
+		return -1;
+	imsgev_queued(iev);
+	return 0;
+}
+
+/* Messages queued from now on wait for imsgev_release(). */
+void
+imsgev_hold(struct imsgev *iev)
+{
+	imsgchan_hold(&iev->ch);
+}
+
+/* The held messages go now, as far as the socket takes them. */
+void
+imsgev_release(struct imsgev *iev)
+{
+	imsgchan_release(&iev->ch);
+	imsgev_write_through(iev);
 }

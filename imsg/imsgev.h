@@ -30,5 +30,9 @@ int	imsgev_compose(struct imsgev *, uint32_t, uint32_t, int, const void *,
 	    size_t);
 int	imsgev_composev(struct imsgev *, uint32_t, uint32_t, int,
 	    const struct iovec *, int);
+int	imsgev_composev_ahead(struct imsgev *, uint32_t, uint32_t,
+	    const struct iovec *, int);
+void	imsgev_hold(struct imsgev *);
+void	imsgev_release(struct imsgev *);
 
 #endif

@@ -29,14 +29,21 @@
 /* A child's executable: this, then its role, beside waiaasd. */
 #define CHILD_EXE		"waiaasd-"
 
-/* Children see only the sanitizer options (tests), never secrets. */
+/*
+ * Children see only the sanitizer options (tests), never secrets; a
+ * test build also policyd's commit delay (policyd_store.c).
+ */
 static char **
 child_env(void)
 {
 	static char	*env[8];
 	const char	*names[] = { "ASAN_OPTIONS", "UBSAN_OPTIONS",
-			    "LSAN_OPTIONS" };
-	static char	 buf[3][512];
+			    "LSAN_OPTIONS",
+#ifdef WAIAAS_TEST_HOOKS
+			    "WAIAASD_TEST_COMMIT_MS",
+#endif
+			};
+	static char	 buf[nitems(names)][512];
 	const char	*v;
 	size_t		 i, n = 0;
 

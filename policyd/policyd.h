@@ -118,6 +118,14 @@ int	store_schema_version(void);
 int	store_begin(void);
 int	store_commit(void);
 void	store_rollback(void);
+int	store_in_unit(void);
+void	store_group_init(struct event_base *, void (*)(int));
+void	store_sync(void);
+/* group commits so far, and the units of work they carried */
+struct store_group_stats {
+	uint64_t	commits, units;
+};
+extern struct store_group_stats	store_group_stats;
 int	store_wallet_insert(const char *, const char *, int, int,
 	    const char *, const char *, long long);
 json_t	*store_one(const char *, const char *,

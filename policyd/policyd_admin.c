@@ -166,6 +166,8 @@ admin_backup_create(struct pd_ctx *c)
 		    "old snapshot", 1);
 		return;
 	}
+	/* VACUUM runs outside any transaction: the open group first. */
+	store_sync();
 	if (sqlite3_exec(pd.db, "VACUUM INTO '" SNAPSHOT_NAME "'", NULL,
 	    NULL, &err) != SQLITE_OK) {
 		log_warnx("backup snapshot: %s", err != NULL ? err : "?");

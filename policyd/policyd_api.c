@@ -240,7 +240,7 @@ pd_serve(struct pd_ctx *c)
 	 * ownerAuth's transaction is the handler's to end; one left open
 	 * is a bug, not something to commit by default.
 	 */
-	if (!sqlite3_get_autocommit(pd.db)) {
+	if (store_in_unit()) {
 		store_rollback();
 		fatalx("route %s left a transaction open",
 		    routes[c->route].name);
@@ -285,7 +285,7 @@ policyd_api_request(struct imsgchan *ch, struct imsg *imsg, void *arg)
 		/* The api refused the body: after auth, say so. */
 		if (authenticate(&c, routes[r->route].auth)) {
 			/* ownerAuth's nonce stays unspent. */
-			if (!sqlite3_get_autocommit(pd.db))
+			if (store_in_unit())
 				store_rollback();
 			pd_reply(c.peerid, 400, NULL, (const char *)imsg->data +
 			    sizeof(*r), r->bodylen);
@@ -303,6 +303,10 @@ policyd_api_request(struct imsgchan *ch, struct imsg *imsg, void *arg)
 	pd_serve(&c);
 	json_decref(c.body);
 	sodium_memzero(r->cred.value, sizeof(r->cred.value));
+	/* Answers held for the turn's commit stay bounded: past a quarter
+	 * of the channel's queue, the commit comes now. */
+	if (imsgchan_queued(&pd.api.ch) > CHAN_API_WMAX / 4)
+		store_sync();
 }
 
 /* May the caller see (or act on) this wallet? Master sees all. */

@@ -102,6 +102,9 @@ notify_payload(const char *event, const char *actor, const char *target,
 {
 	static const char *const cols[] = { "walletId", "network", "type",
 	    "to", "amount", "token", "tier", "txHash" };
+	static const char	 q_tx[] = "SELECT wallet_id, network, type, "
+	    "to_address, amount, token, tier, tx_hash FROM transactions "
+	    "WHERE id = ?";
 	sqlite3_stmt	*st;
 	json_t		*ev, *v;
 	const char	*t;
@@ -115,12 +118,7 @@ notify_payload(const char *event, const char *actor, const char *target,
 	json_object_set_new(ev, "target", json_string(target));
 	if (strncmp(event, "TX_", 3) != 0)
 		return ev;
-	if (sqlite3_prepare_v2(pd.db, "SELECT wallet_id, network, type, "
-	    "to_address, amount, token, tier, tx_hash FROM transactions "
-	    "WHERE id = ?", -1, &st, NULL) != SQLITE_OK) {
-		json_decref(ev);
-		return NULL;
-	}
+	st = store_cached(q_tx);
 	sqlite3_bind_text(st, 1, target, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		json_object_set_new(ev, "txId", json_string(target));
@@ -136,7 +134,7 @@ notify_payload(const char *event, const char *actor, const char *target,
 		t = (const char *)sqlite3_column_text(st, 6);
 		*skip = t != NULL && strcmp(t, "INSTANT") == 0;
 	}
-	sqlite3_finalize(st);
+	store_release(st);
 	return ev;
 }
 
@@ -148,6 +146,11 @@ int
 audit_append(long long ts, const char *event, const char *actor,
     const char *target, json_t *details)
 {
+	static const char	 q_last[] = "SELECT hash FROM audit_log ORDER "
+	    "BY id DESC LIMIT 1";
+	static const char	 q_insert[] = "INSERT INTO audit_log (ts, "
+	    "event, actor, target, details, prev_hash, hash) VALUES (?, ?, "
+	    "?, ?, ?, ?, ?)";
 	sqlite3_stmt	*st;
 	json_t		*ev = NULL;
 	const char	*notify;
@@ -169,18 +172,13 @@ audit_append(long long ts, const char *event, const char *actor,
 		json_decref(ev);
 		return -1;
 	}
-	if (sqlite3_prepare_v2(pd.db, "SELECT hash FROM audit_log ORDER BY "
-	    "id DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK)
-		goto out;
+	st = store_cached(q_last);
 	if (sqlite3_step(st) == SQLITE_ROW &&
 	    sqlite3_column_bytes(st, 0) == 64)
 		memcpy(prev, sqlite3_column_text(st, 0), 64);
-	sqlite3_finalize(st);
+	store_release(st);
 	entry_hash(prev, ts, event, actor, target, d, hash);
-	if (sqlite3_prepare_v2(pd.db, "INSERT INTO audit_log (ts, event, "
-	    "actor, target, details, prev_hash, hash) VALUES "
-	    "(?, ?, ?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
-		goto out;
+	st = store_cached(q_insert);
 	sqlite3_bind_int64(st, 1, ts);
 	sqlite3_bind_text(st, 2, event, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, actor, -1, SQLITE_STATIC);
@@ -191,12 +189,11 @@ audit_append(long long ts, const char *event, const char *actor,
 	sqlite3_bind_text(st, 7, hash, 64, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_DONE)
 		r = 0;
-	sqlite3_finalize(st);
+	store_release(st);
 	if (r == 0 && ev != NULL && !skip) {
 		r = outbox_add(ts, notify, ev);
 		ev = NULL;
 	}
-out:
 	json_decref(ev);
 	if (r == -1)
 		log_warnx("audit append %s: %s", event,

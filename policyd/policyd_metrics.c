@@ -130,6 +130,15 @@ text_notify(struct mbuf *b)
 	    (unsigned long long)reply_stats.junk,
 	    (unsigned long long)reply_stats.refused,
 	    (unsigned long long)reply_stats.accepted);
+	metrics_head(b, "waiaas_db_commits_total", "counter",
+	    "Group commits of the database (one sync each).");
+	mbuf_printf(b, "waiaas_db_commits_total %llu\n",
+	    (unsigned long long)store_group_stats.commits);
+	metrics_head(b, "waiaas_db_commit_units_total", "counter",
+	    "Units of work (a request's or a pipeline step's writes) those "
+	    "commits carried.");
+	mbuf_printf(b, "waiaas_db_commit_units_total %llu\n",
+	    (unsigned long long)store_group_stats.units);
 }
 
 static void

@@ -254,7 +254,7 @@ pump(evutil_socket_t fd, short ev, void *arg)
 	(void)fd;
 	(void)ev;
 	(void)arg;
-	if (!sqlite3_get_autocommit(pd.db)) {
+	if (store_in_unit()) {
 		kick(100);	/* never write inside another's transaction */
 		return;
 	}

@@ -152,7 +152,7 @@ owner_refuse(struct pd_ctx *c, int status, const char *code,
 	const char	*p = c->req->param;
 	json_t		*d;
 
-	if (!sqlite3_get_autocommit(pd.db))
+	if (store_in_unit())
 		store_rollback();
 	/* From the reply topic: counted there, not audited (junk is free
 	 * to send, and must not fill the log). */
@@ -877,7 +877,7 @@ owner_verify(struct pd_ctx *c)
 	char		 owner[OWNER_ADDR_MAX + 1];
 	int		 n;
 
-	if (c->auth != CRED_OWNER || sqlite3_get_autocommit(pd.db))
+	if (c->auth != CRED_OWNER || !store_in_unit())
 		fatalx("owner verify without ownerAuth's transaction");
 	if (!wallet_row(id, chain, status, state, owner, sizeof(chain)))
 		fatalx("owner verify: the wallet vanished");

@@ -235,16 +235,16 @@ row:
 int
 session_has_wallet(const char *sid, const char *wallet)
 {
+	static const char	 q_has[] = "SELECT 1 FROM session_wallets "
+	    "WHERE session_id = ? AND wallet_id = ?";
 	sqlite3_stmt	*st;
 	int		 r;
 
-	if (sqlite3_prepare_v2(pd.db, "SELECT 1 FROM session_wallets WHERE "
-	    "session_id = ? AND wallet_id = ?", -1, &st, NULL) != SQLITE_OK)
-		return 0;
+	st = store_cached(q_has);
 	sqlite3_bind_text(st, 1, sid, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, wallet, -1, SQLITE_STATIC);
 	r = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
+	store_release(st);
 	return r;
 }
 

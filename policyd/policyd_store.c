@@ -2,11 +2,24 @@
  * The SQLite store, owned by policyd alone: WAL mode, foreign keys on,
  * versioned migrations applied at start.  A database newer than this
  * binary is refused rather than guessed at.
+ *
+ * Group commit: once the event loop runs, the writes of one turn of it
+ * share one SQLite transaction and one sync.  store_begin() opens that
+ * transaction at the turn's first write (and asks for the commit at the
+ * end of the turn), then a savepoint for the caller's unit of work;
+ * store_commit() releases the savepoint, store_rollback() undoes that
+ * unit alone.  Until the commit is on disk, the channels hold what
+ * policyd sends (the hold callback): no answer, broadcast or
+ * notification leaves before the rows that make it true are durable,
+ * and the sync stays PRAGMA synchronous = FULL.  A commit that fails
+ * is fatal: nothing held has left, so the restart finds the database
+ * and the world agreeing, as after a crash before the commit.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <event2/event.h>
 #include <jansson.h>
 #include <sodium.h>
 #include <sqlite3.h>
@@ -574,24 +587,151 @@ store_open(const char *path)
 		log_info("database migrated to schema version %d", v + 1);
 }
 
+static struct {
+	struct event	*ev;		/* the commit at the end of the turn */
+	void		(*hold)(int);	/* 1: hold what is sent; 0: let go */
+	int		 open;		/* the group's transaction is open */
+	int		 unit;		/* a caller's unit is open */
+	unsigned	 units;		/* units in the open group */
+	struct timeval	 delay;		/* test builds: commit this late */
+} grp;
+
+struct store_group_stats	store_group_stats;
+
+/* One statement of the group's, kept prepared (store_cached). */
+static int
+exec_ok(const char *sql)
+{
+	sqlite3_stmt	*st = store_cached(sql);
+	int		 rc;
+
+	rc = sqlite3_step(st);
+	store_release(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static void
+group_commit(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	store_sync();
+}
+
+/*
+ * From here on, writes are committed in groups (see the top of the
+ * file); hold(1) and hold(0) hold and let go what policyd sends.
+ * Before this (start-up), each unit is a transaction of its own.
+ */
+void
+store_group_init(struct event_base *base, void (*hold)(int))
+{
+#ifdef WAIAAS_TEST_HOOKS
+	const char	*v = getenv("WAIAASD_TEST_COMMIT_MS");
+	long		 ms;
+
+	/*
+	 * Test builds: WAIAASD_TEST_COMMIT_MS=<ms> commits each group that
+	 * long after its first write, so that a test's concurrent requests
+	 * surely share commits and a SIGKILL finds one held
+	 * (tests/integration/t_send_bulk.sh).
+	 */
+	if (v != NULL && (ms = strtol(v, NULL, 10)) > 0 && ms <= 10000) {
+		grp.delay.tv_sec = ms / 1000;
+		grp.delay.tv_usec = (ms % 1000) * 1000;
+		log_warnx("test hook: group commits %ld ms late", ms);
+	}
+#endif
+	if ((grp.ev = event_new(base, -1, 0, group_commit, NULL)) == NULL)
+		fatalx("event_new");
+	grp.hold = hold;
+}
+
+/*
+ * The open group committed now, and what it held let go.  Called at the
+ * end of the turn, and by whoever needs the database at rest (VACUUM)
+ * or the held messages gone; never inside a unit.
+ */
+void
+store_sync(void)
+{
+	if (!grp.open)
+		return;
+	if (grp.unit)
+		fatalx("database: commit asked for inside a unit of work");
+	if (sqlite3_get_autocommit(pd.db))
+		fatalx("database: the group's transaction was rolled back");
+	if (exec_ok("COMMIT") == -1)
+		fatalx("database: group commit: %s", sqlite3_errmsg(pd.db));
+	grp.open = 0;
+	store_group_stats.commits++;
+	store_group_stats.units += grp.units;
+	grp.units = 0;
+	event_del(grp.ev);
+	grp.hold(0);
+}
+
 int
 store_begin(void)
 {
-	return sqlite3_exec(pd.db, "BEGIN IMMEDIATE", NULL, NULL, NULL) ==
-	    SQLITE_OK ? 0 : -1;
+	if (grp.unit)
+		return -1;
+	if (grp.ev == NULL) {
+		if (exec_ok("BEGIN IMMEDIATE") == -1)
+			return -1;
+		grp.unit = 1;
+		return 0;
+	}
+	if (!grp.open) {
+		if (exec_ok("BEGIN IMMEDIATE") == -1)
+			return -1;
+		grp.open = 1;
+		grp.hold(1);
+		/* after every callback already due in this turn */
+		if (grp.delay.tv_sec == 0 && grp.delay.tv_usec == 0)
+			event_active(grp.ev, EV_TIMEOUT, 1);
+		else if (event_add(grp.ev, &grp.delay) == -1)
+			fatalx("event_add");
+	} else if (sqlite3_get_autocommit(pd.db))
+		fatalx("database: the group's transaction was rolled back");
+	if (exec_ok("SAVEPOINT unit") == -1)
+		return -1;
+	grp.unit = 1;
+	grp.units++;
+	return 0;
 }
 
 int
 store_commit(void)
 {
-	return sqlite3_exec(pd.db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ?
-	    0 : -1;
+	if (!grp.unit)
+		return -1;
+	if (exec_ok(grp.ev == NULL ? "COMMIT" : "RELEASE unit") == -1)
+		return -1;
+	grp.unit = 0;
+	return 0;
 }
 
 void
 store_rollback(void)
 {
-	(void)sqlite3_exec(pd.db, "ROLLBACK", NULL, NULL, NULL);
+	if (!grp.unit)
+		return;
+	if (grp.ev == NULL)
+		(void)exec_ok("ROLLBACK");
+	else if (exec_ok("ROLLBACK TO unit") == -1 ||
+	    exec_ok("RELEASE unit") == -1)
+		fatalx("database: rollback of a unit: %s",
+		    sqlite3_errmsg(pd.db));
+	grp.unit = 0;
+}
+
+/* 1 inside a unit of work (store_begin() .. store_commit/rollback). */
+int
+store_in_unit(void)
+{
+	return grp.unit;
 }
 
 /*
@@ -950,19 +1090,29 @@ store_wallet_list_write(const char *session, long long limit,
  * an authenticated read.  A statement asked for while it is in use
  * (nested) is prepared afresh; store_release() tells them apart.
  */
-#define STMT_CACHE	32
+#define STMT_CACHE	64
 
 static struct {
 	const char	*sql;
 	sqlite3_stmt	*st;
 	int		 busy;
 } cache[STMT_CACHE];
+static sqlite3	*cache_db;	/* the connection they belong to */
 
 sqlite3_stmt *
 store_cached(const char *sql)
 {
 	size_t	i;
 
+	/* Another connection (tests and benches open the store again):
+	 * the old one's statements go (its close failed while they
+	 * lived). */
+	if (cache_db != pd.db) {
+		for (i = 0; i < STMT_CACHE && cache[i].sql != NULL; i++)
+			sqlite3_finalize(cache[i].st);
+		memset(cache, 0, sizeof(cache));
+		cache_db = pd.db;
+	}
 	for (i = 0; i < STMT_CACHE && cache[i].sql != NULL; i++)
 		if (cache[i].sql == sql) {
 			if (cache[i].busy)

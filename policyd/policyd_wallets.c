@@ -840,7 +840,7 @@ wallets_forgotten(struct imsgchan *ch, struct imsg *imsg, void *arg)
 	    -1 || store_commit() == -1) {
 		log_warnx("wallet %s: key removed, rows not: %s", pu->wallet,
 		    sqlite3_errmsg(pd.db));
-		if (!sqlite3_get_autocommit(pd.db))
+		if (store_in_unit())
 			store_rollback();
 		pd_fail(pu->api_peerid, 500, "INTERNAL_ERROR", "the key was "
 		    "removed but the rows were not; purge again", 1);

@@ -160,7 +160,7 @@ webhooks_create(struct pd_ctx *c)
 	if (r != SQLITE_DONE || audit_append(c->now, "webhook.created",
 	    "operator", id, json_pack("{s:s, s:s}", "id", id, "events",
 	    events)) == -1 || store_commit() == -1) {
-		if (!sqlite3_get_autocommit(pd.db))
+		if (store_in_unit())
 			store_rollback();
 		sodium_memzero(secret, sizeof(secret));
 		wipe_free(events);
@@ -239,7 +239,7 @@ webhooks_delete(struct pd_ctx *c)
 	exec_id("DELETE FROM webhooks WHERE id = ?", id);
 	if (audit_append(c->now, "webhook.deleted", "operator", id,
 	    json_pack("{s:s}", "id", id)) == -1 || store_commit() == -1) {
-		if (!sqlite3_get_autocommit(pd.db))
+		if (store_in_unit())
 			store_rollback();
 		pd_fail(c->peerid, 500, "INTERNAL_ERROR", "could not delete "
 		    "the webhook", 0);
@@ -379,7 +379,7 @@ pump(evutil_socket_t fd, short ev, void *arg)
 	(void)fd;
 	(void)ev;
 	(void)arg;
-	if (!sqlite3_get_autocommit(pd.db)) {
+	if (store_in_unit()) {
 		kick(100);
 		return;
 	}

@@ -58,6 +58,8 @@
 #define JOBS_MAX	4096	/* transactions executing at once */
 #define GAS_TIMEOUT_DEFAULT 3600 /* gasCondition without a timeout: s */
 #define GAS_POLL_MS	3000	/* gasCondition: how often to look again */
+#define KEY_WAITS	50	/* the signer has no key yet: ask again */
+#define KEY_WAIT_MS	200	/* so often, this long apart */
 
 /* A transaction as the chain sees it, from its stored request. */
 struct txspec {
@@ -116,6 +118,7 @@ struct job {
 	int			 dry;		/* a dry run (J_SIM) */
 	int			 sign_only;	/* signed, answered, not sent */
 	int			 x402;		/* an x402 payment's message */
+	int			 key_waits;	/* asked again for a key */
 	uint64_t		 nonce;
 	struct txspec		 s;
 	uint64_t		 last_valid_height;
@@ -218,6 +221,7 @@ void	sim_start(struct pd_ctx *c, const struct wref *w, struct txspec *s,
 /* tx_gas.c */
 int	gas_met(const struct txspec *s, const struct chain_ctx *x,
     char price[80], char prio[80]);
+void	prepare_later(struct job *j, long ms);
 void	broadcast(struct job *j, const uint8_t *raw, size_t rawlen,
     const uint8_t *hash, size_t hashlen, uint64_t nonce, int flags);
 void	hash_text(int chain, const uint8_t *h, char *out, size_t len);

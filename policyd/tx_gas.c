@@ -75,7 +75,6 @@ static int
 gas_wait(struct job *j, const struct chain_ctx *x)
 {
 	sqlite3_stmt	*st;
-	struct timeval	 tv;
 	long long	 now = (long long)time(NULL), until;
 	char		 price[80], prio[80], msg[400];
 	long		 ms;
@@ -108,16 +107,26 @@ gas_wait(struct job *j, const struct chain_ctx *x)
 	if (sqlite3_step(st) != SQLITE_DONE)
 		fatalx("database: %s", sqlite3_errmsg(pd.db));
 	sqlite3_finalize(st);
+	ms = (long)pd.p->cfg.poll_ms * 3L;
+	ms = ms < 300 ? 300 : ms > GAS_POLL_MS ? GAS_POLL_MS : ms;
+	prepare_later(j, ms);
+	return 1;
+}
+
+/* The job's chain context asked again in ms milliseconds. */
+void
+prepare_later(struct job *j, long ms)
+{
+	struct timeval	tv;
+
 	if (j->gas_ev == NULL &&
 	    (j->gas_ev = evtimer_new(pd.base, gas_again, j)) == NULL)
 		fatalx("evtimer_new");
-	ms = (long)pd.p->cfg.poll_ms * 3L;
-	ms = ms < 300 ? 300 : ms > GAS_POLL_MS ? GAS_POLL_MS : ms;
 	tv.tv_sec = ms / 1000;
 	tv.tv_usec = (ms % 1000) * 1000;
 	evtimer_add(j->gas_ev, &tv);
+	j->has_nonce = 0;
 	j->state = J_PREPARE;
-	return 1;
 }
 
 /* api -> policyd: the chain context of a transaction. */

@@ -18,19 +18,26 @@ uint32_t		next_sign_id;
 
 /* ---- storage ---- */
 
-/* One UPDATE of a transaction: ?1 is now, ?2 its id. */
+/*
+ * One UPDATE of a transaction: ?1 is now, ?2 its id.  Outside a unit of
+ * work, a unit of its own, so that it shares the turn's commit.
+ */
 void
 tx_update(const char *sql, const char *id)
 {
 	sqlite3_stmt	*st;
+	int		 own = !store_in_unit();
 
-	if (sqlite3_prepare_v2(pd.db, sql, -1, &st, NULL) != SQLITE_OK)
+	if (own && store_begin() == -1)
 		fatalx("database: %s", sqlite3_errmsg(pd.db));
+	st = store_cached(sql);
 	sqlite3_bind_int64(st, 1, (long long)time(NULL));
 	sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		fatalx("database: %s", sqlite3_errmsg(pd.db));
-	sqlite3_finalize(st);
+	store_release(st);
+	if (own && store_commit() == -1)
+		fatalx("database: %s", sqlite3_errmsg(pd.db));
 }
 
 struct job *
@@ -116,13 +123,14 @@ tx_fail(struct job *j, const char *code, int retryable, const char *msg)
 int
 ended(struct job *j)
 {
+	static const char	 q_live[] = "SELECT status IN ('PENDING', "
+	    "'EXECUTING'), error_code, error FROM transactions WHERE id = ?";
 	sqlite3_stmt	*st;
 	char		 code[API_CODE_MAX] = "TX_CANCELLED";
 	char		 why[160] = "the transaction was cancelled";
 	int		 live = 0;
 
-	st = store_prepare("SELECT status IN ('PENDING', 'EXECUTING'), "
-	    "error_code, error FROM transactions WHERE id = ?");
+	st = store_cached(q_live);
 	sqlite3_bind_text(st, 1, j->id, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		live = sqlite3_column_int(st, 0);
@@ -133,7 +141,7 @@ ended(struct job *j)
 			strlcpy(why, (const char *)sqlite3_column_text(st, 2),
 			    sizeof(why));
 	}
-	sqlite3_finalize(st);
+	store_release(st);
 	if (live)
 		return 0;
 	log_info("transaction %s ended while in flight (%s): nothing signed",
@@ -225,7 +233,8 @@ prepare(struct job *j)
 		}
 	}
 	j->state = J_PREPARE;
-	if (imsgev_composev(&pd.api, IMSG_CHAIN_PREPARE, 0, -1, iov,
+	/* A question that changes nothing: it need not wait for a commit. */
+	if (imsgev_composev_ahead(&pd.api, IMSG_CHAIN_PREPARE, 0, iov,
 	    niov) == -1)
 		fatal("IMSG_CHAIN_PREPARE");
 }
@@ -353,6 +362,10 @@ tx_execute_spec(const char *id, const char *wallet, uint64_t fee_cap,
 void
 sign_evm(struct job *j, const struct chain_ctx *x)
 {
+	static const char	 q_nonce[] = "SELECT max(nonce) FROM "
+	    "transactions WHERE wallet_id = ? AND network = ? AND nonce IS "
+	    "NOT NULL AND status IN ('PENDING', 'EXECUTING', 'SIGNED', "
+	    "'SUBMITTED', 'CONFIRMED') AND id != ?";
 	struct sign_evm_tx	 t;
 	struct job		*o;
 	sqlite3_stmt		*st;
@@ -384,20 +397,19 @@ sign_evm(struct job *j, const struct chain_ctx *x)
 	}
 	/*
 	 * The next nonce: above every one this wallet has in flight, stored
-	 * or being signed.  It is stored with the signed transaction, in
-	 * one commit: a crash before that leaves nothing signed on record
-	 * and nothing sent, and the transaction starts over.  A gap filler
-	 * has its nonce already.
+	 * or being signed, and above every confirmed one: the node's pending
+	 * count may be older than a confirmation seen since (the agent's
+	 * next send asked the node while its previous transaction was
+	 * arriving there), and that nonce is taken for sure.  It is stored
+	 * with the signed transaction, in one commit: a crash before that
+	 * leaves nothing signed on record and nothing sent, and the
+	 * transaction starts over.  A gap filler has its nonce already.
 	 */
 	if (j->filler) {
 		nonce = j->nonce;
 		goto sign;
 	}
-	if (sqlite3_prepare_v2(pd.db, "SELECT max(nonce) FROM transactions "
-	    "WHERE wallet_id = ? AND network = ? AND nonce IS NOT NULL AND "
-	    "status IN ('PENDING', 'EXECUTING', 'SIGNED', 'SUBMITTED') AND "
-	    "id != ?", -1, &st, NULL) != SQLITE_OK)
-		fatalx("database: %s", sqlite3_errmsg(pd.db));
+	st = store_cached(q_nonce);
 	sqlite3_bind_text(st, 1, j->wallet, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, net_get(j->s.net)->name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, j->id, -1, SQLITE_STATIC);
@@ -405,7 +417,7 @@ sign_evm(struct job *j, const struct chain_ctx *x)
 	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) !=
 	    SQLITE_NULL && (uint64_t)sqlite3_column_int64(st, 0) >= nonce)
 		nonce = (uint64_t)sqlite3_column_int64(st, 0) + 1;
-	sqlite3_finalize(st);
+	store_release(st);
 	TAILQ_FOREACH(o, &jobs, entry)
 		if (o != j && o->has_nonce && o->s.net == j->s.net &&
 		    strcmp(o->wallet, j->wallet) == 0 && o->nonce >= nonce)
@@ -442,8 +454,9 @@ sign_evm_ask(struct job *j, struct sign_evm_tx *t)
 	iov[1].iov_len = s->datalen;
 	j->state = J_SIGN;
 	j->sign_id = ++next_sign_id;
-	if (imsgev_composev(&pd.signer, IMSG_SIGNER_SIGN_EVM_TX, j->sign_id,
-	    -1, iov, t->datalen > 0 ? 2 : 1) == -1)
+	/* Nothing leaves the signer but to policyd: no commit to wait for. */
+	if (imsgev_composev_ahead(&pd.signer, IMSG_SIGNER_SIGN_EVM_TX,
+	    j->sign_id, iov, t->datalen > 0 ? 2 : 1) == -1)
 		fatal("IMSG_SIGNER_SIGN_EVM_TX");
 }
 
@@ -493,7 +506,7 @@ sign_sol(struct job *j, const struct chain_ctx *x)
 	iov[1].iov_len = t.datalen;
 	j->state = J_SIGN;
 	j->sign_id = ++next_sign_id;
-	if (imsgev_composev(&pd.signer, IMSG_SIGNER_SIGN_SOL_TX, j->sign_id,
-	    -1, iov, t.datalen > 0 ? 2 : 1) == -1)
+	if (imsgev_composev_ahead(&pd.signer, IMSG_SIGNER_SIGN_SOL_TX,
+	    j->sign_id, iov, t.datalen > 0 ? 2 : 1) == -1)
 		fatal("IMSG_SIGNER_SIGN_SOL_TX");
 }

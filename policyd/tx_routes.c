@@ -48,6 +48,11 @@ tx_insert(struct pd_ctx *c, const struct wref *w, const struct txspec *s,
     const struct pe_tx *t, const struct pe_result *r, const char *id,
     json_t *request, int sign_only)
 {
+	static const char	 q_insert[] = "INSERT INTO transactions (id, "
+	    "wallet_id, session_id, type, status, tier, chain, network, "
+	    "to_address, amount, token, request, reserved_usd, execute_after, "
+	    "expires_at, fee_cap, created_at, updated_at, sign_only) VALUES "
+	    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 	sqlite3_stmt	*st;
 	json_t		*req, *ev;
 	char		*text, actor[64], intent[1024], hex[65];
@@ -63,14 +68,7 @@ tx_insert(struct pd_ctx *c, const struct wref *w, const struct txspec *s,
 		fatalx("json_dumps");
 	json_decref(req);
 	cap = fee_cap(s);
-	if (sqlite3_prepare_v2(pd.db, "INSERT INTO transactions (id, "
-	    "wallet_id, session_id, type, status, tier, chain, network, "
-	    "to_address, amount, token, request, reserved_usd, execute_after, "
-	    "expires_at, fee_cap, created_at, updated_at, sign_only) VALUES "
-	    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", -1,
-	    &st, NULL) !=
-	    SQLITE_OK)
-		fatalx("database: %s", sqlite3_errmsg(pd.db));
+	st = store_cached(q_insert);
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, w->id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, c->session, -1, SQLITE_STATIC);
@@ -100,7 +98,7 @@ tx_insert(struct pd_ctx *c, const struct wref *w, const struct txspec *s,
 	sqlite3_bind_int64(st, 18, c->now);
 	sqlite3_bind_int(st, 19, sign_only != 0);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	store_release(st);
 	wipe_free(text);
 	if (rc != SQLITE_DONE)
 		fatalx("database: %s", sqlite3_errmsg(pd.db));
@@ -215,8 +213,10 @@ tx_send(struct pd_ctx *c)
 	}
 	/*
 	 * Asking the chain for context changes nothing, so it starts now,
-	 * while the commit waits for the disk.  Nothing is signed unless
-	 * the commit succeeds: without it there is no job for the context.
+	 * while the commit (the turn's, shared with the other writes of
+	 * this turn of the loop) waits for the disk.  Nothing is signed
+	 * unless the commit succeeds: the context comes back in a later
+	 * turn, and a failed group commit ends policyd.
 	 * The job carries the request as decoded above.
 	 */
 	if (!queued)

@@ -45,6 +45,9 @@ created_at(struct job *j)
 void
 tx_signed(struct imsgchan *ch, struct imsg *imsg, void *arg)
 {
+	static const char	 q_signed[] = "UPDATE transactions SET status "
+	    "= 'SIGNED', raw = ?, sig_hash = ?, last_valid_height = ?, "
+	    "nonce = ?, updated_at = ? WHERE id = ?";
 	struct sign_reply	 r;
 	struct job		*j;
 	const uint8_t		*raw = (const uint8_t *)imsg->data + sizeof(r);
@@ -93,6 +96,21 @@ tx_signed(struct imsgchan *ch, struct imsg *imsg, void *arg)
 		    "is not the signer's to sign");
 		return;
 	}
+	/*
+	 * After a stop, a transaction resumed at once may reach the signer
+	 * before the parent has handed it the keys (the unlock and the
+	 * node's first answer race): for a wallet still ACTIVE, the chain
+	 * context is asked again a little later, KEY_WAITS times at most.
+	 */
+	if ((r.status == SIGN_UNKNOWN_WALLET || r.status == SIGN_LOCKED) &&
+	    j->key_waits < KEY_WAITS && store_wallet_active(j->wallet, text,
+	    sizeof(text))) {
+		j->key_waits++;
+		log_info("transaction %s: the signer has no key for its wallet "
+		    "yet; asking again", j->id);
+		prepare_later(j, KEY_WAIT_MS);
+		return;
+	}
 	if (r.status != SIGN_OK || r.len == 0) {
 		tx_fail(j, r.status == SIGN_LOCKED ? "KEYSTORE_LOCKED" :
 		    "INTERNAL_ERROR", 0, r.status == SIGN_UNKNOWN_WALLET ?
@@ -114,10 +132,7 @@ tx_signed(struct imsgchan *ch, struct imsg *imsg, void *arg)
 	hash_text(j->s.chain, hash, text, sizeof(text));
 	if (store_begin() == -1)
 		fatalx("database busy");
-	if (sqlite3_prepare_v2(pd.db, "UPDATE transactions SET status = "
-	    "'SIGNED', raw = ?, sig_hash = ?, last_valid_height = ?, nonce = "
-	    "?, updated_at = ? WHERE id = ?", -1, &st, NULL) != SQLITE_OK)
-		fatalx("database: %s", sqlite3_errmsg(pd.db));
+	st = store_cached(q_signed);
 	sqlite3_bind_blob(st, 1, raw, (int)r.len, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, (long long)j->last_valid_height);
@@ -129,7 +144,7 @@ tx_signed(struct imsgchan *ch, struct imsg *imsg, void *arg)
 	sqlite3_bind_text(st, 6, j->id, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		fatalx("database: %s", sqlite3_errmsg(pd.db));
-	sqlite3_finalize(st);
+	store_release(st);
 	if (j->s.create && j->has_nonce)
 		created_at(j);
 	if (store_commit() == -1)

@@ -973,6 +973,93 @@ test_init_limits(void **state)
 	imsgchan_clear(&ch);
 }
 
+/* The peerids of the messages the reader has, in order; how many. */
+static size_t
+read_peerids(struct pair *p, uint32_t *ids, size_t max)
+{
+	struct imsg	imsg;
+	size_t		n = 0;
+	int		r;
+
+	while (imsgchan_read(&p->rd) > 0)
+		;
+	while ((r = imsgchan_get(&p->rd, &imsg)) == 1) {
+		assert_true(n < max);
+		ids[n++] = imsg.hdr.peerid;
+	}
+	assert_int_equal(r, 0);
+	return n;
+}
+
+/*
+ * Held messages: what is queued after imsgchan_hold() is not written
+ * until imsgchan_release(); a message queued "ahead" passes them, after
+ * the ones queued before the hold; nothing held means nothing writable.
+ */
+static void
+test_hold(void **state)
+{
+	static const char	 x[] = "x";
+	struct iovec		 iov;
+	struct pair		 p;
+	uint32_t		 ids[8];
+
+	(void)state;
+	iov.iov_base = (void *)(uintptr_t)x;
+	iov.iov_len = sizeof(x);
+	pair_open(&p, 0, T_MAXMSG, T_WMAX);
+	assert_false(imsgchan_writable(&p.wr));
+	assert_int_equal(imsgchan_compose(&p.wr, IMSG_HEALTH_PING, 1, -1,
+	    NULL, 0), 0);
+	imsgchan_hold(&p.wr);
+	assert_int_equal(imsgchan_composev(&p.wr, IMSG_HEALTH_PING, 2, -1,
+	    &iov, 1), 0);
+	assert_int_equal(imsgchan_composev_ahead(&p.wr, IMSG_HEALTH_PING, 3,
+	    &iov, 1), 0);
+	assert_int_equal(imsgchan_compose(&p.wr, IMSG_HEALTH_PING, 4, -1,
+	    NULL, 0), 0);
+	assert_int_equal(imsgchan_composev_ahead(&p.wr, IMSG_HEALTH_PING, 5,
+	    &iov, 1), 0);
+	assert_true(imsgchan_writable(&p.wr));
+	assert_int_equal(imsgchan_flush(&p.wr), 0);
+	/* 2 and 4 wait; 1, then the two ahead in their order */
+	assert_false(imsgchan_writable(&p.wr));
+	assert_int_equal(imsgchan_queued(&p.wr), 2 * IMSG_HDR_SIZE +
+	    sizeof(x));
+	assert_int_equal(read_peerids(&p, ids, 8), 3);
+	assert_int_equal(ids[0], 1);
+	assert_int_equal(ids[1], 3);
+	assert_int_equal(ids[2], 5);
+	/* still holding: flushing again writes nothing */
+	assert_int_equal(imsgchan_flush(&p.wr), 0);
+	assert_int_equal(read_peerids(&p, ids, 8), 0);
+	imsgchan_release(&p.wr);
+	assert_true(imsgchan_writable(&p.wr));
+	assert_int_equal(imsgchan_flush(&p.wr), 0);
+	assert_int_equal(imsgchan_queued(&p.wr), 0);
+	assert_int_equal(read_peerids(&p, ids, 8), 2);
+	assert_int_equal(ids[0], 2);
+	assert_int_equal(ids[1], 4);
+	/* released: messages go as before, and "ahead" is plain */
+	assert_int_equal(imsgchan_composev_ahead(&p.wr, IMSG_HEALTH_PING, 6,
+	    &iov, 1), 0);
+	assert_int_equal(imsgchan_compose(&p.wr, IMSG_HEALTH_PING, 7, -1,
+	    NULL, 0), 0);
+	assert_int_equal(imsgchan_flush(&p.wr), 0);
+	assert_int_equal(read_peerids(&p, ids, 8), 2);
+	assert_int_equal(ids[0], 6);
+	assert_int_equal(ids[1], 7);
+	/* held messages count toward the queue's limit */
+	imsgchan_hold(&p.wr);
+	while (imsgchan_compose(&p.wr, IMSG_HEALTH_PING, 8, -1, NULL, 0) ==
+	    0)
+		;
+	assert_int_equal(errno, ENOBUFS);
+	assert_int_equal(imsgchan_flush(&p.wr), 0);
+	assert_int_equal(read_peerids(&p, ids, 8), 0);
+	pair_close(&p);
+}
+
 int
 main(void)
 {
@@ -997,6 +1084,7 @@ main(void)
 		cmocka_unit_test(test_fd_clear_queued),
 		cmocka_unit_test(test_backpressure),
 		cmocka_unit_test(test_init_limits),
+		cmocka_unit_test(test_hold),
 	};
 
 	log_init(LOG_TO_STDERR, LOGL_WARN, "test_imsg");

@@ -1,0 +1,145 @@
+#!/bin/sh
+# Sends in bulk: 32 agents at once, each with a wallet and a session
+# token of its own, each sending ETH transfers one after another (the
+# next once its previous one reached the node), through the timing proxy
+# bench/rpc_timer.js in front of anvil, which is also the client.  Per
+# send: the daemon's own time, from the HTTP request to the raw
+# transaction at the node without the node's time for that send's own
+# calls; the node's share; then the node alone, the same calls driven by
+# as many loops, for what it can take.  Every send is then checked:
+# CONFIRMED, the hash the node answered, a nonce of its own.  Prints
+# figures and RESULT lines; fails only if a send went wrong.
+# usage: bench/send_bulk.sh [WAIAASD] [N per agent] [AGENTS]
+# WAIAAS_DAEMON_LOG_LEVEL=debug BENCH_KEEP_LOG=FILE keeps the daemon's log;
+# TMPDIR=/dev/shm puts the data directory on tmpfs (SQLite's fsyncs free).
+set -eu
+BIN=${1:-$(cd "$(dirname "$0")/.." && pwd)/build/waiaasd}
+N=${2:-30}
+AGENTS=${3:-32}
+case $BIN in /*) ;; *) BIN=$PWD/$BIN ;; esac
+. "$(dirname "$0")/lib.sh"
+PPID_=
+[ -x "$NODE" ] || { echo "bench: no $NODE (sh scripts/test-deps.sh)"; exit 1; }
+cleanup() {
+	bench_stop
+	if [ -n "$PPID_" ]; then kill -KILL "$PPID_" 2>/dev/null || true; fi
+	[ -n "${BENCH_KEEP_LOG:-}" ] && [ -f "$TMP/log" ] &&
+	    cp "$TMP/log" "$BENCH_KEEP_LOG"
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP PIPE
+
+bench_anvil
+bench_proxy
+bench_daemon
+
+# The agents: a wallet each, with the session it comes with, funded; a
+# SPENDING_LIMIT that makes every transfer INSTANT.  Each agent pays an
+# address of its own, by which the proxy knows its raw transactions.
+i=0
+: > "$TMP/agents"
+while [ $i -lt "$AGENTS" ]; do
+	curl -s -X POST "$D/v1/wallets" -H "X-Master-Password: $PW" \
+	    -H 'Content-Type: application/json' \
+	    -d "{\"name\":\"bulk$i\",\"chain\":\"ethereum\",\"environment\":\"testnet\"}" \
+	    > "$TMP/w"
+	grep -q '"token"' "$TMP/w" ||
+	    { echo "bench: wallet:"; cat "$TMP/w"; exit 1; }
+	python3 -c "import json, sys
+j = json.load(open(sys.argv[1]))
+print(j['publicKey'], j['session']['token'],
+    '0x%040x' % (0xb0b0000000000000000000000000000000000000 + int(sys.argv[2]) + 1))" \
+	    "$TMP/w" "$i" >> "$TMP/agents"
+	i=$((i + 1))
+done
+while read -r addr token to; do
+	"$CAST" rpc --rpc-url "$ANVIL_URL" anvil_setBalance "$addr" \
+	    0x56bc75e2d63100000 >/dev/null
+done < "$TMP/agents"
+c=$(curl -s -o "$TMP/p" -w '%{http_code}' -X POST "$D/v1/policies" \
+    -H "X-Master-Password: $PW" -H 'Content-Type: application/json' \
+    -d '{"type":"SPENDING_LIMIT","rules":{"instant_max":"1000000000000000000"}}')
+[ "$c" = 201 ] || [ "$c" = 200 ] || { echo "bench: policy: $c"; cat "$TMP/p"; exit 1; }
+
+python3 -c "import json, sys
+a = [dict(zip(('from', 'token', 'to'), l.split()))
+    for l in open(sys.argv[1]) if l.strip()]
+print(json.dumps({'daemon': sys.argv[2], 'network': sys.argv[3],
+    'n': int(sys.argv[4]), 'warmup': 1, 'agents': a}))" \
+    "$TMP/agents" "$D" "$NET" "$N" > "$TMP/bulk.json"
+
+# CPU time so far of the daemon's processes, anvil and the proxy, and
+# the time they waited for a CPU when ready to run, in nanoseconds
+# (/proc/PID/schedstat, all threads of the process): "name cpu wait".
+cpu_snap() {
+	for p in $DPID $(pgrep -P $DPID) $APID $PPID_; do
+		n=$(tr '\0' '\n' < /proc/$p/cmdline | sed -n '1{/^waiaasd: /{s///p;q;};s/.*/parent/p;}')
+		[ "$p" = "$APID" ] && n=anvil
+		[ "$p" = "$PPID_" ] && n=proxy+client
+		echo "$n $(cat /proc/$p/task/*/schedstat |
+		    awk '{ c += $1; w += $2 } END { print c, w }')"
+	done
+}
+# cpu_per TAG BEFORE AFTER SENDS: per send and process, milliseconds of
+# CPU, then of waiting for one.
+cpu_per() {
+	awk -v tag="$1" -v n="$4" '
+	    FNR == NR { c[$1] = $2; w[$1] = $3; next }
+	    { dc = ($2 - c[$1]) / 1e6 / n; dw = ($3 - w[$1]) / 1e6 / n
+	      if (dc == 0 && dw == 0) next
+	      l1 = l1 sprintf(" %s %.3f", $1, dc)
+	      l2 = l2 sprintf(" %s %.3f", $1, dw)
+	      if ($1 != "anvil" && $1 != "proxy+client") { sc += dc; sw += dw } }
+	    END { printf "%s, per send, ms of CPU:%s (daemon %.3f)\n", tag, l1, sc
+	          printf "%s, per send, ms waiting for a CPU:%s (daemon %.3f)\n",
+	              tag, l2, sw }' "$2" "$3"
+}
+
+echo "POST /v1/transactions/send: $AGENTS agents at once x $N each" \
+    "(ETH transfers), daemon -> timing proxy -> anvil"
+curl -s -X POST "$PROXY/__reset" >/dev/null
+cpu_snap > "$TMP/cpu0"
+c=$(curl -s -o "$TMP/out" -w '%{http_code}' -X POST "$PROXY/__bulk" \
+    -H 'Content-Type: application/json' --data-binary "@$TMP/bulk.json")
+cpu_snap > "$TMP/cpu1"
+grep -v '^RESULTLINE|\|^RATE|' "$TMP/out"
+# The database's commits (group commit: several units of work each).
+curl -s "$D/metrics" -H "X-Master-Password: $PW" |
+    awk -v n="$(sed -n 's/^RATE|[^|]*|//p' "$TMP/out")" -v a="$AGENTS" '
+    /^waiaas_db_commits_total / { c = $2 }
+    /^waiaas_db_commit_units_total / { u = $2 }
+    END { if (c > 0) printf "database commits since start: %d (%.2f per " \
+        "send), carrying %d units of work (%.2f per commit)\n", c,
+        c / (n + a), u, u / c }'
+[ "$c" = 200 ] || { echo "bench: the bulk run failed ($c)"; exit 1; }
+SENDS=$(sed -n 's/^RATE|[^|]*|//p' "$TMP/out")
+RATE=$(sed -n 's/^RATE|\([^|]*\)|.*/\1/p' "$TMP/out")
+# CPU for the whole run, the warm-up and the checks after it included.
+cpu_per "through the daemon" "$TMP/cpu0" "$TMP/cpu1" \
+    $((SENDS + AGENTS))
+bench_rss
+
+# The node alone, the same calls driven the same way.
+curl -s -X POST "$PROXY/__reset" >/dev/null
+cpu_snap > "$TMP/cpu2"
+c=$(curl -s -o "$TMP/alone" -w '%{http_code}' -X POST "$PROXY/__alone" \
+    -H 'Content-Type: application/json' --data-binary "@$TMP/bulk.json")
+cpu_snap > "$TMP/cpu3"
+grep -v '^RATE|' "$TMP/alone"
+[ "$c" = 200 ] || { echo "bench: the node-alone run failed ($c)"; exit 1; }
+ARATE=$(sed -n 's/^RATE|\([^|]*\)|.*/\1/p' "$TMP/alone")
+cpu_per "the node alone" "$TMP/cpu2" "$TMP/cpu3" $((SENDS + AGENTS)) |
+    sed 's/ (daemon [^)]*)//'
+RATIO=$(awk -v a="$RATE" -v b="$ARATE" 'BEGIN { printf "%.1f", 100 * a / b }')
+# Node-limited: through the daemon at least 80 % of what the node takes
+# alone (the rest is the CPU the daemon itself takes from the node on a
+# machine of few cores).
+VERDICT=daemon-limited
+awk -v r="$RATIO" 'BEGIN { exit !(r >= 80) }' && VERDICT=node-limited
+echo "through the daemon: $RATIO % of the node alone's rate: $VERDICT"
+
+# The machine-readable lines: figure|value|goal.
+echo "RESULT|bulk sends ($AGENTS agents)|$(printf %.0f "$RATE") sends/s|node-limited"
+sed -n 's/^RESULTLINE|\([^|]*|[^|]*|[^|]*\).*/RESULT|\1/p' "$TMP/out"
+echo "RESULT|bulk sends vs the node alone|$RATIO % ($VERDICT)|>= 80 %"
