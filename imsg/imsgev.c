@@ -18,14 +18,14 @@ imsgev_closed(struct imsgev *iev)
 	exit(0);
 }
 
-/* Held (imsgev_hold): the write queue is past half its room. */
+/* Throttled (imsgev_throttle): the write queue is past half its room. */
 static int
 imsgev_full(const struct imsgev *iev)
 {
-	return iev->hold && imsgchan_room(&iev->ch) < iev->ch.wmax / 2;
+	return iev->throttle && imsgchan_room(&iev->ch) < iev->ch.wmax / 2;
 }
 
-/* The messages read so far, unless the channel is held. */
+/* The messages read so far, unless the channel is throttled. */
 static void
 imsgev_dispatch(struct imsgev *iev)
 {
@@ -70,7 +70,7 @@ imsgev_cb(evutil_socket_t fd, short what, void *arg)
 			fatal("read from %s", iev->ch.name);
 		}
 	}
-	/* After a write too: what a held channel kept waits no longer. */
+	/* After a write too: what a throttled channel kept waits no more. */
 	imsgev_dispatch(iev);
 	imsgev_update(iev);
 }
@@ -115,7 +115,7 @@ imsgev_free(struct imsgev *iev)
 void
 imsgev_update(struct imsgev *iev)
 {
-	/* Held, it reads nothing more: what it read waits in the buffer. */
+	/* Throttled, it reads no more: what it read waits in the buffer. */
 	short	want = imsgev_full(iev) ? 0 : EV_READ;
 
 	if (iev->ev == NULL)
@@ -146,9 +146,9 @@ imsgev_update(struct imsgev *iev)
  * other.
  */
 void
-imsgev_hold(struct imsgev *iev)
+imsgev_throttle(struct imsgev *iev)
 {
-	iev->hold = 1;
+	iev->throttle = 1;
 }
 
 /*
@@ -175,8 +175,8 @@ imsgev_flush_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	iev->flushing = 0;
 	imsgev_write_through(iev);
-	/* Room made: what a held channel kept, then its events. */
-	if (iev->hold) {
+	/* Room made: what a throttled channel kept, then its events. */
+	if (iev->throttle) {
 		imsgev_dispatch(iev);
 		imsgev_update(iev);
 	}

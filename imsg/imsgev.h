@@ -16,7 +16,7 @@ struct imsgev {
 	void			(*closed)(struct imsgev *);
 	struct event		*flush;		/* imsgev_batch() */
 	int			 flushing;
-	int			 hold;		/* imsgev_hold() */
+	int			 throttle;	/* imsgev_throttle() */
 };
 
 int	imsgev_init(struct imsgev *, struct event_base *, int, const char *,
@@ -25,7 +25,7 @@ int	imsgev_init(struct imsgev *, struct event_base *, int, const char *,
 void	imsgev_free(struct imsgev *);
 void	imsgev_update(struct imsgev *);
 void	imsgev_batch(struct imsgev *);
-void	imsgev_hold(struct imsgev *);
+void	imsgev_throttle(struct imsgev *);
 int	imsgev_compose(struct imsgev *, uint32_t, uint32_t, int, const void *,
 	    size_t);
 int	imsgev_composev(struct imsgev *, uint32_t, uint32_t, int,

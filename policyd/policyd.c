@@ -204,7 +204,7 @@ policyd_main(struct proc *p)
 		fatalx("event_base_new");
 	peer_init(&pd.api, PROC_API, api_rules, nitems(api_rules));
 	imsgev_batch(&pd.api);
-	imsgev_hold(&pd.api);
+	imsgev_throttle(&pd.api);
 	peer_init(&pd.signer, PROC_SIGNER, signer_rules, nitems(signer_rules));
 	peer_init(&pd.relay, PROC_RELAY, relay_rules, nitems(relay_rules));
 	peer_init(&pd.fetch, PROC_FETCH, fetch_rules, nitems(fetch_rules));
