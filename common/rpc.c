@@ -50,8 +50,21 @@
 #define RPC_CA_PATH		"/etc/ssl/certs/ca-certificates.crt"
 #define RPC_CA_MAX		(4 * 1024 * 1024)
 #define RPC_HOST_MAX		253
+#define RPC_SEEN_MAX		16	/* endpoints checked, remembered */
 #define TOOBIG_BODY		1
 #define TOOBIG_HEADERS		2
+
+/*
+ * An endpoint (URL and resolve entry) found good by endpoint_check(),
+ * with what it found: parsing a URL costs more than the rest of a
+ * call's set-up, and the same few endpoints come again and again.
+ */
+struct ep_seen {
+	char		*url;
+	char		*resolve;
+	int		 literal6;	/* an IPv6 literal host */
+	int		 tls;		/* https */
+};
 
 /* One socket libcurl asked us to watch. */
 struct rpc_sock {
@@ -96,6 +109,7 @@ struct rpc_req {
 	struct rpc_error	 err;
 	struct rpc_health	*health;	/* the endpoint's, or NULL */
 	uint64_t		 t0_us;		/* made: monotonic */
+	int			 tls;		/* https: the CA bundle */
 };
 
 static struct event_base	*base;
@@ -111,6 +125,8 @@ static size_t			 ninflight;
 static int			 global_init;
 
 static TAILQ_HEAD(, rpc_req)	 reqs = TAILQ_HEAD_INITIALIZER(reqs);
+static struct ep_seen		 seen[RPC_SEEN_MAX];
+static size_t			 seen_next;
 static LIST_HEAD(, rpc_sock)	 socks = LIST_HEAD_INITIALIZER(socks);
 
 static void	check_done(void);
@@ -169,13 +185,15 @@ host_ok(const char *h)
 }
 
 /*
- * Split an http(s) URL into the host and port libcurl will connect to:
+ * Split an http(s) URL into the host and port libcurl will connect to
+ * (and whether it speaks TLS):
  * libcurl's own reading, checked against the parent's (common/url.c)
  * in endpoint_check().  Returns 0, or -1 with *why set; the URL itself
  * is never quoted.
  */
 static int
-url_hostport(const char *url, char **host, char **port, const char **why)
+url_hostport(const char *url, char **host, char **port, int *tls,
+    const char **why)
 {
 	CURLU	*u;
 	char	*scheme = NULL;
@@ -195,6 +213,7 @@ url_hostport(const char *url, char **host, char **port, const char **why)
 		*why = "RPC URL is not http or https";
 		goto out;
 	}
+	*tls = strcmp(scheme, "https") == 0;
 	if (curl_url_get(u, CURLUPART_HOST, host, 0) != CURLUE_OK ||
 	    !host_ok(*host)) {
 		*why = "RPC URL has no usable host";
@@ -225,14 +244,14 @@ out:
  * CURLOPT_RESOLVE (a host with colons) and never looks one up.
  */
 static int
-endpoint_check(const struct rpc_endpoint *ep, const char **why)
+endpoint_parse(const struct rpc_endpoint *ep, int *tls, const char **why)
 {
 	const char	*e = ep->resolve, *p;
 	char		*host, *port;
 	size_t		 hlen, plen;
 	int		 r = -1;
 
-	if (url_hostport(ep->url, &host, &port, why) == -1)
+	if (url_hostport(ep->url, &host, &port, tls, why) == -1)
 		return -1;
 	*why = "resolve entry does not match the RPC URL's host and port";
 	if (e[0] == '[')
@@ -254,6 +273,58 @@ out:
 	curl_free(host);
 	curl_free(port);
 	return r;
+}
+
+/*
+ * endpoint_parse(), remembered for the endpoints found good (the last
+ * RPC_SEEN_MAX of them): the same URL and resolve entry give the same
+ * answer.  A new resolve entry for a host is a new endpoint.
+ */
+static int
+endpoint_check(const struct rpc_endpoint *ep, int *tls, const char **why)
+{
+	struct ep_seen	*e;
+	size_t		 i;
+	int		 r;
+
+	for (i = 0; i < nitems(seen); i++) {
+		e = &seen[i];
+		if (e->url != NULL && strcmp(e->url, ep->url) == 0 &&
+		    strcmp(e->resolve, ep->resolve) == 0) {
+			*tls = e->tls;
+			return e->literal6;
+		}
+	}
+	if ((r = endpoint_parse(ep, tls, why)) == -1)
+		return -1;
+	e = &seen[seen_next];
+	seen_next = (seen_next + 1) % nitems(seen);
+	free(e->url);
+	free(e->resolve);
+	e->url = strdup(ep->url);
+	e->resolve = strdup(ep->resolve);
+	if (e->url == NULL || e->resolve == NULL) {
+		free(e->url);
+		free(e->resolve);
+		e->url = e->resolve = NULL;
+		return r;
+	}
+	e->literal6 = r;
+	e->tls = *tls;
+	return r;
+}
+
+static void
+seen_clear(void)
+{
+	size_t	i;
+
+	for (i = 0; i < nitems(seen); i++) {
+		free(seen[i].url);
+		free(seen[i].resolve);
+		seen[i].url = seen[i].resolve = NULL;
+	}
+	seen_next = 0;
 }
 
 static void
@@ -909,7 +980,12 @@ easy_new(struct rpc_req *r, const char *url)
 	 */
 	SETOPT(h, CURLOPT_CAINFO, NULL);
 	SETOPT(h, CURLOPT_CAPATH, NULL);
-	if (ca_pem != NULL)
+	/*
+	 * Only where TLS is spoken: libcurl 7.88 copies the blob into every
+	 * transfer's connection settings (some 220 KB each time), https
+	 * or not.
+	 */
+	if (ca_pem != NULL && r->tls)
 		SETOPT(h, CURLOPT_CAINFO_BLOB, &ca_blob);
 	return h;
 fail:
@@ -945,8 +1021,8 @@ req_new(const char *label, int flags, void *arg)
 static void
 req_launch(struct rpc_req *r, const struct rpc_endpoint *ep)
 {
-	const char	*why;
-	int		 literal6;
+	const char	*why = "RPC URL not usable";
+	int		 literal6, tls = 0;
 
 	if (ep != NULL)
 		r->health = ep->health;
@@ -959,10 +1035,11 @@ req_launch(struct rpc_req *r, const struct rpc_endpoint *ep)
 		    "resolved (yet)");
 		return;
 	}
-	if ((literal6 = endpoint_check(ep, &why)) == -1) {
+	if ((literal6 = endpoint_check(ep, &tls, &why)) == -1) {
 		req_defer(r, RPC_E_TRANSPORT, 0, why);
 		return;
 	}
+	r->tls = tls;
 	if (ninflight >= RPC_INFLIGHT_MAX) {
 		req_defer(r, RPC_E_TRANSPORT, 1, "too many requests in flight");
 		return;
@@ -1176,6 +1253,7 @@ rpc_shutdown(void)
 	headers = NULL;
 	curl_slist_free_all(get_headers);
 	get_headers = NULL;
+	seen_clear();
 	free(ca_pem);
 	ca_pem = NULL;
 	memset(&ca_blob, 0, sizeof(ca_blob));
