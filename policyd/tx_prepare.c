@@ -225,7 +225,9 @@ prepare(struct job *j)
 		}
 	}
 	j->state = J_PREPARE;
-	if (imsgev_composev(&pd.api, IMSG_CHAIN_PREPARE, 0, -1, iov,
+	/* The api's request, if one waits: its reads may be shared with
+	 * calls started after it arrived (api_chain.c). */
+	if (imsgev_composev(&pd.api, IMSG_CHAIN_PREPARE, j->peerid, -1, iov,
 	    niov) == -1)
 		fatal("IMSG_CHAIN_PREPARE");
 }
