@@ -17,7 +17,7 @@ BIN=$BUILD/waiaasd
 [ -x "$BIN" ] || { echo "bench: no $BIN (make)"; exit 1; }
 
 # name: command line (run from /, to prove any directory works)
-SCRIPTS="health start memory auth signer send simulate policy scale"
+SCRIPTS="health start memory auth signer send simulate balance policy scale"
 [ -z "${BENCH_ONLY:-}" ] || SCRIPTS=$BENCH_ONLY
 
 run_one() {
@@ -29,6 +29,7 @@ run_one() {
 	signer) BUILD=$BUILD sh "$ROOT/bench/signer.sh" ;;
 	send) sh "$ROOT/bench/send.sh" "$BIN" ;;
 	simulate) sh "$ROOT/bench/simulate.sh" "$BIN" ;;
+	balance) sh "$ROOT/bench/balance.sh" "$BIN" ;;
 	policy) BUILD=$BUILD sh "$ROOT/bench/policy.sh" ;;
 	scale) sh "$ROOT/bench/scale.sh" "$BIN" ;;
 	*) echo "bench: no such bench: $1"; return 1 ;;
