@@ -257,6 +257,20 @@ policyd_issues(struct http_req *req, const char *text, size_t len)
 	json_decref(j);
 }
 
+/* The request policyd works on as peerid, left pending; NULL if none. */
+struct http_req *
+api_peek_pending(uint32_t id)
+{
+	struct pending	*pe;
+
+	if (id == 0)
+		return NULL;
+	TAILQ_FOREACH(pe, &pending, entry)
+		if (pe->id == id)
+			return pe->req;
+	return NULL;
+}
+
 /* The request policyd answered with peerid; NULL if none. */
 struct http_req *
 api_take_pending(uint32_t id)

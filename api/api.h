@@ -70,6 +70,7 @@ void	api_owner_set(API_HANDLER_ARGS);
 void	api_recover(API_HANDLER_ARGS);
 
 struct http_req *api_take_pending(uint32_t);
+struct http_req *api_peek_pending(uint32_t);
 
 /* api_chain.c */
 void	api_chain_init(struct proc *);

@@ -225,6 +225,22 @@ net_of(uint32_t i, const char *what)
 	return &nets[i];
 }
 
+/*
+ * When the request a chain read serves arrived, on rpc.c's clock (both
+ * CLOCK_MONOTONIC microseconds): its reads may share the answer of an
+ * identical call started since.  Not known (an internal request, a
+ * send answered already): now, so only calls not yet started are.
+ */
+static uint64_t
+since_of(const struct http_req *req)
+{
+	uint64_t	now = rpc_now_us();
+
+	if (req == NULL || req->t0_us == 0 || req->t0_us > now)
+		return now;
+	return req->t0_us;
+}
+
 void
 api_chain_prepare(struct imsgchan *ch, struct imsg *imsg, void *arg)
 {
@@ -243,7 +259,8 @@ api_chain_prepare(struct imsgchan *ch, struct imsg *imsg, void *arg)
 		fatalx("IMSG_CHAIN_PREPARE: malformed");
 	n = net_of(p.net, "IMSG_CHAIN_PREPARE");
 	if (p.op == CHOP_EVM_TX && n->net.chain == KS_CHAIN_ETHEREUM)
-		evm_prepare(n, &p, data);
+		evm_prepare(n, &p, data,
+		    since_of(api_peek_pending(imsg->hdr.peerid)));
 	else if (p.op >= CHOP_SOL_TRANSFER && p.op <= CHOP_SOL_CALL &&
 	    n->net.chain == KS_CHAIN_SOLANA && (p.datalen == 0 ||
 	    (p.flags & CHPREP_SIMULATE)))
@@ -389,7 +406,8 @@ api_chain_query(struct imsgchan *ch, struct imsg *imsg, void *arg)
 		nft_read(c, n, &q);
 	}
 	else if (n->net.chain == KS_CHAIN_ETHEREUM)
-		evm_query(c, n, &q);
+		evm_query(c, n, &q, since_of(c->req != NULL ? c->req :
+		    c->all->req));
 	else
 		sol_query(c, n, &q);
 }

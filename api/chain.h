@@ -60,12 +60,17 @@ void	chain_incoming_done(const struct incoming_head *,
 /* query: status 200 with body (stolen), or an error code and message. */
 void	chain_query_done(void *, int, const char *, const char *, json_t *);
 
-/* EVM (chain_evm_*.c). */
+/*
+ * EVM (chain_evm_*.c).  A prepare's and a query's last argument: when
+ * the request they serve arrived (rpc_now_us()); their reads may share
+ * the answer of an identical call started since (rpc_call_shared()).
+ */
 void	evm_prepare(struct chain_net *, const struct chain_prep *,
-	    const uint8_t *);
+	    const uint8_t *, uint64_t);
 void	evm_send(struct chain_net *, const struct chain_send *,
 	    const uint8_t *);
-void	evm_query(void *, struct chain_net *, const struct chain_query *);
+void	evm_query(void *, struct chain_net *, const struct chain_query *,
+	    uint64_t);
 void	evm_incoming(struct chain_net *, const struct incoming_ask *);
 void	sol_incoming(struct chain_net *, const struct incoming_ask *);
 

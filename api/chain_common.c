@@ -131,31 +131,48 @@ u256_from_u64(uint64_t x, uint8_t v[32])
 		v[31 - i] = (uint8_t)(x >> (8 * i));
 }
 
-/* Big-endian 256-bit unsigned to decimal (at most 78 digits). */
+/*
+ * Big-endian 256-bit unsigned to decimal (at most 78 digits): the number
+ * as eight 32-bit limbs, divided by 10^9 until nothing is left, nine
+ * digits a pass.
+ */
 void
 u256_dec(const uint8_t v[32], char out[80])
 {
-	uint8_t	n[32];
-	char	tmp[80];
-	size_t	i, k = 0;
-	int	zero;
+	uint32_t	limb[8];
+	uint32_t	chunk[9];	/* 9 x 9 digits >= 78 */
+	char		tmp[9 * 9];
+	uint64_t	rem;
+	size_t		i, nchunk = 0, top = 0, k = 0;
+	int		d;
 
-	memcpy(n, v, 32);
+	for (i = 0; i < 8; i++)
+		limb[i] = (uint32_t)v[4 * i] << 24 | (uint32_t)v[4 * i + 1] <<
+		    16 | (uint32_t)v[4 * i + 2] << 8 | v[4 * i + 3];
+	while (top < 8 && limb[top] == 0)
+		top++;
 	do {
-		unsigned rem = 0;
-
-		zero = 1;
-		for (i = 0; i < 32; i++) {
-			unsigned cur = rem << 8 | n[i];
-
-			n[i] = (uint8_t)(cur / 10);
-			rem = cur % 10;
-			if (n[i] != 0)
-				zero = 0;
+		rem = 0;
+		for (i = top; i < 8; i++) {
+			rem = rem << 32 | limb[i];
+			limb[i] = (uint32_t)(rem / 1000000000);
+			rem %= 1000000000;
 		}
-		tmp[k++] = (char)('0' + rem);
-	} while (!zero && k < sizeof(tmp) - 1);
-	for (i = 0; i < k; i++)
-		out[i] = tmp[k - 1 - i];
-	out[k] = '\0';
+		chunk[nchunk++] = (uint32_t)rem;
+		while (top < 8 && limb[top] == 0)
+			top++;
+	} while (top < 8 && nchunk < nitems(chunk));
+	/* The most significant chunk without leading zeros, then nine
+	 * digits each. */
+	for (i = nchunk; i-- > 0; ) {
+		for (d = 8; d >= 0; d--) {
+			tmp[k + (size_t)d] = (char)('0' + chunk[i] % 10);
+			chunk[i] /= 10;
+		}
+		k += 9;
+	}
+	for (i = 0; i + 1 < k && tmp[i] == '0'; i++)
+		;
+	memcpy(out, tmp + i, k - i);
+	out[k - i] = '\0';
 }

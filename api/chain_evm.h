@@ -52,5 +52,7 @@ typedef void	(*nc_cb)(void *, int, int, const char *);
 void	evm_net_ready(struct chain_net *, nc_cb, void *);
 void	evm_call(struct chain_net *, const char *, json_t *, int, rpc_cb,
 	    void *);
+void	evm_read(struct chain_net *, const char *, json_t *, uint64_t,
+	    rpc_cb, void *);
 
 #endif

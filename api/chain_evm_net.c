@@ -21,6 +21,19 @@
 #define NC_RECHECK_WRONG	30	/* s: re-ask a wrong node */
 #define NC_WAITERS_MAX		1024
 
+/* Params that could not be built: out of memory, through cb. */
+static void
+call_oom(rpc_cb cb, void *arg)
+{
+	struct rpc_error	e;
+
+	memset(&e, 0, sizeof(e));
+	e.kind = RPC_E_TRANSPORT;
+	e.retryable = 1;
+	strlcpy(e.message, "out of memory", sizeof(e.message));
+	cb(NULL, &e, arg);
+}
+
 /*
  * rpc_call, except that params that could not be built (NULL from
  * json_pack: out of memory) fail through the callback instead of turning
@@ -30,17 +43,27 @@ void
 evm_call(struct chain_net *n, const char *method, json_t *params,
     int flags, rpc_cb cb, void *arg)
 {
-	struct rpc_error	e;
-
 	if (params == NULL) {
-		memset(&e, 0, sizeof(e));
-		e.kind = RPC_E_TRANSPORT;
-		e.retryable = 1;
-		strlcpy(e.message, "out of memory", sizeof(e.message));
-		cb(NULL, &e, arg);
+		call_oom(cb, arg);
 		return;
 	}
 	rpc_call(&n->ep, method, params, flags, cb, arg);
+}
+
+/*
+ * evm_call() for a read (no flags): the answer of an identical call
+ * started at or after since_us, if one is in flight, rather than a call
+ * of its own (rpc_call_shared()).
+ */
+void
+evm_read(struct chain_net *n, const char *method, json_t *params,
+    uint64_t since_us, rpc_cb cb, void *arg)
+{
+	if (params == NULL) {
+		call_oom(cb, arg);
+		return;
+	}
+	rpc_call_shared(&n->ep, method, params, 0, since_us, cb, arg);
 }
 
 /* ------------------------------------------------------------------ */

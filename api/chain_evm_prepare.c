@@ -3,7 +3,9 @@
  * the gas limit of a transaction, and for a dry run what the wallet
  * holds (balance, token balance and decimals) and whether a memo's
  * recipient has code.  All calls go out at once; the first error
- * speaks, and every answer is checked before it is used.
+ * speaks, and every answer is checked before it is used.  All are reads:
+ * an identical one started after the request arrived may answer for
+ * them (evm_read()).
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -26,6 +28,7 @@
 
 struct prep {
 	struct chain_net	*net;
+	uint64_t		 since;		/* the request's arrival */
 	struct chain_ctx	 ctx;
 	char			 from[43];
 	char			 to[43];
@@ -160,8 +163,8 @@ prep_block(json_t *res, const struct rpc_error *err, void *arg)
 	if (v == NULL || json_is_null(v)) {
 		/* A chain before London: the gas price is the fee. */
 		p->legacy = 1;
-		evm_call(p->net, "eth_gasPrice", json_array(), 0, prep_gasprice,
-		    p);
+		evm_read(p->net, "eth_gasPrice", json_array(), p->since,
+		    prep_gasprice, p);
 		return;
 	}
 	if (evm_qty_parse(v, p->ctx.base_fee) == -1)
@@ -228,8 +231,9 @@ prep_prio(json_t *res, const struct rpc_error *err, void *arg)
 		 * A node without eth_maxPriorityFeePerGas: what recent
 		 * blocks paid (median of their medians), else 1 gwei.
 		 */
-		evm_call(p->net, "eth_feeHistory", json_pack("[s,s,[i]]",
-		    FEEHIST_BLOCKS_HEX, "latest", 50), 0, prep_feehist, p);
+		evm_read(p->net, "eth_feeHistory", json_pack("[s,s,[i]]",
+		    FEEHIST_BLOCKS_HEX, "latest", 50), p->since,
+		    prep_feehist, p);
 		return;
 	}
 	if (err != NULL)
@@ -360,41 +364,41 @@ prep_ready(void *arg, int st, int retryable, const char *msg)
 	p->pending = 5;
 	if (p->decimals) {
 		p->pending++;
-		evm_call(p->net, "eth_call", json_pack("[{s:s,s:s},s]", "to",
-		    p->token, "data", SEL_DECIMALS, "latest"), 0,
+		evm_read(p->net, "eth_call", json_pack("[{s:s,s:s},s]", "to",
+		    p->token, "data", SEL_DECIMALS, "latest"), p->since,
 		    prep_decimals, p);
 	}
 	if (p->token_bal) {
 		evm_balanceof_data(p->from, bal);
 		p->pending++;
-		evm_call(p->net, "eth_call", json_pack("[{s:s,s:s},s]", "to",
-		    p->token, "data", bal, "pending"), 0, prep_token_balance,
-		    p);
+		evm_read(p->net, "eth_call", json_pack("[{s:s,s:s},s]", "to",
+		    p->token, "data", bal, "pending"), p->since,
+		    prep_token_balance, p);
 	}
-	evm_call(p->net, "eth_getTransactionCount",
-	    json_pack("[s,s]", p->from, "pending"), 0, prep_nonce, p);
-	evm_call(p->net, "eth_getBlockByNumber",
-	    json_pack("[s,b]", "latest", 0), 0, prep_block, p);
-	evm_call(p->net, "eth_maxPriorityFeePerGas", json_array(), 0, prep_prio,
-	    p);
-	evm_call(p->net, "eth_estimateGas", tx != NULL ? json_pack("[o]", tx) :
-	    NULL, 0, prep_estimate, p);
+	evm_read(p->net, "eth_getTransactionCount",
+	    json_pack("[s,s]", p->from, "pending"), p->since, prep_nonce, p);
+	evm_read(p->net, "eth_getBlockByNumber",
+	    json_pack("[s,b]", "latest", 0), p->since, prep_block, p);
+	evm_read(p->net, "eth_maxPriorityFeePerGas", json_array(), p->since,
+	    prep_prio, p);
+	evm_read(p->net, "eth_estimateGas", tx != NULL ? json_pack("[o]", tx) :
+	    NULL, p->since, prep_estimate, p);
 	if (p->balance) {
 		p->pending++;
-		evm_call(p->net, "eth_getBalance", json_pack("[s,s]", p->from,
-		    "pending"), 0, prep_balance, p);
+		evm_read(p->net, "eth_getBalance", json_pack("[s,s]", p->from,
+		    "pending"), p->since, prep_balance, p);
 	}
 	if (p->no_code) {
 		p->pending++;
-		evm_call(p->net, "eth_getCode", json_pack("[s,s]", p->to,
-		    "latest"), 0, prep_code, p);
+		evm_read(p->net, "eth_getCode", json_pack("[s,s]", p->to,
+		    "latest"), p->since, prep_code, p);
 	}
 	prep_unref(p);
 }
 
 void
 evm_prepare(struct chain_net *n, const struct chain_prep *in,
-    const uint8_t *data)
+    const uint8_t *data, uint64_t since)
 {
 	struct prep	*p;
 
@@ -403,6 +407,7 @@ evm_prepare(struct chain_net *n, const struct chain_prep *in,
 		return;
 	}
 	p->net = n;
+	p->since = since;
 	p->pending = 1;
 	p->balance = (in->flags & CHPREP_BALANCE) != 0;
 	p->no_code = (in->flags & CHPREP_NO_CODE) != 0;

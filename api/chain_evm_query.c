@@ -41,6 +41,7 @@ struct qtoken {
 struct query {
 	void			*req;
 	struct chain_net	*net;
+	uint64_t		 since;		/* the request's arrival */
 	uint32_t		 kind;
 	char			 wallet[UUID_STR_LEN];
 	char			 addr[43];
@@ -234,8 +235,8 @@ query_ready(void *arg, int st, int retryable, const char *msg)
 		q->pending++;
 		q->nc.q = q;
 		q->nc.tok = -1;
-		evm_call(q->net, "eth_getBalance", json_pack("[s,s]", q->addr,
-		    "latest"), 0, query_native, &q->nc);
+		evm_read(q->net, "eth_getBalance", json_pack("[s,s]", q->addr,
+		    "latest"), q->since, query_native, &q->nc);
 	}
 	for (i = 0; i < q->ntok; i++) {
 		t = &q->tok[i];
@@ -243,17 +244,18 @@ query_ready(void *arg, int st, int retryable, const char *msg)
 			t->c[k].q = q;
 			t->c[k].tok = (int)i;
 			t->c[k].what = k;
-			evm_call(q->net, "eth_call", json_pack("[{s:s,s:s},s]",
+			evm_read(q->net, "eth_call", json_pack("[{s:s,s:s},s]",
 			    "to", t->addr, "data", k == QT_BAL ? bal :
 			    k == QT_DEC ? SEL_DECIMALS : SEL_SYMBOL,
-			    "latest"), 0, query_tok_done, &t->c[k]);
+			    "latest"), q->since, query_tok_done, &t->c[k]);
 		}
 	}
 	query_unref(q);
 }
 
 void
-evm_query(void *req, struct chain_net *n, const struct chain_query *in)
+evm_query(void *req, struct chain_net *n, const struct chain_query *in,
+    uint64_t since)
 {
 	struct query	*q;
 	size_t		 i;
@@ -265,6 +267,7 @@ evm_query(void *req, struct chain_net *n, const struct chain_query *in)
 	}
 	q->req = req;
 	q->net = n;
+	q->since = since;
 	q->kind = in->kind;
 	q->pending = 1;
 	chain_clean(q->wallet, sizeof(q->wallet), in->wallet_id);

@@ -17,7 +17,7 @@ BIN=$BUILD/waiaasd
 [ -x "$BIN" ] || { echo "bench: no $BIN (make)"; exit 1; }
 
 # name: command line (run from /, to prove any directory works)
-SCRIPTS="health start memory auth signer send send_bulk simulate policy scale soak"
+SCRIPTS="health start memory auth signer send send_bulk simulate balance policy scale soak"
 [ -z "${BENCH_ONLY:-}" ] || SCRIPTS=$BENCH_ONLY
 
 run_one() {
@@ -30,6 +30,7 @@ run_one() {
 	send) sh "$ROOT/bench/send.sh" "$BIN" ;;
 	send_bulk) sh "$ROOT/bench/send_bulk.sh" "$BIN" ;;
 	simulate) sh "$ROOT/bench/simulate.sh" "$BIN" ;;
+	balance) sh "$ROOT/bench/balance.sh" "$BIN" ;;
 	policy) BUILD=$BUILD sh "$ROOT/bench/policy.sh" ;;
 	scale) sh "$ROOT/bench/scale.sh" "$BIN" ;;
 	soak) sh "$ROOT/bench/soak.sh" "$BIN" ;;

@@ -50,8 +50,23 @@
 #define RPC_CA_PATH		"/etc/ssl/certs/ca-certificates.crt"
 #define RPC_CA_MAX		(4 * 1024 * 1024)
 #define RPC_HOST_MAX		253
+#define RPC_SEEN_MAX		16	/* endpoints checked, remembered */
+#define RPC_KEY_MAX		2048	/* a shared call's method and params */
+#define RPC_WAITERS_MAX		1024	/* on one shared call */
 #define TOOBIG_BODY		1
 #define TOOBIG_HEADERS		2
+
+/*
+ * An endpoint (URL and resolve entry) found good by endpoint_check(),
+ * with what it found: parsing a URL costs more than the rest of a
+ * call's set-up, and the same few endpoints come again and again.
+ */
+struct ep_seen {
+	char		*url;
+	char		*resolve;
+	int		 literal6;	/* an IPv6 literal host */
+	int		 tls;		/* https */
+};
 
 /* One socket libcurl asked us to watch. */
 struct rpc_sock {
@@ -59,8 +74,22 @@ struct rpc_sock {
 	struct event		*ev;
 };
 
+/* A caller waiting for another call's answer (rpc_call_shared). */
+struct rpc_waiter {
+	TAILQ_ENTRY(rpc_waiter)	 entry;
+	rpc_cb			 cb;
+	void			*arg;
+};
+TAILQ_HEAD(rpc_waiters, rpc_waiter);
+
 struct rpc_req {
 	TAILQ_ENTRY(rpc_req)	 entry;
+	TAILQ_ENTRY(rpc_req)	 sentry;	/* in shared: joinable */
+	char			*key;		/* shared: what it asks */
+	uint64_t		 hash;		/* of key */
+	int			 listed;	/* in shared */
+	struct rpc_waiters	 waiters;
+	size_t			 nwaiters;
 	CURL			*easy;
 	struct curl_slist	*resolve;
 	struct event		*ev;		/* back-off, deferred failure */
@@ -96,6 +125,7 @@ struct rpc_req {
 	struct rpc_error	 err;
 	struct rpc_health	*health;	/* the endpoint's, or NULL */
 	uint64_t		 t0_us;		/* made: monotonic */
+	int			 tls;		/* https: the CA bundle */
 };
 
 static struct event_base	*base;
@@ -108,9 +138,13 @@ static struct curl_blob		 ca_blob;
 static char			*ca_pem;
 static json_int_t		 next_id = 1;
 static size_t			 ninflight;
+static uint64_t			 nshared;	/* calls that joined another */
 static int			 global_init;
 
 static TAILQ_HEAD(, rpc_req)	 reqs = TAILQ_HEAD_INITIALIZER(reqs);
+static TAILQ_HEAD(, rpc_req)	 shared = TAILQ_HEAD_INITIALIZER(shared);
+static struct ep_seen		 seen[RPC_SEEN_MAX];
+static size_t			 seen_next;
 static LIST_HEAD(, rpc_sock)	 socks = LIST_HEAD_INITIALIZER(socks);
 
 static void	check_done(void);
@@ -169,13 +203,15 @@ host_ok(const char *h)
 }
 
 /*
- * Split an http(s) URL into the host and port libcurl will connect to:
+ * Split an http(s) URL into the host and port libcurl will connect to
+ * (and whether it speaks TLS):
  * libcurl's own reading, checked against the parent's (common/url.c)
  * in endpoint_check().  Returns 0, or -1 with *why set; the URL itself
  * is never quoted.
  */
 static int
-url_hostport(const char *url, char **host, char **port, const char **why)
+url_hostport(const char *url, char **host, char **port, int *tls,
+    const char **why)
 {
 	CURLU	*u;
 	char	*scheme = NULL;
@@ -195,6 +231,7 @@ url_hostport(const char *url, char **host, char **port, const char **why)
 		*why = "RPC URL is not http or https";
 		goto out;
 	}
+	*tls = strcmp(scheme, "https") == 0;
 	if (curl_url_get(u, CURLUPART_HOST, host, 0) != CURLUE_OK ||
 	    !host_ok(*host)) {
 		*why = "RPC URL has no usable host";
@@ -225,14 +262,14 @@ out:
  * CURLOPT_RESOLVE (a host with colons) and never looks one up.
  */
 static int
-endpoint_check(const struct rpc_endpoint *ep, const char **why)
+endpoint_parse(const struct rpc_endpoint *ep, int *tls, const char **why)
 {
 	const char	*e = ep->resolve, *p;
 	char		*host, *port;
 	size_t		 hlen, plen;
 	int		 r = -1;
 
-	if (url_hostport(ep->url, &host, &port, why) == -1)
+	if (url_hostport(ep->url, &host, &port, tls, why) == -1)
 		return -1;
 	*why = "resolve entry does not match the RPC URL's host and port";
 	if (e[0] == '[')
@@ -254,6 +291,58 @@ out:
 	curl_free(host);
 	curl_free(port);
 	return r;
+}
+
+/*
+ * endpoint_parse(), remembered for the endpoints found good (the last
+ * RPC_SEEN_MAX of them): the same URL and resolve entry give the same
+ * answer.  A new resolve entry for a host is a new endpoint.
+ */
+static int
+endpoint_check(const struct rpc_endpoint *ep, int *tls, const char **why)
+{
+	struct ep_seen	*e;
+	size_t		 i;
+	int		 r;
+
+	for (i = 0; i < nitems(seen); i++) {
+		e = &seen[i];
+		if (e->url != NULL && strcmp(e->url, ep->url) == 0 &&
+		    strcmp(e->resolve, ep->resolve) == 0) {
+			*tls = e->tls;
+			return e->literal6;
+		}
+	}
+	if ((r = endpoint_parse(ep, tls, why)) == -1)
+		return -1;
+	e = &seen[seen_next];
+	seen_next = (seen_next + 1) % nitems(seen);
+	free(e->url);
+	free(e->resolve);
+	e->url = strdup(ep->url);
+	e->resolve = strdup(ep->resolve);
+	if (e->url == NULL || e->resolve == NULL) {
+		free(e->url);
+		free(e->resolve);
+		e->url = e->resolve = NULL;
+		return r;
+	}
+	e->literal6 = r;
+	e->tls = *tls;
+	return r;
+}
+
+static void
+seen_clear(void)
+{
+	size_t	i;
+
+	for (i = 0; i < nitems(seen); i++) {
+		free(seen[i].url);
+		free(seen[i].resolve);
+		seen[i].url = seen[i].resolve = NULL;
+	}
+	seen_next = 0;
 }
 
 static void
@@ -383,6 +472,15 @@ mono_us(void)
 static void
 req_free(struct rpc_req *r)
 {
+	struct rpc_waiter	*w;
+
+	if (r->listed)
+		TAILQ_REMOVE(&shared, r, sentry);
+	while ((w = TAILQ_FIRST(&r->waiters)) != NULL) {
+		TAILQ_REMOVE(&r->waiters, w, entry);
+		free(w);
+	}
+	free(r->key);
 	if (r->running)
 		(void)curl_multi_remove_handle(multi, r->easy);
 	if (r->easy != NULL)
@@ -456,11 +554,25 @@ health_note(struct rpc_req *r, const struct rpc_error *e)
 	strlcpy(h->err, e->message, sizeof(h->err));
 }
 
-/* The one exit of a request: its callback, then nothing of it left. */
+/*
+ * The one exit of a request: its callback and those of the calls that
+ * joined it, then nothing of it left.  It is no longer joinable by then:
+ * a callback that asks again starts a call of its own.
+ */
 static void
 req_finish(struct rpc_req *r, json_t *result, const struct rpc_error *e)
 {
+	struct rpc_waiters	 ws;
+	struct rpc_waiter	*w;
+
 	TAILQ_REMOVE(&reqs, r, entry);
+	if (r->listed) {
+		TAILQ_REMOVE(&shared, r, sentry);
+		r->listed = 0;
+	}
+	TAILQ_INIT(&ws);
+	TAILQ_CONCAT(&ws, &r->waiters, entry);
+	r->nwaiters = 0;
 	if (r->counted)
 		ninflight--;
 	if (r->health != NULL)
@@ -472,6 +584,11 @@ req_finish(struct rpc_req *r, json_t *result, const struct rpc_error *e)
 		    e == NULL ? r->len : 0, e, r->arg);
 	else
 		r->cb(result, e, r->arg);
+	while ((w = TAILQ_FIRST(&ws)) != NULL) {
+		TAILQ_REMOVE(&ws, w, entry);
+		w->cb(result, e, w->arg);
+		free(w);
+	}
 	req_free(r);
 }
 
@@ -909,7 +1026,12 @@ easy_new(struct rpc_req *r, const char *url)
 	 */
 	SETOPT(h, CURLOPT_CAINFO, NULL);
 	SETOPT(h, CURLOPT_CAPATH, NULL);
-	if (ca_pem != NULL)
+	/*
+	 * Only where TLS is spoken: libcurl 7.88 copies the blob into every
+	 * transfer's connection settings (some 220 KB each time), https
+	 * or not.
+	 */
+	if (ca_pem != NULL && r->tls)
 		SETOPT(h, CURLOPT_CAINFO_BLOB, &ca_blob);
 	return h;
 fail:
@@ -928,6 +1050,7 @@ req_new(const char *label, int flags, void *arg)
 		fatal("%s: calloc", __func__);
 	r->arg = arg;
 	r->flags = flags;
+	TAILQ_INIT(&r->waiters);
 	r->id = next_id++;
 	r->t0_us = mono_us();
 	r->max = limits.max_response;
@@ -945,8 +1068,8 @@ req_new(const char *label, int flags, void *arg)
 static void
 req_launch(struct rpc_req *r, const struct rpc_endpoint *ep)
 {
-	const char	*why;
-	int		 literal6;
+	const char	*why = "RPC URL not usable";
+	int		 literal6, tls = 0;
 
 	if (ep != NULL)
 		r->health = ep->health;
@@ -959,10 +1082,11 @@ req_launch(struct rpc_req *r, const struct rpc_endpoint *ep)
 		    "resolved (yet)");
 		return;
 	}
-	if ((literal6 = endpoint_check(ep, &why)) == -1) {
+	if ((literal6 = endpoint_check(ep, &tls, &why)) == -1) {
 		req_defer(r, RPC_E_TRANSPORT, 0, why);
 		return;
 	}
+	r->tls = tls;
 	if (ninflight >= RPC_INFLIGHT_MAX) {
 		req_defer(r, RPC_E_TRANSPORT, 1, "too many requests in flight");
 		return;
@@ -982,8 +1106,8 @@ req_launch(struct rpc_req *r, const struct rpc_endpoint *ep)
 	log_trace("rpc %s #%lld: started", r->method, (long long)r->id);
 }
 
-void
-rpc_call(const struct rpc_endpoint *ep, const char *method, json_t *params,
+static struct rpc_req *
+call_new(const struct rpc_endpoint *ep, const char *method, json_t *params,
     int flags, rpc_cb cb, void *arg)
 {
 	struct rpc_req	*r;
@@ -993,13 +1117,118 @@ rpc_call(const struct rpc_endpoint *ep, const char *method, json_t *params,
 	if (!jsonrpc_method_ok(method)) {
 		json_decref(params);
 		req_defer(r, RPC_E_TRANSPORT, 0, "bad JSON-RPC method name");
-		return;
+		return r;
 	}
 	if ((r->body = jsonrpc_request(r->id, method, params)) == NULL) {
 		req_defer(r, RPC_E_TRANSPORT, 0, "cannot encode the request");
-		return;
+		return r;
 	}
 	req_launch(r, ep);
+	return r;
+}
+
+void
+rpc_call(const struct rpc_endpoint *ep, const char *method, json_t *params,
+    int flags, rpc_cb cb, void *arg)
+{
+	(void)call_new(ep, method, params, flags, cb, arg);
+}
+
+/* FNV-1a: which listed call a key may be, before strcmp() says. */
+static uint64_t
+key_hash(const char *k)
+{
+	uint64_t	h = 14695981039346656037ULL;
+
+	for (; *k != '\0'; k++) {
+		h ^= (unsigned char)*k;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+/*
+ * What makes two calls the same: the endpoint (URL and resolve entry),
+ * the flags, the method and the params as JSON text.  NULL when the
+ * params are long (a contract's code in an eth_estimateGas): such a
+ * call is not shared.
+ */
+static char *
+share_key(const struct rpc_endpoint *ep, const char *method,
+    json_t *params, int flags)
+{
+	char	 p[RPC_KEY_MAX], *k;
+	size_t	 n = 2, len;
+
+	if (ep == NULL || ep->url == NULL || ep->resolve == NULL)
+		return NULL;
+	if (params == NULL)
+		memcpy(p, "[]", 2);
+	else if ((n = json_dumpb(params, p, sizeof(p), JSON_COMPACT)) == 0 ||
+	    n >= sizeof(p))
+		return NULL;
+	len = strlen(ep->url) + strlen(ep->resolve) + strlen(method) + n + 32;
+	if ((k = malloc(len)) == NULL)
+		return NULL;
+	snprintf(k, len, "%s\n%s\n%d\n%s\n%.*s", ep->url, ep->resolve,
+	    flags, method, (int)n, p);
+	return k;
+}
+
+void
+rpc_call_shared(const struct rpc_endpoint *ep, const char *method,
+    json_t *params, int flags, uint64_t since_us, rpc_cb cb, void *arg)
+{
+	struct rpc_req		*r;
+	struct rpc_waiter	*w;
+	char			*key;
+	uint64_t		 h;
+
+	if (!jsonrpc_method_ok(method) ||
+	    (key = share_key(ep, method, params, flags)) == NULL) {
+		rpc_call(ep, method, params, flags, cb, arg);
+		return;
+	}
+	h = key_hash(key);
+	TAILQ_FOREACH(r, &shared, sentry)
+		if (r->hash == h && r->t0_us >= since_us &&
+		    r->nwaiters < RPC_WAITERS_MAX && strcmp(r->key, key) == 0)
+			break;
+	if (r != NULL) {
+		if ((w = calloc(1, sizeof(*w))) == NULL)
+			fatal("%s: calloc", __func__);
+		w->cb = cb;
+		w->arg = arg;
+		TAILQ_INSERT_TAIL(&r->waiters, w, entry);
+		r->nwaiters++;
+		nshared++;
+		free(key);
+		json_decref(params);
+		log_trace("rpc %s: joins #%lld", r->method, (long long)r->id);
+		return;
+	}
+	r = call_new(ep, method, params, flags, cb, arg);
+	if (!r->counted) {
+		/* Not started (it fails from the loop): none may join. */
+		free(key);
+		return;
+	}
+	r->key = key;
+	r->hash = h;
+	r->listed = 1;
+	TAILQ_INSERT_TAIL(&shared, r, sentry);
+}
+
+uint64_t
+rpc_now_us(void)
+{
+	return mono_us();
+}
+
+uint64_t
+rpc_joined(void)
+{
+	return nshared;
 }
 
 void
@@ -1176,6 +1405,7 @@ rpc_shutdown(void)
 	headers = NULL;
 	curl_slist_free_all(get_headers);
 	get_headers = NULL;
+	seen_clear();
 	free(ca_pem);
 	ca_pem = NULL;
 	memset(&ca_blob, 0, sizeof(ca_blob));

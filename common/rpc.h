@@ -94,6 +94,24 @@ int	rpc_init(struct event_base *, const struct rpc_limits *,
 void	rpc_call(const struct rpc_endpoint *, const char *, json_t *, int,
 	    rpc_cb, void *);
 /*
+ * rpc_call() for a read that changes nothing at the node, whose answer
+ * may be shared: if an identical call (endpoint, method, params, flags)
+ * is in flight and was started at or after since_us (rpc_now_us()'s
+ * clock: when the request being served arrived), cb gets that call's
+ * answer when it comes instead of a call of its own.  The node answers
+ * such a call after the request arrived, so the answer is as fresh as
+ * one to a call of its own: nothing the asker could know had happened
+ * before it asked is missing from it.  A call already under way before
+ * then is never joined.  The result is shared by every callback: read
+ * it, never change it.  cb runs exactly once, from the event loop.
+ */
+void	rpc_call_shared(const struct rpc_endpoint *, const char *, json_t *,
+	    int, uint64_t, rpc_cb, void *);
+/* The monotonic clock of since_us, in microseconds. */
+uint64_t rpc_now_us(void);
+/* Calls that joined another so far (tests and bench). */
+uint64_t rpc_joined(void);
+/*
  * A plain GET of the endpoint's URL (a price endpoint) over the same
  * transport as rpc_call(): the resolve entry, the CA bundle, the timeout
  * and the retries on transient errors.  cb runs exactly once, from the

@@ -233,8 +233,12 @@ prepare(struct job *j)
 		}
 	}
 	j->state = J_PREPARE;
-	/* A question that changes nothing: it need not wait for a commit. */
-	if (imsgev_composev_ahead(&pd.api, IMSG_CHAIN_PREPARE, 0, iov,
+	/*
+	 * A question that changes nothing: it need not wait for a commit.
+	 * The api's request, if one waits: its reads may be shared with
+	 * calls started after it arrived (api_chain.c).
+	 */
+	if (imsgev_composev_ahead(&pd.api, IMSG_CHAIN_PREPARE, j->peerid, iov,
 	    niov) == -1)
 		fatal("IMSG_CHAIN_PREPARE");
 }

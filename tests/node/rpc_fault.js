@@ -17,6 +17,9 @@
 //         pass                 forward
 //         reset                destroy the socket at once
 //         slow                 wait "ms" (default 10000), then forward
+//         late                 forward at once, hold the node's answer
+//                              "ms" (default 10000): an answer older
+//                              than its arrival
 //         garbage              200 with text that is not JSON
 //         huge                 200, a valid-looking JSON body of "bytes"
 //                              (default 8 MiB), streamed chunked, or with
@@ -253,6 +256,14 @@ function handleRpc(req, res, body) {
 				return;
 			forward(body, calls, (e, c, b) => relay(res, e, c, b));
 		}, Number(f.ms || 10000));
+		return;
+	}
+	case 'late': {
+		const release = hold(req, res);
+		forward(body, calls, (e, c, b) => setTimeout(() => {
+			release();
+			relay(res, e, c, b);
+		}, Number(f.ms || 10000)));
 		return;
 	}
 	case 'result':

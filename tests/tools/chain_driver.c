@@ -20,7 +20,10 @@
  * bundle instead of the system's; CHAIN_DRIVER_RESOLVE replaces the
  * resolve entry looked up from the URL ("" for none);
  * CHAIN_DRIVER_DEBUG=1 logs to stderr; CHAIN_DRIVER_REPEAT=N makes the rpc
- * command N calls at once (one line each, in the order they end).
+ * command N calls at once (one line each, in the order they end);
+ * CHAIN_DRIVER_SHARED=1 makes them with rpc_call_shared() (a read that
+ * may share an identical call started since the command began), and a
+ * last line {"joined": N} says how many shared another's answer.
  * get (rpc_get(), a price endpoint's plain GET) prints {"body": text},
  * the body's bytes outside printable ASCII as '?', or {"error": ...}.
  * resolve is the parent's look-up (resolve_entry_bounded(), as for
@@ -69,6 +72,8 @@ static struct event		*deadline_ev, *drain_ev;
 static long			 deadline_ms = 60000;
 static int			 finished, exit_code;
 static long			 repeat = 1, rpc_left;
+static int			 shared;	/* CHAIN_DRIVER_SHARED */
+static uint64_t			 since_us;	/* the command's start */
 static int			 query_req;	/* the dummy request */
 static char			 outbuf[64 * 1024];
 
@@ -444,8 +449,11 @@ rpc_done(json_t *result, const struct rpc_error *e, void *arg)
 		    "message", e->message, "retryable", e->retryable != 0,
 		    "data", e->data);
 	emit(o);
-	if (--rpc_left == 0)
-		finish();
+	if (--rpc_left > 0)
+		return;
+	if (shared)
+		emit(json_pack("{s:I}", "joined", (json_int_t)rpc_joined()));
+	finish();
 }
 
 static void
@@ -670,16 +678,23 @@ setup(struct work *w, int argc, char *argv[])
 static void
 start(struct work *w)
 {
-	long	i;
+	json_t	*p;
+	long	 i;
 	int	evm = w->cmd != CMD_RPC && w->cmd != CMD_GET &&
 		    w->cn.net.chain == KS_CHAIN_ETHEREUM;
 
 	switch (w->cmd) {
 	case CMD_RPC:
-		for (rpc_left = repeat, i = 0; i < repeat; i++)
-			rpc_call(&w->ep, w->method, i + 1 < repeat &&
-			    w->params != NULL ? json_deep_copy(w->params) :
-			    w->params, 0, rpc_done, NULL);
+		for (rpc_left = repeat, i = 0; i < repeat; i++) {
+			p = i + 1 < repeat && w->params != NULL ?
+			    json_deep_copy(w->params) : w->params;
+			if (shared)
+				rpc_call_shared(&w->ep, w->method, p, 0,
+				    since_us, rpc_done, NULL);
+			else
+				rpc_call(&w->ep, w->method, p, 0, rpc_done,
+				    NULL);
+		}
 		w->params = NULL;
 		break;
 	case CMD_GET:
@@ -688,7 +703,7 @@ start(struct work *w)
 		break;
 	case CMD_PREPARE:
 		if (evm)
-			evm_prepare(&w->cn, &w->prep, w->data);
+			evm_prepare(&w->cn, &w->prep, w->data, since_us);
 		else
 			sol_prepare(&w->cn, &w->prep, w->data);
 		break;
@@ -700,7 +715,7 @@ start(struct work *w)
 		break;
 	case CMD_QUERY:
 		if (evm)
-			evm_query(&query_req, &w->cn, &w->query);
+			evm_query(&query_req, &w->cn, &w->query, since_us);
 		else
 			sol_query(&query_req, &w->cn, &w->query);
 		break;
@@ -776,6 +791,7 @@ main(int argc, char *argv[])
 	    86400000);
 	sandbox = env_long("CHAIN_DRIVER_SANDBOX", 0, 0, 1) == 1;
 	repeat = env_long("CHAIN_DRIVER_REPEAT", 1, 1, 100000);
+	shared = env_long("CHAIN_DRIVER_SHARED", 0, 0, 1) == 1;
 	if (argc >= 2 && strcmp(argv[1], "resolve") == 0)
 		return cmd_resolve(argc, argv);
 
@@ -805,6 +821,7 @@ main(int argc, char *argv[])
 	/* As the api: everything opened, then the filter, then work. */
 	if (sandbox && sandbox_enter(PROC_API) == -1)
 		fatal("sandbox_enter");
+	since_us = rpc_now_us();
 	start(w);
 	event_base_dispatch(base);
 
