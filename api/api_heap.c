@@ -21,10 +21,14 @@
  * thing at start-up, side by side: about 200 KiB, and four system calls
  * per number (9 ms for 4,224 on a busy machine).
  *
- * Then two things keep the rest small.  The thresholds are fixed at
- * glibc's defaults, so a block of 128 KiB or more (a large request
- * body) is mapped on its own and unmapped when freed, and a free top
- * of more than 128 KiB is given back.  And every HEAP_CHECK_SECS a
+ * Then two things keep the rest small.  The thresholds are fixed (glibc
+ * raises its own as it goes): a block of 1 MiB or more is mapped on its
+ * own and unmapped when freed, and a free top of more than 1 MiB is
+ * given back.  Not lower: libcurl copies the CA bundle (some 220 KB)
+ * several times into every https transfer, and at glibc's default of
+ * 128 KiB each copy was an mmap, its page faults and an munmap, which
+ * doubled the api's CPU per dry run against an https node (h23-rpc's
+ * measure).  And every HEAP_CHECK_SECS a
  * timer gives the whole free pages inside the heap back with
  * malloc_trim(3) (see heap_check), once after start-up too (the route
  * table, the documents and the pages leave about 2 MiB free).  Pages
@@ -44,7 +48,7 @@
 
 #define HEAP_CHECK_SECS		5
 #define HEAP_SLACK		(1024 * 1024)
-#define HEAP_THRESHOLD		(128 * 1024)
+#define HEAP_THRESHOLD		(1024 * 1024)
 
 static struct {
 	struct event		*ev;
