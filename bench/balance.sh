@@ -30,22 +30,7 @@ trap 'exit 1' INT TERM HUP PIPE
 bench_anvil
 
 # The daemon, as root: full privilege separation; a cheap KDF.
-PORT=$(free_port)
-: > "$TMP/log"
-chmod 666 "$TMP/log"
-WAIAAS_DATA_DIR=$TMP/data WAIAAS_DAEMON_PORT=$PORT \
-    WAIAAS_DAEMON_LOG_LEVEL=warn WAIAAS_MASTER_PASSWORD=$PW \
-    WAIAAS_KEYSTORE_KDF_MEMORY_KIB=8192 WAIAAS_KEYSTORE_KDF_PASSES=1 \
-    WAIAAS_KEYSTORE_KDF_LANES=2 WAIAAS_RPC_EVM_ETHEREUM_SEPOLIA=$ANVIL_URL \
-    "$BIN" -d >> "$TMP/log" 2>&1 &
-DPID=$!
-D=http://127.0.0.1:$PORT
-i=0
-until curl -sf -o /dev/null "$D/health"; do
-	i=$((i + 1)); [ $i -lt 200 ] || { cat "$TMP/log"; exit 1; }
-	kill -0 "$DPID" 2>/dev/null || { cat "$TMP/log"; exit 1; }
-	sleep 0.05
-done
+bench_daemon "$ANVIL_URL"
 
 jf() { python3 -c "import json,sys; j=json.load(open(sys.argv[1])); print($2)" "$1"; }
 

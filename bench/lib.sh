@@ -68,7 +68,8 @@ bench_proxy() {
 }
 
 # The daemon as root (full privilege separation, a cheap KDF), its
-# Sepolia RPC through the proxy, its log in $TMP/log: DPID, D.
+# Sepolia RPC the URL given (the proxy's by default), its log in
+# $TMP/log: DPID, D.
 bench_daemon() {
 	PORT=$(free_port)
 	: > "$TMP/log"
@@ -77,7 +78,7 @@ bench_daemon() {
 	    WAIAAS_DAEMON_LOG_LEVEL=${WAIAAS_DAEMON_LOG_LEVEL:-warn} \
 	    WAIAAS_MASTER_PASSWORD=$PW WAIAAS_KEYSTORE_KDF_MEMORY_KIB=8192 \
 	    WAIAAS_KEYSTORE_KDF_PASSES=1 WAIAAS_KEYSTORE_KDF_LANES=2 \
-	    WAIAAS_RPC_EVM_ETHEREUM_SEPOLIA=$PROXY \
+	    WAIAAS_RPC_EVM_ETHEREUM_SEPOLIA=${1:-$PROXY} \
 	    WAIAAS_RPC_POLL_INTERVAL_MS=50 \
 	    "$BIN" -d >> "$TMP/log" 2>&1 &
 	DPID=$!
