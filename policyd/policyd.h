@@ -136,6 +136,8 @@ size_t	store_wallet_list_write(const char *, long long, long long, char *,
 	    size_t);
 /* A list answer's items stay within one reply to the api. */
 #define LIST_REPLY_MAX	(API_BODY_MAX - 4096)
+#define PD_TOO_LARGE	"the answer would be over 1 MiB: ask for less " \
+			"(limit, offset or a narrower filter)"
 int	store_wallet_active(const char *, char *, size_t);
 int	store_meta_secret(const char *, uint8_t *, size_t);
 sqlite3_stmt *store_prepare(const char *);

@@ -27,8 +27,13 @@ static const char *const capabilities[] = {
 
 /* Every enabled policy that applies to the wallet, as the reference's
  * policies map lists them: {type, rules, priority, network}. */
+/*
+ * The enabled policies that apply to a wallet, or NULL once the rules
+ * read for the whole answer pass the reply's limit: the global ones
+ * come again for each wallet, and nothing that large is built.
+ */
 static json_t *
-wallet_policies(const char *wallet)
+wallet_policies(const char *wallet, size_t *used)
 {
 	sqlite3_stmt	*st;
 	json_t		*list, *rules, *p;
@@ -40,6 +45,12 @@ wallet_policies(const char *wallet)
 	    "NULL) ORDER BY wallet_id IS NULL, priority DESC, created_at, id");
 	sqlite3_bind_text(st, 1, wallet, -1, SQLITE_STATIC);
 	while (sqlite3_step(st) == SQLITE_ROW) {
+		*used += (size_t)sqlite3_column_bytes(st, 1) + 128;
+		if (*used > LIST_REPLY_MAX) {
+			sqlite3_finalize(st);
+			json_decref(list);
+			return NULL;
+		}
 		/* rules are stored as canonical JSON, written by policyd */
 		rules = json_loads((const char *)sqlite3_column_text(st, 1), 0,
 		    NULL);
@@ -193,12 +204,12 @@ void
 connect_info(struct pd_ctx *c)
 {
 	sqlite3_stmt	*st;
-	json_t		*ws, *wallets, *policies, *chains, *r, *w, *e;
+	json_t		*ws, *wallets, *policies, *chains, *r, *w, *e, *list;
 	const struct network *n;
 	char		 base[128], id[NET_CAIP2_MAX + 1];
 	long long	 exp = 0;
 	const char	*source = "api";
-	size_t		 i;
+	size_t		 i, used = 0;
 	uint32_t	 k;
 
 	st = store_prepare("SELECT expires_at, source FROM sessions WHERE "
@@ -220,6 +231,17 @@ connect_info(struct pd_ctx *c)
 	    (chains = json_array()) == NULL)
 		fatalx("connect_info: out of memory");
 	json_array_foreach(json_object_get(ws, "items"), i, e) {
+		used += 512;
+		if ((list = wallet_policies(json_string_value(
+		    json_object_get(e, "id")), &used)) == NULL) {
+			json_decref(ws);
+			json_decref(wallets);
+			json_decref(policies);
+			json_decref(chains);
+			pd_fail(c->peerid, 500, "INTERNAL_ERROR", PD_TOO_LARGE,
+			    0);
+			return;
+		}
 		w = json_pack("{s:O, s:O, s:O, s:O, s:O, s:O, s:o}",
 		    "id", json_object_get(e, "id"),
 		    "name", json_object_get(e, "name"),
@@ -232,8 +254,7 @@ connect_info(struct pd_ctx *c)
 		    json_object_get(e, "environment"))));
 		if (w == NULL || json_array_append_new(wallets, w) == -1 ||
 		    json_object_set_new(policies, json_string_value(
-		    json_object_get(e, "id")), wallet_policies(
-		    json_string_value(json_object_get(e, "id")))) == -1)
+		    json_object_get(e, "id")), list) == -1)
 			fatalx("connect_info: out of memory");
 	}
 	json_decref(ws);

@@ -79,6 +79,18 @@ reply(uint32_t peerid, int status, int retryable, const char *code,
 	r.retryable = (uint32_t)retryable;
 	if (code != NULL)
 		strlcpy(r.code, code, sizeof(r.code));
+	/*
+	 * An answer the channel cannot carry (a session's connect-info
+	 * with many wallets and large global policies, say) becomes an
+	 * error the caller can read; it must not take the daemon down.
+	 */
+	if (IMSG_HDR_SIZE + sizeof(r) + len > pd.api.ch.maxmsg) {
+		log_warnx("answer of %zu bytes to request %u is over the "
+		    "channel's limit of %zu", len, peerid, pd.api.ch.maxmsg);
+		reply(peerid, 500, 0, "INTERNAL_ERROR", PD_TOO_LARGE,
+		    strlen(PD_TOO_LARGE));
+		return;
+	}
 	iov[0].iov_base = &r;
 	iov[0].iov_len = sizeof(r);
 	iov[1].iov_base = (void *)(uintptr_t)body;

@@ -74,5 +74,32 @@ check "make install-skills: <dir>/waiaas-<name>/SKILL.md for each, the same byte
 check "make install-skills without SKILLS_DIR says how to use it" \
     sh -c "! make -s install-skills 2>&1 >/dev/null | grep -q . && false || make -s install-skills 2>&1 | grep -q 'SKILLS_DIR='"
 
+# ---- an answer too large for the channel ----
+# Global policies come again under each wallet; twelve of 92 KB each
+# make B's connect-info over the 1 MiB a reply may be.  That is a clear
+# error, not a daemon that falls over (it used to: policyd died on the
+# reply it could not send, and the daemon with it).
+python3 -c "import json
+print(json.dumps({'type': 'ALLOWED_TOKENS', 'rules': {'tokens': [
+    {'address': '0x%040x' % i, 'symbol': 'T%d' % i, 'chain': 'ethereum'}
+    for i in range(1000)]}}))" > "$T_TMP/bigpol"
+BIG=""
+for i in 1 2 3 4 5 6 7 8 9 10 11 12; do
+	req POST /v1/policies "$(cat "$T_TMP/bigpol")" >/dev/null
+	BIG="$BIG $(jget 'j["id"]')"
+done
+code=$(req GET /v1/connect-info "" "$SB")
+check "twelve 92 KB global policies: connect-info 500 INTERNAL_ERROR saying the answer is over 1 MiB ($code)" \
+    [ "$code $(jget "(j['code'], '1 MiB' in j['message'])")" = "500 ('INTERNAL_ERROR', True)" ]
+check "... the daemon still answers" \
+    [ "$(http_code "http://127.0.0.1:$PORT/health")" = 200 ]
+code=$(req GET '/v1/policies?limit=200' "" "$SB")
+check "... the policy list's page ends early and says so in limit ($code)" \
+    [ "$code $(jget "(j['total'], 0 < len(j['data']) == j['limit'] < 14)")" = "200 (14, True)" ]
+for id in $BIG; do req DELETE "/v1/policies/$id" >/dev/null; done
+code=$(req GET /v1/connect-info "" "$SB")
+check "... and without them connect-info answers again ($code)" \
+    [ "$code $(jget "[p['type'] for p in j['policies']['$B']]")" = "200 ['WHITELIST', 'SPENDING_LIMIT']" ]
+
 kill -TERM "$DPID"; wait_gone "$DPID" 3000; DPID=""
 check "no sanitizer reports" no_sanitizer_reports
