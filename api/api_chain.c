@@ -247,6 +247,7 @@ api_chain_prepare(struct imsgchan *ch, struct imsg *imsg, void *arg)
 	struct chain_prep	 p;
 	struct chain_net	*n;
 	const uint8_t		*data = (const uint8_t *)imsg->data + sizeof(p);
+	uint64_t		 since;
 
 	(void)ch;
 	(void)arg;
@@ -257,10 +258,14 @@ api_chain_prepare(struct imsgchan *ch, struct imsg *imsg, void *arg)
 	    memchr(p.to, '\0', sizeof(p.to)) == NULL ||
 	    memchr(p.mint, '\0', sizeof(p.mint)) == NULL)
 		fatalx("IMSG_CHAIN_PREPARE: malformed");
+	log_tx_step(p.txid, "api_prep", 0);
 	n = net_of(p.net, "IMSG_CHAIN_PREPARE");
+	/* A send answered already: policyd says when it arrived. */
+	since = since_of(api_peek_pending(imsg->hdr.peerid));
+	if (p.since_us != 0 && p.since_us < since)
+		since = p.since_us;
 	if (p.op == CHOP_EVM_TX && n->net.chain == KS_CHAIN_ETHEREUM)
-		evm_prepare(n, &p, data,
-		    since_of(api_peek_pending(imsg->hdr.peerid)));
+		evm_prepare(n, &p, data, since);
 	else if (p.op >= CHOP_SOL_TRANSFER && p.op <= CHOP_SOL_CALL &&
 	    n->net.chain == KS_CHAIN_SOLANA && (p.datalen == 0 ||
 	    (p.flags & CHPREP_SIMULATE)))
@@ -284,6 +289,7 @@ api_chain_send(struct imsgchan *ch, struct imsg *imsg, void *arg)
 	    memchr(s.from, '\0', sizeof(s.from)) == NULL ||
 	    (s.flags & ~CHSEND_WATCH_ONLY) != 0)
 		fatalx("IMSG_CHAIN_SEND: malformed");
+	log_tx_step(s.txid, "api_send", 0);
 	n = net_of(s.net, "IMSG_CHAIN_SEND");
 	if (n->net.chain == KS_CHAIN_ETHEREUM && s.hashlen == 32)
 		evm_send(n, &s, raw);
@@ -452,6 +458,7 @@ chain_incoming_done(const struct incoming_head *h,
 void
 chain_prep_done(const struct chain_ctx *c)
 {
+	log_tx_step(c->txid, "api_ctx", 0);
 	if (imsgev_compose(&api.policyd, IMSG_CHAIN_CONTEXT, 0, -1, c,
 	    sizeof(*c)) == -1)
 		fatal("IMSG_CHAIN_CONTEXT");

@@ -6,6 +6,15 @@
  * speaks, and every answer is checked before it is used.  All are reads:
  * an identical one started after the request arrived may answer for
  * them (evm_read()).
+ *
+ * The fee side of a send's context (the latest block's gas limit and
+ * base fee, the priority fee) is the same for every sender: the newest
+ * answer of each is kept per network with a time at or before its call
+ * started, and a prepare whose request arrived before that time takes
+ * it instead of asking again, as it could have joined that call while
+ * it was in flight.  Under load most sends take them; one send at a
+ * time, none does.  Nonces and gas estimates are the sender's own and
+ * always asked.
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -26,9 +35,23 @@
 #define FEEHIST_BLOCKS		5
 #define FEEHIST_BLOCKS_HEX	"0x5"
 
+/* A network's newest fee answers; 0 in *_us: none. */
+struct fee_seen {
+	uint64_t		 node;		/* fee_node(): whose answers */
+	uint64_t		 block_us;	/* its call started since */
+	uint64_t		 block_gas;
+	uint8_t			 base_fee[32];
+	uint64_t		 prio_us;	/* priority fee's, the same */
+	uint8_t			 prio[32];
+};
+
+static struct fee_seen	fee_seen[NET_MAX];
+
 struct prep {
 	struct chain_net	*net;
 	uint64_t		 since;		/* the request's arrival */
+	uint64_t		 block_us;	/* its block call: fee_read() */
+	uint64_t		 prio_us;	/* its priority fee's */
 	struct chain_ctx	 ctx;
 	char			 from[43];
 	char			 to[43];
@@ -46,6 +69,55 @@ struct prep {
 	int			 decimals;	/* CHPREP_DECIMALS asked */
 	int			 create;	/* CHPREP_CREATE: no to */
 };
+
+/* Which node a network's answers come from: its URL and addresses. */
+static uint64_t
+fee_node(const struct chain_net *n)
+{
+	uint64_t	 h = 14695981039346656037ULL;
+	const char	*s;
+	int		 i;
+
+	for (i = 0; i < 2; i++)
+		for (s = i == 0 ? n->url : n->resolve; ; s++) {
+			h ^= (unsigned char)*s;
+			h *= 1099511628211ULL;
+			if (*s == '\0')
+				break;
+		}
+	return h;
+}
+
+static struct fee_seen *
+fee_of(const struct chain_net *n)
+{
+	struct fee_seen	*f;
+	uint64_t	 node;
+
+	if (n->index >= NET_MAX)
+		return NULL;
+	f = &fee_seen[n->index];
+	if ((node = fee_node(n)) != f->node) {
+		memset(f, 0, sizeof(*f));
+		f->node = node;
+	}
+	return f;
+}
+
+/*
+ * A fee read for p, and in *us a time at or before its call started:
+ * now if it starts one, since if it joins one (rpc_call_shared() lets
+ * it join only calls started since).
+ */
+static void
+fee_read(struct prep *p, const char *method, json_t *params, rpc_cb cb,
+    uint64_t *us)
+{
+	uint64_t	joined = rpc_joined(), now = rpc_now_us();
+
+	evm_read(p->net, method, params, p->since, cb, p);
+	*us = rpc_joined() != joined ? p->since : now;
+}
 
 static void __attribute__((format(printf, 4, 5)))
 prep_fail(struct prep *p, int status, int retryable, const char *fmt, ...)
@@ -134,6 +206,30 @@ prep_gasprice(json_t *res, const struct rpc_error *err, void *arg)
 	prep_unref(p);
 }
 
+/* The block's fees p was given: the newest kept, if they are newer. */
+static void
+fee_keep_block(const struct prep *p)
+{
+	struct fee_seen	*f = fee_of(p->net);
+
+	if (f == NULL || p->block_us == 0 || p->block_us <= f->block_us)
+		return;
+	f->block_us = p->block_us;
+	f->block_gas = p->block_gas;
+	memcpy(f->base_fee, p->ctx.base_fee, 32);
+}
+
+static void
+fee_keep_prio(const struct prep *p)
+{
+	struct fee_seen	*f = fee_of(p->net);
+
+	if (f == NULL || p->prio_us == 0 || p->prio_us <= f->prio_us)
+		return;
+	f->prio_us = p->prio_us;
+	memcpy(f->prio, p->ctx.priority_fee, 32);
+}
+
 static void
 prep_block(json_t *res, const struct rpc_error *err, void *arg)
 {
@@ -170,6 +266,8 @@ prep_block(json_t *res, const struct rpc_error *err, void *arg)
 	if (evm_qty_parse(v, p->ctx.base_fee) == -1)
 		prep_fail(p, CHAIN_ERROR, 0,
 		    "eth_getBlockByNumber: invalid baseFeePerGas");
+	else
+		fee_keep_block(p);
 	prep_unref(p);
 }
 
@@ -205,6 +303,7 @@ prep_feehist(json_t *res, const struct rpc_error *err, void *arg)
 	if (n > 0) {
 		qsort(r, n, 32, cmp_u256);
 		memcpy(p->ctx.priority_fee, r[n / 2], 32);
+		fee_keep_prio(p);
 	} else
 		u256_from_u64(PRIO_DEFAULT, p->ctx.priority_fee);
 	prep_unref(p);
@@ -242,6 +341,8 @@ prep_prio(json_t *res, const struct rpc_error *err, void *arg)
 	else if (evm_qty_parse(res, p->ctx.priority_fee) == -1)
 		prep_fail(p, CHAIN_ERROR, 0,
 		    "eth_maxPriorityFeePerGas: invalid answer");
+	else
+		fee_keep_prio(p);
 	prep_unref(p);
 }
 
@@ -336,6 +437,32 @@ prep_code(json_t *res, const struct rpc_error *err, void *arg)
 	prep_unref(p);
 }
 
+/*
+ * The block's fees and the priority fee: kept answers to calls started
+ * since the request arrived, or calls of p's own.
+ */
+static void
+fee_context(struct prep *p)
+{
+	struct fee_seen	*f = fee_of(p->net);
+
+	if (f != NULL && f->block_us != 0 && f->block_us >= p->since) {
+		p->block_gas = f->block_gas;
+		memcpy(p->ctx.base_fee, f->base_fee, 32);
+	} else {
+		p->pending++;
+		fee_read(p, "eth_getBlockByNumber", json_pack("[s,b]",
+		    "latest", 0), prep_block, &p->block_us);
+	}
+	if (f != NULL && f->prio_us != 0 && f->prio_us >= p->since)
+		memcpy(p->ctx.priority_fee, f->prio, 32);
+	else {
+		p->pending++;
+		fee_read(p, "eth_maxPriorityFeePerGas", json_array(),
+		    prep_prio, &p->prio_us);
+	}
+}
+
 static void
 prep_ready(void *arg, int st, int retryable, const char *msg)
 {
@@ -361,7 +488,7 @@ prep_ready(void *arg, int st, int retryable, const char *msg)
 		tx = NULL;
 	}
 	/* pending: one for each call, one held until all are made. */
-	p->pending = 5;
+	p->pending = 3;
 	if (p->decimals) {
 		p->pending++;
 		evm_read(p->net, "eth_call", json_pack("[{s:s,s:s},s]", "to",
@@ -377,10 +504,7 @@ prep_ready(void *arg, int st, int retryable, const char *msg)
 	}
 	evm_read(p->net, "eth_getTransactionCount",
 	    json_pack("[s,s]", p->from, "pending"), p->since, prep_nonce, p);
-	evm_read(p->net, "eth_getBlockByNumber",
-	    json_pack("[s,b]", "latest", 0), p->since, prep_block, p);
-	evm_read(p->net, "eth_maxPriorityFeePerGas", json_array(), p->since,
-	    prep_prio, p);
+	fee_context(p);
 	evm_read(p->net, "eth_estimateGas", tx != NULL ? json_pack("[o]", tx) :
 	    NULL, p->since, prep_estimate, p);
 	if (p->balance) {

@@ -42,6 +42,9 @@ const port = Number(opt('--port', '0'));
 
 const T0 = process.hrtime.bigint();
 const now = () => Number(process.hrtime.bigint() - T0) / 1e6;	// ms
+// A time of now()'s as CLOCK_MONOTONIC microseconds (process.hrtime's
+// clock on Linux, the daemon's too).
+const absUs = (ms) => Math.round(Number(T0 / 1000n) + ms * 1000);
 
 let log = [];			// {a, m, u, e, r, id, addr}
 let rawWaiter = null;		// resolves on the next eth_sendRawTransaction
@@ -420,8 +423,10 @@ function nodeTime(r, byId) {
 	const first = calls.length ? Math.min(...calls.map((x) => x.a)) :
 	    r.t1;
 	const last = calls.length ? Math.max(...ivs.map((x) => x[1])) : r.t0;
+	const at = calls.find((x) => x.a === first);
 	return { node, calls: calls.length, pre: first - r.t0,
-	    post: Math.max(0, r.t1 - last) };
+	    post: Math.max(0, r.t1 - last), first, last,
+	    firstId: at ? at.id : '' };
 }
 
 // After the run: every send CONFIRMED, no wallet's nonce used twice;
@@ -607,6 +612,13 @@ async function bulkBench(o) {
 	out.push(`RESULTLINE|bulk send daemon time p99|` +
 	    `${pct(rs.map((r) => r.daemon), 0.99).toFixed(3)} ms|-`);
 	out.push(`RATE|${rate.toFixed(1)}|${rs.length}`);
+	// o.steps: each send's times on CLOCK_MONOTONIC (microseconds), for
+	// bench/send_bulk.sh to put beside the daemon's logged steps.
+	if (o.steps)
+		for (const r of rs)
+			out.push(`SENDSTEP|${r.id}|${absUs(r.t0)}|` +
+			    `${absUs(r.first)}|${absUs(r.last)}|${absUs(r.t1)}|` +
+			    `${r.node.toFixed(3)}|${r.firstId}|${r.raw.id}`);
 	if (bad.length > 0)
 		throw new Error(out.join('\n') + '\n' + bad.length +
 		    ' sends not CONFIRMED as sent');

@@ -11,12 +11,16 @@
 # figures and RESULT lines; fails only if a send went wrong.
 # usage: bench/send_bulk.sh [WAIAASD] [N per agent] [AGENTS]
 # WAIAAS_DAEMON_LOG_LEVEL=debug BENCH_KEEP_LOG=FILE keeps the daemon's log;
+# BENCH_STEPS=1 runs the daemon at debug level and prints where a send's
+# time went, stage by stage (bench/send_steps.py; the logging costs some
+# CPU of its own);
 # TMPDIR=/dev/shm puts the data directory on tmpfs (SQLite's fsyncs free).
 set -eu
 BIN=${1:-$(cd "$(dirname "$0")/.." && pwd)/build/waiaasd}
 N=${2:-30}
 AGENTS=${3:-32}
 case $BIN in /*) ;; *) BIN=$PWD/$BIN ;; esac
+[ "${BENCH_STEPS:-0}" = 1 ] && export WAIAAS_DAEMON_LOG_LEVEL=debug
 . "$(dirname "$0")/lib.sh"
 PPID_=
 [ -x "$NODE" ] || { echo "bench: no $NODE (sh scripts/test-deps.sh)"; exit 1; }
@@ -66,8 +70,9 @@ python3 -c "import json, sys
 a = [dict(zip(('from', 'token', 'to'), l.split()))
     for l in open(sys.argv[1]) if l.strip()]
 print(json.dumps({'daemon': sys.argv[2], 'network': sys.argv[3],
-    'n': int(sys.argv[4]), 'warmup': 1, 'agents': a}))" \
-    "$TMP/agents" "$D" "$NET" "$N" > "$TMP/bulk.json"
+    'n': int(sys.argv[4]), 'warmup': 1, 'agents': a,
+    'steps': sys.argv[5] == '1'}))" \
+    "$TMP/agents" "$D" "$NET" "$N" "${BENCH_STEPS:-0}" > "$TMP/bulk.json"
 
 # CPU time so far of the daemon's processes, anvil and the proxy, and
 # the time they waited for a CPU when ready to run, in nanoseconds
@@ -103,7 +108,9 @@ cpu_snap > "$TMP/cpu0"
 c=$(curl -s -o "$TMP/out" -w '%{http_code}' -X POST "$PROXY/__bulk" \
     -H 'Content-Type: application/json' --data-binary "@$TMP/bulk.json")
 cpu_snap > "$TMP/cpu1"
-grep -v '^RESULTLINE|\|^RATE|' "$TMP/out"
+grep -v '^RESULTLINE|\|^RATE|\|^SENDSTEP|' "$TMP/out"
+[ "${BENCH_STEPS:-0}" = 1 ] &&
+    python3 "$ROOT/bench/send_steps.py" "$TMP/out" "$TMP/log"
 # The database's commits (group commit: several units of work each).
 curl -s "$D/metrics" -H "X-Master-Password: $PW" |
     awk -v n="$(sed -n 's/^RATE|[^|]*|//p' "$TMP/out")" -v a="$AGENTS" '

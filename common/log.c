@@ -175,6 +175,24 @@ LOGFN(log_info, LOGL_INFO)
 LOGFN(log_debug, LOGL_DEBUG)
 LOGFN(log_trace, LOGL_TRACE)
 
+/*
+ * A transaction's step at debug level: its id, the step's name and when,
+ * in microseconds of CLOCK_MONOTONIC (us, or now if 0), the one clock of
+ * every process here and of bench/rpc_timer.js, by which
+ * bench/send_bulk.sh shows where a send's time went.
+ */
+void
+log_tx_step(const char *id, const char *step, long long us)
+{
+	struct timespec	ts;
+
+	if (level < LOGL_DEBUG)
+		return;
+	if (us == 0 && clock_gettime(CLOCK_MONOTONIC, &ts) == 0)
+		us = (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+	log_debug("step %s %s %lld", id, step, us);
+}
+
 void
 log_at(int lvl, const char *fmt, ...)
 {

@@ -37,6 +37,7 @@ void	log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_trace(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_tx_step(const char *, const char *, long long);
 void	log_at(int, const char *, ...) __attribute__((format(printf, 2, 3)));
 void	fatal(const char *, ...)
 	    __attribute__((format(printf, 1, 2), noreturn));

@@ -860,6 +860,27 @@ transfer_error(struct rpc_req *r, CURLcode cc, struct rpc_error *e)
 	set_err(e, RPC_E_TRANSPORT, retryable, 0, msg);
 }
 
+/*
+ * At debug level, when a call's request went out and when its answer was
+ * in, on CLOCK_MONOTONIC (us): bench/send_steps.py tells by them the api's
+ * own time on a call from the time the node's side took to read it.
+ */
+static void
+req_log_times(struct rpc_req *r)
+{
+	curl_off_t	pre = 0, total = 0;
+	uint64_t	now = mono_us();
+
+	if (curl_easy_getinfo(r->easy, CURLINFO_PRETRANSFER_TIME_T, &pre) !=
+	    CURLE_OK || curl_easy_getinfo(r->easy, CURLINFO_TOTAL_TIME_T,
+	    &total) != CURLE_OK || total < pre || (uint64_t)total > now)
+		return;
+	log_debug("rpc %s #%lld: asked %llu, sent %llu, answered %llu",
+	    r->method, (long long)r->id, (unsigned long long)r->t0_us,
+	    (unsigned long long)(now - (uint64_t)total + (uint64_t)pre),
+	    (unsigned long long)now);
+}
+
 static void
 req_done(struct rpc_req *r, CURLcode cc)
 {
@@ -870,6 +891,8 @@ req_done(struct rpc_req *r, CURLcode cc)
 
 	r->running = 0;
 	(void)curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &code);
+	if (log_getlevel() >= LOGL_DEBUG)
+		req_log_times(r);
 	if (r->pcb != NULL) {
 		/* Any status is an answer; a long body is cut, not lost. */
 		if (cc == CURLE_OK || (code >= 100 &&

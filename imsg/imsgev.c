@@ -230,7 +230,12 @@ imsgev_compose(struct imsgev *iev, uint32_t type, uint32_t peerid, int fd,
 	return 0;
 }
 
-/* A message that may pass held ones (imsgchan_composev_ahead). */
+/*
+ * A message that may pass held ones (imsgchan_composev_ahead), written
+ * at once even on a batched channel: such a message is a question that
+ * changes nothing, and at the end of the turn policyd's group commit,
+ * made active before it, would sync the disk first.
+ */
 int
 imsgev_composev_ahead(struct imsgev *iev, uint32_t type, uint32_t peerid,
     const struct iovec *iov, int iovcnt)
@@ -238,7 +243,7 @@ imsgev_composev_ahead(struct imsgev *iev, uint32_t type, uint32_t peerid,
 	if (imsgchan_composev_ahead(&iev->ch, type, peerid, iov, iovcnt) ==
 	    -1)
 		return -1;
-	imsgev_queued(iev);
+	imsgev_write_through(iev);
 	return 0;
 }
 

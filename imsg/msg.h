@@ -627,6 +627,10 @@ struct chain_prep {
 	uint32_t	flags;			/* CHPREP_* */
 	uint32_t	naccts;			/* CHPREP_SIMULATE, SOL CALL */
 	uint32_t	datalen;		/* EVM calldata follows */
+	uint64_t	since_us;		/* when the request arrived,
+						   CLOCK_MONOTONIC us: reads
+						   of calls started since
+						   may serve (0: now) */
 };
 
 #define CHPREP_BALANCE	0x01	/* a dry run: read the wallet's balance */

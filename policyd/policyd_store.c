@@ -662,8 +662,10 @@ store_sync(void)
 		fatalx("database: commit asked for inside a unit of work");
 	if (sqlite3_get_autocommit(pd.db))
 		fatalx("database: the group's transaction was rolled back");
+	log_tx_step("group", "commit", 0);
 	if (exec_ok("COMMIT") == -1)
 		fatalx("database: group commit: %s", sqlite3_errmsg(pd.db));
+	log_tx_step("group", "committed", 0);
 	grp.open = 0;
 	store_group_stats.commits++;
 	store_group_stats.units += grp.units;

@@ -128,6 +128,9 @@ struct job {
 	struct pe_result	 r;
 	double			 usd;
 	double			 t0;		/* mono_ms() at the request */
+	uint64_t		 since_us;	/* the first prepare's reads:
+						 * calls started since, as
+						 * CLOCK_MONOTONIC us; 0: now */
 	struct event		*gas_ev;	/* gasCondition: next look */
 	json_t			*req;		/* the request */
 	size_t			 k;		/* EVM BATCH: the instruction

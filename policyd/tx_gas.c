@@ -145,6 +145,7 @@ tx_context(struct imsgchan *ch, struct imsg *imsg, void *arg)
 	    memchr(x.sim_error, '\0', sizeof(x.sim_error)) == NULL ||
 	    memchr(x.sim_logs, '\0', sizeof(x.sim_logs)) == NULL)
 		fatalx("IMSG_CHAIN_CONTEXT: malformed");
+	log_tx_step(x.txid, "pd_ctx", 0);
 	if ((j = job_find(x.txid)) != NULL && j->state == J_SIM) {
 		sim_done(j, &x);
 		return;

@@ -178,6 +178,13 @@ prepare(struct job *j)
 	memset(&p, 0, sizeof(p));
 	strlcpy(p.txid, j->id, sizeof(p.txid));
 	p.net = j->s.net;
+	/*
+	 * The fees may come from calls started after the job was made
+	 * (kept answers, api side); a later prepare (gasCondition, a
+	 * re-sign, a key not there yet) asks for answers from now on.
+	 */
+	p.since_us = j->since_us;
+	j->since_us = 0;
 	strlcpy(p.from, j->s.from, sizeof(p.from));
 	strlcpy(p.to, s->to, sizeof(p.to));
 	if (j->dry)
@@ -255,6 +262,7 @@ job_new(const char *id, const char *wallet, uint64_t fee_cap)
 	strlcpy(j->id, id, sizeof(j->id));
 	strlcpy(j->wallet, wallet, sizeof(j->wallet));
 	j->fee_cap = fee_cap;
+	j->since_us = (uint64_t)(mono_ms() * 1000);
 	TAILQ_INSERT_TAIL(&jobs, j, entry);
 	njobs++;
 	return j;
@@ -458,6 +466,7 @@ sign_evm_ask(struct job *j, struct sign_evm_tx *t)
 	iov[1].iov_len = s->datalen;
 	j->state = J_SIGN;
 	j->sign_id = ++next_sign_id;
+	log_tx_step(j->id, "pd_sign", 0);
 	/* Nothing leaves the signer but to policyd: no commit to wait for. */
 	if (imsgev_composev_ahead(&pd.signer, IMSG_SIGNER_SIGN_EVM_TX,
 	    j->sign_id, iov, t->datalen > 0 ? 2 : 1) == -1)

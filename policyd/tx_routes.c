@@ -238,6 +238,8 @@ tx_send(struct pd_ctx *c)
 	}
 	if (queued)
 		queue_arm();
+	log_tx_step(id, "pd_in", (long long)(t0 * 1000));
+	log_tx_step(id, "pd_answer", 0);
 	pd_reply_json(c->peerid, 201, a);
 }
 

@@ -67,6 +67,7 @@ tx_signed(struct imsgchan *ch, struct imsg *imsg, void *arg)
 			break;
 	if (j == NULL)
 		fatalx("IMSG_SIGNER_SIGNED for no transaction");
+	log_tx_step(j->id, "pd_signed", 0);
 	/* Ended while the signer worked: the bytes are dropped, unsent. */
 	if (ended(j))
 		return;

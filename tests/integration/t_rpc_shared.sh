@@ -6,6 +6,10 @@
 # answer is older than the request it serves: while an identical balance
 # call is held at the node (its answer from before a transfer), a request
 # that arrives after the transfer gets a call of its own and sees it.
+# Sends take the block's fees and the priority fee from calls started
+# after they arrived (in flight or answered: api/chain_evm_prepare.c):
+# one after another each asks its own, a send arriving while another's
+# block call is held asks again, and sends at once are all confirmed.
 . tests/integration/lib.sh
 
 NET=ethereum-sepolia
@@ -108,6 +112,79 @@ for i in range(16):
         sys.exit(1)
     fees.add(fee)
 sys.exit(len(fees) != 1)' "$T_TMP" "$B0"
+
+# --- sends: the fee side -------------------------------------------------
+# tx_fee ID: the maxFeePerGas (wei) of a confirmed send's transaction
+tx_fee() {
+	h=$(wait_tx "$1" | python3 -c 'import json, sys
+print(json.load(sys.stdin).get("txHash") or "")')
+	[ -n "$h" ] || return 0
+	"$CAST" tx --rpc-url "$ANVIL_URL" "$h" --json 2>/dev/null |
+	    python3 -c 'import json, sys
+print(int(json.load(sys.stdin)["maxFeePerGas"], 16))'
+}
+SEND="{\"network\":\"$NET\",\"to\":\"$ACC1\",\"amount\":\"1000\"}"
+reset
+for k in 1 2 3; do
+	id=$(send "$SEND")
+	wait_tx "$id" >/dev/null
+done
+check "3 sends one after another: each asked the node for the block and the priority fee itself" \
+    [ "$(calls eth_getBlockByNumber)/$(calls eth_maxPriorityFeePerGas)" = 3/3 ]
+
+# Send A's block call is held 3 s at the node, its answer a base fee of
+# 10 gwei; the base fee then falls to 1 gwei; send B, arriving after
+# that, must not take A's answer: a call of its own, a lower fee.
+reset
+"$CAST" rpc --rpc-url "$ANVIL_URL" anvil_setNextBlockBaseFeePerGas \
+    10000000000 >/dev/null
+"$CAST" rpc --rpc-url "$ANVIL_URL" evm_mine >/dev/null
+fault '{"mode":"late","ms":3000,"count":1,"methods":["eth_getBlockByNumber"]}'
+c=$(req POST /v1/transactions/send "$SEND" "$S")
+IDA=$(jget 'j["id"]')
+n=0
+while [ "$(calls eth_getBlockByNumber)" = 0 ] && [ $n -lt 100 ]; do
+	sleep 0.05
+	n=$((n + 1))
+done
+"$CAST" rpc --rpc-url "$ANVIL_URL" anvil_setNextBlockBaseFeePerGas \
+    1000000000 >/dev/null
+"$CAST" rpc --rpc-url "$ANVIL_URL" evm_mine >/dev/null
+IDB=$(send "$SEND")
+FB=$(tx_fee "$IDB")
+NB=$(calls eth_getBlockByNumber)
+FA=$(tx_fee "$IDA")
+echo "# held send: maxFeePerGas $FA; the one after the fall: $FB"
+check "a send arriving while another's block call is held asks the node again, and bids from the lower base fee" \
+    [ "$c/$NB" = 201/2 -a -n "$FA" -a -n "$FB" ] &&
+    [ "${FB:-0}" -lt "${FA:-0}" ]
+
+# Eight at once: all confirmed with consecutive nonces; how many asked
+# the node for the fees is told, not checked (it depends on arrivals).
+reset
+i=0 P=
+while [ $i -lt 8 ]; do
+	curl -s -o "$T_TMP/t.$i" -w '%{http_code}' -X POST -H "$S" \
+	    -H 'Content-Type: application/json' --data "$SEND" \
+	    "$(U /v1/transactions/send)" > "$T_TMP/c.$i" &
+	P="$P $!"
+	i=$((i + 1))
+done
+wait $P
+: > "$T_TMP/nonces"
+i=0 good=0
+while [ $i -lt 8 ]; do
+	id=$(json_get "$T_TMP/t.$i" 'j["id"]')
+	h=$(wait_tx "$id" | python3 -c 'import json, sys
+j = json.load(sys.stdin)
+print(j["txHash"] if j["status"] == "CONFIRMED" else "")')
+	[ -n "$h" ] && [ "$(cat "$T_TMP/c.$i")" = 201 ] && good=$((good + 1)) &&
+	    "$CAST" tx --rpc-url "$ANVIL_URL" "$h" nonce >> "$T_TMP/nonces"
+	i=$((i + 1))
+done
+echo "# 8 sends at once: the node asked $(calls eth_getBlockByNumber) times for the block, $(calls eth_maxPriorityFeePerGas) for the priority fee"
+check "8 sends at once: all 201 and CONFIRMED, with 8 consecutive nonces" \
+    [ "$good/$(sort -n "$T_TMP/nonces" | uniq | awk 'NR == 1 { a = $1 } { b = $1; n++ } END { print n, b - a + 1 }')" = "8/8 8" ]
 
 # --- never older than the request ---------------------------------------
 # Request A's eth_getBalance reaches the node at once, but its answer (the
