@@ -30,6 +30,8 @@ static struct {
 	struct key_slot	*slots;		/* guarded array */
 	size_t		 nslots;
 	size_t		 cap;
+	uint32_t	 freehead;	/* a SLOT_FREE below nslots, + 1 */
+	struct keytab	 tab;		/* the slots not free, by wallet id */
 	struct ks_meta	 meta;		/* the keystore's, since unlock */
 	/* set-master under way: the new key until the parent has it all */
 	uint8_t		*newkek;	/* guarded */
@@ -63,19 +65,27 @@ keys_init(void)
 	if ((K.slots = sodium_allocarray(K.cap, sizeof(*K.slots))) == NULL)
 		fatal("sodium_allocarray");
 	memset(K.slots, 0, K.cap * sizeof(*K.slots));
+	if (keytab_init(&K.tab, 2 * K.cap) == -1)
+		fatal("key index");
 }
 
 static int	unlocked;
 
+/*
+ * A free slot, not in the index yet: one freed before (the list of
+ * them runs through their nextfree), else the next of the array.
+ */
 static struct key_slot *
 slot_new(void)
 {
 	struct key_slot	*n;
-	size_t		 i;
 
-	for (i = 0; i < K.nslots; i++)
-		if (K.slots[i].state == SLOT_FREE)
-			return &K.slots[i];
+	if (K.freehead != 0) {
+		n = &K.slots[K.freehead - 1];
+		K.freehead = n->nextfree;
+		n->nextfree = 0;
+		return n;
+	}
 	if (K.nslots == K.cap) {
 		/* Grow into a new guarded array; the old one is wiped. */
 		if ((n = sodium_allocarray(K.cap * 2, sizeof(*n))) == NULL)
@@ -89,22 +99,56 @@ slot_new(void)
 	return &K.slots[K.nslots++];
 }
 
+/* Out of the index (if it was in), wiped, on the free list. */
 static void
 slot_free(struct key_slot *s)
 {
+	size_t	idx = (size_t)(s - K.slots);
+
+	if (s->state != SLOT_FREE)
+		keytab_del(&K.tab, K.slots, idx);
 	sodium_memzero(s, sizeof(*s));
+	s->nextfree = K.freehead;
+	K.freehead = (uint32_t)idx + 1;
 }
 
+/*
+ * A slot just filled (its id set) into the index, in this state: 0, or
+ * 1 if another slot has that wallet id (this one stays free and out of
+ * the index).  A slot is in the index exactly while not SLOT_FREE.
+ */
+static int
+slot_index(struct key_slot *s, int state)
+{
+	int	r;
+
+	if ((r = keytab_add(&K.tab, K.slots, (size_t)(s - K.slots))) == -1)
+		fatal("key index");
+	if (r == 0)
+		s->state = state;
+	return r;
+}
+
+/* Any slot of this wallet, whatever its state. */
+static struct key_slot *
+slot_by_id(const char *id)
+{
+	long	i;
+
+	if ((i = keytab_find(&K.tab, K.slots, id)) == -1)
+		return NULL;
+	return &K.slots[i];
+}
+
+/* The usable key of a wallet (id: KS_ID_LEN bytes), or NULL. */
 struct key_slot *
 keys_find(const char *id)
 {
-	size_t	i;
+	struct key_slot	*s;
 
-	for (i = 0; i < K.nslots; i++)
-		if (K.slots[i].state == SLOT_ACTIVE &&
-		    strcmp(K.slots[i].id, id) == 0)
-			return &K.slots[i];
-	return NULL;
+	if ((s = slot_by_id(id)) == NULL || s->state != SLOT_ACTIVE)
+		return NULL;
+	return s;
 }
 
 static int
@@ -339,12 +383,11 @@ keys_load(struct imsgchan *ch, struct imsg *imsg, void *arg)
 		memset(id, '?', KS_ID_LEN);
 	if ((s = slot_new()) == NULL)
 		fatal("key slots");
-	if (unseal(&b, s) == -1 || keys_find(s->id) != NULL) {
+	if (unseal(&b, s) == -1 || slot_index(s, SLOT_ACTIVE) != 0) {
 		slot_free(s);
 		reply_status(ch, IMSG_KS_LOADED, 0, KS_BAD, id);
 		return;
 	}
-	s->state = SLOT_ACTIVE;
 	reply_status(ch, IMSG_KS_LOADED, 0, KS_OK, id);
 }
 
@@ -416,6 +459,12 @@ keys_keygen(struct imsgchan *ch, struct imsg *imsg, void *arg)
 		fatal("key slots");
 	s->chain = (uint8_t)req.chain;
 	memcpy(s->id, req.id, sizeof(s->id));
+	/* One key per wallet: a second is refused, not stored over it. */
+	if (slot_index(s, SLOT_PENDING) != 0) {
+		slot_free(s);
+		reply_key(imsg->hdr.peerid, KS_EXISTS, req.id, NULL);
+		return;
+	}
 	do {
 		randombytes_buf(s->secret, sizeof(s->secret));
 	} while (slot_derive(s) == -1);
@@ -480,7 +529,8 @@ keys_import(struct imsgchan *ch, struct imsg *imsg, void *arg)
 		reply_key(peerid, KS_INVALID, id, NULL);
 		goto out;
 	}
-	if (pub_exists(s->chain, s->pub, s->publen)) {
+	if (pub_exists(s->chain, s->pub, s->publen) ||
+	    slot_index(s, SLOT_PENDING) != 0) {
 		slot_free(s);
 		reply_key(peerid, KS_EXISTS, id, NULL);
 		goto out;
@@ -495,17 +545,12 @@ void
 keys_stored(struct imsgchan *ch, struct imsg *imsg, void *arg)
 {
 	struct ks_status	 r;
-	struct key_slot		*s = NULL;
-	size_t			 i;
+	struct key_slot		*s;
 
 	(void)ch;
 	(void)arg;
 	memcpy(&r, imsg->data, sizeof(r));
-	for (i = 0; i < K.nslots; i++)
-		if (K.slots[i].state == SLOT_PENDING &&
-		    memcmp(K.slots[i].id, r.id, KS_ID_LEN) == 0)
-			s = &K.slots[i];
-	if (s == NULL)
+	if ((s = slot_by_id(r.id)) == NULL || s->state != SLOT_PENDING)
 		fatalx("IMSG_KS_STORED for no pending key");
 	if (r.status != KS_OK) {
 		reply_key(s->peerid, KS_ERROR, s->id, NULL);
@@ -669,22 +714,22 @@ keys_forget(struct imsgchan *ch, struct imsg *imsg, void *arg)
 void
 keys_removed(struct imsgchan *ch, struct imsg *imsg, void *arg)
 {
-	struct ks_status	r;
-	size_t			i;
+	struct ks_status	 r;
+	struct key_slot		*s;
 
 	(void)ch;
 	(void)arg;
 	memcpy(&r, imsg->data, sizeof(r));
 	if (!K.forgetting || memcmp(r.id, K.forget_id, KS_ID_LEN) != 0)
 		fatalx("IMSG_KS_REMOVED for no key being forgotten");
-	for (i = 0; i < K.nslots; i++) {
-		if (K.slots[i].state != SLOT_FORGET)
-			continue;
+	/* No slot in SLOT_FORGET: the wallet had no key here. */
+	if ((s = slot_by_id(K.forget_id)) != NULL &&
+	    s->state == SLOT_FORGET) {
 		/* The file is still there: the key stays usable. */
 		if (r.status != KS_OK)
-			K.slots[i].state = SLOT_ACTIVE;
+			s->state = SLOT_ACTIVE;
 		else
-			slot_free(&K.slots[i]);
+			slot_free(s);
 	}
 	K.forgetting = 0;
 	if (r.status == KS_OK)

@@ -283,6 +283,25 @@ read_exact(int dfd, const char *name, void *buf, size_t len)
 	close(fd);
 }
 
+/* Keys sent ahead of their answers, and one answer: 1 if it failed. */
+#define LOAD_WINDOW	256
+
+static int
+load_answer(int *nloaded)
+{
+	struct ks_status	ks;
+	struct imsg		imsg;
+
+	expect(&D.ctl, &imsg, IMSG_KS_LOADED, sizeof(ks));
+	memcpy(&ks, imsg.data, sizeof(ks));
+	ks.id[KS_ID_LEN] = '\0';
+	(*nloaded)++;
+	if (ks.status == KS_OK)
+		return 0;
+	fprintf(stderr, "driver: wallet %s: status %d\n", ks.id, ks.status);
+	return 1;
+}
+
 /*
  * Start-up as the parent does it, then unlock and load every sealed key.
  * Returns the milliseconds from IMSG_CTL_UNLOCK to the last
@@ -295,7 +314,6 @@ start_signer(const char *bin, const char *datadir)
 	struct ctl_config	 cfg;
 	struct ctl_peer		 peer = { PROC_POLICYD };
 	struct ctl_unlocked	 ur;
-	struct ks_status	 ks;
 	struct ks_blob		 b;
 	struct imsg		 imsg;
 	struct dirent		*de;
@@ -303,7 +321,7 @@ start_signer(const char *bin, const char *datadir)
 	char			 path[PATH_MAX];
 	const char		*pw;
 	double			 t0;
-	int			 pd[2], dfd, i, bad = 0;
+	int			 pd[2], dfd, bad = 0, nloaded = 0;
 
 	if ((pw = getenv("WAIAAS_MASTER_PASSWORD")) == NULL ||
 	    strlen(pw) == 0 || strlen(pw) > KS_PASSWORD_MAX)
@@ -356,18 +374,13 @@ start_signer(const char *bin, const char *datadir)
 		read_exact(dirfd(d), de->d_name, &b, sizeof(b));
 		send1(&D.ctl, IMSG_KS_LOAD, 0, -1, &b, sizeof(b));
 		D.nwallets++;
+		/* At most LOAD_WINDOW unanswered, as the parent does. */
+		if (D.nwallets - nloaded >= LOAD_WINDOW)
+			bad += load_answer(&nloaded);
 	}
 	closedir(d);
-	for (i = 0; i < D.nwallets; i++) {
-		expect(&D.ctl, &imsg, IMSG_KS_LOADED, sizeof(ks));
-		memcpy(&ks, imsg.data, sizeof(ks));
-		ks.id[KS_ID_LEN] = '\0';
-		if (ks.status != KS_OK) {
-			fprintf(stderr, "driver: wallet %s: status %d\n",
-			    ks.id, ks.status);
-			bad++;
-		}
-	}
+	while (nloaded < D.nwallets)
+		bad += load_answer(&nloaded);
 	if (bad > 0)
 		fatalx("%d sealed keys did not load", bad);
 	return now_ms() - t0;
