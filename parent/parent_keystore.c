@@ -60,7 +60,7 @@ keystore_scan(int kfd, struct ks_file **out)
 	struct dirent	*de;
 	struct stat	 st;
 	DIR		*d;
-	size_t		 n = 0, nlen;
+	size_t		 n = 0, cap = 0, nlen;
 	ssize_t		 r;
 	int		 dup, fd;
 
@@ -86,9 +86,13 @@ keystore_scan(int kfd, struct ks_file **out)
 			close(fd);
 			continue;
 		}
-		if ((files = reallocarray(files, n + 1, sizeof(*files))) ==
-		    NULL)
-			fatal("keystore");
+		/* Doubled, not one more a file: 10 k wallets, 10 MB. */
+		if (n == cap) {
+			cap = cap == 0 ? 64 : cap * 2;
+			if ((files = reallocarray(files, cap,
+			    sizeof(*files))) == NULL)
+				fatal("keystore");
+		}
 		f = &files[n];
 		memcpy(f->id, de->d_name, KS_ID_LEN);
 		f->id[KS_ID_LEN] = '\0';

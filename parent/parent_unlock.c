@@ -117,7 +117,9 @@ unlock_send(void)
  * Sealed keys handed to the signer at a time.  Its answers pace the
  * rest: all at once, 10 k wallets' blobs (1.6 MB) overran the channel's
  * write queue (CHAN_CTL_WMAX) whenever the signer was slower to read
- * them than we were to send, and the start failed.
+ * them than we were to send, and the start failed.  The window is
+ * filled again once half of it is answered, in one write, not one
+ * write a key.
  */
 #define KS_LOAD_WINDOW	256
 
@@ -125,9 +127,11 @@ unlock_send(void)
 static void
 ks_load_more(void)
 {
+	struct imsgev	*iev = &P.child[PROC_SIGNER].iev;
 	struct ks_file	*f;
 	struct ks_blob	 b;
 
+	imsgev_hold(iev);
 	while (P.load_next < P.nfiles && P.load_inflight < KS_LOAD_WINDOW) {
 		f = &P.files[P.load_next++];
 		if (f->len != sizeof(b) ||
@@ -141,12 +145,13 @@ ks_load_more(void)
 		/* The file name is the wallet: a blob must say the same. */
 		if (memcmp(b.id, f->id, KS_ID_LEN) != 0)
 			memset(b.id, 0, KS_ID_LEN);
-		if (imsgev_compose(&P.child[PROC_SIGNER].iev, IMSG_KS_LOAD, 0,
-		    -1, &b, sizeof(b)) == -1)
+		if (imsgev_compose(iev, IMSG_KS_LOAD, 0, -1, &b,
+		    sizeof(b)) == -1)
 			fatal("IMSG_KS_LOAD");
 		sodium_memzero(&b, sizeof(b));
 		P.load_inflight++;
 	}
+	imsgev_release(iev);
 }
 
 void
@@ -201,7 +206,8 @@ ks_loaded(struct imsgchan *ch, struct imsg *imsg, void *arg)
 		    "unusable and its file is kept", r.id);
 		P.nbad++;
 	}
-	ks_load_more();
+	if (P.load_inflight <= KS_LOAD_WINDOW / 2)
+		ks_load_more();
 	if (P.nloaded + P.nbad == P.nfiles)
 		parent_serving();
 }

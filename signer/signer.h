@@ -16,6 +16,7 @@ struct key_slot {
 	uint8_t		pub[KS_PUB_MAX];
 	uint8_t		secret[KS_SECRET_LEN];	/* seckey or Ed25519 seed */
 	uint8_t		edsk[64];		/* Ed25519 expanded key */
+	uint8_t		derived;		/* pub, edsk from secret */
 	int		state;			/* SLOT_* */
 	uint32_t	peerid;			/* policyd request, pending */
 	uint32_t	nextfree;		/* SLOT_FREE: the next + 1 */

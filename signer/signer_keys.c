@@ -140,17 +140,6 @@ slot_by_id(const char *id)
 	return &K.slots[i];
 }
 
-/* The usable key of a wallet (id: KS_ID_LEN bytes), or NULL. */
-struct key_slot *
-keys_find(const char *id)
-{
-	struct key_slot	*s;
-
-	if ((s = slot_by_id(id)) == NULL || s->state != SLOT_ACTIVE)
-		return NULL;
-	return s;
-}
-
 static int
 pub_exists(uint8_t chain, const uint8_t *pub, size_t len)
 {
@@ -179,6 +168,7 @@ slot_derive(struct key_slot *s)
 		    &pk, SECP256K1_EC_COMPRESSED))
 			return -1;
 		s->publen = 33;
+		s->derived = 1;
 		return 0;
 	}
 	if (s->chain == KS_CHAIN_SOLANA) {
@@ -186,9 +176,51 @@ slot_derive(struct key_slot *s)
 			return -1;
 		memcpy(s->pub, edpk, 32);
 		s->publen = 32;
+		s->derived = 1;
 		return 0;
 	}
 	return -1;
+}
+
+/*
+ * A key loaded at start is checked against the public key of its blob
+ * on its first use rather than at load: that derivation (an elliptic
+ * curve multiplication, some 25 us) was most of the start with many
+ * wallets.  Until then the blob's public key is the one sealed with
+ * this secret (blob_ad authenticates it), so the check catches a key
+ * sealed wrong, never a damaged file, which does not open at all.  A
+ * key that fails it is dropped, as a blob that did not open was.
+ */
+static int
+slot_check(struct key_slot *s)
+{
+	uint8_t	pub[KS_PUB_MAX];
+	size_t	publen = s->publen;
+	int	r = 0;
+
+	if (s->derived)
+		return 0;
+	memcpy(pub, s->pub, publen);
+	if (slot_derive(s) == -1 || s->publen != publen ||
+	    memcmp(s->pub, pub, publen) != 0) {
+		log_warnx("wallet %s: its key does not give the public key "
+		    "sealed with it; the wallet is unusable", s->id);
+		slot_free(s);
+		r = -1;
+	}
+	return r;
+}
+
+/* The usable key of a wallet (id: KS_ID_LEN bytes), or NULL. */
+struct key_slot *
+keys_find(const char *id)
+{
+	struct key_slot	*s;
+
+	if ((s = slot_by_id(id)) == NULL || s->state != SLOT_ACTIVE ||
+	    slot_check(s) == -1)
+		return NULL;
+	return s;
 }
 
 static size_t
@@ -225,11 +257,15 @@ seal(const struct key_slot *s, struct ks_blob *b, const uint8_t *kek)
 	    KS_SECRET_LEN, ad, adlen, NULL, b->nonce, kek);
 }
 
-/* Open a blob into a slot; checks the public key it claims. */
+/*
+ * Open a blob into a slot.  The public key it claims is checked at the
+ * key's first use (slot_check); an EVM key is checked to be one now,
+ * which costs nothing.
+ */
 static int
 unseal(const struct ks_blob *b, struct key_slot *s)
 {
-	uint8_t			ad[128], pub[KS_PUB_MAX];
+	uint8_t			ad[128];
 	unsigned long long	mlen;
 	size_t			adlen;
 
@@ -244,10 +280,12 @@ unseal(const struct ks_blob *b, struct key_slot *s)
 	    mlen != KS_SECRET_LEN)
 		return -1;
 	s->chain = b->chain;
-	memcpy(pub, b->pub, b->publen);
-	if (slot_derive(s) == -1 || s->publen != b->publen ||
-	    memcmp(s->pub, pub, b->publen) != 0)
+	if (s->chain == KS_CHAIN_ETHEREUM &&
+	    !secp256k1_ec_seckey_verify(signer_secp, s->secret))
 		return -1;
+	memcpy(s->pub, b->pub, b->publen);
+	s->publen = b->publen;
+	s->derived = 0;
 	memcpy(s->id, b->id, KS_ID_LEN);
 	s->id[KS_ID_LEN] = '\0';
 	return 0;
