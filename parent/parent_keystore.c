@@ -335,25 +335,31 @@ rekey_blob(const struct ks_blob *b)
 		keystore_test_crash("rekey-blob");
 }
 
+static int
+rekey_id_cmp(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
 /*
  * Files of the old keystore no key was sealed from (blobs that did not
  * open at start): carried over as they are.  A key file is never lost.
+ * The ids sealed are sorted and searched: each file against each id
+ * was 10^8 comparisons with 10 k wallets.
  */
 static int
 rekey_carry(int kfd)
 {
 	struct ks_file	*files;
 	size_t		 n, i;
-	uint32_t	 j;
 	char		 name[KS_ID_LEN + 8];
 	int		 r = 0;
 
 	n = keystore_scan(kfd, &files);
+	qsort(RK.ids, RK.got, sizeof(*RK.ids), rekey_id_cmp);
 	for (i = 0; i < n && r == 0; i++) {
-		for (j = 0; j < RK.got; j++)
-			if (strcmp(RK.ids[j], files[i].id) == 0)
-				break;
-		if (j < RK.got)
+		if (bsearch(files[i].id, RK.ids, RK.got, sizeof(*RK.ids),
+		    rekey_id_cmp) != NULL)
 			continue;
 		snprintf(name, sizeof(name), "%s.enc", files[i].id);
 		log_warnx("keystore/%s: does not open; carried over as it is",

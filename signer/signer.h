@@ -57,6 +57,7 @@ void	keys_keygen(struct imsgchan *, struct imsg *, void *);
 void	keys_import(struct imsgchan *, struct imsg *, void *);
 void	keys_rekey(struct imsgchan *, struct imsg *, void *);
 void	keys_rekeyed(struct imsgchan *, struct imsg *, void *);
+void	keys_rekey_more(void);
 void	keys_forget(struct imsgchan *, struct imsg *, void *);
 void	keys_removed(struct imsgchan *, struct imsg *, void *);
 struct key_slot *keys_find(const char *);

@@ -39,6 +39,8 @@ static struct {
 	int		 rekeying;
 	uint32_t	 rekey_peerid;
 	uint32_t	 rekey_count;	/* keys sealed under the new key */
+	int		 rekey_sending;	/* blobs still to go to the parent */
+	size_t		 rekey_next;	/* the next slot to seal */
 	/* a purge under way: the wallet, and who asked */
 	int		 forgetting;
 	char		 forget_id[KS_ID_LEN + 1];
@@ -627,7 +629,6 @@ keys_rekey(struct imsgchan *ch, struct imsg *imsg, void *arg)
 	static struct signer_rekey	 copy;
 	struct signer_rekey		*req = &copy;
 	struct ks_rekey_begin		 begin;
-	struct ks_blob			 b;
 	size_t				 i, n = 0;
 	uint32_t			 peerid = imsg->hdr.peerid;
 
@@ -656,8 +657,15 @@ keys_rekey(struct imsgchan *ch, struct imsg *imsg, void *arg)
 		goto out;
 	}
 	make_verifier(&K.newmeta, K.newkek);
+	/*
+	 * Keys not used since the start are checked now: one that fails
+	 * is dropped and not sealed again (the parent carries its file
+	 * over, as one that did not open), and none can drop out while
+	 * the blobs go, which the count below must match.
+	 */
 	for (i = 0; i < K.nslots; i++)
-		if (K.slots[i].state == SLOT_ACTIVE)
+		if (K.slots[i].state == SLOT_ACTIVE &&
+		    slot_check(&K.slots[i]) == 0)
 			n++;
 	memset(&begin, 0, sizeof(begin));
 	begin.meta = K.newmeta;
@@ -665,24 +673,56 @@ keys_rekey(struct imsgchan *ch, struct imsg *imsg, void *arg)
 	if (imsgchan_compose(signer_parent, IMSG_KS_REKEY_BEGIN, 0, -1,
 	    &begin, sizeof(begin)) == -1)
 		fatal("IMSG_KS_REKEY_BEGIN");
-	for (i = 0; i < K.nslots; i++) {
-		if (K.slots[i].state != SLOT_ACTIVE)
+	K.rekeying = 1;
+	K.rekey_peerid = peerid;
+	K.rekey_count = (uint32_t)n;
+	K.rekey_sending = 1;
+	K.rekey_next = 0;
+	keys_rekey_more();
+	log_info("master password change: %zu keys being sealed under a "
+	    "new key-encryption key", n);
+out:
+	sodium_memzero(req, sizeof(*req));
+}
+
+/*
+ * The keys of a master password change, sealed and sent as the parent
+ * takes them (it writes and syncs each): all at once, 10 k wallets'
+ * blobs overran the channel's write queue and the signer died.  The
+ * queue is kept under half full; when the socket will take no more,
+ * the main loop's POLLOUT brings us back.  Nothing else changes the
+ * slots meanwhile: new keys and purges wait (KS_BUSY) and every key
+ * was checked first.
+ */
+void
+keys_rekey_more(void)
+{
+	struct ks_blob	 b;
+	struct key_slot	*s;
+	size_t		 half = signer_parent->wmax / 2;
+
+	while (K.rekey_sending) {
+		if (imsgchan_room(signer_parent) < half) {
+			if (imsgchan_flush(signer_parent) == -1)
+				fatal("write to parent");
+			if (imsgchan_room(signer_parent) < half)
+				return;
+		}
+		if (K.rekey_next == K.nslots) {
+			if (imsgchan_compose(signer_parent,
+			    IMSG_KS_REKEY_COMMIT, 0, -1, NULL, 0) == -1)
+				fatal("IMSG_KS_REKEY_COMMIT");
+			K.rekey_sending = 0;
+			break;
+		}
+		s = &K.slots[K.rekey_next++];
+		if (s->state != SLOT_ACTIVE)
 			continue;
-		seal(&K.slots[i], &b, K.newkek);
+		seal(s, &b, K.newkek);
 		if (imsgchan_compose(signer_parent, IMSG_KS_REKEY_BLOB, 0, -1,
 		    &b, sizeof(b)) == -1)
 			fatal("IMSG_KS_REKEY_BLOB");
 	}
-	if (imsgchan_compose(signer_parent, IMSG_KS_REKEY_COMMIT, 0, -1,
-	    NULL, 0) == -1)
-		fatal("IMSG_KS_REKEY_COMMIT");
-	K.rekeying = 1;
-	K.rekey_peerid = peerid;
-	K.rekey_count = (uint32_t)n;
-	log_info("master password change: %zu keys sealed under a new "
-	    "key-encryption key", n);
-out:
-	sodium_memzero(req, sizeof(*req));
 }
 
 /* The parent switched to the new keystore (or failed and kept the old). */
