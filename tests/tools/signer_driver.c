@@ -1042,6 +1042,7 @@ cmd_seal(const char *datadir, int ac, char **av)
 	}
 	sodium_memzero(kek, sizeof(kek));
 	sodium_memzero(sk, sizeof(sk));
+	sodium_memzero(other, sizeof(other));
 	secp256k1_context_destroy(ctx);
 	close(dfd);
 	return 0;
