@@ -101,7 +101,8 @@ POLICYD_SRCS = policyd/siwe.c \
 	      policyd/policyd_incoming.c \
 	      policyd/policyd_ops.c policyd/policyd_settings.c \
 	      policyd/policyd_metrics.c policyd/policyd_nft.c
-SIGNER_SRCS = signer/signer.c signer/signer_keys.c signer/signer_sign.c \
+SIGNER_SRCS = signer/signer.c signer/signer_keys.c signer/signer_keytab.c \
+	      signer/signer_sign.c \
 	      signer/evm_sign.c
 RELAY_SRCS  = relay/relay.c relay/relay_format.c
 FETCH_SRCS  = fetch/fetch.c
@@ -120,7 +121,7 @@ UNIT_TESTS = test_imsg test_config test_seccomp test_sandbox_debug \
 	     test_policy_eval test_eip712 test_price test_spend test_errcodes \
 	     test_metrics \
 	     test_txinput test_url test_tokens test_abi test_evm_decode \
-	     test_x402 test_jsonw
+	     test_x402 test_jsonw test_keytab
 UNIT_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 .PHONY: all clean test test-build unit fuzz bench check-src install install-skills
@@ -390,6 +391,12 @@ $(BUILD)/tests/test_landlock: $(BUILD)/tests/unit/test_landlock.o \
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka
+$(BUILD)/tests/unit/test_keytab.o: INC += -Isigner
+$(BUILD)/tests/test_keytab: $(BUILD)/tests/unit/test_keytab.o \
+    $(BUILD)/signer/signer_keytab.o
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(PKG_LIBS)
 
 # Plays parent and policyd to a real signer process (t_signer.sh,
 # bench/signer.sh); not a unit test, so not named test_*.

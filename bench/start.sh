@@ -2,19 +2,20 @@
 # Start to healthy: the real daemon (as root: full privilege separation,
 # every child on its own uid with its filter), started N times on a new
 # empty data directory and N times on one that already has 100 wallets
-# and a database, with the cheap key derivation the other benches use
+# (START_WALLETS) and a database, with the cheap key derivation the other benches use
 # and with the default one.  For each case the median and the maximum of
 # the time from just before the exec to the first 200 on GET /health,
 # of the key derivation's own time in that start (from the daemon's log,
 # see bench/start_poll.py), and of the difference, start by start.
 # Prints figures; asserts nothing.
 # usage: bench/start.sh [WAIAASD] [N]
-# START_KDF=cheap|default|both (both)
+# START_KDF=cheap|default|both (both), START_WALLETS=100
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${1:-$ROOT/build/waiaasd}
 N=${2:-10}
 KDFS=${START_KDF:-both}
+W=${START_WALLETS:-100}
 case $BIN in /*) ;; *) BIN=$PWD/$BIN ;; esac
 [ -x "$BIN" ] || { echo "bench: no $BIN"; exit 1; }
 [ "$(id -u)" = 0 ] ||
@@ -51,8 +52,9 @@ kdf_env() {
 	fi
 }
 
-# with_wallets DIR: a data directory with 100 wallets (half EVM, half
-# Solana) made through the API, the daemon then stopped.
+# with_wallets DIR: a data directory with $W wallets (half EVM, half
+# Solana) made through the API, 8 requests at a time, the daemon then
+# stopped.
 with_wallets() {
 	port=$(free_port)
 	WAIAAS_DATA_DIR=$1 WAIAAS_DAEMON_PORT=$port \
@@ -66,18 +68,23 @@ with_wallets() {
 		sleep 0.05
 	done
 	i=0
-	while [ $i -lt 100 ]; do
+	while [ $i -lt "$W" ]; do
 		chain=ethereum
 		[ $((i % 2)) = 1 ] && chain=solana
-		c=$(curl -s -o "$TMP/w" -w '%{http_code}' -X POST \
-		    "http://127.0.0.1:$port/v1/wallets" \
-		    -H "X-Master-Password: $PW" \
-		    -H 'Content-Type: application/json' \
-		    -d "{\"name\":\"w$i\",\"chain\":\"$chain\",\"environment\":\"testnet\"}")
-		[ "$c" = 201 ] || [ "$c" = 200 ] ||
-		    { echo "bench: wallet $i: $c"; cat "$TMP/w"; exit 1; }
+		[ $i = 0 ] || echo next
+		printf 'url = "http://127.0.0.1:%s/v1/wallets"\n' "$port"
+		printf -- '-X POST\n-H "X-Master-Password: %s"\n' "$PW"
+		printf -- '-H "Content-Type: application/json"\n'
+		printf -- '-d "{\\"name\\":\\"w%s\\",\\"chain\\":\\"%s\\",' \
+		    $i $chain
+		printf -- '\\"environment\\":\\"testnet\\"}"\n'
+		printf -- '-o /dev/null\n-w "%%{http_code}\\n"\n'
 		i=$((i + 1))
-	done
+	done > "$TMP/curl.cfg"
+	curl -s --parallel --parallel-max 8 -K "$TMP/curl.cfg" > "$TMP/codes" \
+	    2>/dev/null
+	c=$(grep -c '^201$' "$TMP/codes" || true)
+	[ "$c" = "$W" ] || { echo "bench: $c of $W wallets made"; exit 1; }
 	kill -TERM "$DPID"
 	wait "$DPID" || true
 	DPID=
@@ -108,7 +115,7 @@ for kdf in cheap default; do
 		if [ $c = fresh ]; then
 			dir=$TMP/fresh-$kdf mode=fresh label=fresh
 		else
-			dir=$TMP/w100-$kdf mode=keep label="100 wallets"
+			dir=$TMP/w100-$kdf mode=keep label="$W wallets"
 		fi
 		python3 "$POLL" "$BIN" "$(free_port)" "$dir" "$N" $mode \
 		    "$TMP/logs" > "$TMP/r"

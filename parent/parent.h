@@ -69,6 +69,8 @@ struct parent {
 	size_t		 nfiles;
 	size_t		 nloaded;
 	size_t		 nbad;
+	size_t		 load_next;	/* the next file to hand the signer */
+	size_t		 load_inflight;	/* handed, not answered yet */
 	char		*pw;		/* guarded, until the signer has it */
 	size_t		 pwlen;
 	char		 master_hash[MASTER_HASH_MAX];

@@ -123,6 +123,14 @@ mkdir_owned(int dfd, const char *name, mode_t mode, uid_t uid, gid_t gid,
 	return fd;
 }
 
+/* Not a file, or a file the parent's user has already. */
+static int
+adopted(const struct stat *st)
+{
+	return !S_ISREG(st->st_mode) || (st->st_uid == P.uid[PROC_PARENT] &&
+	    (st->st_gid == P.gid[PROC_PARENT] || st->st_gid == 0));
+}
+
 /*
  * A file the parent reads at start-up, made by root (`waiaas init` run
  * as root, an older waiaasd): the parent's user takes it over, or it
@@ -145,9 +153,7 @@ adopt_file(int dfd, const char *name)
 	}
 	if (fstat(fd, &st) == -1)
 		fatal("fstat %s", path);
-	if (P.privsep && S_ISREG(st.st_mode) &&
-	    (st.st_uid != P.uid[PROC_PARENT] ||
-	    (st.st_gid != P.gid[PROC_PARENT] && st.st_gid != 0)))
+	if (P.privsep && !adopted(&st))
 		give_to(fd, path, &st, P.uid[PROC_PARENT], P.gid[PROC_PARENT],
 		    P.cf.user[PROC_PARENT]);
 	close(fd);
@@ -191,6 +197,7 @@ static void
 adopt_keystore(int dfd)
 {
 	struct dirent	*de;
+	struct stat	 st;
 	DIR		*d;
 	char		 name[PATH_MAX];
 	int		 kfd;
@@ -202,6 +209,14 @@ adopt_keystore(int dfd)
 		fatal("open %s/keystore", P.cf.datadir);
 	while ((de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.')
+			continue;
+		/*
+		 * One call for a file that is ours already, as all are but
+		 * after a restore: not three per file (and 10 k wallets are
+		 * 10 k files).
+		 */
+		if (fstatat(kfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    adopted(&st))
 			continue;
 		if ((size_t)snprintf(name, sizeof(name), "keystore/%s",
 		    de->d_name) >= sizeof(name))

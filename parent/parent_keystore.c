@@ -60,7 +60,7 @@ keystore_scan(int kfd, struct ks_file **out)
 	struct dirent	*de;
 	struct stat	 st;
 	DIR		*d;
-	size_t		 n = 0, nlen;
+	size_t		 n = 0, cap = 0, nlen;
 	ssize_t		 r;
 	int		 dup, fd;
 
@@ -86,9 +86,13 @@ keystore_scan(int kfd, struct ks_file **out)
 			close(fd);
 			continue;
 		}
-		if ((files = reallocarray(files, n + 1, sizeof(*files))) ==
-		    NULL)
-			fatal("keystore");
+		/* Doubled, not one more a file: 10 k wallets, 10 MB. */
+		if (n == cap) {
+			cap = cap == 0 ? 64 : cap * 2;
+			if ((files = reallocarray(files, cap,
+			    sizeof(*files))) == NULL)
+				fatal("keystore");
+		}
 		f = &files[n];
 		memcpy(f->id, de->d_name, KS_ID_LEN);
 		f->id[KS_ID_LEN] = '\0';
@@ -331,25 +335,31 @@ rekey_blob(const struct ks_blob *b)
 		keystore_test_crash("rekey-blob");
 }
 
+static int
+rekey_id_cmp(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
 /*
  * Files of the old keystore no key was sealed from (blobs that did not
  * open at start): carried over as they are.  A key file is never lost.
+ * The ids sealed are sorted and searched: each file against each id
+ * was 10^8 comparisons with 10 k wallets.
  */
 static int
 rekey_carry(int kfd)
 {
 	struct ks_file	*files;
 	size_t		 n, i;
-	uint32_t	 j;
 	char		 name[KS_ID_LEN + 8];
 	int		 r = 0;
 
 	n = keystore_scan(kfd, &files);
+	qsort(RK.ids, RK.got, sizeof(*RK.ids), rekey_id_cmp);
 	for (i = 0; i < n && r == 0; i++) {
-		for (j = 0; j < RK.got; j++)
-			if (strcmp(RK.ids[j], files[i].id) == 0)
-				break;
-		if (j < RK.got)
+		if (bsearch(files[i].id, RK.ids, RK.got, sizeof(*RK.ids),
+		    rekey_id_cmp) != NULL)
 			continue;
 		snprintf(name, sizeof(name), "%s.enc", files[i].id);
 		log_warnx("keystore/%s: does not open; carried over as it is",

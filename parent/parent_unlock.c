@@ -113,11 +113,51 @@ unlock_send(void)
 		fatal("IMSG_CTL_MASTER_HASH");
 }
 
+/*
+ * Sealed keys handed to the signer at a time.  Its answers pace the
+ * rest: all at once, 10 k wallets' blobs (1.6 MB) overran the channel's
+ * write queue (CHAN_CTL_WMAX) whenever the signer was slower to read
+ * them than we were to send, and the start failed.  The window is
+ * filled again once half of it is answered, in one write, not one
+ * write a key.
+ */
+#define KS_LOAD_WINDOW	256
+
+/* The next sealed keys to the signer, up to the window. */
+static void
+ks_load_more(void)
+{
+	struct imsgev	*iev = &P.child[PROC_SIGNER].iev;
+	struct ks_file	*f;
+	struct ks_blob	 b;
+
+	imsgev_hold(iev);
+	while (P.load_next < P.nfiles && P.load_inflight < KS_LOAD_WINDOW) {
+		f = &P.files[P.load_next++];
+		if (f->len != sizeof(b) ||
+		    memcmp(f->data, KS_BLOB_MAGIC, 8) != 0) {
+			log_warnx("wallet %s: keystore file is not a sealed "
+			    "key; wallet unusable (file kept)", f->id);
+			P.nbad++;
+			continue;
+		}
+		memcpy(&b, f->data, sizeof(b));
+		/* The file name is the wallet: a blob must say the same. */
+		if (memcmp(b.id, f->id, KS_ID_LEN) != 0)
+			memset(b.id, 0, KS_ID_LEN);
+		if (imsgev_compose(iev, IMSG_KS_LOAD, 0, -1, &b,
+		    sizeof(b)) == -1)
+			fatal("IMSG_KS_LOAD");
+		sodium_memzero(&b, sizeof(b));
+		P.load_inflight++;
+	}
+	imsgev_release(iev);
+}
+
 void
 ctl_unlocked(struct imsgchan *ch, struct imsg *imsg, void *arg)
 {
 	struct ctl_unlocked	r;
-	size_t			i;
 
 	(void)ch;
 	(void)arg;
@@ -141,25 +181,7 @@ ctl_unlocked(struct imsgchan *ch, struct imsg *imsg, void *arg)
 		P.have_meta = 1;
 		log_info("new keystore created");
 	}
-	for (i = 0; i < P.nfiles; i++) {
-		struct ks_blob	b;
-
-		if (P.files[i].len != sizeof(b) ||
-		    memcmp(P.files[i].data, KS_BLOB_MAGIC, 8) != 0) {
-			log_warnx("wallet %s: keystore file is not a sealed "
-			    "key; wallet unusable (file kept)", P.files[i].id);
-			P.nbad++;
-			continue;
-		}
-		memcpy(&b, P.files[i].data, sizeof(b));
-		/* The file name is the wallet: a blob must say the same. */
-		if (memcmp(b.id, P.files[i].id, KS_ID_LEN) != 0)
-			memset(b.id, 0, KS_ID_LEN);
-		if (imsgev_compose(&P.child[PROC_SIGNER].iev, IMSG_KS_LOAD, 0,
-		    -1, &b, sizeof(b)) == -1)
-			fatal("IMSG_KS_LOAD");
-		sodium_memzero(&b, sizeof(b));
-	}
+	ks_load_more();
 	if (P.nloaded + P.nbad == P.nfiles)
 		parent_serving();
 }
@@ -173,6 +195,9 @@ ks_loaded(struct imsgchan *ch, struct imsg *imsg, void *arg)
 	(void)arg;
 	memcpy(&r, imsg->data, sizeof(r));
 	r.id[KS_ID_LEN] = '\0';
+	if (P.load_inflight == 0)
+		fatalx("IMSG_KS_LOADED for no key handed to the signer");
+	P.load_inflight--;
 	if (r.status == KS_OK)
 		P.nloaded++;
 	else {
@@ -181,6 +206,8 @@ ks_loaded(struct imsgchan *ch, struct imsg *imsg, void *arg)
 		    "unusable and its file is kept", r.id);
 		P.nbad++;
 	}
+	if (P.load_inflight <= KS_LOAD_WINDOW / 2)
+		ks_load_more();
 	if (P.nloaded + P.nbad == P.nfiles)
 		parent_serving();
 }

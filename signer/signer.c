@@ -184,6 +184,8 @@ signer_main(struct proc *p)
 		if (pfd[1].revents & (POLLIN | POLLHUP | POLLERR))
 			signer_input(&sg.policyd, policyd_rules,
 			    nitems(policyd_rules));
+		/* A master password change: its next keys, if there is room. */
+		keys_rekey_more();
 		/* Answers go out at once; POLLOUT only if the socket fills. */
 		if (imsgchan_queued(&sg.policyd) &&
 		    imsgchan_flush(&sg.policyd) == -1)

@@ -16,8 +16,10 @@ struct key_slot {
 	uint8_t		pub[KS_PUB_MAX];
 	uint8_t		secret[KS_SECRET_LEN];	/* seckey or Ed25519 seed */
 	uint8_t		edsk[64];		/* Ed25519 expanded key */
+	uint8_t		derived;		/* pub, edsk from secret */
 	int		state;			/* SLOT_* */
 	uint32_t	peerid;			/* policyd request, pending */
+	uint32_t	nextfree;		/* SLOT_FREE: the next + 1 */
 };
 
 #define SLOT_FREE	0
@@ -27,6 +29,26 @@ struct key_slot {
 
 extern secp256k1_context	*signer_secp;
 
+/*
+ * signer_keytab.c: slot numbers by wallet id (the slots' own ids,
+ * KS_ID_LEN bytes), for every slot not SLOT_FREE.  keytab_find: the
+ * slot number or -1; keytab_add: 0, 1 if a slot has that id already,
+ * -1 out of memory.
+ */
+struct keytab {
+	uint32_t	*cell;		/* slot number + 1; 0 is empty */
+	size_t		 mask;		/* cells - 1, a power of two less 1 */
+	size_t		 n;
+	uint8_t		 hkey[16];	/* SipHash's, random */
+};
+
+int	keytab_init(struct keytab *, size_t);
+void	keytab_free(struct keytab *);
+long	keytab_find(const struct keytab *, const struct key_slot *,
+	    const char *);
+int	keytab_add(struct keytab *, const struct key_slot *, size_t);
+void	keytab_del(struct keytab *, const struct key_slot *, size_t);
+
 void	keys_init(void);
 void	keys_unlock(struct imsgchan *, struct imsg *, void *);
 void	keys_load(struct imsgchan *, struct imsg *, void *);
@@ -35,6 +57,7 @@ void	keys_keygen(struct imsgchan *, struct imsg *, void *);
 void	keys_import(struct imsgchan *, struct imsg *, void *);
 void	keys_rekey(struct imsgchan *, struct imsg *, void *);
 void	keys_rekeyed(struct imsgchan *, struct imsg *, void *);
+void	keys_rekey_more(void);
 void	keys_forget(struct imsgchan *, struct imsg *, void *);
 void	keys_removed(struct imsgchan *, struct imsg *, void *);
 struct key_slot *keys_find(const char *);

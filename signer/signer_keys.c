@@ -30,6 +30,8 @@ static struct {
 	struct key_slot	*slots;		/* guarded array */
 	size_t		 nslots;
 	size_t		 cap;
+	uint32_t	 freehead;	/* a SLOT_FREE below nslots, + 1 */
+	struct keytab	 tab;		/* the slots not free, by wallet id */
 	struct ks_meta	 meta;		/* the keystore's, since unlock */
 	/* set-master under way: the new key until the parent has it all */
 	uint8_t		*newkek;	/* guarded */
@@ -37,6 +39,8 @@ static struct {
 	int		 rekeying;
 	uint32_t	 rekey_peerid;
 	uint32_t	 rekey_count;	/* keys sealed under the new key */
+	int		 rekey_sending;	/* blobs still to go to the parent */
+	size_t		 rekey_next;	/* the next slot to seal */
 	/* a purge under way: the wallet, and who asked */
 	int		 forgetting;
 	char		 forget_id[KS_ID_LEN + 1];
@@ -63,19 +67,27 @@ keys_init(void)
 	if ((K.slots = sodium_allocarray(K.cap, sizeof(*K.slots))) == NULL)
 		fatal("sodium_allocarray");
 	memset(K.slots, 0, K.cap * sizeof(*K.slots));
+	if (keytab_init(&K.tab, 2 * K.cap) == -1)
+		fatal("key index");
 }
 
 static int	unlocked;
 
+/*
+ * A free slot, not in the index yet: one freed before (the list of
+ * them runs through their nextfree), else the next of the array.
+ */
 static struct key_slot *
 slot_new(void)
 {
 	struct key_slot	*n;
-	size_t		 i;
 
-	for (i = 0; i < K.nslots; i++)
-		if (K.slots[i].state == SLOT_FREE)
-			return &K.slots[i];
+	if (K.freehead != 0) {
+		n = &K.slots[K.freehead - 1];
+		K.freehead = n->nextfree;
+		n->nextfree = 0;
+		return n;
+	}
 	if (K.nslots == K.cap) {
 		/* Grow into a new guarded array; the old one is wiped. */
 		if ((n = sodium_allocarray(K.cap * 2, sizeof(*n))) == NULL)
@@ -89,22 +101,45 @@ slot_new(void)
 	return &K.slots[K.nslots++];
 }
 
+/* Out of the index (if it was in), wiped, on the free list. */
 static void
 slot_free(struct key_slot *s)
 {
+	size_t	idx = (size_t)(s - K.slots);
+
+	if (s->state != SLOT_FREE)
+		keytab_del(&K.tab, K.slots, idx);
 	sodium_memzero(s, sizeof(*s));
+	s->nextfree = K.freehead;
+	K.freehead = (uint32_t)idx + 1;
 }
 
-struct key_slot *
-keys_find(const char *id)
+/*
+ * A slot just filled (its id set) into the index, in this state: 0, or
+ * 1 if another slot has that wallet id (this one stays free and out of
+ * the index).  A slot is in the index exactly while not SLOT_FREE.
+ */
+static int
+slot_index(struct key_slot *s, int state)
 {
-	size_t	i;
+	int	r;
 
-	for (i = 0; i < K.nslots; i++)
-		if (K.slots[i].state == SLOT_ACTIVE &&
-		    strcmp(K.slots[i].id, id) == 0)
-			return &K.slots[i];
-	return NULL;
+	if ((r = keytab_add(&K.tab, K.slots, (size_t)(s - K.slots))) == -1)
+		fatal("key index");
+	if (r == 0)
+		s->state = state;
+	return r;
+}
+
+/* Any slot of this wallet, whatever its state. */
+static struct key_slot *
+slot_by_id(const char *id)
+{
+	long	i;
+
+	if ((i = keytab_find(&K.tab, K.slots, id)) == -1)
+		return NULL;
+	return &K.slots[i];
 }
 
 static int
@@ -135,6 +170,7 @@ slot_derive(struct key_slot *s)
 		    &pk, SECP256K1_EC_COMPRESSED))
 			return -1;
 		s->publen = 33;
+		s->derived = 1;
 		return 0;
 	}
 	if (s->chain == KS_CHAIN_SOLANA) {
@@ -142,9 +178,51 @@ slot_derive(struct key_slot *s)
 			return -1;
 		memcpy(s->pub, edpk, 32);
 		s->publen = 32;
+		s->derived = 1;
 		return 0;
 	}
 	return -1;
+}
+
+/*
+ * A key loaded at start is checked against the public key of its blob
+ * on its first use rather than at load: that derivation (an elliptic
+ * curve multiplication, some 25 us) was most of the start with many
+ * wallets.  Until then the blob's public key is the one sealed with
+ * this secret (blob_ad authenticates it), so the check catches a key
+ * sealed wrong, never a damaged file, which does not open at all.  A
+ * key that fails it is dropped, as a blob that did not open was.
+ */
+static int
+slot_check(struct key_slot *s)
+{
+	uint8_t	pub[KS_PUB_MAX];
+	size_t	publen = s->publen;
+	int	r = 0;
+
+	if (s->derived)
+		return 0;
+	memcpy(pub, s->pub, publen);
+	if (slot_derive(s) == -1 || s->publen != publen ||
+	    memcmp(s->pub, pub, publen) != 0) {
+		log_warnx("wallet %s: its key does not give the public key "
+		    "sealed with it; the wallet is unusable", s->id);
+		slot_free(s);
+		r = -1;
+	}
+	return r;
+}
+
+/* The usable key of a wallet (id: KS_ID_LEN bytes), or NULL. */
+struct key_slot *
+keys_find(const char *id)
+{
+	struct key_slot	*s;
+
+	if ((s = slot_by_id(id)) == NULL || s->state != SLOT_ACTIVE ||
+	    slot_check(s) == -1)
+		return NULL;
+	return s;
 }
 
 static size_t
@@ -181,11 +259,15 @@ seal(const struct key_slot *s, struct ks_blob *b, const uint8_t *kek)
 	    KS_SECRET_LEN, ad, adlen, NULL, b->nonce, kek);
 }
 
-/* Open a blob into a slot; checks the public key it claims. */
+/*
+ * Open a blob into a slot.  The public key it claims is checked at the
+ * key's first use (slot_check); an EVM key is checked to be one now,
+ * which costs nothing.
+ */
 static int
 unseal(const struct ks_blob *b, struct key_slot *s)
 {
-	uint8_t			ad[128], pub[KS_PUB_MAX];
+	uint8_t			ad[128];
 	unsigned long long	mlen;
 	size_t			adlen;
 
@@ -200,10 +282,12 @@ unseal(const struct ks_blob *b, struct key_slot *s)
 	    mlen != KS_SECRET_LEN)
 		return -1;
 	s->chain = b->chain;
-	memcpy(pub, b->pub, b->publen);
-	if (slot_derive(s) == -1 || s->publen != b->publen ||
-	    memcmp(s->pub, pub, b->publen) != 0)
+	if (s->chain == KS_CHAIN_ETHEREUM &&
+	    !secp256k1_ec_seckey_verify(signer_secp, s->secret))
 		return -1;
+	memcpy(s->pub, b->pub, b->publen);
+	s->publen = b->publen;
+	s->derived = 0;
 	memcpy(s->id, b->id, KS_ID_LEN);
 	s->id[KS_ID_LEN] = '\0';
 	return 0;
@@ -339,12 +423,11 @@ keys_load(struct imsgchan *ch, struct imsg *imsg, void *arg)
 		memset(id, '?', KS_ID_LEN);
 	if ((s = slot_new()) == NULL)
 		fatal("key slots");
-	if (unseal(&b, s) == -1 || keys_find(s->id) != NULL) {
+	if (unseal(&b, s) == -1 || slot_index(s, SLOT_ACTIVE) != 0) {
 		slot_free(s);
 		reply_status(ch, IMSG_KS_LOADED, 0, KS_BAD, id);
 		return;
 	}
-	s->state = SLOT_ACTIVE;
 	reply_status(ch, IMSG_KS_LOADED, 0, KS_OK, id);
 }
 
@@ -416,6 +499,12 @@ keys_keygen(struct imsgchan *ch, struct imsg *imsg, void *arg)
 		fatal("key slots");
 	s->chain = (uint8_t)req.chain;
 	memcpy(s->id, req.id, sizeof(s->id));
+	/* One key per wallet: a second is refused, not stored over it. */
+	if (slot_index(s, SLOT_PENDING) != 0) {
+		slot_free(s);
+		reply_key(imsg->hdr.peerid, KS_EXISTS, req.id, NULL);
+		return;
+	}
 	do {
 		randombytes_buf(s->secret, sizeof(s->secret));
 	} while (slot_derive(s) == -1);
@@ -480,7 +569,8 @@ keys_import(struct imsgchan *ch, struct imsg *imsg, void *arg)
 		reply_key(peerid, KS_INVALID, id, NULL);
 		goto out;
 	}
-	if (pub_exists(s->chain, s->pub, s->publen)) {
+	if (pub_exists(s->chain, s->pub, s->publen) ||
+	    slot_index(s, SLOT_PENDING) != 0) {
 		slot_free(s);
 		reply_key(peerid, KS_EXISTS, id, NULL);
 		goto out;
@@ -495,17 +585,12 @@ void
 keys_stored(struct imsgchan *ch, struct imsg *imsg, void *arg)
 {
 	struct ks_status	 r;
-	struct key_slot		*s = NULL;
-	size_t			 i;
+	struct key_slot		*s;
 
 	(void)ch;
 	(void)arg;
 	memcpy(&r, imsg->data, sizeof(r));
-	for (i = 0; i < K.nslots; i++)
-		if (K.slots[i].state == SLOT_PENDING &&
-		    memcmp(K.slots[i].id, r.id, KS_ID_LEN) == 0)
-			s = &K.slots[i];
-	if (s == NULL)
+	if ((s = slot_by_id(r.id)) == NULL || s->state != SLOT_PENDING)
 		fatalx("IMSG_KS_STORED for no pending key");
 	if (r.status != KS_OK) {
 		reply_key(s->peerid, KS_ERROR, s->id, NULL);
@@ -544,7 +629,6 @@ keys_rekey(struct imsgchan *ch, struct imsg *imsg, void *arg)
 	static struct signer_rekey	 copy;
 	struct signer_rekey		*req = &copy;
 	struct ks_rekey_begin		 begin;
-	struct ks_blob			 b;
 	size_t				 i, n = 0;
 	uint32_t			 peerid = imsg->hdr.peerid;
 
@@ -573,8 +657,15 @@ keys_rekey(struct imsgchan *ch, struct imsg *imsg, void *arg)
 		goto out;
 	}
 	make_verifier(&K.newmeta, K.newkek);
+	/*
+	 * Keys not used since the start are checked now: one that fails
+	 * is dropped and not sealed again (the parent carries its file
+	 * over, as one that did not open), and none can drop out while
+	 * the blobs go, which the count below must match.
+	 */
 	for (i = 0; i < K.nslots; i++)
-		if (K.slots[i].state == SLOT_ACTIVE)
+		if (K.slots[i].state == SLOT_ACTIVE &&
+		    slot_check(&K.slots[i]) == 0)
 			n++;
 	memset(&begin, 0, sizeof(begin));
 	begin.meta = K.newmeta;
@@ -582,24 +673,56 @@ keys_rekey(struct imsgchan *ch, struct imsg *imsg, void *arg)
 	if (imsgchan_compose(signer_parent, IMSG_KS_REKEY_BEGIN, 0, -1,
 	    &begin, sizeof(begin)) == -1)
 		fatal("IMSG_KS_REKEY_BEGIN");
-	for (i = 0; i < K.nslots; i++) {
-		if (K.slots[i].state != SLOT_ACTIVE)
+	K.rekeying = 1;
+	K.rekey_peerid = peerid;
+	K.rekey_count = (uint32_t)n;
+	K.rekey_sending = 1;
+	K.rekey_next = 0;
+	keys_rekey_more();
+	log_info("master password change: %zu keys being sealed under a "
+	    "new key-encryption key", n);
+out:
+	sodium_memzero(req, sizeof(*req));
+}
+
+/*
+ * The keys of a master password change, sealed and sent as the parent
+ * takes them (it writes and syncs each): all at once, 10 k wallets'
+ * blobs overran the channel's write queue and the signer died.  The
+ * queue is kept under half full; when the socket will take no more,
+ * the main loop's POLLOUT brings us back.  Nothing else changes the
+ * slots meanwhile: new keys and purges wait (KS_BUSY) and every key
+ * was checked first.
+ */
+void
+keys_rekey_more(void)
+{
+	struct ks_blob	 b;
+	struct key_slot	*s;
+	size_t		 half = signer_parent->wmax / 2;
+
+	while (K.rekey_sending) {
+		if (imsgchan_room(signer_parent) < half) {
+			if (imsgchan_flush(signer_parent) == -1)
+				fatal("write to parent");
+			if (imsgchan_room(signer_parent) < half)
+				return;
+		}
+		if (K.rekey_next == K.nslots) {
+			if (imsgchan_compose(signer_parent,
+			    IMSG_KS_REKEY_COMMIT, 0, -1, NULL, 0) == -1)
+				fatal("IMSG_KS_REKEY_COMMIT");
+			K.rekey_sending = 0;
+			break;
+		}
+		s = &K.slots[K.rekey_next++];
+		if (s->state != SLOT_ACTIVE)
 			continue;
-		seal(&K.slots[i], &b, K.newkek);
+		seal(s, &b, K.newkek);
 		if (imsgchan_compose(signer_parent, IMSG_KS_REKEY_BLOB, 0, -1,
 		    &b, sizeof(b)) == -1)
 			fatal("IMSG_KS_REKEY_BLOB");
 	}
-	if (imsgchan_compose(signer_parent, IMSG_KS_REKEY_COMMIT, 0, -1,
-	    NULL, 0) == -1)
-		fatal("IMSG_KS_REKEY_COMMIT");
-	K.rekeying = 1;
-	K.rekey_peerid = peerid;
-	K.rekey_count = (uint32_t)n;
-	log_info("master password change: %zu keys sealed under a new "
-	    "key-encryption key", n);
-out:
-	sodium_memzero(req, sizeof(*req));
 }
 
 /* The parent switched to the new keystore (or failed and kept the old). */
@@ -669,22 +792,22 @@ keys_forget(struct imsgchan *ch, struct imsg *imsg, void *arg)
 void
 keys_removed(struct imsgchan *ch, struct imsg *imsg, void *arg)
 {
-	struct ks_status	r;
-	size_t			i;
+	struct ks_status	 r;
+	struct key_slot		*s;
 
 	(void)ch;
 	(void)arg;
 	memcpy(&r, imsg->data, sizeof(r));
 	if (!K.forgetting || memcmp(r.id, K.forget_id, KS_ID_LEN) != 0)
 		fatalx("IMSG_KS_REMOVED for no key being forgotten");
-	for (i = 0; i < K.nslots; i++) {
-		if (K.slots[i].state != SLOT_FORGET)
-			continue;
+	/* No slot in SLOT_FORGET: the wallet had no key here. */
+	if ((s = slot_by_id(K.forget_id)) != NULL &&
+	    s->state == SLOT_FORGET) {
 		/* The file is still there: the key stays usable. */
 		if (r.status != KS_OK)
-			K.slots[i].state = SLOT_ACTIVE;
+			s->state = SLOT_ACTIVE;
 		else
-			slot_free(&K.slots[i]);
+			slot_free(s);
 	}
 	K.forgetting = 0;
 	if (r.status == KS_OK)

@@ -142,6 +142,44 @@ else
 	notok "start with a corrupted key file"; cat "$LOG"
 fi
 
+# More sealed keys than the parent's queue to the signer holds at once
+# (10 k blobs are 1.6 MB, CHAN_CTL_WMAX 1 MiB): the parent hands them
+# over as the signer answers, and every one loads; a master password
+# change seals them all again, the signer sending them as the parent
+# takes them.  The driver seals them as the signer would (no peer of
+# ours stands in: the real daemon opens them).
+DRIVER=$PWD/$BUILD/tests/signer_driver
+if [ -x "$DRIVER" ]; then
+	"$DRIVER" "$PWD/$BUILD/waiaasd-signer" seal "$DATA" 10000 \
+	    > "$T_TMP/many.ids" 2>"$T_TMP/driver.log"
+	check "10 000 more keys sealed into the keystore" \
+	    [ "$(wc -l < "$T_TMP/many.ids")" = 10000 ]
+	if start_daemon; then
+		check "all load: 10004 wallets (the corrupted one apart)" \
+		    grep -q 'with 10004 wallets' "$LOG"
+		code=$(post /v1/wallets '{"name":"10k+1","chain":"ethereum"}')
+		check "a new wallet beside them ($code)" [ "$code" = 201 ]
+		code=$(req PUT /v1/admin/master-password \
+		    '{"newPassword":"ten-thousand-keys-later"}')
+		check "set-master over 10 005 keys: 200, all resealed ($code)" \
+		    [ "$code $(jget 'j["walletsReEncrypted"]')" = "200 10005" ]
+		kill -TERM "$DPID"; wait_gone "$DPID" 5000
+	else
+		notok "start with 10 004 sealed keys"; tail -5 "$LOG"
+	fi
+	if WAIAAS_MASTER_PASSWORD=ten-thousand-keys-later start_daemon; then
+		check "under the new password all 10 005 open" \
+		    grep -q 'with 10005 wallets' "$LOG"
+		kill -TERM "$DPID"; wait_gone "$DPID" 5000
+	else
+		notok "start after set-master over 10 005 keys"; tail -5 "$LOG"
+	fi
+	sed 's|$|.enc|' "$T_TMP/many.ids" | (cd "$DATA/keystore" &&
+	    xargs rm -f)
+else
+	notok "the signer driver is missing ($DRIVER)"
+fi
+
 # The other password sources.
 DATA=$T_TMP/file-src
 printf 'from-a-file\n' > "$T_TMP/pwfile"

@@ -233,5 +233,29 @@ out=$(drv evm-tx "$DATA" "$SID" 1 0 21000 1 2 "$RCPT" 1); st=$?
 check "an EVM request for a Solana wallet is refused ($out)" \
     sh -c "[ $st = 1 ] && echo '$out' | grep -q 'status 2'"
 
+# Many keys, found by id (signer_keytab.c), and a key whose seal is good
+# but whose public key is another's: it loads (the check waits for its
+# first use) and is then refused and dropped, never used to sign.
+MANY=$T_TMP/many
+cp -a "$DATA" "$MANY"
+drv seal "$MANY" 3000 > "$T_TMP/many.ids"
+drv seal "$MANY" 1 wrong > "$T_TMP/wrong.id"
+out=$(drv unlock-time "$MANY")
+check "3000 more sealed keys and the wrong one load ($out)" \
+    sh -c "echo '$out' | grep -q 'for 3004 wallets'"
+NTH=$(sed -n 1777p "$T_TMP/many.ids")
+out=$(drv evm-personal "$MANY" "$NTH" "one of many"); st=$?
+check "one of them signs ($st)" \
+    sh -c "[ $st = 0 ] && echo '$out' | grep -qE '^0x[0-9a-f]{130}$'"
+out=$(drv evm-personal "$MANY" "$EID" "the first"); st=$?
+check "the REST-made wallet among them signs ($st)" [ $st = 0 ]
+WID=$(cat "$T_TMP/wrong.id")
+out=$(drv evm-personal "$MANY" "$WID" "not this one" 2>&1); st=$?
+out=$(echo "$out" | tr '\n' ' ')
+check "the key sealed with another's public key is refused as unknown" \
+    sh -c "[ $st = 1 ] && echo '$out' | grep -q 'sign: status 1'"
+check "... saying why, by wallet id" \
+    grep -q "wallet $WID: its key does not give the public key" "$DLOG"
+
 check "no sanitizer reports from the driver or the signer" \
     sh -c "! grep -qE 'AddressSanitizer|UndefinedBehaviorSanitizer|runtime error:|LeakSanitizer' '$DLOG'"

@@ -15,6 +15,9 @@
  *	[MEMO]
  *   sol-msg WALLETID TEXT				base58 signature
  *   bench EVM_WALLETID SOL_WALLETID N, unlock-time
+ *   seal N [wrong]	N new EVM keys sealed into DATADIR/keystore as the
+ *	signer seals them (no signer started); their ids, one a line.
+ *	"wrong": each claims the public key of another secret.
  *   abuse-unknown, abuse-badlen WALLETID, abuse-parent WALLETID,
  *   abuse-type: exit 0 when the signer behaved as it must
  * Numbers are decimal.  The keystore password is WAIAAS_MASTER_PASSWORD.
@@ -35,6 +38,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <argon2.h>
 #include <secp256k1.h>
 #include <sodium.h>
 
@@ -283,6 +287,25 @@ read_exact(int dfd, const char *name, void *buf, size_t len)
 	close(fd);
 }
 
+/* Keys sent ahead of their answers, and one answer: 1 if it failed. */
+#define LOAD_WINDOW	256
+
+static int
+load_answer(int *nloaded)
+{
+	struct ks_status	ks;
+	struct imsg		imsg;
+
+	expect(&D.ctl, &imsg, IMSG_KS_LOADED, sizeof(ks));
+	memcpy(&ks, imsg.data, sizeof(ks));
+	ks.id[KS_ID_LEN] = '\0';
+	(*nloaded)++;
+	if (ks.status == KS_OK)
+		return 0;
+	fprintf(stderr, "driver: wallet %s: status %d\n", ks.id, ks.status);
+	return 1;
+}
+
 /*
  * Start-up as the parent does it, then unlock and load every sealed key.
  * Returns the milliseconds from IMSG_CTL_UNLOCK to the last
@@ -295,7 +318,6 @@ start_signer(const char *bin, const char *datadir)
 	struct ctl_config	 cfg;
 	struct ctl_peer		 peer = { PROC_POLICYD };
 	struct ctl_unlocked	 ur;
-	struct ks_status	 ks;
 	struct ks_blob		 b;
 	struct imsg		 imsg;
 	struct dirent		*de;
@@ -303,7 +325,7 @@ start_signer(const char *bin, const char *datadir)
 	char			 path[PATH_MAX];
 	const char		*pw;
 	double			 t0;
-	int			 pd[2], dfd, i, bad = 0;
+	int			 pd[2], dfd, bad = 0, nloaded = 0;
 
 	if ((pw = getenv("WAIAAS_MASTER_PASSWORD")) == NULL ||
 	    strlen(pw) == 0 || strlen(pw) > KS_PASSWORD_MAX)
@@ -356,18 +378,13 @@ start_signer(const char *bin, const char *datadir)
 		read_exact(dirfd(d), de->d_name, &b, sizeof(b));
 		send1(&D.ctl, IMSG_KS_LOAD, 0, -1, &b, sizeof(b));
 		D.nwallets++;
+		/* At most LOAD_WINDOW unanswered, as the parent does. */
+		if (D.nwallets - nloaded >= LOAD_WINDOW)
+			bad += load_answer(&nloaded);
 	}
 	closedir(d);
-	for (i = 0; i < D.nwallets; i++) {
-		expect(&D.ctl, &imsg, IMSG_KS_LOADED, sizeof(ks));
-		memcpy(&ks, imsg.data, sizeof(ks));
-		ks.id[KS_ID_LEN] = '\0';
-		if (ks.status != KS_OK) {
-			fprintf(stderr, "driver: wallet %s: status %d\n",
-			    ks.id, ks.status);
-			bad++;
-		}
-	}
+	while (nloaded < D.nwallets)
+		bad += load_answer(&nloaded);
 	if (bad > 0)
 		fatalx("%d sealed keys did not load", bad);
 	return now_ms() - t0;
@@ -926,6 +943,111 @@ cmd_pd_abuse_sign(const char *bin, const char *dbdir)
 	return st == 1 && leaked == 0 ? 0 : 1;
 }
 
+/* A random id of the form ks_valid_id() takes. */
+static void
+random_id(char *id)
+{
+	uint8_t		r[16];
+	size_t		i, k = 0;
+
+	randombytes_buf(r, sizeof(r));
+	for (i = 0; i < 16; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			id[k++] = '-';
+		snprintf(id + k, 3, "%02x", r[i]);
+		k += 2;
+	}
+	id[KS_ID_LEN] = '\0';
+}
+
+/* A valid secp256k1 key and its compressed public key. */
+static void
+evm_keypair(secp256k1_context *ctx, uint8_t *sk, uint8_t *pub)
+{
+	secp256k1_pubkey	pk;
+	size_t			len = 33;
+
+	do {
+		randombytes_buf(sk, 32);
+	} while (!secp256k1_ec_seckey_verify(ctx, sk));
+	if (!secp256k1_ec_pubkey_create(ctx, &pk, sk) ||
+	    !secp256k1_ec_pubkey_serialize(ctx, pub, &len, &pk,
+	    SECP256K1_EC_COMPRESSED))
+		fatalx("secp256k1");
+}
+
+/*
+ * seal N [wrong]: the key-encryption key from the password and the
+ * keystore's meta (Argon2id, as the signer derives it), then N blobs
+ * made as signer_keys.c's seal() makes them, each in its own file.
+ */
+static int
+cmd_seal(const char *datadir, int ac, char **av)
+{
+	secp256k1_context	*ctx;
+	struct ks_meta		 meta;
+	struct ks_blob		 b;
+	uint8_t			 kek[32], sk[32], other[32], ad[128];
+	char			 path[PATH_MAX], name[KS_ID_LEN + 8];
+	const char		*pw = getenv("WAIAAS_MASTER_PASSWORD");
+	unsigned long long	 clen;
+	size_t			 adlen;
+	long			 i, n;
+	int			 dfd, fd, wrong;
+
+	if (ac < 1 || (n = strtol(av[0], NULL, 10)) < 1 || n > 1000000)
+		usage();
+	wrong = ac > 1 && strcmp(av[1], "wrong") == 0;
+	if (pw == NULL || *pw == '\0')
+		fatalx("set WAIAAS_MASTER_PASSWORD");
+	snprintf(path, sizeof(path), "%s/keystore", datadir);
+	if ((dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		fatal("%s", path);
+	read_exact(dfd, "keystore.meta", &meta, sizeof(meta));
+	if (argon2id_hash_raw(meta.kdf_passes, meta.kdf_mem_kib,
+	    meta.kdf_lanes, pw, strlen(pw), meta.salt, KS_SALT_LEN, kek,
+	    sizeof(kek)) != ARGON2_OK)
+		fatalx("argon2id");
+	if ((ctx = secp256k1_context_create(SECP256K1_CONTEXT_NONE)) == NULL)
+		fatalx("secp256k1_context_create");
+	for (i = 0; i < n; i++) {
+		memset(&b, 0, sizeof(b));
+		memcpy(b.magic, KS_BLOB_MAGIC, 8);
+		b.chain = KS_CHAIN_ETHEREUM;
+		b.publen = 33;
+		random_id(name);
+		memcpy(b.id, name, KS_ID_LEN);
+		evm_keypair(ctx, sk, b.pub);
+		if (wrong)
+			evm_keypair(ctx, other, b.pub);
+		randombytes_buf(b.nonce, sizeof(b.nonce));
+		adlen = 0;
+		memcpy(ad, "waiaas-key-v1", 13);
+		adlen += 13;
+		memcpy(ad + adlen, b.id, KS_ID_LEN);
+		adlen += KS_ID_LEN;
+		ad[adlen++] = b.chain;
+		ad[adlen++] = b.publen;
+		memcpy(ad + adlen, b.pub, b.publen);
+		adlen += b.publen;
+		crypto_aead_xchacha20poly1305_ietf_encrypt(b.box, &clen, sk,
+		    sizeof(sk), ad, adlen, NULL, b.nonce, kek);
+		memcpy(name + KS_ID_LEN, ".enc", 5);
+		if ((fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL |
+		    O_CLOEXEC, 0600)) == -1 ||
+		    write(fd, &b, sizeof(b)) != (ssize_t)sizeof(b) ||
+		    close(fd) == -1)
+			fatal("keystore/%s", name);
+		printf("%.36s\n", name);
+	}
+	sodium_memzero(kek, sizeof(kek));
+	sodium_memzero(sk, sizeof(sk));
+	sodium_memzero(other, sizeof(other));
+	secp256k1_context_destroy(ctx);
+	close(dfd);
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -946,6 +1068,8 @@ main(int argc, char *argv[])
 	ac = argc - 4;
 	if (strcmp(cmd, "pd-abuse-sign") == 0)
 		return cmd_pd_abuse_sign(argv[1], argv[3]);
+	if (strcmp(cmd, "seal") == 0)
+		return cmd_seal(argv[3], ac, av);
 	ms = start_signer(argv[1], argv[3]);
 	if (strcmp(cmd, "unlock-time") == 0) {
 		printf("unlock: %.1f ms for %d wallets\n", ms, D.nwallets);
