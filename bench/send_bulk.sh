@@ -1,15 +1,23 @@
 #!/bin/sh
 # Sends in bulk: 32 agents at once, each with a wallet and a session
 # token of its own, each sending ETH transfers one after another (the
-# next once its previous one reached the node), through the timing proxy
-# bench/rpc_timer.js in front of anvil, which is also the client.  Per
-# send: the daemon's own time, from the HTTP request to the raw
-# transaction at the node without the node's time for that send's own
-# calls; the node's share; then the node alone, the same calls driven by
-# as many loops, for what it can take.  Every send is then checked:
-# CONFIRMED, the hash the node answered, a nonce of its own.  Prints
-# figures and RESULT lines; fails only if a send went wrong.
+# next once its previous one reached the node), from a client process
+# (bench/bulk_client.js) through the daemon, whose node is the timing
+# proxy bench/rpc_timer.js in front of anvil.  Per send: the daemon's
+# own time, from the HTTP request to the raw transaction at the node
+# without the node's time for that send's own calls; the node's share;
+# then the node alone, the same calls driven by as many loops, for what
+# it can take.  Every send is then checked: CONFIRMED, the hash the node
+# answered, a nonce of its own.  Prints figures and RESULT lines; fails
+# only if a send went wrong.
 # usage: bench/send_bulk.sh [WAIAASD] [N per agent] [AGENTS]
+# BENCH_PEER_NICE=N (10 by default) runs anvil, the proxy and the
+# clients N nice steps below the daemon, as if the node were on another
+# machine and the agents elsewhere; 0 runs them all alike, sharing the
+# CPUs with the daemon as they really do here.  BENCH_PROXY_NICE (the
+# same by default) sets the timing proxy's apart: the lower it runs, the
+# longer the daemon's calls wait unread in its queue, which the bench
+# counts as the daemon's time.
 # WAIAAS_DAEMON_LOG_LEVEL=debug BENCH_KEEP_LOG=FILE keeps the daemon's log;
 # BENCH_STEPS=1 runs the daemon at debug level and prints where a send's
 # time went, stage by stage (bench/send_steps.py; the logging costs some
@@ -20,6 +28,13 @@ BIN=${1:-$(cd "$(dirname "$0")/.." && pwd)/build/waiaasd}
 N=${2:-30}
 AGENTS=${3:-32}
 case $BIN in /*) ;; *) BIN=$PWD/$BIN ;; esac
+PEER_NICE=${BENCH_PEER_NICE:-10}
+PROXY_NICE=${BENCH_PROXY_NICE:-$PEER_NICE}
+for n in "$PEER_NICE" "$PROXY_NICE"; do
+	case $n in [0-9] | 1[0-9]) ;;
+	*) echo "bench: BENCH_PEER_NICE, BENCH_PROXY_NICE: 0 to 19"; exit 1 ;;
+	esac
+done
 [ "${BENCH_STEPS:-0}" = 1 ] && export WAIAAS_DAEMON_LOG_LEVEL=debug
 . "$(dirname "$0")/lib.sh"
 PPID_=
@@ -35,7 +50,9 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM HUP PIPE
 
 bench_anvil
+n=$PEER_NICE PEER_NICE=$PROXY_NICE
 bench_proxy
+PEER_NICE=$n
 bench_daemon
 
 # The agents: a wallet each, with the session it comes with, funded; a
@@ -81,7 +98,7 @@ cpu_snap() {
 	for p in $DPID $(pgrep -P $DPID) $APID $PPID_; do
 		n=$(tr '\0' '\n' < /proc/$p/cmdline | sed -n '1{/^waiaasd: /{s///p;q;};s/.*/parent/p;}')
 		[ "$p" = "$APID" ] && n=anvil
-		[ "$p" = "$PPID_" ] && n=proxy+client
+		[ "$p" = "$PPID_" ] && n=proxy
 		echo "$n $(cat /proc/$p/task/*/schedstat |
 		    awk '{ c += $1; w += $2 } END { print c, w }')"
 	done
@@ -95,46 +112,70 @@ cpu_per() {
 	      if (dc == 0 && dw == 0) next
 	      l1 = l1 sprintf(" %s %.3f", $1, dc)
 	      l2 = l2 sprintf(" %s %.3f", $1, dw)
-	      if ($1 != "anvil" && $1 != "proxy+client") { sc += dc; sw += dw } }
+	      if ($1 != "anvil" && $1 != "proxy" && $1 != "clients") {
+	          sc += dc; sw += dw } }
 	    END { printf "%s, per send, ms of CPU:%s (daemon %.3f)\n", tag, l1, sc
 	          printf "%s, per send, ms waiting for a CPU:%s (daemon %.3f)\n",
 	              tag, l2, sw }' "$2" "$3"
 }
 
+# The clients, at the peers' priority: "clients" lines for cpu_snap's
+# files from the CPU line they print (their own schedstat).
+clients() {
+	c=0
+	nice -n "$PEER_NICE" "$NODE" "$ROOT/bench/bulk_client.js" \
+	    --proxy "$PROXY" --control "$PROXYC" "$1" "$TMP/bulk.json" > "$TMP/$1" || c=$?
+	echo "clients 0 0" >> "$2"
+	sed -n 's/^CPU|clients|\([0-9]*\)|\([0-9]*\)$/clients \1 \2/p' \
+	    "$TMP/$1" >> "$3"
+}
+nice_of() { awk '{ print $19 }' "/proc/$1/stat"; }
+
 echo "POST /v1/transactions/send: $AGENTS agents at once x $N each" \
-    "(ETH transfers), daemon -> timing proxy -> anvil"
-curl -s -X POST "$PROXY/__reset" >/dev/null
+    "(ETH transfers), clients -> daemon -> timing proxy -> anvil"
+echo "priorities: daemon nice $(nice_of "$DPID"), anvil" \
+    "$(nice_of "$APID"), clients the same, timing proxy" \
+    "$(nice_of "$PPID_") (BENCH_PEER_NICE=$PEER_NICE," \
+    "BENCH_PROXY_NICE=$PROXY_NICE)"
+if [ "$PEER_NICE" -gt 0 ]; then
+	echo "  the peers yield the CPUs to the daemon, as a node on another" \
+	    "machine would: the daemon's figures are closer to its own; a" \
+	    "proxy that yields too reads the daemon's calls later (its lag" \
+	    "below), which counts as the daemon's time"
+else
+	echo "  all at one priority: the daemon waits for CPUs that anvil," \
+	    "the proxy and the clients hold, as they do on this machine"
+fi
 cpu_snap > "$TMP/cpu0"
-c=$(curl -s -o "$TMP/out" -w '%{http_code}' -X POST "$PROXY/__bulk" \
-    -H 'Content-Type: application/json' --data-binary "@$TMP/bulk.json")
+clients bulk "$TMP/cpu0" "$TMP/cpu1.c"
 cpu_snap > "$TMP/cpu1"
-grep -v '^RESULTLINE|\|^RATE|\|^SENDSTEP|' "$TMP/out"
+cat "$TMP/cpu1.c" >> "$TMP/cpu1"
+grep -v '^RESULTLINE|\|^RATE|\|^SENDSTEP|\|^CPU|' "$TMP/bulk"
 [ "${BENCH_STEPS:-0}" = 1 ] &&
-    python3 "$ROOT/bench/send_steps.py" "$TMP/out" "$TMP/log"
+    python3 "$ROOT/bench/send_steps.py" "$TMP/bulk" "$TMP/log"
 # The database's commits (group commit: several units of work each).
 curl -s "$D/metrics" -H "X-Master-Password: $PW" |
-    awk -v n="$(sed -n 's/^RATE|[^|]*|//p' "$TMP/out")" -v a="$AGENTS" '
+    awk -v n="$(sed -n 's/^RATE|[^|]*|//p' "$TMP/bulk")" -v a="$AGENTS" '
     /^waiaas_db_commits_total / { c = $2 }
     /^waiaas_db_commit_units_total / { u = $2 }
     END { if (c > 0) printf "database commits since start: %d (%.2f per " \
         "send), carrying %d units of work (%.2f per commit)\n", c,
         c / (n + a), u, u / c }'
-[ "$c" = 200 ] || { echo "bench: the bulk run failed ($c)"; exit 1; }
-SENDS=$(sed -n 's/^RATE|[^|]*|//p' "$TMP/out")
-RATE=$(sed -n 's/^RATE|\([^|]*\)|.*/\1/p' "$TMP/out")
+[ "$c" = 0 ] || { echo "bench: the bulk run failed ($c)"; exit 1; }
+SENDS=$(sed -n 's/^RATE|[^|]*|//p' "$TMP/bulk")
+RATE=$(sed -n 's/^RATE|\([^|]*\)|.*/\1/p' "$TMP/bulk")
 # CPU for the whole run, the warm-up and the checks after it included.
 cpu_per "through the daemon" "$TMP/cpu0" "$TMP/cpu1" \
     $((SENDS + AGENTS))
 bench_rss
 
 # The node alone, the same calls driven the same way.
-curl -s -X POST "$PROXY/__reset" >/dev/null
 cpu_snap > "$TMP/cpu2"
-c=$(curl -s -o "$TMP/alone" -w '%{http_code}' -X POST "$PROXY/__alone" \
-    -H 'Content-Type: application/json' --data-binary "@$TMP/bulk.json")
+clients alone "$TMP/cpu2" "$TMP/cpu3.c"
 cpu_snap > "$TMP/cpu3"
-grep -v '^RATE|' "$TMP/alone"
-[ "$c" = 200 ] || { echo "bench: the node-alone run failed ($c)"; exit 1; }
+cat "$TMP/cpu3.c" >> "$TMP/cpu3"
+grep -v '^RATE|\|^CPU|' "$TMP/alone"
+[ "$c" = 0 ] || { echo "bench: the node-alone run failed ($c)"; exit 1; }
 ARATE=$(sed -n 's/^RATE|\([^|]*\)|.*/\1/p' "$TMP/alone")
 cpu_per "the node alone" "$TMP/cpu2" "$TMP/cpu3" $((SENDS + AGENTS)) |
     sed 's/ (daemon [^)]*)//'
@@ -148,5 +189,5 @@ echo "through the daemon: $RATIO % of the node alone's rate: $VERDICT"
 
 # The machine-readable lines: figure|value|goal.
 echo "RESULT|bulk sends ($AGENTS agents)|$(printf %.0f "$RATE") sends/s|node-limited"
-sed -n 's/^RESULTLINE|\([^|]*|[^|]*|[^|]*\).*/RESULT|\1/p' "$TMP/out"
+sed -n 's/^RESULTLINE|\([^|]*|[^|]*|[^|]*\).*/RESULT|\1/p' "$TMP/bulk"
 echo "RESULT|bulk sends vs the node alone|$RATIO % ($VERDICT)|>= 80 %"

@@ -7,13 +7,14 @@
 # MICROSECONDS") and when each call's request went out (rpc.c: "rpc M
 # #ID: asked A, sent S, answered D"), all on CLOCK_MONOTONIC.  Prints,
 # per stage, p50, p90 and mean in ms, which stages are the daemon's own,
-# and the group commits.
+# the proxy's read queue as the daemon's log shows it (from the api's
+# write of a call to the proxy's reading it), and the group commits.
 # usage: send_steps.py BENCH_OUTPUT DAEMON_LOG
 import re
 import sys
 
 # (from, to, name, whose): 'd' the daemon's, 'n' the node side's
-# (proxy, anvil, and the client, which is the proxy's process), 'm' both.
+# (the timing proxy and anvil), 'm' both.
 STAGES = (
     ('post', 'pd_in', 'client POST .. policyd has it', 'm'),
     ('pd_in', 'pd_answer', 'policyd: decide, record', 'd'),
@@ -43,7 +44,8 @@ def main():
         if f[0] == 'SENDSTEP' and len(f) == 9:
             sends[f[1]] = {'post': int(f[2]), 'first': int(f[3]),
                            'last': int(f[4]), 'raw': int(f[5]),
-                           'id1': f[7], 'idraw': f[8]}
+                           'node': float(f[6]), 'id1': f[7],
+                           'idraw': f[8]}
     rx = re.compile(r': debug: step (\S+) (\S+) (\d+)$')
     rxc = re.compile(r': debug: rpc \S+ #(\d+): asked \d+, sent (\d+), ')
     commits, start, sent = [], None, {}
@@ -89,6 +91,20 @@ def main():
           'mean %.3f ms (the rest: the node side, and the hops both '
           'ways between them)' % (pct(own, .5), pct(own, .9),
                                   sum(own) / max(1, len(own))))
+    # The bench's daemon time counts the proxy's read queue before the
+    # send's first call and before its raw transaction: the api had
+    # written them, the proxy had not read them yet.
+    q = [((s['first'] - s['sent1']) + (s['raw'] - s['sentraw'])) / 1000
+         for s in full]
+    dt = [(s['raw'] - s['post']) / 1000 - s['node'] for s in full]
+    if full:
+        print('the proxy\'s read queue inside the bench\'s daemon time '
+              '(api wrote the first call .. proxy read it, plus the same '
+              'for the raw transaction), per send: p50 %.3f p90 %.3f mean '
+              '%.3f ms; the bench\'s daemon time p50 %.3f, without that '
+              'queue p50 %.3f ms' % (
+                  pct(q, .5), pct(q, .9), sum(q) / len(q), pct(dt, .5),
+                  pct([a - b for a, b in zip(dt, q)], .5)))
     if commits:
         t0 = min(s['post'] for s in sends.values())
         t1 = max(s['raw'] for s in sends.values())
