@@ -131,7 +131,7 @@ function findRaw(rs) {
 function spent(name, s, n) {
 	return `${name}: ${(s.cpu / n).toFixed(3)} ms of CPU per send` +
 	    (s.calls ? ` (${(s.cpu / s.calls).toFixed(3)} per call forwarded,` +
-	    ` ${s.calls} calls)` : '') +
+	    ` ${s.calls} calls on ${s.conns} new connections)` : '') +
 	    `, ${(s.wait / n).toFixed(3)} ms waiting for a CPU; event loop ` +
 	    `busy ${(100 * s.busy).toFixed(1)} % of ` +
 	    `${(s.wall / 1000).toFixed(2)} s, lag p50 ${s.lag50.toFixed(2)} ` +

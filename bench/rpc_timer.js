@@ -15,9 +15,10 @@
 //
 //   GET  /__log     the log (JSON)
 //   POST /__reset   clears the log, starts this process's meter
-//   GET  /__stats   the meter since /__reset: calls forwarded, this
-//                   process's CPU, its waits for a CPU, its event
-//                   loop's busy share and lag (JSON)
+//   GET  /__stats   the meter since /__reset: calls relayed,
+//                   connections opened, this process's CPU, its waits
+//                   for a CPU, its event loop's busy share and lag
+//                   (JSON)
 //   GET  /__events  kept open: a line "raw TO A" for each
 //                   eth_sendRawTransaction as it arrives (TO its
 //                   recipient, A its arrival in microseconds)
@@ -52,6 +53,7 @@ let rawWaiter = null;		// resolves on the next eth_sendRawTransaction
 const events = new Set();	// the open /__events answers
 const meter = loopMeter();
 meter.start();
+let conns = 0;			// connections relayed since /__reset
 
 // One RLP item of b at i: [payload start, payload length, next, list].
 function rlpItem(b, i) {
@@ -204,6 +206,7 @@ function framer(onStart, onEnd) {
 }
 
 function relay(sock) {
+	conns++;
 	sock.setNoDelay(true);
 	const up = net.connect({ host: upstream.hostname,
 	    port: Number(upstream.port) || 80, noDelay: true });
@@ -402,13 +405,14 @@ const srv = http.createServer((req, res) => {
 	}
 	if (req.url === '/__reset' && req.method === 'POST') {
 		log = [];
+		conns = 0;
 		meter.start();
 		res.writeHead(204);
 		return res.end();
 	}
 	if (req.url === '/__stats' && req.method === 'GET') {
-		const b = JSON.stringify(Object.assign({ calls: log.length },
-		    meter.read()));
+		const b = JSON.stringify(Object.assign({ calls: log.length,
+		    conns }, meter.read()));
 		res.writeHead(200, { 'content-type': 'application/json' });
 		return res.end(b);
 	}

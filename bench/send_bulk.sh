@@ -11,13 +11,13 @@
 # answered, a nonce of its own.  Prints figures and RESULT lines; fails
 # only if a send went wrong.
 # usage: bench/send_bulk.sh [WAIAASD] [N per agent] [AGENTS]
-# BENCH_PEER_NICE=N (10 by default) runs anvil, the proxy and the
-# clients N nice steps below the daemon, as if the node were on another
-# machine and the agents elsewhere; 0 runs them all alike, sharing the
-# CPUs with the daemon as they really do here.  BENCH_PROXY_NICE (the
-# same by default) sets the timing proxy's apart: the lower it runs, the
-# longer the daemon's calls wait unread in its queue, which the bench
-# counts as the daemon's time.
+# BENCH_PEER_NICE=N (10 by default) runs anvil and the clients N nice
+# steps below the daemon, as if the node were on another machine and
+# the agents elsewhere; 0 runs them alike, sharing the CPUs with the
+# daemon as they really do here.  BENCH_PROXY_NICE (0 by default: the
+# daemon's priority) sets the timing proxy's: it is the instrument, and
+# the later it reads the daemon's calls the more of its queue the bench
+# counts as the daemon's time.  Both are printed.
 # WAIAAS_DAEMON_LOG_LEVEL=debug BENCH_KEEP_LOG=FILE keeps the daemon's log;
 # BENCH_STEPS=1 runs the daemon at debug level and prints where a send's
 # time went, stage by stage (bench/send_steps.py; the logging costs some
@@ -29,7 +29,7 @@ N=${2:-30}
 AGENTS=${3:-32}
 case $BIN in /*) ;; *) BIN=$PWD/$BIN ;; esac
 PEER_NICE=${BENCH_PEER_NICE:-10}
-PROXY_NICE=${BENCH_PROXY_NICE:-$PEER_NICE}
+PROXY_NICE=${BENCH_PROXY_NICE:-0}
 for n in "$PEER_NICE" "$PROXY_NICE"; do
 	case $n in [0-9] | 1[0-9]) ;;
 	*) echo "bench: BENCH_PEER_NICE, BENCH_PROXY_NICE: 0 to 19"; exit 1 ;;
@@ -138,13 +138,17 @@ echo "priorities: daemon nice $(nice_of "$DPID"), anvil" \
     "$(nice_of "$PPID_") (BENCH_PEER_NICE=$PEER_NICE," \
     "BENCH_PROXY_NICE=$PROXY_NICE)"
 if [ "$PEER_NICE" -gt 0 ]; then
-	echo "  the peers yield the CPUs to the daemon, as a node on another" \
-	    "machine would: the daemon's figures are closer to its own; a" \
-	    "proxy that yields too reads the daemon's calls later (its lag" \
-	    "below), which counts as the daemon's time"
+	echo "  anvil and the clients yield the CPUs to the daemon, as a node" \
+	    "on another machine would (and to everything else running here):" \
+	    "the daemon waits less for a CPU, the node answers later, the" \
+	    "rate is lower than the daemon alone would allow"
 else
-	echo "  all at one priority: the daemon waits for CPUs that anvil," \
-	    "the proxy and the clients hold, as they do on this machine"
+	echo "  anvil and the clients at the daemon's priority: the daemon" \
+	    "waits for CPUs that they hold, as on this machine it really does"
+fi
+if [ "$PROXY_NICE" -gt 0 ]; then
+	echo "  the timing proxy yields too: it reads the daemon's calls later," \
+	    "and that queue counts as the daemon's time (its lag below)"
 fi
 cpu_snap > "$TMP/cpu0"
 clients bulk "$TMP/cpu0" "$TMP/cpu1.c"
