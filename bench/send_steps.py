@@ -14,13 +14,14 @@ import re
 import sys
 
 # (from, to, name, whose): 'd' the daemon's, 'n' the node side's
-# (the timing proxy and anvil), 'm' both.
+# (the timing proxy and anvil), 'p' the timing proxy's own queue, 'm'
+# both.
 STAGES = (
     ('post', 'pd_in', 'client POST .. policyd has it', 'm'),
     ('pd_in', 'pd_answer', 'policyd: decide, record', 'd'),
     ('pd_answer', 'api_prep', 'prepare question to the api', 'd'),
     ('api_prep', 'sent1', 'api: first call written', 'd'),
-    ('sent1', 'first', '  proxy reads it (its queue)', 'n'),
+    ('sent1', 'first', '  proxy reads it (its queue)', 'p'),
     ('first', 'last', 'node calls (first read..last answer)', 'n'),
     ('last', 'api_ctx', 'api: answers read', 'm'),
     ('api_ctx', 'pd_ctx', 'context to policyd', 'd'),
@@ -28,7 +29,7 @@ STAGES = (
     ('pd_sign', 'pd_signed', 'signer (there and back)', 'd'),
     ('pd_signed', 'api_send', 'SIGNED stored, commit, to api', 'd'),
     ('api_send', 'sentraw', 'api: raw transaction written', 'd'),
-    ('sentraw', 'raw', '  proxy reads it (its queue)', 'n'),
+    ('sentraw', 'raw', '  proxy reads it (its queue)', 'p'),
 )
 
 
@@ -84,6 +85,7 @@ def main():
         v = [(s[b] - s[a]) / 1000 for s in full]
         print('%-40s%9.3f%9.3f%9.3f  %s' % (name, pct(v, .5), pct(v, .9),
               sum(v) / max(1, len(v)), {'d': 'daemon', 'n': 'node side',
+                                        'p': 'timing proxy',
                                         'm': 'both'}[who]))
         if who == 'd':
             own = [x + y for x, y in zip(own, v)]
