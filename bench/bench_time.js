@@ -94,25 +94,32 @@ function dreq(base, method, path, token, json, agent) {
 }
 
 // This process's CPU and its time waiting for one, nanoseconds, all
-// threads (/proc/self/task/*/schedstat: run time, run-queue wait).
+// threads (/proc/self/task/*/schedstat: run time, run-queue wait, times
+// run); of the main thread (the event loop) alone, the wait and the
+// times it ran.
 function schedstat() {
-	let cpu = 0, wait = 0;
+	let cpu = 0, wait = 0, mainWait = 0, mainRuns = 0;
 	for (const t of fs.readdirSync('/proc/self/task')) {
 		try {
 			const f = fs.readFileSync('/proc/self/task/' + t +
 			    '/schedstat', 'utf8').split(' ');
 			cpu += Number(f[0]);
 			wait += Number(f[1]);
+			if (Number(t) === process.pid) {
+				mainWait = Number(f[1]);
+				mainRuns = Number(f[2]);
+			}
 		} catch (e) { /* a thread that ended */ }
 	}
-	return { cpu, wait };
+	return { cpu, wait, mainWait, mainRuns };
 }
 
 // How busy and how late this process's event loop is over a window:
 // start() then read().  lag is how late a 1 ms timer fired (the time an
 // event that became ready waited behind the work before it), busy the
 // share of the window the loop spent running callbacks rather than
-// waiting in epoll, cpu and wait from schedstat, in ms.
+// waiting in epoll, cpu and wait from schedstat, in ms; runs the times
+// the loop's thread was given a CPU, mainWait its wait for them.
 function loopMeter() {
 	const h = monitorEventLoopDelay({ resolution: 1 });
 	let e0, s0, t0;
@@ -133,6 +140,8 @@ function loopMeter() {
 			const r = {
 				wall: now() - t0, busy: e.utilization,
 				cpu: ms(s.cpu - s0.cpu), wait: ms(s.wait - s0.wait),
+				runs: s.mainRuns - s0.mainRuns,
+				mainWait: ms(s.mainWait - s0.mainWait),
 				lag50: lag(h.percentile(50)),
 				lag99: lag(h.percentile(99)), lagMax: lag(h.max),
 				lagMean: lag(h.mean),

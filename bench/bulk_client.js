@@ -127,12 +127,18 @@ function findRaw(rs) {
 }
 
 // What a process spent over the run, per send: "CPU x ms, waiting for
-// a CPU y ms; event loop busy z %, lag p50/p99/max".
+// a CPU y ms; event loop busy z %, lag p50/p99/max".  The lag counts
+// each late timer once, so a stall of many milliseconds (the process
+// ready but waiting for a CPU) counts once, though every call that
+// arrived during it waited; the daemon's log (BENCH_STEPS=1) dates the
+// proxy's queue per call.
 function spent(name, s, n) {
 	return `${name}: ${(s.cpu / n).toFixed(3)} ms of CPU per send` +
 	    (s.calls ? ` (${(s.cpu / s.calls).toFixed(3)} per call forwarded,` +
 	    ` ${s.calls} calls on ${s.conns} new connections)` : '') +
-	    `, ${(s.wait / n).toFixed(3)} ms waiting for a CPU; event loop ` +
+	    `, ${(s.wait / n).toFixed(3)} ms waiting for a CPU (the loop's ` +
+	    `thread: ${s.runs} waits, ${(s.mainWait /
+	    Math.max(1, s.runs)).toFixed(3)} ms each on average); event loop ` +
 	    `busy ${(100 * s.busy).toFixed(1)} % of ` +
 	    `${(s.wall / 1000).toFixed(2)} s, lag p50 ${s.lag50.toFixed(2)} ` +
 	    `p99 ${s.lag99.toFixed(2)} max ${s.lagMax.toFixed(2)} ms`;

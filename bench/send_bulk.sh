@@ -50,9 +50,9 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM HUP PIPE
 
 bench_anvil
-n=$PEER_NICE PEER_NICE=$PROXY_NICE
+keep=$PEER_NICE PEER_NICE=$PROXY_NICE
 bench_proxy
-PEER_NICE=$n
+PEER_NICE=$keep
 bench_daemon
 
 # The agents: a wallet each, with the session it comes with, funded; a
@@ -124,7 +124,8 @@ cpu_per() {
 clients() {
 	c=0
 	nice -n "$PEER_NICE" "$NODE" "$ROOT/bench/bulk_client.js" \
-	    --proxy "$PROXY" --control "$PROXYC" "$1" "$TMP/bulk.json" > "$TMP/$1" || c=$?
+	    --proxy "$PROXY" --control "$PROXYC" "$1" "$TMP/bulk.json" \
+	    > "$TMP/$1" || c=$?
 	echo "clients 0 0" >> "$2"
 	sed -n 's/^CPU|clients|\([0-9]*\)|\([0-9]*\)$/clients \1 \2/p' \
 	    "$TMP/$1" >> "$3"
