@@ -18,10 +18,15 @@
 # daemon's priority) sets the timing proxy's: it is the instrument, and
 # the later it reads the daemon's calls the more of its queue the bench
 # counts as the daemon's time.  Both are printed.
-# WAIAAS_DAEMON_LOG_LEVEL=debug BENCH_KEEP_LOG=FILE keeps the daemon's log;
+# WAIAAS_DAEMON_LOG_LEVEL=debug BENCH_KEEP_LOG=FILE keeps the daemon's log
+# (and in FILE.bulk the clients' output, SENDSTEP lines included);
 # BENCH_STEPS=1 runs the daemon at debug level and prints where a send's
 # time went, stage by stage (bench/send_steps.py; the logging costs some
 # CPU of its own);
+# BENCH_PERF=1 (root, perf; implies BENCH_STEPS=1) traces the api's send()
+# and the proxy's read() calls during the sends and prints how long a
+# call took from the api's logged "sent" to its send(), and from there
+# to the proxy (bench/send_hops.py);
 # TMPDIR=/dev/shm puts the data directory on tmpfs (SQLite's fsyncs free).
 set -eu
 BIN=${1:-$(cd "$(dirname "$0")/.." && pwd)/build/waiaasd}
@@ -35,15 +40,19 @@ for n in "$PEER_NICE" "$PROXY_NICE"; do
 	*) echo "bench: BENCH_PEER_NICE, BENCH_PROXY_NICE: 0 to 19"; exit 1 ;;
 	esac
 done
+[ "${BENCH_PERF:-0}" = 1 ] && BENCH_STEPS=1
 [ "${BENCH_STEPS:-0}" = 1 ] && export WAIAAS_DAEMON_LOG_LEVEL=debug
 . "$(dirname "$0")/lib.sh"
-PPID_=
+PPID_= PERFP=
 [ -x "$NODE" ] || { echo "bench: no $NODE (sh scripts/test-deps.sh)"; exit 1; }
 cleanup() {
+	if [ -n "$PERFP" ]; then kill -INT "$PERFP" 2>/dev/null || true; fi
 	bench_stop
 	if [ -n "$PPID_" ]; then kill -KILL "$PPID_" 2>/dev/null || true; fi
 	[ -n "${BENCH_KEEP_LOG:-}" ] && [ -f "$TMP/log" ] &&
 	    cp "$TMP/log" "$BENCH_KEEP_LOG"
+	[ -n "${BENCH_KEEP_LOG:-}" ] && [ -f "$TMP/bulk" ] &&
+	    cp "$TMP/bulk" "$BENCH_KEEP_LOG.bulk"
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -151,13 +160,39 @@ if [ "$PROXY_NICE" -gt 0 ]; then
 	echo "  the timing proxy yields too: it reads the daemon's calls later," \
 	    "and that queue counts as the daemon's time (its lag below)"
 fi
+# BENCH_PERF: the api's send() and the proxy's read() calls, traced.
+if [ "${BENCH_PERF:-0}" = 1 ]; then
+	command -v perf >/dev/null || { echo "bench: BENCH_PERF=1: no perf"; exit 1; }
+	API=
+	for p in $(pgrep -P "$DPID"); do
+		tr '\0' '\n' < "/proc/$p/cmdline" | grep -q '^waiaasd: api' &&
+		    API=$p
+	done
+	[ -n "$API" ] || { echo "bench: BENCH_PERF=1: no api process"; exit 1; }
+	perf record -q -k CLOCK_MONOTONIC -e syscalls:sys_enter_sendto \
+	    -e syscalls:sys_enter_read -e syscalls:sys_exit_read \
+	    -p "$API,$PPID_" -o "$TMP/perf.data" > "$TMP/perf.log" 2>&1 &
+	PERFP=$!
+	sleep 0.5
+fi
 cpu_snap > "$TMP/cpu0"
 clients bulk "$TMP/cpu0" "$TMP/cpu1.c"
 cpu_snap > "$TMP/cpu1"
 cat "$TMP/cpu1.c" >> "$TMP/cpu1"
+if [ -n "$PERFP" ]; then
+	kill -INT "$PERFP"
+	wait "$PERFP" || true
+	PERFP=
+fi
 grep -v '^RESULTLINE|\|^RATE|\|^SENDSTEP|\|^CPU|' "$TMP/bulk"
 [ "${BENCH_STEPS:-0}" = 1 ] &&
     python3 "$ROOT/bench/send_steps.py" "$TMP/bulk" "$TMP/log"
+if [ "${BENCH_PERF:-0}" = 1 ]; then
+	perf script -i "$TMP/perf.data" -F pid,tid,time,event,trace \
+	    > "$TMP/perf.txt" 2>/dev/null
+	python3 "$ROOT/bench/send_hops.py" "$TMP/perf.txt" "$API" "$PPID_" \
+	    "$TMP/log" "$TMP/bulk"
+fi
 # The database's commits (group commit: several units of work each).
 curl -s "$D/metrics" -H "X-Master-Password: $PW" |
     awk -v n="$(sed -n 's/^RATE|[^|]*|//p' "$TMP/bulk")" -v a="$AGENTS" '
