@@ -19,7 +19,10 @@ import sys
 # curl's PRETRANSFER time, and the api's send() can come later: traced
 # with perf on 2026-12-07 (32 agents), a call went from the api's send()
 # to the proxy's read() in 0.47 ms (p50), and from the logged "sent" to
-# the send() in 10.3 ms, so most of 'p' was the api's.
+# the send() in 10.3 ms, so most of 'p' was the api's.  (With libcurl
+# 7.88 a call that waited for a free connection gets a "sent" that is
+# early by that wait: PRETRANSFER counts from its last CONNECT, TOTAL
+# from its start.)
 STAGES = (
     ('post', 'pd_in', 'client POST .. policyd has it', 'm'),
     ('pd_in', 'pd_answer', 'policyd: decide, record', 'd'),
