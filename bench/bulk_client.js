@@ -126,6 +126,39 @@ function findRaw(rs) {
 	}
 }
 
+// How many calls were at the proxy at once over [lo, hi]: the share of
+// the time at each count, as "p50 N, p90 N, max N" (time-weighted).
+function atOnce(ents, lo, hi) {
+	const ev = [];
+	for (const x of ents) {
+		const e = x.e === null ? hi : x.e;
+		if (e > lo && x.a < hi) {
+			ev.push([Math.max(x.a, lo), 1]);
+			ev.push([Math.min(e, hi), -1]);
+		}
+	}
+	ev.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+	const dur = new Map();
+	let n = 0, t = lo, max = 0;
+	for (const [at, d] of ev) {
+		dur.set(n, (dur.get(n) || 0) + (at - t));
+		t = at;
+		n += d;
+		max = Math.max(max, n);
+	}
+	dur.set(n, (dur.get(n) || 0) + (hi - t));
+	const q = (f) => {
+		let acc = 0;
+		for (const k of [...dur.keys()].sort((x, y) => x - y)) {
+			acc += dur.get(k);
+			if (acc >= f * (hi - lo))
+				return k;
+		}
+		return max;
+	};
+	return `p50 ${q(0.5)}, p90 ${q(0.9)}, max ${max}`;
+}
+
 // What a process spent over the run, per send: "CPU x ms, waiting for
 // a CPU y ms; event loop busy z %, lag p50/p99/max".  The lag counts
 // each late timer once, so a stall of many milliseconds (the process
@@ -370,6 +403,9 @@ async function bulkBench(o) {
 	    `${((log.length - from) / rs.length).toFixed(2)}`);
 	out.push(`accepted sends per second: ${rate.toFixed(1)}`);
 	out.push('node time per call, ms: ' + methodTimes(log.slice(from)));
+	out.push('calls at the proxy at once during the sends (share of the ' +
+	    'time): ' + atOnce(log.slice(from), t, tEnd) + '; ' +
+	    `connections to it open: ${pstat.open} (${pstat.conns} new)`);
 	out.push(spent('the timing proxy, during the sends', pstat,
 	    rs.length));
 	out.push(spent('the clients (this process), warm-up and sends', cstat,

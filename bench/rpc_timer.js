@@ -16,7 +16,8 @@
 //   GET  /__log     the log (JSON)
 //   POST /__reset   clears the log, starts this process's meter
 //   GET  /__stats   the meter since /__reset: calls relayed,
-//                   connections opened, this process's CPU, its waits
+//                   connections opened (and open now), this process's
+//                   CPU, its waits
 //                   for a CPU, its event loop's busy share and lag
 //                   (JSON)
 //   GET  /__events  kept open: a line "raw TO A" for each
@@ -54,6 +55,7 @@ const events = new Set();	// the open /__events answers
 const meter = loopMeter();
 meter.start();
 let conns = 0;			// connections relayed since /__reset
+let open = 0;			// connections relayed now open
 
 // One RLP item of b at i: [payload start, payload length, next, list].
 function rlpItem(b, i) {
@@ -207,6 +209,8 @@ function framer(onStart, onEnd) {
 
 function relay(sock) {
 	conns++;
+	open++;
+	sock.once('close', () => open--);
 	sock.setNoDelay(true);
 	const up = net.connect({ host: upstream.hostname,
 	    port: Number(upstream.port) || 80, noDelay: true });
@@ -412,7 +416,7 @@ const srv = http.createServer((req, res) => {
 	}
 	if (req.url === '/__stats' && req.method === 'GET') {
 		const b = JSON.stringify(Object.assign({ calls: log.length,
-		    conns }, meter.read()));
+		    conns, open }, meter.read()));
 		res.writeHead(200, { 'content-type': 'application/json' });
 		return res.end(b);
 	}
