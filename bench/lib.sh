@@ -22,6 +22,10 @@ free_port() {
 TMP=$(mktemp -d)
 chmod 755 "$TMP"
 DPID= KIDS= APID=
+# How much lower than the daemon the peers (anvil, the timing proxy,
+# bench clients) run, in nice steps; 0 by default, bench/send_bulk.sh
+# sets its own.
+PEER_NICE=${PEER_NICE:-0}
 
 # The daemon (TERM, then KILL for it and its children) and anvil.
 bench_stop() {
@@ -40,7 +44,8 @@ bench_stop() {
 # anvil, automining, as Sepolia: APID, ANVIL_URL.
 bench_anvil() {
 	AP=$(free_port)
-	"$ANVIL" --host 127.0.0.1 --port "$AP" --chain-id 11155111 --silent \
+	nice -n "$PEER_NICE" \
+	    "$ANVIL" --host 127.0.0.1 --port "$AP" --chain-id 11155111 --silent \
 	    > "$TMP/anvil.log" 2>&1 &
 	APID=$!
 	ANVIL_URL=http://127.0.0.1:$AP
@@ -51,20 +56,24 @@ bench_anvil() {
 	done
 }
 
-# The timing proxy bench/rpc_timer.js in front of anvil, which is also
-# the client: PPID_, PROXY.  The caller kills PPID_ when done.
+# The timing proxy bench/rpc_timer.js in front of anvil (bench/send.sh's
+# client too): PPID_; PROXY, the JSON-RPC relay for the daemon; PROXYC,
+# its own routes (/__log, /__reset ...).  The caller kills PPID_ when
+# done.
 bench_proxy() {
-	"$NODE" "$ROOT/bench/rpc_timer.js" --upstream "$ANVIL_URL" --port 0 \
+	nice -n "$PEER_NICE" \
+	    "$NODE" "$ROOT/bench/rpc_timer.js" --upstream "$ANVIL_URL" --port 0 \
 	    > "$TMP/proxy.log" 2>&1 &
 	PPID_=$!
 	i=0
-	until XP=$(sed -n 's/^listening \([0-9]*\)$/\1/p' \
+	until XP=$(sed -n 's/^listening \([0-9]* [0-9]*\)$/\1/p' \
 	    "$TMP/proxy.log" 2>/dev/null) && [ -n "$XP" ]; do
 		i=$((i + 1))
 		[ $i -lt 100 ] || { cat "$TMP/proxy.log"; exit 1; }
 		sleep 0.05
 	done
-	PROXY=http://127.0.0.1:$XP
+	PROXY=http://127.0.0.1:${XP% *}
+	PROXYC=http://127.0.0.1:${XP#* }
 }
 
 # The daemon as root (full privilege separation, a cheap KDF), its

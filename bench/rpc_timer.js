@@ -1,36 +1,45 @@
 #!/usr/bin/env node
-// A timing JSON-RPC proxy for bench/send.sh, and the bench's client, in
-// one process so that every time below is on one process.hrtime clock.
+// A timing JSON-RPC proxy for bench/send.sh and bench/send_bulk.sh, and
+// bench/send.sh's client.  Times are CLOCK_MONOTONIC milliseconds
+// (bench/bench_time.js), the clock of the daemon's log and of
+// bench/bulk_client.js, which drives the bulk sends from a process of
+// its own so that this one does little more than forward and log.
 //
 //   node bench/rpc_timer.js --upstream URL [--port P]
 //
-// prints "listening PORT" and forwards every POST to URL, logging for
-// each request: its arrival (headers read), its method, when the
-// upstream answer came back, when the answer was written back, and for
-// eth_sendRawTransaction the hash the node answered.  Its own routes:
+// prints "listening PORT CONTROL": PORT relays JSON-RPC calls to URL
+// (the relay below), logging for each call: its arrival (first byte),
+// its method, when the upstream answer was whole and passed back, and
+// for eth_sendRawTransaction the hash the node answered.  CONTROL, an
+// HTTP server, has the proxy's own routes:
 //
-//   GET  /__log    the log (JSON; times in ms on this process's clock)
-//   POST /__reset  clears the log
-//   POST /__bench  {"daemon":URL,"token":T,"network":N,"to":ADDR,
-//                   "n":200,"warmup":3,"amount":"1"}
-//                  sends n+warmup transfers through the daemon one at a
-//                  time and answers with the report (text/plain).
-//   POST /__bulk   {"daemon":URL,"network":N,"n":20,"warmup":1,
-//                   "agents":[{"token":T,"from":ADDR,"to":ADDR}, ...]}
-//                  the agents all at once, each sending n transfers one
-//                  after another (bulkBench below)
-//   POST /__alone  the same body: the node by itself, driven the same
-//                  way by as many loops (alone below)
+//   GET  /__log     the log (JSON)
+//   POST /__reset   clears the log, starts this process's meter
+//   GET  /__stats   the meter since /__reset: calls relayed,
+//                   connections opened (and open now), this process's
+//                   CPU, its waits
+//                   for a CPU, its event loop's busy share and lag
+//                   (JSON)
+//   GET  /__events  kept open: a line "raw TO A" for each
+//                   eth_sendRawTransaction as it arrives (TO its
+//                   recipient, A its arrival in microseconds)
+//   POST /__bench   {"daemon":URL,"token":T,"network":N,"to":ADDR,
+//                    "n":200,"warmup":3,"amount":"1"}
+//                   sends n+warmup transfers through the daemon one at a
+//                   time and answers with the report (text/plain).
 //
-// For each send: t0 = just before the POST is written; t1 = arrival of
-// its eth_sendRawTransaction here; rpc = the time within [t0, t1] during
-// which at least one call was at the node (union of [arrival, answer
-// written]); daemon = (t1 - t0) - rpc.  The next send starts only once
-// the previous is CONFIRMED, and the client does not poll the daemon
-// between t0 and t1, so the windows neither overlap nor carry load of
-// the bench's own making.
+// For each send of /__bench: t0 = just before the POST is written; t1 =
+// arrival of its eth_sendRawTransaction here; rpc = the time within [t0,
+// t1] during which at least one call was at the node (union of [arrival,
+// answer written]); daemon = (t1 - t0) - rpc.  The next send starts only
+// once the previous is CONFIRMED, and the client does not poll the
+// daemon between t0 and t1, so the windows neither overlap nor carry
+// load of the bench's own making.
 'use strict';
 const http = require('http');
+const net = require('net');
+const { now, absUs, sleep, pct, countBy, covered, dreq,
+    loopMeter } = require('./bench_time.js');
 
 const args = process.argv.slice(2);
 function opt(name, dflt) {
@@ -40,28 +49,13 @@ function opt(name, dflt) {
 const upstream = new URL(opt('--upstream', 'http://127.0.0.1:8545'));
 const port = Number(opt('--port', '0'));
 
-const T0 = process.hrtime.bigint();
-const now = () => Number(process.hrtime.bigint() - T0) / 1e6;	// ms
-// A time of now()'s as CLOCK_MONOTONIC microseconds (process.hrtime's
-// clock on Linux, the daemon's too).
-const absUs = (ms) => Math.round(Number(T0 / 1000n) + ms * 1000);
-
-let log = [];			// {a, m, u, e, r, id, addr}
+let log = [];			// {a, m, u, e, r, id, addr, to}
 let rawWaiter = null;		// resolves on the next eth_sendRawTransaction
-// /__bulk: resolves on the eth_sendRawTransaction paying this address
-const rawWaiters = new Map();
-const upAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-
-function methodOf(body) {
-	try {
-		const j = JSON.parse(body);
-		if (Array.isArray(j))
-			return 'batch[' + j.map((x) => x.method).join(',') + ']';
-		return String(j.method);
-	} catch (e) {
-		return '(unparsable)';
-	}
-}
+const events = new Set();	// the open /__events answers
+const meter = loopMeter();
+meter.start();
+let conns = 0;			// connections relayed since /__reset
+let open = 0;			// connections relayed now open
 
 // One RLP item of b at i: [payload start, payload length, next, list].
 function rlpItem(b, i) {
@@ -103,18 +97,22 @@ function rawTo(hex) {
 	}
 }
 
-// The JSON-RPC id of a call, and the sender it is about (eth_
-// getTransactionCount, eth_estimateGas), lower case, for /__bulk.
-function callInfo(ent, text) {
+// The method of a call (or of each of a batch), its JSON-RPC id, and
+// the sender it is about (eth_getTransactionCount, eth_estimateGas) or
+// the recipient of its raw transaction, lower case; one parse.
+function callInfo(text) {
 	let j;
 	try {
 		j = JSON.parse(text);
 	} catch (e) {
-		return;
+		return { m: '(unparsable)' };
 	}
-	if (Array.isArray(j) || j === null)
-		return;
-	ent.id = j.id;
+	if (Array.isArray(j))
+		return { m: 'batch[' + j.map((x) => x && x.method).join(',') +
+		    ']' };
+	if (j === null || typeof j !== 'object')
+		return { m: 'undefined' };
+	const ent = { m: String(j.method), id: j.id };
 	const p = Array.isArray(j.params) ? j.params : [];
 	if (ent.m === 'eth_getTransactionCount' && typeof p[0] === 'string')
 		ent.addr = p[0].toLowerCase();
@@ -122,59 +120,167 @@ function callInfo(ent, text) {
 		ent.addr = String(p[0].from).toLowerCase();
 	else if (ent.m === 'eth_sendRawTransaction')
 		ent.to = rawTo(p[0]);
+	return ent;
 }
 
-function forward(req, res, a) {
-	const chunks = [];
-	req.on('data', (c) => chunks.push(c));
-	req.on('end', () => {
-		const body = Buffer.concat(chunks);
-		const text = body.toString();
-		const ent = { a, m: methodOf(text), u: null, e: null };
+// ---- the relay -----------------------------------------------------------
+//
+// The JSON-RPC calls go through a byte relay, not through Node's HTTP
+// server and client: each connection from the daemon gets a connection
+// of its own to the node, every byte is passed on as it arrives, and
+// the HTTP framing is only read alongside (one call at a time on a
+// connection: neither libcurl nor Node pipelines) to log each call's
+// arrival and the end of its answer.  That costs far less CPU per call
+// than http.createServer plus http.request did, so the relay's read
+// queue, which the bench cannot see from here and counts as the
+// daemon's time, stays short.
+
+const CRLF2 = Buffer.from('\r\n\r\n');
+
+// The framing of one HTTP message head: its status (answers) and how its
+// body ends: {len} bytes, or chunked, or null if neither is said.
+function msgHead(head) {
+	const t = head.toString('latin1');
+	const m = /\r\ncontent-length:[ \t]*(\d+)/i.exec(t);
+	const st = /^HTTP\/1\.[01] (\d{3})/.exec(t);
+	return { status: st ? Number(st[1]) : 0,
+	    len: m ? Number(m[1]) : null,
+	    chunked: /\r\ntransfer-encoding:[^\r]*chunked/i.test(t) };
+}
+
+// The end of a chunked body that starts at i of b, or -1 if not all of
+// it is there yet.
+function chunkedEnd(b, i) {
+	for (;;) {
+		const k = b.indexOf('\r\n', i, 'latin1');
+		if (k < 0)
+			return -1;
+		const n = parseInt(b.toString('latin1', i, k), 16);
+		if (!(n >= 0))
+			return -2;
+		if (n === 0) {
+			const e = b.indexOf(CRLF2, k);
+			return e < 0 ? -1 : e + 4;
+		}
+		i = k + 2 + n + 2;
+		if (i > b.length)
+			return -1;
+	}
+}
+
+// A reader of HTTP messages from a byte stream: feed(chunk, t) calls
+// onStart(t) at the first byte of each message and onEnd(body, status)
+// once it is whole; answers with a 1xx status carry no body and are
+// skipped.
+function framer(onStart, onEnd) {
+	let buf = null, started = false;
+	return function feed(chunk, t) {
+		buf = buf === null ? chunk : Buffer.concat([buf, chunk]);
+		while (buf !== null && buf.length > 0) {
+			if (!started) {
+				started = true;
+				onStart(t);
+			}
+			const h = buf.indexOf(CRLF2);
+			if (h < 0)
+				return;
+			const f = msgHead(buf.subarray(0, h));
+			let end;
+			if (f.status >= 100 && f.status < 200)
+				end = h + 4;
+			else if (f.len !== null)
+				end = h + 4 + f.len;
+			else if (f.chunked)
+				end = chunkedEnd(buf, h + 4);
+			else
+				throw new Error('an HTTP message without a length');
+			if (end === -2)
+				throw new Error('a bad chunk size');
+			if (end < 0 || end > buf.length)
+				return;
+			if (!(f.status >= 100 && f.status < 200)) {
+				started = false;
+				onEnd(buf.subarray(h + 4, end), f.status);
+			}
+			buf = end === buf.length ? null : buf.subarray(end);
+		}
+	};
+}
+
+function relay(sock) {
+	conns++;
+	open++;
+	sock.once('close', () => open--);
+	sock.setNoDelay(true);
+	const up = net.connect({ host: upstream.hostname,
+	    port: Number(upstream.port) || 80, noDelay: true });
+	const pending = [];		// calls sent on, answers not whole
+	let ent = null;
+	const fail = (err) => {
+		const t = now();
+		for (const x of pending) {
+			x.u = x.e = t;
+			x.err = String(err);
+		}
+		pending.length = 0;
+		sock.destroy();
+		up.destroy();
+	};
+	const fromDaemon = framer((t) => {
+		ent = { a: t, u: null, e: null };
+	}, (body) => {
+		Object.assign(ent, callInfo(body.toString()));
 		log.push(ent);
-		callInfo(ent, text);
+		pending.push(ent);
 		if (ent.m === 'eth_sendRawTransaction' && rawWaiter) {
 			const w = rawWaiter;
 			rawWaiter = null;
 			w(ent);
 		}
-		if (ent.to && rawWaiters.has(ent.to)) {
-			const w = rawWaiters.get(ent.to);
-			rawWaiters.delete(ent.to);
-			w(ent);
+		if (ent.to)
+			for (const ev of events)
+				ev.write(`raw ${ent.to} ${absUs(ent.a)}\n`);
+		ent = null;
+	});
+	const fromNode = framer(() => {}, (body, status) => {
+		const x = pending.shift();
+		if (x === undefined)
+			return;
+		x.u = x.e = now();
+		if (status !== 200)
+			x.err = 'HTTP ' + status;
+		if (x.m === 'eth_sendRawTransaction') {
+			try {
+				x.r = JSON.parse(body.toString()).result;
+			} catch (e) { /* none */ }
 		}
-		const up = http.request({
-			host: upstream.hostname, port: upstream.port,
-			path: upstream.pathname + upstream.search, method: 'POST',
-			agent: upAgent,
-			headers: { 'content-type': 'application/json',
-			    'content-length': body.length },
-		}, (ur) => {
-			const uc = [];
-			ur.on('data', (c) => uc.push(c));
-			ur.on('end', () => {
-				const ub = Buffer.concat(uc);
-				ent.u = now();
-				if (ent.m === 'eth_sendRawTransaction') {
-					try {
-						ent.r = JSON.parse(ub).result;
-					} catch (e) { /* none */ }
-				}
-				res.writeHead(ur.statusCode, {
-					'content-type': 'application/json',
-					'content-length': ub.length,
-				});
-				res.end(ub);
-				ent.e = now();
-			});
-		});
-		up.on('error', (err) => {
-			ent.u = ent.e = now();
-			ent.err = String(err);
-			res.writeHead(502);
-			res.end();
-		});
-		up.end(body);
+	});
+	sock.on('data', (c) => {
+		const t = now();
+		up.write(c);
+		try {
+			fromDaemon(c, t);
+		} catch (err) {
+			fail(err);
+		}
+	});
+	up.on('data', (c) => {
+		sock.write(c);
+		try {
+			fromNode(c, now());
+		} catch (err) {
+			fail(err);
+		}
+	});
+	sock.on('end', () => up.end());
+	up.on('end', () => sock.end());
+	sock.on('error', fail);
+	up.on('error', fail);
+	sock.on('close', () => up.destroy());
+	up.on('close', () => {
+		if (pending.length > 0)
+			fail(new Error('the node closed the connection'));
+		sock.destroy();
 	});
 }
 
@@ -182,57 +288,12 @@ function forward(req, res, a) {
 
 const dAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 
-// One request to the daemon; resolves {status, body, t0, tr} where t0 is
-// just before the request is written and tr when its answer was read.
-function dreq(base, method, path, token, json, agent = dAgent) {
-	return new Promise((resolve, reject) => {
-		const u = new URL(path, base);
-		const body = json === undefined ? null :
-		    Buffer.from(JSON.stringify(json));
-		const headers = { authorization: 'Bearer ' + token };
-		if (body) {
-			headers['content-type'] = 'application/json';
-			headers['content-length'] = body.length;
-		}
-		const r = http.request({ host: u.hostname, port: u.port,
-		    path: u.pathname + u.search, method, headers,
-		    agent }, (res) => {
-			const c = [];
-			res.on('data', (x) => c.push(x));
-			res.on('end', () => resolve({ status: res.statusCode,
-			    body: Buffer.concat(c).toString(), t0, tr: now() }));
-		});
-		r.on('error', reject);
-		const t0 = now();
-		r.end(body);
-	});
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-// Time within [lo, hi] covered by at least one [a, e] of ivs.
-function covered(ivs, lo, hi) {
-	const v = ivs.map(([a, e]) => [Math.max(a, lo), Math.min(e, hi)])
-	    .filter(([a, e]) => e > a).sort((x, y) => x[0] - y[0]);
-	let sum = 0, cs = null, ce = null;
-	for (const [a, e] of v) {
-		if (cs === null || a > ce) {
-			if (cs !== null)
-				sum += ce - cs;
-			cs = a; ce = e;
-		} else if (e > ce)
-			ce = e;
-	}
-	if (cs !== null)
-		sum += ce - cs;
-	return sum;
-}
-
 async function oneSend(o) {
 	const got = new Promise((r) => { rawWaiter = r; });
 	const from = log.length;
 	const p = await dreq(o.daemon, 'POST', '/v1/transactions/send',
-	    o.token, { network: o.network, to: o.to, amount: o.amount });
+	    o.token, { network: o.network, to: o.to, amount: o.amount },
+	    dAgent);
 	if (p.status !== 201 && p.status !== 200) {
 		rawWaiter = null;
 		throw new Error('POST /v1/transactions/send: ' + p.status +
@@ -248,7 +309,7 @@ async function oneSend(o) {
 	let st, j, polls = 0;
 	for (;;) {
 		const g = await dreq(o.daemon, 'GET', '/v1/transactions/' + id,
-		    o.token);
+		    o.token, undefined, dAgent);
 		j = JSON.parse(g.body);
 		st = j.status;
 		if (['CONFIRMED', 'FAILED', 'CANCELLED', 'EXPIRED']
@@ -284,18 +345,6 @@ async function oneSend(o) {
 		    Math.max(0, t1 - lastEnd)),
 		before: before.map((x) => x.m), after: after.map((x) => x.m),
 	};
-}
-
-function pct(a, q) {
-	const s = [...a].sort((x, y) => x - y);
-	return s[Math.max(0, Math.ceil(q * s.length) - 1)];
-}
-
-function countBy(list) {
-	const m = {};
-	for (const x of list)
-		m[x] = (m[x] || 0) + 1;
-	return m;
 }
 
 async function bench(o) {
@@ -350,297 +399,9 @@ async function bench(o) {
 	return out.join('\n') + '\n';
 }
 
-// ---- many agents at once ------------------------------------------------
-
-// Per method: how many calls, and the median and mean of their time at
-// the node (arrival to answer written).
-function methodTimes(ents) {
-	const by = {};
-	for (const x of ents)
-		if (x.e !== null)
-			(by[x.m] = by[x.m] || []).push(x.e - x.a);
-	return Object.keys(by).sort().map((m) => `${m.replace(/^eth_/, '')} ` +
-	    `${by[m].length} x ${pct(by[m], 0.5).toFixed(2)}/` +
-	    `${(by[m].reduce((a, b) => a + b, 0) / by[m].length).toFixed(2)}`)
-	    .join(', ') + ' (count x p50/mean)';
-}
-
-// A promise that rejects after ms unless cleared by its settle.
-function within(p, ms, what) {
-	let t;
-	const to = new Promise((_, rej) => {
-		t = setTimeout(() => rej(new Error(what)), ms);
-	});
-	return Promise.race([p, to]).finally(() => clearTimeout(t));
-}
-
-// One transfer of agent ag: POST, then the wait for its raw transaction
-// at the node, recognised by its to (every agent pays its own address).
-async function bulkSend(o, ag) {
-	const to = ag.to.toLowerCase();
-	if (rawWaiters.has(to))
-		throw new Error('two sends of one agent at once');
-	const got = new Promise((r) => rawWaiters.set(to, r));
-	const p = await dreq(o.daemon, 'POST', '/v1/transactions/send',
-	    ag.token, { network: o.network, to: ag.to, amount: o.amount },
-	    ag.http);
-	if (p.status !== 201 && p.status !== 200) {
-		rawWaiters.delete(to);
-		throw new Error('POST /v1/transactions/send: ' + p.status +
-		    ' ' + p.body);
-	}
-	const id = JSON.parse(p.body).id;
-	const raw = await within(got, 60000, 'no eth_sendRawTransaction ' +
-	    'within 60 s for ' + id);
-	return { id, ag, t0: p.t0, t1: raw.a, answer: p.tr - p.t0, raw };
-}
-
-// The node's own time for a send: its calls, found by the sender of its
-// eth_getTransactionCount and eth_estimateGas and, between their ids,
-// those that name no sender (the api makes a send's calls one after
-// another, with consecutive ids): their union within [t0, t1].
-function nodeTime(r, byId) {
-	const from = r.ag.from.toLowerCase();
-	const mine = log.filter((x) => x.addr === from && x.a >= r.t0 &&
-	    x.a < r.t1);
-	const count = mine.filter((x) => x.m === 'eth_getTransactionCount');
-	let calls = mine;
-	if (count.length > 0 && typeof count[count.length - 1].id ===
-	    'number') {
-		const lo = count[count.length - 1].id;
-		const est = mine.filter((x) => x.m === 'eth_estimateGas' &&
-		    typeof x.id === 'number' && x.id >= lo);
-		const hi = est.length ? Math.min(...est.map((x) => x.id)) : lo;
-		calls = [];
-		for (let k = lo; k <= hi; k++) {
-			const x = byId.get(k);
-			if (x && x.a >= r.t0 && x.a < r.t1)
-				calls.push(x);
-		}
-	}
-	const ivs = calls.map((x) => [x.a, x.e === null ? r.t1 : x.e]);
-	const node = covered(ivs, r.t0, r.t1);
-	const first = calls.length ? Math.min(...calls.map((x) => x.a)) :
-	    r.t1;
-	const last = calls.length ? Math.max(...ivs.map((x) => x[1])) : r.t0;
-	const at = calls.find((x) => x.a === first);
-	return { node, calls: calls.length, pre: first - r.t0,
-	    post: Math.max(0, r.t1 - last), first, last,
-	    firstId: at ? at.id : '' };
-}
-
-// After the run: every send CONFIRMED, no wallet's nonce used twice;
-// bad lists those that are not.  A send whose first raw transaction was
-// not its last (the node said "nonce too low" and the daemon signed it
-// again) counts in resigned: its times end at its first broadcast.
-async function bulkCheck(o, rs) {
-	const bad = [];
-	let resigned = 0;
-	await Promise.all(o.agents.map(async (ag) => {
-		const nonces = new Set();
-		for (const r of rs.filter((x) => x.ag === ag)) {
-			let j;
-			for (let k = 0; ; k++) {
-				const g = await dreq(o.daemon, 'GET',
-				    '/v1/transactions/' + r.id, ag.token,
-				    undefined, ag.http);
-				j = JSON.parse(g.body);
-				if (['CONFIRMED', 'FAILED', 'CANCELLED',
-				    'EXPIRED'].includes(j.status) || k > 1000)
-					break;
-				await sleep(20);
-			}
-			if (j.status !== 'CONFIRMED' || nonces.has(j.nonce))
-				bad.push(r.id + ' ' + j.status + ' nonce ' +
-				    j.nonce);
-			else if (typeof r.raw.r !== 'string' ||
-			    String(j.txHash).toLowerCase() !==
-			    r.raw.r.toLowerCase())
-				resigned++;
-			nonces.add(j.nonce);
-		}
-	}));
-	return { bad, resigned };
-}
-
-// The node alone, driven as the daemon drives it for a transfer: the
-// same four reads at once, then the raw transaction (signed here
-// beforehand), by as many loops as there were agents, through this
-// proxy as the daemon's calls were.
-async function alone(o) {
-	const ethers = require(require('path').join(__dirname, '..', 'tests',
-	    'node', 'node_modules', 'ethers'));
-	const self = 'http://127.0.0.1:' + srv.address().port;
-	const hagent = new http.Agent({ keepAlive: true, maxSockets: 256 });
-	let rid = 1;
-	const call = (method, params) => new Promise((resolve, reject) => {
-		const b = Buffer.from(JSON.stringify({ jsonrpc: '2.0',
-		    id: rid++, method, params }));
-		const u = new URL(self);
-		const r = http.request({ host: u.hostname, port: u.port,
-		    path: '/', method: 'POST', agent: hagent, headers: {
-		    'content-type': 'application/json',
-		    'content-length': b.length } }, (res) => {
-			const c = [];
-			res.on('data', (x) => c.push(x));
-			res.on('end', () => {
-				const j = JSON.parse(Buffer.concat(c));
-				if (j.error)
-					reject(new Error(method + ': ' +
-					    JSON.stringify(j.error)));
-				else
-					resolve(j.result);
-			});
-		});
-		r.on('error', reject);
-		r.end(b);
-	});
-	const chainId = BigInt(await call('eth_chainId', []));
-	const block = await call('eth_getBlockByNumber', ['latest', false]);
-	const maxFee = BigInt(block.baseFeePerGas) * 4n + 2000000000n;
-	const per = o.n + o.warmup;
-	const loops = [];
-	for (let i = 0; i < o.agents.length; i++) {
-		const w = ethers.Wallet.createRandom();
-		await call('anvil_setBalance', [w.address,
-		    '0x56bc75e2d63100000']);
-		const to = ethers.Wallet.createRandom().address;
-		const txs = [];
-		for (let k = 0; k < per; k++)
-			txs.push(await w.signTransaction({ type: 2, chainId,
-			    nonce: k, to, value: 1n, gasLimit: 21000n,
-			    maxFeePerGas: maxFee,
-			    maxPriorityFeePerGas: 1000000000n }));
-		loops.push({ from: w.address, to, txs });
-	}
-	const one = async (l, k) => {
-		await Promise.all([
-		    call('eth_getTransactionCount', [l.from, 'pending']),
-		    call('eth_getBlockByNumber', ['latest', false]),
-		    call('eth_maxPriorityFeePerGas', []),
-		    call('eth_estimateGas', [{ from: l.from, to: l.to,
-		    value: '0x1' }])]);
-		await call('eth_sendRawTransaction', [l.txs[k]]);
-	};
-	await Promise.all(loops.map(async (l) => {
-		for (let k = 0; k < o.warmup; k++)
-			await one(l, k);
-	}));
-	const from = log.length;
-	const t = now();
-	await Promise.all(loops.map(async (l) => {
-		for (let k = o.warmup; k < per; k++)
-			await one(l, k);
-	}));
-	const wall = now() - t;
-	return { sends: loops.length * o.n, wall,
-	    times: methodTimes(log.slice(from)) };
-}
-
-async function bulkBench(o) {
-	o.n = o.n || 20;
-	o.warmup = o.warmup === undefined ? 1 : o.warmup;
-	o.amount = o.amount || '1';
-	if (!Array.isArray(o.agents) || o.agents.length === 0)
-		throw new Error('no agents');
-	for (const ag of o.agents)
-		ag.http = new http.Agent({ keepAlive: true, maxSockets: 1 });
-	const warm = [];
-	await Promise.all(o.agents.map(async (ag) => {
-		for (let i = 0; i < o.warmup; i++)
-			warm.push(await bulkSend(o, ag));
-	}));
-	const rs = [];
-	const from = log.length;
-	const t = now();
-	await Promise.all(o.agents.map(async (ag) => {
-		for (let i = 0; i < o.n; i++)
-			rs.push(await bulkSend(o, ag));
-	}));
-	const tEnd = now();
-	// Let the last raw transactions' answers come back.
-	while (rs.some((r) => r.raw.e === null))
-		await sleep(1);
-	const byId = new Map();
-	for (const x of log.slice(from))
-		if (typeof x.id === 'number')
-			byId.set(x.id, x);
-	for (const r of rs) {
-		Object.assign(r, nodeTime(r, byId));
-		r.total = r.t1 - r.t0;
-		r.daemon = r.total - r.node;
-	}
-	const wall = tEnd - t;
-	const { bad, resigned } = await bulkCheck(o, rs);
-	const out = [];
-	const f = (x) => x.toFixed(3).padStart(8);
-	const row = (name, k) => out.push(name.padEnd(34) +
-	    [0.5, 0.9, 0.99, 1].map((q) => f(pct(rs.map((r) => r[k]), q)))
-	    .join('') + f(rs.reduce((acc, r) => acc + r[k], 0) / rs.length));
-	const sum = (k) => rs.reduce((acc, r) => acc + r[k], 0);
-	const rate = rs.length / (wall / 1000);
-	out.push(`sends: ${o.agents.length} agents at once, ${o.n} each one ` +
-	    `after another (after ${o.warmup} warm-up each): ${rs.length} ` +
-	    `accepted in ${(wall / 1000).toFixed(2)} s; ` +
-	    `${rs.length - bad.length} CONFIRMED with a nonce of their own, ` +
-	    `${rs.length - bad.length - resigned} of them with txHash = the ` +
-	    `hash the node answered to the first raw transaction (the ` +
-	    `others signed again after "nonce too low")`);
-	for (const b of bad.slice(0, 5))
-		out.push('  NOT RIGHT: ' + b);
-	out.push('per send, ms'.padEnd(34) +
-	    ['p50', 'p90', 'p99', 'max', 'mean'].map((x) => x.padStart(8))
-	    .join(''));
-	row('daemon (total - its own rpc)', 'daemon');
-	row('  up to its first RPC call', 'pre');
-	row('  last answer -> raw tx at node', 'post');
-	row('node (its own calls, union)', 'node');
-	row('total: POST -> raw tx at node', 'total');
-	row('POST -> its HTTP answer', 'answer');
-	const busy = covered(log.slice(from).map((x) => [x.a,
-	    x.e === null ? tEnd : x.e]), t, tEnd);
-	out.push(`node's share of the time per send: ` +
-	    `${(100 * sum('node') / sum('total')).toFixed(1)} % ` +
-	    `(daemon ${(100 * sum('daemon') / sum('total')).toFixed(1)} %); ` +
-	    `at least one call at the node ${(100 * busy / wall).toFixed(1)} ` +
-	    `% of the run; calls per send ` +
-	    `${((log.length - from) / rs.length).toFixed(2)}`);
-	out.push(`accepted sends per second: ${rate.toFixed(1)}`);
-	out.push('node time per call, ms: ' + methodTimes(log.slice(from)));
-	out.push(`RESULTLINE|bulk send daemon time p50|` +
-	    `${pct(rs.map((r) => r.daemon), 0.5).toFixed(3)} ms|< 2 ms`);
-	out.push(`RESULTLINE|bulk send daemon time p99|` +
-	    `${pct(rs.map((r) => r.daemon), 0.99).toFixed(3)} ms|-`);
-	out.push(`RATE|${rate.toFixed(1)}|${rs.length}`);
-	// o.steps: each send's times on CLOCK_MONOTONIC (microseconds), for
-	// bench/send_bulk.sh to put beside the daemon's logged steps.
-	if (o.steps)
-		for (const r of rs)
-			out.push(`SENDSTEP|${r.id}|${absUs(r.t0)}|` +
-			    `${absUs(r.first)}|${absUs(r.last)}|${absUs(r.t1)}|` +
-			    `${r.node.toFixed(3)}|${r.firstId}|${r.raw.id}`);
-	if (bad.length > 0)
-		throw new Error(out.join('\n') + '\n' + bad.length +
-		    ' sends not CONFIRMED as sent');
-	return out.join('\n') + '\n';
-}
-
-// POST /__alone: the node alone, as many loops as o.agents, o.n each.
-async function aloneBench(o) {
-	o.n = o.n || 20;
-	o.warmup = o.warmup === undefined ? 1 : o.warmup;
-	const a = await alone(o);
-	const ar = a.sends / (a.wall / 1000);
-	return 'the node alone, time per call, ms: ' + a.times + '\n' +
-	    `the node alone, the same calls by ${o.agents.length} loops: ` +
-	    `${a.sends} sends in ${(a.wall / 1000).toFixed(2)} s, ` +
-	    `${ar.toFixed(1)} sends/s\nRATE|${ar.toFixed(1)}|${a.sends}\n`;
-}
-
 // ---- the server ----------------------------------------------------------
 
 const srv = http.createServer((req, res) => {
-	const a = now();
 	if (req.url === '/__log' && req.method === 'GET') {
 		const b = JSON.stringify(log);
 		res.writeHead(200, { 'content-type': 'application/json' });
@@ -648,11 +409,26 @@ const srv = http.createServer((req, res) => {
 	}
 	if (req.url === '/__reset' && req.method === 'POST') {
 		log = [];
+		conns = 0;
+		meter.start();
 		res.writeHead(204);
 		return res.end();
 	}
-	const fns = { '/__bench': bench, '/__bulk': bulkBench,
-	    '/__alone': aloneBench };
+	if (req.url === '/__stats' && req.method === 'GET') {
+		const b = JSON.stringify(Object.assign({ calls: log.length,
+		    conns, open }, meter.read()));
+		res.writeHead(200, { 'content-type': 'application/json' });
+		return res.end(b);
+	}
+	if (req.url === '/__events' && req.method === 'GET') {
+		res.writeHead(200, { 'content-type': 'text/plain' });
+		res.flushHeaders();
+		res.socket.setNoDelay(true);
+		events.add(res);
+		res.on('close', () => events.delete(res));
+		return;
+	}
+	const fns = { '/__bench': bench };
 	if (fns[req.url] !== undefined && req.method === 'POST') {
 		const fn = fns[req.url];
 		const c = [];
@@ -675,15 +451,16 @@ const srv = http.createServer((req, res) => {
 		});
 		return;
 	}
-	if (req.method !== 'POST') {
-		res.writeHead(405);
-		return res.end();
-	}
-	forward(req, res, a);
+	res.writeHead(404);
+	res.end();
 });
 srv.keepAliveTimeout = 60000;
 srv.headersTimeout = 0;
 srv.requestTimeout = 0;
-srv.listen(port, '127.0.0.1', () => {
-	console.log('listening ' + srv.address().port);
+const rsrv = net.createServer(relay);
+rsrv.listen(port, '127.0.0.1', () => {
+	srv.listen(0, '127.0.0.1', () => {
+		console.log('listening ' + rsrv.address().port + ' ' +
+		    srv.address().port);
+	});
 });

@@ -51,8 +51,8 @@ c=$(curl -s -o "$TMP/p" -w '%{http_code}' -X POST "$D/v1/policies" \
 
 echo "POST /v1/transactions/send x $N (ETH transfers, one at a time)," \
     "daemon -> timing proxy -> anvil"
-curl -s -X POST "$PROXY/__reset" >/dev/null
-curl -s -X POST "$PROXY/__bench" -H 'Content-Type: application/json' \
+curl -s -X POST "$PROXYC/__reset" >/dev/null
+curl -s -X POST "$PROXYC/__bench" -H 'Content-Type: application/json' \
     -d "{\"daemon\":\"$D\",\"token\":\"$TOKEN\",\"network\":\"$NET\",\"to\":\"$ACC1\",\"n\":$N,\"warmup\":3}"
 
 bench_rss
