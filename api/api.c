@@ -7,6 +7,7 @@
 #include <sys/queue.h>
 
 #include <errno.h>
+#include <stdint.h>
 #include <strings.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -333,15 +334,62 @@ api_policyd_reply(struct imsgchan *ch, struct imsg *imsg, void *arg)
 	free(pe);
 }
 
+/*
+ * An answer's JSON text as jansson writes it: on the stack while it
+ * fits, else on the wiped heap.  json_dumps() grew a buffer from 16
+ * bytes by doubling and then copied the text out once more.
+ */
+#define REPLY_STACK	8192
+
+struct reply_buf {
+	char	*p;
+	size_t	 len;
+	size_t	 cap;
+	char	 stack[REPLY_STACK];
+};
+
+static int
+reply_buf_add(const char *s, size_t n, void *arg)
+{
+	struct reply_buf	*b = arg;
+	size_t			 ncap;
+	char			*np;
+
+	if (n > b->cap - b->len) {
+		if (b->len + n > SIZE_MAX / 2)
+			return -1;
+		for (ncap = b->cap * 2; ncap < b->len + n; ncap *= 2)
+			;
+		if ((np = wipe_malloc(ncap)) == NULL)
+			return -1;
+		memcpy(np, b->p, b->len);
+		if (b->p == b->stack)
+			sodium_memzero(b->stack, b->len);
+		else
+			wipe_free(b->p);
+		b->p = np;
+		b->cap = ncap;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	return 0;
+}
+
 void
 api_reply_json(struct http_req *req, int status, json_t *j)
 {
-	char	*s;
+	struct reply_buf	b;
 
-	if ((s = json_dumps(j, JSON_COMPACT)) == NULL)
-		fatalx("json_dumps");
-	http_reply(req, status, NULL, s, strlen(s));
-	wipe_free(s);
+	b.p = b.stack;
+	b.len = 0;
+	b.cap = sizeof(b.stack);
+	if (json_dump_callback(j, reply_buf_add, &b, JSON_COMPACT) == -1)
+		fatalx("json_dump_callback");
+	http_reply(req, status, NULL, b.p, b.len);
+	if (b.p == b.stack)
+		sodium_memzero(b.stack, b.len);
+	else
+		wipe_free(b.p);
 	json_decref(j);
 }
 
