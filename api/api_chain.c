@@ -641,23 +641,29 @@ struct bal_buf {
 };
 
 static void
-bal_add(struct bal_buf *b, const char *key, const char *val, int quote)
+bal_put(struct bal_buf *b, const char *s, size_t n)
 {
-	int	n;
-
-	if (b->bad)
-		return;
-	if (quote && !balance_plain(val)) {
+	if (b->bad || n >= b->cap - b->len) {
 		b->bad = 1;
 		return;
 	}
-	n = snprintf(b->p + b->len, b->cap - b->len, "%s\"%s\":%s%s%s",
-	    b->len > 1 ? "," : "", key, quote ? "\"" : "", val,
-	    quote ? "\"" : "");
-	if (n < 0 || (size_t)n >= b->cap - b->len)
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+}
+
+static void
+bal_add(struct bal_buf *b, const char *key, const char *val, int quote)
+{
+	if (quote && !balance_plain(val))
 		b->bad = 1;
-	else
-		b->len += (size_t)n;
+	if (b->len > 1)
+		bal_put(b, ",", 1);
+	bal_put(b, "\"", 1);
+	bal_put(b, key, strlen(key));
+	bal_put(b, quote ? "\":\"" : "\":", quote ? 3 : 2);
+	bal_put(b, val, strlen(val));
+	if (quote)
+		bal_put(b, "\"", 1);
 }
 
 /*
