@@ -228,14 +228,27 @@ authenticate(struct pd_ctx *c, int need)
 	}
 }
 
+/*
+ * Routes that only read the store (their auth included): their
+ * statements share one read transaction (store_read_begin()).
+ */
+static int
+pd_reads_only(int route)
+{
+	return route == R_WALLET_BALANCE || route == R_WALLET_ASSETS;
+}
+
 void
 pd_serve(struct pd_ctx *c)
 {
 	if (handlers[c->route] == NULL)
 		fatalx("route %s, which policyd does not serve",
 		    routes[c->route].name);
+	if (pd_reads_only(c->route))
+		store_read_begin();
 	if (authenticate(c, routes[c->route].auth) && idem_start(c))
 		handlers[c->route](c);
+	store_read_end();
 	/*
 	 * ownerAuth's transaction is the handler's to end; one left open
 	 * is a bug, not something to commit by default.
