@@ -7,6 +7,7 @@
 #include <sys/queue.h>
 
 #include <errno.h>
+#include <stdint.h>
 #include <strings.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,7 +98,9 @@ cred_owner(struct http_req *req, struct api_cred *cred)
 static void
 take_cred(struct http_req *req, int auth, struct api_cred *cred)
 {
-	memset(cred, 0, sizeof(*cred));
+	/* The value is zeros already (envelope_wipe()). */
+	cred->kind = CRED_NONE;
+	cred->len = 0;
 	switch (auth) {
 	case AUTH_MASTER:
 		cred_header(req, "x-master-password", NULL, CRED_MASTER, cred);
@@ -161,13 +164,30 @@ api_refuse(struct http_req *req, json_t *answer)
 	wipe_free(body);
 }
 
+/*
+ * What a request wrote in the envelope, wiped: all but the credential
+ * value's bytes past its length and NUL, which the credential takers
+ * never write (cred_owner() wipes a partial value itself).  Wiping the
+ * whole 5 KB page each time cost more than the rest of forward().
+ */
+static void
+envelope_wipe(struct api_request *r)
+{
+	size_t	n = r->cred.len <= CRED_VALUE_MAX ? r->cred.len + 1 :
+	    sizeof(r->cred.value);
+
+	sodium_memzero(r, APIREQ_HEAD);
+	sodium_memzero(r->cred.value, n);
+	sodium_memzero(r->param, APIREQ_TAIL);
+}
+
 static void
 forward(struct http_req *req, const struct route *rt, const char *param,
     size_t paramlen, json_t *body, uint32_t flags)
 {
 	struct api_request	*r;
 	struct pending		*pe;
-	struct iovec		 iov[2];
+	struct iovec		 iov[3];
 	char			*text = NULL, idem[IDEM_KEY_MAX + 1];
 	size_t			 tlen = 0;
 
@@ -197,8 +217,11 @@ forward(struct http_req *req, const struct route *rt, const char *param,
 			return;
 		}
 	}
+	/*
+	 * The envelope is all zeros between requests (envelope_wipe()):
+	 * only what this one writes is wiped after it.
+	 */
 	r = envelope;
-	memset(r, 0, sizeof(*r));
 	r->route = (uint32_t)rt->id;
 	r->flags = flags;
 	take_cred(req, rt->auth, &r->cred);
@@ -208,16 +231,19 @@ forward(struct http_req *req, const struct route *rt, const char *param,
 		memcpy(r->query, req->head.query, req->head.querylen);
 	memcpy(r->idem, idem, sizeof(r->idem));
 	r->bodylen = (uint32_t)tlen;
+	/* On the wire: the value's used bytes only (APIREQ_WIRE). */
 	iov[0].iov_base = r;
-	iov[0].iov_len = sizeof(*r);
-	iov[1].iov_base = text;
-	iov[1].iov_len = tlen;
+	iov[0].iov_len = APIREQ_HEAD + r->cred.len + 1;
+	iov[1].iov_base = r->param;
+	iov[1].iov_len = APIREQ_TAIL;
+	iov[2].iov_base = text;
+	iov[2].iov_len = tlen;
 	if ((pe = calloc(1, sizeof(*pe))) == NULL)
 		fatal("calloc");
 	pe->id = ++next_id;
 	pe->req = req;
 	if (imsgev_composev(&api.policyd, IMSG_API_REQUEST, pe->id, -1, iov,
-	    tlen > 0 ? 2 : 1) == -1) {
+	    tlen > 0 ? 3 : 2) == -1) {
 		free(pe);
 		if (errno != ENOBUFS)
 			fatal("IMSG_API_REQUEST");
@@ -227,7 +253,7 @@ forward(struct http_req *req, const struct route *rt, const char *param,
 		TAILQ_INSERT_TAIL(&pending, pe, entry);
 		npending++;
 	}
-	sodium_memzero(r, sizeof(*r));
+	envelope_wipe(r);
 	if (text != NULL)
 		wipe_free(text);
 }
@@ -333,15 +359,62 @@ api_policyd_reply(struct imsgchan *ch, struct imsg *imsg, void *arg)
 	free(pe);
 }
 
+/*
+ * An answer's JSON text as jansson writes it: on the stack while it
+ * fits, else on the wiped heap.  json_dumps() grew a buffer from 16
+ * bytes by doubling and then copied the text out once more.
+ */
+#define REPLY_STACK	8192
+
+struct reply_buf {
+	char	*p;
+	size_t	 len;
+	size_t	 cap;
+	char	 stack[REPLY_STACK];
+};
+
+static int
+reply_buf_add(const char *s, size_t n, void *arg)
+{
+	struct reply_buf	*b = arg;
+	size_t			 ncap;
+	char			*np;
+
+	if (n > b->cap - b->len) {
+		if (b->len + n > SIZE_MAX / 2)
+			return -1;
+		for (ncap = b->cap * 2; ncap < b->len + n; ncap *= 2)
+			;
+		if ((np = wipe_malloc(ncap)) == NULL)
+			return -1;
+		memcpy(np, b->p, b->len);
+		if (b->p == b->stack)
+			sodium_memzero(b->stack, b->len);
+		else
+			wipe_free(b->p);
+		b->p = np;
+		b->cap = ncap;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	return 0;
+}
+
 void
 api_reply_json(struct http_req *req, int status, json_t *j)
 {
-	char	*s;
+	struct reply_buf	b;
 
-	if ((s = json_dumps(j, JSON_COMPACT)) == NULL)
-		fatalx("json_dumps");
-	http_reply(req, status, NULL, s, strlen(s));
-	wipe_free(s);
+	b.p = b.stack;
+	b.len = 0;
+	b.cap = sizeof(b.stack);
+	if (json_dump_callback(j, reply_buf_add, &b, JSON_COMPACT) == -1)
+		fatalx("json_dump_callback");
+	http_reply(req, status, NULL, b.p, b.len);
+	if (b.p == b.stack)
+		sodium_memzero(b.stack, b.len);
+	else
+		wipe_free(b.p);
 	json_decref(j);
 }
 
@@ -421,6 +494,8 @@ api_main(struct proc *p)
 	json_object_seed(randombytes_random());
 	if ((envelope = sodium_malloc(sizeof(*envelope))) == NULL)
 		fatal("sodium_malloc");
+	/* all zeros between requests: see envelope_wipe() */
+	sodium_memzero(envelope, sizeof(*envelope));
 	if ((api.base = event_base_new()) == NULL)
 		fatalx("event_base_new");
 	api_heap_init(p->listenfd, p->cfg.nofile);

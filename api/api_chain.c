@@ -626,6 +626,102 @@ chain_query_done(void *arg, int status, const char *code, const char *msg,
 	free(c);
 }
 
+/*
+ * Plain text for a JSON string: printable ASCII without a quote or a
+ * backslash, so nothing to escape and nothing jansson would refuse.
+ */
+static int
+balance_plain(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (*s < 0x20 || *s > 0x7e || *s == '"' || *s == '\\')
+			return 0;
+	return 1;
+}
+
+/* bal_add(): one member, a string (quoted) or a number, in b. */
+struct bal_buf {
+	char	*p;
+	size_t	 len;
+	size_t	 cap;
+	int	 bad;
+};
+
+static void
+bal_put(struct bal_buf *b, const char *s, size_t n)
+{
+	if (b->bad || n >= b->cap - b->len) {
+		b->bad = 1;
+		return;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+}
+
+static void
+bal_add(struct bal_buf *b, const char *key, const char *val, int quote)
+{
+	if (quote && !balance_plain(val))
+		b->bad = 1;
+	if (b->len > 1)
+		bal_put(b, ",", 1);
+	bal_put(b, "\"", 1);
+	bal_put(b, key, strlen(key));
+	bal_put(b, quote ? "\":\"" : "\":", quote ? 3 : 2);
+	bal_put(b, val, strlen(val));
+	if (quote)
+		bal_put(b, "\"", 1);
+}
+
+/*
+ * One network's balance, the answer query_body() (chain_evm_query.c)
+ * and enrich() give through jansson, member for member and in the same
+ * order, written out directly: building, then dumping a JSON object
+ * was a fifth of the api's time per balance.  Anything that would need
+ * escaping, or a part of network=all or an admin's question, goes the
+ * jansson way (-1).
+ */
+int
+chain_balance_done(void *arg, const struct chain_balance *in)
+{
+	struct cq	*c = arg;
+	struct bal_buf	 b;
+	char		 body[1024], num[16], shown[BASE_AMOUNT_MAX + 3];
+	char		 id[NET_ASSET_ID_MAX + 1];
+
+	if (c->all != NULL || c->kind != CQ_BALANCE)
+		return -1;
+	b.p = body;
+	b.cap = sizeof(body);
+	b.bad = 0;
+	body[0] = '{';
+	b.len = 1;
+	bal_add(&b, "walletId", in->wallet, 1);
+	bal_add(&b, "chain", in->chain, 1);
+	bal_add(&b, "network", c->net->name, 1);
+	bal_add(&b, "address", in->address, 1);
+	bal_add(&b, "balance", in->balance, 1);
+	snprintf(num, sizeof(num), "%u", in->decimals);
+	bal_add(&b, "decimals", num, 0);
+	bal_add(&b, "symbol", in->symbol, 1);
+	if (in->token != NULL)
+		bal_add(&b, "token", in->token, 1);
+	if (net_caip2(c->net, id, sizeof(id)) == 0)
+		bal_add(&b, "chainId", id, 1);
+	if (units_format(in->balance, in->decimals, shown,
+	    sizeof(shown)) == 0)
+		bal_add(&b, "balanceFormatted", shown, 1);
+	if (net_asset_id(c->net, c->token[0] != '\0' ? c->token : NULL, id,
+	    sizeof(id)) == 0)
+		bal_add(&b, "assetId", id, 1);
+	if (b.bad || b.len + 1 >= b.cap)
+		return -1;
+	body[b.len++] = '}';
+	http_reply(c->req, 200, NULL, body, b.len);
+	free(c);
+	return 0;
+}
+
 /* GET /metrics: each network with an endpoint, its calls and their time. */
 void
 api_chain_metrics(struct mbuf *b)

@@ -59,6 +59,21 @@ void	chain_incoming_done(const struct incoming_head *,
 	    const struct incoming_xfer *);
 /* query: status 200 with body (stolen), or an error code and message. */
 void	chain_query_done(void *, int, const char *, const char *, json_t *);
+/*
+ * query, one balance (CQ_BALANCE) found: its answer written out without
+ * jansson when it can be (chain_balance_done() says 0 and the query is
+ * answered); -1: the caller answers with chain_query_done().
+ */
+struct chain_balance {
+	const char	*wallet;
+	const char	*chain;		/* "ethereum" */
+	const char	*address;
+	const char	*balance;	/* base units, decimal */
+	unsigned	 decimals;
+	const char	*symbol;
+	const char	*token;		/* NULL: the native coin */
+};
+int	chain_balance_done(void *, const struct chain_balance *);
 
 /*
  * EVM (chain_evm_*.c).  A prepare's and a query's last argument: when

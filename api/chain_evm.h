@@ -16,6 +16,7 @@
 #define ABI_MAX			(64 * 1024)	/* bytes of call/revert data */
 #define SYMBOL_MAX		32
 #define SEL_DECIMALS		"0x313ce567"
+#define SEL_BALANCEOF		"0x70a08231"	/* balanceOf(address) */
 
 /* A node's answers, checked (chain_evm_decode.c); -1 or 0 if not said. */
 int	evm_qty_parse(const json_t *, uint8_t [32]);

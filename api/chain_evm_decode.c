@@ -209,7 +209,25 @@ evm_addr_json(const json_t *v, char out[43])
 	return 0;
 }
 
-/* An address from policyd: EIP-55 or one case, "0x" + 40. */
+/* Both cases among an address's hex letters: an EIP-55 checksum. */
+static int
+evm_mixed_case(const char *s)
+{
+	int	lower = 0, upper = 0;
+	size_t	i;
+
+	for (i = 2; i < 42; i++) {
+		lower |= s[i] >= 'a' && s[i] <= 'f';
+		upper |= s[i] >= 'A' && s[i] <= 'F';
+	}
+	return lower && upper;
+}
+
+/*
+ * An address from policyd: EIP-55 or one case, "0x" + 40.  A mixed-case
+ * one passed evm_address_parse() only as its very checksum: it is out
+ * as it came, without hashing it a second time.
+ */
 int
 evm_addr_arg(const char *s, size_t max, char out[43], uint8_t raw[20])
 {
@@ -219,7 +237,11 @@ evm_addr_arg(const char *s, size_t max, char out[43], uint8_t raw[20])
 	if ((n = strnlen(s, max + 1)) > max ||
 	    evm_address_parse(s, n, a) == -1)
 		return -1;
-	evm_address_checksum(a, out);
+	if (evm_mixed_case(s)) {
+		memcpy(out, s, 42);
+		out[42] = '\0';
+	} else
+		evm_address_checksum(a, out);
 	if (raw != NULL)
 		memcpy(raw, a, 20);
 	return 0;

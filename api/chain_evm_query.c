@@ -122,6 +122,34 @@ query_body(struct query *q)
 	return NULL;
 }
 
+/* A balance answered without jansson (chain_balance_done()): 0. */
+static int
+query_balance_text(struct query *q)
+{
+	struct chain_balance	 b;
+	struct qtoken		*t = &q->tok[0];
+	char			 dec[80];
+
+	if (q->kind != CQ_BALANCE)
+		return -1;
+	memset(&b, 0, sizeof(b));
+	b.wallet = q->wallet;
+	b.chain = "ethereum";
+	b.address = q->addr;
+	b.balance = dec;
+	if (q->ntok == 1) {
+		u256_dec(t->bal, dec);
+		b.decimals = t->dec;
+		b.symbol = t->symbol;
+		b.token = t->addr;
+	} else {
+		u256_dec(q->native, dec);
+		b.decimals = q->net->net.decimals;
+		b.symbol = q->net->net.symbol;
+	}
+	return chain_balance_done(q->req, &b);
+}
+
 static void
 query_unref(struct query *q)
 {
@@ -129,6 +157,10 @@ query_unref(struct query *q)
 
 	if (--q->pending > 0)
 		return;
+	if (q->status == 0 && query_balance_text(q) == 0) {
+		free(q);
+		return;
+	}
 	if (q->status == 0 && (body = query_body(q)) != NULL)
 		chain_query_done(q->req, 200, NULL, NULL, body);
 	else {
@@ -199,20 +231,24 @@ query_native(json_t *res, const struct rpc_error *err, void *arg)
 /*
  * "0x", the selector of balanceOf(address) and the address left-padded
  * to a word (chain/abi.h), in lower case: addr is "0x" and 40 hex
- * digits, checked already.
+ * digits, checked already.  The selector is written out (SEL_BALANCEOF):
+ * hashing its signature on every read cost a keccak each time.
  */
 void
 evm_balanceof_data(const char *addr, char out[BALANCEOF_HEX_LEN])
 {
-	uint8_t	sel[4];
-	size_t	i;
+	size_t	o, i;
+	char	c;
 
-	abi_selector("balanceOf(address)", sel);
-	snprintf(out, BALANCEOF_HEX_LEN, "0x%02x%02x%02x%02x%024d%.40s",
-	    sel[0], sel[1], sel[2], sel[3], 0, addr + 2);
-	for (i = 2; out[i] != '\0'; i++)
-		if (out[i] >= 'A' && out[i] <= 'F')
-			out[i] = (char)(out[i] - 'A' + 'a');
+	memcpy(out, SEL_BALANCEOF, sizeof(SEL_BALANCEOF) - 1);
+	o = sizeof(SEL_BALANCEOF) - 1;
+	memset(out + o, '0', 24);
+	o += 24;
+	for (i = 2; i < 42; i++) {
+		c = addr[i];
+		out[o++] = c >= 'A' && c <= 'F' ? (char)(c - 'A' + 'a') : c;
+	}
+	out[o] = '\0';
 }
 
 static void
@@ -229,7 +265,8 @@ query_ready(void *arg, int st, int retryable, const char *msg)
 		query_unref(q);
 		return;
 	}
-	evm_balanceof_data(q->addr, bal);
+	if (q->ntok > 0)
+		evm_balanceof_data(q->addr, bal);
 	q->pending += (int)(3 * q->ntok);
 	if (q->kind == CQ_ASSETS || q->ntok == 0) {
 		q->pending++;

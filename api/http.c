@@ -292,6 +292,75 @@ conn_wait(struct http_conn *c)
  * Write an answer; with close_after the connection ends once it is out.
  * Every answer is no-store and nosniff, whatever its type.
  */
+/* hb_put(): one piece of an answer's head, while it fits. */
+struct head_buf {
+	char	*p;
+	size_t	 len;
+	size_t	 cap;
+	int	 full;
+};
+
+static void
+hb_put(struct head_buf *b, const char *s)
+{
+	size_t	n = strlen(s);
+
+	if (b->full || n >= b->cap - b->len) {
+		b->full = 1;
+		return;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+}
+
+/*
+ * The head of an answer with a body, what conn_send()'s printf format
+ * gives, copied piece by piece into out (the format's conversions cost
+ * more than the rest of the head).  -1 if it would not fit: the
+ * caller prints it then.
+ */
+static int
+conn_head(struct evbuffer *out, int status, const char *ctype,
+    const char *headers, size_t len, int close_after)
+{
+	struct head_buf	 b;
+	char		 buf[1024], num[24];
+	char		*p = num + sizeof(num);
+
+	if (status < 100 || status > 999)
+		return -1;
+	b.p = buf;
+	b.len = 0;
+	b.cap = sizeof(buf);
+	b.full = 0;
+	*--p = '\0';
+	do {
+		*--p = (char)('0' + len % 10);
+		len /= 10;
+	} while (len > 0);
+	memcpy(buf, "HTTP/1.1 ", 9);
+	buf[9] = (char)('0' + status / 100);
+	buf[10] = (char)('0' + status / 10 % 10);
+	buf[11] = (char)('0' + status % 10);
+	buf[12] = ' ';
+	b.len = 13;
+	hb_put(&b, status_text(status));
+	hb_put(&b, "\r\nContent-Type: ");
+	hb_put(&b, ctype);
+	hb_put(&b, "\r\nContent-Length: ");
+	hb_put(&b, p);
+	hb_put(&b, "\r\nCache-Control: no-store\r\n"
+	    "X-Content-Type-Options: nosniff\r\n");
+	if (headers != NULL)
+		hb_put(&b, headers);
+	if (close_after)
+		hb_put(&b, "Connection: close\r\n");
+	hb_put(&b, "\r\n");
+	if (b.full)
+		return -1;
+	return evbuffer_add(out, buf, b.len);
+}
+
 static void
 conn_send(struct http_conn *c, int status, const char *ctype,
     const char *headers, const char *body, size_t len)
@@ -310,7 +379,8 @@ conn_send(struct http_conn *c, int status, const char *ctype,
 		    "%s%s\r\n", status_text(status),
 		    headers != NULL ? headers : "",
 		    c->close_after ? "Connection: close\r\n" : "");
-	else
+	else if (conn_head(out, status, ctype, headers, len,
+	    c->close_after) == -1)
 		evbuffer_add_printf(out, "HTTP/1.1 %d %s\r\n"
 		    "Content-Type: %s\r\n"
 		    "Content-Length: %zu\r\n"

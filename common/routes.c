@@ -221,6 +221,34 @@ path_match(const char *pat, const char *path, size_t plen,
 }
 
 /*
+ * Each route's path: its literal bytes and its "{}"s, which each take
+ * one byte at least.  A path of another length cannot match: most
+ * routes are passed over on their length alone.
+ */
+static size_t	route_lit[R_MAX];
+static size_t	route_npar[R_MAX];
+
+static void
+route_lens(void)
+{
+	static int	 done;
+	const char	*p;
+	size_t		 i;
+
+	if (done)
+		return;
+	for (i = 0; i < R_MAX; i++)
+		for (p = routes[i].path; *p != '\0'; p++) {
+			if (p[0] == '{' && p[1] == '}') {
+				route_npar[i]++;
+				p++;
+			} else
+				route_lit[i]++;
+		}
+	done = 1;
+}
+
+/*
  * The route for method and path, or NULL; *allow gets the methods the
  * path does take (for 405).  A literal segment beats "{}".
  */
@@ -235,7 +263,11 @@ route_match(int method, const char *path, size_t plen, const char **param,
 	*allow = 0;
 	*param = NULL;
 	*paramlen = 0;
+	route_lens();
 	for (i = 0; i < R_MAX; i++) {
+		if (route_npar[i] == 0 ? plen != route_lit[i] :
+		    plen < route_lit[i] + route_npar[i])
+			continue;
 		if (!path_match(routes[i].path, path, plen, &pp, &pl))
 			continue;
 		if (routes[i].method != method) {

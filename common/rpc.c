@@ -1180,8 +1180,9 @@ static char *
 share_key(const struct rpc_endpoint *ep, const char *method,
     json_t *params, int flags)
 {
-	char	 p[RPC_KEY_MAX], *k;
-	size_t	 n = 2, len;
+	char	 p[RPC_KEY_MAX], f[16], *k;
+	size_t	 n = 2, lu, lr, lf, lm, o = 0;
+	int	 r;
 
 	if (ep == NULL || ep->url == NULL || ep->resolve == NULL)
 		return NULL;
@@ -1190,11 +1191,31 @@ share_key(const struct rpc_endpoint *ep, const char *method,
 	else if ((n = json_dumpb(params, p, sizeof(p), JSON_COMPACT)) == 0 ||
 	    n >= sizeof(p))
 		return NULL;
-	len = strlen(ep->url) + strlen(ep->resolve) + strlen(method) + n + 32;
-	if ((k = malloc(len)) == NULL)
+	if ((r = snprintf(f, sizeof(f), "%d", flags)) < 0 ||
+	    (size_t)r >= sizeof(f))
 		return NULL;
-	snprintf(k, len, "%s\n%s\n%d\n%s\n%.*s", ep->url, ep->resolve,
-	    flags, method, (int)n, p);
+	/* "url\nresolve\nflags\nmethod\nparams", copied part by part */
+	lu = strlen(ep->url);
+	lr = strlen(ep->resolve);
+	lf = (size_t)r;
+	lm = strlen(method);
+	if ((k = malloc(lu + lr + lf + lm + n + 5)) == NULL)
+		return NULL;
+	memcpy(k + o, ep->url, lu);
+	o += lu;
+	k[o++] = '\n';
+	memcpy(k + o, ep->resolve, lr);
+	o += lr;
+	k[o++] = '\n';
+	memcpy(k + o, f, lf);
+	o += lf;
+	k[o++] = '\n';
+	memcpy(k + o, method, lm);
+	o += lm;
+	k[o++] = '\n';
+	memcpy(k + o, p, n);
+	o += n;
+	k[o] = '\0';
 	return k;
 }
 

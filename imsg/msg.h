@@ -6,6 +6,7 @@
 #ifndef WAIAAS_MSG_H
 #define WAIAAS_MSG_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "keystore.h"
@@ -503,6 +504,18 @@ struct api_request {
 	char		idem[IDEM_KEY_MAX + 1];	/* "" if none */
 	uint32_t	bodylen;
 };
+
+/*
+ * On the wire the credential's value takes its length and its NUL only
+ * (a session token is some 250 bytes of 4097): the request up to
+ * cred.value, cred.len + 1 bytes of it, then the rest from param on,
+ * then the body.
+ */
+#define APIREQ_HEAD	offsetof(struct api_request, cred.value)
+#define APIREQ_TAIL	(sizeof(struct api_request) - \
+			    offsetof(struct api_request, param))
+#define APIREQ_WIRE(credlen) \
+	(APIREQ_HEAD + (size_t)(credlen) + 1 + APIREQ_TAIL)
 
 /*
  * POST /v1/admin/backup: policyd checked the master password and made

@@ -94,7 +94,7 @@ policyd_dispatch_signer_pong(struct imsgchan *ch, struct imsg *imsg,
 /* What each peer may send; anything else on a channel is fatal. */
 static const struct imsg_rule api_rules[] = {
 	IMSG_RULE_EMPTY(IMSG_HEALTH_PING, policyd_dispatch_api_ping),
-	IMSG_RULE_RANGE(IMSG_API_REQUEST, sizeof(struct api_request),
+	IMSG_RULE_RANGE(IMSG_API_REQUEST, APIREQ_WIRE(0),
 	    sizeof(struct api_request) + API_BODY_MAX, policyd_api_request),
 	IMSG_RULE_EXACT(IMSG_CHAIN_CONTEXT, struct chain_ctx, tx_context),
 	IMSG_RULE_EXACT(IMSG_CHAIN_STATUS, struct chain_status, tx_status),

@@ -121,6 +121,9 @@ void	store_rollback(void);
 int	store_in_unit(void);
 void	store_group_init(struct event_base *, void (*)(int));
 void	store_sync(void);
+/* one read transaction for a read-only request's statements */
+void	store_read_begin(void);
+void	store_read_end(void);
 /* group commits so far, and the units of work they carried */
 struct store_group_stats {
 	uint64_t	commits, units;

@@ -228,14 +228,27 @@ authenticate(struct pd_ctx *c, int need)
 	}
 }
 
+/*
+ * Routes that only read the store (their auth included): their
+ * statements share one read transaction (store_read_begin()).
+ */
+static int
+pd_reads_only(int route)
+{
+	return route == R_WALLET_BALANCE || route == R_WALLET_ASSETS;
+}
+
 void
 pd_serve(struct pd_ctx *c)
 {
 	if (handlers[c->route] == NULL)
 		fatalx("route %s, which policyd does not serve",
 		    routes[c->route].name);
+	if (pd_reads_only(c->route))
+		store_read_begin();
 	if (authenticate(c, routes[c->route].auth) && idem_start(c))
 		handlers[c->route](c);
+	store_read_end();
 	/*
 	 * ownerAuth's transaction is the handler's to end; one left open
 	 * is a bug, not something to commit by default.
@@ -254,18 +267,25 @@ policyd_api_request(struct imsgchan *ch, struct imsg *imsg, void *arg)
 	struct api_request		*r = &req;
 	struct pd_ctx			 c;
 	json_error_t			 err;
+	const uint8_t			*d = imsg->data;
+	size_t				 wire;
 
 	(void)ch;
 	(void)arg;
 	/*
 	 * Copied for alignment (messages follow each other in the read
-	 * buffer at any offset); this copy is wiped below, the read buffer
-	 * once this returns.
+	 * buffer at any offset), in its three parts (APIREQ_WIRE); this
+	 * copy is wiped below, the read buffer once this returns.
 	 */
-	memcpy(r, imsg->data, sizeof(*r));
-	if (imsg->len != sizeof(*r) + r->bodylen ||
+	memcpy(r, d, APIREQ_HEAD);
+	if (r->cred.len > CRED_VALUE_MAX ||
+	    imsg->len < APIREQ_WIRE(r->cred.len))
+		fatalx("IMSG_API_REQUEST: malformed");
+	memcpy(r->cred.value, d + APIREQ_HEAD, (size_t)r->cred.len + 1);
+	memcpy(r->param, d + APIREQ_HEAD + r->cred.len + 1, APIREQ_TAIL);
+	wire = APIREQ_WIRE(r->cred.len);
+	if (imsg->len != wire + r->bodylen ||
 	    r->bodylen > API_BODY_MAX || r->route >= R_MAX ||
-	    r->cred.len > CRED_VALUE_MAX ||
 	    r->cred.value[r->cred.len] != '\0' ||
 	    memchr(r->param, '\0', sizeof(r->param)) == NULL ||
 	    memchr(r->query, '\0', sizeof(r->query)) == NULL ||
@@ -287,22 +307,23 @@ policyd_api_request(struct imsgchan *ch, struct imsg *imsg, void *arg)
 			/* ownerAuth's nonce stays unspent. */
 			if (store_in_unit())
 				store_rollback();
-			pd_reply(c.peerid, 400, NULL, (const char *)imsg->data +
-			    sizeof(*r), r->bodylen);
+			pd_reply(c.peerid, 400, NULL, (const char *)d + wire,
+			    r->bodylen);
 		}
-		sodium_memzero(r->cred.value, sizeof(r->cred.value));
+		sodium_memzero(r->cred.value, (size_t)r->cred.len + 1);
 		return;
 	}
 	if (r->bodylen > 0) {
 		/* The api made this body; anything but an object is fatal. */
-		c.body = json_loadb((const char *)imsg->data + sizeof(*r),
-		    r->bodylen, JSON_REJECT_DUPLICATES, &err);
+		c.body = json_loadb((const char *)d + wire, r->bodylen,
+		    JSON_REJECT_DUPLICATES, &err);
 		if (c.body == NULL || !json_is_object(c.body))
 			fatalx("IMSG_API_REQUEST: body is not a JSON object");
 	}
 	pd_serve(&c);
 	json_decref(c.body);
-	sodium_memzero(r->cred.value, sizeof(r->cred.value));
+	/* Only cred.len + 1 bytes of the value are ever written here. */
+	sodium_memzero(r->cred.value, (size_t)r->cred.len + 1);
 	/* Answers held for the turn's commit stay bounded: past a quarter
 	 * of the channel's queue, the commit comes now. */
 	if (imsgchan_queued(&pd.api.ch) > CHAN_API_WMAX / 4)

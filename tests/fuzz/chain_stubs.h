@@ -27,3 +27,11 @@ chain_query_done(void *req, int status, const char *code, const char *msg,
 	(void)req; (void)status; (void)code; (void)msg;
 	json_decref(body);
 }
+
+/* The JSON way (chain_query_done()) for every balance. */
+int
+chain_balance_done(void *req, const struct chain_balance *b)
+{
+	(void)req; (void)b;
+	return -1;
+}
