@@ -119,6 +119,8 @@ int	store_begin(void);
 int	store_commit(void);
 void	store_rollback(void);
 int	store_in_unit(void);
+void	store_read_begin(void);
+void	store_read_end(void);
 void	store_group_init(struct event_base *, void (*)(int));
 void	store_sync(void);
 /* group commits so far, and the units of work they carried */

@@ -300,7 +300,11 @@ policyd_api_request(struct imsgchan *ch, struct imsg *imsg, void *arg)
 		if (c.body == NULL || !json_is_object(c.body))
 			fatalx("IMSG_API_REQUEST: body is not a JSON object");
 	}
+	/* A read's statements share one transaction (store_read_begin). */
+	if (routes[c.route].method == HTTP_GET)
+		store_read_begin();
 	pd_serve(&c);
+	store_read_end();
 	json_decref(c.body);
 	sodium_memzero(r->cred.value, sizeof(r->cred.value));
 	/* Answers held for the turn's commit stay bounded: past a quarter

@@ -598,6 +598,9 @@ static struct {
 
 struct store_group_stats	store_group_stats;
 
+/* A request's read transaction is open (store_read_begin). */
+static int	read_open;
+
 /* One statement of the group's, kept prepared (store_cached). */
 static int
 exec_ok(const char *sql)
@@ -656,6 +659,7 @@ store_group_init(struct event_base *base, void (*hold)(int))
 void
 store_sync(void)
 {
+	store_read_end();
 	if (!grp.open)
 		return;
 	if (grp.unit)
@@ -674,11 +678,46 @@ store_sync(void)
 	grp.hold(0);
 }
 
+/*
+ * A read request's statements in one read transaction.  In WAL mode
+ * each transaction takes and drops its read locks (four fcntl calls),
+ * and a read outside one is a transaction of its own: a session's list
+ * made three.  Nothing here when the turn's group is open, whose
+ * transaction the reads share already.  A write ends this first
+ * (store_begin), so units and group commit stay as they were.
+ */
+void
+store_read_begin(void)
+{
+	if (read_open || grp.open || grp.unit)
+		return;
+	if (exec_ok("BEGIN") == -1)
+		fatalx("database: begin a read: %s", sqlite3_errmsg(pd.db));
+	read_open = 1;
+}
+
+/*
+ * The read transaction ended.  One that wrote (a statement outside any
+ * unit of work) is a bug: nothing is committed by default.
+ */
+void
+store_read_end(void)
+{
+	if (!read_open)
+		return;
+	read_open = 0;
+	if (sqlite3_txn_state(pd.db, NULL) == SQLITE_TXN_WRITE)
+		fatalx("database: a write outside a unit of work");
+	if (exec_ok("COMMIT") == -1)
+		fatalx("database: end a read: %s", sqlite3_errmsg(pd.db));
+}
+
 int
 store_begin(void)
 {
 	if (grp.unit)
 		return -1;
+	store_read_end();
 	if (grp.ev == NULL) {
 		if (exec_ok("BEGIN IMMEDIATE") == -1)
 			return -1;
