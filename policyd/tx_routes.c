@@ -551,7 +551,8 @@ tx_approval(struct pd_ctx *c)
  * more than size when buf was too small.
  */
 static size_t
-tx_list_write(struct pd_ctx *c, long long limit, char *buf, size_t size)
+tx_list_write(struct pd_ctx *c, long long limit, char *buf, size_t size,
+    int *pending)
 {
 	static const char q_wallets[] = "SELECT wallet_id FROM "
 	    "session_wallets WHERE session_id = ?1 AND (?2 IS NULL OR "
@@ -570,7 +571,7 @@ tx_list_write(struct pd_ctx *c, long long limit, char *buf, size_t size)
 	struct jsonw	 w;
 	char		 wid[KS_ID_LEN + 1], cursor[UUID_STR_LEN], status[16];
 	char		 last[UUID_STR_LEN] = "", one[KS_ID_LEN + 1] = "";
-	const char	*want, *cur;
+	const char	*want, *cur, *s;
 	long long	 n = 0;
 	size_t		 len;
 	int		 more = 0, nw = 0;
@@ -615,6 +616,10 @@ tx_list_write(struct pd_ctx *c, long long limit, char *buf, size_t size)
 			break;
 		}
 		tx_row_write(&w, st);
+		/* shown from the jobs in flight as well (tx_shown_status) */
+		if ((s = (const char *)sqlite3_column_text(st,
+		    TX_F_STATUS)) == NULL || strcmp(s, "PENDING") == 0)
+			*pending = 1;
 		strlcpy(last, (const char *)sqlite3_column_text(st, TX_F_ID),
 		    sizeof(last));
 	}
@@ -633,25 +638,37 @@ tx_list_write(struct pd_ctx *c, long long limit, char *buf, size_t size)
  * rows go straight from the statement into the answer's text (a list
  * of twenty built as a document first cost policyd ten times a wallet
  * read); a list too long for the kept buffer is written again into one
- * of its size.
+ * of its size.  A list the store has not changed since is given again
+ * (tx_listcache.c).
  */
 void
 tx_list(struct pd_ctx *c)
 {
-	static char	 buf[65536];
-	char		*big;
-	long long	 limit;
-	size_t		 len, again;
+	static char		 buf[65536];
+	struct txlist_gen	 gen;
+	const char		*kept;
+	char			*big;
+	long long		 limit;
+	size_t			 len, again;
+	int			 pending = 0;
 
 	if (pd_query_int(c, "limit", &limit) == -1)
 		return;
-	if ((len = tx_list_write(c, limit, buf, sizeof(buf))) <= sizeof(buf))
+	if ((kept = txlist_cache_get(c, &gen, &len)) != NULL) {
+		pd_reply(c->peerid, 200, NULL, kept, len);
+		return;
+	}
+	if ((len = tx_list_write(c, limit, buf, sizeof(buf), &pending)) <=
+	    sizeof(buf)) {
 		pd_reply(c->peerid, 200, NULL, buf, len);
-	else {
+		if (!pending)
+			txlist_cache_put(c, &gen, buf, len);
+	} else {
 		if ((big = wipe_malloc(len)) == NULL)
 			fatal("transaction list");
 		/* Only a writer outside the daemon could change it between. */
-		if ((again = tx_list_write(c, limit, big, len)) <= len)
+		if ((again = tx_list_write(c, limit, big, len, &pending)) <=
+		    len)
 			pd_reply(c->peerid, 200, NULL, big, again);
 		else
 			pd_fail(c->peerid, 503, "SERVICE_UNAVAILABLE",
