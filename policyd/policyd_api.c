@@ -281,6 +281,15 @@ policyd_api_request(struct imsgchan *ch, struct imsg *imsg, void *arg)
 	c.now = (long long)time(NULL);
 	if (r->flags & ~APIREQ_INVALID)
 		fatalx("IMSG_API_REQUEST: unknown flags");
+	/*
+	 * A read's statements share one transaction with the reads after
+	 * it in the same batch from the api (store_read_begin, ended by
+	 * api_drained); any other request runs outside it, as before.
+	 */
+	if (routes[r->route].method == HTTP_GET && r->flags == 0)
+		store_read_begin();
+	else
+		store_read_end();
 	if (r->flags & APIREQ_INVALID) {
 		/* The api refused the body: after auth, say so. */
 		if (authenticate(&c, routes[r->route].auth)) {
@@ -300,11 +309,7 @@ policyd_api_request(struct imsgchan *ch, struct imsg *imsg, void *arg)
 		if (c.body == NULL || !json_is_object(c.body))
 			fatalx("IMSG_API_REQUEST: body is not a JSON object");
 	}
-	/* A read's statements share one transaction (store_read_begin). */
-	if (routes[c.route].method == HTTP_GET)
-		store_read_begin();
 	pd_serve(&c);
-	store_read_end();
 	json_decref(c.body);
 	sodium_memzero(r->cred.value, sizeof(r->cred.value));
 	/* Answers held for the turn's commit stay bounded: past a quarter

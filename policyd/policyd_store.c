@@ -679,12 +679,14 @@ store_sync(void)
 }
 
 /*
- * A read request's statements in one read transaction.  In WAL mode
- * each transaction takes and drops its read locks (four fcntl calls),
- * and a read outside one is a transaction of its own: a session's list
- * made three.  Nothing here when the turn's group is open, whose
- * transaction the reads share already.  A write ends this first
- * (store_begin), so units and group commit stay as they were.
+ * Read requests' statements in one read transaction: those of the GET
+ * requests in one batch from the api (policyd_api_request; the batch's
+ * end, or any other message, ends it).  In WAL mode each transaction
+ * takes and drops a read lock (fcntl calls), and a read outside one is
+ * a transaction of its own: a session's list made three.  Nothing
+ * here when the turn's group is open, whose transaction the reads
+ * share already.  A write ends this first (store_begin), so units and
+ * group commit stay as they were.
  */
 void
 store_read_begin(void)
