@@ -87,7 +87,6 @@ POLICYD_SRCS = policyd/siwe.c \
 	      policyd/tx_spec.c policyd/tx_decide.c \
 	      policyd/tx_prepare.c policyd/tx_gas.c policyd/tx_watch.c \
 	      policyd/tx_sim.c policyd/tx_message.c policyd/tx_routes.c \
-	      policyd/tx_listcache.c \
 	      policyd/tx_sign.c policyd/tx_sign_sol.c policyd/tx_nft.c \
 	      policyd/tx_batch.c \
 	      policyd/policyd_kill.c policyd/policyd_reply.c \

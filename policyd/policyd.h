@@ -297,17 +297,6 @@ void	tx_get(struct pd_ctx *);		/* tx_routes.c ... */
 json_t	*tx_json(const char *);
 void	tx_approval(struct pd_ctx *);
 void	tx_list(struct pd_ctx *);
-
-/* tx_listcache.c: lists given again while the store is unchanged */
-struct txlist_gen {
-	int		 ok;		/* 0: nothing is kept for this one */
-	unsigned int	 dv;		/* SQLITE_FCNTL_DATA_VERSION */
-	sqlite3_int64	 changes;	/* sqlite3_total_changes64() */
-};
-const char *txlist_cache_get(const struct pd_ctx *, struct txlist_gen *,
-	    size_t *);
-void	txlist_cache_put(const struct pd_ctx *, const struct txlist_gen *,
-	    const char *, size_t);
 void	tx_wallet_address(struct pd_ctx *);
 void	tx_wallet_chain(struct pd_ctx *);
 void	admin_wallet_balance(struct pd_ctx *);

@@ -551,8 +551,7 @@ tx_approval(struct pd_ctx *c)
  * more than size when buf was too small.
  */
 static size_t
-tx_list_write(struct pd_ctx *c, long long limit, char *buf, size_t size,
-    int *pending)
+tx_list_write(struct pd_ctx *c, long long limit, char *buf, size_t size)
 {
 	static const char q_wallets[] = "SELECT wallet_id FROM "
 	    "session_wallets WHERE session_id = ?1 AND (?2 IS NULL OR "
@@ -571,7 +570,7 @@ tx_list_write(struct pd_ctx *c, long long limit, char *buf, size_t size,
 	struct jsonw	 w;
 	char		 wid[KS_ID_LEN + 1], cursor[UUID_STR_LEN], status[16];
 	char		 last[UUID_STR_LEN] = "", one[KS_ID_LEN + 1] = "";
-	const char	*want, *cur, *s;
+	const char	*want, *cur;
 	long long	 n = 0;
 	size_t		 len;
 	int		 more = 0, nw = 0;
@@ -616,10 +615,6 @@ tx_list_write(struct pd_ctx *c, long long limit, char *buf, size_t size,
 			break;
 		}
 		tx_row_write(&w, st);
-		/* shown from the jobs in flight as well (tx_shown_status) */
-		if ((s = (const char *)sqlite3_column_text(st,
-		    TX_F_STATUS)) == NULL || strcmp(s, "PENDING") == 0)
-			*pending = 1;
 		strlcpy(last, (const char *)sqlite3_column_text(st, TX_F_ID),
 		    sizeof(last));
 	}
@@ -638,37 +633,25 @@ tx_list_write(struct pd_ctx *c, long long limit, char *buf, size_t size,
  * rows go straight from the statement into the answer's text (a list
  * of twenty built as a document first cost policyd ten times a wallet
  * read); a list too long for the kept buffer is written again into one
- * of its size.  A list the store has not changed since is given again
- * (tx_listcache.c).
+ * of its size.
  */
 void
 tx_list(struct pd_ctx *c)
 {
-	static char		 buf[65536];
-	struct txlist_gen	 gen;
-	const char		*kept;
-	char			*big;
-	long long		 limit;
-	size_t			 len, again;
-	int			 pending = 0;
+	static char	 buf[65536];
+	char		*big;
+	long long	 limit;
+	size_t		 len, again;
 
 	if (pd_query_int(c, "limit", &limit) == -1)
 		return;
-	if ((kept = txlist_cache_get(c, &gen, &len)) != NULL) {
-		pd_reply(c->peerid, 200, NULL, kept, len);
-		return;
-	}
-	if ((len = tx_list_write(c, limit, buf, sizeof(buf), &pending)) <=
-	    sizeof(buf)) {
+	if ((len = tx_list_write(c, limit, buf, sizeof(buf))) <= sizeof(buf))
 		pd_reply(c->peerid, 200, NULL, buf, len);
-		if (!pending)
-			txlist_cache_put(c, &gen, buf, len);
-	} else {
+	else {
 		if ((big = wipe_malloc(len)) == NULL)
 			fatal("transaction list");
 		/* Only a writer outside the daemon could change it between. */
-		if ((again = tx_list_write(c, limit, big, len, &pending)) <=
-		    len)
+		if ((again = tx_list_write(c, limit, big, len)) <= len)
 			pd_reply(c->peerid, 200, NULL, big, again);
 		else
 			pd_fail(c->peerid, 503, "SERVICE_UNAVAILABLE",
