@@ -97,6 +97,33 @@ plain8(const uint8_t *p)
 	    ((b - ones) & ~b) | x) & high ? 0 : 1;
 }
 
+/*
+ * The usual string: room for all of it, and only bytes that go out as
+ * they are.  Checked and copied in one pass, eight bytes at a time; 0
+ * when it is not that string (nothing written that counts).
+ */
+static int
+put_plain(struct jsonw_buf *o, const char *str, size_t n)
+{
+	const uint8_t	*s = (const uint8_t *)str;
+	char		*d;
+	size_t		 i;
+
+	if (o->len > o->size || o->size - o->len < n + 2)
+		return 0;
+	d = o->buf + o->len + 1;
+	for (i = 0; n - i >= 8 && plain8(s + i); i += 8)
+		memcpy(d + i, s + i, 8);
+	for (; i < n && plain[s[i]]; i++)
+		d[i] = str[i];
+	if (i < n)
+		return 0;
+	d[-1] = '"';
+	d[n] = '"';
+	o->len += n + 2;
+	return 1;
+}
+
 static int
 put_string(struct jsonw_buf *o, const char *str, size_t n)
 {
@@ -105,6 +132,8 @@ put_string(struct jsonw_buf *o, const char *str, size_t n)
 	char			 esc[6];
 	size_t			 i = 0, run, k;
 
+	if (put_plain(o, str, n))
+		return 0;
 	put_c(o, '"');
 	while (i < n) {
 		/* The longest stretch that goes out as it is. */
@@ -352,6 +381,59 @@ void
 jsonw_null(struct jsonw *w, const char *key)
 {
 	w_member(w, key);
+	put(&w->o, "null", 4);
+}
+
+/*
+ * Members whose key was quoted when compiled (JSONW_QKEY), and string
+ * values of a known length: a list's rows without a strlen() and an
+ * escape check of every key.
+ */
+static void
+w_qmember(struct jsonw *w, const char *qkey, size_t qlen)
+{
+	if (w->depth < 0) {
+		w->err = 1;
+		return;
+	}
+	if (!w->first[w->depth])
+		put_c(&w->o, ',');
+	w->first[w->depth] = 0;
+	put(&w->o, qkey, qlen);
+}
+
+void
+jsonw_qstr(struct jsonw *w, const char *qkey, size_t qlen, const char *s,
+    size_t n)
+{
+	w_qmember(w, qkey, qlen);
+	if (s == NULL)
+		put(&w->o, "null", 4);
+	else if (put_string(&w->o, s, n) == -1)
+		w->err = 1;
+}
+
+void
+jsonw_qint(struct jsonw *w, const char *qkey, size_t qlen, long long v)
+{
+	w_qmember(w, qkey, qlen);
+	put_integer(&w->o, (json_int_t)v);
+}
+
+void
+jsonw_qbool(struct jsonw *w, const char *qkey, size_t qlen, int v)
+{
+	w_qmember(w, qkey, qlen);
+	if (v)
+		put(&w->o, "true", 4);
+	else
+		put(&w->o, "false", 5);
+}
+
+void
+jsonw_qnull(struct jsonw *w, const char *qkey, size_t qlen)
+{
+	w_qmember(w, qkey, qlen);
 	put(&w->o, "null", 4);
 }
 

@@ -39,4 +39,17 @@ void	jsonw_bool(struct jsonw *, const char *, int);
 void	jsonw_null(struct jsonw *, const char *);
 size_t	jsonw_end(struct jsonw *);
 
+/*
+ * A member of an object whose key is quoted with its ':' already, as
+ * JSONW_QKEY("id") makes it (two arguments: the text and its length);
+ * a string value's length is given.  The same text as jsonw_str() and
+ * the others write.
+ */
+#define JSONW_QKEY(k)	"\"" k "\":", sizeof(k) + 2
+void	jsonw_qstr(struct jsonw *, const char *, size_t, const char *,
+	    size_t);
+void	jsonw_qint(struct jsonw *, const char *, size_t, long long);
+void	jsonw_qbool(struct jsonw *, const char *, size_t, int);
+void	jsonw_qnull(struct jsonw *, const char *, size_t);
+
 #endif

@@ -39,6 +39,19 @@ imsgev_dispatch(struct imsgev *iev)
 		imsg_dispatch(&iev->ch, &imsg, iev->rules, iev->nrules,
 		    iev->arg);
 	}
+	if (iev->drained != NULL)
+		iev->drained(iev);
+}
+
+/*
+ * fn runs after each run of the channel's handlers over what it had
+ * read, before any other event's callback: what those handlers shared
+ * ends there (policyd's read transaction).
+ */
+void
+imsgev_on_drained(struct imsgev *iev, void (*fn)(struct imsgev *))
+{
+	iev->drained = fn;
 }
 
 static void

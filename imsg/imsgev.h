@@ -17,6 +17,7 @@ struct imsgev {
 	struct event		*flush;		/* imsgev_batch() */
 	int			 flushing;
 	int			 throttle;	/* imsgev_throttle() */
+	void			(*drained)(struct imsgev *);
 };
 
 int	imsgev_init(struct imsgev *, struct event_base *, int, const char *,
@@ -26,6 +27,7 @@ void	imsgev_free(struct imsgev *);
 void	imsgev_update(struct imsgev *);
 void	imsgev_batch(struct imsgev *);
 void	imsgev_throttle(struct imsgev *);
+void	imsgev_on_drained(struct imsgev *, void (*)(struct imsgev *));
 int	imsgev_compose(struct imsgev *, uint32_t, uint32_t, int, const void *,
 	    size_t);
 int	imsgev_composev(struct imsgev *, uint32_t, uint32_t, int,

@@ -92,17 +92,57 @@ policyd_dispatch_signer_pong(struct imsgchan *ch, struct imsg *imsg,
 }
 
 /* What each peer may send; anything else on a channel is fatal. */
+/*
+ * The GET requests of one read from the api share a read transaction
+ * (store_read_begin); the api's other messages run outside it, as
+ * everything else does, and it ends when the read is dispatched.
+ */
+static void
+api_context(struct imsgchan *ch, struct imsg *imsg, void *arg)
+{
+	store_read_end();
+	tx_context(ch, imsg, arg);
+}
+
+static void
+api_status(struct imsgchan *ch, struct imsg *imsg, void *arg)
+{
+	store_read_end();
+	tx_status(ch, imsg, arg);
+}
+
+static void
+api_incoming(struct imsgchan *ch, struct imsg *imsg, void *arg)
+{
+	store_read_end();
+	incoming_result(ch, imsg, arg);
+}
+
+static void
+api_price(struct imsgchan *ch, struct imsg *imsg, void *arg)
+{
+	store_read_end();
+	price_update(ch, imsg, arg);
+}
+
+static void
+api_drained(struct imsgev *iev)
+{
+	(void)iev;
+	store_read_end();
+}
+
 static const struct imsg_rule api_rules[] = {
 	IMSG_RULE_EMPTY(IMSG_HEALTH_PING, policyd_dispatch_api_ping),
 	IMSG_RULE_RANGE(IMSG_API_REQUEST, APIREQ_WIRE(0),
 	    sizeof(struct api_request) + API_BODY_MAX, policyd_api_request),
-	IMSG_RULE_EXACT(IMSG_CHAIN_CONTEXT, struct chain_ctx, tx_context),
-	IMSG_RULE_EXACT(IMSG_CHAIN_STATUS, struct chain_status, tx_status),
+	IMSG_RULE_EXACT(IMSG_CHAIN_CONTEXT, struct chain_ctx, api_context),
+	IMSG_RULE_EXACT(IMSG_CHAIN_STATUS, struct chain_status, api_status),
 	IMSG_RULE_RANGE(IMSG_CHAIN_INCOMING, sizeof(struct incoming_head),
 	    sizeof(struct incoming_head) + INCOMING_XFERS_MAX *
-	    sizeof(struct incoming_xfer), incoming_result),
+	    sizeof(struct incoming_xfer), api_incoming),
 	IMSG_RULE_RANGE(IMSG_PRICE_UPDATE, 0,
-	    PRICE_ENTRIES_MAX * sizeof(struct price_update), price_update),
+	    PRICE_ENTRIES_MAX * sizeof(struct price_update), api_price),
 };
 
 static const struct imsg_rule signer_rules[] = {
@@ -205,6 +245,7 @@ policyd_main(struct proc *p)
 	peer_init(&pd.api, PROC_API, api_rules, nitems(api_rules));
 	imsgev_batch(&pd.api);
 	imsgev_throttle(&pd.api);
+	imsgev_on_drained(&pd.api, api_drained);
 	peer_init(&pd.signer, PROC_SIGNER, signer_rules, nitems(signer_rules));
 	peer_init(&pd.relay, PROC_RELAY, relay_rules, nitems(relay_rules));
 	peer_init(&pd.fetch, PROC_FETCH, fetch_rules, nitems(fetch_rules));

@@ -119,11 +119,10 @@ int	store_begin(void);
 int	store_commit(void);
 void	store_rollback(void);
 int	store_in_unit(void);
-void	store_group_init(struct event_base *, void (*)(int));
-void	store_sync(void);
-/* one read transaction for a read-only request's statements */
 void	store_read_begin(void);
 void	store_read_end(void);
+void	store_group_init(struct event_base *, void (*)(int));
+void	store_sync(void);
 /* group commits so far, and the units of work they carried */
 struct store_group_stats {
 	uint64_t	commits, units;

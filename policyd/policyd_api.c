@@ -228,27 +228,14 @@ authenticate(struct pd_ctx *c, int need)
 	}
 }
 
-/*
- * Routes that only read the store (their auth included): their
- * statements share one read transaction (store_read_begin()).
- */
-static int
-pd_reads_only(int route)
-{
-	return route == R_WALLET_BALANCE || route == R_WALLET_ASSETS;
-}
-
 void
 pd_serve(struct pd_ctx *c)
 {
 	if (handlers[c->route] == NULL)
 		fatalx("route %s, which policyd does not serve",
 		    routes[c->route].name);
-	if (pd_reads_only(c->route))
-		store_read_begin();
 	if (authenticate(c, routes[c->route].auth) && idem_start(c))
 		handlers[c->route](c);
-	store_read_end();
 	/*
 	 * ownerAuth's transaction is the handler's to end; one left open
 	 * is a bug, not something to commit by default.
@@ -301,6 +288,15 @@ policyd_api_request(struct imsgchan *ch, struct imsg *imsg, void *arg)
 	c.now = (long long)time(NULL);
 	if (r->flags & ~APIREQ_INVALID)
 		fatalx("IMSG_API_REQUEST: unknown flags");
+	/*
+	 * A read's statements share one transaction with the reads after
+	 * it in the same batch from the api (store_read_begin, ended by
+	 * api_drained); any other request runs outside it, as before.
+	 */
+	if (routes[r->route].method == HTTP_GET && r->flags == 0)
+		store_read_begin();
+	else
+		store_read_end();
 	if (r->flags & APIREQ_INVALID) {
 		/* The api refused the body: after auth, say so. */
 		if (authenticate(&c, routes[r->route].auth)) {

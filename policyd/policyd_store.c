@@ -598,8 +598,8 @@ static struct {
 
 struct store_group_stats	store_group_stats;
 
-/* store_read_begin()'s transaction is open. */
-static int	readtx;
+/* A request's read transaction is open (store_read_begin). */
+static int	read_open;
 
 /* One statement of the group's, kept prepared (store_cached). */
 static int
@@ -679,39 +679,47 @@ store_sync(void)
 }
 
 /*
- * One read transaction around a read-only request's statements: they
- * share one snapshot and one WAL read lock, where each statement took
- * and dropped its own (two fcntl(2) calls each time, a third of
- * policyd's time on a balance).  Not inside a group or a unit (their
- * transaction holds the lock already); a write (store_begin()) or a
- * commit (store_sync()) ends it first, and the request's end
- * (store_read_end()) always: no snapshot outlives its request.
+ * Read requests' statements in one read transaction: those of the GET
+ * requests in one batch from the api (policyd_api_request; the batch's
+ * end, or any other message, ends it).  In WAL mode each transaction
+ * takes and drops a read lock (fcntl calls), and a read outside one is
+ * a transaction of its own: a session's list made three.  Nothing
+ * here when the turn's group is open, whose transaction the reads
+ * share already.  A write ends this first (store_begin), so units and
+ * group commit stay as they were.
  */
 void
 store_read_begin(void)
 {
-	if (readtx || grp.open || grp.unit || !sqlite3_get_autocommit(pd.db))
+	if (read_open || grp.open || grp.unit)
 		return;
-	if (exec_ok("BEGIN") == 0)
-		readtx = 1;
+	if (exec_ok("BEGIN") == -1)
+		fatalx("database: begin a read: %s", sqlite3_errmsg(pd.db));
+	read_open = 1;
 }
 
+/*
+ * The read transaction ended.  One that wrote (a statement outside any
+ * unit of work) is a bug: nothing is committed by default.
+ */
 void
 store_read_end(void)
 {
-	if (!readtx)
+	if (!read_open)
 		return;
-	readtx = 0;
-	if (!sqlite3_get_autocommit(pd.db) && exec_ok("COMMIT") == -1)
-		fatalx("database: end of a read: %s", sqlite3_errmsg(pd.db));
+	read_open = 0;
+	if (sqlite3_txn_state(pd.db, NULL) == SQLITE_TXN_WRITE)
+		fatalx("database: a write outside a unit of work");
+	if (exec_ok("COMMIT") == -1)
+		fatalx("database: end a read: %s", sqlite3_errmsg(pd.db));
 }
 
 int
 store_begin(void)
 {
-	store_read_end();
 	if (grp.unit)
 		return -1;
+	store_read_end();
 	if (grp.ev == NULL) {
 		if (exec_ok("BEGIN IMMEDIATE") == -1)
 			return -1;

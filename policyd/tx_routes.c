@@ -261,19 +261,23 @@ coltext(sqlite3_stmt *st, int i)
  * straight out (tx_row_write), so the two cannot drift apart.
  */
 enum tx_field { TF_TEXT, TF_BOOL, TF_INT, TF_OPT_INT, TF_OPT_TEXT };
+#define TXF(k, kind)	{ k, JSONW_QKEY(k), kind }
 static const struct {
 	const char	*key;
+	const char	*qkey;		/* quoted, for the list's text */
+	size_t		 qlen;
 	enum tx_field	 kind;
 } tx_fields[] = {
-	{ "id", TF_TEXT }, { "walletId", TF_TEXT }, { "type", TF_TEXT },
-	{ "status", TF_TEXT }, { "tier", TF_TEXT }, { "chain", TF_TEXT },
-	{ "network", TF_TEXT }, { "toAddress", TF_TEXT },
-	{ "amount", TF_TEXT }, { "token", TF_TEXT }, { "txHash", TF_TEXT },
-	{ "error", TF_TEXT }, { "errorCode", TF_TEXT },
-	{ "retryable", TF_BOOL }, { "nonce", TF_INT },
-	{ "createdAt", TF_INT }, { "updatedAt", TF_INT },
-	{ "executeAfter", TF_OPT_INT }, { "expiresAt", TF_OPT_INT },
-	{ "signature", TF_OPT_TEXT },
+	TXF("id", TF_TEXT), TXF("walletId", TF_TEXT), TXF("type", TF_TEXT),
+	TXF("status", TF_TEXT), TXF("tier", TF_TEXT),
+	TXF("chain", TF_TEXT), TXF("network", TF_TEXT),
+	TXF("toAddress", TF_TEXT), TXF("amount", TF_TEXT),
+	TXF("token", TF_TEXT), TXF("txHash", TF_TEXT),
+	TXF("error", TF_TEXT), TXF("errorCode", TF_TEXT),
+	TXF("retryable", TF_BOOL), TXF("nonce", TF_INT),
+	TXF("createdAt", TF_INT), TXF("updatedAt", TF_INT),
+	TXF("executeAfter", TF_OPT_INT), TXF("expiresAt", TF_OPT_INT),
+	TXF("signature", TF_OPT_TEXT),
 };
 #define TX_F_ID		0
 #define TX_F_STATUS	3
@@ -322,33 +326,50 @@ tx_row(sqlite3_stmt *st)
 	return j;
 }
 
-/* The same row as tx_row makes it, written into a list's text. */
+/*
+ * The same row as tx_row makes it, written into a list's text.  A text
+ * column is read once, NULL being SQL's NULL (or no memory: its type
+ * then says which), and its length comes with it.
+ */
 static void
 tx_row_write(struct jsonw *w, sqlite3_stmt *st)
 {
-	size_t	i;
-	int	null;
+	const char	*t;
+	size_t		 i;
+	int		 null;
 
 	jsonw_open(w, NULL, '{');
 	for (i = 0; i < nitems(tx_fields); i++) {
-		null = sqlite3_column_type(st, (int)i) == SQLITE_NULL;
-		if (null && (tx_fields[i].kind == TF_OPT_INT ||
-		    tx_fields[i].kind == TF_OPT_TEXT))
+		if (tx_fields[i].kind == TF_TEXT ||
+		    tx_fields[i].kind == TF_OPT_TEXT) {
+			if (i == TX_F_STATUS) {
+				t = tx_shown_status(st);
+				jsonw_qstr(w, tx_fields[i].qkey,
+				    tx_fields[i].qlen, t, t ? strlen(t) : 0);
+				continue;
+			}
+			t = (const char *)sqlite3_column_text(st, (int)i);
+			if (t == NULL && sqlite3_column_type(st, (int)i) !=
+			    SQLITE_NULL)
+				fatalx("transaction %s: out of memory",
+				    tx_fields[i].key);
+			if (t == NULL && tx_fields[i].kind == TF_OPT_TEXT)
+				continue;
+			jsonw_qstr(w, tx_fields[i].qkey, tx_fields[i].qlen, t,
+			    t ? (size_t)sqlite3_column_bytes(st, (int)i) : 0);
 			continue;
-		if (i == TX_F_STATUS)
-			jsonw_str(w, tx_fields[i].key, tx_shown_status(st));
-		else if (null)
-			jsonw_null(w, tx_fields[i].key);
+		}
+		null = sqlite3_column_type(st, (int)i) == SQLITE_NULL;
+		if (null && tx_fields[i].kind == TF_OPT_INT)
+			continue;
+		if (null)
+			jsonw_qnull(w, tx_fields[i].qkey, tx_fields[i].qlen);
 		else if (tx_fields[i].kind == TF_BOOL)
-			jsonw_bool(w, tx_fields[i].key,
+			jsonw_qbool(w, tx_fields[i].qkey, tx_fields[i].qlen,
 			    sqlite3_column_int(st, (int)i) != 0);
-		else if (tx_fields[i].kind == TF_INT ||
-		    tx_fields[i].kind == TF_OPT_INT)
-			jsonw_int(w, tx_fields[i].key,
-			    sqlite3_column_int64(st, (int)i));
 		else
-			jsonw_str(w, tx_fields[i].key,
-			    (const char *)sqlite3_column_text(st, (int)i));
+			jsonw_qint(w, tx_fields[i].qkey, tx_fields[i].qlen,
+			    sqlite3_column_int64(st, (int)i));
 	}
 	jsonw_close(w, '}');
 }

@@ -133,6 +133,76 @@ test_short_buffer(void **state)
 	json_decref(j);
 }
 
+/* One row, written with keys as they are and with keys quoted already. */
+static size_t
+row_plain(char *out, size_t size, const char *s)
+{
+	struct jsonw	w;
+
+	jsonw_init(&w, out, size);
+	jsonw_open(&w, NULL, '[');
+	jsonw_open(&w, NULL, '{');
+	jsonw_str(&w, "id", s);
+	jsonw_str(&w, "none", NULL);
+	jsonw_int(&w, "n", -9223372036854775807LL - 1);
+	jsonw_bool(&w, "t", 1);
+	jsonw_bool(&w, "f", 0);
+	jsonw_null(&w, "x");
+	jsonw_close(&w, '}');
+	jsonw_close(&w, ']');
+	return jsonw_end(&w);
+}
+
+static size_t
+row_quoted(char *out, size_t size, const char *s)
+{
+	struct jsonw	w;
+
+	jsonw_init(&w, out, size);
+	jsonw_open(&w, NULL, '[');
+	jsonw_open(&w, NULL, '{');
+	jsonw_qstr(&w, JSONW_QKEY("id"), s, strlen(s));
+	jsonw_qstr(&w, JSONW_QKEY("none"), NULL, 0);
+	jsonw_qint(&w, JSONW_QKEY("n"), -9223372036854775807LL - 1);
+	jsonw_qbool(&w, JSONW_QKEY("t"), 1);
+	jsonw_qbool(&w, JSONW_QKEY("f"), 0);
+	jsonw_qnull(&w, JSONW_QKEY("x"));
+	jsonw_close(&w, '}');
+	jsonw_close(&w, ']');
+	return jsonw_end(&w);
+}
+
+/*
+ * The quoted keys' text is the other writer's, for strings plain and
+ * not, in a buffer of every size around theirs (the one-pass copy of a
+ * plain string must never run past the end).
+ */
+static void
+test_quoted_keys(void **state)
+{
+	static const char *const vals[] = { "", "abcdefg",
+	    "01a24dd9-6308-7152-9195-2a0f97cf263d", "tab\there \"q\"",
+	    "b\xc3\xa9 \xf0\x9f\x98\x80 0123456789abcdef", "\x7f\x01" };
+	char		 a[256], b[256];
+	size_t		 i, n, m, size;
+
+	(void)state;
+	for (i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
+		n = row_plain(a, sizeof(a), vals[i]);
+		assert_true(n > 0 && n < sizeof(a));
+		for (size = 0; size <= n + 1; size++) {
+			memset(b, '#', sizeof(b));
+			m = row_quoted(b, size, vals[i]);
+			assert_int_equal(m, n);
+			assert_memory_equal(b, a, size < n ? size : n);
+			assert_int_equal(b[size < n ? size : n], '#');
+		}
+	}
+	/* Not UTF-8: refused as jsonw_str refuses it. */
+	assert_int_equal(row_quoted(b, sizeof(b), "a\xff"), 0);
+	assert_int_equal(row_plain(b, sizeof(b), "a\xff"), 0);
+}
+
 static uint64_t	rng = 0x9e3779b97f4a7c15ULL;
 
 static uint32_t
@@ -231,6 +301,7 @@ main(void)
 		cmocka_unit_test(test_every_place),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_short_buffer),
+		cmocka_unit_test(test_quoted_keys),
 		cmocka_unit_test(test_random),
 	};
 
