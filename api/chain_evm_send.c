@@ -331,10 +331,19 @@ watch_rcpt(json_t *res, const struct rpc_error *err, void *arg)
 		watch_backoff(w, "eth_getTransactionReceipt", err->message);
 	else if (json_is_object(res))
 		watch_receipt(w, res);
-	else if (json_is_null(res))
-		evm_call(w->net, "eth_getTransactionByHash",
-		    json_pack("[s]", w->hashhex), 0, watch_seen, w);
-	else
+	else if (json_is_null(res)) {
+		/*
+		 * Whether the node still knows it matters only once it has
+		 * gone unseen for resend_ms(): within half of that since it
+		 * was last seen, the next receipt poll, not a second call.
+		 * (A resend may come up to half that early: the same bytes.)
+		 */
+		if (chain_now_ms() - w->seen_ms < resend_ms() / 2)
+			watch_again(w);
+		else
+			evm_call(w->net, "eth_getTransactionByHash",
+			    json_pack("[s]", w->hashhex), 0, watch_seen, w);
+	} else
 		watch_backoff(w, "eth_getTransactionReceipt",
 		    "invalid answer");
 }
@@ -360,6 +369,10 @@ watch_ready(void *arg, int st, int retryable, const char *msg)
 static void
 watch_poll(struct watch *w)
 {
+	if (rpc_crowded()) {
+		watch_again(w);
+		return;
+	}
 	evm_net_ready(w->net, watch_ready, w);
 }
 

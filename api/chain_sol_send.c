@@ -224,6 +224,10 @@ watch_poll(struct sol_watch *w)
 {
 	json_t	*params;
 
+	if (rpc_crowded()) {
+		watch_later(w, poll_ms());
+		return;
+	}
 	params = json_pack("[[s],{s:b}]", w->sig, "searchTransactionHistory",
 	    1);
 	if (params == NULL) {

@@ -1361,6 +1361,17 @@ rpc_inflight(void)
 	return ninflight;
 }
 
+/*
+ * Half the calls in flight allowed are taken: background polls (a sent
+ * transaction's watch) wait a turn, so that what an agent asks for now
+ * finds room rather than "too many requests in flight".
+ */
+int
+rpc_crowded(void)
+{
+	return ninflight >= RPC_INFLIGHT_MAX / 2;
+}
+
 int
 rpc_init(struct event_base *evb, const struct rpc_limits *lim,
     const char *ca, size_t calen)

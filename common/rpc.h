@@ -177,6 +177,7 @@ void	rpc_post(const struct rpc_endpoint *, const char *,
 
 /* Requests in flight (bench and tests). */
 size_t	rpc_inflight(void);
+int	rpc_crowded(void);
 
 /*
  * Free every request, without calling its callback, and the client
