@@ -125,6 +125,8 @@ struct rpc_req {
 	struct rpc_error	 err;
 	struct rpc_health	*health;	/* the endpoint's, or NULL */
 	uint64_t		 t0_us;		/* made: monotonic */
+	uint64_t		 sent_us;	/* request about to go out
+						   (debug log only) */
 	int			 tls;		/* https: the CA bundle */
 };
 
@@ -868,17 +870,11 @@ transfer_error(struct rpc_req *r, CURLcode cc, struct rpc_error *e)
 static void
 req_log_times(struct rpc_req *r)
 {
-	curl_off_t	pre = 0, total = 0;
-	uint64_t	now = mono_us();
-
-	if (curl_easy_getinfo(r->easy, CURLINFO_PRETRANSFER_TIME_T, &pre) !=
-	    CURLE_OK || curl_easy_getinfo(r->easy, CURLINFO_TOTAL_TIME_T,
-	    &total) != CURLE_OK || total < pre || (uint64_t)total > now)
+	if (r->sent_us == 0)
 		return;
 	log_debug("rpc %s #%lld: asked %llu, sent %llu, answered %llu",
 	    r->method, (long long)r->id, (unsigned long long)r->t0_us,
-	    (unsigned long long)(now - (uint64_t)total + (uint64_t)pre),
-	    (unsigned long long)now);
+	    (unsigned long long)r->sent_us, (unsigned long long)mono_us());
 }
 
 static void
@@ -987,6 +983,17 @@ req_start(struct rpc_req *r)
 		goto fail;						\
 } while (0)
 
+/* A connection is there and the request about to be written. */
+static int
+prereq_cb(void *arg, char *rip, char *lip, int rport, int lport)
+{
+	struct rpc_req	*r = arg;
+
+	(void)rip; (void)lip; (void)rport; (void)lport;
+	r->sent_us = mono_us();
+	return CURL_PREREQFUNC_OK;
+}
+
 static CURL *
 easy_new(struct rpc_req *r, const char *url)
 {
@@ -1039,6 +1046,10 @@ easy_new(struct rpc_req *r, const char *url)
 	SETOPT(h, CURLOPT_HEADERFUNCTION, header_cb);
 	SETOPT(h, CURLOPT_HEADERDATA, r);
 	SETOPT(h, CURLOPT_PRIVATE, r);
+	if (log_getlevel() >= LOGL_DEBUG) {
+		SETOPT(h, CURLOPT_PREREQFUNCTION, prereq_cb);
+		SETOPT(h, CURLOPT_PREREQDATA, r);
+	}
 	SETOPT(h, CURLOPT_TCP_KEEPALIVE, 1L);
 	SETOPT(h, CURLOPT_SSL_VERIFYPEER, 1L);
 	SETOPT(h, CURLOPT_SSL_VERIFYHOST, 2L);
