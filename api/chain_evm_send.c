@@ -43,6 +43,7 @@ struct watch {
 	int			 lookup;	/* LK_* */
 	int			 tries;
 	int			 warned;
+	int			 yielded;	/* polls put off in a row */
 	char			 senderr[CHAIN_MSG_MAX];
 	/* receipt of a failed transaction: replay for the reason */
 	uint64_t		 block;
@@ -369,10 +370,13 @@ watch_ready(void *arg, int st, int retryable, const char *msg)
 static void
 watch_poll(struct watch *w)
 {
-	if (rpc_crowded()) {
+	/* Put off while calls are crowded, a few times at most. */
+	if (rpc_crowded() && w->yielded < WATCH_YIELD_MAX) {
+		w->yielded++;
 		watch_again(w);
 		return;
 	}
+	w->yielded = 0;
 	evm_net_ready(w->net, watch_ready, w);
 }
 

@@ -32,6 +32,7 @@ struct sol_watch {
 	struct event		*ev;
 	int64_t			 sent_at;	/* ms, last (re)send */
 	long			 backoff;	/* ms, 0 after a good answer */
+	int			 yielded;	/* polls put off in a row */
 	int			 last_look;	/* expired: one more status */
 };
 
@@ -224,10 +225,13 @@ watch_poll(struct sol_watch *w)
 {
 	json_t	*params;
 
-	if (rpc_crowded()) {
+	/* Put off while calls are crowded, a few times at most. */
+	if (rpc_crowded() && w->yielded < WATCH_YIELD_MAX) {
+		w->yielded++;
 		watch_later(w, poll_ms());
 		return;
 	}
+	w->yielded = 0;
 	params = json_pack("[[s],{s:b}]", w->sig, "searchTransactionHistory",
 	    1);
 	if (params == NULL) {

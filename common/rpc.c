@@ -1373,14 +1373,15 @@ rpc_inflight(void)
 }
 
 /*
- * Half the calls in flight allowed are taken: background polls (a sent
- * transaction's watch) wait a turn, so that what an agent asks for now
- * finds room rather than "too many requests in flight".
+ * As many calls in flight as there are connections to nodes: more wait
+ * for one.  Background polls (a sent transaction's watch) then wait a
+ * turn, so that what an agent asks for now gets the connections first
+ * and never meets "too many requests in flight" behind them.
  */
 int
 rpc_crowded(void)
 {
-	return ninflight >= RPC_INFLIGHT_MAX / 2;
+	return ninflight >= RPC_CONNS_MAX;
 }
 
 int
