@@ -18,12 +18,7 @@ case $BIN in /*) ;; *) BIN=$PWD/$BIN ;; esac
 . "$(dirname "$0")/lib.sh"
 ACC1=0x70997970C51812dc3A010C7d01b50e0d17dc79C8
 command -v wrk >/dev/null || { echo "bench: wrk is not installed"; exit 1; }
-cleanup() {
-	bench_stop
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP PIPE
+bench_traps
 
 bench_anvil
 

@@ -20,12 +20,7 @@ case $BIN in /*) ;; *) BIN=$PWD/$BIN ;; esac
 . "$(dirname "$0")/lib.sh"
 TO=0x5000000000000000000000000000000000000001
 command -v wrk >/dev/null || { echo "bench: wrk is not installed"; exit 1; }
-cleanup() {
-	bench_stop
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP PIPE
+bench_traps
 
 bench_anvil
 

@@ -41,6 +41,17 @@ bench_stop() {
 	if [ -n "$APID" ]; then kill -KILL "$APID" 2>/dev/null || true; fi
 }
 
+# For scripts with nothing else to clean: on any exit, the daemon and
+# anvil stopped and the scratch directory gone.
+bench_cleanup() {
+	bench_stop
+	rm -rf "$TMP"
+}
+bench_traps() {
+	trap bench_cleanup EXIT
+	trap 'exit 1' INT TERM HUP PIPE
+}
+
 # anvil, automining, as Sepolia: APID, ANVIL_URL.
 bench_anvil() {
 	AP=$(free_port)
