@@ -350,14 +350,30 @@ jsonw_close(struct jsonw *w, char brace)
 	put_c(&w->o, brace);
 }
 
+/* A string value of n bytes, or null. */
+static void
+w_str(struct jsonw *w, const char *s, size_t n)
+{
+	if (s == NULL)
+		put(&w->o, "null", 4);
+	else if (put_string(&w->o, s, n) == -1)
+		w->err = 1;
+}
+
+static void
+w_bool(struct jsonw *w, int v)
+{
+	if (v)
+		put(&w->o, "true", 4);
+	else
+		put(&w->o, "false", 5);
+}
+
 void
 jsonw_str(struct jsonw *w, const char *key, const char *s)
 {
 	w_member(w, key);
-	if (s == NULL)
-		put(&w->o, "null", 4);
-	else if (put_string(&w->o, s, strlen(s)) == -1)
-		w->err = 1;
+	w_str(w, s, s != NULL ? strlen(s) : 0);
 }
 
 void
@@ -371,10 +387,7 @@ void
 jsonw_bool(struct jsonw *w, const char *key, int v)
 {
 	w_member(w, key);
-	if (v)
-		put(&w->o, "true", 4);
-	else
-		put(&w->o, "false", 5);
+	w_bool(w, v);
 }
 
 void
@@ -407,10 +420,7 @@ jsonw_qstr(struct jsonw *w, const char *qkey, size_t qlen, const char *s,
     size_t n)
 {
 	w_qmember(w, qkey, qlen);
-	if (s == NULL)
-		put(&w->o, "null", 4);
-	else if (put_string(&w->o, s, n) == -1)
-		w->err = 1;
+	w_str(w, s, n);
 }
 
 void
@@ -424,10 +434,7 @@ void
 jsonw_qbool(struct jsonw *w, const char *qkey, size_t qlen, int v)
 {
 	w_qmember(w, qkey, qlen);
-	if (v)
-		put(&w->o, "true", 4);
-	else
-		put(&w->o, "false", 5);
+	w_bool(w, v);
 }
 
 void
