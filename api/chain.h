@@ -44,6 +44,9 @@ struct chain_timing {
 	long		resend_ms;	/* EVM: unseen this long -> resend */
 };
 extern struct chain_timing	chain_timing;
+/* How many polls in a row a sent transaction's watch puts off while
+ * the calls in flight are crowded (rpc_crowded()). */
+#define WATCH_YIELD_MAX	4
 
 /* The api's event loop, for the watches' timers. */
 extern struct event_base	*chain_base;

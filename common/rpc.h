@@ -178,8 +178,6 @@ void	rpc_post(const struct rpc_endpoint *, const char *,
 /* Requests in flight (bench and tests). */
 size_t	rpc_inflight(void);
 int	rpc_crowded(void);
-/* how many polls in a row a watch puts off while rpc_crowded() */
-#define WATCH_YIELD_MAX	4
 
 /*
  * Free every request, without calling its callback, and the client
