@@ -17,7 +17,7 @@ BIN=$BUILD/waiaasd
 [ -x "$BIN" ] || { echo "bench: no $BIN (make)"; exit 1; }
 
 # name: command line (run from /, to prove any directory works)
-SCRIPTS="health start memory auth signer send send_bulk simulate balance policy scale soak"
+SCRIPTS="health start memory auth signer send send_bulk send_curve simulate balance policy scale soak"
 [ -z "${BENCH_ONLY:-}" ] || SCRIPTS=$BENCH_ONLY
 
 run_one() {
@@ -29,6 +29,7 @@ run_one() {
 	signer) BUILD=$BUILD sh "$ROOT/bench/signer.sh" ;;
 	send) sh "$ROOT/bench/send.sh" "$BIN" ;;
 	send_bulk) sh "$ROOT/bench/send_bulk.sh" "$BIN" ;;
+	send_curve) sh "$ROOT/bench/send_curve.sh" "$BIN" ;;
 	simulate) sh "$ROOT/bench/simulate.sh" "$BIN" ;;
 	balance) sh "$ROOT/bench/balance.sh" "$BIN" ;;
 	policy) BUILD=$BUILD sh "$ROOT/bench/policy.sh" ;;
