@@ -203,6 +203,98 @@ test_quoted_keys(void **state)
 	assert_int_equal(row_plain(b, sizeof(b), "a\xff"), 0);
 }
 
+/* Every integer length, both signs and the ends: as jansson prints them. */
+static void
+test_integers(void **state)
+{
+	struct jsonw	 w;
+	json_int_t	 v[96];
+	json_t		*j;
+	char		 want[32], got[64];
+	size_t		 i, k, n = 0;
+	long long	 p = 1;
+
+	(void)state;
+	v[n++] = 0;
+	v[n++] = INT64_MAX;
+	v[n++] = INT64_MIN;
+	v[n++] = INT64_MIN + 1;
+	v[n++] = INT64_MAX - 1;
+	/* 10^k and 10^k - 1 for k = 0 to 18: one digit more, one less. */
+	for (k = 0; k < 19; k++) {
+		v[n++] = p;
+		v[n++] = -p;
+		v[n++] = p - 1;
+		v[n++] = 1 - p;
+		if (k < 18)
+			p *= 10;
+	}
+	for (i = 0; i < n; i++) {
+		j = json_pack("[I]", v[i]);
+		same(j);
+		json_decref(j);
+		/* The quoted-key writer, and it cut short at every size. */
+		snprintf(want, sizeof(want), "{\"n\":%lld}", (long long)v[i]);
+		for (k = 0; k <= strlen(want); k++) {
+			memset(got, '#', sizeof(got));
+			jsonw_init(&w, got, k);
+			jsonw_open(&w, NULL, '{');
+			jsonw_qint(&w, JSONW_QKEY("n"), (long long)v[i]);
+			jsonw_close(&w, '}');
+			assert_int_equal(jsonw_end(&w), strlen(want));
+			assert_memory_equal(got, want, k);
+			assert_int_equal(got[k], '#');
+		}
+	}
+}
+
+/*
+ * Strings of every length up to 48 with one byte that is not plain at
+ * every place, through both writers: the block checks (eight and
+ * sixteen bytes, the last block overlapping) must never let one by.
+ */
+static void
+test_plain_blocks(void **state)
+{
+	static const char *const odd[] = { "\"", "\\", "\n", "\x01",
+	    "\x1f", "\x7f", "\xc3\xa9", "\xf0\x9f\x98\x80", "\x80",
+	    "\xff" };
+	struct jsonw	 w;
+	json_t		*j;
+	char		 s[64], *want, got[512];
+	size_t		 n, at, o, k, len;
+
+	(void)state;
+	for (n = 0; n <= 48; n++)
+		for (o = 0; o < sizeof(odd) / sizeof(odd[0]); o++)
+			for (at = 0; at <= n; at++) {
+				k = strlen(odd[o]);
+				memset(s, 'a', n);
+				memcpy(s + at, odd[o], k);
+				len = n + k;
+				/* As a document's string and as a row's. */
+				j = json_pack("{s:s%}", "id", s, len);
+				want = json_dumps(j, JSON_COMPACT);
+				memset(got, '#', sizeof(got));
+				assert_int_equal(jsonw_compact(j, got,
+				    sizeof(got)), want ? strlen(want) : 0);
+				jsonw_init(&w, got, sizeof(got));
+				jsonw_open(&w, NULL, '{');
+				jsonw_qstr(&w, JSONW_QKEY("id"), s, len);
+				jsonw_close(&w, '}');
+				if (want == NULL)
+					assert_int_equal(jsonw_end(&w), 0);
+				else {
+					assert_int_equal(jsonw_end(&w),
+					    strlen(want));
+					assert_memory_equal(got, want,
+					    strlen(want));
+				}
+				free(want);
+				json_decref(j);
+			}
+}
+
 static uint64_t	rng = 0x9e3779b97f4a7c15ULL;
 
 static uint32_t
@@ -302,6 +394,8 @@ main(void)
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_short_buffer),
 		cmocka_unit_test(test_quoted_keys),
+		cmocka_unit_test(test_integers),
+		cmocka_unit_test(test_plain_blocks),
 		cmocka_unit_test(test_random),
 	};
 
