@@ -121,7 +121,7 @@ UNIT_TESTS = test_imsg test_config test_seccomp test_sandbox_debug \
 	     test_policy_eval test_eip712 test_price test_spend test_errcodes \
 	     test_metrics \
 	     test_txinput test_url test_tokens test_abi test_evm_decode \
-	     test_x402 test_jsonw test_keytab
+	     test_x402 test_jsonw test_keytab test_utf8
 UNIT_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 .PHONY: all clean test test-build unit fuzz bench check-src install install-skills
@@ -386,6 +386,10 @@ $(BUILD)/tests/test_abi: $(BUILD)/tests/unit/test_abi.o \
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka $(PKG_LIBS)
 
+$(BUILD)/tests/test_utf8: $(BUILD)/tests/unit/test_utf8.o
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -lcmocka
 $(BUILD)/tests/test_landlock: $(BUILD)/tests/unit/test_landlock.o \
     $(BUILD)/seccomp/landlock.o
 	@mkdir -p $(dir $@)

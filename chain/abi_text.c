@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "abi_text.h"
+#include "utf8.h"
 
 /* A 32-byte big-endian word as a size, if it is at most max. */
 static int
@@ -26,41 +27,19 @@ word_size(const uint8_t *w, size_t max, size_t *out)
 	return 0;
 }
 
-/* The length of a valid UTF-8 sequence at p (n bytes left), or 0. */
+/*
+ * The length of a valid UTF-8 sequence at p (n bytes left) that is not
+ * a C1 control (U+0080..U+009F, two bytes), or 0.
+ */
 static size_t
-utf8_seq(const uint8_t *p, size_t n)
+text_seq(const uint8_t *p, size_t n)
 {
-	size_t		need, i;
 	uint32_t	cp;
+	size_t		len;
 
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
-		need = 2;
-		cp = p[0] & 0x1f;
-	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
-		need = 3;
-		cp = p[0] & 0x0f;
-	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-		need = 4;
-		cp = p[0] & 0x07;
-	} else
+	if ((len = utf8_seq(p, n, &cp)) == 2 && cp < 0xa0)
 		return 0;
-	if (n < need)
-		return 0;
-	for (i = 1; i < need; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (p[i] & 0x3f);
-	}
-	/* overlong forms, UTF-16 surrogates, beyond U+10FFFF */
-	if ((need == 3 && cp < 0x800) || (need == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	/* C1 controls (U+0080..U+009F) are two-byte sequences */
-	if (need == 2 && cp < 0xa0)
-		return 0;
-	return need;
+	return len;
 }
 
 /* n bytes of text at p into out, cleaned; ABI_TEXT_* */
@@ -74,7 +53,7 @@ text_copy(const uint8_t *p, size_t n, char *out, size_t outsz,
 	while (n > 0 && p[n - 1] == 0)
 		n--;
 	for (i = k = 0; i < n; i += s) {
-		s = utf8_seq(p + i, n - i);
+		s = text_seq(p + i, n - i);
 		ok = s > 1 || (s == 1 && p[i] >= 0x20 && p[i] != 0x7f);
 		if (!ok)
 			s = 1;

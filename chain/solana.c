@@ -11,6 +11,7 @@
 
 #include "base58.h"
 #include "solana.h"
+#include "utf8.h"
 
 /* 11111111111111111111111111111111 */
 const uint8_t sol_system_program[SOL_KEY_LEN] = { 0 };
@@ -665,48 +666,6 @@ sol_ata(const uint8_t owner[SOL_KEY_LEN], const uint8_t mint[SOL_KEY_LEN],
 	seeds[1] = token_program;
 	seeds[2] = mint;
 	return sol_find_pda(seeds, lens, 3, sol_ata_program, out, &bump);
-}
-
-/* Strict UTF-8 as Rust's str::from_utf8: no overlongs, surrogates. */
-static int
-utf8_valid(const uint8_t *s, size_t len)
-{
-	size_t	i = 0, n, k;
-	uint8_t	c, lo, hi;
-
-	while (i < len) {
-		c = s[i];
-		lo = 0x80;
-		hi = 0xbf;
-		if (c < 0x80) {
-			i++;
-			continue;
-		} else if (c >= 0xc2 && c <= 0xdf)
-			n = 1;
-		else if (c >= 0xe0 && c <= 0xef) {
-			n = 2;
-			if (c == 0xe0)
-				lo = 0xa0;	/* overlong */
-			else if (c == 0xed)
-				hi = 0x9f;	/* surrogates */
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			n = 3;
-			if (c == 0xf0)
-				lo = 0x90;	/* overlong */
-			else if (c == 0xf4)
-				hi = 0x8f;	/* above U+10FFFF */
-		} else
-			return 0;
-		if (len - i - 1 < n)
-			return 0;
-		if (s[i + 1] < lo || s[i + 1] > hi)
-			return 0;
-		for (k = 2; k <= n; k++)
-			if (s[i + k] < 0x80 || s[i + k] > 0xbf)
-				return 0;
-		i += n + 1;
-	}
-	return 1;
 }
 
 /*

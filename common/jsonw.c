@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "jsonw.h"
+#include "utf8.h"
 
 
 static void
@@ -40,32 +41,6 @@ put_c(struct jsonw_buf *o, char c)
 	if (o->len < o->size)
 		o->buf[o->len] = c;
 	o->len++;
-}
-
-/* Length of the UTF-8 sequence at s (at most n bytes), 0 if invalid. */
-static size_t
-utf8_len(const uint8_t *s, size_t n)
-{
-	uint32_t	cp;
-	size_t		len, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] < 0xc2 || s[0] > 0xf4)
-		return 0;
-	len = s[0] < 0xe0 ? 2 : s[0] < 0xf0 ? 3 : 4;
-	if (n < len)
-		return 0;
-	cp = s[0] & (0x7f >> len);
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
 }
 
 /* ASCII that goes out as it is: not a control, '"' or '\\'. */
@@ -147,7 +122,7 @@ put_string(struct jsonw_buf *o, const char *str, size_t n)
 			}
 			if (s[run] < 0x80)
 				break;		/* to be escaped */
-			if ((k = utf8_len(s + run, n - run)) == 0)
+			if ((k = utf8_seq(s + run, n - run, NULL)) == 0)
 				return -1;
 		}
 		put(o, str + i, run - i);

@@ -44,6 +44,7 @@
 #include "policyd.h"
 #include "tx.h"
 #include "url.h"
+#include "utf8.h"
 #include "util.h"
 #include "wipe.h"
 #include "x402.h"
@@ -243,40 +244,6 @@ header_get(const char *h, size_t len, const char *name, size_t *vlen)
 	return NULL;
 }
 
-/* The length of the valid UTF-8 sequence at b (RFC 3629), or 0. */
-static size_t
-utf8_seq(const unsigned char *b, size_t len)
-{
-	uint32_t	cp;
-	size_t		n, i;
-
-	if (b[0] < 0x80)
-		return 1;
-	if ((b[0] & 0xe0) == 0xc0) {
-		n = 2;
-		cp = b[0] & 0x1f;
-	} else if ((b[0] & 0xf0) == 0xe0) {
-		n = 3;
-		cp = b[0] & 0x0f;
-	} else if ((b[0] & 0xf8) == 0xf0) {
-		n = 4;
-		cp = b[0] & 0x07;
-	} else
-		return 0;
-	if (n > len)
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((b[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (b[i] & 0x3f);
-	}
-	if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) ||
-	    (n == 4 && cp < 0x10000) || cp > 0x10ffff ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
-}
-
 /*
  * A body as a JSON string: UTF-8 as it came, each byte that is not part
  * of a valid sequence replaced by U+FFFD (as a browser decodes text).
@@ -292,7 +259,7 @@ body_json(const char *b, size_t len)
 	if ((o = malloc(len * 3 + 1)) == NULL)
 		fatal("malloc");
 	for (i = 0; i < len; i += n ? n : 1) {
-		if ((n = utf8_seq(u + i, len - i)) > 0) {
+		if ((n = utf8_seq(u + i, len - i, NULL)) > 0) {
 			memcpy(o + k, b + i, n);
 			k += n;
 		} else {

@@ -18,6 +18,7 @@
 #include "base58.h"
 #include "evm.h"
 #include "siwe.h"
+#include "utf8.h"
 #include "util.h"
 
 #define FAIL(s)		do { *why = (s); return -1; } while (0)
@@ -136,48 +137,18 @@ uri_ok(struct siwe_span s)
 	return uri_chars(s, SUB_DELIMS GEN_DELIMS);
 }
 
-/* Well-formed UTF-8 without control characters. */
+/* Well-formed UTF-8 without control characters (C0, DEL, C1). */
 static int
 utf8_text(struct siwe_span s)
 {
 	const uint8_t	*p = (const uint8_t *)s.p;
-	size_t		 i = 0, n, k;
-	uint32_t	 cp, min;
+	size_t		 i, n;
+	uint32_t	 cp;
 
-	while (i < s.len) {
-		cp = p[i];
-		if (cp < 0x80) {
-			if (cp < 0x20 || cp == 0x7f)
-				return 0;
-			i++;
-			continue;
-		}
-		if ((cp & 0xe0) == 0xc0) {
-			n = 1;
-			cp &= 0x1f;
-			min = 0x80;
-		} else if ((cp & 0xf0) == 0xe0) {
-			n = 2;
-			cp &= 0x0f;
-			min = 0x800;
-		} else if ((cp & 0xf8) == 0xf0) {
-			n = 3;
-			cp &= 0x07;
-			min = 0x10000;
-		} else
+	for (i = 0; i < s.len; i += n)
+		if ((n = utf8_seq(p + i, s.len - i, &cp)) == 0 ||
+		    cp < 0x20 || (cp >= 0x7f && cp < 0xa0))
 			return 0;
-		if (s.len - i <= n)
-			return 0;
-		for (k = 1; k <= n; k++) {
-			if ((p[i + k] & 0xc0) != 0x80)
-				return 0;
-			cp = cp << 6 | (p[i + k] & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff ||
-		    (cp >= 0xd800 && cp <= 0xdfff) || (cp >= 0x80 && cp < 0xa0))
-			return 0;
-		i += n + 1;
-	}
 	return 1;
 }
 
