@@ -43,8 +43,8 @@ for a in $CURVE; do
 		if (r == 0) exit 1
 		printf "%6d %9d %12.3f %12.3f %12.1f %% %.1f\n", a, r, p50, p99,
 		    alone, 1000 * a / r
-		printf "RESULT|bulk daemon time p50, %d agent%s|%.3f ms|%s\n",
-		    a, a == 1 ? "" : "s", p50, "-"
+		printf "RESULT|bulk daemon time p50, %d agent%s|%.3f ms|-\n",
+		    a, a == 1 ? "" : "s", p50
 	}' "$OUT" > "$OUT.line" || { cat "$OUT"; exit 1; }
 	sed -n '1p' "$OUT.line"
 	sed -n '2p' "$OUT.line" >> "$OUT.res"
